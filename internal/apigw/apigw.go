@@ -1,0 +1,116 @@
+// Package apigw holds what both functions need to speak API Gateway HTTP API
+// (payload format 2.0): recovering the raw body, reading headers whatever
+// their case, and answering with JSON, including the product's error body
+// {"error": {"code", "message", "field"}}.
+package apigw
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// ErrBodyTooLarge is returned by Body when the decoded body exceeds the limit.
+var ErrBodyTooLarge = errors.New("apigw: body too large")
+
+// ErrBadEncoding is returned by Body when a base64 body does not decode.
+var ErrBadEncoding = errors.New("apigw: body is not valid base64")
+
+// Body returns the raw request body, decoding base64 (API Gateway encodes
+// non-text content types), and refuses bodies over limit bytes before
+// decoding them.
+func Body(req *events.APIGatewayV2HTTPRequest, limit int) ([]byte, error) {
+	if !req.IsBase64Encoded {
+		if len(req.Body) > limit {
+			return nil, ErrBodyTooLarge
+		}
+		return []byte(req.Body), nil
+	}
+	if base64.StdEncoding.DecodedLen(len(req.Body)) > limit+2 { // padding slack
+		return nil, ErrBodyTooLarge
+	}
+	body, err := base64.StdEncoding.DecodeString(req.Body)
+	if err != nil {
+		return nil, ErrBadEncoding
+	}
+	if len(body) > limit {
+		return nil, ErrBodyTooLarge
+	}
+	return body, nil
+}
+
+// Header returns the value of the named header, matching case-insensitively.
+// API Gateway lowercases names, but direct invocations may not.
+func Header(req *events.APIGatewayV2HTTPRequest, name string) string {
+	if v, ok := req.Headers[name]; ok {
+		return v
+	}
+	for k, v := range req.Headers {
+		if strings.EqualFold(k, name) {
+			return v
+		}
+	}
+	return ""
+}
+
+// Error is an API error answered to the client. Its Message is written for a
+// human and never carries internal details.
+type Error struct {
+	Status     int
+	Code       string
+	Message    string
+	Field      string        // the request field at fault, if one is
+	RetryAfter time.Duration // sent as Retry-After (whole seconds, at least 1) when set
+}
+
+// Error implements error.
+func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+// Response renders e as the product's JSON error body.
+func (e *Error) Response() events.APIGatewayV2HTTPResponse {
+	type detail struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+		Field   string `json:"field,omitempty"`
+	}
+	resp := JSON(e.Status, struct {
+		Error detail `json:"error"`
+	}{detail{e.Code, e.Message, e.Field}})
+	if e.RetryAfter > 0 {
+		resp.Headers["retry-after"] = strconv.Itoa(retryAfterSeconds(e.RetryAfter))
+	}
+	return resp
+}
+
+func retryAfterSeconds(d time.Duration) int {
+	s := int((d + time.Second - 1) / time.Second)
+	return max(s, 1)
+}
+
+// JSON answers status with v encoded as JSON. v must be encodable (the
+// handlers only pass their own response types).
+func JSON(status int, v any) events.APIGatewayV2HTTPResponse {
+	body, err := json.Marshal(v)
+	if err != nil {
+		status, body = 500, []byte(`{"error":{"code":"internal_error","message":"internal error"}}`)
+	}
+	return RawJSON(status, body)
+}
+
+// RawJSON answers status with body, which must already be JSON.
+func RawJSON(status int, body []byte) events.APIGatewayV2HTTPResponse {
+	return events.APIGatewayV2HTTPResponse{
+		StatusCode: status,
+		Headers: map[string]string{
+			"content-type":           "application/json",
+			"cache-control":          "no-store",
+			"x-content-type-options": "nosniff",
+		},
+		Body: string(body),
+	}
+}

@@ -1,0 +1,70 @@
+package motoserver_test
+
+import (
+	"context"
+	"net/http"
+	"syscall"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/periskope-connect/periskope-aws/internal/motoserver"
+)
+
+func TestProvisionLocal(t *testing.T) {
+	s := motoserver.Start(t)
+	ctx := context.Background()
+	if err := s.ProvisionLocal(ctx); err != nil {
+		t.Fatal(err)
+	}
+	cfg := s.Config()
+	sm := secretsmanager.NewFromConfig(cfg)
+	for name, want := range map[string]string{
+		motoserver.LocalAPIKeySecret:     motoserver.LocalAPIKey,
+		motoserver.LocalSigningKeySecret: motoserver.LocalSigningKey,
+	} {
+		out, err := sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(name)})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if got := aws.ToString(out.SecretString); got != want {
+			t.Errorf("%s = %q, want %q", name, got, want)
+		}
+	}
+	ttl, err := dynamodb.NewFromConfig(cfg).DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: aws.String(motoserver.LocalTable)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := aws.ToString(ttl.TimeToLiveDescription.AttributeName); got != "expires_at" {
+		t.Errorf("TTL attribute = %q, want expires_at", got)
+	}
+	// PutSecret on an existing secret sets a new value.
+	if err := motoserver.PutSecret(ctx, sm, motoserver.LocalAPIKeySecret, "rotated"); err != nil {
+		t.Fatal(err)
+	}
+	out, err := sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(motoserver.LocalAPIKeySecret)})
+	if err != nil || aws.ToString(out.SecretString) != "rotated" {
+		t.Fatalf("after PutSecret: %v %v", aws.ToString(out.SecretString), err)
+	}
+}
+
+func TestStopKillsTheProcess(t *testing.T) {
+	s := motoserver.Start(t)
+	pid := s.PID()
+	s.Stop()
+	if err := syscall.Kill(pid, 0); err == nil {
+		t.Fatalf("moto_server pid %d still exists after Stop", pid)
+	}
+	if _, err := http.Get(s.Endpoint); err == nil {
+		t.Fatal("moto_server still answers after Stop")
+	}
+}
+
+func TestLaunchRefusesABusyPort(t *testing.T) {
+	s := motoserver.Start(t)
+	if _, err := motoserver.Launch(context.Background(), s.Addr, nil); err == nil {
+		t.Fatal("Launch on a port in use succeeded")
+	}
+}

@@ -1,0 +1,30 @@
+package motoserver
+
+import (
+	"context"
+	"os"
+	"testing"
+)
+
+// Start launches moto_server on a free 127.0.0.1 port for the test and stops
+// it when the test ends. It fails the test, never skips it, when moto_server
+// cannot run. Set MOTO_VERBOSE=1 to see moto's own output.
+func Start(tb testing.TB) *Server {
+	tb.Helper()
+	var logw *os.File
+	if os.Getenv("MOTO_VERBOSE") != "" {
+		logw = os.Stderr
+	}
+	var s *Server
+	var err error
+	for attempt := 0; attempt < 3; attempt++ { // a free port can be taken between probe and bind
+		if s, err = Launch(context.Background(), "127.0.0.1:0", logw); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		tb.Fatalf("cannot run moto_server: %v", err)
+	}
+	tb.Cleanup(s.Stop)
+	return s
+}
