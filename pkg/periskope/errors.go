@@ -1,7 +1,14 @@
 package periskope
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
 	"errors"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -22,4 +29,109 @@ type APIError struct {
 	Message    string        // Periskope's "message", if the body had one
 	TraceID    string        // x-periskope-trace-id: quote it to Periskope support
 	RetryAfter time.Duration // for 429: how long until the rate limit resets, if known
+	Op         string        // the call that failed, e.g. "POST /tickets/create"
+}
+
+// Error describes the failure without the request body or any credential.
+func (e *APIError) Error() string {
+	var b strings.Builder
+	b.WriteString("periskope: ")
+	if e.Op != "" {
+		b.WriteString(e.Op)
+		b.WriteString(": ")
+	}
+	b.WriteString(strconv.Itoa(e.StatusCode))
+	if text := http.StatusText(e.StatusCode); text != "" {
+		b.WriteString(" " + text)
+	}
+	if e.Code != "" {
+		b.WriteString(": " + e.Code)
+	}
+	if e.Message != "" {
+		b.WriteString(": " + e.Message)
+	}
+	if e.RetryAfter > 0 {
+		b.WriteString(" (retry after " + e.RetryAfter.String() + ")")
+	}
+	if e.TraceID != "" {
+		b.WriteString(" (trace id " + e.TraceID + ")")
+	}
+	return b.String()
+}
+
+// Is maps the status code to a sentinel: 401 and 403 to ErrUnauthorized, 404
+// to ErrNotFound, 429 to ErrRateLimited, any other 4xx to ErrInvalidRequest
+// and 5xx to ErrServer.
+func (e *APIError) Is(target error) bool {
+	switch target {
+	case ErrUnauthorized:
+		return e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden
+	case ErrNotFound:
+		return e.StatusCode == http.StatusNotFound
+	case ErrRateLimited:
+		return e.StatusCode == http.StatusTooManyRequests
+	case ErrInvalidRequest:
+		switch e.StatusCode {
+		case http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusTooManyRequests:
+			return false
+		}
+		return e.StatusCode >= 400 && e.StatusCode < 500
+	case ErrServer:
+		return e.StatusCode >= 500
+	}
+	return false
+}
+
+// IsTimeout reports whether err is a timeout: the context deadline, the
+// client's per-attempt timeout, or a network timeout. Such a create may or
+// may not have made a ticket.
+func IsTimeout(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// newAPIError builds the error for a non-2xx answer. The body is read for
+// Periskope's {"code", "message"}, also accepted nested under "error" or
+// with "error" as the message.
+func newAPIError(op string, status int, h http.Header, body []byte) *APIError {
+	e := &APIError{StatusCode: status, Op: op, TraceID: h.Get(headerTraceID)}
+	body = bytes.TrimSpace(body)
+	if f, err := decodeFields(body); err == nil && f != nil {
+		e.Code, e.Message = f.str("code"), f.str("message")
+		if nested, err := decodeFields(f["error"]); err == nil && nested != nil {
+			e.Code = firstNonEmpty(e.Code, nested.str("code"))
+			e.Message = firstNonEmpty(e.Message, nested.str("message"))
+		} else {
+			e.Message = firstNonEmpty(e.Message, f.str("error"))
+		}
+	} else if json.Valid(body) {
+		var s string
+		if json.Unmarshal(body, &s) == nil {
+			e.Message = s
+		}
+	}
+	e.Message = truncate(e.Message, 500)
+	e.Code = truncate(e.Code, 100)
+	return e
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// truncate shortens s to at most n bytes without splitting a UTF-8 sequence.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && n < len(s) && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n] + "…"
 }

@@ -1,8 +1,11 @@
 package periskope
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"strings"
 )
 
 // Event names.
@@ -18,22 +21,107 @@ var (
 	ErrNotTicketEvent = errors.New("periskope: not a ticket event")
 )
 
-// Event is the envelope of every webhook delivery.
+// Event is the envelope of every webhook delivery:
+//
+//	{"event": "ticket.created", "data": {...}, "org_id": "...",
+//	 "previous_attributes": {...}, "timestamp": "..."}
+//
+// It decodes tolerantly, like the ticket types: members of an unexpected type
+// read as zero values and unknown members are ignored.
 type Event struct {
-	Type               string          // "event", or "event_type" in some deliveries
+	Type               string          `json:"event"` // "event", or "event_type" in some deliveries
 	OrgID              string          `json:"org_id"`
-	Data               json.RawMessage `json:"data"`
-	PreviousAttributes json.RawMessage `json:"previous_attributes"`
+	Data               json.RawMessage `json:"data"`                // nil when missing or null
+	PreviousAttributes json.RawMessage `json:"previous_attributes"` // nil when missing or null
 	Timestamp          string          `json:"timestamp"`
+	// Raw is the exact body the event was decoded from.
+	Raw json.RawMessage `json:"-"`
 }
 
-// ParseEvent decodes a webhook body. Verify the body first.
+// ParseEvent decodes a webhook body. Verify the body first (or use
+// ConstructEvent). It fails with ErrMalformedEvent when the body is not a
+// JSON object or names no event; an event it does not know is not an error.
 func ParseEvent(body []byte) (*Event, error) {
-	panic("TODO")
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, fmt.Errorf("%w: empty body", ErrMalformedEvent)
+	}
+	var e Event
+	if err := e.UnmarshalJSON(body); err != nil {
+		return nil, err
+	}
+	if e.Type == "" {
+		return nil, fmt.Errorf("%w: no event name", ErrMalformedEvent)
+	}
+	return &e, nil
 }
+
+// ConstructEvent verifies body against the signature in headers (see
+// VerifyHeaders) and parses it, in the manner of stripe-go's
+// webhook.ConstructEvent.
+func ConstructEvent(body []byte, headers map[string]string, keys ...string) (*Event, error) {
+	if err := VerifyHeaders(body, headers, keys...); err != nil {
+		return nil, err
+	}
+	return ParseEvent(body)
+}
+
+// UnmarshalJSON decodes the envelope, taking the event name from "event" or,
+// failing that, "event_type", and keeps a copy of b in Raw.
+func (e *Event) UnmarshalJSON(b []byte) error {
+	f, err := decodeFields(b)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrMalformedEvent, err)
+	}
+	if f == nil {
+		return fmt.Errorf("%w: null", ErrMalformedEvent)
+	}
+	*e = Event{
+		Type:               strings.TrimSpace(f.str("event")),
+		OrgID:              f.str("org_id"),
+		Data:               rawMember(f, "data"),
+		PreviousAttributes: rawMember(f, "previous_attributes"),
+		Timestamp:          f.str("timestamp"),
+		Raw:                append(json.RawMessage(nil), b...),
+	}
+	if e.Type == "" {
+		e.Type = strings.TrimSpace(f.str("event_type"))
+	}
+	return nil
+}
+
+// rawMember returns a member's JSON, or nil when it is missing or null.
+func rawMember(f fields, key string) json.RawMessage {
+	if !f.has(key) {
+		return nil
+	}
+	return f[key]
+}
+
+// IsTicketEvent reports whether e is a ticket.* event.
+func (e *Event) IsTicketEvent() bool { return strings.HasPrefix(e.Type, "ticket.") }
 
 // TicketInfo decodes Data of a ticket.* event. It accepts a ticket info object
-// or a bare ticket object as Data.
+// or a bare ticket object as Data (also when Data arrives as a JSON string
+// holding the object). Other events fail with ErrNotTicketEvent, a missing or
+// non-object Data with ErrMalformedEvent. Raw of the result is Data.
 func (e *Event) TicketInfo() (*TicketInfo, error) {
-	panic("TODO")
+	if !e.IsTicketEvent() {
+		return nil, fmt.Errorf("%w: %q", ErrNotTicketEvent, e.Type)
+	}
+	data := bytes.TrimSpace(e.Data)
+	if len(data) > 0 && data[0] == '"' {
+		var s string
+		if err := json.Unmarshal(data, &s); err != nil {
+			return nil, fmt.Errorf("%w: data: %v", ErrMalformedEvent, err)
+		}
+		data = []byte(s)
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, fmt.Errorf("%w: no data", ErrMalformedEvent)
+	}
+	ti, err := decodeTicketInfo(data)
+	if err != nil {
+		return nil, fmt.Errorf("%w: data: %v", ErrMalformedEvent, err)
+	}
+	return ti, nil
 }

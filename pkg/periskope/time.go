@@ -1,6 +1,13 @@
 package periskope
 
-import "time"
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
 
 // Time is a timestamp as Periskope sends it. It decodes every form seen in
 // Periskope payloads (RFC 3339 with or without fractions, "2006-01-02
@@ -11,7 +18,87 @@ type Time struct {
 	Raw string
 }
 
+// timeLayouts are tried in order. When parsing, Go accepts a fractional
+// second after the seconds field even where a layout does not show one, so
+// "2025-01-26T13:46:21.670006+00:00" matches the first layout.
+var timeLayouts = []string{
+	time.RFC3339,                // 2024-05-13T17:27:15+00:00, ...Z
+	"2006-01-02T15:04:05Z0700",  // +0000
+	"2006-01-02T15:04:05Z07",    // +00
+	"2006-01-02 15:04:05Z07:00", // Postgres text with a full offset
+	"2006-01-02 15:04:05Z0700",
+	"2006-01-02 15:04:05Z07", // 2024-05-13 11:19:34+00
+	"2006-01-02T15:04:05",    // no zone: UTC
+	"2006-01-02 15:04:05",
+	time.DateOnly, // 2025-04-20: midnight UTC
+}
+
+// errTimeFormat reports a timestamp in none of the known forms.
+var errTimeFormat = errors.New("periskope: unrecognised timestamp")
+
 // ParseTime parses a Periskope timestamp in any of the forms Time accepts.
+// Forms without a zone are taken as UTC.
 func ParseTime(s string) (time.Time, error) {
-	panic("TODO")
+	s = strings.TrimSpace(s)
+	for _, layout := range timeLayouts {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%w: %q", errTimeFormat, s)
+}
+
+// UnmarshalJSON decodes a timestamp string, null or "" (the zero Time), or a
+// number of seconds since the epoch (milliseconds when it is above 1e12).
+func (t *Time) UnmarshalJSON(b []byte) error {
+	*t = Time{}
+	if len(b) == 0 || isNull(b) {
+		return nil
+	}
+	if b[0] != '"' {
+		n, err := strconv.ParseFloat(string(b), 64)
+		if err != nil {
+			return fmt.Errorf("%w: %s", errTimeFormat, b)
+		}
+		t.Raw = string(b)
+		t.Time = epochTime(n)
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	if strings.TrimSpace(s) == "" {
+		t.Raw = s
+		return nil
+	}
+	parsed, err := ParseTime(s)
+	if err != nil {
+		return err
+	}
+	t.Time, t.Raw = parsed, s
+	return nil
+}
+
+// MarshalJSON writes Raw when it is set, so a decoded value round-trips
+// unchanged; otherwise RFC 3339, or null for the zero Time.
+func (t Time) MarshalJSON() ([]byte, error) {
+	switch {
+	case t.Raw != "":
+		return json.Marshal(t.Raw)
+	case t.IsZero():
+		return []byte("null"), nil
+	default:
+		return json.Marshal(t.Format(time.RFC3339Nano))
+	}
+}
+
+// epochTime reads seconds since the epoch, or milliseconds when n is too
+// large to be seconds.
+func epochTime(n float64) time.Time {
+	if n > 1e12 || n < -1e12 {
+		return time.UnixMilli(int64(n)).UTC()
+	}
+	sec := int64(n)
+	return time.Unix(sec, int64((n-float64(sec))*1e9)).UTC()
 }

@@ -1,6 +1,11 @@
 package periskope
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+)
 
 // Ticket statuses accepted by Periskope.
 const (
@@ -71,6 +76,7 @@ type TicketInfo struct {
 type Ticket struct {
 	OrgID                  string            `json:"org_id"`
 	TicketID               string            `json:"ticket_id"`
+	ChatID                 string            `json:"chat_id,omitempty"` // in list answers
 	Subject                string            `json:"subject"`
 	Status                 string            `json:"status"`
 	Priority               Priority          `json:"priority"`
@@ -85,6 +91,7 @@ type Ticket struct {
 	QuotedMessageID        string            `json:"quoted_message_id"`
 	TicketCustomProperties map[string]string `json:"ticket_custom_properties"`
 	IsDeleted              bool              `json:"is_deleted"`
+	LastUpdatedAt          Time              `json:"last_updated_at"` // in list answers
 }
 
 // Chat is the WhatsApp chat a ticket belongs to.
@@ -112,6 +119,8 @@ type ChatMember struct {
 	ChatID        string `json:"chat_id"`
 	OrgID         string `json:"org_id"`
 	OrgPhone      string `json:"org_phone"`
+	ContactColor  string `json:"contact_color"`
+	ContactImage  string `json:"contact_image"`
 	IsAdmin       bool   `json:"is_admin"`
 	IsSuperAdmin  bool   `json:"is_super_admin"`
 	IsInternal    bool   `json:"is_internal"`
@@ -130,9 +139,212 @@ type Message struct {
 	PerformedBy string `json:"performed_by"`
 }
 
-// TicketList is one page of GET /tickets.
+// TicketList is one page of GET /tickets. Periskope answers
+// {"count", "from", "to", "tickets"}; From and To are the 1-based positions
+// of the first and last ticket of the page.
 type TicketList struct {
 	Tickets []Ticket        `json:"tickets"`
 	Count   int             `json:"count"`
+	From    int             `json:"from"`
+	To      int             `json:"to"`
 	Raw     json.RawMessage `json:"-"`
+	// TraceID is the x-periskope-trace-id of the answer it came in, if any.
+	TraceID string `json:"-"`
+}
+
+// UnmarshalJSON decodes a JSON number or a string holding one ("2"), a
+// priority name ("low", "medium", "high", "urgent", "none"), or null / ""
+// (PriorityNone).
+func (p *Priority) UnmarshalJSON(b []byte) error {
+	*p = PriorityNone
+	s := rawString(b)
+	if len(b) > 0 && (b[0] == '{' || b[0] == '[') {
+		return fmt.Errorf("periskope: priority must be a number or a string, got %.20s", b)
+	}
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil
+	}
+	if n, err := strconv.Atoi(s); err == nil {
+		*p = Priority(n)
+		return nil
+	}
+	if x, err := strconv.ParseFloat(s, 64); err == nil && x == float64(int(x)) {
+		*p = Priority(int(x))
+		return nil
+	}
+	switch strings.ToLower(s) {
+	case "none":
+		*p = PriorityNone
+	case "low":
+		*p = PriorityLow
+	case "medium":
+		*p = PriorityMedium
+	case "high":
+		*p = PriorityHigh
+	case "urgent":
+		*p = PriorityUrgent
+	default:
+		return fmt.Errorf("periskope: unknown priority %q", s)
+	}
+	return nil
+}
+
+// MarshalJSON encodes p as a string ("2"), as the create endpoint's schema
+// types it. With omitempty a PriorityNone field is left out.
+func (p Priority) MarshalJSON() ([]byte, error) {
+	return []byte(`"` + strconv.Itoa(int(p)) + `"`), nil
+}
+
+// Valid reports whether p is one of PriorityLow … PriorityUrgent.
+func (p Priority) Valid() bool { return p >= PriorityLow && p <= PriorityUrgent }
+
+// UnmarshalJSON decodes a ticket info object tolerantly (see Ticket) and keeps
+// a copy of b in Raw.
+func (ti *TicketInfo) UnmarshalJSON(b []byte) error {
+	f, err := decodeFields(b)
+	if err != nil {
+		return fmt.Errorf("periskope: ticket info: %w", err)
+	}
+	if f == nil { // null: leave ti as it is, as encoding/json does
+		return nil
+	}
+	*ti = TicketInfo{Raw: append(json.RawMessage(nil), b...)}
+	var t Ticket
+	if f.object("ticket", &t) {
+		ti.Ticket = &t
+	}
+	var c Chat
+	if f.object("chat", &c) {
+		ti.Chat = &c
+	}
+	var m Message
+	if f.object("message", &m) {
+		ti.Message = &m
+	}
+	ti.AttachedMessages = objects[Message](f["attached_messages"])
+	return nil
+}
+
+// UnmarshalJSON decodes a ticket tolerantly: null, missing or mistyped
+// members give zero values, unknown members are ignored, priority may be a
+// number or a string, and timestamps may take any form Time accepts. Only
+// input that is not a JSON object fails.
+func (t *Ticket) UnmarshalJSON(b []byte) error {
+	f, err := decodeFields(b)
+	if err != nil {
+		return fmt.Errorf("periskope: ticket: %w", err)
+	}
+	*t = Ticket{
+		OrgID:                  f.str("org_id"),
+		TicketID:               f.str("ticket_id"),
+		ChatID:                 f.str("chat_id"),
+		Subject:                f.str("subject"),
+		Status:                 f.str("status"),
+		Priority:               f.priority("priority"),
+		Assignee:               f.str("assignee"),
+		AssignedBy:             f.str("assigned_by"),
+		RaisedBy:               f.str("raised_by"),
+		DueDate:                f.time("due_date"),
+		CreatedAt:              f.time("created_at"),
+		ClosedAt:               f.time("closed_at"),
+		ClosedBy:               f.str("closed_by"),
+		TicketLabels:           f.str("ticket_labels"),
+		QuotedMessageID:        f.str("quoted_message_id"),
+		TicketCustomProperties: f.stringMap("ticket_custom_properties"),
+		IsDeleted:              f.boolean("is_deleted"),
+		LastUpdatedAt:          f.time("last_updated_at"),
+	}
+	return nil
+}
+
+// UnmarshalJSON decodes a chat tolerantly, as Ticket does.
+func (c *Chat) UnmarshalJSON(b []byte) error {
+	f, err := decodeFields(b)
+	if err != nil {
+		return fmt.Errorf("periskope: chat: %w", err)
+	}
+	*c = Chat{
+		ChatID:           f.str("chat_id"),
+		ChatName:         f.str("chat_name"),
+		ChatType:         f.str("chat_type"),
+		ChatImage:        f.str("chat_image"),
+		OrgID:            f.str("org_id"),
+		OrgPhone:         f.str("org_phone"),
+		ChatLabels:       f.str("chat_labels"),
+		CustomProperties: f.stringMap("custom_properties"),
+		InviteLink:       f.str("invite_link"),
+		GroupDescription: f.str("group_description"),
+		IsMuted:          f.boolean("is_muted"),
+		CreatedAt:        f.time("created_at"),
+	}
+	if members, err := decodeFields(f["members"]); err == nil && members != nil {
+		c.Members = make(map[string]ChatMember, len(members))
+		for id, raw := range members {
+			var m ChatMember
+			if decodeObject(raw, &m) {
+				c.Members[id] = m
+			}
+		}
+	}
+	return nil
+}
+
+// UnmarshalJSON decodes a chat member tolerantly, as Ticket does.
+func (m *ChatMember) UnmarshalJSON(b []byte) error {
+	f, err := decodeFields(b)
+	if err != nil {
+		return fmt.Errorf("periskope: chat member: %w", err)
+	}
+	*m = ChatMember{
+		ContactID:     f.str("contact_id"),
+		ContactName:   f.str("contact_name"),
+		ContactLabels: f.str("contact_labels"),
+		ChatID:        f.str("chat_id"),
+		OrgID:         f.str("org_id"),
+		OrgPhone:      f.str("org_phone"),
+		ContactColor:  f.str("contact_color"),
+		ContactImage:  f.str("contact_image"),
+		IsAdmin:       f.boolean("is_admin"),
+		IsSuperAdmin:  f.boolean("is_super_admin"),
+		IsInternal:    f.boolean("is_internal"),
+	}
+	return nil
+}
+
+// UnmarshalJSON decodes a message tolerantly, as Ticket does.
+func (m *Message) UnmarshalJSON(b []byte) error {
+	f, err := decodeFields(b)
+	if err != nil {
+		return fmt.Errorf("periskope: message: %w", err)
+	}
+	*m = Message{
+		MessageID:   f.str("message_id"),
+		ChatID:      f.str("chat_id"),
+		Body:        f.str("body"),
+		SenderName:  f.str("sender_name"),
+		SenderPhone: f.str("sender_phone"),
+		OrgPhone:    f.str("org_phone"),
+		Timestamp:   f.time("timestamp"),
+		MediaPath:   f.str("media_path"),
+		PerformedBy: f.str("performed_by"),
+	}
+	return nil
+}
+
+// UnmarshalJSON decodes a page of tickets tolerantly and keeps a copy of b in
+// Raw. Tickets that are not objects are skipped.
+func (l *TicketList) UnmarshalJSON(b []byte) error {
+	f, err := decodeFields(b)
+	if err != nil {
+		return fmt.Errorf("periskope: ticket list: %w", err)
+	}
+	*l = TicketList{
+		Tickets: objects[Ticket](f["tickets"]),
+		Count:   f.integer("count"),
+		From:    f.integer("from"),
+		To:      f.integer("to"),
+		Raw:     append(json.RawMessage(nil), b...),
+	}
+	return nil
 }

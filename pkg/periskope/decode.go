@@ -1,0 +1,184 @@
+package periskope
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"strings"
+)
+
+// Periskope's payloads are loosely typed: any field may be null or missing,
+// numbers arrive as strings and the other way round, and new fields appear.
+// The model types therefore decode through fields, which reads one JSON
+// object and converts each member on its own: a member of an unexpected type
+// decodes as the zero value of its field instead of failing the whole
+// payload. Only input that is not JSON, or not an object where an object is
+// required, is an error.
+
+// errNotObject reports JSON that is valid but not an object.
+var errNotObject = errors.New("not a JSON object")
+
+// fields is one decoded JSON object, member by member.
+type fields map[string]json.RawMessage
+
+// decodeFields reads b as a JSON object. null decodes to nil fields.
+func decodeFields(b []byte) (fields, error) {
+	b = bytes.TrimSpace(b)
+	if isNull(b) {
+		return nil, nil
+	}
+	if len(b) == 0 || b[0] != '{' {
+		if !json.Valid(b) {
+			return nil, errors.New("invalid JSON")
+		}
+		return nil, errNotObject
+	}
+	var f fields
+	if err := json.Unmarshal(b, &f); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+func isNull(b []byte) bool { return string(b) == "null" }
+
+// has reports whether key is present and not null.
+func (f fields) has(key string) bool {
+	v, ok := f[key]
+	return ok && !isNull(v)
+}
+
+// str reads a string member. Numbers and booleans keep their JSON text;
+// null, objects and arrays read as "".
+func (f fields) str(key string) string { return rawString(f[key]) }
+
+func rawString(v json.RawMessage) string {
+	if len(v) == 0 {
+		return ""
+	}
+	switch v[0] {
+	case '"':
+		var s string
+		if json.Unmarshal(v, &s) == nil {
+			return s
+		}
+		return ""
+	case '{', '[', 'n':
+		return ""
+	default: // number, true, false
+		return string(v)
+	}
+}
+
+// boolean reads true/false, "true"/"false" or a number (non-zero is true).
+func (f fields) boolean(key string) bool {
+	v := f[key]
+	if len(v) == 0 {
+		return false
+	}
+	switch v[0] {
+	case 't':
+		return true
+	case '"':
+		b, _ := strconv.ParseBool(strings.TrimSpace(rawString(v)))
+		return b
+	case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+		n, err := strconv.ParseFloat(string(v), 64)
+		return err == nil && n != 0
+	}
+	return false
+}
+
+// integer reads a number or a numeric string; anything else is 0.
+func (f fields) integer(key string) int {
+	s := strings.TrimSpace(rawString(f[key]))
+	if n, err := strconv.Atoi(s); err == nil {
+		return n
+	}
+	if x, err := strconv.ParseFloat(s, 64); err == nil && x == float64(int(x)) {
+		return int(x)
+	}
+	return 0
+}
+
+// priority reads a Priority; an unreadable one is PriorityNone.
+func (f fields) priority(key string) Priority {
+	var p Priority
+	if v, ok := f[key]; ok {
+		_ = p.UnmarshalJSON(v) // tolerant: leaves p at 0 on error
+	}
+	return p
+}
+
+// time reads a Time. Text that is not a known timestamp form keeps Raw with a
+// zero time rather than failing.
+func (f fields) time(key string) Time {
+	var t Time
+	if v, ok := f[key]; ok {
+		if err := t.UnmarshalJSON(v); err != nil {
+			t = Time{Raw: rawString(v)}
+		}
+	}
+	return t
+}
+
+// stringMap reads an object whose values should be strings. Values of other
+// types are kept as their JSON text ("3", "true", `{"a":1}`); null is "".
+// A member that is not an object reads as nil.
+func (f fields) stringMap(key string) map[string]string {
+	obj, err := decodeFields(f[key])
+	if err != nil || obj == nil {
+		return nil
+	}
+	m := make(map[string]string, len(obj))
+	for k, v := range obj {
+		if len(v) > 0 && (v[0] == '{' || v[0] == '[') {
+			var buf bytes.Buffer
+			if json.Compact(&buf, v) == nil {
+				m[k] = buf.String()
+				continue
+			}
+		}
+		m[k] = rawString(v)
+	}
+	return m
+}
+
+// object decodes a nested object member into dst through its own tolerant
+// UnmarshalJSON. It returns false when the member is missing, null or not an
+// object.
+func (f fields) object(key string, dst json.Unmarshaler) bool { return decodeObject(f[key], dst) }
+
+// decodeObject decodes v into dst if v is a JSON object.
+func decodeObject(v json.RawMessage, dst json.Unmarshaler) bool {
+	v = bytes.TrimSpace(v)
+	if len(v) == 0 || v[0] != '{' {
+		return false
+	}
+	return dst.UnmarshalJSON(v) == nil
+}
+
+// objects decodes each object element of an array member; other elements
+// are skipped.
+func objects[T any, PT interface {
+	*T
+	json.Unmarshaler
+}](v json.RawMessage) []T {
+	v = bytes.TrimSpace(v)
+	if len(v) == 0 || v[0] != '[' {
+		return nil
+	}
+	var elems []json.RawMessage
+	if json.Unmarshal(v, &elems) != nil {
+		return nil
+	}
+	out := make([]T, 0, len(elems))
+	for _, e := range elems {
+		var x T
+		if decodeObject(e, PT(&x)) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
