@@ -1,0 +1,99 @@
+package apigw_test
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/periskope-connect/periskope-aws/internal/apigw"
+)
+
+func TestBody(t *testing.T) {
+	b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+	tests := []struct {
+		name    string
+		req     events.APIGatewayV2HTTPRequest
+		want    string
+		wantErr error
+	}{
+		{"text", events.APIGatewayV2HTTPRequest{Body: `{"a":1}`}, `{"a":1}`, nil},
+		{"base64", events.APIGatewayV2HTTPRequest{Body: b64(`{"a":1}`), IsBase64Encoded: true}, `{"a":1}`, nil},
+		{"text at limit", events.APIGatewayV2HTTPRequest{Body: strings.Repeat("x", 10)}, strings.Repeat("x", 10), nil},
+		{"text over limit", events.APIGatewayV2HTTPRequest{Body: strings.Repeat("x", 11)}, "", apigw.ErrBodyTooLarge},
+		{"base64 at limit", events.APIGatewayV2HTTPRequest{Body: b64(strings.Repeat("x", 10)), IsBase64Encoded: true}, strings.Repeat("x", 10), nil},
+		{"base64 over limit", events.APIGatewayV2HTTPRequest{Body: b64(strings.Repeat("x", 11)), IsBase64Encoded: true}, "", apigw.ErrBodyTooLarge},
+		{"huge base64 refused before decoding", events.APIGatewayV2HTTPRequest{Body: strings.Repeat("A", 1000), IsBase64Encoded: true}, "", apigw.ErrBodyTooLarge},
+		{"bad base64", events.APIGatewayV2HTTPRequest{Body: "!!!!", IsBase64Encoded: true}, "", apigw.ErrBadEncoding},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := apigw.Body(&tt.req, 10)
+			if !errors.Is(err, tt.wantErr) || string(got) != tt.want {
+				t.Fatalf("Body = %q, %v; want %q, %v", got, err, tt.want, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestHeader(t *testing.T) {
+	req := &events.APIGatewayV2HTTPRequest{Headers: map[string]string{"x-periskope-signature": "a", "Idempotency-Key": "b"}}
+	for name, want := range map[string]string{
+		"x-periskope-signature": "a",
+		"X-Periskope-Signature": "a",
+		"idempotency-key":       "b",
+		"missing":               "",
+	} {
+		if got := apigw.Header(req, name); got != want {
+			t.Errorf("Header(%q) = %q, want %q", name, got, want)
+		}
+	}
+}
+
+func TestErrorResponse(t *testing.T) {
+	e := &apigw.Error{Status: 429, Code: "rate_limited", Message: "slow down", Field: "chat_id", RetryAfter: 1500 * time.Millisecond}
+	resp := e.Response()
+	if resp.StatusCode != 429 || resp.Headers["retry-after"] != "2" || resp.Headers["content-type"] != "application/json" {
+		t.Fatalf("response = %+v", resp)
+	}
+	var body struct {
+		Error map[string]string `json:"error"`
+	}
+	if err := json.Unmarshal([]byte(resp.Body), &body); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"code": "rate_limited", "message": "slow down", "field": "chat_id"}
+	if len(body.Error) != len(want) {
+		t.Fatalf("error body = %v, want %v", body.Error, want)
+	}
+	for k, v := range want {
+		if body.Error[k] != v {
+			t.Errorf("error.%s = %q, want %q", k, body.Error[k], v)
+		}
+	}
+	if e.Error() != "rate_limited: slow down" {
+		t.Errorf("Error() = %q", e.Error())
+	}
+}
+
+func TestErrorWithoutFieldOrRetry(t *testing.T) {
+	resp := (&apigw.Error{Status: 401, Code: "invalid_signature", Message: "no"}).Response()
+	if strings.Contains(resp.Body, "field") || resp.Headers["retry-after"] != "" {
+		t.Fatalf("response = %+v", resp)
+	}
+	short := (&apigw.Error{Status: 429, Code: "c", Message: "m", RetryAfter: time.Millisecond}).Response()
+	if short.Headers["retry-after"] != "1" {
+		t.Fatalf("retry-after = %q, want at least 1", short.Headers["retry-after"])
+	}
+}
+
+func TestJSONFallsBackOnUnencodable(t *testing.T) {
+	resp := apigw.JSON(200, map[string]any{"f": func() {}})
+	if resp.StatusCode != 500 || !strings.Contains(resp.Body, "internal_error") {
+		t.Fatalf("response = %+v", resp)
+	}
+}

@@ -1,0 +1,42 @@
+package emf_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+
+	"github.com/periskope-connect/periskope-aws/internal/emf"
+)
+
+func TestCountWritesOneEMFLine(t *testing.T) {
+	var buf bytes.Buffer
+	emf.New(&buf, "webhook").Count("Stored", 1)
+	line := buf.Bytes()
+	if bytes.Count(line, []byte("\n")) != 1 {
+		t.Fatalf("want one line, got %q", line)
+	}
+	var doc struct {
+		AWS struct {
+			Timestamp         int64
+			CloudWatchMetrics []struct {
+				Namespace  string
+				Dimensions [][]string
+				Metrics    []struct{ Name, Unit string }
+			}
+		} `json:"_aws"`
+		Function string
+		Stored   float64
+	}
+	if err := json.Unmarshal(line, &doc); err != nil {
+		t.Fatal(err)
+	}
+	m := doc.AWS.CloudWatchMetrics
+	if doc.AWS.Timestamp == 0 || len(m) != 1 || m[0].Namespace != emf.Namespace ||
+		len(m[0].Dimensions) != 1 || m[0].Dimensions[0][0] != "Function" ||
+		len(m[0].Metrics) != 1 || m[0].Metrics[0].Name != "Stored" || m[0].Metrics[0].Unit != "Count" {
+		t.Fatalf("EMF directive = %+v", doc.AWS)
+	}
+	if doc.Function != "webhook" || doc.Stored != 1 {
+		t.Fatalf("values = %+v", doc)
+	}
+}

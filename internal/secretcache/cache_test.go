@@ -1,0 +1,175 @@
+package secretcache_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/periskope-connect/periskope-aws/internal/secretcache"
+)
+
+// fakeGetter answers GetSecretValue from value/err and counts calls.
+type fakeGetter struct {
+	mu    sync.Mutex
+	value *string
+	err   error
+	calls int
+}
+
+func (f *fakeGetter) GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls++
+	if f.err != nil {
+		return nil, f.err
+	}
+	return &secretsmanager.GetSecretValueOutput{SecretString: f.value}, nil
+}
+
+func (f *fakeGetter) set(value string, err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.value, f.err = aws.String(value), err
+}
+
+func (f *fakeGetter) count() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.calls
+}
+
+type clock struct{ t time.Time }
+
+func (c *clock) now() time.Time          { return c.t }
+func (c *clock) advance(d time.Duration) { c.t = c.t.Add(d) }
+
+func newCache(g *fakeGetter, c *clock) *secretcache.Cache[string] {
+	return secretcache.New(g, "id", secretcache.ParseAPIKey,
+		secretcache.WithTTL(5*time.Minute), secretcache.WithMinRefreshInterval(time.Minute), secretcache.WithClock(c.now))
+}
+
+func TestGetFetchesOncePerTTL(t *testing.T) {
+	g, c := &fakeGetter{}, &clock{t: time.Unix(1e9, 0)}
+	g.set("k1", nil)
+	cache := newCache(g, c)
+	for i := 0; i < 10; i++ {
+		if v, err := cache.Get(context.Background()); err != nil || v != "k1" {
+			t.Fatalf("Get = %q, %v", v, err)
+		}
+	}
+	if g.count() != 1 {
+		t.Fatalf("calls = %d, want 1", g.count())
+	}
+	g.set("k2", nil)
+	c.advance(5 * time.Minute)
+	if v, _ := cache.Get(context.Background()); v != "k2" {
+		t.Fatalf("after TTL Get = %q, want k2", v)
+	}
+	if g.count() != 2 {
+		t.Fatalf("calls = %d, want 2", g.count())
+	}
+}
+
+func TestStaleValueServedWhenRefreshFails(t *testing.T) {
+	g, c := &fakeGetter{}, &clock{t: time.Unix(1e9, 0)}
+	g.set("k1", nil)
+	cache := newCache(g, c)
+	if _, err := cache.Get(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	g.set("", errors.New("service down"))
+	c.advance(6 * time.Minute)
+	if v, err := cache.Get(context.Background()); err != nil || v != "k1" {
+		t.Fatalf("Get during outage = %q, %v; want stale k1", v, err)
+	}
+	// Within the min refresh interval of the failed try, no new call.
+	calls := g.count()
+	c.advance(10 * time.Second)
+	if v, _ := cache.Get(context.Background()); v != "k1" || g.count() != calls {
+		t.Fatalf("Get = %q with %d calls, want stale k1 and no call", v, g.count()-calls)
+	}
+	// After it, the cache tries again and recovers.
+	g.set("k2", nil)
+	c.advance(time.Minute)
+	if v, _ := cache.Get(context.Background()); v != "k2" {
+		t.Fatalf("Get after recovery = %q, want k2", v)
+	}
+}
+
+func TestColdFailures(t *testing.T) {
+	tests := []struct {
+		name  string
+		value string
+		err   error
+		want  error
+	}{
+		{"service down", "", errors.New("connection refused"), secretcache.ErrUnavailable},
+		{"blank secret", "  ", nil, secretcache.ErrMalformed},
+		{"bad JSON", `{"api_key":`, nil, secretcache.ErrMalformed},
+		{"JSON without key", `{"other":"x"}`, nil, secretcache.ErrMalformed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := &fakeGetter{}
+			g.set(tt.value, tt.err)
+			_, err := newCache(g, &clock{t: time.Unix(1e9, 0)}).Get(context.Background())
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("err = %v, want %v", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestNilSecretStringIsMalformed(t *testing.T) {
+	g := &fakeGetter{} // value nil: a binary secret
+	_, err := newCache(g, &clock{t: time.Unix(1e9, 0)}).Get(context.Background())
+	if !errors.Is(err, secretcache.ErrMalformed) {
+		t.Fatalf("err = %v, want ErrMalformed", err)
+	}
+}
+
+func TestRefreshHonoursMinInterval(t *testing.T) {
+	g, c := &fakeGetter{}, &clock{t: time.Unix(1e9, 0)}
+	g.set("old", nil)
+	cache := newCache(g, c)
+	if _, err := cache.Get(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	g.set("new", nil)
+	c.advance(30 * time.Second)
+	if v, _ := cache.Refresh(context.Background()); v != "old" || g.count() != 1 {
+		t.Fatalf("Refresh within interval = %q with %d calls, want old and 1", v, g.count())
+	}
+	c.advance(31 * time.Second)
+	if v, _ := cache.Refresh(context.Background()); v != "new" || g.count() != 2 {
+		t.Fatalf("Refresh after interval = %q with %d calls, want new and 2", v, g.count())
+	}
+	if v, _ := cache.Get(context.Background()); v != "new" || g.count() != 2 {
+		t.Fatalf("Get after Refresh = %q with %d calls", v, g.count())
+	}
+}
+
+func TestConcurrentGetFetchesOnce(t *testing.T) {
+	g := &fakeGetter{}
+	g.set("k", nil)
+	cache := secretcache.New(g, "id", secretcache.ParseAPIKey)
+	var wg sync.WaitGroup
+	for i := 0; i < 32; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if v, err := cache.Get(context.Background()); err != nil || v != "k" {
+				t.Errorf("Get = %q, %v", v, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if g.count() != 1 {
+		t.Fatalf("calls = %d, want 1", g.count())
+	}
+}
