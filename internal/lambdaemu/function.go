@@ -136,10 +136,7 @@ func New(cfg Config) (*Function, error) {
 	var err error
 	f.mu.Lock()
 	for i := 0; i < cfg.Prewarm && err == nil; i++ {
-		var inst *instance
-		if inst, err = f.spawnLocked(); err == nil {
-			f.idle = append(f.idle, inst)
-		}
+		_, err = f.spawnLocked() // free once it calls /next
 	}
 	f.mu.Unlock()
 	if err != nil {
@@ -200,12 +197,17 @@ func (f *Function) PIDs() []int {
 // function's own failures are in Result.Error. Cancelling ctx after the
 // event was delivered stops the wait, not the invocation, as on Lambda.
 func (f *Function) Invoke(ctx context.Context, payload []byte) (*Result, error) {
-	inst, err := f.acquire(ctx)
-	if err != nil {
-		return nil, err
-	}
 	inv := newInvocation(payload)
-	inst.assign(inv)
+	for {
+		inst, err := f.acquire(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if inst.assign(inv) {
+			break
+		}
+		// It died while idle; its watcher removes it. Take another.
+	}
 	select {
 	case res := <-inv.result:
 		f.report(res)
@@ -272,7 +274,8 @@ func (f *Function) acquire(ctx context.Context) (*instance, error) {
 	}
 }
 
-// release returns a process that finished its invocation to the pool.
+// release makes a process that waits in /next available: to the first
+// waiter, else to the idle list.
 func (f *Function) release(inst *instance) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -312,9 +315,7 @@ func (f *Function) removed(inst *instance, initialized bool) {
 		return
 	}
 	if initialized && len(f.all) < f.cfg.Prewarm {
-		if next, err := f.spawnLocked(); err == nil {
-			f.idle = append(f.idle, next)
-		} else {
+		if _, err := f.spawnLocked(); err != nil {
 			f.out.Line("cannot restart: " + err.Error())
 		}
 	}
