@@ -1,0 +1,57 @@
+# Build and deploy targets. Included by the root Makefile, and run from the
+# repository root: `sam build` (BuildMethod: makefile) runs
+# `make build-<LogicalId>` there with ARTIFACTS_DIR set to the function's
+# artifact directory.
+
+GO ?= go
+ENV ?= dev
+BIN_DIR ?= bin
+# The template deploys arm64 (Graviton). `make build LAMBDA_GOARCH=amd64` makes
+# host-runnable binaries on an x86 machine; the SAM targets always build arm64.
+LAMBDA_GOARCH ?= arm64
+# lambda.norpc: provided.al2023 speaks only the Runtime API, so the net/rpc
+# server of aws-lambda-go is dead weight. -s -w and -trimpath: smaller binary,
+# no local paths inside it. CGO off: a static binary with no libc dependency.
+LAMBDA_BUILD_FLAGS := -tags lambda.norpc -trimpath -ldflags="-s -w"
+SAM_INSTALL_HINT := install the AWS SAM CLI: https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/install-sam-cli.html (or: pip install aws-sam-cli)
+
+# require-go: fails with a hint when the Go toolchain is missing.
+define require-go
+	@command -v $(GO) >/dev/null 2>&1 || { echo "$@: '$(GO)' not found: install Go (1.26 or newer) and put it on PATH, or pass GO=/path/to/go" >&2; exit 127; }
+endef
+
+# require-artifacts-dir: SAM always sets ARTIFACTS_DIR; a person calling the
+# target by hand must too.
+define require-artifacts-dir
+	@[ -n "$(ARTIFACTS_DIR)" ] || { echo "$@: ARTIFACTS_DIR is not set (sam build sets it; by hand: make $@ ARTIFACTS_DIR=/some/dir)" >&2; exit 2; }
+endef
+
+.PHONY: build
+build: ## Build both Lambda bootstraps (static linux/arm64; LAMBDA_GOARCH= to change) into bin/<fn>/bootstrap.
+	$(require-go)
+	CGO_ENABLED=0 GOOS=linux GOARCH=$(LAMBDA_GOARCH) $(GO) build $(LAMBDA_BUILD_FLAGS) -o $(BIN_DIR)/create-ticket/bootstrap ./functions/create-ticket
+	CGO_ENABLED=0 GOOS=linux GOARCH=$(LAMBDA_GOARCH) $(GO) build $(LAMBDA_BUILD_FLAGS) -o $(BIN_DIR)/webhook/bootstrap ./functions/webhook
+
+.PHONY: build-CreateTicketFunction
+build-CreateTicketFunction: ## (sam build) create-ticket bootstrap into $(ARTIFACTS_DIR).
+	$(require-go)
+	$(require-artifacts-dir)
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build $(LAMBDA_BUILD_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/create-ticket
+
+.PHONY: build-WebhookFunction
+build-WebhookFunction: ## (sam build) webhook bootstrap into $(ARTIFACTS_DIR).
+	$(require-go)
+	$(require-artifacts-dir)
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build $(LAMBDA_BUILD_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/webhook
+
+.PHONY: deploy
+deploy: ## sam build && sam deploy --config-env $(ENV) (ENV=dev|staging|prod; AWS credentials needed).
+	@case "$(ENV)" in dev|staging|prod) ;; *) echo "deploy: ENV must be dev, staging or prod (got '$(ENV)')" >&2; exit 2;; esac
+	@command -v sam >/dev/null 2>&1 || { echo "deploy: 'sam' not found: $(SAM_INSTALL_HINT)" >&2; exit 127; }
+	$(require-go)
+	sam build --config-env $(ENV) && sam deploy --config-env $(ENV)
+
+.PHONY: template-check cfn-lint
+template-check: ## cfn-lint template.yaml: any error or warning fails.
+	@deploy/template-check.sh template.yaml
+cfn-lint: template-check
