@@ -1,0 +1,228 @@
+// Package ticketstore keeps the tickets announced by Periskope's
+// ticket.created webhook in the product's DynamoDB table, each exactly once.
+//
+// One ticket is one item:
+//
+//	pk           S  "TICKET#<org_id>#<ticket_id>"
+//	ticket_id    S
+//	org_id       S
+//	chat_id      S  ("" when the payload names no chat)
+//	subject      S
+//	status       S
+//	priority     N  (0 means none)
+//	created_at   S  the ticket's creation time exactly as Periskope wrote it
+//	received_at  S  RFC 3339 (UTC, nanoseconds) of the delivery that stored it
+//	event        S  "ticket.created"
+//	event_timestamp S the envelope's timestamp as sent ("" when absent)
+//	data         S  the event's data member, byte for byte as received
+//
+// data is kept as the raw JSON text rather than a DynamoDB map: a map would
+// round numbers through DynamoDB's decimal type, reorder members and drop
+// the distinction between some JSON forms, while the text is exactly what
+// Periskope signed. The top-level attributes are copies made for queries and
+// for people reading the table.
+package ticketstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// KeyPrefix starts the partition key of every ticket item.
+const KeyPrefix = "TICKET#"
+
+// DynamoDB limits the store checks before calling it, so that an oversized
+// input is reported as the caller's fault instead of as an outage.
+const (
+	MaxKeyBytes = 2048 // partition key value
+	// MaxItemBytes bounds the whole item, attribute names included. AWS
+	// documents "400 KB"; the decimal reading is the safe one.
+	MaxItemBytes = 400_000
+)
+
+// Errors returned by Put.
+var (
+	// ErrDuplicate means an item with the same key already exists; it was
+	// left as it was.
+	ErrDuplicate = errors.New("ticketstore: ticket already stored")
+	// ErrInvalidTicket means the ticket's key cannot be built (no id, an
+	// org id with the key separator, a key over DynamoDB's limit).
+	// Retrying will not help.
+	ErrInvalidTicket = errors.New("ticketstore: ticket cannot be stored")
+	// ErrTooLarge means the item would exceed DynamoDB's item size limit.
+	ErrTooLarge = errors.New("ticketstore: ticket too large to store")
+	// ErrUnavailable wraps a DynamoDB failure; the write did not happen and
+	// may be retried.
+	ErrUnavailable = errors.New("ticketstore: DynamoDB unavailable")
+)
+
+// PutItemAPI is the one DynamoDB call the store makes.
+type PutItemAPI interface {
+	PutItem(ctx context.Context, in *dynamodb.PutItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
+}
+
+// Ticket is what the store keeps of a ticket.created delivery.
+type Ticket struct {
+	OrgID     string
+	TicketID  string
+	ChatID    string
+	Subject   string
+	Status    string
+	Priority  int
+	CreatedAt string // as Periskope wrote it: its formats vary, and the text is what was signed
+	// ReceivedAt is when the delivery was accepted.
+	ReceivedAt time.Time
+	// Event is the webhook event name, "ticket.created".
+	Event string
+	// EventTimestamp is the envelope's timestamp, as sent.
+	EventTimestamp string
+	// Data is the event's data member exactly as received.
+	Data []byte
+}
+
+// Key returns the partition key of the ticket ticketID of org orgID.
+func Key(orgID, ticketID string) string { return KeyPrefix + orgID + "#" + ticketID }
+
+// ItemKey returns the DynamoDB key of the ticket ticketID of org orgID, for
+// GetItem and the like.
+func ItemKey(orgID, ticketID string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: Key(orgID, ticketID)}}
+}
+
+// Validate reports why t cannot be stored: ErrInvalidTicket or ErrTooLarge,
+// wrapped.
+func (t *Ticket) Validate() error { return t.validate(t.Item()) }
+
+func (t *Ticket) validate(item map[string]types.AttributeValue) error {
+	switch {
+	case t.OrgID == "":
+		return fmt.Errorf("%w: no org_id", ErrInvalidTicket)
+	case strings.Contains(t.OrgID, "#"):
+		// The first "#" after the prefix must end the org id, or two
+		// different tickets could share a key.
+		return fmt.Errorf("%w: org_id contains '#'", ErrInvalidTicket)
+	case t.TicketID == "":
+		return fmt.Errorf("%w: no ticket_id", ErrInvalidTicket)
+	case len(Key(t.OrgID, t.TicketID)) > MaxKeyBytes:
+		return fmt.Errorf("%w: key longer than %d bytes", ErrInvalidTicket, MaxKeyBytes)
+	}
+	if size := itemSize(item); size > MaxItemBytes {
+		return fmt.Errorf("%w: item of %d bytes exceeds %d", ErrTooLarge, size, MaxItemBytes)
+	}
+	return nil
+}
+
+// Item returns t as a DynamoDB item.
+func (t *Ticket) Item() map[string]types.AttributeValue {
+	s := func(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
+	return map[string]types.AttributeValue{
+		"pk":              s(Key(t.OrgID, t.TicketID)),
+		"ticket_id":       s(t.TicketID),
+		"org_id":          s(t.OrgID),
+		"chat_id":         s(t.ChatID),
+		"subject":         s(t.Subject),
+		"status":          s(t.Status),
+		"priority":        &types.AttributeValueMemberN{Value: strconv.Itoa(t.Priority)},
+		"created_at":      s(t.CreatedAt),
+		"received_at":     s(t.ReceivedAt.UTC().Format(time.RFC3339Nano)),
+		"event":           s(t.Event),
+		"event_timestamp": s(t.EventTimestamp),
+		"data":            s(string(t.Data)),
+	}
+}
+
+// FromItem reads an item written by Put back into a Ticket.
+func FromItem(item map[string]types.AttributeValue) (*Ticket, error) {
+	str := func(name string) string {
+		if v, ok := item[name].(*types.AttributeValueMemberS); ok {
+			return v.Value
+		}
+		return ""
+	}
+	t := &Ticket{
+		OrgID:          str("org_id"),
+		TicketID:       str("ticket_id"),
+		ChatID:         str("chat_id"),
+		Subject:        str("subject"),
+		Status:         str("status"),
+		CreatedAt:      str("created_at"),
+		Event:          str("event"),
+		EventTimestamp: str("event_timestamp"),
+		Data:           []byte(str("data")),
+	}
+	if str("pk") != Key(t.OrgID, t.TicketID) {
+		return nil, fmt.Errorf("ticketstore: item %q is not a ticket item", str("pk"))
+	}
+	if n, ok := item["priority"].(*types.AttributeValueMemberN); ok {
+		p, err := strconv.Atoi(n.Value)
+		if err != nil {
+			return nil, fmt.Errorf("ticketstore: priority %q: %w", n.Value, err)
+		}
+		t.Priority = p
+	}
+	received, err := time.Parse(time.RFC3339Nano, str("received_at"))
+	if err != nil {
+		return nil, fmt.Errorf("ticketstore: received_at: %w", err)
+	}
+	t.ReceivedAt = received
+	return t, nil
+}
+
+// itemSize approximates DynamoDB's item size: names plus values, numbers
+// counted as their text (DynamoDB stores them in at most 21 bytes).
+func itemSize(item map[string]types.AttributeValue) int {
+	size := 0
+	for name, v := range item {
+		size += len(name)
+		switch v := v.(type) {
+		case *types.AttributeValueMemberS:
+			size += len(v.Value)
+		case *types.AttributeValueMemberN:
+			size += len(v.Value)
+		}
+	}
+	return size
+}
+
+// Store writes tickets to one table.
+type Store struct {
+	db    PutItemAPI
+	table string
+}
+
+// New returns a Store writing to table through db.
+func New(db PutItemAPI, table string) *Store { return &Store{db: db, table: table} }
+
+// Put stores t unless an item with its key exists, in one conditional write
+// (never read-then-write), so concurrent deliveries of the same ticket store
+// it once. It returns ErrDuplicate when the ticket was already there,
+// ErrInvalidTicket or ErrTooLarge (see Validate) when it cannot be stored,
+// and ErrUnavailable (wrapping the SDK's error) when DynamoDB failed.
+func (s *Store) Put(ctx context.Context, t *Ticket) error {
+	item := t.Item()
+	if err := t.validate(item); err != nil {
+		return err
+	}
+	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName:           aws.String(s.table),
+		Item:                item,
+		ConditionExpression: aws.String("attribute_not_exists(pk)"),
+	})
+	var exists *types.ConditionalCheckFailedException
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &exists):
+		return ErrDuplicate
+	default:
+		return fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+}

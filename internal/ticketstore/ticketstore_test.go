@@ -1,0 +1,154 @@
+package ticketstore_test
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/periskope-connect/periskope-aws/internal/ticketstore"
+)
+
+var received = time.Date(2025, 3, 1, 12, 30, 45, 123456789, time.UTC)
+
+// validTicket is the baseline the table tests mutate one field at a time.
+func validTicket() *ticketstore.Ticket {
+	return &ticketstore.Ticket{
+		OrgID:          "2997dd64-89bf-48d3-9a22-b314fca017e5",
+		TicketID:       "TICKET-12345",
+		ChatID:         "919537851844@c.us",
+		Subject:        "Sample Ticket Subject",
+		Status:         "open",
+		Priority:       2,
+		CreatedAt:      "2024-05-24T08:30:00+00:00",
+		ReceivedAt:     received,
+		Event:          "ticket.created",
+		EventTimestamp: "2024-05-24T08:30:01+00:00",
+		Data:           []byte(`{"ticket": {"ticket_id": "TICKET-12345", "priority": 2.50000000000000000001, "x": {"y": [1, "2"]}}}`),
+	}
+}
+
+// fakeDB records the PutItem calls and answers with err.
+type fakeDB struct {
+	calls []*dynamodb.PutItemInput
+	err   error
+}
+
+func (f *fakeDB) PutItem(_ context.Context, in *dynamodb.PutItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+	f.calls = append(f.calls, in)
+	return &dynamodb.PutItemOutput{}, f.err
+}
+
+func TestPutWritesOneConditionalItem(t *testing.T) {
+	db := &fakeDB{}
+	if err := ticketstore.New(db, "tickets").Put(context.Background(), validTicket()); err != nil {
+		t.Fatal(err)
+	}
+	if len(db.calls) != 1 {
+		t.Fatalf("%d PutItem calls, want 1", len(db.calls))
+	}
+	in := db.calls[0]
+	if got := aws.ToString(in.TableName); got != "tickets" {
+		t.Errorf("table = %q", got)
+	}
+	if got := aws.ToString(in.ConditionExpression); got != "attribute_not_exists(pk)" {
+		t.Errorf("condition = %q", got)
+	}
+	want := map[string]types.AttributeValue{
+		"pk":              &types.AttributeValueMemberS{Value: "TICKET#2997dd64-89bf-48d3-9a22-b314fca017e5#TICKET-12345"},
+		"ticket_id":       &types.AttributeValueMemberS{Value: "TICKET-12345"},
+		"org_id":          &types.AttributeValueMemberS{Value: "2997dd64-89bf-48d3-9a22-b314fca017e5"},
+		"chat_id":         &types.AttributeValueMemberS{Value: "919537851844@c.us"},
+		"subject":         &types.AttributeValueMemberS{Value: "Sample Ticket Subject"},
+		"status":          &types.AttributeValueMemberS{Value: "open"},
+		"priority":        &types.AttributeValueMemberN{Value: "2"},
+		"created_at":      &types.AttributeValueMemberS{Value: "2024-05-24T08:30:00+00:00"},
+		"received_at":     &types.AttributeValueMemberS{Value: "2025-03-01T12:30:45.123456789Z"},
+		"event":           &types.AttributeValueMemberS{Value: "ticket.created"},
+		"event_timestamp": &types.AttributeValueMemberS{Value: "2024-05-24T08:30:01+00:00"},
+		"data":            &types.AttributeValueMemberS{Value: string(validTicket().Data)},
+	}
+	if !reflect.DeepEqual(in.Item, want) {
+		t.Errorf("item:\n got %#v\nwant %#v", in.Item, want)
+	}
+}
+
+func TestPutMapsErrors(t *testing.T) {
+	conditionFailed := &types.ConditionalCheckFailedException{Message: aws.String("The conditional request failed")}
+	for _, tc := range []struct {
+		name    string
+		err     error
+		want    error
+		wantAWS string // error code still reachable through the chain
+	}{
+		{"condition failed", conditionFailed, ticketstore.ErrDuplicate, ""},
+		{"condition failed wrapped", &smithy.OperationError{ServiceID: "DynamoDB", OperationName: "PutItem", Err: conditionFailed}, ticketstore.ErrDuplicate, ""},
+		{"table missing", &types.ResourceNotFoundException{Message: aws.String("no table")}, ticketstore.ErrUnavailable, "ResourceNotFoundException"},
+		{"throttled", &types.ProvisionedThroughputExceededException{}, ticketstore.ErrUnavailable, "ProvisionedThroughputExceededException"},
+		{"network", errors.New("dial tcp 127.0.0.1:1: connection refused"), ticketstore.ErrUnavailable, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := ticketstore.New(&fakeDB{err: tc.err}, "tickets").Put(context.Background(), validTicket())
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("err = %v, want %v", err, tc.want)
+			}
+			var apiErr smithy.APIError
+			if tc.wantAWS != "" && (!errors.As(err, &apiErr) || apiErr.ErrorCode() != tc.wantAWS) {
+				t.Errorf("AWS error code lost: %v", err)
+			}
+		})
+	}
+}
+
+func TestPutRefusesWhatDynamoDBWouldReject(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		mutate func(*ticketstore.Ticket)
+		want   error
+	}{
+		{"no org id", func(tk *ticketstore.Ticket) { tk.OrgID = "" }, ticketstore.ErrInvalidTicket},
+		{"no ticket id", func(tk *ticketstore.Ticket) { tk.TicketID = "" }, ticketstore.ErrInvalidTicket},
+		{"org id with separator", func(tk *ticketstore.Ticket) { tk.OrgID = "a#b" }, ticketstore.ErrInvalidTicket},
+		{"key too long", func(tk *ticketstore.Ticket) { tk.TicketID = strings.Repeat("x", ticketstore.MaxKeyBytes) }, ticketstore.ErrInvalidTicket},
+		{"item too large", func(tk *ticketstore.Ticket) { tk.Data = make([]byte, ticketstore.MaxItemBytes) }, ticketstore.ErrTooLarge},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tk := validTicket()
+			tc.mutate(tk)
+			db := &fakeDB{}
+			err := ticketstore.New(db, "tickets").Put(context.Background(), tk)
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("err = %v, want %v", err, tc.want)
+			}
+			if len(db.calls) != 0 {
+				t.Errorf("PutItem called for an invalid ticket")
+			}
+		})
+	}
+}
+
+func TestItemRoundTrip(t *testing.T) {
+	want := validTicket()
+	got, err := ticketstore.FromItem(want.Item())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("round trip:\n got %+v\nwant %+v", got, want)
+	}
+}
+
+func TestFromItemRejectsOtherItems(t *testing.T) {
+	item := validTicket().Item()
+	item["pk"] = &types.AttributeValueMemberS{Value: "IDEMPOTENCY#abc"}
+	if _, err := ticketstore.FromItem(item); err == nil {
+		t.Error("an idempotency item read as a ticket")
+	}
+}
