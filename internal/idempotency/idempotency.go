@@ -1,0 +1,351 @@
+// Package idempotency makes a create request safe to retry: the first request
+// with an Idempotency-Key claims the key in DynamoDB with a conditional write
+// before it does anything irreversible, and stores its answer afterwards, so
+// a retry with the same key and the same request gets that answer back
+// instead of doing the work again.
+//
+// A record is the item pk = "IDEMPOTENCY#<sha256 of the key>". It expires
+// through the table's TTL attribute expires_at (epoch seconds), by default
+// 24 hours after the first request; an expired record that DynamoDB has not
+// deleted yet counts as absent.
+//
+// The semantics are at most once. A claimed key is only given up (Release)
+// when the caller knows the work was not done; an answer whose outcome is
+// unknown (a timeout, a 5xx) is stored like any other (Complete), and a
+// claim whose holder vanished without either (ErrOutcomeUnknown) is never
+// taken over, because the work may have been done.
+package idempotency
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// MaxKeyLength is the longest Idempotency-Key accepted, in bytes.
+const MaxKeyLength = 255
+
+// KeyPrefix starts the partition key of every idempotency record.
+const KeyPrefix = "IDEMPOTENCY#"
+
+// Defaults for New.
+const (
+	DefaultTTL         = 24 * time.Hour
+	DefaultCallTimeout = 2 * time.Second
+)
+
+// Errors of Begin, Complete and Release.
+var (
+	// ErrInvalidKey: the key is empty, longer than MaxKeyLength or not printable ASCII.
+	ErrInvalidKey = errors.New("idempotency: invalid key")
+	// ErrConflict: the key was first used with a different request.
+	ErrConflict = errors.New("idempotency: key already used with a different request")
+	// ErrInProgress: the first request with the key is still running.
+	ErrInProgress = errors.New("idempotency: a request with this key is in progress")
+	// ErrOutcomeUnknown: the first request with the key ended without
+	// recording an answer (its process died), so whether its work was done
+	// is unknown. The key cannot be used again until the record expires.
+	ErrOutcomeUnknown = errors.New("idempotency: an earlier request with this key ended without an answer")
+	// ErrUnavailable wraps a DynamoDB failure.
+	ErrUnavailable = errors.New("idempotency: store unavailable")
+	// ErrClaimLost: Complete or Release found the record no longer held by
+	// this claim (it expired and was claimed again).
+	ErrClaimLost = errors.New("idempotency: claim no longer held")
+)
+
+// Record states.
+const (
+	statusInProgress = "in_progress"
+	statusCompleted  = "completed"
+	statusReleased   = "released"
+)
+
+// DB is the part of the DynamoDB client the store uses.
+type DB interface {
+	PutItem(ctx context.Context, in *dynamodb.PutItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
+	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
+}
+
+// Store keeps idempotency records in one DynamoDB table. It is safe for
+// concurrent use.
+type Store struct {
+	db          DB
+	table       string
+	ttl         time.Duration
+	callTimeout time.Duration
+	now         func() time.Time
+}
+
+// Option configures a Store.
+type Option func(*Store)
+
+// WithTTL sets how long a record lives after the first request (default DefaultTTL).
+func WithTTL(d time.Duration) Option { return func(s *Store) { s.ttl = d } }
+
+// WithCallTimeout bounds each DynamoDB call, retries included (default
+// DefaultCallTimeout), so an unreachable DynamoDB turns into ErrUnavailable
+// while there is still time to answer.
+func WithCallTimeout(d time.Duration) Option { return func(s *Store) { s.callTimeout = d } }
+
+// WithClock sets the time source (for tests).
+func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
+
+// New returns a Store over table.
+func New(db DB, table string, opts ...Option) *Store {
+	s := &Store{db: db, table: table, ttl: DefaultTTL, callTimeout: DefaultCallTimeout, now: time.Now}
+	for _, opt := range opts {
+		opt(s)
+	}
+	return s
+}
+
+// ValidateKey checks an Idempotency-Key: 1 to MaxKeyLength bytes of
+// printable ASCII (space to tilde). A UUID is the usual choice.
+func ValidateKey(key string) error {
+	if key == "" || len(key) > MaxKeyLength {
+		return fmt.Errorf("%w: must be 1 to %d characters", ErrInvalidKey, MaxKeyLength)
+	}
+	for i := 0; i < len(key); i++ {
+		if key[i] < 0x20 || key[i] > 0x7e {
+			return fmt.Errorf("%w: must be printable ASCII", ErrInvalidKey)
+		}
+	}
+	return nil
+}
+
+// Fingerprint is the hex SHA-256 of b, the value Begin compares to tell
+// "the same request" from "another request under the same key".
+func Fingerprint(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// PartitionKey is the pk of the record of key. The key is hashed so that
+// whatever a client sends, the item key has a fixed length and the raw
+// key is never stored.
+func PartitionKey(key string) string { return KeyPrefix + Fingerprint([]byte(key)) }
+
+// Response is a stored answer.
+type Response struct {
+	Status   int
+	Body     []byte
+	TicketID string // for logs of replays; may be empty
+}
+
+// Begun is the result of Begin: exactly one of Claim and Replay is set.
+type Begun struct {
+	// Claim is set when this request now holds the key and must do the
+	// work, then Complete or Release the claim.
+	Claim *Claim
+	// Replay is set when an earlier request with the same key and
+	// fingerprint completed: answer with it and do nothing else.
+	Replay *Response
+}
+
+// Begin claims key for a request with the given fingerprint, with a single
+// conditional write. leaseUntil is when the claimant is certainly no longer
+// running (for a Lambda function, its deadline): until then a duplicate gets
+// ErrInProgress, after it ErrOutcomeUnknown.
+//
+// It returns ErrConflict, ErrInProgress, ErrOutcomeUnknown, ErrInvalidKey,
+// or an error wrapping ErrUnavailable.
+func (s *Store) Begin(ctx context.Context, key, fingerprint string, leaseUntil time.Time) (Begun, error) {
+	if err := ValidateKey(key); err != nil {
+		return Begun{}, err
+	}
+	now := s.now()
+	claim := &Claim{store: s, pk: PartitionKey(key), owner: newOwnerToken()}
+	ctx, cancel := context.WithTimeout(ctx, s.callTimeout)
+	defer cancel()
+	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: aws.String(s.table),
+		Item: map[string]types.AttributeValue{
+			"pk":          str(claim.pk),
+			"status":      str(statusInProgress),
+			"body_hash":   str(fingerprint),
+			"owner":       str(claim.owner),
+			"created_at":  str(now.UTC().Format(time.RFC3339Nano)),
+			"lease_until": num(leaseUntil.UnixMilli()),
+			"expires_at":  num(now.Add(s.ttl).Unix()),
+		},
+		// Absent, expired but not yet swept by TTL, or given up: claim it.
+		ConditionExpression:                 aws.String("attribute_not_exists(pk) OR expires_at < :now OR #status = :released"),
+		ExpressionAttributeNames:            map[string]string{"#status": "status"},
+		ExpressionAttributeValues:           map[string]types.AttributeValue{":now": num(now.Unix()), ":released": str(statusReleased)},
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	})
+	if err == nil {
+		return Begun{Claim: claim}, nil
+	}
+	var failed *types.ConditionalCheckFailedException
+	if !errors.As(err, &failed) {
+		return Begun{}, fmt.Errorf("%w: claiming key: %w", ErrUnavailable, err)
+	}
+	if failed.Item == nil {
+		return Begun{}, fmt.Errorf("%w: conditional write failed without returning the record", ErrUnavailable)
+	}
+	return s.existing(failed.Item, fingerprint, now)
+}
+
+// existing decides what a request finds when the key is already held.
+func (s *Store) existing(item map[string]types.AttributeValue, fingerprint string, now time.Time) (Begun, error) {
+	if getS(item, "body_hash") != fingerprint {
+		return Begun{}, ErrConflict
+	}
+	switch getS(item, "status") {
+	case statusCompleted:
+		resp, err := decodeResponse(item)
+		if err != nil {
+			return Begun{}, fmt.Errorf("%w: stored answer unreadable: %w", ErrUnavailable, err)
+		}
+		return Begun{Replay: resp}, nil
+	case statusInProgress:
+		if now.UnixMilli() < getN(item, "lease_until") {
+			return Begun{}, ErrInProgress
+		}
+		return Begun{}, ErrOutcomeUnknown
+	default:
+		return Begun{}, fmt.Errorf("%w: record in unknown state %q", ErrUnavailable, getS(item, "status"))
+	}
+}
+
+// Claim is the right, won by Begin, to do the work of one key.
+type Claim struct {
+	store *Store
+	pk    string
+	owner string // random per claim, so a claim cannot finish another's record
+}
+
+// Complete stores resp as the answer to every later request with the key.
+// It returns ErrClaimLost or an error wrapping ErrUnavailable on failure.
+func (c *Claim) Complete(ctx context.Context, resp Response) error {
+	body, err := gzipBytes(resp.Body)
+	if err != nil {
+		return fmt.Errorf("%w: compressing answer: %w", ErrUnavailable, err)
+	}
+	// Bodies are stored gzipped: a ticket info object of a large group
+	// carries every member and would otherwise risk the 400 KB item limit.
+	return c.finish(ctx,
+		"SET #status = :completed, response_status = :code, response_body_gz = :body, ticket_id = :ticket, completed_at = :at",
+		map[string]types.AttributeValue{
+			":completed": str(statusCompleted),
+			":code":      num(int64(resp.Status)),
+			":body":      &types.AttributeValueMemberB{Value: body},
+			":ticket":    str(resp.TicketID),
+		})
+}
+
+// Release gives the key up so that a retry does the work afresh. Call it
+// only when the work certainly was not done. status is the answer given
+// (kept for debugging).
+func (c *Claim) Release(ctx context.Context, status int) error {
+	return c.finish(ctx,
+		"SET #status = :released, response_status = :code, released_at = :at",
+		map[string]types.AttributeValue{":released": str(statusReleased), ":code": num(int64(status))})
+}
+
+func (c *Claim) finish(ctx context.Context, update string, values map[string]types.AttributeValue) error {
+	s := c.store
+	values[":at"] = str(s.now().UTC().Format(time.RFC3339Nano))
+	values[":in_progress"] = str(statusInProgress)
+	values[":owner"] = str(c.owner)
+	ctx, cancel := context.WithTimeout(ctx, s.callTimeout)
+	defer cancel()
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(s.table),
+		Key:                       map[string]types.AttributeValue{"pk": str(c.pk)},
+		UpdateExpression:          aws.String(update),
+		ConditionExpression:       aws.String("#status = :in_progress AND #owner = :owner"),
+		ExpressionAttributeNames:  map[string]string{"#status": "status", "#owner": "owner"},
+		ExpressionAttributeValues: values,
+	})
+	var failed *types.ConditionalCheckFailedException
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &failed):
+		return ErrClaimLost
+	default:
+		return fmt.Errorf("%w: recording outcome: %w", ErrUnavailable, err)
+	}
+}
+
+func decodeResponse(item map[string]types.AttributeValue) (*Response, error) {
+	status := getN(item, "response_status")
+	if status < 100 || status > 599 {
+		return nil, fmt.Errorf("status %d", status)
+	}
+	gz, ok := item["response_body_gz"].(*types.AttributeValueMemberB)
+	if !ok {
+		return nil, errors.New("no body")
+	}
+	body, err := gunzipBytes(gz.Value)
+	if err != nil {
+		return nil, err
+	}
+	return &Response{Status: int(status), Body: body, TicketID: getS(item, "ticket_id")}, nil
+}
+
+func gzipBytes(b []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	w := gzip.NewWriter(&buf)
+	if _, err := w.Write(b); err != nil {
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func gunzipBytes(b []byte) ([]byte, error) {
+	r, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		return nil, err
+	}
+	return io.ReadAll(r)
+}
+
+func newOwnerToken() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
+	return hex.EncodeToString(b[:])
+}
+
+func str(s string) types.AttributeValue { return &types.AttributeValueMemberS{Value: s} }
+
+func num(n int64) types.AttributeValue {
+	return &types.AttributeValueMemberN{Value: strconv.FormatInt(n, 10)}
+}
+
+func getS(item map[string]types.AttributeValue, name string) string {
+	if v, ok := item[name].(*types.AttributeValueMemberS); ok {
+		return v.Value
+	}
+	return ""
+}
+
+// getN reads a whole number; a missing or unreadable one is 0.
+func getN(item map[string]types.AttributeValue, name string) int64 {
+	v, ok := item[name].(*types.AttributeValueMemberN)
+	if !ok {
+		return 0
+	}
+	n, err := strconv.ParseInt(v.Value, 10, 64)
+	if err != nil {
+		return 0
+	}
+	return n
+}

@@ -1,0 +1,290 @@
+package idempotency_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/periskope-connect/periskope-aws/internal/idempotency"
+	"github.com/periskope-connect/periskope-aws/internal/motoserver"
+)
+
+const table = "idempotency-test"
+
+// clock is a settable time source.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// env is one moto_server with the table, shared by the subtests of TestStore;
+// each subtest uses its own keys.
+type env struct {
+	moto *motoserver.Server
+	db   *dynamodb.Client
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	moto := motoserver.Start(t)
+	db := dynamodb.NewFromConfig(moto.Config())
+	if err := motoserver.CreateTable(context.Background(), db, table); err != nil {
+		t.Fatal(err)
+	}
+	return &env{moto: moto, db: db}
+}
+
+func (e *env) store(clk *clock) *idempotency.Store {
+	return idempotency.New(e.db, table, idempotency.WithClock(clk.Now))
+}
+
+func (e *env) item(t *testing.T, key string) map[string]types.AttributeValue {
+	t.Helper()
+	out, err := e.db.GetItem(context.Background(), &dynamodb.GetItemInput{
+		TableName: aws.String(table),
+		Key:       map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: idempotency.PartitionKey(key)}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out.Item
+}
+
+var start = time.Date(2025, 4, 20, 10, 0, 0, 0, time.UTC)
+
+func TestStore(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	fp := idempotency.Fingerprint([]byte(`{"chat_id":"919876543210@c.us","subject":"a"}`))
+	otherFP := idempotency.Fingerprint([]byte(`{"chat_id":"919876543210@c.us","subject":"b"}`))
+	lease := func(clk *clock) time.Time { return clk.Now().Add(30 * time.Second) }
+
+	t.Run("first request claims, duplicates see in progress or conflict", func(t *testing.T) {
+		clk := &clock{t: start}
+		s := e.store(clk)
+		begun, err := s.Begin(ctx, "k-inflight", fp, lease(clk))
+		if err != nil || begun.Claim == nil || begun.Replay != nil {
+			t.Fatalf("Begin = %+v, %v; want a claim", begun, err)
+		}
+		if _, err := s.Begin(ctx, "k-inflight", fp, lease(clk)); !errors.Is(err, idempotency.ErrInProgress) {
+			t.Errorf("same request while in flight: %v, want ErrInProgress", err)
+		}
+		if _, err := s.Begin(ctx, "k-inflight", otherFP, lease(clk)); !errors.Is(err, idempotency.ErrConflict) {
+			t.Errorf("other request while in flight: %v, want ErrConflict", err)
+		}
+	})
+
+	t.Run("completed answer is replayed exactly, other request conflicts", func(t *testing.T) {
+		clk := &clock{t: start}
+		s := e.store(clk)
+		begun, err := s.Begin(ctx, "k-done", fp, lease(clk))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := idempotency.Response{Status: 201, Body: []byte(`{"ticket":{"ticket_id":"BKT-001"}}`), TicketID: "BKT-001"}
+		if err := begun.Claim.Complete(ctx, want); err != nil {
+			t.Fatal(err)
+		}
+		clk.Advance(time.Hour)
+		again, err := s.Begin(ctx, "k-done", fp, lease(clk))
+		if err != nil || again.Replay == nil || again.Claim != nil {
+			t.Fatalf("Begin after Complete = %+v, %v; want a replay", again, err)
+		}
+		if got := *again.Replay; got.Status != want.Status || !bytes.Equal(got.Body, want.Body) || got.TicketID != want.TicketID {
+			t.Errorf("replay = %+v, want %+v", got, want)
+		}
+		if _, err := s.Begin(ctx, "k-done", otherFP, lease(clk)); !errors.Is(err, idempotency.ErrConflict) {
+			t.Errorf("other request after completion: %v, want ErrConflict", err)
+		}
+	})
+
+	t.Run("released key is claimed again", func(t *testing.T) {
+		clk := &clock{t: start}
+		s := e.store(clk)
+		begun, err := s.Begin(ctx, "k-released", fp, lease(clk))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := begun.Claim.Release(ctx, 429); err != nil {
+			t.Fatal(err)
+		}
+		again, err := s.Begin(ctx, "k-released", fp, lease(clk))
+		if err != nil || again.Claim == nil {
+			t.Fatalf("Begin after Release = %+v, %v; want a new claim", again, err)
+		}
+		// The old claim cannot finish the new one's record.
+		if err := begun.Claim.Complete(ctx, idempotency.Response{Status: 201, Body: []byte(`{}`)}); !errors.Is(err, idempotency.ErrClaimLost) {
+			t.Errorf("stale claim Complete: %v, want ErrClaimLost", err)
+		}
+	})
+
+	t.Run("claim whose lease passed without an answer is not taken over", func(t *testing.T) {
+		clk := &clock{t: start}
+		s := e.store(clk)
+		if _, err := s.Begin(ctx, "k-abandoned", fp, lease(clk)); err != nil {
+			t.Fatal(err)
+		}
+		clk.Advance(31 * time.Second)
+		if _, err := s.Begin(ctx, "k-abandoned", fp, lease(clk)); !errors.Is(err, idempotency.ErrOutcomeUnknown) {
+			t.Errorf("after the lease: %v, want ErrOutcomeUnknown", err)
+		}
+	})
+
+	t.Run("expired record counts as absent", func(t *testing.T) {
+		clk := &clock{t: start}
+		s := e.store(clk)
+		old, err := s.Begin(ctx, "k-expired", fp, lease(clk))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := old.Claim.Complete(ctx, idempotency.Response{Status: 201, Body: []byte(`{}`)}); err != nil {
+			t.Fatal(err)
+		}
+		clk.Advance(24*time.Hour + time.Second)
+		again, err := s.Begin(ctx, "k-expired", otherFP, lease(clk))
+		if err != nil || again.Claim == nil {
+			t.Fatalf("Begin after expiry = %+v, %v; want a new claim", again, err)
+		}
+	})
+
+	t.Run("record layout", func(t *testing.T) {
+		clk := &clock{t: start}
+		s := e.store(clk)
+		key := "layout-" + strings.Repeat("x", 200)
+		if _, err := s.Begin(ctx, key, fp, lease(clk)); err != nil {
+			t.Fatal(err)
+		}
+		item := e.item(t, key)
+		pk := item["pk"].(*types.AttributeValueMemberS).Value
+		if !strings.HasPrefix(pk, "IDEMPOTENCY#") || len(pk) != len("IDEMPOTENCY#")+64 {
+			t.Errorf("pk = %q, want IDEMPOTENCY#<sha256 hex>", pk)
+		}
+		if got := item["expires_at"].(*types.AttributeValueMemberN).Value; got != "1745229600" { // start + 24h
+			t.Errorf("expires_at = %s, want %d", got, start.Add(24*time.Hour).Unix())
+		}
+		if got := item["status"].(*types.AttributeValueMemberS).Value; got != "in_progress" {
+			t.Errorf("status = %q", got)
+		}
+		if got := item["body_hash"].(*types.AttributeValueMemberS).Value; got != fp {
+			t.Errorf("body_hash = %q, want %q", got, fp)
+		}
+		for name, v := range item {
+			if s, ok := v.(*types.AttributeValueMemberS); ok && strings.Contains(s.Value, "xxxxxxxx") {
+				t.Errorf("attribute %s holds the raw key", name)
+			}
+		}
+	})
+
+	t.Run("large answers are stored", func(t *testing.T) {
+		clk := &clock{t: start}
+		s := e.store(clk)
+		begun, err := s.Begin(ctx, "k-large", fp, lease(clk))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A ticket of a big group: ~1 MB of JSON, far above the 400 KB item limit.
+		body := []byte(`{"chat":{"members":{` + strings.Repeat(`"919876543210@c.us":{"contact_name":"Support","is_admin":true},`, 16000) + `"x":{}}}}`)
+		if err := begun.Claim.Complete(ctx, idempotency.Response{Status: 201, Body: body}); err != nil {
+			t.Fatal(err)
+		}
+		again, err := s.Begin(ctx, "k-large", fp, lease(clk))
+		if err != nil || again.Replay == nil || !bytes.Equal(again.Replay.Body, body) {
+			t.Fatalf("replay of a large answer: %v (replay %v)", err, again.Replay != nil)
+		}
+	})
+
+	t.Run("concurrent first requests make exactly one claim", func(t *testing.T) {
+		clk := &clock{t: start}
+		s := e.store(clk)
+		var mu sync.Mutex
+		claims, inProgress := 0, 0
+		var wg sync.WaitGroup
+		for range 20 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				begun, err := s.Begin(ctx, "k-race", fp, lease(clk))
+				mu.Lock()
+				defer mu.Unlock()
+				switch {
+				case err == nil && begun.Claim != nil:
+					claims++
+				case errors.Is(err, idempotency.ErrInProgress):
+					inProgress++
+				default:
+					t.Errorf("Begin: %+v, %v", begun, err)
+				}
+			}()
+		}
+		wg.Wait()
+		if claims != 1 || inProgress != 19 {
+			t.Errorf("claims = %d, in progress = %d; want 1 and 19", claims, inProgress)
+		}
+	})
+
+	t.Run("invalid keys are refused before any call", func(t *testing.T) {
+		s := idempotency.New(nil, table) // a nil DB panics if it were called
+		for _, key := range []string{"", strings.Repeat("k", 256), "tab\tkey", "é"} {
+			if _, err := s.Begin(ctx, key, fp, start); !errors.Is(err, idempotency.ErrInvalidKey) {
+				t.Errorf("Begin(%q): %v, want ErrInvalidKey", key, err)
+			}
+		}
+	})
+
+	t.Run("store down is ErrUnavailable", func(t *testing.T) {
+		down := newEnv(t)
+		clk := &clock{t: start}
+		s := down.store(clk)
+		begun, err := s.Begin(ctx, "k-down", fp, lease(clk))
+		if err != nil {
+			t.Fatal(err)
+		}
+		down.moto.Stop()
+		if _, err := s.Begin(ctx, "k-down-2", fp, lease(clk)); !errors.Is(err, idempotency.ErrUnavailable) {
+			t.Errorf("Begin with DynamoDB down: %v, want ErrUnavailable", err)
+		}
+		if err := begun.Claim.Complete(ctx, idempotency.Response{Status: 201, Body: []byte(`{}`)}); !errors.Is(err, idempotency.ErrUnavailable) {
+			t.Errorf("Complete with DynamoDB down: %v, want ErrUnavailable", err)
+		}
+	})
+}
+
+func TestValidateKey(t *testing.T) {
+	valid := []string{"a", "8e3f1c1e-4a43-4b0e-9d7c-0f6b1c2d3e4f", strings.Repeat("k", 255), "with space", "~!@#$%^&*()"}
+	for _, key := range valid {
+		if err := idempotency.ValidateKey(key); err != nil {
+			t.Errorf("ValidateKey(%q) = %v, want nil", key, err)
+		}
+	}
+	invalid := []string{"", strings.Repeat("k", 256), "line\nbreak", "nul\x00", "del\x7f", "ünï"}
+	for _, key := range invalid {
+		if err := idempotency.ValidateKey(key); !errors.Is(err, idempotency.ErrInvalidKey) {
+			t.Errorf("ValidateKey(%q) = %v, want ErrInvalidKey", key, err)
+		}
+	}
+}
+
+func TestPartitionKeyAndFingerprint(t *testing.T) {
+	if a, b := idempotency.PartitionKey("k1"), idempotency.PartitionKey("k2"); a == b {
+		t.Error("different keys share a partition key")
+	}
+	// sha256("abc"), a published test vector.
+	if got := idempotency.Fingerprint([]byte("abc")); got != "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" {
+		t.Errorf("Fingerprint(abc) = %s", got)
+	}
+}
