@@ -1,0 +1,408 @@
+package periskope_test
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/periskope-connect/periskope-aws/pkg/periskope"
+)
+
+// rateLimited answers 429 with the given headers.
+func rateLimited(headers map[string]string) responder {
+	return func(w http.ResponseWriter, _ *http.Request, _ int) {
+		for k, v := range headers {
+			w.Header().Set(k, v)
+		}
+		w.Header().Set("X-RateLimit-Remaining", "0")
+		reply(w, http.StatusTooManyRequests, []byte(`{"message":"Too many requests"}`))
+	}
+}
+
+var createReq = periskope.CreateTicketRequest{ChatID: "919537851844@c.us", Subject: "Printer on fire"}
+
+func inRange(d, lo, hi time.Duration) bool { return d >= lo && d < hi }
+
+func TestRateLimitedCreateWaitsForTheReset(t *testing.T) {
+	clk := newFakeClock()
+	now := clk.Now()
+	base := testPolicy.BaseDelay
+	tests := []struct {
+		name    string
+		headers map[string]string
+		lo, hi  time.Duration // the one sleep must fall in [lo, hi)
+	}{
+		{"epoch reset", map[string]string{"X-RateLimit-Reset": strconv.FormatInt(now.Add(3*time.Second).Unix(), 10)}, 3 * time.Second, 3*time.Second + base},
+		{"epoch milliseconds reset", map[string]string{"X-RateLimit-Reset": strconv.FormatInt(now.Add(4*time.Second).UnixMilli(), 10)}, 4 * time.Second, 4*time.Second + base},
+		{"relative reset", map[string]string{"X-RateLimit-Reset": "2"}, 2 * time.Second, 2*time.Second + base},
+		{"fractional relative reset", map[string]string{"X-RateLimit-Reset": "1.5"}, 1500 * time.Millisecond, 1500*time.Millisecond + base},
+		{"Retry-After seconds", map[string]string{"Retry-After": "5"}, 5 * time.Second, 5*time.Second + base},
+		{"Retry-After date", map[string]string{"Retry-After": now.Add(6 * time.Second).Format(http.TimeFormat)}, 6 * time.Second, 6*time.Second + base},
+		{"longer of both", map[string]string{"Retry-After": "1", "X-RateLimit-Reset": "3"}, 3 * time.Second, 3*time.Second + base},
+		{"reset already passed: backoff", map[string]string{"X-RateLimit-Reset": strconv.FormatInt(now.Add(-time.Minute).Unix(), 10)}, base / 2, base},
+		{"no reset: backoff", nil, base / 2, base},
+		{"unreadable reset: backoff", map[string]string{"X-RateLimit-Reset": "soon"}, base / 2, base},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clk := newFakeClock()
+			api := newFakeAPI(t, sequence(rateLimited(tt.headers), always(200, createExample(t))))
+			c := newTestClient(t, api, clk)
+			ti, err := c.CreateTicket(context.Background(), createReq)
+			if err != nil {
+				t.Fatalf("CreateTicket: %v", err)
+			}
+			if ti.Ticket.TicketID != "BKT-001" || api.Count() != 2 {
+				t.Errorf("ticket %q after %d requests, want BKT-001 after 2", ti.Ticket.TicketID, api.Count())
+			}
+			sleeps := clk.Sleeps()
+			if len(sleeps) != 1 || !inRange(sleeps[0], tt.lo, tt.hi) {
+				t.Errorf("sleeps = %v, want one in [%v, %v)", sleeps, tt.lo, tt.hi)
+			}
+		})
+	}
+}
+
+func TestRateLimitedUntilAttemptsRunOut(t *testing.T) {
+	clk := newFakeClock()
+	api := newFakeAPI(t, rateLimited(map[string]string{"X-RateLimit-Reset": "1"}))
+	c := newTestClient(t, api, clk)
+	_, err := c.CreateTicket(context.Background(), createReq)
+	var apiErr *periskope.APIError
+	if !errors.Is(err, periskope.ErrRateLimited) || !errors.As(err, &apiErr) || apiErr.RetryAfter != time.Second {
+		t.Fatalf("err = %#v, want a 429 APIError with RetryAfter 1s", err)
+	}
+	if api.Count() != testPolicy.MaxAttempts || len(clk.Sleeps()) != testPolicy.MaxAttempts-1 {
+		t.Errorf("requests = %d, sleeps = %v", api.Count(), clk.Sleeps())
+	}
+}
+
+func TestRateLimitWaitBeyondTheDeadlineReturnsAtOnce(t *testing.T) {
+	clk := newFakeClock()
+	api := newFakeAPI(t, rateLimited(map[string]string{"X-RateLimit-Reset": strconv.FormatInt(clk.Now().Add(50*time.Second).Unix(), 10)}))
+	c := newTestClient(t, api, clk)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err := c.CreateTicket(ctx, createReq)
+	var apiErr *periskope.APIError
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != 429 || apiErr.RetryAfter != 50*time.Second {
+		t.Fatalf("err = %v, want the 429 with RetryAfter 50s", err)
+	}
+	if errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil {
+		t.Errorf("gave up by running into the deadline instead of answering at once: %v", err)
+	}
+	if api.Count() != 1 || len(clk.Sleeps()) != 0 {
+		t.Errorf("requests = %d, sleeps = %v; want 1 and none", api.Count(), clk.Sleeps())
+	}
+}
+
+func TestRateLimitWaitBeyondThePolicyReturnsAtOnce(t *testing.T) {
+	clk := newFakeClock()
+	api := newFakeAPI(t, rateLimited(map[string]string{"Retry-After": "120"}))
+	c := newTestClient(t, api, clk) // RateLimitMaxWait is a minute
+	_, err := c.GetTicket(context.Background(), "BKT-001")
+	var apiErr *periskope.APIError
+	if !errors.As(err, &apiErr) || apiErr.RetryAfter != 2*time.Minute || api.Count() != 1 || len(clk.Sleeps()) != 0 {
+		t.Errorf("err = %v, requests = %d, sleeps = %v", err, api.Count(), clk.Sleeps())
+	}
+	if !strings.Contains(err.Error(), "retry after 2m0s") {
+		t.Errorf("Error() = %q does not say when to retry", err)
+	}
+}
+
+func TestServerErrorsRetryOnlyWhereSafe(t *testing.T) {
+	example := createExample(t)
+	tests := []struct {
+		name         string
+		call         func(*periskope.Client) error
+		statuses     []int
+		wantRequests int
+		wantErr      error
+	}{
+		{"get retries 503", func(c *periskope.Client) error { _, err := c.GetTicket(context.Background(), "BKT-001"); return err },
+			[]int{503, 503, 200}, 3, nil},
+		{"get gives up after MaxAttempts", func(c *periskope.Client) error { _, err := c.GetTicket(context.Background(), "BKT-001"); return err },
+			[]int{503}, 3, periskope.ErrServer},
+		{"list retries 502", func(c *periskope.Client) error { _, err := c.ListTickets(context.Background(), periskope.ListTicketsParams{}); return err },
+			[]int{502, 200}, 2, nil},
+		{"update retries 500", func(c *periskope.Client) error {
+			_, err := c.UpdateTicket(context.Background(), "BKT-001", periskope.UpdateTicketRequest{Subject: ptr("s")})
+			return err
+		}, []int{500, 200}, 2, nil},
+		{"create does not retry 500", func(c *periskope.Client) error { _, err := c.CreateTicket(context.Background(), createReq); return err },
+			[]int{500, 200}, 1, periskope.ErrServer},
+		{"create does not retry 503", func(c *periskope.Client) error { _, err := c.CreateTicket(context.Background(), createReq); return err },
+			[]int{503, 200}, 1, periskope.ErrServer},
+		{"4xx is not retried", func(c *periskope.Client) error { _, err := c.GetTicket(context.Background(), "BKT-001"); return err },
+			[]int{404, 200}, 1, periskope.ErrNotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var steps []responder
+			for _, s := range tt.statuses {
+				body := example
+				if strings.HasPrefix(tt.name, "list") && s == 200 {
+					body = fixture(t, "ticket-list.json")
+				}
+				steps = append(steps, always(s, body))
+			}
+			api := newFakeAPI(t, sequence(steps...))
+			clk := newFakeClock()
+			err := tt.call(newTestClient(t, api, clk))
+			if tt.wantErr == nil && err != nil || !errors.Is(err, tt.wantErr) {
+				t.Errorf("err = %v, want %v", err, tt.wantErr)
+			}
+			if api.Count() != tt.wantRequests {
+				t.Errorf("requests = %d, want %d", api.Count(), tt.wantRequests)
+			}
+			if len(clk.Sleeps()) != tt.wantRequests-1 {
+				t.Errorf("sleeps = %v, want %d", clk.Sleeps(), tt.wantRequests-1)
+			}
+		})
+	}
+}
+
+func TestBackoffDoublesWithJitterUpToTheCap(t *testing.T) {
+	clk := newFakeClock()
+	api := newFakeAPI(t, always(503, nil))
+	policy := periskope.RetryPolicy{MaxAttempts: 5, BaseDelay: time.Second, MaxDelay: 2 * time.Second, AttemptTimeout: 5 * time.Second}
+	c := newTestClient(t, api, clk, periskope.WithRetryPolicy(policy))
+	if _, err := c.GetTicket(context.Background(), "BKT-001"); !errors.Is(err, periskope.ErrServer) {
+		t.Fatalf("err = %v", err)
+	}
+	sleeps := clk.Sleeps()
+	want := [][2]time.Duration{{500 * time.Millisecond, time.Second}, {time.Second, 2 * time.Second}, {time.Second, 2 * time.Second}, {time.Second, 2 * time.Second}}
+	if len(sleeps) != len(want) {
+		t.Fatalf("sleeps = %v", sleeps)
+	}
+	for i, w := range want {
+		if !inRange(sleeps[i], w[0], w[1]) {
+			t.Errorf("sleep %d = %v, want in [%v, %v)", i, sleeps[i], w[0], w[1])
+		}
+	}
+}
+
+func TestBackoffBeyondTheDeadlineReturnsAtOnce(t *testing.T) {
+	clk := newFakeClock()
+	api := newFakeAPI(t, always(503, nil))
+	c := newTestClient(t, api, clk, periskope.WithRetryPolicy(periskope.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Minute}))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err := c.GetTicket(ctx, "BKT-001")
+	if !errors.Is(err, periskope.ErrServer) || api.Count() != 1 || len(clk.Sleeps()) != 0 {
+		t.Errorf("err = %v, requests = %d, sleeps = %v", err, api.Count(), clk.Sleeps())
+	}
+}
+
+// cancellingClock cancels the call's context when asked to sleep, as if the
+// caller gave up during the backoff.
+type cancellingClock struct {
+	*fakeClock
+	cancel context.CancelFunc
+}
+
+func (c cancellingClock) Sleep(ctx context.Context, d time.Duration) error {
+	c.cancel()
+	return c.fakeClock.Sleep(ctx, d)
+}
+
+func TestCancelDuringBackoff(t *testing.T) {
+	api := newFakeAPI(t, always(503, []byte(`{"message":"try later"}`)))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	c := newTestClient(t, api, cancellingClock{newFakeClock(), cancel})
+	_, err := c.GetTicket(ctx, "BKT-001")
+	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "try later") || api.Count() != 1 {
+		t.Errorf("err = %v after %d requests", err, api.Count())
+	}
+}
+
+func TestCancelDuringRealBackoff(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	api := newFakeAPI(t, func(w http.ResponseWriter, _ *http.Request, _ int) {
+		cancel() // the caller gives up while the client waits an hour to retry
+		reply(w, 503, nil)
+	})
+	c, err := periskope.New(periskope.WithBaseURL(api.URL()), periskope.WithAPIKey(testAPIKey), periskope.WithPhone(testPhone),
+		periskope.WithRetryPolicy(periskope.RetryPolicy{MaxAttempts: 2, BaseDelay: time.Hour}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.GetTicket(ctx, "BKT-001")
+	if !errors.Is(err, context.Canceled) || api.Count() != 1 {
+		t.Errorf("err = %v after %d requests", err, api.Count())
+	}
+}
+
+func TestCancelledContextSendsNothing(t *testing.T) {
+	api := newFakeAPI(t, always(200, createExample(t)))
+	c := newTestClient(t, api, newFakeClock())
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := c.CreateTicket(ctx, createReq)
+	if !errors.Is(err, context.Canceled) || api.Count() != 0 {
+		t.Errorf("err = %v after %d requests", err, api.Count())
+	}
+}
+
+// hang answers only when the client has gone (or after a minute).
+func hang(w http.ResponseWriter, r *http.Request, _ int) {
+	select {
+	case <-r.Context().Done():
+	case <-time.After(time.Minute):
+		reply(w, 200, nil)
+	}
+}
+
+func TestAttemptTimeout(t *testing.T) {
+	policy := testPolicy
+	policy.AttemptTimeout = 100 * time.Millisecond
+
+	t.Run("create is not retried", func(t *testing.T) {
+		clk := newFakeClock()
+		api := newFakeAPI(t, sequence(hang, always(200, createExample(t))))
+		c := newTestClient(t, api, clk, periskope.WithRetryPolicy(policy))
+		_, err := c.CreateTicket(context.Background(), createReq)
+		if !errors.Is(err, context.DeadlineExceeded) || !periskope.IsTimeout(err) || !strings.Contains(err.Error(), "attempt timed out") {
+			t.Errorf("err = %v, want an attempt timeout matching context.DeadlineExceeded", err)
+		}
+		if errors.Is(err, periskope.ErrServer) {
+			t.Errorf("a timeout matches ErrServer: %v", err)
+		}
+		if api.Count() != 1 || len(clk.Sleeps()) != 0 {
+			t.Errorf("requests = %d, sleeps = %v; a create that may have reached Periskope was resent", api.Count(), clk.Sleeps())
+		}
+	})
+	t.Run("get is retried", func(t *testing.T) {
+		clk := newFakeClock()
+		api := newFakeAPI(t, sequence(hang, always(200, createExample(t))))
+		c := newTestClient(t, api, clk, periskope.WithRetryPolicy(policy))
+		ti, err := c.GetTicket(context.Background(), "BKT-001")
+		if err != nil || ti.Ticket.TicketID != "BKT-001" || api.Count() != 2 || len(clk.Sleeps()) != 1 {
+			t.Errorf("err = %v, requests = %d, sleeps = %v", err, api.Count(), clk.Sleeps())
+		}
+	})
+}
+
+func TestSlowUpstreamAgainstTheContextDeadline(t *testing.T) {
+	clk := newFakeClock()
+	api := newFakeAPI(t, hang)
+	c := newTestClient(t, api, clk) // attempts may take 5s; the caller allows far less
+	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
+	defer cancel()
+	_, err := c.GetTicket(ctx, "BKT-001")
+	if !errors.Is(err, context.DeadlineExceeded) || !periskope.IsTimeout(err) {
+		t.Errorf("err = %v, want context.DeadlineExceeded", err)
+	}
+	if api.Count() != 1 || len(clk.Sleeps()) != 0 {
+		t.Errorf("requests = %d, sleeps = %v; want no retry past the deadline", api.Count(), clk.Sleeps())
+	}
+}
+
+func TestCreateNotRetriedWhenTheConnectionDropsAfterSending(t *testing.T) {
+	api := newFakeAPI(t, sequence(func(w http.ResponseWriter, _ *http.Request, _ int) {
+		conn, _, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		conn.Close() // read the request, then vanish without an answer
+	}, always(200, createExample(t))))
+	c := newTestClient(t, api, newFakeClock())
+	_, err := c.CreateTicket(context.Background(), createReq)
+	if err == nil || api.Count() != 1 || periskope.IsTimeout(err) {
+		t.Errorf("err = %v after %d requests, want one failed request", err, api.Count())
+	}
+}
+
+// closedAddr returns a loopback address nothing listens on.
+func closedAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return addr
+}
+
+// refusingClient dials a closed port for the first refusals connections,
+// then the real address; it counts dials.
+func refusingClient(t *testing.T, refusals int) (*http.Client, *atomic.Int32) {
+	dead := closedAddr(t)
+	var dials atomic.Int32
+	var d net.Dialer
+	tr := &http.Transport{
+		DisableKeepAlives: true,
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			if int(dials.Add(1)) <= refusals {
+				addr = dead
+			}
+			return d.DialContext(ctx, network, addr)
+		},
+	}
+	t.Cleanup(tr.CloseIdleConnections)
+	return &http.Client{Transport: tr}, &dials
+}
+
+func TestConnectionRefused(t *testing.T) {
+	t.Run("create is retried", func(t *testing.T) {
+		hc, dials := refusingClient(t, 2)
+		clk := newFakeClock()
+		api := newFakeAPI(t, always(200, createExample(t)))
+		c := newTestClient(t, api, clk, periskope.WithHTTPClient(hc))
+		ti, err := c.CreateTicket(context.Background(), createReq)
+		if err != nil || ti.Ticket.TicketID != "BKT-001" {
+			t.Fatalf("CreateTicket = %v, %v", ti, err)
+		}
+		if dials.Load() != 3 || api.Count() != 1 || len(clk.Sleeps()) != 2 {
+			t.Errorf("dials = %d, requests = %d, sleeps = %v; want 3, 1, 2", dials.Load(), api.Count(), clk.Sleeps())
+		}
+	})
+	t.Run("create gives up after MaxAttempts", func(t *testing.T) {
+		hc, dials := refusingClient(t, 100)
+		api := newFakeAPI(t, always(200, createExample(t)))
+		c := newTestClient(t, api, newFakeClock(), periskope.WithHTTPClient(hc))
+		_, err := c.CreateTicket(context.Background(), createReq)
+		if !errors.Is(err, syscall.ECONNREFUSED) || periskope.IsTimeout(err) || errors.Is(err, periskope.ErrServer) {
+			t.Errorf("err = %v, want connection refused", err)
+		}
+		if dials.Load() != int32(testPolicy.MaxAttempts) || api.Count() != 0 {
+			t.Errorf("dials = %d, requests = %d", dials.Load(), api.Count())
+		}
+	})
+}
+
+// timeoutErr is a net.Error that timed out.
+type timeoutErr struct{}
+
+func (timeoutErr) Error() string   { return "i/o timeout" }
+func (timeoutErr) Timeout() bool   { return true }
+func (timeoutErr) Temporary() bool { return true }
+
+func TestIsTimeout(t *testing.T) {
+	for _, tt := range []struct {
+		err  error
+		want bool
+	}{
+		{nil, false},
+		{errors.New("boom"), false},
+		{context.Canceled, false},
+		{context.DeadlineExceeded, true},
+		{&net.OpError{Op: "read", Err: timeoutErr{}}, true},
+		{&periskope.APIError{StatusCode: 504}, false},
+	} {
+		if got := periskope.IsTimeout(tt.err); got != tt.want {
+			t.Errorf("IsTimeout(%v) = %v, want %v", tt.err, got, tt.want)
+		}
+	}
+}
