@@ -38,4 +38,8 @@ FUZZTIME ?= 60s
 fuzz: ## Run every fuzz target for FUZZTIME each (default 60s).
 	@scripts/fuzz.sh $(FUZZTIME)
 
+.PHONY: events
+events: ## Regenerate the sample API Gateway events in events/ from cmd/eventgen/spec (signed with the local key).
+	$(GO) run ./cmd/eventgen
+
 include $(wildcard deploy/deploy.mk cmd/local/local.mk bench/bench.mk)
