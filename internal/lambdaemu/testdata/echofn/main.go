@@ -1,6 +1,7 @@
 // Command echofn is a test Lambda function for the emulator. By default it
-// returns its event unchanged; an event {"action": ...} makes it sleep,
-// crash, fail, or report what it sees. ECHOFN_INIT makes its init fail.
+// returns its event unchanged; an event {"action": ...}, or an HTTP API event
+// with such a body, makes it sleep, crash, fail, answer a given response, or
+// report what it sees. ECHOFN_INIT makes its init fail.
 package main
 
 import (
@@ -54,6 +55,16 @@ func postInitError() {
 func handle(ctx context.Context, event json.RawMessage) (any, error) {
 	var cmd command
 	_ = json.Unmarshal(event, &cmd)
+	if cmd.Action == "" {
+		// Behind the gateway the command is the body of an HTTP API event.
+		var req struct {
+			Body            string `json:"body"`
+			IsBase64Encoded bool   `json:"isBase64Encoded"`
+		}
+		if json.Unmarshal(event, &req) == nil && !req.IsBase64Encoded {
+			_ = json.Unmarshal([]byte(req.Body), &cmd)
+		}
+	}
 	switch cmd.Action {
 	case "sleep":
 		time.Sleep(time.Duration(cmd.Ms) * time.Millisecond)

@@ -1,0 +1,222 @@
+// Package gateway is a local stand-in for API Gateway HTTP API in front of
+// Lambda functions: it turns HTTP requests into payload format 2.0 events,
+// invokes the function of the matching route and turns its result back into
+// an HTTP response, answering API Gateway's own errors as HTTP API does.
+//
+// Routes match on method and exact path, like HTTP API route keys
+// ("POST /tickets"). HTTP API has no 405: any request without a matching
+// route, whatever its method, is 404 {"message":"Not Found"}.
+package gateway
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/periskope-connect/periskope-aws/internal/lambdaemu"
+)
+
+// Defaults of Config.
+const (
+	DefaultMaxBodyBytes       = 10 * 1024 * 1024 // HTTP API's payload limit
+	DefaultIntegrationTimeout = 30 * time.Second // HTTP API's longest integration timeout
+	DefaultAPIID              = "localapiid"
+	DefaultAccountID          = "123456789012"
+	DefaultStage              = "$default"
+)
+
+// ErrConfig reports an unusable Config.
+var ErrConfig = errors.New("gateway: invalid config")
+
+// Invoker runs one event through a function; *lambdaemu.Function is one.
+type Invoker interface {
+	Invoke(ctx context.Context, payload []byte) (*lambdaemu.Result, error)
+}
+
+// Route sends requests with Method and exactly Path to Function.
+type Route struct {
+	Method   string // "POST"
+	Path     string // "/tickets"
+	Name     string // shown in the access log, e.g. "CreateTicketFunction"
+	Function Invoker
+}
+
+// Key is the HTTP API route key, "POST /tickets".
+func (rt Route) Key() string { return rt.Method + " " + rt.Path }
+
+// Config configures a Gateway. Zero fields take the defaults above.
+type Config struct {
+	Routes             []Route
+	APIID              string
+	AccountID          string
+	Stage              string
+	MaxBodyBytes       int64
+	IntegrationTimeout time.Duration
+	// AccessLog receives one line per request; nil for none.
+	AccessLog io.Writer
+	// Now and NewRequestID make events reproducible in tests.
+	Now          func() time.Time
+	NewRequestID func() string
+}
+
+// Gateway is an http.Handler standing in for an HTTP API.
+type Gateway struct {
+	cfg    Config
+	routes map[string]Route
+}
+
+// New checks cfg and applies its defaults.
+func New(cfg Config) (*Gateway, error) {
+	if cfg.APIID == "" {
+		cfg.APIID = DefaultAPIID
+	}
+	if cfg.AccountID == "" {
+		cfg.AccountID = DefaultAccountID
+	}
+	if cfg.Stage == "" {
+		cfg.Stage = DefaultStage
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.IntegrationTimeout <= 0 {
+		cfg.IntegrationTimeout = DefaultIntegrationTimeout
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.NewRequestID == nil {
+		cfg.NewRequestID = newRequestID
+	}
+	g := &Gateway{cfg: cfg, routes: map[string]Route{}}
+	for _, rt := range cfg.Routes {
+		if rt.Method == "" || rt.Path == "" || rt.Function == nil {
+			return nil, fmt.Errorf("%w: route %q needs a method, a path and a function", ErrConfig, rt.Key())
+		}
+		if _, dup := g.routes[rt.Key()]; dup {
+			return nil, fmt.Errorf("%w: duplicate route %q", ErrConfig, rt.Key())
+		}
+		g.routes[rt.Key()] = rt
+	}
+	return g, nil
+}
+
+// ServeHTTP implements http.Handler.
+func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	requestID := g.cfg.NewRequestID()
+	w.Header().Set("Apigw-Requestid", requestID)
+	rec := &statusRecorder{ResponseWriter: w}
+	route, ok := g.routes[r.Method+" "+r.URL.Path]
+	if !ok {
+		writeMessage(rec, http.StatusNotFound, "Not Found")
+	} else {
+		g.serveRoute(rec, r, route, requestID)
+	}
+	if g.cfg.AccessLog != nil {
+		fmt.Fprintf(g.cfg.AccessLog, "%s %s %d %.1fms %s requestId=%s\n", r.Method, r.URL.RequestURI(), rec.status,
+			float64(time.Since(start).Microseconds())/1000, route.Name, requestID)
+	}
+}
+
+func (g *Gateway) serveRoute(w http.ResponseWriter, r *http.Request, route Route, requestID string) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, g.cfg.MaxBodyBytes))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			writeMessage(w, http.StatusRequestEntityTooLarge, "Request Entity Too Large")
+			return
+		}
+		writeMessage(w, http.StatusBadRequest, "Bad Request")
+		return
+	}
+	event := BuildEvent(r, body, RequestMeta{
+		RouteKey: route.Key(), APIID: g.cfg.APIID, AccountID: g.cfg.AccountID,
+		Stage: g.cfg.Stage, RequestID: requestID, Time: g.cfg.Now(),
+	})
+	payload, err := MarshalEvent(event)
+	if err != nil {
+		writeMessage(w, http.StatusInternalServerError, "Internal Server Error")
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), g.cfg.IntegrationTimeout)
+	defer cancel()
+	res, err := route.Function.Invoke(ctx, payload)
+	switch {
+	case err != nil && r.Context().Err() != nil:
+		return // the client went away; nobody to answer
+	case errors.Is(err, context.DeadlineExceeded):
+		writeMessage(w, http.StatusServiceUnavailable, "Service Unavailable")
+	case err != nil, res.Error != nil:
+		writeMessage(w, http.StatusInternalServerError, "Internal Server Error")
+	default:
+		if err := WriteResponse(w, res.Payload); err != nil {
+			writeMessage(w, http.StatusInternalServerError, "Internal Server Error")
+		}
+	}
+}
+
+// MarshalEvent encodes an event as API Gateway sends it: without the empty
+// requestContext.authentication that the events type always carries (HTTP
+// API sends it only with mutual TLS).
+func MarshalEvent(ev events.APIGatewayV2HTTPRequest) ([]byte, error) {
+	type context struct {
+		events.APIGatewayV2HTTPRequestContext
+		Authentication *events.APIGatewayV2HTTPRequestContextAuthentication `json:"authentication,omitempty"`
+	}
+	type wire struct {
+		events.APIGatewayV2HTTPRequest
+		RequestContext context `json:"requestContext"`
+	}
+	return json.Marshal(wire{APIGatewayV2HTTPRequest: ev, RequestContext: context{APIGatewayV2HTTPRequestContext: ev.RequestContext}})
+}
+
+// writeMessage answers like API Gateway's own errors: {"message": "..."}.
+func writeMessage(w http.ResponseWriter, status int, message string) {
+	body, _ := json.Marshal(map[string]string{"message": message})
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Write(p []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	return s.ResponseWriter.Write(p)
+}
+
+// newRequestID returns an id shaped like HTTP API's ("LV7fzho-PHcEJPw=").
+func newRequestID() string {
+	var b [11]byte
+	_, _ = rand.Read(b[:])
+	return base64.StdEncoding.EncodeToString(b[:])
+}
+
+// newTraceID returns an X-Ray trace header for x-amzn-trace-id.
+func newTraceID() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return fmt.Sprintf("Root=1-%08x-%s", time.Now().Unix(), hex.EncodeToString(b[:]))
+}

@@ -1,0 +1,97 @@
+package gateway_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/periskope-connect/periskope-aws/internal/lambdaemu"
+)
+
+var echoBootstrap string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "gateway-test")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	echoBootstrap = filepath.Join(dir, "bootstrap")
+	build := exec.Command("go", "build", "-tags", "lambda.norpc", "-o", echoBootstrap, "../lambdaemu/testdata/echofn")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "building echofn:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// The gateway in front of a real bootstrap process under the emulator.
+func TestGatewayWithARealFunction(t *testing.T) {
+	fn, err := lambdaemu.New(lambdaemu.Config{Name: "EchoFunction", Executable: echoBootstrap, Timeout: 500 * time.Millisecond, Output: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fn.Close()
+	srv := httptest.NewServer(newGateway(t, fn, nil))
+	defer srv.Close()
+
+	post := func(body string) (*http.Response, string) {
+		t.Helper()
+		resp, err := http.Post(srv.URL+"/tickets", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp, string(b)
+	}
+
+	t.Run("the function receives the event", func(t *testing.T) {
+		resp, body := post(`{"subject":"hello"}`)
+		var ev events.APIGatewayV2HTTPRequest
+		if err := json.Unmarshal([]byte(body), &ev); err != nil {
+			t.Fatalf("%d %s: %v", resp.StatusCode, body, err)
+		}
+		if resp.StatusCode != 200 || ev.RouteKey != "POST /tickets" || ev.Body != `{"subject":"hello"}` || ev.Version != "2.0" {
+			t.Errorf("status %d, event %+v", resp.StatusCode, ev)
+		}
+	})
+	t.Run("a structured response", func(t *testing.T) {
+		resp, body := post(`{"action":"respond","response":{"statusCode":201,"headers":{"content-type":"text/plain","x-a":"b"},"cookies":["c=1"],"body":"aGk=","isBase64Encoded":true}}`)
+		if resp.StatusCode != 201 || body != "hi" || resp.Header.Get("X-A") != "b" || resp.Header.Get("Set-Cookie") != "c=1" {
+			t.Errorf("got %d %q %v", resp.StatusCode, body, resp.Header)
+		}
+	})
+	for _, action := range []string{"error", "crash", "panic"} {
+		t.Run("function "+action, func(t *testing.T) {
+			resp, body := post(`{"action":"` + action + `"}`)
+			if resp.StatusCode != 500 || body != `{"message":"Internal Server Error"}` {
+				t.Errorf("got %d %q, want 500", resp.StatusCode, body)
+			}
+		})
+	}
+	t.Run("function timeout", func(t *testing.T) {
+		resp, body := post(`{"action":"sleep","ms":5000}`)
+		if resp.StatusCode != 500 || body != `{"message":"Internal Server Error"}` {
+			t.Errorf("got %d %q, want 500", resp.StatusCode, body)
+		}
+	})
+	t.Run("works again after failures", func(t *testing.T) {
+		if resp, body := post(`{"action":"sleep","ms":1}`); resp.StatusCode != 200 || !strings.Contains(body, "slept_ms") {
+			t.Errorf("got %d %q", resp.StatusCode, body)
+		}
+	})
+}

@@ -1,0 +1,107 @@
+package gateway
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// ErrMalformedResponse is returned by WriteResponse for a function result
+// API Gateway could not turn into an HTTP response; the caller answers 500.
+var ErrMalformedResponse = errors.New("gateway: malformed Lambda proxy response")
+
+// proxyResponse is the structured response of payload format 2.0.
+type proxyResponse struct {
+	StatusCode        *int                `json:"statusCode"`
+	Headers           map[string]string   `json:"headers"`
+	MultiValueHeaders map[string][]string `json:"multiValueHeaders"`
+	Cookies           []string            `json:"cookies"`
+	Body              string              `json:"body"`
+	IsBase64Encoded   bool                `json:"isBase64Encoded"`
+}
+
+// headers API Gateway computes itself rather than taking from the function.
+var computedHeaders = map[string]bool{"content-length": true, "transfer-encoding": true, "connection": true}
+
+// WriteResponse turns a function's result into the HTTP response, as HTTP
+// API does for payload format 2.0. A JSON object with "statusCode" is a
+// structured response (headers, multiValueHeaders, cookies as Set-Cookie,
+// body, base64 when isBase64Encoded). Any other valid JSON is "format
+// inference": 200, application/json, and the result itself as the body (a
+// JSON string gives its text). Nothing is written on error.
+func WriteResponse(w http.ResponseWriter, payload []byte) error {
+	trimmed := bytes.TrimSpace(payload)
+	if !json.Valid(trimmed) {
+		return fmt.Errorf("%w: not JSON", ErrMalformedResponse)
+	}
+	if len(trimmed) > 0 && trimmed[0] == '{' {
+		var resp proxyResponse
+		if err := json.Unmarshal(trimmed, &resp); err == nil && resp.StatusCode != nil {
+			return writeStructured(w, resp)
+		} else if err != nil && hasStatusCode(trimmed) {
+			return fmt.Errorf("%w: %v", ErrMalformedResponse, err)
+		}
+	}
+	body := trimmed
+	if trimmed[0] == '"' {
+		var s string
+		_ = json.Unmarshal(trimmed, &s)
+		body = []byte(s)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(body)
+	return nil
+}
+
+// hasStatusCode reports whether an object that failed to decode as a
+// structured response did mean to be one.
+func hasStatusCode(obj []byte) bool {
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(obj, &fields) != nil {
+		return false
+	}
+	_, ok := fields["statusCode"]
+	return ok
+}
+
+func writeStructured(w http.ResponseWriter, resp proxyResponse) error {
+	status := *resp.StatusCode
+	if status < 100 || status > 599 {
+		return fmt.Errorf("%w: statusCode %d", ErrMalformedResponse, status)
+	}
+	body := []byte(resp.Body)
+	if resp.IsBase64Encoded {
+		decoded, err := base64.StdEncoding.DecodeString(resp.Body)
+		if err != nil {
+			return fmt.Errorf("%w: body is not base64: %v", ErrMalformedResponse, err)
+		}
+		body = decoded
+	}
+	h := w.Header()
+	for name, values := range resp.MultiValueHeaders {
+		if !computedHeaders[strings.ToLower(name)] {
+			for _, v := range values {
+				h.Add(name, v)
+			}
+		}
+	}
+	for name, v := range resp.Headers {
+		if !computedHeaders[strings.ToLower(name)] {
+			h.Set(name, v)
+		}
+	}
+	for _, c := range resp.Cookies {
+		h.Add("Set-Cookie", c)
+	}
+	if h.Get("Content-Type") == "" {
+		h["Content-Type"] = nil // no sniffing: send what the function said
+	}
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+	return nil
+}
