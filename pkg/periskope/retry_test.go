@@ -130,7 +130,10 @@ func TestServerErrorsRetryOnlyWhereSafe(t *testing.T) {
 			[]int{503, 503, 200}, 3, nil},
 		{"get gives up after MaxAttempts", func(c *periskope.Client) error { _, err := c.GetTicket(context.Background(), "BKT-001"); return err },
 			[]int{503}, 3, periskope.ErrServer},
-		{"list retries 502", func(c *periskope.Client) error { _, err := c.ListTickets(context.Background(), periskope.ListTicketsParams{}); return err },
+		{"list retries 502", func(c *periskope.Client) error {
+			_, err := c.ListTickets(context.Background(), periskope.ListTicketsParams{})
+			return err
+		},
 			[]int{502, 200}, 2, nil},
 		{"update retries 500", func(c *periskope.Client) error {
 			_, err := c.UpdateTicket(context.Background(), "BKT-001", periskope.UpdateTicketRequest{Subject: ptr("s")})
