@@ -1,0 +1,240 @@
+package webhook
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/periskope-connect/periskope-aws/internal/apigw"
+	"github.com/periskope-connect/periskope-aws/internal/ticketstore"
+	"github.com/periskope-connect/periskope-aws/pkg/periskope"
+)
+
+// Limits on the identifiers that make the item's key. Periskope's are far
+// shorter (a UUID, "BKT-001"); the limits keep the key within DynamoDB's
+// 2048 bytes whatever a signed sender puts there.
+const (
+	maxOrgIDBytes    = 256
+	maxTicketIDBytes = 1024
+)
+
+// Outcomes, as logged.
+const (
+	outcomeStored      = "stored"
+	outcomeDuplicate   = "duplicate"
+	outcomeIgnored     = "ignored"
+	outcomeRejected    = "rejected"    // 401
+	outcomeInvalid     = "invalid"     // 400
+	outcomeTooLarge    = "too_large"   // 413
+	outcomeUnavailable = "unavailable" // 503
+)
+
+// Dependencies named in the log line of a 503.
+const (
+	depSecretsManager = "secretsmanager"
+	depDynamoDB       = "dynamodb"
+)
+
+// outcome is everything the answer, the log line and the metric of one
+// request are made from.
+type outcome struct {
+	name   string
+	status int
+	body   any          // the 200 answer
+	apiErr *apigw.Error // the error answer
+	metric string
+
+	event, ticketID, orgID string
+	dependency, awsError   string // what failed, for a 503
+}
+
+func (o *outcome) response() events.APIGatewayV2HTTPResponse {
+	if o.apiErr != nil {
+		return o.apiErr.Response()
+	}
+	return apigw.JSON(o.status, o.body)
+}
+
+func fail(name string, status int, code, message, field string) *outcome {
+	return &outcome{name: name, status: status, apiErr: &apigw.Error{Status: status, Code: code, Message: message, Field: field}}
+}
+
+func invalid(code, message, field string) *outcome {
+	return fail(outcomeInvalid, 400, code, message, field)
+}
+
+func rejected(code, message string) *outcome {
+	o := fail(outcomeRejected, 401, code, message, "")
+	o.metric = MetricSignatureRejected
+	return o
+}
+
+func unavailable(dependency string, err error) *outcome {
+	o := fail(outcomeUnavailable, 503, "dependency_unavailable",
+		"The service is temporarily unavailable; deliver the event again later.", "")
+	o.dependency, o.awsError = dependency, awsErrorCode(err)
+	return o
+}
+
+type statusBody struct {
+	Status   string `json:"status"`
+	TicketID string `json:"ticket_id,omitempty"`
+	Event    string `json:"event,omitempty"`
+}
+
+// serve runs the request through its steps; the first that fails answers.
+func (h *Handler) serve(ctx context.Context, req *events.APIGatewayV2HTTPRequest) *outcome {
+	body, err := apigw.Body(req, h.maxBodyBytes())
+	switch {
+	case errors.Is(err, apigw.ErrBodyTooLarge):
+		return fail(outcomeTooLarge, 413, "body_too_large", fmt.Sprintf("The body exceeds %d bytes.", h.maxBodyBytes()), "")
+	case err != nil:
+		return invalid("invalid_body", "The body is marked base64 but does not decode.", "")
+	}
+	if o := h.verify(ctx, req, body); o != nil {
+		return o
+	}
+	// Signed by Periskope from here on.
+	ev, o := parse(body)
+	if o != nil {
+		return o
+	}
+	if ev.Type != periskope.EventTicketCreated {
+		return &outcome{name: outcomeIgnored, status: 200, metric: MetricIgnored, event: ev.Type,
+			body: statusBody{Status: "ignored", Event: ev.Type}}
+	}
+	t, o := ticketFrom(ev)
+	if o != nil {
+		return o
+	}
+	t.ReceivedAt = h.now().UTC()
+	o = h.store(ctx, t)
+	o.event, o.ticketID, o.orgID = ev.Type, t.TicketID, t.OrgID
+	return o
+}
+
+// verify checks the signature against the configured keys, refreshing them
+// once if none matches (a rotation in Periskope's console). It answers nil
+// when the body is authentic.
+func (h *Handler) verify(ctx context.Context, req *events.APIGatewayV2HTTPRequest, body []byte) *outcome {
+	if strings.TrimSpace(apigw.Header(req, periskope.SignatureHeader)) == "" {
+		// Refused before any AWS call: unsigned traffic costs nothing.
+		return rejected("missing_signature", "The x-periskope-signature header is missing.")
+	}
+	keys, err := h.Keys.Get(ctx)
+	if err != nil {
+		return unavailable(depSecretsManager, err)
+	}
+	err = periskope.VerifyHeaders(body, req.Headers, keys...)
+	if errors.Is(err, periskope.ErrInvalidSignature) {
+		// The cache limits how often this calls Secrets Manager, so wrong
+		// signatures cannot turn into a flood of secret reads.
+		if fresh, rerr := h.Keys.Refresh(ctx); rerr == nil {
+			err = periskope.VerifyHeaders(body, req.Headers, fresh...)
+		}
+	}
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, periskope.ErrNoSigningKeys):
+		return unavailable(depSecretsManager, err) // an empty secret: configuration, not the sender
+	default:
+		return rejected("invalid_signature", "The x-periskope-signature header does not match the body.")
+	}
+}
+
+// parse decodes the envelope of an authentic body.
+func parse(body []byte) (*periskope.Event, *outcome) {
+	// JSON is UTF-8 (RFC 8259); the check also keeps invalid bytes out of
+	// DynamoDB string attributes, which must be UTF-8.
+	if !utf8.Valid(body) || !json.Valid(body) {
+		return nil, invalid("malformed_json", "The body is not valid JSON.", "")
+	}
+	ev, err := periskope.ParseEvent(body)
+	if err != nil {
+		if trimmed := bytes.TrimSpace(body); len(trimmed) > 0 && trimmed[0] == '{' {
+			return nil, invalid("missing_field", "The event has no event name.", "event")
+		}
+		return nil, invalid("malformed_event", "The body is not a JSON object.", "")
+	}
+	return ev, nil
+}
+
+// ticketFrom builds the item of a ticket.created event.
+func ticketFrom(ev *periskope.Event) (*ticketstore.Ticket, *outcome) {
+	info, err := ev.TicketInfo()
+	if err != nil {
+		return nil, invalid("invalid_field", "data is not a ticket info object.", "data")
+	}
+	tk := info.Ticket
+	if tk == nil {
+		return nil, invalid("missing_field", "data has no ticket object.", "data.ticket")
+	}
+	orgID := ev.OrgID
+	if strings.TrimSpace(orgID) == "" {
+		orgID = tk.OrgID
+	}
+	switch {
+	case strings.TrimSpace(tk.TicketID) == "":
+		return nil, invalid("missing_field", "The ticket has no ticket_id.", "data.ticket.ticket_id")
+	case len(tk.TicketID) > maxTicketIDBytes:
+		return nil, invalid("invalid_field", fmt.Sprintf("ticket_id is longer than %d bytes.", maxTicketIDBytes), "data.ticket.ticket_id")
+	case strings.TrimSpace(orgID) == "":
+		return nil, invalid("missing_field", "Neither the event nor its ticket has an org_id.", "org_id")
+	case len(orgID) > maxOrgIDBytes || strings.Contains(orgID, "#"):
+		return nil, invalid("invalid_field", fmt.Sprintf("org_id must be at most %d bytes without '#'.", maxOrgIDBytes), "org_id")
+	}
+	return &ticketstore.Ticket{
+		OrgID:          orgID,
+		TicketID:       tk.TicketID,
+		ChatID:         chatID(info),
+		Subject:        tk.Subject,
+		Status:         tk.Status,
+		Priority:       int(tk.Priority),
+		CreatedAt:      tk.CreatedAt.Raw,
+		Event:          ev.Type,
+		EventTimestamp: ev.Timestamp,
+		Data:           ev.Data,
+	}, nil
+}
+
+// chatID is the ticket's chat: named on the ticket in some payloads, else
+// by the chat or the quoted message.
+func chatID(info *periskope.TicketInfo) string {
+	switch {
+	case info.Ticket.ChatID != "":
+		return info.Ticket.ChatID
+	case info.Chat != nil && info.Chat.ChatID != "":
+		return info.Chat.ChatID
+	case info.Message != nil:
+		return info.Message.ChatID
+	}
+	return ""
+}
+
+// store writes the ticket once and turns the store's answer into ours.
+func (h *Handler) store(ctx context.Context, t *ticketstore.Ticket) *outcome {
+	ctx, cancel := context.WithTimeout(ctx, h.storeTimeout())
+	defer cancel()
+	err := h.Store.Put(ctx, t)
+	switch {
+	case err == nil:
+		return &outcome{name: outcomeStored, status: 200, metric: MetricStored,
+			body: statusBody{Status: "stored", TicketID: t.TicketID}}
+	case errors.Is(err, ticketstore.ErrDuplicate):
+		return &outcome{name: outcomeDuplicate, status: 200, metric: MetricDuplicate,
+			body: statusBody{Status: "duplicate", TicketID: t.TicketID}}
+	case errors.Is(err, ticketstore.ErrTooLarge):
+		return fail(outcomeTooLarge, 413, "body_too_large", "The ticket is too large to store.", "")
+	case errors.Is(err, ticketstore.ErrInvalidTicket):
+		return invalid("invalid_ticket", "The ticket cannot be stored.", "")
+	default:
+		return unavailable(depDynamoDB, err)
+	}
+}

@@ -1,0 +1,146 @@
+package webhook_test
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+// Table built from the valid ticket.created fixture, one change per row.
+func TestTicketCreatedValidation(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		mutate    func(env map[string]any)
+		status    int
+		errCode   string
+		field     string
+		wantOrgID string // for 200 rows
+	}{
+		{"baseline", func(map[string]any) {}, 200, "", "", "2997xx64-89bf-48d3-9a22-b314fxx017e5"},
+		{"org_id falls back to the ticket's", func(env map[string]any) { delete(env, "org_id") }, 200, "", "", "2997xx64-89bf-48d3-9a22-b314fxx017e5"},
+		{"envelope org_id wins", func(env map[string]any) { env["org_id"] = "org-from-envelope" }, 200, "", "", "org-from-envelope"},
+		{"event_type instead of event", func(env map[string]any) { env["event_type"] = env["event"]; delete(env, "event") }, 200, "", "", "2997xx64-89bf-48d3-9a22-b314fxx017e5"},
+		{"bare ticket as data", func(env map[string]any) { env["data"] = ticketOf(env) }, 200, "", "", "2997xx64-89bf-48d3-9a22-b314fxx017e5"},
+		{"priority as a string", func(env map[string]any) { ticketOf(env)["priority"] = "3" }, 200, "", "", "2997xx64-89bf-48d3-9a22-b314fxx017e5"},
+		{"no ticket_id", func(env map[string]any) { delete(ticketOf(env), "ticket_id") }, 400, "missing_field", "data.ticket.ticket_id", ""},
+		{"blank ticket_id", func(env map[string]any) { ticketOf(env)["ticket_id"] = "  " }, 400, "missing_field", "data.ticket.ticket_id", ""},
+		{"ticket_id too long", func(env map[string]any) { ticketOf(env)["ticket_id"] = strings.Repeat("T", 1025) }, 400, "invalid_field", "data.ticket.ticket_id", ""},
+		{"no org_id anywhere", func(env map[string]any) { delete(env, "org_id"); delete(ticketOf(env), "org_id") }, 400, "missing_field", "org_id", ""},
+		{"org_id with the key separator", func(env map[string]any) { env["org_id"] = "org#1" }, 400, "invalid_field", "org_id", ""},
+		{"no ticket in data", func(env map[string]any) { delete(env["data"].(map[string]any), "ticket") }, 400, "missing_field", "data.ticket", ""},
+		{"data not an object", func(env map[string]any) { env["data"] = []any{1, 2} }, 400, "invalid_field", "data", ""},
+		{"data missing", func(env map[string]any) { delete(env, "data") }, 400, "invalid_field", "data", ""},
+		{"no event name", func(env map[string]any) { delete(env, "event") }, 400, "missing_field", "event", ""},
+		{"other event", func(env map[string]any) { env["event"] = "message.created"; env["data"] = "anything" }, 200, "", "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := baseline(t)
+			tc.mutate(env)
+			r := newRig()
+			got := r.send(t, signed(t, mustJSON(t, env), localKey))
+			if got.Status != tc.status || got.ErrCode != tc.errCode || got.ErrField != tc.field {
+				t.Fatalf("answer %d %s, want %d %s field %q", got.Status, got.Raw.Body, tc.status, tc.errCode, tc.field)
+			}
+			switch {
+			case tc.wantOrgID != "":
+				if len(r.store.puts) != 1 || r.store.puts[0].OrgID != tc.wantOrgID {
+					t.Fatalf("stored %+v, want org %s", r.store.puts, tc.wantOrgID)
+				}
+			case len(r.store.puts) != 0:
+				t.Errorf("stored %d tickets, want none", len(r.store.puts))
+			}
+		})
+	}
+}
+
+func TestMalformedBodies(t *testing.T) {
+	for name, tc := range map[string]struct {
+		body    string
+		errCode string
+	}{
+		"empty":          {"", "malformed_json"},
+		"truncated":      {`{"event":"ticket.created",`, "malformed_json"},
+		"invalid UTF-8":  {"{\"event\":\"ticket.created\",\"data\":{\"ticket\":{\"ticket_id\":\"\xff\",\"org_id\":\"o\"}}}", "malformed_json"},
+		"array":          {`[{"event":"ticket.created"}]`, "malformed_event"},
+		"null":           {`null`, "malformed_event"},
+		"string":         {`"ticket.created"`, "malformed_event"},
+		"trailing junk":  {`{"event":"ticket.created"} {}`, "malformed_json"},
+		"event is a map": {`{"event":{"name":"ticket.created"}}`, "missing_field"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := newRig()
+			got := r.send(t, signed(t, []byte(tc.body), localKey))
+			if got.Status != 400 || got.ErrCode != tc.errCode {
+				t.Fatalf("answer %d %s, want 400 %s", got.Status, got.Raw.Body, tc.errCode)
+			}
+			if len(r.store.puts) != 0 {
+				t.Error("stored")
+			}
+		})
+	}
+}
+
+// The data member is stored as the exact bytes received: members we do not
+// model, odd spacing, big and precise numbers and key order all survive.
+func TestDataIsLossless(t *testing.T) {
+	data := `{ "ticket" : {"ticket_id":"BKT-001","org_id":"org-1","priority":4,` +
+		`"subject":"caf\u00e9 \ud83d\ude00", "future_field": {"nested": [1, 2.50, 12345678901234567890123, {"deep": null}]}},` +
+		`"zeta": 1e400, "alpha": -0.0 }`
+	body := []byte(`{"event":"ticket.created","org_id":"org-1","data":` + data + `,"timestamp":"2025-01-26 13:46:21+00"}`)
+	r := newRig()
+	if got := r.send(t, signed(t, body, localKey)); got.Status != 200 {
+		t.Fatalf("answer %d %s", got.Status, got.Raw.Body)
+	}
+	stored := r.store.puts[0]
+	if !bytes.Equal(stored.Data, []byte(data)) {
+		t.Errorf("data changed:\n got %s\nwant %s", stored.Data, data)
+	}
+	if stored.Subject != "café 😀" || stored.Priority != 4 || stored.EventTimestamp != "2025-01-26 13:46:21+00" {
+		t.Errorf("top-level attributes: %+v", stored)
+	}
+}
+
+// Nothing secret or sent by the caller beyond identifiers reaches the log.
+func TestLogLeaksNothing(t *testing.T) {
+	requests := map[string][]byte{
+		"stored":    mustJSON(t, baseline(t)),
+		"malformed": []byte(`{"event":"ticket.created","data":{"ticket":{"subject":"Sample Ticket Subject"`),
+	}
+	for name, body := range requests {
+		for _, key := range []string{localKey, "wrong-key-value"} {
+			r := newRig()
+			req := signed(t, body, key)
+			r.send(t, req)
+			log := r.log.String()
+			for _, secret := range []string{localKey, "wrong-key-value", req.Headers["x-periskope-signature"], "Sample Ticket Subject", "members", req.Body[:40]} {
+				if strings.Contains(log, secret) {
+					t.Errorf("%s/%s: log contains %q: %s", name, key, secret, log)
+				}
+			}
+			line := r.logLines(t)[0]
+			for _, k := range []string{"request_id", "outcome", "status", "latency_ms"} {
+				if _, ok := line[k]; !ok {
+					t.Errorf("%s: log line lacks %s: %v", name, k, line)
+				}
+			}
+		}
+	}
+}
+
+func TestLogLineOfAStoredTicket(t *testing.T) {
+	r := newRig()
+	req := sample(t, "webhook-ticket-created.json")
+	r.send(t, req)
+	line := r.logLines(t)[0]
+	want := map[string]any{
+		"level": "INFO", "msg": "webhook request", "request_id": req.RequestContext.RequestID,
+		"outcome": "stored", "status": float64(200), "event": "ticket.created",
+		"ticket_id": "TICKET-12345", "org_id": "2997xx64-89bf-48d3-9a22-b314fxx017e5",
+		"latency_ms": float64(0), // the injected clock does not move
+	}
+	for k, v := range want {
+		if line[k] != v {
+			t.Errorf("log %s = %v, want %v", k, line[k], v)
+		}
+	}
+}
