@@ -1,0 +1,72 @@
+package createticket
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/periskope-connect/periskope-aws/pkg/periskope"
+)
+
+// RetryPolicy is the Periskope client's policy for creates. The client
+// retries a create only where Periskope certainly did not process it (429,
+// connection refused); each attempt may use the whole budget the handler
+// gives the call (there is no point in a shorter attempt: a create is never
+// retried after a timeout), and a rate-limit reset is waited for only when
+// it is near.
+var RetryPolicy = periskope.RetryPolicy{
+	MaxAttempts:      3,
+	BaseDelay:        200 * time.Millisecond,
+	MaxDelay:         time.Second,
+	AttemptTimeout:   0,
+	RateLimitMaxWait: 3 * time.Second,
+}
+
+// NewPeriskopeClient builds the client the function uses: cfg's base URL and
+// phone, keys for the API key, RetryPolicy, and an HTTP client that counts
+// attempts for the request log. opts come last and may override any of it.
+func NewPeriskopeClient(cfg Config, keys periskope.KeyProvider, opts ...periskope.Option) (*periskope.Client, error) {
+	base := []periskope.Option{
+		periskope.WithBaseURL(cfg.BaseURL),
+		periskope.WithPhone(cfg.Phone),
+		periskope.WithKeyProvider(keys),
+		periskope.WithRetryPolicy(RetryPolicy),
+		periskope.WithHTTPClient(NewHTTPClient(nil)),
+	}
+	return periskope.New(append(base, opts...)...)
+}
+
+// NewHTTPClient returns an HTTP client whose requests are counted by
+// withAttemptCounter. A nil base gets a transport with bounded connect and
+// TLS times.
+func NewHTTPClient(base http.RoundTripper) *http.Client {
+	if base == nil {
+		dialer := &net.Dialer{Timeout: 3 * time.Second, KeepAlive: 30 * time.Second}
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.DialContext = dialer.DialContext
+		t.TLSHandshakeTimeout = 3 * time.Second
+		t.MaxIdleConnsPerHost = 10
+		base = t
+	}
+	return &http.Client{Transport: countingTransport{base: base}}
+}
+
+type attemptCounterKey struct{}
+
+// withAttemptCounter returns a context under which every HTTP attempt made
+// through a NewHTTPClient client increments the returned counter.
+func withAttemptCounter(ctx context.Context) (context.Context, *atomic.Int32) {
+	n := new(atomic.Int32)
+	return context.WithValue(ctx, attemptCounterKey{}, n), n
+}
+
+type countingTransport struct{ base http.RoundTripper }
+
+func (t countingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if n, ok := req.Context().Value(attemptCounterKey{}).(*atomic.Int32); ok {
+		n.Add(1)
+	}
+	return t.base.RoundTrip(req)
+}

@@ -1,0 +1,124 @@
+package createticket
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/periskope-connect/periskope-aws/pkg/periskope"
+)
+
+// Environment variables read by ConfigFromEnv.
+const (
+	EnvBaseURL      = "PERISKOPE_BASE_URL"
+	EnvPhone        = "PERISKOPE_PHONE"
+	EnvAPIKeySecret = "PERISKOPE_API_KEY_SECRET"
+	EnvTable        = "TICKETS_TABLE"
+)
+
+// ErrConfig is wrapped by every configuration error; the message names the
+// variable at fault.
+var ErrConfig = errors.New("createticket: configuration")
+
+// Config is the function's configuration.
+type Config struct {
+	// BaseURL is Periskope's API prefix (default periskope.DefaultBaseURL).
+	BaseURL string
+	// Phone is the x-phone value: digits with country code, or a phone-… id.
+	Phone string
+	// APIKeySecret is the Secrets Manager id or ARN of the API key.
+	APIKeySecret string
+	// Table is the DynamoDB table of idempotency records.
+	Table string
+}
+
+// ConfigFromEnv reads and checks the configuration through getenv
+// (os.Getenv in the function). Every variable is checked so that a
+// deployment mistake fails the init, naming the variable, rather than the
+// first request.
+func ConfigFromEnv(getenv func(string) string) (Config, error) {
+	cfg := Config{
+		BaseURL:      strings.TrimSpace(getenv(EnvBaseURL)),
+		Phone:        strings.TrimSpace(getenv(EnvPhone)),
+		APIKeySecret: strings.TrimSpace(getenv(EnvAPIKeySecret)),
+		Table:        strings.TrimSpace(getenv(EnvTable)),
+	}
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = periskope.DefaultBaseURL
+	}
+	checks := []struct {
+		name  string
+		value string
+		check func(string) error
+	}{
+		{EnvBaseURL, cfg.BaseURL, checkBaseURL},
+		{EnvPhone, cfg.Phone, checkPhone},
+		{EnvAPIKeySecret, cfg.APIKeySecret, checkSecretID},
+		{EnvTable, cfg.Table, checkTable},
+	}
+	for _, c := range checks {
+		if c.value == "" {
+			return Config{}, fmt.Errorf("%w: %s is not set", ErrConfig, c.name)
+		}
+		if err := c.check(c.value); err != nil {
+			return Config{}, fmt.Errorf("%w: %s: %v", ErrConfig, c.name, err)
+		}
+	}
+	return cfg, nil
+}
+
+// checkBaseURL accepts https://host[/prefix], and plain http only for a
+// loopback host (a local sandbox or mock): over http anywhere else the API
+// key would cross the network in clear text.
+func checkBaseURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("%q is not a URL", raw)
+	}
+	switch {
+	case u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
+		return fmt.Errorf("%q: want https://host[/prefix]", raw)
+	case u.User != nil || u.RawQuery != "" || u.Fragment != "":
+		return fmt.Errorf("%q: no user info, query or fragment allowed", raw)
+	case u.Scheme == "http" && !isLoopback(u.Hostname()):
+		return fmt.Errorf("%q: plain http is allowed only for a loopback host; use https", raw)
+	}
+	return nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func checkPhone(phone string) error {
+	if periskope.ValidatePhone(phone) != nil {
+		return fmt.Errorf("%q: want the number with country code as digits only (919876543210) or a phone id (phone-…)", phone)
+	}
+	return nil
+}
+
+// checkSecretID accepts a secret name or ARN: no whitespace, at most 2048
+// characters (an ARN with a long name).
+func checkSecretID(id string) error {
+	if len(id) > 2048 || strings.ContainsFunc(id, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+		return errors.New("want a secret name or ARN without spaces")
+	}
+	return nil
+}
+
+var tableName = regexp.MustCompile(`^[A-Za-z0-9_.-]{3,255}$`)
+var tableARN = regexp.MustCompile(`^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:[0-9]{12}:table/[A-Za-z0-9_.-]{3,255}$`)
+
+func checkTable(name string) error {
+	if !tableName.MatchString(name) && !tableARN.MatchString(name) {
+		return fmt.Errorf("%q: want a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -) or table ARN", name)
+	}
+	return nil
+}

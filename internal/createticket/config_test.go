@@ -1,0 +1,86 @@
+package createticket_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/periskope-connect/periskope-aws/internal/createticket"
+	"github.com/periskope-connect/periskope-aws/pkg/periskope"
+)
+
+func validEnv() map[string]string {
+	return map[string]string{
+		"PERISKOPE_BASE_URL":       "https://api.periskope.app/v1",
+		"PERISKOPE_PHONE":          "919876543210",
+		"PERISKOPE_API_KEY_SECRET": "periskope/prod/api-key",
+		"TICKETS_TABLE":            "periskope-tickets",
+	}
+}
+
+func getenv(env map[string]string) func(string) string {
+	return func(name string) string { return env[name] }
+}
+
+func TestConfigFromEnv(t *testing.T) {
+	cfg, err := createticket.ConfigFromEnv(getenv(validEnv()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := createticket.Config{BaseURL: "https://api.periskope.app/v1", Phone: "919876543210", APIKeySecret: "periskope/prod/api-key", Table: "periskope-tickets"}
+	if cfg != want {
+		t.Errorf("config = %+v, want %+v", cfg, want)
+	}
+
+	accepted := []struct{ name, value, want string }{
+		{"PERISKOPE_BASE_URL", "", periskope.DefaultBaseURL},
+		{"PERISKOPE_BASE_URL", "http://127.0.0.1:4010/v1", "http://127.0.0.1:4010/v1"},
+		{"PERISKOPE_BASE_URL", "http://localhost:4010", "http://localhost:4010"},
+		{"PERISKOPE_BASE_URL", "http://[::1]:4010/v1", "http://[::1]:4010/v1"},
+		{"PERISKOPE_BASE_URL", "https://api-staging.periskope.app/v1", "https://api-staging.periskope.app/v1"},
+		{"PERISKOPE_PHONE", "phone-bqzvyibhmwkaergr", "phone-bqzvyibhmwkaergr"},
+		{"PERISKOPE_API_KEY_SECRET", "arn:aws:secretsmanager:us-east-1:123456789012:secret:periskope/api-key-AbCdEf", "arn:aws:secretsmanager:us-east-1:123456789012:secret:periskope/api-key-AbCdEf"},
+		{"TICKETS_TABLE", "arn:aws:dynamodb:us-east-1:123456789012:table/periskope-tickets", "arn:aws:dynamodb:us-east-1:123456789012:table/periskope-tickets"},
+		{"TICKETS_TABLE", " spaced.name_1 ", "spaced.name_1"},
+	}
+	for _, c := range accepted {
+		env := validEnv()
+		env[c.name] = c.value
+		cfg, err := createticket.ConfigFromEnv(getenv(env))
+		if err != nil {
+			t.Errorf("%s=%q: %v", c.name, c.value, err)
+			continue
+		}
+		got := map[string]string{"PERISKOPE_BASE_URL": cfg.BaseURL, "PERISKOPE_PHONE": cfg.Phone, "PERISKOPE_API_KEY_SECRET": cfg.APIKeySecret, "TICKETS_TABLE": cfg.Table}[c.name]
+		if got != c.want {
+			t.Errorf("%s=%q: got %q, want %q", c.name, c.value, got, c.want)
+		}
+	}
+}
+
+func TestConfigFromEnvRefuses(t *testing.T) {
+	cases := []struct{ name, value string }{
+		{"PERISKOPE_BASE_URL", "api.periskope.app/v1"},
+		{"PERISKOPE_BASE_URL", "ftp://api.periskope.app"},
+		{"PERISKOPE_BASE_URL", "http://api.periskope.app/v1"}, // the key would travel in clear text
+		{"PERISKOPE_BASE_URL", "https://user:pw@api.periskope.app/v1"},
+		{"PERISKOPE_BASE_URL", "https://api.periskope.app/v1?x=1"},
+		{"PERISKOPE_BASE_URL", "https://"},
+		{"PERISKOPE_PHONE", ""},
+		{"PERISKOPE_PHONE", "+91 98765 43210"},
+		{"PERISKOPE_PHONE", "phone-ABC"},
+		{"PERISKOPE_API_KEY_SECRET", ""},
+		{"PERISKOPE_API_KEY_SECRET", "has space"},
+		{"TICKETS_TABLE", ""},
+		{"TICKETS_TABLE", "ab"},
+		{"TICKETS_TABLE", "bad/name"},
+	}
+	for _, c := range cases {
+		env := validEnv()
+		env[c.name] = c.value
+		_, err := createticket.ConfigFromEnv(getenv(env))
+		if !errors.Is(err, createticket.ErrConfig) || !strings.Contains(err.Error(), c.name) {
+			t.Errorf("%s=%q: error %v, want ErrConfig naming %s", c.name, c.value, err, c.name)
+		}
+	}
+}

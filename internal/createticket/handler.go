@@ -1,0 +1,393 @@
+// Package createticket is the create-ticket function: it turns an API
+// Gateway HTTP API request (POST /tickets) into a Periskope ticket, with
+// input validation before any network call, the API key from Secrets
+// Manager, and optional Idempotency-Key handling in DynamoDB.
+//
+// Status codes: 201 created (Periskope's ticket info object, byte for byte),
+// 400 invalid input or refused by Periskope, 409 idempotency conflict, 413
+// body too large, 429 Periskope rate limit (with Retry-After), 502 Periskope
+// failed or refused the API key, 503 Secrets Manager or DynamoDB
+// unavailable, 504 Periskope timed out.
+package createticket
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/periskope-connect/periskope-aws/internal/apigw"
+	"github.com/periskope-connect/periskope-aws/internal/idempotency"
+	"github.com/periskope-connect/periskope-aws/internal/secretcache"
+	"github.com/periskope-connect/periskope-aws/pkg/periskope"
+)
+
+// Time budget of the Periskope call.
+const (
+	// AnswerReserve is kept free before the Lambda deadline to record the
+	// idempotency outcome and answer: the Periskope call's deadline is the
+	// invocation's deadline minus this.
+	AnswerReserve = 1500 * time.Millisecond
+	// DefaultUpstreamBudget bounds the Periskope call when the context has
+	// no deadline (direct calls, tests).
+	DefaultUpstreamBudget = 10 * time.Second
+)
+
+// IdempotencyKeyHeader is the request header of idempotent creates.
+const IdempotencyKeyHeader = "Idempotency-Key"
+
+// ReplayedHeader is set to "true" on an answer replayed from an earlier
+// request with the same Idempotency-Key.
+const ReplayedHeader = "idempotent-replayed"
+
+// Metric names (the SAM template's alarms use them).
+const (
+	MetricCreated          = "Created"
+	MetricIdempotentReplay = "IdempotentReplay"
+	MetricUpstreamError    = "UpstreamError"
+)
+
+// Error codes besides the validation ones of ParseRequest.
+const (
+	CodeBodyTooLarge          = "body_too_large"
+	CodeInvalidIdempotencyKey = "invalid_idempotency_key"
+	CodeIdempotencyConflict   = "idempotency_conflict"
+	CodeIdempotencyInProgress = "idempotency_in_progress"
+	CodeIdempotencyUnknown    = "idempotency_outcome_unknown"
+	CodeIdempotencyDown       = "idempotency_unavailable"
+	CodeAPIKeyUnavailable     = "api_key_unavailable"
+	CodeUpstreamRejected      = "upstream_rejected"
+	CodeUpstreamAuth          = "upstream_auth_failed"
+	CodeRateLimited           = "rate_limited"
+	CodeUpstreamError         = "upstream_error"
+	CodeUpstreamTimeout       = "upstream_timeout"
+)
+
+// TicketCreator creates a Periskope ticket; *periskope.Client is one.
+type TicketCreator interface {
+	CreateTicket(ctx context.Context, req periskope.CreateTicketRequest) (*periskope.TicketInfo, error)
+}
+
+// KeyProvider supplies the Periskope API key; *SecretKeys is one. The
+// handler asks for it before calling Periskope so that an unreadable secret
+// is a clear 503.
+type KeyProvider interface {
+	APIKey(ctx context.Context) (string, error)
+}
+
+// IdempotencyStore claims Idempotency-Keys; *idempotency.Store is one.
+type IdempotencyStore interface {
+	Begin(ctx context.Context, key, fingerprint string, leaseUntil time.Time) (idempotency.Begun, error)
+}
+
+// Metrics counts events; *emf.Recorder is one.
+type Metrics interface {
+	Count(name string, value float64)
+}
+
+// Deps are what a Handler works with.
+type Deps struct {
+	Tickets     TicketCreator
+	Keys        KeyProvider
+	Idempotency IdempotencyStore // may be nil only where no request carries an Idempotency-Key
+	Logger      *slog.Logger
+	Metrics     Metrics          // nil: no metrics
+	Now         func() time.Time // nil: time.Now
+}
+
+// Handler serves POST /tickets. It is safe for concurrent use.
+type Handler struct{ d Deps }
+
+// NewHandler returns a Handler over d.
+func NewHandler(d Deps) *Handler {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Handler{d: d}
+}
+
+// outcome collects what one request did, for its log line and metrics.
+type outcome struct {
+	name        string // "created", "replayed", or the error code
+	ticketID    string
+	traceID     string
+	attempts    int32
+	called      bool // Periskope was called
+	upstreamErr bool // counts as an UpstreamError
+	idempotency string
+	err         error // internal detail, logged only
+	recordErr   error // failure to record the idempotency outcome
+}
+
+// Handle answers one request. API errors are HTTP responses; the returned
+// error is always nil, so the Lambda runtime never reports a failed invoke.
+func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	start := h.d.Now()
+	var o outcome
+	resp := h.handle(ctx, &req, &o)
+	h.report(ctx, &req, &o, resp, start)
+	return resp, nil
+}
+
+func (h *Handler) handle(ctx context.Context, req *events.APIGatewayV2HTTPRequest, o *outcome) events.APIGatewayV2HTTPResponse {
+	body, err := apigw.Body(req, MaxBodyBytes)
+	switch {
+	case errors.Is(err, apigw.ErrBodyTooLarge):
+		return o.fail(&apigw.Error{Status: http.StatusRequestEntityTooLarge, Code: CodeBodyTooLarge,
+			Message: "request body is larger than 64 KiB"})
+	case err != nil:
+		return o.fail(badRequest(CodeInvalidBody, "", "request body is not valid base64"))
+	}
+	ticket, apiErr := ParseRequest(body)
+	if apiErr != nil {
+		return o.fail(apiErr)
+	}
+	key := strings.TrimSpace(apigw.Header(req, IdempotencyKeyHeader))
+	if key != "" && idempotency.ValidateKey(key) != nil {
+		return o.fail(badRequest(CodeInvalidIdempotencyKey, IdempotencyKeyHeader,
+			"Idempotency-Key must be 1 to %d printable ASCII characters (a UUID is a good choice)", idempotency.MaxKeyLength))
+	}
+
+	now := h.d.Now()
+	upstreamDeadline, leaseUntil := h.budget(ctx, now)
+	if !upstreamDeadline.After(now) {
+		o.err = errors.New("no time left before the invocation deadline")
+		return o.fail(&apigw.Error{Status: http.StatusGatewayTimeout, Code: CodeUpstreamTimeout,
+			Message: "not enough time left to call Periskope; nothing was created"})
+	}
+
+	if key == "" {
+		o.idempotency = "none"
+		resp, _ := h.create(ctx, ticket, upstreamDeadline, o)
+		return resp
+	}
+	return h.createOnce(ctx, key, ticket, upstreamDeadline, leaseUntil, o)
+}
+
+// budget returns the deadline of the Periskope call and the time after
+// which this invocation is certainly over (the idempotency lease).
+func (h *Handler) budget(ctx context.Context, now time.Time) (upstream, lease time.Time) {
+	if deadline, ok := ctx.Deadline(); ok {
+		return deadline.Add(-AnswerReserve), deadline
+	}
+	upstream = now.Add(DefaultUpstreamBudget)
+	return upstream, upstream.Add(AnswerReserve)
+}
+
+// createOnce is create under an Idempotency-Key.
+//
+// The record is claimed before Periskope is called, and if DynamoDB cannot
+// be reached the answer is 503 without calling Periskope: a ticket must never
+// be created that a retry could duplicate. After the call, the answer is
+// stored (replayed to every retry) unless the ticket certainly was not
+// created, in which case the claim is released so a retry tries afresh.
+//
+// An unknown outcome (timeout, 5xx, an unreadable 2xx) is stored, not
+// released: Periskope has no idempotency of its own, so a retry after a
+// timeout that did create the ticket would create a second one. The client
+// gets the same 504/502 on every retry with this key and is told to check
+// Periskope before retrying under a new key. At most once is the promise
+// the header makes; a duplicate ticket is the failure it exists to prevent.
+func (h *Handler) createOnce(ctx context.Context, key string, ticket periskope.CreateTicketRequest, upstreamDeadline, leaseUntil time.Time, o *outcome) events.APIGatewayV2HTTPResponse {
+	if h.d.Idempotency == nil {
+		o.err = errors.New("no idempotency store configured")
+		return o.fail(&apigw.Error{Status: http.StatusServiceUnavailable, Code: CodeIdempotencyDown,
+			Message: "idempotent requests are not available; nothing was created"})
+	}
+	// The fingerprint is of the normalised request, the exact body Periskope
+	// would get: retries that differ only in formatting, member order or
+	// equivalent spellings ("2" and 2, bare digits and @c.us) match, and
+	// anything that would make a different ticket conflicts.
+	canonical, err := json.Marshal(ticket)
+	if err != nil {
+		o.err = err
+		return o.fail(&apigw.Error{Status: http.StatusInternalServerError, Code: "internal_error", Message: "internal error"})
+	}
+	begun, err := h.d.Idempotency.Begin(ctx, key, idempotency.Fingerprint(canonical), leaseUntil)
+	switch {
+	case errors.Is(err, idempotency.ErrConflict):
+		o.idempotency = "conflict"
+		return o.fail(&apigw.Error{Status: http.StatusConflict, Code: CodeIdempotencyConflict, Field: IdempotencyKeyHeader,
+			Message: "this Idempotency-Key was already used with a different request body; use a new key for a new ticket"})
+	case errors.Is(err, idempotency.ErrInProgress):
+		o.idempotency = "in_progress"
+		return o.fail(&apigw.Error{Status: http.StatusConflict, Code: CodeIdempotencyInProgress, Field: IdempotencyKeyHeader, RetryAfter: time.Second,
+			Message: "a request with this Idempotency-Key is still being processed; retry shortly to get its result"})
+	case errors.Is(err, idempotency.ErrOutcomeUnknown):
+		o.idempotency = "outcome_unknown"
+		return o.fail(&apigw.Error{Status: http.StatusConflict, Code: CodeIdempotencyUnknown, Field: IdempotencyKeyHeader,
+			Message: "an earlier request with this Idempotency-Key stopped before finishing; the ticket may or may not exist. " +
+				"Check Periskope before creating it again with a new key"})
+	case err != nil:
+		o.idempotency, o.err = "unavailable", err
+		return o.fail(&apigw.Error{Status: http.StatusServiceUnavailable, Code: CodeIdempotencyDown, RetryAfter: time.Second,
+			Message: "idempotency records are unavailable; nothing was created, retry later"})
+	case begun.Replay != nil:
+		o.idempotency, o.name, o.ticketID = "replayed", "replayed", begun.Replay.TicketID
+		resp := apigw.RawJSON(begun.Replay.Status, begun.Replay.Body)
+		resp.Headers[ReplayedHeader] = "true"
+		return resp
+	}
+
+	o.idempotency = "claimed"
+	resp, final := h.create(ctx, ticket, upstreamDeadline, o)
+	if final {
+		o.recordErr = begun.Claim.Complete(ctx, idempotency.Response{Status: resp.StatusCode, Body: []byte(resp.Body), TicketID: o.ticketID})
+	} else {
+		o.recordErr = begun.Claim.Release(ctx, resp.StatusCode)
+	}
+	// A failure to record is logged, not answered: the client gets the real
+	// outcome. The record stays in progress, so a retry gets a 409 rather
+	// than a second ticket.
+	return resp
+}
+
+// create calls Periskope. final reports whether the answer is an outcome
+// to keep for retries (the ticket was, or may have been, created) rather
+// than a failure where it certainly was not.
+func (h *Handler) create(ctx context.Context, ticket periskope.CreateTicketRequest, deadline time.Time, o *outcome) (resp events.APIGatewayV2HTTPResponse, final bool) {
+	if _, err := h.d.Keys.APIKey(ctx); err != nil {
+		o.err = err
+		return o.fail(&apigw.Error{Status: http.StatusServiceUnavailable, Code: CodeAPIKeyUnavailable, RetryAfter: time.Second,
+			Message: "the Periskope API key cannot be read right now; nothing was created, retry later"}), false
+	}
+	uctx, cancel := context.WithDeadline(ctx, deadline)
+	defer cancel()
+	uctx, attempts := withAttemptCounter(uctx)
+	o.called = true
+	info, err := h.d.Tickets.CreateTicket(uctx, ticket)
+	o.attempts = attempts.Load()
+	if err != nil {
+		apiErr, final := upstreamError(err, o)
+		return o.fail(apiErr), final
+	}
+	o.name, o.traceID = "created", info.TraceID
+	if info.Ticket != nil {
+		o.ticketID = info.Ticket.TicketID
+	}
+	body := []byte(info.Raw)
+	if len(body) == 0 { // not from the real client; keep the answer JSON
+		body, _ = json.Marshal(info)
+	}
+	return apigw.RawJSON(http.StatusCreated, body), true
+}
+
+// upstreamError maps a failed create to the answer and says whether it is
+// final (see create).
+func upstreamError(err error, o *outcome) (*apigw.Error, bool) {
+	o.err = err
+	var apiErr *periskope.APIError
+	if errors.As(err, &apiErr) {
+		o.traceID = apiErr.TraceID
+	}
+	switch {
+	case apiErr != nil && errors.Is(apiErr, periskope.ErrRateLimited):
+		o.upstreamErr = true
+		return &apigw.Error{Status: http.StatusTooManyRequests, Code: CodeRateLimited, RetryAfter: max(apiErr.RetryAfter, time.Second),
+			Message: "Periskope's rate limit was reached; nothing was created, retry after the time in Retry-After"}, false
+	case apiErr != nil && errors.Is(apiErr, periskope.ErrUnauthorized):
+		o.upstreamErr = true
+		return &apigw.Error{Status: http.StatusBadGateway, Code: CodeUpstreamAuth,
+			Message: "Periskope refused the configured API key (also after re-reading it); nothing was created"}, false
+	case apiErr != nil && apiErr.StatusCode >= 400 && apiErr.StatusCode < 500:
+		msg := "Periskope rejected the ticket"
+		if apiErr.Message != "" {
+			msg += ": " + apiErr.Message
+		}
+		return &apigw.Error{Status: http.StatusBadRequest, Code: CodeUpstreamRejected, Message: msg}, false
+	case apiErr != nil:
+		o.upstreamErr = true
+		return &apigw.Error{Status: http.StatusBadGateway, Code: CodeUpstreamError,
+			Message: "Periskope failed to process the request; the ticket may or may not have been created, check Periskope before retrying"}, true
+	case errors.Is(err, secretcache.ErrUnavailable), errors.Is(err, secretcache.ErrMalformed):
+		return &apigw.Error{Status: http.StatusServiceUnavailable, Code: CodeAPIKeyUnavailable, RetryAfter: time.Second,
+			Message: "the Periskope API key cannot be read right now; nothing was created, retry later"}, false
+	case neverSent(err):
+		o.upstreamErr = true
+		return &apigw.Error{Status: http.StatusBadGateway, Code: CodeUpstreamError,
+			Message: "Periskope could not be reached; nothing was created, retry later"}, false
+	case periskope.IsTimeout(err), errors.Is(err, context.Canceled):
+		o.upstreamErr = true
+		return &apigw.Error{Status: http.StatusGatewayTimeout, Code: CodeUpstreamTimeout,
+			Message: "Periskope did not answer in time; the ticket may or may not have been created, check Periskope before retrying"}, true
+	default: // a broken connection or an unreadable answer: it may have been created
+		o.upstreamErr = true
+		return &apigw.Error{Status: http.StatusBadGateway, Code: CodeUpstreamError,
+			Message: "Periskope's answer was lost or unreadable; the ticket may or may not have been created, check Periskope before retrying"}, true
+	}
+}
+
+// neverSent reports a failure to connect, which proves the request never
+// reached Periskope: refused, no route, DNS. A dial timeout is one too.
+func neverSent(err error) bool {
+	if errors.Is(err, syscall.ECONNREFUSED) {
+		return true
+	}
+	var opErr *net.OpError
+	if errors.As(err, &opErr) && opErr.Op == "dial" {
+		return true
+	}
+	var dnsErr *net.DNSError
+	return errors.As(err, &dnsErr)
+}
+
+// fail records e's code as the outcome and renders it.
+func (o *outcome) fail(e *apigw.Error) events.APIGatewayV2HTTPResponse {
+	o.name = e.Code
+	return e.Response()
+}
+
+// report writes the request's log line and metrics.
+func (h *Handler) report(ctx context.Context, req *events.APIGatewayV2HTTPRequest, o *outcome, resp events.APIGatewayV2HTTPResponse, start time.Time) {
+	attrs := []slog.Attr{
+		slog.String("outcome", o.name),
+		slog.Int("status", resp.StatusCode),
+		slog.String("api_request_id", req.RequestContext.RequestID),
+		slog.Int64("latency_ms", h.d.Now().Sub(start).Milliseconds()),
+	}
+	if o.idempotency != "" {
+		attrs = append(attrs, slog.String("idempotency", o.idempotency))
+	}
+	if o.ticketID != "" {
+		attrs = append(attrs, slog.String("ticket_id", o.ticketID))
+	}
+	if o.traceID != "" {
+		attrs = append(attrs, slog.String("periskope_trace_id", o.traceID))
+	}
+	if o.called {
+		attrs = append(attrs, slog.Int("upstream_attempts", int(o.attempts)))
+	}
+	if o.err != nil {
+		attrs = append(attrs, slog.String("error", o.err.Error()))
+	}
+	if o.recordErr != nil {
+		attrs = append(attrs, slog.String("idempotency_record_error", o.recordErr.Error()))
+	}
+	level := slog.LevelInfo
+	if resp.StatusCode >= 500 || o.recordErr != nil {
+		level = slog.LevelError
+	}
+	h.d.Logger.LogAttrs(ctx, level, "create-ticket", attrs...)
+
+	if h.d.Metrics == nil {
+		return
+	}
+	switch {
+	case o.name == "created":
+		h.d.Metrics.Count(MetricCreated, 1)
+	case o.name == "replayed":
+		h.d.Metrics.Count(MetricIdempotentReplay, 1)
+	case o.upstreamErr:
+		h.d.Metrics.Count(MetricUpstreamError, 1)
+	}
+}

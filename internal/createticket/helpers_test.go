@@ -1,0 +1,259 @@
+package createticket_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/periskope-connect/periskope-aws/internal/createticket"
+	"github.com/periskope-connect/periskope-aws/pkg/periskope"
+)
+
+// clock is a settable time source; Sleep (for the Periskope client's
+// backoff) advances it instead of waiting.
+type clock struct {
+	mu     sync.Mutex
+	now    time.Time
+	sleeps []time.Duration
+}
+
+func newClock() *clock { return &clock{now: time.Date(2025, 4, 20, 10, 0, 0, 0, time.UTC)} }
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+func (c *clock) Sleep(ctx context.Context, d time.Duration) error {
+	c.mu.Lock()
+	c.sleeps = append(c.sleeps, d)
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+	return ctx.Err()
+}
+
+// fakeSecrets is a Secrets Manager with one secret value (or an error),
+// counting calls.
+type fakeSecrets struct {
+	mu    sync.Mutex
+	value string
+	err   error
+	calls int
+}
+
+func (s *fakeSecrets) GetSecretValue(_ context.Context, _ *secretsmanager.GetSecretValueInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls++
+	if s.err != nil {
+		return nil, s.err
+	}
+	return &secretsmanager.GetSecretValueOutput{SecretString: aws.String(s.value)}, nil
+}
+
+func (s *fakeSecrets) Set(value string, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.value, s.err = value, err
+}
+
+func (s *fakeSecrets) Calls() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls
+}
+
+// metrics records counts by name.
+type metrics struct {
+	mu     sync.Mutex
+	counts map[string]float64
+}
+
+func (m *metrics) Count(name string, v float64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.counts == nil {
+		m.counts = map[string]float64{}
+	}
+	m.counts[name] += v
+}
+
+func (m *metrics) Get(name string) float64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.counts[name]
+}
+
+// logBuffer collects JSON log lines from concurrent requests.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// Lines decodes every line logged so far.
+func (b *logBuffer) Lines(t testing.TB) []map[string]any {
+	t.Helper()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var lines []map[string]any
+	for _, line := range bytes.Split(bytes.TrimSpace(b.buf.Bytes()), []byte("\n")) {
+		if len(line) == 0 {
+			continue
+		}
+		var m map[string]any
+		if err := json.Unmarshal(line, &m); err != nil {
+			t.Fatalf("log line is not JSON: %s", line)
+		}
+		lines = append(lines, m)
+	}
+	return lines
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// harness is a Handler wired as in main, against a fake Periskope and the
+// given key provider and idempotency store.
+type harness struct {
+	up      *fakePeriskope
+	clock   *clock
+	logs    *logBuffer
+	metrics *metrics
+	h       *createticket.Handler
+}
+
+type setup struct {
+	keys        interface{ APIKey(context.Context) (string, error) }
+	idempotency createticket.IdempotencyStore
+	tickets     createticket.TicketCreator // default: the real client on the fake
+}
+
+const testAPIKey = "test-api-key"
+
+func newHarness(t *testing.T, s setup) *harness {
+	t.Helper()
+	hs := &harness{up: newFakePeriskope(t, testAPIKey), clock: newClock(), logs: &logBuffer{}, metrics: &metrics{}}
+	keys := s.keys
+	if keys == nil {
+		keys = periskope.StaticKey(testAPIKey)
+	}
+	tickets := s.tickets
+	if tickets == nil {
+		tickets = newClient(t, hs.up.URL(), keys, hs.clock)
+	}
+	hs.h = createticket.NewHandler(createticket.Deps{
+		Tickets:     tickets,
+		Keys:        keys,
+		Idempotency: s.idempotency,
+		Logger:      slog.New(slog.NewJSONHandler(hs.logs, nil)),
+		Metrics:     hs.metrics,
+	})
+	t.Cleanup(func() {
+		if strings.Contains(hs.logs.String(), testAPIKey) || strings.Contains(hs.logs.String(), "rotated-key") {
+			t.Error("an API key appears in the logs")
+		}
+	})
+	return hs
+}
+
+func newClient(t testing.TB, baseURL string, keys periskope.KeyProvider, clk periskope.Clock) *periskope.Client {
+	t.Helper()
+	cfg := createticket.Config{BaseURL: baseURL, Phone: testPhone, APIKeySecret: "s", Table: "t"}
+	c, err := createticket.NewPeriskopeClient(cfg, keys, periskope.WithClock(clk))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// request builds an API Gateway event for POST /tickets; headers come in
+// name, value pairs.
+func request(body string, headers ...string) events.APIGatewayV2HTTPRequest {
+	req := events.APIGatewayV2HTTPRequest{
+		Version: "2.0", RouteKey: "POST /tickets", RawPath: "/tickets",
+		Headers: map[string]string{"content-type": "application/json"},
+		Body:    body,
+		RequestContext: events.APIGatewayV2HTTPRequestContext{
+			RequestID: "req-1", RouteKey: "POST /tickets",
+			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "POST", Path: "/tickets"},
+		},
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Headers[headers[i]] = headers[i+1]
+	}
+	return req
+}
+
+func (hs *harness) do(t testing.TB, ctx context.Context, req events.APIGatewayV2HTTPRequest) events.APIGatewayV2HTTPResponse {
+	t.Helper()
+	resp, err := hs.h.Handle(ctx, req)
+	if err != nil {
+		t.Fatalf("Handle returned a Lambda error: %v", err)
+	}
+	return resp
+}
+
+// apiError is the product's error body.
+type apiError struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Field   string `json:"field"`
+}
+
+func decodeError(t testing.TB, resp events.APIGatewayV2HTTPResponse) apiError {
+	t.Helper()
+	var body struct {
+		Error *apiError `json:"error"`
+	}
+	if err := json.Unmarshal([]byte(resp.Body), &body); err != nil || body.Error == nil {
+		t.Fatalf("status %d: body is not an error body: %s", resp.StatusCode, resp.Body)
+	}
+	if resp.Headers["content-type"] != "application/json" {
+		t.Errorf("content-type = %q", resp.Headers["content-type"])
+	}
+	return *body.Error
+}
+
+// wantError checks status, code and field of an error answer.
+func wantError(t testing.TB, resp events.APIGatewayV2HTTPResponse, status int, code, field string) apiError {
+	t.Helper()
+	if resp.StatusCode != status {
+		t.Fatalf("status = %d, want %d; body %s", resp.StatusCode, status, resp.Body)
+	}
+	e := decodeError(t, resp)
+	if e.Code != code || e.Field != field {
+		t.Errorf("error = %+v, want code %q field %q", e, code, field)
+	}
+	if e.Message == "" {
+		t.Error("error has no message")
+	}
+	return e
+}
+
+var errDown = errors.New("connection refused (fake)")

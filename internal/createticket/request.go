@@ -1,0 +1,359 @@
+package createticket
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/mail"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/periskope-connect/periskope-aws/internal/apigw"
+	"github.com/periskope-connect/periskope-aws/pkg/periskope"
+)
+
+// Limits on a request. Periskope documents none; these are generous for a
+// human-written ticket and keep a bad client from storing megabytes.
+const (
+	MaxBodyBytes           = 64 << 10 // larger bodies get 413
+	MaxSubjectLength       = 500      // characters, after trimming
+	MaxLabels              = 50
+	MaxLabelLength         = 100 // characters
+	MaxAssigneeLength      = 254 // the longest valid email address
+	MaxQuotedMessageLength = 256
+)
+
+// Error codes of invalid requests.
+const (
+	CodeInvalidJSON  = "invalid_json"
+	CodeInvalidBody  = "invalid_body"
+	CodeUnknownField = "unknown_field"
+	CodeMissingField = "missing_field"
+	CodeInvalidField = "invalid_field"
+)
+
+// The body members accepted, in the order they are checked.
+var knownFields = []string{"chat_id", "subject", "priority", "status", "due_date", "assignee", "labels", "quoted_message_id"}
+
+// ParseRequest validates a create-ticket body and returns it normalised as
+// the request to send Periskope:
+//
+//   - chat_id (required): "<digits>@c.us" (a person: 7–15 digits, the
+//     number with country code), "<digits>@g.us" or "<digits>-<digits>@g.us"
+//     (a group), or a person's bare digits, which get "@c.us". The suffix is
+//     matched case-insensitively and sent lowercase.
+//   - subject (required): trimmed, 1–MaxSubjectLength characters, one line
+//     (no control characters).
+//   - priority: 1–4 as a JSON number or a string ("2"), or the names low,
+//     medium, high, urgent.
+//   - status: open, inprogress, closed or archived (case-insensitive).
+//   - due_date: a date "2006-01-02" or an RFC 3339 timestamp, sent as given.
+//   - assignee: an email address (no display name).
+//   - labels: a comma-separated string or an array of strings; labels are
+//     trimmed, empty ones dropped, and sent as one string joined with ", ".
+//     At most MaxLabels labels of MaxLabelLength characters.
+//   - quoted_message_id: an id without spaces, at most MaxQuotedMessageLength.
+//
+// An optional member that is null or a blank string counts as absent. Any
+// other member is refused (unknown_field), as is a member given twice.
+// Errors are 400s naming the field; the first rule broken is reported.
+func ParseRequest(body []byte) (periskope.CreateTicketRequest, *apigw.Error) {
+	var req periskope.CreateTicketRequest
+	members, apiErr := decodeObject(body)
+	if apiErr != nil {
+		return req, apiErr
+	}
+	if apiErr := refuseUnknown(members); apiErr != nil {
+		return req, apiErr
+	}
+	steps := []struct {
+		name  string
+		parse func(json.RawMessage) *apigw.Error
+	}{
+		{"chat_id", func(v json.RawMessage) (e *apigw.Error) { req.ChatID, e = parseChatID(v); return }},
+		{"subject", func(v json.RawMessage) (e *apigw.Error) { req.Subject, e = parseSubject(v); return }},
+		{"priority", func(v json.RawMessage) (e *apigw.Error) { req.Priority, e = parsePriority(v); return }},
+		{"status", func(v json.RawMessage) (e *apigw.Error) { req.Status, e = parseStatus(v); return }},
+		{"due_date", func(v json.RawMessage) (e *apigw.Error) { req.DueDate, e = parseDueDate(v); return }},
+		{"assignee", func(v json.RawMessage) (e *apigw.Error) { req.Assignee, e = parseAssignee(v); return }},
+		{"labels", func(v json.RawMessage) (e *apigw.Error) { req.Labels, e = parseLabels(v); return }},
+		{"quoted_message_id", func(v json.RawMessage) (e *apigw.Error) { req.QuotedMessageID, e = parseQuotedMessageID(v); return }},
+	}
+	for _, s := range steps {
+		if err := s.parse(members[s.name]); err != nil {
+			return periskope.CreateTicketRequest{}, err
+		}
+	}
+	return req, nil
+}
+
+func badRequest(code, field, format string, args ...any) *apigw.Error {
+	return &apigw.Error{Status: http.StatusBadRequest, Code: code, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+func invalid(field, format string, args ...any) *apigw.Error {
+	return badRequest(CodeInvalidField, field, format, args...)
+}
+
+// decodeObject reads the body as one JSON object, member by member, so that
+// a member given twice is caught instead of silently taking the last value.
+func decodeObject(body []byte) (map[string]json.RawMessage, *apigw.Error) {
+	trimmed := bytes.TrimSpace(body)
+	switch {
+	case len(trimmed) == 0:
+		return nil, badRequest(CodeInvalidJSON, "", "request body is empty; send a JSON object")
+	case !json.Valid(trimmed):
+		return nil, badRequest(CodeInvalidJSON, "", "request body is not valid JSON")
+	case trimmed[0] != '{':
+		return nil, badRequest(CodeInvalidBody, "", "request body must be a JSON object")
+	}
+	dec := json.NewDecoder(bytes.NewReader(trimmed))
+	if _, err := dec.Token(); err != nil { // the opening brace
+		return nil, badRequest(CodeInvalidJSON, "", "request body is not valid JSON")
+	}
+	members := map[string]json.RawMessage{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, badRequest(CodeInvalidJSON, "", "request body is not valid JSON")
+		}
+		name, _ := tok.(string)
+		var value json.RawMessage
+		if err := dec.Decode(&value); err != nil {
+			return nil, badRequest(CodeInvalidJSON, "", "request body is not valid JSON")
+		}
+		if _, dup := members[name]; dup {
+			return nil, invalid(name, "%s is given more than once", name)
+		}
+		members[name] = value
+	}
+	return members, nil
+}
+
+func refuseUnknown(members map[string]json.RawMessage) *apigw.Error {
+	var unknown []string
+	for name := range members {
+		if !slices.Contains(knownFields, name) {
+			unknown = append(unknown, name)
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	slices.Sort(unknown)
+	quoted := make([]string, len(unknown))
+	for i, name := range unknown {
+		quoted[i] = strconv.Quote(name)
+	}
+	noun := "field"
+	if len(unknown) > 1 {
+		noun = "fields"
+	}
+	return badRequest(CodeUnknownField, unknown[0], "unknown %s %s; accepted fields are %s",
+		noun, strings.Join(quoted, ", "), strings.Join(knownFields, ", "))
+}
+
+var errNotString = errors.New("not a string")
+
+// optionalString reads a string member; absent, null and blank give "".
+func optionalString(v json.RawMessage) (string, error) {
+	if len(v) == 0 || string(v) == "null" {
+		return "", nil
+	}
+	var s string
+	if err := json.Unmarshal(v, &s); err != nil {
+		return "", errNotString
+	}
+	return strings.TrimSpace(s), nil
+}
+
+var (
+	personChatID = regexp.MustCompile(`^[1-9][0-9]{6,14}@c\.us$`)
+	groupChatID  = regexp.MustCompile(`^([0-9]{5,32}|[1-9][0-9]{6,14}-[0-9]{1,20})@g\.us$`)
+	bareNumber   = regexp.MustCompile(`^[1-9][0-9]{6,14}$`)
+)
+
+func parseChatID(v json.RawMessage) (string, *apigw.Error) {
+	id, err := optionalString(v)
+	if err != nil {
+		return "", invalid("chat_id", "chat_id must be a string")
+	}
+	if id == "" {
+		return "", badRequest(CodeMissingField, "chat_id", "chat_id is required")
+	}
+	if at := strings.LastIndexByte(id, '@'); at >= 0 {
+		id = id[:at] + strings.ToLower(id[at:])
+	}
+	switch {
+	case bareNumber.MatchString(id):
+		return id + "@c.us", nil
+	case personChatID.MatchString(id), groupChatID.MatchString(id):
+		return id, nil
+	}
+	return "", invalid("chat_id", `chat_id must be "<digits>@c.us" for a person (the number with country code, e.g. 919876543210@c.us), `+
+		`"<digits>@g.us" for a group, or the person's number as digits only`)
+}
+
+func parseSubject(v json.RawMessage) (string, *apigw.Error) {
+	s, err := optionalString(v)
+	switch {
+	case err != nil:
+		return "", invalid("subject", "subject must be a string")
+	case s == "":
+		return "", badRequest(CodeMissingField, "subject", "subject is required and must not be blank")
+	case utf8.RuneCountInString(s) > MaxSubjectLength:
+		return "", invalid("subject", "subject is longer than %d characters", MaxSubjectLength)
+	case strings.ContainsFunc(s, unicode.IsControl):
+		return "", invalid("subject", "subject must be a single line without control characters")
+	}
+	return s, nil
+}
+
+func parsePriority(v json.RawMessage) (periskope.Priority, *apigw.Error) {
+	bad := invalid("priority", "priority must be 1 (low), 2 (medium), 3 (high) or 4 (urgent), as a number or a string")
+	if len(v) == 0 || string(v) == "null" {
+		return periskope.PriorityNone, nil
+	}
+	var text string
+	switch v[0] {
+	case '"':
+		if json.Unmarshal(v, &text) != nil {
+			return 0, bad
+		}
+		text = strings.TrimSpace(text)
+		if text == "" {
+			return periskope.PriorityNone, nil
+		}
+	case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+		text = string(v)
+	default:
+		return 0, bad
+	}
+	if n, err := strconv.ParseFloat(text, 64); err == nil {
+		if p := periskope.Priority(n); float64(p) == n && p.Valid() {
+			return p, nil
+		}
+		return 0, bad
+	}
+	switch strings.ToLower(text) {
+	case "low":
+		return periskope.PriorityLow, nil
+	case "medium":
+		return periskope.PriorityMedium, nil
+	case "high":
+		return periskope.PriorityHigh, nil
+	case "urgent":
+		return periskope.PriorityUrgent, nil
+	}
+	return 0, bad
+}
+
+func parseStatus(v json.RawMessage) (string, *apigw.Error) {
+	s, err := optionalString(v)
+	s = strings.ToLower(s)
+	switch {
+	case err != nil:
+	case s == "", s == periskope.StatusOpen, s == periskope.StatusInProgress, s == periskope.StatusClosed, s == periskope.StatusArchived:
+		return s, nil
+	}
+	return "", invalid("status", "status must be open, inprogress, closed or archived")
+}
+
+func parseDueDate(v json.RawMessage) (string, *apigw.Error) {
+	s, err := optionalString(v)
+	if err == nil && s == "" {
+		return "", nil
+	}
+	if err == nil {
+		if _, perr := time.Parse(time.DateOnly, s); perr == nil {
+			return s, nil
+		}
+		if _, perr := time.Parse(time.RFC3339, s); perr == nil {
+			return s, nil
+		}
+	}
+	return "", invalid("due_date", `due_date must be a date "2006-01-02" or an RFC 3339 timestamp "2006-01-02T15:04:05Z07:00"`)
+}
+
+func parseAssignee(v json.RawMessage) (string, *apigw.Error) {
+	s, err := optionalString(v)
+	if err == nil && s == "" {
+		return "", nil
+	}
+	if err == nil && len(s) <= MaxAssigneeLength {
+		// The address alone: ParseAddress also accepts "Name <a@b>", which
+		// Periskope would not match to a user.
+		if addr, perr := mail.ParseAddress(s); perr == nil && addr.Name == "" && addr.Address == s {
+			return s, nil
+		}
+	}
+	return "", invalid("assignee", "assignee must be the email address of a user of the Periskope organisation")
+}
+
+func parseLabels(v json.RawMessage) (string, *apigw.Error) {
+	var parts []string
+	switch {
+	case len(v) == 0 || string(v) == "null":
+		return "", nil
+	case v[0] == '"':
+		s, err := optionalString(v)
+		if err != nil {
+			return "", invalid("labels", "labels must be a string or an array of strings")
+		}
+		parts = strings.Split(s, ",")
+	case v[0] == '[':
+		var raw []json.RawMessage
+		if err := json.Unmarshal(v, &raw); err != nil {
+			return "", invalid("labels", "labels must be a string or an array of strings")
+		}
+		for _, elem := range raw {
+			var s string
+			if err := json.Unmarshal(elem, &s); err != nil {
+				return "", invalid("labels", "labels must be a string or an array of strings")
+			}
+			if strings.Contains(s, ",") {
+				return "", invalid("labels", "a label in the labels array must not contain a comma: %q", s)
+			}
+			parts = append(parts, s)
+		}
+	default:
+		return "", invalid("labels", "labels must be a string or an array of strings")
+	}
+	labels := parts[:0]
+	for _, p := range parts {
+		p = strings.TrimSpace(p)
+		switch {
+		case p == "":
+			continue
+		case utf8.RuneCountInString(p) > MaxLabelLength:
+			return "", invalid("labels", "a label is longer than %d characters", MaxLabelLength)
+		case strings.ContainsFunc(p, unicode.IsControl):
+			return "", invalid("labels", "labels must not contain control characters")
+		}
+		labels = append(labels, p)
+	}
+	if len(labels) > MaxLabels {
+		return "", invalid("labels", "at most %d labels are allowed", MaxLabels)
+	}
+	return strings.Join(labels, ", "), nil
+}
+
+func parseQuotedMessageID(v json.RawMessage) (string, *apigw.Error) {
+	s, err := optionalString(v)
+	switch {
+	case err != nil:
+		return "", invalid("quoted_message_id", "quoted_message_id must be a string")
+	case len(s) > MaxQuotedMessageLength:
+		return "", invalid("quoted_message_id", "quoted_message_id is longer than %d characters", MaxQuotedMessageLength)
+	case strings.ContainsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }):
+		return "", invalid("quoted_message_id", "quoted_message_id must not contain spaces or control characters")
+	}
+	return s, nil
+}
