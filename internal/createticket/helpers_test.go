@@ -149,7 +149,9 @@ type harness struct {
 }
 
 type setup struct {
-	keys        interface{ APIKey(context.Context) (string, error) }
+	keys interface {
+		APIKey(context.Context) (string, error)
+	}
 	idempotency createticket.IdempotencyStore
 	tickets     createticket.TicketCreator // default: the real client on the fake
 }

@@ -67,7 +67,9 @@ func TestParseRequestAccepts(t *testing.T) {
 		{"old-style group id", "chat_id", "919876543210-1612345678@g.us", func(r periskope.CreateTicketRequest) bool { return r.ChatID == "919876543210-1612345678@g.us" }},
 		{"suffix case and spaces", "chat_id", " 919876543210@C.US ", func(r periskope.CreateTicketRequest) bool { return r.ChatID == "919876543210@c.us" }},
 		{"subject trimmed", "subject", "  Printer on fire \t", func(r periskope.CreateTicketRequest) bool { return r.Subject == "Printer on fire" }},
-		{"subject at the limit", "subject", strings.Repeat("é", createticket.MaxSubjectLength), func(r periskope.CreateTicketRequest) bool { return len([]rune(r.Subject)) == createticket.MaxSubjectLength }},
+		{"subject at the limit", "subject", strings.Repeat("é", createticket.MaxSubjectLength), func(r periskope.CreateTicketRequest) bool {
+			return len([]rune(r.Subject)) == createticket.MaxSubjectLength
+		}},
 		{"priority number", "priority", 1, func(r periskope.CreateTicketRequest) bool { return r.Priority == periskope.PriorityLow }},
 		{"priority string", "priority", "4", func(r periskope.CreateTicketRequest) bool { return r.Priority == periskope.PriorityUrgent }},
 		{"priority integral float", "priority", 2.0, func(r periskope.CreateTicketRequest) bool { return r.Priority == periskope.PriorityMedium }},
@@ -85,7 +87,9 @@ func TestParseRequestAccepts(t *testing.T) {
 		{"labels array", "labels", []string{"billing", " urgent ", ""}, func(r periskope.CreateTicketRequest) bool { return r.Labels == "billing, urgent" }},
 		{"labels string normalised", "labels", "billing,urgent,, ", func(r periskope.CreateTicketRequest) bool { return r.Labels == "billing, urgent" }},
 		{"labels empty array", "labels", []string{}, func(r periskope.CreateTicketRequest) bool { return r.Labels == "" }},
-		{"labels at the limit", "labels", strings.Repeat("l,", createticket.MaxLabels), func(r periskope.CreateTicketRequest) bool { return strings.Count(r.Labels, "l") == createticket.MaxLabels }},
+		{"labels at the limit", "labels", strings.Repeat("l,", createticket.MaxLabels), func(r periskope.CreateTicketRequest) bool {
+			return strings.Count(r.Labels, "l") == createticket.MaxLabels
+		}},
 		{"quoted message id long form", "quoted_message_id", "true_919537851844@c.us_3EB0ABB7C973860FC19EBE05FD934141CCEC2D8B", func(r periskope.CreateTicketRequest) bool {
 			return r.QuotedMessageID == "true_919537851844@c.us_3EB0ABB7C973860FC19EBE05FD934141CCEC2D8B"
 		}},
