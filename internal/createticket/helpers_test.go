@@ -149,9 +149,7 @@ type harness struct {
 }
 
 type setup struct {
-	keys interface {
-		APIKey(context.Context) (string, error)
-	}
+	keys        periskope.KeyProvider // default: the test key
 	idempotency createticket.IdempotencyStore
 	tickets     createticket.TicketCreator // default: the real client on the fake
 }
