@@ -1,0 +1,178 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// Fault kinds.
+const (
+	FaultRateLimit   = "rate_limit"   // answer 429 with X-RateLimit-Reset
+	FaultServerError = "server_error" // answer 500
+	FaultHang        = "hang"         // wait Delay, then answer normally
+)
+
+// Fault makes the next Count creates fail or stall. Faults queue up and are
+// used in the order they were added.
+type Fault struct {
+	Kind  string `json:"kind"`
+	Count int    `json:"count"` // default 1
+	// RetryAfterMs sets X-RateLimit-Reset of a rate_limit answer to now
+	// plus this (rounded up to whole seconds; default 1000).
+	RetryAfterMs int `json:"retry_after_ms,omitempty"`
+	// DelayMs is how long a hang lasts before the create goes through.
+	DelayMs int `json:"delay_ms,omitempty"`
+}
+
+// Stats counts what the sandbox saw and did.
+type Stats struct {
+	CreatesReceived     int `json:"creates_received"` // every authenticated POST /tickets/create
+	TicketsCreated      int `json:"tickets_created"`
+	FaultsInjected      int `json:"faults_injected"`
+	FaultsPending       int `json:"faults_pending"`
+	DeliveriesAttempted int `json:"deliveries_attempted"` // every POST to the webhook URL
+	DeliveriesSucceeded int `json:"deliveries_succeeded"` // events acknowledged with a 2xx
+	DeliveriesFailed    int `json:"deliveries_failed"`    // events given up after the last attempt
+	DeliveriesPending   int `json:"deliveries_pending"`   // events still being delivered
+}
+
+// InjectFault queues f.
+func (s *Sandbox) InjectFault(f Fault) error {
+	switch f.Kind {
+	case FaultRateLimit, FaultServerError, FaultHang:
+	default:
+		return fmt.Errorf("%w: fault kind %q (want %s, %s or %s)", ErrConfig, f.Kind, FaultRateLimit, FaultServerError, FaultHang)
+	}
+	if f.Count < 0 || f.RetryAfterMs < 0 || f.DelayMs < 0 {
+		return fmt.Errorf("%w: negative fault count or duration", ErrConfig)
+	}
+	if f.Count == 0 {
+		f.Count = 1
+	}
+	if f.Kind == FaultRateLimit && f.RetryAfterMs == 0 {
+		f.RetryAfterMs = 1000
+	}
+	s.mu.Lock()
+	s.faults = append(s.faults, f)
+	s.mu.Unlock()
+	return nil
+}
+
+// ClearFaults drops every pending fault.
+func (s *Sandbox) ClearFaults() {
+	s.mu.Lock()
+	s.faults = nil
+	s.mu.Unlock()
+}
+
+// Stats returns the counters.
+func (s *Sandbox) Stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.stats
+	for _, f := range s.faults {
+		st.FaultsPending += f.Count
+	}
+	return st
+}
+
+// Reset forgets every ticket, fault and counter (ids start again at 001).
+func (s *Sandbox) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	pending := s.stats.DeliveriesPending
+	s.tickets, s.byID, s.faults, s.stats = nil, map[string]*ticket{}, nil, Stats{DeliveriesPending: pending}
+}
+
+func (s *Sandbox) count(update func(*Stats)) {
+	s.mu.Lock()
+	update(&s.stats)
+	s.mu.Unlock()
+}
+
+// nextFault takes one use of the first pending fault, if any.
+func (s *Sandbox) nextFault() (Fault, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.faults) == 0 {
+		return Fault{}, false
+	}
+	f := s.faults[0]
+	if s.faults[0].Count--; s.faults[0].Count == 0 {
+		s.faults = s.faults[1:]
+	}
+	s.stats.FaultsInjected++
+	return f, true
+}
+
+// applyFault answers a create with the next fault, or stalls it; nil lets
+// the create go on.
+func (s *Sandbox) applyFault(w http.ResponseWriter, r *http.Request) *apiError {
+	f, ok := s.nextFault()
+	if !ok {
+		return nil
+	}
+	switch f.Kind {
+	case FaultRateLimit:
+		wait := time.Duration(f.RetryAfterMs) * time.Millisecond
+		reset := s.cfg.Now().Add(wait + time.Second - 1).Truncate(time.Second) // rounded up
+		w.Header().Set("X-RateLimit-Remaining", "0")
+		w.Header().Set("X-RateLimit-Reset", strconv.FormatInt(reset.Unix(), 10))
+		return &apiError{Status: http.StatusTooManyRequests, Code: CodeRateLimited, Message: "Too many requests, please try again later."}
+	case FaultServerError:
+		return &apiError{Status: http.StatusInternalServerError, Code: CodeInternalError, Message: "Internal server error"}
+	default: // FaultHang
+		select {
+		case <-time.After(time.Duration(f.DelayMs) * time.Millisecond):
+		case <-r.Context().Done():
+		case <-s.ctx.Done():
+		}
+		return nil
+	}
+}
+
+// Admin endpoints: POST /__sandbox/faults (a Fault or a list of them),
+// DELETE /__sandbox/faults, GET /__sandbox/stats, POST /__sandbox/reset.
+
+func (s *Sandbox) handleAddFaults(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBytes))
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, badRequest("%v", err))
+		return
+	}
+	var faults []Fault
+	if err := json.Unmarshal(body, &faults); err != nil {
+		var one Fault
+		if err := json.Unmarshal(body, &one); err != nil {
+			writeJSON(w, http.StatusBadRequest, badRequest("want a fault or a list of faults: %v", err))
+			return
+		}
+		faults = []Fault{one}
+	}
+	for _, f := range faults {
+		if err := s.InjectFault(f); err != nil {
+			writeJSON(w, http.StatusBadRequest, badRequest("%v", err))
+			return
+		}
+	}
+	s.logf("[sandbox] faults added: %s", body)
+	writeJSON(w, http.StatusOK, s.Stats())
+}
+
+func (s *Sandbox) handleClearFaults(w http.ResponseWriter, _ *http.Request) {
+	s.ClearFaults()
+	writeJSON(w, http.StatusOK, s.Stats())
+}
+
+func (s *Sandbox) handleStats(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, s.Stats())
+}
+
+func (s *Sandbox) handleReset(w http.ResponseWriter, _ *http.Request) {
+	s.Reset()
+	writeJSON(w, http.StatusOK, s.Stats())
+}

@@ -1,0 +1,192 @@
+// Package sandbox is a local Periskope: it serves the ticket endpoints
+// (create, get, update, list) under /v1 as the seed OpenAPI describes them,
+// validates every request against that description, answers with
+// Periskope's headers and ticket info objects, and after each create posts a
+// signed ticket.created webhook to a configured URL, retrying like a real
+// sender. Faults (429, 500, slow answers) can be injected, and counters read,
+// through /__sandbox/* or the Go API, for tests and load runs.
+//
+// Use it in tests the way stripe-mock is used:
+//
+//	srv, err := sandbox.Listen("127.0.0.1:0", sandbox.Config{WebhookURL: hookURL})
+//	...
+//	client, _ := periskope.New(periskope.WithBaseURL(srv.BaseURL()), periskope.WithAPIKey(sandbox.DefaultAPIKey), ...)
+package sandbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Defaults of Config.
+const (
+	DefaultAPIKey     = "local-api-key"
+	DefaultSigningKey = "local-signing-key"
+	DefaultOrgID      = "10ca1000-5a4d-4b0c-8000-000000000001"
+	DefaultPhoneID    = "phone-localsandbox"
+	DefaultOrgPhone   = "919876543210"
+	DefaultRateLimit  = 10 // X-RateLimit-Limit, as in the seed example
+	DefaultIDPrefix   = "LOC"
+)
+
+// ErrConfig reports an unusable Config.
+var ErrConfig = errors.New("sandbox: invalid config")
+
+// Config configures a Sandbox. Zero fields take the defaults.
+type Config struct {
+	// APIKey is the only bearer key accepted (default DefaultAPIKey).
+	APIKey string
+	// SigningKey signs webhook deliveries (default DefaultSigningKey).
+	SigningKey string
+	// WebhookURL receives ticket.created deliveries; empty sends none.
+	WebhookURL string
+	// Delivery bounds the webhook retries (default DefaultDeliveryPolicy).
+	Delivery DeliveryPolicy
+	// OrgID, PhoneID and OrgPhone identify the local organisation.
+	OrgID, PhoneID, OrgPhone string
+	// IDPrefix starts the ticket ids: LOC-001, LOC-002, ...
+	IDPrefix string
+	// RateLimit is reported in X-RateLimit-Limit per minute. The sandbox
+	// does not enforce it (inject a fault for a 429).
+	RateLimit int
+	// Log receives one line per request and per delivery; nil for none.
+	Log io.Writer
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	// HTTPClient sends the webhooks (default: a client with a 10s timeout).
+	HTTPClient *http.Client
+}
+
+// DeliveryPolicy bounds webhook delivery attempts.
+type DeliveryPolicy struct {
+	MaxAttempts int           // including the first
+	BaseDelay   time.Duration // first backoff, doubled after each failure
+	MaxDelay    time.Duration // cap of one backoff
+}
+
+// DefaultDeliveryPolicy is 5 attempts with 250ms, 500ms, 1s, 2s backoffs.
+var DefaultDeliveryPolicy = DeliveryPolicy{MaxAttempts: 5, BaseDelay: 250 * time.Millisecond, MaxDelay: 5 * time.Second}
+
+// Sandbox is the local Periskope, an http.Handler. It is safe for concurrent
+// use. Close it to stop pending webhook deliveries.
+type Sandbox struct {
+	cfg  Config
+	spec *spec
+	mux  *http.ServeMux
+
+	ctx    context.Context // cancelled by Close: stops deliveries
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	mu       sync.Mutex
+	tickets  []*ticket // in creation order
+	byID     map[string]*ticket
+	faults   []Fault // pending, applied to the next creates in order
+	stats    Stats
+	window   int64 // current rate-limit minute (unix minutes)
+	inWindow int   // requests in it
+}
+
+// New builds a Sandbox.
+func New(cfg Config) (*Sandbox, error) {
+	applyDefaults(&cfg)
+	if err := validatePhone(cfg.OrgPhone); err != nil {
+		return nil, fmt.Errorf("%w: OrgPhone: %v", ErrConfig, err)
+	}
+	sp, err := loadSpec()
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &Sandbox{cfg: cfg, spec: sp, ctx: ctx, cancel: cancel, byID: map[string]*ticket{}}
+	s.routes()
+	return s, nil
+}
+
+func applyDefaults(cfg *Config) {
+	def := func(p *string, v string) {
+		if *p == "" {
+			*p = v
+		}
+	}
+	def(&cfg.APIKey, DefaultAPIKey)
+	def(&cfg.SigningKey, DefaultSigningKey)
+	def(&cfg.OrgID, DefaultOrgID)
+	def(&cfg.PhoneID, DefaultPhoneID)
+	def(&cfg.OrgPhone, DefaultOrgPhone)
+	def(&cfg.IDPrefix, DefaultIDPrefix)
+	if cfg.RateLimit <= 0 {
+		cfg.RateLimit = DefaultRateLimit
+	}
+	if cfg.Delivery.MaxAttempts <= 0 {
+		cfg.Delivery = DefaultDeliveryPolicy
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
+	}
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+// Close stops pending and retrying deliveries and waits for them to end.
+func (s *Sandbox) Close() {
+	s.cancel()
+	s.wg.Wait()
+}
+
+// WebhookURL returns where deliveries go.
+func (s *Sandbox) WebhookURL() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cfg.WebhookURL
+}
+
+func (s *Sandbox) logf(format string, args ...any) {
+	if s.cfg.Log != nil {
+		fmt.Fprintf(s.cfg.Log, format+"\n", args...)
+	}
+}
+
+// Server is a Sandbox listening on a loopback address.
+type Server struct {
+	*Sandbox
+	// URL is the server's root, e.g. "http://127.0.0.1:4010".
+	URL string
+	srv *http.Server
+}
+
+// BaseURL is the API prefix to hand a Periskope client ("<URL>/v1").
+func (s *Server) BaseURL() string { return s.URL + "/v1" }
+
+// Listen starts a Sandbox on addr ("127.0.0.1:4010"; port 0 picks a free one).
+func Listen(addr string, cfg Config) (*Server, error) {
+	sb, err := New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		sb.Close()
+		return nil, fmt.Errorf("sandbox: listen on %s: %w", addr, err)
+	}
+	srv := &http.Server{Handler: sb, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	return &Server{Sandbox: sb, URL: "http://" + ln.Addr().String(), srv: srv}, nil
+}
+
+// Close stops the listener and pending deliveries.
+func (s *Server) Close() error {
+	err := s.srv.Close()
+	s.Sandbox.Close()
+	return err
+}

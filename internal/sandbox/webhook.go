@@ -1,0 +1,126 @@
+package sandbox
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/periskope-connect/periskope-aws/pkg/periskope"
+)
+
+// envelope is the body of a webhook delivery, as Periskope documents it.
+type envelope struct {
+	Event              string          `json:"event"`
+	Data               any             `json:"data"`
+	OrgID              string          `json:"org_id"`
+	PreviousAttributes json.RawMessage `json:"previous_attributes"`
+	Timestamp          string          `json:"timestamp"`
+}
+
+// SetWebhookURL changes where later deliveries go ("" stops them).
+func (s *Sandbox) SetWebhookURL(url string) {
+	s.mu.Lock()
+	s.cfg.WebhookURL = url
+	s.mu.Unlock()
+}
+
+// deliver posts event with data to the webhook URL in the background,
+// retrying with backoff until a 2xx or the last attempt.
+func (s *Sandbox) deliver(event string, data any) {
+	s.mu.Lock()
+	url := s.cfg.WebhookURL
+	if url == "" {
+		s.mu.Unlock()
+		return
+	}
+	s.stats.DeliveriesPending++
+	s.mu.Unlock()
+
+	body, err := json.Marshal(envelope{
+		Event: event, Data: data, OrgID: s.cfg.OrgID,
+		PreviousAttributes: json.RawMessage(`{}`), Timestamp: format(s.cfg.Now()),
+	})
+	if err != nil { // cannot happen with the sandbox's own types
+		s.finishDelivery(false)
+		return
+	}
+	signature := periskope.Sign(body, s.cfg.SigningKey)
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		s.finishDelivery(s.deliverWithRetries(url, body, signature))
+	}()
+}
+
+func (s *Sandbox) finishDelivery(ok bool) {
+	s.count(func(st *Stats) {
+		st.DeliveriesPending--
+		if ok {
+			st.DeliveriesSucceeded++
+		} else {
+			st.DeliveriesFailed++
+		}
+	})
+}
+
+func (s *Sandbox) deliverWithRetries(url string, body []byte, signature string) bool {
+	p := s.cfg.Delivery
+	delay := p.BaseDelay
+	for attempt := 1; ; attempt++ {
+		s.count(func(st *Stats) { st.DeliveriesAttempted++ })
+		status, err := s.post(url, body, signature)
+		if err == nil && status >= 200 && status < 300 {
+			s.logf("[sandbox] webhook delivered to %s (attempt %d): %d", url, attempt, status)
+			return true
+		}
+		outcome := http.StatusText(status)
+		if err != nil {
+			outcome = err.Error()
+		}
+		if attempt >= p.MaxAttempts {
+			s.logf("[sandbox] webhook to %s failed after %d attempts: %d %s", url, attempt, status, outcome)
+			return false
+		}
+		s.logf("[sandbox] webhook to %s attempt %d failed (%d %s); retrying in %s", url, attempt, status, outcome, delay)
+		select {
+		case <-time.After(delay):
+		case <-s.ctx.Done():
+			return false
+		}
+		delay = min(delay*2, p.MaxDelay)
+	}
+}
+
+func (s *Sandbox) post(url string, body []byte, signature string) (int, error) {
+	req, err := http.NewRequestWithContext(s.ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "periskope-sandbox")
+	req.Header.Set(periskope.SignatureHeader, signature)
+	resp, err := s.cfg.HTTPClient.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+	return resp.StatusCode, nil
+}
+
+// WaitDeliveries blocks until no delivery is pending or ctx ends.
+func (s *Sandbox) WaitDeliveries(ctx context.Context) error {
+	for {
+		if s.Stats().DeliveriesPending == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
