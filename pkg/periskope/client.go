@@ -353,7 +353,10 @@ func (c *Client) GetTicket(ctx context.Context, ticketID string) (*TicketInfo, e
 }
 
 // UpdateTicket calls PATCH /tickets/{ticket_id}. At least one field must be
-// set. The update sets absolute values, so it is retried like a read.
+// set; Priority, if set, must be 1–4. The update sets absolute values, so it
+// is retried like a read. The answer is not documented: a ticket info object,
+// a bare ticket (in Ticket) and an empty body (an empty TicketInfo) are
+// accepted.
 func (c *Client) UpdateTicket(ctx context.Context, ticketID string, req UpdateTicketRequest) (*TicketInfo, error) {
 	switch {
 	case strings.TrimSpace(ticketID) == "":
@@ -373,7 +376,7 @@ func (c *Client) UpdateTicket(ctx context.Context, ticketID string, req UpdateTi
 	if err != nil {
 		return nil, err
 	}
-	return resp.ticketInfo()
+	return resp.updatedTicketInfo()
 }
 
 // ListTickets calls GET /tickets. A zero Limit leaves the page size to
@@ -426,24 +429,43 @@ var ErrMalformedResponse = errors.New("periskope: malformed response")
 func (r *response) ticketInfo() (*TicketInfo, error) {
 	ti, err := decodeTicketInfo(r.body)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v (trace id %s)", ErrMalformedResponse, r.op, err, r.header.Get(headerTraceID))
+		return nil, r.malformed(err.Error())
 	}
-	ti.TraceID = r.header.Get(headerTraceID)
+	ti.TraceID = r.traceID()
 	return ti, nil
+}
+
+// updatedTicketInfo is ticketInfo for PATCH, whose answer is undocumented:
+// an empty 2xx body is a success without details.
+func (r *response) updatedTicketInfo() (*TicketInfo, error) {
+	if len(bytes.TrimSpace(r.body)) == 0 {
+		return &TicketInfo{TraceID: r.traceID()}, nil
+	}
+	return r.ticketInfo()
 }
 
 func (r *response) ticketList() (*TicketList, error) {
 	var l TicketList
 	body := bytes.TrimSpace(r.body)
 	if len(body) > 0 && body[0] == '[' { // a bare array of tickets
-		l = TicketList{Tickets: objects[Ticket](body), Raw: append(json.RawMessage(nil), r.body...)}
+		l.Tickets = objects[Ticket](body)
 		l.Count = len(l.Tickets)
 	} else if err := l.UnmarshalJSON(body); err != nil || isNull(body) {
-		return nil, fmt.Errorf("%w: %s: not a ticket list (trace id %s)", ErrMalformedResponse, r.op, r.header.Get(headerTraceID))
+		return nil, r.malformed("not a ticket list")
 	}
 	l.Raw = append(json.RawMessage(nil), r.body...)
-	l.TraceID = r.header.Get(headerTraceID)
+	l.TraceID = r.traceID()
 	return &l, nil
+}
+
+func (r *response) traceID() string { return r.header.Get(headerTraceID) }
+
+// malformed reports an unusable 2xx answer, with the trace id for support.
+func (r *response) malformed(why string) error {
+	if id := r.traceID(); id != "" {
+		return fmt.Errorf("%w: %s: %s (trace id %s)", ErrMalformedResponse, r.op, why, id)
+	}
+	return fmt.Errorf("%w: %s: %s", ErrMalformedResponse, r.op, why)
 }
 
 // decodeTicketInfo reads a ticket info object, or a bare ticket (an object

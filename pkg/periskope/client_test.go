@@ -598,3 +598,25 @@ func TestValidatePhoneAndNormalizeChatID(t *testing.T) {
 		}
 	}
 }
+
+func TestUpdateTicketAcceptsAnEmptyAnswer(t *testing.T) {
+	api := newFakeAPI(t, always(http.StatusOK, nil))
+	c := newTestClient(t, api, newFakeClock())
+	ti, err := c.UpdateTicket(context.Background(), "BKT-001", periskope.UpdateTicketRequest{DueDate: ptr("2025-04-20"), Labels: ptr("a, b")})
+	if err != nil || ti.Ticket != nil || ti.TraceID != "trace-123" {
+		t.Fatalf("UpdateTicket = %+v, %v", ti, err)
+	}
+	jsonEqual(t, api.Requests()[0].Body, `{"due_date":"2025-04-20","labels":"a, b"}`)
+}
+
+func TestMalformedAnswerWithoutTraceID(t *testing.T) {
+	api := newFakeAPI(t, func(w http.ResponseWriter, _ *http.Request, _ int) {
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write([]byte("<html>"))
+	})
+	c := newTestClient(t, api, newFakeClock())
+	_, err := c.GetTicket(context.Background(), "BKT-001")
+	if !errors.Is(err, periskope.ErrMalformedResponse) || strings.Contains(err.Error(), "trace id") {
+		t.Errorf("err = %v", err)
+	}
+}
