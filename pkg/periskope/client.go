@@ -64,8 +64,10 @@ type Clock interface {
 // systemClock is the real Clock.
 type systemClock struct{}
 
+// Now is time.Now.
 func (systemClock) Now() time.Time { return time.Now() }
 
+// Sleep waits on a timer, or less if ctx ends first.
 func (systemClock) Sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
@@ -278,7 +280,7 @@ func isDigits(s string) bool {
 // ErrInvalidRequest with errors.Is.
 type ValidationError struct {
 	Field  string // the JSON name of the field at fault
-	Reason string
+	Reason string // what is wrong with it, for a human
 }
 
 // Error names the field and what is wrong with it.

@@ -1,13 +1,50 @@
 // Package periskope is a Go client for the Periskope API (tickets) and the
-// types and verifier for Periskope webhooks.
+// types and verifier for Periskope webhooks. It uses only the standard
+// library.
 //
 // A Client is safe for concurrent use. Build it once and share it:
 //
 //	c, err := periskope.New(
-//		periskope.WithAPIKey("key"),
+//		periskope.WithAPIKey("key"), // or WithKeyProvider, e.g. a secret cache
 //		periskope.WithPhone("919876543210"),
 //	)
 //
-// Webhook deliveries are verified with Verify (or VerifyHeaders) against the
-// raw request body before they are parsed with ParseEvent.
+// # Retries and timeouts
+//
+// Each attempt is bounded by RetryPolicy.AttemptTimeout. 429 answers are
+// retried after the rate limit resets (Retry-After or X-RateLimit-Reset, the
+// latter in epoch seconds when above 1e9 and in seconds from now otherwise),
+// other failures after a jittered exponential backoff. No wait outlives the
+// context's deadline: when the reset comes too late the 429 is returned at
+// once, with APIError.RetryAfter set. CreateTicket is retried only when
+// Periskope certainly did not process it (429, a failed dial); never after a
+// timeout, a dropped connection or a 5xx, which could duplicate a ticket.
+// Reads and updates are also retried after those. A 401 makes a KeyRefresher
+// refresh its key, and the call is repeated once with the new key.
+//
+// # Errors
+//
+// A non-2xx answer is an *APIError carrying the status, Periskope's code and
+// message, and the x-periskope-trace-id. It matches ErrUnauthorized,
+// ErrNotFound, ErrRateLimited, ErrInvalidRequest or ErrServer with errors.Is.
+// Requests the client refuses to send are *ValidationError (ErrInvalidRequest
+// too). A timed-out attempt matches context.DeadlineExceeded (see IsTimeout).
+// A 2xx answer that cannot be read is ErrMalformedResponse.
+//
+// # Decoding
+//
+// Periskope's payloads are loosely typed, so the model types decode
+// tolerantly: null, missing or mistyped members give zero values, unknown
+// members are ignored, Priority accepts numbers and strings, and Time the
+// several timestamp forms Periskope uses. Only input that is not JSON, or
+// not an object where one is required, fails. TicketInfo.Raw, TicketList.Raw
+// and Event.Raw keep the exact bytes for lossless storage.
+//
+// # Webhooks
+//
+// Deliveries carry SignatureHeader, the hex HMAC-SHA256 of the raw body keyed
+// with the organisation's signing key. Verify or VerifyHeaders checks it
+// against one or more keys (for rotation) in constant time, before
+// ParseEvent decodes the envelope; ConstructEvent does both. Sign produces
+// the signature, for tests and local senders.
 package periskope

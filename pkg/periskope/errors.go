@@ -24,7 +24,7 @@ var (
 
 // APIError is a non-2xx answer from Periskope.
 type APIError struct {
-	StatusCode int
+	StatusCode int           // the HTTP status
 	Code       string        // Periskope's "code", if the body had one
 	Message    string        // Periskope's "message", if the body had one
 	TraceID    string        // x-periskope-trace-id: quote it to Periskope support

@@ -31,31 +31,31 @@ const (
 
 // CreateTicketRequest is the body of POST /tickets/create.
 type CreateTicketRequest struct {
-	ChatID          string   `json:"chat_id"`
-	Subject         string   `json:"subject"`
-	Labels          string   `json:"labels,omitempty"`
-	Assignee        string   `json:"assignee,omitempty"`
-	QuotedMessageID string   `json:"quoted_message_id,omitempty"`
-	DueDate         string   `json:"due_date,omitempty"`
-	Priority        Priority `json:"priority,omitempty"`
-	Status          string   `json:"status,omitempty"`
+	ChatID          string   `json:"chat_id"`                     // required: <digits>@c.us for a person, ...@g.us for a group
+	Subject         string   `json:"subject"`                     // required
+	Labels          string   `json:"labels,omitempty"`            // comma-separated; unknown labels are created
+	Assignee        string   `json:"assignee,omitempty"`          // email of a member of the organisation
+	QuotedMessageID string   `json:"quoted_message_id,omitempty"` // the message the ticket is raised from
+	DueDate         string   `json:"due_date,omitempty"`          // a date string such as "2025-04-20"
+	Priority        Priority `json:"priority,omitempty"`          // PriorityNone leaves Periskope's default (low)
+	Status          string   `json:"status,omitempty"`            // a Status constant; empty means open
 }
 
 // UpdateTicketRequest is the body of PATCH /tickets/{ticket_id}. Nil fields are
-// left unchanged.
+// left unchanged; a pointer to "" is sent (e.g. to unassign).
 type UpdateTicketRequest struct {
-	Subject  *string   `json:"subject,omitempty"`
-	Assignee *string   `json:"assignee,omitempty"`
-	DueDate  *string   `json:"due_date,omitempty"`
-	Labels   *string   `json:"labels,omitempty"`
-	Priority *Priority `json:"priority,omitempty"`
-	Status   *string   `json:"status,omitempty"`
+	Subject  *string   `json:"subject,omitempty"`  // new subject
+	Assignee *string   `json:"assignee,omitempty"` // email of a member of the organisation
+	DueDate  *string   `json:"due_date,omitempty"` // a date string such as "2025-04-20"
+	Labels   *string   `json:"labels,omitempty"`   // comma-separated; replaces the current labels
+	Priority *Priority `json:"priority,omitempty"` // 1–4
+	Status   *string   `json:"status,omitempty"`   // a Status constant
 }
 
 // ListTicketsParams pages through GET /tickets.
 type ListTicketsParams struct {
-	Offset int
-	Limit  int
+	Offset int // tickets to skip; 0 starts at the first
+	Limit  int // page size; 0 leaves it to Periskope
 }
 
 // TicketInfo is Periskope's "ticket info" object: a ticket with the chat and
@@ -79,17 +79,17 @@ type Ticket struct {
 	ChatID                 string            `json:"chat_id,omitempty"` // in list answers
 	Subject                string            `json:"subject"`
 	Status                 string            `json:"status"`
-	Priority               Priority          `json:"priority"`
+	Priority               Priority          `json:"priority"` // 0 when none
 	Assignee               string            `json:"assignee"`
 	AssignedBy             string            `json:"assigned_by"`
-	RaisedBy               string            `json:"raised_by"`
+	RaisedBy               string            `json:"raised_by"` // "" when null
 	DueDate                Time              `json:"due_date"`
 	CreatedAt              Time              `json:"created_at"`
 	ClosedAt               Time              `json:"closed_at"`
 	ClosedBy               string            `json:"closed_by"`
 	TicketLabels           string            `json:"ticket_labels"`
 	QuotedMessageID        string            `json:"quoted_message_id"`
-	TicketCustomProperties map[string]string `json:"ticket_custom_properties"`
+	TicketCustomProperties map[string]string `json:"ticket_custom_properties"` // non-string values keep their JSON text
 	IsDeleted              bool              `json:"is_deleted"`
 	LastUpdatedAt          Time              `json:"last_updated_at"` // in list answers
 }
