@@ -1,0 +1,61 @@
+// Command create-ticket is the Lambda function behind POST /tickets: it
+// validates the request and creates a Periskope ticket with the API key
+// from Secrets Manager, optionally idempotent through DynamoDB (see package
+// createticket). It only wires: configuration, then clients built once per
+// container, then the handler.
+//
+// Build for Lambda (provided.al2023, arm64 or amd64) with:
+//
+//	go build -tags lambda.norpc -o bootstrap ./functions/create-ticket
+package main
+
+import (
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/periskope-connect/periskope-aws/internal/awsenv"
+	"github.com/periskope-connect/periskope-aws/internal/createticket"
+	"github.com/periskope-connect/periskope-aws/internal/emf"
+	"github.com/periskope-connect/periskope-aws/internal/idempotency"
+)
+
+func main() {
+	logger := lambdacontext.NewLogger()
+	h, err := newHandler(os.Getenv, logger)
+	if err != nil {
+		// Failing the init names the variable at fault in the function's
+		// log, instead of failing every request.
+		logger.Error("create-ticket init failed", "error", err.Error())
+		os.Exit(1)
+	}
+	lambda.Start(h.Handle)
+}
+
+// newHandler builds the handler from the environment read through getenv.
+func newHandler(getenv func(string) string, logger *slog.Logger) (*createticket.Handler, error) {
+	cfg, err := createticket.ConfigFromEnv(getenv)
+	if err != nil {
+		return nil, err
+	}
+	awsCfg, err := awsenv.FromLookup(getenv)
+	if err != nil {
+		return nil, err
+	}
+	keys := createticket.NewSecretKeys(secretsmanager.NewFromConfig(awsCfg), cfg.APIKeySecret)
+	client, err := createticket.NewPeriskopeClient(cfg, keys)
+	if err != nil {
+		return nil, err
+	}
+	return createticket.NewHandler(createticket.Deps{
+		Tickets:     client,
+		Keys:        keys,
+		Idempotency: idempotency.New(dynamodb.NewFromConfig(awsCfg), cfg.Table),
+		Logger:      logger,
+		Metrics:     emf.New(os.Stdout, "create-ticket"),
+	}), nil
+}
