@@ -19,6 +19,7 @@ const periskopeRateLimit = 10
 // function describes what the template must give each Lambda function.
 type function struct {
 	id       string   // logical id (and the Makefile target build-<id>)
+	pkg      string   // main package, relative to the module root
 	route    string   // "METHOD /path" in the HTTP API
 	env      []string // exact environment variable names
 	secret   string   // logical id of the secret the stack creates for it
@@ -29,6 +30,7 @@ type function struct {
 var functions = []function{
 	{
 		id:       "CreateTicketFunction",
+		pkg:      "functions/create-ticket",
 		route:    "POST /tickets",
 		env:      []string{"PERISKOPE_API_KEY_SECRET", "PERISKOPE_BASE_URL", "PERISKOPE_PHONE", "TICKETS_TABLE"},
 		secret:   "PeriskopeApiKeySecret",
@@ -38,6 +40,7 @@ var functions = []function{
 	},
 	{
 		id:       "WebhookFunction",
+		pkg:      "functions/webhook",
 		route:    "POST /webhooks/periskope",
 		env:      []string{"PERISKOPE_SIGNING_KEY_SECRET", "TICKETS_TABLE"},
 		secret:   "PeriskopeSigningKeySecret",
