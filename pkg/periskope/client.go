@@ -632,10 +632,11 @@ func (c *Client) send(ctx context.Context, r request, key string) (int, http.Hea
 
 // transportError wraps a failure to get an answer. When the attempt's own
 // timeout fired (and not the caller's context) the error matches
-// context.DeadlineExceeded whatever net/http made of it.
+// context.DeadlineExceeded whatever net/http made of it, and still wraps
+// the original error (a dial that timed out stays recognisable).
 func (c *Client) transportError(ctx, actx context.Context, r request, err error) error {
 	if ctx.Err() == nil && errors.Is(actx.Err(), context.DeadlineExceeded) {
-		return fmt.Errorf("periskope: %s: attempt timed out after %s: %w", r.op(), c.retry.AttemptTimeout, context.DeadlineExceeded)
+		return fmt.Errorf("periskope: %s: attempt timed out after %s: %w (%w)", r.op(), c.retry.AttemptTimeout, context.DeadlineExceeded, err)
 	}
 	return fmt.Errorf("periskope: %s: %w", r.op(), err)
 }

@@ -409,3 +409,26 @@ func TestIsTimeout(t *testing.T) {
 		}
 	}
 }
+
+// A create whose attempt times out while connecting is not retried either:
+// net/http reports only the context's error then, so the client cannot tell
+// the request never left.
+func TestAttemptTimeoutWhileDialing(t *testing.T) {
+	var dials atomic.Int32
+	hc := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		dials.Add(1)
+		<-ctx.Done() // an unreachable host: the dial hangs until the attempt ends
+		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: ctx.Err()}
+	}}}
+	policy := testPolicy
+	policy.AttemptTimeout = 50 * time.Millisecond
+	api := newFakeAPI(t, always(200, createExample(t)))
+	c := newTestClient(t, api, newFakeClock(), periskope.WithHTTPClient(hc), periskope.WithRetryPolicy(policy))
+	_, err := c.CreateTicket(context.Background(), createReq)
+	if !periskope.IsTimeout(err) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("err = %v, want an attempt timeout", err)
+	}
+	if dials.Load() != 1 || api.Count() != 0 {
+		t.Errorf("dials = %d, requests = %d; a timed-out create is not retried", dials.Load(), api.Count())
+	}
+}
