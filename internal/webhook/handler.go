@@ -24,6 +24,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/periskope-connect/periskope-aws/internal/secretcache"
 	"github.com/periskope-connect/periskope-aws/internal/ticketstore"
@@ -124,4 +127,15 @@ func (h *Handler) storeTimeout() time.Duration {
 		return h.StoreTimeout
 	}
 	return DefaultStoreTimeout
+}
+
+// New returns the function's handler over AWS: signing keys read from the
+// secret cfg.SigningKeySecret through a per-container cache, tickets stored
+// in cfg.TicketsTable. Build it once per container (at init); set Logger and
+// Metrics on the result. cacheOpts tune the key cache (tests pass a clock).
+func New(awsCfg aws.Config, cfg Config, cacheOpts ...secretcache.Option) *Handler {
+	return &Handler{
+		Keys:  NewSigningKeys(secretsmanager.NewFromConfig(awsCfg), cfg.SigningKeySecret, cacheOpts...),
+		Store: ticketstore.New(dynamodb.NewFromConfig(awsCfg), cfg.TicketsTable),
+	}
 }

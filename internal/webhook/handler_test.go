@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -272,5 +273,55 @@ func TestDefaultBodyLimit(t *testing.T) {
 	body := []byte(`{"event":"ticket.created","pad":"` + strings.Repeat("x", webhook.DefaultMaxBodyBytes) + `"}`)
 	if got := newRig().send(t, signed(t, body, localKey)); got.Status != 413 {
 		t.Fatalf("answer %d", got.Status)
+	}
+}
+
+// lockedStore is a linearizable in-memory store, as DynamoDB is for
+// conditional writes to one item.
+type lockedStore struct {
+	mu    sync.Mutex
+	items map[string]*ticketstore.Ticket
+}
+
+func (s *lockedStore) Put(_ context.Context, t *ticketstore.Ticket) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	key := ticketstore.Key(t.OrgID, t.TicketID)
+	if _, ok := s.items[key]; ok {
+		return ticketstore.ErrDuplicate
+	}
+	s.items[key] = t
+	return nil
+}
+
+func TestConcurrentDeliveriesAnswerOnce(t *testing.T) {
+	r := newRig()
+	store := &lockedStore{items: map[string]*ticketstore.Ticket{}}
+	r.h.Store = store
+	req := sample(t, "webhook-ticket-created.json")
+	const n = 50
+	answers := make(chan string, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, _ := r.h.Handle(context.Background(), req)
+			var body struct{ Status string }
+			_ = json.Unmarshal([]byte(resp.Body), &body)
+			answers <- body.Status
+		}()
+	}
+	wg.Wait()
+	close(answers)
+	counts := map[string]int{}
+	for a := range answers {
+		counts[a]++
+	}
+	if counts["stored"] != 1 || counts["duplicate"] != n-1 || len(store.items) != 1 {
+		t.Errorf("answers %v and %d items, want 1 stored, %d duplicate, 1 item", counts, len(store.items), n-1)
+	}
+	if r.metrics.counts[webhook.MetricStored] != 1 || r.metrics.counts[webhook.MetricDuplicate] != n-1 {
+		t.Errorf("metrics %v", r.metrics.counts)
 	}
 }

@@ -1,0 +1,441 @@
+package webhook_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/periskope-connect/periskope-aws/internal/awsenv"
+	"github.com/periskope-connect/periskope-aws/internal/motoserver"
+	"github.com/periskope-connect/periskope-aws/internal/secretcache"
+	"github.com/periskope-connect/periskope-aws/internal/ticketstore"
+	"github.com/periskope-connect/periskope-aws/internal/webhook"
+)
+
+const (
+	motoTable  = "periskope-tickets"
+	motoSecret = "periskope/test/signing-key"
+)
+
+// clock is a settable time source shared by the handler and its key cache.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// motoRig is the function's real wiring (webhook.New over the SDK, AWS
+// settings read from the environment as in Lambda) against moto_server.
+type motoRig struct {
+	srv   *motoserver.Server
+	db    *dynamodb.Client
+	sm    *secretsmanager.Client
+	clock *clock
+	h     *webhook.Handler
+	log   *bytes.Buffer
+}
+
+type motoOptions struct {
+	table        string // the table the function is configured with
+	noSecret     bool   // leave the signing key secret uncreated
+	secretValue  string // default: the local key
+	createTables []string
+}
+
+func newMotoRig(t *testing.T, o motoOptions) *motoRig {
+	t.Helper()
+	srv := motoserver.Start(t)
+	env := map[string]string{}
+	for _, kv := range srv.Env() {
+		k, v, _ := strings.Cut(kv, "=")
+		env[k] = v
+	}
+	awsCfg, err := awsenv.FromLookup(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	r := &motoRig{srv: srv, db: dynamodb.NewFromConfig(awsCfg), sm: secretsmanager.NewFromConfig(awsCfg),
+		clock: &clock{t: now}, log: &bytes.Buffer{}}
+	if err := motoserver.CreateTable(ctx, r.db, motoTable); err != nil {
+		t.Fatal(err)
+	}
+	if !o.noSecret {
+		value := o.secretValue
+		if value == "" {
+			value = localKey
+		}
+		r.putSecret(t, value)
+	}
+	table := o.table
+	if table == "" {
+		table = motoTable
+	}
+	cfg, err := webhook.ConfigFromEnv(func(k string) string {
+		return map[string]string{webhook.EnvSigningKeySecret: motoSecret, webhook.EnvTicketsTable: table}[k]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.h = webhook.New(awsCfg, cfg, secretcache.WithClock(r.clock.Now))
+	r.h.Now = r.clock.Now
+	r.h.Logger = slog.New(slog.NewJSONHandler(r.log, nil))
+	return r
+}
+
+func (r *motoRig) putSecret(t *testing.T, value string) {
+	t.Helper()
+	if err := motoserver.PutSecret(context.Background(), r.sm, motoSecret, value); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (r *motoRig) send(t *testing.T, req events.APIGatewayV2HTTPRequest) reply {
+	t.Helper()
+	resp, err := r.h.Handle(context.Background(), req)
+	if err != nil {
+		t.Fatalf("Handle returned an error: %v", err)
+	}
+	return decodeReply(t, resp)
+}
+
+func (r *motoRig) item(t *testing.T, orgID, ticketID string) map[string]types.AttributeValue {
+	t.Helper()
+	out, err := r.db.GetItem(context.Background(), &dynamodb.GetItemInput{
+		TableName: aws.String(motoTable), Key: ticketstore.ItemKey(orgID, ticketID), ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out.Item
+}
+
+func (r *motoRig) count(t *testing.T) int {
+	t.Helper()
+	out, err := r.db.Scan(context.Background(), &dynamodb.ScanInput{TableName: aws.String(motoTable), Select: types.SelectCount})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return int(out.Count)
+}
+
+func (r *motoRig) lastLog(t *testing.T) map[string]any {
+	t.Helper()
+	lines := strings.Split(strings.TrimSpace(r.log.String()), "\n")
+	var m map[string]any
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func str(item map[string]types.AttributeValue, name string) string {
+	if v, ok := item[name].(*types.AttributeValueMemberS); ok {
+		return v.Value
+	}
+	return "<not a string>"
+}
+
+func TestMotoStoresTheSampleAsDesigned(t *testing.T) {
+	r := newMotoRig(t, motoOptions{})
+	got := r.send(t, sample(t, "webhook-ticket-created.json"))
+	if got.Status != 200 || got.Body["status"] != "stored" || got.Body["ticket_id"] != "TICKET-12345" {
+		t.Fatalf("answer %d %s", got.Status, got.Raw.Body)
+	}
+	want := wantSampleTicket(t)
+	item := r.item(t, want.OrgID, want.TicketID)
+	if item == nil {
+		t.Fatal("no item")
+	}
+	// The item as design.md describes it, attribute by attribute.
+	for name, value := range map[string]string{
+		"pk":          "TICKET#2997xx64-89bf-48d3-9a22-b314fxx017e5#TICKET-12345",
+		"ticket_id":   "TICKET-12345",
+		"org_id":      "2997xx64-89bf-48d3-9a22-b314fxx017e5",
+		"chat_id":     "919X836X025X090@Xc.us",
+		"subject":     "Sample Ticket Subject",
+		"status":      "open",
+		"created_at":  "2024-05-24T08:30:00+00:00",
+		"received_at": "2025-03-01T12:00:00.25Z",
+		"event":       "ticket.created",
+		"data":        string(want.Data),
+	} {
+		if got := str(item, name); got != value {
+			t.Errorf("%s = %q, want %q", name, got, value)
+		}
+	}
+	if p, ok := item["priority"].(*types.AttributeValueMemberN); !ok || p.Value != "2" {
+		t.Errorf("priority = %#v, want number 2", item["priority"])
+	}
+	stored, err := ticketstore.FromItem(item)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertStored(t, stored, want)
+}
+
+func TestMotoBase64SampleStoresTheSameItem(t *testing.T) {
+	r := newMotoRig(t, motoOptions{})
+	if got := r.send(t, sample(t, "webhook-ticket-created-base64.json")); got.Status != 200 {
+		t.Fatalf("answer %d %s", got.Status, got.Raw.Body)
+	}
+	want := wantSampleTicket(t)
+	if got := str(r.item(t, want.OrgID, want.TicketID), "data"); got != string(want.Data) {
+		t.Errorf("data differs from the plain delivery's")
+	}
+}
+
+func TestMotoDataIsLossless(t *testing.T) {
+	r := newMotoRig(t, motoOptions{})
+	env := baseline(t)
+	ticketOf(env)["not_modelled_yet"] = map[string]any{"depth": []any{json.Number("1.0000000000000000000001"), map[string]any{"flag": true, "nil": nil}}}
+	env["data"].(map[string]any)["sla"] = map[string]any{"breach_at": "2025-04-20", "tier": json.Number("18446744073709551617")}
+	body := mustJSON(t, env)
+	if got := r.send(t, signed(t, body, localKey)); got.Status != 200 {
+		t.Fatalf("answer %d %s", got.Status, got.Raw.Body)
+	}
+	var sent struct {
+		Data json.RawMessage `json:"data"`
+	}
+	if err := json.Unmarshal(body, &sent); err != nil {
+		t.Fatal(err)
+	}
+	data := str(r.item(t, "2997xx64-89bf-48d3-9a22-b314fxx017e5", "TICKET-12345"), "data")
+	if data != string(sent.Data) {
+		t.Fatalf("stored data differs from the data received:\n got %s\nwant %s", data, sent.Data)
+	}
+	for _, part := range []string{`"not_modelled_yet":{"depth":[1.0000000000000000000001,{"flag":true,"nil":null}]}`, `"tier":18446744073709551617`} {
+		if !strings.Contains(data, part) {
+			t.Errorf("stored data lacks %s", part)
+		}
+	}
+}
+
+func TestMotoDuplicateDoesNotOverwrite(t *testing.T) {
+	r := newMotoRig(t, motoOptions{})
+	first := sample(t, "webhook-ticket-created.json")
+	if got := r.send(t, first); got.Body["status"] != "stored" {
+		t.Fatalf("first: %s", got.Raw.Body)
+	}
+	r.clock.Advance(time.Hour)
+	env := baseline(t)
+	ticketOf(env)["subject"] = "changed on redelivery"
+	for _, req := range []events.APIGatewayV2HTTPRequest{first, signed(t, mustJSON(t, env), localKey)} {
+		got := r.send(t, req)
+		if got.Status != 200 || got.Body["status"] != "duplicate" || got.Body["ticket_id"] != "TICKET-12345" {
+			t.Fatalf("redelivery: %d %s", got.Status, got.Raw.Body)
+		}
+	}
+	item := r.item(t, "2997xx64-89bf-48d3-9a22-b314fxx017e5", "TICKET-12345")
+	if str(item, "subject") != "Sample Ticket Subject" || str(item, "received_at") != "2025-03-01T12:00:00.25Z" {
+		t.Errorf("a duplicate overwrote the item: %s, %s", str(item, "subject"), str(item, "received_at"))
+	}
+	if n := r.count(t); n != 1 {
+		t.Errorf("%d items, want 1", n)
+	}
+}
+
+func TestMotoConcurrentDeliveriesStoreOne(t *testing.T) {
+	r := newMotoRig(t, motoOptions{})
+	req := sample(t, "webhook-ticket-created.json")
+	const n = 50
+	statuses := make(chan string, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, err := r.h.Handle(context.Background(), req)
+			if err != nil || resp.StatusCode != 200 {
+				statuses <- "error: " + resp.Body
+				return
+			}
+			var body struct{ Status string }
+			_ = json.Unmarshal([]byte(resp.Body), &body)
+			statuses <- body.Status
+		}()
+	}
+	wg.Wait()
+	close(statuses)
+	counts := map[string]int{}
+	for s := range statuses {
+		counts[s]++
+	}
+	// moto evaluates a ConditionExpression and writes without a lock, so
+	// two racing requests can both find no item and both be told they
+	// stored it (the same item). DynamoDB serialises conditional writes to
+	// an item, so there exactly one is "stored"; that answer is checked
+	// against a linearizable store in TestConcurrentDeliveriesAnswerOnce.
+	// Here: one item, and every delivery acknowledged as stored or duplicate.
+	if counts["stored"] < 1 || counts["stored"]+counts["duplicate"] != n {
+		t.Errorf("answers %v, want %d answers all stored or duplicate, at least one stored", counts, n)
+	}
+	if got := r.count(t); got != 1 {
+		t.Errorf("%d items, want 1", got)
+	}
+	want := wantSampleTicket(t)
+	stored, err := ticketstore.FromItem(r.item(t, want.OrgID, want.TicketID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertStored(t, stored, want)
+}
+
+func TestMotoMissingTableIs503(t *testing.T) {
+	r := newMotoRig(t, motoOptions{table: "no-such-table"})
+	got := r.send(t, sample(t, "webhook-ticket-created.json"))
+	if got.Status != 503 || got.ErrCode != "dependency_unavailable" {
+		t.Fatalf("answer %d %s", got.Status, got.Raw.Body)
+	}
+	line := r.lastLog(t)
+	if line["dependency"] != "dynamodb" || line["aws_error"] != "ResourceNotFoundException" {
+		t.Errorf("log line %v", line)
+	}
+	if n := r.count(t); n != 0 {
+		t.Errorf("%d items in the real table", n)
+	}
+}
+
+func TestMotoMissingSecretIs503Cold(t *testing.T) {
+	r := newMotoRig(t, motoOptions{noSecret: true})
+	got := r.send(t, sample(t, "webhook-ticket-created.json"))
+	if got.Status != 503 {
+		t.Fatalf("answer %d %s", got.Status, got.Raw.Body)
+	}
+	line := r.lastLog(t)
+	if line["dependency"] != "secretsmanager" || line["aws_error"] != "ResourceNotFoundException" {
+		t.Errorf("log line %v", line)
+	}
+	if n := r.count(t); n != 0 {
+		t.Errorf("%d items stored without a key", n)
+	}
+	// Once the secret exists the next delivery goes through: a cold cache
+	// does not remember the failure.
+	r.putSecret(t, localKey)
+	if got := r.send(t, sample(t, "webhook-ticket-created.json")); got.Status != 200 {
+		t.Fatalf("after the secret was created: %d %s", got.Status, got.Raw.Body)
+	}
+}
+
+func TestMotoUnsignedNeverReachesAWS(t *testing.T) {
+	r := newMotoRig(t, motoOptions{noSecret: true})
+	// Without the secret any AWS call would answer 503: a 401 proves none was made.
+	if got := r.send(t, sample(t, "webhook-unsigned.json")); got.Status != 401 {
+		t.Fatalf("answer %d %s", got.Status, got.Raw.Body)
+	}
+}
+
+func TestMotoKeyRotation(t *testing.T) {
+	r := newMotoRig(t, motoOptions{secretValue: "old-key"})
+	env := baseline(t)
+	deliver := func(ticketID, key string) reply {
+		ticketOf(env)["ticket_id"] = ticketID
+		return r.send(t, signed(t, mustJSON(t, env), key))
+	}
+	if got := deliver("T-1", "old-key"); got.Status != 200 {
+		t.Fatalf("old key before rotation: %d %s", got.Status, got.Raw.Body)
+	}
+	// Rotated in Periskope's console and in the secret, current key first.
+	r.putSecret(t, `{"signing_keys": ["new-key", "old-key"]}`)
+	r.clock.Advance(30 * time.Second)
+	if got := deliver("T-2", "new-key"); got.Status != 401 {
+		t.Fatalf("refresh within the minimum interval: %d, want 401 (refreshes are rate-limited)", got.Status)
+	}
+	r.clock.Advance(31 * time.Second) // past the minimum refresh interval, well within the TTL
+	if got := deliver("T-2", "new-key"); got.Status != 200 {
+		t.Fatalf("new key after rotation: %d %s", got.Status, got.Raw.Body)
+	}
+	if got := deliver("T-3", "old-key"); got.Status != 200 {
+		t.Fatalf("old key during rotation: %d %s", got.Status, got.Raw.Body)
+	}
+	if n := r.count(t); n != 3 {
+		t.Errorf("%d items, want 3", n)
+	}
+}
+
+func TestMotoStaleKeysServedWhenSecretsManagerFails(t *testing.T) {
+	r := newMotoRig(t, motoOptions{})
+	req := sample(t, "webhook-ticket-created.json")
+	if got := r.send(t, req); got.Status != 200 {
+		t.Fatalf("warm-up: %d %s", got.Status, got.Raw.Body)
+	}
+	_, err := r.sm.DeleteSecret(context.Background(), &secretsmanager.DeleteSecretInput{
+		SecretId: aws.String(motoSecret), ForceDeleteWithoutRecovery: aws.Bool(true),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.clock.Advance(secretcache.DefaultTTL + time.Second)
+	if got := r.send(t, req); got.Status != 200 || got.Body["status"] != "duplicate" {
+		t.Fatalf("with Secrets Manager failing after the TTL: %d %s, want the cached key to verify", got.Status, got.Raw.Body)
+	}
+}
+
+func TestMotoServerDown(t *testing.T) {
+	t.Run("cold: Secrets Manager unreachable", func(t *testing.T) {
+		r := newMotoRig(t, motoOptions{})
+		r.srv.Stop()
+		if got := r.send(t, sample(t, "webhook-ticket-created.json")); got.Status != 503 {
+			t.Fatalf("answer %d %s", got.Status, got.Raw.Body)
+		}
+		if line := r.lastLog(t); line["dependency"] != "secretsmanager" {
+			t.Errorf("log line %v", line)
+		}
+	})
+	t.Run("warm: DynamoDB unreachable", func(t *testing.T) {
+		r := newMotoRig(t, motoOptions{})
+		if got := r.send(t, sample(t, "webhook-ticket-updated.json")); got.Status != 200 { // caches the key
+			t.Fatalf("warm-up: %d", got.Status)
+		}
+		r.srv.Stop()
+		if got := r.send(t, sample(t, "webhook-ticket-created.json")); got.Status != 503 {
+			t.Fatalf("answer %d %s", got.Status, got.Raw.Body)
+		}
+		if line := r.lastLog(t); line["dependency"] != "dynamodb" {
+			t.Errorf("log line %v", line)
+		}
+	})
+}
+
+// The largest body the handler accepts makes an item DynamoDB accepts, even
+// when the body is almost all subject (stored twice: in data and on top).
+func TestMotoLargestBodyStores(t *testing.T) {
+	r := newMotoRig(t, motoOptions{})
+	env := baseline(t)
+	delete(env["data"].(map[string]any), "chat")
+	delete(env["data"].(map[string]any), "attached_messages")
+	ticketOf(env)["ticket_id"] = strings.Repeat("I", 1024)
+	env["org_id"] = strings.Repeat("o", 256)
+	ticketOf(env)["subject"] = ""
+	pad := webhook.DefaultMaxBodyBytes - len(mustJSON(t, env))
+	ticketOf(env)["subject"] = strings.Repeat("s", pad)
+	body := mustJSON(t, env)
+	if len(body) != webhook.DefaultMaxBodyBytes {
+		t.Fatalf("body is %d bytes, want exactly %d", len(body), webhook.DefaultMaxBodyBytes)
+	}
+	if got := r.send(t, signed(t, body, localKey)); got.Status != 200 || got.Body["status"] != "stored" {
+		t.Fatalf("answer %d %s", got.Status, got.Raw.Body)
+	}
+}
