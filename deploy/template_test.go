@@ -6,7 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/periskope-connect/periskope-aws/internal/createticket"
 	"github.com/periskope-connect/periskope-aws/internal/emf"
+	"github.com/periskope-connect/periskope-aws/internal/webhook"
 )
 
 // apiGatewayMaxTimeoutMillis is API Gateway's limit for an HTTP API integration.
@@ -29,10 +31,11 @@ type function struct {
 
 var functions = []function{
 	{
-		id:       "CreateTicketFunction",
-		pkg:      "functions/create-ticket",
-		route:    "POST /tickets",
-		env:      []string{"PERISKOPE_API_KEY_SECRET", "PERISKOPE_BASE_URL", "PERISKOPE_PHONE", "TICKETS_TABLE"},
+		id:    "CreateTicketFunction",
+		pkg:   "functions/create-ticket",
+		route: "POST /tickets",
+		// The names the code reads: a rename on either side fails here.
+		env:      []string{createticket.EnvAPIKeySecret, createticket.EnvBaseURL, createticket.EnvPhone, createticket.EnvTable},
 		secret:   "PeriskopeApiKeySecret",
 		secretIn: "ApiKeySecretArn",
 		actions: []string{"dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
@@ -42,7 +45,7 @@ var functions = []function{
 		id:       "WebhookFunction",
 		pkg:      "functions/webhook",
 		route:    "POST /webhooks/periskope",
-		env:      []string{"PERISKOPE_SIGNING_KEY_SECRET", "TICKETS_TABLE"},
+		env:      []string{webhook.EnvSigningKeySecret, webhook.EnvTicketsTable},
 		secret:   "PeriskopeSigningKeySecret",
 		secretIn: "SigningKeySecretArn",
 		actions:  []string{"dynamodb:PutItem", "secretsmanager:GetSecretValue"},
@@ -123,7 +126,7 @@ func TestFunctionsEnvironment(t *testing.T) {
 				names = append(names, name)
 			}
 			sort.Strings(names)
-			if !slices.Equal(names, f.env) {
+			if !slices.Equal(names, slices.Sorted(slices.Values(f.env))) {
 				t.Errorf("%s environment = %v, want exactly %v", f.id, names, f.env)
 			}
 			if !jsonEqual(vars["TICKETS_TABLE"], ref("TicketsTable")) {
@@ -557,7 +560,7 @@ func TestAlarms(t *testing.T) {
 				"AWS/Lambda Throttles FunctionName=" + mustJSON(ref("CreateTicketFunction")):                           1,
 				"AWS/Lambda Errors FunctionName=" + mustJSON(ref("WebhookFunction")):                                   1,
 				"AWS/Lambda Throttles FunctionName=" + mustJSON(ref("WebhookFunction")):                                1,
-				emf.Namespace + ` SignatureRejected Function="webhook"`:                                                num(t, s.Parameters["SignatureRejectedAlarmThreshold"], "threshold"),
+				emf.Namespace + " " + webhook.MetricSignatureRejected + ` Function="webhook"`:                          num(t, s.Parameters["SignatureRejectedAlarmThreshold"], "threshold"),
 			}
 			got := map[string]bool{}
 			for _, id := range s.ofType(t, "AWS::CloudWatch::Alarm") {
