@@ -476,6 +476,11 @@ func TestTable(t *testing.T) {
 	}
 }
 
+// retainedInProd are the resources a prod stack deletion must leave behind:
+// the data, and the keys (CloudFormation deletes a secret with no recovery
+// window).
+var retainedInProd = []string{"TicketsTable", "PeriskopeApiKeySecret", "PeriskopeSigningKeySecret"}
+
 func TestProdOnlySettings(t *testing.T) {
 	t.Run("raw template", func(t *testing.T) {
 		s := expand(t)
@@ -487,13 +492,16 @@ func TestProdOnlySettings(t *testing.T) {
 		if got := dig(t, s.Raw, "Conditions", "IsProd"); !jsonEqual(got, wantProd) {
 			t.Errorf("Conditions.IsProd = %s, want %s", mustJSON(got), mustJSON(wantProd))
 		}
-		table := asMap(t, dig(t, s.Raw, "Resources", "TicketsTable"), "TicketsTable")
 		retainInProd := map[string]any{"Fn::If": []any{"IsProd", "Retain", "Delete"}}
-		for _, attr := range []string{"DeletionPolicy", "UpdateReplacePolicy"} {
-			if !jsonEqual(table[attr], retainInProd) {
-				t.Errorf("TicketsTable %s = %s, want %s", attr, mustJSON(table[attr]), mustJSON(retainInProd))
+		for _, id := range retainedInProd {
+			r := asMap(t, dig(t, s.Raw, "Resources", id), id)
+			for _, attr := range []string{"DeletionPolicy", "UpdateReplacePolicy"} {
+				if !jsonEqual(r[attr], retainInProd) {
+					t.Errorf("%s %s = %s, want %s", id, attr, mustJSON(r[attr]), mustJSON(retainInProd))
+				}
 			}
 		}
+		table := asMap(t, dig(t, s.Raw, "Resources", "TicketsTable"), "TicketsTable")
 		want := map[string]any{"Fn::If": []any{"IsProd", true, false}}
 		if got := dig(t, table, "Properties", "DeletionProtectionEnabled"); !jsonEqual(got, want) {
 			t.Errorf("DeletionProtectionEnabled = %s, want %s", mustJSON(got), mustJSON(want))
@@ -514,12 +522,15 @@ func TestProdOnlySettings(t *testing.T) {
 			if s.Conditions["IsProd"] != (c.stage == "prod") {
 				t.Errorf("IsProd = %v for stage %s", s.Conditions["IsProd"], c.stage)
 			}
-			table := s.resource(t, "TicketsTable", "AWS::DynamoDB::Table")
-			for _, attr := range []string{"DeletionPolicy", "UpdateReplacePolicy"} {
-				if table[attr] != c.policy {
-					t.Errorf("TicketsTable %s = %v, want %s", attr, table[attr], c.policy)
+			for _, id := range retainedInProd {
+				r := asMap(t, s.resources(t)[id], id)
+				for _, attr := range []string{"DeletionPolicy", "UpdateReplacePolicy"} {
+					if r[attr] != c.policy {
+						t.Errorf("%s %s = %v, want %s", id, attr, r[attr], c.policy)
+					}
 				}
 			}
+			table := s.resource(t, "TicketsTable", "AWS::DynamoDB::Table")
 			if got := dig(t, table, "Properties", "DeletionProtectionEnabled"); got != c.protection {
 				t.Errorf("DeletionProtectionEnabled = %v, want %v", got, c.protection)
 			}
