@@ -174,12 +174,20 @@ func newHarness(t *testing.T, s setup) *harness {
 		Logger:      slog.New(slog.NewJSONHandler(hs.logs, nil)),
 		Metrics:     hs.metrics,
 	})
+	checkNoKeysLogged(t, hs.logs)
+	return hs
+}
+
+// checkNoKeysLogged fails the test at its end if any API key the tests use
+// was logged.
+func checkNoKeysLogged(t *testing.T, logs *logBuffer) {
 	t.Cleanup(func() {
-		if strings.Contains(hs.logs.String(), testAPIKey) || strings.Contains(hs.logs.String(), "rotated-key") {
-			t.Error("an API key appears in the logs")
+		for _, key := range []string{testAPIKey, "rotated-key"} {
+			if strings.Contains(logs.String(), key) {
+				t.Errorf("API key %q appears in the logs", key)
+			}
 		}
 	})
-	return hs
 }
 
 func newClient(t testing.TB, baseURL string, keys periskope.KeyProvider, clk periskope.Clock) *periskope.Client {

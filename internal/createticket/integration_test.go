@@ -105,6 +105,7 @@ func newLive(t *testing.T, moto *motoserver.Server, secretValue string) *live {
 		Metrics:     hs.metrics,
 	})
 	l.harness = hs
+	checkNoKeysLogged(t, hs.logs)
 	return l
 }
 
