@@ -48,6 +48,9 @@ type Route struct {
 	Path     string // "/tickets"
 	Name     string // shown in the access log, e.g. "CreateTicketFunction"
 	Function Invoker
+	// Timeout is the route's integration timeout (default
+	// Config.IntegrationTimeout), like the template's TimeoutInMillis.
+	Timeout time.Duration
 }
 
 // Key is the HTTP API route key, "POST /tickets".
@@ -148,7 +151,11 @@ func (g *Gateway) serveRoute(w http.ResponseWriter, r *http.Request, route Route
 		writeMessage(w, http.StatusInternalServerError, "Internal Server Error")
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), g.cfg.IntegrationTimeout)
+	timeout := g.cfg.IntegrationTimeout
+	if route.Timeout > 0 {
+		timeout = route.Timeout
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), timeout)
 	defer cancel()
 	res, err := route.Function.Invoke(ctx, payload)
 	switch {

@@ -58,6 +58,10 @@ func TestGatewayOwnAnswers(t *testing.T) {
 		{"function error", &capture{result: &lambdaemu.Result{Payload: []byte(`{"errorType":"x"}`), Error: &lambdaemu.FunctionError{Type: "x"}}}, nil, "POST", "/tickets", "{}", 500, `{"message":"Internal Server Error"}`, true},
 		{"emulator error", &capture{err: lambdaemu.ErrClosed}, nil, "POST", "/tickets", "{}", 500, `{"message":"Internal Server Error"}`, true},
 		{"integration timeout", &capture{wait: true}, func(c *gateway.Config) { c.IntegrationTimeout = 20 * time.Millisecond }, "POST", "/tickets", "{}", 503, `{"message":"Service Unavailable"}`, true},
+		{"route integration timeout", &capture{wait: true}, func(c *gateway.Config) {
+			c.IntegrationTimeout = time.Hour
+			c.Routes[0].Timeout = 20 * time.Millisecond
+		}, "POST", "/tickets", "{}", 503, `{"message":"Service Unavailable"}`, true},
 		{"malformed response", &capture{result: &lambdaemu.Result{Payload: []byte(`not json`)}}, nil, "POST", "/tickets", "{}", 500, `{"message":"Internal Server Error"}`, true},
 	}
 	for _, tt := range tests {

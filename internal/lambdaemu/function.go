@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"sync"
 	"time"
@@ -131,9 +132,15 @@ func New(cfg Config) (*Function, error) {
 	if _, err := os.Stat(cfg.Executable); err != nil {
 		return nil, fmt.Errorf("%w: function %s: %v", ErrConfig, cfg.Name, err)
 	}
+	// The process runs in the binary's directory, where a relative path
+	// would no longer lead to it.
+	abs, err := filepath.Abs(cfg.Executable)
+	if err != nil {
+		return nil, fmt.Errorf("%w: function %s: %v", ErrConfig, cfg.Name, err)
+	}
+	cfg.Executable = abs
 	applyDefaults(&cfg)
 	f := &Function{cfg: cfg, out: newLineWriter(cfg.Output, "["+cfg.Name+"] ")}
-	var err error
 	f.mu.Lock()
 	for i := 0; i < cfg.Prewarm && err == nil; i++ {
 		_, err = f.spawnLocked() // free once it calls /next

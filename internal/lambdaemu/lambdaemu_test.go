@@ -481,3 +481,13 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		})
 	}
 }
+
+func TestRelativeExecutablePath(t *testing.T) {
+	t.Chdir(filepath.Dir(filepath.Dir(echoBootstrap)))
+	cfg := baseConfig()
+	cfg.Executable = filepath.Join(filepath.Base(filepath.Dir(echoBootstrap)), "bootstrap")
+	f := start(t, cfg)
+	if res := invoke(t, f, `{"rel":1}`); res.Error != nil || string(res.Payload) != `{"rel":1}` {
+		t.Fatalf("relative path: %q %v", res.Payload, res.Error)
+	}
+}

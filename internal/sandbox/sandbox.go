@@ -170,14 +170,19 @@ func (s *Server) BaseURL() string { return s.URL + "/v1" }
 
 // Listen starts a Sandbox on addr ("127.0.0.1:4010"; port 0 picks a free one).
 func Listen(addr string, cfg Config) (*Server, error) {
-	sb, err := New(cfg)
-	if err != nil {
-		return nil, err
-	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		sb.Close()
 		return nil, fmt.Errorf("sandbox: listen on %s: %w", addr, err)
+	}
+	return Serve(ln, cfg)
+}
+
+// Serve starts a Sandbox on ln, which it then owns.
+func Serve(ln net.Listener, cfg Config) (*Server, error) {
+	sb, err := New(cfg)
+	if err != nil {
+		_ = ln.Close()
+		return nil, err
 	}
 	srv := &http.Server{Handler: sb, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()

@@ -1,0 +1,35 @@
+# The local system: make run, make invoke, make sandbox. Included by the root
+# Makefile; run from the repository root. No Docker, no AWS account: needs Go
+# and moto_server (pip install 'moto[server]').
+
+LOCAL_BIN_DIR ?= bin/local
+LOCAL_CMD := $(LOCAL_BIN_DIR)/periskope-local
+API_PORT ?= 3000
+MOTO_PORT ?= 5000
+SANDBOX_PORT ?= 4010
+# Most processes per function (the emulator's pool; make load may raise it).
+CONCURRENCY ?= 2
+LOCAL_FLAGS = -bin-dir $(LOCAL_BIN_DIR) -api-port $(API_PORT) -moto-port $(MOTO_PORT) \
+	-sandbox-port $(SANDBOX_PORT) -concurrency $(CONCURRENCY) \
+	$(if $(PERISKOPE_BASE_URL),-periskope-base-url '$(PERISKOPE_BASE_URL)') \
+	$(if $(PERISKOPE_PHONE),-periskope-phone '$(PERISKOPE_PHONE)')
+
+# Always rebuilt: go build is incremental, and a stale runner would be worse.
+.PHONY: $(LOCAL_CMD)
+$(LOCAL_CMD):
+	@$(GO) build -o $@ ./cmd/local
+
+.PHONY: run
+run: $(LOCAL_CMD) ## The whole product on 127.0.0.1 (API :3000, moto :5000, Periskope sandbox :4010); Ctrl-C stops it. PERISKOPE_BASE_URL=<url> uses another Periskope.
+	@$(LOCAL_CMD) $(LOCAL_FLAGS)
+
+.PHONY: invoke
+invoke: $(LOCAL_CMD) ## One event through one function binary, like sam local invoke: FN=CreateTicketFunction|WebhookFunction EVENT=events/<file>.json.
+	@if [ -z "$(FN)" ] || [ -z "$(EVENT)" ]; then \
+	  echo "usage: make invoke FN=CreateTicketFunction|WebhookFunction EVENT=events/<file>.json" >&2; exit 2; fi
+	@$(LOCAL_CMD) -bin-dir $(LOCAL_BIN_DIR) -concurrency 1 \
+	  $(if $(PERISKOPE_BASE_URL),-periskope-base-url '$(PERISKOPE_BASE_URL)') -invoke '$(FN)' -event '$(EVENT)'
+
+.PHONY: sandbox
+sandbox: $(LOCAL_CMD) ## Only the Periskope sandbox on :4010 (WEBHOOK_URL=<url> receives its signed ticket.created).
+	@$(LOCAL_CMD) -sandbox-only -sandbox-port $(SANDBOX_PORT) $(if $(WEBHOOK_URL),-webhook-url '$(WEBHOOK_URL)')

@@ -1,0 +1,247 @@
+// Command local runs the whole product on 127.0.0.1 with no Docker and no
+// AWS account (make run): moto_server with the table and both secrets, the
+// Periskope sandbox, both real bootstrap binaries under the Lambda Runtime
+// API emulator, and the HTTP API gateway in front of them. Ctrl-C stops
+// every process it started.
+//
+//	local [-api-port 3000] [-moto-port 5000] [-sandbox-port 4010] [-periskope-base-url URL]
+//	local -invoke CreateTicketFunction|WebhookFunction -event events/<file>.json
+//	local -sandbox-only [-sandbox-port 4010] [-webhook-url URL]
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/signal"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/periskope-connect/periskope-aws/internal/localstack"
+	"github.com/periskope-connect/periskope-aws/internal/motoserver"
+	"github.com/periskope-connect/periskope-aws/internal/sandbox"
+)
+
+// options are the command line.
+type options struct {
+	apiPort, motoPort, sandboxPort int
+	periskopeBaseURL               string
+	periskopeAPIKey                string
+	periskopePhone                 string
+	concurrency                    int
+	skipBuild                      bool
+	binDir                         string
+
+	invoke, event string
+
+	sandboxOnly bool
+	webhookURL  string
+}
+
+func parseFlags(args []string, stderr io.Writer) (options, error) {
+	var o options
+	fs := flag.NewFlagSet("local", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.IntVar(&o.apiPort, "api-port", localstack.DefaultAPIPort, "port of the HTTP API (0: any free port)")
+	fs.IntVar(&o.motoPort, "moto-port", localstack.DefaultMotoPort, "port of moto_server (0: any free port)")
+	fs.IntVar(&o.sandboxPort, "sandbox-port", localstack.DefaultSandboxPort, "port of the Periskope sandbox (0: any free port)")
+	fs.StringVar(&o.periskopeBaseURL, "periskope-base-url", os.Getenv("PERISKOPE_BASE_URL"), "use this Periskope instead of the sandbox (default $PERISKOPE_BASE_URL)")
+	fs.StringVar(&o.periskopeAPIKey, "periskope-api-key", envOr("PERISKOPE_API_KEY", motoserver.LocalAPIKey), "API key stored in the local secret (default $PERISKOPE_API_KEY, else the sandbox's key)")
+	fs.StringVar(&o.periskopePhone, "periskope-phone", envOr("PERISKOPE_PHONE", localstack.DefaultPhone), "x-phone of create-ticket (default $PERISKOPE_PHONE)")
+	fs.IntVar(&o.concurrency, "concurrency", 2, "most processes per function (Lambda's concurrent execution environments)")
+	fs.BoolVar(&o.skipBuild, "skip-build", false, "use the bootstraps already built in -bin-dir")
+	fs.StringVar(&o.binDir, "bin-dir", "", "where the host bootstraps and moto.log go (default bin/local)")
+	fs.StringVar(&o.invoke, "invoke", "", "run one event through this function and print its response, like sam local invoke")
+	fs.StringVar(&o.event, "event", "", "event file for -invoke (\"-\": standard input)")
+	fs.BoolVar(&o.sandboxOnly, "sandbox-only", false, "run only the Periskope sandbox")
+	fs.StringVar(&o.webhookURL, "webhook-url", "", "with -sandbox-only: where ticket.created deliveries go")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if o.invoke != "" {
+		if _, ok := localstack.FunctionNamed(o.invoke); !ok {
+			return o, fmt.Errorf("-invoke %q: want %s or %s", o.invoke, localstack.CreateTicketFunction, localstack.WebhookFunction)
+		}
+		if o.event == "" {
+			return o, errors.New("-invoke needs -event <file>")
+		}
+	}
+	return o, nil
+}
+
+func envOr(name, fallback string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return fallback
+}
+
+func main() {
+	o, err := parseFlags(os.Args[1:], os.Stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(0)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "local:", err)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	switch {
+	case o.sandboxOnly:
+		err = runSandbox(ctx, o, os.Stdout)
+	case o.invoke != "":
+		var failed bool
+		failed, err = runInvoke(ctx, o, os.Stdout, os.Stderr)
+		if err == nil && failed {
+			os.Exit(1)
+		}
+	default:
+		err = run(ctx, o, os.Stdout)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "local:", err)
+		os.Exit(1)
+	}
+}
+
+func (o options) stackConfig(out io.Writer) localstack.Config {
+	return localstack.Config{
+		BinDir: o.binDir, SkipBuild: o.skipBuild,
+		APIPort: o.apiPort, MotoPort: o.motoPort, SandboxPort: o.sandboxPort,
+		PeriskopeBaseURL: o.periskopeBaseURL, PeriskopeAPIKey: o.periskopeAPIKey, PeriskopePhone: o.periskopePhone,
+		MaxInstances: o.concurrency,
+		Output:       out,
+	}
+}
+
+// run starts everything, prints what runs where, and stops it all on a signal.
+func run(ctx context.Context, o options, out io.Writer) error {
+	started := time.Now()
+	if !o.skipBuild {
+		fmt.Fprintf(out, "Building the functions for %s/%s (bin/local) ...\n", runtime.GOOS, runtime.GOARCH)
+	}
+	st, err := localstack.Start(ctx, o.stackConfig(out))
+	if err != nil {
+		return err
+	}
+	defer func() {
+		fmt.Fprintln(out, "\nStopping: gateway, sandbox, functions, moto_server...")
+		_ = st.Close()
+		fmt.Fprintln(out, "Stopped.")
+	}()
+	printBanner(out, st, time.Since(started))
+	<-ctx.Done()
+	return nil
+}
+
+func printBanner(out io.Writer, st *localstack.Stack, took time.Duration) {
+	var b strings.Builder
+	row := func(label, format string, args ...any) {
+		fmt.Fprintf(&b, "  %-22s "+format+"\n", append([]any{label}, args...)...)
+	}
+	fmt.Fprintf(&b, "\nPeriskope ↔ AWS is running locally (ready in %.1fs). Ctrl-C stops everything.\n\n", took.Seconds())
+	row("API (HTTP API)", "%s", st.APIURL)
+	for _, spec := range localstack.Functions {
+		fn, _ := st.Function(spec.Name)
+		row("", "%s %-20s -> %s (pid %s, timeout %s)", spec.Method, spec.Path, spec.Name, joinInts(fn.PIDs()), spec.Timeout)
+	}
+	if st.Sandbox != nil {
+		row("Periskope sandbox", "%s (API key %s)", st.PeriskopeBaseURL, sandbox.DefaultAPIKey)
+		row("", "signed ticket.created -> %s", st.Sandbox.WebhookURL())
+	} else {
+		row("Periskope", "%s (no sandbox)", st.PeriskopeBaseURL)
+	}
+	row("moto_server", "%s (pid %d) = AWS_ENDPOINT_URL of the functions", st.MotoEndpoint, st.Moto.PID())
+	row("", "table %s; secrets %s, %s", motoserver.LocalTable, motoserver.LocalAPIKeySecret, motoserver.LocalSigningKeySecret)
+	fmt.Fprintf(&b, "\nTry:\n  curl -i -X POST %s/tickets -H 'Content-Type: application/json' \\\n    -d '{\"chat_id\":\"919537851844@c.us\",\"subject\":\"Leaking tap\",\"priority\":\"3\"}'\n", st.APIURL)
+	if st.Sandbox != nil {
+		fmt.Fprintf(&b, "  curl -s %s/__sandbox/stats   # the sandbox then delivered ticket.created to the webhook\n", st.Sandbox.URL)
+	}
+	fmt.Fprintln(&b)
+	_, _ = io.WriteString(out, b.String())
+}
+
+func joinInts(v []int) string {
+	s := make([]string, len(v))
+	for i, n := range v {
+		s[i] = strconv.Itoa(n)
+	}
+	return strings.Join(s, ",")
+}
+
+// runInvoke runs one event through one function, like sam local invoke:
+// the response on out, logs on logs. failed reports a function error.
+func runInvoke(ctx context.Context, o options, out, logs io.Writer) (failed bool, err error) {
+	event, err := readEvent(o.event)
+	if err != nil {
+		return false, err
+	}
+	cfg := o.stackConfig(logs)
+	cfg.NoGateway, cfg.NoWebhooks = true, true
+	cfg.SandboxPort, cfg.MotoPort = 0, 0 // beside a running `make run`
+	st, err := localstack.Start(ctx, cfg)
+	if err != nil {
+		return false, err
+	}
+	defer st.Close()
+	fn, _ := st.Function(o.invoke)
+	res, err := fn.Invoke(ctx, event)
+	if err != nil {
+		return false, err
+	}
+	var pretty bytes.Buffer
+	if json.Indent(&pretty, res.Payload, "", "  ") != nil {
+		pretty.Reset()
+		pretty.Write(res.Payload)
+	}
+	fmt.Fprintln(out, pretty.String())
+	return res.Error != nil, nil
+}
+
+func readEvent(path string) ([]byte, error) {
+	var data []byte
+	var err error
+	if path == "-" {
+		data, err = io.ReadAll(os.Stdin)
+	} else {
+		data, err = os.ReadFile(path)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !json.Valid(data) {
+		return nil, fmt.Errorf("event %s is not valid JSON", path)
+	}
+	return data, nil
+}
+
+// runSandbox serves only the Periskope sandbox.
+func runSandbox(ctx context.Context, o options, out io.Writer) error {
+	srv, err := sandbox.Listen(net.JoinHostPort("127.0.0.1", strconv.Itoa(o.sandboxPort)), sandbox.Config{
+		WebhookURL: o.webhookURL, OrgPhone: o.periskopePhone, Log: out,
+	})
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	fmt.Fprintf(out, "Periskope sandbox at %s (API key %s, signing key %s)\n", srv.BaseURL(), sandbox.DefaultAPIKey, sandbox.DefaultSigningKey)
+	if o.webhookURL != "" {
+		fmt.Fprintf(out, "  signed ticket.created -> %s\n", o.webhookURL)
+	}
+	fmt.Fprintf(out, "  faults: curl -X POST %s/__sandbox/faults -d '{\"kind\":\"rate_limit\",\"count\":3}'\n  stats:  curl %s/__sandbox/stats\nCtrl-C stops it.\n", srv.URL, srv.URL)
+	<-ctx.Done()
+	return nil
+}

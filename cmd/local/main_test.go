@@ -1,0 +1,206 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/periskope-connect/periskope-aws/internal/localstack"
+)
+
+// Built once by TestMain: the command itself and the function bootstraps.
+var (
+	localBinary string
+	binDir      string
+)
+
+func TestMain(m *testing.M) {
+	code, err := setup(m)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "setup:", err)
+		os.Exit(1)
+	}
+	os.Exit(code)
+}
+
+func setup(m *testing.M) (int, error) {
+	dir, err := os.MkdirTemp("", "cmd-local-test")
+	if err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(dir)
+	localBinary, binDir = filepath.Join(dir, "periskope-local"), filepath.Join(dir, "bin")
+	build := exec.Command("go", "build", "-o", localBinary, ".")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		return 0, fmt.Errorf("building cmd/local: %w", err)
+	}
+	root, err := localstack.FindRoot()
+	if err != nil {
+		return 0, err
+	}
+	// Tests that need the functions fail on their own if this failed.
+	if err := localstack.Build(context.Background(), root, binDir, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "building the functions:", err)
+	}
+	return m.Run(), nil
+}
+
+// lockedBuffer is the output of a running command.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+var (
+	apiURLPattern = regexp.MustCompile(`API \(HTTP API\)\s+(http://127\.0\.0\.1:\d+)`)
+	pidPattern    = regexp.MustCompile(`\(pid ([0-9]+(?:,[0-9]+)*)`)
+)
+
+// `make run` as a user sees it: the banner, a working API, and Ctrl-C
+// stopping every process.
+func TestRunServesAndCtrlCStopsEverything(t *testing.T) {
+	out := &lockedBuffer{}
+	cmd := exec.Command(localBinary, "-skip-build", "-bin-dir", binDir, "-api-port", "0", "-moto-port", "0", "-sandbox-port", "0")
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	defer func() {
+		_ = cmd.Process.Kill()
+		if t.Failed() {
+			t.Logf("output:\n%s", out)
+		}
+	}()
+
+	var apiURL string
+	deadline := time.Now().Add(60 * time.Second)
+	for apiURL == "" {
+		if m := apiURLPattern.FindStringSubmatch(out.String()); m != nil && strings.Contains(out.String(), "Try:") {
+			apiURL = m[1]
+			break
+		}
+		select {
+		case err := <-exited:
+			t.Fatalf("exited before it was ready: %v", err)
+		case <-time.After(50 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no banner within a minute")
+		}
+	}
+	var pids []int
+	for _, m := range pidPattern.FindAllStringSubmatch(out.String(), -1) {
+		for _, p := range strings.Split(m[1], ",") {
+			pid, _ := strconv.Atoi(p)
+			pids = append(pids, pid)
+		}
+	}
+	if len(pids) != 3 {
+		t.Fatalf("banner shows pids %v, want moto_server and two functions", pids)
+	}
+
+	resp, err := http.Post(apiURL+"/tickets", "application/json", strings.NewReader(`{"chat_id":"919537851844@c.us","subject":"From the test"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated || !strings.Contains(string(body), `"ticket_id":"LOC-001"`) {
+		t.Errorf("POST /tickets = %d %s", resp.StatusCode, body)
+	}
+
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Errorf("exit after Ctrl-C: %v, want status 0", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("still running 30s after Ctrl-C")
+	}
+	for _, pid := range pids {
+		if syscall.Kill(pid, 0) == nil {
+			t.Errorf("process %d survived Ctrl-C", pid)
+		}
+	}
+	if !strings.Contains(out.String(), "Stopped.") {
+		t.Error("no shutdown message")
+	}
+}
+
+// `make invoke`: one event through the real binary, the response on stdout.
+func TestInvokePrintsTheResponse(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	cmd := exec.Command(localBinary, "-skip-build", "-bin-dir", binDir,
+		"-invoke", "CreateTicketFunction", "-event", filepath.Join("testdata", "create-ticket.json"))
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("invoke: %v\nstderr:\n%s", err, stderr.String())
+	}
+	var resp struct {
+		StatusCode int    `json:"statusCode"`
+		Body       string `json:"body"`
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &resp); err != nil {
+		t.Fatalf("stdout is not the response: %v\n%s", err, stdout.String())
+	}
+	if resp.StatusCode != 201 || !strings.Contains(resp.Body, `"subject":"Invoked locally"`) {
+		t.Errorf("response = %d %s", resp.StatusCode, resp.Body)
+	}
+	if !strings.Contains(stderr.String(), "[CreateTicketFunction] REPORT RequestId:") {
+		t.Errorf("no REPORT line on stderr:\n%s", stderr.String())
+	}
+}
+
+func TestParseFlags(t *testing.T) {
+	tests := []struct {
+		args    []string
+		wantErr string
+	}{
+		{nil, ""},
+		{[]string{"-invoke", "WebhookFunction", "-event", "e.json"}, ""},
+		{[]string{"-invoke", "Nope", "-event", "e.json"}, "want CreateTicketFunction or WebhookFunction"},
+		{[]string{"-invoke", "WebhookFunction"}, "needs -event"},
+		{[]string{"stray"}, "unexpected arguments"},
+	}
+	for _, tt := range tests {
+		_, err := parseFlags(tt.args, io.Discard)
+		if (err == nil) != (tt.wantErr == "") || (err != nil && !strings.Contains(err.Error(), tt.wantErr)) {
+			t.Errorf("parseFlags(%q) = %v, want %q", tt.args, err, tt.wantErr)
+		}
+	}
+	o, _ := parseFlags(nil, io.Discard)
+	if o.apiPort != 3000 || o.motoPort != 5000 || o.sandboxPort != 4010 {
+		t.Errorf("default ports %d/%d/%d, want 3000/5000/4010", o.apiPort, o.motoPort, o.sandboxPort)
+	}
+}

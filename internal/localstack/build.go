@@ -1,0 +1,42 @@
+package localstack
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+)
+
+// Build compiles every function for the host's OS and architecture (the
+// deployed ones are linux/arm64; these run here) into
+// binDir/<Name>/bootstrap, with the tags of a Lambda build.
+func Build(ctx context.Context, root, binDir string, out io.Writer) error {
+	goTool, err := goBinary()
+	if err != nil {
+		return err
+	}
+	for _, spec := range Functions {
+		dst := BootstrapPath(binDir, spec.Name)
+		cmd := exec.CommandContext(ctx, goTool, "build", "-tags", "lambda.norpc", "-o", dst, spec.Package)
+		cmd.Dir = root
+		cmd.Stdout, cmd.Stderr = out, out
+		if err := cmd.Run(); err != nil {
+			return fmt.Errorf("building %s (%s) into %s: %w", spec.Name, spec.Package, dst, err)
+		}
+	}
+	return nil
+}
+
+// goBinary finds the go command: on PATH, else the toolchain that built us.
+func goBinary() (string, error) {
+	if p, err := exec.LookPath("go"); err == nil {
+		return p, nil
+	}
+	p := filepath.Join(runtime.GOROOT(), "bin", "go")
+	if _, err := exec.LookPath(p); err == nil {
+		return p, nil
+	}
+	return "", fmt.Errorf("the go command is not on PATH; install Go to build the functions")
+}

@@ -1,0 +1,207 @@
+package localstack_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/periskope-connect/periskope-aws/internal/localstack"
+	"github.com/periskope-connect/periskope-aws/internal/motoserver"
+	"github.com/periskope-connect/periskope-aws/internal/sandbox"
+	"github.com/periskope-connect/periskope-aws/pkg/periskope"
+)
+
+// syncBuffer collects the stack's logs, shown when a test fails.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func post(t *testing.T, url string, body []byte, headers map[string]string) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+// ticketKeys lists the pk of every ticket item in the table.
+func ticketKeys(t *testing.T, db *dynamodb.Client) []string {
+	t.Helper()
+	out, err := db.Scan(context.Background(), &dynamodb.ScanInput{TableName: aws.String(motoserver.LocalTable)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, item := range out.Items {
+		if pk, ok := item["pk"].(*types.AttributeValueMemberS); ok && strings.HasPrefix(pk.Value, "TICKET#") {
+			keys = append(keys, pk.Value)
+		}
+	}
+	return keys
+}
+
+// The whole product, started as `make run` starts it: POST /tickets goes
+// through the gateway to the real create-ticket binary, which calls the
+// sandbox; the sandbox's signed ticket.created reaches the real webhook
+// binary through the gateway, which stores the ticket in moto's DynamoDB.
+func TestEndToEnd(t *testing.T) {
+	logs := &syncBuffer{}
+	ctx := context.Background()
+	st, err := localstack.Start(ctx, localstack.Config{Output: logs, BinDir: t.TempDir()})
+	if err != nil {
+		t.Fatalf("starting the local system: %v\n%s", err, logs)
+	}
+	closed := false
+	defer func() {
+		if !closed {
+			_ = st.Close()
+		}
+		if t.Failed() {
+			t.Logf("local system output:\n%s", logs)
+		}
+	}()
+	pids := st.PIDs()
+	if len(pids) != 3 { // moto_server and one prewarmed process per function
+		t.Errorf("PIDs() = %v, want moto_server and two functions", pids)
+	}
+
+	// 1. Create a ticket through the API.
+	status, body := post(t, st.APIURL+"/tickets", []byte(`{"chat_id":"919537851844@c.us","subject":"Leaking tap","priority":3}`), nil)
+	if status != http.StatusCreated {
+		t.Fatalf("POST /tickets = %d %s, want 201", status, body)
+	}
+	var created periskope.TicketInfo
+	if err := json.Unmarshal(body, &created); err != nil || created.Ticket == nil || created.Ticket.TicketID == "" {
+		t.Fatalf("POST /tickets answered %s (%v), want a ticket info object", body, err)
+	}
+	ticketID, orgID := created.Ticket.TicketID, created.Ticket.OrgID
+	if orgID != sandbox.DefaultOrgID || created.Ticket.Subject != "Leaking tap" {
+		t.Errorf("created ticket %+v", created.Ticket)
+	}
+
+	// 2. The sandbox's signed webhook stores it in DynamoDB.
+	db := dynamodb.NewFromConfig(st.Moto.Config())
+	key := "TICKET#" + orgID + "#" + ticketID
+	item := waitForItem(t, db, key)
+	for attr, want := range map[string]string{"ticket_id": ticketID, "org_id": orgID, "subject": "Leaking tap", "chat_id": "919537851844@c.us"} {
+		if got, ok := item[attr].(*types.AttributeValueMemberS); !ok || got.Value != want {
+			t.Errorf("item %s = %v, want %q", attr, item[attr], want)
+		}
+	}
+	if stats := st.Sandbox.Stats(); stats.TicketsCreated != 1 || stats.DeliveriesSucceeded != 1 || stats.DeliveriesFailed != 0 {
+		t.Errorf("sandbox stats = %+v, want one ticket delivered once", stats)
+	}
+
+	// 3. A redelivery of the same signed event is acknowledged, not stored twice.
+	event := []byte(`{"event":"ticket.created","org_id":"` + orgID + `","previous_attributes":{},"timestamp":"2026-11-22T03:02:25.123456+00:00","data":` + string(body) + `}`)
+	sig := periskope.Sign(event, motoserver.LocalSigningKey)
+	if status, resp := post(t, st.APIURL+"/webhooks/periskope", event, map[string]string{periskope.SignatureHeader: sig}); status != http.StatusOK || !strings.Contains(string(resp), `"duplicate"`) {
+		t.Errorf("redelivery = %d %s, want 200 duplicate", status, resp)
+	}
+
+	// 4. A tampered delivery (signature of another body) is refused and stores nothing.
+	tampered := bytes.Replace(event, []byte(ticketID), []byte("LOC-999"), -1)
+	if status, resp := post(t, st.APIURL+"/webhooks/periskope", tampered, map[string]string{periskope.SignatureHeader: sig}); status != http.StatusUnauthorized {
+		t.Errorf("tampered delivery = %d %s, want 401", status, resp)
+	}
+	if keys := ticketKeys(t, db); len(keys) != 1 || keys[0] != key {
+		t.Errorf("tickets in the table = %v, want only %s", keys, key)
+	}
+
+	// 5. Shutdown leaves no process behind.
+	pids = st.PIDs()
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	closed = true
+	for _, pid := range pids {
+		if syscall.Kill(pid, 0) == nil {
+			t.Errorf("process %d is still running after Close", pid)
+		}
+	}
+}
+
+func waitForItem(t *testing.T, db *dynamodb.Client, key string) map[string]types.AttributeValue {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		out, err := db.GetItem(context.Background(), &dynamodb.GetItemInput{
+			TableName: aws.String(motoserver.LocalTable),
+			Key:       map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: key}},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out.Item != nil {
+			return out.Item
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no item %s in %s: the webhook did not store the ticket", key, motoserver.LocalTable)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func TestPortInUseIsAClearError(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	port := busy.Addr().(*net.TCPAddr).Port
+	for name, cfg := range map[string]localstack.Config{
+		"api":     {APIPort: port, SkipBuild: true},
+		"sandbox": {SandboxPort: port, SkipBuild: true},
+		"moto":    {MotoPort: port, SkipBuild: true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			cfg.Output = io.Discard
+			st, err := localstack.Start(context.Background(), cfg)
+			if err == nil {
+				st.Close()
+				t.Fatal("Start succeeded on a busy port")
+			}
+			if !errors.Is(err, localstack.ErrPortInUse) || !strings.Contains(err.Error(), strconv.Itoa(port)) {
+				t.Errorf("error %q, want ErrPortInUse naming port %d", err, port)
+			}
+		})
+	}
+}

@@ -1,0 +1,428 @@
+// Package localstack starts the whole product on 127.0.0.1 with no Docker
+// and no AWS account: moto_server with the table and secrets, the Periskope
+// sandbox, both real bootstrap binaries under the Lambda Runtime API
+// emulator, and the HTTP API gateway in front of them. cmd/local (make run,
+// make invoke) and the end-to-end tests use it.
+package localstack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/periskope-connect/periskope-aws/internal/gateway"
+	"github.com/periskope-connect/periskope-aws/internal/lambdaemu"
+	"github.com/periskope-connect/periskope-aws/internal/motoserver"
+	"github.com/periskope-connect/periskope-aws/internal/sandbox"
+)
+
+// Default ports (design.md).
+const (
+	DefaultAPIPort     = 3000
+	DefaultMotoPort    = 5000
+	DefaultSandboxPort = 4010
+	DefaultPhone       = "919876543210"
+	host               = "127.0.0.1" // never anything but loopback
+)
+
+// Function names, as in template.yaml.
+const (
+	CreateTicketFunction = "CreateTicketFunction"
+	WebhookFunction      = "WebhookFunction"
+)
+
+// ErrPortInUse is returned when a port the stack needs is taken.
+var ErrPortInUse = errors.New("port already in use")
+
+// FunctionSpec is one function of the product as template.yaml declares it.
+type FunctionSpec struct {
+	Name     string        // logical id
+	Package  string        // Go package of its main, relative to the module root
+	Method   string        // HTTP API route
+	Path     string        //
+	Timeout  time.Duration // function Timeout
+	Memory   int           // MemorySize
+	Deadline time.Duration // integration TimeoutInMillis of its route
+}
+
+// Functions are the product's functions, with template.yaml's settings.
+var Functions = []FunctionSpec{
+	{Name: CreateTicketFunction, Package: "./functions/create-ticket", Method: "POST", Path: "/tickets",
+		Timeout: 15 * time.Second, Memory: 256, Deadline: 16 * time.Second},
+	{Name: WebhookFunction, Package: "./functions/webhook", Method: "POST", Path: "/webhooks/periskope",
+		Timeout: 10 * time.Second, Memory: 256, Deadline: 11 * time.Second},
+}
+
+// FunctionNamed returns the spec of a function by logical id.
+func FunctionNamed(name string) (FunctionSpec, bool) {
+	i := slices.IndexFunc(Functions, func(f FunctionSpec) bool { return f.Name == name })
+	if i < 0 {
+		return FunctionSpec{}, false
+	}
+	return Functions[i], true
+}
+
+// Config configures a Stack. Ports of 0 pick free ones.
+type Config struct {
+	// Root is the module root (default: found from the working directory).
+	Root string
+	// BinDir receives the host-arch bootstraps and logs (default Root/bin/local).
+	BinDir string
+	// SkipBuild uses the bootstraps already in BinDir.
+	SkipBuild bool
+
+	APIPort, MotoPort, SandboxPort int
+	// NoGateway starts everything but the HTTP API (make invoke).
+	NoGateway bool
+	// NoWebhooks keeps the sandbox from posting ticket.created.
+	NoWebhooks bool
+
+	// PeriskopeBaseURL, when set, replaces the sandbox as create-ticket's
+	// Periskope (no sandbox is started).
+	PeriskopeBaseURL string
+	// PeriskopeAPIKey is stored in the API key secret (default the local key).
+	PeriskopeAPIKey string
+	// PeriskopePhone is create-ticket's PERISKOPE_PHONE (default DefaultPhone).
+	PeriskopePhone string
+
+	// MaxInstances is the process pool size of each function (default 2).
+	MaxInstances int
+	// Hooks observe the function processes (benchmarks).
+	Hooks lambdaemu.Hooks
+
+	// Output receives function logs, access logs and sandbox logs (default os.Stderr).
+	Output io.Writer
+}
+
+// Stack is a running local system.
+type Stack struct {
+	cfg Config
+	// APIURL is the gateway, "http://127.0.0.1:3000" ("" with NoGateway).
+	APIURL string
+	// MotoEndpoint is AWS_ENDPOINT_URL of the functions.
+	MotoEndpoint string
+	// PeriskopeBaseURL is what create-ticket calls.
+	PeriskopeBaseURL string
+	// Sandbox is the local Periskope, nil when PeriskopeBaseURL was given.
+	Sandbox *sandbox.Server
+	// Moto is the running moto_server.
+	Moto *motoserver.Server
+
+	functions map[string]*lambdaemu.Function
+	gw        *http.Server
+	motoLog   *os.File
+}
+
+// Start builds the bootstraps and starts every part, or stops what it
+// started and fails.
+func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
+	if err := applyDefaults(&cfg); err != nil {
+		return nil, err
+	}
+	// Claim the fixed ports first so a busy one fails before anything runs.
+	apiLn, sandboxLn, err := claimPorts(&cfg)
+	if err != nil {
+		return nil, err
+	}
+	// Port 0 asked for a free port: from now on use the one we got.
+	cfg.APIPort, cfg.SandboxPort = portOf(apiLn, cfg.APIPort), portOf(sandboxLn, cfg.SandboxPort)
+	st := &Stack{cfg: cfg, functions: map[string]*lambdaemu.Function{}}
+	defer func() {
+		if err != nil {
+			closeListener(apiLn)
+			closeListener(sandboxLn)
+			_ = st.Close()
+		}
+	}()
+
+	if !cfg.SkipBuild {
+		if err := Build(ctx, cfg.Root, cfg.BinDir, cfg.Output); err != nil {
+			return nil, err
+		}
+	}
+	if err := st.startMoto(ctx); err != nil {
+		return nil, err
+	}
+	if err := st.startSandbox(sandboxLn); err != nil {
+		return nil, err
+	}
+	sandboxLn = nil // owned by the sandbox now
+	if err := st.startFunctions(); err != nil {
+		return nil, err
+	}
+	if apiLn != nil {
+		st.startGateway(apiLn)
+		apiLn = nil
+	}
+	return st, nil
+}
+
+func applyDefaults(cfg *Config) error {
+	if cfg.Root == "" {
+		root, err := FindRoot()
+		if err != nil {
+			return err
+		}
+		cfg.Root = root
+	}
+	if cfg.BinDir == "" {
+		cfg.BinDir = filepath.Join(cfg.Root, "bin", "local")
+	}
+	binDir, err := filepath.Abs(cfg.BinDir)
+	if err != nil {
+		return err
+	}
+	cfg.BinDir = binDir
+	if cfg.PeriskopeAPIKey == "" {
+		cfg.PeriskopeAPIKey = motoserver.LocalAPIKey
+	}
+	if cfg.PeriskopePhone == "" {
+		cfg.PeriskopePhone = DefaultPhone
+	}
+	if cfg.MaxInstances <= 0 {
+		cfg.MaxInstances = 2
+	}
+	if cfg.Output == nil {
+		cfg.Output = os.Stderr
+	}
+	return os.MkdirAll(cfg.BinDir, 0o755)
+}
+
+// FindRoot walks up from the working directory to the directory with go.mod.
+func FindRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("localstack: no go.mod above the working directory; run from the repository")
+		}
+		dir = parent
+	}
+}
+
+// claimPorts listens on the gateway and sandbox ports and checks moto's,
+// so that a port in use is reported before anything starts.
+func claimPorts(cfg *Config) (api, sb net.Listener, err error) {
+	listen := func(port int, what, flag string) (net.Listener, error) {
+		ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s cannot listen on %s:%d (%v); stop what uses it or pick another port with %s",
+				ErrPortInUse, what, host, port, err, flag)
+		}
+		return ln, nil
+	}
+	if !cfg.NoGateway {
+		if api, err = listen(cfg.APIPort, "the API gateway", "-api-port"); err != nil {
+			return nil, nil, err
+		}
+	}
+	if cfg.PeriskopeBaseURL == "" {
+		if sb, err = listen(cfg.SandboxPort, "the Periskope sandbox", "-sandbox-port"); err != nil {
+			closeListener(api)
+			return nil, nil, err
+		}
+	}
+	if cfg.MotoPort != 0 {
+		probe, err := listen(cfg.MotoPort, "moto_server", "-moto-port")
+		if err != nil {
+			closeListener(api)
+			closeListener(sb)
+			return nil, nil, err
+		}
+		closeListener(probe)
+	}
+	return api, sb, nil
+}
+
+func portOf(ln net.Listener, fallback int) int {
+	if ln == nil {
+		return fallback
+	}
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+func closeListener(ln net.Listener) {
+	if ln != nil {
+		_ = ln.Close()
+	}
+}
+
+func (st *Stack) startMoto(ctx context.Context) error {
+	logPath := filepath.Join(st.cfg.BinDir, "moto.log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		return err
+	}
+	st.motoLog = logFile
+	moto, err := motoserver.Launch(ctx, net.JoinHostPort(host, strconv.Itoa(st.cfg.MotoPort)), logFile)
+	if err != nil {
+		return fmt.Errorf("moto_server: %w (its log: %s)", err, logPath)
+	}
+	st.Moto, st.MotoEndpoint = moto, moto.Endpoint
+	if err := moto.ProvisionLocal(ctx); err != nil {
+		return fmt.Errorf("provisioning moto_server: %w", err)
+	}
+	if st.cfg.PeriskopeAPIKey != motoserver.LocalAPIKey {
+		sm := secretsmanager.NewFromConfig(moto.Config())
+		if err := motoserver.PutSecret(ctx, sm, motoserver.LocalAPIKeySecret, st.cfg.PeriskopeAPIKey); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (st *Stack) startSandbox(ln net.Listener) error {
+	if ln == nil { // an external Periskope
+		st.PeriskopeBaseURL = st.cfg.PeriskopeBaseURL
+		return nil
+	}
+	webhookURL := ""
+	if !st.cfg.NoGateway && !st.cfg.NoWebhooks {
+		webhookURL = "http://" + net.JoinHostPort(host, strconv.Itoa(st.cfg.APIPort)) + "/webhooks/periskope"
+	}
+	srv, err := sandbox.Serve(ln, sandbox.Config{
+		APIKey:     motoserver.LocalAPIKey,
+		SigningKey: motoserver.LocalSigningKey,
+		WebhookURL: webhookURL,
+		OrgPhone:   st.cfg.PeriskopePhone,
+		Log:        st.cfg.Output,
+	})
+	if err != nil {
+		return err
+	}
+	st.Sandbox, st.PeriskopeBaseURL = srv, srv.BaseURL()
+	return nil
+}
+
+// Env returns the function's own environment (design.md's contract).
+func (st *Stack) Env(name string) map[string]string {
+	env := map[string]string{
+		"TICKETS_TABLE":    motoserver.LocalTable,
+		"AWS_ENDPOINT_URL": st.MotoEndpoint,
+	}
+	switch name {
+	case CreateTicketFunction:
+		env["PERISKOPE_BASE_URL"] = st.PeriskopeBaseURL
+		env["PERISKOPE_PHONE"] = st.cfg.PeriskopePhone
+		env["PERISKOPE_API_KEY_SECRET"] = motoserver.LocalAPIKeySecret
+	case WebhookFunction:
+		env["PERISKOPE_SIGNING_KEY_SECRET"] = motoserver.LocalSigningKeySecret
+	}
+	return env
+}
+
+// Bootstrap is the path of a function's host-arch binary.
+func (st *Stack) Bootstrap(name string) string { return BootstrapPath(st.cfg.BinDir, name) }
+
+// BootstrapPath is where Build puts a function's binary.
+func BootstrapPath(binDir, name string) string { return filepath.Join(binDir, name, "bootstrap") }
+
+func (st *Stack) startFunctions() error {
+	for _, spec := range Functions {
+		fn, err := lambdaemu.New(lambdaemu.Config{
+			Name:         spec.Name,
+			Executable:   st.Bootstrap(spec.Name),
+			Env:          st.Env(spec.Name),
+			Timeout:      spec.Timeout,
+			MemoryMB:     spec.Memory,
+			Region:       "us-east-1", // where ProvisionLocal created the table and secrets
+			MaxInstances: st.cfg.MaxInstances,
+			Prewarm:      1, // init runs now: a bad config shows at startup, not at the first request
+			Output:       st.cfg.Output,
+			Hooks:        st.cfg.Hooks,
+		})
+		if err != nil {
+			return err
+		}
+		st.functions[spec.Name] = fn
+	}
+	return nil
+}
+
+func (st *Stack) startGateway(ln net.Listener) {
+	var routes []gateway.Route
+	for _, spec := range Functions {
+		routes = append(routes, gateway.Route{Method: spec.Method, Path: spec.Path, Name: spec.Name,
+			Function: st.functions[spec.Name], Timeout: spec.Deadline})
+	}
+	g, err := gateway.New(gateway.Config{Routes: routes, AccessLog: prefixed{st.cfg.Output, "[gateway] "}})
+	if err != nil {
+		panic(err) // the routes above are constant and valid
+	}
+	st.gw = &http.Server{Handler: g, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = st.gw.Serve(ln) }()
+	st.APIURL = "http://" + ln.Addr().String()
+}
+
+// Function returns a running function by logical id.
+func (st *Stack) Function(name string) (*lambdaemu.Function, bool) {
+	fn, ok := st.functions[name]
+	return fn, ok
+}
+
+// PIDs returns every child process: moto_server and the function processes.
+func (st *Stack) PIDs() []int {
+	var pids []int
+	if st.Moto != nil {
+		pids = append(pids, st.Moto.PID())
+	}
+	for _, spec := range Functions {
+		if fn, ok := st.functions[spec.Name]; ok {
+			pids = append(pids, fn.PIDs()...)
+		}
+	}
+	return pids
+}
+
+// Close stops the gateway, the sandbox's deliveries, the functions and
+// moto_server, in that order, and waits for every process to exit.
+func (st *Stack) Close() error {
+	if st.gw != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		_ = st.gw.Shutdown(ctx)
+		cancel()
+		_ = st.gw.Close()
+	}
+	if st.Sandbox != nil {
+		_ = st.Sandbox.Close()
+	}
+	for _, fn := range st.functions {
+		_ = fn.Close()
+	}
+	if st.Moto != nil {
+		st.Moto.Stop()
+	}
+	if st.motoLog != nil {
+		_ = st.motoLog.Close()
+	}
+	return nil
+}
+
+// prefixed writes each access-log line with a prefix.
+type prefixed struct {
+	w      io.Writer
+	prefix string
+}
+
+func (p prefixed) Write(b []byte) (int, error) {
+	if _, err := io.WriteString(p.w, p.prefix+string(b)); err != nil {
+		return 0, err
+	}
+	return len(b), nil
+}
