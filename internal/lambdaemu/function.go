@@ -217,14 +217,14 @@ func (f *Function) Invoke(ctx context.Context, payload []byte) (*Result, error) 
 	}
 	select {
 	case res := <-inv.result:
-		f.report(res)
 		return res, nil
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
 }
 
-func (f *Function) report(res *Result) {
+// reportLine is the REPORT line of an invocation, as Lambda logs one.
+func reportLine(res *Result) string {
 	line := fmt.Sprintf("REPORT RequestId: %s Duration: %.2f ms PID: %d", res.RequestID,
 		float64(res.Duration.Microseconds())/1000, res.PID)
 	if res.InitDuration > 0 {
@@ -233,7 +233,7 @@ func (f *Function) report(res *Result) {
 	if res.Error != nil {
 		line += " Error: " + res.Error.Type
 	}
-	f.out.Line(line)
+	return line
 }
 
 // acquire hands out an idle process, starts a new one while under

@@ -68,6 +68,8 @@ type instance struct {
 	responded bool        // has posted a first result
 	initErr   *FunctionError
 	killCause *FunctionError // why we killed it, reported to its invocation
+	stopping  bool           // Close is stopping it: its exit is expected
+	report    string         // REPORT line of the last invocation, logged at the next /next
 	dead      bool
 	initTimer *time.Timer
 	timer     *time.Timer // function timeout of the delivered invocation
@@ -165,12 +167,27 @@ func (inst *instance) watch() {
 	inv := inst.assigned
 	inst.assigned = nil
 	initialized := !inst.initEnd.IsZero()
-	cause := inst.killCause
+	cause, stopping, report := inst.killCause, inst.stopping, inst.report
+	killed := cause != nil
 	if cause == nil && !initialized && inst.initErr != nil {
 		cause = inst.initErr
 	}
 	inst.mu.Unlock()
 
+	if report != "" {
+		f.out.Line(report)
+	}
+	if !stopping {
+		phase := ""
+		if !initialized {
+			phase = " during init"
+		}
+		if killed {
+			f.out.Line(fmt.Sprintf("process %d stopped%s: %s", inst.pid, phase, cause.Message))
+		} else {
+			f.out.Line(fmt.Sprintf("process %d exited%s: %s", inst.pid, phase, exitReason(waitErr)))
+		}
+	}
 	close(inst.exited)
 	_ = inst.srv.Close()
 	f.hook(f.cfg.Hooks.ProcessExited, inst, time.Now(), waitErr)
@@ -179,7 +196,9 @@ func (inst *instance) watch() {
 		if cause == nil {
 			cause = &FunctionError{Type: "Runtime.ExitError", Message: fmt.Sprintf("RequestId: %s Error: %s", inv.id, exitReason(waitErr))}
 		}
-		inv.complete(inst.failure(inv, cause))
+		res := inst.failure(inv, cause)
+		f.out.Line(reportLine(res))
+		inv.complete(res)
 	}
 }
 
@@ -217,6 +236,7 @@ func (inst *instance) kill(cause *FunctionError) {
 // stop asks the process to exit (SIGTERM), then kills it after grace.
 func (inst *instance) stop(grace time.Duration) {
 	inst.mu.Lock()
+	inst.stopping = true
 	if inst.killCause == nil {
 		inst.killCause = &FunctionError{Type: "Runtime.ExitError", Message: "the local Lambda emulator is shutting down"}
 	}
@@ -268,7 +288,14 @@ func (inst *instance) handleNext(w http.ResponseWriter, r *http.Request) {
 	// A process is free only while it waits here, as on Lambda; one started
 	// for a given invocation already has it.
 	free := inst.assigned == nil
+	// Lambda ends an invocation's log with REPORT when the runtime asks for
+	// the next one: by then the function's own lines are out.
+	report := inst.report
+	inst.report = ""
 	inst.mu.Unlock()
+	if report != "" {
+		inst.f.out.Line(report)
+	}
 	if first {
 		inst.f.hook(inst.f.cfg.Hooks.InitDone, inst, now, nil)
 	}
@@ -327,6 +354,9 @@ func (inst *instance) take(id string) (inv *invocation, first bool) {
 func (inst *instance) finish(w http.ResponseWriter, inv *invocation, first bool, res *Result, status int) {
 	res.RequestID, res.PID, res.InitDuration = inv.id, inst.pid, inv.initDuration
 	res.Duration = time.Since(inv.deliveredAt)
+	inst.mu.Lock()
+	inst.report = reportLine(res)
+	inst.mu.Unlock()
 	inv.complete(res)
 	if first {
 		inst.f.hook(inst.f.cfg.Hooks.FirstResponse, inst, time.Now(), nil)
