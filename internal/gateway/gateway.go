@@ -176,15 +176,15 @@ func (g *Gateway) serveRoute(w http.ResponseWriter, r *http.Request, route Route
 // requestContext.authentication that the events type always carries (HTTP
 // API sends it only with mutual TLS).
 func MarshalEvent(ev events.APIGatewayV2HTTPRequest) ([]byte, error) {
-	type context struct {
+	type wireContext struct {
 		events.APIGatewayV2HTTPRequestContext
 		Authentication *events.APIGatewayV2HTTPRequestContextAuthentication `json:"authentication,omitempty"`
 	}
 	type wire struct {
 		events.APIGatewayV2HTTPRequest
-		RequestContext context `json:"requestContext"`
+		RequestContext wireContext `json:"requestContext"`
 	}
-	return json.Marshal(wire{APIGatewayV2HTTPRequest: ev, RequestContext: context{APIGatewayV2HTTPRequestContext: ev.RequestContext}})
+	return json.Marshal(wire{APIGatewayV2HTTPRequest: ev, RequestContext: wireContext{APIGatewayV2HTTPRequestContext: ev.RequestContext}})
 }
 
 // writeMessage answers like API Gateway's own errors: {"message": "..."}.

@@ -4,9 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 )
 
 // Build compiles every function for the host's OS and architecture (the
@@ -29,14 +29,15 @@ func Build(ctx context.Context, root, binDir string, out io.Writer) error {
 	return nil
 }
 
-// goBinary finds the go command: on PATH, else the toolchain that built us.
+// goBinary finds the go command: on PATH, else under $GOROOT.
 func goBinary() (string, error) {
 	if p, err := exec.LookPath("go"); err == nil {
 		return p, nil
 	}
-	p := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if _, err := exec.LookPath(p); err == nil {
-		return p, nil
+	if root := os.Getenv("GOROOT"); root != "" {
+		if p, err := exec.LookPath(filepath.Join(root, "bin", "go")); err == nil {
+			return p, nil
+		}
 	}
 	return "", fmt.Errorf("the go command is not on PATH; install Go to build the functions")
 }

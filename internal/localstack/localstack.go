@@ -48,8 +48,8 @@ var ErrPortInUse = errors.New("port already in use")
 type FunctionSpec struct {
 	Name     string        // logical id
 	Package  string        // Go package of its main, relative to the module root
-	Method   string        // HTTP API route
-	Path     string        //
+	Method   string        // HTTP API route: method
+	Path     string        // and path
 	Timeout  time.Duration // function Timeout
 	Memory   int           // MemorySize
 	Deadline time.Duration // integration TimeoutInMillis of its route
