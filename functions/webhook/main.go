@@ -1,0 +1,45 @@
+// Command webhook is the webhook Lambda function (POST /webhooks/periskope):
+// it verifies Periskope's deliveries and stores each ticket.created once.
+// The logic lives in internal/webhook; this file only wires it.
+//
+// Build for Lambda (provided.al2023, binary named bootstrap):
+//
+//	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -tags lambda.norpc -o bootstrap ./functions/webhook
+//
+// Environment: PERISKOPE_SIGNING_KEY_SECRET, TICKETS_TABLE (see
+// webhook.ConfigFromEnv), the region and credentials Lambda sets, and
+// AWS_ENDPOINT_URL for local emulators only.
+package main
+
+import (
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/periskope-connect/periskope-aws/internal/awsenv"
+	"github.com/periskope-connect/periskope-aws/internal/emf"
+	"github.com/periskope-connect/periskope-aws/internal/webhook"
+)
+
+func main() {
+	logger := lambdacontext.NewLogger()
+	cfg, err := webhook.ConfigFromEnv(os.Getenv)
+	var awsCfg aws.Config
+	if err == nil {
+		awsCfg, err = awsenv.Config()
+	}
+	if err != nil {
+		// Exiting fails the init phase: Lambda reports Runtime.ExitError and
+		// this line says which variable to fix.
+		logger.Error("init failed", "error", err.Error())
+		os.Exit(1)
+	}
+	// Clients and the signing key cache are built once per container; the
+	// key is fetched on the first request, not at init.
+	h := webhook.New(awsCfg, cfg)
+	h.Logger = logger
+	h.Metrics = emf.New(os.Stdout, "webhook")
+	lambda.Start(h.Handle)
+}
