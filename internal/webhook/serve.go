@@ -111,6 +111,7 @@ func (h *Handler) serve(ctx context.Context, req *events.APIGatewayV2HTTPRequest
 	}
 	t, o := ticketFrom(ev)
 	if o != nil {
+		o.event = ev.Type
 		return o
 	}
 	t.ReceivedAt = h.now().UTC()

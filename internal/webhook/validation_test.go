@@ -41,6 +41,11 @@ func TestTicketCreatedValidation(t *testing.T) {
 			if got.Status != tc.status || got.ErrCode != tc.errCode || got.ErrField != tc.field {
 				t.Fatalf("answer %d %s, want %d %s field %q", got.Status, got.Raw.Body, tc.status, tc.errCode, tc.field)
 			}
+			if tc.status == 400 && tc.field != "event" {
+				if line := r.logLines(t)[0]; line["event"] != "ticket.created" || line["field"] != tc.field {
+					t.Errorf("log line does not say which event and field: %v", line)
+				}
+			}
 			switch {
 			case tc.wantOrgID != "":
 				if len(r.store.puts) != 1 || r.store.puts[0].OrgID != tc.wantOrgID {
