@@ -9,10 +9,13 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -50,42 +53,60 @@ func Find() (string, error) {
 	return "", ErrNotFound
 }
 
-// Server is a running moto_server.
+// Server is a running moto_server behind a serializing proxy.
+//
+// moto checks a DynamoDB condition and writes the item without a lock, on a
+// multi-threaded server, so two racing conditional PutItems can both
+// succeed — unlike DynamoDB, whose conditional writes are atomic. The
+// proxy forwards one request at a time, which gives the product's
+// exactly-once writes the atomicity they rely on in AWS. moto serialises
+// most work on Python's GIL anyway, so little throughput is lost.
 type Server struct {
 	// Endpoint is the URL to hand the SDK as AWS_ENDPOINT_URL.
 	Endpoint string
-	Addr     string
-	cmd      *exec.Cmd
-	exited   chan struct{}
+	// Addr is host:port of Endpoint.
+	Addr string
+
+	cmd    *exec.Cmd
+	exited chan struct{}
+	proxy  *http.Server
 }
 
-// Launch starts moto_server on addr ("127.0.0.1:5000"; port 0 picks a free
-// one) and waits until it answers. Output goes to logw when not nil.
+// Launch starts moto_server behind its proxy on addr ("127.0.0.1:5000";
+// port 0 picks a free one) and waits until it answers. moto's own output
+// goes to logw when not nil.
 func Launch(ctx context.Context, addr string, logw *os.File) (*Server, error) {
 	path, err := Find()
 	if err != nil {
 		return nil, err
 	}
-	host, port, err := net.SplitHostPort(addr)
+	listener, err := net.Listen("tcp", addr)
 	if err != nil {
+		return nil, fmt.Errorf("motoserver: %s is already in use or cannot be bound: %w", addr, err)
+	}
+	host, _, _ := net.SplitHostPort(addr)
+	motoPort, err := freePort(host)
+	if err != nil {
+		listener.Close()
 		return nil, err
 	}
-	if port == "0" {
-		if port, err = freePort(host); err != nil {
-			return nil, err
-		}
-	} else if err := checkFree(net.JoinHostPort(host, port)); err != nil {
-		return nil, err
-	}
-	cmd := exec.Command(path, "-H", host, "-p", port)
+	cmd := exec.Command(path, "-H", host, "-p", motoPort)
 	cmd.Stdout, cmd.Stderr = logw, logw
 	// Its own process group, so Stop also ends anything it spawned.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
+		listener.Close()
 		return nil, fmt.Errorf("motoserver: start %s: %w", path, err)
 	}
-	s := &Server{Endpoint: "http://" + net.JoinHostPort(host, port), Addr: net.JoinHostPort(host, port), cmd: cmd, exited: make(chan struct{})}
+	s := &Server{
+		Endpoint: "http://" + listener.Addr().String(),
+		Addr:     listener.Addr().String(),
+		cmd:      cmd,
+		exited:   make(chan struct{}),
+	}
 	go func() { _ = cmd.Wait(); close(s.exited) }()
+	s.proxy = &http.Server{Handler: serialProxy("http://" + net.JoinHostPort(host, motoPort)), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = s.proxy.Serve(listener) }()
 	if err := s.waitReady(ctx, 30*time.Second); err != nil {
 		s.Stop()
 		return nil, err
@@ -93,13 +114,31 @@ func Launch(ctx context.Context, addr string, logw *os.File) (*Server, error) {
 	return s, nil
 }
 
+// serialProxy forwards to target one request at a time.
+func serialProxy(target string) http.Handler {
+	u, _ := url.Parse(target)
+	proxy := httputil.NewSingleHostReverseProxy(u)
+	proxy.ErrorHandler = func(w http.ResponseWriter, _ *http.Request, err error) {
+		http.Error(w, "moto_server unreachable: "+err.Error(), http.StatusBadGateway)
+	}
+	var mu sync.Mutex
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		proxy.ServeHTTP(w, r)
+	})
+}
+
 // PID is the process id of moto_server.
 func (s *Server) PID() int { return s.cmd.Process.Pid }
 
-// Stop kills moto_server and its process group and waits for it to exit.
+// Stop kills moto_server and its process group, waits for it to exit, and
+// closes the proxy, so the endpoint refuses connections as a stopped
+// service does. Stop may be called more than once.
 func (s *Server) Stop() {
 	_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
 	<-s.exited
+	_ = s.proxy.Close()
 }
 
 func (s *Server) waitReady(ctx context.Context, limit time.Duration) error {
@@ -115,7 +154,9 @@ func (s *Server) waitReady(ctx context.Context, limit time.Duration) error {
 		resp, err := http.Get(s.Endpoint + "/moto-api/")
 		if err == nil {
 			resp.Body.Close()
-			return nil
+			if resp.StatusCode < 500 {
+				return nil
+			}
 		}
 	}
 	return fmt.Errorf("motoserver: moto_server did not answer on %s within %s", s.Endpoint, limit)
@@ -128,14 +169,4 @@ func freePort(host string) (string, error) {
 	}
 	defer l.Close()
 	return strconv.Itoa(l.Addr().(*net.TCPAddr).Port), nil
-}
-
-// checkFree fails clearly when something already listens on addr, instead of
-// letting moto_server die with a traceback.
-func checkFree(addr string) error {
-	l, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("motoserver: %s is already in use: %w", addr, err)
-	}
-	return l.Close()
 }

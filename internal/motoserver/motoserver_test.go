@@ -2,12 +2,15 @@ package motoserver_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
+	"sync"
 	"syscall"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/periskope-connect/periskope-aws/internal/motoserver"
@@ -66,5 +69,44 @@ func TestLaunchRefusesABusyPort(t *testing.T) {
 	s := motoserver.Start(t)
 	if _, err := motoserver.Launch(context.Background(), s.Addr, nil); err == nil {
 		t.Fatal("Launch on a port in use succeeded")
+	}
+}
+
+// TestConditionalPutIsAtomic races conditional writes of one key: DynamoDB
+// lets exactly one succeed, and so must the local stand-in.
+func TestConditionalPutIsAtomic(t *testing.T) {
+	s := motoserver.Start(t)
+	ctx := context.Background()
+	db := dynamodb.NewFromConfig(s.Config())
+	if err := motoserver.CreateTable(ctx, db, "t"); err != nil {
+		t.Fatal(err)
+	}
+	const racers = 40
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	wins := 0
+	for i := 0; i < racers; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := db.PutItem(ctx, &dynamodb.PutItemInput{
+				TableName:           aws.String("t"),
+				Item:                map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "same"}},
+				ConditionExpression: aws.String("attribute_not_exists(pk)"),
+			})
+			var failed *types.ConditionalCheckFailedException
+			switch {
+			case err == nil:
+				mu.Lock()
+				wins++
+				mu.Unlock()
+			case !errors.As(err, &failed):
+				t.Errorf("PutItem: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	if wins != 1 {
+		t.Fatalf("%d of %d racing conditional writes succeeded, want exactly 1", wins, racers)
 	}
 }
