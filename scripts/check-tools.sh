@@ -10,7 +10,7 @@ need() { # need NAME HINT
 		missing=1
 	fi
 }
-need go "install Go 1.24 or newer from the official Go downloads page"
+need go "install Go 1.26 or newer from the official Go downloads page"
 need git "install git (apt-get install git)"
 need moto_server "pip install 'moto[server]' (or set MOTO_SERVER to its path)"
 need cfn-lint "pip install cfn-lint"
