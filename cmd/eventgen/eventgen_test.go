@@ -165,3 +165,24 @@ func TestRunWritesAndChecks(t *testing.T) {
 		t.Fatalf("-check after a hand edit: %v", err)
 	}
 }
+
+// POST /tickets is an AWS_IAM route, so its samples carry the IAM caller
+// as API Gateway adds it; the public webhook route's samples carry none.
+func TestAuthorizerMatchesTheRoute(t *testing.T) {
+	_, out := generated(t)
+	for file, raw := range out {
+		var ev events.APIGatewayV2HTTPRequest
+		if err := json.Unmarshal(raw, &ev); err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+		iam := ev.RequestContext.Authorizer != nil && ev.RequestContext.Authorizer.IAM != nil
+		wantIAM := ev.RouteKey == "POST /tickets"
+		if iam != wantIAM {
+			t.Errorf("%s (%s): IAM authorizer present = %v, want %v", file, ev.RouteKey, iam, wantIAM)
+			continue
+		}
+		if iam && !strings.HasPrefix(ev.RequestContext.Authorizer.IAM.UserARN, "arn:aws:sts::") {
+			t.Errorf("%s: IAM caller %+v", file, ev.RequestContext.Authorizer.IAM)
+		}
+	}
+}

@@ -45,6 +45,10 @@ type EventSpec struct {
 	SignWith string `json:"sign_with,omitempty"`
 	// Headers are added as given (names are lowercased, as API Gateway does).
 	Headers map[string]string `json:"headers,omitempty"`
+	// Authorizer is "iam" for a route with AWS_IAM authorization: the request
+	// context then carries the caller, as API Gateway adds it. Empty: a
+	// public route.
+	Authorizer string `json:"authorizer,omitempty"`
 }
 
 // requestTime is the fixed time of every sample, so that regenerating them
@@ -78,6 +82,7 @@ type request struct {
 type requestContext struct {
 	AccountID    string      `json:"accountId"`
 	APIID        string      `json:"apiId"`
+	Authorizer   *authorizer `json:"authorizer,omitempty"`
 	DomainName   string      `json:"domainName"`
 	DomainPrefix string      `json:"domainPrefix"`
 	HTTP         httpContext `json:"http"`
@@ -87,6 +92,31 @@ type requestContext struct {
 	Time         string      `json:"time"`
 	TimeEpoch    int64       `json:"timeEpoch"`
 }
+
+// authorizer is the IAM caller of a SigV4-signed request, shaped like
+// aws-lambda-go's events/testdata/apigw-v2-request-iam.json.
+type authorizer struct {
+	IAM iamCaller `json:"iam"`
+}
+
+type iamCaller struct {
+	AccessKey      string `json:"accessKey"`
+	AccountID      string `json:"accountId"`
+	CallerID       string `json:"callerId"`
+	PrincipalOrgID string `json:"principalOrgId"`
+	UserArn        string `json:"userArn"`
+	UserID         string `json:"userId"`
+}
+
+// iamSampleCaller is the role session of a backend calling POST /tickets.
+var iamSampleCaller = &authorizer{IAM: iamCaller{
+	AccessKey:      "ASIAEXAMPLEACCESSKEY",
+	AccountID:      accountID,
+	CallerID:       "AROAEXAMPLEROLEID:ticket-backend",
+	PrincipalOrgID: "o-exampleorgid",
+	UserArn:        "arn:aws:sts::" + accountID + ":assumed-role/ticket-backend/ticket-backend",
+	UserID:         "AROAEXAMPLEROLEID:ticket-backend",
+}}
 
 type httpContext struct {
 	Method    string `json:"method"`
@@ -156,6 +186,8 @@ func (s *EventSpec) check() error {
 		return errors.New("method and an absolute path are required")
 	case s.Body != nil && s.BodyFile != "":
 		return errors.New("body and body_file are exclusive")
+	case s.Authorizer != "" && s.Authorizer != "iam":
+		return errors.New(`authorizer must be "iam" or absent`)
 	}
 	return nil
 }
@@ -252,6 +284,9 @@ func (s *EventSpec) render() ([]byte, error) {
 		},
 		Body:            encoded,
 		IsBase64Encoded: s.Base64,
+	}
+	if s.Authorizer == "iam" {
+		req.RequestContext.Authorizer = iamSampleCaller
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
