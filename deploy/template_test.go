@@ -564,6 +564,7 @@ func TestAlarms(t *testing.T) {
 			stage := `"` + s.Parameters["StageName"] + `"`
 			api := mustJSON(ref("HttpApi"))
 			want := map[string]float64{
+				"AWS/ApiGateway 5xx ApiId=" + api + ",Stage=" + stage:                                                  1,
 				"AWS/ApiGateway 5xx ApiId=" + api + ",Method=\"POST\",Resource=\"/tickets\",Stage=" + stage:            1,
 				"AWS/ApiGateway 5xx ApiId=" + api + ",Method=\"POST\",Resource=\"/webhooks/periskope\",Stage=" + stage: 1,
 				"AWS/Lambda Errors FunctionName=" + mustJSON(ref("CreateTicketFunction")):                              1,
