@@ -6,6 +6,7 @@ package emf
 import (
 	"encoding/json"
 	"io"
+	"os"
 	"sync"
 	"time"
 )
@@ -15,32 +16,46 @@ const Namespace = "PeriskopeBridge"
 
 // Recorder writes counts for one function.
 type Recorder struct {
-	mu       sync.Mutex
-	w        io.Writer
-	function string
-	now      func() time.Time
+	mu           sync.Mutex
+	w            io.Writer
+	function     string
+	functionName string
+	dimensions   [][]string
+	now          func() time.Time
 }
 
-// New returns a Recorder that writes to w with the dimension Function=function.
+// New returns a Recorder that writes to w with the dimension
+// Function=function. In Lambda (AWS_LAMBDA_FUNCTION_NAME set) each count is
+// also recorded per deployed function, Function and FunctionName, so that
+// the alarms of one stack never count another stack's requests.
 func New(w io.Writer, function string) *Recorder {
-	return &Recorder{w: w, function: function, now: time.Now}
+	r := &Recorder{w: w, function: function, now: time.Now, dimensions: [][]string{{"Function"}}}
+	if name := os.Getenv("AWS_LAMBDA_FUNCTION_NAME"); name != "" {
+		r.functionName = name
+		r.dimensions = append(r.dimensions, []string{"Function", "FunctionName"})
+	}
+	return r
 }
 
 // Count records value for the metric name (unit Count). A write error is
 // dropped: metrics must never fail a request.
 func (r *Recorder) Count(name string, value float64) {
-	line, _ := json.Marshal(map[string]any{
+	doc := map[string]any{
 		"_aws": map[string]any{
 			"Timestamp": r.now().UnixMilli(),
 			"CloudWatchMetrics": []any{map[string]any{
 				"Namespace":  Namespace,
-				"Dimensions": [][]string{{"Function"}},
+				"Dimensions": r.dimensions,
 				"Metrics":    []any{map[string]string{"Name": name, "Unit": "Count"}},
 			}},
 		},
 		"Function": r.function,
 		name:       value,
-	})
+	}
+	if r.functionName != "" {
+		doc["FunctionName"] = r.functionName
+	}
+	line, _ := json.Marshal(doc)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	_, _ = r.w.Write(append(line, '\n'))
