@@ -1,0 +1,35 @@
+package benchkit
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+)
+
+// Machine describes where a run happened: core count, CPU model and Go
+// version, as BENCHMARKS.md records them.
+func Machine() string {
+	goVersion := runtime.Version()
+	if out, err := exec.Command(GoTool(), "env", "GOVERSION").Output(); err == nil {
+		goVersion = strings.TrimSpace(string(out))
+	}
+	return fmt.Sprintf("nproc=%d, CPU %q, %s %s/%s", runtime.NumCPU(), cpuModel(), goVersion, runtime.GOOS, runtime.GOARCH)
+}
+
+func cpuModel() string {
+	f, err := os.Open("/proc/cpuinfo")
+	if err != nil {
+		return "unknown"
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if k, v, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown"
+}

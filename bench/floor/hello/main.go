@@ -1,0 +1,23 @@
+// Command hello is the floor of the cold-start and binary-size benchmarks:
+// the smallest useful aws-lambda-go function behind API Gateway HTTP API. It
+// takes an APIGatewayV2HTTPRequest and answers 200, with no AWS SDK, so the
+// difference between it and a real function is what the function's own code
+// and dependencies cost.
+package main
+
+import (
+	"context"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
+)
+
+func handle(_ context.Context, _ events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	return events.APIGatewayV2HTTPResponse{
+		StatusCode: 200,
+		Headers:    map[string]string{"Content-Type": "application/json"},
+		Body:       `{"hello":"world"}`,
+	}, nil
+}
+
+func main() { lambda.Start(handle) }
