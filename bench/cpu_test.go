@@ -36,7 +36,9 @@ func (k staticKeys) Refresh(context.Context) ([]string, error) { return k, nil }
 // discardDB accepts every PutItem without I/O and keeps the last item, so
 // that the real ticketstore builds and checks the item as it would for
 // DynamoDB.
-type discardDB struct{ last map[string]types.AttributeValue }
+type discardDB struct {
+	last map[string]types.AttributeValue
+}
 
 func (d *discardDB) PutItem(_ context.Context, in *dynamodb.PutItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
 	d.last = in.Item
