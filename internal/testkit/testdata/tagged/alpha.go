@@ -1,0 +1,5 @@
+//go:build testkit_alpha
+
+package main
+
+func init() { tags = append(tags, "alpha") }
