@@ -13,12 +13,12 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/periskope-connect/periskope-aws/internal/localstack"
+	"github.com/periskope-connect/periskope-aws/internal/testkit"
 )
 
 // Built once by TestMain: the command itself and the function bootstraps.
@@ -59,24 +59,6 @@ func setup(m *testing.M) (int, error) {
 	return m.Run(), nil
 }
 
-// lockedBuffer is the output of a running command.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 var (
 	apiURLPattern = regexp.MustCompile(`API \(HTTP API\)\s+(http://127\.0\.0\.1:\d+)`)
 	pidPattern    = regexp.MustCompile(`\(pid ([0-9]+(?:,[0-9]+)*)`)
@@ -85,7 +67,7 @@ var (
 // `make run` as a user sees it: the banner, a working API, and Ctrl-C
 // stopping every process.
 func TestRunServesAndCtrlCStopsEverything(t *testing.T) {
-	out := &lockedBuffer{}
+	out := &testkit.Buffer{}
 	cmd := exec.Command(localBinary, "-skip-build", "-bin-dir", binDir, "-api-port", "0", "-moto-port", "0", "-sandbox-port", "0")
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/periskope-connect/periskope-aws/internal/createticket"
+	"github.com/periskope-connect/periskope-aws/internal/testkit"
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
 
@@ -103,23 +104,14 @@ func (m *metrics) Get(name string) float64 {
 
 // logBuffer collects JSON log lines from concurrent requests.
 type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
+	testkit.Buffer
 }
 
 // Lines decodes every line logged so far.
 func (b *logBuffer) Lines(t testing.TB) []map[string]any {
 	t.Helper()
-	b.mu.Lock()
-	defer b.mu.Unlock()
 	var lines []map[string]any
-	for _, line := range bytes.Split(bytes.TrimSpace(b.buf.Bytes()), []byte("\n")) {
+	for _, line := range bytes.Split(bytes.TrimSpace(b.Bytes()), []byte("\n")) {
 		if len(line) == 0 {
 			continue
 		}
@@ -130,12 +122,6 @@ func (b *logBuffer) Lines(t testing.TB) []map[string]any {
 		lines = append(lines, m)
 	}
 	return lines
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // harness is a Handler wired as in main, against a fake Periskope and the

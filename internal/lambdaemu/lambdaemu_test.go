@@ -1,7 +1,6 @@
 package lambdaemu_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/periskope-connect/periskope-aws/internal/lambdaemu"
+	"github.com/periskope-connect/periskope-aws/internal/testkit"
 )
 
 // echoBootstrap is the test function binary built by TestMain.
@@ -39,31 +39,13 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// syncBuffer collects function output from several goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // baseConfig is a valid config; tests change one thing at a time.
 func baseConfig() lambdaemu.Config {
 	return lambdaemu.Config{
 		Name:       "EchoFunction",
 		Executable: echoBootstrap,
 		Timeout:    5 * time.Second,
-		Output:     &syncBuffer{},
+		Output:     &testkit.Buffer{},
 	}
 }
 
@@ -401,7 +383,7 @@ func TestHooksReportProcessLifecycle(t *testing.T) {
 
 func TestOutputIsPrefixed(t *testing.T) {
 	cfg := baseConfig()
-	out := &syncBuffer{}
+	out := &testkit.Buffer{}
 	cfg.Output = out
 	f := start(t, cfg)
 	res := invoke(t, f, `{"action":"print"}`)

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -22,26 +21,9 @@ import (
 	"github.com/periskope-connect/periskope-aws/internal/localstack"
 	"github.com/periskope-connect/periskope-aws/internal/motoserver"
 	"github.com/periskope-connect/periskope-aws/internal/sandbox"
+	"github.com/periskope-connect/periskope-aws/internal/testkit"
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
-
-// syncBuffer collects the stack's logs, shown when a test fails.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 func post(t *testing.T, url string, body []byte, headers map[string]string) (int, []byte) {
 	t.Helper()
@@ -83,7 +65,7 @@ func ticketKeys(t *testing.T, db *dynamodb.Client) []string {
 // sandbox; the sandbox's signed ticket.created reaches the real webhook
 // binary through the gateway, which stores the ticket in moto's DynamoDB.
 func TestEndToEnd(t *testing.T) {
-	logs := &syncBuffer{}
+	logs := &testkit.Buffer{}
 	ctx := context.Background()
 	st, err := localstack.Start(ctx, localstack.Config{Output: logs, BinDir: t.TempDir()})
 	if err != nil {

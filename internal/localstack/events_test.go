@@ -14,6 +14,7 @@ import (
 
 	"github.com/periskope-connect/periskope-aws/internal/createticket"
 	"github.com/periskope-connect/periskope-aws/internal/localstack"
+	"github.com/periskope-connect/periskope-aws/internal/testkit"
 )
 
 // sampleOutcome is what a sample in events/ must produce through its real
@@ -64,7 +65,7 @@ func TestSampleEventsThroughTheRealBinaries(t *testing.T) {
 		}
 	}
 
-	logs := &syncBuffer{}
+	logs := &testkit.Buffer{}
 	st, err := localstack.Start(context.Background(), localstack.Config{Output: logs, BinDir: t.TempDir(), NoGateway: true, NoWebhooks: true})
 	if err != nil {
 		t.Fatalf("starting the local system: %v\n%s", err, logs)
