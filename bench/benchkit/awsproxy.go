@@ -1,10 +1,12 @@
 package benchkit
 
 import (
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -110,3 +112,22 @@ const (
 	TargetPutItem        = "DynamoDB_20120810.PutItem"
 	PrefixSecretsManager = "secretsmanager."
 )
+
+// Summary lists the counts by target, sorted, "secretsmanager.GetSecretValue=2, ...".
+func (p *AWSProxy) Summary() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	keys := make([]string, 0, len(p.counts))
+	for k := range p.counts {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		parts = append(parts, fmt.Sprintf("%s=%d", k, p.counts[k]))
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, ", ")
+}
