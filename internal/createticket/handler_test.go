@@ -18,6 +18,7 @@ import (
 	"github.com/periskope-connect/periskope-aws/internal/createticket"
 	"github.com/periskope-connect/periskope-aws/internal/idempotency"
 	"github.com/periskope-connect/periskope-aws/internal/secretcache"
+	"github.com/periskope-connect/periskope-aws/internal/testkit"
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
 
@@ -281,7 +282,7 @@ func TestUpstreamBudget(t *testing.T) {
 }
 
 func TestAPIKeyFromSecretsManager(t *testing.T) {
-	newKeys := func(sm *fakeSecrets, clk *clock) *createticket.SecretKeys {
+	newKeys := func(sm *fakeSecrets, clk *testkit.Clock) *createticket.SecretKeys {
 		return createticket.NewSecretKeys(sm, "periskope/api-key", secretcache.WithClock(clk.Now))
 	}
 

@@ -20,34 +20,10 @@ import (
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
 
-// clock is a settable time source; Sleep (for the Periskope client's
-// backoff) advances it instead of waiting.
-type clock struct {
-	mu     sync.Mutex
-	now    time.Time
-	sleeps []time.Duration
-}
-
-func newClock() *clock { return &clock{now: time.Date(2025, 4, 20, 10, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
-func (c *clock) Sleep(ctx context.Context, d time.Duration) error {
-	c.mu.Lock()
-	c.sleeps = append(c.sleeps, d)
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-	return ctx.Err()
+// newClock returns the tests' settable time source; its Sleep (for the
+// Periskope client's backoff) advances it instead of waiting.
+func newClock() *testkit.Clock {
+	return testkit.NewClock(time.Date(2025, 4, 20, 10, 0, 0, 0, time.UTC))
 }
 
 // fakeSecrets is a Secrets Manager with one secret value (or an error),
@@ -128,7 +104,7 @@ func (b *logBuffer) Lines(t testing.TB) []map[string]any {
 // given key provider and idempotency store.
 type harness struct {
 	up      *fakePeriskope
-	clock   *clock
+	clock   *testkit.Clock
 	logs    *logBuffer
 	metrics *metrics
 	h       *createticket.Handler

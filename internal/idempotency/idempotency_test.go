@@ -15,22 +15,10 @@ import (
 
 	"github.com/periskope-connect/periskope-aws/internal/idempotency"
 	"github.com/periskope-connect/periskope-aws/internal/motoserver"
+	"github.com/periskope-connect/periskope-aws/internal/testkit"
 )
 
 const table = "idempotency-test"
-
-// clock is a settable time source.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // env is one moto_server with the table, shared by the subtests of TestStore;
 // each subtest uses its own keys.
@@ -49,7 +37,7 @@ func newEnv(t *testing.T) *env {
 	return &env{moto: moto, db: db}
 }
 
-func (e *env) store(clk *clock) *idempotency.Store {
+func (e *env) store(clk *testkit.Clock) *idempotency.Store {
 	return idempotency.New(e.db, table, idempotency.WithClock(clk.Now))
 }
 
@@ -72,10 +60,10 @@ func TestStore(t *testing.T) {
 	ctx := context.Background()
 	fp := idempotency.Fingerprint([]byte(`{"chat_id":"919876543210@c.us","subject":"a"}`))
 	otherFP := idempotency.Fingerprint([]byte(`{"chat_id":"919876543210@c.us","subject":"b"}`))
-	lease := func(clk *clock) time.Time { return clk.Now().Add(30 * time.Second) }
+	lease := func(clk *testkit.Clock) time.Time { return clk.Now().Add(30 * time.Second) }
 
 	t.Run("first request claims, duplicates see in progress or conflict", func(t *testing.T) {
-		clk := &clock{t: start}
+		clk := testkit.NewClock(start)
 		s := e.store(clk)
 		begun, err := s.Begin(ctx, "k-inflight", fp, lease(clk))
 		if err != nil || begun.Claim == nil || begun.Replay != nil {
@@ -90,7 +78,7 @@ func TestStore(t *testing.T) {
 	})
 
 	t.Run("completed answer is replayed exactly, other request conflicts", func(t *testing.T) {
-		clk := &clock{t: start}
+		clk := testkit.NewClock(start)
 		s := e.store(clk)
 		begun, err := s.Begin(ctx, "k-done", fp, lease(clk))
 		if err != nil {
@@ -114,7 +102,7 @@ func TestStore(t *testing.T) {
 	})
 
 	t.Run("released key is claimed again", func(t *testing.T) {
-		clk := &clock{t: start}
+		clk := testkit.NewClock(start)
 		s := e.store(clk)
 		begun, err := s.Begin(ctx, "k-released", fp, lease(clk))
 		if err != nil {
@@ -134,7 +122,7 @@ func TestStore(t *testing.T) {
 	})
 
 	t.Run("claim whose lease passed without an answer is not taken over", func(t *testing.T) {
-		clk := &clock{t: start}
+		clk := testkit.NewClock(start)
 		s := e.store(clk)
 		if _, err := s.Begin(ctx, "k-abandoned", fp, lease(clk)); err != nil {
 			t.Fatal(err)
@@ -146,7 +134,7 @@ func TestStore(t *testing.T) {
 	})
 
 	t.Run("expired record counts as absent", func(t *testing.T) {
-		clk := &clock{t: start}
+		clk := testkit.NewClock(start)
 		s := e.store(clk)
 		old, err := s.Begin(ctx, "k-expired", fp, lease(clk))
 		if err != nil {
@@ -163,7 +151,7 @@ func TestStore(t *testing.T) {
 	})
 
 	t.Run("record layout", func(t *testing.T) {
-		clk := &clock{t: start}
+		clk := testkit.NewClock(start)
 		s := e.store(clk)
 		key := "layout-" + strings.Repeat("x", 200)
 		if _, err := s.Begin(ctx, key, fp, lease(clk)); err != nil {
@@ -191,7 +179,7 @@ func TestStore(t *testing.T) {
 	})
 
 	t.Run("large answers are stored", func(t *testing.T) {
-		clk := &clock{t: start}
+		clk := testkit.NewClock(start)
 		s := e.store(clk)
 		begun, err := s.Begin(ctx, "k-large", fp, lease(clk))
 		if err != nil {
@@ -209,7 +197,7 @@ func TestStore(t *testing.T) {
 	})
 
 	t.Run("concurrent first requests make exactly one claim", func(t *testing.T) {
-		clk := &clock{t: start}
+		clk := testkit.NewClock(start)
 		s := e.store(clk)
 		var mu sync.Mutex
 		claims, inProgress := 0, 0
@@ -248,7 +236,7 @@ func TestStore(t *testing.T) {
 
 	t.Run("store down is ErrUnavailable", func(t *testing.T) {
 		down := newEnv(t)
-		clk := &clock{t: start}
+		clk := testkit.NewClock(start)
 		s := down.store(clk)
 		begun, err := s.Begin(ctx, "k-down", fp, lease(clk))
 		if err != nil {

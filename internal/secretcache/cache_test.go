@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/periskope-connect/periskope-aws/internal/secretcache"
+	"github.com/periskope-connect/periskope-aws/internal/testkit"
 )
 
 // fakeGetter answers GetSecretValue from value/err and counts calls.
@@ -43,18 +44,13 @@ func (f *fakeGetter) count() int {
 	return f.calls
 }
 
-type clock struct{ t time.Time }
-
-func (c *clock) now() time.Time          { return c.t }
-func (c *clock) advance(d time.Duration) { c.t = c.t.Add(d) }
-
-func newCache(g *fakeGetter, c *clock) *secretcache.Cache[string] {
+func newCache(g *fakeGetter, c *testkit.Clock) *secretcache.Cache[string] {
 	return secretcache.New(g, "id", secretcache.ParseAPIKey,
-		secretcache.WithTTL(5*time.Minute), secretcache.WithMinRefreshInterval(time.Minute), secretcache.WithClock(c.now))
+		secretcache.WithTTL(5*time.Minute), secretcache.WithMinRefreshInterval(time.Minute), secretcache.WithClock(c.Now))
 }
 
 func TestGetFetchesOncePerTTL(t *testing.T) {
-	g, c := &fakeGetter{}, &clock{t: time.Unix(1e9, 0)}
+	g, c := &fakeGetter{}, testkit.NewClock(time.Unix(1e9, 0))
 	g.set("k1", nil)
 	cache := newCache(g, c)
 	for i := 0; i < 10; i++ {
@@ -66,7 +62,7 @@ func TestGetFetchesOncePerTTL(t *testing.T) {
 		t.Fatalf("calls = %d, want 1", g.count())
 	}
 	g.set("k2", nil)
-	c.advance(5 * time.Minute)
+	c.Advance(5 * time.Minute)
 	if v, _ := cache.Get(context.Background()); v != "k2" {
 		t.Fatalf("after TTL Get = %q, want k2", v)
 	}
@@ -76,26 +72,26 @@ func TestGetFetchesOncePerTTL(t *testing.T) {
 }
 
 func TestStaleValueServedWhenRefreshFails(t *testing.T) {
-	g, c := &fakeGetter{}, &clock{t: time.Unix(1e9, 0)}
+	g, c := &fakeGetter{}, testkit.NewClock(time.Unix(1e9, 0))
 	g.set("k1", nil)
 	cache := newCache(g, c)
 	if _, err := cache.Get(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	g.set("", errors.New("service down"))
-	c.advance(6 * time.Minute)
+	c.Advance(6 * time.Minute)
 	if v, err := cache.Get(context.Background()); err != nil || v != "k1" {
 		t.Fatalf("Get during outage = %q, %v; want stale k1", v, err)
 	}
 	// Within the min refresh interval of the failed try, no new call.
 	calls := g.count()
-	c.advance(10 * time.Second)
+	c.Advance(10 * time.Second)
 	if v, _ := cache.Get(context.Background()); v != "k1" || g.count() != calls {
 		t.Fatalf("Get = %q with %d calls, want stale k1 and no call", v, g.count()-calls)
 	}
 	// After it, the cache tries again and recovers.
 	g.set("k2", nil)
-	c.advance(time.Minute)
+	c.Advance(time.Minute)
 	if v, _ := cache.Get(context.Background()); v != "k2" {
 		t.Fatalf("Get after recovery = %q, want k2", v)
 	}
@@ -117,7 +113,7 @@ func TestColdFailures(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			g := &fakeGetter{}
 			g.set(tt.value, tt.err)
-			_, err := newCache(g, &clock{t: time.Unix(1e9, 0)}).Get(context.Background())
+			_, err := newCache(g, testkit.NewClock(time.Unix(1e9, 0))).Get(context.Background())
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("err = %v, want %v", err, tt.want)
 			}
@@ -127,25 +123,25 @@ func TestColdFailures(t *testing.T) {
 
 func TestNilSecretStringIsMalformed(t *testing.T) {
 	g := &fakeGetter{} // value nil: a binary secret
-	_, err := newCache(g, &clock{t: time.Unix(1e9, 0)}).Get(context.Background())
+	_, err := newCache(g, testkit.NewClock(time.Unix(1e9, 0))).Get(context.Background())
 	if !errors.Is(err, secretcache.ErrMalformed) {
 		t.Fatalf("err = %v, want ErrMalformed", err)
 	}
 }
 
 func TestRefreshHonoursMinInterval(t *testing.T) {
-	g, c := &fakeGetter{}, &clock{t: time.Unix(1e9, 0)}
+	g, c := &fakeGetter{}, testkit.NewClock(time.Unix(1e9, 0))
 	g.set("old", nil)
 	cache := newCache(g, c)
 	if _, err := cache.Get(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	g.set("new", nil)
-	c.advance(30 * time.Second)
+	c.Advance(30 * time.Second)
 	if v, _ := cache.Refresh(context.Background()); v != "old" || g.count() != 1 {
 		t.Fatalf("Refresh within interval = %q with %d calls, want old and 1", v, g.count())
 	}
-	c.advance(31 * time.Second)
+	c.Advance(31 * time.Second)
 	if v, _ := cache.Refresh(context.Background()); v != "new" || g.count() != 2 {
 		t.Fatalf("Refresh after interval = %q with %d calls, want new and 2", v, g.count())
 	}

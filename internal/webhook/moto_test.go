@@ -19,6 +19,7 @@ import (
 	"github.com/periskope-connect/periskope-aws/internal/awsenv"
 	"github.com/periskope-connect/periskope-aws/internal/motoserver"
 	"github.com/periskope-connect/periskope-aws/internal/secretcache"
+	"github.com/periskope-connect/periskope-aws/internal/testkit"
 	"github.com/periskope-connect/periskope-aws/internal/ticketstore"
 	"github.com/periskope-connect/periskope-aws/internal/webhook"
 )
@@ -28,31 +29,13 @@ const (
 	motoSecret = "periskope/test/signing-key"
 )
 
-// clock is a settable time source shared by the handler and its key cache.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // motoRig is the function's real wiring (webhook.New over the SDK, AWS
 // settings read from the environment as in Lambda) against moto_server.
 type motoRig struct {
 	srv   *motoserver.Server
 	db    *dynamodb.Client
 	sm    *secretsmanager.Client
-	clock *clock
+	clock *testkit.Clock // shared by the handler and its key cache
 	h     *webhook.Handler
 	log   *bytes.Buffer
 }
@@ -78,7 +61,7 @@ func newMotoRig(t *testing.T, o motoOptions) *motoRig {
 	}
 	ctx := context.Background()
 	r := &motoRig{srv: srv, db: dynamodb.NewFromConfig(awsCfg), sm: secretsmanager.NewFromConfig(awsCfg),
-		clock: &clock{t: now}, log: &bytes.Buffer{}}
+		clock: testkit.NewClock(now), log: &bytes.Buffer{}}
 	if err := motoserver.CreateTable(ctx, r.db, motoTable); err != nil {
 		t.Fatal(err)
 	}
