@@ -7,8 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,25 +14,20 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/periskope-connect/periskope-aws/internal/lambdaemu"
+	"github.com/periskope-connect/periskope-aws/internal/testkit"
 )
 
 var echoBootstrap string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "gateway-test")
+	bin, cleanup, err := testkit.BuildBinary("../lambdaemu/testdata/echofn", "lambda.norpc")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	echoBootstrap = filepath.Join(dir, "bootstrap")
-	build := exec.Command("go", "build", "-tags", "lambda.norpc", "-o", echoBootstrap, "../lambdaemu/testdata/echofn")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building echofn:", err)
-		os.Exit(1)
-	}
+	echoBootstrap = bin
 	code := m.Run()
-	os.RemoveAll(dir)
+	cleanup()
 	os.Exit(code)
 }
 

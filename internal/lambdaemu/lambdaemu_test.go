@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -22,20 +21,14 @@ import (
 var echoBootstrap string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "lambdaemu-test")
+	bin, cleanup, err := testkit.BuildBinary("./testdata/echofn", "lambda.norpc")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	echoBootstrap = filepath.Join(dir, "bootstrap")
-	build := exec.Command("go", "build", "-tags", "lambda.norpc", "-o", echoBootstrap, "./testdata/echofn")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building echofn:", err)
-		os.Exit(1)
-	}
+	echoBootstrap = bin
 	code := m.Run()
-	os.RemoveAll(dir)
+	cleanup()
 	os.Exit(code)
 }
 
