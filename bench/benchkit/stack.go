@@ -1,0 +1,103 @@
+package benchkit
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/periskope-connect/periskope-aws/internal/gateway"
+	"github.com/periskope-connect/periskope-aws/internal/lambdaemu"
+)
+
+// API is the local HTTP API: functions under the emulator behind the
+// gateway, served on a free loopback port.
+type API struct {
+	URL       string
+	Functions map[string]*lambdaemu.Function
+	srv       *http.Server
+}
+
+// APIFunction is one function of an API and its route.
+type APIFunction struct {
+	Config       lambdaemu.Config
+	Method, Path string
+	Deadline     time.Duration // the route's integration timeout
+}
+
+// StartAPI starts the functions (prewarmed as Config says) and a gateway
+// routing to them. wrap, when not nil, wraps the gateway's handler (to
+// record answers in tests).
+func StartAPI(fns []APIFunction, wrap func(http.Handler) http.Handler) (*API, error) {
+	api := &API{Functions: map[string]*lambdaemu.Function{}}
+	var routes []gateway.Route
+	for _, f := range fns {
+		if f.Config.Output == nil {
+			f.Config.Output = io.Discard
+		}
+		fn, err := lambdaemu.New(f.Config)
+		if err != nil {
+			api.Close()
+			return nil, err
+		}
+		api.Functions[f.Config.Name] = fn
+		routes = append(routes, gateway.Route{Method: f.Method, Path: f.Path, Name: f.Config.Name, Function: fn, Timeout: f.Deadline})
+	}
+	g, err := gateway.New(gateway.Config{Routes: routes})
+	if err != nil {
+		api.Close()
+		return nil, err
+	}
+	var h http.Handler = g
+	if wrap != nil {
+		h = wrap(g)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		api.Close()
+		return nil, err
+	}
+	api.URL = "http://" + ln.Addr().String()
+	api.srv = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = api.srv.Serve(ln) }()
+	return api, nil
+}
+
+// Close stops the gateway and every function process.
+func (a *API) Close() {
+	if a.srv != nil {
+		_ = a.srv.Close()
+	}
+	for _, fn := range a.Functions {
+		_ = fn.Close()
+	}
+}
+
+// PIDs returns the live processes of every function.
+func (a *API) PIDs() []int {
+	var pids []int
+	for _, fn := range a.Functions {
+		pids = append(pids, fn.PIDs()...)
+	}
+	return pids
+}
+
+// Post sends a request to the API and returns its status and body.
+func Post(ctx context.Context, client *http.Client, url string, headers map[string]string, body []byte) (int, []byte, error) {
+	req, err := NewRequest("POST", url, headers, body)
+	if err != nil {
+		return 0, nil, err
+	}
+	resp, err := client.Do(req.WithContext(ctx))
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return resp.StatusCode, nil, fmt.Errorf("reading the answer: %w", err)
+	}
+	return resp.StatusCode, b, nil
+}
