@@ -1,0 +1,464 @@
+// Command load drives the local system (gateway → Lambda Runtime API
+// emulator → real bootstrap binaries → moto_server, and the Periskope
+// sandbox) with bounded bursts on loopback and checks what was stored:
+//
+//   - webhook: -deliveries ticket.created deliveries at -concurrency, of
+//     which -dup-ratio are duplicates sent at the same moment as their
+//     originals (same signed bytes, as a redelivery). The table must hold
+//     exactly the unique tickets, none lost, with no 5xx answer.
+//   - create-ticket: -keys requests with an Idempotency-Key, each sent twice
+//     at once and once more after both answered; 409 "in progress" answers
+//     are retried after Retry-After. Periskope (the sandbox) must see exactly
+//     one create per key and every answer of a key must be the same ticket.
+//
+// It samples the peak RSS (VmHWM) of every bootstrap process throughout.
+//
+//	go run ./bench/load
+//
+// It stops by itself (bounded counts and -timeout) and exits non-zero when a
+// check fails or the run breaks; latency goals are reported, not enforced.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/periskope-connect/periskope-aws/bench/benchkit"
+	"github.com/periskope-connect/periskope-aws/internal/lambdaemu"
+	"github.com/periskope-connect/periskope-aws/internal/localstack"
+	"github.com/periskope-connect/periskope-aws/internal/motoserver"
+)
+
+// RSSGoal is the issue's peak RSS goal per function process.
+const RSSGoal = 30 << 20
+
+type options struct {
+	deliveries, concurrency, keys, instances int
+	dupRatio                                 float64
+	timeout                                  time.Duration
+}
+
+func main() {
+	var o options
+	flag.IntVar(&o.deliveries, "deliveries", 1000, "webhook deliveries, duplicates included")
+	flag.Float64Var(&o.dupRatio, "dup-ratio", 0.2, "share of the deliveries that are duplicates")
+	flag.IntVar(&o.concurrency, "concurrency", 16, "requests in flight")
+	flag.IntVar(&o.keys, "keys", 200, "create-ticket Idempotency-Keys")
+	flag.IntVar(&o.instances, "instances", 16, "process pool size of each function (Lambda would scale to the concurrency)")
+	flag.DurationVar(&o.timeout, "timeout", 5*time.Minute, "bound of the whole run")
+	flag.Parse()
+	log.SetFlags(0)
+	ok, err := run(o)
+	if err != nil {
+		log.Fatalf("load: %v", err)
+	}
+	if !ok {
+		log.Fatal("load: FAILED (see the checks above)")
+	}
+}
+
+// rss tracks the peak RSS of every function process.
+type rss struct {
+	mu   sync.Mutex
+	pids map[int]string // pid → function
+	peak map[string]int64
+	errs int
+}
+
+func (r *rss) started(e lambdaemu.ProcessEvent) {
+	r.mu.Lock()
+	r.pids[e.PID] = e.Function
+	r.mu.Unlock()
+}
+
+func (r *rss) sample() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for pid, fn := range r.pids {
+		n, err := benchkit.PeakRSS(pid)
+		if err != nil {
+			delete(r.pids, pid) // exited
+			continue
+		}
+		r.peak[fn] = max(r.peak[fn], n)
+	}
+}
+
+func run(o options) (bool, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
+	defer cancel()
+	root, err := benchkit.FindRoot()
+	if err != nil {
+		return false, err
+	}
+	dir, err := os.MkdirTemp("", "bench-load")
+	if err != nil {
+		return false, err
+	}
+	defer os.RemoveAll(dir)
+	// Release builds where localstack expects its binaries.
+	for name, t := range map[string]benchkit.Target{localstack.WebhookFunction: benchkit.Webhook, localstack.CreateTicketFunction: benchkit.CreateTicket} {
+		if err := benchkit.Build(ctx, root, t, "linux", "amd64", localstack.BootstrapPath(dir, name)); err != nil {
+			return false, err
+		}
+	}
+	logFile, err := os.Create(filepath.Join(dir, "local.log"))
+	if err != nil {
+		return false, err
+	}
+	mem := &rss{pids: map[int]string{}, peak: map[string]int64{}}
+	st, err := localstack.Start(ctx, localstack.Config{
+		Root: root, BinDir: dir, SkipBuild: true, NoWebhooks: true,
+		MaxInstances: o.instances, Hooks: lambdaemu.Hooks{ProcessStarted: mem.started}, Output: logFile,
+	})
+	if err != nil {
+		return false, err
+	}
+	defer st.Close()
+	stopSampling := make(chan struct{})
+	var sampler sync.WaitGroup
+	sampler.Add(1)
+	go func() {
+		defer sampler.Done()
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			mem.sample()
+			select {
+			case <-stopSampling:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+
+	fmt.Printf("Load through the local system (gateway → lambdaemu → release bootstraps → moto_server; sandbox Periskope), %d processes per function at most\n", o.instances)
+	fmt.Printf("machine: %s\n\n", benchkit.Machine())
+	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: o.concurrency * 2}}
+	whOK, err := webhookLoad(ctx, o, st, client)
+	if err != nil {
+		return false, err
+	}
+	ctOK, err := createLoad(ctx, o, st, client)
+	if err != nil {
+		return false, err
+	}
+	mem.sample()
+	close(stopSampling)
+	sampler.Wait()
+
+	fmt.Println("\nPeak RSS (VmHWM) of the bootstrap processes during the run:")
+	fmt.Println("\n| function | processes | peak RSS | goal | verdict |")
+	fmt.Println("| --- | ---: | ---: | --- | --- |")
+	for _, fn := range []string{localstack.WebhookFunction, localstack.CreateTicketFunction} {
+		peak := mem.peak[fn]
+		verdict := "met"
+		if peak > RSSGoal || peak == 0 {
+			verdict = "MISSED"
+		}
+		f, _ := st.Function(fn)
+		fmt.Printf("| %s | %d | %s | ≤ 30 MB | %s |\n", fn, len(f.PIDs()), benchkit.MiB(peak), verdict)
+	}
+	return whOK && ctOK, nil
+}
+
+type result struct {
+	status  int
+	body    []byte
+	header  http.Header
+	latency time.Duration
+	err     error
+}
+
+func post(ctx context.Context, client *http.Client, url string, headers map[string]string, body []byte) result {
+	req, err := benchkit.NewRequest("POST", url, headers, body)
+	if err != nil {
+		return result{err: err}
+	}
+	start := time.Now()
+	resp, err := client.Do(req.WithContext(ctx))
+	if err != nil {
+		return result{err: err, latency: time.Since(start)}
+	}
+	b, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	return result{status: resp.StatusCode, body: b, header: resp.Header, latency: time.Since(start), err: err}
+}
+
+// delivery is one webhook request; a duplicate shares its pair's barrier
+// with its original so that both are sent at the same moment.
+type delivery struct {
+	ticketID string
+	body     []byte
+	pair     *sync.WaitGroup
+}
+
+func webhookLoad(ctx context.Context, o options, st *localstack.Stack, client *http.Client) (bool, error) {
+	dups := int(float64(o.deliveries)*o.dupRatio + 0.5)
+	unique := o.deliveries - dups
+	if dups > unique {
+		return false, fmt.Errorf("-dup-ratio %.2f leaves fewer originals than duplicates", o.dupRatio)
+	}
+	org := fmt.Sprintf("load-%d", time.Now().UnixNano())
+	// Duplicates go to evenly spread originals, right behind them in the
+	// queue, so two workers pick them up together.
+	var queue []delivery
+	every := float64(unique) / float64(max(dups, 1))
+	nextDup := 0.0
+	for i := range unique {
+		id := fmt.Sprintf("LOAD-%05d", i)
+		body := benchkit.TicketCreated(org, id)
+		if dups > 0 && float64(i) >= nextDup && len(queue)-i < dups {
+			pair := &sync.WaitGroup{}
+			pair.Add(2)
+			queue = append(queue, delivery{id, body, pair}, delivery{id, body, pair})
+			nextDup += every
+			continue
+		}
+		queue = append(queue, delivery{ticketID: id, body: body})
+	}
+	if len(queue) != o.deliveries {
+		return false, fmt.Errorf("built %d deliveries, want %d", len(queue), o.deliveries)
+	}
+
+	url := st.APIURL + "/webhooks/periskope"
+	results := make([]result, len(queue))
+	start := time.Now()
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for range o.concurrency {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				d := queue[i]
+				if d.pair != nil {
+					d.pair.Done()
+					d.pair.Wait()
+				}
+				results[i] = post(ctx, client, url, benchkit.SignedHeaders(d.body, motoserver.LocalSigningKey), d.body)
+			}
+		}()
+	}
+	for i := range queue {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	elapsed := time.Since(start)
+
+	var lat []time.Duration
+	statuses := map[int]int{}
+	outcomes := map[string]int{}
+	transport := 0
+	for _, r := range results {
+		if r.err != nil {
+			transport++
+			continue
+		}
+		statuses[r.status]++
+		lat = append(lat, r.latency)
+		var ans struct{ Status string }
+		_ = json.Unmarshal(r.body, &ans)
+		outcomes[ans.Status]++
+	}
+	stored, err := scanTickets(ctx, st.Moto, org)
+	if err != nil {
+		return false, err
+	}
+	missing := 0
+	for i := range unique {
+		if !stored[fmt.Sprintf("LOAD-%05d", i)] {
+			missing++
+		}
+	}
+	fiveXX := 0
+	for s, n := range statuses {
+		if s >= 500 {
+			fiveXX += n
+		}
+	}
+	s := benchkit.Summarize(lat)
+	checks := []check{
+		{"items in the table = unique tickets", len(stored) == unique, fmt.Sprintf("%d stored, %d unique", len(stored), unique)},
+		{"lost tickets = 0", missing == 0, strconv.Itoa(missing)},
+		{"5xx answers = 0", fiveXX == 0, strconv.Itoa(fiveXX)},
+		{"transport errors = 0", transport == 0, strconv.Itoa(transport)},
+		{`answers "stored" = unique tickets`, outcomes["stored"] == unique, strconv.Itoa(outcomes["stored"])},
+		{`answers "duplicate" = duplicates`, outcomes["duplicate"] == dups, strconv.Itoa(outcomes["duplicate"])},
+	}
+	fmt.Printf("### webhook: %d ticket.created deliveries (%d unique, %d duplicates sent together with their originals), concurrency %d\n\n",
+		o.deliveries, unique, dups, o.concurrency)
+	fmt.Printf("%d requests in %s (%.0f req/s); statuses %v; latency p50 %s, p90 %s, p99 %s, max %s\n\n",
+		len(results), elapsed.Round(time.Millisecond), float64(len(results))/elapsed.Seconds(), statuses,
+		benchkit.Ms(s.P50), benchkit.Ms(s.P90), benchkit.Ms(s.P99), benchkit.Ms(s.Max))
+	return printChecks(checks), nil
+}
+
+// scanTickets returns the ticket ids stored for org.
+func scanTickets(ctx context.Context, moto *motoserver.Server, org string) (map[string]bool, error) {
+	db := dynamodb.NewFromConfig(moto.Config())
+	prefix := "TICKET#" + org + "#"
+	ids := map[string]bool{}
+	p := dynamodb.NewScanPaginator(db, &dynamodb.ScanInput{
+		TableName:                 aws.String(motoserver.LocalTable),
+		FilterExpression:          aws.String("begins_with(pk, :p)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":p": &types.AttributeValueMemberS{Value: prefix}},
+	})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("scanning the table: %w", err)
+		}
+		for _, item := range page.Items {
+			pk := item["pk"].(*types.AttributeValueMemberS).Value
+			id := strings.TrimPrefix(pk, prefix)
+			if ids[id] {
+				return nil, fmt.Errorf("ticket %s stored twice", id)
+			}
+			ids[id] = true
+		}
+	}
+	return ids, nil
+}
+
+type check struct {
+	name string
+	ok   bool
+	got  string
+}
+
+func printChecks(cs []check) bool {
+	all := true
+	fmt.Println("| check | result | |")
+	fmt.Println("| --- | --- | --- |")
+	for _, c := range cs {
+		mark := "ok"
+		if !c.ok {
+			mark, all = "FAILED", false
+		}
+		fmt.Printf("| %s | %s | %s |\n", c.name, c.got, mark)
+	}
+	return all
+}
+
+// createLoad sends each key twice at once and once more afterwards.
+func createLoad(ctx context.Context, o options, st *localstack.Stack, client *http.Client) (bool, error) {
+	before := st.Sandbox.Stats()
+	runID := time.Now().UnixNano()
+	url := st.APIURL + "/tickets"
+	type keyResult struct {
+		answers  []result // final answers (after in-progress retries)
+		requests int
+	}
+	keys := make([]keyResult, o.keys)
+	var mu sync.Mutex
+	var lat []time.Duration
+	statuses := map[int]int{}
+	// send posts once, retrying a 409 in progress after its Retry-After
+	// (at most 10 times), as a client following the contract would.
+	send := func(k int, body []byte, headers map[string]string) result {
+		for attempt := 0; ; attempt++ {
+			r := post(ctx, client, url, headers, body)
+			mu.Lock()
+			keys[k].requests++
+			if r.err == nil {
+				statuses[r.status]++
+				lat = append(lat, r.latency)
+			}
+			mu.Unlock()
+			if r.err != nil || r.status != 409 || !strings.Contains(string(r.body), "idempotency_in_progress") || attempt == 10 {
+				return r
+			}
+			wait, _ := strconv.Atoi(r.header.Get("Retry-After"))
+			time.Sleep(time.Duration(max(wait, 1)) * time.Second / 4) // a quarter of it: keeps the run short, still well after the original's answer on loopback
+		}
+	}
+	start := time.Now()
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for range max(o.concurrency/2, 1) { // each key has two requests in flight
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range work {
+				key := fmt.Sprintf("load-%d-%04d", runID, k)
+				body := []byte(fmt.Sprintf(`{"chat_id":"919876543210@c.us","subject":"load %d","priority":%d}`, k, 1+k%4))
+				headers := map[string]string{"Content-Type": "application/json", "Idempotency-Key": key}
+				var both [2]result
+				var pair sync.WaitGroup
+				for i := range both {
+					pair.Add(1)
+					go func() { defer pair.Done(); both[i] = send(k, body, headers) }()
+				}
+				pair.Wait()
+				later := send(k, body, headers)
+				mu.Lock()
+				keys[k].answers = append(both[:], later)
+				mu.Unlock()
+			}
+		}()
+	}
+	for k := range o.keys {
+		work <- k
+	}
+	close(work)
+	wg.Wait()
+	elapsed := time.Since(start)
+	after := st.Sandbox.Stats()
+
+	requests, bad, fiveXX, mismatched := 0, 0, 0, 0
+	for _, k := range keys {
+		requests += k.requests
+		var ids []string
+		for _, a := range k.answers {
+			if a.err != nil || a.status != 201 {
+				bad++
+				if a.status >= 500 {
+					fiveXX++
+				}
+				continue
+			}
+			var info struct {
+				Ticket struct {
+					TicketID string `json:"ticket_id"`
+				} `json:"ticket"`
+			}
+			_ = json.Unmarshal(a.body, &info)
+			ids = append(ids, info.Ticket.TicketID)
+		}
+		if len(slices.Compact(ids)) != 1 || ids[0] == "" {
+			mismatched++
+		}
+	}
+	creates := after.CreatesReceived - before.CreatesReceived
+	created := after.TicketsCreated - before.TicketsCreated
+	s := benchkit.Summarize(lat)
+	fmt.Printf("\n### create-ticket: %d Idempotency-Keys, each sent twice at once and once after, at concurrency %d\n\n", o.keys, max(o.concurrency/2, 1)*2)
+	fmt.Printf("%d requests in %s; statuses %v (409 = in progress, retried after Retry-After); latency p50 %s, p90 %s, p99 %s, max %s\n\n",
+		requests, elapsed.Round(time.Millisecond), statuses, benchkit.Ms(s.P50), benchkit.Ms(s.P90), benchkit.Ms(s.P99), benchkit.Ms(s.Max))
+	checks := []check{
+		{"upstream creates (sandbox stats) = keys", creates == o.keys, fmt.Sprintf("%d creates received, %d tickets created", creates, created)},
+		{"tickets created = keys", created == o.keys, strconv.Itoa(created)},
+		{"every final answer 201", bad == 0, fmt.Sprintf("%d not 201", bad)},
+		{"5xx answers = 0", fiveXX == 0 && statuses[500]+statuses[502]+statuses[503]+statuses[504] == 0, strconv.Itoa(fiveXX)},
+		{"all answers of a key name one ticket", mismatched == 0, fmt.Sprintf("%d keys differ", mismatched)},
+	}
+	return printChecks(checks), nil
+}
