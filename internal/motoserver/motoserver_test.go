@@ -53,6 +53,46 @@ func TestProvisionLocal(t *testing.T) {
 	}
 }
 
+func TestStartWithTable(t *testing.T) {
+	s, db := motoserver.StartWithTable(t, "made")
+	ctx := context.Background()
+	// The returned client is the server's: a client built from s sees the
+	// same table.
+	desc, err := dynamodb.NewFromConfig(s.Config()).DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String("made")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if key := desc.Table.KeySchema; len(key) != 1 || aws.ToString(key[0].AttributeName) != "pk" {
+		t.Errorf("key schema %+v, want pk alone", key)
+	}
+	ttl, err := db.DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: aws.String("made")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := aws.ToString(ttl.TimeToLiveDescription.AttributeName); got != "expires_at" {
+		t.Errorf("TTL attribute = %q, want expires_at", got)
+	}
+}
+
+func TestEnvLookup(t *testing.T) {
+	s := &motoserver.Server{Endpoint: "http://127.0.0.1:4566"}
+	lookup := s.EnvLookup(map[string]string{"TICKETS_TABLE": "t", "AWS_REGION": "eu-west-1"})
+	for name, want := range map[string]string{
+		"AWS_ENDPOINT_URL":  "http://127.0.0.1:4566", // from Env
+		"AWS_ACCESS_KEY_ID": "testing",               // from Env
+		"TICKETS_TABLE":     "t",                     // extra
+		"AWS_REGION":        "eu-west-1",             // extra wins over Env
+		"UNSET_VARIABLE":    "",                      // in neither
+	} {
+		if got := lookup(name); got != want {
+			t.Errorf("%s = %q, want %q", name, got, want)
+		}
+	}
+	if got := s.EnvLookup(nil)("AWS_REGION"); got != "us-east-1" {
+		t.Errorf("without extras AWS_REGION = %q, want Env's us-east-1", got)
+	}
+}
+
 func TestStopKillsTheProcess(t *testing.T) {
 	s := motoserver.Start(t)
 	pid := s.PID()
@@ -75,12 +115,8 @@ func TestLaunchRefusesABusyPort(t *testing.T) {
 // TestConditionalPutIsAtomic races conditional writes of one key: DynamoDB
 // lets exactly one succeed, and so must the local stand-in.
 func TestConditionalPutIsAtomic(t *testing.T) {
-	s := motoserver.Start(t)
+	_, db := motoserver.StartWithTable(t, "t")
 	ctx := context.Background()
-	db := dynamodb.NewFromConfig(s.Config())
-	if err := motoserver.CreateTable(ctx, db, "t"); err != nil {
-		t.Fatal(err)
-	}
 	const racers = 40
 	var wg sync.WaitGroup
 	var mu sync.Mutex

@@ -3,6 +3,8 @@ package motoserver
 import (
 	"context"
 	"fmt"
+	"maps"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -40,6 +42,19 @@ func (s *Server) Env() []string {
 		"AWS_SECRET_ACCESS_KEY=testing",
 		"AWS_SESSION_TOKEN=testing",
 	}
+}
+
+// EnvLookup returns a lookup, as os.Getenv, over Env with extra on top: the
+// environment a function reads to reach s, plus the test's own variables.
+// Names in neither are empty.
+func (s *Server) EnvLookup(extra map[string]string) func(string) string {
+	vars := map[string]string{}
+	for _, kv := range s.Env() {
+		name, value, _ := strings.Cut(kv, "=")
+		vars[name] = value
+	}
+	maps.Copy(vars, extra)
+	return func(name string) string { return vars[name] }
 }
 
 // CreateTable creates the tickets table as template.yaml defines it: a

@@ -4,6 +4,8 @@ import (
 	"context"
 	"os"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 )
 
 // Start launches moto_server on a free 127.0.0.1 port for the test and stops
@@ -27,4 +29,18 @@ func Start(tb testing.TB) *Server {
 	}
 	tb.Cleanup(s.Stop)
 	return s
+}
+
+// StartWithTable starts moto_server for the test as Start does, creates a
+// tickets table called table on it (see CreateTable), and returns the server
+// and a DynamoDB client for it. It fails the test if the table cannot be
+// created.
+func StartWithTable(tb testing.TB, table string) (*Server, *dynamodb.Client) {
+	tb.Helper()
+	s := Start(tb)
+	db := dynamodb.NewFromConfig(s.Config())
+	if err := CreateTable(context.Background(), db, table); err != nil {
+		tb.Fatal(err)
+	}
+	return s, db
 }
