@@ -12,7 +12,6 @@ import (
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/periskope-connect/periskope-aws/internal/motoserver"
@@ -69,13 +68,9 @@ func TestBinaryDependencies(t *testing.T) {
 // through AWS_ENDPOINT_URL, the key comes from the secret, and an
 // Idempotency-Key replays from the table.
 func TestWiringAgainstMoto(t *testing.T) {
-	moto := motoserver.Start(t)
+	moto, _ := motoserver.StartWithTable(t, "periskope-tickets")
 	ctx := context.Background()
-	cfg := moto.Config()
-	if err := motoserver.CreateTable(ctx, dynamodb.NewFromConfig(cfg), "periskope-tickets"); err != nil {
-		t.Fatal(err)
-	}
-	if err := motoserver.PutSecret(ctx, secretsmanager.NewFromConfig(cfg), "periskope/api-key", `{"api_key": "wired-key"}`); err != nil {
+	if err := motoserver.PutSecret(ctx, secretsmanager.NewFromConfig(moto.Config()), "periskope/api-key", `{"api_key": "wired-key"}`); err != nil {
 		t.Fatal(err)
 	}
 	var calls atomic.Int32
@@ -94,12 +89,8 @@ func TestWiringAgainstMoto(t *testing.T) {
 	defer upstream.Close()
 
 	vars := baseEnv()
-	for _, kv := range moto.Env() {
-		name, value, _ := strings.Cut(kv, "=")
-		vars[name] = value
-	}
 	vars["PERISKOPE_BASE_URL"] = upstream.URL + "/v1"
-	h, err := newHandler(env(vars), slog.New(slog.DiscardHandler))
+	h, err := newHandler(moto.EnvLookup(vars), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

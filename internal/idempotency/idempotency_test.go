@@ -29,11 +29,7 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	moto := motoserver.Start(t)
-	db := dynamodb.NewFromConfig(moto.Config())
-	if err := motoserver.CreateTable(context.Background(), db, table); err != nil {
-		t.Fatal(err)
-	}
+	moto, db := motoserver.StartWithTable(t, table)
 	return &env{moto: moto, db: db}
 }
 

@@ -19,11 +19,7 @@ import (
 // motoTable starts moto_server, creates a tickets table and returns a client.
 func motoTable(t *testing.T) (*dynamodb.Client, string) {
 	t.Helper()
-	srv := motoserver.Start(t)
-	db := dynamodb.NewFromConfig(srv.Config())
-	if err := motoserver.CreateTable(context.Background(), db, "tickets"); err != nil {
-		t.Fatal(err)
-	}
+	_, db := motoserver.StartWithTable(t, "tickets")
 	return db, "tickets"
 }
 

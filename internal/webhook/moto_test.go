@@ -50,12 +50,7 @@ type motoOptions struct {
 func newMotoRig(t *testing.T, o motoOptions) *motoRig {
 	t.Helper()
 	srv := motoserver.Start(t)
-	env := map[string]string{}
-	for _, kv := range srv.Env() {
-		k, v, _ := strings.Cut(kv, "=")
-		env[k] = v
-	}
-	awsCfg, err := awsenv.FromLookup(func(k string) string { return env[k] })
+	awsCfg, err := awsenv.FromLookup(srv.EnvLookup(nil))
 	if err != nil {
 		t.Fatal(err)
 	}
