@@ -55,6 +55,38 @@ func TestBufferBytesIsACopy(t *testing.T) {
 	}
 }
 
+func TestMetricsSumsConcurrentCounts(t *testing.T) {
+	var m testkit.Metrics
+	if got := m.All(); got == nil || len(got) != 0 {
+		t.Fatalf("All() before any count = %#v, want an empty map", got)
+	}
+	const n = 50
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			m.Count("Created", 1)
+			m.Count("Latency", 0.5)
+		}()
+	}
+	wg.Wait()
+	if got := m.Get("Created"); got != n {
+		t.Errorf("Get(Created) = %v, want %d", got, n)
+	}
+	if got := m.Get("Never"); got != 0 {
+		t.Errorf("Get(Never) = %v, want 0", got)
+	}
+	all := m.All()
+	if len(all) != 2 || all["Created"] != n || all["Latency"] != n*0.5 {
+		t.Errorf("All() = %v", all)
+	}
+	all["Created"] = -1
+	if m.Get("Created") != n {
+		t.Error("changing the map All returned changed the counts")
+	}
+}
+
 var start = time.Date(2025, 4, 20, 10, 0, 0, 0, time.UTC)
 
 func TestClockMovesOnlyWhenTold(t *testing.T) {
