@@ -441,7 +441,7 @@ func TestIdempotencyAnswers(t *testing.T) {
 			t.Errorf("replay = %d %s %v", resp.StatusCode, resp.Body, resp.Headers)
 		}
 		if hs.up.Calls() != 0 || hs.metrics.Get("IdempotentReplay") != 1 || hs.metrics.Get("Created") != 0 {
-			t.Errorf("calls %d, metrics %v", hs.up.Calls(), hs.metrics.counts)
+			t.Errorf("calls %d, metrics %v", hs.up.Calls(), hs.metrics.All())
 		}
 		if line := hs.logs.Lines(t)[0]; line["outcome"] != "replayed" || line["ticket_id"] != "BKT-042" {
 			t.Errorf("log line %v", line)

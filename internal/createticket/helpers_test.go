@@ -57,27 +57,6 @@ func (s *fakeSecrets) Calls() int {
 	return s.calls
 }
 
-// metrics records counts by name.
-type metrics struct {
-	mu     sync.Mutex
-	counts map[string]float64
-}
-
-func (m *metrics) Count(name string, v float64) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.counts == nil {
-		m.counts = map[string]float64{}
-	}
-	m.counts[name] += v
-}
-
-func (m *metrics) Get(name string) float64 {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.counts[name]
-}
-
 // logBuffer collects JSON log lines from concurrent requests.
 type logBuffer struct {
 	testkit.Buffer
@@ -106,7 +85,7 @@ type harness struct {
 	up      *fakePeriskope
 	clock   *testkit.Clock
 	logs    *logBuffer
-	metrics *metrics
+	metrics *testkit.Metrics
 	h       *createticket.Handler
 }
 
@@ -120,7 +99,7 @@ const testAPIKey = "test-api-key"
 
 func newHarness(t *testing.T, s setup) *harness {
 	t.Helper()
-	hs := &harness{up: newFakePeriskope(t, testAPIKey), clock: newClock(), logs: &logBuffer{}, metrics: &metrics{}}
+	hs := &harness{up: newFakePeriskope(t, testAPIKey), clock: newClock(), logs: &logBuffer{}, metrics: &testkit.Metrics{}}
 	keys := s.keys
 	if keys == nil {
 		keys = periskope.StaticKey(testAPIKey)

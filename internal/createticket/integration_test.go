@@ -24,6 +24,7 @@ import (
 	"github.com/periskope-connect/periskope-aws/internal/idempotency"
 	"github.com/periskope-connect/periskope-aws/internal/motoserver"
 	"github.com/periskope-connect/periskope-aws/internal/secretcache"
+	"github.com/periskope-connect/periskope-aws/internal/testkit"
 )
 
 // These tests run the handler as main wires it, against a real moto_server
@@ -95,7 +96,7 @@ func newLive(t *testing.T, moto *motoserver.Server, secretValue string) *live {
 		l.putSecret(t, secretValue)
 	}
 	l.secrets = &countingSecrets{sm: l.sm}
-	hs := &harness{up: newFakePeriskope(t, testAPIKey), clock: newClock(), logs: &logBuffer{}, metrics: &metrics{}}
+	hs := &harness{up: newFakePeriskope(t, testAPIKey), clock: newClock(), logs: &logBuffer{}, metrics: &testkit.Metrics{}}
 	keys := createticket.NewSecretKeys(l.secrets, l.secret, secretcache.WithClock(hs.clock.Now))
 	hs.h = createticket.NewHandler(createticket.Deps{
 		Tickets:     newClient(t, hs.up.URL(), keys, hs.clock),
@@ -215,7 +216,7 @@ func TestLiveIdempotentRetries(t *testing.T) {
 		t.Errorf("Periskope calls = %d, want 1", got)
 	}
 	if l.metrics.Get("Created") != 1 || l.metrics.Get("IdempotentReplay") != 2 {
-		t.Errorf("metrics %v", l.metrics.counts)
+		t.Errorf("metrics %v", l.metrics.All())
 	}
 
 	item := l.record(t, key)

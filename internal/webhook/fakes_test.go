@@ -14,6 +14,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/periskope-connect/periskope-aws/internal/testkit"
 	"github.com/periskope-connect/periskope-aws/internal/ticketstore"
 	"github.com/periskope-connect/periskope-aws/internal/webhook"
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
@@ -65,32 +66,17 @@ func (f *fakeStore) Put(_ context.Context, t *ticketstore.Ticket) error {
 	return f.err
 }
 
-// fakeMetrics records counts by name.
-type fakeMetrics struct {
-	mu     sync.Mutex
-	counts map[string]float64
-}
-
-func (f *fakeMetrics) Count(name string, v float64) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.counts == nil {
-		f.counts = map[string]float64{}
-	}
-	f.counts[name] += v
-}
-
 // rig is a handler with fakes and a captured log.
 type rig struct {
 	h       *webhook.Handler
 	keys    *fakeKeys
 	store   *fakeStore
-	metrics *fakeMetrics
+	metrics *testkit.Metrics
 	log     *bytes.Buffer
 }
 
 func newRig() *rig {
-	r := &rig{keys: &fakeKeys{keys: []string{localKey}}, store: &fakeStore{}, metrics: &fakeMetrics{}, log: &bytes.Buffer{}}
+	r := &rig{keys: &fakeKeys{keys: []string{localKey}}, store: &fakeStore{}, metrics: &testkit.Metrics{}, log: &bytes.Buffer{}}
 	r.h = &webhook.Handler{
 		Keys:    r.keys,
 		Store:   r.store,

@@ -110,8 +110,8 @@ func TestSamples(t *testing.T) {
 			if tc.metric != "" {
 				wantCounts[tc.metric] = 1
 			}
-			if fmt.Sprint(r.metrics.counts) != fmt.Sprint(wantCounts) && !(len(wantCounts) == 0 && len(r.metrics.counts) == 0) {
-				t.Errorf("metrics %v, want %v", r.metrics.counts, wantCounts)
+			if fmt.Sprint(r.metrics.All()) != fmt.Sprint(wantCounts) && !(len(wantCounts) == 0 && len(r.metrics.All()) == 0) {
+				t.Errorf("metrics %v, want %v", r.metrics.All(), wantCounts)
 			}
 			lines := r.logLines(t)
 			if len(lines) != 1 {
@@ -149,8 +149,8 @@ func TestStoreOutcomes(t *testing.T) {
 			if answer := got.ErrCode; answer != tc.answer && got.Body["status"] != tc.answer {
 				t.Errorf("answer %s, want %s", got.Raw.Body, tc.answer)
 			}
-			if tc.metric != "" && r.metrics.counts[tc.metric] != 1 {
-				t.Errorf("metrics %v, want %s", r.metrics.counts, tc.metric)
+			if tc.metric != "" && r.metrics.Get(tc.metric) != 1 {
+				t.Errorf("metrics %v, want %s", r.metrics.All(), tc.metric)
 			}
 			line := r.logLines(t)[0]
 			if tc.status == 503 {
@@ -321,7 +321,7 @@ func TestConcurrentDeliveriesAnswerOnce(t *testing.T) {
 	if counts["stored"] != 1 || counts["duplicate"] != n-1 || len(store.items) != 1 {
 		t.Errorf("answers %v and %d items, want 1 stored, %d duplicate, 1 item", counts, len(store.items), n-1)
 	}
-	if r.metrics.counts[webhook.MetricStored] != 1 || r.metrics.counts[webhook.MetricDuplicate] != n-1 {
-		t.Errorf("metrics %v", r.metrics.counts)
+	if r.metrics.Get(webhook.MetricStored) != 1 || r.metrics.Get(webhook.MetricDuplicate) != n-1 {
+		t.Errorf("metrics %v", r.metrics.All())
 	}
 }
