@@ -1,0 +1,160 @@
+// Package faults runs the real bootstrap binaries under the Lambda Runtime
+// API emulator, with moto_server and the Periskope sandbox, while their
+// dependencies fail: moto_server stopped and restarted, the Secrets Manager
+// secret deleted or unreachable, Periskope answering 429, 500 or hanging.
+// Each test asserts the documented answers and, through the sandbox's and a
+// proxy's counters, how many calls were made.
+package faults
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/periskope-connect/periskope-aws/bench/benchkit"
+	"github.com/periskope-connect/periskope-aws/internal/lambdaemu"
+	"github.com/periskope-connect/periskope-aws/internal/motoserver"
+	"github.com/periskope-connect/periskope-aws/internal/sandbox"
+)
+
+// Host builds of the functions, made once by TestMain.
+var webhookBin, createTicketBin string
+
+func TestMain(m *testing.M) {
+	os.Exit(buildAndRun(m))
+}
+
+func buildAndRun(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "faults")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	root, err := benchkit.FindRoot()
+	if err == nil {
+		webhookBin, err = benchkit.BuildHost(context.Background(), root, benchkit.Webhook, dir)
+	}
+	if err == nil {
+		createTicketBin, err = benchkit.BuildHost(context.Background(), root, benchkit.CreateTicket, dir)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "building the bootstraps:", err)
+		return 1
+	}
+	return m.Run()
+}
+
+// startMoto starts moto_server with the local table and secrets.
+func startMoto(t *testing.T) *motoserver.Server {
+	t.Helper()
+	moto := motoserver.Start(t)
+	if err := moto.ProvisionLocal(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return moto
+}
+
+func webhookFunction(endpoint string, out io.Writer) lambdaemu.Config {
+	return lambdaemu.Config{Name: benchkit.WebhookFunction, Executable: webhookBin, Env: benchkit.WebhookEnv(endpoint),
+		Timeout: 10 * time.Second, Region: "us-east-1", Output: out}
+}
+
+func createTicketFunction(endpoint, baseURL string, timeout time.Duration, out io.Writer) lambdaemu.Config {
+	return lambdaemu.Config{Name: benchkit.CreateTicketFunction, Executable: createTicketBin, Env: benchkit.CreateTicketEnv(endpoint, baseURL),
+		Timeout: timeout, Region: "us-east-1", Output: out}
+}
+
+// answer is one response the gateway gave.
+type answer struct {
+	phase  string
+	status int
+	body   string
+}
+
+// recorder wraps the gateway and keeps every answer with the phase of the
+// test it was given in (when it was answered).
+type recorder struct {
+	mu      sync.Mutex
+	phase   string
+	answers []answer
+}
+
+func (r *recorder) setPhase(p string) {
+	r.mu.Lock()
+	r.phase = p
+	r.mu.Unlock()
+}
+
+func (r *recorder) all() []answer {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]answer(nil), r.answers...)
+}
+
+func (r *recorder) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		rw := &capture{ResponseWriter: w}
+		next.ServeHTTP(rw, req)
+		r.mu.Lock() // the phase when the answer was given
+		r.answers = append(r.answers, answer{phase: r.phase, status: rw.status, body: string(rw.body)})
+		r.mu.Unlock()
+	})
+}
+
+type capture struct {
+	http.ResponseWriter
+	status int
+	body   []byte
+}
+
+func (c *capture) WriteHeader(code int) {
+	if c.status == 0 {
+		c.status = code
+	}
+	c.ResponseWriter.WriteHeader(code)
+}
+
+func (c *capture) Write(p []byte) (int, error) {
+	if c.status == 0 {
+		c.status = http.StatusOK
+	}
+	c.body = append(c.body, p...)
+	return c.ResponseWriter.Write(p)
+}
+
+// sandboxCreate creates a ticket directly in the sandbox, as a Periskope
+// user would in the app, and returns its id.
+func sandboxCreate(t *testing.T, sb *sandbox.Server, subject string) string {
+	t.Helper()
+	status, body, err := benchkit.Post(context.Background(), http.DefaultClient, sb.BaseURL()+"/tickets/create",
+		map[string]string{"Authorization": "Bearer " + motoserver.LocalAPIKey, "x-phone": benchkit.LocalPhone, "Content-Type": "application/json"},
+		[]byte(fmt.Sprintf(`{"chat_id":"919876543210@c.us","subject":%q}`, subject)))
+	if err != nil || status != 200 {
+		t.Fatalf("sandbox create: %d %s %v", status, body, err)
+	}
+	return ticketID(t, body)
+}
+
+// waitFor polls cond every 50ms until it holds or limit passes.
+func waitFor(t *testing.T, limit time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", limit, what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// withPool sets the process pool of cfg.
+func withPool(cfg lambdaemu.Config, maxInstances, prewarm int) lambdaemu.Config {
+	cfg.MaxInstances, cfg.Prewarm = maxInstances, prewarm
+	return cfg
+}
