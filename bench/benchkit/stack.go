@@ -84,8 +84,12 @@ func (a *API) PIDs() []int {
 	return pids
 }
 
-// Post sends a request to the API and returns its status and body.
+// Post sends a request and returns its status and body. A nil client is
+// http.DefaultClient.
 func Post(ctx context.Context, client *http.Client, url string, headers map[string]string, body []byte) (int, []byte, error) {
+	if client == nil {
+		client = http.DefaultClient
+	}
 	req, err := NewRequest("POST", url, headers, body)
 	if err != nil {
 		return 0, nil, err

@@ -1,0 +1,149 @@
+package faults
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/periskope-connect/periskope-aws/bench/benchkit"
+	"github.com/periskope-connect/periskope-aws/internal/motoserver"
+	"github.com/periskope-connect/periskope-aws/internal/sandbox"
+	"github.com/periskope-connect/periskope-aws/internal/testkit"
+)
+
+// TestSecretsUnavailable makes Secrets Manager unreachable, then deletes
+// the secrets: a function that has its key cached keeps serving, a cold
+// one answers 503 and says why in its log.
+func TestSecretsUnavailable(t *testing.T) {
+	moto := startMoto(t)
+	proxy, err := benchkit.StartAWSProxy(moto.Endpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer proxy.Close()
+	sb, err := sandbox.Listen("127.0.0.1:0", sandbox.Config{APIKey: motoserver.LocalAPIKey, OrgPhone: benchkit.LocalPhone})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Close()
+	var warmLogs testkit.Buffer
+	webhookCfg := webhookFunction(proxy.URL, &warmLogs)
+	createCfg := createTicketFunction(proxy.URL, sb.BaseURL(), 15*time.Second, &warmLogs)
+	api, err := benchkit.StartAPI([]benchkit.APIFunction{
+		{Config: withPool(webhookCfg, 1, 1), Method: "POST", Path: "/webhooks/periskope", Deadline: 11 * time.Second},
+		{Config: withPool(createCfg, 1, 1), Method: "POST", Path: "/tickets", Deadline: 16 * time.Second},
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer api.Close()
+	ctx := context.Background()
+
+	n := 0
+	delivery := func() ([]byte, map[string]string) {
+		n++
+		body := benchkit.TicketCreated("faults-org", fmt.Sprintf("SECRET-%d", n))
+		return body, benchkit.SignedHeaders(body, motoserver.LocalSigningKey)
+	}
+	createBody := []byte(`{"chat_id":"919876543210@c.us","subject":"secret faults"}`)
+	jsonCT := map[string]string{"Content-Type": "application/json"}
+	warm := func(t *testing.T) {
+		t.Helper()
+		body, headers := delivery()
+		if status, answer, err := benchkit.Post(ctx, nil, api.URL+"/webhooks/periskope", headers, body); err != nil || status != 200 {
+			t.Errorf("warm webhook: %d %s %v, want 200", status, answer, err)
+		}
+		if status, answer, err := benchkit.Post(ctx, nil, api.URL+"/tickets", jsonCT, createBody); err != nil || status != 201 {
+			t.Errorf("warm create-ticket: %d %s %v, want 201", status, answer, err)
+		}
+	}
+	// cold runs each function in a fresh process and checks its 503 and
+	// its log line.
+	cold := func(t *testing.T, webhookError, createError string) {
+		t.Helper()
+		var logs testkit.Buffer
+		body, headers := delivery()
+		payload, err := benchkit.APIEvent("POST", "/webhooks/periskope", headers, body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg := webhookCfg
+		cfg.Output = &logs
+		res, err := benchkit.ColdInvoke(ctx, cfg, payload)
+		if err != nil || res.Status != 503 {
+			t.Errorf("cold webhook: %d %s %v, want 503", res.Status, res.Payload, err)
+		}
+		line := logLine(logs.String(), `"status":503`)
+		t.Logf("cold webhook logged: %s", line)
+		if !strings.Contains(line, `"dependency":"secretsmanager"`) || !strings.Contains(line, webhookError) {
+			t.Errorf("cold webhook log line %q should name secretsmanager and %s; log:\n%s", line, webhookError, logs.String())
+		}
+
+		logs = testkit.Buffer{}
+		payload, err = benchkit.APIEvent("POST", "/tickets", jsonCT, createBody)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg = createCfg
+		cfg.Output = &logs
+		before := sb.Stats().CreatesReceived
+		res, err = benchkit.ColdInvoke(ctx, cfg, payload)
+		if err != nil || res.Status != 503 || !strings.Contains(string(res.Payload), "api_key_unavailable") {
+			t.Errorf("cold create-ticket: %d %s %v, want 503 api_key_unavailable", res.Status, res.Payload, err)
+		}
+		line = logLine(logs.String(), `"status":503`)
+		t.Logf("cold create-ticket logged: %s", line)
+		if !strings.Contains(line, "api_key_unavailable") || !strings.Contains(line, createError) {
+			t.Errorf("cold create-ticket log line %q should say api_key_unavailable and %s; log:\n%s", line, createError, logs.String())
+		}
+		if got := sb.Stats().CreatesReceived - before; got != 0 {
+			t.Errorf("cold create-ticket without its key called Periskope %d times", got)
+		}
+	}
+
+	warm(t) // both now hold their key
+	secretCalls := proxy.Count(benchkit.TargetGetSecretValue)
+	if secretCalls != 2 {
+		t.Fatalf("warming made %d GetSecretValue calls, want 2 (one per function)", secretCalls)
+	}
+
+	t.Run("unreachable", func(t *testing.T) {
+		proxy.Block(benchkit.PrefixSecretsManager)
+		defer proxy.Unblock()
+		warm(t)
+		cold(t, `"aws_error":"NetworkError"`, "GetSecretValue")
+	})
+	t.Run("deleted", func(t *testing.T) {
+		sm := secretsmanager.NewFromConfig(moto.Config())
+		for _, id := range []string{motoserver.LocalSigningKeySecret, motoserver.LocalAPIKeySecret} {
+			if _, err := sm.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{SecretId: aws.String(id), ForceDeleteWithoutRecovery: aws.Bool(true)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		warm(t)
+		cold(t, `"aws_error":"ResourceNotFoundException"`, "ResourceNotFoundException")
+	})
+	// The warm processes never asked again: their key was cached.
+	warmPIDs := api.PIDs()
+	if len(warmPIDs) != 2 {
+		t.Errorf("warm processes %v, want the same 2 throughout", warmPIDs)
+	}
+	if strings.Contains(warmLogs.String(), `"status":503`) {
+		t.Errorf("a warm function answered 503:\n%s", warmLogs.String())
+	}
+}
+
+// logLine returns the first line of log containing marker.
+func logLine(log, marker string) string {
+	for line := range strings.SplitSeq(log, "\n") {
+		if strings.Contains(line, marker) {
+			return line
+		}
+	}
+	return ""
+}
