@@ -163,6 +163,9 @@ func run(n, ioN int) error {
 		fmt.Printf("| %s | %s | %s | %.2f× | %s | %s | %.2f× | %s |\n", k.name, benchkit.Ms(in.P50), benchkit.Ms(in.P90), ri,
 			benchkit.Ms(fr.P50), benchkit.Ms(fr.P90), rf, verdict)
 	}
+	if err := printInitTraces([]benchkit.Target{benchkit.Hello, benchkit.Webhook, benchkit.CreateTicket, benchkit.CreateTicketLoadDefault}, bins); err != nil {
+		return err
+	}
 	fmt.Printf("\nFirst response with real I/O (informative), %d fresh processes each, against moto_server and the Periskope sandbox on loopback:\n\n", ioN)
 	fmt.Println("| function | init p50 | first response p50 | first response p90 |")
 	fmt.Println("| --- | ---: | ---: | ---: |")
