@@ -88,8 +88,8 @@ func run(out string) error {
 				verdict += ", zip met"
 			}
 		}
-		fmt.Printf("| %s | %s | %s | %s | ≤ %.1f× | %s | ≤ 3 MiB | %s |\n", r.target.Name, benchkit.MiB(r.size), benchkit.MiB(floor.size),
-			benchkit.Ratio(float64(r.size), float64(floor.size)), RatioGoal, benchkit.MiB(r.zip), verdict)
+		fmt.Printf("| %s | %s (%d B) | %s | %.3f× | ≤ %.1f× | %s | ≤ 3 MiB | %s |\n", r.target.Name, benchkit.MiB(r.size), r.size,
+			benchkit.MiB(floor.size), ratio, RatioGoal, benchkit.MiB(r.zip), verdict)
 	}
 	ct, variant := rows[2], rows[3]
 	fmt.Printf("\nconfig.LoadDefaultConfig instead of internal/awsenv would add %s to create-ticket (+%.0f%%), %s zipped.\n",
