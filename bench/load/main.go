@@ -215,6 +215,9 @@ func webhookLoad(ctx context.Context, o options, st *localstack.Stack, client *h
 	if dups > unique {
 		return false, fmt.Errorf("-dup-ratio %.2f leaves fewer originals than duplicates", o.dupRatio)
 	}
+	if dups > 0 && o.concurrency < 2 {
+		return false, fmt.Errorf("-concurrency %d cannot send a duplicate together with its original", o.concurrency)
+	}
 	org := fmt.Sprintf("load-%d", time.Now().UnixNano())
 	// Duplicates go to evenly spread originals, right behind them in the
 	// queue, so two workers pick them up together.
