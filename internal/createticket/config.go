@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"regexp"
 	"strings"
 
+	"github.com/periskope-connect/periskope-aws/internal/awsnames"
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
 
@@ -56,8 +56,8 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	}{
 		{EnvBaseURL, cfg.BaseURL, checkBaseURL},
 		{EnvPhone, cfg.Phone, checkPhone},
-		{EnvAPIKeySecret, cfg.APIKeySecret, checkSecretID},
-		{EnvTable, cfg.Table, checkTable},
+		{EnvAPIKeySecret, cfg.APIKeySecret, awsnames.CheckSecretID},
+		{EnvTable, cfg.Table, awsnames.CheckTable},
 	}
 	for _, c := range checks {
 		if c.value == "" {
@@ -100,25 +100,6 @@ func isLoopback(host string) bool {
 func checkPhone(phone string) error {
 	if periskope.ValidatePhone(phone) != nil {
 		return fmt.Errorf("%q: want the number with country code as digits only (919876543210) or a phone id (phone-…)", phone)
-	}
-	return nil
-}
-
-// checkSecretID accepts a secret name or ARN: no whitespace, at most 2048
-// characters (an ARN with a long name).
-func checkSecretID(id string) error {
-	if len(id) > 2048 || strings.ContainsFunc(id, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
-		return errors.New("want a secret name or ARN without spaces")
-	}
-	return nil
-}
-
-var tableName = regexp.MustCompile(`^[A-Za-z0-9_.-]{3,255}$`)
-var tableARN = regexp.MustCompile(`^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:[0-9]{12}:table/[A-Za-z0-9_.-]{3,255}$`)
-
-func checkTable(name string) error {
-	if !tableName.MatchString(name) && !tableARN.MatchString(name) {
-		return fmt.Errorf("%q: want a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -) or table ARN", name)
 	}
 	return nil
 }

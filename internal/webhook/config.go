@@ -3,8 +3,9 @@ package webhook
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
+
+	"github.com/periskope-connect/periskope-aws/internal/awsnames"
 )
 
 // Environment variables of the webhook function (design.md).
@@ -27,15 +28,6 @@ type Config struct {
 	TicketsTable string
 }
 
-// tableName is DynamoDB's rule for table names.
-var tableName = regexp.MustCompile(`^[a-zA-Z0-9_.-]{3,255}$`)
-
-// secretID accepts a secret name (letters, digits, /_+=.@-) or an ARN
-// (which adds ':'); length is checked apart, regexp repeats stop at 1000.
-var secretID = regexp.MustCompile(`^[a-zA-Z0-9/_+=.@:-]+$`)
-
-const maxSecretIDBytes = 2048
-
 // ConfigFromEnv reads Config through getenv (os.Getenv in the function).
 // A missing or malformed variable is an error naming it.
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
@@ -44,10 +36,10 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		TicketsTable:     getenv(EnvTicketsTable),
 	}
 	var errs []error
-	if err := check(EnvSigningKeySecret, cfg.SigningKeySecret, secretID, "a Secrets Manager secret name or ARN"); err != nil {
+	if err := check(EnvSigningKeySecret, cfg.SigningKeySecret, awsnames.CheckSecretID); err != nil {
 		errs = append(errs, err)
 	}
-	if err := check(EnvTicketsTable, cfg.TicketsTable, tableName, "a DynamoDB table name (3-255 of a-z A-Z 0-9 _ . -)"); err != nil {
+	if err := check(EnvTicketsTable, cfg.TicketsTable, awsnames.CheckTable); err != nil {
 		errs = append(errs, err)
 	}
 	if len(errs) > 0 {
@@ -56,14 +48,14 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	return cfg, nil
 }
 
-func check(name, value string, valid *regexp.Regexp, what string) error {
-	switch {
-	case strings.TrimSpace(value) == "":
+func check(name, value string, valid func(string) error) error {
+	if strings.TrimSpace(value) == "" {
 		return fmt.Errorf("%w: %s is not set", ErrConfig, name)
-	case !valid.MatchString(value) || len(value) > maxSecretIDBytes:
+	}
+	if err := valid(value); err != nil {
 		// The value is not echoed: it is not secret, but a mistyped
 		// variable sometimes holds the secret itself.
-		return fmt.Errorf("%w: %s is not %s", ErrConfig, name, what)
+		return fmt.Errorf("%w: %s: %w", ErrConfig, name, err)
 	}
 	return nil
 }

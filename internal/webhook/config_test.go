@@ -47,10 +47,10 @@ func TestConfigFromEnvNamesTheVariable(t *testing.T) {
 	}{
 		{"table missing", webhook.EnvTicketsTable, "", "TICKETS_TABLE is not set"},
 		{"table blank", webhook.EnvTicketsTable, "  ", "TICKETS_TABLE is not set"},
-		{"table malformed", webhook.EnvTicketsTable, "my table", "TICKETS_TABLE is not a DynamoDB table name"},
-		{"table too short", webhook.EnvTicketsTable, "q1", "TICKETS_TABLE is not a DynamoDB table name"},
+		{"table malformed", webhook.EnvTicketsTable, "my table", "TICKETS_TABLE: want a DynamoDB table name"},
+		{"table too short", webhook.EnvTicketsTable, "q1", "TICKETS_TABLE: want a DynamoDB table name"},
 		{"secret missing", webhook.EnvSigningKeySecret, "", "PERISKOPE_SIGNING_KEY_SECRET is not set"},
-		{"secret holds a key by mistake", webhook.EnvSigningKeySecret, "{\"signing_keys\": [\"k\"]}", "PERISKOPE_SIGNING_KEY_SECRET is not a Secrets Manager secret name or ARN"},
+		{"secret holds a key by mistake", webhook.EnvSigningKeySecret, "{\"signing_keys\": [\"k\"]}", "PERISKOPE_SIGNING_KEY_SECRET: want a Secrets Manager secret name or ARN"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			vars := validEnv()

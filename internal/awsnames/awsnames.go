@@ -1,0 +1,85 @@
+// Package awsnames checks the AWS resource names the functions read from
+// their environment, so a typo fails the init with a clear message instead
+// of every request failing later.
+//
+// The checks are hand-written rather than regular expressions: a bounded
+// repetition such as {3,255} compiles into a large program at package init,
+// which measurably slowed the functions' cold start (see BENCHMARKS.md).
+package awsnames
+
+import (
+	"errors"
+	"strings"
+)
+
+// MaxSecretIDLen bounds a secret name or ARN.
+const MaxSecretIDLen = 2048
+
+// Errors of the checks; the messages say what is accepted.
+var (
+	ErrTable    = errors.New("want a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -) or table ARN")
+	ErrSecretID = errors.New("want a Secrets Manager secret name or ARN (no spaces, at most 2048 characters)")
+)
+
+// CheckTable accepts a DynamoDB table name or table ARN.
+func CheckTable(s string) error {
+	if isTableName(s) || isTableARN(s) {
+		return nil
+	}
+	return ErrTable
+}
+
+// CheckSecretID accepts a secret name (letters, digits and /_+=.@-) or ARN
+// (which adds ':').
+func CheckSecretID(s string) error {
+	if s == "" || len(s) > MaxSecretIDLen {
+		return ErrSecretID
+	}
+	for i := 0; i < len(s); i++ {
+		if !isAlnum(s[i]) && !strings.ContainsRune("/_+=.@:-", rune(s[i])) {
+			return ErrSecretID
+		}
+	}
+	return nil
+}
+
+func isTableName(s string) bool {
+	if len(s) < 3 || len(s) > 255 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !isAlnum(s[i]) && s[i] != '_' && s[i] != '.' && s[i] != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+// isTableARN matches arn:<partition>:dynamodb:<region>:<account>:table/<name>.
+func isTableARN(s string) bool {
+	parts := strings.SplitN(s, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" || !strings.HasPrefix(parts[1], "aws") || parts[2] != "dynamodb" {
+		return false
+	}
+	if parts[3] == "" || !allOf(parts[1], isPartitionByte) || !allOf(parts[3], isPartitionByte) {
+		return false
+	}
+	if len(parts[4]) != 12 || !allOf(parts[4], isDigit) {
+		return false
+	}
+	name, ok := strings.CutPrefix(parts[5], "table/")
+	return ok && isTableName(name)
+}
+
+func allOf(s string, ok func(byte) bool) bool {
+	for i := 0; i < len(s); i++ {
+		if !ok(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func isPartitionByte(c byte) bool { return c >= 'a' && c <= 'z' || isDigit(c) || c == '-' }
+func isDigit(c byte) bool         { return c >= '0' && c <= '9' }
+func isAlnum(c byte) bool         { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || isDigit(c) }
