@@ -38,7 +38,7 @@ var functions = []function{
 		env:      []string{createticket.EnvAPIKeySecret, createticket.EnvBaseURL, createticket.EnvPhone, createticket.EnvTable},
 		secret:   "PeriskopeApiKeySecret",
 		secretIn: "ApiKeySecretArn",
-		actions:  []string{"dynamodb:PutItem", "dynamodb:UpdateItem", "secretsmanager:GetSecretValue"},
+		actions:  []string{"dynamodb:PutItem", "secretsmanager:GetSecretValue"},
 	},
 	{
 		id:       "WebhookFunction",

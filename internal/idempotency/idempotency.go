@@ -72,10 +72,10 @@ const (
 	statusReleased   = "released"
 )
 
-// DB is the part of the DynamoDB client the store uses.
+// DB is the one DynamoDB call the store uses: every state change is a
+// conditional PutItem.
 type DB interface {
 	PutItem(ctx context.Context, in *dynamodb.PutItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
-	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
 }
 
 // Store keeps idempotency records in one DynamoDB table. It is safe for
@@ -167,19 +167,19 @@ func (s *Store) Begin(ctx context.Context, key, fingerprint string, leaseUntil t
 	}
 	now := s.now()
 	claim := &Claim{store: s, pk: PartitionKey(key), owner: newOwnerToken()}
+	claim.record = map[string]types.AttributeValue{
+		"pk":          str(claim.pk),
+		"body_hash":   str(fingerprint),
+		"owner":       str(claim.owner),
+		"created_at":  str(now.UTC().Format(time.RFC3339Nano)),
+		"lease_until": num(leaseUntil.UnixMilli()),
+		"expires_at":  num(now.Add(s.ttl).Unix()),
+	}
 	ctx, cancel := context.WithTimeout(ctx, s.callTimeout)
 	defer cancel()
 	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: aws.String(s.table),
-		Item: map[string]types.AttributeValue{
-			"pk":          str(claim.pk),
-			"status":      str(statusInProgress),
-			"body_hash":   str(fingerprint),
-			"owner":       str(claim.owner),
-			"created_at":  str(now.UTC().Format(time.RFC3339Nano)),
-			"lease_until": num(leaseUntil.UnixMilli()),
-			"expires_at":  num(now.Add(s.ttl).Unix()),
-		},
+		Item:      claim.item(map[string]types.AttributeValue{"status": str(statusInProgress)}),
 		// Absent, expired but not yet swept by TTL, or given up: claim it.
 		ConditionExpression:                 aws.String("attribute_not_exists(pk) OR expires_at < :now OR #status = :released"),
 		ExpressionAttributeNames:            map[string]string{"#status": "status"},
@@ -223,9 +223,22 @@ func (s *Store) existing(item map[string]types.AttributeValue, fingerprint strin
 
 // Claim is the right, won by Begin, to do the work of one key.
 type Claim struct {
-	store *Store
-	pk    string
-	owner string // random per claim, so a claim cannot finish another's record
+	store  *Store
+	pk     string
+	owner  string                          // random per claim, so a claim cannot finish another's record
+	record map[string]types.AttributeValue // the attributes every state of the record keeps
+}
+
+// item returns the claim's record with the attributes of one state added.
+func (c *Claim) item(state map[string]types.AttributeValue) map[string]types.AttributeValue {
+	item := make(map[string]types.AttributeValue, len(c.record)+len(state))
+	for k, v := range c.record {
+		item[k] = v
+	}
+	for k, v := range state {
+		item[k] = v
+	}
+	return item
 }
 
 // Complete stores resp as the answer to every later request with the key.
@@ -237,39 +250,40 @@ func (c *Claim) Complete(ctx context.Context, resp Response) error {
 	}
 	// Bodies are stored gzipped: a ticket info object of a large group
 	// carries every member and would otherwise risk the 400 KB item limit.
-	return c.finish(ctx,
-		"SET #status = :completed, response_status = :code, response_body_gz = :body, ticket_id = :ticket, completed_at = :at",
-		map[string]types.AttributeValue{
-			":completed": str(statusCompleted),
-			":code":      num(int64(resp.Status)),
-			":body":      &types.AttributeValueMemberB{Value: body},
-			":ticket":    str(resp.TicketID),
-		})
+	return c.finish(ctx, map[string]types.AttributeValue{
+		"status":           str(statusCompleted),
+		"response_status":  num(int64(resp.Status)),
+		"response_body_gz": &types.AttributeValueMemberB{Value: body},
+		"ticket_id":        str(resp.TicketID),
+		"completed_at":     str(c.store.now().UTC().Format(time.RFC3339Nano)),
+	})
 }
 
 // Release gives the key up so that a retry does the work afresh. Call it
 // only when the work certainly was not done. status is the answer given
 // (kept for debugging).
 func (c *Claim) Release(ctx context.Context, status int) error {
-	return c.finish(ctx,
-		"SET #status = :released, response_status = :code, released_at = :at",
-		map[string]types.AttributeValue{":released": str(statusReleased), ":code": num(int64(status))})
+	return c.finish(ctx, map[string]types.AttributeValue{
+		"status":          str(statusReleased),
+		"response_status": num(int64(status)),
+		"released_at":     str(c.store.now().UTC().Format(time.RFC3339Nano)),
+	})
 }
 
-func (c *Claim) finish(ctx context.Context, update string, values map[string]types.AttributeValue) error {
+// finish replaces the record with its final state, on condition that this
+// claim still holds it. A whole-item conditional PutItem rather than an
+// UpdateItem: the claim knows every attribute, and the function then needs
+// one DynamoDB operation (and one IAM action) only.
+func (c *Claim) finish(ctx context.Context, state map[string]types.AttributeValue) error {
 	s := c.store
-	values[":at"] = str(s.now().UTC().Format(time.RFC3339Nano))
-	values[":in_progress"] = str(statusInProgress)
-	values[":owner"] = str(c.owner)
 	ctx, cancel := context.WithTimeout(ctx, s.callTimeout)
 	defer cancel()
-	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName:                 aws.String(s.table),
-		Key:                       map[string]types.AttributeValue{"pk": str(c.pk)},
-		UpdateExpression:          aws.String(update),
+		Item:                      c.item(state),
 		ConditionExpression:       aws.String("#status = :in_progress AND #owner = :owner"),
 		ExpressionAttributeNames:  map[string]string{"#status": "status", "#owner": "owner"},
-		ExpressionAttributeValues: values,
+		ExpressionAttributeValues: map[string]types.AttributeValue{":in_progress": str(statusInProgress), ":owner": str(c.owner)},
 	})
 	var failed *types.ConditionalCheckFailedException
 	switch {
