@@ -450,7 +450,11 @@ func (r *response) ticketList() (*TicketList, error) {
 	var l TicketList
 	body := bytes.TrimSpace(r.body)
 	if len(body) > 0 && body[0] == '[' { // a bare array of tickets
-		l.Tickets = objects[Ticket](body)
+		if tickets, ok := fastTickets(body); ok {
+			l.Tickets = tickets
+		} else {
+			l.Tickets = objects[Ticket](body)
+		}
 		l.Count = len(l.Tickets)
 	} else if err := l.UnmarshalJSON(body); err != nil || isNull(body) {
 		return nil, r.malformed("not a ticket list")
@@ -473,6 +477,15 @@ func (r *response) malformed(why string) error {
 // decodeTicketInfo reads a ticket info object, or a bare ticket (an object
 // with ticket_id but no ticket), which it wraps. Raw is a copy of b.
 func decodeTicketInfo(b []byte) (*TicketInfo, error) {
+	if ti, ok := fastDecodeTicketInfo(b); ok {
+		return ti, nil
+	}
+	return decodeTicketInfoTolerant(b)
+}
+
+// decodeTicketInfoTolerant is decodeTicketInfo member by member: the
+// fallback for input the fast path leaves, and its reference in tests.
+func decodeTicketInfoTolerant(b []byte) (*TicketInfo, error) {
 	f, err := decodeFields(b)
 	if err != nil {
 		return nil, err
@@ -483,13 +496,13 @@ func decodeTicketInfo(b []byte) (*TicketInfo, error) {
 	ti := &TicketInfo{}
 	if !f.has("ticket") && f.has("ticket_id") {
 		var t Ticket
-		if err := t.UnmarshalJSON(b); err != nil {
+		if err := t.decodeTolerant(b); err != nil {
 			return nil, err
 		}
 		ti.Ticket, ti.Raw = &t, append(json.RawMessage(nil), b...)
 		return ti, nil
 	}
-	if err := ti.UnmarshalJSON(b); err != nil {
+	if err := ti.decodeTolerant(b); err != nil {
 		return nil, err
 	}
 	return ti, nil

@@ -72,8 +72,10 @@ func rawString(v json.RawMessage) string {
 }
 
 // boolean reads true/false, "true"/"false" or a number (non-zero is true).
-func (f fields) boolean(key string) bool {
-	v := f[key]
+func (f fields) boolean(key string) bool { return rawBool(f[key]) }
+
+// rawBool is boolean for one member's JSON.
+func rawBool(v json.RawMessage) bool {
 	if len(v) == 0 {
 		return false
 	}
@@ -91,8 +93,11 @@ func (f fields) boolean(key string) bool {
 }
 
 // integer reads a number or a numeric string; anything else is 0.
-func (f fields) integer(key string) int {
-	s := strings.TrimSpace(rawString(f[key]))
+func (f fields) integer(key string) int { return rawInt(f[key]) }
+
+// rawInt is integer for one member's JSON.
+func rawInt(v json.RawMessage) int {
+	s := strings.TrimSpace(rawString(v))
 	if n, err := strconv.Atoi(s); err == nil {
 		return n
 	}
@@ -104,21 +109,33 @@ func (f fields) integer(key string) int {
 
 // priority reads a Priority; an unreadable one is PriorityNone.
 func (f fields) priority(key string) Priority {
-	var p Priority
 	if v, ok := f[key]; ok {
-		_ = p.UnmarshalJSON(v) // tolerant: leaves p at 0 on error
+		return rawPriority(v)
 	}
+	return PriorityNone
+}
+
+// rawPriority is priority for one member's JSON.
+func rawPriority(v json.RawMessage) Priority {
+	var p Priority
+	_ = p.UnmarshalJSON(v) // tolerant: leaves p at 0 on error
 	return p
 }
 
 // time reads a Time. Text that is not a known timestamp form keeps Raw with a
 // zero time rather than failing.
 func (f fields) time(key string) Time {
-	var t Time
 	if v, ok := f[key]; ok {
-		if err := t.UnmarshalJSON(v); err != nil {
-			t = Time{Raw: rawString(v)}
-		}
+		return rawTime(v)
+	}
+	return Time{}
+}
+
+// rawTime is time for one member's JSON.
+func rawTime(v json.RawMessage) Time {
+	var t Time
+	if err := t.UnmarshalJSON(v); err != nil {
+		t = Time{Raw: rawString(v)}
 	}
 	return t
 }
@@ -133,37 +150,49 @@ func (f fields) stringMap(key string) map[string]string {
 	}
 	m := make(map[string]string, len(obj))
 	for k, v := range obj {
-		if len(v) > 0 && (v[0] == '{' || v[0] == '[') {
-			var buf bytes.Buffer
-			if json.Compact(&buf, v) == nil {
-				m[k] = buf.String()
-				continue
-			}
-		}
-		m[k] = rawString(v)
+		m[k] = stringMapValue(v)
 	}
 	return m
 }
 
-// object decodes a nested object member into dst through its own tolerant
-// UnmarshalJSON. It returns false when the member is missing, null or not an
-// object.
-func (f fields) object(key string, dst json.Unmarshaler) bool { return decodeObject(f[key], dst) }
+// stringMapValue is one value of stringMap: objects and arrays as compact
+// JSON, other values as rawString reads them.
+func stringMapValue(v json.RawMessage) string {
+	if len(v) > 0 && (v[0] == '{' || v[0] == '[') {
+		var buf bytes.Buffer
+		if json.Compact(&buf, v) == nil {
+			return buf.String()
+		}
+	}
+	return rawString(v)
+}
+
+// tolerantDecoder is a model type's field-by-field decoding (the fallback
+// of its UnmarshalJSON, see fastdecode.go). Nested objects of the tolerant
+// path decode through it too, so that the tolerant path never depends on
+// the fast one.
+type tolerantDecoder interface {
+	decodeTolerant(b []byte) error
+}
+
+// object decodes a nested object member into dst tolerantly. It returns
+// false when the member is missing, null or not an object.
+func (f fields) object(key string, dst tolerantDecoder) bool { return decodeObject(f[key], dst) }
 
 // decodeObject decodes v into dst if v is a JSON object.
-func decodeObject(v json.RawMessage, dst json.Unmarshaler) bool {
+func decodeObject(v json.RawMessage, dst tolerantDecoder) bool {
 	v = bytes.TrimSpace(v)
 	if len(v) == 0 || v[0] != '{' {
 		return false
 	}
-	return dst.UnmarshalJSON(v) == nil
+	return dst.decodeTolerant(v) == nil
 }
 
 // objects decodes each object element of an array member; other elements
 // are skipped.
 func objects[T any, PT interface {
 	*T
-	json.Unmarshaler
+	tolerantDecoder
 }](v json.RawMessage) []T {
 	v = bytes.TrimSpace(v)
 	if len(v) == 0 || v[0] != '[' {

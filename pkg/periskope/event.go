@@ -68,6 +68,16 @@ func ConstructEvent(body []byte, headers map[string]string, keys ...string) (*Ev
 // UnmarshalJSON decodes the envelope, taking the event name from "event" or,
 // failing that, "event_type", and keeps a copy of b in Raw.
 func (e *Event) UnmarshalJSON(b []byte) error {
+	if v, ok := fastEvent(b); ok {
+		*e = v
+		return nil
+	}
+	return e.decodeTolerant(b)
+}
+
+// decodeTolerant is UnmarshalJSON member by member: the fallback for input
+// the fast path leaves (see fastdecode.go), and its reference in tests.
+func (e *Event) decodeTolerant(b []byte) error {
 	f, err := decodeFields(b)
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrMalformedEvent, err)

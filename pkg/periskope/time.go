@@ -68,6 +68,13 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &s); err != nil {
 		return err
 	}
+	return t.setText(s)
+}
+
+// setText sets t from the text of a JSON string: "" or blank text is the
+// zero Time keeping Raw; text in none of the known forms is an error and
+// leaves t unchanged.
+func (t *Time) setText(s string) error {
 	if strings.TrimSpace(s) == "" {
 		t.Raw = s
 		return nil

@@ -202,6 +202,16 @@ func (p Priority) Valid() bool { return p >= PriorityLow && p <= PriorityUrgent 
 // UnmarshalJSON decodes a ticket info object tolerantly (see Ticket) and keeps
 // a copy of b in Raw.
 func (ti *TicketInfo) UnmarshalJSON(b []byte) error {
+	if v, ok := fastTicketInfo(b); ok {
+		*ti = v
+		return nil
+	}
+	return ti.decodeTolerant(b)
+}
+
+// decodeTolerant is UnmarshalJSON member by member: the fallback for input
+// the fast path leaves (see fastdecode.go), and its reference in tests.
+func (ti *TicketInfo) decodeTolerant(b []byte) error {
 	f, err := decodeFields(b)
 	if err != nil {
 		return fmt.Errorf("periskope: ticket info: %w", err)
@@ -231,6 +241,16 @@ func (ti *TicketInfo) UnmarshalJSON(b []byte) error {
 // number or a string, and timestamps may take any form Time accepts. Only
 // input that is not a JSON object fails.
 func (t *Ticket) UnmarshalJSON(b []byte) error {
+	if v, ok := fastTicket(b); ok {
+		*t = v
+		return nil
+	}
+	return t.decodeTolerant(b)
+}
+
+// decodeTolerant is UnmarshalJSON member by member: the fallback for input
+// the fast path leaves (see fastdecode.go), and its reference in tests.
+func (t *Ticket) decodeTolerant(b []byte) error {
 	f, err := decodeFields(b)
 	if err != nil {
 		return fmt.Errorf("periskope: ticket: %w", err)
@@ -260,6 +280,16 @@ func (t *Ticket) UnmarshalJSON(b []byte) error {
 
 // UnmarshalJSON decodes a chat tolerantly, as Ticket does.
 func (c *Chat) UnmarshalJSON(b []byte) error {
+	if v, ok := fastChat(b); ok {
+		*c = v
+		return nil
+	}
+	return c.decodeTolerant(b)
+}
+
+// decodeTolerant is UnmarshalJSON member by member: the fallback for input
+// the fast path leaves (see fastdecode.go), and its reference in tests.
+func (c *Chat) decodeTolerant(b []byte) error {
 	f, err := decodeFields(b)
 	if err != nil {
 		return fmt.Errorf("periskope: chat: %w", err)
@@ -292,6 +322,16 @@ func (c *Chat) UnmarshalJSON(b []byte) error {
 
 // UnmarshalJSON decodes a chat member tolerantly, as Ticket does.
 func (m *ChatMember) UnmarshalJSON(b []byte) error {
+	if v, ok := fastChatMember(b); ok {
+		*m = v
+		return nil
+	}
+	return m.decodeTolerant(b)
+}
+
+// decodeTolerant is UnmarshalJSON member by member: the fallback for input
+// the fast path leaves (see fastdecode.go), and its reference in tests.
+func (m *ChatMember) decodeTolerant(b []byte) error {
 	f, err := decodeFields(b)
 	if err != nil {
 		return fmt.Errorf("periskope: chat member: %w", err)
@@ -314,6 +354,16 @@ func (m *ChatMember) UnmarshalJSON(b []byte) error {
 
 // UnmarshalJSON decodes a message tolerantly, as Ticket does.
 func (m *Message) UnmarshalJSON(b []byte) error {
+	if v, ok := fastMessage(b); ok {
+		*m = v
+		return nil
+	}
+	return m.decodeTolerant(b)
+}
+
+// decodeTolerant is UnmarshalJSON member by member: the fallback for input
+// the fast path leaves (see fastdecode.go), and its reference in tests.
+func (m *Message) decodeTolerant(b []byte) error {
 	f, err := decodeFields(b)
 	if err != nil {
 		return fmt.Errorf("periskope: message: %w", err)
@@ -335,6 +385,16 @@ func (m *Message) UnmarshalJSON(b []byte) error {
 // UnmarshalJSON decodes a page of tickets tolerantly and keeps a copy of b in
 // Raw. Tickets that are not objects are skipped.
 func (l *TicketList) UnmarshalJSON(b []byte) error {
+	if v, ok := fastTicketList(b); ok {
+		*l = v
+		return nil
+	}
+	return l.decodeTolerant(b)
+}
+
+// decodeTolerant is UnmarshalJSON member by member: the fallback for input
+// the fast path leaves (see fastdecode.go), and its reference in tests.
+func (l *TicketList) decodeTolerant(b []byte) error {
 	f, err := decodeFields(b)
 	if err != nil {
 		return fmt.Errorf("periskope: ticket list: %w", err)
