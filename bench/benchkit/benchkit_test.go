@@ -1,0 +1,154 @@
+package benchkit
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/periskope-connect/periskope-aws/pkg/periskope"
+)
+
+func TestSummarize(t *testing.T) {
+	var d []time.Duration
+	for i := 100; i >= 1; i-- { // unsorted on purpose
+		d = append(d, time.Duration(i)*time.Millisecond)
+	}
+	s := Summarize(d)
+	want := Summary{N: 100, Min: time.Millisecond, P50: 50 * time.Millisecond, P90: 90 * time.Millisecond,
+		P99: 99 * time.Millisecond, Max: 100 * time.Millisecond, Mean: 50500 * time.Microsecond}
+	if s != want {
+		t.Errorf("Summarize = %+v, want %+v", s, want)
+	}
+	if d[0] != 100*time.Millisecond {
+		t.Error("Summarize sorted its input")
+	}
+	if got := Summarize(nil); got != (Summary{}) {
+		t.Errorf("Summarize(nil) = %+v", got)
+	}
+	if got := Percentile([]time.Duration{7}, 99); got != 7 {
+		t.Errorf("Percentile of one = %v", got)
+	}
+}
+
+func TestVerdict(t *testing.T) {
+	if Verdict(1.2, 1.2) != "met" || Verdict(1.21, 1.2) != "MISSED" {
+		t.Error("Verdict boundary")
+	}
+}
+
+func TestPeakRSSOfThisProcess(t *testing.T) {
+	n, err := PeakRSS(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < 1<<20 || n > 8<<30 {
+		t.Errorf("peak RSS of the test process = %d bytes, implausible", n)
+	}
+	if _, err := PeakRSS(1 << 30); err == nil {
+		t.Error("PeakRSS of a missing process succeeded")
+	}
+}
+
+func TestZippedSize(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "bootstrap")
+	data := bytes.Repeat([]byte("compressible "), 10000)
+	if err := os.WriteFile(path, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	n, how, err := ZippedSize(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n <= 0 || n >= int64(len(data))/10 {
+		t.Errorf("%s zipped %d bytes to %d", how, len(data), n)
+	}
+	g, err := goZipSize(path)
+	if err != nil || g <= 0 || g >= int64(len(data))/10 {
+		t.Errorf("archive/zip: %d, %v", g, err)
+	}
+}
+
+func TestTicketCreated(t *testing.T) {
+	a, b := TicketCreated("org-a", "T-1"), TicketCreated("org-a", "T-2")
+	if bytes.Equal(a, b) {
+		t.Fatal("two tickets have the same body")
+	}
+	ev, err := periskope.ParseEvent(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := ev.TicketInfo()
+	if err != nil || ev.OrgID != "org-a" || info.Ticket == nil || info.Ticket.TicketID != "T-1" {
+		t.Fatalf("event org %q ticket %+v, %v", ev.OrgID, info, err)
+	}
+	if len(a) < 3900 || len(a) > 4200 {
+		t.Errorf("body is %d bytes, want about 4 KB", len(a))
+	}
+	h := SignedHeaders(a, "k")
+	if periskope.Verify(a, h[periskope.SignatureHeader], "k") != nil {
+		t.Error("SignedHeaders does not verify")
+	}
+}
+
+func TestAPIEvent(t *testing.T) {
+	payload, err := APIEvent("POST", "/tickets", map[string]string{"Content-Type": "application/json", "Idempotency-Key": "k1"}, []byte(`{"a":1}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev struct {
+		RouteKey string            `json:"routeKey"`
+		Headers  map[string]string `json:"headers"`
+		Body     string            `json:"body"`
+		Base64   bool              `json:"isBase64Encoded"`
+	}
+	if err := json.Unmarshal(payload, &ev); err != nil {
+		t.Fatal(err)
+	}
+	if ev.RouteKey != "POST /tickets" || ev.Headers["idempotency-key"] != "k1" || ev.Body != `{"a":1}` || ev.Base64 {
+		t.Errorf("event %+v", ev)
+	}
+}
+
+func TestAWSProxyCountsAndBlocks(t *testing.T) {
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("{}")) }))
+	defer backend.Close()
+	p, err := StartAWSProxy(backend.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	call := func(target string) error {
+		req, _ := http.NewRequest("POST", p.URL+"/", strings.NewReader("{}"))
+		req.Header.Set("X-Amz-Target", target)
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err
+	}
+	for _, target := range []string{TargetGetSecretValue, TargetPutItem, TargetPutItem} {
+		if err := call(target); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if p.Count(TargetPutItem) != 2 || p.CountPrefix(PrefixSecretsManager) != 1 || p.CountPrefix("") != 3 {
+		t.Errorf("counts: %s", p.Summary())
+	}
+	p.Block(PrefixSecretsManager)
+	if err := call(TargetGetSecretValue); err == nil {
+		t.Error("a blocked call got an answer")
+	}
+	if err := call(TargetPutItem); err != nil {
+		t.Errorf("an unblocked service failed: %v", err)
+	}
+	p.Unblock()
+	if err := call(TargetGetSecretValue); err != nil {
+		t.Errorf("after Unblock: %v", err)
+	}
+}
