@@ -71,10 +71,22 @@ func TestMalformedBodies(t *testing.T) {
 		"string":         {`"ticket.created"`, "malformed_event"},
 		"trailing junk":  {`{"event":"ticket.created"} {}`, "malformed_json"},
 		"event is a map": {`{"event":{"name":"ticket.created"}}`, "missing_field"},
+		// ParseEvent trims Unicode white space, JSON does not.
+		"no-break space before":  {"\u00a0{\"event\":\"ticket.created\"}", "malformed_json"},
+		"vertical tab after":     {"{\"event\":\"ticket.created\"}\v", "malformed_json"},
+		"line separator after":   {"{\"event\":\"ticket.created\"}\u2028", "malformed_json"},
+		"form feed, no event":    {"\f{}", "malformed_json"},
+		"JSON space is no fault": {" \t\r\n{\"event\":\"message.created\"}\n", ""},
 	} {
 		t.Run(name, func(t *testing.T) {
 			r := newRig()
 			got := r.send(t, signed(t, []byte(tc.body), localKey))
+			if tc.errCode == "" {
+				if got.Status != 200 {
+					t.Fatalf("answer %d %s, want 200", got.Status, got.Raw.Body)
+				}
+				return
+			}
 			if got.Status != 400 || got.ErrCode != tc.errCode {
 				t.Fatalf("answer %d %s, want 400 %s", got.Status, got.Raw.Body, tc.errCode)
 			}
