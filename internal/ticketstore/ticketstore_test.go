@@ -134,6 +134,19 @@ func TestPutRefusesWhatDynamoDBWouldReject(t *testing.T) {
 	}
 }
 
+// TestKeyLengthLimit: a key of exactly MaxKeyBytes is stored, one byte
+// more is refused.
+func TestKeyLengthLimit(t *testing.T) {
+	for _, extra := range []int{0, 1} {
+		tk := validTicket()
+		tk.TicketID = strings.Repeat("x", ticketstore.MaxKeyBytes-len(ticketstore.Key(tk.OrgID, ""))+extra)
+		err := tk.Validate()
+		if n := len(ticketstore.Key(tk.OrgID, tk.TicketID)); (err == nil) != (n <= ticketstore.MaxKeyBytes) {
+			t.Errorf("key of %d bytes: Validate = %v", n, err)
+		}
+	}
+}
+
 func TestItemRoundTrip(t *testing.T) {
 	want := validTicket()
 	got, err := ticketstore.FromItem(want.Item())
