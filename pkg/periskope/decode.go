@@ -10,11 +10,15 @@ import (
 
 // Periskope's payloads are loosely typed: any field may be null or missing,
 // numbers arrive as strings and the other way round, and new fields appear.
-// The model types therefore decode through fields, which reads one JSON
-// object and converts each member on its own: a member of an unexpected type
-// decodes as the zero value of its field instead of failing the whole
-// payload. Only input that is not JSON, or not an object where an object is
-// required, is an error.
+// The model types therefore decode member by member: a member of an
+// unexpected type decodes as the zero value of its field instead of failing
+// the whole payload. Only input that is not JSON, or not an object where an
+// object is required, is an error.
+//
+// This file holds the tolerant path, which reads each object through fields
+// and converts each member with the raw* functions. It is the reference: the
+// fast path (fastdecode.go) reads the input once, uses the same converters
+// and falls back to this path for whatever it does not take.
 
 // errNotObject reports JSON that is valid but not an object.
 var errNotObject = errors.New("not a JSON object")
