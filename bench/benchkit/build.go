@@ -7,12 +7,13 @@ package benchkit
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+
+	"github.com/periskope-connect/periskope-aws/internal/localstack"
 )
 
 // Target is a bootstrap the benchmarks build: a main package of the module.
@@ -36,9 +37,13 @@ var ReleaseFlags = []string{"-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -
 
 // Build compiles t for goos/goarch with ReleaseFlags into dst.
 func Build(ctx context.Context, root string, t Target, goos, goarch, dst string) error {
+	goTool, err := localstack.GoTool()
+	if err != nil {
+		return err
+	}
 	args := append([]string{"build"}, ReleaseFlags...)
 	args = append(args, "-o", dst, t.Package)
-	cmd := exec.CommandContext(ctx, GoTool(), args...)
+	cmd := exec.CommandContext(ctx, goTool, args...)
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+goos, "GOARCH="+goarch)
 	var out bytes.Buffer
@@ -57,30 +62,4 @@ func BuildHost(ctx context.Context, root string, t Target, dir string) (string, 
 		return "", err
 	}
 	return dst, nil
-}
-
-// GoTool is the go command: on PATH, else the toolchain that built us.
-func GoTool() string {
-	if p, err := exec.LookPath("go"); err == nil {
-		return p
-	}
-	return filepath.Join(runtime.GOROOT(), "bin", "go")
-}
-
-// FindRoot walks up from the working directory to the module root.
-func FindRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("benchkit: no go.mod above the working directory; run from the repository")
-		}
-		dir = parent
-	}
 }

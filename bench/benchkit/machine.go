@@ -7,14 +7,18 @@ import (
 	"os/exec"
 	"runtime"
 	"strings"
+
+	"github.com/periskope-connect/periskope-aws/internal/localstack"
 )
 
 // Machine describes where a run happened: core count, CPU model and Go
 // version, as BENCHMARKS.md records them.
 func Machine() string {
 	goVersion := runtime.Version()
-	if out, err := exec.Command(GoTool(), "env", "GOVERSION").Output(); err == nil {
-		goVersion = strings.TrimSpace(string(out))
+	if goTool, err := localstack.GoTool(); err == nil {
+		if out, err := exec.Command(goTool, "env", "GOVERSION").Output(); err == nil {
+			goVersion = strings.TrimSpace(string(out))
+		}
 	}
 	return fmt.Sprintf("nproc=%d, CPU %q, %s %s/%s", runtime.NumCPU(), cpuModel(), goVersion, runtime.GOOS, runtime.GOARCH)
 }

@@ -24,13 +24,12 @@ import (
 	"log"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/periskope-connect/periskope-aws/bench/benchkit"
 	"github.com/periskope-connect/periskope-aws/internal/lambdaemu"
+	"github.com/periskope-connect/periskope-aws/internal/localstack"
 	"github.com/periskope-connect/periskope-aws/internal/motoserver"
-	"github.com/periskope-connect/periskope-aws/internal/sandbox"
 )
 
 // Goal (issue 7): init and first response at most this many times the floor.
@@ -57,7 +56,7 @@ func main() {
 
 func run(n, ioN int) error {
 	ctx := context.Background()
-	root, err := benchkit.FindRoot()
+	root, err := localstack.FindRoot()
 	if err != nil {
 		return err
 	}
@@ -73,28 +72,12 @@ func run(n, ioN int) error {
 			return err
 		}
 	}
-	motoLog, err := os.Create(filepath.Join(dir, "moto.log"))
+	backends, err := benchkit.StartBackends(ctx, dir)
 	if err != nil {
 		return err
 	}
-	moto, err := motoserver.Launch(ctx, "127.0.0.1:0", motoLog)
-	if err != nil {
-		return err
-	}
-	defer moto.Stop()
-	if err := moto.ProvisionLocal(ctx); err != nil {
-		return err
-	}
-	proxy, err := benchkit.StartAWSProxy(moto.Endpoint)
-	if err != nil {
-		return err
-	}
-	defer proxy.Close()
-	sb, err := sandbox.Listen("127.0.0.1:0", sandbox.Config{APIKey: motoserver.LocalAPIKey, OrgPhone: benchkit.LocalPhone})
-	if err != nil {
-		return err
-	}
-	defer sb.Close()
+	defer backends.Close()
+	proxy, sb := backends.Proxy, backends.Sandbox
 
 	fnCfg := func(name string, t benchkit.Target, env map[string]string) lambdaemu.Config {
 		return lambdaemu.Config{Name: name, Executable: bins[t], Env: env, Timeout: 10 * time.Second, Region: "us-east-1"}

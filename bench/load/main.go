@@ -103,7 +103,7 @@ func (r *rss) sample() {
 func run(o options) (bool, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
 	defer cancel()
-	root, err := benchkit.FindRoot()
+	root, err := localstack.FindRoot()
 	if err != nil {
 		return false, err
 	}

@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 
 	"github.com/periskope-connect/periskope-aws/bench/benchkit"
+	"github.com/periskope-connect/periskope-aws/internal/localstack"
 )
 
 // Goals (issue 7): raw size at most this many times the floor, zipped at
@@ -42,7 +43,7 @@ type row struct {
 }
 
 func run(out string) error {
-	root, err := benchkit.FindRoot()
+	root, err := localstack.FindRoot()
 	if err != nil {
 		return err
 	}

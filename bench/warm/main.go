@@ -19,7 +19,6 @@ import (
 	"log"
 	"net/http"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -27,8 +26,8 @@ import (
 
 	"github.com/periskope-connect/periskope-aws/bench/benchkit"
 	"github.com/periskope-connect/periskope-aws/internal/lambdaemu"
+	"github.com/periskope-connect/periskope-aws/internal/localstack"
 	"github.com/periskope-connect/periskope-aws/internal/motoserver"
-	"github.com/periskope-connect/periskope-aws/internal/sandbox"
 	"github.com/periskope-connect/periskope-aws/internal/ticketstore"
 )
 
@@ -47,7 +46,7 @@ func main() {
 
 func run(n, createN int) error {
 	ctx := context.Background()
-	root, err := benchkit.FindRoot()
+	root, err := localstack.FindRoot()
 	if err != nil {
 		return err
 	}
@@ -68,28 +67,12 @@ func run(n, createN int) error {
 	if err != nil {
 		return err
 	}
-	motoLog, err := os.Create(filepath.Join(dir, "moto.log"))
+	backends, err := benchkit.StartBackends(ctx, dir)
 	if err != nil {
 		return err
 	}
-	moto, err := motoserver.Launch(ctx, "127.0.0.1:0", motoLog)
-	if err != nil {
-		return err
-	}
-	defer moto.Stop()
-	if err := moto.ProvisionLocal(ctx); err != nil {
-		return err
-	}
-	proxy, err := benchkit.StartAWSProxy(moto.Endpoint)
-	if err != nil {
-		return err
-	}
-	defer proxy.Close()
-	sb, err := sandbox.Listen("127.0.0.1:0", sandbox.Config{APIKey: motoserver.LocalAPIKey, OrgPhone: benchkit.LocalPhone})
-	if err != nil {
-		return err
-	}
-	defer sb.Close()
+	defer backends.Close()
+	moto, proxy, sb := backends.Moto, backends.Proxy, backends.Sandbox
 
 	api, err := benchkit.StartAPI([]benchkit.APIFunction{
 		{Config: lambdaemu.Config{Name: benchkit.WebhookFunction, Executable: webhookBin, Env: benchkit.WebhookEnv(moto.Endpoint),

@@ -13,7 +13,7 @@ import (
 // deployed ones are linux/arm64; these run here) into
 // binDir/<Name>/bootstrap, with the tags of a Lambda build.
 func Build(ctx context.Context, root, binDir string, out io.Writer) error {
-	goTool, err := goBinary()
+	goTool, err := GoTool()
 	if err != nil {
 		return err
 	}
@@ -29,8 +29,8 @@ func Build(ctx context.Context, root, binDir string, out io.Writer) error {
 	return nil
 }
 
-// goBinary finds the go command: on PATH, else under $GOROOT.
-func goBinary() (string, error) {
+// GoTool finds the go command: on PATH, else under $GOROOT.
+func GoTool() (string, error) {
 	if p, err := exec.LookPath("go"); err == nil {
 		return p, nil
 	}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/periskope-connect/periskope-aws/bench/benchkit"
 	"github.com/periskope-connect/periskope-aws/internal/lambdaemu"
+	"github.com/periskope-connect/periskope-aws/internal/localstack"
 	"github.com/periskope-connect/periskope-aws/internal/motoserver"
 	"github.com/periskope-connect/periskope-aws/internal/sandbox"
 )
@@ -36,7 +37,7 @@ func buildAndRun(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(dir)
-	root, err := benchkit.FindRoot()
+	root, err := localstack.FindRoot()
 	if err == nil {
 		webhookBin, err = benchkit.BuildHost(context.Background(), root, benchkit.Webhook, dir)
 	}
