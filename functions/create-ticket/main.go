@@ -15,13 +15,10 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/periskope-connect/periskope-aws/internal/awsenv"
 	"github.com/periskope-connect/periskope-aws/internal/createticket"
 	"github.com/periskope-connect/periskope-aws/internal/emf"
-	"github.com/periskope-connect/periskope-aws/internal/idempotency"
 )
 
 func main() {
@@ -46,16 +43,5 @@ func newHandler(getenv func(string) string, logger *slog.Logger) (*createticket.
 	if err != nil {
 		return nil, err
 	}
-	keys := createticket.NewSecretKeys(secretsmanager.NewFromConfig(awsCfg), cfg.APIKeySecret)
-	client, err := createticket.NewPeriskopeClient(cfg, keys)
-	if err != nil {
-		return nil, err
-	}
-	return createticket.NewHandler(createticket.Deps{
-		Tickets:     client,
-		Keys:        keys,
-		Idempotency: idempotency.New(dynamodb.NewFromConfig(awsCfg), cfg.Table),
-		Logger:      logger,
-		Metrics:     emf.New(os.Stdout, "create-ticket"),
-	}), nil
+	return createticket.New(awsCfg, cfg, logger, emf.New(os.Stdout, "create-ticket"))
 }

@@ -1,0 +1,30 @@
+package createticket
+
+import (
+	"log/slog"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/periskope-connect/periskope-aws/internal/idempotency"
+)
+
+// New returns the function's handler over AWS: the API key read from the
+// secret cfg.APIKeySecret through a per-container cache, Periskope called
+// at cfg.BaseURL, idempotency records in cfg.Table. Build it once per
+// container (at init); it makes no network call.
+func New(awsCfg aws.Config, cfg Config, logger *slog.Logger, metrics Metrics) (*Handler, error) {
+	keys := NewSecretKeys(secretsmanager.NewFromConfig(awsCfg), cfg.APIKeySecret)
+	client, err := NewPeriskopeClient(cfg, keys)
+	if err != nil {
+		return nil, err
+	}
+	return NewHandler(Deps{
+		Tickets:     client,
+		Keys:        keys,
+		Idempotency: idempotency.New(dynamodb.NewFromConfig(awsCfg), cfg.Table),
+		Logger:      logger,
+		Metrics:     metrics,
+	}), nil
+}
