@@ -73,18 +73,21 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 // checkBaseURL accepts https://host[/prefix], and plain http only for a
 // loopback host (a local sandbox or mock): over http anywhere else the API
 // key would cross the network in clear text.
+//
+// The error quotes the URL with any password masked (url.URL.Redacted), and
+// not at all when it does not parse: the message goes to the init log line.
 func checkBaseURL(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return fmt.Errorf("%q is not a URL", raw)
+		return errors.New("not a URL; want https://host[/prefix]")
 	}
 	switch {
 	case u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
-		return fmt.Errorf("%q: want https://host[/prefix]", raw)
+		return fmt.Errorf("%q: want https://host[/prefix]", u.Redacted())
 	case u.User != nil || u.RawQuery != "" || u.Fragment != "":
-		return fmt.Errorf("%q: no user info, query or fragment allowed", raw)
+		return fmt.Errorf("%q: no user info, query or fragment allowed", u.Redacted())
 	case u.Scheme == "http" && !isLoopback(u.Hostname()):
-		return fmt.Errorf("%q: plain http is allowed only for a loopback host; use https", raw)
+		return fmt.Errorf("%q: plain http is allowed only for a loopback host; use https", u.Redacted())
 	}
 	return nil
 }

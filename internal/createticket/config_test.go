@@ -84,3 +84,15 @@ func TestConfigFromEnvRefuses(t *testing.T) {
 		}
 	}
 }
+
+// The error goes to the init log line: a password in the URL must not.
+func TestConfigFromEnvMasksURLPassword(t *testing.T) {
+	for _, raw := range []string{"https://user:s3cret@api.periskope.app/v1", "http://user:s3cret@api.periskope.app/v1", "https://user:s3cret@api.periskope.app/%zz"} {
+		env := validEnv()
+		env["PERISKOPE_BASE_URL"] = raw
+		_, err := createticket.ConfigFromEnv(getenv(env))
+		if !errors.Is(err, createticket.ErrConfig) || strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("%q: error %v, want ErrConfig without the password", raw, err)
+		}
+	}
+}
