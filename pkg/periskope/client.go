@@ -110,18 +110,20 @@ type Client struct {
 type Option func(*Client) error
 
 // WithBaseURL sets the API prefix (default DefaultBaseURL). Any http or https
-// prefix works, e.g. "http://127.0.0.1:4010/v1".
+// prefix works, e.g. "http://127.0.0.1:4010/v1". Its errors quote the URL
+// with any password masked, and not at all when it does not parse.
 func WithBaseURL(u string) Option {
 	return func(c *Client) error {
 		parsed, err := url.Parse(strings.TrimSpace(u))
 		if err != nil {
-			return fmt.Errorf("periskope: base URL: %w", err)
+			// *url.Error quotes the whole URL; keep only its reason.
+			return fmt.Errorf("periskope: base URL: %w", errors.Unwrap(err))
 		}
 		if parsed.Scheme != "http" && parsed.Scheme != "https" || parsed.Host == "" {
-			return fmt.Errorf("periskope: base URL %q: want http(s)://host[/prefix]", u)
+			return fmt.Errorf("periskope: base URL %q: want http(s)://host[/prefix]", parsed.Redacted())
 		}
 		if parsed.RawQuery != "" || parsed.Fragment != "" || parsed.User != nil {
-			return fmt.Errorf("periskope: base URL %q: no query, fragment or user info allowed", u)
+			return fmt.Errorf("periskope: base URL %q: no query, fragment or user info allowed", parsed.Redacted())
 		}
 		c.baseURL = strings.TrimRight(parsed.String(), "/")
 		return nil

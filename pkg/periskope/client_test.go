@@ -549,6 +549,16 @@ func TestNewValidatesOptions(t *testing.T) {
 	}
 }
 
+// A refused base URL's error never carries its password: callers log it.
+func TestBaseURLErrorMasksPassword(t *testing.T) {
+	for _, u := range []string{"https://u:s3cret@h/v1", "ftp://u:s3cret@h/v1", "http://u:s3cret@[::1/v1"} {
+		_, err := periskope.New(periskope.WithAPIKey("k"), periskope.WithBaseURL(u))
+		if err == nil || strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("WithBaseURL(%q): err = %v, want an error without the password", u, err)
+		}
+	}
+}
+
 func TestBaseURLTrailingSlashKeepsThePrefix(t *testing.T) {
 	api := newFakeAPI(t, always(http.StatusOK, createExample(t)))
 	c := newTestClient(t, api, newFakeClock(), periskope.WithBaseURL(api.URL()+"/"))
