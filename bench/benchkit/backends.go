@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/periskope-connect/periskope-aws/internal/localstack"
 	"github.com/periskope-connect/periskope-aws/internal/motoserver"
 	"github.com/periskope-connect/periskope-aws/internal/sandbox"
 )
@@ -42,7 +43,7 @@ func StartBackends(ctx context.Context, dir string) (_ *Backends, err error) {
 	if b.Proxy, err = StartAWSProxy(b.Moto.Endpoint); err != nil {
 		return nil, err
 	}
-	if b.Sandbox, err = sandbox.Listen("127.0.0.1:0", sandbox.Config{APIKey: motoserver.LocalAPIKey, OrgPhone: LocalPhone}); err != nil {
+	if b.Sandbox, err = sandbox.Listen("127.0.0.1:0", sandbox.Config{APIKey: motoserver.LocalAPIKey, OrgPhone: localstack.DefaultPhone}); err != nil {
 		return nil, err
 	}
 	return b, nil

@@ -8,36 +8,20 @@ import (
 	"time"
 
 	"github.com/periskope-connect/periskope-aws/internal/lambdaemu"
-	"github.com/periskope-connect/periskope-aws/internal/motoserver"
-)
-
-// Function names, as in template.yaml.
-const (
-	WebhookFunction      = "WebhookFunction"
-	CreateTicketFunction = "CreateTicketFunction"
-	LocalPhone           = "919876543210"
+	"github.com/periskope-connect/periskope-aws/internal/localstack"
 )
 
 // WebhookEnv is the webhook function's environment against the local
 // secrets and table of motoserver.ProvisionLocal at awsEndpoint.
 func WebhookEnv(awsEndpoint string) map[string]string {
-	return map[string]string{
-		"PERISKOPE_SIGNING_KEY_SECRET": motoserver.LocalSigningKeySecret,
-		"TICKETS_TABLE":                motoserver.LocalTable,
-		"AWS_ENDPOINT_URL":             awsEndpoint,
-	}
+	return localstack.FunctionEnv(localstack.WebhookFunction, awsEndpoint, "", "")
 }
 
 // CreateTicketEnv is create-ticket's environment against the local
-// secrets and table at awsEndpoint and a Periskope at baseURL.
+// secrets and table at awsEndpoint and a Periskope at baseURL, with the
+// local system's phone.
 func CreateTicketEnv(awsEndpoint, baseURL string) map[string]string {
-	return map[string]string{
-		"PERISKOPE_API_KEY_SECRET": motoserver.LocalAPIKeySecret,
-		"PERISKOPE_BASE_URL":       baseURL,
-		"PERISKOPE_PHONE":          LocalPhone,
-		"TICKETS_TABLE":            motoserver.LocalTable,
-		"AWS_ENDPOINT_URL":         awsEndpoint,
-	}
+	return localstack.FunctionEnv(localstack.CreateTicketFunction, awsEndpoint, baseURL, localstack.DefaultPhone)
 }
 
 // StatusCode reads statusCode from a function's API Gateway response.

@@ -98,9 +98,9 @@ func run(n, ioN int) error {
 
 	offline := []*kase{
 		{name: benchkit.Hello.Name, cfg: fnCfg("HelloFunction", benchkit.Hello, nil), payload: func(int) []byte { return hello }, want: 200},
-		{name: benchkit.Webhook.Name + " (unsigned → 401)", cfg: fnCfg(benchkit.WebhookFunction, benchkit.Webhook, webhookEnv), payload: func(int) []byte { return unsigned }, want: 401},
-		{name: benchkit.CreateTicket.Name + " (invalid body → 400)", cfg: fnCfg(benchkit.CreateTicketFunction, benchkit.CreateTicket, createEnv), payload: func(int) []byte { return invalid }, want: 400},
-		{name: benchkit.CreateTicketLoadDefault.Name + " (invalid body → 400)", cfg: fnCfg(benchkit.CreateTicketFunction, benchkit.CreateTicketLoadDefault, createEnv), payload: func(int) []byte { return invalid }, want: 400, informative: true},
+		{name: benchkit.Webhook.Name + " (unsigned → 401)", cfg: fnCfg(localstack.WebhookFunction, benchkit.Webhook, webhookEnv), payload: func(int) []byte { return unsigned }, want: 401},
+		{name: benchkit.CreateTicket.Name + " (invalid body → 400)", cfg: fnCfg(localstack.CreateTicketFunction, benchkit.CreateTicket, createEnv), payload: func(int) []byte { return invalid }, want: 400},
+		{name: benchkit.CreateTicketLoadDefault.Name + " (invalid body → 400)", cfg: fnCfg(localstack.CreateTicketFunction, benchkit.CreateTicketLoadDefault, createEnv), payload: func(int) []byte { return invalid }, want: 400, informative: true},
 	}
 	if err := rounds(ctx, offline, n); err != nil {
 		return err
@@ -119,8 +119,8 @@ func run(n, ioN int) error {
 			[]byte(`{"chat_id":"919876543210@c.us","subject":"cold start","priority":2}`))
 	}
 	withIO := []*kase{
-		{name: benchkit.Webhook.Name + " (signed → 200 stored)", cfg: fnCfg(benchkit.WebhookFunction, benchkit.Webhook, webhookEnv), payload: signed, want: 200},
-		{name: benchkit.CreateTicket.Name + " (valid, Idempotency-Key → 201)", cfg: fnCfg(benchkit.CreateTicketFunction, benchkit.CreateTicket, createEnv), payload: create, want: 201},
+		{name: benchkit.Webhook.Name + " (signed → 200 stored)", cfg: fnCfg(localstack.WebhookFunction, benchkit.Webhook, webhookEnv), payload: signed, want: 200},
+		{name: benchkit.CreateTicket.Name + " (valid, Idempotency-Key → 201)", cfg: fnCfg(localstack.CreateTicketFunction, benchkit.CreateTicket, createEnv), payload: create, want: 201},
 	}
 	if err := rounds(ctx, withIO, ioN); err != nil {
 		return err

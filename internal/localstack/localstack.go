@@ -312,14 +312,22 @@ func (st *Stack) startSandbox(ln net.Listener) error {
 
 // Env returns the function's own environment (design.md's contract).
 func (st *Stack) Env(name string) map[string]string {
+	return FunctionEnv(name, st.MotoEndpoint, st.PeriskopeBaseURL, st.cfg.PeriskopePhone)
+}
+
+// FunctionEnv is the environment of the function called name (design.md's
+// contract) against the table and secrets of motoserver.ProvisionLocal at
+// awsEndpoint. create-ticket also gets the Periskope at periskopeBaseURL and
+// its x-phone; the webhook ignores both.
+func FunctionEnv(name, awsEndpoint, periskopeBaseURL, phone string) map[string]string {
 	env := map[string]string{
 		"TICKETS_TABLE":    motoserver.LocalTable,
-		"AWS_ENDPOINT_URL": st.MotoEndpoint,
+		"AWS_ENDPOINT_URL": awsEndpoint,
 	}
 	switch name {
 	case CreateTicketFunction:
-		env["PERISKOPE_BASE_URL"] = st.PeriskopeBaseURL
-		env["PERISKOPE_PHONE"] = st.cfg.PeriskopePhone
+		env["PERISKOPE_BASE_URL"] = periskopeBaseURL
+		env["PERISKOPE_PHONE"] = phone
 		env["PERISKOPE_API_KEY_SECRET"] = motoserver.LocalAPIKeySecret
 	case WebhookFunction:
 		env["PERISKOPE_SIGNING_KEY_SECRET"] = motoserver.LocalSigningKeySecret

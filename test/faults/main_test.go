@@ -62,12 +62,12 @@ func startMoto(t *testing.T) *motoserver.Server {
 }
 
 func webhookFunction(endpoint string, out io.Writer) lambdaemu.Config {
-	return lambdaemu.Config{Name: benchkit.WebhookFunction, Executable: webhookBin, Env: benchkit.WebhookEnv(endpoint),
+	return lambdaemu.Config{Name: localstack.WebhookFunction, Executable: webhookBin, Env: benchkit.WebhookEnv(endpoint),
 		Timeout: 10 * time.Second, Region: "us-east-1", Output: out}
 }
 
 func createTicketFunction(endpoint, baseURL string, timeout time.Duration, out io.Writer) lambdaemu.Config {
-	return lambdaemu.Config{Name: benchkit.CreateTicketFunction, Executable: createTicketBin, Env: benchkit.CreateTicketEnv(endpoint, baseURL),
+	return lambdaemu.Config{Name: localstack.CreateTicketFunction, Executable: createTicketBin, Env: benchkit.CreateTicketEnv(endpoint, baseURL),
 		Timeout: timeout, Region: "us-east-1", Output: out}
 }
 
@@ -134,7 +134,7 @@ func (c *capture) Write(p []byte) (int, error) {
 func sandboxCreate(t *testing.T, sb *sandbox.Server, subject string) string {
 	t.Helper()
 	status, body, err := benchkit.Post(context.Background(), http.DefaultClient, sb.BaseURL()+"/tickets/create",
-		map[string]string{"Authorization": "Bearer " + motoserver.LocalAPIKey, "x-phone": benchkit.LocalPhone, "Content-Type": "application/json"},
+		map[string]string{"Authorization": "Bearer " + motoserver.LocalAPIKey, "x-phone": localstack.DefaultPhone, "Content-Type": "application/json"},
 		[]byte(fmt.Sprintf(`{"chat_id":"919876543210@c.us","subject":%q}`, subject)))
 	if err != nil || status != 200 {
 		t.Fatalf("sandbox create: %d %s %v", status, body, err)

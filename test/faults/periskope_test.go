@@ -11,6 +11,7 @@ import (
 
 	"github.com/periskope-connect/periskope-aws/bench/benchkit"
 	"github.com/periskope-connect/periskope-aws/internal/lambdaemu"
+	"github.com/periskope-connect/periskope-aws/internal/localstack"
 	"github.com/periskope-connect/periskope-aws/internal/sandbox"
 	"github.com/periskope-connect/periskope-aws/internal/testkit"
 )
@@ -30,7 +31,7 @@ type apiResponse struct {
 // outcome never creates again.
 func TestCreateTicketPeriskopeFaults(t *testing.T) {
 	moto := startMoto(t)
-	sb, err := sandbox.Listen("127.0.0.1:0", sandbox.Config{APIKey: "local-api-key", OrgPhone: benchkit.LocalPhone})
+	sb, err := sandbox.Listen("127.0.0.1:0", sandbox.Config{APIKey: "local-api-key", OrgPhone: localstack.DefaultPhone})
 	if err != nil {
 		t.Fatal(err)
 	}
