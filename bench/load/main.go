@@ -29,6 +29,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -112,9 +113,9 @@ func run(o options) (bool, error) {
 		return false, err
 	}
 	defer os.RemoveAll(dir)
-	// Release builds where localstack expects its binaries.
+	// Release builds for this machine where localstack expects its binaries.
 	for name, t := range map[string]benchkit.Target{localstack.WebhookFunction: benchkit.Webhook, localstack.CreateTicketFunction: benchkit.CreateTicket} {
-		if err := benchkit.Build(ctx, root, t, "linux", "amd64", localstack.BootstrapPath(dir, name)); err != nil {
+		if err := benchkit.Build(ctx, root, t, runtime.GOOS, runtime.GOARCH, localstack.BootstrapPath(dir, name)); err != nil {
 			return false, err
 		}
 	}
