@@ -218,10 +218,9 @@ func parseChatID(v json.RawMessage) (string, *apigw.Error) {
 	if at := strings.LastIndexByte(id, '@'); at >= 0 {
 		id = id[:at] + strings.ToLower(id[at:])
 	}
-	switch {
-	case isPhoneNumber(id):
-		return id + "@c.us", nil
-	case isPersonChatID(id), isGroupChatID(id):
+	// Bare digits get "@c.us" as the client would add it, then must be a
+	// phone number like any person's chat id.
+	if id = periskope.NormalizeChatID(id); isPersonChatID(id) || isGroupChatID(id) {
 		return id, nil
 	}
 	return "", invalid("chat_id", `chat_id must be "<digits>@c.us" for a person (the number with country code, e.g. 919876543210@c.us), `+
