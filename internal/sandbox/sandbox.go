@@ -145,11 +145,7 @@ func (s *Sandbox) Close() {
 }
 
 // WebhookURL returns where deliveries go.
-func (s *Sandbox) WebhookURL() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.cfg.WebhookURL
-}
+func (s *Sandbox) WebhookURL() string { return s.cfg.WebhookURL }
 
 func (s *Sandbox) logf(format string, args ...any) {
 	if s.cfg.Log != nil {

@@ -20,24 +20,14 @@ type envelope struct {
 	Timestamp          string          `json:"timestamp"`
 }
 
-// SetWebhookURL changes where later deliveries go ("" stops them).
-func (s *Sandbox) SetWebhookURL(url string) {
-	s.mu.Lock()
-	s.cfg.WebhookURL = url
-	s.mu.Unlock()
-}
-
 // deliver posts event with data to the webhook URL in the background,
 // retrying with backoff until a 2xx or the last attempt.
 func (s *Sandbox) deliver(event string, data any) {
-	s.mu.Lock()
 	url := s.cfg.WebhookURL
 	if url == "" {
-		s.mu.Unlock()
 		return
 	}
-	s.stats.DeliveriesPending++
-	s.mu.Unlock()
+	s.count(func(st *Stats) { st.DeliveriesPending++ })
 
 	body, err := json.Marshal(envelope{
 		Event: event, Data: data, OrgID: s.cfg.OrgID,
