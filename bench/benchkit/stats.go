@@ -44,14 +44,6 @@ func Percentile(sorted []time.Duration, p float64) time.Duration {
 // Ms formats d in milliseconds with two decimals.
 func Ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }
 
-// Ratio formats a/b as "1.23×" ("n/a" when b is zero).
-func Ratio(a, b float64) string {
-	if b == 0 {
-		return "n/a"
-	}
-	return fmt.Sprintf("%.2f×", a/b)
-}
-
 // Verdict is "met" when ratio <= goal, else "MISSED".
 func Verdict(ratio, goal float64) string {
 	if ratio <= goal {
