@@ -33,30 +33,26 @@ func NewPeriskopeClient(cfg Config, keys periskope.KeyProvider, opts ...periskop
 		periskope.WithPhone(cfg.Phone),
 		periskope.WithKeyProvider(keys),
 		periskope.WithRetryPolicy(RetryPolicy),
-		periskope.WithHTTPClient(NewHTTPClient(nil)),
+		periskope.WithHTTPClient(newHTTPClient()),
 	}
 	return periskope.New(append(base, opts...)...)
 }
 
-// NewHTTPClient returns an HTTP client whose requests are counted by
-// withAttemptCounter. A nil base gets a transport with bounded connect and
-// TLS times.
-func NewHTTPClient(base http.RoundTripper) *http.Client {
-	if base == nil {
-		dialer := &net.Dialer{Timeout: 3 * time.Second, KeepAlive: 30 * time.Second}
-		t := http.DefaultTransport.(*http.Transport).Clone()
-		t.DialContext = dialer.DialContext
-		t.TLSHandshakeTimeout = 3 * time.Second
-		t.MaxIdleConnsPerHost = 10
-		base = t
-	}
-	return &http.Client{Transport: countingTransport{base: base}}
+// newHTTPClient returns an HTTP client with bounded connect and TLS times
+// whose requests are counted by withAttemptCounter.
+func newHTTPClient() *http.Client {
+	dialer := &net.Dialer{Timeout: 3 * time.Second, KeepAlive: 30 * time.Second}
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.DialContext = dialer.DialContext
+	t.TLSHandshakeTimeout = 3 * time.Second
+	t.MaxIdleConnsPerHost = 10
+	return &http.Client{Transport: countingTransport{base: t}}
 }
 
 type attemptCounterKey struct{}
 
 // withAttemptCounter returns a context under which every HTTP attempt made
-// through a NewHTTPClient client increments the returned counter.
+// through a newHTTPClient client increments the returned counter.
 func withAttemptCounter(ctx context.Context) (context.Context, *atomic.Int32) {
 	n := new(atomic.Int32)
 	return context.WithValue(ctx, attemptCounterKey{}, n), n
