@@ -12,7 +12,15 @@ need() { # need NAME HINT
 }
 need go "install Go 1.26 or newer from the official Go downloads page"
 need git "install git (apt-get install git)"
-need moto_server "pip install 'moto[server]' (or set MOTO_SERVER to its path)"
+# internal/motoserver runs $MOTO_SERVER when it is set, whatever PATH holds.
+if [ -n "${MOTO_SERVER:-}" ]; then
+	if [ ! -x "$MOTO_SERVER" ]; then
+		echo "missing: moto_server — MOTO_SERVER=$MOTO_SERVER is not an executable file" >&2
+		missing=1
+	fi
+else
+	need moto_server "pip install 'moto[server]' (or set MOTO_SERVER to its path)"
+fi
 need cfn-lint "pip install cfn-lint"
 py_ok=0
 for py in python3 $(compgen -c | grep -E '^python3\.[0-9]+$' | sort -u); do
@@ -30,4 +38,4 @@ if [ $missing = 1 ]; then
 	echo "make: some tools are missing (see above)" >&2
 	exit 1
 fi
-echo "tools: go, moto_server, cfn-lint, aws-sam-translator found"
+echo "tools: go, git, moto_server, cfn-lint, aws-sam-translator found"
