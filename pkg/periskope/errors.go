@@ -107,8 +107,8 @@ func newAPIError(op string, status int, h http.Header, body []byte) *APIError {
 		} else {
 			e.Message = firstNonEmpty(e.Message, f.str("error"))
 		}
-	} else if json.Valid(body) {
-		var s string
+	} else {
+		var s string // a bare JSON string is the message
 		if json.Unmarshal(body, &s) == nil {
 			e.Message = s
 		}
