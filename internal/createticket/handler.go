@@ -14,6 +14,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -144,7 +145,7 @@ func (h *Handler) handle(ctx context.Context, req *events.APIGatewayV2HTTPReques
 	switch {
 	case errors.Is(err, apigw.ErrBodyTooLarge):
 		return o.fail(&apigw.Error{Status: http.StatusRequestEntityTooLarge, Code: CodeBodyTooLarge,
-			Message: "request body is larger than 64 KiB"})
+			Message: fmt.Sprintf("request body is larger than %d KiB", MaxBodyBytes>>10)})
 	case err != nil:
 		return o.fail(badRequest(CodeInvalidBody, "", "request body is not valid base64"))
 	}
