@@ -67,7 +67,7 @@ func ticketKeys(t *testing.T, db *dynamodb.Client) []string {
 func TestEndToEnd(t *testing.T) {
 	logs := &testkit.Buffer{}
 	ctx := context.Background()
-	st, err := localstack.Start(ctx, localstack.Config{Output: logs, BinDir: t.TempDir()})
+	st, err := localstack.Start(ctx, localstack.Config{Output: logs, BinDir: binDir, SkipBuild: true})
 	if err != nil {
 		t.Fatalf("starting the local system: %v\n%s", err, logs)
 	}
@@ -170,9 +170,9 @@ func TestPortInUseIsAClearError(t *testing.T) {
 	defer busy.Close()
 	port := busy.Addr().(*net.TCPAddr).Port
 	for name, cfg := range map[string]localstack.Config{
-		"api":     {APIPort: port, SkipBuild: true},
-		"sandbox": {SandboxPort: port, SkipBuild: true},
-		"moto":    {MotoPort: port, SkipBuild: true},
+		"api":     {APIPort: port, BinDir: binDir, SkipBuild: true},
+		"sandbox": {SandboxPort: port, BinDir: binDir, SkipBuild: true},
+		"moto":    {MotoPort: port, BinDir: binDir, SkipBuild: true},
 	} {
 		t.Run(name, func(t *testing.T) {
 			cfg.Output = io.Discard

@@ -66,7 +66,7 @@ func TestSampleEventsThroughTheRealBinaries(t *testing.T) {
 	}
 
 	logs := &testkit.Buffer{}
-	st, err := localstack.Start(context.Background(), localstack.Config{Output: logs, BinDir: t.TempDir(), NoGateway: true, NoWebhooks: true})
+	st, err := localstack.Start(context.Background(), localstack.Config{Output: logs, BinDir: binDir, SkipBuild: true, NoGateway: true, NoWebhooks: true})
 	if err != nil {
 		t.Fatalf("starting the local system: %v\n%s", err, logs)
 	}

@@ -1,0 +1,37 @@
+package localstack_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"testing"
+
+	"github.com/periskope-connect/periskope-aws/internal/localstack"
+)
+
+// binDir holds the function bootstraps, built once by TestMain with Build
+// (what Start runs without SkipBuild) for every test that starts the stack.
+var binDir string
+
+func TestMain(m *testing.M) {
+	os.Exit(buildAndRun(m))
+}
+
+func buildAndRun(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "localstack-test")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	root, err := localstack.FindRoot()
+	if err == nil {
+		err = localstack.Build(context.Background(), root, dir, os.Stderr)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "building the functions:", err)
+		return 1
+	}
+	binDir = dir
+	return m.Run()
+}
