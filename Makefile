@@ -12,6 +12,12 @@ space := $(empty) $(empty)
 PYENV_BINS := $(wildcard /usr/local/go/bin) $(wildcard $(PYENV_ROOT)/shims) $(wildcard $(PYENV_ROOT)/versions/*/bin)
 export PATH := $(PATH)$(if $(PYENV_BINS),:$(subst $(space),:,$(strip $(PYENV_BINS))))
 
+# require-go: a recipe's first line; fails with a hint when the Go toolchain
+# is missing, instead of the shell's bare "command not found".
+define require-go
+	@command -v $(GO) >/dev/null 2>&1 || { echo "$@: '$(GO)' not found: install Go (1.26 or newer) and put it on PATH, or pass GO=/path/to/go" >&2; exit 127; }
+endef
+
 GO_PACKAGES := ./...
 TEST_FLAGS ?= -race -count=1 -timeout 8m
 
@@ -40,6 +46,7 @@ fuzz: ## Run every fuzz target for FUZZTIME each (default 60s).
 
 .PHONY: events
 events: ## Regenerate the sample API Gateway events in events/ from cmd/eventgen/spec (signed with the local key).
+	$(require-go)
 	$(GO) run ./cmd/eventgen
 
 include $(wildcard deploy/deploy.mk cmd/local/local.mk bench/bench.mk)

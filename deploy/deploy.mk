@@ -15,10 +15,9 @@ LAMBDA_GOARCH ?= arm64
 LAMBDA_BUILD_FLAGS := -tags lambda.norpc -trimpath -ldflags="-s -w"
 SAM_INSTALL_HINT := install the AWS SAM CLI: https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/install-sam-cli.html (or: pip install aws-sam-cli)
 
-# require-go: fails with a hint when the Go toolchain is missing.
-define require-go
-	@command -v $(GO) >/dev/null 2>&1 || { echo "$@: '$(GO)' not found: install Go (1.26 or newer) and put it on PATH, or pass GO=/path/to/go" >&2; exit 127; }
-endef
+# lambda-build: $(call lambda-build,GOARCH,OUTPUT,PACKAGE) builds one
+# static Linux bootstrap with the flags above.
+lambda-build = CGO_ENABLED=0 GOOS=linux GOARCH=$(1) $(GO) build $(LAMBDA_BUILD_FLAGS) -o $(2) $(3)
 
 # require-artifacts-dir: SAM always sets ARTIFACTS_DIR; a person calling the
 # target by hand must too.
@@ -29,20 +28,20 @@ endef
 .PHONY: build
 build: ## Build both Lambda bootstraps (static linux/arm64; LAMBDA_GOARCH= to change) into bin/<fn>/bootstrap.
 	$(require-go)
-	CGO_ENABLED=0 GOOS=linux GOARCH=$(LAMBDA_GOARCH) $(GO) build $(LAMBDA_BUILD_FLAGS) -o $(BIN_DIR)/create-ticket/bootstrap ./functions/create-ticket
-	CGO_ENABLED=0 GOOS=linux GOARCH=$(LAMBDA_GOARCH) $(GO) build $(LAMBDA_BUILD_FLAGS) -o $(BIN_DIR)/webhook/bootstrap ./functions/webhook
+	$(call lambda-build,$(LAMBDA_GOARCH),$(BIN_DIR)/create-ticket/bootstrap,./functions/create-ticket)
+	$(call lambda-build,$(LAMBDA_GOARCH),$(BIN_DIR)/webhook/bootstrap,./functions/webhook)
 
 .PHONY: build-CreateTicketFunction
 build-CreateTicketFunction: ## (sam build) create-ticket bootstrap into $(ARTIFACTS_DIR).
 	$(require-go)
 	$(require-artifacts-dir)
-	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build $(LAMBDA_BUILD_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/create-ticket
+	$(call lambda-build,arm64,$(ARTIFACTS_DIR)/bootstrap,./functions/create-ticket)
 
 .PHONY: build-WebhookFunction
 build-WebhookFunction: ## (sam build) webhook bootstrap into $(ARTIFACTS_DIR).
 	$(require-go)
 	$(require-artifacts-dir)
-	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build $(LAMBDA_BUILD_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/webhook
+	$(call lambda-build,arm64,$(ARTIFACTS_DIR)/bootstrap,./functions/webhook)
 
 .PHONY: deploy
 deploy: ## sam build && sam deploy --config-env $(ENV) (ENV=dev|staging|prod; AWS credentials needed).

@@ -17,6 +17,7 @@ LOCAL_FLAGS = -bin-dir $(LOCAL_BIN_DIR) -api-port $(API_PORT) -moto-port $(MOTO_
 # Always rebuilt: go build is incremental, and a stale runner would be worse.
 .PHONY: $(LOCAL_CMD)
 $(LOCAL_CMD):
+	$(require-go)
 	@$(GO) build -o $@ ./cmd/local
 
 .PHONY: run
