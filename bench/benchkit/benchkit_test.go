@@ -152,3 +152,15 @@ func TestAWSProxyCountsAndBlocks(t *testing.T) {
 		t.Errorf("after Unblock: %v", err)
 	}
 }
+
+// The embedded delivery is a copy (go:embed cannot reach another package's
+// testdata) of the library's fixture: it must not drift from it.
+func TestTicketCreatedFixtureMatchesTheLibrarys(t *testing.T) {
+	want, err := os.ReadFile(filepath.Join("..", "..", "pkg", "periskope", "testdata", "ticket-created.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(TicketCreatedFixture, want) {
+		t.Fatal("bench/benchkit/ticket-created.json differs from pkg/periskope/testdata/ticket-created.json: copy it again")
+	}
+}
