@@ -12,7 +12,7 @@ need() { # need NAME HINT
 }
 need go "install Go 1.26 or newer from the official Go downloads page"
 need git "install git (apt-get install git)"
-# internal/motoserver runs $MOTO_SERVER when it is set, whatever PATH holds.
+# internal/dev/motoserver runs $MOTO_SERVER when it is set, whatever PATH holds.
 if [ -n "${MOTO_SERVER:-}" ]; then
 	if [ ! -x "$MOTO_SERVER" ]; then
 		echo "missing: moto_server — MOTO_SERVER=$MOTO_SERVER is not an executable file" >&2

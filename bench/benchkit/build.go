@@ -13,7 +13,7 @@ import (
 	"path/filepath"
 	"runtime"
 
-	"github.com/periskope-connect/periskope-aws/internal/localstack"
+	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 )
 
 // Target is a bootstrap the benchmarks build: a main package of the module.
@@ -37,7 +37,7 @@ var ReleaseFlags = []string{"-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -
 
 // Build compiles t for goos/goarch with ReleaseFlags into dst.
 func Build(ctx context.Context, root string, t Target, goos, goarch, dst string) error {
-	goTool, err := localstack.GoTool()
+	goTool, err := stack.GoTool()
 	if err != nil {
 		return err
 	}

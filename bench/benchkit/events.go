@@ -7,7 +7,7 @@ import (
 	"net/http/httptest"
 	"time"
 
-	"github.com/periskope-connect/periskope-aws/internal/gateway"
+	"github.com/periskope-connect/periskope-aws/internal/dev/gateway"
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
 

@@ -7,21 +7,21 @@ import (
 	"io"
 	"time"
 
-	"github.com/periskope-connect/periskope-aws/internal/lambdaemu"
-	"github.com/periskope-connect/periskope-aws/internal/localstack"
+	"github.com/periskope-connect/periskope-aws/internal/dev/lambdaemu"
+	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 )
 
 // WebhookEnv is the webhook function's environment against the local
 // secrets and table of motoserver.ProvisionLocal at awsEndpoint.
 func WebhookEnv(awsEndpoint string) map[string]string {
-	return localstack.FunctionEnv(localstack.WebhookFunction, awsEndpoint, "", "")
+	return stack.FunctionEnv(stack.WebhookFunction, awsEndpoint, "", "")
 }
 
 // CreateTicketEnv is create-ticket's environment against the local
 // secrets and table at awsEndpoint and a Periskope at baseURL, with the
 // local system's phone.
 func CreateTicketEnv(awsEndpoint, baseURL string) map[string]string {
-	return localstack.FunctionEnv(localstack.CreateTicketFunction, awsEndpoint, baseURL, localstack.DefaultPhone)
+	return stack.FunctionEnv(stack.CreateTicketFunction, awsEndpoint, baseURL, stack.DefaultPhone)
 }
 
 // StatusCode reads statusCode from a function's API Gateway response.

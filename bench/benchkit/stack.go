@@ -8,8 +8,8 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/periskope-connect/periskope-aws/internal/gateway"
-	"github.com/periskope-connect/periskope-aws/internal/lambdaemu"
+	"github.com/periskope-connect/periskope-aws/internal/dev/gateway"
+	"github.com/periskope-connect/periskope-aws/internal/dev/lambdaemu"
 )
 
 // API is the local HTTP API: functions under the emulator behind the

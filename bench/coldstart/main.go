@@ -27,9 +27,9 @@ import (
 	"time"
 
 	"github.com/periskope-connect/periskope-aws/bench/benchkit"
-	"github.com/periskope-connect/periskope-aws/internal/lambdaemu"
-	"github.com/periskope-connect/periskope-aws/internal/localstack"
-	"github.com/periskope-connect/periskope-aws/internal/motoserver"
+	"github.com/periskope-connect/periskope-aws/internal/dev/lambdaemu"
+	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
+	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
 )
 
 // Goal (issue 7): init and first response at most this many times the floor.
@@ -56,7 +56,7 @@ func main() {
 
 func run(n, ioN int) error {
 	ctx := context.Background()
-	root, err := localstack.FindRoot()
+	root, err := stack.FindRoot()
 	if err != nil {
 		return err
 	}
@@ -98,9 +98,9 @@ func run(n, ioN int) error {
 
 	offline := []*kase{
 		{name: benchkit.Hello.Name, cfg: fnCfg("HelloFunction", benchkit.Hello, nil), payload: func(int) []byte { return hello }, want: 200},
-		{name: benchkit.Webhook.Name + " (unsigned → 401)", cfg: fnCfg(localstack.WebhookFunction, benchkit.Webhook, webhookEnv), payload: func(int) []byte { return unsigned }, want: 401},
-		{name: benchkit.CreateTicket.Name + " (invalid body → 400)", cfg: fnCfg(localstack.CreateTicketFunction, benchkit.CreateTicket, createEnv), payload: func(int) []byte { return invalid }, want: 400},
-		{name: benchkit.CreateTicketLoadDefault.Name + " (invalid body → 400)", cfg: fnCfg(localstack.CreateTicketFunction, benchkit.CreateTicketLoadDefault, createEnv), payload: func(int) []byte { return invalid }, want: 400, informative: true},
+		{name: benchkit.Webhook.Name + " (unsigned → 401)", cfg: fnCfg(stack.WebhookFunction, benchkit.Webhook, webhookEnv), payload: func(int) []byte { return unsigned }, want: 401},
+		{name: benchkit.CreateTicket.Name + " (invalid body → 400)", cfg: fnCfg(stack.CreateTicketFunction, benchkit.CreateTicket, createEnv), payload: func(int) []byte { return invalid }, want: 400},
+		{name: benchkit.CreateTicketLoadDefault.Name + " (invalid body → 400)", cfg: fnCfg(stack.CreateTicketFunction, benchkit.CreateTicketLoadDefault, createEnv), payload: func(int) []byte { return invalid }, want: 400, informative: true},
 	}
 	if err := rounds(ctx, offline, n); err != nil {
 		return err
@@ -119,8 +119,8 @@ func run(n, ioN int) error {
 			[]byte(`{"chat_id":"919876543210@c.us","subject":"cold start","priority":2}`))
 	}
 	withIO := []*kase{
-		{name: benchkit.Webhook.Name + " (signed → 200 stored)", cfg: fnCfg(localstack.WebhookFunction, benchkit.Webhook, webhookEnv), payload: signed, want: 200},
-		{name: benchkit.CreateTicket.Name + " (valid, Idempotency-Key → 201)", cfg: fnCfg(localstack.CreateTicketFunction, benchkit.CreateTicket, createEnv), payload: create, want: 201},
+		{name: benchkit.Webhook.Name + " (signed → 200 stored)", cfg: fnCfg(stack.WebhookFunction, benchkit.Webhook, webhookEnv), payload: signed, want: 200},
+		{name: benchkit.CreateTicket.Name + " (valid, Idempotency-Key → 201)", cfg: fnCfg(stack.CreateTicketFunction, benchkit.CreateTicket, createEnv), payload: create, want: 201},
 	}
 	if err := rounds(ctx, withIO, ioN); err != nil {
 		return err
@@ -128,7 +128,7 @@ func run(n, ioN int) error {
 
 	floor := offline[0]
 	floorInit, floorFirst := benchkit.Summarize(floor.init).P50, benchkit.Summarize(floor.first).P50
-	fmt.Printf("Cold start under internal/lambdaemu, host binaries built with CGO_ENABLED=0 go build %s\n", "-tags lambda.norpc -trimpath -ldflags=\"-s -w\"")
+	fmt.Printf("Cold start under internal/dev/lambdaemu, host binaries built with CGO_ENABLED=0 go build %s\n", "-tags lambda.norpc -trimpath -ldflags=\"-s -w\"")
 	fmt.Printf("machine: %s\n\n", benchkit.Machine())
 	fmt.Printf("No-network first response, %d fresh processes each, interleaved; ratios of medians to the floor (goal ≤ %.1f×). AWS calls made: 0.\n\n", n, Goal)
 	fmt.Println("| binary | init p50 | init p90 | init ratio | first response p50 | first response p90 | first response ratio | verdict |")

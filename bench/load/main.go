@@ -41,9 +41,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/periskope-connect/periskope-aws/bench/benchkit"
-	"github.com/periskope-connect/periskope-aws/internal/lambdaemu"
-	"github.com/periskope-connect/periskope-aws/internal/localstack"
-	"github.com/periskope-connect/periskope-aws/internal/motoserver"
+	"github.com/periskope-connect/periskope-aws/internal/dev/lambdaemu"
+	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
+	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
 )
 
 // RSSGoal is the peak RSS goal per function process.
@@ -104,7 +104,7 @@ func (r *rss) sample() {
 func run(o options) (bool, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
 	defer cancel()
-	root, err := localstack.FindRoot()
+	root, err := stack.FindRoot()
 	if err != nil {
 		return false, err
 	}
@@ -113,9 +113,9 @@ func run(o options) (bool, error) {
 		return false, err
 	}
 	defer os.RemoveAll(dir)
-	// Release builds for this machine where localstack expects its binaries.
-	for name, t := range map[string]benchkit.Target{localstack.WebhookFunction: benchkit.Webhook, localstack.CreateTicketFunction: benchkit.CreateTicket} {
-		if err := benchkit.Build(ctx, root, t, runtime.GOOS, runtime.GOARCH, localstack.BootstrapPath(dir, name)); err != nil {
+	// Release builds for this machine where the local stack expects its binaries.
+	for name, t := range map[string]benchkit.Target{stack.WebhookFunction: benchkit.Webhook, stack.CreateTicketFunction: benchkit.CreateTicket} {
+		if err := benchkit.Build(ctx, root, t, runtime.GOOS, runtime.GOARCH, stack.BootstrapPath(dir, name)); err != nil {
 			return false, err
 		}
 	}
@@ -124,7 +124,7 @@ func run(o options) (bool, error) {
 		return false, err
 	}
 	mem := &rss{pids: map[int]string{}, peak: map[string]int64{}}
-	st, err := localstack.Start(ctx, localstack.Config{
+	st, err := stack.Start(ctx, stack.Config{
 		Root: root, BinDir: dir, SkipBuild: true, NoWebhooks: true,
 		MaxInstances: o.instances, Hooks: lambdaemu.Hooks{ProcessStarted: mem.started}, Output: logFile,
 	})
@@ -167,7 +167,7 @@ func run(o options) (bool, error) {
 	fmt.Println("\nPeak RSS (VmHWM) of the bootstrap processes during the run:")
 	fmt.Println("\n| function | processes | peak RSS | goal | verdict |")
 	fmt.Println("| --- | ---: | ---: | --- | --- |")
-	for _, fn := range []string{localstack.WebhookFunction, localstack.CreateTicketFunction} {
+	for _, fn := range []string{stack.WebhookFunction, stack.CreateTicketFunction} {
 		peak := mem.peak[fn]
 		verdict := "met"
 		if peak > RSSGoal || peak == 0 {
@@ -210,7 +210,7 @@ type delivery struct {
 	pair     *sync.WaitGroup
 }
 
-func webhookLoad(ctx context.Context, o options, st *localstack.Stack, client *http.Client) (bool, error) {
+func webhookLoad(ctx context.Context, o options, st *stack.Stack, client *http.Client) (bool, error) {
 	dups := int(float64(o.deliveries)*o.dupRatio + 0.5)
 	unique := o.deliveries - dups
 	if dups > unique {
@@ -363,7 +363,7 @@ func printChecks(cs []check) bool {
 }
 
 // createLoad sends each key twice at once and once more afterwards.
-func createLoad(ctx context.Context, o options, st *localstack.Stack, client *http.Client) (bool, error) {
+func createLoad(ctx context.Context, o options, st *stack.Stack, client *http.Client) (bool, error) {
 	before := st.Sandbox.Stats()
 	runID := time.Now().UnixNano()
 	url := st.APIURL + "/tickets"

@@ -16,7 +16,7 @@ import (
 	"path/filepath"
 
 	"github.com/periskope-connect/periskope-aws/bench/benchkit"
-	"github.com/periskope-connect/periskope-aws/internal/localstack"
+	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 )
 
 // Goals (issue 7): raw size at most this many times the floor, zipped at
@@ -43,7 +43,7 @@ type row struct {
 }
 
 func run(out string) error {
-	root, err := localstack.FindRoot()
+	root, err := stack.FindRoot()
 	if err != nil {
 		return err
 	}

@@ -25,9 +25,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/periskope-connect/periskope-aws/bench/benchkit"
-	"github.com/periskope-connect/periskope-aws/internal/lambdaemu"
-	"github.com/periskope-connect/periskope-aws/internal/localstack"
-	"github.com/periskope-connect/periskope-aws/internal/motoserver"
+	"github.com/periskope-connect/periskope-aws/internal/dev/lambdaemu"
+	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
+	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
 	"github.com/periskope-connect/periskope-aws/internal/ticketstore"
 )
 
@@ -46,7 +46,7 @@ func main() {
 
 func run(n, createN int) error {
 	ctx := context.Background()
-	root, err := localstack.FindRoot()
+	root, err := stack.FindRoot()
 	if err != nil {
 		return err
 	}
@@ -75,10 +75,10 @@ func run(n, createN int) error {
 	moto, proxy, sb := backends.Moto, backends.Proxy, backends.Sandbox
 
 	api, err := benchkit.StartAPI([]benchkit.APIFunction{
-		{Config: lambdaemu.Config{Name: localstack.WebhookFunction, Executable: webhookBin, Env: benchkit.WebhookEnv(moto.Endpoint),
+		{Config: lambdaemu.Config{Name: stack.WebhookFunction, Executable: webhookBin, Env: benchkit.WebhookEnv(moto.Endpoint),
 			Timeout: 10 * time.Second, Region: "us-east-1", MaxInstances: 1, Prewarm: 1},
 			Method: "POST", Path: "/webhooks/periskope", Deadline: 11 * time.Second},
-		{Config: lambdaemu.Config{Name: localstack.CreateTicketFunction, Executable: createBin, Env: benchkit.CreateTicketEnv(proxy.URL, sb.BaseURL()),
+		{Config: lambdaemu.Config{Name: stack.CreateTicketFunction, Executable: createBin, Env: benchkit.CreateTicketEnv(proxy.URL, sb.BaseURL()),
 			Timeout: 15 * time.Second, Region: "us-east-1", MaxInstances: 1, Prewarm: 1},
 			Method: "POST", Path: "/tickets", Deadline: 16 * time.Second},
 		// The hello floor behind the same gateway: what the gateway and the
@@ -175,7 +175,7 @@ func run(n, createN int) error {
 		create = append(create, time.Since(start))
 	}
 	warmCalls := proxy.CountPrefix(benchkit.PrefixSecretsManager) - coldCalls
-	if pids := api.Functions[localstack.CreateTicketFunction].PIDs(); len(pids) != 1 {
+	if pids := api.Functions[stack.CreateTicketFunction].PIDs(); len(pids) != 1 {
 		return fmt.Errorf("create-ticket ran in %d processes, want 1 warm one", len(pids))
 	}
 

@@ -26,9 +26,9 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/periskope-connect/periskope-aws/internal/localstack"
-	"github.com/periskope-connect/periskope-aws/internal/motoserver"
-	"github.com/periskope-connect/periskope-aws/internal/sandbox"
+	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
+	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
+	"github.com/periskope-connect/periskope-aws/internal/dev/sandbox"
 )
 
 // options are the command line.
@@ -51,12 +51,12 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	var o options
 	fs := flag.NewFlagSet("local", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.IntVar(&o.apiPort, "api-port", localstack.DefaultAPIPort, "port of the HTTP API (0: any free port)")
-	fs.IntVar(&o.motoPort, "moto-port", localstack.DefaultMotoPort, "port of moto_server (0: any free port)")
-	fs.IntVar(&o.sandboxPort, "sandbox-port", localstack.DefaultSandboxPort, "port of the Periskope sandbox (0: any free port)")
+	fs.IntVar(&o.apiPort, "api-port", stack.DefaultAPIPort, "port of the HTTP API (0: any free port)")
+	fs.IntVar(&o.motoPort, "moto-port", stack.DefaultMotoPort, "port of moto_server (0: any free port)")
+	fs.IntVar(&o.sandboxPort, "sandbox-port", stack.DefaultSandboxPort, "port of the Periskope sandbox (0: any free port)")
 	fs.StringVar(&o.periskopeBaseURL, "periskope-base-url", os.Getenv("PERISKOPE_BASE_URL"), "use this Periskope instead of the sandbox (default $PERISKOPE_BASE_URL)")
 	fs.StringVar(&o.periskopeAPIKey, "periskope-api-key", envOr("PERISKOPE_API_KEY", motoserver.LocalAPIKey), "API key stored in the local secret (default $PERISKOPE_API_KEY, else the sandbox's key)")
-	fs.StringVar(&o.periskopePhone, "periskope-phone", envOr("PERISKOPE_PHONE", localstack.DefaultPhone), "x-phone of create-ticket (default $PERISKOPE_PHONE)")
+	fs.StringVar(&o.periskopePhone, "periskope-phone", envOr("PERISKOPE_PHONE", stack.DefaultPhone), "x-phone of create-ticket (default $PERISKOPE_PHONE)")
 	fs.IntVar(&o.concurrency, "concurrency", 2, "most processes per function (Lambda's concurrent execution environments)")
 	fs.BoolVar(&o.skipBuild, "skip-build", false, "use the bootstraps already built in -bin-dir")
 	fs.StringVar(&o.binDir, "bin-dir", "", "where the host bootstraps and moto.log go (default bin/local)")
@@ -71,8 +71,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
 	if o.invoke != "" {
-		if _, ok := localstack.FunctionNamed(o.invoke); !ok {
-			return o, fmt.Errorf("-invoke %q: want %s or %s", o.invoke, localstack.CreateTicketFunction, localstack.WebhookFunction)
+		if _, ok := stack.FunctionNamed(o.invoke); !ok {
+			return o, fmt.Errorf("-invoke %q: want %s or %s", o.invoke, stack.CreateTicketFunction, stack.WebhookFunction)
 		}
 		if o.event == "" {
 			return o, errors.New("-invoke needs -event <file>")
@@ -117,8 +117,8 @@ func main() {
 	}
 }
 
-func (o options) stackConfig(out io.Writer) localstack.Config {
-	return localstack.Config{
+func (o options) stackConfig(out io.Writer) stack.Config {
+	return stack.Config{
 		BinDir: o.binDir, SkipBuild: o.skipBuild,
 		APIPort: o.apiPort, MotoPort: o.motoPort, SandboxPort: o.sandboxPort,
 		PeriskopeBaseURL: o.periskopeBaseURL, PeriskopeAPIKey: o.periskopeAPIKey, PeriskopePhone: o.periskopePhone,
@@ -133,7 +133,7 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	if !o.skipBuild {
 		fmt.Fprintf(out, "Building the functions for %s/%s (bin/local) ...\n", runtime.GOOS, runtime.GOARCH)
 	}
-	st, err := localstack.Start(ctx, o.stackConfig(out))
+	st, err := stack.Start(ctx, o.stackConfig(out))
 	if err != nil {
 		return err
 	}
@@ -147,14 +147,14 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	return nil
 }
 
-func printBanner(out io.Writer, st *localstack.Stack, took time.Duration) {
+func printBanner(out io.Writer, st *stack.Stack, took time.Duration) {
 	var b strings.Builder
 	row := func(label, format string, args ...any) {
 		fmt.Fprintf(&b, "  %-22s "+format+"\n", append([]any{label}, args...)...)
 	}
 	fmt.Fprintf(&b, "\nPeriskope ↔ AWS is running locally (ready in %.1fs). Ctrl-C stops everything.\n\n", took.Seconds())
 	row("API (HTTP API)", "%s", st.APIURL)
-	for _, spec := range localstack.Functions {
+	for _, spec := range stack.Functions {
 		fn, _ := st.Function(spec.Name)
 		row("", "%s %-20s -> %s (pid %s, timeout %s)", spec.Method, spec.Path, spec.Name, joinInts(fn.PIDs()), spec.Timeout)
 	}
@@ -192,7 +192,7 @@ func runInvoke(ctx context.Context, o options, out, logs io.Writer) (failed bool
 	cfg := o.stackConfig(logs)
 	cfg.NoGateway, cfg.NoWebhooks = true, true
 	cfg.SandboxPort, cfg.MotoPort = 0, 0 // beside a running `make run`
-	st, err := localstack.Start(ctx, cfg)
+	st, err := stack.Start(ctx, cfg)
 	if err != nil {
 		return false, err
 	}

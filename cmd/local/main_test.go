@@ -17,8 +17,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/periskope-connect/periskope-aws/internal/localstack"
-	"github.com/periskope-connect/periskope-aws/internal/testkit"
+	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
+	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
 )
 
 // Built once by TestMain: the command itself and the function bootstraps.
@@ -48,12 +48,12 @@ func setup(m *testing.M) (int, error) {
 	if err := build.Run(); err != nil {
 		return 0, fmt.Errorf("building cmd/local: %w", err)
 	}
-	root, err := localstack.FindRoot()
+	root, err := stack.FindRoot()
 	if err != nil {
 		return 0, err
 	}
 	// Tests that need the functions fail on their own if this failed.
-	if err := localstack.Build(context.Background(), root, binDir, os.Stderr); err != nil {
+	if err := stack.Build(context.Background(), root, binDir, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "building the functions:", err)
 	}
 	return m.Run(), nil

@@ -18,7 +18,7 @@ import (
 	"github.com/periskope-connect/periskope-aws/internal/createticket"
 	"github.com/periskope-connect/periskope-aws/internal/idempotency"
 	"github.com/periskope-connect/periskope-aws/internal/secretcache"
-	"github.com/periskope-connect/periskope-aws/internal/testkit"
+	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
 

@@ -22,9 +22,9 @@ import (
 
 	"github.com/periskope-connect/periskope-aws/internal/createticket"
 	"github.com/periskope-connect/periskope-aws/internal/idempotency"
-	"github.com/periskope-connect/periskope-aws/internal/motoserver"
+	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
 	"github.com/periskope-connect/periskope-aws/internal/secretcache"
-	"github.com/periskope-connect/periskope-aws/internal/testkit"
+	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
 )
 
 // These tests run the handler as main wires it, against a real moto_server

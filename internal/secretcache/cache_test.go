@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/periskope-connect/periskope-aws/internal/secretcache"
-	"github.com/periskope-connect/periskope-aws/internal/testkit"
+	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
 )
 
 // fakeGetter answers GetSecretValue from value/err and counts calls.

@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/smithy-go"
 
-	"github.com/periskope-connect/periskope-aws/internal/motoserver"
+	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
 	"github.com/periskope-connect/periskope-aws/internal/ticketstore"
 )
 
@@ -110,7 +110,7 @@ func TestMotoConcurrentPutsStoreOne(t *testing.T) {
 			t.Errorf("Put: %v", err)
 		}
 	}
-	// internal/motoserver serialises requests to moto, so its conditional
+	// internal/dev/motoserver serialises requests to moto, so its conditional
 	// writes are atomic as DynamoDB's are: exactly one Put succeeds.
 	if stored != 1 {
 		t.Errorf("%d Puts succeeded, want exactly 1", stored)

@@ -17,9 +17,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/periskope-connect/periskope-aws/internal/awsenv"
-	"github.com/periskope-connect/periskope-aws/internal/motoserver"
+	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
 	"github.com/periskope-connect/periskope-aws/internal/secretcache"
-	"github.com/periskope-connect/periskope-aws/internal/testkit"
+	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
 	"github.com/periskope-connect/periskope-aws/internal/ticketstore"
 	"github.com/periskope-connect/periskope-aws/internal/webhook"
 )
@@ -261,7 +261,7 @@ func TestMotoConcurrentDeliveriesStoreOne(t *testing.T) {
 	for s := range statuses {
 		counts[s]++
 	}
-	// internal/motoserver serialises requests to moto, so its conditional
+	// internal/dev/motoserver serialises requests to moto, so its conditional
 	// writes are atomic as DynamoDB's are: exactly one delivery stores.
 	if counts["stored"] != 1 || counts["duplicate"] != n-1 {
 		t.Errorf("answers %v, want exactly 1 stored and %d duplicate", counts, n-1)

@@ -17,10 +17,10 @@ import (
 	"time"
 
 	"github.com/periskope-connect/periskope-aws/bench/benchkit"
-	"github.com/periskope-connect/periskope-aws/internal/lambdaemu"
-	"github.com/periskope-connect/periskope-aws/internal/localstack"
-	"github.com/periskope-connect/periskope-aws/internal/motoserver"
-	"github.com/periskope-connect/periskope-aws/internal/sandbox"
+	"github.com/periskope-connect/periskope-aws/internal/dev/lambdaemu"
+	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
+	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
+	"github.com/periskope-connect/periskope-aws/internal/dev/sandbox"
 )
 
 // Host builds of the functions, made once by TestMain.
@@ -37,7 +37,7 @@ func buildAndRun(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(dir)
-	root, err := localstack.FindRoot()
+	root, err := stack.FindRoot()
 	if err == nil {
 		webhookBin, err = benchkit.BuildHost(context.Background(), root, benchkit.Webhook, dir)
 	}
@@ -62,12 +62,12 @@ func startMoto(t *testing.T) *motoserver.Server {
 }
 
 func webhookFunction(endpoint string, out io.Writer) lambdaemu.Config {
-	return lambdaemu.Config{Name: localstack.WebhookFunction, Executable: webhookBin, Env: benchkit.WebhookEnv(endpoint),
+	return lambdaemu.Config{Name: stack.WebhookFunction, Executable: webhookBin, Env: benchkit.WebhookEnv(endpoint),
 		Timeout: 10 * time.Second, Region: "us-east-1", Output: out}
 }
 
 func createTicketFunction(endpoint, baseURL string, timeout time.Duration, out io.Writer) lambdaemu.Config {
-	return lambdaemu.Config{Name: localstack.CreateTicketFunction, Executable: createTicketBin, Env: benchkit.CreateTicketEnv(endpoint, baseURL),
+	return lambdaemu.Config{Name: stack.CreateTicketFunction, Executable: createTicketBin, Env: benchkit.CreateTicketEnv(endpoint, baseURL),
 		Timeout: timeout, Region: "us-east-1", Output: out}
 }
 
@@ -134,7 +134,7 @@ func (c *capture) Write(p []byte) (int, error) {
 func sandboxCreate(t *testing.T, sb *sandbox.Server, subject string) string {
 	t.Helper()
 	status, body, err := benchkit.Post(context.Background(), http.DefaultClient, sb.BaseURL()+"/tickets/create",
-		map[string]string{"Authorization": "Bearer " + motoserver.LocalAPIKey, "x-phone": localstack.DefaultPhone, "Content-Type": "application/json"},
+		map[string]string{"Authorization": "Bearer " + motoserver.LocalAPIKey, "x-phone": stack.DefaultPhone, "Content-Type": "application/json"},
 		[]byte(fmt.Sprintf(`{"chat_id":"919876543210@c.us","subject":%q}`, subject)))
 	if err != nil || status != 200 {
 		t.Fatalf("sandbox create: %d %s %v", status, body, err)

@@ -10,10 +10,10 @@ import (
 	"time"
 
 	"github.com/periskope-connect/periskope-aws/bench/benchkit"
-	"github.com/periskope-connect/periskope-aws/internal/lambdaemu"
-	"github.com/periskope-connect/periskope-aws/internal/localstack"
-	"github.com/periskope-connect/periskope-aws/internal/sandbox"
-	"github.com/periskope-connect/periskope-aws/internal/testkit"
+	"github.com/periskope-connect/periskope-aws/internal/dev/lambdaemu"
+	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
+	"github.com/periskope-connect/periskope-aws/internal/dev/sandbox"
+	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
 )
 
 // apiResponse is a function's API Gateway answer.
@@ -31,7 +31,7 @@ type apiResponse struct {
 // outcome never creates again.
 func TestCreateTicketPeriskopeFaults(t *testing.T) {
 	moto := startMoto(t)
-	sb, err := sandbox.Listen("127.0.0.1:0", sandbox.Config{APIKey: "local-api-key", OrgPhone: localstack.DefaultPhone})
+	sb, err := sandbox.Listen("127.0.0.1:0", sandbox.Config{APIKey: "local-api-key", OrgPhone: stack.DefaultPhone})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,10 +12,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/periskope-connect/periskope-aws/bench/benchkit"
-	"github.com/periskope-connect/periskope-aws/internal/localstack"
-	"github.com/periskope-connect/periskope-aws/internal/motoserver"
-	"github.com/periskope-connect/periskope-aws/internal/sandbox"
-	"github.com/periskope-connect/periskope-aws/internal/testkit"
+	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
+	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
+	"github.com/periskope-connect/periskope-aws/internal/dev/sandbox"
+	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
 )
 
 // TestSecretsUnavailable makes Secrets Manager unreachable, then deletes
@@ -28,7 +28,7 @@ func TestSecretsUnavailable(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer proxy.Close()
-	sb, err := sandbox.Listen("127.0.0.1:0", sandbox.Config{APIKey: motoserver.LocalAPIKey, OrgPhone: localstack.DefaultPhone})
+	sb, err := sandbox.Listen("127.0.0.1:0", sandbox.Config{APIKey: motoserver.LocalAPIKey, OrgPhone: stack.DefaultPhone})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,10 +13,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/periskope-connect/periskope-aws/bench/benchkit"
-	"github.com/periskope-connect/periskope-aws/internal/localstack"
-	"github.com/periskope-connect/periskope-aws/internal/motoserver"
-	"github.com/periskope-connect/periskope-aws/internal/sandbox"
-	"github.com/periskope-connect/periskope-aws/internal/testkit"
+	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
+	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
+	"github.com/periskope-connect/periskope-aws/internal/dev/sandbox"
+	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
 	"github.com/periskope-connect/periskope-aws/internal/ticketstore"
 )
 
@@ -48,7 +48,7 @@ func TestWebhookWhileMotoIsDown(t *testing.T) {
 	}
 	defer api.Close()
 	sb, err := sandbox.Listen("127.0.0.1:0", sandbox.Config{
-		APIKey: motoserver.LocalAPIKey, SigningKey: motoserver.LocalSigningKey, OrgPhone: localstack.DefaultPhone,
+		APIKey: motoserver.LocalAPIKey, SigningKey: motoserver.LocalSigningKey, OrgPhone: stack.DefaultPhone,
 		WebhookURL: api.URL + "/webhooks/periskope",
 		// Enough attempts to outlast a moto_server restart.
 		Delivery: sandbox.DeliveryPolicy{MaxAttempts: 40, BaseDelay: 200 * time.Millisecond, MaxDelay: time.Second},

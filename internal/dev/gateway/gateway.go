@@ -22,7 +22,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/periskope-connect/periskope-aws/internal/lambdaemu"
+	"github.com/periskope-connect/periskope-aws/internal/dev/lambdaemu"
 )
 
 // Defaults of Config.

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"net/http/httptest"
 
-	"github.com/periskope-connect/periskope-aws/internal/gateway"
+	"github.com/periskope-connect/periskope-aws/internal/dev/gateway"
 )
 
 // A function that returns JSON without a statusCode gets HTTP API's

@@ -1,9 +1,9 @@
-// Package localstack starts the whole product on 127.0.0.1 with no Docker
+// Package stack starts the whole product on 127.0.0.1 with no Docker
 // and no AWS account: moto_server with the table and secrets, the Periskope
 // sandbox, both real bootstrap binaries under the Lambda Runtime API
 // emulator, and the HTTP API gateway in front of them. cmd/local (make run,
 // make invoke) and the end-to-end tests use it.
-package localstack
+package stack
 
 import (
 	"context"
@@ -20,10 +20,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
-	"github.com/periskope-connect/periskope-aws/internal/gateway"
-	"github.com/periskope-connect/periskope-aws/internal/lambdaemu"
-	"github.com/periskope-connect/periskope-aws/internal/motoserver"
-	"github.com/periskope-connect/periskope-aws/internal/sandbox"
+	"github.com/periskope-connect/periskope-aws/internal/dev/gateway"
+	"github.com/periskope-connect/periskope-aws/internal/dev/lambdaemu"
+	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
+	"github.com/periskope-connect/periskope-aws/internal/dev/sandbox"
 )
 
 // Default ports (design.md).
@@ -210,7 +210,7 @@ func FindRoot() (string, error) {
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			return "", errors.New("localstack: no go.mod above the working directory; run from the repository")
+			return "", errors.New("stack: no go.mod above the working directory; run from the repository")
 		}
 		dir = parent
 	}

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/periskope-connect/periskope-aws/internal/gateway"
-	"github.com/periskope-connect/periskope-aws/internal/lambdaemu"
+	"github.com/periskope-connect/periskope-aws/internal/dev/gateway"
+	"github.com/periskope-connect/periskope-aws/internal/dev/lambdaemu"
 )
 
 func newGateway(t *testing.T, fn gateway.Invoker, mutate func(*gateway.Config)) *gateway.Gateway {

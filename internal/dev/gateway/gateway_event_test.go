@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/periskope-connect/periskope-aws/internal/gateway"
-	"github.com/periskope-connect/periskope-aws/internal/lambdaemu"
+	"github.com/periskope-connect/periskope-aws/internal/dev/gateway"
+	"github.com/periskope-connect/periskope-aws/internal/dev/lambdaemu"
 )
 
 // capture is an Invoker that keeps the events it receives and answers a

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/periskope-connect/periskope-aws/internal/sandbox"
+	"github.com/periskope-connect/periskope-aws/internal/dev/sandbox"
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
 

@@ -1,4 +1,4 @@
-package localstack_test
+package stack_test
 
 import (
 	"context"
@@ -6,7 +6,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/periskope-connect/periskope-aws/internal/localstack"
+	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 )
 
 // binDir holds the function bootstraps, built once by TestMain with Build
@@ -18,15 +18,15 @@ func TestMain(m *testing.M) {
 }
 
 func buildAndRun(m *testing.M) int {
-	dir, err := os.MkdirTemp("", "localstack-test")
+	dir, err := os.MkdirTemp("", "devstack-test")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
 	defer os.RemoveAll(dir)
-	root, err := localstack.FindRoot()
+	root, err := stack.FindRoot()
 	if err == nil {
-		err = localstack.Build(context.Background(), root, dir, os.Stderr)
+		err = stack.Build(context.Background(), root, dir, os.Stderr)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "building the functions:", err)

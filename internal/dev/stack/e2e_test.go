@@ -1,4 +1,4 @@
-package localstack_test
+package stack_test
 
 import (
 	"bytes"
@@ -18,10 +18,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/periskope-connect/periskope-aws/internal/localstack"
-	"github.com/periskope-connect/periskope-aws/internal/motoserver"
-	"github.com/periskope-connect/periskope-aws/internal/sandbox"
-	"github.com/periskope-connect/periskope-aws/internal/testkit"
+	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
+	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
+	"github.com/periskope-connect/periskope-aws/internal/dev/sandbox"
+	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
 
@@ -67,7 +67,7 @@ func ticketKeys(t *testing.T, db *dynamodb.Client) []string {
 func TestEndToEnd(t *testing.T) {
 	logs := &testkit.Buffer{}
 	ctx := context.Background()
-	st, err := localstack.Start(ctx, localstack.Config{Output: logs, BinDir: binDir, SkipBuild: true})
+	st, err := stack.Start(ctx, stack.Config{Output: logs, BinDir: binDir, SkipBuild: true})
 	if err != nil {
 		t.Fatalf("starting the local system: %v\n%s", err, logs)
 	}
@@ -169,19 +169,19 @@ func TestPortInUseIsAClearError(t *testing.T) {
 	}
 	defer busy.Close()
 	port := busy.Addr().(*net.TCPAddr).Port
-	for name, cfg := range map[string]localstack.Config{
+	for name, cfg := range map[string]stack.Config{
 		"api":     {APIPort: port, BinDir: binDir, SkipBuild: true},
 		"sandbox": {SandboxPort: port, BinDir: binDir, SkipBuild: true},
 		"moto":    {MotoPort: port, BinDir: binDir, SkipBuild: true},
 	} {
 		t.Run(name, func(t *testing.T) {
 			cfg.Output = io.Discard
-			st, err := localstack.Start(context.Background(), cfg)
+			st, err := stack.Start(context.Background(), cfg)
 			if err == nil {
 				st.Close()
 				t.Fatal("Start succeeded on a busy port")
 			}
-			if !errors.Is(err, localstack.ErrPortInUse) || !strings.Contains(err.Error(), strconv.Itoa(port)) {
+			if !errors.Is(err, stack.ErrPortInUse) || !strings.Contains(err.Error(), strconv.Itoa(port)) {
 				t.Errorf("error %q, want ErrPortInUse naming port %d", err, port)
 			}
 		})

@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/periskope-connect/periskope-aws/internal/lambdaemu"
-	"github.com/periskope-connect/periskope-aws/internal/testkit"
+	"github.com/periskope-connect/periskope-aws/internal/dev/lambdaemu"
+	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
 )
 
 // echoBootstrap is the test function binary built by TestMain.

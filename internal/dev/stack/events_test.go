@@ -1,4 +1,4 @@
-package localstack_test
+package stack_test
 
 import (
 	"context"
@@ -13,8 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/periskope-connect/periskope-aws/internal/createticket"
-	"github.com/periskope-connect/periskope-aws/internal/localstack"
-	"github.com/periskope-connect/periskope-aws/internal/testkit"
+	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
+	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
 )
 
 // sampleOutcome is what a sample in events/ must produce through its real
@@ -51,7 +51,7 @@ var samples = []sampleOutcome{
 // bootstrap under the Runtime API emulator, with moto and the sandbox
 // behind it, and must give its documented answer.
 func TestSampleEventsThroughTheRealBinaries(t *testing.T) {
-	root, err := localstack.FindRoot()
+	root, err := stack.FindRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +66,7 @@ func TestSampleEventsThroughTheRealBinaries(t *testing.T) {
 	}
 
 	logs := &testkit.Buffer{}
-	st, err := localstack.Start(context.Background(), localstack.Config{Output: logs, BinDir: binDir, SkipBuild: true, NoGateway: true, NoWebhooks: true})
+	st, err := stack.Start(context.Background(), stack.Config{Output: logs, BinDir: binDir, SkipBuild: true, NoGateway: true, NoWebhooks: true})
 	if err != nil {
 		t.Fatalf("starting the local system: %v\n%s", err, logs)
 	}

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/periskope-connect/periskope-aws/internal/testkit"
+	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
 )
 
 func TestBufferKeepsEveryConcurrentWrite(t *testing.T) {

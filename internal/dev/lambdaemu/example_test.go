@@ -6,7 +6,7 @@ import (
 	"io"
 	"time"
 
-	"github.com/periskope-connect/periskope-aws/internal/lambdaemu"
+	"github.com/periskope-connect/periskope-aws/internal/dev/lambdaemu"
 )
 
 // Run a bootstrap binary as Lambda would and invoke it once.
