@@ -5,9 +5,9 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
 	"github.com/periskope-connect/periskope-aws/internal/dev/sandbox"
+	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 )
 
 // Backends are what a measured function talks to: moto_server with the

@@ -42,8 +42,8 @@ import (
 
 	"github.com/periskope-connect/periskope-aws/bench/benchkit"
 	"github.com/periskope-connect/periskope-aws/internal/dev/lambdaemu"
-	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
+	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 )
 
 // RSSGoal is the peak RSS goal per function process.

@@ -26,9 +26,9 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
 	"github.com/periskope-connect/periskope-aws/internal/dev/sandbox"
+	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 )
 
 // options are the command line.

@@ -16,9 +16,9 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/periskope-connect/periskope-aws/internal/createticket"
+	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
 	"github.com/periskope-connect/periskope-aws/internal/idempotency"
 	"github.com/periskope-connect/periskope-aws/internal/secretcache"
-	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
 

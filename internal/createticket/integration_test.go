@@ -21,10 +21,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/periskope-connect/periskope-aws/internal/createticket"
-	"github.com/periskope-connect/periskope-aws/internal/idempotency"
 	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
-	"github.com/periskope-connect/periskope-aws/internal/secretcache"
 	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
+	"github.com/periskope-connect/periskope-aws/internal/idempotency"
+	"github.com/periskope-connect/periskope-aws/internal/secretcache"
 )
 
 // These tests run the handler as main wires it, against a real moto_server

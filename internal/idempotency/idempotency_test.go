@@ -13,9 +13,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/periskope-connect/periskope-aws/internal/idempotency"
 	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
 	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
+	"github.com/periskope-connect/periskope-aws/internal/idempotency"
 )
 
 const table = "idempotency-test"

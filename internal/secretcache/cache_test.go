@@ -10,8 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
-	"github.com/periskope-connect/periskope-aws/internal/secretcache"
 	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
+	"github.com/periskope-connect/periskope-aws/internal/secretcache"
 )
 
 // fakeGetter answers GetSecretValue from value/err and counts calls.

@@ -18,8 +18,8 @@ import (
 
 	"github.com/periskope-connect/periskope-aws/internal/awsenv"
 	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
-	"github.com/periskope-connect/periskope-aws/internal/secretcache"
 	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
+	"github.com/periskope-connect/periskope-aws/internal/secretcache"
 	"github.com/periskope-connect/periskope-aws/internal/ticketstore"
 	"github.com/periskope-connect/periskope-aws/internal/webhook"
 )

@@ -18,9 +18,9 @@ import (
 
 	"github.com/periskope-connect/periskope-aws/bench/benchkit"
 	"github.com/periskope-connect/periskope-aws/internal/dev/lambdaemu"
-	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
 	"github.com/periskope-connect/periskope-aws/internal/dev/sandbox"
+	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 )
 
 // Host builds of the functions, made once by TestMain.
