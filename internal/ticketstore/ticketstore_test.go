@@ -32,6 +32,7 @@ func validTicket() *ticketstore.Ticket {
 		Event:          "ticket.created",
 		EventTimestamp: "2024-05-24T08:30:01+00:00",
 		Data:           []byte(`{"ticket": {"ticket_id": "TICKET-12345", "priority": 2.50000000000000000001, "x": {"y": [1, "2"]}}}`),
+		Source:         ticketstore.SourceWebhook,
 	}
 }
 
@@ -74,6 +75,7 @@ func TestPutWritesOneConditionalItem(t *testing.T) {
 		"event":           &types.AttributeValueMemberS{Value: "ticket.created"},
 		"event_timestamp": &types.AttributeValueMemberS{Value: "2024-05-24T08:30:01+00:00"},
 		"data":            &types.AttributeValueMemberS{Value: string(validTicket().Data)},
+		"source":          &types.AttributeValueMemberS{Value: "webhook"},
 	}
 	if !reflect.DeepEqual(in.Item, want) {
 		t.Errorf("item:\n got %#v\nwant %#v", in.Item, want)

@@ -222,6 +222,7 @@ func ticketFrom(ev *periskope.Event) (*ticketstore.Ticket, *outcome) {
 		Event:          ev.Type,
 		EventTimestamp: ev.Timestamp,
 		Data:           ev.Data,
+		Source:         ticketstore.SourceWebhook,
 	}, nil
 }
 
