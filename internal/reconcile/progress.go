@@ -26,8 +26,9 @@ type Printer struct {
 	start   time.Time
 	last    time.Time
 	counts  Counts
-	drawn   bool // a bar is on the current line
-	printed bool // some progress was printed
+	drawn   bool   // a bar is on the current line
+	printed bool   // some progress was printed
+	plain   Counts // the counts of the last plain line
 }
 
 // barWidth is the number of cells of the bar.
@@ -57,8 +58,8 @@ func (p *Printer) Ticket(r Result) {
 		line += "  error: " + r.Err.Error()
 	}
 	fmt.Fprintln(p.Out, line)
-	if p.drawn || p.Terminal {
-		p.draw(true)
+	if p.Terminal && p.printed {
+		p.drawBar()
 	}
 }
 
@@ -95,20 +96,30 @@ func (p *Printer) Progress(c Counts) {
 		return
 	}
 	p.last, p.printed = now, true
-	p.draw(false)
+	p.draw()
 }
 
-// Finish draws the final progress and ends the bar's line.
+// Finish shows the final progress (unless the last line did) and ends the
+// bar's line.
 func (p *Printer) Finish() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if !p.printed {
-		return
-	}
-	p.draw(true)
-	if p.Terminal {
+	switch {
+	case !p.printed:
+	case p.Terminal:
+		p.drawBar()
 		fmt.Fprintln(p.Status)
 		p.drawn = false
+	case p.counts != p.plain:
+		p.plainLine()
+	}
+}
+
+func (p *Printer) draw() {
+	if p.Terminal {
+		p.drawBar()
+	} else {
+		p.plainLine()
 	}
 }
 
@@ -119,26 +130,23 @@ func (p *Printer) clearBar() {
 	}
 }
 
-// draw writes the progress. After a ticket line the bar is redrawn, while
-// a plain line waits for its turn, to keep logs short.
-func (p *Printer) draw(fromTicket bool) {
+// plainLine writes the progress as one line of its own.
+func (p *Printer) plainLine() {
 	c := p.counts
-	text := fmt.Sprintf("seen %d · already stored %d · stored %d · failed %d", c.Seen, c.AlreadyStored, c.Stored, c.Failed)
-	eta := p.eta(c)
-	if !p.Terminal {
-		if fromTicket {
-			return
-		}
-		line := "progress: " + text
-		if c.Total > 0 {
-			line = fmt.Sprintf("progress: %d/%d done · %s", c.Done(), c.Total, text)
-		}
-		if eta != "" {
-			line += " · ETA " + eta
-		}
-		fmt.Fprintln(p.Status, line)
-		return
+	line := "progress: " + countsText(c)
+	if c.Total > 0 {
+		line = fmt.Sprintf("progress: %d/%d done · %s", c.Done(), c.Total, countsText(c))
 	}
+	if eta := p.eta(c); eta != "" {
+		line += " · ETA " + eta
+	}
+	fmt.Fprintln(p.Status, line)
+	p.plain = c
+}
+
+// drawBar redraws the bar over the current line.
+func (p *Printer) drawBar() {
+	c := p.counts
 	bar := strings.Repeat("░", barWidth)
 	of := ""
 	if c.Total > 0 {
@@ -146,12 +154,16 @@ func (p *Printer) draw(fromTicket bool) {
 		bar = strings.Repeat("█", filled) + strings.Repeat("░", barWidth-filled)
 		of = fmt.Sprintf(" %d/%d", c.Done(), c.Total)
 	}
-	line := fmt.Sprintf("\r\x1b[K[%s]%s %s", bar, of, text)
-	if eta != "" {
+	line := fmt.Sprintf("\r\x1b[K[%s]%s %s", bar, of, countsText(c))
+	if eta := p.eta(c); eta != "" {
 		line += " · ETA " + eta
 	}
 	fmt.Fprint(p.Status, line)
 	p.drawn = true
+}
+
+func countsText(c Counts) string {
+	return fmt.Sprintf("seen %d · already stored %d · stored %d · failed %d", c.Seen, c.AlreadyStored, c.Stored, c.Failed)
 }
 
 // eta extrapolates the time left from the pace so far; "" without a total
