@@ -34,7 +34,7 @@ func TestReconcileAfterPeriskopeGivesUp(t *testing.T) {
 	moto := startMoto(t)
 	var logs testkit.Buffer
 	rec := &recorder{phase: "up"}
-	api, err := benchkit.StartAPI([]benchkit.APIFunction{{Config: withPool(webhookFunction(moto.Endpoint, &logs), 8, 1),
+	api, err := benchkit.StartAPI([]benchkit.APIFunction{{Config: withPool(webhookFunction(t, moto.Endpoint, &logs), 8, 1),
 		Method: "POST", Path: "/webhooks/periskope", Deadline: 11 * time.Second}}, rec.wrap)
 	if err != nil {
 		t.Fatal(err)
