@@ -166,14 +166,17 @@ func countsText(c Counts) string {
 	return fmt.Sprintf("seen %d · already stored %d · stored %d · failed %d", c.Seen, c.AlreadyStored, c.Stored, c.Failed)
 }
 
-// eta extrapolates the time left from the pace so far; "" without a total
-// or before anything is done.
+// eta extrapolates the time left from the pace so far; "" without a total,
+// before anything is done and once all is.
 func (p *Printer) eta(c Counts) string {
 	done := c.Done()
 	if c.Total <= 0 || done == 0 || p.start.IsZero() {
 		return ""
 	}
-	left := max(c.Total-done, 0)
+	left := c.Total - done
+	if left <= 0 {
+		return ""
+	}
 	elapsed := p.now().Sub(p.start)
 	return (elapsed * time.Duration(left) / time.Duration(done)).Round(time.Second).String()
 }
