@@ -137,7 +137,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 2
 	}
 	db := dynamodb.NewFromConfig(awsCfg)
-	printer := &reconcile.Printer{Out: stdout, Status: stderr, Terminal: terminal}
+	printer := &reconcile.Printer{Out: stdout, Status: stderr, Terminal: terminal, DryRun: o.dryRun}
 	r := reconcile.New(client, ticketstore.NewLookup(db, o.table), ticketstore.New(db, o.table), reconcile.Config{
 		Since: o.since, DryRun: o.dryRun, Concurrency: o.concurrency, Reporter: printer,
 	})

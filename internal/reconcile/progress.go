@@ -16,6 +16,8 @@ type Printer struct {
 	Out      io.Writer
 	Status   io.Writer
 	Terminal bool
+	// DryRun labels the tickets to store "missing" rather than "stored".
+	DryRun bool
 	// PlainEvery spaces plain progress lines (default 5s); the bar is
 	// redrawn at most every 100ms.
 	PlainEvery time.Duration
@@ -133,9 +135,9 @@ func (p *Printer) clearBar() {
 // plainLine writes the progress as one line of its own.
 func (p *Printer) plainLine() {
 	c := p.counts
-	line := "progress: " + countsText(c)
+	line := "progress: " + p.countsText(c)
 	if c.Total > 0 {
-		line = fmt.Sprintf("progress: %d/%d done · %s", c.Done(), c.Total, countsText(c))
+		line = fmt.Sprintf("progress: %d/%d done · %s", c.Done(), c.Total, p.countsText(c))
 	}
 	if eta := p.eta(c); eta != "" {
 		line += " · ETA " + eta
@@ -154,7 +156,7 @@ func (p *Printer) drawBar() {
 		bar = strings.Repeat("█", filled) + strings.Repeat("░", barWidth-filled)
 		of = fmt.Sprintf(" %d/%d", c.Done(), c.Total)
 	}
-	line := fmt.Sprintf("\r\x1b[K[%s]%s %s", bar, of, countsText(c))
+	line := fmt.Sprintf("\r\x1b[K[%s]%s %s", bar, of, p.countsText(c))
 	if eta := p.eta(c); eta != "" {
 		line += " · ETA " + eta
 	}
@@ -162,8 +164,12 @@ func (p *Printer) drawBar() {
 	p.drawn = true
 }
 
-func countsText(c Counts) string {
-	return fmt.Sprintf("seen %d · already stored %d · stored %d · failed %d", c.Seen, c.AlreadyStored, c.Stored, c.Failed)
+func (p *Printer) countsText(c Counts) string {
+	stored := "stored"
+	if p.DryRun {
+		stored = "missing"
+	}
+	return fmt.Sprintf("seen %d · already stored %d · %s %d · failed %d", c.Seen, c.AlreadyStored, stored, c.Stored, c.Failed)
 }
 
 // eta extrapolates the time left from the pace so far; "" without a total,

@@ -44,7 +44,7 @@ func TestPrinterPlainLines(t *testing.T) {
 func TestPrinterTerminalBar(t *testing.T) {
 	var out, status strings.Builder
 	clock := now
-	p := &reconcile.Printer{Out: &out, Status: &status, Terminal: true, Now: func() time.Time { return clock }}
+	p := &reconcile.Printer{Out: &out, Status: &status, Terminal: true, DryRun: true, Now: func() time.Time { return clock }}
 	p.Progress(reconcile.Counts{Seen: 100, AlreadyStored: 10, Total: 40})
 	clock = clock.Add(2 * time.Second)
 	p.Progress(reconcile.Counts{Seen: 100, AlreadyStored: 20, Total: 40})
@@ -52,7 +52,7 @@ func TestPrinterTerminalBar(t *testing.T) {
 	p.Finish()
 
 	s := status.String()
-	if !strings.Contains(s, "\r\x1b[K[████████████░░░░░░░░░░░░] 20/40 seen 100 · already stored 20 · stored 0 · failed 0 · ETA 2s") {
+	if !strings.Contains(s, "\r\x1b[K[████████████░░░░░░░░░░░░] 20/40 seen 100 · already stored 20 · missing 0 · failed 0 · ETA 2s") {
 		t.Errorf("no half-full bar with a 2s ETA in %q", s)
 	}
 	if !strings.HasSuffix(s, "\n") {
