@@ -48,13 +48,16 @@ func newPeriskope(n int) *fakePeriskope {
 	return f
 }
 
-func (f *fakePeriskope) ListTickets(_ context.Context, p periskope.ListTicketsParams) (*periskope.TicketList, error) {
+func (f *fakePeriskope) ListTickets(ctx context.Context, p periskope.ListTicketsParams) (*periskope.TicketList, error) {
 	f.mu.Lock()
 	f.lists++
 	onList := f.onList
 	f.mu.Unlock()
 	if onList != nil {
 		onList(p.Offset)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -69,7 +72,10 @@ func (f *fakePeriskope) ListTickets(_ context.Context, p periskope.ListTicketsPa
 	return l, nil
 }
 
-func (f *fakePeriskope) GetTicket(_ context.Context, id string) (*periskope.TicketInfo, error) {
+func (f *fakePeriskope) GetTicket(ctx context.Context, id string) (*periskope.TicketInfo, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	f.mu.Lock()
 	f.gets++
 	f.inFlight++

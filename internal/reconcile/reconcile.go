@@ -180,7 +180,11 @@ func (r *Reconciler) Run(ctx context.Context) (Counts, error) {
 	for range r.cfg.Concurrency {
 		wg.Go(func() {
 			for m := range work {
-				ru.finish(m, ru.storeMissing(ctx, m))
+				err := ru.storeMissing(ctx, m)
+				if ctx.Err() != nil {
+					continue // interrupted, not failed: the next run takes it
+				}
+				ru.finish(m, err)
 			}
 		})
 	}

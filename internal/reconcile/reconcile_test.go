@@ -258,3 +258,21 @@ func TestRunPageSizeIsAtMostOneBatch(t *testing.T) {
 		t.Errorf("largest lookup %d refs, want %d", s.table.largest, ticketstore.MaxBatchKeys)
 	}
 }
+
+func TestRunInterruptedCountsNoFailures(t *testing.T) {
+	s := baseline()
+	s.api.getDelay, s.cfg.Concurrency = 20*time.Millisecond, 1 // page 1's missing tickets still queued
+	ctx, cancel := context.WithCancel(context.Background())
+	s.api.onList = func(offset int) {
+		if offset == 100 {
+			cancel()
+		}
+	}
+	got, err := reconcile.New(s.api, s.table, s.table, s.cfg).Run(ctx)
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
+	}
+	if got.Failed != 0 || got.Seen != 100 || got.Done() > 100 {
+		t.Errorf("counts = %+v; want the first page seen and nothing counted as failed", got)
+	}
+}
