@@ -4,6 +4,7 @@
 //
 //	reconcile -table <name> -api-key-secret <arn|name> -phone <x-phone> [-base-url URL]
 //	          [-since 2026-11-01|RFC 3339|72h] [-dry-run] [-concurrency 4] [-rate 10]
+//	reconcile -local [-moto-port 5000] [-sandbox-port 4010] [...]
 //
 // Flags default to the environment: TICKETS_TABLE, PERISKOPE_API_KEY_SECRET,
 // PERISKOPE_PHONE, PERISKOPE_BASE_URL. AWS credentials, region and
@@ -25,11 +26,14 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/periskope-connect/periskope-aws/internal/createticket"
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/reconcile"
 	"github.com/periskope-connect/periskope-aws/internal/ticketstore"
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
@@ -48,6 +52,10 @@ type options struct {
 	dryRun                        bool
 	concurrency                   int
 	rate                          float64
+	// local targets the local system of `make run`: moto_server on
+	// motoPort and the sandbox on sandboxPort fill what is not given.
+	local                 bool
+	motoPort, sandboxPort int
 }
 
 func parseFlags(args []string, getenv func(string) string, now time.Time, stderr io.Writer) (options, error) {
@@ -58,14 +66,18 @@ func parseFlags(args []string, getenv func(string) string, now time.Time, stderr
 	fs.StringVar(&o.table, "table", getenv("TICKETS_TABLE"), "the tickets table (TicketsTableName output; env TICKETS_TABLE)")
 	fs.StringVar(&o.secret, "api-key-secret", getenv("PERISKOPE_API_KEY_SECRET"), "ARN or name of the Periskope API-key secret (ApiKeySecretArn output; env PERISKOPE_API_KEY_SECRET)")
 	fs.StringVar(&o.phone, "phone", getenv("PERISKOPE_PHONE"), "the x-phone value (env PERISKOPE_PHONE)")
-	fs.StringVar(&o.baseURL, "base-url", orDefault(getenv("PERISKOPE_BASE_URL"), periskope.DefaultBaseURL), "Periskope API prefix (env PERISKOPE_BASE_URL)")
+	fs.StringVar(&o.baseURL, "base-url", getenv("PERISKOPE_BASE_URL"), "Periskope API prefix (env PERISKOPE_BASE_URL; default "+periskope.DefaultBaseURL+", or the sandbox with -local)")
 	fs.StringVar(&since, "since", "", "only tickets created since: a date (2026-11-01), an RFC 3339 time, or a duration back from now (72h)")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "list the missing tickets; read and store nothing")
 	fs.IntVar(&o.concurrency, "concurrency", reconcile.DefaultConcurrency, "missing tickets read and stored at once")
 	fs.Float64Var(&o.rate, "rate", reconcile.DefaultRate, "most Periskope requests per second")
+	fs.BoolVar(&o.local, "local", false, "the local system of `make run`: its moto_server, table, API-key secret, phone and sandbox")
+	fs.IntVar(&o.motoPort, "moto-port", local.MotoPort, "with -local: moto_server's port")
+	fs.IntVar(&o.sandboxPort, "sandbox-port", local.SandboxPort, "with -local: the Periskope sandbox's port")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
+	o.fillDefaults()
 	var missing []string
 	for _, f := range []struct{ name, value string }{{"-table", o.table}, {"-api-key-secret", o.secret}, {"-phone", o.phone}} {
 		if strings.TrimSpace(f.value) == "" {
@@ -102,11 +114,34 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 	return t, nil
 }
 
-func orDefault(v, def string) string {
-	if v != "" {
-		return v
+// fillDefaults completes what the flags and the environment left empty:
+// with -local from the local system, else the production API.
+func (o *options) fillDefaults() {
+	fill := func(p *string, v string) {
+		if *p == "" {
+			*p = v
+		}
 	}
-	return def
+	if o.local {
+		fill(&o.table, local.Table)
+		fill(&o.secret, local.APIKeySecret)
+		fill(&o.phone, local.Phone)
+		fill(&o.baseURL, fmt.Sprintf("http://%s:%d/v1", local.Host, o.sandboxPort))
+	}
+	fill(&o.baseURL, periskope.DefaultBaseURL)
+}
+
+// awsConfig is moto_server's for -local (dummy credentials, which it
+// accepts), else the AWS SDK's usual sources: environment, profile, SSO.
+func awsConfig(ctx context.Context, o options) (aws.Config, error) {
+	if !o.local {
+		return config.LoadDefaultConfig(ctx)
+	}
+	return aws.Config{
+		Region:       local.Region,
+		BaseEndpoint: aws.String(fmt.Sprintf("http://%s:%d", local.Host, o.motoPort)),
+		Credentials:  credentials.NewStaticCredentialsProvider("local", "local", ""),
+	}, nil
 }
 
 // run is main without the process: it returns the exit status.
@@ -120,16 +155,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintln(stderr, "reconcile:", err)
 		return 2
 	}
-	awsCfg, err := config.LoadDefaultConfig(ctx)
+	awsCfg, err := awsConfig(ctx, o)
 	if err != nil {
 		fmt.Fprintln(stderr, "reconcile: AWS configuration:", err)
 		return 1
 	}
-	transport := &reconcile.Transport{Limiter: reconcile.NewLimiter(o.rate, nil)}
+	transport := &reconcile.Transport{Limiter: reconcile.NewLimiter(o.rate, nil), RequestTimeout: reconcile.DefaultRequestTimeout}
 	client, err := periskope.New(
 		periskope.WithBaseURL(o.baseURL), periskope.WithPhone(o.phone),
 		periskope.WithKeyProvider(createticket.NewSecretKeys(secretsmanager.NewFromConfig(awsCfg), o.secret)),
-		periskope.WithHTTPClient(&http.Client{Transport: transport}),
+		periskope.WithHTTPClient(&http.Client{Transport: transport}), periskope.WithRetryPolicy(reconcile.RetryPolicy()),
 		periskope.WithUserAgent("periskope-aws-reconcile"),
 	)
 	if err != nil {

@@ -3,20 +3,20 @@ package main
 import (
 	"context"
 	"fmt"
+	"net"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
 	"github.com/periskope-connect/periskope-aws/internal/dev/sandbox"
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
 
-const phone = "919876543210"
-
 func TestParseFlags(t *testing.T) {
 	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
-	env := map[string]string{"TICKETS_TABLE": "t", "PERISKOPE_API_KEY_SECRET": "s", "PERISKOPE_PHONE": phone}
+	env := map[string]string{"TICKETS_TABLE": "t", "PERISKOPE_API_KEY_SECRET": "s", "PERISKOPE_PHONE": local.Phone}
 	tests := []struct {
 		name    string
 		args    []string
@@ -25,12 +25,18 @@ func TestParseFlags(t *testing.T) {
 		check   func(options) bool
 	}{
 		{name: "environment only", check: func(o options) bool {
-			return o.table == "t" && o.secret == "s" && o.phone == phone && o.baseURL == periskope.DefaultBaseURL && o.since.IsZero() && o.rate == 10 && o.concurrency == 4
+			return o.table == "t" && o.secret == "s" && o.phone == local.Phone && o.baseURL == periskope.DefaultBaseURL && o.since.IsZero() && o.rate == 10 && o.concurrency == 4
 		}},
 		{name: "flags win", args: []string{"-table", "x", "-base-url", "http://127.0.0.1:1/v1"}, check: func(o options) bool { return o.table == "x" && o.baseURL == "http://127.0.0.1:1/v1" }},
 		{name: "since a date", args: []string{"-since", "2026-11-01"}, check: func(o options) bool { return o.since.Equal(time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)) }},
 		{name: "since a duration", args: []string{"-since", "72h"}, check: func(o options) bool { return o.since.Equal(now.Add(-72 * time.Hour)) }},
 		{name: "since RFC 3339", args: []string{"-since", "2026-11-27T10:00:00+02:00"}, check: func(o options) bool { return o.since.Equal(time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)) }},
+		{name: "local fills the blanks", unset: "*", args: []string{"-local", "-moto-port", "5107", "-sandbox-port", "4107"}, check: func(o options) bool {
+			return o.local && o.table == local.Table && o.secret == local.APIKeySecret && o.phone == local.Phone && o.baseURL == "http://127.0.0.1:4107/v1" && o.motoPort == 5107
+		}},
+		{name: "local keeps what is given", args: []string{"-local", "-base-url", "https://api.periskope.app/v1"}, check: func(o options) bool {
+			return o.table == "t" && o.secret == "s" && o.baseURL == "https://api.periskope.app/v1" && o.sandboxPort == local.SandboxPort
+		}},
 		{name: "bad since", args: []string{"-since", "last week"}, wantErr: "-since"},
 		{name: "no table", unset: "TICKETS_TABLE", wantErr: "missing -table"},
 		{name: "no phone", unset: "PERISKOPE_PHONE", wantErr: "missing -phone"},
@@ -40,7 +46,7 @@ func TestParseFlags(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			getenv := func(k string) string {
-				if k == tt.unset {
+				if k == tt.unset || tt.unset == "*" {
 					return ""
 				}
 				return env[k]
@@ -61,8 +67,9 @@ func TestParseFlags(t *testing.T) {
 }
 
 // TestRunAgainstMotoAndTheSandbox runs the command as `make reconcile`
-// does against the local system: the table and API-key secret provisioned
-// from template.yaml on moto_server, and the Periskope sandbox.
+// does against the local system (the table and API-key secret provisioned
+// from template.yaml on moto_server, and the Periskope sandbox), and once
+// as against a stack, with every name given and AWS from the environment.
 func TestRunAgainstMotoAndTheSandbox(t *testing.T) {
 	moto := motoserver.Start(t)
 	ctx := context.Background()
@@ -75,12 +82,12 @@ func TestRunAgainstMotoAndTheSandbox(t *testing.T) {
 	}
 	t.Setenv("AWS_CONFIG_FILE", "/dev/null")
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-	sb, err := sandbox.Listen("127.0.0.1:0", sandbox.Config{APIKey: motoserver.LocalAPIKey, OrgPhone: phone})
+	sb, err := sandbox.Listen("127.0.0.1:0", sandbox.Config{APIKey: local.APIKey, OrgPhone: local.Phone})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer sb.Close()
-	client, err := periskope.New(periskope.WithBaseURL(sb.BaseURL()), periskope.WithAPIKey(motoserver.LocalAPIKey), periskope.WithPhone(phone))
+	client, err := periskope.New(periskope.WithBaseURL(sb.BaseURL()), periskope.WithAPIKey(local.APIKey), periskope.WithPhone(local.Phone))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,14 +96,21 @@ func TestRunAgainstMotoAndTheSandbox(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	args := []string{"-table", motoserver.LocalTable, "-api-key-secret", motoserver.LocalAPIKeySecret, "-phone", phone, "-base-url", sb.BaseURL()}
-	reconcileOnce := func(extra ...string) (int, string, string) {
+	// As `make reconcile ENV=…` runs it: every name given, AWS from the
+	// environment.
+	explicit := []string{"-table", local.Table, "-api-key-secret", local.APIKeySecret, "-phone", local.Phone, "-base-url", sb.BaseURL()}
+	// As plain `make reconcile` runs it.
+	_, motoPort, _ := net.SplitHostPort(moto.Addr)
+	_, sandboxPort, _ := net.SplitHostPort(strings.TrimPrefix(sb.URL, "http://"))
+	localArgs := []string{"-local", "-moto-port", motoPort, "-sandbox-port", sandboxPort}
+	runWith := func(args []string, extra ...string) (int, string, string) {
 		var stdout, stderr strings.Builder
 		code := run(ctx, append(append([]string(nil), args...), extra...), func(string) string { return "" }, &stdout, &stderr, false)
 		return code, stdout.String(), stderr.String()
 	}
+	reconcileOnce := func(extra ...string) (int, string, string) { return runWith(localArgs, extra...) }
 
-	code, out, errOut := reconcileOnce("-dry-run")
+	code, out, errOut := runWith(explicit, "-dry-run")
 	if code != 0 || lines(out, "missing   ") != 3 || !strings.Contains(out, "3 missing (dry run: nothing stored)") {
 		t.Errorf("dry run: exit %d\n%s%s", code, out, errOut)
 	}

@@ -10,7 +10,6 @@
 
 RECONCILE_BIN := bin/reconcile
 RECONCILE_FLAGS ?=
-RECONCILE_LOCAL_PHONE := 919876543210
 
 .PHONY: $(RECONCILE_BIN)
 $(RECONCILE_BIN):
@@ -33,8 +32,6 @@ reconcile: $(RECONCILE_BIN) ## Store tickets Periskope has and the table lacks: 
 else
 .PHONY: reconcile
 reconcile: $(RECONCILE_BIN)
-	@AWS_ENDPOINT_URL=http://127.0.0.1:$(MOTO_PORT) AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
-	  AWS_SESSION_TOKEN= AWS_PROFILE= AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null \
-	  $(RECONCILE_BIN) -table periskope-tickets -api-key-secret periskope/local/api-key \
-	  -phone '$(or $(PERISKOPE_PHONE),$(RECONCILE_LOCAL_PHONE))' -base-url '$(or $(PERISKOPE_BASE_URL),http://127.0.0.1:$(SANDBOX_PORT)/v1)' $(RECONCILE_FLAGS)
+	@$(RECONCILE_BIN) -local -moto-port $(MOTO_PORT) -sandbox-port $(SANDBOX_PORT) \
+	  $(if $(PERISKOPE_BASE_URL),-base-url '$(PERISKOPE_BASE_URL)') $(if $(PERISKOPE_PHONE),-phone '$(PERISKOPE_PHONE)') $(RECONCILE_FLAGS)
 endif

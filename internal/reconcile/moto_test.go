@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/periskope-connect/periskope-aws/bench/benchkit"
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
 	"github.com/periskope-connect/periskope-aws/internal/dev/sandbox"
 	"github.com/periskope-connect/periskope-aws/internal/reconcile"
@@ -19,13 +20,11 @@ import (
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
 
-const localPhone = "919876543210"
-
 // sandboxClient is a Periskope client of sb; with a transport, its calls
 // go through it.
 func sandboxClient(t *testing.T, sb *sandbox.Server, tr http.RoundTripper) *periskope.Client {
 	t.Helper()
-	opts := []periskope.Option{periskope.WithBaseURL(sb.BaseURL()), periskope.WithAPIKey(sandbox.DefaultAPIKey), periskope.WithPhone(localPhone)}
+	opts := []periskope.Option{periskope.WithBaseURL(sb.BaseURL()), periskope.WithAPIKey(local.APIKey), periskope.WithPhone(local.Phone)}
 	if tr != nil {
 		opts = append(opts, periskope.WithHTTPClient(&http.Client{Transport: tr}))
 	}

@@ -2,6 +2,7 @@ package reconcile
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -122,12 +123,30 @@ func resetTime(v string, now time.Time) (time.Time, bool) {
 
 // Transport is an http.RoundTripper that makes every request wait for
 // Limiter and shows it every answer's headers; hand it to the periskope
-// client with periskope.WithHTTPClient. It counts the requests it sent.
+// client with periskope.WithHTTPClient and RetryPolicy. It counts the
+// requests it sent.
 type Transport struct {
 	Base    http.RoundTripper // nil means http.DefaultTransport
 	Limiter *Limiter
-	sent    atomic.Int64
+	// RequestTimeout bounds one request from when its turn comes until its
+	// body is read; 0 means only the request's context does. It replaces
+	// the client's AttemptTimeout, which would also count the wait for the
+	// limiter (up to a whole rate-limit window).
+	RequestTimeout time.Duration
+	sent           atomic.Int64
 }
+
+// RetryPolicy is the periskope client's DefaultRetryPolicy without its
+// per-attempt timeout: use it with a Transport, whose RequestTimeout
+// bounds each attempt once the limiter let it go.
+func RetryPolicy() periskope.RetryPolicy {
+	p := periskope.DefaultRetryPolicy
+	p.AttemptTimeout = 0
+	return p
+}
+
+// DefaultRequestTimeout is the client's default per-attempt timeout.
+var DefaultRequestTimeout = periskope.DefaultRetryPolicy.AttemptTimeout
 
 // RoundTrip waits for the limiter, sends req and observes the answer.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -138,12 +157,34 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if base == nil {
 		base = http.DefaultTransport
 	}
+	cancel := context.CancelFunc(func() {})
+	if t.RequestTimeout > 0 {
+		var ctx context.Context
+		ctx, cancel = context.WithTimeout(req.Context(), t.RequestTimeout)
+		req = req.WithContext(ctx)
+	}
 	t.sent.Add(1)
 	resp, err := base.RoundTrip(req)
-	if err == nil {
-		t.Limiter.Observe(resp.Header)
+	if err != nil {
+		cancel()
+		return nil, err
 	}
-	return resp, err
+	t.Limiter.Observe(resp.Header)
+	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+	return resp, nil
+}
+
+// cancelOnClose ends a request's timeout when its body is closed.
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+// Close closes the body and releases the timeout.
+func (b *cancelOnClose) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
 }
 
 // Requests returns how many requests were sent.

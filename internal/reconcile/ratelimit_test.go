@@ -2,6 +2,7 @@ package reconcile_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/periskope-connect/periskope-aws/internal/reconcile"
+	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
 
 // fakeClock advances only when slept on.
@@ -119,5 +121,42 @@ func TestTransportObservesAndCounts(t *testing.T) {
 	}
 	if got := clk.Now().Sub(now); got < time.Second {
 		t.Errorf("the second request started %s after the first, want the 1s the first answer asked for", got)
+	}
+}
+
+func TestTransportTimesOutTheRequestNotTheWait(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/slow" {
+			select {
+			case <-release:
+			case <-r.Context().Done():
+			}
+			return
+		}
+		w.Header().Set("X-RateLimit-Remaining", "0")
+		w.Header().Set("X-RateLimit-Reset", "0.3") // a window longer than the timeout
+		_, _ = w.Write([]byte("ok"))
+	}))
+	defer srv.Close()
+	defer close(release)
+	tr := &reconcile.Transport{Limiter: reconcile.NewLimiter(1000, nil), RequestTimeout: 150 * time.Millisecond}
+	client := &http.Client{Transport: tr}
+	for i := range 2 { // the second waits 300ms for its turn, then is quick
+		resp, err := client.Get(srv.URL + "/fast")
+		if err != nil {
+			t.Fatalf("request %d: %v", i, err)
+		}
+		if body, err := io.ReadAll(resp.Body); err != nil || string(body) != "ok" {
+			t.Errorf("request %d body %q, %v", i, body, err)
+		}
+		resp.Body.Close()
+	}
+	start := time.Now()
+	if _, err := client.Get(srv.URL + "/slow"); err == nil || time.Since(start) > 5*time.Second {
+		t.Errorf("a hanging answer: err %v after %s, want a timeout", err, time.Since(start))
+	}
+	if p := reconcile.RetryPolicy(); p.AttemptTimeout != 0 || p.MaxAttempts != periskope.DefaultRetryPolicy.MaxAttempts {
+		t.Errorf("RetryPolicy() = %+v, want the default without AttemptTimeout", p)
 	}
 }

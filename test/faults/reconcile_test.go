@@ -14,9 +14,9 @@ import (
 
 	"github.com/periskope-connect/periskope-aws/bench/benchkit"
 	"github.com/periskope-connect/periskope-aws/internal/createticket"
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
 	"github.com/periskope-connect/periskope-aws/internal/dev/sandbox"
-	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
 	"github.com/periskope-connect/periskope-aws/internal/reconcile"
 	"github.com/periskope-connect/periskope-aws/internal/ticketstore"
@@ -41,7 +41,7 @@ func TestReconcileAfterPeriskopeGivesUp(t *testing.T) {
 	}
 	defer api.Close()
 	sb, err := sandbox.Listen("127.0.0.1:0", sandbox.Config{
-		APIKey: motoserver.LocalAPIKey, SigningKey: motoserver.LocalSigningKey, OrgPhone: stack.DefaultPhone,
+		APIKey: local.APIKey, SigningKey: local.SigningKey, OrgPhone: local.Phone,
 		WebhookURL: api.URL + "/webhooks/periskope",
 		Delivery:   sandbox.DeliveryPolicy{MaxAttempts: 5, BaseDelay: 100 * time.Millisecond, MaxDelay: 200 * time.Millisecond},
 		// Each 503 takes the function about 2s (the SDK retrying a refused
@@ -102,15 +102,15 @@ func TestReconcileAfterPeriskopeGivesUp(t *testing.T) {
 	}
 
 	run := func() reconcile.Counts {
-		keys := createticket.NewSecretKeys(secretsmanager.NewFromConfig(back.Config()), motoserver.LocalAPIKeySecret)
+		keys := createticket.NewSecretKeys(secretsmanager.NewFromConfig(back.Config()), local.APIKeySecret)
 		tr := &reconcile.Transport{Limiter: reconcile.NewLimiter(reconcile.DefaultRate, nil)}
 		client, err := periskope.New(periskope.WithBaseURL(sb.BaseURL()), periskope.WithKeyProvider(keys),
-			periskope.WithPhone(stack.DefaultPhone), periskope.WithHTTPClient(&http.Client{Transport: tr}))
+			periskope.WithPhone(local.Phone), periskope.WithHTTPClient(&http.Client{Transport: tr}))
 		if err != nil {
 			t.Fatal(err)
 		}
-		counts, err := reconcile.New(client, ticketstore.NewLookup(db, motoserver.LocalTable),
-			ticketstore.New(db, motoserver.LocalTable), reconcile.Config{}).Run(ctx)
+		counts, err := reconcile.New(client, ticketstore.NewLookup(db, local.Table),
+			ticketstore.New(db, local.Table), reconcile.Config{}).Run(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -140,7 +140,7 @@ func TestReconcileAfterPeriskopeGivesUp(t *testing.T) {
 
 func countItems(t *testing.T, db *dynamodb.Client) int {
 	t.Helper()
-	out, err := db.Scan(context.Background(), &dynamodb.ScanInput{TableName: aws.String(motoserver.LocalTable), Select: types.SelectCount})
+	out, err := db.Scan(context.Background(), &dynamodb.ScanInput{TableName: aws.String(local.Table), Select: types.SelectCount})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +149,7 @@ func countItems(t *testing.T, db *dynamodb.Client) int {
 
 func getItem(t *testing.T, db *dynamodb.Client, ticketID string) *ticketstore.Ticket {
 	t.Helper()
-	out, err := db.GetItem(context.Background(), &dynamodb.GetItemInput{TableName: aws.String(motoserver.LocalTable),
+	out, err := db.GetItem(context.Background(), &dynamodb.GetItemInput{TableName: aws.String(local.Table),
 		Key: ticketstore.ItemKey(sandbox.DefaultOrgID, ticketID), ConsistentRead: aws.Bool(true)})
 	if err != nil {
 		t.Fatal(err)
