@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -117,6 +118,25 @@ func (r *motoRig) count(t *testing.T) int {
 		t.Fatal(err)
 	}
 	return int(out.Count)
+}
+
+// byChat returns the pks the ByChat index lists for chatID.
+func (r *motoRig) byChat(t *testing.T, chatID string) []string {
+	t.Helper()
+	out, err := r.db.Query(context.Background(), &dynamodb.QueryInput{
+		TableName:                 aws.String(motoTable),
+		IndexName:                 aws.String(ticketstore.IndexByChat),
+		KeyConditionExpression:    aws.String("chat_id = :c"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":c": &types.AttributeValueMemberS{Value: chatID}},
+	})
+	if err != nil {
+		t.Fatalf("Query %s: %v", ticketstore.IndexByChat, err)
+	}
+	var pks []string
+	for _, item := range out.Items {
+		pks = append(pks, str(item, "pk"))
+	}
+	return pks
 }
 
 func (r *motoRig) lastLog(t *testing.T) map[string]any {
@@ -277,18 +297,112 @@ func TestMotoConcurrentDeliveriesStoreOne(t *testing.T) {
 	assertStored(t, stored, want)
 }
 
-func TestMotoMissingTableIs503(t *testing.T) {
+// A write DynamoDB refuses for good is not an outage: 500 store_rejected,
+// logged as an error with the AWS error code, counted for its own alarm.
+func TestMotoMissingTableIsStoreRejected(t *testing.T) {
 	r := newMotoRig(t, motoOptions{table: "no-such-table"})
+	metrics := &testkit.Metrics{}
+	r.h.Metrics = metrics
 	got := r.send(t, sample(t, "webhook-ticket-created.json"))
-	if got.Status != 503 || got.ErrCode != "dependency_unavailable" {
+	if got.Status != 500 || got.ErrCode != "store_rejected" {
 		t.Fatalf("answer %d %s", got.Status, got.Raw.Body)
 	}
 	line := r.lastLog(t)
-	if line["dependency"] != "dynamodb" || line["aws_error"] != "ResourceNotFoundException" {
+	if line["level"] != "ERROR" || line["dependency"] != "dynamodb" || line["aws_error"] != "ResourceNotFoundException" {
 		t.Errorf("log line %v", line)
+	}
+	if metrics.Get(webhook.MetricStoreRejected) != 1 {
+		t.Errorf("metrics %v, want %s", metrics.All(), webhook.MetricStoreRejected)
 	}
 	if n := r.count(t); n != 0 {
 		t.Errorf("%d items in the real table", n)
+	}
+}
+
+// readmeExample is the delivery README's "Run it locally" section signs by
+// hand: a ticket with no chat.
+const readmeExample = `{"event":"ticket.created","org_id":"my-org","previous_attributes":{},"timestamp":"2026-11-22T03:02:25+00:00","data":{"ticket":{"ticket_id":"MAN-001","org_id":"my-org","subject":"By hand","status":"open","priority":2,"created_at":"2026-11-22T03:02:25+00:00"}}}`
+
+// Deliveries whose ticket has no chat id or no usable created_at are
+// stored (outside the sparse ByChat index, whose keys DynamoDB would refuse
+// as empty or too long); with both the ticket is in the index too.
+func TestMotoTicketsOutsideTheIndexAreStored(t *testing.T) {
+	r := newMotoRig(t, motoOptions{})
+	data := func(env map[string]any) map[string]any { return env["data"].(map[string]any) }
+	noMessage := func(env map[string]any) { delete(data(env), "message") }
+	for _, tc := range []struct {
+		name    string
+		body    func(t *testing.T) []byte
+		indexed bool
+	}{
+		{"README's MAN-001", func(*testing.T) []byte { return []byte(readmeExample) }, false},
+		{"chat and created_at", func(t *testing.T) []byte { return mustJSON(t, baseline(t)) }, true},
+		{"no chat", func(t *testing.T) []byte {
+			env := baseline(t)
+			noMessage(env)
+			delete(data(env), "chat")
+			return mustJSON(t, env)
+		}, false},
+		{"chat null", func(t *testing.T) []byte {
+			env := baseline(t)
+			noMessage(env)
+			data(env)["chat"] = nil
+			return mustJSON(t, env)
+		}, false},
+		{"chat without chat_id", func(t *testing.T) []byte {
+			env := baseline(t)
+			noMessage(env)
+			delete(data(env)["chat"].(map[string]any), "chat_id")
+			return mustJSON(t, env)
+		}, false},
+		{"no created_at", func(t *testing.T) []byte {
+			env := baseline(t)
+			delete(ticketOf(env), "created_at")
+			return mustJSON(t, env)
+		}, false},
+		{"1,500-byte created_at", func(t *testing.T) []byte {
+			env := baseline(t)
+			ticketOf(env)["created_at"] = strings.Repeat("2", 1500)
+			return mustJSON(t, env)
+		}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			body := tc.body(t)
+			var env struct {
+				OrgID string `json:"org_id"`
+				Data  struct {
+					Ticket struct {
+						TicketID string `json:"ticket_id"`
+					} `json:"ticket"`
+				} `json:"data"`
+			}
+			if err := json.Unmarshal(body, &env); err != nil {
+				t.Fatal(err)
+			}
+			ticketID := "T-" + strings.ReplaceAll(tc.name, " ", "-")
+			if tc.name != "README's MAN-001" {
+				body = []byte(strings.Replace(string(body), `"ticket_id":"`+env.Data.Ticket.TicketID+`"`, `"ticket_id":"`+ticketID+`"`, 1))
+			} else {
+				ticketID = env.Data.Ticket.TicketID
+			}
+			before := r.count(t)
+			got := r.send(t, signed(t, body, localKey))
+			if got.Status != 200 || got.Body["status"] != "stored" || got.Body["ticket_id"] != ticketID {
+				t.Fatalf("answer %d %s", got.Status, got.Raw.Body)
+			}
+			if n := r.count(t) - before; n != 1 {
+				t.Fatalf("%d items written, want 1", n)
+			}
+			item := r.item(t, env.OrgID, ticketID)
+			stored, err := ticketstore.FromItem(item)
+			if err != nil {
+				t.Fatalf("GetItem: %v", err)
+			}
+			chatID := "919X836X025X090@Xc.us"
+			if got := r.byChat(t, chatID); slices.Contains(got, str(item, "pk")) != tc.indexed {
+				t.Errorf("in ByChat(%s) = %v, want %v (item chat_id %q)", chatID, !tc.indexed, tc.indexed, stored.ChatID)
+			}
+		})
 	}
 }
 

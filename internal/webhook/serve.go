@@ -29,10 +29,11 @@ const (
 	outcomeStored      = "stored"
 	outcomeDuplicate   = "duplicate"
 	outcomeIgnored     = "ignored"
-	outcomeRejected    = "rejected"    // 401
-	outcomeInvalid     = "invalid"     // 400
-	outcomeTooLarge    = "too_large"   // 413
-	outcomeUnavailable = "unavailable" // 503
+	outcomeRejected    = "rejected"       // 401
+	outcomeInvalid     = "invalid"        // 400
+	outcomeTooLarge    = "too_large"      // 413
+	outcomeUnavailable = "unavailable"    // 503
+	outcomeRefused     = "store_rejected" // 500
 )
 
 // Dependencies named in the log line of a 503.
@@ -79,6 +80,16 @@ func unavailable(dependency string, err error) *outcome {
 	o := fail(outcomeUnavailable, 503, "dependency_unavailable",
 		"The service is temporarily unavailable; deliver the event again later.", "")
 	o.dependency, o.awsError = dependency, awsErrorCode(err)
+	return o
+}
+
+// storeRejected is DynamoDB refusing the write for good: retrying will not
+// store it, so it is not an outage (503) but a fault of ours (500) that
+// needs a person; its own metric and alarm say so.
+func storeRejected(err error) *outcome {
+	o := fail(outcomeRefused, 500, "store_rejected", "The ticket could not be stored.", "")
+	o.metric = MetricStoreRejected
+	o.dependency, o.awsError = depDynamoDB, awsErrorCode(err)
 	return o
 }
 
@@ -255,6 +266,8 @@ func (h *Handler) store(ctx context.Context, t *ticketstore.Ticket) *outcome {
 		return fail(outcomeTooLarge, 413, "body_too_large", "The ticket is too large to store.", "")
 	case errors.Is(err, ticketstore.ErrInvalidTicket):
 		return invalid("invalid_ticket", "The ticket cannot be stored.", "")
+	case errors.Is(err, ticketstore.ErrRejected):
+		return storeRejected(err)
 	default:
 		return unavailable(depDynamoDB, err)
 	}
