@@ -62,7 +62,7 @@ func TestMotoPutStoresOnceAndReadsBack(t *testing.T) {
 	ctx := context.Background()
 
 	first := validTicket()
-	first.ChatID = "" // empty strings are legal non-key attributes
+	first.ChatID = "" // no chat: stored, outside the ByChat index
 	if err := store.Put(ctx, first); err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +199,11 @@ func TestMotoTicketsOutsideTheIndexAreStored(t *testing.T) {
 			if got.TicketID != tk.TicketID || !bytes.Equal(got.Data, tk.Data) {
 				t.Errorf("read back %+v", got)
 			}
-			inIndex := slices.Contains(queryByChat(t, db, table, tk.ChatID), ticketstore.Key(tk.OrgID, tk.TicketID))
+			chat := tk.ChatID
+			if chat == "" { // DynamoDB refuses to query for an empty key
+				chat = validTicket().ChatID
+			}
+			inIndex := slices.Contains(queryByChat(t, db, table, chat), ticketstore.Key(tk.OrgID, tk.TicketID))
 			if inIndex != tc.indexed {
 				t.Errorf("in ByChat = %v, want %v", inIndex, tc.indexed)
 			}
