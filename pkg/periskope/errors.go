@@ -135,3 +135,20 @@ func truncate(s string, n int) string {
 	}
 	return s[:n] + "…"
 }
+
+// ErrInvalidID is wrapped (in a *FieldError) by ParseEvent and
+// Event.TicketInfo when an identifier is not a JSON string, or is one whose
+// text cannot be kept exactly.
+var ErrInvalidID = errors.New("periskope: identifier is not an exact JSON string")
+
+// FieldError names the member at fault.
+type FieldError struct {
+	Field string
+	Err   error
+}
+
+// Error describes the failure.
+func (e *FieldError) Error() string { return e.Field + ": " + e.Err.Error() }
+
+// Unwrap returns Err.
+func (e *FieldError) Unwrap() error { return e.Err }
