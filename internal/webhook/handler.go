@@ -12,7 +12,8 @@
 //	200 {"status":"stored","ticket_id":...}     first delivery of a ticket.created
 //	200 {"status":"duplicate","ticket_id":...}  a redelivery; the stored item is left alone
 //	200 {"status":"ignored","event":...}        any other event
-//	400 invalid input (not JSON, no event name, no ticket_id or org_id), with field where one is at fault
+//	400 invalid input (not JSON, no event name, no ticket_id or org_id, one of
+//	    those not an exact JSON string), with field where one is at fault
 //	401 missing or wrong x-periskope-signature
 //	413 body over MaxBodyBytes
 //	500 store_rejected: DynamoDB refused the write for good (a ValidationException,

@@ -527,3 +527,31 @@ func TestMotoLargestBodyStores(t *testing.T) {
 		t.Fatalf("answer %d %s", got.Status, got.Raw.Body)
 	}
 }
+
+// Ids that would collapse into one item ("\ud800" and "\udfff" both read as
+// U+FFFD) or be stored as a number's text are refused before DynamoDB; a
+// valid surrogate pair is stored under exactly its character.
+func TestMotoIdentifiersAreStoredExactly(t *testing.T) {
+	r := newMotoRig(t, motoOptions{})
+	const placeholder = "TICKET-ID-UNDER-TEST"
+	deliver := func(rawID string) reply {
+		env := baseline(t)
+		ticketOf(env)["ticket_id"] = placeholder
+		body := bytes.Replace(mustJSON(t, env), []byte(`"`+placeholder+`"`), []byte(rawID), 1)
+		return r.send(t, signed(t, body, localKey))
+	}
+	for _, id := range []string{`"\ud800"`, `"\udfff"`, `100`, `1e2`, `100.0`} {
+		if got := deliver(id); got.Status != 400 || got.ErrCode != "invalid_field" || got.ErrField != "data.ticket.ticket_id" {
+			t.Errorf("ticket_id %s: answer %d %s", id, got.Status, got.Raw.Body)
+		}
+	}
+	if n := r.count(t); n != 0 {
+		t.Fatalf("%d items stored for refused ids", n)
+	}
+	if got := deliver(`"\ud83d\ude00"`); got.Status != 200 || got.Body["status"] != "stored" {
+		t.Fatalf("surrogate pair: answer %d %s", got.Status, got.Raw.Body)
+	}
+	if item := r.item(t, "2997xx64-89bf-48d3-9a22-b314fxx017e5", "\U0001F600"); str(item, "ticket_id") != "\U0001F600" {
+		t.Errorf("item %v, want ticket_id U+1F600", item)
+	}
+}

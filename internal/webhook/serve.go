@@ -177,10 +177,26 @@ func parse(body []byte) (*periskope.Event, *outcome) {
 	case err == nil || !json.Valid(body):
 		return nil, malformedJSON()
 	}
+	if o := inexactID(err, ""); o != nil {
+		return nil, o
+	}
 	if trimmed := bytes.TrimSpace(body); len(trimmed) > 0 && trimmed[0] == '{' {
 		return nil, invalid("missing_field", "The event has no event name.", "event")
 	}
 	return nil, invalid("malformed_event", "The body is not a JSON object.", "")
+}
+
+// inexactID answers an identifier the decoder refused as not an exact JSON
+// string (periskope.ErrInvalidID): it would become a key, so a number or a
+// U+FFFD in place of an unpaired surrogate could merge different tickets.
+// The field is named under prefix; nil when err is another error.
+func inexactID(err error, prefix string) *outcome {
+	var fe *periskope.FieldError
+	if !errors.Is(err, periskope.ErrInvalidID) || !errors.As(err, &fe) {
+		return nil
+	}
+	field := prefix + fe.Field
+	return invalid("invalid_field", field+" must be a JSON string without unpaired surrogates.", field)
 }
 
 func malformedJSON() *outcome {
@@ -201,6 +217,9 @@ func onlyJSONSpaceAround(body []byte) bool {
 // ticketFrom builds the item of a ticket.created event.
 func ticketFrom(ev *periskope.Event) (*ticketstore.Ticket, *outcome) {
 	info, err := ev.TicketInfo()
+	if o := inexactID(err, "data."); o != nil {
+		return nil, o
+	}
 	if err != nil {
 		return nil, invalid("invalid_field", "data is not a ticket info object.", "data")
 	}
