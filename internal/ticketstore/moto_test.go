@@ -235,16 +235,41 @@ func TestMotoQueryByChatOrdersByCreatedAt(t *testing.T) {
 	}
 }
 
-// A write DynamoDB refuses for good (here a table that does not exist) is
-// ErrRejected, not ErrUnavailable: retrying the delivery cannot store it.
-func TestMotoMissingTableIsRejected(t *testing.T) {
+// A missing table is ErrUnavailable: DynamoDB answers the same for a table
+// that is not ACTIVE yet, which a later try may find.
+func TestMotoMissingTableIsUnavailable(t *testing.T) {
 	db, _ := motoTable(t)
 	err := ticketstore.New(db, "no-such-table").Put(context.Background(), validTicket())
+	if !errors.Is(err, ticketstore.ErrUnavailable) || errors.Is(err, ticketstore.ErrRejected) {
+		t.Fatalf("err = %v, want ErrUnavailable alone", err)
+	}
+	var apiErr smithy.APIError
+	if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "ResourceNotFoundException" {
+		t.Errorf("AWS error code not reachable: %v", err)
+	}
+}
+
+// A write DynamoDB refuses for good is ErrRejected, not ErrUnavailable:
+// retrying cannot store it. Here the store is pointed at a table keyed
+// otherwise (a misconfigured TICKETS_TABLE), which DynamoDB answers with a
+// ValidationException.
+func TestMotoValidationExceptionIsRejected(t *testing.T) {
+	db, _ := motoTable(t)
+	_, err := db.CreateTable(context.Background(), &dynamodb.CreateTableInput{
+		TableName:            aws.String("keyed-otherwise"),
+		BillingMode:          types.BillingModePayPerRequest,
+		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String("id"), AttributeType: types.ScalarAttributeTypeS}},
+		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String("id"), KeyType: types.KeyTypeHash}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = ticketstore.New(db, "keyed-otherwise").Put(context.Background(), validTicket())
 	if !errors.Is(err, ticketstore.ErrRejected) || errors.Is(err, ticketstore.ErrUnavailable) {
 		t.Fatalf("err = %v, want ErrRejected alone", err)
 	}
 	var apiErr smithy.APIError
-	if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "ResourceNotFoundException" {
+	if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "ValidationException" {
 		t.Errorf("AWS error code not reachable: %v", err)
 	}
 }

@@ -70,7 +70,7 @@ var (
 	// ErrTooLarge means the item would exceed DynamoDB's item size limit.
 	ErrTooLarge = errors.New("ticketstore: ticket too large to store")
 	// ErrRejected wraps a DynamoDB refusal that retrying will not change
-	// (a ValidationException, a missing table, access denied).
+	// (a ValidationException, access denied).
 	ErrRejected = errors.New("ticketstore: DynamoDB rejected the write")
 	// ErrUnavailable wraps a DynamoDB failure; the write did not happen and
 	// may be retried.
@@ -264,10 +264,10 @@ func (s *Store) Put(ctx context.Context, t *Ticket) error {
 }
 
 // retryable reports whether a failed write may succeed if tried again:
-// throttling, a timeout, a 5xx, a network error, anything that is not an
-// answer from DynamoDB. An answer DynamoDB gives as the client's fault (a
-// 4xx: ValidationException, ResourceNotFoundException, AccessDenied...)
-// will be given again, so it is not.
+// throttling, a timeout, a 5xx, a network error, a table not (yet)
+// active, anything that is not an answer from DynamoDB. Any other answer
+// DynamoDB gives as the client's fault (a 4xx: ValidationException,
+// AccessDeniedException...) will be given again, so it is not.
 func retryable(err error) bool {
 	var apiErr smithy.APIError
 	if !errors.As(err, &apiErr) {
@@ -275,6 +275,12 @@ func retryable(err error) bool {
 	}
 	code := apiErr.ErrorCode()
 	if _, ok := retry.DefaultThrottleErrorCodes[code]; ok {
+		return true
+	}
+	var notFound *types.ResourceNotFoundException
+	if errors.As(err, &notFound) {
+		// Also the answer for a table that is not ACTIVE (being created,
+		// restored or replaced), which a later delivery may find.
 		return true
 	}
 	if _, ok := retry.DefaultRetryableErrorCodes[code]; ok {

@@ -96,7 +96,8 @@ func TestPutMapsErrors(t *testing.T) {
 		{"condition failed wrapped", &smithy.OperationError{ServiceID: "DynamoDB", OperationName: "PutItem", Err: conditionFailed}, ticketstore.ErrDuplicate, ""},
 		{"validation", httpError(400, &smithy.GenericAPIError{Code: "ValidationException", Message: "index key empty"}), ticketstore.ErrRejected, "ValidationException"},
 		{"access denied", httpError(400, &smithy.GenericAPIError{Code: "AccessDeniedException"}), ticketstore.ErrRejected, "AccessDeniedException"},
-		{"table missing", &types.ResourceNotFoundException{Message: aws.String("no table")}, ticketstore.ErrRejected, "ResourceNotFoundException"},
+		// Also a table that is not ACTIVE yet (being created or restored).
+		{"table missing", &types.ResourceNotFoundException{Message: aws.String("no table")}, ticketstore.ErrUnavailable, "ResourceNotFoundException"},
 		{"throttled", &types.ProvisionedThroughputExceededException{}, ticketstore.ErrUnavailable, "ProvisionedThroughputExceededException"},
 		{"throttled over HTTP 400", httpError(400, &smithy.GenericAPIError{Code: "ThrottlingException"}), ticketstore.ErrUnavailable, "ThrottlingException"},
 		{"request timeout over HTTP 400", httpError(400, &smithy.GenericAPIError{Code: "RequestTimeoutException"}), ticketstore.ErrUnavailable, "RequestTimeoutException"},

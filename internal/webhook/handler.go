@@ -17,9 +17,9 @@
 //	401 missing or wrong x-periskope-signature
 //	413 body over MaxBodyBytes
 //	500 store_rejected: DynamoDB refused the write for good (a ValidationException,
-//	    a missing table, access denied); alarmed through MetricStoreRejected
+//	    access denied); alarmed through MetricStoreRejected
 //	503 Secrets Manager or DynamoDB unavailable (throttling, timeout, 5xx,
-//	    network): Periskope redelivers later
+//	    network, a table not active): Periskope redelivers later
 package webhook
 
 import (

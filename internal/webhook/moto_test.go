@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"slices"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/smithy-go"
 
 	"github.com/periskope-connect/periskope-aws/internal/awsenv"
 	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
@@ -297,10 +299,36 @@ func TestMotoConcurrentDeliveriesStoreOne(t *testing.T) {
 	assertStored(t, stored, want)
 }
 
-// A write DynamoDB refuses for good is not an outage: 500 store_rejected,
-// logged as an error with the AWS error code, counted for its own alarm.
-func TestMotoMissingTableIsStoreRejected(t *testing.T) {
+func TestMotoMissingTableIs503(t *testing.T) {
 	r := newMotoRig(t, motoOptions{table: "no-such-table"})
+	got := r.send(t, sample(t, "webhook-ticket-created.json"))
+	if got.Status != 503 || got.ErrCode != "dependency_unavailable" {
+		t.Fatalf("answer %d %s", got.Status, got.Raw.Body)
+	}
+	line := r.lastLog(t)
+	if line["dependency"] != "dynamodb" || line["aws_error"] != "ResourceNotFoundException" {
+		t.Errorf("log line %v", line)
+	}
+	if n := r.count(t); n != 0 {
+		t.Errorf("%d items in the real table", n)
+	}
+}
+
+// A write DynamoDB refuses for good is not an outage: 500 store_rejected,
+// logged as an error with the AWS error code (not its message), counted
+// for its own alarm. Here TICKETS_TABLE names a table keyed otherwise,
+// which DynamoDB answers with a ValidationException.
+func TestMotoValidationExceptionIsStoreRejected(t *testing.T) {
+	r := newMotoRig(t, motoOptions{table: "keyed-otherwise"})
+	_, err := r.db.CreateTable(context.Background(), &dynamodb.CreateTableInput{
+		TableName:            aws.String("keyed-otherwise"),
+		BillingMode:          types.BillingModePayPerRequest,
+		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String("id"), AttributeType: types.ScalarAttributeTypeS}},
+		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String("id"), KeyType: types.KeyTypeHash}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	metrics := &testkit.Metrics{}
 	r.h.Metrics = metrics
 	got := r.send(t, sample(t, "webhook-ticket-created.json"))
@@ -308,14 +336,20 @@ func TestMotoMissingTableIsStoreRejected(t *testing.T) {
 		t.Fatalf("answer %d %s", got.Status, got.Raw.Body)
 	}
 	line := r.lastLog(t)
-	if line["level"] != "ERROR" || line["dependency"] != "dynamodb" || line["aws_error"] != "ResourceNotFoundException" {
+	if line["level"] != "ERROR" || line["dependency"] != "dynamodb" || line["aws_error"] != "ValidationException" {
 		t.Errorf("log line %v", line)
+	}
+	// The same refusal, asked for directly, to know its message.
+	var apiErr smithy.APIError
+	direct := ticketstore.New(r.db, "keyed-otherwise").Put(context.Background(), wantSampleTicket(t))
+	if !errors.As(direct, &apiErr) || apiErr.ErrorMessage() == "" {
+		t.Fatalf("direct Put: %v, want an AWS error with a message", direct)
+	}
+	if strings.Contains(r.log.String(), apiErr.ErrorMessage()) {
+		t.Errorf("log holds the AWS error message %q: %s", apiErr.ErrorMessage(), r.log.String())
 	}
 	if metrics.Get(webhook.MetricStoreRejected) != 1 {
 		t.Errorf("metrics %v, want %s", metrics.All(), webhook.MetricStoreRejected)
-	}
-	if n := r.count(t); n != 0 {
-		t.Errorf("%d items in the real table", n)
 	}
 }
 
