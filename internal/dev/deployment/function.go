@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -90,7 +91,8 @@ func (d *Deployment) Functions() ([]Function, error) {
 func (d *Deployment) Function(logicalID string) (Function, error) {
 	r, ok := d.translated[logicalID]
 	if !ok || r.Type != "AWS::Lambda::Function" {
-		return Function{}, fmt.Errorf("deployment: template.yaml has no function %s", logicalID)
+		return Function{}, fmt.Errorf("deployment: template.yaml has no function %s (it has %s)",
+			logicalID, strings.Join(d.resourcesOfType("AWS::Lambda::Function"), ", "))
 	}
 	return d.function(logicalID)
 }
