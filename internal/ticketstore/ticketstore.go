@@ -274,16 +274,13 @@ func retryable(err error) bool {
 		return true // no answer: network, timeout, cancelled
 	}
 	code := apiErr.ErrorCode()
-	if _, ok := retry.DefaultThrottleErrorCodes[code]; ok {
-		return true
-	}
+	_, throttled := retry.DefaultThrottleErrorCodes[code]
+	_, timedOut := retry.DefaultRetryableErrorCodes[code]
 	var notFound *types.ResourceNotFoundException
-	if errors.As(err, &notFound) {
-		// Also the answer for a table that is not ACTIVE (being created,
-		// restored or replaced), which a later delivery may find.
-		return true
-	}
-	if _, ok := retry.DefaultRetryableErrorCodes[code]; ok {
+	// ResourceNotFoundException is also the answer for a table that is not
+	// ACTIVE (being created, restored or replaced), which a later delivery
+	// may find.
+	if throttled || timedOut || errors.As(err, &notFound) {
 		return true
 	}
 	var resp *smithyhttp.ResponseError

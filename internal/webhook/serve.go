@@ -26,17 +26,17 @@ const (
 
 // Outcomes, as logged.
 const (
-	outcomeStored      = "stored"
-	outcomeDuplicate   = "duplicate"
-	outcomeIgnored     = "ignored"
-	outcomeRejected    = "rejected"       // 401
-	outcomeInvalid     = "invalid"        // 400
-	outcomeTooLarge    = "too_large"      // 413
-	outcomeUnavailable = "unavailable"    // 503
-	outcomeRefused     = "store_rejected" // 500
+	outcomeStored        = "stored"
+	outcomeDuplicate     = "duplicate"
+	outcomeIgnored       = "ignored"
+	outcomeRejected      = "rejected"       // 401
+	outcomeInvalid       = "invalid"        // 400
+	outcomeTooLarge      = "too_large"      // 413
+	outcomeUnavailable   = "unavailable"    // 503
+	outcomeStoreRejected = "store_rejected" // 500
 )
 
-// Dependencies named in the log line of a 503.
+// Dependencies named in the log line of a 503 or a 500.
 const (
 	depSecretsManager = "secretsmanager"
 	depDynamoDB       = "dynamodb"
@@ -87,7 +87,7 @@ func unavailable(dependency string, err error) *outcome {
 // store it, so it is not an outage (503) but a fault of ours (500) that
 // needs a person; its own metric and alarm say so.
 func storeRejected(err error) *outcome {
-	o := fail(outcomeRefused, 500, "store_rejected", "The ticket could not be stored.", "")
+	o := fail(outcomeStoreRejected, 500, "store_rejected", "The ticket could not be stored.", "")
 	o.metric = MetricStoreRejected
 	o.dependency, o.awsError = depDynamoDB, awsErrorCode(err)
 	return o
