@@ -21,6 +21,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -302,8 +304,8 @@ func upstreamError(err error, o *outcome) (*apigw.Error, bool) {
 			Message: "Periskope refused the configured API key (also after re-reading it); nothing was created"}, false
 	case apiErr != nil && apiErr.StatusCode >= 400 && apiErr.StatusCode < 500:
 		msg := "Periskope rejected the ticket"
-		if apiErr.Message != "" {
-			msg += ": " + apiErr.Message
+		if text := printableText(apiErr.Message, MaxUpstreamMessageChars); text != "" {
+			msg += ": " + text
 		}
 		return &apigw.Error{Status: http.StatusBadRequest, Code: CodeUpstreamRejected, Message: msg}, false
 	case apiErr != nil:
@@ -326,6 +328,23 @@ func upstreamError(err error, o *outcome) (*apigw.Error, bool) {
 		return &apigw.Error{Status: http.StatusBadGateway, Code: CodeUpstreamError,
 			Message: "Periskope's answer was lost or unreadable; the ticket may or may not have been created, check Periskope before retrying"}, true
 	}
+}
+
+// MaxUpstreamMessageChars bounds how much of Periskope's own message a
+// 400 upstream_rejected passes on to the caller.
+const MaxUpstreamMessageChars = 200
+
+// printableText makes text from upstream fit to pass on: every run of
+// characters that are not printable (control characters, line breaks,
+// tabs, bidirectional overrides) becomes one space, and the result is cut
+// to at most limit characters, the last being "…" when it was cut.
+func printableText(s string, limit int) string {
+	s = strings.Join(strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsPrint(r) || r == ' ' }), " ")
+	if utf8.RuneCountInString(s) <= limit {
+		return s
+	}
+	runes := []rune(s)
+	return strings.TrimRight(string(runes[:limit-1]), " ") + "…"
 }
 
 // neverSent reports a failure to connect, which proves the request never

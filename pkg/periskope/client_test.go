@@ -318,7 +318,7 @@ func TestMalformedAnswers(t *testing.T) {
 }
 
 func TestAPIErrors(t *testing.T) {
-	sentinels := []error{periskope.ErrUnauthorized, periskope.ErrNotFound, periskope.ErrRateLimited, periskope.ErrInvalidRequest, periskope.ErrServer}
+	sentinels := []error{periskope.ErrRedirected, periskope.ErrUnauthorized, periskope.ErrNotFound, periskope.ErrRateLimited, periskope.ErrInvalidRequest, periskope.ErrServer}
 	tests := []struct {
 		status      int
 		body        string
@@ -335,7 +335,7 @@ func TestAPIErrors(t *testing.T) {
 		{429, `{"message":"Too many requests"}`, periskope.ErrRateLimited, "", "Too many requests", "429"},
 		{500, `<html>Internal Server Error</html>`, periskope.ErrServer, "", "", "500 Internal Server Error"},
 		{503, `"upstream down"`, periskope.ErrServer, "", "upstream down", "503"},
-		{302, `{}`, nil, "", "", "302"},
+		{302, `{}`, periskope.ErrRedirected, "", "", "302"},
 	}
 	for _, tt := range tests {
 		t.Run(http.StatusText(tt.status), func(t *testing.T) {
