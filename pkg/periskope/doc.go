@@ -50,4 +50,9 @@
 // against one or more keys (for rotation) in constant time, before
 // ParseEvent decodes the envelope; ConstructEvent does both. Sign produces
 // the signature, for tests and local senders.
+//
+// A public endpoint should be cheap to refuse: ParseSignatures reads the
+// candidates without a key (at most MaxSignatures, each 64 hex digits), so
+// junk is refused before a signing key is fetched, and Signatures.Verify
+// computes one HMAC per key however many candidates there are.
 package periskope
