@@ -20,6 +20,7 @@ import (
 
 	"github.com/periskope-connect/periskope-aws/internal/awsenv"
 	"github.com/periskope-connect/periskope-aws/internal/emf"
+	"github.com/periskope-connect/periskope-aws/internal/secretcache"
 	"github.com/periskope-connect/periskope-aws/internal/webhook"
 )
 
@@ -37,9 +38,11 @@ func main() {
 		os.Exit(1)
 	}
 	// Clients and the signing key cache are built once per container; the
-	// key is fetched on the first request, not at init.
-	h := webhook.New(awsCfg, cfg)
+	// key is fetched on the first request, not at init. The cache logs and
+	// counts its failed reads in the function's log and metrics.
+	metrics := emf.New(os.Stdout, "webhook")
+	h := webhook.New(awsCfg, cfg, secretcache.WithLogger(logger), secretcache.WithMetrics(metrics))
 	h.Logger = logger
-	h.Metrics = emf.New(os.Stdout, "webhook")
+	h.Metrics = metrics
 	lambda.Start(h.Handle)
 }
