@@ -13,9 +13,11 @@
 //	200 {"status":"duplicate","ticket_id":...}  a redelivery; the stored item is left alone
 //	200 {"status":"ignored","event":...}        any other event
 //	400 invalid input (not JSON, no event name, no ticket_id or org_id), with field where one is at fault
-//	401 missing or wrong x-periskope-signature
+//	401 missing or wrong x-periskope-signature, more than periskope.MaxSignatures
+//	    candidates in it, or none of 64 hex digits (refused before any secret is read)
 //	413 body over MaxBodyBytes
-//	503 Secrets Manager or DynamoDB unavailable: Periskope redelivers later
+//	503 Secrets Manager or DynamoDB unavailable, or the signing key secret
+//	    unreadable (deleted, access denied, malformed): Periskope redelivers later
 package webhook
 
 import (
