@@ -87,7 +87,7 @@ type KeyProvider interface {
 
 // IdempotencyStore claims Idempotency-Keys; *idempotency.Store is one.
 type IdempotencyStore interface {
-	Begin(ctx context.Context, key, fingerprint string, leaseUntil time.Time) (idempotency.Begun, error)
+	Begin(ctx context.Context, key idempotency.Key, fingerprint string, leaseUntil time.Time) (idempotency.Begun, error)
 }
 
 // Metrics counts events; *emf.Recorder is one.
@@ -174,7 +174,7 @@ func (h *Handler) handle(ctx context.Context, req *events.APIGatewayV2HTTPReques
 		resp, _ := h.create(ctx, ticket, upstreamDeadline, o)
 		return resp
 	}
-	return h.createOnce(ctx, key, ticket, upstreamDeadline, leaseUntil, o)
+	return h.createOnce(ctx, idempotency.Key{Caller: CallerScope(req), Value: key}, ticket, upstreamDeadline, leaseUntil, o)
 }
 
 // budget returns the deadline of the Periskope call and the time after
@@ -187,7 +187,8 @@ func (h *Handler) budget(ctx context.Context, now time.Time) (upstream, lease ti
 	return upstream, upstream.Add(AnswerReserve)
 }
 
-// createOnce is create under an Idempotency-Key.
+// createOnce is create under an Idempotency-Key, in the scope of the
+// caller that sent it (see CallerScope).
 //
 // The record is claimed before Periskope is called, and if DynamoDB cannot
 // be reached the answer is 503 without calling Periskope: a ticket must never
@@ -201,7 +202,7 @@ func (h *Handler) budget(ctx context.Context, now time.Time) (upstream, lease ti
 // gets the same 504/502 on every retry with this key and is told to check
 // Periskope before retrying under a new key. At most once is the promise
 // the header makes; a duplicate ticket is the failure it exists to prevent.
-func (h *Handler) createOnce(ctx context.Context, key string, ticket periskope.CreateTicketRequest, upstreamDeadline, leaseUntil time.Time, o *outcome) events.APIGatewayV2HTTPResponse {
+func (h *Handler) createOnce(ctx context.Context, key idempotency.Key, ticket periskope.CreateTicketRequest, upstreamDeadline, leaseUntil time.Time, o *outcome) events.APIGatewayV2HTTPResponse {
 	if h.d.Idempotency == nil {
 		o.err = errors.New("no idempotency store configured")
 		return o.fail(&apigw.Error{Status: http.StatusServiceUnavailable, Code: CodeIdempotencyDown,

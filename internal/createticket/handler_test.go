@@ -392,11 +392,12 @@ type fakeStore struct {
 }
 
 type beginCall struct {
-	key, fingerprint string
-	lease            time.Time
+	key         idempotency.Key
+	fingerprint string
+	lease       time.Time
 }
 
-func (s *fakeStore) Begin(_ context.Context, key, fingerprint string, lease time.Time) (idempotency.Begun, error) {
+func (s *fakeStore) Begin(_ context.Context, key idempotency.Key, fingerprint string, lease time.Time) (idempotency.Begun, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls = append(s.calls, beginCall{key, fingerprint, lease})
@@ -452,7 +453,7 @@ func TestIdempotencyAnswers(t *testing.T) {
 		store := &fakeStore{err: idempotency.ErrInProgress}
 		hs := newHarness(t, setup{idempotency: store})
 		hs.do(t, context.Background(), request(minimalBody, "Idempotency-Key", "  key-1 "))
-		if len(store.calls) != 1 || store.calls[0].key != "key-1" {
+		if len(store.calls) != 1 || store.calls[0].key != (idempotency.Key{Value: "key-1"}) {
 			t.Errorf("Begin calls %+v", store.calls)
 		}
 	})

@@ -123,7 +123,7 @@ func (l *live) record(t *testing.T, key string) map[string]types.AttributeValue 
 	t.Helper()
 	out, err := l.db.GetItem(context.Background(), &dynamodb.GetItemInput{
 		TableName: aws.String(l.table),
-		Key:       map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: idempotency.PartitionKey(key)}},
+		Key:       map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: idempotency.PartitionKey(idempotency.Key{Value: key})}},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -345,7 +345,7 @@ func TestLiveUnknownOutcomesAreKept(t *testing.T) {
 		}
 		canonical, _ := json.Marshal(req)
 		store := idempotency.New(l.db, l.table)
-		if _, err := store.Begin(context.Background(), "crashed-1", idempotency.Fingerprint(canonical), time.Now().Add(-time.Second)); err != nil {
+		if _, err := store.Begin(context.Background(), idempotency.Key{Value: "crashed-1"}, idempotency.Fingerprint(canonical), time.Now().Add(-time.Second)); err != nil {
 			t.Fatal(err)
 		}
 		wantError(t, l.do(t, context.Background(), request(minimalBody, "idempotency-key", "crashed-1")), 409, "idempotency_outcome_unknown", "Idempotency-Key")
