@@ -6,8 +6,9 @@
 // Status codes: 201 created (Periskope's ticket info object, byte for byte),
 // 400 invalid input or refused by Periskope, 409 idempotency conflict, 413
 // body too large, 429 Periskope rate limit (with Retry-After), 502 Periskope
-// failed or refused the API key, 503 Secrets Manager or DynamoDB
-// unavailable, 504 Periskope timed out.
+// failed, redirected, answered without a ticket or refused the API key, 503
+// Secrets Manager or DynamoDB unavailable or the API key secret unusable,
+// 504 Periskope timed out.
 package createticket
 
 import (
