@@ -12,11 +12,11 @@
 package main
 
 import (
+	"log/slog"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
-	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/periskope-connect/periskope-aws/internal/awsenv"
 	"github.com/periskope-connect/periskope-aws/internal/emf"
@@ -26,23 +26,32 @@ import (
 
 func main() {
 	logger := lambdacontext.NewLogger()
-	cfg, err := webhook.ConfigFromEnv(os.Getenv)
-	var awsCfg aws.Config
-	if err == nil {
-		awsCfg, err = awsenv.Config()
-	}
+	h, err := newHandler(os.Getenv, logger)
 	if err != nil {
 		// Exiting fails the init phase: Lambda reports Runtime.ExitError and
 		// this line says which variable to fix.
 		logger.Error("init failed", "error", err.Error())
 		os.Exit(1)
 	}
-	// Clients and the signing key cache are built once per container; the
-	// key is fetched on the first request, not at init. The cache logs and
-	// counts its failed reads in the function's log and metrics.
+	lambda.Start(h.Handle)
+}
+
+// newHandler builds the handler from the environment read through getenv.
+// Clients and the signing key cache are built once per container; the key
+// is fetched on the first request, not at init. The cache logs and counts
+// its failed reads in the function's log and metrics.
+func newHandler(getenv func(string) string, logger *slog.Logger) (*webhook.Handler, error) {
+	cfg, err := webhook.ConfigFromEnv(getenv)
+	if err != nil {
+		return nil, err
+	}
+	awsCfg, err := awsenv.FromLookup(getenv)
+	if err != nil {
+		return nil, err
+	}
 	metrics := emf.New(os.Stdout, "webhook")
 	h := webhook.New(awsCfg, cfg, secretcache.WithLogger(logger), secretcache.WithMetrics(metrics))
 	h.Logger = logger
 	h.Metrics = metrics
-	lambda.Start(h.Handle)
+	return h, nil
 }
