@@ -295,7 +295,14 @@ func upstreamError(err error, o *outcome) (*apigw.Error, bool) {
 	if errors.As(err, &apiErr) {
 		o.traceID = apiErr.TraceID
 	}
+	keyUnavailable := errors.Is(err, secretcache.ErrUnavailable) || errors.Is(err, secretcache.ErrMalformed)
 	switch {
+	case keyUnavailable:
+		// Before any APIError: a 401 whose key refresh found the secret
+		// deleted or broken is the secret's fault, and the next request
+		// gets this 503 without calling Periskope.
+		return &apigw.Error{Status: http.StatusServiceUnavailable, Code: CodeAPIKeyUnavailable, RetryAfter: time.Second,
+			Message: "the Periskope API key cannot be read right now; nothing was created, retry later"}, false
 	case apiErr != nil && errors.Is(apiErr, periskope.ErrRateLimited):
 		o.upstreamErr = true
 		return &apigw.Error{Status: http.StatusTooManyRequests, Code: CodeRateLimited, RetryAfter: max(apiErr.RetryAfter, time.Second),
@@ -314,9 +321,6 @@ func upstreamError(err error, o *outcome) (*apigw.Error, bool) {
 		o.upstreamErr = true
 		return &apigw.Error{Status: http.StatusBadGateway, Code: CodeUpstreamError,
 			Message: "Periskope failed to process the request; the ticket may or may not have been created, check Periskope before retrying"}, true
-	case errors.Is(err, secretcache.ErrUnavailable), errors.Is(err, secretcache.ErrMalformed):
-		return &apigw.Error{Status: http.StatusServiceUnavailable, Code: CodeAPIKeyUnavailable, RetryAfter: time.Second,
-			Message: "the Periskope API key cannot be read right now; nothing was created, retry later"}, false
 	case neverSent(err):
 		o.upstreamErr = true
 		return &apigw.Error{Status: http.StatusBadGateway, Code: CodeUpstreamError,

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 
 	"github.com/periskope-connect/periskope-aws/internal/createticket"
 	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
@@ -347,6 +349,24 @@ func TestAPIKeyFromSecretsManager(t *testing.T) {
 		}
 		if hs.metrics.Get("UpstreamError") != 2 {
 			t.Errorf("UpstreamError = %v, want 2", hs.metrics.Get("UpstreamError"))
+		}
+	})
+
+	t.Run("a key refused while its secret was deleted is 503", func(t *testing.T) {
+		sm := &fakeSecrets{value: "revoked-key"}
+		clk := newClock()
+		hs := newHarness(t, setup{keys: newKeys(sm, clk)})
+		if _, err := hs.h.Handle(context.Background(), request(minimalBody)); err != nil {
+			t.Fatal(err)
+		}
+		// The key was revoked and its secret deleted; the cached key is
+		// refused and the refresh finds no secret.
+		sm.Set("", &smtypes.ResourceNotFoundException{Message: aws.String("gone")})
+		clk.Advance(createticket.KeyMinRefreshInterval + time.Second)
+		resp := hs.do(t, context.Background(), request(minimalBody))
+		wantError(t, resp, 503, "api_key_unavailable", "")
+		if resp.Headers["retry-after"] == "" {
+			t.Error("no retry-after")
 		}
 	})
 

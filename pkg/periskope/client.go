@@ -561,7 +561,9 @@ func (c *Client) do(ctx context.Context, r request) (*response, error) {
 			if status == http.StatusUnauthorized && !refreshed {
 				refreshed = true
 				if newKey, ok, rerr := c.refreshKey(ctx, key); rerr != nil {
-					return nil, fmt.Errorf("%w (refreshing the API key failed: %v)", apiErr, rerr)
+					// Both wrapped: the caller may tell a refused key from a
+					// key it can no longer read.
+					return nil, fmt.Errorf("%w (refreshing the API key failed: %w)", apiErr, rerr)
 				} else if ok {
 					key = newKey
 					attempt-- // a refreshed retry is not a policy retry

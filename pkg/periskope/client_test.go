@@ -439,13 +439,14 @@ func TestUnauthorizedRefreshesTheKeyOnce(t *testing.T) {
 		}
 	})
 	t.Run("refresh fails", func(t *testing.T) {
-		keys := &rotatingKeys{current: "old", refreshErr: errors.New("secrets manager down")}
+		errDown := errors.New("secrets manager down")
+		keys := &rotatingKeys{current: "old", refreshErr: errDown}
 		api := newFakeAPI(t, acceptKey("new", example))
 		c := newTestClient(t, api, newFakeClock(), periskope.WithKeyProvider(keys))
 		_, err := c.CreateTicket(context.Background(), req)
 		var apiErr *periskope.APIError
-		if !errors.As(err, &apiErr) || apiErr.StatusCode != 401 || !strings.Contains(err.Error(), "secrets manager down") || api.Count() != 1 {
-			t.Errorf("err = %v, requests = %d", err, api.Count())
+		if !errors.As(err, &apiErr) || apiErr.StatusCode != 401 || !errors.Is(err, errDown) || api.Count() != 1 {
+			t.Errorf("err = %v, requests = %d; want the 401 wrapping the refresh's error", err, api.Count())
 		}
 	})
 	t.Run("static key is not refreshed", func(t *testing.T) {
