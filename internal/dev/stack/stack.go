@@ -102,6 +102,10 @@ type Config struct {
 
 	// Output receives function logs, access logs and sandbox logs (default os.Stderr).
 	Output io.Writer
+	// LogDir receives a copy of each function's log lines in <Name>.log and
+	// of the access log in gateway.log, emptied at Start, for make logs and
+	// make dashboard (default BinDir/logs).
+	LogDir string
 }
 
 // Stack is a running local system.
@@ -121,7 +125,15 @@ type Stack struct {
 	functions map[string]*lambdaemu.Function
 	gw        *http.Server
 	motoLog   *os.File
+	logs      map[string]*os.File // LogDir's files, by function name or gatewayLog
 }
+
+// gatewayLog names the access log's file in LogDir.
+const gatewayLog = "gateway"
+
+// LogPath is the file in logDir that receives the log lines of a function
+// (by logical id) or, for "gateway", the access log.
+func LogPath(logDir, name string) string { return filepath.Join(logDir, name+".log") }
 
 // Start builds the bootstraps and starts every part, or stops what it
 // started and fails.
@@ -157,6 +169,9 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 		return nil, err
 	}
 	sandboxLn = nil // owned by the sandbox now
+	if err := st.openLogs(); err != nil {
+		return nil, err
+	}
 	if err := st.startFunctions(); err != nil {
 		return nil, err
 	}
@@ -183,6 +198,9 @@ func applyDefaults(cfg *Config) error {
 		return err
 	}
 	cfg.BinDir = binDir
+	if cfg.LogDir == "" {
+		cfg.LogDir = filepath.Join(cfg.BinDir, "logs")
+	}
 	if cfg.PeriskopeAPIKey == "" {
 		cfg.PeriskopeAPIKey = motoserver.LocalAPIKey
 	}
@@ -352,7 +370,7 @@ func (st *Stack) startFunctions() error {
 			Region:       "us-east-1", // where ProvisionLocal created the table and secrets
 			MaxInstances: st.cfg.MaxInstances,
 			Prewarm:      1, // init runs now: a bad config shows at startup, not at the first request
-			Output:       st.cfg.Output,
+			Output:       st.logWriter(spec.Name),
 			Hooks:        st.cfg.Hooks,
 		})
 		if err != nil {
@@ -369,7 +387,7 @@ func (st *Stack) startGateway(ln net.Listener) {
 		routes = append(routes, gateway.Route{Method: spec.Method, Path: spec.Path, Name: spec.Name,
 			Function: st.functions[spec.Name], Timeout: spec.Deadline})
 	}
-	g, err := gateway.New(gateway.Config{Routes: routes, AccessLog: prefixed{st.cfg.Output, "[gateway] "}})
+	g, err := gateway.New(gateway.Config{Routes: routes, AccessLog: prefixed{st.logWriter(gatewayLog), "[gateway] "}})
 	if err != nil {
 		panic(err) // the routes above are constant and valid
 	}
@@ -419,7 +437,43 @@ func (st *Stack) Close() error {
 	if st.motoLog != nil {
 		_ = st.motoLog.Close()
 	}
+	for _, f := range st.logs {
+		_ = f.Close()
+	}
 	return nil
+}
+
+// openLogs creates (or empties) the log file of every function and of the
+// gateway in LogDir.
+func (st *Stack) openLogs() error {
+	if err := os.MkdirAll(st.cfg.LogDir, 0o755); err != nil {
+		return err
+	}
+	st.logs = map[string]*os.File{}
+	for _, name := range append(FunctionNames(), gatewayLog) {
+		f, err := os.Create(LogPath(st.cfg.LogDir, name))
+		if err != nil {
+			return err
+		}
+		st.logs[name] = f
+	}
+	return nil
+}
+
+// logWriter writes to Output and to the named log file. Both get whole
+// lines: the writers before it (lambdaemu's, prefixed) write a line per
+// call.
+func (st *Stack) logWriter(name string) io.Writer {
+	return io.MultiWriter(st.cfg.Output, st.logs[name])
+}
+
+// FunctionNames returns the logical ids of Functions.
+func FunctionNames() []string {
+	names := make([]string, len(Functions))
+	for i, f := range Functions {
+		names[i] = f.Name
+	}
+	return names
 }
 
 // prefixed writes each access-log line with a prefix.
