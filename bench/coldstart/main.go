@@ -82,8 +82,14 @@ func run(n, ioN int) error {
 	fnCfg := func(name string, t benchkit.Target, env map[string]string) lambdaemu.Config {
 		return lambdaemu.Config{Name: name, Executable: bins[t], Env: env, Timeout: 10 * time.Second, Region: "us-east-1"}
 	}
-	webhookEnv := benchkit.WebhookEnv(proxy.URL)
-	createEnv := benchkit.CreateTicketEnv(proxy.URL, sb.BaseURL())
+	webhookEnv, err := benchkit.WebhookEnv(proxy.URL)
+	if err != nil {
+		return err
+	}
+	createEnv, err := benchkit.CreateTicketEnv(proxy.URL, sb.BaseURL())
+	if err != nil {
+		return err
+	}
 	event := func(path string, headers map[string]string, body []byte) []byte {
 		b, err := benchkit.APIEvent("POST", path, headers, body)
 		if err != nil {

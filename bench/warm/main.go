@@ -74,13 +74,29 @@ func run(n, createN int) error {
 	defer backends.Close()
 	moto, proxy, sb := backends.Moto, backends.Proxy, backends.Sandbox
 
+	webhookEnv, err := benchkit.WebhookEnv(moto.Endpoint)
+	if err != nil {
+		return err
+	}
+	createEnv, err := benchkit.CreateTicketEnv(proxy.URL, sb.BaseURL())
+	if err != nil {
+		return err
+	}
+	webhook, err := stack.FunctionNamed(stack.WebhookFunction)
+	if err != nil {
+		return err
+	}
+	createTicket, err := stack.FunctionNamed(stack.CreateTicketFunction)
+	if err != nil {
+		return err
+	}
 	api, err := benchkit.StartAPI([]benchkit.APIFunction{
-		{Config: lambdaemu.Config{Name: stack.WebhookFunction, Executable: webhookBin, Env: benchkit.WebhookEnv(moto.Endpoint),
-			Timeout: 10 * time.Second, Region: "us-east-1", MaxInstances: 1, Prewarm: 1},
-			Method: "POST", Path: "/webhooks/periskope", Deadline: 11 * time.Second},
-		{Config: lambdaemu.Config{Name: stack.CreateTicketFunction, Executable: createBin, Env: benchkit.CreateTicketEnv(proxy.URL, sb.BaseURL()),
-			Timeout: 15 * time.Second, Region: "us-east-1", MaxInstances: 1, Prewarm: 1},
-			Method: "POST", Path: "/tickets", Deadline: 16 * time.Second},
+		{Config: lambdaemu.Config{Name: webhook.Name, Executable: webhookBin, Env: webhookEnv,
+			Timeout: webhook.Timeout, Region: motoserver.LocalRegion, MaxInstances: 1, Prewarm: 1},
+			Method: webhook.Method, Path: webhook.Path, Deadline: webhook.Deadline},
+		{Config: lambdaemu.Config{Name: createTicket.Name, Executable: createBin, Env: createEnv,
+			Timeout: createTicket.Timeout, Region: motoserver.LocalRegion, MaxInstances: 1, Prewarm: 1},
+			Method: createTicket.Method, Path: createTicket.Path, Deadline: createTicket.Deadline},
 		// The hello floor behind the same gateway: what the gateway and the
 		// emulator cost by themselves, to split the overhead.
 		{Config: lambdaemu.Config{Name: "HelloFunction", Executable: helloBin, Timeout: 3 * time.Second, Region: "us-east-1", MaxInstances: 1, Prewarm: 1},

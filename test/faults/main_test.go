@@ -61,14 +61,36 @@ func startMoto(t *testing.T) *motoserver.Server {
 	return moto
 }
 
-func webhookFunction(endpoint string, out io.Writer) lambdaemu.Config {
-	return lambdaemu.Config{Name: stack.WebhookFunction, Executable: webhookBin, Env: benchkit.WebhookEnv(endpoint),
-		Timeout: 10 * time.Second, Region: "us-east-1", Output: out}
+// webhookFunction is the webhook as template.yaml deploys it (environment,
+// timeout, memory), against the AWS at endpoint.
+func webhookFunction(t *testing.T, endpoint string, out io.Writer) lambdaemu.Config {
+	t.Helper()
+	env, err := benchkit.WebhookEnv(endpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return functionConfig(t, stack.WebhookFunction, webhookBin, env, out)
 }
 
-func createTicketFunction(endpoint, baseURL string, timeout time.Duration, out io.Writer) lambdaemu.Config {
-	return lambdaemu.Config{Name: stack.CreateTicketFunction, Executable: createTicketBin, Env: benchkit.CreateTicketEnv(endpoint, baseURL),
-		Timeout: timeout, Region: "us-east-1", Output: out}
+// createTicketFunction is create-ticket as template.yaml deploys it, against
+// the AWS at endpoint and the Periskope at baseURL.
+func createTicketFunction(t *testing.T, endpoint, baseURL string, out io.Writer) lambdaemu.Config {
+	t.Helper()
+	env, err := benchkit.CreateTicketEnv(endpoint, baseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return functionConfig(t, stack.CreateTicketFunction, createTicketBin, env, out)
+}
+
+func functionConfig(t *testing.T, name, bin string, env map[string]string, out io.Writer) lambdaemu.Config {
+	t.Helper()
+	spec, err := stack.FunctionNamed(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return lambdaemu.Config{Name: name, Executable: bin, Env: env, Timeout: spec.Timeout, MemoryMB: spec.Memory,
+		Region: motoserver.LocalRegion, Output: out}
 }
 
 // answer is one response the gateway gave.
