@@ -10,7 +10,7 @@ import (
 const TemplateFile = "template.yaml"
 
 // Load builds the dashboard of the repository at root: template.yaml, and
-// the metrics the functions of stack.Functions emit.
+// the metrics its functions (stack.Functions) emit.
 func Load(root string) (*Dashboard, error) {
 	src, err := LoadSources(root)
 	if err != nil {
@@ -25,8 +25,12 @@ func LoadSources(root string) (Sources, error) {
 	if err != nil {
 		return Sources{}, err
 	}
-	mains := make([]string, len(stack.Functions))
-	for i, f := range stack.Functions {
+	specs, err := stack.Functions()
+	if err != nil {
+		return Sources{}, err
+	}
+	mains := make([]string, len(specs))
+	for i, f := range specs {
 		mains[i] = f.Package
 	}
 	emitted, emfNames, err := EmittedMetrics(root, mains)
@@ -34,7 +38,7 @@ func LoadSources(root string) (Sources, error) {
 		return Sources{}, err
 	}
 	src := Sources{Template: t, Emitted: emitted}
-	for i, f := range stack.Functions {
+	for i, f := range specs {
 		src.Functions = append(src.Functions, FunctionName{ID: f.Name, EMF: emfNames[i]})
 	}
 	return src, nil

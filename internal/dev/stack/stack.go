@@ -92,7 +92,7 @@ type Stack struct {
 	specs     []FunctionSpec // of the running functions, in template order
 	gw        *http.Server
 	motoLog   *os.File
-	logs      map[string]*os.File // LogDir's files, by function name or gatewayLog
+	logs      map[string]*os.File // LogDir's files, by function name or gatewayLog; see logWriter
 }
 
 // gatewayLog names the access log's file in LogDir.
@@ -136,9 +136,6 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 		return nil, err
 	}
 	sandboxLn = nil // owned by the sandbox now
-	if err := st.openLogs(); err != nil {
-		return nil, err
-	}
 	if err := st.startFunctions(); err != nil {
 		return nil, err
 	}
@@ -305,6 +302,10 @@ func (st *Stack) startFunctions() error {
 		if err != nil {
 			return err
 		}
+		out, err := st.logWriter(spec.Name)
+		if err != nil {
+			return err
+		}
 		fn, err := lambdaemu.New(lambdaemu.Config{
 			Name:         spec.Name,
 			Executable:   st.Bootstrap(spec.Name),
@@ -314,7 +315,7 @@ func (st *Stack) startFunctions() error {
 			Region:       motoserver.LocalRegion, // where ProvisionLocal created the table and secrets
 			MaxInstances: st.cfg.MaxInstances,
 			Prewarm:      1, // init runs now: a bad config shows at startup, not at the first request
-			Output:       st.logWriter(spec.Name),
+			Output:       out,
 			Hooks:        st.cfg.Hooks,
 		})
 		if err != nil {
@@ -332,7 +333,11 @@ func (st *Stack) startGateway(ln net.Listener) error {
 		routes = append(routes, gateway.Route{Method: spec.Method, Path: spec.Path, Name: spec.Name,
 			Function: st.functions[spec.Name], Timeout: spec.Deadline})
 	}
-	g, err := gateway.New(gateway.Config{Routes: routes, AccessLog: prefixed{st.logWriter(gatewayLog), "[gateway] "}})
+	access, err := st.logWriter(gatewayLog)
+	if err != nil {
+		return err
+	}
+	g, err := gateway.New(gateway.Config{Routes: routes, AccessLog: prefixed{access, "[gateway] "}})
 	if err != nil {
 		return err
 	}
@@ -392,37 +397,22 @@ func (st *Stack) Close() error {
 	return nil
 }
 
-// openLogs creates (or empties) the log file of every function and of the
-// gateway in LogDir.
-func (st *Stack) openLogs() error {
-	if err := os.MkdirAll(st.cfg.LogDir, 0o755); err != nil {
-		return err
-	}
-	st.logs = map[string]*os.File{}
-	for _, name := range append(FunctionNames(), gatewayLog) {
-		f, err := os.Create(LogPath(st.cfg.LogDir, name))
-		if err != nil {
-			return err
+// logWriter writes to Output and to LogPath(LogDir, name), created (or
+// emptied) on first use. Both get whole lines: the writers before it
+// (lambdaemu's, prefixed) write one line per call.
+func (st *Stack) logWriter(name string) (io.Writer, error) {
+	if st.logs == nil {
+		if err := os.MkdirAll(st.cfg.LogDir, 0o755); err != nil {
+			return nil, err
 		}
-		st.logs[name] = f
+		st.logs = map[string]*os.File{}
 	}
-	return nil
-}
-
-// logWriter writes to Output and to the named log file. Both get whole
-// lines: the writers before it (lambdaemu's, prefixed) write a line per
-// call.
-func (st *Stack) logWriter(name string) io.Writer {
-	return io.MultiWriter(st.cfg.Output, st.logs[name])
-}
-
-// FunctionNames returns the logical ids of Functions.
-func FunctionNames() []string {
-	names := make([]string, len(Functions))
-	for i, f := range Functions {
-		names[i] = f.Name
+	f, err := os.Create(LogPath(st.cfg.LogDir, name))
+	if err != nil {
+		return nil, err
 	}
-	return names
+	st.logs[name] = f
+	return io.MultiWriter(st.cfg.Output, f), nil
 }
 
 // prefixed writes each access-log line with a prefix.
