@@ -104,7 +104,10 @@ func (l *Lookup) ChatTickets(ctx context.Context, chat string, limit int) ([]Ite
 			return nil, fmt.Errorf("ticketlookup: query %s for chat %s: %w", ByChatIndex, chat, err)
 		}
 		items = append(items, out.Items...)
-		if len(out.LastEvaluatedKey) == 0 || (limit > 0 && len(items) >= limit) {
+		if limit > 0 && len(items) >= limit {
+			return items[:limit], nil
+		}
+		if len(out.LastEvaluatedKey) == 0 {
 			return items, nil
 		}
 		in.ExclusiveStartKey = out.LastEvaluatedKey
