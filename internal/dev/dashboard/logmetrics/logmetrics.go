@@ -195,20 +195,28 @@ func accessLine(text string) []Point {
 	}
 }
 
-// Stat returns m's statistic over the whole run, and false when the run
-// has no point of m (the local system has no source for it, e.g. DynamoDB
-// capacity). A dimension that refers to a function matches that function's
+// Stat returns m's statistic over the whole run: 0 when m's resource
+// reported other metrics of m's namespace but never m (EMF counts are
+// written only when they happen), and false when it reported none (the
+// local system has no source for it, e.g. DynamoDB capacity). A dimension that refers to a function matches that function's
 // local name (its logical id); other references (API id, stage, table) have
 // one local value only and match anything.
 func (d *Data) Stat(m dashboard.Metric) (float64, bool) {
 	var values []float64
+	sourced := false
 	for _, p := range d.Points {
-		if p.Namespace == m.Namespace && p.Name == m.Name && matches(p, m) {
+		if p.Namespace != m.Namespace || !matches(p, m) {
+			continue
+		}
+		sourced = true
+		if p.Name == m.Name {
 			values = append(values, p.Value)
 		}
 	}
 	if len(values) == 0 {
-		return 0, false
+		// The resource reports this namespace, but this metric never
+		// occurred: a count of zero (no rejected signature in the run).
+		return 0, sourced
 	}
 	return stat(m.Stat, values), true
 }

@@ -30,8 +30,8 @@ const (
 	titleH    = 34
 	lineH     = 22
 	padding   = 10
-	valueW    = 13 * charW
-	labelLen  = 22 // characters of a series label
+	valueW    = 10 * charW
+	labelLen  = 25 // characters of a series label
 	alarmCols = 2
 )
 
@@ -59,7 +59,7 @@ func Render(w io.Writer, d *dashboard.Dashboard, data *logmetrics.Data) error {
 	img := image.NewRGBA(image.Rect(0, 0, 24*column+2*margin, height+margin))
 	fill(img, img.Bounds(), background)
 	text(img, margin, margin, "PERISKOPE BRIDGE DASHBOARD - LOCAL RUN", ink)
-	text(img, margin, margin+charH+10, fmt.Sprintf("the widgets of template.yaml's dashboard, totals over %d log lines of the local system (make dashboard)", data.Lines), faint)
+	text(img, margin, margin+charH+10, fmt.Sprintf("template.yaml's dashboard widgets, totals of %d local log lines (make load; make dashboard)", data.Lines), faint)
 	for _, p := range placed {
 		drawWidget(img, p.rect, p.widget, data)
 	}
