@@ -108,11 +108,49 @@ type FunctionName struct {
 	EMF string // Function dimension, e.g. webhook
 }
 
-// The product's own packages whose metrics get a widget of their own; the
-// metrics of any other package land on "Other product metrics".
-var outcomeWidgets = []struct{ pkg, title string }{
+// packageTitles title the widget of each package's metrics, in this
+// order; a package not listed gets a widget after these, titled by its
+// path, so a metric added anywhere is charted after make dashboard-gen.
+var packageTitles = []struct{ pkg, title string }{
 	{"internal/webhook", "Webhook deliveries by outcome"},
 	{"internal/createticket", "Create-ticket outcomes"},
+	{"internal/secretcache", "Secret refresh failures"},
+}
+
+// titleIndex is pkg's index in packageTitles, or len(packageTitles).
+func titleIndex(pkg string) int {
+	for i, pt := range packageTitles {
+		if pt.pkg == pkg {
+			return i
+		}
+	}
+	return len(packageTitles)
+}
+
+// packageTitle is the title of a package's widget.
+func packageTitle(pkg string) string {
+	if i := titleIndex(pkg); i < len(packageTitles) {
+		return packageTitles[i].title
+	}
+	return "Metrics of " + pkg
+}
+
+// metricPackages returns the packages that emit metrics, those of
+// packageTitles first, in its order, then the others by path.
+func metricPackages(emitted []Emitted) []string {
+	var pkgs []string
+	for _, e := range emitted {
+		if !slices.Contains(pkgs, e.Package) {
+			pkgs = append(pkgs, e.Package)
+		}
+	}
+	slices.SortFunc(pkgs, func(a, b string) int {
+		if d := titleIndex(a) - titleIndex(b); d != 0 {
+			return d
+		}
+		return strings.Compare(a, b)
+	})
+	return pkgs
 }
 
 // Build returns the dashboard of the sources.
@@ -121,16 +159,10 @@ func Build(src Sources) (*Dashboard, error) {
 		return nil, fmt.Errorf("%w: none given", ErrTemplate)
 	}
 	d := &Dashboard{Name: "${AWS::StackName}-${StageName}"}
-	for _, ow := range outcomeWidgets {
-		if w, ok := emfWidget(ow.title, src, func(e Emitted) bool { return e.Package == ow.pkg }); ok {
+	for _, pkg := range metricPackages(src.Emitted) {
+		if w, ok := emfWidget(packageTitle(pkg), src, func(e Emitted) bool { return e.Package == pkg }); ok {
 			d.Widgets = append(d.Widgets, w)
 		}
-	}
-	other := func(e Emitted) bool {
-		return !slices.ContainsFunc(outcomeWidgets, func(ow struct{ pkg, title string }) bool { return ow.pkg == e.Package })
-	}
-	if w, ok := emfWidget("Other product metrics (secrets, ...)", src, other); ok {
-		d.Widgets = append(d.Widgets, w)
 	}
 	d.Widgets = append(d.Widgets, lambdaWidgets(src)...)
 	d.Widgets = append(d.Widgets, apiWidgets(src.Template)...)
