@@ -22,7 +22,9 @@ func readFixture(t *testing.T) *logmetrics.Data {
 	return d
 }
 
-func fn(id string) dashboard.Dim { return dashboard.Dim{Name: "FunctionName", Value: dashboard.Ref(id)} }
+func fn(id string) dashboard.Dim {
+	return dashboard.Dim{Name: "FunctionName", Value: dashboard.Ref(id)}
+}
 
 func route(method, path string) []dashboard.Dim {
 	return []dashboard.Dim{{Name: "ApiId", Value: dashboard.Ref("HttpApi")}, {Name: "Stage", Value: dashboard.Ref("StageName")},
