@@ -160,7 +160,7 @@ func Build(src Sources) (*Dashboard, error) {
 	}
 	d := &Dashboard{Name: "${AWS::StackName}-${StageName}"}
 	for _, pkg := range metricPackages(src.Emitted) {
-		if w, ok := emfWidget(packageTitle(pkg), src, func(e Emitted) bool { return e.Package == pkg }); ok {
+		if w, ok := emfWidget(pkg, src); ok {
 			d.Widgets = append(d.Widgets, w)
 		}
 	}
@@ -173,16 +173,17 @@ func Build(src Sources) (*Dashboard, error) {
 	return d, nil
 }
 
-// emfWidget charts the emitted metrics that keep selects, per function that
-// emits them, scoped to this stack by FunctionName.
-func emfWidget(title string, src Sources, keep func(Emitted) bool) (Widget, bool) {
-	w := Widget{Title: title, Kind: Graph, Width: 12, Height: 6}
+// emfWidget charts the metrics of package pkg, per function that emits
+// them, scoped to this stack by FunctionName. When a metric comes from
+// several functions, each legend names its function.
+func emfWidget(pkg string, src Sources) (Widget, bool) {
+	w := Widget{Title: packageTitle(pkg), Kind: Graph, Width: 12, Height: 6}
 	multi := false
 	for _, e := range src.Emitted {
-		multi = multi || (keep(e) && len(e.Functions) > 1)
+		multi = multi || (e.Package == pkg && len(e.Functions) > 1)
 	}
 	for _, e := range src.Emitted {
-		if !keep(e) {
+		if e.Package != pkg {
 			continue
 		}
 		for _, fn := range src.Functions {
