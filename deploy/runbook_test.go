@@ -92,3 +92,18 @@ func TestRunbookCommandsTargetTheStack(t *testing.T) {
 		t.Errorf("the runbook names stack %s; use $STACK", m)
 	}
 }
+
+// make logs/ticket/tickets ENV=<env> (deploy/ops.mk) and the runbook's
+// STACK name the stack periskope-bridge-<env>: it must be the stack
+// samconfig.toml deploys.
+func TestOpsStackNameIsSamconfigs(t *testing.T) {
+	c := loadSamconfig(t)
+	for _, env := range environments {
+		section, _ := c.Config[env].(map[string]any)
+		deploy, _ := section["deploy"].(map[string]any)
+		params, _ := deploy["parameters"].(map[string]any)
+		if got, want := params["stack_name"], "periskope-bridge-"+env; got != want {
+			t.Errorf("[%s.deploy.parameters] stack_name = %v, but deploy/ops.mk and docs/runbook.md use %s", env, got, want)
+		}
+	}
+}
