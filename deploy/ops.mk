@@ -17,7 +17,6 @@ OPS_FUNCTIONS := CreateTicketFunction WebhookFunction
 DASHBOARD_LOGS ?= bench/results/logs
 DASHBOARD_PNG ?= docs/dashboard.png
 MOTO_PORT ?= 5000
-LOCAL_TABLE ?= periskope-tickets
 
 # require-env-valid: ENV, when given, names a deployed environment.
 define require-env-valid
@@ -35,7 +34,7 @@ endef
 ifneq ($(OPS_ENV),)
 lookup = table=$$(scripts/stack-output.sh $(OPS_STACK) TicketsTableName) && $(GO) run ./cmd/lookup $(1) -table "$$table"
 else
-lookup = $(GO) run ./cmd/lookup $(1) -table $(LOCAL_TABLE) -endpoint http://127.0.0.1:$(MOTO_PORT)
+lookup = $(GO) run ./cmd/lookup $(1) -local -endpoint http://127.0.0.1:$(MOTO_PORT)
 endif
 
 .PHONY: dashboard-gen dashboard logs ticket tickets

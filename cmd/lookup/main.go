@@ -2,21 +2,25 @@
 // `make tickets`. The logic lives in internal/ticketlookup; this file only
 // wires it.
 //
-//	lookup ticket  -table T -id TICKET [-org ORG] [-endpoint URL]
-//	lookup tickets -table T -chat CHAT [-limit N] [-json] [-endpoint URL]
+//	lookup ticket  (-table T | -local) -id TICKET [-org ORG] [-endpoint URL]
+//	lookup tickets (-table T | -local) -chat CHAT [-limit N] [-json] [-endpoint URL]
 //
-// With -endpoint (the local moto of make run) it uses moto's dummy
-// credentials in us-east-1; without, the AWS credentials and region of the
-// environment or profile, as the aws CLI does.
+// -local reads the local system of make run: its table on its moto
+// (-endpoint, default the make run port). With an -endpoint it uses moto's
+// dummy credentials in the local region; without, the AWS credentials and
+// region of the environment or profile, as the aws CLI does.
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -24,10 +28,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/ticketlookup"
 )
 
-const usage = "usage: lookup ticket -table T -id TICKET [-org ORG] | lookup tickets -table T -chat CHAT [-limit N] [-json]; both take -endpoint URL"
+const usage = "usage: lookup ticket (-table T | -local) -id TICKET [-org ORG] | lookup tickets (-table T | -local) -chat CHAT [-limit N] [-json]; both take -endpoint URL"
 
 func main() {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -46,7 +51,7 @@ type options struct {
 	id, org                 string
 	chat                    string
 	limit                   int
-	asJSON                  bool
+	asJSON, local           bool
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -59,7 +64,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.table, "table", "", "tickets table name")
 	fs.StringVar(&o.endpoint, "endpoint", "", "DynamoDB endpoint of a local emulator (moto); empty for AWS")
-	fs.StringVar(&o.region, "region", "", "region (default: us-east-1 with -endpoint, else the profile's)")
+	fs.StringVar(&o.region, "region", "", "region (default: the local one with -endpoint, else the profile's)")
+	fs.BoolVar(&o.local, "local", false, "the local system of make run: its table, on its moto unless -endpoint says otherwise")
 	switch cmd {
 	case "ticket":
 		fs.StringVar(&o.id, "id", "", "Periskope ticket id")
@@ -74,8 +80,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
+	if o.local {
+		o.table = cmp.Or(o.table, local.Table)
+		o.endpoint = cmp.Or(o.endpoint, "http://"+net.JoinHostPort(local.Host, strconv.Itoa(local.MotoPort)))
+	}
 	if o.table == "" {
-		return errors.New("-table is required")
+		return errors.New("-table (or -local) is required")
 	}
 	cfg, err := awsConfig(ctx, o)
 	if err != nil {
@@ -130,12 +140,8 @@ func writeJSON(w io.Writer, item ticketlookup.Item) error {
 // chain (environment, profile, SSO, ...) an operator's aws CLI uses.
 func awsConfig(ctx context.Context, o options) (aws.Config, error) {
 	if o.endpoint != "" {
-		region := o.region
-		if region == "" {
-			region = "us-east-1"
-		}
 		return aws.Config{
-			Region:       region,
+			Region:       cmp.Or(o.region, local.Region),
 			BaseEndpoint: aws.String(o.endpoint),
 			Credentials:  credentials.NewStaticCredentialsProvider("testing", "testing", ""),
 		}, nil

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
 	"github.com/periskope-connect/periskope-aws/internal/ticketstore"
 )
@@ -18,8 +19,8 @@ import (
 // system's name, as make run has it, holding two tickets of one chat.
 func startLocal(t *testing.T) *motoserver.Server {
 	t.Helper()
-	srv, db := motoserver.StartWithTable(t, motoserver.LocalTable)
-	store := ticketstore.New(db, motoserver.LocalTable)
+	srv, db := motoserver.StartWithTable(t, local.Table)
+	store := ticketstore.New(db, local.Table)
 	for _, tk := range []*ticketstore.Ticket{
 		{OrgID: "org-7", TicketID: "t-old", ChatID: "919537851844@c.us", Subject: "Leaking tap", Status: "open",
 			CreatedAt: "2026-11-28T09:00:00Z", ReceivedAt: time.Now(), Event: "ticket.created", Data: []byte(`{}`)},
@@ -36,10 +37,10 @@ func startLocal(t *testing.T) *motoserver.Server {
 func TestRunAgainstLocalMoto(t *testing.T) {
 	srv := startLocal(t)
 	ctx := context.Background()
-	local := []string{"-table", motoserver.LocalTable, "-endpoint", srv.Endpoint}
+	localArgs := []string{"-local", "-endpoint", srv.Endpoint}
 
 	var out, errOut bytes.Buffer
-	if err := run(ctx, append([]string{"ticket", "-id", "t-old"}, local...), &out, &errOut); err != nil {
+	if err := run(ctx, append([]string{"ticket", "-id", "t-old"}, localArgs...), &out, &errOut); err != nil {
 		t.Fatalf("ticket: %v (%s)", err, errOut.String())
 	}
 	if !strings.Contains(out.String(), `"pk": "TICKET#org-7#t-old"`) || !strings.Contains(errOut.String(), "org org-7") {
@@ -47,7 +48,7 @@ func TestRunAgainstLocalMoto(t *testing.T) {
 	}
 
 	out.Reset()
-	if err := run(ctx, append([]string{"tickets", "-chat", "919537851844"}, local...), &out, &errOut); err != nil {
+	if err := run(ctx, append([]string{"tickets", "-chat", "919537851844"}, localArgs...), &out, &errOut); err != nil {
 		t.Fatalf("tickets: %v", err)
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
@@ -55,10 +56,10 @@ func TestRunAgainstLocalMoto(t *testing.T) {
 		t.Fatalf("tickets printed, want newest first:\n%s", out.String())
 	}
 
-	if err := run(ctx, append([]string{"ticket", "-id", "t-404", "-org", "org-7"}, local...), &out, &errOut); err == nil {
+	if err := run(ctx, append([]string{"ticket", "-id", "t-404", "-org", "org-7"}, localArgs...), &out, &errOut); err == nil {
 		t.Fatal("a missing ticket printed no error")
 	}
-	if err := run(ctx, []string{"ticket", "-id", "x"}, &out, &errOut); err == nil || !strings.Contains(err.Error(), "-table") {
+	if err := run(ctx, []string{"ticket", "-id", "x"}, &out, &errOut); err == nil || !strings.Contains(err.Error(), "-table (or -local)") {
 		t.Fatalf("no -table: err = %v", err)
 	}
 }

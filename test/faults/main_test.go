@@ -18,6 +18,7 @@ import (
 
 	"github.com/periskope-connect/periskope-aws/bench/benchkit"
 	"github.com/periskope-connect/periskope-aws/internal/dev/lambdaemu"
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
 	"github.com/periskope-connect/periskope-aws/internal/dev/sandbox"
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
@@ -90,7 +91,7 @@ func functionConfig(t *testing.T, name, bin string, env map[string]string, out i
 		t.Fatal(err)
 	}
 	return lambdaemu.Config{Name: name, Executable: bin, Env: env, Timeout: spec.Timeout, MemoryMB: spec.Memory,
-		Region: motoserver.LocalRegion, Output: out}
+		Region: local.Region, Output: out}
 }
 
 // answer is one response the gateway gave.
@@ -156,7 +157,7 @@ func (c *capture) Write(p []byte) (int, error) {
 func sandboxCreate(t *testing.T, sb *sandbox.Server, subject string) string {
 	t.Helper()
 	status, body, err := benchkit.Post(context.Background(), http.DefaultClient, sb.BaseURL()+"/tickets/create",
-		map[string]string{"Authorization": "Bearer " + motoserver.LocalAPIKey, "x-phone": stack.DefaultPhone, "Content-Type": "application/json"},
+		map[string]string{"Authorization": "Bearer " + local.APIKey, "x-phone": local.Phone, "Content-Type": "application/json"},
 		[]byte(fmt.Sprintf(`{"chat_id":"919876543210@c.us","subject":%q}`, subject)))
 	if err != nil || status != 200 {
 		t.Fatalf("sandbox create: %d %s %v", status, body, err)
