@@ -67,6 +67,9 @@ type Config struct {
 	// of the access log in gateway.log, emptied at Start, for make logs and
 	// make dashboard (default BinDir/logs).
 	LogDir string
+	// NoLogFiles keeps the log lines on Output only: make invoke, which
+	// must not empty the files of a make run beside it.
+	NoLogFiles bool
 }
 
 // Stack is a running local system.
@@ -396,6 +399,9 @@ func (st *Stack) Close() error {
 // emptied) on first use. Both get whole lines: the writers before it
 // (lambdaemu's, prefixed) write one line per call.
 func (st *Stack) logWriter(name string) (io.Writer, error) {
+	if st.cfg.NoLogFiles {
+		return st.cfg.Output, nil
+	}
 	if st.logs == nil {
 		if err := os.MkdirAll(st.cfg.LogDir, 0o755); err != nil {
 			return nil, err
