@@ -1,15 +1,16 @@
 # Operating a stack (issue 13): the dashboard, logs and ticket lookups.
 # Included by the root Makefile; run from the repository root.
 #
-# Without ENV on the command line (or in the environment) the lookups read
-# the local system of `make run`: its logs in bin/local/logs and its moto
-# on MOTO_PORT. With ENV=dev|staging|prod they read the deployed stack
-# periskope-bridge-$(ENV) (samconfig.toml's stack_name), with the AWS
-# credentials and region of your environment or profile.
+# Without ENV on the command line the lookups read the local system of
+# `make run`: its logs in bin/local/logs and its moto on MOTO_PORT. With
+# ENV=dev|staging|prod they read the deployed stack periskope-bridge-$(ENV)
+# (samconfig.toml's stack_name), with the AWS credentials and region of your
+# environment or profile. (make reconcile decides the same way.)
 
-# OPS_ENV is ENV only when the user gave it: deploy.mk defaults ENV to dev,
-# and that default must not send a lookup to AWS.
-OPS_ENV := $(if $(filter command line environment environment override,$(origin ENV)),$(ENV))
+# OPS_ENV is ENV only when given on the command line: deploy.mk defaults ENV
+# to dev, and neither that default nor an ENV exported for something else
+# may send a lookup to AWS.
+OPS_ENV := $(if $(filter command line,$(origin ENV)),$(ENV))
 OPS_STACK = periskope-bridge-$(OPS_ENV)
 OPS_LOG_DIR ?= bin/local/logs
 OPS_FUNCTIONS := CreateTicketFunction WebhookFunction

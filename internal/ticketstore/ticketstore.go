@@ -15,6 +15,7 @@
 //	event        S  "ticket.created"
 //	event_timestamp S the envelope's timestamp as sent ("" when absent)
 //	data         S  the event's data member, byte for byte as received
+//	source       S  who stored it: "webhook" or "reconcile" (see Source)
 //
 // data is kept as the raw JSON text rather than a DynamoDB map: a map would
 // round numbers through DynamoDB's decimal type, reorder members and drop
@@ -86,6 +87,8 @@ type Ticket struct {
 	EventTimestamp string
 	// Data is the event's data member exactly as received.
 	Data []byte
+	// Source is who stored the ticket: SourceWebhook or SourceReconcile.
+	Source string
 }
 
 // Key returns the partition key of the ticket ticketID of org orgID.
@@ -139,6 +142,7 @@ func (t *Ticket) Item() map[string]types.AttributeValue {
 		"event":           s(t.Event),
 		"event_timestamp": s(t.EventTimestamp),
 		"data":            s(string(t.Data)),
+		"source":          s(t.Source),
 	}
 }
 
@@ -160,6 +164,7 @@ func FromItem(item map[string]types.AttributeValue) (*Ticket, error) {
 		Event:          str("event"),
 		EventTimestamp: str("event_timestamp"),
 		Data:           []byte(str("data")),
+		Source:         str("source"),
 	}
 	if str("pk") != Key(t.OrgID, t.TicketID) {
 		return nil, fmt.Errorf("ticketstore: item %q is not a ticket item", str("pk"))

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/periskope-connect/periskope-aws/internal/ticketstore"
+	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
 
 var received = time.Date(2025, 3, 1, 12, 30, 45, 123456789, time.UTC)
@@ -32,6 +33,7 @@ func validTicket() *ticketstore.Ticket {
 		Event:          "ticket.created",
 		EventTimestamp: "2024-05-24T08:30:01+00:00",
 		Data:           []byte(`{"ticket": {"ticket_id": "TICKET-12345", "priority": 2.50000000000000000001, "x": {"y": [1, "2"]}}}`),
+		Source:         ticketstore.SourceWebhook,
 	}
 }
 
@@ -74,6 +76,7 @@ func TestPutWritesOneConditionalItem(t *testing.T) {
 		"event":           &types.AttributeValueMemberS{Value: "ticket.created"},
 		"event_timestamp": &types.AttributeValueMemberS{Value: "2024-05-24T08:30:01+00:00"},
 		"data":            &types.AttributeValueMemberS{Value: string(validTicket().Data)},
+		"source":          &types.AttributeValueMemberS{Value: "webhook"},
 	}
 	if !reflect.DeepEqual(in.Item, want) {
 		t.Errorf("item:\n got %#v\nwant %#v", in.Item, want)
@@ -163,5 +166,37 @@ func TestFromItemRejectsOtherItems(t *testing.T) {
 	item["pk"] = &types.AttributeValueMemberS{Value: "IDEMPOTENCY#abc"}
 	if _, err := ticketstore.FromItem(item); err == nil {
 		t.Error("an idempotency item read as a ticket")
+	}
+}
+
+func TestFromTicketInfoTakesTheChatFromTheTicketThenTheChatThenTheMessage(t *testing.T) {
+	base := func() *periskope.TicketInfo {
+		return &periskope.TicketInfo{
+			Ticket:  &periskope.Ticket{TicketID: "T-1", ChatID: "1@c.us", Subject: "s", Status: "open", Priority: 3, CreatedAt: periskope.Time{Raw: "2024-05-13 11:19:34+00"}},
+			Chat:    &periskope.Chat{ChatID: "2@c.us"},
+			Message: &periskope.Message{ChatID: "3@c.us"},
+		}
+	}
+	tests := []struct {
+		name   string
+		mutate func(*periskope.TicketInfo)
+		want   string
+	}{
+		{"the ticket's", func(*periskope.TicketInfo) {}, "1@c.us"},
+		{"the chat's", func(i *periskope.TicketInfo) { i.Ticket.ChatID = "" }, "2@c.us"},
+		{"the message's", func(i *periskope.TicketInfo) { i.Ticket.ChatID, i.Chat = "", nil }, "3@c.us"},
+		{"none", func(i *periskope.TicketInfo) { i.Ticket.ChatID, i.Chat, i.Message = "", nil, nil }, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			info := base()
+			tt.mutate(info)
+			got := ticketstore.FromTicketInfo("org", info, []byte(`{"raw":true}`))
+			want := &ticketstore.Ticket{OrgID: "org", TicketID: "T-1", ChatID: tt.want, Subject: "s", Status: "open", Priority: 3,
+				CreatedAt: "2024-05-13 11:19:34+00", Data: []byte(`{"raw":true}`)}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("got %+v\nwant %+v", got, want)
+			}
+		})
 	}
 }

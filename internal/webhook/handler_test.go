@@ -44,6 +44,7 @@ func wantSampleTicket(t *testing.T) *ticketstore.Ticket {
 		Event:          "ticket.created",
 		EventTimestamp: "2024-05-24T08:30:00.670006+00:00",
 		Data:           env.Data,
+		Source:         ticketstore.SourceWebhook,
 	}
 }
 

@@ -211,32 +211,9 @@ func ticketFrom(ev *periskope.Event) (*ticketstore.Ticket, *outcome) {
 	case len(orgID) > maxOrgIDBytes || strings.Contains(orgID, "#"):
 		return nil, invalid("invalid_field", fmt.Sprintf("org_id must be at most %d bytes without '#'.", maxOrgIDBytes), "org_id")
 	}
-	return &ticketstore.Ticket{
-		OrgID:          orgID,
-		TicketID:       tk.TicketID,
-		ChatID:         chatID(info),
-		Subject:        tk.Subject,
-		Status:         tk.Status,
-		Priority:       int(tk.Priority),
-		CreatedAt:      tk.CreatedAt.Raw,
-		Event:          ev.Type,
-		EventTimestamp: ev.Timestamp,
-		Data:           ev.Data,
-	}, nil
-}
-
-// chatID is the ticket's chat: named on the ticket in some payloads, else
-// by the chat or the quoted message.
-func chatID(info *periskope.TicketInfo) string {
-	switch {
-	case info.Ticket.ChatID != "":
-		return info.Ticket.ChatID
-	case info.Chat != nil && info.Chat.ChatID != "":
-		return info.Chat.ChatID
-	case info.Message != nil:
-		return info.Message.ChatID
-	}
-	return ""
+	t := ticketstore.FromTicketInfo(orgID, info, ev.Data)
+	t.Event, t.EventTimestamp, t.Source = ev.Type, ev.Timestamp, ticketstore.SourceWebhook
+	return t, nil
 }
 
 // store writes the ticket once and turns the store's answer into ours.
