@@ -83,8 +83,6 @@ func TestMakeTargetsAgainstLocalMoto(t *testing.T) {
 		t.Helper()
 		cmd := exec.Command("make", append([]string{"-s", "--no-print-directory", "MOTO_PORT=" + u.Port()}, args...)...)
 		cmd.Dir = root
-		// ENV from the test's environment would select a deployed stack.
-		cmd.Env = append(cmd.Environ(), "ENV=")
 		out, err := cmd.CombinedOutput()
 		if err != nil {
 			t.Fatalf("make %v: %v\n%s", args, err, out)
