@@ -56,6 +56,10 @@ const (
 	MetricCreated          = "Created"
 	MetricIdempotentReplay = "IdempotentReplay"
 	MetricUpstreamError    = "UpstreamError"
+	// MetricUpstreamAttempts counts the calls made to Periskope, retries
+	// included (one count per request, of its attempts): next to Created
+	// and UpstreamError it shows how often Periskope needed a retry.
+	MetricUpstreamAttempts = "UpstreamAttempts"
 )
 
 // Error codes besides the validation ones of ParseRequest.
@@ -407,6 +411,9 @@ func (h *Handler) report(ctx context.Context, req *events.APIGatewayV2HTTPReques
 
 	if h.d.Metrics == nil {
 		return
+	}
+	if o.called {
+		h.d.Metrics.Count(MetricUpstreamAttempts, float64(o.attempts))
 	}
 	switch {
 	case o.name == "created":

@@ -60,6 +60,9 @@ func TestCreateMinimal(t *testing.T) {
 	if got := hs.metrics.Get("Created"); got != 1 {
 		t.Errorf("Created = %v, want 1", got)
 	}
+	if got := hs.metrics.Get(createticket.MetricUpstreamAttempts); got != 1 {
+		t.Errorf("UpstreamAttempts = %v, want 1", got)
+	}
 
 	lines := hs.logs.Lines(t)
 	if len(lines) != 1 {
@@ -191,6 +194,9 @@ func TestUpstreamAnswers(t *testing.T) {
 			}
 			if got := hs.metrics.Get("UpstreamError"); got != c.upstream {
 				t.Errorf("UpstreamError = %v, want %v", got, c.upstream)
+			}
+			if got := hs.metrics.Get(createticket.MetricUpstreamAttempts); got != float64(c.calls) {
+				t.Errorf("UpstreamAttempts = %v, want one per Periskope call, %d", got, c.calls)
 			}
 			line := hs.logs.Lines(t)[0]
 			if line["outcome"] != c.code || line["upstream_attempts"] != float64(c.calls) || line["periskope_trace_id"] != nilIfEmpty(c.traceID) {
