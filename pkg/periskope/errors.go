@@ -25,6 +25,25 @@ var (
 	ErrServer         = errors.New("periskope: server error")
 )
 
+// ErrMalformedResponse reports a 2xx answer whose body is not the JSON
+// object expected. For a create the ticket may well exist.
+var ErrMalformedResponse = errors.New("periskope: malformed response")
+
+// ValidationError is a request the client refuses to send. It matches
+// ErrInvalidRequest with errors.Is.
+type ValidationError struct {
+	Field  string // the JSON name of the field at fault
+	Reason string // what is wrong with it, for a human
+}
+
+// Error names the field and what is wrong with it.
+func (e *ValidationError) Error() string {
+	return "periskope: invalid request: " + e.Field + ": " + e.Reason
+}
+
+// Is reports whether target is ErrInvalidRequest.
+func (e *ValidationError) Is(target error) bool { return target == ErrInvalidRequest }
+
 // APIError is a non-2xx answer from Periskope.
 type APIError struct {
 	StatusCode int           // the HTTP status
