@@ -2,14 +2,11 @@ package periskope
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -119,18 +116,9 @@ func (c *Client) do(ctx context.Context, r request) (*response, error) {
 }
 
 // retryableTransport decides whether a call that got no answer may be sent
-// again. Only a failed dial (connection refused, no route, DNS) proves the
-// request never left; anything later may have reached Periskope, so only
-// idempotent calls retry then.
+// again: an idempotent one always, any other only when it NeverSent.
 func retryableTransport(r request, err error) bool {
-	if r.idempotent {
-		return true
-	}
-	if errors.Is(err, syscall.ECONNREFUSED) {
-		return true
-	}
-	var opErr *net.OpError
-	return errors.As(err, &opErr) && opErr.Op == "dial" && !opErr.Timeout()
+	return r.idempotent || NeverSent(err)
 }
 
 // backoff is the jittered exponential delay before retry number attempt:

@@ -11,8 +11,9 @@ import (
 )
 
 // CreateTicket calls POST /tickets/create. It is retried only when Periskope
-// certainly did not process it (429, connection refused), never after a
-// timeout or a 5xx, which could create a duplicate.
+// certainly did not process it (a 429, or no connection made: see
+// NeverSent), never after a timeout or a 5xx, which could create a
+// duplicate.
 //
 // ChatID and Subject are required; a ChatID of bare digits gets "@c.us".
 // Priority must be 0 (left out) or 1–4, Status empty or one of the Status
