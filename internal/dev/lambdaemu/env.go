@@ -58,15 +58,6 @@ func (f *Function) environ(runtimeAPI string) []string {
 	return out
 }
 
-// newRequestID returns a random UUID (version 4), the form of Lambda request ids.
-func newRequestID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
-}
-
 // newTraceID returns an X-Ray trace header like Lambda's.
 func newTraceID() string {
 	return fmt.Sprintf("Root=1-%08x-%s;Parent=%s;Sampled=0", time.Now().Unix(), randomHex(12), randomHex(8))

@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/periskope-connect/periskope-aws/internal/dev/uuid"
 )
 
 // Runtime API header names (see aws-lambda-go lambda/runtime_api_client.go).
@@ -43,7 +45,7 @@ type invocation struct {
 }
 
 func newInvocation(payload []byte) *invocation {
-	return &invocation{id: newRequestID(), traceID: newTraceID(), payload: payload, result: make(chan *Result, 1)}
+	return &invocation{id: uuid.New(), traceID: newTraceID(), payload: payload, result: make(chan *Result, 1)}
 }
 
 func (inv *invocation) complete(res *Result) {
