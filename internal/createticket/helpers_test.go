@@ -1,7 +1,6 @@
 package createticket_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
@@ -32,18 +31,7 @@ type logBuffer struct {
 // Lines decodes every line logged so far.
 func (b *logBuffer) Lines(t testing.TB) []map[string]any {
 	t.Helper()
-	var lines []map[string]any
-	for _, line := range bytes.Split(bytes.TrimSpace(b.Bytes()), []byte("\n")) {
-		if len(line) == 0 {
-			continue
-		}
-		var m map[string]any
-		if err := json.Unmarshal(line, &m); err != nil {
-			t.Fatalf("log line is not JSON: %s", line)
-		}
-		lines = append(lines, m)
-	}
-	return lines
+	return testkit.JSONLines(t, b.Bytes())
 }
 
 // harness is a Handler wired as in main, against a fake Periskope and the

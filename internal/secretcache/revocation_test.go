@@ -2,7 +2,6 @@ package secretcache_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"net"
@@ -52,18 +51,7 @@ func newKeysCache(g secretcache.Getter, clk *testkit.Clock) *keysCache {
 // logLines decodes the cache's log lines.
 func (kc *keysCache) logLines(t *testing.T) []map[string]any {
 	t.Helper()
-	var lines []map[string]any
-	for _, raw := range strings.Split(strings.TrimSpace(kc.logs.String()), "\n") {
-		if raw == "" {
-			continue
-		}
-		var line map[string]any
-		if err := json.Unmarshal([]byte(raw), &line); err != nil {
-			t.Fatalf("log line is not JSON: %s", raw)
-		}
-		lines = append(lines, line)
-	}
-	return lines
+	return testkit.JSONLines(t, kc.logs.Bytes())
 }
 
 func responseError(status int, code string) error {

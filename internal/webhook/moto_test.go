@@ -172,12 +172,11 @@ func (r *motoRig) byChat(t *testing.T, chatID string) []string {
 
 func (r *motoRig) lastLog(t *testing.T) map[string]any {
 	t.Helper()
-	lines := strings.Split(strings.TrimSpace(r.log.String()), "\n")
-	var m map[string]any
-	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &m); err != nil {
-		t.Fatal(err)
+	lines := testkit.JSONLines(t, r.log.Bytes())
+	if len(lines) == 0 {
+		t.Fatal("nothing was logged")
 	}
-	return m
+	return lines[len(lines)-1]
 }
 
 func str(item map[string]types.AttributeValue, name string) string {
