@@ -11,8 +11,11 @@ BIN_DIR ?= bin
 LAMBDA_GOARCH ?= arm64
 # lambda.norpc: provided.al2023 speaks only the Runtime API, so the net/rpc
 # server of aws-lambda-go is dead weight. -s -w and -trimpath: smaller binary,
-# no local paths inside it. CGO off: a static binary with no libc dependency.
-LAMBDA_BUILD_FLAGS := -tags lambda.norpc -trimpath -ldflags="-s -w"
+# no local paths inside it. -buildvcs=false: no commit id or time stamped in
+# it, so a commit that touches no Go code gives byte-identical bootstraps and
+# sam deploy does not upload them again. CGO off: a static binary with no libc
+# dependency.
+LAMBDA_BUILD_FLAGS := -tags lambda.norpc -trimpath -buildvcs=false -ldflags="-s -w"
 SAM_INSTALL_HINT := install the AWS SAM CLI: https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/install-sam-cli.html (or: pip install aws-sam-cli)
 
 # lambda-build: $(call lambda-build,GOARCH,OUTPUT,PACKAGE) builds one
