@@ -53,6 +53,29 @@ deploy: ## sam build && sam deploy --config-env $(ENV) (ENV=dev|staging|prod; AW
 	$(require-go)
 	sam build --config-env $(ENV) && sam deploy --config-env $(ENV)
 
+# env-file: env/$(ENV).json, the --env-vars file of sam local. ENV=local is
+# the local system (committed; regenerated from the Go constants); any other
+# ENV reads the deployed stack periskope-bridge-$(ENV) with the AWS CLI.
+ENV_FILE ?= env/$(ENV).json
+STACK_NAME ?= periskope-bridge-$(ENV)
+AWS ?= aws
+
+.PHONY: env-file
+env-file: ## Write env/$(ENV).json for sam local --env-vars: ENV=local (make run's moto and sandbox) or ENV=dev|staging|prod (the deployed stack's table and secrets; AWS credentials needed).
+	$(require-go)
+	@set -o pipefail; mkdir -p "$(dir $(ENV_FILE))"; \
+	if [ "$(ENV)" = local ]; then \
+	  $(GO) run ./cmd/samenv -local > "$(ENV_FILE).part"; \
+	else \
+	  command -v $(AWS) >/dev/null 2>&1 || { echo "$@: '$(AWS)' not found: install the AWS CLI (https://aws.amazon.com/cli/) and configure credentials" >&2; exit 127; }; \
+	  if ! doc=$$($(AWS) cloudformation describe-stacks --stack-name "$(STACK_NAME)" --output json 2>&1); then \
+	    echo "$@: cannot read the stack $(STACK_NAME) with the AWS CLI (AWS credentials and region set? stack deployed with make deploy ENV=$(ENV)?):" >&2; \
+	    printf '%s\n' "$$doc" | sed 's/^/  /' >&2; exit 1; \
+	  fi; \
+	  printf '%s' "$$doc" | $(GO) run ./cmd/samenv -stack - > "$(ENV_FILE).part"; \
+	fi || { rm -f "$(ENV_FILE).part"; exit 1; }; \
+	mv "$(ENV_FILE).part" "$(ENV_FILE)"; echo "$@: wrote $(ENV_FILE)"
+
 .PHONY: template-check cfn-lint
 template-check: ## cfn-lint template.yaml: any error or warning fails.
 	@deploy/template-check.sh template.yaml
