@@ -35,3 +35,12 @@ invoke: $(LOCAL_CMD) ## One event through one function binary, like sam local in
 .PHONY: sandbox
 sandbox: $(LOCAL_CMD) ## Only the Periskope sandbox on :4010 (WEBHOOK_URL=<url> receives its signed ticket.created).
 	@$(LOCAL_CMD) -sandbox-only -sandbox-port $(SANDBOX_PORT) $(if $(WEBHOOK_URL),-webhook-url '$(WEBHOOK_URL)')
+
+SAM ?= sam
+DOCKER ?= docker
+
+.PHONY: sam-invoke
+sam-invoke: ## Every events/*.json through the real `sam local invoke` (SAM CLI + Docker), checked against its expected answer; needs `make run DOCKER_BRIDGE=docker0` running. Not part of make test.
+	$(require-go)
+	@$(GO) build -o $(LOCAL_BIN_DIR)/saminvoke ./cmd/saminvoke
+	@$(LOCAL_BIN_DIR)/saminvoke -sam '$(SAM)' -docker '$(DOCKER)' -moto-port $(MOTO_PORT) -sandbox-port $(SANDBOX_PORT)
