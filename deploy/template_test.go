@@ -130,6 +130,9 @@ func TestFunctionsEnvironment(t *testing.T) {
 			if !slices.Equal(names, slices.Sorted(slices.Values(f.env))) {
 				t.Errorf("%s environment = %v, want exactly %v", f.id, names, f.env)
 			}
+			if vars[awsenv.EnvEndpoint] != "" {
+				t.Errorf("%s %s = %v, want empty (the real AWS endpoints)", f.id, awsenv.EnvEndpoint, vars[awsenv.EnvEndpoint])
+			}
 			if !jsonEqual(vars["TICKETS_TABLE"], ref("TicketsTable")) {
 				t.Errorf("%s TICKETS_TABLE = %v, want Ref TicketsTable", f.id, vars["TICKETS_TABLE"])
 			}

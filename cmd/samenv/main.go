@@ -17,8 +17,8 @@ import (
 	"os"
 
 	"github.com/periskope-connect/periskope-aws/internal/createticket"
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/samenv"
-	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 )
 
 func main() {
@@ -30,20 +30,23 @@ func main() {
 
 func run(args []string, stdin io.Reader, stdout io.Writer) error {
 	fs := flag.NewFlagSet("samenv", flag.ContinueOnError)
-	local := fs.Bool("local", false, "the local system's env-vars file")
+	localFile := fs.Bool("local", false, "the local system's env-vars file")
 	host := fs.String("host", createticket.DockerHostName, "with -local: the name or address of this machine seen from a container")
-	motoPort := fs.Int("moto-port", stack.DefaultMotoPort, "with -local: moto_server's port")
-	sandboxPort := fs.Int("sandbox-port", stack.DefaultSandboxPort, "with -local: the Periskope sandbox's port")
+	motoPort := fs.Int("moto-port", local.MotoPort, "with -local: moto_server's port")
+	sandboxPort := fs.Int("sandbox-port", local.SandboxPort, "with -local: the Periskope sandbox's port")
 	stackFile := fs.String("stack", "", "the JSON of aws cloudformation describe-stacks (\"-\": standard input)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	var f samenv.File
 	switch {
-	case *local == (*stackFile != ""):
+	case *localFile == (*stackFile != ""):
 		return errors.New("want exactly one of -local and -stack FILE")
-	case *local:
-		f = samenv.Local(*host, *motoPort, *sandboxPort)
+	case *localFile:
+		var err error
+		if f, err = samenv.Local(*host, *motoPort, *sandboxPort); err != nil {
+			return err
+		}
 	default:
 		doc, err := readFile(*stackFile, stdin)
 		if err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
 	"github.com/periskope-connect/periskope-aws/internal/dev/samples"
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
@@ -113,7 +114,7 @@ func resetStoredSamples(ctx context.Context, root string, motoPort int, out io.W
 			return err
 		}
 		if _, err := db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
-			TableName: aws.String(motoserver.LocalTable),
+			TableName: aws.String(local.Table),
 			Key:       ticketstore.ItemKey(org, id),
 		}); err != nil {
 			return fmt.Errorf("removing %s's ticket from the local table: %w", s.File, err)

@@ -30,6 +30,7 @@ import (
 
 	"github.com/periskope-connect/periskope-aws/internal/createticket"
 	"github.com/periskope-connect/periskope-aws/internal/dev/bridge"
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/samenv"
 	"github.com/periskope-connect/periskope-aws/internal/dev/samples"
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
@@ -55,8 +56,8 @@ func main() {
 	var o options
 	flag.StringVar(&o.sam, "sam", "sam", "the SAM CLI")
 	flag.StringVar(&o.docker, "docker", "docker", "the Docker CLI")
-	flag.IntVar(&o.motoPort, "moto-port", stack.DefaultMotoPort, "moto_server's port of the running local system")
-	flag.IntVar(&o.sandboxPort, "sandbox-port", stack.DefaultSandboxPort, "the Periskope sandbox's port of the running local system")
+	flag.IntVar(&o.motoPort, "moto-port", local.MotoPort, "moto_server's port of the running local system")
+	flag.IntVar(&o.sandboxPort, "sandbox-port", local.SandboxPort, "the Periskope sandbox's port of the running local system")
 	flag.BoolVar(&o.skipBuild, "skip-build", false, "use the .aws-sam/build of an earlier sam build")
 	flag.StringVar(&o.logDir, "log-dir", filepath.Join("bin", "sam-invoke"), "where each invoke's SAM CLI output goes")
 	flag.Parse()
@@ -145,7 +146,7 @@ func checkTools(ctx context.Context, o options) error {
 // and, where there is a docker0, that they are served there too.
 func checkLocalSystem(o options) error {
 	hint := "start it in another terminal: make run DOCKER_BRIDGE=docker0"
-	if o.motoPort != stack.DefaultMotoPort || o.sandboxPort != stack.DefaultSandboxPort {
+	if o.motoPort != local.MotoPort || o.sandboxPort != local.SandboxPort {
 		hint += fmt.Sprintf(" MOTO_PORT=%d SANDBOX_PORT=%d", o.motoPort, o.sandboxPort)
 	}
 	for _, port := range []int{o.motoPort, o.sandboxPort} {
@@ -175,7 +176,7 @@ func listening(host string, port int) bool {
 // envVarsFile is env/local.json when the local system uses the default
 // ports, otherwise the same file for the given ports in a temporary folder.
 func envVarsFile(root string, o options) (path string, cleanup func(), err error) {
-	if o.motoPort == stack.DefaultMotoPort && o.sandboxPort == stack.DefaultSandboxPort {
+	if o.motoPort == local.MotoPort && o.sandboxPort == local.SandboxPort {
 		return filepath.Join("env", "local.json"), func() {}, nil
 	}
 	dir, err := os.MkdirTemp("", "sam-invoke")
@@ -183,8 +184,11 @@ func envVarsFile(root string, o options) (path string, cleanup func(), err error
 		return "", nil, err
 	}
 	path = filepath.Join(dir, "local.json")
-	f := samenv.Local(createticket.DockerHostName, o.motoPort, o.sandboxPort)
-	if err := os.WriteFile(path, f.Marshal(), 0o644); err != nil {
+	f, err := samenv.Local(createticket.DockerHostName, o.motoPort, o.sandboxPort)
+	if err == nil {
+		err = os.WriteFile(path, f.Marshal(), 0o644)
+	}
+	if err != nil {
 		_ = os.RemoveAll(dir)
 		return "", nil, err
 	}

@@ -40,23 +40,31 @@ func (f File) Marshal() []byte {
 }
 
 // Local is the env-vars file for the local system (make run) seen from a
-// container: moto_server and the Periskope sandbox at host, the local
-// table and secrets. The x-phone is left to the PeriskopePhone parameter
+// container: each function's environment as template.yaml gives it to the
+// local system (stack.FunctionEnv), with moto_server and the Periskope
+// sandbox at host. The x-phone is left to the PeriskopePhone parameter
 // (samconfig.toml), as in a deployment.
-func Local(host string, motoPort, sandboxPort int) File {
+func Local(host string, motoPort, sandboxPort int) (File, error) {
 	endpoint := "http://" + net.JoinHostPort(host, strconv.Itoa(motoPort))
 	baseURL := "http://" + net.JoinHostPort(host, strconv.Itoa(sandboxPort)) + "/v1"
+	fns, err := stack.Functions()
+	if err != nil {
+		return nil, err
+	}
 	f := File{Global: {awsenv.EnvEndpoint: endpoint}}
-	for _, fn := range stack.Functions {
-		env := stack.FunctionEnv(fn.Name, endpoint, baseURL, "")
+	for _, fn := range fns {
+		env, err := stack.FunctionEnv(fn.Name, endpoint, baseURL, "")
+		if err != nil {
+			return nil, err
+		}
 		delete(env, awsenv.EnvEndpoint)    // in Global
 		delete(env, createticket.EnvPhone) // PeriskopePhone
-		if fn.Name == stack.CreateTicketFunction {
+		if _, ok := env[createticket.EnvPlainHTTPHost]; ok {
 			env[createticket.EnvPlainHTTPHost] = host
 		}
 		f[fn.Name] = env
 	}
-	return f
+	return f, nil
 }
 
 // Outputs and parameters of the deployed stack that FromStack reads (the

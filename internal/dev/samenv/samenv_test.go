@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/periskope-connect/periskope-aws/internal/createticket"
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/samenv"
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 )
@@ -30,7 +31,11 @@ func TestCommittedLocalFileIsCurrent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := samenv.Local(createticket.DockerHostName, stack.DefaultMotoPort, stack.DefaultSandboxPort).Marshal()
+	f, err := samenv.Local(createticket.DockerHostName, local.MotoPort, local.SandboxPort)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := f.Marshal()
 	if got := readFile(t, filepath.Join(root, "env", "local.json")); !bytes.Equal(got, want) {
 		t.Errorf("env/local.json is stale (make env-file ENV=local):\n got %s\nwant %s", got, want)
 	}
@@ -39,12 +44,15 @@ func TestCommittedLocalFileIsCurrent(t *testing.T) {
 // What create-ticket does with the local file: it must accept it (plain
 // http to the sandbox through the named host).
 func TestLocalFileIsAcceptedByCreateTicket(t *testing.T) {
-	f := samenv.Local("host.docker.internal", 5000, 4010)
+	f, err := samenv.Local("host.docker.internal", 5000, 4010)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if got := f[samenv.Global]["AWS_ENDPOINT_URL"]; got != "http://host.docker.internal:5000" {
 		t.Errorf("AWS_ENDPOINT_URL = %q", got)
 	}
 	env := f[stack.CreateTicketFunction]
-	env[createticket.EnvPhone] = stack.DefaultPhone // from PeriskopePhone
+	env[createticket.EnvPhone] = local.Phone // from PeriskopePhone
 	cfg, err := createticket.ConfigFromEnv(func(name string) string { return env[name] })
 	if err != nil {
 		t.Fatalf("create-ticket refuses env/local.json: %v", err)
