@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
@@ -113,13 +114,17 @@ func resetStoredSamples(ctx context.Context, root string, motoPort int, out io.W
 		if err != nil {
 			return err
 		}
-		if _, err := db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
-			TableName: aws.String(local.Table),
-			Key:       ticketstore.ItemKey(org, id),
-		}); err != nil {
+		deleted, err := db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+			TableName:    aws.String(local.Table),
+			Key:          ticketstore.ItemKey(org, id),
+			ReturnValues: types.ReturnValueAllOld,
+		})
+		if err != nil {
 			return fmt.Errorf("removing %s's ticket from the local table: %w", s.File, err)
 		}
-		fmt.Fprintf(out, "Removed ticket %s from the local table, so that %s stores it again.\n", id, s.File)
+		if len(deleted.Attributes) > 0 {
+			fmt.Fprintf(out, "Removed ticket %s (stored by an earlier run) from the local table, so that %s stores it again.\n", id, s.File)
+		}
 	}
 	return nil
 }
