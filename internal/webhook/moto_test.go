@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -15,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/smithy-go"
 
 	"github.com/periskope-connect/periskope-aws/internal/awsenv"
 	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
@@ -117,6 +120,25 @@ func (r *motoRig) count(t *testing.T) int {
 		t.Fatal(err)
 	}
 	return int(out.Count)
+}
+
+// byChat returns the pks the ByChat index lists for chatID.
+func (r *motoRig) byChat(t *testing.T, chatID string) []string {
+	t.Helper()
+	out, err := r.db.Query(context.Background(), &dynamodb.QueryInput{
+		TableName:                 aws.String(motoTable),
+		IndexName:                 aws.String(ticketstore.IndexByChat),
+		KeyConditionExpression:    aws.String("chat_id = :c"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":c": &types.AttributeValueMemberS{Value: chatID}},
+	})
+	if err != nil {
+		t.Fatalf("Query %s: %v", ticketstore.IndexByChat, err)
+	}
+	var pks []string
+	for _, item := range out.Items {
+		pks = append(pks, str(item, "pk"))
+	}
+	return pks
 }
 
 func (r *motoRig) lastLog(t *testing.T) map[string]any {
@@ -292,6 +314,132 @@ func TestMotoMissingTableIs503(t *testing.T) {
 	}
 }
 
+// A write DynamoDB refuses for good is not an outage: 500 store_rejected,
+// logged as an error with the AWS error code (not its message), counted
+// for its own alarm. Here TICKETS_TABLE names a table keyed otherwise,
+// which DynamoDB answers with a ValidationException.
+func TestMotoValidationExceptionIsStoreRejected(t *testing.T) {
+	r := newMotoRig(t, motoOptions{table: "keyed-otherwise"})
+	_, err := r.db.CreateTable(context.Background(), &dynamodb.CreateTableInput{
+		TableName:            aws.String("keyed-otherwise"),
+		BillingMode:          types.BillingModePayPerRequest,
+		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String("id"), AttributeType: types.ScalarAttributeTypeS}},
+		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String("id"), KeyType: types.KeyTypeHash}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics := &testkit.Metrics{}
+	r.h.Metrics = metrics
+	got := r.send(t, sample(t, "webhook-ticket-created.json"))
+	if got.Status != 500 || got.ErrCode != "store_rejected" {
+		t.Fatalf("answer %d %s", got.Status, got.Raw.Body)
+	}
+	line := r.lastLog(t)
+	if line["level"] != "ERROR" || line["dependency"] != "dynamodb" || line["aws_error"] != "ValidationException" {
+		t.Errorf("log line %v", line)
+	}
+	// The same refusal, asked for directly, to know its message.
+	var apiErr smithy.APIError
+	direct := ticketstore.New(r.db, "keyed-otherwise").Put(context.Background(), wantSampleTicket(t))
+	if !errors.As(direct, &apiErr) || apiErr.ErrorMessage() == "" {
+		t.Fatalf("direct Put: %v, want an AWS error with a message", direct)
+	}
+	if strings.Contains(r.log.String(), apiErr.ErrorMessage()) {
+		t.Errorf("log holds the AWS error message %q: %s", apiErr.ErrorMessage(), r.log.String())
+	}
+	if metrics.Get(webhook.MetricStoreRejected) != 1 {
+		t.Errorf("metrics %v, want %s", metrics.All(), webhook.MetricStoreRejected)
+	}
+}
+
+// readmeExample is the delivery README's "Run it locally" section signs by
+// hand: a ticket with no chat.
+const readmeExample = `{"event":"ticket.created","org_id":"my-org","previous_attributes":{},"timestamp":"2026-11-22T03:02:25+00:00","data":{"ticket":{"ticket_id":"MAN-001","org_id":"my-org","subject":"By hand","status":"open","priority":2,"created_at":"2026-11-22T03:02:25+00:00"}}}`
+
+// Deliveries whose ticket has no chat id or no usable created_at are
+// stored (outside the sparse ByChat index, whose keys DynamoDB would refuse
+// as empty or too long); with both the ticket is in the index too.
+func TestMotoTicketsOutsideTheIndexAreStored(t *testing.T) {
+	r := newMotoRig(t, motoOptions{})
+	data := func(env map[string]any) map[string]any { return env["data"].(map[string]any) }
+	noMessage := func(env map[string]any) { delete(data(env), "message") }
+	for _, tc := range []struct {
+		name    string
+		body    func(t *testing.T) []byte
+		indexed bool
+	}{
+		{"README's MAN-001", func(*testing.T) []byte { return []byte(readmeExample) }, false},
+		{"chat and created_at", func(t *testing.T) []byte { return mustJSON(t, baseline(t)) }, true},
+		{"no chat", func(t *testing.T) []byte {
+			env := baseline(t)
+			noMessage(env)
+			delete(data(env), "chat")
+			return mustJSON(t, env)
+		}, false},
+		{"chat null", func(t *testing.T) []byte {
+			env := baseline(t)
+			noMessage(env)
+			data(env)["chat"] = nil
+			return mustJSON(t, env)
+		}, false},
+		{"chat without chat_id", func(t *testing.T) []byte {
+			env := baseline(t)
+			noMessage(env)
+			delete(data(env)["chat"].(map[string]any), "chat_id")
+			return mustJSON(t, env)
+		}, false},
+		{"no created_at", func(t *testing.T) []byte {
+			env := baseline(t)
+			delete(ticketOf(env), "created_at")
+			return mustJSON(t, env)
+		}, false},
+		{"1,500-byte created_at", func(t *testing.T) []byte {
+			env := baseline(t)
+			ticketOf(env)["created_at"] = strings.Repeat("2", 1500)
+			return mustJSON(t, env)
+		}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			body := tc.body(t)
+			var env struct {
+				OrgID string `json:"org_id"`
+				Data  struct {
+					Ticket struct {
+						TicketID string `json:"ticket_id"`
+					} `json:"ticket"`
+				} `json:"data"`
+			}
+			if err := json.Unmarshal(body, &env); err != nil {
+				t.Fatal(err)
+			}
+			ticketID := "T-" + strings.ReplaceAll(tc.name, " ", "-")
+			if tc.name != "README's MAN-001" {
+				body = []byte(strings.Replace(string(body), `"ticket_id":"`+env.Data.Ticket.TicketID+`"`, `"ticket_id":"`+ticketID+`"`, 1))
+			} else {
+				ticketID = env.Data.Ticket.TicketID
+			}
+			before := r.count(t)
+			got := r.send(t, signed(t, body, localKey))
+			if got.Status != 200 || got.Body["status"] != "stored" || got.Body["ticket_id"] != ticketID {
+				t.Fatalf("answer %d %s", got.Status, got.Raw.Body)
+			}
+			if n := r.count(t) - before; n != 1 {
+				t.Fatalf("%d items written, want 1", n)
+			}
+			item := r.item(t, env.OrgID, ticketID)
+			stored, err := ticketstore.FromItem(item)
+			if err != nil {
+				t.Fatalf("GetItem: %v", err)
+			}
+			chatID := "919X836X025X090@Xc.us"
+			if got := r.byChat(t, chatID); slices.Contains(got, str(item, "pk")) != tc.indexed {
+				t.Errorf("in ByChat(%s) = %v, want %v (item chat_id %q)", chatID, !tc.indexed, tc.indexed, stored.ChatID)
+			}
+		})
+	}
+}
+
 func TestMotoMissingSecretIs503Cold(t *testing.T) {
 	r := newMotoRig(t, motoOptions{noSecret: true})
 	got := r.send(t, sample(t, "webhook-ticket-created.json"))
@@ -411,5 +559,33 @@ func TestMotoLargestBodyStores(t *testing.T) {
 	}
 	if got := r.send(t, signed(t, body, localKey)); got.Status != 200 || got.Body["status"] != "stored" {
 		t.Fatalf("answer %d %s", got.Status, got.Raw.Body)
+	}
+}
+
+// Ids that would collapse into one item ("\ud800" and "\udfff" both read as
+// U+FFFD) or be stored as a number's text are refused before DynamoDB; a
+// valid surrogate pair is stored under exactly its character.
+func TestMotoIdentifiersAreStoredExactly(t *testing.T) {
+	r := newMotoRig(t, motoOptions{})
+	const placeholder = "TICKET-ID-UNDER-TEST"
+	deliver := func(rawID string) reply {
+		env := baseline(t)
+		ticketOf(env)["ticket_id"] = placeholder
+		body := bytes.Replace(mustJSON(t, env), []byte(`"`+placeholder+`"`), []byte(rawID), 1)
+		return r.send(t, signed(t, body, localKey))
+	}
+	for _, id := range []string{`"\ud800"`, `"\udfff"`, `100`, `1e2`, `100.0`} {
+		if got := deliver(id); got.Status != 400 || got.ErrCode != "invalid_field" || got.ErrField != "data.ticket.ticket_id" {
+			t.Errorf("ticket_id %s: answer %d %s", id, got.Status, got.Raw.Body)
+		}
+	}
+	if n := r.count(t); n != 0 {
+		t.Fatalf("%d items stored for refused ids", n)
+	}
+	if got := deliver(`"\ud83d\ude00"`); got.Status != 200 || got.Body["status"] != "stored" {
+		t.Fatalf("surrogate pair: answer %d %s", got.Status, got.Raw.Body)
+	}
+	if item := r.item(t, "2997xx64-89bf-48d3-9a22-b314fxx017e5", "\U0001F600"); str(item, "ticket_id") != "\U0001F600" {
+		t.Errorf("item %v, want ticket_id U+1F600", item)
 	}
 }

@@ -47,4 +47,10 @@
 // against one or more keys (for rotation) in constant time, before
 // ParseEvent decodes the envelope; ConstructEvent does both. Sign produces
 // the signature, for tests and local senders.
+//
+// Identifiers are the exception to tolerant decoding, as they become keys:
+// ParseEvent refuses an event, event_type or org_id, and Event.TicketInfo a
+// ticket_id or org_id, that is present but not a JSON string, or holds an
+// unpaired surrogate escape that would decode to U+FFFD, with a *FieldError
+// naming the member and wrapping ErrInvalidID.
 package periskope

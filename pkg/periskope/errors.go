@@ -135,3 +135,23 @@ func truncate(s string, n int) string {
 	}
 	return s[:n] + "…"
 }
+
+// ErrInvalidID is wrapped (in a *FieldError) by ParseEvent and
+// Event.TicketInfo when an identifier is not a JSON string, or is one whose
+// text cannot be kept exactly.
+var ErrInvalidID = errors.New("periskope: identifier is not an exact JSON string")
+
+// FieldError names the member at fault.
+type FieldError struct {
+	// Field is the member's path from the decoded object: "event",
+	// "org_id", or from an event's data "ticket.ticket_id".
+	Field string
+	// Err says what is wrong with it: ErrInvalidID.
+	Err error
+}
+
+// Error describes the failure.
+func (e *FieldError) Error() string { return e.Field + ": " + e.Err.Error() }
+
+// Unwrap returns Err.
+func (e *FieldError) Unwrap() error { return e.Err }
