@@ -10,6 +10,7 @@ import (
 	"github.com/periskope-connect/periskope-aws/internal/createticket"
 	"github.com/periskope-connect/periskope-aws/internal/emf"
 	"github.com/periskope-connect/periskope-aws/internal/idempotency"
+	"github.com/periskope-connect/periskope-aws/internal/secretcache"
 	"github.com/periskope-connect/periskope-aws/internal/ticketstore"
 	"github.com/periskope-connect/periskope-aws/internal/webhook"
 )
@@ -611,15 +612,17 @@ func TestAlarms(t *testing.T) {
 			stage := `"` + s.Parameters["StageName"] + `"`
 			api := mustJSON(ref("HttpApi"))
 			want := map[string]float64{
-				"AWS/ApiGateway 5xx ApiId=" + api + ",Stage=" + stage:                                                                          1,
-				"AWS/ApiGateway 5xx ApiId=" + api + ",Method=\"POST\",Resource=\"/tickets\",Stage=" + stage:                                    1,
-				"AWS/ApiGateway 5xx ApiId=" + api + ",Method=\"POST\",Resource=\"/webhooks/periskope\",Stage=" + stage:                         1,
-				"AWS/Lambda Errors FunctionName=" + mustJSON(ref("CreateTicketFunction")):                                                      1,
-				"AWS/Lambda Throttles FunctionName=" + mustJSON(ref("CreateTicketFunction")):                                                   1,
-				"AWS/Lambda Errors FunctionName=" + mustJSON(ref("WebhookFunction")):                                                           1,
-				"AWS/Lambda Throttles FunctionName=" + mustJSON(ref("WebhookFunction")):                                                        1,
-				emf.Namespace + " " + webhook.MetricSignatureRejected + ` Function="webhook",FunctionName=` + mustJSON(ref("WebhookFunction")): num(t, s.Parameters["SignatureRejectedAlarmThreshold"], "threshold"),
-				emf.Namespace + " " + webhook.MetricStoreRejected + ` Function="webhook",FunctionName=` + mustJSON(ref("WebhookFunction")):     1,
+				"AWS/ApiGateway 5xx ApiId=" + api + ",Stage=" + stage:                                                                                     1,
+				"AWS/ApiGateway 5xx ApiId=" + api + ",Method=\"POST\",Resource=\"/tickets\",Stage=" + stage:                                               1,
+				"AWS/ApiGateway 5xx ApiId=" + api + ",Method=\"POST\",Resource=\"/webhooks/periskope\",Stage=" + stage:                                    1,
+				"AWS/Lambda Errors FunctionName=" + mustJSON(ref("CreateTicketFunction")):                                                                 1,
+				"AWS/Lambda Throttles FunctionName=" + mustJSON(ref("CreateTicketFunction")):                                                              1,
+				"AWS/Lambda Errors FunctionName=" + mustJSON(ref("WebhookFunction")):                                                                      1,
+				"AWS/Lambda Throttles FunctionName=" + mustJSON(ref("WebhookFunction")):                                                                   1,
+				emf.Namespace + " " + webhook.MetricSignatureRejected + ` Function="webhook",FunctionName=` + mustJSON(ref("WebhookFunction")):            num(t, s.Parameters["SignatureRejectedAlarmThreshold"], "threshold"),
+				emf.Namespace + " " + webhook.MetricStoreRejected + ` Function="webhook",FunctionName=` + mustJSON(ref("WebhookFunction")):                1,
+				emf.Namespace + " " + secretcache.MetricRefreshFailed + ` Function="webhook",FunctionName=` + mustJSON(ref("WebhookFunction")):            1,
+				emf.Namespace + " " + secretcache.MetricRefreshFailed + ` Function="create-ticket",FunctionName=` + mustJSON(ref("CreateTicketFunction")): 1,
 			}
 			got := map[string]bool{}
 			for _, id := range s.ofType(t, "AWS::CloudWatch::Alarm") {

@@ -247,7 +247,7 @@ func runInvoke(ctx context.Context, o options, out, logs io.Writer) (failed bool
 		return false, err
 	}
 	cfg := o.stackConfig(logs)
-	cfg.NoGateway, cfg.NoWebhooks = true, true
+	cfg.NoGateway, cfg.NoWebhooks, cfg.NoLogFiles = true, true, true
 	cfg.SandboxPort, cfg.MotoPort = 0, 0 // beside a running `make run`
 	st, err := stack.Start(ctx, cfg)
 	if err != nil {

@@ -14,12 +14,14 @@
 //	200 {"status":"ignored","event":...}        any other event
 //	400 invalid input (not JSON, no event name, no ticket_id or org_id, one of
 //	    those not an exact JSON string), with field where one is at fault
-//	401 missing or wrong x-periskope-signature
+//	401 missing or wrong x-periskope-signature, more than periskope.MaxSignatures
+//	    candidates in it, or none of 64 hex digits (refused before any secret is read)
 //	413 body over MaxBodyBytes
 //	500 store_rejected: DynamoDB refused the write for good (a ValidationException,
 //	    access denied); alarmed through MetricStoreRejected
 //	503 Secrets Manager or DynamoDB unavailable (throttling, timeout, 5xx,
-//	    network, a table not active): Periskope redelivers later
+//	    network, a table not active), or the signing key secret unreadable
+//	    (deleted, access denied, malformed): Periskope redelivers later
 package webhook
 
 import (

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -215,11 +214,18 @@ func TestRotation(t *testing.T) {
 			t.Fatalf("answer %d, %d refreshes", got.Status, r.keys.refreshes)
 		}
 	})
-	t.Run("refresh failing keeps the answer 401", func(t *testing.T) {
+	t.Run("refresh failing is 503: no key is left to trust", func(t *testing.T) {
 		r := newRig()
-		r.keys.keys, r.keys.freshErr = []string{"old"}, errors.New("down")
-		if got := r.send(t, signed(t, body, "new")); got.Status != 401 {
+		r.keys.keys, r.keys.freshErr = []string{"old"}, fmt.Errorf("%w: %w", secretcache.ErrUnavailable, &smtypes.ResourceNotFoundException{Message: aws.String("gone")})
+		if got := r.send(t, signed(t, body, "new")); got.Status != 503 || got.ErrCode != "dependency_unavailable" {
 			t.Fatalf("answer %d %s", got.Status, got.Raw.Body)
+		}
+	})
+	t.Run("refresh bringing no new key verifies nothing again", func(t *testing.T) {
+		r := newRig()
+		r.keys.keys, r.keys.fresh = []string{"old"}, []string{"old"}
+		if got := r.send(t, signed(t, body, "new")); got.Status != 401 || r.keys.refreshes != 1 {
+			t.Fatalf("answer %d after %d refreshes", got.Status, r.keys.refreshes)
 		}
 	})
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/middleware"
 
 	"github.com/periskope-connect/periskope-aws/internal/awsenv"
 	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
@@ -41,6 +42,32 @@ type motoRig struct {
 	clock *testkit.Clock // shared by the handler and its key cache
 	h     *webhook.Handler
 	log   *bytes.Buffer
+	calls *awsCalls // every AWS call the handler's clients make
+}
+
+// awsCalls counts AWS operations by name, from a middleware on the SDK
+// config: the function's own clients, unchanged, report what they call.
+type awsCalls struct {
+	mu     sync.Mutex
+	counts map[string]int
+}
+
+func (c *awsCalls) install(cfg *aws.Config) {
+	cfg.APIOptions = append(cfg.APIOptions, func(stack *middleware.Stack) error {
+		return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("countCalls",
+			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+				c.mu.Lock()
+				c.counts[middleware.GetOperationName(ctx)]++
+				c.mu.Unlock()
+				return next.HandleInitialize(ctx, in)
+			}), middleware.Before)
+	})
+}
+
+func (c *awsCalls) get(operation string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.counts[operation]
 }
 
 type motoOptions struct {
@@ -59,7 +86,7 @@ func newMotoRig(t *testing.T, o motoOptions) *motoRig {
 	}
 	ctx := context.Background()
 	r := &motoRig{srv: srv, db: dynamodb.NewFromConfig(awsCfg), sm: secretsmanager.NewFromConfig(awsCfg),
-		clock: testkit.NewClock(now), log: &bytes.Buffer{}}
+		clock: testkit.NewClock(now), log: &bytes.Buffer{}, calls: &awsCalls{counts: map[string]int{}}}
 	if err := motoserver.CreateTable(ctx, r.db, motoTable); err != nil {
 		t.Fatal(err)
 	}
@@ -80,9 +107,11 @@ func newMotoRig(t *testing.T, o motoOptions) *motoRig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.h = webhook.New(awsCfg, cfg, secretcache.WithClock(r.clock.Now))
+	r.calls.install(&awsCfg) // after the rig's own clients, which it does not count
+	logger := slog.New(slog.NewJSONHandler(r.log, nil))
+	r.h = webhook.New(awsCfg, cfg, secretcache.WithClock(r.clock.Now), secretcache.WithLogger(logger)) // as main wires it
 	r.h.Now = r.clock.Now
-	r.h.Logger = slog.New(slog.NewJSONHandler(r.log, nil))
+	r.h.Logger = logger
 	return r
 }
 
@@ -453,9 +482,10 @@ func TestMotoMissingSecretIs503Cold(t *testing.T) {
 	if n := r.count(t); n != 0 {
 		t.Errorf("%d items stored without a key", n)
 	}
-	// Once the secret exists the next delivery goes through: a cold cache
-	// does not remember the failure.
+	// Once the secret exists the next delivery goes through, as soon as the
+	// cache has forgotten the failure.
 	r.putSecret(t, localKey)
+	r.clock.Advance(secretcache.DefaultFailureTTL)
 	if got := r.send(t, sample(t, "webhook-ticket-created.json")); got.Status != 200 {
 		t.Fatalf("after the secret was created: %d %s", got.Status, got.Raw.Body)
 	}
@@ -497,21 +527,89 @@ func TestMotoKeyRotation(t *testing.T) {
 	}
 }
 
-func TestMotoStaleKeysServedWhenSecretsManagerFails(t *testing.T) {
+// A revoked secret stops the old key at the next refresh: deleted, or
+// changed to a value that does not parse. Deliveries get 503 (Periskope
+// redelivers) until the secret is good again.
+func TestMotoRevokedSecretIs503(t *testing.T) {
+	revocations := []struct {
+		name   string
+		revoke func(t *testing.T, r *motoRig)
+		code   string
+	}{
+		{"secret deleted", func(t *testing.T, r *motoRig) {
+			_, err := r.sm.DeleteSecret(context.Background(), &secretsmanager.DeleteSecretInput{
+				SecretId: aws.String(motoSecret), ForceDeleteWithoutRecovery: aws.Bool(true),
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}, "ResourceNotFoundException"},
+		{"value changed to junk", func(t *testing.T, r *motoRig) { r.putSecret(t, `{"signing_keys": "`) }, "MalformedSecret"},
+		{"empty key list", func(t *testing.T, r *motoRig) { r.putSecret(t, `{"signing_keys": []}`) }, "MalformedSecret"},
+	}
+	for _, rv := range revocations {
+		t.Run(rv.name, func(t *testing.T) {
+			r := newMotoRig(t, motoOptions{})
+			req := sample(t, "webhook-ticket-created.json")
+			if got := r.send(t, req); got.Status != 200 {
+				t.Fatalf("warm-up: %d %s", got.Status, got.Raw.Body)
+			}
+			rv.revoke(t, r)
+			r.clock.Advance(secretcache.DefaultTTL + time.Second)
+			for i := range 3 {
+				if got := r.send(t, req); got.Status != 503 || got.ErrCode != "dependency_unavailable" {
+					t.Fatalf("delivery %d after the revocation: %d %s, want 503", i, got.Status, got.Raw.Body)
+				}
+				if line := r.lastLog(t); line["dependency"] != "secretsmanager" || line["aws_error"] != rv.code {
+					t.Errorf("log line %v, want secretsmanager %s", line, rv.code)
+				}
+				r.clock.Advance(time.Second)
+			}
+			if !strings.Contains(r.log.String(), `"msg":"secret refresh failed"`) {
+				t.Errorf("no WARN line for the failed refresh in %s", r.log.String())
+			}
+			r.putSecret(t, localKey)
+			r.clock.Advance(secretcache.DefaultFailureTTL)
+			if got := r.send(t, req); got.Status != 200 {
+				t.Fatalf("after the secret was fixed: %d %s", got.Status, got.Raw.Body)
+			}
+		})
+	}
+}
+
+// An outage (Secrets Manager unreachable) keeps the cached key working for
+// MaxStale past its TTL, and no longer.
+func TestMotoStaleKeysServedDuringAnOutage(t *testing.T) {
 	r := newMotoRig(t, motoOptions{})
-	req := sample(t, "webhook-ticket-created.json")
+	// ticket.updated is verified but not stored: DynamoDB, down too, is not needed.
+	req := sample(t, "webhook-ticket-updated.json")
 	if got := r.send(t, req); got.Status != 200 {
 		t.Fatalf("warm-up: %d %s", got.Status, got.Raw.Body)
 	}
-	_, err := r.sm.DeleteSecret(context.Background(), &secretsmanager.DeleteSecretInput{
-		SecretId: aws.String(motoSecret), ForceDeleteWithoutRecovery: aws.Bool(true),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	r.srv.Stop()
 	r.clock.Advance(secretcache.DefaultTTL + time.Second)
-	if got := r.send(t, req); got.Status != 200 || got.Body["status"] != "duplicate" {
-		t.Fatalf("with Secrets Manager failing after the TTL: %d %s, want the cached key to verify", got.Status, got.Raw.Body)
+	if got := r.send(t, req); got.Status != 200 {
+		t.Fatalf("Secrets Manager down after the TTL: %d %s, want the cached key to verify", got.Status, got.Raw.Body)
+	}
+	r.clock.Advance(secretcache.MaxStale)
+	if got := r.send(t, req); got.Status != 503 {
+		t.Fatalf("Secrets Manager down MaxStale past the TTL: %d %s, want 503", got.Status, got.Raw.Body)
+	}
+}
+
+// Junk signatures with the secret unreadable cost at most two secret reads
+// per hundred requests: the failure is remembered.
+func TestMotoJunkFloodWithAMissingSecret(t *testing.T) {
+	r := newMotoRig(t, motoOptions{noSecret: true})
+	for i := range 100 {
+		req := signed(t, []byte(`{"event":"ticket.created"}`), "not-the-key")
+		if got := r.send(t, req); got.Status != 503 {
+			t.Fatalf("request %d: %d %s", i, got.Status, got.Raw.Body)
+		}
+		r.clock.Advance(20 * time.Millisecond)
+	}
+	if n := r.calls.get("GetSecretValue"); n < 1 || n > 2 {
+		t.Errorf("%d GetSecretValue calls for 100 junk requests, want 1 or 2", n)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -134,21 +135,35 @@ func (h *Handler) serve(ctx context.Context, req *events.APIGatewayV2HTTPRequest
 // verify checks the signature against the configured keys, refreshing them
 // once if none matches (a rotation in Periskope's console). It answers nil
 // when the body is authentic.
+//
+// Junk is refused as cheaply as it can be: an unsigned request, one with
+// more than periskope.MaxSignatures candidates or with none of 64 hex
+// digits, before any secret is read; otherwise each key costs one HMAC of
+// the body, however many candidates there are.
 func (h *Handler) verify(ctx context.Context, req *events.APIGatewayV2HTTPRequest, body []byte) *outcome {
-	if strings.TrimSpace(apigw.Header(req, periskope.SignatureHeader)) == "" {
-		// Refused before any AWS call: unsigned traffic costs nothing.
+	sigs, err := periskope.ParseSignatures(req.Headers)
+	switch {
+	case errors.Is(err, periskope.ErrMissingSignature):
 		return rejected("missing_signature", "The x-periskope-signature header is missing.")
+	case err != nil:
+		return rejected("invalid_signature", "The x-periskope-signature header does not match the body.")
 	}
 	keys, err := h.Keys.Get(ctx)
 	if err != nil {
 		return unavailable(depSecretsManager, err)
 	}
-	err = periskope.VerifyHeaders(body, req.Headers, keys...)
+	err = sigs.Verify(body, keys...)
 	if errors.Is(err, periskope.ErrInvalidSignature) {
 		// The cache limits how often this calls Secrets Manager, so wrong
-		// signatures cannot turn into a flood of secret reads.
-		if fresh, rerr := h.Keys.Refresh(ctx); rerr == nil {
-			err = periskope.VerifyHeaders(body, req.Headers, fresh...)
+		// signatures cannot turn into a flood of secret reads. A refresh
+		// that fails leaves no key to trust (the secret was revoked or
+		// broken): that is ours to fix, not the sender's.
+		fresh, rerr := h.Keys.Refresh(ctx)
+		if rerr != nil {
+			return unavailable(depSecretsManager, rerr)
+		}
+		if added := newKeys(fresh, keys); len(added) > 0 {
+			err = sigs.Verify(body, added...)
 		}
 	}
 	switch {
@@ -159,6 +174,18 @@ func (h *Handler) verify(ctx context.Context, req *events.APIGatewayV2HTTPReques
 	default:
 		return rejected("invalid_signature", "The x-periskope-signature header does not match the body.")
 	}
+}
+
+// newKeys returns the keys of fresh that are not in old: the only ones a
+// signature that matched none of old can match.
+func newKeys(fresh, old []string) []string {
+	var added []string
+	for _, k := range fresh {
+		if !slices.Contains(old, k) {
+			added = append(added, k)
+		}
+	}
+	return added
 }
 
 // parse decodes the envelope of an authentic body.
