@@ -35,7 +35,7 @@ func New(opts ...Option) (*Client, error) {
 	c := &Client{
 		baseURL:   DefaultBaseURL,
 		retry:     DefaultRetryPolicy,
-		clock:     systemClock{},
+		clock:     SystemClock{},
 		userAgent: DefaultUserAgent,
 	}
 	for _, opt := range opts {

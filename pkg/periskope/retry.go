@@ -33,14 +33,15 @@ type Clock interface {
 	Sleep(ctx context.Context, d time.Duration) error
 }
 
-// systemClock is the real Clock.
-type systemClock struct{}
+// SystemClock is the Clock on the system's time, which New uses unless
+// WithClock sets another.
+type SystemClock struct{}
 
 // Now is time.Now.
-func (systemClock) Now() time.Time { return time.Now() }
+func (SystemClock) Now() time.Time { return time.Now() }
 
-// Sleep waits on a timer, or less if ctx ends first.
-func (systemClock) Sleep(ctx context.Context, d time.Duration) error {
+// Sleep waits d, or less when ctx ends first (then it returns ctx.Err()).
+func (SystemClock) Sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
