@@ -56,19 +56,7 @@ func TestNeverSent(t *testing.T) {
 // passed does, then dials the real address; it counts dials.
 func timingOutClient(t *testing.T, timeouts int) (*http.Client, *atomic.Int32) {
 	errTimeout := dialTimeout(t)
-	var dials atomic.Int32
-	var d net.Dialer
-	tr := &http.Transport{
-		DisableKeepAlives: true,
-		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			if int(dials.Add(1)) <= timeouts {
-				return nil, errTimeout
-			}
-			return d.DialContext(ctx, network, addr)
-		},
-	}
-	t.Cleanup(tr.CloseIdleConnections)
-	return &http.Client{Transport: tr}, &dials
+	return failingDials(t, timeouts, func(context.Context, string, string) (net.Conn, error) { return nil, errTimeout })
 }
 
 // A dial that timed out made no connection, so no request left: a create
