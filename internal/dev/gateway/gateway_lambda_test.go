@@ -2,7 +2,6 @@ package gateway_test
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -20,15 +19,7 @@ import (
 var echoBootstrap string
 
 func TestMain(m *testing.M) {
-	bin, cleanup, err := testkit.BuildBinary("../lambdaemu/testdata/echofn", "lambda.norpc")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	echoBootstrap = bin
-	code := m.Run()
-	cleanup()
-	os.Exit(code)
+	os.Exit(testkit.RunWithBinary(m, &echoBootstrap, "../lambdaemu/testdata/echofn", "lambda.norpc"))
 }
 
 // The gateway in front of a real bootstrap process under the emulator.

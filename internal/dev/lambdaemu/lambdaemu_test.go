@@ -21,15 +21,7 @@ import (
 var echoBootstrap string
 
 func TestMain(m *testing.M) {
-	bin, cleanup, err := testkit.BuildBinary("./testdata/echofn", "lambda.norpc")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	echoBootstrap = bin
-	code := m.Run()
-	cleanup()
-	os.Exit(code)
+	os.Exit(testkit.RunWithBinary(m, &echoBootstrap, "./testdata/echofn", "lambda.norpc"))
 }
 
 // baseConfig is a valid config; tests change one thing at a time.

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"testing"
 )
 
 // BuildBinary builds the Go main package in pkgDir (relative to the current
@@ -36,4 +37,19 @@ func BuildBinary(pkgDir string, tags ...string) (path string, cleanup func(), er
 		return "", nil, fmt.Errorf("building %s: %w", pkgDir, err)
 	}
 	return path, cleanup, nil
+}
+
+// RunWithBinary is the body of a TestMain whose tests run one Go binary:
+// it builds pkgDir with tags as BuildBinary does, stores the binary's path
+// in *bin, runs the tests, removes the binary and returns the exit code
+// for os.Exit. A failed build is reported on stderr and returns 1.
+func RunWithBinary(m *testing.M, bin *string, pkgDir string, tags ...string) int {
+	path, cleanup, err := BuildBinary(pkgDir, tags...)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer cleanup()
+	*bin = path
+	return m.Run()
 }
