@@ -23,6 +23,13 @@
 // Reads and updates are also retried after those. A 401 makes a KeyRefresher
 // refresh its key, and the call is repeated once with the new key.
 //
+// # Phones and chats
+//
+// The x-phone header (WithPhone) is the number with country code as digits,
+// or a phone id: see ValidatePhone and IsPhoneNumber. A chat is named
+// "<phone>@c.us" for a person and "<digits>@g.us" for a group: IsChatID
+// checks one, NormalizeChatID turns a bare number into one.
+//
 // # Errors
 //
 // A non-2xx answer is an *APIError carrying the status, Periskope's code and
