@@ -50,8 +50,8 @@ func (r *response) updatedTicketInfo() (*TicketInfo, error) {
 	return r.ticketInfo()
 }
 
-// ticketList decodes a page of tickets: an object with tickets and a
-// count, or a bare array of tickets.
+// ticketList decodes a page of tickets: a TicketList object (tickets,
+// count, from, to), or a bare array of tickets.
 func (r *response) ticketList() (*TicketList, error) {
 	var l TicketList
 	body := bytes.TrimSpace(r.body)
