@@ -1,5 +1,6 @@
 // Package fakeaws holds in-memory stand-ins of AWS clients for unit tests
-// that need to script an answer or a failure. The same paths are also
+// that need to script an answer or a failure, and a wrapper that counts
+// the calls reaching a real client. The paths the stand-ins serve are also
 // covered with the real SDK against moto_server (see internal/dev/motoserver).
 package fakeaws
 

@@ -30,3 +30,16 @@ func TestSecretsManager(t *testing.T) {
 		t.Errorf("NewSecretsManager(v2) answered %q", *out.SecretString)
 	}
 }
+
+func TestCountingSecretsManager(t *testing.T) {
+	next := fakeaws.NewSecretsManager("v", nil)
+	c := &fakeaws.CountingSecretsManager{Next: next}
+	for range 3 {
+		if out, err := c.GetSecretValue(context.Background(), nil); err != nil || *out.SecretString != "v" {
+			t.Fatalf("answered %v, %v; want Next's answer", out, err)
+		}
+	}
+	if c.Calls() != 3 || next.Calls() != 3 {
+		t.Errorf("Calls = %d, Next's = %d; want 3 and 3", c.Calls(), next.Calls())
+	}
+}
