@@ -25,8 +25,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/periskope-connect/periskope-aws/bench/benchkit"
-	"github.com/periskope-connect/periskope-aws/internal/dev/lambdaemu"
 	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
+	"github.com/periskope-connect/periskope-aws/internal/dev/rie"
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 	"github.com/periskope-connect/periskope-aws/internal/ticketstore"
 )
@@ -55,15 +55,7 @@ func run(n, createN int) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	webhookBin, err := benchkit.BuildHost(ctx, root, benchkit.Webhook, dir)
-	if err != nil {
-		return err
-	}
-	createBin, err := benchkit.BuildHost(ctx, root, benchkit.CreateTicket, dir)
-	if err != nil {
-		return err
-	}
-	helloBin, err := benchkit.BuildHost(ctx, root, benchkit.Hello, dir)
+	bins, err := benchkit.BuildHost(ctx, root, dir, benchkit.Webhook, benchkit.CreateTicket, benchkit.Hello)
 	if err != nil {
 		return err
 	}
@@ -74,16 +66,20 @@ func run(n, createN int) error {
 	defer backends.Close()
 	moto, proxy, sb := backends.Moto, backends.Proxy, backends.Sandbox
 
+	webhook, _ := stack.FunctionNamed(stack.WebhookFunction)
+	createSpec, _ := stack.FunctionNamed(stack.CreateTicketFunction)
+	warmOne := func(cfg rie.Config) rie.Config {
+		cfg.Concurrency, cfg.Prewarm = 1, 1
+		return cfg
+	}
 	api, err := benchkit.StartAPI([]benchkit.APIFunction{
-		{Config: lambdaemu.Config{Name: stack.WebhookFunction, Executable: webhookBin, Env: benchkit.WebhookEnv(moto.Endpoint),
-			Timeout: 10 * time.Second, Region: "us-east-1", MaxInstances: 1, Prewarm: 1},
-			Method: "POST", Path: "/webhooks/periskope", Deadline: 11 * time.Second},
-		{Config: lambdaemu.Config{Name: stack.CreateTicketFunction, Executable: createBin, Env: benchkit.CreateTicketEnv(proxy.URL, sb.BaseURL()),
-			Timeout: 15 * time.Second, Region: "us-east-1", MaxInstances: 1, Prewarm: 1},
-			Method: "POST", Path: "/tickets", Deadline: 16 * time.Second},
+		{Config: warmOne(bins.Function(webhook.Name, benchkit.Webhook, benchkit.WebhookEnv(moto.Endpoint), webhook.Timeout)),
+			Method: webhook.Method, Path: webhook.Path, Deadline: webhook.Deadline},
+		{Config: warmOne(bins.Function(createSpec.Name, benchkit.CreateTicket, benchkit.CreateTicketEnv(proxy.URL, sb.BaseURL()), createSpec.Timeout)),
+			Method: createSpec.Method, Path: createSpec.Path, Deadline: createSpec.Deadline},
 		// The hello floor behind the same gateway: what the gateway and the
 		// emulator cost by themselves, to split the overhead.
-		{Config: lambdaemu.Config{Name: "HelloFunction", Executable: helloBin, Timeout: 3 * time.Second, Region: "us-east-1", MaxInstances: 1, Prewarm: 1},
+		{Config: warmOne(bins.Function("HelloFunction", benchkit.Hello, nil, 3*time.Second)),
 			Method: "POST", Path: "/hello", Deadline: 5 * time.Second},
 	}, nil)
 	if err != nil {
@@ -175,8 +171,8 @@ func run(n, createN int) error {
 		create = append(create, time.Since(start))
 	}
 	warmCalls := proxy.CountPrefix(benchkit.PrefixSecretsManager) - coldCalls
-	if pids := api.Functions[stack.CreateTicketFunction].PIDs(); len(pids) != 1 {
-		return fmt.Errorf("create-ticket ran in %d processes, want 1 warm one", len(pids))
+	if pids := api.Functions[stack.CreateTicketFunction].RuntimePIDs(); len(pids) != 1 {
+		return fmt.Errorf("create-ticket ran in %d bootstraps, want 1 warm one", len(pids))
 	}
 
 	g, p, c, hl := benchkit.Summarize(gw), benchkit.Summarize(put), benchkit.Summarize(create), benchkit.Summarize(hello)

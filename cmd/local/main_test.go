@@ -53,7 +53,7 @@ func setup(m *testing.M) (int, error) {
 		return 0, err
 	}
 	// Tests that need the functions fail on their own if this failed.
-	if err := stack.Build(context.Background(), root, binDir, os.Stderr); err != nil {
+	if err := stack.Build(context.Background(), root, binDir); err != nil {
 		fmt.Fprintln(os.Stderr, "building the functions:", err)
 	}
 	return m.Run(), nil
@@ -61,7 +61,7 @@ func setup(m *testing.M) (int, error) {
 
 var (
 	apiURLPattern = regexp.MustCompile(`API \(HTTP API\)\s+(http://127\.0\.0\.1:\d+)`)
-	pidPattern    = regexp.MustCompile(`\(pid ([0-9]+(?:,[0-9]+)*)`)
+	pidPattern    = regexp.MustCompile(`\bpid ([0-9]+(?:,[0-9]+)*)`)
 )
 
 // `make run` as a user sees it: the banner, a working API, and Ctrl-C

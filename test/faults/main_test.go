@@ -1,5 +1,5 @@
-// Package faults runs the real bootstrap binaries under the Lambda Runtime
-// API emulator, with moto_server and the Periskope sandbox, while their
+// Package faults runs the real bootstrap binaries under AWS's Runtime
+// Interface Emulator, with moto_server and the Periskope sandbox, while their
 // dependencies fail: moto_server stopped and restarted, the Secrets Manager
 // secret deleted or unreachable, Periskope answering 429, 500 or hanging.
 // Each test asserts the documented answers and, through the sandbox's and a
@@ -17,14 +17,14 @@ import (
 	"time"
 
 	"github.com/periskope-connect/periskope-aws/bench/benchkit"
-	"github.com/periskope-connect/periskope-aws/internal/dev/lambdaemu"
 	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
+	"github.com/periskope-connect/periskope-aws/internal/dev/rie"
 	"github.com/periskope-connect/periskope-aws/internal/dev/sandbox"
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 )
 
-// Host builds of the functions, made once by TestMain.
-var webhookBin, createTicketBin string
+// Host builds of the functions and the emulator, made once by TestMain.
+var bins benchkit.Binaries
 
 func TestMain(m *testing.M) {
 	os.Exit(buildAndRun(m))
@@ -39,10 +39,7 @@ func buildAndRun(m *testing.M) int {
 	defer os.RemoveAll(dir)
 	root, err := stack.FindRoot()
 	if err == nil {
-		webhookBin, err = benchkit.BuildHost(context.Background(), root, benchkit.Webhook, dir)
-	}
-	if err == nil {
-		createTicketBin, err = benchkit.BuildHost(context.Background(), root, benchkit.CreateTicket, dir)
+		bins, err = benchkit.BuildHost(context.Background(), root, dir, benchkit.Webhook, benchkit.CreateTicket)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "building the bootstraps:", err)
@@ -61,14 +58,18 @@ func startMoto(t *testing.T) *motoserver.Server {
 	return moto
 }
 
-func webhookFunction(endpoint string, out io.Writer) lambdaemu.Config {
-	return lambdaemu.Config{Name: stack.WebhookFunction, Executable: webhookBin, Env: benchkit.WebhookEnv(endpoint),
-		Timeout: 10 * time.Second, Region: "us-east-1", Output: out}
+// webhookFunction is the webhook with the template's timeout.
+func webhookFunction(endpoint string, out io.Writer) rie.Config {
+	spec, _ := stack.FunctionNamed(stack.WebhookFunction)
+	cfg := bins.Function(spec.Name, benchkit.Webhook, benchkit.WebhookEnv(endpoint), spec.Timeout)
+	cfg.Output = out
+	return cfg
 }
 
-func createTicketFunction(endpoint, baseURL string, timeout time.Duration, out io.Writer) lambdaemu.Config {
-	return lambdaemu.Config{Name: stack.CreateTicketFunction, Executable: createTicketBin, Env: benchkit.CreateTicketEnv(endpoint, baseURL),
-		Timeout: timeout, Region: "us-east-1", Output: out}
+func createTicketFunction(endpoint, baseURL string, timeout time.Duration, out io.Writer) rie.Config {
+	cfg := bins.Function(stack.CreateTicketFunction, benchkit.CreateTicket, benchkit.CreateTicketEnv(endpoint, baseURL), timeout)
+	cfg.Output = out
+	return cfg
 }
 
 // answer is one response the gateway gave.
@@ -154,8 +155,8 @@ func waitFor(t *testing.T, limit time.Duration, what string, cond func() bool) {
 	}
 }
 
-// withPool sets the process pool of cfg.
-func withPool(cfg lambdaemu.Config, maxInstances, prewarm int) lambdaemu.Config {
-	cfg.MaxInstances, cfg.Prewarm = maxInstances, prewarm
+// withPool sets the environment pool of cfg.
+func withPool(cfg rie.Config, concurrency, prewarm int) rie.Config {
+	cfg.Concurrency, cfg.Prewarm = concurrency, prewarm
 	return cfg
 }

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/periskope-connect/periskope-aws/bench/benchkit"
-	"github.com/periskope-connect/periskope-aws/internal/dev/lambdaemu"
+	"github.com/periskope-connect/periskope-aws/internal/dev/rie"
 	"github.com/periskope-connect/periskope-aws/internal/dev/sandbox"
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
@@ -40,7 +40,7 @@ func TestCreateTicketPeriskopeFaults(t *testing.T) {
 	// A 5s function timeout leaves Periskope 3.5s (the handler keeps 1.5s
 	// to answer), which keeps the hang case short.
 	const timeout = 5 * time.Second
-	fn, err := lambdaemu.New(withPool(createTicketFunction(moto.Endpoint, sb.BaseURL(), timeout, &logs), 1, 1))
+	fn, err := rie.New(withPool(createTicketFunction(moto.Endpoint, sb.BaseURL(), timeout, &logs), 1, 1))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -81,7 +81,7 @@ func TestEndToEnd(t *testing.T) {
 		}
 	}()
 	pids := st.PIDs()
-	if len(pids) != 3 { // moto_server and one prewarmed process per function
+	if len(pids) != 3 { // moto_server and one emulator per function, no bootstrap before a request
 		t.Errorf("PIDs() = %v, want moto_server and two functions", pids)
 	}
 
@@ -128,8 +128,11 @@ func TestEndToEnd(t *testing.T) {
 		t.Errorf("tickets in the table = %v, want only %s", keys, key)
 	}
 
-	// 5. Shutdown leaves no process behind.
+	// 5. Shutdown leaves no process behind, bootstraps included.
 	pids = st.PIDs()
+	if len(pids) < 5 {
+		t.Errorf("PIDs() = %v, want moto_server, the emulators and their bootstraps", pids)
+	}
 	if err := st.Close(); err != nil {
 		t.Fatal(err)
 	}

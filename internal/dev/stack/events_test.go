@@ -48,7 +48,7 @@ var samples = []sampleOutcome{
 
 // TestSampleEventsThroughTheRealBinaries is the Docker-free twin of
 // `sam local invoke` on every sample: each events/ file goes to the real
-// bootstrap under the Runtime API emulator, with moto and the sandbox
+// bootstrap under the Runtime Interface Emulator, with moto and the sandbox
 // behind it, and must give its documented answer.
 func TestSampleEventsThroughTheRealBinaries(t *testing.T) {
 	root, err := stack.FindRoot()

@@ -1,0 +1,85 @@
+// Package lambdabuild is the one place the local harness builds Lambda
+// bootstraps: for the tests, the benchmarks and the local system (make run,
+// make invoke), with the flags of a deployed one (deploy/deploy.mk), and
+// AWS's Runtime Interface Emulator from the module's tool dependency.
+package lambdabuild
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+)
+
+// EmulatorTool is the tool dependency in go.mod that runs a bootstrap as
+// Lambda does: AWS's Runtime Interface Emulator.
+const EmulatorTool = "github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie"
+
+// Flags are the go build flags of a deployed bootstrap (deploy/deploy.mk):
+// lambda.norpc drops aws-lambda-go's net/rpc server, which provided.al2023
+// never uses; -trimpath and -s -w keep local paths and symbols out.
+var Flags = []string{"-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w"}
+
+// Platform is a GOOS/GOARCH pair to build for.
+type Platform struct{ GOOS, GOARCH string }
+
+// Host is this machine: the bootstraps the local system runs. Deployed is
+// the template's Architectures (arm64) on Lambda's Linux.
+var (
+	Host     = Platform{GOOS: runtime.GOOS, GOARCH: runtime.GOARCH}
+	Deployed = Platform{GOOS: "linux", GOARCH: "arm64"}
+)
+
+// ErrBuild wraps a failed go build; the error carries the compiler's output.
+var ErrBuild = errors.New("lambdabuild: go build failed")
+
+// Bootstrap builds the main package pkg (a path relative to the module root
+// root, like "./functions/webhook", or an absolute directory) with Flags and
+// CGO_ENABLED=0 for p, into dst.
+func Bootstrap(ctx context.Context, root, pkg string, p Platform, dst string) error {
+	args := append([]string{"build"}, Flags...)
+	return goBuild(ctx, root, append(args, "-o", dst, pkg),
+		"CGO_ENABLED=0", "GOOS="+p.GOOS, "GOARCH="+p.GOARCH)
+}
+
+// Emulator builds the Runtime Interface Emulator at the version go.mod
+// pins for this machine into dst. It never enters a bootstrap: it is only
+// go.mod's tool, not an import of any function.
+func Emulator(ctx context.Context, root, dst string) error {
+	return goBuild(ctx, root, []string{"build", "-o", dst, EmulatorTool},
+		"GOOS="+Host.GOOS, "GOARCH="+Host.GOARCH)
+}
+
+// goBuild runs the go command in root with env added to this process's.
+func goBuild(ctx context.Context, root string, args []string, env ...string) error {
+	goTool, err := GoTool()
+	if err != nil {
+		return err
+	}
+	cmd := exec.CommandContext(ctx, goTool, args...)
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), env...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("%w: go %q: %v\n%s", ErrBuild, args, err, out.String())
+	}
+	return nil
+}
+
+// GoTool finds the go command: on PATH, else under $GOROOT.
+func GoTool() (string, error) {
+	if p, err := exec.LookPath("go"); err == nil {
+		return p, nil
+	}
+	if root := os.Getenv("GOROOT"); root != "" {
+		if p, err := exec.LookPath(filepath.Join(root, "bin", "go")); err == nil {
+			return p, nil
+		}
+	}
+	return "", errors.New("lambdabuild: the go command is not on PATH; install Go to build the functions")
+}
