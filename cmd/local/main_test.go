@@ -159,8 +159,13 @@ func TestInvokePrintsTheResponse(t *testing.T) {
 	if resp.StatusCode != 201 || !strings.Contains(resp.Body, `"subject":"Invoked locally"`) {
 		t.Errorf("response = %d %s", resp.StatusCode, resp.Body)
 	}
-	if !strings.Contains(stderr.String(), "[CreateTicketFunction] REPORT RequestId:") {
-		t.Errorf("no REPORT line on stderr:\n%s", stderr.String())
+	for _, want := range []string{"[CreateTicketFunction] REPORT RequestId:", "(rapid) INIT REPORT(durationMs:"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("no %q on stderr (the emulator's lines):\n%s", want, stderr.String())
+		}
+	}
+	if strings.Contains(stderr.String(), "[WebhookFunction]") {
+		t.Errorf("invoking create-ticket started the webhook too:\n%s", stderr.String())
 	}
 }
 

@@ -86,6 +86,9 @@ type Config struct {
 	APIPort, MotoPort, SandboxPort int
 	// NoGateway starts everything but the HTTP API (make invoke).
 	NoGateway bool
+	// Only, when set, starts only the functions with these logical ids
+	// (make invoke runs one); the gateway routes only to those.
+	Only []string
 	// NoWebhooks keeps the sandbox from posting ticket.created.
 	NoWebhooks bool
 
@@ -341,6 +344,9 @@ func (st *Stack) Bootstrap(name string) string { return BootstrapPath(st.cfg.Bin
 
 func (st *Stack) startFunctions() error {
 	for _, spec := range Functions {
+		if len(st.cfg.Only) > 0 && !slices.Contains(st.cfg.Only, spec.Name) {
+			continue
+		}
 		fn, err := rie.New(rie.Config{
 			Emulator:    EmulatorPath(st.cfg.BinDir),
 			Name:        spec.Name,
@@ -366,6 +372,9 @@ func (st *Stack) startFunctions() error {
 func (st *Stack) startGateway(ln net.Listener) {
 	var routes []gateway.Route
 	for _, spec := range Functions {
+		if st.functions[spec.Name] == nil {
+			continue // not started (Config.Only)
+		}
 		routes = append(routes, gateway.Route{Method: spec.Method, Path: spec.Path, Name: spec.Name,
 			Function: st.functions[spec.Name], Timeout: spec.Deadline})
 	}
