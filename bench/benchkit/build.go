@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/periskope-connect/periskope-aws/internal/dev/lambdabuild"
+	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
 	"github.com/periskope-connect/periskope-aws/internal/dev/rie"
 )
 
@@ -53,9 +54,8 @@ func BuildHost(ctx context.Context, root, dir string, targets ...Target) (Binari
 }
 
 // Function is the emulator config of target t as the function name, with
-// its environment and timeout (us-east-1, where the local table and secrets
-// are).
+// its environment and timeout, in the region of the local table and secrets.
 func (b Binaries) Function(name string, t Target, env map[string]string, timeout time.Duration) rie.Config {
 	return rie.Config{Emulator: b.Emulator, Name: name, Bootstrap: b.Bootstraps[t], Env: env,
-		Timeout: timeout, Region: "us-east-1"}
+		Timeout: timeout, Region: motoserver.LocalRegion}
 }

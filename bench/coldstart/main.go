@@ -84,8 +84,14 @@ func run(n, ioN int) error {
 	fnCfg := func(name string, t benchkit.Target, env map[string]string) rie.Config {
 		return bins.Function(name, t, env, 10*time.Second)
 	}
-	webhookEnv := benchkit.WebhookEnv(proxy.URL)
-	createEnv := benchkit.CreateTicketEnv(proxy.URL, sb.BaseURL())
+	webhookEnv, err := benchkit.WebhookEnv(proxy.URL)
+	if err != nil {
+		return err
+	}
+	createEnv, err := benchkit.CreateTicketEnv(proxy.URL, sb.BaseURL())
+	if err != nil {
+		return err
+	}
 	event := func(path string, headers map[string]string, body []byte) []byte {
 		b, err := benchkit.APIEvent("POST", path, headers, body)
 		if err != nil {

@@ -86,7 +86,7 @@ type rss struct {
 func (r *rss) sample() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	for _, spec := range stack.Functions {
+	for _, spec := range r.st.Functions() {
 		if fn, ok := r.st.Function(spec.Name); ok {
 			for _, pid := range fn.RuntimePIDs() {
 				if _, known := r.pids[pid]; !known {

@@ -66,17 +66,31 @@ func run(n, createN int) error {
 	defer backends.Close()
 	moto, proxy, sb := backends.Moto, backends.Proxy, backends.Sandbox
 
-	webhook, _ := stack.FunctionNamed(stack.WebhookFunction)
-	createSpec, _ := stack.FunctionNamed(stack.CreateTicketFunction)
+	webhookEnv, err := benchkit.WebhookEnv(moto.Endpoint)
+	if err != nil {
+		return err
+	}
+	createEnv, err := benchkit.CreateTicketEnv(proxy.URL, sb.BaseURL())
+	if err != nil {
+		return err
+	}
+	webhook, err := stack.FunctionNamed(stack.WebhookFunction)
+	if err != nil {
+		return err
+	}
+	createTicket, err := stack.FunctionNamed(stack.CreateTicketFunction)
+	if err != nil {
+		return err
+	}
 	warmOne := func(cfg rie.Config) rie.Config {
 		cfg.Concurrency, cfg.Prewarm = 1, 1
 		return cfg
 	}
 	api, err := benchkit.StartAPI([]benchkit.APIFunction{
-		{Config: warmOne(bins.Function(webhook.Name, benchkit.Webhook, benchkit.WebhookEnv(moto.Endpoint), webhook.Timeout)),
+		{Config: warmOne(bins.Function(webhook.Name, benchkit.Webhook, webhookEnv, webhook.Timeout)),
 			Method: webhook.Method, Path: webhook.Path, Deadline: webhook.Deadline},
-		{Config: warmOne(bins.Function(createSpec.Name, benchkit.CreateTicket, benchkit.CreateTicketEnv(proxy.URL, sb.BaseURL()), createSpec.Timeout)),
-			Method: createSpec.Method, Path: createSpec.Path, Deadline: createSpec.Deadline},
+		{Config: warmOne(bins.Function(createTicket.Name, benchkit.CreateTicket, createEnv, createTicket.Timeout)),
+			Method: createTicket.Method, Path: createTicket.Path, Deadline: createTicket.Deadline},
 		// The hello floor behind the same gateway: what the gateway and the
 		// emulator cost by themselves, to split the overhead.
 		{Config: warmOne(bins.Function("HelloFunction", benchkit.Hello, nil, 3*time.Second)),
@@ -171,8 +185,8 @@ func run(n, createN int) error {
 		create = append(create, time.Since(start))
 	}
 	warmCalls := proxy.CountPrefix(benchkit.PrefixSecretsManager) - coldCalls
-	if pids := api.Functions[stack.CreateTicketFunction].RuntimePIDs(); len(pids) != 1 {
-		return fmt.Errorf("create-ticket ran in %d bootstraps, want 1 warm one", len(pids))
+	if pids := api.Functions[stack.CreateTicketFunction].PIDs(); len(pids) != 1 {
+		return fmt.Errorf("create-ticket ran in %d processes, want 1 warm one", len(pids))
 	}
 
 	g, p, c, hl := benchkit.Summarize(gw), benchkit.Summarize(put), benchkit.Summarize(create), benchkit.Summarize(hello)

@@ -75,8 +75,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
 	if o.invoke != "" {
-		if _, ok := stack.FunctionNamed(o.invoke); !ok {
-			return o, fmt.Errorf("-invoke %q: want %s or %s", o.invoke, stack.CreateTicketFunction, stack.WebhookFunction)
+		if _, err := stack.FunctionNamed(o.invoke); err != nil {
+			return o, fmt.Errorf("-invoke %q: %w", o.invoke, err)
 		}
 		if o.event == "" {
 			return o, errors.New("-invoke needs -event <file>")
@@ -158,7 +158,7 @@ func printBanner(out io.Writer, st *stack.Stack, took time.Duration) {
 	}
 	fmt.Fprintf(&b, "\nPeriskope ↔ AWS is running locally (ready in %.1fs). Ctrl-C stops everything.\n\n", took.Seconds())
 	row("API (HTTP API)", "%s", st.APIURL)
-	for _, spec := range stack.Functions {
+	for _, spec := range st.Functions() {
 		fn, _ := st.Function(spec.Name)
 		row("", "%s %-20s -> %s (emulator pid %s, timeout %s)", spec.Method, spec.Path, spec.Name, joinInts(fn.PIDs()), fn.Timeout())
 	}

@@ -58,17 +58,36 @@ func startMoto(t *testing.T) *motoserver.Server {
 	return moto
 }
 
-// webhookFunction is the webhook with the template's timeout.
-func webhookFunction(endpoint string, out io.Writer) rie.Config {
-	spec, _ := stack.FunctionNamed(stack.WebhookFunction)
-	cfg := bins.Function(spec.Name, benchkit.Webhook, benchkit.WebhookEnv(endpoint), spec.Timeout)
-	cfg.Output = out
-	return cfg
+// webhookFunction is the webhook as template.yaml deploys it (environment,
+// timeout, memory), against the AWS at endpoint.
+func webhookFunction(t *testing.T, endpoint string, out io.Writer) rie.Config {
+	t.Helper()
+	env, err := benchkit.WebhookEnv(endpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return functionConfig(t, stack.WebhookFunction, benchkit.Webhook, env, out)
 }
 
-func createTicketFunction(endpoint, baseURL string, timeout time.Duration, out io.Writer) rie.Config {
-	cfg := bins.Function(stack.CreateTicketFunction, benchkit.CreateTicket, benchkit.CreateTicketEnv(endpoint, baseURL), timeout)
-	cfg.Output = out
+// createTicketFunction is create-ticket as template.yaml deploys it, against
+// the AWS at endpoint and the Periskope at baseURL.
+func createTicketFunction(t *testing.T, endpoint, baseURL string, out io.Writer) rie.Config {
+	t.Helper()
+	env, err := benchkit.CreateTicketEnv(endpoint, baseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return functionConfig(t, stack.CreateTicketFunction, benchkit.CreateTicket, env, out)
+}
+
+func functionConfig(t *testing.T, name string, target benchkit.Target, env map[string]string, out io.Writer) rie.Config {
+	t.Helper()
+	spec, err := stack.FunctionNamed(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := bins.Function(name, target, env, spec.Timeout)
+	cfg.MemoryMB, cfg.Output = spec.Memory, out
 	return cfg
 }
 

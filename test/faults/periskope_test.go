@@ -37,10 +37,12 @@ func TestCreateTicketPeriskopeFaults(t *testing.T) {
 	}
 	defer sb.Close()
 	var logs testkit.Buffer
-	// A 5s function timeout leaves Periskope 3.5s (the handler keeps 1.5s
-	// to answer), which keeps the hang case short.
+	// A 5s function timeout, shorter than the template's, leaves Periskope
+	// 3.5s (the handler keeps 1.5s to answer), which keeps the hang case short.
 	const timeout = 5 * time.Second
-	fn, err := rie.New(withPool(createTicketFunction(moto.Endpoint, sb.BaseURL(), timeout, &logs), 1, 1))
+	cfg := createTicketFunction(t, moto.Endpoint, sb.BaseURL(), &logs)
+	cfg.Timeout = timeout
+	fn, err := rie.New(withPool(cfg, 1, 1))
 	if err != nil {
 		t.Fatal(err)
 	}

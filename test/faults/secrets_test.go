@@ -35,8 +35,8 @@ func TestSecretsUnavailable(t *testing.T) {
 	}
 	defer sb.Close()
 	var warmLogs testkit.Buffer
-	webhookCfg := webhookFunction(proxy.URL, &warmLogs)
-	createCfg := createTicketFunction(proxy.URL, sb.BaseURL(), 15*time.Second, &warmLogs)
+	webhookCfg := webhookFunction(t, proxy.URL, &warmLogs)
+	createCfg := createTicketFunction(t, proxy.URL, sb.BaseURL(), &warmLogs)
 	api, err := benchkit.StartAPI([]benchkit.APIFunction{
 		{Config: withPool(webhookCfg, 1, 1), Method: "POST", Path: "/webhooks/periskope", Deadline: 11 * time.Second},
 		{Config: withPool(createCfg, 1, 1), Method: "POST", Path: "/tickets", Deadline: 16 * time.Second},

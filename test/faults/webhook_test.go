@@ -41,8 +41,12 @@ func TestWebhookWhileMotoIsDown(t *testing.T) {
 	moto := startMoto(t)
 	var logs testkit.Buffer
 	rec := &recorder{phase: "up"}
-	api, err := benchkit.StartAPI([]benchkit.APIFunction{{Config: withPool(webhookFunction(moto.Endpoint, &logs), 2, 1),
-		Method: "POST", Path: "/webhooks/periskope", Deadline: 11 * time.Second}}, rec.wrap)
+	spec, err := stack.FunctionNamed(stack.WebhookFunction)
+	if err != nil {
+		t.Fatal(err)
+	}
+	api, err := benchkit.StartAPI([]benchkit.APIFunction{{Config: withPool(webhookFunction(t, moto.Endpoint, &logs), 2, 1),
+		Method: spec.Method, Path: spec.Path, Deadline: spec.Deadline}}, rec.wrap)
 	if err != nil {
 		t.Fatal(err)
 	}

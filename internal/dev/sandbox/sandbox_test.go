@@ -508,7 +508,7 @@ func TestSpecCopiesMatchTheLibrarysFixtures(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		theirs, err := os.ReadFile(filepath.Join("..", "..", "pkg", "periskope", "testdata", name))
+		theirs, err := os.ReadFile(filepath.Join("..", "..", "..", "pkg", "periskope", "testdata", name))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -11,19 +11,23 @@ import (
 )
 
 // Build compiles AWS's Runtime Interface Emulator into EmulatorPath(binDir)
-// and every function for this machine into BootstrapPath(binDir, name),
-// with the flags of a deployed bootstrap (the deployed ones are
-// linux/arm64; these run here). The builds run side by side: each is
-// mostly a link, and links are single-threaded.
+// and every function of the template for this machine into
+// BootstrapPath(binDir, name), with the flags of a deployed bootstrap (the
+// deployed ones are linux/arm64; these run here). The builds run side by
+// side: each is mostly a link, and links are single-threaded.
 func Build(ctx context.Context, root, binDir string) error {
-	errs := make([]error, len(Functions)+1)
+	specs, err := Functions()
+	if err != nil {
+		return err
+	}
+	errs := make([]error, len(specs)+1)
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		if err := lambdabuild.Emulator(ctx, root, EmulatorPath(binDir)); err != nil {
 			errs[0] = fmt.Errorf("building the Runtime Interface Emulator: %w", err)
 		}
 	})
-	for i, spec := range Functions {
+	for i, spec := range specs {
 		wg.Go(func() {
 			dst := BootstrapPath(binDir, spec.Name)
 			if err := lambdabuild.Bootstrap(ctx, root, spec.Package, lambdabuild.Host, dst); err != nil {

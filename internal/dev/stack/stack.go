@@ -21,13 +21,14 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
+	"github.com/periskope-connect/periskope-aws/internal/dev/deployment"
 	"github.com/periskope-connect/periskope-aws/internal/dev/gateway"
 	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
 	"github.com/periskope-connect/periskope-aws/internal/dev/rie"
 	"github.com/periskope-connect/periskope-aws/internal/dev/sandbox"
 )
 
-// Default ports (design.md).
+// Default ports of the local system (README, "Run it locally").
 const (
 	DefaultAPIPort     = 3000
 	DefaultMotoPort    = 5000
@@ -36,42 +37,8 @@ const (
 	host               = "127.0.0.1" // never anything but loopback
 )
 
-// Function names, as in template.yaml.
-const (
-	CreateTicketFunction = "CreateTicketFunction"
-	WebhookFunction      = "WebhookFunction"
-)
-
 // ErrPortInUse is returned when a port the stack needs is taken.
 var ErrPortInUse = errors.New("port already in use")
-
-// FunctionSpec is one function of the product as template.yaml declares it.
-type FunctionSpec struct {
-	Name     string        // logical id
-	Package  string        // Go package of its main, relative to the module root
-	Method   string        // HTTP API route: method
-	Path     string        // and path
-	Timeout  time.Duration // function Timeout
-	Memory   int           // MemorySize
-	Deadline time.Duration // integration TimeoutInMillis of its route
-}
-
-// Functions are the product's functions, with template.yaml's settings.
-var Functions = []FunctionSpec{
-	{Name: CreateTicketFunction, Package: "./functions/create-ticket", Method: "POST", Path: "/tickets",
-		Timeout: 15 * time.Second, Memory: 256, Deadline: 16 * time.Second},
-	{Name: WebhookFunction, Package: "./functions/webhook", Method: "POST", Path: "/webhooks/periskope",
-		Timeout: 10 * time.Second, Memory: 256, Deadline: 11 * time.Second},
-}
-
-// FunctionNamed returns the spec of a function by logical id.
-func FunctionNamed(name string) (FunctionSpec, bool) {
-	i := slices.IndexFunc(Functions, func(f FunctionSpec) bool { return f.Name == name })
-	if i < 0 {
-		return FunctionSpec{}, false
-	}
-	return Functions[i], true
-}
 
 // Config configures a Stack. Ports of 0 pick free ones.
 type Config struct {
@@ -123,6 +90,7 @@ type Stack struct {
 	Moto *motoserver.Server
 
 	functions map[string]*rie.Function
+	specs     []FunctionSpec // of the running functions, in template order
 	gw        *http.Server
 	motoLog   *os.File
 }
@@ -165,7 +133,9 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 		return nil, err
 	}
 	if apiLn != nil {
-		st.startGateway(apiLn)
+		if err := st.startGateway(apiLn); err != nil {
+			return nil, err
+		}
 		apiLn = nil
 	}
 	return st, nil
@@ -202,23 +172,9 @@ func applyDefaults(cfg *Config) error {
 	return os.MkdirAll(cfg.BinDir, 0o755)
 }
 
-// FindRoot walks up from the working directory to the directory with go.mod.
-func FindRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("stack: no go.mod above the working directory; run from the repository")
-		}
-		dir = parent
-	}
-}
+// FindRoot returns the repository root: the directory above the working
+// directory that holds go.mod and template.yaml.
+func FindRoot() (string, error) { return deployment.FindRoot() }
 
 // claimPorts listens on the gateway and sandbox ports and checks moto's,
 // so that a port in use is reported before anything starts.
@@ -314,47 +270,36 @@ func (st *Stack) startSandbox(ln net.Listener) error {
 	return nil
 }
 
-// Env returns the function's own environment (design.md's contract).
-func (st *Stack) Env(name string) map[string]string {
+// Env returns the environment template.yaml gives the function called
+// name, against this stack's moto_server and Periskope (see FunctionEnv).
+func (st *Stack) Env(name string) (map[string]string, error) {
 	return FunctionEnv(name, st.MotoEndpoint, st.PeriskopeBaseURL, st.cfg.PeriskopePhone)
-}
-
-// FunctionEnv is the environment of the function called name (design.md's
-// contract) against the table and secrets of motoserver.ProvisionLocal at
-// awsEndpoint. create-ticket also gets the Periskope at periskopeBaseURL and
-// its x-phone; the webhook ignores both.
-func FunctionEnv(name, awsEndpoint, periskopeBaseURL, phone string) map[string]string {
-	env := map[string]string{
-		"TICKETS_TABLE":    motoserver.LocalTable,
-		"AWS_ENDPOINT_URL": awsEndpoint,
-	}
-	switch name {
-	case CreateTicketFunction:
-		env["PERISKOPE_BASE_URL"] = periskopeBaseURL
-		env["PERISKOPE_PHONE"] = phone
-		env["PERISKOPE_API_KEY_SECRET"] = motoserver.LocalAPIKeySecret
-	case WebhookFunction:
-		env["PERISKOPE_SIGNING_KEY_SECRET"] = motoserver.LocalSigningKeySecret
-	}
-	return env
 }
 
 // Bootstrap is the path of a function's host-arch binary.
 func (st *Stack) Bootstrap(name string) string { return BootstrapPath(st.cfg.BinDir, name) }
 
 func (st *Stack) startFunctions() error {
-	for _, spec := range Functions {
+	specs, err := Functions()
+	if err != nil {
+		return err
+	}
+	for _, spec := range specs {
 		if len(st.cfg.Only) > 0 && !slices.Contains(st.cfg.Only, spec.Name) {
 			continue
+		}
+		env, err := st.Env(spec.Name)
+		if err != nil {
+			return err
 		}
 		fn, err := rie.New(rie.Config{
 			Emulator:    EmulatorPath(st.cfg.BinDir),
 			Name:        spec.Name,
 			Bootstrap:   st.Bootstrap(spec.Name),
-			Env:         st.Env(spec.Name),
+			Env:         env,
 			Timeout:     spec.Timeout,
 			MemoryMB:    spec.Memory,
-			Region:      "us-east-1", // where ProvisionLocal created the table and secrets
+			Region:      motoserver.LocalRegion, // where ProvisionLocal created the table and secrets
 			Concurrency: st.cfg.Concurrency,
 			// One environment is up at startup; like Lambda, the emulator
 			// inits the bootstrap at its first invocation.
@@ -365,27 +310,29 @@ func (st *Stack) startFunctions() error {
 			return err
 		}
 		st.functions[spec.Name] = fn
+		st.specs = append(st.specs, spec)
 	}
 	return nil
 }
 
-func (st *Stack) startGateway(ln net.Listener) {
+func (st *Stack) startGateway(ln net.Listener) error {
 	var routes []gateway.Route
-	for _, spec := range Functions {
-		if st.functions[spec.Name] == nil {
-			continue // not started (Config.Only)
-		}
+	for _, spec := range st.specs {
 		routes = append(routes, gateway.Route{Method: spec.Method, Path: spec.Path, Name: spec.Name,
 			Function: st.functions[spec.Name], Timeout: spec.Deadline})
 	}
 	g, err := gateway.New(gateway.Config{Routes: routes, AccessLog: prefixed{st.cfg.Output, "[gateway] "}})
 	if err != nil {
-		panic(err) // the routes above are constant and valid
+		return err
 	}
 	st.gw = &http.Server{Handler: g, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = st.gw.Serve(ln) }()
 	st.APIURL = "http://" + ln.Addr().String()
+	return nil
 }
+
+// Functions returns the specs of the running functions.
+func (st *Stack) Functions() []FunctionSpec { return st.specs }
 
 // Function returns a running function by logical id.
 func (st *Stack) Function(name string) (*rie.Function, bool) {
@@ -401,7 +348,7 @@ func (st *Stack) PIDs() []int {
 	if st.Moto != nil {
 		pids = append(pids, st.Moto.PID())
 	}
-	for _, spec := range Functions {
+	for _, spec := range st.specs {
 		if fn, ok := st.functions[spec.Name]; ok {
 			pids = append(pids, fn.PIDs()...)
 			pids = append(pids, fn.RuntimePIDs()...)
