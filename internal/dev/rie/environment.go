@@ -89,19 +89,20 @@ type environment struct {
 }
 
 // startEnvironment starts an emulator process for cfg's bootstrap and waits
-// until it accepts invocations.
-func startEnvironment(cfg Config, environ []string, out *lineWriter) (*environment, error) {
+// until it accepts invocations. onExit is called once the process has
+// exited, whatever the cause.
+func startEnvironment(cfg Config, environ []string, out *lineWriter, onExit func(*environment)) (*environment, error) {
 	var err error
 	for range startAttempts {
 		var env *environment
-		if env, err = tryStart(cfg, environ, out); err == nil {
+		if env, err = tryStart(cfg, environ, out, onExit); err == nil {
 			return env, nil
 		}
 	}
 	return nil, err
 }
 
-func tryStart(cfg Config, environ []string, out *lineWriter) (*environment, error) {
+func tryStart(cfg Config, environ []string, out *lineWriter, onExit func(*environment)) (*environment, error) {
 	invokeAddr, err := freeAddr()
 	if err != nil {
 		return nil, err
@@ -138,6 +139,7 @@ func tryStart(cfg Config, environ []string, out *lineWriter) (*environment, erro
 		stdout.Flush()
 		stderr.Flush()
 		close(env.exited)
+		onExit(env)
 	}()
 	if err := env.awaitReady(invokeAddr); err != nil {
 		env.stop()

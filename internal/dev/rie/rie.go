@@ -242,6 +242,7 @@ func (f *Function) acquire() (*environment, error) {
 			f.mu.Unlock()
 			return env, nil
 		}
+		f.remove(env)
 	}
 	f.mu.Unlock()
 	return f.start()
@@ -261,7 +262,7 @@ func (f *Function) release(env *environment) {
 
 // start starts one environment and adds it to the pool's list.
 func (f *Function) start() (*environment, error) {
-	env, err := startEnvironment(f.cfg, f.environ(), f.out)
+	env, err := startEnvironment(f.cfg, f.environ(), f.out, f.exited)
 	if err != nil {
 		return nil, err
 	}
@@ -273,6 +274,13 @@ func (f *Function) start() (*environment, error) {
 	}
 	f.all = append(f.all, env)
 	return env, nil
+}
+
+// exited drops an environment whose emulator process has exited.
+func (f *Function) exited(env *environment) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.remove(env)
 }
 
 // remove drops env from the pool's lists. f.mu must be held.

@@ -413,10 +413,13 @@ func TestADeadEnvironmentIsReplaced(t *testing.T) {
 	if err := syscall.Kill(dead, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	for processAlive(dead) && !slices.Contains(f.PIDs(), dead) {
+	deadline := time.Now().Add(5 * time.Second)
+	for slices.Contains(f.PIDs(), dead) {
+		if time.Now().After(deadline) {
+			t.Fatalf("PIDs() = %v still lists the dead emulator %d", f.PIDs(), dead)
+		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	time.Sleep(50 * time.Millisecond) // let the watcher see the exit
 	res := invoke(t, f, `{"again":1}`)
 	if res.Error != nil || res.PID == dead {
 		t.Fatalf("after the emulator died: pid %d error %v; want a new environment", res.PID, res.Error)
