@@ -49,8 +49,8 @@ type kase struct {
 }
 
 func main() {
-	n := flag.Int("n", 25, "fresh processes per binary (the issue asks for at least 20)")
-	ioN := flag.Int("io-n", 10, "fresh processes per function for the real-I/O first response")
+	n := flag.Int("n", 25, "fresh execution environments per binary (the issue asks for at least 20)")
+	ioN := flag.Int("io-n", 10, "fresh execution environments per function for the real-I/O first response")
 	flag.Parse()
 	log.SetFlags(0)
 	if err := run(*n, *ioN); err != nil {
@@ -138,7 +138,7 @@ func run(n, ioN int) error {
 	floorInit, floorFirst := benchkit.Summarize(floor.init).P50, benchkit.Summarize(floor.first).P50
 	fmt.Printf("Cold start under aws-lambda-rie (init: its INIT REPORT; first response: the first invocation's round trip), host binaries built with CGO_ENABLED=0 go build %s\n", strings.Join(lambdabuild.Flags, " "))
 	fmt.Printf("machine: %s\n\n", benchkit.Machine())
-	fmt.Printf("No-network first response, %d fresh processes each, interleaved; ratios of medians to the floor (goal ≤ %.1f×). AWS calls made: 0.\n\n", n, Goal)
+	fmt.Printf("No-network first response, %d fresh execution environments each, interleaved; ratios of medians to the floor (goal ≤ %.1f×). AWS calls made: 0.\n\n", n, Goal)
 	fmt.Println("| binary | init p50 | init p90 | init ratio | first response p50 | first response p90 | first response ratio | verdict |")
 	fmt.Println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
 	for _, k := range offline {
@@ -157,7 +157,7 @@ func run(n, ioN int) error {
 	if err := printInitTraces([]benchkit.Target{benchkit.Hello, benchkit.Webhook, benchkit.CreateTicket, benchkit.CreateTicketLoadDefault}, bins.Bootstraps); err != nil {
 		return err
 	}
-	fmt.Printf("\nFirst response with real I/O (informative), %d fresh processes each, against moto_server and the Periskope sandbox on loopback:\n\n", ioN)
+	fmt.Printf("\nFirst response with real I/O (informative), %d fresh execution environments each, against moto_server and the Periskope sandbox on loopback:\n\n", ioN)
 	fmt.Println("| function | init p50 | first response p50 | first response p90 |")
 	fmt.Println("| --- | ---: | ---: | ---: |")
 	for _, k := range withIO {
