@@ -433,12 +433,14 @@ func createLoad(ctx context.Context, o options, st *stack.Stack, client *http.Cl
 	after := st.Sandbox.Stats()
 
 	requests, bad, fiveXX, mismatched := 0, 0, 0, 0
+	failures := map[string]int{} // "status body" of the final answers that were not 201
 	for _, k := range keys {
 		requests += k.requests
 		var ids []string
 		for _, a := range k.answers {
 			if a.err != nil || a.status != 201 {
 				bad++
+				failures[fmt.Sprintf("%d %s%v", a.status, a.body, a.err)]++
 				if a.status >= 500 {
 					fiveXX++
 				}
@@ -469,5 +471,9 @@ func createLoad(ctx context.Context, o options, st *stack.Stack, client *http.Cl
 		{"5xx answers = 0", fiveXX == 0 && statuses[500]+statuses[502]+statuses[503]+statuses[504] == 0, strconv.Itoa(fiveXX)},
 		{"all answers of a key name one ticket", mismatched == 0, fmt.Sprintf("%d keys differ", mismatched)},
 	}
-	return printChecks(checks), nil
+	ok := printChecks(checks)
+	for answer, n := range failures {
+		fmt.Printf("\nnot 201 (%d×): %s\n", n, answer)
+	}
+	return ok, nil
 }
