@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/periskope-connect/periskope-aws/internal/dev/lambdabuild"
-	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/rie"
 )
 
@@ -57,5 +57,5 @@ func BuildHost(ctx context.Context, root, dir string, targets ...Target) (Binari
 // its environment and timeout, in the region of the local table and secrets.
 func (b Binaries) Function(name string, t Target, env map[string]string, timeout time.Duration) rie.Config {
 	return rie.Config{Emulator: b.Emulator, Name: name, Bootstrap: b.Bootstraps[t], Env: env,
-		Timeout: timeout, Region: motoserver.LocalRegion}
+		Timeout: timeout, Region: local.Region}
 }

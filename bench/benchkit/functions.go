@@ -7,6 +7,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/rie"
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 )
@@ -21,7 +22,7 @@ func WebhookEnv(awsEndpoint string) (map[string]string, error) {
 // secrets and table at awsEndpoint and a Periskope at baseURL, with the
 // local system's phone.
 func CreateTicketEnv(awsEndpoint, baseURL string) (map[string]string, error) {
-	return stack.FunctionEnv(stack.CreateTicketFunction, awsEndpoint, baseURL, stack.DefaultPhone)
+	return stack.FunctionEnv(stack.CreateTicketFunction, awsEndpoint, baseURL, local.Phone)
 }
 
 // StatusCode reads statusCode from a function's API Gateway response.

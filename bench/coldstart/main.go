@@ -31,7 +31,7 @@ import (
 
 	"github.com/periskope-connect/periskope-aws/bench/benchkit"
 	"github.com/periskope-connect/periskope-aws/internal/dev/lambdabuild"
-	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/rie"
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 )
@@ -120,7 +120,7 @@ func run(n, ioN int) error {
 	runID := time.Now().UnixNano()
 	signed := func(i int) []byte {
 		body := benchkit.TicketCreated("bench-org", fmt.Sprintf("COLD-%d-%d", runID, i))
-		return event("/webhooks/periskope", benchkit.SignedHeaders(body, motoserver.LocalSigningKey), body)
+		return event("/webhooks/periskope", benchkit.SignedHeaders(body, local.SigningKey), body)
 	}
 	create := func(i int) []byte {
 		return event("/tickets", map[string]string{"Content-Type": "application/json", "Idempotency-Key": fmt.Sprintf("cold-%d-%d", runID, i)},

@@ -25,7 +25,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/periskope-connect/periskope-aws/bench/benchkit"
-	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/rie"
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 	"github.com/periskope-connect/periskope-aws/internal/ticketstore"
@@ -107,7 +107,7 @@ func run(n, createN int) error {
 	viaGateway := func(i int) (time.Duration, error) {
 		body := benchkit.TicketCreated("warm-org", fmt.Sprintf("GW-%d-%d", runID, i))
 		start := time.Now()
-		status, answer, err := benchkit.Post(ctx, client, api.URL+"/webhooks/periskope", benchkit.SignedHeaders(body, motoserver.LocalSigningKey), body)
+		status, answer, err := benchkit.Post(ctx, client, api.URL+"/webhooks/periskope", benchkit.SignedHeaders(body, local.SigningKey), body)
 		elapsed := time.Since(start)
 		if err != nil || status != 200 {
 			return 0, fmt.Errorf("webhook request %d: %d %s %v", i, status, answer, err)
@@ -122,7 +122,7 @@ func run(n, createN int) error {
 			ReceivedAt: time.Now(), Event: "ticket.created", EventTimestamp: "2024-05-24T08:30:00.123456+00:00",
 			Data: benchkit.TicketCreatedFixture}
 		start := time.Now()
-		_, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(motoserver.LocalTable), Item: t.Item(),
+		_, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(local.Table), Item: t.Item(),
 			ConditionExpression: aws.String("attribute_not_exists(pk)")})
 		if err != nil {
 			return 0, fmt.Errorf("bare PutItem %d: %w", i, err)
@@ -134,7 +134,7 @@ func run(n, createN int) error {
 	viaGatewayHello := func(i int) (time.Duration, error) {
 		body := benchkit.TicketCreated("warm-org", fmt.Sprintf("HELLO-%d-%d", runID, i))
 		start := time.Now()
-		status, answer, err := benchkit.Post(ctx, client, api.URL+"/hello", benchkit.SignedHeaders(body, motoserver.LocalSigningKey), body)
+		status, answer, err := benchkit.Post(ctx, client, api.URL+"/hello", benchkit.SignedHeaders(body, local.SigningKey), body)
 		elapsed := time.Since(start)
 		if err != nil || status != 200 {
 			return 0, fmt.Errorf("hello request %d: %d %s %v", i, status, answer, err)

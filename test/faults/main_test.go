@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/periskope-connect/periskope-aws/bench/benchkit"
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
 	"github.com/periskope-connect/periskope-aws/internal/dev/rie"
 	"github.com/periskope-connect/periskope-aws/internal/dev/sandbox"
@@ -154,7 +155,7 @@ func (c *capture) Write(p []byte) (int, error) {
 func sandboxCreate(t *testing.T, sb *sandbox.Server, subject string) string {
 	t.Helper()
 	status, body, err := benchkit.Post(context.Background(), http.DefaultClient, sb.BaseURL()+"/tickets/create",
-		map[string]string{"Authorization": "Bearer " + motoserver.LocalAPIKey, "x-phone": stack.DefaultPhone, "Content-Type": "application/json"},
+		map[string]string{"Authorization": "Bearer " + local.APIKey, "x-phone": local.Phone, "Content-Type": "application/json"},
 		[]byte(fmt.Sprintf(`{"chat_id":"919876543210@c.us","subject":%q}`, subject)))
 	if err != nil || status != 200 {
 		t.Fatalf("sandbox create: %d %s %v", status, body, err)

@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"github.com/periskope-connect/periskope-aws/bench/benchkit"
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/rie"
 	"github.com/periskope-connect/periskope-aws/internal/dev/sandbox"
-	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
 )
 
@@ -31,7 +31,7 @@ type apiResponse struct {
 // outcome never creates again.
 func TestCreateTicketPeriskopeFaults(t *testing.T) {
 	moto := startMoto(t)
-	sb, err := sandbox.Listen("127.0.0.1:0", sandbox.Config{APIKey: "local-api-key", OrgPhone: stack.DefaultPhone})
+	sb, err := sandbox.Listen("127.0.0.1:0", sandbox.Config{APIKey: local.APIKey, OrgPhone: local.Phone})
 	if err != nil {
 		t.Fatal(err)
 	}

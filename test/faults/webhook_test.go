@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/periskope-connect/periskope-aws/bench/benchkit"
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
 	"github.com/periskope-connect/periskope-aws/internal/dev/sandbox"
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
@@ -52,7 +53,7 @@ func TestWebhookWhileMotoIsDown(t *testing.T) {
 	}
 	defer api.Close()
 	sb, err := sandbox.Listen("127.0.0.1:0", sandbox.Config{
-		APIKey: motoserver.LocalAPIKey, SigningKey: motoserver.LocalSigningKey, OrgPhone: stack.DefaultPhone,
+		APIKey: local.APIKey, SigningKey: local.SigningKey, OrgPhone: local.Phone,
 		WebhookURL: api.URL + "/webhooks/periskope",
 		// Enough attempts to outlast a moto_server restart.
 		Delivery: sandbox.DeliveryPolicy{MaxAttempts: 40, BaseDelay: 200 * time.Millisecond, MaxDelay: time.Second},
@@ -126,13 +127,13 @@ func TestWebhookWhileMotoIsDown(t *testing.T) {
 		if stored[id] != 1 {
 			t.Errorf("ticket %s answered stored %d times, want once", id, stored[id])
 		}
-		out, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(motoserver.LocalTable),
+		out, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(local.Table),
 			Key: ticketstore.ItemKey(sandbox.DefaultOrgID, id), ConsistentRead: aws.Bool(true)})
 		if err != nil || out.Item == nil {
 			t.Errorf("ticket %s not in the table after moto_server came back (%v)", id, err)
 		}
 	}
-	scan, err := db.Scan(ctx, &dynamodb.ScanInput{TableName: aws.String(motoserver.LocalTable), Select: types.SelectCount})
+	scan, err := db.Scan(ctx, &dynamodb.ScanInput{TableName: aws.String(local.Table), Select: types.SelectCount})
 	if err != nil {
 		t.Fatal(err)
 	}

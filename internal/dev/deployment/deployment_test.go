@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -34,17 +35,27 @@ func fixtureRoot(t *testing.T, template []byte) string {
 	return root
 }
 
+var (
+	fixtureOnce sync.Once
+	fixture     *deployment.Deployment
+	fixtureErr  error
+)
+
+// loadFixture is testdata/template.yaml expanded, once per test binary (each
+// expansion runs Python).
 func loadFixture(t *testing.T) *deployment.Deployment {
 	t.Helper()
-	template, err := os.ReadFile(filepath.Join("testdata", "template.yaml"))
-	if err != nil {
-		t.Fatal(err)
+	fixtureOnce.Do(func() {
+		var template []byte
+		template, fixtureErr = os.ReadFile(filepath.Join("testdata", "template.yaml"))
+		if fixtureErr == nil {
+			fixture, fixtureErr = deployment.Load(fixtureRoot(t, template))
+		}
+	})
+	if fixtureErr != nil {
+		t.Fatal(fixtureErr)
 	}
-	d, err := deployment.Load(fixtureRoot(t, template))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
+	return fixture
 }
 
 // localNames stands in for the local system's names.

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/periskope-connect/periskope-aws/internal/dev/deployment"
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
 )
 
@@ -28,8 +29,8 @@ func TestProvisionLocal(t *testing.T) {
 	cfg := s.Config()
 	sm := secretsmanager.NewFromConfig(cfg)
 	for name, want := range map[string]string{
-		motoserver.LocalAPIKeySecret:     motoserver.LocalAPIKey,
-		motoserver.LocalSigningKeySecret: motoserver.LocalSigningKey,
+		local.APIKeySecret:     local.APIKey,
+		local.SigningKeySecret: local.SigningKey,
 	} {
 		out, err := sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(name)})
 		if err != nil {
@@ -39,12 +40,12 @@ func TestProvisionLocal(t *testing.T) {
 			t.Errorf("%s = %q, want %q", name, got, want)
 		}
 	}
-	assertTableIsTheTemplates(t, dynamodb.NewFromConfig(cfg), motoserver.LocalTable)
+	assertTableIsTheTemplates(t, dynamodb.NewFromConfig(cfg), local.Table)
 	// PutSecret on an existing secret sets a new value.
-	if err := motoserver.PutSecret(ctx, sm, motoserver.LocalAPIKeySecret, "rotated"); err != nil {
+	if err := motoserver.PutSecret(ctx, sm, local.APIKeySecret, "rotated"); err != nil {
 		t.Fatal(err)
 	}
-	out, err := sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(motoserver.LocalAPIKeySecret)})
+	out, err := sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(local.APIKeySecret)})
 	if err != nil || aws.ToString(out.SecretString) != "rotated" {
 		t.Fatalf("after PutSecret: %v %v", aws.ToString(out.SecretString), err)
 	}

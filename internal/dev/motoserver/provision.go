@@ -12,26 +12,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/periskope-connect/periskope-aws/internal/dev/deployment"
-)
-
-// Local names and values of the local system: the only values of the local
-// stand-ins that template.yaml does not own. Everything else about the
-// table and the secrets (keys, attributes, indexes, TTL; which secrets
-// exist) is read from the template.
-const (
-	LocalRegion           = "us-east-1"
-	LocalTable            = "periskope-tickets"
-	LocalAPIKeySecret     = "periskope/local/api-key"
-	LocalAPIKey           = "local-api-key"
-	LocalSigningKeySecret = "periskope/local/signing-key"
-	LocalSigningKey       = "local-signing-key"
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 )
 
 // TicketsTableID is the logical id of the tickets table in template.yaml.
 const TicketsTableID = "TicketsTable"
 
 // localStandIn is the local name, and for a secret the local value, of one
-// resource of template.yaml.
+// resource of template.yaml (package local owns the values).
 type localStandIn struct{ name, value string }
 
 // standIns maps the template's tables and secrets, by logical id, to their
@@ -39,9 +27,9 @@ type localStandIn struct{ name, value string }
 // missing here, so a resource added to the template cannot be silently
 // absent locally.
 var standIns = map[string]localStandIn{
-	TicketsTableID:              {name: LocalTable},
-	"PeriskopeApiKeySecret":     {name: LocalAPIKeySecret, value: LocalAPIKey},
-	"PeriskopeSigningKeySecret": {name: LocalSigningKeySecret, value: LocalSigningKey},
+	TicketsTableID:              {name: local.Table},
+	"PeriskopeApiKeySecret":     {name: local.APIKeySecret, value: local.APIKey},
+	"PeriskopeSigningKeySecret": {name: local.SigningKeySecret, value: local.SigningKey},
 }
 
 // LocalName gives the local stand-in of a template resource, as
@@ -56,7 +44,7 @@ func LocalName(ref string) (string, bool) {
 	case !isAttr:
 		return s.name, true
 	case attr == "Arn" && id == TicketsTableID:
-		return "arn:aws:dynamodb:" + LocalRegion + ":123456789012:table/" + s.name, true
+		return "arn:aws:dynamodb:" + local.Region + ":123456789012:table/" + s.name, true
 	}
 	return "", false
 }
@@ -65,7 +53,7 @@ func LocalName(ref string) (string, bool) {
 // which moto accepts.
 func (s *Server) Config() aws.Config {
 	return aws.Config{
-		Region:       LocalRegion,
+		Region:       local.Region,
 		BaseEndpoint: aws.String(s.Endpoint),
 		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 			return aws.Credentials{AccessKeyID: "testing", SecretAccessKey: "testing", Source: "moto"}, nil
@@ -77,7 +65,7 @@ func (s *Server) Config() aws.Config {
 func (s *Server) Env() []string {
 	return []string{
 		"AWS_ENDPOINT_URL=" + s.Endpoint,
-		"AWS_REGION=" + LocalRegion,
+		"AWS_REGION=" + local.Region,
 		"AWS_ACCESS_KEY_ID=testing",
 		"AWS_SECRET_ACCESS_KEY=testing",
 		"AWS_SESSION_TOKEN=testing",

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/periskope-connect/periskope-aws/internal/dev/deployment"
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 )
 
 // lambdaSets are the variables Lambda itself gives every function
@@ -31,7 +32,7 @@ func CheckEnvironment(name string, wire func(getenv func(string) string) error) 
 	if err != nil {
 		return err
 	}
-	env, err := FunctionEnv(name, "http://127.0.0.1:9", "https://periskope.invalid/v1", DefaultPhone)
+	env, err := FunctionEnv(name, "http://127.0.0.1:9", "https://periskope.invalid/v1", local.Phone)
 	if err != nil {
 		return err
 	}

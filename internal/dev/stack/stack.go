@@ -23,19 +23,14 @@ import (
 
 	"github.com/periskope-connect/periskope-aws/internal/dev/deployment"
 	"github.com/periskope-connect/periskope-aws/internal/dev/gateway"
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
 	"github.com/periskope-connect/periskope-aws/internal/dev/rie"
 	"github.com/periskope-connect/periskope-aws/internal/dev/sandbox"
 )
 
-// Default ports of the local system (README, "Run it locally").
-const (
-	DefaultAPIPort     = 3000
-	DefaultMotoPort    = 5000
-	DefaultSandboxPort = 4010
-	DefaultPhone       = "919876543210"
-	host               = "127.0.0.1" // never anything but loopback
-)
+// host is the only address the stack listens on.
+const host = local.Host
 
 // ErrPortInUse is returned when a port the stack needs is taken.
 var ErrPortInUse = errors.New("port already in use")
@@ -64,7 +59,7 @@ type Config struct {
 	PeriskopeBaseURL string
 	// PeriskopeAPIKey is stored in the API key secret (default the local key).
 	PeriskopeAPIKey string
-	// PeriskopePhone is create-ticket's PERISKOPE_PHONE (default DefaultPhone).
+	// PeriskopePhone is create-ticket's PERISKOPE_PHONE (default local.Phone).
 	PeriskopePhone string
 
 	// Concurrency is the most execution environments (emulator
@@ -158,10 +153,10 @@ func applyDefaults(cfg *Config) error {
 	}
 	cfg.BinDir = binDir
 	if cfg.PeriskopeAPIKey == "" {
-		cfg.PeriskopeAPIKey = motoserver.LocalAPIKey
+		cfg.PeriskopeAPIKey = local.APIKey
 	}
 	if cfg.PeriskopePhone == "" {
-		cfg.PeriskopePhone = DefaultPhone
+		cfg.PeriskopePhone = local.Phone
 	}
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = 2
@@ -238,9 +233,9 @@ func (st *Stack) startMoto(ctx context.Context) error {
 	if err := moto.ProvisionLocal(ctx); err != nil {
 		return fmt.Errorf("provisioning moto_server: %w", err)
 	}
-	if st.cfg.PeriskopeAPIKey != motoserver.LocalAPIKey {
+	if st.cfg.PeriskopeAPIKey != local.APIKey {
 		sm := secretsmanager.NewFromConfig(moto.Config())
-		if err := motoserver.PutSecret(ctx, sm, motoserver.LocalAPIKeySecret, st.cfg.PeriskopeAPIKey); err != nil {
+		if err := motoserver.PutSecret(ctx, sm, local.APIKeySecret, st.cfg.PeriskopeAPIKey); err != nil {
 			return err
 		}
 	}
@@ -257,8 +252,8 @@ func (st *Stack) startSandbox(ln net.Listener) error {
 		webhookURL = "http://" + net.JoinHostPort(host, strconv.Itoa(st.cfg.APIPort)) + "/webhooks/periskope"
 	}
 	srv, err := sandbox.Serve(ln, sandbox.Config{
-		APIKey:     motoserver.LocalAPIKey,
-		SigningKey: motoserver.LocalSigningKey,
+		APIKey:     local.APIKey,
+		SigningKey: local.SigningKey,
 		WebhookURL: webhookURL,
 		OrgPhone:   st.cfg.PeriskopePhone,
 		Log:        st.cfg.Output,
@@ -299,7 +294,7 @@ func (st *Stack) startFunctions() error {
 			Env:         env,
 			Timeout:     spec.Timeout,
 			MemoryMB:    spec.Memory,
-			Region:      motoserver.LocalRegion, // where ProvisionLocal created the table and secrets
+			Region:      local.Region, // where ProvisionLocal created the table and secrets
 			Concurrency: st.cfg.Concurrency,
 			// One environment is up at startup; like Lambda, the emulator
 			// inits the bootstrap at its first invocation.
