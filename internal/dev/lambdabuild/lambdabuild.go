@@ -9,10 +9,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 )
 
 // EmulatorTool is the tool dependency in go.mod that runs a bootstrap as
@@ -46,29 +48,75 @@ func Bootstrap(ctx context.Context, root, pkg string, p Platform, dst string) er
 		"CGO_ENABLED=0", "GOOS="+p.GOOS, "GOARCH="+p.GOARCH)
 }
 
-// Emulator builds the Runtime Interface Emulator at the version go.mod
-// pins for this machine into dst. It never enters a bootstrap: it is only
+// Emulator puts the Runtime Interface Emulator at the version go.mod pins,
+// built for this machine, at dst. It never enters a bootstrap: it is only
 // go.mod's tool, not an import of any function.
+//
+// `go tool -n` builds the tool once and keeps the executable in the build
+// cache, where later calls find it without a link; dst is a copy, so that a
+// cache trim never pulls it from under a running emulator.
 func Emulator(ctx context.Context, root, dst string) error {
-	return goBuild(ctx, root, []string{"build", "-o", dst, EmulatorTool},
+	out, err := goCommand(ctx, root, []string{"tool", "-n", EmulatorTool},
 		"GOOS="+Host.GOOS, "GOARCH="+Host.GOARCH)
-}
-
-// goBuild runs the go command in root with env added to this process's.
-func goBuild(ctx context.Context, root string, args []string, env ...string) error {
-	goTool, err := GoTool()
 	if err != nil {
 		return err
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	return copyExecutable(lines[len(lines)-1], dst)
+}
+
+// goBuild runs go build in root with env added to this process's.
+func goBuild(ctx context.Context, root string, args []string, env ...string) error {
+	_, err := goCommand(ctx, root, args, env...)
+	return err
+}
+
+// goCommand runs the go command in root with env added to this process's
+// and returns its standard output.
+func goCommand(ctx context.Context, root string, args []string, env ...string) (string, error) {
+	goTool, err := GoTool()
+	if err != nil {
+		return "", err
 	}
 	cmd := exec.CommandContext(ctx, goTool, args...)
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), env...)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("%w: go %q: %v\n%s", ErrBuild, args, err, out.String())
+		return "", fmt.Errorf("%w: go %q: %v\n%s%s", ErrBuild, args, err, stdout.String(), stderr.String())
 	}
-	return nil
+	return stdout.String(), nil
+}
+
+// copyExecutable copies src to dst through a temporary file renamed into
+// place, so that a dst being run is never written to.
+func copyExecutable(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrBuild, err)
+	}
+	defer in.Close()
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(dst), ".aws-lambda-rie-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // fails harmlessly once renamed
+	if _, err := io.Copy(tmp, in); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(0o755); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), dst)
 }
 
 // GoTool finds the go command: on PATH, else under $GOROOT.
