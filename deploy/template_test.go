@@ -8,6 +8,9 @@ import (
 
 	"github.com/periskope-connect/periskope-aws/internal/createticket"
 	"github.com/periskope-connect/periskope-aws/internal/emf"
+	"github.com/periskope-connect/periskope-aws/internal/idempotency"
+	"github.com/periskope-connect/periskope-aws/internal/secretcache"
+	"github.com/periskope-connect/periskope-aws/internal/ticketstore"
 	"github.com/periskope-connect/periskope-aws/internal/webhook"
 )
 
@@ -27,6 +30,9 @@ type function struct {
 	secret   string   // logical id of the secret the stack creates for it
 	secretIn string   // parameter holding an existing secret ARN instead
 	actions  []string // exact IAM actions on the table and the secret
+	// keyPrefix is the start of every pk the function writes: its table
+	// permissions must be limited to it (dynamodb:LeadingKeys).
+	keyPrefix string
 }
 
 // endpointVar is the SDK's endpoint override: declared (empty) only so that
@@ -39,19 +45,21 @@ var functions = []function{
 		pkg:   "functions/create-ticket",
 		route: "POST /tickets",
 		// The names the code reads: a rename on either side fails here.
-		env:      []string{createticket.EnvAPIKeySecret, createticket.EnvBaseURL, createticket.EnvPhone, createticket.EnvTable, endpointVar},
-		secret:   "PeriskopeApiKeySecret",
-		secretIn: "ApiKeySecretArn",
-		actions:  []string{"dynamodb:PutItem", "secretsmanager:GetSecretValue"},
+		env:       []string{createticket.EnvAPIKeySecret, createticket.EnvBaseURL, createticket.EnvPhone, createticket.EnvTable, endpointVar},
+		secret:    "PeriskopeApiKeySecret",
+		secretIn:  "ApiKeySecretArn",
+		actions:   []string{"dynamodb:PutItem", "secretsmanager:GetSecretValue"},
+		keyPrefix: idempotency.KeyPrefix,
 	},
 	{
-		id:       "WebhookFunction",
-		pkg:      "functions/webhook",
-		route:    "POST /webhooks/periskope",
-		env:      []string{webhook.EnvSigningKeySecret, webhook.EnvTicketsTable, endpointVar},
-		secret:   "PeriskopeSigningKeySecret",
-		secretIn: "SigningKeySecretArn",
-		actions:  []string{"dynamodb:PutItem", "secretsmanager:GetSecretValue"},
+		id:        "WebhookFunction",
+		pkg:       "functions/webhook",
+		route:     "POST /webhooks/periskope",
+		env:       []string{webhook.EnvSigningKeySecret, webhook.EnvTicketsTable, endpointVar},
+		secret:    "PeriskopeSigningKeySecret",
+		secretIn:  "SigningKeySecretArn",
+		actions:   []string{"dynamodb:PutItem", "secretsmanager:GetSecretValue"},
+		keyPrefix: ticketstore.KeyPrefix,
 	},
 }
 
@@ -255,6 +263,9 @@ func TestIAMLeastPrivilege(t *testing.T) {
 						if len(resources) != 1 || !jsonEqual(resources[0], want) {
 							t.Errorf("%s: %s on %s, want only %s", f.id, action, mustJSON(st["Resource"]), mustJSON(want))
 						}
+						if strings.HasPrefix(action, "dynamodb:") {
+							checkLeadingKeys(t, f, st)
+						}
 					}
 				}
 				sort.Strings(actions)
@@ -263,6 +274,17 @@ func TestIAMLeastPrivilege(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// checkLeadingKeys requires a table statement of f to be limited to the
+// items whose partition key starts with f.keyPrefix, so that neither
+// function can write the other's items.
+func checkLeadingKeys(t *testing.T, f function, st map[string]any) {
+	t.Helper()
+	want := map[string]any{"ForAllValues:StringLike": map[string]any{"dynamodb:LeadingKeys": []any{f.keyPrefix + "*"}}}
+	if !jsonEqual(st["Condition"], want) {
+		t.Errorf("%s: table statement condition %s, want exactly %s", f.id, mustJSON(st["Condition"]), mustJSON(want))
 	}
 }
 
@@ -571,14 +593,17 @@ func TestAlarms(t *testing.T) {
 			stage := `"` + s.Parameters["StageName"] + `"`
 			api := mustJSON(ref("HttpApi"))
 			want := map[string]float64{
-				"AWS/ApiGateway 5xx ApiId=" + api + ",Stage=" + stage:                                                                          1,
-				"AWS/ApiGateway 5xx ApiId=" + api + ",Method=\"POST\",Resource=\"/tickets\",Stage=" + stage:                                    1,
-				"AWS/ApiGateway 5xx ApiId=" + api + ",Method=\"POST\",Resource=\"/webhooks/periskope\",Stage=" + stage:                         1,
-				"AWS/Lambda Errors FunctionName=" + mustJSON(ref("CreateTicketFunction")):                                                      1,
-				"AWS/Lambda Throttles FunctionName=" + mustJSON(ref("CreateTicketFunction")):                                                   1,
-				"AWS/Lambda Errors FunctionName=" + mustJSON(ref("WebhookFunction")):                                                           1,
-				"AWS/Lambda Throttles FunctionName=" + mustJSON(ref("WebhookFunction")):                                                        1,
-				emf.Namespace + " " + webhook.MetricSignatureRejected + ` Function="webhook",FunctionName=` + mustJSON(ref("WebhookFunction")): num(t, s.Parameters["SignatureRejectedAlarmThreshold"], "threshold"),
+				"AWS/ApiGateway 5xx ApiId=" + api + ",Stage=" + stage:                                                                                     1,
+				"AWS/ApiGateway 5xx ApiId=" + api + ",Method=\"POST\",Resource=\"/tickets\",Stage=" + stage:                                               1,
+				"AWS/ApiGateway 5xx ApiId=" + api + ",Method=\"POST\",Resource=\"/webhooks/periskope\",Stage=" + stage:                                    1,
+				"AWS/Lambda Errors FunctionName=" + mustJSON(ref("CreateTicketFunction")):                                                                 1,
+				"AWS/Lambda Throttles FunctionName=" + mustJSON(ref("CreateTicketFunction")):                                                              1,
+				"AWS/Lambda Errors FunctionName=" + mustJSON(ref("WebhookFunction")):                                                                      1,
+				"AWS/Lambda Throttles FunctionName=" + mustJSON(ref("WebhookFunction")):                                                                   1,
+				emf.Namespace + " " + webhook.MetricSignatureRejected + ` Function="webhook",FunctionName=` + mustJSON(ref("WebhookFunction")):            num(t, s.Parameters["SignatureRejectedAlarmThreshold"], "threshold"),
+				emf.Namespace + " " + webhook.MetricStoreRejected + ` Function="webhook",FunctionName=` + mustJSON(ref("WebhookFunction")):                1,
+				emf.Namespace + " " + secretcache.MetricRefreshFailed + ` Function="webhook",FunctionName=` + mustJSON(ref("WebhookFunction")):            1,
+				emf.Namespace + " " + secretcache.MetricRefreshFailed + ` Function="create-ticket",FunctionName=` + mustJSON(ref("CreateTicketFunction")): 1,
 			}
 			got := map[string]bool{}
 			for _, id := range s.ofType(t, "AWS::CloudWatch::Alarm") {

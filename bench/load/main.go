@@ -52,6 +52,7 @@ type options struct {
 	deliveries, concurrency, keys, instances int
 	dupRatio                                 float64
 	timeout                                  time.Duration
+	logDir                                   string
 }
 
 func main() {
@@ -62,6 +63,7 @@ func main() {
 	flag.IntVar(&o.keys, "keys", 200, "create-ticket Idempotency-Keys")
 	flag.IntVar(&o.instances, "instances", 16, "execution environments (emulator processes) of each function at most (Lambda would scale to the concurrency)")
 	flag.DurationVar(&o.timeout, "timeout", 5*time.Minute, "bound of the whole run")
+	flag.StringVar(&o.logDir, "log-dir", "", "keep each function's and the gateway's log lines here (make dashboard reads them); default: dropped with the run")
 	flag.Parse()
 	log.SetFlags(0)
 	ok, err := run(o)
@@ -133,6 +135,7 @@ func run(o options) (bool, error) {
 	// Start builds the release-flagged bootstraps and the emulator for this machine.
 	st, err := stack.Start(ctx, stack.Config{
 		Root: root, BinDir: dir, NoWebhooks: true, Concurrency: o.instances, Output: logFile,
+		LogDir: o.logDir,
 	})
 	if err != nil {
 		return false, err

@@ -194,7 +194,7 @@ func runInvoke(ctx context.Context, o options, out, logs io.Writer) (failed bool
 		return false, err
 	}
 	cfg := o.stackConfig(logs)
-	cfg.NoGateway, cfg.NoWebhooks, cfg.Only = true, true, []string{o.invoke}
+	cfg.NoGateway, cfg.NoWebhooks, cfg.NoLogFiles, cfg.Only = true, true, true, []string{o.invoke}
 	cfg.SandboxPort, cfg.MotoPort = 0, 0 // beside a running `make run`
 	st, err := stack.Start(ctx, cfg)
 	if err != nil {

@@ -141,7 +141,15 @@ func TestRunServesAndCtrlCStopsEverything(t *testing.T) {
 }
 
 // `make invoke`: one event through the real binary, the response on stdout.
+// It leaves the log files of a make run in the same bin dir alone.
 func TestInvokePrintsTheResponse(t *testing.T) {
+	runLog := stack.LogPath(filepath.Join(binDir, "logs"), "CreateTicketFunction")
+	if err := os.MkdirAll(filepath.Dir(runLog), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(runLog, []byte("a line of make run\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	var stdout, stderr bytes.Buffer
 	cmd := exec.Command(localBinary, "-skip-build", "-bin-dir", binDir,
 		"-invoke", "CreateTicketFunction", "-event", filepath.Join("testdata", "create-ticket.json"))
@@ -166,6 +174,9 @@ func TestInvokePrintsTheResponse(t *testing.T) {
 	}
 	if strings.Contains(stderr.String(), "[WebhookFunction]") {
 		t.Errorf("invoking create-ticket started the webhook too:\n%s", stderr.String())
+	}
+	if got, err := os.ReadFile(runLog); err != nil || string(got) != "a line of make run\n" {
+		t.Errorf("make invoke changed make run's %s: %q, %v", runLog, got, err)
 	}
 }
 
