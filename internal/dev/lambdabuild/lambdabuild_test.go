@@ -3,6 +3,7 @@ package lambdabuild_test
 import (
 	"context"
 	"errors"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -41,5 +42,28 @@ func TestEmulatorBuildsTheRIE(t *testing.T) {
 	out, err := exec.Command(dst, "--runtime-interface-emulator-address", "not-an-address").CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "runtime-interface-emulator-address") {
 		t.Errorf("the built emulator accepted a bad address: %v %s", err, out)
+	}
+}
+
+// The local builds use the deployed flags: deploy.mk's LAMBDA_BUILD_FLAGS,
+// as make would pass them to go build.
+func TestFlagsAreTheDeployedOnes(t *testing.T) {
+	mk, err := os.ReadFile("../../../deploy/deploy.mk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var line string
+	for l := range strings.SplitSeq(string(mk), "\n") {
+		if rest, ok := strings.CutPrefix(l, "LAMBDA_BUILD_FLAGS :="); ok {
+			line = strings.TrimSpace(rest)
+		}
+	}
+	if line == "" {
+		t.Fatal("no LAMBDA_BUILD_FLAGS in deploy.mk")
+	}
+	// The shell removes the quotes of -ldflags="-s -w".
+	want := strings.Replace(line, `-ldflags="-s -w"`, "-ldflags=-s -w", 1)
+	if got := strings.Join(lambdabuild.Flags, " "); got != want {
+		t.Errorf("Flags = %q, deploy.mk builds with %q", got, want)
 	}
 }
