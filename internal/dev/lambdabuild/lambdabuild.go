@@ -21,10 +21,12 @@ import (
 // Lambda does: AWS's Runtime Interface Emulator.
 const EmulatorTool = "github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie"
 
-// Flags are the go build flags of a deployed bootstrap (deploy/deploy.mk):
-// lambda.norpc drops aws-lambda-go's net/rpc server, which provided.al2023
-// never uses; -trimpath and -s -w keep local paths and symbols out.
-var Flags = []string{"-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w"}
+// Flags are the go build flags of a deployed bootstrap (deploy/deploy.mk's
+// LAMBDA_BUILD_FLAGS, which a test keeps equal): lambda.norpc drops
+// aws-lambda-go's net/rpc server, which provided.al2023 never uses;
+// -trimpath, -buildvcs=false and -s -w keep local paths, the commit and
+// symbols out, so the same code gives the same bytes.
+var Flags = []string{"-tags", "lambda.norpc", "-trimpath", "-buildvcs=false", "-ldflags=-s -w"}
 
 // Platform is a GOOS/GOARCH pair to build for.
 type Platform struct{ GOOS, GOARCH string }
