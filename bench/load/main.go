@@ -79,7 +79,6 @@ type rss struct {
 	mu   sync.Mutex
 	pids map[int]string // pid → function
 	peak map[string]int64
-	errs int
 }
 
 func (r *rss) started(e lambdaemu.ProcessEvent) {
