@@ -51,6 +51,6 @@ deploy: ## sam build && sam deploy --config-env $(ENV) (ENV=dev|staging|prod; AW
 	sam build --config-env $(ENV) && sam deploy --config-env $(ENV)
 
 .PHONY: template-check cfn-lint
-template-check: ## cfn-lint template.yaml: any error or warning fails.
-	@deploy/template-check.sh template.yaml
+template-check: ## cfn-lint template.yaml and deploy/pipeline.yaml: any error or warning fails.
+	@deploy/template-check.sh template.yaml deploy/pipeline.yaml
 cfn-lint: template-check

@@ -3,9 +3,9 @@
 # fail (cfn-lint's exit status is non-zero for either). Finds cfn-lint on PATH
 # or under pyenv, and says how to install it when it is nowhere.
 #
-# usage: deploy/template-check.sh [template.yaml]
+# usage: deploy/template-check.sh [TEMPLATE...]   (default: template.yaml)
 set -u
-template=${1:-template.yaml}
+[ $# -gt 0 ] || set -- template.yaml
 pyenv_root=${PYENV_ROOT:-$HOME/.pyenv}
 
 cfn_lint=""
@@ -24,9 +24,14 @@ if [ -z "$cfn_lint" ]; then
 	exit 127
 fi
 
-echo "template-check: $("$cfn_lint" --version) on $template"
-if ! "$cfn_lint" -- "$template"; then
-	echo "template-check: FAILED: cfn-lint reported errors or warnings in $template" >&2
-	exit 1
-fi
-echo "template-check: $template is clean (no errors, no warnings)"
+status=0
+for template in "$@"; do
+	echo "template-check: $("$cfn_lint" --version) on $template"
+	if "$cfn_lint" -- "$template"; then
+		echo "template-check: $template is clean (no errors, no warnings)"
+	else
+		echo "template-check: FAILED: cfn-lint reported errors or warnings in $template" >&2
+		status=1
+	fi
+done
+exit $status
