@@ -114,7 +114,9 @@ func TestRunFailsOnAnyOtherAnswer(t *testing.T) {
 		check  string // the one check that must fail
 		saw    string // in its result
 	}{
-		{"tickets open without IAM", func(a *answers) { a.unsignedTicket = answer{400, `{"error":{"code":"missing_field","field":"subject"}}`} },
+		{"tickets open without IAM", func(a *answers) {
+			a.unsignedTicket = answer{400, `{"error":{"code":"missing_field","field":"subject"}}`}
+		},
 			"POST /tickets unsigned", "status 400, want 403"},
 		{"signed ticket refused by IAM", func(a *answers) { a.signedTicket = answer{403, `{"message":"Forbidden"}`} },
 			"POST /tickets signed, subject missing", "status 403, want 400"},
@@ -194,7 +196,9 @@ type fakeOutputs struct {
 	err error
 }
 
-func (f fakeOutputs) StackOutputs(context.Context, string) (map[string]string, error) { return f.out, f.err }
+func (f fakeOutputs) StackOutputs(context.Context, string) (map[string]string, error) {
+	return f.out, f.err
+}
 
 type fakeSecrets map[string]string
 
