@@ -44,7 +44,7 @@ lint: ## gofmt, go vet and staticcheck (a Go tool dependency: go tool staticchec
 
 .PHONY: test
 test: tools tidy-check lint workflow-check template-check ## Everything CI runs: lint, unit, integration (moto_server), binaries under the emulator, template, end to end.
-	$(GO) test $(TEST_FLAGS) $(GO_PACKAGES)
+	scripts/python-tools.sh exec $(GO) test $(TEST_FLAGS) $(GO_PACKAGES)
 
 # Supply chain (issue 15): go.mod tidy, workflows linted, known
 # vulnerabilities. The tools are Go tool dependencies pinned in go.mod.
