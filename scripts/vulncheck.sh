@@ -2,17 +2,20 @@
 # Runs govulncheck (a Go tool dependency, pinned in go.mod) over the module's
 # source and over each release bootstrap given, and tells a finding apart from
 # a run that could not happen: govulncheck needs the Go vulnerability
-# database, which is fetched online (GOVULNDB selects a mirror).
+# database, which is fetched online (GOVULNDB=<url> passes govulncheck -db to
+# use a mirror or a file:// copy).
 #
 # usage: scripts/vulncheck.sh BOOTSTRAP...
 set -u
 GO=${GO:-go}
+db=()
+[ -n "${GOVULNDB:-}" ] && db=(-db "$GOVULNDB")
 status=0
 run() { # run LABEL ARGS...
 	local label=$1 rc
 	shift
 	echo "vulncheck: $label"
-	"$GO" tool govulncheck "$@"
+	"$GO" tool govulncheck "${db[@]}" "$@"
 	rc=$?
 	case $rc in
 	0) ;;
