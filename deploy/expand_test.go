@@ -12,9 +12,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
-)
 
-const installHint = "pip install cfn-lint aws-sam-translator (Python 3.11 or newer)"
+	"github.com/periskope-connect/periskope-aws/internal/dev/deployment"
+)
 
 // repoRoot is the repository root: go test runs in deploy/.
 func repoRoot(t *testing.T) string {
@@ -29,53 +29,16 @@ func repoRoot(t *testing.T) string {
 	return root
 }
 
-var (
-	pythonOnce sync.Once
-	pythonPath string
-	pythonErr  error
-)
-
 // python returns an interpreter that has what translate.py imports. A missing
 // one fails the test: skipping would report the template as checked when it
 // was not.
 func python(t *testing.T) string {
 	t.Helper()
-	pythonOnce.Do(func() { pythonPath, pythonErr = findPython() })
-	if pythonErr != nil {
-		t.Fatalf("%v\ninstall it with: %s", pythonErr, installHint)
+	p, err := deployment.Python()
+	if err != nil {
+		t.Fatal(err)
 	}
-	return pythonPath
-}
-
-func findPython() (string, error) {
-	var candidates []string
-	if p := os.Getenv("PYTHON"); p != "" {
-		candidates = append(candidates, p)
-	}
-	for _, name := range []string{"python3.11", "python3.12", "python3.13", "python3"} {
-		if p, err := exec.LookPath(name); err == nil {
-			candidates = append(candidates, p)
-		}
-	}
-	pyenvRoot := os.Getenv("PYENV_ROOT")
-	home, _ := os.UserHomeDir()
-	for _, root := range []string{pyenvRoot, filepath.Join(home, ".pyenv")} {
-		if root == "" {
-			continue
-		}
-		matches, _ := filepath.Glob(filepath.Join(root, "versions", "*", "bin", "python3"))
-		sort.Sort(sort.Reverse(sort.StringSlice(matches)))
-		candidates = append(candidates, matches...)
-	}
-	// A pyenv shim exists even when the active version lacks the modules, so
-	// every candidate is tried, not just found.
-	for _, p := range candidates {
-		if exec.Command(p, "-c", "import tomllib, yaml, samtranslator").Run() == nil {
-			return p, nil
-		}
-	}
-	return "", errors.New("no Python >= 3.11 with aws-sam-translator and PyYAML found " +
-		"(tried $PYTHON, python3.x on PATH, $PYENV_ROOT/versions/*/bin/python3, ~/.pyenv/versions/*/bin/python3)")
+	return p
 }
 
 // runTranslate runs translate.py with args and returns its stdout, or its

@@ -29,13 +29,17 @@ type function struct {
 	actions  []string // exact IAM actions on the table and the secret
 }
 
+// endpointVar is the SDK's endpoint override: declared (empty) only so that
+// `sam local invoke --env-vars` can set it.
+const endpointVar = "AWS_ENDPOINT_URL"
+
 var functions = []function{
 	{
 		id:    "CreateTicketFunction",
 		pkg:   "functions/create-ticket",
 		route: "POST /tickets",
 		// The names the code reads: a rename on either side fails here.
-		env:      []string{createticket.EnvAPIKeySecret, createticket.EnvBaseURL, createticket.EnvPhone, createticket.EnvTable},
+		env:      []string{createticket.EnvAPIKeySecret, createticket.EnvBaseURL, createticket.EnvPhone, createticket.EnvTable, endpointVar},
 		secret:   "PeriskopeApiKeySecret",
 		secretIn: "ApiKeySecretArn",
 		actions:  []string{"dynamodb:PutItem", "secretsmanager:GetSecretValue"},
@@ -44,7 +48,7 @@ var functions = []function{
 		id:       "WebhookFunction",
 		pkg:      "functions/webhook",
 		route:    "POST /webhooks/periskope",
-		env:      []string{webhook.EnvSigningKeySecret, webhook.EnvTicketsTable},
+		env:      []string{webhook.EnvSigningKeySecret, webhook.EnvTicketsTable, endpointVar},
 		secret:   "PeriskopeSigningKeySecret",
 		secretIn: "SigningKeySecretArn",
 		actions:  []string{"dynamodb:PutItem", "secretsmanager:GetSecretValue"},
@@ -127,6 +131,9 @@ func TestFunctionsEnvironment(t *testing.T) {
 			sort.Strings(names)
 			if !slices.Equal(names, slices.Sorted(slices.Values(f.env))) {
 				t.Errorf("%s environment = %v, want exactly %v", f.id, names, f.env)
+			}
+			if vars[endpointVar] != "" {
+				t.Errorf("%s %s = %v, want empty (the real AWS endpoints)", f.id, endpointVar, vars[endpointVar])
 			}
 			if !jsonEqual(vars["TICKETS_TABLE"], ref("TicketsTable")) {
 				t.Errorf("%s TICKETS_TABLE = %v, want Ref TicketsTable", f.id, vars["TICKETS_TABLE"])

@@ -5,9 +5,9 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
 	"github.com/periskope-connect/periskope-aws/internal/dev/sandbox"
-	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 )
 
 // Backends are what a measured function talks to: moto_server with the
@@ -43,7 +43,7 @@ func StartBackends(ctx context.Context, dir string) (_ *Backends, err error) {
 	if b.Proxy, err = StartAWSProxy(b.Moto.Endpoint); err != nil {
 		return nil, err
 	}
-	if b.Sandbox, err = sandbox.Listen("127.0.0.1:0", sandbox.Config{APIKey: motoserver.LocalAPIKey, OrgPhone: stack.DefaultPhone}); err != nil {
+	if b.Sandbox, err = sandbox.Listen("127.0.0.1:0", sandbox.Config{APIKey: local.APIKey, OrgPhone: local.Phone}); err != nil {
 		return nil, err
 	}
 	return b, nil

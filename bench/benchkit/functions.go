@@ -8,20 +8,21 @@ import (
 	"time"
 
 	"github.com/periskope-connect/periskope-aws/internal/dev/lambdaemu"
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 )
 
 // WebhookEnv is the webhook function's environment against the local
 // secrets and table of motoserver.ProvisionLocal at awsEndpoint.
-func WebhookEnv(awsEndpoint string) map[string]string {
+func WebhookEnv(awsEndpoint string) (map[string]string, error) {
 	return stack.FunctionEnv(stack.WebhookFunction, awsEndpoint, "", "")
 }
 
 // CreateTicketEnv is create-ticket's environment against the local
 // secrets and table at awsEndpoint and a Periskope at baseURL, with the
 // local system's phone.
-func CreateTicketEnv(awsEndpoint, baseURL string) map[string]string {
-	return stack.FunctionEnv(stack.CreateTicketFunction, awsEndpoint, baseURL, stack.DefaultPhone)
+func CreateTicketEnv(awsEndpoint, baseURL string) (map[string]string, error) {
+	return stack.FunctionEnv(stack.CreateTicketFunction, awsEndpoint, baseURL, local.Phone)
 }
 
 // StatusCode reads statusCode from a function's API Gateway response.

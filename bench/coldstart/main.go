@@ -28,7 +28,7 @@ import (
 
 	"github.com/periskope-connect/periskope-aws/bench/benchkit"
 	"github.com/periskope-connect/periskope-aws/internal/dev/lambdaemu"
-	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 )
 
@@ -82,8 +82,14 @@ func run(n, ioN int) error {
 	fnCfg := func(name string, t benchkit.Target, env map[string]string) lambdaemu.Config {
 		return lambdaemu.Config{Name: name, Executable: bins[t], Env: env, Timeout: 10 * time.Second, Region: "us-east-1"}
 	}
-	webhookEnv := benchkit.WebhookEnv(proxy.URL)
-	createEnv := benchkit.CreateTicketEnv(proxy.URL, sb.BaseURL())
+	webhookEnv, err := benchkit.WebhookEnv(proxy.URL)
+	if err != nil {
+		return err
+	}
+	createEnv, err := benchkit.CreateTicketEnv(proxy.URL, sb.BaseURL())
+	if err != nil {
+		return err
+	}
 	event := func(path string, headers map[string]string, body []byte) []byte {
 		b, err := benchkit.APIEvent("POST", path, headers, body)
 		if err != nil {
@@ -112,7 +118,7 @@ func run(n, ioN int) error {
 	runID := time.Now().UnixNano()
 	signed := func(i int) []byte {
 		body := benchkit.TicketCreated("bench-org", fmt.Sprintf("COLD-%d-%d", runID, i))
-		return event("/webhooks/periskope", benchkit.SignedHeaders(body, motoserver.LocalSigningKey), body)
+		return event("/webhooks/periskope", benchkit.SignedHeaders(body, local.SigningKey), body)
 	}
 	create := func(i int) []byte {
 		return event("/tickets", map[string]string{"Content-Type": "application/json", "Idempotency-Key": fmt.Sprintf("cold-%d-%d", runID, i)},

@@ -42,6 +42,7 @@ import (
 
 	"github.com/periskope-connect/periskope-aws/bench/benchkit"
 	"github.com/periskope-connect/periskope-aws/internal/dev/lambdaemu"
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 )
@@ -255,7 +256,7 @@ func webhookLoad(ctx context.Context, o options, st *stack.Stack, client *http.C
 					d.pair.Done()
 					d.pair.Wait()
 				}
-				results[i] = post(ctx, client, url, benchkit.SignedHeaders(d.body, motoserver.LocalSigningKey), d.body)
+				results[i] = post(ctx, client, url, benchkit.SignedHeaders(d.body, local.SigningKey), d.body)
 			}
 		}()
 	}
@@ -320,7 +321,7 @@ func scanTickets(ctx context.Context, moto *motoserver.Server, org string) (map[
 	prefix := "TICKET#" + org + "#"
 	ids := map[string]bool{}
 	p := dynamodb.NewScanPaginator(db, &dynamodb.ScanInput{
-		TableName:                 aws.String(motoserver.LocalTable),
+		TableName:                 aws.String(local.Table),
 		FilterExpression:          aws.String("begins_with(pk, :p)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":p": &types.AttributeValueMemberS{Value: prefix}},
 	})

@@ -26,7 +26,7 @@ import (
 
 	"github.com/periskope-connect/periskope-aws/bench/benchkit"
 	"github.com/periskope-connect/periskope-aws/internal/dev/lambdaemu"
-	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 	"github.com/periskope-connect/periskope-aws/internal/ticketstore"
 )
@@ -74,13 +74,29 @@ func run(n, createN int) error {
 	defer backends.Close()
 	moto, proxy, sb := backends.Moto, backends.Proxy, backends.Sandbox
 
+	webhookEnv, err := benchkit.WebhookEnv(moto.Endpoint)
+	if err != nil {
+		return err
+	}
+	createEnv, err := benchkit.CreateTicketEnv(proxy.URL, sb.BaseURL())
+	if err != nil {
+		return err
+	}
+	webhook, err := stack.FunctionNamed(stack.WebhookFunction)
+	if err != nil {
+		return err
+	}
+	createTicket, err := stack.FunctionNamed(stack.CreateTicketFunction)
+	if err != nil {
+		return err
+	}
 	api, err := benchkit.StartAPI([]benchkit.APIFunction{
-		{Config: lambdaemu.Config{Name: stack.WebhookFunction, Executable: webhookBin, Env: benchkit.WebhookEnv(moto.Endpoint),
-			Timeout: 10 * time.Second, Region: "us-east-1", MaxInstances: 1, Prewarm: 1},
-			Method: "POST", Path: "/webhooks/periskope", Deadline: 11 * time.Second},
-		{Config: lambdaemu.Config{Name: stack.CreateTicketFunction, Executable: createBin, Env: benchkit.CreateTicketEnv(proxy.URL, sb.BaseURL()),
-			Timeout: 15 * time.Second, Region: "us-east-1", MaxInstances: 1, Prewarm: 1},
-			Method: "POST", Path: "/tickets", Deadline: 16 * time.Second},
+		{Config: lambdaemu.Config{Name: webhook.Name, Executable: webhookBin, Env: webhookEnv,
+			Timeout: webhook.Timeout, Region: local.Region, MaxInstances: 1, Prewarm: 1},
+			Method: webhook.Method, Path: webhook.Path, Deadline: webhook.Deadline},
+		{Config: lambdaemu.Config{Name: createTicket.Name, Executable: createBin, Env: createEnv,
+			Timeout: createTicket.Timeout, Region: local.Region, MaxInstances: 1, Prewarm: 1},
+			Method: createTicket.Method, Path: createTicket.Path, Deadline: createTicket.Deadline},
 		// The hello floor behind the same gateway: what the gateway and the
 		// emulator cost by themselves, to split the overhead.
 		{Config: lambdaemu.Config{Name: "HelloFunction", Executable: helloBin, Timeout: 3 * time.Second, Region: "us-east-1", MaxInstances: 1, Prewarm: 1},
@@ -97,7 +113,7 @@ func run(n, createN int) error {
 	viaGateway := func(i int) (time.Duration, error) {
 		body := benchkit.TicketCreated("warm-org", fmt.Sprintf("GW-%d-%d", runID, i))
 		start := time.Now()
-		status, answer, err := benchkit.Post(ctx, client, api.URL+"/webhooks/periskope", benchkit.SignedHeaders(body, motoserver.LocalSigningKey), body)
+		status, answer, err := benchkit.Post(ctx, client, api.URL+"/webhooks/periskope", benchkit.SignedHeaders(body, local.SigningKey), body)
 		elapsed := time.Since(start)
 		if err != nil || status != 200 {
 			return 0, fmt.Errorf("webhook request %d: %d %s %v", i, status, answer, err)
@@ -112,7 +128,7 @@ func run(n, createN int) error {
 			ReceivedAt: time.Now(), Event: "ticket.created", EventTimestamp: "2024-05-24T08:30:00.123456+00:00",
 			Data: benchkit.TicketCreatedFixture}
 		start := time.Now()
-		_, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(motoserver.LocalTable), Item: t.Item(),
+		_, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(local.Table), Item: t.Item(),
 			ConditionExpression: aws.String("attribute_not_exists(pk)")})
 		if err != nil {
 			return 0, fmt.Errorf("bare PutItem %d: %w", i, err)
@@ -124,7 +140,7 @@ func run(n, createN int) error {
 	viaGatewayHello := func(i int) (time.Duration, error) {
 		body := benchkit.TicketCreated("warm-org", fmt.Sprintf("HELLO-%d-%d", runID, i))
 		start := time.Now()
-		status, answer, err := benchkit.Post(ctx, client, api.URL+"/hello", benchkit.SignedHeaders(body, motoserver.LocalSigningKey), body)
+		status, answer, err := benchkit.Post(ctx, client, api.URL+"/hello", benchkit.SignedHeaders(body, local.SigningKey), body)
 		elapsed := time.Since(start)
 		if err != nil || status != 200 {
 			return 0, fmt.Errorf("hello request %d: %d %s %v", i, status, answer, err)

@@ -1,6 +1,7 @@
 # The local system: make run, make invoke, make sandbox. Included by the root
-# Makefile; run from the repository root. No Docker, no AWS account: needs Go
-# and moto_server (pip install 'moto[server]').
+# Makefile; run from the repository root. No Docker, no AWS account: needs Go,
+# moto_server and aws-sam-translator (pip install 'moto[server]' aws-sam-translator):
+# the local system is read from template.yaml.
 
 LOCAL_BIN_DIR ?= bin/local
 LOCAL_CMD := $(LOCAL_BIN_DIR)/periskope-local

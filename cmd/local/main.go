@@ -26,7 +26,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/sandbox"
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 )
@@ -51,12 +51,12 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	var o options
 	fs := flag.NewFlagSet("local", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.IntVar(&o.apiPort, "api-port", stack.DefaultAPIPort, "port of the HTTP API (0: any free port)")
-	fs.IntVar(&o.motoPort, "moto-port", stack.DefaultMotoPort, "port of moto_server (0: any free port)")
-	fs.IntVar(&o.sandboxPort, "sandbox-port", stack.DefaultSandboxPort, "port of the Periskope sandbox (0: any free port)")
+	fs.IntVar(&o.apiPort, "api-port", local.APIPort, "port of the HTTP API (0: any free port)")
+	fs.IntVar(&o.motoPort, "moto-port", local.MotoPort, "port of moto_server (0: any free port)")
+	fs.IntVar(&o.sandboxPort, "sandbox-port", local.SandboxPort, "port of the Periskope sandbox (0: any free port)")
 	fs.StringVar(&o.periskopeBaseURL, "periskope-base-url", os.Getenv("PERISKOPE_BASE_URL"), "use this Periskope instead of the sandbox (default $PERISKOPE_BASE_URL)")
-	fs.StringVar(&o.periskopeAPIKey, "periskope-api-key", envOr("PERISKOPE_API_KEY", motoserver.LocalAPIKey), "API key stored in the local secret (default $PERISKOPE_API_KEY, else the sandbox's key)")
-	fs.StringVar(&o.periskopePhone, "periskope-phone", envOr("PERISKOPE_PHONE", stack.DefaultPhone), "x-phone of create-ticket (default $PERISKOPE_PHONE)")
+	fs.StringVar(&o.periskopeAPIKey, "periskope-api-key", envOr("PERISKOPE_API_KEY", local.APIKey), "API key stored in the local secret (default $PERISKOPE_API_KEY, else the sandbox's key)")
+	fs.StringVar(&o.periskopePhone, "periskope-phone", envOr("PERISKOPE_PHONE", local.Phone), "x-phone of create-ticket (default $PERISKOPE_PHONE)")
 	fs.IntVar(&o.concurrency, "concurrency", 2, "most processes per function (Lambda's concurrent execution environments)")
 	fs.BoolVar(&o.skipBuild, "skip-build", false, "use the bootstraps already built in -bin-dir")
 	fs.StringVar(&o.binDir, "bin-dir", "", "where the host bootstraps and moto.log go (default bin/local)")
@@ -71,8 +71,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
 	if o.invoke != "" {
-		if _, ok := stack.FunctionNamed(o.invoke); !ok {
-			return o, fmt.Errorf("-invoke %q: want %s or %s", o.invoke, stack.CreateTicketFunction, stack.WebhookFunction)
+		if _, err := stack.FunctionNamed(o.invoke); err != nil {
+			return o, fmt.Errorf("-invoke %q: %w", o.invoke, err)
 		}
 		if o.event == "" {
 			return o, errors.New("-invoke needs -event <file>")
@@ -154,18 +154,18 @@ func printBanner(out io.Writer, st *stack.Stack, took time.Duration) {
 	}
 	fmt.Fprintf(&b, "\nPeriskope ↔ AWS is running locally (ready in %.1fs). Ctrl-C stops everything.\n\n", took.Seconds())
 	row("API (HTTP API)", "%s", st.APIURL)
-	for _, spec := range stack.Functions {
+	for _, spec := range st.Functions() {
 		fn, _ := st.Function(spec.Name)
 		row("", "%s %-20s -> %s (pid %s, timeout %s)", spec.Method, spec.Path, spec.Name, joinInts(fn.PIDs()), spec.Timeout)
 	}
 	if st.Sandbox != nil {
-		row("Periskope sandbox", "%s (API key %s)", st.PeriskopeBaseURL, sandbox.DefaultAPIKey)
+		row("Periskope sandbox", "%s (API key %s)", st.PeriskopeBaseURL, local.APIKey)
 		row("", "signed ticket.created -> %s", st.Sandbox.WebhookURL())
 	} else {
 		row("Periskope", "%s (no sandbox)", st.PeriskopeBaseURL)
 	}
 	row("moto_server", "%s (pid %d) = AWS_ENDPOINT_URL of the functions", st.MotoEndpoint, st.Moto.PID())
-	row("", "table %s; secrets %s, %s", motoserver.LocalTable, motoserver.LocalAPIKeySecret, motoserver.LocalSigningKeySecret)
+	row("", "table %s; secrets %s, %s", local.Table, local.APIKeySecret, local.SigningKeySecret)
 	fmt.Fprintf(&b, "\nTry:\n  curl -i -X POST %s/tickets -H 'Content-Type: application/json' \\\n    -d '{\"chat_id\":\"919537851844@c.us\",\"subject\":\"Leaking tap\",\"priority\":\"3\"}'\n", st.APIURL)
 	if st.Sandbox != nil {
 		fmt.Fprintf(&b, "  curl -s %s/__sandbox/stats   # the sandbox then delivered ticket.created to the webhook\n", st.Sandbox.URL)
@@ -237,7 +237,7 @@ func runSandbox(ctx context.Context, o options, out io.Writer) error {
 		return err
 	}
 	defer srv.Close()
-	fmt.Fprintf(out, "Periskope sandbox at %s (API key %s, signing key %s)\n", srv.BaseURL(), sandbox.DefaultAPIKey, sandbox.DefaultSigningKey)
+	fmt.Fprintf(out, "Periskope sandbox at %s (API key %s, signing key %s)\n", srv.BaseURL(), local.APIKey, local.SigningKey)
 	if o.webhookURL != "" {
 		fmt.Fprintf(out, "  signed ticket.created -> %s\n", o.webhookURL)
 	}

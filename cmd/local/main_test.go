@@ -171,7 +171,7 @@ func TestParseFlags(t *testing.T) {
 	}{
 		{nil, ""},
 		{[]string{"-invoke", "WebhookFunction", "-event", "e.json"}, ""},
-		{[]string{"-invoke", "Nope", "-event", "e.json"}, "want CreateTicketFunction or WebhookFunction"},
+		{[]string{"-invoke", "Nope", "-event", "e.json"}, "it has CreateTicketFunction, WebhookFunction"},
 		{[]string{"-invoke", "WebhookFunction"}, "needs -event"},
 		{[]string{"stray"}, "unexpected arguments"},
 	}

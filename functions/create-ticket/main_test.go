@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
+	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 )
 
 func env(vars map[string]string) func(string) string {
@@ -106,5 +107,17 @@ func TestWiringAgainstMoto(t *testing.T) {
 	}
 	if calls.Load() != 1 {
 		t.Errorf("Periskope calls = %d, want 1", calls.Load())
+	}
+}
+
+// TestEnvironmentIsTheTemplates: the function reads exactly the variables
+// template.yaml sets for it (besides Lambda's own), and starts with them.
+func TestEnvironmentIsTheTemplates(t *testing.T) {
+	err := stack.CheckEnvironment(stack.CreateTicketFunction, func(getenv func(string) string) error {
+		_, err := newHandler(getenv, slog.New(slog.DiscardHandler))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

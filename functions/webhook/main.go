@@ -12,11 +12,11 @@
 package main
 
 import (
+	"log/slog"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
-	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/periskope-connect/periskope-aws/internal/awsenv"
 	"github.com/periskope-connect/periskope-aws/internal/emf"
@@ -25,21 +25,30 @@ import (
 
 func main() {
 	logger := lambdacontext.NewLogger()
-	cfg, err := webhook.ConfigFromEnv(os.Getenv)
-	var awsCfg aws.Config
-	if err == nil {
-		awsCfg, err = awsenv.Config()
-	}
+	h, err := newHandler(os.Getenv, logger)
 	if err != nil {
 		// Exiting fails the init phase: Lambda reports Runtime.ExitError and
 		// this line says which variable to fix.
 		logger.Error("init failed", "error", err.Error())
 		os.Exit(1)
 	}
-	// Clients and the signing key cache are built once per container; the
-	// key is fetched on the first request, not at init.
+	lambda.Start(h.Handle)
+}
+
+// newHandler builds the handler from the environment read through getenv.
+// Clients and the signing key cache are built once per container; the key
+// is fetched on the first request, not at init.
+func newHandler(getenv func(string) string, logger *slog.Logger) (*webhook.Handler, error) {
+	cfg, err := webhook.ConfigFromEnv(getenv)
+	if err != nil {
+		return nil, err
+	}
+	awsCfg, err := awsenv.FromLookup(getenv)
+	if err != nil {
+		return nil, err
+	}
 	h := webhook.New(awsCfg, cfg)
 	h.Logger = logger
 	h.Metrics = emf.New(os.Stdout, "webhook")
-	lambda.Start(h.Handle)
+	return h, nil
 }

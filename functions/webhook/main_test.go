@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 )
 
 var (
@@ -123,5 +126,17 @@ func TestBinaryDependencies(t *testing.T) {
 				t.Errorf("the function links %s", pkg)
 			}
 		}
+	}
+}
+
+// TestEnvironmentIsTheTemplates: the function reads exactly the variables
+// template.yaml sets for it (besides Lambda's own), and starts with them.
+func TestEnvironmentIsTheTemplates(t *testing.T) {
+	err := stack.CheckEnvironment(stack.WebhookFunction, func(getenv func(string) string) error {
+		_, err := newHandler(getenv, slog.New(slog.DiscardHandler))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -8,7 +8,7 @@ import (
 	"github.com/periskope-connect/periskope-aws/internal/awsnames"
 )
 
-// Environment variables of the webhook function (design.md).
+// Environment variables of the webhook function (docs/contract.md).
 const (
 	EnvSigningKeySecret = "PERISKOPE_SIGNING_KEY_SECRET"
 	EnvTicketsTable     = "TICKETS_TABLE"

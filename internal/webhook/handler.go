@@ -7,7 +7,7 @@
 // request is refused without touching any AWS service, and no part of the
 // body is parsed or logged until a configured signing key matches.
 //
-// Answers (design.md):
+// Answers (README's HTTP API section is the contract):
 //
 //	200 {"status":"stored","ticket_id":...}     first delivery of a ticket.created
 //	200 {"status":"duplicate","ticket_id":...}  a redelivery; the stored item is left alone

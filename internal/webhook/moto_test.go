@@ -146,7 +146,7 @@ func TestMotoStoresTheSampleAsDesigned(t *testing.T) {
 	if item == nil {
 		t.Fatal("no item")
 	}
-	// The item as design.md describes it, attribute by attribute.
+	// The item as docs/contract.md describes it, attribute by attribute.
 	for name, value := range map[string]string{
 		"pk":          "TICKET#2997xx64-89bf-48d3-9a22-b314fxx017e5#TICKET-12345",
 		"ticket_id":   "TICKET-12345",

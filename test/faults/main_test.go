@@ -18,6 +18,7 @@ import (
 
 	"github.com/periskope-connect/periskope-aws/bench/benchkit"
 	"github.com/periskope-connect/periskope-aws/internal/dev/lambdaemu"
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
 	"github.com/periskope-connect/periskope-aws/internal/dev/sandbox"
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
@@ -61,14 +62,36 @@ func startMoto(t *testing.T) *motoserver.Server {
 	return moto
 }
 
-func webhookFunction(endpoint string, out io.Writer) lambdaemu.Config {
-	return lambdaemu.Config{Name: stack.WebhookFunction, Executable: webhookBin, Env: benchkit.WebhookEnv(endpoint),
-		Timeout: 10 * time.Second, Region: "us-east-1", Output: out}
+// webhookFunction is the webhook as template.yaml deploys it (environment,
+// timeout, memory), against the AWS at endpoint.
+func webhookFunction(t *testing.T, endpoint string, out io.Writer) lambdaemu.Config {
+	t.Helper()
+	env, err := benchkit.WebhookEnv(endpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return functionConfig(t, stack.WebhookFunction, webhookBin, env, out)
 }
 
-func createTicketFunction(endpoint, baseURL string, timeout time.Duration, out io.Writer) lambdaemu.Config {
-	return lambdaemu.Config{Name: stack.CreateTicketFunction, Executable: createTicketBin, Env: benchkit.CreateTicketEnv(endpoint, baseURL),
-		Timeout: timeout, Region: "us-east-1", Output: out}
+// createTicketFunction is create-ticket as template.yaml deploys it, against
+// the AWS at endpoint and the Periskope at baseURL.
+func createTicketFunction(t *testing.T, endpoint, baseURL string, out io.Writer) lambdaemu.Config {
+	t.Helper()
+	env, err := benchkit.CreateTicketEnv(endpoint, baseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return functionConfig(t, stack.CreateTicketFunction, createTicketBin, env, out)
+}
+
+func functionConfig(t *testing.T, name, bin string, env map[string]string, out io.Writer) lambdaemu.Config {
+	t.Helper()
+	spec, err := stack.FunctionNamed(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return lambdaemu.Config{Name: name, Executable: bin, Env: env, Timeout: spec.Timeout, MemoryMB: spec.Memory,
+		Region: local.Region, Output: out}
 }
 
 // answer is one response the gateway gave.
@@ -134,7 +157,7 @@ func (c *capture) Write(p []byte) (int, error) {
 func sandboxCreate(t *testing.T, sb *sandbox.Server, subject string) string {
 	t.Helper()
 	status, body, err := benchkit.Post(context.Background(), http.DefaultClient, sb.BaseURL()+"/tickets/create",
-		map[string]string{"Authorization": "Bearer " + motoserver.LocalAPIKey, "x-phone": stack.DefaultPhone, "Content-Type": "application/json"},
+		map[string]string{"Authorization": "Bearer " + local.APIKey, "x-phone": local.Phone, "Content-Type": "application/json"},
 		[]byte(fmt.Sprintf(`{"chat_id":"919876543210@c.us","subject":%q}`, subject)))
 	if err != nil || status != 200 {
 		t.Fatalf("sandbox create: %d %s %v", status, body, err)

@@ -11,8 +11,8 @@ import (
 
 	"github.com/periskope-connect/periskope-aws/bench/benchkit"
 	"github.com/periskope-connect/periskope-aws/internal/dev/lambdaemu"
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/sandbox"
-	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
 )
 
@@ -31,16 +31,18 @@ type apiResponse struct {
 // outcome never creates again.
 func TestCreateTicketPeriskopeFaults(t *testing.T) {
 	moto := startMoto(t)
-	sb, err := sandbox.Listen("127.0.0.1:0", sandbox.Config{APIKey: "local-api-key", OrgPhone: stack.DefaultPhone})
+	sb, err := sandbox.Listen("127.0.0.1:0", sandbox.Config{APIKey: local.APIKey, OrgPhone: local.Phone})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer sb.Close()
 	var logs testkit.Buffer
-	// A 5s function timeout leaves Periskope 3.5s (the handler keeps 1.5s
-	// to answer), which keeps the hang case short.
+	// A 5s function timeout, shorter than the template's, leaves Periskope
+	// 3.5s (the handler keeps 1.5s to answer), which keeps the hang case short.
 	const timeout = 5 * time.Second
-	fn, err := lambdaemu.New(withPool(createTicketFunction(moto.Endpoint, sb.BaseURL(), timeout, &logs), 1, 1))
+	cfg := createTicketFunction(t, moto.Endpoint, sb.BaseURL(), &logs)
+	cfg.Timeout = timeout
+	fn, err := lambdaemu.New(withPool(cfg, 1, 1))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,9 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/periskope-connect/periskope-aws/bench/benchkit"
-	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/sandbox"
-	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
 )
 
@@ -28,14 +27,14 @@ func TestSecretsUnavailable(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer proxy.Close()
-	sb, err := sandbox.Listen("127.0.0.1:0", sandbox.Config{APIKey: motoserver.LocalAPIKey, OrgPhone: stack.DefaultPhone})
+	sb, err := sandbox.Listen("127.0.0.1:0", sandbox.Config{APIKey: local.APIKey, OrgPhone: local.Phone})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer sb.Close()
 	var warmLogs testkit.Buffer
-	webhookCfg := webhookFunction(proxy.URL, &warmLogs)
-	createCfg := createTicketFunction(proxy.URL, sb.BaseURL(), 15*time.Second, &warmLogs)
+	webhookCfg := webhookFunction(t, proxy.URL, &warmLogs)
+	createCfg := createTicketFunction(t, proxy.URL, sb.BaseURL(), &warmLogs)
 	api, err := benchkit.StartAPI([]benchkit.APIFunction{
 		{Config: withPool(webhookCfg, 1, 1), Method: "POST", Path: "/webhooks/periskope", Deadline: 11 * time.Second},
 		{Config: withPool(createCfg, 1, 1), Method: "POST", Path: "/tickets", Deadline: 16 * time.Second},
@@ -50,7 +49,7 @@ func TestSecretsUnavailable(t *testing.T) {
 	delivery := func() ([]byte, map[string]string) {
 		n++
 		body := benchkit.TicketCreated("faults-org", fmt.Sprintf("SECRET-%d", n))
-		return body, benchkit.SignedHeaders(body, motoserver.LocalSigningKey)
+		return body, benchkit.SignedHeaders(body, local.SigningKey)
 	}
 	createBody := []byte(`{"chat_id":"919876543210@c.us","subject":"secret faults"}`)
 	jsonCT := map[string]string{"Content-Type": "application/json"}
@@ -123,7 +122,7 @@ func TestSecretsUnavailable(t *testing.T) {
 	})
 	t.Run("deleted", func(t *testing.T) {
 		sm := secretsmanager.NewFromConfig(moto.Config())
-		for _, id := range []string{motoserver.LocalSigningKeySecret, motoserver.LocalAPIKeySecret} {
+		for _, id := range []string{local.SigningKeySecret, local.APIKeySecret} {
 			if _, err := sm.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{SecretId: aws.String(id), ForceDeleteWithoutRecovery: aws.Bool(true)}); err != nil {
 				t.Fatal(err)
 			}

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/periskope-connect/periskope-aws/bench/benchkit"
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
 	"github.com/periskope-connect/periskope-aws/internal/dev/sandbox"
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
@@ -41,14 +42,18 @@ func TestWebhookWhileMotoIsDown(t *testing.T) {
 	moto := startMoto(t)
 	var logs testkit.Buffer
 	rec := &recorder{phase: "up"}
-	api, err := benchkit.StartAPI([]benchkit.APIFunction{{Config: withPool(webhookFunction(moto.Endpoint, &logs), 2, 1),
-		Method: "POST", Path: "/webhooks/periskope", Deadline: 11 * time.Second}}, rec.wrap)
+	spec, err := stack.FunctionNamed(stack.WebhookFunction)
+	if err != nil {
+		t.Fatal(err)
+	}
+	api, err := benchkit.StartAPI([]benchkit.APIFunction{{Config: withPool(webhookFunction(t, moto.Endpoint, &logs), 2, 1),
+		Method: spec.Method, Path: spec.Path, Deadline: spec.Deadline}}, rec.wrap)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer api.Close()
 	sb, err := sandbox.Listen("127.0.0.1:0", sandbox.Config{
-		APIKey: motoserver.LocalAPIKey, SigningKey: motoserver.LocalSigningKey, OrgPhone: stack.DefaultPhone,
+		APIKey: local.APIKey, SigningKey: local.SigningKey, OrgPhone: local.Phone,
 		WebhookURL: api.URL + "/webhooks/periskope",
 		// Enough attempts to outlast a moto_server restart.
 		Delivery: sandbox.DeliveryPolicy{MaxAttempts: 40, BaseDelay: 200 * time.Millisecond, MaxDelay: time.Second},
@@ -122,13 +127,13 @@ func TestWebhookWhileMotoIsDown(t *testing.T) {
 		if stored[id] != 1 {
 			t.Errorf("ticket %s answered stored %d times, want once", id, stored[id])
 		}
-		out, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(motoserver.LocalTable),
+		out, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(local.Table),
 			Key: ticketstore.ItemKey(sandbox.DefaultOrgID, id), ConsistentRead: aws.Bool(true)})
 		if err != nil || out.Item == nil {
 			t.Errorf("ticket %s not in the table after moto_server came back (%v)", id, err)
 		}
 	}
-	scan, err := db.Scan(ctx, &dynamodb.ScanInput{TableName: aws.String(motoserver.LocalTable), Select: types.SelectCount})
+	scan, err := db.Scan(ctx, &dynamodb.ScanInput{TableName: aws.String(local.Table), Select: types.SelectCount})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,9 @@ package motoserver_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -13,6 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
+	"github.com/periskope-connect/periskope-aws/internal/dev/deployment"
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
 )
 
@@ -25,8 +29,8 @@ func TestProvisionLocal(t *testing.T) {
 	cfg := s.Config()
 	sm := secretsmanager.NewFromConfig(cfg)
 	for name, want := range map[string]string{
-		motoserver.LocalAPIKeySecret:     motoserver.LocalAPIKey,
-		motoserver.LocalSigningKeySecret: motoserver.LocalSigningKey,
+		local.APIKeySecret:     local.APIKey,
+		local.SigningKeySecret: local.SigningKey,
 	} {
 		out, err := sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(name)})
 		if err != nil {
@@ -36,18 +40,12 @@ func TestProvisionLocal(t *testing.T) {
 			t.Errorf("%s = %q, want %q", name, got, want)
 		}
 	}
-	ttl, err := dynamodb.NewFromConfig(cfg).DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: aws.String(motoserver.LocalTable)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := aws.ToString(ttl.TimeToLiveDescription.AttributeName); got != "expires_at" {
-		t.Errorf("TTL attribute = %q, want expires_at", got)
-	}
+	assertTableIsTheTemplates(t, dynamodb.NewFromConfig(cfg), local.Table)
 	// PutSecret on an existing secret sets a new value.
-	if err := motoserver.PutSecret(ctx, sm, motoserver.LocalAPIKeySecret, "rotated"); err != nil {
+	if err := motoserver.PutSecret(ctx, sm, local.APIKeySecret, "rotated"); err != nil {
 		t.Fatal(err)
 	}
-	out, err := sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(motoserver.LocalAPIKeySecret)})
+	out, err := sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(local.APIKeySecret)})
 	if err != nil || aws.ToString(out.SecretString) != "rotated" {
 		t.Fatalf("after PutSecret: %v %v", aws.ToString(out.SecretString), err)
 	}
@@ -58,19 +56,96 @@ func TestStartWithTable(t *testing.T) {
 	ctx := context.Background()
 	// The returned client is the server's: a client built from s sees the
 	// same table.
-	desc, err := dynamodb.NewFromConfig(s.Config()).DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String("made")})
+	if _, err := dynamodb.NewFromConfig(s.Config()).DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String("made")}); err != nil {
+		t.Fatal(err)
+	}
+	assertTableIsTheTemplates(t, db, "made")
+}
+
+// assertTableIsTheTemplates checks that table on moto has what template.yaml
+// gives the tickets table: key schema, every global secondary index with its
+// keys and projection, and the TTL attribute.
+func assertTableIsTheTemplates(t *testing.T, db *dynamodb.Client, table string) {
+	t.Helper()
+	d, err := deployment.LoadFromWorkingDir()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if key := desc.Table.KeySchema; len(key) != 1 || aws.ToString(key[0].AttributeName) != "pk" {
-		t.Errorf("key schema %+v, want pk alone", key)
-	}
-	ttl, err := db.DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: aws.String("made")})
+	tmpl, err := d.Table(motoserver.TicketsTableID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := aws.ToString(ttl.TimeToLiveDescription.AttributeName); got != "expires_at" {
-		t.Errorf("TTL attribute = %q, want expires_at", got)
+	want := tmpl.CreateTableInput(table)
+	if len(want.GlobalSecondaryIndexes) == 0 || tmpl.TTLAttribute == "" {
+		t.Fatalf("template's %s has no index or no TTL: this test would prove little", motoserver.TicketsTableID)
+	}
+	ctx := context.Background()
+	desc, err := db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := keys(desc.Table.KeySchema), keys(want.KeySchema); got != want {
+		t.Errorf("key schema %s, want %s", got, want)
+	}
+	gotIndexes := map[string]types.GlobalSecondaryIndexDescription{}
+	for _, gsi := range desc.Table.GlobalSecondaryIndexes {
+		gotIndexes[aws.ToString(gsi.IndexName)] = gsi
+	}
+	if len(gotIndexes) != len(want.GlobalSecondaryIndexes) {
+		t.Errorf("%d global secondary indexes, want %d", len(gotIndexes), len(want.GlobalSecondaryIndexes))
+	}
+	for _, w := range want.GlobalSecondaryIndexes {
+		g, ok := gotIndexes[aws.ToString(w.IndexName)]
+		if !ok {
+			t.Errorf("index %s missing", aws.ToString(w.IndexName))
+			continue
+		}
+		if got, want := keys(g.KeySchema), keys(w.KeySchema); got != want {
+			t.Errorf("index %s keys %s, want %s", aws.ToString(w.IndexName), got, want)
+		}
+		if g.Projection == nil || g.Projection.ProjectionType != w.Projection.ProjectionType {
+			t.Errorf("index %s projection %+v, want %s", aws.ToString(w.IndexName), g.Projection, w.Projection.ProjectionType)
+		}
+	}
+	ttl, err := db.DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: aws.String(table)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := aws.ToString(ttl.TimeToLiveDescription.AttributeName); got != tmpl.TTLAttribute {
+		t.Errorf("TTL attribute = %q, want %q", got, tmpl.TTLAttribute)
+	}
+}
+
+func keys(schema []types.KeySchemaElement) string {
+	var b strings.Builder
+	for _, k := range schema {
+		fmt.Fprintf(&b, "%s:%s ", aws.ToString(k.AttributeName), k.KeyType)
+	}
+	return b.String()
+}
+
+// TestIndexKeysAreEnforced shows why the local table must carry the
+// template's indexes: DynamoDB (and moto) refuse an item whose index key
+// attribute is an empty string, which a table without the index accepts.
+func TestIndexKeysAreEnforced(t *testing.T) {
+	_, db := motoserver.StartWithTable(t, "enforced")
+	d, err := deployment.LoadFromWorkingDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl, err := d.Table(motoserver.TicketsTableID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gsi := tmpl.CreateTableInput("enforced").GlobalSecondaryIndexes[0]
+	item := map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "TICKET#o#t"}}
+	for _, k := range gsi.KeySchema {
+		item[aws.ToString(k.AttributeName)] = &types.AttributeValueMemberS{Value: ""}
+	}
+	_, err = db.PutItem(context.Background(), &dynamodb.PutItemInput{TableName: aws.String("enforced"), Item: item})
+	var invalid interface{ ErrorCode() string }
+	if !errors.As(err, &invalid) || invalid.ErrorCode() != "ValidationException" {
+		t.Fatalf("PutItem with empty index keys: %v, want ValidationException", err)
 	}
 }
 

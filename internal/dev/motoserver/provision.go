@@ -10,22 +10,50 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/periskope-connect/periskope-aws/internal/dev/deployment"
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 )
 
-// Local resource names and values of the local system (design.md).
-const (
-	LocalTable            = "periskope-tickets"
-	LocalAPIKeySecret     = "periskope/local/api-key"
-	LocalAPIKey           = "local-api-key"
-	LocalSigningKeySecret = "periskope/local/signing-key"
-	LocalSigningKey       = "local-signing-key"
-)
+// TicketsTableID is the logical id of the tickets table in template.yaml.
+const TicketsTableID = "TicketsTable"
 
-// Config returns SDK settings for s: a fixed region and dummy credentials,
+// localStandIn is the local name, and for a secret the local value, of one
+// resource of template.yaml (package local owns the values).
+type localStandIn struct{ name, value string }
+
+// standIns maps the template's tables and secrets, by logical id, to their
+// local names and values. ProvisionLocal refuses a template resource
+// missing here, so a resource added to the template cannot be silently
+// absent locally.
+var standIns = map[string]localStandIn{
+	TicketsTableID:              {name: local.Table},
+	"PeriskopeApiKeySecret":     {name: local.APIKeySecret, value: local.APIKey},
+	"PeriskopeSigningKeySecret": {name: local.SigningKeySecret, value: local.SigningKey},
+}
+
+// LocalName gives the local stand-in of a template resource, as
+// deployment.Names: a table or secret's local name for a Ref, and a local
+// ARN for a GetAtt ….Arn.
+func LocalName(ref string) (string, bool) {
+	id, attr, isAttr := strings.Cut(ref, ".")
+	s, ok := standIns[id]
+	switch {
+	case !ok:
+		return "", false
+	case !isAttr:
+		return s.name, true
+	case attr == "Arn" && id == TicketsTableID:
+		return "arn:aws:dynamodb:" + local.Region + ":123456789012:table/" + s.name, true
+	}
+	return "", false
+}
+
+// Config returns SDK settings for s: the local region and dummy credentials,
 // which moto accepts.
 func (s *Server) Config() aws.Config {
 	return aws.Config{
-		Region:       "us-east-1",
+		Region:       local.Region,
 		BaseEndpoint: aws.String(s.Endpoint),
 		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 			return aws.Credentials{AccessKeyID: "testing", SecretAccessKey: "testing", Source: "moto"}, nil
@@ -37,7 +65,7 @@ func (s *Server) Config() aws.Config {
 func (s *Server) Env() []string {
 	return []string{
 		"AWS_ENDPOINT_URL=" + s.Endpoint,
-		"AWS_REGION=us-east-1",
+		"AWS_REGION=" + local.Region,
 		"AWS_ACCESS_KEY_ID=testing",
 		"AWS_SECRET_ACCESS_KEY=testing",
 		"AWS_SESSION_TOKEN=testing",
@@ -57,21 +85,31 @@ func (s *Server) EnvLookup(extra map[string]string) func(string) string {
 	return func(name string) string { return vars[name] }
 }
 
-// CreateTable creates the tickets table as template.yaml defines it: a
-// string partition key pk, on-demand, TTL on expires_at.
+// CreateTable creates template.yaml's tickets table under name: its keys,
+// attribute definitions, every index and its TTL, as the deployed stack has
+// them.
 func CreateTable(ctx context.Context, db *dynamodb.Client, name string) error {
-	_, err := db.CreateTable(ctx, &dynamodb.CreateTableInput{
-		TableName:            aws.String(name),
-		BillingMode:          types.BillingModePayPerRequest,
-		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String("pk"), AttributeType: types.ScalarAttributeTypeS}},
-		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String("pk"), KeyType: types.KeyTypeHash}},
-	})
+	d, err := deployment.LoadFromWorkingDir()
 	if err != nil {
-		return fmt.Errorf("create table %s: %w", name, err)
+		return err
 	}
-	_, err = db.UpdateTimeToLive(ctx, &dynamodb.UpdateTimeToLiveInput{
+	table, err := d.Table(TicketsTableID)
+	if err != nil {
+		return err
+	}
+	return createTable(ctx, db, table, name)
+}
+
+func createTable(ctx context.Context, db *dynamodb.Client, table deployment.Table, name string) error {
+	if _, err := db.CreateTable(ctx, table.CreateTableInput(name)); err != nil {
+		return fmt.Errorf("create table %s (%s): %w", name, table.LogicalID, err)
+	}
+	if table.TTLAttribute == "" {
+		return nil
+	}
+	_, err := db.UpdateTimeToLive(ctx, &dynamodb.UpdateTimeToLiveInput{
 		TableName:               aws.String(name),
-		TimeToLiveSpecification: &types.TimeToLiveSpecification{AttributeName: aws.String("expires_at"), Enabled: aws.Bool(true)},
+		TimeToLiveSpecification: &types.TimeToLiveSpecification{AttributeName: aws.String(table.TTLAttribute), Enabled: aws.Bool(true)},
 	})
 	if err != nil {
 		return fmt.Errorf("enable TTL on %s: %w", name, err)
@@ -91,15 +129,49 @@ func PutSecret(ctx context.Context, sm *secretsmanager.Client, name, value strin
 	return nil
 }
 
-// ProvisionLocal creates the local system's table and secrets on s.
+// ProvisionLocal creates on s every table and secret template.yaml
+// declares, under their local names, the secrets holding the local keys.
 func (s *Server) ProvisionLocal(ctx context.Context) error {
-	cfg := s.Config()
-	if err := CreateTable(ctx, dynamodb.NewFromConfig(cfg), LocalTable); err != nil {
+	d, err := deployment.LoadFromWorkingDir()
+	if err != nil {
 		return err
+	}
+	return s.provision(ctx, d)
+}
+
+func (s *Server) provision(ctx context.Context, d *deployment.Deployment) error {
+	tables, err := d.Tables()
+	if err != nil {
+		return err
+	}
+	cfg := s.Config()
+	db := dynamodb.NewFromConfig(cfg)
+	for _, t := range tables {
+		local, err := standIn(t.LogicalID)
+		if err != nil {
+			return err
+		}
+		if err := createTable(ctx, db, t, local.name); err != nil {
+			return err
+		}
 	}
 	sm := secretsmanager.NewFromConfig(cfg)
-	if err := PutSecret(ctx, sm, LocalAPIKeySecret, LocalAPIKey); err != nil {
-		return err
+	for _, id := range d.Secrets() {
+		local, err := standIn(id)
+		if err != nil {
+			return err
+		}
+		if err := PutSecret(ctx, sm, local.name, local.value); err != nil {
+			return err
+		}
 	}
-	return PutSecret(ctx, sm, LocalSigningKeySecret, LocalSigningKey)
+	return nil
+}
+
+func standIn(logicalID string) (localStandIn, error) {
+	s, ok := standIns[logicalID]
+	if !ok {
+		return localStandIn{}, fmt.Errorf("motoserver: template.yaml declares %s, which has no local stand-in: add it to standIns", logicalID)
+	}
+	return s, nil
 }

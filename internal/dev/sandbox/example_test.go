@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/sandbox"
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
@@ -19,7 +20,7 @@ func ExampleListen() {
 
 	client, err := periskope.New(
 		periskope.WithBaseURL(srv.BaseURL()),
-		periskope.WithAPIKey(sandbox.DefaultAPIKey),
+		periskope.WithAPIKey(local.APIKey),
 		periskope.WithPhone("919876543210"),
 	)
 	if err != nil {

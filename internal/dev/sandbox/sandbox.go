@@ -10,7 +10,7 @@
 //
 //	srv, err := sandbox.Listen("127.0.0.1:0", sandbox.Config{WebhookURL: hookURL})
 //	...
-//	client, _ := periskope.New(periskope.WithBaseURL(srv.BaseURL()), periskope.WithAPIKey(sandbox.DefaultAPIKey), ...)
+//	client, _ := periskope.New(periskope.WithBaseURL(srv.BaseURL()), periskope.WithAPIKey(local.APIKey), ...)
 package sandbox
 
 import (
@@ -22,17 +22,17 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 )
 
-// Defaults of Config.
+// Defaults of Config (the API key, signing key and org phone default to
+// the local system's: package local).
 const (
-	DefaultAPIKey     = "local-api-key"
-	DefaultSigningKey = "local-signing-key"
-	DefaultOrgID      = "10ca1000-5a4d-4b0c-8000-000000000001"
-	DefaultPhoneID    = "phone-localsandbox"
-	DefaultOrgPhone   = "919876543210"
-	DefaultRateLimit  = 10 // X-RateLimit-Limit, as in the seed example
-	DefaultIDPrefix   = "LOC"
+	DefaultOrgID     = "10ca1000-5a4d-4b0c-8000-000000000001"
+	DefaultPhoneID   = "phone-localsandbox"
+	DefaultRateLimit = 10 // X-RateLimit-Limit, as in the seed example
+	DefaultIDPrefix  = "LOC"
 )
 
 // ErrConfig reports an unusable Config.
@@ -40,9 +40,9 @@ var ErrConfig = errors.New("sandbox: invalid config")
 
 // Config configures a Sandbox. Zero fields take the defaults.
 type Config struct {
-	// APIKey is the only bearer key accepted (default DefaultAPIKey).
+	// APIKey is the only bearer key accepted (default local.APIKey).
 	APIKey string
-	// SigningKey signs webhook deliveries (default DefaultSigningKey).
+	// SigningKey signs webhook deliveries (default local.SigningKey).
 	SigningKey string
 	// WebhookURL receives ticket.created deliveries; empty sends none.
 	WebhookURL string
@@ -115,11 +115,11 @@ func applyDefaults(cfg *Config) {
 			*p = v
 		}
 	}
-	def(&cfg.APIKey, DefaultAPIKey)
-	def(&cfg.SigningKey, DefaultSigningKey)
+	def(&cfg.APIKey, local.APIKey)
+	def(&cfg.SigningKey, local.SigningKey)
 	def(&cfg.OrgID, DefaultOrgID)
 	def(&cfg.PhoneID, DefaultPhoneID)
-	def(&cfg.OrgPhone, DefaultOrgPhone)
+	def(&cfg.OrgPhone, local.Phone)
 	def(&cfg.IDPrefix, DefaultIDPrefix)
 	if cfg.RateLimit <= 0 {
 		cfg.RateLimit = DefaultRateLimit

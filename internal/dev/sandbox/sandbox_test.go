@@ -18,6 +18,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/sandbox"
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
@@ -44,7 +45,7 @@ func newSandbox(t *testing.T, mutate func(*sandbox.Config)) *sandbox.Sandbox {
 func call(t *testing.T, h http.Handler, method, target, body string, headers map[string]string) *http.Response {
 	t.Helper()
 	r := httptest.NewRequest(method, target, strings.NewReader(body))
-	r.Header.Set("Authorization", "Bearer "+sandbox.DefaultAPIKey)
+	r.Header.Set("Authorization", "Bearer "+local.APIKey)
 	r.Header.Set("x-phone", "919876543210")
 	if body != "" {
 		r.Header.Set("Content-Type", "application/json")
@@ -107,7 +108,7 @@ func TestCreateValidatesRequests(t *testing.T) {
 		{"a phone id instead of a number", validCreate, map[string]string{"x-phone": "phone-bqzvyibhmwkaergr"}, 200, ""},
 		{"no Authorization", validCreate, map[string]string{"Authorization": ""}, 401, sandbox.CodeUnauthorized},
 		{"wrong key", validCreate, map[string]string{"Authorization": "Bearer nope"}, 401, sandbox.CodeUnauthorized},
-		{"not a bearer", validCreate, map[string]string{"Authorization": "Basic " + sandbox.DefaultAPIKey}, 401, sandbox.CodeUnauthorized},
+		{"not a bearer", validCreate, map[string]string{"Authorization": "Basic " + local.APIKey}, 401, sandbox.CodeUnauthorized},
 		{"no x-phone", validCreate, map[string]string{"x-phone": ""}, 400, sandbox.CodeInvalidPhone},
 		{"x-phone with formatting", validCreate, map[string]string{"x-phone": "+91 98765 43210"}, 400, sandbox.CodeInvalidPhone},
 		{"no chat_id", mutate(t, "chat_id", nil), nil, 400, sandbox.CodeInvalidRequest},
@@ -376,7 +377,7 @@ func newReceiver(t *testing.T, statuses ...int) *receiver {
 	}
 	rc.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
-		if err := periskope.Verify(body, r.Header.Get(periskope.SignatureHeader), sandbox.DefaultSigningKey); err != nil {
+		if err := periskope.Verify(body, r.Header.Get(periskope.SignatureHeader), local.SigningKey); err != nil {
 			t.Errorf("delivery signature: %v", err)
 		}
 		if ct := r.Header.Get("Content-Type"); ct != "application/json" {
@@ -508,7 +509,7 @@ func TestSpecCopiesMatchTheLibrarysFixtures(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		theirs, err := os.ReadFile(filepath.Join("..", "..", "pkg", "periskope", "testdata", name))
+		theirs, err := os.ReadFile(filepath.Join("..", "..", "..", "pkg", "periskope", "testdata", name))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -17,7 +17,11 @@ func Build(ctx context.Context, root, binDir string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	for _, spec := range Functions {
+	specs, err := Functions()
+	if err != nil {
+		return err
+	}
+	for _, spec := range specs {
 		dst := BootstrapPath(binDir, spec.Name)
 		cmd := exec.CommandContext(ctx, goTool, "build", "-tags", "lambda.norpc", "-o", dst, spec.Package)
 		cmd.Dir = root

@@ -18,7 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/sandbox"
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
@@ -47,7 +47,7 @@ func post(t *testing.T, url string, body []byte, headers map[string]string) (int
 // ticketKeys lists the pk of every ticket item in the table.
 func ticketKeys(t *testing.T, db *dynamodb.Client) []string {
 	t.Helper()
-	out, err := db.Scan(context.Background(), &dynamodb.ScanInput{TableName: aws.String(motoserver.LocalTable)})
+	out, err := db.Scan(context.Background(), &dynamodb.ScanInput{TableName: aws.String(local.Table)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +114,7 @@ func TestEndToEnd(t *testing.T) {
 
 	// 3. A redelivery of the same signed event is acknowledged, not stored twice.
 	event := []byte(`{"event":"ticket.created","org_id":"` + orgID + `","previous_attributes":{},"timestamp":"2026-11-22T03:02:25.123456+00:00","data":` + string(body) + `}`)
-	sig := periskope.Sign(event, motoserver.LocalSigningKey)
+	sig := periskope.Sign(event, local.SigningKey)
 	if status, resp := post(t, st.APIURL+"/webhooks/periskope", event, map[string]string{periskope.SignatureHeader: sig}); status != http.StatusOK || !strings.Contains(string(resp), `"duplicate"`) {
 		t.Errorf("redelivery = %d %s, want 200 duplicate", status, resp)
 	}
@@ -146,7 +146,7 @@ func waitForItem(t *testing.T, db *dynamodb.Client, key string) map[string]types
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		out, err := db.GetItem(context.Background(), &dynamodb.GetItemInput{
-			TableName: aws.String(motoserver.LocalTable),
+			TableName: aws.String(local.Table),
 			Key:       map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: key}},
 		})
 		if err != nil {
@@ -156,7 +156,7 @@ func waitForItem(t *testing.T, db *dynamodb.Client, key string) map[string]types
 			return out.Item
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("no item %s in %s: the webhook did not store the ticket", key, motoserver.LocalTable)
+			t.Fatalf("no item %s in %s: the webhook did not store the ticket", key, local.Table)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

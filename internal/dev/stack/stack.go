@@ -14,63 +14,24 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
+	"github.com/periskope-connect/periskope-aws/internal/dev/deployment"
 	"github.com/periskope-connect/periskope-aws/internal/dev/gateway"
 	"github.com/periskope-connect/periskope-aws/internal/dev/lambdaemu"
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
 	"github.com/periskope-connect/periskope-aws/internal/dev/sandbox"
 )
 
-// Default ports (design.md).
-const (
-	DefaultAPIPort     = 3000
-	DefaultMotoPort    = 5000
-	DefaultSandboxPort = 4010
-	DefaultPhone       = "919876543210"
-	host               = "127.0.0.1" // never anything but loopback
-)
-
-// Function names, as in template.yaml.
-const (
-	CreateTicketFunction = "CreateTicketFunction"
-	WebhookFunction      = "WebhookFunction"
-)
+// host is the only address the stack listens on.
+const host = local.Host
 
 // ErrPortInUse is returned when a port the stack needs is taken.
 var ErrPortInUse = errors.New("port already in use")
-
-// FunctionSpec is one function of the product as template.yaml declares it.
-type FunctionSpec struct {
-	Name     string        // logical id
-	Package  string        // Go package of its main, relative to the module root
-	Method   string        // HTTP API route: method
-	Path     string        // and path
-	Timeout  time.Duration // function Timeout
-	Memory   int           // MemorySize
-	Deadline time.Duration // integration TimeoutInMillis of its route
-}
-
-// Functions are the product's functions, with template.yaml's settings.
-var Functions = []FunctionSpec{
-	{Name: CreateTicketFunction, Package: "./functions/create-ticket", Method: "POST", Path: "/tickets",
-		Timeout: 15 * time.Second, Memory: 256, Deadline: 16 * time.Second},
-	{Name: WebhookFunction, Package: "./functions/webhook", Method: "POST", Path: "/webhooks/periskope",
-		Timeout: 10 * time.Second, Memory: 256, Deadline: 11 * time.Second},
-}
-
-// FunctionNamed returns the spec of a function by logical id.
-func FunctionNamed(name string) (FunctionSpec, bool) {
-	i := slices.IndexFunc(Functions, func(f FunctionSpec) bool { return f.Name == name })
-	if i < 0 {
-		return FunctionSpec{}, false
-	}
-	return Functions[i], true
-}
 
 // Config configures a Stack. Ports of 0 pick free ones.
 type Config struct {
@@ -92,7 +53,7 @@ type Config struct {
 	PeriskopeBaseURL string
 	// PeriskopeAPIKey is stored in the API key secret (default the local key).
 	PeriskopeAPIKey string
-	// PeriskopePhone is create-ticket's PERISKOPE_PHONE (default DefaultPhone).
+	// PeriskopePhone is create-ticket's PERISKOPE_PHONE (default local.Phone).
 	PeriskopePhone string
 
 	// MaxInstances is the process pool size of each function (default 2).
@@ -119,6 +80,7 @@ type Stack struct {
 	Moto *motoserver.Server
 
 	functions map[string]*lambdaemu.Function
+	specs     []FunctionSpec // of the running functions, in template order
 	gw        *http.Server
 	motoLog   *os.File
 }
@@ -161,7 +123,9 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 		return nil, err
 	}
 	if apiLn != nil {
-		st.startGateway(apiLn)
+		if err := st.startGateway(apiLn); err != nil {
+			return nil, err
+		}
 		apiLn = nil
 	}
 	return st, nil
@@ -184,10 +148,10 @@ func applyDefaults(cfg *Config) error {
 	}
 	cfg.BinDir = binDir
 	if cfg.PeriskopeAPIKey == "" {
-		cfg.PeriskopeAPIKey = motoserver.LocalAPIKey
+		cfg.PeriskopeAPIKey = local.APIKey
 	}
 	if cfg.PeriskopePhone == "" {
-		cfg.PeriskopePhone = DefaultPhone
+		cfg.PeriskopePhone = local.Phone
 	}
 	if cfg.MaxInstances <= 0 {
 		cfg.MaxInstances = 2
@@ -198,23 +162,9 @@ func applyDefaults(cfg *Config) error {
 	return os.MkdirAll(cfg.BinDir, 0o755)
 }
 
-// FindRoot walks up from the working directory to the directory with go.mod.
-func FindRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("stack: no go.mod above the working directory; run from the repository")
-		}
-		dir = parent
-	}
-}
+// FindRoot returns the repository root: the directory above the working
+// directory that holds go.mod and template.yaml.
+func FindRoot() (string, error) { return deployment.FindRoot() }
 
 // claimPorts listens on the gateway and sandbox ports and checks moto's,
 // so that a port in use is reported before anything starts.
@@ -278,9 +228,9 @@ func (st *Stack) startMoto(ctx context.Context) error {
 	if err := moto.ProvisionLocal(ctx); err != nil {
 		return fmt.Errorf("provisioning moto_server: %w", err)
 	}
-	if st.cfg.PeriskopeAPIKey != motoserver.LocalAPIKey {
+	if st.cfg.PeriskopeAPIKey != local.APIKey {
 		sm := secretsmanager.NewFromConfig(moto.Config())
-		if err := motoserver.PutSecret(ctx, sm, motoserver.LocalAPIKeySecret, st.cfg.PeriskopeAPIKey); err != nil {
+		if err := motoserver.PutSecret(ctx, sm, local.APIKeySecret, st.cfg.PeriskopeAPIKey); err != nil {
 			return err
 		}
 	}
@@ -297,8 +247,8 @@ func (st *Stack) startSandbox(ln net.Listener) error {
 		webhookURL = "http://" + net.JoinHostPort(host, strconv.Itoa(st.cfg.APIPort)) + "/webhooks/periskope"
 	}
 	srv, err := sandbox.Serve(ln, sandbox.Config{
-		APIKey:     motoserver.LocalAPIKey,
-		SigningKey: motoserver.LocalSigningKey,
+		APIKey:     local.APIKey,
+		SigningKey: local.SigningKey,
 		WebhookURL: webhookURL,
 		OrgPhone:   st.cfg.PeriskopePhone,
 		Log:        st.cfg.Output,
@@ -310,29 +260,10 @@ func (st *Stack) startSandbox(ln net.Listener) error {
 	return nil
 }
 
-// Env returns the function's own environment (design.md's contract).
-func (st *Stack) Env(name string) map[string]string {
+// Env returns the environment template.yaml gives the function called
+// name, against this stack's moto_server and Periskope (see FunctionEnv).
+func (st *Stack) Env(name string) (map[string]string, error) {
 	return FunctionEnv(name, st.MotoEndpoint, st.PeriskopeBaseURL, st.cfg.PeriskopePhone)
-}
-
-// FunctionEnv is the environment of the function called name (design.md's
-// contract) against the table and secrets of motoserver.ProvisionLocal at
-// awsEndpoint. create-ticket also gets the Periskope at periskopeBaseURL and
-// its x-phone; the webhook ignores both.
-func FunctionEnv(name, awsEndpoint, periskopeBaseURL, phone string) map[string]string {
-	env := map[string]string{
-		"TICKETS_TABLE":    motoserver.LocalTable,
-		"AWS_ENDPOINT_URL": awsEndpoint,
-	}
-	switch name {
-	case CreateTicketFunction:
-		env["PERISKOPE_BASE_URL"] = periskopeBaseURL
-		env["PERISKOPE_PHONE"] = phone
-		env["PERISKOPE_API_KEY_SECRET"] = motoserver.LocalAPIKeySecret
-	case WebhookFunction:
-		env["PERISKOPE_SIGNING_KEY_SECRET"] = motoserver.LocalSigningKeySecret
-	}
-	return env
 }
 
 // Bootstrap is the path of a function's host-arch binary.
@@ -342,14 +273,22 @@ func (st *Stack) Bootstrap(name string) string { return BootstrapPath(st.cfg.Bin
 func BootstrapPath(binDir, name string) string { return filepath.Join(binDir, name, "bootstrap") }
 
 func (st *Stack) startFunctions() error {
-	for _, spec := range Functions {
+	specs, err := Functions()
+	if err != nil {
+		return err
+	}
+	for _, spec := range specs {
+		env, err := st.Env(spec.Name)
+		if err != nil {
+			return err
+		}
 		fn, err := lambdaemu.New(lambdaemu.Config{
 			Name:         spec.Name,
 			Executable:   st.Bootstrap(spec.Name),
-			Env:          st.Env(spec.Name),
+			Env:          env,
 			Timeout:      spec.Timeout,
 			MemoryMB:     spec.Memory,
-			Region:       "us-east-1", // where ProvisionLocal created the table and secrets
+			Region:       local.Region, // where ProvisionLocal created the table and secrets
 			MaxInstances: st.cfg.MaxInstances,
 			Prewarm:      1, // init runs now: a bad config shows at startup, not at the first request
 			Output:       st.cfg.Output,
@@ -359,24 +298,29 @@ func (st *Stack) startFunctions() error {
 			return err
 		}
 		st.functions[spec.Name] = fn
+		st.specs = append(st.specs, spec)
 	}
 	return nil
 }
 
-func (st *Stack) startGateway(ln net.Listener) {
+func (st *Stack) startGateway(ln net.Listener) error {
 	var routes []gateway.Route
-	for _, spec := range Functions {
+	for _, spec := range st.specs {
 		routes = append(routes, gateway.Route{Method: spec.Method, Path: spec.Path, Name: spec.Name,
 			Function: st.functions[spec.Name], Timeout: spec.Deadline})
 	}
 	g, err := gateway.New(gateway.Config{Routes: routes, AccessLog: prefixed{st.cfg.Output, "[gateway] "}})
 	if err != nil {
-		panic(err) // the routes above are constant and valid
+		return err
 	}
 	st.gw = &http.Server{Handler: g, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = st.gw.Serve(ln) }()
 	st.APIURL = "http://" + ln.Addr().String()
+	return nil
 }
+
+// Functions returns the specs of the running functions.
+func (st *Stack) Functions() []FunctionSpec { return st.specs }
 
 // Function returns a running function by logical id.
 func (st *Stack) Function(name string) (*lambdaemu.Function, bool) {
@@ -390,7 +334,7 @@ func (st *Stack) PIDs() []int {
 	if st.Moto != nil {
 		pids = append(pids, st.Moto.PID())
 	}
-	for _, spec := range Functions {
+	for _, spec := range st.specs {
 		if fn, ok := st.functions[spec.Name]; ok {
 			pids = append(pids, fn.PIDs()...)
 		}

@@ -1,0 +1,211 @@
+// Package deployment reads the stack that template.yaml deploys, expanded as
+// CloudFormation would expand it (deploy/translate.py: parameter defaults,
+// conditions, the SAM transform), so that the local system and the tests
+// create what a deployed stack has — the table with every index, the
+// secrets, each function's environment, timeout, memory and routes — instead
+// of keeping a second copy that can drift.
+//
+// It is development tooling: it runs Python, and no product package may
+// import it.
+package deployment
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// Template and Translator are the files Load reads, relative to the
+// repository root.
+const (
+	Template   = "template.yaml"
+	Translator = "deploy/translate.py"
+)
+
+// ErrUnsupported is wrapped by errors about template constructs this package
+// does not evaluate: a template change that needs them fails loudly instead
+// of being half-read.
+var ErrUnsupported = errors.New("deployment: unsupported in template.yaml")
+
+// Deployment is template.yaml expanded with its parameter defaults.
+type Deployment struct {
+	// Parameters are the parameter values the expansion used (defaults).
+	Parameters map[string]string
+	// Conditions are the template's conditions evaluated for Parameters.
+	Conditions map[string]bool
+
+	// translated holds the CloudFormation resources after the SAM
+	// transform; raw holds the resources as written (for SAM-only
+	// properties such as a function's Events).
+	translated map[string]resource
+	raw        map[string]resource
+}
+
+// resource is one entry of a template's Resources.
+type resource struct {
+	Type       string          `json:"Type"`
+	Condition  string          `json:"Condition"`
+	Properties json.RawMessage `json:"Properties"`
+}
+
+// expansion is what `translate.py template` prints.
+type expansion struct {
+	Raw struct {
+		Resources map[string]resource `json:"Resources"`
+	} `json:"raw"`
+	Parameters map[string]string `json:"parameters"`
+	Conditions map[string]bool   `json:"conditions"`
+	Translated struct {
+		Resources map[string]resource `json:"Resources"`
+	} `json:"translated"`
+}
+
+var (
+	loadMu sync.Mutex
+	loaded = map[string]*Deployment{}
+)
+
+// Load expands root's template.yaml. The expansion is cached in the process
+// and, keyed by the contents of the template and the translator, under
+// root/bin/cache, so a test binary or `make run` pays for Python once per
+// template change rather than once per call.
+func Load(root string) (*Deployment, error) {
+	loadMu.Lock()
+	defer loadMu.Unlock()
+	if d, ok := loaded[root]; ok {
+		return d, nil
+	}
+	out, err := expand(root)
+	if err != nil {
+		return nil, err
+	}
+	var e expansion
+	if err := json.Unmarshal(out, &e); err != nil {
+		return nil, fmt.Errorf("deployment: %s printed invalid JSON: %w", Translator, err)
+	}
+	d := &Deployment{
+		Parameters: e.Parameters,
+		Conditions: e.Conditions,
+		translated: e.Translated.Resources,
+		raw:        e.Raw.Resources,
+	}
+	loaded[root] = d
+	return d, nil
+}
+
+// LoadFromWorkingDir is Load for the repository around the working
+// directory (tests run in their package's directory).
+func LoadFromWorkingDir() (*Deployment, error) {
+	root, err := FindRoot()
+	if err != nil {
+		return nil, err
+	}
+	return Load(root)
+}
+
+// FindRoot walks up from the working directory to the directory that holds
+// go.mod and template.yaml.
+func FindRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if fileExists(filepath.Join(dir, "go.mod")) && fileExists(filepath.Join(dir, Template)) {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("deployment: no go.mod and template.yaml above the working directory; run from the repository")
+		}
+		dir = parent
+	}
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+// expand returns translate.py's JSON for root's template, from the disk
+// cache when the template and translator are unchanged.
+func expand(root string) ([]byte, error) {
+	key, err := cacheKey(root)
+	if err != nil {
+		return nil, err
+	}
+	cached := filepath.Join(root, "bin", "cache", "deployment-"+key+".json")
+	if out, err := os.ReadFile(cached); err == nil {
+		return out, nil
+	}
+	python, err := Python()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(python, filepath.Join(root, Translator), "template", filepath.Join(root, Template))
+	cmd.Dir = root
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("deployment: expanding %s: %s (%w)", Template, strings.TrimSpace(stderr.String()), err)
+	}
+	writeAtomically(cached, stdout.Bytes())
+	return stdout.Bytes(), nil
+}
+
+func cacheKey(root string) (string, error) {
+	h := sha256.New()
+	for _, name := range []string{Template, Translator} {
+		b, err := os.ReadFile(filepath.Join(root, name))
+		if err != nil {
+			return "", fmt.Errorf("deployment: %w", err)
+		}
+		fmt.Fprintf(h, "%s %d\n", name, len(b))
+		h.Write(b)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16], nil
+}
+
+// writeAtomically stores a cache file; a failure only costs the next caller
+// another expansion, so it is ignored.
+func writeAtomically(path string, data []byte) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".deployment-*")
+	if err != nil {
+		return
+	}
+	_, werr := tmp.Write(data)
+	cerr := tmp.Close()
+	if werr != nil || cerr != nil || os.Rename(tmp.Name(), path) != nil {
+		_ = os.Remove(tmp.Name())
+	}
+}
+
+// resourcesOfType returns the logical ids of the translated resources of
+// type typ whose condition holds, sorted.
+func (d *Deployment) resourcesOfType(typ string) []string {
+	var ids []string
+	for id, r := range d.translated {
+		if r.Type == typ && (r.Condition == "" || d.Conditions[r.Condition]) {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// Secrets returns the logical ids of the secrets the stack creates.
+func (d *Deployment) Secrets() []string {
+	return d.resourcesOfType("AWS::SecretsManager::Secret")
+}

@@ -1,0 +1,172 @@
+package deployment
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// apiGatewayMaxIntegrationTimeout is what an HTTP API route's integration
+// waits when the template sets no TimeoutInMillis (API Gateway's default and
+// maximum).
+const apiGatewayMaxIntegrationTimeout = 30 * time.Second
+
+// Function is one AWS::Lambda::Function of the stack.
+type Function struct {
+	// LogicalID is the function's logical id (CreateTicketFunction).
+	LogicalID string
+	// Runtime, Handler and Architectures are as deployed.
+	Runtime       string
+	Handler       string
+	Architectures []string
+	// Timeout and MemoryMB are the function's Timeout and MemorySize.
+	Timeout  time.Duration
+	MemoryMB int
+	// Environment holds the variables as the translated template has them,
+	// intrinsics unresolved: see Deployment.Environment.
+	Environment map[string]any
+	// Routes are the HTTP API routes that invoke the function.
+	Routes []Route
+}
+
+// Route is one HTTP API route of a function (a SAM HttpApi event).
+type Route struct {
+	Method string
+	Path   string
+	// Timeout is the integration timeout: how long API Gateway waits for
+	// the function before answering 503 itself.
+	Timeout time.Duration
+	// PayloadFormatVersion is the event format, "2.0" for HTTP APIs.
+	PayloadFormatVersion string
+}
+
+// lambdaProperties are the properties of AWS::Lambda::Function read here.
+type lambdaProperties struct {
+	Runtime       string
+	Handler       string
+	Architectures []string
+	Timeout       int
+	MemorySize    int
+	Environment   struct {
+		Variables map[string]any
+	}
+}
+
+// samEvents are the Events of an AWS::Serverless::Function as written.
+type samEvents struct {
+	Events map[string]struct {
+		Type       string
+		Properties struct {
+			Method               string
+			Path                 string
+			TimeoutInMillis      int
+			PayloadFormatVersion string
+		}
+	}
+}
+
+// lambdaDefaults are CloudFormation's defaults for properties the template
+// may leave out.
+const (
+	defaultLambdaTimeout = 3 * time.Second
+	defaultLambdaMemory  = 128
+)
+
+// Functions returns the stack's Lambda functions, sorted by logical id.
+func (d *Deployment) Functions() ([]Function, error) {
+	var fns []Function
+	for _, id := range d.resourcesOfType("AWS::Lambda::Function") {
+		fn, err := d.function(id)
+		if err != nil {
+			return nil, err
+		}
+		fns = append(fns, fn)
+	}
+	return fns, nil
+}
+
+// Function returns the function called logicalID.
+func (d *Deployment) Function(logicalID string) (Function, error) {
+	r, ok := d.translated[logicalID]
+	if !ok || r.Type != "AWS::Lambda::Function" {
+		return Function{}, fmt.Errorf("deployment: template.yaml has no function %s (it has %s)",
+			logicalID, strings.Join(d.resourcesOfType("AWS::Lambda::Function"), ", "))
+	}
+	return d.function(logicalID)
+}
+
+func (d *Deployment) function(id string) (Function, error) {
+	var p lambdaProperties
+	if err := json.Unmarshal(d.translated[id].Properties, &p); err != nil {
+		return Function{}, fmt.Errorf("deployment: function %s: %w", id, err)
+	}
+	fn := Function{
+		LogicalID:     id,
+		Runtime:       p.Runtime,
+		Handler:       p.Handler,
+		Architectures: p.Architectures,
+		Timeout:       time.Duration(p.Timeout) * time.Second,
+		MemoryMB:      p.MemorySize,
+		Environment:   p.Environment.Variables,
+	}
+	if fn.Timeout == 0 {
+		fn.Timeout = defaultLambdaTimeout
+	}
+	if fn.MemoryMB == 0 {
+		fn.MemoryMB = defaultLambdaMemory
+	}
+	routes, err := d.routes(id)
+	if err != nil {
+		return Function{}, err
+	}
+	fn.Routes = routes
+	return fn, nil
+}
+
+// routes reads the function's HttpApi events from the template as written:
+// the SAM transform folds them into the API's OpenAPI body, where the
+// method, path and timeout are harder to pair with the function.
+func (d *Deployment) routes(id string) ([]Route, error) {
+	raw, ok := d.raw[id]
+	if !ok {
+		return nil, nil
+	}
+	var ev samEvents
+	if err := json.Unmarshal(raw.Properties, &ev); err != nil {
+		return nil, fmt.Errorf("deployment: events of %s: %w", id, err)
+	}
+	names := make([]string, 0, len(ev.Events))
+	for name := range ev.Events {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	var routes []Route
+	for _, name := range names {
+		e := ev.Events[name]
+		if e.Type != "HttpApi" {
+			return nil, fmt.Errorf("%w: event %s of %s has type %s (only HttpApi is run locally)", ErrUnsupported, name, id, e.Type)
+		}
+		r := Route{Method: e.Properties.Method, Path: e.Properties.Path,
+			Timeout: time.Duration(e.Properties.TimeoutInMillis) * time.Millisecond, PayloadFormatVersion: e.Properties.PayloadFormatVersion}
+		if r.Timeout == 0 {
+			r.Timeout = apiGatewayMaxIntegrationTimeout
+		}
+		routes = append(routes, r)
+	}
+	return routes, nil
+}
+
+// Environment resolves fn's variables (see Resolve).
+func (d *Deployment) Environment(fn Function, names Names, overrides map[string]string) (map[string]string, error) {
+	env := make(map[string]string, len(fn.Environment))
+	for name, v := range fn.Environment {
+		s, err := d.Resolve(v, names, overrides)
+		if err != nil {
+			return nil, fmt.Errorf("deployment: %s of %s: %w", name, fn.LogicalID, err)
+		}
+		env[name] = s
+	}
+	return env, nil
+}

@@ -1,0 +1,59 @@
+package deployment
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"sync"
+)
+
+// PythonInstallHint says how to get what translate.py imports.
+const PythonInstallHint = "pip install cfn-lint aws-sam-translator"
+
+var (
+	pythonOnce sync.Once
+	pythonPath string
+	pythonErr  error
+)
+
+// Python returns an interpreter that can run deploy/translate.py: Python
+// 3.11 or newer with aws-sam-translator and PyYAML. It tries $PYTHON, then
+// python3.x on PATH, then the pyenv versions, where the machine's Python
+// keeps them when a bare PATH lacks the pyenv shims.
+func Python() (string, error) {
+	pythonOnce.Do(func() { pythonPath, pythonErr = findPython() })
+	return pythonPath, pythonErr
+}
+
+func findPython() (string, error) {
+	var candidates []string
+	if p := os.Getenv("PYTHON"); p != "" {
+		candidates = append(candidates, p)
+	}
+	for _, name := range []string{"python3.11", "python3.12", "python3.13", "python3"} {
+		if p, err := exec.LookPath(name); err == nil {
+			candidates = append(candidates, p)
+		}
+	}
+	home, _ := os.UserHomeDir()
+	for _, root := range []string{os.Getenv("PYENV_ROOT"), filepath.Join(home, ".pyenv")} {
+		if root == "" {
+			continue
+		}
+		matches, _ := filepath.Glob(filepath.Join(root, "versions", "*", "bin", "python3"))
+		sort.Sort(sort.Reverse(sort.StringSlice(matches)))
+		candidates = append(candidates, matches...)
+	}
+	// A pyenv shim exists even when the active version lacks the modules, so
+	// every candidate is tried, not just found.
+	for _, p := range candidates {
+		if exec.Command(p, "-c", "import tomllib, yaml, samtranslator").Run() == nil {
+			return p, nil
+		}
+	}
+	return "", errors.New("deployment: no Python >= 3.11 with aws-sam-translator and PyYAML found " +
+		"(tried $PYTHON, python3.x on PATH, $PYENV_ROOT/versions/*/bin/python3, ~/.pyenv/versions/*/bin/python3); " +
+		"install them with: " + PythonInstallHint)
+}

@@ -1,0 +1,87 @@
+package deployment
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+)
+
+// Names gives the local stand-in of the stack's resources: for a logical id
+// (a Ref) or "LogicalId.Attribute" (a GetAtt), the name or value the local
+// system uses, and false for one it has none for.
+type Names func(ref string) (string, bool)
+
+// Resolve evaluates one property value of the translated template to the
+// string a deployed function would see: literals as CloudFormation renders
+// them, Ref of a parameter as overrides or the default, Ref and GetAtt of a
+// resource through names, Fn::If through the template's conditions. Any
+// other intrinsic is ErrUnsupported.
+func (d *Deployment) Resolve(v any, names Names, overrides map[string]string) (string, error) {
+	switch v := v.(type) {
+	case string:
+		return v, nil
+	case bool:
+		return strconv.FormatBool(v), nil
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64), nil
+	case json.Number:
+		return v.String(), nil
+	case map[string]any:
+		if len(v) != 1 {
+			return "", fmt.Errorf("%w: a map value %v", ErrUnsupported, v)
+		}
+		for fn, arg := range v {
+			return d.intrinsic(fn, arg, names, overrides)
+		}
+	}
+	return "", fmt.Errorf("%w: value %v (%T)", ErrUnsupported, v, v)
+}
+
+func (d *Deployment) intrinsic(fn string, arg any, names Names, overrides map[string]string) (string, error) {
+	switch fn {
+	case "Ref":
+		ref, ok := arg.(string)
+		if !ok {
+			return "", fmt.Errorf("%w: Ref of %v", ErrUnsupported, arg)
+		}
+		return d.ref(ref, names, overrides)
+	case "Fn::GetAtt":
+		parts, ok := arg.([]any)
+		if !ok || len(parts) != 2 {
+			return "", fmt.Errorf("%w: Fn::GetAtt of %v", ErrUnsupported, arg)
+		}
+		ref := fmt.Sprintf("%v.%v", parts[0], parts[1])
+		if local, ok := names(ref); ok {
+			return local, nil
+		}
+		return "", fmt.Errorf("deployment: no local value for Fn::GetAtt %s", ref)
+	case "Fn::If":
+		parts, ok := arg.([]any)
+		cond, _ := parts[0].(string)
+		if !ok || len(parts) != 3 || cond == "" {
+			return "", fmt.Errorf("%w: Fn::If of %v", ErrUnsupported, arg)
+		}
+		holds, known := d.Conditions[cond]
+		if !known {
+			return "", fmt.Errorf("deployment: Fn::If names unknown condition %s", cond)
+		}
+		if holds {
+			return d.Resolve(parts[1], names, overrides)
+		}
+		return d.Resolve(parts[2], names, overrides)
+	}
+	return "", fmt.Errorf("%w: %s", ErrUnsupported, fn)
+}
+
+func (d *Deployment) ref(ref string, names Names, overrides map[string]string) (string, error) {
+	if v, ok := overrides[ref]; ok {
+		return v, nil
+	}
+	if v, ok := d.Parameters[ref]; ok {
+		return v, nil
+	}
+	if local, ok := names(ref); ok {
+		return local, nil
+	}
+	return "", fmt.Errorf("deployment: no local value for Ref %s", ref)
+}

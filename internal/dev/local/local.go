@@ -1,0 +1,33 @@
+// Package local holds the few values that only the local system owns: its
+// ports, the names it gives the stack's table and secrets, the keys it
+// keeps in those secrets, its region and its WhatsApp phone. Everything
+// else about the local system — the table's schema, which secrets exist,
+// each function's environment, timeout, memory and route — comes from
+// template.yaml (see package deployment).
+package local
+
+// Host is the only address the local system listens on.
+const Host = "127.0.0.1"
+
+// Default ports of `make run` (README, "Run it locally").
+const (
+	APIPort     = 3000
+	SandboxPort = 4010
+	MotoPort    = 5000
+)
+
+// Region is where moto_server keeps the local resources.
+const Region = "us-east-1"
+
+// Local names of the stack's resources, and the values of its secrets.
+const (
+	Table            = "periskope-tickets"
+	APIKeySecret     = "periskope/local/api-key"
+	APIKey           = "local-api-key"
+	SigningKeySecret = "periskope/local/signing-key"
+	SigningKey       = "local-signing-key"
+)
+
+// Phone is the x-phone of the local system: create-ticket's
+// PERISKOPE_PHONE and the sandbox organisation's number.
+const Phone = "919876543210"

@@ -1,0 +1,96 @@
+package stack
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/periskope-connect/periskope-aws/internal/dev/deployment"
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
+)
+
+// lambdaSets are the variables Lambda itself gives every function
+// (its reserved environment variables and the ones LoggingConfig sets), so a
+// function may read them without the template declaring them.
+var lambdaSets = []string{
+	"_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
+	"AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION",
+	"AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME",
+	"AWS_LAMBDA_LOG_FORMAT", "AWS_LAMBDA_LOG_LEVEL", "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID",
+	"AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
+}
+
+// CheckEnvironment runs wire — a function's init, reading its environment
+// only through getenv — with the environment template.yaml gives the
+// function called name (resolved for the local system) plus what Lambda
+// sets, and fails if init fails, if it reads a variable that neither the
+// template nor Lambda sets, or if the template sets one it never reads.
+func CheckEnvironment(name string, wire func(getenv func(string) string) error) error {
+	spec, err := FunctionNamed(name)
+	if err != nil {
+		return err
+	}
+	env, err := FunctionEnv(name, "http://127.0.0.1:9", "https://periskope.invalid/v1", local.Phone)
+	if err != nil {
+		return err
+	}
+	declared, err := declaredVariables(name)
+	if err != nil {
+		return err
+	}
+	lambdaEnv := map[string]string{
+		"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "id", "AWS_SECRET_ACCESS_KEY": "secret",
+		"AWS_LAMBDA_FUNCTION_NAME": spec.Name,
+	}
+	var mu sync.Mutex
+	read := map[string]bool{}
+	getenv := func(v string) string {
+		mu.Lock()
+		defer mu.Unlock()
+		read[v] = true
+		if value, ok := env[v]; ok && slices.Contains(declared, v) {
+			return value
+		}
+		return lambdaEnv[v]
+	}
+	if err := wire(getenv); err != nil {
+		return fmt.Errorf("%s does not start with the environment template.yaml gives it: %w", name, err)
+	}
+	var problems []string
+	for v := range read {
+		if !slices.Contains(declared, v) && !slices.Contains(lambdaSets, v) {
+			problems = append(problems, fmt.Sprintf("%s reads %s, which template.yaml does not set", name, v))
+		}
+	}
+	for _, v := range declared {
+		if !read[v] {
+			problems = append(problems, fmt.Sprintf("template.yaml sets %s for %s, which never reads it", v, name))
+		}
+	}
+	if len(problems) > 0 {
+		sort.Strings(problems)
+		return fmt.Errorf("environment contract broken:\n  %s", strings.Join(problems, "\n  "))
+	}
+	return nil
+}
+
+// declaredVariables are the names of the variables template.yaml sets for
+// the function called name.
+func declaredVariables(name string) ([]string, error) {
+	d, err := deployment.LoadFromWorkingDir()
+	if err != nil {
+		return nil, err
+	}
+	fn, err := d.Function(name)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, 0, len(fn.Environment))
+	for v := range fn.Environment {
+		names = append(names, v)
+	}
+	sort.Strings(names)
+	return names, nil
+}

@@ -1,0 +1,134 @@
+package stack
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/periskope-connect/periskope-aws/internal/dev/deployment"
+	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
+)
+
+// Logical ids of the product's functions in template.yaml: the names
+// `make invoke FN=…` and `sam local invoke` take.
+const (
+	CreateTicketFunction = "CreateTicketFunction"
+	WebhookFunction      = "WebhookFunction"
+)
+
+// Template parameters the local system sets: create-ticket's Periskope and
+// x-phone. Every other parameter keeps its template default.
+const (
+	paramPeriskopeBaseURL = "PeriskopeBaseUrl"
+	paramPeriskopePhone   = "PeriskopePhone"
+)
+
+// FunctionSpec is one function of the product as template.yaml declares it.
+type FunctionSpec struct {
+	Name     string        // logical id
+	Package  string        // Go package of its main, relative to the module root
+	Method   string        // HTTP API route: method
+	Path     string        // and path
+	Timeout  time.Duration // function Timeout
+	Memory   int           // MemorySize, MB
+	Deadline time.Duration // integration TimeoutInMillis of its route
+	// Architectures are the function's (arm64 when deployed; the local
+	// bootstraps are built for the host instead).
+	Architectures []string
+}
+
+// Functions returns the product's functions as template.yaml declares them,
+// sorted by logical id.
+func Functions() ([]FunctionSpec, error) {
+	d, err := deployment.LoadFromWorkingDir()
+	if err != nil {
+		return nil, err
+	}
+	fns, err := d.Functions()
+	if err != nil {
+		return nil, err
+	}
+	specs := make([]FunctionSpec, 0, len(fns))
+	for _, fn := range fns {
+		spec, err := specOf(fn)
+		if err != nil {
+			return nil, err
+		}
+		specs = append(specs, spec)
+	}
+	return specs, nil
+}
+
+// FunctionNamed returns the spec of a function by logical id.
+func FunctionNamed(name string) (FunctionSpec, error) {
+	d, err := deployment.LoadFromWorkingDir()
+	if err != nil {
+		return FunctionSpec{}, err
+	}
+	fn, err := d.Function(name)
+	if err != nil {
+		return FunctionSpec{}, err
+	}
+	return specOf(fn)
+}
+
+// specOf maps a template function onto the local system, which runs each
+// function behind exactly one route, as the product has them.
+func specOf(fn deployment.Function) (FunctionSpec, error) {
+	if len(fn.Routes) != 1 {
+		return FunctionSpec{}, fmt.Errorf("stack: %s has %d HTTP API routes in template.yaml; the local gateway runs one per function", fn.LogicalID, len(fn.Routes))
+	}
+	r := fn.Routes[0]
+	return FunctionSpec{
+		Name: fn.LogicalID, Package: FunctionPackage(fn.LogicalID),
+		Method: r.Method, Path: r.Path, Deadline: r.Timeout,
+		Timeout: fn.Timeout, Memory: fn.MemoryMB, Architectures: fn.Architectures,
+	}, nil
+}
+
+// FunctionPackage is the Go main package of a function, by the layout's
+// convention: CreateTicketFunction is ./functions/create-ticket.
+func FunctionPackage(logicalID string) string {
+	base := strings.TrimSuffix(logicalID, "Function")
+	var b strings.Builder
+	for i, r := range base {
+		if r >= 'A' && r <= 'Z' {
+			if i > 0 {
+				b.WriteByte('-')
+			}
+			r += 'a' - 'A'
+		}
+		b.WriteRune(r)
+	}
+	return "./" + filepath.ToSlash(filepath.Join("functions", b.String()))
+}
+
+// FunctionEnv is the environment template.yaml gives the function called
+// name, resolved for the local system: the table and secrets under their
+// local names (motoserver.ProvisionLocal), PeriskopeBaseUrl and
+// PeriskopePhone set to periskopeBaseURL and phone where not empty, and
+// AWS_ENDPOINT_URL set to awsEndpoint.
+func FunctionEnv(name, awsEndpoint, periskopeBaseURL, phone string) (map[string]string, error) {
+	d, err := deployment.LoadFromWorkingDir()
+	if err != nil {
+		return nil, err
+	}
+	fn, err := d.Function(name)
+	if err != nil {
+		return nil, err
+	}
+	overrides := map[string]string{}
+	if periskopeBaseURL != "" {
+		overrides[paramPeriskopeBaseURL] = periskopeBaseURL
+	}
+	if phone != "" {
+		overrides[paramPeriskopePhone] = phone
+	}
+	env, err := d.Environment(fn, motoserver.LocalName, overrides)
+	if err != nil {
+		return nil, err
+	}
+	env["AWS_ENDPOINT_URL"] = awsEndpoint
+	return env, nil
+}
