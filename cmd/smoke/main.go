@@ -21,7 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
-	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/smoke"
 )
 
@@ -43,8 +43,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.stack, "stack", "", "deployed stack to check (periskope-bridge-<env>); AWS credentials and region from the environment")
 	fs.BoolVar(&o.local, "local", false, "check the local system of make run instead")
-	fs.StringVar(&o.apiURL, "api-url", "http://127.0.0.1:3000", "with -local: the local API")
-	fs.StringVar(&o.motoURL, "moto-url", "http://127.0.0.1:5000", "with -local: the local moto_server holding the signing key")
+	fs.StringVar(&o.apiURL, "api-url", fmt.Sprintf("http://%s:%d", local.Host, local.APIPort), "with -local: the local API")
+	fs.StringVar(&o.motoURL, "moto-url", fmt.Sprintf("http://%s:%d", local.Host, local.MotoPort), "with -local: the local moto_server holding the signing key")
 	fs.DurationVar(&o.timeout, "timeout", 2*time.Minute, "give up after this long")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -82,7 +82,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 func setUp(ctx context.Context, o options) (smoke.Target, *smoke.Checker, error) {
 	if o.local {
 		cfg := aws.Config{
-			Region:       "us-east-1",
+			Region:       local.Region,
 			BaseEndpoint: aws.String(o.motoURL),
 			// moto accepts any credentials, and the local gateway checks
 			// none; signing anyway runs the same code as against AWS.
@@ -90,7 +90,7 @@ func setUp(ctx context.Context, o options) (smoke.Target, *smoke.Checker, error)
 				return aws.Credentials{AccessKeyID: "local", SecretAccessKey: "local", Source: "smoke"}, nil
 			}),
 		}
-		target, err := smoke.Local(ctx, o.apiURL, motoserver.LocalSigningKeySecret, secrets{secretsmanager.NewFromConfig(cfg)})
+		target, err := smoke.Local(ctx, o.apiURL, local.SigningKeySecret, secrets{secretsmanager.NewFromConfig(cfg)})
 		if err != nil {
 			return target, nil, fmt.Errorf("%w (is make run running?)", err)
 		}
