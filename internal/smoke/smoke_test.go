@@ -255,7 +255,7 @@ func TestDeployed(t *testing.T) {
 	}
 }
 
-var errStackMissing = errors.New("Stack with id periskope-bridge-dev does not exist")
+var errStackMissing = errors.New("stack with id periskope-bridge-dev does not exist")
 
 func TestLocal(t *testing.T) {
 	got, err := Local(context.Background(), "http://127.0.0.1:3000/", "local/signing", fakeSecrets{"local/signing": "local-signing-key"})
