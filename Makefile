@@ -77,4 +77,5 @@ events: ## Regenerate the sample API Gateway events in events/ from cmd/eventgen
 	$(require-go)
 	$(GO) run ./cmd/eventgen
 
-include $(wildcard deploy/deploy.mk cmd/local/local.mk bench/bench.mk)
+include $(wildcard deploy/deploy.mk cmd/local/local.mk cmd/reconcile/reconcile.mk bench/bench.mk)
+include $(wildcard deploy/ops.mk)

@@ -37,5 +37,5 @@ bench-warm: ## Warm webhook request through the gateway against a bare PutItem; 
 .PHONY: load
 load: ## 1,000 webhook deliveries (20% concurrent duplicates) and create-ticket Idempotency-Key retries through the local system; checks the table and the sandbox; peak RSS.
 	@mkdir -p $(BENCH_RESULTS)
-	@set -o pipefail; $(GO) run ./bench/load -deliveries $(LOAD_DELIVERIES) -concurrency $(LOAD_CONCURRENCY) -keys $(LOAD_KEYS) | tee $(BENCH_RESULTS)/load.md
+	@set -o pipefail; $(GO) run ./bench/load -deliveries $(LOAD_DELIVERIES) -concurrency $(LOAD_CONCURRENCY) -keys $(LOAD_KEYS) -log-dir $(BENCH_RESULTS)/logs | tee $(BENCH_RESULTS)/load.md
 	@set -o pipefail; $(GO) test -count=1 -v -run . ./test/faults/ 2>&1 | tee $(BENCH_RESULTS)/faults.txt | grep -E '^(=== RUN|--- |ok|FAIL|PASS)'

@@ -9,7 +9,9 @@
 //   - samconfig_test.go checks every environment of samconfig.toml and
 //     validates its parameter overrides against the template;
 //   - build_test.go runs the Makefile targets `sam build` calls and checks each
-//     bootstrap is a static linux/arm64 executable built with the right flags.
+//     bootstrap is a static linux/arm64 executable built with the right flags;
+//   - runbook_test.go checks docs/runbook.md has a complete entry for every
+//     alarm of template.yaml.
 //
 // cfn-lint runs separately, through `make template-check`.
 package deploy

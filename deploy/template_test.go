@@ -6,8 +6,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/periskope-connect/periskope-aws/internal/awsenv"
 	"github.com/periskope-connect/periskope-aws/internal/createticket"
 	"github.com/periskope-connect/periskope-aws/internal/emf"
+	"github.com/periskope-connect/periskope-aws/internal/idempotency"
+	"github.com/periskope-connect/periskope-aws/internal/secretcache"
+	"github.com/periskope-connect/periskope-aws/internal/ticketstore"
 	"github.com/periskope-connect/periskope-aws/internal/webhook"
 )
 
@@ -27,11 +31,10 @@ type function struct {
 	secret   string   // logical id of the secret the stack creates for it
 	secretIn string   // parameter holding an existing secret ARN instead
 	actions  []string // exact IAM actions on the table and the secret
+	// keyPrefix is the start of every pk the function writes: its table
+	// permissions must be limited to it (dynamodb:LeadingKeys).
+	keyPrefix string
 }
-
-// endpointVar is the SDK's endpoint override: declared (empty) only so that
-// `sam local invoke --env-vars` can set it.
-const endpointVar = "AWS_ENDPOINT_URL"
 
 var functions = []function{
 	{
@@ -39,19 +42,22 @@ var functions = []function{
 		pkg:   "functions/create-ticket",
 		route: "POST /tickets",
 		// The names the code reads: a rename on either side fails here.
-		env:      []string{createticket.EnvAPIKeySecret, createticket.EnvBaseURL, createticket.EnvPhone, createticket.EnvTable, endpointVar},
-		secret:   "PeriskopeApiKeySecret",
-		secretIn: "ApiKeySecretArn",
-		actions:  []string{"dynamodb:PutItem", "secretsmanager:GetSecretValue"},
+		env: []string{createticket.EnvAPIKeySecret, createticket.EnvBaseURL, createticket.EnvPhone, createticket.EnvTable,
+			createticket.EnvPlainHTTPHost, awsenv.EnvEndpoint},
+		secret:    "PeriskopeApiKeySecret",
+		secretIn:  "ApiKeySecretArn",
+		actions:   []string{"dynamodb:PutItem", "secretsmanager:GetSecretValue"},
+		keyPrefix: idempotency.KeyPrefix,
 	},
 	{
-		id:       "WebhookFunction",
-		pkg:      "functions/webhook",
-		route:    "POST /webhooks/periskope",
-		env:      []string{webhook.EnvSigningKeySecret, webhook.EnvTicketsTable, endpointVar},
-		secret:   "PeriskopeSigningKeySecret",
-		secretIn: "SigningKeySecretArn",
-		actions:  []string{"dynamodb:PutItem", "secretsmanager:GetSecretValue"},
+		id:        "WebhookFunction",
+		pkg:       "functions/webhook",
+		route:     "POST /webhooks/periskope",
+		env:       []string{webhook.EnvSigningKeySecret, webhook.EnvTicketsTable, awsenv.EnvEndpoint},
+		secret:    "PeriskopeSigningKeySecret",
+		secretIn:  "SigningKeySecretArn",
+		actions:   []string{"dynamodb:PutItem", "secretsmanager:GetSecretValue"},
+		keyPrefix: ticketstore.KeyPrefix,
 	},
 }
 
@@ -132,8 +138,8 @@ func TestFunctionsEnvironment(t *testing.T) {
 			if !slices.Equal(names, slices.Sorted(slices.Values(f.env))) {
 				t.Errorf("%s environment = %v, want exactly %v", f.id, names, f.env)
 			}
-			if vars[endpointVar] != "" {
-				t.Errorf("%s %s = %v, want empty (the real AWS endpoints)", f.id, endpointVar, vars[endpointVar])
+			if vars[awsenv.EnvEndpoint] != "" {
+				t.Errorf("%s %s = %v, want empty (the real AWS endpoints)", f.id, awsenv.EnvEndpoint, vars[awsenv.EnvEndpoint])
 			}
 			if !jsonEqual(vars["TICKETS_TABLE"], ref("TicketsTable")) {
 				t.Errorf("%s TICKETS_TABLE = %v, want Ref TicketsTable", f.id, vars["TICKETS_TABLE"])
@@ -148,6 +154,27 @@ func TestFunctionsEnvironment(t *testing.T) {
 		}
 		if vars["PERISKOPE_BASE_URL"] != "https://api.periskope.app/v1" {
 			t.Errorf("PERISKOPE_BASE_URL = %v, want Periskope's API by default", vars["PERISKOPE_BASE_URL"])
+		}
+	})
+
+	// Declared only so that sam local --env-vars can set them: a deployment
+	// always gets "", whatever its parameters (real AWS endpoints, https only).
+	t.Run("local-only variables are empty", func(t *testing.T) {
+		localOnly := map[string][]string{
+			"CreateTicketFunction": {awsenv.EnvEndpoint, createticket.EnvPlainHTTPHost},
+			"WebhookFunction":      {awsenv.EnvEndpoint},
+		}
+		for _, params := range [][]string{nil, {"StageName=prod", "PeriskopePhone=919876543210", "TicketsAuthorizer=JWT",
+			"JwtIssuer=https://issuer.example", "JwtAudience=client"}} {
+			s := expand(t, params...)
+			for id, names := range localOnly {
+				vars := asMap(t, dig(t, s.props(t, id, "AWS::Lambda::Function"), "Environment", "Variables"), id+" env")
+				for _, name := range names {
+					if v, ok := vars[name]; !ok || v != "" {
+						t.Errorf("%v: %s %s = %v (declared %v), want declared and \"\"", params, id, name, v, ok)
+					}
+				}
+			}
 		}
 	})
 
@@ -255,6 +282,9 @@ func TestIAMLeastPrivilege(t *testing.T) {
 						if len(resources) != 1 || !jsonEqual(resources[0], want) {
 							t.Errorf("%s: %s on %s, want only %s", f.id, action, mustJSON(st["Resource"]), mustJSON(want))
 						}
+						if strings.HasPrefix(action, "dynamodb:") {
+							checkLeadingKeys(t, f, st)
+						}
 					}
 				}
 				sort.Strings(actions)
@@ -263,6 +293,17 @@ func TestIAMLeastPrivilege(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// checkLeadingKeys requires a table statement of f to be limited to the
+// items whose partition key starts with f.keyPrefix, so that neither
+// function can write the other's items.
+func checkLeadingKeys(t *testing.T, f function, st map[string]any) {
+	t.Helper()
+	want := map[string]any{"ForAllValues:StringLike": map[string]any{"dynamodb:LeadingKeys": []any{f.keyPrefix + "*"}}}
+	if !jsonEqual(st["Condition"], want) {
+		t.Errorf("%s: table statement condition %s, want exactly %s", f.id, mustJSON(st["Condition"]), mustJSON(want))
 	}
 }
 
@@ -571,14 +612,17 @@ func TestAlarms(t *testing.T) {
 			stage := `"` + s.Parameters["StageName"] + `"`
 			api := mustJSON(ref("HttpApi"))
 			want := map[string]float64{
-				"AWS/ApiGateway 5xx ApiId=" + api + ",Stage=" + stage:                                                                          1,
-				"AWS/ApiGateway 5xx ApiId=" + api + ",Method=\"POST\",Resource=\"/tickets\",Stage=" + stage:                                    1,
-				"AWS/ApiGateway 5xx ApiId=" + api + ",Method=\"POST\",Resource=\"/webhooks/periskope\",Stage=" + stage:                         1,
-				"AWS/Lambda Errors FunctionName=" + mustJSON(ref("CreateTicketFunction")):                                                      1,
-				"AWS/Lambda Throttles FunctionName=" + mustJSON(ref("CreateTicketFunction")):                                                   1,
-				"AWS/Lambda Errors FunctionName=" + mustJSON(ref("WebhookFunction")):                                                           1,
-				"AWS/Lambda Throttles FunctionName=" + mustJSON(ref("WebhookFunction")):                                                        1,
-				emf.Namespace + " " + webhook.MetricSignatureRejected + ` Function="webhook",FunctionName=` + mustJSON(ref("WebhookFunction")): num(t, s.Parameters["SignatureRejectedAlarmThreshold"], "threshold"),
+				"AWS/ApiGateway 5xx ApiId=" + api + ",Stage=" + stage:                                                                                     1,
+				"AWS/ApiGateway 5xx ApiId=" + api + ",Method=\"POST\",Resource=\"/tickets\",Stage=" + stage:                                               1,
+				"AWS/ApiGateway 5xx ApiId=" + api + ",Method=\"POST\",Resource=\"/webhooks/periskope\",Stage=" + stage:                                    1,
+				"AWS/Lambda Errors FunctionName=" + mustJSON(ref("CreateTicketFunction")):                                                                 1,
+				"AWS/Lambda Throttles FunctionName=" + mustJSON(ref("CreateTicketFunction")):                                                              1,
+				"AWS/Lambda Errors FunctionName=" + mustJSON(ref("WebhookFunction")):                                                                      1,
+				"AWS/Lambda Throttles FunctionName=" + mustJSON(ref("WebhookFunction")):                                                                   1,
+				emf.Namespace + " " + webhook.MetricSignatureRejected + ` Function="webhook",FunctionName=` + mustJSON(ref("WebhookFunction")):            num(t, s.Parameters["SignatureRejectedAlarmThreshold"], "threshold"),
+				emf.Namespace + " " + webhook.MetricStoreRejected + ` Function="webhook",FunctionName=` + mustJSON(ref("WebhookFunction")):                1,
+				emf.Namespace + " " + secretcache.MetricRefreshFailed + ` Function="webhook",FunctionName=` + mustJSON(ref("WebhookFunction")):            1,
+				emf.Namespace + " " + secretcache.MetricRefreshFailed + ` Function="create-ticket",FunctionName=` + mustJSON(ref("CreateTicketFunction")): 1,
 			}
 			got := map[string]bool{}
 			for _, id := range s.ofType(t, "AWS::CloudWatch::Alarm") {

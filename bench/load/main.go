@@ -54,6 +54,7 @@ type options struct {
 	deliveries, concurrency, keys, instances int
 	dupRatio                                 float64
 	timeout                                  time.Duration
+	logDir                                   string
 }
 
 func main() {
@@ -64,6 +65,7 @@ func main() {
 	flag.IntVar(&o.keys, "keys", 200, "create-ticket Idempotency-Keys")
 	flag.IntVar(&o.instances, "instances", 16, "process pool size of each function (Lambda would scale to the concurrency)")
 	flag.DurationVar(&o.timeout, "timeout", 5*time.Minute, "bound of the whole run")
+	flag.StringVar(&o.logDir, "log-dir", "", "keep each function's and the gateway's log lines here (make dashboard reads them); default: dropped with the run")
 	flag.Parse()
 	log.SetFlags(0)
 	ok, err := run(o)
@@ -127,6 +129,7 @@ func run(o options) (bool, error) {
 	st, err := stack.Start(ctx, stack.Config{
 		Root: root, BinDir: dir, SkipBuild: true, NoWebhooks: true,
 		MaxInstances: o.instances, Hooks: lambdaemu.Hooks{ProcessStarted: mem.started}, Output: logFile,
+		LogDir: o.logDir,
 	})
 	if err != nil {
 		return false, err

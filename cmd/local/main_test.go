@@ -141,7 +141,15 @@ func TestRunServesAndCtrlCStopsEverything(t *testing.T) {
 }
 
 // `make invoke`: one event through the real binary, the response on stdout.
+// It leaves the log files of a make run in the same bin dir alone.
 func TestInvokePrintsTheResponse(t *testing.T) {
+	runLog := stack.LogPath(filepath.Join(binDir, "logs"), "CreateTicketFunction")
+	if err := os.MkdirAll(filepath.Dir(runLog), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(runLog, []byte("a line of make run\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	var stdout, stderr bytes.Buffer
 	cmd := exec.Command(localBinary, "-skip-build", "-bin-dir", binDir,
 		"-invoke", "CreateTicketFunction", "-event", filepath.Join("testdata", "create-ticket.json"))
@@ -161,6 +169,27 @@ func TestInvokePrintsTheResponse(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "[CreateTicketFunction] REPORT RequestId:") {
 		t.Errorf("no REPORT line on stderr:\n%s", stderr.String())
+	}
+	if got, err := os.ReadFile(runLog); err != nil || string(got) != "a line of make run\n" {
+		t.Errorf("make invoke changed make run's %s: %q, %v", runLog, got, err)
+	}
+}
+
+// -docker-bridge never exposes the local system beyond this machine: an
+// address that is not a private one of its interfaces stops `make run`
+// before anything starts.
+func TestDockerBridgeRefusesPublicAddresses(t *testing.T) {
+	for _, addr := range []string{"0.0.0.0", "::", "8.8.8.8", "no-such-interface0"} {
+		var out bytes.Buffer
+		cmd := exec.Command(localBinary, "-skip-build", "-bin-dir", binDir, "-api-port", "0", "-moto-port", "0", "-sandbox-port", "0", "-docker-bridge", addr)
+		cmd.Stdout, cmd.Stderr = &out, &out
+		err := cmd.Run()
+		if code := cmd.ProcessState.ExitCode(); err == nil || code != 1 {
+			t.Errorf("-docker-bridge %s: exit %d (%v), want 1\n%s", addr, code, err, out.String())
+		}
+		if !strings.Contains(out.String(), "-docker-bridge: bridge: refused") || strings.Contains(out.String(), "moto_server") {
+			t.Errorf("-docker-bridge %s: output %q, want the refusal and nothing started", addr, out.String())
+		}
 	}
 }
 

@@ -20,6 +20,7 @@ import (
 
 	"github.com/periskope-connect/periskope-aws/internal/awsenv"
 	"github.com/periskope-connect/periskope-aws/internal/emf"
+	"github.com/periskope-connect/periskope-aws/internal/secretcache"
 	"github.com/periskope-connect/periskope-aws/internal/webhook"
 )
 
@@ -37,7 +38,8 @@ func main() {
 
 // newHandler builds the handler from the environment read through getenv.
 // Clients and the signing key cache are built once per container; the key
-// is fetched on the first request, not at init.
+// is fetched on the first request, not at init. The cache logs and counts
+// its failed reads in the function's log and metrics.
 func newHandler(getenv func(string) string, logger *slog.Logger) (*webhook.Handler, error) {
 	cfg, err := webhook.ConfigFromEnv(getenv)
 	if err != nil {
@@ -47,8 +49,9 @@ func newHandler(getenv func(string) string, logger *slog.Logger) (*webhook.Handl
 	if err != nil {
 		return nil, err
 	}
-	h := webhook.New(awsCfg, cfg)
+	metrics := emf.New(os.Stdout, "webhook")
+	h := webhook.New(awsCfg, cfg, secretcache.WithLogger(logger), secretcache.WithMetrics(metrics))
 	h.Logger = logger
-	h.Metrics = emf.New(os.Stdout, "webhook")
+	h.Metrics = metrics
 	return h, nil
 }

@@ -17,7 +17,18 @@ const (
 	EnvPhone        = "PERISKOPE_PHONE"
 	EnvAPIKeySecret = "PERISKOPE_API_KEY_SECRET"
 	EnvTable        = "TICKETS_TABLE"
+	// EnvPlainHTTPHost names the one non-loopback host that
+	// PERISKOPE_BASE_URL may reach over plain http: a Periskope sandbox on
+	// the developer's machine seen from a sam local container. template.yaml
+	// pins it to "" (no parameter sets it), so a deployed function never
+	// sends the API key in clear text; only an env-vars file of sam local
+	// gives it a value.
+	EnvPlainHTTPHost = "PERISKOPE_PLAIN_HTTP_HOST"
 )
+
+// DockerHostName is the name a container gives the Docker host (with
+// --add-host host.docker.internal:host-gateway on Linux).
+const DockerHostName = "host.docker.internal"
 
 // ErrConfig is wrapped by every configuration error; the message names the
 // variable at fault.
@@ -33,6 +44,11 @@ type Config struct {
 	APIKeySecret string
 	// Table is the DynamoDB table of idempotency records.
 	Table string
+	// PlainHTTPHost, when set, is a host besides loopback that BaseURL may
+	// name with http://. It must be DockerHostName or a private IP address
+	// (such as Docker's bridge gateway), so even a misconfigured deployment
+	// cannot send the key in clear text across the internet.
+	PlainHTTPHost string
 }
 
 // ConfigFromEnv reads and checks the configuration through getenv
@@ -41,20 +57,24 @@ type Config struct {
 // first request.
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	cfg := Config{
-		BaseURL:      strings.TrimSpace(getenv(EnvBaseURL)),
-		Phone:        strings.TrimSpace(getenv(EnvPhone)),
-		APIKeySecret: strings.TrimSpace(getenv(EnvAPIKeySecret)),
-		Table:        strings.TrimSpace(getenv(EnvTable)),
+		BaseURL:       strings.TrimSpace(getenv(EnvBaseURL)),
+		Phone:         strings.TrimSpace(getenv(EnvPhone)),
+		APIKeySecret:  strings.TrimSpace(getenv(EnvAPIKeySecret)),
+		Table:         strings.TrimSpace(getenv(EnvTable)),
+		PlainHTTPHost: strings.TrimSpace(getenv(EnvPlainHTTPHost)),
 	}
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = periskope.DefaultBaseURL
+	}
+	if err := checkPlainHTTPHost(cfg.PlainHTTPHost); err != nil {
+		return Config{}, fmt.Errorf("%w: %s: %v", ErrConfig, EnvPlainHTTPHost, err)
 	}
 	checks := []struct {
 		name  string
 		value string
 		check func(string) error
 	}{
-		{EnvBaseURL, cfg.BaseURL, checkBaseURL},
+		{EnvBaseURL, cfg.BaseURL, func(raw string) error { return checkBaseURL(raw, cfg.PlainHTTPHost) }},
 		{EnvPhone, cfg.Phone, checkPhone},
 		{EnvAPIKeySecret, cfg.APIKeySecret, awsnames.CheckSecretID},
 		{EnvTable, cfg.Table, awsnames.CheckTable},
@@ -71,12 +91,13 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 }
 
 // checkBaseURL accepts https://host[/prefix], and plain http only for a
-// loopback host (a local sandbox or mock): over http anywhere else the API
-// key would cross the network in clear text.
+// loopback host (a local sandbox or mock) or for plainHTTPHost when it is
+// set (see EnvPlainHTTPHost): over http anywhere else the API key would
+// cross the network in clear text.
 //
 // The error quotes the URL with any password masked (url.URL.Redacted), and
 // not at all when it does not parse: the message goes to the init log line.
-func checkBaseURL(raw string) error {
+func checkBaseURL(raw, plainHTTPHost string) error {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return errors.New("not a URL; want https://host[/prefix]")
@@ -86,8 +107,22 @@ func checkBaseURL(raw string) error {
 		return fmt.Errorf("%q: want https://host[/prefix]", u.Redacted())
 	case u.User != nil || u.RawQuery != "" || u.Fragment != "":
 		return fmt.Errorf("%q: no user info, query or fragment allowed", u.Redacted())
-	case u.Scheme == "http" && !isLoopback(u.Hostname()):
-		return fmt.Errorf("%q: plain http is allowed only for a loopback host; use https", u.Redacted())
+	case u.Scheme == "http" && !isLoopback(u.Hostname()) && (plainHTTPHost == "" || !strings.EqualFold(u.Hostname(), plainHTTPHost)):
+		return fmt.Errorf("%q: plain http is allowed only for a loopback host or %s; use https", u.Redacted(), EnvPlainHTTPHost)
+	}
+	return nil
+}
+
+// checkPlainHTTPHost accepts "" (the deployed value), DockerHostName, or a
+// private IP address: the places a local sandbox can be, and nothing a
+// request could reach across the internet.
+func checkPlainHTTPHost(host string) error {
+	if host == "" || strings.EqualFold(host, DockerHostName) {
+		return nil
+	}
+	ip := net.ParseIP(host)
+	if ip == nil || !ip.IsPrivate() {
+		return fmt.Errorf("%q: want %s or a private IP address (the Docker bridge gateway)", host, DockerHostName)
 	}
 	return nil
 }

@@ -6,8 +6,9 @@
 // Status codes: 201 created (Periskope's ticket info object, byte for byte),
 // 400 invalid input or refused by Periskope, 409 idempotency conflict, 413
 // body too large, 429 Periskope rate limit (with Retry-After), 502 Periskope
-// failed or refused the API key, 503 Secrets Manager or DynamoDB
-// unavailable, 504 Periskope timed out.
+// failed, redirected, answered without a ticket or refused the API key, 503
+// Secrets Manager or DynamoDB unavailable or the API key secret unusable,
+// 504 Periskope timed out.
 package createticket
 
 import (
@@ -21,6 +22,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -53,6 +56,10 @@ const (
 	MetricCreated          = "Created"
 	MetricIdempotentReplay = "IdempotentReplay"
 	MetricUpstreamError    = "UpstreamError"
+	// MetricUpstreamAttempts counts the calls made to Periskope, retries
+	// included (one count per request, of its attempts): next to Created
+	// and UpstreamError it shows how often Periskope needed a retry.
+	MetricUpstreamAttempts = "UpstreamAttempts"
 )
 
 // Error codes besides the validation ones of ParseRequest.
@@ -85,7 +92,7 @@ type KeyProvider interface {
 
 // IdempotencyStore claims Idempotency-Keys; *idempotency.Store is one.
 type IdempotencyStore interface {
-	Begin(ctx context.Context, key, fingerprint string, leaseUntil time.Time) (idempotency.Begun, error)
+	Begin(ctx context.Context, key idempotency.Key, fingerprint string, leaseUntil time.Time) (idempotency.Begun, error)
 }
 
 // Metrics counts events; *emf.Recorder is one.
@@ -172,7 +179,7 @@ func (h *Handler) handle(ctx context.Context, req *events.APIGatewayV2HTTPReques
 		resp, _ := h.create(ctx, ticket, upstreamDeadline, o)
 		return resp
 	}
-	return h.createOnce(ctx, key, ticket, upstreamDeadline, leaseUntil, o)
+	return h.createOnce(ctx, idempotency.Key{Caller: CallerScope(req), Value: key}, ticket, upstreamDeadline, leaseUntil, o)
 }
 
 // budget returns the deadline of the Periskope call and the time after
@@ -185,7 +192,8 @@ func (h *Handler) budget(ctx context.Context, now time.Time) (upstream, lease ti
 	return upstream, upstream.Add(AnswerReserve)
 }
 
-// createOnce is create under an Idempotency-Key.
+// createOnce is create under an Idempotency-Key, in the scope of the
+// caller that sent it (see CallerScope).
 //
 // The record is claimed before Periskope is called, and if DynamoDB cannot
 // be reached the answer is 503 without calling Periskope: a ticket must never
@@ -199,7 +207,7 @@ func (h *Handler) budget(ctx context.Context, now time.Time) (upstream, lease ti
 // gets the same 504/502 on every retry with this key and is told to check
 // Periskope before retrying under a new key. At most once is the promise
 // the header makes; a duplicate ticket is the failure it exists to prevent.
-func (h *Handler) createOnce(ctx context.Context, key string, ticket periskope.CreateTicketRequest, upstreamDeadline, leaseUntil time.Time, o *outcome) events.APIGatewayV2HTTPResponse {
+func (h *Handler) createOnce(ctx context.Context, key idempotency.Key, ticket periskope.CreateTicketRequest, upstreamDeadline, leaseUntil time.Time, o *outcome) events.APIGatewayV2HTTPResponse {
 	if h.d.Idempotency == nil {
 		o.err = errors.New("no idempotency store configured")
 		return o.fail(&apigw.Error{Status: http.StatusServiceUnavailable, Code: CodeIdempotencyDown,
@@ -291,7 +299,14 @@ func upstreamError(err error, o *outcome) (*apigw.Error, bool) {
 	if errors.As(err, &apiErr) {
 		o.traceID = apiErr.TraceID
 	}
+	keyUnavailable := errors.Is(err, secretcache.ErrUnavailable) || errors.Is(err, secretcache.ErrMalformed)
 	switch {
+	case keyUnavailable:
+		// Before any APIError: a 401 whose key refresh found the secret
+		// deleted or broken is the secret's fault, and the next request
+		// gets this 503 without calling Periskope.
+		return &apigw.Error{Status: http.StatusServiceUnavailable, Code: CodeAPIKeyUnavailable, RetryAfter: time.Second,
+			Message: "the Periskope API key cannot be read right now; nothing was created, retry later"}, false
 	case apiErr != nil && errors.Is(apiErr, periskope.ErrRateLimited):
 		o.upstreamErr = true
 		return &apigw.Error{Status: http.StatusTooManyRequests, Code: CodeRateLimited, RetryAfter: max(apiErr.RetryAfter, time.Second),
@@ -302,17 +317,14 @@ func upstreamError(err error, o *outcome) (*apigw.Error, bool) {
 			Message: "Periskope refused the configured API key (also after re-reading it); nothing was created"}, false
 	case apiErr != nil && apiErr.StatusCode >= 400 && apiErr.StatusCode < 500:
 		msg := "Periskope rejected the ticket"
-		if apiErr.Message != "" {
-			msg += ": " + apiErr.Message
+		if text := printableText(apiErr.Message, MaxUpstreamMessageChars); text != "" {
+			msg += ": " + text
 		}
 		return &apigw.Error{Status: http.StatusBadRequest, Code: CodeUpstreamRejected, Message: msg}, false
 	case apiErr != nil:
 		o.upstreamErr = true
 		return &apigw.Error{Status: http.StatusBadGateway, Code: CodeUpstreamError,
 			Message: "Periskope failed to process the request; the ticket may or may not have been created, check Periskope before retrying"}, true
-	case errors.Is(err, secretcache.ErrUnavailable), errors.Is(err, secretcache.ErrMalformed):
-		return &apigw.Error{Status: http.StatusServiceUnavailable, Code: CodeAPIKeyUnavailable, RetryAfter: time.Second,
-			Message: "the Periskope API key cannot be read right now; nothing was created, retry later"}, false
 	case neverSent(err):
 		o.upstreamErr = true
 		return &apigw.Error{Status: http.StatusBadGateway, Code: CodeUpstreamError,
@@ -326,6 +338,23 @@ func upstreamError(err error, o *outcome) (*apigw.Error, bool) {
 		return &apigw.Error{Status: http.StatusBadGateway, Code: CodeUpstreamError,
 			Message: "Periskope's answer was lost or unreadable; the ticket may or may not have been created, check Periskope before retrying"}, true
 	}
+}
+
+// MaxUpstreamMessageChars bounds how much of Periskope's own message a
+// 400 upstream_rejected passes on to the caller.
+const MaxUpstreamMessageChars = 200
+
+// printableText makes text from upstream fit to pass on: every run of
+// characters that are not printable (control characters, line breaks,
+// tabs, bidirectional overrides) becomes one space, and the result is cut
+// to at most limit characters, the last being "…" when it was cut.
+func printableText(s string, limit int) string {
+	s = strings.Join(strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsPrint(r) || r == ' ' }), " ")
+	if utf8.RuneCountInString(s) <= limit {
+		return s
+	}
+	runes := []rune(s)
+	return strings.TrimRight(string(runes[:limit-1]), " ") + "…"
 }
 
 // neverSent reports a failure to connect, which proves the request never
@@ -382,6 +411,9 @@ func (h *Handler) report(ctx context.Context, req *events.APIGatewayV2HTTPReques
 
 	if h.d.Metrics == nil {
 		return
+	}
+	if o.called {
+		h.d.Metrics.Count(MetricUpstreamAttempts, float64(o.attempts))
 	}
 	switch {
 	case o.name == "created":

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 
 	"github.com/periskope-connect/periskope-aws/internal/createticket"
 	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
@@ -57,6 +59,9 @@ func TestCreateMinimal(t *testing.T) {
 	jsonEqual(t, hs.up.Bodies()[0], `{"chat_id":"919876543210@c.us","subject":"Printer on fire"}`)
 	if got := hs.metrics.Get("Created"); got != 1 {
 		t.Errorf("Created = %v, want 1", got)
+	}
+	if got := hs.metrics.Get(createticket.MetricUpstreamAttempts); got != 1 {
+		t.Errorf("UpstreamAttempts = %v, want 1", got)
 	}
 
 	lines := hs.logs.Lines(t)
@@ -189,6 +194,9 @@ func TestUpstreamAnswers(t *testing.T) {
 			}
 			if got := hs.metrics.Get("UpstreamError"); got != c.upstream {
 				t.Errorf("UpstreamError = %v, want %v", got, c.upstream)
+			}
+			if got := hs.metrics.Get(createticket.MetricUpstreamAttempts); got != float64(c.calls) {
+				t.Errorf("UpstreamAttempts = %v, want one per Periskope call, %d", got, c.calls)
 			}
 			line := hs.logs.Lines(t)[0]
 			if line["outcome"] != c.code || line["upstream_attempts"] != float64(c.calls) || line["periskope_trace_id"] != nilIfEmpty(c.traceID) {
@@ -350,6 +358,24 @@ func TestAPIKeyFromSecretsManager(t *testing.T) {
 		}
 	})
 
+	t.Run("a key refused while its secret was deleted is 503", func(t *testing.T) {
+		sm := &fakeSecrets{value: "revoked-key"}
+		clk := newClock()
+		hs := newHarness(t, setup{keys: newKeys(sm, clk)})
+		if _, err := hs.h.Handle(context.Background(), request(minimalBody)); err != nil {
+			t.Fatal(err)
+		}
+		// The key was revoked and its secret deleted; the cached key is
+		// refused and the refresh finds no secret.
+		sm.Set("", &smtypes.ResourceNotFoundException{Message: aws.String("gone")})
+		clk.Advance(createticket.KeyMinRefreshInterval + time.Second)
+		resp := hs.do(t, context.Background(), request(minimalBody))
+		wantError(t, resp, 503, "api_key_unavailable", "")
+		if resp.Headers["retry-after"] == "" {
+			t.Error("no retry-after")
+		}
+	})
+
 	t.Run("Secrets Manager down with nothing cached is 503", func(t *testing.T) {
 		sm := &fakeSecrets{err: errDown}
 		clk := newClock()
@@ -392,11 +418,12 @@ type fakeStore struct {
 }
 
 type beginCall struct {
-	key, fingerprint string
-	lease            time.Time
+	key         idempotency.Key
+	fingerprint string
+	lease       time.Time
 }
 
-func (s *fakeStore) Begin(_ context.Context, key, fingerprint string, lease time.Time) (idempotency.Begun, error) {
+func (s *fakeStore) Begin(_ context.Context, key idempotency.Key, fingerprint string, lease time.Time) (idempotency.Begun, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls = append(s.calls, beginCall{key, fingerprint, lease})
@@ -452,7 +479,7 @@ func TestIdempotencyAnswers(t *testing.T) {
 		store := &fakeStore{err: idempotency.ErrInProgress}
 		hs := newHarness(t, setup{idempotency: store})
 		hs.do(t, context.Background(), request(minimalBody, "Idempotency-Key", "  key-1 "))
-		if len(store.calls) != 1 || store.calls[0].key != "key-1" {
+		if len(store.calls) != 1 || store.calls[0].key != (idempotency.Key{Value: "key-1"}) {
 			t.Errorf("Begin calls %+v", store.calls)
 		}
 	})

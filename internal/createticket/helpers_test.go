@@ -4,10 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"log/slog"
+	"net"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -205,4 +206,5 @@ func wantError(t testing.TB, resp events.APIGatewayV2HTTPResponse, status int, c
 	return e
 }
 
-var errDown = errors.New("connection refused (fake)")
+// errDown is Secrets Manager unreachable: a transient failure.
+var errDown = &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}

@@ -97,12 +97,14 @@ func newLive(t *testing.T, moto *motoserver.Server, secretValue string) *live {
 	}
 	l.secrets = &countingSecrets{sm: l.sm}
 	hs := &harness{up: newFakePeriskope(t, testAPIKey), clock: newClock(), logs: &logBuffer{}, metrics: &testkit.Metrics{}}
-	keys := createticket.NewSecretKeys(l.secrets, l.secret, secretcache.WithClock(hs.clock.Now))
+	logger := slog.New(slog.NewJSONHandler(hs.logs, nil))
+	keys := createticket.NewSecretKeys(l.secrets, l.secret, secretcache.WithClock(hs.clock.Now),
+		secretcache.WithLogger(logger), secretcache.WithMetrics(hs.metrics)) // as createticket.New wires it
 	hs.h = createticket.NewHandler(createticket.Deps{
 		Tickets:     newClient(t, hs.up.URL(), keys, hs.clock),
 		Keys:        keys,
 		Idempotency: idempotency.New(l.db, l.table),
-		Logger:      slog.New(slog.NewJSONHandler(hs.logs, nil)),
+		Logger:      logger,
 		Metrics:     hs.metrics,
 	})
 	l.harness = hs
@@ -121,7 +123,7 @@ func (l *live) record(t *testing.T, key string) map[string]types.AttributeValue 
 	t.Helper()
 	out, err := l.db.GetItem(context.Background(), &dynamodb.GetItemInput{
 		TableName: aws.String(l.table),
-		Key:       map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: idempotency.PartitionKey(key)}},
+		Key:       map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: idempotency.PartitionKey(idempotency.Key{Value: key})}},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -343,7 +345,7 @@ func TestLiveUnknownOutcomesAreKept(t *testing.T) {
 		}
 		canonical, _ := json.Marshal(req)
 		store := idempotency.New(l.db, l.table)
-		if _, err := store.Begin(context.Background(), "crashed-1", idempotency.Fingerprint(canonical), time.Now().Add(-time.Second)); err != nil {
+		if _, err := store.Begin(context.Background(), idempotency.Key{Value: "crashed-1"}, idempotency.Fingerprint(canonical), time.Now().Add(-time.Second)); err != nil {
 			t.Fatal(err)
 		}
 		wantError(t, l.do(t, context.Background(), request(minimalBody, "idempotency-key", "crashed-1")), 409, "idempotency_outcome_unknown", "Idempotency-Key")
@@ -390,10 +392,61 @@ func TestLiveCertainFailuresAreReleased(t *testing.T) {
 			t.Errorf("Periskope calls = %d, want 0", l.up.Calls())
 		}
 		l.putSecret(t, testAPIKey)
+		l.clock.Advance(secretcache.DefaultFailureTTL) // the failure is remembered until then
 		if retry := l.do(t, context.Background(), request(minimalBody, "idempotency-key", "nosecret-1")); retry.StatusCode != 201 {
 			t.Errorf("retry once the secret exists = %d %s", retry.StatusCode, retry.Body)
 		}
 	})
+}
+
+// A revoked API key secret stops the cached key at the next read: creates
+// answer 503 (nothing sent to Periskope) until the secret is good again.
+func TestLiveRevokedKeyIs503(t *testing.T) {
+	revocations := []struct {
+		name   string
+		revoke func(t *testing.T, l *live)
+		code   string
+	}{
+		{"secret deleted", func(t *testing.T, l *live) {
+			_, err := l.sm.DeleteSecret(context.Background(), &secretsmanager.DeleteSecretInput{
+				SecretId: aws.String(l.secret), ForceDeleteWithoutRecovery: aws.Bool(true),
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}, "ResourceNotFoundException"},
+		{"value changed to junk", func(t *testing.T, l *live) { l.putSecret(t, `{"api_key": `) }, "MalformedSecret"},
+	}
+	for _, rv := range revocations {
+		t.Run(rv.name, func(t *testing.T) {
+			l := newLive(t, shared(t), testAPIKey)
+			if resp := l.do(t, context.Background(), request(minimalBody)); resp.StatusCode != 201 {
+				t.Fatalf("warm-up: %d %s", resp.StatusCode, resp.Body)
+			}
+			rv.revoke(t, l)
+			l.clock.Advance(secretcache.DefaultTTL + time.Second)
+			for range 3 {
+				wantError(t, l.do(t, context.Background(), request(minimalBody)), 503, "api_key_unavailable", "")
+				l.clock.Advance(time.Second)
+			}
+			if l.up.Calls() != 1 {
+				t.Errorf("Periskope calls = %d, want 1 (the warm-up only)", l.up.Calls())
+			}
+			var warned bool
+			for _, line := range l.logs.Lines(t) {
+				warned = warned || line["level"] == "WARN" && line["aws_error"] == rv.code
+			}
+			if !warned || l.metrics.Get(secretcache.MetricRefreshFailed) != 1 {
+				t.Errorf("WARN with %s logged: %v; %s = %v, want 1", rv.code, warned,
+					secretcache.MetricRefreshFailed, l.metrics.Get(secretcache.MetricRefreshFailed))
+			}
+			l.putSecret(t, testAPIKey)
+			l.clock.Advance(secretcache.DefaultFailureTTL)
+			if resp := l.do(t, context.Background(), request(minimalBody)); resp.StatusCode != 201 {
+				t.Fatalf("after the secret was fixed: %d %s", resp.StatusCode, resp.Body)
+			}
+		})
+	}
 }
 
 // Every sample event decodes and gets its documented status through the

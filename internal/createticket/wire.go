@@ -8,14 +8,17 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/periskope-connect/periskope-aws/internal/idempotency"
+	"github.com/periskope-connect/periskope-aws/internal/secretcache"
 )
 
 // New returns the function's handler over AWS: the API key read from the
 // secret cfg.APIKeySecret through a per-container cache, Periskope called
-// at cfg.BaseURL, idempotency records in cfg.Table. Build it once per
+// at cfg.BaseURL, idempotency records in cfg.Table. Failed reads of the
+// secret are logged to logger and counted in metrics. Build it once per
 // container (at init); it makes no network call.
 func New(awsCfg aws.Config, cfg Config, logger *slog.Logger, metrics Metrics) (*Handler, error) {
-	keys := NewSecretKeys(secretsmanager.NewFromConfig(awsCfg), cfg.APIKeySecret)
+	keys := NewSecretKeys(secretsmanager.NewFromConfig(awsCfg), cfg.APIKeySecret,
+		secretcache.WithLogger(logger), secretcache.WithMetrics(metrics))
 	client, err := NewPeriskopeClient(cfg, keys)
 	if err != nil {
 		return nil, err

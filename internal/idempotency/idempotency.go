@@ -4,7 +4,11 @@
 // a retry with the same key and the same request gets that answer back
 // instead of doing the work again.
 //
-// A record is the item pk = "IDEMPOTENCY#<sha256 of the key>". It expires
+// A key belongs to the caller that sent it (Key.Caller): two callers using
+// the same Idempotency-Key get independent records, so neither can read the
+// other's answer or learn that the key exists.
+//
+// A record is the item pk = "IDEMPOTENCY#<sha256 of caller and key>". It expires
 // through the table's TTL attribute expires_at (epoch seconds), by default
 // 24 hours after the first request; an expired record that DynamoDB has not
 // deleted yet counts as absent.
@@ -132,10 +136,24 @@ func Fingerprint(b []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// PartitionKey is the pk of the record of key. The key is hashed so that
-// whatever a client sends, the item key has a fixed length and the raw
-// key is never stored.
-func PartitionKey(key string) string { return KeyPrefix + Fingerprint([]byte(key)) }
+// Key names an idempotent request: the client's Idempotency-Key within the
+// scope of the caller that sent it.
+type Key struct {
+	// Caller identifies who sent the request, e.g. an IAM principal's ARN
+	// or a JWT's issuer and subject. "" is the one anonymous scope, for
+	// requests no authorizer vouched for (local runs).
+	Caller string
+	// Value is the Idempotency-Key header; see ValidateKey.
+	Value string
+}
+
+// PartitionKey is the pk of the record of k. Caller and key are hashed
+// together (the caller length-prefixed, so no two pairs hash the same
+// input), so that whatever a client sends the item key has a fixed length
+// and neither the raw key nor the caller's identity is stored.
+func PartitionKey(k Key) string {
+	return KeyPrefix + Fingerprint([]byte(strconv.Itoa(len(k.Caller))+":"+k.Caller+k.Value))
+}
 
 // Response is a stored answer.
 type Response struct {
@@ -161,8 +179,8 @@ type Begun struct {
 //
 // It returns ErrConflict, ErrInProgress, ErrOutcomeUnknown, ErrInvalidKey,
 // or an error wrapping ErrUnavailable.
-func (s *Store) Begin(ctx context.Context, key, fingerprint string, leaseUntil time.Time) (Begun, error) {
-	if err := ValidateKey(key); err != nil {
+func (s *Store) Begin(ctx context.Context, key Key, fingerprint string, leaseUntil time.Time) (Begun, error) {
+	if err := ValidateKey(key.Value); err != nil {
 		return Begun{}, err
 	}
 	now := s.now()

@@ -39,6 +39,11 @@ func (e *env) store(clk *testkit.Clock) *idempotency.Store {
 
 func (e *env) item(t *testing.T, key string) map[string]types.AttributeValue {
 	t.Helper()
+	return e.itemOf(t, idempotency.Key{Value: key})
+}
+
+func (e *env) itemOf(t *testing.T, key idempotency.Key) map[string]types.AttributeValue {
+	t.Helper()
 	out, err := e.db.GetItem(context.Background(), &dynamodb.GetItemInput{
 		TableName: aws.String(table),
 		Key:       map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: idempotency.PartitionKey(key)}},
@@ -61,14 +66,14 @@ func TestStore(t *testing.T) {
 	t.Run("first request claims, duplicates see in progress or conflict", func(t *testing.T) {
 		clk := testkit.NewClock(start)
 		s := e.store(clk)
-		begun, err := s.Begin(ctx, "k-inflight", fp, lease(clk))
+		begun, err := s.Begin(ctx, idempotency.Key{Value: "k-inflight"}, fp, lease(clk))
 		if err != nil || begun.Claim == nil || begun.Replay != nil {
 			t.Fatalf("Begin = %+v, %v; want a claim", begun, err)
 		}
-		if _, err := s.Begin(ctx, "k-inflight", fp, lease(clk)); !errors.Is(err, idempotency.ErrInProgress) {
+		if _, err := s.Begin(ctx, idempotency.Key{Value: "k-inflight"}, fp, lease(clk)); !errors.Is(err, idempotency.ErrInProgress) {
 			t.Errorf("same request while in flight: %v, want ErrInProgress", err)
 		}
-		if _, err := s.Begin(ctx, "k-inflight", otherFP, lease(clk)); !errors.Is(err, idempotency.ErrConflict) {
+		if _, err := s.Begin(ctx, idempotency.Key{Value: "k-inflight"}, otherFP, lease(clk)); !errors.Is(err, idempotency.ErrConflict) {
 			t.Errorf("other request while in flight: %v, want ErrConflict", err)
 		}
 	})
@@ -76,7 +81,7 @@ func TestStore(t *testing.T) {
 	t.Run("completed answer is replayed exactly, other request conflicts", func(t *testing.T) {
 		clk := testkit.NewClock(start)
 		s := e.store(clk)
-		begun, err := s.Begin(ctx, "k-done", fp, lease(clk))
+		begun, err := s.Begin(ctx, idempotency.Key{Value: "k-done"}, fp, lease(clk))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -85,29 +90,61 @@ func TestStore(t *testing.T) {
 			t.Fatal(err)
 		}
 		clk.Advance(time.Hour)
-		again, err := s.Begin(ctx, "k-done", fp, lease(clk))
+		again, err := s.Begin(ctx, idempotency.Key{Value: "k-done"}, fp, lease(clk))
 		if err != nil || again.Replay == nil || again.Claim != nil {
 			t.Fatalf("Begin after Complete = %+v, %v; want a replay", again, err)
 		}
 		if got := *again.Replay; got.Status != want.Status || !bytes.Equal(got.Body, want.Body) || got.TicketID != want.TicketID {
 			t.Errorf("replay = %+v, want %+v", got, want)
 		}
-		if _, err := s.Begin(ctx, "k-done", otherFP, lease(clk)); !errors.Is(err, idempotency.ErrConflict) {
+		if _, err := s.Begin(ctx, idempotency.Key{Value: "k-done"}, otherFP, lease(clk)); !errors.Is(err, idempotency.ErrConflict) {
 			t.Errorf("other request after completion: %v, want ErrConflict", err)
+		}
+	})
+
+	t.Run("two callers, same key: independent records", func(t *testing.T) {
+		clk := testkit.NewClock(start)
+		s := e.store(clk)
+		alice := idempotency.Key{Caller: "iam:arn:aws:iam::123456789012:user/alice", Value: "k-shared"}
+		bob := idempotency.Key{Caller: "iam:arn:aws:iam::123456789012:user/bob", Value: "k-shared"}
+		anonymous := idempotency.Key{Value: "k-shared"}
+		begun, err := s.Begin(ctx, alice, fp, lease(clk))
+		if err != nil || begun.Claim == nil {
+			t.Fatalf("alice: Begin = %+v, %v", begun, err)
+		}
+		if err := begun.Claim.Complete(ctx, idempotency.Response{Status: 201, Body: []byte(`{"secret":"alice's chat"}`)}); err != nil {
+			t.Fatal(err)
+		}
+		// Bob's request, the same or another, is his own: claimed, neither
+		// replayed nor refused as a conflict or as in progress.
+		for _, k := range []idempotency.Key{bob, anonymous} {
+			begun, err := s.Begin(ctx, k, otherFP, lease(clk))
+			if err != nil || begun.Claim == nil || begun.Replay != nil {
+				t.Fatalf("%q: Begin = %+v, %v; want a claim of its own", k.Caller, begun, err)
+			}
+		}
+		if _, err := s.Begin(ctx, bob, fp, lease(clk)); !errors.Is(err, idempotency.ErrConflict) {
+			t.Errorf("bob again with alice's body: %v, want ErrConflict with his own record", err)
+		}
+		if got := e.itemOf(t, alice); getS(got, "status") != "completed" {
+			t.Errorf("alice's record %v", got)
+		}
+		if got := e.itemOf(t, bob); getS(got, "status") != "in_progress" || getS(got, "body_hash") != otherFP {
+			t.Errorf("bob's record %v", got)
 		}
 	})
 
 	t.Run("released key is claimed again", func(t *testing.T) {
 		clk := testkit.NewClock(start)
 		s := e.store(clk)
-		begun, err := s.Begin(ctx, "k-released", fp, lease(clk))
+		begun, err := s.Begin(ctx, idempotency.Key{Value: "k-released"}, fp, lease(clk))
 		if err != nil {
 			t.Fatal(err)
 		}
 		if err := begun.Claim.Release(ctx, 429); err != nil {
 			t.Fatal(err)
 		}
-		again, err := s.Begin(ctx, "k-released", fp, lease(clk))
+		again, err := s.Begin(ctx, idempotency.Key{Value: "k-released"}, fp, lease(clk))
 		if err != nil || again.Claim == nil {
 			t.Fatalf("Begin after Release = %+v, %v; want a new claim", again, err)
 		}
@@ -120,11 +157,11 @@ func TestStore(t *testing.T) {
 	t.Run("claim whose lease passed without an answer is not taken over", func(t *testing.T) {
 		clk := testkit.NewClock(start)
 		s := e.store(clk)
-		if _, err := s.Begin(ctx, "k-abandoned", fp, lease(clk)); err != nil {
+		if _, err := s.Begin(ctx, idempotency.Key{Value: "k-abandoned"}, fp, lease(clk)); err != nil {
 			t.Fatal(err)
 		}
 		clk.Advance(31 * time.Second)
-		if _, err := s.Begin(ctx, "k-abandoned", fp, lease(clk)); !errors.Is(err, idempotency.ErrOutcomeUnknown) {
+		if _, err := s.Begin(ctx, idempotency.Key{Value: "k-abandoned"}, fp, lease(clk)); !errors.Is(err, idempotency.ErrOutcomeUnknown) {
 			t.Errorf("after the lease: %v, want ErrOutcomeUnknown", err)
 		}
 	})
@@ -132,7 +169,7 @@ func TestStore(t *testing.T) {
 	t.Run("expired record counts as absent", func(t *testing.T) {
 		clk := testkit.NewClock(start)
 		s := e.store(clk)
-		old, err := s.Begin(ctx, "k-expired", fp, lease(clk))
+		old, err := s.Begin(ctx, idempotency.Key{Value: "k-expired"}, fp, lease(clk))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -140,7 +177,7 @@ func TestStore(t *testing.T) {
 			t.Fatal(err)
 		}
 		clk.Advance(24*time.Hour + time.Second)
-		again, err := s.Begin(ctx, "k-expired", otherFP, lease(clk))
+		again, err := s.Begin(ctx, idempotency.Key{Value: "k-expired"}, otherFP, lease(clk))
 		if err != nil || again.Claim == nil {
 			t.Fatalf("Begin after expiry = %+v, %v; want a new claim", again, err)
 		}
@@ -150,7 +187,7 @@ func TestStore(t *testing.T) {
 		clk := testkit.NewClock(start)
 		s := e.store(clk)
 		key := "layout-" + strings.Repeat("x", 200)
-		if _, err := s.Begin(ctx, key, fp, lease(clk)); err != nil {
+		if _, err := s.Begin(ctx, idempotency.Key{Value: key}, fp, lease(clk)); err != nil {
 			t.Fatal(err)
 		}
 		item := e.item(t, key)
@@ -177,7 +214,7 @@ func TestStore(t *testing.T) {
 	t.Run("large answers are stored", func(t *testing.T) {
 		clk := testkit.NewClock(start)
 		s := e.store(clk)
-		begun, err := s.Begin(ctx, "k-large", fp, lease(clk))
+		begun, err := s.Begin(ctx, idempotency.Key{Value: "k-large"}, fp, lease(clk))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -186,7 +223,7 @@ func TestStore(t *testing.T) {
 		if err := begun.Claim.Complete(ctx, idempotency.Response{Status: 201, Body: body}); err != nil {
 			t.Fatal(err)
 		}
-		again, err := s.Begin(ctx, "k-large", fp, lease(clk))
+		again, err := s.Begin(ctx, idempotency.Key{Value: "k-large"}, fp, lease(clk))
 		if err != nil || again.Replay == nil || !bytes.Equal(again.Replay.Body, body) {
 			t.Fatalf("replay of a large answer: %v (replay %v)", err, again.Replay != nil)
 		}
@@ -202,7 +239,7 @@ func TestStore(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				begun, err := s.Begin(ctx, "k-race", fp, lease(clk))
+				begun, err := s.Begin(ctx, idempotency.Key{Value: "k-race"}, fp, lease(clk))
 				mu.Lock()
 				defer mu.Unlock()
 				switch {
@@ -224,7 +261,7 @@ func TestStore(t *testing.T) {
 	t.Run("invalid keys are refused before any call", func(t *testing.T) {
 		s := idempotency.New(nil, table) // a nil DB panics if it were called
 		for _, key := range []string{"", strings.Repeat("k", 256), "tab\tkey", "é"} {
-			if _, err := s.Begin(ctx, key, fp, start); !errors.Is(err, idempotency.ErrInvalidKey) {
+			if _, err := s.Begin(ctx, idempotency.Key{Value: key}, fp, start); !errors.Is(err, idempotency.ErrInvalidKey) {
 				t.Errorf("Begin(%q): %v, want ErrInvalidKey", key, err)
 			}
 		}
@@ -234,12 +271,12 @@ func TestStore(t *testing.T) {
 		down := newEnv(t)
 		clk := testkit.NewClock(start)
 		s := down.store(clk)
-		begun, err := s.Begin(ctx, "k-down", fp, lease(clk))
+		begun, err := s.Begin(ctx, idempotency.Key{Value: "k-down"}, fp, lease(clk))
 		if err != nil {
 			t.Fatal(err)
 		}
 		down.moto.Stop()
-		if _, err := s.Begin(ctx, "k-down-2", fp, lease(clk)); !errors.Is(err, idempotency.ErrUnavailable) {
+		if _, err := s.Begin(ctx, idempotency.Key{Value: "k-down-2"}, fp, lease(clk)); !errors.Is(err, idempotency.ErrUnavailable) {
 			t.Errorf("Begin with DynamoDB down: %v, want ErrUnavailable", err)
 		}
 		if err := begun.Claim.Complete(ctx, idempotency.Response{Status: 201, Body: []byte(`{}`)}); !errors.Is(err, idempotency.ErrUnavailable) {
@@ -264,11 +301,37 @@ func TestValidateKey(t *testing.T) {
 }
 
 func TestPartitionKeyAndFingerprint(t *testing.T) {
-	if a, b := idempotency.PartitionKey("k1"), idempotency.PartitionKey("k2"); a == b {
-		t.Error("different keys share a partition key")
+	distinct := []idempotency.Key{
+		{Value: "k1"},
+		{Value: "k2"},
+		{Caller: "a", Value: "k1"},
+		{Caller: "b", Value: "k1"},
+		// The boundary between caller and key is not lost.
+		{Caller: "ab", Value: "c"},
+		{Caller: "a", Value: "bc"},
+		{Caller: "1:a", Value: "b"},
+		{Caller: "1", Value: ":ab"},
+	}
+	seen := map[string]idempotency.Key{}
+	for _, k := range distinct {
+		pk := idempotency.PartitionKey(k)
+		if other, dup := seen[pk]; dup {
+			t.Errorf("%+v and %+v share a partition key", k, other)
+		}
+		seen[pk] = k
+		if !strings.HasPrefix(pk, idempotency.KeyPrefix) || len(pk) != len(idempotency.KeyPrefix)+64 {
+			t.Errorf("PartitionKey(%+v) = %q", k, pk)
+		}
 	}
 	// sha256("abc"), a published test vector.
 	if got := idempotency.Fingerprint([]byte("abc")); got != "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" {
 		t.Errorf("Fingerprint(abc) = %s", got)
 	}
+}
+
+func getS(item map[string]types.AttributeValue, name string) string {
+	if v, ok := item[name].(*types.AttributeValueMemberS); ok {
+		return v.Value
+	}
+	return ""
 }

@@ -1,13 +1,26 @@
 // Package secretcache keeps a Secrets Manager secret in memory for the life
-// of a Lambda container: fetched on first use, refreshed after a TTL, and
-// served stale when a refresh fails, so a Secrets Manager outage does not
-// take down a warm function.
+// of a Lambda container: fetched on first use and refreshed after a TTL.
+//
+// A failed refresh is told apart by its kind. After a transient failure
+// (a network error, a timeout, throttling, a 5xx) the last value is served
+// stale, for at most MaxStale past its TTL, so a short Secrets Manager
+// outage does not take down a warm function. After a permanent one (the
+// secret deleted or scheduled for deletion, access denied, a decryption
+// failure, a value that does not parse) the cached value is dropped at
+// once: a revoked key must stop working. Every failed read is logged at
+// WARN with the AWS error code (never the value) and counted as
+// MetricRefreshFailed.
+//
+// With no value cached, a failed read is remembered for a few seconds
+// (DefaultFailureTTL), so that a flood of requests during a failure does
+// not become one Secrets Manager call each.
 package secretcache
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -27,29 +40,45 @@ type Getter interface {
 	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
 }
 
+// Metrics counts events; *emf.Recorder is one.
+type Metrics interface {
+	Count(name string, value float64)
+}
+
+// MetricRefreshFailed is counted once per failed read of the secret,
+// whatever its kind. The SAM template alarms on it.
+const MetricRefreshFailed = "SecretRefreshFailed"
+
 // Defaults for New.
 const (
 	DefaultTTL                = 5 * time.Minute
 	DefaultMinRefreshInterval = time.Minute
 	DefaultFetchTimeout       = 2 * time.Second
+	// DefaultFailureTTL is how long a failed read is remembered when no
+	// value is cached: until then Get and Refresh return its error without
+	// calling Secrets Manager.
+	DefaultFailureTTL = 5 * time.Second
 )
+
+// MaxStale is how long past its TTL a value may be served while Secrets
+// Manager fails transiently. An outage longer than that fails requests
+// rather than trust a key nobody could confirm for over an hour.
+const MaxStale = time.Hour
 
 // Cache holds one parsed secret value. It is safe for concurrent use; only
 // one fetch runs at a time.
 type Cache[T any] struct {
-	getter      Getter
-	secretID    string
-	parse       func(string) (T, error)
-	ttl         time.Duration
-	minInterval time.Duration
-	timeout     time.Duration
-	now         func() time.Time
+	getter   Getter
+	secretID string
+	parse    func(string) (T, error)
+	options
 
 	mu        sync.Mutex
 	value     T
 	hasValue  bool
 	fetchedAt time.Time // last successful fetch
 	triedAt   time.Time // last attempt, successful or not
+	lastErr   error     // the last attempt's error, when no value is cached
 }
 
 // Option configures a Cache.
@@ -59,7 +88,10 @@ type options struct {
 	ttl         time.Duration
 	minInterval time.Duration
 	timeout     time.Duration
+	failureTTL  time.Duration
 	now         func() time.Time
+	logger      *slog.Logger
+	metrics     Metrics
 }
 
 // WithTTL sets how long a fetched value is served before Get refreshes it.
@@ -77,60 +109,121 @@ func WithMinRefreshInterval(d time.Duration) Option {
 // turns into a stale value or a clear error well before the Lambda deadline.
 func WithFetchTimeout(d time.Duration) Option { return func(o *options) { o.timeout = d } }
 
+// WithFailureTTL sets how long a failed read is remembered when no value is
+// cached (default DefaultFailureTTL).
+func WithFailureTTL(d time.Duration) Option { return func(o *options) { o.failureTTL = d } }
+
 // WithClock sets the time source (for tests).
 func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
+
+// WithLogger sets where failed reads are logged (default: nowhere).
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
+
+// WithMetrics sets where failed reads are counted (default: nowhere).
+func WithMetrics(m Metrics) Option { return func(o *options) { o.metrics = m } }
 
 // New returns a cache of secretID whose raw value is turned into T by parse.
 // It makes no call until the first Get.
 func New[T any](getter Getter, secretID string, parse func(string) (T, error), opts ...Option) *Cache[T] {
-	o := options{ttl: DefaultTTL, minInterval: DefaultMinRefreshInterval, timeout: DefaultFetchTimeout, now: time.Now}
+	o := options{ttl: DefaultTTL, minInterval: DefaultMinRefreshInterval, timeout: DefaultFetchTimeout,
+		failureTTL: DefaultFailureTTL, now: time.Now}
 	for _, opt := range opts {
 		opt(&o)
 	}
-	return &Cache[T]{getter: getter, secretID: secretID, parse: parse, ttl: o.ttl, minInterval: o.minInterval, timeout: o.timeout, now: o.now}
+	return &Cache[T]{getter: getter, secretID: secretID, parse: parse, options: o}
 }
 
 // Get returns the cached value, fetching it if there is none or it is older
-// than the TTL. If a refresh fails but a value was fetched before, that value
-// is returned (stale beats down).
+// than the TTL. While Secrets Manager fails transiently it returns the last
+// value for at most MaxStale past its TTL, trying again once per minimum
+// refresh interval.
 func (c *Cache[T]) Get(ctx context.Context) (T, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := c.now()
-	if c.hasValue && (now.Sub(c.fetchedAt) < c.ttl || now.Sub(c.triedAt) < c.minInterval) {
-		// Fresh, or stale but a refresh failed moments ago: during a Secrets
-		// Manager outage a warm container serves what it has instead of
-		// adding a failing call to every request.
+	if c.hasValue && now.Sub(c.fetchedAt) < c.ttl {
 		return c.value, nil
 	}
-	return c.fetchLocked(ctx)
+	if v, err, ok := c.heldLocked(now); ok {
+		return v, err
+	}
+	return c.fetchLocked(ctx, now)
 }
 
 // Refresh fetches the secret again, unless the last attempt was less than
 // the minimum refresh interval ago, in which case it returns what it has.
 // Call it when the cached value was just rejected (a 401, no signing key
-// matching): the secret may have been rotated.
+// matching): the secret may have been rotated, or revoked.
 func (c *Cache[T]) Refresh(ctx context.Context) (T, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.hasValue && c.now().Sub(c.triedAt) < c.minInterval {
-		return c.value, nil
+	now := c.now()
+	if v, err, ok := c.heldLocked(now); ok {
+		return v, err
 	}
-	return c.fetchLocked(ctx)
+	return c.fetchLocked(ctx, now)
 }
 
-func (c *Cache[T]) fetchLocked(ctx context.Context) (T, error) {
-	c.triedAt = c.now()
-	value, err := c.fetch(ctx)
-	if err != nil {
-		if c.hasValue {
-			return c.value, nil
-		}
-		var zero T
-		return zero, err
+// heldLocked answers without calling Secrets Manager when the last attempt
+// was recent: the value it left (fresh, or stale within MaxStale), or the
+// error it left when there is none. ok is false when a fetch is due.
+func (c *Cache[T]) heldLocked(now time.Time) (value T, err error, ok bool) {
+	switch {
+	case c.hasValue && now.Sub(c.triedAt) < c.minInterval && c.servable(now):
+		return c.value, nil, true
+	case !c.hasValue && c.lastErr != nil && now.Sub(c.triedAt) < c.failureTTL:
+		return value, c.lastErr, true
 	}
-	c.value, c.hasValue, c.fetchedAt = value, true, c.triedAt
-	return value, nil
+	return value, nil, false
+}
+
+// servable reports whether the cached value may still be served: within
+// its TTL, or stale by at most MaxStale.
+func (c *Cache[T]) servable(now time.Time) bool {
+	return now.Sub(c.fetchedAt) < c.ttl+MaxStale
+}
+
+func (c *Cache[T]) fetchLocked(ctx context.Context, now time.Time) (T, error) {
+	c.triedAt = now
+	value, err := c.fetch(ctx)
+	if err == nil {
+		c.value, c.hasValue, c.fetchedAt, c.lastErr = value, true, now, nil
+		return value, nil
+	}
+	keep := c.hasValue && transient(err) && c.servable(now)
+	c.report(ctx, err, keep)
+	if keep {
+		return c.value, nil
+	}
+	var zero T
+	c.value, c.hasValue, c.lastErr = zero, false, err
+	return zero, err
+}
+
+// report logs and counts one failed read. The line holds the secret's id
+// and the AWS error code, never the error's text (which could quote the
+// value) nor the value.
+func (c *Cache[T]) report(ctx context.Context, err error, servingStale bool) {
+	if c.metrics != nil {
+		c.metrics.Count(MetricRefreshFailed, 1)
+	}
+	if c.logger == nil {
+		return
+	}
+	kind := "permanent"
+	if transient(err) {
+		kind = "transient"
+	}
+	attrs := []slog.Attr{
+		slog.String("secret", c.secretID),
+		slog.String("aws_error", ErrorCode(err)),
+		slog.String("failure", kind),
+		slog.Bool("serving_stale", servingStale),
+	}
+	if servingStale {
+		attrs = append(attrs, slog.String("stale_until", c.fetchedAt.Add(c.ttl+MaxStale).UTC().Format(time.RFC3339)))
+	}
+	c.logger.LogAttrs(ctx, slog.LevelWarn, "secret refresh failed", attrs...)
 }
 
 func (c *Cache[T]) fetch(ctx context.Context) (T, error) {

@@ -3,7 +3,9 @@ package secretcache_test
 import (
 	"context"
 	"errors"
+	"net"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -78,7 +80,7 @@ func TestStaleValueServedWhenRefreshFails(t *testing.T) {
 	if _, err := cache.Get(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	g.set("", errors.New("service down"))
+	g.set("", &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}) // a transient failure
 	c.Advance(6 * time.Minute)
 	if v, err := cache.Get(context.Background()); err != nil || v != "k1" {
 		t.Fatalf("Get during outage = %q, %v; want stale k1", v, err)

@@ -3,12 +3,15 @@ package secretcache_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
+	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
 	"github.com/periskope-connect/periskope-aws/internal/secretcache"
 )
 
@@ -69,5 +72,81 @@ func TestMissingSecretAgainstMoto(t *testing.T) {
 	cache := secretcache.New(secretsmanager.NewFromConfig(moto.Config()), "nope", secretcache.ParseAPIKey)
 	if _, err := cache.Get(context.Background()); !errors.Is(err, secretcache.ErrUnavailable) {
 		t.Fatalf("err = %v, want ErrUnavailable", err)
+	}
+}
+
+// TestRevocationAgainstMoto changes the secret under a warm cache on a real
+// Secrets Manager API: junk, deleted, scheduled for deletion. Each drops
+// the cached keys at the next refresh, and a good value brings them back.
+func TestRevocationAgainstMoto(t *testing.T) {
+	moto := motoserver.Start(t)
+	ctx := context.Background()
+	sm := secretsmanager.NewFromConfig(moto.Config())
+	put := func(value string) {
+		t.Helper()
+		if err := motoserver.PutSecret(ctx, sm, "signing", value); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put(`{"signing_keys":["old"]}`)
+	clk := testkit.NewClock(time.Now())
+	getter := &countingGetter{Getter: sm}
+	kc := newKeysCache(getter, clk)
+	if keys, err := kc.Get(ctx); err != nil || len(keys) != 1 {
+		t.Fatalf("Get = %v, %v", keys, err)
+	}
+
+	steps := []struct {
+		name    string
+		revoke  func()
+		wantErr error
+		code    string
+		restore func() // before the good value is put back
+	}{
+		{"value changed to junk", func() { put(`{"signing_keys":`) }, secretcache.ErrMalformed, "MalformedSecret", nil},
+		{"empty key list", func() { put(`{"signing_keys":[]}`) }, secretcache.ErrMalformed, "MalformedSecret", nil},
+		{"secret scheduled for deletion", func() {
+			if _, err := sm.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{SecretId: aws.String("signing"), RecoveryWindowInDays: aws.Int64(7)}); err != nil {
+				t.Fatal(err)
+			}
+		}, secretcache.ErrUnavailable, "InvalidRequestException", func() {
+			if _, err := sm.RestoreSecret(ctx, &secretsmanager.RestoreSecretInput{SecretId: aws.String("signing")}); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"secret deleted", func() {
+			if _, err := sm.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{SecretId: aws.String("signing"), ForceDeleteWithoutRecovery: aws.Bool(true)}); err != nil {
+				t.Fatal(err)
+			}
+		}, secretcache.ErrUnavailable, "ResourceNotFoundException", nil},
+	}
+	for _, step := range steps {
+		step.revoke()
+		clk.Advance(2 * time.Minute) // past the minimum refresh interval, within the TTL
+		keys, err := kc.Refresh(ctx)
+		if !errors.Is(err, step.wantErr) || keys != nil {
+			t.Fatalf("%s: Refresh = %v, %v; want no keys and %v", step.name, keys, err, step.wantErr)
+		}
+		if keys, err := kc.Get(ctx); err == nil {
+			t.Fatalf("%s: Get after the failed refresh = %v; want an error", step.name, keys)
+		}
+		if !strings.Contains(kc.logs.String(), `"aws_error":"`+step.code+`"`) {
+			t.Errorf("%s: no WARN with aws_error %s in %s", step.name, step.code, kc.logs.String())
+		}
+		// Fixed: served again once the failure is forgotten.
+		if step.restore != nil {
+			step.restore()
+		}
+		put(`{"signing_keys":["new"]}`)
+		clk.Advance(secretcache.DefaultFailureTTL)
+		if keys, err := kc.Get(ctx); err != nil || len(keys) != 1 || keys[0] != "new" {
+			t.Fatalf("%s: after the fix Get = %v, %v", step.name, keys, err)
+		}
+	}
+	if got := kc.metrics.Get(secretcache.MetricRefreshFailed); got != float64(len(steps)) {
+		t.Errorf("%s = %v, want %d", secretcache.MetricRefreshFailed, got, len(steps))
+	}
+	if strings.Contains(kc.logs.String(), `"old"`) || strings.Contains(kc.logs.String(), `"new"`) {
+		t.Errorf("a key reached the log: %s", kc.logs.String())
 	}
 }

@@ -1,15 +1,19 @@
 package ticketstore_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
 
 	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
@@ -58,7 +62,7 @@ func TestMotoPutStoresOnceAndReadsBack(t *testing.T) {
 	ctx := context.Background()
 
 	first := validTicket()
-	first.ChatID = "" // empty strings are legal non-key attributes
+	first.ChatID = "" // no chat: stored, outside the ByChat index
 	if err := store.Put(ctx, first); err != nil {
 		t.Fatal(err)
 	}
@@ -120,18 +124,6 @@ func TestMotoConcurrentPutsStoreOne(t *testing.T) {
 	}
 }
 
-func TestMotoMissingTableIsUnavailable(t *testing.T) {
-	db, _ := motoTable(t)
-	err := ticketstore.New(db, "no-such-table").Put(context.Background(), validTicket())
-	if !errors.Is(err, ticketstore.ErrUnavailable) {
-		t.Fatalf("err = %v, want ErrUnavailable", err)
-	}
-	var apiErr smithy.APIError
-	if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "ResourceNotFoundException" {
-		t.Errorf("AWS error code not reachable: %v", err)
-	}
-}
-
 // The largest item Validate lets through must be one DynamoDB accepts, or
 // an oversized delivery would look like an outage (503, redelivered
 // forever) instead of the caller's fault.
@@ -145,5 +137,139 @@ func TestMotoAcceptsTheLargestValidItem(t *testing.T) {
 	}
 	if err := ticketstore.New(db, table).Put(context.Background(), tk); err != nil {
 		t.Fatalf("item of %d data bytes that Validate accepts: %v", len(tk.Data), err)
+	}
+}
+
+// queryByChat returns the pks the ByChat index holds for chatID.
+func queryByChat(t *testing.T, db *dynamodb.Client, table, chatID string) []string {
+	t.Helper()
+	out, err := db.Query(context.Background(), &dynamodb.QueryInput{
+		TableName:                 aws.String(table),
+		IndexName:                 aws.String(ticketstore.IndexByChat),
+		KeyConditionExpression:    aws.String("chat_id = :c"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":c": &types.AttributeValueMemberS{Value: chatID}},
+	})
+	if err != nil {
+		t.Fatalf("Query %s: %v", ticketstore.IndexByChat, err)
+	}
+	var pks []string
+	for _, item := range out.Items {
+		if pk, ok := item["pk"].(*types.AttributeValueMemberS); ok {
+			pks = append(pks, pk.Value)
+		}
+	}
+	return pks
+}
+
+// A ticket without a usable chat_id or created_at is still stored, just
+// not in the sparse ByChat index: DynamoDB refuses an index key that is
+// empty or over its size limit, which would lose the ticket.
+func TestMotoTicketsOutsideTheIndexAreStored(t *testing.T) {
+	db, table := motoTable(t)
+	store := ticketstore.New(db, table)
+	for _, tc := range []struct {
+		name    string
+		mutate  func(*ticketstore.Ticket)
+		indexed bool
+	}{
+		{"chat and created_at", func(*ticketstore.Ticket) {}, true},
+		{"no chat", func(tk *ticketstore.Ticket) { tk.ChatID = "" }, false},
+		{"no created_at", func(tk *ticketstore.Ticket) { tk.CreatedAt = "" }, false},
+		{"neither", func(tk *ticketstore.Ticket) { tk.ChatID, tk.CreatedAt = "", "" }, false},
+		{"1,500-byte created_at", func(tk *ticketstore.Ticket) { tk.CreatedAt = strings.Repeat("9", 1500) }, false},
+		{"created_at at the sort key limit", func(tk *ticketstore.Ticket) {
+			tk.CreatedAt = strings.Repeat("9", ticketstore.MaxSortKeyBytes)
+		}, true},
+		{"chat_id over the partition key limit", func(tk *ticketstore.Ticket) {
+			tk.ChatID = strings.Repeat("c", ticketstore.MaxKeyBytes+1)
+		}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tk := validTicket()
+			tk.TicketID = "T-" + strings.ReplaceAll(tc.name, " ", "-")
+			tc.mutate(tk)
+			before := countItems(t, db, table)
+			if err := store.Put(context.Background(), tk); err != nil {
+				t.Fatalf("Put: %v", err)
+			}
+			if n := countItems(t, db, table) - before; n != 1 {
+				t.Fatalf("%d items written, want 1", n)
+			}
+			got := getTicket(t, db, table, tk)
+			if got.TicketID != tk.TicketID || !bytes.Equal(got.Data, tk.Data) {
+				t.Errorf("read back %+v", got)
+			}
+			chat := tk.ChatID
+			if chat == "" { // DynamoDB refuses to query for an empty key
+				chat = validTicket().ChatID
+			}
+			inIndex := slices.Contains(queryByChat(t, db, table, chat), ticketstore.Key(tk.OrgID, tk.TicketID))
+			if inIndex != tc.indexed {
+				t.Errorf("in ByChat = %v, want %v", inIndex, tc.indexed)
+			}
+		})
+	}
+}
+
+// The ByChat index lists a chat's tickets in created_at order.
+func TestMotoQueryByChatOrdersByCreatedAt(t *testing.T) {
+	db, table := motoTable(t)
+	store := ticketstore.New(db, table)
+	for i, created := range []string{"2024-05-24T08:30:00+00:00", "2024-05-23T08:30:00+00:00", "2024-05-25T08:30:00+00:00"} {
+		tk := validTicket()
+		tk.TicketID = fmt.Sprintf("T-%d", i)
+		tk.CreatedAt = created
+		if err := store.Put(context.Background(), tk); err != nil {
+			t.Fatal(err)
+		}
+	}
+	other := validTicket()
+	other.TicketID, other.ChatID = "T-other", "120363000000000000@g.us"
+	if err := store.Put(context.Background(), other); err != nil {
+		t.Fatal(err)
+	}
+	org := validTicket().OrgID
+	want := []string{ticketstore.Key(org, "T-1"), ticketstore.Key(org, "T-0"), ticketstore.Key(org, "T-2")}
+	if got := queryByChat(t, db, table, validTicket().ChatID); !slices.Equal(got, want) {
+		t.Errorf("ByChat = %v, want %v", got, want)
+	}
+}
+
+// A missing table is ErrUnavailable: DynamoDB answers the same for a table
+// that is not ACTIVE yet, which a later try may find.
+func TestMotoMissingTableIsUnavailable(t *testing.T) {
+	db, _ := motoTable(t)
+	err := ticketstore.New(db, "no-such-table").Put(context.Background(), validTicket())
+	if !errors.Is(err, ticketstore.ErrUnavailable) || errors.Is(err, ticketstore.ErrRejected) {
+		t.Fatalf("err = %v, want ErrUnavailable alone", err)
+	}
+	var apiErr smithy.APIError
+	if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "ResourceNotFoundException" {
+		t.Errorf("AWS error code not reachable: %v", err)
+	}
+}
+
+// A write DynamoDB refuses for good is ErrRejected, not ErrUnavailable:
+// retrying cannot store it. Here the store is pointed at a table keyed
+// otherwise (a misconfigured TICKETS_TABLE), which DynamoDB answers with a
+// ValidationException.
+func TestMotoValidationExceptionIsRejected(t *testing.T) {
+	db, _ := motoTable(t)
+	_, err := db.CreateTable(context.Background(), &dynamodb.CreateTableInput{
+		TableName:            aws.String("keyed-otherwise"),
+		BillingMode:          types.BillingModePayPerRequest,
+		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String("id"), AttributeType: types.ScalarAttributeTypeS}},
+		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String("id"), KeyType: types.KeyTypeHash}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = ticketstore.New(db, "keyed-otherwise").Put(context.Background(), validTicket())
+	if !errors.Is(err, ticketstore.ErrRejected) || errors.Is(err, ticketstore.ErrUnavailable) {
+		t.Fatalf("err = %v, want ErrRejected alone", err)
+	}
+	var apiErr smithy.APIError
+	if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "ValidationException" {
+		t.Errorf("AWS error code not reachable: %v", err)
 	}
 }

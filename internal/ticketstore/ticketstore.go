@@ -6,15 +6,18 @@
 //	pk           S  "TICKET#<org_id>#<ticket_id>"
 //	ticket_id    S
 //	org_id       S
-//	chat_id      S  ("" when the payload names no chat)
+//	chat_id      S  ByChat's partition key; absent when the payload names no chat
+//	                or one over 2048 bytes
 //	subject      S
 //	status       S
 //	priority     N  (0 means none)
-//	created_at   S  the ticket's creation time exactly as Periskope wrote it
+//	created_at   S  ByChat's sort key: the ticket's creation time exactly as
+//	                Periskope wrote it; absent when empty or over 1024 bytes
 //	received_at  S  RFC 3339 (UTC, nanoseconds) of the delivery that stored it
 //	event        S  "ticket.created"
 //	event_timestamp S the envelope's timestamp as sent ("" when absent)
 //	data         S  the event's data member, byte for byte as received
+//	source       S  who stored it: "webhook" or "reconcile" (see Source)
 //
 // data is kept as the raw JSON text rather than a DynamoDB map: a map would
 // round numbers through DynamoDB's decimal type, reorder members and drop
@@ -32,9 +35,16 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
+
+// IndexByChat is template.yaml's sparse global secondary index on chat_id
+// (partition) and created_at (sort).
+const IndexByChat = "ByChat"
 
 // KeyPrefix starts the partition key of every ticket item.
 const KeyPrefix = "TICKET#"
@@ -42,7 +52,8 @@ const KeyPrefix = "TICKET#"
 // DynamoDB limits the store checks before calling it, so that an oversized
 // input is reported as the caller's fault instead of as an outage.
 const (
-	MaxKeyBytes = 2048 // partition key value
+	MaxKeyBytes     = 2048 // partition key value, of the table or an index
+	MaxSortKeyBytes = 1024 // sort key value of an index
 	// MaxItemBytes bounds the whole item, attribute names included. AWS
 	// documents "400 KB"; the decimal reading is the safe one.
 	MaxItemBytes = 400_000
@@ -59,6 +70,9 @@ var (
 	ErrInvalidTicket = errors.New("ticketstore: ticket cannot be stored")
 	// ErrTooLarge means the item would exceed DynamoDB's item size limit.
 	ErrTooLarge = errors.New("ticketstore: ticket too large to store")
+	// ErrRejected wraps a DynamoDB refusal that retrying will not change
+	// (a ValidationException, access denied).
+	ErrRejected = errors.New("ticketstore: DynamoDB rejected the write")
 	// ErrUnavailable wraps a DynamoDB failure; the write did not happen and
 	// may be retried.
 	ErrUnavailable = errors.New("ticketstore: DynamoDB unavailable")
@@ -86,6 +100,8 @@ type Ticket struct {
 	EventTimestamp string
 	// Data is the event's data member exactly as received.
 	Data []byte
+	// Source is who stored the ticket: SourceWebhook or SourceReconcile.
+	Source string
 }
 
 // Key returns the partition key of the ticket ticketID of org orgID.
@@ -123,10 +139,14 @@ func (t *Ticket) validate(item map[string]types.AttributeValue) error {
 	return nil
 }
 
-// Item returns t as a DynamoDB item.
+// Item returns t as a DynamoDB item. chat_id and created_at are the keys
+// of the sparse ByChat index, and DynamoDB refuses an item whose index key
+// is empty or over the key size limit; each is left out of the item when it
+// could not be a key, so that the ticket is stored, outside the index (data
+// keeps both as sent).
 func (t *Ticket) Item() map[string]types.AttributeValue {
 	s := func(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
-	return map[string]types.AttributeValue{
+	item := map[string]types.AttributeValue{
 		"pk":              s(Key(t.OrgID, t.TicketID)),
 		"ticket_id":       s(t.TicketID),
 		"org_id":          s(t.OrgID),
@@ -139,6 +159,19 @@ func (t *Ticket) Item() map[string]types.AttributeValue {
 		"event":           s(t.Event),
 		"event_timestamp": s(t.EventTimestamp),
 		"data":            s(string(t.Data)),
+		"source":          s(t.Source),
+	}
+	dropUnusableKey(item, "chat_id", MaxKeyBytes)
+	dropUnusableKey(item, "created_at", MaxSortKeyBytes)
+	return item
+}
+
+// dropUnusableKey removes the index key attribute name from item unless it
+// is a string DynamoDB accepts as a key: not empty, at most maxBytes long.
+func dropUnusableKey(item map[string]types.AttributeValue, name string, maxBytes int) {
+	v, ok := item[name].(*types.AttributeValueMemberS)
+	if !ok || v.Value == "" || len(v.Value) > maxBytes {
+		delete(item, name)
 	}
 }
 
@@ -160,6 +193,7 @@ func FromItem(item map[string]types.AttributeValue) (*Ticket, error) {
 		Event:          str("event"),
 		EventTimestamp: str("event_timestamp"),
 		Data:           []byte(str("data")),
+		Source:         str("source"),
 	}
 	if str("pk") != Key(t.OrgID, t.TicketID) {
 		return nil, fmt.Errorf("ticketstore: item %q is not a ticket item", str("pk"))
@@ -208,7 +242,9 @@ func New(db PutItemAPI, table string) *Store { return &Store{db: db, table: tabl
 // (never read-then-write), so concurrent deliveries of the same ticket store
 // it once. It returns ErrDuplicate when the ticket was already there,
 // ErrInvalidTicket or ErrTooLarge (see Validate) when it cannot be stored,
-// and ErrUnavailable (wrapping the SDK's error) when DynamoDB failed.
+// ErrRejected (wrapping the SDK's error) when DynamoDB refused the write for
+// good, and ErrUnavailable (wrapping it too) when DynamoDB failed in a way
+// a later try may not.
 func (s *Store) Put(ctx context.Context, t *Ticket) error {
 	item := t.Item()
 	if err := t.validate(item); err != nil {
@@ -225,7 +261,36 @@ func (s *Store) Put(ctx context.Context, t *Ticket) error {
 		return nil
 	case errors.As(err, &exists):
 		return ErrDuplicate
-	default:
+	case retryable(err):
 		return fmt.Errorf("%w: %w", ErrUnavailable, err)
+	default:
+		return fmt.Errorf("%w: %w", ErrRejected, err)
 	}
+}
+
+// retryable reports whether a failed write may succeed if tried again:
+// throttling, a timeout, a 5xx, a network error, a table not (yet)
+// active, anything that is not an answer from DynamoDB. Any other answer
+// DynamoDB gives as the client's fault (a 4xx: ValidationException,
+// AccessDeniedException...) will be given again, so it is not.
+func retryable(err error) bool {
+	var apiErr smithy.APIError
+	if !errors.As(err, &apiErr) {
+		return true // no answer: network, timeout, cancelled
+	}
+	code := apiErr.ErrorCode()
+	_, throttled := retry.DefaultThrottleErrorCodes[code]
+	_, timedOut := retry.DefaultRetryableErrorCodes[code]
+	var notFound *types.ResourceNotFoundException
+	// ResourceNotFoundException is also the answer for a table that is not
+	// ACTIVE (being created, restored or replaced), which a later delivery
+	// may find.
+	if throttled || timedOut || errors.As(err, &notFound) {
+		return true
+	}
+	var resp *smithyhttp.ResponseError
+	if errors.As(err, &resp) && resp.HTTPStatusCode() > 0 {
+		return resp.HTTPStatusCode() >= 500
+	}
+	return apiErr.ErrorFault() != smithy.FaultClient
 }

@@ -3,6 +3,8 @@ package webhook_test
 import (
 	"context"
 	"testing"
+
+	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
 
 // BenchmarkHandle measures the function's own work for each kind of
@@ -25,6 +27,33 @@ func BenchmarkHandle(b *testing.B) {
 			for b.Loop() {
 				if _, err := r.h.Handle(context.Background(), req); err != nil {
 					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkJunkSignatures measures what junk costs the public route: a
+// 190 KiB body with many candidates is refused before any HMAC, and with
+// MaxSignatures candidates it costs one HMAC per key (two here) plus one
+// per key the refresh adds (none).
+func BenchmarkJunkSignatures(b *testing.B) {
+	for _, bc := range []struct {
+		name       string
+		candidates int
+	}{
+		{"155 candidates", 155},
+		{"MaxSignatures candidates", periskope.MaxSignatures},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			r := newRig()
+			r.h.Logger = nil
+			r.keys.keys = []string{"current-key", "previous-key"}
+			req := junkDelivery(b, 190<<10, junkSignatures(bc.candidates))
+			b.SetBytes(int64(len(req.Body)))
+			for b.Loop() {
+				if resp, _ := r.h.Handle(context.Background(), req); resp.StatusCode != 401 {
+					b.Fatalf("status %d", resp.StatusCode)
 				}
 			}
 		})

@@ -12,10 +12,16 @@
 //	200 {"status":"stored","ticket_id":...}     first delivery of a ticket.created
 //	200 {"status":"duplicate","ticket_id":...}  a redelivery; the stored item is left alone
 //	200 {"status":"ignored","event":...}        any other event
-//	400 invalid input (not JSON, no event name, no ticket_id or org_id), with field where one is at fault
-//	401 missing or wrong x-periskope-signature
+//	400 invalid input (not JSON, no event name, no ticket_id or org_id, one of
+//	    those not an exact JSON string), with field where one is at fault
+//	401 missing or wrong x-periskope-signature, more than periskope.MaxSignatures
+//	    candidates in it, or none of 64 hex digits (refused before any secret is read)
 //	413 body over MaxBodyBytes
-//	503 Secrets Manager or DynamoDB unavailable: Periskope redelivers later
+//	500 store_rejected: DynamoDB refused the write for good (a ValidationException,
+//	    access denied); alarmed through MetricStoreRejected
+//	503 Secrets Manager or DynamoDB unavailable (throttling, timeout, 5xx,
+//	    network, a table not active), or the signing key secret unreadable
+//	    (deleted, access denied, malformed): Periskope redelivers later
 package webhook
 
 import (
@@ -52,6 +58,10 @@ const (
 	MetricDuplicate         = "Duplicate"
 	MetricIgnored           = "Ignored"
 	MetricSignatureRejected = "SignatureRejected"
+	// MetricStoreRejected counts tickets DynamoDB refused for good (500
+	// store_rejected): lost unless someone acts, so the template alarms on
+	// the first one.
+	MetricStoreRejected = "StoreRejected"
 )
 
 // SigningKeys yields the configured signing keys. *secretcache.Cache does.

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -15,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/periskope-connect/periskope-aws/internal/secretcache"
 	"github.com/periskope-connect/periskope-aws/internal/ticketstore"
@@ -44,6 +44,7 @@ func wantSampleTicket(t *testing.T) *ticketstore.Ticket {
 		Event:          "ticket.created",
 		EventTimestamp: "2024-05-24T08:30:00.670006+00:00",
 		Data:           env.Data,
+		Source:         ticketstore.SourceWebhook,
 	}
 }
 
@@ -134,7 +135,10 @@ func TestStoreOutcomes(t *testing.T) {
 		awsError string
 	}{
 		{"duplicate", ticketstore.ErrDuplicate, 200, "duplicate", webhook.MetricDuplicate, ""},
+		{"throttled", fmt.Errorf("%w: %w", ticketstore.ErrUnavailable, &types.ProvisionedThroughputExceededException{Message: aws.String("Requested resource not found")}), 503, "dependency_unavailable", "", "ProvisionedThroughputExceededException"},
+		{"validation", fmt.Errorf("%w: %w", ticketstore.ErrRejected, &smithy.GenericAPIError{Code: "ValidationException", Message: "Requested resource not found: chat_id \"919...\""}), 500, "store_rejected", webhook.MetricStoreRejected, "ValidationException"},
 		{"table missing", fmt.Errorf("%w: %w", ticketstore.ErrUnavailable, &types.ResourceNotFoundException{Message: aws.String("Requested resource not found")}), 503, "dependency_unavailable", "", "ResourceNotFoundException"},
+		{"access denied", fmt.Errorf("%w: %w", ticketstore.ErrRejected, &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "Requested resource not found"}), 500, "store_rejected", webhook.MetricStoreRejected, "AccessDeniedException"},
 		{"timeout", fmt.Errorf("%w: %w", ticketstore.ErrUnavailable, fmt.Errorf("send: %w", context.DeadlineExceeded)), 503, "dependency_unavailable", "", "Timeout"},
 		{"too large", fmt.Errorf("%w: item of 400001 bytes", ticketstore.ErrTooLarge), 413, "body_too_large", "", ""},
 		{"invalid", fmt.Errorf("%w: no org id", ticketstore.ErrInvalidTicket), 400, "invalid_ticket", "", ""},
@@ -153,9 +157,9 @@ func TestStoreOutcomes(t *testing.T) {
 				t.Errorf("metrics %v, want %s", r.metrics.All(), tc.metric)
 			}
 			line := r.logLines(t)[0]
-			if tc.status == 503 {
+			if tc.status >= 500 {
 				if line["dependency"] != "dynamodb" || line["aws_error"] != tc.awsError || line["level"] != "ERROR" {
-					t.Errorf("503 log line does not say what failed: %v", line)
+					t.Errorf("%d log line does not say what failed: %v", tc.status, line)
 				}
 				if strings.Contains(r.log.String(), "Requested resource not found") {
 					t.Errorf("log holds the AWS error message: %s", r.log.String())
@@ -210,11 +214,18 @@ func TestRotation(t *testing.T) {
 			t.Fatalf("answer %d, %d refreshes", got.Status, r.keys.refreshes)
 		}
 	})
-	t.Run("refresh failing keeps the answer 401", func(t *testing.T) {
+	t.Run("refresh failing is 503: no key is left to trust", func(t *testing.T) {
 		r := newRig()
-		r.keys.keys, r.keys.freshErr = []string{"old"}, errors.New("down")
-		if got := r.send(t, signed(t, body, "new")); got.Status != 401 {
+		r.keys.keys, r.keys.freshErr = []string{"old"}, fmt.Errorf("%w: %w", secretcache.ErrUnavailable, &smtypes.ResourceNotFoundException{Message: aws.String("gone")})
+		if got := r.send(t, signed(t, body, "new")); got.Status != 503 || got.ErrCode != "dependency_unavailable" {
 			t.Fatalf("answer %d %s", got.Status, got.Raw.Body)
+		}
+	})
+	t.Run("refresh bringing no new key verifies nothing again", func(t *testing.T) {
+		r := newRig()
+		r.keys.keys, r.keys.fresh = []string{"old"}, []string{"old"}
+		if got := r.send(t, signed(t, body, "new")); got.Status != 401 || r.keys.refreshes != 1 {
+			t.Fatalf("answer %d after %d refreshes", got.Status, r.keys.refreshes)
 		}
 	})
 }

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -15,6 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/middleware"
 
 	"github.com/periskope-connect/periskope-aws/internal/awsenv"
 	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
@@ -38,6 +42,32 @@ type motoRig struct {
 	clock *testkit.Clock // shared by the handler and its key cache
 	h     *webhook.Handler
 	log   *bytes.Buffer
+	calls *awsCalls // every AWS call the handler's clients make
+}
+
+// awsCalls counts AWS operations by name, from a middleware on the SDK
+// config: the function's own clients, unchanged, report what they call.
+type awsCalls struct {
+	mu     sync.Mutex
+	counts map[string]int
+}
+
+func (c *awsCalls) install(cfg *aws.Config) {
+	cfg.APIOptions = append(cfg.APIOptions, func(stack *middleware.Stack) error {
+		return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("countCalls",
+			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+				c.mu.Lock()
+				c.counts[middleware.GetOperationName(ctx)]++
+				c.mu.Unlock()
+				return next.HandleInitialize(ctx, in)
+			}), middleware.Before)
+	})
+}
+
+func (c *awsCalls) get(operation string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.counts[operation]
 }
 
 type motoOptions struct {
@@ -55,7 +85,7 @@ func newMotoRig(t *testing.T, o motoOptions) *motoRig {
 	}
 	ctx := context.Background()
 	r := &motoRig{srv: srv, db: dynamodb.NewFromConfig(awsCfg), sm: secretsmanager.NewFromConfig(awsCfg),
-		clock: testkit.NewClock(now), log: &bytes.Buffer{}}
+		clock: testkit.NewClock(now), log: &bytes.Buffer{}, calls: &awsCalls{counts: map[string]int{}}}
 	if err := motoserver.CreateTable(ctx, r.db, motoTable); err != nil {
 		t.Fatal(err)
 	}
@@ -76,9 +106,11 @@ func newMotoRig(t *testing.T, o motoOptions) *motoRig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.h = webhook.New(awsCfg, cfg, secretcache.WithClock(r.clock.Now))
+	r.calls.install(&awsCfg) // after the rig's own clients, which it does not count
+	logger := slog.New(slog.NewJSONHandler(r.log, nil))
+	r.h = webhook.New(awsCfg, cfg, secretcache.WithClock(r.clock.Now), secretcache.WithLogger(logger)) // as main wires it
 	r.h.Now = r.clock.Now
-	r.h.Logger = slog.New(slog.NewJSONHandler(r.log, nil))
+	r.h.Logger = logger
 	return r
 }
 
@@ -116,6 +148,25 @@ func (r *motoRig) count(t *testing.T) int {
 		t.Fatal(err)
 	}
 	return int(out.Count)
+}
+
+// byChat returns the pks the ByChat index lists for chatID.
+func (r *motoRig) byChat(t *testing.T, chatID string) []string {
+	t.Helper()
+	out, err := r.db.Query(context.Background(), &dynamodb.QueryInput{
+		TableName:                 aws.String(motoTable),
+		IndexName:                 aws.String(ticketstore.IndexByChat),
+		KeyConditionExpression:    aws.String("chat_id = :c"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":c": &types.AttributeValueMemberS{Value: chatID}},
+	})
+	if err != nil {
+		t.Fatalf("Query %s: %v", ticketstore.IndexByChat, err)
+	}
+	var pks []string
+	for _, item := range out.Items {
+		pks = append(pks, str(item, "pk"))
+	}
+	return pks
 }
 
 func (r *motoRig) lastLog(t *testing.T) map[string]any {
@@ -291,6 +342,132 @@ func TestMotoMissingTableIs503(t *testing.T) {
 	}
 }
 
+// A write DynamoDB refuses for good is not an outage: 500 store_rejected,
+// logged as an error with the AWS error code (not its message), counted
+// for its own alarm. Here TICKETS_TABLE names a table keyed otherwise,
+// which DynamoDB answers with a ValidationException.
+func TestMotoValidationExceptionIsStoreRejected(t *testing.T) {
+	r := newMotoRig(t, motoOptions{table: "keyed-otherwise"})
+	_, err := r.db.CreateTable(context.Background(), &dynamodb.CreateTableInput{
+		TableName:            aws.String("keyed-otherwise"),
+		BillingMode:          types.BillingModePayPerRequest,
+		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String("id"), AttributeType: types.ScalarAttributeTypeS}},
+		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String("id"), KeyType: types.KeyTypeHash}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics := &testkit.Metrics{}
+	r.h.Metrics = metrics
+	got := r.send(t, sample(t, "webhook-ticket-created.json"))
+	if got.Status != 500 || got.ErrCode != "store_rejected" {
+		t.Fatalf("answer %d %s", got.Status, got.Raw.Body)
+	}
+	line := r.lastLog(t)
+	if line["level"] != "ERROR" || line["dependency"] != "dynamodb" || line["aws_error"] != "ValidationException" {
+		t.Errorf("log line %v", line)
+	}
+	// The same refusal, asked for directly, to know its message.
+	var apiErr smithy.APIError
+	direct := ticketstore.New(r.db, "keyed-otherwise").Put(context.Background(), wantSampleTicket(t))
+	if !errors.As(direct, &apiErr) || apiErr.ErrorMessage() == "" {
+		t.Fatalf("direct Put: %v, want an AWS error with a message", direct)
+	}
+	if strings.Contains(r.log.String(), apiErr.ErrorMessage()) {
+		t.Errorf("log holds the AWS error message %q: %s", apiErr.ErrorMessage(), r.log.String())
+	}
+	if metrics.Get(webhook.MetricStoreRejected) != 1 {
+		t.Errorf("metrics %v, want %s", metrics.All(), webhook.MetricStoreRejected)
+	}
+}
+
+// readmeExample is the delivery README's "Run it locally" section signs by
+// hand: a ticket with no chat.
+const readmeExample = `{"event":"ticket.created","org_id":"my-org","previous_attributes":{},"timestamp":"2026-11-22T03:02:25+00:00","data":{"ticket":{"ticket_id":"MAN-001","org_id":"my-org","subject":"By hand","status":"open","priority":2,"created_at":"2026-11-22T03:02:25+00:00"}}}`
+
+// Deliveries whose ticket has no chat id or no usable created_at are
+// stored (outside the sparse ByChat index, whose keys DynamoDB would refuse
+// as empty or too long); with both the ticket is in the index too.
+func TestMotoTicketsOutsideTheIndexAreStored(t *testing.T) {
+	r := newMotoRig(t, motoOptions{})
+	data := func(env map[string]any) map[string]any { return env["data"].(map[string]any) }
+	noMessage := func(env map[string]any) { delete(data(env), "message") }
+	for _, tc := range []struct {
+		name    string
+		body    func(t *testing.T) []byte
+		indexed bool
+	}{
+		{"README's MAN-001", func(*testing.T) []byte { return []byte(readmeExample) }, false},
+		{"chat and created_at", func(t *testing.T) []byte { return mustJSON(t, baseline(t)) }, true},
+		{"no chat", func(t *testing.T) []byte {
+			env := baseline(t)
+			noMessage(env)
+			delete(data(env), "chat")
+			return mustJSON(t, env)
+		}, false},
+		{"chat null", func(t *testing.T) []byte {
+			env := baseline(t)
+			noMessage(env)
+			data(env)["chat"] = nil
+			return mustJSON(t, env)
+		}, false},
+		{"chat without chat_id", func(t *testing.T) []byte {
+			env := baseline(t)
+			noMessage(env)
+			delete(data(env)["chat"].(map[string]any), "chat_id")
+			return mustJSON(t, env)
+		}, false},
+		{"no created_at", func(t *testing.T) []byte {
+			env := baseline(t)
+			delete(ticketOf(env), "created_at")
+			return mustJSON(t, env)
+		}, false},
+		{"1,500-byte created_at", func(t *testing.T) []byte {
+			env := baseline(t)
+			ticketOf(env)["created_at"] = strings.Repeat("2", 1500)
+			return mustJSON(t, env)
+		}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			body := tc.body(t)
+			var env struct {
+				OrgID string `json:"org_id"`
+				Data  struct {
+					Ticket struct {
+						TicketID string `json:"ticket_id"`
+					} `json:"ticket"`
+				} `json:"data"`
+			}
+			if err := json.Unmarshal(body, &env); err != nil {
+				t.Fatal(err)
+			}
+			ticketID := "T-" + strings.ReplaceAll(tc.name, " ", "-")
+			if tc.name != "README's MAN-001" {
+				body = []byte(strings.Replace(string(body), `"ticket_id":"`+env.Data.Ticket.TicketID+`"`, `"ticket_id":"`+ticketID+`"`, 1))
+			} else {
+				ticketID = env.Data.Ticket.TicketID
+			}
+			before := r.count(t)
+			got := r.send(t, signed(t, body, localKey))
+			if got.Status != 200 || got.Body["status"] != "stored" || got.Body["ticket_id"] != ticketID {
+				t.Fatalf("answer %d %s", got.Status, got.Raw.Body)
+			}
+			if n := r.count(t) - before; n != 1 {
+				t.Fatalf("%d items written, want 1", n)
+			}
+			item := r.item(t, env.OrgID, ticketID)
+			stored, err := ticketstore.FromItem(item)
+			if err != nil {
+				t.Fatalf("GetItem: %v", err)
+			}
+			chatID := "919X836X025X090@Xc.us"
+			if got := r.byChat(t, chatID); slices.Contains(got, str(item, "pk")) != tc.indexed {
+				t.Errorf("in ByChat(%s) = %v, want %v (item chat_id %q)", chatID, !tc.indexed, tc.indexed, stored.ChatID)
+			}
+		})
+	}
+}
+
 func TestMotoMissingSecretIs503Cold(t *testing.T) {
 	r := newMotoRig(t, motoOptions{noSecret: true})
 	got := r.send(t, sample(t, "webhook-ticket-created.json"))
@@ -304,9 +481,10 @@ func TestMotoMissingSecretIs503Cold(t *testing.T) {
 	if n := r.count(t); n != 0 {
 		t.Errorf("%d items stored without a key", n)
 	}
-	// Once the secret exists the next delivery goes through: a cold cache
-	// does not remember the failure.
+	// Once the secret exists the next delivery goes through, as soon as the
+	// cache has forgotten the failure.
 	r.putSecret(t, localKey)
+	r.clock.Advance(secretcache.DefaultFailureTTL)
 	if got := r.send(t, sample(t, "webhook-ticket-created.json")); got.Status != 200 {
 		t.Fatalf("after the secret was created: %d %s", got.Status, got.Raw.Body)
 	}
@@ -348,21 +526,89 @@ func TestMotoKeyRotation(t *testing.T) {
 	}
 }
 
-func TestMotoStaleKeysServedWhenSecretsManagerFails(t *testing.T) {
+// A revoked secret stops the old key at the next refresh: deleted, or
+// changed to a value that does not parse. Deliveries get 503 (Periskope
+// redelivers) until the secret is good again.
+func TestMotoRevokedSecretIs503(t *testing.T) {
+	revocations := []struct {
+		name   string
+		revoke func(t *testing.T, r *motoRig)
+		code   string
+	}{
+		{"secret deleted", func(t *testing.T, r *motoRig) {
+			_, err := r.sm.DeleteSecret(context.Background(), &secretsmanager.DeleteSecretInput{
+				SecretId: aws.String(motoSecret), ForceDeleteWithoutRecovery: aws.Bool(true),
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}, "ResourceNotFoundException"},
+		{"value changed to junk", func(t *testing.T, r *motoRig) { r.putSecret(t, `{"signing_keys": "`) }, "MalformedSecret"},
+		{"empty key list", func(t *testing.T, r *motoRig) { r.putSecret(t, `{"signing_keys": []}`) }, "MalformedSecret"},
+	}
+	for _, rv := range revocations {
+		t.Run(rv.name, func(t *testing.T) {
+			r := newMotoRig(t, motoOptions{})
+			req := sample(t, "webhook-ticket-created.json")
+			if got := r.send(t, req); got.Status != 200 {
+				t.Fatalf("warm-up: %d %s", got.Status, got.Raw.Body)
+			}
+			rv.revoke(t, r)
+			r.clock.Advance(secretcache.DefaultTTL + time.Second)
+			for i := range 3 {
+				if got := r.send(t, req); got.Status != 503 || got.ErrCode != "dependency_unavailable" {
+					t.Fatalf("delivery %d after the revocation: %d %s, want 503", i, got.Status, got.Raw.Body)
+				}
+				if line := r.lastLog(t); line["dependency"] != "secretsmanager" || line["aws_error"] != rv.code {
+					t.Errorf("log line %v, want secretsmanager %s", line, rv.code)
+				}
+				r.clock.Advance(time.Second)
+			}
+			if !strings.Contains(r.log.String(), `"msg":"secret refresh failed"`) {
+				t.Errorf("no WARN line for the failed refresh in %s", r.log.String())
+			}
+			r.putSecret(t, localKey)
+			r.clock.Advance(secretcache.DefaultFailureTTL)
+			if got := r.send(t, req); got.Status != 200 {
+				t.Fatalf("after the secret was fixed: %d %s", got.Status, got.Raw.Body)
+			}
+		})
+	}
+}
+
+// An outage (Secrets Manager unreachable) keeps the cached key working for
+// MaxStale past its TTL, and no longer.
+func TestMotoStaleKeysServedDuringAnOutage(t *testing.T) {
 	r := newMotoRig(t, motoOptions{})
-	req := sample(t, "webhook-ticket-created.json")
+	// ticket.updated is verified but not stored: DynamoDB, down too, is not needed.
+	req := sample(t, "webhook-ticket-updated.json")
 	if got := r.send(t, req); got.Status != 200 {
 		t.Fatalf("warm-up: %d %s", got.Status, got.Raw.Body)
 	}
-	_, err := r.sm.DeleteSecret(context.Background(), &secretsmanager.DeleteSecretInput{
-		SecretId: aws.String(motoSecret), ForceDeleteWithoutRecovery: aws.Bool(true),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	r.srv.Stop()
 	r.clock.Advance(secretcache.DefaultTTL + time.Second)
-	if got := r.send(t, req); got.Status != 200 || got.Body["status"] != "duplicate" {
-		t.Fatalf("with Secrets Manager failing after the TTL: %d %s, want the cached key to verify", got.Status, got.Raw.Body)
+	if got := r.send(t, req); got.Status != 200 {
+		t.Fatalf("Secrets Manager down after the TTL: %d %s, want the cached key to verify", got.Status, got.Raw.Body)
+	}
+	r.clock.Advance(secretcache.MaxStale)
+	if got := r.send(t, req); got.Status != 503 {
+		t.Fatalf("Secrets Manager down MaxStale past the TTL: %d %s, want 503", got.Status, got.Raw.Body)
+	}
+}
+
+// Junk signatures with the secret unreadable cost at most two secret reads
+// per hundred requests: the failure is remembered.
+func TestMotoJunkFloodWithAMissingSecret(t *testing.T) {
+	r := newMotoRig(t, motoOptions{noSecret: true})
+	for i := range 100 {
+		req := signed(t, []byte(`{"event":"ticket.created"}`), "not-the-key")
+		if got := r.send(t, req); got.Status != 503 {
+			t.Fatalf("request %d: %d %s", i, got.Status, got.Raw.Body)
+		}
+		r.clock.Advance(20 * time.Millisecond)
+	}
+	if n := r.calls.get("GetSecretValue"); n < 1 || n > 2 {
+		t.Errorf("%d GetSecretValue calls for 100 junk requests, want 1 or 2", n)
 	}
 }
 
@@ -410,5 +656,33 @@ func TestMotoLargestBodyStores(t *testing.T) {
 	}
 	if got := r.send(t, signed(t, body, localKey)); got.Status != 200 || got.Body["status"] != "stored" {
 		t.Fatalf("answer %d %s", got.Status, got.Raw.Body)
+	}
+}
+
+// Ids that would collapse into one item ("\ud800" and "\udfff" both read as
+// U+FFFD) or be stored as a number's text are refused before DynamoDB; a
+// valid surrogate pair is stored under exactly its character.
+func TestMotoIdentifiersAreStoredExactly(t *testing.T) {
+	r := newMotoRig(t, motoOptions{})
+	const placeholder = "TICKET-ID-UNDER-TEST"
+	deliver := func(rawID string) reply {
+		env := baseline(t)
+		ticketOf(env)["ticket_id"] = placeholder
+		body := bytes.Replace(mustJSON(t, env), []byte(`"`+placeholder+`"`), []byte(rawID), 1)
+		return r.send(t, signed(t, body, localKey))
+	}
+	for _, id := range []string{`"\ud800"`, `"\udfff"`, `100`, `1e2`, `100.0`} {
+		if got := deliver(id); got.Status != 400 || got.ErrCode != "invalid_field" || got.ErrField != "data.ticket.ticket_id" {
+			t.Errorf("ticket_id %s: answer %d %s", id, got.Status, got.Raw.Body)
+		}
+	}
+	if n := r.count(t); n != 0 {
+		t.Fatalf("%d items stored for refused ids", n)
+	}
+	if got := deliver(`"\ud83d\ude00"`); got.Status != 200 || got.Body["status"] != "stored" {
+		t.Fatalf("surrogate pair: answer %d %s", got.Status, got.Raw.Body)
+	}
+	if item := r.item(t, "2997xx64-89bf-48d3-9a22-b314fxx017e5", "\U0001F600"); str(item, "ticket_id") != "\U0001F600" {
+		t.Errorf("item %v, want ticket_id U+1F600", item)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -26,16 +27,17 @@ const (
 
 // Outcomes, as logged.
 const (
-	outcomeStored      = "stored"
-	outcomeDuplicate   = "duplicate"
-	outcomeIgnored     = "ignored"
-	outcomeRejected    = "rejected"    // 401
-	outcomeInvalid     = "invalid"     // 400
-	outcomeTooLarge    = "too_large"   // 413
-	outcomeUnavailable = "unavailable" // 503
+	outcomeStored        = "stored"
+	outcomeDuplicate     = "duplicate"
+	outcomeIgnored       = "ignored"
+	outcomeRejected      = "rejected"       // 401
+	outcomeInvalid       = "invalid"        // 400
+	outcomeTooLarge      = "too_large"      // 413
+	outcomeUnavailable   = "unavailable"    // 503
+	outcomeStoreRejected = "store_rejected" // 500
 )
 
-// Dependencies named in the log line of a 503.
+// Dependencies named in the log line of a 503 or a 500.
 const (
 	depSecretsManager = "secretsmanager"
 	depDynamoDB       = "dynamodb"
@@ -82,6 +84,16 @@ func unavailable(dependency string, err error) *outcome {
 	return o
 }
 
+// storeRejected is DynamoDB refusing the write for good: retrying will not
+// store it, so it is not an outage (503) but a fault of ours (500) that
+// needs a person; its own metric and alarm say so.
+func storeRejected(err error) *outcome {
+	o := fail(outcomeStoreRejected, 500, "store_rejected", "The ticket could not be stored.", "")
+	o.metric = MetricStoreRejected
+	o.dependency, o.awsError = depDynamoDB, awsErrorCode(err)
+	return o
+}
+
 type statusBody struct {
 	Status   string `json:"status"`
 	TicketID string `json:"ticket_id,omitempty"`
@@ -123,21 +135,35 @@ func (h *Handler) serve(ctx context.Context, req *events.APIGatewayV2HTTPRequest
 // verify checks the signature against the configured keys, refreshing them
 // once if none matches (a rotation in Periskope's console). It answers nil
 // when the body is authentic.
+//
+// Junk is refused as cheaply as it can be: an unsigned request, one with
+// more than periskope.MaxSignatures candidates or with none of 64 hex
+// digits, before any secret is read; otherwise each key costs one HMAC of
+// the body, however many candidates there are.
 func (h *Handler) verify(ctx context.Context, req *events.APIGatewayV2HTTPRequest, body []byte) *outcome {
-	if strings.TrimSpace(apigw.Header(req, periskope.SignatureHeader)) == "" {
-		// Refused before any AWS call: unsigned traffic costs nothing.
+	sigs, err := periskope.ParseSignatures(req.Headers)
+	switch {
+	case errors.Is(err, periskope.ErrMissingSignature):
 		return rejected("missing_signature", "The x-periskope-signature header is missing.")
+	case err != nil:
+		return rejected("invalid_signature", "The x-periskope-signature header does not match the body.")
 	}
 	keys, err := h.Keys.Get(ctx)
 	if err != nil {
 		return unavailable(depSecretsManager, err)
 	}
-	err = periskope.VerifyHeaders(body, req.Headers, keys...)
+	err = sigs.Verify(body, keys...)
 	if errors.Is(err, periskope.ErrInvalidSignature) {
 		// The cache limits how often this calls Secrets Manager, so wrong
-		// signatures cannot turn into a flood of secret reads.
-		if fresh, rerr := h.Keys.Refresh(ctx); rerr == nil {
-			err = periskope.VerifyHeaders(body, req.Headers, fresh...)
+		// signatures cannot turn into a flood of secret reads. A refresh
+		// that fails leaves no key to trust (the secret was revoked or
+		// broken): that is ours to fix, not the sender's.
+		fresh, rerr := h.Keys.Refresh(ctx)
+		if rerr != nil {
+			return unavailable(depSecretsManager, rerr)
+		}
+		if added := newKeys(fresh, keys); len(added) > 0 {
+			err = sigs.Verify(body, added...)
 		}
 	}
 	switch {
@@ -148,6 +174,18 @@ func (h *Handler) verify(ctx context.Context, req *events.APIGatewayV2HTTPReques
 	default:
 		return rejected("invalid_signature", "The x-periskope-signature header does not match the body.")
 	}
+}
+
+// newKeys returns the keys of fresh that are not in old: the only ones a
+// signature that matched none of old can match.
+func newKeys(fresh, old []string) []string {
+	var added []string
+	for _, k := range fresh {
+		if !slices.Contains(old, k) {
+			added = append(added, k)
+		}
+	}
+	return added
 }
 
 // parse decodes the envelope of an authentic body.
@@ -166,10 +204,26 @@ func parse(body []byte) (*periskope.Event, *outcome) {
 	case err == nil || !json.Valid(body):
 		return nil, malformedJSON()
 	}
+	if o := inexactID(err, ""); o != nil {
+		return nil, o
+	}
 	if trimmed := bytes.TrimSpace(body); len(trimmed) > 0 && trimmed[0] == '{' {
 		return nil, invalid("missing_field", "The event has no event name.", "event")
 	}
 	return nil, invalid("malformed_event", "The body is not a JSON object.", "")
+}
+
+// inexactID answers an identifier the decoder refused as not an exact JSON
+// string (periskope.ErrInvalidID): it would become a key, so a number or a
+// U+FFFD in place of an unpaired surrogate could merge different tickets.
+// The field is named under prefix; nil when err is another error.
+func inexactID(err error, prefix string) *outcome {
+	var fe *periskope.FieldError
+	if !errors.Is(err, periskope.ErrInvalidID) || !errors.As(err, &fe) {
+		return nil
+	}
+	field := prefix + fe.Field
+	return invalid("invalid_field", field+" must be a JSON string without unpaired surrogates.", field)
 }
 
 func malformedJSON() *outcome {
@@ -190,6 +244,9 @@ func onlyJSONSpaceAround(body []byte) bool {
 // ticketFrom builds the item of a ticket.created event.
 func ticketFrom(ev *periskope.Event) (*ticketstore.Ticket, *outcome) {
 	info, err := ev.TicketInfo()
+	if o := inexactID(err, "data."); o != nil {
+		return nil, o
+	}
 	if err != nil {
 		return nil, invalid("invalid_field", "data is not a ticket info object.", "data")
 	}
@@ -211,32 +268,9 @@ func ticketFrom(ev *periskope.Event) (*ticketstore.Ticket, *outcome) {
 	case len(orgID) > maxOrgIDBytes || strings.Contains(orgID, "#"):
 		return nil, invalid("invalid_field", fmt.Sprintf("org_id must be at most %d bytes without '#'.", maxOrgIDBytes), "org_id")
 	}
-	return &ticketstore.Ticket{
-		OrgID:          orgID,
-		TicketID:       tk.TicketID,
-		ChatID:         chatID(info),
-		Subject:        tk.Subject,
-		Status:         tk.Status,
-		Priority:       int(tk.Priority),
-		CreatedAt:      tk.CreatedAt.Raw,
-		Event:          ev.Type,
-		EventTimestamp: ev.Timestamp,
-		Data:           ev.Data,
-	}, nil
-}
-
-// chatID is the ticket's chat: named on the ticket in some payloads, else
-// by the chat or the quoted message.
-func chatID(info *periskope.TicketInfo) string {
-	switch {
-	case info.Ticket.ChatID != "":
-		return info.Ticket.ChatID
-	case info.Chat != nil && info.Chat.ChatID != "":
-		return info.Chat.ChatID
-	case info.Message != nil:
-		return info.Message.ChatID
-	}
-	return ""
+	t := ticketstore.FromTicketInfo(orgID, info, ev.Data)
+	t.Event, t.EventTimestamp, t.Source = ev.Type, ev.Timestamp, ticketstore.SourceWebhook
+	return t, nil
 }
 
 // store writes the ticket once and turns the store's answer into ours.
@@ -255,6 +289,8 @@ func (h *Handler) store(ctx context.Context, t *ticketstore.Ticket) *outcome {
 		return fail(outcomeTooLarge, 413, "body_too_large", "The ticket is too large to store.", "")
 	case errors.Is(err, ticketstore.ErrInvalidTicket):
 		return invalid("invalid_ticket", "The ticket cannot be stored.", "")
+	case errors.Is(err, ticketstore.ErrRejected):
+		return storeRejected(err)
 	default:
 		return unavailable(depDynamoDB, err)
 	}

@@ -2,6 +2,7 @@ package webhook_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -58,6 +59,79 @@ func TestTicketCreatedValidation(t *testing.T) {
 	}
 }
 
+// Identifiers must arrive as JSON strings and be kept exactly: a number
+// would be stored as its literal text (100, 1e2 and 100.0 three items,
+// 100 and "100" one) and an unpaired surrogate escape decodes to U+FFFD
+// ("\ud800" and "\udfff" one item). Each is 400 invalid_field naming the
+// member, and nothing is stored. The values are spliced into the body as
+// raw JSON text, as encoding/json cannot write them.
+func TestIdentifiersMustBeExactStrings(t *testing.T) {
+	const placeholder = "VALUE-UNDER-TEST"
+	for _, tc := range []struct {
+		member  string // event, event_type, org_id, ticket_id, ticket org_id
+		value   string // raw JSON
+		status  int
+		errCode string
+		field   string
+	}{
+		{"ticket_id", `"100"`, 200, "", ""},
+		{"ticket_id", `"\ud83d\ude00"`, 200, "", ""},
+		{"ticket_id", `"\\ud800"`, 200, "", ""},
+		{"ticket_id", `100`, 400, "invalid_field", "data.ticket.ticket_id"},
+		{"ticket_id", `1e2`, 400, "invalid_field", "data.ticket.ticket_id"},
+		{"ticket_id", `100.0`, 400, "invalid_field", "data.ticket.ticket_id"},
+		{"ticket_id", `true`, 400, "invalid_field", "data.ticket.ticket_id"},
+		{"ticket_id", `{"id":"T-1"}`, 400, "invalid_field", "data.ticket.ticket_id"},
+		{"ticket_id", `"\ud800"`, 400, "invalid_field", "data.ticket.ticket_id"},
+		{"ticket_id", `"\udfff"`, 400, "invalid_field", "data.ticket.ticket_id"},
+		{"ticket_id", `"T-\ud83d"`, 400, "invalid_field", "data.ticket.ticket_id"},
+		{"ticket_id", `null`, 400, "missing_field", "data.ticket.ticket_id"},
+		{"org_id", `42`, 400, "invalid_field", "org_id"},
+		{"org_id", `"\ud800"`, 400, "invalid_field", "org_id"},
+		{"ticket org_id", `7`, 400, "invalid_field", "data.ticket.org_id"},
+		{"ticket org_id", `"\udc00"`, 400, "invalid_field", "data.ticket.org_id"},
+		{"event", `5`, 400, "invalid_field", "event"},
+		{"event", `["ticket.created"]`, 400, "invalid_field", "event"},
+		{"event", `"ticket.created\ud800"`, 400, "invalid_field", "event"},
+		{"event_type", `5`, 400, "invalid_field", "event_type"},
+	} {
+		t.Run(tc.member+"="+tc.value, func(t *testing.T) {
+			env := baseline(t)
+			switch tc.member {
+			case "ticket org_id":
+				delete(env, "org_id")
+				ticketOf(env)["org_id"] = placeholder
+			case "ticket_id":
+				ticketOf(env)["ticket_id"] = placeholder
+			case "event_type":
+				delete(env, "event")
+				env["event_type"] = placeholder
+			default:
+				env[tc.member] = placeholder
+			}
+			body := bytes.Replace(mustJSON(t, env), []byte(`"`+placeholder+`"`), []byte(tc.value), 1)
+			r := newRig()
+			got := r.send(t, signed(t, body, localKey))
+			if got.Status != tc.status || got.ErrCode != tc.errCode || got.ErrField != tc.field {
+				t.Fatalf("answer %d %s, want %d %s field %q", got.Status, got.Raw.Body, tc.status, tc.errCode, tc.field)
+			}
+			if tc.status != 200 {
+				if len(r.store.puts) != 0 {
+					t.Errorf("stored %d tickets, want none", len(r.store.puts))
+				}
+				return
+			}
+			var want string
+			if err := json.Unmarshal([]byte(tc.value), &want); err != nil {
+				t.Fatal(err)
+			}
+			if len(r.store.puts) != 1 || r.store.puts[0].TicketID != want || got.Body["ticket_id"] != want {
+				t.Errorf("stored %+v, want ticket_id %q", r.store.puts, want)
+			}
+		})
+	}
+}
+
 func TestMalformedBodies(t *testing.T) {
 	for name, tc := range map[string]struct {
 		body    string
@@ -70,7 +144,7 @@ func TestMalformedBodies(t *testing.T) {
 		"null":           {`null`, "malformed_event"},
 		"string":         {`"ticket.created"`, "malformed_event"},
 		"trailing junk":  {`{"event":"ticket.created"} {}`, "malformed_json"},
-		"event is a map": {`{"event":{"name":"ticket.created"}}`, "missing_field"},
+		"event is a map": {`{"event":{"name":"ticket.created"}}`, "invalid_field"},
 		// ParseEvent trims Unicode white space, JSON does not.
 		"no-break space before":  {"\u00a0{\"event\":\"ticket.created\"}", "malformed_json"},
 		"vertical tab after":     {"{\"event\":\"ticket.created\"}\v", "malformed_json"},

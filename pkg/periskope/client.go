@@ -31,9 +31,11 @@ const (
 	headerRetryAfter     = "Retry-After"
 )
 
-// maxResponseBytes caps how much of an answer is read; a page of tickets is
-// far smaller.
-const maxResponseBytes = 16 << 20
+// MaxResponseBytes is the largest answer the client reads; a larger one is
+// ErrMalformedResponse. A ticket info object, even of a large group, and a
+// page of tickets are far smaller, and 5 MB keeps an answer passed on
+// whole within Lambda's 6 MB response limit.
+const MaxResponseBytes = 5 << 20
 
 // KeyProvider supplies the API key for each request, so a key kept in a
 // secret store can be cached and rotated.
@@ -165,16 +167,26 @@ func WithPhone(phone string) Option {
 	}
 }
 
-// WithHTTPClient sets the HTTP client (default: one with sane transport limits).
+// WithHTTPClient sets the HTTP client (default: one with sane transport
+// limits). The client uses a copy of hc that never follows redirects,
+// whatever hc.CheckRedirect says: see ErrRedirected.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *Client) error {
 		if hc == nil {
 			return errors.New("periskope: nil *http.Client")
 		}
-		c.http = hc
+		noFollow := *hc
+		noFollow.CheckRedirect = refuseRedirect
+		c.http = &noFollow
 		return nil
 	}
 }
+
+// refuseRedirect makes net/http return a 3xx answer instead of following
+// it. Following would send the request, Authorization included, wherever
+// the Location points (net/http keeps the header for the same host on
+// another port or scheme), and repeat a POST on a 307 or 308.
+func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 // WithRetryPolicy sets the retry policy (default DefaultRetryPolicy).
 func WithRetryPolicy(p RetryPolicy) Option {
@@ -241,7 +253,7 @@ func New(opts ...Option) (*Client, error) {
 // the retry policy's AttemptTimeout through its context.
 func defaultHTTPClient() *http.Client {
 	dialer := &net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}
-	return &http.Client{Transport: &http.Transport{
+	return &http.Client{CheckRedirect: refuseRedirect, Transport: &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
 		DialContext:           dialer.DialContext,
 		ForceAttemptHTTP2:     true,
@@ -341,7 +353,7 @@ func (c *Client) CreateTicket(ctx context.Context, req CreateTicketRequest) (*Ti
 	if err != nil {
 		return nil, err
 	}
-	return resp.ticketInfo()
+	return resp.ticketInfoWithTicket()
 }
 
 // GetTicket calls GET /tickets/{ticket_id}.
@@ -353,7 +365,7 @@ func (c *Client) GetTicket(ctx context.Context, ticketID string) (*TicketInfo, e
 	if err != nil {
 		return nil, err
 	}
-	return resp.ticketInfo()
+	return resp.ticketInfoWithTicket()
 }
 
 // UpdateTicket calls PATCH /tickets/{ticket_id}. At least one field must be
@@ -436,6 +448,20 @@ func (r *response) ticketInfo() (*TicketInfo, error) {
 		return nil, r.malformed(err.Error())
 	}
 	ti.TraceID = r.traceID()
+	return ti, nil
+}
+
+// ticketInfoWithTicket is ticketInfo for answers that must name a ticket
+// (create, get): one without a ticket or without its ticket_id is
+// malformed, however well-formed its JSON.
+func (r *response) ticketInfoWithTicket() (*TicketInfo, error) {
+	ti, err := r.ticketInfo()
+	if err != nil {
+		return nil, err
+	}
+	if ti.Ticket == nil || strings.TrimSpace(ti.Ticket.TicketID) == "" {
+		return nil, r.malformed("no ticket_id in the answer")
+	}
 	return ti, nil
 }
 
@@ -535,7 +561,9 @@ func (c *Client) do(ctx context.Context, r request) (*response, error) {
 			if status == http.StatusUnauthorized && !refreshed {
 				refreshed = true
 				if newKey, ok, rerr := c.refreshKey(ctx, key); rerr != nil {
-					return nil, fmt.Errorf("%w (refreshing the API key failed: %v)", apiErr, rerr)
+					// Both wrapped: the caller may tell a refused key from a
+					// key it can no longer read.
+					return nil, fmt.Errorf("%w (refreshing the API key failed: %w)", apiErr, rerr)
 				} else if ok {
 					key = newKey
 					attempt-- // a refreshed retry is not a policy retry
@@ -635,12 +663,12 @@ func (c *Client) send(ctx context.Context, r request, key string) (int, http.Hea
 		return 0, nil, nil, c.transportError(ctx, actx, r, err)
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
+	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes+1))
 	if err != nil {
 		return 0, nil, nil, c.transportError(ctx, actx, r, err)
 	}
-	if len(data) > maxResponseBytes {
-		return 0, nil, nil, fmt.Errorf("%w: %s: answer larger than %d bytes", ErrMalformedResponse, r.op(), maxResponseBytes)
+	if len(data) > MaxResponseBytes {
+		return 0, nil, nil, fmt.Errorf("%w: %s: answer larger than %d bytes", ErrMalformedResponse, r.op(), MaxResponseBytes)
 	}
 	return resp.StatusCode, resp.Header, data, nil
 }

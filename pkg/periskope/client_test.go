@@ -318,7 +318,7 @@ func TestMalformedAnswers(t *testing.T) {
 }
 
 func TestAPIErrors(t *testing.T) {
-	sentinels := []error{periskope.ErrUnauthorized, periskope.ErrNotFound, periskope.ErrRateLimited, periskope.ErrInvalidRequest, periskope.ErrServer}
+	sentinels := []error{periskope.ErrRedirected, periskope.ErrUnauthorized, periskope.ErrNotFound, periskope.ErrRateLimited, periskope.ErrInvalidRequest, periskope.ErrServer}
 	tests := []struct {
 		status      int
 		body        string
@@ -335,7 +335,7 @@ func TestAPIErrors(t *testing.T) {
 		{429, `{"message":"Too many requests"}`, periskope.ErrRateLimited, "", "Too many requests", "429"},
 		{500, `<html>Internal Server Error</html>`, periskope.ErrServer, "", "", "500 Internal Server Error"},
 		{503, `"upstream down"`, periskope.ErrServer, "", "upstream down", "503"},
-		{302, `{}`, nil, "", "", "302"},
+		{302, `{}`, periskope.ErrRedirected, "", "", "302"},
 	}
 	for _, tt := range tests {
 		t.Run(http.StatusText(tt.status), func(t *testing.T) {
@@ -439,13 +439,14 @@ func TestUnauthorizedRefreshesTheKeyOnce(t *testing.T) {
 		}
 	})
 	t.Run("refresh fails", func(t *testing.T) {
-		keys := &rotatingKeys{current: "old", refreshErr: errors.New("secrets manager down")}
+		errDown := errors.New("secrets manager down")
+		keys := &rotatingKeys{current: "old", refreshErr: errDown}
 		api := newFakeAPI(t, acceptKey("new", example))
 		c := newTestClient(t, api, newFakeClock(), periskope.WithKeyProvider(keys))
 		_, err := c.CreateTicket(context.Background(), req)
 		var apiErr *periskope.APIError
-		if !errors.As(err, &apiErr) || apiErr.StatusCode != 401 || !strings.Contains(err.Error(), "secrets manager down") || api.Count() != 1 {
-			t.Errorf("err = %v, requests = %d", err, api.Count())
+		if !errors.As(err, &apiErr) || apiErr.StatusCode != 401 || !errors.Is(err, errDown) || api.Count() != 1 {
+			t.Errorf("err = %v, requests = %d; want the 401 wrapping the refresh's error", err, api.Count())
 		}
 	})
 	t.Run("static key is not refreshed", func(t *testing.T) {

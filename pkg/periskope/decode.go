@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Periskope's payloads are loosely typed: any field may be null or missing,
@@ -73,6 +74,135 @@ func rawString(v json.RawMessage) string {
 	default: // number, true, false
 		return string(v)
 	}
+}
+
+// Identifiers (an event's name and org_id, a ticket's ticket_id and
+// org_id) become keys and names, so they are read strictly: each must be a
+// JSON string whose text decodes exactly as sent. encoding/json turns an
+// unpaired surrogate escape ("\ud800") or an invalid UTF-8 byte into
+// U+FFFD, so "\ud800" and "\udfff" would read as one id, and the tolerant
+// reading of a number keeps its text, so 100, 1e2 and 100.0 would be three.
+// The decoders still read such a member as str does, and record it in the
+// object's idSet; ParseEvent and Event.TicketInfo then refuse it.
+
+// idSet is a set of identifier members, one bit each.
+type idSet uint8
+
+// The identifier members, in the order errors name them.
+const (
+	idEvent idSet = 1 << iota
+	idEventType
+	idTicketID
+	idOrgID
+)
+
+var idNames = []struct {
+	id   idSet
+	name string
+}{{idEvent, "event"}, {idEventType, "event_type"}, {idTicketID, "ticket_id"}, {idOrgID, "org_id"}}
+
+// mark records whether the member id was read exactly; a repeated member's
+// last occurrence decides, as it decides the value.
+func (s *idSet) mark(id idSet, exact bool) {
+	if exact {
+		*s &^= id
+	} else {
+		*s |= id
+	}
+}
+
+// err returns a *FieldError wrapping ErrInvalidID for the first member of
+// s, named with prefix, or nil when s is empty.
+func (s idSet) err(prefix string) error {
+	for _, n := range idNames {
+		if s&n.id != 0 {
+			return &FieldError{Field: prefix + n.name, Err: ErrInvalidID}
+		}
+	}
+	return nil
+}
+
+// id reads an identifier member as str does, and marks it in set.
+func (f fields) id(key string, id idSet, set *idSet) string {
+	v, exact := rawID(f[key])
+	set.mark(id, exact)
+	return v
+}
+
+// rawID reads an identifier as rawString does, and reports whether it is
+// exact: missing, null, or a JSON string that exactString accepts.
+func rawID(v json.RawMessage) (string, bool) {
+	switch {
+	case len(v) == 0 || isNull(v):
+		return "", true
+	case v[0] == '"':
+		return rawString(v), exactString(v)
+	default:
+		return rawString(v), false
+	}
+}
+
+// exactString reports whether the JSON string raw (quotes included,
+// already valid) decodes to exactly the text sent: valid UTF-8 and no \u
+// escape of an unpaired surrogate.
+func exactString(raw []byte) bool {
+	return utf8.Valid(raw) && !hasLoneSurrogate(raw)
+}
+
+// hasLoneSurrogate reports whether the JSON string raw holds a \u escape of
+// a high surrogate not followed by one of a low surrogate, or of a low
+// surrogate not preceded by a high one.
+func hasLoneSurrogate(raw []byte) bool {
+	for i := 0; i < len(raw); i++ {
+		if raw[i] != '\\' {
+			continue
+		}
+		i++ // the escaped character; a one-character escape ends here
+		if i >= len(raw) || raw[i] != 'u' {
+			continue
+		}
+		r, ok := hex4(raw, i+1)
+		if !ok {
+			return false // not valid JSON: the grammar check reports it
+		}
+		i += 4
+		switch {
+		case r >= 0xDC00 && r <= 0xDFFF:
+			return true
+		case r >= 0xD800 && r <= 0xDBFF:
+			if i+2 >= len(raw) || raw[i+1] != '\\' || raw[i+2] != 'u' {
+				return true
+			}
+			if lo, ok := hex4(raw, i+3); !ok || lo < 0xDC00 || lo > 0xDFFF {
+				return true
+			}
+			i += 6
+		}
+	}
+	return false
+}
+
+// hex4 reads the four hex digits at b[i:].
+func hex4(b []byte, i int) (rune, bool) {
+	if i+4 > len(b) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[i : i+4] {
+		var d byte
+		switch {
+		case '0' <= c && c <= '9':
+			d = c - '0'
+		case 'a' <= c && c <= 'f':
+			d = c - 'a' + 10
+		case 'A' <= c && c <= 'F':
+			d = c - 'A' + 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(d)
+	}
+	return r, true
 }
 
 // boolean reads true/false, "true"/"false" or a number (non-zero is true).

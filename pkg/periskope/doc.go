@@ -25,11 +25,14 @@
 // # Errors
 //
 // A non-2xx answer is an *APIError carrying the status, Periskope's code and
-// message, and the x-periskope-trace-id. It matches ErrUnauthorized,
-// ErrNotFound, ErrRateLimited, ErrInvalidRequest or ErrServer with errors.Is.
-// Requests the client refuses to send are *ValidationError (ErrInvalidRequest
-// too). A timed-out attempt matches context.DeadlineExceeded (see IsTimeout).
-// A 2xx answer that cannot be read is ErrMalformedResponse.
+// message, and the x-periskope-trace-id. It matches ErrRedirected,
+// ErrUnauthorized, ErrNotFound, ErrRateLimited, ErrInvalidRequest or
+// ErrServer with errors.Is. Redirects are never followed, so the API key
+// goes nowhere but the base URL. Requests the client refuses to send are
+// *ValidationError (ErrInvalidRequest too). A timed-out attempt matches
+// context.DeadlineExceeded (see IsTimeout). A 2xx answer that cannot be
+// read, a create or get answer without a ticket_id, and any answer over
+// MaxResponseBytes are ErrMalformedResponse.
 //
 // # Decoding
 //
@@ -47,4 +50,15 @@
 // against one or more keys (for rotation) in constant time, before
 // ParseEvent decodes the envelope; ConstructEvent does both. Sign produces
 // the signature, for tests and local senders.
+//
+// Identifiers are the exception to tolerant decoding, as they become keys:
+// ParseEvent refuses an event, event_type or org_id, and Event.TicketInfo a
+// ticket_id or org_id, that is present but not a JSON string, or holds an
+// unpaired surrogate escape that would decode to U+FFFD, with a *FieldError
+// naming the member and wrapping ErrInvalidID.
+//
+// A public endpoint should be cheap to refuse: ParseSignatures reads the
+// candidates without a key (at most MaxSignatures, each 64 hex digits), so
+// junk is refused before a signing key is fetched, and Signatures.Verify
+// computes one HMAC per key however many candidates there are.
 package periskope

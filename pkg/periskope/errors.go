@@ -15,6 +15,9 @@ import (
 // Sentinel errors for API failures; an *APIError matches the one for its
 // status code with errors.Is.
 var (
+	// ErrRedirected is a 3xx answer. The client never follows one: the
+	// request and its API key would go wherever the Location points.
+	ErrRedirected     = errors.New("periskope: redirected")
 	ErrUnauthorized   = errors.New("periskope: unauthorized")
 	ErrNotFound       = errors.New("periskope: not found")
 	ErrRateLimited    = errors.New("periskope: rate limited")
@@ -59,11 +62,13 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
-// Is maps the status code to a sentinel: 401 and 403 to ErrUnauthorized, 404
-// to ErrNotFound, 429 to ErrRateLimited, any other 4xx to ErrInvalidRequest
-// and 5xx to ErrServer.
+// Is maps the status code to a sentinel: 3xx to ErrRedirected, 401 and 403
+// to ErrUnauthorized, 404 to ErrNotFound, 429 to ErrRateLimited, any other
+// 4xx to ErrInvalidRequest and 5xx to ErrServer.
 func (e *APIError) Is(target error) bool {
 	switch target {
+	case ErrRedirected:
+		return e.StatusCode >= 300 && e.StatusCode < 400
 	case ErrUnauthorized:
 		return e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden
 	case ErrNotFound:
@@ -135,3 +140,23 @@ func truncate(s string, n int) string {
 	}
 	return s[:n] + "…"
 }
+
+// ErrInvalidID is wrapped (in a *FieldError) by ParseEvent and
+// Event.TicketInfo when an identifier is not a JSON string, or is one whose
+// text cannot be kept exactly.
+var ErrInvalidID = errors.New("periskope: identifier is not an exact JSON string")
+
+// FieldError names the member at fault.
+type FieldError struct {
+	// Field is the member's path from the decoded object: "event",
+	// "org_id", or from an event's data "ticket.ticket_id".
+	Field string
+	// Err says what is wrong with it: ErrInvalidID.
+	Err error
+}
+
+// Error describes the failure.
+func (e *FieldError) Error() string { return e.Field + ": " + e.Err.Error() }
+
+// Unwrap returns Err.
+func (e *FieldError) Unwrap() error { return e.Err }

@@ -36,11 +36,18 @@ type Event struct {
 	Timestamp          string          `json:"timestamp"`
 	// Raw is the exact body the event was decoded from.
 	Raw json.RawMessage `json:"-"`
+
+	// looseIDs are the identifiers (event, event_type, org_id) that were
+	// not exact JSON strings; ParseEvent refuses them.
+	looseIDs idSet
 }
 
 // ParseEvent decodes a webhook body. Verify the body first (or use
 // ConstructEvent). It fails with ErrMalformedEvent when the body is not a
-// JSON object or names no event; an event it does not know is not an error.
+// JSON object or names no event, and also with a *FieldError wrapping
+// ErrInvalidID when event, event_type or org_id is present but not a JSON
+// string, or holds an unpaired surrogate escape (it could not be kept as
+// sent). An event it does not know is not an error.
 func ParseEvent(body []byte) (*Event, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, fmt.Errorf("%w: empty body", ErrMalformedEvent)
@@ -48,6 +55,9 @@ func ParseEvent(body []byte) (*Event, error) {
 	var e Event
 	if err := e.UnmarshalJSON(body); err != nil {
 		return nil, err
+	}
+	if err := e.looseIDs.err(""); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrMalformedEvent, err)
 	}
 	if e.Type == "" {
 		return nil, fmt.Errorf("%w: no event name", ErrMalformedEvent)
@@ -85,16 +95,20 @@ func (e *Event) decodeTolerant(b []byte) error {
 	if f == nil {
 		return fmt.Errorf("%w: null", ErrMalformedEvent)
 	}
+	var loose idSet
+	name := f.id("event", idEvent, &loose)
+	eventType := f.id("event_type", idEventType, &loose)
 	*e = Event{
-		Type:               strings.TrimSpace(f.str("event")),
-		OrgID:              f.str("org_id"),
+		Type:               strings.TrimSpace(name),
+		OrgID:              f.id("org_id", idOrgID, &loose),
 		Data:               rawMember(f, "data"),
 		PreviousAttributes: rawMember(f, "previous_attributes"),
 		Timestamp:          f.str("timestamp"),
 		Raw:                append(json.RawMessage(nil), b...),
+		looseIDs:           loose,
 	}
 	if e.Type == "" {
-		e.Type = strings.TrimSpace(f.str("event_type"))
+		e.Type = strings.TrimSpace(eventType)
 	}
 	return nil
 }
@@ -113,7 +127,10 @@ func (e *Event) IsTicketEvent() bool { return strings.HasPrefix(e.Type, "ticket.
 // TicketInfo decodes Data of a ticket.* event. It accepts a ticket info object
 // or a bare ticket object as Data (also when Data arrives as a JSON string
 // holding the object). Other events fail with ErrNotTicketEvent, a missing or
-// non-object Data with ErrMalformedEvent. Raw of the result is Data.
+// non-object Data with ErrMalformedEvent, and a ticket whose ticket_id or
+// org_id is not an exact JSON string (see ParseEvent) with ErrMalformedEvent
+// and a *FieldError ("ticket.ticket_id", "ticket.org_id") wrapping
+// ErrInvalidID. Raw of the result is Data.
 func (e *Event) TicketInfo() (*TicketInfo, error) {
 	if !e.IsTicketEvent() {
 		return nil, fmt.Errorf("%w: %q", ErrNotTicketEvent, e.Type)
@@ -132,6 +149,11 @@ func (e *Event) TicketInfo() (*TicketInfo, error) {
 	ti, err := decodeTicketInfo(data)
 	if err != nil {
 		return nil, fmt.Errorf("%w: data: %v", ErrMalformedEvent, err)
+	}
+	if ti.Ticket != nil {
+		if err := ti.Ticket.looseIDs.err("ticket."); err != nil {
+			return nil, fmt.Errorf("%w: data: %w", ErrMalformedEvent, err)
+		}
 	}
 	return ti, nil
 }

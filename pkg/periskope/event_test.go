@@ -95,7 +95,10 @@ func TestParseEventVariants(t *testing.T) {
 		{"data is an array", withMember(t, base, "data", "[]"), "ticket.created", "", periskope.ErrMalformedEvent},
 		{"data is a string of garbage", withMember(t, base, "data", `"{nope"`), "ticket.created", "", periskope.ErrMalformedEvent},
 		{"unknown members", withMember(t, base, "delivery_id", `{"x":[1,2]}`), "ticket.created", "TICKET-12345", nil},
-		{"numeric timestamp and org id", withMember(t, withMember(t, base, "timestamp", "1737976074"), "org_id", "42"), "ticket.created", "TICKET-12345", nil},
+		{"numeric timestamp", withMember(t, base, "timestamp", "1737976074"), "ticket.created", "TICKET-12345", nil},
+		{"escaped event name", withMember(t, base, "event", `"ticket\u002ecreated"`), "ticket.created", "TICKET-12345", nil},
+		{"null org id", withMember(t, base, "org_id", "null"), "ticket.created", "TICKET-12345", nil},
+		{"surrogate pair in org id", withMember(t, base, "org_id", `"org-\ud83d\ude00"`), "ticket.created", "TICKET-12345", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -115,6 +118,93 @@ func TestParseEventVariants(t *testing.T) {
 			}
 			if err != nil || ti.Ticket == nil || ti.Ticket.TicketID != tt.wantTicket {
 				t.Errorf("TicketInfo = %+v, %v; want ticket %s", ti, err, tt.wantTicket)
+			}
+		})
+	}
+}
+
+// Identifiers become keys: a value that is not a JSON string, or whose text
+// cannot be kept exactly (an unpaired surrogate escape decodes to U+FFFD, so
+// "\ud800" and "\udfff" would be one id), is refused, naming the member.
+func TestParseEventRefusesInexactIdentifiers(t *testing.T) {
+	base := fixture(t, "ticket-created.json")
+	for _, tc := range []struct {
+		member, value string
+	}{
+		{"event", `5`},
+		{"event", `true`},
+		{"event", `{"name":"ticket.created"}`},
+		{"event", `["ticket.created"]`},
+		{"event", `"\ud800"`},
+		{"event", `"ticket.created\udfff"`},
+		{"event_type", `7`},
+		{"org_id", `42`},
+		{"org_id", `1e2`},
+		{"org_id", `"\ud800"`},
+		{"org_id", `"\udc00\ud83d"`},
+		{"org_id", `"a\ud83d\ud83d"`},
+	} {
+		t.Run(tc.member+"="+tc.value, func(t *testing.T) {
+			body := withMember(t, base, tc.member, tc.value)
+			if tc.member == "event_type" {
+				body = withMember(t, body, "event", "")
+			}
+			e, err := periskope.ParseEvent(body)
+			var fe *periskope.FieldError
+			if !errors.Is(err, periskope.ErrMalformedEvent) || !errors.Is(err, periskope.ErrInvalidID) || !errors.As(err, &fe) {
+				t.Fatalf("ParseEvent = %+v, %v; want ErrMalformedEvent, ErrInvalidID and a *FieldError", e, err)
+			}
+			if fe.Field != tc.member {
+				t.Errorf("field = %q, want %q", fe.Field, tc.member)
+			}
+		})
+	}
+}
+
+func TestTicketInfoRefusesInexactIdentifiers(t *testing.T) {
+	base := fixture(t, "ticket-created.json")
+	info := fixture(t, "ticket-info.json")
+	for _, tc := range []struct {
+		name  string
+		data  []byte
+		field string // "" when accepted
+		id    string // the ticket id accepted
+	}{
+		{"string id", replaced(t, info, []string{"ticket", "ticket_id"}, `"100"`), "", "100"},
+		{"surrogate pair", replaced(t, info, []string{"ticket", "ticket_id"}, `"\ud83d\ude00"`), "", "\U0001F600"},
+		{"null id", replaced(t, info, []string{"ticket", "ticket_id"}, `null`), "", ""},
+		{"integer id", replaced(t, info, []string{"ticket", "ticket_id"}, `100`), "ticket.ticket_id", ""},
+		{"exponent id", replaced(t, info, []string{"ticket", "ticket_id"}, `1e2`), "ticket.ticket_id", ""},
+		{"decimal id", replaced(t, info, []string{"ticket", "ticket_id"}, `100.0`), "ticket.ticket_id", ""},
+		{"boolean id", replaced(t, info, []string{"ticket", "ticket_id"}, `false`), "ticket.ticket_id", ""},
+		{"object id", replaced(t, info, []string{"ticket", "ticket_id"}, `{"id":"1"}`), "ticket.ticket_id", ""},
+		{"lone high surrogate", []byte(strings.Replace(string(info), `"ticket_id": "TICKET-12345"`, `"ticket_id": "\ud800"`, 1)), "ticket.ticket_id", ""},
+		{"lone low surrogate", []byte(strings.Replace(string(info), `"ticket_id": "TICKET-12345"`, `"ticket_id": "T-\udfff"`, 1)), "ticket.ticket_id", ""},
+		{"escaped backslash is no escape", []byte(strings.Replace(string(info), `"ticket_id": "TICKET-12345"`, `"ticket_id": "\\ud800"`, 1)), "", "\\ud800"},
+		{"numeric org id", replaced(t, info, []string{"ticket", "org_id"}, `7`), "ticket.org_id", ""},
+		{"bare ticket with a numeric id", []byte(`{"ticket_id":5,"org_id":"o"}`), "ticket.ticket_id", ""},
+		// Nesting deeper than the fast path reads: the tolerant path decides.
+		{"numeric id, tolerant path", []byte(`{"ticket":{"ticket_id":100,"org_id":"o"},"x":` + strings.Repeat("[", periskope.MaxScanDepth+1) + strings.Repeat("]", periskope.MaxScanDepth+1) + `}`), "ticket.ticket_id", ""},
+		{"string id, tolerant path", []byte(`{"ticket":{"ticket_id":"100","org_id":"o"},"x":` + strings.Repeat("[", periskope.MaxScanDepth+1) + strings.Repeat("]", periskope.MaxScanDepth+1) + `}`), "", "100"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if !bytes.Contains(tc.data, []byte("ticket_id")) {
+				t.Fatalf("mutation did not apply: %s", tc.data)
+			}
+			e, err := periskope.ParseEvent(withMember(t, base, "data", string(tc.data)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ti, err := e.TicketInfo()
+			if tc.field == "" {
+				if err != nil || ti.Ticket == nil || ti.Ticket.TicketID != tc.id {
+					t.Fatalf("TicketInfo = %+v, %v; want ticket %q", ti, err, tc.id)
+				}
+				return
+			}
+			var fe *periskope.FieldError
+			if !errors.Is(err, periskope.ErrMalformedEvent) || !errors.Is(err, periskope.ErrInvalidID) || !errors.As(err, &fe) || fe.Field != tc.field {
+				t.Fatalf("TicketInfo = %+v, %v; want a *FieldError on %s", ti, err, tc.field)
 			}
 		})
 	}

@@ -131,6 +131,26 @@ func ExampleVerifyHeaders() {
 	// unsigned delivery: true
 }
 
+func ExampleParseSignatures() {
+	body := []byte(`{"event":"ticket.created","org_id":"org-1","data":{"ticket":{"ticket_id":"BKT-001"}}}`)
+	headers := map[string]string{"x-periskope-signature": periskope.Sign(body, "signing-key")}
+
+	// Read the candidates first: junk is refused before any key is fetched.
+	sigs, err := periskope.ParseSignatures(headers)
+	fmt.Println("parsed:", err)
+	fmt.Println("verified:", sigs.Verify(body, "signing-key"))
+
+	_, err = periskope.ParseSignatures(map[string]string{"x-periskope-signature": "a,b,c,d,e"})
+	fmt.Println("five candidates:", errors.Is(err, periskope.ErrInvalidSignature))
+	_, err = periskope.ParseSignatures(map[string]string{"x-periskope-signature": "sha256=abc"})
+	fmt.Println("not 64 hex digits:", errors.Is(err, periskope.ErrInvalidSignature))
+	// Output:
+	// parsed: <nil>
+	// verified: <nil>
+	// five candidates: true
+	// not 64 hex digits: true
+}
+
 func ExampleConstructEvent() {
 	body := []byte(`{"event":"ticket.created","org_id":"org-1","timestamp":"2025-01-26T13:46:22+00:00",
 		"data":{"ticket":{"ticket_id":"BKT-001","subject":"Printer on fire","priority":2},"chat":{"chat_id":"919537851844@c.us"}}}`)

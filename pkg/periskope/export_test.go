@@ -1,5 +1,10 @@
 package periskope
 
+import (
+	"sync/atomic"
+	"testing"
+)
+
 // DecodePath is one decoding of the package, in its two implementations:
 // Fast reports false where it leaves the input to the tolerant path.
 type DecodePath struct {
@@ -52,3 +57,16 @@ func ScanValid(b []byte) (valid, tooDeep bool) {
 
 // MaxScanDepth is the deepest nesting the fast path reads.
 const MaxScanDepth = maxScanDepth
+
+// CountMACs makes every HMAC the verifier computes count, until the test
+// ends, and returns the count so far.
+func CountMACs(t testing.TB) func() int {
+	var n atomic.Int64
+	orig := macFunc
+	macFunc = func(body []byte, key string) []byte {
+		n.Add(1)
+		return orig(body, key)
+	}
+	t.Cleanup(func() { macFunc = orig })
+	return func() int { return int(n.Load()) }
+}

@@ -157,11 +157,11 @@ func fastEvent(b []byte) (Event, bool) {
 			var ok bool
 			switch string(key) {
 			case "event":
-				e.Type, ok = s.strValue()
+				e.Type, ok = s.idMember(idEvent, &e.looseIDs)
 			case "event_type":
-				eventType, ok = s.strValue()
+				eventType, ok = s.idMember(idEventType, &e.looseIDs)
 			case "org_id":
-				e.OrgID, ok = s.strValue()
+				e.OrgID, ok = s.idMember(idOrgID, &e.looseIDs)
 			case "timestamp":
 				e.Timestamp, ok = s.strValue()
 			case "data":
@@ -249,9 +249,9 @@ func (s *scanner) ticket(t *Ticket) bool {
 		var ok bool
 		switch string(key) {
 		case "org_id":
-			t.OrgID, ok = s.strValue()
+			t.OrgID, ok = s.idMember(idOrgID, &t.looseIDs)
 		case "ticket_id":
-			t.TicketID, ok = s.strValue()
+			t.TicketID, ok = s.idMember(idTicketID, &t.looseIDs)
 		case "chat_id":
 			t.ChatID, ok = s.strValue()
 		case "subject":
@@ -475,6 +475,13 @@ func (s *scanner) strValue() (string, bool) {
 		return "", false
 	}
 	return rawString(raw), true
+}
+
+// idMember reads an identifier as fields.id does, marking it in set.
+func (s *scanner) idMember(id idSet, set *idSet) (string, bool) {
+	v, exact, ok := s.idValue()
+	set.mark(id, exact)
+	return v, ok
 }
 
 // timeValue reads a value as fields.time does.

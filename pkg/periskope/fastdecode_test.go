@@ -66,7 +66,7 @@ func compareScanner(t testing.TB, b []byte) {
 
 // oddValues are what a loosely typed API may put in any member.
 var oddValues = []string{
-	`null`, `0`, `1`, `-2.5e3`, `1e400`, `1737976074`, `1737976074500`, `""`, `" "`, `" 3 "`, `"2"`, `"urgent"`, `"soon"`,
+	`"\udfff"`, `"a\ud83d\ud83d"`, `"\\ud800"`, `null`, `0`, `1`, `-2.5e3`, `1e400`, `1737976074`, `1737976074500`, `""`, `" "`, `" 3 "`, `"2"`, `"urgent"`, `"soon"`,
 	`true`, `false`, `"true"`, `"0"`, `{}`, `[]`, `{"a":[1,{"b":null}],"c":"d"}`, `[null,1,"x",{"body":"kept"}]`,
 	`"2025-04-20"`, `"2024-05-13 11:19:34+00"`, `"next tuesday"`, `"caf\u00e9 \ud83d\ude00"`, `"line\nbreak \"quoted\" \/"`,
 	`"ünïcödé ✓"`, `"\ud800"`,

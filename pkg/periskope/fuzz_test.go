@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
@@ -25,6 +26,9 @@ func seedBodies(f *testing.F) [][]byte {
 		[]byte(`{"event":"ticket.created","data":null}`),
 		[]byte(`{}`),
 		[]byte(``),
+		[]byte(`{"event":"ticket.created","org_id":"\ud800","data":{"ticket":{"ticket_id":"\udfff"}}}`),
+		[]byte(`{"event":5,"org_id":"o","data":{"ticket":{"ticket_id":100}}}`),
+		[]byte(`{"event":"ticket.\ufffd","org_id":"\\ud800\ud83d\ude00"}`),
 	}
 }
 
@@ -45,16 +49,31 @@ func FuzzParseEvent(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		e, err := periskope.ParseEvent(body)
+		var members map[string]json.RawMessage
+		isObject := json.Unmarshal(body, &members) == nil && members != nil
 		if err != nil {
 			if !errors.Is(err, periskope.ErrMalformedEvent) {
 				t.Fatalf("error %v is not ErrMalformedEvent", err)
 			}
-			var members map[string]json.RawMessage
+			if fe := (*periskope.FieldError)(nil); errors.As(err, &fe) {
+				if !errors.Is(err, periskope.ErrInvalidID) {
+					t.Fatalf("field error %v is not ErrInvalidID", err)
+				}
+				if v, ok := members[fe.Field]; isObject && (!ok || string(v) == "null" || exactJSONString(v)) {
+					t.Fatalf("%s refused, but it is %s", fe.Field, v)
+				}
+				return
+			}
 			var name string
-			if json.Unmarshal(body, &members) == nil && json.Unmarshal(members["event"], &name) == nil && strings.TrimSpace(name) != "" {
+			if isObject && json.Unmarshal(members["event"], &name) == nil && strings.TrimSpace(name) != "" {
 				t.Fatalf("valid event %q rejected: %v", name, err)
 			}
 			return
+		}
+		for _, id := range []string{"event", "event_type", "org_id"} {
+			if v, ok := members[id]; isObject && ok && string(v) != "null" && !exactJSONString(v) {
+				t.Fatalf("accepted %s %s, which cannot be kept as sent", id, v)
+			}
 		}
 		if e.Type == "" || !bytes.Equal(e.Raw, body) {
 			t.Fatalf("event %+v: empty name or Raw differs", e)
@@ -69,6 +88,36 @@ func FuzzParseEvent(f *testing.F) {
 			t.Fatalf("TicketInfo error %v is neither ErrMalformedEvent nor ErrNotTicketEvent", err)
 		}
 	})
+}
+
+// exactJSONString is the fuzz target's own reading of an exact identifier:
+// v is a JSON string, and encoding/json decodes it with no more U+FFFD than
+// the sender wrote (literally or as \ufffd): it replaced nothing.
+func exactJSONString(v json.RawMessage) bool {
+	var s string
+	if len(v) == 0 || v[0] != '"' || json.Unmarshal(v, &s) != nil {
+		return false
+	}
+	sent := 0
+	for i := 1; i < len(v)-1; {
+		if v[i] == '\\' {
+			if v[i+1] == 'u' {
+				if strings.EqualFold(string(v[i+2:i+6]), "fffd") {
+					sent++
+				}
+				i += 6
+			} else {
+				i += 2
+			}
+			continue
+		}
+		r, size := utf8.DecodeRune(v[i:])
+		if r == utf8.RuneError && size == 3 {
+			sent++
+		}
+		i += size
+	}
+	return strings.Count(s, "\ufffd") == sent
 }
 
 // FuzzVerify: Verify never panics, accepts what Sign produced for the same

@@ -295,3 +295,25 @@ func (s *scanner) text() (string, bool) {
 		return unquote(raw), true
 	}
 }
+
+// idValue reads an identifier as fields.id does: its value, and whether it
+// is exact (see rawID).
+func (s *scanner) idValue() (v string, exact, ok bool) {
+	if s.peek() != '"' {
+		raw, ok := s.value()
+		if !ok {
+			return "", false, false
+		}
+		v, exact = rawID(raw)
+		return v, exact, true
+	}
+	raw, plain, ok := s.str()
+	switch {
+	case !ok:
+		return "", false, false
+	case plain: // no escape, valid UTF-8: exact
+		return string(raw[1 : len(raw)-1]), true, true
+	default:
+		return unquote(raw), exactString(raw), true
+	}
+}

@@ -92,6 +92,10 @@ type Ticket struct {
 	TicketCustomProperties map[string]string `json:"ticket_custom_properties"` // non-string values keep their JSON text
 	IsDeleted              bool              `json:"is_deleted"`
 	LastUpdatedAt          Time              `json:"last_updated_at"` // in list answers
+
+	// looseIDs are the identifiers (ticket_id, org_id) that were not
+	// exact JSON strings; Event.TicketInfo refuses them.
+	looseIDs idSet
 }
 
 // Chat is the WhatsApp chat a ticket belongs to.
@@ -255,9 +259,12 @@ func (t *Ticket) decodeTolerant(b []byte) error {
 	if err != nil {
 		return fmt.Errorf("periskope: ticket: %w", err)
 	}
+	var loose idSet
+	orgID := f.id("org_id", idOrgID, &loose)
+	ticketID := f.id("ticket_id", idTicketID, &loose)
 	*t = Ticket{
-		OrgID:                  f.str("org_id"),
-		TicketID:               f.str("ticket_id"),
+		OrgID:                  orgID,
+		TicketID:               ticketID,
 		ChatID:                 f.str("chat_id"),
 		Subject:                f.str("subject"),
 		Status:                 f.str("status"),
@@ -274,6 +281,7 @@ func (t *Ticket) decodeTolerant(b []byte) error {
 		TicketCustomProperties: f.stringMap("ticket_custom_properties"),
 		IsDeleted:              f.boolean("is_deleted"),
 		LastUpdatedAt:          f.time("last_updated_at"),
+		looseIDs:               loose,
 	}
 	return nil
 }

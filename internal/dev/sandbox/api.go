@@ -137,20 +137,21 @@ func validatePhone(phone string) error {
 
 // commonHeaders sets what Periskope sends on every answer.
 func (s *Sandbox) commonHeaders(w http.ResponseWriter, r *http.Request) {
-	now := s.cfg.Now()
-	minute := now.Unix() / 60
+	second := s.cfg.Now().Unix()
 	s.mu.Lock()
-	if minute != s.window {
-		s.window, s.inWindow = minute, 0
+	if second != s.window {
+		s.window, s.inWindow = second, 0
 	}
 	s.inWindow++
+	s.stats.APIRequests++
+	s.stats.MaxRequestsPerSecond = max(s.stats.MaxRequestsPerSecond, s.inWindow)
 	remaining := max(s.cfg.RateLimit-s.inWindow, 0)
 	s.mu.Unlock()
 
 	h := w.Header()
 	h.Set("X-RateLimit-Limit", strconv.Itoa(s.cfg.RateLimit))
 	h.Set("X-RateLimit-Remaining", strconv.Itoa(remaining))
-	h.Set("X-RateLimit-Reset", strconv.FormatInt((minute+1)*60, 10))
+	h.Set("X-RateLimit-Reset", strconv.FormatInt(second+1, 10))
 	h.Set("x-periskope-trace-id", newUUID())
 	h.Set("x-periskope-org-id", s.cfg.OrgID)
 	phoneID := s.cfg.PhoneID

@@ -14,10 +14,16 @@ const (
 	FaultRateLimit   = "rate_limit"   // answer 429 with X-RateLimit-Reset
 	FaultServerError = "server_error" // answer 500
 	FaultHang        = "hang"         // wait Delay, then answer normally
+	// FaultDropDelivery gives up the webhook of the next Count deliveries
+	// after Attempts attempts (0: not sent at all), as Periskope would once
+	// its undocumented redelivery ends: the tickets exist, the receiver
+	// never stored them.
+	FaultDropDelivery = "drop_delivery"
 )
 
-// Fault makes the next Count creates fail or stall. Faults queue up and are
-// used in the order they were added.
+// Fault makes the next Count creates fail or stall, or (FaultDropDelivery)
+// the next Count webhook deliveries end early. Create faults and delivery
+// faults queue up separately, each used in the order they were added.
 type Fault struct {
 	Kind  string `json:"kind"`
 	Count int    `json:"count"` // default 1
@@ -26,6 +32,9 @@ type Fault struct {
 	RetryAfterMs int `json:"retry_after_ms,omitempty"`
 	// DelayMs is how long a hang lasts before the create goes through.
 	DelayMs int `json:"delay_ms,omitempty"`
+	// Attempts is how many times a drop_delivery fault lets the webhook
+	// be tried before giving up; 0 sends nothing.
+	Attempts int `json:"attempts,omitempty"`
 }
 
 // Stats counts what the sandbox saw and did.
@@ -37,17 +46,22 @@ type Stats struct {
 	DeliveriesAttempted int `json:"deliveries_attempted"` // every POST to the webhook URL
 	DeliveriesSucceeded int `json:"deliveries_succeeded"` // events acknowledged with a 2xx
 	DeliveriesFailed    int `json:"deliveries_failed"`    // events given up after the last attempt
+	DeliveriesDropped   int `json:"deliveries_dropped"`   // of those, events a drop_delivery fault gave up early
 	DeliveriesPending   int `json:"deliveries_pending"`   // events still being delivered
+	// APIRequests counts every /v1 request; MaxRequestsPerSecond is the
+	// most of them in one clock second (the X-RateLimit window).
+	APIRequests          int `json:"api_requests"`
+	MaxRequestsPerSecond int `json:"max_requests_per_second"`
 }
 
 // InjectFault queues f.
 func (s *Sandbox) InjectFault(f Fault) error {
 	switch f.Kind {
-	case FaultRateLimit, FaultServerError, FaultHang:
+	case FaultRateLimit, FaultServerError, FaultHang, FaultDropDelivery:
 	default:
-		return fmt.Errorf("%w: fault kind %q (want %s, %s or %s)", ErrConfig, f.Kind, FaultRateLimit, FaultServerError, FaultHang)
+		return fmt.Errorf("%w: fault kind %q (want %s, %s, %s or %s)", ErrConfig, f.Kind, FaultRateLimit, FaultServerError, FaultHang, FaultDropDelivery)
 	}
-	if f.Count < 0 || f.RetryAfterMs < 0 || f.DelayMs < 0 {
+	if f.Count < 0 || f.RetryAfterMs < 0 || f.DelayMs < 0 || f.Attempts < 0 {
 		return fmt.Errorf("%w: negative fault count or duration", ErrConfig)
 	}
 	if f.Count == 0 {
@@ -57,7 +71,11 @@ func (s *Sandbox) InjectFault(f Fault) error {
 		f.RetryAfterMs = 1000
 	}
 	s.mu.Lock()
-	s.faults = append(s.faults, f)
+	if f.Kind == FaultDropDelivery {
+		s.drops = append(s.drops, f)
+	} else {
+		s.faults = append(s.faults, f)
+	}
 	s.mu.Unlock()
 	return nil
 }
@@ -65,7 +83,7 @@ func (s *Sandbox) InjectFault(f Fault) error {
 // ClearFaults drops every pending fault.
 func (s *Sandbox) ClearFaults() {
 	s.mu.Lock()
-	s.faults = nil
+	s.faults, s.drops = nil, nil
 	s.mu.Unlock()
 }
 
@@ -77,6 +95,9 @@ func (s *Sandbox) Stats() Stats {
 	for _, f := range s.faults {
 		st.FaultsPending += f.Count
 	}
+	for _, f := range s.drops {
+		st.FaultsPending += f.Count
+	}
 	return st
 }
 
@@ -84,8 +105,22 @@ func (s *Sandbox) Stats() Stats {
 func (s *Sandbox) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	pending := s.stats.DeliveriesPending
-	s.tickets, s.byID, s.faults, s.stats = nil, map[string]*ticket{}, nil, Stats{DeliveriesPending: pending}
+	s.tickets, s.byID, s.faults, s.drops = nil, map[string]*ticket{}, nil, nil
+	s.resetCountersLocked()
+}
+
+// ResetCounters zeroes the counters but keeps tickets and faults, so a test
+// can measure one phase (say, the requests per second of a reconcile run
+// after creating its tickets).
+func (s *Sandbox) ResetCounters() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.resetCountersLocked()
+}
+
+func (s *Sandbox) resetCountersLocked() {
+	s.stats = Stats{DeliveriesPending: s.stats.DeliveriesPending}
+	s.inWindow = 0
 }
 
 func (s *Sandbox) count(update func(*Stats)) {
@@ -104,6 +139,21 @@ func (s *Sandbox) nextFault() (Fault, bool) {
 	f := s.faults[0]
 	if s.faults[0].Count--; s.faults[0].Count == 0 {
 		s.faults = s.faults[1:]
+	}
+	s.stats.FaultsInjected++
+	return f, true
+}
+
+// nextDrop takes one use of the first pending delivery fault, if any.
+func (s *Sandbox) nextDrop() (Fault, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.drops) == 0 {
+		return Fault{}, false
+	}
+	f := s.drops[0]
+	if s.drops[0].Count--; s.drops[0].Count == 0 {
+		s.drops = s.drops[1:]
 	}
 	s.stats.FaultsInjected++
 	return f, true

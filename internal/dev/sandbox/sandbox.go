@@ -3,7 +3,8 @@
 // validates every request against that description, answers with
 // Periskope's headers and ticket info objects, and after each create posts a
 // signed ticket.created webhook to a configured URL, retrying like a real
-// sender. Faults (429, 500, slow answers) can be injected, and counters read,
+// sender. Faults (429, 500, slow answers, dropped deliveries) can be
+// injected, and counters read,
 // through /__sandbox/* or the Go API, for tests and load runs.
 //
 // Use it in tests the way stripe-mock is used:
@@ -52,8 +53,10 @@ type Config struct {
 	OrgID, PhoneID, OrgPhone string
 	// IDPrefix starts the ticket ids: LOC-001, LOC-002, ...
 	IDPrefix string
-	// RateLimit is reported in X-RateLimit-Limit per minute. The sandbox
-	// does not enforce it (inject a fault for a 429).
+	// RateLimit is reported in X-RateLimit-Limit, per second: Periskope
+	// advertises 10 and an X-RateLimit-Reset in epoch seconds. The sandbox
+	// does not enforce it (inject a fault for a 429) but counts the most
+	// requests it saw in one second (Stats.MaxRequestsPerSecond).
 	RateLimit int
 	// Log receives one line per request and per delivery; nil for none.
 	Log io.Writer
@@ -88,9 +91,10 @@ type Sandbox struct {
 	tickets  []*ticket // in creation order
 	byID     map[string]*ticket
 	faults   []Fault // pending, applied to the next creates in order
+	drops    []Fault // pending delivery faults, applied to the next deliveries
 	stats    Stats
-	window   int64 // current rate-limit minute (unix minutes)
-	inWindow int   // requests in it
+	window   int64 // current rate-limit second (unix seconds)
+	inWindow int   // API requests in it
 }
 
 // New builds a Sandbox.

@@ -526,3 +526,88 @@ func stripHeader(b []byte) []byte {
 	}
 	return b
 }
+
+func TestDropDeliveryFault(t *testing.T) {
+	tests := []struct {
+		name         string
+		fault        sandbox.Fault
+		receiverSays []int
+		wantAttempts int // of the two deliveries
+		wantOK       int
+		wantDropped  int
+	}{
+		{"not sent at all", sandbox.Fault{Kind: sandbox.FaultDropDelivery}, nil, 1, 1, 1},
+		{"given up after 2 failed attempts", sandbox.Fault{Kind: sandbox.FaultDropDelivery, Attempts: 2}, []int{503, 503}, 3, 1, 1},
+		{"a success within the attempts is kept", sandbox.Fault{Kind: sandbox.FaultDropDelivery, Attempts: 2}, []int{503}, 3, 2, 0},
+		{"two dropped", sandbox.Fault{Kind: sandbox.FaultDropDelivery, Count: 2}, nil, 0, 0, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rc := newReceiver(t, tt.receiverSays...)
+			sb := newSandbox(t, fastRetries(rc.srv.URL, 5))
+			if err := sb.InjectFault(tt.fault); err != nil {
+				t.Fatal(err)
+			}
+			// The delivery fault leaves the creates alone.
+			for i := range 2 {
+				if resp := call(t, sb, "POST", "/v1/tickets/create", validCreate, nil); resp.StatusCode != 200 {
+					t.Fatalf("create %d: %d, want 200", i, resp.StatusCode)
+				}
+				waitDeliveries(t, sb) // in order: the second create's delivery sees the receiver's later answers
+			}
+			st := sb.Stats()
+			if st.TicketsCreated != 2 || st.DeliveriesAttempted != tt.wantAttempts || st.DeliveriesSucceeded != tt.wantOK ||
+				st.DeliveriesFailed != 2-tt.wantOK || st.DeliveriesDropped != tt.wantDropped || st.FaultsPending != 0 {
+				t.Errorf("stats = %+v; want 2 created, %d attempts, %d delivered, %d dropped", st, tt.wantAttempts, tt.wantOK, tt.wantDropped)
+			}
+		})
+	}
+}
+
+func TestDropDeliveryFaultOverHTTP(t *testing.T) {
+	sb := newSandbox(t, nil)
+	if resp := call(t, sb, "POST", "/__sandbox/faults", `{"kind":"drop_delivery","count":3,"attempts":2}`, nil); resp.StatusCode != 200 {
+		t.Fatalf("add fault: %d", resp.StatusCode)
+	}
+	if resp := call(t, sb, "POST", "/__sandbox/faults", `{"kind":"drop_delivery","attempts":-1}`, nil); resp.StatusCode != 400 {
+		t.Errorf("negative attempts: %d, want 400", resp.StatusCode)
+	}
+	if got := sb.Stats().FaultsPending; got != 3 {
+		t.Errorf("faults_pending = %d, want 3", got)
+	}
+	call(t, sb, "DELETE", "/__sandbox/faults", "", nil)
+	if got := sb.Stats().FaultsPending; got != 0 {
+		t.Errorf("faults_pending after clearing = %d, want 0", got)
+	}
+}
+
+func TestRateLimitWindowIsOneSecond(t *testing.T) {
+	now := fixedNow
+	sb := newSandbox(t, func(c *sandbox.Config) { c.Now = func() time.Time { return now } })
+	list := func() *http.Response { return call(t, sb, "GET", "/v1/tickets", "", nil) }
+	for i := 1; i <= 12; i++ {
+		resp := list()
+		wantRemaining := strconv.Itoa(max(10-i, 0))
+		if got := resp.Header.Get("X-RateLimit-Remaining"); got != wantRemaining {
+			t.Errorf("request %d: remaining %s, want %s", i, got, wantRemaining)
+		}
+		if got, want := resp.Header.Get("X-RateLimit-Reset"), strconv.FormatInt(fixedNow.Unix()+1, 10); got != want {
+			t.Errorf("request %d: reset %s, want %s (the next second)", i, got, want)
+		}
+	}
+	now = now.Add(time.Second)
+	for range 3 {
+		list()
+	}
+	if resp := list(); resp.Header.Get("X-RateLimit-Remaining") != "6" {
+		t.Errorf("4th request of the next second: remaining %s, want 6", resp.Header.Get("X-RateLimit-Remaining"))
+	}
+	if st := sb.Stats(); st.APIRequests != 16 || st.MaxRequestsPerSecond != 12 {
+		t.Errorf("stats = %+v, want 16 requests, at most 12 in one second", st)
+	}
+	sb.ResetCounters()
+	list()
+	if st := sb.Stats(); st.APIRequests != 1 || st.MaxRequestsPerSecond != 1 {
+		t.Errorf("after ResetCounters: %+v, want 1 request, 1 per second", st)
+	}
+}

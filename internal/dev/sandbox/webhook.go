@@ -28,24 +28,34 @@ func (s *Sandbox) deliver(event string, data any) {
 		return
 	}
 	s.count(func(st *Stats) { st.DeliveriesPending++ })
+	attempts, dropped := s.cfg.Delivery.MaxAttempts, false
+	if f, ok := s.nextDrop(); ok {
+		attempts, dropped = f.Attempts, true
+	}
 
 	body, err := json.Marshal(envelope{
 		Event: event, Data: data, OrgID: s.cfg.OrgID,
 		PreviousAttributes: json.RawMessage(`{}`), Timestamp: format(s.cfg.Now()),
 	})
 	if err != nil { // cannot happen with the sandbox's own types
-		s.finishDelivery(false)
+		s.finishDelivery(false, false)
+		return
+	}
+	if attempts == 0 {
+		s.logf("[sandbox] webhook %s to %s dropped (fault): not sent", event, url)
+		s.finishDelivery(false, true)
 		return
 	}
 	signature := periskope.Sign(body, s.cfg.SigningKey)
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		s.finishDelivery(s.deliverWithRetries(url, body, signature))
+		ok := s.deliverWithRetries(url, body, signature, attempts)
+		s.finishDelivery(ok, dropped && !ok)
 	}()
 }
 
-func (s *Sandbox) finishDelivery(ok bool) {
+func (s *Sandbox) finishDelivery(ok, dropped bool) {
 	s.count(func(st *Stats) {
 		st.DeliveriesPending--
 		if ok {
@@ -53,10 +63,14 @@ func (s *Sandbox) finishDelivery(ok bool) {
 		} else {
 			st.DeliveriesFailed++
 		}
+		if dropped {
+			st.DeliveriesDropped++
+		}
 	})
 }
 
-func (s *Sandbox) deliverWithRetries(url string, body []byte, signature string) bool {
+// deliverWithRetries tries at most maxAttempts times.
+func (s *Sandbox) deliverWithRetries(url string, body []byte, signature string, maxAttempts int) bool {
 	p := s.cfg.Delivery
 	delay := p.BaseDelay
 	for attempt := 1; ; attempt++ {
@@ -70,7 +84,7 @@ func (s *Sandbox) deliverWithRetries(url string, body []byte, signature string) 
 		if err != nil {
 			outcome = err.Error()
 		}
-		if attempt >= p.MaxAttempts {
+		if attempt >= maxAttempts {
 			s.logf("[sandbox] webhook to %s failed after %d attempts: %d %s", url, attempt, status, outcome)
 			return false
 		}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"syscall"
@@ -18,10 +19,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/periskope-connect/periskope-aws/internal/dev/dashboard"
+	"github.com/periskope-connect/periskope-aws/internal/dev/dashboard/logmetrics"
 	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/sandbox"
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
+	"github.com/periskope-connect/periskope-aws/internal/emf"
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
 
@@ -67,7 +71,8 @@ func ticketKeys(t *testing.T, db *dynamodb.Client) []string {
 func TestEndToEnd(t *testing.T) {
 	logs := &testkit.Buffer{}
 	ctx := context.Background()
-	st, err := stack.Start(ctx, stack.Config{Output: logs, BinDir: binDir, SkipBuild: true})
+	logDir := t.TempDir()
+	st, err := stack.Start(ctx, stack.Config{Output: logs, BinDir: binDir, SkipBuild: true, LogDir: logDir})
 	if err != nil {
 		t.Fatalf("starting the local system: %v\n%s", err, logs)
 	}
@@ -128,7 +133,11 @@ func TestEndToEnd(t *testing.T) {
 		t.Errorf("tickets in the table = %v, want only %s", keys, key)
 	}
 
-	// 5. Shutdown leaves no process behind.
+	// 5. The log files hold each function's EMF lines and the access log,
+	// which the dashboard's picture counts as CloudWatch would.
+	checkLogFiles(t, logDir)
+
+	// 6. Shutdown leaves no process behind.
 	pids = st.PIDs()
 	if err := st.Close(); err != nil {
 		t.Fatal(err)
@@ -185,5 +194,34 @@ func TestPortInUseIsAClearError(t *testing.T) {
 				t.Errorf("error %q, want ErrPortInUse naming port %d", err, port)
 			}
 		})
+	}
+}
+
+// checkLogFiles reads the run's log files the way make dashboard does and
+// finds the webhook outcomes and the requests of the test above.
+func checkLogFiles(t *testing.T, logDir string) {
+	t.Helper()
+	// The lines of the last response may still be on their way to the file.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		data, err := logmetrics.ReadDir(logDir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]float64{}
+		for _, name := range []string{"Stored", "Duplicate", "SignatureRejected"} {
+			got[name], _ = data.Stat(dashboard.Metric{Namespace: emf.Namespace, Name: name, Stat: "Sum",
+				Dims: []dashboard.Dim{{Name: "Function", Value: dashboard.Lit("webhook")}, {Name: "FunctionName", Value: dashboard.Ref(stack.WebhookFunction)}}})
+		}
+		got["requests"], _ = data.Stat(dashboard.Metric{Namespace: "AWS/ApiGateway", Name: "Count", Stat: "Sum",
+			Dims: []dashboard.Dim{{Name: "Method", Value: dashboard.Lit("POST")}, {Name: "Resource", Value: dashboard.Lit("/webhooks/periskope")}}})
+		want := map[string]float64{"Stored": 1, "Duplicate": 1, "SignatureRejected": 1, "requests": 3}
+		if reflect.DeepEqual(got, want) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("counts from the log files in %s = %v, want %v", logDir, got, want)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

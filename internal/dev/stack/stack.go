@@ -63,6 +63,13 @@ type Config struct {
 
 	// Output receives function logs, access logs and sandbox logs (default os.Stderr).
 	Output io.Writer
+	// LogDir receives a copy of each function's log lines in <Name>.log and
+	// of the access log in gateway.log, emptied at Start, for make logs and
+	// make dashboard (default BinDir/logs).
+	LogDir string
+	// NoLogFiles keeps the log lines on Output only: make invoke, which
+	// must not empty the files of a make run beside it.
+	NoLogFiles bool
 }
 
 // Stack is a running local system.
@@ -83,7 +90,15 @@ type Stack struct {
 	specs     []FunctionSpec // of the running functions, in template order
 	gw        *http.Server
 	motoLog   *os.File
+	logs      map[string]*os.File // LogDir's files, by function name or gatewayLog; see logWriter
 }
+
+// gatewayLog names the access log's file in LogDir.
+const gatewayLog = "gateway"
+
+// LogPath is the file in logDir that receives the log lines of a function
+// (by logical id) or, for "gateway", the access log.
+func LogPath(logDir, name string) string { return filepath.Join(logDir, name+".log") }
 
 // Start builds the bootstraps and starts every part, or stops what it
 // started and fails.
@@ -147,6 +162,9 @@ func applyDefaults(cfg *Config) error {
 		return err
 	}
 	cfg.BinDir = binDir
+	if cfg.LogDir == "" {
+		cfg.LogDir = filepath.Join(cfg.BinDir, "logs")
+	}
 	if cfg.PeriskopeAPIKey == "" {
 		cfg.PeriskopeAPIKey = local.APIKey
 	}
@@ -282,6 +300,10 @@ func (st *Stack) startFunctions() error {
 		if err != nil {
 			return err
 		}
+		out, err := st.logWriter(spec.Name)
+		if err != nil {
+			return err
+		}
 		fn, err := lambdaemu.New(lambdaemu.Config{
 			Name:         spec.Name,
 			Executable:   st.Bootstrap(spec.Name),
@@ -291,7 +313,7 @@ func (st *Stack) startFunctions() error {
 			Region:       local.Region, // where ProvisionLocal created the table and secrets
 			MaxInstances: st.cfg.MaxInstances,
 			Prewarm:      1, // init runs now: a bad config shows at startup, not at the first request
-			Output:       st.cfg.Output,
+			Output:       out,
 			Hooks:        st.cfg.Hooks,
 		})
 		if err != nil {
@@ -309,7 +331,11 @@ func (st *Stack) startGateway(ln net.Listener) error {
 		routes = append(routes, gateway.Route{Method: spec.Method, Path: spec.Path, Name: spec.Name,
 			Function: st.functions[spec.Name], Timeout: spec.Deadline})
 	}
-	g, err := gateway.New(gateway.Config{Routes: routes, AccessLog: prefixed{st.cfg.Output, "[gateway] "}})
+	access, err := st.logWriter(gatewayLog)
+	if err != nil {
+		return err
+	}
+	g, err := gateway.New(gateway.Config{Routes: routes, AccessLog: prefixed{access, "[gateway] "}})
 	if err != nil {
 		return err
 	}
@@ -363,7 +389,31 @@ func (st *Stack) Close() error {
 	if st.motoLog != nil {
 		_ = st.motoLog.Close()
 	}
+	for _, f := range st.logs {
+		_ = f.Close()
+	}
 	return nil
+}
+
+// logWriter writes to Output and to LogPath(LogDir, name), created (or
+// emptied) on first use. Both get whole lines: the writers before it
+// (lambdaemu's, prefixed) write one line per call.
+func (st *Stack) logWriter(name string) (io.Writer, error) {
+	if st.cfg.NoLogFiles {
+		return st.cfg.Output, nil
+	}
+	if st.logs == nil {
+		if err := os.MkdirAll(st.cfg.LogDir, 0o755); err != nil {
+			return nil, err
+		}
+		st.logs = map[string]*os.File{}
+	}
+	f, err := os.Create(LogPath(st.cfg.LogDir, name))
+	if err != nil {
+		return nil, err
+	}
+	st.logs[name] = f
+	return io.MultiWriter(st.cfg.Output, f), nil
 }
 
 // prefixed writes each access-log line with a prefix.

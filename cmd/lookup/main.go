@@ -1,0 +1,154 @@
+// Command lookup prints what the tickets table holds, for `make ticket` and
+// `make tickets`. The logic lives in internal/ticketlookup; this file only
+// wires it.
+//
+//	lookup ticket  (-table T | -local) -id TICKET [-org ORG] [-endpoint URL]
+//	lookup tickets (-table T | -local) -chat CHAT [-limit N] [-json] [-endpoint URL]
+//
+// -local reads the local system of make run: its table on its moto
+// (-endpoint, default the make run port). With an -endpoint it uses moto's
+// dummy credentials in the local region; without, the AWS credentials and
+// region of the environment or profile, as the aws CLI does.
+package main
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
+	"github.com/periskope-connect/periskope-aws/internal/ticketlookup"
+)
+
+const usage = "usage: lookup ticket (-table T | -local) -id TICKET [-org ORG] | lookup tickets (-table T | -local) -chat CHAT [-limit N] [-json]; both take -endpoint URL"
+
+func main() {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "lookup:", err)
+		if errors.Is(err, ticketlookup.ErrNotFound) || errors.Is(err, ticketlookup.ErrNoTickets) {
+			os.Exit(3)
+		}
+		os.Exit(1)
+	}
+}
+
+type options struct {
+	table, endpoint, region string
+	id, org                 string
+	chat                    string
+	limit                   int
+	asJSON, local           bool
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return errors.New(usage)
+	}
+	cmd := args[0]
+	var o options
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.table, "table", "", "tickets table name")
+	fs.StringVar(&o.endpoint, "endpoint", "", "DynamoDB endpoint of a local emulator (moto); empty for AWS")
+	fs.StringVar(&o.region, "region", "", "region (default: the local one with -endpoint, else the profile's)")
+	fs.BoolVar(&o.local, "local", false, "the local system of make run: its table, on its moto unless -endpoint says otherwise")
+	switch cmd {
+	case "ticket":
+		fs.StringVar(&o.id, "id", "", "Periskope ticket id")
+		fs.StringVar(&o.org, "org", "", "Periskope org id (default: the org of the table's tickets)")
+	case "tickets":
+		fs.StringVar(&o.chat, "chat", "", "chat id (bare digits get @c.us)")
+		fs.IntVar(&o.limit, "limit", 20, "most tickets to print (0: all)")
+		fs.BoolVar(&o.asJSON, "json", false, "print the whole items as JSON instead of a table")
+	default:
+		return fmt.Errorf("unknown command %q\n%s", cmd, usage)
+	}
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if o.local {
+		o.table = cmp.Or(o.table, local.Table)
+		o.endpoint = cmp.Or(o.endpoint, "http://"+net.JoinHostPort(local.Host, strconv.Itoa(local.MotoPort)))
+	}
+	if o.table == "" {
+		return errors.New("-table (or -local) is required")
+	}
+	cfg, err := awsConfig(ctx, o)
+	if err != nil {
+		return err
+	}
+	db := dynamodb.NewFromConfig(cfg)
+	lookup := ticketlookup.New(db, o.table)
+	if cmd == "ticket" {
+		return printTicket(ctx, lookup, db, o, stdout, stderr)
+	}
+	items, err := lookup.ChatTickets(ctx, o.chat, o.limit)
+	if err != nil {
+		return err
+	}
+	if !o.asJSON {
+		return ticketlookup.WriteSummary(stdout, items)
+	}
+	for _, item := range items {
+		if err := writeJSON(stdout, item); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func printTicket(ctx context.Context, lookup *ticketlookup.Lookup, db ticketlookup.ScanAPI, o options, stdout, stderr io.Writer) error {
+	if o.org == "" {
+		org, err := ticketlookup.FindOrg(ctx, db, o.table)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "lookup: org %s (from the table's tickets; pass ORG=... to choose another)\n", org)
+		o.org = org
+	}
+	item, err := lookup.Ticket(ctx, o.org, o.id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(stdout, item)
+}
+
+func writeJSON(w io.Writer, item ticketlookup.Item) error {
+	b, err := ticketlookup.JSON(item)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "%s\n", b)
+	return err
+}
+
+// awsConfig is moto's fixed settings with -endpoint, else the default
+// chain (environment, profile, SSO, ...) an operator's aws CLI uses.
+func awsConfig(ctx context.Context, o options) (aws.Config, error) {
+	if o.endpoint != "" {
+		return aws.Config{
+			Region:       cmp.Or(o.region, local.Region),
+			BaseEndpoint: aws.String(o.endpoint),
+			Credentials:  credentials.NewStaticCredentialsProvider("testing", "testing", ""),
+		}, nil
+	}
+	var opts []func(*config.LoadOptions) error
+	if o.region != "" {
+		opts = append(opts, config.WithRegion(o.region))
+	}
+	return config.LoadDefaultConfig(ctx, opts...)
+}

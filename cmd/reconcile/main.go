@@ -1,0 +1,200 @@
+// Command reconcile stores the tickets Periskope holds that the tickets
+// table lacks: the ones whose ticket.created webhook never arrived. See
+// package internal/reconcile for how, and README.md ("Reconcile") for when.
+//
+//	reconcile -table <name> -api-key-secret <arn|name> -phone <x-phone> [-base-url URL]
+//	          [-since 2026-11-01|RFC 3339|72h] [-dry-run] [-concurrency 4] [-rate 10]
+//	reconcile -local [-moto-port 5000] [-sandbox-port 4010] [...]
+//
+// Flags default to the environment: TICKETS_TABLE, PERISKOPE_API_KEY_SECRET,
+// PERISKOPE_PHONE, PERISKOPE_BASE_URL. AWS credentials, region and
+// AWS_ENDPOINT_URL come from the usual AWS SDK sources. Exit status: 0 when
+// every missing ticket was stored, 1 when any failed or the run stopped
+// early, 2 for bad flags, 130 when interrupted.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/periskope-connect/periskope-aws/internal/createticket"
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
+	"github.com/periskope-connect/periskope-aws/internal/reconcile"
+	"github.com/periskope-connect/periskope-aws/internal/ticketstore"
+	"github.com/periskope-connect/periskope-aws/pkg/periskope"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr, isTerminal(os.Stderr)))
+}
+
+// options are the command line.
+type options struct {
+	table, secret, phone, baseURL string
+	since                         time.Time
+	dryRun                        bool
+	concurrency                   int
+	rate                          float64
+	// local targets the local system of `make run`: moto_server on
+	// motoPort and the sandbox on sandboxPort fill what is not given.
+	local                 bool
+	motoPort, sandboxPort int
+}
+
+func parseFlags(args []string, getenv func(string) string, now time.Time, stderr io.Writer) (options, error) {
+	var o options
+	var since string
+	fs := flag.NewFlagSet("reconcile", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.table, "table", getenv("TICKETS_TABLE"), "the tickets table (TicketsTableName output; env TICKETS_TABLE)")
+	fs.StringVar(&o.secret, "api-key-secret", getenv("PERISKOPE_API_KEY_SECRET"), "ARN or name of the Periskope API-key secret (ApiKeySecretArn output; env PERISKOPE_API_KEY_SECRET)")
+	fs.StringVar(&o.phone, "phone", getenv("PERISKOPE_PHONE"), "the x-phone value (env PERISKOPE_PHONE)")
+	fs.StringVar(&o.baseURL, "base-url", getenv("PERISKOPE_BASE_URL"), "Periskope API prefix (env PERISKOPE_BASE_URL; default "+periskope.DefaultBaseURL+", or the sandbox with -local)")
+	fs.StringVar(&since, "since", "", "only tickets created since: a date (2026-11-01), an RFC 3339 time, or a duration back from now (72h)")
+	fs.BoolVar(&o.dryRun, "dry-run", false, "list the missing tickets; read and store nothing")
+	fs.IntVar(&o.concurrency, "concurrency", reconcile.DefaultConcurrency, "missing tickets read and stored at once")
+	fs.Float64Var(&o.rate, "rate", reconcile.DefaultRate, "most Periskope requests per second")
+	fs.BoolVar(&o.local, "local", false, "the local system of `make run`: its moto_server, table, API-key secret, phone and sandbox")
+	fs.IntVar(&o.motoPort, "moto-port", local.MotoPort, "with -local: moto_server's port")
+	fs.IntVar(&o.sandboxPort, "sandbox-port", local.SandboxPort, "with -local: the Periskope sandbox's port")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	o.fillDefaults()
+	var missing []string
+	for _, f := range []struct{ name, value string }{{"-table", o.table}, {"-api-key-secret", o.secret}, {"-phone", o.phone}} {
+		if strings.TrimSpace(f.value) == "" {
+			missing = append(missing, f.name)
+		}
+	}
+	switch {
+	case len(missing) > 0:
+		return o, fmt.Errorf("missing %s (see -h)", strings.Join(missing, ", "))
+	case fs.NArg() > 0:
+		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	case o.concurrency < 1 || o.rate <= 0:
+		return o, errors.New("-concurrency and -rate must be positive")
+	}
+	if since != "" {
+		t, err := parseSince(since, now)
+		if err != nil {
+			return o, err
+		}
+		o.since = t
+	}
+	return o, nil
+}
+
+// parseSince reads a duration back from now, or a Periskope-style time.
+func parseSince(s string, now time.Time) (time.Time, error) {
+	if d, err := time.ParseDuration(s); err == nil && d > 0 {
+		return now.Add(-d), nil
+	}
+	t, err := periskope.ParseTime(s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("-since %q: want a date, an RFC 3339 time or a duration", s)
+	}
+	return t, nil
+}
+
+// fillDefaults completes what the flags and the environment left empty:
+// with -local from the local system, else the production API.
+func (o *options) fillDefaults() {
+	fill := func(p *string, v string) {
+		if *p == "" {
+			*p = v
+		}
+	}
+	if o.local {
+		fill(&o.table, local.Table)
+		fill(&o.secret, local.APIKeySecret)
+		fill(&o.phone, local.Phone)
+		fill(&o.baseURL, fmt.Sprintf("http://%s:%d/v1", local.Host, o.sandboxPort))
+	}
+	fill(&o.baseURL, periskope.DefaultBaseURL)
+}
+
+// awsConfig is moto_server's for -local (dummy credentials, which it
+// accepts), else the AWS SDK's usual sources: environment, profile, SSO.
+func awsConfig(ctx context.Context, o options) (aws.Config, error) {
+	if !o.local {
+		return config.LoadDefaultConfig(ctx)
+	}
+	return aws.Config{
+		Region:       local.Region,
+		BaseEndpoint: aws.String(fmt.Sprintf("http://%s:%d", local.Host, o.motoPort)),
+		Credentials:  credentials.NewStaticCredentialsProvider("local", "local", ""),
+	}, nil
+}
+
+// run is main without the process: it returns the exit status.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, terminal bool) int {
+	start := time.Now()
+	o, err := parseFlags(args, getenv, start, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "reconcile:", err)
+		return 2
+	}
+	awsCfg, err := awsConfig(ctx, o)
+	if err != nil {
+		fmt.Fprintln(stderr, "reconcile: AWS configuration:", err)
+		return 1
+	}
+	transport := &reconcile.Transport{Limiter: reconcile.NewLimiter(o.rate, nil), RequestTimeout: reconcile.DefaultRequestTimeout}
+	client, err := periskope.New(
+		periskope.WithBaseURL(o.baseURL), periskope.WithPhone(o.phone),
+		periskope.WithKeyProvider(createticket.NewSecretKeys(secretsmanager.NewFromConfig(awsCfg), o.secret)),
+		periskope.WithHTTPClient(&http.Client{Transport: transport}), periskope.WithRetryPolicy(reconcile.RetryPolicy()),
+		periskope.WithUserAgent("periskope-aws-reconcile"),
+	)
+	if err != nil {
+		fmt.Fprintln(stderr, "reconcile:", err)
+		return 2
+	}
+	db := dynamodb.NewFromConfig(awsCfg)
+	printer := &reconcile.Printer{Out: stdout, Status: stderr, Terminal: terminal, DryRun: o.dryRun}
+	r := reconcile.New(client, ticketstore.NewLookup(db, o.table), ticketstore.New(db, o.table), reconcile.Config{
+		Since: o.since, DryRun: o.dryRun, Concurrency: o.concurrency, Reporter: printer,
+	})
+	counts, err := r.Run(ctx)
+	printer.Finish()
+	fmt.Fprintln(stdout, reconcile.Summary(counts, time.Since(start), transport.Requests(), o.dryRun))
+	switch {
+	case ctx.Err() != nil:
+		fmt.Fprintln(stderr, "reconcile: interrupted; run it again to continue")
+		return 130
+	case err != nil:
+		fmt.Fprintln(stderr, "reconcile: stopped early:", err)
+		return 1
+	case counts.Failed > 0:
+		return 1
+	}
+	return 0
+}
+
+// isTerminal reports whether f is a terminal (a character device), where a
+// redrawn progress bar makes sense.
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,127 @@
+package dashboard
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Markers around the generated block in template.yaml. Splice replaces
+// what lies between them, markers included.
+const (
+	BeginMarker = "  # BEGIN generated dashboard"
+	EndMarker   = "  # END generated dashboard"
+)
+
+// ErrNoMarkers is returned by Splice when the template lacks the markers.
+var ErrNoMarkers = errors.New("dashboard: template.yaml has no '" + strings.TrimSpace(BeginMarker) + "' ... '" + strings.TrimSpace(EndMarker) + "' block")
+
+// period is the granularity of every graph, the alarms' Period.
+const period = 300
+
+// Body returns the CloudWatch dashboard body as a Fn::Sub template string:
+// references to the stack's resources are ${LogicalId} and alarms
+// ${LogicalId.Arn}, so CloudFormation fills in this stack's names. One
+// widget per line keeps diffs of template.yaml readable.
+func (d *Dashboard) Body() string {
+	var b strings.Builder
+	b.WriteString("{\"widgets\": [\n")
+	x, y, rowHeight := 0, 0, 0
+	for i, w := range d.Widgets {
+		if x+w.Width > 24 {
+			x, y, rowHeight = 0, y+rowHeight, 0
+		}
+		b.WriteString(marshal(widgetJSON(w, x, y)))
+		if i < len(d.Widgets)-1 {
+			b.WriteString(",")
+		}
+		b.WriteString("\n")
+		x += w.Width
+		rowHeight = max(rowHeight, w.Height)
+	}
+	b.WriteString("]}\n")
+	return b.String()
+}
+
+func widgetJSON(w Widget, x, y int) map[string]any {
+	out := map[string]any{"x": x, "y": y, "width": w.Width, "height": w.Height}
+	switch w.Kind {
+	case Alarms:
+		arns := make([]string, len(w.Alarms))
+		for i, a := range w.Alarms {
+			arns[i] = "${" + a.ID + ".Arn}"
+		}
+		out["type"] = "alarm"
+		out["properties"] = map[string]any{"title": sub(w.Title), "alarms": arns, "sortBy": "stateUpdatedTimestamp"}
+	default:
+		metrics := make([][]any, len(w.Metrics))
+		for i, m := range w.Metrics {
+			row := []any{m.Namespace, m.Name}
+			for _, d := range m.Dims {
+				row = append(row, d.Name, d.Value.sub())
+			}
+			metrics[i] = append(row, map[string]any{"stat": m.Stat, "label": sub(m.Legend())})
+		}
+		out["type"] = "metric"
+		out["properties"] = map[string]any{"title": sub(w.Title), "region": "${AWS::Region}", "view": "timeSeries",
+			"stacked": false, "period": period, "metrics": metrics}
+	}
+	return out
+}
+
+// sub returns v as Fn::Sub text: a reference, or a literal with any "${"
+// escaped as Fn::Sub wants.
+func (v Value) sub() string {
+	if v.Ref != "" {
+		return "${" + v.Ref + "}"
+	}
+	return sub(v.Lit)
+}
+
+func sub(lit string) string { return strings.ReplaceAll(lit, "${", "${!") }
+
+// marshal is json.Marshal without HTML escaping (keys sorted, no newline).
+func marshal(v any) string {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		panic(err) // maps of strings and numbers always encode
+	}
+	return strings.TrimSuffix(buf.String(), "\n")
+}
+
+// Resource returns the template.yaml block, markers included, that
+// declares the dashboard.
+func (d *Dashboard) Resource() string {
+	var b strings.Builder
+	b.WriteString(BeginMarker + ": `make dashboard-gen` writes this block from\n")
+	b.WriteString("  # internal/dev/dashboard; change the definition there, not here.\n")
+	b.WriteString("  Dashboard:\n    Type: AWS::CloudWatch::Dashboard\n    Properties:\n")
+	fmt.Fprintf(&b, "      DashboardName: !Sub %q\n", d.Name)
+	b.WriteString("      DashboardBody: !Sub |\n")
+	for _, line := range strings.SplitAfter(strings.TrimSuffix(d.Body(), "\n"), "\n") {
+		b.WriteString("        " + line)
+	}
+	b.WriteString("\n" + EndMarker + "\n")
+	return b.String()
+}
+
+// Splice returns template with the generated block replaced by d's.
+func Splice(template []byte, d *Dashboard) ([]byte, error) {
+	text := string(template)
+	begin := strings.Index(text, BeginMarker)
+	endAt := strings.Index(text, EndMarker)
+	if begin < 0 || endAt < begin {
+		return nil, ErrNoMarkers
+	}
+	end := endAt + len(EndMarker)
+	if nl := strings.IndexByte(text[end:], '\n'); nl >= 0 {
+		end += nl + 1
+	} else {
+		end = len(text)
+	}
+	return []byte(text[:begin] + d.Resource() + text[end:]), nil
+}

@@ -1,0 +1,5 @@
+package alpha
+
+const MetricOnlyInTests = "OnlyInTests"
+
+var _ = MetricOnlyInTests

@@ -1,0 +1,5 @@
+package fake
+
+const MetricDevOnly = "DevOnly"
+
+var _ = MetricDevOnly

@@ -1,0 +1,336 @@
+// Package reconcile finds the tickets Periskope holds that the tickets
+// table lacks, and stores them. The webhook stores each ticket when
+// Periskope delivers its ticket.created event; a delivery Periskope gives
+// up on (an outage longer than its redelivery, a wrong signing key, a
+// webhook registered late) leaves a gap nothing else notices. Stripe's
+// answer is its list-events API; ours is Periskope's ticket list.
+//
+// A run pages through GET /tickets (newest first, PageSize per page), asks
+// the table which tickets of each page it holds in one BatchGetItem, and
+// for each missing one reads the ticket info object (GET /tickets/{id}) and
+// stores it through the webhook's exactly-once store, marked
+// source "reconcile". A ticket the webhook stores in the meantime makes the
+// conditional write fail: it is counted as already stored and left as the
+// webhook wrote it. A second run therefore stores nothing.
+package reconcile
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/periskope-connect/periskope-aws/internal/ticketstore"
+	"github.com/periskope-connect/periskope-aws/pkg/periskope"
+)
+
+// Errors of Run. Per-ticket failures are not errors of Run: they are
+// counted in Counts.Failed and reported through Reporter.Ticket.
+var (
+	// ErrList means a page of tickets could not be read from Periskope.
+	ErrList = errors.New("reconcile: listing Periskope's tickets failed")
+	// ErrLookup means the table could not be asked which tickets it holds.
+	ErrLookup = errors.New("reconcile: reading the tickets table failed")
+	// ErrNoKey marks a listed ticket without an org_id or a ticket_id: it
+	// has no key in the table.
+	ErrNoKey = errors.New("reconcile: ticket has no org_id or ticket_id")
+	// ErrNoTicket marks a ticket info answer without a ticket object.
+	ErrNoTicket = errors.New("reconcile: Periskope answered without a ticket")
+)
+
+// Periskope is the part of Periskope's ticket API a run reads;
+// *periskope.Client implements it.
+type Periskope interface {
+	ListTickets(ctx context.Context, p periskope.ListTicketsParams) (*periskope.TicketList, error)
+	GetTicket(ctx context.Context, ticketID string) (*periskope.TicketInfo, error)
+}
+
+// Lookup tells which tickets the table holds; *ticketstore.Lookup
+// implements it.
+type Lookup interface {
+	Stored(ctx context.Context, refs []ticketstore.TicketRef) (map[ticketstore.TicketRef]bool, error)
+}
+
+// Store stores a ticket unless it is stored already (then it returns
+// ticketstore.ErrDuplicate); *ticketstore.Store implements it.
+type Store interface {
+	Put(ctx context.Context, t *ticketstore.Ticket) error
+}
+
+// Counts is a run's progress.
+type Counts struct {
+	Seen          int // distinct tickets listed (and not older than Since)
+	AlreadyStored int // in the table before this run stored them, or stored by the webhook meanwhile
+	Stored        int // stored by this run (with DryRun: would be stored)
+	Failed        int // missing and could not be stored
+	// Total is Periskope's count of tickets from the first page, 0 when it
+	// gave none or Since is set; an estimate for the progress bar.
+	Total int
+}
+
+// Done is the number of seen tickets whose fate is known.
+func (c Counts) Done() int { return c.AlreadyStored + c.Stored + c.Failed }
+
+// Outcome is what became of one missing ticket.
+type Outcome string
+
+// Outcomes reported through Reporter.Ticket.
+const (
+	OutcomeStored     Outcome = "stored"
+	OutcomeWouldStore Outcome = "would store" // DryRun
+	OutcomeDuplicate  Outcome = "stored meanwhile by the webhook"
+	OutcomeFailed     Outcome = "failed"
+)
+
+// Result is the outcome for one ticket the table lacked.
+type Result struct {
+	Ref       ticketstore.TicketRef
+	CreatedAt string // as Periskope listed it
+	Subject   string
+	Outcome   Outcome
+	Err       error // with OutcomeFailed
+}
+
+// Reporter is told of progress as it happens. Its methods are called from
+// several goroutines, never at once.
+type Reporter interface {
+	Progress(c Counts)
+	Ticket(r Result)
+}
+
+// Config tunes a run. Zero fields take the defaults.
+type Config struct {
+	// Since skips tickets created before it and ends the paging at the
+	// first page reaching them (Periskope lists newest first and has no
+	// filter by date). Zero reads every ticket.
+	Since time.Time
+	// DryRun reports the missing tickets without reading or storing them.
+	DryRun bool
+	// Concurrency bounds the missing tickets read and stored at once
+	// (default 4). Every Periskope call also waits for the rate limiter of
+	// the client, so this only overlaps latencies.
+	Concurrency int
+	// PageSize is the limit of each GET /tickets (default and most
+	// ticketstore.MaxBatchKeys, so that one page is one BatchGetItem).
+	PageSize int
+	// Now is the clock of received_at (default time.Now).
+	Now func() time.Time
+	// Reporter receives progress; nil for none.
+	Reporter Reporter
+}
+
+// DefaultConcurrency is Config.Concurrency's default.
+const DefaultConcurrency = 4
+
+// Reconciler runs reconciliations.
+type Reconciler struct {
+	api    Periskope
+	lookup Lookup
+	store  Store
+	cfg    Config
+}
+
+// New returns a Reconciler reading api and the table through lookup and
+// writing through store.
+func New(api Periskope, lookup Lookup, store Store, cfg Config) *Reconciler {
+	if cfg.Concurrency <= 0 {
+		cfg.Concurrency = DefaultConcurrency
+	}
+	if cfg.PageSize <= 0 || cfg.PageSize > ticketstore.MaxBatchKeys {
+		cfg.PageSize = ticketstore.MaxBatchKeys
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Reporter == nil {
+		cfg.Reporter = nopReporter{}
+	}
+	return &Reconciler{api: api, lookup: lookup, store: store, cfg: cfg}
+}
+
+type nopReporter struct{}
+
+func (nopReporter) Progress(Counts) {}
+func (nopReporter) Ticket(Result)   {}
+
+// missing is a listed ticket the table lacks.
+type missing struct {
+	ref       ticketstore.TicketRef
+	createdAt string
+	subject   string
+}
+
+// run is the state of one Run.
+type run struct {
+	*Reconciler
+	mu     sync.Mutex
+	counts Counts
+	seen   map[ticketstore.TicketRef]bool
+}
+
+// Run reconciles once and returns the final counts. It stops early with
+// ErrList or ErrLookup (wrapped) when Periskope or DynamoDB fails beyond
+// their clients' retries, or with ctx's error; the tickets handled until
+// then stay stored, so running again continues the work.
+func (r *Reconciler) Run(ctx context.Context) (Counts, error) {
+	ru := &run{Reconciler: r, seen: map[ticketstore.TicketRef]bool{}}
+	work := make(chan missing, r.cfg.PageSize)
+	var wg sync.WaitGroup
+	for range r.cfg.Concurrency {
+		wg.Go(func() {
+			for m := range work {
+				err := ru.storeMissing(ctx, m)
+				if ctx.Err() != nil {
+					continue // interrupted, not failed: the next run takes it
+				}
+				ru.finish(m, err)
+			}
+		})
+	}
+	err := ru.page(ctx, work)
+	close(work)
+	wg.Wait()
+	ru.mu.Lock()
+	defer ru.mu.Unlock()
+	return ru.counts, err
+}
+
+// page lists every page and queues the missing tickets.
+func (ru *run) page(ctx context.Context, work chan<- missing) error {
+	for offset := 0; ; offset += ru.cfg.PageSize {
+		list, err := ru.api.ListTickets(ctx, periskope.ListTicketsParams{Offset: offset, Limit: ru.cfg.PageSize})
+		if err != nil {
+			return fmt.Errorf("%w at offset %d: %w", ErrList, offset, err)
+		}
+		if offset == 0 && ru.cfg.Since.IsZero() {
+			ru.update(func(c *Counts) { c.Total = list.Count })
+		}
+		fresh, reachedSince := ru.pick(list.Tickets)
+		if err := ru.check(ctx, fresh, work); err != nil {
+			return err
+		}
+		// A short page is the last. Offset paging of a newest-first list
+		// under concurrent creates shows some tickets twice (deduplicated
+		// in pick), never skips one.
+		if reachedSince || len(list.Tickets) < ru.cfg.PageSize {
+			return nil
+		}
+	}
+}
+
+// pick keeps the tickets of a page not seen before and not older than
+// Since, and tells whether the page reached Since.
+func (ru *run) pick(tickets []periskope.Ticket) (fresh []periskope.Ticket, reachedSince bool) {
+	ru.mu.Lock()
+	defer ru.mu.Unlock()
+	for _, t := range tickets {
+		if !ru.cfg.Since.IsZero() && !t.CreatedAt.IsZero() && t.CreatedAt.Before(ru.cfg.Since) {
+			reachedSince = true
+			continue
+		}
+		ref := ticketstore.TicketRef{OrgID: t.OrgID, TicketID: t.TicketID}
+		if ru.seen[ref] {
+			continue
+		}
+		ru.seen[ref] = true
+		ru.counts.Seen++
+		fresh = append(fresh, t)
+	}
+	return fresh, reachedSince
+}
+
+// check asks the table about one page of tickets and queues the missing.
+func (ru *run) check(ctx context.Context, tickets []periskope.Ticket, work chan<- missing) error {
+	var refs []ticketstore.TicketRef
+	for _, t := range tickets {
+		if t.OrgID == "" || t.TicketID == "" {
+			continue
+		}
+		refs = append(refs, ticketstore.TicketRef{OrgID: t.OrgID, TicketID: t.TicketID})
+	}
+	stored := map[ticketstore.TicketRef]bool{}
+	if len(refs) > 0 {
+		var err error
+		if stored, err = ru.lookup.Stored(ctx, refs); err != nil {
+			return fmt.Errorf("%w: %w", ErrLookup, err)
+		}
+	}
+	for _, t := range tickets {
+		m := missing{ref: ticketstore.TicketRef{OrgID: t.OrgID, TicketID: t.TicketID}, createdAt: t.CreatedAt.Raw, subject: t.Subject}
+		switch {
+		case t.OrgID == "" || t.TicketID == "":
+			ru.finish(m, ErrNoKey)
+		case stored[m.ref]:
+			ru.update(func(c *Counts) { c.AlreadyStored++ })
+		default:
+			select {
+			case work <- m:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+	}
+	ru.progress()
+	return nil
+}
+
+// storeMissing reads the ticket info of m and stores it; nil means stored
+// (or, with DryRun, that it would be).
+func (ru *run) storeMissing(ctx context.Context, m missing) error {
+	if ru.cfg.DryRun {
+		return nil
+	}
+	info, err := ru.api.GetTicket(ctx, m.ref.TicketID)
+	if err != nil {
+		return err
+	}
+	if info.Ticket == nil {
+		return ErrNoTicket
+	}
+	t := ticketstore.FromTicketInfo(m.ref.OrgID, info, info.Raw)
+	t.TicketID = m.ref.TicketID // the key the table was asked about
+	if t.CreatedAt == "" {
+		t.CreatedAt = m.createdAt
+	}
+	t.ReceivedAt, t.Event, t.Source = ru.cfg.Now(), ticketstore.EventTicketCreated, ticketstore.SourceReconcile
+	return ru.store.Put(ctx, t)
+}
+
+// finish counts and reports the fate of a ticket the table lacked; err is
+// nil (stored), ticketstore.ErrDuplicate (stored meanwhile by the webhook)
+// or why it failed.
+func (ru *run) finish(m missing, err error) {
+	res := Result{Ref: m.ref, CreatedAt: m.createdAt, Subject: m.subject}
+	ru.mu.Lock()
+	switch {
+	case err == nil && ru.cfg.DryRun:
+		ru.counts.Stored++
+		res.Outcome = OutcomeWouldStore
+	case err == nil:
+		ru.counts.Stored++
+		res.Outcome = OutcomeStored
+	case errors.Is(err, ticketstore.ErrDuplicate): // the webhook won the race
+		ru.counts.AlreadyStored++
+		res.Outcome = OutcomeDuplicate
+	default:
+		ru.counts.Failed++
+		res.Outcome, res.Err = OutcomeFailed, err
+	}
+	ru.cfg.Reporter.Ticket(res)
+	ru.cfg.Reporter.Progress(ru.counts)
+	ru.mu.Unlock()
+}
+
+func (ru *run) update(f func(*Counts)) {
+	ru.mu.Lock()
+	f(&ru.counts)
+	ru.mu.Unlock()
+}
+
+// progress reports the counts; the lock keeps reports in order.
+func (ru *run) progress() {
+	ru.mu.Lock()
+	defer ru.mu.Unlock()
+	ru.cfg.Reporter.Progress(ru.counts)
+}

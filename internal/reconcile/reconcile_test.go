@@ -1,0 +1,278 @@
+package reconcile_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/periskope-connect/periskope-aws/internal/reconcile"
+	"github.com/periskope-connect/periskope-aws/internal/ticketstore"
+)
+
+func (r *recorder) Progress(reconcile.Counts) {
+	r.mu.Lock()
+	r.progress++
+	r.mu.Unlock()
+}
+
+func (r *recorder) Ticket(res reconcile.Result) {
+	r.mu.Lock()
+	r.results = append(r.results, reconcileResult{id: res.Ref.TicketID, outcome: string(res.Outcome), err: res.Err})
+	r.mu.Unlock()
+}
+
+func (r *recorder) outcomes() map[string]int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := map[string]int{}
+	for _, res := range r.results {
+		out[res.outcome]++
+	}
+	return out
+}
+
+// baseline: 250 tickets in Periskope, every fifth missing from the table.
+type scenario struct {
+	api   *fakePeriskope
+	table *table
+	cfg   reconcile.Config
+	rec   *recorder
+}
+
+func baseline() *scenario {
+	api := newPeriskope(250)
+	tb := newTable()
+	tb.preload(api, func(i int) bool { return i%5 != 0 })
+	rec := &recorder{}
+	return &scenario{api: api, table: tb, rec: rec,
+		cfg: reconcile.Config{Now: func() time.Time { return now }, Reporter: rec}}
+}
+
+func (s *scenario) run(t *testing.T) (reconcile.Counts, error) {
+	t.Helper()
+	return reconcile.New(s.api, s.table, s.table, s.cfg).Run(context.Background())
+}
+
+func TestRunStoresTheMissingTickets(t *testing.T) {
+	s := baseline()
+	got, err := s.run(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := reconcile.Counts{Seen: 250, AlreadyStored: 200, Stored: 50, Total: 250}
+	if got != want {
+		t.Errorf("counts = %+v, want %+v", got, want)
+	}
+	// 3 pages (the last is short), one lookup per page, one read per
+	// missing ticket.
+	if s.api.lists != 3 || s.table.lookups != 3 || s.table.largest != 100 || s.api.gets != 50 {
+		t.Errorf("%d lists, %d lookups (largest %d), %d gets; want 3, 3 (100), 50", s.api.lists, s.table.lookups, s.table.largest, s.api.gets)
+	}
+	if n := s.table.count(ticketstore.SourceReconcile); n != 50 {
+		t.Errorf("%d items from reconcile, want 50", n)
+	}
+	if n := s.table.count(ticketstore.SourceWebhook); n != 200 {
+		t.Errorf("%d items from the webhook, want 200 untouched", n)
+	}
+	item := s.table.get("T-0005")
+	if item == nil {
+		t.Fatal("T-0005 not stored")
+	}
+	if item.Source != ticketstore.SourceReconcile || item.Event != "ticket.created" || !item.ReceivedAt.Equal(now) ||
+		item.ChatID != "919537851844@c.us" || item.Subject != "subject 5" || item.Priority != 2 ||
+		item.CreatedAt != s.api.tickets[245].CreatedAt.Raw || item.EventTimestamp != "" {
+		t.Errorf("stored item = %+v", item)
+	}
+	if want := `{"ticket":{"ticket_id":"T-0005"`; len(item.Data) < len(want) || string(item.Data[:len(want)]) != want {
+		t.Errorf("data = %s, want the ticket info object as Periskope sent it", item.Data)
+	}
+	if o := s.rec.outcomes(); o[string(reconcile.OutcomeStored)] != 50 || len(o) != 1 {
+		t.Errorf("reported %v, want 50 stored", o)
+	}
+}
+
+func TestRunTwiceStoresNothingTheSecondTime(t *testing.T) {
+	s := baseline()
+	if _, err := s.run(t); err != nil {
+		t.Fatal(err)
+	}
+	puts, gets := s.table.puts, s.api.gets
+	got, err := s.run(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Stored != 0 || got.AlreadyStored != 250 || s.table.puts != puts || s.api.gets != gets {
+		t.Errorf("second run: %+v, %d more puts, %d more gets; want nothing stored, read or written", got, s.table.puts-puts, s.api.gets-gets)
+	}
+}
+
+func TestRunVariants(t *testing.T) {
+	tests := []struct {
+		name    string
+		mutate  func(*scenario)
+		want    reconcile.Counts
+		wantErr error
+		check   func(*testing.T, *scenario)
+	}{
+		{
+			name:   "dry run reads and writes nothing",
+			mutate: func(s *scenario) { s.cfg.DryRun = true },
+			want:   reconcile.Counts{Seen: 250, AlreadyStored: 200, Stored: 50, Total: 250},
+			check: func(t *testing.T, s *scenario) {
+				if s.api.gets != 0 || s.table.puts != 0 || s.rec.outcomes()[string(reconcile.OutcomeWouldStore)] != 50 {
+					t.Errorf("%d gets, %d puts, reported %v; want none, none, 50 would store", s.api.gets, s.table.puts, s.rec.outcomes())
+				}
+			},
+		},
+		{
+			name: "since stops paging at the first older page",
+			// T-0250 is an hour old, each older one a minute more: the
+			// last 30 minutes before it hold T-0220 … T-0250.
+			mutate: func(s *scenario) { s.cfg.Since = now.Add(-time.Hour - 30*time.Minute) },
+			want:   reconcile.Counts{Seen: 31, AlreadyStored: 24, Stored: 7},
+			check: func(t *testing.T, s *scenario) {
+				if s.api.lists != 1 {
+					t.Errorf("%d list calls, want 1", s.api.lists)
+				}
+			},
+		},
+		{
+			name:   "a ticket Periskope will not return fails alone",
+			mutate: func(s *scenario) { s.api.getErr["T-0010"] = boom },
+			want:   reconcile.Counts{Seen: 250, AlreadyStored: 200, Stored: 49, Failed: 1, Total: 250},
+			check: func(t *testing.T, s *scenario) {
+				if s.table.get("T-0010") != nil || s.rec.outcomes()[string(reconcile.OutcomeFailed)] != 1 {
+					t.Error("the failed ticket was stored, or not reported")
+				}
+			},
+		},
+		{
+			name:   "a failed write fails that ticket",
+			mutate: func(s *scenario) { s.table.putErr["T-0015"] = ticketstore.ErrUnavailable },
+			want:   reconcile.Counts{Seen: 250, AlreadyStored: 200, Stored: 49, Failed: 1, Total: 250},
+		},
+		{
+			name: "the webhook storing a ticket meanwhile wins",
+			mutate: func(s *scenario) {
+				s.table.beforePut = func(tk *ticketstore.Ticket) {
+					if tk.TicketID == "T-0020" {
+						s.table.mu.Lock()
+						s.table.items[ticketstore.Key(org, "T-0020")] = &ticketstore.Ticket{OrgID: org, TicketID: "T-0020", Source: ticketstore.SourceWebhook}
+						s.table.mu.Unlock()
+					}
+				}
+			},
+			want: reconcile.Counts{Seen: 250, AlreadyStored: 201, Stored: 49, Total: 250},
+			check: func(t *testing.T, s *scenario) {
+				if s.table.get("T-0020").Source != ticketstore.SourceWebhook || s.rec.outcomes()[string(reconcile.OutcomeDuplicate)] != 1 {
+					t.Errorf("T-0020 = %+v; want the webhook's item kept, and reported as raced", s.table.get("T-0020"))
+				}
+			},
+		},
+		{
+			name:   "a ticket without org_id has no key",
+			mutate: func(s *scenario) { s.api.tickets[0].OrgID = "" },
+			want:   reconcile.Counts{Seen: 250, AlreadyStored: 200, Stored: 49, Failed: 1, Total: 250},
+			check: func(t *testing.T, s *scenario) {
+				if err := s.rec.results[0].err; !errors.Is(err, reconcile.ErrNoKey) {
+					t.Errorf("first result error %v, want ErrNoKey", err)
+				}
+			},
+		},
+		{
+			// Newest first: the two new tickets land before the offset
+			// (the next run sees them) and two of page 1 are listed again.
+			name: "tickets created while paging shift the pages: none skipped, none counted twice",
+			mutate: func(s *scenario) {
+				s.api.onList = func(offset int) {
+					if offset == 100 { // two new tickets push two of page 1 onto page 2
+						s.api.mu.Lock()
+						fresh := newPeriskope(252).tickets[:2]
+						s.api.tickets = append(fresh, s.api.tickets...)
+						s.api.mu.Unlock()
+					}
+				}
+			},
+			want: reconcile.Counts{Seen: 250, AlreadyStored: 200, Stored: 50, Total: 250},
+			check: func(t *testing.T, s *scenario) {
+				if s.table.puts != 50 || s.table.lookups != 3 {
+					t.Errorf("%d puts, %d lookups; want 50 and 3", s.table.puts, s.table.lookups)
+				}
+			},
+		},
+		{
+			name:    "a list failure stops the run",
+			mutate:  func(s *scenario) { s.api.listErr = boom },
+			wantErr: reconcile.ErrList,
+		},
+		{
+			name:    "a table failure stops the run",
+			mutate:  func(s *scenario) { s.table.lookupErr = ticketstore.ErrUnavailable },
+			want:    reconcile.Counts{Seen: 100, Total: 250},
+			wantErr: reconcile.ErrLookup,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := baseline()
+			tt.mutate(s)
+			got, err := s.run(t)
+			if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil) != (err == nil) {
+				t.Fatalf("err = %v, want %v", err, tt.wantErr)
+			}
+			if got != tt.want {
+				t.Errorf("counts = %+v, want %+v", got, tt.want)
+			}
+			if tt.check != nil {
+				tt.check(t, s)
+			}
+		})
+	}
+}
+
+func TestRunBoundsConcurrency(t *testing.T) {
+	for _, n := range []int{1, 3} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			s := baseline()
+			s.api.getDelay = 2 * time.Millisecond
+			s.cfg.Concurrency = n
+			if _, err := s.run(t); err != nil {
+				t.Fatal(err)
+			}
+			if s.api.maxGets > n || (n > 1 && s.api.maxGets < 2) {
+				t.Errorf("at most %d GetTicket calls at once, want %d", s.api.maxGets, n)
+			}
+		})
+	}
+}
+
+func TestRunPageSizeIsAtMostOneBatch(t *testing.T) {
+	s := baseline()
+	s.cfg.PageSize = 500
+	if _, err := s.run(t); err != nil {
+		t.Fatal(err)
+	}
+	if s.table.largest != ticketstore.MaxBatchKeys {
+		t.Errorf("largest lookup %d refs, want %d", s.table.largest, ticketstore.MaxBatchKeys)
+	}
+}
+
+func TestRunInterruptedCountsNoFailures(t *testing.T) {
+	s := baseline()
+	s.api.getDelay, s.cfg.Concurrency = 20*time.Millisecond, 1 // page 1's missing tickets still queued
+	ctx, cancel := context.WithCancel(context.Background())
+	s.api.onList = func(offset int) {
+		if offset == 100 {
+			cancel()
+		}
+	}
+	got, err := reconcile.New(s.api, s.table, s.table, s.cfg).Run(ctx)
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
+	}
+	if got.Failed != 0 || got.Seen != 100 || got.Done() > 100 {
+		t.Errorf("counts = %+v; want the first page seen and nothing counted as failed", got)
+	}
+}

@@ -1,0 +1,257 @@
+package secretcache_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
+	"github.com/periskope-connect/periskope-aws/internal/secretcache"
+)
+
+// This file covers what a failed refresh does to a cached value: a transient
+// failure (Secrets Manager slow, throttling, down) keeps serving it for a
+// bounded time, a permanent one (the secret deleted, access revoked, a value
+// that does not parse) drops it at once.
+
+const (
+	goodKeys  = `{"signing_keys":["current","previous"]}`
+	secretTTL = 5 * time.Minute
+)
+
+// keysCache is a signing-key cache on g with the injected clock, a JSON
+// logger and a metrics recorder.
+type keysCache struct {
+	*secretcache.Cache[[]string]
+	logs    *testkit.Buffer
+	metrics *testkit.Metrics
+}
+
+func newKeysCache(g secretcache.Getter, clk *testkit.Clock) *keysCache {
+	kc := &keysCache{logs: &testkit.Buffer{}, metrics: &testkit.Metrics{}}
+	kc.Cache = secretcache.New(g, "signing", secretcache.ParseSigningKeys,
+		secretcache.WithTTL(secretTTL), secretcache.WithMinRefreshInterval(time.Minute),
+		secretcache.WithClock(clk.Now),
+		secretcache.WithLogger(slog.New(slog.NewJSONHandler(kc.logs, nil))),
+		secretcache.WithMetrics(kc.metrics))
+	return kc
+}
+
+// logLines decodes the cache's log lines.
+func (kc *keysCache) logLines(t *testing.T) []map[string]any {
+	t.Helper()
+	var lines []map[string]any
+	for _, raw := range strings.Split(strings.TrimSpace(kc.logs.String()), "\n") {
+		if raw == "" {
+			continue
+		}
+		var line map[string]any
+		if err := json.Unmarshal([]byte(raw), &line); err != nil {
+			t.Fatalf("log line is not JSON: %s", raw)
+		}
+		lines = append(lines, line)
+	}
+	return lines
+}
+
+func responseError(status int, code string) error {
+	return &smithyhttp.ResponseError{
+		Response: &smithyhttp.Response{Response: &http.Response{StatusCode: status}},
+		Err:      &smithy.GenericAPIError{Code: code, Message: "fake", Fault: smithy.FaultServer},
+	}
+}
+
+// failure is one way a refresh can fail: an error from Secrets Manager, or
+// a value read that cannot be used.
+type failure struct {
+	name    string
+	err     error
+	value   string // read when err is nil
+	code    string // the aws_error logged
+	wantErr error  // what Get returns once no value is served
+}
+
+var transientFailures = []failure{
+	{"network error", &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}, "", "NetworkError", secretcache.ErrUnavailable},
+	{"timeout", context.DeadlineExceeded, "", "Timeout", secretcache.ErrUnavailable},
+	{"throttling", &smithy.GenericAPIError{Code: "ThrottlingException", Message: "Rate exceeded"}, "", "ThrottlingException", secretcache.ErrUnavailable},
+	{"internal service error", &types.InternalServiceError{Message: strPtr("boom")}, "", "InternalServiceError", secretcache.ErrUnavailable},
+	{"HTTP 503", responseError(503, "ServiceUnavailable"), "", "ServiceUnavailable", secretcache.ErrUnavailable},
+}
+
+var permanentFailures = []failure{
+	{"secret deleted", &types.ResourceNotFoundException{Message: strPtr("Secrets Manager can't find the specified secret.")}, "", "ResourceNotFoundException", secretcache.ErrUnavailable},
+	{"secret scheduled for deletion", &types.InvalidRequestException{Message: strPtr("marked for deletion")}, "", "InvalidRequestException", secretcache.ErrUnavailable},
+	{"access denied", &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "not authorized"}, "", "AccessDeniedException", secretcache.ErrUnavailable},
+	{"decryption failure", &types.DecryptionFailure{Message: strPtr("KMS key disabled")}, "", "DecryptionFailure", secretcache.ErrUnavailable},
+	{"value does not parse", nil, `{"signing_keys":`, "MalformedSecret", secretcache.ErrMalformed},
+	{"empty key list", nil, `{"signing_keys":[]}`, "MalformedSecret", secretcache.ErrMalformed},
+	{"blank keys only", nil, `{"signing_keys":[" ",""]}`, "MalformedSecret", secretcache.ErrMalformed},
+}
+
+func strPtr(s string) *string { return &s }
+
+// warmCache returns a cache holding goodKeys, fetched at the clock's time,
+// whose getter now fails as f says.
+func warmCache(t *testing.T, f failure) (*keysCache, *fakeGetter, *testkit.Clock) {
+	t.Helper()
+	g, clk := &fakeGetter{}, testkit.NewClock(time.Unix(1e9, 0))
+	g.set(goodKeys, nil)
+	kc := newKeysCache(g, clk)
+	if _, err := kc.Get(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	g.set(f.value, f.err)
+	return kc, g, clk
+}
+
+// checkFailureReported wants exactly one WARN line naming code and one
+// count of the failure metric, and never a key in the log.
+func checkFailureReported(t *testing.T, kc *keysCache, code string) {
+	t.Helper()
+	lines := kc.logLines(t)
+	if len(lines) != 1 {
+		t.Fatalf("%d log lines, want 1: %s", len(lines), kc.logs.String())
+	}
+	if lines[0]["level"] != "WARN" || lines[0]["aws_error"] != code || lines[0]["secret"] != "signing" {
+		t.Errorf("log line %v, want WARN with aws_error %s and the secret's id", lines[0], code)
+	}
+	for _, key := range []string{"current", "previous"} {
+		if strings.Contains(kc.logs.String(), key) {
+			t.Errorf("the log holds the key %q", key)
+		}
+	}
+	if got := kc.metrics.Get(secretcache.MetricRefreshFailed); got != 1 {
+		t.Errorf("%s = %v, want 1", secretcache.MetricRefreshFailed, got)
+	}
+}
+
+func TestTransientFailureServesTheStaleValue(t *testing.T) {
+	for _, f := range transientFailures {
+		t.Run(f.name, func(t *testing.T) {
+			kc, _, clk := warmCache(t, f)
+			clk.Advance(secretTTL + time.Second)
+			keys, err := kc.Get(context.Background())
+			if err != nil || len(keys) != 2 {
+				t.Fatalf("Get = %v, %v; want the stale keys", keys, err)
+			}
+			checkFailureReported(t, kc, f.code)
+		})
+	}
+}
+
+func TestStaleValueIsServedForABoundedTime(t *testing.T) {
+	kc, g, clk := warmCache(t, transientFailures[0])
+	ctx := context.Background()
+	// Secrets Manager stays down; the cache retries once per minute.
+	for clk.Advance(secretTTL); clk.Now().Before(time.Unix(1e9, 0).Add(secretTTL + secretcache.MaxStale)); clk.Advance(time.Minute) {
+		if keys, err := kc.Get(ctx); err != nil || len(keys) != 2 {
+			t.Fatalf("at %v past the TTL: Get = %v, %v; want the stale keys", clk.Now().Sub(time.Unix(1e9, 0).Add(secretTTL)), keys, err)
+		}
+	}
+	// MaxStale past its TTL the value is no longer served.
+	if keys, err := kc.Get(ctx); !errors.Is(err, secretcache.ErrUnavailable) {
+		t.Fatalf("MaxStale past the TTL: Get = %v, %v; want ErrUnavailable", keys, err)
+	}
+	// Nor by a forced refresh.
+	clk.Advance(time.Minute)
+	if keys, err := kc.Refresh(ctx); !errors.Is(err, secretcache.ErrUnavailable) {
+		t.Fatalf("Refresh = %v, %v; want ErrUnavailable", keys, err)
+	}
+	// Secrets Manager back: the cache recovers.
+	g.set(goodKeys, nil)
+	clk.Advance(time.Minute)
+	if keys, err := kc.Get(ctx); err != nil || len(keys) != 2 {
+		t.Fatalf("after recovery Get = %v, %v", keys, err)
+	}
+}
+
+func TestPermanentFailureDropsTheValue(t *testing.T) {
+	for _, f := range permanentFailures {
+		t.Run(f.name, func(t *testing.T) {
+			kc, g, clk := warmCache(t, f)
+			ctx := context.Background()
+			clk.Advance(secretTTL + time.Second)
+			if keys, err := kc.Get(ctx); !errors.Is(err, f.wantErr) || keys != nil {
+				t.Fatalf("Get = %v, %v; want no keys and %v", keys, err, f.wantErr)
+			}
+			checkFailureReported(t, kc, f.code)
+			// Still no keys on the next request, and no new call for a
+			// while: the failure is remembered.
+			calls := g.count()
+			clk.Advance(time.Second)
+			if keys, err := kc.Get(ctx); err == nil {
+				t.Fatalf("second Get = %v; want an error", keys)
+			}
+			if g.count() != calls {
+				t.Errorf("second Get called Secrets Manager (%d calls, want %d)", g.count(), calls)
+			}
+			// The secret fixed: good again once the failure is forgotten.
+			g.set(`{"signing_keys":["fixed"]}`, nil)
+			clk.Advance(secretcache.DefaultFailureTTL)
+			if keys, err := kc.Get(ctx); err != nil || len(keys) != 1 || keys[0] != "fixed" {
+				t.Fatalf("after the fix Get = %v, %v", keys, err)
+			}
+		})
+	}
+}
+
+func TestPermanentFailureOnRefreshDropsAFreshValue(t *testing.T) {
+	// A refresh forced by a rejected signature, while the cached keys are
+	// still within their TTL, finds the secret deleted.
+	kc, _, clk := warmCache(t, permanentFailures[0])
+	clk.Advance(2 * time.Minute)
+	if keys, err := kc.Refresh(context.Background()); err == nil {
+		t.Fatalf("Refresh = %v; want an error", keys)
+	}
+	if keys, err := kc.Get(context.Background()); err == nil {
+		t.Fatalf("Get after the failed refresh = %v; want an error", keys)
+	}
+}
+
+func TestTransientFailureOnRefreshKeepsAFreshValue(t *testing.T) {
+	kc, _, clk := warmCache(t, transientFailures[2])
+	clk.Advance(2 * time.Minute)
+	if keys, err := kc.Refresh(context.Background()); err != nil || len(keys) != 2 {
+		t.Fatalf("Refresh = %v, %v; want the cached keys", keys, err)
+	}
+}
+
+func TestFailureWithoutAValueIsRemembered(t *testing.T) {
+	for _, f := range append(transientFailures[:1:1], permanentFailures[0]) {
+		t.Run(f.name, func(t *testing.T) {
+			g, clk := &fakeGetter{}, testkit.NewClock(time.Unix(1e9, 0))
+			g.set(f.value, f.err)
+			kc := newKeysCache(g, clk)
+			ctx := context.Background()
+			for i := 0; i < 100; i++ {
+				if _, err := kc.Get(ctx); !errors.Is(err, f.wantErr) {
+					t.Fatalf("Get %d: err = %v, want %v", i, err, f.wantErr)
+				}
+				if _, err := kc.Refresh(ctx); !errors.Is(err, f.wantErr) {
+					t.Fatalf("Refresh %d: err = %v, want %v", i, err, f.wantErr)
+				}
+				clk.Advance(10 * time.Millisecond)
+			}
+			if g.count() != 1 {
+				t.Errorf("Secrets Manager calls = %d, want 1", g.count())
+			}
+			clk.Advance(secretcache.DefaultFailureTTL)
+			_, _ = kc.Get(ctx)
+			if g.count() != 2 {
+				t.Errorf("after DefaultFailureTTL: calls = %d, want 2", g.count())
+			}
+		})
+	}
+}

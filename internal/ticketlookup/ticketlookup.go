@@ -1,0 +1,199 @@
+// Package ticketlookup answers an operator's two questions about the
+// tickets table without hand-written DynamoDB queries: "did ticket X
+// arrive?" (one item by its key) and "what came from this chat?" (the
+// chat's tickets, newest first, through the ByChat index). It is the logic
+// of `make ticket` and `make tickets` (cmd/lookup); it takes a DynamoDB
+// client, so it runs the same against a deployed table and the local moto.
+package ticketlookup
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/periskope-connect/periskope-aws/internal/ticketstore"
+	"github.com/periskope-connect/periskope-aws/pkg/periskope"
+)
+
+// ByChatIndex is template.yaml's index of the tickets by chat_id, sorted by
+// created_at.
+const ByChatIndex = "ByChat"
+
+// Errors of the lookups.
+var (
+	// ErrNotFound: no item has the ticket's key.
+	ErrNotFound = errors.New("ticketlookup: no such ticket")
+	// ErrNoTickets: the table holds no ticket item, so no org can be found.
+	ErrNoTickets = errors.New("ticketlookup: the table holds no ticket")
+	// ErrInvalid: an empty id, org or chat.
+	ErrInvalid = errors.New("ticketlookup: invalid argument")
+)
+
+// Item is one DynamoDB item.
+type Item = map[string]types.AttributeValue
+
+// DB is what the lookups call.
+type DB interface {
+	GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+	Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
+}
+
+// ScanAPI is what FindOrg calls.
+type ScanAPI interface {
+	Scan(ctx context.Context, in *dynamodb.ScanInput, opts ...func(*dynamodb.Options)) (*dynamodb.ScanOutput, error)
+}
+
+// Lookup reads one tickets table.
+type Lookup struct {
+	db    DB
+	table string
+}
+
+// New returns a Lookup of table through db.
+func New(db DB, table string) *Lookup { return &Lookup{db: db, table: table} }
+
+// Ticket returns the stored item of the ticket ticketID of org orgID
+// (key TICKET#<org>#<ticket>), or ErrNotFound. The read is consistent: a
+// delivery acknowledged a moment ago is there.
+func (l *Lookup) Ticket(ctx context.Context, orgID, ticketID string) (Item, error) {
+	if strings.TrimSpace(orgID) == "" || strings.TrimSpace(ticketID) == "" {
+		return nil, fmt.Errorf("%w: org and ticket id are required", ErrInvalid)
+	}
+	out, err := l.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:      aws.String(l.table),
+		Key:            ticketstore.ItemKey(orgID, ticketID),
+		ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("ticketlookup: get %s: %w", ticketstore.Key(orgID, ticketID), err)
+	}
+	if len(out.Item) == 0 {
+		return nil, fmt.Errorf("%w: %s", ErrNotFound, ticketstore.Key(orgID, ticketID))
+	}
+	return out.Item, nil
+}
+
+// ChatTickets returns up to limit tickets of chat, newest first (by
+// created_at, through ByChatIndex). A chat id of bare digits is a person's
+// number and gets "@c.us", as Periskope writes it. limit <= 0 means all.
+func (l *Lookup) ChatTickets(ctx context.Context, chat string, limit int) ([]Item, error) {
+	chat = periskope.NormalizeChatID(chat)
+	if chat == "" {
+		return nil, fmt.Errorf("%w: chat id is required", ErrInvalid)
+	}
+	in := &dynamodb.QueryInput{
+		TableName:                 aws.String(l.table),
+		IndexName:                 aws.String(ByChatIndex),
+		KeyConditionExpression:    aws.String("chat_id = :chat"),
+		ExpressionAttributeValues: Item{":chat": &types.AttributeValueMemberS{Value: chat}},
+		ScanIndexForward:          aws.Bool(false),
+	}
+	var items []Item
+	for {
+		if limit > 0 {
+			in.Limit = aws.Int32(int32(limit - len(items)))
+		}
+		out, err := l.db.Query(ctx, in)
+		if err != nil {
+			return nil, fmt.Errorf("ticketlookup: query %s for chat %s: %w", ByChatIndex, chat, err)
+		}
+		items = append(items, out.Items...)
+		if limit > 0 && len(items) >= limit {
+			return items[:limit], nil
+		}
+		if len(out.LastEvaluatedKey) == 0 {
+			return items, nil
+		}
+		in.ExclusiveStartKey = out.LastEvaluatedKey
+	}
+}
+
+// FindOrg returns the org of the first ticket item a scan of the table
+// meets, for a lookup by ticket id alone: a stack serves one Periskope org,
+// so its tickets all carry the same one. It reads keys only and stops at
+// the first ticket; ErrNoTickets when there is none.
+func FindOrg(ctx context.Context, db ScanAPI, table string) (string, error) {
+	in := &dynamodb.ScanInput{
+		TableName:                 aws.String(table),
+		ProjectionExpression:      aws.String("pk"),
+		FilterExpression:          aws.String("begins_with(pk, :prefix)"),
+		ExpressionAttributeValues: Item{":prefix": &types.AttributeValueMemberS{Value: ticketstore.KeyPrefix}},
+	}
+	for {
+		out, err := db.Scan(ctx, in)
+		if err != nil {
+			return "", fmt.Errorf("ticketlookup: scan %s for a ticket: %w", table, err)
+		}
+		for _, item := range out.Items {
+			if pk, ok := item["pk"].(*types.AttributeValueMemberS); ok {
+				rest := strings.TrimPrefix(pk.Value, ticketstore.KeyPrefix)
+				if org, _, ok := strings.Cut(rest, "#"); ok && org != "" {
+					return org, nil
+				}
+			}
+		}
+		if len(out.LastEvaluatedKey) == 0 {
+			return "", ErrNoTickets
+		}
+		in.ExclusiveStartKey = out.LastEvaluatedKey
+	}
+}
+
+// JSON returns item as plain JSON: strings, numbers, booleans, lists and
+// maps as themselves, sets as lists, binary as base64. The data attribute
+// (the event's data exactly as Periskope sent it) is embedded as JSON when
+// it is JSON, so it reads as a document rather than an escaped string.
+func JSON(item Item) ([]byte, error) {
+	plain := make(map[string]any, len(item))
+	for name, v := range item {
+		plain[name] = value(v)
+	}
+	if s, ok := plain["data"].(string); ok && json.Valid([]byte(s)) {
+		plain["data"] = json.RawMessage(s)
+	}
+	return json.MarshalIndent(plain, "", "  ")
+}
+
+func value(v types.AttributeValue) any {
+	switch v := v.(type) {
+	case *types.AttributeValueMemberS:
+		return v.Value
+	case *types.AttributeValueMemberN:
+		return json.Number(v.Value)
+	case *types.AttributeValueMemberBOOL:
+		return v.Value
+	case *types.AttributeValueMemberNULL:
+		return nil
+	case *types.AttributeValueMemberB:
+		return v.Value
+	case *types.AttributeValueMemberSS:
+		return v.Value
+	case *types.AttributeValueMemberNS:
+		nums := make([]json.Number, len(v.Value))
+		for i, n := range v.Value {
+			nums[i] = json.Number(n)
+		}
+		return nums
+	case *types.AttributeValueMemberBS:
+		return v.Value
+	case *types.AttributeValueMemberL:
+		out := make([]any, len(v.Value))
+		for i, e := range v.Value {
+			out[i] = value(e)
+		}
+		return out
+	case *types.AttributeValueMemberM:
+		out := make(map[string]any, len(v.Value))
+		for k, e := range v.Value {
+			out[k] = value(e)
+		}
+		return out
+	}
+	return nil
+}

@@ -1,0 +1,115 @@
+package webhook_test
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+
+	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
+	"github.com/periskope-connect/periskope-aws/internal/secretcache"
+	"github.com/periskope-connect/periskope-aws/internal/webhook"
+	"github.com/periskope-connect/periskope-aws/pkg/periskope"
+)
+
+// The webhook route is public: these tests bound what junk costs it before
+// it is refused, in secret reads counted.
+
+// junkDelivery is a body of size bytes with the given signature candidates.
+func junkDelivery(t testing.TB, size int, candidates []string) events.APIGatewayV2HTTPRequest {
+	t.Helper()
+	req := signed(t, bytes.Repeat([]byte("x"), size), "not-the-key")
+	req.Headers[periskope.SignatureHeader] = strings.Join(candidates, ",")
+	return req
+}
+
+// junkSignatures returns n distinct well-formed signatures matching no key.
+func junkSignatures(n int) []string {
+	sigs := make([]string, n)
+	for i := range sigs {
+		sigs[i] = periskope.Sign([]byte{byte(i), byte(i >> 8)}, "not-the-key")
+	}
+	return sigs
+}
+
+func TestJunkSignaturesRefusedBeforeAnySecretRead(t *testing.T) {
+	tests := []struct {
+		name       string
+		candidates []string
+	}{
+		{"155 candidates", junkSignatures(155)},
+		{"MaxSignatures+1 candidates", junkSignatures(periskope.MaxSignatures + 1)},
+		{"no candidate of 64 hex digits", []string{"sha256=" + strings.Repeat("a", 64), strings.Repeat("a", 63), "zz"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newRig()
+			got := r.send(t, junkDelivery(t, 190<<10, tt.candidates))
+			if got.Status != 401 || got.ErrCode != "invalid_signature" {
+				t.Fatalf("answer %d %s", got.Status, got.Raw.Body)
+			}
+			if r.keys.gets != 0 || r.keys.refreshes != 0 {
+				t.Errorf("%d key reads and %d refreshes, want none", r.keys.gets, r.keys.refreshes)
+			}
+			if r.metrics.Get(webhook.MetricSignatureRejected) != 1 {
+				t.Error("rejection not counted")
+			}
+		})
+	}
+}
+
+func TestValidSignatureAmongMaxCandidates(t *testing.T) {
+	body := mustJSON(t, baseline(t))
+	req := signed(t, body, localKey)
+	candidates := append(junkSignatures(periskope.MaxSignatures-1), req.Headers[periskope.SignatureHeader])
+	req.Headers[periskope.SignatureHeader] = strings.Join(candidates, ", ")
+	if got := newRig().send(t, req); got.Status != 200 {
+		t.Fatalf("answer %d %s", got.Status, got.Raw.Body)
+	}
+}
+
+// failingSecrets is a Secrets Manager whose every read fails, counting them.
+type failingSecrets struct {
+	mu    sync.Mutex
+	err   error
+	calls int
+}
+
+func (f *failingSecrets) GetSecretValue(context.Context, *secretsmanager.GetSecretValueInput, ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls++
+	return nil, f.err
+}
+
+func TestJunkFloodWithAFailingSecret(t *testing.T) {
+	for _, err := range []error{
+		&smtypes.ResourceNotFoundException{Message: new(string)},
+		&net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED},
+	} {
+		t.Run(secretcache.ErrorCode(err), func(t *testing.T) {
+			sm := &failingSecrets{err: err}
+			clk := testkit.NewClock(now)
+			r := newRig()
+			r.h.Keys = webhook.NewSigningKeys(sm, "signing", secretcache.WithClock(clk.Now))
+			for i := range 100 {
+				got := r.send(t, junkDelivery(t, 1<<10, junkSignatures(1)))
+				if got.Status != 503 {
+					t.Fatalf("request %d: answer %d %s", i, got.Status, got.Raw.Body)
+				}
+				clk.Advance(20 * time.Millisecond)
+			}
+			if sm.calls > 2 {
+				t.Errorf("%d Secrets Manager calls for 100 junk requests, want at most 2", sm.calls)
+			}
+		})
+	}
+}
