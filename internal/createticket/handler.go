@@ -17,10 +17,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"strings"
-	"syscall"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -325,7 +323,7 @@ func upstreamError(err error, o *outcome) (*apigw.Error, bool) {
 		o.upstreamErr = true
 		return &apigw.Error{Status: http.StatusBadGateway, Code: CodeUpstreamError,
 			Message: "Periskope failed to process the request; the ticket may or may not have been created, check Periskope before retrying"}, true
-	case neverSent(err):
+	case periskope.NeverSent(err):
 		o.upstreamErr = true
 		return &apigw.Error{Status: http.StatusBadGateway, Code: CodeUpstreamError,
 			Message: "Periskope could not be reached; nothing was created, retry later"}, false
@@ -355,20 +353,6 @@ func printableText(s string, limit int) string {
 	}
 	runes := []rune(s)
 	return strings.TrimRight(string(runes[:limit-1]), " ") + "…"
-}
-
-// neverSent reports a failure to connect, which proves the request never
-// reached Periskope: refused, no route, DNS. A dial timeout is one too.
-func neverSent(err error) bool {
-	if errors.Is(err, syscall.ECONNREFUSED) {
-		return true
-	}
-	var opErr *net.OpError
-	if errors.As(err, &opErr) && opErr.Op == "dial" {
-		return true
-	}
-	var dnsErr *net.DNSError
-	return errors.As(err, &dnsErr)
 }
 
 // fail records e's code as the outcome and renders it.

@@ -18,6 +18,7 @@ import (
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 
 	"github.com/periskope-connect/periskope-aws/internal/createticket"
+	"github.com/periskope-connect/periskope-aws/internal/dev/fakeaws"
 	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
 	"github.com/periskope-connect/periskope-aws/internal/idempotency"
 	"github.com/periskope-connect/periskope-aws/internal/secretcache"
@@ -290,12 +291,12 @@ func TestUpstreamBudget(t *testing.T) {
 }
 
 func TestAPIKeyFromSecretsManager(t *testing.T) {
-	newKeys := func(sm *fakeSecrets, clk *testkit.Clock) *createticket.SecretKeys {
+	newKeys := func(sm *fakeaws.SecretsManager, clk *testkit.Clock) *createticket.SecretKeys {
 		return createticket.NewSecretKeys(sm, "periskope/api-key", secretcache.WithClock(clk.Now))
 	}
 
 	t.Run("read once per container per TTL", func(t *testing.T) {
-		sm := &fakeSecrets{value: `{"api_key": "` + testAPIKey + `"}`}
+		sm := fakeaws.NewSecretsManager(`{"api_key": "`+testAPIKey+`"}`, nil)
 		clk := newClock()
 		hs := newHarness(t, setup{keys: newKeys(sm, clk)})
 		for range 5 {
@@ -314,7 +315,7 @@ func TestAPIKeyFromSecretsManager(t *testing.T) {
 	})
 
 	t.Run("rotated key is picked up after a 401", func(t *testing.T) {
-		sm := &fakeSecrets{value: testAPIKey}
+		sm := fakeaws.NewSecretsManager(testAPIKey, nil)
 		clk := newClock()
 		hs := newHarness(t, setup{keys: newKeys(sm, clk)})
 		if resp := hs.do(t, context.Background(), request(minimalBody)); resp.StatusCode != 201 {
@@ -336,7 +337,7 @@ func TestAPIKeyFromSecretsManager(t *testing.T) {
 	})
 
 	t.Run("a key refused again after the refresh is 502", func(t *testing.T) {
-		sm := &fakeSecrets{value: "revoked-key"}
+		sm := fakeaws.NewSecretsManager("revoked-key", nil)
 		clk := newClock()
 		hs := newHarness(t, setup{keys: newKeys(sm, clk)})
 		// The first request reads the key; within KeyMinRefreshInterval
@@ -359,7 +360,7 @@ func TestAPIKeyFromSecretsManager(t *testing.T) {
 	})
 
 	t.Run("a key refused while its secret was deleted is 503", func(t *testing.T) {
-		sm := &fakeSecrets{value: "revoked-key"}
+		sm := fakeaws.NewSecretsManager("revoked-key", nil)
 		clk := newClock()
 		hs := newHarness(t, setup{keys: newKeys(sm, clk)})
 		if _, err := hs.h.Handle(context.Background(), request(minimalBody)); err != nil {
@@ -377,7 +378,7 @@ func TestAPIKeyFromSecretsManager(t *testing.T) {
 	})
 
 	t.Run("Secrets Manager down with nothing cached is 503", func(t *testing.T) {
-		sm := &fakeSecrets{err: errDown}
+		sm := fakeaws.NewSecretsManager("", errDown)
 		clk := newClock()
 		hs := newHarness(t, setup{keys: newKeys(sm, clk)})
 		resp := hs.do(t, context.Background(), request(minimalBody))
@@ -391,7 +392,7 @@ func TestAPIKeyFromSecretsManager(t *testing.T) {
 	})
 
 	t.Run("Secrets Manager down with a cached key still creates", func(t *testing.T) {
-		sm := &fakeSecrets{value: testAPIKey}
+		sm := fakeaws.NewSecretsManager(testAPIKey, nil)
 		clk := newClock()
 		hs := newHarness(t, setup{keys: newKeys(sm, clk)})
 		hs.do(t, context.Background(), request(minimalBody))
@@ -403,7 +404,7 @@ func TestAPIKeyFromSecretsManager(t *testing.T) {
 	})
 
 	t.Run("malformed secret is 503", func(t *testing.T) {
-		sm := &fakeSecrets{value: `{"apikey": "x"}`}
+		sm := fakeaws.NewSecretsManager(`{"apikey": "x"}`, nil)
 		hs := newHarness(t, setup{keys: newKeys(sm, newClock())})
 		wantError(t, hs.do(t, context.Background(), request(minimalBody)), 503, "api_key_unavailable", "")
 	})

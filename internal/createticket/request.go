@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/periskope-connect/periskope-aws/internal/apigw"
+	"github.com/periskope-connect/periskope-aws/internal/ascii"
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
 
@@ -172,41 +173,6 @@ func optionalString(v json.RawMessage) (string, error) {
 	return strings.TrimSpace(s), nil
 }
 
-// isPhoneNumber reports a number with country code: 7 to 15 digits, no
-// leading zero. (Hand-written, like the other checks here: the equivalent
-// regular expressions cost a millisecond of cold start to compile.)
-func isPhoneNumber(s string) bool {
-	return len(s) >= 7 && len(s) <= 15 && s[0] != '0' && isDigits(s)
-}
-
-// isPersonChatID matches "<phone>@c.us".
-func isPersonChatID(id string) bool {
-	phone, ok := strings.CutSuffix(id, "@c.us")
-	return ok && isPhoneNumber(phone)
-}
-
-// isGroupChatID matches "<5-32 digits>@g.us" and the older
-// "<creator phone>-<1-20 digits>@g.us".
-func isGroupChatID(id string) bool {
-	group, ok := strings.CutSuffix(id, "@g.us")
-	if !ok {
-		return false
-	}
-	if creator, suffix, found := strings.Cut(group, "-"); found {
-		return isPhoneNumber(creator) && len(suffix) >= 1 && len(suffix) <= 20 && isDigits(suffix)
-	}
-	return len(group) >= 5 && len(group) <= 32 && isDigits(group)
-}
-
-func isDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return s != ""
-}
-
 func parseChatID(v json.RawMessage) (string, *apigw.Error) {
 	id, err := optionalString(v)
 	if err != nil {
@@ -220,7 +186,7 @@ func parseChatID(v json.RawMessage) (string, *apigw.Error) {
 	}
 	// Bare digits get "@c.us" as the client would add it, then must be a
 	// phone number like any person's chat id.
-	if id = periskope.NormalizeChatID(id); isPersonChatID(id) || isGroupChatID(id) {
+	if id = periskope.NormalizeChatID(id); periskope.IsChatID(id) {
 		return id, nil
 	}
 	return "", invalid("chat_id", `chat_id must be "<digits>@c.us" for a person (the number with country code, e.g. 919876543210@c.us), `+
@@ -336,7 +302,7 @@ func isEmailAddress(s string) bool {
 		return false
 	}
 	for _, label := range labels {
-		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' || !allBytes(label, isLabelByte) {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' || !ascii.All(label, isLabelByte) {
 			return false
 		}
 	}
@@ -346,27 +312,17 @@ func isEmailAddress(s string) bool {
 // isDotAtom reports atoms of ok bytes joined by single dots.
 func isDotAtom(s string, ok func(byte) bool) bool {
 	for _, atom := range strings.Split(s, ".") {
-		if atom == "" || !allBytes(atom, ok) {
+		if atom == "" || !ascii.All(atom, ok) {
 			return false
 		}
 	}
 	return true
 }
 
-func allBytes(s string, ok func(byte) bool) bool {
-	for i := 0; i < len(s); i++ {
-		if !ok(s[i]) {
-			return false
-		}
-	}
-	return true
+func isLabelByte(c byte) bool { return ascii.IsAlnum(c) || c == '-' }
+func isAtext(c byte) bool {
+	return ascii.IsAlnum(c) || strings.IndexByte("!#$%&'*+/=?^_`{|}~-", c) >= 0
 }
-
-func isAlnum(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-}
-func isLabelByte(c byte) bool { return isAlnum(c) || c == '-' }
-func isAtext(c byte) bool     { return isAlnum(c) || strings.IndexByte("!#$%&'*+/=?^_`{|}~-", c) >= 0 }
 
 func parseLabels(v json.RawMessage) (string, *apigw.Error) {
 	var parts []string

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -127,18 +126,7 @@ func decodeReply(t testing.TB, resp events.APIGatewayV2HTTPResponse) reply {
 // logLines returns the captured log lines, decoded.
 func (r *rig) logLines(t testing.TB) []map[string]any {
 	t.Helper()
-	var lines []map[string]any
-	for _, line := range strings.Split(strings.TrimSpace(r.log.String()), "\n") {
-		if line == "" {
-			continue
-		}
-		var m map[string]any
-		if err := json.Unmarshal([]byte(line), &m); err != nil {
-			t.Fatalf("log line is not JSON: %q", line)
-		}
-		lines = append(lines, m)
-	}
-	return lines
+	return testkit.JSONLines(t, r.log.Bytes())
 }
 
 // sample reads a committed sample event from events/.

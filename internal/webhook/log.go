@@ -4,11 +4,9 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"net"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/smithy-go"
 
 	"github.com/periskope-connect/periskope-aws/internal/secretcache"
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
@@ -58,25 +56,12 @@ func (h *Handler) record(ctx context.Context, req *events.APIGatewayV2HTTPReques
 }
 
 // awsErrorCode names a dependency failure for the log without its message,
-// which is not ours to vouch for: the AWS error code when there is one,
-// else the kind of failure.
+// which is not ours to vouch for: secretcache.ErrorCode's name for it (the
+// AWS error code when there is one, else the kind of failure), or
+// NoSigningKeys for a secret without a usable key.
 func awsErrorCode(err error) string {
-	var apiErr smithy.APIError
-	var netErr net.Error
-	switch {
-	case errors.As(err, &apiErr):
-		return apiErr.ErrorCode()
-	case errors.Is(err, context.DeadlineExceeded):
-		return "Timeout"
-	case errors.Is(err, context.Canceled):
-		return "Canceled"
-	case errors.Is(err, secretcache.ErrMalformed):
-		return "MalformedSecret"
-	case errors.Is(err, periskope.ErrNoSigningKeys):
+	if errors.Is(err, periskope.ErrNoSigningKeys) {
 		return "NoSigningKeys"
-	case errors.As(err, &netErr):
-		return "NetworkError"
-	default:
-		return "Unknown"
 	}
+	return secretcache.ErrorCode(err)
 }

@@ -153,30 +153,16 @@ func (r *motoRig) count(t *testing.T) int {
 // byChat returns the pks the ByChat index lists for chatID.
 func (r *motoRig) byChat(t *testing.T, chatID string) []string {
 	t.Helper()
-	out, err := r.db.Query(context.Background(), &dynamodb.QueryInput{
-		TableName:                 aws.String(motoTable),
-		IndexName:                 aws.String(ticketstore.IndexByChat),
-		KeyConditionExpression:    aws.String("chat_id = :c"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":c": &types.AttributeValueMemberS{Value: chatID}},
-	})
-	if err != nil {
-		t.Fatalf("Query %s: %v", ticketstore.IndexByChat, err)
-	}
-	var pks []string
-	for _, item := range out.Items {
-		pks = append(pks, str(item, "pk"))
-	}
-	return pks
+	return motoserver.IndexPKs(t, r.db, motoTable, ticketstore.IndexByChat, "chat_id", chatID)
 }
 
 func (r *motoRig) lastLog(t *testing.T) map[string]any {
 	t.Helper()
-	lines := strings.Split(strings.TrimSpace(r.log.String()), "\n")
-	var m map[string]any
-	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &m); err != nil {
-		t.Fatal(err)
+	lines := testkit.JSONLines(t, r.log.Bytes())
+	if len(lines) == 0 {
+		t.Fatal("nothing was logged")
 	}
-	return m
+	return lines[len(lines)-1]
 }
 
 func str(item map[string]types.AttributeValue, name string) string {
