@@ -45,7 +45,7 @@ var functions = []function{
 		pkg:   "functions/create-ticket",
 		route: "POST /tickets",
 		// The names the code reads: a rename on either side fails here.
-		env:       []string{createticket.EnvAPIKeySecret, createticket.EnvBaseURL, createticket.EnvPhone, createticket.EnvTable, endpointVar},
+		env:       []string{createticket.EnvAPIKeySecret, createticket.EnvBaseURL, createticket.EnvPhone, createticket.EnvTicketsTable, endpointVar},
 		secret:    "PeriskopeApiKeySecret",
 		secretIn:  "ApiKeySecretArn",
 		actions:   []string{"dynamodb:PutItem", "secretsmanager:GetSecretValue"},

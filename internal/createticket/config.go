@@ -1,29 +1,31 @@
 package createticket
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net"
 	"net/url"
-	"strings"
 
 	"github.com/periskope-connect/periskope-aws/internal/awsnames"
+	"github.com/periskope-connect/periskope-aws/internal/envvar"
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
 
-// Environment variables read by ConfigFromEnv.
+// Environment variables read by ConfigFromEnv (docs/contract.md).
 const (
 	EnvBaseURL      = "PERISKOPE_BASE_URL"
 	EnvPhone        = "PERISKOPE_PHONE"
 	EnvAPIKeySecret = "PERISKOPE_API_KEY_SECRET"
-	EnvTable        = "TICKETS_TABLE"
+	EnvTicketsTable = "TICKETS_TABLE"
 )
 
 // ErrConfig is wrapped by every configuration error; the message names the
 // variable at fault.
 var ErrConfig = errors.New("createticket: configuration")
 
-// Config is the function's configuration.
+// Config is the function's configuration. AWS settings (region,
+// credentials, AWS_ENDPOINT_URL) are read separately by awsenv.
 type Config struct {
 	// BaseURL is Periskope's API prefix (default periskope.DefaultBaseURL).
 	BaseURL string
@@ -31,43 +33,35 @@ type Config struct {
 	Phone string
 	// APIKeySecret is the Secrets Manager id or ARN of the API key.
 	APIKeySecret string
-	// Table is the DynamoDB table of idempotency records.
-	Table string
+	// TicketsTable is the DynamoDB table of idempotency records.
+	TicketsTable string
 }
 
-// ConfigFromEnv reads and checks the configuration through getenv
-// (os.Getenv in the function). Every variable is checked so that a
-// deployment mistake fails the init, naming the variable, rather than the
-// first request.
+// ConfigFromEnv reads the configuration through getenv (os.Getenv in the
+// function) and checks it (see Config.Validate).
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	cfg := Config{
-		BaseURL:      strings.TrimSpace(getenv(EnvBaseURL)),
-		Phone:        strings.TrimSpace(getenv(EnvPhone)),
-		APIKeySecret: strings.TrimSpace(getenv(EnvAPIKeySecret)),
-		Table:        strings.TrimSpace(getenv(EnvTable)),
+		BaseURL:      cmp.Or(envvar.Get(getenv, EnvBaseURL), periskope.DefaultBaseURL),
+		Phone:        envvar.Get(getenv, EnvPhone),
+		APIKeySecret: envvar.Get(getenv, EnvAPIKeySecret),
+		TicketsTable: envvar.Get(getenv, EnvTicketsTable),
 	}
-	if cfg.BaseURL == "" {
-		cfg.BaseURL = periskope.DefaultBaseURL
-	}
-	checks := []struct {
-		name  string
-		value string
-		check func(string) error
-	}{
-		{EnvBaseURL, cfg.BaseURL, checkBaseURL},
-		{EnvPhone, cfg.Phone, checkPhone},
-		{EnvAPIKeySecret, cfg.APIKeySecret, awsnames.CheckSecretID},
-		{EnvTable, cfg.Table, awsnames.CheckTable},
-	}
-	for _, c := range checks {
-		if c.value == "" {
-			return Config{}, fmt.Errorf("%w: %s is not set", ErrConfig, c.name)
-		}
-		if err := c.check(c.value); err != nil {
-			return Config{}, fmt.Errorf("%w: %s: %v", ErrConfig, c.name, err)
-		}
+	if err := cfg.Validate(); err != nil {
+		return Config{}, err
 	}
 	return cfg, nil
+}
+
+// Validate checks every variable, so that a deployment mistake fails the
+// init naming all the variables at fault rather than failing requests. The
+// error joins one ErrConfig per variable.
+func (c Config) Validate() error {
+	return envvar.Check(ErrConfig,
+		envvar.Var{Name: EnvBaseURL, Value: c.BaseURL, Check: checkBaseURL},
+		envvar.Var{Name: EnvPhone, Value: c.Phone, Check: checkPhone},
+		envvar.Var{Name: EnvAPIKeySecret, Value: c.APIKeySecret, Check: awsnames.CheckSecretID},
+		envvar.Var{Name: EnvTicketsTable, Value: c.TicketsTable, Check: awsnames.CheckTable},
+	)
 }
 
 // checkBaseURL accepts https://host[/prefix], and plain http only for a

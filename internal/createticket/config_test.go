@@ -27,7 +27,7 @@ func TestConfigFromEnv(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := createticket.Config{BaseURL: "https://api.periskope.app/v1", Phone: "919876543210", APIKeySecret: "periskope/prod/api-key", Table: "periskope-tickets"}
+	want := createticket.Config{BaseURL: "https://api.periskope.app/v1", Phone: "919876543210", APIKeySecret: "periskope/prod/api-key", TicketsTable: "periskope-tickets"}
 	if cfg != want {
 		t.Errorf("config = %+v, want %+v", cfg, want)
 	}
@@ -51,7 +51,7 @@ func TestConfigFromEnv(t *testing.T) {
 			t.Errorf("%s=%q: %v", c.name, c.value, err)
 			continue
 		}
-		got := map[string]string{"PERISKOPE_BASE_URL": cfg.BaseURL, "PERISKOPE_PHONE": cfg.Phone, "PERISKOPE_API_KEY_SECRET": cfg.APIKeySecret, "TICKETS_TABLE": cfg.Table}[c.name]
+		got := map[string]string{"PERISKOPE_BASE_URL": cfg.BaseURL, "PERISKOPE_PHONE": cfg.Phone, "PERISKOPE_API_KEY_SECRET": cfg.APIKeySecret, "TICKETS_TABLE": cfg.TicketsTable}[c.name]
 		if got != c.want {
 			t.Errorf("%s=%q: got %q, want %q", c.name, c.value, got, c.want)
 		}
@@ -94,5 +94,23 @@ func TestConfigFromEnvMasksURLPassword(t *testing.T) {
 		if !errors.Is(err, createticket.ErrConfig) || strings.Contains(err.Error(), "s3cret") {
 			t.Errorf("%q: error %v, want ErrConfig without the password", raw, err)
 		}
+	}
+}
+
+// A deployment with several mistakes learns of all of them from one
+// failed init.
+func TestConfigFromEnvReportsEveryProblem(t *testing.T) {
+	env := validEnv()
+	env["PERISKOPE_PHONE"] = "+91 98765 43210"
+	delete(env, "PERISKOPE_API_KEY_SECRET")
+	env["TICKETS_TABLE"] = "bad/name"
+	_, err := createticket.ConfigFromEnv(getenv(env))
+	for _, name := range []string{"PERISKOPE_PHONE", "PERISKOPE_API_KEY_SECRET", "TICKETS_TABLE"} {
+		if !errors.Is(err, createticket.ErrConfig) || !strings.Contains(err.Error(), name) {
+			t.Errorf("err = %v, want ErrConfig naming %s", err, name)
+		}
+	}
+	if strings.Contains(err.Error(), "PERISKOPE_BASE_URL") {
+		t.Errorf("err = %v names the valid PERISKOPE_BASE_URL", err)
 	}
 }

@@ -13,7 +13,7 @@ import (
 
 // New returns the function's handler over AWS: the API key read from the
 // secret cfg.APIKeySecret through a per-container cache, Periskope called
-// at cfg.BaseURL, idempotency records in cfg.Table. Failed reads of the
+// at cfg.BaseURL, idempotency records in cfg.TicketsTable. Failed reads of the
 // secret are logged to logger and counted in metrics. Build it once per
 // container (at init); it makes no network call.
 func New(awsCfg aws.Config, cfg Config, logger *slog.Logger, metrics Metrics) (*Handler, error) {
@@ -26,7 +26,7 @@ func New(awsCfg aws.Config, cfg Config, logger *slog.Logger, metrics Metrics) (*
 	return NewHandler(Deps{
 		Tickets:     client,
 		Keys:        keys,
-		Idempotency: idempotency.New(dynamodb.NewFromConfig(awsCfg), cfg.Table),
+		Idempotency: idempotency.New(dynamodb.NewFromConfig(awsCfg), cfg.TicketsTable),
 		Logger:      logger,
 		Metrics:     metrics,
 	}), nil
