@@ -25,9 +25,10 @@ func main() {
 	logger := lambdacontext.NewLogger()
 	h, err := newHandler(os.Getenv, logger)
 	if err != nil {
-		// Failing the init names the variable at fault in the function's
-		// log, instead of failing every request.
-		logger.Error("create-ticket init failed", "error", err.Error())
+		// Failing the init names the variables at fault in the function's
+		// log (Lambda reports Runtime.ExitError), instead of failing every
+		// request.
+		logger.Error("init failed", "error", err.Error())
 		os.Exit(1)
 	}
 	lambda.Start(h.Handle)

@@ -1,13 +1,15 @@
 // Package apigw holds what both functions need to speak API Gateway HTTP API
 // (payload format 2.0): recovering the raw body, reading headers whatever
 // their case, and answering with JSON, including the product's error body
-// {"error": {"code", "message", "field"}}.
+// {"error": {"code", "message", "field"}}, and the fields every request's
+// log line starts with.
 package apigw
 
 import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
@@ -113,4 +115,38 @@ func RawJSON(status int, body []byte) events.APIGatewayV2HTTPResponse {
 		},
 		Body: string(body),
 	}
+}
+
+// LogLevel is the level of a request's log line by its answer: ERROR for a
+// 5xx (ours to fix), WARN for a 4xx (the caller's), INFO otherwise.
+func LogLevel(status int) slog.Level {
+	switch {
+	case status >= 500:
+		return slog.LevelError
+	case status >= 400:
+		return slog.LevelWarn
+	default:
+		return slog.LevelInfo
+	}
+}
+
+// LogAttrs returns the fields every request's log line starts with, under
+// the names both functions use: api_request_id (API Gateway's, which the
+// caller can quote), outcome, status and latency_ms, then error_code and
+// field when the answer is the error e (nil otherwise).
+func LogAttrs(req *events.APIGatewayV2HTTPRequest, outcome string, status int, latency time.Duration, e *Error) []slog.Attr {
+	attrs := make([]slog.Attr, 0, 12)
+	attrs = append(attrs,
+		slog.String("api_request_id", req.RequestContext.RequestID),
+		slog.String("outcome", outcome),
+		slog.Int("status", status),
+		slog.Float64("latency_ms", float64(latency.Microseconds())/1000),
+	)
+	if e != nil {
+		attrs = append(attrs, slog.String("error_code", e.Code))
+		if e.Field != "" {
+			attrs = append(attrs, slog.String("field", e.Field))
+		}
+	}
+	return attrs
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -95,5 +96,38 @@ func TestJSONFallsBackOnUnencodable(t *testing.T) {
 	resp := apigw.JSON(200, map[string]any{"f": func() {}})
 	if resp.StatusCode != 500 || !strings.Contains(resp.Body, "internal_error") {
 		t.Fatalf("response = %+v", resp)
+	}
+}
+
+func TestLogLevel(t *testing.T) {
+	for status, want := range map[int]slog.Level{200: slog.LevelInfo, 201: slog.LevelInfo, 400: slog.LevelWarn, 409: slog.LevelWarn,
+		499: slog.LevelWarn, 500: slog.LevelError, 503: slog.LevelError} {
+		if got := apigw.LogLevel(status); got != want {
+			t.Errorf("LogLevel(%d) = %v, want %v", status, got, want)
+		}
+	}
+}
+
+func TestLogAttrs(t *testing.T) {
+	req := &events.APIGatewayV2HTTPRequest{}
+	req.RequestContext.RequestID = "req-1"
+	tests := []struct {
+		name string
+		err  *apigw.Error
+		want string
+	}{
+		{"success", nil, "api_request_id=req-1 outcome=stored status=200 latency_ms=1.5"},
+		{"error", &apigw.Error{Code: "invalid_json"}, "api_request_id=req-1 outcome=stored status=200 latency_ms=1.5 error_code=invalid_json"},
+		{"error with a field", &apigw.Error{Code: "missing_field", Field: "chat_id"},
+			"api_request_id=req-1 outcome=stored status=200 latency_ms=1.5 error_code=missing_field field=chat_id"},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, a := range apigw.LogAttrs(req, "stored", 200, 1500*time.Microsecond, tt.err) {
+			got = append(got, a.String())
+		}
+		if strings.Join(got, " ") != tt.want {
+			t.Errorf("%s: LogAttrs = %s, want %s", tt.name, strings.Join(got, " "), tt.want)
+		}
 	}
 }

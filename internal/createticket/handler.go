@@ -12,6 +12,7 @@
 package createticket
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -28,6 +29,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/periskope-connect/periskope-aws/internal/apigw"
+	"github.com/periskope-connect/periskope-aws/internal/emf"
 	"github.com/periskope-connect/periskope-aws/internal/idempotency"
 	"github.com/periskope-connect/periskope-aws/internal/secretcache"
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
@@ -95,32 +97,34 @@ type IdempotencyStore interface {
 	Begin(ctx context.Context, key idempotency.Key, fingerprint string, leaseUntil time.Time) (idempotency.Begun, error)
 }
 
-// Metrics counts events; *emf.Recorder is one.
-type Metrics interface {
-	Count(name string, value float64)
-}
-
-// Deps are what a Handler works with.
+// Deps are what a Handler works with. Tickets and Keys are required; the
+// others have working zero values.
 type Deps struct {
-	Tickets     TicketCreator
-	Keys        KeyProvider
-	Idempotency IdempotencyStore // may be nil only where no request carries an Idempotency-Key
-	Logger      *slog.Logger
-	Metrics     Metrics          // nil: no metrics
-	Now         func() time.Time // nil: time.Now
+	Tickets TicketCreator
+	Keys    KeyProvider
+	// Idempotency may be nil only where no request carries an
+	// Idempotency-Key (such a request is answered 503).
+	Idempotency IdempotencyStore
+	// Logger gets one line per request. Nil logs nothing.
+	Logger *slog.Logger
+	// Metrics receives the counts of created, replayed and failed creates
+	// and of upstream attempts. Nil records nothing.
+	Metrics emf.Metrics
+	// Now is the clock (latency, idempotency leases). Nil is time.Now.
+	Now func() time.Time
 }
 
 // Handler serves POST /tickets. It is safe for concurrent use.
 type Handler struct{ d Deps }
 
-// NewHandler returns a Handler over d.
+// NewHandler returns a Handler over d, its zero values replaced by their
+// defaults.
 func NewHandler(d Deps) *Handler {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	if d.Logger == nil {
-		d.Logger = slog.New(slog.DiscardHandler)
-	}
+	d.Logger = cmp.Or(d.Logger, slog.New(slog.DiscardHandler))
+	d.Metrics = cmp.Or(d.Metrics, emf.Discard)
 	return &Handler{d: d}
 }
 
@@ -133,8 +137,9 @@ type outcome struct {
 	called      bool // Periskope was called
 	upstreamErr bool // counts as an UpstreamError
 	idempotency string
-	err         error // internal detail, logged only
-	recordErr   error // failure to record the idempotency outcome
+	apiErr      *apigw.Error // the error answered, if one was
+	err         error        // internal detail, logged only
+	recordErr   error        // failure to record the idempotency outcome
 }
 
 // Handle answers one request. API errors are HTTP responses; the returned
@@ -371,47 +376,45 @@ func neverSent(err error) bool {
 	return errors.As(err, &dnsErr)
 }
 
-// fail records e's code as the outcome and renders it.
+// fail records e as the outcome and renders it.
 func (o *outcome) fail(e *apigw.Error) events.APIGatewayV2HTTPResponse {
-	o.name = e.Code
+	o.name, o.apiErr = e.Code, e
 	return e.Response()
 }
 
 // report writes the request's log line and metrics.
 func (h *Handler) report(ctx context.Context, req *events.APIGatewayV2HTTPRequest, o *outcome, resp events.APIGatewayV2HTTPResponse, start time.Time) {
-	attrs := []slog.Attr{
-		slog.String("outcome", o.name),
-		slog.Int("status", resp.StatusCode),
-		slog.String("api_request_id", req.RequestContext.RequestID),
-		slog.Int64("latency_ms", h.d.Now().Sub(start).Milliseconds()),
+	h.count(o)
+	level := apigw.LogLevel(resp.StatusCode)
+	if o.recordErr != nil {
+		level = slog.LevelError
 	}
-	if o.idempotency != "" {
-		attrs = append(attrs, slog.String("idempotency", o.idempotency))
+	if !h.d.Logger.Enabled(ctx, level) {
+		return
 	}
-	if o.ticketID != "" {
-		attrs = append(attrs, slog.String("ticket_id", o.ticketID))
+	attrs := apigw.LogAttrs(req, o.name, resp.StatusCode, h.d.Now().Sub(start), o.apiErr)
+	optional := func(key, value string) {
+		if value != "" {
+			attrs = append(attrs, slog.String(key, value))
+		}
 	}
-	if o.traceID != "" {
-		attrs = append(attrs, slog.String("periskope_trace_id", o.traceID))
-	}
+	optional("idempotency", o.idempotency)
+	optional("ticket_id", o.ticketID)
+	optional("periskope_trace_id", o.traceID)
 	if o.called {
 		attrs = append(attrs, slog.Int("upstream_attempts", int(o.attempts)))
 	}
 	if o.err != nil {
-		attrs = append(attrs, slog.String("error", o.err.Error()))
+		optional("error", o.err.Error())
 	}
 	if o.recordErr != nil {
-		attrs = append(attrs, slog.String("idempotency_record_error", o.recordErr.Error()))
+		optional("idempotency_record_error", o.recordErr.Error())
 	}
-	level := slog.LevelInfo
-	if resp.StatusCode >= 500 || o.recordErr != nil {
-		level = slog.LevelError
-	}
-	h.d.Logger.LogAttrs(ctx, level, "create-ticket", attrs...)
+	h.d.Logger.LogAttrs(ctx, level, "create-ticket request", attrs...)
+}
 
-	if h.d.Metrics == nil {
-		return
-	}
+// count records the request's metrics.
+func (h *Handler) count(o *outcome) {
 	if o.called {
 		h.d.Metrics.Count(MetricUpstreamAttempts, float64(o.attempts))
 	}

@@ -69,7 +69,7 @@ func TestCreateMinimal(t *testing.T) {
 		t.Fatalf("%d log lines, want 1", len(lines))
 	}
 	line := lines[0]
-	want := map[string]any{"msg": "create-ticket", "outcome": "created", "status": 201.0, "ticket_id": "BKT-001",
+	want := map[string]any{"msg": "create-ticket request", "outcome": "created", "status": 201.0, "ticket_id": "BKT-001",
 		"periskope_trace_id": "trace-001", "upstream_attempts": 1.0, "api_request_id": "req-1", "idempotency": "none"}
 	for k, v := range want {
 		if line[k] != v {
@@ -149,8 +149,10 @@ func TestInvalidRequestsNeverLeaveTheFunction(t *testing.T) {
 	if hs.up.Calls() != 0 || keys.reads != 0 || len(store.calls) != 0 {
 		t.Errorf("invalid requests made %d Periskope calls, %d key reads, %d idempotency claims; want none", hs.up.Calls(), keys.reads, len(store.calls))
 	}
+	// A refused request is the caller's fault: a WARN line with the code
+	// answered, under the keys the webhook's lines use.
 	for _, line := range hs.logs.Lines(t) {
-		if line["status"].(float64) < 400 || line["outcome"] == "" {
+		if line["status"].(float64) < 400 || line["outcome"] == "" || line["error_code"] != line["outcome"] || line["level"] != "WARN" {
 			t.Errorf("log line %v", line)
 		}
 	}

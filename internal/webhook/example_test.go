@@ -32,12 +32,12 @@ func (m memoryStore) Put(_ context.Context, t *ticketstore.Ticket) error {
 }
 
 func ExampleHandler() {
-	h := &webhook.Handler{
+	h := webhook.NewHandler(webhook.Deps{
 		Keys:  staticKeys{"local-signing-key"},
 		Store: memoryStore{},
-		// In the function: Metrics: emf.New(os.Stdout, "webhook") and
-		// Logger: lambdacontext.NewLogger().
-	}
+		// In the function (webhook.New): Metrics: emf.New(os.Stdout,
+		// "webhook") and Logger: lambdacontext.NewLogger().
+	})
 	body := `{"event":"ticket.created","org_id":"org-1","data":{"ticket":{"ticket_id":"BKT-001","subject":"Refund"}}}`
 	req := events.APIGatewayV2HTTPRequest{
 		RouteKey: "POST /webhooks/periskope",

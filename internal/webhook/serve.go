@@ -102,10 +102,10 @@ type statusBody struct {
 
 // serve runs the request through its steps; the first that fails answers.
 func (h *Handler) serve(ctx context.Context, req *events.APIGatewayV2HTTPRequest) *outcome {
-	body, err := apigw.Body(req, h.maxBodyBytes())
+	body, err := apigw.Body(req, h.d.MaxBodyBytes)
 	switch {
 	case errors.Is(err, apigw.ErrBodyTooLarge):
-		return fail(outcomeTooLarge, 413, "body_too_large", fmt.Sprintf("The body exceeds %d bytes.", h.maxBodyBytes()), "")
+		return fail(outcomeTooLarge, 413, "body_too_large", fmt.Sprintf("The body exceeds %d bytes.", h.d.MaxBodyBytes), "")
 	case err != nil:
 		return invalid("invalid_body", "The body is marked base64 but does not decode.", "")
 	}
@@ -126,7 +126,7 @@ func (h *Handler) serve(ctx context.Context, req *events.APIGatewayV2HTTPRequest
 		o.event = ev.Type
 		return o
 	}
-	t.ReceivedAt = h.now().UTC()
+	t.ReceivedAt = h.d.Now().UTC()
 	o = h.store(ctx, t)
 	o.event, o.ticketID, o.orgID = ev.Type, t.TicketID, t.OrgID
 	return o
@@ -148,7 +148,7 @@ func (h *Handler) verify(ctx context.Context, req *events.APIGatewayV2HTTPReques
 	case err != nil:
 		return rejected("invalid_signature", "The x-periskope-signature header does not match the body.")
 	}
-	keys, err := h.Keys.Get(ctx)
+	keys, err := h.d.Keys.Get(ctx)
 	if err != nil {
 		return unavailable(depSecretsManager, err)
 	}
@@ -158,7 +158,7 @@ func (h *Handler) verify(ctx context.Context, req *events.APIGatewayV2HTTPReques
 		// signatures cannot turn into a flood of secret reads. A refresh
 		// that fails leaves no key to trust (the secret was revoked or
 		// broken): that is ours to fix, not the sender's.
-		fresh, rerr := h.Keys.Refresh(ctx)
+		fresh, rerr := h.d.Keys.Refresh(ctx)
 		if rerr != nil {
 			return unavailable(depSecretsManager, rerr)
 		}
@@ -275,9 +275,9 @@ func ticketFrom(ev *periskope.Event) (*ticketstore.Ticket, *outcome) {
 
 // store writes the ticket once and turns the store's answer into ours.
 func (h *Handler) store(ctx context.Context, t *ticketstore.Ticket) *outcome {
-	ctx, cancel := context.WithTimeout(ctx, h.storeTimeout())
+	ctx, cancel := context.WithTimeout(ctx, h.d.StoreTimeout)
 	defer cancel()
-	err := h.Store.Put(ctx, t)
+	err := h.d.Store.Put(ctx, t)
 	switch {
 	case err == nil:
 		return &outcome{name: outcomeStored, status: 200, metric: MetricStored,

@@ -209,7 +209,7 @@ func TestLogLeaksNothing(t *testing.T) {
 				}
 			}
 			line := r.logLines(t)[0]
-			for _, k := range []string{"request_id", "outcome", "status", "latency_ms"} {
+			for _, k := range []string{"api_request_id", "outcome", "status", "latency_ms"} {
 				if _, ok := line[k]; !ok {
 					t.Errorf("%s: log line lacks %s: %v", name, k, line)
 				}
@@ -224,7 +224,7 @@ func TestLogLineOfAStoredTicket(t *testing.T) {
 	r.send(t, req)
 	line := r.logLines(t)[0]
 	want := map[string]any{
-		"level": "INFO", "msg": "webhook request", "request_id": req.RequestContext.RequestID,
+		"level": "INFO", "msg": "webhook request", "api_request_id": req.RequestContext.RequestID,
 		"outcome": "stored", "status": float64(200), "event": "ticket.created",
 		"ticket_id": "TICKET-12345", "org_id": "2997xx64-89bf-48d3-9a22-b314fxx017e5",
 		"latency_ms": float64(0), // the injected clock does not move
