@@ -6,10 +6,12 @@
 package apigw
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -60,8 +62,65 @@ func Header(req *events.APIGatewayV2HTTPRequest, name string) string {
 	return ""
 }
 
+// Error codes both routes answer, each for the same fault on both.
+// README's HTTP API section lists every code of both routes.
+const (
+	// CodeBodyTooLarge (413): the body is over the route's limit.
+	CodeBodyTooLarge = "body_too_large"
+	// CodeInvalidBody (400): the body is marked base64 but does not
+	// decode, or it is JSON but not an object.
+	CodeInvalidBody = "invalid_body"
+	// CodeInvalidJSON (400): the body is empty or not valid JSON.
+	CodeInvalidJSON = "invalid_json"
+	// CodeMissingField (400): a required member is absent or blank.
+	CodeMissingField = "missing_field"
+	// CodeInvalidField (400): a member has a value the route refuses.
+	CodeInvalidField = "invalid_field"
+	// CodeInternal (500): a fault of ours that says nothing to the caller.
+	CodeInternal = "internal_error"
+)
+
+// ReadBody is Body with its failures as the answers both routes give:
+// 413 body_too_large or 400 invalid_body.
+func ReadBody(req *events.APIGatewayV2HTTPRequest, limit int) ([]byte, *Error) {
+	body, err := Body(req, limit)
+	switch {
+	case errors.Is(err, ErrBodyTooLarge):
+		return nil, &Error{Status: http.StatusRequestEntityTooLarge, Code: CodeBodyTooLarge,
+			Message: "request body is larger than " + byteSize(limit)}
+	case err != nil:
+		return nil, &Error{Status: http.StatusBadRequest, Code: CodeInvalidBody, Message: "request body is not valid base64"}
+	}
+	return body, nil
+}
+
+// InvalidJSON is the 400 invalid_json answer to body, which is empty or not
+// valid JSON.
+func InvalidJSON(body []byte) *Error {
+	msg := "request body is not valid JSON"
+	if len(bytes.TrimSpace(body)) == 0 {
+		msg = "request body is empty; send a JSON object"
+	}
+	return &Error{Status: http.StatusBadRequest, Code: CodeInvalidJSON, Message: msg}
+}
+
+// NotAnObject is the 400 invalid_body answer to a body that is valid JSON
+// but not an object.
+func NotAnObject() *Error {
+	return &Error{Status: http.StatusBadRequest, Code: CodeInvalidBody, Message: "request body must be a JSON object"}
+}
+
+// byteSize writes n bytes in KiB where that is exact.
+func byteSize(n int) string {
+	if n >= 1<<10 && n%(1<<10) == 0 {
+		return strconv.Itoa(n>>10) + " KiB"
+	}
+	return strconv.Itoa(n) + " bytes"
+}
+
 // Error is an API error answered to the client. Its Message is written for a
-// human and never carries internal details.
+// human, in one style on both routes (lower case, no final period, clauses
+// joined with "; "), and never carries internal details.
 type Error struct {
 	Status     int
 	Code       string
@@ -99,7 +158,7 @@ func retryAfterSeconds(d time.Duration) int {
 func JSON(status int, v any) events.APIGatewayV2HTTPResponse {
 	body, err := json.Marshal(v)
 	if err != nil {
-		status, body = 500, []byte(`{"error":{"code":"internal_error","message":"internal error"}}`)
+		status, body = http.StatusInternalServerError, []byte(`{"error":{"code":"` + CodeInternal + `","message":"internal error"}}`)
 	}
 	return RawJSON(status, body)
 }

@@ -131,3 +131,41 @@ func TestLogAttrs(t *testing.T) {
 		}
 	}
 }
+
+func TestReadBody(t *testing.T) {
+	tests := []struct {
+		name   string
+		req    events.APIGatewayV2HTTPRequest
+		limit  int
+		status int
+		code   string
+		msg    string
+	}{
+		{"within the limit", events.APIGatewayV2HTTPRequest{Body: `{}`}, 2, 0, "", ""},
+		{"over a KiB limit", events.APIGatewayV2HTTPRequest{Body: strings.Repeat("x", 2049)}, 2048, 413, "body_too_large", "request body is larger than 2 KiB"},
+		{"over a byte limit", events.APIGatewayV2HTTPRequest{Body: "xxx"}, 2, 413, "body_too_large", "request body is larger than 2 bytes"},
+		{"bad base64", events.APIGatewayV2HTTPRequest{Body: "!!!!", IsBase64Encoded: true}, 10, 400, "invalid_body", "request body is not valid base64"},
+	}
+	for _, tt := range tests {
+		_, e := apigw.ReadBody(&tt.req, tt.limit)
+		switch {
+		case tt.code == "" && e != nil:
+			t.Errorf("%s: %v", tt.name, e)
+		case tt.code != "" && (e == nil || e.Status != tt.status || e.Code != tt.code || e.Message != tt.msg):
+			t.Errorf("%s: %+v, want %d %s %q", tt.name, e, tt.status, tt.code, tt.msg)
+		}
+	}
+}
+
+func TestInvalidJSON(t *testing.T) {
+	for body, want := range map[string]string{
+		"":        "request body is empty; send a JSON object",
+		" \n\t":   "request body is empty; send a JSON object",
+		`{"a":`:   "request body is not valid JSON",
+		"\f{}\v ": "request body is not valid JSON",
+	} {
+		if e := apigw.InvalidJSON([]byte(body)); e.Status != 400 || e.Code != "invalid_json" || e.Message != want {
+			t.Errorf("%q: %+v, want 400 invalid_json %q", body, e, want)
+		}
+	}
+}

@@ -16,7 +16,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -64,9 +63,9 @@ const (
 	MetricUpstreamAttempts = "UpstreamAttempts"
 )
 
-// Error codes besides the validation ones of ParseRequest.
+// Error codes of this route alone; those both routes answer are apigw's
+// (apigw.CodeBodyTooLarge, ...).
 const (
-	CodeBodyTooLarge          = "body_too_large"
 	CodeInvalidIdempotencyKey = "invalid_idempotency_key"
 	CodeIdempotencyConflict   = "idempotency_conflict"
 	CodeIdempotencyInProgress = "idempotency_in_progress"
@@ -153,13 +152,9 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 }
 
 func (h *Handler) handle(ctx context.Context, req *events.APIGatewayV2HTTPRequest, o *outcome) events.APIGatewayV2HTTPResponse {
-	body, err := apigw.Body(req, MaxBodyBytes)
-	switch {
-	case errors.Is(err, apigw.ErrBodyTooLarge):
-		return o.fail(&apigw.Error{Status: http.StatusRequestEntityTooLarge, Code: CodeBodyTooLarge,
-			Message: fmt.Sprintf("request body is larger than %d KiB", MaxBodyBytes>>10)})
-	case err != nil:
-		return o.fail(badRequest(CodeInvalidBody, "", "request body is not valid base64"))
+	body, apiErr := apigw.ReadBody(req, MaxBodyBytes)
+	if apiErr != nil {
+		return o.fail(apiErr)
 	}
 	ticket, apiErr := ParseRequest(body)
 	if apiErr != nil {
@@ -225,7 +220,7 @@ func (h *Handler) createOnce(ctx context.Context, key idempotency.Key, ticket pe
 	canonical, err := json.Marshal(ticket)
 	if err != nil {
 		o.err = err
-		return o.fail(&apigw.Error{Status: http.StatusInternalServerError, Code: "internal_error", Message: "internal error"})
+		return o.fail(&apigw.Error{Status: http.StatusInternalServerError, Code: apigw.CodeInternal, Message: "internal error"})
 	}
 	begun, err := h.d.Idempotency.Begin(ctx, key, idempotency.Fingerprint(canonical), leaseUntil)
 	switch {

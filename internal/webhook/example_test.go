@@ -54,5 +54,5 @@ func ExampleHandler() {
 	// Output:
 	// 200 {"status":"stored","ticket_id":"BKT-001"}
 	// 200 {"status":"duplicate","ticket_id":"BKT-001"}
-	// 401 {"error":{"code":"invalid_signature","message":"The x-periskope-signature header does not match the body."}}
+	// 401 {"error":{"code":"invalid_signature","message":"the x-periskope-signature header does not match the body"}}
 }

@@ -77,7 +77,7 @@ func TestSamples(t *testing.T) {
 		{"webhook-bad-signature.json", 401, nil, "invalid_signature", false, webhook.MetricSignatureRejected, true, 1, "rejected"},
 		{"webhook-unsigned.json", 401, nil, "missing_signature", false, webhook.MetricSignatureRejected, false, 0, "rejected"},
 		{"webhook-ticket-updated.json", 200, map[string]any{"status": "ignored", "event": "ticket.updated"}, "", false, webhook.MetricIgnored, true, 0, "ignored"},
-		{"webhook-malformed-json.json", 400, nil, "malformed_json", false, "", true, 0, "invalid"},
+		{"webhook-malformed-json.json", 400, nil, "invalid_json", false, "", true, 0, "invalid"},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			r := newRig()

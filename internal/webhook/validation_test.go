@@ -137,19 +137,19 @@ func TestMalformedBodies(t *testing.T) {
 		body    string
 		errCode string
 	}{
-		"empty":          {"", "malformed_json"},
-		"truncated":      {`{"event":"ticket.created",`, "malformed_json"},
-		"invalid UTF-8":  {"{\"event\":\"ticket.created\",\"data\":{\"ticket\":{\"ticket_id\":\"\xff\",\"org_id\":\"o\"}}}", "malformed_json"},
-		"array":          {`[{"event":"ticket.created"}]`, "malformed_event"},
-		"null":           {`null`, "malformed_event"},
-		"string":         {`"ticket.created"`, "malformed_event"},
-		"trailing junk":  {`{"event":"ticket.created"} {}`, "malformed_json"},
+		"empty":          {"", "invalid_json"},
+		"truncated":      {`{"event":"ticket.created",`, "invalid_json"},
+		"invalid UTF-8":  {"{\"event\":\"ticket.created\",\"data\":{\"ticket\":{\"ticket_id\":\"\xff\",\"org_id\":\"o\"}}}", "invalid_json"},
+		"array":          {`[{"event":"ticket.created"}]`, "invalid_body"},
+		"null":           {`null`, "invalid_body"},
+		"string":         {`"ticket.created"`, "invalid_body"},
+		"trailing junk":  {`{"event":"ticket.created"} {}`, "invalid_json"},
 		"event is a map": {`{"event":{"name":"ticket.created"}}`, "invalid_field"},
 		// ParseEvent trims Unicode white space, JSON does not.
-		"no-break space before":  {"\u00a0{\"event\":\"ticket.created\"}", "malformed_json"},
-		"vertical tab after":     {"{\"event\":\"ticket.created\"}\v", "malformed_json"},
-		"line separator after":   {"{\"event\":\"ticket.created\"}\u2028", "malformed_json"},
-		"form feed, no event":    {"\f{}", "malformed_json"},
+		"no-break space before":  {"\u00a0{\"event\":\"ticket.created\"}", "invalid_json"},
+		"vertical tab after":     {"{\"event\":\"ticket.created\"}\v", "invalid_json"},
+		"line separator after":   {"{\"event\":\"ticket.created\"}\u2028", "invalid_json"},
+		"form feed, no event":    {"\f{}", "invalid_json"},
 		"JSON space is no fault": {" \t\r\n{\"event\":\"message.created\"}\n", ""},
 	} {
 		t.Run(name, func(t *testing.T) {
