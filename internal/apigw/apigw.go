@@ -158,7 +158,7 @@ func retryAfterSeconds(d time.Duration) int {
 func JSON(status int, v any) events.APIGatewayV2HTTPResponse {
 	body, err := json.Marshal(v)
 	if err != nil {
-		status, body = http.StatusInternalServerError, []byte(`{"error":{"code":"` + CodeInternal + `","message":"internal error"}}`)
+		status, body = http.StatusInternalServerError, []byte(`{"error":{"code":"`+CodeInternal+`","message":"internal error"}}`)
 	}
 	return RawJSON(status, body)
 }
