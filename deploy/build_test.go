@@ -37,9 +37,28 @@ func TestSAMBuildTargets(t *testing.T) {
 	for _, f := range functions {
 		t.Run(f.id, func(t *testing.T) {
 			artifacts := t.TempDir()
-			runMake(t, []string{"ARTIFACTS_DIR=" + artifacts}, "build-"+f.id)
+			// GOFLAGS as a user's default: VCS stamping on wherever git is.
+			runMake(t, []string{"ARTIFACTS_DIR=" + artifacts, "GOFLAGS=-buildvcs=auto"}, "build-"+f.id)
 			checkBootstrap(t, filepath.Join(artifacts, "bootstrap"), f.pkg)
 		})
+	}
+}
+
+// TestSAMBuildTargetsAreReproducible: a commit id or time stamped into the
+// bootstrap would change it on every commit, and sam deploy would upload
+// both functions again although no Go code changed. checkBootstrap sees no
+// vcs.* setting in what was built; this sees the flag that guarantees it in
+// a clone, where git is always there (make -n prints the recipe).
+func TestSAMBuildTargetsAreReproducible(t *testing.T) {
+	for _, f := range functions {
+		cmd := exec.Command("make", "--no-print-directory", "-n", "-C", repoRoot(t), "build-"+f.id, "ARTIFACTS_DIR=/nonexistent")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("make -n build-%s: %v\n%s", f.id, err, out)
+		}
+		if !strings.Contains(string(out), " -buildvcs=false ") {
+			t.Errorf("build-%s does not build with -buildvcs=false:\n%s", f.id, out)
+		}
 	}
 }
 
@@ -117,6 +136,11 @@ func checkBootstrap(t *testing.T, path, pkg string) {
 	for key, value := range want {
 		if settings[key] != value {
 			t.Errorf("%s build setting %s = %q, want %q", path, key, settings[key], value)
+		}
+	}
+	for _, s := range bi.Settings {
+		if strings.HasPrefix(s.Key, "vcs") {
+			t.Errorf("%s has build setting %s=%s: built without -buildvcs=false, it changes with every commit", path, s.Key, s.Value)
 		}
 	}
 	if !slices.ContainsFunc(bi.Deps, func(m *debug.Module) bool { return m.Path == "github.com/aws/aws-lambda-go" }) {

@@ -11,8 +11,11 @@ BIN_DIR ?= bin
 LAMBDA_GOARCH ?= arm64
 # lambda.norpc: provided.al2023 speaks only the Runtime API, so the net/rpc
 # server of aws-lambda-go is dead weight. -s -w and -trimpath: smaller binary,
-# no local paths inside it. CGO off: a static binary with no libc dependency.
-LAMBDA_BUILD_FLAGS := -tags lambda.norpc -trimpath -ldflags="-s -w"
+# no local paths inside it. -buildvcs=false: no commit id or time stamped in
+# it, so a commit that touches no Go code gives byte-identical bootstraps and
+# sam deploy does not upload them again. CGO off: a static binary with no libc
+# dependency.
+LAMBDA_BUILD_FLAGS := -tags lambda.norpc -trimpath -buildvcs=false -ldflags="-s -w"
 SAM_INSTALL_HINT := install the AWS SAM CLI: https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/install-sam-cli.html (or: pip install aws-sam-cli)
 
 # lambda-build: $(call lambda-build,GOARCH,OUTPUT,PACKAGE) builds one
@@ -49,6 +52,29 @@ deploy: ## sam build && sam deploy --config-env $(ENV) (ENV=dev|staging|prod; AW
 	@command -v sam >/dev/null 2>&1 || { echo "deploy: 'sam' not found: $(SAM_INSTALL_HINT)" >&2; exit 127; }
 	$(require-go)
 	sam build --config-env $(ENV) && sam deploy --config-env $(ENV)
+
+# env-file: env/$(ENV).json, the --env-vars file of sam local. ENV=local is
+# the local system (committed; regenerated from the Go constants); any other
+# ENV reads the deployed stack periskope-bridge-$(ENV) with the AWS CLI.
+ENV_FILE ?= env/$(ENV).json
+STACK_NAME ?= periskope-bridge-$(ENV)
+AWS ?= aws
+
+.PHONY: env-file
+env-file: ## Write env/$(ENV).json for sam local --env-vars: ENV=local (make run's moto and sandbox) or ENV=dev|staging|prod (the deployed stack's table and secrets; AWS credentials needed).
+	$(require-go)
+	@set -o pipefail; mkdir -p "$(dir $(ENV_FILE))"; \
+	if [ "$(ENV)" = local ]; then \
+	  $(GO) run ./cmd/samenv -local > "$(ENV_FILE).part"; \
+	else \
+	  command -v $(AWS) >/dev/null 2>&1 || { echo "$@: '$(AWS)' not found: install the AWS CLI (https://aws.amazon.com/cli/) and configure credentials" >&2; exit 127; }; \
+	  if ! doc=$$($(AWS) cloudformation describe-stacks --stack-name "$(STACK_NAME)" --output json 2>&1); then \
+	    echo "$@: cannot read the stack $(STACK_NAME) with the AWS CLI (AWS credentials and region set? stack deployed with make deploy ENV=$(ENV)?):" >&2; \
+	    printf '%s\n' "$$doc" | sed 's/^/  /' >&2; exit 1; \
+	  fi; \
+	  printf '%s' "$$doc" | $(GO) run ./cmd/samenv -stack - > "$(ENV_FILE).part"; \
+	fi || { rm -f "$(ENV_FILE).part"; exit 1; }; \
+	mv "$(ENV_FILE).part" "$(ENV_FILE)"; echo "$@: wrote $(ENV_FILE)"
 
 .PHONY: template-check cfn-lint
 template-check: ## cfn-lint template.yaml: any error or warning fails.

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/periskope-connect/periskope-aws/internal/awsenv"
 	"github.com/periskope-connect/periskope-aws/internal/createticket"
 	"github.com/periskope-connect/periskope-aws/internal/emf"
 	"github.com/periskope-connect/periskope-aws/internal/idempotency"
@@ -35,17 +36,14 @@ type function struct {
 	keyPrefix string
 }
 
-// endpointVar is the SDK's endpoint override: declared (empty) only so that
-// `sam local invoke --env-vars` can set it.
-const endpointVar = "AWS_ENDPOINT_URL"
-
 var functions = []function{
 	{
 		id:    "CreateTicketFunction",
 		pkg:   "functions/create-ticket",
 		route: "POST /tickets",
 		// The names the code reads: a rename on either side fails here.
-		env:       []string{createticket.EnvAPIKeySecret, createticket.EnvBaseURL, createticket.EnvPhone, createticket.EnvTicketsTable, endpointVar},
+		env: []string{createticket.EnvAPIKeySecret, createticket.EnvBaseURL, createticket.EnvPhone, createticket.EnvTicketsTable,
+			createticket.EnvPlainHTTPHost, awsenv.EnvEndpoint},
 		secret:    "PeriskopeApiKeySecret",
 		secretIn:  "ApiKeySecretArn",
 		actions:   []string{"dynamodb:PutItem", "secretsmanager:GetSecretValue"},
@@ -55,7 +53,7 @@ var functions = []function{
 		id:        "WebhookFunction",
 		pkg:       "functions/webhook",
 		route:     "POST /webhooks/periskope",
-		env:       []string{webhook.EnvSigningKeySecret, webhook.EnvTicketsTable, endpointVar},
+		env:       []string{webhook.EnvSigningKeySecret, webhook.EnvTicketsTable, awsenv.EnvEndpoint},
 		secret:    "PeriskopeSigningKeySecret",
 		secretIn:  "SigningKeySecretArn",
 		actions:   []string{"dynamodb:PutItem", "secretsmanager:GetSecretValue"},
@@ -140,8 +138,8 @@ func TestFunctionsEnvironment(t *testing.T) {
 			if !slices.Equal(names, slices.Sorted(slices.Values(f.env))) {
 				t.Errorf("%s environment = %v, want exactly %v", f.id, names, f.env)
 			}
-			if vars[endpointVar] != "" {
-				t.Errorf("%s %s = %v, want empty (the real AWS endpoints)", f.id, endpointVar, vars[endpointVar])
+			if vars[awsenv.EnvEndpoint] != "" {
+				t.Errorf("%s %s = %v, want empty (the real AWS endpoints)", f.id, awsenv.EnvEndpoint, vars[awsenv.EnvEndpoint])
 			}
 			if !jsonEqual(vars["TICKETS_TABLE"], ref("TicketsTable")) {
 				t.Errorf("%s TICKETS_TABLE = %v, want Ref TicketsTable", f.id, vars["TICKETS_TABLE"])
@@ -156,6 +154,27 @@ func TestFunctionsEnvironment(t *testing.T) {
 		}
 		if vars["PERISKOPE_BASE_URL"] != "https://api.periskope.app/v1" {
 			t.Errorf("PERISKOPE_BASE_URL = %v, want Periskope's API by default", vars["PERISKOPE_BASE_URL"])
+		}
+	})
+
+	// Declared only so that sam local --env-vars can set them: a deployment
+	// always gets "", whatever its parameters (real AWS endpoints, https only).
+	t.Run("local-only variables are empty", func(t *testing.T) {
+		localOnly := map[string][]string{
+			"CreateTicketFunction": {awsenv.EnvEndpoint, createticket.EnvPlainHTTPHost},
+			"WebhookFunction":      {awsenv.EnvEndpoint},
+		}
+		for _, params := range [][]string{nil, {"StageName=prod", "PeriskopePhone=919876543210", "TicketsAuthorizer=JWT",
+			"JwtIssuer=https://issuer.example", "JwtAudience=client"}} {
+			s := expand(t, params...)
+			for id, names := range localOnly {
+				vars := asMap(t, dig(t, s.props(t, id, "AWS::Lambda::Function"), "Environment", "Variables"), id+" env")
+				for _, name := range names {
+					if v, ok := vars[name]; !ok || v != "" {
+						t.Errorf("%v: %s %s = %v (declared %v), want declared and \"\"", params, id, name, v, ok)
+					}
+				}
+			}
 		}
 	})
 

@@ -13,7 +13,8 @@ CONCURRENCY ?= 2
 LOCAL_FLAGS = -bin-dir $(LOCAL_BIN_DIR) -api-port $(API_PORT) -moto-port $(MOTO_PORT) \
 	-sandbox-port $(SANDBOX_PORT) -concurrency $(CONCURRENCY) \
 	$(if $(PERISKOPE_BASE_URL),-periskope-base-url '$(PERISKOPE_BASE_URL)') \
-	$(if $(PERISKOPE_PHONE),-periskope-phone '$(PERISKOPE_PHONE)')
+	$(if $(PERISKOPE_PHONE),-periskope-phone '$(PERISKOPE_PHONE)') \
+	$(if $(DOCKER_BRIDGE),-docker-bridge '$(DOCKER_BRIDGE)')
 
 # Always rebuilt: go build is incremental, and a stale runner would be worse.
 .PHONY: $(LOCAL_CMD)
@@ -22,7 +23,7 @@ $(LOCAL_CMD):
 	@$(GO) build -o $@ ./cmd/local
 
 .PHONY: run
-run: $(LOCAL_CMD) ## The whole product on 127.0.0.1 (API :3000, moto :5000, Periskope sandbox :4010); Ctrl-C stops it. PERISKOPE_BASE_URL=<url> uses another Periskope.
+run: $(LOCAL_CMD) ## The whole product on 127.0.0.1 (API :3000, moto :5000, Periskope sandbox :4010); Ctrl-C stops it. PERISKOPE_BASE_URL=<url> uses another Periskope; DOCKER_BRIDGE=docker0 also serves moto and the sandbox to sam local's containers.
 	@$(LOCAL_CMD) $(LOCAL_FLAGS)
 
 .PHONY: invoke
@@ -35,3 +36,12 @@ invoke: $(LOCAL_CMD) ## One event through one function binary, like sam local in
 .PHONY: sandbox
 sandbox: $(LOCAL_CMD) ## Only the Periskope sandbox on :4010 (WEBHOOK_URL=<url> receives its signed ticket.created).
 	@$(LOCAL_CMD) -sandbox-only -sandbox-port $(SANDBOX_PORT) $(if $(WEBHOOK_URL),-webhook-url '$(WEBHOOK_URL)')
+
+SAM ?= sam
+DOCKER ?= docker
+
+.PHONY: sam-invoke
+sam-invoke: ## Every events/*.json through the real `sam local invoke` (SAM CLI + Docker), checked against its expected answer; needs `make run DOCKER_BRIDGE=docker0` running. Not part of make test.
+	$(require-go)
+	@$(GO) build -o $(LOCAL_BIN_DIR)/saminvoke ./cmd/saminvoke
+	@$(LOCAL_BIN_DIR)/saminvoke -sam '$(SAM)' -docker '$(DOCKER)' -moto-port $(MOTO_PORT) -sandbox-port $(SANDBOX_PORT)

@@ -4,7 +4,7 @@
 // API emulator, and the HTTP API gateway in front of them. Ctrl-C stops
 // every process it started.
 //
-//	local [-api-port 3000] [-moto-port 5000] [-sandbox-port 4010] [-periskope-base-url URL]
+//	local [-api-port 3000] [-moto-port 5000] [-sandbox-port 4010] [-periskope-base-url URL] [-docker-bridge docker0]
 //	local -invoke CreateTicketFunction|WebhookFunction -event events/<file>.json
 //	local -sandbox-only [-sandbox-port 4010] [-webhook-url URL]
 package main
@@ -18,6 +18,8 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
+	"net/url"
 	"os"
 	"os/signal"
 	"runtime"
@@ -26,6 +28,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/periskope-connect/periskope-aws/internal/dev/bridge"
 	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/sandbox"
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
@@ -45,6 +48,8 @@ type options struct {
 
 	sandboxOnly bool
 	webhookURL  string
+
+	dockerBridge string
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -64,6 +69,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.event, "event", "", "event file for -invoke (\"-\": standard input)")
 	fs.BoolVar(&o.sandboxOnly, "sandbox-only", false, "run only the Periskope sandbox")
 	fs.StringVar(&o.webhookURL, "webhook-url", "", "with -sandbox-only: where ticket.created deliveries go")
+	fs.StringVar(&o.dockerBridge, "docker-bridge", "", "also serve moto_server and the sandbox on this interface's private address (docker0, or its IP), for sam local's containers; never 0.0.0.0")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -130,6 +136,13 @@ func (o options) stackConfig(out io.Writer) stack.Config {
 // run starts everything, prints what runs where, and stops it all on a signal.
 func run(ctx context.Context, o options, out io.Writer) error {
 	started := time.Now()
+	var bridgeAt netip.Prefix
+	if o.dockerBridge != "" {
+		var err error
+		if bridgeAt, err = bridge.System.Resolve(o.dockerBridge); err != nil {
+			return fmt.Errorf("-docker-bridge: %w", err)
+		}
+	}
 	if !o.skipBuild {
 		fmt.Fprintf(out, "Building the functions for %s/%s (bin/local) ...\n", runtime.GOOS, runtime.GOARCH)
 	}
@@ -137,14 +150,58 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	var forwarders []*bridge.Forwarder
 	defer func() {
 		fmt.Fprintln(out, "\nStopping: gateway, sandbox, functions, moto_server...")
+		for _, f := range forwarders {
+			_ = f.Close()
+		}
 		_ = st.Close()
 		fmt.Fprintln(out, "Stopped.")
 	}()
+	if bridgeAt.IsValid() {
+		if forwarders, err = forwardToBridge(bridgeAt, st); err != nil {
+			return err
+		}
+	}
 	printBanner(out, st, time.Since(started))
+	for _, f := range forwarders {
+		fmt.Fprintf(out, "  %-22s %s -> %s\n", "for sam local", f.Addr(), "the same port on 127.0.0.1 (containers on "+bridgeAt.Masked().String()+" only)")
+	}
+	if len(forwarders) > 0 {
+		fmt.Fprintln(out, "  sam local invoke / start-api: env/local.json (samconfig.toml), see README.md \"With the SAM CLI\".")
+		fmt.Fprintln(out)
+	}
 	<-ctx.Done()
 	return nil
+}
+
+// forwardToBridge serves moto_server and the sandbox, which listen on
+// 127.0.0.1, also on the bridge address at the same ports, so that a
+// container reaches them at host.docker.internal (--add-host
+// host.docker.internal:host-gateway) with the URLs of env/local.json.
+func forwardToBridge(at netip.Prefix, st *stack.Stack) ([]*bridge.Forwarder, error) {
+	targets := []string{st.MotoEndpoint}
+	if st.Sandbox != nil {
+		targets = append(targets, st.Sandbox.URL)
+	}
+	var forwarders []*bridge.Forwarder
+	for _, target := range targets {
+		u, err := url.Parse(target)
+		if err != nil {
+			return forwarders, err
+		}
+		port, err := strconv.Atoi(u.Port())
+		if err != nil {
+			return forwarders, fmt.Errorf("no port in %s", target)
+		}
+		f, err := bridge.Forward(at, port, u.Host)
+		if err != nil {
+			return forwarders, fmt.Errorf("-docker-bridge: %w", err)
+		}
+		forwarders = append(forwarders, f)
+	}
+	return forwarders, nil
 }
 
 func printBanner(out io.Writer, st *stack.Stack, took time.Duration) {

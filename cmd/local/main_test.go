@@ -175,6 +175,24 @@ func TestInvokePrintsTheResponse(t *testing.T) {
 	}
 }
 
+// -docker-bridge never exposes the local system beyond this machine: an
+// address that is not a private one of its interfaces stops `make run`
+// before anything starts.
+func TestDockerBridgeRefusesPublicAddresses(t *testing.T) {
+	for _, addr := range []string{"0.0.0.0", "::", "8.8.8.8", "no-such-interface0"} {
+		var out bytes.Buffer
+		cmd := exec.Command(localBinary, "-skip-build", "-bin-dir", binDir, "-api-port", "0", "-moto-port", "0", "-sandbox-port", "0", "-docker-bridge", addr)
+		cmd.Stdout, cmd.Stderr = &out, &out
+		err := cmd.Run()
+		if code := cmd.ProcessState.ExitCode(); err == nil || code != 1 {
+			t.Errorf("-docker-bridge %s: exit %d (%v), want 1\n%s", addr, code, err, out.String())
+		}
+		if !strings.Contains(out.String(), "-docker-bridge: bridge: refused") || strings.Contains(out.String(), "moto_server") {
+			t.Errorf("-docker-bridge %s: output %q, want the refusal and nothing started", addr, out.String())
+		}
+	}
+}
+
 func TestParseFlags(t *testing.T) {
 	tests := []struct {
 		args    []string

@@ -17,11 +17,17 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 )
 
+// EnvEndpoint is the SDK's standard endpoint override variable. Empty or
+// unset, the functions call the real AWS endpoints; template.yaml declares
+// it empty so that sam local can set it (see README.md, With the SAM CLI).
+const EnvEndpoint = "AWS_ENDPOINT_URL"
+
 // ErrNoRegion is returned when neither AWS_REGION nor AWS_DEFAULT_REGION is set.
 var ErrNoRegion = errors.New("awsenv: AWS_REGION is not set")
 
 // Config returns an aws.Config with the region, the credentials and the
-// endpoint override (AWS_ENDPOINT_URL) of the environment.
+// endpoint override (AWS_ENDPOINT_URL) of the environment. An empty
+// AWS_ENDPOINT_URL is the same as an unset one.
 func Config() (aws.Config, error) {
 	return FromLookup(os.Getenv)
 }
@@ -39,7 +45,7 @@ func FromLookup(getenv func(string) string) (aws.Config, error) {
 		Region:      region,
 		Credentials: aws.NewCredentialsCache(envCredentials(getenv)),
 	}
-	if endpoint := getenv("AWS_ENDPOINT_URL"); endpoint != "" {
+	if endpoint := getenv(EnvEndpoint); endpoint != "" {
 		cfg.BaseEndpoint = aws.String(endpoint)
 	}
 	return cfg, nil

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"strings"
 
 	"github.com/periskope-connect/periskope-aws/internal/awsnames"
 	"github.com/periskope-connect/periskope-aws/internal/envvar"
@@ -18,7 +19,18 @@ const (
 	EnvPhone        = "PERISKOPE_PHONE"
 	EnvAPIKeySecret = "PERISKOPE_API_KEY_SECRET"
 	EnvTicketsTable = "TICKETS_TABLE"
+	// EnvPlainHTTPHost names the one non-loopback host that
+	// PERISKOPE_BASE_URL may reach over plain http: a Periskope sandbox on
+	// the developer's machine seen from a sam local container. template.yaml
+	// pins it to "" (no parameter sets it), so a deployed function never
+	// sends the API key in clear text; only an env-vars file of sam local
+	// gives it a value.
+	EnvPlainHTTPHost = "PERISKOPE_PLAIN_HTTP_HOST"
 )
+
+// DockerHostName is the name a container gives the Docker host (with
+// --add-host host.docker.internal:host-gateway on Linux).
+const DockerHostName = "host.docker.internal"
 
 // ErrConfig is wrapped by every configuration error; the message names the
 // variable at fault.
@@ -35,16 +47,22 @@ type Config struct {
 	APIKeySecret string
 	// TicketsTable is the DynamoDB table of idempotency records.
 	TicketsTable string
+	// PlainHTTPHost, when set, is a host besides loopback that BaseURL may
+	// name with http://. It must be DockerHostName or a private IP address
+	// (such as Docker's bridge gateway), so even a misconfigured deployment
+	// cannot send the key in clear text across the internet.
+	PlainHTTPHost string
 }
 
 // ConfigFromEnv reads the configuration through getenv (os.Getenv in the
 // function) and checks it (see Config.Validate).
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	cfg := Config{
-		BaseURL:      cmp.Or(envvar.Get(getenv, EnvBaseURL), periskope.DefaultBaseURL),
-		Phone:        envvar.Get(getenv, EnvPhone),
-		APIKeySecret: envvar.Get(getenv, EnvAPIKeySecret),
-		TicketsTable: envvar.Get(getenv, EnvTicketsTable),
+		BaseURL:       cmp.Or(envvar.Get(getenv, EnvBaseURL), periskope.DefaultBaseURL),
+		Phone:         envvar.Get(getenv, EnvPhone),
+		APIKeySecret:  envvar.Get(getenv, EnvAPIKeySecret),
+		TicketsTable:  envvar.Get(getenv, EnvTicketsTable),
+		PlainHTTPHost: envvar.Get(getenv, EnvPlainHTTPHost),
 	}
 	if err := cfg.Validate(); err != nil {
 		return Config{}, err
@@ -57,20 +75,22 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 // error joins one ErrConfig per variable.
 func (c Config) Validate() error {
 	return envvar.Check(ErrConfig,
-		envvar.Var{Name: EnvBaseURL, Value: c.BaseURL, Check: checkBaseURL},
+		envvar.Var{Name: EnvBaseURL, Value: c.BaseURL, Check: func(raw string) error { return checkBaseURL(raw, c.PlainHTTPHost) }},
 		envvar.Var{Name: EnvPhone, Value: c.Phone, Check: checkPhone},
 		envvar.Var{Name: EnvAPIKeySecret, Value: c.APIKeySecret, Check: awsnames.CheckSecretID},
 		envvar.Var{Name: EnvTicketsTable, Value: c.TicketsTable, Check: awsnames.CheckTable},
+		envvar.Var{Name: EnvPlainHTTPHost, Value: c.PlainHTTPHost, Check: checkPlainHTTPHost, Optional: true},
 	)
 }
 
 // checkBaseURL accepts https://host[/prefix], and plain http only for a
-// loopback host (a local sandbox or mock): over http anywhere else the API
-// key would cross the network in clear text.
+// loopback host (a local sandbox or mock) or for plainHTTPHost when it is
+// set (see EnvPlainHTTPHost): over http anywhere else the API key would
+// cross the network in clear text.
 //
 // The error quotes the URL with any password masked (url.URL.Redacted), and
 // not at all when it does not parse: the message goes to the init log line.
-func checkBaseURL(raw string) error {
+func checkBaseURL(raw, plainHTTPHost string) error {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return errors.New("not a URL; want https://host[/prefix]")
@@ -80,8 +100,22 @@ func checkBaseURL(raw string) error {
 		return fmt.Errorf("%q: want https://host[/prefix]", u.Redacted())
 	case u.User != nil || u.RawQuery != "" || u.Fragment != "":
 		return fmt.Errorf("%q: no user info, query or fragment allowed", u.Redacted())
-	case u.Scheme == "http" && !isLoopback(u.Hostname()):
-		return fmt.Errorf("%q: plain http is allowed only for a loopback host; use https", u.Redacted())
+	case u.Scheme == "http" && !isLoopback(u.Hostname()) && (plainHTTPHost == "" || !strings.EqualFold(u.Hostname(), plainHTTPHost)):
+		return fmt.Errorf("%q: plain http is allowed only for a loopback host or %s; use https", u.Redacted(), EnvPlainHTTPHost)
+	}
+	return nil
+}
+
+// checkPlainHTTPHost accepts "" (the deployed value), DockerHostName, or a
+// private IP address: the places a local sandbox can be, and nothing a
+// request could reach across the internet.
+func checkPlainHTTPHost(host string) error {
+	if host == "" || strings.EqualFold(host, DockerHostName) {
+		return nil
+	}
+	ip := net.ParseIP(host)
+	if ip == nil || !ip.IsPrivate() {
+		return fmt.Errorf("%q: want %s or a private IP address (the Docker bridge gateway)", host, DockerHostName)
 	}
 	return nil
 }

@@ -114,3 +114,41 @@ func TestConfigFromEnvReportsEveryProblem(t *testing.T) {
 		t.Errorf("err = %v names the valid PERISKOPE_BASE_URL", err)
 	}
 }
+
+// Plain http to a non-loopback host needs PERISKOPE_PLAIN_HTTP_HOST to name
+// exactly that host, and that host must be one only a local machine has.
+func TestConfigFromEnvPlainHTTPHost(t *testing.T) {
+	cases := []struct {
+		baseURL, plainHTTPHost string
+		ok                     bool
+	}{
+		{"http://host.docker.internal:4010/v1", "host.docker.internal", true},
+		{"http://HOST.docker.internal:4010/v1", "host.docker.internal", true},
+		{"http://172.17.0.1:4010/v1", "172.17.0.1", true},
+		{"http://[fd00::1]:4010/v1", "fd00::1", true},
+		{"http://127.0.0.1:4010/v1", "host.docker.internal", true}, // loopback needs no opt-in
+		{"https://api.periskope.app/v1", "host.docker.internal", true},
+		{"http://host.docker.internal:4010/v1", "", false}, // what every deployment has
+		{"http://172.17.0.1:4010/v1", "", false},
+		{"http://172.17.0.1:4010/v1", "host.docker.internal", false}, // another host than the one named
+		{"http://api.periskope.app/v1", "host.docker.internal", false},
+		{"http://api.periskope.app/v1", "api.periskope.app", false}, // a public name is never accepted
+		{"http://8.8.8.8/v1", "8.8.8.8", false},                     // nor a public address
+		{"https://api.periskope.app/v1", "api.periskope.app", false},
+		{"http://172.17.0.1:4010/v1", "172.17.0.1:4010", false}, // a host, not host:port
+	}
+	for _, c := range cases {
+		env := validEnv()
+		env["PERISKOPE_BASE_URL"] = c.baseURL
+		env["PERISKOPE_PLAIN_HTTP_HOST"] = c.plainHTTPHost
+		cfg, err := createticket.ConfigFromEnv(getenv(env))
+		switch {
+		case c.ok && err != nil:
+			t.Errorf("%s with PERISKOPE_PLAIN_HTTP_HOST=%q: %v", c.baseURL, c.plainHTTPHost, err)
+		case c.ok && (cfg.BaseURL != c.baseURL || cfg.PlainHTTPHost != c.plainHTTPHost):
+			t.Errorf("%s with PERISKOPE_PLAIN_HTTP_HOST=%q: config %+v", c.baseURL, c.plainHTTPHost, cfg)
+		case !c.ok && !errors.Is(err, createticket.ErrConfig):
+			t.Errorf("%s with PERISKOPE_PLAIN_HTTP_HOST=%q: error %v, want ErrConfig", c.baseURL, c.plainHTTPHost, err)
+		}
+	}
+}

@@ -20,6 +20,8 @@ type Var struct {
 	// it should not echo the value, which a mistyped variable may hold in
 	// place of a secret.
 	Check func(string) error
+	// Optional accepts an empty value (the variable is not set).
+	Optional bool
 }
 
 // Get returns the named variable read through getenv, without the white
@@ -28,16 +30,20 @@ func Get(getenv func(string) string, name string) string {
 	return strings.TrimSpace(getenv(name))
 }
 
-// Check returns nil when every variable is set and passes its check, else
-// the errors.Join of one error per variable at fault, each wrapping
-// errConfig and naming the variable.
+// Check returns nil when every variable is set (or Optional) and passes
+// its check, else the errors.Join of one error per variable at fault, each
+// wrapping errConfig and naming the variable.
 func Check(errConfig error, vars ...Var) error {
 	var errs []error
 	for _, v := range vars {
-		if v.Value == "" {
+		switch {
+		case v.Value == "" && v.Optional:
+		case v.Value == "":
 			errs = append(errs, fmt.Errorf("%w: %s is not set", errConfig, v.Name))
-		} else if err := v.Check(v.Value); err != nil {
-			errs = append(errs, fmt.Errorf("%w: %s: %w", errConfig, v.Name, err))
+		default:
+			if err := v.Check(v.Value); err != nil {
+				errs = append(errs, fmt.Errorf("%w: %s: %w", errConfig, v.Name, err))
+			}
 		}
 	}
 	return errors.Join(errs...)

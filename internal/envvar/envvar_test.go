@@ -60,6 +60,16 @@ func TestCheck(t *testing.T) {
 	}
 }
 
+func TestCheckOptional(t *testing.T) {
+	if err := envvar.Check(errConfig, envvar.Var{Name: "A", Check: digits, Optional: true}); err != nil {
+		t.Errorf("an optional variable unset: %v", err)
+	}
+	err := envvar.Check(errConfig, envvar.Var{Name: "A", Value: "x", Check: digits, Optional: true})
+	if !errors.Is(err, errDigits) || !strings.Contains(err.Error(), "A: want digits") {
+		t.Errorf("an optional variable set wrong: %v, want it checked", err)
+	}
+}
+
 func TestCheckReportsEveryVariable(t *testing.T) {
 	err := envvar.Check(errConfig, envvar.Var{Name: "A", Check: digits}, envvar.Var{Name: "B", Value: "x", Check: digits})
 	want := "test: configuration: A is not set\ntest: configuration: B: want digits"

@@ -13,55 +13,28 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/periskope-connect/periskope-aws/internal/createticket"
+	"github.com/periskope-connect/periskope-aws/internal/dev/samples"
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
 )
 
-// sampleOutcome is what a sample in events/ must produce through its real
-// binary: the status and a fragment of the body.
-type sampleOutcome struct {
-	function string
-	file     string
-	status   int
-	contains string
-}
-
-// samples lists every file of events/ in the order they run: the webhook's
-// base64 sample carries the same ticket as the plain one, so it is a
-// duplicate after it.
-var samples = []sampleOutcome{
-	{"CreateTicketFunction", "create-ticket-minimal.json", 201, `"ticket_id":"LOC-`},
-	{"CreateTicketFunction", "create-ticket-full.json", 201, `"ticket_id":"LOC-`},
-	{"CreateTicketFunction", "create-ticket-idempotent.json", 201, `"ticket_id":"LOC-`},
-	{"CreateTicketFunction", "create-ticket-missing-subject.json", 400, `"field":"subject"`},
-	{"CreateTicketFunction", "create-ticket-bad-priority.json", 400, `"field":"priority"`},
-	{"CreateTicketFunction", "create-ticket-bad-chat-id.json", 400, `"field":"chat_id"`},
-	{"CreateTicketFunction", "create-ticket-malformed-json.json", 400, `"code":"invalid_json"`},
-	{"CreateTicketFunction", "create-ticket-unknown-field.json", 400, `"code":"unknown_field"`},
-	{"WebhookFunction", "webhook-ticket-created.json", 200, `"status":"stored"`},
-	{"WebhookFunction", "webhook-ticket-created-base64.json", 200, `"status":"duplicate"`},
-	{"WebhookFunction", "webhook-bad-signature.json", 401, `"error"`},
-	{"WebhookFunction", "webhook-unsigned.json", 401, `"error"`},
-	{"WebhookFunction", "webhook-ticket-updated.json", 200, `"status":"ignored"`},
-	{"WebhookFunction", "webhook-malformed-json.json", 400, `"error"`},
-}
-
 // TestSampleEventsThroughTheRealBinaries is the Docker-free twin of
 // `sam local invoke` on every sample: each events/ file goes to the real
 // bootstrap under the Runtime API emulator, with moto and the sandbox
-// behind it, and must give its documented answer.
+// behind it, and must give its answer in samples.Outcomes (the table
+// `make sam-invoke` checks the real sam local invoke against).
 func TestSampleEventsThroughTheRealBinaries(t *testing.T) {
 	root, err := stack.FindRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
-	files, err := filepath.Glob(filepath.Join(root, "events", "*.json"))
+	files, err := filepath.Glob(filepath.Join(root, samples.Dir, "*.json"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no samples in events/: %v", err)
 	}
 	for _, f := range files {
-		if !slices.ContainsFunc(samples, func(s sampleOutcome) bool { return s.file == filepath.Base(f) }) {
-			t.Errorf("events/%s has no expected outcome in this test: add one", filepath.Base(f))
+		if !slices.ContainsFunc(samples.Outcomes, func(s samples.Outcome) bool { return s.File == filepath.Base(f) }) {
+			t.Errorf("events/%s has no expected outcome in samples.Outcomes: add one", filepath.Base(f))
 		}
 	}
 
@@ -77,38 +50,38 @@ func TestSampleEventsThroughTheRealBinaries(t *testing.T) {
 		}
 	}()
 
-	invoke := func(s sampleOutcome) events.APIGatewayV2HTTPResponse {
+	invoke := func(s samples.Outcome) events.APIGatewayV2HTTPResponse {
 		t.Helper()
-		payload, err := os.ReadFile(filepath.Join(root, "events", s.file))
+		payload, err := os.ReadFile(filepath.Join(root, samples.Dir, s.File))
 		if err != nil {
 			t.Fatal(err)
 		}
-		fn, ok := st.Function(s.function)
+		fn, ok := st.Function(s.Function)
 		if !ok {
-			t.Fatalf("no function %s", s.function)
+			t.Fatalf("no function %s", s.Function)
 		}
 		res, err := fn.Invoke(context.Background(), payload)
 		if err != nil {
-			t.Fatalf("%s: %v", s.file, err)
+			t.Fatalf("%s: %v", s.File, err)
 		}
 		if res.Error != nil {
-			t.Fatalf("%s: the function failed (%s): a handler must answer API errors as HTTP responses", s.file, res.Payload)
+			t.Fatalf("%s: the function failed (%s): a handler must answer API errors as HTTP responses", s.File, res.Payload)
 		}
 		var resp events.APIGatewayV2HTTPResponse
 		if err := json.Unmarshal(res.Payload, &resp); err != nil {
-			t.Fatalf("%s: response %s: %v", s.file, res.Payload, err)
+			t.Fatalf("%s: response %s: %v", s.File, res.Payload, err)
 		}
 		return resp
 	}
-	for _, s := range samples {
+	for _, s := range samples.Outcomes {
 		resp := invoke(s)
-		if resp.StatusCode != s.status || !strings.Contains(resp.Body, s.contains) {
-			t.Errorf("%s = %d %s, want %d with %s", s.file, resp.StatusCode, resp.Body, s.status, s.contains)
+		if resp.StatusCode != s.Status || !strings.Contains(resp.Body, s.Contains) {
+			t.Errorf("%s = %d %s, want %d with %s", s.File, resp.StatusCode, resp.Body, s.Status, s.Contains)
 		}
 	}
 
 	// The idempotent sample again: the first answer, replayed, no new ticket.
-	replay := invoke(sampleOutcome{function: "CreateTicketFunction", file: "create-ticket-idempotent.json"})
+	replay := invoke(samples.Outcome{Function: "CreateTicketFunction", File: "create-ticket-idempotent.json"})
 	if replay.StatusCode != 201 || replay.Headers[createticket.ReplayedHeader] != "true" {
 		t.Errorf("idempotent sample sent twice = %d %v, want a replayed 201", replay.StatusCode, replay.Headers)
 	}

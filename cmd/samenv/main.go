@@ -1,0 +1,68 @@
+// Command samenv writes an env-vars file for `sam local invoke` and `sam
+// local start-api` (--env-vars) on standard output (make env-file):
+//
+//	samenv -local [-host host.docker.internal] [-moto-port 5000] [-sandbox-port 4010]
+//	aws cloudformation describe-stacks --stack-name NAME | samenv -stack -
+//
+// -local: the local system (make run DOCKER_BRIDGE=docker0) seen from a
+// container. -stack: a deployed stack, from its description (outputs and
+// parameters). See package samenv.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/periskope-connect/periskope-aws/internal/createticket"
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
+	"github.com/periskope-connect/periskope-aws/internal/dev/samenv"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdin, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "samenv:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string, stdin io.Reader, stdout io.Writer) error {
+	fs := flag.NewFlagSet("samenv", flag.ContinueOnError)
+	localFile := fs.Bool("local", false, "the local system's env-vars file")
+	host := fs.String("host", createticket.DockerHostName, "with -local: the name or address of this machine seen from a container")
+	motoPort := fs.Int("moto-port", local.MotoPort, "with -local: moto_server's port")
+	sandboxPort := fs.Int("sandbox-port", local.SandboxPort, "with -local: the Periskope sandbox's port")
+	stackFile := fs.String("stack", "", "the JSON of aws cloudformation describe-stacks (\"-\": standard input)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var f samenv.File
+	switch {
+	case *localFile == (*stackFile != ""):
+		return errors.New("want exactly one of -local and -stack FILE")
+	case *localFile:
+		var err error
+		if f, err = samenv.Local(*host, *motoPort, *sandboxPort); err != nil {
+			return err
+		}
+	default:
+		doc, err := readFile(*stackFile, stdin)
+		if err != nil {
+			return err
+		}
+		if f, err = samenv.FromStack(doc); err != nil {
+			return err
+		}
+	}
+	_, err := stdout.Write(f.Marshal())
+	return err
+}
+
+func readFile(path string, stdin io.Reader) ([]byte, error) {
+	if path == "-" {
+		return io.ReadAll(stdin)
+	}
+	return os.ReadFile(path)
+}

@@ -1,0 +1,161 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
+	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
+	"github.com/periskope-connect/periskope-aws/internal/dev/samples"
+	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
+	"github.com/periskope-connect/periskope-aws/internal/ticketstore"
+)
+
+// response is the part of a function's answer that is checked.
+type response struct {
+	StatusCode int    `json:"statusCode"`
+	Body       string `json:"body"`
+}
+
+// noResponseHint explains SAM CLI's "No response from invoke container"
+// when the container starts slowly (arm64 under emulation, a busy machine).
+const noResponseHint = "SAM CLI gave up on the container before its emulator listened: " +
+	"with Docker's userland proxy SAM CLI's connection check succeeds at once; " +
+	"start dockerd with --userland-proxy=false (see README.md, With the SAM CLI)"
+
+// invoke runs one sample through sam local invoke and returns the
+// function's response; SAM CLI's whole output goes to logPath.
+func invoke(ctx context.Context, o options, root, envFile string, s samples.Outcome, logPath string) (response, error) {
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		return response{}, err
+	}
+	defer logFile.Close()
+	var stdout, stderr bytes.Buffer
+	args := []string{"local", "invoke", s.Function, "-e", filepath.Join(samples.Dir, s.File), "--env-vars", envFile}
+	fmt.Fprintf(logFile, "$ %s %s\n", o.sam, strings.Join(args, " "))
+	err = runSAM(ctx, o, root, &stdout, io.MultiWriter(&stderr, logFile), args...)
+	fmt.Fprintf(logFile, "\n--- stdout (the response)\n%s\n", stdout.String())
+	if err != nil {
+		return response{}, fmt.Errorf("sam local invoke: %v", err)
+	}
+	if stdout.Len() == 0 {
+		if strings.Contains(stderr.String(), "No response from invoke container") {
+			return response{}, errors.New("no response: " + noResponseHint)
+		}
+		return response{}, fmt.Errorf("no response; SAM CLI said:\n%s", lastLines(stderr.Bytes(), 5))
+	}
+	var res response
+	if err := json.Unmarshal(stdout.Bytes(), &res); err != nil {
+		return response{}, fmt.Errorf("the response is not an API Gateway answer (%v): %.200s", err, stdout.String())
+	}
+	return res, nil
+}
+
+// check compares a response with the sample's expected outcome.
+func check(res response, want samples.Outcome) error {
+	if res.StatusCode != want.Status || !strings.Contains(res.Body, want.Contains) {
+		return fmt.Errorf("got %d %.200s, want %d with %s", res.StatusCode, res.Body, want.Status, want.Contains)
+	}
+	return nil
+}
+
+// runSAM runs the SAM CLI in root without the caller's AWS credentials or
+// profile: the local system needs none, and with some SAM CLI asks STS for
+// the account id on every invoke.
+func runSAM(ctx context.Context, o options, root string, stdout, stderr io.Writer, args ...string) error {
+	cmd := exec.CommandContext(ctx, o.sam, args...)
+	cmd.Dir = root
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	cmd.Env = samEnv(os.Environ())
+	return cmd.Run()
+}
+
+// samEnv is environ without AWS credentials, profiles or instance metadata.
+func samEnv(environ []string) []string {
+	drop := map[string]bool{
+		"AWS_ACCESS_KEY_ID": true, "AWS_SECRET_ACCESS_KEY": true, "AWS_SESSION_TOKEN": true,
+		"AWS_PROFILE": true, "AWS_DEFAULT_PROFILE": true,
+	}
+	var env []string
+	for _, kv := range environ {
+		name, _, _ := strings.Cut(kv, "=")
+		if !drop[name] {
+			env = append(env, kv)
+		}
+	}
+	return append(env, "AWS_SHARED_CREDENTIALS_FILE="+os.DevNull, "AWS_CONFIG_FILE="+os.DevNull, "AWS_EC2_METADATA_DISABLED=true")
+}
+
+// resetStoredSamples deletes from the local table the tickets of the
+// samples expected to be stored, so that make sam-invoke can run again
+// against the same local system (a second delivery is a duplicate).
+func resetStoredSamples(ctx context.Context, root string, motoPort int, out io.Writer) error {
+	moto := &motoserver.Server{Endpoint: fmt.Sprintf("http://127.0.0.1:%d", motoPort)}
+	db := dynamodb.NewFromConfig(moto.Config())
+	for _, s := range samples.Outcomes {
+		if s.Function != stack.WebhookFunction || s.Contains != `"status":"stored"` {
+			continue
+		}
+		org, id, err := sampleTicket(filepath.Join(root, samples.Dir, s.File))
+		if err != nil {
+			return err
+		}
+		deleted, err := db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+			TableName:    aws.String(local.Table),
+			Key:          ticketstore.ItemKey(org, id),
+			ReturnValues: types.ReturnValueAllOld,
+		})
+		if err != nil {
+			return fmt.Errorf("removing %s's ticket from the local table: %w", s.File, err)
+		}
+		if len(deleted.Attributes) > 0 {
+			fmt.Fprintf(out, "Removed ticket %s (stored by an earlier run) from the local table, so that %s stores it again.\n", id, s.File)
+		}
+	}
+	return nil
+}
+
+// sampleTicket reads the ticket's org and id from a webhook sample.
+func sampleTicket(path string) (org, id string, err error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return "", "", err
+	}
+	var req events.APIGatewayV2HTTPRequest
+	if err := json.Unmarshal(raw, &req); err != nil {
+		return "", "", fmt.Errorf("%s: %w", path, err)
+	}
+	if req.IsBase64Encoded {
+		return "", "", fmt.Errorf("%s: a stored sample must have a plain body", path)
+	}
+	var body struct {
+		Data struct {
+			Ticket struct {
+				OrgID    string `json:"org_id"`
+				TicketID string `json:"ticket_id"`
+			} `json:"ticket"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal([]byte(req.Body), &body); err != nil || body.Data.Ticket.TicketID == "" {
+		return "", "", fmt.Errorf("%s: no data.ticket in its body (%v)", path, err)
+	}
+	return body.Data.Ticket.OrgID, body.Data.Ticket.TicketID, nil
+}
+
+func splitLines(s string) []string {
+	return strings.Split(strings.TrimRight(s, "\n"), "\n")
+}

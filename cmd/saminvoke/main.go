@@ -1,0 +1,208 @@
+// Command saminvoke runs every sample of events/ through the real `sam
+// local invoke` (SAM CLI and Docker) against the local system, and checks
+// each answer against samples.Outcomes, the table the Docker-free event test
+// uses too (make sam-invoke):
+//
+//	make run DOCKER_BRIDGE=docker0   # in another terminal
+//	make sam-invoke
+//
+// It needs the SAM CLI and a running Docker, and says so and fails when
+// either is missing: it never passes without running. It is not part of
+// make test. SAM CLI runs without the caller's AWS credentials (the local
+// system needs none; with some, SAM CLI asks STS for the account id on
+// every invoke).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/periskope-connect/periskope-aws/internal/createticket"
+	"github.com/periskope-connect/periskope-aws/internal/dev/bridge"
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
+	"github.com/periskope-connect/periskope-aws/internal/dev/samenv"
+	"github.com/periskope-connect/periskope-aws/internal/dev/samples"
+	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
+)
+
+// ErrMissingTool is returned when the SAM CLI or Docker is not usable.
+var ErrMissingTool = errors.New("saminvoke: missing tool")
+
+// ErrNoLocalSystem is returned when make run is not serving the ports.
+var ErrNoLocalSystem = errors.New("saminvoke: the local system is not running")
+
+// ErrFailed is returned when a sample did not give its expected answer.
+var ErrFailed = errors.New("saminvoke: samples failed")
+
+type options struct {
+	sam, docker           string
+	motoPort, sandboxPort int
+	skipBuild             bool
+	logDir                string
+}
+
+func main() {
+	var o options
+	flag.StringVar(&o.sam, "sam", "sam", "the SAM CLI")
+	flag.StringVar(&o.docker, "docker", "docker", "the Docker CLI")
+	flag.IntVar(&o.motoPort, "moto-port", local.MotoPort, "moto_server's port of the running local system")
+	flag.IntVar(&o.sandboxPort, "sandbox-port", local.SandboxPort, "the Periskope sandbox's port of the running local system")
+	flag.BoolVar(&o.skipBuild, "skip-build", false, "use the .aws-sam/build of an earlier sam build")
+	flag.StringVar(&o.logDir, "log-dir", filepath.Join("bin", "sam-invoke"), "where each invoke's SAM CLI output goes")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, o, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		if errors.Is(err, ErrMissingTool) {
+			os.Exit(127)
+		}
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, o options, out, errOut io.Writer) error {
+	root, err := stack.FindRoot()
+	if err != nil {
+		return err
+	}
+	if err := checkTools(ctx, o); err != nil {
+		return err
+	}
+	if err := checkLocalSystem(o); err != nil {
+		return err
+	}
+	if !o.skipBuild {
+		fmt.Fprintln(out, "sam build ...")
+		if err := runSAM(ctx, o, root, errOut, errOut, "build"); err != nil {
+			return fmt.Errorf("sam build: %w", err)
+		}
+	}
+	envFile, cleanup, err := envVarsFile(root, o)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	if err := resetStoredSamples(ctx, root, o.motoPort, out); err != nil {
+		return err
+	}
+	logDir := filepath.Join(root, o.logDir)
+	if err := os.MkdirAll(logDir, 0o755); err != nil {
+		return err
+	}
+
+	fmt.Fprintf(out, "sam local invoke, with --env-vars %s, for each of the %d samples:\n", envFile, len(samples.Outcomes))
+	failed := 0
+	for _, want := range samples.Outcomes {
+		started := time.Now()
+		logPath := filepath.Join(logDir, want.File+".log")
+		res, err := invoke(ctx, o, root, envFile, want, logPath)
+		took := time.Since(started).Round(100 * time.Millisecond)
+		if err == nil {
+			err = check(res, want)
+		}
+		if err != nil {
+			failed++
+			fmt.Fprintf(out, "  FAIL %-40s %v (%s; SAM CLI output: %s)\n", want.File, err, took, logPath)
+			continue
+		}
+		fmt.Fprintf(out, "  ok   %-40s %s %d (%s)\n", want.File, want.Function, res.StatusCode, took)
+	}
+	if failed > 0 {
+		return fmt.Errorf("%w: %d of %d", ErrFailed, failed, len(samples.Outcomes))
+	}
+	fmt.Fprintf(out, "All %d samples gave their expected answer through sam local invoke.\n", len(samples.Outcomes))
+	return nil
+}
+
+// checkTools fails, naming what to install or start, unless both CLIs are
+// there and the Docker daemon answers.
+func checkTools(ctx context.Context, o options) error {
+	if _, err := exec.LookPath(o.sam); err != nil {
+		return fmt.Errorf("%w: the SAM CLI (%s) is not installed or not on PATH: https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/install-sam-cli.html (1.104 or newer)", ErrMissingTool, o.sam)
+	}
+	if _, err := exec.LookPath(o.docker); err != nil {
+		return fmt.Errorf("%w: Docker (%s) is not installed or not on PATH; sam local invoke runs the functions in Docker", ErrMissingTool, o.docker)
+	}
+	info := exec.CommandContext(ctx, o.docker, "info")
+	if out, err := info.CombinedOutput(); err != nil {
+		return fmt.Errorf("%w: Docker does not answer (is the daemon running?): %v\n%s", ErrMissingTool, err, lastLines(out, 5))
+	}
+	return nil
+}
+
+// checkLocalSystem checks that make run serves moto_server and the sandbox,
+// and, where there is a docker0, that they are served there too.
+func checkLocalSystem(o options) error {
+	hint := "start it in another terminal: make run DOCKER_BRIDGE=docker0"
+	if o.motoPort != local.MotoPort || o.sandboxPort != local.SandboxPort {
+		hint += fmt.Sprintf(" MOTO_PORT=%d SANDBOX_PORT=%d", o.motoPort, o.sandboxPort)
+	}
+	for _, port := range []int{o.motoPort, o.sandboxPort} {
+		if !listening("127.0.0.1", port) {
+			return fmt.Errorf("%w: nothing on 127.0.0.1:%d; %s", ErrNoLocalSystem, port, hint)
+		}
+	}
+	if at, err := bridge.System.Resolve("docker0"); err == nil {
+		for _, port := range []int{o.motoPort, o.sandboxPort} {
+			if !listening(at.Addr().String(), port) {
+				return fmt.Errorf("%w: nothing on the Docker bridge %s:%d, where containers reach it; %s", ErrNoLocalSystem, at.Addr(), port, hint)
+			}
+		}
+	}
+	return nil
+}
+
+func listening(host string, port int) bool {
+	conn, err := net.DialTimeout("tcp", net.JoinHostPort(host, strconv.Itoa(port)), 2*time.Second)
+	if err != nil {
+		return false
+	}
+	_ = conn.Close()
+	return true
+}
+
+// envVarsFile is env/local.json when the local system uses the default
+// ports, otherwise the same file for the given ports in a temporary folder.
+func envVarsFile(root string, o options) (path string, cleanup func(), err error) {
+	if o.motoPort == local.MotoPort && o.sandboxPort == local.SandboxPort {
+		return filepath.Join("env", "local.json"), func() {}, nil
+	}
+	dir, err := os.MkdirTemp("", "sam-invoke")
+	if err != nil {
+		return "", nil, err
+	}
+	path = filepath.Join(dir, "local.json")
+	f, err := samenv.Local(createticket.DockerHostName, o.motoPort, o.sandboxPort)
+	if err == nil {
+		err = os.WriteFile(path, f.Marshal(), 0o644)
+	}
+	if err != nil {
+		_ = os.RemoveAll(dir)
+		return "", nil, err
+	}
+	return path, func() { _ = os.RemoveAll(dir) }, nil
+}
+
+func lastLines(b []byte, n int) string {
+	lines := splitLines(string(b))
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	s := ""
+	for _, l := range lines {
+		s += "  " + l + "\n"
+	}
+	return s
+}

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/periskope-connect/periskope-aws/internal/dev/samples"
+	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
+)
+
+// Without the SAM CLI or Docker it fails, says which, and runs nothing.
+func TestMissingToolsFail(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "not-installed")
+	for _, o := range []options{
+		{sam: missing, docker: "sh"},
+		{sam: "sh", docker: missing},
+		{sam: "sh", docker: "false"}, // installed, daemon not answering
+	} {
+		var out, errOut bytes.Buffer
+		err := run(context.Background(), o, &out, &errOut)
+		if !errors.Is(err, ErrMissingTool) {
+			t.Errorf("sam=%s docker=%s: error %v, want ErrMissingTool", o.sam, o.docker, err)
+		}
+		if strings.Contains(out.String(), "ok ") {
+			t.Errorf("sam=%s docker=%s: reported a sample:\n%s", o.sam, o.docker, out.String())
+		}
+	}
+}
+
+func TestCheck(t *testing.T) {
+	want := samples.Outcome{Function: stack.WebhookFunction, File: "x.json", Status: 200, Contains: `"status":"stored"`}
+	ok := response{StatusCode: 200, Body: `{"status":"stored","ticket_id":"T"}`}
+	if err := check(ok, want); err != nil {
+		t.Errorf("expected answer refused: %v", err)
+	}
+	for _, res := range []response{
+		{StatusCode: 201, Body: ok.Body},
+		{StatusCode: 200, Body: `{"status":"duplicate","ticket_id":"T"}`},
+		{},
+	} {
+		if err := check(res, want); err == nil {
+			t.Errorf("%+v accepted for %+v", res, want)
+		}
+	}
+}
+
+func TestSAMEnvHasNoCredentials(t *testing.T) {
+	env := samEnv([]string{"PATH=/bin", "AWS_ACCESS_KEY_ID=AKIA", "AWS_SECRET_ACCESS_KEY=s", "AWS_SESSION_TOKEN=t", "AWS_PROFILE=p", "AWS_REGION=eu-west-1"})
+	for _, kv := range env {
+		if name, _, _ := strings.Cut(kv, "="); slices.Contains([]string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"}, name) {
+			t.Errorf("%s passed to SAM CLI", kv)
+		}
+	}
+	for _, want := range []string{"PATH=/bin", "AWS_EC2_METADATA_DISABLED=true"} {
+		if !slices.Contains(env, want) {
+			t.Errorf("env %v lacks %s", env, want)
+		}
+	}
+}
+
+// The sample that must be stored names the ticket the reset deletes.
+func TestSampleTicket(t *testing.T) {
+	root, err := stack.FindRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	org, id, err := sampleTicket(filepath.Join(root, samples.Dir, "webhook-ticket-created.json"))
+	if err != nil || org == "" || id != "TICKET-12345" {
+		t.Errorf("sampleTicket = %q, %q, %v", org, id, err)
+	}
+	if _, _, err := sampleTicket(filepath.Join(root, samples.Dir, "webhook-ticket-created-base64.json")); err == nil {
+		t.Error("a base64 sample was read as a plain one")
+	}
+}
