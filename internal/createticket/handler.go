@@ -3,12 +3,9 @@
 // input validation before any network call, the API key from Secrets
 // Manager, and optional Idempotency-Key handling in DynamoDB.
 //
-// Status codes: 201 created (Periskope's ticket info object, byte for byte),
-// 400 invalid input or refused by Periskope, 409 idempotency conflict, 413
-// body too large, 429 Periskope rate limit (with Retry-After), 502 Periskope
-// failed, redirected, answered without a ticket or refused the API key, 503
-// Secrets Manager or DynamoDB unavailable or the API key secret unusable,
-// 504 Periskope timed out.
+// The status and error codes it answers, the same as the webhook's for
+// the faults both routes meet, are listed in README's HTTP API section,
+// the contract; they are not repeated here.
 package createticket
 
 import (

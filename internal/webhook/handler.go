@@ -7,21 +7,9 @@
 // request is refused without touching any AWS service, and no part of the
 // body is parsed or logged until a configured signing key matches.
 //
-// Answers (README's HTTP API section is the contract):
-//
-//	200 {"status":"stored","ticket_id":...}     first delivery of a ticket.created
-//	200 {"status":"duplicate","ticket_id":...}  a redelivery; the stored item is left alone
-//	200 {"status":"ignored","event":...}        any other event
-//	400 invalid input (not JSON, no event name, no ticket_id or org_id, one of
-//	    those not an exact JSON string), with field where one is at fault
-//	401 missing or wrong x-periskope-signature, more than periskope.MaxSignatures
-//	    candidates in it, or none of 64 hex digits (refused before any secret is read)
-//	413 body over MaxBodyBytes
-//	500 store_rejected: DynamoDB refused the write for good (a ValidationException,
-//	    access denied); alarmed through MetricStoreRejected
-//	503 Secrets Manager or DynamoDB unavailable (throttling, timeout, 5xx,
-//	    network, a table not active), or the signing key secret unreadable
-//	    (deleted, access denied, malformed): Periskope redelivers later
+// The status and error codes it answers, the same as create-ticket's for
+// the faults both routes meet, are listed in README's HTTP API section,
+// the contract; they are not repeated here.
 package webhook
 
 import (
