@@ -209,3 +209,15 @@ func LogAttrs(req *events.APIGatewayV2HTTPRequest, outcome string, status int, l
 	}
 	return attrs
 }
+
+// AppendStrings appends to attrs each key-value pair of kv (key, value,
+// key, value, ...) whose value is not empty: the optional fields of a log
+// line.
+func AppendStrings(attrs []slog.Attr, kv ...string) []slog.Attr {
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] != "" {
+			attrs = append(attrs, slog.String(kv[i], kv[i+1]))
+		}
+	}
+	return attrs
+}

@@ -169,3 +169,14 @@ func TestInvalidJSON(t *testing.T) {
 		}
 	}
 }
+
+func TestAppendStrings(t *testing.T) {
+	attrs := apigw.AppendStrings([]slog.Attr{slog.Int("status", 200)}, "a", "1", "empty", "", "b", "2", "odd")
+	var got []string
+	for _, a := range attrs {
+		got = append(got, a.String())
+	}
+	if want := "status=200 a=1 b=2"; strings.Join(got, " ") != want {
+		t.Errorf("AppendStrings = %s, want %s", strings.Join(got, " "), want)
+	}
+}

@@ -385,24 +385,20 @@ func (h *Handler) report(ctx context.Context, req *events.APIGatewayV2HTTPReques
 		return
 	}
 	attrs := apigw.LogAttrs(req, o.name, resp.StatusCode, h.d.Now().Sub(start), o.apiErr)
-	optional := func(key, value string) {
-		if value != "" {
-			attrs = append(attrs, slog.String(key, value))
-		}
-	}
-	optional("idempotency", o.idempotency)
-	optional("ticket_id", o.ticketID)
-	optional("periskope_trace_id", o.traceID)
+	attrs = apigw.AppendStrings(attrs, "idempotency", o.idempotency, "ticket_id", o.ticketID, "periskope_trace_id", o.traceID)
 	if o.called {
 		attrs = append(attrs, slog.Int("upstream_attempts", int(o.attempts)))
 	}
-	if o.err != nil {
-		optional("error", o.err.Error())
-	}
-	if o.recordErr != nil {
-		optional("idempotency_record_error", o.recordErr.Error())
-	}
+	attrs = apigw.AppendStrings(attrs, "error", errorText(o.err), "idempotency_record_error", errorText(o.recordErr))
 	h.d.Logger.LogAttrs(ctx, level, "create-ticket request", attrs...)
+}
+
+// errorText is err's text, or "" for nil.
+func errorText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
 }
 
 // count records the request's metrics.
