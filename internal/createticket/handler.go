@@ -134,6 +134,8 @@ type outcome struct {
 	upstreamErr bool // counts as an UpstreamError
 	idempotency string
 	apiErr      *apigw.Error // the error answered, if one was
+	dependency  string       // the AWS service that failed, for a 503
+	awsError    string       // its error code (secretcache.ErrorCode)
 	err         error        // internal detail, logged only
 	recordErr   error        // failure to record the idempotency outcome
 }
@@ -236,6 +238,7 @@ func (h *Handler) createOnce(ctx context.Context, key idempotency.Key, ticket pe
 				"Check Periskope before creating it again with a new key"})
 	case err != nil:
 		o.idempotency, o.err = "unavailable", err
+		o.dependencyFailed(depDynamoDB, err)
 		return o.fail(&apigw.Error{Status: http.StatusServiceUnavailable, Code: CodeIdempotencyDown, RetryAfter: time.Second,
 			Message: "idempotency records are unavailable; nothing was created, retry later"})
 	case begun.Replay != nil:
@@ -264,6 +267,7 @@ func (h *Handler) createOnce(ctx context.Context, key idempotency.Key, ticket pe
 func (h *Handler) create(ctx context.Context, ticket periskope.CreateTicketRequest, deadline time.Time, o *outcome) (resp events.APIGatewayV2HTTPResponse, final bool) {
 	if _, err := h.d.Keys.APIKey(ctx); err != nil {
 		o.err = err
+		o.dependencyFailed(depSecretsManager, err)
 		return o.fail(&apigw.Error{Status: http.StatusServiceUnavailable, Code: CodeAPIKeyUnavailable, RetryAfter: time.Second,
 			Message: "the Periskope API key cannot be read right now; nothing was created, retry later"}), false
 	}
@@ -302,6 +306,7 @@ func upstreamError(err error, o *outcome) (*apigw.Error, bool) {
 		// Before any APIError: a 401 whose key refresh found the secret
 		// deleted or broken is the secret's fault, and the next request
 		// gets this 503 without calling Periskope.
+		o.dependencyFailed(depSecretsManager, err)
 		return &apigw.Error{Status: http.StatusServiceUnavailable, Code: CodeAPIKeyUnavailable, RetryAfter: time.Second,
 			Message: "the Periskope API key cannot be read right now; nothing was created, retry later"}, false
 	case apiErr != nil && errors.Is(apiErr, periskope.ErrRateLimited):
@@ -368,6 +373,17 @@ func neverSent(err error) bool {
 	return errors.As(err, &dnsErr)
 }
 
+// Dependencies named in the log line of a 503, as the webhook names them.
+const (
+	depSecretsManager = "secretsmanager"
+	depDynamoDB       = "dynamodb"
+)
+
+// dependencyFailed records which AWS service failed, and how, for the log.
+func (o *outcome) dependencyFailed(dependency string, err error) {
+	o.dependency, o.awsError = dependency, secretcache.ErrorCode(err)
+}
+
 // fail records e as the outcome and renders it.
 func (o *outcome) fail(e *apigw.Error) events.APIGatewayV2HTTPResponse {
 	o.name, o.apiErr = e.Code, e
@@ -385,7 +401,8 @@ func (h *Handler) report(ctx context.Context, req *events.APIGatewayV2HTTPReques
 		return
 	}
 	attrs := apigw.LogAttrs(req, o.name, resp.StatusCode, h.d.Now().Sub(start), o.apiErr)
-	attrs = apigw.AppendStrings(attrs, "idempotency", o.idempotency, "ticket_id", o.ticketID, "periskope_trace_id", o.traceID)
+	attrs = apigw.AppendStrings(attrs, "idempotency", o.idempotency, "ticket_id", o.ticketID, "periskope_trace_id", o.traceID,
+		"dependency", o.dependency, "aws_error", o.awsError)
 	if o.called {
 		attrs = append(attrs, slog.Int("upstream_attempts", int(o.attempts)))
 	}

@@ -387,8 +387,10 @@ func TestAPIKeyFromSecretsManager(t *testing.T) {
 		if hs.up.Calls() != 0 || resp.Headers["retry-after"] == "" {
 			t.Errorf("Periskope calls = %d, retry-after %q", hs.up.Calls(), resp.Headers["retry-after"])
 		}
-		if line := hs.logs.Lines(t)[0]; !strings.Contains(line["error"].(string), "unavailable") {
-			t.Errorf("log error = %v", line["error"])
+		// The failed dependency is named as on the webhook's lines.
+		if line := hs.logs.Lines(t)[0]; !strings.Contains(line["error"].(string), "unavailable") ||
+			line["dependency"] != "secretsmanager" || line["aws_error"] == nil {
+			t.Errorf("log line %v", line)
 		}
 	})
 
@@ -457,6 +459,10 @@ func TestIdempotencyAnswers(t *testing.T) {
 			}
 			if hs.up.Calls() != 0 {
 				t.Errorf("Periskope called %d times", hs.up.Calls())
+			}
+			wantDependency := map[bool]any{true: "dynamodb", false: nil}[c.status == 503]
+			if line := hs.logs.Lines(t)[0]; line["dependency"] != wantDependency {
+				t.Errorf("log dependency = %v, want %v", line["dependency"], wantDependency)
 			}
 		})
 	}
