@@ -96,8 +96,11 @@ type IdempotencyStore interface {
 // Deps are what a Handler works with. Tickets and Keys are required; the
 // others have working zero values.
 type Deps struct {
+	// Tickets creates the ticket in Periskope.
 	Tickets TicketCreator
-	Keys    KeyProvider
+	// Keys is read before Periskope is called, so that an unreadable API
+	// key is a 503 that calls nobody.
+	Keys KeyProvider
 	// Idempotency may be nil only where no request carries an
 	// Idempotency-Key (such a request is answered 503).
 	Idempotency IdempotencyStore

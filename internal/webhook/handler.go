@@ -72,7 +72,9 @@ type TicketStore interface {
 // Deps are what a Handler works with. Keys and Store are required; the
 // others have working zero values.
 type Deps struct {
-	Keys  SigningKeys
+	// Keys yields the signing keys deliveries are verified with.
+	Keys SigningKeys
+	// Store keeps each ticket once.
 	Store TicketStore
 	// Logger gets one line per request. Nil logs nothing.
 	Logger *slog.Logger
