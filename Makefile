@@ -15,7 +15,7 @@ export PATH := $(PATH)$(if $(PYENV_BINS),:$(subst $(space),:,$(strip $(PYENV_BIN
 # require-go: a recipe's first line; fails with a hint when the Go toolchain
 # is missing, instead of the shell's bare "command not found".
 define require-go
-	@command -v $(GO) >/dev/null 2>&1 || { echo "$@: '$(GO)' not found: install Go (1.26 or newer) and put it on PATH, or pass GO=/path/to/go" >&2; exit 127; }
+	@command -v $(GO) >/dev/null 2>&1 || { echo "$@: '$(GO)' not found: install Go (1.26.6 or newer) and put it on PATH, or pass GO=/path/to/go" >&2; exit 127; }
 endef
 
 GO_PACKAGES := ./...
@@ -36,7 +36,7 @@ lint: ## go vet and gofmt.
 	$(GO) vet $(GO_PACKAGES)
 
 .PHONY: test
-test: tools lint template-check ## Everything CI runs: lint, unit, integration (moto_server), binaries under the emulator, template, end to end.
+test: tools lint template-check ## Everything CI runs: lint, unit, integration (moto_server), bootstraps under the Runtime Interface Emulator, template, end to end.
 	$(GO) test $(TEST_FLAGS) $(GO_PACKAGES)
 
 FUZZTIME ?= 60s

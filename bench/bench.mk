@@ -21,7 +21,7 @@ bench-size: ## Bootstrap sizes (linux/arm64 release build, zipped) against the h
 	@mkdir -p $(BENCH_RESULTS)
 	@set -o pipefail; $(GO) run ./bench/size | tee $(BENCH_RESULTS)/size.md
 
-bench-cold: ## Cold start of each bootstrap under the emulator against the hello-world floor.
+bench-cold: ## Cold start of each bootstrap under aws-lambda-rie (its INIT REPORT, first invocation) against the hello-world floor.
 	@mkdir -p $(BENCH_RESULTS)
 	@set -o pipefail; $(GO) run ./bench/coldstart -n $(BENCH_COLD_N) | tee $(BENCH_RESULTS)/coldstart.md
 

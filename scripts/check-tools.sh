@@ -10,7 +10,7 @@ need() { # need NAME HINT
 		missing=1
 	fi
 }
-need go "install Go 1.26 or newer from the official Go downloads page"
+need go "install Go 1.26.6 or newer from the official Go downloads page"
 need git "install git (apt-get install git)"
 # internal/dev/motoserver runs $MOTO_SERVER when it is set, whatever PATH holds.
 if [ -n "${MOTO_SERVER:-}" ]; then

@@ -1,19 +1,18 @@
 // Package benchkit holds what the benchmark programs, the load generator and
-// the fault tests share: building the bootstraps with release flags, the
-// sample deliveries, API Gateway events, latency summaries, peak RSS of a
-// process and a counting proxy in front of moto_server.
+// the fault tests share: host builds of the bootstraps and of the Runtime
+// Interface Emulator, the sample deliveries, API Gateway events, latency
+// summaries, peak RSS of a process and a counting proxy in front of
+// moto_server.
 package benchkit
 
 import (
-	"bytes"
 	"context"
-	"fmt"
-	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
+	"time"
 
-	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
+	"github.com/periskope-connect/periskope-aws/internal/dev/lambdabuild"
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
+	"github.com/periskope-connect/periskope-aws/internal/dev/rie"
 )
 
 // Target is a bootstrap the benchmarks build: a main package of the module.
@@ -31,35 +30,32 @@ var (
 	CreateTicketLoadDefault = Target{Name: "create-ticket + LoadDefaultConfig", Package: "./bench/variants/create-ticket-loaddefault"}
 )
 
-// ReleaseFlags are the go build flags of a deployed bootstrap (besides
-// CGO_ENABLED=0 and GOOS/GOARCH in the environment).
-var ReleaseFlags = []string{"-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w"}
-
-// Build compiles t for goos/goarch with ReleaseFlags into dst.
-func Build(ctx context.Context, root string, t Target, goos, goarch, dst string) error {
-	goTool, err := stack.GoTool()
-	if err != nil {
-		return err
-	}
-	args := append([]string{"build"}, ReleaseFlags...)
-	args = append(args, "-o", dst, t.Package)
-	cmd := exec.CommandContext(ctx, goTool, args...)
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+goos, "GOARCH="+goarch)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("go build %s for %s/%s: %w\n%s", t.Package, goos, goarch, err, out.String())
-	}
-	return nil
+// Binaries are host builds of some targets and the emulator that runs them.
+type Binaries struct {
+	Emulator   string
+	Bootstraps map[Target]string
 }
 
-// BuildHost builds t for this machine into dir/<sanitized name>/bootstrap
-// and returns the path.
-func BuildHost(ctx context.Context, root string, t Target, dir string) (string, error) {
-	dst := filepath.Join(dir, filepath.Base(t.Package), "bootstrap")
-	if err := Build(ctx, root, t, runtime.GOOS, runtime.GOARCH, dst); err != nil {
-		return "", err
+// BuildHost builds the Runtime Interface Emulator and each target for this
+// machine (lambdabuild, the deployed flags) into dir.
+func BuildHost(ctx context.Context, root, dir string, targets ...Target) (Binaries, error) {
+	b := Binaries{Emulator: filepath.Join(dir, "aws-lambda-rie"), Bootstraps: map[Target]string{}}
+	if err := lambdabuild.Emulator(ctx, root, b.Emulator); err != nil {
+		return Binaries{}, err
 	}
-	return dst, nil
+	for _, t := range targets {
+		dst := filepath.Join(dir, filepath.Base(t.Package), "bootstrap")
+		if err := lambdabuild.Bootstrap(ctx, root, t.Package, lambdabuild.Host, dst); err != nil {
+			return Binaries{}, err
+		}
+		b.Bootstraps[t] = dst
+	}
+	return b, nil
+}
+
+// Function is the emulator config of target t as the function name, with
+// its environment and timeout, in the region of the local table and secrets.
+func (b Binaries) Function(name string, t Target, env map[string]string, timeout time.Duration) rie.Config {
+	return rie.Config{Emulator: b.Emulator, Name: name, Bootstrap: b.Bootstraps[t], Env: env,
+		Timeout: timeout, Region: local.Region}
 }

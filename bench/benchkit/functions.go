@@ -7,8 +7,8 @@ import (
 	"io"
 	"time"
 
-	"github.com/periskope-connect/periskope-aws/internal/dev/lambdaemu"
 	"github.com/periskope-connect/periskope-aws/internal/dev/local"
+	"github.com/periskope-connect/periskope-aws/internal/dev/rie"
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 )
 
@@ -36,30 +36,29 @@ func StatusCode(payload []byte) int {
 	return r.StatusCode
 }
 
-// ColdResult is one invocation of a fresh process.
+// ColdResult is the first invocation of a fresh execution environment.
 type ColdResult struct {
-	Init          time.Duration // process start to its first /next
-	FirstResponse time.Duration // process start to its first posted result
-	Status        int           // statusCode of the answer
+	// Init is the emulator's INIT REPORT: exec of the bootstrap to its
+	// first /next.
+	Init time.Duration
+	// FirstResponse is the round trip of the first invocation through the
+	// emulator: exec, init, the handler and the emulator's own hops.
+	FirstResponse time.Duration
+	Status        int // statusCode of the answer
 	Payload       []byte
 }
 
-// ColdInvoke starts one fresh process of cfg (a pool of one, not prewarmed),
-// hands it payload, waits for its answer and stops it. It fails when the
-// emulator cannot run it or the function reports an error; an HTTP error
-// status is a normal answer, reported in Status.
-func ColdInvoke(ctx context.Context, cfg lambdaemu.Config, payload []byte) (ColdResult, error) {
-	initDone := make(chan time.Duration, 1)
-	firstResponse := make(chan time.Duration, 1)
-	cfg.MaxInstances, cfg.Prewarm = 1, 0
-	cfg.Hooks = lambdaemu.Hooks{
-		InitDone:      func(e lambdaemu.ProcessEvent) { initDone <- e.Elapsed },
-		FirstResponse: func(e lambdaemu.ProcessEvent) { firstResponse <- e.Elapsed },
-	}
+// ColdInvoke starts one fresh environment of cfg (a pool of one: an
+// emulator process whose bootstrap starts with the invocation), hands it
+// payload, waits for its answer and stops it. It fails when the emulator
+// cannot run it or the function reports an error; an HTTP error status is a
+// normal answer, reported in Status.
+func ColdInvoke(ctx context.Context, cfg rie.Config, payload []byte) (ColdResult, error) {
+	cfg.Concurrency, cfg.Prewarm = 1, 1 // the emulator is up; the bootstrap starts with the invocation
 	if cfg.Output == nil {
 		cfg.Output = io.Discard
 	}
-	fn, err := lambdaemu.New(cfg)
+	fn, err := rie.New(cfg)
 	if err != nil {
 		return ColdResult{}, err
 	}
@@ -71,18 +70,8 @@ func ColdInvoke(ctx context.Context, cfg lambdaemu.Config, payload []byte) (Cold
 	if res.Error != nil {
 		return ColdResult{}, fmt.Errorf("%s: %w", cfg.Name, res.Error)
 	}
-	out := ColdResult{Status: StatusCode(res.Payload), Payload: res.Payload}
-	// The hooks run on the emulator's goroutines, the last one just after
-	// the result is handed over.
-	for _, w := range []struct {
-		ch  chan time.Duration
-		dst *time.Duration
-	}{{initDone, &out.Init}, {firstResponse, &out.FirstResponse}} {
-		select {
-		case *w.dst = <-w.ch:
-		case <-time.After(5 * time.Second):
-			return ColdResult{}, fmt.Errorf("%s: emulator hook not called", cfg.Name)
-		}
+	if res.InitDuration <= 0 {
+		return ColdResult{}, fmt.Errorf("%s: the emulator printed no INIT REPORT", cfg.Name)
 	}
-	return out, nil
+	return ColdResult{Init: res.InitDuration, FirstResponse: res.Duration, Status: StatusCode(res.Payload), Payload: res.Payload}, nil
 }

@@ -8,14 +8,14 @@ import (
 	"runtime"
 	"strings"
 
-	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
+	"github.com/periskope-connect/periskope-aws/internal/dev/lambdabuild"
 )
 
 // Machine describes where a run happened: core count, CPU model and Go
 // version, as BENCHMARKS.md records them.
 func Machine() string {
 	goVersion := runtime.Version()
-	if goTool, err := stack.GoTool(); err == nil {
+	if goTool, err := lambdabuild.GoTool(); err == nil {
 		if out, err := exec.Command(goTool, "env", "GOVERSION").Output(); err == nil {
 			goVersion = strings.TrimSpace(string(out))
 		}

@@ -6,23 +6,24 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/periskope-connect/periskope-aws/internal/dev/gateway"
-	"github.com/periskope-connect/periskope-aws/internal/dev/lambdaemu"
+	"github.com/periskope-connect/periskope-aws/internal/dev/rie"
 )
 
-// API is the local HTTP API: functions under the emulator behind the
-// gateway, served on a free loopback port.
+// API is the local HTTP API: functions under the Runtime Interface Emulator
+// behind the gateway, served on a free loopback port.
 type API struct {
 	URL       string
-	Functions map[string]*lambdaemu.Function
+	Functions map[string]*rie.Function
 	srv       *http.Server
 }
 
 // APIFunction is one function of an API and its route.
 type APIFunction struct {
-	Config       lambdaemu.Config
+	Config       rie.Config
 	Method, Path string
 	Deadline     time.Duration // the route's integration timeout
 }
@@ -31,13 +32,13 @@ type APIFunction struct {
 // routing to them. wrap, when not nil, wraps the gateway's handler (to
 // record answers in tests).
 func StartAPI(fns []APIFunction, wrap func(http.Handler) http.Handler) (*API, error) {
-	api := &API{Functions: map[string]*lambdaemu.Function{}}
+	api := &API{Functions: map[string]*rie.Function{}}
 	var routes []gateway.Route
 	for _, f := range fns {
 		if f.Config.Output == nil {
 			f.Config.Output = io.Discard
 		}
-		fn, err := lambdaemu.New(f.Config)
+		fn, err := rie.New(f.Config)
 		if err != nil {
 			api.Close()
 			return nil, err
@@ -75,12 +76,13 @@ func (a *API) Close() {
 	}
 }
 
-// PIDs returns the live processes of every function.
-func (a *API) PIDs() []int {
+// RuntimePIDs returns the bootstraps every function runs now.
+func (a *API) RuntimePIDs() []int {
 	var pids []int
 	for _, fn := range a.Functions {
-		pids = append(pids, fn.PIDs()...)
+		pids = append(pids, fn.RuntimePIDs()...)
 	}
+	slices.Sort(pids)
 	return pids
 }
 

@@ -1,9 +1,11 @@
-// Command coldstart measures each function's cold start under the Lambda
-// Runtime API emulator against a hello-world aws-lambda-go floor built with
-// the same flags in the same run: for each of -n fresh processes, the time
-// from process start to the end of init (its first /next) and to its first
-// response. Runs are interleaved round-robin so that load from other work
-// on the machine spreads evenly over the binaries.
+// Command coldstart measures each function's cold start under AWS's Runtime
+// Interface Emulator against a hello-world aws-lambda-go floor built with
+// the same flags in the same run: for each of -n fresh execution
+// environments, the emulator's INIT REPORT (exec of the bootstrap to its
+// first /next) and the round trip of the first invocation (exec, init,
+// handler and the emulator's own hops). Both come from the emulator itself,
+// so no hook into it is needed. Runs are interleaved round-robin so that
+// load from other work on the machine spreads evenly over the binaries.
 //
 // The first responses of the goal use requests that need no network (an
 // unsigned webhook delivery is refused with 401 before any key is fetched;
@@ -24,11 +26,13 @@ import (
 	"log"
 	"math/rand/v2"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/periskope-connect/periskope-aws/bench/benchkit"
-	"github.com/periskope-connect/periskope-aws/internal/dev/lambdaemu"
+	"github.com/periskope-connect/periskope-aws/internal/dev/lambdabuild"
 	"github.com/periskope-connect/periskope-aws/internal/dev/local"
+	"github.com/periskope-connect/periskope-aws/internal/dev/rie"
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 )
 
@@ -37,7 +41,7 @@ const Goal = 1.2
 
 type kase struct {
 	name        string
-	cfg         lambdaemu.Config
+	cfg         rie.Config
 	payload     func(i int) []byte
 	want        int
 	informative bool
@@ -45,8 +49,8 @@ type kase struct {
 }
 
 func main() {
-	n := flag.Int("n", 25, "fresh processes per binary (the issue asks for at least 20)")
-	ioN := flag.Int("io-n", 10, "fresh processes per function for the real-I/O first response")
+	n := flag.Int("n", 25, "fresh execution environments per binary (the issue asks for at least 20)")
+	ioN := flag.Int("io-n", 10, "fresh execution environments per function for the real-I/O first response")
 	flag.Parse()
 	log.SetFlags(0)
 	if err := run(*n, *ioN); err != nil {
@@ -66,11 +70,9 @@ func run(n, ioN int) error {
 	}
 	defer os.RemoveAll(dir)
 
-	bins := map[benchkit.Target]string{}
-	for _, t := range []benchkit.Target{benchkit.Hello, benchkit.Webhook, benchkit.CreateTicket, benchkit.CreateTicketLoadDefault} {
-		if bins[t], err = benchkit.BuildHost(ctx, root, t, dir); err != nil {
-			return err
-		}
+	bins, err := benchkit.BuildHost(ctx, root, dir, benchkit.Hello, benchkit.Webhook, benchkit.CreateTicket, benchkit.CreateTicketLoadDefault)
+	if err != nil {
+		return err
 	}
 	backends, err := benchkit.StartBackends(ctx, dir)
 	if err != nil {
@@ -79,8 +81,8 @@ func run(n, ioN int) error {
 	defer backends.Close()
 	proxy, sb := backends.Proxy, backends.Sandbox
 
-	fnCfg := func(name string, t benchkit.Target, env map[string]string) lambdaemu.Config {
-		return lambdaemu.Config{Name: name, Executable: bins[t], Env: env, Timeout: 10 * time.Second, Region: "us-east-1"}
+	fnCfg := func(name string, t benchkit.Target, env map[string]string) rie.Config {
+		return bins.Function(name, t, env, 10*time.Second)
 	}
 	webhookEnv, err := benchkit.WebhookEnv(proxy.URL)
 	if err != nil {
@@ -134,9 +136,9 @@ func run(n, ioN int) error {
 
 	floor := offline[0]
 	floorInit, floorFirst := benchkit.Summarize(floor.init).P50, benchkit.Summarize(floor.first).P50
-	fmt.Printf("Cold start under internal/dev/lambdaemu, host binaries built with CGO_ENABLED=0 go build %s\n", "-tags lambda.norpc -trimpath -ldflags=\"-s -w\"")
+	fmt.Printf("Cold start under aws-lambda-rie (init: its INIT REPORT; first response: the first invocation's round trip), host binaries built with CGO_ENABLED=0 go build %s\n", strings.Join(lambdabuild.Flags, " "))
 	fmt.Printf("machine: %s\n\n", benchkit.Machine())
-	fmt.Printf("No-network first response, %d fresh processes each, interleaved; ratios of medians to the floor (goal ≤ %.1f×). AWS calls made: 0.\n\n", n, Goal)
+	fmt.Printf("No-network first response, %d fresh execution environments each, interleaved; ratios of medians to the floor (goal ≤ %.1f×). AWS calls made: 0.\n\n", n, Goal)
 	fmt.Println("| binary | init p50 | init p90 | init ratio | first response p50 | first response p90 | first response ratio | verdict |")
 	fmt.Println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
 	for _, k := range offline {
@@ -152,10 +154,10 @@ func run(n, ioN int) error {
 		fmt.Printf("| %s | %s | %s | %.2f× | %s | %s | %.2f× | %s |\n", k.name, benchkit.Ms(in.P50), benchkit.Ms(in.P90), ri,
 			benchkit.Ms(fr.P50), benchkit.Ms(fr.P90), rf, verdict)
 	}
-	if err := printInitTraces([]benchkit.Target{benchkit.Hello, benchkit.Webhook, benchkit.CreateTicket, benchkit.CreateTicketLoadDefault}, bins); err != nil {
+	if err := printInitTraces([]benchkit.Target{benchkit.Hello, benchkit.Webhook, benchkit.CreateTicket, benchkit.CreateTicketLoadDefault}, bins.Bootstraps); err != nil {
 		return err
 	}
-	fmt.Printf("\nFirst response with real I/O (informative), %d fresh processes each, against moto_server and the Periskope sandbox on loopback:\n\n", ioN)
+	fmt.Printf("\nFirst response with real I/O (informative), %d fresh execution environments each, against moto_server and the Periskope sandbox on loopback:\n\n", ioN)
 	fmt.Println("| function | init p50 | first response p50 | first response p90 |")
 	fmt.Println("| --- | ---: | ---: | ---: |")
 	for _, k := range withIO {

@@ -1,5 +1,5 @@
-// Command load drives the local system (gateway → Lambda Runtime API
-// emulator → real bootstrap binaries → moto_server, and the Periskope
+// Command load drives the local system (gateway → AWS's Runtime Interface
+// Emulator → real bootstrap binaries → moto_server, and the Periskope
 // sandbox) with bounded bursts on loopback and checks what was stored:
 //
 //   - webhook: -deliveries ticket.created deliveries at -concurrency, of
@@ -29,7 +29,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -41,7 +40,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/periskope-connect/periskope-aws/bench/benchkit"
-	"github.com/periskope-connect/periskope-aws/internal/dev/lambdaemu"
 	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
@@ -63,7 +61,7 @@ func main() {
 	flag.Float64Var(&o.dupRatio, "dup-ratio", 0.2, "share of the deliveries that are duplicates")
 	flag.IntVar(&o.concurrency, "concurrency", 16, "requests in flight")
 	flag.IntVar(&o.keys, "keys", 200, "create-ticket Idempotency-Keys")
-	flag.IntVar(&o.instances, "instances", 16, "process pool size of each function (Lambda would scale to the concurrency)")
+	flag.IntVar(&o.instances, "instances", 16, "execution environments (emulator processes) of each function at most (Lambda would scale to the concurrency)")
 	flag.DurationVar(&o.timeout, "timeout", 5*time.Minute, "bound of the whole run")
 	flag.StringVar(&o.logDir, "log-dir", "", "keep each function's and the gateway's log lines here (make dashboard reads them); default: dropped with the run")
 	flag.Parse()
@@ -77,23 +75,30 @@ func main() {
 	}
 }
 
-// rss tracks the peak RSS of every function process.
+// rss tracks the peak RSS of every bootstrap process. VmHWM is the peak of
+// a process's whole life, so sampling the live ones now and then misses
+// nothing of a bootstrap that stays warm.
 type rss struct {
+	st   *stack.Stack
 	mu   sync.Mutex
-	pids map[int]string // pid → function
+	pids map[int]string // live pid → function
+	seen map[string]int // bootstraps per function over the run
 	peak map[string]int64
-	errs int
-}
-
-func (r *rss) started(e lambdaemu.ProcessEvent) {
-	r.mu.Lock()
-	r.pids[e.PID] = e.Function
-	r.mu.Unlock()
 }
 
 func (r *rss) sample() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	for _, spec := range r.st.Functions() {
+		if fn, ok := r.st.Function(spec.Name); ok {
+			for _, pid := range fn.RuntimePIDs() {
+				if _, known := r.pids[pid]; !known {
+					r.pids[pid] = spec.Name
+					r.seen[spec.Name]++
+				}
+			}
+		}
+	}
 	for pid, fn := range r.pids {
 		n, err := benchkit.PeakRSS(pid)
 		if err != nil {
@@ -102,6 +107,13 @@ func (r *rss) sample() {
 		}
 		r.peak[fn] = max(r.peak[fn], n)
 	}
+}
+
+// count is how many bootstraps of fn were seen.
+func (r *rss) count(fn string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.seen[fn]
 }
 
 func run(o options) (bool, error) {
@@ -116,26 +128,20 @@ func run(o options) (bool, error) {
 		return false, err
 	}
 	defer os.RemoveAll(dir)
-	// Release builds for this machine where the local stack expects its binaries.
-	for name, t := range map[string]benchkit.Target{stack.WebhookFunction: benchkit.Webhook, stack.CreateTicketFunction: benchkit.CreateTicket} {
-		if err := benchkit.Build(ctx, root, t, runtime.GOOS, runtime.GOARCH, stack.BootstrapPath(dir, name)); err != nil {
-			return false, err
-		}
-	}
 	logFile, err := os.Create(filepath.Join(dir, "local.log"))
 	if err != nil {
 		return false, err
 	}
-	mem := &rss{pids: map[int]string{}, peak: map[string]int64{}}
+	// Start builds the release-flagged bootstraps and the emulator for this machine.
 	st, err := stack.Start(ctx, stack.Config{
-		Root: root, BinDir: dir, SkipBuild: true, NoWebhooks: true,
-		MaxInstances: o.instances, Hooks: lambdaemu.Hooks{ProcessStarted: mem.started}, Output: logFile,
+		Root: root, BinDir: dir, NoWebhooks: true, Concurrency: o.instances, Output: logFile,
 		LogDir: o.logDir,
 	})
 	if err != nil {
 		return false, err
 	}
 	defer st.Close()
+	mem := &rss{st: st, pids: map[int]string{}, seen: map[string]int{}, peak: map[string]int64{}}
 	stopSampling := make(chan struct{})
 	var sampler sync.WaitGroup
 	sampler.Add(1)
@@ -153,7 +159,7 @@ func run(o options) (bool, error) {
 		}
 	}()
 
-	fmt.Printf("Load through the local system (gateway → lambdaemu → release bootstraps → moto_server; sandbox Periskope), %d processes per function at most\n", o.instances)
+	fmt.Printf("Load through the local system (gateway → aws-lambda-rie → release bootstraps → moto_server; sandbox Periskope), %d environments per function at most\n", o.instances)
 	fmt.Printf("machine: %s\n\n", benchkit.Machine())
 	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: o.concurrency * 2}}
 	whOK, err := webhookLoad(ctx, o, st, client)
@@ -169,7 +175,7 @@ func run(o options) (bool, error) {
 	sampler.Wait()
 
 	fmt.Println("\nPeak RSS (VmHWM) of the bootstrap processes during the run:")
-	fmt.Println("\n| function | processes | peak RSS | goal | verdict |")
+	fmt.Println("\n| function | bootstraps | peak RSS | goal | verdict |")
 	fmt.Println("| --- | ---: | ---: | --- | --- |")
 	for _, fn := range []string{stack.WebhookFunction, stack.CreateTicketFunction} {
 		peak := mem.peak[fn]
@@ -177,8 +183,7 @@ func run(o options) (bool, error) {
 		if peak > RSSGoal || peak == 0 {
 			verdict = "MISSED"
 		}
-		f, _ := st.Function(fn)
-		fmt.Printf("| %s | %d | %s | ≤ 30 MB | %s |\n", fn, len(f.PIDs()), benchkit.MiB(peak), verdict)
+		fmt.Printf("| %s | %d | %s | ≤ 30 MB | %s |\n", fn, mem.count(fn), benchkit.MiB(peak), verdict)
 	}
 	return whOK && ctOK, nil
 }
@@ -432,12 +437,14 @@ func createLoad(ctx context.Context, o options, st *stack.Stack, client *http.Cl
 	after := st.Sandbox.Stats()
 
 	requests, bad, fiveXX, mismatched := 0, 0, 0, 0
+	failures := map[string]int{} // "status body" of the final answers that were not 201
 	for _, k := range keys {
 		requests += k.requests
 		var ids []string
 		for _, a := range k.answers {
 			if a.err != nil || a.status != 201 {
 				bad++
+				failures[fmt.Sprintf("%d %s%v", a.status, a.body, a.err)]++
 				if a.status >= 500 {
 					fiveXX++
 				}
@@ -468,5 +475,9 @@ func createLoad(ctx context.Context, o options, st *stack.Stack, client *http.Cl
 		{"5xx answers = 0", fiveXX == 0 && statuses[500]+statuses[502]+statuses[503]+statuses[504] == 0, strconv.Itoa(fiveXX)},
 		{"all answers of a key name one ticket", mismatched == 0, fmt.Sprintf("%d keys differ", mismatched)},
 	}
-	return printChecks(checks), nil
+	ok := printChecks(checks)
+	for answer, n := range failures {
+		fmt.Printf("\nnot 201 (%d×): %s\n", n, answer)
+	}
+	return ok, nil
 }

@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 
 	"github.com/periskope-connect/periskope-aws/bench/benchkit"
+	"github.com/periskope-connect/periskope-aws/internal/dev/lambdabuild"
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 )
 
@@ -57,7 +58,7 @@ func run(out string) error {
 	var rows []row
 	for i, t := range targets {
 		dst := filepath.Join(out, filepath.Base(t.Package), "bootstrap")
-		if err := benchkit.Build(context.Background(), root, t, "linux", "arm64", dst); err != nil {
+		if err := lambdabuild.Bootstrap(context.Background(), root, t.Package, lambdabuild.Deployed, dst); err != nil {
 			return err
 		}
 		fi, err := os.Stat(dst)

@@ -25,8 +25,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/periskope-connect/periskope-aws/bench/benchkit"
-	"github.com/periskope-connect/periskope-aws/internal/dev/lambdaemu"
 	"github.com/periskope-connect/periskope-aws/internal/dev/local"
+	"github.com/periskope-connect/periskope-aws/internal/dev/rie"
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 	"github.com/periskope-connect/periskope-aws/internal/ticketstore"
 )
@@ -55,15 +55,7 @@ func run(n, createN int) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	webhookBin, err := benchkit.BuildHost(ctx, root, benchkit.Webhook, dir)
-	if err != nil {
-		return err
-	}
-	createBin, err := benchkit.BuildHost(ctx, root, benchkit.CreateTicket, dir)
-	if err != nil {
-		return err
-	}
-	helloBin, err := benchkit.BuildHost(ctx, root, benchkit.Hello, dir)
+	bins, err := benchkit.BuildHost(ctx, root, dir, benchkit.Webhook, benchkit.CreateTicket, benchkit.Hello)
 	if err != nil {
 		return err
 	}
@@ -90,16 +82,18 @@ func run(n, createN int) error {
 	if err != nil {
 		return err
 	}
+	warmOne := func(cfg rie.Config) rie.Config {
+		cfg.Concurrency, cfg.Prewarm = 1, 1
+		return cfg
+	}
 	api, err := benchkit.StartAPI([]benchkit.APIFunction{
-		{Config: lambdaemu.Config{Name: webhook.Name, Executable: webhookBin, Env: webhookEnv,
-			Timeout: webhook.Timeout, Region: local.Region, MaxInstances: 1, Prewarm: 1},
+		{Config: warmOne(bins.Function(webhook.Name, benchkit.Webhook, webhookEnv, webhook.Timeout)),
 			Method: webhook.Method, Path: webhook.Path, Deadline: webhook.Deadline},
-		{Config: lambdaemu.Config{Name: createTicket.Name, Executable: createBin, Env: createEnv,
-			Timeout: createTicket.Timeout, Region: local.Region, MaxInstances: 1, Prewarm: 1},
+		{Config: warmOne(bins.Function(createTicket.Name, benchkit.CreateTicket, createEnv, createTicket.Timeout)),
 			Method: createTicket.Method, Path: createTicket.Path, Deadline: createTicket.Deadline},
 		// The hello floor behind the same gateway: what the gateway and the
 		// emulator cost by themselves, to split the overhead.
-		{Config: lambdaemu.Config{Name: "HelloFunction", Executable: helloBin, Timeout: 3 * time.Second, Region: "us-east-1", MaxInstances: 1, Prewarm: 1},
+		{Config: warmOne(bins.Function("HelloFunction", benchkit.Hello, nil, 3*time.Second)),
 			Method: "POST", Path: "/hello", Deadline: 5 * time.Second},
 	}, nil)
 	if err != nil {

@@ -8,7 +8,7 @@ LOCAL_CMD := $(LOCAL_BIN_DIR)/periskope-local
 API_PORT ?= 3000
 MOTO_PORT ?= 5000
 SANDBOX_PORT ?= 4010
-# Most processes per function (the emulator's pool; make load may raise it).
+# Most execution environments (aws-lambda-rie processes) per function; make load may raise it.
 CONCURRENCY ?= 2
 LOCAL_FLAGS = -bin-dir $(LOCAL_BIN_DIR) -api-port $(API_PORT) -moto-port $(MOTO_PORT) \
 	-sandbox-port $(SANDBOX_PORT) -concurrency $(CONCURRENCY) \

@@ -1,8 +1,12 @@
 // Command local runs the whole product on 127.0.0.1 with no Docker and no
 // AWS account (make run): moto_server with the table and both secrets, the
-// Periskope sandbox, both real bootstrap binaries under the Lambda Runtime
-// API emulator, and the HTTP API gateway in front of them. Ctrl-C stops
-// every process it started.
+// Periskope sandbox, both real bootstrap binaries under AWS's Lambda Runtime
+// Interface Emulator (a pool of emulator processes per function), and the
+// HTTP API gateway in front of them. Ctrl-C stops every process it started.
+//
+// With -invoke it does what `sam local invoke` does, minus Docker: the
+// function's bootstrap under the emulator with its environment, the event
+// posted once, the response on stdout and the logs on stderr.
 //
 //	local [-api-port 3000] [-moto-port 5000] [-sandbox-port 4010] [-periskope-base-url URL] [-docker-bridge docker0]
 //	local -invoke CreateTicketFunction|WebhookFunction -event events/<file>.json
@@ -62,9 +66,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.periskopeBaseURL, "periskope-base-url", os.Getenv("PERISKOPE_BASE_URL"), "use this Periskope instead of the sandbox (default $PERISKOPE_BASE_URL)")
 	fs.StringVar(&o.periskopeAPIKey, "periskope-api-key", envOr("PERISKOPE_API_KEY", local.APIKey), "API key stored in the local secret (default $PERISKOPE_API_KEY, else the sandbox's key)")
 	fs.StringVar(&o.periskopePhone, "periskope-phone", envOr("PERISKOPE_PHONE", local.Phone), "x-phone of create-ticket (default $PERISKOPE_PHONE)")
-	fs.IntVar(&o.concurrency, "concurrency", 2, "most processes per function (Lambda's concurrent execution environments)")
-	fs.BoolVar(&o.skipBuild, "skip-build", false, "use the bootstraps already built in -bin-dir")
-	fs.StringVar(&o.binDir, "bin-dir", "", "where the host bootstraps and moto.log go (default bin/local)")
+	fs.IntVar(&o.concurrency, "concurrency", 2, "most emulator processes per function (Lambda's concurrent execution environments)")
+	fs.BoolVar(&o.skipBuild, "skip-build", false, "use the bootstraps and the emulator already built in -bin-dir")
+	fs.StringVar(&o.binDir, "bin-dir", "", "where the host bootstraps, the emulator and moto.log go (default bin/local)")
 	fs.StringVar(&o.invoke, "invoke", "", "run one event through this function and print its response, like sam local invoke")
 	fs.StringVar(&o.event, "event", "", "event file for -invoke (\"-\": standard input)")
 	fs.BoolVar(&o.sandboxOnly, "sandbox-only", false, "run only the Periskope sandbox")
@@ -128,8 +132,8 @@ func (o options) stackConfig(out io.Writer) stack.Config {
 		BinDir: o.binDir, SkipBuild: o.skipBuild,
 		APIPort: o.apiPort, MotoPort: o.motoPort, SandboxPort: o.sandboxPort,
 		PeriskopeBaseURL: o.periskopeBaseURL, PeriskopeAPIKey: o.periskopeAPIKey, PeriskopePhone: o.periskopePhone,
-		MaxInstances: o.concurrency,
-		Output:       out,
+		Concurrency: o.concurrency,
+		Output:      out,
 	}
 }
 
@@ -144,7 +148,7 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		}
 	}
 	if !o.skipBuild {
-		fmt.Fprintf(out, "Building the functions for %s/%s (bin/local) ...\n", runtime.GOOS, runtime.GOARCH)
+		fmt.Fprintf(out, "Building the functions and the Runtime Interface Emulator for %s/%s (bin/local) ...\n", runtime.GOOS, runtime.GOARCH)
 	}
 	st, err := stack.Start(ctx, o.stackConfig(out))
 	if err != nil {
@@ -213,7 +217,7 @@ func printBanner(out io.Writer, st *stack.Stack, took time.Duration) {
 	row("API (HTTP API)", "%s", st.APIURL)
 	for _, spec := range st.Functions() {
 		fn, _ := st.Function(spec.Name)
-		row("", "%s %-20s -> %s (pid %s, timeout %s)", spec.Method, spec.Path, spec.Name, joinInts(fn.PIDs()), spec.Timeout)
+		row("", "%s %-20s -> %s (emulator pid %s, timeout %s)", spec.Method, spec.Path, spec.Name, joinInts(fn.PIDs()), fn.Timeout())
 	}
 	if st.Sandbox != nil {
 		row("Periskope sandbox", "%s (API key %s)", st.PeriskopeBaseURL, local.APIKey)
@@ -247,7 +251,7 @@ func runInvoke(ctx context.Context, o options, out, logs io.Writer) (failed bool
 		return false, err
 	}
 	cfg := o.stackConfig(logs)
-	cfg.NoGateway, cfg.NoWebhooks, cfg.NoLogFiles = true, true, true
+	cfg.NoGateway, cfg.NoWebhooks, cfg.NoLogFiles, cfg.Only = true, true, true, []string{o.invoke}
 	cfg.SandboxPort, cfg.MotoPort = 0, 0 // beside a running `make run`
 	st, err := stack.Start(ctx, cfg)
 	if err != nil {

@@ -53,7 +53,7 @@ func setup(m *testing.M) (int, error) {
 		return 0, err
 	}
 	// Tests that need the functions fail on their own if this failed.
-	if err := stack.Build(context.Background(), root, binDir, os.Stderr); err != nil {
+	if err := stack.Build(context.Background(), root, binDir); err != nil {
 		fmt.Fprintln(os.Stderr, "building the functions:", err)
 	}
 	return m.Run(), nil
@@ -61,7 +61,7 @@ func setup(m *testing.M) (int, error) {
 
 var (
 	apiURLPattern = regexp.MustCompile(`API \(HTTP API\)\s+(http://127\.0\.0\.1:\d+)`)
-	pidPattern    = regexp.MustCompile(`\(pid ([0-9]+(?:,[0-9]+)*)`)
+	pidPattern    = regexp.MustCompile(`\bpid ([0-9]+(?:,[0-9]+)*)`)
 )
 
 // `make run` as a user sees it: the banner, a working API, and Ctrl-C
@@ -167,8 +167,13 @@ func TestInvokePrintsTheResponse(t *testing.T) {
 	if resp.StatusCode != 201 || !strings.Contains(resp.Body, `"subject":"Invoked locally"`) {
 		t.Errorf("response = %d %s", resp.StatusCode, resp.Body)
 	}
-	if !strings.Contains(stderr.String(), "[CreateTicketFunction] REPORT RequestId:") {
-		t.Errorf("no REPORT line on stderr:\n%s", stderr.String())
+	for _, want := range []string{"[CreateTicketFunction] REPORT RequestId:", "(rapid) INIT REPORT(durationMs:"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("no %q on stderr (the emulator's lines):\n%s", want, stderr.String())
+		}
+	}
+	if strings.Contains(stderr.String(), "[WebhookFunction]") {
+		t.Errorf("invoking create-ticket started the webhook too:\n%s", stderr.String())
 	}
 	if got, err := os.ReadFile(runLog); err != nil || string(got) != "a line of make run\n" {
 		t.Errorf("make invoke changed make run's %s: %q, %v", runLog, got, err)

@@ -1,5 +1,5 @@
-// Package faults runs the real bootstrap binaries under the Lambda Runtime
-// API emulator, with moto_server and the Periskope sandbox, while their
+// Package faults runs the real bootstrap binaries under AWS's Runtime
+// Interface Emulator, with moto_server and the Periskope sandbox, while their
 // dependencies fail: moto_server stopped and restarted, the Secrets Manager
 // secret deleted or unreachable, Periskope answering 429, 500 or hanging.
 // Each test asserts the documented answers and, through the sandbox's and a
@@ -17,15 +17,15 @@ import (
 	"time"
 
 	"github.com/periskope-connect/periskope-aws/bench/benchkit"
-	"github.com/periskope-connect/periskope-aws/internal/dev/lambdaemu"
 	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
+	"github.com/periskope-connect/periskope-aws/internal/dev/rie"
 	"github.com/periskope-connect/periskope-aws/internal/dev/sandbox"
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 )
 
-// Host builds of the functions, made once by TestMain.
-var webhookBin, createTicketBin string
+// Host builds of the functions and the emulator, made once by TestMain.
+var bins benchkit.Binaries
 
 func TestMain(m *testing.M) {
 	os.Exit(buildAndRun(m))
@@ -40,10 +40,7 @@ func buildAndRun(m *testing.M) int {
 	defer os.RemoveAll(dir)
 	root, err := stack.FindRoot()
 	if err == nil {
-		webhookBin, err = benchkit.BuildHost(context.Background(), root, benchkit.Webhook, dir)
-	}
-	if err == nil {
-		createTicketBin, err = benchkit.BuildHost(context.Background(), root, benchkit.CreateTicket, dir)
+		bins, err = benchkit.BuildHost(context.Background(), root, dir, benchkit.Webhook, benchkit.CreateTicket)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "building the bootstraps:", err)
@@ -64,34 +61,35 @@ func startMoto(t *testing.T) *motoserver.Server {
 
 // webhookFunction is the webhook as template.yaml deploys it (environment,
 // timeout, memory), against the AWS at endpoint.
-func webhookFunction(t *testing.T, endpoint string, out io.Writer) lambdaemu.Config {
+func webhookFunction(t *testing.T, endpoint string, out io.Writer) rie.Config {
 	t.Helper()
 	env, err := benchkit.WebhookEnv(endpoint)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return functionConfig(t, stack.WebhookFunction, webhookBin, env, out)
+	return functionConfig(t, stack.WebhookFunction, benchkit.Webhook, env, out)
 }
 
 // createTicketFunction is create-ticket as template.yaml deploys it, against
 // the AWS at endpoint and the Periskope at baseURL.
-func createTicketFunction(t *testing.T, endpoint, baseURL string, out io.Writer) lambdaemu.Config {
+func createTicketFunction(t *testing.T, endpoint, baseURL string, out io.Writer) rie.Config {
 	t.Helper()
 	env, err := benchkit.CreateTicketEnv(endpoint, baseURL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return functionConfig(t, stack.CreateTicketFunction, createTicketBin, env, out)
+	return functionConfig(t, stack.CreateTicketFunction, benchkit.CreateTicket, env, out)
 }
 
-func functionConfig(t *testing.T, name, bin string, env map[string]string, out io.Writer) lambdaemu.Config {
+func functionConfig(t *testing.T, name string, target benchkit.Target, env map[string]string, out io.Writer) rie.Config {
 	t.Helper()
 	spec, err := stack.FunctionNamed(name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return lambdaemu.Config{Name: name, Executable: bin, Env: env, Timeout: spec.Timeout, MemoryMB: spec.Memory,
-		Region: local.Region, Output: out}
+	cfg := bins.Function(name, target, env, spec.Timeout)
+	cfg.MemoryMB, cfg.Output = spec.Memory, out
+	return cfg
 }
 
 // answer is one response the gateway gave.
@@ -177,8 +175,8 @@ func waitFor(t *testing.T, limit time.Duration, what string, cond func() bool) {
 	}
 }
 
-// withPool sets the process pool of cfg.
-func withPool(cfg lambdaemu.Config, maxInstances, prewarm int) lambdaemu.Config {
-	cfg.MaxInstances, cfg.Prewarm = maxInstances, prewarm
+// withPool sets the environment pool of cfg.
+func withPool(cfg rie.Config, concurrency, prewarm int) rie.Config {
+	cfg.Concurrency, cfg.Prewarm = concurrency, prewarm
 	return cfg
 }

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/periskope-connect/periskope-aws/bench/benchkit"
-	"github.com/periskope-connect/periskope-aws/internal/dev/lambdaemu"
 	"github.com/periskope-connect/periskope-aws/internal/dev/local"
+	"github.com/periskope-connect/periskope-aws/internal/dev/rie"
 	"github.com/periskope-connect/periskope-aws/internal/dev/sandbox"
 	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
 )
@@ -42,7 +42,7 @@ func TestCreateTicketPeriskopeFaults(t *testing.T) {
 	const timeout = 5 * time.Second
 	cfg := createTicketFunction(t, moto.Endpoint, sb.BaseURL(), &logs)
 	cfg.Timeout = timeout
-	fn, err := lambdaemu.New(withPool(cfg, 1, 1))
+	fn, err := rie.New(withPool(cfg, 1, 1))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/periskope-connect/periskope-aws/internal/dev/sandbox"
 	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
 	"github.com/periskope-connect/periskope-aws/internal/reconcile"
+	"github.com/periskope-connect/periskope-aws/internal/secretcache"
 	"github.com/periskope-connect/periskope-aws/internal/ticketstore"
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
@@ -90,7 +91,11 @@ func TestReconcileAfterPeriskopeGivesUp(t *testing.T) {
 	if n := countItems(t, db); n != 0 {
 		t.Fatalf("the table holds %d items after the restart, want none of the %d", n, lost)
 	}
-	// Meanwhile the webhook works again and stores new tickets itself.
+	// Meanwhile the webhook works again and stores new tickets itself, once
+	// its warm bootstraps stop remembering their failed key reads (a failed
+	// read is answered from the cache for secretcache.DefaultFailureTTL,
+	// longer than the sandbox's five quick attempts last).
+	time.Sleep(secretcache.DefaultFailureTTL)
 	const meanwhile = 5
 	webhookItems := map[string]*ticketstore.Ticket{}
 	for i := range meanwhile {

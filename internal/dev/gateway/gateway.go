@@ -22,7 +22,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/periskope-connect/periskope-aws/internal/dev/lambdaemu"
+	"github.com/periskope-connect/periskope-aws/internal/dev/rie"
 )
 
 // Defaults of Config.
@@ -37,9 +37,9 @@ const (
 // ErrConfig reports an unusable Config.
 var ErrConfig = errors.New("gateway: invalid config")
 
-// Invoker runs one event through a function; *lambdaemu.Function is one.
+// Invoker runs one event through a function; *rie.Function is one.
 type Invoker interface {
-	Invoke(ctx context.Context, payload []byte) (*lambdaemu.Result, error)
+	Invoke(ctx context.Context, payload []byte) (*rie.Result, error)
 }
 
 // Route sends requests with Method and exactly Path to Function.

@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/periskope-connect/periskope-aws/internal/dev/gateway"
-	"github.com/periskope-connect/periskope-aws/internal/dev/lambdaemu"
+	"github.com/periskope-connect/periskope-aws/internal/dev/rie"
 )
 
 // capture is an Invoker that keeps the events it receives and answers a
@@ -23,12 +23,12 @@ import (
 type capture struct {
 	mu     sync.Mutex
 	events [][]byte
-	result *lambdaemu.Result
+	result *rie.Result
 	err    error
 	wait   bool // block until the context ends
 }
 
-func (c *capture) Invoke(ctx context.Context, payload []byte) (*lambdaemu.Result, error) {
+func (c *capture) Invoke(ctx context.Context, payload []byte) (*rie.Result, error) {
 	c.mu.Lock()
 	c.events = append(c.events, payload)
 	c.mu.Unlock()
@@ -37,7 +37,7 @@ func (c *capture) Invoke(ctx context.Context, payload []byte) (*lambdaemu.Result
 		return nil, ctx.Err()
 	}
 	if c.result == nil {
-		return &lambdaemu.Result{Payload: []byte(`{"statusCode":204}`)}, c.err
+		return &rie.Result{Payload: []byte(`{"statusCode":204}`)}, c.err
 	}
 	return c.result, c.err
 }

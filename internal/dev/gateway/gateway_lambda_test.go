@@ -1,39 +1,54 @@
 package gateway_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/periskope-connect/periskope-aws/internal/dev/lambdaemu"
-	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
+	"github.com/periskope-connect/periskope-aws/internal/dev/lambdabuild"
+	"github.com/periskope-connect/periskope-aws/internal/dev/rie"
 )
 
-var echoBootstrap string
+// The Runtime Interface Emulator and the test function, built by TestMain.
+var emulator, echoBootstrap string
 
 func TestMain(m *testing.M) {
-	bin, cleanup, err := testkit.BuildBinary("../lambdaemu/testdata/echofn", "lambda.norpc")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	echoBootstrap = bin
-	code := m.Run()
-	cleanup()
-	os.Exit(code)
+	os.Exit(buildAndRun(m))
 }
 
-// The gateway in front of a real bootstrap process under the emulator.
+func buildAndRun(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "gateway-test")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	emulator, echoBootstrap = filepath.Join(dir, "aws-lambda-rie"), filepath.Join(dir, "echo", "bootstrap")
+	ctx := context.Background()
+	err = lambdabuild.Emulator(ctx, ".", emulator)
+	if err == nil {
+		err = lambdabuild.Bootstrap(ctx, ".", "../rie/testdata/echofn", lambdabuild.Host, echoBootstrap)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return m.Run()
+}
+
+// The gateway in front of a real bootstrap under the Runtime Interface Emulator.
 func TestGatewayWithARealFunction(t *testing.T) {
-	fn, err := lambdaemu.New(lambdaemu.Config{Name: "EchoFunction", Executable: echoBootstrap, Timeout: 500 * time.Millisecond, Output: io.Discard})
+	fn, err := rie.New(rie.Config{Emulator: emulator, Name: "EchoFunction", Bootstrap: echoBootstrap, Timeout: time.Second, Output: io.Discard})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +92,7 @@ func TestGatewayWithARealFunction(t *testing.T) {
 		})
 	}
 	t.Run("function timeout", func(t *testing.T) {
-		resp, body := post(`{"action":"sleep","ms":5000}`)
+		resp, body := post(`{"action":"sleep","ms":3000}`)
 		if resp.StatusCode != 500 || body != `{"message":"Internal Server Error"}` {
 			t.Errorf("got %d %q, want 500", resp.StatusCode, body)
 		}

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/periskope-connect/periskope-aws/internal/dev/gateway"
-	"github.com/periskope-connect/periskope-aws/internal/dev/lambdaemu"
+	"github.com/periskope-connect/periskope-aws/internal/dev/rie"
 )
 
 func newGateway(t *testing.T, fn gateway.Invoker, mutate func(*gateway.Config)) *gateway.Gateway {
@@ -55,14 +55,14 @@ func TestGatewayOwnAnswers(t *testing.T) {
 		{"trailing slash is another path", &capture{}, nil, "POST", "/tickets/", "{}", 404, `{"message":"Not Found"}`, false},
 		{"body over the limit", &capture{}, func(c *gateway.Config) { c.MaxBodyBytes = 8 }, "POST", "/tickets", `{"a":"123456789"}`, 413, `{"message":"Request Entity Too Large"}`, false},
 		{"body at the limit", &capture{}, func(c *gateway.Config) { c.MaxBodyBytes = 8 }, "POST", "/tickets", `{"a":12}`, 204, ``, true},
-		{"function error", &capture{result: &lambdaemu.Result{Payload: []byte(`{"errorType":"x"}`), Error: &lambdaemu.FunctionError{Type: "x"}}}, nil, "POST", "/tickets", "{}", 500, `{"message":"Internal Server Error"}`, true},
-		{"emulator error", &capture{err: lambdaemu.ErrClosed}, nil, "POST", "/tickets", "{}", 500, `{"message":"Internal Server Error"}`, true},
+		{"function error", &capture{result: &rie.Result{Payload: []byte(`{"errorType":"x"}`), Error: &rie.FunctionError{Type: "x"}}}, nil, "POST", "/tickets", "{}", 500, `{"message":"Internal Server Error"}`, true},
+		{"emulator error", &capture{err: rie.ErrClosed}, nil, "POST", "/tickets", "{}", 500, `{"message":"Internal Server Error"}`, true},
 		{"integration timeout", &capture{wait: true}, func(c *gateway.Config) { c.IntegrationTimeout = 20 * time.Millisecond }, "POST", "/tickets", "{}", 503, `{"message":"Service Unavailable"}`, true},
 		{"route integration timeout", &capture{wait: true}, func(c *gateway.Config) {
 			c.IntegrationTimeout = time.Hour
 			c.Routes[0].Timeout = 20 * time.Millisecond
 		}, "POST", "/tickets", "{}", 503, `{"message":"Service Unavailable"}`, true},
-		{"malformed response", &capture{result: &lambdaemu.Result{Payload: []byte(`not json`)}}, nil, "POST", "/tickets", "{}", 500, `{"message":"Internal Server Error"}`, true},
+		{"malformed response", &capture{result: &rie.Result{Payload: []byte(`not json`)}}, nil, "POST", "/tickets", "{}", 500, `{"message":"Internal Server Error"}`, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -86,7 +86,7 @@ func TestEndToEnd(t *testing.T) {
 		}
 	}()
 	pids := st.PIDs()
-	if len(pids) != 3 { // moto_server and one prewarmed process per function
+	if len(pids) != 3 { // moto_server and one emulator per function, no bootstrap before a request
 		t.Errorf("PIDs() = %v, want moto_server and two functions", pids)
 	}
 
@@ -137,8 +137,11 @@ func TestEndToEnd(t *testing.T) {
 	// which the dashboard's picture counts as CloudWatch would.
 	checkLogFiles(t, logDir)
 
-	// 6. Shutdown leaves no process behind.
+	// 6. Shutdown leaves no process behind, bootstraps included.
 	pids = st.PIDs()
+	if len(pids) < 5 {
+		t.Errorf("PIDs() = %v, want moto_server, the emulators and their bootstraps", pids)
+	}
 	if err := st.Close(); err != nil {
 		t.Fatal(err)
 	}

@@ -20,7 +20,7 @@ import (
 
 // TestSampleEventsThroughTheRealBinaries is the Docker-free twin of
 // `sam local invoke` on every sample: each events/ file goes to the real
-// bootstrap under the Runtime API emulator, with moto and the sandbox
+// bootstrap under the Runtime Interface Emulator, with moto and the sandbox
 // behind it, and must give its answer in samples.Outcomes (the table
 // `make sam-invoke` checks the real sam local invoke against).
 func TestSampleEventsThroughTheRealBinaries(t *testing.T) {

@@ -26,7 +26,7 @@ func buildAndRun(m *testing.M) int {
 	defer os.RemoveAll(dir)
 	root, err := stack.FindRoot()
 	if err == nil {
-		err = stack.Build(context.Background(), root, dir, os.Stderr)
+		err = stack.Build(context.Background(), root, dir)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "building the functions:", err)

@@ -1,8 +1,9 @@
 // Package stack starts the whole product on 127.0.0.1 with no Docker
 // and no AWS account: moto_server with the table and secrets, the Periskope
-// sandbox, both real bootstrap binaries under the Lambda Runtime API
-// emulator, and the HTTP API gateway in front of them. cmd/local (make run,
-// make invoke) and the end-to-end tests use it.
+// sandbox, both real bootstrap binaries under AWS's Runtime Interface
+// Emulator (a pool of environments per function), and the HTTP API gateway
+// in front of them. cmd/local (make run, make invoke) and the end-to-end
+// tests use it.
 package stack
 
 import (
@@ -14,6 +15,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 
@@ -21,9 +23,9 @@ import (
 
 	"github.com/periskope-connect/periskope-aws/internal/dev/deployment"
 	"github.com/periskope-connect/periskope-aws/internal/dev/gateway"
-	"github.com/periskope-connect/periskope-aws/internal/dev/lambdaemu"
 	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
+	"github.com/periskope-connect/periskope-aws/internal/dev/rie"
 	"github.com/periskope-connect/periskope-aws/internal/dev/sandbox"
 )
 
@@ -37,14 +39,18 @@ var ErrPortInUse = errors.New("port already in use")
 type Config struct {
 	// Root is the module root (default: found from the working directory).
 	Root string
-	// BinDir receives the host-arch bootstraps and logs (default Root/bin/local).
+	// BinDir receives the host-arch bootstraps, the Runtime Interface
+	// Emulator and logs (default Root/bin/local).
 	BinDir string
-	// SkipBuild uses the bootstraps already in BinDir.
+	// SkipBuild uses the binaries already in BinDir.
 	SkipBuild bool
 
 	APIPort, MotoPort, SandboxPort int
 	// NoGateway starts everything but the HTTP API (make invoke).
 	NoGateway bool
+	// Only, when set, starts only the functions with these logical ids
+	// (make invoke runs one); the gateway routes only to those.
+	Only []string
 	// NoWebhooks keeps the sandbox from posting ticket.created.
 	NoWebhooks bool
 
@@ -56,10 +62,9 @@ type Config struct {
 	// PeriskopePhone is create-ticket's PERISKOPE_PHONE (default local.Phone).
 	PeriskopePhone string
 
-	// MaxInstances is the process pool size of each function (default 2).
-	MaxInstances int
-	// Hooks observe the function processes (benchmarks).
-	Hooks lambdaemu.Hooks
+	// Concurrency is the most execution environments (emulator
+	// processes) of each function (default 2).
+	Concurrency int
 
 	// Output receives function logs, access logs and sandbox logs (default os.Stderr).
 	Output io.Writer
@@ -86,7 +91,7 @@ type Stack struct {
 	// Moto is the running moto_server.
 	Moto *motoserver.Server
 
-	functions map[string]*lambdaemu.Function
+	functions map[string]*rie.Function
 	specs     []FunctionSpec // of the running functions, in template order
 	gw        *http.Server
 	motoLog   *os.File
@@ -113,7 +118,7 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 	}
 	// Port 0 asked for a free port: from now on use the one we got.
 	cfg.APIPort, cfg.SandboxPort = portOf(apiLn, cfg.APIPort), portOf(sandboxLn, cfg.SandboxPort)
-	st := &Stack{cfg: cfg, functions: map[string]*lambdaemu.Function{}}
+	st := &Stack{cfg: cfg, functions: map[string]*rie.Function{}}
 	defer func() {
 		if err != nil {
 			closeListener(apiLn)
@@ -123,7 +128,7 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 	}()
 
 	if !cfg.SkipBuild {
-		if err := Build(ctx, cfg.Root, cfg.BinDir, cfg.Output); err != nil {
+		if err := Build(ctx, cfg.Root, cfg.BinDir); err != nil {
 			return nil, err
 		}
 	}
@@ -171,8 +176,8 @@ func applyDefaults(cfg *Config) error {
 	if cfg.PeriskopePhone == "" {
 		cfg.PeriskopePhone = local.Phone
 	}
-	if cfg.MaxInstances <= 0 {
-		cfg.MaxInstances = 2
+	if cfg.Concurrency <= 0 {
+		cfg.Concurrency = 2
 	}
 	if cfg.Output == nil {
 		cfg.Output = os.Stderr
@@ -287,15 +292,15 @@ func (st *Stack) Env(name string) (map[string]string, error) {
 // Bootstrap is the path of a function's host-arch binary.
 func (st *Stack) Bootstrap(name string) string { return BootstrapPath(st.cfg.BinDir, name) }
 
-// BootstrapPath is where Build puts a function's binary.
-func BootstrapPath(binDir, name string) string { return filepath.Join(binDir, name, "bootstrap") }
-
 func (st *Stack) startFunctions() error {
 	specs, err := Functions()
 	if err != nil {
 		return err
 	}
 	for _, spec := range specs {
+		if len(st.cfg.Only) > 0 && !slices.Contains(st.cfg.Only, spec.Name) {
+			continue
+		}
 		env, err := st.Env(spec.Name)
 		if err != nil {
 			return err
@@ -304,17 +309,19 @@ func (st *Stack) startFunctions() error {
 		if err != nil {
 			return err
 		}
-		fn, err := lambdaemu.New(lambdaemu.Config{
-			Name:         spec.Name,
-			Executable:   st.Bootstrap(spec.Name),
-			Env:          env,
-			Timeout:      spec.Timeout,
-			MemoryMB:     spec.Memory,
-			Region:       local.Region, // where ProvisionLocal created the table and secrets
-			MaxInstances: st.cfg.MaxInstances,
-			Prewarm:      1, // init runs now: a bad config shows at startup, not at the first request
-			Output:       out,
-			Hooks:        st.cfg.Hooks,
+		fn, err := rie.New(rie.Config{
+			Emulator:    EmulatorPath(st.cfg.BinDir),
+			Name:        spec.Name,
+			Bootstrap:   st.Bootstrap(spec.Name),
+			Env:         env,
+			Timeout:     spec.Timeout,
+			MemoryMB:    spec.Memory,
+			Region:      local.Region, // where ProvisionLocal created the table and secrets
+			Concurrency: st.cfg.Concurrency,
+			// One environment is up at startup; like Lambda, the emulator
+			// inits the bootstrap at its first invocation.
+			Prewarm: 1,
+			Output:  out,
 		})
 		if err != nil {
 			return err
@@ -349,12 +356,14 @@ func (st *Stack) startGateway(ln net.Listener) error {
 func (st *Stack) Functions() []FunctionSpec { return st.specs }
 
 // Function returns a running function by logical id.
-func (st *Stack) Function(name string) (*lambdaemu.Function, bool) {
+func (st *Stack) Function(name string) (*rie.Function, bool) {
 	fn, ok := st.functions[name]
 	return fn, ok
 }
 
-// PIDs returns every child process: moto_server and the function processes.
+// PIDs returns every process the stack runs: moto_server, the functions'
+// emulator processes and the bootstraps they run (none before an
+// environment's first invocation).
 func (st *Stack) PIDs() []int {
 	var pids []int
 	if st.Moto != nil {
@@ -363,6 +372,7 @@ func (st *Stack) PIDs() []int {
 	for _, spec := range st.specs {
 		if fn, ok := st.functions[spec.Name]; ok {
 			pids = append(pids, fn.PIDs()...)
+			pids = append(pids, fn.RuntimePIDs()...)
 		}
 	}
 	return pids
@@ -397,7 +407,7 @@ func (st *Stack) Close() error {
 
 // logWriter writes to Output and to LogPath(LogDir, name), created (or
 // emptied) on first use. Both get whole lines: the writers before it
-// (lambdaemu's, prefixed) write one line per call.
+// (internal/dev/rie's, prefixed) write one line per call.
 func (st *Stack) logWriter(name string) (io.Writer, error) {
 	if st.cfg.NoLogFiles {
 		return st.cfg.Output, nil

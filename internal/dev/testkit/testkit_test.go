@@ -3,8 +3,6 @@ package testkit_test
 import (
 	"context"
 	"fmt"
-	"os"
-	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -137,46 +135,5 @@ func TestClockIsSafeForConcurrentUse(t *testing.T) {
 	}
 	if got := len(c.Sleeps()); got != n {
 		t.Errorf("%d sleeps recorded, want %d", got, n)
-	}
-}
-
-func TestBuildBinaryPassesTags(t *testing.T) {
-	tests := map[string]struct {
-		tags []string
-		want string
-	}{
-		"no tags":  {nil, "[]"},
-		"one tag":  {[]string{"testkit_beta"}, "[beta]"},
-		"two tags": {[]string{"testkit_alpha", "testkit_beta"}, "[alpha beta]"},
-	}
-	for name, tc := range tests {
-		t.Run(name, func(t *testing.T) {
-			path, cleanup, err := testkit.BuildBinary("./testdata/tagged", tc.tags...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			out, err := exec.Command(path).Output()
-			if err != nil {
-				t.Fatalf("running %s: %v", path, err)
-			}
-			if got := strings.TrimSpace(string(out)); got != tc.want {
-				t.Errorf("output %q, want %q", got, tc.want)
-			}
-			cleanup()
-			if _, err := os.Stat(path); !os.IsNotExist(err) {
-				t.Errorf("after cleanup, stat %s: %v, want not exist", path, err)
-			}
-		})
-	}
-}
-
-func TestBuildBinaryReportsAFailedBuild(t *testing.T) {
-	path, cleanup, err := testkit.BuildBinary("./testdata/no-such-package")
-	if err == nil {
-		cleanup()
-		t.Fatalf("built %s from a missing package", path)
-	}
-	if !strings.Contains(err.Error(), "no-such-package") {
-		t.Errorf("error %q does not name the package", err)
 	}
 }

@@ -1,4 +1,4 @@
-// Command echofn is a test Lambda function for the emulator. By default it
+// Command echofn is a test Lambda function for the emulator harness. By default it
 // returns its event unchanged; an event {"action": ...}, or an HTTP API event
 // with such a body, makes it sleep, crash, fail, answer a given response, or
 // report what it sees. ECHOFN_INIT makes its init fail.
@@ -30,14 +30,11 @@ func main() {
 	switch os.Getenv("ECHOFN_INIT") {
 	case "exit":
 		log.Fatal("echofn: init failed on purpose")
-	case "post", "posthang":
+	case "post":
 		postInitError()
-		if os.Getenv("ECHOFN_INIT") == "posthang" {
-			select {}
-		}
 		os.Exit(1)
-	case "hang":
-		select {}
+	case "hang": // not select{}: the Go runtime ends a program with no goroutine left
+		time.Sleep(time.Hour)
 	}
 	lambda.Start(handle)
 }

@@ -1,4 +1,4 @@
-package lambdaemu
+package rie
 
 import (
 	"bytes"
@@ -51,11 +51,6 @@ func (lw *lineWriter) Write(p []byte) (int, error) {
 		lw.buf = nil
 	}
 	return len(p), nil
-}
-
-// Line writes one prefixed line.
-func (lw *lineWriter) Line(s string) {
-	lw.emit([]byte(s))
 }
 
 // Flush writes a buffered unterminated line.

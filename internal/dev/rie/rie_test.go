@@ -1,4 +1,4 @@
-package lambdaemu_test
+package rie_test
 
 import (
 	"context"
@@ -7,44 +7,59 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/periskope-connect/periskope-aws/internal/dev/lambdaemu"
+	"github.com/periskope-connect/periskope-aws/internal/dev/lambdabuild"
+	"github.com/periskope-connect/periskope-aws/internal/dev/rie"
 	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
 )
 
-// echoBootstrap is the test function binary built by TestMain.
-var echoBootstrap string
+// The emulator and the test function, built once by TestMain.
+var emulator, echoBootstrap string
 
 func TestMain(m *testing.M) {
-	bin, cleanup, err := testkit.BuildBinary("./testdata/echofn", "lambda.norpc")
+	os.Exit(buildAndRun(m))
+}
+
+func buildAndRun(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "rie-test")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+		return 1
 	}
-	echoBootstrap = bin
-	code := m.Run()
-	cleanup()
-	os.Exit(code)
+	defer os.RemoveAll(dir)
+	emulator, echoBootstrap = filepath.Join(dir, "aws-lambda-rie"), filepath.Join(dir, "echo", "bootstrap")
+	ctx := context.Background()
+	if err := lambdabuild.Emulator(ctx, ".", emulator); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	if err := lambdabuild.Bootstrap(ctx, ".", "./testdata/echofn", lambdabuild.Host, echoBootstrap); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return m.Run()
 }
 
 // baseConfig is a valid config; tests change one thing at a time.
-func baseConfig() lambdaemu.Config {
-	return lambdaemu.Config{
-		Name:       "EchoFunction",
-		Executable: echoBootstrap,
-		Timeout:    5 * time.Second,
-		Output:     &testkit.Buffer{},
+func baseConfig() rie.Config {
+	return rie.Config{
+		Emulator:  emulator,
+		Name:      "EchoFunction",
+		Bootstrap: echoBootstrap,
+		Timeout:   5 * time.Second,
+		Output:    &testkit.Buffer{},
 	}
 }
 
-func start(t *testing.T, cfg lambdaemu.Config) *lambdaemu.Function {
+func start(t *testing.T, cfg rie.Config) *rie.Function {
 	t.Helper()
-	f, err := lambdaemu.New(cfg)
+	f, err := rie.New(cfg)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
@@ -52,7 +67,7 @@ func start(t *testing.T, cfg lambdaemu.Config) *lambdaemu.Function {
 	return f
 }
 
-func invoke(t *testing.T, f *lambdaemu.Function, event string) *lambdaemu.Result {
+func invoke(t *testing.T, f *rie.Function, event string) *rie.Result {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -63,7 +78,7 @@ func invoke(t *testing.T, f *lambdaemu.Function, event string) *lambdaemu.Result
 	return res
 }
 
-func decode[T any](t *testing.T, res *lambdaemu.Result) T {
+func decode[T any](t *testing.T, res *rie.Result) T {
 	t.Helper()
 	if res.Error != nil {
 		t.Fatalf("function failed: %v", res.Error)
@@ -79,6 +94,14 @@ func processAlive(pid int) bool {
 	return syscall.Kill(pid, 0) == nil
 }
 
+// runtimePID is the bootstrap process that answered (echofn reports it).
+func runtimePID(t *testing.T, f *rie.Function) int {
+	t.Helper()
+	return decode[struct {
+		PID int `json:"pid"`
+	}](t, invoke(t, f, `{"action":"sleep","ms":0}`)).PID
+}
+
 func TestInvokeEchoesEventAndStaysWarm(t *testing.T) {
 	f := start(t, baseConfig())
 	event := `{"hello":"world","n":[1,2,3]}`
@@ -88,11 +111,11 @@ func TestInvokeEchoesEventAndStaysWarm(t *testing.T) {
 		t.Fatalf("first = %q, %v; want the event back", first.Payload, first.Error)
 	}
 	if first.InitDuration <= 0 {
-		t.Errorf("first invocation InitDuration = %v, want a cold start", first.InitDuration)
+		t.Errorf("first invocation InitDuration = %v, want the emulator's INIT REPORT", first.InitDuration)
 	}
 	second := invoke(t, f, event)
 	if second.PID != first.PID {
-		t.Errorf("second invocation ran in PID %d, want the warm process %d", second.PID, first.PID)
+		t.Errorf("second invocation ran in emulator %d, want the warm one %d", second.PID, first.PID)
 	}
 	if second.InitDuration != 0 {
 		t.Errorf("warm invocation InitDuration = %v, want 0", second.InitDuration)
@@ -106,6 +129,7 @@ func TestRuntimeHeadersReachTheHandler(t *testing.T) {
 	cfg := baseConfig()
 	cfg.Timeout = 7 * time.Second
 	f := start(t, cfg)
+	invoke(t, f, `{}`) // init, so that the deadline below is the invocation's
 
 	before := time.Now()
 	res := invoke(t, f, `{"action":"context"}`)
@@ -114,31 +138,28 @@ func TestRuntimeHeadersReachTheHandler(t *testing.T) {
 		RequestID   string `json:"request_id"`
 		FunctionARN string `json:"function_arn"`
 		DeadlineMs  int64  `json:"deadline_ms"`
-		TraceID     string `json:"trace_id"`
 	}](t, res)
 
 	if got.RequestID != res.RequestID {
 		t.Errorf("handler saw request id %q, result has %q", got.RequestID, res.RequestID)
 	}
-	if want := "arn:aws:lambda:us-east-1:123456789012:function:EchoFunction"; got.FunctionARN != want || f.ARN() != want {
-		t.Errorf("function ARN = %q (ARN() %q), want %q", got.FunctionARN, f.ARN(), want)
+	if !strings.HasSuffix(got.FunctionARN, ":function:EchoFunction") {
+		t.Errorf("function ARN = %q, want the function's name in it", got.FunctionARN)
 	}
-	// The deadline is delivery time + timeout, and delivery is inside [before, after].
 	lo, hi := before.Add(cfg.Timeout).UnixMilli(), after.Add(cfg.Timeout).UnixMilli()
 	if got.DeadlineMs < lo || got.DeadlineMs > hi {
 		t.Errorf("deadline %d outside [%d, %d]", got.DeadlineMs, lo, hi)
 	}
-	if !strings.HasPrefix(got.TraceID, "Root=1-") {
-		t.Errorf("trace id %q, want an X-Ray header", got.TraceID)
-	}
 }
 
-func TestProcessEnvironment(t *testing.T) {
+func TestFunctionEnvironment(t *testing.T) {
 	cfg := baseConfig()
 	cfg.MemoryMB = 256
+	cfg.Timeout = 2500 * time.Millisecond
 	cfg.Region = "eu-west-1"
 	cfg.Env = map[string]string{"TICKETS_TABLE": "periskope-tickets", "AWS_LAMBDA_LOG_FORMAT": "Text"}
 	t.Setenv("ECHOFN_LEAK_CHECK", "leaked")
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIAREALKEYOFTHEDEV0")
 	f := start(t, cfg)
 
 	env := decode[map[string]string](t, invoke(t, f, `{"action":"env"}`))
@@ -146,6 +167,7 @@ func TestProcessEnvironment(t *testing.T) {
 		"AWS_LAMBDA_FUNCTION_NAME":        "EchoFunction",
 		"AWS_LAMBDA_FUNCTION_VERSION":     "$LATEST",
 		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "256",
+		"AWS_LAMBDA_FUNCTION_TIMEOUT":     "3", // whole seconds, rounded up
 		"AWS_LAMBDA_LOG_GROUP_NAME":       "/aws/lambda/EchoFunction",
 		"AWS_REGION":                      "eu-west-1",
 		"AWS_DEFAULT_REGION":              "eu-west-1",
@@ -163,26 +185,29 @@ func TestProcessEnvironment(t *testing.T) {
 			t.Errorf("%s is not set", k)
 		}
 	}
+	if env["AWS_ACCESS_KEY_ID"] == "AKIAREALKEYOFTHEDEV0" {
+		t.Error("the developer's credentials reached the function")
+	}
 	if !strings.HasPrefix(env["AWS_LAMBDA_RUNTIME_API"], "127.0.0.1:") {
 		t.Errorf("AWS_LAMBDA_RUNTIME_API = %q, want a loopback address", env["AWS_LAMBDA_RUNTIME_API"])
 	}
 	if _, ok := env["ECHOFN_LEAK_CHECK"]; ok {
-		t.Error("the emulator's own environment leaked into the function")
+		t.Error("the harness's own environment leaked into the function")
 	}
 }
 
 func TestConcurrentInvocationsUseAPool(t *testing.T) {
 	cfg := baseConfig()
-	cfg.MaxInstances = 3
+	cfg.Concurrency = 3
 	f := start(t, cfg)
 
 	const n = 9
 	var wg sync.WaitGroup
-	results := make([]*lambdaemu.Result, n)
+	results := make([]*rie.Result, n)
 	errs := make([]error, n)
 	for i := range n {
 		wg.Go(func() {
-			results[i], errs[i] = f.Invoke(context.Background(), []byte(`{"action":"sleep","ms":150}`))
+			results[i], errs[i] = f.Invoke(context.Background(), []byte(`{"action":"sleep","ms":300}`))
 		})
 	}
 	wg.Wait()
@@ -193,19 +218,19 @@ func TestConcurrentInvocationsUseAPool(t *testing.T) {
 		}
 		pids[results[i].PID] = true
 	}
-	if len(pids) < 2 || len(pids) > cfg.MaxInstances {
-		t.Errorf("%d invocations ran in %d processes, want 2..%d", n, len(pids), cfg.MaxInstances)
+	if len(pids) < 2 || len(pids) > cfg.Concurrency {
+		t.Errorf("%d invocations ran in %d environments, want 2..%d", n, len(pids), cfg.Concurrency)
 	}
 	if live := f.PIDs(); len(live) != len(pids) {
-		t.Errorf("PIDs() = %v, want the %d processes that ran", live, len(pids))
+		t.Errorf("PIDs() = %v, want the %d environments that ran", live, len(pids))
 	}
 }
 
-func TestConcurrentInvocationsQueueOnOneProcess(t *testing.T) {
-	f := start(t, baseConfig()) // MaxInstances defaults to 1
+func TestOneInvocationAtATimePerEnvironment(t *testing.T) {
+	f := start(t, baseConfig()) // Concurrency defaults to 1
 
 	var wg sync.WaitGroup
-	results := make([]*lambdaemu.Result, 4)
+	results := make([]*rie.Result, 4)
 	for i := range results {
 		wg.Go(func() {
 			res, err := f.Invoke(context.Background(), []byte(`{"action":"sleep","ms":50}`))
@@ -219,37 +244,29 @@ func TestConcurrentInvocationsQueueOnOneProcess(t *testing.T) {
 	wg.Wait()
 	for _, res := range results {
 		if res == nil || res.Error != nil || res.PID != results[0].PID {
-			t.Fatalf("results %+v: want all served by one process", results)
+			t.Fatalf("results %+v: want all served by one environment", results)
 		}
 	}
 }
 
-func TestCrashFailsTheInvocationAndRestarts(t *testing.T) {
-	cfg := baseConfig()
-	cfg.Prewarm = 1
-	f := start(t, cfg)
-	before := invoke(t, f, `{}`)
+// A crash fails the invocation; the emulator starts the bootstrap again.
+func TestCrashFailsTheInvocationAndTheRuntimeRestarts(t *testing.T) {
+	f := start(t, baseConfig())
+	before := runtimePID(t, f)
 
 	crashed := invoke(t, f, `{"action":"crash"}`)
 	if crashed.Error == nil || crashed.Error.Type != "Runtime.ExitError" || !strings.Contains(crashed.Error.Message, "exit status 3") {
 		t.Fatalf("crash result error = %v, want Runtime.ExitError with exit status 3", crashed.Error)
 	}
-	if !strings.Contains(string(crashed.Payload), `"errorType":"Runtime.ExitError"`) {
-		t.Errorf("payload %s, want the error document", crashed.Payload)
+	if processAlive(before) {
+		t.Errorf("crashed bootstrap %d still exists", before)
 	}
-	if processAlive(before.PID) {
-		t.Errorf("crashed process %d still exists", before.PID)
-	}
-	after := invoke(t, f, `{"again":true}`)
-	if after.Error != nil || string(after.Payload) != `{"again":true}` {
-		t.Fatalf("after crash: %q %v", after.Payload, after.Error)
-	}
-	if after.PID == before.PID {
-		t.Errorf("after crash ran in the dead PID %d", after.PID)
+	if after := runtimePID(t, f); after == before {
+		t.Errorf("after the crash the same bootstrap %d answered", after)
 	}
 }
 
-func TestPanicFailsTheInvocationAndRestarts(t *testing.T) {
+func TestPanicFailsTheInvocation(t *testing.T) {
 	f := start(t, baseConfig())
 	res := invoke(t, f, `{"action":"panic"}`)
 	if res.Error == nil || !strings.Contains(res.Error.Message, "panic on purpose") {
@@ -260,32 +277,45 @@ func TestPanicFailsTheInvocationAndRestarts(t *testing.T) {
 	}
 }
 
-func TestHandlerErrorKeepsTheProcess(t *testing.T) {
+func TestHandlerErrorKeepsTheRuntime(t *testing.T) {
 	f := start(t, baseConfig())
+	before := runtimePID(t, f)
 	res := invoke(t, f, `{"action":"error"}`)
 	if res.Error == nil || res.Error.Type != "errorString" || res.Error.Message != "echofn: failed on purpose" {
 		t.Fatalf("error = %+v, want errorString / echofn: failed on purpose", res.Error)
 	}
-	if next := invoke(t, f, `{}`); next.PID != res.PID {
-		t.Errorf("after a handled error the process changed from %d to %d", res.PID, next.PID)
+	if after := runtimePID(t, f); after != before {
+		t.Errorf("after a handled error the bootstrap changed from %d to %d", before, after)
 	}
 }
 
-func TestTimeoutKillsAndRestarts(t *testing.T) {
+// A response shaped like an error document only in part is a response.
+func TestResponseWithErrorFieldsIsNotAnError(t *testing.T) {
+	f := start(t, baseConfig())
+	res := invoke(t, f, `{"errorType":"x","errorMessage":"y","statusCode":200}`)
+	if res.Error != nil {
+		t.Errorf("error = %v, want a response", res.Error)
+	}
+}
+
+func TestTimeoutFailsAndTheRuntimeRestarts(t *testing.T) {
 	cfg := baseConfig()
-	cfg.Timeout = 300 * time.Millisecond
+	cfg.Timeout = time.Second
 	f := start(t, cfg)
+	before := runtimePID(t, f)
 
 	res := invoke(t, f, `{"action":"sleep","ms":20000}`)
-	if res.Error == nil || res.Error.Type != "Sandbox.Timedout" || !strings.Contains(res.Error.Message, "Task timed out after 0.30 seconds") {
+	if res.Error == nil || res.Error.Type != "Sandbox.Timedout" || !strings.Contains(res.Error.Message, "Task timed out after 1.00 seconds") {
 		t.Fatalf("error = %v, want Sandbox.Timedout", res.Error)
 	}
-	if processAlive(res.PID) {
-		t.Errorf("timed-out process %d still exists", res.PID)
+	if res.Duration > 5*time.Second {
+		t.Errorf("the timeout took %v to answer", res.Duration)
 	}
-	next := invoke(t, f, `{"action":"sleep","ms":1}`)
-	if next.Error != nil || next.PID == res.PID {
-		t.Fatalf("after timeout: pid %d error %v; want a fresh process", next.PID, next.Error)
+	if processAlive(before) {
+		t.Errorf("timed-out bootstrap %d still exists", before)
+	}
+	if after := runtimePID(t, f); after == before {
+		t.Errorf("after the timeout the same bootstrap %d answered", after)
 	}
 }
 
@@ -293,32 +323,24 @@ func TestInitFailures(t *testing.T) {
 	tests := []struct {
 		name        string
 		init        string
-		initTimeout time.Duration
 		wantType    string
 		wantMessage string
 	}{
-		{"exits", "exit", 0, "Runtime.ExitError", "exit status 1"},
-		{"posts init error then exits", "post", 0, "Echofn.InitError", "init failed on purpose"},
-		{"posts init error and hangs", "posthang", 0, "Echofn.InitError", "init failed on purpose"},
-		{"never calls next", "hang", 300 * time.Millisecond, "Sandbox.Timedout", "Init phase timed out"},
+		{"exits", "exit", "Runtime.Unknown", "see its log"},
+		{"posts init error then exits", "post", "Echofn.InitError", "init failed on purpose"},
+		{"never calls next", "hang", "Sandbox.Timedout", "Task timed out"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := baseConfig()
+			cfg.Timeout = time.Second
 			cfg.Env = map[string]string{"ECHOFN_INIT": tt.init}
-			cfg.InitTimeout = tt.initTimeout
 			f := start(t, cfg)
-			first := invoke(t, f, `{}`)
-			if first.Error == nil || first.Error.Type != tt.wantType || !strings.Contains(first.Error.Message, tt.wantMessage) {
-				t.Fatalf("error = %v, want %s containing %q", first.Error, tt.wantType, tt.wantMessage)
-			}
-			if processAlive(first.PID) {
-				t.Errorf("process %d with a failed init still exists", first.PID)
-			}
-			// Init is retried by the next invocation, in a new process.
-			second := invoke(t, f, `{}`)
-			if second.Error == nil || second.Error.Type != tt.wantType || second.PID == first.PID {
-				t.Errorf("second invocation: pid %d error %v; want a new process failing the same way", second.PID, second.Error)
+			for i := range 2 { // init is tried again by the next invocation
+				res := invoke(t, f, `{}`)
+				if res.Error == nil || res.Error.Type != tt.wantType || !strings.Contains(res.Error.Message, tt.wantMessage) {
+					t.Fatalf("invocation %d: error = %v (payload %q), want %s containing %q", i, res.Error, res.Payload, tt.wantType, tt.wantMessage)
+				}
 			}
 		})
 	}
@@ -326,51 +348,9 @@ func TestInitFailures(t *testing.T) {
 
 func TestResponseTooLarge(t *testing.T) {
 	f := start(t, baseConfig())
-	res := invoke(t, f, fmt.Sprintf(`{"action":"big","ms":%d}`, lambdaemu.MaxResponseBytes))
+	res := invoke(t, f, fmt.Sprintf(`{"action":"big","ms":%d}`, rie.MaxResponseBytes))
 	if res.Error == nil || res.Error.Type != "Function.ResponseSizeTooLarge" {
 		t.Fatalf("error = %v, want Function.ResponseSizeTooLarge", res.Error)
-	}
-}
-
-func TestHooksReportProcessLifecycle(t *testing.T) {
-	var mu sync.Mutex
-	events := map[string][]lambdaemu.ProcessEvent{}
-	record := func(kind string) func(lambdaemu.ProcessEvent) {
-		return func(e lambdaemu.ProcessEvent) {
-			mu.Lock()
-			defer mu.Unlock()
-			events[kind] = append(events[kind], e)
-		}
-	}
-	cfg := baseConfig()
-	cfg.Hooks = lambdaemu.Hooks{
-		ProcessStarted: record("started"),
-		InitDone:       record("init"),
-		FirstResponse:  record("first"),
-		ProcessExited:  record("exited"),
-	}
-	f, err := lambdaemu.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res := invoke(t, f, `{}`)
-	invoke(t, f, `{}`)
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	mu.Lock()
-	defer mu.Unlock()
-	for _, kind := range []string{"started", "init", "first", "exited"} {
-		if len(events[kind]) != 1 || events[kind][0].PID != res.PID || events[kind][0].Function != "EchoFunction" {
-			t.Errorf("%s events = %+v, want one for PID %d", kind, events[kind], res.PID)
-		}
-	}
-	if len(events["init"]) == 1 && len(events["first"]) == 1 {
-		initDone, first := events["init"][0].Elapsed, events["first"][0].Elapsed
-		if initDone <= 0 || first < initDone {
-			t.Errorf("init done after %v, first response after %v: want 0 < init <= first", initDone, first)
-		}
 	}
 }
 
@@ -385,6 +365,7 @@ func TestOutputIsPrefixed(t *testing.T) {
 	for _, want := range []string{
 		"[EchoFunction] line to stdout\n",
 		"[EchoFunction] line to stderr\n",
+		"INIT REPORT(durationMs: ",
 		"[EchoFunction] REPORT RequestId: " + res.RequestID,
 	} {
 		if !strings.Contains(text, want) {
@@ -395,16 +376,21 @@ func TestOutputIsPrefixed(t *testing.T) {
 
 func TestCloseStopsEveryProcess(t *testing.T) {
 	cfg := baseConfig()
-	cfg.MaxInstances = 2
+	cfg.Concurrency = 2
 	cfg.Prewarm = 2
-	f, err := lambdaemu.New(cfg)
+	f, err := rie.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pids := f.PIDs()
-	if len(pids) != 2 {
-		t.Fatalf("PIDs() = %v, want 2 prewarmed processes", pids)
+	if len(f.PIDs()) != 2 {
+		t.Fatalf("PIDs() = %v, want 2 prewarmed environments", f.PIDs())
 	}
+	invoke(t, f, `{}`) // one of them runs a bootstrap now
+	runtimes := f.RuntimePIDs()
+	if len(runtimes) != 1 {
+		t.Fatalf("RuntimePIDs() = %v, want the one bootstrap", runtimes)
+	}
+	pids := append(f.PIDs(), runtimes...)
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -413,8 +399,30 @@ func TestCloseStopsEveryProcess(t *testing.T) {
 			t.Errorf("process %d survived Close", pid)
 		}
 	}
-	if _, err := f.Invoke(context.Background(), []byte(`{}`)); !errors.Is(err, lambdaemu.ErrClosed) {
+	if _, err := f.Invoke(context.Background(), []byte(`{}`)); !errors.Is(err, rie.ErrClosed) {
 		t.Errorf("Invoke after Close: %v, want ErrClosed", err)
+	}
+}
+
+// An environment whose emulator process is gone is replaced.
+func TestADeadEnvironmentIsReplaced(t *testing.T) {
+	cfg := baseConfig()
+	cfg.Prewarm = 1
+	f := start(t, cfg)
+	dead := f.PIDs()[0]
+	if err := syscall.Kill(dead, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for slices.Contains(f.PIDs(), dead) {
+		if time.Now().After(deadline) {
+			t.Fatalf("PIDs() = %v still lists the dead emulator %d", f.PIDs(), dead)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	res := invoke(t, f, `{"again":1}`)
+	if res.Error != nil || res.PID == dead {
+		t.Fatalf("after the emulator died: pid %d error %v; want a new environment", res.PID, res.Error)
 	}
 }
 
@@ -425,14 +433,13 @@ func TestInvokeGivesUpWaitingWhenContextEnds(t *testing.T) {
 		defer close(busy)
 		_, _ = f.Invoke(context.Background(), []byte(`{"action":"sleep","ms":1000}`))
 	}()
-	// Wait until the only process is busy, then ask for another one.
-	for len(f.PIDs()) == 0 {
+	for len(f.RuntimePIDs()) == 0 { // the only environment is busy
 		time.Sleep(5 * time.Millisecond)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	if _, err := f.Invoke(ctx, []byte(`{}`)); !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("Invoke with every process busy: %v, want context.DeadlineExceeded", err)
+		t.Errorf("Invoke with every environment busy: %v, want context.DeadlineExceeded", err)
 	}
 	<-busy
 	if res := invoke(t, f, `{"x":1}`); res.Error != nil {
@@ -441,26 +448,28 @@ func TestInvokeGivesUpWaitingWhenContextEnds(t *testing.T) {
 }
 
 func TestNewRejectsBadConfig(t *testing.T) {
-	tests := map[string]func(*lambdaemu.Config){
-		"no name":            func(c *lambdaemu.Config) { c.Name = "" },
-		"no executable":      func(c *lambdaemu.Config) { c.Executable = "" },
-		"missing executable": func(c *lambdaemu.Config) { c.Executable = filepath.Join(t.TempDir(), "nope") },
+	tests := map[string]func(*rie.Config){
+		"no name":           func(c *rie.Config) { c.Name = "" },
+		"no bootstrap":      func(c *rie.Config) { c.Bootstrap = "" },
+		"missing bootstrap": func(c *rie.Config) { c.Bootstrap = filepath.Join(t.TempDir(), "nope") },
+		"no emulator":       func(c *rie.Config) { c.Emulator = "" },
+		"missing emulator":  func(c *rie.Config) { c.Emulator = filepath.Join(t.TempDir(), "nope") },
 	}
 	for name, mutate := range tests {
 		t.Run(name, func(t *testing.T) {
 			cfg := baseConfig()
 			mutate(&cfg)
-			if _, err := lambdaemu.New(cfg); !errors.Is(err, lambdaemu.ErrConfig) {
+			if _, err := rie.New(cfg); !errors.Is(err, rie.ErrConfig) {
 				t.Errorf("New: %v, want ErrConfig", err)
 			}
 		})
 	}
 }
 
-func TestRelativeExecutablePath(t *testing.T) {
+func TestRelativeBootstrapPath(t *testing.T) {
 	t.Chdir(filepath.Dir(filepath.Dir(echoBootstrap)))
 	cfg := baseConfig()
-	cfg.Executable = filepath.Join(filepath.Base(filepath.Dir(echoBootstrap)), "bootstrap")
+	cfg.Bootstrap = filepath.Join(filepath.Base(filepath.Dir(echoBootstrap)), "bootstrap")
 	f := start(t, cfg)
 	if res := invoke(t, f, `{"rel":1}`); res.Error != nil || string(res.Payload) != `{"rel":1}` {
 		t.Fatalf("relative path: %q %v", res.Payload, res.Error)

@@ -1,8 +1,11 @@
 //go:build unix && !linux
 
-package lambdaemu
+package rie
 
 import "syscall"
 
 // setParentDeathSignal does nothing where the OS has no such signal.
 func setParentDeathSignal(*syscall.SysProcAttr) {}
+
+// childPIDs is not known without Linux's /proc.
+func childPIDs(int) []int { return nil }

@@ -1,0 +1,135 @@
+// Package lambdabuild is the one place the local harness builds Lambda
+// bootstraps: for the tests, the benchmarks and the local system (make run,
+// make invoke), with the flags of a deployed one (deploy/deploy.mk), and
+// AWS's Runtime Interface Emulator from the module's tool dependency.
+package lambdabuild
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+)
+
+// EmulatorTool is the tool dependency in go.mod that runs a bootstrap as
+// Lambda does: AWS's Runtime Interface Emulator.
+const EmulatorTool = "github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie"
+
+// Flags are the go build flags of a deployed bootstrap (deploy/deploy.mk's
+// LAMBDA_BUILD_FLAGS, which a test keeps equal): lambda.norpc drops
+// aws-lambda-go's net/rpc server, which provided.al2023 never uses;
+// -trimpath, -buildvcs=false and -s -w keep local paths, the commit and
+// symbols out, so the same code gives the same bytes.
+var Flags = []string{"-tags", "lambda.norpc", "-trimpath", "-buildvcs=false", "-ldflags=-s -w"}
+
+// Platform is a GOOS/GOARCH pair to build for.
+type Platform struct{ GOOS, GOARCH string }
+
+// Host is this machine: the bootstraps the local system runs. Deployed is
+// the template's Architectures (arm64) on Lambda's Linux.
+var (
+	Host     = Platform{GOOS: runtime.GOOS, GOARCH: runtime.GOARCH}
+	Deployed = Platform{GOOS: "linux", GOARCH: "arm64"}
+)
+
+// ErrBuild wraps a failed go build; the error carries the compiler's output.
+var ErrBuild = errors.New("lambdabuild: go build failed")
+
+// Bootstrap builds the main package pkg (a path relative to the module root
+// root, like "./functions/webhook", or an absolute directory) with Flags and
+// CGO_ENABLED=0 for p, into dst.
+func Bootstrap(ctx context.Context, root, pkg string, p Platform, dst string) error {
+	args := append([]string{"build"}, Flags...)
+	return goBuild(ctx, root, append(args, "-o", dst, pkg),
+		"CGO_ENABLED=0", "GOOS="+p.GOOS, "GOARCH="+p.GOARCH)
+}
+
+// Emulator puts the Runtime Interface Emulator at the version go.mod pins,
+// built for this machine, at dst. It never enters a bootstrap: it is only
+// go.mod's tool, not an import of any function.
+//
+// `go tool -n` builds the tool once and keeps the executable in the build
+// cache, where later calls find it without a link; dst is a copy, so that a
+// cache trim never pulls it from under a running emulator.
+func Emulator(ctx context.Context, root, dst string) error {
+	out, err := goCommand(ctx, root, []string{"tool", "-n", EmulatorTool},
+		"GOOS="+Host.GOOS, "GOARCH="+Host.GOARCH)
+	if err != nil {
+		return err
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	return copyExecutable(lines[len(lines)-1], dst)
+}
+
+// goBuild runs go build in root with env added to this process's.
+func goBuild(ctx context.Context, root string, args []string, env ...string) error {
+	_, err := goCommand(ctx, root, args, env...)
+	return err
+}
+
+// goCommand runs the go command in root with env added to this process's
+// and returns its standard output.
+func goCommand(ctx context.Context, root string, args []string, env ...string) (string, error) {
+	goTool, err := GoTool()
+	if err != nil {
+		return "", err
+	}
+	cmd := exec.CommandContext(ctx, goTool, args...)
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), env...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("%w: go %q: %v\n%s%s", ErrBuild, args, err, stdout.String(), stderr.String())
+	}
+	return stdout.String(), nil
+}
+
+// copyExecutable copies src to dst through a temporary file renamed into
+// place, so that a dst being run is never written to.
+func copyExecutable(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrBuild, err)
+	}
+	defer in.Close()
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(dst), ".aws-lambda-rie-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // fails harmlessly once renamed
+	if _, err := io.Copy(tmp, in); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(0o755); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), dst)
+}
+
+// GoTool finds the go command: on PATH, else under $GOROOT.
+func GoTool() (string, error) {
+	if p, err := exec.LookPath("go"); err == nil {
+		return p, nil
+	}
+	if root := os.Getenv("GOROOT"); root != "" {
+		if p, err := exec.LookPath(filepath.Join(root, "bin", "go")); err == nil {
+			return p, nil
+		}
+	}
+	return "", errors.New("lambdabuild: the go command is not on PATH; install Go to build the functions")
+}

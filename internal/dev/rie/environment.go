@@ -1,0 +1,363 @@
+package rie
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"time"
+)
+
+// InvokePath is the emulator's invoke endpoint, the Lambda Invoke API's path.
+const InvokePath = "/2015-03-31/functions/function/invocations"
+
+// MaxResponseBytes is Lambda's limit of a synchronous response payload.
+const MaxResponseBytes = 6 * 1024 * 1024
+
+// Dummy credentials: the SDK needs some to sign requests to local stand-ins,
+// and the emulator hands its own environment to the function, so real ones
+// must never be in it.
+const (
+	dummyAccessKeyID     = "AKIALOCALEMULATOR000"
+	dummySecretAccessKey = "local-emulator-secret-access-key"
+	dummySessionToken    = "local-emulator-session-token"
+)
+
+// Limits of starting an emulator process.
+const (
+	startAttempts = 3 // a free port can be taken between probe and bind
+	readyTimeout  = 10 * time.Second
+	stopGrace     = 3 * time.Second
+)
+
+// environ is the emulator's environment, which it passes on to the
+// bootstrap: what Lambda sets for a custom runtime, then the function's own
+// variables. Nothing is inherited from this process but PATH, so a
+// developer's AWS profile or credentials cannot reach a local function.
+func (f *Function) environ() []string {
+	cfg := f.cfg
+	env := map[string]string{
+		"AWS_LAMBDA_FUNCTION_NAME":        cfg.Name,
+		"AWS_LAMBDA_FUNCTION_VERSION":     "$LATEST",
+		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": strconv.Itoa(cfg.MemoryMB),
+		"AWS_LAMBDA_FUNCTION_TIMEOUT":     strconv.Itoa(int(cfg.Timeout / time.Second)),
+		"AWS_LAMBDA_LOG_GROUP_NAME":       "/aws/lambda/" + cfg.Name,
+		"AWS_LAMBDA_LOG_STREAM_NAME":      time.Now().UTC().Format("2006/01/02") + "/[$LATEST]" + randomHex(16),
+		"AWS_LAMBDA_LOG_FORMAT":           "JSON",
+		"AWS_REGION":                      cfg.Region,
+		"AWS_DEFAULT_REGION":              cfg.Region,
+		"AWS_ACCESS_KEY_ID":               dummyAccessKeyID,
+		"AWS_SECRET_ACCESS_KEY":           dummySecretAccessKey,
+		"AWS_SESSION_TOKEN":               dummySessionToken,
+		"_HANDLER":                        filepath.Base(cfg.Bootstrap),
+		"LAMBDA_TASK_ROOT":                filepath.Dir(cfg.Bootstrap),
+		"TZ":                              ":UTC",
+		"LANG":                            "en_US.UTF-8",
+		"PATH":                            os.Getenv("PATH"),
+	}
+	for k, v := range cfg.Env {
+		env[k] = v
+	}
+	out := make([]string, 0, len(env))
+	for k, v := range env {
+		out = append(out, k+"="+v)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// environment is one emulator process running one bootstrap. Only the
+// invocation that holds it calls invoke.
+type environment struct {
+	cmd     *exec.Cmd
+	url     string
+	timeout time.Duration
+	client  *http.Client
+	exited  chan struct{}      // closed when the process has exited
+	inits   chan time.Duration // INIT REPORTs, read by invoke
+	invoked bool               // the first invocation has run
+}
+
+// startEnvironment starts an emulator process for cfg's bootstrap and waits
+// until it accepts invocations. onExit is called once the process has
+// exited, whatever the cause.
+func startEnvironment(cfg Config, environ []string, out *lineWriter, onExit func(*environment)) (*environment, error) {
+	var err error
+	for range startAttempts {
+		var env *environment
+		if env, err = tryStart(cfg, environ, out, onExit); err == nil {
+			return env, nil
+		}
+	}
+	return nil, err
+}
+
+func tryStart(cfg Config, environ []string, out *lineWriter, onExit func(*environment)) (*environment, error) {
+	invokeAddr, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	runtimeAddr, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	// Each emulator needs its own Runtime API address: its default, 9001,
+	// would be shared by the whole pool.
+	cmd := exec.Command(cfg.Emulator,
+		"--runtime-interface-emulator-address", invokeAddr,
+		"--runtime-api-address", runtimeAddr,
+		cfg.Bootstrap)
+	cmd.Dir = filepath.Dir(cfg.Bootstrap)
+	cmd.Env = environ
+	env := &environment{
+		cmd:     cmd,
+		url:     "http://" + invokeAddr + InvokePath,
+		timeout: cfg.Timeout,
+		client:  &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}},
+		exited:  make(chan struct{}),
+		inits:   make(chan time.Duration, 8),
+	}
+	stdout, stderr := out.child(), out.child()
+	cmd.Stdout = stdout
+	cmd.Stderr = &initReportTap{w: stderr, inits: env.inits}
+	setProcessAttributes(cmd)
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("%w: starting %s: %v", ErrEmulator, cfg.Emulator, err)
+	}
+	go func() {
+		_ = cmd.Wait()
+		stdout.Flush()
+		stderr.Flush()
+		close(env.exited)
+		onExit(env)
+	}()
+	if err := env.awaitReady(invokeAddr); err != nil {
+		env.stop()
+		return nil, err
+	}
+	return env, nil
+}
+
+// awaitReady polls the invoke address until the emulator listens on it.
+func (e *environment) awaitReady(addr string) error {
+	deadline := time.Now().Add(readyTimeout)
+	for {
+		conn, err := net.DialTimeout("tcp", addr, 100*time.Millisecond)
+		if err == nil {
+			_ = conn.Close()
+			return nil
+		}
+		select {
+		case <-e.exited:
+			return fmt.Errorf("%w: it exited before listening on %s (%v)", ErrEmulator, addr, e.cmd.ProcessState)
+		case <-time.After(5 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%w: not listening on %s after %s", ErrEmulator, addr, readyTimeout)
+		}
+	}
+}
+
+// invoke posts payload to the emulator and reads its answer.
+func (e *environment) invoke(payload []byte) (*Result, error) {
+	// The emulator bounds init and the invocation by the timeout each; the
+	// margin is for the process itself, and only a stuck one reaches it.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*e.timeout+10*time.Second)
+	defer cancel()
+	id := newRequestID()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.url, bytes.NewReader(payload))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("X-Amzn-RequestId", id)
+	start := time.Now()
+	resp, err := e.client.Do(req)
+	if err != nil {
+		go e.stop() // a stuck or dead environment is replaced
+		return nil, fmt.Errorf("%w: invoking %s: %v", ErrEmulator, e.url, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes+1))
+	if err != nil {
+		go e.stop()
+		return nil, fmt.Errorf("%w: reading its answer: %v", ErrEmulator, err)
+	}
+	res := &Result{RequestID: id, Payload: body, PID: e.pid(), Duration: time.Since(start)}
+	if res.Error, err = classify(resp.StatusCode, body); err != nil {
+		go e.stop()
+		return nil, err
+	}
+	res.InitDuration = e.initDuration()
+	return res, nil
+}
+
+// initDuration returns the INIT REPORT of this invocation: after the first
+// invocation of an environment it waits briefly for the line (it is logged
+// before the answer is sent, on another pipe); later ones only take a
+// report already seen, from a re-init after a crash or timeout.
+func (e *environment) initDuration() time.Duration {
+	first := !e.invoked
+	e.invoked = true
+	if first {
+		select {
+		case d := <-e.inits:
+			return d
+		case <-time.After(time.Second):
+			return 0
+		}
+	}
+	select {
+	case d := <-e.inits:
+		return d
+	default:
+		return 0
+	}
+}
+
+// classify turns the emulator's answer into a function error, or an error
+// of the emulator itself. It answers 200 with the function's response, 200
+// with its timeout message, 200 with the error document of a returned
+// error, and 502 with the error document of a crash or failed init (or
+// none). Without Lambda's X-Amz-Function-Error header, a returned error is
+// told from a response by its shape, as the SAM CLI does.
+func classify(status int, body []byte) (*FunctionError, error) {
+	if len(body) > MaxResponseBytes {
+		return &FunctionError{Type: "Function.ResponseSizeTooLarge",
+			Message: fmt.Sprintf("Response payload size exceeded maximum allowed payload size (%d bytes).", MaxResponseBytes)}, nil
+	}
+	switch status {
+	case http.StatusOK:
+		if bytes.HasPrefix(body, []byte("Task timed out after")) {
+			return &FunctionError{Type: "Sandbox.Timedout", Message: string(body)}, nil
+		}
+		return errorDocument(body), nil
+	case http.StatusBadGateway:
+		if fe := errorDocument(body); fe != nil {
+			return fe, nil
+		}
+		return &FunctionError{Type: "Runtime.Unknown", Message: "the function failed without an error document; see its log"}, nil
+	default:
+		return nil, fmt.Errorf("%w: it answered %d %s", ErrEmulator, status, bytes.TrimSpace(body))
+	}
+}
+
+// errorDocument returns the error when body is one Lambda's runtime API
+// reports: an object of errorType and errorMessage, and at most a
+// stackTrace and a cause besides.
+func errorDocument(body []byte) *FunctionError {
+	var doc map[string]json.RawMessage
+	if json.Unmarshal(body, &doc) != nil {
+		return nil
+	}
+	var fe FunctionError
+	typ, okType := doc["errorType"]
+	msg, okMsg := doc["errorMessage"]
+	if !okType || !okMsg || json.Unmarshal(typ, &fe.Type) != nil || json.Unmarshal(msg, &fe.Message) != nil {
+		return nil
+	}
+	for k := range doc {
+		switch k {
+		case "errorType", "errorMessage", "stackTrace", "cause":
+		default:
+			return nil
+		}
+	}
+	return &fe
+}
+
+func (e *environment) pid() int { return e.cmd.Process.Pid }
+
+func (e *environment) alive() bool {
+	select {
+	case <-e.exited:
+		return false
+	default:
+		return true
+	}
+}
+
+// stop asks the emulator to shut down, which kills its bootstrap, and kills
+// both if it has not exited within stopGrace.
+func (e *environment) stop() {
+	if !e.alive() {
+		return
+	}
+	runtimes := childPIDs(e.pid())
+	_ = e.cmd.Process.Signal(terminateSignal)
+	select {
+	case <-e.exited:
+		return
+	case <-time.After(stopGrace):
+	}
+	killAll(e.pid(), runtimes)
+	<-e.exited
+}
+
+// initReportTap passes the emulator's log on and picks out its INIT REPORT
+// lines: "INIT REPORT(durationMs: 6.356000)".
+type initReportTap struct {
+	w     *lineWriter
+	inits chan time.Duration
+	buf   []byte
+}
+
+var initReport = regexp.MustCompile(`INIT REPORT\(durationMs: ([0-9.]+)\)`)
+
+// Write implements io.Writer; exec's copying goroutine is its only caller.
+func (t *initReportTap) Write(p []byte) (int, error) {
+	t.buf = append(t.buf, p...)
+	for {
+		i := bytes.IndexByte(t.buf, '\n')
+		if i < 0 {
+			break
+		}
+		if m := initReport.FindSubmatch(t.buf[:i]); m != nil {
+			if ms, err := strconv.ParseFloat(string(m[1]), 64); err == nil {
+				select {
+				case t.inits <- time.Duration(ms * float64(time.Millisecond)):
+				default: // nobody reads old reports; keep the newest few
+				}
+			}
+		}
+		t.buf = t.buf[i+1:]
+	}
+	if len(t.buf) > maxPartialLine {
+		t.buf = nil
+	}
+	return t.w.Write(p)
+}
+
+// freeAddr returns a loopback address with a port free a moment ago.
+func freeAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+// newRequestID returns a random UUID (version 4), the form of Lambda request ids.
+func newRequestID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return fmt.Sprintf("%x", b)
+}

@@ -1,0 +1,16 @@
+//go:build !unix
+
+package rie
+
+import (
+	"os"
+	"os/exec"
+)
+
+var terminateSignal = os.Kill
+
+func setProcessAttributes(*exec.Cmd) {}
+
+func killAll(int, []int) {}
+
+func childPIDs(int) []int { return nil }

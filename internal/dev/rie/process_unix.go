@@ -1,0 +1,30 @@
+//go:build unix
+
+package rie
+
+import (
+	"os/exec"
+	"syscall"
+)
+
+// terminateSignal asks the emulator to shut down: it then kills its
+// bootstrap and exits.
+var terminateSignal = syscall.SIGTERM
+
+// setProcessAttributes puts the emulator in its own process group, so that
+// a Ctrl-C at the terminal reaches only the harness, which stops the
+// environments in order.
+func setProcessAttributes(cmd *exec.Cmd) {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	setParentDeathSignal(cmd.SysProcAttr)
+}
+
+// killAll kills the emulator's process group and those of its bootstraps
+// (the emulator starts each in a group of its own).
+func killAll(pid int, runtimes []int) {
+	for _, p := range append(runtimes, pid) {
+		if err := syscall.Kill(-p, syscall.SIGKILL); err != nil {
+			_ = syscall.Kill(p, syscall.SIGKILL)
+		}
+	}
+}

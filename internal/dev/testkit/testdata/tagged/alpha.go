@@ -1,5 +1,0 @@
-//go:build testkit_alpha
-
-package main
-
-func init() { tags = append(tags, "alpha") }

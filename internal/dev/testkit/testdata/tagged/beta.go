@@ -1,5 +1,0 @@
-//go:build testkit_beta
-
-package main
-
-func init() { tags = append(tags, "beta") }
