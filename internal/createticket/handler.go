@@ -237,8 +237,8 @@ func (h *Handler) createOnce(ctx context.Context, key idempotency.Key, ticket pe
 	case errors.Is(err, idempotency.ErrOutcomeUnknown):
 		o.idempotency = "outcome_unknown"
 		return o.fail(&apigw.Error{Status: http.StatusConflict, Code: CodeIdempotencyUnknown, Field: IdempotencyKeyHeader,
-			Message: "an earlier request with this Idempotency-Key stopped before finishing; the ticket may or may not exist. " +
-				"Check Periskope before creating it again with a new key"})
+			Message: "an earlier request with this Idempotency-Key stopped before finishing; the ticket may or may not exist; " +
+				"check Periskope before creating it again with a new key"})
 	case err != nil:
 		o.idempotency, o.err = "unavailable", err
 		o.dependencyFailed(depDynamoDB, err)
