@@ -74,10 +74,10 @@ func TestSamples(t *testing.T) {
 	}{
 		{"webhook-ticket-created.json", 200, map[string]any{"status": "stored", "ticket_id": "TICKET-12345"}, "", true, webhook.MetricStored, true, 0, "stored"},
 		{"webhook-ticket-created-base64.json", 200, map[string]any{"status": "stored", "ticket_id": "TICKET-12345"}, "", true, webhook.MetricStored, true, 0, "stored"},
-		{"webhook-bad-signature.json", 401, nil, "invalid_signature", false, webhook.MetricSignatureRejected, true, 1, "rejected"},
-		{"webhook-unsigned.json", 401, nil, "missing_signature", false, webhook.MetricSignatureRejected, false, 0, "rejected"},
+		{"webhook-bad-signature.json", 401, nil, "invalid_signature", false, webhook.MetricSignatureRejected, true, 1, "invalid_signature"},
+		{"webhook-unsigned.json", 401, nil, "missing_signature", false, webhook.MetricSignatureRejected, false, 0, "missing_signature"},
 		{"webhook-ticket-updated.json", 200, map[string]any{"status": "ignored", "event": "ticket.updated"}, "", false, webhook.MetricIgnored, true, 0, "ignored"},
-		{"webhook-malformed-json.json", 400, nil, "invalid_json", false, "", true, 0, "invalid"},
+		{"webhook-malformed-json.json", 400, nil, "invalid_json", false, "", true, 0, "invalid_json"},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			r := newRig()

@@ -3,6 +3,7 @@ package webhook
 import (
 	"context"
 	"errors"
+	"net/http"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -26,7 +27,7 @@ func (h *Handler) record(ctx context.Context, req *events.APIGatewayV2HTTPReques
 	attrs := apigw.LogAttrs(req, o.name, o.status, latency, o.apiErr)
 	attrs = apigw.AppendStrings(attrs, "event", o.event, "ticket_id", o.ticketID, "org_id", o.orgID,
 		"dependency", o.dependency, "aws_error", o.awsError)
-	if o.name == outcomeRejected {
+	if o.status == http.StatusUnauthorized { // where junk comes from
 		attrs = apigw.AppendStrings(attrs, "source_ip", req.RequestContext.HTTP.SourceIP)
 	}
 	h.d.Logger.LogAttrs(ctx, level, "webhook request", attrs...)

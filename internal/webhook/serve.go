@@ -43,16 +43,12 @@ const (
 	CodeDependencyUnavailable = "dependency_unavailable"
 )
 
-// Outcomes, as logged.
+// Outcomes of the answers that are not errors, as logged; an error's
+// outcome is its code, as on create-ticket.
 const (
-	outcomeStored        = "stored"
-	outcomeDuplicate     = "duplicate"
-	outcomeIgnored       = "ignored"
-	outcomeRejected      = "rejected"       // 401
-	outcomeInvalid       = "invalid"        // 400
-	outcomeTooLarge      = "too_large"      // 413
-	outcomeUnavailable   = "unavailable"    // 503
-	outcomeStoreRejected = "store_rejected" // 500
+	outcomeStored    = "stored"
+	outcomeDuplicate = "duplicate"
+	outcomeIgnored   = "ignored"
 )
 
 // Dependencies named in the log line of a 503 or a 500.
@@ -81,33 +77,29 @@ func (o *outcome) response() events.APIGatewayV2HTTPResponse {
 	return apigw.JSON(o.status, o.body)
 }
 
-func fail(name string, status int, code, message, field string) *outcome {
-	return &outcome{name: name, status: status, apiErr: &apigw.Error{Status: status, Code: code, Message: message, Field: field}}
+func fail(status int, code, message, field string) *outcome {
+	return failed(&apigw.Error{Status: status, Code: code, Message: message, Field: field})
 }
 
-// failed is the outcome of an answer apigw made for both routes: 413 or 400.
+// failed is the outcome of answering the error e.
 func failed(e *apigw.Error) *outcome {
-	name := outcomeInvalid
-	if e.Status == http.StatusRequestEntityTooLarge {
-		name = outcomeTooLarge
-	}
-	return &outcome{name: name, status: e.Status, apiErr: e}
+	return &outcome{name: e.Code, status: e.Status, apiErr: e}
 }
 
 const msgInvalidSignature = "the x-periskope-signature header does not match the body"
 
 func invalid(code, message, field string) *outcome {
-	return fail(outcomeInvalid, http.StatusBadRequest, code, message, field)
+	return fail(http.StatusBadRequest, code, message, field)
 }
 
 func rejected(code, message string) *outcome {
-	o := fail(outcomeRejected, http.StatusUnauthorized, code, message, "")
+	o := fail(http.StatusUnauthorized, code, message, "")
 	o.metric = MetricSignatureRejected
 	return o
 }
 
 func unavailable(dependency string, err error) *outcome {
-	o := fail(outcomeUnavailable, http.StatusServiceUnavailable, CodeDependencyUnavailable,
+	o := fail(http.StatusServiceUnavailable, CodeDependencyUnavailable,
 		"the service is temporarily unavailable; deliver the event again later", "")
 	o.dependency, o.awsError = dependency, awsErrorCode(err)
 	return o
@@ -117,7 +109,7 @@ func unavailable(dependency string, err error) *outcome {
 // store it, so it is not an outage (503) but a fault of ours (500) that
 // needs a person; its own metric and alarm say so.
 func storeRejected(err error) *outcome {
-	o := fail(outcomeStoreRejected, http.StatusInternalServerError, CodeStoreRejected, "the ticket could not be stored", "")
+	o := fail(http.StatusInternalServerError, CodeStoreRejected, "the ticket could not be stored", "")
 	o.metric = MetricStoreRejected
 	o.dependency, o.awsError = depDynamoDB, awsErrorCode(err)
 	return o
@@ -308,7 +300,7 @@ func (h *Handler) store(ctx context.Context, t *ticketstore.Ticket) *outcome {
 		return &outcome{name: outcomeDuplicate, status: http.StatusOK, metric: MetricDuplicate,
 			body: statusBody{Status: "duplicate", TicketID: t.TicketID}}
 	case errors.Is(err, ticketstore.ErrTooLarge):
-		return fail(outcomeTooLarge, http.StatusRequestEntityTooLarge, apigw.CodeBodyTooLarge, "the ticket is too large to store", "")
+		return fail(http.StatusRequestEntityTooLarge, apigw.CodeBodyTooLarge, "the ticket is too large to store", "")
 	case errors.Is(err, ticketstore.ErrInvalidTicket):
 		return invalid(CodeInvalidTicket, "the ticket cannot be stored", "")
 	case errors.Is(err, ticketstore.ErrRejected):
