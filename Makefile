@@ -18,6 +18,12 @@ define require-go
 	@command -v $(GO) >/dev/null 2>&1 || { echo "$@: '$(GO)' not found: install Go (1.26.6 or newer) and put it on PATH, or pass GO=/path/to/go" >&2; exit 127; }
 endef
 
+# Toolchain: every build and test runs with the Go release named by go.mod's
+# toolchain line (go1.27.3: go1.26.8's standard library has reachable
+# vulnerabilities), even where GOTOOLCHAIN=local is configured; the go command
+# downloads it once. `make GOTOOLCHAIN=...` overrides it.
+export GOTOOLCHAIN := $(shell sed -n 's/^toolchain //p' go.mod)
+
 GO_PACKAGES := ./...
 TEST_FLAGS ?= -race -count=1 -timeout 8m
 
@@ -30,14 +36,36 @@ tools: ## Check the tools the tests need, and say how to get any that is missing
 	@scripts/check-tools.sh
 
 .PHONY: lint
-lint: ## go vet and gofmt.
+lint: ## gofmt, go vet and staticcheck (a Go tool dependency: go tool staticcheck).
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$out" ]; then echo "gofmt: these files need formatting:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(GO_PACKAGES)
+	$(GO) tool staticcheck $(GO_PACKAGES)
 
 .PHONY: test
-test: tools lint template-check ## Everything CI runs: lint, unit, integration (moto_server), bootstraps under the Runtime Interface Emulator, template, end to end.
-	$(GO) test $(TEST_FLAGS) $(GO_PACKAGES)
+test: tools tidy-check lint workflow-check template-check ## Everything CI runs: lint, unit, integration (moto_server), bootstraps under the Runtime Interface Emulator, template, end to end.
+	scripts/python-tools.sh exec $(GO) test $(TEST_FLAGS) $(GO_PACKAGES)
+
+# Supply chain (issue 15): go.mod tidy, workflows linted, known
+# vulnerabilities. The tools are Go tool dependencies pinned in go.mod.
+.PHONY: tidy-check
+tidy-check: ## Fail when go.mod or go.sum is not what `go mod tidy` would write.
+	$(require-go)
+	@$(GO) mod tidy -diff || { echo "tidy-check: go.mod/go.sum are not tidy: run go mod tidy and commit the result" >&2; exit 1; }
+
+.PHONY: workflow-check
+workflow-check: ## actionlint on .github/workflows (shellcheck of run: steps too when shellcheck is installed).
+	$(require-go)
+	$(GO) tool actionlint
+
+# The release bootstraps, built as `make build` builds them, for govulncheck's
+# binary mode: it reports only what the shipped code can reach.
+VULN_BIN_DIR ?= bin/vulncheck
+.PHONY: vulncheck
+vulncheck: ## govulncheck over the module's source and the two release bootstraps (needs the Go vulnerability database online; not part of make test).
+	$(require-go)
+	$(MAKE) --no-print-directory build BIN_DIR=$(VULN_BIN_DIR)
+	@GO=$(GO) scripts/vulncheck.sh $(VULN_BIN_DIR)/create-ticket/bootstrap $(VULN_BIN_DIR)/webhook/bootstrap
 
 FUZZTIME ?= 60s
 .PHONY: fuzz

@@ -119,6 +119,11 @@ func checkBootstrap(t *testing.T, path, pkg string) {
 	if err != nil {
 		t.Fatalf("%s: no Go build information: %v", path, err)
 	}
+	// The Makefile builds with go.mod's toolchain (a patched Go release),
+	// whatever Go runs this test.
+	if want := goModToolchain(t); bi.GoVersion != want {
+		t.Errorf("%s was built with %s, want go.mod's toolchain %s", path, bi.GoVersion, want)
+	}
 	if want := modulePath + "/" + pkg; bi.Path != want {
 		t.Errorf("%s was built from %s, want %s", path, bi.Path, want)
 	}

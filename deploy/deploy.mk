@@ -77,6 +77,23 @@ env-file: ## Write env/$(ENV).json for sam local --env-vars: ENV=local (make run
 	mv "$(ENV_FILE).part" "$(ENV_FILE)"; echo "$@: wrote $(ENV_FILE)"
 
 .PHONY: template-check cfn-lint
-template-check: ## cfn-lint template.yaml: any error or warning fails.
-	@deploy/template-check.sh template.yaml
+template-check: ## cfn-lint template.yaml and deploy/pipeline.yaml: any error or warning fails.
+	@deploy/template-check.sh template.yaml deploy/pipeline.yaml
 cfn-lint: template-check
+
+# Smoke test (issue 15): `make smoke ENV=<env>` checks the deployed stack
+# $(STACK_PREFIX)-<env> with the caller's AWS credentials; plain `make smoke`
+# (no ENV on the command line) checks the local system `make run` started on API_PORT and
+# MOTO_PORT. Neither creates a ticket.
+STACK_PREFIX ?= periskope-bridge
+SMOKE_API_PORT ?= $(or $(API_PORT),3000)
+SMOKE_MOTO_PORT ?= $(or $(MOTO_PORT),5000)
+SMOKE_TARGET = $(if $(filter command line,$(origin ENV)),\
+	-stack $(STACK_PREFIX)-$(ENV),\
+	-local -api-url http://127.0.0.1:$(SMOKE_API_PORT) -moto-url http://127.0.0.1:$(SMOKE_MOTO_PORT))
+
+.PHONY: smoke
+smoke: ## Smoke-test without creating a ticket: ENV=dev|staging|prod the deployed stack (AWS credentials), no ENV the local system of make run.
+	$(require-go)
+	@$(GO) build -o $(BIN_DIR)/smoke ./cmd/smoke
+	@$(BIN_DIR)/smoke $(SMOKE_TARGET)

@@ -1,32 +1,25 @@
 #!/usr/bin/env bash
 # Lints a CloudFormation/SAM template with cfn-lint; errors and warnings both
-# fail (cfn-lint's exit status is non-zero for either). Finds cfn-lint on PATH
-# or under pyenv, and says how to install it when it is nowhere.
+# fail (cfn-lint's exit status is non-zero for either).
 #
-# usage: deploy/template-check.sh [template.yaml]
+# usage: deploy/template-check.sh [TEMPLATE...]   (default: template.yaml)
 set -u
-template=${1:-template.yaml}
-pyenv_root=${PYENV_ROOT:-$HOME/.pyenv}
+[ $# -gt 0 ] || set -- template.yaml
+# scripts/python-tools.sh decides which cfn-lint (and sets CFN_LINT); run
+# through it when called directly.
+if [ -z "${CFN_LINT:-}" ]; then
+	exec "$(dirname "$0")/../scripts/python-tools.sh" exec "$0" "$@"
+fi
+cfn_lint=$CFN_LINT
 
-cfn_lint=""
-# A pyenv shim exists even when the active Python lacks the tool, so each
-# candidate must actually run.
-for candidate in "$(command -v cfn-lint 2>/dev/null)" "$pyenv_root"/shims/cfn-lint "$pyenv_root"/versions/*/bin/cfn-lint "$HOME"/.pyenv/versions/*/bin/cfn-lint; do
-	[ -n "$candidate" ] && [ -x "$candidate" ] || continue
-	if "$candidate" --version >/dev/null 2>&1; then
-		cfn_lint=$candidate
-		break
+status=0
+for template in "$@"; do
+	echo "template-check: $("$cfn_lint" --version) on $template"
+	if "$cfn_lint" -- "$template"; then
+		echo "template-check: $template is clean (no errors, no warnings)"
+	else
+		echo "template-check: FAILED: cfn-lint reported errors or warnings in $template" >&2
+		status=1
 	fi
 done
-if [ -z "$cfn_lint" ]; then
-	echo "template-check: cfn-lint not found on PATH or under pyenv ($pyenv_root)." >&2
-	echo "template-check: install it with: pip install cfn-lint aws-sam-translator" >&2
-	exit 127
-fi
-
-echo "template-check: $("$cfn_lint" --version) on $template"
-if ! "$cfn_lint" -- "$template"; then
-	echo "template-check: FAILED: cfn-lint reported errors or warnings in $template" >&2
-	exit 1
-fi
-echo "template-check: $template is clean (no errors, no warnings)"
+exit $status

@@ -20,6 +20,10 @@ what CloudFormation does before creating resources:
       prints {"config": <the TOML document>, "parameter_overrides": {env: {Key: Value}}}
       with parameter_overrides split the way `sam deploy` splits them.
 
+  parse FILE
+      prints FILE, a plain CloudFormation template, as JSON (short-form tags such
+      as !Sub become their Fn:: objects), e.g. deploy/pipeline.yaml.
+
 Needs Python >= 3.11 (tomllib) with aws-sam-translator and PyYAML
 (pip install cfn-lint aws-sam-translator).
 """
@@ -221,6 +225,10 @@ def cmd_samconfig(args: argparse.Namespace) -> dict[str, Any]:
     return {"config": config, "parameter_overrides": overrides}
 
 
+def cmd_parse(args: argparse.Namespace) -> dict[str, Any]:
+    return parse_template(args.file)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="command", required=True)
@@ -232,6 +240,9 @@ def main() -> int:
     s = sub.add_parser("samconfig", help="print samconfig.toml as JSON")
     s.add_argument("file")
     s.set_defaults(run=cmd_samconfig)
+    p = sub.add_parser("parse", help="print a CloudFormation template as JSON")
+    p.add_argument("file")
+    p.set_defaults(run=cmd_parse)
     args = ap.parse_args()
 
     try:

@@ -24,13 +24,13 @@ $(LOCAL_CMD):
 
 .PHONY: run
 run: $(LOCAL_CMD) ## The whole product on 127.0.0.1 (API :3000, moto :5000, Periskope sandbox :4010); Ctrl-C stops it. PERISKOPE_BASE_URL=<url> uses another Periskope; DOCKER_BRIDGE=docker0 also serves moto and the sandbox to sam local's containers.
-	@$(LOCAL_CMD) $(LOCAL_FLAGS)
+	@scripts/python-tools.sh exec $(LOCAL_CMD) $(LOCAL_FLAGS)
 
 .PHONY: invoke
 invoke: $(LOCAL_CMD) ## One event through one function binary, like sam local invoke: FN=CreateTicketFunction|WebhookFunction EVENT=events/<file>.json.
 	@if [ -z "$(FN)" ] || [ -z "$(EVENT)" ]; then \
 	  echo "usage: make invoke FN=CreateTicketFunction|WebhookFunction EVENT=events/<file>.json" >&2; exit 2; fi
-	@$(LOCAL_CMD) -bin-dir $(LOCAL_BIN_DIR) -concurrency 1 \
+	@scripts/python-tools.sh exec $(LOCAL_CMD) -bin-dir $(LOCAL_BIN_DIR) -concurrency 1 \
 	  $(if $(PERISKOPE_BASE_URL),-periskope-base-url '$(PERISKOPE_BASE_URL)') -invoke '$(FN)' -event '$(EVENT)'
 
 .PHONY: sandbox

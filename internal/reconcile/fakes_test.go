@@ -15,8 +15,8 @@ import (
 const org = "2997dd64-89bf-48d3-9a22-b314fca017e5"
 
 var (
-	now  = time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
-	boom = errors.New("boom")
+	now     = time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	errBoom = errors.New("boom")
 )
 
 // fakePeriskope lists tickets newest first, like Periskope, and answers

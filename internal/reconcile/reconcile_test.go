@@ -140,7 +140,7 @@ func TestRunVariants(t *testing.T) {
 		},
 		{
 			name:   "a ticket Periskope will not return fails alone",
-			mutate: func(s *scenario) { s.api.getErr["T-0010"] = boom },
+			mutate: func(s *scenario) { s.api.getErr["T-0010"] = errBoom },
 			want:   reconcile.Counts{Seen: 250, AlreadyStored: 200, Stored: 49, Failed: 1, Total: 250},
 			check: func(t *testing.T, s *scenario) {
 				if s.table.get("T-0010") != nil || s.rec.outcomes()[string(reconcile.OutcomeFailed)] != 1 {
@@ -204,7 +204,7 @@ func TestRunVariants(t *testing.T) {
 		},
 		{
 			name:    "a list failure stops the run",
-			mutate:  func(s *scenario) { s.api.listErr = boom },
+			mutate:  func(s *scenario) { s.api.listErr = errBoom },
 			wantErr: reconcile.ErrList,
 		},
 		{

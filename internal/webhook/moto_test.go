@@ -72,10 +72,9 @@ func (c *awsCalls) get(operation string) int {
 }
 
 type motoOptions struct {
-	table        string // the table the function is configured with
-	noSecret     bool   // leave the signing key secret uncreated
-	secretValue  string // default: the local key
-	createTables []string
+	table       string // the table the function is configured with
+	noSecret    bool   // leave the signing key secret uncreated
+	secretValue string // default: the local key
 }
 
 func newMotoRig(t *testing.T, o motoOptions) *motoRig {

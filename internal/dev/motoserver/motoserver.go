@@ -30,6 +30,10 @@ var ErrNotFound = errors.New(InstallHint)
 // Find returns the path of moto_server: $MOTO_SERVER, then PATH, then the
 // pyenv versions under $PYENV_ROOT or ~/.pyenv, where the machine's Python
 // keeps it when a bare PATH lacks the pyenv shims.
+//
+// Under make, scripts/python-tools.sh has already decided (the project's
+// .venv or an installed moto_server) and set MOTO_SERVER; the rest is for a
+// bare go test.
 func Find() (string, error) {
 	if p := os.Getenv("MOTO_SERVER"); p != "" {
 		return p, nil

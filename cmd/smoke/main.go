@@ -1,0 +1,140 @@
+// Command smoke checks a running Periskope bridge without creating a ticket
+// (make smoke): a deployed stack, with the caller's AWS credentials, or the
+// local system that make run started. It prints every check and exits 1
+// when one fails, 2 when it cannot start.
+//
+//	smoke -stack periskope-bridge-dev          # make smoke ENV=dev
+//	smoke -local                               # make smoke (make run's default ports)
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
+	"github.com/periskope-connect/periskope-aws/internal/smoke"
+)
+
+func main() {
+	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+}
+
+type options struct {
+	stack   string
+	local   bool
+	apiURL  string
+	motoURL string
+	timeout time.Duration
+}
+
+func parseFlags(args []string, stderr io.Writer) (options, error) {
+	var o options
+	fs := flag.NewFlagSet("smoke", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.stack, "stack", "", "deployed stack to check (periskope-bridge-<env>); AWS credentials and region from the environment")
+	fs.BoolVar(&o.local, "local", false, "check the local system of make run instead")
+	fs.StringVar(&o.apiURL, "api-url", fmt.Sprintf("http://%s:%d", local.Host, local.APIPort), "with -local: the local API")
+	fs.StringVar(&o.motoURL, "moto-url", fmt.Sprintf("http://%s:%d", local.Host, local.MotoPort), "with -local: the local moto_server holding the signing key")
+	fs.DurationVar(&o.timeout, "timeout", 2*time.Minute, "give up after this long")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if (o.stack == "") == !o.local {
+		return o, errors.New("give either -stack NAME or -local")
+	}
+	return o, nil
+}
+
+// run is main with its exit status: 0 every check passed, 1 one failed, 2
+// the checks could not run.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	o, err := parseFlags(args, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "smoke:", err)
+		return 2
+	}
+	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+
+	target, checker, err := setUp(ctx, o)
+	if err != nil {
+		fmt.Fprintln(stderr, "smoke:", err)
+		return 2
+	}
+	report := checker.Run(ctx, target)
+	_, _ = report.WriteTo(stdout)
+	if !report.OK() {
+		return 1
+	}
+	return 0
+}
+
+func setUp(ctx context.Context, o options) (smoke.Target, *smoke.Checker, error) {
+	if o.local {
+		cfg := aws.Config{
+			Region:       local.Region,
+			BaseEndpoint: aws.String(o.motoURL),
+			// moto accepts any credentials, and the local gateway checks
+			// none; signing anyway runs the same code as against AWS.
+			Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+				return aws.Credentials{AccessKeyID: "local", SecretAccessKey: "local", Source: "smoke"}, nil
+			}),
+		}
+		target, err := smoke.Local(ctx, o.apiURL, local.SigningKeySecret, secrets{secretsmanager.NewFromConfig(cfg)})
+		if err != nil {
+			return target, nil, fmt.Errorf("%w (is make run running?)", err)
+		}
+		return target, &smoke.Checker{Signer: smoke.SigV4{Credentials: cfg.Credentials, Region: cfg.Region}}, nil
+	}
+	cfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return smoke.Target{}, nil, fmt.Errorf("loading the AWS configuration: %w", err)
+	}
+	if cfg.Region == "" {
+		return smoke.Target{}, nil, errors.New("no AWS region: set AWS_REGION or the profile's region")
+	}
+	target, err := smoke.Deployed(ctx, o.stack, outputs{cloudformation.NewFromConfig(cfg)}, secrets{secretsmanager.NewFromConfig(cfg)})
+	if err != nil {
+		return target, nil, err
+	}
+	return target, &smoke.Checker{Signer: smoke.SigV4{Credentials: cfg.Credentials, Region: cfg.Region}}, nil
+}
+
+// outputs reads stack outputs through the CloudFormation API.
+type outputs struct{ cf *cloudformation.Client }
+
+func (o outputs) StackOutputs(ctx context.Context, stack string) (map[string]string, error) {
+	out, err := o.cf.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(stack)})
+	if err != nil {
+		return nil, err
+	}
+	if len(out.Stacks) != 1 {
+		return nil, fmt.Errorf("%d stacks named %s", len(out.Stacks), stack)
+	}
+	m := map[string]string{}
+	for _, output := range out.Stacks[0].Outputs {
+		m[aws.ToString(output.OutputKey)] = aws.ToString(output.OutputValue)
+	}
+	return m, nil
+}
+
+// secrets reads secret values through the Secrets Manager API.
+type secrets struct{ sm *secretsmanager.Client }
+
+func (s secrets) SecretString(ctx context.Context, id string) (string, error) {
+	out, err := s.sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(id)})
+	if err != nil {
+		return "", err
+	}
+	return aws.ToString(out.SecretString), nil
+}

@@ -1,0 +1,279 @@
+package deploy
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/rhysd/actionlint"
+)
+
+// The workflow files of the delivery pipeline.
+const (
+	deployWorkflow    = ".github/workflows/deploy.yml"
+	deployEnvWorkflow = ".github/workflows/deploy-env.yml"
+	ciWorkflow        = ".github/workflows/ci.yml"
+)
+
+// parseWorkflow parses a workflow file of the repository with actionlint's
+// parser (the one `make workflow-check` lints with).
+func parseWorkflow(t *testing.T, path string) *actionlint.Workflow {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(repoRoot(t), path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, errs := actionlint.Parse(b)
+	if len(errs) > 0 {
+		t.Fatalf("%s: %v", path, errs)
+	}
+	return w
+}
+
+// samconfigEnvironments are the --config-env sections of samconfig.toml,
+// without [default] (what a bare `sam deploy` uses; no pipeline deploys it).
+func samconfigEnvironments(t *testing.T) []string {
+	t.Helper()
+	var envs []string
+	for name, section := range loadSamconfig(t).Config {
+		if _, ok := section.(map[string]any); ok && name != "default" {
+			envs = append(envs, name)
+		}
+	}
+	slices.Sort(envs)
+	return envs
+}
+
+// deployJobs maps each job of deploy.yml to the environment it deploys.
+func deployJobs(t *testing.T) map[string]*actionlint.Job {
+	t.Helper()
+	jobs := map[string]*actionlint.Job{}
+	for _, job := range parseWorkflow(t, deployWorkflow).Jobs {
+		call := job.WorkflowCall
+		if call == nil || call.Uses == nil || call.Uses.Value != "./"+deployEnvWorkflow {
+			t.Errorf("job %s does not call %s", job.ID.Value, deployEnvWorkflow)
+			continue
+		}
+		input, ok := call.Inputs["environment"]
+		if !ok || input.Value == nil {
+			t.Errorf("job %s passes no environment", job.ID.Value)
+			continue
+		}
+		env := input.Value.Value
+		if env != job.ID.Value {
+			t.Errorf("job %s deploys environment %q: name the job after its environment", job.ID.Value, env)
+		}
+		if _, dup := jobs[env]; dup {
+			t.Errorf("environment %s has two deploy jobs", env)
+		}
+		jobs[env] = job
+	}
+	return jobs
+}
+
+// Every environment of samconfig.toml has a deploy job, and every deploy job
+// an environment of samconfig.toml; dev deploys first, and each other job
+// waits for another (staging after dev, prod after staging).
+func TestEveryEnvironmentHasADeployJob(t *testing.T) {
+	envs := samconfigEnvironments(t)
+	if len(envs) == 0 {
+		t.Fatal("samconfig.toml has no environment")
+	}
+	jobs := deployJobs(t)
+	for _, env := range envs {
+		if _, ok := jobs[env]; !ok {
+			t.Errorf("samconfig.toml environment %s has no job in %s", env, deployWorkflow)
+		}
+	}
+	for env := range jobs {
+		if !slices.Contains(envs, env) {
+			t.Errorf("%s deploys %s, which samconfig.toml does not define", deployWorkflow, env)
+		}
+	}
+	for env, job := range jobs {
+		var needs []string
+		for _, n := range job.Needs {
+			needs = append(needs, n.Value)
+		}
+		if env == "dev" && len(needs) > 0 {
+			t.Errorf("dev needs %v: it should deploy first", needs)
+		}
+		if env != "dev" && len(needs) == 0 {
+			t.Errorf("%s needs no other deploy job: it would deploy before dev was checked", env)
+		}
+		if !grantsIDToken(job.Permissions) {
+			t.Errorf("job %s does not grant id-token: write to the workflow it calls", env)
+		}
+	}
+}
+
+func grantsIDToken(p *actionlint.Permissions) bool {
+	if p == nil {
+		return false
+	}
+	s, ok := p.Scopes["id-token"]
+	return ok && s.Value != nil && s.Value.Value == "write"
+}
+
+// The called workflow runs in the GitHub environment it deploys, assumes a
+// role through OIDC (never stored keys), builds and deploys with that
+// environment's samconfig section and smoke-tests it.
+func TestDeployJobAssumesItsEnvironmentsRole(t *testing.T) {
+	w := parseWorkflow(t, deployEnvWorkflow)
+	if len(w.Jobs) != 1 {
+		t.Fatalf("%s has %d jobs, want 1", deployEnvWorkflow, len(w.Jobs))
+	}
+	for _, job := range w.Jobs {
+		if job.Environment == nil || job.Environment.Name == nil || job.Environment.Name.Value != "${{ inputs.environment }}" {
+			t.Errorf("job %s does not run in the GitHub environment it deploys (environment: ${{ inputs.environment }})", job.ID.Value)
+		}
+		if !grantsIDToken(job.Permissions) {
+			t.Errorf("job %s lacks permissions id-token: write (OIDC)", job.ID.Value)
+		}
+		var runs []string
+		assumes := false
+		for _, step := range job.Steps {
+			switch e := step.Exec.(type) {
+			case *actionlint.ExecRun:
+				runs = append(runs, e.Run.Value)
+			case *actionlint.ExecAction:
+				if !strings.HasPrefix(e.Uses.Value, "aws-actions/configure-aws-credentials@") {
+					continue
+				}
+				assumes = e.Inputs["role-to-assume"] != nil
+				for _, key := range []string{"aws-access-key-id", "aws-secret-access-key"} {
+					if _, ok := e.Inputs[key]; ok {
+						t.Errorf("configure-aws-credentials is given %s: deploys must assume a role through OIDC", key)
+					}
+				}
+			}
+		}
+		if !assumes {
+			t.Error("no aws-actions/configure-aws-credentials step with role-to-assume")
+		}
+		all := strings.Join(runs, "\n")
+		for _, want := range []string{`sam build --config-env "$DEPLOY_ENV"`, `sam deploy --config-env "$DEPLOY_ENV"`, `make smoke ENV="$DEPLOY_ENV"`} {
+			if !strings.Contains(all, want) {
+				t.Errorf("no step runs %s", want)
+			}
+		}
+	}
+}
+
+// pinnedAction is a released major version tag or a full commit SHA.
+var pinnedAction = regexp.MustCompile(`^[\w.-]+/[\w./-]+@(v\d+|[0-9a-f]{40})$`)
+
+// Every action is pinned, and every workflow builds with go.mod's toolchain.
+func TestWorkflowsPinActionsAndToolchain(t *testing.T) {
+	toolchain := goModToolchain(t)
+	for _, path := range []string{ciWorkflow, deployEnvWorkflow} {
+		w := parseWorkflow(t, path)
+		if got := envVar(w.Env, "GOTOOLCHAIN"); got != toolchain {
+			t.Errorf("%s: GOTOOLCHAIN = %q, want go.mod's toolchain %q", path, got, toolchain)
+		}
+		for _, job := range w.Jobs {
+			for _, step := range job.Steps {
+				if a, ok := step.Exec.(*actionlint.ExecAction); ok && !pinnedAction.MatchString(a.Uses.Value) {
+					t.Errorf("%s: %s is not pinned to a major version tag or a commit SHA", path, a.Uses.Value)
+				}
+			}
+		}
+	}
+}
+
+func envVar(env *actionlint.Env, name string) string {
+	if env == nil {
+		return ""
+	}
+	for _, v := range env.Vars {
+		if v.Name.Value == name {
+			return v.Value.Value
+		}
+	}
+	return ""
+}
+
+// goModToolchain is the toolchain line of go.mod (go1.27.3).
+func goModToolchain(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(repoRoot(t), "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for line := range strings.Lines(string(b)) {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "toolchain "); ok {
+			return v
+		}
+	}
+	t.Fatal("go.mod has no toolchain line")
+	return ""
+}
+
+// deploy/pipeline.yaml makes one role per samconfig.toml environment, which
+// only that GitHub environment of one repository can assume.
+func TestPipelineRolePerEnvironment(t *testing.T) {
+	out, err := runTranslate(t, "parse", filepath.Join("deploy", "pipeline.yaml"))
+	if err != nil {
+		t.Fatalf("parsing deploy/pipeline.yaml: %v", err)
+	}
+	var tpl struct {
+		Resources map[string]json.RawMessage
+	}
+	if err := json.Unmarshal(out, &tpl); err != nil {
+		t.Fatal(err)
+	}
+	var forEach []json.RawMessage
+	if err := json.Unmarshal(tpl.Resources["Fn::ForEach::Environments"], &forEach); err != nil || len(forEach) != 3 {
+		t.Fatalf("no Fn::ForEach::Environments [Env, [environments], {roles}] in Resources (%v)", err)
+	}
+	var envs []string
+	if err := json.Unmarshal(forEach[1], &envs); err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(envs)
+	if want := samconfigEnvironments(t); !slices.Equal(envs, want) {
+		t.Errorf("pipeline.yaml makes roles for %v, samconfig.toml has environments %v", envs, want)
+	}
+
+	var roles map[string]map[string]any
+	if err := json.Unmarshal(forEach[2], &roles); err != nil {
+		t.Fatal(err)
+	}
+	if len(roles) != 1 {
+		t.Fatalf("Fn::ForEach::Environments makes %d resources per environment, want the deploy role only", len(roles))
+	}
+	for _, r := range roles {
+		trust := asMap(t, asSlice(dig(t, r, "Properties", "AssumeRolePolicyDocument", "Statement"))[0], "trust statement")
+		if got := toJSON(dig(t, trust, "Condition", "StringEquals")); got != `{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com",`+
+			`"token.actions.githubusercontent.com:sub":{"Fn::Sub":"repo:${GitHubRepository}:environment:${Env}"}}` {
+			t.Errorf("the deploy role trusts %s; want only this repository's jobs in the environment of the same name", got)
+		}
+		for _, p := range asSlice(dig(t, r, "Properties", "Policies")) {
+			for _, st := range asSlice(dig(t, asMap(t, p, "policy"), "PolicyDocument", "Statement")) {
+				s := asMap(t, st, "statement")
+				for _, action := range stringList(s["Action"]) {
+					if action == "*" || strings.HasSuffix(action, ":*") {
+						t.Errorf("statement %v allows %s", s["Sid"], action)
+					}
+					if action == "iam:PassRole" && slices.Contains(stringList(s["Resource"]), "*") {
+						t.Errorf("statement %v may pass any role", s["Sid"])
+					}
+				}
+			}
+		}
+	}
+}
+
+func asSlice(v any) []any {
+	s, _ := v.([]any)
+	return s
+}
+
+func toJSON(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}

@@ -1,0 +1,256 @@
+// Package smoke checks a running Periskope bridge, deployed or local, from
+// the outside and without creating a ticket: every request it sends is one
+// the product must refuse or ignore.
+//
+//   - POST /tickets unsigned: 403 from API Gateway's IAM authorization
+//     (skipped for the local gateway, which has no IAM);
+//   - POST /tickets SigV4-signed with a body missing its subject: 400 naming
+//     the field;
+//   - POST /webhooks/periskope unsigned: 401;
+//   - POST /webhooks/periskope signed with the stack's signing key, for an
+//     event the product does not handle: 200 {"status":"ignored"}.
+//
+// cmd/smoke (make smoke) wires it to AWS or to the local system.
+package smoke
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/periskope-connect/periskope-aws/pkg/periskope"
+)
+
+// Target is the system under check.
+type Target struct {
+	// Name says what is checked in the report ("periskope-bridge-dev").
+	Name string
+	// TicketsURL and WebhookURL are the two routes.
+	TicketsURL, WebhookURL string
+	// SigningKey is the current webhook signing key.
+	SigningKey string
+	// IAM is true where POST /tickets requires SigV4 (AWS); the local
+	// gateway lets every request through, so the unsigned check is skipped.
+	IAM bool
+}
+
+// Signer signs a request to execute-api; SigV4 is the AWS one.
+type Signer interface {
+	Sign(ctx context.Context, req *http.Request, body []byte) error
+}
+
+// Checker runs the checks.
+type Checker struct {
+	// Client sends the requests (default: one with a 30 s timeout, longer
+	// than either route's integration timeout).
+	Client *http.Client
+	// Signer signs POST /tickets.
+	Signer Signer
+}
+
+// Verdict is how one check ended.
+type Verdict string
+
+// The verdicts.
+const (
+	Pass Verdict = "PASS"
+	Fail Verdict = "FAIL"
+	Skip Verdict = "SKIP"
+)
+
+// Result is one check: what it sent, what it wanted and what it saw.
+type Result struct {
+	Check   string
+	Want    string
+	Verdict Verdict
+	// Saw is the answer (status and body) or why there was none; for a
+	// skipped check, why it was skipped.
+	Saw string
+}
+
+// Report is every check's result, in order.
+type Report struct {
+	Target  string
+	Results []Result
+}
+
+// OK reports whether no check failed.
+func (r Report) OK() bool {
+	for _, res := range r.Results {
+		if res.Verdict == Fail {
+			return false
+		}
+	}
+	return len(r.Results) > 0
+}
+
+// WriteTo prints the report, one line per check, then the totals.
+func (r Report) WriteTo(w io.Writer) (int64, error) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "smoke: %s\n", r.Target)
+	counts := map[Verdict]int{}
+	for _, res := range r.Results {
+		counts[res.Verdict]++
+		fmt.Fprintf(&b, "  %s  %s: want %s; saw %s\n", res.Verdict, res.Check, res.Want, res.Saw)
+	}
+	fmt.Fprintf(&b, "smoke: %d passed, %d skipped, %d failed\n", counts[Pass], counts[Skip], counts[Fail])
+	n, err := io.WriteString(w, b.String())
+	return int64(n), err
+}
+
+// unknownEvent is the event name of the signed webhook: one the product
+// acknowledges and ignores.
+const unknownEvent = "smoke.check"
+
+// invalidTicket lacks the required subject: create-ticket refuses it before
+// it calls Periskope.
+const invalidTicket = `{"chat_id":"919876543210@c.us"}`
+
+// maxShown bounds the body quoted in a result.
+const maxShown = 300
+
+// Run sends the four requests to t and reports what came back.
+func (c *Checker) Run(ctx context.Context, t Target) Report {
+	report := Report{Target: t.Name}
+	add := func(r Result) { report.Results = append(report.Results, r) }
+
+	if t.IAM {
+		add(c.check(ctx, "POST /tickets unsigned", "403 (IAM authorization)", t.TicketsURL, []byte(invalidTicket), nil, expectStatus(403)))
+	} else {
+		add(Result{Check: "POST /tickets unsigned", Want: "403 (IAM authorization)", Verdict: Skip,
+			Saw: "skipped: the local gateway has no IAM authorization"})
+	}
+	add(c.check(ctx, "POST /tickets signed, subject missing", `400 with "field":"subject"`, t.TicketsURL, []byte(invalidTicket),
+		c.sign, expectError(400, "subject")))
+
+	add(c.check(ctx, "POST /webhooks/periskope unsigned", "401", t.WebhookURL, webhookBody(), nil, expectStatus(401)))
+	signWebhook := func(_ context.Context, req *http.Request, body []byte) error {
+		req.Header.Set(periskope.SignatureHeader, periskope.Sign(body, t.SigningKey))
+		return nil
+	}
+	add(c.check(ctx, "POST /webhooks/periskope signed, event "+unknownEvent, `200 {"status":"ignored"}`, t.WebhookURL, webhookBody(),
+		signWebhook, expectIgnored))
+	return report
+}
+
+func (c *Checker) sign(ctx context.Context, req *http.Request, body []byte) error {
+	if c.Signer == nil {
+		return ErrNoSigner
+	}
+	return c.Signer.Sign(ctx, req, body)
+}
+
+// webhookBody is a well-formed event the product does not handle.
+func webhookBody() []byte {
+	return []byte(`{"event":"` + unknownEvent + `","org_id":"smoke","previous_attributes":{},"timestamp":"2026-01-01T00:00:00+00:00","data":{}}`)
+}
+
+type signFunc func(ctx context.Context, req *http.Request, body []byte) error
+
+// expectation judges a response: "" when it is the one wanted, else why not.
+type expectation func(status int, body []byte) string
+
+func (c *Checker) check(ctx context.Context, name, want, url string, body []byte, sign signFunc, expect expectation) Result {
+	res := Result{Check: name, Want: want, Verdict: Fail}
+	status, respBody, err := c.post(ctx, url, body, sign)
+	if err != nil {
+		res.Saw = err.Error()
+		return res
+	}
+	res.Saw = fmt.Sprintf("%d %s", status, shown(respBody))
+	if why := expect(status, respBody); why != "" {
+		res.Saw += " (" + why + ")"
+		return res
+	}
+	res.Verdict = Pass
+	return res
+}
+
+func (c *Checker) post(ctx context.Context, url string, body []byte, sign signFunc) (int, []byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return 0, nil, fmt.Errorf("%w: %v", ErrRequest, err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if sign != nil {
+		if err := sign(ctx, req, body); err != nil {
+			return 0, nil, fmt.Errorf("%w: %v", ErrSign, err)
+		}
+	}
+	client := c.Client
+	if client == nil {
+		client = &http.Client{Timeout: 30 * time.Second}
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, nil, fmt.Errorf("%w: %v", ErrRequest, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	if err != nil {
+		return 0, nil, fmt.Errorf("%w: reading the body: %v", ErrRequest, err)
+	}
+	return resp.StatusCode, b, nil
+}
+
+func expectStatus(want int) expectation {
+	return func(status int, _ []byte) string {
+		if status != want {
+			return fmt.Sprintf("status %d, want %d", status, want)
+		}
+		return ""
+	}
+}
+
+// expectError wants the product's error body naming field.
+func expectError(status int, field string) expectation {
+	return func(got int, body []byte) string {
+		if why := expectStatus(status)(got, body); why != "" {
+			return why
+		}
+		var e struct {
+			Error struct {
+				Code  string `json:"code"`
+				Field string `json:"field"`
+			} `json:"error"`
+		}
+		if err := json.Unmarshal(body, &e); err != nil || e.Error.Code == "" {
+			return `not the product's {"error":{...}} body`
+		}
+		if e.Error.Field != field {
+			return fmt.Sprintf("field %q, want %q", e.Error.Field, field)
+		}
+		return ""
+	}
+}
+
+func expectIgnored(status int, body []byte) string {
+	if why := expectStatus(200)(status, body); why != "" {
+		return why
+	}
+	var s struct {
+		Status string `json:"status"`
+		Event  string `json:"event"`
+	}
+	if err := json.Unmarshal(body, &s); err != nil || s.Status != "ignored" || s.Event != unknownEvent {
+		return fmt.Sprintf(`want {"status":"ignored","event":%q}`, unknownEvent)
+	}
+	return ""
+}
+
+// shown is a body as a result quotes it: on one line, bounded.
+func shown(body []byte) string {
+	s := strings.Join(strings.Fields(string(body)), " ")
+	if s == "" {
+		return "(empty body)"
+	}
+	if len(s) > maxShown {
+		s = s[:maxShown] + "…"
+	}
+	return s
+}

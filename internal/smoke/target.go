@@ -1,0 +1,74 @@
+package smoke
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/periskope-connect/periskope-aws/internal/secretcache"
+)
+
+// The outputs of template.yaml the checks read.
+const (
+	OutputTicketsURL     = "CreateTicketUrl"
+	OutputWebhookURL     = "WebhookUrl"
+	OutputSigningKeyARN  = "SigningKeySecretArn"
+	localTicketsPath     = "/tickets"
+	localWebhookPath     = "/webhooks/periskope"
+	setSecretsReadmeHint = "set it as README's \"Set the secrets\" says"
+)
+
+// OutputsReader reads a CloudFormation stack's outputs by key.
+type OutputsReader interface {
+	StackOutputs(ctx context.Context, stack string) (map[string]string, error)
+}
+
+// SecretReader reads a secret's string value.
+type SecretReader interface {
+	SecretString(ctx context.Context, id string) (string, error)
+}
+
+// Deployed builds the Target of a deployed stack from its outputs and its
+// signing-key secret.
+func Deployed(ctx context.Context, stack string, outputs OutputsReader, secrets SecretReader) (Target, error) {
+	out, err := outputs.StackOutputs(ctx, stack)
+	if err != nil {
+		return Target{}, fmt.Errorf("reading the outputs of stack %s: %w", stack, err)
+	}
+	for _, key := range []string{OutputTicketsURL, OutputWebhookURL, OutputSigningKeyARN} {
+		if out[key] == "" {
+			return Target{}, fmt.Errorf("%w: stack %s has no output %s", ErrMissingOutput, stack, key)
+		}
+	}
+	key, err := signingKey(ctx, secrets, out[OutputSigningKeyARN])
+	if err != nil {
+		return Target{}, fmt.Errorf("%w (a new stack's secret has no value until you %s)", err, setSecretsReadmeHint)
+	}
+	return Target{Name: stack, TicketsURL: out[OutputTicketsURL], WebhookURL: out[OutputWebhookURL], SigningKey: key, IAM: true}, nil
+}
+
+// Local builds the Target of the local system (make run): apiURL is its
+// gateway, and the signing key is read from the local secret, as the
+// webhook function reads it.
+func Local(ctx context.Context, apiURL, signingKeySecret string, secrets SecretReader) (Target, error) {
+	key, err := signingKey(ctx, secrets, signingKeySecret)
+	if err != nil {
+		return Target{}, err
+	}
+	base := strings.TrimSuffix(apiURL, "/")
+	return Target{Name: "the local system at " + base, TicketsURL: base + localTicketsPath, WebhookURL: base + localWebhookPath, SigningKey: key}, nil
+}
+
+// signingKey reads the secret the webhook function verifies with and
+// returns its current key (the first, while rotating).
+func signingKey(ctx context.Context, secrets SecretReader, id string) (string, error) {
+	raw, err := secrets.SecretString(ctx, id)
+	if err != nil {
+		return "", fmt.Errorf("%w: reading secret %s: %v", ErrSigningKey, id, err)
+	}
+	keys, err := secretcache.ParseSigningKeys(raw)
+	if err != nil {
+		return "", fmt.Errorf("%w: secret %s: %v", ErrSigningKey, id, err)
+	}
+	return keys[0], nil
+}
