@@ -86,6 +86,8 @@ func failed(e *apigw.Error) *outcome {
 	return &outcome{name: e.Code, status: e.Status, apiErr: e}
 }
 
+// msgInvalidSignature is the one answer to every wrong signature, however
+// it is wrong: the sender learns nothing about the keys.
 const msgInvalidSignature = "the x-periskope-signature header does not match the body"
 
 func invalid(code, message, field string) *outcome {
