@@ -70,7 +70,7 @@ func TestCreateMinimal(t *testing.T) {
 		t.Fatalf("%d log lines, want 1", len(lines))
 	}
 	line := lines[0]
-	want := map[string]any{"msg": "create-ticket", "outcome": "created", "status": 201.0, "ticket_id": "BKT-001",
+	want := map[string]any{"msg": "create-ticket request", "outcome": "created", "status": 201.0, "ticket_id": "BKT-001",
 		"periskope_trace_id": "trace-001", "upstream_attempts": 1.0, "api_request_id": "req-1", "idempotency": "none"}
 	for k, v := range want {
 		if line[k] != v {
@@ -150,8 +150,10 @@ func TestInvalidRequestsNeverLeaveTheFunction(t *testing.T) {
 	if hs.up.Calls() != 0 || keys.reads != 0 || len(store.calls) != 0 {
 		t.Errorf("invalid requests made %d Periskope calls, %d key reads, %d idempotency claims; want none", hs.up.Calls(), keys.reads, len(store.calls))
 	}
+	// A refused request is the caller's fault: a WARN line with the code
+	// answered, under the keys the webhook's lines use.
 	for _, line := range hs.logs.Lines(t) {
-		if line["status"].(float64) < 400 || line["outcome"] == "" {
+		if line["status"].(float64) < 400 || line["outcome"] == "" || line["error_code"] != line["outcome"] || line["level"] != "WARN" {
 			t.Errorf("log line %v", line)
 		}
 	}
@@ -386,8 +388,10 @@ func TestAPIKeyFromSecretsManager(t *testing.T) {
 		if hs.up.Calls() != 0 || resp.Headers["retry-after"] == "" {
 			t.Errorf("Periskope calls = %d, retry-after %q", hs.up.Calls(), resp.Headers["retry-after"])
 		}
-		if line := hs.logs.Lines(t)[0]; !strings.Contains(line["error"].(string), "unavailable") {
-			t.Errorf("log error = %v", line["error"])
+		// The failed dependency is named as on the webhook's lines.
+		if line := hs.logs.Lines(t)[0]; !strings.Contains(line["error"].(string), "unavailable") ||
+			line["dependency"] != "secretsmanager" || line["aws_error"] == nil {
+			t.Errorf("log line %v", line)
 		}
 	})
 
@@ -456,6 +460,10 @@ func TestIdempotencyAnswers(t *testing.T) {
 			}
 			if hs.up.Calls() != 0 {
 				t.Errorf("Periskope called %d times", hs.up.Calls())
+			}
+			wantDependency := map[bool]any{true: "dynamodb", false: nil}[c.status == 503]
+			if line := hs.logs.Lines(t)[0]; line["dependency"] != wantDependency {
+				t.Errorf("log dependency = %v, want %v", line["dependency"], wantDependency)
 			}
 		})
 	}

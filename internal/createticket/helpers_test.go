@@ -88,7 +88,7 @@ func checkNoKeysLogged(t *testing.T, logs *logBuffer) {
 
 func newClient(t testing.TB, baseURL string, keys periskope.KeyProvider, clk periskope.Clock) *periskope.Client {
 	t.Helper()
-	cfg := createticket.Config{BaseURL: baseURL, Phone: testPhone, APIKeySecret: "s", Table: "t"}
+	cfg := createticket.Config{BaseURL: baseURL, Phone: testPhone, APIKeySecret: "s", TicketsTable: "t"}
 	c, err := createticket.NewPeriskopeClient(cfg, keys, periskope.WithClock(clk))
 	if err != nil {
 		t.Fatal(err)

@@ -29,14 +29,10 @@ const (
 	MaxQuotedMessageLength = 256
 )
 
-// Error codes of invalid requests.
-const (
-	CodeInvalidJSON  = "invalid_json"
-	CodeInvalidBody  = "invalid_body"
-	CodeUnknownField = "unknown_field"
-	CodeMissingField = "missing_field"
-	CodeInvalidField = "invalid_field"
-)
+// CodeUnknownField is the error code of a body member the route does not
+// know. The other codes of invalid requests are apigw's, shared with the
+// webhook route (apigw.CodeInvalidJSON, ...).
+const CodeUnknownField = "unknown_field"
 
 // The body members accepted, in the order they are checked.
 var knownFields = []string{"chat_id", "subject", "priority", "status", "due_date", "assignee", "labels", "quoted_message_id"}
@@ -98,7 +94,7 @@ func badRequest(code, field, format string, args ...any) *apigw.Error {
 }
 
 func invalid(field, format string, args ...any) *apigw.Error {
-	return badRequest(CodeInvalidField, field, format, args...)
+	return badRequest(apigw.CodeInvalidField, field, format, args...)
 }
 
 // decodeObject reads the body as one JSON object, member by member, so that
@@ -106,27 +102,25 @@ func invalid(field, format string, args ...any) *apigw.Error {
 func decodeObject(body []byte) (map[string]json.RawMessage, *apigw.Error) {
 	trimmed := bytes.TrimSpace(body)
 	switch {
-	case len(trimmed) == 0:
-		return nil, badRequest(CodeInvalidJSON, "", "request body is empty; send a JSON object")
-	case !json.Valid(trimmed):
-		return nil, badRequest(CodeInvalidJSON, "", "request body is not valid JSON")
+	case len(trimmed) == 0 || !json.Valid(trimmed):
+		return nil, apigw.InvalidJSON(trimmed)
 	case trimmed[0] != '{':
-		return nil, badRequest(CodeInvalidBody, "", "request body must be a JSON object")
+		return nil, apigw.NotAnObject()
 	}
 	dec := json.NewDecoder(bytes.NewReader(trimmed))
 	if _, err := dec.Token(); err != nil { // the opening brace
-		return nil, badRequest(CodeInvalidJSON, "", "request body is not valid JSON")
+		return nil, apigw.InvalidJSON(trimmed)
 	}
 	members := map[string]json.RawMessage{}
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
-			return nil, badRequest(CodeInvalidJSON, "", "request body is not valid JSON")
+			return nil, apigw.InvalidJSON(trimmed)
 		}
 		name, _ := tok.(string)
 		var value json.RawMessage
 		if err := dec.Decode(&value); err != nil {
-			return nil, badRequest(CodeInvalidJSON, "", "request body is not valid JSON")
+			return nil, apigw.InvalidJSON(trimmed)
 		}
 		if _, dup := members[name]; dup {
 			return nil, invalid(name, "%s is given more than once", name)
@@ -179,7 +173,7 @@ func parseChatID(v json.RawMessage) (string, *apigw.Error) {
 		return "", invalid("chat_id", "chat_id must be a string")
 	}
 	if id == "" {
-		return "", badRequest(CodeMissingField, "chat_id", "chat_id is required")
+		return "", badRequest(apigw.CodeMissingField, "chat_id", "chat_id is required")
 	}
 	if at := strings.LastIndexByte(id, '@'); at >= 0 {
 		id = id[:at] + strings.ToLower(id[at:])
@@ -199,7 +193,7 @@ func parseSubject(v json.RawMessage) (string, *apigw.Error) {
 	case err != nil:
 		return "", invalid("subject", "subject must be a string")
 	case s == "":
-		return "", badRequest(CodeMissingField, "subject", "subject is required and must not be blank")
+		return "", badRequest(apigw.CodeMissingField, "subject", "subject is required and must not be blank")
 	case utf8.RuneCountInString(s) > MaxSubjectLength:
 		return "", invalid("subject", "subject is longer than %d characters", MaxSubjectLength)
 	case strings.ContainsFunc(s, unicode.IsControl):

@@ -74,17 +74,26 @@ type rig struct {
 	log     *bytes.Buffer
 }
 
-func newRig() *rig {
+// newRig builds the rig's handler from its fakes; each change alters the
+// dependencies first (a real key cache, no logger).
+func newRig(changes ...func(*webhook.Deps)) *rig {
 	r := &rig{keys: &fakeKeys{keys: []string{localKey}}, store: &fakeStore{}, metrics: &testkit.Metrics{}, log: &bytes.Buffer{}}
-	r.h = &webhook.Handler{
+	d := webhook.Deps{
 		Keys:    r.keys,
 		Store:   r.store,
 		Metrics: r.metrics,
 		Logger:  slog.New(slog.NewJSONHandler(r.log, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Now:     func() time.Time { return now },
 	}
+	for _, change := range changes {
+		change(&d)
+	}
+	r.h = webhook.NewHandler(d)
 	return r
 }
+
+// withoutLog is a newRig change: no log line is written.
+func withoutLog(d *webhook.Deps) { d.Logger = nil }
 
 // reply is a decoded answer.
 type reply struct {

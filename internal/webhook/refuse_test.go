@@ -82,8 +82,7 @@ func TestJunkFloodWithAFailingSecret(t *testing.T) {
 		t.Run(secretcache.ErrorCode(err), func(t *testing.T) {
 			sm := fakeaws.NewSecretsManager("", err)
 			clk := testkit.NewClock(now)
-			r := newRig()
-			r.h.Keys = webhook.NewSigningKeys(sm, "signing", secretcache.WithClock(clk.Now))
+			r := newRig(func(d *webhook.Deps) { d.Keys = webhook.NewSigningKeys(sm, "signing", secretcache.WithClock(clk.Now)) })
 			for i := range 100 {
 				got := r.send(t, junkDelivery(t, 1<<10, junkSignatures(1)))
 				if got.Status != 503 {
