@@ -572,7 +572,7 @@ func (m *memberMap) UnmarshalJSON(b []byte) error {
 }
 
 // TypedDecodePaths are DecodePaths with the typed encoding/json prototype
-// (typeddecode_prototype.go) in place of the hand-written fast path.
+// (above) in place of the hand-written fast path.
 var TypedDecodePaths = func() []DecodePath {
 	typed := map[string]func(b []byte) (any, bool){
 		"decodeTicketInfo":  func(b []byte) (any, bool) { return typedDecodeTicketInfo(b) },
