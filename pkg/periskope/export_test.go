@@ -3,6 +3,8 @@ package periskope
 import (
 	"sync/atomic"
 	"testing"
+
+	"github.com/periskope-connect/periskope-aws/pkg/periskope/internal/jsonscan"
 )
 
 // DecodePath is one decoding of the package, in its two implementations:
@@ -48,15 +50,15 @@ var DecodePaths = []DecodePath{
 // ScanValid reports whether the fast path's scanner accepts b as one JSON
 // value, and whether b nests deeper than the scanner goes.
 func ScanValid(b []byte) (valid, tooDeep bool) {
-	s := scanner{b: b}
-	s.ws()
-	_, ok := s.value()
-	s.ws()
-	return ok && s.i == len(b), s.depth > maxScanDepth
+	s := jsonscan.New(b)
+	s.SkipSpace()
+	_, ok := s.Value()
+	s.SkipSpace()
+	return ok && s.AtEnd(), s.TooDeep()
 }
 
 // MaxScanDepth is the deepest nesting the fast path reads.
-const MaxScanDepth = maxScanDepth
+const MaxScanDepth = jsonscan.MaxDepth
 
 // CountMACs makes every HMAC the verifier computes count, until the test
 // ends, and returns the count so far.

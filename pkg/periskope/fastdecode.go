@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"strings"
+
+	"github.com/periskope-connect/periskope-aws/pkg/periskope/internal/jsonscan"
 )
 
 // The fast decoding path.
@@ -11,10 +13,11 @@ import (
 // The tolerant path (decode.go) reads every object into a map of raw
 // members and converts them one by one, so each nesting level is parsed
 // again by encoding/json: a 4 KB ticket.created costs several times a plain
-// json.Unmarshal. The fast path reads the same input once with scanner,
-// hands each member's raw JSON to the same converters (rawString, rawBool,
-// rawPriority, rawTime, stringMapValue) and decodes nested objects where it
-// meets them. Its results are those of the tolerant path by construction:
+// json.Unmarshal. The fast path reads the same input once with
+// jsonscan.Scanner, hands each member's raw JSON to the same converters
+// (rawString, rawBool, rawPriority, rawTime, stringMapValue) and decodes
+// nested objects where it meets them. Its results are those of the tolerant
+// path by construction:
 //
 //   - member names match exactly, as map keys do (encoding/json would match
 //     struct fields case-insensitively, which is why this is not a
@@ -25,24 +28,36 @@ import (
 //   - it accepts only what json.Valid accepts.
 //
 // Whatever the fast path does not take (input that is not a JSON object
-// after bytes.TrimSpace, invalid JSON, nesting deeper than maxScanDepth), it
-// leaves to the tolerant path, which then decides, error included. Tests
-// and FuzzTicketInfoFastPathMatchesTolerant compare the two paths.
+// after bytes.TrimSpace, invalid JSON, nesting deeper than
+// jsonscan.MaxDepth), it leaves to the tolerant path, which then decides,
+// error included. Tests and FuzzTicketInfoFastPathMatchesTolerant compare
+// the two paths. Why a hand-written scanner rather than encoding/json into
+// typed structs, in measured numbers: package jsonscan's doc comment and
+// BENCHMARKS.md.
+
+// scanner is jsonscan.Scanner with the readers of this package's model
+// types (ticketInfo, ticket, chat, ...). They stay here, not in
+// internal/jsonscan, because they fill Ticket, Chat, Message and the other
+// model types and convert leaves with the tolerant path's converters
+// (decode.go), and an internal package cannot import its parent. The
+// Scanner is embedded by value, so a reader calls its methods directly, with
+// no copy of the input or of a value.
+type scanner struct{ jsonscan.Scanner }
 
 // fastObject runs walk on b, which must hold one JSON object once trimmed as
-// decodeFields trims it; walk reads the object at s.i. It reports whether
+// decodeFields trims it; walk reads the object at the scanner's position. It reports whether
 // walk succeeded and nothing but whitespace follows.
 func fastObject(b []byte, walk func(s *scanner) bool) bool {
 	b = bytes.TrimSpace(b)
 	if len(b) == 0 || b[0] != '{' {
 		return false
 	}
-	s := scanner{b: b}
+	s := scanner{jsonscan.New(b)}
 	if !walk(&s) {
 		return false
 	}
-	s.ws()
-	return s.i == len(s.b)
+	s.SkipSpace()
+	return s.AtEnd()
 }
 
 // fastTicketInfo is TicketInfo.UnmarshalJSON's fast path.
@@ -111,7 +126,7 @@ func fastMessage(b []byte) (Message, bool) {
 func fastTicketList(b []byte) (TicketList, bool) {
 	var l TicketList
 	ok := fastObject(b, func(s *scanner) bool {
-		return s.object(func(key []byte) bool {
+		return s.Object(func(key []byte) bool {
 			var ok bool
 			switch string(key) {
 			case "tickets":
@@ -123,7 +138,7 @@ func fastTicketList(b []byte) (TicketList, bool) {
 			case "to":
 				l.To, ok = s.intValue()
 			default:
-				_, ok = s.value()
+				_, ok = s.Value()
 			}
 			return ok
 		})
@@ -141,10 +156,10 @@ func fastTickets(b []byte) ([]Ticket, bool) {
 	if len(b) == 0 || b[0] != '[' {
 		return nil, false
 	}
-	s := scanner{b: b}
+	s := scanner{jsonscan.New(b)}
 	tickets, ok := s.tickets()
-	s.ws()
-	return tickets, ok && s.i == len(s.b)
+	s.SkipSpace()
+	return tickets, ok && s.AtEnd()
 }
 
 // fastEvent is Event.UnmarshalJSON's fast path.
@@ -153,7 +168,7 @@ func fastEvent(b []byte) (Event, bool) {
 	var eventType string
 	var data, previous []byte
 	ok := fastObject(b, func(s *scanner) bool {
-		return s.object(func(key []byte) bool {
+		return s.Object(func(key []byte) bool {
 			var ok bool
 			switch string(key) {
 			case "event":
@@ -165,11 +180,11 @@ func fastEvent(b []byte) (Event, bool) {
 			case "timestamp":
 				e.Timestamp, ok = s.strValue()
 			case "data":
-				data, ok = s.value()
+				data, ok = s.Value()
 			case "previous_attributes":
-				previous, ok = s.value()
+				previous, ok = s.Value()
 			default:
-				_, ok = s.value()
+				_, ok = s.Value()
 			}
 			return ok
 		})
@@ -200,13 +215,13 @@ func copyMember(v []byte) json.RawMessage {
 // object has a non-null ticket and a non-null ticket_id, for the bare
 // ticket rule of decodeTicketInfo.
 func (s *scanner) ticketInfo(ti *TicketInfo) (hasTicket, hasTicketID, ok bool) {
-	ok = s.object(func(key []byte) bool {
+	ok = s.Object(func(key []byte) bool {
 		switch string(key) {
 		case "ticket":
-			hasTicket = s.peek() != 'n' // the only value starting with n is null
+			hasTicket = s.Peek() != 'n' // the only value starting with n is null
 			ti.Ticket = nil
-			if s.peek() != '{' {
-				_, ok := s.value()
+			if s.Peek() != '{' {
+				_, ok := s.Value()
 				return ok
 			}
 			t := new(Ticket)
@@ -214,8 +229,8 @@ func (s *scanner) ticketInfo(ti *TicketInfo) (hasTicket, hasTicketID, ok bool) {
 			return s.ticket(t)
 		case "chat":
 			ti.Chat = nil
-			if s.peek() != '{' {
-				_, ok := s.value()
+			if s.Peek() != '{' {
+				_, ok := s.Value()
 				return ok
 			}
 			c := new(Chat)
@@ -223,8 +238,8 @@ func (s *scanner) ticketInfo(ti *TicketInfo) (hasTicket, hasTicketID, ok bool) {
 			return s.chat(c)
 		case "message":
 			ti.Message = nil
-			if s.peek() != '{' {
-				_, ok := s.value()
+			if s.Peek() != '{' {
+				_, ok := s.Value()
 				return ok
 			}
 			m := new(Message)
@@ -235,9 +250,9 @@ func (s *scanner) ticketInfo(ti *TicketInfo) (hasTicket, hasTicketID, ok bool) {
 			ti.AttachedMessages, ok = s.messages()
 			return ok
 		case "ticket_id":
-			hasTicketID = s.peek() != 'n'
+			hasTicketID = s.Peek() != 'n'
 		}
-		_, ok := s.value()
+		_, ok := s.Value()
 		return ok
 	})
 	return hasTicket, hasTicketID, ok
@@ -245,7 +260,7 @@ func (s *scanner) ticketInfo(ti *TicketInfo) (hasTicket, hasTicketID, ok bool) {
 
 // ticket reads a ticket object into t, which must be zero.
 func (s *scanner) ticket(t *Ticket) bool {
-	return s.object(func(key []byte) bool {
+	return s.Object(func(key []byte) bool {
 		var ok bool
 		switch string(key) {
 		case "org_id":
@@ -285,7 +300,7 @@ func (s *scanner) ticket(t *Ticket) bool {
 		case "last_updated_at":
 			t.LastUpdatedAt, ok = s.timeValue()
 		default:
-			_, ok = s.value()
+			_, ok = s.Value()
 		}
 		return ok
 	})
@@ -293,7 +308,7 @@ func (s *scanner) ticket(t *Ticket) bool {
 
 // chat reads a chat object into c, which must be zero.
 func (s *scanner) chat(c *Chat) bool {
-	return s.object(func(key []byte) bool {
+	return s.Object(func(key []byte) bool {
 		var ok bool
 		switch string(key) {
 		case "chat_id":
@@ -323,7 +338,7 @@ func (s *scanner) chat(c *Chat) bool {
 		case "created_at":
 			c.CreatedAt, ok = s.timeValue()
 		default:
-			_, ok = s.value()
+			_, ok = s.Value()
 		}
 		return ok
 	})
@@ -334,15 +349,15 @@ func (s *scanner) chat(c *Chat) bool {
 // earlier member of the same id was one); a members value that is not an
 // object is nil.
 func (s *scanner) members() (map[string]ChatMember, bool) {
-	if s.peek() != '{' {
-		_, ok := s.value()
+	if s.Peek() != '{' {
+		_, ok := s.Value()
 		return nil, ok
 	}
 	members := map[string]ChatMember{}
-	ok := s.object(func(key []byte) bool {
-		if s.peek() != '{' {
+	ok := s.Object(func(key []byte) bool {
+		if s.Peek() != '{' {
 			delete(members, string(key))
-			_, ok := s.value()
+			_, ok := s.Value()
 			return ok
 		}
 		var m ChatMember
@@ -357,7 +372,7 @@ func (s *scanner) members() (map[string]ChatMember, bool) {
 
 // chatMember reads a chat member object into m, which must be zero.
 func (s *scanner) chatMember(m *ChatMember) bool {
-	return s.object(func(key []byte) bool {
+	return s.Object(func(key []byte) bool {
 		var ok bool
 		switch string(key) {
 		case "contact_id":
@@ -383,7 +398,7 @@ func (s *scanner) chatMember(m *ChatMember) bool {
 		case "is_internal":
 			m.IsInternal, ok = s.boolValue()
 		default:
-			_, ok = s.value()
+			_, ok = s.Value()
 		}
 		return ok
 	})
@@ -391,7 +406,7 @@ func (s *scanner) chatMember(m *ChatMember) bool {
 
 // message reads a message object into m, which must be zero.
 func (s *scanner) message(m *Message) bool {
-	return s.object(func(key []byte) bool {
+	return s.Object(func(key []byte) bool {
 		var ok bool
 		switch string(key) {
 		case "message_id":
@@ -413,7 +428,7 @@ func (s *scanner) message(m *Message) bool {
 		case "performed_by":
 			m.PerformedBy, ok = s.strValue()
 		default:
-			_, ok = s.value()
+			_, ok = s.Value()
 		}
 		return ok
 	})
@@ -422,14 +437,14 @@ func (s *scanner) message(m *Message) bool {
 // messages is objects[Message]: the object elements of an array, nil when
 // the value is not an array.
 func (s *scanner) messages() ([]Message, bool) {
-	if s.peek() != '[' {
-		_, ok := s.value()
+	if s.Peek() != '[' {
+		_, ok := s.Value()
 		return nil, ok
 	}
 	out := []Message{}
-	ok := s.array(func() bool {
-		if s.peek() != '{' {
-			_, ok := s.value()
+	ok := s.Array(func() bool {
+		if s.Peek() != '{' {
+			_, ok := s.Value()
 			return ok
 		}
 		var m Message
@@ -444,14 +459,14 @@ func (s *scanner) messages() ([]Message, bool) {
 
 // tickets is objects[Ticket], as messages is objects[Message].
 func (s *scanner) tickets() ([]Ticket, bool) {
-	if s.peek() != '[' {
-		_, ok := s.value()
+	if s.Peek() != '[' {
+		_, ok := s.Value()
 		return nil, ok
 	}
 	out := []Ticket{}
-	ok := s.array(func() bool {
-		if s.peek() != '{' {
-			_, ok := s.value()
+	ok := s.Array(func() bool {
+		if s.Peek() != '{' {
+			_, ok := s.Value()
 			return ok
 		}
 		var t Ticket
@@ -467,10 +482,10 @@ func (s *scanner) tickets() ([]Ticket, bool) {
 // strValue reads a value as fields.str does: a string's text, the JSON text
 // of a number or boolean, "" for null, objects and arrays.
 func (s *scanner) strValue() (string, bool) {
-	if s.peek() == '"' {
-		return s.text()
+	if s.Peek() == '"' {
+		return s.Text()
 	}
-	raw, ok := s.value()
+	raw, ok := s.Value()
 	if !ok {
 		return "", false
 	}
@@ -486,14 +501,14 @@ func (s *scanner) idMember(id idSet, set *idSet) (string, bool) {
 
 // timeValue reads a value as fields.time does.
 func (s *scanner) timeValue() (Time, bool) {
-	if s.peek() != '"' {
-		raw, ok := s.value()
+	if s.Peek() != '"' {
+		raw, ok := s.Value()
 		if !ok {
 			return Time{}, false
 		}
 		return rawTime(raw), true
 	}
-	raw, plain, ok := s.str()
+	raw, plain, ok := s.RawString()
 	switch {
 	case !ok:
 		return Time{}, false
@@ -512,7 +527,7 @@ func (s *scanner) timeValue() (Time, bool) {
 
 // boolValue reads a value as fields.boolean does.
 func (s *scanner) boolValue() (bool, bool) {
-	raw, ok := s.value()
+	raw, ok := s.Value()
 	if !ok {
 		return false, false
 	}
@@ -521,7 +536,7 @@ func (s *scanner) boolValue() (bool, bool) {
 
 // intValue reads a value as fields.integer does.
 func (s *scanner) intValue() (int, bool) {
-	raw, ok := s.value()
+	raw, ok := s.Value()
 	if !ok {
 		return 0, false
 	}
@@ -530,7 +545,7 @@ func (s *scanner) intValue() (int, bool) {
 
 // priorityValue reads a value as fields.priority does.
 func (s *scanner) priorityValue() (Priority, bool) {
-	raw, ok := s.value()
+	raw, ok := s.Value()
 	if !ok {
 		return PriorityNone, false
 	}
@@ -540,20 +555,20 @@ func (s *scanner) priorityValue() (Priority, bool) {
 // stringMap reads a value as fields.stringMap does: nil unless it is an
 // object.
 func (s *scanner) stringMap() (map[string]string, bool) {
-	if s.peek() != '{' {
-		_, ok := s.value()
+	if s.Peek() != '{' {
+		_, ok := s.Value()
 		return nil, ok
 	}
 	m := map[string]string{}
-	ok := s.object(func(key []byte) bool {
+	ok := s.Object(func(key []byte) bool {
 		var v string
-		if s.peek() == '"' {
+		if s.Peek() == '"' {
 			var ok bool
-			if v, ok = s.text(); !ok {
+			if v, ok = s.Text(); !ok {
 				return false
 			}
 		} else {
-			raw, ok := s.value()
+			raw, ok := s.Value()
 			if !ok {
 				return false
 			}
@@ -563,4 +578,26 @@ func (s *scanner) stringMap() (map[string]string, bool) {
 		return true
 	})
 	return m, ok
+}
+
+// idValue reads an identifier as fields.id does: its value, and whether it
+// is exact (see rawID).
+func (s *scanner) idValue() (v string, exact, ok bool) {
+	if s.Peek() != '"' {
+		raw, ok := s.Value()
+		if !ok {
+			return "", false, false
+		}
+		v, exact = rawID(raw)
+		return v, exact, true
+	}
+	raw, plain, ok := s.RawString()
+	switch {
+	case !ok:
+		return "", false, false
+	case plain: // no escape, valid UTF-8: exact
+		return string(raw[1 : len(raw)-1]), true, true
+	default:
+		return jsonscan.Unquote(raw), exactString(raw), true
+	}
 }
