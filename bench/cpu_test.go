@@ -49,12 +49,12 @@ func (d *discardDB) PutItem(_ context.Context, in *dynamodb.PutItemInput, _ ...f
 // away: keys already cached, a DynamoDB that answers at once.
 func cpuPath(logger *slog.Logger) (*webhook.Handler, *discardDB, events.APIGatewayV2HTTPRequest) {
 	db := &discardDB{}
-	h := &webhook.Handler{
+	h := webhook.NewHandler(webhook.Deps{
 		Keys:   staticKeys{signingKey},
 		Store:  ticketstore.New(db, "periskope-tickets"),
 		Logger: logger,
 		Now:    func() time.Time { return time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC) },
-	}
+	})
 	body := benchkit.TicketCreatedFixture
 	req := events.APIGatewayV2HTTPRequest{
 		RouteKey: "POST /webhooks/periskope",

@@ -42,7 +42,7 @@ var functions = []function{
 		pkg:   "functions/create-ticket",
 		route: "POST /tickets",
 		// The names the code reads: a rename on either side fails here.
-		env: []string{createticket.EnvAPIKeySecret, createticket.EnvBaseURL, createticket.EnvPhone, createticket.EnvTable,
+		env: []string{createticket.EnvAPIKeySecret, createticket.EnvBaseURL, createticket.EnvPhone, createticket.EnvTicketsTable,
 			createticket.EnvPlainHTTPHost, awsenv.EnvEndpoint},
 		secret:    "PeriskopeApiKeySecret",
 		secretIn:  "ApiKeySecretArn",

@@ -13,25 +13,13 @@ import (
 	"log/slog"
 	"os"
 
-	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-lambda-go/lambdacontext"
-
 	"github.com/periskope-connect/periskope-aws/internal/awsenv"
 	"github.com/periskope-connect/periskope-aws/internal/createticket"
 	"github.com/periskope-connect/periskope-aws/internal/emf"
+	"github.com/periskope-connect/periskope-aws/internal/lambdamain"
 )
 
-func main() {
-	logger := lambdacontext.NewLogger()
-	h, err := newHandler(os.Getenv, logger)
-	if err != nil {
-		// Failing the init names the variable at fault in the function's
-		// log, instead of failing every request.
-		logger.Error("create-ticket init failed", "error", err.Error())
-		os.Exit(1)
-	}
-	lambda.Start(h.Handle)
-}
+func main() { lambdamain.Start(newHandler) }
 
 // newHandler builds the handler from the environment read through getenv.
 func newHandler(getenv func(string) string, logger *slog.Logger) (*createticket.Handler, error) {

@@ -1,13 +1,17 @@
 // Package apigw holds what both functions need to speak API Gateway HTTP API
 // (payload format 2.0): recovering the raw body, reading headers whatever
 // their case, and answering with JSON, including the product's error body
-// {"error": {"code", "message", "field"}}.
+// {"error": {"code", "message", "field"}}, and the fields every request's
+// log line starts with.
 package apigw
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"log/slog"
+	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -58,8 +62,65 @@ func Header(req *events.APIGatewayV2HTTPRequest, name string) string {
 	return ""
 }
 
+// Error codes both routes answer, each for the same fault on both.
+// README's HTTP API section lists every code of both routes.
+const (
+	// CodeBodyTooLarge (413): the body is over the route's limit.
+	CodeBodyTooLarge = "body_too_large"
+	// CodeInvalidBody (400): the body is marked base64 but does not
+	// decode, or it is JSON but not an object.
+	CodeInvalidBody = "invalid_body"
+	// CodeInvalidJSON (400): the body is empty or not valid JSON.
+	CodeInvalidJSON = "invalid_json"
+	// CodeMissingField (400): a required member is absent or blank.
+	CodeMissingField = "missing_field"
+	// CodeInvalidField (400): a member has a value the route refuses.
+	CodeInvalidField = "invalid_field"
+	// CodeInternal (500): a fault of ours that says nothing to the caller.
+	CodeInternal = "internal_error"
+)
+
+// ReadBody is Body with its failures as the answers both routes give:
+// 413 body_too_large or 400 invalid_body.
+func ReadBody(req *events.APIGatewayV2HTTPRequest, limit int) ([]byte, *Error) {
+	body, err := Body(req, limit)
+	switch {
+	case errors.Is(err, ErrBodyTooLarge):
+		return nil, &Error{Status: http.StatusRequestEntityTooLarge, Code: CodeBodyTooLarge,
+			Message: "request body is larger than " + byteSize(limit)}
+	case err != nil:
+		return nil, &Error{Status: http.StatusBadRequest, Code: CodeInvalidBody, Message: "request body is not valid base64"}
+	}
+	return body, nil
+}
+
+// InvalidJSON is the 400 invalid_json answer to body, which is empty or not
+// valid JSON.
+func InvalidJSON(body []byte) *Error {
+	msg := "request body is not valid JSON"
+	if len(bytes.TrimSpace(body)) == 0 {
+		msg = "request body is empty; send a JSON object"
+	}
+	return &Error{Status: http.StatusBadRequest, Code: CodeInvalidJSON, Message: msg}
+}
+
+// NotAnObject is the 400 invalid_body answer to a body that is valid JSON
+// but not an object.
+func NotAnObject() *Error {
+	return &Error{Status: http.StatusBadRequest, Code: CodeInvalidBody, Message: "request body must be a JSON object"}
+}
+
+// byteSize writes n bytes in KiB where that is exact.
+func byteSize(n int) string {
+	if n >= 1<<10 && n%(1<<10) == 0 {
+		return strconv.Itoa(n>>10) + " KiB"
+	}
+	return strconv.Itoa(n) + " bytes"
+}
+
 // Error is an API error answered to the client. Its Message is written for a
-// human and never carries internal details.
+// human, in one style on both routes (lower case, no final period, clauses
+// joined with "; "), and never carries internal details.
 type Error struct {
 	Status     int
 	Code       string
@@ -97,7 +158,7 @@ func retryAfterSeconds(d time.Duration) int {
 func JSON(status int, v any) events.APIGatewayV2HTTPResponse {
 	body, err := json.Marshal(v)
 	if err != nil {
-		status, body = 500, []byte(`{"error":{"code":"internal_error","message":"internal error"}}`)
+		status, body = http.StatusInternalServerError, []byte(`{"error":{"code":"`+CodeInternal+`","message":"internal error"}}`)
 	}
 	return RawJSON(status, body)
 }
@@ -113,4 +174,50 @@ func RawJSON(status int, body []byte) events.APIGatewayV2HTTPResponse {
 		},
 		Body: string(body),
 	}
+}
+
+// LogLevel is the level of a request's log line by its answer: ERROR for a
+// 5xx (ours to fix), WARN for a 4xx (the caller's), INFO otherwise.
+func LogLevel(status int) slog.Level {
+	switch {
+	case status >= 500:
+		return slog.LevelError
+	case status >= 400:
+		return slog.LevelWarn
+	default:
+		return slog.LevelInfo
+	}
+}
+
+// LogAttrs returns the fields every request's log line starts with, under
+// the names both functions use: api_request_id (API Gateway's, which the
+// caller can quote), outcome, status and latency_ms, then error_code and
+// field when the answer is the error e (nil otherwise).
+func LogAttrs(req *events.APIGatewayV2HTTPRequest, outcome string, status int, latency time.Duration, e *Error) []slog.Attr {
+	attrs := make([]slog.Attr, 0, 12)
+	attrs = append(attrs,
+		slog.String("api_request_id", req.RequestContext.RequestID),
+		slog.String("outcome", outcome),
+		slog.Int("status", status),
+		slog.Float64("latency_ms", float64(latency.Microseconds())/1000),
+	)
+	if e != nil {
+		attrs = append(attrs, slog.String("error_code", e.Code))
+		if e.Field != "" {
+			attrs = append(attrs, slog.String("field", e.Field))
+		}
+	}
+	return attrs
+}
+
+// AppendStrings appends to attrs each key-value pair of kv (key, value,
+// key, value, ...) whose value is not empty: the optional fields of a log
+// line.
+func AppendStrings(attrs []slog.Attr, kv ...string) []slog.Attr {
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] != "" {
+			attrs = append(attrs, slog.String(kv[i], kv[i+1]))
+		}
+	}
+	return attrs
 }

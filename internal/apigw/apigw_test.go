@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -95,5 +96,87 @@ func TestJSONFallsBackOnUnencodable(t *testing.T) {
 	resp := apigw.JSON(200, map[string]any{"f": func() {}})
 	if resp.StatusCode != 500 || !strings.Contains(resp.Body, "internal_error") {
 		t.Fatalf("response = %+v", resp)
+	}
+}
+
+func TestLogLevel(t *testing.T) {
+	for status, want := range map[int]slog.Level{200: slog.LevelInfo, 201: slog.LevelInfo, 400: slog.LevelWarn, 409: slog.LevelWarn,
+		499: slog.LevelWarn, 500: slog.LevelError, 503: slog.LevelError} {
+		if got := apigw.LogLevel(status); got != want {
+			t.Errorf("LogLevel(%d) = %v, want %v", status, got, want)
+		}
+	}
+}
+
+func TestLogAttrs(t *testing.T) {
+	req := &events.APIGatewayV2HTTPRequest{}
+	req.RequestContext.RequestID = "req-1"
+	tests := []struct {
+		name string
+		err  *apigw.Error
+		want string
+	}{
+		{"success", nil, "api_request_id=req-1 outcome=stored status=200 latency_ms=1.5"},
+		{"error", &apigw.Error{Code: "invalid_json"}, "api_request_id=req-1 outcome=stored status=200 latency_ms=1.5 error_code=invalid_json"},
+		{"error with a field", &apigw.Error{Code: "missing_field", Field: "chat_id"},
+			"api_request_id=req-1 outcome=stored status=200 latency_ms=1.5 error_code=missing_field field=chat_id"},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, a := range apigw.LogAttrs(req, "stored", 200, 1500*time.Microsecond, tt.err) {
+			got = append(got, a.String())
+		}
+		if strings.Join(got, " ") != tt.want {
+			t.Errorf("%s: LogAttrs = %s, want %s", tt.name, strings.Join(got, " "), tt.want)
+		}
+	}
+}
+
+func TestReadBody(t *testing.T) {
+	tests := []struct {
+		name   string
+		req    events.APIGatewayV2HTTPRequest
+		limit  int
+		status int
+		code   string
+		msg    string
+	}{
+		{"within the limit", events.APIGatewayV2HTTPRequest{Body: `{}`}, 2, 0, "", ""},
+		{"over a KiB limit", events.APIGatewayV2HTTPRequest{Body: strings.Repeat("x", 2049)}, 2048, 413, "body_too_large", "request body is larger than 2 KiB"},
+		{"over a byte limit", events.APIGatewayV2HTTPRequest{Body: "xxx"}, 2, 413, "body_too_large", "request body is larger than 2 bytes"},
+		{"bad base64", events.APIGatewayV2HTTPRequest{Body: "!!!!", IsBase64Encoded: true}, 10, 400, "invalid_body", "request body is not valid base64"},
+	}
+	for _, tt := range tests {
+		_, e := apigw.ReadBody(&tt.req, tt.limit)
+		switch {
+		case tt.code == "" && e != nil:
+			t.Errorf("%s: %v", tt.name, e)
+		case tt.code != "" && (e == nil || e.Status != tt.status || e.Code != tt.code || e.Message != tt.msg):
+			t.Errorf("%s: %+v, want %d %s %q", tt.name, e, tt.status, tt.code, tt.msg)
+		}
+	}
+}
+
+func TestInvalidJSON(t *testing.T) {
+	for body, want := range map[string]string{
+		"":        "request body is empty; send a JSON object",
+		" \n\t":   "request body is empty; send a JSON object",
+		`{"a":`:   "request body is not valid JSON",
+		"\f{}\v ": "request body is not valid JSON",
+	} {
+		if e := apigw.InvalidJSON([]byte(body)); e.Status != 400 || e.Code != "invalid_json" || e.Message != want {
+			t.Errorf("%q: %+v, want 400 invalid_json %q", body, e, want)
+		}
+	}
+}
+
+func TestAppendStrings(t *testing.T) {
+	attrs := apigw.AppendStrings([]slog.Attr{slog.Int("status", 200)}, "a", "1", "empty", "", "b", "2", "odd")
+	var got []string
+	for _, a := range attrs {
+		got = append(got, a.String())
+	}
+	if want := "status=200 a=1 b=2"; strings.Join(got, " ") != want {
+		t.Errorf("AppendStrings = %s, want %s", strings.Join(got, " "), want)
 	}
 }

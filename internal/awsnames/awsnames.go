@@ -10,6 +10,8 @@ package awsnames
 import (
 	"errors"
 	"strings"
+
+	"github.com/periskope-connect/periskope-aws/internal/ascii"
 )
 
 // MaxSecretIDLen bounds a secret name or ARN.
@@ -35,25 +37,19 @@ func CheckSecretID(s string) error {
 	if s == "" || len(s) > MaxSecretIDLen {
 		return ErrSecretID
 	}
-	for i := 0; i < len(s); i++ {
-		if !isAlnum(s[i]) && !strings.ContainsRune("/_+=.@:-", rune(s[i])) {
-			return ErrSecretID
-		}
+	if !ascii.All(s, isSecretIDByte) {
+		return ErrSecretID
 	}
 	return nil
 }
 
+func isSecretIDByte(c byte) bool { return ascii.IsAlnum(c) || strings.IndexByte("/_+=.@:-", c) >= 0 }
+
 func isTableName(s string) bool {
-	if len(s) < 3 || len(s) > 255 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if !isAlnum(s[i]) && s[i] != '_' && s[i] != '.' && s[i] != '-' {
-			return false
-		}
-	}
-	return true
+	return len(s) >= 3 && len(s) <= 255 && ascii.All(s, isTableNameByte)
 }
+
+func isTableNameByte(c byte) bool { return ascii.IsAlnum(c) || c == '_' || c == '.' || c == '-' }
 
 // isTableARN matches arn:<partition>:dynamodb:<region>:<account>:table/<name>.
 func isTableARN(s string) bool {
@@ -61,25 +57,14 @@ func isTableARN(s string) bool {
 	if len(parts) != 6 || parts[0] != "arn" || !strings.HasPrefix(parts[1], "aws") || parts[2] != "dynamodb" {
 		return false
 	}
-	if parts[3] == "" || !allOf(parts[1], isPartitionByte) || !allOf(parts[3], isPartitionByte) {
+	if parts[3] == "" || !ascii.All(parts[1], isPartitionByte) || !ascii.All(parts[3], isPartitionByte) {
 		return false
 	}
-	if len(parts[4]) != 12 || !allOf(parts[4], isDigit) {
+	if len(parts[4]) != 12 || !ascii.All(parts[4], ascii.IsDigit) {
 		return false
 	}
 	name, ok := strings.CutPrefix(parts[5], "table/")
 	return ok && isTableName(name)
 }
 
-func allOf(s string, ok func(byte) bool) bool {
-	for i := 0; i < len(s); i++ {
-		if !ok(s[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-func isPartitionByte(c byte) bool { return c >= 'a' && c <= 'z' || isDigit(c) || c == '-' }
-func isDigit(c byte) bool         { return c >= '0' && c <= '9' }
-func isAlnum(c byte) bool         { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || isDigit(c) }
+func isPartitionByte(c byte) bool { return ascii.IsLower(c) || ascii.IsDigit(c) || c == '-' }

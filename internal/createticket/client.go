@@ -12,7 +12,7 @@ import (
 
 // RetryPolicy is the Periskope client's policy for creates. The client
 // retries a create only where Periskope certainly did not process it (429,
-// connection refused); each attempt may use the whole budget the handler
+// no connection made: periskope.NeverSent); each attempt may use the whole budget the handler
 // gives the call (there is no point in a shorter attempt: a create is never
 // retried after a timeout), and a rate-limit reset is waited for only when
 // it is near.

@@ -1,6 +1,7 @@
 package createticket
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net"
@@ -8,15 +9,16 @@ import (
 	"strings"
 
 	"github.com/periskope-connect/periskope-aws/internal/awsnames"
+	"github.com/periskope-connect/periskope-aws/internal/envvar"
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
 
-// Environment variables read by ConfigFromEnv.
+// Environment variables read by ConfigFromEnv (docs/contract.md).
 const (
 	EnvBaseURL      = "PERISKOPE_BASE_URL"
 	EnvPhone        = "PERISKOPE_PHONE"
 	EnvAPIKeySecret = "PERISKOPE_API_KEY_SECRET"
-	EnvTable        = "TICKETS_TABLE"
+	EnvTicketsTable = "TICKETS_TABLE"
 	// EnvPlainHTTPHost names the one non-loopback host that
 	// PERISKOPE_BASE_URL may reach over plain http: a Periskope sandbox on
 	// the developer's machine seen from a sam local container. template.yaml
@@ -34,7 +36,8 @@ const DockerHostName = "host.docker.internal"
 // variable at fault.
 var ErrConfig = errors.New("createticket: configuration")
 
-// Config is the function's configuration.
+// Config is the function's configuration. AWS settings (region,
+// credentials, AWS_ENDPOINT_URL) are read separately by awsenv.
 type Config struct {
 	// BaseURL is Periskope's API prefix (default periskope.DefaultBaseURL).
 	BaseURL string
@@ -42,8 +45,8 @@ type Config struct {
 	Phone string
 	// APIKeySecret is the Secrets Manager id or ARN of the API key.
 	APIKeySecret string
-	// Table is the DynamoDB table of idempotency records.
-	Table string
+	// TicketsTable is the DynamoDB table of idempotency records.
+	TicketsTable string
 	// PlainHTTPHost, when set, is a host besides loopback that BaseURL may
 	// name with http://. It must be DockerHostName or a private IP address
 	// (such as Docker's bridge gateway), so even a misconfigured deployment
@@ -51,43 +54,33 @@ type Config struct {
 	PlainHTTPHost string
 }
 
-// ConfigFromEnv reads and checks the configuration through getenv
-// (os.Getenv in the function). Every variable is checked so that a
-// deployment mistake fails the init, naming the variable, rather than the
-// first request.
+// ConfigFromEnv reads the configuration through getenv (os.Getenv in the
+// function) and checks it (see Config.Validate).
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	cfg := Config{
-		BaseURL:       strings.TrimSpace(getenv(EnvBaseURL)),
-		Phone:         strings.TrimSpace(getenv(EnvPhone)),
-		APIKeySecret:  strings.TrimSpace(getenv(EnvAPIKeySecret)),
-		Table:         strings.TrimSpace(getenv(EnvTable)),
-		PlainHTTPHost: strings.TrimSpace(getenv(EnvPlainHTTPHost)),
+		BaseURL:       cmp.Or(envvar.Get(getenv, EnvBaseURL), periskope.DefaultBaseURL),
+		Phone:         envvar.Get(getenv, EnvPhone),
+		APIKeySecret:  envvar.Get(getenv, EnvAPIKeySecret),
+		TicketsTable:  envvar.Get(getenv, EnvTicketsTable),
+		PlainHTTPHost: envvar.Get(getenv, EnvPlainHTTPHost),
 	}
-	if cfg.BaseURL == "" {
-		cfg.BaseURL = periskope.DefaultBaseURL
-	}
-	if err := checkPlainHTTPHost(cfg.PlainHTTPHost); err != nil {
-		return Config{}, fmt.Errorf("%w: %s: %v", ErrConfig, EnvPlainHTTPHost, err)
-	}
-	checks := []struct {
-		name  string
-		value string
-		check func(string) error
-	}{
-		{EnvBaseURL, cfg.BaseURL, func(raw string) error { return checkBaseURL(raw, cfg.PlainHTTPHost) }},
-		{EnvPhone, cfg.Phone, checkPhone},
-		{EnvAPIKeySecret, cfg.APIKeySecret, awsnames.CheckSecretID},
-		{EnvTable, cfg.Table, awsnames.CheckTable},
-	}
-	for _, c := range checks {
-		if c.value == "" {
-			return Config{}, fmt.Errorf("%w: %s is not set", ErrConfig, c.name)
-		}
-		if err := c.check(c.value); err != nil {
-			return Config{}, fmt.Errorf("%w: %s: %v", ErrConfig, c.name, err)
-		}
+	if err := cfg.Validate(); err != nil {
+		return Config{}, err
 	}
 	return cfg, nil
+}
+
+// Validate checks every variable, so that a deployment mistake fails the
+// init naming all the variables at fault rather than failing requests. The
+// error joins one ErrConfig per variable.
+func (c Config) Validate() error {
+	return envvar.Check(ErrConfig,
+		envvar.Var{Name: EnvBaseURL, Value: c.BaseURL, Check: func(raw string) error { return checkBaseURL(raw, c.PlainHTTPHost) }},
+		envvar.Var{Name: EnvPhone, Value: c.Phone, Check: checkPhone},
+		envvar.Var{Name: EnvAPIKeySecret, Value: c.APIKeySecret, Check: awsnames.CheckSecretID},
+		envvar.Var{Name: EnvTicketsTable, Value: c.TicketsTable, Check: awsnames.CheckTable},
+		envvar.Var{Name: EnvPlainHTTPHost, Value: c.PlainHTTPHost, Check: checkPlainHTTPHost, Optional: true},
+	)
 }
 
 // checkBaseURL accepts https://host[/prefix], and plain http only for a

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"github.com/periskope-connect/periskope-aws/internal/createticket"
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
@@ -27,7 +29,7 @@ func TestConfigFromEnv(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := createticket.Config{BaseURL: "https://api.periskope.app/v1", Phone: "919876543210", APIKeySecret: "periskope/prod/api-key", Table: "periskope-tickets"}
+	want := createticket.Config{BaseURL: "https://api.periskope.app/v1", Phone: "919876543210", APIKeySecret: "periskope/prod/api-key", TicketsTable: "periskope-tickets"}
 	if cfg != want {
 		t.Errorf("config = %+v, want %+v", cfg, want)
 	}
@@ -51,7 +53,7 @@ func TestConfigFromEnv(t *testing.T) {
 			t.Errorf("%s=%q: %v", c.name, c.value, err)
 			continue
 		}
-		got := map[string]string{"PERISKOPE_BASE_URL": cfg.BaseURL, "PERISKOPE_PHONE": cfg.Phone, "PERISKOPE_API_KEY_SECRET": cfg.APIKeySecret, "TICKETS_TABLE": cfg.Table}[c.name]
+		got := map[string]string{"PERISKOPE_BASE_URL": cfg.BaseURL, "PERISKOPE_PHONE": cfg.Phone, "PERISKOPE_API_KEY_SECRET": cfg.APIKeySecret, "TICKETS_TABLE": cfg.TicketsTable}[c.name]
 		if got != c.want {
 			t.Errorf("%s=%q: got %q, want %q", c.name, c.value, got, c.want)
 		}
@@ -97,6 +99,24 @@ func TestConfigFromEnvMasksURLPassword(t *testing.T) {
 	}
 }
 
+// A deployment with several mistakes learns of all of them from one
+// failed init.
+func TestConfigFromEnvReportsEveryProblem(t *testing.T) {
+	env := validEnv()
+	env["PERISKOPE_PHONE"] = "+91 98765 43210"
+	delete(env, "PERISKOPE_API_KEY_SECRET")
+	env["TICKETS_TABLE"] = "bad/name"
+	_, err := createticket.ConfigFromEnv(getenv(env))
+	for _, name := range []string{"PERISKOPE_PHONE", "PERISKOPE_API_KEY_SECRET", "TICKETS_TABLE"} {
+		if !errors.Is(err, createticket.ErrConfig) || !strings.Contains(err.Error(), name) {
+			t.Errorf("err = %v, want ErrConfig naming %s", err, name)
+		}
+	}
+	if strings.Contains(err.Error(), "PERISKOPE_BASE_URL") {
+		t.Errorf("err = %v names the valid PERISKOPE_BASE_URL", err)
+	}
+}
+
 // Plain http to a non-loopback host needs PERISKOPE_PLAIN_HTTP_HOST to name
 // exactly that host, and that host must be one only a local machine has.
 func TestConfigFromEnvPlainHTTPHost(t *testing.T) {
@@ -132,5 +152,22 @@ func TestConfigFromEnvPlainHTTPHost(t *testing.T) {
 		case !c.ok && !errors.Is(err, createticket.ErrConfig):
 			t.Errorf("%s with PERISKOPE_PLAIN_HTTP_HOST=%q: error %v, want ErrConfig", c.baseURL, c.plainHTTPHost, err)
 		}
+	}
+}
+
+// New checks a Config built by hand as ConfigFromEnv checks the
+// environment, so no handler is built over an unusable one.
+func TestNewRefusesAnInvalidConfig(t *testing.T) {
+	valid, err := createticket.ConfigFromEnv(getenv(validEnv()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := createticket.New(aws.Config{Region: "us-east-1"}, valid, nil, nil); err != nil {
+		t.Fatalf("valid config: %v", err)
+	}
+	invalid := valid
+	invalid.TicketsTable = "bad/name"
+	if _, err := createticket.New(aws.Config{Region: "us-east-1"}, invalid, nil, nil); !errors.Is(err, createticket.ErrConfig) || !strings.Contains(err.Error(), "TICKETS_TABLE") {
+		t.Errorf("err = %v, want ErrConfig naming TICKETS_TABLE", err)
 	}
 }

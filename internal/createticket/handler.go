@@ -3,24 +3,19 @@
 // input validation before any network call, the API key from Secrets
 // Manager, and optional Idempotency-Key handling in DynamoDB.
 //
-// Status codes: 201 created (Periskope's ticket info object, byte for byte),
-// 400 invalid input or refused by Periskope, 409 idempotency conflict, 413
-// body too large, 429 Periskope rate limit (with Retry-After), 502 Periskope
-// failed, redirected, answered without a ticket or refused the API key, 503
-// Secrets Manager or DynamoDB unavailable or the API key secret unusable,
-// 504 Periskope timed out.
+// The status and error codes it answers, the same as the webhook's for
+// the faults both routes meet, are listed in README's HTTP API section,
+// the contract; they are not repeated here.
 package createticket
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"strings"
-	"syscall"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -28,6 +23,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/periskope-connect/periskope-aws/internal/apigw"
+	"github.com/periskope-connect/periskope-aws/internal/emf"
 	"github.com/periskope-connect/periskope-aws/internal/idempotency"
 	"github.com/periskope-connect/periskope-aws/internal/secretcache"
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
@@ -62,9 +58,9 @@ const (
 	MetricUpstreamAttempts = "UpstreamAttempts"
 )
 
-// Error codes besides the validation ones of ParseRequest.
+// Error codes of this route alone; those both routes answer are apigw's
+// (apigw.CodeBodyTooLarge, ...).
 const (
-	CodeBodyTooLarge          = "body_too_large"
 	CodeInvalidIdempotencyKey = "invalid_idempotency_key"
 	CodeIdempotencyConflict   = "idempotency_conflict"
 	CodeIdempotencyInProgress = "idempotency_in_progress"
@@ -95,32 +91,37 @@ type IdempotencyStore interface {
 	Begin(ctx context.Context, key idempotency.Key, fingerprint string, leaseUntil time.Time) (idempotency.Begun, error)
 }
 
-// Metrics counts events; *emf.Recorder is one.
-type Metrics interface {
-	Count(name string, value float64)
-}
-
-// Deps are what a Handler works with.
+// Deps are what a Handler works with. Tickets and Keys are required; the
+// others have working zero values.
 type Deps struct {
-	Tickets     TicketCreator
-	Keys        KeyProvider
-	Idempotency IdempotencyStore // may be nil only where no request carries an Idempotency-Key
-	Logger      *slog.Logger
-	Metrics     Metrics          // nil: no metrics
-	Now         func() time.Time // nil: time.Now
+	// Tickets creates the ticket in Periskope.
+	Tickets TicketCreator
+	// Keys is read before Periskope is called, so that an unreadable API
+	// key is a 503 that calls nobody.
+	Keys KeyProvider
+	// Idempotency may be nil only where no request carries an
+	// Idempotency-Key (such a request is answered 503).
+	Idempotency IdempotencyStore
+	// Logger gets one line per request. Nil logs nothing.
+	Logger *slog.Logger
+	// Metrics receives the counts of created, replayed and failed creates
+	// and of upstream attempts. Nil records nothing.
+	Metrics emf.Metrics
+	// Now is the clock (latency, idempotency leases). Nil is time.Now.
+	Now func() time.Time
 }
 
 // Handler serves POST /tickets. It is safe for concurrent use.
 type Handler struct{ d Deps }
 
-// NewHandler returns a Handler over d.
+// NewHandler returns a Handler over d, its zero values replaced by their
+// defaults.
 func NewHandler(d Deps) *Handler {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	if d.Logger == nil {
-		d.Logger = slog.New(slog.DiscardHandler)
-	}
+	d.Logger = cmp.Or(d.Logger, slog.New(slog.DiscardHandler))
+	d.Metrics = cmp.Or(d.Metrics, emf.Discard)
 	return &Handler{d: d}
 }
 
@@ -133,8 +134,11 @@ type outcome struct {
 	called      bool // Periskope was called
 	upstreamErr bool // counts as an UpstreamError
 	idempotency string
-	err         error // internal detail, logged only
-	recordErr   error // failure to record the idempotency outcome
+	apiErr      *apigw.Error // the error answered, if one was
+	dependency  string       // the AWS service that failed, for a 503
+	awsError    string       // its error code (secretcache.ErrorCode)
+	err         error        // internal detail, logged only
+	recordErr   error        // failure to record the idempotency outcome
 }
 
 // Handle answers one request. API errors are HTTP responses; the returned
@@ -148,13 +152,9 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 }
 
 func (h *Handler) handle(ctx context.Context, req *events.APIGatewayV2HTTPRequest, o *outcome) events.APIGatewayV2HTTPResponse {
-	body, err := apigw.Body(req, MaxBodyBytes)
-	switch {
-	case errors.Is(err, apigw.ErrBodyTooLarge):
-		return o.fail(&apigw.Error{Status: http.StatusRequestEntityTooLarge, Code: CodeBodyTooLarge,
-			Message: fmt.Sprintf("request body is larger than %d KiB", MaxBodyBytes>>10)})
-	case err != nil:
-		return o.fail(badRequest(CodeInvalidBody, "", "request body is not valid base64"))
+	body, apiErr := apigw.ReadBody(req, MaxBodyBytes)
+	if apiErr != nil {
+		return o.fail(apiErr)
 	}
 	ticket, apiErr := ParseRequest(body)
 	if apiErr != nil {
@@ -220,7 +220,7 @@ func (h *Handler) createOnce(ctx context.Context, key idempotency.Key, ticket pe
 	canonical, err := json.Marshal(ticket)
 	if err != nil {
 		o.err = err
-		return o.fail(&apigw.Error{Status: http.StatusInternalServerError, Code: "internal_error", Message: "internal error"})
+		return o.fail(&apigw.Error{Status: http.StatusInternalServerError, Code: apigw.CodeInternal, Message: "internal error"})
 	}
 	begun, err := h.d.Idempotency.Begin(ctx, key, idempotency.Fingerprint(canonical), leaseUntil)
 	switch {
@@ -235,10 +235,11 @@ func (h *Handler) createOnce(ctx context.Context, key idempotency.Key, ticket pe
 	case errors.Is(err, idempotency.ErrOutcomeUnknown):
 		o.idempotency = "outcome_unknown"
 		return o.fail(&apigw.Error{Status: http.StatusConflict, Code: CodeIdempotencyUnknown, Field: IdempotencyKeyHeader,
-			Message: "an earlier request with this Idempotency-Key stopped before finishing; the ticket may or may not exist. " +
-				"Check Periskope before creating it again with a new key"})
+			Message: "an earlier request with this Idempotency-Key stopped before finishing; the ticket may or may not exist; " +
+				"check Periskope before creating it again with a new key"})
 	case err != nil:
 		o.idempotency, o.err = "unavailable", err
+		o.dependencyFailed(depDynamoDB, err)
 		return o.fail(&apigw.Error{Status: http.StatusServiceUnavailable, Code: CodeIdempotencyDown, RetryAfter: time.Second,
 			Message: "idempotency records are unavailable; nothing was created, retry later"})
 	case begun.Replay != nil:
@@ -267,6 +268,7 @@ func (h *Handler) createOnce(ctx context.Context, key idempotency.Key, ticket pe
 func (h *Handler) create(ctx context.Context, ticket periskope.CreateTicketRequest, deadline time.Time, o *outcome) (resp events.APIGatewayV2HTTPResponse, final bool) {
 	if _, err := h.d.Keys.APIKey(ctx); err != nil {
 		o.err = err
+		o.dependencyFailed(depSecretsManager, err)
 		return o.fail(&apigw.Error{Status: http.StatusServiceUnavailable, Code: CodeAPIKeyUnavailable, RetryAfter: time.Second,
 			Message: "the Periskope API key cannot be read right now; nothing was created, retry later"}), false
 	}
@@ -305,6 +307,7 @@ func upstreamError(err error, o *outcome) (*apigw.Error, bool) {
 		// Before any APIError: a 401 whose key refresh found the secret
 		// deleted or broken is the secret's fault, and the next request
 		// gets this 503 without calling Periskope.
+		o.dependencyFailed(depSecretsManager, err)
 		return &apigw.Error{Status: http.StatusServiceUnavailable, Code: CodeAPIKeyUnavailable, RetryAfter: time.Second,
 			Message: "the Periskope API key cannot be read right now; nothing was created, retry later"}, false
 	case apiErr != nil && errors.Is(apiErr, periskope.ErrRateLimited):
@@ -325,7 +328,7 @@ func upstreamError(err error, o *outcome) (*apigw.Error, bool) {
 		o.upstreamErr = true
 		return &apigw.Error{Status: http.StatusBadGateway, Code: CodeUpstreamError,
 			Message: "Periskope failed to process the request; the ticket may or may not have been created, check Periskope before retrying"}, true
-	case neverSent(err):
+	case periskope.NeverSent(err):
 		o.upstreamErr = true
 		return &apigw.Error{Status: http.StatusBadGateway, Code: CodeUpstreamError,
 			Message: "Periskope could not be reached; nothing was created, retry later"}, false
@@ -357,61 +360,53 @@ func printableText(s string, limit int) string {
 	return strings.TrimRight(string(runes[:limit-1]), " ") + "…"
 }
 
-// neverSent reports a failure to connect, which proves the request never
-// reached Periskope: refused, no route, DNS. A dial timeout is one too.
-func neverSent(err error) bool {
-	if errors.Is(err, syscall.ECONNREFUSED) {
-		return true
-	}
-	var opErr *net.OpError
-	if errors.As(err, &opErr) && opErr.Op == "dial" {
-		return true
-	}
-	var dnsErr *net.DNSError
-	return errors.As(err, &dnsErr)
+// Dependencies named in the log line of a 503, as the webhook names them.
+const (
+	depSecretsManager = "secretsmanager"
+	depDynamoDB       = "dynamodb"
+)
+
+// dependencyFailed records which AWS service failed, and how, for the log.
+func (o *outcome) dependencyFailed(dependency string, err error) {
+	o.dependency, o.awsError = dependency, secretcache.ErrorCode(err)
 }
 
-// fail records e's code as the outcome and renders it.
+// fail records e as the outcome and renders it.
 func (o *outcome) fail(e *apigw.Error) events.APIGatewayV2HTTPResponse {
-	o.name = e.Code
+	o.name, o.apiErr = e.Code, e
 	return e.Response()
 }
 
 // report writes the request's log line and metrics.
 func (h *Handler) report(ctx context.Context, req *events.APIGatewayV2HTTPRequest, o *outcome, resp events.APIGatewayV2HTTPResponse, start time.Time) {
-	attrs := []slog.Attr{
-		slog.String("outcome", o.name),
-		slog.Int("status", resp.StatusCode),
-		slog.String("api_request_id", req.RequestContext.RequestID),
-		slog.Int64("latency_ms", h.d.Now().Sub(start).Milliseconds()),
+	h.count(o)
+	level := apigw.LogLevel(resp.StatusCode)
+	if o.recordErr != nil {
+		level = slog.LevelError
 	}
-	if o.idempotency != "" {
-		attrs = append(attrs, slog.String("idempotency", o.idempotency))
+	if !h.d.Logger.Enabled(ctx, level) {
+		return
 	}
-	if o.ticketID != "" {
-		attrs = append(attrs, slog.String("ticket_id", o.ticketID))
-	}
-	if o.traceID != "" {
-		attrs = append(attrs, slog.String("periskope_trace_id", o.traceID))
-	}
+	attrs := apigw.LogAttrs(req, o.name, resp.StatusCode, h.d.Now().Sub(start), o.apiErr)
+	attrs = apigw.AppendStrings(attrs, "idempotency", o.idempotency, "ticket_id", o.ticketID, "periskope_trace_id", o.traceID,
+		"dependency", o.dependency, "aws_error", o.awsError)
 	if o.called {
 		attrs = append(attrs, slog.Int("upstream_attempts", int(o.attempts)))
 	}
-	if o.err != nil {
-		attrs = append(attrs, slog.String("error", o.err.Error()))
-	}
-	if o.recordErr != nil {
-		attrs = append(attrs, slog.String("idempotency_record_error", o.recordErr.Error()))
-	}
-	level := slog.LevelInfo
-	if resp.StatusCode >= 500 || o.recordErr != nil {
-		level = slog.LevelError
-	}
-	h.d.Logger.LogAttrs(ctx, level, "create-ticket", attrs...)
+	attrs = apigw.AppendStrings(attrs, "error", errorText(o.err), "idempotency_record_error", errorText(o.recordErr))
+	h.d.Logger.LogAttrs(ctx, level, "create-ticket request", attrs...)
+}
 
-	if h.d.Metrics == nil {
-		return
+// errorText is err's text, or "" for nil.
+func errorText(err error) string {
+	if err == nil {
+		return ""
 	}
+	return err.Error()
+}
+
+// count records the request's metrics.
+func (h *Handler) count(o *outcome) {
 	if o.called {
 		h.d.Metrics.Count(MetricUpstreamAttempts, float64(o.attempts))
 	}

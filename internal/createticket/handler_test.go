@@ -18,6 +18,7 @@ import (
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 
 	"github.com/periskope-connect/periskope-aws/internal/createticket"
+	"github.com/periskope-connect/periskope-aws/internal/dev/fakeaws"
 	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
 	"github.com/periskope-connect/periskope-aws/internal/idempotency"
 	"github.com/periskope-connect/periskope-aws/internal/secretcache"
@@ -69,7 +70,7 @@ func TestCreateMinimal(t *testing.T) {
 		t.Fatalf("%d log lines, want 1", len(lines))
 	}
 	line := lines[0]
-	want := map[string]any{"msg": "create-ticket", "outcome": "created", "status": 201.0, "ticket_id": "BKT-001",
+	want := map[string]any{"msg": "create-ticket request", "outcome": "created", "status": 201.0, "ticket_id": "BKT-001",
 		"periskope_trace_id": "trace-001", "upstream_attempts": 1.0, "api_request_id": "req-1", "idempotency": "none"}
 	for k, v := range want {
 		if line[k] != v {
@@ -149,8 +150,10 @@ func TestInvalidRequestsNeverLeaveTheFunction(t *testing.T) {
 	if hs.up.Calls() != 0 || keys.reads != 0 || len(store.calls) != 0 {
 		t.Errorf("invalid requests made %d Periskope calls, %d key reads, %d idempotency claims; want none", hs.up.Calls(), keys.reads, len(store.calls))
 	}
+	// A refused request is the caller's fault: a WARN line with the code
+	// answered, under the keys the webhook's lines use.
 	for _, line := range hs.logs.Lines(t) {
-		if line["status"].(float64) < 400 || line["outcome"] == "" {
+		if line["status"].(float64) < 400 || line["outcome"] == "" || line["error_code"] != line["outcome"] || line["level"] != "WARN" {
 			t.Errorf("log line %v", line)
 		}
 	}
@@ -290,12 +293,12 @@ func TestUpstreamBudget(t *testing.T) {
 }
 
 func TestAPIKeyFromSecretsManager(t *testing.T) {
-	newKeys := func(sm *fakeSecrets, clk *testkit.Clock) *createticket.SecretKeys {
+	newKeys := func(sm *fakeaws.SecretsManager, clk *testkit.Clock) *createticket.SecretKeys {
 		return createticket.NewSecretKeys(sm, "periskope/api-key", secretcache.WithClock(clk.Now))
 	}
 
 	t.Run("read once per container per TTL", func(t *testing.T) {
-		sm := &fakeSecrets{value: `{"api_key": "` + testAPIKey + `"}`}
+		sm := fakeaws.NewSecretsManager(`{"api_key": "`+testAPIKey+`"}`, nil)
 		clk := newClock()
 		hs := newHarness(t, setup{keys: newKeys(sm, clk)})
 		for range 5 {
@@ -314,7 +317,7 @@ func TestAPIKeyFromSecretsManager(t *testing.T) {
 	})
 
 	t.Run("rotated key is picked up after a 401", func(t *testing.T) {
-		sm := &fakeSecrets{value: testAPIKey}
+		sm := fakeaws.NewSecretsManager(testAPIKey, nil)
 		clk := newClock()
 		hs := newHarness(t, setup{keys: newKeys(sm, clk)})
 		if resp := hs.do(t, context.Background(), request(minimalBody)); resp.StatusCode != 201 {
@@ -336,7 +339,7 @@ func TestAPIKeyFromSecretsManager(t *testing.T) {
 	})
 
 	t.Run("a key refused again after the refresh is 502", func(t *testing.T) {
-		sm := &fakeSecrets{value: "revoked-key"}
+		sm := fakeaws.NewSecretsManager("revoked-key", nil)
 		clk := newClock()
 		hs := newHarness(t, setup{keys: newKeys(sm, clk)})
 		// The first request reads the key; within KeyMinRefreshInterval
@@ -359,7 +362,7 @@ func TestAPIKeyFromSecretsManager(t *testing.T) {
 	})
 
 	t.Run("a key refused while its secret was deleted is 503", func(t *testing.T) {
-		sm := &fakeSecrets{value: "revoked-key"}
+		sm := fakeaws.NewSecretsManager("revoked-key", nil)
 		clk := newClock()
 		hs := newHarness(t, setup{keys: newKeys(sm, clk)})
 		if _, err := hs.h.Handle(context.Background(), request(minimalBody)); err != nil {
@@ -377,7 +380,7 @@ func TestAPIKeyFromSecretsManager(t *testing.T) {
 	})
 
 	t.Run("Secrets Manager down with nothing cached is 503", func(t *testing.T) {
-		sm := &fakeSecrets{err: errDown}
+		sm := fakeaws.NewSecretsManager("", errDown)
 		clk := newClock()
 		hs := newHarness(t, setup{keys: newKeys(sm, clk)})
 		resp := hs.do(t, context.Background(), request(minimalBody))
@@ -385,13 +388,15 @@ func TestAPIKeyFromSecretsManager(t *testing.T) {
 		if hs.up.Calls() != 0 || resp.Headers["retry-after"] == "" {
 			t.Errorf("Periskope calls = %d, retry-after %q", hs.up.Calls(), resp.Headers["retry-after"])
 		}
-		if line := hs.logs.Lines(t)[0]; !strings.Contains(line["error"].(string), "unavailable") {
-			t.Errorf("log error = %v", line["error"])
+		// The failed dependency is named as on the webhook's lines.
+		if line := hs.logs.Lines(t)[0]; !strings.Contains(line["error"].(string), "unavailable") ||
+			line["dependency"] != "secretsmanager" || line["aws_error"] == nil {
+			t.Errorf("log line %v", line)
 		}
 	})
 
 	t.Run("Secrets Manager down with a cached key still creates", func(t *testing.T) {
-		sm := &fakeSecrets{value: testAPIKey}
+		sm := fakeaws.NewSecretsManager(testAPIKey, nil)
 		clk := newClock()
 		hs := newHarness(t, setup{keys: newKeys(sm, clk)})
 		hs.do(t, context.Background(), request(minimalBody))
@@ -403,7 +408,7 @@ func TestAPIKeyFromSecretsManager(t *testing.T) {
 	})
 
 	t.Run("malformed secret is 503", func(t *testing.T) {
-		sm := &fakeSecrets{value: `{"apikey": "x"}`}
+		sm := fakeaws.NewSecretsManager(`{"apikey": "x"}`, nil)
 		hs := newHarness(t, setup{keys: newKeys(sm, newClock())})
 		wantError(t, hs.do(t, context.Background(), request(minimalBody)), 503, "api_key_unavailable", "")
 	})
@@ -455,6 +460,10 @@ func TestIdempotencyAnswers(t *testing.T) {
 			}
 			if hs.up.Calls() != 0 {
 				t.Errorf("Periskope called %d times", hs.up.Calls())
+			}
+			wantDependency := map[bool]any{true: "dynamodb", false: nil}[c.status == 503]
+			if line := hs.logs.Lines(t)[0]; line["dependency"] != wantDependency {
+				t.Errorf("log dependency = %v, want %v", line["dependency"], wantDependency)
 			}
 		})
 	}

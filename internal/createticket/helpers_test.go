@@ -1,20 +1,16 @@
 package createticket_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
 	"net"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/periskope-connect/periskope-aws/internal/createticket"
 	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
@@ -27,37 +23,6 @@ func newClock() *testkit.Clock {
 	return testkit.NewClock(time.Date(2025, 4, 20, 10, 0, 0, 0, time.UTC))
 }
 
-// fakeSecrets is a Secrets Manager with one secret value (or an error),
-// counting calls.
-type fakeSecrets struct {
-	mu    sync.Mutex
-	value string
-	err   error
-	calls int
-}
-
-func (s *fakeSecrets) GetSecretValue(_ context.Context, _ *secretsmanager.GetSecretValueInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.calls++
-	if s.err != nil {
-		return nil, s.err
-	}
-	return &secretsmanager.GetSecretValueOutput{SecretString: aws.String(s.value)}, nil
-}
-
-func (s *fakeSecrets) Set(value string, err error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.value, s.err = value, err
-}
-
-func (s *fakeSecrets) Calls() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.calls
-}
-
 // logBuffer collects JSON log lines from concurrent requests.
 type logBuffer struct {
 	testkit.Buffer
@@ -66,18 +31,7 @@ type logBuffer struct {
 // Lines decodes every line logged so far.
 func (b *logBuffer) Lines(t testing.TB) []map[string]any {
 	t.Helper()
-	var lines []map[string]any
-	for _, line := range bytes.Split(bytes.TrimSpace(b.Bytes()), []byte("\n")) {
-		if len(line) == 0 {
-			continue
-		}
-		var m map[string]any
-		if err := json.Unmarshal(line, &m); err != nil {
-			t.Fatalf("log line is not JSON: %s", line)
-		}
-		lines = append(lines, m)
-	}
-	return lines
+	return testkit.JSONLines(t, b.Bytes())
 }
 
 // harness is a Handler wired as in main, against a fake Periskope and the
@@ -134,7 +88,7 @@ func checkNoKeysLogged(t *testing.T, logs *logBuffer) {
 
 func newClient(t testing.TB, baseURL string, keys periskope.KeyProvider, clk periskope.Clock) *periskope.Client {
 	t.Helper()
-	cfg := createticket.Config{BaseURL: baseURL, Phone: testPhone, APIKeySecret: "s", Table: "t"}
+	cfg := createticket.Config{BaseURL: baseURL, Phone: testPhone, APIKeySecret: "s", TicketsTable: "t"}
 	c, err := createticket.NewPeriskopeClient(cfg, keys, periskope.WithClock(clk))
 	if err != nil {
 		t.Fatal(err)

@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/periskope-connect/periskope-aws/internal/createticket"
+	"github.com/periskope-connect/periskope-aws/internal/dev/fakeaws"
 	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
 	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
 	"github.com/periskope-connect/periskope-aws/internal/idempotency"
@@ -57,24 +58,13 @@ func shared(t *testing.T) *motoserver.Server {
 	return sharedMoto.s
 }
 
-// countingSecrets wraps the real Secrets Manager client, counting reads.
-type countingSecrets struct {
-	sm    *secretsmanager.Client
-	calls atomic.Int32
-}
-
-func (c *countingSecrets) GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
-	c.calls.Add(1)
-	return c.sm.GetSecretValue(ctx, in, opts...)
-}
-
 // live is a handler wired as in main against moto_server.
 type live struct {
 	*harness
 	moto    *motoserver.Server
 	db      *dynamodb.Client
 	sm      *secretsmanager.Client
-	secrets *countingSecrets
+	secrets *fakeaws.CountingSecretsManager
 	table   string
 	secret  string
 }
@@ -95,7 +85,7 @@ func newLive(t *testing.T, moto *motoserver.Server, secretValue string) *live {
 	if secretValue != "" {
 		l.putSecret(t, secretValue)
 	}
-	l.secrets = &countingSecrets{sm: l.sm}
+	l.secrets = &fakeaws.CountingSecretsManager{Next: l.sm}
 	hs := &harness{up: newFakePeriskope(t, testAPIKey), clock: newClock(), logs: &logBuffer{}, metrics: &testkit.Metrics{}}
 	logger := slog.New(slog.NewJSONHandler(hs.logs, nil))
 	keys := createticket.NewSecretKeys(l.secrets, l.secret, secretcache.WithClock(hs.clock.Now),
@@ -164,7 +154,7 @@ func TestLiveAPIKeyIsReadOncePerContainer(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if got := l.secrets.calls.Load(); got != 1 {
+	if got := l.secrets.Calls(); got != 1 {
 		t.Errorf("GetSecretValue calls = %d for 15 invocations, want 1", got)
 	}
 	if got := l.up.Calls(); got != 15 {
@@ -184,7 +174,7 @@ func TestLiveRotatedKeyIsPickedUpAfter401(t *testing.T) {
 	if resp.StatusCode != 201 {
 		t.Fatalf("after rotation: status %d: %s", resp.StatusCode, resp.Body)
 	}
-	if got := l.secrets.calls.Load(); got != 2 {
+	if got := l.secrets.Calls(); got != 2 {
 		t.Errorf("GetSecretValue calls = %d, want 2 (first read, re-read after the 401)", got)
 	}
 	if got := l.up.Calls(); got != 3 {
@@ -192,7 +182,7 @@ func TestLiveRotatedKeyIsPickedUpAfter401(t *testing.T) {
 	}
 	// The new key is now cached: no further read.
 	l.do(t, context.Background(), request(minimalBody))
-	if got := l.secrets.calls.Load(); got != 2 {
+	if got := l.secrets.Calls(); got != 2 {
 		t.Errorf("GetSecretValue calls = %d after one more request, want 2", got)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/periskope-connect/periskope-aws/internal/apigw"
+	"github.com/periskope-connect/periskope-aws/internal/ascii"
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
 
@@ -28,14 +29,10 @@ const (
 	MaxQuotedMessageLength = 256
 )
 
-// Error codes of invalid requests.
-const (
-	CodeInvalidJSON  = "invalid_json"
-	CodeInvalidBody  = "invalid_body"
-	CodeUnknownField = "unknown_field"
-	CodeMissingField = "missing_field"
-	CodeInvalidField = "invalid_field"
-)
+// CodeUnknownField is the error code of a body member the route does not
+// know. The other codes of invalid requests are apigw's, shared with the
+// webhook route (apigw.CodeInvalidJSON, ...).
+const CodeUnknownField = "unknown_field"
 
 // The body members accepted, in the order they are checked.
 var knownFields = []string{"chat_id", "subject", "priority", "status", "due_date", "assignee", "labels", "quoted_message_id"}
@@ -97,7 +94,7 @@ func badRequest(code, field, format string, args ...any) *apigw.Error {
 }
 
 func invalid(field, format string, args ...any) *apigw.Error {
-	return badRequest(CodeInvalidField, field, format, args...)
+	return badRequest(apigw.CodeInvalidField, field, format, args...)
 }
 
 // decodeObject reads the body as one JSON object, member by member, so that
@@ -105,27 +102,25 @@ func invalid(field, format string, args ...any) *apigw.Error {
 func decodeObject(body []byte) (map[string]json.RawMessage, *apigw.Error) {
 	trimmed := bytes.TrimSpace(body)
 	switch {
-	case len(trimmed) == 0:
-		return nil, badRequest(CodeInvalidJSON, "", "request body is empty; send a JSON object")
-	case !json.Valid(trimmed):
-		return nil, badRequest(CodeInvalidJSON, "", "request body is not valid JSON")
+	case len(trimmed) == 0 || !json.Valid(trimmed):
+		return nil, apigw.InvalidJSON(trimmed)
 	case trimmed[0] != '{':
-		return nil, badRequest(CodeInvalidBody, "", "request body must be a JSON object")
+		return nil, apigw.NotAnObject()
 	}
 	dec := json.NewDecoder(bytes.NewReader(trimmed))
 	if _, err := dec.Token(); err != nil { // the opening brace
-		return nil, badRequest(CodeInvalidJSON, "", "request body is not valid JSON")
+		return nil, apigw.InvalidJSON(trimmed)
 	}
 	members := map[string]json.RawMessage{}
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
-			return nil, badRequest(CodeInvalidJSON, "", "request body is not valid JSON")
+			return nil, apigw.InvalidJSON(trimmed)
 		}
 		name, _ := tok.(string)
 		var value json.RawMessage
 		if err := dec.Decode(&value); err != nil {
-			return nil, badRequest(CodeInvalidJSON, "", "request body is not valid JSON")
+			return nil, apigw.InvalidJSON(trimmed)
 		}
 		if _, dup := members[name]; dup {
 			return nil, invalid(name, "%s is given more than once", name)
@@ -172,55 +167,20 @@ func optionalString(v json.RawMessage) (string, error) {
 	return strings.TrimSpace(s), nil
 }
 
-// isPhoneNumber reports a number with country code: 7 to 15 digits, no
-// leading zero. (Hand-written, like the other checks here: the equivalent
-// regular expressions cost a millisecond of cold start to compile.)
-func isPhoneNumber(s string) bool {
-	return len(s) >= 7 && len(s) <= 15 && s[0] != '0' && isDigits(s)
-}
-
-// isPersonChatID matches "<phone>@c.us".
-func isPersonChatID(id string) bool {
-	phone, ok := strings.CutSuffix(id, "@c.us")
-	return ok && isPhoneNumber(phone)
-}
-
-// isGroupChatID matches "<5-32 digits>@g.us" and the older
-// "<creator phone>-<1-20 digits>@g.us".
-func isGroupChatID(id string) bool {
-	group, ok := strings.CutSuffix(id, "@g.us")
-	if !ok {
-		return false
-	}
-	if creator, suffix, found := strings.Cut(group, "-"); found {
-		return isPhoneNumber(creator) && len(suffix) >= 1 && len(suffix) <= 20 && isDigits(suffix)
-	}
-	return len(group) >= 5 && len(group) <= 32 && isDigits(group)
-}
-
-func isDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return s != ""
-}
-
 func parseChatID(v json.RawMessage) (string, *apigw.Error) {
 	id, err := optionalString(v)
 	if err != nil {
 		return "", invalid("chat_id", "chat_id must be a string")
 	}
 	if id == "" {
-		return "", badRequest(CodeMissingField, "chat_id", "chat_id is required")
+		return "", badRequest(apigw.CodeMissingField, "chat_id", "chat_id is required")
 	}
 	if at := strings.LastIndexByte(id, '@'); at >= 0 {
 		id = id[:at] + strings.ToLower(id[at:])
 	}
 	// Bare digits get "@c.us" as the client would add it, then must be a
 	// phone number like any person's chat id.
-	if id = periskope.NormalizeChatID(id); isPersonChatID(id) || isGroupChatID(id) {
+	if id = periskope.NormalizeChatID(id); periskope.IsChatID(id) {
 		return id, nil
 	}
 	return "", invalid("chat_id", `chat_id must be "<digits>@c.us" for a person (the number with country code, e.g. 919876543210@c.us), `+
@@ -233,7 +193,7 @@ func parseSubject(v json.RawMessage) (string, *apigw.Error) {
 	case err != nil:
 		return "", invalid("subject", "subject must be a string")
 	case s == "":
-		return "", badRequest(CodeMissingField, "subject", "subject is required and must not be blank")
+		return "", badRequest(apigw.CodeMissingField, "subject", "subject is required and must not be blank")
 	case utf8.RuneCountInString(s) > MaxSubjectLength:
 		return "", invalid("subject", "subject is longer than %d characters", MaxSubjectLength)
 	case strings.ContainsFunc(s, unicode.IsControl):
@@ -336,7 +296,7 @@ func isEmailAddress(s string) bool {
 		return false
 	}
 	for _, label := range labels {
-		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' || !allBytes(label, isLabelByte) {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' || !ascii.All(label, isLabelByte) {
 			return false
 		}
 	}
@@ -346,27 +306,17 @@ func isEmailAddress(s string) bool {
 // isDotAtom reports atoms of ok bytes joined by single dots.
 func isDotAtom(s string, ok func(byte) bool) bool {
 	for _, atom := range strings.Split(s, ".") {
-		if atom == "" || !allBytes(atom, ok) {
+		if atom == "" || !ascii.All(atom, ok) {
 			return false
 		}
 	}
 	return true
 }
 
-func allBytes(s string, ok func(byte) bool) bool {
-	for i := 0; i < len(s); i++ {
-		if !ok(s[i]) {
-			return false
-		}
-	}
-	return true
+func isLabelByte(c byte) bool { return ascii.IsAlnum(c) || c == '-' }
+func isAtext(c byte) bool {
+	return ascii.IsAlnum(c) || strings.IndexByte("!#$%&'*+/=?^_`{|}~-", c) >= 0
 }
-
-func isAlnum(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-}
-func isLabelByte(c byte) bool { return isAlnum(c) || c == '-' }
-func isAtext(c byte) bool     { return isAlnum(c) || strings.IndexByte("!#$%&'*+/=?^_`{|}~-", c) >= 0 }
 
 func parseLabels(v json.RawMessage) (string, *apigw.Error) {
 	var parts []string

@@ -14,6 +14,21 @@ import (
 // Namespace is the CloudWatch namespace of every metric of the product.
 const Namespace = "PeriskopeBridge"
 
+// Metrics counts events. It is the one interface through which the
+// handlers and the secret cache record metrics; *Recorder is the
+// production one, and tests count in memory.
+type Metrics interface {
+	Count(name string, value float64)
+}
+
+// Discard is a Metrics that records nothing: what a component without
+// metrics configured counts into.
+var Discard Metrics = discard{}
+
+type discard struct{}
+
+func (discard) Count(string, float64) {}
+
 // Recorder writes counts for one function.
 type Recorder struct {
 	mu           sync.Mutex

@@ -35,13 +35,13 @@ type Limiter struct {
 }
 
 // NewLimiter allows perSecond requests a second (DefaultRate when not
-// positive), timed by clock (nil: SystemClock).
+// positive), timed by clock (nil: periskope.SystemClock).
 func NewLimiter(perSecond float64, clock periskope.Clock) *Limiter {
 	if perSecond <= 0 {
 		perSecond = DefaultRate
 	}
 	if clock == nil {
-		clock = SystemClock{}
+		clock = periskope.SystemClock{}
 	}
 	return &Limiter{interval: time.Duration(float64(time.Second) / perSecond), clock: clock}
 }
@@ -189,21 +189,3 @@ func (b *cancelOnClose) Close() error {
 
 // Requests returns how many requests were sent.
 func (t *Transport) Requests() int64 { return t.sent.Load() }
-
-// SystemClock is periskope.Clock on the system's time.
-type SystemClock struct{}
-
-// Now is time.Now.
-func (SystemClock) Now() time.Time { return time.Now() }
-
-// Sleep waits d, or less when ctx ends first (then it returns ctx.Err()).
-func (SystemClock) Sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}

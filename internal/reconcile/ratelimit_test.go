@@ -6,37 +6,16 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
 	"github.com/periskope-connect/periskope-aws/internal/reconcile"
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
 
-// fakeClock advances only when slept on.
-type fakeClock struct {
-	mu    sync.Mutex
-	t     time.Time
-	slept []time.Duration
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.slept = append(c.slept, d)
-	c.t = c.t.Add(d)
-	return ctx.Err()
-}
-
 func TestLimiterSpacesRequests(t *testing.T) {
-	clk := &fakeClock{t: now}
+	clk := testkit.NewClock(now)
 	l := reconcile.NewLimiter(10, clk)
 	var starts []time.Time
 	for range 5 {
@@ -68,7 +47,7 @@ func TestLimiterPausesUntilTheReset(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clk := &fakeClock{t: now}
+			clk := testkit.NewClock(now)
 			l := reconcile.NewLimiter(1000, clk)
 			if err := l.Wait(context.Background()); err != nil { // the first request
 				t.Fatal(err)
@@ -106,7 +85,7 @@ func TestTransportObservesAndCounts(t *testing.T) {
 		w.Header().Set("X-RateLimit-Reset", "1") // one second from now
 	}))
 	defer srv.Close()
-	clk := &fakeClock{t: now}
+	clk := testkit.NewClock(now)
 	tr := &reconcile.Transport{Limiter: reconcile.NewLimiter(1000, clk)}
 	client := &http.Client{Transport: tr}
 	for range 2 {

@@ -25,6 +25,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/periskope-connect/periskope-aws/internal/emf"
 )
 
 // Errors returned by Get and Refresh. Both mean no usable value is cached.
@@ -38,11 +40,6 @@ var (
 // Getter is the one Secrets Manager call the cache needs.
 type Getter interface {
 	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
-}
-
-// Metrics counts events; *emf.Recorder is one.
-type Metrics interface {
-	Count(name string, value float64)
 }
 
 // MetricRefreshFailed is counted once per failed read of the secret,
@@ -91,7 +88,7 @@ type options struct {
 	failureTTL  time.Duration
 	now         func() time.Time
 	logger      *slog.Logger
-	metrics     Metrics
+	metrics     emf.Metrics
 }
 
 // WithTTL sets how long a fetched value is served before Get refreshes it.
@@ -120,7 +117,7 @@ func WithClock(now func() time.Time) Option { return func(o *options) { o.now = 
 func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
 
 // WithMetrics sets where failed reads are counted (default: nowhere).
-func WithMetrics(m Metrics) Option { return func(o *options) { o.metrics = m } }
+func WithMetrics(m emf.Metrics) Option { return func(o *options) { o.metrics = m } }
 
 // New returns a cache of secretID whose raw value is turned into T by parse.
 // It makes no call until the first Get.

@@ -9,90 +9,58 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-
+	"github.com/periskope-connect/periskope-aws/internal/dev/fakeaws"
 	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
 	"github.com/periskope-connect/periskope-aws/internal/secretcache"
 )
 
-// fakeGetter answers GetSecretValue from value/err and counts calls.
-type fakeGetter struct {
-	mu    sync.Mutex
-	value *string
-	err   error
-	calls int
-}
-
-func (f *fakeGetter) GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls++
-	if f.err != nil {
-		return nil, f.err
-	}
-	return &secretsmanager.GetSecretValueOutput{SecretString: f.value}, nil
-}
-
-func (f *fakeGetter) set(value string, err error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.value, f.err = aws.String(value), err
-}
-
-func (f *fakeGetter) count() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.calls
-}
-
-func newCache(g *fakeGetter, c *testkit.Clock) *secretcache.Cache[string] {
+func newCache(g *fakeaws.SecretsManager, c *testkit.Clock) *secretcache.Cache[string] {
 	return secretcache.New(g, "id", secretcache.ParseAPIKey,
 		secretcache.WithTTL(5*time.Minute), secretcache.WithMinRefreshInterval(time.Minute), secretcache.WithClock(c.Now))
 }
 
 func TestGetFetchesOncePerTTL(t *testing.T) {
-	g, c := &fakeGetter{}, testkit.NewClock(time.Unix(1e9, 0))
-	g.set("k1", nil)
+	g, c := &fakeaws.SecretsManager{}, testkit.NewClock(time.Unix(1e9, 0))
+	g.Set("k1", nil)
 	cache := newCache(g, c)
 	for i := 0; i < 10; i++ {
 		if v, err := cache.Get(context.Background()); err != nil || v != "k1" {
 			t.Fatalf("Get = %q, %v", v, err)
 		}
 	}
-	if g.count() != 1 {
-		t.Fatalf("calls = %d, want 1", g.count())
+	if g.Calls() != 1 {
+		t.Fatalf("calls = %d, want 1", g.Calls())
 	}
-	g.set("k2", nil)
+	g.Set("k2", nil)
 	c.Advance(5 * time.Minute)
 	if v, _ := cache.Get(context.Background()); v != "k2" {
 		t.Fatalf("after TTL Get = %q, want k2", v)
 	}
-	if g.count() != 2 {
-		t.Fatalf("calls = %d, want 2", g.count())
+	if g.Calls() != 2 {
+		t.Fatalf("calls = %d, want 2", g.Calls())
 	}
 }
 
 func TestStaleValueServedWhenRefreshFails(t *testing.T) {
-	g, c := &fakeGetter{}, testkit.NewClock(time.Unix(1e9, 0))
-	g.set("k1", nil)
+	g, c := &fakeaws.SecretsManager{}, testkit.NewClock(time.Unix(1e9, 0))
+	g.Set("k1", nil)
 	cache := newCache(g, c)
 	if _, err := cache.Get(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	g.set("", &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}) // a transient failure
+	g.Set("", &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}) // a transient failure
 	c.Advance(6 * time.Minute)
 	if v, err := cache.Get(context.Background()); err != nil || v != "k1" {
 		t.Fatalf("Get during outage = %q, %v; want stale k1", v, err)
 	}
 	// Within the min refresh interval of the failed try, no new call.
-	calls := g.count()
+	calls := g.Calls()
 	c.Advance(10 * time.Second)
-	if v, _ := cache.Get(context.Background()); v != "k1" || g.count() != calls {
-		t.Fatalf("Get = %q with %d calls, want stale k1 and no call", v, g.count()-calls)
+	if v, _ := cache.Get(context.Background()); v != "k1" || g.Calls() != calls {
+		t.Fatalf("Get = %q with %d calls, want stale k1 and no call", v, g.Calls()-calls)
 	}
 	// After it, the cache tries again and recovers.
-	g.set("k2", nil)
+	g.Set("k2", nil)
 	c.Advance(time.Minute)
 	if v, _ := cache.Get(context.Background()); v != "k2" {
 		t.Fatalf("Get after recovery = %q, want k2", v)
@@ -113,8 +81,8 @@ func TestColdFailures(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			g := &fakeGetter{}
-			g.set(tt.value, tt.err)
+			g := &fakeaws.SecretsManager{}
+			g.Set(tt.value, tt.err)
 			_, err := newCache(g, testkit.NewClock(time.Unix(1e9, 0))).Get(context.Background())
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("err = %v, want %v", err, tt.want)
@@ -124,7 +92,7 @@ func TestColdFailures(t *testing.T) {
 }
 
 func TestNilSecretStringIsMalformed(t *testing.T) {
-	g := &fakeGetter{} // value nil: a binary secret
+	g := &fakeaws.SecretsManager{} // value nil: a binary secret
 	_, err := newCache(g, testkit.NewClock(time.Unix(1e9, 0))).Get(context.Background())
 	if !errors.Is(err, secretcache.ErrMalformed) {
 		t.Fatalf("err = %v, want ErrMalformed", err)
@@ -132,29 +100,29 @@ func TestNilSecretStringIsMalformed(t *testing.T) {
 }
 
 func TestRefreshHonoursMinInterval(t *testing.T) {
-	g, c := &fakeGetter{}, testkit.NewClock(time.Unix(1e9, 0))
-	g.set("old", nil)
+	g, c := &fakeaws.SecretsManager{}, testkit.NewClock(time.Unix(1e9, 0))
+	g.Set("old", nil)
 	cache := newCache(g, c)
 	if _, err := cache.Get(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	g.set("new", nil)
+	g.Set("new", nil)
 	c.Advance(30 * time.Second)
-	if v, _ := cache.Refresh(context.Background()); v != "old" || g.count() != 1 {
-		t.Fatalf("Refresh within interval = %q with %d calls, want old and 1", v, g.count())
+	if v, _ := cache.Refresh(context.Background()); v != "old" || g.Calls() != 1 {
+		t.Fatalf("Refresh within interval = %q with %d calls, want old and 1", v, g.Calls())
 	}
 	c.Advance(31 * time.Second)
-	if v, _ := cache.Refresh(context.Background()); v != "new" || g.count() != 2 {
-		t.Fatalf("Refresh after interval = %q with %d calls, want new and 2", v, g.count())
+	if v, _ := cache.Refresh(context.Background()); v != "new" || g.Calls() != 2 {
+		t.Fatalf("Refresh after interval = %q with %d calls, want new and 2", v, g.Calls())
 	}
-	if v, _ := cache.Get(context.Background()); v != "new" || g.count() != 2 {
-		t.Fatalf("Get after Refresh = %q with %d calls", v, g.count())
+	if v, _ := cache.Get(context.Background()); v != "new" || g.Calls() != 2 {
+		t.Fatalf("Get after Refresh = %q with %d calls", v, g.Calls())
 	}
 }
 
 func TestConcurrentGetFetchesOnce(t *testing.T) {
-	g := &fakeGetter{}
-	g.set("k", nil)
+	g := &fakeaws.SecretsManager{}
+	g.Set("k", nil)
 	cache := secretcache.New(g, "id", secretcache.ParseAPIKey)
 	var wg sync.WaitGroup
 	for i := 0; i < 32; i++ {
@@ -167,7 +135,7 @@ func TestConcurrentGetFetchesOnce(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if g.count() != 1 {
-		t.Fatalf("calls = %d, want 1", g.count())
+	if g.Calls() != 1 {
+		t.Fatalf("calls = %d, want 1", g.Calls())
 	}
 }

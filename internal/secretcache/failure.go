@@ -41,9 +41,10 @@ func transient(err error) bool {
 	return false
 }
 
-// ErrorCode names a failed read for a log line without its message, which
-// is not ours to vouch for: the AWS error code when Secrets Manager
-// answered, else the kind of failure.
+// ErrorCode names a failed AWS call (a secret's read, and in the webhook a
+// DynamoDB write) for a log line without its message, which is not ours to
+// vouch for: the AWS error code when the service answered, else the kind
+// of failure.
 func ErrorCode(err error) string {
 	var apiErr smithy.APIError
 	var netErr net.Error

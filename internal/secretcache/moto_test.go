@@ -10,21 +10,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
+	"github.com/periskope-connect/periskope-aws/internal/dev/fakeaws"
 	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
 	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
 	"github.com/periskope-connect/periskope-aws/internal/secretcache"
 )
-
-// countingGetter counts the calls that reach the real client.
-type countingGetter struct {
-	secretcache.Getter
-	calls int
-}
-
-func (c *countingGetter) GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
-	c.calls++
-	return c.Getter.GetSecretValue(ctx, in, opts...)
-}
 
 func TestAgainstMoto(t *testing.T) {
 	moto := motoserver.Start(t)
@@ -33,7 +23,7 @@ func TestAgainstMoto(t *testing.T) {
 	if err := motoserver.PutSecret(ctx, sm, "signing", `{"signing_keys":["old"]}`); err != nil {
 		t.Fatal(err)
 	}
-	getter := &countingGetter{Getter: sm}
+	getter := &fakeaws.CountingSecretsManager{Next: sm}
 	cache := secretcache.New(getter, "signing", secretcache.ParseSigningKeys, secretcache.WithMinRefreshInterval(0))
 
 	for i := 0; i < 5; i++ {
@@ -42,8 +32,8 @@ func TestAgainstMoto(t *testing.T) {
 			t.Fatalf("Get = %v, %v", keys, err)
 		}
 	}
-	if getter.calls != 1 {
-		t.Fatalf("GetSecretValue calls = %d, want 1", getter.calls)
+	if getter.Calls() != 1 {
+		t.Fatalf("GetSecretValue calls = %d, want 1", getter.Calls())
 	}
 
 	if err := motoserver.PutSecret(ctx, sm, "signing", `{"signing_keys":["new","old"]}`); err != nil {
@@ -90,7 +80,7 @@ func TestRevocationAgainstMoto(t *testing.T) {
 	}
 	put(`{"signing_keys":["old"]}`)
 	clk := testkit.NewClock(time.Now())
-	getter := &countingGetter{Getter: sm}
+	getter := &fakeaws.CountingSecretsManager{Next: sm}
 	kc := newKeysCache(getter, clk)
 	if keys, err := kc.Get(ctx); err != nil || len(keys) != 1 {
 		t.Fatalf("Get = %v, %v", keys, err)

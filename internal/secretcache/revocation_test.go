@@ -2,7 +2,6 @@ package secretcache_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"net"
@@ -16,6 +15,7 @@ import (
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
+	"github.com/periskope-connect/periskope-aws/internal/dev/fakeaws"
 	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
 	"github.com/periskope-connect/periskope-aws/internal/secretcache"
 )
@@ -51,18 +51,7 @@ func newKeysCache(g secretcache.Getter, clk *testkit.Clock) *keysCache {
 // logLines decodes the cache's log lines.
 func (kc *keysCache) logLines(t *testing.T) []map[string]any {
 	t.Helper()
-	var lines []map[string]any
-	for _, raw := range strings.Split(strings.TrimSpace(kc.logs.String()), "\n") {
-		if raw == "" {
-			continue
-		}
-		var line map[string]any
-		if err := json.Unmarshal([]byte(raw), &line); err != nil {
-			t.Fatalf("log line is not JSON: %s", raw)
-		}
-		lines = append(lines, line)
-	}
-	return lines
+	return testkit.JSONLines(t, kc.logs.Bytes())
 }
 
 func responseError(status int, code string) error {
@@ -104,15 +93,15 @@ func strPtr(s string) *string { return &s }
 
 // warmCache returns a cache holding goodKeys, fetched at the clock's time,
 // whose getter now fails as f says.
-func warmCache(t *testing.T, f failure) (*keysCache, *fakeGetter, *testkit.Clock) {
+func warmCache(t *testing.T, f failure) (*keysCache, *fakeaws.SecretsManager, *testkit.Clock) {
 	t.Helper()
-	g, clk := &fakeGetter{}, testkit.NewClock(time.Unix(1e9, 0))
-	g.set(goodKeys, nil)
+	g, clk := &fakeaws.SecretsManager{}, testkit.NewClock(time.Unix(1e9, 0))
+	g.Set(goodKeys, nil)
 	kc := newKeysCache(g, clk)
 	if _, err := kc.Get(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	g.set(f.value, f.err)
+	g.Set(f.value, f.err)
 	return kc, g, clk
 }
 
@@ -170,7 +159,7 @@ func TestStaleValueIsServedForABoundedTime(t *testing.T) {
 		t.Fatalf("Refresh = %v, %v; want ErrUnavailable", keys, err)
 	}
 	// Secrets Manager back: the cache recovers.
-	g.set(goodKeys, nil)
+	g.Set(goodKeys, nil)
 	clk.Advance(time.Minute)
 	if keys, err := kc.Get(ctx); err != nil || len(keys) != 2 {
 		t.Fatalf("after recovery Get = %v, %v", keys, err)
@@ -189,16 +178,16 @@ func TestPermanentFailureDropsTheValue(t *testing.T) {
 			checkFailureReported(t, kc, f.code)
 			// Still no keys on the next request, and no new call for a
 			// while: the failure is remembered.
-			calls := g.count()
+			calls := g.Calls()
 			clk.Advance(time.Second)
 			if keys, err := kc.Get(ctx); err == nil {
 				t.Fatalf("second Get = %v; want an error", keys)
 			}
-			if g.count() != calls {
-				t.Errorf("second Get called Secrets Manager (%d calls, want %d)", g.count(), calls)
+			if g.Calls() != calls {
+				t.Errorf("second Get called Secrets Manager (%d calls, want %d)", g.Calls(), calls)
 			}
 			// The secret fixed: good again once the failure is forgotten.
-			g.set(`{"signing_keys":["fixed"]}`, nil)
+			g.Set(`{"signing_keys":["fixed"]}`, nil)
 			clk.Advance(secretcache.DefaultFailureTTL)
 			if keys, err := kc.Get(ctx); err != nil || len(keys) != 1 || keys[0] != "fixed" {
 				t.Fatalf("after the fix Get = %v, %v", keys, err)
@@ -231,8 +220,8 @@ func TestTransientFailureOnRefreshKeepsAFreshValue(t *testing.T) {
 func TestFailureWithoutAValueIsRemembered(t *testing.T) {
 	for _, f := range append(transientFailures[:1:1], permanentFailures[0]) {
 		t.Run(f.name, func(t *testing.T) {
-			g, clk := &fakeGetter{}, testkit.NewClock(time.Unix(1e9, 0))
-			g.set(f.value, f.err)
+			g, clk := &fakeaws.SecretsManager{}, testkit.NewClock(time.Unix(1e9, 0))
+			g.Set(f.value, f.err)
 			kc := newKeysCache(g, clk)
 			ctx := context.Background()
 			for i := 0; i < 100; i++ {
@@ -244,13 +233,13 @@ func TestFailureWithoutAValueIsRemembered(t *testing.T) {
 				}
 				clk.Advance(10 * time.Millisecond)
 			}
-			if g.count() != 1 {
-				t.Errorf("Secrets Manager calls = %d, want 1", g.count())
+			if g.Calls() != 1 {
+				t.Errorf("Secrets Manager calls = %d, want 1", g.Calls())
 			}
 			clk.Advance(secretcache.DefaultFailureTTL)
 			_, _ = kc.Get(ctx)
-			if g.count() != 2 {
-				t.Errorf("after DefaultFailureTTL: calls = %d, want 2", g.count())
+			if g.Calls() != 2 {
+				t.Errorf("after DefaultFailureTTL: calls = %d, want 2", g.Calls())
 			}
 		})
 	}

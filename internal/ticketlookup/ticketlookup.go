@@ -21,10 +21,6 @@ import (
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
 
-// ByChatIndex is template.yaml's index of the tickets by chat_id, sorted by
-// created_at.
-const ByChatIndex = "ByChat"
-
 // Errors of the lookups.
 var (
 	// ErrNotFound: no item has the ticket's key.
@@ -80,7 +76,7 @@ func (l *Lookup) Ticket(ctx context.Context, orgID, ticketID string) (Item, erro
 }
 
 // ChatTickets returns up to limit tickets of chat, newest first (by
-// created_at, through ByChatIndex). A chat id of bare digits is a person's
+// created_at, through ticketstore.IndexByChat). A chat id of bare digits is a person's
 // number and gets "@c.us", as Periskope writes it. limit <= 0 means all.
 func (l *Lookup) ChatTickets(ctx context.Context, chat string, limit int) ([]Item, error) {
 	chat = periskope.NormalizeChatID(chat)
@@ -89,7 +85,7 @@ func (l *Lookup) ChatTickets(ctx context.Context, chat string, limit int) ([]Ite
 	}
 	in := &dynamodb.QueryInput{
 		TableName:                 aws.String(l.table),
-		IndexName:                 aws.String(ByChatIndex),
+		IndexName:                 aws.String(ticketstore.IndexByChat),
 		KeyConditionExpression:    aws.String("chat_id = :chat"),
 		ExpressionAttributeValues: Item{":chat": &types.AttributeValueMemberS{Value: chat}},
 		ScanIndexForward:          aws.Bool(false),
@@ -101,7 +97,7 @@ func (l *Lookup) ChatTickets(ctx context.Context, chat string, limit int) ([]Ite
 		}
 		out, err := l.db.Query(ctx, in)
 		if err != nil {
-			return nil, fmt.Errorf("ticketlookup: query %s for chat %s: %w", ByChatIndex, chat, err)
+			return nil, fmt.Errorf("ticketlookup: query %s for chat %s: %w", ticketstore.IndexByChat, chat, err)
 		}
 		items = append(items, out.Items...)
 		if limit > 0 && len(items) >= limit {

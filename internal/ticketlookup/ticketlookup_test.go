@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/periskope-connect/periskope-aws/internal/ticketlookup"
+	"github.com/periskope-connect/periskope-aws/internal/ticketstore"
 )
 
 func s(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
@@ -70,7 +71,7 @@ func TestChatTicketsPagesUpToLimit(t *testing.T) {
 		t.Fatalf("got %d items in %d queries, want 3 in 2", len(items), len(db.queries))
 	}
 	q := db.queries[1]
-	if aws.ToString(q.IndexName) != ticketlookup.ByChatIndex || aws.ToBool(q.ScanIndexForward) || aws.ToInt32(q.Limit) != 1 || q.ExclusiveStartKey == nil {
+	if aws.ToString(q.IndexName) != ticketstore.IndexByChat || aws.ToBool(q.ScanIndexForward) || aws.ToInt32(q.Limit) != 1 || q.ExclusiveStartKey == nil {
 		t.Fatalf("second query = index %s forward %v limit %d start %v", aws.ToString(q.IndexName), aws.ToBool(q.ScanIndexForward), aws.ToInt32(q.Limit), q.ExclusiveStartKey)
 	}
 }

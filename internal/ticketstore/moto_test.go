@@ -140,27 +140,6 @@ func TestMotoAcceptsTheLargestValidItem(t *testing.T) {
 	}
 }
 
-// queryByChat returns the pks the ByChat index holds for chatID.
-func queryByChat(t *testing.T, db *dynamodb.Client, table, chatID string) []string {
-	t.Helper()
-	out, err := db.Query(context.Background(), &dynamodb.QueryInput{
-		TableName:                 aws.String(table),
-		IndexName:                 aws.String(ticketstore.IndexByChat),
-		KeyConditionExpression:    aws.String("chat_id = :c"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":c": &types.AttributeValueMemberS{Value: chatID}},
-	})
-	if err != nil {
-		t.Fatalf("Query %s: %v", ticketstore.IndexByChat, err)
-	}
-	var pks []string
-	for _, item := range out.Items {
-		if pk, ok := item["pk"].(*types.AttributeValueMemberS); ok {
-			pks = append(pks, pk.Value)
-		}
-	}
-	return pks
-}
-
 // A ticket without a usable chat_id or created_at is still stored, just
 // not in the sparse ByChat index: DynamoDB refuses an index key that is
 // empty or over its size limit, which would lose the ticket.
@@ -203,7 +182,7 @@ func TestMotoTicketsOutsideTheIndexAreStored(t *testing.T) {
 			if chat == "" { // DynamoDB refuses to query for an empty key
 				chat = validTicket().ChatID
 			}
-			inIndex := slices.Contains(queryByChat(t, db, table, chat), ticketstore.Key(tk.OrgID, tk.TicketID))
+			inIndex := slices.Contains(motoserver.IndexPKs(t, db, table, ticketstore.IndexByChat, "chat_id", chat), ticketstore.Key(tk.OrgID, tk.TicketID))
 			if inIndex != tc.indexed {
 				t.Errorf("in ByChat = %v, want %v", inIndex, tc.indexed)
 			}
@@ -230,7 +209,7 @@ func TestMotoQueryByChatOrdersByCreatedAt(t *testing.T) {
 	}
 	org := validTicket().OrgID
 	want := []string{ticketstore.Key(org, "T-1"), ticketstore.Key(org, "T-0"), ticketstore.Key(org, "T-2")}
-	if got := queryByChat(t, db, table, validTicket().ChatID); !slices.Equal(got, want) {
+	if got := motoserver.IndexPKs(t, db, table, ticketstore.IndexByChat, "chat_id", validTicket().ChatID); !slices.Equal(got, want) {
 		t.Errorf("ByChat = %v, want %v", got, want)
 	}
 }

@@ -19,8 +19,7 @@ func BenchmarkHandle(b *testing.B) {
 		"webhook-ticket-updated.json",
 	} {
 		b.Run(file, func(b *testing.B) {
-			r := newRig()
-			r.h.Logger = nil
+			r := newRig(withoutLog)
 			req := sample(b, file)
 			b.SetBytes(int64(len(req.Body)))
 			b.ReportAllocs()
@@ -46,8 +45,7 @@ func BenchmarkJunkSignatures(b *testing.B) {
 		{"MaxSignatures candidates", periskope.MaxSignatures},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			r := newRig()
-			r.h.Logger = nil
+			r := newRig(withoutLog)
 			r.keys.keys = []string{"current-key", "previous-key"}
 			req := junkDelivery(b, 190<<10, junkSignatures(bc.candidates))
 			b.SetBytes(int64(len(req.Body)))

@@ -2,24 +2,23 @@ package webhook
 
 import (
 	"errors"
-	"fmt"
-	"strings"
 
 	"github.com/periskope-connect/periskope-aws/internal/awsnames"
+	"github.com/periskope-connect/periskope-aws/internal/envvar"
 )
 
-// Environment variables of the webhook function (docs/contract.md).
+// Environment variables read by ConfigFromEnv (docs/contract.md).
 const (
 	EnvSigningKeySecret = "PERISKOPE_SIGNING_KEY_SECRET"
 	EnvTicketsTable     = "TICKETS_TABLE"
 )
 
-// ErrConfig is wrapped by every ConfigFromEnv error; the message names the
+// ErrConfig is wrapped by every configuration error; the message names the
 // variable at fault.
 var ErrConfig = errors.New("webhook: configuration")
 
-// Config is what the function reads from its environment. AWS settings
-// (region, credentials, AWS_ENDPOINT_URL) are read separately by awsenv.
+// Config is the function's configuration. AWS settings (region,
+// credentials, AWS_ENDPOINT_URL) are read separately by awsenv.
 type Config struct {
 	// SigningKeySecret is the Secrets Manager id or ARN of the signing key
 	// secret: one key, or {"signing_keys": ["current", "previous"]}.
@@ -28,34 +27,25 @@ type Config struct {
 	TicketsTable string
 }
 
-// ConfigFromEnv reads Config through getenv (os.Getenv in the function).
-// A missing or malformed variable is an error naming it.
+// ConfigFromEnv reads the configuration through getenv (os.Getenv in the
+// function) and checks it (see Config.Validate).
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	cfg := Config{
-		SigningKeySecret: getenv(EnvSigningKeySecret),
-		TicketsTable:     getenv(EnvTicketsTable),
+		SigningKeySecret: envvar.Get(getenv, EnvSigningKeySecret),
+		TicketsTable:     envvar.Get(getenv, EnvTicketsTable),
 	}
-	var errs []error
-	if err := check(EnvSigningKeySecret, cfg.SigningKeySecret, awsnames.CheckSecretID); err != nil {
-		errs = append(errs, err)
-	}
-	if err := check(EnvTicketsTable, cfg.TicketsTable, awsnames.CheckTable); err != nil {
-		errs = append(errs, err)
-	}
-	if len(errs) > 0 {
-		return Config{}, errors.Join(errs...)
+	if err := cfg.Validate(); err != nil {
+		return Config{}, err
 	}
 	return cfg, nil
 }
 
-func check(name, value string, valid func(string) error) error {
-	if strings.TrimSpace(value) == "" {
-		return fmt.Errorf("%w: %s is not set", ErrConfig, name)
-	}
-	if err := valid(value); err != nil {
-		// The value is not echoed: it is not secret, but a mistyped
-		// variable sometimes holds the secret itself.
-		return fmt.Errorf("%w: %s: %w", ErrConfig, name, err)
-	}
-	return nil
+// Validate checks every variable, so that a deployment mistake fails the
+// init naming all the variables at fault rather than failing requests. The
+// error joins one ErrConfig per variable.
+func (c Config) Validate() error {
+	return envvar.Check(ErrConfig,
+		envvar.Var{Name: EnvSigningKeySecret, Value: c.SigningKeySecret, Check: awsnames.CheckSecretID},
+		envvar.Var{Name: EnvTicketsTable, Value: c.TicketsTable, Check: awsnames.CheckTable},
+	)
 }

@@ -32,12 +32,12 @@ func (m memoryStore) Put(_ context.Context, t *ticketstore.Ticket) error {
 }
 
 func ExampleHandler() {
-	h := &webhook.Handler{
+	h := webhook.NewHandler(webhook.Deps{
 		Keys:  staticKeys{"local-signing-key"},
 		Store: memoryStore{},
-		// In the function: Metrics: emf.New(os.Stdout, "webhook") and
-		// Logger: lambdacontext.NewLogger().
-	}
+		// In the function (webhook.New): Metrics: emf.New(os.Stdout,
+		// "webhook") and Logger: lambdacontext.NewLogger().
+	})
 	body := `{"event":"ticket.created","org_id":"org-1","data":{"ticket":{"ticket_id":"BKT-001","subject":"Refund"}}}`
 	req := events.APIGatewayV2HTTPRequest{
 		RouteKey: "POST /webhooks/periskope",
@@ -54,5 +54,5 @@ func ExampleHandler() {
 	// Output:
 	// 200 {"status":"stored","ticket_id":"BKT-001"}
 	// 200 {"status":"duplicate","ticket_id":"BKT-001"}
-	// 401 {"error":{"code":"invalid_signature","message":"The x-periskope-signature header does not match the body."}}
+	// 401 {"error":{"code":"invalid_signature","message":"the x-periskope-signature header does not match the body"}}
 }

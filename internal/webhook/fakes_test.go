@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -75,17 +74,26 @@ type rig struct {
 	log     *bytes.Buffer
 }
 
-func newRig() *rig {
+// newRig builds the rig's handler from its fakes; each change alters the
+// dependencies first (a real key cache, no logger).
+func newRig(changes ...func(*webhook.Deps)) *rig {
 	r := &rig{keys: &fakeKeys{keys: []string{localKey}}, store: &fakeStore{}, metrics: &testkit.Metrics{}, log: &bytes.Buffer{}}
-	r.h = &webhook.Handler{
+	d := webhook.Deps{
 		Keys:    r.keys,
 		Store:   r.store,
 		Metrics: r.metrics,
 		Logger:  slog.New(slog.NewJSONHandler(r.log, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Now:     func() time.Time { return now },
 	}
+	for _, change := range changes {
+		change(&d)
+	}
+	r.h = webhook.NewHandler(d)
 	return r
 }
+
+// withoutLog is a newRig change: no log line is written.
+func withoutLog(d *webhook.Deps) { d.Logger = nil }
 
 // reply is a decoded answer.
 type reply struct {
@@ -127,18 +135,7 @@ func decodeReply(t testing.TB, resp events.APIGatewayV2HTTPResponse) reply {
 // logLines returns the captured log lines, decoded.
 func (r *rig) logLines(t testing.TB) []map[string]any {
 	t.Helper()
-	var lines []map[string]any
-	for _, line := range strings.Split(strings.TrimSpace(r.log.String()), "\n") {
-		if line == "" {
-			continue
-		}
-		var m map[string]any
-		if err := json.Unmarshal([]byte(line), &m); err != nil {
-			t.Fatalf("log line is not JSON: %q", line)
-		}
-		lines = append(lines, m)
-	}
-	return lines
+	return testkit.JSONLines(t, r.log.Bytes())
 }
 
 // sample reads a committed sample event from events/.

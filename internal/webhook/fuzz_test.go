@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/periskope-connect/periskope-aws/internal/apigw"
+	"github.com/periskope-connect/periskope-aws/internal/webhook"
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
 
@@ -61,8 +62,8 @@ func FuzzHandler(f *testing.F) {
 	f.Add([]byte(`{"event_type":"ticket.created","org_id":"o#1","data":{"ticket_id":"x"}}`), uint8(fuzzSigned), "", uint8(fuzzFalseBase64))
 
 	f.Fuzz(func(t *testing.T, body []byte, sigMode uint8, signature string, encoding uint8) {
-		r := newRig()
-		r.h.MaxBodyBytes = 8 << 10 // small, so the fuzzer reaches 413 too
+		const maxBody = 8 << 10 // small, so the fuzzer reaches 413 too
+		r := newRig(func(d *webhook.Deps) { d.MaxBodyBytes = maxBody })
 		req := events.APIGatewayV2HTTPRequest{
 			RouteKey: "POST /webhooks/periskope",
 			RawPath:  "/webhooks/periskope",
@@ -94,7 +95,7 @@ func FuzzHandler(f *testing.F) {
 		if err := json.Unmarshal([]byte(resp.Body), &answer); err != nil {
 			t.Fatalf("answer is not JSON: %q", resp.Body)
 		}
-		authentic := len(body) <= r.h.MaxBodyBytes && periskope.Verify(body, req.Headers[periskope.SignatureHeader], localKey) == nil
+		authentic := len(body) <= maxBody && periskope.Verify(body, req.Headers[periskope.SignatureHeader], localKey) == nil
 		if len(r.store.puts) > 0 && !authentic {
 			t.Fatalf("stored an unauthenticated body")
 		}

@@ -7,24 +7,13 @@
 // request is refused without touching any AWS service, and no part of the
 // body is parsed or logged until a configured signing key matches.
 //
-// Answers (README's HTTP API section is the contract):
-//
-//	200 {"status":"stored","ticket_id":...}     first delivery of a ticket.created
-//	200 {"status":"duplicate","ticket_id":...}  a redelivery; the stored item is left alone
-//	200 {"status":"ignored","event":...}        any other event
-//	400 invalid input (not JSON, no event name, no ticket_id or org_id, one of
-//	    those not an exact JSON string), with field where one is at fault
-//	401 missing or wrong x-periskope-signature, more than periskope.MaxSignatures
-//	    candidates in it, or none of 64 hex digits (refused before any secret is read)
-//	413 body over MaxBodyBytes
-//	500 store_rejected: DynamoDB refused the write for good (a ValidationException,
-//	    access denied); alarmed through MetricStoreRejected
-//	503 Secrets Manager or DynamoDB unavailable (throttling, timeout, 5xx,
-//	    network, a table not active), or the signing key secret unreadable
-//	    (deleted, access denied, malformed): Periskope redelivers later
+// The status and error codes it answers, the same as create-ticket's for
+// the faults both routes meet, are listed in README's HTTP API section,
+// the contract; they are not repeated here.
 package webhook
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"time"
@@ -34,6 +23,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
+	"github.com/periskope-connect/periskope-aws/internal/emf"
 	"github.com/periskope-connect/periskope-aws/internal/secretcache"
 	"github.com/periskope-connect/periskope-aws/internal/ticketstore"
 )
@@ -79,27 +69,59 @@ type TicketStore interface {
 	Put(ctx context.Context, t *ticketstore.Ticket) error
 }
 
-// Metrics counts events. *emf.Recorder does.
-type Metrics interface {
-	Count(name string, value float64)
-}
-
-// Handler answers webhook deliveries. Keys and Store are required; the other
-// fields have working zero values.
-type Handler struct {
-	Keys  SigningKeys
+// Deps are what a Handler works with. Keys and Store are required; the
+// others have working zero values.
+type Deps struct {
+	// Keys yields the signing keys deliveries are verified with.
+	Keys SigningKeys
+	// Store keeps each ticket once.
 	Store TicketStore
-	// Metrics receives one count per stored, duplicate, ignored or
-	// signature-rejected delivery. Nil records nothing.
-	Metrics Metrics
 	// Logger gets one line per request. Nil logs nothing.
 	Logger *slog.Logger
+	// Metrics receives one count per stored, duplicate, ignored,
+	// signature-rejected or store-rejected delivery. Nil records nothing.
+	Metrics emf.Metrics
 	// Now is the clock (received_at, latency). Nil is time.Now.
 	Now func() time.Time
 	// MaxBodyBytes caps the decoded body. Zero is DefaultMaxBodyBytes.
 	MaxBodyBytes int
 	// StoreTimeout bounds the DynamoDB write. Zero is DefaultStoreTimeout.
 	StoreTimeout time.Duration
+}
+
+// Handler answers webhook deliveries. It is safe for concurrent use.
+type Handler struct{ d Deps }
+
+// NewHandler returns a Handler over d, its zero values replaced by their
+// defaults.
+func NewHandler(d Deps) *Handler {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	d.Logger = cmp.Or(d.Logger, slog.New(slog.DiscardHandler))
+	d.Metrics = cmp.Or(d.Metrics, emf.Discard)
+	d.MaxBodyBytes = cmp.Or(d.MaxBodyBytes, DefaultMaxBodyBytes)
+	d.StoreTimeout = cmp.Or(d.StoreTimeout, DefaultStoreTimeout)
+	return &Handler{d: d}
+}
+
+// New returns the function's handler over AWS: signing keys read from the
+// secret cfg.SigningKeySecret through a per-container cache, tickets stored
+// in cfg.TicketsTable. Failed reads of the secret are logged to logger and
+// counted in metrics. Build it once per container (at init); it makes no
+// network call. The error is cfg's (see Config.Validate).
+func New(awsCfg aws.Config, cfg Config, logger *slog.Logger, metrics emf.Metrics) (*Handler, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	keys := NewSigningKeys(secretsmanager.NewFromConfig(awsCfg), cfg.SigningKeySecret,
+		secretcache.WithLogger(logger), secretcache.WithMetrics(metrics))
+	return NewHandler(Deps{
+		Keys:    keys,
+		Store:   ticketstore.New(dynamodb.NewFromConfig(awsCfg), cfg.TicketsTable),
+		Logger:  logger,
+		Metrics: metrics,
+	}), nil
 }
 
 // NewSigningKeys returns the cache of the signing keys kept in the secret
@@ -112,40 +134,8 @@ func NewSigningKeys(sm secretcache.Getter, secretID string, opts ...secretcache.
 // answer; the error is always nil, so Lambda never retries or reports an
 // invocation error for a bad request.
 func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	start := h.now()
+	start := h.d.Now()
 	out := h.serve(ctx, &req)
-	h.record(ctx, &req, out, h.now().Sub(start))
+	h.record(ctx, &req, out, h.d.Now().Sub(start))
 	return out.response(), nil
-}
-
-func (h *Handler) now() time.Time {
-	if h.Now != nil {
-		return h.Now()
-	}
-	return time.Now()
-}
-
-func (h *Handler) maxBodyBytes() int {
-	if h.MaxBodyBytes > 0 {
-		return h.MaxBodyBytes
-	}
-	return DefaultMaxBodyBytes
-}
-
-func (h *Handler) storeTimeout() time.Duration {
-	if h.StoreTimeout > 0 {
-		return h.StoreTimeout
-	}
-	return DefaultStoreTimeout
-}
-
-// New returns the function's handler over AWS: signing keys read from the
-// secret cfg.SigningKeySecret through a per-container cache, tickets stored
-// in cfg.TicketsTable. Build it once per container (at init); set Logger and
-// Metrics on the result. cacheOpts tune the key cache (tests pass a clock).
-func New(awsCfg aws.Config, cfg Config, cacheOpts ...secretcache.Option) *Handler {
-	return &Handler{
-		Keys:  NewSigningKeys(secretsmanager.NewFromConfig(awsCfg), cfg.SigningKeySecret, cacheOpts...),
-		Store: ticketstore.New(dynamodb.NewFromConfig(awsCfg), cfg.TicketsTable),
-	}
 }

@@ -74,10 +74,10 @@ func TestSamples(t *testing.T) {
 	}{
 		{"webhook-ticket-created.json", 200, map[string]any{"status": "stored", "ticket_id": "TICKET-12345"}, "", true, webhook.MetricStored, true, 0, "stored"},
 		{"webhook-ticket-created-base64.json", 200, map[string]any{"status": "stored", "ticket_id": "TICKET-12345"}, "", true, webhook.MetricStored, true, 0, "stored"},
-		{"webhook-bad-signature.json", 401, nil, "invalid_signature", false, webhook.MetricSignatureRejected, true, 1, "rejected"},
-		{"webhook-unsigned.json", 401, nil, "missing_signature", false, webhook.MetricSignatureRejected, false, 0, "rejected"},
+		{"webhook-bad-signature.json", 401, nil, "invalid_signature", false, webhook.MetricSignatureRejected, true, 1, "invalid_signature"},
+		{"webhook-unsigned.json", 401, nil, "missing_signature", false, webhook.MetricSignatureRejected, false, 0, "missing_signature"},
 		{"webhook-ticket-updated.json", 200, map[string]any{"status": "ignored", "event": "ticket.updated"}, "", false, webhook.MetricIgnored, true, 0, "ignored"},
-		{"webhook-malformed-json.json", 400, nil, "malformed_json", false, "", true, 0, "invalid"},
+		{"webhook-malformed-json.json", 400, nil, "invalid_json", false, "", true, 0, "invalid_json"},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			r := newRig()
@@ -261,8 +261,7 @@ func TestBodyLimit(t *testing.T) {
 	encoded.Body, encoded.IsBase64Encoded = base64.StdEncoding.EncodeToString(big), true
 	for name, req := range map[string]events.APIGatewayV2HTTPRequest{"plain": plain, "base64": encoded} {
 		t.Run(name, func(t *testing.T) {
-			r := newRig()
-			r.h.MaxBodyBytes = 4096
+			r := newRig(func(d *webhook.Deps) { d.MaxBodyBytes = 4096 })
 			got := r.send(t, req)
 			if got.Status != 413 || got.ErrCode != "body_too_large" {
 				t.Fatalf("answer %d %s", got.Status, got.Raw.Body)
@@ -270,7 +269,7 @@ func TestBodyLimit(t *testing.T) {
 			if r.keys.gets != 0 || len(r.store.puts) != 0 {
 				t.Error("an oversized body reached the keys or the store")
 			}
-			r.h.MaxBodyBytes = len(big)
+			r = newRig(func(d *webhook.Deps) { d.MaxBodyBytes = len(big) })
 			if got := r.send(t, req); got.Status == 413 {
 				t.Errorf("a body of exactly the limit refused")
 			}
@@ -306,9 +305,8 @@ func (s *lockedStore) Put(_ context.Context, t *ticketstore.Ticket) error {
 }
 
 func TestConcurrentDeliveriesAnswerOnce(t *testing.T) {
-	r := newRig()
 	store := &lockedStore{items: map[string]*ticketstore.Ticket{}}
-	r.h.Store = store
+	r := newRig(func(d *webhook.Deps) { d.Store = store })
 	req := sample(t, "webhook-ticket-created.json")
 	const n = 50
 	answers := make(chan string, n)

@@ -3,13 +3,12 @@ package webhook
 import (
 	"context"
 	"errors"
-	"log/slog"
-	"net"
+	"net/http"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/smithy-go"
 
+	"github.com/periskope-connect/periskope-aws/internal/apigw"
 	"github.com/periskope-connect/periskope-aws/internal/secretcache"
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
@@ -18,65 +17,29 @@ import (
 // the body, the signature or a key: only what identifies the request and
 // what happened to it.
 func (h *Handler) record(ctx context.Context, req *events.APIGatewayV2HTTPRequest, o *outcome, latency time.Duration) {
-	if o.metric != "" && h.Metrics != nil {
-		h.Metrics.Count(o.metric, 1)
+	if o.metric != "" {
+		h.d.Metrics.Count(o.metric, 1)
 	}
-	if h.Logger == nil {
+	level := apigw.LogLevel(o.status)
+	if !h.d.Logger.Enabled(ctx, level) {
 		return
 	}
-	attrs := []slog.Attr{
-		slog.String("request_id", req.RequestContext.RequestID),
-		slog.String("outcome", o.name),
-		slog.Int("status", o.status),
-		slog.Float64("latency_ms", float64(latency.Microseconds())/1000),
+	attrs := apigw.LogAttrs(req, o.name, o.status, latency, o.apiErr)
+	attrs = apigw.AppendStrings(attrs, "event", o.event, "ticket_id", o.ticketID, "org_id", o.orgID,
+		"dependency", o.dependency, "aws_error", o.awsError)
+	if o.status == http.StatusUnauthorized { // where junk comes from
+		attrs = apigw.AppendStrings(attrs, "source_ip", req.RequestContext.HTTP.SourceIP)
 	}
-	optional := func(key, value string) {
-		if value != "" {
-			attrs = append(attrs, slog.String(key, value))
-		}
-	}
-	optional("event", o.event)
-	optional("ticket_id", o.ticketID)
-	optional("org_id", o.orgID)
-	if o.apiErr != nil {
-		optional("error_code", o.apiErr.Code)
-		optional("field", o.apiErr.Field)
-	}
-	optional("dependency", o.dependency)
-	optional("aws_error", o.awsError)
-	if o.name == outcomeRejected {
-		optional("source_ip", req.RequestContext.HTTP.SourceIP)
-	}
-	level := slog.LevelInfo
-	switch {
-	case o.status >= 500:
-		level = slog.LevelError
-	case o.status >= 400:
-		level = slog.LevelWarn
-	}
-	h.Logger.LogAttrs(ctx, level, "webhook request", attrs...)
+	h.d.Logger.LogAttrs(ctx, level, "webhook request", attrs...)
 }
 
 // awsErrorCode names a dependency failure for the log without its message,
-// which is not ours to vouch for: the AWS error code when there is one,
-// else the kind of failure.
+// which is not ours to vouch for: secretcache.ErrorCode's name for it (the
+// AWS error code when there is one, else the kind of failure), or
+// NoSigningKeys for a secret without a usable key.
 func awsErrorCode(err error) string {
-	var apiErr smithy.APIError
-	var netErr net.Error
-	switch {
-	case errors.As(err, &apiErr):
-		return apiErr.ErrorCode()
-	case errors.Is(err, context.DeadlineExceeded):
-		return "Timeout"
-	case errors.Is(err, context.Canceled):
-		return "Canceled"
-	case errors.Is(err, secretcache.ErrMalformed):
-		return "MalformedSecret"
-	case errors.Is(err, periskope.ErrNoSigningKeys):
+	if errors.Is(err, periskope.ErrNoSigningKeys) {
 		return "NoSigningKeys"
-	case errors.As(err, &netErr):
-		return "NetworkError"
-	default:
-		return "Unknown"
 	}
+	return secretcache.ErrorCode(err)
 }

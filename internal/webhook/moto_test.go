@@ -36,13 +36,14 @@ const (
 // motoRig is the function's real wiring (webhook.New over the SDK, AWS
 // settings read from the environment as in Lambda) against moto_server.
 type motoRig struct {
-	srv   *motoserver.Server
-	db    *dynamodb.Client
-	sm    *secretsmanager.Client
-	clock *testkit.Clock // shared by the handler and its key cache
-	h     *webhook.Handler
-	log   *bytes.Buffer
-	calls *awsCalls // every AWS call the handler's clients make
+	srv     *motoserver.Server
+	db      *dynamodb.Client
+	sm      *secretsmanager.Client
+	clock   *testkit.Clock // shared by the handler and its key cache
+	h       *webhook.Handler
+	metrics *testkit.Metrics
+	log     *bytes.Buffer
+	calls   *awsCalls // every AWS call the handler's clients make
 }
 
 // awsCalls counts AWS operations by name, from a middleware on the SDK
@@ -85,7 +86,7 @@ func newMotoRig(t *testing.T, o motoOptions) *motoRig {
 	}
 	ctx := context.Background()
 	r := &motoRig{srv: srv, db: dynamodb.NewFromConfig(awsCfg), sm: secretsmanager.NewFromConfig(awsCfg),
-		clock: testkit.NewClock(now), log: &bytes.Buffer{}, calls: &awsCalls{counts: map[string]int{}}}
+		clock: testkit.NewClock(now), metrics: &testkit.Metrics{}, log: &bytes.Buffer{}, calls: &awsCalls{counts: map[string]int{}}}
 	if err := motoserver.CreateTable(ctx, r.db, motoTable); err != nil {
 		t.Fatal(err)
 	}
@@ -108,9 +109,16 @@ func newMotoRig(t *testing.T, o motoOptions) *motoRig {
 	}
 	r.calls.install(&awsCfg) // after the rig's own clients, which it does not count
 	logger := slog.New(slog.NewJSONHandler(r.log, nil))
-	r.h = webhook.New(awsCfg, cfg, secretcache.WithClock(r.clock.Now), secretcache.WithLogger(logger)) // as main wires it
-	r.h.Now = r.clock.Now
-	r.h.Logger = logger
+	// As webhook.New wires it, with the rig's clock.
+	keys := webhook.NewSigningKeys(secretsmanager.NewFromConfig(awsCfg), cfg.SigningKeySecret,
+		secretcache.WithClock(r.clock.Now), secretcache.WithLogger(logger), secretcache.WithMetrics(r.metrics))
+	r.h = webhook.NewHandler(webhook.Deps{
+		Keys:    keys,
+		Store:   ticketstore.New(dynamodb.NewFromConfig(awsCfg), cfg.TicketsTable),
+		Logger:  logger,
+		Metrics: r.metrics,
+		Now:     r.clock.Now,
+	})
 	return r
 }
 
@@ -153,30 +161,16 @@ func (r *motoRig) count(t *testing.T) int {
 // byChat returns the pks the ByChat index lists for chatID.
 func (r *motoRig) byChat(t *testing.T, chatID string) []string {
 	t.Helper()
-	out, err := r.db.Query(context.Background(), &dynamodb.QueryInput{
-		TableName:                 aws.String(motoTable),
-		IndexName:                 aws.String(ticketstore.IndexByChat),
-		KeyConditionExpression:    aws.String("chat_id = :c"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":c": &types.AttributeValueMemberS{Value: chatID}},
-	})
-	if err != nil {
-		t.Fatalf("Query %s: %v", ticketstore.IndexByChat, err)
-	}
-	var pks []string
-	for _, item := range out.Items {
-		pks = append(pks, str(item, "pk"))
-	}
-	return pks
+	return motoserver.IndexPKs(t, r.db, motoTable, ticketstore.IndexByChat, "chat_id", chatID)
 }
 
 func (r *motoRig) lastLog(t *testing.T) map[string]any {
 	t.Helper()
-	lines := strings.Split(strings.TrimSpace(r.log.String()), "\n")
-	var m map[string]any
-	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &m); err != nil {
-		t.Fatal(err)
+	lines := testkit.JSONLines(t, r.log.Bytes())
+	if len(lines) == 0 {
+		t.Fatal("nothing was logged")
 	}
-	return m
+	return lines[len(lines)-1]
 }
 
 func str(item map[string]types.AttributeValue, name string) string {
@@ -357,8 +351,7 @@ func TestMotoValidationExceptionIsStoreRejected(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	metrics := &testkit.Metrics{}
-	r.h.Metrics = metrics
+	metrics := r.metrics
 	got := r.send(t, sample(t, "webhook-ticket-created.json"))
 	if got.Status != 500 || got.ErrCode != "store_rejected" {
 		t.Fatalf("answer %d %s", got.Status, got.Raw.Body)

@@ -2,18 +2,16 @@ package webhook_test
 
 import (
 	"bytes"
-	"context"
 	"net"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 
+	"github.com/periskope-connect/periskope-aws/internal/dev/fakeaws"
 	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
 	"github.com/periskope-connect/periskope-aws/internal/secretcache"
 	"github.com/periskope-connect/periskope-aws/internal/webhook"
@@ -76,30 +74,15 @@ func TestValidSignatureAmongMaxCandidates(t *testing.T) {
 	}
 }
 
-// failingSecrets is a Secrets Manager whose every read fails, counting them.
-type failingSecrets struct {
-	mu    sync.Mutex
-	err   error
-	calls int
-}
-
-func (f *failingSecrets) GetSecretValue(context.Context, *secretsmanager.GetSecretValueInput, ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls++
-	return nil, f.err
-}
-
 func TestJunkFloodWithAFailingSecret(t *testing.T) {
 	for _, err := range []error{
 		&smtypes.ResourceNotFoundException{Message: new(string)},
 		&net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED},
 	} {
 		t.Run(secretcache.ErrorCode(err), func(t *testing.T) {
-			sm := &failingSecrets{err: err}
+			sm := fakeaws.NewSecretsManager("", err)
 			clk := testkit.NewClock(now)
-			r := newRig()
-			r.h.Keys = webhook.NewSigningKeys(sm, "signing", secretcache.WithClock(clk.Now))
+			r := newRig(func(d *webhook.Deps) { d.Keys = webhook.NewSigningKeys(sm, "signing", secretcache.WithClock(clk.Now)) })
 			for i := range 100 {
 				got := r.send(t, junkDelivery(t, 1<<10, junkSignatures(1)))
 				if got.Status != 503 {
@@ -107,8 +90,8 @@ func TestJunkFloodWithAFailingSecret(t *testing.T) {
 				}
 				clk.Advance(20 * time.Millisecond)
 			}
-			if sm.calls > 2 {
-				t.Errorf("%d Secrets Manager calls for 100 junk requests, want at most 2", sm.calls)
+			if sm.Calls() > 2 {
+				t.Errorf("%d Secrets Manager calls for 100 junk requests, want at most 2", sm.Calls())
 			}
 		})
 	}

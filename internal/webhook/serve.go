@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -25,16 +26,29 @@ const (
 	maxTicketIDBytes = 1024
 )
 
-// Outcomes, as logged.
+// Error codes of this route alone; those both routes answer are apigw's
+// (apigw.CodeInvalidJSON, ...). README's HTTP API section lists them all.
 const (
-	outcomeStored        = "stored"
-	outcomeDuplicate     = "duplicate"
-	outcomeIgnored       = "ignored"
-	outcomeRejected      = "rejected"       // 401
-	outcomeInvalid       = "invalid"        // 400
-	outcomeTooLarge      = "too_large"      // 413
-	outcomeUnavailable   = "unavailable"    // 503
-	outcomeStoreRejected = "store_rejected" // 500
+	// CodeMissingSignature (401): no x-periskope-signature header.
+	CodeMissingSignature = "missing_signature"
+	// CodeInvalidSignature (401): no candidate of the header matches.
+	CodeInvalidSignature = "invalid_signature"
+	// CodeInvalidTicket (400): a signed ticket the store refuses as such.
+	CodeInvalidTicket = "invalid_ticket"
+	// CodeStoreRejected (500): DynamoDB refused the write for good.
+	CodeStoreRejected = "store_rejected"
+	// CodeDependencyUnavailable (503): Secrets Manager, the signing key
+	// secret or DynamoDB cannot be used right now. One code for all: the
+	// route is public, so which dependency failed is for the log only.
+	CodeDependencyUnavailable = "dependency_unavailable"
+)
+
+// Outcomes of the answers that are not errors, as logged; an error's
+// outcome is its code, as on create-ticket.
+const (
+	outcomeStored    = "stored"
+	outcomeDuplicate = "duplicate"
+	outcomeIgnored   = "ignored"
 )
 
 // Dependencies named in the log line of a 503 or a 500.
@@ -63,23 +77,32 @@ func (o *outcome) response() events.APIGatewayV2HTTPResponse {
 	return apigw.JSON(o.status, o.body)
 }
 
-func fail(name string, status int, code, message, field string) *outcome {
-	return &outcome{name: name, status: status, apiErr: &apigw.Error{Status: status, Code: code, Message: message, Field: field}}
+func fail(status int, code, message, field string) *outcome {
+	return failed(&apigw.Error{Status: status, Code: code, Message: message, Field: field})
 }
 
+// failed is the outcome of answering the error e.
+func failed(e *apigw.Error) *outcome {
+	return &outcome{name: e.Code, status: e.Status, apiErr: e}
+}
+
+// msgInvalidSignature is the one answer to every wrong signature, however
+// it is wrong: the sender learns nothing about the keys.
+const msgInvalidSignature = "the x-periskope-signature header does not match the body"
+
 func invalid(code, message, field string) *outcome {
-	return fail(outcomeInvalid, 400, code, message, field)
+	return fail(http.StatusBadRequest, code, message, field)
 }
 
 func rejected(code, message string) *outcome {
-	o := fail(outcomeRejected, 401, code, message, "")
+	o := fail(http.StatusUnauthorized, code, message, "")
 	o.metric = MetricSignatureRejected
 	return o
 }
 
 func unavailable(dependency string, err error) *outcome {
-	o := fail(outcomeUnavailable, 503, "dependency_unavailable",
-		"The service is temporarily unavailable; deliver the event again later.", "")
+	o := fail(http.StatusServiceUnavailable, CodeDependencyUnavailable,
+		"the service is temporarily unavailable; deliver the event again later", "")
 	o.dependency, o.awsError = dependency, awsErrorCode(err)
 	return o
 }
@@ -88,7 +111,7 @@ func unavailable(dependency string, err error) *outcome {
 // store it, so it is not an outage (503) but a fault of ours (500) that
 // needs a person; its own metric and alarm say so.
 func storeRejected(err error) *outcome {
-	o := fail(outcomeStoreRejected, 500, "store_rejected", "The ticket could not be stored.", "")
+	o := fail(http.StatusInternalServerError, CodeStoreRejected, "the ticket could not be stored", "")
 	o.metric = MetricStoreRejected
 	o.dependency, o.awsError = depDynamoDB, awsErrorCode(err)
 	return o
@@ -102,12 +125,9 @@ type statusBody struct {
 
 // serve runs the request through its steps; the first that fails answers.
 func (h *Handler) serve(ctx context.Context, req *events.APIGatewayV2HTTPRequest) *outcome {
-	body, err := apigw.Body(req, h.maxBodyBytes())
-	switch {
-	case errors.Is(err, apigw.ErrBodyTooLarge):
-		return fail(outcomeTooLarge, 413, "body_too_large", fmt.Sprintf("The body exceeds %d bytes.", h.maxBodyBytes()), "")
-	case err != nil:
-		return invalid("invalid_body", "The body is marked base64 but does not decode.", "")
+	body, apiErr := apigw.ReadBody(req, h.d.MaxBodyBytes)
+	if apiErr != nil {
+		return failed(apiErr)
 	}
 	if o := h.verify(ctx, req, body); o != nil {
 		return o
@@ -118,7 +138,7 @@ func (h *Handler) serve(ctx context.Context, req *events.APIGatewayV2HTTPRequest
 		return o
 	}
 	if ev.Type != periskope.EventTicketCreated {
-		return &outcome{name: outcomeIgnored, status: 200, metric: MetricIgnored, event: ev.Type,
+		return &outcome{name: outcomeIgnored, status: http.StatusOK, metric: MetricIgnored, event: ev.Type,
 			body: statusBody{Status: "ignored", Event: ev.Type}}
 	}
 	t, o := ticketFrom(ev)
@@ -126,7 +146,7 @@ func (h *Handler) serve(ctx context.Context, req *events.APIGatewayV2HTTPRequest
 		o.event = ev.Type
 		return o
 	}
-	t.ReceivedAt = h.now().UTC()
+	t.ReceivedAt = h.d.Now().UTC()
 	o = h.store(ctx, t)
 	o.event, o.ticketID, o.orgID = ev.Type, t.TicketID, t.OrgID
 	return o
@@ -144,11 +164,11 @@ func (h *Handler) verify(ctx context.Context, req *events.APIGatewayV2HTTPReques
 	sigs, err := periskope.ParseSignatures(req.Headers)
 	switch {
 	case errors.Is(err, periskope.ErrMissingSignature):
-		return rejected("missing_signature", "The x-periskope-signature header is missing.")
+		return rejected(CodeMissingSignature, "the x-periskope-signature header is missing")
 	case err != nil:
-		return rejected("invalid_signature", "The x-periskope-signature header does not match the body.")
+		return rejected(CodeInvalidSignature, msgInvalidSignature)
 	}
-	keys, err := h.Keys.Get(ctx)
+	keys, err := h.d.Keys.Get(ctx)
 	if err != nil {
 		return unavailable(depSecretsManager, err)
 	}
@@ -158,7 +178,7 @@ func (h *Handler) verify(ctx context.Context, req *events.APIGatewayV2HTTPReques
 		// signatures cannot turn into a flood of secret reads. A refresh
 		// that fails leaves no key to trust (the secret was revoked or
 		// broken): that is ours to fix, not the sender's.
-		fresh, rerr := h.Keys.Refresh(ctx)
+		fresh, rerr := h.d.Keys.Refresh(ctx)
 		if rerr != nil {
 			return unavailable(depSecretsManager, rerr)
 		}
@@ -172,7 +192,7 @@ func (h *Handler) verify(ctx context.Context, req *events.APIGatewayV2HTTPReques
 	case errors.Is(err, periskope.ErrNoSigningKeys):
 		return unavailable(depSecretsManager, err) // an empty secret: configuration, not the sender
 	default:
-		return rejected("invalid_signature", "The x-periskope-signature header does not match the body.")
+		return rejected(CodeInvalidSignature, msgInvalidSignature)
 	}
 }
 
@@ -193,7 +213,7 @@ func parse(body []byte) (*periskope.Event, *outcome) {
 	// JSON is UTF-8 (RFC 8259); the check also keeps invalid bytes out of
 	// DynamoDB string attributes, which must be UTF-8.
 	if !utf8.Valid(body) {
-		return nil, malformedJSON()
+		return nil, failed(apigw.InvalidJSON(body))
 	}
 	// ParseEvent reads the whole body, so a separate json.Valid pass (a
 	// quarter of the webhook's CPU time) is only needed to explain a failure.
@@ -202,15 +222,15 @@ func parse(body []byte) (*periskope.Event, *outcome) {
 	case err == nil && onlyJSONSpaceAround(body):
 		return ev, nil
 	case err == nil || !json.Valid(body):
-		return nil, malformedJSON()
+		return nil, failed(apigw.InvalidJSON(body))
 	}
 	if o := inexactID(err, ""); o != nil {
 		return nil, o
 	}
 	if trimmed := bytes.TrimSpace(body); len(trimmed) > 0 && trimmed[0] == '{' {
-		return nil, invalid("missing_field", "The event has no event name.", "event")
+		return nil, invalid(apigw.CodeMissingField, "the event has no event name", "event")
 	}
-	return nil, invalid("malformed_event", "The body is not a JSON object.", "")
+	return nil, failed(apigw.NotAnObject())
 }
 
 // inexactID answers an identifier the decoder refused as not an exact JSON
@@ -223,11 +243,7 @@ func inexactID(err error, prefix string) *outcome {
 		return nil
 	}
 	field := prefix + fe.Field
-	return invalid("invalid_field", field+" must be a JSON string without unpaired surrogates.", field)
-}
-
-func malformedJSON() *outcome {
-	return invalid("malformed_json", "The body is not valid JSON.", "")
+	return invalid(apigw.CodeInvalidField, field+" must be a JSON string without unpaired surrogates", field)
 }
 
 // onlyJSONSpaceAround reports whether a body ParseEvent accepted is valid
@@ -248,11 +264,11 @@ func ticketFrom(ev *periskope.Event) (*ticketstore.Ticket, *outcome) {
 		return nil, o
 	}
 	if err != nil {
-		return nil, invalid("invalid_field", "data is not a ticket info object.", "data")
+		return nil, invalid(apigw.CodeInvalidField, "data is not a ticket info object", "data")
 	}
 	tk := info.Ticket
 	if tk == nil {
-		return nil, invalid("missing_field", "data has no ticket object.", "data.ticket")
+		return nil, invalid(apigw.CodeMissingField, "data has no ticket object", "data.ticket")
 	}
 	orgID := ev.OrgID
 	if strings.TrimSpace(orgID) == "" {
@@ -260,13 +276,13 @@ func ticketFrom(ev *periskope.Event) (*ticketstore.Ticket, *outcome) {
 	}
 	switch {
 	case strings.TrimSpace(tk.TicketID) == "":
-		return nil, invalid("missing_field", "The ticket has no ticket_id.", "data.ticket.ticket_id")
+		return nil, invalid(apigw.CodeMissingField, "the ticket has no ticket_id", "data.ticket.ticket_id")
 	case len(tk.TicketID) > maxTicketIDBytes:
-		return nil, invalid("invalid_field", fmt.Sprintf("ticket_id is longer than %d bytes.", maxTicketIDBytes), "data.ticket.ticket_id")
+		return nil, invalid(apigw.CodeInvalidField, fmt.Sprintf("ticket_id is longer than %d bytes", maxTicketIDBytes), "data.ticket.ticket_id")
 	case strings.TrimSpace(orgID) == "":
-		return nil, invalid("missing_field", "Neither the event nor its ticket has an org_id.", "org_id")
+		return nil, invalid(apigw.CodeMissingField, "neither the event nor its ticket has an org_id", "org_id")
 	case len(orgID) > maxOrgIDBytes || strings.Contains(orgID, "#"):
-		return nil, invalid("invalid_field", fmt.Sprintf("org_id must be at most %d bytes without '#'.", maxOrgIDBytes), "org_id")
+		return nil, invalid(apigw.CodeInvalidField, fmt.Sprintf("org_id must be at most %d bytes without '#'", maxOrgIDBytes), "org_id")
 	}
 	t := ticketstore.FromTicketInfo(orgID, info, ev.Data)
 	t.Event, t.EventTimestamp, t.Source = ev.Type, ev.Timestamp, ticketstore.SourceWebhook
@@ -275,20 +291,20 @@ func ticketFrom(ev *periskope.Event) (*ticketstore.Ticket, *outcome) {
 
 // store writes the ticket once and turns the store's answer into ours.
 func (h *Handler) store(ctx context.Context, t *ticketstore.Ticket) *outcome {
-	ctx, cancel := context.WithTimeout(ctx, h.storeTimeout())
+	ctx, cancel := context.WithTimeout(ctx, h.d.StoreTimeout)
 	defer cancel()
-	err := h.Store.Put(ctx, t)
+	err := h.d.Store.Put(ctx, t)
 	switch {
 	case err == nil:
-		return &outcome{name: outcomeStored, status: 200, metric: MetricStored,
+		return &outcome{name: outcomeStored, status: http.StatusOK, metric: MetricStored,
 			body: statusBody{Status: "stored", TicketID: t.TicketID}}
 	case errors.Is(err, ticketstore.ErrDuplicate):
-		return &outcome{name: outcomeDuplicate, status: 200, metric: MetricDuplicate,
+		return &outcome{name: outcomeDuplicate, status: http.StatusOK, metric: MetricDuplicate,
 			body: statusBody{Status: "duplicate", TicketID: t.TicketID}}
 	case errors.Is(err, ticketstore.ErrTooLarge):
-		return fail(outcomeTooLarge, 413, "body_too_large", "The ticket is too large to store.", "")
+		return fail(http.StatusRequestEntityTooLarge, apigw.CodeBodyTooLarge, "the ticket is too large to store", "")
 	case errors.Is(err, ticketstore.ErrInvalidTicket):
-		return invalid("invalid_ticket", "The ticket cannot be stored.", "")
+		return invalid(CodeInvalidTicket, "the ticket cannot be stored", "")
 	case errors.Is(err, ticketstore.ErrRejected):
 		return storeRejected(err)
 	default:

@@ -137,19 +137,19 @@ func TestMalformedBodies(t *testing.T) {
 		body    string
 		errCode string
 	}{
-		"empty":          {"", "malformed_json"},
-		"truncated":      {`{"event":"ticket.created",`, "malformed_json"},
-		"invalid UTF-8":  {"{\"event\":\"ticket.created\",\"data\":{\"ticket\":{\"ticket_id\":\"\xff\",\"org_id\":\"o\"}}}", "malformed_json"},
-		"array":          {`[{"event":"ticket.created"}]`, "malformed_event"},
-		"null":           {`null`, "malformed_event"},
-		"string":         {`"ticket.created"`, "malformed_event"},
-		"trailing junk":  {`{"event":"ticket.created"} {}`, "malformed_json"},
+		"empty":          {"", "invalid_json"},
+		"truncated":      {`{"event":"ticket.created",`, "invalid_json"},
+		"invalid UTF-8":  {"{\"event\":\"ticket.created\",\"data\":{\"ticket\":{\"ticket_id\":\"\xff\",\"org_id\":\"o\"}}}", "invalid_json"},
+		"array":          {`[{"event":"ticket.created"}]`, "invalid_body"},
+		"null":           {`null`, "invalid_body"},
+		"string":         {`"ticket.created"`, "invalid_body"},
+		"trailing junk":  {`{"event":"ticket.created"} {}`, "invalid_json"},
 		"event is a map": {`{"event":{"name":"ticket.created"}}`, "invalid_field"},
 		// ParseEvent trims Unicode white space, JSON does not.
-		"no-break space before":  {"\u00a0{\"event\":\"ticket.created\"}", "malformed_json"},
-		"vertical tab after":     {"{\"event\":\"ticket.created\"}\v", "malformed_json"},
-		"line separator after":   {"{\"event\":\"ticket.created\"}\u2028", "malformed_json"},
-		"form feed, no event":    {"\f{}", "malformed_json"},
+		"no-break space before":  {"\u00a0{\"event\":\"ticket.created\"}", "invalid_json"},
+		"vertical tab after":     {"{\"event\":\"ticket.created\"}\v", "invalid_json"},
+		"line separator after":   {"{\"event\":\"ticket.created\"}\u2028", "invalid_json"},
+		"form feed, no event":    {"\f{}", "invalid_json"},
 		"JSON space is no fault": {" \t\r\n{\"event\":\"message.created\"}\n", ""},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -209,7 +209,7 @@ func TestLogLeaksNothing(t *testing.T) {
 				}
 			}
 			line := r.logLines(t)[0]
-			for _, k := range []string{"request_id", "outcome", "status", "latency_ms"} {
+			for _, k := range []string{"api_request_id", "outcome", "status", "latency_ms"} {
 				if _, ok := line[k]; !ok {
 					t.Errorf("%s: log line lacks %s: %v", name, k, line)
 				}
@@ -224,7 +224,7 @@ func TestLogLineOfAStoredTicket(t *testing.T) {
 	r.send(t, req)
 	line := r.logLines(t)[0]
 	want := map[string]any{
-		"level": "INFO", "msg": "webhook request", "request_id": req.RequestContext.RequestID,
+		"level": "INFO", "msg": "webhook request", "api_request_id": req.RequestContext.RequestID,
 		"outcome": "stored", "status": float64(200), "event": "ticket.created",
 		"ticket_id": "TICKET-12345", "org_id": "2997xx64-89bf-48d3-9a22-b314fxx017e5",
 		"latency_ms": float64(0), // the injected clock does not move

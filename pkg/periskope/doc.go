@@ -17,10 +17,18 @@
 // other failures after a jittered exponential backoff. No wait outlives the
 // context's deadline: when the reset comes too late the 429 is returned at
 // once, with APIError.RetryAfter set. CreateTicket is retried only when
-// Periskope certainly did not process it (429, a failed dial); never after a
+// Periskope certainly did not process it: a 429, or no connection made
+// (NeverSent: refused, unresolved, a dial that timed out); never after a
 // timeout, a dropped connection or a 5xx, which could duplicate a ticket.
 // Reads and updates are also retried after those. A 401 makes a KeyRefresher
 // refresh its key, and the call is repeated once with the new key.
+//
+// # Phones and chats
+//
+// The x-phone header (WithPhone) is the number with country code as digits,
+// or a phone id: see ValidatePhone and IsPhoneNumber. A chat is named
+// "<phone>@c.us" for a person and "<digits>@g.us" for a group: IsChatID
+// checks one, NormalizeChatID turns a bare number into one.
 //
 // # Errors
 //

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -24,6 +25,25 @@ var (
 	ErrInvalidRequest = errors.New("periskope: invalid request")
 	ErrServer         = errors.New("periskope: server error")
 )
+
+// ErrMalformedResponse reports a 2xx answer whose body is not the JSON
+// object expected. For a create the ticket may well exist.
+var ErrMalformedResponse = errors.New("periskope: malformed response")
+
+// ValidationError is a request the client refuses to send. It matches
+// ErrInvalidRequest with errors.Is.
+type ValidationError struct {
+	Field  string // the JSON name of the field at fault
+	Reason string // what is wrong with it, for a human
+}
+
+// Error names the field and what is wrong with it.
+func (e *ValidationError) Error() string {
+	return "periskope: invalid request: " + e.Field + ": " + e.Reason
+}
+
+// Is reports whether target is ErrInvalidRequest.
+func (e *ValidationError) Is(target error) bool { return target == ErrInvalidRequest }
 
 // APIError is a non-2xx answer from Periskope.
 type APIError struct {
@@ -160,3 +180,25 @@ func (e *FieldError) Error() string { return e.Field + ": " + e.Err.Error() }
 
 // Unwrap returns Err.
 func (e *FieldError) Unwrap() error { return e.Err }
+
+// NeverSent reports whether err proves the request never reached
+// Periskope because no connection was made: refused, no route, a failed
+// DNS lookup, or a dial that timed out. The request is written only on a
+// connection, so such a call, even a create, can be repeated without risk
+// of a duplicate. Anything later (a dropped connection, a timeout while
+// waiting for the answer) may have been processed.
+//
+// An attempt timeout or a context deadline that ends a dial is not
+// recognised: net/http then reports only the context's error, so the
+// request may or may not have left.
+func NeverSent(err error) bool {
+	if errors.Is(err, syscall.ECONNREFUSED) {
+		return true
+	}
+	var opErr *net.OpError
+	if errors.As(err, &opErr) && opErr.Op == "dial" {
+		return true
+	}
+	var dnsErr *net.DNSError
+	return errors.As(err, &dnsErr)
+}

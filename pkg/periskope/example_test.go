@@ -171,3 +171,29 @@ func ExampleConstructEvent() {
 	// Output:
 	// org-1 BKT-001 2 919537851844@c.us
 }
+
+// A create that failed before a connection was made can be repeated: no
+// ticket can exist. Here nothing listens on the port.
+func ExampleNeverSent() {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	srv.Close() // the port now refuses connections
+	c, err := periskope.New(periskope.WithBaseURL(srv.URL+"/v1"), periskope.WithAPIKey("key"),
+		periskope.WithRetryPolicy(periskope.RetryPolicy{MaxAttempts: 1}))
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, err = c.CreateTicket(context.Background(), periskope.CreateTicketRequest{ChatID: "919876543210", Subject: "Printer on fire"})
+	fmt.Println("never sent:", periskope.NeverSent(err))
+	// Output: never sent: true
+}
+
+func ExampleIsChatID() {
+	for _, id := range []string{"919876543210@c.us", periskope.NormalizeChatID("919876543210"), "120363392071406466@g.us", "919876543210"} {
+		fmt.Println(id, periskope.IsChatID(id))
+	}
+	// Output:
+	// 919876543210@c.us true
+	// 919876543210@c.us true
+	// 120363392071406466@g.us true
+	// 919876543210 false
+}

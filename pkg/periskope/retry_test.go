@@ -338,23 +338,32 @@ func closedAddr(t *testing.T) string {
 	return addr
 }
 
-// refusingClient dials a closed port for the first refusals connections,
-// then the real address; it counts dials.
-func refusingClient(t *testing.T, refusals int) (*http.Client, *atomic.Int32) {
-	dead := closedAddr(t)
+// failingDials returns an HTTP client whose first failures dials fail
+// with fail's error, and whose later dials connect; it counts dials.
+func failingDials(t *testing.T, failures int, fail func(ctx context.Context, network, addr string) (net.Conn, error)) (*http.Client, *atomic.Int32) {
 	var dials atomic.Int32
 	var d net.Dialer
 	tr := &http.Transport{
 		DisableKeepAlives: true,
 		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			if int(dials.Add(1)) <= refusals {
-				addr = dead
+			if int(dials.Add(1)) <= failures {
+				return fail(ctx, network, addr)
 			}
 			return d.DialContext(ctx, network, addr)
 		},
 	}
 	t.Cleanup(tr.CloseIdleConnections)
 	return &http.Client{Transport: tr}, &dials
+}
+
+// refusingClient dials a closed port for the first refusals connections,
+// then the real address; it counts dials.
+func refusingClient(t *testing.T, refusals int) (*http.Client, *atomic.Int32) {
+	dead := closedAddr(t)
+	var d net.Dialer
+	return failingDials(t, refusals, func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return d.DialContext(ctx, network, dead)
+	})
 }
 
 func TestConnectionRefused(t *testing.T) {

@@ -142,10 +142,10 @@ func TestCreateTicketPeriskopeFaults(t *testing.T) {
 			}
 			// The function's output reaches us a moment after its answer.
 			waitFor(t, 5*time.Second, "the request log lines", func() bool {
-				return strings.Count(logs.String(), `"message":"create-ticket"`) == calls
+				return strings.Count(logs.String(), `"message":"create-ticket request"`) == calls
 			})
 			wantAttempts := fmt.Sprintf(`"upstream_attempts":%d`, c.creates)
-			if line := lastLine(logs.String(), `"message":"create-ticket"`); !strings.Contains(line, wantAttempts) {
+			if line := lastLine(logs.String(), `"message":"create-ticket request"`); !strings.Contains(line, wantAttempts) {
 				t.Errorf("log line %q does not report %s", line, wantAttempts)
 			}
 		})

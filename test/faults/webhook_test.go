@@ -153,7 +153,7 @@ func assertOutageLogged(t *testing.T, logs string) {
 	unavailable := 0
 	for _, line := range strings.Split(logs, "\n") {
 		_, js, ok := strings.Cut(line, "] ")
-		if !ok || !strings.Contains(js, `"outcome":"unavailable"`) {
+		if !ok || !strings.Contains(js, `"outcome":"dependency_unavailable"`) {
 			continue
 		}
 		var l struct {

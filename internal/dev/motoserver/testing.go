@@ -5,7 +5,9 @@ import (
 	"os"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
 // Start launches moto_server on a free 127.0.0.1 port for the test and stops
@@ -43,4 +45,29 @@ func StartWithTable(tb testing.TB, table string) (*Server, *dynamodb.Client) {
 		tb.Fatal(err)
 	}
 	return s, db
+}
+
+// IndexPKs returns the pk of every item that index of table lists under
+// the string key attribute name = value, read with one Query: what the
+// index holds, seen without the product's own readers. It fails the test
+// if the query fails.
+func IndexPKs(tb testing.TB, db *dynamodb.Client, table, index, name, value string) []string {
+	tb.Helper()
+	out, err := db.Query(context.Background(), &dynamodb.QueryInput{
+		TableName:                 aws.String(table),
+		IndexName:                 aws.String(index),
+		KeyConditionExpression:    aws.String("#k = :v"),
+		ExpressionAttributeNames:  map[string]string{"#k": name},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":v": &types.AttributeValueMemberS{Value: value}},
+	})
+	if err != nil {
+		tb.Fatalf("Query %s: %v", index, err)
+	}
+	var pks []string
+	for _, item := range out.Items {
+		if pk, ok := item["pk"].(*types.AttributeValueMemberS); ok {
+			pks = append(pks, pk.Value)
+		}
+	}
+	return pks
 }

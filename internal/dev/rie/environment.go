@@ -16,6 +16,8 @@ import (
 	"sort"
 	"strconv"
 	"time"
+
+	"github.com/periskope-connect/periskope-aws/internal/dev/uuid"
 )
 
 // InvokePath is the emulator's invoke endpoint, the Lambda Invoke API's path.
@@ -174,7 +176,7 @@ func (e *environment) invoke(payload []byte) (*Result, error) {
 	// margin is for the process itself, and only a stuck one reaches it.
 	ctx, cancel := context.WithTimeout(context.Background(), 2*e.timeout+10*time.Second)
 	defer cancel()
-	id := newRequestID()
+	id := uuid.New()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.url, bytes.NewReader(payload))
 	if err != nil {
 		return nil, err
@@ -345,15 +347,6 @@ func freeAddr() (string, error) {
 	}
 	defer ln.Close()
 	return ln.Addr().String(), nil
-}
-
-// newRequestID returns a random UUID (version 4), the form of Lambda request ids.
-func newRequestID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
 func randomHex(n int) string {

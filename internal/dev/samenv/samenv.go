@@ -126,7 +126,7 @@ func FromStack(doc []byte) (File, error) {
 	f := File{
 		Global: {awsenv.EnvEndpoint: ""},
 		stack.CreateTicketFunction: {
-			createticket.EnvTable:         output(OutputTable),
+			createticket.EnvTicketsTable:  output(OutputTable),
 			createticket.EnvAPIKeySecret:  output(OutputAPIKeySecret),
 			createticket.EnvBaseURL:       get(params, ParameterBaseURL, false),
 			createticket.EnvPhone:         get(params, ParameterPhone, true), // empty: create-ticket refuses, as deployed

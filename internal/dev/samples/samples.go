@@ -34,8 +34,8 @@ var Outcomes = []Outcome{
 	{"CreateTicketFunction", "create-ticket-unknown-field.json", 400, `"code":"unknown_field"`},
 	{"WebhookFunction", "webhook-ticket-created.json", 200, `"status":"stored"`},
 	{"WebhookFunction", "webhook-ticket-created-base64.json", 200, `"status":"duplicate"`},
-	{"WebhookFunction", "webhook-bad-signature.json", 401, `"error"`},
-	{"WebhookFunction", "webhook-unsigned.json", 401, `"error"`},
+	{"WebhookFunction", "webhook-bad-signature.json", 401, `"code":"invalid_signature"`},
+	{"WebhookFunction", "webhook-unsigned.json", 401, `"code":"missing_signature"`},
 	{"WebhookFunction", "webhook-ticket-updated.json", 200, `"status":"ignored"`},
-	{"WebhookFunction", "webhook-malformed-json.json", 400, `"error"`},
+	{"WebhookFunction", "webhook-malformed-json.json", 400, `"code":"invalid_json"`},
 }

@@ -1,7 +1,6 @@
 package sandbox
 
 import (
-	"crypto/rand"
 	"crypto/subtle"
 	"encoding/json"
 	"fmt"
@@ -13,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/periskope-connect/periskope-aws/internal/dev/uuid"
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
 
@@ -152,7 +152,7 @@ func (s *Sandbox) commonHeaders(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-RateLimit-Limit", strconv.Itoa(s.cfg.RateLimit))
 	h.Set("X-RateLimit-Remaining", strconv.Itoa(remaining))
 	h.Set("X-RateLimit-Reset", strconv.FormatInt(second+1, 10))
-	h.Set("x-periskope-trace-id", newUUID())
+	h.Set("x-periskope-trace-id", uuid.New())
 	h.Set("x-periskope-org-id", s.cfg.OrgID)
 	phoneID := s.cfg.PhoneID
 	if p := r.Header.Get("x-phone"); strings.HasPrefix(p, "phone-") && phonePattern.MatchString(p) {
@@ -332,12 +332,4 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
-}
-
-func newUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }

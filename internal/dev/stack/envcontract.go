@@ -7,7 +7,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/periskope-connect/periskope-aws/internal/dev/deployment"
 	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 )
 
@@ -79,11 +78,7 @@ func CheckEnvironment(name string, wire func(getenv func(string) string) error) 
 // declaredVariables are the names of the variables template.yaml sets for
 // the function called name.
 func declaredVariables(name string) ([]string, error) {
-	d, err := deployment.LoadFromWorkingDir()
-	if err != nil {
-		return nil, err
-	}
-	fn, err := d.Function(name)
+	fn, err := templateFunction(name)
 	if err != nil {
 		return nil, err
 	}

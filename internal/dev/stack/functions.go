@@ -60,13 +60,19 @@ func Functions() ([]FunctionSpec, error) {
 	return specs, nil
 }
 
-// FunctionNamed returns the spec of a function by logical id.
-func FunctionNamed(name string) (FunctionSpec, error) {
+// templateFunction reads the function called name (its logical id) from
+// the template.yaml of the working directory's module.
+func templateFunction(name string) (deployment.Function, error) {
 	d, err := deployment.LoadFromWorkingDir()
 	if err != nil {
-		return FunctionSpec{}, err
+		return deployment.Function{}, err
 	}
-	fn, err := d.Function(name)
+	return d.Function(name)
+}
+
+// FunctionNamed returns the spec of a function by logical id.
+func FunctionNamed(name string) (FunctionSpec, error) {
+	fn, err := templateFunction(name)
 	if err != nil {
 		return FunctionSpec{}, err
 	}

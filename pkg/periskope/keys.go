@@ -1,0 +1,54 @@
+package periskope
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// KeyProvider supplies the API key for each request, so a key kept in a
+// secret store can be cached and rotated.
+type KeyProvider interface {
+	APIKey(ctx context.Context) (string, error)
+}
+
+// KeyRefresher is a KeyProvider that can drop its cached key. On a 401 the
+// client refreshes once and retries, so a rotated key takes effect at once.
+type KeyRefresher interface {
+	KeyProvider
+	RefreshAPIKey(ctx context.Context) (string, error)
+}
+
+// StaticKey is a KeyProvider that always returns itself.
+type StaticKey string
+
+// APIKey returns k.
+func (k StaticKey) APIKey(context.Context) (string, error) { return string(k), nil }
+
+// apiKey fetches a key and checks it can go into a header.
+func (c *Client) apiKey(ctx context.Context, get func(context.Context) (string, error)) (string, error) {
+	key, err := get(ctx)
+	if err != nil {
+		return "", fmt.Errorf("periskope: API key: %w", err)
+	}
+	key = strings.TrimSpace(key)
+	if key == "" || strings.ContainsFunc(key, func(r rune) bool { return r < ' ' || r == 0x7f }) {
+		return "", errors.New("periskope: API key is empty or contains control characters")
+	}
+	return key, nil
+}
+
+// refreshKey asks a KeyRefresher for a new key. ok is false when there is
+// no refresher or the key did not change, so a retry would be pointless.
+func (c *Client) refreshKey(ctx context.Context, old string) (key string, ok bool, err error) {
+	kr, isRefresher := c.keys.(KeyRefresher)
+	if !isRefresher {
+		return "", false, nil
+	}
+	key, err = c.apiKey(ctx, kr.RefreshAPIKey)
+	if err != nil {
+		return "", false, err
+	}
+	return key, key != old, nil
+}

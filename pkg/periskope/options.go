@@ -1,0 +1,119 @@
+package periskope
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// Option configures a Client.
+type Option func(*Client) error
+
+// WithBaseURL sets the API prefix (default DefaultBaseURL). Any http or https
+// prefix works, e.g. "http://127.0.0.1:4010/v1". Its errors quote the URL
+// with any password masked, and not at all when it does not parse.
+func WithBaseURL(u string) Option {
+	return func(c *Client) error {
+		parsed, err := url.Parse(strings.TrimSpace(u))
+		if err != nil {
+			// *url.Error quotes the whole URL; keep only its reason.
+			return fmt.Errorf("periskope: base URL: %w", errors.Unwrap(err))
+		}
+		if parsed.Scheme != "http" && parsed.Scheme != "https" || parsed.Host == "" {
+			return fmt.Errorf("periskope: base URL %q: want http(s)://host[/prefix]", parsed.Redacted())
+		}
+		if parsed.RawQuery != "" || parsed.Fragment != "" || parsed.User != nil {
+			return fmt.Errorf("periskope: base URL %q: no query, fragment or user info allowed", parsed.Redacted())
+		}
+		c.baseURL = strings.TrimRight(parsed.String(), "/")
+		return nil
+	}
+}
+
+// WithAPIKey sets a fixed API key.
+func WithAPIKey(key string) Option {
+	return func(c *Client) error {
+		if strings.TrimSpace(key) == "" {
+			return errors.New("periskope: empty API key")
+		}
+		c.keys = StaticKey(key)
+		return nil
+	}
+}
+
+// WithKeyProvider sets where the API key comes from. If p also implements
+// KeyRefresher, a 401 makes the client refresh the key and retry once.
+func WithKeyProvider(p KeyProvider) Option {
+	return func(c *Client) error {
+		if p == nil {
+			return errors.New("periskope: nil KeyProvider")
+		}
+		c.keys = p
+		return nil
+	}
+}
+
+// WithPhone sets the x-phone header: digits with country code, or a phone-… id.
+// See ValidatePhone. Without it no x-phone header is sent.
+func WithPhone(phone string) Option {
+	return func(c *Client) error {
+		if err := ValidatePhone(phone); err != nil {
+			return err
+		}
+		c.phone = phone
+		return nil
+	}
+}
+
+// WithHTTPClient sets the HTTP client (default: one with sane transport
+// limits). The client uses a copy of hc that never follows redirects,
+// whatever hc.CheckRedirect says: see ErrRedirected.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *Client) error {
+		if hc == nil {
+			return errors.New("periskope: nil *http.Client")
+		}
+		noFollow := *hc
+		noFollow.CheckRedirect = refuseRedirect
+		c.http = &noFollow
+		return nil
+	}
+}
+
+// WithRetryPolicy sets the retry policy (default DefaultRetryPolicy).
+func WithRetryPolicy(p RetryPolicy) Option {
+	return func(c *Client) error {
+		if p.MaxAttempts < 1 {
+			return fmt.Errorf("periskope: retry policy: MaxAttempts %d < 1", p.MaxAttempts)
+		}
+		if p.BaseDelay < 0 || p.MaxDelay < 0 || p.AttemptTimeout < 0 || p.RateLimitMaxWait < 0 {
+			return errors.New("periskope: retry policy: negative duration")
+		}
+		c.retry = p
+		return nil
+	}
+}
+
+// WithClock sets the clock used for backoff and rate-limit resets.
+func WithClock(clk Clock) Option {
+	return func(c *Client) error {
+		if clk == nil {
+			return errors.New("periskope: nil Clock")
+		}
+		c.clock = clk
+		return nil
+	}
+}
+
+// WithUserAgent sets the User-Agent header (default DefaultUserAgent).
+func WithUserAgent(ua string) Option {
+	return func(c *Client) error {
+		if strings.ContainsAny(ua, "\r\n") {
+			return errors.New("periskope: user agent contains a line break")
+		}
+		c.userAgent = ua
+		return nil
+	}
+}

@@ -1,0 +1,72 @@
+package periskope
+
+import (
+	"fmt"
+	"strings"
+)
+
+// The checks below are hand-written: the equivalent regular expressions
+// cost a millisecond of cold start to compile in a function that imports
+// this package.
+
+// ValidatePhone checks an x-phone value: the number with country code as
+// 7 to 15 digits and nothing else (919876543210), or a phone id, "phone-"
+// followed by lowercase letters and digits.
+func ValidatePhone(phone string) error {
+	if id, ok := strings.CutPrefix(phone, "phone-"); ok {
+		if id != "" && strings.Trim(id, "abcdefghijklmnopqrstuvwxyz0123456789") == "" {
+			return nil
+		}
+		return fmt.Errorf("periskope: phone id %q: want phone- followed by lowercase letters and digits", phone)
+	}
+	if IsPhoneNumber(phone) {
+		return nil
+	}
+	return fmt.Errorf("periskope: phone %q: want country code and number as digits only (e.g. 919876543210) or a phone-… id", phone)
+}
+
+// IsPhoneNumber reports whether s is a phone number as Periskope writes
+// one: the country code and number as 7 to 15 digits, without "+" or a
+// leading zero (919876543210).
+func IsPhoneNumber(s string) bool {
+	return len(s) >= 7 && len(s) <= 15 && s[0] != '0' && isDigits(s)
+}
+
+// IsChatID reports whether id names a WhatsApp chat as Periskope does:
+// "<phone>@c.us" for a person (see IsPhoneNumber), and for a group
+// "<5 to 32 digits>@g.us" or the older "<creator's phone>-<1 to 20
+// digits>@g.us". Bare digits are not a chat id; NormalizeChatID makes one.
+func IsChatID(id string) bool {
+	if phone, ok := strings.CutSuffix(id, "@c.us"); ok {
+		return IsPhoneNumber(phone)
+	}
+	group, ok := strings.CutSuffix(id, "@g.us")
+	if !ok {
+		return false
+	}
+	if creator, suffix, found := strings.Cut(group, "-"); found {
+		return IsPhoneNumber(creator) && len(suffix) <= 20 && isDigits(suffix)
+	}
+	return len(group) >= 5 && len(group) <= 32 && isDigits(group)
+}
+
+// NormalizeChatID returns a chat id as Periskope expects it: bare digits (a
+// person's number) get "@c.us" appended, as the official SDK does; anything
+// else is returned trimmed.
+func NormalizeChatID(id string) string {
+	id = strings.TrimSpace(id)
+	if isDigits(id) {
+		return id + "@c.us"
+	}
+	return id
+}
+
+// isDigits reports whether s is one or more ASCII digits.
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}

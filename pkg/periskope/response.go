@@ -1,0 +1,116 @@
+package periskope
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// response is a 2xx answer, read in full.
+type response struct {
+	op     string
+	header http.Header
+	body   []byte
+}
+
+// ticketInfo decodes the answer as decodeTicketInfo does and adds the
+// trace id.
+func (r *response) ticketInfo() (*TicketInfo, error) {
+	ti, err := decodeTicketInfo(r.body)
+	if err != nil {
+		return nil, r.malformed(err.Error())
+	}
+	ti.TraceID = r.traceID()
+	return ti, nil
+}
+
+// ticketInfoWithTicket is ticketInfo for answers that must name a ticket
+// (create, get): one without a ticket or without its ticket_id is
+// malformed, however well-formed its JSON.
+func (r *response) ticketInfoWithTicket() (*TicketInfo, error) {
+	ti, err := r.ticketInfo()
+	if err != nil {
+		return nil, err
+	}
+	if ti.Ticket == nil || strings.TrimSpace(ti.Ticket.TicketID) == "" {
+		return nil, r.malformed("no ticket_id in the answer")
+	}
+	return ti, nil
+}
+
+// updatedTicketInfo is ticketInfo for PATCH, whose answer is undocumented:
+// an empty 2xx body is a success without details.
+func (r *response) updatedTicketInfo() (*TicketInfo, error) {
+	if len(bytes.TrimSpace(r.body)) == 0 {
+		return &TicketInfo{TraceID: r.traceID()}, nil
+	}
+	return r.ticketInfo()
+}
+
+// ticketList decodes a page of tickets: a TicketList object (tickets,
+// count, from, to), or a bare array of tickets.
+func (r *response) ticketList() (*TicketList, error) {
+	var l TicketList
+	body := bytes.TrimSpace(r.body)
+	if len(body) > 0 && body[0] == '[' { // a bare array of tickets
+		if tickets, ok := fastTickets(body); ok {
+			l.Tickets = tickets
+		} else {
+			l.Tickets = objects[Ticket](body)
+		}
+		l.Count = len(l.Tickets)
+	} else if err := l.UnmarshalJSON(body); err != nil || isNull(body) {
+		return nil, r.malformed("not a ticket list")
+	}
+	l.Raw = append(json.RawMessage(nil), r.body...)
+	l.TraceID = r.traceID()
+	return &l, nil
+}
+
+// traceID is the x-periskope-trace-id of the answer, for support.
+func (r *response) traceID() string { return r.header.Get(headerTraceID) }
+
+// malformed reports an unusable 2xx answer, with the trace id for support.
+func (r *response) malformed(why string) error {
+	if id := r.traceID(); id != "" {
+		return fmt.Errorf("%w: %s: %s (trace id %s)", ErrMalformedResponse, r.op, why, id)
+	}
+	return fmt.Errorf("%w: %s: %s", ErrMalformedResponse, r.op, why)
+}
+
+// decodeTicketInfo reads a ticket info object, or a bare ticket (an object
+// with ticket_id but no ticket), which it wraps. Raw is a copy of b.
+func decodeTicketInfo(b []byte) (*TicketInfo, error) {
+	if ti, ok := fastDecodeTicketInfo(b); ok {
+		return ti, nil
+	}
+	return decodeTicketInfoTolerant(b)
+}
+
+// decodeTicketInfoTolerant is decodeTicketInfo member by member: the
+// fallback for input the fast path leaves, and its reference in tests.
+func decodeTicketInfoTolerant(b []byte) (*TicketInfo, error) {
+	f, err := decodeFields(b)
+	if err != nil {
+		return nil, err
+	}
+	if f == nil {
+		return nil, errors.New("null")
+	}
+	ti := &TicketInfo{}
+	if !f.has("ticket") && f.has("ticket_id") {
+		var t Ticket
+		if err := t.decodeTolerant(b); err != nil {
+			return nil, err
+		}
+		ti.Ticket, ti.Raw = &t, append(json.RawMessage(nil), b...)
+		return ti, nil
+	}
+	if err := ti.decodeTolerant(b); err != nil {
+		return nil, err
+	}
+	return ti, nil
+}
