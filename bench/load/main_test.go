@@ -60,7 +60,9 @@ func TestTallyDeliveries(t *testing.T) {
 }
 
 func TestTallyKeys(t *testing.T) {
-	created := func(id string) result { return result{status: 201, body: []byte(`{"ticket":{"ticket_id":"` + id + `"}}`)} }
+	created := func(id string) result {
+		return result{status: 201, body: []byte(`{"ticket":{"ticket_id":"` + id + `"}}`)}
+	}
 	got := tallyKeys([]keyResult{
 		{answers: []result{created("a"), created("a"), created("a")}, requests: 4},
 		{answers: []result{created("b"), created("c"), created("b")}, requests: 3},
