@@ -8,7 +8,7 @@ BENCH_RESULTS ?= bench/results
 # (25 at a time) until every judged median is known to +-BENCH_COLD_SPREAD
 # (half-width of its 95% confidence interval), at most BENCH_COLD_MAX_N.
 BENCH_COLD_N ?= 25
-BENCH_COLD_MAX_N ?= 600
+BENCH_COLD_MAX_N ?= 3000
 BENCH_COLD_SPREAD ?= 0.02
 # go test -count of the CPU-path micro-benchmarks (benchstat wants >= 10).
 BENCH_COUNT ?= 10

@@ -17,13 +17,14 @@
 // first responses with real I/O (Secrets Manager, DynamoDB, the Periskope
 // sandbox) are measured separately, for information.
 //
-//	go run ./bench/coldstart -n 25 -max-n 400 -spread 0.02
+//	go run ./bench/coldstart -n 25 -max-n 3000 -spread 0.02
 //
 // It fails only on a broken run (a build or an unexpected answer).
 package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log"
@@ -52,7 +53,7 @@ type options struct {
 func main() {
 	var o options
 	flag.IntVar(&o.minN, "n", 25, "fresh execution environments per binary at least")
-	flag.IntVar(&o.maxN, "max-n", 400, "fresh execution environments per binary at most")
+	flag.IntVar(&o.maxN, "max-n", 3000, "fresh execution environments per binary at most")
 	flag.IntVar(&o.batch, "batch", 25, "rounds added at a time until the medians are known to -spread")
 	flag.Float64Var(&o.spread, "spread", 0.02, "wanted half-width of each median's 95% confidence interval, as a fraction of it")
 	flag.IntVar(&o.ioN, "io-n", 10, "fresh execution environments per function for the real-I/O first response")
@@ -189,35 +190,60 @@ func (b *bench) ioCases() []*kase {
 	}
 }
 
-// sampleUntilSettled runs o.minN rounds, then o.batch more at a time until
-// every judged median's spread is within o.spread or o.maxN rounds ran.
+// sampleUntilSettled runs o.minN rounds of every case, then o.batch more
+// at a time of the judged ones until every judged median's spread is within
+// o.spread or o.maxN rounds ran.
 func sampleUntilSettled(ctx context.Context, cases []*kase, o options) error {
-	done := 0
-	for next := o.minN; ; next = min(done+o.batch, o.maxN) {
-		if err := rounds(ctx, cases, done, next); err != nil {
-			return err
+	if err := rounds(ctx, cases, 0, o.minN); err != nil {
+		return err
+	}
+	var judged []*kase
+	for _, k := range cases {
+		if !k.informative {
+			judged = append(judged, k)
 		}
-		done = next
-		widest := widestSpread(cases)
-		log.Printf("coldstart: %d rounds, widest median spread ±%.1f%%", done, 100*widest)
+	}
+	for done := o.minN; ; {
+		widest, name := widestSpread(cases)
+		log.Printf("coldstart: %d rounds, widest median spread ±%.1f%% (%s)", done, 100*widest, name)
 		if widest <= o.spread || done >= o.maxN {
 			return nil
 		}
+		next := min(done+o.batch, o.maxN)
+		if err := rounds(ctx, judged, done, next); err != nil {
+			return err
+		}
+		done = next
 	}
 }
 
 // widestSpread is the largest spread of the init and first-response medians
-// of the judged cases.
-func widestSpread(cases []*kase) float64 {
+// of the judged cases, and which median it is.
+func widestSpread(cases []*kase) (float64, string) {
 	var widest float64
+	var name string
 	for _, k := range cases {
 		if k.informative {
 			continue
 		}
-		widest = max(widest, benchkit.Summarize(k.init).Spread(), benchkit.Summarize(k.first).Spread())
+		for _, m := range []struct {
+			what string
+			d    []time.Duration
+		}{{"init", k.init}, {"first response", k.first}} {
+			if s := benchkit.Summarize(m.d).Spread(); s > widest {
+				widest, name = s, k.name+" "+m.what
+			}
+		}
 	}
-	return widest
+	return widest, name
 }
+
+// maxAttempts bounds the tries of one sample whose emulator failed (not the
+// function: a connection to the emulator reset under the machine's load).
+const maxAttempts = 3
+
+// emulatorRetries counts the samples tried again after such a failure.
+var emulatorRetries int
 
 // rounds runs rounds from to to of every case, in a new random order each
 // round; i is handed to the case's payload.
@@ -233,9 +259,18 @@ func rounds(ctx context.Context, cases []*kase, from, to int) error {
 }
 
 // sample starts one fresh environment of k, checks its answer and records
-// its times.
+// its times. A failure of the emulator itself is tried again, up to
+// maxAttempts in all.
 func (k *kase) sample(ctx context.Context, i int) error {
-	res, err := benchkit.ColdInvoke(ctx, k.cfg, k.payload(i))
+	var res benchkit.ColdResult
+	var err error
+	for attempt := 1; ; attempt++ {
+		res, err = benchkit.ColdInvoke(ctx, k.cfg, k.payload(i))
+		if err == nil || !errors.Is(err, rie.ErrEmulator) || attempt == maxAttempts {
+			break
+		}
+		emulatorRetries++
+	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", k.name, err)
 	}
@@ -258,9 +293,9 @@ func printOffline(cases []*kase, o options) {
 	hello, sdk := summarize(cases[0]), summarize(cases[1])
 	fmt.Printf("Cold start under aws-lambda-rie (init: its INIT REPORT; first response: the first invocation's round trip), host binaries built with CGO_ENABLED=0 go build %s\n", strings.Join(lambdabuild.Flags, " "))
 	fmt.Printf("machine: %s\n\n", benchkit.Machine())
-	fmt.Printf("No-network first response, %d fresh execution environments each (interleaved; at least %d, more until every judged median was known to ±%.0f%%, at most %d). "+
-		"± is the half-width of the median's 95%% confidence interval. Ratios of medians; goal ≤ %.2f× the SDK floor. AWS calls made: 0.\n\n",
-		len(cases[0].init), o.minN, 100*o.spread, o.maxN, Goal)
+	fmt.Printf("No-network first response, %d fresh execution environments of each judged binary (interleaved; at least %d, more until every judged median was known to ±%.0f%%, at most %d; the informative variant %d). "+
+		"± is the half-width of the median's 95%% confidence interval. Ratios of medians; goal ≤ %.2f× the SDK floor. AWS calls made: 0. Samples tried again after the emulator itself failed: %d.\n\n",
+		len(cases[0].init), o.minN, 100*o.spread, o.maxN, o.minN, Goal, emulatorRetries)
 	fmt.Println("| binary | init p50 | init p90 | ÷ hello | ÷ SDK floor | first response p50 | first response p90 | ÷ hello | ÷ SDK floor | verdict |")
 	fmt.Println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
 	for _, k := range cases {

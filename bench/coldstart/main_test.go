@@ -24,12 +24,13 @@ func TestWidestSpreadIgnoresInformativeCases(t *testing.T) {
 		{init: steady, first: steady},
 		{init: wide, first: steady, informative: true},
 	}
-	if got := widestSpread(cases); got != 0 {
+	if got, _ := widestSpread(cases); got != 0 {
 		t.Errorf("widestSpread = %v, want 0 (only the informative case is wide)", got)
 	}
 	cases[1].informative = false
-	if got, want := widestSpread(cases), benchkit.Summarize(wide).Spread(); got != want || got == 0 {
-		t.Errorf("widestSpread = %v, want %v", got, want)
+	got, name := widestSpread(cases)
+	if want := benchkit.Summarize(wide).Spread(); got != want || got == 0 || name != " init" {
+		t.Errorf("widestSpread = %v, %q, want %v, %q", got, name, want, " init")
 	}
 }
 
