@@ -79,7 +79,7 @@ env-file: ## Write env/$(ENV).json for sam local --env-vars: ENV=local (make run
 .PHONY: template-check cfn-lint
 template-check: ## cfn-lint template.yaml and deploy/pipeline.yaml: any error or warning fails.
 	@deploy/template-check.sh template.yaml deploy/pipeline.yaml
-cfn-lint: template-check
+cfn-lint: template-check ## Same as template-check.
 
 # Smoke test (issue 15): `make smoke ENV=<env>` checks the deployed stack
 # $(STACK_PREFIX)-<env> with the caller's AWS credentials; plain `make smoke`

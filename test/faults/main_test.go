@@ -22,31 +22,21 @@ import (
 	"github.com/periskope-connect/periskope-aws/internal/dev/rie"
 	"github.com/periskope-connect/periskope-aws/internal/dev/sandbox"
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
+	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
 )
 
 // Host builds of the functions and the emulator, made once by TestMain.
 var bins benchkit.Binaries
 
 func TestMain(m *testing.M) {
-	os.Exit(buildAndRun(m))
-}
-
-func buildAndRun(m *testing.M) int {
-	dir, err := os.MkdirTemp("", "faults")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	root, err := stack.FindRoot()
-	if err == nil {
+	os.Exit(testkit.MainWithDir(m, "faults", func(dir string) error {
+		root, err := stack.FindRoot()
+		if err != nil {
+			return err
+		}
 		bins, err = benchkit.BuildHost(context.Background(), root, dir, benchkit.Webhook, benchkit.CreateTicket)
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "building the bootstraps:", err)
-		return 1
-	}
-	return m.Run()
+		return err
+	}))
 }
 
 // startMoto starts moto_server with the local table and secrets.

@@ -3,7 +3,6 @@ package gateway_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -17,33 +16,21 @@ import (
 
 	"github.com/periskope-connect/periskope-aws/internal/dev/lambdabuild"
 	"github.com/periskope-connect/periskope-aws/internal/dev/rie"
+	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
 )
 
 // The Runtime Interface Emulator and the test function, built by TestMain.
 var emulator, echoBootstrap string
 
 func TestMain(m *testing.M) {
-	os.Exit(buildAndRun(m))
-}
-
-func buildAndRun(m *testing.M) int {
-	dir, err := os.MkdirTemp("", "gateway-test")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	emulator, echoBootstrap = filepath.Join(dir, "aws-lambda-rie"), filepath.Join(dir, "echo", "bootstrap")
-	ctx := context.Background()
-	err = lambdabuild.Emulator(ctx, ".", emulator)
-	if err == nil {
-		err = lambdabuild.Bootstrap(ctx, ".", "../rie/testdata/echofn", lambdabuild.Host, echoBootstrap)
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	return m.Run()
+	os.Exit(testkit.MainWithDir(m, "gateway-test", func(dir string) error {
+		emulator, echoBootstrap = filepath.Join(dir, "aws-lambda-rie"), filepath.Join(dir, "echo", "bootstrap")
+		ctx := context.Background()
+		if err := lambdabuild.Emulator(ctx, ".", emulator); err != nil {
+			return err
+		}
+		return lambdabuild.Bootstrap(ctx, ".", "../rie/testdata/echofn", lambdabuild.Host, echoBootstrap)
+	}))
 }
 
 // The gateway in front of a real bootstrap under the Runtime Interface Emulator.

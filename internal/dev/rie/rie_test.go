@@ -23,27 +23,14 @@ import (
 var emulator, echoBootstrap string
 
 func TestMain(m *testing.M) {
-	os.Exit(buildAndRun(m))
-}
-
-func buildAndRun(m *testing.M) int {
-	dir, err := os.MkdirTemp("", "rie-test")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	emulator, echoBootstrap = filepath.Join(dir, "aws-lambda-rie"), filepath.Join(dir, "echo", "bootstrap")
-	ctx := context.Background()
-	if err := lambdabuild.Emulator(ctx, ".", emulator); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	if err := lambdabuild.Bootstrap(ctx, ".", "./testdata/echofn", lambdabuild.Host, echoBootstrap); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	return m.Run()
+	os.Exit(testkit.MainWithDir(m, "rie-test", func(dir string) error {
+		emulator, echoBootstrap = filepath.Join(dir, "aws-lambda-rie"), filepath.Join(dir, "echo", "bootstrap")
+		ctx := context.Background()
+		if err := lambdabuild.Emulator(ctx, ".", emulator); err != nil {
+			return err
+		}
+		return lambdabuild.Bootstrap(ctx, ".", "./testdata/echofn", lambdabuild.Host, echoBootstrap)
+	}))
 }
 
 // baseConfig is a valid config; tests change one thing at a time.

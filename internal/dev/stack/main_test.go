@@ -2,11 +2,11 @@ package stack_test
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"testing"
 
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
+	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
 )
 
 // binDir holds the function bootstraps, built once by TestMain with Build
@@ -14,24 +14,12 @@ import (
 var binDir string
 
 func TestMain(m *testing.M) {
-	os.Exit(buildAndRun(m))
-}
-
-func buildAndRun(m *testing.M) int {
-	dir, err := os.MkdirTemp("", "devstack-test")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	root, err := stack.FindRoot()
-	if err == nil {
-		err = stack.Build(context.Background(), root, dir)
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "building the functions:", err)
-		return 1
-	}
-	binDir = dir
-	return m.Run()
+	os.Exit(testkit.MainWithDir(m, "devstack-test", func(dir string) error {
+		root, err := stack.FindRoot()
+		if err != nil {
+			return err
+		}
+		binDir = dir
+		return stack.Build(context.Background(), root, dir)
+	}))
 }
