@@ -73,6 +73,7 @@ type kase struct {
 	want        int
 	informative bool // shown for comparison, not judged and not waited for
 	init, first []time.Duration
+	retries     int // samples tried again after the emulator itself failed
 }
 
 // bench is what every step shares: the binaries, the backends and the
@@ -242,9 +243,6 @@ func widestSpread(cases []*kase) (float64, string) {
 // function: a connection to the emulator reset under the machine's load).
 const maxAttempts = 3
 
-// emulatorRetries counts the samples tried again after such a failure.
-var emulatorRetries int
-
 // rounds runs rounds from to to of every case, in a new random order each
 // round; i is handed to the case's payload.
 func rounds(ctx context.Context, cases []*kase, from, to int) error {
@@ -269,7 +267,7 @@ func (k *kase) sample(ctx context.Context, i int) error {
 		if err == nil || !errors.Is(err, rie.ErrEmulator) || attempt == maxAttempts {
 			break
 		}
-		emulatorRetries++
+		k.retries++
 	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", k.name, err)
@@ -291,11 +289,15 @@ func summarize(k *kase) medians {
 
 func printOffline(cases []*kase, o options) {
 	hello, sdk := summarize(cases[0]), summarize(cases[1])
+	retries := 0
+	for _, k := range cases {
+		retries += k.retries
+	}
 	fmt.Printf("Cold start under aws-lambda-rie (init: its INIT REPORT; first response: the first invocation's round trip), host binaries built with CGO_ENABLED=0 go build %s\n", strings.Join(lambdabuild.Flags, " "))
 	fmt.Printf("machine: %s\n\n", benchkit.Machine())
 	fmt.Printf("No-network first response, %d fresh execution environments of each judged binary (interleaved; at least %d, more until every judged median was known to ±%.0f%%, at most %d; the informative variant %d). "+
 		"± is the half-width of the median's 95%% confidence interval. Ratios of medians; goal ≤ %.2f× the SDK floor. AWS calls made: 0. Samples tried again after the emulator itself failed: %d.\n\n",
-		len(cases[0].init), o.minN, 100*o.spread, o.maxN, o.minN, Goal, emulatorRetries)
+		len(cases[0].init), o.minN, 100*o.spread, o.maxN, o.minN, Goal, retries)
 	fmt.Println("| binary | init p50 | init p90 | ÷ hello | ÷ SDK floor | first response p50 | first response p90 | ÷ hello | ÷ SDK floor | verdict |")
 	fmt.Println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
 	for _, k := range cases {
