@@ -21,7 +21,8 @@ func TestSummarize(t *testing.T) {
 	}
 	s := Summarize(d)
 	want := Summary{N: 100, Min: time.Millisecond, P50: 50 * time.Millisecond, P90: 90 * time.Millisecond,
-		P99: 99 * time.Millisecond, Max: 100 * time.Millisecond, Mean: 50500 * time.Microsecond}
+		P99: 99 * time.Millisecond, Max: 100 * time.Millisecond, Mean: 50500 * time.Microsecond,
+		MedianLow: 40 * time.Millisecond, MedianHigh: 61 * time.Millisecond}
 	if s != want {
 		t.Errorf("Summarize = %+v, want %+v", s, want)
 	}
@@ -33,6 +34,47 @@ func TestSummarize(t *testing.T) {
 	}
 	if got := Percentile([]time.Duration{7}, 99); got != 7 {
 		t.Errorf("Percentile of one = %v", got)
+	}
+}
+
+func TestMedianCIRanks(t *testing.T) {
+	for _, tc := range []struct{ n, lo, hi int }{
+		{1, 1, 1},
+		{5, 1, 5},     // too few values for a narrower interval than the sample
+		{100, 40, 61}, // the tabulated 95% ranks of the median
+		{400, 180, 221},
+	} {
+		if lo, hi := medianCIRanks(tc.n); lo != tc.lo || hi != tc.hi {
+			t.Errorf("medianCIRanks(%d) = %d, %d, want %d, %d", tc.n, lo, hi, tc.lo, tc.hi)
+		}
+	}
+}
+
+func TestSpread(t *testing.T) {
+	sample := func(n int) []time.Duration { // 1..n ms
+		var d []time.Duration
+		for i := 1; i <= n; i++ {
+			d = append(d, time.Duration(i)*time.Millisecond)
+		}
+		return d
+	}
+	if got := Summarize(sample(100)).Spread(); got != 0.21 {
+		t.Errorf("Spread of 1..100 ms = %v, want (61-40)/2/50 = 0.21", got)
+	}
+	if got := Summarize([]time.Duration{5, 5, 5, 5, 5, 5, 5}).Spread(); got != 0 {
+		t.Errorf("Spread of a constant sample = %v, want 0", got)
+	}
+	if got := (Summary{}).Spread(); got != 0 {
+		t.Errorf("Spread of nothing = %v, want 0", got)
+	}
+}
+
+func TestRatio(t *testing.T) {
+	if got := Ratio(3*time.Millisecond, 2*time.Millisecond); got != 1.5 {
+		t.Errorf("Ratio = %v, want 1.5", got)
+	}
+	if got := Ratio(time.Second, 0); got != 0 {
+		t.Errorf("Ratio over 0 = %v, want 0", got)
 	}
 }
 

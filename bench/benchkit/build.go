@@ -21,10 +21,15 @@ type Target struct {
 	Package string // import path relative to the module root, e.g. "./functions/webhook"
 }
 
-// The binaries measured. Hello is the floor: a hello-world aws-lambda-go
-// function built with the same flags.
+// The binaries measured. Hello is the floor of any Go function: a
+// hello-world aws-lambda-go function built with the same flags. SDKFloor is
+// hello plus the two AWS SDK clients the functions build: the floor the
+// product can reach. PutItemFloor does a warm delivery's one PutItem and
+// nothing else.
 var (
 	Hello                   = Target{Name: "hello (floor)", Package: "./bench/floor/hello"}
+	SDKFloor                = Target{Name: "SDK floor", Package: "./bench/floor/sdk"}
+	PutItemFloor            = Target{Name: "PutItem floor", Package: "./bench/floor/putitem"}
 	Webhook                 = Target{Name: "webhook", Package: "./functions/webhook"}
 	CreateTicket            = Target{Name: "create-ticket", Package: "./functions/create-ticket"}
 	CreateTicketLoadDefault = Target{Name: "create-ticket + LoadDefaultConfig", Package: "./bench/variants/create-ticket-loaddefault"}

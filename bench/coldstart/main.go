@@ -1,11 +1,14 @@
 // Command coldstart measures each function's cold start under AWS's Runtime
-// Interface Emulator against a hello-world aws-lambda-go floor built with
-// the same flags in the same run: for each of -n fresh execution
-// environments, the emulator's INIT REPORT (exec of the bootstrap to its
-// first /next) and the round trip of the first invocation (exec, init,
-// handler and the emulator's own hops). Both come from the emulator itself,
-// so no hook into it is needed. Runs are interleaved round-robin so that
-// load from other work on the machine spreads evenly over the binaries.
+// Interface Emulator against two floors built with the same flags in the
+// same run: hello-world, and the SDK floor (hello plus the functions' two
+// AWS SDK clients). For each fresh execution environment it records the
+// emulator's INIT REPORT (exec of the bootstrap to its first /next) and the
+// round trip of the first invocation (exec, init, handler and the
+// emulator's own hops). Both come from the emulator itself, so no hook into
+// it is needed. Runs are interleaved round-robin, in a new random order each
+// round, so that load from other work on the machine spreads evenly over
+// the binaries; rounds are added until every median is known to the
+// -spread asked for (half-width of its 95% confidence interval) or -max-n.
 //
 // The first responses of the goal use requests that need no network (an
 // unsigned webhook delivery is refused with 401 before any key is fetched;
@@ -14,13 +17,14 @@
 // first responses with real I/O (Secrets Manager, DynamoDB, the Periskope
 // sandbox) are measured separately, for information.
 //
-//	go run ./bench/coldstart -n 25
+//	go run ./bench/coldstart -n 25 -max-n 3000 -spread 0.02
 //
 // It fails only on a broken run (a build or an unexpected answer).
 package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log"
@@ -36,87 +40,142 @@ import (
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 )
 
-// Goal (issue 7): init and first response at most this many times the floor.
-const Goal = 1.2
+// Goal (issue 12): init and first response at most this many times the SDK
+// floor's.
+const Goal = 1.05
 
-type kase struct {
-	name        string
-	cfg         rie.Config
-	payload     func(i int) []byte
-	want        int
-	informative bool
-	init, first []time.Duration
+// options are the command's flags.
+type options struct {
+	minN, maxN, batch, ioN int
+	spread                 float64
 }
 
 func main() {
-	n := flag.Int("n", 25, "fresh execution environments per binary (the issue asks for at least 20)")
-	ioN := flag.Int("io-n", 10, "fresh execution environments per function for the real-I/O first response")
+	var o options
+	flag.IntVar(&o.minN, "n", 25, "fresh execution environments per binary at least")
+	flag.IntVar(&o.maxN, "max-n", 3000, "fresh execution environments per binary at most")
+	flag.IntVar(&o.batch, "batch", 25, "rounds added at a time until the medians are known to -spread")
+	flag.Float64Var(&o.spread, "spread", 0.02, "wanted half-width of each median's 95% confidence interval, as a fraction of it")
+	flag.IntVar(&o.ioN, "io-n", 10, "fresh execution environments per function for the real-I/O first response")
 	flag.Parse()
 	log.SetFlags(0)
-	if err := run(*n, *ioN); err != nil {
+	if err := run(o); err != nil {
 		log.Fatalf("coldstart: %v", err)
 	}
 }
 
-func run(n, ioN int) error {
+// kase is one binary and request measured cold, and its samples.
+type kase struct {
+	name        string
+	target      benchkit.Target
+	cfg         rie.Config
+	payload     func(i int) []byte
+	want        int
+	informative bool // shown for comparison, not judged and not waited for
+	init, first []time.Duration
+	retries     int // samples tried again after the emulator itself failed
+}
+
+// bench is what every step shares: the binaries, the backends and the
+// functions' environments.
+type bench struct {
+	bins                  benchkit.Binaries
+	backends              *benchkit.Backends
+	webhookEnv, createEnv map[string]string
+}
+
+func run(o options) error {
 	ctx := context.Background()
-	root, err := stack.FindRoot()
-	if err != nil {
-		return err
-	}
 	dir, err := os.MkdirTemp("", "bench-coldstart")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
-
-	bins, err := benchkit.BuildHost(ctx, root, dir, benchkit.Hello, benchkit.Webhook, benchkit.CreateTicket, benchkit.CreateTicketLoadDefault)
+	b, err := setUp(ctx, dir)
 	if err != nil {
 		return err
+	}
+	defer b.backends.Close()
+
+	offline := b.offlineCases()
+	if err := sampleUntilSettled(ctx, offline, o); err != nil {
+		return err
+	}
+	if calls := b.backends.Proxy.CountPrefix(""); calls != 0 {
+		return fmt.Errorf("the no-network first responses made %d AWS calls", calls)
+	}
+	withIO := b.ioCases()
+	if err := rounds(ctx, withIO, 0, o.ioN); err != nil {
+		return err
+	}
+
+	printOffline(offline, o)
+	if err := printInitTraces([]benchkit.Target{benchkit.Hello, benchkit.SDKFloor, benchkit.Webhook, benchkit.CreateTicket, benchkit.CreateTicketLoadDefault}, b.bins.Bootstraps); err != nil {
+		return err
+	}
+	printWithIO(withIO, o.ioN, b.backends.Proxy.Summary())
+	return nil
+}
+
+// setUp builds the emulator and the bootstraps into dir, starts the
+// backends and derives the functions' environments from template.yaml.
+func setUp(ctx context.Context, dir string) (*bench, error) {
+	root, err := stack.FindRoot()
+	if err != nil {
+		return nil, err
+	}
+	bins, err := benchkit.BuildHost(ctx, root, dir, benchkit.Hello, benchkit.SDKFloor, benchkit.Webhook, benchkit.CreateTicket, benchkit.CreateTicketLoadDefault)
+	if err != nil {
+		return nil, err
 	}
 	backends, err := benchkit.StartBackends(ctx, dir)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer backends.Close()
-	proxy, sb := backends.Proxy, backends.Sandbox
+	b := &bench{bins: bins, backends: backends}
+	if b.webhookEnv, err = benchkit.WebhookEnv(backends.Proxy.URL); err != nil {
+		backends.Close()
+		return nil, err
+	}
+	if b.createEnv, err = benchkit.CreateTicketEnv(backends.Proxy.URL, backends.Sandbox.BaseURL()); err != nil {
+		backends.Close()
+		return nil, err
+	}
+	return b, nil
+}
 
-	fnCfg := func(name string, t benchkit.Target, env map[string]string) rie.Config {
-		return bins.Function(name, t, env, 10*time.Second)
-	}
-	webhookEnv, err := benchkit.WebhookEnv(proxy.URL)
+// event is an API Gateway event of a constant request.
+func event(path string, headers map[string]string, body []byte) []byte {
+	b, err := benchkit.APIEvent("POST", path, headers, body)
 	if err != nil {
-		return err
+		panic(err) // a constant request
 	}
-	createEnv, err := benchkit.CreateTicketEnv(proxy.URL, sb.BaseURL())
-	if err != nil {
-		return err
-	}
-	event := func(path string, headers map[string]string, body []byte) []byte {
-		b, err := benchkit.APIEvent("POST", path, headers, body)
-		if err != nil {
-			panic(err) // a constant request
-		}
-		return b
-	}
+	return b
+}
+
+func always(b []byte) func(int) []byte { return func(int) []byte { return b } }
+
+// offlineCases are the goal's measurements: the two floors and each
+// function answering a request that needs no network.
+func (b *bench) offlineCases() []*kase {
 	jsonCT := map[string]string{"Content-Type": "application/json"}
 	unsigned := event("/webhooks/periskope", jsonCT, benchkit.TicketCreated("bench-org", "COLD-0"))
 	invalid := event("/tickets", jsonCT, []byte(`{"subject":"no chat_id"}`))
 	hello := event("/hello", jsonCT, []byte(`{}`))
+	fn := func(name string, t benchkit.Target, env map[string]string) rie.Config {
+		return b.bins.Function(name, t, env, 10*time.Second)
+	}
+	return []*kase{
+		{name: benchkit.Hello.Name, target: benchkit.Hello, cfg: fn("HelloFunction", benchkit.Hello, nil), payload: always(hello), want: 200},
+		{name: benchkit.SDKFloor.Name, target: benchkit.SDKFloor, cfg: fn("SDKFloorFunction", benchkit.SDKFloor, b.webhookEnv), payload: always(hello), want: 200},
+		{name: benchkit.Webhook.Name + " (unsigned → 401)", target: benchkit.Webhook, cfg: fn(stack.WebhookFunction, benchkit.Webhook, b.webhookEnv), payload: always(unsigned), want: 401},
+		{name: benchkit.CreateTicket.Name + " (invalid body → 400)", target: benchkit.CreateTicket, cfg: fn(stack.CreateTicketFunction, benchkit.CreateTicket, b.createEnv), payload: always(invalid), want: 400},
+		{name: benchkit.CreateTicketLoadDefault.Name + " (invalid body → 400)", target: benchkit.CreateTicketLoadDefault, cfg: fn(stack.CreateTicketFunction, benchkit.CreateTicketLoadDefault, b.createEnv), payload: always(invalid), want: 400, informative: true},
+	}
+}
 
-	offline := []*kase{
-		{name: benchkit.Hello.Name, cfg: fnCfg("HelloFunction", benchkit.Hello, nil), payload: func(int) []byte { return hello }, want: 200},
-		{name: benchkit.Webhook.Name + " (unsigned → 401)", cfg: fnCfg(stack.WebhookFunction, benchkit.Webhook, webhookEnv), payload: func(int) []byte { return unsigned }, want: 401},
-		{name: benchkit.CreateTicket.Name + " (invalid body → 400)", cfg: fnCfg(stack.CreateTicketFunction, benchkit.CreateTicket, createEnv), payload: func(int) []byte { return invalid }, want: 400},
-		{name: benchkit.CreateTicketLoadDefault.Name + " (invalid body → 400)", cfg: fnCfg(stack.CreateTicketFunction, benchkit.CreateTicketLoadDefault, createEnv), payload: func(int) []byte { return invalid }, want: 400, informative: true},
-	}
-	if err := rounds(ctx, offline, n); err != nil {
-		return err
-	}
-	if calls := proxy.CountPrefix(""); calls != 0 {
-		return fmt.Errorf("the no-network first responses made %d AWS calls", calls)
-	}
-
+// ioCases are the first responses with real I/O, for information.
+func (b *bench) ioCases() []*kase {
 	runID := time.Now().UnixNano()
 	signed := func(i int) []byte {
 		body := benchkit.TicketCreated("bench-org", fmt.Sprintf("COLD-%d-%d", runID, i))
@@ -126,64 +185,152 @@ func run(n, ioN int) error {
 		return event("/tickets", map[string]string{"Content-Type": "application/json", "Idempotency-Key": fmt.Sprintf("cold-%d-%d", runID, i)},
 			[]byte(`{"chat_id":"919876543210@c.us","subject":"cold start","priority":2}`))
 	}
-	withIO := []*kase{
-		{name: benchkit.Webhook.Name + " (signed → 200 stored)", cfg: fnCfg(stack.WebhookFunction, benchkit.Webhook, webhookEnv), payload: signed, want: 200},
-		{name: benchkit.CreateTicket.Name + " (valid, Idempotency-Key → 201)", cfg: fnCfg(stack.CreateTicketFunction, benchkit.CreateTicket, createEnv), payload: create, want: 201},
+	return []*kase{
+		{name: benchkit.Webhook.Name + " (signed → 200 stored)", cfg: b.bins.Function(stack.WebhookFunction, benchkit.Webhook, b.webhookEnv, 10*time.Second), payload: signed, want: 200},
+		{name: benchkit.CreateTicket.Name + " (valid, Idempotency-Key → 201)", cfg: b.bins.Function(stack.CreateTicketFunction, benchkit.CreateTicket, b.createEnv, 10*time.Second), payload: create, want: 201},
 	}
-	if err := rounds(ctx, withIO, ioN); err != nil {
-		return err
-	}
+}
 
-	floor := offline[0]
-	floorInit, floorFirst := benchkit.Summarize(floor.init).P50, benchkit.Summarize(floor.first).P50
-	fmt.Printf("Cold start under aws-lambda-rie (init: its INIT REPORT; first response: the first invocation's round trip), host binaries built with CGO_ENABLED=0 go build %s\n", strings.Join(lambdabuild.Flags, " "))
-	fmt.Printf("machine: %s\n\n", benchkit.Machine())
-	fmt.Printf("No-network first response, %d fresh execution environments each, interleaved; ratios of medians to the floor (goal ≤ %.1f×). AWS calls made: 0.\n\n", n, Goal)
-	fmt.Println("| binary | init p50 | init p90 | init ratio | first response p50 | first response p90 | first response ratio | verdict |")
-	fmt.Println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
-	for _, k := range offline {
-		in, fr := benchkit.Summarize(k.init), benchkit.Summarize(k.first)
-		ri, rf := float64(in.P50)/float64(floorInit), float64(fr.P50)/float64(floorFirst)
-		verdict := "floor"
-		switch {
-		case k.informative:
-			verdict = "informative (not deployed)"
-		case k != floor:
-			verdict = "init " + benchkit.Verdict(ri, Goal) + ", first response " + benchkit.Verdict(rf, Goal)
-		}
-		fmt.Printf("| %s | %s | %s | %.2f× | %s | %s | %.2f× | %s |\n", k.name, benchkit.Ms(in.P50), benchkit.Ms(in.P90), ri,
-			benchkit.Ms(fr.P50), benchkit.Ms(fr.P90), rf, verdict)
-	}
-	if err := printInitTraces([]benchkit.Target{benchkit.Hello, benchkit.Webhook, benchkit.CreateTicket, benchkit.CreateTicketLoadDefault}, bins.Bootstraps); err != nil {
+// sampleUntilSettled runs o.minN rounds of every case, then o.batch more
+// at a time of the judged ones until every judged median's spread is within
+// o.spread or o.maxN rounds ran.
+func sampleUntilSettled(ctx context.Context, cases []*kase, o options) error {
+	if err := rounds(ctx, cases, 0, o.minN); err != nil {
 		return err
 	}
-	fmt.Printf("\nFirst response with real I/O (informative), %d fresh execution environments each, against moto_server and the Periskope sandbox on loopback:\n\n", ioN)
-	fmt.Println("| function | init p50 | first response p50 | first response p90 |")
-	fmt.Println("| --- | ---: | ---: | ---: |")
-	for _, k := range withIO {
-		in, fr := benchkit.Summarize(k.init), benchkit.Summarize(k.first)
-		fmt.Printf("| %s | %s | %s | %s |\n", k.name, benchkit.Ms(in.P50), benchkit.Ms(fr.P50), benchkit.Ms(fr.P90))
+	var judged []*kase
+	for _, k := range cases {
+		if !k.informative {
+			judged = append(judged, k)
+		}
 	}
-	fmt.Printf("\nAWS calls during the real-I/O runs (both functions, %d cold requests each): %s\n", ioN, proxy.Summary())
+	for done := o.minN; ; {
+		widest, name := widestSpread(cases)
+		log.Printf("coldstart: %d rounds, widest median spread ±%.1f%% (%s)", done, 100*widest, name)
+		if widest <= o.spread || done >= o.maxN {
+			return nil
+		}
+		next := min(done+o.batch, o.maxN)
+		if err := rounds(ctx, judged, done, next); err != nil {
+			return err
+		}
+		done = next
+	}
+}
+
+// widestSpread is the largest spread of the init and first-response medians
+// of the judged cases, and which median it is.
+func widestSpread(cases []*kase) (float64, string) {
+	var widest float64
+	var name string
+	for _, k := range cases {
+		if k.informative {
+			continue
+		}
+		for _, m := range []struct {
+			what string
+			d    []time.Duration
+		}{{"init", k.init}, {"first response", k.first}} {
+			if s := benchkit.Summarize(m.d).Spread(); s > widest {
+				widest, name = s, k.name+" "+m.what
+			}
+		}
+	}
+	return widest, name
+}
+
+// maxAttempts bounds the tries of one sample whose emulator failed (not the
+// function: a connection to the emulator reset under the machine's load).
+const maxAttempts = 3
+
+// rounds runs rounds from to to of every case, in a new random order each
+// round; i is handed to the case's payload.
+func rounds(ctx context.Context, cases []*kase, from, to int) error {
+	for i := from; i < to; i++ {
+		for _, j := range rand.Perm(len(cases)) {
+			if err := cases[j].sample(ctx, i); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
 }
 
-// rounds runs each case n times, in a new random order every round.
-func rounds(ctx context.Context, cases []*kase, n int) error {
-	for i := range n {
-		order := rand.Perm(len(cases))
-		for _, j := range order {
-			k := cases[j]
-			res, err := benchkit.ColdInvoke(ctx, k.cfg, k.payload(i))
-			if err != nil {
-				return fmt.Errorf("%s: %w", k.name, err)
-			}
-			if res.Status != k.want {
-				return fmt.Errorf("%s: answered %d, want %d: %s", k.name, res.Status, k.want, res.Payload)
-			}
-			k.init = append(k.init, res.Init)
-			k.first = append(k.first, res.FirstResponse)
+// sample starts one fresh environment of k, checks its answer and records
+// its times. A failure of the emulator itself is tried again, up to
+// maxAttempts in all.
+func (k *kase) sample(ctx context.Context, i int) error {
+	var res benchkit.ColdResult
+	var err error
+	for attempt := 1; ; attempt++ {
+		res, err = benchkit.ColdInvoke(ctx, k.cfg, k.payload(i))
+		if err == nil || !errors.Is(err, rie.ErrEmulator) || attempt == maxAttempts {
+			break
 		}
+		k.retries++
 	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", k.name, err)
+	}
+	if res.Status != k.want {
+		return fmt.Errorf("%s: answered %d, want %d: %s", k.name, res.Status, k.want, res.Payload)
+	}
+	k.init = append(k.init, res.Init)
+	k.first = append(k.first, res.FirstResponse)
 	return nil
+}
+
+// medians are the init and first-response summaries of one case.
+type medians struct{ init, first benchkit.Summary }
+
+func summarize(k *kase) medians {
+	return medians{benchkit.Summarize(k.init), benchkit.Summarize(k.first)}
+}
+
+func printOffline(cases []*kase, o options) {
+	hello, sdk := summarize(cases[0]), summarize(cases[1])
+	retries := 0
+	for _, k := range cases {
+		retries += k.retries
+	}
+	fmt.Printf("Cold start under aws-lambda-rie (init: its INIT REPORT; first response: the first invocation's round trip), host binaries built with CGO_ENABLED=0 go build %s\n", strings.Join(lambdabuild.Flags, " "))
+	fmt.Printf("machine: %s\n\n", benchkit.Machine())
+	fmt.Printf("No-network first response, %d fresh execution environments of each judged binary (interleaved; at least %d, more until every judged median was known to ±%.0f%%, at most %d; the informative variant %d). "+
+		"± is the half-width of the median's 95%% confidence interval. Ratios of medians; goal ≤ %.2f× the SDK floor. AWS calls made: 0. Samples tried again after the emulator itself failed: %d.\n\n",
+		len(cases[0].init), o.minN, 100*o.spread, o.maxN, o.minN, Goal, retries)
+	fmt.Println("| binary | init p50 | init p90 | ÷ hello | ÷ SDK floor | first response p50 | first response p90 | ÷ hello | ÷ SDK floor | verdict |")
+	fmt.Println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+	for _, k := range cases {
+		m := summarize(k)
+		ri, rf := benchkit.Ratio(m.init.P50, sdk.init.P50), benchkit.Ratio(m.first.P50, sdk.first.P50)
+		fmt.Printf("| %s | %s ±%.1f%% | %s | %.2f× | %.2f× | %s ±%.1f%% | %s | %.2f× | %.2f× | %s |\n", k.name,
+			benchkit.Ms(m.init.P50), 100*m.init.Spread(), benchkit.Ms(m.init.P90), benchkit.Ratio(m.init.P50, hello.init.P50), ri,
+			benchkit.Ms(m.first.P50), 100*m.first.Spread(), benchkit.Ms(m.first.P90), benchkit.Ratio(m.first.P50, hello.first.P50), rf,
+			coldVerdict(k, ri, rf))
+	}
+	fmt.Printf("\nSDK floor ÷ hello: init %.2f×, first response %.2f×: what the AWS SDK's DynamoDB and Secrets Manager clients cost any function's cold start.\n",
+		benchkit.Ratio(sdk.init.P50, hello.init.P50), benchkit.Ratio(sdk.first.P50, hello.first.P50))
+}
+
+// coldVerdict judges a deployed function's init and first response against
+// the SDK floor; floors and the variant are not judged.
+func coldVerdict(k *kase, initRatio, firstRatio float64) string {
+	switch {
+	case k.target == benchkit.Hello || k.target == benchkit.SDKFloor:
+		return "floor"
+	case k.informative:
+		return "informative (not deployed)"
+	}
+	return "init " + benchkit.Verdict(initRatio, Goal) + ", first response " + benchkit.Verdict(firstRatio, Goal)
+}
+
+func printWithIO(cases []*kase, n int, calls string) {
+	fmt.Printf("\nFirst response with real I/O (informative), %d fresh execution environments each, against moto_server and the Periskope sandbox on loopback:\n\n", n)
+	fmt.Println("| function | init p50 | first response p50 | first response p90 |")
+	fmt.Println("| --- | ---: | ---: | ---: |")
+	for _, k := range cases {
+		m := summarize(k)
+		fmt.Printf("| %s | %s | %s | %s |\n", k.name, benchkit.Ms(m.init.P50), benchkit.Ms(m.first.P50), benchkit.Ms(m.first.P90))
+	}
+	fmt.Printf("\nAWS calls during the real-I/O runs (both functions, %d cold requests each): %s\n", n, calls)
 }

@@ -1,11 +1,15 @@
 // Command warm measures warm requests: a signed ticket.created through the
 // local gateway to a warm webhook process and on to DynamoDB (moto_server),
-// against the floor of a bare conditional PutItem of the same item to the
-// same moto_server from this process. Requests alternate between the two so
-// that both see the same machine load; the same body sent through the
-// gateway to the hello floor splits the overhead. It also counts the Secrets Manager
-// calls of warm create-ticket requests (through a counting proxy in front of
-// moto_server): the API key is fetched once per container.
+// against the floor of the PutItem floor function (bench/floor/putitem),
+// which writes the same item with the same condition behind the same
+// gateway and Runtime Interface Emulator and does nothing else. Requests
+// alternate between the candidate and its floors so that all see the same
+// machine load. Two more figures split the overhead: the same body through
+// the gateway to the hello floor (what the gateway and the emulator cost)
+// and a bare PutItem of the same item from this process (what moto costs).
+// It also counts the Secrets Manager calls of warm create-ticket requests
+// (through a counting proxy in front of moto_server): the API key is
+// fetched once per container.
 //
 //	go run ./bench/warm -n 300
 //
@@ -31,8 +35,18 @@ import (
 	"github.com/periskope-connect/periskope-aws/internal/ticketstore"
 )
 
-// Goal (issue 7): warm webhook request at most this many times a bare PutItem.
-const Goal = 1.2
+// Goal (issue 12): warm webhook request at most this many times the PutItem
+// floor function's.
+const Goal = 1.1
+
+// Routes of the two floor functions on the benchmark's gateway.
+const (
+	pathHello   = "/hello"
+	pathPutItem = "/floor/putitem"
+)
+
+// warmup requests of each kind are sent before measuring.
+const warmup = 20
 
 func main() {
 	n := flag.Int("n", 300, "measured requests of each kind")
@@ -44,162 +58,244 @@ func main() {
 	}
 }
 
+// bench is what every step shares.
+type bench struct {
+	backends *benchkit.Backends
+	api      *benchkit.API
+	client   *http.Client
+	db       *dynamodb.Client
+	runID    int64
+}
+
 func run(n, createN int) error {
 	ctx := context.Background()
-	root, err := stack.FindRoot()
-	if err != nil {
-		return err
-	}
 	dir, err := os.MkdirTemp("", "bench-warm")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	bins, err := benchkit.BuildHost(ctx, root, dir, benchkit.Webhook, benchkit.CreateTicket, benchkit.Hello)
+	b, err := setUp(ctx, dir)
 	if err != nil {
 		return err
+	}
+	defer b.close()
+
+	kinds := b.requestKinds(ctx)
+	if err := alternate(kinds, warmup, n); err != nil {
+		return err
+	}
+	create, err := b.countWarmSecretCalls(ctx, createN)
+	if err != nil {
+		return err
+	}
+	printWarm(kinds, n)
+	printCreate(create)
+	return nil
+}
+
+// setUp builds the bootstraps, starts the backends and an API with one
+// warm environment of the webhook, create-ticket and both floor functions.
+func setUp(ctx context.Context, dir string) (*bench, error) {
+	root, err := stack.FindRoot()
+	if err != nil {
+		return nil, err
+	}
+	bins, err := benchkit.BuildHost(ctx, root, dir, benchkit.Webhook, benchkit.CreateTicket, benchkit.Hello, benchkit.PutItemFloor)
+	if err != nil {
+		return nil, err
 	}
 	backends, err := benchkit.StartBackends(ctx, dir)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer backends.Close()
-	moto, proxy, sb := backends.Moto, backends.Proxy, backends.Sandbox
+	b := &bench{backends: backends, client: &http.Client{Timeout: 30 * time.Second},
+		db: dynamodb.NewFromConfig(backends.Moto.Config()), runID: time.Now().UnixNano()}
+	fns, err := apiFunctions(bins, backends)
+	if err == nil {
+		b.api, err = benchkit.StartAPI(fns, nil)
+	}
+	if err != nil {
+		backends.Close()
+		return nil, err
+	}
+	return b, nil
+}
 
-	webhookEnv, err := benchkit.WebhookEnv(moto.Endpoint)
+func (b *bench) close() {
+	b.api.Close()
+	b.backends.Close()
+}
+
+// apiFunctions are the API's functions, one warm environment each: the
+// webhook and the PutItem floor straight to moto_server (as in the earlier
+// runs), create-ticket through the counting proxy.
+func apiFunctions(bins benchkit.Binaries, backends *benchkit.Backends) ([]benchkit.APIFunction, error) {
+	webhookEnv, err := benchkit.WebhookEnv(backends.Moto.Endpoint)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	createEnv, err := benchkit.CreateTicketEnv(proxy.URL, sb.BaseURL())
+	createEnv, err := benchkit.CreateTicketEnv(backends.Proxy.URL, backends.Sandbox.BaseURL())
 	if err != nil {
-		return err
+		return nil, err
 	}
 	webhook, err := stack.FunctionNamed(stack.WebhookFunction)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	createTicket, err := stack.FunctionNamed(stack.CreateTicketFunction)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	warmOne := func(cfg rie.Config) rie.Config {
 		cfg.Concurrency, cfg.Prewarm = 1, 1
 		return cfg
 	}
-	api, err := benchkit.StartAPI([]benchkit.APIFunction{
+	return []benchkit.APIFunction{
 		{Config: warmOne(bins.Function(webhook.Name, benchkit.Webhook, webhookEnv, webhook.Timeout)),
 			Method: webhook.Method, Path: webhook.Path, Deadline: webhook.Deadline},
 		{Config: warmOne(bins.Function(createTicket.Name, benchkit.CreateTicket, createEnv, createTicket.Timeout)),
 			Method: createTicket.Method, Path: createTicket.Path, Deadline: createTicket.Deadline},
-		// The hello floor behind the same gateway: what the gateway and the
-		// emulator cost by themselves, to split the overhead.
+		// The floor: the webhook's one PutItem, with the webhook's
+		// environment and route settings.
+		{Config: warmOne(bins.Function("PutItemFloorFunction", benchkit.PutItemFloor, webhookEnv, webhook.Timeout)),
+			Method: "POST", Path: pathPutItem, Deadline: webhook.Deadline},
+		// Hello behind the same gateway: what the gateway and the emulator
+		// cost by themselves.
 		{Config: warmOne(bins.Function("HelloFunction", benchkit.Hello, nil, 3*time.Second)),
-			Method: "POST", Path: "/hello", Deadline: 5 * time.Second},
-	}, nil)
-	if err != nil {
-		return err
-	}
-	defer api.Close()
+			Method: "POST", Path: pathHello, Deadline: 5 * time.Second},
+	}, nil
+}
 
-	client := &http.Client{Timeout: 30 * time.Second}
-	db := dynamodb.NewFromConfig(moto.Config())
-	runID := time.Now().UnixNano()
-	viaGateway := func(i int) (time.Duration, error) {
-		body := benchkit.TicketCreated("warm-org", fmt.Sprintf("GW-%d-%d", runID, i))
+// kind is one kind of request measured, and its samples.
+type kind struct {
+	name    string
+	do      func(i int) (time.Duration, error)
+	samples []time.Duration
+}
+
+// requestKinds are the candidate and its floors, in report order.
+func (b *bench) requestKinds(ctx context.Context) []*kind {
+	return []*kind{
+		{name: "webhook", do: b.viaGateway(ctx, "/webhooks/periskope", "GW")},
+		{name: "PutItem floor function", do: b.viaGateway(ctx, pathPutItem, "FLOOR")},
+		{name: "hello via gateway", do: b.viaGateway(ctx, pathHello, "HELLO")},
+		{name: "bare PutItem", do: b.barePut(ctx)},
+	}
+}
+
+// viaGateway posts a new signed 4 KB ticket.created to path and times the
+// answer, which must be 200.
+func (b *bench) viaGateway(ctx context.Context, path, prefix string) func(int) (time.Duration, error) {
+	return func(i int) (time.Duration, error) {
+		body := benchkit.TicketCreated("warm-org", fmt.Sprintf("%s-%d-%d", prefix, b.runID, i))
 		start := time.Now()
-		status, answer, err := benchkit.Post(ctx, client, api.URL+"/webhooks/periskope", benchkit.SignedHeaders(body, local.SigningKey), body)
+		status, answer, err := benchkit.Post(ctx, b.client, b.api.URL+path, benchkit.SignedHeaders(body, local.SigningKey), body)
 		elapsed := time.Since(start)
 		if err != nil || status != 200 {
-			return 0, fmt.Errorf("webhook request %d: %d %s %v", i, status, answer, err)
+			return 0, fmt.Errorf("%s request %d: %d %s %v", path, i, status, answer, err)
 		}
 		return elapsed, nil
 	}
-	// The floor writes the same item the webhook would, with the same
-	// condition, through the same SDK.
-	barePut := func(i int) (time.Duration, error) {
-		t := &ticketstore.Ticket{OrgID: "warm-org", TicketID: fmt.Sprintf("PUT-%d-%d", runID, i), ChatID: "919876543210@c.us",
+}
+
+// barePut writes the item the webhook would, with the same condition,
+// through the same SDK, from this process.
+func (b *bench) barePut(ctx context.Context) func(int) (time.Duration, error) {
+	return func(i int) (time.Duration, error) {
+		t := &ticketstore.Ticket{OrgID: "warm-org", TicketID: fmt.Sprintf("PUT-%d-%d", b.runID, i), ChatID: "919876543210@c.us",
 			Subject: "Sample Ticket Subject", Status: "open", Priority: 2, CreatedAt: "2024-05-24T08:30:00+00:00",
 			ReceivedAt: time.Now(), Event: "ticket.created", EventTimestamp: "2024-05-24T08:30:00.123456+00:00",
 			Data: benchkit.TicketCreatedFixture}
 		start := time.Now()
-		_, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(local.Table), Item: t.Item(),
+		_, err := b.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(local.Table), Item: t.Item(),
 			ConditionExpression: aws.String("attribute_not_exists(pk)")})
 		if err != nil {
 			return 0, fmt.Errorf("bare PutItem %d: %w", i, err)
 		}
 		return time.Since(start), nil
 	}
+}
 
-	// The same signed 4 KB body through the gateway to hello.
-	viaGatewayHello := func(i int) (time.Duration, error) {
-		body := benchkit.TicketCreated("warm-org", fmt.Sprintf("HELLO-%d-%d", runID, i))
-		start := time.Now()
-		status, answer, err := benchkit.Post(ctx, client, api.URL+"/hello", benchkit.SignedHeaders(body, local.SigningKey), body)
-		elapsed := time.Since(start)
-		if err != nil || status != 200 {
-			return 0, fmt.Errorf("hello request %d: %d %s %v", i, status, answer, err)
-		}
-		return elapsed, nil
-	}
-
-	const warmup = 20
-	var gw, put, hello []time.Duration
+// alternate sends warmup+n requests of every kind, one of each in turn, and
+// keeps the times of the last n.
+func alternate(kinds []*kind, warmup, n int) error {
 	for i := range warmup + n {
-		g, err := viaGateway(i)
-		if err != nil {
-			return err
-		}
-		p, err := barePut(i)
-		if err != nil {
-			return err
-		}
-		h, err := viaGatewayHello(i)
-		if err != nil {
-			return err
-		}
-		if i >= warmup {
-			gw, put, hello = append(gw, g), append(put, p), append(hello, h)
+		for _, k := range kinds {
+			d, err := k.do(i)
+			if err != nil {
+				return err
+			}
+			if i >= warmup {
+				k.samples = append(k.samples, d)
+			}
 		}
 	}
+	return nil
+}
 
-	// create-ticket: the first request is the container's first use of the
-	// key; every later one must be served from the cache.
-	createReq := func(i int) error {
-		status, answer, err := benchkit.Post(ctx, client, api.URL+"/tickets", map[string]string{"Content-Type": "application/json"},
-			[]byte(fmt.Sprintf(`{"chat_id":"919876543210@c.us","subject":"warm %d"}`, i)))
+// createResult is what the warm create-ticket step found.
+type createResult struct {
+	n                    int
+	latency              benchkit.Summary
+	coldCalls, warmCalls int
+}
+
+// countWarmSecretCalls sends create-ticket its container's first request,
+// then n warm ones, and counts the Secrets Manager calls of each part: the
+// warm ones must be served from the cache.
+func (b *bench) countWarmSecretCalls(ctx context.Context, n int) (createResult, error) {
+	create := func(i int) error {
+		status, answer, err := benchkit.Post(ctx, b.client, b.api.URL+"/tickets", map[string]string{"Content-Type": "application/json"},
+			fmt.Appendf(nil, `{"chat_id":"919876543210@c.us","subject":"warm %d"}`, i))
 		if err != nil || status != 201 {
 			return fmt.Errorf("create-ticket request %d: %d %s %v", i, status, answer, err)
 		}
 		return nil
 	}
-	if err := createReq(0); err != nil {
-		return err
+	if err := create(0); err != nil {
+		return createResult{}, err
 	}
-	coldCalls := proxy.Count(benchkit.TargetGetSecretValue)
-	var create []time.Duration
-	for i := 1; i <= createN; i++ {
+	proxy := b.backends.Proxy
+	r := createResult{n: n, coldCalls: proxy.Count(benchkit.TargetGetSecretValue)}
+	var times []time.Duration
+	for i := 1; i <= n; i++ {
 		start := time.Now()
-		if err := createReq(i); err != nil {
-			return err
+		if err := create(i); err != nil {
+			return createResult{}, err
 		}
-		create = append(create, time.Since(start))
+		times = append(times, time.Since(start))
 	}
-	warmCalls := proxy.CountPrefix(benchkit.PrefixSecretsManager) - coldCalls
-	if pids := api.Functions[stack.CreateTicketFunction].PIDs(); len(pids) != 1 {
-		return fmt.Errorf("create-ticket ran in %d processes, want 1 warm one", len(pids))
+	r.warmCalls = proxy.CountPrefix(benchkit.PrefixSecretsManager) - r.coldCalls
+	if pids := b.api.Functions[stack.CreateTicketFunction].PIDs(); len(pids) != 1 {
+		return createResult{}, fmt.Errorf("create-ticket ran in %d processes, want 1 warm one", len(pids))
 	}
+	r.latency = benchkit.Summarize(times)
+	return r, nil
+}
 
-	g, p, c, hl := benchkit.Summarize(gw), benchkit.Summarize(put), benchkit.Summarize(create), benchkit.Summarize(hello)
-	ratio := float64(g.P50) / float64(p.P50)
-	fmt.Printf("Warm requests, sequential, %d of each after %d warm-up, alternating; machine: %s\n\n", n, warmup, benchkit.Machine())
-	fmt.Println("| request | p50 | p90 | p99 | floor | floor p50 | ratio (p50) | goal | verdict |")
-	fmt.Println("| --- | ---: | ---: | ---: | --- | ---: | ---: | --- | --- |")
-	fmt.Printf("| webhook ticket.created via gateway → emulator → bootstrap → PutItem | %s | %s | %s | bare PutItem, same item and moto | %s | %.2f× | ≤ %.1f× | %s |\n",
-		benchkit.Ms(g.P50), benchkit.Ms(g.P90), benchkit.Ms(g.P99), benchkit.Ms(p.P50), ratio, Goal, benchkit.Verdict(ratio, Goal))
-	fmt.Printf("\nBare PutItem: p90 %s, p99 %s. Overhead of the webhook path over it at p50: %s, of which the gateway and emulator alone "+
-		"(same body through the gateway to the hello floor: p50 %s, p90 %s) account for %s; the rest is the function's own work and its SDK call.\n",
-		benchkit.Ms(p.P90), benchkit.Ms(p.P99), benchkit.Ms(g.P50-p.P50), benchkit.Ms(hl.P50), benchkit.Ms(hl.P90), benchkit.Ms(hl.P50))
+func printWarm(kinds []*kind, n int) {
+	s := make([]benchkit.Summary, len(kinds))
+	for i, k := range kinds {
+		s[i] = benchkit.Summarize(k.samples)
+	}
+	webhook, floor, hello, bare := s[0], s[1], s[2], s[3]
+	ratio := benchkit.Ratio(webhook.P50, floor.P50)
+	fmt.Printf("Warm requests, sequential, %d of each after %d warm-up, alternating; ± is the half-width of the median's 95%% confidence interval; machine: %s\n\n", n, warmup, benchkit.Machine())
+	fmt.Println("| request | p50 | p90 | p99 | ratio to the PutItem floor (p50) | goal | verdict |")
+	fmt.Println("| --- | ---: | ---: | ---: | ---: | --- | --- |")
+	row := func(name string, x benchkit.Summary, verdict string) {
+		fmt.Printf("| %s | %s ±%.1f%% | %s | %s | %.2f× | %s |\n", name, benchkit.Ms(x.P50), 100*x.Spread(), benchkit.Ms(x.P90), benchkit.Ms(x.P99),
+			benchkit.Ratio(x.P50, floor.P50), verdict)
+	}
+	row("webhook ticket.created: gateway → emulator → bootstrap → PutItem", webhook, fmt.Sprintf("≤ %.1f× | %s", Goal, benchkit.Verdict(ratio, Goal)))
+	row("PutItem floor function: gateway → emulator → bootstrap → PutItem", floor, " | floor")
+	row("hello via the same gateway (no PutItem)", hello, " | informative")
+	row("bare PutItem from the benchmark process", bare, " | informative")
+	fmt.Printf("\nThe webhook's own share at p50 (webhook − PutItem floor): %s. The gateway and emulator (hello via gateway): %s. The PutItem of the floor function over a bare one: %s.\n",
+		benchkit.Ms(webhook.P50-floor.P50), benchkit.Ms(hello.P50), benchkit.Ms(floor.P50-bare.P50))
+}
+
+func printCreate(r createResult) {
 	fmt.Printf("\nWarm create-ticket (sandbox Periskope, no Idempotency-Key), %d requests: p50 %s, p90 %s. Secrets Manager calls: %d on the first request of the container, %d on the %d warm ones (goal 0: %s).\n",
-		createN, benchkit.Ms(c.P50), benchkit.Ms(c.P90), coldCalls, warmCalls, createN, map[bool]string{true: "met", false: "MISSED"}[warmCalls == 0])
-	return nil
+		r.n, benchkit.Ms(r.latency.P50), benchkit.Ms(r.latency.P90), r.coldCalls, r.warmCalls, r.n, map[bool]string{true: "met", false: "MISSED"}[r.warmCalls == 0])
 }

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+)
+
+func TestPlanDeliveries(t *testing.T) {
+	base := options{deliveries: 1000, dupRatio: 0.2, concurrency: 16}
+	queue, unique, err := planDeliveries(base, "org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(queue) != 1000 || unique != 800 {
+		t.Fatalf("%d deliveries, %d unique; want 1000, 800", len(queue), unique)
+	}
+	pairs := 0
+	for i := 0; i < len(queue); i++ {
+		if queue[i].pair == nil {
+			continue
+		}
+		// A duplicate is right behind its original: same bytes, same barrier.
+		if i+1 == len(queue) || queue[i+1].pair != queue[i].pair || !bytes.Equal(queue[i].body, queue[i+1].body) {
+			t.Fatalf("delivery %d has no duplicate right behind it", i)
+		}
+		pairs++
+		i++
+	}
+	if pairs != 200 {
+		t.Errorf("%d pairs, want 200", pairs)
+	}
+
+	for _, tc := range []struct {
+		name string
+		o    func(options) options
+	}{
+		{"more duplicates than originals", func(o options) options { o.dupRatio = 0.6; return o }},
+		{"no concurrency for a pair", func(o options) options { o.concurrency = 1; return o }},
+	} {
+		if _, _, err := planDeliveries(tc.o(base), "org"); err == nil {
+			t.Errorf("%s: planned anyway", tc.name)
+		}
+	}
+	if _, _, err := planDeliveries(options{deliveries: 10, concurrency: 1}, "org"); err != nil {
+		t.Errorf("no duplicates at concurrency 1: %v", err)
+	}
+}
+
+func TestTallyDeliveries(t *testing.T) {
+	got := tallyDeliveries([]result{
+		{status: 200, body: []byte(`{"status":"stored"}`)},
+		{status: 200, body: []byte(`{"status":"duplicate"}`)},
+		{status: 503, body: []byte(`{"error":{}}`)},
+		{err: errors.New("reset")},
+	})
+	if got.outcomes["stored"] != 1 || got.outcomes["duplicate"] != 1 || got.transport != 1 || got.fiveXX() != 1 || len(got.latencies) != 3 {
+		t.Errorf("tally = %+v", got)
+	}
+}
+
+func TestTallyKeys(t *testing.T) {
+	created := func(id string) result {
+		return result{status: 201, body: []byte(`{"ticket":{"ticket_id":"` + id + `"}}`)}
+	}
+	got := tallyKeys([]keyResult{
+		{answers: []result{created("a"), created("a"), created("a")}, requests: 4},
+		{answers: []result{created("b"), created("c"), created("b")}, requests: 3},
+		{answers: []result{created("d"), {status: 503, body: []byte("x")}, created("d")}, requests: 3},
+	})
+	if got.requests != 10 || got.bad != 1 || got.fiveXX != 1 || got.mismatched != 1 || len(got.failures) != 1 {
+		t.Errorf("tally = %+v", got)
+	}
+}

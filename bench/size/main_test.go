@@ -1,0 +1,27 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/periskope-connect/periskope-aws/bench/benchkit"
+)
+
+func TestSizeVerdict(t *testing.T) {
+	for _, tc := range []struct {
+		target benchkit.Target
+		toSDK  float64
+		zip    int64
+		want   string
+	}{
+		{benchkit.Hello, 0.77, 1 << 20, "floor"},
+		{benchkit.SDKFloor, 1, 4 << 20, "floor"},
+		{benchkit.CreateTicketLoadDefault, 1.3, 4 << 20, "informative (not deployed)"},
+		{benchkit.Webhook, 1.05, ZipGoalBytes, "met, zip met"},
+		{benchkit.Webhook, 1.03, ZipGoalBytes + 1, "met, zip MISSED"},
+		{benchkit.CreateTicket, 1.06, 1 << 20, "MISSED, zip met"},
+	} {
+		if got := sizeVerdict(tc.target, tc.toSDK, tc.zip); got != tc.want {
+			t.Errorf("sizeVerdict(%s, %v, %d) = %q, want %q", tc.target.Name, tc.toSDK, tc.zip, got, tc.want)
+		}
+	}
+}
