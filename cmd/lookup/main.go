@@ -25,7 +25,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/periskope-connect/periskope-aws/internal/dev/local"
@@ -140,11 +139,9 @@ func writeJSON(w io.Writer, item ticketlookup.Item) error {
 // chain (environment, profile, SSO, ...) an operator's aws CLI uses.
 func awsConfig(ctx context.Context, o options) (aws.Config, error) {
 	if o.endpoint != "" {
-		return aws.Config{
-			Region:       cmp.Or(o.region, local.Region),
-			BaseEndpoint: aws.String(o.endpoint),
-			Credentials:  credentials.NewStaticCredentialsProvider("testing", "testing", ""),
-		}, nil
+		cfg := local.AWSConfig(o.endpoint)
+		cfg.Region = cmp.Or(o.region, cfg.Region)
+		return cfg, nil
 	}
 	var opts []func(*config.LoadOptions) error
 	if o.region != "" {

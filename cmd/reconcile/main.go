@@ -28,7 +28,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
@@ -137,11 +136,7 @@ func awsConfig(ctx context.Context, o options) (aws.Config, error) {
 	if !o.local {
 		return config.LoadDefaultConfig(ctx)
 	}
-	return aws.Config{
-		Region:       local.Region,
-		BaseEndpoint: aws.String(fmt.Sprintf("http://%s:%d", local.Host, o.motoPort)),
-		Credentials:  credentials.NewStaticCredentialsProvider("local", "local", ""),
-	}, nil
+	return local.AWSConfig(fmt.Sprintf("http://%s:%d", local.Host, o.motoPort)), nil
 }
 
 // run is main without the process: it returns the exit status.

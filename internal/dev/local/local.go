@@ -6,6 +6,12 @@
 // template.yaml (see package deployment).
 package local
 
+import (
+	"context"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+)
+
 // Host is the only address the local system listens on.
 const Host = "127.0.0.1"
 
@@ -31,3 +37,19 @@ const (
 // Phone is the x-phone of the local system: create-ticket's
 // PERISKOPE_PHONE and the sandbox organisation's number.
 const Phone = "919876543210"
+
+// AWSConfig is the SDK configuration of a client of the local system's
+// moto_server at endpoint: the local region and dummy credentials, which
+// moto accepts.
+func AWSConfig(endpoint string) aws.Config {
+	return aws.Config{
+		Region:       Region,
+		BaseEndpoint: aws.String(endpoint),
+		Credentials:  motoCredentials,
+	}
+}
+
+// motoCredentials are dummy keys: moto accepts any, and signing needs some.
+var motoCredentials = aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+	return aws.Credentials{AccessKeyID: "testing", SecretAccessKey: "testing", Source: "moto"}, nil
+})

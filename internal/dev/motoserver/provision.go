@@ -49,17 +49,8 @@ func LocalName(ref string) (string, bool) {
 	return "", false
 }
 
-// Config returns SDK settings for s: the local region and dummy credentials,
-// which moto accepts.
-func (s *Server) Config() aws.Config {
-	return aws.Config{
-		Region:       local.Region,
-		BaseEndpoint: aws.String(s.Endpoint),
-		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-			return aws.Credentials{AccessKeyID: "testing", SecretAccessKey: "testing", Source: "moto"}, nil
-		}),
-	}
-}
+// Config returns SDK settings for s (local.AWSConfig at its endpoint).
+func (s *Server) Config() aws.Config { return local.AWSConfig(s.Endpoint) }
 
 // Env returns the environment a function needs to reach s through the SDK.
 func (s *Server) Env() []string {
