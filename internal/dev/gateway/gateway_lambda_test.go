@@ -7,15 +7,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/periskope-connect/periskope-aws/internal/dev/lambdabuild"
 	"github.com/periskope-connect/periskope-aws/internal/dev/rie"
+	"github.com/periskope-connect/periskope-aws/internal/dev/rie/rietest"
 	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
 )
 
@@ -23,13 +22,9 @@ import (
 var emulator, echoBootstrap string
 
 func TestMain(m *testing.M) {
-	os.Exit(testkit.MainWithDir(m, "gateway-test", func(dir string) error {
-		emulator, echoBootstrap = filepath.Join(dir, "aws-lambda-rie"), filepath.Join(dir, "echo", "bootstrap")
-		ctx := context.Background()
-		if err := lambdabuild.Emulator(ctx, ".", emulator); err != nil {
-			return err
-		}
-		return lambdabuild.Bootstrap(ctx, ".", "../rie/testdata/echofn", lambdabuild.Host, echoBootstrap)
+	os.Exit(testkit.MainWithDir(m, "gateway-test", func(dir string) (err error) {
+		emulator, echoBootstrap, err = rietest.Build(context.Background(), dir)
+		return err
 	}))
 }
 

@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/periskope-connect/periskope-aws/internal/dev/lambdabuild"
 	"github.com/periskope-connect/periskope-aws/internal/dev/rie"
+	"github.com/periskope-connect/periskope-aws/internal/dev/rie/rietest"
 	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
 )
 
@@ -23,13 +23,9 @@ import (
 var emulator, echoBootstrap string
 
 func TestMain(m *testing.M) {
-	os.Exit(testkit.MainWithDir(m, "rie-test", func(dir string) error {
-		emulator, echoBootstrap = filepath.Join(dir, "aws-lambda-rie"), filepath.Join(dir, "echo", "bootstrap")
-		ctx := context.Background()
-		if err := lambdabuild.Emulator(ctx, ".", emulator); err != nil {
-			return err
-		}
-		return lambdabuild.Bootstrap(ctx, ".", "./testdata/echofn", lambdabuild.Host, echoBootstrap)
+	os.Exit(testkit.MainWithDir(m, "rie-test", func(dir string) (err error) {
+		emulator, echoBootstrap, err = rietest.Build(context.Background(), dir)
+		return err
 	}))
 }
 
