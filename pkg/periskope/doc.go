@@ -63,7 +63,8 @@
 // ParseEvent refuses an event, event_type or org_id, and Event.TicketInfo a
 // ticket_id or org_id, that is present but not a JSON string, or holds an
 // unpaired surrogate escape that would decode to U+FFFD, with a *FieldError
-// naming the member and wrapping ErrInvalidID.
+// naming the member and wrapping ErrInvalidID. event_type counts only when
+// it names the event (event is missing).
 //
 // A public endpoint should be cheap to refuse: ParseSignatures reads the
 // candidates without a key (at most MaxSignatures, each 64 hex digits), so

@@ -99,7 +99,7 @@ func (e *Event) decodeTolerant(b []byte) error {
 	name := f.id("event", idEvent, &loose)
 	eventType := f.id("event_type", idEventType, &loose)
 	*e = Event{
-		Type:               strings.TrimSpace(name),
+		Type:               name,
 		OrgID:              f.id("org_id", idOrgID, &loose),
 		Data:               rawMember(f, "data"),
 		PreviousAttributes: rawMember(f, "previous_attributes"),
@@ -107,10 +107,21 @@ func (e *Event) decodeTolerant(b []byte) error {
 		Raw:                append(json.RawMessage(nil), b...),
 		looseIDs:           loose,
 	}
-	if e.Type == "" {
-		e.Type = strings.TrimSpace(eventType)
-	}
+	e.settleType(eventType)
 	return nil
+}
+
+// settleType trims Type (the event member) and falls back to eventType
+// when it is empty. event_type counts as an identifier only when it is the
+// name used: beside an event name it is a member nobody reads, and an odd
+// value there must not refuse an otherwise whole event.
+func (e *Event) settleType(eventType string) {
+	e.Type = strings.TrimSpace(e.Type)
+	if e.Type != "" {
+		e.looseIDs &^= idEventType
+		return
+	}
+	e.Type = strings.TrimSpace(eventType)
 }
 
 // rawMember returns a member's JSON, or nil when it is missing or null.

@@ -161,6 +161,24 @@ func TestParseEventRefusesInexactIdentifiers(t *testing.T) {
 	}
 }
 
+// event_type is only read when event is missing: beside an event name, an
+// odd event_type is a member nobody uses, and refusing it would refuse a
+// ticket.created that is otherwise whole.
+func TestParseEventIgnoresEventTypeBesideEvent(t *testing.T) {
+	base := fixture(t, "ticket-created.json")
+	for _, value := range []string{`7`, `"\ud800"`, `{"x":1}`} {
+		t.Run(value, func(t *testing.T) {
+			e, err := periskope.ParseEvent(withMember(t, base, "event_type", value))
+			if err != nil {
+				t.Fatalf("ParseEvent: %v, want no error", err)
+			}
+			if e.Type != "ticket.created" {
+				t.Errorf("Type = %q, want ticket.created", e.Type)
+			}
+		})
+	}
+}
+
 func TestTicketInfoRefusesInexactIdentifiers(t *testing.T) {
 	base := fixture(t, "ticket-created.json")
 	info := fixture(t, "ticket-info.json")

@@ -3,7 +3,6 @@ package periskope
 import (
 	"bytes"
 	"encoding/json"
-	"strings"
 
 	"github.com/periskope-connect/periskope-aws/pkg/periskope/internal/jsonscan"
 )
@@ -192,10 +191,7 @@ func fastEvent(b []byte) (Event, bool) {
 	if !ok {
 		return Event{}, false
 	}
-	e.Type = strings.TrimSpace(e.Type)
-	if e.Type == "" {
-		e.Type = strings.TrimSpace(eventType)
-	}
+	e.settleType(eventType)
 	e.Data = copyMember(data)
 	e.PreviousAttributes = copyMember(previous)
 	e.Raw = append(json.RawMessage(nil), b...)

@@ -167,12 +167,10 @@ func (j *eventJSON) event(raw []byte) Event {
 		Timestamp:          string(j.Timestamp),
 		Raw:                append(json.RawMessage(nil), raw...),
 	}
-	if e.Type == "" {
-		e.Type = trimmed(j.EventType.v)
-	}
 	j.Type.mark(idEvent, &e.looseIDs)
 	j.EventType.mark(idEventType, &e.looseIDs)
 	j.OrgID.mark(idOrgID, &e.looseIDs)
+	e.settleType(j.EventType.v)
 	return e
 }
 
