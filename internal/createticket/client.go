@@ -38,20 +38,17 @@ func NewPeriskopeClient(cfg Config, keys periskope.KeyProvider, opts ...periskop
 	return periskope.New(append(base, opts...)...)
 }
 
-// newHTTPClient returns an HTTP client with bounded connect and TLS times,
-// that follows no redirect, and whose requests are counted by
-// withAttemptCounter.
+// newHTTPClient returns an HTTP client with bounded connect and TLS times
+// whose requests are counted by withAttemptCounter. It follows no redirect
+// once handed to periskope.WithHTTPClient, which never lets a client do so
+// (Authorization would go with it, and a 307 would repeat the create).
 func newHTTPClient() *http.Client {
 	dialer := &net.Dialer{Timeout: 3 * time.Second, KeepAlive: 30 * time.Second}
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.DialContext = dialer.DialContext
 	t.TLSHandshakeTimeout = 3 * time.Second
 	t.MaxIdleConnsPerHost = 10
-	// Never follow a redirect: Authorization would go with it, and a 307
-	// would repeat the create elsewhere. A 3xx is an upstream error.
-	return &http.Client{Transport: countingTransport{base: t}, CheckRedirect: func(*http.Request, []*http.Request) error {
-		return http.ErrUseLastResponse
-	}}
+	return &http.Client{Transport: countingTransport{base: t}}
 }
 
 type attemptCounterKey struct{}
