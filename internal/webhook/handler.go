@@ -100,8 +100,13 @@ func NewHandler(d Deps) *Handler {
 	}
 	d.Logger = cmp.Or(d.Logger, slog.New(slog.DiscardHandler))
 	d.Metrics = cmp.Or(d.Metrics, emf.Discard)
-	d.MaxBodyBytes = cmp.Or(d.MaxBodyBytes, DefaultMaxBodyBytes)
-	d.StoreTimeout = cmp.Or(d.StoreTimeout, DefaultStoreTimeout)
+	// Not positive is unset: a negative limit would refuse every delivery.
+	if d.MaxBodyBytes <= 0 {
+		d.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if d.StoreTimeout <= 0 {
+		d.StoreTimeout = DefaultStoreTimeout
+	}
 	return &Handler{d: d}
 }
 

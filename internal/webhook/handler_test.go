@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -283,6 +284,18 @@ func TestDefaultBodyLimit(t *testing.T) {
 	body := []byte(`{"event":"ticket.created","pad":"` + strings.Repeat("x", webhook.DefaultMaxBodyBytes) + `"}`)
 	if got := newRig().send(t, signed(t, body, localKey)); got.Status != 413 {
 		t.Fatalf("answer %d", got.Status)
+	}
+}
+
+// A limit that is not positive is unset, as zero is: the defaults apply.
+func TestNonPositiveLimitsAreDefaults(t *testing.T) {
+	body := []byte(`{"event":"ticket.created","pad":"` + strings.Repeat("x", webhook.DefaultMaxBodyBytes) + `"}`)
+	r := newRig(func(d *webhook.Deps) { d.MaxBodyBytes, d.StoreTimeout = -1, -time.Second })
+	if got := r.send(t, signed(t, body, localKey)); got.Status != 413 {
+		t.Fatalf("over the default limit: answer %d, want 413", got.Status)
+	}
+	if got := r.send(t, signed(t, []byte(`{"event":"ticket.updated"}`), localKey)); got.Status != 200 {
+		t.Fatalf("a small event: answer %d %s, want 200", got.Status, got.Raw.Body)
 	}
 }
 
