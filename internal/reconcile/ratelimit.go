@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -90,7 +89,7 @@ func (l *Limiter) Observe(h http.Header) {
 		return
 	}
 	now := l.clock.Now()
-	reset, ok := resetTime(h.Get("X-RateLimit-Reset"), now)
+	reset, ok := periskope.RateLimitReset(h.Get("X-RateLimit-Reset"), now)
 	if !ok {
 		reset = now.Add(time.Second) // a window of the advertised length
 	}
@@ -102,23 +101,6 @@ func (l *Limiter) Observe(h http.Header) {
 		l.paused = reset
 	}
 	l.mu.Unlock()
-}
-
-// resetTime reads X-RateLimit-Reset as the periskope client does: epoch
-// seconds above 1e9, epoch milliseconds above 1e12, else seconds from now.
-func resetTime(v string, now time.Time) (time.Time, bool) {
-	n, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-	if err != nil || n < 0 {
-		return time.Time{}, false
-	}
-	switch {
-	case n > 1e12:
-		return time.UnixMilli(int64(n)), true
-	case n > 1e9:
-		return time.Unix(int64(n), 0), true
-	default:
-		return now.Add(time.Duration(n * float64(time.Second))), true
-	}
 }
 
 // Transport is an http.RoundTripper that makes every request wait for

@@ -157,16 +157,25 @@ func (c *Client) rateLimitWait(h http.Header) time.Duration {
 			wait = max(wait, t.Sub(now))
 		}
 	}
-	if v := strings.TrimSpace(h.Get(headerRateLimitReset)); v != "" {
-		if n, err := strconv.ParseFloat(v, 64); err == nil {
-			if n > 1e9 {
-				wait = max(wait, epochTime(n).Sub(now))
-			} else {
-				wait = max(wait, seconds(n))
-			}
-		}
+	if reset, ok := RateLimitReset(h.Get(headerRateLimitReset), now); ok {
+		wait = max(wait, reset.Sub(now))
 	}
 	return max(wait, 0)
+}
+
+// RateLimitReset reads an X-RateLimit-Reset value, whose unit Periskope does
+// not document: epoch seconds above 1e9 (fractions kept), epoch
+// milliseconds above 1e12, else seconds from now (capped at a day; a
+// negative count is now). It reports false for a value that is not a number.
+func RateLimitReset(v string, now time.Time) (time.Time, bool) {
+	n, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	if err != nil || n != n {
+		return time.Time{}, false
+	}
+	if n > 1e9 {
+		return epochTime(n), true
+	}
+	return now.Add(seconds(n)), true
 }
 
 // seconds converts a non-negative count of seconds, capping absurd values
