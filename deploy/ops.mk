@@ -43,7 +43,7 @@ dashboard-gen: ## Write the CloudWatch dashboard into template.yaml from interna
 	$(require-go)
 	@$(GO) run ./cmd/dashboard gen
 
-dashboard: ## Draw docs/dashboard.png, the README's dashboard picture, from a local run's logs (make load first; DASHBOARD_LOGS=bin/local/logs for make run's).
+dashboard: ## Draw docs/dashboard.png, the dashboard picture of docs/operate.md, from a local run's logs (make load first; DASHBOARD_LOGS=bin/local/logs for make run's).
 	$(require-go)
 	@$(GO) run ./cmd/dashboard picture -logs $(DASHBOARD_LOGS) -out $(DASHBOARD_PNG)
 

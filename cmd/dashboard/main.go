@@ -1,5 +1,5 @@
 // Command dashboard writes the stack's CloudWatch dashboard into
-// template.yaml and draws the README's picture of it from the local
+// template.yaml and draws docs/operate.md's picture of it from the local
 // system's logs. The definition lives in internal/dev/dashboard; this file
 // only wires it.
 //

@@ -173,7 +173,7 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		fmt.Fprintf(out, "  %-22s %s -> %s\n", "for sam local", f.Addr(), "the same port on 127.0.0.1 (containers on "+bridgeAt.Masked().String()+" only)")
 	}
 	if len(forwarders) > 0 {
-		fmt.Fprintln(out, "  sam local invoke / start-api: env/local.json (samconfig.toml), see README.md \"With the SAM CLI\".")
+		fmt.Fprintln(out, "  sam local invoke / start-api: env/local.json (samconfig.toml), see docs/local.md \"With the SAM CLI\".")
 		fmt.Fprintln(out)
 	}
 	<-ctx.Done()

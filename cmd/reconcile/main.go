@@ -1,6 +1,6 @@
 // Command reconcile stores the tickets Periskope holds that the tickets
 // table lacks: the ones whose ticket.created webhook never arrived. See
-// package internal/reconcile for how, and README.md ("Reconcile") for when.
+// package internal/reconcile for how, and docs/operate.md ("Reconcile") for when.
 //
 //	reconcile -table <name> -api-key-secret <arn|name> -phone <x-phone> [-base-url URL]
 //	          [-since 2026-11-01|RFC 3339|72h] [-dry-run] [-concurrency 4] [-rate 10]

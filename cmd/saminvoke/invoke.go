@@ -34,7 +34,7 @@ type response struct {
 // when the container starts slowly (arm64 under emulation, a busy machine).
 const noResponseHint = "SAM CLI gave up on the container before its emulator listened: " +
 	"with Docker's userland proxy SAM CLI's connection check succeeds at once; " +
-	"start dockerd with --userland-proxy=false (see README.md, With the SAM CLI)"
+	"start dockerd with --userland-proxy=false (see docs/local.md, With the SAM CLI)"
 
 // invoke runs one sample through sam local invoke and returns the
 // function's response; SAM CLI's whole output goes to logPath.

@@ -63,7 +63,7 @@ func Header(req *events.APIGatewayV2HTTPRequest, name string) string {
 }
 
 // Error codes both routes answer, each for the same fault on both.
-// README's HTTP API section lists every code of both routes.
+// docs/contract.md lists every code of both routes.
 const (
 	// CodeBodyTooLarge (413): the body is over the route's limit.
 	CodeBodyTooLarge = "body_too_large"

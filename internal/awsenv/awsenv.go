@@ -19,7 +19,7 @@ import (
 
 // EnvEndpoint is the SDK's standard endpoint override variable. Empty or
 // unset, the functions call the real AWS endpoints; template.yaml declares
-// it empty so that sam local can set it (see README.md, With the SAM CLI).
+// it empty so that sam local can set it (see docs/local.md, With the SAM CLI).
 const EnvEndpoint = "AWS_ENDPOINT_URL"
 
 // ErrNoRegion is returned when neither AWS_REGION nor AWS_DEFAULT_REGION is set.

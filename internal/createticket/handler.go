@@ -4,7 +4,7 @@
 // Manager, and optional Idempotency-Key handling in DynamoDB.
 //
 // The status and error codes it answers, the same as the webhook's for
-// the faults both routes meet, are listed in README's HTTP API section,
+// the faults both routes meet, are listed in docs/contract.md,
 // the contract; they are not repeated here.
 package createticket
 

@@ -15,7 +15,7 @@ const (
 	OutputSigningKeyARN  = "SigningKeySecretArn"
 	localTicketsPath     = "/tickets"
 	localWebhookPath     = "/webhooks/periskope"
-	setSecretsReadmeHint = "set it as README's \"Set the secrets\" says"
+	setSecretsReadmeHint = "set it as docs/deploy.md's \"Set the secrets\" says"
 )
 
 // OutputsReader reads a CloudFormation stack's outputs by key.

@@ -8,7 +8,7 @@
 // body is parsed or logged until a configured signing key matches.
 //
 // The status and error codes it answers, the same as create-ticket's for
-// the faults both routes meet, are listed in README's HTTP API section,
+// the faults both routes meet, are listed in docs/contract.md,
 // the contract; they are not repeated here.
 package webhook
 

@@ -374,7 +374,7 @@ func TestMotoValidationExceptionIsStoreRejected(t *testing.T) {
 	}
 }
 
-// readmeExample is the delivery README's "Run it locally" section signs by
+// readmeExample is the delivery docs/local.md's "Running it locally" signs by
 // hand: a ticket with no chat.
 const readmeExample = `{"event":"ticket.created","org_id":"my-org","previous_attributes":{},"timestamp":"2026-11-22T03:02:25+00:00","data":{"ticket":{"ticket_id":"MAN-001","org_id":"my-org","subject":"By hand","status":"open","priority":2,"created_at":"2026-11-22T03:02:25+00:00"}}}`
 
@@ -390,7 +390,7 @@ func TestMotoTicketsOutsideTheIndexAreStored(t *testing.T) {
 		body    func(t *testing.T) []byte
 		indexed bool
 	}{
-		{"README's MAN-001", func(*testing.T) []byte { return []byte(readmeExample) }, false},
+		{"local.md's MAN-001", func(*testing.T) []byte { return []byte(readmeExample) }, false},
 		{"chat and created_at", func(t *testing.T) []byte { return mustJSON(t, baseline(t)) }, true},
 		{"no chat", func(t *testing.T) []byte {
 			env := baseline(t)
@@ -435,7 +435,7 @@ func TestMotoTicketsOutsideTheIndexAreStored(t *testing.T) {
 				t.Fatal(err)
 			}
 			ticketID := "T-" + strings.ReplaceAll(tc.name, " ", "-")
-			if tc.name != "README's MAN-001" {
+			if tc.name != "local.md's MAN-001" {
 				body = []byte(strings.Replace(string(body), `"ticket_id":"`+env.Data.Ticket.TicketID+`"`, `"ticket_id":"`+ticketID+`"`, 1))
 			} else {
 				ticketID = env.Data.Ticket.TicketID

@@ -27,7 +27,7 @@ const (
 )
 
 // Error codes of this route alone; those both routes answer are apigw's
-// (apigw.CodeInvalidJSON, ...). README's HTTP API section lists them all.
+// (apigw.CodeInvalidJSON, ...). docs/contract.md lists them all.
 const (
 	// CodeMissingSignature (401): no x-periskope-signature header.
 	CodeMissingSignature = "missing_signature"

@@ -1,7 +1,7 @@
 // Package dashboard is the one definition of the stack's CloudWatch
 // dashboard. From it come both the AWS::CloudWatch::Dashboard resource in
 // template.yaml (Body, written there by `make dashboard-gen`) and the
-// README's picture of the local system (package dashboard/picture, `make
+// docs/operate.md's picture of the local system (package dashboard/picture, `make
 // dashboard`).
 //
 // The widgets are built from what the repository already says: the metric

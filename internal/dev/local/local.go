@@ -15,7 +15,7 @@ import (
 // Host is the only address the local system listens on.
 const Host = "127.0.0.1"
 
-// Default ports of `make run` (README, "Run it locally").
+// Default ports of `make run` (docs/local.md).
 const (
 	APIPort     = 3000
 	SandboxPort = 4010

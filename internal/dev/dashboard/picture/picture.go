@@ -1,5 +1,5 @@
 // Package picture draws the dashboard's widgets, filled with the totals of
-// a local run (package logmetrics), as a PNG: the README's picture of what
+// a local run (package logmetrics), as a PNG: docs/operate.md's picture of what
 // the deployed dashboard shows. A graph becomes one bar per series (the
 // whole run is shorter than one of the dashboard's 5-minute periods); the
 // alarm widget shows each alarm's state as the alarm would judge the run.
