@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/yuin/goldmark/ast"
 
@@ -248,12 +249,12 @@ func lookup(doc any, path string) (string, bool) {
 }
 
 // startLocalSystem starts the local system as make run does, on free
-// ports, with the bootstraps in binDir.
-func startLocalSystem(t *testing.T, binDir string) localSystem {
+// ports, with the bootstraps in binDir and the log files in logDir.
+func startLocalSystem(t *testing.T, binDir, logDir string) localSystem {
 	t.Helper()
 	logs := &testkit.Buffer{}
 	st, err := stack.Start(context.Background(), stack.Config{
-		BinDir: binDir, SkipBuild: true, LogDir: t.TempDir(), Output: logs,
+		BinDir: binDir, SkipBuild: true, LogDir: logDir, Output: logs,
 	})
 	if err != nil {
 		t.Fatalf("starting the local system: %v\n%s", err, logs)
@@ -304,7 +305,8 @@ func TestExamplesAnswerWhatTheDocsSay(t *testing.T) {
 	}
 	for _, path := range order {
 		t.Run(path, func(t *testing.T) {
-			sys := startLocalSystem(t, binDir)
+			logDir := t.TempDir()
+			sys := startLocalSystem(t, binDir, logDir)
 			for _, ex := range byPage[path] {
 				for _, problem := range run(t, ex, sys) {
 					t.Error(problem)
@@ -312,6 +314,29 @@ func TestExamplesAnswerWhatTheDocsSay(t *testing.T) {
 			}
 			if path != "README.md" {
 				return
+			}
+			// README's example created a ticket: its log line has the keys
+			// docs/contract.md shows.
+			contract, err := readPage(root, "docs/contract.md")
+			if err != nil {
+				t.Fatal(err)
+			}
+			shown, err := contract.logLine()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, ok := shown["message"]; !ok {
+				t.Fatalf("docs/contract.md's log line has no \"message\" key: %v", shown)
+			}
+			// The emulator relays the function's output through a pipe:
+			// give the line a moment to reach the file.
+			problems := compareLogLine(shown, stack.LogPath(logDir, "CreateTicketFunction"))
+			for i := 0; i < 100 && len(problems) == 1 && strings.HasPrefix(problems[0], "no line"); i++ {
+				time.Sleep(50 * time.Millisecond)
+				problems = compareLogLine(shown, stack.LogPath(logDir, "CreateTicketFunction"))
+			}
+			for _, problem := range problems {
+				t.Error("docs/contract.md's log line: " + problem)
 			}
 			// The check itself, on the same system: an example whose
 			// documented answer is wrong is reported.
@@ -334,4 +359,63 @@ func abbreviate(b []byte, n int) string {
 		return string(b)
 	}
 	return string(b[:n]) + "..."
+}
+
+// logLine is the log line the page shows: the ```json block that holds
+// an "api_request_id".
+func (p *page) logLine() (map[string]any, error) {
+	var line map[string]any
+	_ = ast.Walk(p.doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		block, ok := n.(*ast.FencedCodeBlock)
+		if !entering || !ok || string(block.Language(p.src)) != "json" || line != nil {
+			return ast.WalkContinue, nil
+		}
+		var code bytes.Buffer
+		for i := range block.Lines().Len() {
+			seg := block.Lines().At(i)
+			code.Write(seg.Value(p.src))
+		}
+		var m map[string]any
+		if json.Unmarshal(code.Bytes(), &m) == nil && m["api_request_id"] != nil {
+			line = m
+		}
+		return ast.WalkContinue, nil
+	})
+	if line == nil {
+		return nil, fmt.Errorf("%s shows no log line (a json block with api_request_id)", p.path)
+	}
+	return line, nil
+}
+
+// compareLogLine finds, in the function's log file (lines prefixed with
+// "[Name] " as make run prints them), a line with the shown
+// line's message and outcome, and reports keys one has and the other lacks.
+func compareLogLine(shown map[string]any, logFile string) []string {
+	data, err := os.ReadFile(logFile)
+	if err != nil {
+		return []string{err.Error()}
+	}
+	for _, raw := range bytes.Split(data, []byte("\n")) {
+		// Each line is the function's own, after the stack's "[Name] ".
+		if i := bytes.IndexByte(raw, '{'); i > 0 {
+			raw = raw[i:]
+		}
+		var real map[string]any
+		if json.Unmarshal(raw, &real) != nil || real["message"] != shown["message"] || real["outcome"] != shown["outcome"] {
+			continue
+		}
+		var problems []string
+		for k := range shown {
+			if _, ok := real[k]; !ok {
+				problems = append(problems, fmt.Sprintf("key %q is shown but not logged (the line: %s)", k, raw))
+			}
+		}
+		for k := range real {
+			if _, ok := shown[k]; !ok {
+				problems = append(problems, fmt.Sprintf("key %q is logged but not shown (the line: %s)", k, raw))
+			}
+		}
+		return problems
+	}
+	return []string{fmt.Sprintf("no line with message %v and outcome %v in %s", shown["message"], shown["outcome"], logFile)}
 }
