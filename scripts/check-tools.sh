@@ -12,9 +12,11 @@ need() { # need NAME HINT
 }
 need go "install Go 1.26.6 or newer from the official Go downloads page (go.mod's toolchain line then fetches the patched release it names)"
 need git "install git (apt-get install git)"
+need curl "install curl (apt-get install curl): the docs' examples run with it (go test ./docs/)"
+need openssl "install openssl (apt-get install openssl): the docs' webhook example signs with it"
 "$(dirname "$0")"/python-tools.sh check || missing=1
 if [ $missing = 1 ]; then
 	echo "make: some tools are missing (see above)" >&2
 	exit 1
 fi
-echo "tools: go, git, moto_server, cfn-lint, aws-sam-translator found"
+echo "tools: go, git, curl, openssl, moto_server, cfn-lint, aws-sam-translator found"
