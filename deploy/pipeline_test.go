@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -239,29 +240,53 @@ func TestPipelineRolePerEnvironment(t *testing.T) {
 		t.Errorf("pipeline.yaml makes roles for %v, samconfig.toml has environments %v", envs, want)
 	}
 
-	var roles map[string]map[string]any
-	if err := json.Unmarshal(forEach[2], &roles); err != nil {
+	var resources map[string]map[string]any
+	if err := json.Unmarshal(forEach[2], &resources); err != nil {
 		t.Fatal(err)
 	}
-	if len(roles) != 1 {
-		t.Fatalf("Fn::ForEach::Environments makes %d resources per environment, want the deploy role only", len(roles))
+	// Per environment: the deploy role GitHub assumes, the CloudFormation
+	// execution role it passes, the boundary of the roles the stack creates.
+	want := map[string]string{
+		"DeployRole${Env}":       "AWS::IAM::Role",
+		"ExecutionRole${Env}":    "AWS::IAM::Role",
+		"FunctionBoundary${Env}": "AWS::IAM::ManagedPolicy",
 	}
-	for _, r := range roles {
-		trust := asMap(t, asSlice(dig(t, r, "Properties", "AssumeRolePolicyDocument", "Statement"))[0], "trust statement")
-		if got := toJSON(dig(t, trust, "Condition", "StringEquals")); got != `{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com",`+
-			`"token.actions.githubusercontent.com:sub":{"Fn::Sub":"repo:${GitHubRepository}:environment:${Env}"}}` {
-			t.Errorf("the deploy role trusts %s; want only this repository's jobs in the environment of the same name", got)
+	if len(resources) != len(want) {
+		t.Errorf("Fn::ForEach::Environments makes %d resources per environment, want %d: %v", len(resources), len(want), slices.Sorted(maps.Keys(resources)))
+	}
+	for id, typ := range want {
+		if r, ok := resources[id]; !ok || r["Type"] != typ {
+			t.Errorf("Fn::ForEach::Environments has no %s %s", typ, id)
 		}
-		for _, p := range asSlice(dig(t, r, "Properties", "Policies")) {
-			for _, st := range asSlice(dig(t, asMap(t, p, "policy"), "PolicyDocument", "Statement")) {
-				s := asMap(t, st, "statement")
-				for _, action := range stringList(s["Action"]) {
-					if action == "*" || strings.HasSuffix(action, ":*") {
-						t.Errorf("statement %v allows %s", s["Sid"], action)
-					}
-					if action == "iam:PassRole" && slices.Contains(stringList(s["Resource"]), "*") {
-						t.Errorf("statement %v may pass any role", s["Sid"])
-					}
+	}
+	deploy := resources["DeployRole${Env}"]
+	if deploy == nil {
+		t.FailNow()
+	}
+	trust := asMap(t, asSlice(dig(t, deploy, "Properties", "AssumeRolePolicyDocument", "Statement"))[0], "trust statement")
+	if got := toJSON(dig(t, trust, "Condition", "StringEquals")); got != `{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com",`+
+		`"token.actions.githubusercontent.com:sub":{"Fn::Sub":"repo:${GitHubRepository}:environment:${Env}:job_workflow_ref:${GitHubRepository}/`+deployEnvWorkflow+`@refs/heads/main"}}` {
+		t.Errorf("the deploy role trusts %s; want only this repository's %s on main in the environment of the same name", got, deployEnvWorkflow)
+	}
+	for id, r := range resources {
+		var statements []any
+		if r["Type"] == "AWS::IAM::ManagedPolicy" {
+			statements = asSlice(dig(t, r, "Properties", "PolicyDocument", "Statement"))
+		}
+		for _, p := range asSlice(asMap(t, r["Properties"], id)["Policies"]) {
+			statements = append(statements, asSlice(dig(t, asMap(t, p, "policy"), "PolicyDocument", "Statement"))...)
+		}
+		for _, st := range statements {
+			s := asMap(t, st, "statement")
+			if s["Effect"] == "Deny" {
+				continue
+			}
+			for _, action := range stringList(s["Action"]) {
+				if action == "*" || strings.HasSuffix(action, ":*") {
+					t.Errorf("%s: statement %v allows %s", id, s["Sid"], action)
+				}
+				if action == "iam:PassRole" && slices.Contains(stringList(s["Resource"]), "*") {
+					t.Errorf("%s: statement %v may pass any role", id, s["Sid"])
 				}
 			}
 		}

@@ -13,8 +13,10 @@ need() { # need NAME HINT
 need go "install Go 1.26.6 or newer from the official Go downloads page (go.mod's toolchain line then fetches the patched release it names)"
 need git "install git (apt-get install git)"
 "$(dirname "$0")"/python-tools.sh check || missing=1
+# The deploy tests' IAM policy simulator runs on Node.js (make iamsim).
+"$(dirname "$0")"/iamsim-tools.sh check || missing=1
 if [ $missing = 1 ]; then
 	echo "make: some tools are missing (see above)" >&2
 	exit 1
 fi
-echo "tools: go, git, moto_server, cfn-lint, aws-sam-translator found"
+echo "tools: go, git, moto_server, cfn-lint, aws-sam-translator, node, npm found"
