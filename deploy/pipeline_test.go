@@ -54,6 +54,9 @@ func deployJobs(t *testing.T) map[string]*actionlint.Job {
 	t.Helper()
 	jobs := map[string]*actionlint.Job{}
 	for _, job := range parseWorkflow(t, deployWorkflow).Jobs {
+		if job.ID.Value == ciJob {
+			continue
+		}
 		call := job.WorkflowCall
 		if call == nil || call.Uses == nil || call.Uses.Value != "./"+deployEnvWorkflow {
 			t.Errorf("job %s does not call %s", job.ID.Value, deployEnvWorkflow)
@@ -76,9 +79,12 @@ func deployJobs(t *testing.T) map[string]*actionlint.Job {
 	return jobs
 }
 
+// ciJob is deploy.yml's job that runs ci.yml on the commit being deployed.
+const ciJob = "ci"
+
 // Every environment of samconfig.toml has a deploy job, and every deploy job
-// an environment of samconfig.toml; dev deploys first, and each other job
-// waits for another (staging after dev, prod after staging).
+// an environment of samconfig.toml; dev deploys first once CI passed, and
+// each other job waits for another (staging after dev, prod after staging).
 func TestEveryEnvironmentHasADeployJob(t *testing.T) {
 	envs := samconfigEnvironments(t)
 	if len(envs) == 0 {
@@ -100,11 +106,18 @@ func TestEveryEnvironmentHasADeployJob(t *testing.T) {
 		for _, n := range job.Needs {
 			needs = append(needs, n.Value)
 		}
-		if env == "dev" && len(needs) > 0 {
-			t.Errorf("dev needs %v: it should deploy first", needs)
+		if !slices.Contains(needs, ciJob) {
+			t.Errorf("%s needs %v, not the %s job: it could deploy a commit CI failed", env, needs, ciJob)
 		}
-		if env != "dev" && len(needs) == 0 {
+		others := slices.DeleteFunc(slices.Clone(needs), func(n string) bool { return n == ciJob })
+		if env == "dev" && len(others) > 0 {
+			t.Errorf("dev needs %v: it should deploy first", others)
+		}
+		if env != "dev" && len(others) == 0 {
 			t.Errorf("%s needs no other deploy job: it would deploy before dev was checked", env)
+		}
+		if !onlyOnMain(job.If) {
+			t.Errorf("job %s runs on any branch: want if: github.ref == 'refs/heads/main' (workflow_dispatch can start it from any)", env)
 		}
 		if !grantsIDToken(job.Permissions) {
 			t.Errorf("job %s does not grant id-token: write to the workflow it calls", env)
@@ -118,6 +131,62 @@ func grantsIDToken(p *actionlint.Permissions) bool {
 	}
 	s, ok := p.Scopes["id-token"]
 	return ok && s.Value != nil && s.Value.Value == "write"
+}
+
+// onlyOnMain reports whether a job's if: is exactly the main-branch guard.
+func onlyOnMain(cond *actionlint.String) bool {
+	return cond != nil && strings.Join(strings.Fields(cond.Value), " ") == "github.ref == 'refs/heads/main'"
+}
+
+// Issue 18 §9: deploy.yml runs on pushes to main and by hand, and before any
+// deploy job runs ci.yml, as a called workflow, on the same commit; nothing
+// runs from another branch.
+func TestDeployOnlyAfterCIOnMain(t *testing.T) {
+	w := parseWorkflow(t, deployWorkflow)
+	var events []string
+	for _, e := range w.On {
+		events = append(events, e.EventName())
+		switch e := e.(type) {
+		case *actionlint.WebhookEvent:
+			if e.Hook.Value != "push" {
+				t.Errorf("%s runs on %s: want push to main and workflow_dispatch only", deployWorkflow, e.Hook.Value)
+				continue
+			}
+			if e.Branches == nil || len(e.Branches.Values) != 1 || e.Branches.Values[0].Value != "main" || e.Tags != nil {
+				t.Errorf("%s runs on pushes to branches other than main", deployWorkflow)
+			}
+		case *actionlint.WorkflowDispatchEvent:
+		default:
+			t.Errorf("%s runs on %s: want push to main and workflow_dispatch only", deployWorkflow, e.EventName())
+		}
+	}
+	slices.Sort(events)
+	if !slices.Equal(events, []string{"push", "workflow_dispatch"}) {
+		t.Errorf("%s runs on %v, want [push workflow_dispatch]", deployWorkflow, events)
+	}
+
+	ci, ok := w.Jobs[ciJob]
+	if !ok {
+		t.Fatalf("%s has no %s job", deployWorkflow, ciJob)
+	}
+	if ci.WorkflowCall == nil || ci.WorkflowCall.Uses == nil || ci.WorkflowCall.Uses.Value != "./"+ciWorkflow {
+		t.Errorf("job %s does not call ./%s (the commit deployed must be the commit tested)", ciJob, ciWorkflow)
+	}
+	if grantsIDToken(ci.Permissions) {
+		t.Errorf("job %s gets id-token: write; only the deploy jobs need it", ciJob)
+	}
+	if !onlyOnMain(ci.If) {
+		t.Errorf("job %s runs on any branch: want if: github.ref == 'refs/heads/main'", ciJob)
+	}
+	called := false
+	for _, e := range parseWorkflow(t, ciWorkflow).On {
+		if _, ok := e.(*actionlint.WorkflowCallEvent); ok {
+			called = true
+		}
+	}
+	if !called {
+		t.Errorf("%s cannot be called (on: workflow_call): %s could not run it first", ciWorkflow, deployWorkflow)
+	}
 }
 
 // The called workflow runs in the GitHub environment it deploys, assumes a
@@ -168,7 +237,14 @@ func TestDeployJobAssumesItsEnvironmentsRole(t *testing.T) {
 // pinnedAction is a released major version tag or a full commit SHA.
 var pinnedAction = regexp.MustCompile(`^[\w.-]+/[\w./-]+@(v\d+|[0-9a-f]{40})$`)
 
+// shaPinnedLine is a uses: line pinned to a full commit SHA with the release
+// tag beside it (what Dependabot updates together).
+var shaPinnedLine = regexp.MustCompile(`^\s*-?\s*uses:\s*[\w.-]+/[\w./-]+@[0-9a-f]{40}\s+#\s*v\d+(\.\d+)*\s*$`)
+
 // Every action is pinned, and every workflow builds with go.mod's toolchain.
+// In a job that can get AWS credentials (id-token: write) every action is
+// pinned to a commit SHA: a moved tag cannot run new code with the role.
+// No checkout leaves the job's token on disk for later steps.
 func TestWorkflowsPinActionsAndToolchain(t *testing.T) {
 	toolchain := goModToolchain(t)
 	for _, path := range []string{ciWorkflow, deployEnvWorkflow} {
@@ -176,10 +252,28 @@ func TestWorkflowsPinActionsAndToolchain(t *testing.T) {
 		if got := envVar(w.Env, "GOTOOLCHAIN"); got != toolchain {
 			t.Errorf("%s: GOTOOLCHAIN = %q, want go.mod's toolchain %q", path, got, toolchain)
 		}
+		raw, err := os.ReadFile(filepath.Join(repoRoot(t), path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(string(raw), "\n")
 		for _, job := range w.Jobs {
 			for _, step := range job.Steps {
-				if a, ok := step.Exec.(*actionlint.ExecAction); ok && !pinnedAction.MatchString(a.Uses.Value) {
+				a, ok := step.Exec.(*actionlint.ExecAction)
+				if !ok {
+					continue
+				}
+				if !pinnedAction.MatchString(a.Uses.Value) {
 					t.Errorf("%s: %s is not pinned to a major version tag or a commit SHA", path, a.Uses.Value)
+				}
+				if grantsIDToken(job.Permissions) && !shaPinnedLine.MatchString(lines[a.Uses.Pos.Line-1]) {
+					t.Errorf("%s:%d: job %s has id-token: write, so %s must be pinned to a full commit SHA with its tag in a comment (uses: owner/repo@<sha> # vX.Y.Z)",
+						path, a.Uses.Pos.Line, job.ID.Value, a.Uses.Value)
+				}
+				if strings.HasPrefix(a.Uses.Value, "actions/checkout@") {
+					if in := a.Inputs["persist-credentials"]; in == nil || in.Value == nil || in.Value.Value != "false" {
+						t.Errorf("%s: job %s checks out with persist-credentials other than false: the token stays in .git/config for every later step", path, job.ID.Value)
+					}
 				}
 			}
 		}
