@@ -132,7 +132,7 @@ func (s *cfnScope) resolve(t *testing.T, v any) any {
 // [values], {fragment}] becomes one copy of the fragment per value, with
 // ${Identifier} (and &{Identifier}) replaced in keys and strings and
 // {"Ref": Identifier} replaced by the value.
-func expandForEach(t *testing.T, section map[string]any) map[string]any {
+func expandForEach(t *testing.T, section map[string]any, scope *cfnScope) map[string]any {
 	t.Helper()
 	out := map[string]any{}
 	for key, v := range section {
@@ -145,7 +145,15 @@ func expandForEach(t *testing.T, section map[string]any) map[string]any {
 			t.Fatalf("%s: want [Identifier, [values], {fragment}]", key)
 		}
 		id := loop[0].(string)
-		for _, value := range stringList(loop[1]) {
+		values := stringList(loop[1])
+		if ref, ok := loop[1].(map[string]any)["Ref"].(string); ok {
+			// A CommaDelimitedList parameter.
+			values = strings.Split(scope.ref(t, ref), ",")
+		}
+		if len(values) == 0 {
+			t.Fatalf("%s: no values to loop over in %v", key, loop[1])
+		}
+		for _, value := range values {
 			for name, body := range asMap(t, loop[2], key+" fragment") {
 				out[replaceIdentifier(name, id, value)] = substituteIdentifier(body, id, value)
 			}
@@ -215,7 +223,7 @@ func deployPipeline(t *testing.T, account, region string, params map[string]stri
 	maps.Copy(scope.params, params)
 
 	p := &pipeline{resources: map[string]map[string]any{}, scope: scope}
-	expanded := expandForEach(t, tpl.Resources)
+	expanded := expandForEach(t, tpl.Resources, scope)
 	// Physical names and ARNs first: policies refer to each other's.
 	for id, r := range expanded {
 		res := asMap(t, r, id)

@@ -316,7 +316,8 @@ func TestPipelineRolePerEnvironment(t *testing.T) {
 		t.Fatalf("parsing deploy/pipeline.yaml: %v", err)
 	}
 	var tpl struct {
-		Resources map[string]json.RawMessage
+		Parameters map[string]json.RawMessage
+		Resources  map[string]json.RawMessage
 	}
 	if err := json.Unmarshal(out, &tpl); err != nil {
 		t.Fatal(err)
@@ -325,13 +326,27 @@ func TestPipelineRolePerEnvironment(t *testing.T) {
 	if err := json.Unmarshal(tpl.Resources["Fn::ForEach::Environments"], &forEach); err != nil || len(forEach) != 3 {
 		t.Fatalf("no Fn::ForEach::Environments [Env, [environments], {roles}] in Resources (%v)", err)
 	}
-	var envs []string
-	if err := json.Unmarshal(forEach[1], &envs); err != nil {
-		t.Fatal(err)
+	// The environments are the Environments parameter: by default every
+	// environment of samconfig.toml, each one allowed.
+	var loop struct{ Ref string }
+	if err := json.Unmarshal(forEach[1], &loop); err != nil || loop.Ref != "Environments" {
+		t.Fatalf("Fn::ForEach::Environments loops over %s, want the parameter Environments", forEach[1])
 	}
+	var param struct {
+		Type          string
+		Default       string
+		AllowedValues []string
+	}
+	if err := json.Unmarshal(tpl.Parameters["Environments"], &param); err != nil {
+		t.Fatalf("pipeline.yaml's Environments parameter: %v", err)
+	}
+	envs := strings.Split(param.Default, ",")
 	slices.Sort(envs)
-	if want := samconfigEnvironments(t); !slices.Equal(envs, want) {
-		t.Errorf("pipeline.yaml makes roles for %v, samconfig.toml has environments %v", envs, want)
+	slices.Sort(param.AllowedValues)
+	samEnvs := samconfigEnvironments(t)
+	if param.Type != "CommaDelimitedList" || !slices.Equal(envs, samEnvs) || !slices.Equal(param.AllowedValues, samEnvs) {
+		t.Errorf("pipeline.yaml's Environments is a %s defaulting to %v, allowing %v; want a CommaDelimitedList of samconfig.toml's environments %v",
+			param.Type, envs, param.AllowedValues, samEnvs)
 	}
 
 	var resources map[string]map[string]any

@@ -57,6 +57,9 @@ func (e simEnv) apiID() string            { return e.name[:1] + "1a2b3c4d5" }
 func (e simEnv) apiARN(path string) string {
 	return "arn:aws:apigateway:" + simRegion + "::/apis/" + e.apiID() + path
 }
+func (e simEnv) apiTagsARN() string {
+	return "arn:aws:apigateway:" + simRegion + "::/tags/" + strings.ReplaceAll(e.apiARN(""), "/", "%2F")
+}
 func (e simEnv) invokeARN() string {
 	return "arn:aws:execute-api:" + simRegion + ":" + simAccount + ":" + e.apiID() + "/" + e.name + "/POST/tickets"
 }
@@ -180,7 +183,8 @@ func escalations(a principal, env, victim simEnv) []simCase {
 		unvalidated(deny("apigateway PATCH of the victim's POST /tickets route", "apigateway:PATCH", victim.apiARN("/routes/r0ute1"), victimTag), httpAPIUnlisted),
 		unvalidated(deny("apigateway DELETE of the victim's API", "apigateway:DELETE", victim.apiARN(""), victimTag), httpAPIUnlisted),
 		unvalidated(deny("apigateway POST of tags moving the victim's API to its environment", "apigateway:POST",
-			"arn:aws:apigateway:"+simRegion+"::/tags/"+strings.ReplaceAll(victim.apiARN(""), "/", "%2F"), mergeContext(victimTag, tagTo(env.name))), httpAPIUnlisted),
+			victim.apiTagsARN(), mergeContext(victimTag, tagTo(env.name))), httpAPIUnlisted),
+		unvalidated(deny("apigateway PUT of the victim's API (reimport)", "apigateway:PUT", victim.apiARN(""), victimTag), httpAPIUnlisted),
 		// Secrets Manager: move the victim's secrets by tag, then use them.
 		deny("TagResource of the victim's API key to its environment", "secretsmanager:TagResource", victim.apiKeySecret(),
 			mergeContext(victimTag, tagTo(env.name))),
@@ -360,6 +364,8 @@ func executionCalls(t *testing.T, exec principal, env simEnv) []simCase {
 		allow("PutMetricAlarm", "cloudwatch:PutMetricAlarm", env.alarmARN(), nil),
 		allow("PutDashboard", "cloudwatch:PutDashboard", "arn:aws:cloudwatch::"+simAccount+":dashboard/"+env.stackName()+"-"+env.name, nil),
 		unvalidated(allow("apigateway POST /apis tagged with its environment", "apigateway:POST", "arn:aws:apigateway:"+simRegion+"::/apis", stackTags), httpAPIUnlisted),
+		unvalidated(allow("apigateway PUT /apis (import of the OpenAPI body)", "apigateway:PUT", "arn:aws:apigateway:"+simRegion+"::/apis", nil), httpAPIUnlisted),
+		unvalidated(allow("apigateway POST of the stack's tags to the API it imported", "apigateway:POST", env.apiTagsARN(), stackTags), httpAPIUnlisted),
 		unvalidated(allow("apigateway PATCH of its API", "apigateway:PATCH", env.apiARN(""), own), httpAPIUnlisted),
 		unvalidated(allow("apigateway POST of a stage of its API", "apigateway:POST", env.apiARN("/stages"), own), httpAPIUnlisted),
 		allow("CreateSecret tagged with its environment", "secretsmanager:CreateSecret", env.apiKeySecret(), stackTags),
@@ -537,4 +543,26 @@ func slicesContainsGlob(patterns []string, value string) bool {
 		}
 	}
 	return false
+}
+
+// One AWS account per environment: pipeline.yaml deployed with
+// Environments=prod makes prod's roles and boundary only, and prod's deploy
+// role still passes only prod's execution role.
+func TestPipelineInAnAccountOfItsOwn(t *testing.T) {
+	p := deployPipeline(t, simAccount, simRegion, map[string]string{"GitHubRepository": simRepo, "Environments": "prod"})
+	for _, name := range environments {
+		env := simEnv{name}
+		present := p.role(env.deployRole()) != nil && p.role(env.executionRole()) != nil && p.managedPolicy(env.boundaryName()) != nil
+		if present != (name == "prod") {
+			t.Errorf("with Environments=prod, the roles and boundary of %s exist: %v", name, present)
+		}
+	}
+	prod := simEnv{"prod"}
+	deployer := principal{what: "deploy role prod (own account)", arn: roleARN(prod.deployRole()), policies: inlinePolicies(t, p.role(prod.deployRole()))}
+	checkCases(t, []simCase{
+		deployer.request(true, "PassRole of its execution role", "iam:PassRole", roleARN(prod.executionRole()),
+			map[string]any{"iam:PassedToService": "cloudformation.amazonaws.com"}),
+		deployer.request(false, "PassRole of another role", "iam:PassRole", roleARN("periskope-bridge-cfn-exec-dev"),
+			map[string]any{"iam:PassedToService": "cloudformation.amazonaws.com"}),
+	})
 }
