@@ -344,6 +344,7 @@ func executionCalls(t *testing.T, exec principal, env simEnv) []simCase {
 		cases = append(cases,
 			allow("CreateRole "+r.logicalID, "iam:CreateRole", role, withBoundary),
 			allow("PutRolePolicy on "+r.logicalID, "iam:PutRolePolicy", role, withBoundary),
+			allow("PutRolePermissionsBoundary of "+r.logicalID+" (a stack deployed before the boundary)", "iam:PutRolePermissionsBoundary", role, withBoundary),
 			allow("TagRole "+r.logicalID, "iam:TagRole", role, nil),
 			allow("GetRole "+r.logicalID, "iam:GetRole", role, nil),
 			allow("PassRole "+r.logicalID+" to Lambda", "iam:PassRole", role, map[string]any{"iam:PassedToService": "lambda.amazonaws.com"}),
