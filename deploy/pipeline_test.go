@@ -222,11 +222,16 @@ func TestDeployJobAssumesItsEnvironmentsRole(t *testing.T) {
 				}
 			}
 		}
+		if got := stepEnv(job, "sam deploy", "EXECUTION_ROLE_ARN"); got != "${{ vars.AWS_EXECUTION_ROLE_ARN }}" {
+			t.Errorf("sam deploy's EXECUTION_ROLE_ARN is %q, want the GitHub environment's variable ${{ vars.AWS_EXECUTION_ROLE_ARN }}", got)
+		}
 		if !assumes {
 			t.Error("no aws-actions/configure-aws-credentials step with role-to-assume")
 		}
 		all := strings.Join(runs, "\n")
-		for _, want := range []string{`sam build --config-env "$DEPLOY_ENV"`, `sam deploy --config-env "$DEPLOY_ENV"`, `make smoke ENV="$DEPLOY_ENV"`} {
+		// The deploy role may create change sets only when CloudFormation
+		// runs them as the environment's execution role (pipeline.yaml).
+		for _, want := range []string{`sam build --config-env "$DEPLOY_ENV"`, `sam deploy --config-env "$DEPLOY_ENV" --role-arn "$EXECUTION_ROLE_ARN"`, `make smoke ENV="$DEPLOY_ENV"`} {
 			if !strings.Contains(all, want) {
 				t.Errorf("no step runs %s", want)
 			}
@@ -278,6 +283,17 @@ func TestWorkflowsPinActionsAndToolchain(t *testing.T) {
 			}
 		}
 	}
+}
+
+// stepEnv is the value of variable name in the env: of job's step called
+// stepName.
+func stepEnv(job *actionlint.Job, stepName, name string) string {
+	for _, step := range job.Steps {
+		if step.Name != nil && step.Name.Value == stepName {
+			return envVar(step.Env, name)
+		}
+	}
+	return ""
 }
 
 func envVar(env *actionlint.Env, name string) string {
