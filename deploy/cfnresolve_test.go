@@ -146,8 +146,11 @@ func expandForEach(t *testing.T, section map[string]any, scope *cfnScope) map[st
 		}
 		id := loop[0].(string)
 		values := stringList(loop[1])
-		if ref, ok := loop[1].(map[string]any)["Ref"].(string); ok {
-			// A CommaDelimitedList parameter.
+		if m, ok := loop[1].(map[string]any); ok {
+			ref, ok := m["Ref"].(string)
+			if !ok {
+				t.Fatalf("%s loops over %v: want a list or a Ref to a CommaDelimitedList parameter", key, m)
+			}
 			values = strings.Split(scope.ref(t, ref), ",")
 		}
 		if len(values) == 0 {
