@@ -43,7 +43,7 @@ lint: ## gofmt, go vet and staticcheck (a Go tool dependency: go tool staticchec
 	$(GO) tool staticcheck $(GO_PACKAGES)
 
 .PHONY: test
-test: tools tidy-check lint workflow-check template-check ## Everything CI runs: lint, unit, integration (moto_server), bootstraps under the Runtime Interface Emulator, template, end to end.
+test: tools iamsim tidy-check lint workflow-check template-check ## Everything CI runs: lint, unit, integration (moto_server), bootstraps under the Runtime Interface Emulator, template, end to end.
 	scripts/python-tools.sh exec $(GO) test $(TEST_FLAGS) $(GO_PACKAGES)
 
 # Supply chain (issue 15): go.mod tidy, workflows linted, known

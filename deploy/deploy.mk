@@ -76,6 +76,13 @@ env-file: ## Write env/$(ENV).json for sam local --env-vars: ENV=local (make run
 	fi || { rm -f "$(ENV_FILE).part"; exit 1; }; \
 	mv "$(ENV_FILE).part" "$(ENV_FILE)"; echo "$@: wrote $(ENV_FILE)"
 
+# iamsim: the IAM policy simulator of the deploy tests (deploy/simulate_test.go
+# evaluates pipeline.yaml with it), installed by npm ci from its lockfile into
+# the git-ignored deploy/iamsim/node_modules.
+.PHONY: iamsim
+iamsim: ## Install the IAM policy simulator the deploy tests use (npm ci in deploy/iamsim; needs Node.js 20+ and npm).
+	@scripts/iamsim-tools.sh install
+
 .PHONY: template-check cfn-lint
 template-check: ## cfn-lint template.yaml and deploy/pipeline.yaml: any error or warning fails.
 	@deploy/template-check.sh template.yaml deploy/pipeline.yaml

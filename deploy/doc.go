@@ -11,7 +11,15 @@
 //   - build_test.go runs the Makefile targets `sam build` calls and checks each
 //     bootstrap is a static linux/arm64 executable built with the right flags;
 //   - runbook_test.go checks docs/runbook.md has a complete entry for every
-//     alarm of template.yaml.
+//     alarm of template.yaml;
+//   - pipeline_test.go ties samconfig.toml's environments, the deploy
+//     workflows and pipeline.yaml's roles together, and checks the workflows'
+//     triggers, CI gate and pinning;
+//   - simulate_test.go evaluates pipeline.yaml's roles and boundaries, and
+//     template.yaml's function roles, with an IAM policy simulator
+//     (@cloud-copilot/iam-simulate, run by iamsim/simulate.mjs;
+//     iamsim_test.go drives it, cfnresolve_test.go resolves the templates'
+//     intrinsics for one account).
 //
 // cfn-lint runs separately, through `make template-check`.
 package deploy

@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -53,6 +54,9 @@ func deployJobs(t *testing.T) map[string]*actionlint.Job {
 	t.Helper()
 	jobs := map[string]*actionlint.Job{}
 	for _, job := range parseWorkflow(t, deployWorkflow).Jobs {
+		if job.ID.Value == ciJob {
+			continue
+		}
 		call := job.WorkflowCall
 		if call == nil || call.Uses == nil || call.Uses.Value != "./"+deployEnvWorkflow {
 			t.Errorf("job %s does not call %s", job.ID.Value, deployEnvWorkflow)
@@ -75,9 +79,12 @@ func deployJobs(t *testing.T) map[string]*actionlint.Job {
 	return jobs
 }
 
+// ciJob is deploy.yml's job that runs ci.yml on the commit being deployed.
+const ciJob = "ci"
+
 // Every environment of samconfig.toml has a deploy job, and every deploy job
-// an environment of samconfig.toml; dev deploys first, and each other job
-// waits for another (staging after dev, prod after staging).
+// an environment of samconfig.toml; dev deploys first once CI passed, and
+// each other job waits for another (staging after dev, prod after staging).
 func TestEveryEnvironmentHasADeployJob(t *testing.T) {
 	envs := samconfigEnvironments(t)
 	if len(envs) == 0 {
@@ -99,11 +106,18 @@ func TestEveryEnvironmentHasADeployJob(t *testing.T) {
 		for _, n := range job.Needs {
 			needs = append(needs, n.Value)
 		}
-		if env == "dev" && len(needs) > 0 {
-			t.Errorf("dev needs %v: it should deploy first", needs)
+		if !slices.Contains(needs, ciJob) {
+			t.Errorf("%s needs %v, not the %s job: it could deploy a commit CI failed", env, needs, ciJob)
 		}
-		if env != "dev" && len(needs) == 0 {
+		others := slices.DeleteFunc(slices.Clone(needs), func(n string) bool { return n == ciJob })
+		if env == "dev" && len(others) > 0 {
+			t.Errorf("dev needs %v: it should deploy first", others)
+		}
+		if env != "dev" && len(others) == 0 {
 			t.Errorf("%s needs no other deploy job: it would deploy before dev was checked", env)
+		}
+		if !onlyOnMain(job.If) {
+			t.Errorf("job %s runs on any branch: want if: github.ref == 'refs/heads/main' (workflow_dispatch can start it from any)", env)
 		}
 		if !grantsIDToken(job.Permissions) {
 			t.Errorf("job %s does not grant id-token: write to the workflow it calls", env)
@@ -117,6 +131,62 @@ func grantsIDToken(p *actionlint.Permissions) bool {
 	}
 	s, ok := p.Scopes["id-token"]
 	return ok && s.Value != nil && s.Value.Value == "write"
+}
+
+// onlyOnMain reports whether a job's if: is exactly the main-branch guard.
+func onlyOnMain(cond *actionlint.String) bool {
+	return cond != nil && strings.Join(strings.Fields(cond.Value), " ") == "github.ref == 'refs/heads/main'"
+}
+
+// Issue 18 §9: deploy.yml runs on pushes to main and by hand, and before any
+// deploy job runs ci.yml, as a called workflow, on the same commit; nothing
+// runs from another branch.
+func TestDeployOnlyAfterCIOnMain(t *testing.T) {
+	w := parseWorkflow(t, deployWorkflow)
+	var events []string
+	for _, e := range w.On {
+		events = append(events, e.EventName())
+		switch e := e.(type) {
+		case *actionlint.WebhookEvent:
+			if e.Hook.Value != "push" {
+				t.Errorf("%s runs on %s: want push to main and workflow_dispatch only", deployWorkflow, e.Hook.Value)
+				continue
+			}
+			if e.Branches == nil || len(e.Branches.Values) != 1 || e.Branches.Values[0].Value != "main" || e.Tags != nil {
+				t.Errorf("%s runs on pushes to branches other than main", deployWorkflow)
+			}
+		case *actionlint.WorkflowDispatchEvent:
+		default:
+			t.Errorf("%s runs on %s: want push to main and workflow_dispatch only", deployWorkflow, e.EventName())
+		}
+	}
+	slices.Sort(events)
+	if !slices.Equal(events, []string{"push", "workflow_dispatch"}) {
+		t.Errorf("%s runs on %v, want [push workflow_dispatch]", deployWorkflow, events)
+	}
+
+	ci, ok := w.Jobs[ciJob]
+	if !ok {
+		t.Fatalf("%s has no %s job", deployWorkflow, ciJob)
+	}
+	if ci.WorkflowCall == nil || ci.WorkflowCall.Uses == nil || ci.WorkflowCall.Uses.Value != "./"+ciWorkflow {
+		t.Errorf("job %s does not call ./%s (the commit deployed must be the commit tested)", ciJob, ciWorkflow)
+	}
+	if grantsIDToken(ci.Permissions) {
+		t.Errorf("job %s gets id-token: write; only the deploy jobs need it", ciJob)
+	}
+	if !onlyOnMain(ci.If) {
+		t.Errorf("job %s runs on any branch: want if: github.ref == 'refs/heads/main'", ciJob)
+	}
+	called := false
+	for _, e := range parseWorkflow(t, ciWorkflow).On {
+		if _, ok := e.(*actionlint.WorkflowCallEvent); ok {
+			called = true
+		}
+	}
+	if !called {
+		t.Errorf("%s cannot be called (on: workflow_call): %s could not run it first", ciWorkflow, deployWorkflow)
+	}
 }
 
 // The called workflow runs in the GitHub environment it deploys, assumes a
@@ -152,11 +222,16 @@ func TestDeployJobAssumesItsEnvironmentsRole(t *testing.T) {
 				}
 			}
 		}
+		if got := stepEnv(job, "sam deploy", "EXECUTION_ROLE_ARN"); got != "${{ vars.AWS_EXECUTION_ROLE_ARN }}" {
+			t.Errorf("sam deploy's EXECUTION_ROLE_ARN is %q, want the GitHub environment's variable ${{ vars.AWS_EXECUTION_ROLE_ARN }}", got)
+		}
 		if !assumes {
 			t.Error("no aws-actions/configure-aws-credentials step with role-to-assume")
 		}
 		all := strings.Join(runs, "\n")
-		for _, want := range []string{`sam build --config-env "$DEPLOY_ENV"`, `sam deploy --config-env "$DEPLOY_ENV"`, `make smoke ENV="$DEPLOY_ENV"`} {
+		// The deploy role may create change sets only when CloudFormation
+		// runs them as the environment's execution role (pipeline.yaml).
+		for _, want := range []string{`sam build --config-env "$DEPLOY_ENV"`, `sam deploy --config-env "$DEPLOY_ENV" --role-arn "$EXECUTION_ROLE_ARN"`, `make smoke ENV="$DEPLOY_ENV"`} {
 			if !strings.Contains(all, want) {
 				t.Errorf("no step runs %s", want)
 			}
@@ -167,7 +242,14 @@ func TestDeployJobAssumesItsEnvironmentsRole(t *testing.T) {
 // pinnedAction is a released major version tag or a full commit SHA.
 var pinnedAction = regexp.MustCompile(`^[\w.-]+/[\w./-]+@(v\d+|[0-9a-f]{40})$`)
 
+// shaPinnedLine is a uses: line pinned to a full commit SHA with the release
+// tag beside it (what Dependabot updates together).
+var shaPinnedLine = regexp.MustCompile(`^\s*-?\s*uses:\s*[\w.-]+/[\w./-]+@[0-9a-f]{40}\s+#\s*v\d+(\.\d+)*\s*$`)
+
 // Every action is pinned, and every workflow builds with go.mod's toolchain.
+// In a job that can get AWS credentials (id-token: write) every action is
+// pinned to a commit SHA: a moved tag cannot run new code with the role.
+// No checkout leaves the job's token on disk for later steps.
 func TestWorkflowsPinActionsAndToolchain(t *testing.T) {
 	toolchain := goModToolchain(t)
 	for _, path := range []string{ciWorkflow, deployEnvWorkflow} {
@@ -175,14 +257,43 @@ func TestWorkflowsPinActionsAndToolchain(t *testing.T) {
 		if got := envVar(w.Env, "GOTOOLCHAIN"); got != toolchain {
 			t.Errorf("%s: GOTOOLCHAIN = %q, want go.mod's toolchain %q", path, got, toolchain)
 		}
+		raw, err := os.ReadFile(filepath.Join(repoRoot(t), path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(string(raw), "\n")
 		for _, job := range w.Jobs {
 			for _, step := range job.Steps {
-				if a, ok := step.Exec.(*actionlint.ExecAction); ok && !pinnedAction.MatchString(a.Uses.Value) {
+				a, ok := step.Exec.(*actionlint.ExecAction)
+				if !ok {
+					continue
+				}
+				if !pinnedAction.MatchString(a.Uses.Value) {
 					t.Errorf("%s: %s is not pinned to a major version tag or a commit SHA", path, a.Uses.Value)
+				}
+				if grantsIDToken(job.Permissions) && !shaPinnedLine.MatchString(lines[a.Uses.Pos.Line-1]) {
+					t.Errorf("%s:%d: job %s has id-token: write, so %s must be pinned to a full commit SHA with its tag in a comment (uses: owner/repo@<sha> # vX.Y.Z)",
+						path, a.Uses.Pos.Line, job.ID.Value, a.Uses.Value)
+				}
+				if strings.HasPrefix(a.Uses.Value, "actions/checkout@") {
+					if in := a.Inputs["persist-credentials"]; in == nil || in.Value == nil || in.Value.Value != "false" {
+						t.Errorf("%s: job %s checks out with persist-credentials other than false: the token stays in .git/config for every later step", path, job.ID.Value)
+					}
 				}
 			}
 		}
 	}
+}
+
+// stepEnv is the value of variable name in the env: of job's step called
+// stepName.
+func stepEnv(job *actionlint.Job, stepName, name string) string {
+	for _, step := range job.Steps {
+		if step.Name != nil && step.Name.Value == stepName {
+			return envVar(step.Env, name)
+		}
+	}
+	return ""
 }
 
 func envVar(env *actionlint.Env, name string) string {
@@ -221,7 +332,8 @@ func TestPipelineRolePerEnvironment(t *testing.T) {
 		t.Fatalf("parsing deploy/pipeline.yaml: %v", err)
 	}
 	var tpl struct {
-		Resources map[string]json.RawMessage
+		Parameters map[string]json.RawMessage
+		Resources  map[string]json.RawMessage
 	}
 	if err := json.Unmarshal(out, &tpl); err != nil {
 		t.Fatal(err)
@@ -230,38 +342,76 @@ func TestPipelineRolePerEnvironment(t *testing.T) {
 	if err := json.Unmarshal(tpl.Resources["Fn::ForEach::Environments"], &forEach); err != nil || len(forEach) != 3 {
 		t.Fatalf("no Fn::ForEach::Environments [Env, [environments], {roles}] in Resources (%v)", err)
 	}
-	var envs []string
-	if err := json.Unmarshal(forEach[1], &envs); err != nil {
-		t.Fatal(err)
+	// The environments are the Environments parameter: by default every
+	// environment of samconfig.toml, each one allowed.
+	var loop struct{ Ref string }
+	if err := json.Unmarshal(forEach[1], &loop); err != nil || loop.Ref != "Environments" {
+		t.Fatalf("Fn::ForEach::Environments loops over %s, want the parameter Environments", forEach[1])
 	}
+	var param struct {
+		Type          string
+		Default       string
+		AllowedValues []string
+	}
+	if err := json.Unmarshal(tpl.Parameters["Environments"], &param); err != nil {
+		t.Fatalf("pipeline.yaml's Environments parameter: %v", err)
+	}
+	envs := strings.Split(param.Default, ",")
 	slices.Sort(envs)
-	if want := samconfigEnvironments(t); !slices.Equal(envs, want) {
-		t.Errorf("pipeline.yaml makes roles for %v, samconfig.toml has environments %v", envs, want)
+	slices.Sort(param.AllowedValues)
+	samEnvs := samconfigEnvironments(t)
+	if param.Type != "CommaDelimitedList" || !slices.Equal(envs, samEnvs) || !slices.Equal(param.AllowedValues, samEnvs) {
+		t.Errorf("pipeline.yaml's Environments is a %s defaulting to %v, allowing %v; want a CommaDelimitedList of samconfig.toml's environments %v",
+			param.Type, envs, param.AllowedValues, samEnvs)
 	}
 
-	var roles map[string]map[string]any
-	if err := json.Unmarshal(forEach[2], &roles); err != nil {
+	var resources map[string]map[string]any
+	if err := json.Unmarshal(forEach[2], &resources); err != nil {
 		t.Fatal(err)
 	}
-	if len(roles) != 1 {
-		t.Fatalf("Fn::ForEach::Environments makes %d resources per environment, want the deploy role only", len(roles))
+	// Per environment: the deploy role GitHub assumes, the CloudFormation
+	// execution role it passes, the boundary of the roles the stack creates.
+	want := map[string]string{
+		"DeployRole${Env}":       "AWS::IAM::Role",
+		"ExecutionRole${Env}":    "AWS::IAM::Role",
+		"FunctionBoundary${Env}": "AWS::IAM::ManagedPolicy",
 	}
-	for _, r := range roles {
-		trust := asMap(t, asSlice(dig(t, r, "Properties", "AssumeRolePolicyDocument", "Statement"))[0], "trust statement")
-		if got := toJSON(dig(t, trust, "Condition", "StringEquals")); got != `{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com",`+
-			`"token.actions.githubusercontent.com:sub":{"Fn::Sub":"repo:${GitHubRepository}:environment:${Env}"}}` {
-			t.Errorf("the deploy role trusts %s; want only this repository's jobs in the environment of the same name", got)
+	if len(resources) != len(want) {
+		t.Errorf("Fn::ForEach::Environments makes %d resources per environment, want %d: %v", len(resources), len(want), slices.Sorted(maps.Keys(resources)))
+	}
+	for id, typ := range want {
+		if r, ok := resources[id]; !ok || r["Type"] != typ {
+			t.Errorf("Fn::ForEach::Environments has no %s %s", typ, id)
 		}
-		for _, p := range asSlice(dig(t, r, "Properties", "Policies")) {
-			for _, st := range asSlice(dig(t, asMap(t, p, "policy"), "PolicyDocument", "Statement")) {
-				s := asMap(t, st, "statement")
-				for _, action := range stringList(s["Action"]) {
-					if action == "*" || strings.HasSuffix(action, ":*") {
-						t.Errorf("statement %v allows %s", s["Sid"], action)
-					}
-					if action == "iam:PassRole" && slices.Contains(stringList(s["Resource"]), "*") {
-						t.Errorf("statement %v may pass any role", s["Sid"])
-					}
+	}
+	deploy := resources["DeployRole${Env}"]
+	if deploy == nil {
+		t.FailNow()
+	}
+	trust := asMap(t, asSlice(dig(t, deploy, "Properties", "AssumeRolePolicyDocument", "Statement"))[0], "trust statement")
+	if got := toJSON(dig(t, trust, "Condition", "StringEquals")); got != `{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com",`+
+		`"token.actions.githubusercontent.com:sub":{"Fn::Sub":"repo:${GitHubRepository}:environment:${Env}:job_workflow_ref:${GitHubRepository}/`+deployEnvWorkflow+`@refs/heads/main"}}` {
+		t.Errorf("the deploy role trusts %s; want only this repository's %s on main in the environment of the same name", got, deployEnvWorkflow)
+	}
+	for id, r := range resources {
+		var statements []any
+		if r["Type"] == "AWS::IAM::ManagedPolicy" {
+			statements = asSlice(dig(t, r, "Properties", "PolicyDocument", "Statement"))
+		}
+		for _, p := range asSlice(asMap(t, r["Properties"], id)["Policies"]) {
+			statements = append(statements, asSlice(dig(t, asMap(t, p, "policy"), "PolicyDocument", "Statement"))...)
+		}
+		for _, st := range statements {
+			s := asMap(t, st, "statement")
+			if s["Effect"] == "Deny" {
+				continue
+			}
+			for _, action := range stringList(s["Action"]) {
+				if action == "*" || strings.HasSuffix(action, ":*") {
+					t.Errorf("%s: statement %v allows %s", id, s["Sid"], action)
+				}
+				if action == "iam:PassRole" && slices.Contains(stringList(s["Resource"]), "*") {
+					t.Errorf("%s: statement %v may pass any role", id, s["Sid"])
 				}
 			}
 		}

@@ -15,8 +15,10 @@ need git "install git (apt-get install git)"
 need curl "install curl (apt-get install curl): the docs' examples run with it (go test ./docs/)"
 need openssl "install openssl (apt-get install openssl): the docs' webhook example signs with it"
 "$(dirname "$0")"/python-tools.sh check || missing=1
+# The deploy tests' IAM policy simulator runs on Node.js (make iamsim).
+"$(dirname "$0")"/iamsim-tools.sh check || missing=1
 if [ $missing = 1 ]; then
 	echo "make: some tools are missing (see above)" >&2
 	exit 1
 fi
-echo "tools: go, git, curl, openssl, moto_server, cfn-lint, aws-sam-translator found"
+echo "tools: go, git, curl, openssl, moto_server, cfn-lint, aws-sam-translator, node, npm found"
