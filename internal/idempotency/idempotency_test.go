@@ -209,6 +209,18 @@ func TestStore(t *testing.T) {
 		}
 	})
 
+	t.Run("a claim write sent twice (the SDK's retry of a write that was applied) holds the claim", func(t *testing.T) {
+		clk := testkit.NewClock(start)
+		s := idempotency.New(sentTwice{e.db}, table, idempotency.WithClock(clk.Now))
+		begun, err := s.Begin(ctx, idempotency.Key{Value: "k-twice"}, fp, lease(clk))
+		if err != nil || begun.Claim == nil {
+			t.Fatalf("Begin = %+v, %v; want the claim, not a request in progress", begun, err)
+		}
+		if err := begun.Claim.Start(ctx); err != nil {
+			t.Errorf("Start sent twice: %v", err)
+		}
+	})
+
 	t.Run("expired record counts as absent", func(t *testing.T) {
 		clk := testkit.NewClock(start)
 		s := e.store(clk)
@@ -377,4 +389,16 @@ func getS(item map[string]types.AttributeValue, name string) string {
 		return v.Value
 	}
 	return ""
+}
+
+// sentTwice sends every PutItem twice and answers with the second's
+// result, as the SDK does when its first attempt was applied but its
+// answer lost.
+type sentTwice struct{ db idempotency.DB }
+
+func (d sentTwice) PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+	if _, err := d.db.PutItem(ctx, in, opts...); err != nil {
+		return nil, err
+	}
+	return d.db.PutItem(ctx, in, opts...)
 }
