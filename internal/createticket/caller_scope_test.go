@@ -85,6 +85,32 @@ func TestLiveIdempotencyKeyIsScopedToTheCaller(t *testing.T) {
 	}
 }
 
+// One service's retry from another worker (another STS session of the same
+// role) finds the first attempt's record; another role is another caller.
+func TestLiveIdempotencyKeyIsScopedToTheRoleNotTheSession(t *testing.T) {
+	l := newLive(t, shared(t), testAPIKey)
+	ctx := context.Background()
+	const key = "role-key-1"
+	session := func(role, name string) events.APIGatewayV2HTTPRequest {
+		return asIAM(request(minimalBody, "idempotency-key", key), "arn:aws:sts::123456789012:assumed-role/"+role+"/"+name)
+	}
+	first := l.do(t, ctx, session("ticket-writer", "ecs-task-1"))
+	if first.StatusCode != 201 || first.Headers["idempotent-replayed"] != "" {
+		t.Fatalf("first: %d %v %s", first.StatusCode, first.Headers, first.Body)
+	}
+	retry := l.do(t, ctx, session("ticket-writer", "ecs-task-2"))
+	if retry.StatusCode != 201 || retry.Headers["idempotent-replayed"] != "true" || retry.Body != first.Body {
+		t.Errorf("retry from another session of the role: %d %v, want the first answer replayed", retry.StatusCode, retry.Headers)
+	}
+	other := l.do(t, ctx, session("reporting", "ecs-task-1"))
+	if other.StatusCode != 201 || other.Headers["idempotent-replayed"] != "" {
+		t.Errorf("another role: %d %v, want a new ticket", other.StatusCode, other.Headers)
+	}
+	if got := l.up.Calls(); got != 2 {
+		t.Errorf("Periskope creates = %d, want 2 (one per role)", got)
+	}
+}
+
 func TestCallerScope(t *testing.T) {
 	iam := func(arn, account, caller string) *events.APIGatewayV2HTTPRequestContextAuthorizerDescription {
 		return &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
@@ -110,6 +136,24 @@ func TestCallerScope(t *testing.T) {
 		{"IAM wins over JWT", &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
 			IAM: iam(arn, "", "").IAM, JWT: jwt(map[string]string{"iss": "i", "sub": "s"}).JWT,
 		}, `iam:"` + arn + `"`},
+		{"assumed role: the session name is not part of the scope",
+			iam("arn:aws:sts::123456789012:assumed-role/ticket-writer/i-0abc123", "123456789012", "AROAEXAMPLE:i-0abc123"),
+			`iam:"arn:aws:sts::123456789012:assumed-role/ticket-writer"`},
+		{"assumed role, session with STS's allowed punctuation",
+			iam("arn:aws:sts::123456789012:assumed-role/ticket-writer/a+b=c,d.e@f-g", "", ""),
+			`iam:"arn:aws:sts::123456789012:assumed-role/ticket-writer"`},
+		{"assumed role in aws-cn", iam("arn:aws-cn:sts::123456789012:assumed-role/ticket-writer/task-1", "", ""),
+			`iam:"arn:aws-cn:sts::123456789012:assumed-role/ticket-writer"`},
+		{"assumed role in aws-us-gov", iam("arn:aws-us-gov:sts::123456789012:assumed-role/ticket-writer/task-1", "", ""),
+			`iam:"arn:aws-us-gov:sts::123456789012:assumed-role/ticket-writer"`},
+		{"IAM user with a path is kept whole", iam("arn:aws:iam::123456789012:user/division/alice", "", ""),
+			`iam:"arn:aws:iam::123456789012:user/division/alice"`},
+		{"federated user is kept whole", iam("arn:aws:sts::123456789012:federated-user/alice", "", ""),
+			`iam:"arn:aws:sts::123456789012:federated-user/alice"`},
+		{"account root is kept whole", iam("arn:aws:iam::123456789012:root", "", ""), `iam:"arn:aws:iam::123456789012:root"`},
+		{"assumed-role ARN without a session is kept whole", iam("arn:aws:sts::123456789012:assumed-role/ticket-writer", "", ""),
+			`iam:"arn:aws:sts::123456789012:assumed-role/ticket-writer"`},
+		{"not an ARN is kept whole", iam("assumed-role/ticket-writer/x", "", ""), `iam:"assumed-role/ticket-writer/x"`},
 		{"no authorizer (local)", nil, ""},
 		{"empty IAM description", iam("", "", ""), ""},
 		{"JWT without iss or sub", jwt(map[string]string{"aud": "x"}), ""},

@@ -29,12 +29,23 @@ import (
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
 
-// Time budget of the Periskope call.
+// Time budget of an invocation. Every call to a dependency ends by the
+// invocation's deadline minus AnswerMargin, and the Periskope call by the
+// deadline minus AnswerReserve, which leaves RecordBudget to record its
+// outcome: the answer is given before the deadline however slow Periskope
+// and DynamoDB are (past the deadline Lambda answers 5xx itself, and the
+// record would stay in progress).
 const (
-	// AnswerReserve is kept free before the Lambda deadline to record the
-	// idempotency outcome and answer: the Periskope call's deadline is the
-	// invocation's deadline minus this.
-	AnswerReserve = 1500 * time.Millisecond
+	// AnswerMargin is kept free at the end of the invocation to log and
+	// return the answer.
+	AnswerMargin = 500 * time.Millisecond
+	// RecordBudget bounds recording the idempotency outcome (Complete or
+	// Release) after the Periskope call; a slower DynamoDB call is cut
+	// (the store's own call timeout may be longer).
+	RecordBudget = time.Second
+	// AnswerReserve is kept free after the Periskope call: its deadline is
+	// the invocation's deadline minus this.
+	AnswerReserve = RecordBudget + AnswerMargin
 	// DefaultUpstreamBudget bounds the Periskope call when the context has
 	// no deadline (direct calls, tests).
 	DefaultUpstreamBudget = 10 * time.Second
@@ -166,30 +177,46 @@ func (h *Handler) handle(ctx context.Context, req *events.APIGatewayV2HTTPReques
 			"Idempotency-Key must be 1 to %d printable ASCII characters (a UUID is a good choice)", idempotency.MaxKeyLength))
 	}
 
-	now := h.d.Now()
-	upstreamDeadline, leaseUntil := h.budget(ctx, now)
-	if !upstreamDeadline.After(now) {
-		o.err = errors.New("no time left before the invocation deadline")
-		return o.fail(&apigw.Error{Status: http.StatusGatewayTimeout, Code: CodeUpstreamTimeout,
-			Message: "not enough time left to call Periskope; nothing was created"})
+	b := h.budget(ctx, h.d.Now())
+	if !b.upstream.After(h.d.Now()) {
+		return noTimeLeft(o)
 	}
+	ctx, cancel := context.WithDeadline(ctx, b.calls)
+	defer cancel()
 
 	if key == "" {
 		o.idempotency = "none"
-		resp, _ := h.create(ctx, ticket, upstreamDeadline, o)
+		if resp, ok := h.readKey(ctx, o); !ok {
+			return resp
+		}
+		resp, _ := h.create(ctx, ticket, b.upstream, o)
 		return resp
 	}
-	return h.createOnce(ctx, idempotency.Key{Caller: CallerScope(req), Value: key}, ticket, upstreamDeadline, leaseUntil, o)
+	return h.createOnce(ctx, idempotency.Key{Caller: CallerScope(req), Value: key}, ticket, b, o)
 }
 
-// budget returns the deadline of the Periskope call and the time after
-// which this invocation is certainly over (the idempotency lease).
-func (h *Handler) budget(ctx context.Context, now time.Time) (upstream, lease time.Time) {
+// budget is when the calls of one invocation must end.
+type budget struct {
+	upstream time.Time // the Periskope call
+	calls    time.Time // every call, the idempotency outcome's included
+	lease    time.Time // this invocation is certainly over (the idempotency lease)
+}
+
+// budget derives the deadlines from the invocation's (see AnswerReserve).
+func (h *Handler) budget(ctx context.Context, now time.Time) budget {
 	if deadline, ok := ctx.Deadline(); ok {
-		return deadline.Add(-AnswerReserve), deadline
+		return budget{upstream: deadline.Add(-AnswerReserve), calls: deadline.Add(-AnswerMargin), lease: deadline}
 	}
-	upstream = now.Add(DefaultUpstreamBudget)
-	return upstream, upstream.Add(AnswerReserve)
+	upstream := now.Add(DefaultUpstreamBudget)
+	return budget{upstream: upstream, calls: upstream.Add(RecordBudget), lease: upstream.Add(AnswerReserve)}
+}
+
+// noTimeLeft answers a request whose Periskope call could not start
+// before its deadline.
+func noTimeLeft(o *outcome) events.APIGatewayV2HTTPResponse {
+	o.err = errors.New("no time left before the invocation deadline")
+	return o.fail(&apigw.Error{Status: http.StatusGatewayTimeout, Code: CodeUpstreamTimeout,
+		Message: "not enough time left to call Periskope; nothing was created"})
 }
 
 // createOnce is create under an Idempotency-Key, in the scope of the
@@ -197,9 +224,12 @@ func (h *Handler) budget(ctx context.Context, now time.Time) (upstream, lease ti
 //
 // The record is claimed before Periskope is called, and if DynamoDB cannot
 // be reached the answer is 503 without calling Periskope: a ticket must never
-// be created that a retry could duplicate. After the call, the answer is
-// stored (replayed to every retry) unless the ticket certainly was not
-// created, in which case the claim is released so a retry tries afresh.
+// be created that a retry could duplicate. The claim is marked started
+// (Claim.Start) just before the call; until then a retry may take it over,
+// so a claim write that timed out but was applied does not lock the key.
+// After the call, the answer is stored (replayed to every retry) unless the
+// ticket certainly was not created, in which case the claim is released so
+// a retry tries afresh.
 //
 // An unknown outcome (timeout, 5xx, an unreadable 2xx) is stored, not
 // released: Periskope has no idempotency of its own, so a retry after a
@@ -207,7 +237,7 @@ func (h *Handler) budget(ctx context.Context, now time.Time) (upstream, lease ti
 // gets the same 504/502 on every retry with this key and is told to check
 // Periskope before retrying under a new key. At most once is the promise
 // the header makes; a duplicate ticket is the failure it exists to prevent.
-func (h *Handler) createOnce(ctx context.Context, key idempotency.Key, ticket periskope.CreateTicketRequest, upstreamDeadline, leaseUntil time.Time, o *outcome) events.APIGatewayV2HTTPResponse {
+func (h *Handler) createOnce(ctx context.Context, key idempotency.Key, ticket periskope.CreateTicketRequest, b budget, o *outcome) events.APIGatewayV2HTTPResponse {
 	if h.d.Idempotency == nil {
 		o.err = errors.New("no idempotency store configured")
 		return o.fail(&apigw.Error{Status: http.StatusServiceUnavailable, Code: CodeIdempotencyDown,
@@ -222,7 +252,7 @@ func (h *Handler) createOnce(ctx context.Context, key idempotency.Key, ticket pe
 		o.err = err
 		return o.fail(&apigw.Error{Status: http.StatusInternalServerError, Code: apigw.CodeInternal, Message: "internal error"})
 	}
-	begun, err := h.d.Idempotency.Begin(ctx, key, idempotency.Fingerprint(canonical), leaseUntil)
+	begun, err := h.d.Idempotency.Begin(ctx, key, idempotency.Fingerprint(canonical), b.lease)
 	switch {
 	case errors.Is(err, idempotency.ErrConflict):
 		o.idempotency = "conflict"
@@ -230,18 +260,19 @@ func (h *Handler) createOnce(ctx context.Context, key idempotency.Key, ticket pe
 			Message: "this Idempotency-Key was already used with a different request body; use a new key for a new ticket"})
 	case errors.Is(err, idempotency.ErrInProgress):
 		o.idempotency = "in_progress"
-		return o.fail(&apigw.Error{Status: http.StatusConflict, Code: CodeIdempotencyInProgress, Field: IdempotencyKeyHeader, RetryAfter: time.Second,
-			Message: "a request with this Idempotency-Key is still being processed; retry shortly to get its result"})
+		return o.fail(inProgress())
 	case errors.Is(err, idempotency.ErrOutcomeUnknown):
 		o.idempotency = "outcome_unknown"
 		return o.fail(&apigw.Error{Status: http.StatusConflict, Code: CodeIdempotencyUnknown, Field: IdempotencyKeyHeader,
 			Message: "an earlier request with this Idempotency-Key stopped before finishing; the ticket may or may not exist; " +
 				"check Periskope before creating it again with a new key"})
 	case err != nil:
+		// The claim may have been written all the same (a timed-out write
+		// can be applied later); it was not started, so a retry takes it
+		// over once its idempotency.StartWindow has passed.
 		o.idempotency, o.err = "unavailable", err
 		o.dependencyFailed(depDynamoDB, err)
-		return o.fail(&apigw.Error{Status: http.StatusServiceUnavailable, Code: CodeIdempotencyDown, RetryAfter: time.Second,
-			Message: "idempotency records are unavailable; nothing was created, retry later"})
+		return o.fail(idempotencyDown())
 	case begun.Replay != nil:
 		o.idempotency, o.name, o.ticketID = "replayed", "replayed", begun.Replay.TicketID
 		resp := apigw.RawJSON(begun.Replay.Status, begun.Replay.Body)
@@ -250,28 +281,83 @@ func (h *Handler) createOnce(ctx context.Context, key idempotency.Key, ticket pe
 	}
 
 	o.idempotency = "claimed"
-	resp, final := h.create(ctx, ticket, upstreamDeadline, o)
-	if final {
-		o.recordErr = begun.Claim.Complete(ctx, idempotency.Response{Status: resp.StatusCode, Body: []byte(resp.Body), TicketID: o.ticketID})
-	} else {
-		o.recordErr = begun.Claim.Release(ctx, resp.StatusCode)
+	claim := begun.Claim
+	if resp, ok := h.readKey(ctx, o); !ok {
+		return h.release(ctx, claim, resp, o)
+	}
+	if !b.upstream.After(h.d.Now()) { // the claim took the time
+		return h.release(ctx, claim, noTimeLeft(o), o)
+	}
+	switch err := claim.Start(ctx); {
+	case errors.Is(err, idempotency.ErrClaimLost):
+		// A retry took over the claim before it was started: the retry
+		// creates the ticket.
+		o.idempotency = "taken_over"
+		return o.fail(inProgress())
+	case err != nil:
+		// The mark may or may not have been written: Periskope is not
+		// called, and the claim is given up.
+		o.idempotency, o.err = "unavailable", err
+		o.dependencyFailed(depDynamoDB, err)
+		return h.release(ctx, claim, o.fail(idempotencyDown()), o)
+	}
+	resp, final := h.create(ctx, ticket, b.upstream, o)
+	if !final {
+		return h.release(ctx, claim, resp, o)
 	}
 	// A failure to record is logged, not answered: the client gets the real
 	// outcome. The record stays in progress, so a retry gets a 409 rather
 	// than a second ticket.
+	o.recordErr = claim.Complete(ctx, idempotency.Response{Status: resp.StatusCode, Body: []byte(resp.Body), TicketID: o.ticketID})
 	return resp
 }
 
-// create calls Periskope. final reports whether the answer is an outcome
-// to keep for retries (the ticket was, or may have been, created) rather
-// than a failure where it certainly was not.
-func (h *Handler) create(ctx context.Context, ticket periskope.CreateTicketRequest, deadline time.Time, o *outcome) (resp events.APIGatewayV2HTTPResponse, final bool) {
+// release gives up the claim after a failure where nothing was created,
+// whose answer is resp. If the record may still hold the key (the write
+// failed), the answer says so: its "retry" would otherwise be untrue, a
+// retry with this key being refused until the record expires.
+func (h *Handler) release(ctx context.Context, claim *idempotency.Claim, resp events.APIGatewayV2HTTPResponse, o *outcome) events.APIGatewayV2HTTPResponse {
+	err := claim.Release(ctx, resp.StatusCode)
+	if err == nil || errors.Is(err, idempotency.ErrClaimLost) { // lost: a retry took it over
+		return resp
+	}
+	o.recordErr = err
+	e := *o.apiErr
+	e.Message += "; the Idempotency-Key could not be freed, so a retry with it may be answered " +
+		CodeIdempotencyInProgress + " or " + CodeIdempotencyUnknown + ": then retry with a new key"
+	return o.fail(&e)
+}
+
+// idempotencyDown is the answer when DynamoDB fails before Periskope is
+// called.
+func idempotencyDown() *apigw.Error {
+	return &apigw.Error{Status: http.StatusServiceUnavailable, Code: CodeIdempotencyDown, RetryAfter: time.Second,
+		Message: "idempotency records are unavailable; nothing was created, retry later"}
+}
+
+// inProgress is the answer while another request holds the key.
+func inProgress() *apigw.Error {
+	return &apigw.Error{Status: http.StatusConflict, Code: CodeIdempotencyInProgress, Field: IdempotencyKeyHeader, RetryAfter: time.Second,
+		Message: "a request with this Idempotency-Key is still being processed; retry shortly to get its result"}
+}
+
+// readKey reads the API key before Periskope is called, so that an
+// unreadable secret is a clear 503 that calls nobody; false with the
+// answer when it cannot be read.
+func (h *Handler) readKey(ctx context.Context, o *outcome) (events.APIGatewayV2HTTPResponse, bool) {
 	if _, err := h.d.Keys.APIKey(ctx); err != nil {
 		o.err = err
 		o.dependencyFailed(depSecretsManager, err)
 		return o.fail(&apigw.Error{Status: http.StatusServiceUnavailable, Code: CodeAPIKeyUnavailable, RetryAfter: time.Second,
 			Message: "the Periskope API key cannot be read right now; nothing was created, retry later"}), false
 	}
+	return events.APIGatewayV2HTTPResponse{}, true
+}
+
+// create calls Periskope. final reports whether the answer is an outcome
+// to keep for retries (the ticket was, or may have been, created) rather
+// than a failure where it certainly was not.
+func (h *Handler) create(ctx context.Context, ticket periskope.CreateTicketRequest, deadline time.Time, o *outcome) (resp events.APIGatewayV2HTTPResponse, final bool) {
 	uctx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
 	uctx, attempts := withAttemptCounter(uctx)

@@ -75,6 +75,14 @@ var liveSeq atomic.Int32
 // moto and wires the handler to them.
 func newLive(t *testing.T, moto *motoserver.Server, secretValue string) *live {
 	t.Helper()
+	return newLiveOver(t, moto, secretValue, nil)
+}
+
+// newLiveOver is newLive with the idempotency store's DynamoDB client
+// wrapped by wrap (nil: none). With a wrap, the store runs on the tests'
+// clock (the handler's deadlines stay on the real one).
+func newLiveOver(t *testing.T, moto *motoserver.Server, secretValue string, wrap func(idempotency.DB) idempotency.DB) *live {
+	t.Helper()
 	ctx := context.Background()
 	n := liveSeq.Add(1)
 	l := &live{moto: moto, db: dynamodb.NewFromConfig(moto.Config()), sm: secretsmanager.NewFromConfig(moto.Config()),
@@ -90,10 +98,15 @@ func newLive(t *testing.T, moto *motoserver.Server, secretValue string) *live {
 	logger := slog.New(slog.NewJSONHandler(hs.logs, nil))
 	keys := createticket.NewSecretKeys(l.secrets, l.secret, secretcache.WithClock(hs.clock.Now),
 		secretcache.WithLogger(logger), secretcache.WithMetrics(hs.metrics)) // as createticket.New wires it
+	var db idempotency.DB = l.db
+	var storeOpts []idempotency.Option
+	if wrap != nil {
+		db, storeOpts = wrap(db), []idempotency.Option{idempotency.WithClock(hs.clock.Now)}
+	}
 	hs.h = createticket.NewHandler(createticket.Deps{
 		Tickets:     newClient(t, hs.up.URL(), keys, hs.clock),
 		Keys:        keys,
-		Idempotency: idempotency.New(l.db, l.table),
+		Idempotency: idempotency.New(db, l.table, storeOpts...),
 		Logger:      logger,
 		Metrics:     hs.metrics,
 	})
@@ -335,7 +348,11 @@ func TestLiveUnknownOutcomesAreKept(t *testing.T) {
 		}
 		canonical, _ := json.Marshal(req)
 		store := idempotency.New(l.db, l.table)
-		if _, err := store.Begin(context.Background(), idempotency.Key{Value: "crashed-1"}, idempotency.Fingerprint(canonical), time.Now().Add(-time.Second)); err != nil {
+		begun, err := store.Begin(context.Background(), idempotency.Key{Value: "crashed-1"}, idempotency.Fingerprint(canonical), time.Now().Add(-time.Second))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := begun.Claim.Start(context.Background()); err != nil { // it was calling Periskope
 			t.Fatal(err)
 		}
 		wantError(t, l.do(t, context.Background(), request(minimalBody, "idempotency-key", "crashed-1")), 409, "idempotency_outcome_unknown", "Idempotency-Key")

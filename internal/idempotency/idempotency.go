@@ -13,11 +13,19 @@
 // 24 hours after the first request; an expired record that DynamoDB has not
 // deleted yet counts as absent.
 //
-// The semantics are at most once. A claimed key is only given up (Release)
-// when the caller knows the work was not done; an answer whose outcome is
-// unknown (a timeout, a 5xx) is stored like any other (Complete), and a
-// claim whose holder vanished without either (ErrOutcomeUnknown) is never
-// taken over, because the work may have been done.
+// The semantics are at most once. A claim is made in two steps: Begin
+// writes it, and Claim.Start marks it, with a second conditional write,
+// just before the work is done. A claim that was never started says so in
+// the record (no started_at), and once StartWindow has passed a request
+// with the same key and body takes it over: its holder certainly did no
+// work, whether it answered an error (its claim write timed out on the
+// client side but was applied, as a timed-out write may be) or died, and a
+// holder that is still about to Start finds its claim gone and does
+// nothing. A started claim is only given up (Release) when the caller knows
+// the work was not done; an answer whose outcome is unknown (a timeout, a
+// 5xx) is stored like any other (Complete), and a started claim whose
+// holder vanished without either (ErrOutcomeUnknown) is never taken over,
+// because the work may have been done.
 package idempotency
 
 import (
@@ -50,6 +58,14 @@ const (
 	DefaultCallTimeout = 2 * time.Second
 )
 
+// StartWindow is how long after Begin a claim that has not been started is
+// protected from being taken over by a request with the same key and body.
+// It only keeps concurrent duplicates from taking turns: correctness does
+// not depend on it (Start is conditional on the claim), and it is shorter
+// than the call timeout, so a request that gave up on its claim write has
+// always passed it when its client retries.
+const StartWindow = time.Second
+
 // Errors of Begin, Complete and Release.
 var (
 	// ErrInvalidKey: the key is empty, longer than MaxKeyLength or not printable ASCII.
@@ -64,8 +80,9 @@ var (
 	ErrOutcomeUnknown = errors.New("idempotency: an earlier request with this key ended without an answer")
 	// ErrUnavailable wraps a DynamoDB failure.
 	ErrUnavailable = errors.New("idempotency: store unavailable")
-	// ErrClaimLost: Complete or Release found the record no longer held by
-	// this claim (it expired and was claimed again).
+	// ErrClaimLost: Start, Complete or Release found the record no longer
+	// held by this claim (a request with the same key took over a claim
+	// that was not started, or the record expired and was claimed again).
 	ErrClaimLost = errors.New("idempotency: claim no longer held")
 )
 
@@ -191,6 +208,7 @@ func (s *Store) Begin(ctx context.Context, key Key, fingerprint string, leaseUnt
 		"owner":       str(claim.owner),
 		"created_at":  str(now.UTC().Format(time.RFC3339Nano)),
 		"lease_until": num(leaseUntil.UnixMilli()),
+		"start_by":    num(now.Add(StartWindow).UnixMilli()),
 		"expires_at":  num(now.Add(s.ttl).Unix()),
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.callTimeout)
@@ -199,9 +217,17 @@ func (s *Store) Begin(ctx context.Context, key Key, fingerprint string, leaseUnt
 		TableName: aws.String(s.table),
 		Item:      claim.item(map[string]types.AttributeValue{"status": str(statusInProgress)}),
 		// Absent, expired but not yet swept by TTL, or given up: claim it.
-		ConditionExpression:                 aws.String("attribute_not_exists(pk) OR expires_at < :now OR #status = :released"),
-		ExpressionAttributeNames:            map[string]string{"#status": "status"},
-		ExpressionAttributeValues:           map[string]types.AttributeValue{":now": num(now.Unix()), ":released": str(statusReleased)},
+		// Claimed for the same request but never started, and either past
+		// its StartWindow or this very claim (a retry of this write that
+		// was applied): take it over. Records without start_by (written
+		// before Start existed) are never taken over.
+		ConditionExpression: aws.String("attribute_not_exists(pk) OR expires_at < :now OR #status = :released OR " +
+			"(#status = :in_progress AND attribute_not_exists(started_at) AND body_hash = :hash AND (start_by < :now_ms OR #owner = :owner))"),
+		ExpressionAttributeNames: map[string]string{"#status": "status", "#owner": "owner"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":now": num(now.Unix()), ":now_ms": num(now.UnixMilli()), ":released": str(statusReleased),
+			":in_progress": str(statusInProgress), ":hash": str(fingerprint), ":owner": str(claim.owner),
+		},
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	})
 	if err == nil {
@@ -230,7 +256,10 @@ func (s *Store) existing(item map[string]types.AttributeValue, fingerprint strin
 		}
 		return Begun{Replay: resp}, nil
 	case statusInProgress:
-		if now.UnixMilli() < getN(item, "lease_until") {
+		// A claim not started yet is still in its StartWindow here (past
+		// it, Begin's condition took it over).
+		_, started := item["started_at"]
+		if now.UnixMilli() < getN(item, "lease_until") || !started && now.UnixMilli() <= getN(item, "start_by") {
 			return Begun{}, ErrInProgress
 		}
 		return Begun{}, ErrOutcomeUnknown
@@ -257,6 +286,17 @@ func (c *Claim) item(state map[string]types.AttributeValue) map[string]types.Att
 		item[k] = v
 	}
 	return item
+}
+
+// Start marks the claim as started: call it just before the work, and do
+// the work only if it returns nil. From then on the claim is never taken
+// over. ErrClaimLost means a request with the same key took the claim over
+// (it does the work); any other error wraps ErrUnavailable, and then the
+// record may or may not say started: do not do the work, and Release.
+// Sending Start again after such an error is safe.
+func (c *Claim) Start(ctx context.Context) error {
+	c.record["started_at"] = str(c.store.now().UTC().Format(time.RFC3339Nano))
+	return c.finish(ctx, map[string]types.AttributeValue{"status": str(statusInProgress)})
 }
 
 // Complete stores resp as the answer to every later request with the key.
@@ -288,7 +328,7 @@ func (c *Claim) Release(ctx context.Context, status int) error {
 	})
 }
 
-// finish replaces the record with its final state, on condition that this
+// finish replaces the record with its next state, on condition that this
 // claim still holds it. A whole-item conditional PutItem rather than an
 // UpdateItem: the claim knows every attribute, and the function then needs
 // one DynamoDB operation (and one IAM action) only.

@@ -154,15 +154,70 @@ func TestStore(t *testing.T) {
 		}
 	})
 
-	t.Run("claim whose lease passed without an answer is not taken over", func(t *testing.T) {
+	t.Run("started claim whose lease passed without an answer is not taken over", func(t *testing.T) {
 		clk := testkit.NewClock(start)
 		s := e.store(clk)
-		if _, err := s.Begin(ctx, idempotency.Key{Value: "k-abandoned"}, fp, lease(clk)); err != nil {
+		begun, err := s.Begin(ctx, idempotency.Key{Value: "k-abandoned"}, fp, lease(clk))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := begun.Claim.Start(ctx); err != nil {
 			t.Fatal(err)
 		}
 		clk.Advance(31 * time.Second)
 		if _, err := s.Begin(ctx, idempotency.Key{Value: "k-abandoned"}, fp, lease(clk)); !errors.Is(err, idempotency.ErrOutcomeUnknown) {
 			t.Errorf("after the lease: %v, want ErrOutcomeUnknown", err)
+		}
+	})
+
+	t.Run("claim never started is taken over after its start window, by the same request only", func(t *testing.T) {
+		clk := testkit.NewClock(start)
+		s := e.store(clk)
+		key := idempotency.Key{Value: "k-unstarted"}
+		first, err := s.Begin(ctx, key, fp, lease(clk))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Begin(ctx, key, fp, lease(clk)); !errors.Is(err, idempotency.ErrInProgress) {
+			t.Errorf("within the start window: %v, want ErrInProgress", err)
+		}
+		clk.Advance(idempotency.StartWindow + time.Millisecond)
+		if _, err := s.Begin(ctx, key, otherFP, lease(clk)); !errors.Is(err, idempotency.ErrConflict) {
+			t.Errorf("another request after the start window: %v, want ErrConflict", err)
+		}
+		second, err := s.Begin(ctx, key, fp, lease(clk))
+		if err != nil || second.Claim == nil {
+			t.Fatalf("same request after the start window: %+v, %v; want the claim taken over", second, err)
+		}
+		// The first holder, had it been alive, finds its claim gone and
+		// does no work; the new holder starts.
+		if err := first.Claim.Start(ctx); !errors.Is(err, idempotency.ErrClaimLost) {
+			t.Errorf("first holder's Start: %v, want ErrClaimLost", err)
+		}
+		if err := second.Claim.Start(ctx); err != nil {
+			t.Fatalf("new holder's Start: %v", err)
+		}
+		if err := second.Claim.Start(ctx); err != nil {
+			t.Errorf("Start sent again (a retried write that was applied): %v, want nil", err)
+		}
+		clk.Advance(time.Hour)
+		if _, err := s.Begin(ctx, key, fp, lease(clk)); !errors.Is(err, idempotency.ErrOutcomeUnknown) {
+			t.Errorf("started claim past its lease: %v, want ErrOutcomeUnknown", err)
+		}
+		if got := e.item(t, "k-unstarted"); getS(got, "started_at") == "" {
+			t.Errorf("started record has no started_at: %v", got)
+		}
+	})
+
+	t.Run("a claim write sent twice (the SDK's retry of a write that was applied) holds the claim", func(t *testing.T) {
+		clk := testkit.NewClock(start)
+		s := idempotency.New(sentTwice{e.db}, table, idempotency.WithClock(clk.Now))
+		begun, err := s.Begin(ctx, idempotency.Key{Value: "k-twice"}, fp, lease(clk))
+		if err != nil || begun.Claim == nil {
+			t.Fatalf("Begin = %+v, %v; want the claim, not a request in progress", begun, err)
+		}
+		if err := begun.Claim.Start(ctx); err != nil {
+			t.Errorf("Start sent twice: %v", err)
 		}
 	})
 
@@ -334,4 +389,16 @@ func getS(item map[string]types.AttributeValue, name string) string {
 		return v.Value
 	}
 	return ""
+}
+
+// sentTwice sends every PutItem twice and answers with the second's
+// result, as the SDK does when its first attempt was applied but its
+// answer lost.
+type sentTwice struct{ db idempotency.DB }
+
+func (d sentTwice) PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+	if _, err := d.db.PutItem(ctx, in, opts...); err != nil {
+		return nil, err
+	}
+	return d.db.PutItem(ctx, in, opts...)
 }

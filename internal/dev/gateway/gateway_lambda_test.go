@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -84,4 +85,54 @@ func TestGatewayWithARealFunction(t *testing.T) {
 			t.Errorf("got %d %q", resp.StatusCode, body)
 		}
 	})
+}
+
+// An emulator killed in the middle of a request fails that request only:
+// the next ones are served by a new execution environment, not answered
+// 500 by the dead one.
+func TestGatewayAfterAnEmulatorIsKilled(t *testing.T) {
+	fn, err := rie.New(rie.Config{Emulator: emulator, Name: "EchoFunction", Bootstrap: echoBootstrap, Timeout: 30 * time.Second, Output: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fn.Close()
+	srv := httptest.NewServer(newGateway(t, fn, nil))
+	defer srv.Close()
+	post := func(body string) (int, error) {
+		resp, err := http.Post(srv.URL+"/tickets", "application/json", strings.NewReader(body))
+		if err != nil {
+			return 0, err
+		}
+		defer resp.Body.Close()
+		_, _ = io.Copy(io.Discard, resp.Body)
+		return resp.StatusCode, nil
+	}
+	inFlight := make(chan int, 1)
+	go func() {
+		status, _ := post(`{"action":"sleep","ms":20000}`)
+		inFlight <- status
+	}()
+	var bootstraps []int
+	for deadline := time.Now().Add(20 * time.Second); len(bootstraps) == 0; bootstraps = fn.RuntimePIDs() {
+		if time.Now().After(deadline) {
+			t.Fatal("the request never reached the bootstrap")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Cleanup(func() { // should the pool not have stopped it
+		for _, pid := range bootstraps {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+		}
+	})
+	if err := syscall.Kill(fn.PIDs()[0], syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	if status := <-inFlight; status != http.StatusInternalServerError {
+		t.Errorf("the request in flight: %d, want 500", status)
+	}
+	for i := range 5 {
+		if status, err := post(`{"action":"sleep","ms":1}`); err != nil || status != http.StatusOK {
+			t.Fatalf("request %d after the kill: %d %v, want 200 from a new environment", i, status, err)
+		}
+	}
 }

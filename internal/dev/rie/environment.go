@@ -86,8 +86,10 @@ type environment struct {
 	timeout time.Duration
 	client  *http.Client
 	exited  chan struct{}      // closed when the process has exited
+	drained chan struct{}      // closed when its output (and its bootstraps') is written out
 	inits   chan time.Duration // INIT REPORTs, read by invoke
 	invoked bool               // the first invocation has run
+	broken  bool               // an invocation failed in the emulator: never reuse it
 }
 
 // startEnvironment starts an emulator process for cfg's bootstrap and waits
@@ -127,27 +129,67 @@ func tryStart(cfg Config, environ []string, out *lineWriter, onExit func(*enviro
 		timeout: cfg.Timeout,
 		client:  &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}},
 		exited:  make(chan struct{}),
+		drained: make(chan struct{}),
 		inits:   make(chan time.Duration, 8),
 	}
 	stdout, stderr := out.child(), out.child()
-	cmd.Stdout = stdout
-	cmd.Stderr = &initReportTap{w: stderr, inits: env.inits}
+	// The output goes through pipes of ours, not exec's: with an *os.File
+	// as Stdout and Stderr, cmd.Wait returns as soon as the emulator exits.
+	// With exec's pipes it would also wait for every process holding them,
+	// such as a bootstrap left running by a killed emulator, and the pool
+	// would hand out the dead environment meanwhile.
+	outPipe, outCopied, err := outputPipe(stdout)
+	if err != nil {
+		return nil, err
+	}
+	errPipe, errCopied, err := outputPipe(&initReportTap{w: stderr, inits: env.inits})
+	if err != nil {
+		_ = outPipe.Close()
+		return nil, err
+	}
+	cmd.Stdout, cmd.Stderr = outPipe, errPipe
 	setProcessAttributes(cmd)
-	if err := cmd.Start(); err != nil {
+	err = cmd.Start()
+	// The emulator has its own copies now; the copiers end when it and its
+	// bootstraps have closed theirs.
+	_, _ = outPipe.Close(), errPipe.Close()
+	if err != nil {
 		return nil, fmt.Errorf("%w: starting %s: %v", ErrEmulator, cfg.Emulator, err)
 	}
 	go func() {
 		_ = cmd.Wait()
-		stdout.Flush()
-		stderr.Flush()
+		// Bootstraps left in its process group by an emulator that was
+		// killed: nobody can invoke them any more.
+		killGroup(cmd.Process.Pid)
 		close(env.exited)
 		onExit(env)
+		<-outCopied
+		<-errCopied
+		stdout.Flush()
+		stderr.Flush()
+		close(env.drained)
 	}()
 	if err := env.awaitReady(invokeAddr); err != nil {
 		env.stop()
 		return nil, err
 	}
 	return env, nil
+}
+
+// outputPipe returns the write end of a pipe whose read end is copied to w;
+// copied is closed once every holder of the write end has closed it.
+func outputPipe(w io.Writer) (write *os.File, copied <-chan struct{}, err error) {
+	r, write, err := os.Pipe()
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: output pipe: %v", ErrEmulator, err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, _ = io.Copy(w, r)
+		_ = r.Close()
+	}()
+	return write, done, nil
 }
 
 // awaitReady polls the invoke address until the emulator listens on it.
@@ -185,18 +227,18 @@ func (e *environment) invoke(payload []byte) (*Result, error) {
 	start := time.Now()
 	resp, err := e.client.Do(req)
 	if err != nil {
-		go e.stop() // a stuck or dead environment is replaced
+		e.broken = true // a stuck or dead environment is replaced
 		return nil, fmt.Errorf("%w: invoking %s: %v", ErrEmulator, e.url, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes+1))
 	if err != nil {
-		go e.stop()
+		e.broken = true
 		return nil, fmt.Errorf("%w: reading its answer: %v", ErrEmulator, err)
 	}
 	res := &Result{RequestID: id, Payload: body, PID: e.pid(), Duration: time.Since(start)}
 	if res.Error, err = classify(resp.StatusCode, body); err != nil {
-		go e.stop()
+		e.broken = true
 		return nil, err
 	}
 	res.InitDuration = e.initDuration()
@@ -291,6 +333,7 @@ func (e *environment) alive() bool {
 // stop asks the emulator to shut down, which kills its bootstrap, and kills
 // both if it has not exited within stopGrace.
 func (e *environment) stop() {
+	defer func() { <-e.drained }() // its last lines are written when Close returns
 	if !e.alive() {
 		return
 	}

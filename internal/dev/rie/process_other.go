@@ -13,4 +13,6 @@ func setProcessAttributes(*exec.Cmd) {}
 
 func killAll(int, []int) {}
 
+func killGroup(int) {}
+
 func childPIDs(int) []int { return nil }

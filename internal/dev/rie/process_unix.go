@@ -28,3 +28,11 @@ func killAll(pid int, runtimes []int) {
 		}
 	}
 }
+
+// killGroup kills what is left of the emulator's process group (a
+// bootstrap it was running when it was killed) just after the emulator was
+// reaped. The id is not reused while a member of the group lives; with none
+// left the kill finds nobody.
+func killGroup(pid int) {
+	_ = syscall.Kill(-pid, syscall.SIGKILL)
+}

@@ -11,7 +11,10 @@
 // it starts the bootstrap at the first invocation (INIT REPORT), cuts an
 // invocation at the function timeout and resets the runtime, and starts the
 // bootstrap again after a crash. The pool replaces an environment whose
-// emulator process itself is gone.
+// emulator process itself is gone, at once: an invocation the emulator
+// failed never gets its environment back, and an exit is seen when the
+// process ends, not when the bootstrap it leaves behind (killed then) lets
+// go of its output.
 package rie
 
 import (
@@ -248,11 +251,13 @@ func (f *Function) acquire() (*environment, error) {
 	return f.start()
 }
 
-// release puts a live environment back in the pool and drops a dead one.
+// release puts a live environment back in the pool and drops a dead one,
+// or one whose emulator failed the invocation (it may be dying: its exit
+// can be seen a moment after its connection broke), and stops it.
 func (f *Function) release(env *environment) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.closed || !env.alive() {
+	if f.closed || env.broken || !env.alive() {
 		f.remove(env)
 		go env.stop()
 		return

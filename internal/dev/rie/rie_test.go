@@ -1,6 +1,7 @@
 package rie_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -407,6 +408,70 @@ func TestADeadEnvironmentIsReplaced(t *testing.T) {
 	if res.Error != nil || res.PID == dead {
 		t.Fatalf("after the emulator died: pid %d error %v; want a new environment", res.PID, res.Error)
 	}
+}
+
+// An emulator killed during an invocation fails that invocation only: the
+// next ones run in a new environment at once, although the bootstrap it
+// leaves behind still holds its output pipes (it sleeps on), and the pool
+// then stops that bootstrap.
+func TestAnEmulatorKilledMidInvocationIsReplacedAtOnce(t *testing.T) {
+	f := start(t, baseConfig()) // one environment: the next invocation must not get the dead one
+	inFlight := make(chan error, 1)
+	go func() {
+		_, err := f.Invoke(context.Background(), []byte(`{"action":"sleep","ms":60000}`))
+		inFlight <- err
+	}()
+	var orphans []int
+	for deadline := time.Now().Add(20 * time.Second); len(orphans) == 0; orphans = f.RuntimePIDs() {
+		if time.Now().After(deadline) {
+			t.Fatal("the invocation never reached the bootstrap")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Cleanup(func() { // should the pool not have stopped it
+		for _, pid := range orphans {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+		}
+	})
+	dead := f.PIDs()[0]
+	exited := rie.ExitedOf(f, dead)
+	if err := syscall.Kill(dead, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-inFlight; !errors.Is(err, rie.ErrEmulator) {
+		t.Errorf("the invocation in flight: %v, want ErrEmulator", err)
+	}
+	for i := range 5 {
+		res := invoke(t, f, fmt.Sprintf(`{"after":%d}`, i))
+		if res.Error != nil || res.PID == dead {
+			t.Fatalf("invocation %d after the kill: pid %d, error %v; want a live environment", i, res.PID, res.Error)
+		}
+	}
+	if slices.Contains(f.PIDs(), dead) {
+		t.Errorf("PIDs() = %v still lists the dead emulator %d", f.PIDs(), dead)
+	}
+	select {
+	case <-exited:
+	case <-time.After(20 * time.Second): // generous: the bootstrap sleeps for a minute
+		t.Fatal("the emulator's exit is still not seen")
+	}
+	for deadline := time.Now().Add(20 * time.Second); slices.ContainsFunc(orphans, running); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the dead emulator's bootstrap %v still runs", orphans)
+		}
+	}
+}
+
+// running reports whether pid is a process that has not exited (a zombie
+// has).
+func running(pid int) bool {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	// pid (comm) state ...: comm may hold spaces and parentheses.
+	fields := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+	return len(fields) > 0 && fields[0] != "Z"
 }
 
 func TestInvokeGivesUpWaitingWhenContextEnds(t *testing.T) {

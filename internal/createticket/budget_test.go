@@ -1,0 +1,90 @@
+package createticket_test
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/periskope-connect/periskope-aws/internal/createticket"
+	"github.com/periskope-connect/periskope-aws/internal/idempotency"
+	"github.com/periskope-connect/periskope-aws/pkg/periskope"
+)
+
+// These tests run in a synctest bubble, so their fakes are in-process (no
+// sockets): time passes only while every goroutine waits, and "before the
+// deadline" is exact, not a race against the machine's speed.
+
+// slowOutcomes is a DynamoDB whose claim writes (status in_progress)
+// succeed at once and whose outcome writes (Complete, Release) hang until
+// their context ends, as a DynamoDB that stopped answering does.
+type slowOutcomes struct{}
+
+func (slowOutcomes) PutItem(ctx context.Context, in *dynamodb.PutItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+	if status, _ := in.Item["status"].(*types.AttributeValueMemberS); status == nil || status.Value != "in_progress" {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	return &dynamodb.PutItemOutput{}, nil
+}
+
+// hangingPeriskope is a TicketCreator that answers only when its budget
+// ends, with err (nil: the context's error).
+type hangingPeriskope struct{ err error }
+
+func (p hangingPeriskope) CreateTicket(ctx context.Context, _ periskope.CreateTicketRequest) (*periskope.TicketInfo, error) {
+	<-ctx.Done()
+	if p.err != nil {
+		return nil, p.err
+	}
+	return nil, ctx.Err()
+}
+
+// The worst case: Periskope answers at the end of its budget and recording
+// the outcome hangs. The answer still comes before the invocation's
+// deadline, the record's write being cut, not the invocation.
+func TestAnswerBeforeTheDeadline(t *testing.T) {
+	cases := []struct {
+		name     string
+		upstream error // Periskope's answer when its budget ends
+		status   int
+		code     string
+	}{
+		{"timeout: the outcome is completed", nil, http.StatusGatewayTimeout, createticket.CodeUpstreamTimeout},
+		{"rate limited: the claim is released", &periskope.APIError{StatusCode: http.StatusTooManyRequests}, http.StatusTooManyRequests, createticket.CodeRateLimited},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				logs := &logBuffer{}
+				h := createticket.NewHandler(createticket.Deps{
+					Tickets:     hangingPeriskope{err: c.upstream},
+					Keys:        periskope.StaticKey(testAPIKey),
+					Idempotency: idempotency.New(slowOutcomes{}, "tickets"), // its call timeout is the default, longer than what is left
+					Logger:      slog.New(slog.NewJSONHandler(logs, nil)),
+				})
+				deadline := time.Now().Add(15 * time.Second) // the template's timeout
+				ctx, cancel := context.WithDeadline(context.Background(), deadline)
+				defer cancel()
+				resp, err := h.Handle(ctx, request(minimalBody, "idempotency-key", "slow-1"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if answered := time.Now(); !answered.Before(deadline) {
+					t.Errorf("answered at or after the invocation's deadline (%v late): Lambda would have cut it", answered.Sub(deadline))
+				} else if left := deadline.Sub(answered); left < createticket.AnswerMargin {
+					t.Errorf("answered %v before the deadline, want at least AnswerMargin (%v)", left, createticket.AnswerMargin)
+				}
+				wantError(t, resp, c.status, c.code, "")
+				if line := logs.Lines(t)[0]; line["level"] != "ERROR" || line["idempotency_record_error"] == nil {
+					t.Errorf("log line %v: want the failed record write at ERROR", line)
+				}
+			})
+		})
+	}
+}
