@@ -7,7 +7,9 @@ import (
 	"encoding/json"
 	"errors"
 	"math/rand/v2"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -168,5 +170,27 @@ func TestDataOfRefusesDamagedItems(t *testing.T) {
 		if _, err := ticketstore.DataOf(item); !errors.Is(err, ticketstore.ErrBadData) {
 			t.Errorf("%s: err = %v, want ErrBadData", name, err)
 		}
+	}
+}
+
+// A huge subject (stored twice: in data and as the top-level copy) does not
+// keep a ticket out: with data compressed, the copy is cut to MaxCopyBytes
+// at a character boundary and data keeps the subject whole.
+func TestHugeSubjectIsStoredWithItsCopyCut(t *testing.T) {
+	subject := strings.Repeat("é", 3<<20) // 6 MiB of two-byte characters
+	tk := validTicket()
+	tk.Subject = subject
+	tk.Data = []byte(`{"ticket":{"subject":"` + subject + `"}}`)
+	if err := tk.Validate(); err != nil {
+		t.Fatalf("Validate: %v", err)
+	}
+	item := tk.Item()
+	got := item["subject"].(*types.AttributeValueMemberS).Value
+	if len(got) > ticketstore.MaxCopyBytes || !utf8.ValidString(got) || !strings.HasPrefix(subject, got) || len(got) < ticketstore.MaxCopyBytes-1 {
+		t.Errorf("subject copy of %d bytes, want a prefix of at most %d", len(got), ticketstore.MaxCopyBytes)
+	}
+	back, err := ticketstore.FromItem(item)
+	if err != nil || !bytes.Equal(back.Data, tk.Data) {
+		t.Fatalf("data not read back whole: %v", err)
 	}
 }

@@ -35,7 +35,8 @@
 // item limit, and about 35 KB gzipped. The storage form is chosen per item,
 // the first that fits: data as text, data gzipped, data gzipped without
 // the members (flagged). Only a ticket that fits none is refused
-// (ErrTooLarge).
+// (ErrTooLarge). With data compressed, the copies of free text (subject,
+// status, event_timestamp) are cut to MaxCopyBytes; data keeps them whole.
 package ticketstore
 
 import (
@@ -45,6 +46,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
@@ -168,6 +170,7 @@ func (t *Ticket) Item() map[string]types.AttributeValue {
 		return item
 	}
 	delete(item, attrData)
+	shortenCopies(item)
 	item[attrDataGzip] = &types.AttributeValueMemberB{Value: gzipped(t.Data)}
 	item[attrDataEncoding] = &types.AttributeValueMemberS{Value: encodingGzip}
 	if itemSize(item) <= MaxItemBytes {
@@ -200,6 +203,25 @@ func (t *Ticket) baseItem() map[string]types.AttributeValue {
 	dropUnusableKey(item, "chat_id", MaxKeyBytes)
 	dropUnusableKey(item, "created_at", MaxSortKeyBytes)
 	return item
+}
+
+// MaxCopyBytes bounds the top-level copies of free text (subject, status,
+// event_timestamp) in an item whose data is compressed: a huge subject
+// must not keep the ticket out of the table, and data keeps it whole.
+const MaxCopyBytes = 1024
+
+// shortenCopies cuts the free-text copies of item to MaxCopyBytes, at a
+// character boundary.
+func shortenCopies(item map[string]types.AttributeValue) {
+	for _, name := range []string{"subject", "status", "event_timestamp"} {
+		if v, ok := item[name].(*types.AttributeValueMemberS); ok && len(v.Value) > MaxCopyBytes {
+			cut := v.Value[:MaxCopyBytes]
+			for !utf8.ValidString(cut) {
+				cut = cut[:len(cut)-1]
+			}
+			item[name] = &types.AttributeValueMemberS{Value: cut}
+		}
+	}
 }
 
 // dropUnusableKey removes the index key attribute name from item unless it
