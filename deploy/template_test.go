@@ -485,7 +485,7 @@ func TestStageThrottling(t *testing.T) {
 	// The public webhook route shares one token bucket among all callers:
 	// its limits are sized to what refusing junk costs (see template.yaml),
 	// so that a flood must be ten times the old 50/s to crowd out Periskope,
-	// and stay a tenth of the account's 10,000/s regional limit.
+	// and stay a twentieth of the account's 10,000/s regional limit.
 	webhookRoute := asMap(t, settings["POST /webhooks/periskope"], "RouteSettings POST /webhooks/periskope")
 	if rate, burst := num(t, webhookRoute["ThrottlingRateLimit"], "rate"), num(t, webhookRoute["ThrottlingBurstLimit"], "burst"); rate != 500 || burst != 1000 {
 		t.Errorf("POST /webhooks/periskope: rate %v/s, burst %v; want 500/s and 1000", rate, burst)
