@@ -481,6 +481,40 @@ func TestStageThrottling(t *testing.T) {
 			t.Errorf("%s: rate %v/s, burst %v; Periskope allows %d", name, rate, burst, periskopeRateLimit)
 		}
 	}
+
+	// The public webhook route shares one token bucket among all callers:
+	// its limits are sized to what refusing junk costs (see template.yaml),
+	// so that a flood must be ten times the old 50/s to crowd out Periskope,
+	// and stay a twentieth of the account's 10,000/s regional limit.
+	webhookRoute := asMap(t, settings["POST /webhooks/periskope"], "RouteSettings POST /webhooks/periskope")
+	if rate, burst := num(t, webhookRoute["ThrottlingRateLimit"], "rate"), num(t, webhookRoute["ThrottlingBurstLimit"], "burst"); rate != 500 || burst != 1000 {
+		t.Errorf("POST /webhooks/periskope: rate %v/s, burst %v; want 500/s and 1000", rate, burst)
+	}
+}
+
+// A flood on the webhook route (401s for junk, 429s when its bucket is
+// empty) raises its own alarm, per minute, before Periskope's deliveries
+// are lost for long.
+func TestWebhookFloodAlarm(t *testing.T) {
+	s := expand(t)
+	p := s.props(t, "Webhook4xxAlarm", "AWS::CloudWatch::Alarm")
+	dims := map[string]any{}
+	for _, d := range asList(t, p["Dimensions"], "Dimensions") {
+		m := asMap(t, d, "dimension")
+		dims[m["Name"].(string)] = m["Value"]
+	}
+	want := map[string]any{"ApiId": ref("HttpApi"), "Stage": s.Parameters["StageName"], "Method": "POST", "Resource": "/webhooks/periskope"}
+	if p["Namespace"] != "AWS/ApiGateway" || p["MetricName"] != "4xx" || !jsonEqual(dims, want) {
+		t.Errorf("Webhook4xxAlarm watches %v %v %s, want AWS/ApiGateway 4xx of the webhook route", p["Namespace"], p["MetricName"], mustJSON(dims))
+	}
+	for key, w := range map[string]float64{"Period": 60, "EvaluationPeriods": 3, "DatapointsToAlarm": 3, "Threshold": 300} {
+		if v := num(t, p[key], key); v != w {
+			t.Errorf("Webhook4xxAlarm %s = %v, want %v", key, v, w)
+		}
+	}
+	if got := num(t, s.props(t, "Webhook4xxAlarm", "AWS::CloudWatch::Alarm")["Threshold"], "threshold"); got != num(t, s.Parameters["Webhook4xxAlarmThreshold"], "parameter") {
+		t.Errorf("threshold %v is not the Webhook4xxAlarmThreshold parameter", got)
+	}
 }
 
 func TestTable(t *testing.T) {
@@ -621,6 +655,8 @@ func TestAlarms(t *testing.T) {
 				"AWS/Lambda Throttles FunctionName=" + mustJSON(ref("WebhookFunction")):                                                                   1,
 				emf.Namespace + " " + webhook.MetricSignatureRejected + ` Function="webhook",FunctionName=` + mustJSON(ref("WebhookFunction")):            num(t, s.Parameters["SignatureRejectedAlarmThreshold"], "threshold"),
 				emf.Namespace + " " + webhook.MetricStoreRejected + ` Function="webhook",FunctionName=` + mustJSON(ref("WebhookFunction")):                1,
+				emf.Namespace + " " + webhook.MetricSignedDeliveryRefused + ` Function="webhook",FunctionName=` + mustJSON(ref("WebhookFunction")):        1,
+				"AWS/ApiGateway 4xx ApiId=" + api + ",Method=\"POST\",Resource=\"/webhooks/periskope\",Stage=" + stage:                                    num(t, s.Parameters["Webhook4xxAlarmThreshold"], "threshold"),
 				emf.Namespace + " " + secretcache.MetricRefreshFailed + ` Function="webhook",FunctionName=` + mustJSON(ref("WebhookFunction")):            1,
 				emf.Namespace + " " + secretcache.MetricRefreshFailed + ` Function="create-ticket",FunctionName=` + mustJSON(ref("CreateTicketFunction")): 1,
 			}

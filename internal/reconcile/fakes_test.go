@@ -32,6 +32,7 @@ type fakePeriskope struct {
 	maxGets  int           // most GetTicket calls at once
 	getDelay time.Duration // to overlap GetTicket calls
 	onList   func(offset int)
+	rawInfo  map[string][]byte // GetTicket's ticket info object, by id, instead of the built one
 }
 
 // newPeriskope holds n tickets T-0001 (oldest) … T-n, one minute apart,
@@ -100,6 +101,9 @@ func (f *fakePeriskope) GetTicket(ctx context.Context, id string) (*periskope.Ti
 	}
 	raw := fmt.Sprintf(`{"ticket":{"ticket_id":%q,"org_id":%q,"subject":%q,"status":"open","priority":2,"created_at":%q},"chat":{"chat_id":"919537851844@c.us"},"attached_messages":[]}`,
 		found.TicketID, found.OrgID, found.Subject, found.CreatedAt.Raw)
+	if r, ok := f.rawInfo[id]; ok {
+		raw = string(r)
+	}
 	var info periskope.TicketInfo
 	if err := json.Unmarshal([]byte(raw), &info); err != nil {
 		return nil, err

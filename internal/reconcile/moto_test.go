@@ -1,7 +1,9 @@
 package reconcile_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"testing"
@@ -14,6 +16,7 @@ import (
 	"github.com/periskope-connect/periskope-aws/bench/benchkit"
 	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
+	"github.com/periskope-connect/periskope-aws/internal/dev/samples"
 	"github.com/periskope-connect/periskope-aws/internal/dev/sandbox"
 	"github.com/periskope-connect/periskope-aws/internal/reconcile"
 	"github.com/periskope-connect/periskope-aws/internal/ticketstore"
@@ -186,5 +189,41 @@ func TestMotoWebhookWinsTheRace(t *testing.T) {
 	}
 	if got.Source != ticketstore.SourceWebhook || !got.ReceivedAt.Equal(webhookTicket.ReceivedAt) || got.EventTimestamp != webhookTicket.EventTimestamp {
 		t.Errorf("item = %+v, want the webhook's item unchanged", got)
+	}
+}
+
+// A ticket of a 1,024-member group (about 450 KB of ticket info, over
+// DynamoDB's item limit) is stored by reconcile, compressed, and read back
+// byte for byte. Before, the store refused it as too large.
+func TestMotoStoresALargeGroupTicket(t *testing.T) {
+	const table = "tickets"
+	_, db := motoserver.StartWithTable(t, table)
+	var env struct{ Data json.RawMessage }
+	if err := json.Unmarshal(samples.LargeGroup(samples.WhatsAppMaxGroupMembers, 100), &env); err != nil {
+		t.Fatal(err)
+	}
+	api := newPeriskope(1)
+	api.rawInfo = map[string][]byte{"T-0001": env.Data}
+	ctx := context.Background()
+	counts, err := reconcile.New(api, ticketstore.NewLookup(db, table), ticketstore.New(db, table), reconcile.Config{Now: func() time.Time { return now }}).Run(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if counts.Stored != 1 || counts.Failed != 0 {
+		t.Fatalf("counts = %+v, want the ticket stored", counts)
+	}
+	out, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(table), Key: ticketstore.ItemKey(org, "T-0001"), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Item["data_gz"] == nil {
+		t.Error("not stored in the compressed form")
+	}
+	got, err := ticketstore.FromItem(out.Item)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got.Data, env.Data) || got.Source != ticketstore.SourceReconcile {
+		t.Errorf("stored ticket: source %s, data equal %v", got.Source, bytes.Equal(got.Data, env.Data))
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
+	"github.com/periskope-connect/periskope-aws/internal/dev/samples"
 	"github.com/periskope-connect/periskope-aws/internal/ticketlookup"
 	"github.com/periskope-connect/periskope-aws/internal/ticketstore"
 )
@@ -154,5 +155,51 @@ func TestFindOrgOnMoto(t *testing.T) {
 	_, empty := motoserver.StartWithTable(t, table)
 	if _, err := ticketlookup.FindOrg(context.Background(), empty, table); !errors.Is(err, ticketlookup.ErrNoTickets) {
 		t.Fatalf("empty table: err = %v, want ErrNoTickets", err)
+	}
+}
+
+// A large group's ticket, stored gzipped, is found and printed with its
+// data decompressed, byte for byte; make tickets lists it under its chat.
+func TestLargeGroupTicketOnMoto(t *testing.T) {
+	_, db := motoserver.StartWithTable(t, table)
+	body := samples.LargeGroup(samples.WhatsAppMaxGroupMembers, 100)
+	var env struct{ Data json.RawMessage }
+	if err := json.Unmarshal(body, &env); err != nil {
+		t.Fatal(err)
+	}
+	tk := ticket(samples.LargeGroupTicketID(samples.WhatsAppMaxGroupMembers, 100), "2026-11-28T09:00:00.000Z")
+	tk.ChatID, tk.Data = samples.LargeGroupChatID, env.Data
+	if err := ticketstore.New(db, table).Put(context.Background(), tk); err != nil {
+		t.Fatal(err)
+	}
+	l := ticketlookup.New(db, table)
+	item, err := l.Ticket(context.Background(), org, tk.TicketID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if item["data_gz"] == nil {
+		t.Fatal("the ticket was not stored compressed; the test needs a larger group")
+	}
+	b, err := ticketlookup.JSON(item)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Data         json.RawMessage `json:"data"`
+		DataGz       any             `json:"data_gz"`
+		DataEncoding string          `json:"data_encoding"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	var want, got any
+	_ = json.Unmarshal(env.Data, &want)
+	_ = json.Unmarshal(doc.Data, &got)
+	if !reflect.DeepEqual(got, want) || doc.DataGz != nil || doc.DataEncoding != "gzip" {
+		t.Errorf("printed data_gz=%v encoding=%q, data equal: %v", doc.DataGz, doc.DataEncoding, reflect.DeepEqual(got, want))
+	}
+	items, err := l.ChatTickets(context.Background(), samples.LargeGroupChatID, 0)
+	if err != nil || !reflect.DeepEqual(ids(t, items), []string{tk.TicketID}) {
+		t.Errorf("ChatTickets = %v, %v", items, err)
 	}
 }

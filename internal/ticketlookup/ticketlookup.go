@@ -142,16 +142,23 @@ func FindOrg(ctx context.Context, db ScanAPI, table string) (string, error) {
 }
 
 // JSON returns item as plain JSON: strings, numbers, booleans, lists and
-// maps as themselves, sets as lists, binary as base64. The data attribute
-// (the event's data exactly as Periskope sent it) is embedded as JSON when
-// it is JSON, so it reads as a document rather than an escaped string.
+// maps as themselves, sets as lists, binary as base64. The ticket's data
+// (the event's data exactly as Periskope sent it), whatever its storage
+// form (data, or data_gz decompressed, see ticketstore.DataOf), is shown
+// as "data", embedded as JSON when it is JSON, so it reads as a document
+// rather than an escaped string or compressed bytes; data_encoding and
+// members_truncated stay to say how it was stored.
 func JSON(item Item) ([]byte, error) {
 	plain := make(map[string]any, len(item))
 	for name, v := range item {
 		plain[name] = value(v)
 	}
-	if s, ok := plain["data"].(string); ok && json.Valid([]byte(s)) {
-		plain["data"] = json.RawMessage(s)
+	if data, err := ticketstore.DataOf(item); err == nil {
+		delete(plain, "data_gz")
+		plain["data"] = string(data)
+		if json.Valid(data) {
+			plain["data"] = json.RawMessage(data)
+		}
 	}
 	return json.MarshalIndent(plain, "", "  ")
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +18,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
+	"github.com/periskope-connect/periskope-aws/internal/dev/samples"
 	"github.com/periskope-connect/periskope-aws/internal/ticketstore"
 )
 
@@ -124,19 +126,66 @@ func TestMotoConcurrentPutsStoreOne(t *testing.T) {
 	}
 }
 
-// The largest item Validate lets through must be one DynamoDB accepts, or
-// an oversized delivery would look like an outage (503, redelivered
-// forever) instead of the caller's fault.
+// The largest item Validate lets through, in each storage form, must be one
+// DynamoDB accepts, or an oversized delivery would look like an outage (503,
+// redelivered forever) instead of the caller's fault.
 func TestMotoAcceptsTheLargestValidItem(t *testing.T) {
 	db, table := motoTable(t)
-	tk := validTicket()
-	// Shrink data until the item is just within the limit.
-	tk.Data = []byte(strings.Repeat("x", ticketstore.MaxItemBytes))
-	for tk.Validate() != nil {
-		tk.Data = tk.Data[:len(tk.Data)-64]
+	for _, tc := range []struct {
+		form string
+		data string // cut to its longest prefix that is valid and in form
+	}{
+		{"text", strings.Repeat("x", ticketstore.MaxItemBytes)},
+		{"gzip", incompressible(2 * ticketstore.MaxItemBytes)},
+	} {
+		tk := validTicket()
+		tk.TicketID = "T-largest-" + tc.form
+		// Binary search for the longest prefix: the item grows with it
+		// (the text form until it no longer fits, the gzip form after).
+		fits := func(n int) bool {
+			tk.Data = []byte(tc.data[:n])
+			return tk.Validate() == nil && (tc.form != "text" || form(tk.Item()) == "text")
+		}
+		n := sort.Search(len(tc.data)+1, func(n int) bool { return !fits(n) }) - 1
+		if fits(n+1) || !fits(n) || form(tk.Item()) != tc.form {
+			t.Fatalf("%s: no longest valid prefix found (%d bytes, stored as %s)", tc.form, n, form(tk.Item()))
+		}
+		if err := ticketstore.New(db, table).Put(context.Background(), tk); err != nil {
+			t.Fatalf("%s: item of %d data bytes that Validate accepts: %v", tc.form, len(tk.Data), err)
+		}
+		if got := getTicket(t, db, table, tk); !bytes.Equal(got.Data, tk.Data) {
+			t.Errorf("%s: data read back differs", tc.form)
+		}
 	}
-	if err := ticketstore.New(db, table).Put(context.Background(), tk); err != nil {
-		t.Fatalf("item of %d data bytes that Validate accepts: %v", len(tk.Data), err)
+}
+
+// Large groups are stored in DynamoDB (moto enforces the 400 KB item
+// limit) and read back by FromItem in every form.
+func TestMotoStoresLargeGroups(t *testing.T) {
+	db, table := motoTable(t)
+	store := ticketstore.New(db, table)
+	for _, tc := range []struct {
+		name, form string
+		data       []byte
+	}{
+		{"450 members", "text", dataOfDelivery(t, samples.LargeGroup(450, 20))},
+		{"1,024 members", "gzip", dataOfDelivery(t, samples.LargeGroup(samples.WhatsAppMaxGroupMembers, 100))},
+		{"5 MB", "gzip", dataOfDelivery(t, samples.LargeGroup(11300, 100))},
+		{"incompressible members", "gzip, members cut", groupWithIncompressibleMembers(t, 1<<20)},
+	} {
+		tk := validTicket()
+		tk.TicketID = "T-" + tc.name
+		tk.Data = tc.data
+		if got := form(tk.Item()); got != tc.form {
+			t.Errorf("%s: stored as %s, want %s", tc.name, got, tc.form)
+		}
+		if err := store.Put(context.Background(), tk); err != nil {
+			t.Fatalf("%s: Put: %v", tc.name, err)
+		}
+		got := getTicket(t, db, table, tk)
+		if cut := tc.form == "gzip, members cut"; got.MembersTruncated != cut || bytes.Equal(got.Data, tk.Data) == cut {
+			t.Errorf("%s: read back truncated=%v, data equal=%v", tc.name, got.MembersTruncated, bytes.Equal(got.Data, tk.Data))
+		}
 	}
 }
 

@@ -16,14 +16,27 @@
 //	received_at  S  RFC 3339 (UTC, nanoseconds) of the delivery that stored it
 //	event        S  "ticket.created"
 //	event_timestamp S the envelope's timestamp as sent ("" when absent)
-//	data         S  the event's data member, byte for byte as received
+//	data         S  the event's data member, byte for byte as received, when the
+//	                item fits DynamoDB's 400 KB item limit with it; else absent and
+//	data_gz      B  the same bytes gzip-compressed
+//	data_encoding S "gzip" beside data_gz
+//	members_truncated BOOL true when even compressed data did not fit and the
+//	                chat's members map was emptied to store the ticket
 //	source       S  who stored it: "webhook" or "reconcile" (see Source)
 //
 // data is kept as the raw JSON text rather than a DynamoDB map: a map would
 // round numbers through DynamoDB's decimal type, reorder members and drop
 // the distinction between some JSON forms, while the text is exactly what
 // Periskope signed. The top-level attributes are copies made for queries and
-// for people reading the table.
+// for people reading the table. DataOf reads data back whatever its form.
+//
+// A group chat's members map makes data grow with the group: a WhatsApp
+// group of 1,024 members (its limit) is about 450 KB of JSON, over the
+// item limit, and about 35 KB gzipped. The storage form is chosen per item,
+// the first that fits: data as text, data gzipped, data gzipped without
+// the members (flagged). Only a ticket that fits none is refused
+// (ErrTooLarge). With data compressed, the copies of free text (subject,
+// status, event_timestamp) are cut to MaxCopyBytes; data keeps them whole.
 package ticketstore
 
 import (
@@ -33,6 +46,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
@@ -102,6 +116,9 @@ type Ticket struct {
 	Data []byte
 	// Source is who stored the ticket: SourceWebhook or SourceReconcile.
 	Source string
+	// MembersTruncated is set by FromItem on a ticket stored without its
+	// chat's members (members_truncated); Put decides it, not the caller.
+	MembersTruncated bool
 }
 
 // Key returns the partition key of the ticket ticketID of org orgID.
@@ -139,12 +156,35 @@ func (t *Ticket) validate(item map[string]types.AttributeValue) error {
 	return nil
 }
 
-// Item returns t as a DynamoDB item. chat_id and created_at are the keys
-// of the sparse ByChat index, and DynamoDB refuses an item whose index key
-// is empty or over the key size limit; each is left out of the item when it
-// could not be a key, so that the ticket is stored, outside the index (data
-// keeps both as sent).
+// Item returns t as a DynamoDB item, its data in the first storage form
+// that fits DynamoDB's item size limit (see the package comment); when none
+// does, the last one tried, which Validate and Put refuse. chat_id and
+// created_at are the keys of the sparse ByChat index, and DynamoDB refuses
+// an item whose index key is empty or over the key size limit; each is left
+// out of the item when it could not be a key, so that the ticket is stored,
+// outside the index (data keeps both as sent).
 func (t *Ticket) Item() map[string]types.AttributeValue {
+	item := t.baseItem()
+	item[attrData] = &types.AttributeValueMemberS{Value: string(t.Data)}
+	if itemSize(item) <= MaxItemBytes {
+		return item
+	}
+	delete(item, attrData)
+	shortenCopies(item)
+	item[attrDataGzip] = &types.AttributeValueMemberB{Value: gzipped(t.Data)}
+	item[attrDataEncoding] = &types.AttributeValueMemberS{Value: encodingGzip}
+	if itemSize(item) <= MaxItemBytes {
+		return item
+	}
+	if cut, ok := withoutMembers(t.Data); ok {
+		item[attrDataGzip] = &types.AttributeValueMemberB{Value: gzipped(cut)}
+		item[attrMembersTruncated] = &types.AttributeValueMemberBOOL{Value: true}
+	}
+	return item
+}
+
+// baseItem is t's item without its data.
+func (t *Ticket) baseItem() map[string]types.AttributeValue {
 	s := func(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
 	item := map[string]types.AttributeValue{
 		"pk":              s(Key(t.OrgID, t.TicketID)),
@@ -158,12 +198,30 @@ func (t *Ticket) Item() map[string]types.AttributeValue {
 		"received_at":     s(t.ReceivedAt.UTC().Format(time.RFC3339Nano)),
 		"event":           s(t.Event),
 		"event_timestamp": s(t.EventTimestamp),
-		"data":            s(string(t.Data)),
 		"source":          s(t.Source),
 	}
 	dropUnusableKey(item, "chat_id", MaxKeyBytes)
 	dropUnusableKey(item, "created_at", MaxSortKeyBytes)
 	return item
+}
+
+// MaxCopyBytes bounds the top-level copies of free text (subject, status,
+// event_timestamp) in an item whose data is compressed: a huge subject
+// must not keep the ticket out of the table, and data keeps it whole.
+const MaxCopyBytes = 1024
+
+// shortenCopies cuts the free-text copies of item to MaxCopyBytes, at a
+// character boundary.
+func shortenCopies(item map[string]types.AttributeValue) {
+	for _, name := range []string{"subject", "status", "event_timestamp"} {
+		if v, ok := item[name].(*types.AttributeValueMemberS); ok && len(v.Value) > MaxCopyBytes {
+			cut := v.Value[:MaxCopyBytes]
+			for !utf8.ValidString(cut) {
+				cut = cut[:len(cut)-1]
+			}
+			item[name] = &types.AttributeValueMemberS{Value: cut}
+		}
+	}
 }
 
 // dropUnusableKey removes the index key attribute name from item unless it
@@ -192,11 +250,18 @@ func FromItem(item map[string]types.AttributeValue) (*Ticket, error) {
 		CreatedAt:      str("created_at"),
 		Event:          str("event"),
 		EventTimestamp: str("event_timestamp"),
-		Data:           []byte(str("data")),
 		Source:         str("source"),
 	}
 	if str("pk") != Key(t.OrgID, t.TicketID) {
 		return nil, fmt.Errorf("ticketstore: item %q is not a ticket item", str("pk"))
+	}
+	data, err := DataOf(item)
+	if err != nil {
+		return nil, err
+	}
+	t.Data = data
+	if b, ok := item[attrMembersTruncated].(*types.AttributeValueMemberBOOL); ok {
+		t.MembersTruncated = b.Value
 	}
 	if n, ok := item["priority"].(*types.AttributeValueMemberN); ok {
 		p, err := strconv.Atoi(n.Value)
@@ -213,8 +278,10 @@ func FromItem(item map[string]types.AttributeValue) (*Ticket, error) {
 	return t, nil
 }
 
-// itemSize approximates DynamoDB's item size: names plus values, numbers
-// counted as their text (DynamoDB stores them in at most 21 bytes).
+// itemSize is DynamoDB's item size, as AWS documents it: the UTF-8 length
+// of each attribute name plus its value's size, strings by their UTF-8
+// length, binary by its length, a boolean 1 byte; numbers are counted as
+// their text, an over-estimate (DynamoDB stores them in at most 21 bytes).
 func itemSize(item map[string]types.AttributeValue) int {
 	size := 0
 	for name, v := range item {
@@ -224,6 +291,10 @@ func itemSize(item map[string]types.AttributeValue) int {
 			size += len(v.Value)
 		case *types.AttributeValueMemberN:
 			size += len(v.Value)
+		case *types.AttributeValueMemberB:
+			size += len(v.Value)
+		case *types.AttributeValueMemberBOOL:
+			size++
 		}
 	}
 	return size

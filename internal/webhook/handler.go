@@ -28,13 +28,19 @@ import (
 	"github.com/periskope-connect/periskope-aws/internal/ticketstore"
 )
 
-// DefaultMaxBodyBytes caps the request body. 192 KiB is far above a
-// ticket.created delivery (the documented example is 3 KB; a group chat's
-// member list makes it grow) and far below Lambda's 6 MB payload limit. It is
-// chosen so that the stored item always fits DynamoDB's 400 KB item limit:
-// the item holds the data member plus copies of a few of its strings, at most
-// twice the body, plus the key.
-const DefaultMaxBodyBytes = 192 << 10
+// DefaultMaxBodyBytes caps the decoded body, before the signature is
+// checked. It is Lambda's synchronous invoke limit, 6 MiB: no larger body can
+// reach the function through API Gateway (the event carries the body, JSON-
+// escaped or base64-encoded, inside its envelope), so every delivery that
+// fits the platform is read, verified and stored (see ticketstore for the
+// storage forms of large data). The largest real delivery, a ticket.created
+// from a WhatsApp group at its limit of 1,024 members with 100 attached
+// messages, is about 0.5 MB (samples.LargeGroup; BenchmarkVerifyLargestDelivery
+// measures it), so the cap leaves a tenfold margin for larger members or
+// messages than the documented example's. A junk body of this size costs one
+// HMAC-SHA256 per key (a few milliseconds; see the benchmark) and only when
+// its signature header is well formed.
+const DefaultMaxBodyBytes = 6 << 20
 
 // DefaultStoreTimeout bounds the DynamoDB write, retries included, so that a
 // hanging dependency is answered with 503 well before the function's
@@ -52,6 +58,11 @@ const (
 	// store_rejected): lost unless someone acts, so the template alarms on
 	// the first one.
 	MetricStoreRejected = "StoreRejected"
+	// MetricSignedDeliveryRefused counts the 4xx answers to deliveries whose
+	// signature matched: Periskope sent them, so each is a ticket lost
+	// unless someone acts (a payload change, a ticket too large to store).
+	// The error code is in the log line; the template alarms on the first.
+	MetricSignedDeliveryRefused = "SignedDeliveryRefused"
 )
 
 // SigningKeys yields the configured signing keys. *secretcache.Cache does.

@@ -78,7 +78,7 @@ func TestSamples(t *testing.T) {
 		{"webhook-bad-signature.json", 401, nil, "invalid_signature", false, webhook.MetricSignatureRejected, true, 1, "invalid_signature"},
 		{"webhook-unsigned.json", 401, nil, "missing_signature", false, webhook.MetricSignatureRejected, false, 0, "missing_signature"},
 		{"webhook-ticket-updated.json", 200, map[string]any{"status": "ignored", "event": "ticket.updated"}, "", false, webhook.MetricIgnored, true, 0, "ignored"},
-		{"webhook-malformed-json.json", 400, nil, "invalid_json", false, "", true, 0, "invalid_json"},
+		{"webhook-malformed-json.json", 400, nil, "invalid_json", false, webhook.MetricSignedDeliveryRefused, true, 0, "invalid_json"},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			r := newRig()
@@ -141,8 +141,8 @@ func TestStoreOutcomes(t *testing.T) {
 		{"table missing", fmt.Errorf("%w: %w", ticketstore.ErrUnavailable, &types.ResourceNotFoundException{Message: aws.String("Requested resource not found")}), 503, "dependency_unavailable", "", "ResourceNotFoundException"},
 		{"access denied", fmt.Errorf("%w: %w", ticketstore.ErrRejected, &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "Requested resource not found"}), 500, "store_rejected", webhook.MetricStoreRejected, "AccessDeniedException"},
 		{"timeout", fmt.Errorf("%w: %w", ticketstore.ErrUnavailable, fmt.Errorf("send: %w", context.DeadlineExceeded)), 503, "dependency_unavailable", "", "Timeout"},
-		{"too large", fmt.Errorf("%w: item of 400001 bytes", ticketstore.ErrTooLarge), 413, "body_too_large", "", ""},
-		{"invalid", fmt.Errorf("%w: no org id", ticketstore.ErrInvalidTicket), 400, "invalid_ticket", "", ""},
+		{"too large", fmt.Errorf("%w: item of 400001 bytes", ticketstore.ErrTooLarge), 413, "body_too_large", webhook.MetricSignedDeliveryRefused, ""},
+		{"invalid", fmt.Errorf("%w: no org id", ticketstore.ErrInvalidTicket), 400, "invalid_ticket", webhook.MetricSignedDeliveryRefused, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := newRig()

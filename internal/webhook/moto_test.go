@@ -22,6 +22,7 @@ import (
 
 	"github.com/periskope-connect/periskope-aws/internal/awsenv"
 	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
+	"github.com/periskope-connect/periskope-aws/internal/dev/samples"
 	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
 	"github.com/periskope-connect/periskope-aws/internal/secretcache"
 	"github.com/periskope-connect/periskope-aws/internal/ticketstore"
@@ -677,5 +678,54 @@ func TestMotoIdentifiersAreStoredExactly(t *testing.T) {
 	}
 	if item := r.item(t, "2997xx64-89bf-48d3-9a22-b314fxx017e5", "\U0001F600"); str(item, "ticket_id") != "\U0001F600" {
 		t.Errorf("item %v, want ticket_id U+1F600", item)
+	}
+}
+
+// Large-group deliveries, signed, are stored in the template's table:
+// the data text when the item fits DynamoDB's 400 KB limit, else gzipped;
+// either way read back byte for byte. Before, the 192 KiB body cap answered
+// 413 to all three and the ticket was lost.
+func TestMotoLargeGroupsAreStored(t *testing.T) {
+	r := newMotoRig(t, motoOptions{})
+	for _, tc := range []struct {
+		name              string
+		members, messages int
+		form              string // the attribute data is kept in
+	}{
+		{"450 members", 450, 20, "data"},
+		{"1,024 members", samples.WhatsAppMaxGroupMembers, 100, "data_gz"},
+		{"5 MB", 11300, 100, "data_gz"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			body := samples.LargeGroup(tc.members, tc.messages)
+			got := r.send(t, signed(t, body, localKey))
+			if got.Status != 200 || got.Body["status"] != "stored" {
+				t.Fatalf("%d-byte delivery: answer %d %s", len(body), got.Status, got.Raw.Body)
+			}
+			item := r.item(t, samples.LargeGroupOrgID, samples.LargeGroupTicketID(tc.members, tc.messages))
+			if item[tc.form] == nil {
+				t.Fatalf("no %s attribute in the item", tc.form)
+			}
+			if item["members_truncated"] != nil {
+				t.Error("members truncated although the compressed data fits")
+			}
+			stored, err := ticketstore.FromItem(item)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var env struct{ Data json.RawMessage }
+			if err := json.Unmarshal(body, &env); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(stored.Data, env.Data) {
+				t.Error("data read back is not the delivery's data member byte for byte")
+			}
+			if stored.ChatID != samples.LargeGroupChatID || !slices.Contains(r.byChat(t, samples.LargeGroupChatID), ticketstore.Key(stored.OrgID, stored.TicketID)) {
+				t.Errorf("ticket not listed under its chat: %+v", stored.ChatID)
+			}
+		})
+	}
+	if n := r.metrics.Get(webhook.MetricStored); n != 3 {
+		t.Errorf("%s = %v, want 3", webhook.MetricStored, n)
 	}
 }

@@ -96,3 +96,31 @@ func TestJunkFloodWithAFailingSecret(t *testing.T) {
 		})
 	}
 }
+
+// Refusals before the signature matched (junk, whoever sent it) are not
+// counted as refused signed deliveries: that metric pages someone.
+func TestUnsignedRefusalsAreNotSignedRefusals(t *testing.T) {
+	big := []byte(`{"event":"ticket.created","pad":"` + strings.Repeat("x", 64) + `"}`)
+	for name, tc := range map[string]struct {
+		req   events.APIGatewayV2HTTPRequest
+		limit int
+	}{
+		"unsigned":          {sample(t, "webhook-unsigned.json"), 0},
+		"bad signature":     {sample(t, "webhook-bad-signature.json"), 0},
+		"over the body cap": {signed(t, big, localKey), 16},
+		"invalid base64 body": {func() events.APIGatewayV2HTTPRequest {
+			r := signed(t, big, localKey)
+			r.Body, r.IsBase64Encoded = "%%%", true
+			return r
+		}(), 0},
+	} {
+		r := newRig(func(d *webhook.Deps) { d.MaxBodyBytes = tc.limit })
+		got := r.send(t, tc.req)
+		if got.Status < 400 || got.Status >= 500 {
+			t.Fatalf("%s: answer %d %s, want a 4xx", name, got.Status, got.Raw.Body)
+		}
+		if n := r.metrics.Get(webhook.MetricSignedDeliveryRefused); n != 0 {
+			t.Errorf("%s: %s = %v", name, webhook.MetricSignedDeliveryRefused, n)
+		}
+	}
+}

@@ -132,7 +132,15 @@ func (h *Handler) serve(ctx context.Context, req *events.APIGatewayV2HTTPRequest
 	if o := h.verify(ctx, req, body); o != nil {
 		return o
 	}
-	// Signed by Periskope from here on.
+	o := h.serveSigned(ctx, body)
+	if o.status >= 400 && o.status < 500 && o.metric == "" {
+		o.metric = MetricSignedDeliveryRefused
+	}
+	return o
+}
+
+// serveSigned answers a body whose signature matched: Periskope's.
+func (h *Handler) serveSigned(ctx context.Context, body []byte) *outcome {
 	ev, o := parse(body)
 	if o != nil {
 		return o

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/periskope-connect/periskope-aws/internal/webhook"
 )
 
 // Table built from the valid ticket.created fixture, one change per row.
@@ -46,6 +48,13 @@ func TestTicketCreatedValidation(t *testing.T) {
 				if line := r.logLines(t)[0]; line["event"] != "ticket.created" || line["field"] != tc.field {
 					t.Errorf("log line does not say which event and field: %v", line)
 				}
+			}
+			// Every refusal of a signed delivery is counted, its code logged.
+			if refused := r.metrics.Get(webhook.MetricSignedDeliveryRefused); refused != map[bool]float64{true: 1}[tc.status == 400] {
+				t.Errorf("%s = %v for a %d answer", webhook.MetricSignedDeliveryRefused, refused, tc.status)
+			}
+			if line := r.logLines(t)[0]; tc.status == 400 && line["error_code"] != tc.errCode {
+				t.Errorf("log line does not name the error code: %v", line)
 			}
 			switch {
 			case tc.wantOrgID != "":

@@ -301,3 +301,42 @@ func TestAlarmsWatchEmittedMetrics(t *testing.T) {
 		}
 	}
 }
+
+// The counts that alarm at the first one (a signed delivery refused, a
+// ticket DynamoDB rejected, a failed secret read) have their own widget,
+// on their own scale: one line among thousands of stored deliveries would
+// not be seen.
+func TestFirstOneAlarmsHaveTheirOwnWidget(t *testing.T) {
+	src, err := dashboard.LoadSources(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := dashboard.Build(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(d.Widgets, func(w dashboard.Widget) bool { return w.Title == "Counts that alarm at the first one" })
+	if i < 0 {
+		t.Fatal("no widget of the counts that alarm at the first one")
+	}
+	var charted []string
+	for _, m := range d.Widgets[i].Metrics {
+		fn, _ := m.Dim("Function")
+		charted = append(charted, m.Name+"/"+fn.Lit)
+	}
+	want := []string{"SignedDeliveryRefused/webhook", "StoreRejected/webhook"}
+	for _, a := range src.Template.Alarms {
+		if a.Metric.Namespace == emf.Namespace && a.Threshold == "1" {
+			fn, _ := a.Metric.Dim("Function")
+			want = append(want, a.Metric.Name+"/"+fn.Lit)
+		}
+	}
+	for _, w := range want {
+		if !slices.Contains(charted, w) {
+			t.Errorf("%s is not charted in the widget (charted: %v)", w, charted)
+		}
+	}
+	if len(charted) != len(slices.Compact(slices.Sorted(slices.Values(want)))) {
+		t.Errorf("charted %v, want exactly %v", charted, want)
+	}
+}

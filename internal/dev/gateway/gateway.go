@@ -27,7 +27,11 @@ import (
 
 // Defaults of Config.
 const (
-	DefaultMaxBodyBytes       = 10 * 1024 * 1024 // HTTP API's payload limit
+	DefaultMaxBodyBytes = 10 * 1024 * 1024 // HTTP API's payload limit
+	// DefaultMaxInvokeBytes is Lambda's limit on a synchronous invocation's
+	// request payload, 6 MB (6 MiB): the event, envelope and JSON-escaped or
+	// base64-encoded body together.
+	DefaultMaxInvokeBytes     = 6 * 1024 * 1024
 	DefaultIntegrationTimeout = 30 * time.Second // HTTP API's longest integration timeout
 	DefaultAPIID              = "localapiid"
 	DefaultAccountID          = "123456789012"
@@ -58,11 +62,14 @@ func (rt Route) Key() string { return rt.Method + " " + rt.Path }
 
 // Config configures a Gateway. Zero fields take the defaults above.
 type Config struct {
-	Routes             []Route
-	APIID              string
-	AccountID          string
-	Stage              string
-	MaxBodyBytes       int64
+	Routes       []Route
+	APIID        string
+	AccountID    string
+	Stage        string
+	MaxBodyBytes int64
+	// MaxInvokeBytes caps the event sent to a function (Lambda's invoke
+	// limit); a larger one is answered 413 without invoking it.
+	MaxInvokeBytes     int
 	IntegrationTimeout time.Duration
 	// AccessLog receives one line per request; nil for none.
 	AccessLog io.Writer
@@ -90,6 +97,9 @@ func New(cfg Config) (*Gateway, error) {
 	}
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.MaxInvokeBytes <= 0 {
+		cfg.MaxInvokeBytes = DefaultMaxInvokeBytes
 	}
 	if cfg.IntegrationTimeout <= 0 {
 		cfg.IntegrationTimeout = DefaultIntegrationTimeout
@@ -149,6 +159,14 @@ func (g *Gateway) serveRoute(w http.ResponseWriter, r *http.Request, route Route
 	payload, err := MarshalEvent(event)
 	if err != nil {
 		writeMessage(w, http.StatusInternalServerError, "Internal Server Error")
+		return
+	}
+	// A body under HTTP API's 10 MB can still make an event over Lambda's
+	// invoke limit (the envelope, JSON escaping, base64). API Gateway answers
+	// that 413 {"message":"Request Too Long"} without running the function,
+	// where the emulator's refusal would read as a function failure (500).
+	if len(payload) > g.cfg.MaxInvokeBytes {
+		writeMessage(w, http.StatusRequestEntityTooLarge, "Request Too Long")
 		return
 	}
 	timeout := g.cfg.IntegrationTimeout

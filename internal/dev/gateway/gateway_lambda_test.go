@@ -80,6 +80,14 @@ func TestGatewayWithARealFunction(t *testing.T) {
 			t.Errorf("got %d %q, want 500", resp.StatusCode, body)
 		}
 	})
+	// Under HTTP API's 10 MB, over Lambda's 6 MB invoke limit once in the
+	// event: API Gateway's 413, not the emulator's refusal as a 500.
+	t.Run("event over the invoke limit", func(t *testing.T) {
+		resp, body := post(`{"pad":"` + strings.Repeat("x", 7<<20) + `"}`)
+		if resp.StatusCode != 413 || body != `{"message":"Request Too Long"}` {
+			t.Errorf("got %d %.200q, want 413 Request Too Long", resp.StatusCode, body)
+		}
+	})
 	t.Run("works again after failures", func(t *testing.T) {
 		if resp, body := post(`{"action":"sleep","ms":1}`); resp.StatusCode != 200 || !strings.Contains(body, "slept_ms") {
 			t.Errorf("got %d %q", resp.StatusCode, body)

@@ -1,0 +1,90 @@
+package ticketstore
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// Attributes that hold a ticket's data, in one of its storage forms.
+const (
+	attrData             = "data"
+	attrDataGzip         = "data_gz"
+	attrDataEncoding     = "data_encoding"
+	attrMembersTruncated = "members_truncated"
+	encodingGzip         = "gzip"
+)
+
+// MaxDataBytes bounds the data DataOf decompresses: far above what Lambda
+// can be given (6 MB), so that a damaged or forged data_gz cannot make a
+// reader allocate without bound.
+const MaxDataBytes = 16 << 20
+
+// ErrBadData is wrapped by DataOf's errors: an item whose data is missing
+// or cannot be read back.
+var ErrBadData = errors.New("ticketstore: unreadable data")
+
+// DataOf returns the data of a ticket item whatever its storage form: the
+// data text, or data_gz decompressed. It is the one reader of the forms:
+// FromItem, `make ticket` and anything else that shows a stored ticket's
+// data go through it.
+func DataOf(item map[string]types.AttributeValue) ([]byte, error) {
+	if v, ok := item[attrData].(*types.AttributeValueMemberS); ok {
+		return []byte(v.Value), nil
+	}
+	gz, ok := item[attrDataGzip].(*types.AttributeValueMemberB)
+	if !ok {
+		return nil, fmt.Errorf("%w: neither %s nor %s", ErrBadData, attrData, attrDataGzip)
+	}
+	if enc, _ := item[attrDataEncoding].(*types.AttributeValueMemberS); enc == nil || enc.Value != encodingGzip {
+		return nil, fmt.Errorf("%w: %s without %s %q", ErrBadData, attrDataGzip, attrDataEncoding, encodingGzip)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(gz.Value))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %w", ErrBadData, attrDataGzip, err)
+	}
+	data, err := io.ReadAll(io.LimitReader(zr, MaxDataBytes+1))
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("%w: %s: %w", ErrBadData, attrDataGzip, err)
+	case len(data) > MaxDataBytes:
+		return nil, fmt.Errorf("%w: %s holds more than %d bytes", ErrBadData, attrDataGzip, MaxDataBytes)
+	}
+	return data, nil
+}
+
+// gzipped compresses data. Writes to a bytes.Buffer cannot fail.
+func gzipped(data []byte) []byte {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	_, _ = zw.Write(data)
+	_ = zw.Close()
+	return buf.Bytes()
+}
+
+// withoutMembers returns data, a ticket info object, with its chat's members
+// map emptied ({}), or false when data has no such map. The other members
+// keep their bytes (re-encoded compactly, in sorted order: this form is no
+// longer what was signed, which members_truncated says).
+func withoutMembers(data []byte) ([]byte, bool) {
+	var info map[string]json.RawMessage
+	if json.Unmarshal(data, &info) != nil {
+		return nil, false
+	}
+	var chat map[string]json.RawMessage
+	if json.Unmarshal(info["chat"], &chat) != nil || chat["members"] == nil {
+		return nil, false
+	}
+	chat["members"] = json.RawMessage(`{}`)
+	var err error
+	if info["chat"], err = json.Marshal(chat); err != nil {
+		return nil, false
+	}
+	cut, err := json.Marshal(info)
+	return cut, err == nil
+}
