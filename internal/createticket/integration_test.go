@@ -91,7 +91,7 @@ func newLive(t *testing.T, moto *motoserver.Server, secretValue string) *live {
 	keys := createticket.NewSecretKeys(l.secrets, l.secret, secretcache.WithClock(hs.clock.Now),
 		secretcache.WithLogger(logger), secretcache.WithMetrics(hs.metrics)) // as createticket.New wires it
 	hs.h = createticket.NewHandler(createticket.Deps{
-		Tickets:     newClient(t, hs.up.URL(), keys, hs.clock),
+		Tickets:     newClient(t, hs.up.URL(), keys),
 		Keys:        keys,
 		Idempotency: idempotency.New(l.db, l.table),
 		Logger:      logger,

@@ -26,7 +26,6 @@ type Client struct {
 	phone     string
 	http      *http.Client
 	retry     RetryPolicy
-	clock     Clock
 	userAgent string
 }
 
@@ -35,7 +34,6 @@ func New(opts ...Option) (*Client, error) {
 	c := &Client{
 		baseURL:   DefaultBaseURL,
 		retry:     DefaultRetryPolicy,
-		clock:     SystemClock{},
 		userAgent: DefaultUserAgent,
 	}
 	for _, opt := range opts {
