@@ -63,7 +63,12 @@ func Bootstrap(ctx context.Context, root, pkg string, p Platform, dst string) er
 // cache, where later calls find it without a link; dst is a copy, so that a
 // cache trim never pulls it from under a running emulator.
 func Emulator(ctx context.Context, root, dst string) error {
-	out, err := goCommand(ctx, root, []string{"tool", "-modfile=" + ToolsModFile, "-n", EmulatorTool},
+	gomod, err := goCommand(ctx, root, []string{"env", "GOMOD"}) // root may be below the module root
+	if err != nil {
+		return err
+	}
+	modfile := filepath.Join(filepath.Dir(strings.TrimSpace(gomod)), ToolsModFile)
+	out, err := goCommand(ctx, root, []string{"tool", "-modfile=" + modfile, "-n", EmulatorTool},
 		"GOOS="+Host.GOOS, "GOARCH="+Host.GOARCH)
 	if err != nil {
 		return err
