@@ -583,7 +583,7 @@ func TestDefaultHTTPClientAndRealSleepWork(t *testing.T) {
 	if err != nil || ti.Ticket.TicketID != "BKT-001" || api.Count() != 2 {
 		t.Fatalf("GetTicket = %v, %v after %d requests", ti, err, api.Count())
 	}
-	if ua := api.Requests()[0].Header.Get("User-Agent"); ua != periskope.DefaultUserAgent {
+	if ua := api.Requests()[0].Header.Get("User-Agent"); ua != "periskope-go" {
 		t.Errorf("User-Agent = %q", ua)
 	}
 }

@@ -96,7 +96,7 @@ func WithRetryPolicy(p RetryPolicy) Option {
 	}
 }
 
-// WithUserAgent sets the User-Agent header (default DefaultUserAgent).
+// WithUserAgent sets the User-Agent header (default "periskope-go").
 func WithUserAgent(ua string) Option {
 	return func(c *Client) error {
 		if strings.ContainsAny(ua, "\r\n") {
