@@ -22,9 +22,9 @@
 // # Phones and chats
 //
 // The x-phone header (WithPhone) is the number with country code as digits,
-// or a phone id: see ValidatePhone. A chat is named
-// "<phone>@c.us" for a person and "<digits>@g.us" for a group: IsChatID
-// checks one, NormalizeChatID turns a bare number into one.
+// or a phone id: see ValidatePhone. A chat is named "<phone>@c.us" for a
+// person and "<digits>@g.us" for a group: IsChatID checks one,
+// NormalizeChatID turns a bare number into one.
 //
 // # Errors
 //
