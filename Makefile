@@ -36,27 +36,31 @@ tools: ## Check the tools the tests need, and say how to get any that is missing
 	@scripts/check-tools.sh
 
 .PHONY: lint
-lint: ## gofmt, go vet and staticcheck (a Go tool dependency: go tool staticcheck).
+lint: ## gofmt, go vet and staticcheck (a tool of tools/go.mod).
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$out" ]; then echo "gofmt: these files need formatting:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(GO_PACKAGES)
-	$(GO) tool staticcheck $(GO_PACKAGES)
+	$(GO) tool -modfile=tools/go.mod staticcheck $(GO_PACKAGES)
 
 .PHONY: test
 test: tools iamsim tidy-check lint workflow-check template-check ## Everything CI runs: lint, unit, integration (moto_server), bootstraps under the Runtime Interface Emulator, template, end to end.
 	scripts/python-tools.sh exec $(GO) test $(TEST_FLAGS) $(GO_PACKAGES)
 
 # Supply chain (issue 15): go.mod tidy, workflows linted, known
-# vulnerabilities. The tools are Go tool dependencies pinned in go.mod.
+# vulnerabilities. The tools (staticcheck, actionlint, govulncheck, the
+# Runtime Interface Emulator) are pinned in their own module, tools/go.mod,
+# so that a module importing pkg/periskope does not inherit them; run one as
+# go tool -modfile=tools/go.mod NAME.
 .PHONY: tidy-check
-tidy-check: ## Fail when go.mod or go.sum is not what `go mod tidy` would write.
+tidy-check: ## Fail when go.mod/go.sum or tools/go.mod/go.sum are not what `go mod tidy` would write.
 	$(require-go)
 	@$(GO) mod tidy -diff || { echo "tidy-check: go.mod/go.sum are not tidy: run go mod tidy and commit the result" >&2; exit 1; }
+	@$(GO) -C tools mod tidy -diff || { echo "tidy-check: tools/go.mod/go.sum are not tidy: run go -C tools mod tidy and commit the result" >&2; exit 1; }
 
 .PHONY: workflow-check
 workflow-check: ## actionlint on .github/workflows (shellcheck of run: steps too when shellcheck is installed).
 	$(require-go)
-	$(GO) tool actionlint
+	$(GO) tool -modfile=tools/go.mod actionlint
 
 # The release bootstraps, built as `make build` builds them, for govulncheck's
 # binary mode: it reports only what the shipped code can reach.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs govulncheck (a Go tool dependency, pinned in go.mod) over the module's
+# Runs govulncheck (a tool of tools/go.mod) over the module's
 # source and over each release bootstrap given, and tells a finding apart from
 # a run that could not happen: govulncheck needs the Go vulnerability
 # database, which is fetched online (GOVULNDB=<url> passes govulncheck -db to
@@ -15,7 +15,7 @@ run() { # run LABEL ARGS...
 	local label=$1 rc
 	shift
 	echo "vulncheck: $label"
-	"$GO" tool govulncheck "${db[@]}" "$@"
+	"$GO" tool -modfile=tools/go.mod govulncheck "${db[@]}" "$@"
 	rc=$?
 	case $rc in
 	0) ;;

@@ -101,16 +101,19 @@ func parseFlags(args []string, getenv func(string) string, now time.Time, stderr
 	return o, nil
 }
 
-// parseSince reads a duration back from now, or a Periskope-style time.
+// parseSince reads a duration back from now, a date (midnight UTC) or an
+// RFC 3339 time.
 func parseSince(s string, now time.Time) (time.Time, error) {
 	if d, err := time.ParseDuration(s); err == nil && d > 0 {
 		return now.Add(-d), nil
 	}
-	t, err := periskope.ParseTime(s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("-since %q: want a date, an RFC 3339 time or a duration", s)
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
 	}
-	return t, nil
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("-since %q: want a date, an RFC 3339 time or a duration", s)
 }
 
 // fillDefaults completes what the flags and the environment left empty:

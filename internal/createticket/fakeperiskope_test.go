@@ -9,7 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
+
 	"slices"
 	"strings"
 	"sync"
@@ -19,11 +19,13 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/legacy"
+
+	"github.com/periskope-connect/periskope-aws/pkg/periskope/periskopetest"
 )
 
 // This file is the fake Periskope of the tests: an httptest server that
 // checks every request against the seed OpenAPI description of
-// POST /tickets/create (pkg/periskope/testdata/create-ticket.openapi.yaml),
+// POST /tickets/create (pkg/periskope/periskopetest/create-ticket.openapi.yaml),
 // failing the test on any violation, then answers as the test says.
 
 const (
@@ -32,9 +34,12 @@ const (
 )
 
 var loadSpec = sync.OnceValues(func() (*openapi3.T, error) {
-	// The library's repaired copy of the seed document: one copy in the
-	// repository for every test that validates against it.
-	return openapi3.NewLoader().LoadFromFile(filepath.Join("..", "..", "pkg", "periskope", "testdata", "create-ticket.openapi.yaml"))
+	// The one copy of the seed document, embedded by periskopetest.
+	data, err := periskopetest.OpenAPI.ReadFile("create-ticket.openapi.yaml")
+	if err != nil {
+		return nil, err
+	}
+	return openapi3.NewLoader().LoadFromData(data)
 })
 
 // reply is one answer of the fake.

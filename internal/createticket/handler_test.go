@@ -213,8 +213,7 @@ func TestUpstreamRefused(t *testing.T) {
 	closed := httptest.NewServer(http.NotFoundHandler())
 	url := closed.URL
 	closed.Close()
-	clk := newClock()
-	hs := newHarness(t, setup{tickets: newClient(t, url, periskope.StaticKey(testAPIKey), clk)})
+	hs := newHarness(t, setup{tickets: newClient(t, url, periskope.StaticKey(testAPIKey))})
 	resp := hs.do(t, context.Background(), request(minimalBody))
 	e := wantError(t, resp, 502, "upstream_error", "")
 	if !strings.Contains(e.Message, "nothing was created") {

@@ -61,7 +61,7 @@ func newHarness(t *testing.T, s setup) *harness {
 	}
 	tickets := s.tickets
 	if tickets == nil {
-		tickets = newClient(t, hs.up.URL(), keys, hs.clock)
+		tickets = newClient(t, hs.up.URL(), keys)
 	}
 	hs.h = createticket.NewHandler(createticket.Deps{
 		Tickets:     tickets,
@@ -86,10 +86,12 @@ func checkNoKeysLogged(t *testing.T, logs *logBuffer) {
 	})
 }
 
-func newClient(t testing.TB, baseURL string, keys periskope.KeyProvider, clk periskope.Clock) *periskope.Client {
+// newClient builds the function's client of baseURL. Its retries wait in
+// real time: the fake Periskope is on loopback, outside a synctest bubble.
+func newClient(t testing.TB, baseURL string, keys periskope.KeyProvider) *periskope.Client {
 	t.Helper()
 	cfg := createticket.Config{BaseURL: baseURL, Phone: testPhone, APIKeySecret: "s", TicketsTable: "t"}
-	c, err := createticket.NewPeriskopeClient(cfg, keys, periskope.WithClock(clk))
+	c, err := createticket.NewPeriskopeClient(cfg, keys)
 	if err != nil {
 		t.Fatal(err)
 	}

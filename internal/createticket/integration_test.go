@@ -104,7 +104,7 @@ func newLiveOver(t *testing.T, moto *motoserver.Server, secretValue string, wrap
 		db, storeOpts = wrap(db), []idempotency.Option{idempotency.WithClock(hs.clock.Now)}
 	}
 	hs.h = createticket.NewHandler(createticket.Deps{
-		Tickets:     newClient(t, hs.up.URL(), keys, hs.clock),
+		Tickets:     newClient(t, hs.up.URL(), keys),
 		Keys:        keys,
 		Idempotency: idempotency.New(db, l.table, storeOpts...),
 		Logger:      logger,

@@ -56,7 +56,7 @@ func TestUpstreamDialTimeout(t *testing.T) {
 			up := newFakePeriskope(t, testAPIKey)
 			cfg := createticket.Config{BaseURL: up.URL(), Phone: testPhone, APIKeySecret: "s", TicketsTable: "t"}
 			client, err := createticket.NewPeriskopeClient(cfg, periskope.StaticKey(testAPIKey),
-				periskope.WithClock(newClock()), periskope.WithHTTPClient(timingOutDials(t, tt.timeouts)))
+				periskope.WithHTTPClient(timingOutDials(t, tt.timeouts)))
 			if err != nil {
 				t.Fatal(err)
 			}

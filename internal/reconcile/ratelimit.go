@@ -26,21 +26,44 @@ const maxPause = time.Minute
 // waits for Retry-After or the reset itself. It is safe for concurrent use.
 type Limiter struct {
 	interval time.Duration
-	clock    periskope.Clock
+	clock    Clock
 
 	mu     sync.Mutex
 	next   time.Time // the earliest start of the next request
 	paused time.Time // no request before this
 }
 
+// Clock tells time and waits; tests pass a fake one.
+type Clock interface {
+	Now() time.Time
+	// Sleep waits d or until ctx is done, returning ctx.Err() in that case.
+	Sleep(ctx context.Context, d time.Duration) error
+}
+
+// systemClock is the Clock of the system's time.
+type systemClock struct{}
+
+func (systemClock) Now() time.Time { return time.Now() }
+
+func (systemClock) Sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
 // NewLimiter allows perSecond requests a second (DefaultRate when not
-// positive), timed by clock (nil: periskope.SystemClock).
-func NewLimiter(perSecond float64, clock periskope.Clock) *Limiter {
+// positive), timed by clock (nil: the system's).
+func NewLimiter(perSecond float64, clock Clock) *Limiter {
 	if perSecond <= 0 {
 		perSecond = DefaultRate
 	}
 	if clock == nil {
-		clock = periskope.SystemClock{}
+		clock = systemClock{}
 	}
 	return &Limiter{interval: time.Duration(float64(time.Second) / perSecond), clock: clock}
 }

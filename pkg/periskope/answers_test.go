@@ -45,7 +45,7 @@ func TestRedirectsAreNeverFollowed(t *testing.T) {
 				}))
 				defer elsewhere.Close()
 				api := newFakeAPI(t, redirectTo(status, elsewhere.URL))
-				c := newTestClient(t, api, newFakeClock(), cl.opts...)
+				c := newTestClient(t, api, cl.opts...)
 
 				_, err := c.CreateTicket(context.Background(), createReq)
 				var apiErr *periskope.APIError
@@ -77,7 +77,7 @@ func TestAnswerWithoutATicketIsMalformed(t *testing.T) {
 	} {
 		t.Run(body, func(t *testing.T) {
 			api := newFakeAPI(t, always(http.StatusOK, []byte(body)))
-			c := newTestClient(t, api, newFakeClock())
+			c := newTestClient(t, api)
 			if ti, err := c.CreateTicket(context.Background(), createReq); !errors.Is(err, periskope.ErrMalformedResponse) {
 				t.Errorf("CreateTicket = %+v, %v; want ErrMalformedResponse", ti, err)
 			}
@@ -109,7 +109,7 @@ func TestAnswerSizeIsCapped(t *testing.T) {
 				t.Fatalf("body of %d bytes", len(tt.body))
 			}
 			api := newFakeAPI(t, always(http.StatusOK, tt.body))
-			c := newTestClient(t, api, newFakeClock())
+			c := newTestClient(t, api)
 			_, err := c.CreateTicket(context.Background(), createReq)
 			if tt.ok && err != nil {
 				t.Errorf("CreateTicket: %v", err)

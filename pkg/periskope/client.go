@@ -8,8 +8,8 @@ import (
 // DefaultBaseURL is Periskope's production API.
 const DefaultBaseURL = "https://api.periskope.app/v1"
 
-// DefaultUserAgent is sent unless WithUserAgent sets another.
-const DefaultUserAgent = "periskope-go"
+// defaultUserAgent is sent unless WithUserAgent sets another.
+const defaultUserAgent = "periskope-go"
 
 // Header names of Periskope's API.
 const (
@@ -26,7 +26,6 @@ type Client struct {
 	phone     string
 	http      *http.Client
 	retry     RetryPolicy
-	clock     Clock
 	userAgent string
 }
 
@@ -35,8 +34,7 @@ func New(opts ...Option) (*Client, error) {
 	c := &Client{
 		baseURL:   DefaultBaseURL,
 		retry:     DefaultRetryPolicy,
-		clock:     SystemClock{},
-		userAgent: DefaultUserAgent,
+		userAgent: defaultUserAgent,
 	}
 	for _, opt := range opts {
 		if opt == nil {

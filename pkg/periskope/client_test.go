@@ -35,7 +35,7 @@ func jsonEqual(t *testing.T, got []byte, want string) {
 func TestCreateTicketSendsEveryFieldPerSpec(t *testing.T) {
 	example := createExample(t)
 	api := newFakeAPI(t, always(http.StatusOK, example))
-	c := newTestClient(t, api, newFakeClock(), periskope.WithUserAgent("periskope-test/1"))
+	c := newTestClient(t, api, periskope.WithUserAgent("periskope-test/1"))
 
 	ti, err := c.CreateTicket(context.Background(), periskope.CreateTicketRequest{
 		ChatID:          "120363392071406466@g.us",
@@ -55,8 +55,8 @@ func TestCreateTicketSendsEveryFieldPerSpec(t *testing.T) {
 		t.Fatalf("requests = %d, want 1", len(reqs))
 	}
 	r := reqs[0]
-	if r.Method != http.MethodPost || r.Path != "/v1/tickets/create" || r.OpID != "createTicket" {
-		t.Errorf("request = %s %s (%s), want POST /v1/tickets/create (createTicket)", r.Method, r.Path, r.OpID)
+	if r.Method != http.MethodPost || r.Path != "/v1/tickets/create" || r.OperationID != "createTicket" {
+		t.Errorf("request = %s %s (%s), want POST /v1/tickets/create (createTicket)", r.Method, r.Path, r.OperationID)
 	}
 	jsonEqual(t, r.Body, `{"chat_id":"120363392071406466@g.us","subject":"A simple subject","labels":"Test, Demo",
 		"assignee":"bharat@periskope.app","quoted_message_id":"3EB0ABB7C973860FC19EBE05FD934141CCEC2D8B",
@@ -106,7 +106,7 @@ func TestCreateTicketSendsEveryFieldPerSpec(t *testing.T) {
 
 func TestCreateTicketSendsOnlyWhatIsSet(t *testing.T) {
 	api := newFakeAPI(t, always(http.StatusOK, createExample(t)))
-	c := newTestClient(t, api, newFakeClock(), periskope.WithPhone("phone-bqzvyibhmwkaergr"))
+	c := newTestClient(t, api, periskope.WithPhone("phone-bqzvyibhmwkaergr"))
 	_, err := c.CreateTicket(context.Background(), periskope.CreateTicketRequest{ChatID: " 919537851844 ", Subject: "Hi"})
 	if err != nil {
 		t.Fatal(err)
@@ -122,7 +122,7 @@ func TestCreateTicketSendsOnlyWhatIsSet(t *testing.T) {
 
 func TestRequestsRejectedBeforeSending(t *testing.T) {
 	api := newFakeAPI(t, always(http.StatusOK, createExample(t)))
-	c := newTestClient(t, api, newFakeClock())
+	c := newTestClient(t, api)
 	ctx := context.Background()
 	valid := periskope.CreateTicketRequest{ChatID: "919537851844@c.us", Subject: "s"}
 	mutate := func(f func(*periskope.CreateTicketRequest)) periskope.CreateTicketRequest {
@@ -197,15 +197,15 @@ func TestRequestsRejectedBeforeSending(t *testing.T) {
 func TestGetTicket(t *testing.T) {
 	info := fixture(t, "ticket-info.json")
 	api := newFakeAPI(t, always(http.StatusOK, info))
-	c := newTestClient(t, api, newFakeClock())
+	c := newTestClient(t, api)
 
 	ti, err := c.GetTicket(context.Background(), "TICKET-12345")
 	if err != nil {
 		t.Fatal(err)
 	}
 	r := api.Requests()[0]
-	if r.Method != http.MethodGet || r.Path != "/v1/tickets/TICKET-12345" || r.OpID != "getTicketById" || len(r.Body) != 0 {
-		t.Errorf("request = %s %s (%s) body %q", r.Method, r.Path, r.OpID, r.Body)
+	if r.Method != http.MethodGet || r.Path != "/v1/tickets/TICKET-12345" || r.OperationID != "getTicketById" || len(r.Body) != 0 {
+		t.Errorf("request = %s %s (%s) body %q", r.Method, r.Path, r.OperationID, r.Body)
 	}
 	if ti.Ticket == nil || ti.Ticket.TicketID != "TICKET-12345" || ti.Ticket.ClosedBy != "closedby@example.com" ||
 		ti.Ticket.TicketCustomProperties["property-2"] != "value-2" || len(ti.AttachedMessages) != 2 ||
@@ -219,14 +219,14 @@ func TestGetTicket(t *testing.T) {
 
 func TestGetTicketEscapesTheID(t *testing.T) {
 	api := newFakeAPI(t, always(http.StatusOK, []byte(`{"ticket":{"ticket_id":"BKT 1?#"}}`)))
-	c := newTestClient(t, api, newFakeClock())
+	c := newTestClient(t, api)
 	ti, err := c.GetTicket(context.Background(), "BKT 1?#")
 	if err != nil {
 		t.Fatal(err)
 	}
 	// "?" and "#" stayed in the path instead of starting a query or fragment.
-	if r := api.Requests()[0]; r.Path != "/v1/tickets/BKT 1?#" || r.Query != "" || r.OpID != "getTicketById" {
-		t.Errorf("request path %q query %q matched %q", r.Path, r.Query, r.OpID)
+	if r := api.Requests()[0]; r.Path != "/v1/tickets/BKT 1?#" || r.Query != "" || r.OperationID != "getTicketById" {
+		t.Errorf("request path %q query %q matched %q", r.Path, r.Query, r.OperationID)
 	}
 	if ti.Ticket.TicketID != "BKT 1?#" {
 		t.Errorf("TicketID = %q", ti.Ticket.TicketID)
@@ -237,7 +237,7 @@ func TestUpdateTicket(t *testing.T) {
 	// PATCH answers are not documented; a bare ticket is accepted too.
 	answer := []byte(`{"ticket_id":"BKT-001","status":"closed","priority":"3","closed_at":"2025-02-01 10:00:00+00"}`)
 	api := newFakeAPI(t, always(http.StatusOK, answer))
-	c := newTestClient(t, api, newFakeClock())
+	c := newTestClient(t, api)
 	ti, err := c.UpdateTicket(context.Background(), "BKT-001", periskope.UpdateTicketRequest{
 		Status:   ptr(periskope.StatusClosed),
 		Priority: ptr(periskope.PriorityHigh),
@@ -247,8 +247,8 @@ func TestUpdateTicket(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := api.Requests()[0]
-	if r.Method != http.MethodPatch || r.Path != "/v1/tickets/BKT-001" || r.OpID != "updateTicket" {
-		t.Errorf("request = %s %s (%s)", r.Method, r.Path, r.OpID)
+	if r.Method != http.MethodPatch || r.Path != "/v1/tickets/BKT-001" || r.OperationID != "updateTicket" {
+		t.Errorf("request = %s %s (%s)", r.Method, r.Path, r.OperationID)
 	}
 	jsonEqual(t, r.Body, `{"status":"closed","priority":"3","assignee":""}`)
 	if ti.Ticket == nil || ti.Ticket.Status != "closed" || ti.Ticket.Priority != periskope.PriorityHigh ||
@@ -260,7 +260,7 @@ func TestUpdateTicket(t *testing.T) {
 func TestListTickets(t *testing.T) {
 	list := fixture(t, "ticket-list.json")
 	api := newFakeAPI(t, always(http.StatusOK, list))
-	c := newTestClient(t, api, newFakeClock())
+	c := newTestClient(t, api)
 
 	page, err := c.ListTickets(context.Background(), periskope.ListTicketsParams{Offset: 20, Limit: 10})
 	if err != nil {
@@ -270,8 +270,8 @@ func TestListTickets(t *testing.T) {
 		t.Fatal(err)
 	}
 	reqs := api.Requests()
-	if reqs[0].Path != "/v1/tickets" || reqs[0].Query != "limit=10&offset=20" || reqs[0].OpID != "getTickets" {
-		t.Errorf("first request = %s?%s (%s)", reqs[0].Path, reqs[0].Query, reqs[0].OpID)
+	if reqs[0].Path != "/v1/tickets" || reqs[0].Query != "limit=10&offset=20" || reqs[0].OperationID != "getTickets" {
+		t.Errorf("first request = %s?%s (%s)", reqs[0].Path, reqs[0].Query, reqs[0].OperationID)
 	}
 	if reqs[1].Query != "" {
 		t.Errorf("zero params sent query %q", reqs[1].Query)
@@ -288,7 +288,7 @@ func TestListTickets(t *testing.T) {
 
 func TestListTicketsAcceptsABareArray(t *testing.T) {
 	api := newFakeAPI(t, always(http.StatusOK, []byte(`[{"ticket_id":"BKT-1"}, null, 3, {"ticket_id":"BKT-2"}]`)))
-	c := newTestClient(t, api, newFakeClock())
+	c := newTestClient(t, api)
 	page, err := c.ListTickets(context.Background(), periskope.ListTicketsParams{Limit: 2})
 	if err != nil {
 		t.Fatal(err)
@@ -302,7 +302,7 @@ func TestMalformedAnswers(t *testing.T) {
 	for _, body := range []string{"", "not json", "null", "[]", `"text"`, `{"ticket":`} {
 		t.Run(body, func(t *testing.T) {
 			api := newFakeAPI(t, always(http.StatusOK, []byte(body)))
-			c := newTestClient(t, api, newFakeClock())
+			c := newTestClient(t, api)
 			_, err := c.GetTicket(context.Background(), "BKT-1")
 			if !errors.Is(err, periskope.ErrMalformedResponse) || !strings.Contains(err.Error(), "trace-123") {
 				t.Errorf("GetTicket err = %v, want ErrMalformedResponse with the trace id", err)
@@ -340,7 +340,7 @@ func TestAPIErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(http.StatusText(tt.status), func(t *testing.T) {
 			api := newFakeAPI(t, always(tt.status, []byte(tt.body)))
-			c := newTestClient(t, api, newFakeClock(), periskope.WithRetryPolicy(periskope.RetryPolicy{MaxAttempts: 1}))
+			c := newTestClient(t, api, periskope.WithRetryPolicy(periskope.RetryPolicy{MaxAttempts: 1}))
 			_, err := c.GetTicket(context.Background(), "BKT-1")
 			var apiErr *periskope.APIError
 			if !errors.As(err, &apiErr) {
@@ -368,7 +368,7 @@ func TestAPIErrors(t *testing.T) {
 func TestAPIErrorMessageIsBounded(t *testing.T) {
 	long := strings.Repeat("é", 600)
 	api := newFakeAPI(t, always(400, []byte(`{"message":"`+long+`"}`)))
-	c := newTestClient(t, api, newFakeClock())
+	c := newTestClient(t, api)
 	_, err := c.GetTicket(context.Background(), "BKT-1")
 	var apiErr *periskope.APIError
 	if !errors.As(err, &apiErr) || len(apiErr.Message) > 504 || !strings.HasSuffix(apiErr.Message, "…") || !json.Valid([]byte(`"`+apiErr.Message+`"`)) {
@@ -412,7 +412,7 @@ func TestUnauthorizedRefreshesTheKeyOnce(t *testing.T) {
 	t.Run("rotated key works", func(t *testing.T) {
 		keys := &rotatingKeys{current: "old", next: "new"}
 		api := newFakeAPI(t, acceptKey("new", example))
-		c := newTestClient(t, api, newFakeClock(), periskope.WithKeyProvider(keys))
+		c := newTestClient(t, api, periskope.WithKeyProvider(keys))
 		if _, err := c.CreateTicket(context.Background(), req); err != nil {
 			t.Fatal(err)
 		}
@@ -423,7 +423,7 @@ func TestUnauthorizedRefreshesTheKeyOnce(t *testing.T) {
 	t.Run("still unauthorized after refresh", func(t *testing.T) {
 		keys := &rotatingKeys{current: "old", next: "newer"}
 		api := newFakeAPI(t, acceptKey("other", example))
-		c := newTestClient(t, api, newFakeClock(), periskope.WithKeyProvider(keys))
+		c := newTestClient(t, api, periskope.WithKeyProvider(keys))
 		_, err := c.CreateTicket(context.Background(), req)
 		if !errors.Is(err, periskope.ErrUnauthorized) || api.Count() != 2 || keys.refreshes.Load() != 1 {
 			t.Errorf("err = %v, requests = %d, refreshes = %d", err, api.Count(), keys.refreshes.Load())
@@ -432,7 +432,7 @@ func TestUnauthorizedRefreshesTheKeyOnce(t *testing.T) {
 	t.Run("same key after refresh is not retried", func(t *testing.T) {
 		keys := &rotatingKeys{current: "old", next: "old"}
 		api := newFakeAPI(t, acceptKey("other", example))
-		c := newTestClient(t, api, newFakeClock(), periskope.WithKeyProvider(keys))
+		c := newTestClient(t, api, periskope.WithKeyProvider(keys))
 		_, err := c.CreateTicket(context.Background(), req)
 		if !errors.Is(err, periskope.ErrUnauthorized) || api.Count() != 1 {
 			t.Errorf("err = %v, requests = %d", err, api.Count())
@@ -442,7 +442,7 @@ func TestUnauthorizedRefreshesTheKeyOnce(t *testing.T) {
 		errDown := errors.New("secrets manager down")
 		keys := &rotatingKeys{current: "old", refreshErr: errDown}
 		api := newFakeAPI(t, acceptKey("new", example))
-		c := newTestClient(t, api, newFakeClock(), periskope.WithKeyProvider(keys))
+		c := newTestClient(t, api, periskope.WithKeyProvider(keys))
 		_, err := c.CreateTicket(context.Background(), req)
 		var apiErr *periskope.APIError
 		if !errors.As(err, &apiErr) || apiErr.StatusCode != 401 || !errors.Is(err, errDown) || api.Count() != 1 {
@@ -451,7 +451,7 @@ func TestUnauthorizedRefreshesTheKeyOnce(t *testing.T) {
 	})
 	t.Run("static key is not refreshed", func(t *testing.T) {
 		api := newFakeAPI(t, acceptKey("new", example))
-		c := newTestClient(t, api, newFakeClock())
+		c := newTestClient(t, api)
 		_, err := c.CreateTicket(context.Background(), req)
 		if !errors.Is(err, periskope.ErrUnauthorized) || api.Count() != 1 {
 			t.Errorf("err = %v, requests = %d", err, api.Count())
@@ -479,7 +479,7 @@ func TestKeyProviderResults(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			api := newFakeAPI(t, always(http.StatusOK, example))
-			c := newTestClient(t, api, newFakeClock(), periskope.WithKeyProvider(tt.key))
+			c := newTestClient(t, api, periskope.WithKeyProvider(tt.key))
 			_, err := c.GetTicket(context.Background(), "BKT-001")
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || api.Count() != 0 {
@@ -533,7 +533,6 @@ func TestNewValidatesOptions(t *testing.T) {
 		{"zero attempts", []periskope.Option{key, periskope.WithRetryPolicy(periskope.RetryPolicy{})}, true},
 		{"negative delay", []periskope.Option{key, periskope.WithRetryPolicy(periskope.RetryPolicy{MaxAttempts: 1, BaseDelay: -1})}, true},
 		{"single attempt", []periskope.Option{key, periskope.WithRetryPolicy(periskope.RetryPolicy{MaxAttempts: 1})}, false},
-		{"nil clock", []periskope.Option{key, periskope.WithClock(nil)}, true},
 		{"user agent", []periskope.Option{key, periskope.WithUserAgent("x/1")}, false},
 		{"user agent with newline", []periskope.Option{key, periskope.WithUserAgent("x\r\nInjected: 1")}, true},
 	}
@@ -562,7 +561,7 @@ func TestBaseURLErrorMasksPassword(t *testing.T) {
 
 func TestBaseURLTrailingSlashKeepsThePrefix(t *testing.T) {
 	api := newFakeAPI(t, always(http.StatusOK, createExample(t)))
-	c := newTestClient(t, api, newFakeClock(), periskope.WithBaseURL(api.URL()+"/"))
+	c := newTestClient(t, api, periskope.WithBaseURL(api.URL()+"/"))
 	if _, err := c.GetTicket(context.Background(), "BKT-001"); err != nil {
 		t.Fatal(err)
 	}
@@ -571,7 +570,7 @@ func TestBaseURLTrailingSlashKeepsThePrefix(t *testing.T) {
 	}
 }
 
-func TestDefaultHTTPClientAndClockWork(t *testing.T) {
+func TestDefaultHTTPClientAndRealSleepWork(t *testing.T) {
 	// 503 then 200: the retry sleeps on the real clock (1ms) and both
 	// attempts go through the default transport.
 	api := newFakeAPI(t, sequence(always(503, nil), always(200, createExample(t))))
@@ -584,7 +583,7 @@ func TestDefaultHTTPClientAndClockWork(t *testing.T) {
 	if err != nil || ti.Ticket.TicketID != "BKT-001" || api.Count() != 2 {
 		t.Fatalf("GetTicket = %v, %v after %d requests", ti, err, api.Count())
 	}
-	if ua := api.Requests()[0].Header.Get("User-Agent"); ua != periskope.DefaultUserAgent {
+	if ua := api.Requests()[0].Header.Get("User-Agent"); ua != "periskope-go" {
 		t.Errorf("User-Agent = %q", ua)
 	}
 }
@@ -612,7 +611,7 @@ func TestValidatePhoneAndNormalizeChatID(t *testing.T) {
 
 func TestUpdateTicketAcceptsAnEmptyAnswer(t *testing.T) {
 	api := newFakeAPI(t, always(http.StatusOK, nil))
-	c := newTestClient(t, api, newFakeClock())
+	c := newTestClient(t, api)
 	ti, err := c.UpdateTicket(context.Background(), "BKT-001", periskope.UpdateTicketRequest{DueDate: ptr("2025-04-20"), Labels: ptr("a, b")})
 	if err != nil || ti.Ticket != nil || ti.TraceID != "trace-123" {
 		t.Fatalf("UpdateTicket = %+v, %v", ti, err)
@@ -625,7 +624,7 @@ func TestMalformedAnswerWithoutTraceID(t *testing.T) {
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write([]byte("<html>"))
 	})
-	c := newTestClient(t, api, newFakeClock())
+	c := newTestClient(t, api)
 	_, err := c.GetTicket(context.Background(), "BKT-001")
 	if !errors.Is(err, periskope.ErrMalformedResponse) || strings.Contains(err.Error(), "trace id") {
 		t.Errorf("err = %v", err)

@@ -11,36 +11,29 @@
 //
 // # Retries and timeouts
 //
-// Each attempt is bounded by RetryPolicy.AttemptTimeout. 429 answers are
-// retried after the rate limit resets (Retry-After or X-RateLimit-Reset, the
-// latter in epoch seconds when above 1e9 and in seconds from now otherwise),
-// other failures after a jittered exponential backoff. No wait outlives the
-// context's deadline: when the reset comes too late the 429 is returned at
-// once, with APIError.RetryAfter set. CreateTicket is retried only when
-// Periskope certainly did not process it: a 429, or no connection made
-// (NeverSent: refused, unresolved, a dial that timed out); never after a
-// timeout, a dropped connection or a 5xx, which could duplicate a ticket.
-// Reads and updates are also retried after those. A 401 makes a KeyRefresher
-// refresh its key, and the call is repeated once with the new key.
+// Each attempt is bounded by RetryPolicy.AttemptTimeout, and no wait
+// outlives the context's deadline. 429 answers are retried after the rate
+// limit resets (Retry-After or X-RateLimit-Reset: see RateLimitReset), other
+// failures after a jittered exponential backoff. CreateTicket is retried
+// only where Periskope certainly did not process it (a 429, or NeverSent);
+// reads and updates also after 5xx answers and timeouts. A 401 makes a
+// KeyRefresher refresh its key once.
 //
 // # Phones and chats
 //
 // The x-phone header (WithPhone) is the number with country code as digits,
-// or a phone id: see ValidatePhone and IsPhoneNumber. A chat is named
-// "<phone>@c.us" for a person and "<digits>@g.us" for a group: IsChatID
-// checks one, NormalizeChatID turns a bare number into one.
+// or a phone id: see ValidatePhone. A chat is named "<phone>@c.us" for a
+// person and "<digits>@g.us" for a group: IsChatID checks one,
+// NormalizeChatID turns a bare number into one.
 //
 // # Errors
 //
-// A non-2xx answer is an *APIError carrying the status, Periskope's code and
-// message, and the x-periskope-trace-id. It matches ErrRedirected,
+// A non-2xx answer is an *APIError, which matches ErrRedirected,
 // ErrUnauthorized, ErrNotFound, ErrRateLimited, ErrInvalidRequest or
-// ErrServer with errors.Is. Redirects are never followed, so the API key
-// goes nowhere but the base URL. Requests the client refuses to send are
-// *ValidationError (ErrInvalidRequest too). A timed-out attempt matches
-// context.DeadlineExceeded (see IsTimeout). A 2xx answer that cannot be
-// read, a create or get answer without a ticket_id, and any answer over
-// MaxResponseBytes are ErrMalformedResponse.
+// ErrServer with errors.Is; redirects are never followed, so the API key
+// goes nowhere but the base URL. A request the client refuses to send is a
+// *ValidationError, a timed-out attempt matches context.DeadlineExceeded
+// (IsTimeout), and an unreadable 2xx answer is ErrMalformedResponse.
 //
 // # Decoding
 //

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -54,7 +53,7 @@ func TestNeverSent(t *testing.T) {
 
 // timingOutClient fails the first timeouts dials as a dialer whose Timeout
 // passed does, then dials the real address; it counts dials.
-func timingOutClient(t *testing.T, timeouts int) (*http.Client, *atomic.Int32) {
+func timingOutClient(t *testing.T, timeouts int) (*http.Client, *dialLog) {
 	errTimeout := dialTimeout(t)
 	return failingDials(t, timeouts, func(context.Context, string, string) (net.Conn, error) { return nil, errTimeout })
 }
@@ -65,7 +64,7 @@ func TestDialTimeout(t *testing.T) {
 	t.Run("create is retried", func(t *testing.T) {
 		hc, dials := timingOutClient(t, 2)
 		api := newFakeAPI(t, always(200, createExample(t)))
-		c := newTestClient(t, api, newFakeClock(), periskope.WithHTTPClient(hc))
+		c := newTestClient(t, api, periskope.WithHTTPClient(hc))
 		ti, err := c.CreateTicket(context.Background(), createReq)
 		if err != nil || ti.Ticket.TicketID != "BKT-001" {
 			t.Fatalf("CreateTicket = %v, %v", ti, err)
@@ -77,7 +76,7 @@ func TestDialTimeout(t *testing.T) {
 	t.Run("create gives up after MaxAttempts, never sent", func(t *testing.T) {
 		hc, dials := timingOutClient(t, 100)
 		api := newFakeAPI(t, always(200, createExample(t)))
-		c := newTestClient(t, api, newFakeClock(), periskope.WithHTTPClient(hc))
+		c := newTestClient(t, api, periskope.WithHTTPClient(hc))
 		_, err := c.CreateTicket(context.Background(), createReq)
 		if !periskope.NeverSent(err) || !periskope.IsTimeout(err) {
 			t.Errorf("err = %v, want a dial timeout that NeverSent recognises", err)

@@ -96,18 +96,7 @@ func WithRetryPolicy(p RetryPolicy) Option {
 	}
 }
 
-// WithClock sets the clock used for backoff and rate-limit resets.
-func WithClock(clk Clock) Option {
-	return func(c *Client) error {
-		if clk == nil {
-			return errors.New("periskope: nil Clock")
-		}
-		c.clock = clk
-		return nil
-	}
-}
-
-// WithUserAgent sets the User-Agent header (default DefaultUserAgent).
+// WithUserAgent sets the User-Agent header (default "periskope-go").
 func WithUserAgent(ua string) Option {
 	return func(c *Client) error {
 		if strings.ContainsAny(ua, "\r\n") {

@@ -19,33 +19,34 @@ func ValidatePhone(phone string) error {
 		}
 		return fmt.Errorf("periskope: phone id %q: want phone- followed by lowercase letters and digits", phone)
 	}
-	if IsPhoneNumber(phone) {
+	if isPhoneNumber(phone) {
 		return nil
 	}
 	return fmt.Errorf("periskope: phone %q: want country code and number as digits only (e.g. 919876543210) or a phone-… id", phone)
 }
 
-// IsPhoneNumber reports whether s is a phone number as Periskope writes
+// isPhoneNumber reports whether s is a phone number as Periskope writes
 // one: the country code and number as 7 to 15 digits, without "+" or a
 // leading zero (919876543210).
-func IsPhoneNumber(s string) bool {
+func isPhoneNumber(s string) bool {
 	return len(s) >= 7 && len(s) <= 15 && s[0] != '0' && isDigits(s)
 }
 
 // IsChatID reports whether id names a WhatsApp chat as Periskope does:
-// "<phone>@c.us" for a person (see IsPhoneNumber), and for a group
-// "<5 to 32 digits>@g.us" or the older "<creator's phone>-<1 to 20
-// digits>@g.us". Bare digits are not a chat id; NormalizeChatID makes one.
+// "<phone>@c.us" for a person, the phone being the country code and number
+// as 7 to 15 digits without "+" or a leading zero; for a group "<5 to 32
+// digits>@g.us" or the older "<creator's phone>-<1 to 20 digits>@g.us".
+// Bare digits are not a chat id; NormalizeChatID makes one.
 func IsChatID(id string) bool {
 	if phone, ok := strings.CutSuffix(id, "@c.us"); ok {
-		return IsPhoneNumber(phone)
+		return isPhoneNumber(phone)
 	}
 	group, ok := strings.CutSuffix(id, "@g.us")
 	if !ok {
 		return false
 	}
 	if creator, suffix, found := strings.Cut(group, "-"); found {
-		return IsPhoneNumber(creator) && len(suffix) <= 20 && isDigits(suffix)
+		return isPhoneNumber(creator) && len(suffix) <= 20 && isDigits(suffix)
 	}
 	return len(group) >= 5 && len(group) <= 32 && isDigits(group)
 }

@@ -6,7 +6,8 @@ import (
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
 
-func TestIsPhoneNumber(t *testing.T) {
+// A person's chat id is a phone number as Periskope writes one.
+func TestPhoneNumbersInChatIDs(t *testing.T) {
 	for in, want := range map[string]bool{
 		"919876543210":     true,
 		"1234567":          true,
@@ -18,8 +19,11 @@ func TestIsPhoneNumber(t *testing.T) {
 		"91 9876543210":    false,
 		"":                 false,
 	} {
-		if got := periskope.IsPhoneNumber(in); got != want {
-			t.Errorf("IsPhoneNumber(%q) = %v, want %v", in, got, want)
+		if got := periskope.IsChatID(in + "@c.us"); got != want {
+			t.Errorf("IsChatID(%q) = %v, want %v", in+"@c.us", got, want)
+		}
+		if got := periskope.ValidatePhone(in) == nil; got != want {
+			t.Errorf("ValidatePhone(%q) accepts: %v, want %v", in, got, want)
 		}
 	}
 }

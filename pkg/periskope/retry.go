@@ -26,32 +26,6 @@ type RetryPolicy struct {
 // at most 30s of waiting for a rate-limit reset.
 var DefaultRetryPolicy = RetryPolicy{MaxAttempts: 3, BaseDelay: 200 * time.Millisecond, MaxDelay: 2 * time.Second, AttemptTimeout: 8 * time.Second, RateLimitMaxWait: 30 * time.Second}
 
-// Clock tells time and waits; tests inject a fake one.
-type Clock interface {
-	Now() time.Time
-	// Sleep waits d or until ctx is done, returning ctx.Err() in that case.
-	Sleep(ctx context.Context, d time.Duration) error
-}
-
-// SystemClock is the Clock on the system's time, which New uses unless
-// WithClock sets another.
-type SystemClock struct{}
-
-// Now is time.Now.
-func (SystemClock) Now() time.Time { return time.Now() }
-
-// Sleep waits d, or less when ctx ends first (then it returns ctx.Err()).
-func (SystemClock) Sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
 // do sends r, retrying as the policy and the kind of call allow, and
 // returns the first 2xx answer.
 func (c *Client) do(ctx context.Context, r request) (*response, error) {
@@ -88,13 +62,13 @@ func (c *Client) do(ctx context.Context, r request) (*response, error) {
 			}
 			switch {
 			case status == http.StatusTooManyRequests:
-				apiErr.RetryAfter = c.rateLimitWait(header)
+				apiErr.RetryAfter = rateLimitWait(header)
 				if limit := c.retry.RateLimitMaxWait; limit > 0 && apiErr.RetryAfter > limit {
 					return nil, apiErr
 				}
 				delay = c.backoff(attempt)
 				if apiErr.RetryAfter > 0 {
-					delay = apiErr.RetryAfter + c.jitter(c.retry.BaseDelay)
+					delay = apiErr.RetryAfter + jitter(c.retry.BaseDelay)
 				}
 			case status >= 500 && r.idempotent:
 				delay = c.backoff(attempt)
@@ -110,9 +84,21 @@ func (c *Client) do(ctx context.Context, r request) (*response, error) {
 		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < delay {
 			return nil, err
 		}
-		if serr := c.clock.Sleep(ctx, delay); serr != nil {
+		if serr := sleep(ctx, delay); serr != nil {
 			return nil, fmt.Errorf("periskope: %s: %w while waiting to retry after: %v", r.op(), serr, err)
 		}
+	}
+}
+
+// sleep waits d, or returns ctx.Err() when ctx ends first.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
 	}
 }
 
@@ -132,11 +118,11 @@ func (c *Client) backoff(attempt int) time.Duration {
 	if c.retry.MaxDelay > 0 && d > c.retry.MaxDelay {
 		d = c.retry.MaxDelay
 	}
-	return d/2 + c.jitter(d/2)
+	return d/2 + jitter(d/2)
 }
 
 // jitter is a random duration in [0, d).
-func (c *Client) jitter(d time.Duration) time.Duration {
+func jitter(d time.Duration) time.Duration {
 	if d <= 0 {
 		return 0
 	}
@@ -147,8 +133,8 @@ func (c *Client) jitter(d time.Duration) time.Duration {
 // Retry-After (seconds or an HTTP date) and X-RateLimit-Reset, which is
 // epoch seconds when above 1e9 (epoch milliseconds above 1e12) and seconds
 // from now otherwise.
-func (c *Client) rateLimitWait(h http.Header) time.Duration {
-	now := c.clock.Now()
+func rateLimitWait(h http.Header) time.Duration {
+	now := time.Now()
 	var wait time.Duration
 	if v := strings.TrimSpace(h.Get(headerRetryAfter)); v != "" {
 		if secs, err := strconv.ParseFloat(v, 64); err == nil {

@@ -7,9 +7,11 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
@@ -31,13 +33,12 @@ var createReq = periskope.CreateTicketRequest{ChatID: "919537851844@c.us", Subje
 func inRange(d, lo, hi time.Duration) bool { return d >= lo && d < hi }
 
 func TestRateLimitedCreateWaitsForTheReset(t *testing.T) {
-	clk := newFakeClock()
-	now := clk.Now()
+	now := testEpoch // the bubbles' clock when each subtest starts
 	base := testPolicy.BaseDelay
 	tests := []struct {
 		name    string
 		headers map[string]string
-		lo, hi  time.Duration // the one sleep must fall in [lo, hi)
+		lo, hi  time.Duration // the one wait must fall in [lo, hi)
 	}{
 		{"epoch reset", map[string]string{"X-RateLimit-Reset": strconv.FormatInt(now.Add(3*time.Second).Unix(), 10)}, 3 * time.Second, 3*time.Second + base},
 		{"epoch milliseconds reset", map[string]string{"X-RateLimit-Reset": strconv.FormatInt(now.Add(4*time.Second).UnixMilli(), 10)}, 4 * time.Second, 4*time.Second + base},
@@ -52,69 +53,79 @@ func TestRateLimitedCreateWaitsForTheReset(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clk := newFakeClock()
-			api := newFakeAPI(t, sequence(rateLimited(tt.headers), always(200, createExample(t))))
-			c := newTestClient(t, api, clk)
-			ti, err := c.CreateTicket(context.Background(), createReq)
-			if err != nil {
-				t.Fatalf("CreateTicket: %v", err)
-			}
-			if ti.Ticket.TicketID != "BKT-001" || api.Count() != 2 {
-				t.Errorf("ticket %q after %d requests, want BKT-001 after 2", ti.Ticket.TicketID, api.Count())
-			}
-			sleeps := clk.Sleeps()
-			if len(sleeps) != 1 || !inRange(sleeps[0], tt.lo, tt.hi) {
-				t.Errorf("sleeps = %v, want one in [%v, %v)", sleeps, tt.lo, tt.hi)
-			}
+			inBubble(t, func(t *testing.T) {
+				api := newBubbleAPI(t, sequence(rateLimited(tt.headers), always(200, createExample(t))))
+				c := newTestClient(t, api)
+				ti, err := c.CreateTicket(context.Background(), createReq)
+				if err != nil {
+					t.Fatalf("CreateTicket: %v", err)
+				}
+				if ti.Ticket.TicketID != "BKT-001" || api.Count() != 2 {
+					t.Errorf("ticket %q after %d requests, want BKT-001 after 2", ti.Ticket.TicketID, api.Count())
+				}
+				if waits := api.waits(); len(waits) != 1 || !inRange(waits[0], tt.lo, tt.hi) {
+					t.Errorf("waits = %v, want one in [%v, %v)", waits, tt.lo, tt.hi)
+				}
+			})
 		})
 	}
 }
 
 func TestRateLimitedUntilAttemptsRunOut(t *testing.T) {
-	clk := newFakeClock()
-	api := newFakeAPI(t, rateLimited(map[string]string{"X-RateLimit-Reset": "1"}))
-	c := newTestClient(t, api, clk)
-	_, err := c.CreateTicket(context.Background(), createReq)
-	var apiErr *periskope.APIError
-	if !errors.Is(err, periskope.ErrRateLimited) || !errors.As(err, &apiErr) || apiErr.RetryAfter != time.Second {
-		t.Fatalf("err = %#v, want a 429 APIError with RetryAfter 1s", err)
-	}
-	if api.Count() != testPolicy.MaxAttempts || len(clk.Sleeps()) != testPolicy.MaxAttempts-1 {
-		t.Errorf("requests = %d, sleeps = %v", api.Count(), clk.Sleeps())
-	}
+	inBubble(t, func(t *testing.T) {
+		api := newBubbleAPI(t, rateLimited(map[string]string{"X-RateLimit-Reset": "1"}))
+		c := newTestClient(t, api)
+		_, err := c.CreateTicket(context.Background(), createReq)
+		var apiErr *periskope.APIError
+		if !errors.Is(err, periskope.ErrRateLimited) || !errors.As(err, &apiErr) || apiErr.RetryAfter != time.Second {
+			t.Fatalf("err = %#v, want a 429 APIError with RetryAfter 1s", err)
+		}
+		if api.Count() != testPolicy.MaxAttempts {
+			t.Errorf("requests = %d, want %d", api.Count(), testPolicy.MaxAttempts)
+		}
+		for _, w := range api.waits() {
+			if !inRange(w, time.Second, time.Second+testPolicy.BaseDelay) {
+				t.Errorf("waits = %v, each want the reset (1s) plus jitter", api.waits())
+			}
+		}
+	})
 }
 
 func TestRateLimitWaitBeyondTheDeadlineReturnsAtOnce(t *testing.T) {
-	clk := newFakeClock()
-	api := newFakeAPI(t, rateLimited(map[string]string{"X-RateLimit-Reset": strconv.FormatInt(clk.Now().Add(50*time.Second).Unix(), 10)}))
-	c := newTestClient(t, api, clk)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	_, err := c.CreateTicket(ctx, createReq)
-	var apiErr *periskope.APIError
-	if !errors.As(err, &apiErr) || apiErr.StatusCode != 429 || apiErr.RetryAfter != 50*time.Second {
-		t.Fatalf("err = %v, want the 429 with RetryAfter 50s", err)
-	}
-	if errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil {
-		t.Errorf("gave up by running into the deadline instead of answering at once: %v", err)
-	}
-	if api.Count() != 1 || len(clk.Sleeps()) != 0 {
-		t.Errorf("requests = %d, sleeps = %v; want 1 and none", api.Count(), clk.Sleeps())
-	}
+	inBubble(t, func(t *testing.T) {
+		start := time.Now()
+		api := newBubbleAPI(t, rateLimited(map[string]string{"X-RateLimit-Reset": strconv.FormatInt(start.Add(50*time.Second).Unix(), 10)}))
+		c := newTestClient(t, api)
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_, err := c.CreateTicket(ctx, createReq)
+		var apiErr *periskope.APIError
+		if !errors.As(err, &apiErr) || apiErr.StatusCode != 429 || apiErr.RetryAfter != 50*time.Second {
+			t.Fatalf("err = %v, want the 429 with RetryAfter 50s", err)
+		}
+		if errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil {
+			t.Errorf("gave up by running into the deadline instead of answering at once: %v", err)
+		}
+		if api.Count() != 1 || time.Since(start) != 0 {
+			t.Errorf("requests = %d after waiting %v; want 1 and no wait", api.Count(), time.Since(start))
+		}
+	})
 }
 
 func TestRateLimitWaitBeyondThePolicyReturnsAtOnce(t *testing.T) {
-	clk := newFakeClock()
-	api := newFakeAPI(t, rateLimited(map[string]string{"Retry-After": "120"}))
-	c := newTestClient(t, api, clk) // RateLimitMaxWait is a minute
-	_, err := c.GetTicket(context.Background(), "BKT-001")
-	var apiErr *periskope.APIError
-	if !errors.As(err, &apiErr) || apiErr.RetryAfter != 2*time.Minute || api.Count() != 1 || len(clk.Sleeps()) != 0 {
-		t.Errorf("err = %v, requests = %d, sleeps = %v", err, api.Count(), clk.Sleeps())
-	}
-	if !strings.Contains(err.Error(), "retry after 2m0s") {
-		t.Errorf("Error() = %q does not say when to retry", err)
-	}
+	inBubble(t, func(t *testing.T) {
+		start := time.Now()
+		api := newBubbleAPI(t, rateLimited(map[string]string{"Retry-After": "120"}))
+		c := newTestClient(t, api) // RateLimitMaxWait is a minute
+		_, err := c.GetTicket(context.Background(), "BKT-001")
+		var apiErr *periskope.APIError
+		if !errors.As(err, &apiErr) || apiErr.RetryAfter != 2*time.Minute || api.Count() != 1 || time.Since(start) != 0 {
+			t.Errorf("err = %v, requests = %d, waited %v", err, api.Count(), time.Since(start))
+		}
+		if !strings.Contains(err.Error(), "retry after 2m0s") {
+			t.Errorf("Error() = %q does not say when to retry", err)
+		}
+	})
 }
 
 func TestServerErrorsRetryOnlyWhereSafe(t *testing.T) {
@@ -156,98 +167,88 @@ func TestServerErrorsRetryOnlyWhereSafe(t *testing.T) {
 				}
 				steps = append(steps, always(s, body))
 			}
-			api := newFakeAPI(t, sequence(steps...))
-			clk := newFakeClock()
-			err := tt.call(newTestClient(t, api, clk))
-			if tt.wantErr == nil && err != nil || !errors.Is(err, tt.wantErr) {
-				t.Errorf("err = %v, want %v", err, tt.wantErr)
-			}
-			if api.Count() != tt.wantRequests {
-				t.Errorf("requests = %d, want %d", api.Count(), tt.wantRequests)
-			}
-			if len(clk.Sleeps()) != tt.wantRequests-1 {
-				t.Errorf("sleeps = %v, want %d", clk.Sleeps(), tt.wantRequests-1)
-			}
+			inBubble(t, func(t *testing.T) {
+				api := newBubbleAPI(t, sequence(steps...))
+				err := tt.call(newTestClient(t, api))
+				if tt.wantErr == nil && err != nil || !errors.Is(err, tt.wantErr) {
+					t.Errorf("err = %v, want %v", err, tt.wantErr)
+				}
+				if api.Count() != tt.wantRequests {
+					t.Errorf("requests = %d, want %d", api.Count(), tt.wantRequests)
+				}
+				for _, w := range api.waits() { // each retry backs off
+					if w <= 0 {
+						t.Errorf("waits = %v, want a backoff before every retry", api.waits())
+					}
+				}
+			})
 		})
 	}
 }
 
 func TestBackoffDoublesWithJitterUpToTheCap(t *testing.T) {
-	clk := newFakeClock()
-	api := newFakeAPI(t, always(503, nil))
-	policy := periskope.RetryPolicy{MaxAttempts: 5, BaseDelay: time.Second, MaxDelay: 2 * time.Second, AttemptTimeout: 5 * time.Second}
-	c := newTestClient(t, api, clk, periskope.WithRetryPolicy(policy))
-	if _, err := c.GetTicket(context.Background(), "BKT-001"); !errors.Is(err, periskope.ErrServer) {
-		t.Fatalf("err = %v", err)
-	}
-	sleeps := clk.Sleeps()
-	want := [][2]time.Duration{{500 * time.Millisecond, time.Second}, {time.Second, 2 * time.Second}, {time.Second, 2 * time.Second}, {time.Second, 2 * time.Second}}
-	if len(sleeps) != len(want) {
-		t.Fatalf("sleeps = %v", sleeps)
-	}
-	for i, w := range want {
-		if !inRange(sleeps[i], w[0], w[1]) {
-			t.Errorf("sleep %d = %v, want in [%v, %v)", i, sleeps[i], w[0], w[1])
+	inBubble(t, func(t *testing.T) {
+		api := newBubbleAPI(t, always(503, nil))
+		policy := periskope.RetryPolicy{MaxAttempts: 5, BaseDelay: time.Second, MaxDelay: 2 * time.Second, AttemptTimeout: 5 * time.Second}
+		c := newTestClient(t, api, periskope.WithRetryPolicy(policy))
+		if _, err := c.GetTicket(context.Background(), "BKT-001"); !errors.Is(err, periskope.ErrServer) {
+			t.Fatalf("err = %v", err)
 		}
-	}
+		waits := api.waits()
+		want := [][2]time.Duration{{500 * time.Millisecond, time.Second}, {time.Second, 2 * time.Second}, {time.Second, 2 * time.Second}, {time.Second, 2 * time.Second}}
+		if len(waits) != len(want) {
+			t.Fatalf("waits = %v", waits)
+		}
+		for i, w := range want {
+			if !inRange(waits[i], w[0], w[1]) {
+				t.Errorf("wait %d = %v, want in [%v, %v)", i, waits[i], w[0], w[1])
+			}
+		}
+	})
 }
 
 func TestBackoffBeyondTheDeadlineReturnsAtOnce(t *testing.T) {
-	clk := newFakeClock()
-	api := newFakeAPI(t, always(503, nil))
-	c := newTestClient(t, api, clk, periskope.WithRetryPolicy(periskope.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Minute}))
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	_, err := c.GetTicket(ctx, "BKT-001")
-	if !errors.Is(err, periskope.ErrServer) || api.Count() != 1 || len(clk.Sleeps()) != 0 {
-		t.Errorf("err = %v, requests = %d, sleeps = %v", err, api.Count(), clk.Sleeps())
-	}
-}
-
-// cancellingClock cancels the call's context when asked to sleep, as if the
-// caller gave up during the backoff.
-type cancellingClock struct {
-	*fakeClock
-	cancel context.CancelFunc
-}
-
-func (c cancellingClock) Sleep(ctx context.Context, d time.Duration) error {
-	c.cancel()
-	return c.fakeClock.Sleep(ctx, d)
-}
-
-func TestCancelDuringBackoff(t *testing.T) {
-	api := newFakeAPI(t, always(503, []byte(`{"message":"try later"}`)))
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	c := newTestClient(t, api, cancellingClock{newFakeClock(), cancel})
-	_, err := c.GetTicket(ctx, "BKT-001")
-	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "try later") || api.Count() != 1 {
-		t.Errorf("err = %v after %d requests", err, api.Count())
-	}
-}
-
-func TestCancelDuringRealBackoff(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	api := newFakeAPI(t, func(w http.ResponseWriter, _ *http.Request, _ int) {
-		cancel() // the caller gives up while the client waits an hour to retry
-		reply(w, 503, nil)
+	inBubble(t, func(t *testing.T) {
+		start := time.Now()
+		api := newBubbleAPI(t, always(503, nil))
+		c := newTestClient(t, api, periskope.WithRetryPolicy(periskope.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Minute}))
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_, err := c.GetTicket(ctx, "BKT-001")
+		if !errors.Is(err, periskope.ErrServer) || api.Count() != 1 || time.Since(start) != 0 {
+			t.Errorf("err = %v, requests = %d, waited %v", err, api.Count(), time.Since(start))
+		}
 	})
-	c, err := periskope.New(periskope.WithBaseURL(api.URL()), periskope.WithAPIKey(testAPIKey), periskope.WithPhone(testPhone),
-		periskope.WithRetryPolicy(periskope.RetryPolicy{MaxAttempts: 2, BaseDelay: time.Hour}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = c.GetTicket(ctx, "BKT-001")
-	if !errors.Is(err, context.Canceled) || api.Count() != 1 {
-		t.Errorf("err = %v after %d requests", err, api.Count())
-	}
+}
+
+// The caller gives up while the client waits an hour to retry.
+func TestCancelDuringBackoff(t *testing.T) {
+	inBubble(t, func(t *testing.T) {
+		api := newBubbleAPI(t, always(503, []byte(`{"message":"try later"}`)))
+		c := newTestClient(t, api, periskope.WithRetryPolicy(periskope.RetryPolicy{MaxAttempts: 2, BaseDelay: time.Hour}))
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		done := make(chan error)
+		go func() {
+			_, err := c.GetTicket(ctx, "BKT-001")
+			done <- err
+		}()
+		synctest.Wait() // the client is waiting to retry
+		if api.Count() != 1 {
+			t.Fatalf("requests = %d before cancelling, want 1", api.Count())
+		}
+		start := time.Now()
+		cancel()
+		err := <-done
+		if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "try later") || api.Count() != 1 || time.Since(start) != 0 {
+			t.Errorf("err = %v after %d requests and %v", err, api.Count(), time.Since(start))
+		}
+	})
 }
 
 func TestCancelledContextSendsNothing(t *testing.T) {
 	api := newFakeAPI(t, always(200, createExample(t)))
-	c := newTestClient(t, api, newFakeClock())
+	c := newTestClient(t, api)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, err := c.CreateTicket(ctx, createReq)
@@ -270,44 +271,54 @@ func TestAttemptTimeout(t *testing.T) {
 	policy.AttemptTimeout = 100 * time.Millisecond
 
 	t.Run("create is not retried", func(t *testing.T) {
-		clk := newFakeClock()
-		api := newFakeAPI(t, sequence(hang, always(200, createExample(t))))
-		c := newTestClient(t, api, clk, periskope.WithRetryPolicy(policy))
-		_, err := c.CreateTicket(context.Background(), createReq)
-		if !errors.Is(err, context.DeadlineExceeded) || !periskope.IsTimeout(err) || !strings.Contains(err.Error(), "attempt timed out") {
-			t.Errorf("err = %v, want an attempt timeout matching context.DeadlineExceeded", err)
-		}
-		if errors.Is(err, periskope.ErrServer) {
-			t.Errorf("a timeout matches ErrServer: %v", err)
-		}
-		if api.Count() != 1 || len(clk.Sleeps()) != 0 {
-			t.Errorf("requests = %d, sleeps = %v; a create that may have reached Periskope was resent", api.Count(), clk.Sleeps())
-		}
+		inBubble(t, func(t *testing.T) {
+			start := time.Now()
+			api := newBubbleAPI(t, sequence(hang, always(200, createExample(t))))
+			c := newTestClient(t, api, periskope.WithRetryPolicy(policy))
+			_, err := c.CreateTicket(context.Background(), createReq)
+			if !errors.Is(err, context.DeadlineExceeded) || !periskope.IsTimeout(err) || !strings.Contains(err.Error(), "attempt timed out") {
+				t.Errorf("err = %v, want an attempt timeout matching context.DeadlineExceeded", err)
+			}
+			if errors.Is(err, periskope.ErrServer) {
+				t.Errorf("a timeout matches ErrServer: %v", err)
+			}
+			if api.Count() != 1 || time.Since(start) != policy.AttemptTimeout {
+				t.Errorf("requests = %d after %v; a create that may have reached Periskope was resent", api.Count(), time.Since(start))
+			}
+		})
 	})
 	t.Run("get is retried", func(t *testing.T) {
-		clk := newFakeClock()
-		api := newFakeAPI(t, sequence(hang, always(200, createExample(t))))
-		c := newTestClient(t, api, clk, periskope.WithRetryPolicy(policy))
-		ti, err := c.GetTicket(context.Background(), "BKT-001")
-		if err != nil || ti.Ticket.TicketID != "BKT-001" || api.Count() != 2 || len(clk.Sleeps()) != 1 {
-			t.Errorf("err = %v, requests = %d, sleeps = %v", err, api.Count(), clk.Sleeps())
-		}
+		inBubble(t, func(t *testing.T) {
+			api := newBubbleAPI(t, sequence(hang, always(200, createExample(t))))
+			c := newTestClient(t, api, periskope.WithRetryPolicy(policy))
+			ti, err := c.GetTicket(context.Background(), "BKT-001")
+			if err != nil || ti.Ticket.TicketID != "BKT-001" || api.Count() != 2 {
+				t.Fatalf("err = %v, requests = %d", err, api.Count())
+			}
+			// the timed-out attempt, then one backoff of [base/2, base)
+			lo := policy.AttemptTimeout + policy.BaseDelay/2
+			if w := api.waits(); !inRange(w[0], lo, lo+policy.BaseDelay/2) {
+				t.Errorf("waits = %v, want the attempt timeout and one backoff", w)
+			}
+		})
 	})
 }
 
 func TestSlowUpstreamAgainstTheContextDeadline(t *testing.T) {
-	clk := newFakeClock()
-	api := newFakeAPI(t, hang)
-	c := newTestClient(t, api, clk) // attempts may take 5s; the caller allows far less
-	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
-	defer cancel()
-	_, err := c.GetTicket(ctx, "BKT-001")
-	if !errors.Is(err, context.DeadlineExceeded) || !periskope.IsTimeout(err) {
-		t.Errorf("err = %v, want context.DeadlineExceeded", err)
-	}
-	if api.Count() != 1 || len(clk.Sleeps()) != 0 {
-		t.Errorf("requests = %d, sleeps = %v; want no retry past the deadline", api.Count(), clk.Sleeps())
-	}
+	inBubble(t, func(t *testing.T) {
+		start := time.Now()
+		api := newBubbleAPI(t, hang)
+		c := newTestClient(t, api) // attempts may take 5s; the caller allows far less
+		ctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
+		defer cancel()
+		_, err := c.GetTicket(ctx, "BKT-001")
+		if !errors.Is(err, context.DeadlineExceeded) || !periskope.IsTimeout(err) {
+			t.Errorf("err = %v, want context.DeadlineExceeded", err)
+		}
+		if api.Count() != 1 || time.Since(start) != 150*time.Millisecond {
+			t.Errorf("requests = %d, returned after %v; want no retry and no wait past the deadline", api.Count(), time.Since(start))
+		}
+	})
 }
 
 func TestCreateNotRetriedWhenTheConnectionDropsAfterSending(t *testing.T) {
@@ -319,7 +330,7 @@ func TestCreateNotRetriedWhenTheConnectionDropsAfterSending(t *testing.T) {
 		}
 		conn.Close() // read the request, then vanish without an answer
 	}, always(200, createExample(t))))
-	c := newTestClient(t, api, newFakeClock())
+	c := newTestClient(t, api)
 	_, err := c.CreateTicket(context.Background(), createReq)
 	if err == nil || api.Count() != 1 || periskope.IsTimeout(err) {
 		t.Errorf("err = %v after %d requests, want one failed request", err, api.Count())
@@ -338,27 +349,58 @@ func closedAddr(t *testing.T) string {
 	return addr
 }
 
+// dialLog counts dials and records when each began.
+type dialLog struct {
+	mu    sync.Mutex
+	times []time.Time
+}
+
+func (l *dialLog) add() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.times = append(l.times, time.Now())
+	return len(l.times)
+}
+
+// Load is the number of dials.
+func (l *dialLog) Load() int32 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return int32(len(l.times))
+}
+
+// waits are the pauses between dials: in a bubble, the client's backoffs.
+func (l *dialLog) waits() []time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var d []time.Duration
+	for i := 1; i < len(l.times); i++ {
+		d = append(d, l.times[i].Sub(l.times[i-1]))
+	}
+	return d
+}
+
 // failingDials returns an HTTP client whose first failures dials fail
 // with fail's error, and whose later dials connect; it counts dials.
-func failingDials(t *testing.T, failures int, fail func(ctx context.Context, network, addr string) (net.Conn, error)) (*http.Client, *atomic.Int32) {
-	var dials atomic.Int32
+func failingDials(t *testing.T, failures int, fail func(ctx context.Context, network, addr string) (net.Conn, error)) (*http.Client, *dialLog) {
+	dials := &dialLog{}
 	var d net.Dialer
 	tr := &http.Transport{
 		DisableKeepAlives: true,
 		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			if int(dials.Add(1)) <= failures {
+			if dials.add() <= failures {
 				return fail(ctx, network, addr)
 			}
 			return d.DialContext(ctx, network, addr)
 		},
 	}
 	t.Cleanup(tr.CloseIdleConnections)
-	return &http.Client{Transport: tr}, &dials
+	return &http.Client{Transport: tr}, dials
 }
 
 // refusingClient dials a closed port for the first refusals connections,
 // then the real address; it counts dials.
-func refusingClient(t *testing.T, refusals int) (*http.Client, *atomic.Int32) {
+func refusingClient(t *testing.T, refusals int) (*http.Client, *dialLog) {
 	dead := closedAddr(t)
 	var d net.Dialer
 	return failingDials(t, refusals, func(ctx context.Context, network, _ string) (net.Conn, error) {
@@ -369,21 +411,27 @@ func refusingClient(t *testing.T, refusals int) (*http.Client, *atomic.Int32) {
 func TestConnectionRefused(t *testing.T) {
 	t.Run("create is retried", func(t *testing.T) {
 		hc, dials := refusingClient(t, 2)
-		clk := newFakeClock()
 		api := newFakeAPI(t, always(200, createExample(t)))
-		c := newTestClient(t, api, clk, periskope.WithHTTPClient(hc))
+		c := newTestClient(t, api, periskope.WithHTTPClient(hc))
 		ti, err := c.CreateTicket(context.Background(), createReq)
 		if err != nil || ti.Ticket.TicketID != "BKT-001" {
 			t.Fatalf("CreateTicket = %v, %v", ti, err)
 		}
-		if dials.Load() != 3 || api.Count() != 1 || len(clk.Sleeps()) != 2 {
-			t.Errorf("dials = %d, requests = %d, sleeps = %v; want 3, 1, 2", dials.Load(), api.Count(), clk.Sleeps())
+		if dials.Load() != 3 || api.Count() != 1 {
+			t.Errorf("dials = %d, requests = %d; want 3, 1", dials.Load(), api.Count())
+		}
+		// Real sockets, so real time: each retry waited at least its
+		// backoff's lower bound (base/2, then base).
+		for i, w := range dials.waits() {
+			if lo := testPolicy.BaseDelay / 2 << i; w < lo {
+				t.Errorf("wait %d = %v, want at least %v", i, w, lo)
+			}
 		}
 	})
 	t.Run("create gives up after MaxAttempts", func(t *testing.T) {
 		hc, dials := refusingClient(t, 100)
 		api := newFakeAPI(t, always(200, createExample(t)))
-		c := newTestClient(t, api, newFakeClock(), periskope.WithHTTPClient(hc))
+		c := newTestClient(t, api, periskope.WithHTTPClient(hc))
 		_, err := c.CreateTicket(context.Background(), createReq)
 		if !errors.Is(err, syscall.ECONNREFUSED) || periskope.IsTimeout(err) || errors.Is(err, periskope.ErrServer) {
 			t.Errorf("err = %v, want connection refused", err)
@@ -432,7 +480,7 @@ func TestAttemptTimeoutWhileDialing(t *testing.T) {
 	policy := testPolicy
 	policy.AttemptTimeout = 50 * time.Millisecond
 	api := newFakeAPI(t, always(200, createExample(t)))
-	c := newTestClient(t, api, newFakeClock(), periskope.WithHTTPClient(hc), periskope.WithRetryPolicy(policy))
+	c := newTestClient(t, api, periskope.WithHTTPClient(hc), periskope.WithRetryPolicy(policy))
 	_, err := c.CreateTicket(context.Background(), createReq)
 	if !periskope.IsTimeout(err) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("err = %v, want an attempt timeout", err)

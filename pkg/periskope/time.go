@@ -36,9 +36,9 @@ var timeLayouts = []string{
 // errTimeFormat reports a timestamp in none of the known forms.
 var errTimeFormat = errors.New("periskope: unrecognised timestamp")
 
-// ParseTime parses a Periskope timestamp in any of the forms Time accepts.
+// parseTime parses a Periskope timestamp in any of the forms Time accepts.
 // Forms without a zone are taken as UTC.
-func ParseTime(s string) (time.Time, error) {
+func parseTime(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	for _, layout := range timeLayouts {
 		if t, err := time.Parse(layout, s); err == nil {
@@ -79,7 +79,7 @@ func (t *Time) setText(s string) error {
 		t.Raw = s
 		return nil
 	}
-	parsed, err := ParseTime(s)
+	parsed, err := parseTime(s)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -11,9 +12,11 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
+	"github.com/periskope-connect/periskope-aws/pkg/periskope/periskopetest"
 )
 
-func TestParseTime(t *testing.T) {
+// TestTimeForms: every timestamp form Periskope sends decodes, in a string.
+func TestTimeForms(t *testing.T) {
 	utc := func(y int, mo time.Month, d, h, mi, s, ns int) time.Time {
 		return time.Date(y, mo, d, h, mi, s, ns, time.UTC)
 	}
@@ -37,14 +40,18 @@ func TestParseTime(t *testing.T) {
 		{" 2025-04-20 ", utc(2025, 4, 20, 0, 0, 0, 0)},
 	}
 	for _, tt := range tests {
-		got, err := periskope.ParseTime(tt.in)
-		if err != nil || !got.Equal(tt.want) {
-			t.Errorf("ParseTime(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
+		var got periskope.Time
+		err := json.Unmarshal([]byte(strconv.Quote(tt.in)), &got)
+		if err != nil || !got.Equal(tt.want) || got.Raw != tt.in {
+			t.Errorf("Time from %q = %v, %v; want %v", tt.in, got, err, tt.want)
 		}
 	}
-	for _, bad := range []string{"", "yesterday", "2025-13-01", "20/04/2025", "1737976074"} {
-		if got, err := periskope.ParseTime(bad); err == nil {
-			t.Errorf("ParseTime(%q) = %v, want an error", bad, got)
+	// A string in none of the forms is refused ("" is the zero Time, and a
+	// bare number is epoch seconds only outside a string).
+	for _, bad := range []string{"yesterday", "2025-13-01", "20/04/2025", "1737976074"} {
+		var got periskope.Time
+		if err := json.Unmarshal([]byte(strconv.Quote(bad)), &got); err == nil {
+			t.Errorf("Time from %q = %v, want an error", bad, got)
 		}
 	}
 }
@@ -159,7 +166,11 @@ const seedRequestExample = `            examples:
 // with the vendor's request example put back, the document fails
 // validation; as committed it passes.
 func TestSeedSpecNeededItsRepair(t *testing.T) {
-	repaired := string(fixture(t, "create-ticket.openapi.yaml"))
+	data, err := periskopetest.OpenAPI.ReadFile("create-ticket.openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	repaired := string(data)
 	block := regexp.MustCompile(`(?s)            # REPAIRED:.*?\n            examples:\n.*?\n      responses:`)
 	if !block.MatchString(repaired) {
 		t.Fatal("the REPAIRED request example block is not where expected")
@@ -174,11 +185,7 @@ func TestSeedSpecNeededItsRepair(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "example") {
 		t.Errorf("the seed spec with its Create Group example validates (%v)", err)
 	}
-	docs, err := specs()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, d := range docs {
+	for _, d := range specs(t) {
 		if err := d.Validate(context.Background()); err != nil {
 			t.Errorf("%s: %v", d.Info.Title, err)
 		}

@@ -1,7 +1,7 @@
 // Package lambdabuild is the one place the local harness builds Lambda
 // bootstraps: for the tests, the benchmarks and the local system (make run,
 // make invoke), with the flags of a deployed one (deploy/deploy.mk), and
-// AWS's Runtime Interface Emulator from the module's tool dependency.
+// AWS's Runtime Interface Emulator from the tools module (tools/go.mod).
 package lambdabuild
 
 import (
@@ -17,9 +17,14 @@ import (
 	"strings"
 )
 
-// EmulatorTool is the tool dependency in go.mod that runs a bootstrap as
-// Lambda does: AWS's Runtime Interface Emulator.
+// EmulatorTool is the tool of ToolsModFile that runs a bootstrap as Lambda
+// does: AWS's Runtime Interface Emulator.
 const EmulatorTool = "github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie"
+
+// ToolsModFile pins the harness's tools, relative to the module root: a
+// module of their own, so that importing pkg/periskope does not pull them
+// into a user's module graph.
+const ToolsModFile = "tools/go.mod"
 
 // Flags are the go build flags of a deployed bootstrap (deploy/deploy.mk's
 // LAMBDA_BUILD_FLAGS, which a test keeps equal): lambda.norpc drops
@@ -50,15 +55,20 @@ func Bootstrap(ctx context.Context, root, pkg string, p Platform, dst string) er
 		"CGO_ENABLED=0", "GOOS="+p.GOOS, "GOARCH="+p.GOARCH)
 }
 
-// Emulator puts the Runtime Interface Emulator at the version go.mod pins,
-// built for this machine, at dst. It never enters a bootstrap: it is only
-// go.mod's tool, not an import of any function.
+// Emulator puts the Runtime Interface Emulator at the version
+// ToolsModFile pins, built for this machine, at dst. It never enters a
+// bootstrap: it is only a tool, not an import of any function.
 //
 // `go tool -n` builds the tool once and keeps the executable in the build
 // cache, where later calls find it without a link; dst is a copy, so that a
 // cache trim never pulls it from under a running emulator.
 func Emulator(ctx context.Context, root, dst string) error {
-	out, err := goCommand(ctx, root, []string{"tool", "-n", EmulatorTool},
+	gomod, err := goCommand(ctx, root, []string{"env", "GOMOD"}) // root may be below the module root
+	if err != nil {
+		return err
+	}
+	modfile := filepath.Join(filepath.Dir(strings.TrimSpace(gomod)), ToolsModFile)
+	out, err := goCommand(ctx, root, []string{"tool", "-modfile=" + modfile, "-n", EmulatorTool},
 		"GOOS="+Host.GOOS, "GOARCH="+Host.GOARCH)
 	if err != nil {
 		return err

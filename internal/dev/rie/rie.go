@@ -1,5 +1,5 @@
 // Package rie runs real Lambda bootstrap binaries on this machine under AWS's
-// Lambda Runtime Interface Emulator (the aws-lambda-rie tool of go.mod), as
+// Lambda Runtime Interface Emulator (the aws-lambda-rie tool of tools/go.mod), as
 // `sam local invoke` does inside its container, minus Docker.
 //
 // One emulator process is one execution environment: it runs one bootstrap

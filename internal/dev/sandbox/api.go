@@ -100,7 +100,7 @@ func (s *Sandbox) serveAPI(w http.ResponseWriter, r *http.Request, h apiHandler,
 	if e := checkPhone(r.Header.Get("x-phone")); e != nil {
 		return e.Status, e
 	}
-	if err := s.spec.validate(r, body); err != nil {
+	if _, err := s.spec.Validate(r, body); err != nil { // the bearer key is checked above
 		return http.StatusBadRequest, badRequest("%s", describe(err))
 	}
 	status, answer, e := h(r, body)
@@ -250,7 +250,7 @@ func applyFields(t *ticket, f fields) *apiError {
 		t.assignee = *f.assignee
 	}
 	if f.dueDate != nil {
-		if _, err := periskope.ParseTime(*f.dueDate); err != nil && *f.dueDate != "" {
+		if !isDueDate(*f.dueDate) && *f.dueDate != "" {
 			return badRequest("due_date %q must be a date (e.g. 2025-04-20)", *f.dueDate)
 		}
 		t.dueDate = *f.dueDate
@@ -332,4 +332,12 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
+}
+
+// isDueDate reports whether s is a due date as create-ticket forwards one:
+// a date or an RFC 3339 time.
+func isDueDate(s string) bool {
+	_, dateErr := time.Parse(time.DateOnly, s)
+	_, timeErr := time.Parse(time.RFC3339, s)
+	return dateErr == nil || timeErr == nil
 }

@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/periskope-connect/periskope-aws/internal/dev/local"
+	"github.com/periskope-connect/periskope-aws/pkg/periskope/periskopetest"
 )
 
 // Defaults of Config (the API key, signing key and org phone default to
@@ -80,7 +81,7 @@ var DefaultDeliveryPolicy = DeliveryPolicy{MaxAttempts: 5, BaseDelay: 250 * time
 // use. Close it to stop pending webhook deliveries.
 type Sandbox struct {
 	cfg  Config
-	spec *spec
+	spec *periskopetest.Validator
 	mux  *http.ServeMux
 
 	ctx    context.Context // cancelled by Close: stops deliveries
@@ -103,7 +104,7 @@ func New(cfg Config) (*Sandbox, error) {
 	if err := validatePhone(cfg.OrgPhone); err != nil {
 		return nil, fmt.Errorf("%w: OrgPhone: %v", ErrConfig, err)
 	}
-	sp, err := loadSpec()
+	sp, err := periskopetest.NewValidator()
 	if err != nil {
 		return nil, err
 	}
