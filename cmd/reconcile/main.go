@@ -40,6 +40,7 @@ import (
 	"github.com/periskope-connect/periskope-aws/internal/createticket"
 	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/reconcile"
+	"github.com/periskope-connect/periskope-aws/internal/text"
 	"github.com/periskope-connect/periskope-aws/internal/ticketstore"
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
@@ -89,6 +90,17 @@ func parseFlags(args []string, getenv func(string) string, now time.Time, stderr
 	fs.IntVar(&o.sandboxPort, "sandbox-port", local.SandboxPort, "with -local: the Periskope sandbox's port")
 	if err := fs.Parse(args); err != nil {
 		return o, err
+	}
+	// make reconcile ENV=... passes the stack's parameters: an empty one is
+	// a mistake to name, not a reason to call production Periskope.
+	var empty []string
+	fs.Visit(func(f *flag.Flag) {
+		if (f.Name == "base-url" || f.Name == "phone") && strings.TrimSpace(f.Value.String()) == "" {
+			empty = append(empty, "-"+f.Name)
+		}
+	})
+	if len(empty) > 0 {
+		return o, fmt.Errorf("%s given empty (the stack's PeriskopeBaseUrl or PeriskopePhone parameter?)", strings.Join(empty, " and "))
 	}
 	o.fillDefaults()
 	var missing []string
@@ -192,12 +204,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 0
 	}
 	if err != nil {
-		fmt.Fprintln(stderr, "reconcile:", err)
+		fmt.Fprintln(stderr, "reconcile:", text.Escape(err.Error()))
 		return 2
 	}
 	awsCfg, err := awsConfig(ctx, o)
 	if err != nil {
-		fmt.Fprintln(stderr, "reconcile: AWS configuration:", err)
+		fmt.Fprintln(stderr, "reconcile: AWS configuration:", text.Escape(err.Error()))
 		return 1
 	}
 	if o.env == "prod" && !o.yes {
@@ -211,7 +223,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		periskope.WithUserAgent("periskope-aws-reconcile"),
 	)
 	if err != nil {
-		fmt.Fprintln(stderr, "reconcile:", err)
+		fmt.Fprintln(stderr, "reconcile:", text.Escape(err.Error()))
 		return 2
 	}
 	db := dynamodb.NewFromConfig(awsCfg)
@@ -227,7 +239,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintln(stderr, "reconcile: interrupted; run it again to continue")
 		return 130
 	case err != nil:
-		fmt.Fprintln(stderr, "reconcile: stopped early:", err)
+		fmt.Fprintln(stderr, "reconcile: stopped early:", text.Escape(err.Error()))
 		return 1
 	case counts.Failed > 0:
 		return 1

@@ -33,6 +33,8 @@ func TestParseFlags(t *testing.T) {
 		{name: "loopback http is the local sandbox", args: []string{"-base-url", "http://localhost:4010/v1"}, check: func(o options) bool { return o.baseURL == "http://localhost:4010/v1" }},
 		{name: "plain http elsewhere", args: []string{"-base-url", "http://api.periskope.app/v1"}, wantErr: "plain http is allowed only for a loopback host"},
 		{name: "not a base URL", args: []string{"-base-url", "api.periskope.app"}, wantErr: "want https://host"},
+		{name: "empty base URL is not production", args: []string{"-base-url", ""}, wantErr: "-base-url given empty"},
+		{name: "empty phone", args: []string{"-phone", " "}, wantErr: "-phone given empty"},
 		{name: "unknown env", args: []string{"-env", "production"}, wantErr: "want dev, staging or prod"},
 		{name: "negative reserve", args: []string{"-reserve", "-1"}, wantErr: "-reserve"},
 		{name: "flags win", args: []string{"-table", "x", "-base-url", "http://127.0.0.1:1/v1"}, check: func(o options) bool { return o.table == "x" && o.baseURL == "http://127.0.0.1:1/v1" }},
@@ -142,6 +144,11 @@ func TestRunAgainstMotoAndTheSandbox(t *testing.T) {
 	code, out, errOut = reconcileOnce("-table", "no-such-table")
 	if code != 1 || !strings.Contains(errOut, "stopped early") {
 		t.Errorf("missing table: exit %d, want 1\n%s%s", code, out, errOut)
+	}
+	for line := range strings.Lines(errOut) {
+		if strings.Count(line, "reconcile:") > 1 {
+			t.Errorf("a prefix printed twice: %q", line)
+		}
 	}
 	if code, _, errOut := reconcileOnce("-rate", "-1"); code != 2 {
 		t.Errorf("bad flag: exit %d, want 2 (%s)", code, errOut)

@@ -35,7 +35,7 @@ func TestLimiterSpacesRequests(t *testing.T) {
 			}
 			starts = append(starts, time.Now())
 		}
-		if starts[0] != now {
+		if !starts[0].Equal(now) {
 			t.Errorf("the first request waited %s, want none", starts[0].Sub(now))
 		}
 		for i := 1; i < len(starts); i++ {

@@ -32,20 +32,20 @@ import (
 // counted in Counts.Failed and reported through Reporter.Ticket.
 var (
 	// ErrList means a page of tickets could not be read from Periskope.
-	ErrList = errors.New("reconcile: listing Periskope's tickets failed")
+	ErrList = errors.New("listing Periskope's tickets failed")
 	// ErrLookup means the table could not be asked which tickets it holds.
-	ErrLookup = errors.New("reconcile: reading the tickets table failed")
+	ErrLookup = errors.New("reading the tickets table failed")
 	// ErrNoKey marks a listed ticket without an org_id or a ticket_id: it
 	// has no key in the table.
-	ErrNoKey = errors.New("reconcile: ticket has no org_id or ticket_id")
+	ErrNoKey = errors.New("ticket has no org_id or ticket_id")
 	// ErrNoTicket marks a ticket info answer without a ticket object.
-	ErrNoTicket = errors.New("reconcile: Periskope answered without a ticket")
+	ErrNoTicket = errors.New("Periskope answered without a ticket")
 	// ErrNoProgress means a full page listed only tickets listed before:
 	// Periskope did not move on (an offset ignored), and the tickets past
 	// the first pages were not read.
-	ErrNoProgress = errors.New("reconcile: Periskope listed no ticket not seen before; the list was not read to its end")
+	ErrNoProgress = errors.New("Periskope listed no ticket not seen before; the list was not read to its end")
 	// ErrTooManyPages means the run stopped at Config.MaxPages.
-	ErrTooManyPages = errors.New("reconcile: stopped at the most pages a run reads")
+	ErrTooManyPages = errors.New("stopped at the most pages a run reads")
 )
 
 // Periskope is the part of Periskope's ticket API a run reads;
