@@ -61,7 +61,9 @@ func TestMakeRunsNothingItIsGiven(t *testing.T) {
 			func(string) string { return "ENV must be dev, staging or prod" }},
 		{"reconcile PERISKOPE_BASE_URL", func(p string) []string { return []string{"reconcile", "PERISKOPE_BASE_URL=" + p} },
 			func(string) string { return "-base-url" }},
-		{"env-file ENV", func(p string) []string { return []string{"env-file", "ENV=" + p, "ENV_FILE=" + filepath.Join(dir, "env.json")} },
+		{"env-file ENV", func(p string) []string {
+			return []string{"env-file", "ENV=" + p, "ENV_FILE=" + filepath.Join(dir, "env.json")}
+		},
 			func(string) string { return "ENV must be local, dev, staging or prod" }},
 		{"smoke ENV", func(p string) []string { return []string{"smoke", "ENV=" + p} },
 			func(string) string { return "ENV must be dev, staging or prod" }},
