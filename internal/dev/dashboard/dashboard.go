@@ -1,8 +1,8 @@
 // Package dashboard is the one definition of the stack's CloudWatch
-// dashboard. From it come both the AWS::CloudWatch::Dashboard resource in
-// template.yaml (Body, written there by `make dashboard-gen`) and the
-// README's picture of the local system (package dashboard/picture, `make
-// dashboard`).
+// dashboard. From it comes the AWS::CloudWatch::Dashboard resource in
+// template.yaml (Body, written there by `make dashboard-gen`); package
+// dashboard/logmetrics reads the local system's logs as CloudWatch would,
+// so that a test can check the widgets' metrics against a real run.
 //
 // The widgets are built from what the repository already says: the metric
 // names the code emits through internal/emf (EmittedMetrics reads them from
@@ -23,7 +23,7 @@ import (
 
 // Value is a dimension value: a literal, or a reference to a template
 // resource or parameter (resolved by CloudFormation through Fn::Sub, and
-// locally by the picture).
+// locally by logmetrics).
 type Value struct {
 	Lit string // literal text, when Ref is empty
 	Ref string // logical id of a resource or parameter, or a pseudo parameter
@@ -72,7 +72,7 @@ type Kind int
 
 // Widget kinds.
 const (
-	Graph  Kind = iota // metric series over time (on the picture: totals)
+	Graph  Kind = iota // metric series over time
 	Alarms             // the state of a list of alarms
 )
 
