@@ -2,6 +2,23 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
+# Values an operator passes (make ticket ID=..., make logs FN=..., a port)
+# reach a recipe only through its environment, quoted there as "$$ID": no
+# recipe splices one into its shell text, so a value holding $(...), `...`
+# or a quote is text, never a command. They are also frozen as written
+# (override := $(value ...)), so that make itself expands nothing in them:
+# a $(shell ...) in ID stays text too. They are exported at the end of this
+# file, once the included files have set their defaults (an export before
+# a ?= defines the variable empty, which cancels the default). ENV_GIVEN remembers whether ENV came
+# from the command line: neither an ENV in the environment nor deploy.mk's
+# default may send a lookup, a reconcile or a smoke test to AWS.
+OPERATOR_VARS := ENV ID ORG CHAT LIMIT FN EVENT API_PORT MOTO_PORT SANDBOX_PORT CONCURRENCY \
+	PERISKOPE_BASE_URL PERISKOPE_PHONE DOCKER_BRIDGE WEBHOOK_URL RECONCILE_FLAGS ENV_FILE STACK_NAME \
+	OPS_LOG_DIR FUZZTIME BENCH_RESULTS BENCH_COLD_N BENCH_COLD_MAX_N BENCH_COLD_SPREAD BENCH_COUNT \
+	BENCH_WARM_N LOAD_DELIVERIES LOAD_CONCURRENCY LOAD_KEYS
+ENV_GIVEN := $(filter command line,$(origin ENV))
+$(foreach v,$(OPERATOR_VARS),$(if $(filter command line environment,$(origin $(v))),$(eval override $(v) := $$(value $(v)))))
+
 GO ?= go
 # Python tools (moto_server, cfn-lint, aws-sam-translator) often live under
 # pyenv, and Go under /usr/local/go; make them reachable even when a bare
@@ -74,7 +91,7 @@ vulncheck: ## govulncheck over the module's source and the two release bootstrap
 FUZZTIME ?= 60s
 .PHONY: fuzz
 fuzz: ## Run every fuzz target for FUZZTIME each (default 60s).
-	@scripts/fuzz.sh $(FUZZTIME)
+	@scripts/fuzz.sh "$$FUZZTIME"
 
 .PHONY: events
 events: ## Regenerate the sample API Gateway events in events/ from cmd/eventgen/spec (signed with the local key).
@@ -83,3 +100,6 @@ events: ## Regenerate the sample API Gateway events in events/ from cmd/eventgen
 
 include $(wildcard deploy/deploy.mk cmd/local/local.mk cmd/reconcile/reconcile.mk bench/bench.mk)
 include $(wildcard deploy/ops.mk)
+
+# After the includes: see OPERATOR_VARS above.
+export $(OPERATOR_VARS)

@@ -48,33 +48,33 @@ build-WebhookFunction: ## (sam build) webhook bootstrap into $(ARTIFACTS_DIR).
 
 .PHONY: deploy
 deploy: ## sam build && sam deploy --config-env $(ENV) (ENV=dev|staging|prod; AWS credentials needed).
-	@case "$(ENV)" in dev|staging|prod) ;; *) echo "deploy: ENV must be dev, staging or prod (got '$(ENV)')" >&2; exit 2;; esac
+	@case "$$ENV" in dev|staging|prod) ;; *) printf 'deploy: ENV must be dev, staging or prod (got %q)\n' "$$ENV" >&2; exit 2;; esac
 	@command -v sam >/dev/null 2>&1 || { echo "deploy: 'sam' not found: $(SAM_INSTALL_HINT)" >&2; exit 127; }
 	$(require-go)
-	sam build --config-env $(ENV) && sam deploy --config-env $(ENV)
+	sam build --config-env "$$ENV" && sam deploy --config-env "$$ENV"
 
-# env-file: env/$(ENV).json, the --env-vars file of sam local. ENV=local is
-# the local system (committed; regenerated from the Go constants); any other
-# ENV reads the deployed stack periskope-bridge-$(ENV) with the AWS CLI.
-ENV_FILE ?= env/$(ENV).json
-STACK_NAME ?= periskope-bridge-$(ENV)
+# env-file: env/$ENV.json (or ENV_FILE), the --env-vars file of sam local.
+# ENV=local is the local system (committed; regenerated from the Go
+# constants); dev, staging or prod reads the deployed stack
+# periskope-bridge-$ENV (or STACK_NAME) with the AWS CLI.
 AWS ?= aws
 
 .PHONY: env-file
 env-file: ## Write env/$(ENV).json for sam local --env-vars: ENV=local (make run's moto and sandbox) or ENV=dev|staging|prod (the deployed stack's table and secrets; AWS credentials needed).
 	$(require-go)
-	@set -o pipefail; mkdir -p "$(dir $(ENV_FILE))"; \
-	if [ "$(ENV)" = local ]; then \
-	  $(GO) run ./cmd/samenv -local > "$(ENV_FILE).part"; \
+	@case "$$ENV" in local|dev|staging|prod) ;; *) printf '%s: ENV must be local, dev, staging or prod (got %q)\n' "$@" "$$ENV" >&2; exit 2;; esac; \
+	set -o pipefail; file=$${ENV_FILE:-env/$$ENV.json}; stack=$${STACK_NAME:-periskope-bridge-$$ENV}; mkdir -p "$$(dirname "$$file")"; \
+	if [ "$$ENV" = local ]; then \
+	  $(GO) run ./cmd/samenv -local > "$$file.part"; \
 	else \
 	  command -v $(AWS) >/dev/null 2>&1 || { echo "$@: '$(AWS)' not found: install the AWS CLI (https://aws.amazon.com/cli/) and configure credentials" >&2; exit 127; }; \
-	  if ! doc=$$($(AWS) cloudformation describe-stacks --stack-name "$(STACK_NAME)" --output json 2>&1); then \
-	    echo "$@: cannot read the stack $(STACK_NAME) with the AWS CLI (AWS credentials and region set? stack deployed with make deploy ENV=$(ENV)?):" >&2; \
+	  if ! doc=$$($(AWS) cloudformation describe-stacks --stack-name "$$stack" --output json 2>&1); then \
+	    printf '%s: cannot read the stack %q with the AWS CLI (AWS credentials and region set? stack deployed with make deploy ENV=%s?):\n' "$@" "$$stack" "$$ENV" >&2; \
 	    printf '%s\n' "$$doc" | sed 's/^/  /' >&2; exit 1; \
 	  fi; \
-	  printf '%s' "$$doc" | $(GO) run ./cmd/samenv -stack - > "$(ENV_FILE).part"; \
-	fi || { rm -f "$(ENV_FILE).part"; exit 1; }; \
-	mv "$(ENV_FILE).part" "$(ENV_FILE)"; echo "$@: wrote $(ENV_FILE)"
+	  printf '%s' "$$doc" | $(GO) run ./cmd/samenv -stack - > "$$file.part"; \
+	fi || { rm -f "$$file.part"; exit 1; }; \
+	mv "$$file.part" "$$file"; printf '%s: wrote %q\n' "$@" "$$file"
 
 # iamsim: the IAM policy simulator of the deploy tests (deploy/simulate_test.go
 # evaluates pipeline.yaml with it), installed by npm ci from its lockfile into
@@ -93,14 +93,15 @@ cfn-lint: template-check ## Same as template-check.
 # (no ENV on the command line) checks the local system `make run` started on API_PORT and
 # MOTO_PORT. Neither creates a ticket.
 STACK_PREFIX ?= periskope-bridge
-SMOKE_API_PORT ?= $(or $(API_PORT),3000)
-SMOKE_MOTO_PORT ?= $(or $(MOTO_PORT),5000)
-SMOKE_TARGET = $(if $(filter command line,$(origin ENV)),\
-	-stack $(STACK_PREFIX)-$(ENV),\
-	-local -api-url http://127.0.0.1:$(SMOKE_API_PORT) -moto-url http://127.0.0.1:$(SMOKE_MOTO_PORT))
 
 .PHONY: smoke
-smoke: ## Smoke-test without creating a ticket: ENV=dev|staging|prod the deployed stack (AWS credentials), no ENV the local system of make run.
+smoke: ## Smoke-test without creating a ticket: ENV=dev|staging|prod the deployed stack (AWS credentials), no ENV the local system of make run (API_PORT, MOTO_PORT).
 	$(require-go)
+ifneq ($(ENV_GIVEN),)
+	@case "$$ENV" in dev|staging|prod) ;; *) printf 'smoke: ENV must be dev, staging or prod (got %q)\n' "$$ENV" >&2; exit 2;; esac
 	@$(GO) build -o $(BIN_DIR)/smoke ./cmd/smoke
-	@$(BIN_DIR)/smoke $(SMOKE_TARGET)
+	@$(BIN_DIR)/smoke -stack "$(STACK_PREFIX)-$$ENV"
+else
+	@$(GO) build -o $(BIN_DIR)/smoke ./cmd/smoke
+	@$(BIN_DIR)/smoke -local -api-url "http://127.0.0.1:$${API_PORT:-3000}" -moto-url "http://127.0.0.1:$${MOTO_PORT:-5000}"
+endif

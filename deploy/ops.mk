@@ -7,65 +7,58 @@
 # (samconfig.toml's stack_name), with the AWS credentials and region of your
 # environment or profile. (make reconcile decides the same way.)
 
-# OPS_ENV is ENV only when given on the command line: deploy.mk defaults ENV
-# to dev, and neither that default nor an ENV exported for something else
-# may send a lookup to AWS.
-OPS_ENV := $(if $(filter command line,$(origin ENV)),$(ENV))
-OPS_STACK = periskope-bridge-$(OPS_ENV)
+# OPS_ENV is ENV only when given on the command line (ENV_GIVEN, see the
+# Makefile): deploy.mk defaults ENV to dev, and neither that default nor an
+# ENV exported for something else may send a lookup to AWS. Recipes read
+# it, like every value an operator passes, from the environment ("$$OPS_ENV").
+export OPS_ENV := $(if $(ENV_GIVEN),$(ENV))
 OPS_LOG_DIR ?= bin/local/logs
 OPS_FUNCTIONS := CreateTicketFunction WebhookFunction
-# make dashboard draws these logs; make load writes them, make run writes bin/local/logs.
-DASHBOARD_LOGS ?= bench/results/logs
-DASHBOARD_PNG ?= docs/dashboard.png
 MOTO_PORT ?= 5000
 
 # require-env-valid: ENV, when given, names a deployed environment.
 define require-env-valid
-	@case "$(OPS_ENV)" in ""|dev|staging|prod) ;; *) echo "$@: ENV must be dev, staging or prod (got '$(OPS_ENV)')" >&2; exit 2;; esac
+	@case "$$OPS_ENV" in ""|dev|staging|prod) ;; *) printf '%s: ENV must be dev, staging or prod (got %q)\n' "$@" "$$OPS_ENV" >&2; exit 2;; esac
 endef
 
 # require-fn: FN is one of the template's functions.
 define require-fn
-	@case " $(OPS_FUNCTIONS) " in *" $(FN) "*) ;; *) echo "usage: make $@ FN=CreateTicketFunction|WebhookFunction [ENV=dev|staging|prod] (got FN='$(FN)')" >&2; exit 2;; esac
+	@case " $(OPS_FUNCTIONS) " in *" $$FN "*) ;; *) printf 'usage: make %s FN=CreateTicketFunction|WebhookFunction [ENV=dev|staging|prod] (got FN=%q)\n' "$@" "$$FN" >&2; exit 2;; esac
 endef
 
 # lookup: $(call lookup,ARGS) runs cmd/lookup against the local moto, or,
 # with ENV, against the table named by the stack's TicketsTableName output
 # (read with the aws CLI).
 ifneq ($(OPS_ENV),)
-lookup = table=$$(scripts/stack-output.sh $(OPS_STACK) TicketsTableName) && $(GO) run ./cmd/lookup $(1) -table "$$table"
+lookup = table=$$(scripts/stack-output.sh "periskope-bridge-$$OPS_ENV" TicketsTableName) && $(GO) run ./cmd/lookup $(1) -table "$$table"
 else
-lookup = $(GO) run ./cmd/lookup $(1) -local -endpoint http://127.0.0.1:$(MOTO_PORT)
+lookup = $(GO) run ./cmd/lookup $(1) -local -endpoint "http://127.0.0.1:$$MOTO_PORT"
 endif
 
-.PHONY: dashboard-gen dashboard logs ticket tickets
+.PHONY: dashboard-gen logs ticket tickets
 dashboard-gen: ## Write the CloudWatch dashboard into template.yaml from internal/dev/dashboard (after adding an alarm or a metric).
 	$(require-go)
 	@$(GO) run ./cmd/dashboard gen
-
-dashboard: ## Draw docs/dashboard.png, the dashboard picture of docs/operate.md, from a local run's logs (make load first; DASHBOARD_LOGS=bin/local/logs for make run's).
-	$(require-go)
-	@$(GO) run ./cmd/dashboard picture -logs $(DASHBOARD_LOGS) -out $(DASHBOARD_PNG)
 
 logs: ## Follow a function's logs: FN=CreateTicketFunction|WebhookFunction; ENV=dev|staging|prod for the deployed stack (sam logs --tail), none for make run's.
 	$(require-fn)
 	$(require-env-valid)
 ifneq ($(OPS_ENV),)
 	@command -v sam >/dev/null 2>&1 || { echo "logs: 'sam' not found: $(SAM_INSTALL_HINT)" >&2; exit 127; }
-	sam logs --stack-name $(OPS_STACK) --name $(FN) --tail
+	sam logs --stack-name "periskope-bridge-$$OPS_ENV" --name "$$FN" --tail
 else
-	@[ -f $(OPS_LOG_DIR)/$(FN).log ] || { echo "logs: $(OPS_LOG_DIR)/$(FN).log not found: start the local system with make run (or pass ENV=dev|staging|prod)" >&2; exit 1; }
-	tail -n 50 -F $(OPS_LOG_DIR)/$(FN).log
+	@[ -f "$$OPS_LOG_DIR/$$FN.log" ] || { printf 'logs: %q not found: start the local system with make run (or pass ENV=dev|staging|prod)\n' "$$OPS_LOG_DIR/$$FN.log" >&2; exit 1; }
+	tail -n 50 -F "$$OPS_LOG_DIR/$$FN.log"
 endif
 
 ticket: ## Print the stored item of a ticket: ID=<ticket id> [ORG=<org id>, found from the table when omitted]; ENV= for a deployed stack, none for make run's.
 	$(require-go)
 	$(require-env-valid)
-	@[ -n "$(ID)" ] || { echo "usage: make ticket ID=<ticket id> [ORG=<org id>] [ENV=dev|staging|prod]" >&2; exit 2; }
-	@$(call lookup,ticket -id '$(ID)' $(if $(ORG),-org '$(ORG)'))
+	@[ -n "$$ID" ] || { echo "usage: make ticket ID=<ticket id> [ORG=<org id>] [ENV=dev|staging|prod]" >&2; exit 2; }
+	@$(call lookup,ticket -id "$$ID" $${ORG:+-org "$$ORG"})
 
 tickets: ## Print a chat's tickets, newest first (ByChat index): CHAT=<chat id> [LIMIT=20]; ENV= for a deployed stack, none for make run's.
 	$(require-go)
 	$(require-env-valid)
-	@[ -n "$(CHAT)" ] || { echo "usage: make tickets CHAT=<chat id> [LIMIT=n] [ENV=dev|staging|prod]" >&2; exit 2; }
-	@$(call lookup,tickets -chat '$(CHAT)' $(if $(LIMIT),-limit $(LIMIT)))
+	@[ -n "$$CHAT" ] || { echo "usage: make tickets CHAT=<chat id> [LIMIT=n] [ENV=dev|staging|prod]" >&2; exit 2; }
+	@$(call lookup,tickets -chat "$$CHAT" $${LIMIT:+-limit "$$LIMIT"})

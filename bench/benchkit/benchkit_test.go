@@ -22,7 +22,7 @@ func TestSummarize(t *testing.T) {
 	s := Summarize(d)
 	want := Summary{N: 100, Min: time.Millisecond, P50: 50 * time.Millisecond, P90: 90 * time.Millisecond,
 		P99: 99 * time.Millisecond, Max: 100 * time.Millisecond, Mean: 50500 * time.Microsecond,
-		MedianLow: 40 * time.Millisecond, MedianHigh: 61 * time.Millisecond}
+		MedianLow: 40 * time.Millisecond, MedianHigh: 60 * time.Millisecond}
 	if s != want {
 		t.Errorf("Summarize = %+v, want %+v", s, want)
 	}
@@ -37,15 +37,21 @@ func TestSummarize(t *testing.T) {
 	}
 }
 
-func TestMedianCIRanks(t *testing.T) {
+// The median's interval is benchstat's exact one: for n values 1..n ms, the
+// order statistics lo and hi.
+func TestMedianCI(t *testing.T) {
 	for _, tc := range []struct{ n, lo, hi int }{
 		{1, 1, 1},
 		{5, 1, 5},     // too few values for a narrower interval than the sample
-		{100, 40, 61}, // the tabulated 95% ranks of the median
-		{400, 180, 221},
+		{100, 40, 60}, // exact binomial: P(X(40) <= median <= X(60)) = 0.953
+		{400, 180, 220},
 	} {
-		if lo, hi := medianCIRanks(tc.n); lo != tc.lo || hi != tc.hi {
-			t.Errorf("medianCIRanks(%d) = %d, %d, want %d, %d", tc.n, lo, hi, tc.lo, tc.hi)
+		var d []time.Duration
+		for i := tc.n; i >= 1; i-- {
+			d = append(d, time.Duration(i)*time.Millisecond)
+		}
+		if s := Summarize(d); s.MedianLow != time.Duration(tc.lo)*time.Millisecond || s.MedianHigh != time.Duration(tc.hi)*time.Millisecond {
+			t.Errorf("n=%d: median interval %v..%v, want %dms..%dms", tc.n, s.MedianLow, s.MedianHigh, tc.lo, tc.hi)
 		}
 	}
 }
@@ -58,8 +64,8 @@ func TestSpread(t *testing.T) {
 		}
 		return d
 	}
-	if got := Summarize(sample(100)).Spread(); got != 0.21 {
-		t.Errorf("Spread of 1..100 ms = %v, want (61-40)/2/50 = 0.21", got)
+	if got := Summarize(sample(100)).Spread(); got != 0.2 {
+		t.Errorf("Spread of 1..100 ms = %v, want (60-40)/2/50 = 0.2", got)
 	}
 	if got := Summarize([]time.Duration{5, 5, 5, 5, 5, 5, 5}).Spread(); got != 0 {
 		t.Errorf("Spread of a constant sample = %v, want 0", got)

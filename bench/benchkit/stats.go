@@ -2,9 +2,10 @@ package benchkit
 
 import (
 	"fmt"
-	"math"
 	"slices"
 	"time"
+
+	"golang.org/x/perf/benchmath"
 )
 
 // Summary describes a sample of durations.
@@ -13,7 +14,9 @@ type Summary struct {
 	Min, P50, P90, P99, Max time.Duration
 	Mean                    time.Duration
 	// MedianLow and MedianHigh bound the distribution-free 95% confidence
-	// interval of the median (order statistics of the sample).
+	// interval of the median: benchstat's (golang.org/x/perf/benchmath,
+	// AssumeNothing: order statistics, exact binomial), clamped to the
+	// sample when it has too few values for one.
 	MedianLow, MedianHigh time.Duration
 }
 
@@ -36,25 +39,28 @@ func Summarize(d []time.Duration) Summary {
 	s := slices.Clone(d)
 	slices.Sort(s)
 	var total time.Duration
-	lo, hi := medianCIRanks(len(s))
-	for _, v := range s {
+	values := make([]float64, len(s))
+	for i, v := range s {
 		total += v
+		values[i] = float64(v)
 	}
+	ci := benchmath.AssumeNothing.Summary(benchmath.NewSample(values, &benchmath.DefaultThresholds), 0.95)
 	return Summary{
 		N: len(s), Min: s[0], Max: s[len(s)-1], Mean: total / time.Duration(len(s)),
 		P50: Percentile(s, 50), P90: Percentile(s, 90), P99: Percentile(s, 99),
-		MedianLow: s[lo-1], MedianHigh: s[hi-1],
+		MedianLow: clampTo(s, ci.Lo), MedianHigh: clampTo(s, ci.Hi),
 	}
 }
 
-// medianCIRanks returns the 1-based ranks of the order statistics that bound
-// a 95% confidence interval of the median of n values: the binomial(n, ½)
-// interval in its normal approximation, clamped to the sample.
-func medianCIRanks(n int) (lo, hi int) {
-	half := 1.96 * math.Sqrt(float64(n)) / 2
-	lo = int(math.Floor(float64(n)/2 - half))
-	hi = int(math.Ceil(float64(n)/2 + 1 + half))
-	return min(max(lo, 1), n), min(max(hi, 1), n)
+// clampTo is v within the sorted sample (an infinite bound is its end).
+func clampTo(sorted []time.Duration, v float64) time.Duration {
+	switch {
+	case v <= float64(sorted[0]):
+		return sorted[0]
+	case v >= float64(sorted[len(sorted)-1]):
+		return sorted[len(sorted)-1]
+	}
+	return time.Duration(v)
 }
 
 // Percentile returns the nearest-rank p-th percentile of sorted.

@@ -10,67 +10,70 @@
 package main
 
 import (
-	"bufio"
 	"flag"
 	"fmt"
 	"io"
 	"log"
 	"os"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
+
+	"golang.org/x/perf/benchfmt"
+	"golang.org/x/perf/benchmath"
 
 	"github.com/periskope-connect/periskope-aws/bench/benchkit"
 )
 
 type samples struct{ ns, bytes, allocs []float64 }
 
-// line matches "BenchmarkName-2   1000   123 ns/op   4.5 MB/s   10 B/op   2 allocs/op".
-var line = regexp.MustCompile(`^Benchmark(\S+?)(?:-\d+)?\s+\d+\s+(.*)$`)
-
+// parse reads the benchmark results of r (golang.org/x/perf/benchfmt, the
+// reader of benchstat) by name, without the Benchmark prefix and the
+// -GOMAXPROCS suffix: "WebhookCPUPath", "WebhookSteps/Verify".
 func parse(r io.Reader) (map[string]*samples, error) {
 	out := map[string]*samples{}
-	sc := bufio.NewScanner(r)
-	for sc.Scan() {
-		m := line.FindStringSubmatch(sc.Text())
-		if m == nil {
-			continue
+	br := benchfmt.NewReader(r, "input")
+	for br.Scan() {
+		res, ok := br.Result().(*benchfmt.Result)
+		if !ok {
+			continue // a syntax error or unit metadata: not a result
 		}
-		s := out[m[1]]
+		base, parts := res.Name.Parts()
+		name := string(base)
+		for _, p := range parts {
+			if p[0] == '/' {
+				name += string(p)
+			}
+		}
+		s := out[name]
 		if s == nil {
 			s = &samples{}
-			out[m[1]] = s
+			out[name] = s
 		}
-		f := strings.Fields(m[2])
-		for i := 0; i+1 < len(f); i += 2 {
-			v, err := strconv.ParseFloat(f[i], 64)
-			if err != nil {
-				continue
+		for _, v := range res.Values {
+			unit, value := v.OrigUnit, v.OrigValue // as written: ns/op, not sec/op
+			if unit == "" {
+				unit, value = v.Unit, v.Value
 			}
-			switch f[i+1] {
+			switch unit {
 			case "ns/op":
-				s.ns = append(s.ns, v)
+				s.ns = append(s.ns, value)
 			case "B/op":
-				s.bytes = append(s.bytes, v)
+				s.bytes = append(s.bytes, value)
 			case "allocs/op":
-				s.allocs = append(s.allocs, v)
+				s.allocs = append(s.allocs, value)
 			}
 		}
 	}
-	return out, sc.Err()
+	return out, br.Err()
 }
 
+// median is benchstat's centre of a sample (benchmath.AssumeNothing); 0
+// for none.
 func median(v []float64) float64 {
 	if len(v) == 0 {
 		return 0
 	}
-	s := slices.Clone(v)
-	slices.Sort(s)
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+	return benchmath.AssumeNothing.Summary(benchmath.NewSample(slices.Clone(v), &benchmath.DefaultThresholds), 0.95).Center
 }
 
 type pairs []string

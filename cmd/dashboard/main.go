@@ -1,23 +1,18 @@
 // Command dashboard writes the stack's CloudWatch dashboard into
-// template.yaml and draws docs/operate.md's picture of it from the local
-// system's logs. The definition lives in internal/dev/dashboard; this file
+// template.yaml. The definition lives in internal/dev/dashboard; this file
 // only wires it.
 //
-//	dashboard gen                 rewrite the generated block of template.yaml (make dashboard-gen)
-//	dashboard picture -logs DIR   aggregate the function and gateway logs in DIR and write a PNG (make dashboard)
+//	dashboard gen   rewrite the generated block of template.yaml (make dashboard-gen)
 package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 
 	"github.com/periskope-connect/periskope-aws/internal/dev/dashboard"
-	"github.com/periskope-connect/periskope-aws/internal/dev/dashboard/logmetrics"
-	"github.com/periskope-connect/periskope-aws/internal/dev/dashboard/picture"
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 )
 
@@ -30,7 +25,7 @@ func main() {
 
 func run(args []string, out io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("usage: dashboard gen | dashboard picture -logs DIR [-out FILE]")
+		return errors.New("usage: dashboard gen")
 	}
 	root, err := stack.FindRoot()
 	if err != nil {
@@ -39,16 +34,8 @@ func run(args []string, out io.Writer) error {
 	switch args[0] {
 	case "gen":
 		return gen(root, out)
-	case "picture":
-		fs := flag.NewFlagSet("picture", flag.ContinueOnError)
-		logs := fs.String("logs", filepath.Join(root, "bin", "local", "logs"), "directory of *.log files (make run's, or make load's)")
-		file := fs.String("out", filepath.Join(root, "docs", "dashboard.png"), "PNG to write")
-		if err := fs.Parse(args[1:]); err != nil {
-			return err
-		}
-		return draw(root, *logs, *file, out)
 	default:
-		return fmt.Errorf("unknown command %q (gen or picture)", args[0])
+		return fmt.Errorf("unknown command %q (gen)", args[0])
 	}
 }
 
@@ -74,35 +61,5 @@ func gen(root string, out io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(out, "%s: dashboard rewritten (%d widgets)\n", dashboard.TemplateFile, len(d.Widgets))
-	return nil
-}
-
-func draw(root, logs, file string, out io.Writer) error {
-	d, err := dashboard.Load(root)
-	if err != nil {
-		return err
-	}
-	data, err := logmetrics.ReadDir(logs)
-	if err != nil {
-		return err
-	}
-	if data.Lines == 0 {
-		return fmt.Errorf("no function or gateway log lines in %s: run make load (or make run and send requests) first", logs)
-	}
-	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
-		return err
-	}
-	f, err := os.Create(file)
-	if err != nil {
-		return err
-	}
-	if err := picture.Render(f, d, data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "%s: %d log lines of %s drawn\n", file, data.Lines, logs)
 	return nil
 }

@@ -10,11 +10,12 @@ MOTO_PORT ?= 5000
 SANDBOX_PORT ?= 4010
 # Most execution environments (aws-lambda-rie processes) per function; make load may raise it.
 CONCURRENCY ?= 2
-LOCAL_FLAGS = -bin-dir $(LOCAL_BIN_DIR) -api-port $(API_PORT) -moto-port $(MOTO_PORT) \
-	-sandbox-port $(SANDBOX_PORT) -concurrency $(CONCURRENCY) \
-	$(if $(PERISKOPE_BASE_URL),-periskope-base-url '$(PERISKOPE_BASE_URL)') \
-	$(if $(PERISKOPE_PHONE),-periskope-phone '$(PERISKOPE_PHONE)') \
-	$(if $(DOCKER_BRIDGE),-docker-bridge '$(DOCKER_BRIDGE)')
+# The values come from the environment (see OPERATOR_VARS in the Makefile).
+LOCAL_FLAGS = -bin-dir $(LOCAL_BIN_DIR) -api-port "$$API_PORT" -moto-port "$$MOTO_PORT" \
+	-sandbox-port "$$SANDBOX_PORT" -concurrency "$$CONCURRENCY" \
+	$${PERISKOPE_BASE_URL:+-periskope-base-url "$$PERISKOPE_BASE_URL"} \
+	$${PERISKOPE_PHONE:+-periskope-phone "$$PERISKOPE_PHONE"} \
+	$${DOCKER_BRIDGE:+-docker-bridge "$$DOCKER_BRIDGE"}
 
 # Always rebuilt: go build is incremental, and a stale runner would be worse.
 .PHONY: $(LOCAL_CMD)
@@ -28,14 +29,14 @@ run: $(LOCAL_CMD) ## The whole product on 127.0.0.1 (API :3000, moto :5000, Peri
 
 .PHONY: invoke
 invoke: $(LOCAL_CMD) ## One event through one function binary, like sam local invoke: FN=CreateTicketFunction|WebhookFunction EVENT=events/<file>.json.
-	@if [ -z "$(FN)" ] || [ -z "$(EVENT)" ]; then \
+	@if [ -z "$$FN" ] || [ -z "$$EVENT" ]; then \
 	  echo "usage: make invoke FN=CreateTicketFunction|WebhookFunction EVENT=events/<file>.json" >&2; exit 2; fi
 	@scripts/python-tools.sh exec $(LOCAL_CMD) -bin-dir $(LOCAL_BIN_DIR) -concurrency 1 \
-	  $(if $(PERISKOPE_BASE_URL),-periskope-base-url '$(PERISKOPE_BASE_URL)') -invoke '$(FN)' -event '$(EVENT)'
+	  $${PERISKOPE_BASE_URL:+-periskope-base-url "$$PERISKOPE_BASE_URL"} -invoke "$$FN" -event "$$EVENT"
 
 .PHONY: sandbox
 sandbox: $(LOCAL_CMD) ## Only the Periskope sandbox on :4010 (WEBHOOK_URL=<url> receives its signed ticket.created).
-	@$(LOCAL_CMD) -sandbox-only -sandbox-port $(SANDBOX_PORT) $(if $(WEBHOOK_URL),-webhook-url '$(WEBHOOK_URL)')
+	@$(LOCAL_CMD) -sandbox-only -sandbox-port "$$SANDBOX_PORT" $${WEBHOOK_URL:+-webhook-url "$$WEBHOOK_URL"}
 
 SAM ?= sam
 DOCKER ?= docker
@@ -44,4 +45,4 @@ DOCKER ?= docker
 sam-invoke: ## Every events/*.json through the real `sam local invoke` (SAM CLI + Docker), checked against its expected answer; needs `make run DOCKER_BRIDGE=docker0` running. Not part of make test.
 	$(require-go)
 	@$(GO) build -o $(LOCAL_BIN_DIR)/saminvoke ./cmd/saminvoke
-	@$(LOCAL_BIN_DIR)/saminvoke -sam '$(SAM)' -docker '$(DOCKER)' -moto-port $(MOTO_PORT) -sandbox-port $(SANDBOX_PORT)
+	@$(LOCAL_BIN_DIR)/saminvoke -sam '$(SAM)' -docker '$(DOCKER)' -moto-port "$$MOTO_PORT" -sandbox-port "$$SANDBOX_PORT"

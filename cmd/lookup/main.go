@@ -28,6 +28,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/periskope-connect/periskope-aws/internal/dev/local"
+	"github.com/periskope-connect/periskope-aws/internal/text"
 	"github.com/periskope-connect/periskope-aws/internal/ticketlookup"
 )
 
@@ -36,13 +37,21 @@ const usage = "usage: lookup ticket (-table T | -local) -id TICKET [-org ORG] | 
 func main() {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "lookup:", err)
-		if errors.Is(err, ticketlookup.ErrNotFound) || errors.Is(err, ticketlookup.ErrNoTickets) {
-			os.Exit(3)
-		}
-		os.Exit(1)
+	os.Exit(exitCode(run(ctx, os.Args[1:], os.Stdout, os.Stderr), os.Stderr))
+}
+
+// exitCode reports err on stderr, escaped and prefixed once, and returns
+// the exit status: 3 for a ticket or table that holds nothing, 1 for any
+// other error.
+func exitCode(err error, stderr io.Writer) int {
+	if err == nil {
+		return 0
 	}
+	fmt.Fprintln(stderr, "lookup:", text.Escape(err.Error()))
+	if errors.Is(err, ticketlookup.ErrNotFound) || errors.Is(err, ticketlookup.ErrNoTickets) {
+		return 3
+	}
+	return 1
 }
 
 type options struct {
@@ -86,6 +95,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if o.table == "" {
 		return errors.New("-table (or -local) is required")
 	}
+	if o.limit < 0 {
+		return errors.New("-limit must not be negative (0: all)")
+	}
 	cfg, err := awsConfig(ctx, o)
 	if err != nil {
 		return err
@@ -116,7 +128,7 @@ func printTicket(ctx context.Context, lookup *ticketlookup.Lookup, db ticketlook
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stderr, "lookup: org %s (from the table's tickets; pass ORG=... to choose another)\n", org)
+		fmt.Fprintf(stderr, "lookup: org %s (from the table's tickets; pass ORG=... to choose another)\n", text.Escape(org))
 		o.org = org
 	}
 	item, err := lookup.Ticket(ctx, o.org, o.id)

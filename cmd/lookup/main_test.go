@@ -97,3 +97,22 @@ func TestMakeTargetsAgainstLocalMoto(t *testing.T) {
 		t.Errorf("make tickets printed, want t-new before t-old:\n%s", out)
 	}
 }
+
+// An error is printed once prefixed, escaped, with its exit status.
+func TestExitCodeMessages(t *testing.T) {
+	srv := startLocal(t)
+	localArgs := []string{"-local", "-endpoint", srv.Endpoint}
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), append([]string{"ticket", "-id", "t-404", "-org", "org-7"}, localArgs...), &out, &errOut)
+	if code := exitCode(err, &errOut); code != 3 {
+		t.Errorf("missing ticket: exit %d, want 3", code)
+	}
+	if got, want := errOut.String(), "lookup: no such ticket: TICKET#org-7#t-404\n"; got != want {
+		t.Errorf("stderr %q, want %q", got, want)
+	}
+	errOut.Reset()
+	err = run(context.Background(), append([]string{"tickets", "-chat", "x\x1b]52;c;eA==\x07"}, localArgs...), &out, &errOut)
+	if code := exitCode(err, &errOut); code != 1 || strings.Count(errOut.String(), "lookup:") != 1 || strings.ContainsAny(errOut.String(), "\x1b\x07") {
+		t.Errorf("bad chat: exit %d, stderr %q; want 1 and one escaped line", code, errOut.String())
+	}
+}

@@ -3,9 +3,13 @@
 // package internal/reconcile for how, and docs/operate.md ("Reconcile") for when.
 //
 //	reconcile -table <name> -api-key-secret <arn|name> -phone <x-phone> [-base-url URL]
-//	          [-since 2026-11-01|RFC 3339|72h] [-dry-run] [-concurrency 4] [-rate 10]
+//	          [-since 2026-11-01|RFC 3339|72h] [-dry-run] [-concurrency 4] [-rate 2] [-reserve 5]
+//	          [-env dev|staging|prod] [-yes]
 //	reconcile -local [-moto-port 5000] [-sandbox-port 4010] [...]
 //
+// With -env prod it stores nothing unless -yes is given: without it the
+// run is a dry run. The base URL must be https, or plain http on a loopback
+// host (the local sandbox), as create-ticket requires.
 // Flags default to the environment: TICKETS_TABLE, PERISKOPE_API_KEY_SECRET,
 // PERISKOPE_PHONE, PERISKOPE_BASE_URL. AWS credentials, region and
 // AWS_ENDPOINT_URL come from the usual AWS SDK sources. Exit status: 0 when
@@ -19,7 +23,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -34,6 +40,7 @@ import (
 	"github.com/periskope-connect/periskope-aws/internal/createticket"
 	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/reconcile"
+	"github.com/periskope-connect/periskope-aws/internal/text"
 	"github.com/periskope-connect/periskope-aws/internal/ticketstore"
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
@@ -51,6 +58,11 @@ type options struct {
 	dryRun                        bool
 	concurrency                   int
 	rate                          float64
+	reserve                       int
+	// env names the deployed environment (make reconcile ENV=...); with
+	// "prod" a run stores only with yes.
+	env string
+	yes bool
 	// local targets the local system of `make run`: moto_server on
 	// motoPort and the sandbox on sandboxPort fill what is not given.
 	local                 bool
@@ -69,12 +81,26 @@ func parseFlags(args []string, getenv func(string) string, now time.Time, stderr
 	fs.StringVar(&since, "since", "", "only tickets created since: a date (2026-11-01), an RFC 3339 time, or a duration back from now (72h)")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "list the missing tickets; read and store nothing")
 	fs.IntVar(&o.concurrency, "concurrency", reconcile.DefaultConcurrency, "missing tickets read and stored at once")
-	fs.Float64Var(&o.rate, "rate", reconcile.DefaultRate, "most Periskope requests per second")
+	fs.Float64Var(&o.rate, "rate", reconcile.DefaultRate, "most Periskope requests per second (Periskope allows 10 per API key, create-ticket's key included)")
+	fs.IntVar(&o.reserve, "reserve", reconcile.DefaultReserve, "pause until Periskope's window resets once X-RateLimit-Remaining is at most this")
+	fs.StringVar(&o.env, "env", "", "the deployed environment (dev, staging or prod); prod stores only with -yes")
+	fs.BoolVar(&o.yes, "yes", false, "with -env prod: store the missing tickets (without it, prod runs as a dry run)")
 	fs.BoolVar(&o.local, "local", false, "the local system of `make run`: its moto_server, table, API-key secret, phone and sandbox")
 	fs.IntVar(&o.motoPort, "moto-port", local.MotoPort, "with -local: moto_server's port")
 	fs.IntVar(&o.sandboxPort, "sandbox-port", local.SandboxPort, "with -local: the Periskope sandbox's port")
 	if err := fs.Parse(args); err != nil {
 		return o, err
+	}
+	// make reconcile ENV=... passes the stack's parameters: an empty one is
+	// a mistake to name, not a reason to call production Periskope.
+	var empty []string
+	fs.Visit(func(f *flag.Flag) {
+		if (f.Name == "base-url" || f.Name == "phone") && strings.TrimSpace(f.Value.String()) == "" {
+			empty = append(empty, "-"+f.Name)
+		}
+	})
+	if len(empty) > 0 {
+		return o, fmt.Errorf("%s given empty (the stack's PeriskopeBaseUrl or PeriskopePhone parameter?)", strings.Join(empty, " and "))
 	}
 	o.fillDefaults()
 	var missing []string
@@ -90,6 +116,16 @@ func parseFlags(args []string, getenv func(string) string, now time.Time, stderr
 		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	case o.concurrency < 1 || o.rate <= 0:
 		return o, errors.New("-concurrency and -rate must be positive")
+	case o.reserve < 0:
+		return o, errors.New("-reserve must not be negative")
+	case o.env != "" && o.env != "dev" && o.env != "staging" && o.env != "prod":
+		return o, fmt.Errorf("-env %q: want dev, staging or prod", o.env)
+	}
+	if err := checkBaseURL(o.baseURL); err != nil {
+		return o, err
+	}
+	if o.env == "prod" && !o.yes {
+		o.dryRun = true
 	}
 	if since != "" {
 		t, err := parseSince(since, now)
@@ -114,6 +150,27 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 		return t, nil
 	}
 	return time.Time{}, fmt.Errorf("-since %q: want a date, an RFC 3339 time or a duration", s)
+}
+
+// checkBaseURL refuses what create-ticket refuses: anything but https,
+// except plain http to a loopback host (the local sandbox). The API key
+// must not cross a network in clear text.
+func checkBaseURL(raw string) error {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
+		return fmt.Errorf("-base-url %q: want https://host[/prefix]", raw)
+	case u.User != nil || u.RawQuery != "" || u.Fragment != "":
+		return fmt.Errorf("-base-url %q: no user info, query or fragment allowed", u.Redacted())
+	case u.Scheme == "http" && !isLoopback(u.Hostname()):
+		return fmt.Errorf("-base-url %q: plain http is allowed only for a loopback host; use https", u.Redacted())
+	}
+	return nil
+}
+
+func isLoopback(host string) bool {
+	ip := net.ParseIP(host)
+	return host == "localhost" || ip != nil && ip.IsLoopback()
 }
 
 // fillDefaults completes what the flags and the environment left empty:
@@ -150,15 +207,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 0
 	}
 	if err != nil {
-		fmt.Fprintln(stderr, "reconcile:", err)
+		fmt.Fprintln(stderr, "reconcile:", text.Escape(err.Error()))
 		return 2
 	}
 	awsCfg, err := awsConfig(ctx, o)
 	if err != nil {
-		fmt.Fprintln(stderr, "reconcile: AWS configuration:", err)
+		fmt.Fprintln(stderr, "reconcile: AWS configuration:", text.Escape(err.Error()))
 		return 1
 	}
-	transport := &reconcile.Transport{Limiter: reconcile.NewLimiter(o.rate, nil), RequestTimeout: reconcile.DefaultRequestTimeout}
+	if o.env == "prod" && !o.yes {
+		fmt.Fprintln(stderr, "reconcile: ENV=prod without -yes: a dry run, nothing is stored (add -yes to store the missing tickets)")
+	}
+	transport := &reconcile.Transport{Limiter: reconcile.NewLimiter(o.rate, o.reserve), RequestTimeout: reconcile.DefaultRequestTimeout}
 	client, err := periskope.New(
 		periskope.WithBaseURL(o.baseURL), periskope.WithPhone(o.phone),
 		periskope.WithKeyProvider(createticket.NewSecretKeys(secretsmanager.NewFromConfig(awsCfg), o.secret)),
@@ -166,7 +226,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		periskope.WithUserAgent("periskope-aws-reconcile"),
 	)
 	if err != nil {
-		fmt.Fprintln(stderr, "reconcile:", err)
+		fmt.Fprintln(stderr, "reconcile:", text.Escape(err.Error()))
 		return 2
 	}
 	db := dynamodb.NewFromConfig(awsCfg)
@@ -182,7 +242,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintln(stderr, "reconcile: interrupted; run it again to continue")
 		return 130
 	case err != nil:
-		fmt.Fprintln(stderr, "reconcile: stopped early:", err)
+		fmt.Fprintln(stderr, "reconcile: stopped early:", text.Escape(err.Error()))
 		return 1
 	case counts.Failed > 0:
 		return 1

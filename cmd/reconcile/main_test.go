@@ -25,8 +25,18 @@ func TestParseFlags(t *testing.T) {
 		check   func(options) bool
 	}{
 		{name: "environment only", check: func(o options) bool {
-			return o.table == "t" && o.secret == "s" && o.phone == local.Phone && o.baseURL == periskope.DefaultBaseURL && o.since.IsZero() && o.rate == 10 && o.concurrency == 4
+			return o.table == "t" && o.secret == "s" && o.phone == local.Phone && o.baseURL == periskope.DefaultBaseURL && o.since.IsZero() && o.rate == 2 && o.reserve == 5 && o.concurrency == 4 && !o.dryRun
 		}},
+		{name: "prod without -yes is a dry run", args: []string{"-env", "prod"}, check: func(o options) bool { return o.dryRun }},
+		{name: "prod with -yes stores", args: []string{"-env", "prod", "-yes"}, check: func(o options) bool { return !o.dryRun }},
+		{name: "dev stores without -yes", args: []string{"-env", "dev"}, check: func(o options) bool { return !o.dryRun }},
+		{name: "loopback http is the local sandbox", args: []string{"-base-url", "http://localhost:4010/v1"}, check: func(o options) bool { return o.baseURL == "http://localhost:4010/v1" }},
+		{name: "plain http elsewhere", args: []string{"-base-url", "http://api.periskope.app/v1"}, wantErr: "plain http is allowed only for a loopback host"},
+		{name: "not a base URL", args: []string{"-base-url", "api.periskope.app"}, wantErr: "want https://host"},
+		{name: "empty base URL is not production", args: []string{"-base-url", ""}, wantErr: "-base-url given empty"},
+		{name: "empty phone", args: []string{"-phone", " "}, wantErr: "-phone given empty"},
+		{name: "unknown env", args: []string{"-env", "production"}, wantErr: "want dev, staging or prod"},
+		{name: "negative reserve", args: []string{"-reserve", "-1"}, wantErr: "-reserve"},
 		{name: "flags win", args: []string{"-table", "x", "-base-url", "http://127.0.0.1:1/v1"}, check: func(o options) bool { return o.table == "x" && o.baseURL == "http://127.0.0.1:1/v1" }},
 		{name: "since a date", args: []string{"-since", "2026-11-01"}, check: func(o options) bool { return o.since.Equal(time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)) }},
 		{name: "since a duration", args: []string{"-since", "72h"}, check: func(o options) bool { return o.since.Equal(now.Add(-72 * time.Hour)) }},
@@ -114,6 +124,11 @@ func TestRunAgainstMotoAndTheSandbox(t *testing.T) {
 	if code != 0 || lines(out, "missing   ") != 3 || !strings.Contains(out, "3 missing (dry run: nothing stored)") {
 		t.Errorf("dry run: exit %d\n%s%s", code, out, errOut)
 	}
+	// make reconcile ENV=prod without -yes: nothing stored.
+	code, out, errOut = runWith(explicit, "-env", "prod")
+	if code != 0 || lines(out, "missing   ") != 3 || !strings.Contains(out, "3 missing (dry run: nothing stored)") || !strings.Contains(errOut, "add -yes") {
+		t.Errorf("prod without -yes: exit %d\n%s%s", code, out, errOut)
+	}
 	code, out, errOut = reconcileOnce()
 	if code != 0 || lines(out, "stored    ") != 3 || lines(out, "") != 4 || !strings.Contains(out, "reconcile: 3 seen, 0 already stored, 3 stored now, 0 failed") {
 		t.Errorf("first run: exit %d\n%s%s", code, out, errOut)
@@ -129,6 +144,11 @@ func TestRunAgainstMotoAndTheSandbox(t *testing.T) {
 	code, out, errOut = reconcileOnce("-table", "no-such-table")
 	if code != 1 || !strings.Contains(errOut, "stopped early") {
 		t.Errorf("missing table: exit %d, want 1\n%s%s", code, out, errOut)
+	}
+	for line := range strings.Lines(errOut) {
+		if strings.Count(line, "reconcile:") > 1 {
+			t.Errorf("a prefix printed twice: %q", line)
+		}
 	}
 	if code, _, errOut := reconcileOnce("-rate", "-1"); code != 2 {
 		t.Errorf("bad flag: exit %d, want 2 (%s)", code, errOut)

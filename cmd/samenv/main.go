@@ -23,9 +23,15 @@ import (
 
 func main() {
 	if err := run(os.Args[1:], os.Stdin, os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "samenv:", err)
+		report(os.Stderr, err)
 		os.Exit(1)
 	}
+}
+
+// report prints err once prefixed: the errors of package samenv do not
+// name it.
+func report(stderr io.Writer, err error) {
+	fmt.Fprintln(stderr, "samenv:", err)
 }
 
 func run(args []string, stdin io.Reader, stdout io.Writer) error {

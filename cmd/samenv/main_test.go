@@ -39,3 +39,22 @@ func TestRunWantsOneSource(t *testing.T) {
 		}
 	}
 }
+
+// An error is printed with one prefix, naming an empty stack parameter as
+// empty.
+func TestReportEmptyParameter(t *testing.T) {
+	doc := `{"Stacks":[{"StackName":"periskope-bridge-dev","Outputs":[
+		{"OutputKey":"TicketsTableName","OutputValue":"t"},{"OutputKey":"ApiKeySecretArn","OutputValue":"a"},
+		{"OutputKey":"SigningKeySecretArn","OutputValue":"s"}],
+		"Parameters":[{"ParameterKey":"PeriskopeBaseUrl","ParameterValue":""},{"ParameterKey":"PeriskopePhone","ParameterValue":""}]}]}`
+	err := run([]string{"-stack", "-"}, strings.NewReader(doc), &bytes.Buffer{})
+	if err == nil {
+		t.Fatal("an empty PeriskopeBaseUrl and PeriskopePhone were accepted")
+	}
+	var stderr bytes.Buffer
+	report(&stderr, err)
+	want := "samenv: stack description: stack periskope-bridge-dev has PeriskopeBaseUrl, PeriskopePhone empty (an empty PeriskopeBaseUrl would send requests to production Periskope)\n"
+	if stderr.String() != want {
+		t.Errorf("stderr %q\nwant   %q", stderr.String(), want)
+	}
+}

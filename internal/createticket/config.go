@@ -8,8 +8,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/periskope-connect/periskope-aws/internal/awsnames"
-	"github.com/periskope-connect/periskope-aws/internal/envvar"
+	"github.com/periskope-connect/periskope-aws/internal/text"
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
 
@@ -58,11 +57,11 @@ type Config struct {
 // function) and checks it (see Config.Validate).
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	cfg := Config{
-		BaseURL:       cmp.Or(envvar.Get(getenv, EnvBaseURL), periskope.DefaultBaseURL),
-		Phone:         envvar.Get(getenv, EnvPhone),
-		APIKeySecret:  envvar.Get(getenv, EnvAPIKeySecret),
-		TicketsTable:  envvar.Get(getenv, EnvTicketsTable),
-		PlainHTTPHost: envvar.Get(getenv, EnvPlainHTTPHost),
+		BaseURL:       cmp.Or(text.Getenv(getenv, EnvBaseURL), periskope.DefaultBaseURL),
+		Phone:         text.Getenv(getenv, EnvPhone),
+		APIKeySecret:  text.Getenv(getenv, EnvAPIKeySecret),
+		TicketsTable:  text.Getenv(getenv, EnvTicketsTable),
+		PlainHTTPHost: text.Getenv(getenv, EnvPlainHTTPHost),
 	}
 	if err := cfg.Validate(); err != nil {
 		return Config{}, err
@@ -74,12 +73,12 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 // init naming all the variables at fault rather than failing requests. The
 // error joins one ErrConfig per variable.
 func (c Config) Validate() error {
-	return envvar.Check(ErrConfig,
-		envvar.Var{Name: EnvBaseURL, Value: c.BaseURL, Check: func(raw string) error { return checkBaseURL(raw, c.PlainHTTPHost) }},
-		envvar.Var{Name: EnvPhone, Value: c.Phone, Check: checkPhone},
-		envvar.Var{Name: EnvAPIKeySecret, Value: c.APIKeySecret, Check: awsnames.CheckSecretID},
-		envvar.Var{Name: EnvTicketsTable, Value: c.TicketsTable, Check: awsnames.CheckTable},
-		envvar.Var{Name: EnvPlainHTTPHost, Value: c.PlainHTTPHost, Check: checkPlainHTTPHost, Optional: true},
+	return text.CheckEnv(ErrConfig,
+		text.EnvVar{Name: EnvBaseURL, Value: c.BaseURL, Check: func(raw string) error { return checkBaseURL(raw, c.PlainHTTPHost) }},
+		text.EnvVar{Name: EnvPhone, Value: c.Phone, Check: checkPhone},
+		text.EnvVar{Name: EnvAPIKeySecret, Value: c.APIKeySecret, Check: text.CheckSecretID},
+		text.EnvVar{Name: EnvTicketsTable, Value: c.TicketsTable, Check: text.CheckTable},
+		text.EnvVar{Name: EnvPlainHTTPHost, Value: c.PlainHTTPHost, Check: checkPlainHTTPHost, Optional: true},
 	)
 }
 

@@ -14,7 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/periskope-connect/periskope-aws/internal/apigw"
-	"github.com/periskope-connect/periskope-aws/internal/ascii"
+	"github.com/periskope-connect/periskope-aws/internal/text"
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
 
@@ -296,7 +296,7 @@ func isEmailAddress(s string) bool {
 		return false
 	}
 	for _, label := range labels {
-		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' || !ascii.All(label, isLabelByte) {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' || !text.AllBytes(label, isLabelByte) {
 			return false
 		}
 	}
@@ -306,16 +306,16 @@ func isEmailAddress(s string) bool {
 // isDotAtom reports atoms of ok bytes joined by single dots.
 func isDotAtom(s string, ok func(byte) bool) bool {
 	for _, atom := range strings.Split(s, ".") {
-		if atom == "" || !ascii.All(atom, ok) {
+		if atom == "" || !text.AllBytes(atom, ok) {
 			return false
 		}
 	}
 	return true
 }
 
-func isLabelByte(c byte) bool { return ascii.IsAlnum(c) || c == '-' }
+func isLabelByte(c byte) bool { return text.IsAlnum(c) || c == '-' }
 func isAtext(c byte) bool {
-	return ascii.IsAlnum(c) || strings.IndexByte("!#$%&'*+/=?^_`{|}~-", c) >= 0
+	return text.IsAlnum(c) || strings.IndexByte("!#$%&'*+/=?^_`{|}~-", c) >= 0
 }
 
 func parseLabels(v json.RawMessage) (string, *apigw.Error) {

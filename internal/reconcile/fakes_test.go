@@ -33,7 +33,14 @@ type fakePeriskope struct {
 	getDelay time.Duration // to overlap GetTicket calls
 	onList   func(offset int)
 	rawInfo  map[string][]byte // GetTicket's ticket info object, by id, instead of the built one
+	// ignoreOffset lists the first page whatever the offset, as an API
+	// that does not know the parameter would.
+	ignoreOffset bool
 }
+
+// maxLists stops a run that would page forever, so that such a test fails
+// rather than hangs.
+const maxLists = 1000
 
 // newPeriskope holds n tickets T-0001 (oldest) … T-n, one minute apart,
 // the newest created an hour before now.
@@ -64,6 +71,12 @@ func (f *fakePeriskope) ListTickets(ctx context.Context, p periskope.ListTickets
 	defer f.mu.Unlock()
 	if f.listErr != nil {
 		return nil, f.listErr
+	}
+	if f.lists > maxLists {
+		return nil, fmt.Errorf("%d list calls: the run does not end", f.lists)
+	}
+	if f.ignoreOffset {
+		p.Offset = 0
 	}
 	l := &periskope.TicketList{Count: len(f.tickets), From: p.Offset + 1}
 	for i := p.Offset; i < len(f.tickets) && len(l.Tickets) < p.Limit; i++ {

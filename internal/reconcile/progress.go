@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/periskope-connect/periskope-aws/internal/text"
 )
 
 // Printer is a Reporter for people: one line per ticket the table lacked
@@ -44,20 +46,20 @@ func (p *Printer) now() time.Time {
 }
 
 // Ticket prints one line: the ticket's key, what happened, and why it
-// failed.
+// failed. Every field comes from Periskope and is escaped (text.Escape).
 func (p *Printer) Ticket(r Result) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.clearBar()
-	line := fmt.Sprintf("%-9s %s/%s", outcomeWord(r.Outcome), r.Ref.OrgID, r.Ref.TicketID)
+	line := fmt.Sprintf("%-9s %s/%s", outcomeWord(r.Outcome), text.Escape(r.Ref.OrgID), text.Escape(r.Ref.TicketID))
 	if r.CreatedAt != "" {
-		line += "  created " + r.CreatedAt
+		line += "  created " + text.Escape(r.CreatedAt)
 	}
 	if r.Subject != "" {
-		line += fmt.Sprintf("  %q", truncate(r.Subject, 60))
+		line += `  "` + text.Escape(truncate(r.Subject, 60)) + `"`
 	}
 	if r.Err != nil {
-		line += "  error: " + r.Err.Error()
+		line += "  error: " + text.Escape(r.Err.Error())
 	}
 	fmt.Fprintln(p.Out, line)
 	if p.Terminal && p.printed {

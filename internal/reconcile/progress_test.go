@@ -73,3 +73,19 @@ func TestSummary(t *testing.T) {
 		t.Errorf("dry-run Summary = %q", got)
 	}
 }
+
+// What Periskope holds is shown escaped: a subject cannot write the
+// operator's clipboard (OSC 52), colour the terminal or forge a line.
+func TestPrinterEscapesWhatPeriskopeSent(t *testing.T) {
+	var out, status strings.Builder
+	p := &reconcile.Printer{Out: &out, Status: &status, Now: func() time.Time { return now }}
+	p.Ticket(reconcile.Result{Ref: ticketstore.TicketRef{OrgID: "o\x1b[2J", TicketID: "T-1\u202e"}, CreatedAt: "2026\r",
+		Subject: "pay\x1b]52;c;cHduZWQ=\x07\nstored    o/T-FORGED", Outcome: reconcile.OutcomeStored})
+	p.Ticket(reconcile.Result{Ref: ticketstore.TicketRef{OrgID: "o", TicketID: "T-2"}, Outcome: reconcile.OutcomeFailed,
+		Err: errors.New("periskope: 400 \x1b]0;title\x07 \u009b31m")})
+	want := `stored    o\x1b[2J/T-1\u202e  created 2026\r  "pay\x1b]52;c;cHduZWQ=\x07\nstored    o/T-FORGED"` + "\n" +
+		`FAILED    o/T-2  error: periskope: 400 \x1b]0;title\x07 \u009b31m` + "\n"
+	if out.String() != want {
+		t.Errorf("out:\n%q\nwant:\n%q", out.String(), want)
+	}
+}

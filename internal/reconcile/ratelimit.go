@@ -4,98 +4,85 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
 
-// DefaultRate is Periskope's advertised limit, X-RateLimit-Limit: 10
-// requests per second.
-const DefaultRate = 10
+// DefaultRate is a fifth of Periskope's per-key limit (X-RateLimit-Limit:
+// 10 requests per second). The key is create-ticket's too: a run must
+// leave it the rest.
+const DefaultRate = 2
+
+// DefaultReserve is how many requests of Periskope's window a run leaves
+// to create-ticket: once X-RateLimit-Remaining is at most this, every
+// request waits for X-RateLimit-Reset.
+const DefaultReserve = 5
 
 // maxPause bounds a wait for an X-RateLimit-Reset, so that a misread header
 // cannot stall a run for good; a real reset is at most a window away.
 const maxPause = time.Minute
 
-// Limiter spaces requests evenly at a fixed rate, and holds them all while
-// Periskope says none remain (X-RateLimit-Remaining: 0) until its
-// X-RateLimit-Reset. A 429 is left to the client's retry policy, which
-// waits for Retry-After or the reset itself. It is safe for concurrent use.
+// Limiter spaces requests evenly at a fixed rate (golang.org/x/time/rate,
+// burst 1), and holds them all while Periskope says no more than the
+// reserve remain (X-RateLimit-Remaining) until its X-RateLimit-Reset. A 429
+// is left to the client's retry policy, which waits for Retry-After or the
+// reset itself. It is safe for concurrent use.
 type Limiter struct {
-	interval time.Duration
-	clock    Clock
+	spacing *rate.Limiter
+	reserve int
 
 	mu     sync.Mutex
-	next   time.Time // the earliest start of the next request
 	paused time.Time // no request before this
 }
 
-// Clock tells time and waits; tests pass a fake one.
-type Clock interface {
-	Now() time.Time
-	// Sleep waits d or until ctx is done, returning ctx.Err() in that case.
-	Sleep(ctx context.Context, d time.Duration) error
-}
-
-// systemClock is the Clock of the system's time.
-type systemClock struct{}
-
-func (systemClock) Now() time.Time { return time.Now() }
-
-func (systemClock) Sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
 // NewLimiter allows perSecond requests a second (DefaultRate when not
-// positive), timed by clock (nil: the system's).
-func NewLimiter(perSecond float64, clock Clock) *Limiter {
+// positive) and pauses while at most reserve requests remain (a negative
+// reserve: DefaultReserve).
+func NewLimiter(perSecond float64, reserve int) *Limiter {
 	if perSecond <= 0 {
 		perSecond = DefaultRate
 	}
-	if clock == nil {
-		clock = systemClock{}
+	if reserve < 0 {
+		reserve = DefaultReserve
 	}
-	return &Limiter{interval: time.Duration(float64(time.Second) / perSecond), clock: clock}
+	return &Limiter{spacing: rate.NewLimiter(rate.Limit(perSecond), 1), reserve: reserve}
 }
 
 // Wait blocks until a request may start, or ctx ends.
 func (l *Limiter) Wait(ctx context.Context) error {
 	for {
-		l.mu.Lock()
-		now := l.clock.Now()
-		if now.Before(l.paused) {
-			d := l.paused.Sub(now)
-			l.mu.Unlock()
-			if err := l.clock.Sleep(ctx, d); err != nil {
-				return err
-			}
-			continue // the pause may have been extended meanwhile
+		if err := sleepUntil(ctx, l.pausedUntil()); err != nil {
+			return err
 		}
-		start := now
-		if start.Before(l.next) {
-			start = l.next
+		if err := l.spacing.Wait(ctx); err != nil {
+			return err
 		}
-		l.next = start.Add(l.interval)
-		l.mu.Unlock()
-		if d := start.Sub(now); d > 0 {
-			if err := l.clock.Sleep(ctx, d); err != nil {
-				return err
-			}
+		if !time.Now().Before(l.pausedUntil()) {
+			return nil
 		}
-		if l.clock.Now().Before(l.pausedUntil()) {
-			continue // an answer emptied the window while we waited
-		}
+		// An answer emptied the window while this request waited its turn.
+	}
+}
+
+func sleepUntil(ctx context.Context, t time.Time) error {
+	d := time.Until(t)
+	if d <= 0 {
 		return nil
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 
@@ -105,13 +92,14 @@ func (l *Limiter) pausedUntil() time.Time {
 	return l.paused
 }
 
-// Observe reads the rate-limit headers of an answer: with no request
-// remaining, every request waits for the reset.
+// Observe reads the rate-limit headers of an answer: with no more than the
+// reserve remaining, every request waits for the reset.
 func (l *Limiter) Observe(h http.Header) {
-	if strings.TrimSpace(h.Get("X-RateLimit-Remaining")) != "0" {
+	remaining, err := strconv.Atoi(strings.TrimSpace(h.Get("X-RateLimit-Remaining")))
+	if err != nil || remaining > l.reserve {
 		return
 	}
-	now := l.clock.Now()
+	now := time.Now()
 	reset, ok := periskope.RateLimitReset(h.Get("X-RateLimit-Reset"), now)
 	if !ok {
 		reset = now.Add(time.Second) // a window of the advertised length

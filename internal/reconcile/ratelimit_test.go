@@ -1,106 +1,136 @@
 package reconcile_test
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"testing"
+	"testing/synctest"
 	"time"
 
-	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
 	"github.com/periskope-connect/periskope-aws/internal/reconcile"
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
 
+// inBubble runs f in a synctest bubble whose clock reads now: epoch
+// X-RateLimit-Reset values are told from relative ones by size, and the
+// bubble's clock starts in 2000.
+func inBubble(t *testing.T, f func(t *testing.T)) {
+	synctest.Test(t, func(t *testing.T) {
+		time.Sleep(time.Until(now))
+		f(t)
+	})
+}
+
 func TestLimiterSpacesRequests(t *testing.T) {
-	clk := testkit.NewClock(now)
-	l := reconcile.NewLimiter(10, clk)
-	var starts []time.Time
-	for range 5 {
-		if err := l.Wait(context.Background()); err != nil {
-			t.Fatal(err)
+	inBubble(t, func(t *testing.T) {
+		l := reconcile.NewLimiter(reconcile.DefaultRate, reconcile.DefaultReserve)
+		var starts []time.Time
+		for range 5 {
+			if err := l.Wait(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			starts = append(starts, time.Now())
 		}
-		starts = append(starts, clk.Now())
-	}
-	for i := 1; i < len(starts); i++ {
-		if gap := starts[i].Sub(starts[i-1]); gap != 100*time.Millisecond {
-			t.Errorf("gap %d = %s, want 100ms at 10/s", i, gap)
+		if !starts[0].Equal(now) {
+			t.Errorf("the first request waited %s, want none", starts[0].Sub(now))
 		}
-	}
+		for i := 1; i < len(starts); i++ {
+			if gap := starts[i].Sub(starts[i-1]); gap != 500*time.Millisecond {
+				t.Errorf("gap %d = %s, want 500ms at the default 2/s", i, gap)
+			}
+		}
+	})
 }
 
 func TestLimiterPausesUntilTheReset(t *testing.T) {
 	tests := []struct {
 		name      string
+		reserve   int
 		remaining string
 		reset     func(now time.Time) string
 		wantWait  time.Duration
 	}{
-		{"epoch seconds", "0", func(n time.Time) string { return strconv.FormatInt(n.Unix()+3, 10) }, 3 * time.Second},
-		{"epoch milliseconds", "0", func(n time.Time) string { return strconv.FormatInt(n.UnixMilli()+1500, 10) }, 1500 * time.Millisecond},
-		{"seconds from now", "0", func(time.Time) string { return "2" }, 2 * time.Second},
-		{"no reset: one window", "0", func(time.Time) string { return "" }, time.Second},
-		{"a far reset is capped", "0", func(n time.Time) string { return strconv.FormatInt(n.Unix()+3600, 10) }, time.Minute},
-		{"requests remain: no pause", "3", func(n time.Time) string { return strconv.FormatInt(n.Unix()+3, 10) }, 0},
+		{"epoch seconds", 0, "0", func(n time.Time) string { return strconv.FormatInt(n.Unix()+3, 10) }, 3 * time.Second},
+		{"epoch milliseconds", 0, "0", func(n time.Time) string { return strconv.FormatInt(n.UnixMilli()+1500, 10) }, 1500 * time.Millisecond},
+		{"seconds from now", 0, "0", func(time.Time) string { return "2" }, 2 * time.Second},
+		{"no reset: one window", 0, "0", func(time.Time) string { return "" }, time.Second},
+		{"a far reset is capped", 0, "0", func(n time.Time) string { return strconv.FormatInt(n.Unix()+3600, 10) }, time.Minute},
+		{"requests remain: no pause", 0, "3", func(n time.Time) string { return strconv.FormatInt(n.Unix()+3, 10) }, 0},
+		{"down to the reserve: pause", 5, "5", func(time.Time) string { return "2" }, 2 * time.Second},
+		{"above the reserve: no pause", 5, "6", func(time.Time) string { return "2" }, 0},
+		{"no remaining count: no pause", 5, "", func(time.Time) string { return "2" }, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clk := testkit.NewClock(now)
-			l := reconcile.NewLimiter(1000, clk)
-			if err := l.Wait(context.Background()); err != nil { // the first request
-				t.Fatal(err)
-			}
-			h := http.Header{}
-			h.Set("X-RateLimit-Remaining", tt.remaining)
-			h.Set("X-RateLimit-Reset", tt.reset(clk.Now()))
-			l.Observe(h)
-			before := clk.Now()
-			if err := l.Wait(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-			if got := clk.Now().Sub(before); got < tt.wantWait || got > tt.wantWait+time.Millisecond {
-				t.Errorf("second request waited %s, want %s (+ at most the 1ms spacing)", got, tt.wantWait)
-			}
+			inBubble(t, func(t *testing.T) {
+				l := reconcile.NewLimiter(1000, tt.reserve)
+				if err := l.Wait(context.Background()); err != nil { // the first request
+					t.Fatal(err)
+				}
+				h := http.Header{}
+				h.Set("X-RateLimit-Remaining", tt.remaining)
+				h.Set("X-RateLimit-Reset", tt.reset(time.Now()))
+				l.Observe(h)
+				before := time.Now()
+				if err := l.Wait(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+				if got := time.Since(before); got < tt.wantWait || got > tt.wantWait+time.Millisecond {
+					t.Errorf("second request waited %s, want %s (+ at most the 1ms spacing)", got, tt.wantWait)
+				}
+			})
 		})
 	}
 }
 
 func TestLimiterWaitEndsWithTheContext(t *testing.T) {
-	l := reconcile.NewLimiter(0.001, nil) // one request per 1000s
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
-	defer cancel()
-	if err := l.Wait(ctx); err != nil {
-		t.Fatalf("first request: %v", err)
-	}
-	if err := l.Wait(ctx); err == nil {
-		t.Error("second request did not end with the context")
-	}
+	inBubble(t, func(t *testing.T) {
+		l := reconcile.NewLimiter(0.001, 0) // one request per 1000s
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+		defer cancel()
+		if err := l.Wait(ctx); err != nil {
+			t.Fatalf("first request: %v", err)
+		}
+		if err := l.Wait(ctx); err == nil {
+			t.Error("second request did not end with the context")
+		}
+	})
 }
 
+// roundTripFunc answers without a socket, so that it runs in a bubble.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
 func TestTransportObservesAndCounts(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("X-RateLimit-Remaining", "0")
-		w.Header().Set("X-RateLimit-Reset", "1") // one second from now
-	}))
-	defer srv.Close()
-	clk := testkit.NewClock(now)
-	tr := &reconcile.Transport{Limiter: reconcile.NewLimiter(1000, clk)}
-	client := &http.Client{Transport: tr}
-	for range 2 {
-		resp, err := client.Get(srv.URL)
-		if err != nil {
-			t.Fatal(err)
+	inBubble(t, func(t *testing.T) {
+		var starts []time.Time
+		tr := &reconcile.Transport{Limiter: reconcile.NewLimiter(1000, 0), Base: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			starts = append(starts, time.Now())
+			h := http.Header{}
+			h.Set("X-RateLimit-Remaining", "0")
+			h.Set("X-RateLimit-Reset", "1") // one second from now
+			return &http.Response{StatusCode: 200, Header: h, Body: io.NopCloser(bytes.NewReader(nil)), Request: r}, nil
+		})}
+		client := &http.Client{Transport: tr}
+		for range 2 {
+			resp, err := client.Get("https://api.periskope.app/v1/tickets")
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
 		}
-		resp.Body.Close()
-	}
-	if tr.Requests() != 2 {
-		t.Errorf("Requests() = %d, want 2", tr.Requests())
-	}
-	if got := clk.Now().Sub(now); got < time.Second {
-		t.Errorf("the second request started %s after the first, want the 1s the first answer asked for", got)
-	}
+		if tr.Requests() != 2 {
+			t.Errorf("Requests() = %d, want 2", tr.Requests())
+		}
+		if got := starts[1].Sub(starts[0]); got < time.Second {
+			t.Errorf("the second request started %s after the first, want the 1s the first answer asked for", got)
+		}
+	})
 }
 
 func TestTransportTimesOutTheRequestNotTheWait(t *testing.T) {
@@ -119,7 +149,7 @@ func TestTransportTimesOutTheRequestNotTheWait(t *testing.T) {
 	}))
 	defer srv.Close()
 	defer close(release)
-	tr := &reconcile.Transport{Limiter: reconcile.NewLimiter(1000, nil), RequestTimeout: 150 * time.Millisecond}
+	tr := &reconcile.Transport{Limiter: reconcile.NewLimiter(1000, 0), RequestTimeout: 150 * time.Millisecond}
 	client := &http.Client{Transport: tr}
 	for i := range 2 { // the second waits 300ms for its turn, then is quick
 		resp, err := client.Get(srv.URL + "/fast")

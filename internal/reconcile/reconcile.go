@@ -5,7 +5,10 @@
 // webhook registered late) leaves a gap nothing else notices. Stripe's
 // answer is its list-events API; ours is Periskope's ticket list.
 //
-// A run pages through GET /tickets (newest first, PageSize per page), asks
+// A run pages through GET /tickets (PageSize per page) until a page is
+// short, the listed tickets reach the count Periskope reports, or a page
+// lists no ticket not seen before (an API that ignores offset; reported as
+// ErrNoProgress); MaxPages bounds it in any case. It asks
 // the table which tickets of each page it holds in one BatchGetItem, and
 // for each missing one reads the ticket info object (GET /tickets/{id}) and
 // stores it through the webhook's exactly-once store, marked
@@ -29,14 +32,20 @@ import (
 // counted in Counts.Failed and reported through Reporter.Ticket.
 var (
 	// ErrList means a page of tickets could not be read from Periskope.
-	ErrList = errors.New("reconcile: listing Periskope's tickets failed")
+	ErrList = errors.New("listing Periskope's tickets failed")
 	// ErrLookup means the table could not be asked which tickets it holds.
-	ErrLookup = errors.New("reconcile: reading the tickets table failed")
+	ErrLookup = errors.New("reading the tickets table failed")
 	// ErrNoKey marks a listed ticket without an org_id or a ticket_id: it
 	// has no key in the table.
-	ErrNoKey = errors.New("reconcile: ticket has no org_id or ticket_id")
+	ErrNoKey = errors.New("ticket has no org_id or ticket_id")
 	// ErrNoTicket marks a ticket info answer without a ticket object.
-	ErrNoTicket = errors.New("reconcile: Periskope answered without a ticket")
+	ErrNoTicket = errors.New("Periskope answered without a ticket")
+	// ErrNoProgress means a full page listed only tickets listed before:
+	// Periskope did not move on (an offset ignored), and the tickets past
+	// the first pages were not read.
+	ErrNoProgress = errors.New("Periskope listed no ticket not seen before; the list was not read to its end")
+	// ErrTooManyPages means the run stopped at Config.MaxPages.
+	ErrTooManyPages = errors.New("stopped at the most pages a run reads")
 )
 
 // Periskope is the part of Periskope's ticket API a run reads;
@@ -101,9 +110,10 @@ type Reporter interface {
 
 // Config tunes a run. Zero fields take the defaults.
 type Config struct {
-	// Since skips tickets created before it and ends the paging at the
-	// first page reaching them (Periskope lists newest first and has no
-	// filter by date). Zero reads every ticket.
+	// Since skips tickets created before it. Periskope has no filter by
+	// date and its API promises no order of the list, so every page is
+	// still read: a ticket older than Since does not end the run. Zero
+	// stores every missing ticket.
 	Since time.Time
 	// DryRun reports the missing tickets without reading or storing them.
 	DryRun bool
@@ -114,6 +124,8 @@ type Config struct {
 	// PageSize is the limit of each GET /tickets (default and most
 	// ticketstore.MaxBatchKeys, so that one page is one BatchGetItem).
 	PageSize int
+	// MaxPages bounds the GET /tickets of a run (default DefaultMaxPages).
+	MaxPages int
 	// Now is the clock of received_at (default time.Now).
 	Now func() time.Time
 	// Reporter receives progress; nil for none.
@@ -122,6 +134,10 @@ type Config struct {
 
 // DefaultConcurrency is Config.Concurrency's default.
 const DefaultConcurrency = 4
+
+// DefaultMaxPages is Config.MaxPages' default: a million tickets at the
+// default page size.
+const DefaultMaxPages = 10_000
 
 // Reconciler runs reconciliations.
 type Reconciler struct {
@@ -139,6 +155,9 @@ func New(api Periskope, lookup Lookup, store Store, cfg Config) *Reconciler {
 	}
 	if cfg.PageSize <= 0 || cfg.PageSize > ticketstore.MaxBatchKeys {
 		cfg.PageSize = ticketstore.MaxBatchKeys
+	}
+	if cfg.MaxPages <= 0 {
+		cfg.MaxPages = DefaultMaxPages
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -166,7 +185,7 @@ type run struct {
 	*Reconciler
 	mu     sync.Mutex
 	counts Counts
-	seen   map[ticketstore.TicketRef]bool
+	listed map[ticketstore.TicketRef]bool // every ticket listed, Since or not
 }
 
 // Run reconciles once and returns the final counts. It stops early with
@@ -174,7 +193,7 @@ type run struct {
 // their clients' retries, or with ctx's error; the tickets handled until
 // then stay stored, so running again continues the work.
 func (r *Reconciler) Run(ctx context.Context) (Counts, error) {
-	ru := &run{Reconciler: r, seen: map[ticketstore.TicketRef]bool{}}
+	ru := &run{Reconciler: r, listed: map[ticketstore.TicketRef]bool{}}
 	work := make(chan missing, r.cfg.PageSize)
 	var wg sync.WaitGroup
 	for range r.cfg.Concurrency {
@@ -198,7 +217,8 @@ func (r *Reconciler) Run(ctx context.Context) (Counts, error) {
 
 // page lists every page and queues the missing tickets.
 func (ru *run) page(ctx context.Context, work chan<- missing) error {
-	for offset := 0; ; offset += ru.cfg.PageSize {
+	offset := 0
+	for range ru.cfg.MaxPages {
 		list, err := ru.api.ListTickets(ctx, periskope.ListTicketsParams{Offset: offset, Limit: ru.cfg.PageSize})
 		if err != nil {
 			return fmt.Errorf("%w at offset %d: %w", ErrList, offset, err)
@@ -206,38 +226,46 @@ func (ru *run) page(ctx context.Context, work chan<- missing) error {
 		if offset == 0 && ru.cfg.Since.IsZero() {
 			ru.update(func(c *Counts) { c.Total = list.Count })
 		}
-		fresh, reachedSince := ru.pick(list.Tickets)
+		fresh, unseen, listed := ru.pick(list.Tickets)
 		if err := ru.check(ctx, fresh, work); err != nil {
 			return err
 		}
-		// A short page is the last. Offset paging of a newest-first list
-		// under concurrent creates shows some tickets twice (deduplicated
-		// in pick), never skips one.
-		if reachedSince || len(list.Tickets) < ru.cfg.PageSize {
-			return nil
+		// Offset paging of a newest-first list under concurrent creates
+		// shows some tickets twice (deduplicated in pick), never skips one;
+		// a full page of nothing but repeats is an API not moving on.
+		switch {
+		case len(list.Tickets) < ru.cfg.PageSize:
+			return nil // a short page is the last
+		case list.Count > 0 && listed >= list.Count:
+			return nil // as many tickets as Periskope holds
+		case unseen == 0:
+			return fmt.Errorf("%w (offset %d)", ErrNoProgress, offset)
 		}
+		offset += ru.cfg.PageSize
 	}
+	return fmt.Errorf("%w (%d)", ErrTooManyPages, ru.cfg.MaxPages)
 }
 
-// pick keeps the tickets of a page not seen before and not older than
-// Since, and tells whether the page reached Since.
-func (ru *run) pick(tickets []periskope.Ticket) (fresh []periskope.Ticket, reachedSince bool) {
+// pick keeps the tickets of a page not listed before and not older than
+// Since. It returns them, how many tickets of the page were not listed
+// before (Since or not), and how many distinct tickets are listed so far.
+func (ru *run) pick(tickets []periskope.Ticket) (fresh []periskope.Ticket, unseen, listed int) {
 	ru.mu.Lock()
 	defer ru.mu.Unlock()
 	for _, t := range tickets {
-		if !ru.cfg.Since.IsZero() && !t.CreatedAt.IsZero() && t.CreatedAt.Before(ru.cfg.Since) {
-			reachedSince = true
-			continue
-		}
 		ref := ticketstore.TicketRef{OrgID: t.OrgID, TicketID: t.TicketID}
-		if ru.seen[ref] {
+		if ru.listed[ref] {
 			continue
 		}
-		ru.seen[ref] = true
+		ru.listed[ref] = true
+		unseen++
+		if !ru.cfg.Since.IsZero() && !t.CreatedAt.IsZero() && t.CreatedAt.Before(ru.cfg.Since) {
+			continue
+		}
 		ru.counts.Seen++
 		fresh = append(fresh, t)
 	}
-	return fresh, reachedSince
+	return fresh, unseen, len(ru.listed)
 }
 
 // check asks the table about one page of tickets and queues the missing.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/periskope-connect/periskope-aws/internal/reconcile"
 	"github.com/periskope-connect/periskope-aws/internal/ticketstore"
+	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
 
 func (r *recorder) Progress(reconcile.Counts) {
@@ -127,14 +128,50 @@ func TestRunVariants(t *testing.T) {
 			},
 		},
 		{
-			name: "since stops paging at the first older page",
+			name: "since skips the older tickets, and reads every page",
 			// T-0250 is an hour old, each older one a minute more: the
-			// last 30 minutes before it hold T-0220 … T-0250.
+			// last 30 minutes before it hold T-0220 … T-0250. Periskope
+			// promises no order, so the older pages are read all the same.
 			mutate: func(s *scenario) { s.cfg.Since = now.Add(-time.Hour - 30*time.Minute) },
 			want:   reconcile.Counts{Seen: 31, AlreadyStored: 24, Stored: 7},
 			check: func(t *testing.T, s *scenario) {
-				if s.api.lists != 1 {
-					t.Errorf("%d list calls, want 1", s.api.lists)
+				if s.api.lists != 3 || s.table.puts != 7 {
+					t.Errorf("%d list calls, %d puts; want 3 and 7", s.api.lists, s.table.puts)
+				}
+			},
+		},
+		{
+			name: "a list of exactly the reported count ends without an empty page",
+			mutate: func(s *scenario) {
+				s.api.tickets = s.api.tickets[:200]
+				s.table.items = map[string]*ticketstore.Ticket{}
+			},
+			want: reconcile.Counts{Seen: 200, Stored: 200, Total: 200},
+			check: func(t *testing.T, s *scenario) {
+				if s.api.lists != 2 {
+					t.Errorf("%d list calls, want 2: the second page reaches the count", s.api.lists)
+				}
+			},
+		},
+		{
+			name:    "an API that ignores offset ends the run after one page of repeats",
+			mutate:  func(s *scenario) { s.api.ignoreOffset = true },
+			want:    reconcile.Counts{Seen: 100, AlreadyStored: 80, Stored: 20, Total: 250},
+			wantErr: reconcile.ErrNoProgress,
+			check: func(t *testing.T, s *scenario) {
+				if s.api.lists != 2 {
+					t.Errorf("%d list calls, want 2", s.api.lists)
+				}
+			},
+		},
+		{
+			name:    "the page cap ends the run",
+			mutate:  func(s *scenario) { s.cfg.PageSize, s.cfg.MaxPages = 10, 5 },
+			want:    reconcile.Counts{Seen: 50, AlreadyStored: 40, Stored: 10, Total: 250},
+			wantErr: reconcile.ErrTooManyPages,
+			check: func(t *testing.T, s *scenario) {
+				if s.api.lists != 5 {
+					t.Errorf("%d list calls, want 5", s.api.lists)
 				}
 			},
 		},
@@ -274,5 +311,24 @@ func TestRunInterruptedCountsNoFailures(t *testing.T) {
 	}
 	if got.Failed != 0 || got.Seen != 100 || got.Done() > 100 {
 		t.Errorf("counts = %+v; want the first page seen and nothing counted as failed", got)
+	}
+}
+
+// Periskope's API promises no order of GET /tickets: one old ticket in the
+// middle of the list must not end a run with -since.
+func TestRunSinceReadsPastAnOldTicket(t *testing.T) {
+	api := newPeriskope(299) // newest first, the oldest 5 hours before now
+	api.tickets[150].CreatedAt = periskope.Time{Time: now.AddDate(-1, 0, 0), Raw: "2025-11-28T12:00:00+00:00"}
+	tb := newTable()
+	cfg := reconcile.Config{Now: func() time.Time { return now }, Since: now.Add(-6 * time.Hour)}
+	got, err := reconcile.New(api, tb, tb, cfg).Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (reconcile.Counts{Seen: 298, Stored: 298}); got != want {
+		t.Errorf("counts = %+v, want %+v", got, want)
+	}
+	if tb.count(ticketstore.SourceReconcile) != 298 || tb.get(api.tickets[150].TicketID) != nil {
+		t.Errorf("%d stored, old ticket stored: %v; want the 298 new ones only", tb.count(ticketstore.SourceReconcile), tb.get(api.tickets[150].TicketID) != nil)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/periskope-connect/periskope-aws/internal/text"
 	"github.com/periskope-connect/periskope-aws/internal/ticketstore"
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
@@ -24,11 +25,11 @@ import (
 // Errors of the lookups.
 var (
 	// ErrNotFound: no item has the ticket's key.
-	ErrNotFound = errors.New("ticketlookup: no such ticket")
+	ErrNotFound = errors.New("no such ticket")
 	// ErrNoTickets: the table holds no ticket item, so no org can be found.
-	ErrNoTickets = errors.New("ticketlookup: the table holds no ticket")
+	ErrNoTickets = errors.New("the table holds no ticket")
 	// ErrInvalid: an empty id, org or chat.
-	ErrInvalid = errors.New("ticketlookup: invalid argument")
+	ErrInvalid = errors.New("invalid argument")
 )
 
 // Item is one DynamoDB item.
@@ -58,8 +59,13 @@ func New(db DB, table string) *Lookup { return &Lookup{db: db, table: table} }
 // (key TICKET#<org>#<ticket>), or ErrNotFound. The read is consistent: a
 // delivery acknowledged a moment ago is there.
 func (l *Lookup) Ticket(ctx context.Context, orgID, ticketID string) (Item, error) {
-	if strings.TrimSpace(orgID) == "" || strings.TrimSpace(ticketID) == "" {
+	switch {
+	case strings.TrimSpace(orgID) == "" || strings.TrimSpace(ticketID) == "":
 		return nil, fmt.Errorf("%w: org and ticket id are required", ErrInvalid)
+	case strings.Contains(orgID, "#"):
+		return nil, fmt.Errorf("%w: an org id has no '#'", ErrInvalid)
+	case text.Escape(orgID) != orgID || text.Escape(ticketID) != ticketID:
+		return nil, fmt.Errorf("%w: org and ticket id are printable text, without control characters", ErrInvalid)
 	}
 	out, err := l.db.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName:      aws.String(l.table),
@@ -67,7 +73,7 @@ func (l *Lookup) Ticket(ctx context.Context, orgID, ticketID string) (Item, erro
 		ConsistentRead: aws.Bool(true),
 	})
 	if err != nil {
-		return nil, fmt.Errorf("ticketlookup: get %s: %w", ticketstore.Key(orgID, ticketID), err)
+		return nil, fmt.Errorf("get %s: %w", ticketstore.Key(orgID, ticketID), err)
 	}
 	if len(out.Item) == 0 {
 		return nil, fmt.Errorf("%w: %s", ErrNotFound, ticketstore.Key(orgID, ticketID))
@@ -80,8 +86,11 @@ func (l *Lookup) Ticket(ctx context.Context, orgID, ticketID string) (Item, erro
 // number and gets "@c.us", as Periskope writes it. limit <= 0 means all.
 func (l *Lookup) ChatTickets(ctx context.Context, chat string, limit int) ([]Item, error) {
 	chat = periskope.NormalizeChatID(chat)
-	if chat == "" {
+	switch {
+	case chat == "":
 		return nil, fmt.Errorf("%w: chat id is required", ErrInvalid)
+	case !strings.HasSuffix(chat, "@c.us") && !strings.HasSuffix(chat, "@g.us"), strings.ContainsAny(chat, " #"), text.Escape(chat) != chat:
+		return nil, fmt.Errorf("%w: want a chat id such as 919537851844@c.us, 120363025246125486@g.us or the phone number's digits", ErrInvalid)
 	}
 	in := &dynamodb.QueryInput{
 		TableName:                 aws.String(l.table),
@@ -97,7 +106,7 @@ func (l *Lookup) ChatTickets(ctx context.Context, chat string, limit int) ([]Ite
 		}
 		out, err := l.db.Query(ctx, in)
 		if err != nil {
-			return nil, fmt.Errorf("ticketlookup: query %s for chat %s: %w", ticketstore.IndexByChat, chat, err)
+			return nil, fmt.Errorf("query %s for chat %s: %w", ticketstore.IndexByChat, chat, err)
 		}
 		items = append(items, out.Items...)
 		if limit > 0 && len(items) >= limit {
@@ -124,7 +133,7 @@ func FindOrg(ctx context.Context, db ScanAPI, table string) (string, error) {
 	for {
 		out, err := db.Scan(ctx, in)
 		if err != nil {
-			return "", fmt.Errorf("ticketlookup: scan %s for a ticket: %w", table, err)
+			return "", fmt.Errorf("scan %s for a ticket: %w", table, err)
 		}
 		for _, item := range out.Items {
 			if pk, ok := item["pk"].(*types.AttributeValueMemberS); ok {
@@ -148,6 +157,9 @@ func FindOrg(ctx context.Context, db ScanAPI, table string) (string, error) {
 // as "data", embedded as JSON when it is JSON, so it reads as a document
 // rather than an escaped string or compressed bytes; data_encoding and
 // members_truncated stay to say how it was stored.
+// It is meant for a terminal: every line is escaped (text.Escape), which
+// writes the controls JSON's encoder leaves as they are (DEL, C1 controls,
+// bidirectional formatting) as \u escapes, so the JSON stays the same.
 func JSON(item Item) ([]byte, error) {
 	plain := make(map[string]any, len(item))
 	for name, v := range item {
@@ -155,12 +167,20 @@ func JSON(item Item) ([]byte, error) {
 	}
 	if data, err := ticketstore.DataOf(item); err == nil {
 		delete(plain, "data_gz")
-		plain["data"] = string(data)
+		plain["data"] = strings.ToValidUTF8(string(data), "\uFFFD")
 		if json.Valid(data) {
-			plain["data"] = json.RawMessage(data)
+			plain["data"] = json.RawMessage(strings.ToValidUTF8(string(data), "\uFFFD"))
 		}
 	}
-	return json.MarshalIndent(plain, "", "  ")
+	b, err := json.MarshalIndent(plain, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	lines := strings.Split(string(b), "\n")
+	for i, line := range lines {
+		lines[i] = text.Escape(line)
+	}
+	return []byte(strings.Join(lines, "\n")), nil
 }
 
 func value(v types.AttributeValue) any {

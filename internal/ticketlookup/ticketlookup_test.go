@@ -3,6 +3,7 @@ package ticketlookup_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -129,5 +130,69 @@ func TestWriteSummary(t *testing.T) {
 		strings.Join(strings.Fields(lines[1]), " ") != "2026-11-28T11:00:00Z t-3 o open 2 Leaking tap" ||
 		strings.Join(strings.Fields(lines[2]), " ") != "- t-1 - - - -" {
 		t.Fatalf("summary:\n%s", buf.String())
+	}
+}
+
+// A stored subject is text from a WhatsApp chat: on the operator's
+// terminal it must not run an escape sequence (OSC 52 writes the
+// clipboard) nor forge a row or a column of make tickets' table.
+func TestWriteSummaryEscapes(t *testing.T) {
+	items := []ticketlookup.Item{{
+		"created_at": s("2026-11-28T10:00:00Z"), "ticket_id": s("t-1"), "org_id": s("org-7"), "status": s("open"),
+		"priority": &types.AttributeValueMemberN{Value: "1"},
+		"subject":  s("refund\x1b]52;c;cHduZWQ=\x07\n2026-11-28T11:00:00Z  t-FORGED  org-7  closed\t9  \u202epaid"),
+	}}
+	var out bytes.Buffer
+	if err := ticketlookup.WriteSummary(&out, items); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	if len(lines) != 2 || strings.ContainsAny(out.String(), "\x1b\x07\t\u202e") {
+		t.Fatalf("table:\n%q\nwant a header and one escaped row", out.String())
+	}
+	if want := `refund\x1b]52;c;cHduZWQ=\x07\n2026-11-28T11:00:00Z  t-FORGED  org-7  closed\t9  \u202epaid`; !strings.HasSuffix(lines[1], want) {
+		t.Errorf("row %q, want it to end with %q", lines[1], want)
+	}
+}
+
+// make ticket prints JSON: what its encoder leaves raw (C1 controls, DEL,
+// bidirectional formatting, in data too) is escaped, and it is still the
+// same JSON.
+func TestJSONEscapes(t *testing.T) {
+	subject := "a\u009b31m\x7f\u202eb\x1b]52;c;eA==\x07"
+	item := ticketlookup.Item{"subject": s(subject), "data": s(`{"ticket":{"subject":"` + "x\u009b\u2066y" + `"}}`)}
+	b, err := ticketlookup.JSON(item)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.ContainsAny(string(b), "\x1b\x07\x7f\u009b\u202e\u2066") {
+		t.Errorf("JSON keeps a control: %q", b)
+	}
+	var back struct {
+		Subject string `json:"subject"`
+		Data    struct {
+			Ticket struct{ Subject string } `json:"ticket"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatalf("%v: %s", err, b)
+	}
+	if back.Subject != subject || back.Data.Ticket.Subject != "x\u009b\u2066y" {
+		t.Errorf("decoded %+v, want the stored text", back)
+	}
+}
+
+func TestLookupRefusesWhatIsNoID(t *testing.T) {
+	l := ticketlookup.New(&pagedDB{}, "tbl")
+	ctx := context.Background()
+	for _, k := range [][2]string{{"org#x", "t-1"}, {"org-7", "t-1\x1b[2J"}, {"org-7\n", "t-1"}, {"org-7", "t\u202e1"}} {
+		if _, err := l.Ticket(ctx, k[0], k[1]); !errors.Is(err, ticketlookup.ErrInvalid) {
+			t.Errorf("Ticket(%q, %q): err = %v, want ErrInvalid", k[0], k[1], err)
+		}
+	}
+	for _, chat := range []string{"x$(touch /tmp/p)", "91953 7851844", "1@c.us\x1b]52;c;eA==\x07", "1@c.us#TICKET"} {
+		if _, err := l.ChatTickets(ctx, chat, 0); !errors.Is(err, ticketlookup.ErrInvalid) {
+			t.Errorf("ChatTickets(%q): err = %v, want ErrInvalid", chat, err)
+		}
 	}
 }

@@ -3,8 +3,7 @@ package webhook
 import (
 	"errors"
 
-	"github.com/periskope-connect/periskope-aws/internal/awsnames"
-	"github.com/periskope-connect/periskope-aws/internal/envvar"
+	"github.com/periskope-connect/periskope-aws/internal/text"
 )
 
 // Environment variables read by ConfigFromEnv (docs/contract.md).
@@ -31,8 +30,8 @@ type Config struct {
 // function) and checks it (see Config.Validate).
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	cfg := Config{
-		SigningKeySecret: envvar.Get(getenv, EnvSigningKeySecret),
-		TicketsTable:     envvar.Get(getenv, EnvTicketsTable),
+		SigningKeySecret: text.Getenv(getenv, EnvSigningKeySecret),
+		TicketsTable:     text.Getenv(getenv, EnvTicketsTable),
 	}
 	if err := cfg.Validate(); err != nil {
 		return Config{}, err
@@ -44,8 +43,8 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 // init naming all the variables at fault rather than failing requests. The
 // error joins one ErrConfig per variable.
 func (c Config) Validate() error {
-	return envvar.Check(ErrConfig,
-		envvar.Var{Name: EnvSigningKeySecret, Value: c.SigningKeySecret, Check: awsnames.CheckSecretID},
-		envvar.Var{Name: EnvTicketsTable, Value: c.TicketsTable, Check: awsnames.CheckTable},
+	return text.CheckEnv(ErrConfig,
+		text.EnvVar{Name: EnvSigningKeySecret, Value: c.SigningKeySecret, Check: text.CheckSecretID},
+		text.EnvVar{Name: EnvTicketsTable, Value: c.TicketsTable, Check: text.CheckTable},
 	)
 }

@@ -108,7 +108,7 @@ func TestReconcileAfterPeriskopeGivesUp(t *testing.T) {
 
 	run := func() reconcile.Counts {
 		keys := createticket.NewSecretKeys(secretsmanager.NewFromConfig(back.Config()), local.APIKeySecret)
-		tr := &reconcile.Transport{Limiter: reconcile.NewLimiter(reconcile.DefaultRate, nil)}
+		tr := &reconcile.Transport{Limiter: reconcile.NewLimiter(reconcile.DefaultRate, reconcile.DefaultReserve)}
 		client, err := periskope.New(periskope.WithBaseURL(sb.BaseURL()), periskope.WithKeyProvider(keys),
 			periskope.WithPhone(local.Phone), periskope.WithHTTPClient(&http.Client{Transport: tr}))
 		if err != nil {

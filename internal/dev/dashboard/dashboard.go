@@ -1,8 +1,8 @@
 // Package dashboard is the one definition of the stack's CloudWatch
-// dashboard. From it come both the AWS::CloudWatch::Dashboard resource in
-// template.yaml (Body, written there by `make dashboard-gen`) and the
-// docs/operate.md's picture of the local system (package dashboard/picture, `make
-// dashboard`).
+// dashboard. From it comes the AWS::CloudWatch::Dashboard resource in
+// template.yaml (Body, written there by `make dashboard-gen`); package
+// dashboard/logmetrics reads the local system's logs as CloudWatch would,
+// so that a test can check the widgets' metrics against a real run.
 //
 // The widgets are built from what the repository already says: the metric
 // names the code emits through internal/emf (EmittedMetrics reads them from
@@ -23,7 +23,7 @@ import (
 
 // Value is a dimension value: a literal, or a reference to a template
 // resource or parameter (resolved by CloudFormation through Fn::Sub, and
-// locally by the picture).
+// locally by logmetrics).
 type Value struct {
 	Lit string // literal text, when Ref is empty
 	Ref string // logical id of a resource or parameter, or a pseudo parameter
@@ -72,7 +72,7 @@ type Kind int
 
 // Widget kinds.
 const (
-	Graph  Kind = iota // metric series over time (on the picture: totals)
+	Graph  Kind = iota // metric series over time
 	Alarms             // the state of a list of alarms
 )
 
@@ -164,9 +164,6 @@ func Build(src Sources) (*Dashboard, error) {
 			d.Widgets = append(d.Widgets, w)
 		}
 	}
-	if w, ok := firstOneWidget(src.Template); ok {
-		d.Widgets = append(d.Widgets, w)
-	}
 	d.Widgets = append(d.Widgets, lambdaWidgets(src)...)
 	d.Widgets = append(d.Widgets, apiWidgets(src.Template)...)
 	d.Widgets = append(d.Widgets, tableWidgets(src.Template)...)
@@ -199,28 +196,6 @@ func emfWidget(pkg string, src Sources) (Widget, bool) {
 			}
 			w.Metrics = append(w.Metrics, Metric{Namespace: emf.Namespace, Name: e.Name, Stat: "Sum", Label: label,
 				Dims: []Dim{{"Function", Lit(fn.EMF)}, {"FunctionName", Ref(fn.ID)}}})
-		}
-	}
-	return w, len(w.Metrics) > 0
-}
-
-// firstOneWidget charts, on their own scale, the code's counts whose alarm
-// fires on the first one (a signed delivery refused, a ticket DynamoDB
-// rejected, a failed secret read): each is a ticket lost or about to be
-// unless someone acts, and one such line drawn beside thousands of stored
-// deliveries would not be seen. It is read from the template's alarms, so
-// an alarm added at 1 is charted after make dashboard-gen.
-func firstOneWidget(t *Template) (Widget, bool) {
-	w := Widget{Title: "Counts that alarm at the first one", Kind: Graph, Width: 12, Height: 6}
-	for _, a := range t.Alarms {
-		if a.Metric.Namespace == emf.Namespace && a.Threshold == "1" && a.Comparison == "GreaterThanOrEqualToThreshold" {
-			m := a.Metric
-			m.Stat = "Sum"
-			m.Label = words(m.Name)
-			if fn, ok := m.Dim("Function"); ok && fn.Lit != "" {
-				m.Label = fn.Lit + " " + m.Label
-			}
-			w.Metrics = append(w.Metrics, m)
 		}
 	}
 	return w, len(w.Metrics) > 0

@@ -17,7 +17,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/periskope-connect/periskope-aws/internal/dev/uuid"
+	"github.com/google/uuid"
 )
 
 // InvokePath is the emulator's invoke endpoint, the Lambda Invoke API's path.
@@ -218,7 +218,7 @@ func (e *environment) invoke(payload []byte) (*Result, error) {
 	// margin is for the process itself, and only a stuck one reaches it.
 	ctx, cancel := context.WithTimeout(context.Background(), 2*e.timeout+10*time.Second)
 	defer cancel()
-	id := uuid.New()
+	id := uuid.NewString()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.url, bytes.NewReader(payload))
 	if err != nil {
 		return nil, err

@@ -78,7 +78,7 @@ const (
 )
 
 // ErrStack is wrapped by every error about the describe-stacks document.
-var ErrStack = errors.New("samenv: stack description")
+var ErrStack = errors.New("stack description")
 
 // describeStacks is the part of `aws cloudformation describe-stacks
 // --output json` that FromStack reads.
@@ -114,22 +114,28 @@ func FromStack(doc []byte) (File, error) {
 	for _, p := range s.Parameters {
 		params[p.ParameterKey] = p.ParameterValue
 	}
-	var missing []string
-	get := func(from map[string]string, key string, emptyOK bool) string {
+	// A value that is absent and one that is empty are named apart: an
+	// empty PeriskopeBaseUrl is production Periskope to create-ticket, an
+	// empty PeriskopePhone a function that refuses every request.
+	var missing, empty []string
+	get := func(from map[string]string, key string) string {
 		v, ok := from[key]
-		if (!ok || (v == "" && !emptyOK)) && !slices.Contains(missing, key) {
+		switch {
+		case !ok && !slices.Contains(missing, key):
 			missing = append(missing, key)
+		case ok && strings.TrimSpace(v) == "" && !slices.Contains(empty, key):
+			empty = append(empty, key)
 		}
 		return v
 	}
-	output := func(key string) string { return get(outputs, key, false) }
+	output := func(key string) string { return get(outputs, key) }
 	f := File{
 		Global: {awsenv.EnvEndpoint: ""},
 		stack.CreateTicketFunction: {
 			createticket.EnvTicketsTable:  output(OutputTable),
 			createticket.EnvAPIKeySecret:  output(OutputAPIKeySecret),
-			createticket.EnvBaseURL:       get(params, ParameterBaseURL, false),
-			createticket.EnvPhone:         get(params, ParameterPhone, true), // empty: create-ticket refuses, as deployed
+			createticket.EnvBaseURL:       get(params, ParameterBaseURL),
+			createticket.EnvPhone:         get(params, ParameterPhone),
 			createticket.EnvPlainHTTPHost: "",
 		},
 		stack.WebhookFunction: {
@@ -137,8 +143,13 @@ func FromStack(doc []byte) (File, error) {
 			webhook.EnvSigningKeySecret: output(OutputSigningKeySecret),
 		},
 	}
-	if len(missing) > 0 {
+	switch {
+	case len(missing) > 0:
 		return nil, fmt.Errorf("%w: stack %s has no %s (deployed from an older template.yaml?)", ErrStack, s.StackName, strings.Join(missing, ", "))
+	case slices.Contains(empty, ParameterBaseURL):
+		return nil, fmt.Errorf("%w: stack %s has %s empty (an empty %s would send requests to production Periskope)", ErrStack, s.StackName, strings.Join(empty, ", "), ParameterBaseURL)
+	case len(empty) > 0:
+		return nil, fmt.Errorf("%w: stack %s has %s empty", ErrStack, s.StackName, strings.Join(empty, ", "))
 	}
 	return f, nil
 }

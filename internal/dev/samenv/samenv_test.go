@@ -98,6 +98,15 @@ func TestFromStackRefuses(t *testing.T) {
 			s["Outputs"] = kept
 		})
 	}
+	setParameter := func(key, value string) []byte {
+		return mutate(func(s map[string]any) {
+			for _, p := range s["Parameters"].([]any) {
+				if p.(map[string]any)["ParameterKey"] == key {
+					p.(map[string]any)["ParameterValue"] = value
+				}
+			}
+		})
+	}
 	cases := []struct {
 		name, want string
 		doc        []byte
@@ -108,6 +117,8 @@ func TestFromStackRefuses(t *testing.T) {
 		{"no table output", samenv.OutputTable, dropOutput(samenv.OutputTable)},
 		{"no signing key output", samenv.OutputSigningKeySecret, dropOutput(samenv.OutputSigningKeySecret)},
 		{"no parameters", samenv.ParameterBaseURL, mutate(func(s map[string]any) { delete(s, "Parameters") })},
+		{"empty phone", "has PeriskopePhone empty", setParameter(samenv.ParameterPhone, "")},
+		{"blank base URL", "has PeriskopeBaseUrl empty (an empty PeriskopeBaseUrl would send requests to production Periskope)", setParameter(samenv.ParameterBaseURL, " ")},
 	}
 	for _, c := range cases {
 		_, err := samenv.FromStack(c.doc)

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/periskope-connect/periskope-aws/internal/dev/uuid"
+	"github.com/google/uuid"
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
 
@@ -152,7 +152,7 @@ func (s *Sandbox) commonHeaders(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-RateLimit-Limit", strconv.Itoa(s.cfg.RateLimit))
 	h.Set("X-RateLimit-Remaining", strconv.Itoa(remaining))
 	h.Set("X-RateLimit-Reset", strconv.FormatInt(second+1, 10))
-	h.Set("x-periskope-trace-id", uuid.New())
+	h.Set("x-periskope-trace-id", uuid.NewString())
 	h.Set("x-periskope-org-id", s.cfg.OrgID)
 	phoneID := s.cfg.PhoneID
 	if p := r.Header.Get("x-phone"); strings.HasPrefix(p, "phone-") && phonePattern.MatchString(p) {

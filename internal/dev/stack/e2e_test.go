@@ -134,7 +134,7 @@ func TestEndToEnd(t *testing.T) {
 	}
 
 	// 5. The log files hold each function's EMF lines and the access log,
-	// which the dashboard's picture counts as CloudWatch would.
+	// which logmetrics counts as CloudWatch would.
 	checkLogFiles(t, logDir)
 
 	// 6. Shutdown leaves no process behind, bootstraps included.
@@ -200,7 +200,7 @@ func TestPortInUseIsAClearError(t *testing.T) {
 	}
 }
 
-// checkLogFiles reads the run's log files the way make dashboard does and
+// checkLogFiles reads the run's log files as CloudWatch would (logmetrics) and
 // finds the webhook outcomes and the requests of the test above.
 func checkLogFiles(t *testing.T, logDir string) {
 	t.Helper()

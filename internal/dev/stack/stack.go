@@ -70,7 +70,7 @@ type Config struct {
 	Output io.Writer
 	// LogDir receives a copy of each function's log lines in <Name>.log and
 	// of the access log in gateway.log, emptied at Start, for make logs and
-	// make dashboard (default BinDir/logs).
+	// the log-metrics check of the end-to-end test (default BinDir/logs).
 	LogDir string
 	// NoLogFiles keeps the log lines on Output only: make invoke, which
 	// must not empty the files of a make run beside it.

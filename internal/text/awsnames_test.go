@@ -1,4 +1,4 @@
-package awsnames
+package text
 
 import (
 	"strings"

@@ -1,17 +1,12 @@
-// Package awsnames checks the AWS resource names the functions read from
-// their environment, so a typo fails the init with a clear message instead
-// of every request failing later.
-//
-// The checks are hand-written rather than regular expressions: a bounded
-// repetition such as {3,255} compiles into a large program at package init,
-// which measurably slowed the functions' cold start (see BENCHMARKS.md).
-package awsnames
+package text
+
+// The AWS resource names the functions read from their environment are
+// checked so that a typo fails the init with a clear message instead of
+// every request failing later.
 
 import (
 	"errors"
 	"strings"
-
-	"github.com/periskope-connect/periskope-aws/internal/ascii"
 )
 
 // MaxSecretIDLen bounds a secret name or ARN.
@@ -37,19 +32,19 @@ func CheckSecretID(s string) error {
 	if s == "" || len(s) > MaxSecretIDLen {
 		return ErrSecretID
 	}
-	if !ascii.All(s, isSecretIDByte) {
+	if !AllBytes(s, isSecretIDByte) {
 		return ErrSecretID
 	}
 	return nil
 }
 
-func isSecretIDByte(c byte) bool { return ascii.IsAlnum(c) || strings.IndexByte("/_+=.@:-", c) >= 0 }
+func isSecretIDByte(c byte) bool { return IsAlnum(c) || strings.IndexByte("/_+=.@:-", c) >= 0 }
 
 func isTableName(s string) bool {
-	return len(s) >= 3 && len(s) <= 255 && ascii.All(s, isTableNameByte)
+	return len(s) >= 3 && len(s) <= 255 && AllBytes(s, isTableNameByte)
 }
 
-func isTableNameByte(c byte) bool { return ascii.IsAlnum(c) || c == '_' || c == '.' || c == '-' }
+func isTableNameByte(c byte) bool { return IsAlnum(c) || c == '_' || c == '.' || c == '-' }
 
 // isTableARN matches arn:<partition>:dynamodb:<region>:<account>:table/<name>.
 func isTableARN(s string) bool {
@@ -57,14 +52,14 @@ func isTableARN(s string) bool {
 	if len(parts) != 6 || parts[0] != "arn" || !strings.HasPrefix(parts[1], "aws") || parts[2] != "dynamodb" {
 		return false
 	}
-	if parts[3] == "" || !ascii.All(parts[1], isPartitionByte) || !ascii.All(parts[3], isPartitionByte) {
+	if parts[3] == "" || !AllBytes(parts[1], isPartitionByte) || !AllBytes(parts[3], isPartitionByte) {
 		return false
 	}
-	if len(parts[4]) != 12 || !ascii.All(parts[4], ascii.IsDigit) {
+	if len(parts[4]) != 12 || !AllBytes(parts[4], IsDigit) {
 		return false
 	}
 	name, ok := strings.CutPrefix(parts[5], "table/")
 	return ok && isTableName(name)
 }
 
-func isPartitionByte(c byte) bool { return ascii.IsLower(c) || ascii.IsDigit(c) || c == '-' }
+func isPartitionByte(c byte) bool { return IsLower(c) || IsDigit(c) || c == '-' }

@@ -1,11 +1,11 @@
-package envvar_test
+package text_test
 
 import (
 	"errors"
 	"strings"
 	"testing"
 
-	"github.com/periskope-connect/periskope-aws/internal/envvar"
+	"github.com/periskope-connect/periskope-aws/internal/text"
 )
 
 var (
@@ -22,17 +22,17 @@ func digits(s string) error {
 
 func TestGetTrims(t *testing.T) {
 	getenv := func(string) string { return " \tvalue\n" }
-	if got := envvar.Get(getenv, "X"); got != "value" {
+	if got := text.Getenv(getenv, "X"); got != "value" {
 		t.Errorf("Get = %q, want %q", got, "value")
 	}
 }
 
 // From a valid baseline, each variable broken alone is named alone.
 func TestCheck(t *testing.T) {
-	valid := func() []envvar.Var {
-		return []envvar.Var{{Name: "A", Value: "1", Check: digits}, {Name: "B", Value: "2", Check: digits}}
+	valid := func() []text.EnvVar {
+		return []text.EnvVar{{Name: "A", Value: "1", Check: digits}, {Name: "B", Value: "2", Check: digits}}
 	}
-	if err := envvar.Check(errConfig, valid()...); err != nil {
+	if err := text.CheckEnv(errConfig, valid()...); err != nil {
 		t.Fatalf("valid: %v", err)
 	}
 	for _, tc := range []struct {
@@ -50,7 +50,7 @@ func TestCheck(t *testing.T) {
 				vars[i].Value = tc.value
 			}
 		}
-		err := envvar.Check(errConfig, vars...)
+		err := text.CheckEnv(errConfig, vars...)
 		if !errors.Is(err, errConfig) || err.Error() != "test: configuration: "+tc.want {
 			t.Errorf("%s=%q: err = %v, want ErrConfig saying only %q", tc.name, tc.value, err, tc.want)
 		}
@@ -61,17 +61,17 @@ func TestCheck(t *testing.T) {
 }
 
 func TestCheckOptional(t *testing.T) {
-	if err := envvar.Check(errConfig, envvar.Var{Name: "A", Check: digits, Optional: true}); err != nil {
+	if err := text.CheckEnv(errConfig, text.EnvVar{Name: "A", Check: digits, Optional: true}); err != nil {
 		t.Errorf("an optional variable unset: %v", err)
 	}
-	err := envvar.Check(errConfig, envvar.Var{Name: "A", Value: "x", Check: digits, Optional: true})
+	err := text.CheckEnv(errConfig, text.EnvVar{Name: "A", Value: "x", Check: digits, Optional: true})
 	if !errors.Is(err, errDigits) || !strings.Contains(err.Error(), "A: want digits") {
 		t.Errorf("an optional variable set wrong: %v, want it checked", err)
 	}
 }
 
 func TestCheckReportsEveryVariable(t *testing.T) {
-	err := envvar.Check(errConfig, envvar.Var{Name: "A", Check: digits}, envvar.Var{Name: "B", Value: "x", Check: digits})
+	err := text.CheckEnv(errConfig, text.EnvVar{Name: "A", Check: digits}, text.EnvVar{Name: "B", Value: "x", Check: digits})
 	want := "test: configuration: A is not set\ntest: configuration: B: want digits"
 	if err == nil || err.Error() != want {
 		t.Fatalf("err = %v, want both variables:\n%s", err, want)

@@ -1,11 +1,7 @@
-// Package ascii classifies ASCII bytes for the functions' hand-written
-// input checks. They are hand-written rather than regular expressions
-// because compiling a pattern with bounded repetition at package init
-// measurably slows a cold start (see BENCHMARKS.md).
-//
+package text
+
 // pkg/periskope keeps its own digit check: the public package imports
 // nothing of this module.
-package ascii
 
 // IsDigit reports whether c is 0 to 9.
 func IsDigit(c byte) bool { return c >= '0' && c <= '9' }
@@ -16,8 +12,8 @@ func IsLower(c byte) bool { return c >= 'a' && c <= 'z' }
 // IsAlnum reports whether c is an ASCII letter or digit.
 func IsAlnum(c byte) bool { return IsLower(c) || c >= 'A' && c <= 'Z' || IsDigit(c) }
 
-// All reports whether every byte of s satisfies ok; it is true for "".
-func All(s string, ok func(byte) bool) bool {
+// AllBytes reports whether every byte of s satisfies ok; it is true for "".
+func AllBytes(s string, ok func(byte) bool) bool {
 	for i := 0; i < len(s); i++ {
 		if !ok(s[i]) {
 			return false

@@ -1,9 +1,9 @@
-package ascii_test
+package text_test
 
 import (
 	"testing"
 
-	"github.com/periskope-connect/periskope-aws/internal/ascii"
+	"github.com/periskope-connect/periskope-aws/internal/text"
 )
 
 func TestClasses(t *testing.T) {
@@ -12,8 +12,8 @@ func TestClasses(t *testing.T) {
 		digit := '0' <= c && c <= '9'
 		lower := 'a' <= c && c <= 'z'
 		upper := 'A' <= c && c <= 'Z'
-		if ascii.IsDigit(b) != digit || ascii.IsLower(b) != lower || ascii.IsAlnum(b) != (digit || lower || upper) {
-			t.Errorf("byte %#x: IsDigit %v, IsLower %v, IsAlnum %v", b, ascii.IsDigit(b), ascii.IsLower(b), ascii.IsAlnum(b))
+		if text.IsDigit(b) != digit || text.IsLower(b) != lower || text.IsAlnum(b) != (digit || lower || upper) {
+			t.Errorf("byte %#x: IsDigit %v, IsLower %v, IsAlnum %v", b, text.IsDigit(b), text.IsLower(b), text.IsAlnum(b))
 		}
 	}
 }
@@ -29,7 +29,7 @@ func TestAll(t *testing.T) {
 		{"a012", false},
 		{"٣", false}, // a non-ASCII digit
 	} {
-		if got := ascii.All(tt.s, ascii.IsDigit); got != tt.want {
+		if got := text.AllBytes(tt.s, text.IsDigit); got != tt.want {
 			t.Errorf("All(%q, IsDigit) = %v, want %v", tt.s, got, tt.want)
 		}
 	}

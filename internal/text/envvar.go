@@ -1,8 +1,9 @@
-// Package envvar checks the variables a function reads from its
-// environment the one way both functions do: values trimmed, every variable
-// checked, and every problem reported at once, so that one failed deploy
-// names all the variables to fix rather than the first.
-package envvar
+package text
+
+// Both functions check the variables they read from their environment one
+// way: values trimmed, every variable checked, and every problem reported
+// at once, so that one failed deploy names all the variables to fix rather
+// than the first.
 
 import (
 	"errors"
@@ -10,11 +11,11 @@ import (
 	"strings"
 )
 
-// Var is one variable to check.
-type Var struct {
+// EnvVar is one variable to check.
+type EnvVar struct {
 	// Name is the variable's name (TICKETS_TABLE).
 	Name string
-	// Value is what was read, trimmed (see Get).
+	// Value is what was read, trimmed (see Getenv).
 	Value string
 	// Check reports a malformed value. Its message says what is accepted;
 	// it should not echo the value, which a mistyped variable may hold in
@@ -24,16 +25,16 @@ type Var struct {
 	Optional bool
 }
 
-// Get returns the named variable read through getenv, without the white
+// Getenv returns the named variable read through getenv, without the white
 // space around it.
-func Get(getenv func(string) string, name string) string {
+func Getenv(getenv func(string) string, name string) string {
 	return strings.TrimSpace(getenv(name))
 }
 
-// Check returns nil when every variable is set (or Optional) and passes
+// CheckEnv returns nil when every variable is set (or Optional) and passes
 // its check, else the errors.Join of one error per variable at fault, each
 // wrapping errConfig and naming the variable.
-func Check(errConfig error, vars ...Var) error {
+func CheckEnv(errConfig error, vars ...EnvVar) error {
 	var errs []error
 	for _, v := range vars {
 		switch {
