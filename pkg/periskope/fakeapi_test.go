@@ -1,7 +1,6 @@
 package periskope_test
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -107,14 +106,9 @@ func specs(t testing.TB) []*openapi3.T {
 // JSON.
 func createExample(t testing.TB) []byte {
 	t.Helper()
-	op := specs(t)[0].Paths.Value("/tickets/create").Post
-	ex := op.Responses.Status(200).Value.Content.Get("application/json").Examples["200 OK"]
-	if ex == nil || ex.Value == nil {
-		t.Fatal("seed spec has no 200 OK example")
-	}
-	b, err := json.Marshal(ex.Value.Value)
-	if err != nil {
-		t.Fatal(err)
+	b := periskopetest.Example("createTicket", http.StatusOK)
+	if b == nil {
+		t.Fatal("seed spec has no 200 example of createTicket")
 	}
 	return b
 }

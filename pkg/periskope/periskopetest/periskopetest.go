@@ -20,6 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -112,6 +113,44 @@ func (v *Validator) validate(r *http.Request, body []byte) (*routers.Route, erro
 		})
 	}
 	return nil, fmt.Errorf("%s %s matches no operation of the spec", r.Method, r.URL.Path)
+}
+
+// Example returns the example answer the OpenAPI documents give for
+// operationID with status, as JSON (the first by name if there are
+// several), or nil if they give none.
+func Example(operationID string, status int) []byte {
+	for _, name := range specNames {
+		data, err := OpenAPI.ReadFile(name)
+		if err != nil {
+			return nil
+		}
+		doc, err := openapi3.NewLoader().LoadFromData(data)
+		if err != nil {
+			return nil
+		}
+		for _, item := range doc.Paths.Map() {
+			for _, op := range item.Operations() {
+				if op.OperationID != operationID || op.Responses.Status(status) == nil {
+					continue
+				}
+				mt := op.Responses.Status(status).Value.Content.Get("application/json")
+				if mt == nil {
+					return nil
+				}
+				for _, name := range slices.Sorted(maps.Keys(mt.Examples)) {
+					if b, err := json.Marshal(mt.Examples[name].Value.Value); err == nil {
+						return b
+					}
+				}
+				if mt.Example != nil {
+					b, _ := json.Marshal(mt.Example)
+					return b
+				}
+				return nil
+			}
+		}
+	}
+	return nil
 }
 
 // bearerPresent is the spec's bearerAuth: "Authorization: Bearer <key>";

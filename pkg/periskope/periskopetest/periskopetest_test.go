@@ -38,14 +38,19 @@ const validCreate = `{"chat_id":"919537851844@c.us","subject":"Broken tap"}`
 func TestFakeChecksEveryRequest(t *testing.T) {
 	for _, tt := range []struct {
 		name, method, path, phone, body string
+		auth                            string // Authorization; "" sends none
 		want                            string // in the complaints; "" for none
 	}{
-		{"a valid create", "POST", "/v1/tickets/create", "919876543210", validCreate, ""},
-		{"a valid get", "GET", "/v1/tickets/BKT-1", "phone-abc1", "", ""},
-		{"create without subject", "POST", "/v1/tickets/create", "919876543210", `{"chat_id":"919537851844@c.us"}`, "violates the spec"},
-		{"an undocumented member", "POST", "/v1/tickets/create", "919876543210", `{"chat_id":"919537851844@c.us","subject":"s","colour":"red"}`, `"colour"`},
-		{"x-phone with a plus", "POST", "/v1/tickets/create", "+919876543210", validCreate, "x-phone"},
-		{"no such operation", "DELETE", "/v1/tickets/BKT-1", "919876543210", "", "matches no operation"},
+		{"a valid create", "POST", "/v1/tickets/create", "919876543210", validCreate, "Bearer k", ""},
+		{"a create with a priority", "POST", "/v1/tickets/create", "919876543210", `{"chat_id":"919537851844@c.us","subject":"s","priority":"2"}`, "Bearer k", ""},
+		{"a valid get", "GET", "/v1/tickets/BKT-1", "phone-abc1", "", "Bearer k", ""},
+		{"create without subject", "POST", "/v1/tickets/create", "919876543210", `{"chat_id":"919537851844@c.us"}`, "Bearer k", "violates the spec"},
+		{"priority as a number", "POST", "/v1/tickets/create", "919876543210", `{"chat_id":"919537851844@c.us","subject":"s","priority":2}`, "Bearer k", "priority"},
+		{"an undocumented member", "POST", "/v1/tickets/create", "919876543210", `{"chat_id":"919537851844@c.us","subject":"s","colour":"red"}`, "Bearer k", `"colour"`},
+		{"no bearer token", "POST", "/v1/tickets/create", "919876543210", validCreate, "", "security"},
+		{"x-phone with a plus", "POST", "/v1/tickets/create", "+919876543210", validCreate, "Bearer k", "x-phone"},
+		{"x-phone too short", "POST", "/v1/tickets/create", "123", validCreate, "Bearer k", "x-phone"},
+		{"no such operation", "DELETE", "/v1/tickets/BKT-1", "919876543210", "", "Bearer k", "matches no operation"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := &recorder{TB: t}
@@ -56,7 +61,9 @@ func TestFakeChecksEveryRequest(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			req.Header.Set("Authorization", "Bearer k")
+			if tt.auth != "" {
+				req.Header.Set("Authorization", tt.auth)
+			}
 			req.Header.Set("Content-Type", "application/json")
 			req.Header.Set("x-phone", tt.phone)
 			resp, err := http.DefaultClient.Do(req)
@@ -67,6 +74,9 @@ func TestFakeChecksEveryRequest(t *testing.T) {
 			got := rec.complaints()
 			if tt.want == "" && got != "" || !strings.Contains(got, tt.want) {
 				t.Errorf("complaints %q, want %q", got, tt.want)
+			}
+			if resp.StatusCode != http.StatusOK {
+				t.Errorf("status %d, want the Responder's 200", resp.StatusCode)
 			}
 			if fake.Count() != 1 || fake.Requests()[0].Method != tt.method {
 				t.Errorf("recorded %+v", fake.Requests())
@@ -88,5 +98,18 @@ func TestValidatorRequiresABearerToken(t *testing.T) {
 	req.Header.Set("Authorization", "Bearer k")
 	if op, err := v.Validate(req, []byte(validCreate)); err != nil || op == "" {
 		t.Errorf("Validate = %q, %v", op, err)
+	}
+}
+
+func TestExample(t *testing.T) {
+	created := periskopetest.Example("createTicket", http.StatusOK)
+	if !strings.Contains(string(created), `"ticket_id":"BKT-001"`) {
+		t.Errorf("createTicket 200 example = %s, want the documented ticket BKT-001", created)
+	}
+	if got := periskopetest.Example("createTicket", http.StatusTeapot); got != nil {
+		t.Errorf("example of an undocumented status = %s, want nil", got)
+	}
+	if got := periskopetest.Example("noSuchOperation", http.StatusOK); got != nil {
+		t.Errorf("example of an unknown operation = %s, want nil", got)
 	}
 }
