@@ -28,24 +28,35 @@ var RetryPolicy = periskope.RetryPolicy{
 // phone, keys for the API key, RetryPolicy, and an HTTP client that counts
 // attempts for the request log. opts come last and may override any of it.
 func NewPeriskopeClient(cfg Config, keys periskope.KeyProvider, opts ...periskope.Option) (*periskope.Client, error) {
+	return newPeriskopeClient(cfg, keys, nil, opts...)
+}
+
+// dialFunc makes the HTTP client's connections; nil is a net.Dialer with a
+// bounded connect time.
+type dialFunc func(ctx context.Context, network, addr string) (net.Conn, error)
+
+func newPeriskopeClient(cfg Config, keys periskope.KeyProvider, dial dialFunc, opts ...periskope.Option) (*periskope.Client, error) {
 	base := []periskope.Option{
 		periskope.WithBaseURL(cfg.BaseURL),
 		periskope.WithPhone(cfg.Phone),
 		periskope.WithKeyProvider(keys),
 		periskope.WithRetryPolicy(RetryPolicy),
-		periskope.WithHTTPClient(newHTTPClient()),
+		periskope.WithHTTPClient(newHTTPClient(dial)),
 	}
 	return periskope.New(append(base, opts...)...)
 }
 
 // newHTTPClient returns an HTTP client with bounded connect and TLS times
-// whose requests are counted by withAttemptCounter. It follows no redirect
+// whose connections dial makes (nil: a net.Dialer) and whose requests are
+// counted by withAttemptCounter. It follows no redirect
 // once handed to periskope.WithHTTPClient, which never lets a client do so
 // (Authorization would go with it, and a 307 would repeat the create).
-func newHTTPClient() *http.Client {
-	dialer := &net.Dialer{Timeout: 3 * time.Second, KeepAlive: 30 * time.Second}
+func newHTTPClient(dial dialFunc) *http.Client {
+	if dial == nil {
+		dial = (&net.Dialer{Timeout: 3 * time.Second, KeepAlive: 30 * time.Second}).DialContext
+	}
 	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.DialContext = dialer.DialContext
+	t.DialContext = dial
 	t.TLSHandshakeTimeout = 3 * time.Second
 	t.MaxIdleConnsPerHost = 10
 	return &http.Client{Transport: countingTransport{base: t}}

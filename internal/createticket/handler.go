@@ -118,8 +118,6 @@ type Deps struct {
 	// Metrics receives the counts of created, replayed and failed creates
 	// and of upstream attempts. Nil records nothing.
 	Metrics emf.Metrics
-	// Now is the clock (latency, idempotency leases). Nil is time.Now.
-	Now func() time.Time
 }
 
 // Handler serves POST /tickets. It is safe for concurrent use.
@@ -128,9 +126,6 @@ type Handler struct{ d Deps }
 // NewHandler returns a Handler over d, its zero values replaced by their
 // defaults.
 func NewHandler(d Deps) *Handler {
-	if d.Now == nil {
-		d.Now = time.Now
-	}
 	d.Logger = cmp.Or(d.Logger, slog.New(slog.DiscardHandler))
 	d.Metrics = cmp.Or(d.Metrics, emf.Discard)
 	return &Handler{d: d}
@@ -155,7 +150,7 @@ type outcome struct {
 // Handle answers one request. API errors are HTTP responses; the returned
 // error is always nil, so the Lambda runtime never reports a failed invoke.
 func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	start := h.d.Now()
+	start := time.Now()
 	var o outcome
 	resp := h.handle(ctx, &req, &o)
 	h.report(ctx, &req, &o, resp, start)
@@ -177,8 +172,8 @@ func (h *Handler) handle(ctx context.Context, req *events.APIGatewayV2HTTPReques
 			"Idempotency-Key must be 1 to %d printable ASCII characters (a UUID is a good choice)", idempotency.MaxKeyLength))
 	}
 
-	b := h.budget(ctx, h.d.Now())
-	if !b.upstream.After(h.d.Now()) {
+	b := h.budget(ctx, time.Now())
+	if !b.upstream.After(time.Now()) {
 		return noTimeLeft(o)
 	}
 	ctx, cancel := context.WithDeadline(ctx, b.calls)
@@ -285,7 +280,7 @@ func (h *Handler) createOnce(ctx context.Context, key idempotency.Key, ticket pe
 	if resp, ok := h.readKey(ctx, o); !ok {
 		return h.release(ctx, claim, resp, o)
 	}
-	if !b.upstream.After(h.d.Now()) { // the claim took the time
+	if !b.upstream.After(time.Now()) { // the claim took the time
 		return h.release(ctx, claim, noTimeLeft(o), o)
 	}
 	switch err := claim.Start(ctx); {
@@ -473,7 +468,7 @@ func (h *Handler) report(ctx context.Context, req *events.APIGatewayV2HTTPReques
 	if !h.d.Logger.Enabled(ctx, level) {
 		return
 	}
-	attrs := apigw.LogAttrs(req, o.name, resp.StatusCode, h.d.Now().Sub(start), o.apiErr)
+	attrs := apigw.LogAttrs(req, o.name, resp.StatusCode, time.Now().Sub(start), o.apiErr)
 	attrs = apigw.AppendStrings(attrs, "idempotency", o.idempotency, "ticket_id", o.ticketID, "periskope_trace_id", o.traceID,
 		"dependency", o.dependency, "aws_error", o.awsError)
 	if o.called {

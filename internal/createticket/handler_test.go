@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -19,7 +20,6 @@ import (
 
 	"github.com/periskope-connect/periskope-aws/internal/createticket"
 	"github.com/periskope-connect/periskope-aws/internal/dev/fakeaws"
-	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
 	"github.com/periskope-connect/periskope-aws/internal/idempotency"
 	"github.com/periskope-connect/periskope-aws/internal/secretcache"
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
@@ -181,7 +181,7 @@ func TestUpstreamAnswers(t *testing.T) {
 		{"unreadable success", answer(200, `<html>`), 502, "upstream_error", 1, "", "", 1, ""},
 	}
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
+		t.Run(c.name, inBubble(func(t *testing.T) {
 			hs := newHarness(t, setup{})
 			hs.up.Answer(c.reply)
 			resp := hs.do(t, context.Background(), request(minimalBody))
@@ -205,7 +205,7 @@ func TestUpstreamAnswers(t *testing.T) {
 			if line["outcome"] != c.code || line["upstream_attempts"] != float64(c.calls) || line["periskope_trace_id"] != nilIfEmpty(c.traceID) {
 				t.Errorf("log line %v", line)
 			}
-		})
+		}))
 	}
 }
 
@@ -213,7 +213,7 @@ func TestUpstreamRefused(t *testing.T) {
 	closed := httptest.NewServer(http.NotFoundHandler())
 	url := closed.URL
 	closed.Close()
-	hs := newHarness(t, setup{tickets: newClient(t, url, periskope.StaticKey(testAPIKey))})
+	hs := newHarness(t, setup{tickets: newClient(t, url, nil, periskope.StaticKey(testAPIKey))})
 	resp := hs.do(t, context.Background(), request(minimalBody))
 	e := wantError(t, resp, 502, "upstream_error", "")
 	if !strings.Contains(e.Message, "nothing was created") {
@@ -224,7 +224,9 @@ func TestUpstreamRefused(t *testing.T) {
 	}
 }
 
-func TestUpstreamTimeout(t *testing.T) {
+func TestUpstreamTimeout(t *testing.T) { synctest.Test(t, testUpstreamTimeout) }
+
+func testUpstreamTimeout(t *testing.T) {
 	hs := newHarness(t, setup{})
 	release := make(chan struct{})
 	defer close(release)
@@ -269,18 +271,18 @@ func TestUpstreamBudget(t *testing.T) {
 			t.Errorf("Periskope deadline = %v, want the invocation deadline minus %v (%v)", catcher.deadline, createticket.AnswerReserve, want)
 		}
 	})
-	t.Run("default without a deadline", func(t *testing.T) {
+	t.Run("default without a deadline", inBubble(func(t *testing.T) {
 		catcher := &deadlineCatcher{}
-		clk := newClock()
-		h := createticket.NewHandler(createticket.Deps{Tickets: catcher, Keys: periskope.StaticKey(testAPIKey), Now: clk.Now})
+		h := createticket.NewHandler(createticket.Deps{Tickets: catcher, Keys: periskope.StaticKey(testAPIKey)})
+		start := time.Now() // the bubble's clock stands still while nothing waits
 		if resp, _ := h.Handle(context.Background(), request(minimalBody)); resp.StatusCode != 201 {
 			t.Fatalf("status %d", resp.StatusCode)
 		}
-		if want := clk.Now().Add(createticket.DefaultUpstreamBudget); !catcher.ok || !catcher.deadline.Equal(want) {
+		if want := start.Add(createticket.DefaultUpstreamBudget); !catcher.ok || !catcher.deadline.Equal(want) {
 			t.Errorf("Periskope deadline = %v, want %v", catcher.deadline, want)
 		}
-	})
-	t.Run("no time left", func(t *testing.T) {
+	}))
+	t.Run("no time left", inBubble(func(t *testing.T) {
 		hs := newHarness(t, setup{})
 		ctx, cancel := context.WithTimeout(context.Background(), createticket.AnswerReserve-100*time.Millisecond)
 		defer cancel()
@@ -288,18 +290,17 @@ func TestUpstreamBudget(t *testing.T) {
 		if hs.up.Calls() != 0 {
 			t.Errorf("Periskope called %d times with no time left", hs.up.Calls())
 		}
-	})
+	}))
 }
 
 func TestAPIKeyFromSecretsManager(t *testing.T) {
-	newKeys := func(sm *fakeaws.SecretsManager, clk *testkit.Clock) *createticket.SecretKeys {
-		return createticket.NewSecretKeys(sm, "periskope/api-key", secretcache.WithClock(clk.Now))
+	newKeys := func(sm *fakeaws.SecretsManager) *createticket.SecretKeys {
+		return createticket.NewSecretKeys(sm, "periskope/api-key")
 	}
 
-	t.Run("read once per container per TTL", func(t *testing.T) {
+	t.Run("read once per container per TTL", inBubble(func(t *testing.T) {
 		sm := fakeaws.NewSecretsManager(`{"api_key": "`+testAPIKey+`"}`, nil)
-		clk := newClock()
-		hs := newHarness(t, setup{keys: newKeys(sm, clk)})
+		hs := newHarness(t, setup{keys: newKeys(sm)})
 		for range 5 {
 			if resp := hs.do(t, context.Background(), request(minimalBody)); resp.StatusCode != 201 {
 				t.Fatalf("status %d: %s", resp.StatusCode, resp.Body)
@@ -308,23 +309,22 @@ func TestAPIKeyFromSecretsManager(t *testing.T) {
 		if sm.Calls() != 1 {
 			t.Errorf("GetSecretValue calls = %d for 5 requests, want 1", sm.Calls())
 		}
-		clk.Advance(secretcache.DefaultTTL + time.Second)
+		time.Sleep(secretcache.DefaultTTL + time.Second)
 		hs.do(t, context.Background(), request(minimalBody))
 		if sm.Calls() != 2 {
 			t.Errorf("GetSecretValue calls = %d after the TTL, want 2", sm.Calls())
 		}
-	})
+	}))
 
-	t.Run("rotated key is picked up after a 401", func(t *testing.T) {
+	t.Run("rotated key is picked up after a 401", inBubble(func(t *testing.T) {
 		sm := fakeaws.NewSecretsManager(testAPIKey, nil)
-		clk := newClock()
-		hs := newHarness(t, setup{keys: newKeys(sm, clk)})
+		hs := newHarness(t, setup{keys: newKeys(sm)})
 		if resp := hs.do(t, context.Background(), request(minimalBody)); resp.StatusCode != 201 {
 			t.Fatalf("status %d", resp.StatusCode)
 		}
 		sm.Set("rotated-key", nil)
 		hs.up.AcceptKeys("rotated-key")
-		clk.Advance(createticket.KeyMinRefreshInterval + time.Second)
+		time.Sleep(createticket.KeyMinRefreshInterval + time.Second)
 		resp := hs.do(t, context.Background(), request(minimalBody))
 		if resp.StatusCode != 201 {
 			t.Fatalf("after rotation: status %d: %s", resp.StatusCode, resp.Body)
@@ -335,12 +335,11 @@ func TestAPIKeyFromSecretsManager(t *testing.T) {
 		if line := hs.logs.Lines(t)[1]; line["upstream_attempts"] != 2.0 {
 			t.Errorf("upstream_attempts = %v, want 2", line["upstream_attempts"])
 		}
-	})
+	}))
 
-	t.Run("a key refused again after the refresh is 502", func(t *testing.T) {
+	t.Run("a key refused again after the refresh is 502", inBubble(func(t *testing.T) {
 		sm := fakeaws.NewSecretsManager("revoked-key", nil)
-		clk := newClock()
-		hs := newHarness(t, setup{keys: newKeys(sm, clk)})
+		hs := newHarness(t, setup{keys: newKeys(sm)})
 		// The first request reads the key; within KeyMinRefreshInterval
 		// the 401 does not cause a second read, so there is no retry.
 		wantError(t, hs.do(t, context.Background(), request(minimalBody)), 502, "upstream_auth_failed", "")
@@ -350,7 +349,7 @@ func TestAPIKeyFromSecretsManager(t *testing.T) {
 		// Later, the secret holds another key that Periskope refuses too:
 		// one refresh, one retry, then 502.
 		sm.Set("also-revoked", nil)
-		clk.Advance(createticket.KeyMinRefreshInterval + time.Second)
+		time.Sleep(createticket.KeyMinRefreshInterval + time.Second)
 		wantError(t, hs.do(t, context.Background(), request(minimalBody)), 502, "upstream_auth_failed", "")
 		if sm.Calls() != 2 || hs.up.Calls() != 3 {
 			t.Errorf("GetSecretValue calls = %d, Periskope calls = %d; want 2 and 3", sm.Calls(), hs.up.Calls())
@@ -358,30 +357,28 @@ func TestAPIKeyFromSecretsManager(t *testing.T) {
 		if hs.metrics.Get("UpstreamError") != 2 {
 			t.Errorf("UpstreamError = %v, want 2", hs.metrics.Get("UpstreamError"))
 		}
-	})
+	}))
 
-	t.Run("a key refused while its secret was deleted is 503", func(t *testing.T) {
+	t.Run("a key refused while its secret was deleted is 503", inBubble(func(t *testing.T) {
 		sm := fakeaws.NewSecretsManager("revoked-key", nil)
-		clk := newClock()
-		hs := newHarness(t, setup{keys: newKeys(sm, clk)})
+		hs := newHarness(t, setup{keys: newKeys(sm)})
 		if _, err := hs.h.Handle(context.Background(), request(minimalBody)); err != nil {
 			t.Fatal(err)
 		}
 		// The key was revoked and its secret deleted; the cached key is
 		// refused and the refresh finds no secret.
 		sm.Set("", &smtypes.ResourceNotFoundException{Message: aws.String("gone")})
-		clk.Advance(createticket.KeyMinRefreshInterval + time.Second)
+		time.Sleep(createticket.KeyMinRefreshInterval + time.Second)
 		resp := hs.do(t, context.Background(), request(minimalBody))
 		wantError(t, resp, 503, "api_key_unavailable", "")
 		if resp.Headers["retry-after"] == "" {
 			t.Error("no retry-after")
 		}
-	})
+	}))
 
-	t.Run("Secrets Manager down with nothing cached is 503", func(t *testing.T) {
+	t.Run("Secrets Manager down with nothing cached is 503", inBubble(func(t *testing.T) {
 		sm := fakeaws.NewSecretsManager("", errDown)
-		clk := newClock()
-		hs := newHarness(t, setup{keys: newKeys(sm, clk)})
+		hs := newHarness(t, setup{keys: newKeys(sm)})
 		resp := hs.do(t, context.Background(), request(minimalBody))
 		wantError(t, resp, 503, "api_key_unavailable", "")
 		if hs.up.Calls() != 0 || resp.Headers["retry-after"] == "" {
@@ -392,25 +389,24 @@ func TestAPIKeyFromSecretsManager(t *testing.T) {
 			line["dependency"] != "secretsmanager" || line["aws_error"] == nil {
 			t.Errorf("log line %v", line)
 		}
-	})
+	}))
 
-	t.Run("Secrets Manager down with a cached key still creates", func(t *testing.T) {
+	t.Run("Secrets Manager down with a cached key still creates", inBubble(func(t *testing.T) {
 		sm := fakeaws.NewSecretsManager(testAPIKey, nil)
-		clk := newClock()
-		hs := newHarness(t, setup{keys: newKeys(sm, clk)})
+		hs := newHarness(t, setup{keys: newKeys(sm)})
 		hs.do(t, context.Background(), request(minimalBody))
 		sm.Set("", errDown)
-		clk.Advance(secretcache.DefaultTTL + time.Second)
+		time.Sleep(secretcache.DefaultTTL + time.Second)
 		if resp := hs.do(t, context.Background(), request(minimalBody)); resp.StatusCode != 201 {
 			t.Errorf("status %d with a stale key", resp.StatusCode)
 		}
-	})
+	}))
 
-	t.Run("malformed secret is 503", func(t *testing.T) {
+	t.Run("malformed secret is 503", inBubble(func(t *testing.T) {
 		sm := fakeaws.NewSecretsManager(`{"apikey": "x"}`, nil)
-		hs := newHarness(t, setup{keys: newKeys(sm, newClock())})
+		hs := newHarness(t, setup{keys: newKeys(sm)})
 		wantError(t, hs.do(t, context.Background(), request(minimalBody)), 503, "api_key_unavailable", "")
-	})
+	}))
 }
 
 // fakeStore is an IdempotencyStore that answers every Begin the same way.

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
+	"testing/synctest"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -16,12 +16,6 @@ import (
 	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
-
-// newClock returns the tests' settable time source; its Sleep (for the
-// Periskope client's backoff) advances it instead of waiting.
-func newClock() *testkit.Clock {
-	return testkit.NewClock(time.Date(2025, 4, 20, 10, 0, 0, 0, time.UTC))
-}
 
 // logBuffer collects JSON log lines from concurrent requests.
 type logBuffer struct {
@@ -37,8 +31,7 @@ func (b *logBuffer) Lines(t testing.TB) []map[string]any {
 // harness is a Handler wired as in main, against a fake Periskope and the
 // given key provider and idempotency store.
 type harness struct {
-	up      *fakePeriskope
-	clock   *testkit.Clock
+	up      *upstream
 	logs    *logBuffer
 	metrics *testkit.Metrics
 	h       *createticket.Handler
@@ -54,14 +47,14 @@ const testAPIKey = "test-api-key"
 
 func newHarness(t *testing.T, s setup) *harness {
 	t.Helper()
-	hs := &harness{up: newFakePeriskope(t, testAPIKey), clock: newClock(), logs: &logBuffer{}, metrics: &testkit.Metrics{}}
+	hs := &harness{up: newUpstream(t, testAPIKey), logs: &logBuffer{}, metrics: &testkit.Metrics{}}
 	keys := s.keys
 	if keys == nil {
 		keys = periskope.StaticKey(testAPIKey)
 	}
 	tickets := s.tickets
 	if tickets == nil {
-		tickets = newClient(t, hs.up.URL(), keys)
+		tickets = newClient(t, hs.up.URL(), hs.up.dial(), keys)
 	}
 	hs.h = createticket.NewHandler(createticket.Deps{
 		Tickets:     tickets,
@@ -86,12 +79,15 @@ func checkNoKeysLogged(t *testing.T, logs *logBuffer) {
 	})
 }
 
-// newClient builds the function's client of baseURL. Its retries wait in
-// real time: the fake Periskope is on loopback, outside a synctest bubble.
-func newClient(t testing.TB, baseURL string, keys periskope.KeyProvider) *periskope.Client {
+// dialer makes the connections of the function's HTTP client.
+type dialer = func(ctx context.Context, network, addr string) (net.Conn, error)
+
+// newClient builds the function's client of baseURL, its connections made
+// by dial (nil: real sockets).
+func newClient(t testing.TB, baseURL string, dial dialer, keys periskope.KeyProvider) *periskope.Client {
 	t.Helper()
 	cfg := createticket.Config{BaseURL: baseURL, Phone: testPhone, APIKeySecret: "s", TicketsTable: "t"}
-	c, err := createticket.NewPeriskopeClient(cfg, keys)
+	c, err := createticket.NewPeriskopeClientDialing(cfg, keys, dial)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,3 +160,11 @@ func wantError(t testing.TB, resp events.APIGatewayV2HTTPResponse, status int, c
 
 // errDown is Secrets Manager unreachable: a transient failure.
 var errDown = &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
+
+// inBubble runs f in a synctest bubble, where time moves only when every
+// goroutine of the bubble waits: retries, timeouts and TTLs take no real
+// time. Periskope is on the in-memory network there (newUpstream); tests
+// that need real sockets (moto) stay outside.
+func inBubble(f func(t *testing.T)) func(t *testing.T) {
+	return func(t *testing.T) { synctest.Test(t, f) }
+}

@@ -73,15 +73,24 @@ var liveSeq atomic.Int32
 
 // newLive provisions a table and (unless secretValue is "") a secret on
 // moto and wires the handler to them.
-func newLive(t *testing.T, moto *motoserver.Server, secretValue string) *live {
+// keyOpts come after the options createticket.New uses for the key cache.
+func newLive(t *testing.T, moto *motoserver.Server, secretValue string, keyOpts ...secretcache.Option) *live {
 	t.Helper()
-	return newLiveOver(t, moto, secretValue, nil)
+	return newLiveOver(t, moto, secretValue, nil, keyOpts...)
 }
 
+// The live tests reach moto over sockets, which a synctest bubble does not
+// allow, so they run on real time: where a test waits for a key cache
+// lifetime to pass, it gives the cache one of these.
+const (
+	liveMinRefresh = 50 * time.Millisecond  // KeyMinRefreshInterval's stand-in
+	liveKeyTTL     = 50 * time.Millisecond  // secretcache.DefaultTTL's
+	liveFailureTTL = 500 * time.Millisecond // secretcache.DefaultFailureTTL's
+)
+
 // newLiveOver is newLive with the idempotency store's DynamoDB client
-// wrapped by wrap (nil: none). With a wrap, the store runs on the tests'
-// clock (the handler's deadlines stay on the real one).
-func newLiveOver(t *testing.T, moto *motoserver.Server, secretValue string, wrap func(idempotency.DB) idempotency.DB) *live {
+// wrapped by wrap (nil: none).
+func newLiveOver(t *testing.T, moto *motoserver.Server, secretValue string, wrap func(idempotency.DB) idempotency.DB, keyOpts ...secretcache.Option) *live {
 	t.Helper()
 	ctx := context.Background()
 	n := liveSeq.Add(1)
@@ -94,19 +103,18 @@ func newLiveOver(t *testing.T, moto *motoserver.Server, secretValue string, wrap
 		l.putSecret(t, secretValue)
 	}
 	l.secrets = &fakeaws.CountingSecretsManager{Next: l.sm}
-	hs := &harness{up: newFakePeriskope(t, testAPIKey), clock: newClock(), logs: &logBuffer{}, metrics: &testkit.Metrics{}}
+	hs := &harness{up: newUpstream(t, testAPIKey), logs: &logBuffer{}, metrics: &testkit.Metrics{}}
 	logger := slog.New(slog.NewJSONHandler(hs.logs, nil))
-	keys := createticket.NewSecretKeys(l.secrets, l.secret, secretcache.WithClock(hs.clock.Now),
-		secretcache.WithLogger(logger), secretcache.WithMetrics(hs.metrics)) // as createticket.New wires it
+	keys := createticket.NewSecretKeys(l.secrets, l.secret, append([]secretcache.Option{
+		secretcache.WithLogger(logger), secretcache.WithMetrics(hs.metrics)}, keyOpts...)...) // as createticket.New wires it
 	var db idempotency.DB = l.db
-	var storeOpts []idempotency.Option
 	if wrap != nil {
-		db, storeOpts = wrap(db), []idempotency.Option{idempotency.WithClock(hs.clock.Now)}
+		db = wrap(db)
 	}
 	hs.h = createticket.NewHandler(createticket.Deps{
-		Tickets:     newClient(t, hs.up.URL(), keys),
+		Tickets:     newClient(t, hs.up.URL(), hs.up.dial(), keys),
 		Keys:        keys,
-		Idempotency: idempotency.New(db, l.table, storeOpts...),
+		Idempotency: idempotency.New(db, l.table),
 		Logger:      logger,
 		Metrics:     hs.metrics,
 	})
@@ -176,13 +184,13 @@ func TestLiveAPIKeyIsReadOncePerContainer(t *testing.T) {
 }
 
 func TestLiveRotatedKeyIsPickedUpAfter401(t *testing.T) {
-	l := newLive(t, shared(t), testAPIKey)
+	l := newLive(t, shared(t), testAPIKey, secretcache.WithMinRefreshInterval(liveMinRefresh))
 	if resp := l.do(t, context.Background(), request(minimalBody)); resp.StatusCode != 201 {
 		t.Fatalf("status %d: %s", resp.StatusCode, resp.Body)
 	}
 	l.putSecret(t, "rotated-key")
 	l.up.AcceptKeys("rotated-key")
-	l.clock.Advance(createticket.KeyMinRefreshInterval + time.Second) // still well within the TTL
+	time.Sleep(liveMinRefresh) // still well within the TTL (the default, 5 minutes)
 	resp := l.do(t, context.Background(), request(minimalBody))
 	if resp.StatusCode != 201 {
 		t.Fatalf("after rotation: status %d: %s", resp.StatusCode, resp.Body)
@@ -393,13 +401,13 @@ func TestLiveCertainFailuresAreReleased(t *testing.T) {
 		})
 	}
 	t.Run("secret unavailable", func(t *testing.T) {
-		l := newLive(t, shared(t), "") // no secret yet
+		l := newLive(t, shared(t), "", secretcache.WithFailureTTL(liveFailureTTL)) // no secret yet
 		wantError(t, l.do(t, context.Background(), request(minimalBody, "idempotency-key", "nosecret-1")), 503, "api_key_unavailable", "")
 		if l.up.Calls() != 0 {
 			t.Errorf("Periskope calls = %d, want 0", l.up.Calls())
 		}
 		l.putSecret(t, testAPIKey)
-		l.clock.Advance(secretcache.DefaultFailureTTL) // the failure is remembered until then
+		time.Sleep(liveFailureTTL) // the failure is remembered until then
 		if retry := l.do(t, context.Background(), request(minimalBody, "idempotency-key", "nosecret-1")); retry.StatusCode != 201 {
 			t.Errorf("retry once the secret exists = %d %s", retry.StatusCode, retry.Body)
 		}
@@ -426,15 +434,15 @@ func TestLiveRevokedKeyIs503(t *testing.T) {
 	}
 	for _, rv := range revocations {
 		t.Run(rv.name, func(t *testing.T) {
-			l := newLive(t, shared(t), testAPIKey)
+			l := newLive(t, shared(t), testAPIKey, secretcache.WithTTL(liveKeyTTL), secretcache.WithMinRefreshInterval(liveMinRefresh), secretcache.WithFailureTTL(liveFailureTTL))
 			if resp := l.do(t, context.Background(), request(minimalBody)); resp.StatusCode != 201 {
 				t.Fatalf("warm-up: %d %s", resp.StatusCode, resp.Body)
 			}
 			rv.revoke(t, l)
-			l.clock.Advance(secretcache.DefaultTTL + time.Second)
+			time.Sleep(liveKeyTTL)
 			for range 3 {
 				wantError(t, l.do(t, context.Background(), request(minimalBody)), 503, "api_key_unavailable", "")
-				l.clock.Advance(time.Second)
+				time.Sleep(liveFailureTTL / 20) // remembered meanwhile
 			}
 			if l.up.Calls() != 1 {
 				t.Errorf("Periskope calls = %d, want 1 (the warm-up only)", l.up.Calls())
@@ -448,7 +456,7 @@ func TestLiveRevokedKeyIs503(t *testing.T) {
 					secretcache.MetricRefreshFailed, l.metrics.Get(secretcache.MetricRefreshFailed))
 			}
 			l.putSecret(t, testAPIKey)
-			l.clock.Advance(secretcache.DefaultFailureTTL)
+			time.Sleep(liveFailureTTL)
 			if resp := l.do(t, context.Background(), request(minimalBody)); resp.StatusCode != 201 {
 				t.Fatalf("after the secret was fixed: %d %s", resp.StatusCode, resp.Body)
 			}

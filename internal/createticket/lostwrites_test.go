@@ -62,8 +62,14 @@ func TestLiveClaimAppliedButTimedOut(t *testing.T) {
 			t.Fatal("the claim was not applied: the test proves nothing")
 		}
 		// The client-side timeout took the call's timeout; the client waits
-		// Retry-After on top of it.
-		l.clock.Advance(idempotency.DefaultCallTimeout + time.Second)
+		// Retry-After on top of it. By then the unstarted claim has passed
+		// its start_by; the retry comes as soon as it has.
+		answered := time.Now()
+		startBy := time.UnixMilli(attrN(l.record(t, "lost-claim"), "start_by"))
+		if latest := answered.Add(idempotency.DefaultCallTimeout + time.Second); startBy.After(latest) {
+			t.Fatalf("start_by %v is after the call timeout and Retry-After have passed (%v)", startBy, latest)
+		}
+		time.Sleep(time.Until(startBy) + time.Millisecond)
 		retry := l.do(t, ctx, request(minimalBody, "idempotency-key", "lost-claim"))
 		if retry.StatusCode != 201 || retry.Headers["idempotent-replayed"] != "" {
 			t.Fatalf("retry = %d %s, want the ticket created", retry.StatusCode, retry.Body)

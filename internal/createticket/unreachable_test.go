@@ -10,14 +10,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/periskope-connect/periskope-aws/internal/createticket"
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
 
-// timingOutDials returns an HTTP client whose first timeouts dials fail as
-// a net.Dialer whose Timeout passed fails (a real one, of 1ns), and whose
-// later dials connect.
-func timingOutDials(t *testing.T, timeouts int) *http.Client {
+// dialTimeout returns the error of a net.Dialer whose Timeout passed (a
+// real one, of 1ns).
+func dialTimeout(t *testing.T) error {
 	t.Helper()
 	short := net.Dialer{Timeout: time.Nanosecond}
 	_, errTimeout := short.Dial("tcp", "127.0.0.1:1")
@@ -25,16 +23,19 @@ func timingOutDials(t *testing.T, timeouts int) *http.Client {
 	if !errors.As(errTimeout, &opErr) || opErr.Op != "dial" || !opErr.Timeout() {
 		t.Fatalf("a 1ns dial gave %v, want a dial timeout", errTimeout)
 	}
+	return errTimeout
+}
+
+// timingOutDials returns a dialer whose first timeouts dials fail with
+// errTimeout, and whose later dials are dial's.
+func timingOutDials(timeouts int, errTimeout error, dial dialer) dialer {
 	var dials atomic.Int32
-	var d net.Dialer
-	tr := &http.Transport{DisableKeepAlives: true, DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
 		if int(dials.Add(1)) <= timeouts {
 			return nil, errTimeout
 		}
-		return d.DialContext(ctx, network, addr)
-	}}
-	t.Cleanup(tr.CloseIdleConnections)
-	return &http.Client{Transport: tr}
+		return dial(ctx, network, addr)
+	}
 }
 
 // A dial that timed out sent nothing: the client retries the create, and
@@ -42,6 +43,7 @@ func timingOutDials(t *testing.T, timeouts int) *http.Client {
 // 502 it may retry at once), not the 504 "may or may not" of a timeout
 // after the request left (TestUpstreamTimeout).
 func TestUpstreamDialTimeout(t *testing.T) {
+	errTimeout := dialTimeout(t) // outside the bubbles: a real dial
 	for _, tt := range []struct {
 		name      string
 		timeouts  int
@@ -52,14 +54,9 @@ func TestUpstreamDialTimeout(t *testing.T) {
 		{"retried after a dial timeout", 1, http.StatusCreated, 1, ""},
 		{"every dial timed out", 100, http.StatusBadGateway, 0, "nothing was created"},
 	} {
-		t.Run(tt.name, func(t *testing.T) {
-			up := newFakePeriskope(t, testAPIKey)
-			cfg := createticket.Config{BaseURL: up.URL(), Phone: testPhone, APIKeySecret: "s", TicketsTable: "t"}
-			client, err := createticket.NewPeriskopeClient(cfg, periskope.StaticKey(testAPIKey),
-				periskope.WithHTTPClient(timingOutDials(t, tt.timeouts)))
-			if err != nil {
-				t.Fatal(err)
-			}
+		t.Run(tt.name, inBubble(func(t *testing.T) {
+			up := newUpstream(t, testAPIKey)
+			client := newClient(t, up.URL(), timingOutDials(tt.timeouts, errTimeout, up.dial()), periskope.StaticKey(testAPIKey))
 			hs := newHarness(t, setup{tickets: client})
 			resp := hs.do(t, context.Background(), request(minimalBody))
 			if tt.status != http.StatusCreated {
@@ -73,6 +70,6 @@ func TestUpstreamDialTimeout(t *testing.T) {
 			if up.Calls() != tt.upCalls {
 				t.Errorf("Periskope calls = %d, want %d", up.Calls(), tt.upCalls)
 			}
-		})
+		}))
 	}
 }
