@@ -58,8 +58,9 @@ const (
 )
 
 // MaxStale is how long past its TTL a value may be served while Secrets
-// Manager fails transiently. An outage longer than that fails requests
-// rather than trust a key nobody could confirm for over an hour.
+// Manager fails transiently (default of WithMaxStale). An outage longer
+// than that fails requests rather than trust a key nobody could confirm
+// for over an hour.
 const MaxStale = time.Hour
 
 // Cache holds one parsed secret value. It is safe for concurrent use; only
@@ -86,7 +87,7 @@ type options struct {
 	minInterval time.Duration
 	timeout     time.Duration
 	failureTTL  time.Duration
-	now         func() time.Time
+	maxStale    time.Duration
 	logger      *slog.Logger
 	metrics     emf.Metrics
 }
@@ -110,8 +111,9 @@ func WithFetchTimeout(d time.Duration) Option { return func(o *options) { o.time
 // cached (default DefaultFailureTTL).
 func WithFailureTTL(d time.Duration) Option { return func(o *options) { o.failureTTL = d } }
 
-// WithClock sets the time source (for tests).
-func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
+// WithMaxStale sets how long past its TTL a value may be served while
+// Secrets Manager fails transiently (default MaxStale).
+func WithMaxStale(d time.Duration) Option { return func(o *options) { o.maxStale = d } }
 
 // WithLogger sets where failed reads are logged (default: nowhere).
 func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
@@ -123,7 +125,7 @@ func WithMetrics(m emf.Metrics) Option { return func(o *options) { o.metrics = m
 // It makes no call until the first Get.
 func New[T any](getter Getter, secretID string, parse func(string) (T, error), opts ...Option) *Cache[T] {
 	o := options{ttl: DefaultTTL, minInterval: DefaultMinRefreshInterval, timeout: DefaultFetchTimeout,
-		failureTTL: DefaultFailureTTL, now: time.Now}
+		failureTTL: DefaultFailureTTL, maxStale: MaxStale}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -137,7 +139,7 @@ func New[T any](getter Getter, secretID string, parse func(string) (T, error), o
 func (c *Cache[T]) Get(ctx context.Context) (T, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	now := c.now()
+	now := time.Now()
 	if c.hasValue && now.Sub(c.fetchedAt) < c.ttl {
 		return c.value, nil
 	}
@@ -154,7 +156,7 @@ func (c *Cache[T]) Get(ctx context.Context) (T, error) {
 func (c *Cache[T]) Refresh(ctx context.Context) (T, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	now := c.now()
+	now := time.Now()
 	if v, err, ok := c.heldLocked(now); ok {
 		return v, err
 	}
@@ -177,7 +179,7 @@ func (c *Cache[T]) heldLocked(now time.Time) (value T, err error, ok bool) {
 // servable reports whether the cached value may still be served: within
 // its TTL, or stale by at most MaxStale.
 func (c *Cache[T]) servable(now time.Time) bool {
-	return now.Sub(c.fetchedAt) < c.ttl+MaxStale
+	return now.Sub(c.fetchedAt) < c.ttl+c.maxStale
 }
 
 func (c *Cache[T]) fetchLocked(ctx context.Context, now time.Time) (T, error) {
@@ -218,7 +220,7 @@ func (c *Cache[T]) report(ctx context.Context, err error, servingStale bool) {
 		slog.Bool("serving_stale", servingStale),
 	}
 	if servingStale {
-		attrs = append(attrs, slog.String("stale_until", c.fetchedAt.Add(c.ttl+MaxStale).UTC().Format(time.RFC3339)))
+		attrs = append(attrs, slog.String("stale_until", c.fetchedAt.Add(c.ttl+c.maxStale).UTC().Format(time.RFC3339)))
 	}
 	c.logger.LogAttrs(ctx, slog.LevelWarn, "secret refresh failed", attrs...)
 }

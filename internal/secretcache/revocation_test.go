@@ -9,6 +9,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
@@ -30,21 +31,21 @@ const (
 	secretTTL = 5 * time.Minute
 )
 
-// keysCache is a signing-key cache on g with the injected clock, a JSON
-// logger and a metrics recorder.
+// keysCache is a signing-key cache on g with a JSON logger and a metrics
+// recorder.
 type keysCache struct {
 	*secretcache.Cache[[]string]
 	logs    *testkit.Buffer
 	metrics *testkit.Metrics
 }
 
-func newKeysCache(g secretcache.Getter, clk *testkit.Clock) *keysCache {
+// opts come last.
+func newKeysCache(g secretcache.Getter, opts ...secretcache.Option) *keysCache {
 	kc := &keysCache{logs: &testkit.Buffer{}, metrics: &testkit.Metrics{}}
-	kc.Cache = secretcache.New(g, "signing", secretcache.ParseSigningKeys,
+	kc.Cache = secretcache.New(g, "signing", secretcache.ParseSigningKeys, append([]secretcache.Option{
 		secretcache.WithTTL(secretTTL), secretcache.WithMinRefreshInterval(time.Minute),
-		secretcache.WithClock(clk.Now),
 		secretcache.WithLogger(slog.New(slog.NewJSONHandler(kc.logs, nil))),
-		secretcache.WithMetrics(kc.metrics))
+		secretcache.WithMetrics(kc.metrics)}, opts...)...)
 	return kc
 }
 
@@ -91,18 +92,18 @@ var permanentFailures = []failure{
 
 func strPtr(s string) *string { return &s }
 
-// warmCache returns a cache holding goodKeys, fetched at the clock's time,
-// whose getter now fails as f says.
-func warmCache(t *testing.T, f failure) (*keysCache, *fakeaws.SecretsManager, *testkit.Clock) {
+// warmCache returns a cache holding goodKeys, fetched now, whose getter now
+// fails as f says.
+func warmCache(t *testing.T, f failure) (*keysCache, *fakeaws.SecretsManager) {
 	t.Helper()
-	g, clk := &fakeaws.SecretsManager{}, testkit.NewClock(time.Unix(1e9, 0))
+	g := &fakeaws.SecretsManager{}
 	g.Set(goodKeys, nil)
-	kc := newKeysCache(g, clk)
+	kc := newKeysCache(g)
 	if _, err := kc.Get(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	g.Set(f.value, f.err)
-	return kc, g, clk
+	return kc, g
 }
 
 // checkFailureReported wants exactly one WARN line naming code and one
@@ -128,50 +129,53 @@ func checkFailureReported(t *testing.T, kc *keysCache, code string) {
 
 func TestTransientFailureServesTheStaleValue(t *testing.T) {
 	for _, f := range transientFailures {
-		t.Run(f.name, func(t *testing.T) {
-			kc, _, clk := warmCache(t, f)
-			clk.Advance(secretTTL + time.Second)
+		t.Run(f.name, inBubble(func(t *testing.T) {
+			kc, _ := warmCache(t, f)
+			time.Sleep(secretTTL + time.Second)
 			keys, err := kc.Get(context.Background())
 			if err != nil || len(keys) != 2 {
 				t.Fatalf("Get = %v, %v; want the stale keys", keys, err)
 			}
 			checkFailureReported(t, kc, f.code)
-		})
+		}))
 	}
 }
 
 func TestStaleValueIsServedForABoundedTime(t *testing.T) {
-	kc, g, clk := warmCache(t, transientFailures[0])
-	ctx := context.Background()
-	// Secrets Manager stays down; the cache retries once per minute.
-	for clk.Advance(secretTTL); clk.Now().Before(time.Unix(1e9, 0).Add(secretTTL + secretcache.MaxStale)); clk.Advance(time.Minute) {
-		if keys, err := kc.Get(ctx); err != nil || len(keys) != 2 {
-			t.Fatalf("at %v past the TTL: Get = %v, %v; want the stale keys", clk.Now().Sub(time.Unix(1e9, 0).Add(secretTTL)), keys, err)
+	synctest.Test(t, func(t *testing.T) {
+		fetched := time.Now()
+		kc, g := warmCache(t, transientFailures[0])
+		ctx := context.Background()
+		// Secrets Manager stays down; the cache retries once per minute.
+		for time.Sleep(secretTTL); time.Now().Before(fetched.Add(secretTTL + secretcache.MaxStale)); time.Sleep(time.Minute) {
+			if keys, err := kc.Get(ctx); err != nil || len(keys) != 2 {
+				t.Fatalf("at %v past the TTL: Get = %v, %v; want the stale keys", time.Since(fetched.Add(secretTTL)), keys, err)
+			}
 		}
-	}
-	// MaxStale past its TTL the value is no longer served.
-	if keys, err := kc.Get(ctx); !errors.Is(err, secretcache.ErrUnavailable) {
-		t.Fatalf("MaxStale past the TTL: Get = %v, %v; want ErrUnavailable", keys, err)
-	}
-	// Nor by a forced refresh.
-	clk.Advance(time.Minute)
-	if keys, err := kc.Refresh(ctx); !errors.Is(err, secretcache.ErrUnavailable) {
-		t.Fatalf("Refresh = %v, %v; want ErrUnavailable", keys, err)
-	}
-	// Secrets Manager back: the cache recovers.
-	g.Set(goodKeys, nil)
-	clk.Advance(time.Minute)
-	if keys, err := kc.Get(ctx); err != nil || len(keys) != 2 {
-		t.Fatalf("after recovery Get = %v, %v", keys, err)
-	}
+		// MaxStale past its TTL the value is no longer served.
+		if keys, err := kc.Get(ctx); !errors.Is(err, secretcache.ErrUnavailable) {
+			t.Fatalf("MaxStale past the TTL: Get = %v, %v; want ErrUnavailable", keys, err)
+		}
+		// Nor by a forced refresh.
+		time.Sleep(time.Minute)
+		if keys, err := kc.Refresh(ctx); !errors.Is(err, secretcache.ErrUnavailable) {
+			t.Fatalf("Refresh = %v, %v; want ErrUnavailable", keys, err)
+		}
+		// Secrets Manager back: the cache recovers.
+		g.Set(goodKeys, nil)
+		time.Sleep(time.Minute)
+		if keys, err := kc.Get(ctx); err != nil || len(keys) != 2 {
+			t.Fatalf("after recovery Get = %v, %v", keys, err)
+		}
+	})
 }
 
 func TestPermanentFailureDropsTheValue(t *testing.T) {
 	for _, f := range permanentFailures {
-		t.Run(f.name, func(t *testing.T) {
-			kc, g, clk := warmCache(t, f)
+		t.Run(f.name, inBubble(func(t *testing.T) {
+			kc, g := warmCache(t, f)
 			ctx := context.Background()
-			clk.Advance(secretTTL + time.Second)
+			time.Sleep(secretTTL + time.Second)
 			if keys, err := kc.Get(ctx); !errors.Is(err, f.wantErr) || keys != nil {
 				t.Fatalf("Get = %v, %v; want no keys and %v", keys, err, f.wantErr)
 			}
@@ -179,7 +183,7 @@ func TestPermanentFailureDropsTheValue(t *testing.T) {
 			// Still no keys on the next request, and no new call for a
 			// while: the failure is remembered.
 			calls := g.Calls()
-			clk.Advance(time.Second)
+			time.Sleep(time.Second)
 			if keys, err := kc.Get(ctx); err == nil {
 				t.Fatalf("second Get = %v; want an error", keys)
 			}
@@ -188,41 +192,45 @@ func TestPermanentFailureDropsTheValue(t *testing.T) {
 			}
 			// The secret fixed: good again once the failure is forgotten.
 			g.Set(`{"signing_keys":["fixed"]}`, nil)
-			clk.Advance(secretcache.DefaultFailureTTL)
+			time.Sleep(secretcache.DefaultFailureTTL)
 			if keys, err := kc.Get(ctx); err != nil || len(keys) != 1 || keys[0] != "fixed" {
 				t.Fatalf("after the fix Get = %v, %v", keys, err)
 			}
-		})
+		}))
 	}
 }
 
 func TestPermanentFailureOnRefreshDropsAFreshValue(t *testing.T) {
-	// A refresh forced by a rejected signature, while the cached keys are
-	// still within their TTL, finds the secret deleted.
-	kc, _, clk := warmCache(t, permanentFailures[0])
-	clk.Advance(2 * time.Minute)
-	if keys, err := kc.Refresh(context.Background()); err == nil {
-		t.Fatalf("Refresh = %v; want an error", keys)
-	}
-	if keys, err := kc.Get(context.Background()); err == nil {
-		t.Fatalf("Get after the failed refresh = %v; want an error", keys)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		// A refresh forced by a rejected signature, while the cached keys are
+		// still within their TTL, finds the secret deleted.
+		kc, _ := warmCache(t, permanentFailures[0])
+		time.Sleep(2 * time.Minute)
+		if keys, err := kc.Refresh(context.Background()); err == nil {
+			t.Fatalf("Refresh = %v; want an error", keys)
+		}
+		if keys, err := kc.Get(context.Background()); err == nil {
+			t.Fatalf("Get after the failed refresh = %v; want an error", keys)
+		}
+	})
 }
 
 func TestTransientFailureOnRefreshKeepsAFreshValue(t *testing.T) {
-	kc, _, clk := warmCache(t, transientFailures[2])
-	clk.Advance(2 * time.Minute)
-	if keys, err := kc.Refresh(context.Background()); err != nil || len(keys) != 2 {
-		t.Fatalf("Refresh = %v, %v; want the cached keys", keys, err)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		kc, _ := warmCache(t, transientFailures[2])
+		time.Sleep(2 * time.Minute)
+		if keys, err := kc.Refresh(context.Background()); err != nil || len(keys) != 2 {
+			t.Fatalf("Refresh = %v, %v; want the cached keys", keys, err)
+		}
+	})
 }
 
 func TestFailureWithoutAValueIsRemembered(t *testing.T) {
 	for _, f := range append(transientFailures[:1:1], permanentFailures[0]) {
-		t.Run(f.name, func(t *testing.T) {
-			g, clk := &fakeaws.SecretsManager{}, testkit.NewClock(time.Unix(1e9, 0))
+		t.Run(f.name, inBubble(func(t *testing.T) {
+			g := &fakeaws.SecretsManager{}
 			g.Set(f.value, f.err)
-			kc := newKeysCache(g, clk)
+			kc := newKeysCache(g)
 			ctx := context.Background()
 			for i := 0; i < 100; i++ {
 				if _, err := kc.Get(ctx); !errors.Is(err, f.wantErr) {
@@ -231,16 +239,38 @@ func TestFailureWithoutAValueIsRemembered(t *testing.T) {
 				if _, err := kc.Refresh(ctx); !errors.Is(err, f.wantErr) {
 					t.Fatalf("Refresh %d: err = %v, want %v", i, err, f.wantErr)
 				}
-				clk.Advance(10 * time.Millisecond)
+				time.Sleep(10 * time.Millisecond)
 			}
 			if g.Calls() != 1 {
 				t.Errorf("Secrets Manager calls = %d, want 1", g.Calls())
 			}
-			clk.Advance(secretcache.DefaultFailureTTL)
+			time.Sleep(secretcache.DefaultFailureTTL)
 			_, _ = kc.Get(ctx)
 			if g.Calls() != 2 {
 				t.Errorf("after DefaultFailureTTL: calls = %d, want 2", g.Calls())
 			}
-		})
+		}))
 	}
+}
+
+func TestMaxStaleIsConfigurable(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const maxStale = 10 * time.Minute
+		g := &fakeaws.SecretsManager{}
+		g.Set(goodKeys, nil)
+		kc := newKeysCache(g, secretcache.WithMaxStale(maxStale))
+		ctx := context.Background()
+		if _, err := kc.Get(ctx); err != nil {
+			t.Fatal(err)
+		}
+		g.Set("", transientFailures[0].err)
+		time.Sleep(secretTTL + maxStale - time.Second)
+		if keys, err := kc.Get(ctx); err != nil || len(keys) != 2 {
+			t.Fatalf("a second before the TTL and maxStale passed: Get = %v, %v; want the stale keys", keys, err)
+		}
+		time.Sleep(time.Second)
+		if keys, err := kc.Get(ctx); !errors.Is(err, secretcache.ErrUnavailable) {
+			t.Fatalf("the TTL and maxStale passed: Get = %v, %v; want ErrUnavailable", keys, err)
+		}
+	})
 }

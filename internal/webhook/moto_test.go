@@ -40,7 +40,7 @@ type motoRig struct {
 	srv     *motoserver.Server
 	db      *dynamodb.Client
 	sm      *secretsmanager.Client
-	clock   *testkit.Clock // shared by the handler and its key cache
+	deps    webhook.Deps // h's, for a later invocation's handler
 	h       *webhook.Handler
 	metrics *testkit.Metrics
 	log     *bytes.Buffer
@@ -72,10 +72,22 @@ func (c *awsCalls) get(operation string) int {
 	return c.counts[operation]
 }
 
+// The moto tests run on real time; where one waits for a key cache
+// lifetime to pass, the cache gets one of these (through motoOptions).
+const (
+	motoMinRefresh = time.Second            // long enough to refresh too soon on purpose
+	motoKeyTTL     = 50 * time.Millisecond  // secretcache.DefaultTTL's stand-in
+	motoFailureTTL = 300 * time.Millisecond // secretcache.DefaultFailureTTL's
+)
+
 type motoOptions struct {
 	table       string // the table the function is configured with
 	noSecret    bool   // leave the signing key secret uncreated
 	secretValue string // default: the local key
+	// keyCache comes after webhook.New's options for the key cache: moto is
+	// reached over sockets, which a synctest bubble does not allow, so a
+	// test that waits for a cache lifetime to pass gives it a short one.
+	keyCache []secretcache.Option
 }
 
 func newMotoRig(t *testing.T, o motoOptions) *motoRig {
@@ -87,7 +99,7 @@ func newMotoRig(t *testing.T, o motoOptions) *motoRig {
 	}
 	ctx := context.Background()
 	r := &motoRig{srv: srv, db: dynamodb.NewFromConfig(awsCfg), sm: secretsmanager.NewFromConfig(awsCfg),
-		clock: testkit.NewClock(now), metrics: &testkit.Metrics{}, log: &bytes.Buffer{}, calls: &awsCalls{counts: map[string]int{}}}
+		metrics: &testkit.Metrics{}, log: &bytes.Buffer{}, calls: &awsCalls{counts: map[string]int{}}}
 	if err := motoserver.CreateTable(ctx, r.db, motoTable); err != nil {
 		t.Fatal(err)
 	}
@@ -110,16 +122,17 @@ func newMotoRig(t *testing.T, o motoOptions) *motoRig {
 	}
 	r.calls.install(&awsCfg) // after the rig's own clients, which it does not count
 	logger := slog.New(slog.NewJSONHandler(r.log, nil))
-	// As webhook.New wires it, with the rig's clock.
+	// As webhook.New wires it, receiving at the tests' fixed time.
 	keys := webhook.NewSigningKeys(secretsmanager.NewFromConfig(awsCfg), cfg.SigningKeySecret,
-		secretcache.WithClock(r.clock.Now), secretcache.WithLogger(logger), secretcache.WithMetrics(r.metrics))
-	r.h = webhook.NewHandler(webhook.Deps{
+		append([]secretcache.Option{secretcache.WithLogger(logger), secretcache.WithMetrics(r.metrics)}, o.keyCache...)...)
+	r.deps = webhook.Deps{
 		Keys:    keys,
 		Store:   ticketstore.New(dynamodb.NewFromConfig(awsCfg), cfg.TicketsTable),
 		Logger:  logger,
 		Metrics: r.metrics,
-		Now:     r.clock.Now,
-	})
+		Now:     func() time.Time { return now },
+	}
+	r.h = webhook.NewHandler(r.deps)
 	return r
 }
 
@@ -262,7 +275,10 @@ func TestMotoDuplicateDoesNotOverwrite(t *testing.T) {
 	if got := r.send(t, first); got.Body["status"] != "stored" {
 		t.Fatalf("first: %s", got.Raw.Body)
 	}
-	r.clock.Advance(time.Hour)
+	// Redelivered an hour later (another invocation).
+	later := r.deps
+	later.Now = func() time.Time { return now.Add(time.Hour) }
+	r.h = webhook.NewHandler(later)
 	env := baseline(t)
 	ticketOf(env)["subject"] = "changed on redelivery"
 	for _, req := range []events.APIGatewayV2HTTPRequest{first, signed(t, mustJSON(t, env), localKey)} {
@@ -463,7 +479,7 @@ func TestMotoTicketsOutsideTheIndexAreStored(t *testing.T) {
 }
 
 func TestMotoMissingSecretIs503Cold(t *testing.T) {
-	r := newMotoRig(t, motoOptions{noSecret: true})
+	r := newMotoRig(t, motoOptions{noSecret: true, keyCache: []secretcache.Option{secretcache.WithFailureTTL(motoFailureTTL)}})
 	got := r.send(t, sample(t, "webhook-ticket-created.json"))
 	if got.Status != 503 {
 		t.Fatalf("answer %d %s", got.Status, got.Raw.Body)
@@ -478,7 +494,7 @@ func TestMotoMissingSecretIs503Cold(t *testing.T) {
 	// Once the secret exists the next delivery goes through, as soon as the
 	// cache has forgotten the failure.
 	r.putSecret(t, localKey)
-	r.clock.Advance(secretcache.DefaultFailureTTL)
+	time.Sleep(motoFailureTTL)
 	if got := r.send(t, sample(t, "webhook-ticket-created.json")); got.Status != 200 {
 		t.Fatalf("after the secret was created: %d %s", got.Status, got.Raw.Body)
 	}
@@ -493,7 +509,7 @@ func TestMotoUnsignedNeverReachesAWS(t *testing.T) {
 }
 
 func TestMotoKeyRotation(t *testing.T) {
-	r := newMotoRig(t, motoOptions{secretValue: "old-key"})
+	r := newMotoRig(t, motoOptions{secretValue: "old-key", keyCache: []secretcache.Option{secretcache.WithMinRefreshInterval(motoMinRefresh)}})
 	env := baseline(t)
 	deliver := func(ticketID, key string) reply {
 		ticketOf(env)["ticket_id"] = ticketID
@@ -504,11 +520,10 @@ func TestMotoKeyRotation(t *testing.T) {
 	}
 	// Rotated in Periskope's console and in the secret, current key first.
 	r.putSecret(t, `{"signing_keys": ["new-key", "old-key"]}`)
-	r.clock.Advance(30 * time.Second)
 	if got := deliver("T-2", "new-key"); got.Status != 401 {
 		t.Fatalf("refresh within the minimum interval: %d, want 401 (refreshes are rate-limited)", got.Status)
 	}
-	r.clock.Advance(31 * time.Second) // past the minimum refresh interval, well within the TTL
+	time.Sleep(motoMinRefresh) // past the minimum refresh interval, well within the TTL (the default, 5 minutes)
 	if got := deliver("T-2", "new-key"); got.Status != 200 {
 		t.Fatalf("new key after rotation: %d %s", got.Status, got.Raw.Body)
 	}
@@ -542,13 +557,14 @@ func TestMotoRevokedSecretIs503(t *testing.T) {
 	}
 	for _, rv := range revocations {
 		t.Run(rv.name, func(t *testing.T) {
-			r := newMotoRig(t, motoOptions{})
+			r := newMotoRig(t, motoOptions{keyCache: []secretcache.Option{secretcache.WithTTL(motoKeyTTL),
+				secretcache.WithMinRefreshInterval(motoKeyTTL), secretcache.WithFailureTTL(motoFailureTTL)}})
 			req := sample(t, "webhook-ticket-created.json")
 			if got := r.send(t, req); got.Status != 200 {
 				t.Fatalf("warm-up: %d %s", got.Status, got.Raw.Body)
 			}
 			rv.revoke(t, r)
-			r.clock.Advance(secretcache.DefaultTTL + time.Second)
+			time.Sleep(motoKeyTTL)
 			for i := range 3 {
 				if got := r.send(t, req); got.Status != 503 || got.ErrCode != "dependency_unavailable" {
 					t.Fatalf("delivery %d after the revocation: %d %s, want 503", i, got.Status, got.Raw.Body)
@@ -556,13 +572,13 @@ func TestMotoRevokedSecretIs503(t *testing.T) {
 				if line := r.lastLog(t); line["dependency"] != "secretsmanager" || line["aws_error"] != rv.code {
 					t.Errorf("log line %v, want secretsmanager %s", line, rv.code)
 				}
-				r.clock.Advance(time.Second)
+				time.Sleep(motoFailureTTL / 20) // remembered meanwhile
 			}
 			if !strings.Contains(r.log.String(), `"msg":"secret refresh failed"`) {
 				t.Errorf("no WARN line for the failed refresh in %s", r.log.String())
 			}
 			r.putSecret(t, localKey)
-			r.clock.Advance(secretcache.DefaultFailureTTL)
+			time.Sleep(motoFailureTTL)
 			if got := r.send(t, req); got.Status != 200 {
 				t.Fatalf("after the secret was fixed: %d %s", got.Status, got.Raw.Body)
 			}
@@ -573,18 +589,22 @@ func TestMotoRevokedSecretIs503(t *testing.T) {
 // An outage (Secrets Manager unreachable) keeps the cached key working for
 // MaxStale past its TTL, and no longer.
 func TestMotoStaleKeysServedDuringAnOutage(t *testing.T) {
-	r := newMotoRig(t, motoOptions{})
+	// maxStale outlasts stopping moto_server (the stale key must still be
+	// served after it); MaxStale itself is secretcache's test.
+	const maxStale = 2 * time.Second
+	r := newMotoRig(t, motoOptions{keyCache: []secretcache.Option{secretcache.WithTTL(motoKeyTTL), secretcache.WithMaxStale(maxStale)}})
 	// ticket.updated is verified but not stored: DynamoDB, down too, is not needed.
 	req := sample(t, "webhook-ticket-updated.json")
 	if got := r.send(t, req); got.Status != 200 {
 		t.Fatalf("warm-up: %d %s", got.Status, got.Raw.Body)
 	}
+	warmed := time.Now() // after the fetch
 	r.srv.Stop()
-	r.clock.Advance(secretcache.DefaultTTL + time.Second)
+	time.Sleep(time.Until(warmed.Add(motoKeyTTL)))
 	if got := r.send(t, req); got.Status != 200 {
 		t.Fatalf("Secrets Manager down after the TTL: %d %s, want the cached key to verify", got.Status, got.Raw.Body)
 	}
-	r.clock.Advance(secretcache.MaxStale)
+	time.Sleep(maxStale)
 	if got := r.send(t, req); got.Status != 503 {
 		t.Fatalf("Secrets Manager down MaxStale past the TTL: %d %s, want 503", got.Status, got.Raw.Body)
 	}
@@ -599,7 +619,7 @@ func TestMotoJunkFloodWithAMissingSecret(t *testing.T) {
 		if got := r.send(t, req); got.Status != 503 {
 			t.Fatalf("request %d: %d %s", i, got.Status, got.Raw.Body)
 		}
-		r.clock.Advance(20 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond) // 2 s in all, within DefaultFailureTTL
 	}
 	if n := r.calls.get("GetSecretValue"); n < 1 || n > 2 {
 		t.Errorf("%d GetSecretValue calls for 100 junk requests, want 1 or 2", n)
