@@ -106,7 +106,6 @@ type Store struct {
 	table       string
 	ttl         time.Duration
 	callTimeout time.Duration
-	now         func() time.Time
 }
 
 // Option configures a Store.
@@ -120,12 +119,9 @@ func WithTTL(d time.Duration) Option { return func(s *Store) { s.ttl = d } }
 // while there is still time to answer.
 func WithCallTimeout(d time.Duration) Option { return func(s *Store) { s.callTimeout = d } }
 
-// WithClock sets the time source (for tests).
-func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
-
 // New returns a Store over table.
 func New(db DB, table string, opts ...Option) *Store {
-	s := &Store{db: db, table: table, ttl: DefaultTTL, callTimeout: DefaultCallTimeout, now: time.Now}
+	s := &Store{db: db, table: table, ttl: DefaultTTL, callTimeout: DefaultCallTimeout}
 	for _, opt := range opts {
 		opt(s)
 	}
@@ -200,7 +196,7 @@ func (s *Store) Begin(ctx context.Context, key Key, fingerprint string, leaseUnt
 	if err := ValidateKey(key.Value); err != nil {
 		return Begun{}, err
 	}
-	now := s.now()
+	now := time.Now()
 	claim := &Claim{store: s, pk: PartitionKey(key), owner: newOwnerToken()}
 	claim.record = map[string]types.AttributeValue{
 		"pk":          str(claim.pk),
@@ -295,7 +291,7 @@ func (c *Claim) item(state map[string]types.AttributeValue) map[string]types.Att
 // record may or may not say started: do not do the work, and Release.
 // Sending Start again after such an error is safe.
 func (c *Claim) Start(ctx context.Context) error {
-	c.record["started_at"] = str(c.store.now().UTC().Format(time.RFC3339Nano))
+	c.record["started_at"] = str(time.Now().UTC().Format(time.RFC3339Nano))
 	return c.finish(ctx, map[string]types.AttributeValue{"status": str(statusInProgress)})
 }
 
@@ -313,7 +309,7 @@ func (c *Claim) Complete(ctx context.Context, resp Response) error {
 		"response_status":  num(int64(resp.Status)),
 		"response_body_gz": &types.AttributeValueMemberB{Value: body},
 		"ticket_id":        str(resp.TicketID),
-		"completed_at":     str(c.store.now().UTC().Format(time.RFC3339Nano)),
+		"completed_at":     str(time.Now().UTC().Format(time.RFC3339Nano)),
 	})
 }
 
@@ -324,7 +320,7 @@ func (c *Claim) Release(ctx context.Context, status int) error {
 	return c.finish(ctx, map[string]types.AttributeValue{
 		"status":          str(statusReleased),
 		"response_status": num(int64(status)),
-		"released_at":     str(c.store.now().UTC().Format(time.RFC3339Nano)),
+		"released_at":     str(time.Now().UTC().Format(time.RFC3339Nano)),
 	})
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -14,7 +15,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
-	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
 	"github.com/periskope-connect/periskope-aws/internal/idempotency"
 )
 
@@ -33,8 +33,8 @@ func newEnv(t *testing.T) *env {
 	return &env{moto: moto, db: db}
 }
 
-func (e *env) store(clk *testkit.Clock) *idempotency.Store {
-	return idempotency.New(e.db, table, idempotency.WithClock(clk.Now))
+func (e *env) store(opts ...idempotency.Option) *idempotency.Store {
+	return idempotency.New(e.db, table, opts...)
 }
 
 func (e *env) item(t *testing.T, key string) map[string]types.AttributeValue {
@@ -54,34 +54,36 @@ func (e *env) itemOf(t *testing.T, key idempotency.Key) map[string]types.Attribu
 	return out.Item
 }
 
-var start = time.Date(2025, 4, 20, 10, 0, 0, 0, time.UTC)
-
 func TestStore(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	fp := idempotency.Fingerprint([]byte(`{"chat_id":"919876543210@c.us","subject":"a"}`))
 	otherFP := idempotency.Fingerprint([]byte(`{"chat_id":"919876543210@c.us","subject":"b"}`))
-	lease := func(clk *testkit.Clock) time.Time { return clk.Now().Add(30 * time.Second) }
+	// The store runs on real time (moto is reached over sockets, which a
+	// synctest bubble does not allow): a test that waits for a lease to pass
+	// takes a short one.
+	lease := func() time.Time { return time.Now().Add(30 * time.Second) }
+	shortLease := func() time.Time { return time.Now().Add(100 * time.Millisecond) }
+	waitPast := func(t time.Time) { time.Sleep(time.Until(t) + time.Millisecond) }
 
 	t.Run("first request claims, duplicates see in progress or conflict", func(t *testing.T) {
-		clk := testkit.NewClock(start)
-		s := e.store(clk)
-		begun, err := s.Begin(ctx, idempotency.Key{Value: "k-inflight"}, fp, lease(clk))
+		s := e.store()
+		begun, err := s.Begin(ctx, idempotency.Key{Value: "k-inflight"}, fp, lease())
 		if err != nil || begun.Claim == nil || begun.Replay != nil {
 			t.Fatalf("Begin = %+v, %v; want a claim", begun, err)
 		}
-		if _, err := s.Begin(ctx, idempotency.Key{Value: "k-inflight"}, fp, lease(clk)); !errors.Is(err, idempotency.ErrInProgress) {
+		if _, err := s.Begin(ctx, idempotency.Key{Value: "k-inflight"}, fp, lease()); !errors.Is(err, idempotency.ErrInProgress) {
 			t.Errorf("same request while in flight: %v, want ErrInProgress", err)
 		}
-		if _, err := s.Begin(ctx, idempotency.Key{Value: "k-inflight"}, otherFP, lease(clk)); !errors.Is(err, idempotency.ErrConflict) {
+		if _, err := s.Begin(ctx, idempotency.Key{Value: "k-inflight"}, otherFP, lease()); !errors.Is(err, idempotency.ErrConflict) {
 			t.Errorf("other request while in flight: %v, want ErrConflict", err)
 		}
 	})
 
 	t.Run("completed answer is replayed exactly, other request conflicts", func(t *testing.T) {
-		clk := testkit.NewClock(start)
-		s := e.store(clk)
-		begun, err := s.Begin(ctx, idempotency.Key{Value: "k-done"}, fp, lease(clk))
+		s := e.store()
+		claimLease := shortLease()
+		begun, err := s.Begin(ctx, idempotency.Key{Value: "k-done"}, fp, claimLease)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -89,26 +91,31 @@ func TestStore(t *testing.T) {
 		if err := begun.Claim.Complete(ctx, want); err != nil {
 			t.Fatal(err)
 		}
-		clk.Advance(time.Hour)
-		again, err := s.Begin(ctx, idempotency.Key{Value: "k-done"}, fp, lease(clk))
+		// Later: past the claim's lease and start window, and the record
+		// kept for more than another hour.
+		waitPast(claimLease)
+		waitPast(time.UnixMilli(getN(e.item(t, "k-done"), "start_by")))
+		if expires, hourLater := getN(e.item(t, "k-done"), "expires_at"), time.Now().Add(time.Hour).Unix(); expires <= hourLater {
+			t.Errorf("expires_at %d: the answer is not kept an hour (%d)", expires, hourLater)
+		}
+		again, err := s.Begin(ctx, idempotency.Key{Value: "k-done"}, fp, lease())
 		if err != nil || again.Replay == nil || again.Claim != nil {
 			t.Fatalf("Begin after Complete = %+v, %v; want a replay", again, err)
 		}
 		if got := *again.Replay; got.Status != want.Status || !bytes.Equal(got.Body, want.Body) || got.TicketID != want.TicketID {
 			t.Errorf("replay = %+v, want %+v", got, want)
 		}
-		if _, err := s.Begin(ctx, idempotency.Key{Value: "k-done"}, otherFP, lease(clk)); !errors.Is(err, idempotency.ErrConflict) {
+		if _, err := s.Begin(ctx, idempotency.Key{Value: "k-done"}, otherFP, lease()); !errors.Is(err, idempotency.ErrConflict) {
 			t.Errorf("other request after completion: %v, want ErrConflict", err)
 		}
 	})
 
 	t.Run("two callers, same key: independent records", func(t *testing.T) {
-		clk := testkit.NewClock(start)
-		s := e.store(clk)
+		s := e.store()
 		alice := idempotency.Key{Caller: "iam:arn:aws:iam::123456789012:user/alice", Value: "k-shared"}
 		bob := idempotency.Key{Caller: "iam:arn:aws:iam::123456789012:user/bob", Value: "k-shared"}
 		anonymous := idempotency.Key{Value: "k-shared"}
-		begun, err := s.Begin(ctx, alice, fp, lease(clk))
+		begun, err := s.Begin(ctx, alice, fp, lease())
 		if err != nil || begun.Claim == nil {
 			t.Fatalf("alice: Begin = %+v, %v", begun, err)
 		}
@@ -118,12 +125,12 @@ func TestStore(t *testing.T) {
 		// Bob's request, the same or another, is his own: claimed, neither
 		// replayed nor refused as a conflict or as in progress.
 		for _, k := range []idempotency.Key{bob, anonymous} {
-			begun, err := s.Begin(ctx, k, otherFP, lease(clk))
+			begun, err := s.Begin(ctx, k, otherFP, lease())
 			if err != nil || begun.Claim == nil || begun.Replay != nil {
 				t.Fatalf("%q: Begin = %+v, %v; want a claim of its own", k.Caller, begun, err)
 			}
 		}
-		if _, err := s.Begin(ctx, bob, fp, lease(clk)); !errors.Is(err, idempotency.ErrConflict) {
+		if _, err := s.Begin(ctx, bob, fp, lease()); !errors.Is(err, idempotency.ErrConflict) {
 			t.Errorf("bob again with alice's body: %v, want ErrConflict with his own record", err)
 		}
 		if got := e.itemOf(t, alice); getS(got, "status") != "completed" {
@@ -135,16 +142,15 @@ func TestStore(t *testing.T) {
 	})
 
 	t.Run("released key is claimed again", func(t *testing.T) {
-		clk := testkit.NewClock(start)
-		s := e.store(clk)
-		begun, err := s.Begin(ctx, idempotency.Key{Value: "k-released"}, fp, lease(clk))
+		s := e.store()
+		begun, err := s.Begin(ctx, idempotency.Key{Value: "k-released"}, fp, lease())
 		if err != nil {
 			t.Fatal(err)
 		}
 		if err := begun.Claim.Release(ctx, 429); err != nil {
 			t.Fatal(err)
 		}
-		again, err := s.Begin(ctx, idempotency.Key{Value: "k-released"}, fp, lease(clk))
+		again, err := s.Begin(ctx, idempotency.Key{Value: "k-released"}, fp, lease())
 		if err != nil || again.Claim == nil {
 			t.Fatalf("Begin after Release = %+v, %v; want a new claim", again, err)
 		}
@@ -155,37 +161,37 @@ func TestStore(t *testing.T) {
 	})
 
 	t.Run("started claim whose lease passed without an answer is not taken over", func(t *testing.T) {
-		clk := testkit.NewClock(start)
-		s := e.store(clk)
-		begun, err := s.Begin(ctx, idempotency.Key{Value: "k-abandoned"}, fp, lease(clk))
+		s := e.store()
+		claimLease := shortLease()
+		begun, err := s.Begin(ctx, idempotency.Key{Value: "k-abandoned"}, fp, claimLease)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if err := begun.Claim.Start(ctx); err != nil {
 			t.Fatal(err)
 		}
-		clk.Advance(31 * time.Second)
-		if _, err := s.Begin(ctx, idempotency.Key{Value: "k-abandoned"}, fp, lease(clk)); !errors.Is(err, idempotency.ErrOutcomeUnknown) {
+		waitPast(claimLease)
+		if _, err := s.Begin(ctx, idempotency.Key{Value: "k-abandoned"}, fp, lease()); !errors.Is(err, idempotency.ErrOutcomeUnknown) {
 			t.Errorf("after the lease: %v, want ErrOutcomeUnknown", err)
 		}
 	})
 
 	t.Run("claim never started is taken over after its start window, by the same request only", func(t *testing.T) {
-		clk := testkit.NewClock(start)
-		s := e.store(clk)
+		s := e.store()
 		key := idempotency.Key{Value: "k-unstarted"}
-		first, err := s.Begin(ctx, key, fp, lease(clk))
+		first, err := s.Begin(ctx, key, fp, lease())
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Begin(ctx, key, fp, lease(clk)); !errors.Is(err, idempotency.ErrInProgress) {
+		if _, err := s.Begin(ctx, key, fp, lease()); !errors.Is(err, idempotency.ErrInProgress) {
 			t.Errorf("within the start window: %v, want ErrInProgress", err)
 		}
-		clk.Advance(idempotency.StartWindow + time.Millisecond)
-		if _, err := s.Begin(ctx, key, otherFP, lease(clk)); !errors.Is(err, idempotency.ErrConflict) {
+		waitPast(time.UnixMilli(getN(e.item(t, "k-unstarted"), "start_by")))
+		if _, err := s.Begin(ctx, key, otherFP, lease()); !errors.Is(err, idempotency.ErrConflict) {
 			t.Errorf("another request after the start window: %v, want ErrConflict", err)
 		}
-		second, err := s.Begin(ctx, key, fp, lease(clk))
+		secondLease := shortLease()
+		second, err := s.Begin(ctx, key, fp, secondLease)
 		if err != nil || second.Claim == nil {
 			t.Fatalf("same request after the start window: %+v, %v; want the claim taken over", second, err)
 		}
@@ -200,8 +206,8 @@ func TestStore(t *testing.T) {
 		if err := second.Claim.Start(ctx); err != nil {
 			t.Errorf("Start sent again (a retried write that was applied): %v, want nil", err)
 		}
-		clk.Advance(time.Hour)
-		if _, err := s.Begin(ctx, key, fp, lease(clk)); !errors.Is(err, idempotency.ErrOutcomeUnknown) {
+		waitPast(secondLease)
+		if _, err := s.Begin(ctx, key, fp, lease()); !errors.Is(err, idempotency.ErrOutcomeUnknown) {
 			t.Errorf("started claim past its lease: %v, want ErrOutcomeUnknown", err)
 		}
 		if got := e.item(t, "k-unstarted"); getS(got, "started_at") == "" {
@@ -210,9 +216,8 @@ func TestStore(t *testing.T) {
 	})
 
 	t.Run("a claim write sent twice (the SDK's retry of a write that was applied) holds the claim", func(t *testing.T) {
-		clk := testkit.NewClock(start)
-		s := idempotency.New(sentTwice{e.db}, table, idempotency.WithClock(clk.Now))
-		begun, err := s.Begin(ctx, idempotency.Key{Value: "k-twice"}, fp, lease(clk))
+		s := idempotency.New(sentTwice{e.db}, table)
+		begun, err := s.Begin(ctx, idempotency.Key{Value: "k-twice"}, fp, lease())
 		if err != nil || begun.Claim == nil {
 			t.Fatalf("Begin = %+v, %v; want the claim, not a request in progress", begun, err)
 		}
@@ -222,36 +227,40 @@ func TestStore(t *testing.T) {
 	})
 
 	t.Run("expired record counts as absent", func(t *testing.T) {
-		clk := testkit.NewClock(start)
-		s := e.store(clk)
-		old, err := s.Begin(ctx, idempotency.Key{Value: "k-expired"}, fp, lease(clk))
+		s := e.store(idempotency.WithTTL(time.Second))
+		old, err := s.Begin(ctx, idempotency.Key{Value: "k-expired"}, fp, lease())
 		if err != nil {
 			t.Fatal(err)
 		}
 		if err := old.Claim.Complete(ctx, idempotency.Response{Status: 201, Body: []byte(`{}`)}); err != nil {
 			t.Fatal(err)
 		}
-		clk.Advance(24*time.Hour + time.Second)
-		again, err := s.Begin(ctx, idempotency.Key{Value: "k-expired"}, otherFP, lease(clk))
+		waitPast(time.Unix(getN(e.item(t, "k-expired"), "expires_at")+1, 0)) // expires_at is in seconds
+		again, err := s.Begin(ctx, idempotency.Key{Value: "k-expired"}, otherFP, lease())
 		if err != nil || again.Claim == nil {
 			t.Fatalf("Begin after expiry = %+v, %v; want a new claim", again, err)
 		}
 	})
 
 	t.Run("record layout", func(t *testing.T) {
-		clk := testkit.NewClock(start)
-		s := e.store(clk)
+		s := e.store()
 		key := "layout-" + strings.Repeat("x", 200)
-		if _, err := s.Begin(ctx, idempotency.Key{Value: key}, fp, lease(clk)); err != nil {
+		before := time.Now()
+		if _, err := s.Begin(ctx, idempotency.Key{Value: key}, fp, lease()); err != nil {
 			t.Fatal(err)
 		}
+		after := time.Now()
 		item := e.item(t, key)
+		created, err := time.Parse(time.RFC3339Nano, getS(item, "created_at"))
+		if err != nil || created.Before(before) || created.After(after) || getS(item, "created_at") != created.UTC().Format(time.RFC3339Nano) {
+			t.Errorf("created_at = %q, want the time of Begin in UTC RFC 3339 (%v, %v)", getS(item, "created_at"), before, err)
+		}
 		pk := item["pk"].(*types.AttributeValueMemberS).Value
 		if !strings.HasPrefix(pk, "IDEMPOTENCY#") || len(pk) != len("IDEMPOTENCY#")+64 {
 			t.Errorf("pk = %q, want IDEMPOTENCY#<sha256 hex>", pk)
 		}
-		if got := item["expires_at"].(*types.AttributeValueMemberN).Value; got != "1745229600" { // start + 24h
-			t.Errorf("expires_at = %s, want %d", got, start.Add(24*time.Hour).Unix())
+		if got, want := item["expires_at"].(*types.AttributeValueMemberN).Value, strconv.FormatInt(created.Add(24*time.Hour).Unix(), 10); got != want { // created + 24h
+			t.Errorf("expires_at = %s, want %s", got, want)
 		}
 		if got := item["status"].(*types.AttributeValueMemberS).Value; got != "in_progress" {
 			t.Errorf("status = %q", got)
@@ -267,9 +276,8 @@ func TestStore(t *testing.T) {
 	})
 
 	t.Run("large answers are stored", func(t *testing.T) {
-		clk := testkit.NewClock(start)
-		s := e.store(clk)
-		begun, err := s.Begin(ctx, idempotency.Key{Value: "k-large"}, fp, lease(clk))
+		s := e.store()
+		begun, err := s.Begin(ctx, idempotency.Key{Value: "k-large"}, fp, lease())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -278,15 +286,14 @@ func TestStore(t *testing.T) {
 		if err := begun.Claim.Complete(ctx, idempotency.Response{Status: 201, Body: body}); err != nil {
 			t.Fatal(err)
 		}
-		again, err := s.Begin(ctx, idempotency.Key{Value: "k-large"}, fp, lease(clk))
+		again, err := s.Begin(ctx, idempotency.Key{Value: "k-large"}, fp, lease())
 		if err != nil || again.Replay == nil || !bytes.Equal(again.Replay.Body, body) {
 			t.Fatalf("replay of a large answer: %v (replay %v)", err, again.Replay != nil)
 		}
 	})
 
 	t.Run("concurrent first requests make exactly one claim", func(t *testing.T) {
-		clk := testkit.NewClock(start)
-		s := e.store(clk)
+		s := e.store()
 		var mu sync.Mutex
 		claims, inProgress := 0, 0
 		var wg sync.WaitGroup
@@ -294,7 +301,7 @@ func TestStore(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				begun, err := s.Begin(ctx, idempotency.Key{Value: "k-race"}, fp, lease(clk))
+				begun, err := s.Begin(ctx, idempotency.Key{Value: "k-race"}, fp, lease())
 				mu.Lock()
 				defer mu.Unlock()
 				switch {
@@ -316,7 +323,7 @@ func TestStore(t *testing.T) {
 	t.Run("invalid keys are refused before any call", func(t *testing.T) {
 		s := idempotency.New(nil, table) // a nil DB panics if it were called
 		for _, key := range []string{"", strings.Repeat("k", 256), "tab\tkey", "é"} {
-			if _, err := s.Begin(ctx, idempotency.Key{Value: key}, fp, start); !errors.Is(err, idempotency.ErrInvalidKey) {
+			if _, err := s.Begin(ctx, idempotency.Key{Value: key}, fp, lease()); !errors.Is(err, idempotency.ErrInvalidKey) {
 				t.Errorf("Begin(%q): %v, want ErrInvalidKey", key, err)
 			}
 		}
@@ -324,14 +331,13 @@ func TestStore(t *testing.T) {
 
 	t.Run("store down is ErrUnavailable", func(t *testing.T) {
 		down := newEnv(t)
-		clk := testkit.NewClock(start)
-		s := down.store(clk)
-		begun, err := s.Begin(ctx, idempotency.Key{Value: "k-down"}, fp, lease(clk))
+		s := down.store()
+		begun, err := s.Begin(ctx, idempotency.Key{Value: "k-down"}, fp, lease())
 		if err != nil {
 			t.Fatal(err)
 		}
 		down.moto.Stop()
-		if _, err := s.Begin(ctx, idempotency.Key{Value: "k-down-2"}, fp, lease(clk)); !errors.Is(err, idempotency.ErrUnavailable) {
+		if _, err := s.Begin(ctx, idempotency.Key{Value: "k-down-2"}, fp, lease()); !errors.Is(err, idempotency.ErrUnavailable) {
 			t.Errorf("Begin with DynamoDB down: %v, want ErrUnavailable", err)
 		}
 		if err := begun.Claim.Complete(ctx, idempotency.Response{Status: 201, Body: []byte(`{}`)}); !errors.Is(err, idempotency.ErrUnavailable) {
@@ -401,4 +407,13 @@ func (d sentTwice) PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts 
 		return nil, err
 	}
 	return d.db.PutItem(ctx, in, opts...)
+}
+
+func getN(item map[string]types.AttributeValue, name string) int64 {
+	v, ok := item[name].(*types.AttributeValueMemberN)
+	if !ok {
+		return 0
+	}
+	n, _ := strconv.ParseInt(v.Value, 10, 64)
+	return n
 }
