@@ -1,12 +1,10 @@
 package testkit_test
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
 )
@@ -82,58 +80,5 @@ func TestMetricsSumsConcurrentCounts(t *testing.T) {
 	all["Created"] = -1
 	if m.Get("Created") != n {
 		t.Error("changing the map All returned changed the counts")
-	}
-}
-
-var start = time.Date(2025, 4, 20, 10, 0, 0, 0, time.UTC)
-
-func TestClockMovesOnlyWhenTold(t *testing.T) {
-	c := testkit.NewClock(start)
-	if got := c.Now(); !got.Equal(start) {
-		t.Fatalf("Now() = %v, want %v", got, start)
-	}
-	c.Advance(90 * time.Second)
-	if got, want := c.Now(), start.Add(90*time.Second); !got.Equal(want) {
-		t.Errorf("after Advance: %v, want %v", got, want)
-	}
-}
-
-func TestClockSleepRecordsAndAdvances(t *testing.T) {
-	c := testkit.NewClock(start)
-	if err := c.Sleep(context.Background(), time.Second); err != nil {
-		t.Fatalf("Sleep: %v", err)
-	}
-	if err := c.Sleep(context.Background(), 2*time.Second); err != nil {
-		t.Fatalf("Sleep: %v", err)
-	}
-	if got, want := c.Now(), start.Add(3*time.Second); !got.Equal(want) {
-		t.Errorf("after sleeping: %v, want %v", got, want)
-	}
-	if got := c.Sleeps(); len(got) != 2 || got[0] != time.Second || got[1] != 2*time.Second {
-		t.Errorf("Sleeps() = %v, want [1s 2s]", got)
-	}
-
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	if err := c.Sleep(ctx, time.Minute); err != context.Canceled {
-		t.Errorf("Sleep on a cancelled context = %v, want context.Canceled", err)
-	}
-}
-
-func TestClockIsSafeForConcurrentUse(t *testing.T) {
-	c := testkit.NewClock(start)
-	const n = 50
-	var wg sync.WaitGroup
-	for range n {
-		wg.Add(2)
-		go func() { defer wg.Done(); c.Advance(time.Second) }()
-		go func() { defer wg.Done(); _ = c.Sleep(context.Background(), time.Second) }()
-	}
-	wg.Wait()
-	if got, want := c.Now(), start.Add(2*n*time.Second); !got.Equal(want) {
-		t.Errorf("Now() = %v, want %v", got, want)
-	}
-	if got := len(c.Sleeps()); got != n {
-		t.Errorf("%d sleeps recorded, want %d", got, n)
 	}
 }
