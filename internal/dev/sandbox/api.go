@@ -137,7 +137,7 @@ func validatePhone(phone string) error {
 
 // commonHeaders sets what Periskope sends on every answer.
 func (s *Sandbox) commonHeaders(w http.ResponseWriter, r *http.Request) {
-	second := s.cfg.Now().Unix()
+	second := time.Now().Unix()
 	s.mu.Lock()
 	if second != s.window {
 		s.window, s.inWindow = second, 0
@@ -193,7 +193,7 @@ func (s *Sandbox) createTicket(_ *http.Request, body []byte) (int, any, *apiErro
 	}
 	t.quotedMessageID = req.QuotedMessageID
 
-	now := s.cfg.Now()
+	now := time.Now()
 	t.createdAt, t.updatedAt = now, now
 	s.mu.Lock()
 	t.id = fmt.Sprintf("%s-%03d", s.cfg.IDPrefix, len(s.tickets)+1)
@@ -296,7 +296,7 @@ func (s *Sandbox) updateTicket(r *http.Request, body []byte) (int, any, *apiErro
 	}); e != nil {
 		return 0, nil, e
 	}
-	updated.updatedAt = s.cfg.Now()
+	updated.updatedAt = time.Now()
 	*t = updated
 	return http.StatusOK, s.info(t), nil
 }

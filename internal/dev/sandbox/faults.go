@@ -169,7 +169,7 @@ func (s *Sandbox) applyFault(w http.ResponseWriter, r *http.Request) *apiError {
 	switch f.Kind {
 	case FaultRateLimit:
 		wait := time.Duration(f.RetryAfterMs) * time.Millisecond
-		reset := s.cfg.Now().Add(wait + time.Second - 1).Truncate(time.Second) // rounded up
+		reset := time.Now().Add(wait + time.Second - 1).Truncate(time.Second) // rounded up
 		w.Header().Set("X-RateLimit-Remaining", "0")
 		w.Header().Set("X-RateLimit-Reset", strconv.FormatInt(reset.Unix(), 10))
 		return &apiError{Status: http.StatusTooManyRequests, Code: CodeRateLimited, Message: "Too many requests, please try again later."}

@@ -61,8 +61,6 @@ type Config struct {
 	RateLimit int
 	// Log receives one line per request and per delivery; nil for none.
 	Log io.Writer
-	// Now is the clock (default time.Now).
-	Now func() time.Time
 	// HTTPClient sends the webhooks (default: a client with a 10s timeout).
 	HTTPClient *http.Client
 }
@@ -131,9 +129,6 @@ func applyDefaults(cfg *Config) {
 	}
 	if cfg.Delivery.MaxAttempts <= 0 {
 		cfg.Delivery = DefaultDeliveryPolicy
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
 	}
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}

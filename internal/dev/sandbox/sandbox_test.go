@@ -12,9 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
-
-	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/sandbox"
@@ -22,12 +21,23 @@ import (
 	"github.com/periskope-connect/periskope-aws/pkg/periskope/periskopetest"
 )
 
-// fixedNow is the injected clock of the tests.
+// fixedNow is when the tests that check times run: atFixedNow.
 var fixedNow = time.Date(2026, 11, 22, 3, 2, 25, 123456000, time.UTC)
+
+// atFixedNow runs f in a synctest bubble whose clock reads fixedNow, and
+// moves only when every goroutine of the bubble waits.
+func atFixedNow(f func(t *testing.T)) func(t *testing.T) {
+	return func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			time.Sleep(time.Until(fixedNow))
+			f(t)
+		})
+	}
+}
 
 func newSandbox(t *testing.T, mutate func(*sandbox.Config)) *sandbox.Sandbox {
 	t.Helper()
-	cfg := sandbox.Config{Now: func() time.Time { return fixedNow }}
+	var cfg sandbox.Config
 	if mutate != nil {
 		mutate(&cfg)
 	}
@@ -153,20 +163,18 @@ func TestCreateValidatesRequests(t *testing.T) {
 // The create answer has exactly the fields of the seed 200 example, at
 // every level, and the values of the request.
 func TestCreateAnswersLikeTheSeedExample(t *testing.T) {
+	atFixedNow(testCreateAnswersLikeTheSeedExample)(t)
+}
+
+func testCreateAnswersLikeTheSeedExample(t *testing.T) {
 	sb := newSandbox(t, nil)
 	resp := call(t, sb, "POST", "/v1/tickets/create", validCreate, nil)
 	got := decodeBody[map[string]any](t, resp)
 
-	data, err := periskopetest.OpenAPI.ReadFile("create-ticket.openapi.yaml")
-	if err != nil {
-		t.Fatal(err)
+	var want map[string]any
+	if err := json.Unmarshal(periskopetest.Example("createTicket", http.StatusOK), &want); err != nil {
+		t.Fatalf("the seed spec's 200 example of createTicket: %v", err)
 	}
-	doc, err := openapi3.NewLoader().LoadFromData(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	example := doc.Paths.Find("/tickets/create").Post.Responses.Status(200).Value.Content["application/json"].Examples["200 OK"].Value.Value
-	want, _ := example.(map[string]any)
 	sameKeys(t, "info", got, want)
 	sameKeys(t, "ticket", got["ticket"], want["ticket"])
 	sameKeys(t, "chat", got["chat"], want["chat"])
@@ -284,7 +292,9 @@ func TestTicketsGetUpdateList(t *testing.T) {
 	}
 }
 
-func TestFaults(t *testing.T) {
+func TestFaults(t *testing.T) { atFixedNow(testFaults)(t) }
+
+func testFaults(t *testing.T) {
 	sb := newSandbox(t, nil)
 	create := func() *http.Response { return call(t, sb, "POST", "/v1/tickets/create", validCreate, nil) }
 
@@ -365,7 +375,9 @@ func TestAdminEndpoints(t *testing.T) {
 }
 
 // receiver is a webhook endpoint that verifies signatures with the
-// library and answers the statuses it is given, then 200.
+// library and answers the statuses it is given, then 200. It is on the
+// in-memory network of httptest.NewTestServer (usable in a synctest
+// bubble); the sandbox reaches it through srv.Client().
 type receiver struct {
 	t        *testing.T
 	srv      *httptest.Server
@@ -378,7 +390,7 @@ func newReceiver(t *testing.T, statuses ...int) *receiver {
 	for _, s := range statuses {
 		rc.statuses <- s
 	}
-	rc.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	rc.srv = httptest.NewTestServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		if err := periskope.Verify(body, r.Header.Get(periskope.SignatureHeader), local.SigningKey); err != nil {
 			t.Errorf("delivery signature: %v", err)
@@ -393,13 +405,15 @@ func newReceiver(t *testing.T, statuses ...int) *receiver {
 		default:
 		}
 	}))
-	t.Cleanup(rc.srv.Close)
+	rc.srv.Client() // sets srv.URL
 	return rc
 }
 
-func fastRetries(url string, attempts int) func(*sandbox.Config) {
+// fastRetries delivers to rc in up to attempts attempts, a few
+// milliseconds apart.
+func fastRetries(rc *receiver, attempts int) func(*sandbox.Config) {
 	return func(c *sandbox.Config) {
-		c.WebhookURL = url
+		c.WebhookURL, c.HTTPClient = rc.srv.URL, rc.srv.Client()
 		c.Delivery = sandbox.DeliveryPolicy{MaxAttempts: attempts, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}
 	}
 }
@@ -415,8 +429,12 @@ func waitDeliveries(t *testing.T, sb *sandbox.Sandbox) sandbox.Stats {
 }
 
 func TestCreateDeliversASignedTicketCreated(t *testing.T) {
+	atFixedNow(testCreateDeliversASignedTicketCreated)(t)
+}
+
+func testCreateDeliversASignedTicketCreated(t *testing.T) {
 	rc := newReceiver(t)
-	sb := newSandbox(t, fastRetries(rc.srv.URL, 3))
+	sb := newSandbox(t, fastRetries(rc, 3))
 	resp := call(t, sb, "POST", "/v1/tickets/create", validCreate, nil)
 	answer, _ := io.ReadAll(resp.Body)
 	st := waitDeliveries(t, sb)
@@ -439,7 +457,7 @@ func TestCreateDeliversASignedTicketCreated(t *testing.T) {
 
 func TestDeliveryRetriesThenSucceeds(t *testing.T) {
 	rc := newReceiver(t, 500, 503)
-	sb := newSandbox(t, fastRetries(rc.srv.URL, 5))
+	sb := newSandbox(t, fastRetries(rc, 5))
 	call(t, sb, "POST", "/v1/tickets/create", validCreate, nil)
 	st := waitDeliveries(t, sb)
 	if st.DeliveriesAttempted != 3 || st.DeliveriesSucceeded != 1 || st.DeliveriesFailed != 0 {
@@ -453,7 +471,7 @@ func TestDeliveryRetriesThenSucceeds(t *testing.T) {
 
 func TestDeliveryGivesUp(t *testing.T) {
 	rc := newReceiver(t, 500, 500, 500, 500)
-	sb := newSandbox(t, fastRetries(rc.srv.URL, 3))
+	sb := newSandbox(t, fastRetries(rc, 3))
 	call(t, sb, "POST", "/v1/tickets/create", validCreate, nil)
 	if st := waitDeliveries(t, sb); st.DeliveriesAttempted != 3 || st.DeliveriesFailed != 1 || st.DeliveriesSucceeded != 0 {
 		t.Errorf("stats = %+v, want 3 attempts then a failure", st)
@@ -461,10 +479,13 @@ func TestDeliveryGivesUp(t *testing.T) {
 }
 
 func TestDeliveryToANonListeningURLFails(t *testing.T) {
-	dead := httptest.NewServer(http.NotFoundHandler())
+	dead := httptest.NewServer(http.NotFoundHandler()) // real sockets: the port refuses
 	url := dead.URL
 	dead.Close()
-	sb := newSandbox(t, fastRetries(url, 2))
+	sb := newSandbox(t, func(c *sandbox.Config) {
+		c.WebhookURL = url
+		c.Delivery = sandbox.DeliveryPolicy{MaxAttempts: 2, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}
+	})
 	call(t, sb, "POST", "/v1/tickets/create", validCreate, nil)
 	if st := waitDeliveries(t, sb); st.DeliveriesAttempted != 2 || st.DeliveriesFailed != 1 {
 		t.Errorf("stats = %+v, want 2 attempts then a failure", st)
@@ -473,7 +494,7 @@ func TestDeliveryToANonListeningURLFails(t *testing.T) {
 
 func TestCloseStopsRetrying(t *testing.T) {
 	rc := newReceiver(t, slices.Repeat([]int{500}, 1000)...)
-	sb, err := sandbox.New(sandbox.Config{WebhookURL: rc.srv.URL, Delivery: sandbox.DeliveryPolicy{MaxAttempts: 1000, BaseDelay: time.Hour, MaxDelay: time.Hour}})
+	sb, err := sandbox.New(sandbox.Config{WebhookURL: rc.srv.URL, HTTPClient: rc.srv.Client(), Delivery: sandbox.DeliveryPolicy{MaxAttempts: 1000, BaseDelay: time.Hour, MaxDelay: time.Hour}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -521,7 +542,7 @@ func TestDropDeliveryFault(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rc := newReceiver(t, tt.receiverSays...)
-			sb := newSandbox(t, fastRetries(rc.srv.URL, 5))
+			sb := newSandbox(t, fastRetries(rc, 5))
 			if err := sb.InjectFault(tt.fault); err != nil {
 				t.Fatal(err)
 			}
@@ -558,9 +579,10 @@ func TestDropDeliveryFaultOverHTTP(t *testing.T) {
 	}
 }
 
-func TestRateLimitWindowIsOneSecond(t *testing.T) {
-	now := fixedNow
-	sb := newSandbox(t, func(c *sandbox.Config) { c.Now = func() time.Time { return now } })
+func TestRateLimitWindowIsOneSecond(t *testing.T) { atFixedNow(testRateLimitWindowIsOneSecond)(t) }
+
+func testRateLimitWindowIsOneSecond(t *testing.T) {
+	sb := newSandbox(t, nil)
 	list := func() *http.Response { return call(t, sb, "GET", "/v1/tickets", "", nil) }
 	for i := 1; i <= 12; i++ {
 		resp := list()
@@ -572,7 +594,7 @@ func TestRateLimitWindowIsOneSecond(t *testing.T) {
 			t.Errorf("request %d: reset %s, want %s (the next second)", i, got, want)
 		}
 	}
-	now = now.Add(time.Second)
+	time.Sleep(time.Second)
 	for range 3 {
 		list()
 	}

@@ -35,7 +35,7 @@ func (s *Sandbox) deliver(event string, data any) {
 
 	body, err := json.Marshal(envelope{
 		Event: event, Data: data, OrgID: s.cfg.OrgID,
-		PreviousAttributes: json.RawMessage(`{}`), Timestamp: format(s.cfg.Now()),
+		PreviousAttributes: json.RawMessage(`{}`), Timestamp: format(time.Now()),
 	})
 	if err != nil { // cannot happen with the sandbox's own types
 		s.finishDelivery(false, false)
