@@ -468,7 +468,7 @@ func (h *Handler) report(ctx context.Context, req *events.APIGatewayV2HTTPReques
 	if !h.d.Logger.Enabled(ctx, level) {
 		return
 	}
-	attrs := apigw.LogAttrs(req, o.name, resp.StatusCode, time.Now().Sub(start), o.apiErr)
+	attrs := apigw.LogAttrs(req, o.name, resp.StatusCode, time.Since(start), o.apiErr)
 	attrs = apigw.AppendStrings(attrs, "idempotency", o.idempotency, "ticket_id", o.ticketID, "periskope_trace_id", o.traceID,
 		"dependency", o.dependency, "aws_error", o.awsError)
 	if o.called {
