@@ -81,6 +81,7 @@ func TestStore(t *testing.T) {
 	})
 
 	t.Run("completed answer is replayed exactly, other request conflicts", func(t *testing.T) {
+		t.Parallel() // it waits real time
 		s := e.store()
 		claimLease := shortLease()
 		begun, err := s.Begin(ctx, idempotency.Key{Value: "k-done"}, fp, claimLease)
@@ -161,6 +162,7 @@ func TestStore(t *testing.T) {
 	})
 
 	t.Run("started claim whose lease passed without an answer is not taken over", func(t *testing.T) {
+		t.Parallel() // it waits real time
 		s := e.store()
 		claimLease := shortLease()
 		begun, err := s.Begin(ctx, idempotency.Key{Value: "k-abandoned"}, fp, claimLease)
@@ -177,6 +179,7 @@ func TestStore(t *testing.T) {
 	})
 
 	t.Run("claim never started is taken over after its start window, by the same request only", func(t *testing.T) {
+		t.Parallel() // it waits real time
 		s := e.store()
 		key := idempotency.Key{Value: "k-unstarted"}
 		first, err := s.Begin(ctx, key, fp, lease())
@@ -227,6 +230,7 @@ func TestStore(t *testing.T) {
 	})
 
 	t.Run("expired record counts as absent", func(t *testing.T) {
+		t.Parallel() // it waits real time
 		s := e.store(idempotency.WithTTL(time.Second))
 		old, err := s.Begin(ctx, idempotency.Key{Value: "k-expired"}, fp, lease())
 		if err != nil {
