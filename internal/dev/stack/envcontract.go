@@ -2,6 +2,7 @@ package stack
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -82,10 +83,5 @@ func declaredVariables(name string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	names := make([]string, 0, len(fn.Environment))
-	for v := range fn.Environment {
-		names = append(names, v)
-	}
-	sort.Strings(names)
-	return names, nil
+	return slices.Sorted(maps.Keys(fn.Environment)), nil
 }
