@@ -1,6 +1,6 @@
 module github.com/periskope-connect/periskope-aws
 
-go 1.26.6
+go 1.27.0
 
 toolchain go1.27.3
 

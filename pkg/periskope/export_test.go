@@ -72,3 +72,33 @@ func CountMACs(t testing.TB) func() int {
 	t.Cleanup(func() { macFunc = orig })
 	return func() int { return int(n.Load()) }
 }
+
+// V2Decodings are the encoding/json/v2 decodings, by the name of the
+// DecodePath they replace, for the differential tests.
+var V2Decodings = map[string]func(b []byte) (any, error){
+	"decodeTicketInfo": func(b []byte) (any, error) { return decodeTicketInfoV2(b) },
+	"TicketInfo": func(b []byte) (any, error) {
+		var v TicketInfo
+		err := decodeTicketInfoObjectV2(&v, b)
+		return &v, err
+	},
+	"Ticket":     func(b []byte) (any, error) { v, err := decodeModelV2(b, readTicketV2); return &v, err },
+	"Chat":       func(b []byte) (any, error) { v, err := decodeModelV2(b, readChatV2); return &v, err },
+	"ChatMember": func(b []byte) (any, error) { v, err := decodeModelV2(b, readChatMemberV2); return &v, err },
+	"Message":    func(b []byte) (any, error) { v, err := decodeModelV2(b, readMessageV2); return &v, err },
+	"TicketList": func(b []byte) (any, error) {
+		v, err := decodeModelV2(b, readTicketListV2)
+		if err == nil {
+			v.Raw = append([]byte(nil), b...)
+		}
+		return &v, err
+	},
+	"Event":             func(b []byte) (any, error) { v, err := decodeEventV2(b); return &v, err },
+	"bare ticket array": func(b []byte) (any, error) { return decodeTicketArrayV2(b) },
+}
+
+// TicketInfoV2 is Event.TicketInfo on the encoding/json/v2 decoding.
+func (e *Event) TicketInfoV2() (*TicketInfo, error) { return ticketInfoV2(e) }
+
+// EventV2 is ParseEvent's decoding on encoding/json/v2.
+func EventV2(b []byte) (*Event, error) { v, err := decodeEventV2(b); return &v, err }

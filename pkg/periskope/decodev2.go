@@ -1,0 +1,727 @@
+package periskope
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/json/jsontext"
+	jsonv2 "encoding/json/v2"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Periskope's payloads are loosely typed: any field may be null or missing,
+// numbers arrive as strings and the other way round, and new fields appear.
+// Each model type therefore reads its object member by member from an
+// encoding/json/v2 token stream (jsontext.Decoder): a member of an
+// unexpected type reads as the zero value of its field instead of failing
+// the whole payload, and unknown members are skipped. What is refused is
+// what is not JSON, or not an object where an object is required, and,
+// as encoding/json/v2 does by default, an object with a repeated member
+// name. Member names match exactly (no case folding).
+//
+// Invalid UTF-8 in strings is accepted and read as U+FFFD, as is an
+// unpaired surrogate escape ("\ud800"); identifiers are read strictly
+// instead (see readID).
+
+// v2Options are the decoding options: encoding/json/v2's defaults
+// (duplicate member names refused, exact names) with invalid UTF-8 let
+// through, so that one odd subject does not refuse a delivery.
+var v2Options = jsontext.AllowInvalidUTF8(true)
+
+// errNotJSONObject reports JSON that is valid but not an object.
+var errNotJSONObject = errors.New("not a JSON object")
+
+// readerFunc reads one JSON value from a decoder; it is how the readers
+// below run under jsonv2.Unmarshal, which brings a pooled decoder and checks
+// that nothing follows the value.
+type readerFunc func(dec *jsontext.Decoder) error
+
+// UnmarshalJSONFrom implements jsonv2.UnmarshalerFrom.
+func (f *readerFunc) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return (*f)(dec) }
+
+// readJSON runs read on b, once trimmed of white space as bytes.TrimSpace
+// trims it.
+func readJSON(b []byte, read func(dec *jsontext.Decoder) error) error {
+	f := readerFunc(read)
+	return jsonv2.Unmarshal(bytes.TrimSpace(b), &f, v2Options)
+}
+
+// readTopObject runs readObject on b, which must hold one object. A null
+// calls onNull instead; nil onNull makes null an error.
+func readTopObject(b []byte, onNull func(), member func(dec *jsontext.Decoder, name []byte) error) error {
+	return readJSON(b, func(dec *jsontext.Decoder) error {
+		switch dec.PeekKind() {
+		case '{':
+			return readObject(dec, member)
+		case 'n':
+			if onNull != nil {
+				onNull()
+				return dec.SkipValue()
+			}
+			return errors.New("null")
+		}
+		if err := dec.SkipValue(); err != nil {
+			return err
+		}
+		return errNotJSONObject
+	})
+}
+
+// readObject reads the object at dec, calling member with each member's
+// name (unquoted, valid until the next read); member reads the value.
+func readObject(dec *jsontext.Decoder, member func(dec *jsontext.Decoder, name []byte) error) error {
+	if _, err := dec.ReadToken(); err != nil { // {
+		return err
+	}
+	var buf []byte
+	for dec.PeekKind() == '"' {
+		raw, err := dec.ReadValue()
+		if err != nil {
+			return err
+		}
+		name := raw[1 : len(raw)-1]
+		if !plainJSONString(raw) {
+			buf, _ = jsontext.AppendUnquote(buf[:0], raw)
+			name = buf
+		}
+		if err := member(dec, name); err != nil {
+			return err
+		}
+	}
+	_, err := dec.ReadToken() // }, or the error of what stands there
+	return err
+}
+
+// readObjectOrSkip reads the value at dec with readObject when it is an
+// object, skips it otherwise, and reports whether it was one.
+func readObjectOrSkip(dec *jsontext.Decoder, member func(dec *jsontext.Decoder, name []byte) error) (bool, error) {
+	if dec.PeekKind() != '{' {
+		return false, dec.SkipValue()
+	}
+	return true, readObject(dec, member)
+}
+
+// plainJSONString reports whether the JSON string raw (quotes included)
+// reads as its bytes between the quotes: no escape, valid UTF-8.
+func plainJSONString(raw []byte) bool {
+	in := raw[1 : len(raw)-1]
+	return bytes.IndexByte(in, '\\') < 0 && utf8.Valid(in)
+}
+
+// stringText is the text of the JSON string raw, with U+FFFD for invalid
+// UTF-8 and unpaired surrogate escapes.
+func stringText(raw []byte) string {
+	if plainJSONString(raw) {
+		return string(raw[1 : len(raw)-1])
+	}
+	out, _ := jsontext.AppendUnquote(nil, raw) // invalid UTF-8 is reported, and replaced in out
+	return string(out)
+}
+
+// jsonText reads one member's JSON as text: a string's text, the JSON text
+// of a number or a boolean, "" for null, objects and arrays.
+func jsonText(raw []byte) string {
+	if len(raw) == 0 {
+		return ""
+	}
+	switch raw[0] {
+	case '"':
+		return stringText(raw)
+	case '{', '[', 'n':
+		return ""
+	}
+	return string(raw) // number, true, false
+}
+
+// readText reads the value at dec as jsonText does.
+func readText(dec *jsontext.Decoder) (string, error) {
+	switch dec.PeekKind() {
+	case '"', '0', 't', 'f':
+		raw, err := dec.ReadValue()
+		return jsonText(raw), err
+	}
+	return "", dec.SkipValue()
+}
+
+// Identifiers (an event's name and org_id, a ticket's ticket_id and
+// org_id) become keys and names, so they are read strictly: each must be a
+// JSON string whose text decodes exactly as sent. Reading as text turns an
+// unpaired surrogate escape ("\ud800") or an invalid UTF-8 byte into
+// U+FFFD, so "\ud800" and "\udfff" would read as one id, and reading a
+// number as text keeps its text, so 100, 1e2 and 100.0 would be three.
+// readID still reads such a member as readText does, and its caller records
+// it in the object's idSet; ParseEvent and Event.TicketInfo then refuse it.
+
+// readID reads an identifier as readText does, and reports whether it is
+// exact: missing, null, or a JSON string that exactString accepts.
+func readID(dec *jsontext.Decoder) (v string, exact bool, err error) {
+	switch dec.PeekKind() {
+	case 'n':
+		return "", true, dec.SkipValue()
+	case '"':
+		raw, err := dec.ReadValue()
+		if err != nil {
+			return "", false, err
+		}
+		return stringText(raw), exactString(raw), nil
+	}
+	v, err = readText(dec)
+	return v, false, err
+}
+
+// readIDInto reads an identifier into v and records it in set.
+func readIDInto(dec *jsontext.Decoder, v *string, id idSet, set *idSet) error {
+	s, exact, err := readID(dec)
+	*v = s
+	set.mark(id, exact)
+	return err
+}
+
+// readBool reads true/false, "true"/"false" or a number (non-zero is
+// true); anything else is false.
+func readBool(dec *jsontext.Decoder) (bool, error) {
+	switch dec.PeekKind() {
+	case 't':
+		return true, dec.SkipValue()
+	case '"':
+		s, err := readText(dec)
+		b, _ := strconv.ParseBool(strings.TrimSpace(s))
+		return b, err
+	case '0':
+		raw, err := dec.ReadValue()
+		if err != nil {
+			return false, err
+		}
+		n, perr := strconv.ParseFloat(string(raw), 64)
+		return perr == nil && n != 0, nil
+	}
+	return false, dec.SkipValue()
+}
+
+// readInt reads a number or a numeric string; anything else is 0.
+func readInt(dec *jsontext.Decoder) (int, error) {
+	s, err := readText(dec)
+	return intOf(s), err
+}
+
+// intOf reads an integer, also written as a float ("2.0", 2e0); 0 if s
+// holds none.
+func intOf(s string) int {
+	s = strings.TrimSpace(s)
+	if n, err := strconv.Atoi(s); err == nil {
+		return n
+	}
+	if x, err := strconv.ParseFloat(s, 64); err == nil && x == float64(int(x)) {
+		return int(x)
+	}
+	return 0
+}
+
+// readPriority reads a Priority as Priority.UnmarshalJSON does; an
+// unreadable one is PriorityNone.
+func readPriority(dec *jsontext.Decoder) (Priority, error) {
+	s, err := readText(dec)
+	p, _ := priorityOf(s)
+	return p, err
+}
+
+// readTime reads a Time as Time.UnmarshalJSON does. Text that is not a
+// known timestamp form keeps Raw with a zero time rather than failing.
+func readTime(dec *jsontext.Decoder) (Time, error) {
+	raw, err := dec.ReadValue()
+	if err != nil {
+		return Time{}, err
+	}
+	if raw[0] == '"' {
+		text := stringText(raw)
+		var t Time
+		if t.setText(text) != nil {
+			t = Time{Raw: text}
+		}
+		return t, nil
+	}
+	var t Time
+	if t.UnmarshalJSON(raw) != nil {
+		t = Time{Raw: jsonText(raw)}
+	}
+	return t, nil
+}
+
+// readStringMap reads an object whose values should be strings. Values of
+// other types are kept as their JSON text ("3", "true", `{"a":1}`); null is
+// "". A value that is not an object reads as nil.
+func readStringMap(dec *jsontext.Decoder) (map[string]string, error) {
+	m := map[string]string{}
+	ok, err := readObjectOrSkip(dec, func(dec *jsontext.Decoder, name []byte) error {
+		raw, err := dec.ReadValue()
+		if err != nil {
+			return err
+		}
+		m[string(name)] = mapValueText(raw)
+		return nil
+	})
+	if !ok {
+		return nil, err
+	}
+	return m, err
+}
+
+// mapValueText is one value of a string map: objects and arrays as compact
+// JSON, other values as jsonText reads them.
+func mapValueText(raw []byte) string {
+	if raw[0] == '{' || raw[0] == '[' {
+		var buf bytes.Buffer
+		if json.Compact(&buf, raw) == nil {
+			return buf.String()
+		}
+	}
+	return jsonText(raw)
+}
+
+// readObjects reads the object elements of an array with read; other
+// elements are skipped, and a value that is not an array reads as nil.
+func readObjects[T any](dec *jsontext.Decoder, read func(dec *jsontext.Decoder, v *T) error) ([]T, error) {
+	if dec.PeekKind() != '[' {
+		return nil, dec.SkipValue()
+	}
+	if _, err := dec.ReadToken(); err != nil {
+		return nil, err
+	}
+	out := []T{}
+	for k := dec.PeekKind(); k != ']' && k != 0; k = dec.PeekKind() {
+		if k != '{' {
+			if err := dec.SkipValue(); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		var v T
+		if err := read(dec, &v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	_, err := dec.ReadToken()
+	return out, err
+}
+
+// objectPtr reads an object with read into a new T, or skips a value that
+// is not an object and returns nil.
+func objectPtr[T any](dec *jsontext.Decoder, read func(dec *jsontext.Decoder, v *T) error) (*T, error) {
+	if dec.PeekKind() != '{' {
+		return nil, dec.SkipValue()
+	}
+	v := new(T)
+	return v, read(dec, v)
+}
+
+// The model types' readers. Each reads the object at dec into a zero
+// value.
+
+// readRawMember keeps a copy of a member's JSON, byte for byte; null
+// keeps nil.
+func readRawMember(dec *jsontext.Decoder, v *json.RawMessage) error {
+	raw, err := dec.ReadValue()
+	if err == nil && raw[0] != 'n' {
+		*v = append(json.RawMessage(nil), raw...)
+	}
+	return err
+}
+
+// readTicketV2 reads a ticket object.
+func readTicketV2(dec *jsontext.Decoder, t *Ticket) error {
+	return readObject(dec, func(dec *jsontext.Decoder, name []byte) error {
+		var err error
+		switch string(name) {
+		case "org_id":
+			err = readIDInto(dec, &t.OrgID, idOrgID, &t.looseIDs)
+		case "ticket_id":
+			err = readIDInto(dec, &t.TicketID, idTicketID, &t.looseIDs)
+		case "chat_id":
+			t.ChatID, err = readText(dec)
+		case "subject":
+			t.Subject, err = readText(dec)
+		case "status":
+			t.Status, err = readText(dec)
+		case "priority":
+			t.Priority, err = readPriority(dec)
+		case "assignee":
+			t.Assignee, err = readText(dec)
+		case "assigned_by":
+			t.AssignedBy, err = readText(dec)
+		case "raised_by":
+			t.RaisedBy, err = readText(dec)
+		case "due_date":
+			t.DueDate, err = readTime(dec)
+		case "created_at":
+			t.CreatedAt, err = readTime(dec)
+		case "closed_at":
+			t.ClosedAt, err = readTime(dec)
+		case "closed_by":
+			t.ClosedBy, err = readText(dec)
+		case "ticket_labels":
+			t.TicketLabels, err = readText(dec)
+		case "quoted_message_id":
+			t.QuotedMessageID, err = readText(dec)
+		case "ticket_custom_properties":
+			t.TicketCustomProperties, err = readStringMap(dec)
+		case "is_deleted":
+			t.IsDeleted, err = readBool(dec)
+		case "last_updated_at":
+			t.LastUpdatedAt, err = readTime(dec)
+		default:
+			err = dec.SkipValue()
+		}
+		return err
+	})
+}
+
+// readChatV2 reads a chat object.
+func readChatV2(dec *jsontext.Decoder, c *Chat) error {
+	return readObject(dec, func(dec *jsontext.Decoder, name []byte) error {
+		var err error
+		switch string(name) {
+		case "chat_id":
+			c.ChatID, err = readText(dec)
+		case "chat_name":
+			c.ChatName, err = readText(dec)
+		case "chat_type":
+			c.ChatType, err = readText(dec)
+		case "chat_image":
+			c.ChatImage, err = readText(dec)
+		case "org_id":
+			c.OrgID, err = readText(dec)
+		case "org_phone":
+			c.OrgPhone, err = readText(dec)
+		case "chat_labels":
+			c.ChatLabels, err = readText(dec)
+		case "custom_properties":
+			c.CustomProperties, err = readStringMap(dec)
+		case "members":
+			c.Members, err = readMembers(dec)
+		case "invite_link":
+			c.InviteLink, err = readText(dec)
+		case "group_description":
+			c.GroupDescription, err = readText(dec)
+		case "is_muted":
+			c.IsMuted, err = readBool(dec)
+		case "created_at":
+			c.CreatedAt, err = readTime(dec)
+		default:
+			err = dec.SkipValue()
+		}
+		return err
+	})
+}
+
+// readMembers reads Chat.Members: an object of member objects, keyed by
+// contact id. Members that are not objects are left out; a value that is
+// not an object reads as nil.
+func readMembers(dec *jsontext.Decoder) (map[string]ChatMember, error) {
+	members := map[string]ChatMember{}
+	ok, err := readObjectOrSkip(dec, func(dec *jsontext.Decoder, name []byte) error {
+		id := string(name)
+		if dec.PeekKind() != '{' {
+			return dec.SkipValue()
+		}
+		var m ChatMember
+		if err := readChatMemberV2(dec, &m); err != nil {
+			return err
+		}
+		members[id] = m
+		return nil
+	})
+	if !ok {
+		return nil, err
+	}
+	return members, err
+}
+
+// readChatMemberV2 reads a chat member object.
+func readChatMemberV2(dec *jsontext.Decoder, m *ChatMember) error {
+	return readObject(dec, func(dec *jsontext.Decoder, name []byte) error {
+		var err error
+		switch string(name) {
+		case "contact_id":
+			m.ContactID, err = readText(dec)
+		case "contact_name":
+			m.ContactName, err = readText(dec)
+		case "contact_labels":
+			m.ContactLabels, err = readText(dec)
+		case "chat_id":
+			m.ChatID, err = readText(dec)
+		case "org_id":
+			m.OrgID, err = readText(dec)
+		case "org_phone":
+			m.OrgPhone, err = readText(dec)
+		case "contact_color":
+			m.ContactColor, err = readText(dec)
+		case "contact_image":
+			m.ContactImage, err = readText(dec)
+		case "is_admin":
+			m.IsAdmin, err = readBool(dec)
+		case "is_super_admin":
+			m.IsSuperAdmin, err = readBool(dec)
+		case "is_internal":
+			m.IsInternal, err = readBool(dec)
+		default:
+			err = dec.SkipValue()
+		}
+		return err
+	})
+}
+
+// readMessageV2 reads a message object.
+func readMessageV2(dec *jsontext.Decoder, m *Message) error {
+	return readObject(dec, func(dec *jsontext.Decoder, name []byte) error {
+		var err error
+		switch string(name) {
+		case "message_id":
+			m.MessageID, err = readText(dec)
+		case "chat_id":
+			m.ChatID, err = readText(dec)
+		case "body":
+			m.Body, err = readText(dec)
+		case "sender_name":
+			m.SenderName, err = readText(dec)
+		case "sender_phone":
+			m.SenderPhone, err = readText(dec)
+		case "org_phone":
+			m.OrgPhone, err = readText(dec)
+		case "timestamp":
+			m.Timestamp, err = readTime(dec)
+		case "media_path":
+			m.MediaPath, err = readText(dec)
+		case "performed_by":
+			m.PerformedBy, err = readText(dec)
+		default:
+			err = dec.SkipValue()
+		}
+		return err
+	})
+}
+
+// readTicketListV2 reads a page of tickets.
+func readTicketListV2(dec *jsontext.Decoder, l *TicketList) error {
+	return readObject(dec, func(dec *jsontext.Decoder, name []byte) error {
+		var err error
+		switch string(name) {
+		case "tickets":
+			l.Tickets, err = readObjects(dec, readTicketV2)
+		case "count":
+			l.Count, err = readInt(dec)
+		case "from":
+			l.From, err = readInt(dec)
+		case "to":
+			l.To, err = readInt(dec)
+		default:
+			err = dec.SkipValue()
+		}
+		return err
+	})
+}
+
+// priorityOf reads a priority from text: a number ("2", "2.0"), a name
+// ("low" … "urgent", "none", any case) or "" (PriorityNone).
+func priorityOf(s string) (Priority, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return PriorityNone, nil
+	}
+	if n, err := strconv.Atoi(s); err == nil {
+		return Priority(n), nil
+	}
+	if x, err := strconv.ParseFloat(s, 64); err == nil && x == float64(int(x)) {
+		return Priority(int(x)), nil
+	}
+	switch strings.ToLower(s) {
+	case "none":
+		return PriorityNone, nil
+	case "low":
+		return PriorityLow, nil
+	case "medium":
+		return PriorityMedium, nil
+	case "high":
+		return PriorityHigh, nil
+	case "urgent":
+		return PriorityUrgent, nil
+	}
+	return PriorityNone, fmt.Errorf("periskope: unknown priority %q", s)
+}
+
+// The decodings of each model type from a whole JSON text.
+
+// decodeEventV2 is Event.UnmarshalJSON.
+func decodeEventV2(b []byte) (Event, error) {
+	var e Event
+	var eventType string
+	err := readTopObject(b, nil, func(dec *jsontext.Decoder, name []byte) error {
+		return readEventMember(dec, name, &e, &eventType)
+	})
+	if err != nil {
+		return Event{}, fmt.Errorf("%w: %v", ErrMalformedEvent, err)
+	}
+	e.settleType(eventType)
+	e.Raw = append(json.RawMessage(nil), b...)
+	return e, nil
+}
+
+// readEventMember reads one member of a webhook envelope; eventType is its
+// event_type member.
+func readEventMember(dec *jsontext.Decoder, name []byte, e *Event, eventType *string) error {
+	switch string(name) {
+	case "event":
+		return readIDInto(dec, &e.Type, idEvent, &e.looseIDs)
+	case "event_type":
+		return readIDInto(dec, eventType, idEventType, &e.looseIDs)
+	case "org_id":
+		return readIDInto(dec, &e.OrgID, idOrgID, &e.looseIDs)
+	case "timestamp":
+		var err error
+		e.Timestamp, err = readText(dec)
+		return err
+	case "data":
+		return readRawMember(dec, &e.Data)
+	case "previous_attributes":
+		return readRawMember(dec, &e.PreviousAttributes)
+	}
+	return dec.SkipValue()
+}
+
+// decodeTicketInfoObjectV2 is TicketInfo.UnmarshalJSON: null leaves ti as
+// it is, as encoding/json does.
+func decodeTicketInfoObjectV2(ti *TicketInfo, b []byte) error {
+	var v TicketInfo
+	null := false
+	err := readTopObject(b, func() { null = true }, func(dec *jsontext.Decoder, name []byte) error {
+		_, _, err := readTicketInfoMember(dec, name, &v)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("periskope: ticket info: %w", err)
+	}
+	if !null {
+		v.Raw = append(json.RawMessage(nil), b...)
+		*ti = v
+	}
+	return nil
+}
+
+// decodeTicketInfoV2 reads a ticket info object, or a bare ticket (an
+// object with ticket_id but no ticket), which it wraps. Raw is a copy of b.
+func decodeTicketInfoV2(b []byte) (*TicketInfo, error) {
+	ti := &TicketInfo{}
+	var hasTicket, hasTicketID bool
+	err := readTopObject(b, nil, func(dec *jsontext.Decoder, name []byte) error {
+		t, id, err := readTicketInfoMember(dec, name, ti)
+		hasTicket, hasTicketID = hasTicket || t, hasTicketID || id
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !hasTicket && hasTicketID {
+		t, err := decodeModelV2(b, readTicketV2)
+		if err != nil {
+			return nil, err
+		}
+		*ti = TicketInfo{Ticket: &t}
+	}
+	ti.Raw = append(json.RawMessage(nil), b...)
+	return ti, nil
+}
+
+// readTicketInfoMember reads one member of a ticket info object. It also
+// reports whether the member is a non-null ticket or a non-null ticket_id,
+// for the bare ticket rule of decodeTicketInfo.
+func readTicketInfoMember(dec *jsontext.Decoder, name []byte, ti *TicketInfo) (ticket, ticketID bool, err error) {
+	switch string(name) {
+	case "ticket":
+		ticket = dec.PeekKind() != 'n'
+		ti.Ticket, err = objectPtr(dec, readTicketV2)
+	case "chat":
+		ti.Chat, err = objectPtr(dec, readChatV2)
+	case "message":
+		ti.Message, err = objectPtr(dec, readMessageV2)
+	case "attached_messages":
+		ti.AttachedMessages, err = readObjects(dec, readMessageV2)
+	case "ticket_id":
+		ticketID = dec.PeekKind() != 'n'
+		err = dec.SkipValue()
+	default:
+		err = dec.SkipValue()
+	}
+	return ticket, ticketID, err
+}
+
+// decodeModelV2 is the UnmarshalJSON of Ticket, Chat, ChatMember, Message
+// and TicketList: b must hold an object, or null (the zero value).
+func decodeModelV2[T any](b []byte, read func(dec *jsontext.Decoder, v *T) error) (T, error) {
+	var v T
+	err := readJSON(b, func(dec *jsontext.Decoder) error {
+		switch dec.PeekKind() {
+		case '{':
+			return read(dec, &v)
+		case 'n':
+			return dec.SkipValue()
+		}
+		if err := dec.SkipValue(); err != nil {
+			return err
+		}
+		return errNotJSONObject
+	})
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return v, nil
+}
+
+// decodeTicketArrayV2 reads a bare array of tickets, as a page of GET
+// /tickets may be.
+func decodeTicketArrayV2(b []byte) ([]Ticket, error) {
+	var tickets []Ticket
+	err := readJSON(b, func(dec *jsontext.Decoder) error {
+		var err error
+		tickets, err = readObjects(dec, readTicketV2)
+		return err
+	})
+	return tickets, err
+}
+
+// ticketInfoV2 is Event.TicketInfo.
+func ticketInfoV2(e *Event) (*TicketInfo, error) {
+	if !e.IsTicketEvent() {
+		return nil, fmt.Errorf("%w: %q", ErrNotTicketEvent, e.Type)
+	}
+	data := bytes.TrimSpace(e.Data)
+	if len(data) > 0 && data[0] == '"' {
+		// The object arrives as the text of a JSON string. Unquoting turns
+		// an unpaired surrogate escape or an invalid UTF-8 byte into U+FFFD,
+		// which would make different ids one, so such a string is refused
+		// as an inexact identifier would be.
+		if !json.Valid(data) {
+			return nil, fmt.Errorf("%w: data: invalid JSON string", ErrMalformedEvent)
+		}
+		if !exactString(data) {
+			return nil, fmt.Errorf("%w: %w", ErrMalformedEvent, &FieldError{Field: "", Err: ErrInvalidID})
+		}
+		data = []byte(stringText(data))
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, fmt.Errorf("%w: no data", ErrMalformedEvent)
+	}
+	ti, err := decodeTicketInfoV2(data)
+	if err != nil {
+		return nil, fmt.Errorf("%w: data: %v", ErrMalformedEvent, err)
+	}
+	if ti.Ticket != nil {
+		if err := ti.Ticket.looseIDs.err("ticket."); err != nil {
+			return nil, fmt.Errorf("%w: data: %w", ErrMalformedEvent, err)
+		}
+	}
+	return ti, nil
+}
