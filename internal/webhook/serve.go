@@ -242,7 +242,7 @@ func inexactID(err error, prefix string) *outcome {
 	if !errors.Is(err, periskope.ErrInvalidID) || !errors.As(err, &fe) {
 		return nil
 	}
-	field := prefix + fe.Field
+	field := strings.TrimSuffix(prefix+fe.Field, ".") // "data." when data itself is at fault
 	return invalid(apigw.CodeInvalidField, field+" must be a JSON string without unpaired surrogates", field)
 }
 
