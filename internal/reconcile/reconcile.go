@@ -230,6 +230,11 @@ func (ru *run) pick(tickets []periskope.Ticket) (fresh []periskope.Ticket, reach
 			continue
 		}
 		ref := ticketstore.TicketRef{OrgID: t.OrgID, TicketID: t.TicketID}
+		if t.CheckIDs() != nil { // not a key (check fails it): "\ud800" and "\udfff" both read U+FFFD
+			ru.counts.Seen++
+			fresh = append(fresh, t)
+			continue
+		}
 		if ru.seen[ref] {
 			continue
 		}
@@ -244,7 +249,7 @@ func (ru *run) pick(tickets []periskope.Ticket) (fresh []periskope.Ticket, reach
 func (ru *run) check(ctx context.Context, tickets []periskope.Ticket, work chan<- missing) error {
 	var refs []ticketstore.TicketRef
 	for _, t := range tickets {
-		if t.OrgID == "" || t.TicketID == "" {
+		if t.OrgID == "" || t.TicketID == "" || t.CheckIDs() != nil {
 			continue
 		}
 		refs = append(refs, ticketstore.TicketRef{OrgID: t.OrgID, TicketID: t.TicketID})
@@ -258,9 +263,12 @@ func (ru *run) check(ctx context.Context, tickets []periskope.Ticket, work chan<
 	}
 	for _, t := range tickets {
 		m := missing{ref: ticketstore.TicketRef{OrgID: t.OrgID, TicketID: t.TicketID}, createdAt: t.CreatedAt.Raw, subject: t.Subject}
+		idErr := t.CheckIDs()
 		switch {
 		case t.OrgID == "" || t.TicketID == "":
 			ru.finish(m, ErrNoKey)
+		case idErr != nil: // the webhook would refuse it; as a key it could merge tickets
+			ru.finish(m, idErr)
 		case stored[m.ref]:
 			ru.update(func(c *Counts) { c.AlreadyStored++ })
 		default:
