@@ -171,8 +171,7 @@ var idNames = []struct {
 	name string
 }{{idEvent, "event"}, {idEventType, "event_type"}, {idTicketID, "ticket_id"}, {idOrgID, "org_id"}}
 
-// mark records whether the member id was read exactly; a repeated member's
-// last occurrence decides, as it decides the value.
+// mark records whether the member id was read exactly.
 func (s *idSet) mark(id idSet, exact bool) {
 	if exact {
 		*s &^= id
@@ -662,7 +661,7 @@ func decodeEvent(b []byte) (Event, error) {
 		return readEventMember(dec, name, &e, &eventType)
 	})
 	if err != nil {
-		return Event{}, fmt.Errorf("%w: %v", ErrMalformedEvent, err)
+		return Event{}, fmt.Errorf("%w: %w", ErrMalformedEvent, err)
 	}
 	e.settleType(eventType)
 	e.Raw = append(json.RawMessage(nil), b...)
