@@ -25,6 +25,14 @@ import (
 // Invalid UTF-8 in strings is accepted and read as U+FFFD, as is an
 // unpaired surrogate escape ("\ud800"); identifiers are read strictly
 // instead (see readID).
+//
+// The readers walk the token stream themselves rather than unmarshal into
+// tagged structs: a struct field of type string would refuse a number, so
+// tolerant leaves would need shadow structs (each field named twice more)
+// or type-wide unmarshaler options (every string of the model tolerant),
+// and an identifier must also tell its object whether it was exact, which a
+// leaf unmarshaler cannot. One switch per type names each member once more
+// than the struct tag, and reads a 4 KB ticket.created in one pass.
 
 // decodeOptions are the decoding options: encoding/json/v2's defaults
 // (duplicate member names refused, exact names) with invalid UTF-8 let
