@@ -32,7 +32,7 @@ export PATH := $(PATH)$(if $(PYENV_BINS),:$(subst $(space),:,$(strip $(PYENV_BIN
 # require-go: a recipe's first line; fails with a hint when the Go toolchain
 # is missing, instead of the shell's bare "command not found".
 define require-go
-	@command -v $(GO) >/dev/null 2>&1 || { echo "$@: '$(GO)' not found: install Go (1.26.6 or newer) and put it on PATH, or pass GO=/path/to/go" >&2; exit 127; }
+	@command -v $(GO) >/dev/null 2>&1 || { echo "$@: '$(GO)' not found: install Go (1.21 or newer: go.mod's toolchain line fetches go1.27.3) and put it on PATH, or pass GO=/path/to/go" >&2; exit 127; }
 endef
 
 # Toolchain: every build and test runs with the Go release named by go.mod's

@@ -10,7 +10,7 @@ need() { # need NAME HINT
 		missing=1
 	fi
 }
-need go "install Go 1.26.6 or newer from the official Go downloads page (go.mod's toolchain line then fetches the patched release it names)"
+need go "install Go 1.21 or newer from the official Go downloads page (go.mod's toolchain line then fetches the patched release it names)"
 need git "install git (apt-get install git)"
 need curl "install curl (apt-get install curl): the docs' examples run with it (go test ./docs/)"
 need openssl "install openssl (apt-get install openssl): the docs' webhook example signs with it"

@@ -2,6 +2,7 @@ package benchkit
 
 import (
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -117,13 +118,8 @@ const (
 func (p *AWSProxy) Summary() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	keys := make([]string, 0, len(p.counts))
-	for k := range p.counts {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	parts := make([]string, 0, len(keys))
-	for _, k := range keys {
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(p.counts)) {
 		parts = append(parts, fmt.Sprintf("%s=%d", k, p.counts[k]))
 	}
 	if len(parts) == 0 {

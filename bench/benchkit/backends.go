@@ -2,7 +2,6 @@ package benchkit
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 
 	"github.com/periskope-connect/periskope-aws/internal/dev/local"
@@ -29,15 +28,7 @@ func StartBackends(ctx context.Context, dir string) (_ *Backends, err error) {
 			b.Close()
 		}
 	}()
-	motoLog, err := os.Create(filepath.Join(dir, "moto.log"))
-	if err != nil {
-		return nil, err
-	}
-	defer motoLog.Close() // moto_server keeps its own descriptor
-	if b.Moto, err = motoserver.Launch(ctx, "127.0.0.1:0", motoLog); err != nil {
-		return nil, err
-	}
-	if err := b.Moto.ProvisionLocal(ctx); err != nil {
+	if b.Moto, err = motoserver.LaunchLocal(ctx, "127.0.0.1:0", filepath.Join(dir, "moto.log")); err != nil {
 		return nil, err
 	}
 	if b.Proxy, err = StartAWSProxy(b.Moto.Endpoint); err != nil {

@@ -44,16 +44,14 @@ type Binaries struct {
 // BuildHost builds the Runtime Interface Emulator and each target for this
 // machine (lambdabuild, the deployed flags) into dir.
 func BuildHost(ctx context.Context, root, dir string, targets ...Target) (Binaries, error) {
-	b := Binaries{Emulator: filepath.Join(dir, "aws-lambda-rie"), Bootstraps: map[Target]string{}}
-	if err := lambdabuild.Emulator(ctx, root, b.Emulator); err != nil {
-		return Binaries{}, err
-	}
+	pkgs := map[string]string{}
+	b := Binaries{Emulator: lambdabuild.EmulatorPath(dir), Bootstraps: map[Target]string{}}
 	for _, t := range targets {
-		dst := filepath.Join(dir, filepath.Base(t.Package), "bootstrap")
-		if err := lambdabuild.Bootstrap(ctx, root, t.Package, lambdabuild.Host, dst); err != nil {
-			return Binaries{}, err
-		}
-		b.Bootstraps[t] = dst
+		pkgs[filepath.Base(t.Package)] = t.Package
+		b.Bootstraps[t] = lambdabuild.BootstrapPath(dir, filepath.Base(t.Package))
+	}
+	if err := lambdabuild.HostBuild(ctx, root, dir, pkgs); err != nil {
+		return Binaries{}, err
 	}
 	return b, nil
 }

@@ -38,6 +38,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/periskope-connect/periskope-aws/bench/benchkit"
 	"github.com/periskope-connect/periskope-aws/internal/dev/local"
@@ -175,9 +176,7 @@ func newRSS(st *stack.Stack) *rss {
 func (r *rss) sampleEvery(period time.Duration) (stop func()) {
 	done := make(chan struct{})
 	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
+	wg.Go(func() {
 		t := time.NewTicker(period)
 		defer t.Stop()
 		for {
@@ -188,7 +187,7 @@ func (r *rss) sampleEvery(period time.Duration) (stop func()) {
 			case <-t.C:
 			}
 		}
-	}()
+	})
 	return func() {
 		close(done)
 		wg.Wait()
@@ -316,27 +315,19 @@ func planDeliveries(o options, org string) (queue []delivery, unique int, err er
 // deliveries of a pair wait for each other.
 func sendDeliveries(ctx context.Context, concurrency int, client *http.Client, url string, queue []delivery) []result {
 	results := make([]result, len(queue))
-	work := make(chan int)
-	var wg sync.WaitGroup
-	for range concurrency {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range work {
-				d := queue[i]
-				if d.pair != nil {
-					d.pair.Done()
-					d.pair.Wait()
-				}
-				results[i] = post(ctx, client, url, benchkit.SignedHeaders(d.body, local.SigningKey), d.body)
+	var g errgroup.Group
+	g.SetLimit(concurrency)
+	for i, d := range queue {
+		g.Go(func() error {
+			if d.pair != nil {
+				d.pair.Done()
+				d.pair.Wait()
 			}
-		}()
+			results[i] = post(ctx, client, url, benchkit.SignedHeaders(d.body, local.SigningKey), d.body)
+			return nil
+		})
 	}
-	for i := range queue {
-		work <- i
-	}
-	close(work)
-	wg.Wait()
+	_ = g.Wait() // the tasks return no error
 	return results
 }
 
@@ -483,22 +474,12 @@ func (ks *keySender) sendKey(runID int64, k int) {
 // flight.
 func (ks *keySender) sendKeys(workers int) {
 	runID := time.Now().UnixNano()
-	work := make(chan int)
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for k := range work {
-				ks.sendKey(runID, k)
-			}
-		}()
-	}
+	var g errgroup.Group
+	g.SetLimit(workers)
 	for k := range ks.keys {
-		work <- k
+		g.Go(func() error { ks.sendKey(runID, k); return nil })
 	}
-	close(work)
-	wg.Wait()
+	_ = g.Wait() // the tasks return no error
 }
 
 // keyTally is what the final answers of all keys say.

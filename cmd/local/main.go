@@ -217,7 +217,7 @@ func printBanner(out io.Writer, st *stack.Stack, took time.Duration) {
 	row("API (HTTP API)", "%s", st.APIURL)
 	for _, spec := range st.Functions() {
 		fn, _ := st.Function(spec.Name)
-		row("", "%s %-20s -> %s (emulator pid %s, timeout %s)", spec.Method, spec.Path, spec.Name, joinInts(fn.PIDs()), fn.Timeout())
+		row("", "%s %-20s -> %s (emulator pid %s, timeout %s)", spec.Method, spec.Path, spec.Name, strings.Trim(strings.ReplaceAll(fmt.Sprint(fn.PIDs()), " ", ","), "[]"), fn.Timeout())
 	}
 	if st.Sandbox != nil {
 		row("Periskope sandbox", "%s (API key %s)", st.PeriskopeBaseURL, local.APIKey)
@@ -233,14 +233,6 @@ func printBanner(out io.Writer, st *stack.Stack, took time.Duration) {
 	}
 	fmt.Fprintln(&b)
 	_, _ = io.WriteString(out, b.String())
-}
-
-func joinInts(v []int) string {
-	s := make([]string, len(v))
-	for i, n := range v {
-		s[i] = strconv.Itoa(n)
-	}
-	return strings.Join(s, ",")
 }
 
 // runInvoke runs one event through one function, like sam local invoke:

@@ -155,7 +155,3 @@ func sampleTicket(path string) (org, id string, err error) {
 	}
 	return body.Data.Ticket.OrgID, body.Data.Ticket.TicketID, nil
 }
-
-func splitLines(s string) []string {
-	return strings.Split(strings.TrimRight(s, "\n"), "\n")
-}

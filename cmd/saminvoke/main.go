@@ -25,6 +25,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -196,13 +197,6 @@ func envVarsFile(root string, o options) (path string, cleanup func(), err error
 }
 
 func lastLines(b []byte, n int) string {
-	lines := splitLines(string(b))
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	s := ""
-	for _, l := range lines {
-		s += "  " + l + "\n"
-	}
-	return s
+	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	return "  " + strings.Join(lines[max(0, len(lines)-n):], "\n  ") + "\n"
 }

@@ -254,12 +254,22 @@ func (ru *run) pick(tickets []periskope.Ticket) (fresh []periskope.Ticket, unsee
 	defer ru.mu.Unlock()
 	for _, t := range tickets {
 		ref := ticketstore.TicketRef{OrgID: t.OrgID, TicketID: t.TicketID}
+		old := !ru.cfg.Since.IsZero() && !t.CreatedAt.IsZero() && t.CreatedAt.Before(ru.cfg.Since)
+		if t.CheckIDs() != nil {
+			// Not a key ("\ud800" and "\udfff" both read U+FFFD): check
+			// fails it, and it counts toward neither progress nor the total.
+			if !old {
+				ru.counts.Seen++
+				fresh = append(fresh, t)
+			}
+			continue
+		}
 		if ru.listed[ref] {
 			continue
 		}
 		ru.listed[ref] = true
 		unseen++
-		if !ru.cfg.Since.IsZero() && !t.CreatedAt.IsZero() && t.CreatedAt.Before(ru.cfg.Since) {
+		if old {
 			continue
 		}
 		ru.counts.Seen++
@@ -272,7 +282,7 @@ func (ru *run) pick(tickets []periskope.Ticket) (fresh []periskope.Ticket, unsee
 func (ru *run) check(ctx context.Context, tickets []periskope.Ticket, work chan<- missing) error {
 	var refs []ticketstore.TicketRef
 	for _, t := range tickets {
-		if t.OrgID == "" || t.TicketID == "" {
+		if t.OrgID == "" || t.TicketID == "" || t.CheckIDs() != nil {
 			continue
 		}
 		refs = append(refs, ticketstore.TicketRef{OrgID: t.OrgID, TicketID: t.TicketID})
@@ -286,9 +296,12 @@ func (ru *run) check(ctx context.Context, tickets []periskope.Ticket, work chan<
 	}
 	for _, t := range tickets {
 		m := missing{ref: ticketstore.TicketRef{OrgID: t.OrgID, TicketID: t.TicketID}, createdAt: t.CreatedAt.Raw, subject: t.Subject}
+		idErr := t.CheckIDs()
 		switch {
 		case t.OrgID == "" || t.TicketID == "":
 			ru.finish(m, ErrNoKey)
+		case idErr != nil: // the webhook would refuse it; as a key it could merge tickets
+			ru.finish(m, idErr)
 		case stored[m.ref]:
 			ru.update(func(c *Counts) { c.AlreadyStored++ })
 		default:

@@ -2,6 +2,7 @@ package reconcile_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"testing"
@@ -215,6 +216,32 @@ func TestRunVariants(t *testing.T) {
 			check: func(t *testing.T, s *scenario) {
 				if err := s.rec.results[0].err; !errors.Is(err, reconcile.ErrNoKey) {
 					t.Errorf("first result error %v, want ErrNoKey", err)
+				}
+			},
+		},
+		{
+			// The webhook refuses these ids (400 invalid_field); read as
+			// text all three are U+FFFD, one key for three tickets.
+			name: "tickets whose ids are not exact JSON strings fail, each, and are not keys",
+			mutate: func(s *scenario) {
+				for i, id := range []string{`"\ud800"`, `"\udbff"`, `"\udfff"`} {
+					var tk periskope.Ticket
+					if err := json.Unmarshal([]byte(`{"org_id":"`+org+`","ticket_id":`+id+`,"subject":"s"}`), &tk); err != nil {
+						panic(err)
+					}
+					s.api.tickets[i] = tk
+				}
+			},
+			want: reconcile.Counts{Seen: 250, AlreadyStored: 198, Stored: 49, Failed: 3, Total: 250},
+			check: func(t *testing.T, s *scenario) {
+				failed := 0
+				for _, r := range s.rec.results {
+					if errors.Is(r.err, periskope.ErrInvalidID) {
+						failed++
+					}
+				}
+				if failed != 3 || s.table.get("\ufffd") != nil {
+					t.Errorf("%d results fail with ErrInvalidID, item under U+FFFD %+v; want 3 and none", failed, s.table.get("\ufffd"))
 				}
 			},
 		},

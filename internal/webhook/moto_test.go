@@ -749,3 +749,47 @@ func TestMotoLargeGroupsAreStored(t *testing.T) {
 		t.Errorf("%s = %v, want 3", webhook.MetricStored, n)
 	}
 }
+
+// data may arrive as a JSON string holding the ticket info. Unquoting it
+// turns the escapes "\ud800", "\udbff" and "\udfff" of that string into
+// U+FFFD, so three tickets would be stored as one and the second and third
+// answered "duplicate". Each is refused instead, naming data, and nothing
+// is stored; the same ids escaped inside the unwrapped text are refused as
+// ticket ids, and an ordinary id in string-wrapped data is stored.
+func TestMotoStringWrappedDataKeepsIdsApart(t *testing.T) {
+	r := newMotoRig(t, motoOptions{})
+	const idPlaceholder, dataPlaceholder = "TICKET-ID-UNDER-TEST", "DATA-UNDER-TEST"
+	deliver := func(idInWrappedText string) reply {
+		env := baseline(t)
+		ticketOf(env)["ticket_id"] = idPlaceholder
+		wrapped, err := json.Marshal(string(mustJSON(t, env["data"])))
+		if err != nil {
+			t.Fatal(err)
+		}
+		wrapped = bytes.Replace(wrapped, []byte(idPlaceholder), []byte(idInWrappedText), 1)
+		env["data"] = dataPlaceholder
+		body := bytes.Replace(mustJSON(t, env), []byte(`"`+dataPlaceholder+`"`), wrapped, 1)
+		return r.send(t, signed(t, body, localKey))
+	}
+	for _, id := range []string{`\ud800`, `\udbff`, `\udfff`} {
+		got := deliver(id)
+		if got.Status != 400 || got.ErrCode != "invalid_field" || got.ErrField != "data" {
+			t.Errorf("ticket_id %s in string-wrapped data: answer %d %s; want 400 invalid_field naming data", id, got.Status, got.Raw.Body)
+		}
+	}
+	for _, id := range []string{`\\ud800`, `\\udfff`} { // an escape inside the unwrapped text
+		got := deliver(id)
+		if got.Status != 400 || got.ErrCode != "invalid_field" || got.ErrField != "data.ticket.ticket_id" {
+			t.Errorf("ticket_id %s in string-wrapped data: answer %d %s; want 400 invalid_field naming data.ticket.ticket_id", id, got.Status, got.Raw.Body)
+		}
+	}
+	if n := r.count(t); n != 0 {
+		t.Fatalf("%d items stored for refused ids", n)
+	}
+	if got := deliver("BKT-7"); got.Status != 200 || got.Body["status"] != "stored" {
+		t.Fatalf("ordinary id in string-wrapped data: answer %d %s", got.Status, got.Raw.Body)
+	}
+	if item := r.item(t, "2997xx64-89bf-48d3-9a22-b314fxx017e5", "BKT-7"); str(item, "ticket_id") != "BKT-7" {
+		t.Errorf("item %v, want ticket_id BKT-7", item)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"encoding/json/jsontext"
 	"errors"
 	"fmt"
 	"net/http"
@@ -231,6 +232,9 @@ func parse(body []byte) (*periskope.Event, *outcome) {
 		return ev, nil
 	case err == nil || !json.Valid(body):
 		return nil, failed(apigw.InvalidJSON(body))
+	case errors.Is(err, jsontext.ErrDuplicateName): // valid to encoding/json (v1), not to the decoder
+		return nil, failed(&apigw.Error{Status: http.StatusBadRequest, Code: apigw.CodeInvalidJSON,
+			Message: "request body is not valid JSON: an object repeats a member name"})
 	}
 	if o := inexactID(err, ""); o != nil {
 		return nil, o
@@ -250,7 +254,7 @@ func inexactID(err error, prefix string) *outcome {
 	if !errors.Is(err, periskope.ErrInvalidID) || !errors.As(err, &fe) {
 		return nil
 	}
-	field := prefix + fe.Field
+	field := strings.TrimSuffix(prefix+fe.Field, ".") // "data." when data itself is at fault
 	return invalid(apigw.CodeInvalidField, field+" must be a JSON string without unpaired surrogates", field)
 }
 

@@ -154,6 +154,12 @@ func TestMalformedBodies(t *testing.T) {
 		"string":         {`"ticket.created"`, "invalid_body"},
 		"trailing junk":  {`{"event":"ticket.created"} {}`, "invalid_json"},
 		"event is a map": {`{"event":{"name":"ticket.created"}}`, "invalid_field"},
+		// encoding/json (v1) takes the last of repeated names; the decoder
+		// refuses them, anywhere in the body, rather than guess.
+		"repeated event":           {`{"event":"ticket.deleted","event":"ticket.created","org_id":"o","data":{"ticket":{"ticket_id":"T","org_id":"o"}}}`, "invalid_json"},
+		"repeated ticket_id":       {`{"event":"ticket.created","org_id":"o","data":{"ticket":{"ticket_id":"A","ticket_id":"B","org_id":"o"}}}`, "invalid_json"},
+		"repeated name, escaped":   {`{"event":"ticket.created","org_id":"o","data":{"ticket":{"ticket_id":"A","ticket\u005fid":"B","org_id":"o"}}}`, "invalid_json"},
+		"repeated name, elsewhere": {`{"event":"ticket.created","org_id":"o","data":{"ticket":{"ticket_id":"A","org_id":"o"},"x":{"y":1,"y":2}}}`, "invalid_json"},
 		// ParseEvent trims Unicode white space, JSON does not.
 		"no-break space before":  {"\u00a0{\"event\":\"ticket.created\"}", "invalid_json"},
 		"vertical tab after":     {"{\"event\":\"ticket.created\"}\v", "invalid_json"},

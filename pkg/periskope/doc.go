@@ -40,8 +40,9 @@
 // Periskope's payloads are loosely typed, so the model types decode
 // tolerantly: null, missing or mistyped members give zero values, unknown
 // members are ignored, Priority accepts numbers and strings, and Time the
-// several timestamp forms Periskope uses. Only input that is not JSON, or
-// not an object where one is required, fails. TicketInfo.Raw, TicketList.Raw
+// several timestamp forms Periskope uses. Only input that is not JSON, not
+// an object where one is required, or an object that repeats a member name
+// fails; member names match exactly, case included. TicketInfo.Raw, TicketList.Raw
 // and Event.Raw keep the exact bytes for lossless storage.
 //
 // # Webhooks
@@ -56,8 +57,10 @@
 // ParseEvent refuses an event, event_type or org_id, and Event.TicketInfo a
 // ticket_id or org_id, that is present but not a JSON string, or holds an
 // unpaired surrogate escape that would decode to U+FFFD, with a *FieldError
-// naming the member and wrapping ErrInvalidID. event_type counts only when
-// it names the event (event is missing).
+// naming the member and wrapping ErrInvalidID; data sent as a JSON string
+// must keep its text exactly too. event_type counts only when it names the
+// event (event is missing). Ticket.CheckIDs applies the same rule to a
+// ticket from ListTickets.
 //
 // A public endpoint should be cheap to refuse: ParseSignatures reads the
 // candidates without a key (at most MaxSignatures, each 64 hex digits), so

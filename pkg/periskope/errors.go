@@ -1,9 +1,7 @@
 package periskope
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"net"
 	"net/http"
@@ -123,31 +121,20 @@ func IsTimeout(err error) bool {
 // with "error" as the message.
 func newAPIError(op string, status int, h http.Header, body []byte) *APIError {
 	e := &APIError{StatusCode: status, Op: op, TraceID: h.Get(headerTraceID)}
-	body = bytes.TrimSpace(body)
-	if f, err := decodeFields(body); err == nil && f != nil {
-		e.Code, e.Message = f.str("code"), f.str("message")
-		if nested, err := decodeFields(f["error"]); err == nil && nested != nil {
-			e.Code = firstNonEmpty(e.Code, nested.str("code"))
-			e.Message = firstNonEmpty(e.Message, nested.str("message"))
-		} else {
-			e.Message = firstNonEmpty(e.Message, f.str("error"))
-		}
-	} else {
-		var s string // a bare JSON string is the message
-		if json.Unmarshal(body, &s) == nil {
-			e.Message = s
-		}
-	}
+	e.Code, e.Message = decodeErrorBody(body)
 	e.Message = truncate(e.Message, 500)
 	e.Code = truncate(e.Code, 100)
 	return e
 }
 
-func firstNonEmpty(a, b string) string {
-	if a != "" {
-		return a
+// firstNonEmpty returns the first of values that is not "".
+func firstNonEmpty(values ...string) string {
+	for _, v := range values {
+		if v != "" {
+			return v
+		}
 	}
-	return b
+	return ""
 }
 
 // truncate shortens s to at most n bytes without splitting a UTF-8 sequence.
@@ -161,15 +148,16 @@ func truncate(s string, n int) string {
 	return s[:n] + "…"
 }
 
-// ErrInvalidID is wrapped (in a *FieldError) by ParseEvent and
-// Event.TicketInfo when an identifier is not a JSON string, or is one whose
-// text cannot be kept exactly.
+// ErrInvalidID is wrapped (in a *FieldError) by ParseEvent,
+// Event.TicketInfo and Ticket.CheckIDs when an identifier is not a JSON
+// string, or is one whose text cannot be kept exactly.
 var ErrInvalidID = errors.New("periskope: identifier is not an exact JSON string")
 
 // FieldError names the member at fault.
 type FieldError struct {
 	// Field is the member's path from the decoded object: "event",
-	// "org_id", or from an event's data "ticket.ticket_id".
+	// "org_id", or from an event's data "ticket.ticket_id" ("" for data
+	// itself, a JSON string whose text cannot be kept exactly).
 	Field string
 	// Err says what is wrong with it: ErrInvalidID.
 	Err error

@@ -78,36 +78,11 @@ func ConstructEvent(body []byte, headers map[string]string, keys ...string) (*Ev
 // UnmarshalJSON decodes the envelope, taking the event name from "event" or,
 // failing that, "event_type", and keeps a copy of b in Raw.
 func (e *Event) UnmarshalJSON(b []byte) error {
-	if v, ok := fastEvent(b); ok {
-		*e = v
-		return nil
-	}
-	return e.decodeTolerant(b)
-}
-
-// decodeTolerant is UnmarshalJSON member by member: the fallback for input
-// the fast path leaves (see fastdecode.go), and its reference in tests.
-func (e *Event) decodeTolerant(b []byte) error {
-	f, err := decodeFields(b)
+	v, err := decodeEvent(b)
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrMalformedEvent, err)
+		return err
 	}
-	if f == nil {
-		return fmt.Errorf("%w: null", ErrMalformedEvent)
-	}
-	var loose idSet
-	name := f.id("event", idEvent, &loose)
-	eventType := f.id("event_type", idEventType, &loose)
-	*e = Event{
-		Type:               name,
-		OrgID:              f.id("org_id", idOrgID, &loose),
-		Data:               rawMember(f, "data"),
-		PreviousAttributes: rawMember(f, "previous_attributes"),
-		Timestamp:          f.str("timestamp"),
-		Raw:                append(json.RawMessage(nil), b...),
-		looseIDs:           loose,
-	}
-	e.settleType(eventType)
+	*e = v
 	return nil
 }
 
@@ -124,14 +99,6 @@ func (e *Event) settleType(eventType string) {
 	e.Type = strings.TrimSpace(eventType)
 }
 
-// rawMember returns a member's JSON, or nil when it is missing or null.
-func rawMember(f fields, key string) json.RawMessage {
-	if !f.has(key) {
-		return nil
-	}
-	return f[key]
-}
-
 // IsTicketEvent reports whether e is a ticket.* event.
 func (e *Event) IsTicketEvent() bool { return strings.HasPrefix(e.Type, "ticket.") }
 
@@ -141,30 +108,8 @@ func (e *Event) IsTicketEvent() bool { return strings.HasPrefix(e.Type, "ticket.
 // non-object Data with ErrMalformedEvent, and a ticket whose ticket_id or
 // org_id is not an exact JSON string (see ParseEvent) with ErrMalformedEvent
 // and a *FieldError ("ticket.ticket_id", "ticket.org_id") wrapping
-// ErrInvalidID. Raw of the result is Data.
-func (e *Event) TicketInfo() (*TicketInfo, error) {
-	if !e.IsTicketEvent() {
-		return nil, fmt.Errorf("%w: %q", ErrNotTicketEvent, e.Type)
-	}
-	data := bytes.TrimSpace(e.Data)
-	if len(data) > 0 && data[0] == '"' {
-		var s string
-		if err := json.Unmarshal(data, &s); err != nil {
-			return nil, fmt.Errorf("%w: data: %v", ErrMalformedEvent, err)
-		}
-		data = []byte(s)
-	}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, fmt.Errorf("%w: no data", ErrMalformedEvent)
-	}
-	ti, err := decodeTicketInfo(data)
-	if err != nil {
-		return nil, fmt.Errorf("%w: data: %v", ErrMalformedEvent, err)
-	}
-	if ti.Ticket != nil {
-		if err := ti.Ticket.looseIDs.err("ticket."); err != nil {
-			return nil, fmt.Errorf("%w: data: %w", ErrMalformedEvent, err)
-		}
-	}
-	return ti, nil
-}
+// ErrInvalidID. Data that is a JSON string fails the same way (Field "")
+// when its text cannot be kept exactly: unquoting turns "\ud800" and
+// "\udfff" alike into U+FFFD, which would make different ids one. Raw of
+// the result is Data.
+func (e *Event) TicketInfo() (*TicketInfo, error) { return ticketInfo(e) }

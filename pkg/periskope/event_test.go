@@ -201,9 +201,9 @@ func TestTicketInfoRefusesInexactIdentifiers(t *testing.T) {
 		{"escaped backslash is no escape", []byte(strings.Replace(string(info), `"ticket_id": "TICKET-12345"`, `"ticket_id": "\\ud800"`, 1)), "", "\\ud800"},
 		{"numeric org id", replaced(t, info, []string{"ticket", "org_id"}, `7`), "ticket.org_id", ""},
 		{"bare ticket with a numeric id", []byte(`{"ticket_id":5,"org_id":"o"}`), "ticket.ticket_id", ""},
-		// Nesting deeper than the fast path reads: the tolerant path decides.
-		{"numeric id, tolerant path", []byte(`{"ticket":{"ticket_id":100,"org_id":"o"},"x":` + strings.Repeat("[", periskope.MaxScanDepth+1) + strings.Repeat("]", periskope.MaxScanDepth+1) + `}`), "ticket.ticket_id", ""},
-		{"string id, tolerant path", []byte(`{"ticket":{"ticket_id":"100","org_id":"o"},"x":` + strings.Repeat("[", periskope.MaxScanDepth+1) + strings.Repeat("]", periskope.MaxScanDepth+1) + `}`), "", "100"},
+		// Deep nesting elsewhere in data.
+		{"numeric id, deep nesting beside it", []byte(`{"ticket":{"ticket_id":100,"org_id":"o"},"x":` + strings.Repeat("[", 600) + strings.Repeat("]", 600) + `}`), "ticket.ticket_id", ""},
+		{"string id, deep nesting beside it", []byte(`{"ticket":{"ticket_id":"100","org_id":"o"},"x":` + strings.Repeat("[", 600) + strings.Repeat("]", 600) + `}`), "", "100"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if !bytes.Contains(tc.data, []byte("ticket_id")) {
@@ -372,5 +372,42 @@ func TestModelTypesRejectNonObjects(t *testing.T) {
 	var ti periskope.TicketInfo
 	if err := json.Unmarshal([]byte(`null`), &ti); err != nil || ti.Raw != nil {
 		t.Errorf("null TicketInfo: %v, %+v", err, ti)
+	}
+}
+
+// Data may arrive as a JSON string holding the object. Its text must be
+// exact too: unquoting turns "\ud800", "\udbff" and "\udfff" of the
+// string alike into U+FFFD, which would make three tickets one.
+func TestTicketInfoRefusesInexactStringData(t *testing.T) {
+	for _, tc := range []struct {
+		data  string
+		field string // "-" when accepted
+		id    string
+	}{
+		{`"{\"ticket\":{\"ticket_id\":\"\ud800\",\"org_id\":\"o\"}}"`, "", ""},
+		{`"{\"ticket\":{\"ticket_id\":\"\udbff\",\"org_id\":\"o\"}}"`, "", ""},
+		{`"{\"ticket\":{\"ticket_id\":\"T-1\",\"subject\":\"\udfff\"}}"`, "", ""},
+		{"\"{\\\"ticket\\\":{\\\"ticket_id\\\":\\\"\xff\\\"}}\"", "", ""},
+		{`"{\"ticket\":{\"ticket_id\":\"\\ud800\",\"org_id\":\"o\"}}"`, "ticket.ticket_id", ""},
+		{`"{\"ticket\":{\"ticket_id\":\"\ud83d\ude00\",\"org_id\":\"o\"}}"`, "-", "\U0001F600"},
+		{`"{\"ticket\":{\"ticket_id\":\"T-1\",\"org_id\":\"o\"}}"`, "-", "T-1"},
+	} {
+		t.Run(tc.data, func(t *testing.T) {
+			e, err := periskope.ParseEvent([]byte(`{"event":"ticket.created","org_id":"o","data":` + tc.data + `}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ti, err := e.TicketInfo()
+			if tc.field == "-" {
+				if err != nil || ti.Ticket == nil || ti.Ticket.TicketID != tc.id {
+					t.Fatalf("TicketInfo = %+v, %v; want ticket %q", ti, err, tc.id)
+				}
+				return
+			}
+			var fe *periskope.FieldError
+			if !errors.Is(err, periskope.ErrMalformedEvent) || !errors.Is(err, periskope.ErrInvalidID) || !errors.As(err, &fe) || fe.Field != tc.field {
+				t.Fatalf("TicketInfo = %+v, %v; want a *FieldError on %q", ti, err, tc.field)
+			}
+		})
 	}
 }

@@ -3,62 +3,7 @@ package periskope
 import (
 	"sync/atomic"
 	"testing"
-
-	"github.com/periskope-connect/periskope-aws/pkg/periskope/internal/jsonscan"
 )
-
-// DecodePath is one decoding of the package, in its two implementations:
-// Fast reports false where it leaves the input to the tolerant path.
-type DecodePath struct {
-	Name     string
-	Fast     func(b []byte) (any, bool)
-	Tolerant func(b []byte) (any, error)
-}
-
-// DecodePaths are the decodings with a fast path, for the tests that prove
-// both implementations give the same results.
-var DecodePaths = []DecodePath{
-	{"decodeTicketInfo",
-		func(b []byte) (any, bool) { return fastDecodeTicketInfo(b) },
-		func(b []byte) (any, error) { return decodeTicketInfoTolerant(b) }},
-	{"TicketInfo",
-		func(b []byte) (any, bool) { v, ok := fastTicketInfo(b); return &v, ok },
-		func(b []byte) (any, error) { var v TicketInfo; err := v.decodeTolerant(b); return &v, err }},
-	{"Ticket",
-		func(b []byte) (any, bool) { v, ok := fastTicket(b); return &v, ok },
-		func(b []byte) (any, error) { var v Ticket; err := v.decodeTolerant(b); return &v, err }},
-	{"Chat",
-		func(b []byte) (any, bool) { v, ok := fastChat(b); return &v, ok },
-		func(b []byte) (any, error) { var v Chat; err := v.decodeTolerant(b); return &v, err }},
-	{"ChatMember",
-		func(b []byte) (any, bool) { v, ok := fastChatMember(b); return &v, ok },
-		func(b []byte) (any, error) { var v ChatMember; err := v.decodeTolerant(b); return &v, err }},
-	{"Message",
-		func(b []byte) (any, bool) { v, ok := fastMessage(b); return &v, ok },
-		func(b []byte) (any, error) { var v Message; err := v.decodeTolerant(b); return &v, err }},
-	{"TicketList",
-		func(b []byte) (any, bool) { v, ok := fastTicketList(b); return &v, ok },
-		func(b []byte) (any, error) { var v TicketList; err := v.decodeTolerant(b); return &v, err }},
-	{"Event",
-		func(b []byte) (any, bool) { v, ok := fastEvent(b); return &v, ok },
-		func(b []byte) (any, error) { var v Event; err := v.decodeTolerant(b); return &v, err }},
-	{"bare ticket array",
-		func(b []byte) (any, bool) { return fastTickets(b) },
-		func(b []byte) (any, error) { return objects[Ticket](b), nil }},
-}
-
-// ScanValid reports whether the fast path's scanner accepts b as one JSON
-// value, and whether b nests deeper than the scanner goes.
-func ScanValid(b []byte) (valid, tooDeep bool) {
-	s := jsonscan.New(b)
-	s.SkipSpace()
-	_, ok := s.Value()
-	s.SkipSpace()
-	return ok && s.AtEnd(), s.TooDeep()
-}
-
-// MaxScanDepth is the deepest nesting the fast path reads.
-const MaxScanDepth = jsonscan.MaxDepth
 
 // CountMACs makes every HMAC the verifier computes count, until the test
 // ends, and returns the count so far.
@@ -71,4 +16,18 @@ func CountMACs(t testing.TB) func() int {
 	}
 	t.Cleanup(func() { macFunc = orig })
 	return func() int { return int(n.Load()) }
+}
+
+// Decodings are the package's decodings by name, each from a whole JSON
+// text.
+var Decodings = map[string]func(b []byte) (any, error){
+	"decodeTicketInfo":  func(b []byte) (any, error) { return decodeTicketInfo(b) },
+	"TicketInfo":        func(b []byte) (any, error) { var v TicketInfo; err := v.UnmarshalJSON(b); return &v, err },
+	"Ticket":            func(b []byte) (any, error) { var v Ticket; err := v.UnmarshalJSON(b); return &v, err },
+	"Chat":              func(b []byte) (any, error) { var v Chat; err := v.UnmarshalJSON(b); return &v, err },
+	"ChatMember":        func(b []byte) (any, error) { var v ChatMember; err := v.UnmarshalJSON(b); return &v, err },
+	"Message":           func(b []byte) (any, error) { var v Message; err := v.UnmarshalJSON(b); return &v, err },
+	"TicketList":        func(b []byte) (any, error) { var v TicketList; err := v.UnmarshalJSON(b); return &v, err },
+	"Event":             func(b []byte) (any, error) { var v Event; err := v.UnmarshalJSON(b); return &v, err },
+	"bare ticket array": func(b []byte) (any, error) { return decodeTicketArray(b) },
 }

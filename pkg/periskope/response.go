@@ -3,7 +3,6 @@ package periskope
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -56,13 +55,12 @@ func (r *response) ticketList() (*TicketList, error) {
 	var l TicketList
 	body := bytes.TrimSpace(r.body)
 	if len(body) > 0 && body[0] == '[' { // a bare array of tickets
-		if tickets, ok := fastTickets(body); ok {
-			l.Tickets = tickets
-		} else {
-			l.Tickets = objects[Ticket](body)
+		tickets, err := decodeTicketArray(body)
+		if err != nil {
+			return nil, r.malformed("not a ticket list")
 		}
-		l.Count = len(l.Tickets)
-	} else if err := l.UnmarshalJSON(body); err != nil || isNull(body) {
+		l.Tickets, l.Count = tickets, len(tickets)
+	} else if err := l.UnmarshalJSON(body); err != nil || string(body) == "null" {
 		return nil, r.malformed("not a ticket list")
 	}
 	l.Raw = append(json.RawMessage(nil), r.body...)
@@ -79,38 +77,4 @@ func (r *response) malformed(why string) error {
 		return fmt.Errorf("%w: %s: %s (trace id %s)", ErrMalformedResponse, r.op, why, id)
 	}
 	return fmt.Errorf("%w: %s: %s", ErrMalformedResponse, r.op, why)
-}
-
-// decodeTicketInfo reads a ticket info object, or a bare ticket (an object
-// with ticket_id but no ticket), which it wraps. Raw is a copy of b.
-func decodeTicketInfo(b []byte) (*TicketInfo, error) {
-	if ti, ok := fastDecodeTicketInfo(b); ok {
-		return ti, nil
-	}
-	return decodeTicketInfoTolerant(b)
-}
-
-// decodeTicketInfoTolerant is decodeTicketInfo member by member: the
-// fallback for input the fast path leaves, and its reference in tests.
-func decodeTicketInfoTolerant(b []byte) (*TicketInfo, error) {
-	f, err := decodeFields(b)
-	if err != nil {
-		return nil, err
-	}
-	if f == nil {
-		return nil, errors.New("null")
-	}
-	ti := &TicketInfo{}
-	if !f.has("ticket") && f.has("ticket_id") {
-		var t Ticket
-		if err := t.decodeTolerant(b); err != nil {
-			return nil, err
-		}
-		ti.Ticket, ti.Raw = &t, append(json.RawMessage(nil), b...)
-		return ti, nil
-	}
-	if err := ti.decodeTolerant(b); err != nil {
-		return nil, err
-	}
-	return ti, nil
 }

@@ -52,7 +52,7 @@ func parseTime(s string) (time.Time, error) {
 // number of seconds since the epoch (milliseconds when it is above 1e12).
 func (t *Time) UnmarshalJSON(b []byte) error {
 	*t = Time{}
-	if len(b) == 0 || isNull(b) {
+	if len(b) == 0 || string(b) == "null" {
 		return nil
 	}
 	if b[0] != '"' {
@@ -64,11 +64,10 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 		t.Time = epochTime(n)
 		return nil
 	}
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return err
+	if !json.Valid(b) {
+		return fmt.Errorf("%w: %s", errTimeFormat, b)
 	}
-	return t.setText(s)
+	return t.setText(stringText(b))
 }
 
 // setText sets t from the text of a JSON string: "" or blank text is the

@@ -1,10 +1,10 @@
 package periskope
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strconv"
-	"strings"
 )
 
 // Ticket statuses accepted by Periskope.
@@ -98,6 +98,12 @@ type Ticket struct {
 	looseIDs idSet
 }
 
+// CheckIDs reports whether t's ticket_id and org_id, in the JSON t was
+// decoded from, were exact JSON strings (see ParseEvent). If not, it returns
+// a *FieldError ("ticket_id" or "org_id") wrapping ErrInvalidID: such an id
+// must not become a key, since "\ud800" and "\udfff" both read as U+FFFD.
+func (t *Ticket) CheckIDs() error { return t.looseIDs.err("") }
+
 // Chat is the WhatsApp chat a ticket belongs to.
 type Chat struct {
 	ChatID           string                `json:"chat_id"`
@@ -160,38 +166,14 @@ type TicketList struct {
 // priority name ("low", "medium", "high", "urgent", "none"), or null / ""
 // (PriorityNone).
 func (p *Priority) UnmarshalJSON(b []byte) error {
-	*p = PriorityNone
-	s := rawString(b)
+	b = bytes.TrimSpace(b)
 	if len(b) > 0 && (b[0] == '{' || b[0] == '[') {
+		*p = PriorityNone
 		return fmt.Errorf("periskope: priority must be a number or a string, got %.20s", b)
 	}
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return nil
-	}
-	if n, err := strconv.Atoi(s); err == nil {
-		*p = Priority(n)
-		return nil
-	}
-	if x, err := strconv.ParseFloat(s, 64); err == nil && x == float64(int(x)) {
-		*p = Priority(int(x))
-		return nil
-	}
-	switch strings.ToLower(s) {
-	case "none":
-		*p = PriorityNone
-	case "low":
-		*p = PriorityLow
-	case "medium":
-		*p = PriorityMedium
-	case "high":
-		*p = PriorityHigh
-	case "urgent":
-		*p = PriorityUrgent
-	default:
-		return fmt.Errorf("periskope: unknown priority %q", s)
-	}
-	return nil
+	v, err := priorityOf(jsonText(b))
+	*p = v
+	return err
 }
 
 // MarshalJSON encodes p as a string ("2"), as the create endpoint's schema
@@ -205,214 +187,29 @@ func (p Priority) Valid() bool { return p >= PriorityLow && p <= PriorityUrgent 
 
 // UnmarshalJSON decodes a ticket info object tolerantly (see Ticket) and keeps
 // a copy of b in Raw.
-func (ti *TicketInfo) UnmarshalJSON(b []byte) error {
-	if v, ok := fastTicketInfo(b); ok {
-		*ti = v
-		return nil
-	}
-	return ti.decodeTolerant(b)
-}
-
-// decodeTolerant is UnmarshalJSON member by member: the fallback for input
-// the fast path leaves (see fastdecode.go), and its reference in tests.
-func (ti *TicketInfo) decodeTolerant(b []byte) error {
-	f, err := decodeFields(b)
-	if err != nil {
-		return fmt.Errorf("periskope: ticket info: %w", err)
-	}
-	if f == nil { // null: leave ti as it is, as encoding/json does
-		return nil
-	}
-	*ti = TicketInfo{Raw: append(json.RawMessage(nil), b...)}
-	var t Ticket
-	if f.object("ticket", &t) {
-		ti.Ticket = &t
-	}
-	var c Chat
-	if f.object("chat", &c) {
-		ti.Chat = &c
-	}
-	var m Message
-	if f.object("message", &m) {
-		ti.Message = &m
-	}
-	ti.AttachedMessages = objects[Message](f["attached_messages"])
-	return nil
-}
+func (ti *TicketInfo) UnmarshalJSON(b []byte) error { return decodeTicketInfoObject(ti, b) }
 
 // UnmarshalJSON decodes a ticket tolerantly: null, missing or mistyped
 // members give zero values, unknown members are ignored, priority may be a
-// number or a string, and timestamps may take any form Time accepts. Only
-// input that is not a JSON object fails.
-func (t *Ticket) UnmarshalJSON(b []byte) error {
-	if v, ok := fastTicket(b); ok {
-		*t = v
-		return nil
-	}
-	return t.decodeTolerant(b)
-}
-
-// decodeTolerant is UnmarshalJSON member by member: the fallback for input
-// the fast path leaves (see fastdecode.go), and its reference in tests.
-func (t *Ticket) decodeTolerant(b []byte) error {
-	f, err := decodeFields(b)
-	if err != nil {
-		return fmt.Errorf("periskope: ticket: %w", err)
-	}
-	var loose idSet
-	orgID := f.id("org_id", idOrgID, &loose)
-	ticketID := f.id("ticket_id", idTicketID, &loose)
-	*t = Ticket{
-		OrgID:                  orgID,
-		TicketID:               ticketID,
-		ChatID:                 f.str("chat_id"),
-		Subject:                f.str("subject"),
-		Status:                 f.str("status"),
-		Priority:               f.priority("priority"),
-		Assignee:               f.str("assignee"),
-		AssignedBy:             f.str("assigned_by"),
-		RaisedBy:               f.str("raised_by"),
-		DueDate:                f.time("due_date"),
-		CreatedAt:              f.time("created_at"),
-		ClosedAt:               f.time("closed_at"),
-		ClosedBy:               f.str("closed_by"),
-		TicketLabels:           f.str("ticket_labels"),
-		QuotedMessageID:        f.str("quoted_message_id"),
-		TicketCustomProperties: f.stringMap("ticket_custom_properties"),
-		IsDeleted:              f.boolean("is_deleted"),
-		LastUpdatedAt:          f.time("last_updated_at"),
-		looseIDs:               loose,
-	}
-	return nil
-}
+// number or a string, and timestamps may take any form Time accepts. Input
+// that is not a JSON object, or repeats a member name, fails.
+func (t *Ticket) UnmarshalJSON(b []byte) error { return decodeInto(t, b, readTicket) }
 
 // UnmarshalJSON decodes a chat tolerantly, as Ticket does.
-func (c *Chat) UnmarshalJSON(b []byte) error {
-	if v, ok := fastChat(b); ok {
-		*c = v
-		return nil
-	}
-	return c.decodeTolerant(b)
-}
-
-// decodeTolerant is UnmarshalJSON member by member: the fallback for input
-// the fast path leaves (see fastdecode.go), and its reference in tests.
-func (c *Chat) decodeTolerant(b []byte) error {
-	f, err := decodeFields(b)
-	if err != nil {
-		return fmt.Errorf("periskope: chat: %w", err)
-	}
-	*c = Chat{
-		ChatID:           f.str("chat_id"),
-		ChatName:         f.str("chat_name"),
-		ChatType:         f.str("chat_type"),
-		ChatImage:        f.str("chat_image"),
-		OrgID:            f.str("org_id"),
-		OrgPhone:         f.str("org_phone"),
-		ChatLabels:       f.str("chat_labels"),
-		CustomProperties: f.stringMap("custom_properties"),
-		InviteLink:       f.str("invite_link"),
-		GroupDescription: f.str("group_description"),
-		IsMuted:          f.boolean("is_muted"),
-		CreatedAt:        f.time("created_at"),
-	}
-	if members, err := decodeFields(f["members"]); err == nil && members != nil {
-		c.Members = make(map[string]ChatMember, len(members))
-		for id, raw := range members {
-			var m ChatMember
-			if decodeObject(raw, &m) {
-				c.Members[id] = m
-			}
-		}
-	}
-	return nil
-}
+func (c *Chat) UnmarshalJSON(b []byte) error { return decodeInto(c, b, readChat) }
 
 // UnmarshalJSON decodes a chat member tolerantly, as Ticket does.
-func (m *ChatMember) UnmarshalJSON(b []byte) error {
-	if v, ok := fastChatMember(b); ok {
-		*m = v
-		return nil
-	}
-	return m.decodeTolerant(b)
-}
-
-// decodeTolerant is UnmarshalJSON member by member: the fallback for input
-// the fast path leaves (see fastdecode.go), and its reference in tests.
-func (m *ChatMember) decodeTolerant(b []byte) error {
-	f, err := decodeFields(b)
-	if err != nil {
-		return fmt.Errorf("periskope: chat member: %w", err)
-	}
-	*m = ChatMember{
-		ContactID:     f.str("contact_id"),
-		ContactName:   f.str("contact_name"),
-		ContactLabels: f.str("contact_labels"),
-		ChatID:        f.str("chat_id"),
-		OrgID:         f.str("org_id"),
-		OrgPhone:      f.str("org_phone"),
-		ContactColor:  f.str("contact_color"),
-		ContactImage:  f.str("contact_image"),
-		IsAdmin:       f.boolean("is_admin"),
-		IsSuperAdmin:  f.boolean("is_super_admin"),
-		IsInternal:    f.boolean("is_internal"),
-	}
-	return nil
-}
+func (m *ChatMember) UnmarshalJSON(b []byte) error { return decodeInto(m, b, readChatMember) }
 
 // UnmarshalJSON decodes a message tolerantly, as Ticket does.
-func (m *Message) UnmarshalJSON(b []byte) error {
-	if v, ok := fastMessage(b); ok {
-		*m = v
-		return nil
-	}
-	return m.decodeTolerant(b)
-}
-
-// decodeTolerant is UnmarshalJSON member by member: the fallback for input
-// the fast path leaves (see fastdecode.go), and its reference in tests.
-func (m *Message) decodeTolerant(b []byte) error {
-	f, err := decodeFields(b)
-	if err != nil {
-		return fmt.Errorf("periskope: message: %w", err)
-	}
-	*m = Message{
-		MessageID:   f.str("message_id"),
-		ChatID:      f.str("chat_id"),
-		Body:        f.str("body"),
-		SenderName:  f.str("sender_name"),
-		SenderPhone: f.str("sender_phone"),
-		OrgPhone:    f.str("org_phone"),
-		Timestamp:   f.time("timestamp"),
-		MediaPath:   f.str("media_path"),
-		PerformedBy: f.str("performed_by"),
-	}
-	return nil
-}
+func (m *Message) UnmarshalJSON(b []byte) error { return decodeInto(m, b, readMessage) }
 
 // UnmarshalJSON decodes a page of tickets tolerantly and keeps a copy of b in
 // Raw. Tickets that are not objects are skipped.
 func (l *TicketList) UnmarshalJSON(b []byte) error {
-	if v, ok := fastTicketList(b); ok {
-		*l = v
-		return nil
+	if err := decodeInto(l, b, readTicketList); err != nil {
+		return err
 	}
-	return l.decodeTolerant(b)
-}
-
-// decodeTolerant is UnmarshalJSON member by member: the fallback for input
-// the fast path leaves (see fastdecode.go), and its reference in tests.
-func (l *TicketList) decodeTolerant(b []byte) error {
-	f, err := decodeFields(b)
-	if err != nil {
-		return fmt.Errorf("periskope: ticket list: %w", err)
-	}
-	*l = TicketList{
-		Tickets: objects[Ticket](f["tickets"]),
-		Count:   f.integer("count"),
-		From:    f.integer("from"),
-		To:      f.integer("to"),
-		Raw:     append(json.RawMessage(nil), b...),
-	}
+	l.Raw = append(json.RawMessage(nil), b...)
 	return nil
 }

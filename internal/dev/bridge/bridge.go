@@ -115,8 +115,7 @@ func Forward(at netip.Prefix, port int, target string) (*Forwarder, error) {
 		return nil, err
 	}
 	f := &Forwarder{ln: ln, target: target, peers: at.Masked(), conns: map[net.Conn]struct{}{}}
-	f.wg.Add(1)
-	go f.serve()
+	f.wg.Go(f.serve)
 	return f, nil
 }
 
@@ -124,7 +123,6 @@ func Forward(at netip.Prefix, port int, target string) (*Forwarder, error) {
 func (f *Forwarder) Addr() string { return f.ln.Addr().String() }
 
 func (f *Forwarder) serve() {
-	defer f.wg.Done()
 	for {
 		conn, err := f.ln.Accept()
 		if err != nil {
@@ -134,12 +132,10 @@ func (f *Forwarder) serve() {
 			_ = conn.Close()
 			continue
 		}
-		f.wg.Add(1)
-		go func() {
-			defer f.wg.Done()
+		f.wg.Go(func() {
 			defer f.untrack(conn)
 			f.relay(conn)
-		}()
+		})
 	}
 }
 

@@ -164,6 +164,9 @@ func Build(src Sources) (*Dashboard, error) {
 			d.Widgets = append(d.Widgets, w)
 		}
 	}
+	if w, ok := firstOneWidget(src.Template); ok {
+		d.Widgets = append(d.Widgets, w)
+	}
 	d.Widgets = append(d.Widgets, lambdaWidgets(src)...)
 	d.Widgets = append(d.Widgets, apiWidgets(src.Template)...)
 	d.Widgets = append(d.Widgets, tableWidgets(src.Template)...)
@@ -196,6 +199,28 @@ func emfWidget(pkg string, src Sources) (Widget, bool) {
 			}
 			w.Metrics = append(w.Metrics, Metric{Namespace: emf.Namespace, Name: e.Name, Stat: "Sum", Label: label,
 				Dims: []Dim{{"Function", Lit(fn.EMF)}, {"FunctionName", Ref(fn.ID)}}})
+		}
+	}
+	return w, len(w.Metrics) > 0
+}
+
+// firstOneWidget charts, on their own scale, the code's counts whose alarm
+// fires on the first one (a signed delivery refused, a ticket DynamoDB
+// rejected, a failed secret read): each is a ticket lost or about to be
+// unless someone acts, and one such line drawn beside thousands of stored
+// deliveries would not be seen. It is read from the template's alarms, so
+// an alarm added at 1 is charted after make dashboard-gen.
+func firstOneWidget(t *Template) (Widget, bool) {
+	w := Widget{Title: "Counts that alarm at the first one", Kind: Graph, Width: 12, Height: 6}
+	for _, a := range t.Alarms {
+		if a.Metric.Namespace == emf.Namespace && a.Threshold == "1" && a.Comparison == "GreaterThanOrEqualToThreshold" {
+			m := a.Metric
+			m.Stat = "Sum"
+			m.Label = words(m.Name)
+			if fn, ok := m.Dim("Function"); ok && fn.Lit != "" {
+				m.Label = fn.Lit + " " + m.Label
+			}
+			w.Metrics = append(w.Metrics, m)
 		}
 	}
 	return w, len(w.Metrics) > 0

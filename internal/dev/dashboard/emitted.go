@@ -6,12 +6,15 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+
+	"golang.org/x/mod/modfile"
 )
 
 // ErrNoEmitter is returned when a function's main does not create its
@@ -61,7 +64,7 @@ func EmittedMetrics(root string, mains []string) ([]Emitted, []string, error) {
 		closures[i] = map[string]bool{}
 		walkImports(pkgs, dir, closures[i])
 	}
-	for _, dir := range sortedKeys(pkgs) {
+	for _, dir := range slices.Sorted(maps.Keys(pkgs)) {
 		for _, name := range metricNames(pkgs[dir]) {
 			e := Emitted{Name: name, Package: dir}
 			for i := range mains {
@@ -137,10 +140,8 @@ func modulePath(root string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if rest, ok := strings.CutPrefix(strings.TrimSpace(line), "module "); ok {
-			return strings.TrimSpace(rest), nil
-		}
+	if path := modfile.ModulePath(data); path != "" {
+		return path, nil
 	}
 	return "", fmt.Errorf("dashboard: no module line in %s/go.mod", root)
 }
@@ -237,13 +238,4 @@ func metricNames(p *pkg) []string {
 		}
 	}
 	return names
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

@@ -3,7 +3,8 @@ package deployment
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 )
@@ -137,13 +138,8 @@ func (d *Deployment) routes(id string) ([]Route, error) {
 	if err := json.Unmarshal(raw.Properties, &ev); err != nil {
 		return nil, fmt.Errorf("deployment: events of %s: %w", id, err)
 	}
-	names := make([]string, 0, len(ev.Events))
-	for name := range ev.Events {
-		names = append(names, name)
-	}
-	sort.Strings(names)
 	var routes []Route
-	for _, name := range names {
+	for _, name := range slices.Sorted(maps.Keys(ev.Events)) {
 		e := ev.Events[name]
 		if e.Type != "HttpApi" {
 			return nil, fmt.Errorf("%w: event %s of %s has type %s (only HttpApi is run locally)", ErrUnsupported, name, id, e.Type)

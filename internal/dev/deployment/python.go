@@ -5,7 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
+	"slices"
 	"sync"
 )
 
@@ -27,6 +27,24 @@ func Python() (string, error) {
 	return pythonPath, pythonErr
 }
 
+// PyenvExecutables returns the executables called name of the pyenv
+// versions under $PYENV_ROOT, then ~/.pyenv, each root's newest first:
+// where the machine's Python keeps them when a bare PATH lacks the pyenv
+// shims.
+func PyenvExecutables(name string) []string {
+	var found []string
+	home, _ := os.UserHomeDir()
+	for _, root := range []string{os.Getenv("PYENV_ROOT"), filepath.Join(home, ".pyenv")} {
+		if root != "" {
+			matches, _ := filepath.Glob(filepath.Join(root, "versions", "*", "bin", name))
+			slices.Sort(matches)
+			slices.Reverse(matches)
+			found = append(found, matches...)
+		}
+	}
+	return found
+}
+
 func findPython() (string, error) {
 	var candidates []string
 	if p := os.Getenv("PYTHON"); p != "" {
@@ -37,15 +55,7 @@ func findPython() (string, error) {
 			candidates = append(candidates, p)
 		}
 	}
-	home, _ := os.UserHomeDir()
-	for _, root := range []string{os.Getenv("PYENV_ROOT"), filepath.Join(home, ".pyenv")} {
-		if root == "" {
-			continue
-		}
-		matches, _ := filepath.Glob(filepath.Join(root, "versions", "*", "bin", "python3"))
-		sort.Sort(sort.Reverse(sort.StringSlice(matches)))
-		candidates = append(candidates, matches...)
-	}
+	candidates = append(candidates, PyenvExecutables("python3")...)
 	// A pyenv shim exists even when the active version lacks the modules, so
 	// every candidate is tried, not just found.
 	for _, p := range candidates {

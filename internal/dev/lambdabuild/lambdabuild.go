@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 )
 
 // EmulatorTool is the tool of ToolsModFile that runs a bootstrap as Lambda
@@ -51,9 +52,43 @@ var ErrBuild = errors.New("lambdabuild: go build failed")
 // CGO_ENABLED=0 for p, into dst.
 func Bootstrap(ctx context.Context, root, pkg string, p Platform, dst string) error {
 	args := append([]string{"build"}, Flags...)
-	return goBuild(ctx, root, append(args, "-o", dst, pkg),
+	_, err := goCommand(ctx, root, append(args, "-o", dst, pkg),
 		"CGO_ENABLED=0", "GOOS="+p.GOOS, "GOARCH="+p.GOARCH)
+	return err
 }
+
+// HostBuild builds the emulator into EmulatorPath(dir) and each main package
+// of bootstraps (by name) into BootstrapPath(dir, name), for this machine.
+// The builds run side by side: each is mostly a link, and links are
+// single-threaded.
+func HostBuild(ctx context.Context, root, dir string, bootstraps map[string]string) error {
+	errs := make(chan error, len(bootstraps)+1)
+	var wg sync.WaitGroup
+	wg.Go(func() { errs <- wrap(Emulator(ctx, root, EmulatorPath(dir)), "the Runtime Interface Emulator") })
+	for name, pkg := range bootstraps {
+		wg.Go(func() { errs <- wrap(Bootstrap(ctx, root, pkg, Host, BootstrapPath(dir, name)), name+" ("+pkg+")") })
+	}
+	wg.Wait()
+	close(errs)
+	var all []error
+	for err := range errs {
+		all = append(all, err)
+	}
+	return errors.Join(all...)
+}
+
+func wrap(err error, what string) error {
+	if err != nil {
+		return fmt.Errorf("building %s: %w", what, err)
+	}
+	return nil
+}
+
+// BootstrapPath is where HostBuild puts the bootstrap called name.
+func BootstrapPath(dir, name string) string { return filepath.Join(dir, name, "bootstrap") }
+
+// EmulatorPath is where HostBuild puts the Runtime Interface Emulator.
+func EmulatorPath(dir string) string { return filepath.Join(dir, "aws-lambda-rie") }
 
 // Emulator puts the Runtime Interface Emulator at the version
 // ToolsModFile pins, built for this machine, at dst. It never enters a
@@ -75,12 +110,6 @@ func Emulator(ctx context.Context, root, dst string) error {
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	return copyExecutable(lines[len(lines)-1], dst)
-}
-
-// goBuild runs go build in root with env added to this process's.
-func goBuild(ctx context.Context, root string, args []string, env ...string) error {
-	_, err := goCommand(ctx, root, args, env...)
-	return err
 }
 
 // goCommand runs the go command in root with env added to this process's

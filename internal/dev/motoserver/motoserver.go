@@ -13,11 +13,12 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/periskope-connect/periskope-aws/internal/dev/deployment"
 )
 
 // InstallHint says how to get moto_server when it cannot be found.
@@ -41,18 +42,8 @@ func Find() (string, error) {
 	if p, err := exec.LookPath("moto_server"); err == nil {
 		return p, nil
 	}
-	roots := []string{os.Getenv("PYENV_ROOT")}
-	if home, err := os.UserHomeDir(); err == nil {
-		roots = append(roots, filepath.Join(home, ".pyenv"))
-	}
-	for _, root := range roots {
-		if root == "" {
-			continue
-		}
-		matches, _ := filepath.Glob(filepath.Join(root, "versions", "*", "bin", "moto_server"))
-		if len(matches) > 0 {
-			return matches[len(matches)-1], nil
-		}
+	if found := deployment.PyenvExecutables("moto_server"); len(found) > 0 {
+		return found[0], nil
 	}
 	return "", ErrNotFound
 }

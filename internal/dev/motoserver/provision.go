@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"os"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -118,6 +119,26 @@ func PutSecret(ctx context.Context, sm *secretsmanager.Client, name, value strin
 		return fmt.Errorf("create secret %s: %w", name, err)
 	}
 	return nil
+}
+
+// LaunchLocal launches moto_server on addr as Launch does, its output in a
+// new file at logPath, and provisions it (ProvisionLocal): what the local
+// system and the benchmarks talk to.
+func LaunchLocal(ctx context.Context, addr, logPath string) (*Server, error) {
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		return nil, err
+	}
+	defer logFile.Close() // moto_server keeps its own descriptor
+	s, err := Launch(ctx, addr, logFile)
+	if err != nil {
+		return nil, fmt.Errorf("moto_server: %w (its log: %s)", err, logPath)
+	}
+	if err := s.ProvisionLocal(ctx); err != nil {
+		s.Stop()
+		return nil, fmt.Errorf("provisioning moto_server: %w", err)
+	}
+	return s, nil
 }
 
 // ProvisionLocal creates on s every table and secret template.yaml

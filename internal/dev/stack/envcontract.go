@@ -2,8 +2,8 @@ package stack
 
 import (
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 
@@ -27,21 +27,18 @@ var lambdaSets = []string{
 // sets, and fails if init fails, if it reads a variable that neither the
 // template nor Lambda sets, or if the template sets one it never reads.
 func CheckEnvironment(name string, wire func(getenv func(string) string) error) error {
-	spec, err := FunctionNamed(name)
+	fn, err := templateFunction(name)
 	if err != nil {
 		return err
 	}
+	declared := slices.Sorted(maps.Keys(fn.Environment))
 	env, err := FunctionEnv(name, "http://127.0.0.1:9", "https://periskope.invalid/v1", local.Phone)
-	if err != nil {
-		return err
-	}
-	declared, err := declaredVariables(name)
 	if err != nil {
 		return err
 	}
 	lambdaEnv := map[string]string{
 		"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "id", "AWS_SECRET_ACCESS_KEY": "secret",
-		"AWS_LAMBDA_FUNCTION_NAME": spec.Name,
+		"AWS_LAMBDA_FUNCTION_NAME": fn.LogicalID,
 	}
 	var mu sync.Mutex
 	read := map[string]bool{}
@@ -69,23 +66,8 @@ func CheckEnvironment(name string, wire func(getenv func(string) string) error) 
 		}
 	}
 	if len(problems) > 0 {
-		sort.Strings(problems)
+		slices.Sort(problems)
 		return fmt.Errorf("environment contract broken:\n  %s", strings.Join(problems, "\n  "))
 	}
 	return nil
-}
-
-// declaredVariables are the names of the variables template.yaml sets for
-// the function called name.
-func declaredVariables(name string) ([]string, error) {
-	fn, err := templateFunction(name)
-	if err != nil {
-		return nil, err
-	}
-	names := make([]string, 0, len(fn.Environment))
-	for v := range fn.Environment {
-		names = append(names, v)
-	}
-	sort.Strings(names)
-	return names, nil
 }

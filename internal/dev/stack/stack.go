@@ -23,6 +23,7 @@ import (
 
 	"github.com/periskope-connect/periskope-aws/internal/dev/deployment"
 	"github.com/periskope-connect/periskope-aws/internal/dev/gateway"
+	"github.com/periskope-connect/periskope-aws/internal/dev/lambdabuild"
 	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
 	"github.com/periskope-connect/periskope-aws/internal/dev/rie"
@@ -94,7 +95,6 @@ type Stack struct {
 	functions map[string]*rie.Function
 	specs     []FunctionSpec // of the running functions, in template order
 	gw        *http.Server
-	motoLog   *os.File
 	logs      map[string]*os.File // LogDir's files, by function name or gatewayLog; see logWriter
 }
 
@@ -237,20 +237,11 @@ func closeListener(ln net.Listener) {
 }
 
 func (st *Stack) startMoto(ctx context.Context) error {
-	logPath := filepath.Join(st.cfg.BinDir, "moto.log")
-	logFile, err := os.Create(logPath)
+	moto, err := motoserver.LaunchLocal(ctx, net.JoinHostPort(host, strconv.Itoa(st.cfg.MotoPort)), filepath.Join(st.cfg.BinDir, "moto.log"))
 	if err != nil {
 		return err
 	}
-	st.motoLog = logFile
-	moto, err := motoserver.Launch(ctx, net.JoinHostPort(host, strconv.Itoa(st.cfg.MotoPort)), logFile)
-	if err != nil {
-		return fmt.Errorf("moto_server: %w (its log: %s)", err, logPath)
-	}
 	st.Moto, st.MotoEndpoint = moto, moto.Endpoint
-	if err := moto.ProvisionLocal(ctx); err != nil {
-		return fmt.Errorf("provisioning moto_server: %w", err)
-	}
 	if st.cfg.PeriskopeAPIKey != local.APIKey {
 		sm := secretsmanager.NewFromConfig(moto.Config())
 		if err := motoserver.PutSecret(ctx, sm, local.APIKeySecret, st.cfg.PeriskopeAPIKey); err != nil {
@@ -290,7 +281,7 @@ func (st *Stack) Env(name string) (map[string]string, error) {
 }
 
 // Bootstrap is the path of a function's host-arch binary.
-func (st *Stack) Bootstrap(name string) string { return BootstrapPath(st.cfg.BinDir, name) }
+func (st *Stack) Bootstrap(name string) string { return lambdabuild.BootstrapPath(st.cfg.BinDir, name) }
 
 func (st *Stack) startFunctions() error {
 	specs, err := Functions()
@@ -310,7 +301,7 @@ func (st *Stack) startFunctions() error {
 			return err
 		}
 		fn, err := rie.New(rie.Config{
-			Emulator:    EmulatorPath(st.cfg.BinDir),
+			Emulator:    lambdabuild.EmulatorPath(st.cfg.BinDir),
 			Name:        spec.Name,
 			Bootstrap:   st.Bootstrap(spec.Name),
 			Env:         env,
@@ -395,9 +386,6 @@ func (st *Stack) Close() error {
 	}
 	if st.Moto != nil {
 		st.Moto.Stop()
-	}
-	if st.motoLog != nil {
-		_ = st.motoLog.Close()
 	}
 	for _, f := range st.logs {
 		_ = f.Close()
