@@ -213,7 +213,7 @@ func TestUpstreamRefused(t *testing.T) {
 	closed := httptest.NewServer(http.NotFoundHandler())
 	url := closed.URL
 	closed.Close()
-	hs := newHarness(t, setup{tickets: newClient(t, url, periskope.StaticKey(testAPIKey))})
+	hs := newHarness(t, setup{tickets: newClient(t, url, staticKey(testAPIKey))})
 	resp := hs.do(t, context.Background(), request(minimalBody))
 	e := wantError(t, resp, 502, "upstream_error", "")
 	if !strings.Contains(e.Message, "nothing was created") {
@@ -272,7 +272,7 @@ func TestUpstreamBudget(t *testing.T) {
 	t.Run("default without a deadline", func(t *testing.T) {
 		catcher := &deadlineCatcher{}
 		clk := newClock()
-		h := createticket.NewHandler(createticket.Deps{Tickets: catcher, Keys: periskope.StaticKey(testAPIKey), Now: clk.Now})
+		h := createticket.NewHandler(createticket.Deps{Tickets: catcher, Keys: staticKey(testAPIKey), Now: clk.Now})
 		if resp, _ := h.Handle(context.Background(), request(minimalBody)); resp.StatusCode != 201 {
 			t.Fatalf("status %d", resp.StatusCode)
 		}

@@ -57,7 +57,7 @@ func newHarness(t *testing.T, s setup) *harness {
 	hs := &harness{up: newFakePeriskope(t, testAPIKey), clock: newClock(), logs: &logBuffer{}, metrics: &testkit.Metrics{}}
 	keys := s.keys
 	if keys == nil {
-		keys = periskope.StaticKey(testAPIKey)
+		keys = staticKey(testAPIKey)
 	}
 	tickets := s.tickets
 	if tickets == nil {
@@ -164,3 +164,8 @@ func wantError(t testing.TB, resp events.APIGatewayV2HTTPResponse, status int, c
 
 // errDown is Secrets Manager unreachable: a transient failure.
 var errDown = &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
+
+// staticKey is a periskope.KeyProvider with a fixed key.
+type staticKey string
+
+func (k staticKey) APIKey(context.Context) (string, error) { return string(k), nil }

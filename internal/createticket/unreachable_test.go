@@ -55,7 +55,7 @@ func TestUpstreamDialTimeout(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			up := newFakePeriskope(t, testAPIKey)
 			cfg := createticket.Config{BaseURL: up.URL(), Phone: testPhone, APIKeySecret: "s", TicketsTable: "t"}
-			client, err := createticket.NewPeriskopeClient(cfg, periskope.StaticKey(testAPIKey),
+			client, err := createticket.NewPeriskopeClient(cfg, staticKey(testAPIKey),
 				periskope.WithHTTPClient(timingOutDials(t, tt.timeouts)))
 			if err != nil {
 				t.Fatal(err)

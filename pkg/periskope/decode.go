@@ -661,7 +661,8 @@ func priorityOf(s string) (Priority, error) {
 
 // The decodings of each model type from a whole JSON text.
 
-// decodeEvent is Event.UnmarshalJSON.
+// decodeEvent reads a webhook envelope, taking Type from "event" or else
+// "event_type", and keeps a copy of b in Raw.
 func decodeEvent(b []byte) (Event, error) {
 	var e Event
 	var eventType string
@@ -764,9 +765,8 @@ func readTicketInfoMember(dec *jsontext.Decoder, name []byte, ti *TicketInfo) (t
 	return ticket, ticketID, err
 }
 
-// decodeInto is the UnmarshalJSON of Ticket, Chat, ChatMember, Message
-// and TicketList: b must hold an object, or null (the zero value). On an
-// error v is left as it was.
+// decodeInto is the UnmarshalJSON of Ticket and TicketList: b must hold
+// an object, or null (the zero value). On an error v is left as it was.
 func decodeInto[T any](v *T, b []byte, read func(dec *jsontext.Decoder, v *T) error) error {
 	var out T
 	err := readJSON(b, func(dec *jsontext.Decoder) error {
