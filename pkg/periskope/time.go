@@ -66,7 +66,8 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 	if !json.Valid(b) {
 		return fmt.Errorf("%w: %s", errTimeFormat, b)
 	}
-	return t.setText(stringText(b))
+	text, _ := stringText(b)
+	return t.setText(text)
 }
 
 // setText sets t from the text of a JSON string: "" or blank text is the
