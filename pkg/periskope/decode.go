@@ -18,9 +18,10 @@ import (
 // zero value and unknown members are skipped; duplicate member names are
 // refused and names match exactly, as json/v2 does by default. Invalid
 // UTF-8 and unpaired surrogate escapes read as U+FFFD, except in
-// identifiers (see readID). A struct field of type string would refuse a
+// identifiers (see readIDInto). A struct field of type string would refuse a
 // number, and a leaf unmarshaler cannot tell its object whether an
-// identifier was exact: hence one switch per type.
+// identifier was exact: hence readers by field type (readField), with an
+// object's identifiers read first by its own reader.
 
 // decodeOptions are the decoding options: encoding/json/v2's defaults
 // (duplicate member names refused, exact names) with invalid UTF-8 let
@@ -45,25 +46,26 @@ func readJSON(b []byte, read func(dec *jsontext.Decoder) error) error {
 	return jsonv2.Unmarshal(bytes.TrimSpace(b), &f, decodeOptions)
 }
 
-// readTopObject runs readObject on b, which must hold one object. A null
-// calls onNull instead; nil onNull makes null an error.
-func readTopObject(b []byte, onNull func(), member func(dec *jsontext.Decoder, name []byte) error) error {
-	return readJSON(b, func(dec *jsontext.Decoder) error {
+// readTop runs read on b, which must hold one object; or, when nullOK, a
+// null, which it reports instead.
+func readTop(b []byte, nullOK bool, read func(dec *jsontext.Decoder) error) (null bool, err error) {
+	err = readJSON(b, func(dec *jsontext.Decoder) error {
 		switch dec.PeekKind() {
 		case '{':
-			return readObject(dec, member)
+			return read(dec)
 		case 'n':
-			if onNull != nil {
-				onNull()
-				return dec.SkipValue()
+			if !nullOK {
+				return errors.New("null")
 			}
-			return errors.New("null")
+			null = true
+			return dec.SkipValue()
 		}
 		if err := dec.SkipValue(); err != nil {
 			return err
 		}
 		return errNotObject
 	})
+	return null, err
 }
 
 // readObject reads the object at dec, calling member with each member's
@@ -145,9 +147,9 @@ func readText(dec *jsontext.Decoder) (string, error) {
 
 // Identifiers become keys, so each must be a JSON string whose text
 // decodes exactly as sent: read as text, "\ud800" and "\udfff" would be one
-// id, and 100, 1e2 and 100.0 three. readID still reads an inexact one, and
-// its caller records it in the object's idSet for ParseEvent and
-// Event.TicketInfo to refuse.
+// id, and 100, 1e2 and 100.0 three. readIDInto still reads an inexact one
+// and records it in the object's idSet, for ParseEvent and Event.TicketInfo
+// to refuse.
 
 // idSet is a set of identifier members, one bit each.
 type idSet uint8
@@ -165,15 +167,6 @@ var idNames = []struct {
 	name string
 }{{idEvent, "event"}, {idEventType, "event_type"}, {idTicketID, "ticket_id"}, {idOrgID, "org_id"}}
 
-// mark records whether the member id was read exactly.
-func (s *idSet) mark(id idSet, exact bool) {
-	if exact {
-		*s &^= id
-	} else {
-		*s |= id
-	}
-}
-
 // err returns a *FieldError wrapping ErrInvalidID for the first member of
 // s, named with prefix, or nil when s is empty.
 func (s idSet) err(prefix string) error {
@@ -185,29 +178,27 @@ func (s idSet) err(prefix string) error {
 	return nil
 }
 
-// readID reads an identifier as readText does, and reports whether it is
-// exact: missing, null, or a JSON string whose text decodes exactly.
-func readID(dec *jsontext.Decoder) (v string, exact bool, err error) {
+// readIDInto reads an identifier as readText does into v, and records in
+// set whether it was exact: missing, null, or a JSON string whose text
+// decodes exactly.
+func readIDInto(dec *jsontext.Decoder, v *string, id idSet, set *idSet) (err error) {
+	exact := false
 	switch dec.PeekKind() {
 	case 'n':
-		return "", true, dec.SkipValue()
+		*v, exact, err = "", true, dec.SkipValue()
 	case '"':
-		raw, err := dec.ReadValue()
-		if err != nil {
-			return "", false, err
+		var raw jsontext.Value
+		if raw, err = dec.ReadValue(); err == nil {
+			*v, exact = stringText(raw)
 		}
-		text, exact := stringText(raw)
-		return text, exact, nil
+	default:
+		*v, err = readText(dec)
 	}
-	v, err = readText(dec)
-	return v, false, err
-}
-
-// readIDInto reads an identifier into v and records it in set.
-func readIDInto(dec *jsontext.Decoder, v *string, id idSet, set *idSet) error {
-	s, exact, err := readID(dec)
-	*v = s
-	set.mark(id, exact)
+	if exact {
+		*set &^= id
+	} else {
+		*set |= id
+	}
 	return err
 }
 
@@ -235,20 +226,20 @@ func readBool(dec *jsontext.Decoder) (bool, error) {
 // readInt reads a number or a numeric string; anything else is 0.
 func readInt(dec *jsontext.Decoder) (int, error) {
 	s, err := readText(dec)
-	return intOf(s), err
+	n, _ := intOf(s)
+	return n, err
 }
 
-// intOf reads an integer, also written as a float ("2.0", 2e0); 0 if s
-// holds none.
-func intOf(s string) int {
+// intOf reads an integer, also written as a float ("2.0", 2e0).
+func intOf(s string) (int, bool) {
 	s = strings.TrimSpace(s)
 	if n, err := strconv.Atoi(s); err == nil {
-		return n
+		return n, true
 	}
 	if x, err := strconv.ParseFloat(s, 64); err == nil && x == float64(int(x)) {
-		return int(x)
+		return int(x), true
 	}
-	return 0
+	return 0, false
 }
 
 // readPriority reads a Priority as Priority.UnmarshalJSON does; an
@@ -360,7 +351,7 @@ func readRawMember(dec *jsontext.Decoder, v *json.RawMessage) error {
 }
 
 // Each model type's members are read by their field's type, found by the
-// json tag; the identifiers are read first, as readID does.
+// json tag; an object's identifiers are read first, by readIDInto.
 var (
 	ticketFields     = fieldsOf[Ticket]()
 	chatFields       = fieldsOf[Chat]()
@@ -483,11 +474,8 @@ func priorityOf(s string) (Priority, error) {
 	if s == "" {
 		return PriorityNone, nil
 	}
-	if n, err := strconv.Atoi(s); err == nil {
+	if n, ok := intOf(s); ok {
 		return Priority(n), nil
-	}
-	if x, err := strconv.ParseFloat(s, 64); err == nil && x == float64(int(x)) {
-		return Priority(int(x)), nil
 	}
 	switch strings.ToLower(s) {
 	case "none":
@@ -509,8 +497,10 @@ func priorityOf(s string) (Priority, error) {
 func decodeEvent(b []byte) (Event, error) {
 	var e Event
 	var eventType string
-	err := readTopObject(b, nil, func(dec *jsontext.Decoder, name []byte) error {
-		return readEventMember(dec, name, &e, &eventType)
+	_, err := readTop(b, false, func(dec *jsontext.Decoder) error {
+		return readObject(dec, func(dec *jsontext.Decoder, name []byte) error {
+			return readEventMember(dec, name, &e, &eventType)
+		})
 	})
 	if err != nil {
 		return Event{}, fmt.Errorf("%w: %w", ErrMalformedEvent, err)
@@ -546,10 +536,11 @@ func readEventMember(dec *jsontext.Decoder, name []byte, e *Event, eventType *st
 // it is, as encoding/json does.
 func decodeTicketInfoObject(ti *TicketInfo, b []byte) error {
 	var v TicketInfo
-	null := false
-	err := readTopObject(b, func() { null = true }, func(dec *jsontext.Decoder, name []byte) error {
-		_, _, err := readTicketInfoMember(dec, name, &v)
-		return err
+	null, err := readTop(b, true, func(dec *jsontext.Decoder) error {
+		return readObject(dec, func(dec *jsontext.Decoder, name []byte) error {
+			_, _, err := readTicketInfoMember(dec, name, &v)
+			return err
+		})
 	})
 	if err != nil {
 		return fmt.Errorf("periskope: ticket info: %w", err)
@@ -566,10 +557,12 @@ func decodeTicketInfoObject(ti *TicketInfo, b []byte) error {
 func decodeTicketInfo(b []byte) (*TicketInfo, error) {
 	ti := &TicketInfo{}
 	var hasTicket, hasTicketID bool
-	err := readTopObject(b, nil, func(dec *jsontext.Decoder, name []byte) error {
-		t, id, err := readTicketInfoMember(dec, name, ti)
-		hasTicket, hasTicketID = hasTicket || t, hasTicketID || id
-		return err
+	_, err := readTop(b, false, func(dec *jsontext.Decoder) error {
+		return readObject(dec, func(dec *jsontext.Decoder, name []byte) error {
+			t, id, err := readTicketInfoMember(dec, name, ti)
+			hasTicket, hasTicketID = hasTicket || t, hasTicketID || id
+			return err
+		})
 	})
 	if err != nil {
 		return nil, err
@@ -602,19 +595,7 @@ func readTicketInfoMember(dec *jsontext.Decoder, name []byte, ti *TicketInfo) (t
 // an object, or null (the zero value). On an error v is left as it was.
 func decodeInto[T any](v *T, b []byte, read func(dec *jsontext.Decoder, v *T) error) error {
 	var out T
-	err := readJSON(b, func(dec *jsontext.Decoder) error {
-		switch dec.PeekKind() {
-		case '{':
-			return read(dec, &out)
-		case 'n':
-			return dec.SkipValue()
-		}
-		if err := dec.SkipValue(); err != nil {
-			return err
-		}
-		return errNotObject
-	})
-	if err != nil {
+	if _, err := readTop(b, true, func(dec *jsontext.Decoder) error { return read(dec, &out) }); err != nil {
 		return err
 	}
 	*v = out
@@ -668,54 +649,43 @@ func ticketInfo(e *Event) (*TicketInfo, error) {
 	return ti, nil
 }
 
+// errorBody is Periskope's error answer, {"code", "message"}.
+type errorBody struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+var errorBodyFields = fieldsOf[errorBody]()
+
 // decodeErrorBody reads Periskope's error answer: {"code", "message"},
 // also nested under "error" or with "error" as the message; a bare JSON
 // string is the message. Anything else gives nothing.
 func decodeErrorBody(b []byte) (code, message string) {
-	var errorText, nestedCode, nestedMessage string
-	err := readTopObject(b, func() {}, func(dec *jsontext.Decoder, name []byte) error {
-		var err error
-		switch string(name) {
-		case "code":
-			code, err = readText(dec)
-		case "message":
-			message, err = readText(dec)
-		case "error":
-			if dec.PeekKind() != '{' {
-				errorText, err = readText(dec)
-				break
-			}
-			err = readObject(dec, func(dec *jsontext.Decoder, name []byte) error {
-				var err error
-				switch string(name) {
-				case "code":
-					nestedCode, err = readText(dec)
-				case "message":
-					nestedMessage, err = readText(dec)
-				default:
-					err = dec.SkipValue()
-				}
-				return err
-			})
-		default:
-			err = dec.SkipValue()
-		}
-		return err
-	})
-	if err == nil {
-		return firstNonEmpty(code, nestedCode), firstNonEmpty(message, nestedMessage, errorText)
-	}
+	var top, nested errorBody
 	var text string
-	err = readJSON(b, func(dec *jsontext.Decoder) error {
-		if dec.PeekKind() != '"' {
+	err := readJSON(b, func(dec *jsontext.Decoder) (err error) {
+		switch dec.PeekKind() {
+		case '"':
+			text, err = readText(dec)
+			return err
+		case '{':
+		default:
 			return dec.SkipValue()
 		}
-		var err error
-		text, err = readText(dec)
-		return err
+		rv := reflect.ValueOf(&top).Elem()
+		return readObject(dec, func(dec *jsontext.Decoder, name []byte) (err error) {
+			switch {
+			case string(name) != "error":
+				return readField(dec, rv, errorBodyFields, name)
+			case dec.PeekKind() == '{':
+				return readFields(dec, &nested, errorBodyFields)
+			}
+			text, err = readText(dec)
+			return err
+		})
 	})
 	if err != nil {
 		return "", ""
 	}
-	return "", text
+	return firstNonEmpty(top.Code, nested.Code), firstNonEmpty(top.Message, nested.Message, text)
 }
