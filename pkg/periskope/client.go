@@ -5,9 +5,6 @@ import (
 	"net/http"
 )
 
-// DefaultBaseURL is Periskope's production API.
-const DefaultBaseURL = "https://api.periskope.app/v1"
-
 // defaultUserAgent is sent unless WithUserAgent sets another.
 const defaultUserAgent = "periskope-go"
 

@@ -250,26 +250,16 @@ func readPriority(dec *jsontext.Decoder) (Priority, error) {
 	return p, err
 }
 
-// readTime reads a Time as Time.UnmarshalJSON does. Text that is not a
-// known timestamp form keeps Raw with a zero time rather than failing.
+// readTime reads a Time as Time.UnmarshalJSON does. A value that is not a
+// known timestamp form keeps its text in Raw with a zero time rather than
+// failing.
 func readTime(dec *jsontext.Decoder) (Time, error) {
 	raw, err := dec.ReadValue()
-	if err != nil {
-		return Time{}, err
-	}
-	if raw[0] == '"' {
-		text, _ := stringText(raw)
-		var t Time
-		if t.setText(text) != nil {
-			t = Time{Raw: text}
-		}
-		return t, nil
-	}
 	var t Time
-	if t.UnmarshalJSON(raw) != nil {
+	if err == nil && t.UnmarshalJSON(raw) != nil {
 		t = Time{Raw: jsonText(raw)}
 	}
-	return t, nil
+	return t, err
 }
 
 // readStringMap reads an object whose values should be strings. Values of

@@ -164,7 +164,7 @@ type FieldError struct {
 // Error implements error.
 func (e *FieldError) Error() string { return e.Field + ": " + e.Err.Error() }
 
-// Unwrap returns Err.
+// Unwrap implements errors.Unwrap.
 func (e *FieldError) Unwrap() error { return e.Err }
 
 // NeverSent reports whether err proves no connection was made, so even a

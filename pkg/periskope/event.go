@@ -7,13 +7,6 @@ import (
 	"strings"
 )
 
-// Event names.
-const (
-	EventTicketCreated = "ticket.created"
-	EventTicketUpdated = "ticket.updated"
-	EventTicketDeleted = "ticket.deleted"
-)
-
 // Event is the envelope of every webhook delivery.
 type Event struct {
 	Type               string          `json:"event"` // "event", or "event_type" in some deliveries

@@ -66,23 +66,18 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 	if !json.Valid(b) {
 		return fmt.Errorf("%w: %s", errTimeFormat, b)
 	}
+	// Blank text is the zero Time keeping Raw; text in none of the known
+	// forms is an error and leaves t zero.
 	text, _ := stringText(b)
-	return t.setText(text)
-}
-
-// setText sets t from the text of a JSON string: "" or blank text is the
-// zero Time keeping Raw; text in none of the known forms is an error and
-// leaves t unchanged.
-func (t *Time) setText(s string) error {
-	if strings.TrimSpace(s) == "" {
-		t.Raw = s
+	if strings.TrimSpace(text) == "" {
+		t.Raw = text
 		return nil
 	}
-	parsed, err := parseTime(s)
+	parsed, err := parseTime(text)
 	if err != nil {
 		return err
 	}
-	t.Time, t.Raw = parsed, s
+	t.Time, t.Raw = parsed, text
 	return nil
 }
 

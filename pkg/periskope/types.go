@@ -7,8 +7,11 @@ import (
 	"strconv"
 )
 
-// Ticket statuses accepted by Periskope.
+// DefaultBaseURL is Periskope's production API; the Status constants are
+// the ticket statuses it accepts.
 const (
+	DefaultBaseURL = "https://api.periskope.app/v1"
+
 	StatusOpen       = "open"
 	StatusInProgress = "inprogress"
 	StatusClosed     = "closed"

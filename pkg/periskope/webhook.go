@@ -8,13 +8,18 @@ import (
 	"strings"
 )
 
-// SignatureHeader carries a webhook's signature: the hex HMAC-SHA256 of
-// the raw body keyed with the organisation's signing key.
-const SignatureHeader = "x-periskope-signature"
+// Webhook deliveries carry SignatureHeader, the hex HMAC-SHA256 of the raw
+// body keyed with the organisation's signing key: Periskope sends one,
+// API Gateway joins a repeated header with commas, and more than
+// MaxSignatures are refused.
+const (
+	SignatureHeader = "x-periskope-signature"
+	MaxSignatures   = 4
 
-// MaxSignatures is the most signature candidates a delivery may carry.
-// Periskope sends one; API Gateway joins a repeated header with commas.
-const MaxSignatures = 4
+	EventTicketCreated = "ticket.created"
+	EventTicketUpdated = "ticket.updated"
+	EventTicketDeleted = "ticket.deleted"
+)
 
 // Sign returns the signature Periskope sends for body signed with key.
 func Sign(body []byte, key string) string {
