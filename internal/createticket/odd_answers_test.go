@@ -10,7 +10,6 @@ import (
 	"testing"
 	"unicode"
 	"unicode/utf8"
-
 )
 
 // This file covers answers a well-behaved Periskope does not give.
