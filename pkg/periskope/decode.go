@@ -604,9 +604,11 @@ func decodeTicketArray(b []byte) ([]Ticket, error) {
 	return tickets, err
 }
 
-// ticketInfo is Event.TicketInfo.
+// ticketInfo is Event.TicketInfo. Data may be a ticket info object or a
+// bare ticket, also sent as the text of a JSON string; unknown events are
+// ErrNotTicketEvent, and Raw of the result is Data.
 func ticketInfo(e *Event) (*TicketInfo, error) {
-	if !e.IsTicketEvent() {
+	if !strings.HasPrefix(e.Type, "ticket.") {
 		return nil, fmt.Errorf("%w: %q", ErrNotTicketEvent, e.Type)
 	}
 	data := bytes.TrimSpace(e.Data)

@@ -31,10 +31,8 @@ var (
 	ErrInvalidSignature = errors.New("periskope: webhook signature does not match")
 	ErrNoSigningKeys    = errors.New("periskope: no signing keys configured")
 
-	// ErrInvalidID, wrapped in a *FieldError, is an identifier (an event's
-	// event, event_type or org_id, a ticket's ticket_id or org_id) that is
-	// not a JSON string or holds an unpaired surrogate escape, which would
-	// read as U+FFFD and so make different ids one.
+	// ErrInvalidID, in a *FieldError, is an id (event, org_id, ticket_id)
+	// that is not a JSON string or would read as U+FFFD.
 	ErrInvalidID = errors.New("periskope: identifier is not an exact JSON string")
 )
 

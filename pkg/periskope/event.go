@@ -21,10 +21,8 @@ type Event struct {
 	looseIDs idSet
 }
 
-// ParseEvent decodes a webhook body; verify it first (or use
-// ConstructEvent). It fails with ErrMalformedEvent when the body is not a
-// JSON object, names no event, or has an inexact event, event_type or org_id
-// (see ErrInvalidID). An unknown event is not an error.
+// ParseEvent decodes a verified webhook body. It fails with
+// ErrMalformedEvent, also for an inexact id (see ErrInvalidID).
 func ParseEvent(body []byte) (*Event, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, fmt.Errorf("%w: empty body", ErrMalformedEvent)
@@ -63,11 +61,6 @@ func (e *Event) settleType(eventType string) {
 	e.Type = strings.TrimSpace(eventType)
 }
 
-// IsTicketEvent reports whether e is a ticket.* event.
-func (e *Event) IsTicketEvent() bool { return strings.HasPrefix(e.Type, "ticket.") }
-
-// TicketInfo decodes Data of a ticket.* event: a ticket info object or a
-// bare ticket, also sent as a JSON string. Other events fail with
-// ErrNotTicketEvent; a missing or non-object Data, or an inexact ticket_id
-// or org_id (see ErrInvalidID), with ErrMalformedEvent.
+// TicketInfo decodes Data of a ticket.* event (else ErrNotTicketEvent). It
+// fails with ErrMalformedEvent, also for an inexact id (see ErrInvalidID).
 func (e *Event) TicketInfo() (*TicketInfo, error) { return ticketInfo(e) }

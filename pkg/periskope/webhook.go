@@ -35,9 +35,8 @@ func mac(body []byte, key string) []byte {
 	return m.Sum(nil)
 }
 
-// Verify checks signature against the raw body as received, with each
-// non-empty key in turn (several allow rotation), in constant time. It fails
-// with ErrNoSigningKeys, ErrMissingSignature or ErrInvalidSignature.
+// Verify checks signature against the raw body as received with each
+// non-empty key (several allow rotation), in constant time.
 func Verify(body []byte, signature string, keys ...string) error {
 	if !hasKey(keys) {
 		return ErrNoSigningKeys
@@ -77,9 +76,7 @@ type Signatures struct {
 }
 
 // ParseSignatures reads a delivery's signatures without a key, so junk is
-// refused before a signing key is fetched. It fails with
-// ErrMissingSignature, or ErrInvalidSignature for more than MaxSignatures
-// candidates or none of 64 hex digits.
+// refused before a signing key is fetched.
 func ParseSignatures(headers map[string]string) (Signatures, error) {
 	// The header name matches in any case; each comma-separated value is a
 	// candidate, and malformed candidates beside a well-formed one are
