@@ -64,7 +64,7 @@ func TestAnswerBeforeTheDeadline(t *testing.T) {
 				logs := &logBuffer{}
 				h := createticket.NewHandler(createticket.Deps{
 					Tickets:     hangingPeriskope{err: c.upstream},
-					Keys:        periskope.StaticKey(testAPIKey),
+					Keys:        staticKey(testAPIKey),
 					Idempotency: idempotency.New(slowOutcomes{}, "tickets"), // its call timeout is the default, longer than what is left
 					Logger:      slog.New(slog.NewJSONHandler(logs, nil)),
 				})

@@ -213,7 +213,7 @@ func TestUpstreamRefused(t *testing.T) {
 	closed := httptest.NewServer(http.NotFoundHandler())
 	url := closed.URL
 	closed.Close()
-	hs := newHarness(t, setup{tickets: newClient(t, url, nil, periskope.StaticKey(testAPIKey))})
+	hs := newHarness(t, setup{tickets: newClient(t, url, nil, staticKey(testAPIKey))})
 	resp := hs.do(t, context.Background(), request(minimalBody))
 	e := wantError(t, resp, 502, "upstream_error", "")
 	if !strings.Contains(e.Message, "nothing was created") {
@@ -273,7 +273,7 @@ func TestUpstreamBudget(t *testing.T) {
 	})
 	t.Run("default without a deadline", inBubble(func(t *testing.T) {
 		catcher := &deadlineCatcher{}
-		h := createticket.NewHandler(createticket.Deps{Tickets: catcher, Keys: periskope.StaticKey(testAPIKey)})
+		h := createticket.NewHandler(createticket.Deps{Tickets: catcher, Keys: staticKey(testAPIKey)})
 		start := time.Now() // the bubble's clock stands still while nothing waits
 		if resp, _ := h.Handle(context.Background(), request(minimalBody)); resp.StatusCode != 201 {
 			t.Fatalf("status %d", resp.StatusCode)

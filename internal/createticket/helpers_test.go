@@ -50,7 +50,7 @@ func newHarness(t *testing.T, s setup) *harness {
 	hs := &harness{up: newUpstream(t, testAPIKey), logs: &logBuffer{}, metrics: &testkit.Metrics{}}
 	keys := s.keys
 	if keys == nil {
-		keys = periskope.StaticKey(testAPIKey)
+		keys = staticKey(testAPIKey)
 	}
 	tickets := s.tickets
 	if tickets == nil {
@@ -168,3 +168,8 @@ var errDown = &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
 func inBubble(f func(t *testing.T)) func(t *testing.T) {
 	return func(t *testing.T) { synctest.Test(t, f) }
 }
+
+// staticKey is a periskope.KeyProvider with a fixed key.
+type staticKey string
+
+func (k staticKey) APIKey(context.Context) (string, error) { return string(k), nil }

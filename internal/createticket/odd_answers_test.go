@@ -10,8 +10,6 @@ import (
 	"testing"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
 
 // This file covers answers a well-behaved Periskope does not give.
@@ -68,7 +66,8 @@ func TestUpstreamSuccessWithoutATicket(t *testing.T) {
 
 func TestUpstreamAnswerOverTheSizeCap(t *testing.T) {
 	hs := newHarness(t, setup{})
-	huge := `{"ticket":{"ticket_id":"BKT-1","subject":"` + strings.Repeat("x", periskope.MaxResponseBytes) + `"}}`
+	// The subject alone fills the client's 5 MB answer cap.
+	huge := `{"ticket":{"ticket_id":"BKT-1","subject":"` + strings.Repeat("x", 5<<20) + `"}}`
 	hs.up.Answer(answer(http.StatusOK, huge))
 	resp := hs.do(t, context.Background(), request(minimalBody))
 	wantError(t, resp, http.StatusBadGateway, "upstream_error", "")

@@ -9,8 +9,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
 
 // dialTimeout returns the error of a net.Dialer whose Timeout passed (a
@@ -56,7 +54,7 @@ func TestUpstreamDialTimeout(t *testing.T) {
 	} {
 		t.Run(tt.name, inBubble(func(t *testing.T) {
 			up := newUpstream(t, testAPIKey)
-			client := newClient(t, up.URL(), timingOutDials(tt.timeouts, errTimeout, up.dial()), periskope.StaticKey(testAPIKey))
+			client := newClient(t, up.URL(), timingOutDials(tt.timeouts, errTimeout, up.dial()), staticKey(testAPIKey))
 			hs := newHarness(t, setup{tickets: client})
 			resp := hs.do(t, context.Background(), request(minimalBody))
 			if tt.status != http.StatusCreated {

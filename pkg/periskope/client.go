@@ -5,9 +5,6 @@ import (
 	"net/http"
 )
 
-// DefaultBaseURL is Periskope's production API.
-const DefaultBaseURL = "https://api.periskope.app/v1"
-
 // defaultUserAgent is sent unless WithUserAgent sets another.
 const defaultUserAgent = "periskope-go"
 
@@ -19,7 +16,7 @@ const (
 	headerRetryAfter     = "Retry-After"
 )
 
-// Client calls the Periskope API. It is safe for concurrent use.
+// Client calls the Periskope API.
 type Client struct {
 	baseURL   string // without a trailing slash
 	keys      KeyProvider
@@ -29,7 +26,7 @@ type Client struct {
 	userAgent string
 }
 
-// New builds a Client. It fails on a malformed base URL or phone, or without a key.
+// New builds a Client; it needs WithAPIKey or WithKeyProvider.
 func New(opts ...Option) (*Client, error) {
 	c := &Client{
 		baseURL:   DefaultBaseURL,

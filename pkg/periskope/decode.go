@@ -7,32 +7,21 @@ import (
 	jsonv2 "encoding/json/v2"
 	"errors"
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 )
 
-// Periskope's payloads are loosely typed: any field may be null or missing,
-// numbers arrive as strings and the other way round, and new fields appear.
-// Each model type therefore reads its object member by member from an
-// encoding/json/v2 token stream (jsontext.Decoder): a member of an
-// unexpected type reads as the zero value of its field instead of failing
-// the whole payload, and unknown members are skipped. What is refused is
-// what is not JSON, or not an object where an object is required, and,
-// as encoding/json/v2 does by default, an object with a repeated member
-// name. Member names match exactly (no case folding).
-//
-// Invalid UTF-8 in strings is accepted and read as U+FFFD, as is an
-// unpaired surrogate escape ("\ud800"); identifiers are read strictly
-// instead (see readID).
-//
-// The readers walk the token stream themselves rather than unmarshal into
-// tagged structs: a struct field of type string would refuse a number, so
-// tolerant leaves would need shadow structs (each field named twice more)
-// or type-wide unmarshaler options (every string of the model tolerant),
-// and an identifier must also tell its object whether it was exact, which a
-// leaf unmarshaler cannot. One switch per type names each member once more
-// than the struct tag, and reads a 4 KB ticket.created in one pass.
+// Each model type reads its object member by member from an
+// encoding/json/v2 token stream, so a mistyped member reads as its field's
+// zero value and unknown members are skipped; duplicate member names are
+// refused and names match exactly, as json/v2 does by default. Invalid
+// UTF-8 and unpaired surrogate escapes read as U+FFFD, except in
+// identifiers (see readIDInto). A struct field of type string would refuse a
+// number, and a leaf unmarshaler cannot tell its object whether an
+// identifier was exact: hence readers by field type (readField), with an
+// object's identifiers read first by its own reader.
 
 // decodeOptions are the decoding options: encoding/json/v2's defaults
 // (duplicate member names refused, exact names) with invalid UTF-8 let
@@ -57,25 +46,26 @@ func readJSON(b []byte, read func(dec *jsontext.Decoder) error) error {
 	return jsonv2.Unmarshal(bytes.TrimSpace(b), &f, decodeOptions)
 }
 
-// readTopObject runs readObject on b, which must hold one object. A null
-// calls onNull instead; nil onNull makes null an error.
-func readTopObject(b []byte, onNull func(), member func(dec *jsontext.Decoder, name []byte) error) error {
-	return readJSON(b, func(dec *jsontext.Decoder) error {
+// readTop runs read on b, which must hold one object; or, when nullOK, a
+// null, which it reports instead.
+func readTop(b []byte, nullOK bool, read func(dec *jsontext.Decoder) error) (null bool, err error) {
+	err = readJSON(b, func(dec *jsontext.Decoder) error {
 		switch dec.PeekKind() {
 		case '{':
-			return readObject(dec, member)
+			return read(dec)
 		case 'n':
-			if onNull != nil {
-				onNull()
-				return dec.SkipValue()
+			if !nullOK {
+				return errors.New("null")
 			}
-			return errors.New("null")
+			null = true
+			return dec.SkipValue()
 		}
 		if err := dec.SkipValue(); err != nil {
 			return err
 		}
 		return errNotObject
 	})
+	return null, err
 }
 
 // readObject reads the object at dec, calling member with each member's
@@ -120,13 +110,13 @@ func plainJSONString(raw []byte) bool {
 }
 
 // stringText is the text of the JSON string raw, with U+FFFD for invalid
-// UTF-8 and unpaired surrogate escapes.
-func stringText(raw []byte) string {
+// UTF-8 and unpaired surrogate escapes, and whether it had none of them.
+func stringText(raw []byte) (string, bool) {
 	if plainJSONString(raw) {
-		return string(raw[1 : len(raw)-1])
+		return string(raw[1 : len(raw)-1]), true
 	}
-	out, _ := jsontext.AppendUnquote(nil, raw) // invalid UTF-8 is reported, and replaced in out
-	return string(out)
+	out, err := jsontext.AppendUnquote(nil, raw) // invalid text is reported, and replaced in out
+	return string(out), err == nil
 }
 
 // jsonText reads one member's JSON as text: a string's text, the JSON text
@@ -137,7 +127,8 @@ func jsonText(raw []byte) string {
 	}
 	switch raw[0] {
 	case '"':
-		return stringText(raw)
+		text, _ := stringText(raw)
+		return text
 	case '{', '[', 'n':
 		return ""
 	}
@@ -154,14 +145,11 @@ func readText(dec *jsontext.Decoder) (string, error) {
 	return "", dec.SkipValue()
 }
 
-// Identifiers (an event's name and org_id, a ticket's ticket_id and
-// org_id) become keys and names, so they are read strictly: each must be a
-// JSON string whose text decodes exactly as sent. Reading as text turns an
-// unpaired surrogate escape ("\ud800") or an invalid UTF-8 byte into
-// U+FFFD, so "\ud800" and "\udfff" would read as one id, and reading a
-// number as text keeps its text, so 100, 1e2 and 100.0 would be three.
-// readID still reads such a member as readText does, and its caller records
-// it in the object's idSet; ParseEvent and Event.TicketInfo then refuse it.
+// Identifiers become keys, so each must be a JSON string whose text
+// decodes exactly as sent: read as text, "\ud800" and "\udfff" would be one
+// id, and 100, 1e2 and 100.0 three. readIDInto still reads an inexact one
+// and records it in the object's idSet, for ParseEvent and Event.TicketInfo
+// to refuse.
 
 // idSet is a set of identifier members, one bit each.
 type idSet uint8
@@ -179,15 +167,6 @@ var idNames = []struct {
 	name string
 }{{idEvent, "event"}, {idEventType, "event_type"}, {idTicketID, "ticket_id"}, {idOrgID, "org_id"}}
 
-// mark records whether the member id was read exactly.
-func (s *idSet) mark(id idSet, exact bool) {
-	if exact {
-		*s &^= id
-	} else {
-		*s |= id
-	}
-}
-
 // err returns a *FieldError wrapping ErrInvalidID for the first member of
 // s, named with prefix, or nil when s is empty.
 func (s idSet) err(prefix string) error {
@@ -199,91 +178,27 @@ func (s idSet) err(prefix string) error {
 	return nil
 }
 
-// exactString reports whether the JSON string raw (quotes included,
-// already valid) decodes to exactly the text sent: valid UTF-8 and no \u
-// escape of an unpaired surrogate.
-func exactString(raw []byte) bool {
-	return utf8.Valid(raw) && !hasLoneSurrogate(raw)
-}
-
-// hasLoneSurrogate reports whether the JSON string raw holds a \u escape of
-// a high surrogate not followed by one of a low surrogate, or of a low
-// surrogate not preceded by a high one.
-func hasLoneSurrogate(raw []byte) bool {
-	for i := 0; i < len(raw); i++ {
-		if raw[i] != '\\' {
-			continue
-		}
-		i++ // the escaped character; a one-character escape ends here
-		if i >= len(raw) || raw[i] != 'u' {
-			continue
-		}
-		r, ok := hex4(raw, i+1)
-		if !ok {
-			return false // not valid JSON: the grammar check reports it
-		}
-		i += 4
-		switch {
-		case r >= 0xDC00 && r <= 0xDFFF:
-			return true
-		case r >= 0xD800 && r <= 0xDBFF:
-			if i+2 >= len(raw) || raw[i+1] != '\\' || raw[i+2] != 'u' {
-				return true
-			}
-			if lo, ok := hex4(raw, i+3); !ok || lo < 0xDC00 || lo > 0xDFFF {
-				return true
-			}
-			i += 6
-		}
-	}
-	return false
-}
-
-// hex4 reads the four hex digits at b[i:].
-func hex4(b []byte, i int) (rune, bool) {
-	if i+4 > len(b) {
-		return 0, false
-	}
-	var r rune
-	for _, c := range b[i : i+4] {
-		var d byte
-		switch {
-		case '0' <= c && c <= '9':
-			d = c - '0'
-		case 'a' <= c && c <= 'f':
-			d = c - 'a' + 10
-		case 'A' <= c && c <= 'F':
-			d = c - 'A' + 10
-		default:
-			return 0, false
-		}
-		r = r<<4 | rune(d)
-	}
-	return r, true
-}
-
-// readID reads an identifier as readText does, and reports whether it is
-// exact: missing, null, or a JSON string that exactString accepts.
-func readID(dec *jsontext.Decoder) (v string, exact bool, err error) {
+// readIDInto reads an identifier as readText does into v, and records in
+// set whether it was exact: missing, null, or a JSON string whose text
+// decodes exactly.
+func readIDInto(dec *jsontext.Decoder, v *string, id idSet, set *idSet) (err error) {
+	exact := false
 	switch dec.PeekKind() {
 	case 'n':
-		return "", true, dec.SkipValue()
+		*v, exact, err = "", true, dec.SkipValue()
 	case '"':
-		raw, err := dec.ReadValue()
-		if err != nil {
-			return "", false, err
+		var raw jsontext.Value
+		if raw, err = dec.ReadValue(); err == nil {
+			*v, exact = stringText(raw)
 		}
-		return stringText(raw), exactString(raw), nil
+	default:
+		*v, err = readText(dec)
 	}
-	v, err = readText(dec)
-	return v, false, err
-}
-
-// readIDInto reads an identifier into v and records it in set.
-func readIDInto(dec *jsontext.Decoder, v *string, id idSet, set *idSet) error {
-	s, exact, err := readID(dec)
-	*v = s
-	set.mark(id, exact)
+	if exact {
+		*set &^= id
+	} else {
+		*set |= id
+	}
 	return err
 }
 
@@ -311,20 +226,20 @@ func readBool(dec *jsontext.Decoder) (bool, error) {
 // readInt reads a number or a numeric string; anything else is 0.
 func readInt(dec *jsontext.Decoder) (int, error) {
 	s, err := readText(dec)
-	return intOf(s), err
+	n, _ := intOf(s)
+	return n, err
 }
 
-// intOf reads an integer, also written as a float ("2.0", 2e0); 0 if s
-// holds none.
-func intOf(s string) int {
+// intOf reads an integer, also written as a float ("2.0", 2e0).
+func intOf(s string) (int, bool) {
 	s = strings.TrimSpace(s)
 	if n, err := strconv.Atoi(s); err == nil {
-		return n
+		return n, true
 	}
 	if x, err := strconv.ParseFloat(s, 64); err == nil && x == float64(int(x)) {
-		return int(x)
+		return int(x), true
 	}
-	return 0
+	return 0, false
 }
 
 // readPriority reads a Priority as Priority.UnmarshalJSON does; an
@@ -335,26 +250,16 @@ func readPriority(dec *jsontext.Decoder) (Priority, error) {
 	return p, err
 }
 
-// readTime reads a Time as Time.UnmarshalJSON does. Text that is not a
-// known timestamp form keeps Raw with a zero time rather than failing.
+// readTime reads a Time as Time.UnmarshalJSON does. A value that is not a
+// known timestamp form keeps its text in Raw with a zero time rather than
+// failing.
 func readTime(dec *jsontext.Decoder) (Time, error) {
 	raw, err := dec.ReadValue()
-	if err != nil {
-		return Time{}, err
-	}
-	if raw[0] == '"' {
-		text := stringText(raw)
-		var t Time
-		if t.setText(text) != nil {
-			t = Time{Raw: text}
-		}
-		return t, nil
-	}
 	var t Time
-	if t.UnmarshalJSON(raw) != nil {
+	if err == nil && t.UnmarshalJSON(raw) != nil {
 		t = Time{Raw: jsonText(raw)}
 	}
-	return t, nil
+	return t, err
 }
 
 // readStringMap reads an object whose values should be strings. Values of
@@ -425,9 +330,6 @@ func objectPtr[T any](dec *jsontext.Decoder, read func(dec *jsontext.Decoder, v 
 	return v, read(dec, v)
 }
 
-// The model types' readers. Each reads the object at dec into a zero
-// value.
-
 // readRawMember keeps a copy of a member's JSON, byte for byte; null
 // keeps nil.
 func readRawMember(dec *jsontext.Decoder, v *json.RawMessage) error {
@@ -438,90 +340,98 @@ func readRawMember(dec *jsontext.Decoder, v *json.RawMessage) error {
 	return err
 }
 
-// readTicket reads a ticket object.
-func readTicket(dec *jsontext.Decoder, t *Ticket) error {
-	return readObject(dec, func(dec *jsontext.Decoder, name []byte) error {
-		var err error
-		switch string(name) {
-		case "org_id":
-			err = readIDInto(dec, &t.OrgID, idOrgID, &t.looseIDs)
-		case "ticket_id":
-			err = readIDInto(dec, &t.TicketID, idTicketID, &t.looseIDs)
-		case "chat_id":
-			t.ChatID, err = readText(dec)
-		case "subject":
-			t.Subject, err = readText(dec)
-		case "status":
-			t.Status, err = readText(dec)
-		case "priority":
-			t.Priority, err = readPriority(dec)
-		case "assignee":
-			t.Assignee, err = readText(dec)
-		case "assigned_by":
-			t.AssignedBy, err = readText(dec)
-		case "raised_by":
-			t.RaisedBy, err = readText(dec)
-		case "due_date":
-			t.DueDate, err = readTime(dec)
-		case "created_at":
-			t.CreatedAt, err = readTime(dec)
-		case "closed_at":
-			t.ClosedAt, err = readTime(dec)
-		case "closed_by":
-			t.ClosedBy, err = readText(dec)
-		case "ticket_labels":
-			t.TicketLabels, err = readText(dec)
-		case "quoted_message_id":
-			t.QuotedMessageID, err = readText(dec)
-		case "ticket_custom_properties":
-			t.TicketCustomProperties, err = readStringMap(dec)
-		case "is_deleted":
-			t.IsDeleted, err = readBool(dec)
-		case "last_updated_at":
-			t.LastUpdatedAt, err = readTime(dec)
-		default:
-			err = dec.SkipValue()
+// Each model type's members are read by their field's type, found by the
+// json tag; an object's identifiers are read first, by readIDInto.
+var (
+	ticketFields     = fieldsOf[Ticket]()
+	chatFields       = fieldsOf[Chat]()
+	chatMemberFields = fieldsOf[ChatMember]()
+	messageFields    = fieldsOf[Message]()
+	ticketListFields = fieldsOf[TicketList]()
+	ticketInfoFields = fieldsOf[TicketInfo]()
+)
+
+// fieldsOf maps the json member names of T to its field indexes.
+func fieldsOf[T any]() map[string]int {
+	t := reflect.TypeFor[T]()
+	fields := map[string]int{}
+	for i := range t.NumField() {
+		if name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); name != "" && name != "-" {
+			fields[name] = i
 		}
-		return err
+	}
+	return fields
+}
+
+// readFields reads the object at dec into v, each member by its field.
+func readFields[T any](dec *jsontext.Decoder, v *T, fields map[string]int) error {
+	rv := reflect.ValueOf(v).Elem()
+	return readObject(dec, func(dec *jsontext.Decoder, name []byte) error {
+		return readField(dec, rv, fields, name)
 	})
 }
 
-// readChat reads a chat object.
-func readChat(dec *jsontext.Decoder, c *Chat) error {
+// readField reads member name into its field of v; other members are
+// skipped.
+func readField(dec *jsontext.Decoder, v reflect.Value, fields map[string]int, name []byte) (err error) {
+	i, ok := fields[string(name)]
+	if !ok {
+		return dec.SkipValue()
+	}
+	switch p := v.Field(i).Addr().Interface().(type) {
+	case *string:
+		*p, err = readText(dec)
+	case *bool:
+		*p, err = readBool(dec)
+	case *int:
+		*p, err = readInt(dec)
+	case *Priority:
+		*p, err = readPriority(dec)
+	case *Time:
+		*p, err = readTime(dec)
+	case *map[string]string:
+		*p, err = readStringMap(dec)
+	case *map[string]ChatMember:
+		*p, err = readMembers(dec)
+	case *[]Ticket:
+		*p, err = readObjects(dec, readTicket)
+	case *[]Message:
+		*p, err = readObjects(dec, readMessage)
+	case **Ticket:
+		*p, err = objectPtr(dec, readTicket)
+	case **Chat:
+		*p, err = objectPtr(dec, readChat)
+	case **Message:
+		*p, err = objectPtr(dec, readMessage)
+	default:
+		panic(fmt.Sprintf("periskope: no reader for %T", p))
+	}
+	return err
+}
+
+func readTicket(dec *jsontext.Decoder, t *Ticket) error {
+	rv := reflect.ValueOf(t).Elem()
 	return readObject(dec, func(dec *jsontext.Decoder, name []byte) error {
-		var err error
 		switch string(name) {
-		case "chat_id":
-			c.ChatID, err = readText(dec)
-		case "chat_name":
-			c.ChatName, err = readText(dec)
-		case "chat_type":
-			c.ChatType, err = readText(dec)
-		case "chat_image":
-			c.ChatImage, err = readText(dec)
 		case "org_id":
-			c.OrgID, err = readText(dec)
-		case "org_phone":
-			c.OrgPhone, err = readText(dec)
-		case "chat_labels":
-			c.ChatLabels, err = readText(dec)
-		case "custom_properties":
-			c.CustomProperties, err = readStringMap(dec)
-		case "members":
-			c.Members, err = readMembers(dec)
-		case "invite_link":
-			c.InviteLink, err = readText(dec)
-		case "group_description":
-			c.GroupDescription, err = readText(dec)
-		case "is_muted":
-			c.IsMuted, err = readBool(dec)
-		case "created_at":
-			c.CreatedAt, err = readTime(dec)
-		default:
-			err = dec.SkipValue()
+			return readIDInto(dec, &t.OrgID, idOrgID, &t.looseIDs)
+		case "ticket_id":
+			return readIDInto(dec, &t.TicketID, idTicketID, &t.looseIDs)
 		}
-		return err
+		return readField(dec, rv, ticketFields, name)
 	})
+}
+
+func readChat(dec *jsontext.Decoder, c *Chat) error { return readFields(dec, c, chatFields) }
+
+func readChatMember(dec *jsontext.Decoder, m *ChatMember) error {
+	return readFields(dec, m, chatMemberFields)
+}
+
+func readMessage(dec *jsontext.Decoder, m *Message) error { return readFields(dec, m, messageFields) }
+
+func readTicketList(dec *jsontext.Decoder, l *TicketList) error {
+	return readFields(dec, l, ticketListFields)
 }
 
 // readMembers reads Chat.Members: an object of member objects, keyed by
@@ -547,90 +457,6 @@ func readMembers(dec *jsontext.Decoder) (map[string]ChatMember, error) {
 	return members, err
 }
 
-// readChatMember reads a chat member object.
-func readChatMember(dec *jsontext.Decoder, m *ChatMember) error {
-	return readObject(dec, func(dec *jsontext.Decoder, name []byte) error {
-		var err error
-		switch string(name) {
-		case "contact_id":
-			m.ContactID, err = readText(dec)
-		case "contact_name":
-			m.ContactName, err = readText(dec)
-		case "contact_labels":
-			m.ContactLabels, err = readText(dec)
-		case "chat_id":
-			m.ChatID, err = readText(dec)
-		case "org_id":
-			m.OrgID, err = readText(dec)
-		case "org_phone":
-			m.OrgPhone, err = readText(dec)
-		case "contact_color":
-			m.ContactColor, err = readText(dec)
-		case "contact_image":
-			m.ContactImage, err = readText(dec)
-		case "is_admin":
-			m.IsAdmin, err = readBool(dec)
-		case "is_super_admin":
-			m.IsSuperAdmin, err = readBool(dec)
-		case "is_internal":
-			m.IsInternal, err = readBool(dec)
-		default:
-			err = dec.SkipValue()
-		}
-		return err
-	})
-}
-
-// readMessage reads a message object.
-func readMessage(dec *jsontext.Decoder, m *Message) error {
-	return readObject(dec, func(dec *jsontext.Decoder, name []byte) error {
-		var err error
-		switch string(name) {
-		case "message_id":
-			m.MessageID, err = readText(dec)
-		case "chat_id":
-			m.ChatID, err = readText(dec)
-		case "body":
-			m.Body, err = readText(dec)
-		case "sender_name":
-			m.SenderName, err = readText(dec)
-		case "sender_phone":
-			m.SenderPhone, err = readText(dec)
-		case "org_phone":
-			m.OrgPhone, err = readText(dec)
-		case "timestamp":
-			m.Timestamp, err = readTime(dec)
-		case "media_path":
-			m.MediaPath, err = readText(dec)
-		case "performed_by":
-			m.PerformedBy, err = readText(dec)
-		default:
-			err = dec.SkipValue()
-		}
-		return err
-	})
-}
-
-// readTicketList reads a page of tickets.
-func readTicketList(dec *jsontext.Decoder, l *TicketList) error {
-	return readObject(dec, func(dec *jsontext.Decoder, name []byte) error {
-		var err error
-		switch string(name) {
-		case "tickets":
-			l.Tickets, err = readObjects(dec, readTicket)
-		case "count":
-			l.Count, err = readInt(dec)
-		case "from":
-			l.From, err = readInt(dec)
-		case "to":
-			l.To, err = readInt(dec)
-		default:
-			err = dec.SkipValue()
-		}
-		return err
-	})
-}
-
 // priorityOf reads a priority from text: a number ("2", "2.0"), a name
 // ("low" … "urgent", "none", any case) or "" (PriorityNone).
 func priorityOf(s string) (Priority, error) {
@@ -638,11 +464,8 @@ func priorityOf(s string) (Priority, error) {
 	if s == "" {
 		return PriorityNone, nil
 	}
-	if n, err := strconv.Atoi(s); err == nil {
+	if n, ok := intOf(s); ok {
 		return Priority(n), nil
-	}
-	if x, err := strconv.ParseFloat(s, 64); err == nil && x == float64(int(x)) {
-		return Priority(int(x)), nil
 	}
 	switch strings.ToLower(s) {
 	case "none":
@@ -659,14 +482,15 @@ func priorityOf(s string) (Priority, error) {
 	return PriorityNone, fmt.Errorf("periskope: unknown priority %q", s)
 }
 
-// The decodings of each model type from a whole JSON text.
-
-// decodeEvent is Event.UnmarshalJSON.
+// decodeEvent reads a webhook envelope, taking Type from "event" or else
+// "event_type", and keeps a copy of b in Raw.
 func decodeEvent(b []byte) (Event, error) {
 	var e Event
 	var eventType string
-	err := readTopObject(b, nil, func(dec *jsontext.Decoder, name []byte) error {
-		return readEventMember(dec, name, &e, &eventType)
+	_, err := readTop(b, false, func(dec *jsontext.Decoder) error {
+		return readObject(dec, func(dec *jsontext.Decoder, name []byte) error {
+			return readEventMember(dec, name, &e, &eventType)
+		})
 	})
 	if err != nil {
 		return Event{}, fmt.Errorf("%w: %w", ErrMalformedEvent, err)
@@ -702,10 +526,11 @@ func readEventMember(dec *jsontext.Decoder, name []byte, e *Event, eventType *st
 // it is, as encoding/json does.
 func decodeTicketInfoObject(ti *TicketInfo, b []byte) error {
 	var v TicketInfo
-	null := false
-	err := readTopObject(b, func() { null = true }, func(dec *jsontext.Decoder, name []byte) error {
-		_, _, err := readTicketInfoMember(dec, name, &v)
-		return err
+	null, err := readTop(b, true, func(dec *jsontext.Decoder) error {
+		return readObject(dec, func(dec *jsontext.Decoder, name []byte) error {
+			_, _, err := readTicketInfoMember(dec, name, &v)
+			return err
+		})
 	})
 	if err != nil {
 		return fmt.Errorf("periskope: ticket info: %w", err)
@@ -722,10 +547,12 @@ func decodeTicketInfoObject(ti *TicketInfo, b []byte) error {
 func decodeTicketInfo(b []byte) (*TicketInfo, error) {
 	ti := &TicketInfo{}
 	var hasTicket, hasTicketID bool
-	err := readTopObject(b, nil, func(dec *jsontext.Decoder, name []byte) error {
-		t, id, err := readTicketInfoMember(dec, name, ti)
-		hasTicket, hasTicketID = hasTicket || t, hasTicketID || id
-		return err
+	_, err := readTop(b, false, func(dec *jsontext.Decoder) error {
+		return readObject(dec, func(dec *jsontext.Decoder, name []byte) error {
+			t, id, err := readTicketInfoMember(dec, name, ti)
+			hasTicket, hasTicketID = hasTicket || t, hasTicketID || id
+			return err
+		})
 	})
 	if err != nil {
 		return nil, err
@@ -748,40 +575,17 @@ func readTicketInfoMember(dec *jsontext.Decoder, name []byte, ti *TicketInfo) (t
 	switch string(name) {
 	case "ticket":
 		ticket = dec.PeekKind() != 'n'
-		ti.Ticket, err = objectPtr(dec, readTicket)
-	case "chat":
-		ti.Chat, err = objectPtr(dec, readChat)
-	case "message":
-		ti.Message, err = objectPtr(dec, readMessage)
-	case "attached_messages":
-		ti.AttachedMessages, err = readObjects(dec, readMessage)
 	case "ticket_id":
-		ticketID = dec.PeekKind() != 'n'
-		err = dec.SkipValue()
-	default:
-		err = dec.SkipValue()
+		return false, dec.PeekKind() != 'n', dec.SkipValue()
 	}
-	return ticket, ticketID, err
+	return ticket, false, readField(dec, reflect.ValueOf(ti).Elem(), ticketInfoFields, name)
 }
 
-// decodeInto is the UnmarshalJSON of Ticket, Chat, ChatMember, Message
-// and TicketList: b must hold an object, or null (the zero value). On an
-// error v is left as it was.
+// decodeInto is the UnmarshalJSON of Ticket and TicketList: b must hold
+// an object, or null (the zero value). On an error v is left as it was.
 func decodeInto[T any](v *T, b []byte, read func(dec *jsontext.Decoder, v *T) error) error {
 	var out T
-	err := readJSON(b, func(dec *jsontext.Decoder) error {
-		switch dec.PeekKind() {
-		case '{':
-			return read(dec, &out)
-		case 'n':
-			return dec.SkipValue()
-		}
-		if err := dec.SkipValue(); err != nil {
-			return err
-		}
-		return errNotObject
-	})
-	if err != nil {
+	if _, err := readTop(b, true, func(dec *jsontext.Decoder) error { return read(dec, &out) }); err != nil {
 		return err
 	}
 	*v = out
@@ -800,9 +604,11 @@ func decodeTicketArray(b []byte) ([]Ticket, error) {
 	return tickets, err
 }
 
-// ticketInfo is Event.TicketInfo.
+// ticketInfo is Event.TicketInfo. Data may be a ticket info object or a
+// bare ticket, also sent as the text of a JSON string; unknown events are
+// ErrNotTicketEvent, and Raw of the result is Data.
 func ticketInfo(e *Event) (*TicketInfo, error) {
-	if !e.IsTicketEvent() {
+	if !strings.HasPrefix(e.Type, "ticket.") {
 		return nil, fmt.Errorf("%w: %q", ErrNotTicketEvent, e.Type)
 	}
 	data := bytes.TrimSpace(e.Data)
@@ -814,10 +620,11 @@ func ticketInfo(e *Event) (*TicketInfo, error) {
 		if !json.Valid(data) {
 			return nil, fmt.Errorf("%w: data: invalid JSON string", ErrMalformedEvent)
 		}
-		if !exactString(data) {
+		text, exact := stringText(data)
+		if !exact {
 			return nil, fmt.Errorf("%w: %w", ErrMalformedEvent, &FieldError{Field: "", Err: ErrInvalidID})
 		}
-		data = []byte(stringText(data))
+		data = []byte(text)
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, fmt.Errorf("%w: no data", ErrMalformedEvent)
@@ -834,54 +641,43 @@ func ticketInfo(e *Event) (*TicketInfo, error) {
 	return ti, nil
 }
 
+// errorBody is Periskope's error answer, {"code", "message"}.
+type errorBody struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+var errorBodyFields = fieldsOf[errorBody]()
+
 // decodeErrorBody reads Periskope's error answer: {"code", "message"},
 // also nested under "error" or with "error" as the message; a bare JSON
 // string is the message. Anything else gives nothing.
 func decodeErrorBody(b []byte) (code, message string) {
-	var errorText, nestedCode, nestedMessage string
-	err := readTopObject(b, func() {}, func(dec *jsontext.Decoder, name []byte) error {
-		var err error
-		switch string(name) {
-		case "code":
-			code, err = readText(dec)
-		case "message":
-			message, err = readText(dec)
-		case "error":
-			if dec.PeekKind() != '{' {
-				errorText, err = readText(dec)
-				break
-			}
-			err = readObject(dec, func(dec *jsontext.Decoder, name []byte) error {
-				var err error
-				switch string(name) {
-				case "code":
-					nestedCode, err = readText(dec)
-				case "message":
-					nestedMessage, err = readText(dec)
-				default:
-					err = dec.SkipValue()
-				}
-				return err
-			})
-		default:
-			err = dec.SkipValue()
-		}
-		return err
-	})
-	if err == nil {
-		return firstNonEmpty(code, nestedCode), firstNonEmpty(message, nestedMessage, errorText)
-	}
+	var top, nested errorBody
 	var text string
-	err = readJSON(b, func(dec *jsontext.Decoder) error {
-		if dec.PeekKind() != '"' {
+	err := readJSON(b, func(dec *jsontext.Decoder) (err error) {
+		switch dec.PeekKind() {
+		case '"':
+			text, err = readText(dec)
+			return err
+		case '{':
+		default:
 			return dec.SkipValue()
 		}
-		var err error
-		text, err = readText(dec)
-		return err
+		rv := reflect.ValueOf(&top).Elem()
+		return readObject(dec, func(dec *jsontext.Decoder, name []byte) (err error) {
+			switch {
+			case string(name) != "error":
+				return readField(dec, rv, errorBodyFields, name)
+			case dec.PeekKind() == '{':
+				return readFields(dec, &nested, errorBodyFields)
+			}
+			text, err = readText(dec)
+			return err
+		})
 	})
 	if err != nil {
 		return "", ""
 	}
-	return "", text
+	return firstNonEmpty(top.Code, nested.Code), firstNonEmpty(top.Message, nested.Message, text)
 }

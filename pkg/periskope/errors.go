@@ -11,31 +11,39 @@ import (
 	"time"
 )
 
-// Sentinel errors for API failures; an *APIError matches the one for its
-// status code with errors.Is.
+// Errors, matched with errors.Is. An *APIError matches the one for its
+// status code; ErrRedirected is any 3xx, as the client never follows one.
 var (
-	// ErrRedirected is a 3xx answer. The client never follows one: the
-	// request and its API key would go wherever the Location points.
 	ErrRedirected     = errors.New("periskope: redirected")
-	ErrUnauthorized   = errors.New("periskope: unauthorized")
+	ErrUnauthorized   = errors.New("periskope: unauthorized") // 401, 403
 	ErrNotFound       = errors.New("periskope: not found")
 	ErrRateLimited    = errors.New("periskope: rate limited")
-	ErrInvalidRequest = errors.New("periskope: invalid request")
+	ErrInvalidRequest = errors.New("periskope: invalid request") // other 4xx
 	ErrServer         = errors.New("periskope: server error")
+
+	// ErrMalformedResponse is a 2xx answer that is not the JSON expected;
+	// for a create the ticket may well exist.
+	ErrMalformedResponse = errors.New("periskope: malformed response")
+
+	ErrMalformedEvent   = errors.New("periskope: malformed webhook event")
+	ErrNotTicketEvent   = errors.New("periskope: not a ticket event")
+	ErrMissingSignature = errors.New("periskope: missing webhook signature")
+	ErrInvalidSignature = errors.New("periskope: webhook signature does not match")
+	ErrNoSigningKeys    = errors.New("periskope: no signing keys configured")
+
+	// ErrInvalidID, in a *FieldError, is an id (event, org_id, ticket_id)
+	// that is not a JSON string or would read as U+FFFD.
+	ErrInvalidID = errors.New("periskope: identifier is not an exact JSON string")
 )
 
-// ErrMalformedResponse reports a 2xx answer whose body is not the JSON
-// object expected. For a create the ticket may well exist.
-var ErrMalformedResponse = errors.New("periskope: malformed response")
-
-// ValidationError is a request the client refuses to send. It matches
-// ErrInvalidRequest with errors.Is.
+// ValidationError is a request the client refuses to send; it matches
+// ErrInvalidRequest.
 type ValidationError struct {
 	Field  string // the JSON name of the field at fault
 	Reason string // what is wrong with it, for a human
 }
 
-// Error names the field and what is wrong with it.
+// Error implements error.
 func (e *ValidationError) Error() string {
 	return "periskope: invalid request: " + e.Field + ": " + e.Reason
 }
@@ -53,7 +61,7 @@ type APIError struct {
 	Op         string        // the call that failed, e.g. "POST /tickets/create"
 }
 
-// Error describes the failure without the request body or any credential.
+// Error implements error; it holds no request body or credential.
 func (e *APIError) Error() string {
 	var b strings.Builder
 	b.WriteString("periskope: ")
@@ -80,9 +88,7 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
-// Is maps the status code to a sentinel: 3xx to ErrRedirected, 401 and 403
-// to ErrUnauthorized, 404 to ErrNotFound, 429 to ErrRateLimited, any other
-// 4xx to ErrInvalidRequest and 5xx to ErrServer.
+// Is matches the sentinel error of e's status code.
 func (e *APIError) Is(target error) bool {
 	switch target {
 	case ErrRedirected:
@@ -105,9 +111,8 @@ func (e *APIError) Is(target error) bool {
 	return false
 }
 
-// IsTimeout reports whether err is a timeout: the context deadline, the
-// client's per-attempt timeout, or a network timeout. Such a create may or
-// may not have made a ticket.
+// IsTimeout reports whether err is a timeout (of the context, the attempt
+// or the network): such a create may or may not have made a ticket.
 func IsTimeout(err error) bool {
 	if errors.Is(err, context.DeadlineExceeded) {
 		return true
@@ -148,38 +153,25 @@ func truncate(s string, n int) string {
 	return s[:n] + "…"
 }
 
-// ErrInvalidID is wrapped (in a *FieldError) by ParseEvent,
-// Event.TicketInfo and Ticket.CheckIDs when an identifier is not a JSON
-// string, or is one whose text cannot be kept exactly.
-var ErrInvalidID = errors.New("periskope: identifier is not an exact JSON string")
-
 // FieldError names the member at fault.
 type FieldError struct {
-	// Field is the member's path from the decoded object: "event",
-	// "org_id", or from an event's data "ticket.ticket_id" ("" for data
-	// itself, a JSON string whose text cannot be kept exactly).
-	Field string
-	// Err says what is wrong with it: ErrInvalidID.
-	Err error
+	Field string // e.g. "org_id", "ticket.ticket_id"; "" for data itself
+	Err   error  // ErrInvalidID
 }
 
-// Error describes the failure.
+// Error implements error.
 func (e *FieldError) Error() string { return e.Field + ": " + e.Err.Error() }
 
-// Unwrap returns Err.
+// Unwrap implements errors.Unwrap.
 func (e *FieldError) Unwrap() error { return e.Err }
 
-// NeverSent reports whether err proves the request never reached
-// Periskope because no connection was made: refused, no route, a failed
-// DNS lookup, or a dial that timed out. The request is written only on a
-// connection, so such a call, even a create, can be repeated without risk
-// of a duplicate. Anything later (a dropped connection, a timeout while
-// waiting for the answer) may have been processed.
-//
-// An attempt timeout or a context deadline that ends a dial is not
-// recognised: net/http then reports only the context's error, so the
-// request may or may not have left.
+// NeverSent reports whether err proves no connection was made, so even a
+// create can be repeated without risk of a duplicate.
 func NeverSent(err error) bool {
+	// Refused, no route, a failed DNS lookup or a dial that timed out. An
+	// attempt timeout or a context deadline that ends a dial is not
+	// recognised: net/http then reports only the context's error, so the
+	// request may or may not have left.
 	if errors.Is(err, syscall.ECONNREFUSED) {
 		return true
 	}

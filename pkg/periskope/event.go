@@ -3,57 +3,32 @@ package periskope
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 )
 
-// Event names.
-const (
-	EventTicketCreated = "ticket.created"
-	EventTicketUpdated = "ticket.updated"
-	EventTicketDeleted = "ticket.deleted"
-)
-
-// Event parsing errors.
-var (
-	ErrMalformedEvent = errors.New("periskope: malformed webhook event")
-	ErrNotTicketEvent = errors.New("periskope: not a ticket event")
-)
-
-// Event is the envelope of every webhook delivery:
-//
-//	{"event": "ticket.created", "data": {...}, "org_id": "...",
-//	 "previous_attributes": {...}, "timestamp": "..."}
-//
-// It decodes tolerantly, like the ticket types: members of an unexpected type
-// read as zero values and unknown members are ignored.
+// Event is the envelope of every webhook delivery.
 type Event struct {
 	Type               string          `json:"event"` // "event", or "event_type" in some deliveries
 	OrgID              string          `json:"org_id"`
 	Data               json.RawMessage `json:"data"`                // nil when missing or null
 	PreviousAttributes json.RawMessage `json:"previous_attributes"` // nil when missing or null
 	Timestamp          string          `json:"timestamp"`
-	// Raw is the exact body the event was decoded from.
-	Raw json.RawMessage `json:"-"`
+	Raw                json.RawMessage `json:"-"` // the exact body
 
 	// looseIDs are the identifiers (event, event_type, org_id) that were
 	// not exact JSON strings; ParseEvent refuses them.
 	looseIDs idSet
 }
 
-// ParseEvent decodes a webhook body. Verify the body first (or use
-// ConstructEvent). It fails with ErrMalformedEvent when the body is not a
-// JSON object or names no event, and also with a *FieldError wrapping
-// ErrInvalidID when event, event_type or org_id is present but not a JSON
-// string, or holds an unpaired surrogate escape (it could not be kept as
-// sent). An event it does not know is not an error.
+// ParseEvent decodes a verified webhook body. It fails with
+// ErrMalformedEvent, also for an inexact id (see ErrInvalidID).
 func ParseEvent(body []byte) (*Event, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, fmt.Errorf("%w: empty body", ErrMalformedEvent)
 	}
-	var e Event
-	if err := e.UnmarshalJSON(body); err != nil {
+	e, err := decodeEvent(body)
+	if err != nil {
 		return nil, err
 	}
 	if err := e.looseIDs.err(""); err != nil {
@@ -65,25 +40,12 @@ func ParseEvent(body []byte) (*Event, error) {
 	return &e, nil
 }
 
-// ConstructEvent verifies body against the signature in headers (see
-// VerifyHeaders) and parses it, in the manner of stripe-go's
-// webhook.ConstructEvent.
+// ConstructEvent is VerifyHeaders followed by ParseEvent.
 func ConstructEvent(body []byte, headers map[string]string, keys ...string) (*Event, error) {
 	if err := VerifyHeaders(body, headers, keys...); err != nil {
 		return nil, err
 	}
 	return ParseEvent(body)
-}
-
-// UnmarshalJSON decodes the envelope, taking the event name from "event" or,
-// failing that, "event_type", and keeps a copy of b in Raw.
-func (e *Event) UnmarshalJSON(b []byte) error {
-	v, err := decodeEvent(b)
-	if err != nil {
-		return err
-	}
-	*e = v
-	return nil
 }
 
 // settleType trims Type (the event member) and falls back to eventType
@@ -99,17 +61,6 @@ func (e *Event) settleType(eventType string) {
 	e.Type = strings.TrimSpace(eventType)
 }
 
-// IsTicketEvent reports whether e is a ticket.* event.
-func (e *Event) IsTicketEvent() bool { return strings.HasPrefix(e.Type, "ticket.") }
-
-// TicketInfo decodes Data of a ticket.* event. It accepts a ticket info object
-// or a bare ticket object as Data (also when Data arrives as a JSON string
-// holding the object). Other events fail with ErrNotTicketEvent, a missing or
-// non-object Data with ErrMalformedEvent, and a ticket whose ticket_id or
-// org_id is not an exact JSON string (see ParseEvent) with ErrMalformedEvent
-// and a *FieldError ("ticket.ticket_id", "ticket.org_id") wrapping
-// ErrInvalidID. Data that is a JSON string fails the same way (Field "")
-// when its text cannot be kept exactly: unquoting turns "\ud800" and
-// "\udfff" alike into U+FFFD, which would make different ids one. Raw of
-// the result is Data.
+// TicketInfo decodes Data of a ticket.* event (else ErrNotTicketEvent). It
+// fails with ErrMalformedEvent, also for an inexact id (see ErrInvalidID).
 func (e *Event) TicketInfo() (*TicketInfo, error) { return ticketInfo(e) }

@@ -8,7 +8,6 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
-	"time"
 
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
@@ -197,18 +196,4 @@ func ExampleIsChatID() {
 	// 919876543210@c.us true
 	// 120363392071406466@g.us true
 	// 919876543210 false
-}
-
-// X-RateLimit-Reset comes in three units; a pacer of bulk calls reads it
-// as the client does.
-func ExampleRateLimitReset() {
-	now := time.Date(2025, 1, 27, 11, 7, 52, 0, time.UTC)
-	for _, v := range []string{"2", "1737976080", "1737976080500"} {
-		reset, _ := periskope.RateLimitReset(v, now)
-		fmt.Println(v, reset.Sub(now))
-	}
-	// Output:
-	// 2 2s
-	// 1737976080 8s
-	// 1737976080500 8.5s
 }

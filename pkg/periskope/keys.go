@@ -7,24 +7,23 @@ import (
 	"strings"
 )
 
-// KeyProvider supplies the API key for each request, so a key kept in a
-// secret store can be cached and rotated.
+// KeyProvider supplies the API key for each request, e.g. from a secret
+// cache.
 type KeyProvider interface {
 	APIKey(ctx context.Context) (string, error)
 }
 
-// KeyRefresher is a KeyProvider that can drop its cached key. On a 401 the
-// client refreshes once and retries, so a rotated key takes effect at once.
+// KeyRefresher is a KeyProvider that can re-read its key. On a 401 the
+// client refreshes once and retries.
 type KeyRefresher interface {
 	KeyProvider
 	RefreshAPIKey(ctx context.Context) (string, error)
 }
 
-// StaticKey is a KeyProvider that always returns itself.
-type StaticKey string
+// staticKey is the KeyProvider of WithAPIKey.
+type staticKey string
 
-// APIKey returns k.
-func (k StaticKey) APIKey(context.Context) (string, error) { return string(k), nil }
+func (k staticKey) APIKey(context.Context) (string, error) { return string(k), nil }
 
 // apiKey fetches a key and checks it can go into a header.
 func (c *Client) apiKey(ctx context.Context, get func(context.Context) (string, error)) (string, error) {

@@ -11,11 +11,11 @@ import (
 // Option configures a Client.
 type Option func(*Client) error
 
-// WithBaseURL sets the API prefix (default DefaultBaseURL). Any http or https
-// prefix works, e.g. "http://127.0.0.1:4010/v1". Its errors quote the URL
-// with any password masked, and not at all when it does not parse.
+// WithBaseURL sets the API prefix, e.g. "http://127.0.0.1:4010/v1".
 func WithBaseURL(u string) Option {
 	return func(c *Client) error {
+		// Errors quote the URL with any password masked, and not at all
+		// when it does not parse.
 		parsed, err := url.Parse(strings.TrimSpace(u))
 		if err != nil {
 			// *url.Error quotes the whole URL; keep only its reason.
@@ -38,13 +38,12 @@ func WithAPIKey(key string) Option {
 		if strings.TrimSpace(key) == "" {
 			return errors.New("periskope: empty API key")
 		}
-		c.keys = StaticKey(key)
+		c.keys = staticKey(key)
 		return nil
 	}
 }
 
-// WithKeyProvider sets where the API key comes from. If p also implements
-// KeyRefresher, a 401 makes the client refresh the key and retry once.
+// WithKeyProvider sets where the API key comes from.
 func WithKeyProvider(p KeyProvider) Option {
 	return func(c *Client) error {
 		if p == nil {
@@ -55,8 +54,7 @@ func WithKeyProvider(p KeyProvider) Option {
 	}
 }
 
-// WithPhone sets the x-phone header: digits with country code, or a phone-… id.
-// See ValidatePhone. Without it no x-phone header is sent.
+// WithPhone sets the x-phone header (see ValidatePhone).
 func WithPhone(phone string) Option {
 	return func(c *Client) error {
 		if err := ValidatePhone(phone); err != nil {
@@ -67,9 +65,8 @@ func WithPhone(phone string) Option {
 	}
 }
 
-// WithHTTPClient sets the HTTP client (default: one with sane transport
-// limits). The client uses a copy of hc that never follows redirects,
-// whatever hc.CheckRedirect says: see ErrRedirected.
+// WithHTTPClient sets the HTTP client; a copy of hc that never follows
+// redirects is used.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *Client) error {
 		if hc == nil {
@@ -82,7 +79,7 @@ func WithHTTPClient(hc *http.Client) Option {
 	}
 }
 
-// WithRetryPolicy sets the retry policy (default DefaultRetryPolicy).
+// WithRetryPolicy sets the retry policy.
 func WithRetryPolicy(p RetryPolicy) Option {
 	return func(c *Client) error {
 		if p.MaxAttempts < 1 {
@@ -96,7 +93,7 @@ func WithRetryPolicy(p RetryPolicy) Option {
 	}
 }
 
-// WithUserAgent sets the User-Agent header (default "periskope-go").
+// WithUserAgent sets the User-Agent header.
 func WithUserAgent(ua string) Option {
 	return func(c *Client) error {
 		if strings.ContainsAny(ua, "\r\n") {

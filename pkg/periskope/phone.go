@@ -10,8 +10,7 @@ import (
 // this package.
 
 // ValidatePhone checks an x-phone value: the number with country code as
-// 7 to 15 digits and nothing else (919876543210), or a phone id, "phone-"
-// followed by lowercase letters and digits.
+// digits (919876543210), or a phone id ("phone-" and [a-z0-9]).
 func ValidatePhone(phone string) error {
 	if id, ok := strings.CutPrefix(phone, "phone-"); ok {
 		if id != "" && strings.Trim(id, "abcdefghijklmnopqrstuvwxyz0123456789") == "" {
@@ -32,12 +31,12 @@ func isPhoneNumber(s string) bool {
 	return len(s) >= 7 && len(s) <= 15 && s[0] != '0' && isDigits(s)
 }
 
-// IsChatID reports whether id names a WhatsApp chat as Periskope does:
-// "<phone>@c.us" for a person, the phone being the country code and number
-// as 7 to 15 digits without "+" or a leading zero; for a group "<5 to 32
-// digits>@g.us" or the older "<creator's phone>-<1 to 20 digits>@g.us".
-// Bare digits are not a chat id; NormalizeChatID makes one.
+// IsChatID reports whether id names a chat: "<phone>@c.us" for a person,
+// "<digits>@g.us" for a group.
 func IsChatID(id string) bool {
+	// A phone is the country code and number as 7 to 15 digits without "+"
+	// or a leading zero; a group is 5 to 32 digits, or the older
+	// "<creator's phone>-<1 to 20 digits>".
 	if phone, ok := strings.CutSuffix(id, "@c.us"); ok {
 		return isPhoneNumber(phone)
 	}
@@ -51,9 +50,8 @@ func IsChatID(id string) bool {
 	return len(group) >= 5 && len(group) <= 32 && isDigits(group)
 }
 
-// NormalizeChatID returns a chat id as Periskope expects it: bare digits (a
-// person's number) get "@c.us" appended, as the official SDK does; anything
-// else is returned trimmed.
+// NormalizeChatID trims id and appends "@c.us" to bare digits, as the
+// official SDK does.
 func NormalizeChatID(id string) string {
 	id = strings.TrimSpace(id)
 	if isDigits(id) {

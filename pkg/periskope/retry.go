@@ -10,20 +10,16 @@ import (
 	"time"
 )
 
-// RetryPolicy bounds retries of 429 and 5xx answers.
+// RetryPolicy bounds retries; 0 durations mean no limit but the context's.
 type RetryPolicy struct {
-	MaxAttempts    int           // including the first; 1 disables retries
-	BaseDelay      time.Duration // first backoff, doubled each attempt, with jitter
-	MaxDelay       time.Duration // cap of one backoff; 0 means no cap
-	AttemptTimeout time.Duration // limit of one attempt; 0 means only ctx limits it
-	// RateLimitMaxWait is the longest wait for a rate-limit reset worth
-	// retrying; a 429 asking for longer is returned at once with RetryAfter
-	// set. 0 means only the context deadline limits the wait.
-	RateLimitMaxWait time.Duration
+	MaxAttempts      int           // including the first; 1 disables retries
+	BaseDelay        time.Duration // first backoff, doubled each attempt, with jitter
+	MaxDelay         time.Duration // cap of one backoff
+	AttemptTimeout   time.Duration // limit of one attempt
+	RateLimitMaxWait time.Duration // a 429 asking to wait longer is returned at once
 }
 
-// DefaultRetryPolicy is 3 attempts, 200ms base, 2s cap, 8s per attempt, and
-// at most 30s of waiting for a rate-limit reset.
+// DefaultRetryPolicy is the policy of a Client built without WithRetryPolicy.
 var DefaultRetryPolicy = RetryPolicy{MaxAttempts: 3, BaseDelay: 200 * time.Millisecond, MaxDelay: 2 * time.Second, AttemptTimeout: 8 * time.Second, RateLimitMaxWait: 30 * time.Second}
 
 // do sends r, retrying as the policy and the kind of call allow, and
@@ -143,17 +139,17 @@ func rateLimitWait(h http.Header) time.Duration {
 			wait = max(wait, t.Sub(now))
 		}
 	}
-	if reset, ok := RateLimitReset(h.Get(headerRateLimitReset), now); ok {
+	if reset, ok := rateLimitReset(h.Get(headerRateLimitReset), now); ok {
 		wait = max(wait, reset.Sub(now))
 	}
 	return max(wait, 0)
 }
 
-// RateLimitReset reads an X-RateLimit-Reset value, whose unit Periskope does
+// rateLimitReset reads an X-RateLimit-Reset value, whose unit Periskope does
 // not document: epoch seconds above 1e9 (fractions kept), epoch
 // milliseconds above 1e12, else seconds from now (capped at a day; a
 // negative count is now). It reports false for a value that is not a number.
-func RateLimitReset(v string, now time.Time) (time.Time, bool) {
+func rateLimitReset(v string, now time.Time) (time.Time, bool) {
 	n, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
 	if err != nil || n != n {
 		return time.Time{}, false

@@ -512,5 +512,12 @@ func TestRateLimitReset(t *testing.T) {
 		if ok != tc.ok || !got.Equal(tc.want) {
 			t.Errorf("RateLimitReset(%q) = %v, %v; want %v, %v", tc.value, got, ok, tc.want, tc.ok)
 		}
+	} // The three units against one clock, as ExampleRateLimitReset showed
+	// them before the function left the API.
+	clock := time.Date(2025, 1, 27, 11, 7, 52, 0, time.UTC)
+	for v, want := range map[string]time.Duration{"2": 2 * time.Second, "1737976080": 8 * time.Second, "1737976080500": 8500 * time.Millisecond} {
+		if reset, _ := periskope.RateLimitReset(v, clock); reset.Sub(clock) != want {
+			t.Errorf("RateLimitReset(%q) is %v after now, want %v", v, reset.Sub(clock), want)
+		}
 	}
 }

@@ -10,15 +10,9 @@ import (
 	"strings"
 )
 
-// CreateTicket calls POST /tickets/create. It is retried only when Periskope
-// certainly did not process it (a 429, or no connection made: see
-// NeverSent), never after a timeout or a 5xx, which could create a
-// duplicate.
-//
-// ChatID and Subject are required; a ChatID of bare digits gets "@c.us".
-// Priority must be 0 (left out) or 1–4, Status empty or one of the Status
-// constants. A per-attempt timeout fails with an error matching
-// context.DeadlineExceeded (see IsTimeout).
+// CreateTicket calls POST /tickets/create. It is retried only after a 429
+// or when NeverSent, never after a timeout or a 5xx, which could create a
+// duplicate. ChatID and Subject are required.
 func (c *Client) CreateTicket(ctx context.Context, req CreateTicketRequest) (*TicketInfo, error) {
 	req.ChatID = NormalizeChatID(req.ChatID)
 	switch {
@@ -55,10 +49,7 @@ func (c *Client) GetTicket(ctx context.Context, ticketID string) (*TicketInfo, e
 }
 
 // UpdateTicket calls PATCH /tickets/{ticket_id}. At least one field must be
-// set; Priority, if set, must be 1–4. The update sets absolute values, so it
-// is retried like a read. The answer is not documented: a ticket info object,
-// a bare ticket (in Ticket) and an empty body (an empty TicketInfo) are
-// accepted.
+// set. An empty answer gives an empty TicketInfo.
 func (c *Client) UpdateTicket(ctx context.Context, ticketID string, req UpdateTicketRequest) (*TicketInfo, error) {
 	switch {
 	case strings.TrimSpace(ticketID) == "":
@@ -81,8 +72,7 @@ func (c *Client) UpdateTicket(ctx context.Context, ticketID string, req UpdateTi
 	return resp.updatedTicketInfo()
 }
 
-// ListTickets calls GET /tickets. A zero Limit leaves the page size to
-// Periskope.
+// ListTickets calls GET /tickets.
 func (c *Client) ListTickets(ctx context.Context, p ListTicketsParams) (*TicketList, error) {
 	if p.Offset < 0 {
 		return nil, &ValidationError{Field: "offset", Reason: "must not be negative"}

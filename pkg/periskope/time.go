@@ -9,10 +9,7 @@ import (
 	"time"
 )
 
-// Time is a timestamp as Periskope sends it. It decodes every form seen in
-// Periskope payloads (RFC 3339 with or without fractions, "2006-01-02
-// 15:04:05+00", bare dates); null and "" decode to the zero Time. Raw keeps
-// the original text.
+// Time is a timestamp in any form Periskope sends; Raw keeps its text.
 type Time struct {
 	time.Time
 	Raw string
@@ -48,9 +45,11 @@ func parseTime(s string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("%w: %q", errTimeFormat, s)
 }
 
-// UnmarshalJSON decodes a timestamp string, null or "" (the zero Time), or a
-// number of seconds since the epoch (milliseconds when it is above 1e12).
+// UnmarshalJSON accepts a timestamp string, epoch seconds or milliseconds,
+// null or "".
 func (t *Time) UnmarshalJSON(b []byte) error {
+	// Forms: RFC 3339 with or without fractions, "2006-01-02 15:04:05+00",
+	// bare dates; a number above 1e12 is milliseconds.
 	*t = Time{}
 	if len(b) == 0 || string(b) == "null" {
 		return nil
@@ -67,27 +66,22 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 	if !json.Valid(b) {
 		return fmt.Errorf("%w: %s", errTimeFormat, b)
 	}
-	return t.setText(stringText(b))
-}
-
-// setText sets t from the text of a JSON string: "" or blank text is the
-// zero Time keeping Raw; text in none of the known forms is an error and
-// leaves t unchanged.
-func (t *Time) setText(s string) error {
-	if strings.TrimSpace(s) == "" {
-		t.Raw = s
+	// Blank text is the zero Time keeping Raw; text in none of the known
+	// forms is an error and leaves t zero.
+	text, _ := stringText(b)
+	if strings.TrimSpace(text) == "" {
+		t.Raw = text
 		return nil
 	}
-	parsed, err := parseTime(s)
+	parsed, err := parseTime(text)
 	if err != nil {
 		return err
 	}
-	t.Time, t.Raw = parsed, s
+	t.Time, t.Raw = parsed, text
 	return nil
 }
 
-// MarshalJSON writes Raw when it is set, so a decoded value round-trips
-// unchanged; otherwise RFC 3339, or null for the zero Time.
+// MarshalJSON writes Raw if set, else RFC 3339, or null for the zero Time.
 func (t Time) MarshalJSON() ([]byte, error) {
 	switch {
 	case t.Raw != "":

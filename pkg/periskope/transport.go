@@ -12,11 +12,11 @@ import (
 	"time"
 )
 
-// MaxResponseBytes is the largest answer the client reads; a larger one is
+// maxResponseBytes is the largest answer the client reads; a larger one is
 // ErrMalformedResponse. A ticket info object, even of a large group, and a
 // page of tickets are far smaller, and 5 MB keeps an answer passed on
 // whole within Lambda's 6 MB response limit.
-const MaxResponseBytes = 5 << 20
+const maxResponseBytes = 5 << 20
 
 // request is one API call.
 type request struct {
@@ -68,12 +68,12 @@ func (c *Client) send(ctx context.Context, r request, key string) (int, http.Hea
 		return 0, nil, nil, c.transportError(ctx, actx, r, err)
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes+1))
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
 	if err != nil {
 		return 0, nil, nil, c.transportError(ctx, actx, r, err)
 	}
-	if len(data) > MaxResponseBytes {
-		return 0, nil, nil, fmt.Errorf("%w: %s: answer larger than %d bytes", ErrMalformedResponse, r.op(), MaxResponseBytes)
+	if len(data) > maxResponseBytes {
+		return 0, nil, nil, fmt.Errorf("%w: %s: answer larger than %d bytes", ErrMalformedResponse, r.op(), maxResponseBytes)
 	}
 	return resp.StatusCode, resp.Header, data, nil
 }

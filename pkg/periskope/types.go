@@ -7,17 +7,18 @@ import (
 	"strconv"
 )
 
-// Ticket statuses accepted by Periskope.
+// DefaultBaseURL is Periskope's production API; the Status constants are
+// the ticket statuses it accepts.
 const (
+	DefaultBaseURL = "https://api.periskope.app/v1"
+
 	StatusOpen       = "open"
 	StatusInProgress = "inprogress"
 	StatusClosed     = "closed"
 	StatusArchived   = "archived"
 )
 
-// Priority is a ticket priority: 1 Low, 2 Medium, 3 High, 4 Urgent; 0 means none.
-// It decodes from a JSON number or a numeric string and encodes as a string,
-// as the create endpoint's schema types it.
+// Priority is a ticket priority; PriorityNone is none.
 type Priority int
 
 // Ticket priorities.
@@ -42,7 +43,7 @@ type CreateTicketRequest struct {
 }
 
 // UpdateTicketRequest is the body of PATCH /tickets/{ticket_id}. Nil fields are
-// left unchanged; a pointer to "" is sent (e.g. to unassign).
+// left unchanged.
 type UpdateTicketRequest struct {
 	Subject  *string   `json:"subject,omitempty"`  // new subject
 	Assignee *string   `json:"assignee,omitempty"` // email of a member of the organisation
@@ -58,18 +59,15 @@ type ListTicketsParams struct {
 	Limit  int // page size; 0 leaves it to Periskope
 }
 
-// TicketInfo is Periskope's "ticket info" object: a ticket with the chat and
-// messages it was raised from. Any part may be nil. Raw holds the exact bytes
-// it was decoded from, so callers can pass it on without losing fields this
-// package does not model.
+// TicketInfo is a ticket with the chat and messages it was raised from. Any
+// part may be nil; Raw holds the exact bytes it was decoded from.
 type TicketInfo struct {
 	Ticket           *Ticket         `json:"ticket"`
 	Chat             *Chat           `json:"chat"`
 	Message          *Message        `json:"message"`
 	AttachedMessages []Message       `json:"attached_messages"`
 	Raw              json.RawMessage `json:"-"`
-	// TraceID is the x-periskope-trace-id of the answer it came in, if any.
-	TraceID string `json:"-"`
+	TraceID          string          `json:"-"` // x-periskope-trace-id of the answer
 }
 
 // Ticket is a Periskope ticket.
@@ -98,10 +96,8 @@ type Ticket struct {
 	looseIDs idSet
 }
 
-// CheckIDs reports whether t's ticket_id and org_id, in the JSON t was
-// decoded from, were exact JSON strings (see ParseEvent). If not, it returns
-// a *FieldError ("ticket_id" or "org_id") wrapping ErrInvalidID: such an id
-// must not become a key, since "\ud800" and "\udfff" both read as U+FFFD.
+// CheckIDs returns a *FieldError wrapping ErrInvalidID if t's ticket_id or
+// org_id was not an exact JSON string.
 func (t *Ticket) CheckIDs() error { return t.looseIDs.err("") }
 
 // Chat is the WhatsApp chat a ticket belongs to.
@@ -149,22 +145,18 @@ type Message struct {
 	PerformedBy string `json:"performed_by"`
 }
 
-// TicketList is one page of GET /tickets. Periskope answers
-// {"count", "from", "to", "tickets"}; From and To are the 1-based positions
-// of the first and last ticket of the page.
+// TicketList is one page of GET /tickets; From and To are the 1-based
+// positions of its first and last ticket.
 type TicketList struct {
 	Tickets []Ticket        `json:"tickets"`
 	Count   int             `json:"count"`
 	From    int             `json:"from"`
 	To      int             `json:"to"`
 	Raw     json.RawMessage `json:"-"`
-	// TraceID is the x-periskope-trace-id of the answer it came in, if any.
-	TraceID string `json:"-"`
+	TraceID string          `json:"-"` // x-periskope-trace-id of the answer
 }
 
-// UnmarshalJSON decodes a JSON number or a string holding one ("2"), a
-// priority name ("low", "medium", "high", "urgent", "none"), or null / ""
-// (PriorityNone).
+// UnmarshalJSON accepts a number, a numeric string or a name ("low").
 func (p *Priority) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
 	if len(b) > 0 && (b[0] == '{' || b[0] == '[') {
@@ -177,7 +169,7 @@ func (p *Priority) UnmarshalJSON(b []byte) error {
 }
 
 // MarshalJSON encodes p as a string ("2"), as the create endpoint's schema
-// types it. With omitempty a PriorityNone field is left out.
+// types it.
 func (p Priority) MarshalJSON() ([]byte, error) {
 	return []byte(`"` + strconv.Itoa(int(p)) + `"`), nil
 }
@@ -185,27 +177,14 @@ func (p Priority) MarshalJSON() ([]byte, error) {
 // Valid reports whether p is one of PriorityLow … PriorityUrgent.
 func (p Priority) Valid() bool { return p >= PriorityLow && p <= PriorityUrgent }
 
-// UnmarshalJSON decodes a ticket info object tolerantly (see Ticket) and keeps
-// a copy of b in Raw.
+// UnmarshalJSON decodes tolerantly and keeps a copy of b in Raw.
 func (ti *TicketInfo) UnmarshalJSON(b []byte) error { return decodeTicketInfoObject(ti, b) }
 
-// UnmarshalJSON decodes a ticket tolerantly: null, missing or mistyped
-// members give zero values, unknown members are ignored, priority may be a
-// number or a string, and timestamps may take any form Time accepts. Input
-// that is not a JSON object, or repeats a member name, fails.
+// UnmarshalJSON decodes tolerantly.
 func (t *Ticket) UnmarshalJSON(b []byte) error { return decodeInto(t, b, readTicket) }
 
-// UnmarshalJSON decodes a chat tolerantly, as Ticket does.
-func (c *Chat) UnmarshalJSON(b []byte) error { return decodeInto(c, b, readChat) }
-
-// UnmarshalJSON decodes a chat member tolerantly, as Ticket does.
-func (m *ChatMember) UnmarshalJSON(b []byte) error { return decodeInto(m, b, readChatMember) }
-
-// UnmarshalJSON decodes a message tolerantly, as Ticket does.
-func (m *Message) UnmarshalJSON(b []byte) error { return decodeInto(m, b, readMessage) }
-
-// UnmarshalJSON decodes a page of tickets tolerantly and keeps a copy of b in
-// Raw. Tickets that are not objects are skipped.
+// UnmarshalJSON decodes tolerantly, skipping tickets that are not objects,
+// and keeps a copy of b in Raw.
 func (l *TicketList) UnmarshalJSON(b []byte) error {
 	if err := decodeInto(l, b, readTicketList); err != nil {
 		return err

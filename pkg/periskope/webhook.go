@@ -4,31 +4,24 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"strings"
 )
 
-// SignatureHeader is the header carrying a webhook's signature: the hex
-// HMAC-SHA256 of the raw body keyed with the organisation's signing key.
-const SignatureHeader = "x-periskope-signature"
+// Webhook deliveries carry SignatureHeader, the hex HMAC-SHA256 of the raw
+// body keyed with the organisation's signing key: Periskope sends one,
+// API Gateway joins a repeated header with commas, and more than
+// MaxSignatures are refused.
+const (
+	SignatureHeader = "x-periskope-signature"
+	MaxSignatures   = 4
 
-// MaxSignatures is the most signature candidates VerifyHeaders and
-// ParseSignatures accept in one delivery. Periskope sends one; API Gateway
-// joins a header sent more than once with commas. A delivery with more is
-// refused before any HMAC is computed, so a flood of candidates costs
-// nothing.
-const MaxSignatures = 4
-
-// Webhook verification errors.
-var (
-	ErrMissingSignature = errors.New("periskope: missing webhook signature")
-	ErrInvalidSignature = errors.New("periskope: webhook signature does not match")
-	ErrNoSigningKeys    = errors.New("periskope: no signing keys configured")
+	EventTicketCreated = "ticket.created"
+	EventTicketUpdated = "ticket.updated"
+	EventTicketDeleted = "ticket.deleted"
 )
 
-// Sign returns the signature Periskope sends for body signed with key:
-// lowercase hex of HMAC-SHA256(key, body).
+// Sign returns the signature Periskope sends for body signed with key.
 func Sign(body []byte, key string) string {
 	return hex.EncodeToString(mac(body, key))
 }
@@ -42,15 +35,8 @@ func mac(body []byte, key string) []byte {
 	return m.Sum(nil)
 }
 
-// Verify checks signature against body with each key in turn (several keys
-// allow rotation) and compares in constant time.
-//
-// The body must be the raw bytes as received: re-encoding the JSON changes
-// them. Empty keys are ignored; with no key left Verify fails with
-// ErrNoSigningKeys (a configuration fault, not the sender's). An empty
-// signature fails with ErrMissingSignature; one that is not 64 hex digits,
-// or matches no key, with ErrInvalidSignature. Hex is compared as bytes, so
-// upper-case hex is accepted: it is the same MAC.
+// Verify checks signature against the raw body as received with each
+// non-empty key (several allow rotation), in constant time.
 func Verify(body []byte, signature string, keys ...string) error {
 	if !hasKey(keys) {
 		return ErrNoSigningKeys
@@ -84,22 +70,17 @@ func decodeSignature(s string) (sum [sha256.Size]byte, ok bool) {
 	return sum, err == nil
 }
 
-// Signatures are the well-formed signature candidates of one delivery, as
-// ParseSignatures read them. The zero value holds none and verifies
-// nothing.
+// Signatures are the well-formed signature candidates of one delivery.
 type Signatures struct {
 	sums [][sha256.Size]byte
 }
 
-// ParseSignatures reads the signature candidates of a delivery from its
-// headers (SignatureHeader in any case; comma-separated values are
-// candidates each), without a key and without hashing the body: a delivery
-// refused here costs neither a secret read nor an HMAC.
-//
-// No candidate is ErrMissingSignature. More than MaxSignatures candidates,
-// or none of 64 hex digits, is an error wrapping ErrInvalidSignature.
-// Malformed candidates among well-formed ones are ignored.
+// ParseSignatures reads a delivery's signatures without a key, so junk is
+// refused before a signing key is fetched.
 func ParseSignatures(headers map[string]string) (Signatures, error) {
+	// The header name matches in any case; each comma-separated value is a
+	// candidate, and malformed candidates beside a well-formed one are
+	// ignored. Hex is compared as bytes, so upper case is the same MAC.
 	var values []string
 	for name, value := range headers {
 		if !strings.EqualFold(name, SignatureHeader) {
@@ -130,11 +111,8 @@ func ParseSignatures(headers map[string]string) (Signatures, error) {
 	return s, nil
 }
 
-// Verify reports whether any candidate is the HMAC of body under any key.
-// Each non-empty key's HMAC is computed once, however many candidates there
-// are, and compared with each in constant time. It fails with
-// ErrNoSigningKeys when no key is given and ErrInvalidSignature when none
-// matches.
+// Verify reports whether a candidate is the HMAC of body under a key,
+// computing one HMAC per key.
 func (s Signatures) Verify(body []byte, keys ...string) error {
 	if !hasKey(keys) {
 		return ErrNoSigningKeys
@@ -153,10 +131,7 @@ func (s Signatures) Verify(body []byte, keys ...string) error {
 	return ErrInvalidSignature
 }
 
-// VerifyHeaders finds SignatureHeader in headers, whatever its case, and
-// verifies it as Verify does. A header that arrived more than once (API
-// Gateway joins the values with commas) passes if any of its values does;
-// see ParseSignatures for the limits on them.
+// VerifyHeaders is ParseSignatures followed by Signatures.Verify.
 func VerifyHeaders(body []byte, headers map[string]string, keys ...string) error {
 	if !hasKey(keys) {
 		return ErrNoSigningKeys
