@@ -100,7 +100,7 @@ func (l *Limiter) Observe(h http.Header) {
 		return
 	}
 	now := time.Now()
-	reset, ok := rateLimitReset(h.Get("X-RateLimit-Reset"), now)
+	reset, ok := periskope.RateLimitReset(h.Get("X-RateLimit-Reset"), now)
 	if !ok {
 		reset = now.Add(time.Second) // a window of the advertised length
 	}
@@ -182,21 +182,3 @@ func (b *cancelOnClose) Close() error {
 
 // Requests returns how many requests were sent.
 func (t *Transport) Requests() int64 { return t.sent.Load() }
-
-// rateLimitReset reads an X-RateLimit-Reset value as the periskope client
-// reads it on a 429: epoch seconds above 1e9, epoch milliseconds above
-// 1e12, else seconds from now (capped at a day, a negative count is now).
-// It reports false for a value that is not a number.
-func rateLimitReset(v string, now time.Time) (time.Time, bool) {
-	n, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-	switch {
-	case err != nil || n != n:
-		return time.Time{}, false
-	case n > 1e12:
-		return time.UnixMilli(int64(n)).UTC(), true
-	case n > 1e9:
-		sec := int64(n)
-		return time.Unix(sec, int64((n-float64(sec))*1e9)).UTC(), true
-	}
-	return now.Add(time.Duration(min(max(n, 0), 86400) * float64(time.Second))), true
-}

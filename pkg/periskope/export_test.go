@@ -39,7 +39,6 @@ var Decodings = map[string]func(b []byte) (any, error){
 // The limits and helpers the tests check, unexported in the API.
 const MaxResponseBytes = maxResponseBytes
 
-var RateLimitReset = rateLimitReset
 
 // StaticKey is the KeyProvider of WithAPIKey.
 type StaticKey = staticKey

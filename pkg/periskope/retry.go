@@ -139,17 +139,17 @@ func rateLimitWait(h http.Header) time.Duration {
 			wait = max(wait, t.Sub(now))
 		}
 	}
-	if reset, ok := rateLimitReset(h.Get(headerRateLimitReset), now); ok {
+	if reset, ok := RateLimitReset(h.Get(headerRateLimitReset), now); ok {
 		wait = max(wait, reset.Sub(now))
 	}
 	return max(wait, 0)
 }
 
-// rateLimitReset reads an X-RateLimit-Reset value, whose unit Periskope does
-// not document: epoch seconds above 1e9 (fractions kept), epoch
-// milliseconds above 1e12, else seconds from now (capped at a day; a
-// negative count is now). It reports false for a value that is not a number.
-func rateLimitReset(v string, now time.Time) (time.Time, bool) {
+// RateLimitReset reads an X-RateLimit-Reset value as the client does (for
+// callers pacing bulk calls): epoch seconds above 1e9, epoch milliseconds
+// above 1e12, else seconds from now (capped at a day). It reports false for
+// a value that is not a number.
+func RateLimitReset(v string, now time.Time) (time.Time, bool) {
 	n, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
 	if err != nil || n != n {
 		return time.Time{}, false
