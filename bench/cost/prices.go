@@ -53,6 +53,11 @@ type Prices struct {
 		LogsIngestedGB    float64 `json:"logs_ingested_gb"`
 		LogsStoredGBMonth float64 `json:"logs_stored_gb_month"`
 	} `json:"cloudwatch"`
+	XRay struct {
+		TracesPerMillion   float64 `json:"traces_recorded_per_million"`
+		ReservoirPerSecond float64 `json:"reservoir_per_second"`
+		FixedRate          float64 `json:"fixed_rate"`
+	} `json:"xray"`
 	Assumptions struct {
 		IdleReclaimSeconds         float64 `json:"idle_reclaim_seconds"`
 		EnvironmentLifetimeSeconds float64 `json:"environment_lifetime_seconds"`
@@ -137,13 +142,25 @@ func (p *Prices) APICost(n float64, bytes int) float64 {
 	return TieredCost(n*float64(p.APIRequests(bytes)), perMillion)
 }
 
+// month is the 30-day month the volumes are spread over, in seconds.
+const month = 30 * 24 * 3600.0
+
+// TracesRecorded is how many of perMonth requests of one function, spread
+// evenly (Poisson) over the month, X-Ray records: the first of each second
+// that has one, and the fixed rate of the rest.
+func (p *Prices) TracesRecorded(perMonth float64) float64 {
+	x := p.XRay
+	reservoir := month * x.ReservoirPerSecond * (1 - math.Exp(-perMonth/month))
+	reservoir = math.Min(reservoir, perMonth)
+	return reservoir + x.FixedRate*(perMonth-reservoir)
+}
+
 // coldShare is the share of a month's invocations of one function that
 // start an execution environment, at perMonth invocations spread evenly
 // (Poisson) over 30 days: an invocation is cold when the one before came
 // more than the idle reclaim time earlier, and each warm environment is
 // replaced once per lifetime besides.
 func (p *Prices) coldShare(perMonth float64) float64 {
-	const month = 30 * 24 * 3600.0
 	rate := perMonth / month // per second
 	if rate <= 0 {
 		return 1

@@ -140,3 +140,17 @@ func TestCustomMetricsAreCountedAsCloudWatchBillsThem(t *testing.T) {
 		t.Errorf("%d metrics %v, want 6: (Stored webhook, Ignored webhook, Stored other) × 2 dimension sets", len(m), m)
 	}
 }
+
+func TestTracesRecorded(t *testing.T) {
+	p := testPrices(t)
+	// 1k a month: seconds with two requests are rare, nearly all traced.
+	if got := p.TracesRecorded(1000); got < 999 || got > 1000 {
+		t.Errorf("1k a month: %v traced, want nearly 1,000", got)
+	}
+	// 100M a month (38.6 a second): about one a second (2,592,000) plus 5%
+	// of the rest.
+	want := 2592000 + 0.05*(100e6-2592000)
+	if got := p.TracesRecorded(100e6); math.Abs(got-want) > 1 {
+		t.Errorf("100M a month: %v traced, want %v", got, want)
+	}
+}

@@ -31,13 +31,13 @@ type report struct {
 
 // costs are the costs of n invocations of one kind in a month, by service.
 type costs struct {
-	lambda, api, dynamo, logs, secrets float64
+	lambda, api, dynamo, logs, secrets, traces float64
 }
 
-func (c costs) total() float64 { return c.lambda + c.api + c.dynamo + c.logs + c.secrets }
+func (c costs) total() float64 { return c.lambda + c.api + c.dynamo + c.logs + c.secrets + c.traces }
 
 func (c costs) plus(o costs) costs {
-	return costs{c.lambda + o.lambda, c.api + o.api, c.dynamo + o.dynamo, c.logs + o.logs, c.secrets + o.secrets}
+	return costs{c.lambda + o.lambda, c.api + o.api, c.dynamo + o.dynamo, c.logs + o.logs, c.secrets + o.secrets, c.traces + o.traces}
 }
 
 // meanBilledMs is the mean of the durations as Lambda bills them.
@@ -84,6 +84,7 @@ func (r *report) cost(f *fnRun, k *kind, mb int, n, coldShare float64) costs {
 		// retention/30 months of logs).
 		logs:    logGB*p.CloudWatch.LogsIngestedGB + logGB*r.fixed.retentionDays/30*p.CloudWatch.LogsStoredGBMonth,
 		secrets: n * coldShare * s.coldCalls[benchkit.TargetGetSecretValue] * p.SecretsManager.APICallsPer10000 / 1e4,
+		traces:  p.TracesRecorded(n) * p.XRay.TracesPerMillion / 1e6,
 	}
 }
 
@@ -146,9 +147,9 @@ func (r *report) print(w io.Writer) {
 
 	for _, f := range r.fns {
 		fmt.Fprintf(w, "\n## %s\n\n", f.spec.Name)
-		fmt.Fprintf(w, "Warm: %d invocations of each event after %d warm-up, in turn, one environment. Cold: %d fresh environments, first response (init + handler, billed together). Latency is the round trip through the emulator; billed = rounded up to 1 ms. Costs per million invocations, arm64, warm only.\n\n", r.warmN, warmup, r.coldN)
-		fmt.Fprintln(w, "| event | MB | answers | p50 | p99 | mean billed | Lambda | HTTP API | DynamoDB (WRU + RRU each) | logs | total per 1M |")
-		fmt.Fprintln(w, "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+		fmt.Fprintf(w, "Warm: %d invocations of each event after %d warm-up, in turn, one environment. Cold: %d fresh environments, first response (init + handler, billed together). Latency is the round trip through the emulator; billed = rounded up to 1 ms. Costs of a million invocations in a month, arm64, warm only (X-Ray: the share of a million a month that tracing samples).\n\n", r.warmN, warmup, r.coldN)
+		fmt.Fprintln(w, "| event | MB | answers | p50 | p99 | mean billed | Lambda | HTTP API | DynamoDB (WRU + RRU each) | logs | X-Ray | total per 1M |")
+		fmt.Fprintln(w, "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 		for _, k := range f.kinds {
 			for _, mb := range r.sizes {
 				s := r.results[f.spec.Name][mb]
@@ -156,8 +157,8 @@ func (r *report) print(w io.Writer) {
 				sum := benchkit.Summarize(ks.durations)
 				c := r.cost(f, k, mb, 1e6, 0)
 				wu, ru := r.units(k, ks.calls)
-				fmt.Fprintf(w, "| %s | %d | %s | %s | %s | %.1f ms | %s | %s | %s (%.3g + %.3g) | %s | **%s** |\n", k.name, mb, statuses(ks.statuses),
-					benchkit.Ms(sum.P50), benchkit.Ms(sum.P99), meanBilledMs(ks.durations), money(c.lambda), money(c.api), money(c.dynamo), wu, ru, money(c.logs), money(c.total()))
+				fmt.Fprintf(w, "| %s | %d | %s | %s | %s | %.1f ms | %s | %s | %s (%.3g + %.3g) | %s | %s | **%s** |\n", k.name, mb, statuses(ks.statuses),
+					benchkit.Ms(sum.P50), benchkit.Ms(sum.P99), meanBilledMs(ks.durations), money(c.lambda), money(c.api), money(c.dynamo), wu, ru, money(c.logs), money(c.traces), money(c.total()))
 			}
 		}
 		fmt.Fprintln(w)
@@ -192,8 +193,8 @@ func (r *report) printVerdict(w io.Writer) {
 	at := func(f *fnRun, k *kind, n float64) costs { return r.cost(f, k, chosen[f.spec.Name], n, p.coldShare(n)) }
 
 	fmt.Fprintf(w, "\n### A million, end to end, at the chosen sizes\n\n")
-	fmt.Fprintln(w, "| a million of | Lambda | HTTP API | DynamoDB | logs (ingest + retention) | Secrets Manager calls | total |")
-	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+	fmt.Fprintln(w, "| a million a month of | Lambda | HTTP API | DynamoDB | logs (ingest + retention) | Secrets Manager calls | X-Ray traces | total |")
+	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 	for _, row := range []struct {
 		name string
 		c    costs
@@ -202,7 +203,7 @@ func (r *report) printVerdict(w io.Writer) {
 		{"stored webhooks (" + storedKind.name + ")", at(webhook, storedKind, 1e6)},
 		{fmt.Sprintf("%s (%d members, %d KB)", largeKind.name, r.members, largeKind.body>>10), at(webhook, largeKind, 1e6)},
 	} {
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | **%s** |\n", row.name, money(row.c.lambda), money(row.c.api), money(row.c.dynamo), money(row.c.logs), money(row.c.secrets), money(row.c.total()))
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | **%s** |\n", row.name, money(row.c.lambda), money(row.c.api), money(row.c.dynamo), money(row.c.logs), money(row.c.secrets), money(row.c.traces), money(row.c.total()))
 	}
 	fmt.Fprintf(w, "\nStored items (largest of each, DynamoDB's size): %s.\n", itemSizes(r.items))
 
@@ -210,7 +211,7 @@ func (r *report) printVerdict(w io.Writer) {
 	fmt.Fprintf(w, "\n### Per ticket by monthly volume\n\nA ticket = one %q request and its %q webhook. Fixed: %d secrets × %s, %d alarm metrics × %s, %d dashboard × %s, %d custom metrics (the EMF metrics this run's invocations published) × %s = %s a month; logs kept %g days. DynamoDB storage: a month's tickets kept for a month (it accumulates: tickets have no TTL).\n\n",
 		createKind.name, storedKind.name, f.secrets, money(p.SecretsManager.SecretMonth), f.alarmMetrics, money(p.CloudWatch.AlarmMetricMonth), f.dashboards, money(p.CloudWatch.DashboardMonth),
 		f.customMetrics, money(p.CloudWatch.CustomMetricMonth), money(f.perMonth), f.retentionDays)
-	fmt.Fprintln(w, "| tickets a month | cold share (each function) | requests (Lambda + API + DynamoDB + logs + secrets) | storage | fixed | total a month | per ticket |")
+	fmt.Fprintln(w, "| tickets a month | cold share (each function) | requests (Lambda + API + DynamoDB + logs + secrets + traces) | storage | fixed | total a month | per ticket |")
 	fmt.Fprintln(w, "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 	for _, n := range []float64{1e3, 1e5, 1e7} {
 		variable := at(create, createKind, n).plus(at(webhook, storedKind, n))
