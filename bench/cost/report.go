@@ -186,7 +186,13 @@ func (r *report) printVerdict(w io.Writer) {
 		if !c.within {
 			note = "NO size met the bounds; the largest measured"
 		}
-		fmt.Fprintf(w, "* %s: **%d MB** (%s).\n", f.spec.Name, c.mb, note)
+		lo, hi := math.Inf(1), 0.0
+		for _, mb := range r.sizes {
+			t := r.cost(f, f.kinds[0], mb, 1e6, p.coldShare(1e6)).total()
+			lo, hi = math.Min(lo, t), math.Max(hi, t)
+		}
+		fmt.Fprintf(w, "* %s: **%d MB** (%s). A million %q cost %s to %s across the sizes measured (%.1f%% apart).\n",
+			f.spec.Name, c.mb, note, f.kinds[0].name, money(lo), money(hi), 100*(hi/lo-1))
 	}
 	create, webhook := r.fns[0], r.fns[1]
 	createKind, storedKind, largeKind := create.kinds[0], webhook.kinds[0], webhook.kinds[len(webhook.kinds)-1]
