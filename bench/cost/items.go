@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -58,6 +59,7 @@ type fixed struct {
 	secrets, alarmMetrics, dashboards int
 	customMetrics                     int // published by the run's invocations
 	retentionDays                     float64
+	accessLogBytes                    int // one request's access log line
 	perMonth                          float64
 }
 
@@ -70,7 +72,42 @@ func fixedCosts(d *deployment.Deployment, p *Prices, customMetrics int) (fixed, 
 	if f.retentionDays, err = strconv.ParseFloat(d.Parameters["LogRetentionInDays"], 64); err != nil {
 		return fixed{}, fmt.Errorf("template.yaml LogRetentionInDays: %w", err)
 	}
+	formats, err := d.AccessLogFormats()
+	if err != nil {
+		return fixed{}, err
+	}
+	for _, format := range formats {
+		f.accessLogBytes += AccessLogLine(format)
+	}
 	f.perMonth = float64(f.secrets)*p.SecretsManager.SecretMonth + float64(f.alarmMetrics)*p.CloudWatch.AlarmMetricMonth +
 		float64(f.dashboards)*p.CloudWatch.DashboardMonth + float64(f.customMetrics)*p.CloudWatch.CustomMetricMonth
 	return f, nil
+}
+
+// typicalContext are typical values of the $context variables of an access
+// log format, for a webhook delivery; a variable not listed logs as "-",
+// as API Gateway writes an empty one.
+var typicalContext = map[string]string{
+	"requestId":          "YTxoJQ_Bi7jluKw=",
+	"identity.sourceIp":  "203.0.113.10",
+	"requestTime":        "07/Dec/2026:01:27:58 +0000",
+	"routeKey":           "POST /webhooks/periskope",
+	"status":             "200",
+	"responseLength":     "60",
+	"responseLatency":    "40",
+	"integrationLatency": "38",
+}
+
+var contextVariable = regexp.MustCompile(`\$context\.[A-Za-z.]*[A-Za-z]`)
+
+// AccessLogLine is the length of an access log line of format with typical
+// values, and its newline.
+func AccessLogLine(format string) int {
+	line := contextVariable.ReplaceAllStringFunc(format, func(v string) string {
+		if typical, ok := typicalContext[strings.TrimPrefix(v, "$context.")]; ok {
+			return typical
+		}
+		return "-"
+	})
+	return len(line) + 1
 }

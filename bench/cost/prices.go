@@ -62,7 +62,6 @@ type Prices struct {
 		IdleReclaimSeconds         float64 `json:"idle_reclaim_seconds"`
 		EnvironmentLifetimeSeconds float64 `json:"environment_lifetime_seconds"`
 		PlatformLogBytes           int     `json:"platform_log_bytes_per_invocation"`
-		AccessLogBytes             int     `json:"access_log_bytes_per_request"`
 	} `json:"assumptions"`
 }
 

@@ -154,3 +154,11 @@ func TestTracesRecorded(t *testing.T) {
 		t.Errorf("100M a month: %v traced, want %v", got, want)
 	}
 }
+
+func TestAccessLogLine(t *testing.T) {
+	format := `{"requestId":"$context.requestId","status":"$context.status","authorizerError":"$context.authorizer.error"}`
+	want := `{"requestId":"YTxoJQ_Bi7jluKw=","status":"200","authorizerError":"-"}` + "\n"
+	if got := AccessLogLine(format); got != len(want) {
+		t.Errorf("AccessLogLine = %d, want %d (%s)", got, len(want), want)
+	}
+}

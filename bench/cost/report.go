@@ -61,10 +61,10 @@ func (r *report) units(k *kind, c calls) (write, read float64) {
 }
 
 // logGB is the log bytes one invocation of a function leaves, in GB: its
-// own lines as measured, Lambda's platform records and the access log line.
+// own lines as measured, Lambda's platform records and the access log line
+// of the template's format.
 func (r *report) logGB(s *sample) float64 {
-	a := r.prices.Assumptions
-	return (s.logBytes + float64(a.PlatformLogBytes+a.AccessLogBytes)) / gb
+	return (s.logBytes + float64(r.prices.Assumptions.PlatformLogBytes+r.fixed.accessLogBytes)) / gb
 }
 
 // cost is the cost of n invocations a month of kind k of the function at
@@ -214,9 +214,9 @@ func (r *report) printVerdict(w io.Writer) {
 	fmt.Fprintf(w, "\nStored items (largest of each, DynamoDB's size): %s.\n", itemSizes(r.items))
 
 	f := r.fixed
-	fmt.Fprintf(w, "\n### Per ticket by monthly volume\n\nA ticket = one %q request and its %q webhook. Fixed: %d secrets × %s, %d alarm metrics × %s, %d dashboard × %s, %d custom metrics (the EMF metrics this run's invocations published) × %s = %s a month; logs kept %g days. DynamoDB storage: a month's tickets kept for a month (it accumulates: tickets have no TTL).\n\n",
+	fmt.Fprintf(w, "\n### Per ticket by monthly volume\n\nA ticket = one %q request and its %q webhook. Fixed: %d secrets × %s, %d alarm metrics × %s, %d dashboard × %s, %d custom metrics (the EMF metrics this run's invocations published) × %s = %s a month. Logs per request: the function's lines as measured, %d bytes of platform records, a %d-byte access log line (the template's format), kept %g days. DynamoDB storage: a month's tickets kept for a month (it accumulates: tickets have no TTL).\n\n",
 		createKind.name, storedKind.name, f.secrets, money(p.SecretsManager.SecretMonth), f.alarmMetrics, money(p.CloudWatch.AlarmMetricMonth), f.dashboards, money(p.CloudWatch.DashboardMonth),
-		f.customMetrics, money(p.CloudWatch.CustomMetricMonth), money(f.perMonth), f.retentionDays)
+		f.customMetrics, money(p.CloudWatch.CustomMetricMonth), money(f.perMonth), p.Assumptions.PlatformLogBytes, f.accessLogBytes, f.retentionDays)
 	fmt.Fprintln(w, "| tickets a month | cold share (each function) | requests (Lambda + API + DynamoDB + logs + secrets + traces) | storage | fixed | total a month | per ticket |")
 	fmt.Fprintln(w, "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 	for _, n := range []float64{1e3, 1e5, 1e7} {

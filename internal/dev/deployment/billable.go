@@ -35,3 +35,19 @@ func (d *Deployment) AlarmMetrics() (int, error) {
 	}
 	return n, nil
 }
+
+// AccessLogFormats returns the access log format of each HTTP API stage
+// that writes one.
+func (d *Deployment) AccessLogFormats() ([]string, error) {
+	var formats []string
+	for _, id := range d.resourcesOfType("AWS::ApiGatewayV2::Stage") {
+		var p struct{ AccessLogSettings struct{ Format string } }
+		if err := json.Unmarshal(d.translated[id].Properties, &p); err != nil {
+			return nil, fmt.Errorf("deployment: stage %s: %w", id, err)
+		}
+		if p.AccessLogSettings.Format != "" {
+			formats = append(formats, p.AccessLogSettings.Format)
+		}
+	}
+	return formats, nil
+}

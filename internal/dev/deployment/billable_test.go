@@ -58,6 +58,12 @@ Resources:
     Type: AWS::CloudWatch::Dashboard
     Properties:
       DashboardBody: "{}"
+  Api:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      AccessLogSettings:
+        DestinationArn: arn:aws:logs:us-east-1:123456789012:log-group:access
+        Format: '{"id":"$context.requestId"}'
 `)))
 	if err != nil {
 		t.Fatal(err)
@@ -71,5 +77,12 @@ Resources:
 	}
 	if got := d.Count("AWS::CloudWatch::Dashboard"); got != 1 {
 		t.Errorf("dashboards = %d, want 1", got)
+	}
+	formats, err := d.AccessLogFormats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(formats) != 1 || formats[0] != `{"id":"$context.requestId"}` {
+		t.Errorf("access log formats %q, want the HttpApi's one (on the stage SAM creates)", formats)
 	}
 }
