@@ -46,8 +46,8 @@ load: ## 1,000 webhook deliveries (20% concurrent duplicates) and create-ticket 
 
 # Cost by memory size (issue 20). Not part of `make test` or `make bench`:
 # it needs a writable cgroup CPU controller (root) and takes minutes.
-COST_COLD_N ?= 20
-COST_WARM_N ?= 100
+COST_COLD_N ?= 30
+COST_WARM_N ?= 200
 COST_SIZES ?= 128,256,512,1024
 export BENCH_RESULTS COST_COLD_N COST_WARM_N COST_SIZES
 

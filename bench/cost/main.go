@@ -9,7 +9,7 @@
 // items' sizes and the log bytes the functions write turn into costs with
 // the one price table, prices.json.
 //
-//	go run ./bench/cost -cold-n 20 -warm-n 100
+//	go run ./bench/cost -cold-n 30 -warm-n 200
 //
 // It needs a writable cgroup CPU controller (root; cgroup v2 cpu.max or
 // cgroup v1 cpu.cfs_quota_us) and stops, saying so, without one. It fails
@@ -46,8 +46,8 @@ const (
 const warmup = 5
 
 func main() {
-	coldN := flag.Int("cold-n", 20, "cold starts per function and memory size")
-	warmN := flag.Int("warm-n", 100, "warm invocations per event and memory size")
+	coldN := flag.Int("cold-n", 30, "cold starts per function and memory size")
+	warmN := flag.Int("warm-n", 200, "warm invocations per event and memory size")
 	sizesFlag := flag.String("sizes", "128,256,512,1024", "memory sizes, MB")
 	members := flag.Int("large-members", 1024, "members of the large group's ticket.created")
 	logFile := flag.String("log", "", "file to write the emulators' and functions' output to (default: discarded)")
