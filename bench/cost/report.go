@@ -108,7 +108,7 @@ func (r *report) choose(f *fnRun) choice {
 		}
 	}
 	if !within { // none met the bounds: the fastest
-		best = slices.MaxFunc(r.sizes, func(a, b int) int { return a - b })
+		best = slices.Max(r.sizes)
 	}
 	return choice{mb: best, within: within}
 }
