@@ -70,10 +70,16 @@ func (r *report) logGB(s *sample) float64 {
 // cost is the cost of n invocations a month of kind k of the function at
 // mb, coldShare of them cold.
 func (r *report) cost(f *fnRun, k *kind, mb int, n, coldShare float64) costs {
+	return r.costWaiting(f, k, mb, n, coldShare, 0)
+}
+
+// costWaiting is cost with waitMs more billed per invocation: an upstream
+// slower than the local stand-in, which Lambda bills at every size alike.
+func (r *report) costWaiting(f *fnRun, k *kind, mb int, n, coldShare, waitMs float64) costs {
 	s := r.results[f.spec.Name][mb]
 	ks := s.warm[k.name]
 	p := r.prices
-	billed := (1-coldShare)*meanBilledMs(ks.durations) + coldShare*meanBilledMs(s.cold)
+	billed := (1-coldShare)*meanBilledMs(ks.durations) + coldShare*meanBilledMs(s.cold) + waitMs
 	w, rd := r.units(k, ks.calls)
 	logGB := n * r.logGB(s)
 	return costs{
@@ -195,6 +201,7 @@ func (r *report) printVerdict(w io.Writer) {
 			f.spec.Name, c.mb, note, f.kinds[0].name, money(lo), money(hi), 100*(hi/lo-1))
 	}
 	create, webhook := r.fns[0], r.fns[1]
+	r.printUpstreamWait(w, create)
 	createKind, storedKind, largeKind := create.kinds[0], webhook.kinds[0], webhook.kinds[len(webhook.kinds)-1]
 	at := func(f *fnRun, k *kind, n float64) costs { return r.cost(f, k, chosen[f.spec.Name], n, p.coldShare(n)) }
 
@@ -268,4 +275,37 @@ func count(n float64) string {
 		return fmt.Sprintf("%gk", n/1e3)
 	}
 	return fmt.Sprintf("%g", n)
+}
+
+// upstreamWaits are Periskope latencies the verdict is recomputed for: the
+// sandbox answers in about a millisecond, the real API over the internet
+// in tens to hundreds.
+var upstreamWaits = []float64{0, 25, 50, 100, 200, 400}
+
+// printUpstreamWait says which size is cheapest for create-ticket when
+// Periskope is slower than the sandbox: the wait is billed at every size,
+// so it costs in proportion to memory.
+func (r *report) printUpstreamWait(w io.Writer, f *fnRun) {
+	fmt.Fprintf(w, "\n%s waits for Periskope, which the sandbox answers in about a millisecond; every millisecond the real one takes is billed at every size alike, so it costs in proportion to memory. The cheapest size within the bounds (the function's own latency) when Periskope takes longer:\n\n", f.spec.Name)
+	fmt.Fprintln(w, "| Periskope latency | cheapest size | a million cost | at the other sizes |")
+	fmt.Fprintln(w, "| ---: | ---: | ---: | --- |")
+	for _, wait := range upstreamWaits {
+		best, bestCost := 0, math.Inf(1)
+		var others []string
+		for _, mb := range r.sizes {
+			if !r.withinBounds(f, mb) {
+				continue
+			}
+			c := r.costWaiting(f, f.kinds[0], mb, 1e6, r.prices.coldShare(1e6), wait).total()
+			others = append(others, fmt.Sprintf("%d MB %s", mb, money(c)))
+			if c < bestCost {
+				best, bestCost = mb, c
+			}
+		}
+		if best == 0 {
+			fmt.Fprintf(w, "| %g ms | none within the bounds | | |\n", wait)
+			continue
+		}
+		fmt.Fprintf(w, "| %g ms | %d MB | %s | %s |\n", wait, best, money(bestCost), strings.Join(others, ", "))
+	}
 }
