@@ -43,3 +43,14 @@ load: ## 1,000 webhook deliveries (20% concurrent duplicates) and create-ticket 
 	@mkdir -p "$$BENCH_RESULTS"
 	@set -o pipefail; $(GO) run ./bench/load -deliveries "$$LOAD_DELIVERIES" -concurrency "$$LOAD_CONCURRENCY" -keys "$$LOAD_KEYS" -log-dir "$$BENCH_RESULTS"/logs | tee "$$BENCH_RESULTS"/load.md
 	@set -o pipefail; $(GO) test -count=1 -v -run . ./test/faults/ 2>&1 | tee "$$BENCH_RESULTS"/faults.txt | grep -E '^(=== RUN|--- |ok|FAIL|PASS)'
+
+# Cost by memory size (issue 20). Not part of `make test` or `make bench`:
+# it needs a writable cgroup CPU controller (root) and takes minutes.
+COST_COLD_N ?= 30
+COST_WARM_N ?= 200
+COST_SIZES ?= 128,256,512,1024
+
+.PHONY: cost
+cost: ## Cost per million and per ticket at 128-1,024 MB: bootstraps under the emulator in a cgroup CPU quota as Lambda gives (needs root), prices from bench/cost/prices.json.
+	@mkdir -p "$$BENCH_RESULTS"
+	@set -o pipefail; $(GO) run ./bench/cost -cold-n "$$COST_COLD_N" -warm-n "$$COST_WARM_N" -sizes "$$COST_SIZES" -log "$$BENCH_RESULTS/cost-functions.log" | tee "$$BENCH_RESULTS/cost.md"

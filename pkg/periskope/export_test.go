@@ -39,6 +39,5 @@ var Decodings = map[string]func(b []byte) (any, error){
 // The limits and helpers the tests check, unexported in the API.
 const MaxResponseBytes = maxResponseBytes
 
-
 // StaticKey is the KeyProvider of WithAPIKey.
 type StaticKey = staticKey

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// spinFor is how long each calibration child spins.
+const spinFor = time.Second
+
+// spin is the calibration child: after a line on stdin (the parent has
+// placed it in its cgroup by then) it hashes a 1 KiB block for spinFor of
+// wall time and prints the blocks hashed, its CPU time and the wall time,
+// in nanoseconds.
+func spin() error {
+	if _, err := bufio.NewReader(os.Stdin).ReadString('\n'); err != nil {
+		return err
+	}
+	block := make([]byte, 1024)
+	cpuStart, err := cpuTime()
+	if err != nil {
+		return err
+	}
+	start, n := time.Now(), 0
+	for time.Since(start) < spinFor {
+		sum := sha256.Sum256(block)
+		block[0] = sum[0]
+		n++
+	}
+	wall := time.Since(start)
+	cpuEnd, err := cpuTime()
+	if err != nil {
+		return err
+	}
+	fmt.Println(n, int64(cpuEnd-cpuStart), int64(wall))
+	return nil
+}
+
+// cpuTime is the CPU time this process has used: read around the loop
+// only, so that the start-up before it is not counted.
+func cpuTime() (time.Duration, error) {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0, err
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), nil
+}
+
+// calibration is one calibration run: the CPU share the process got (CPU
+// time ÷ wall time) and its speed (blocks hashed per CPU millisecond).
+type calibration struct {
+	MemoryMB  int // 0: no quota
+	Share     float64
+	BlocksPer float64
+}
+
+// calibrate runs the spin child without a quota and under the quota of
+// each memory size.
+func calibrate(g *cpuGroup, sizes []int) ([]calibration, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	var out []calibration
+	for _, mb := range append([]int{0}, sizes...) {
+		if mb > 0 {
+			if err := g.SetQuota(QuotaFor(mb)); err != nil {
+				return nil, err
+			}
+		}
+		c, err := runSpin(self, g, mb > 0)
+		if err != nil {
+			return nil, fmt.Errorf("calibration at %d MB: %w", mb, err)
+		}
+		c.MemoryMB = mb
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+func runSpin(self string, g *cpuGroup, inGroup bool) (calibration, error) {
+	cmd := exec.Command(self, "-spin")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return calibration{}, err
+	}
+	var stdout strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, os.Stderr
+	if err := cmd.Start(); err != nil {
+		return calibration{}, err
+	}
+	if inGroup {
+		if err := g.Add(cmd.Process.Pid); err != nil {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+			return calibration{}, err
+		}
+	}
+	_, _ = stdin.Write([]byte("\n"))
+	_ = stdin.Close()
+	if err := cmd.Wait(); err != nil {
+		return calibration{}, err
+	}
+	var n, cpu, wall int64
+	if _, err := fmt.Sscan(stdout.String(), &n, &cpu, &wall); err != nil || cpu <= 0 || wall <= 0 {
+		return calibration{}, fmt.Errorf("spin child printed %q", stdout.String())
+	}
+	return calibration{Share: float64(cpu) / float64(wall), BlocksPer: float64(n) / (float64(cpu) / 1e6)}, nil
+}

@@ -1,0 +1,184 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// LambdaFullVCPUMB is the memory size at which Lambda gives a function one
+// full vCPU; below it the CPU share is proportional to memory.
+const LambdaFullVCPUMB = 1769
+
+// QuotaPeriod is the CFS bandwidth period the quotas are set on.
+const QuotaPeriod = 20 * time.Millisecond
+
+// minQuota is the smallest CFS quota the kernel accepts.
+const minQuota = time.Millisecond
+
+// QuotaFor is the CPU time per QuotaPeriod a function of memMB gets: the
+// period times memMB / 1,769.
+func QuotaFor(memMB int) time.Duration {
+	q := time.Duration(int64(QuotaPeriod) * int64(memMB) / LambdaFullVCPUMB)
+	return max(q, minQuota)
+}
+
+// cpuGroup is a cgroup with CFS bandwidth control: the processes placed in
+// it get at most quota of CPU time per period, whichever interface of the
+// kernel's one mechanism (cgroup v2 cpu.max, cgroup v1
+// cpu.cfs_quota_us/cpu.cfs_period_us) the machine offers.
+type cpuGroup struct {
+	// Interface names what was used, for the report.
+	Interface string
+	dir       string
+	v2        bool
+}
+
+// ErrNoCPUController: no cgroup CPU controller could be written here.
+var ErrNoCPUController = errors.New("no writable cgroup CPU controller")
+
+// cgroupMount is a mount of a cgroup hierarchy, from mountinfo.
+type cgroupMount struct {
+	point string   // mount point
+	v2    bool     // cgroup2
+	opts  []string // super options (v1: the controllers)
+}
+
+// parseMountinfo returns the cgroup mounts of a /proc/self/mountinfo text.
+func parseMountinfo(text string) []cgroupMount {
+	var mounts []cgroupMount
+	sc := bufio.NewScanner(strings.NewReader(text))
+	for sc.Scan() {
+		pre, post, ok := strings.Cut(sc.Text(), " - ")
+		fields, tail := strings.Fields(pre), strings.Fields(post)
+		if !ok || len(fields) < 5 || len(tail) < 3 {
+			continue
+		}
+		switch tail[0] {
+		case "cgroup2":
+			mounts = append(mounts, cgroupMount{point: fields[4], v2: true})
+		case "cgroup":
+			mounts = append(mounts, cgroupMount{point: fields[4], opts: strings.Split(tail[2], ",")})
+		}
+	}
+	return mounts
+}
+
+// openCPUGroup creates the cgroup name with a CPU controller under root
+// ("/" on a real machine, a fake tree in tests): through cgroup v2 where a
+// v2 hierarchy offers the cpu controller, else through a cgroup v1
+// hierarchy that has it. It fails with ErrNoCPUController, saying why for
+// each hierarchy tried, when none can be written (not root, no cpu
+// controller, read-only).
+func openCPUGroup(root, name string) (*cpuGroup, error) {
+	info, err := os.ReadFile(filepath.Join(root, "proc/self/mountinfo"))
+	if err != nil {
+		return nil, fmt.Errorf("%w: reading mountinfo: %v", ErrNoCPUController, err)
+	}
+	mounts := parseMountinfo(string(info))
+	// v2 first: it is the interface the issue names and the one newer
+	// machines offer; v1 is the same CFS bandwidth control.
+	slices.SortStableFunc(mounts, func(a, b cgroupMount) int {
+		switch {
+		case a.v2 == b.v2:
+			return 0
+		case a.v2:
+			return -1
+		}
+		return 1
+	})
+	var why []string
+	for _, m := range mounts {
+		if !m.v2 && !slices.Contains(m.opts, "cpu") {
+			continue
+		}
+		g, err := tryMount(filepath.Join(root, m.point), m.v2, name)
+		if err == nil {
+			return g, nil
+		}
+		why = append(why, err.Error())
+	}
+	if len(why) == 0 {
+		why = append(why, "no cgroup v2 or v1 hierarchy is mounted")
+	}
+	return nil, fmt.Errorf("%w (run as root on a machine whose cgroup cpu controller is writable): %s", ErrNoCPUController, strings.Join(why, "; "))
+}
+
+// tryMount creates the group under one hierarchy's mount point and writes
+// an unlimited quota to prove it can be written.
+func tryMount(point string, v2 bool, name string) (*cpuGroup, error) {
+	g := &cpuGroup{dir: filepath.Join(point, name), v2: v2, Interface: "cgroup v1 cpu.cfs_quota_us/cpu.cfs_period_us at " + point}
+	if v2 {
+		g.Interface = "cgroup v2 cpu.max at " + point
+		controllers, err := os.ReadFile(filepath.Join(point, "cgroup.controllers"))
+		if err != nil {
+			return nil, fmt.Errorf("cgroup v2 at %s: %v", point, err)
+		}
+		if !slices.Contains(strings.Fields(string(controllers)), "cpu") {
+			return nil, fmt.Errorf("cgroup v2 at %s: no cpu controller (it is bound to a cgroup v1 hierarchy)", point)
+		}
+		if err := writeFile(filepath.Join(point, "cgroup.subtree_control"), "+cpu"); err != nil {
+			return nil, fmt.Errorf("cgroup v2 at %s: enabling cpu for children: %v", point, err)
+		}
+	}
+	if err := os.Mkdir(g.dir, 0o755); err != nil {
+		return nil, fmt.Errorf("%s: %v", g.Interface, err)
+	}
+	if err := g.SetQuota(-1); err != nil {
+		_ = os.Remove(g.dir)
+		return nil, fmt.Errorf("%s: %v", g.Interface, err)
+	}
+	return g, nil
+}
+
+// SetQuota limits the group to quota per QuotaPeriod; a negative quota
+// lifts the limit.
+func (g *cpuGroup) SetQuota(quota time.Duration) error {
+	period := strconv.FormatInt(QuotaPeriod.Microseconds(), 10)
+	q := strconv.FormatInt(quota.Microseconds(), 10)
+	if g.v2 {
+		if quota < 0 {
+			q = "max"
+		}
+		return writeFile(filepath.Join(g.dir, "cpu.max"), q+" "+period)
+	}
+	if quota < 0 {
+		q = "-1"
+	}
+	if err := writeFile(filepath.Join(g.dir, "cpu.cfs_period_us"), period); err != nil {
+		return err
+	}
+	return writeFile(filepath.Join(g.dir, "cpu.cfs_quota_us"), q)
+}
+
+// Add moves process pid (all its threads) into the group; the processes it
+// starts afterwards are born in it.
+func (g *cpuGroup) Add(pid int) error {
+	return writeFile(filepath.Join(g.dir, "cgroup.procs"), strconv.Itoa(pid))
+}
+
+// Remove deletes the group once its processes are gone (a killed process
+// leaves it a moment after it is reaped).
+func (g *cpuGroup) Remove() error {
+	var err error
+	for range 50 {
+		if err = os.Remove(g.dir); err == nil || os.IsNotExist(err) {
+			return nil
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return err
+}
+
+// writeFile writes one value to a cgroup file. It creates the file only in
+// a fake tree: on cgroupfs the kernel makes the files, and a missing one
+// cannot be created.
+func writeFile(path, value string) error {
+	return os.WriteFile(path, []byte(value), 0o644)
+}

@@ -1,0 +1,398 @@
+// Command cost measures what the functions cost at each memory size, as
+// AWS Lambda Power Tuning would, without AWS: each function's real
+// bootstrap runs under the Runtime Interface Emulator against moto_server
+// and the Periskope sandbox, with the emulator and the bootstrap in a
+// cgroup whose CFS quota is the CPU Lambda gives that memory size (20 ms
+// period × MB / 1,769). Cold starts and warm invocations of the sample
+// events are timed; the billed durations (rounded up to 1 ms, init billed
+// on a cold start), the DynamoDB calls counted through a proxy, the stored
+// items' sizes and the log bytes the functions write turn into costs with
+// the one price table, prices.json.
+//
+//	go run ./bench/cost -cold-n 30 -warm-n 200
+//
+// It needs a writable cgroup CPU controller (root; cgroup v2 cpu.max or
+// cgroup v1 cpu.cfs_quota_us) and stops, saying so, without one. It fails
+// only on a broken run, never on a cost or a latency.
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"github.com/periskope-connect/periskope-aws/internal/dev/samples"
+	"io"
+	"log"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/periskope-connect/periskope-aws/bench/benchkit"
+	"github.com/periskope-connect/periskope-aws/internal/dev/deployment"
+	"github.com/periskope-connect/periskope-aws/internal/dev/rie"
+	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
+)
+
+// Latency bounds of the verdict.
+const (
+	warmP99Bound = 300 * time.Millisecond
+	coldP99Bound = 1000 * time.Millisecond
+)
+
+// warmup invocations of each kind are sent before measuring.
+const warmup = 5
+
+func main() {
+	coldN := flag.Int("cold-n", 30, "cold starts per function and memory size")
+	warmN := flag.Int("warm-n", 200, "warm invocations per event and memory size")
+	sizesFlag := flag.String("sizes", "128,256,512,1024", "memory sizes, MB")
+	members := flag.Int("large-members", samples.WhatsAppMaxGroupMembers, "members of the large group's ticket.created")
+	logFile := flag.String("log", "", "file to write the emulators' and functions' output to (default: discarded)")
+	spinChild := flag.Bool("spin", false, "internal: the calibration child")
+	flag.Parse()
+	log.SetFlags(0)
+	if *spinChild {
+		if err := spin(); err != nil {
+			log.Fatalf("cost: spin: %v", err)
+		}
+		return
+	}
+	sizes, err := parseSizes(*sizesFlag)
+	if err == nil {
+		err = run(sizes, *coldN, *warmN, *members, *logFile)
+	}
+	if err != nil {
+		log.Fatalf("cost: %v", err)
+	}
+}
+
+func parseSizes(s string) ([]int, error) {
+	var sizes []int
+	for _, f := range strings.Split(s, ",") {
+		mb, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || mb < 128 || mb > 10240 {
+			return nil, fmt.Errorf("-sizes: %q is not a Lambda memory size (128 to 10,240 MB)", f)
+		}
+		sizes = append(sizes, mb)
+	}
+	return sizes, nil
+}
+
+// loadAverage is /proc/loadavg's three figures.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
+}
+
+// sample is what one function at one memory size measured.
+type sample struct {
+	cold      []time.Duration // first response of fresh environments: init + handler
+	coldInit  []time.Duration // their INIT REPORTs
+	coldCalls calls           // AWS calls of a cold invocation (mean)
+	warm      map[string]*kindSample
+	logBytes  float64 // function log bytes per invocation (mean)
+	peakRSS   int64   // largest bootstrap peak RSS, bytes
+}
+
+type kindSample struct {
+	durations []time.Duration
+	statuses  map[int]int
+	calls     calls
+}
+
+// fnRun is one function's measurement.
+type fnRun struct {
+	spec   stack.FunctionSpec
+	target benchkit.Target
+	env    map[string]string
+	kinds  []*kind
+}
+
+func run(sizes []int, coldN, warmN, members int, logFile string) error {
+	ctx := context.Background()
+	loadStart, started := loadAverage(), time.Now()
+	fmt.Fprintf(os.Stderr, "cost: load average (1, 5, 15 min) at the start: %s\n", loadStart)
+	prices, err := loadPrices()
+	if err != nil {
+		return err
+	}
+	group, err := openCPUGroup("/", fmt.Sprintf("periskope-cost-%d", os.Getpid()))
+	if err != nil {
+		return fmt.Errorf("%w; nothing was measured", err)
+	}
+	defer func() {
+		if err := group.Remove(); err != nil {
+			log.Printf("cost: removing the cgroup: %v", err)
+		}
+	}()
+	fmt.Fprintf(os.Stderr, "cost: CPU quotas through %s\n", group.Interface)
+	calib, err := calibrate(group, sizes)
+	if err != nil {
+		return err
+	}
+	root, err := stack.FindRoot()
+	if err != nil {
+		return err
+	}
+	dep, err := deployment.Load(root)
+	if err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "bench-cost")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	bins, err := benchkit.BuildHost(ctx, root, dir, benchkit.Webhook, benchkit.CreateTicket)
+	if err != nil {
+		return err
+	}
+	backends, err := benchkit.StartBackends(ctx, dir)
+	if err != nil {
+		return err
+	}
+	defer backends.Close()
+	fns, err := functionRuns(backends, members)
+	if err != nil {
+		return err
+	}
+	var logOut io.Writer = io.Discard
+	if logFile != "" {
+		f, err := os.Create(logFile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		logOut = f
+	}
+	results, metrics := map[string]map[int]*sample{}, emfMetrics{}
+	for _, mb := range sizes {
+		if err := group.SetQuota(QuotaFor(mb)); err != nil {
+			return err
+		}
+		for _, f := range fns {
+			fmt.Fprintf(os.Stderr, "cost: %s at %d MB\n", f.spec.Name, mb)
+			s, err := measure(ctx, f, bins, group, backends.Proxy, logOut, metrics, mb, coldN, warmN)
+			if err != nil {
+				return fmt.Errorf("%s at %d MB: %w", f.spec.Name, mb, err)
+			}
+			if results[f.spec.Name] == nil {
+				results[f.spec.Name] = map[int]*sample{}
+			}
+			results[f.spec.Name][mb] = s
+		}
+	}
+	items, err := storedItems(ctx, backends)
+	if err != nil {
+		return err
+	}
+	fixed, err := fixedCosts(dep, prices, len(metrics))
+	if err != nil {
+		return err
+	}
+	r := &report{prices: prices, sizes: sizes, fns: fns, results: results, items: items, fixed: fixed,
+		calib: calib, cgroup: group.Interface, coldN: coldN, warmN: warmN, members: members,
+		loadStart: loadStart, loadEnd: loadAverage(), elapsed: time.Since(started)}
+	r.print(os.Stdout)
+	return nil
+}
+
+// measure runs coldN cold starts and then one warm environment through
+// warmup+warmN invocations of each kind, in turn, all in the cgroup.
+func measure(ctx context.Context, f *fnRun, bins benchkit.Binaries, g *cpuGroup, proxy *benchkit.AWSProxy, logOut io.Writer, metrics emfMetrics, mb, coldN, warmN int) (*sample, error) {
+	logs := &logCounter{next: logOut, metrics: metrics}
+	cfg := bins.Function(f.spec.Name, f.target, f.env, f.spec.Timeout)
+	cfg.MemoryMB, cfg.Output = mb, logs
+	s := &sample{warm: map[string]*kindSample{}}
+	for i := range coldN {
+		before := snapshot(proxy)
+		ev, err := f.kinds[0].event(fmt.Sprintf("cold-%d-%d", mb, i))
+		if err != nil {
+			return nil, err
+		}
+		res, err := benchkit.ColdInvokeIn(ctx, cfg, ev, g.Add)
+		if err != nil {
+			return nil, err
+		}
+		if res.Status >= 500 || res.Status == 0 {
+			return nil, fmt.Errorf("cold start %d answered %d: %s", i, res.Status, res.Payload)
+		}
+		s.cold = append(s.cold, res.FirstResponse)
+		s.coldInit = append(s.coldInit, res.Init)
+		s.coldCalls = s.coldCalls.add(snapshot(proxy).sub(before), 1/float64(coldN))
+	}
+	cfg.Concurrency, cfg.Prewarm = 1, 1
+	fn, err := rie.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	defer fn.Close()
+	for _, pid := range fn.PIDs() {
+		if err := g.Add(pid); err != nil {
+			return nil, err
+		}
+	}
+	logsBefore, invocations := logs.bytes(), 0
+	for i := range warmup + warmN {
+		for _, k := range f.kinds {
+			ev, err := k.event(fmt.Sprintf("warm-%d-%d", mb, i))
+			if err != nil {
+				return nil, err
+			}
+			before := snapshot(proxy)
+			res, err := fn.Invoke(ctx, ev)
+			if err != nil {
+				return nil, err
+			}
+			if res.Error != nil {
+				return nil, fmt.Errorf("%s: %w", k.name, res.Error)
+			}
+			status := benchkit.StatusCode(res.Payload)
+			if status >= 500 || status == 0 {
+				return nil, fmt.Errorf("%s answered %d: %s", k.name, status, res.Payload)
+			}
+			if i < warmup {
+				continue
+			}
+			ks := s.warm[k.name]
+			if ks == nil {
+				ks = &kindSample{statuses: map[int]int{}}
+				s.warm[k.name] = ks
+			}
+			ks.durations = append(ks.durations, res.Duration)
+			ks.statuses[status]++
+			ks.calls = ks.calls.add(snapshot(proxy).sub(before), 1/float64(warmN))
+			invocations++
+		}
+	}
+	for _, pid := range fn.RuntimePIDs() {
+		if rss, err := benchkit.PeakRSS(pid); err == nil {
+			s.peakRSS = max(s.peakRSS, rss)
+		}
+	}
+	// The last lines may still be on their way through the emulator's pipes.
+	time.Sleep(200 * time.Millisecond)
+	s.logBytes = float64(logs.bytes()-logsBefore) / float64(max(invocations, 1))
+	return s, nil
+}
+
+// calls are the AWS calls of an invocation, by operation.
+type calls map[string]float64
+
+// Operations counted; the functions make no others.
+var countedOps = []string{
+	"DynamoDB_20120810.PutItem", "DynamoDB_20120810.UpdateItem", "DynamoDB_20120810.DeleteItem",
+	"DynamoDB_20120810.GetItem", "DynamoDB_20120810.Query", "DynamoDB_20120810.BatchGetItem",
+	benchkit.TargetGetSecretValue,
+}
+
+func snapshot(p *benchkit.AWSProxy) calls {
+	c := calls{}
+	for _, op := range countedOps {
+		c[op] = float64(p.Count(op))
+	}
+	return c
+}
+
+func (c calls) sub(o calls) calls {
+	d := calls{}
+	for k, v := range c {
+		d[k] = v - o[k]
+	}
+	return d
+}
+
+// add returns c plus weight × o.
+func (c calls) add(o calls, weight float64) calls {
+	sum := calls{}
+	for k, v := range c {
+		sum[k] = v
+	}
+	for k, v := range o {
+		sum[k] += weight * v
+	}
+	return sum
+}
+
+// logCounter counts the bytes of the function's own log lines (JSON
+// objects) among the emulator's output, which prefixes each line with
+// "[Name] ".
+type logCounter struct {
+	next    io.Writer // receives every line
+	metrics emfMetrics
+	mu      sync.Mutex
+	n       int64
+	partial []byte
+}
+
+func (l *logCounter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	_, _ = l.next.Write(p)
+	l.partial = append(l.partial, p...)
+	for {
+		i := bytes.IndexByte(l.partial, '\n')
+		if i < 0 {
+			break
+		}
+		line := l.partial[:i]
+		l.partial = l.partial[i+1:]
+		if _, rest, ok := bytes.Cut(line, []byte("] ")); ok && bytes.HasPrefix(rest, []byte("{")) {
+			l.n += int64(len(rest)) + 1
+			l.metrics.add(rest)
+		}
+	}
+	return len(p), nil
+}
+
+// emfMetrics are the CloudWatch custom metrics the functions' embedded
+// metric format lines publish: one per namespace, metric name, dimension
+// set and dimension values, which is what CloudWatch bills a month for.
+type emfMetrics map[string]bool
+
+func (m emfMetrics) add(line []byte) {
+	if !bytes.Contains(line, []byte(`"_aws"`)) {
+		return
+	}
+	var doc map[string]any
+	var emf struct {
+		AWS struct {
+			CloudWatchMetrics []struct {
+				Namespace  string
+				Dimensions [][]string
+				Metrics    []struct{ Name string }
+			}
+		} `json:"_aws"`
+	}
+	if json.Unmarshal(line, &doc) != nil || json.Unmarshal(line, &emf) != nil {
+		return
+	}
+	for _, d := range emf.AWS.CloudWatchMetrics {
+		for _, metric := range d.Metrics {
+			for _, set := range d.Dimensions {
+				key := d.Namespace + "/" + metric.Name
+				for _, dim := range set {
+					key += fmt.Sprintf(" %s=%v", dim, doc[dim])
+				}
+				m[key] = true
+			}
+		}
+	}
+}
+
+func (l *logCounter) bytes() int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.n
+}

@@ -1,0 +1,238 @@
+package main
+
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// pricesJSON is the one price table: edit prices.json, not the code.
+//
+//go:embed prices.json
+var pricesJSON []byte
+
+// Tier is one step of a tiered price: Price per unit up to UpTo units a
+// month (cumulative); the last tier has no UpTo.
+type Tier struct {
+	UpTo  float64 `json:"up_to"`
+	Price float64 `json:"price"`
+}
+
+// Prices is prices.json.
+type Prices struct {
+	Date    string   `json:"date"`
+	Region  string   `json:"region"`
+	Sources []string `json:"sources"`
+	Lambda  struct {
+		RequestsPerMillion float64 `json:"requests_per_million"`
+		GBSecondArm64      []Tier  `json:"gb_second_arm64"`
+	} `json:"lambda"`
+	HTTPAPI struct {
+		MeteringUnitBytes  int    `json:"metering_unit_bytes"`
+		RequestsPerMillion []Tier `json:"requests_per_million"`
+	} `json:"http_api"`
+	DynamoDB struct {
+		WriteUnitsPerMillion float64 `json:"write_request_units_per_million"`
+		ReadUnitsPerMillion  float64 `json:"read_request_units_per_million"`
+		WriteUnitBytes       int     `json:"write_unit_bytes"`
+		ReadUnitBytes        int     `json:"read_unit_bytes"`
+		StorageGBMonth       float64 `json:"storage_gb_month"`
+	} `json:"dynamodb"`
+	SecretsManager struct {
+		SecretMonth      float64 `json:"secret_month"`
+		APICallsPer10000 float64 `json:"api_calls_per_10000"`
+	} `json:"secrets_manager"`
+	CloudWatch struct {
+		AlarmMetricMonth  float64 `json:"alarm_metric_month"`
+		DashboardMonth    float64 `json:"dashboard_month"`
+		CustomMetricMonth float64 `json:"custom_metric_month"`
+		LogsIngestedGB    float64 `json:"logs_ingested_gb"`
+		LogsStoredGBMonth float64 `json:"logs_stored_gb_month"`
+	} `json:"cloudwatch"`
+	XRay struct {
+		TracesPerMillion   float64 `json:"traces_recorded_per_million"`
+		ReservoirPerSecond float64 `json:"reservoir_per_second"`
+		FixedRate          float64 `json:"fixed_rate"`
+	} `json:"xray"`
+	Assumptions struct {
+		IdleReclaimSeconds         float64 `json:"idle_reclaim_seconds"`
+		EnvironmentLifetimeSeconds float64 `json:"environment_lifetime_seconds"`
+		PlatformLogBytes           int     `json:"platform_log_bytes_per_invocation"`
+	} `json:"assumptions"`
+}
+
+// loadPrices reads the embedded price table.
+func loadPrices() (*Prices, error) {
+	var p Prices
+	if err := json.Unmarshal(pricesJSON, &p); err != nil {
+		return nil, fmt.Errorf("prices.json: %w", err)
+	}
+	if p.Date == "" || len(p.Sources) == 0 || len(p.Lambda.GBSecondArm64) == 0 || len(p.HTTPAPI.RequestsPerMillion) == 0 {
+		return nil, fmt.Errorf("prices.json: date, sources and the Lambda and HTTP API tiers are required")
+	}
+	return &p, nil
+}
+
+// gb is a gigabyte as AWS bills storage and transfer (2^30 bytes).
+const gb = 1 << 30
+
+// BilledMs is a duration as Lambda bills it: rounded up to the next whole
+// millisecond, at least 1 ms.
+func BilledMs(d time.Duration) int64 {
+	return max(1, int64((d+time.Millisecond-1)/time.Millisecond))
+}
+
+// TieredCost is the cost of qty units this month under tiers, each tier
+// pricing the units between the previous tier's UpTo and its own.
+func TieredCost(qty float64, tiers []Tier) float64 {
+	cost, below := 0.0, 0.0
+	for i, t := range tiers {
+		top := t.UpTo
+		if i == len(tiers)-1 || top <= 0 {
+			top = math.Inf(1)
+		}
+		if qty <= below {
+			break
+		}
+		cost += (math.Min(qty, top) - below) * t.Price
+		below = top
+	}
+	return cost
+}
+
+// GBSeconds is the compute of one invocation billed for billedMs at memMB.
+func GBSeconds(billedMs int64, memMB int) float64 {
+	return float64(billedMs) / 1000 * float64(memMB) / 1024
+}
+
+// units is bytes in units of unit, rounded up, at least one.
+func units(bytes, unit int) int {
+	return max(1, (bytes+unit-1)/unit)
+}
+
+// APIRequests is how many HTTP API requests one request of this many bytes
+// is metered as.
+func (p *Prices) APIRequests(bytes int) int { return units(bytes, p.HTTPAPI.MeteringUnitBytes) }
+
+// WriteUnits is the write request units of writing an item of this size.
+func (p *Prices) WriteUnits(itemBytes int) int { return units(itemBytes, p.DynamoDB.WriteUnitBytes) }
+
+// ReadUnits is the read request units of a strongly consistent read of an
+// item of this size.
+func (p *Prices) ReadUnits(itemBytes int) int { return units(itemBytes, p.DynamoDB.ReadUnitBytes) }
+
+// LambdaCost is the cost of n invocations in a month at memMB, each billed
+// meanBilledMs on average (arm64).
+func (p *Prices) LambdaCost(n float64, meanBilledMs float64, memMB int) float64 {
+	gbs := n * meanBilledMs / 1000 * float64(memMB) / 1024
+	return n/1e6*p.Lambda.RequestsPerMillion + TieredCost(gbs, p.Lambda.GBSecondArm64)
+}
+
+// APICost is the cost of n HTTP API requests of this size in a month.
+func (p *Prices) APICost(n float64, bytes int) float64 {
+	perMillion := make([]Tier, len(p.HTTPAPI.RequestsPerMillion))
+	for i, t := range p.HTTPAPI.RequestsPerMillion {
+		perMillion[i] = Tier{UpTo: t.UpTo, Price: t.Price / 1e6}
+	}
+	return TieredCost(n*float64(p.APIRequests(bytes)), perMillion)
+}
+
+// month is the 30-day month the volumes are spread over, in seconds.
+const month = 30 * 24 * 3600.0
+
+// TracesRecorded is how many of perMonth requests of one function, spread
+// evenly (Poisson) over the month, X-Ray records: the first of each second
+// that has one, and the fixed rate of the rest.
+func (p *Prices) TracesRecorded(perMonth float64) float64 {
+	x := p.XRay
+	reservoir := month * x.ReservoirPerSecond * (1 - math.Exp(-perMonth/month))
+	reservoir = math.Min(reservoir, perMonth)
+	return reservoir + x.FixedRate*(perMonth-reservoir)
+}
+
+// coldShare is the share of a month's invocations of one function that
+// start an execution environment, at perMonth invocations spread evenly
+// (Poisson) over 30 days: an invocation is cold when the one before came
+// more than the idle reclaim time earlier, and each warm environment is
+// replaced once per lifetime besides.
+func (p *Prices) coldShare(perMonth float64) float64 {
+	rate := perMonth / month // per second
+	if rate <= 0 {
+		return 1
+	}
+	a := p.Assumptions
+	idle := math.Exp(-rate * a.IdleReclaimSeconds)
+	return math.Min(1, idle+(1-idle)/(rate*a.EnvironmentLifetimeSeconds))
+}
+
+// ItemSize is an item's size as DynamoDB counts it for capacity units:
+// attribute names plus values (strings and binaries by length, numbers by
+// their digits, about 1 byte per 2 digits plus 1, booleans and nulls 1
+// byte, maps and lists 3 bytes plus their elements and 1 byte each).
+func ItemSize(item map[string]types.AttributeValue) int {
+	size := 0
+	for name, v := range item {
+		size += len(name) + valueSize(v)
+	}
+	return size
+}
+
+func valueSize(v types.AttributeValue) int {
+	switch v := v.(type) {
+	case *types.AttributeValueMemberS:
+		return len(v.Value)
+	case *types.AttributeValueMemberB:
+		return len(v.Value)
+	case *types.AttributeValueMemberN:
+		return numberSize(v.Value)
+	case *types.AttributeValueMemberBOOL, *types.AttributeValueMemberNULL:
+		return 1
+	case *types.AttributeValueMemberSS:
+		n := 0
+		for _, s := range v.Value {
+			n += len(s)
+		}
+		return n
+	case *types.AttributeValueMemberNS:
+		n := 0
+		for _, s := range v.Value {
+			n += numberSize(s)
+		}
+		return n
+	case *types.AttributeValueMemberBS:
+		n := 0
+		for _, b := range v.Value {
+			n += len(b)
+		}
+		return n
+	case *types.AttributeValueMemberM:
+		n := 3
+		for k, e := range v.Value {
+			n += len(k) + valueSize(e) + 1
+		}
+		return n
+	case *types.AttributeValueMemberL:
+		n := 3
+		for _, e := range v.Value {
+			n += valueSize(e) + 1
+		}
+		return n
+	}
+	return 0
+}
+
+// numberSize: DynamoDB stores a number in about one byte per two
+// significant digits, plus one byte.
+func numberSize(s string) int {
+	digits := 0
+	for _, c := range s {
+		if c >= '0' && c <= '9' {
+			digits++
+		}
+	}
+	return (digits+1)/2 + 1
+}

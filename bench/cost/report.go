@@ -1,0 +1,311 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/periskope-connect/periskope-aws/bench/benchkit"
+)
+
+type report struct {
+	prices       *Prices
+	sizes        []int
+	fns          []*fnRun
+	results      map[string]map[int]*sample
+	items        map[string]int
+	fixed        fixed
+	calib        []calibration
+	cgroup       string
+	coldN, warmN int
+	members      int
+	loadStart    string
+	loadEnd      string
+	elapsed      time.Duration
+}
+
+// costs are the costs of n invocations of one kind in a month, by service.
+type costs struct {
+	lambda, api, dynamo, logs, secrets, traces float64
+}
+
+func (c costs) total() float64 { return c.lambda + c.api + c.dynamo + c.logs + c.secrets + c.traces }
+
+func (c costs) plus(o costs) costs {
+	return costs{c.lambda + o.lambda, c.api + o.api, c.dynamo + o.dynamo, c.logs + o.logs, c.secrets + o.secrets, c.traces + o.traces}
+}
+
+// meanBilledMs is the mean of the durations as Lambda bills them.
+func meanBilledMs(d []time.Duration) float64 {
+	if len(d) == 0 {
+		return 0
+	}
+	var sum int64
+	for _, x := range d {
+		sum += BilledMs(x)
+	}
+	return float64(sum) / float64(len(d))
+}
+
+// units are the DynamoDB request units of one invocation of k.
+func (r *report) units(k *kind, c calls) (write, read float64) {
+	size := r.items[k.item]
+	writes := c["DynamoDB_20120810.PutItem"] + c["DynamoDB_20120810.UpdateItem"] + c["DynamoDB_20120810.DeleteItem"]
+	reads := c["DynamoDB_20120810.GetItem"] + c["DynamoDB_20120810.Query"] + c["DynamoDB_20120810.BatchGetItem"]
+	return writes * float64(r.prices.WriteUnits(size)), reads * float64(r.prices.ReadUnits(size))
+}
+
+// logGB is the log bytes one invocation of a function leaves, in GB: its
+// own lines as measured, Lambda's platform records and the access log line
+// of the template's format.
+func (r *report) logGB(s *sample) float64 {
+	return (s.logBytes + float64(r.prices.Assumptions.PlatformLogBytes+r.fixed.accessLogBytes)) / gb
+}
+
+// cost is the cost of n invocations a month of kind k of the function at
+// mb, coldShare of them cold.
+func (r *report) cost(f *fnRun, k *kind, mb int, n, coldShare float64) costs {
+	return r.costWaiting(f, k, mb, n, coldShare, 0)
+}
+
+// costWaiting is cost with waitMs more billed per invocation: an upstream
+// slower than the local stand-in, which Lambda bills at every size alike.
+func (r *report) costWaiting(f *fnRun, k *kind, mb int, n, coldShare, waitMs float64) costs {
+	s := r.results[f.spec.Name][mb]
+	ks := s.warm[k.name]
+	p := r.prices
+	billed := (1-coldShare)*meanBilledMs(ks.durations) + coldShare*meanBilledMs(s.cold) + waitMs
+	w, rd := r.units(k, ks.calls)
+	logGB := n * r.logGB(s)
+	return costs{
+		lambda: p.LambdaCost(n, billed, mb),
+		api:    p.APICost(n, k.body),
+		dynamo: n * (w*p.DynamoDB.WriteUnitsPerMillion + rd*p.DynamoDB.ReadUnitsPerMillion) / 1e6,
+		// Ingested once; stored for the retention (a steady state of
+		// retention/30 months of logs).
+		logs:    logGB*p.CloudWatch.LogsIngestedGB + logGB*r.fixed.retentionDays/30*p.CloudWatch.LogsStoredGBMonth,
+		secrets: n * coldShare * s.coldCalls[benchkit.TargetGetSecretValue] * p.SecretsManager.APICallsPer10000 / 1e4,
+		traces:  p.TracesRecorded(n) * p.XRay.TracesPerMillion / 1e6,
+	}
+}
+
+// choice is the verdict for one function.
+type choice struct {
+	mb     int
+	within bool // some size met the bounds
+}
+
+// choose returns the memory size of f whose main kind costs least among
+// those whose warm p99 (every kind) and cold p99 are within the bounds.
+func (r *report) choose(f *fnRun) choice {
+	main := f.kinds[0] // a new ticket created; a ticket.created stored
+	best, bestCost, within := 0, math.Inf(1), false
+	for _, mb := range r.sizes {
+		if !r.withinBounds(f, mb) {
+			continue
+		}
+		if c := r.cost(f, main, mb, 1e6, r.prices.coldShare(1e6)).total(); c < bestCost {
+			best, bestCost, within = mb, c, true
+		}
+	}
+	if !within { // none met the bounds: the fastest
+		best = slices.Max(r.sizes)
+	}
+	return choice{mb: best, within: within}
+}
+
+func (r *report) withinBounds(f *fnRun, mb int) bool {
+	s := r.results[f.spec.Name][mb]
+	if benchkit.Summarize(s.cold).P99 > coldP99Bound {
+		return false
+	}
+	for _, ks := range s.warm {
+		if benchkit.Summarize(ks.durations).P99 > warmP99Bound {
+			return false
+		}
+	}
+	return true
+}
+
+func (r *report) print(w io.Writer) {
+	p := r.prices
+	fmt.Fprintf(w, "# Cost by memory size\n\n")
+	fmt.Fprintf(w, "Machine: %s. Load average (1, 5, 15 min): %s at the start, %s at the end; %s run.\n", benchkit.Machine(), r.loadStart, r.loadEnd, r.elapsed.Round(time.Second))
+	fmt.Fprintf(w, "CPU limit: %s, period %v, quota = period × MB / %d; the emulator and the bootstrap in the group. Prices: bench/cost/prices.json of %s, %s.\n\n", r.cgroup, QuotaPeriod, LambdaFullVCPUMB, p.Date, p.Region)
+
+	fmt.Fprintln(w, "## Calibration: CPU share the quota gives (CPU time ÷ wall time of a hashing loop)")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| memory | quota per 20 ms | Lambda's share | measured share | SHA-256 of 1 KiB per CPU ms |")
+	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: |")
+	for _, c := range r.calib {
+		if c.MemoryMB == 0 {
+			fmt.Fprintf(w, "| no quota | | | %.3f | %.0f |\n", c.Share, c.BlocksPer)
+			continue
+		}
+		fmt.Fprintf(w, "| %d MB | %.3f ms | %.3f | %.3f | %.0f |\n", c.MemoryMB, float64(QuotaFor(c.MemoryMB).Microseconds())/1000,
+			float64(c.MemoryMB)/LambdaFullVCPUMB, c.Share, c.BlocksPer)
+	}
+
+	for _, f := range r.fns {
+		fmt.Fprintf(w, "\n## %s\n\n", f.spec.Name)
+		fmt.Fprintf(w, "Warm: %d invocations of each event after %d warm-up, in turn, one environment. Cold: %d fresh environments, first response (init + handler, billed together). Latency is the round trip through the emulator; billed = rounded up to 1 ms. Costs of a million invocations in a month, arm64, warm only (X-Ray: the share of a million a month that tracing samples).\n\n", r.warmN, warmup, r.coldN)
+		fmt.Fprintln(w, "| event | MB | answers | p50 | p99 | mean billed | Lambda | HTTP API | DynamoDB (WRU + RRU each) | logs | X-Ray | total per 1M |")
+		fmt.Fprintln(w, "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+		for _, k := range f.kinds {
+			for _, mb := range r.sizes {
+				s := r.results[f.spec.Name][mb]
+				ks := s.warm[k.name]
+				sum := benchkit.Summarize(ks.durations)
+				c := r.cost(f, k, mb, 1e6, 0)
+				wu, ru := r.units(k, ks.calls)
+				fmt.Fprintf(w, "| %s | %d | %s | %s | %s | %.1f ms | %s | %s | %s (%.3g + %.3g) | %s | %s | **%s** |\n", k.name, mb, statuses(ks.statuses),
+					benchkit.Ms(sum.P50), benchkit.Ms(sum.P99), meanBilledMs(ks.durations), money(c.lambda), money(c.api), money(c.dynamo), wu, ru, money(c.logs), money(c.traces), money(c.total()))
+			}
+		}
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "| cold start | MB | init p50 | first response p50 | p99 | mean billed | Lambda per 1M cold | Secrets Manager calls | peak RSS (warm) | log bytes per invocation |")
+		fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+		for _, mb := range r.sizes {
+			s := r.results[f.spec.Name][mb]
+			sum, init := benchkit.Summarize(s.cold), benchkit.Summarize(s.coldInit)
+			fmt.Fprintf(w, "| %s | %d | %s | %s | %s | %.1f ms | %s | %.2g | %.1f MiB | %.0f |\n", f.kinds[0].name, mb, benchkit.Ms(init.P50), benchkit.Ms(sum.P50), benchkit.Ms(sum.P99),
+				meanBilledMs(s.cold), money(p.LambdaCost(1e6, meanBilledMs(s.cold), mb)), s.coldCalls[benchkit.TargetGetSecretValue], float64(s.peakRSS)/(1<<20), s.logBytes)
+		}
+	}
+	r.printVerdict(w)
+}
+
+func (r *report) printVerdict(w io.Writer) {
+	p := r.prices
+	fmt.Fprintf(w, "\n## Verdict\n\nBounds: warm p99 ≤ %v for every event, cold first response p99 ≤ %v. Among the sizes within them, the one whose main event costs least per million (1M a month, cold share %.2g%%).\n\n",
+		warmP99Bound, coldP99Bound, 100*p.coldShare(1e6))
+	chosen := map[string]int{}
+	for _, f := range r.fns {
+		c := r.choose(f)
+		chosen[f.spec.Name] = c.mb
+		note := "within the bounds"
+		if !c.within {
+			note = "NO size met the bounds; the largest measured"
+		}
+		lo, hi := math.Inf(1), 0.0
+		for _, mb := range r.sizes {
+			t := r.cost(f, f.kinds[0], mb, 1e6, p.coldShare(1e6)).total()
+			lo, hi = math.Min(lo, t), math.Max(hi, t)
+		}
+		fmt.Fprintf(w, "* %s: **%d MB** (%s). A million %q cost %s to %s across the sizes measured (%.1f%% apart).\n",
+			f.spec.Name, c.mb, note, f.kinds[0].name, money(lo), money(hi), 100*(hi/lo-1))
+	}
+	create, webhook := r.fns[0], r.fns[1]
+	r.printUpstreamWait(w, create)
+	createKind, storedKind, largeKind := create.kinds[0], webhook.kinds[0], webhook.kinds[len(webhook.kinds)-1]
+	at := func(f *fnRun, k *kind, n float64) costs { return r.cost(f, k, chosen[f.spec.Name], n, p.coldShare(n)) }
+
+	fmt.Fprintf(w, "\n### A million, end to end, at the chosen sizes\n\n")
+	fmt.Fprintln(w, "| a million a month of | Lambda | HTTP API | DynamoDB | logs (ingest + retention) | Secrets Manager calls | X-Ray traces | total |")
+	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+	for _, row := range []struct {
+		name string
+		c    costs
+	}{
+		{"created tickets (" + createKind.name + ")", at(create, createKind, 1e6)},
+		{"stored webhooks (" + storedKind.name + ")", at(webhook, storedKind, 1e6)},
+		{fmt.Sprintf("%s (%d members, %d KB)", largeKind.name, r.members, largeKind.body>>10), at(webhook, largeKind, 1e6)},
+	} {
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | **%s** |\n", row.name, money(row.c.lambda), money(row.c.api), money(row.c.dynamo), money(row.c.logs), money(row.c.secrets), money(row.c.traces), money(row.c.total()))
+	}
+	fmt.Fprintf(w, "\nStored items (largest of each, DynamoDB's size): %s.\n", itemSizes(r.items))
+
+	f := r.fixed
+	fmt.Fprintf(w, "\n### Per ticket by monthly volume\n\nA ticket = one %q request and its %q webhook. Fixed: %d secrets × %s, %d alarm metrics × %s, %d dashboard × %s, %d custom metrics (the EMF metrics this run's invocations published) × %s = %s a month. Logs per request: the function's lines as measured, %d bytes of platform records, a %d-byte access log line (the template's format), kept %g days. DynamoDB storage: a month's tickets kept for a month (it accumulates: tickets have no TTL).\n\n",
+		createKind.name, storedKind.name, f.secrets, money(p.SecretsManager.SecretMonth), f.alarmMetrics, money(p.CloudWatch.AlarmMetricMonth), f.dashboards, money(p.CloudWatch.DashboardMonth),
+		f.customMetrics, money(p.CloudWatch.CustomMetricMonth), money(f.perMonth), p.Assumptions.PlatformLogBytes, f.accessLogBytes, f.retentionDays)
+	fmt.Fprintln(w, "| tickets a month | cold share (each function) | requests (Lambda + API + DynamoDB + logs + secrets + traces) | storage | fixed | total a month | per ticket |")
+	fmt.Fprintln(w, "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+	for _, n := range []float64{1e3, 1e5, 1e7} {
+		variable := at(create, createKind, n).plus(at(webhook, storedKind, n))
+		storage := n * float64(r.items[itemTicket]) / gb * p.DynamoDB.StorageGBMonth
+		total := variable.total() + storage + f.perMonth
+		fmt.Fprintf(w, "| %s | %.3g%% | %s | %s | %s | %s | **%s** |\n", count(n), 100*p.coldShare(n), money(variable.total()), money(storage), money(f.perMonth), money(total), money(total/n))
+	}
+}
+
+func statuses(m map[int]int) string {
+	keys := make([]int, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Ints(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = strconv.Itoa(k)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func itemSizes(m map[string]int) string {
+	var parts []string
+	for _, class := range []string{itemTicket, itemLargeTicket, itemIdempotency} {
+		if n, ok := m[class]; ok {
+			parts = append(parts, fmt.Sprintf("%s %d bytes", class, n))
+		} else {
+			parts = append(parts, class+" none stored")
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// money formats dollars to three significant digits.
+func money(v float64) string {
+	if v == 0 {
+		return "$0"
+	}
+	return "$" + strconv.FormatFloat(v, 'f', max(0, 2-int(math.Floor(math.Log10(math.Abs(v))))), 64)
+}
+
+func count(n float64) string {
+	switch {
+	case n >= 1e6:
+		return fmt.Sprintf("%gM", n/1e6)
+	case n >= 1e3:
+		return fmt.Sprintf("%gk", n/1e3)
+	}
+	return fmt.Sprintf("%g", n)
+}
+
+// upstreamWaits are Periskope latencies the verdict is recomputed for: the
+// sandbox answers in about a millisecond, the real API over the internet
+// in tens to hundreds.
+var upstreamWaits = []float64{0, 25, 50, 100, 200, 400}
+
+// printUpstreamWait says which size is cheapest for create-ticket when
+// Periskope is slower than the sandbox: the wait is billed at every size,
+// so it costs in proportion to memory.
+func (r *report) printUpstreamWait(w io.Writer, f *fnRun) {
+	fmt.Fprintf(w, "\n%s waits for Periskope, which the sandbox answers in about a millisecond; every millisecond the real one takes is billed at every size alike, so it costs in proportion to memory. The cheapest size within the bounds (the function's own latency) when Periskope takes longer:\n\n", f.spec.Name)
+	fmt.Fprintln(w, "| Periskope latency | cheapest size | a million cost | at the other sizes |")
+	fmt.Fprintln(w, "| ---: | ---: | ---: | --- |")
+	for _, wait := range upstreamWaits {
+		best, bestCost := 0, math.Inf(1)
+		var others []string
+		for _, mb := range r.sizes {
+			if !r.withinBounds(f, mb) {
+				continue
+			}
+			c := r.costWaiting(f, f.kinds[0], mb, 1e6, r.prices.coldShare(1e6), wait).total()
+			others = append(others, fmt.Sprintf("%d MB %s", mb, money(c)))
+			if c < bestCost {
+				best, bestCost = mb, c
+			}
+		}
+		if best == 0 {
+			fmt.Fprintf(w, "| %g ms | none within the bounds | | |\n", wait)
+			continue
+		}
+		fmt.Fprintf(w, "| %g ms | %d MB | %s | %s |\n", wait, best, money(bestCost), strings.Join(others, ", "))
+	}
+}

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"testing"
+	"time"
+
+	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
+)
+
+// A report over made-up samples: the per-service arithmetic of one kind.
+func TestCostOfAKind(t *testing.T) {
+	p := testPrices(t)
+	k := &kind{name: "create", item: itemIdempotency, body: 76}
+	f := &fnRun{spec: stack.FunctionSpec{Name: "F"}, kinds: []*kind{k}}
+	measured := func(warm ...time.Duration) *sample {
+		return &sample{cold: []time.Duration{200 * time.Millisecond}, warm: map[string]*kindSample{
+			"create": {durations: warm, calls: calls{"DynamoDB_20120810.PutItem": 2, "DynamoDB_20120810.GetItem": 1}}}}
+	}
+	r := &report{prices: p, sizes: []int{128, 512}, fns: []*fnRun{f},
+		results: map[string]map[int]*sample{"F": {
+			128: measured(10*time.Millisecond, 19500*time.Microsecond), // billed 10 and 20 ms
+			512: measured(2*time.Millisecond, 3*time.Millisecond)}},
+		items: map[string]int{itemIdempotency: 1500}, fixed: fixed{retentionDays: 30, accessLogBytes: 100}}
+
+	c := r.cost(f, k, 128, 1e6, 0)
+	if want := p.LambdaCost(1e6, 15, 128); !near(c.lambda, want) {
+		t.Errorf("Lambda %v, want %v (mean billed 15 ms)", c.lambda, want)
+	}
+	// Two writes of a 1,500-byte item: 2 units each; one 4 KB read unit.
+	if want := 4*0.625 + 1*0.125; !near(c.dynamo, want) {
+		t.Errorf("DynamoDB %v, want %v", c.dynamo, want)
+	}
+	if !near(c.api, 1.00) {
+		t.Errorf("HTTP API %v, want 1.00", c.api)
+	}
+	// Half of them cold: billed (15 + 200) / 2 on average.
+	if got, want := r.cost(f, k, 128, 1e6, 0.5).lambda, p.LambdaCost(1e6, 107.5, 128); !near(got, want) {
+		t.Errorf("half cold: Lambda %v, want %v", got, want)
+	}
+	// 100 ms of upstream wait costs 4 times as much at 512 MB as at 128 MB.
+	extra := func(mb int) float64 {
+		return r.costWaiting(f, k, mb, 1e6, 0, 100).lambda - r.cost(f, k, mb, 1e6, 0).lambda
+	}
+	if want := 1e6 * 0.1 * 128.0 / 1024 * 0.0000133334; !near(extra(128), want) {
+		t.Errorf("100 ms wait at 128 MB: %v, want %v", extra(128), want)
+	}
+	if !near(extra(512), 4*extra(128)) {
+		t.Errorf("100 ms wait: %v at 512 MB, want 4 × %v", extra(512), extra(128))
+	}
+	// 512 MB bills 2.5 ms instead of 15: the cheaper, both within the bounds.
+	if got := r.choose(f); got.mb != 512 || !got.within {
+		t.Errorf("choice %+v, want 512 MB within the bounds", got)
+	}
+	// Over the warm bound at 512 MB: 128 MB is chosen.
+	r.results["F"][512].warm["create"].durations = []time.Duration{400 * time.Millisecond}
+	if got := r.choose(f); got.mb != 128 || !got.within {
+		t.Errorf("choice %+v, want 128 MB", got)
+	}
+}
