@@ -99,6 +99,12 @@ func (s *cfnScope) resolve(t *testing.T, v any) any {
 						return s.sub(t, a[0].(string), vars)
 					}
 					t.Fatalf("Fn::Sub of %v", arg)
+				case "Fn::ToJsonString": // AWS::LanguageExtensions
+					b, err := json.Marshal(s.resolve(t, arg))
+					if err != nil {
+						t.Fatalf("Fn::ToJsonString of %v: %v", arg, err)
+					}
+					return string(b)
 				case "Fn::Join":
 					a := asList(t, arg, "Fn::Join")
 					var parts []string
@@ -247,7 +253,7 @@ func deployPipeline(t *testing.T, account, region string, params map[string]stri
 	for id, r := range expanded {
 		res := asMap(t, r, id)
 		switch res["Type"] {
-		case "AWS::IAM::Role", "AWS::IAM::ManagedPolicy":
+		case "AWS::IAM::Role", "AWS::IAM::ManagedPolicy", "AWS::Logs::ResourcePolicy":
 			p.resources[id] = asMap(t, scope.resolve(t, res), id)
 		default:
 			p.resources[id] = res
@@ -265,6 +271,31 @@ func (p *pipeline) role(roleName string) map[string]any {
 		if props, ok := r["Properties"].(map[string]any); ok && props["RoleName"] == roleName {
 			return r
 		}
+	}
+	return nil
+}
+
+// logsResourcePolicy returns the policy document, decoded, of the
+// CloudWatch Logs resource policy named name, or nil.
+func (p *pipeline) logsResourcePolicy(t *testing.T, name string) map[string]any {
+	t.Helper()
+	for id, r := range p.resources {
+		if r["Type"] != "AWS::Logs::ResourcePolicy" {
+			continue
+		}
+		props := asMap(t, r["Properties"], id+".Properties")
+		if props["PolicyName"] != name {
+			continue
+		}
+		doc, ok := props["PolicyDocument"].(string)
+		if !ok {
+			t.Fatalf("%s: PolicyDocument is %T, want the JSON string CloudFormation takes", id, props["PolicyDocument"])
+		}
+		var out map[string]any
+		if err := json.Unmarshal([]byte(doc), &out); err != nil {
+			t.Fatalf("%s: PolicyDocument is not JSON: %v", id, err)
+		}
+		return out
 	}
 	return nil
 }

@@ -393,11 +393,13 @@ func TestPipelineRolePerEnvironment(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Per environment: the deploy role GitHub assumes, the CloudFormation
-	// execution role it passes, the boundary of the roles the stack creates.
+	// execution role it passes, the boundary of the roles the stack creates,
+	// the logs resource policy its API's access-log delivery needs.
 	want := map[string]string{
-		"DeployRole${Env}":       "AWS::IAM::Role",
-		"ExecutionRole${Env}":    "AWS::IAM::Role",
-		"FunctionBoundary${Env}": "AWS::IAM::ManagedPolicy",
+		"DeployRole${Env}":           "AWS::IAM::Role",
+		"ExecutionRole${Env}":        "AWS::IAM::Role",
+		"FunctionBoundary${Env}":     "AWS::IAM::ManagedPolicy",
+		"ApiAccessLogDelivery${Env}": "AWS::Logs::ResourcePolicy",
 	}
 	if len(resources) != len(want) {
 		t.Errorf("Fn::ForEach::Environments makes %d resources per environment, want %d: %v", len(resources), len(want), slices.Sorted(maps.Keys(resources)))

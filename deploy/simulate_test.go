@@ -213,9 +213,30 @@ func escalations(a principal, env, victim simEnv) []simCase {
 		deny("DeleteTable of the victim's table", "dynamodb:DeleteTable", victim.tableARN(), nil),
 		deny("DeleteLogGroup of the victim's function logs", "logs:DeleteLogGroup", victim.logGroupARN("create-ticket"), nil),
 		deny("DeleteAlarms of the victim's alarm", "cloudwatch:DeleteAlarms", victim.alarmARN(), nil),
+		deny("UpdateSecret (SecretString: a new value) of the victim's API key", "secretsmanager:UpdateSecret", victim.apiKeySecret(), victimTag),
+		// An API without an environment tag: the victim's, if it ever lost
+		// it, or another application's. Tagged to this environment it would
+		// be this environment's to change or delete.
+		unvalidated(deny("apigateway POST of tags moving the victim's untagged API to its environment", "apigateway:POST",
+			victim.apiTagsARN(), tagTo(env.name)), httpAPIUnlisted),
+		unvalidated(deny("apigateway POST of tags moving another application's untagged API to its environment", "apigateway:POST",
+			otherAppAPITagsARN, tagTo(env.name)), httpAPIUnlisted),
+		// Log deliveries and the logs resource policy take no resource ARN:
+		// whoever may change or delete one may change or delete the
+		// victim's API access-log delivery, or the account's policy that
+		// lets deliveries write.
+		deny("DeleteLogDelivery (the victim's API access-log delivery)", "logs:DeleteLogDelivery", "*", nil),
+		deny("UpdateLogDelivery (the victim's API access-log delivery)", "logs:UpdateLogDelivery", "*", nil),
+		deny("PutResourcePolicy (the account's logs resource policy)", "logs:PutResourcePolicy", "*", nil),
+		deny("DeleteResourcePolicy (the account's logs resource policy)", "logs:DeleteResourcePolicy", "*", nil),
 	}
 	return cases
 }
+
+// otherAppAPITagsARN is the tags resource of an HTTP API of another
+// application in simAccount, which carries no environment tag.
+var otherAppAPITagsARN = "arn:aws:apigateway:" + simRegion + "::/tags/" +
+	strings.ReplaceAll("arn:aws:apigateway:"+simRegion+"::/apis/other1a2b3", "/", "%2F")
 
 func mergeContext(ms ...map[string]any) map[string]any {
 	out := map[string]any{}
@@ -235,9 +256,9 @@ type templateRole struct {
 	inline          []namedPolicy
 }
 
-// templateRoles expands template.yaml with env's samconfig.toml overrides in
-// simAccount and returns its roles with every intrinsic resolved.
-func templateRoles(t *testing.T, env simEnv) []templateRole {
+// deployedTemplate expands template.yaml with env's samconfig.toml overrides
+// and returns it with a scope resolving its intrinsics in simAccount.
+func deployedTemplate(t *testing.T, env simEnv) (*stack, *cfnScope) {
 	t.Helper()
 	var overrides []string
 	for k, v := range loadSamconfig(t).ParameterOverrides[env.name] {
@@ -251,6 +272,44 @@ func templateRoles(t *testing.T, env simEnv) []templateRole {
 	scope.attrs["TicketsTable.Arn"] = env.tableARN()
 	scope.refs["PeriskopeApiKeySecret"] = env.apiKeySecret()
 	scope.refs["PeriskopeSigningKeySecret"] = env.signingKeySecret()
+	return s, scope
+}
+
+// templateAPITags are the tags env's HTTP API is born with, as request
+// context of a later call on it: those SAM writes into the OpenAPI body
+// (x-amazon-apigateway-tag-value), which API Gateway applies on import.
+func templateAPITags(t *testing.T, env simEnv) map[string]any {
+	t.Helper()
+	s, scope := deployedTemplate(t, env)
+	tags := map[string]any{}
+	for _, id := range s.ofType(t, "AWS::ApiGatewayV2::Api") {
+		body, _ := s.props(t, id, "AWS::ApiGatewayV2::Api")["Body"].(map[string]any)
+		for _, tag := range asSlice(body["tags"]) {
+			tm := asMap(t, scope.resolve(t, tag), id+" tag")
+			if v, ok := tm["x-amazon-apigateway-tag-value"].(string); ok {
+				tags["aws:ResourceTag/"+fmt.Sprint(tm["name"])] = v
+			}
+		}
+	}
+	return tags
+}
+
+// templateAccessLogGroupARN is the ARN of env's HTTP API access log group.
+func templateAccessLogGroupARN(t *testing.T, env simEnv) string {
+	t.Helper()
+	s, scope := deployedTemplate(t, env)
+	name, ok := scope.resolve(t, s.props(t, "ApiAccessLogGroup", "AWS::Logs::LogGroup")["LogGroupName"]).(string)
+	if !ok {
+		t.Fatal("template.yaml's ApiAccessLogGroup has no LogGroupName")
+	}
+	return "arn:aws:logs:" + simRegion + ":" + simAccount + ":log-group:" + name
+}
+
+// templateRoles expands template.yaml with env's samconfig.toml overrides in
+// simAccount and returns its roles with every intrinsic resolved.
+func templateRoles(t *testing.T, env simEnv) []templateRole {
+	t.Helper()
+	s, scope := deployedTemplate(t, env)
 	var roles []templateRole
 	for _, id := range s.ofType(t, "AWS::IAM::Role") {
 		props := asMap(t, scope.resolve(t, s.props(t, id, "AWS::IAM::Role")), id)
@@ -366,13 +425,24 @@ func executionCalls(t *testing.T, exec principal, env simEnv) []simCase {
 		allow("PutDashboard", "cloudwatch:PutDashboard", "arn:aws:cloudwatch::"+simAccount+":dashboard/"+env.stackName()+"-"+env.name, nil),
 		unvalidated(allow("apigateway POST /apis tagged with its environment", "apigateway:POST", "arn:aws:apigateway:"+simRegion+"::/apis", stackTags), httpAPIUnlisted),
 		unvalidated(allow("apigateway PUT /apis (import of the OpenAPI body)", "apigateway:PUT", "arn:aws:apigateway:"+simRegion+"::/apis", nil), httpAPIUnlisted),
-		unvalidated(allow("apigateway POST of the stack's tags to the API it imported", "apigateway:POST", env.apiTagsARN(), stackTags), httpAPIUnlisted),
+		unvalidated(allow("apigateway POST of the stack's tags to the API it imported (born with template.yaml's tags)", "apigateway:POST", env.apiTagsARN(),
+			mergeContext(templateAPITags(t, env), stackTags)), httpAPIUnlisted),
 		unvalidated(allow("apigateway PATCH of its API", "apigateway:PATCH", env.apiARN(""), own), httpAPIUnlisted),
 		unvalidated(allow("apigateway POST of a stage of its API", "apigateway:POST", env.apiARN("/stages"), own), httpAPIUnlisted),
 		allow("CreateSecret tagged with its environment", "secretsmanager:CreateSecret", env.apiKeySecret(), stackTags),
 		allow("TagResource of the secret it creates", "secretsmanager:TagResource", env.apiKeySecret(), stackTags),
 		allow("DescribeSecret of its secret", "secretsmanager:DescribeSecret", env.signingKeySecret(), own),
 		allow("DeleteSecret of its secret", "secretsmanager:DeleteSecret", env.signingKeySecret(), own),
+		allow("UpdateSecret of its secret (a new Description)", "secretsmanager:UpdateSecret", env.apiKeySecret(), own),
+		exec.request(false, "UpdateSecret of a secret an operator made in its environment (not the template's)", "secretsmanager:UpdateSecret",
+			"arn:aws:secretsmanager:"+simRegion+":"+simAccount+":secret:"+env.name+"/periskope-api-key-XyZ789", own),
+		// The stage's access logs: API Gateway creates the delivery with
+		// CloudFormation's (this role's) rights.
+		allow("DescribeLogGroups", "logs:DescribeLogGroups", "*", nil),
+		allow("CreateLogDelivery of its stage's access logs", "logs:CreateLogDelivery", "*", nil),
+		allow("GetLogDelivery", "logs:GetLogDelivery", "*", nil),
+		allow("ListLogDeliveries", "logs:ListLogDeliveries", "*", nil),
+		allow("DescribeResourcePolicies (is delivery into its access log group allowed?)", "logs:DescribeResourcePolicies", "*", nil),
 		exec.request(false, "GetSecretValue of its own API key (CloudFormation never reads it)", "secretsmanager:GetSecretValue", env.apiKeySecret(), own),
 		exec.request(false, "CreateSecret tagged with no environment", "secretsmanager:CreateSecret", env.apiKeySecret(),
 			map[string]any{"aws:TagKeys": []string{"project"}, "aws:RequestTag/project": "x"}),
@@ -474,6 +544,49 @@ func TestPipelineIAMSimulation(t *testing.T) {
 	}
 	cases = append(cases, deployCalls(t, p, simEnv{"dev"})...)
 	cases = append(cases, trustCases(t, p)...)
+	allowed, denied := checkCases(t, cases)
+	t.Logf("%d cases through the IAM policy simulator: %d allowed, %d denied, as wanted unless reported above", len(cases), allowed, denied)
+}
+
+// The account's logs resource policy of each environment, which the
+// administrator makes with pipeline.yaml (so that no environment's role
+// needs logs:PutResourcePolicy): API Gateway's log delivery may write that
+// environment's access log group of template.yaml, for this account, and
+// no other log group.
+func TestAccessLogDeliveryWritesOnlyItsEnvironment(t *testing.T) {
+	p := deployPipeline(t, simAccount, simRegion, map[string]string{"GitHubRepository": simRepo})
+	const delivery = "delivery.logs.amazonaws.com"
+	ownAccount := map[string]any{"aws:SourceAccount": simAccount, "aws:SourceArn": "arn:aws:logs:" + simRegion + ":" + simAccount + ":delivery-source:apigw"}
+	var cases []simCase
+	for _, name := range environments {
+		env := simEnv{name}
+		policyName := env.stackName() + "-api-access-logs"
+		doc := p.logsResourcePolicy(t, policyName)
+		if doc == nil {
+			t.Errorf("pipeline.yaml has no logs resource policy %s: the %s stage's access-log delivery needs it", policyName, name)
+			continue
+		}
+		write := func(allow bool, what, action, logGroupARN string, context map[string]any) simCase {
+			return simCase{
+				Name: policyName + ": " + what, Principal: delivery, Action: action, Resource: logGroupARN + ":log-stream:s1",
+				AccountID: simAccount, Context: context, ResourcePolicy: doc, Allow: allow,
+			}
+		}
+		own := templateAccessLogGroupARN(t, env)
+		cases = append(cases,
+			write(true, "CreateLogStream in its access log group", "logs:CreateLogStream", own, ownAccount),
+			write(true, "PutLogEvents into its access log group", "logs:PutLogEvents", own, ownAccount),
+			write(false, "PutLogEvents for another account's delivery", "logs:PutLogEvents", own,
+				map[string]any{"aws:SourceAccount": "222222222222", "aws:SourceArn": "arn:aws:logs:" + simRegion + ":222222222222:delivery-source:apigw"}),
+			write(false, "PutLogEvents into its functions' log group", "logs:PutLogEvents", env.logGroupARN("create-ticket"), ownAccount),
+		)
+		for _, other := range environments {
+			if other != name {
+				cases = append(cases, write(false, "PutLogEvents into "+other+"'s access log group", "logs:PutLogEvents",
+					templateAccessLogGroupARN(t, simEnv{other}), ownAccount))
+			}
+		}
+	}
 	allowed, denied := checkCases(t, cases)
 	t.Logf("%d cases through the IAM policy simulator: %d allowed, %d denied, as wanted unless reported above", len(cases), allowed, denied)
 }
