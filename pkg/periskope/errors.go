@@ -156,8 +156,7 @@ var ErrInvalidID = errors.New("periskope: identifier is not an exact JSON string
 // FieldError names the member at fault.
 type FieldError struct {
 	// Field is the member's path from the decoded object: "event",
-	// "org_id", or from an event's data "ticket.ticket_id" ("" for data
-	// itself, a JSON string whose text cannot be kept exactly).
+	// "org_id", or from an event's data "ticket.ticket_id".
 	Field string
 	// Err says what is wrong with it: ErrInvalidID.
 	Err error

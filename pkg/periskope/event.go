@@ -108,8 +108,9 @@ func (e *Event) IsTicketEvent() bool { return strings.HasPrefix(e.Type, "ticket.
 // non-object Data with ErrMalformedEvent, and a ticket whose ticket_id or
 // org_id is not an exact JSON string (see ParseEvent) with ErrMalformedEvent
 // and a *FieldError ("ticket.ticket_id", "ticket.org_id") wrapping
-// ErrInvalidID. Data that is a JSON string fails the same way (Field "")
-// when its text cannot be kept exactly: unquoting turns "\ud800" and
-// "\udfff" alike into U+FFFD, which would make different ids one. Raw of
-// the result is Data.
+// ErrInvalidID. Data that is a JSON string reads as that object would:
+// an unpaired surrogate escape ("\ud800") or an invalid UTF-8 byte of the
+// string stays one in the object's text, so an id holding one fails as
+// above and a text member reads U+FFFD. Raw of the result is Data, or the
+// object's text when Data is a JSON string.
 func (e *Event) TicketInfo() (*TicketInfo, error) { return ticketInfo(e) }
