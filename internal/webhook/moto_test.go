@@ -3,6 +3,8 @@ package webhook_test
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -747,6 +749,33 @@ func TestMotoLargeGroupsAreStored(t *testing.T) {
 	}
 	if n := r.metrics.Get(webhook.MetricStored); n != 3 {
 		t.Errorf("%s = %v, want 3", webhook.MetricStored, n)
+	}
+}
+
+// A group too large for the item even gzipped is stored with its members
+// cut, also when data arrives string-wrapped; before, the cut read data
+// only as an object, and the string-wrapped delivery was answered 413.
+func TestMotoStringWrappedLargeGroupIsStoredCut(t *testing.T) {
+	r := newMotoRig(t, motoOptions{})
+	env := baseline(t)
+	names := make([]byte, 600<<10)
+	rand.Read(names)
+	env["data"].(map[string]any)["chat"].(map[string]any)["members"] = map[string]any{"x@c.us": map[string]any{"contact_name": hex.EncodeToString(names)}}
+	env["data"] = string(mustJSON(t, env["data"]))
+	got := r.send(t, signed(t, mustJSON(t, env), localKey))
+	if got.Status != 200 || got.Body["status"] != "stored" {
+		t.Fatalf("answer %d %.300s", got.Status, got.Raw.Body)
+	}
+	item := r.item(t, "2997xx64-89bf-48d3-9a22-b314fxx017e5", "TICKET-12345")
+	stored, err := ticketstore.FromItem(item)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var info struct {
+		Chat struct{ Members map[string]any } `json:"chat"`
+	}
+	if err := json.Unmarshal(stored.Data, &info); err != nil || !stored.MembersTruncated || info.Chat.Members == nil || len(info.Chat.Members) != 0 {
+		t.Errorf("stored data %.300s (truncated %v, %v): want the object with members {}", stored.Data, stored.MembersTruncated, err)
 	}
 }
 
