@@ -3,12 +3,14 @@ package ticketstore
 import (
 	"bytes"
 	"compress/gzip"
-	"encoding/json"
+	"encoding/json/jsontext"
 	"errors"
 	"fmt"
 	"io"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
 
 // Attributes that hold a ticket's data, in one of its storage forms.
@@ -67,24 +69,66 @@ func gzipped(data []byte) []byte {
 	return buf.Bytes()
 }
 
-// withoutMembers returns data, a ticket info object, with its chat's members
-// map emptied ({}), or false when data has no such map. The other members
-// keep their bytes (re-encoded compactly, in sorted order: this form is no
-// longer what was signed, which members_truncated says).
+// withoutMembers returns data, a ticket info object or a JSON string
+// holding one (as the webhook may receive it), with its chat's members
+// object emptied ({}), or false when data has no such object. The object is
+// read as periskope reads it (Event.TicketInfo unwraps a string), and only
+// the members value is replaced: every other byte of the object's text is
+// kept, order, spacing and escapes included. It is no longer what was
+// signed, which members_truncated says.
 func withoutMembers(data []byte) ([]byte, bool) {
-	var info map[string]json.RawMessage
-	if json.Unmarshal(data, &info) != nil {
+	ev := periskope.Event{Type: EventTicketCreated, Data: data}
+	info, err := ev.TicketInfo()
+	if err != nil || info.Chat == nil {
 		return nil, false
 	}
-	var chat map[string]json.RawMessage
-	if json.Unmarshal(info["chat"], &chat) != nil || chat["members"] == nil {
+	text := info.Raw
+	start, end, ok := membersSpan(text)
+	if !ok {
 		return nil, false
 	}
-	chat["members"] = json.RawMessage(`{}`)
-	var err error
-	if info["chat"], err = json.Marshal(chat); err != nil {
-		return nil, false
+	cut := append(append(append(make([]byte, 0, len(text)-(end-start)+2), text[:start]...), "{}"...), text[end:]...)
+	return cut, true
+}
+
+// membersSpan finds the value of chat.members in the object text, when it
+// is an object: its first and past-the-end byte offsets.
+func membersSpan(text []byte) (start, end int, ok bool) {
+	dec := jsontext.NewDecoder(bytes.NewReader(text), jsontext.AllowInvalidUTF8(true))
+	if !enterObject(dec) || !findMember(dec, "chat") || !enterObject(dec) || !findMember(dec, "members") || dec.PeekKind() != '{' {
+		return 0, 0, false
 	}
-	cut, err := json.Marshal(info)
-	return cut, err == nil
+	v, err := dec.ReadValue()
+	if err != nil {
+		return 0, 0, false
+	}
+	end = int(dec.InputOffset())
+	return end - len(v), end, true
+}
+
+// enterObject reads the '{' of the object at dec, if that is what is there.
+func enterObject(dec *jsontext.Decoder) bool {
+	if dec.PeekKind() != '{' {
+		return false
+	}
+	_, err := dec.ReadToken()
+	return err == nil
+}
+
+// findMember reads the object dec is in up to the value of the member
+// name, skipping the others; false when the object has none.
+func findMember(dec *jsontext.Decoder, name string) bool {
+	for dec.PeekKind() == '"' {
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return false
+		}
+		if tok.String() == name {
+			return true
+		}
+		if dec.SkipValue() != nil {
+			return false
+		}
+	}
+	return false
 }

@@ -127,6 +127,41 @@ func TestStorageForms(t *testing.T) {
 	}
 }
 
+// A large group cut to fit keeps every byte of its data but the members:
+// member order, spacing and escapes as sent, "<" unescaped. Sent
+// string-wrapped (as the webhook may receive data), it is stored the same,
+// as the object the string holds, rather than refused as too large.
+func TestMembersCutKeepsTheRestOfTheData(t *testing.T) {
+	members := `{"x@c.us": {"contact_name": "` + incompressible(1<<20) + `"}}`
+	object := `{ "ticket" : {"ticket_id":"T<1>","subject":"a<b>&c \u00e9 \/ \ud83d\ude00 \u003c"},` +
+		"\n\t\"chat\":{\"chat_id\":\"1@c.us\", \"members\" : " + members + ` , "name":"<x>"}, "a":1.50 }`
+	want := strings.Replace(object, members, "{}", 1)
+	wrapped, err := json.Marshal(object)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range map[string][]byte{"object": []byte(object), "string-wrapped": wrapped} {
+		t.Run(name, func(t *testing.T) {
+			tk := validTicket()
+			tk.Data = data
+			if err := tk.Validate(); err != nil {
+				t.Fatalf("Validate: %v", err)
+			}
+			item := tk.Item()
+			if got := form(item); got != "gzip, members cut" {
+				t.Fatalf("stored as %s, want gzip, members cut", got)
+			}
+			back, err := ticketstore.FromItem(item)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !back.MembersTruncated || string(back.Data) != want {
+				t.Errorf("data stored %.300q (truncated %v), want %.300q", back.Data, back.MembersTruncated, want)
+			}
+		})
+	}
+}
+
 // Data that fits in no form is refused before DynamoDB is called.
 func TestTooLargeInEveryForm(t *testing.T) {
 	for name, data := range map[string][]byte{

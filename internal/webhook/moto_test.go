@@ -3,6 +3,8 @@ package webhook_test
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -750,35 +752,60 @@ func TestMotoLargeGroupsAreStored(t *testing.T) {
 	}
 }
 
+// A group too large for the item even gzipped is stored with its members
+// cut, also when data arrives string-wrapped; before, the cut read data
+// only as an object, and the string-wrapped delivery was answered 413.
+func TestMotoStringWrappedLargeGroupIsStoredCut(t *testing.T) {
+	r := newMotoRig(t, motoOptions{})
+	env := baseline(t)
+	names := make([]byte, 600<<10)
+	rand.Read(names)
+	env["data"].(map[string]any)["chat"].(map[string]any)["members"] = map[string]any{"x@c.us": map[string]any{"contact_name": hex.EncodeToString(names)}}
+	env["data"] = string(mustJSON(t, env["data"]))
+	got := r.send(t, signed(t, mustJSON(t, env), localKey))
+	if got.Status != 200 || got.Body["status"] != "stored" {
+		t.Fatalf("answer %d %.300s", got.Status, got.Raw.Body)
+	}
+	item := r.item(t, "2997xx64-89bf-48d3-9a22-b314fxx017e5", "TICKET-12345")
+	stored, err := ticketstore.FromItem(item)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var info struct {
+		Chat struct{ Members map[string]any } `json:"chat"`
+	}
+	if err := json.Unmarshal(stored.Data, &info); err != nil || !stored.MembersTruncated || info.Chat.Members == nil || len(info.Chat.Members) != 0 {
+		t.Errorf("stored data %.300s (truncated %v, %v): want the object with members {}", stored.Data, stored.MembersTruncated, err)
+	}
+}
+
 // data may arrive as a JSON string holding the ticket info. Unquoting it
-// turns the escapes "\ud800", "\udbff" and "\udfff" of that string into
-// U+FFFD, so three tickets would be stored as one and the second and third
-// answered "duplicate". Each is refused instead, naming data, and nothing
-// is stored; the same ids escaped inside the unwrapped text are refused as
-// ticket ids, and an ordinary id in string-wrapped data is stored.
+// to U+FFFD would turn the escapes "\ud800", "\udbff" and "\udfff" of that
+// string into one id, so three tickets would be stored as one and the
+// second and third answered "duplicate". Unwrapped, the text keeps each
+// escape, so each id is refused naming data.ticket.ticket_id, as the same
+// ids escaped inside the unwrapped text are, and nothing is stored. A
+// subject cut mid-emoji (an unpaired surrogate of the string) is stored
+// with U+FFFD, as in an object, and so is an ordinary id.
 func TestMotoStringWrappedDataKeepsIdsApart(t *testing.T) {
 	r := newMotoRig(t, motoOptions{})
-	const idPlaceholder, dataPlaceholder = "TICKET-ID-UNDER-TEST", "DATA-UNDER-TEST"
-	deliver := func(idInWrappedText string) reply {
+	const idPlaceholder, subjectPlaceholder, dataPlaceholder = "TICKET-ID-UNDER-TEST", "SUBJECT-UNDER-TEST", "DATA-UNDER-TEST"
+	deliver := func(idInWrappedText, subjectInWrappedText string) reply {
 		env := baseline(t)
 		ticketOf(env)["ticket_id"] = idPlaceholder
+		ticketOf(env)["subject"] = subjectPlaceholder
 		wrapped, err := json.Marshal(string(mustJSON(t, env["data"])))
 		if err != nil {
 			t.Fatal(err)
 		}
 		wrapped = bytes.Replace(wrapped, []byte(idPlaceholder), []byte(idInWrappedText), 1)
+		wrapped = bytes.Replace(wrapped, []byte(subjectPlaceholder), []byte(subjectInWrappedText), 1)
 		env["data"] = dataPlaceholder
 		body := bytes.Replace(mustJSON(t, env), []byte(`"`+dataPlaceholder+`"`), wrapped, 1)
 		return r.send(t, signed(t, body, localKey))
 	}
-	for _, id := range []string{`\ud800`, `\udbff`, `\udfff`} {
-		got := deliver(id)
-		if got.Status != 400 || got.ErrCode != "invalid_field" || got.ErrField != "data" {
-			t.Errorf("ticket_id %s in string-wrapped data: answer %d %s; want 400 invalid_field naming data", id, got.Status, got.Raw.Body)
-		}
-	}
-	for _, id := range []string{`\\ud800`, `\\udfff`} { // an escape inside the unwrapped text
-		got := deliver(id)
+	for _, id := range []string{`\ud800`, `\udbff`, `\udfff`, `\\ud800`, `\\udfff`} {
+		got := deliver(id, "s")
 		if got.Status != 400 || got.ErrCode != "invalid_field" || got.ErrField != "data.ticket.ticket_id" {
 			t.Errorf("ticket_id %s in string-wrapped data: answer %d %s; want 400 invalid_field naming data.ticket.ticket_id", id, got.Status, got.Raw.Body)
 		}
@@ -786,10 +813,14 @@ func TestMotoStringWrappedDataKeepsIdsApart(t *testing.T) {
 	if n := r.count(t); n != 0 {
 		t.Fatalf("%d items stored for refused ids", n)
 	}
-	if got := deliver("BKT-7"); got.Status != 200 || got.Body["status"] != "stored" {
-		t.Fatalf("ordinary id in string-wrapped data: answer %d %s", got.Status, got.Raw.Body)
+	if got := deliver("BKT-7", `Order \ud83d`); got.Status != 200 || got.Body["status"] != "stored" {
+		t.Fatalf("subject cut mid-emoji in string-wrapped data: answer %d %s", got.Status, got.Raw.Body)
 	}
-	if item := r.item(t, "2997xx64-89bf-48d3-9a22-b314fxx017e5", "BKT-7"); str(item, "ticket_id") != "BKT-7" {
-		t.Errorf("item %v, want ticket_id BKT-7", item)
+	item := r.item(t, "2997xx64-89bf-48d3-9a22-b314fxx017e5", "BKT-7")
+	if str(item, "ticket_id") != "BKT-7" || str(item, "subject") != "Order \uFFFD" {
+		t.Errorf("item %v, want ticket_id BKT-7, subject %q", item, "Order \uFFFD")
+	}
+	if got := deliver("BKT-8", "s"); got.Status != 200 || got.Body["status"] != "stored" {
+		t.Fatalf("ordinary id in string-wrapped data: answer %d %s", got.Status, got.Raw.Body)
 	}
 }

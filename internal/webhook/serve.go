@@ -254,7 +254,7 @@ func inexactID(err error, prefix string) *outcome {
 	if !errors.Is(err, periskope.ErrInvalidID) || !errors.As(err, &fe) {
 		return nil
 	}
-	field := strings.TrimSuffix(prefix+fe.Field, ".") // "data." when data itself is at fault
+	field := prefix + fe.Field
 	return invalid(apigw.CodeInvalidField, field+" must be a JSON string without unpaired surrogates", field)
 }
 

@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -613,18 +614,11 @@ func ticketInfo(e *Event) (*TicketInfo, error) {
 	}
 	data := bytes.TrimSpace(e.Data)
 	if len(data) > 0 && data[0] == '"' {
-		// The object arrives as the text of a JSON string. Unquoting turns
-		// an unpaired surrogate escape or an invalid UTF-8 byte into U+FFFD,
-		// which would make different ids one, so such a string is refused
-		// as an inexact identifier would be.
-		if !json.Valid(data) {
+		// The object arrives as the text of a JSON string.
+		if !jsontext.Value(data).IsValid(decodeOptions) {
 			return nil, fmt.Errorf("%w: data: invalid JSON string", ErrMalformedEvent)
 		}
-		text, exact := stringText(data)
-		if !exact {
-			return nil, fmt.Errorf("%w: %w", ErrMalformedEvent, &FieldError{Field: "", Err: ErrInvalidID})
-		}
-		data = []byte(text)
+		data = unwrapText(data)
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, fmt.Errorf("%w: no data", ErrMalformedEvent)
@@ -648,6 +642,64 @@ type errorBody struct {
 }
 
 var errorBodyFields = fieldsOf[errorBody]()
+
+// unwrapText is the text of the valid JSON string raw, decoded so that
+// the text still says what the string's sender meant where UTF-8 cannot:
+// an unpaired surrogate escape stays the six-character escape, and an
+// invalid UTF-8 byte stays that byte. The object decoder then applies its
+// own rules to each member, as for data sent as an object: an id holding
+// either is refused by name, a text reads U+FFFD. Unquoting to U+FFFD
+// instead would make "\ud800", "\udbff" and "\udfff" one id. This is
+// also what two JSON.parse calls in JavaScript do with UTF-16 code units:
+// an escape kept next to a surrogate decoded from the outer string pairs
+// with it as the code units would, and a surrogate right after a backslash
+// of the inner text (an invalid escape there) becomes U+FFFD, which keeps
+// it invalid rather than turning "\\" + "ud800" into a valid escape.
+func unwrapText(raw []byte) []byte {
+	in := raw[1 : len(raw)-1]
+	out := make([]byte, 0, len(in))
+	for i := 0; i < len(in); {
+		if in[i] != '\\' {
+			out = append(out, in[i])
+			i++
+			continue
+		}
+		if in[i+1] != 'u' {
+			out = append(out, unescaped[in[i+1]])
+			i += 2
+			continue
+		}
+		r, _ := hex4(in, i+2)
+		n := 6
+		if r >= 0xD800 && r <= 0xDBFF && i+12 <= len(in) && in[i+6] == '\\' && in[i+7] == 'u' {
+			if lo, ok := hex4(in, i+8); ok && lo >= 0xDC00 && lo <= 0xDFFF {
+				r, n = utf16.DecodeRune(r, lo), 12
+			}
+		}
+		if utf16.IsSurrogate(r) {
+			if !endsInEscape(out) {
+				out = append(out, in[i:i+6]...)
+				i += 6
+				continue
+			}
+			r = utf8.RuneError
+		}
+		out = utf8.AppendRune(out, r)
+		i += n
+	}
+	return out
+}
+
+// unescaped maps the character after a backslash in a JSON string, other
+// than u, to the character it stands for.
+var unescaped = [256]byte{'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
+
+// endsInEscape reports whether b ends in an odd run of backslashes: inside
+// a JSON string, the next character would be escaped.
+func endsInEscape(b []byte) bool {
+	n := len(b) - len(bytes.TrimRight(b, `\`))
+	return n%2 == 1
+}
 
 // decodeErrorBody reads Periskope's error answer: {"code", "message"},
 // also nested under "error" or with "error" as the message; a bare JSON
@@ -680,4 +732,13 @@ func decodeErrorBody(b []byte) (code, message string) {
 		return "", ""
 	}
 	return firstNonEmpty(top.Code, nested.Code), firstNonEmpty(top.Message, nested.Message, text)
+}
+
+// hex4 reads the four hex digits of a \u escape at b[i:].
+func hex4(b []byte, i int) (rune, bool) {
+	if i+4 > len(b) {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(string(b[i:i+4]), 16, 16)
+	return rune(n), err == nil
 }

@@ -155,7 +155,7 @@ func truncate(s string, n int) string {
 
 // FieldError names the member at fault.
 type FieldError struct {
-	Field string // e.g. "org_id", "ticket.ticket_id"; "" for data itself
+	Field string // e.g. "event", "org_id", or from an event's data "ticket.ticket_id"
 	Err   error  // ErrInvalidID
 }
 

@@ -63,4 +63,7 @@ func (e *Event) settleType(eventType string) {
 
 // TicketInfo decodes Data of a ticket.* event (else ErrNotTicketEvent). It
 // fails with ErrMalformedEvent, also for an inexact id (see ErrInvalidID).
+// Data sent as a JSON string reads as the object it holds would: an
+// unpaired surrogate escape stays one, so an id holding it is refused and a
+// text member reads U+FFFD.
 func (e *Event) TicketInfo() (*TicketInfo, error) { return ticketInfo(e) }

@@ -375,22 +375,33 @@ func TestModelTypesRejectNonObjects(t *testing.T) {
 	}
 }
 
-// Data may arrive as a JSON string holding the object. Its text must be
-// exact too: unquoting turns "\ud800", "\udbff" and "\udfff" of the
-// string alike into U+FFFD, which would make three tickets one.
-func TestTicketInfoRefusesInexactStringData(t *testing.T) {
+// Data may arrive as a JSON string holding the object. Unwrapped, it reads
+// as the same object sent as an object would: an unpaired surrogate escape
+// or an invalid UTF-8 byte of the string makes an id refused by name (so
+// "\ud800", "\udbff" and "\udfff" never become one ticket), and a text
+// member read as U+FFFD (a subject cut mid-emoji is stored).
+func TestTicketInfoStringDataReadsAsObject(t *testing.T) {
 	for _, tc := range []struct {
-		data  string
-		field string // "-" when accepted
-		id    string
+		data    string
+		field   string // "-" when accepted
+		id      string
+		subject string
 	}{
-		{`"{\"ticket\":{\"ticket_id\":\"\ud800\",\"org_id\":\"o\"}}"`, "", ""},
-		{`"{\"ticket\":{\"ticket_id\":\"\udbff\",\"org_id\":\"o\"}}"`, "", ""},
-		{`"{\"ticket\":{\"ticket_id\":\"T-1\",\"subject\":\"\udfff\"}}"`, "", ""},
-		{"\"{\\\"ticket\\\":{\\\"ticket_id\\\":\\\"\xff\\\"}}\"", "", ""},
-		{`"{\"ticket\":{\"ticket_id\":\"\\ud800\",\"org_id\":\"o\"}}"`, "ticket.ticket_id", ""},
-		{`"{\"ticket\":{\"ticket_id\":\"\ud83d\ude00\",\"org_id\":\"o\"}}"`, "-", "\U0001F600"},
-		{`"{\"ticket\":{\"ticket_id\":\"T-1\",\"org_id\":\"o\"}}"`, "-", "T-1"},
+		{`"{\"ticket\":{\"ticket_id\":\"\ud800\",\"org_id\":\"o\"}}"`, "ticket.ticket_id", "", ""},
+		{`"{\"ticket\":{\"ticket_id\":\"\udbff\",\"org_id\":\"o\"}}"`, "ticket.ticket_id", "", ""},
+		{`"{\"ticket\":{\"ticket_id\":\"\udfff\",\"org_id\":\"o\"}}"`, "ticket.ticket_id", "", ""},
+		{`"{\"ticket\":{\"ticket_id\":\"T-1\",\"org_id\":\"\uDC00x\"}}"`, "ticket.org_id", "", ""},
+		{`"{\"ticket_id\":\"\ud800\",\"org_id\":\"o\"}"`, "ticket.ticket_id", "", ""},
+		{"\"{\\\"ticket\\\":{\\\"ticket_id\\\":\\\"\xff\\\"}}\"", "ticket.ticket_id", "", ""},
+		{`"{\"ticket\":{\"ticket_id\":\"\\ud800\",\"org_id\":\"o\"}}"`, "ticket.ticket_id", "", ""},
+		{`"{\"ticket\":{\"ticket_id\":\"T-1\",\"subject\":\"\udfff\"}}"`, "-", "T-1", "\uFFFD"},
+		{`"{\"ticket\":{\"ticket_id\":\"T-1\",\"subject\":\"Hi \ud83d\"}}"`, "-", "T-1", "Hi \uFFFD"},
+		{"\"{\\\"ticket\\\":{\\\"ticket_id\\\":\\\"T-1\\\",\\\"subject\\\":\\\"a\xffb\\\"}}\"", "-", "T-1", "a\uFFFDb"},
+		{`"{\"ticket\":{\"ticket_id\":\"\ud83d\ude00\",\"org_id\":\"o\"}}"`, "-", "\U0001F600", ""},
+		// A surrogate of the string next to an escape of the unwrapped
+		// text pairs as the UTF-16 code units do.
+		{`"{\"ticket\":{\"ticket_id\":\"\ud83d\\ude00\",\"org_id\":\"o\"}}"`, "-", "\U0001F600", ""},
+		{`"{\"ticket\":{\"ticket_id\":\"T-1\",\"org_id\":\"o\"}}"`, "-", "T-1", ""},
 	} {
 		t.Run(tc.data, func(t *testing.T) {
 			e, err := periskope.ParseEvent([]byte(`{"event":"ticket.created","org_id":"o","data":` + tc.data + `}`))
@@ -399,8 +410,8 @@ func TestTicketInfoRefusesInexactStringData(t *testing.T) {
 			}
 			ti, err := e.TicketInfo()
 			if tc.field == "-" {
-				if err != nil || ti.Ticket == nil || ti.Ticket.TicketID != tc.id {
-					t.Fatalf("TicketInfo = %+v, %v; want ticket %q", ti, err, tc.id)
+				if err != nil || ti.Ticket == nil || ti.Ticket.TicketID != tc.id || ti.Ticket.Subject != tc.subject {
+					t.Fatalf("TicketInfo = %+v, %v; want ticket %q, subject %q", ti, err, tc.id, tc.subject)
 				}
 				return
 			}
@@ -409,5 +420,34 @@ func TestTicketInfoRefusesInexactStringData(t *testing.T) {
 				t.Fatalf("TicketInfo = %+v, %v; want a *FieldError on %q", ti, err, tc.field)
 			}
 		})
+	}
+}
+
+// A surrogate of the string right after a backslash of the unwrapped text
+// is an invalid escape there, as it would be in an object: it must not
+// become the escaped backslash of "\\" + "ud800", a valid id.
+func TestTicketInfoStringDataSurrogateAfterBackslash(t *testing.T) {
+	for _, data := range []string{
+		`"{\"ticket\":{\"ticket_id\":\"\\\ud800\",\"org_id\":\"o\"}}"`,
+		`"{\"ticket\":{\"ticket_id\":\"\\\\\\\udfff\",\"org_id\":\"o\"}}"`,
+	} {
+		e, err := periskope.ParseEvent([]byte(`{"event":"ticket.created","org_id":"o","data":` + data + `}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ti, err := e.TicketInfo()
+		var fe *periskope.FieldError
+		if !errors.Is(err, periskope.ErrMalformedEvent) || errors.As(err, &fe) {
+			t.Errorf("%s: TicketInfo = %+v, %v; want malformed data", data, ti, err)
+		}
+	}
+	// An even run of backslashes escapes itself: the surrogate is kept.
+	e, err := periskope.ParseEvent([]byte(`{"event":"ticket.created","org_id":"o","data":"{\"ticket\":{\"ticket_id\":\"\\\\\ud800\",\"org_id\":\"o\"}}"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fe *periskope.FieldError
+	if _, err := e.TicketInfo(); !errors.As(err, &fe) || fe.Field != "ticket.ticket_id" {
+		t.Errorf("even backslashes: %v; want ticket.ticket_id refused", err)
 	}
 }

@@ -32,6 +32,8 @@ func seedBodies(f *testing.F) [][]byte {
 		[]byte(`{"event":"ticket.\ufffd","org_id":"\\ud800\ud83d\ude00"}`),
 		[]byte(`{"event":"ticket.created","event":"ticket.deleted","data":{}}`),
 		[]byte(`{"event":"ticket.created","org_id":"o","data":"{\"ticket\":{\"ticket_id\":\"\ud800\"}}"}`),
+		[]byte(`{"event":"ticket.created","org_id":"o","data":"{\"ticket\":{\"ticket_id\":\"T\",\"subject\":\"\\\udfff\ud83d\"}}"}`),
+		[]byte(`{"event":"ticket.created","org_id":"o","data":{"ticket":{"ticket_id":"T","subject":"<\ud83d"},"chat":{"members":{}}}}`),
 	}
 }
 
@@ -91,10 +93,65 @@ func FuzzParseEvent(f *testing.F) {
 			if ti == nil || len(ti.Raw) == 0 || !json.Valid(ti.Raw) {
 				t.Fatalf("TicketInfo = %+v without valid Raw", ti)
 			}
+			checkTicketIDsExact(t, ti.Raw)
 		case !errors.Is(err, periskope.ErrMalformedEvent) && !errors.Is(err, periskope.ErrNotTicketEvent):
 			t.Fatalf("TicketInfo error %v is neither ErrMalformedEvent nor ErrNotTicketEvent", err)
 		}
+		checkWrappedDataReadsAsObject(t, e, ti, err)
 	})
+}
+
+// checkTicketIDsExact fails when an accepted ticket info (its Raw) holds a
+// ticket_id or org_id that cannot be kept as sent, whether data came as an
+// object or string-wrapped.
+func checkTicketIDsExact(t *testing.T, raw []byte) {
+	var info struct {
+		Ticket   map[string]json.RawMessage `json:"ticket"`
+		TicketID json.RawMessage            `json:"ticket_id"`
+	}
+	if json.Unmarshal(raw, &info) != nil {
+		return
+	}
+	ticket := info.Ticket
+	if ticket == nil && info.TicketID != nil {
+		_ = json.Unmarshal(raw, &ticket) // a bare ticket
+	}
+	for _, id := range []string{"ticket_id", "org_id"} {
+		if v, ok := ticket[id]; ok && string(v) != "null" && !exactJSONString(v) {
+			t.Fatalf("accepted ticket %s %s, which cannot be kept as sent", id, v)
+		}
+	}
+}
+
+// checkWrappedDataReadsAsObject: data sent as an object (valid UTF-8) and
+// the same data sent string-wrapped read alike: same error, same ticket,
+// and Raw the object's text.
+func checkWrappedDataReadsAsObject(t *testing.T, e *periskope.Event, ti *periskope.TicketInfo, err error) {
+	data := bytes.TrimSpace(e.Data)
+	if len(data) == 0 || data[0] != '{' || !utf8.Valid(data) || !strings.HasPrefix(e.Type, "ticket.") {
+		return
+	}
+	wrapped := *e
+	wrapped.Data = mustMarshal(t, string(data))
+	wti, werr := wrapped.TicketInfo()
+	if (err == nil) != (werr == nil) || (err != nil && err.Error() != werr.Error()) {
+		t.Fatalf("data as object: %v; string-wrapped: %v", err, werr)
+	}
+	if err != nil {
+		return
+	}
+	if !bytes.Equal(wti.Raw, ti.Raw) || (ti.Ticket == nil) != (wti.Ticket == nil) ||
+		(ti.Ticket != nil && (ti.Ticket.TicketID != wti.Ticket.TicketID || ti.Ticket.Subject != wti.Ticket.Subject)) {
+		t.Fatalf("data as object: %+v; string-wrapped: %+v", ti, wti)
+	}
+}
+
+func mustMarshal(t *testing.T, v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 // exactJSONString is the fuzz target's own reading of an exact identifier:
