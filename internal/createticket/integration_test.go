@@ -82,11 +82,14 @@ func newLive(t *testing.T, moto *motoserver.Server, secretValue string, keyOpts 
 
 // The live tests reach moto over sockets, which a synctest bubble does not
 // allow, so they run on real time: where a test waits for a key cache
-// lifetime to pass, it gives the cache one of these.
+// lifetime to pass, it gives the cache one of these. A lifetime the test
+// must still be within after a call to moto (which answers one request at
+// a time, slowly on a loaded machine under -race) is seconds long: the
+// failure is remembered across three requests, the first fetching.
 const (
-	liveMinRefresh = 50 * time.Millisecond  // KeyMinRefreshInterval's stand-in
-	liveKeyTTL     = 50 * time.Millisecond  // secretcache.DefaultTTL's
-	liveFailureTTL = 500 * time.Millisecond // secretcache.DefaultFailureTTL's
+	liveMinRefresh = 50 * time.Millisecond // KeyMinRefreshInterval's stand-in
+	liveKeyTTL     = 50 * time.Millisecond // secretcache.DefaultTTL's
+	liveFailureTTL = 2 * time.Second       // secretcache.DefaultFailureTTL's
 )
 
 // newLiveOver is newLive with the idempotency store's DynamoDB client
