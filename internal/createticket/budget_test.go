@@ -4,10 +4,14 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"slices"
+	"strings"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -86,5 +90,72 @@ func TestAnswerBeforeTheDeadline(t *testing.T) {
 				}
 			})
 		})
+	}
+}
+
+// slowClaims is a DynamoDB whose claim writes (in_progress, not started)
+// take claimTime and whose other writes succeed at once; it keeps the
+// status of every write.
+type slowClaims struct {
+	claimTime time.Duration
+	mu        sync.Mutex
+	statuses  []string
+}
+
+func (d *slowClaims) PutItem(ctx context.Context, in *dynamodb.PutItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+	status, _ := in.Item["status"].(*types.AttributeValueMemberS)
+	if _, started := in.Item["started_at"]; status != nil && status.Value == "in_progress" && !started {
+		select {
+		case <-time.After(d.claimTime):
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if status != nil {
+		d.statuses = append(d.statuses, status.Value)
+	}
+	return &dynamodb.PutItemOutput{}, nil
+}
+
+func (d *slowClaims) Statuses() []string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return slices.Clone(d.statuses)
+}
+
+// A claim that took the Periskope call's time: Periskope is not called,
+// the claim is released so that a retry with the key creates the ticket,
+// and the answer says so, in a code of its own (an upstream_timeout would
+// tell the client the ticket may exist).
+func TestNoTimeLeftAfterTheClaim(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		db := &slowClaims{claimTime: 1500 * time.Millisecond}
+		hs := newHarness(t, setup{idempotency: idempotency.New(db, "tickets")})
+		// Periskope's budget ends 1 s from now, the claim is written after
+		// 1.5 s, and the other calls may run until 2 s (AnswerMargin).
+		ctx, cancel := context.WithTimeout(context.Background(), createticket.AnswerReserve+time.Second)
+		defer cancel()
+		wantNoTimeLeft(t, hs.do(t, ctx, request(minimalBody, "idempotency-key", "late-claim")))
+		if hs.up.Calls() != 0 {
+			t.Errorf("Periskope called %d times after its budget ended", hs.up.Calls())
+		}
+		if got := db.Statuses(); !slices.Equal(got, []string{"in_progress", "released"}) {
+			t.Errorf("record writes %q, want the claim, then its release (a retry then claims the key afresh)", got)
+		}
+	})
+}
+
+// wantNoTimeLeft checks the answer of a request that did not call
+// Periskope for want of time: a retryable 503 that says nothing was created.
+func wantNoTimeLeft(t *testing.T, resp events.APIGatewayV2HTTPResponse) {
+	t.Helper()
+	e := wantError(t, resp, http.StatusServiceUnavailable, createticket.CodeNoTimeLeft, "")
+	if !strings.Contains(e.Message, "nothing was created") || strings.Contains(e.Message, "may or may not") {
+		t.Errorf("message %q: want it to say nothing was created", e.Message)
+	}
+	if resp.Headers["retry-after"] != "1" {
+		t.Errorf("Retry-After = %q, want 1", resp.Headers["retry-after"])
 	}
 }

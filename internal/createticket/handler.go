@@ -83,6 +83,10 @@ const (
 	CodeRateLimited           = "rate_limited"
 	CodeUpstreamError         = "upstream_error"
 	CodeUpstreamTimeout       = "upstream_timeout"
+	// CodeNoTimeLeft: Periskope was not called, the invocation's deadline
+	// being too close (its own, or after slow DynamoDB or Secrets Manager
+	// calls); unlike CodeUpstreamTimeout, nothing was created.
+	CodeNoTimeLeft = "no_time_left"
 )
 
 // TicketCreator creates a Periskope ticket; *periskope.Client is one.
@@ -207,11 +211,12 @@ func (h *Handler) budget(ctx context.Context, now time.Time) budget {
 }
 
 // noTimeLeft answers a request whose Periskope call could not start
-// before its deadline.
+// before its deadline. Its code is not CodeUpstreamTimeout's, whose ticket
+// may exist: a client must be able to tell "retry" from "check first".
 func noTimeLeft(o *outcome) events.APIGatewayV2HTTPResponse {
 	o.err = errors.New("no time left before the invocation deadline")
-	return o.fail(&apigw.Error{Status: http.StatusGatewayTimeout, Code: CodeUpstreamTimeout,
-		Message: "not enough time left to call Periskope; nothing was created"})
+	return o.fail(&apigw.Error{Status: http.StatusServiceUnavailable, Code: CodeNoTimeLeft, RetryAfter: time.Second,
+		Message: "not enough time left to call Periskope; nothing was created, retry later"})
 }
 
 // createOnce is create under an Idempotency-Key, in the scope of the

@@ -4,9 +4,13 @@
 // a retry with the same key and the same request gets that answer back
 // instead of doing the work again.
 //
-// A key belongs to the caller that sent it (Key.Caller): two callers using
-// the same Idempotency-Key get independent records, so neither can read the
-// other's answer or learn that the key exists.
+// A key belongs to the scope of the caller that sent it (Key.Caller): two
+// scopes using the same Idempotency-Key get independent records, so neither
+// can read the other's answer or learn that the key exists. Within one scope
+// keys are shared: every caller the scope holds (for create-ticket, every
+// session of one assumed role) replays, or is refused by, the others'
+// records, which is what lets a retry from another worker find the first
+// request's answer.
 //
 // A record is the item pk = "IDEMPOTENCY#<sha256 of caller and key>". It expires
 // through the table's TTL attribute expires_at (epoch seconds), by default
@@ -16,7 +20,7 @@
 // The semantics are at most once. A claim is made in two steps: Begin
 // writes it, and Claim.Start marks it, with a second conditional write,
 // just before the work is done. A claim that was never started says so in
-// the record (no started_at), and once StartWindow has passed a request
+// the record (no started_at), and once its start window has passed a request
 // with the same key and body takes it over: its holder certainly did no
 // work, whether it answered an error (its claim write timed out on the
 // client side but was applied, as a timed-out write may be) or died, and a
@@ -58,12 +62,13 @@ const (
 	DefaultCallTimeout = 2 * time.Second
 )
 
-// StartWindow is how long after Begin a claim that has not been started is
-// protected from being taken over by a request with the same key and body.
-// It only keeps concurrent duplicates from taking turns: correctness does
-// not depend on it (Start is conditional on the claim), and it is shorter
-// than the call timeout, so a request that gave up on its claim write has
-// always passed it when its client retries.
+// StartWindow is the default of how long after Begin a claim that has not
+// been started is protected from being taken over by a request with the
+// same key and body (see WithStartWindow). It only keeps concurrent
+// duplicates from taking turns: correctness does not depend on it (Start is
+// conditional on the claim), and it is shorter than the call timeout, so a
+// request that gave up on its claim write has always passed it when its
+// client retries.
 const StartWindow = time.Second
 
 // Errors of Begin, Complete and Release.
@@ -106,6 +111,7 @@ type Store struct {
 	table       string
 	ttl         time.Duration
 	callTimeout time.Duration
+	startWindow time.Duration
 }
 
 // Option configures a Store.
@@ -119,9 +125,15 @@ func WithTTL(d time.Duration) Option { return func(s *Store) { s.ttl = d } }
 // while there is still time to answer.
 func WithCallTimeout(d time.Duration) Option { return func(s *Store) { s.callTimeout = d } }
 
+// WithStartWindow sets how long a claim not yet started is protected from
+// being taken over (default StartWindow). Keep it shorter than the call
+// timeout (see StartWindow); tests that must see concurrent requests in
+// progress on a slow machine take a longer one.
+func WithStartWindow(d time.Duration) Option { return func(s *Store) { s.startWindow = d } }
+
 // New returns a Store over table.
 func New(db DB, table string, opts ...Option) *Store {
-	s := &Store{db: db, table: table, ttl: DefaultTTL, callTimeout: DefaultCallTimeout}
+	s := &Store{db: db, table: table, ttl: DefaultTTL, callTimeout: DefaultCallTimeout, startWindow: StartWindow}
 	for _, opt := range opts {
 		opt(s)
 	}
@@ -204,7 +216,7 @@ func (s *Store) Begin(ctx context.Context, key Key, fingerprint string, leaseUnt
 		"owner":       str(claim.owner),
 		"created_at":  str(now.UTC().Format(time.RFC3339Nano)),
 		"lease_until": num(leaseUntil.UnixMilli()),
-		"start_by":    num(now.Add(StartWindow).UnixMilli()),
+		"start_by":    num(now.Add(s.startWindow).UnixMilli()),
 		"expires_at":  num(now.Add(s.ttl).Unix()),
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.callTimeout)
@@ -214,7 +226,7 @@ func (s *Store) Begin(ctx context.Context, key Key, fingerprint string, leaseUnt
 		Item:      claim.item(map[string]types.AttributeValue{"status": str(statusInProgress)}),
 		// Absent, expired but not yet swept by TTL, or given up: claim it.
 		// Claimed for the same request but never started, and either past
-		// its StartWindow or this very claim (a retry of this write that
+		// its start window or this very claim (a retry of this write that
 		// was applied): take it over. Records without start_by (written
 		// before Start existed) are never taken over.
 		ConditionExpression: aws.String("attribute_not_exists(pk) OR expires_at < :now OR #status = :released OR " +
@@ -252,7 +264,7 @@ func (s *Store) existing(item map[string]types.AttributeValue, fingerprint strin
 		}
 		return Begun{Replay: resp}, nil
 	case statusInProgress:
-		// A claim not started yet is still in its StartWindow here (past
+		// A claim not started yet is still in its start window here (past
 		// it, Begin's condition took it over).
 		_, started := item["started_at"]
 		if now.UnixMilli() < getN(item, "lease_until") || !started && now.UnixMilli() <= getN(item, "start_by") {

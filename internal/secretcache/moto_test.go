@@ -79,8 +79,11 @@ func TestRevocationAgainstMoto(t *testing.T) {
 	}
 	put(`{"signing_keys":["old"]}`)
 	// moto is reached over sockets, which a synctest bubble does not
-	// allow: the cache gets short real lifetimes to wait out.
-	const minRefresh, failureTTL = 50 * time.Millisecond, 300 * time.Millisecond
+	// allow: the cache gets real lifetimes to wait out. The failure is
+	// remembered for failureTTL from the start of the failed fetch, and
+	// the Get after it must still be within: on a loaded machine under
+	// -race the fetch alone may take a good part of a second.
+	const minRefresh, failureTTL = 50 * time.Millisecond, 2 * time.Second
 	getter := &fakeaws.CountingSecretsManager{Next: sm}
 	kc := newKeysCache(getter, secretcache.WithMinRefreshInterval(minRefresh), secretcache.WithFailureTTL(failureTTL))
 	if keys, err := kc.Get(ctx); err != nil || len(keys) != 1 {
@@ -115,6 +118,7 @@ func TestRevocationAgainstMoto(t *testing.T) {
 		step.revoke()
 		time.Sleep(minRefresh) // past the minimum refresh interval, within the TTL (secretTTL)
 		keys, err := kc.Refresh(ctx)
+		failed := time.Now() // after the failed fetch began
 		if !errors.Is(err, step.wantErr) || keys != nil {
 			t.Fatalf("%s: Refresh = %v, %v; want no keys and %v", step.name, keys, err, step.wantErr)
 		}
@@ -129,7 +133,7 @@ func TestRevocationAgainstMoto(t *testing.T) {
 			step.restore()
 		}
 		put(`{"signing_keys":["new"]}`)
-		time.Sleep(failureTTL)
+		time.Sleep(time.Until(failed.Add(failureTTL)))
 		if keys, err := kc.Get(ctx); err != nil || len(keys) != 1 || keys[0] != "new" {
 			t.Fatalf("%s: after the fix Get = %v, %v", step.name, keys, err)
 		}

@@ -76,8 +76,11 @@ func (c *awsCalls) get(operation string) int {
 
 // The moto tests run on real time; where one waits for a key cache
 // lifetime to pass, the cache gets one of these (through motoOptions).
+// A lifetime the test must still be within, after calls to moto (which
+// answers one request at a time, slowly on a loaded machine under -race),
+// is seconds long; one it only waits past is short.
 const (
-	motoMinRefresh = time.Second            // long enough to refresh too soon on purpose
+	motoMinRefresh = 5 * time.Second        // long enough to refresh too soon on purpose, after three moto calls
 	motoKeyTTL     = 50 * time.Millisecond  // secretcache.DefaultTTL's stand-in
 	motoFailureTTL = 300 * time.Millisecond // secretcache.DefaultFailureTTL's
 )
@@ -520,12 +523,13 @@ func TestMotoKeyRotation(t *testing.T) {
 	if got := deliver("T-1", "old-key"); got.Status != 200 {
 		t.Fatalf("old key before rotation: %d %s", got.Status, got.Raw.Body)
 	}
+	fetched := time.Now() // the key was read during T-1
 	// Rotated in Periskope's console and in the secret, current key first.
 	r.putSecret(t, `{"signing_keys": ["new-key", "old-key"]}`)
 	if got := deliver("T-2", "new-key"); got.Status != 401 {
 		t.Fatalf("refresh within the minimum interval: %d, want 401 (refreshes are rate-limited)", got.Status)
 	}
-	time.Sleep(motoMinRefresh) // past the minimum refresh interval, well within the TTL (the default, 5 minutes)
+	time.Sleep(time.Until(fetched.Add(motoMinRefresh))) // past the minimum refresh interval, well within the TTL (the default, 5 minutes)
 	if got := deliver("T-2", "new-key"); got.Status != 200 {
 		t.Fatalf("new key after rotation: %d %s", got.Status, got.Raw.Body)
 	}
@@ -591,9 +595,10 @@ func TestMotoRevokedSecretIs503(t *testing.T) {
 // An outage (Secrets Manager unreachable) keeps the cached key working for
 // MaxStale past its TTL, and no longer.
 func TestMotoStaleKeysServedDuringAnOutage(t *testing.T) {
-	// maxStale outlasts stopping moto_server (the stale key must still be
-	// served after it); MaxStale itself is secretcache's test.
-	const maxStale = 2 * time.Second
+	// maxStale outlasts stopping moto_server on a loaded machine (the stale
+	// key must still be served after it); MaxStale itself is secretcache's
+	// test.
+	const maxStale = 5 * time.Second
 	r := newMotoRig(t, motoOptions{keyCache: []secretcache.Option{secretcache.WithTTL(motoKeyTTL), secretcache.WithMaxStale(maxStale)}})
 	// ticket.updated is verified but not stored: DynamoDB, down too, is not needed.
 	req := sample(t, "webhook-ticket-updated.json")
@@ -606,7 +611,7 @@ func TestMotoStaleKeysServedDuringAnOutage(t *testing.T) {
 	if got := r.send(t, req); got.Status != 200 {
 		t.Fatalf("Secrets Manager down after the TTL: %d %s, want the cached key to verify", got.Status, got.Raw.Body)
 	}
-	time.Sleep(maxStale)
+	time.Sleep(time.Until(warmed.Add(motoKeyTTL + maxStale)))
 	if got := r.send(t, req); got.Status != 503 {
 		t.Fatalf("Secrets Manager down MaxStale past the TTL: %d %s, want 503", got.Status, got.Raw.Body)
 	}
