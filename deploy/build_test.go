@@ -36,7 +36,11 @@ func runMake(t *testing.T, env []string, args ...string) {
 func TestSAMBuildTargets(t *testing.T) {
 	for _, f := range functions {
 		t.Run(f.id, func(t *testing.T) {
-			artifacts := t.TempDir()
+			// A directory with a space in its name: the recipe quotes it.
+			artifacts := filepath.Join(t.TempDir(), ".aws-sam build", f.id)
+			if err := os.MkdirAll(artifacts, 0o755); err != nil {
+				t.Fatal(err)
+			}
 			// GOFLAGS as a user's default: VCS stamping on wherever git is.
 			runMake(t, []string{"ARTIFACTS_DIR=" + artifacts, "GOFLAGS=-buildvcs=auto"}, "build-"+f.id)
 			checkBootstrap(t, filepath.Join(artifacts, "bootstrap"), f.pkg)
@@ -64,7 +68,7 @@ func TestSAMBuildTargetsAreReproducible(t *testing.T) {
 
 // TestMakeBuild checks `make build` puts both bootstraps under BIN_DIR/<fn>/.
 func TestMakeBuild(t *testing.T) {
-	bin := t.TempDir()
+	bin := filepath.Join(t.TempDir(), "bin dir")
 	runMake(t, nil, "build", "BIN_DIR="+bin)
 	for _, f := range functions {
 		checkBootstrap(t, filepath.Join(bin, filepath.Base(f.pkg), "bootstrap"), f.pkg)

@@ -11,18 +11,18 @@
 # Makefile): deploy.mk defaults ENV to dev, and neither that default nor an
 # ENV exported for something else may send a lookup to AWS. Recipes read
 # it, like every value an operator passes, from the environment ("$$OPS_ENV").
-export OPS_ENV := $(if $(ENV_GIVEN),$(ENV))
+export override OPS_ENV := $(if $(ENV_GIVEN),$(ENV))
 OPS_LOG_DIR ?= bin/local/logs
-OPS_FUNCTIONS := CreateTicketFunction WebhookFunction
+override OPS_FUNCTIONS := CreateTicketFunction WebhookFunction
 MOTO_PORT ?= 5000
 
 # require-env-valid: ENV, when given, names a deployed environment.
-define require-env-valid
+override define require-env-valid
 	@case "$$OPS_ENV" in ""|dev|staging|prod) ;; *) printf '%s: ENV must be dev, staging or prod (got %q)\n' "$@" "$$OPS_ENV" >&2; exit 2;; esac
 endef
 
 # require-fn: FN is one of the template's functions.
-define require-fn
+override define require-fn
 	@case " $(OPS_FUNCTIONS) " in *" $$FN "*) ;; *) printf 'usage: make %s FN=CreateTicketFunction|WebhookFunction [ENV=dev|staging|prod] (got FN=%q)\n' "$@" "$$FN" >&2; exit 2;; esac
 endef
 
@@ -30,15 +30,15 @@ endef
 # with ENV, against the table named by the stack's TicketsTableName output
 # (read with the aws CLI).
 ifneq ($(OPS_ENV),)
-lookup = table=$$(scripts/stack-output.sh "periskope-bridge-$$OPS_ENV" TicketsTableName) && $(GO) run ./cmd/lookup $(1) -table "$$table"
+override lookup = table=$$(scripts/stack-output.sh "periskope-bridge-$$OPS_ENV" TicketsTableName) && "$$GO" run ./cmd/lookup $(1) -table "$$table"
 else
-lookup = $(GO) run ./cmd/lookup $(1) -local -endpoint "http://127.0.0.1:$$MOTO_PORT"
+override lookup = "$$GO" run ./cmd/lookup $(1) -local -endpoint "http://127.0.0.1:$$MOTO_PORT"
 endif
 
 .PHONY: dashboard-gen logs ticket tickets
 dashboard-gen: ## Write the CloudWatch dashboard into template.yaml from internal/dev/dashboard (after adding an alarm or a metric).
 	$(require-go)
-	@$(GO) run ./cmd/dashboard gen
+	@"$$GO" run ./cmd/dashboard gen
 
 logs: ## Follow a function's logs: FN=CreateTicketFunction|WebhookFunction; ENV=dev|staging|prod for the deployed stack (sam logs --tail), none for make run's.
 	$(require-fn)

@@ -9,13 +9,13 @@
 #   make reconcile ENV=prod RECONCILE_FLAGS=-yes   prod stores only with -yes
 #   make reconcile RECONCILE_FLAGS='-dry-run -since 72h'
 
-RECONCILE_BIN := bin/reconcile
+override RECONCILE_BIN := bin/reconcile
 RECONCILE_FLAGS ?=
 
 .PHONY: $(RECONCILE_BIN)
 $(RECONCILE_BIN):
 	$(require-go)
-	@$(GO) build -o $@ ./cmd/reconcile
+	@"$$GO" build -o $(RECONCILE_BIN) ./cmd/reconcile
 
 # ENV given on the command line (ENV_GIVEN, see the Makefile) selects a
 # stack; otherwise (deploy.mk's default) the local system. ENV=prod stores

@@ -36,6 +36,9 @@ type fakePeriskope struct {
 	// ignoreOffset lists the first page whatever the offset, as an API
 	// that does not know the parameter would.
 	ignoreOffset bool
+	// countIsPageLength answers count = the page's length rather than the
+	// total: Periskope's documented example (count 2, from 1, to 2) fits both.
+	countIsPageLength bool
 }
 
 // maxLists stops a run that would page forever, so that such a test fails
@@ -83,6 +86,9 @@ func (f *fakePeriskope) ListTickets(ctx context.Context, p periskope.ListTickets
 		l.Tickets = append(l.Tickets, f.tickets[i])
 	}
 	l.To = p.Offset + len(l.Tickets)
+	if f.countIsPageLength {
+		l.Count = len(l.Tickets)
+	}
 	return l, nil
 }
 

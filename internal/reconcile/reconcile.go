@@ -6,9 +6,10 @@
 // answer is its list-events API; ours is Periskope's ticket list.
 //
 // A run pages through GET /tickets (PageSize per page) until a page is
-// short, the listed tickets reach the count Periskope reports, or a page
-// lists no ticket not seen before (an API that ignores offset; reported as
-// ErrNoProgress); MaxPages bounds it in any case. It asks
+// short or lists no ticket not seen before (an API that ignores offset;
+// reported as ErrNoProgress); MaxPages bounds it in any case. The count
+// Periskope reports ends nothing: its documented example fits both the
+// page's length and the total. It asks
 // the table which tickets of each page it holds in one BatchGetItem, and
 // for each missing one reads the ticket info object (GET /tickets/{id}) and
 // stores it through the webhook's exactly-once store, marked
@@ -223,21 +224,24 @@ func (ru *run) page(ctx context.Context, work chan<- missing) error {
 		if err != nil {
 			return fmt.Errorf("%w at offset %d: %w", ErrList, offset, err)
 		}
-		if offset == 0 && ru.cfg.Since.IsZero() {
+		if offset == 0 && ru.cfg.Since.IsZero() && (list.Count > len(list.Tickets) || len(list.Tickets) < ru.cfg.PageSize) {
+			// Periskope documents count by an example that fits both the
+			// page's length and the total: only a count above the page's
+			// length, or a short first page, tells the total.
 			ru.update(func(c *Counts) { c.Total = list.Count })
 		}
-		fresh, unseen, listed := ru.pick(list.Tickets)
+		fresh, unseen := ru.pick(list.Tickets)
 		if err := ru.check(ctx, fresh, work); err != nil {
 			return err
 		}
 		// Offset paging of a newest-first list under concurrent creates
 		// shows some tickets twice (deduplicated in pick), never skips one;
 		// a full page of nothing but repeats is an API not moving on.
+		// count is no end: it may be the page's length rather than the
+		// total, so a full last page is followed by one empty page.
 		switch {
 		case len(list.Tickets) < ru.cfg.PageSize:
 			return nil // a short page is the last
-		case list.Count > 0 && listed >= list.Count:
-			return nil // as many tickets as Periskope holds
 		case unseen == 0:
 			return fmt.Errorf("%w (offset %d)", ErrNoProgress, offset)
 		}
@@ -247,9 +251,9 @@ func (ru *run) page(ctx context.Context, work chan<- missing) error {
 }
 
 // pick keeps the tickets of a page not listed before and not older than
-// Since. It returns them, how many tickets of the page were not listed
-// before (Since or not), and how many distinct tickets are listed so far.
-func (ru *run) pick(tickets []periskope.Ticket) (fresh []periskope.Ticket, unseen, listed int) {
+// Since. It returns them and how many tickets of the page were not listed
+// before (Since or not).
+func (ru *run) pick(tickets []periskope.Ticket) (fresh []periskope.Ticket, unseen int) {
 	ru.mu.Lock()
 	defer ru.mu.Unlock()
 	for _, t := range tickets {
@@ -275,7 +279,7 @@ func (ru *run) pick(tickets []periskope.Ticket) (fresh []periskope.Ticket, unsee
 		ru.counts.Seen++
 		fresh = append(fresh, t)
 	}
-	return fresh, unseen, len(ru.listed)
+	return fresh, unseen
 }
 
 // check asks the table about one page of tickets and queues the missing.

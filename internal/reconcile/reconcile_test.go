@@ -142,17 +142,42 @@ func TestRunVariants(t *testing.T) {
 			},
 		},
 		{
-			name: "a list of exactly the reported count ends without an empty page",
+			name: "a list of whole pages ends at the empty page after them",
 			mutate: func(s *scenario) {
 				s.api.tickets = s.api.tickets[:200]
 				s.table.items = map[string]*ticketstore.Ticket{}
 			},
 			want: reconcile.Counts{Seen: 200, Stored: 200, Total: 200},
 			check: func(t *testing.T, s *scenario) {
-				if s.api.lists != 2 {
-					t.Errorf("%d list calls, want 2: the second page reaches the count", s.api.lists)
+				if s.api.lists != 3 {
+					t.Errorf("%d list calls, want 3: two full pages and an empty one", s.api.lists)
 				}
 			},
+		},
+		{
+			// Periskope's documented example fits a count that is the
+			// page's length: the run must read on to the short page, and
+			// give the progress bar no total.
+			name: "a count that is the page's length ends nothing",
+			mutate: func(s *scenario) {
+				s.api.countIsPageLength = true
+				s.table.items = map[string]*ticketstore.Ticket{}
+			},
+			want: reconcile.Counts{Seen: 250, Stored: 250},
+			check: func(t *testing.T, s *scenario) {
+				if s.api.lists != 3 || s.table.count(ticketstore.SourceReconcile) != 250 {
+					t.Errorf("%d list calls, %d stored; want 3 and all 250", s.api.lists, s.table.count(ticketstore.SourceReconcile))
+				}
+			},
+		},
+		{
+			name: "a count that is the page's length tells a short first page's total",
+			mutate: func(s *scenario) {
+				s.api.countIsPageLength = true
+				s.api.tickets = s.api.tickets[:40]
+				s.table.items = map[string]*ticketstore.Ticket{}
+			},
+			want: reconcile.Counts{Seen: 40, Stored: 40, Total: 40},
 		},
 		{
 			name:    "an API that ignores offset ends the run after one page of repeats",
