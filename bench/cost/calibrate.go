@@ -113,3 +113,16 @@ func runSpin(self string, g *cpuGroup, inGroup bool) (calibration, error) {
 	}
 	return calibration{Share: float64(cpu) / float64(wall), BlocksPer: float64(n) / (float64(cpu) / 1e6)}, nil
 }
+
+// starved are the calibrations whose measured share falls more than a
+// tenth short of the share the quota allows: the machine, not the quota,
+// limited them, so the durations measured at those sizes are not Lambda's.
+func starved(calib []calibration) []calibration {
+	var out []calibration
+	for _, c := range calib {
+		if c.MemoryMB > 0 && c.Share < 0.9*float64(c.MemoryMB)/LambdaFullVCPUMB {
+			out = append(out, c)
+		}
+	}
+	return out
+}

@@ -138,18 +138,7 @@ func (r *report) print(w io.Writer) {
 	fmt.Fprintf(w, "Machine: %s. Load average (1, 5, 15 min): %s at the start, %s at the end; %s run.\n", benchkit.Machine(), r.loadStart, r.loadEnd, r.elapsed.Round(time.Second))
 	fmt.Fprintf(w, "CPU limit: %s, period %v, quota = period × MB / %d; the emulator and the bootstrap in the group. Prices: bench/cost/prices.json of %s, %s.\n\n", r.cgroup, QuotaPeriod, LambdaFullVCPUMB, p.Date, p.Region)
 
-	fmt.Fprintln(w, "## Calibration: CPU share the quota gives (CPU time ÷ wall time of a hashing loop)")
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "| memory | quota per 20 ms | Lambda's share | measured share | SHA-256 of 1 KiB per CPU ms |")
-	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: |")
-	for _, c := range r.calib {
-		if c.MemoryMB == 0 {
-			fmt.Fprintf(w, "| no quota | | | %.3f | %.0f |\n", c.Share, c.BlocksPer)
-			continue
-		}
-		fmt.Fprintf(w, "| %d MB | %.3f ms | %.3f | %.3f | %.0f |\n", c.MemoryMB, float64(QuotaFor(c.MemoryMB).Microseconds())/1000,
-			float64(c.MemoryMB)/LambdaFullVCPUMB, c.Share, c.BlocksPer)
-	}
+	r.printCalibration(w)
 
 	for _, f := range r.fns {
 		fmt.Fprintf(w, "\n## %s\n\n", f.spec.Name)
@@ -307,5 +296,27 @@ func (r *report) printUpstreamWait(w io.Writer, f *fnRun) {
 			continue
 		}
 		fmt.Fprintf(w, "| %g ms | %d MB | %s | %s |\n", wait, best, money(bestCost), strings.Join(others, ", "))
+	}
+}
+
+// printCalibration prints the CPU share each quota gave, and names the
+// sizes where the machine, not the quota, limited it.
+func (r *report) printCalibration(w io.Writer) {
+	fmt.Fprintln(w, "## Calibration: CPU share the quota gives (CPU time ÷ wall time of a hashing loop)")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| memory | quota per 20 ms | Lambda's share | measured share | SHA-256 of 1 KiB per CPU ms |")
+	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: |")
+	for _, c := range r.calib {
+		if c.MemoryMB == 0 {
+			fmt.Fprintf(w, "| no quota | | | %.3f | %.0f |\n", c.Share, c.BlocksPer)
+			continue
+		}
+		fmt.Fprintf(w, "| %d MB | %.3f ms | %.3f | %.3f | %.0f |\n", c.MemoryMB, float64(QuotaFor(c.MemoryMB).Microseconds())/1000,
+			float64(c.MemoryMB)/LambdaFullVCPUMB, c.Share, c.BlocksPer)
+	}
+	for _, c := range starved(r.calib) {
+		fmt.Fprintf(w, "\n**Not what Lambda gives at %d MB:** the quota allows a share of %.3f, the machine gave %.3f. "+
+			"Other work took the CPU, so the figures at that size overstate latency and billed duration; run again on a quieter machine.\n",
+			c.MemoryMB, float64(c.MemoryMB)/LambdaFullVCPUMB, c.Share)
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -55,5 +56,24 @@ func TestCostOfAKind(t *testing.T) {
 	r.results["F"][512].warm["create"].durations = []time.Duration{400 * time.Millisecond}
 	if got := r.choose(f); got.mb != 128 || !got.within {
 		t.Errorf("choice %+v, want 128 MB", got)
+	}
+}
+
+// A size whose measured CPU share falls short of the quota's (a busy
+// machine) is named, and the report says so; one within a tenth is not.
+func TestStarvedSizesAreNamed(t *testing.T) {
+	calib := []calibration{
+		{MemoryMB: 0, Share: 0.42},
+		{MemoryMB: 512, Share: 0.289},  // the quota's 0.289
+		{MemoryMB: 1024, Share: 0.296}, // the quota's 0.579: starved
+	}
+	got := starved(calib)
+	if len(got) != 1 || got[0].MemoryMB != 1024 {
+		t.Fatalf("starved = %+v, want only the 1024 MB calibration", got)
+	}
+	var b strings.Builder
+	(&report{calib: calib}).printCalibration(&b)
+	if !strings.Contains(b.String(), "Not what Lambda gives at 1024 MB") || strings.Contains(b.String(), "Not what Lambda gives at 512 MB") {
+		t.Errorf("report does not name exactly the starved size:\n%s", b.String())
 	}
 }
