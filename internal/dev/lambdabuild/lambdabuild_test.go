@@ -54,7 +54,7 @@ func TestFlagsAreTheDeployedOnes(t *testing.T) {
 	}
 	var line string
 	for l := range strings.SplitSeq(string(mk), "\n") {
-		if rest, ok := strings.CutPrefix(l, "LAMBDA_BUILD_FLAGS :="); ok {
+		if rest, ok := strings.CutPrefix(strings.TrimPrefix(l, "override "), "LAMBDA_BUILD_FLAGS :="); ok {
 			line = strings.TrimSpace(rest)
 		}
 	}

@@ -123,6 +123,13 @@ func tryStart(cfg Config, environ []string, out *lineWriter, onExit func(*enviro
 		cfg.Bootstrap)
 	cmd.Dir = filepath.Dir(cfg.Bootstrap)
 	cmd.Env = environ
+	// A bootstrap the emulator leaves behind when it is killed comes to
+	// this process (adoptOrphans), which knows it by its executable.
+	adoptOrphans()
+	bootstrap, err := filepath.EvalSymlinks(cfg.Bootstrap)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrConfig, err)
+	}
 	env := &environment{
 		cmd:     cmd,
 		url:     "http://" + invokeAddr + InvokePath,
@@ -161,6 +168,7 @@ func tryStart(cfg Config, environ []string, out *lineWriter, onExit func(*enviro
 		// Bootstraps left in its process group by an emulator that was
 		// killed: nobody can invoke them any more.
 		killGroup(cmd.Process.Pid)
+		killOrphans(bootstrap)
 		close(env.exited)
 		onExit(env)
 		<-outCopied

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 )
 
@@ -32,4 +33,30 @@ func childPIDs(pid int) []int {
 		}
 	}
 	return pids
+}
+
+// prSetChildSubreaper is prctl's PR_SET_CHILD_SUBREAPER.
+const prSetChildSubreaper = 36
+
+// adoptOrphans makes this process the reaper of its descendants' orphans,
+// once: the emulator starts each bootstrap in a process group of its own,
+// so a bootstrap outlives an emulator that was killed, and without this it
+// would become init's child, out of the harness's reach.
+var adoptOrphans = sync.OnceFunc(func() {
+	_, _, _ = syscall.RawSyscall(syscall.SYS_PRCTL, prSetChildSubreaper, 1, 0)
+})
+
+// killOrphans kills and reaps the children of this process that run
+// bootstrap: a live bootstrap is its emulator's child, so these are the
+// ones a dead emulator left behind.
+func killOrphans(bootstrap string) {
+	for _, pid := range childPIDs(os.Getpid()) {
+		if exe, err := os.Readlink("/proc/" + strconv.Itoa(pid) + "/exe"); err != nil || exe != bootstrap {
+			continue
+		}
+		_ = syscall.Kill(-pid, syscall.SIGKILL)
+		_ = syscall.Kill(pid, syscall.SIGKILL)
+		var status syscall.WaitStatus
+		_, _ = syscall.Wait4(pid, &status, 0, nil)
+	}
 }

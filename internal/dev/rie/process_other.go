@@ -16,3 +16,7 @@ func killAll(int, []int) {}
 func killGroup(int) {}
 
 func childPIDs(int) []int { return nil }
+
+func adoptOrphans() {}
+
+func killOrphans(string) {}

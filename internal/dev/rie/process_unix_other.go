@@ -9,3 +9,7 @@ func setParentDeathSignal(*syscall.SysProcAttr) {}
 
 // childPIDs is not known without Linux's /proc.
 func childPIDs(int) []int { return nil }
+
+// adoptOrphans and killOrphans need Linux's child subreaper and /proc.
+func adoptOrphans()      {}
+func killOrphans(string) {}
