@@ -29,9 +29,9 @@ func killAll(pid int, runtimes []int) {
 	}
 }
 
-// killGroup kills what is left of the emulator's process group (a
-// bootstrap it was running when it was killed) just after the emulator was
-// reaped. The id is not reused while a member of the group lives; with none
+// killGroup kills what is left of the emulator's process group just after
+// the emulator was reaped (its bootstraps are in groups of their own:
+// killOrphans stops those). The id is not reused while a member of the group lives; with none
 // left the kill finds nobody.
 func killGroup(pid int) {
 	_ = syscall.Kill(-pid, syscall.SIGKILL)
