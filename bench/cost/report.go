@@ -173,6 +173,9 @@ func (r *report) printVerdict(w io.Writer) {
 	p := r.prices
 	fmt.Fprintf(w, "\n## Verdict\n\nBounds: warm p99 ≤ %v for every event, cold first response p99 ≤ %v. Among the sizes within them, the one whose main event costs least per million (1M a month, cold share %.2g%%).\n\n",
 		warmP99Bound, coldP99Bound, 100*p.coldShare(1e6))
+	for _, line := range verdictCaveats(r.calib) {
+		fmt.Fprintf(w, "%s\n\n", line)
+	}
 	chosen := map[string]int{}
 	for _, f := range r.fns {
 		c := r.choose(f)
@@ -319,4 +322,14 @@ func (r *report) printCalibration(w io.Writer) {
 			"Other work took the CPU, so the figures at that size overstate latency and billed duration; run again on a quieter machine.\n",
 			c.MemoryMB, float64(c.MemoryMB)/LambdaFullVCPUMB, c.Share)
 	}
+}
+
+// verdictCaveats are the verdict's warnings about sizes the machine, not the
+// quota, limited: their latency and cost are overstated.
+func verdictCaveats(calib []calibration) []string {
+	var lines []string
+	for _, c := range starved(calib) {
+		lines = append(lines, fmt.Sprintf("**This verdict is not Lambda's at %d MB:** the machine gave that size less CPU than its quota (see the calibration), so its latency and cost are overstated and it may be wrongly out of the bounds or dearer.", c.MemoryMB))
+	}
+	return lines
 }

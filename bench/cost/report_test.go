@@ -76,4 +76,7 @@ func TestStarvedSizesAreNamed(t *testing.T) {
 	if !strings.Contains(b.String(), "Not what Lambda gives at 1024 MB") || strings.Contains(b.String(), "Not what Lambda gives at 512 MB") {
 		t.Errorf("report does not name exactly the starved size:\n%s", b.String())
 	}
+	if v := verdictCaveats(calib); len(v) != 1 || !strings.Contains(v[0], "not Lambda's at 1024 MB") {
+		t.Errorf("verdict caveats %q, want one about 1024 MB", v)
+	}
 }
