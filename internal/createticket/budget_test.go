@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -93,29 +94,59 @@ func TestAnswerBeforeTheDeadline(t *testing.T) {
 	}
 }
 
-// slowClaims is a DynamoDB whose claim writes (in_progress, not started)
-// take claimTime and whose other writes succeed at once; it keeps the
-// status of every write.
+// slowClaims is a DynamoDB table of idempotency records whose claim
+// writes (in_progress, not started) take claimTime, whose first start write
+// (in_progress, started) takes startTime, and whose other writes are
+// immediate. It applies the part of the store's conditions these tests
+// meet (those conditions are proven against moto in internal/idempotency):
+// a claim succeeds when there is no record or it was released, any other
+// write while the record is in progress under the writer's owner; a
+// refused write returns the record, as ReturnValuesOnConditionCheckFailure
+// does. It keeps the status of every write applied.
 type slowClaims struct {
-	claimTime time.Duration
-	mu        sync.Mutex
-	statuses  []string
+	claimTime, startTime time.Duration
+	mu                   sync.Mutex
+	records              map[string]map[string]types.AttributeValue
+	starts               int
+	statuses             []string
 }
 
 func (d *slowClaims) PutItem(ctx context.Context, in *dynamodb.PutItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
 	status, _ := in.Item["status"].(*types.AttributeValueMemberS)
-	if _, started := in.Item["started_at"]; status != nil && status.Value == "in_progress" && !started {
+	_, started := in.Item["started_at"]
+	inProgress := status != nil && status.Value == "in_progress"
+	delay := time.Duration(0)
+	d.mu.Lock()
+	switch {
+	case inProgress && !started:
+		delay = d.claimTime
+	case inProgress && d.starts == 0:
+		delay = d.startTime
+		d.starts++
+	}
+	d.mu.Unlock()
+	if delay > 0 {
 		select {
-		case <-time.After(d.claimTime):
+		case <-time.After(delay):
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if status != nil {
-		d.statuses = append(d.statuses, status.Value)
+	pk := attrS(in.Item, "pk")
+	old, held := d.records[pk]
+	claim := inProgress && !started
+	switch {
+	case claim && held && attrS(old, "status") != "released",
+		!claim && (!held || attrS(old, "status") != "in_progress" || attrS(old, "owner") != attrS(in.Item, "owner")):
+		return nil, &types.ConditionalCheckFailedException{Message: aws.String("condition failed"), Item: old}
 	}
+	if d.records == nil {
+		d.records = map[string]map[string]types.AttributeValue{}
+	}
+	d.records[pk] = in.Item
+	d.statuses = append(d.statuses, status.Value)
 	return &dynamodb.PutItemOutput{}, nil
 }
 
@@ -143,6 +174,77 @@ func TestNoTimeLeftAfterTheClaim(t *testing.T) {
 		}
 		if got := db.Statuses(); !slices.Equal(got, []string{"in_progress", "released"}) {
 			t.Errorf("record writes %q, want the claim, then its release (a retry then claims the key afresh)", got)
+		}
+	})
+}
+
+// A start mark that took the Periskope call's time: the check before
+// Start passed, so the one before the call must catch it. Periskope is
+// not called (the client would not send the request, its context ended,
+// and the answer would be a 504 "may or may not have been created" stored
+// for every retry); the claim is released, and a retry with the key
+// creates the ticket, once.
+func TestNoTimeLeftAfterTheStart(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		db := &slowClaims{startTime: 1500 * time.Millisecond}
+		hs := newHarness(t, setup{idempotency: idempotency.New(db, "tickets")})
+		// Periskope's budget ends 1 s from now, Start is written after 1.5 s.
+		ctx, cancel := context.WithTimeout(context.Background(), createticket.AnswerReserve+time.Second)
+		defer cancel()
+		wantNoTimeLeft(t, hs.do(t, ctx, request(minimalBody, "idempotency-key", "late-start")))
+		if hs.up.Calls() != 0 {
+			t.Errorf("Periskope got %d requests after its budget ended", hs.up.Calls())
+		}
+		if got := db.Statuses(); !slices.Equal(got, []string{"in_progress", "in_progress", "released"}) {
+			t.Errorf("record writes %q, want the claim, its start, then its release (never a stored 504)", got)
+		}
+		if line := hs.logs.Lines(t)[0]; line["upstream_attempts"] != nil {
+			t.Errorf("log line %v: Periskope was not called, want no upstream_attempts", line)
+		}
+
+		retry := func() events.APIGatewayV2HTTPResponse {
+			ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+			defer cancel()
+			return hs.do(t, ctx, request(minimalBody, "idempotency-key", "late-start"))
+		}
+		if resp := retry(); resp.StatusCode != http.StatusCreated || resp.Headers[createticket.ReplayedHeader] != "" {
+			t.Fatalf("retry = %d %s, want the ticket created", resp.StatusCode, resp.Body)
+		}
+		if resp := retry(); resp.StatusCode != http.StatusCreated || resp.Headers[createticket.ReplayedHeader] != "true" {
+			t.Errorf("second retry = %d %v, want the answer replayed", resp.StatusCode, resp.Headers)
+		}
+		if got := hs.up.Calls(); got != 1 {
+			t.Errorf("Periskope creates = %d, want 1", got)
+		}
+	})
+}
+
+// slowKeys is a KeyProvider whose reads take d.
+type slowKeys struct{ d time.Duration }
+
+func (k slowKeys) APIKey(ctx context.Context) (string, error) {
+	select {
+	case <-time.After(k.d):
+		return testAPIKey, nil
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+}
+
+// Without an Idempotency-Key, a key read that took the Periskope call's
+// time is a 503 no_time_left that calls nobody, not a 504 whose ticket
+// "may or may not" exist.
+func TestNoTimeLeftAfterTheKeyRead(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		hs := newHarness(t, setup{keys: slowKeys{1500 * time.Millisecond}})
+		ctx, cancel := context.WithTimeout(context.Background(), createticket.AnswerReserve+time.Second)
+		defer cancel()
+		wantNoTimeLeft(t, hs.do(t, ctx, request(minimalBody)))
+		if hs.up.Calls() != 0 {
+			t.Errorf("Periskope got %d requests after its budget ended", hs.up.Calls())
+		}
+		if got := hs.metrics.Get(createticket.MetricUpstreamError); got != 0 {
+			t.Errorf("UpstreamError = %v, want 0: Periskope was not called", got)
 		}
 	})
 }

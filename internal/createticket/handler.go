@@ -358,6 +358,12 @@ func (h *Handler) readKey(ctx context.Context, o *outcome) (events.APIGatewayV2H
 // to keep for retries (the ticket was, or may have been, created) rather
 // than a failure where it certainly was not.
 func (h *Handler) create(ctx context.Context, ticket periskope.CreateTicketRequest, deadline time.Time, o *outcome) (resp events.APIGatewayV2HTTPResponse, final bool) {
+	// The calls before (the API key, the claim and its start) may have
+	// taken the time: the client would not send the request, and the
+	// context's error would read as a timeout whose ticket may exist.
+	if !deadline.After(time.Now()) {
+		return noTimeLeft(o), false
+	}
 	uctx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
 	uctx, attempts := withAttemptCounter(uctx)
