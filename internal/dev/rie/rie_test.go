@@ -469,7 +469,7 @@ func TestAnEmulatorKilledMidInvocationIsReplacedAtOnce(t *testing.T) {
 func TestAnIdleEnvironmentsBootstrapIsReapedWhenItsEmulatorDies(t *testing.T) {
 	neighbour := start(t, baseConfig())
 	live := runtimePID(t, neighbour)
-	for round := range 3 {
+	for round := range 5 {
 		f := start(t, baseConfig())
 		boot := runtimePID(t, f)
 		dead := f.PIDs()[0]
