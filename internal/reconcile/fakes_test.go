@@ -224,3 +224,16 @@ type reconcileResult struct {
 	outcome string
 	err     error
 }
+
+// inexactTicket is a ticket of org whose ticket_id is not an exact JSON
+// string: "\ud800-<i>" reads as U+FFFD followed by "-<i>".
+func inexactTicket(i int) periskope.Ticket {
+	var tk periskope.Ticket
+	if err := json.Unmarshal(fmt.Appendf(nil, `{"org_id":%q,"ticket_id":"\ud800-%d","subject":"s"}`, org, i), &tk); err != nil {
+		panic(err)
+	}
+	if tk.CheckIDs() == nil {
+		panic("ticket_id read as exact")
+	}
+	return tk
+}

@@ -186,7 +186,15 @@ type run struct {
 	*Reconciler
 	mu     sync.Mutex
 	counts Counts
-	listed map[ticketstore.TicketRef]bool // every ticket listed, Since or not
+	listed map[listedKey]bool // every ticket listed, Since or not
+}
+
+// listedKey tells listed tickets apart: by their ids, and for an id that is
+// not an exact JSON string (it reads like others, "\ud800" and "\udfff"
+// both as U+FFFD) also by its JSON text as Periskope sent it.
+type listedKey struct {
+	ref                     ticketstore.TicketRef
+	sentOrgID, sentTicketID string
 }
 
 // Run reconciles once and returns the final counts. It stops early with
@@ -194,7 +202,7 @@ type run struct {
 // their clients' retries, or with ctx's error; the tickets handled until
 // then stay stored, so running again continues the work.
 func (r *Reconciler) Run(ctx context.Context) (Counts, error) {
-	ru := &run{Reconciler: r, listed: map[ticketstore.TicketRef]bool{}}
+	ru := &run{Reconciler: r, listed: map[listedKey]bool{}}
 	work := make(chan missing, r.cfg.PageSize)
 	var wg sync.WaitGroup
 	for range r.cfg.Concurrency {
@@ -257,23 +265,16 @@ func (ru *run) pick(tickets []periskope.Ticket) (fresh []periskope.Ticket, unsee
 	ru.mu.Lock()
 	defer ru.mu.Unlock()
 	for _, t := range tickets {
-		ref := ticketstore.TicketRef{OrgID: t.OrgID, TicketID: t.TicketID}
-		old := !ru.cfg.Since.IsZero() && !t.CreatedAt.IsZero() && t.CreatedAt.Before(ru.cfg.Since)
-		if t.CheckIDs() != nil {
-			// Not a key ("\ud800" and "\udfff" both read U+FFFD): check
-			// fails it, and it counts toward neither progress nor the total.
-			if !old {
-				ru.counts.Seen++
-				fresh = append(fresh, t)
-			}
+		// A ticket with an inexact id is no key of the table (check fails
+		// it), but it is one ticket all the same, however often listed.
+		key := listedKey{ref: ticketstore.TicketRef{OrgID: t.OrgID, TicketID: t.TicketID}}
+		key.sentOrgID, key.sentTicketID = t.InexactIDs()
+		if ru.listed[key] {
 			continue
 		}
-		if ru.listed[ref] {
-			continue
-		}
-		ru.listed[ref] = true
+		ru.listed[key] = true
 		unseen++
-		if old {
+		if !ru.cfg.Since.IsZero() && !t.CreatedAt.IsZero() && t.CreatedAt.Before(ru.cfg.Since) {
 			continue
 		}
 		ru.counts.Seen++

@@ -292,6 +292,38 @@ func TestRunVariants(t *testing.T) {
 			},
 		},
 		{
+			// The shift lists tickets 98 and 99 again: ids that are not
+			// exact JSON strings still name one ticket each.
+			name: "tickets with inexact ids listed twice by a page shift are counted once",
+			mutate: func(s *scenario) {
+				s.api.tickets[98], s.api.tickets[99] = inexactTicket(98), inexactTicket(99)
+				s.api.onList = func(offset int) {
+					if offset == 100 {
+						s.api.mu.Lock()
+						fresh := newPeriskope(252).tickets[:2]
+						s.api.tickets = append(fresh, s.api.tickets...)
+						s.api.mu.Unlock()
+					}
+				}
+			},
+			want: reconcile.Counts{Seen: 250, AlreadyStored: 198, Stored: 50, Failed: 2, Total: 250},
+			check: func(t *testing.T, s *scenario) {
+				if n := len(s.rec.results); n != 52 {
+					t.Errorf("%d results reported, want 52 (50 stored, 2 failed)", n)
+				}
+			},
+		},
+		{
+			name: "a full page of new tickets with inexact ids is progress",
+			mutate: func(s *scenario) {
+				s.table.items = map[string]*ticketstore.Ticket{}
+				for i := 100; i < 200; i++ {
+					s.api.tickets[i] = inexactTicket(i)
+				}
+			},
+			want: reconcile.Counts{Seen: 250, Stored: 150, Failed: 100, Total: 250},
+		},
+		{
 			name:    "a list failure stops the run",
 			mutate:  func(s *scenario) { s.api.listErr = errBoom },
 			wantErr: reconcile.ErrList,

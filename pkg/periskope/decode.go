@@ -181,24 +181,27 @@ func (s idSet) err(prefix string) error {
 
 // readIDInto reads an identifier as readText does into v, and records in
 // set whether it was exact: missing, null, or a JSON string whose text
-// decodes exactly.
-func readIDInto(dec *jsontext.Decoder, v *string, id idSet, set *idSet) (err error) {
+// decodes exactly. sent, unless nil, gets the JSON text of an inexact one.
+func readIDInto(dec *jsontext.Decoder, v *string, id idSet, set *idSet, sent *string) (err error) {
 	exact := false
-	switch dec.PeekKind() {
-	case 'n':
+	var raw jsontext.Value
+	if dec.PeekKind() == 'n' {
 		*v, exact, err = "", true, dec.SkipValue()
-	case '"':
-		var raw jsontext.Value
-		if raw, err = dec.ReadValue(); err == nil {
+	} else if raw, err = dec.ReadValue(); err == nil {
+		if raw.Kind() == '"' {
 			*v, exact = stringText(raw)
+		} else {
+			*v = jsonText(raw)
 		}
-	default:
-		*v, err = readText(dec)
 	}
 	if exact {
 		*set &^= id
+		raw = nil
 	} else {
 		*set |= id
+	}
+	if sent != nil {
+		*sent = string(raw)
 	}
 	return err
 }
@@ -415,9 +418,9 @@ func readTicket(dec *jsontext.Decoder, t *Ticket) error {
 	return readObject(dec, func(dec *jsontext.Decoder, name []byte) error {
 		switch string(name) {
 		case "org_id":
-			return readIDInto(dec, &t.OrgID, idOrgID, &t.looseIDs)
+			return readIDInto(dec, &t.OrgID, idOrgID, &t.looseIDs, &t.sentOrgID)
 		case "ticket_id":
-			return readIDInto(dec, &t.TicketID, idTicketID, &t.looseIDs)
+			return readIDInto(dec, &t.TicketID, idTicketID, &t.looseIDs, &t.sentTicketID)
 		}
 		return readField(dec, rv, ticketFields, name)
 	})
@@ -506,11 +509,11 @@ func decodeEvent(b []byte) (Event, error) {
 func readEventMember(dec *jsontext.Decoder, name []byte, e *Event, eventType *string) error {
 	switch string(name) {
 	case "event":
-		return readIDInto(dec, &e.Type, idEvent, &e.looseIDs)
+		return readIDInto(dec, &e.Type, idEvent, &e.looseIDs, nil)
 	case "event_type":
-		return readIDInto(dec, eventType, idEventType, &e.looseIDs)
+		return readIDInto(dec, eventType, idEventType, &e.looseIDs, nil)
 	case "org_id":
-		return readIDInto(dec, &e.OrgID, idOrgID, &e.looseIDs)
+		return readIDInto(dec, &e.OrgID, idOrgID, &e.looseIDs, nil)
 	case "timestamp":
 		var err error
 		e.Timestamp, err = readText(dec)

@@ -493,3 +493,23 @@ func TestCheckIDs(t *testing.T) {
 		}
 	}
 }
+
+// TestInexactIDs: the JSON text of an inexact id tells apart ids that read
+// alike; exact ones have none.
+func TestInexactIDs(t *testing.T) {
+	var l periskope.TicketList
+	body := `{"tickets":[{"ticket_id":"T-1","org_id":"o"},{"ticket_id":"\ud800","org_id":"o"},{"ticket_id":"\udfff","org_id":"o"},` +
+		`{"ticket_id":"T-4","org_id":7},{"ticket_id":{"a": 1},"org_id":null}]}`
+	if err := json.Unmarshal([]byte(body), &l); err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range [][2]string{{"", ""}, {"", `"\ud800"`}, {"", `"\udfff"`}, {"7", ""}, {"", `{"a": 1}`}} {
+		tk := l.Tickets[i]
+		if org, id := tk.InexactIDs(); org != want[0] || id != want[1] {
+			t.Errorf("ticket %d: InexactIDs = %q, %q; want %q, %q", i, org, id, want[0], want[1])
+		}
+	}
+	if l.Tickets[1].TicketID != l.Tickets[2].TicketID {
+		t.Errorf("ticket ids %q and %q: want both read as U+FFFD", l.Tickets[1].TicketID, l.Tickets[2].TicketID)
+	}
+}

@@ -92,13 +92,20 @@ type Ticket struct {
 	LastUpdatedAt          Time              `json:"last_updated_at"` // in list answers
 
 	// looseIDs are the identifiers (ticket_id, org_id) that were not
-	// exact JSON strings; Event.TicketInfo refuses them.
-	looseIDs idSet
+	// exact JSON strings; Event.TicketInfo refuses them. The sent fields
+	// keep the JSON text of those.
+	looseIDs                idSet
+	sentOrgID, sentTicketID string
 }
 
 // CheckIDs returns a *FieldError wrapping ErrInvalidID if t's ticket_id or
 // org_id was not an exact JSON string.
 func (t *Ticket) CheckIDs() error { return t.looseIDs.err("") }
+
+// InexactIDs returns the JSON text org_id and ticket_id were sent as, for
+// each one CheckIDs reports ("" for an exact one): inexact ids that read
+// alike, such as "\ud800" and "\udfff", differ in it.
+func (t *Ticket) InexactIDs() (orgID, ticketID string) { return t.sentOrgID, t.sentTicketID }
 
 // Chat is the WhatsApp chat a ticket belongs to.
 type Chat struct {

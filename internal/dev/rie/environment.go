@@ -124,8 +124,10 @@ func tryStart(cfg Config, environ []string, out *lineWriter, onExit func(*enviro
 	cmd.Dir = filepath.Dir(cfg.Bootstrap)
 	cmd.Env = environ
 	// A bootstrap the emulator leaves behind when it is killed comes to
-	// this process (adoptOrphans), which knows it by its executable.
+	// this process (adoptOrphans), which knows it by its executable or,
+	// once it has exited, by the name the emulator ran it by.
 	adoptOrphans()
+	name := filepath.Base(cfg.Bootstrap)
 	bootstrap, err := filepath.EvalSymlinks(cfg.Bootstrap)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrConfig, err)
@@ -165,10 +167,11 @@ func tryStart(cfg Config, environ []string, out *lineWriter, onExit func(*enviro
 	}
 	go func() {
 		_ = cmd.Wait()
-		// Bootstraps left in its process group by an emulator that was
-		// killed: nobody can invoke them any more.
+		// Bootstraps left by an emulator that was killed: nobody can
+		// invoke them any more. They are reaped before the exit is
+		// reported, even those that have exited by themselves.
 		killGroup(cmd.Process.Pid)
-		killOrphans(bootstrap)
+		killOrphans(bootstrap, name)
 		close(env.exited)
 		onExit(env)
 		<-outCopied
@@ -345,14 +348,16 @@ func (e *environment) stop() {
 	if !e.alive() {
 		return
 	}
-	runtimes := childPIDs(e.pid())
 	_ = e.cmd.Process.Signal(terminateSignal)
 	select {
 	case <-e.exited:
 		return
 	case <-time.After(stopGrace):
 	}
-	killAll(e.pid(), runtimes)
+	// Its children now, not at the signal: one it has reaped since may
+	// have passed its id on. A bootstrap that dies after the emulator
+	// comes to this process, which reaps it (killOrphans).
+	killAll(e.pid(), childPIDs(e.pid()))
 	<-e.exited
 }
 

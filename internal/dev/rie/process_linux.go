@@ -1,6 +1,7 @@
 package rie
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -46,12 +47,22 @@ var adoptOrphans = sync.OnceFunc(func() {
 	_, _, _ = syscall.RawSyscall(syscall.SYS_PRCTL, prSetChildSubreaper, 1, 0)
 })
 
-// killOrphans kills and reaps the children of this process that run
-// bootstrap: a live bootstrap is its emulator's child, so these are the
-// ones a dead emulator left behind.
-func killOrphans(bootstrap string) {
-	for _, pid := range childPIDs(os.Getpid()) {
-		if exe, err := os.Readlink("/proc/" + strconv.Itoa(pid) + "/exe"); err != nil || exe != bootstrap {
+// orphansMu makes looking at a child and reaping it one step: only
+// killOrphans reaps these processes, and a process id is not reused before
+// it is reaped, so the id it checked is the one it kills.
+var orphansMu sync.Mutex
+
+// killOrphans kills and reaps the children of this process that are
+// bootstraps: a live bootstrap is its emulator's child, so these are the
+// ones a dead emulator left behind, still running or already exited (a
+// zombie until reaped here). bootstrap is the executable, name the base
+// name the emulator ran it by.
+func killOrphans(bootstrap, name string) {
+	orphansMu.Lock()
+	defer orphansMu.Unlock()
+	self := os.Getpid()
+	for _, pid := range childPIDs(self) {
+		if !isOrphanBootstrap(pid, self, bootstrap, name) {
 			continue
 		}
 		_ = syscall.Kill(-pid, syscall.SIGKILL)
@@ -59,4 +70,35 @@ func killOrphans(bootstrap string) {
 		var status syscall.WaitStatus
 		_, _ = syscall.Wait4(pid, &status, 0, nil)
 	}
+}
+
+// isOrphanBootstrap reports whether pid is a child of self that the
+// emulator started as bootstrap: in a process group of its own (which
+// tells it from a process this one started), and running bootstrap or, once
+// it has exited and has no executable any more, named name.
+func isOrphanBootstrap(pid, self int, bootstrap, name string) bool {
+	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	// pid (comm) state ppid pgrp ...: comm may hold spaces and parentheses.
+	open, end := bytes.IndexByte(stat, '('), bytes.LastIndexByte(stat, ')')
+	if open < 0 || end < open {
+		return false
+	}
+	fields := strings.Fields(string(stat[end+1:]))
+	if len(fields) < 3 || fields[1] != strconv.Itoa(self) || fields[2] != strconv.Itoa(pid) {
+		return false
+	}
+	if exe, err := os.Readlink("/proc/" + strconv.Itoa(pid) + "/exe"); err == nil {
+		return exe == bootstrap
+	}
+	return string(stat[open+1:end]) == comm(name)
+}
+
+// comm is the name Linux keeps of a process that executed a file of that
+// base name: at most 15 bytes of it.
+func comm(name string) string {
+	const taskCommLen = 16
+	return name[:min(len(name), taskCommLen-1)]
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -455,23 +456,86 @@ func TestAnEmulatorKilledMidInvocationIsReplacedAtOnce(t *testing.T) {
 	case <-time.After(20 * time.Second): // generous: the bootstrap sleeps for a minute
 		t.Fatal("the emulator's exit is still not seen")
 	}
-	for deadline := time.Now().Add(20 * time.Second); slices.ContainsFunc(orphans, running); time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("the dead emulator's bootstrap %v still runs", orphans)
+	// The pool stops the orphan before it reports the exit.
+	if left := slices.DeleteFunc(slices.Clone(orphans), notLeftToUs); len(left) > 0 {
+		t.Fatalf("the dead emulator's bootstrap %v is still this process's child (%s)", left, procState(left[0]))
+	}
+}
+
+// An idle bootstrap exits by itself when its emulator dies, often before
+// the pool looks for it: it must be reaped all the same, and the bootstrap
+// of another function's live emulator left alone. A few rounds, as the
+// exit races the pool.
+func TestAnIdleEnvironmentsBootstrapIsReapedWhenItsEmulatorDies(t *testing.T) {
+	neighbour := start(t, baseConfig())
+	live := runtimePID(t, neighbour)
+	for round := range 5 {
+		f := start(t, baseConfig())
+		boot := runtimePID(t, f)
+		dead := f.PIDs()[0]
+		exited := rie.ExitedOf(f, dead)
+		if err := syscall.Kill(dead, syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		<-exited
+		if !notLeftToUs(boot) {
+			t.Fatalf("round %d: the bootstrap %d of the killed emulator %d is left to this process (%s)", round, boot, dead, procState(boot))
+		}
+		if pid := runtimePID(t, neighbour); pid != live {
+			t.Fatalf("round %d: the other function's bootstrap is %d, want %d still", round, pid, live)
 		}
 	}
 }
 
-// running reports whether pid is a process that has not exited (a zombie
-// has).
-func running(pid int) bool {
+// An emulator that ignores its stop signal is killed after the grace period
+// with its bootstrap; the bootstrap dies first, and if the emulator dies
+// before reaping it, the zombie is reaped by the pool.
+func TestCloseReapsTheBootstrapOfAStuckEmulator(t *testing.T) {
+	f, err := rie.New(baseConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	boot := runtimePID(t, f)
+	stuck := f.PIDs()[0]
+	t.Cleanup(func() { _ = syscall.Kill(stuck, syscall.SIGKILL) })
+	// Stopped, it neither handles the stop signal nor reaps its bootstrap.
+	if err := syscall.Kill(stuck, syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, pid := range []int{stuck, boot} {
+		if !notLeftToUs(pid) {
+			t.Errorf("process %d is left to this process after Close (%s)", pid, procState(pid))
+		}
+	}
+}
+
+// notLeftToUs reports whether pid is neither running nor a zombie child of
+// this process: it was reaped, or the id now names another process.
+func notLeftToUs(pid int) bool {
+	fields := procStatFields(pid)
+	return len(fields) < 2 || fields[1] != strconv.Itoa(os.Getpid())
+}
+
+// procState is pid's state letter, for messages ("Z" for a zombie).
+func procState(pid int) string {
+	if fields := procStatFields(pid); len(fields) > 0 {
+		return "state " + fields[0]
+	}
+	return "gone"
+}
+
+// procStatFields returns the fields of /proc/<pid>/stat after the command
+// name (state, ppid, ...), or none when there is no such process.
+func procStatFields(pid int) []string {
 	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
-		return false
+		return nil
 	}
 	// pid (comm) state ...: comm may hold spaces and parentheses.
-	fields := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
-	return len(fields) > 0 && fields[0] != "Z"
+	return strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
 }
 
 func TestInvokeGivesUpWaitingWhenContextEnds(t *testing.T) {
