@@ -1,5 +1,5 @@
 // Command lookup prints what the tickets table holds, for `make ticket` and
-// `make tickets`. The logic lives in internal/ticketlookup; this file only
+// `make tickets`. The logic lives in internal/ops/ticketlookup; this file only
 // wires it.
 //
 //	lookup ticket  (-table T | -local) -id TICKET [-org ORG] [-endpoint URL]
@@ -28,8 +28,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/periskope-connect/periskope-aws/internal/dev/local"
+	"github.com/periskope-connect/periskope-aws/internal/ops/ticketlookup"
 	"github.com/periskope-connect/periskope-aws/internal/text"
-	"github.com/periskope-connect/periskope-aws/internal/ticketlookup"
 )
 
 const usage = "usage: lookup ticket (-table T | -local) -id TICKET [-org ORG] | lookup tickets (-table T | -local) -chat CHAT [-limit N] [-json]; both take -endpoint URL"

@@ -1,6 +1,6 @@
 // Command reconcile stores the tickets Periskope holds that the tickets
 // table lacks: the ones whose ticket.created webhook never arrived. See
-// package internal/reconcile for how, and docs/operate.md ("Reconcile") for when.
+// package internal/ops/reconcile for how, and docs/operate.md ("Reconcile") for when.
 //
 //	reconcile -table <name> -api-key-secret <arn|name> -phone <x-phone> [-base-url URL]
 //	          [-since 2026-11-01|RFC 3339|72h] [-dry-run] [-concurrency 4] [-rate 2] [-reserve 5]
@@ -39,7 +39,7 @@ import (
 
 	"github.com/periskope-connect/periskope-aws/internal/createticket"
 	"github.com/periskope-connect/periskope-aws/internal/dev/local"
-	"github.com/periskope-connect/periskope-aws/internal/reconcile"
+	"github.com/periskope-connect/periskope-aws/internal/ops/reconcile"
 	"github.com/periskope-connect/periskope-aws/internal/text"
 	"github.com/periskope-connect/periskope-aws/internal/ticketstore"
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"

@@ -22,7 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/periskope-connect/periskope-aws/internal/dev/local"
-	"github.com/periskope-connect/periskope-aws/internal/smoke"
+	"github.com/periskope-connect/periskope-aws/internal/ops/smoke"
 )
 
 func main() {

@@ -1,5 +1,6 @@
 // Package dev_test guards the line between the product and the local
-// development harness under internal/dev.
+// development harness under internal/dev (and the ops tools' packages under
+// internal/ops).
 package dev_test
 
 import (
@@ -43,6 +44,9 @@ func TestProductNeverImportsTheHarness(t *testing.T) {
 		seen++
 		if strings.HasPrefix(p.ImportPath, module+"/internal/dev") {
 			t.Errorf("%s is a dependency of the product; the local harness must stay out of it", p.ImportPath)
+		}
+		if strings.HasPrefix(p.ImportPath, module+"/internal/ops") {
+			t.Errorf("%s is a dependency of the product; the ops tools must stay out of it", p.ImportPath)
 		}
 	}
 	// The functions alone pull in several of the module's packages; a much

@@ -14,7 +14,7 @@ import (
 
 	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
 	"github.com/periskope-connect/periskope-aws/internal/dev/samples"
-	"github.com/periskope-connect/periskope-aws/internal/ticketlookup"
+	"github.com/periskope-connect/periskope-aws/internal/ops/ticketlookup"
 	"github.com/periskope-connect/periskope-aws/internal/ticketstore"
 )
 

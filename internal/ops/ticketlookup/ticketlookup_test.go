@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/periskope-connect/periskope-aws/internal/ticketlookup"
+	"github.com/periskope-connect/periskope-aws/internal/ops/ticketlookup"
 	"github.com/periskope-connect/periskope-aws/internal/ticketstore"
 )
 
