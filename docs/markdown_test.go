@@ -121,6 +121,20 @@ func lineOf(src []byte, offset int) int { return bytes.Count(src[:offset], []byt
 // line of the text around them.
 func (p *page) links() []link {
 	var out []link
+	p.walk(func(n ast.Node, line int) {
+		switch n := n.(type) {
+		case *ast.Link:
+			out = append(out, link{string(n.Destination), line})
+		case *ast.Image:
+			out = append(out, link{string(n.Destination), line})
+		}
+	})
+	return out
+}
+
+// walk calls visit for every node of the page, with the line of the block
+// it is in.
+func (p *page) walk(visit func(n ast.Node, line int)) {
 	line := 1
 	_ = ast.Walk(p.doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
@@ -129,15 +143,9 @@ func (p *page) links() []link {
 		if n.Type() == ast.TypeBlock && n.Lines().Len() > 0 {
 			line = lineOf(p.src, n.Lines().At(0).Start)
 		}
-		switch n := n.(type) {
-		case *ast.Link:
-			out = append(out, link{string(n.Destination), line})
-		case *ast.Image:
-			out = append(out, link{string(n.Destination), line})
-		}
+		visit(n, line)
 		return ast.WalkContinue, nil
 	})
-	return out
 }
 
 // brokenLinks returns a message for each relative link of p whose file or
@@ -215,14 +223,7 @@ func (p *page) makeTargets() map[string]int {
 			}
 		}
 	}
-	line := 1
-	_ = ast.Walk(p.doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
-		if !entering {
-			return ast.WalkContinue, nil
-		}
-		if n.Type() == ast.TypeBlock && n.Lines().Len() > 0 {
-			line = lineOf(p.src, n.Lines().At(0).Start)
-		}
+	p.walk(func(n ast.Node, line int) {
 		switch n := n.(type) {
 		case *ast.CodeSpan:
 			if code := plainText(n, p.src); strings.HasPrefix(code, "make ") {
@@ -235,7 +236,6 @@ func (p *page) makeTargets() map[string]int {
 				add(stripShellComment(string(seg.Value(p.src))), lineOf(p.src, seg.Start))
 			}
 		}
-		return ast.WalkContinue, nil
 	})
 	return targets
 }
