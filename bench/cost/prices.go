@@ -173,6 +173,10 @@ func (p *Prices) coldShare(perMonth float64) float64 {
 // attribute names plus values (strings and binaries by length, numbers by
 // their digits, about 1 byte per 2 digits plus 1, booleans and nulls 1
 // byte, maps and lists 3 bytes plus their elements and 1 byte each).
+// It is not ticketstore's itemSize on purpose: that one is an upper bound
+// (numbers as their text, only the attribute types a ticket has) for the
+// store's decision to compress, where an under-estimate would lose a
+// ticket; billing wants DynamoDB's own estimate of every type.
 func ItemSize(item map[string]types.AttributeValue) int {
 	size := 0
 	for name, v := range item {
