@@ -171,7 +171,7 @@ func tryStart(cfg Config, environ []string, out *lineWriter, onExit func(*enviro
 		// invoke them any more. They are reaped before the exit is
 		// reported, even those that have exited by themselves.
 		killGroup(cmd.Process.Pid)
-		killOrphans(bootstrap, name)
+		killOrphans(leftovers{group: cmd.Process.Pid, emulator: filepath.Base(cfg.Emulator), bootstrap: bootstrap, name: name})
 		close(env.exited)
 		onExit(env)
 		<-outCopied
@@ -180,11 +180,21 @@ func tryStart(cfg Config, environ []string, out *lineWriter, onExit func(*enviro
 		stderr.Flush()
 		close(env.drained)
 	}()
-	if err := env.awaitReady(invokeAddr); err != nil {
+	if err := env.awaitReady(invokeAddr, runtimeAddr); err != nil {
 		env.stop()
 		return nil, err
 	}
 	return env, nil
+}
+
+// leftovers describes the processes a killed emulator can leave to this
+// process: its bootstraps, running or exited, and a process it forked but
+// had not yet turned into a bootstrap.
+type leftovers struct {
+	group     int    // the emulator's process group: its process id
+	emulator  string // the emulator's executable, by base name
+	bootstrap string // the bootstrap executable, symlinks resolved
+	name      string // the base name the emulator ran the bootstrap by
 }
 
 // outputPipe returns the write end of a pipe whose read end is copied to w;
@@ -203,24 +213,31 @@ func outputPipe(w io.Writer) (write *os.File, copied <-chan struct{}, err error)
 	return write, done, nil
 }
 
-// awaitReady polls the invoke address until the emulator listens on it.
-func (e *environment) awaitReady(addr string) error {
+// awaitReady polls the emulator's addresses until it listens on each. The
+// Runtime API too: the emulator opens it in a goroutine of its own, apart
+// from the invoke address, and a bootstrap started (at the first
+// invocation) before it listens is refused and exits, which fails that
+// invocation. Seen on a loaded machine.
+func (e *environment) awaitReady(addrs ...string) error {
 	deadline := time.Now().Add(readyTimeout)
-	for {
-		conn, err := net.DialTimeout("tcp", addr, 100*time.Millisecond)
-		if err == nil {
-			_ = conn.Close()
-			return nil
-		}
-		select {
-		case <-e.exited:
-			return fmt.Errorf("%w: it exited before listening on %s (%v)", ErrEmulator, addr, e.cmd.ProcessState)
-		case <-time.After(5 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("%w: not listening on %s after %s", ErrEmulator, addr, readyTimeout)
+	for _, addr := range addrs {
+		for {
+			conn, err := net.DialTimeout("tcp", addr, 100*time.Millisecond)
+			if err == nil {
+				_ = conn.Close()
+				break
+			}
+			select {
+			case <-e.exited:
+				return fmt.Errorf("%w: it exited before listening on %s (%v)", ErrEmulator, addr, e.cmd.ProcessState)
+			case <-time.After(5 * time.Millisecond):
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("%w: not listening on %s after %s", ErrEmulator, addr, readyTimeout)
+			}
 		}
 	}
+	return nil
 }
 
 // invoke posts payload to the emulator and reads its answer.

@@ -52,17 +52,15 @@ var adoptOrphans = sync.OnceFunc(func() {
 // it is reaped, so the id it checked is the one it kills.
 var orphansMu sync.Mutex
 
-// killOrphans kills and reaps the children of this process that are
-// bootstraps: a live bootstrap is its emulator's child, so these are the
-// ones a dead emulator left behind, still running or already exited (a
-// zombie until reaped here). bootstrap is the executable, name the base
-// name the emulator ran it by.
-func killOrphans(bootstrap, name string) {
+// killOrphans kills and reaps the children of this process that a dead
+// emulator left behind (a zombie stays until reaped here). A live
+// emulator's bootstraps are its children, so only a dead one's become ours.
+func killOrphans(l leftovers) {
 	orphansMu.Lock()
 	defer orphansMu.Unlock()
 	self := os.Getpid()
 	for _, pid := range childPIDs(self) {
-		if !isOrphanBootstrap(pid, self, bootstrap, name) {
+		if !l.match(pid, self) {
 			continue
 		}
 		_ = syscall.Kill(-pid, syscall.SIGKILL)
@@ -72,28 +70,46 @@ func killOrphans(bootstrap, name string) {
 	}
 }
 
-// isOrphanBootstrap reports whether pid is a child of self that the
-// emulator started as bootstrap: in a process group of its own (which
-// tells it from a process this one started), and running bootstrap or, once
-// it has exited and has no executable any more, named name.
-func isOrphanBootstrap(pid, self int, bootstrap, name string) bool {
+// pfForkNoExec is the kernel's PF_FORKNOEXEC: forked, not yet executed.
+const pfForkNoExec = 0x40
+
+// match reports whether pid is a child of self that l's emulator started:
+// still in its process group (killGroup killed it), or in a group of its
+// own, which tells it from a process this one started, and either the
+// emulator's fork that has not executed the bootstrap yet (it runs or ran
+// the emulator's code), or the bootstrap: running bootstrap or, once it has
+// exited and has no executable any more, named name. An exited emulator of
+// this process is not matched: it has executed, and its own Wait reaps it.
+func (l leftovers) match(pid, self int) bool {
 	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
 		return false
 	}
-	// pid (comm) state ppid pgrp ...: comm may hold spaces and parentheses.
+	// pid (comm) state ppid pgrp session tty tpgid flags ...: comm may
+	// hold spaces and parentheses.
 	open, end := bytes.IndexByte(stat, '('), bytes.LastIndexByte(stat, ')')
 	if open < 0 || end < open {
 		return false
 	}
 	fields := strings.Fields(string(stat[end+1:]))
-	if len(fields) < 3 || fields[1] != strconv.Itoa(self) || fields[2] != strconv.Itoa(pid) {
+	if len(fields) < 7 || fields[1] != strconv.Itoa(self) {
 		return false
 	}
-	if exe, err := os.Readlink("/proc/" + strconv.Itoa(pid) + "/exe"); err == nil {
-		return exe == bootstrap
+	switch fields[2] {
+	case strconv.Itoa(l.group):
+		return true
+	case strconv.Itoa(pid):
+	default:
+		return false
 	}
-	return string(stat[open+1:end]) == comm(name)
+	name := string(stat[open+1 : end])
+	if flags, _ := strconv.ParseUint(fields[6], 10, 64); flags&pfForkNoExec != 0 {
+		return name == comm(l.emulator)
+	}
+	if exe, err := os.Readlink("/proc/" + strconv.Itoa(pid) + "/exe"); err == nil {
+		return exe == l.bootstrap
+	}
+	return name == comm(l.name)
 }
 
 // comm is the name Linux keeps of a process that executed a file of that

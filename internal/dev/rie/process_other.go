@@ -19,4 +19,4 @@ func childPIDs(int) []int { return nil }
 
 func adoptOrphans() {}
 
-func killOrphans(string, string) {}
+func killOrphans(leftovers) {}

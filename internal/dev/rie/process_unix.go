@@ -31,8 +31,9 @@ func killAll(pid int, runtimes []int) {
 
 // killGroup kills what is left of the emulator's process group just after
 // the emulator was reaped (its bootstraps are in groups of their own:
-// killOrphans stops those). The id is not reused while a member of the group lives; with none
-// left the kill finds nobody.
+// killOrphans stops those, and reaps what this kill leaves). The id is not
+// reused while a member of the group lives; with none left the kill finds
+// nobody.
 func killGroup(pid int) {
 	_ = syscall.Kill(-pid, syscall.SIGKILL)
 }

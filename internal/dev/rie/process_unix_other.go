@@ -11,5 +11,5 @@ func setParentDeathSignal(*syscall.SysProcAttr) {}
 func childPIDs(int) []int { return nil }
 
 // adoptOrphans and killOrphans need Linux's child subreaper and /proc.
-func adoptOrphans()              {}
-func killOrphans(string, string) {}
+func adoptOrphans()         {}
+func killOrphans(leftovers) {}
