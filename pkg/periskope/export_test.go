@@ -41,3 +41,6 @@ const MaxResponseBytes = maxResponseBytes
 
 // StaticKey is the KeyProvider of WithAPIKey.
 type StaticKey = staticKey
+
+// MaxSignatures is how many candidates one delivery may carry.
+const MaxSignatures = maxSignatures
