@@ -36,20 +36,18 @@ var (
 	ErrInvalidID = errors.New("periskope: identifier is not an exact JSON string")
 )
 
-// ValidationError is a request the client refuses to send; it matches
+// validationError is a request the client refuses to send; it matches
 // ErrInvalidRequest.
-type ValidationError struct {
-	Field  string // the JSON name of the field at fault
-	Reason string // what is wrong with it, for a human
+type validationError struct {
+	field  string // the JSON name
+	reason string // for a human
 }
 
-// Error implements error.
-func (e *ValidationError) Error() string {
-	return "periskope: invalid request: " + e.Field + ": " + e.Reason
+func (e *validationError) Error() string {
+	return "periskope: invalid request: " + e.field + ": " + e.reason
 }
 
-// Is reports whether target is ErrInvalidRequest.
-func (e *ValidationError) Is(target error) bool { return target == ErrInvalidRequest }
+func (e *validationError) Is(target error) bool { return target == ErrInvalidRequest }
 
 // APIError is a non-2xx answer from Periskope.
 type APIError struct {
