@@ -51,7 +51,7 @@ func (e *validationError) Is(target error) bool { return target == ErrInvalidReq
 
 // APIError is a non-2xx answer from Periskope.
 type APIError struct {
-	StatusCode int           // the HTTP status
+	StatusCode int
 	Code       string        // Periskope's "code", if the body had one
 	Message    string        // Periskope's "message", if the body had one
 	TraceID    string        // x-periskope-trace-id: quote it to Periskope support
@@ -154,13 +154,11 @@ func truncate(s string, n int) string {
 // FieldError names the member at fault.
 type FieldError struct {
 	Field string // e.g. "event", "org_id", or from an event's data "ticket.ticket_id"
-	Err   error  // ErrInvalidID
+	Err   error
 }
 
-// Error implements error.
 func (e *FieldError) Error() string { return e.Field + ": " + e.Err.Error() }
 
-// Unwrap implements errors.Unwrap.
 func (e *FieldError) Unwrap() error { return e.Err }
 
 // NeverSent reports whether err proves no connection was made, so even a
