@@ -9,3 +9,6 @@ import "github.com/periskope-connect/periskope-aws/pkg/periskope"
 func NewPeriskopeClientDialing(cfg Config, keys periskope.KeyProvider, dial dialFunc, opts ...periskope.Option) (*periskope.Client, error) {
 	return newPeriskopeClient(cfg, keys, dial, opts...)
 }
+
+// IsChatID is the chat id check of ParseRequest.
+var IsChatID = isChatID

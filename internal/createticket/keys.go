@@ -17,14 +17,18 @@ const KeyMinRefreshInterval = 5 * time.Second
 
 // SecretKeys serves the Periskope API key from Secrets Manager through a
 // secretcache.Cache: one Secrets Manager call per container per TTL, and a
-// fresh read when Periskope refuses the key. It implements
-// periskope.KeyRefresher, so the client itself refreshes once and retries
-// on a 401.
+// fresh read when Periskope refuses the key. Its RefreshAPIKey makes the
+// client itself refresh once and retry on a 401 (see periskope.KeyProvider).
 type SecretKeys struct {
 	cache *secretcache.Cache[string]
 }
 
-var _ periskope.KeyRefresher = (*SecretKeys)(nil)
+// The client finds RefreshAPIKey by this signature; a typo would silently
+// disable the refresh.
+var _ interface {
+	periskope.KeyProvider
+	RefreshAPIKey(ctx context.Context) (string, error)
+} = (*SecretKeys)(nil)
 
 // NewSecretKeys reads the key from secretID, a secret holding the key itself
 // or JSON {"api_key": "..."}. Options are applied after the defaults

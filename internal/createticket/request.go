@@ -180,7 +180,7 @@ func parseChatID(v json.RawMessage) (string, *apigw.Error) {
 	}
 	// Bare digits get "@c.us" as the client would add it, then must be a
 	// phone number like any person's chat id.
-	if id = periskope.NormalizeChatID(id); periskope.IsChatID(id) {
+	if id = periskope.NormalizeChatID(id); isChatID(id) {
 		return id, nil
 	}
 	return "", invalid("chat_id", `chat_id must be "<digits>@c.us" for a person (the number with country code, e.g. 919876543210@c.us), `+

@@ -38,7 +38,7 @@ func BenchmarkHandle(b *testing.B) {
 
 // BenchmarkJunkSignatures measures what junk costs the public route: a
 // 190 KiB body with many candidates is refused before any HMAC, and with
-// MaxSignatures candidates it costs one HMAC per key (two here) plus one
+// maxSignatures candidates it costs one HMAC per key (two here) plus one
 // per key the refresh adds (none).
 func BenchmarkJunkSignatures(b *testing.B) {
 	for _, bc := range []struct {
@@ -46,7 +46,7 @@ func BenchmarkJunkSignatures(b *testing.B) {
 		candidates int
 	}{
 		{"155 candidates", 155},
-		{"MaxSignatures candidates", periskope.MaxSignatures},
+		{"maxSignatures candidates", maxSignatures},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			r := newRig(withoutLog)

@@ -38,13 +38,17 @@ func junkSignatures(n int) []string {
 	return sigs
 }
 
+// maxSignatures is how many signature candidates the periskope package
+// accepts in one delivery ("more than four are refused").
+const maxSignatures = 4
+
 func TestJunkSignaturesRefusedBeforeAnySecretRead(t *testing.T) {
 	tests := []struct {
 		name       string
 		candidates []string
 	}{
 		{"155 candidates", junkSignatures(155)},
-		{"MaxSignatures+1 candidates", junkSignatures(periskope.MaxSignatures + 1)},
+		{"maxSignatures+1 candidates", junkSignatures(maxSignatures + 1)},
 		{"no candidate of 64 hex digits", []string{"sha256=" + strings.Repeat("a", 64), strings.Repeat("a", 63), "zz"}},
 	}
 	for _, tt := range tests {
@@ -67,7 +71,7 @@ func TestJunkSignaturesRefusedBeforeAnySecretRead(t *testing.T) {
 func TestValidSignatureAmongMaxCandidates(t *testing.T) {
 	body := mustJSON(t, baseline(t))
 	req := signed(t, body, localKey)
-	candidates := append(junkSignatures(periskope.MaxSignatures-1), req.Headers[periskope.SignatureHeader])
+	candidates := append(junkSignatures(maxSignatures-1), req.Headers[periskope.SignatureHeader])
 	req.Headers[periskope.SignatureHeader] = strings.Join(candidates, ", ")
 	if got := newRig().send(t, req); got.Status != 200 {
 		t.Fatalf("answer %d %s", got.Status, got.Raw.Body)

@@ -166,7 +166,7 @@ func (h *Handler) serveSigned(ctx context.Context, body []byte) *outcome {
 // when the body is authentic.
 //
 // Junk is refused as cheaply as it can be: an unsigned request, one with
-// more than periskope.MaxSignatures candidates or with none of 64 hex
+// more than four candidates or with none of 64 hex
 // digits, before any secret is read; otherwise each key costs one HMAC of
 // the body, however many candidates there are.
 func (h *Handler) verify(ctx context.Context, req *events.APIGatewayV2HTTPRequest, body []byte) *outcome {

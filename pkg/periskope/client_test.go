@@ -180,9 +180,8 @@ func TestRequestsRejectedBeforeSending(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			err := tt.call()
-			var ve *periskope.ValidationError
-			if !errors.As(err, &ve) || ve.Field != tt.field {
-				t.Fatalf("err = %v, want a ValidationError on %s", err, tt.field)
+			if periskope.ValidationField(err) != tt.field {
+				t.Fatalf("err = %v, want a validation error on %s", err, tt.field)
 			}
 			if !errors.Is(err, periskope.ErrInvalidRequest) || !strings.Contains(err.Error(), tt.field) {
 				t.Errorf("err %q does not match ErrInvalidRequest or name the field", err)
@@ -376,7 +375,7 @@ func TestAPIErrorMessageIsBounded(t *testing.T) {
 	}
 }
 
-// rotatingKeys is a KeyRefresher whose cached key is stale until refreshed.
+// rotatingKeys is a KeyProvider with RefreshAPIKey whose cached key is stale until refreshed.
 type rotatingKeys struct {
 	current, next string
 	refreshErr    error

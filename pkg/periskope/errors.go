@@ -36,24 +36,22 @@ var (
 	ErrInvalidID = errors.New("periskope: identifier is not an exact JSON string")
 )
 
-// ValidationError is a request the client refuses to send; it matches
+// validationError is a request the client refuses to send; it matches
 // ErrInvalidRequest.
-type ValidationError struct {
-	Field  string // the JSON name of the field at fault
-	Reason string // what is wrong with it, for a human
+type validationError struct {
+	field  string // the JSON name
+	reason string // for a human
 }
 
-// Error implements error.
-func (e *ValidationError) Error() string {
-	return "periskope: invalid request: " + e.Field + ": " + e.Reason
+func (e *validationError) Error() string {
+	return "periskope: invalid request: " + e.field + ": " + e.reason
 }
 
-// Is reports whether target is ErrInvalidRequest.
-func (e *ValidationError) Is(target error) bool { return target == ErrInvalidRequest }
+func (e *validationError) Is(target error) bool { return target == ErrInvalidRequest }
 
 // APIError is a non-2xx answer from Periskope.
 type APIError struct {
-	StatusCode int           // the HTTP status
+	StatusCode int
 	Code       string        // Periskope's "code", if the body had one
 	Message    string        // Periskope's "message", if the body had one
 	TraceID    string        // x-periskope-trace-id: quote it to Periskope support
@@ -156,13 +154,11 @@ func truncate(s string, n int) string {
 // FieldError names the member at fault.
 type FieldError struct {
 	Field string // e.g. "event", "org_id", or from an event's data "ticket.ticket_id"
-	Err   error  // ErrInvalidID
+	Err   error
 }
 
-// Error implements error.
 func (e *FieldError) Error() string { return e.Field + ": " + e.Err.Error() }
 
-// Unwrap implements errors.Unwrap.
 func (e *FieldError) Unwrap() error { return e.Err }
 
 // NeverSent reports whether err proves no connection was made, so even a

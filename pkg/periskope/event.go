@@ -14,7 +14,7 @@ type Event struct {
 	Data               json.RawMessage `json:"data"`                // nil when missing or null
 	PreviousAttributes json.RawMessage `json:"previous_attributes"` // nil when missing or null
 	Timestamp          string          `json:"timestamp"`
-	Raw                json.RawMessage `json:"-"` // the exact body
+	Raw                json.RawMessage `json:"-"`
 
 	// looseIDs are the identifiers (event, event_type, org_id) that were
 	// not exact JSON strings; ParseEvent refuses them.
@@ -61,9 +61,6 @@ func (e *Event) settleType(eventType string) {
 	e.Type = strings.TrimSpace(eventType)
 }
 
-// TicketInfo decodes Data of a ticket.* event (else ErrNotTicketEvent). It
-// fails with ErrMalformedEvent, also for an inexact id (see ErrInvalidID).
-// Data sent as a JSON string reads as the object it holds would: an
-// unpaired surrogate escape stays one, so an id holding it is refused and a
-// text member reads U+FFFD.
+// TicketInfo decodes Data of a ticket.* event (else ErrNotTicketEvent), also
+// when sent as a JSON string; it fails as ParseEvent does.
 func (e *Event) TicketInfo() (*TicketInfo, error) { return ticketInfo(e) }

@@ -187,13 +187,12 @@ func ExampleNeverSent() {
 	// Output: never sent: true
 }
 
-func ExampleIsChatID() {
-	for _, id := range []string{"919876543210@c.us", periskope.NormalizeChatID("919876543210"), "120363392071406466@g.us", "919876543210"} {
-		fmt.Println(id, periskope.IsChatID(id))
+func ExampleNormalizeChatID() {
+	for _, id := range []string{"919876543210", " 919876543210@c.us ", "120363392071406466@g.us"} {
+		fmt.Println(periskope.NormalizeChatID(id))
 	}
 	// Output:
-	// 919876543210@c.us true
-	// 919876543210@c.us true
-	// 120363392071406466@g.us true
-	// 919876543210 false
+	// 919876543210@c.us
+	// 919876543210@c.us
+	// 120363392071406466@g.us
 }

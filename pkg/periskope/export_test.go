@@ -1,6 +1,7 @@
 package periskope
 
 import (
+	"errors"
 	"sync/atomic"
 	"testing"
 )
@@ -41,3 +42,16 @@ const MaxResponseBytes = maxResponseBytes
 
 // StaticKey is the KeyProvider of WithAPIKey.
 type StaticKey = staticKey
+
+// MaxSignatures is how many candidates one delivery may carry.
+const MaxSignatures = maxSignatures
+
+// ValidationField is the field a request refused before sending names, or
+// "" when err is no such refusal.
+func ValidationField(err error) string {
+	var ve *validationError
+	if errors.As(err, &ve) {
+		return ve.field
+	}
+	return ""
+}

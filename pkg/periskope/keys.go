@@ -8,14 +8,14 @@ import (
 )
 
 // KeyProvider supplies the API key for each request, e.g. from a secret
-// cache.
+// cache. If it also has RefreshAPIKey(ctx) (string, error), the client
+// calls that on a 401 and, when the key changed, retries once.
 type KeyProvider interface {
 	APIKey(ctx context.Context) (string, error)
 }
 
-// KeyRefresher is a KeyProvider that can re-read its key. On a 401 the
-// client refreshes once and retries.
-type KeyRefresher interface {
+// keyRefresher is the KeyProvider that can re-read its key.
+type keyRefresher interface {
 	KeyProvider
 	RefreshAPIKey(ctx context.Context) (string, error)
 }
@@ -38,10 +38,10 @@ func (c *Client) apiKey(ctx context.Context, get func(context.Context) (string, 
 	return key, nil
 }
 
-// refreshKey asks a KeyRefresher for a new key. ok is false when there is
+// refreshKey asks a keyRefresher for a new key. ok is false when there is
 // no refresher or the key did not change, so a retry would be pointless.
 func (c *Client) refreshKey(ctx context.Context, old string) (key string, ok bool, err error) {
-	kr, isRefresher := c.keys.(KeyRefresher)
+	kr, isRefresher := c.keys.(keyRefresher)
 	if !isRefresher {
 		return "", false, nil
 	}

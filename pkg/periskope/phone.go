@@ -31,25 +31,6 @@ func isPhoneNumber(s string) bool {
 	return len(s) >= 7 && len(s) <= 15 && s[0] != '0' && isDigits(s)
 }
 
-// IsChatID reports whether id names a chat: "<phone>@c.us" for a person,
-// "<digits>@g.us" for a group.
-func IsChatID(id string) bool {
-	// A phone is the country code and number as 7 to 15 digits without "+"
-	// or a leading zero; a group is 5 to 32 digits, or the older
-	// "<creator's phone>-<1 to 20 digits>".
-	if phone, ok := strings.CutSuffix(id, "@c.us"); ok {
-		return isPhoneNumber(phone)
-	}
-	group, ok := strings.CutSuffix(id, "@g.us")
-	if !ok {
-		return false
-	}
-	if creator, suffix, found := strings.Cut(group, "-"); found {
-		return isPhoneNumber(creator) && len(suffix) <= 20 && isDigits(suffix)
-	}
-	return len(group) >= 5 && len(group) <= 32 && isDigits(group)
-}
-
 // NormalizeChatID trims id and appends "@c.us" to bare digits, as the
 // official SDK does.
 func NormalizeChatID(id string) string {
@@ -61,11 +42,4 @@ func NormalizeChatID(id string) string {
 }
 
 // isDigits reports whether s is one or more ASCII digits.
-func isDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return s != ""
-}
+func isDigits(s string) bool { return s != "" && strings.Trim(s, "0123456789") == "" }

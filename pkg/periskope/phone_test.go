@@ -6,8 +6,9 @@ import (
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
 
-// A person's chat id is a phone number as Periskope writes one.
-func TestPhoneNumbersInChatIDs(t *testing.T) {
+// An x-phone number is the country code and number as Periskope writes
+// one.
+func TestValidatePhoneNumbers(t *testing.T) {
 	for in, want := range map[string]bool{
 		"919876543210":     true,
 		"1234567":          true,
@@ -19,34 +20,8 @@ func TestPhoneNumbersInChatIDs(t *testing.T) {
 		"91 9876543210":    false,
 		"":                 false,
 	} {
-		if got := periskope.IsChatID(in + "@c.us"); got != want {
-			t.Errorf("IsChatID(%q) = %v, want %v", in+"@c.us", got, want)
-		}
 		if got := periskope.ValidatePhone(in) == nil; got != want {
 			t.Errorf("ValidatePhone(%q) accepts: %v, want %v", in, got, want)
-		}
-	}
-}
-
-func TestIsChatID(t *testing.T) {
-	for in, want := range map[string]bool{
-		"919876543210@c.us":                       true,
-		"120363392071406466@g.us":                 true,
-		"919876543210-1612345678@g.us":            true,
-		"12345@g.us":                              true,
-		"919876543210":                            false,
-		"019876543210@c.us":                       false,
-		"91987@c.us":                              false,
-		"9198765432101234@c.us":                   false,
-		"1234@g.us":                               false,
-		"919876543210-@g.us":                      false,
-		"919876543210-123456789012345678901@g.us": false,
-		"019876543210-1612345678@g.us":            false,
-		"919876543210@s.whatsapp.net":             false,
-		"@c.us":                                   false,
-	} {
-		if got := periskope.IsChatID(in); got != want {
-			t.Errorf("IsChatID(%q) = %v, want %v", in, got, want)
 		}
 	}
 }

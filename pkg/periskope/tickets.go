@@ -17,13 +17,13 @@ func (c *Client) CreateTicket(ctx context.Context, req CreateTicketRequest) (*Ti
 	req.ChatID = NormalizeChatID(req.ChatID)
 	switch {
 	case req.ChatID == "":
-		return nil, &ValidationError{Field: "chat_id", Reason: "is required"}
+		return nil, &validationError{"chat_id", "is required"}
 	case strings.TrimSpace(req.Subject) == "":
-		return nil, &ValidationError{Field: "subject", Reason: "is required"}
+		return nil, &validationError{"subject", "is required"}
 	case req.Priority != PriorityNone && !req.Priority.Valid():
-		return nil, &ValidationError{Field: "priority", Reason: "must be 1, 2, 3 or 4"}
+		return nil, &validationError{"priority", "must be 1, 2, 3 or 4"}
 	case req.Status != "" && !validStatus(req.Status):
-		return nil, &ValidationError{Field: "status", Reason: "must be open, inprogress, closed or archived"}
+		return nil, &validationError{"status", "must be open, inprogress, closed or archived"}
 	}
 	body, err := json.Marshal(req)
 	if err != nil {
@@ -39,7 +39,7 @@ func (c *Client) CreateTicket(ctx context.Context, req CreateTicketRequest) (*Ti
 // GetTicket calls GET /tickets/{ticket_id}.
 func (c *Client) GetTicket(ctx context.Context, ticketID string) (*TicketInfo, error) {
 	if strings.TrimSpace(ticketID) == "" {
-		return nil, &ValidationError{Field: "ticket_id", Reason: "is required"}
+		return nil, &validationError{"ticket_id", "is required"}
 	}
 	resp, err := c.do(ctx, request{method: http.MethodGet, path: "/tickets/" + url.PathEscape(ticketID), idempotent: true})
 	if err != nil {
@@ -53,13 +53,13 @@ func (c *Client) GetTicket(ctx context.Context, ticketID string) (*TicketInfo, e
 func (c *Client) UpdateTicket(ctx context.Context, ticketID string, req UpdateTicketRequest) (*TicketInfo, error) {
 	switch {
 	case strings.TrimSpace(ticketID) == "":
-		return nil, &ValidationError{Field: "ticket_id", Reason: "is required"}
+		return nil, &validationError{"ticket_id", "is required"}
 	case req == UpdateTicketRequest{}:
-		return nil, &ValidationError{Field: "body", Reason: "no field to update"}
+		return nil, &validationError{"body", "no field to update"}
 	case req.Priority != nil && !req.Priority.Valid():
-		return nil, &ValidationError{Field: "priority", Reason: "must be 1, 2, 3 or 4"}
+		return nil, &validationError{"priority", "must be 1, 2, 3 or 4"}
 	case req.Status != nil && !validStatus(*req.Status):
-		return nil, &ValidationError{Field: "status", Reason: "must be open, inprogress, closed or archived"}
+		return nil, &validationError{"status", "must be open, inprogress, closed or archived"}
 	}
 	body, err := json.Marshal(req)
 	if err != nil {
@@ -75,10 +75,10 @@ func (c *Client) UpdateTicket(ctx context.Context, ticketID string, req UpdateTi
 // ListTickets calls GET /tickets.
 func (c *Client) ListTickets(ctx context.Context, p ListTicketsParams) (*TicketList, error) {
 	if p.Offset < 0 {
-		return nil, &ValidationError{Field: "offset", Reason: "must not be negative"}
+		return nil, &validationError{"offset", "must not be negative"}
 	}
 	if p.Limit < 0 {
-		return nil, &ValidationError{Field: "limit", Reason: "must not be negative"}
+		return nil, &validationError{"limit", "must not be negative"}
 	}
 	q := url.Values{}
 	if p.Offset > 0 {

@@ -32,30 +32,30 @@ const (
 
 // CreateTicketRequest is the body of POST /tickets/create.
 type CreateTicketRequest struct {
-	ChatID          string   `json:"chat_id"`                     // required: <digits>@c.us for a person, ...@g.us for a group
-	Subject         string   `json:"subject"`                     // required
-	Labels          string   `json:"labels,omitempty"`            // comma-separated; unknown labels are created
-	Assignee        string   `json:"assignee,omitempty"`          // email of a member of the organisation
-	QuotedMessageID string   `json:"quoted_message_id,omitempty"` // the message the ticket is raised from
-	DueDate         string   `json:"due_date,omitempty"`          // a date string such as "2025-04-20"
-	Priority        Priority `json:"priority,omitempty"`          // PriorityNone leaves Periskope's default (low)
-	Status          string   `json:"status,omitempty"`            // a Status constant; empty means open
+	ChatID          string   `json:"chat_id"`            // required: <digits>@c.us for a person, ...@g.us for a group
+	Subject         string   `json:"subject"`            // required
+	Labels          string   `json:"labels,omitempty"`   // comma-separated; unknown labels are created
+	Assignee        string   `json:"assignee,omitempty"` // email of a member of the organisation
+	QuotedMessageID string   `json:"quoted_message_id,omitempty"`
+	DueDate         string   `json:"due_date,omitempty"` // such as "2025-04-20"
+	Priority        Priority `json:"priority,omitempty"` // PriorityNone leaves Periskope's default (low)
+	Status          string   `json:"status,omitempty"`   // empty means open
 }
 
 // UpdateTicketRequest is the body of PATCH /tickets/{ticket_id}. Nil fields are
 // left unchanged.
 type UpdateTicketRequest struct {
-	Subject  *string   `json:"subject,omitempty"`  // new subject
-	Assignee *string   `json:"assignee,omitempty"` // email of a member of the organisation
-	DueDate  *string   `json:"due_date,omitempty"` // a date string such as "2025-04-20"
-	Labels   *string   `json:"labels,omitempty"`   // comma-separated; replaces the current labels
-	Priority *Priority `json:"priority,omitempty"` // 1–4
-	Status   *string   `json:"status,omitempty"`   // a Status constant
+	Subject  *string   `json:"subject,omitempty"`
+	Assignee *string   `json:"assignee,omitempty"`
+	DueDate  *string   `json:"due_date,omitempty"`
+	Labels   *string   `json:"labels,omitempty"` // replaces the current labels
+	Priority *Priority `json:"priority,omitempty"`
+	Status   *string   `json:"status,omitempty"`
 }
 
 // ListTicketsParams pages through GET /tickets.
 type ListTicketsParams struct {
-	Offset int // tickets to skip; 0 starts at the first
+	Offset int // tickets to skip
 	Limit  int // page size; 0 leaves it to Periskope
 }
 
@@ -77,7 +77,7 @@ type Ticket struct {
 	ChatID                 string            `json:"chat_id,omitempty"` // in list answers
 	Subject                string            `json:"subject"`
 	Status                 string            `json:"status"`
-	Priority               Priority          `json:"priority"` // 0 when none
+	Priority               Priority          `json:"priority"`
 	Assignee               string            `json:"assignee"`
 	AssignedBy             string            `json:"assigned_by"`
 	RaisedBy               string            `json:"raised_by"` // "" when null
@@ -98,13 +98,11 @@ type Ticket struct {
 	sentOrgID, sentTicketID string
 }
 
-// CheckIDs returns a *FieldError wrapping ErrInvalidID if t's ticket_id or
-// org_id was not an exact JSON string.
+// CheckIDs returns a *FieldError (ErrInvalidID) for an inexact ticket_id or org_id.
 func (t *Ticket) CheckIDs() error { return t.looseIDs.err("") }
 
-// InexactIDs returns the JSON text org_id and ticket_id were sent as, for
-// each one CheckIDs reports ("" for an exact one): inexact ids that read
-// alike, such as "\ud800" and "\udfff", differ in it.
+// InexactIDs returns the JSON text of each id CheckIDs reports ("" for an
+// exact one), in which ids that read alike ("\ud800", "\udfff") differ.
 func (t *Ticket) InexactIDs() (orgID, ticketID string) { return t.sentOrgID, t.sentTicketID }
 
 // Chat is the WhatsApp chat a ticket belongs to.
@@ -184,14 +182,13 @@ func (p Priority) MarshalJSON() ([]byte, error) {
 // Valid reports whether p is one of PriorityLow … PriorityUrgent.
 func (p Priority) Valid() bool { return p >= PriorityLow && p <= PriorityUrgent }
 
-// UnmarshalJSON decodes tolerantly and keeps a copy of b in Raw.
+// UnmarshalJSON decodes tolerantly; Raw keeps a copy of b.
 func (ti *TicketInfo) UnmarshalJSON(b []byte) error { return decodeTicketInfoObject(ti, b) }
 
 // UnmarshalJSON decodes tolerantly.
 func (t *Ticket) UnmarshalJSON(b []byte) error { return decodeInto(t, b, readTicket) }
 
-// UnmarshalJSON decodes tolerantly, skipping tickets that are not objects,
-// and keeps a copy of b in Raw.
+// UnmarshalJSON decodes tolerantly, skipping tickets that are not objects.
 func (l *TicketList) UnmarshalJSON(b []byte) error {
 	if err := decodeInto(l, b, readTicketList); err != nil {
 		return err

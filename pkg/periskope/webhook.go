@@ -10,11 +10,10 @@ import (
 
 // Webhook deliveries carry SignatureHeader, the hex HMAC-SHA256 of the raw
 // body keyed with the organisation's signing key: Periskope sends one,
-// API Gateway joins a repeated header with commas, and more than
-// MaxSignatures are refused.
+// API Gateway joins a repeated header with commas, and more than four
+// are refused.
 const (
 	SignatureHeader = "x-periskope-signature"
-	MaxSignatures   = 4
 
 	EventTicketCreated = "ticket.created"
 	EventTicketUpdated = "ticket.updated"
@@ -61,6 +60,10 @@ func hasKey(keys []string) bool {
 	return false
 }
 
+// maxSignatures bounds the candidates of one delivery, so junk costs at
+// most this many hex decodings.
+const maxSignatures = 4
+
 // decodeSignature reads one candidate: exactly 64 hex digits, either case.
 func decodeSignature(s string) (sum [sha256.Size]byte, ok bool) {
 	if len(s) != hex.EncodedLen(sha256.Size) {
@@ -90,8 +93,8 @@ func ParseSignatures(headers map[string]string) (Signatures, error) {
 			if v = strings.TrimSpace(v); v == "" {
 				continue
 			}
-			if len(values) == MaxSignatures {
-				return Signatures{}, fmt.Errorf("%w: more than %d signatures", ErrInvalidSignature, MaxSignatures)
+			if len(values) == maxSignatures {
+				return Signatures{}, fmt.Errorf("%w: more than %d signatures", ErrInvalidSignature, maxSignatures)
 			}
 			values = append(values, v)
 		}
