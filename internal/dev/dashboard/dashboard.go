@@ -6,9 +6,10 @@
 //
 // The widgets are built from the metrics the code emits through
 // internal/emf (Counts, checked against the source by its test) and the
-// functions, routes, table and alarms of template.yaml (ReadTemplate). Every metric is scoped to this stack's resources (its
-// function names, API id and stage, table name), so stacks sharing an
-// account never mix on one dashboard.
+// functions, routes, table and alarms of template.yaml (ReadTemplate).
+// Every metric is scoped to this stack's resources (its function names, API
+// id and stage, table name), so stacks sharing an account never mix on one
+// dashboard.
 package dashboard
 
 import (
