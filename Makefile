@@ -101,7 +101,7 @@ fuzz: ## Run every fuzz target for FUZZTIME each (default 60s).
 	@scripts/fuzz.sh "$$FUZZTIME"
 
 .PHONY: events
-events: ## Regenerate the sample API Gateway events in events/ from cmd/eventgen/spec (signed with the local key).
+events: ## Regenerate the sample API Gateway events in events/ from their table, internal/dev/samples (signed with the local key).
 	$(require-go)
 	"$$GO" run ./cmd/eventgen
 

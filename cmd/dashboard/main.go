@@ -6,6 +6,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -24,22 +25,13 @@ func main() {
 }
 
 func run(args []string, out io.Writer) error {
-	if len(args) == 0 {
+	if len(args) != 1 || args[0] != "gen" {
 		return errors.New("usage: dashboard gen")
 	}
 	root, err := stack.FindRoot()
 	if err != nil {
 		return err
 	}
-	switch args[0] {
-	case "gen":
-		return gen(root, out)
-	default:
-		return fmt.Errorf("unknown command %q (gen)", args[0])
-	}
-}
-
-func gen(root string, out io.Writer) error {
 	d, err := dashboard.Load(root)
 	if err != nil {
 		return err
@@ -53,13 +45,13 @@ func gen(root string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if string(updated) == string(old) {
-		fmt.Fprintf(out, "%s: dashboard up to date (%d widgets)\n", dashboard.TemplateFile, len(d.Widgets))
-		return nil
+	state := "up to date"
+	if !bytes.Equal(updated, old) {
+		if err := os.WriteFile(path, updated, 0o644); err != nil {
+			return err
+		}
+		state = "rewritten"
 	}
-	if err := os.WriteFile(path, updated, 0o644); err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "%s: dashboard rewritten (%d widgets)\n", dashboard.TemplateFile, len(d.Widgets))
+	fmt.Fprintf(out, "%s: dashboard %s (%d widgets)\n", dashboard.TemplateFile, state, len(d.Widgets))
 	return nil
 }

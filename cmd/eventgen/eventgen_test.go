@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -12,29 +11,26 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/periskope-connect/periskope-aws/internal/apigw"
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
+	"github.com/periskope-connect/periskope-aws/internal/dev/samples"
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
 
 const repoRoot = "../.."
 
-func generated(t *testing.T) ([]EventSpec, map[string][]byte) {
+func generated(t *testing.T) map[string][]byte {
 	t.Helper()
-	specs, err := LoadSpecs("spec")
+	out, err := Generate(repoRoot)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := Generate(specs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return specs, out
+	return out
 }
 
-// The committed events are exactly what the generator writes: edit the spec
-// or its fixtures and run `make events`, never the events by hand.
+// The committed events are exactly what the generator writes: edit the
+// table or its fixtures and run `make events`, never the events by hand.
 func TestCommittedEventsAreCurrent(t *testing.T) {
-	_, out := generated(t)
-	stale, err := Stale(repoRoot, out)
+	stale, err := Stale(repoRoot, generated(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,19 +39,30 @@ func TestCommittedEventsAreCurrent(t *testing.T) {
 	}
 }
 
-// Every event is a payload 2.0 event a function can read, and its signature
-// (when it has one) is the body signed with the spec's key.
+// Every event is a payload 2.0 event a function can read, on its
+// function's route, and its signature (when it has one) is the body signed
+// with the sample's key. POST /tickets is an AWS_IAM route, so its samples
+// carry the IAM caller as API Gateway adds it; the public webhook route's
+// samples carry none.
 func TestEventsAreValidHTTPAPIEvents(t *testing.T) {
-	specs, out := generated(t)
-	for _, s := range specs {
+	out := generated(t)
+	if len(out) != len(samples.Outcomes) {
+		t.Fatalf("%d events for %d samples: two samples share a file", len(out), len(samples.Outcomes))
+	}
+	for _, s := range samples.Outcomes {
 		t.Run(s.File, func(t *testing.T) {
 			var req events.APIGatewayV2HTTPRequest
-			if err := json.Unmarshal(out[s.File], &req); err != nil {
+			if err := json.Unmarshal(out[filepath.Join(samples.Dir, s.File)], &req); err != nil {
 				t.Fatal(err)
 			}
-			if req.Version != "2.0" || req.RouteKey != s.Method+" "+s.Path || req.RequestContext.RouteKey != req.RouteKey ||
-				req.RawPath != s.Path || req.RequestContext.HTTP.Method != s.Method || req.RequestContext.RequestID == "" {
+			route := routes[s.Function].key
+			if req.Version != "2.0" || req.RouteKey != route || req.RequestContext.RouteKey != route ||
+				req.RequestContext.HTTP.Method+" "+req.RawPath != route || req.RequestContext.HTTP.Path != req.RawPath || req.RequestContext.RequestID == "" {
 				t.Errorf("route or context wrong: %+v", req)
+			}
+			iam := req.RequestContext.Authorizer != nil && req.RequestContext.Authorizer.IAM != nil
+			if wantIAM := route == "POST /tickets"; iam != wantIAM || iam && !strings.HasPrefix(req.RequestContext.Authorizer.IAM.UserARN, "arn:aws:sts::") {
+				t.Errorf("IAM authorizer %+v, want one: %v", req.RequestContext.Authorizer, wantIAM)
 			}
 			for name := range req.Headers {
 				if name != strings.ToLower(name) {
@@ -69,19 +76,19 @@ func TestEventsAreValidHTTPAPIEvents(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want, err := s.rawBody()
+			want, err := samples.Body(repoRoot, s)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if string(body) != string(want) {
-				t.Errorf("decoded body differs from the spec's body")
+			if string(body) != string(want) || len(body) == 0 {
+				t.Errorf("decoded body differs from the sample's body")
 			}
 			if got := req.Headers["content-length"]; got != strconv.Itoa(len(body)) {
 				t.Errorf("content-length = %s, body is %d bytes", got, len(body))
 			}
 			sig, signed := req.Headers[periskope.SignatureHeader]
 			if signed != (s.SignWith != "") {
-				t.Fatalf("signature header present = %v, sign_with = %q", signed, s.SignWith)
+				t.Fatalf("signature header present = %v, SignWith = %q", signed, s.SignWith)
 			}
 			if signed {
 				if err := periskope.Verify(body, sig, s.SignWith); err != nil {
@@ -93,30 +100,15 @@ func TestEventsAreValidHTTPAPIEvents(t *testing.T) {
 }
 
 func TestWebhookSamplesAreSignedWithTheLocalKey(t *testing.T) {
-	specs, _ := generated(t)
-	var files []string
-	for _, s := range specs {
-		if strings.HasPrefix(s.File, "events/webhook-") {
-			files = append(files, s.File)
-			if s.SignWith != "" && s.SignWith != "local-signing-key" && !strings.Contains(s.File, "bad-signature") {
-				t.Errorf("%s is signed with %q, not the documented local key", s.File, s.SignWith)
-			}
-		}
-	}
-	for _, want := range []string{
-		"events/webhook-ticket-created.json", "events/webhook-ticket-created-base64.json",
-		"events/webhook-bad-signature.json", "events/webhook-unsigned.json",
-		"events/webhook-ticket-updated.json", "events/webhook-malformed-json.json",
-	} {
-		if !slices.Contains(files, want) {
-			t.Errorf("no spec for %s", want)
+	for _, s := range samples.Outcomes {
+		if s.SignWith != "" && s.SignWith != local.SigningKey && s.File != "webhook-bad-signature.json" {
+			t.Errorf("%s is signed with %q, not the documented local key", s.File, s.SignWith)
 		}
 	}
 }
 
 func TestGenerateIsDeterministic(t *testing.T) {
-	_, a := generated(t)
-	_, b := generated(t)
+	a, b := generated(t), generated(t)
 	for name := range a {
 		if string(a[name]) != string(b[name]) {
 			t.Errorf("%s differs between two runs", name)
@@ -124,65 +116,25 @@ func TestGenerateIsDeterministic(t *testing.T) {
 	}
 }
 
-func TestLoadSpecsRejectsMistakes(t *testing.T) {
-	for name, spec := range map[string]string{
-		"unknown member":      `{"events": [{"file": "events/x.json", "method": "POST", "path": "/x", "sing_with": "k"}]}`,
-		"body and body_file":  `{"events": [{"file": "events/x.json", "method": "POST", "path": "/x", "body": "{}", "body_file": "b.json"}]}`,
-		"path escapes":        `{"events": [{"file": "../x.json", "method": "POST", "path": "/x"}]}`,
-		"no method":           `{"events": [{"file": "events/x.json", "path": "/x"}]}`,
-		"same file twice":     `{"events": [{"file": "events/x.json", "method": "POST", "path": "/x"}, {"file": "events/x.json", "method": "POST", "path": "/y"}]}`,
-		"not json":            `{"events": [`,
-		"relative route path": `{"events": [{"file": "events/x.json", "method": "POST", "path": "x"}]}`,
-	} {
-		t.Run(name, func(t *testing.T) {
-			dir := t.TempDir()
-			if err := os.WriteFile(filepath.Join(dir, "area.json"), []byte(spec), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := LoadSpecs(dir); err == nil {
-				t.Error("accepted")
-			}
-		})
-	}
-}
-
 func TestRunWritesAndChecks(t *testing.T) {
 	root := t.TempDir()
-	if err := run("spec", root, true); err == nil {
-		t.Fatal("-check passed with no events written")
-	}
-	if err := run("spec", root, false); err != nil {
+	if err := os.CopyFS(filepath.Join(root, samples.BodyDir), os.DirFS(filepath.Join(repoRoot, samples.BodyDir))); err != nil {
 		t.Fatal(err)
 	}
-	if err := run("spec", root, true); err != nil {
+	if err := run(root, true); err == nil {
+		t.Fatal("-check passed with no events written")
+	}
+	if err := run(root, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(root, true); err != nil {
 		t.Fatalf("-check after writing: %v", err)
 	}
 	path := filepath.Join(root, "events", "webhook-ticket-created.json")
 	if err := os.WriteFile(path, []byte("{}"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := run("spec", root, true); err == nil || !strings.Contains(err.Error(), "webhook-ticket-created.json") {
+	if err := run(root, true); err == nil || !strings.Contains(err.Error(), "webhook-ticket-created.json") {
 		t.Fatalf("-check after a hand edit: %v", err)
-	}
-}
-
-// POST /tickets is an AWS_IAM route, so its samples carry the IAM caller
-// as API Gateway adds it; the public webhook route's samples carry none.
-func TestAuthorizerMatchesTheRoute(t *testing.T) {
-	_, out := generated(t)
-	for file, raw := range out {
-		var ev events.APIGatewayV2HTTPRequest
-		if err := json.Unmarshal(raw, &ev); err != nil {
-			t.Fatalf("%s: %v", file, err)
-		}
-		iam := ev.RequestContext.Authorizer != nil && ev.RequestContext.Authorizer.IAM != nil
-		wantIAM := ev.RouteKey == "POST /tickets"
-		if iam != wantIAM {
-			t.Errorf("%s (%s): IAM authorizer present = %v, want %v", file, ev.RouteKey, iam, wantIAM)
-			continue
-		}
-		if iam && !strings.HasPrefix(ev.RequestContext.Authorizer.IAM.UserARN, "arn:aws:sts::") {
-			t.Errorf("%s: IAM caller %+v", file, ev.RequestContext.Authorizer.IAM)
-		}
 	}
 }

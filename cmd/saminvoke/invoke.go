@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -22,6 +21,7 @@ import (
 	"github.com/periskope-connect/periskope-aws/internal/dev/samples"
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 	"github.com/periskope-connect/periskope-aws/internal/ticketstore"
+	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
 
 // response is the part of a function's answer that is checked.
@@ -38,7 +38,7 @@ const noResponseHint = "SAM CLI gave up on the container before its emulator lis
 
 // invoke runs one sample through sam local invoke and returns the
 // function's response; SAM CLI's whole output goes to logPath.
-func invoke(ctx context.Context, o options, root, envFile string, s samples.Outcome, logPath string) (response, error) {
+func invoke(ctx context.Context, o options, root, envFile string, s samples.Sample, logPath string) (response, error) {
 	logFile, err := os.Create(logPath)
 	if err != nil {
 		return response{}, err
@@ -66,7 +66,7 @@ func invoke(ctx context.Context, o options, root, envFile string, s samples.Outc
 }
 
 // check compares a response with the sample's expected outcome.
-func check(res response, want samples.Outcome) error {
+func check(res response, want samples.Sample) error {
 	if res.StatusCode != want.Status || !strings.Contains(res.Body, want.Contains) {
 		return fmt.Errorf("got %d %.200s, want %d with %s", res.StatusCode, res.Body, want.Status, want.Contains)
 	}
@@ -110,7 +110,7 @@ func resetStoredSamples(ctx context.Context, root string, motoPort int, out io.W
 		if s.Function != stack.WebhookFunction || s.Contains != `"status":"stored"` {
 			continue
 		}
-		org, id, err := sampleTicket(filepath.Join(root, samples.Dir, s.File))
+		org, id, err := sampleTicket(root, s)
 		if err != nil {
 			return err
 		}
@@ -129,29 +129,18 @@ func resetStoredSamples(ctx context.Context, root string, motoPort int, out io.W
 	return nil
 }
 
-// sampleTicket reads the ticket's org and id from a webhook sample.
-func sampleTicket(path string) (org, id string, err error) {
-	raw, err := os.ReadFile(path)
+// sampleTicket reads the ticket's org and id from a webhook sample's body.
+func sampleTicket(root string, s samples.Sample) (org, id string, err error) {
+	body, err := samples.Body(root, s)
 	if err != nil {
 		return "", "", err
 	}
-	var req events.APIGatewayV2HTTPRequest
-	if err := json.Unmarshal(raw, &req); err != nil {
-		return "", "", fmt.Errorf("%s: %w", path, err)
+	ev, err := periskope.ParseEvent(body)
+	if err == nil {
+		var info *periskope.TicketInfo
+		if info, err = ev.TicketInfo(); err == nil && info.Ticket != nil {
+			return info.Ticket.OrgID, info.Ticket.TicketID, nil
+		}
 	}
-	if req.IsBase64Encoded {
-		return "", "", fmt.Errorf("%s: a stored sample must have a plain body", path)
-	}
-	var body struct {
-		Data struct {
-			Ticket struct {
-				OrgID    string `json:"org_id"`
-				TicketID string `json:"ticket_id"`
-			} `json:"ticket"`
-		} `json:"data"`
-	}
-	if err := json.Unmarshal([]byte(req.Body), &body); err != nil || body.Data.Ticket.TicketID == "" {
-		return "", "", fmt.Errorf("%s: no data.ticket in its body (%v)", path, err)
-	}
-	return body.Data.Ticket.OrgID, body.Data.Ticket.TicketID, nil
+	return "", "", fmt.Errorf("%s: no data.ticket in its body (%v)", s.File, err)
 }

@@ -33,7 +33,7 @@ func TestMissingToolsFail(t *testing.T) {
 }
 
 func TestCheck(t *testing.T) {
-	want := samples.Outcome{Function: stack.WebhookFunction, File: "x.json", Status: 200, Contains: `"status":"stored"`}
+	want := samples.Sample{Function: stack.WebhookFunction, File: "x.json", Status: 200, Contains: `"status":"stored"`}
 	ok := response{StatusCode: 200, Body: `{"status":"stored","ticket_id":"T"}`}
 	if err := check(ok, want); err != nil {
 		t.Errorf("expected answer refused: %v", err)
@@ -63,17 +63,24 @@ func TestSAMEnvHasNoCredentials(t *testing.T) {
 	}
 }
 
-// The sample that must be stored names the ticket the reset deletes.
+// The sample that must be stored names the ticket the reset deletes; a
+// body without a ticket is an error, not an empty key.
 func TestSampleTicket(t *testing.T) {
 	root, err := stack.FindRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
-	org, id, err := sampleTicket(filepath.Join(root, samples.Dir, "webhook-ticket-created.json"))
-	if err != nil || org == "" || id != "TICKET-12345" {
-		t.Errorf("sampleTicket = %q, %q, %v", org, id, err)
-	}
-	if _, _, err := sampleTicket(filepath.Join(root, samples.Dir, "webhook-ticket-created-base64.json")); err == nil {
-		t.Error("a base64 sample was read as a plain one")
+	for _, s := range samples.Outcomes {
+		org, id, err := sampleTicket(root, s)
+		switch s.File {
+		case "webhook-ticket-created.json":
+			if err != nil || org == "" || id != "TICKET-12345" {
+				t.Errorf("sampleTicket(%s) = %q, %q, %v", s.File, org, id, err)
+			}
+		case "create-ticket-minimal.json", "webhook-malformed-json.json":
+			if err == nil {
+				t.Errorf("sampleTicket(%s) = %q, %q, want an error", s.File, org, id)
+			}
+		}
 	}
 }

@@ -15,8 +15,9 @@ func titles(d *dashboard.Dashboard) []string {
 	return out
 }
 
-// Each package that emits metrics gets a widget: the known ones first, then
-// the others by path; a metric of two functions is charted for each.
+// Each package that emits metrics gets a widget, in the order of Counts; a
+// metric of two functions is charted for each, one of no function of the
+// stack is not.
 func TestBuildWidgetPerPackage(t *testing.T) {
 	tmpl, err := dashboard.ParseTemplate([]byte(fixture(t)))
 	if err != nil {
@@ -24,11 +25,12 @@ func TestBuildWidgetPerPackage(t *testing.T) {
 	}
 	src := dashboard.Sources{
 		Template:  tmpl,
-		Functions: []dashboard.FunctionName{{ID: "Fn", EMF: "fn"}, {ID: "Other", EMF: "other"}},
-		Emitted: []dashboard.Emitted{
-			{Name: "Zed", Package: "internal/zeta", Functions: []string{"fn"}},
-			{Name: "RefreshFailed", Package: "internal/shared", Functions: []string{"fn", "other"}},
-			{Name: "Stored", Package: "internal/webhook", Functions: []string{"fn"}},
+		Functions: []dashboard.Function{{ID: "Fn", EMF: "fn"}, {ID: "Other", EMF: "other"}},
+		Counts: []dashboard.Counted{
+			{Title: "Webhook deliveries by outcome", Package: "internal/webhook", Functions: []string{"fn"}, Names: []string{"Stored"}},
+			{Title: "Metrics of internal/shared", Package: "internal/shared", Functions: []string{"fn", "other"}, Names: []string{"RefreshFailed"}},
+			{Title: "Metrics of internal/zeta", Package: "internal/zeta", Functions: []string{"fn"}, Names: []string{"Zed"}},
+			{Title: "Not linked", Package: "internal/nowhere", Functions: []string{"gone"}, Names: []string{"Never"}},
 		},
 	}
 	d, err := dashboard.Build(src)

@@ -4,21 +4,25 @@
 // dashboard/logmetrics reads the local system's logs as CloudWatch would,
 // so that a test can check the widgets' metrics against a real run.
 //
-// The widgets are built from what the repository already says: the metric
-// names the code emits through internal/emf (EmittedMetrics reads them from
-// the source), and the functions, routes, table and alarms of template.yaml
-// (ReadTemplate). Every metric is scoped to this stack's resources (its
-// function names, API id and stage, table name), so stacks sharing an
-// account never mix on one dashboard.
+// The widgets are built from the metrics the code emits through
+// internal/emf (Counts, checked against the source by its test) and the
+// functions, routes, table and alarms of template.yaml (ReadTemplate).
+// Every metric is scoped to this stack's resources (its function names, API
+// id and stage, table name), so stacks sharing an account never mix on one
+// dashboard.
 package dashboard
 
 import (
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"unicode"
 
+	"github.com/periskope-connect/periskope-aws/internal/createticket"
 	"github.com/periskope-connect/periskope-aws/internal/emf"
+	"github.com/periskope-connect/periskope-aws/internal/secretcache"
+	"github.com/periskope-connect/periskope-aws/internal/webhook"
 )
 
 // Value is a dimension value: a literal, or a reference to a template
@@ -93,64 +97,58 @@ type Dashboard struct {
 	Widgets []Widget
 }
 
-// Sources is what the dashboard is built from.
-type Sources struct {
-	Template *Template
-	Emitted  []Emitted
-	// Functions maps each function's logical id to the Function dimension
-	// its EMF lines carry ("webhook"), in the order they are shown.
-	Functions []FunctionName
+// Counted is what one package of the product counts through internal/emf:
+// the metrics of one widget.
+type Counted struct {
+	Title     string   // the widget's title
+	Package   string   // the package, relative to the module root
+	Functions []string // EMF Function values of the functions whose binary links it
+	Names     []string // its metric names
 }
 
-// FunctionName pairs a function's logical id with its EMF Function value.
-type FunctionName struct {
+// Counts is every metric the product emits, in the order charted. It names
+// the code's own constants, so a renamed metric is renamed here;
+// TestCountsAreWhatTheCodeCounts checks it against the source both ways
+// (a metric added to the code fails the test until it is listed here) and
+// that each package is linked by exactly the functions listed.
+var Counts = []Counted{
+	{"Webhook deliveries by outcome", "internal/webhook", []string{"webhook"}, []string{webhook.MetricStored, webhook.MetricDuplicate,
+		webhook.MetricIgnored, webhook.MetricSignatureRejected, webhook.MetricStoreRejected, webhook.MetricSignedDeliveryRefused}},
+	{"Create-ticket outcomes", "internal/createticket", []string{"create-ticket"}, []string{createticket.MetricCreated,
+		createticket.MetricIdempotentReplay, createticket.MetricUpstreamError, createticket.MetricUpstreamAttempts}},
+	{"Secret refresh failures", "internal/secretcache", []string{"create-ticket", "webhook"}, []string{secretcache.MetricRefreshFailed}},
+}
+
+// Function pairs a function's logical id with the Function dimension its
+// main gives emf.New.
+type Function struct {
 	ID  string // logical id, e.g. WebhookFunction
 	EMF string // Function dimension, e.g. webhook
 }
 
-// packageTitles title the widget of each package's metrics, in this
-// order; a package not listed gets a widget after these, titled by its
-// path, so a metric added anywhere is charted after make dashboard-gen.
-var packageTitles = []struct{ pkg, title string }{
-	{"internal/webhook", "Webhook deliveries by outcome"},
-	{"internal/createticket", "Create-ticket outcomes"},
-	{"internal/secretcache", "Secret refresh failures"},
+// Functions are the template's functions, in the order they are shown
+// (TestFunctionsAreTheTemplates checks them against template.yaml and the
+// mains' emf.New calls).
+var Functions = []Function{{"CreateTicketFunction", "create-ticket"}, {"WebhookFunction", "webhook"}}
+
+// Sources is what the dashboard is built from.
+type Sources struct {
+	Template  *Template
+	Counts    []Counted
+	Functions []Function
 }
 
-// titleIndex is pkg's index in packageTitles, or len(packageTitles).
-func titleIndex(pkg string) int {
-	for i, pt := range packageTitles {
-		if pt.pkg == pkg {
-			return i
-		}
-	}
-	return len(packageTitles)
-}
+// TemplateFile is the SAM template, relative to the module root.
+const TemplateFile = "template.yaml"
 
-// packageTitle is the title of a package's widget.
-func packageTitle(pkg string) string {
-	if i := titleIndex(pkg); i < len(packageTitles) {
-		return packageTitles[i].title
+// Load builds the dashboard of the repository at root: its template.yaml,
+// Counts and Functions.
+func Load(root string) (*Dashboard, error) {
+	t, err := ReadTemplate(filepath.Join(root, TemplateFile))
+	if err != nil {
+		return nil, err
 	}
-	return "Metrics of " + pkg
-}
-
-// metricPackages returns the packages that emit metrics, those of
-// packageTitles first, in its order, then the others by path.
-func metricPackages(emitted []Emitted) []string {
-	var pkgs []string
-	for _, e := range emitted {
-		if !slices.Contains(pkgs, e.Package) {
-			pkgs = append(pkgs, e.Package)
-		}
-	}
-	slices.SortFunc(pkgs, func(a, b string) int {
-		if d := titleIndex(a) - titleIndex(b); d != 0 {
-			return d
-		}
-		return strings.Compare(a, b)
-	})
-	return pkgs
+	return Build(Sources{Template: t, Counts: Counts, Functions: Functions})
 }
 
 // Build returns the dashboard of the sources.
@@ -159,15 +157,15 @@ func Build(src Sources) (*Dashboard, error) {
 		return nil, fmt.Errorf("%w: none given", ErrTemplate)
 	}
 	d := &Dashboard{Name: "${AWS::StackName}-${StageName}"}
-	for _, pkg := range metricPackages(src.Emitted) {
-		if w, ok := emfWidget(pkg, src); ok {
+	for _, c := range src.Counts {
+		if w, ok := emfWidget(c, src.Functions); ok {
 			d.Widgets = append(d.Widgets, w)
 		}
 	}
 	if w, ok := firstOneWidget(src.Template); ok {
 		d.Widgets = append(d.Widgets, w)
 	}
-	d.Widgets = append(d.Widgets, lambdaWidgets(src)...)
+	d.Widgets = append(d.Widgets, lambdaWidgets(src.Functions)...)
 	d.Widgets = append(d.Widgets, apiWidgets(src.Template)...)
 	d.Widgets = append(d.Widgets, tableWidgets(src.Template)...)
 	if len(src.Template.Alarms) > 0 {
@@ -176,28 +174,21 @@ func Build(src Sources) (*Dashboard, error) {
 	return d, nil
 }
 
-// emfWidget charts the metrics of package pkg, per function that emits
-// them, scoped to this stack by FunctionName. When a metric comes from
-// several functions, each legend names its function.
-func emfWidget(pkg string, src Sources) (Widget, bool) {
-	w := Widget{Title: packageTitle(pkg), Kind: Graph, Width: 12, Height: 6}
-	multi := false
-	for _, e := range src.Emitted {
-		multi = multi || (e.Package == pkg && len(e.Functions) > 1)
-	}
-	for _, e := range src.Emitted {
-		if e.Package != pkg {
-			continue
-		}
-		for _, fn := range src.Functions {
-			if !slices.Contains(e.Functions, fn.EMF) {
+// emfWidget charts one package's counts, per function that emits them,
+// scoped to this stack by FunctionName. When they come from several
+// functions, each legend names its function.
+func emfWidget(c Counted, fns []Function) (Widget, bool) {
+	w := Widget{Title: c.Title, Kind: Graph, Width: 12, Height: 6}
+	for _, name := range c.Names {
+		for _, fn := range fns {
+			if !slices.Contains(c.Functions, fn.EMF) {
 				continue
 			}
-			label := words(e.Name)
-			if multi {
+			label := words(name)
+			if len(c.Functions) > 1 {
 				label = fn.EMF + " " + label
 			}
-			w.Metrics = append(w.Metrics, Metric{Namespace: emf.Namespace, Name: e.Name, Stat: "Sum", Label: label,
+			w.Metrics = append(w.Metrics, Metric{Namespace: emf.Namespace, Name: name, Stat: "Sum", Label: label,
 				Dims: []Dim{{"Function", Lit(fn.EMF)}, {"FunctionName", Ref(fn.ID)}}})
 		}
 	}
@@ -226,10 +217,10 @@ func firstOneWidget(t *Template) (Widget, bool) {
 	return w, len(w.Metrics) > 0
 }
 
-func lambdaWidgets(src Sources) []Widget {
+func lambdaWidgets(fns []Function) []Widget {
 	duration := Widget{Title: "Function duration p50 / p99 (ms)", Kind: Graph, Width: 12, Height: 6}
 	health := Widget{Title: "Function invocations, errors, throttles", Kind: Graph, Width: 12, Height: 6}
-	for _, fn := range src.Functions {
+	for _, fn := range fns {
 		dims := []Dim{{"FunctionName", Ref(fn.ID)}}
 		for _, stat := range []string{"p50", "p99"} {
 			duration.Metrics = append(duration.Metrics, Metric{Namespace: "AWS/Lambda", Name: "Duration", Dims: dims, Stat: stat, Label: fn.EMF + " " + stat})

@@ -152,18 +152,14 @@ var awsMetrics = map[string]struct {
 
 var subRef = regexp.MustCompile(`^\$\{([A-Za-z0-9:]+)\}$`)
 
-// Every metric on the dashboard is one the code emits (read from the
-// source, not listed here) or an AWS metric of one of the template's own
+// Every metric on the dashboard is one the code emits (dashboard.Counts,
+// which TestCountsAreWhatTheCodeCounts checks against the source) or an AWS metric of one of the template's own
 // resources, named by a reference to it so no other stack's data shows.
 func TestEveryMetricIsEmittedOrOfAStackResource(t *testing.T) {
 	body, tmpl := readBody(t)
-	src, err := dashboard.LoadSources(root)
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, r := range rows(t, body) {
 		if r.namespace == emf.Namespace {
-			checkEmitted(t, r, src)
+			checkEmitted(t, r, tmpl)
 			continue
 		}
 		spec, ok := awsMetrics[r.namespace]
@@ -206,18 +202,18 @@ func TestEveryMetricIsEmittedOrOfAStackResource(t *testing.T) {
 	}
 }
 
-func checkEmitted(t *testing.T, r metricRow, src dashboard.Sources) {
+func checkEmitted(t *testing.T, r metricRow, tmpl *dashboard.Template) {
 	t.Helper()
-	i := slices.IndexFunc(src.Emitted, func(e dashboard.Emitted) bool { return e.Name == r.name })
+	i := slices.IndexFunc(dashboard.Counts, func(c dashboard.Counted) bool { return slices.Contains(c.Names, r.name) })
 	if i < 0 {
 		t.Errorf("%s %s: the code emits no such metric", r.namespace, r.name)
 		return
 	}
-	if !slices.Contains(src.Emitted[i].Functions, r.dims["Function"]) {
-		t.Errorf("%s %s: Function=%q, but only %v emit it", r.namespace, r.name, r.dims["Function"], src.Emitted[i].Functions)
+	if c := dashboard.Counts[i]; !slices.Contains(c.Functions, r.dims["Function"]) {
+		t.Errorf("%s %s: Function=%q, but only %v emit it", r.namespace, r.name, r.dims["Function"], c.Functions)
 	}
 	m := subRef.FindStringSubmatch(r.dims["FunctionName"])
-	if m == nil || src.Template.Types[m[1]] != "AWS::Serverless::Function" {
+	if m == nil || tmpl.Types[m[1]] != "AWS::Serverless::Function" {
 		t.Errorf("%s %s: FunctionName = %q, want a reference to a function of the template (this stack only)", r.namespace, r.name, r.dims["FunctionName"])
 	}
 }
@@ -266,20 +262,15 @@ func TestEveryAlarmIsOnTheDashboard(t *testing.T) {
 // emits it.
 func TestEveryEmittedMetricIsOnTheDashboard(t *testing.T) {
 	body, _ := readBody(t)
-	src, err := dashboard.LoadSources(root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(src.Emitted) == 0 {
-		t.Fatal("found no emitted metric in the code")
-	}
 	all := rows(t, body)
-	for _, e := range src.Emitted {
-		for _, fn := range e.Functions {
-			if !slices.ContainsFunc(all, func(r metricRow) bool {
-				return r.namespace == emf.Namespace && r.name == e.Name && r.dims["Function"] == fn
-			}) {
-				t.Errorf("%s (%s, Function=%s) is not on the dashboard", e.Name, e.Package, fn)
+	for _, c := range dashboard.Counts {
+		for _, name := range c.Names {
+			for _, fn := range c.Functions {
+				if !slices.ContainsFunc(all, func(r metricRow) bool {
+					return r.namespace == emf.Namespace && r.name == name && r.dims["Function"] == fn
+				}) {
+					t.Errorf("%s (%s, Function=%s) is not on the dashboard", name, c.Package, fn)
+				}
 			}
 		}
 	}
@@ -288,15 +279,11 @@ func TestEveryEmittedMetricIsOnTheDashboard(t *testing.T) {
 // An alarm on the code's namespace watches a metric the code emits.
 func TestAlarmsWatchEmittedMetrics(t *testing.T) {
 	_, tmpl := readBody(t)
-	src, err := dashboard.LoadSources(root)
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, a := range tmpl.Alarms {
 		if a.Metric.Namespace != emf.Namespace {
 			continue
 		}
-		if !slices.ContainsFunc(src.Emitted, func(e dashboard.Emitted) bool { return e.Name == a.Metric.Name }) {
+		if !slices.ContainsFunc(dashboard.Counts, func(c dashboard.Counted) bool { return slices.Contains(c.Names, a.Metric.Name) }) {
 			t.Errorf("alarm %s watches %s, which the code never emits", a.ID, a.Metric.Name)
 		}
 	}
@@ -307,14 +294,11 @@ func TestAlarmsWatchEmittedMetrics(t *testing.T) {
 // on their own scale: one line among thousands of stored deliveries would
 // not be seen.
 func TestFirstOneAlarmsHaveTheirOwnWidget(t *testing.T) {
-	src, err := dashboard.LoadSources(root)
+	d, err := dashboard.Load(root)
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := dashboard.Build(src)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, tmpl := readBody(t)
 	i := slices.IndexFunc(d.Widgets, func(w dashboard.Widget) bool { return w.Title == "Counts that alarm at the first one" })
 	if i < 0 {
 		t.Fatal("no widget of the counts that alarm at the first one")
@@ -325,7 +309,7 @@ func TestFirstOneAlarmsHaveTheirOwnWidget(t *testing.T) {
 		charted = append(charted, m.Name+"/"+fn.Lit)
 	}
 	want := []string{"SignedDeliveryRefused/webhook", "StoreRejected/webhook"}
-	for _, a := range src.Template.Alarms {
+	for _, a := range tmpl.Alarms {
 		if a.Metric.Namespace == emf.Namespace && a.Threshold == "1" {
 			fn, _ := a.Metric.Dim("Function")
 			want = append(want, a.Metric.Name+"/"+fn.Lit)

@@ -213,10 +213,10 @@ func checkLogFiles(t *testing.T, logDir string) {
 		}
 		got := map[string]float64{}
 		for _, name := range []string{"Stored", "Duplicate", "SignatureRejected"} {
-			got[name], _ = data.Stat(dashboard.Metric{Namespace: emf.Namespace, Name: name, Stat: "Sum",
+			got[name], _ = data.Sum(dashboard.Metric{Namespace: emf.Namespace, Name: name,
 				Dims: []dashboard.Dim{{Name: "Function", Value: dashboard.Lit("webhook")}, {Name: "FunctionName", Value: dashboard.Ref(stack.WebhookFunction)}}})
 		}
-		got["requests"], _ = data.Stat(dashboard.Metric{Namespace: "AWS/ApiGateway", Name: "Count", Stat: "Sum",
+		got["requests"], _ = data.Sum(dashboard.Metric{Namespace: "AWS/ApiGateway", Name: "Count",
 			Dims: []dashboard.Dim{{Name: "Method", Value: dashboard.Lit("POST")}, {Name: "Resource", Value: dashboard.Lit("/webhooks/periskope")}}})
 		want := map[string]float64{"Stored": 1, "Duplicate": 1, "SignatureRejected": 1, "requests": 3}
 		if reflect.DeepEqual(got, want) {

@@ -33,7 +33,7 @@ func TestSampleEventsThroughTheRealBinaries(t *testing.T) {
 		t.Fatalf("no samples in events/: %v", err)
 	}
 	for _, f := range files {
-		if !slices.ContainsFunc(samples.Outcomes, func(s samples.Outcome) bool { return s.File == filepath.Base(f) }) {
+		if !slices.ContainsFunc(samples.Outcomes, func(s samples.Sample) bool { return s.File == filepath.Base(f) }) {
 			t.Errorf("events/%s has no expected outcome in samples.Outcomes: add one", filepath.Base(f))
 		}
 	}
@@ -50,7 +50,7 @@ func TestSampleEventsThroughTheRealBinaries(t *testing.T) {
 		}
 	}()
 
-	invoke := func(s samples.Outcome) events.APIGatewayV2HTTPResponse {
+	invoke := func(s samples.Sample) events.APIGatewayV2HTTPResponse {
 		t.Helper()
 		payload, err := os.ReadFile(filepath.Join(root, samples.Dir, s.File))
 		if err != nil {
@@ -81,7 +81,7 @@ func TestSampleEventsThroughTheRealBinaries(t *testing.T) {
 	}
 
 	// The idempotent sample again: the first answer, replayed, no new ticket.
-	replay := invoke(samples.Outcome{Function: "CreateTicketFunction", File: "create-ticket-idempotent.json"})
+	replay := invoke(samples.Sample{Function: "CreateTicketFunction", File: "create-ticket-idempotent.json"})
 	if replay.StatusCode != 201 || replay.Headers[createticket.ReplayedHeader] != "true" {
 		t.Errorf("idempotent sample sent twice = %d %v, want a replayed 201", replay.StatusCode, replay.Headers)
 	}

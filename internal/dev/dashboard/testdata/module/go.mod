@@ -1,3 +1,0 @@
-module example.com/fixture
-
-go 1.26

@@ -1,5 +1,0 @@
-package alpha
-
-const MetricOnlyInTests = "OnlyInTests"
-
-var _ = MetricOnlyInTests

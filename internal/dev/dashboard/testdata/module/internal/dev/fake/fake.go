@@ -1,5 +1,0 @@
-package fake
-
-const MetricDevOnly = "DevOnly"
-
-var _ = MetricDevOnly
