@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -44,11 +45,7 @@ const (
 // functionRuns are the two functions with their kinds, the first kind of
 // each being the one its cold starts run. Both reach moto_server through
 // the counting proxy.
-func functionRuns(b *benchkit.Backends, members int) ([]*fnRun, error) {
-	root, err := stack.FindRoot()
-	if err != nil {
-		return nil, err
-	}
+func functionRuns(rig *benchkit.Rig, root string, members int) ([]*fnRun, error) {
 	read := func(name string) (map[string]any, error) {
 		raw, err := os.ReadFile(filepath.Join(root, samples.Dir, name))
 		if err != nil {
@@ -78,24 +75,16 @@ func functionRuns(b *benchkit.Backends, members int) ([]*fnRun, error) {
 	large := samples.LargeGroup(members, messages)
 	largeID := samples.LargeGroupTicketID(members, messages)
 
-	createEnv, err := benchkit.CreateTicketEnv(b.Proxy.URL, b.Sandbox.BaseURL())
+	createCfg, createSpec, err := rig.Function(stack.CreateTicketFunction, benchkit.CreateTicket, rig.Proxy.URL)
 	if err != nil {
 		return nil, err
 	}
-	webhookEnv, err := benchkit.WebhookEnv(b.Proxy.URL)
-	if err != nil {
-		return nil, err
-	}
-	createSpec, err := stack.FunctionNamed(stack.CreateTicketFunction)
-	if err != nil {
-		return nil, err
-	}
-	webhookSpec, err := stack.FunctionNamed(stack.WebhookFunction)
+	webhookCfg, webhookSpec, err := rig.Function(stack.WebhookFunction, benchkit.Webhook, rig.Proxy.URL)
 	if err != nil {
 		return nil, err
 	}
 	return []*fnRun{
-		{spec: createSpec, target: benchkit.CreateTicket, env: createEnv, kinds: []*kind{
+		{spec: createSpec, cfg: createCfg, kinds: []*kind{
 			{name: kindCreate, item: itemIdempotency, body: bodyLen(createKey), event: func(u string) ([]byte, error) {
 				return withHeader(createKey, "idempotency-key", "cost-"+runID+"-"+u)
 			}},
@@ -106,7 +95,7 @@ func functionRuns(b *benchkit.Backends, members int) ([]*fnRun, error) {
 				return withHeader(createKey, "idempotency-key", "cost-replay-"+runID)
 			}},
 		}},
-		{spec: webhookSpec, target: benchkit.Webhook, env: webhookEnv, kinds: []*kind{
+		{spec: webhookSpec, cfg: webhookCfg, kinds: []*kind{
 			{name: kindStored, item: itemTicket, body: len(benchkit.TicketCreatedFixture), event: func(u string) ([]byte, error) {
 				return withBody(created, benchkit.TicketCreated("cost-org", "WH-"+runID+"-"+u))
 			}},
@@ -149,16 +138,8 @@ func withBody(ev map[string]any, body []byte) ([]byte, error) {
 
 // clone copies the event and its headers, the only member changed.
 func clone(ev map[string]any) map[string]any {
-	c := make(map[string]any, len(ev))
-	for k, v := range ev {
-		c[k] = v
-	}
-	h := map[string]any{}
-	if old, ok := ev["headers"].(map[string]any); ok {
-		for k, v := range old {
-			h[k] = v
-		}
-	}
-	c["headers"] = h
+	c := maps.Clone(ev)
+	h, _ := ev["headers"].(map[string]any)
+	c["headers"] = maps.Clone(h)
 	return c
 }

@@ -53,26 +53,21 @@ func main() {
 	members := flag.Int("large-members", samples.WhatsAppMaxGroupMembers, "members of the large group's ticket.created")
 	logFile := flag.String("log", "", "file to write the emulators' and functions' output to (default: discarded)")
 	spinChild := flag.Bool("spin", false, "internal: the calibration child")
-	flag.Parse()
-	log.SetFlags(0)
-	if *spinChild {
-		if err := spin(); err != nil {
-			log.Fatalf("cost: spin: %v", err)
+	benchkit.Main("cost", func() error {
+		if *spinChild {
+			return spin()
 		}
-		return
-	}
-	sizes, err := parseSizes(*sizesFlag)
-	if err == nil {
-		err = run(sizes, *coldN, *warmN, *members, *logFile)
-	}
-	if err != nil {
-		log.Fatalf("cost: %v", err)
-	}
+		sizes, err := parseSizes(*sizesFlag)
+		if err != nil {
+			return err
+		}
+		return run(sizes, *coldN, *warmN, *members, *logFile)
+	})
 }
 
 func parseSizes(s string) ([]int, error) {
 	var sizes []int
-	for _, f := range strings.Split(s, ",") {
+	for f := range strings.SplitSeq(s, ",") {
 		mb, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil || mb < 128 || mb > 10240 {
 			return nil, fmt.Errorf("-sizes: %q is not a Lambda memory size (128 to 10,240 MB)", f)
@@ -113,10 +108,9 @@ type kindSample struct {
 
 // fnRun is one function's measurement.
 type fnRun struct {
-	spec   stack.FunctionSpec
-	target benchkit.Target
-	env    map[string]string
-	kinds  []*kind
+	spec  stack.FunctionSpec
+	cfg   rie.Config
+	kinds []*kind
 }
 
 func run(sizes []int, coldN, warmN, members int, logFile string) error {
@@ -149,21 +143,12 @@ func run(sizes []int, coldN, warmN, members int, logFile string) error {
 	if err != nil {
 		return err
 	}
-	dir, err := os.MkdirTemp("", "bench-cost")
+	rig, err := benchkit.StartRig(ctx, benchkit.Webhook, benchkit.CreateTicket)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	bins, err := benchkit.BuildHost(ctx, root, dir, benchkit.Webhook, benchkit.CreateTicket)
-	if err != nil {
-		return err
-	}
-	backends, err := benchkit.StartBackends(ctx, dir)
-	if err != nil {
-		return err
-	}
-	defer backends.Close()
-	fns, err := functionRuns(backends, members)
+	defer rig.Close()
+	fns, err := functionRuns(rig, root, members)
 	if err != nil {
 		return err
 	}
@@ -183,7 +168,7 @@ func run(sizes []int, coldN, warmN, members int, logFile string) error {
 		}
 		for _, f := range fns {
 			fmt.Fprintf(os.Stderr, "cost: %s at %d MB\n", f.spec.Name, mb)
-			s, err := measure(ctx, f, bins, group, backends.Proxy, logOut, metrics, mb, coldN, warmN)
+			s, err := measure(ctx, f, group, rig.Proxy, logOut, metrics, mb, coldN, warmN)
 			if err != nil {
 				return fmt.Errorf("%s at %d MB: %w", f.spec.Name, mb, err)
 			}
@@ -193,7 +178,7 @@ func run(sizes []int, coldN, warmN, members int, logFile string) error {
 			results[f.spec.Name][mb] = s
 		}
 	}
-	items, err := storedItems(ctx, backends)
+	items, err := storedItems(ctx, rig.Moto)
 	if err != nil {
 		return err
 	}
@@ -210,9 +195,9 @@ func run(sizes []int, coldN, warmN, members int, logFile string) error {
 
 // measure runs coldN cold starts and then one warm environment through
 // warmup+warmN invocations of each kind, in turn, all in the cgroup.
-func measure(ctx context.Context, f *fnRun, bins benchkit.Binaries, g *cpuGroup, proxy *benchkit.AWSProxy, logOut io.Writer, metrics emfMetrics, mb, coldN, warmN int) (*sample, error) {
+func measure(ctx context.Context, f *fnRun, g *cpuGroup, proxy *benchkit.AWSProxy, logOut io.Writer, metrics emfMetrics, mb, coldN, warmN int) (*sample, error) {
 	logs := &logCounter{next: logOut, metrics: metrics}
-	cfg := bins.Function(f.spec.Name, f.target, f.env, f.spec.Timeout)
+	cfg := f.cfg
 	cfg.MemoryMB, cfg.Output = mb, logs
 	s := &sample{warm: map[string]*kindSample{}}
 	for i := range coldN {
@@ -221,7 +206,7 @@ func measure(ctx context.Context, f *fnRun, bins benchkit.Binaries, g *cpuGroup,
 		if err != nil {
 			return nil, err
 		}
-		res, err := benchkit.ColdInvokeIn(ctx, cfg, ev, g.Add)
+		res, _, _, err := benchkit.ColdSample(ctx, cfg, ev, g.Add, 0)
 		if err != nil {
 			return nil, err
 		}
