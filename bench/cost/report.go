@@ -190,7 +190,9 @@ func (r *report) printVerdict(w io.Writer) {
 	create, webhook := r.fns[0], r.fns[1]
 	r.printUpstreamWait(w, create)
 	createKind, storedKind, largeKind := create.kinds[0], webhook.kinds[0], webhook.kinds[len(webhook.kinds)-1]
-	at := func(f *fnRun, k *kind, n float64) costs { return r.cost(f, k, chosen[f.spec.Name], n, p.coldShare(n), 0) }
+	at := func(f *fnRun, k *kind, n float64) costs {
+		return r.cost(f, k, chosen[f.spec.Name], n, p.coldShare(n), 0)
+	}
 
 	fmt.Fprintf(w, "\n### A million, end to end, at the chosen sizes\n\n")
 	fmt.Fprintln(w, "| a million a month of | Lambda | HTTP API | DynamoDB | logs (ingest + retention) | Secrets Manager calls | X-Ray traces | total |")

@@ -22,10 +22,10 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"log"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -65,15 +65,7 @@ func main() {
 	flag.IntVar(&o.instances, "instances", 16, "execution environments (emulator processes) of each function at most (Lambda would scale to the concurrency)")
 	flag.DurationVar(&o.timeout, "timeout", 5*time.Minute, "bound of the whole run")
 	flag.StringVar(&o.logDir, "log-dir", "", "keep each function's and the gateway's log lines here (make dashboard reads them); default: dropped with the run")
-	flag.Parse()
-	log.SetFlags(0)
-	ok, err := run(o)
-	if err != nil {
-		log.Fatalf("load: %v", err)
-	}
-	if !ok {
-		log.Fatal("load: FAILED (see the checks above)")
-	}
+	benchkit.Main("load", func() error { return run(o) })
 }
 
 // rss tracks the peak RSS of every bootstrap process. VmHWM is the peak of
@@ -117,17 +109,17 @@ func (r *rss) count(fn string) int {
 	return r.seen[fn]
 }
 
-func run(o options) (bool, error) {
+func run(o options) error {
 	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
 	defer cancel()
 	dir, err := os.MkdirTemp("", "bench-load")
 	if err != nil {
-		return false, err
+		return err
 	}
 	defer os.RemoveAll(dir)
 	st, err := startStack(ctx, o, dir)
 	if err != nil {
-		return false, err
+		return err
 	}
 	defer st.Close()
 	mem := newRSS(st)
@@ -138,15 +130,18 @@ func run(o options) (bool, error) {
 	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: o.concurrency * 2}}
 	whOK, err := webhookLoad(ctx, o, st, client)
 	if err != nil {
-		return false, err
+		return err
 	}
 	ctOK, err := createLoad(ctx, o, st, client)
 	if err != nil {
-		return false, err
+		return err
 	}
 	stopSampling()
 	printRSS(mem)
-	return whOK && ctOK, nil
+	if !whOK || !ctOK {
+		return errors.New("FAILED (see the checks above)")
+	}
+	return nil
 }
 
 // startStack starts the local system as make run wires it, without the

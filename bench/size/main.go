@@ -11,9 +11,7 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
-	"log"
 	"os"
 	"path/filepath"
 
@@ -32,14 +30,7 @@ const (
 // targets in report order: the two floors first, the variant last.
 var targets = []benchkit.Target{benchkit.Hello, benchkit.SDKFloor, benchkit.Webhook, benchkit.CreateTicket, benchkit.CreateTicketLoadDefault}
 
-func main() {
-	out := flag.String("out", "", "directory for the arm64 binaries (default: a temporary one, removed after)")
-	flag.Parse()
-	log.SetFlags(0)
-	if err := run(*out); err != nil {
-		log.Fatalf("size: %v", err)
-	}
-}
+func main() { benchkit.Main("size", run) }
 
 // binary is one built target and its sizes.
 type binary struct {
@@ -48,17 +39,16 @@ type binary struct {
 	zipMethod string
 }
 
-func run(out string) error {
+func run() error {
 	root, err := stack.FindRoot()
 	if err != nil {
 		return err
 	}
-	if out == "" {
-		if out, err = os.MkdirTemp("", "bench-size"); err != nil {
-			return err
-		}
-		defer os.RemoveAll(out)
+	out, err := os.MkdirTemp("", "bench-size")
+	if err != nil {
+		return err
 	}
+	defer os.RemoveAll(out)
 	bins, err := buildAll(root, out)
 	if err != nil {
 		return err
