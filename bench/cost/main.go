@@ -199,9 +199,9 @@ func measure(ctx context.Context, f *fnRun, g *cpuGroup, proxy *benchkit.AWSProx
 	logs := &logCounter{next: logOut, metrics: metrics}
 	cfg := f.cfg
 	cfg.MemoryMB, cfg.Output = mb, logs
-	s := &sample{warm: map[string]*kindSample{}}
+	s := &sample{warm: map[string]*kindSample{}, coldCalls: calls{}}
 	for i := range coldN {
-		before := snapshot(proxy)
+		before := proxy.Counts()
 		ev, err := f.kinds[0].event(fmt.Sprintf("cold-%d-%d", mb, i))
 		if err != nil {
 			return nil, err
@@ -215,19 +215,14 @@ func measure(ctx context.Context, f *fnRun, g *cpuGroup, proxy *benchkit.AWSProx
 		}
 		s.cold = append(s.cold, res.FirstResponse)
 		s.coldInit = append(s.coldInit, res.Init)
-		s.coldCalls = s.coldCalls.add(snapshot(proxy).sub(before), 1/float64(coldN))
+		s.coldCalls.addSince(proxy, before, 1/float64(coldN))
 	}
 	cfg.Concurrency, cfg.Prewarm = 1, 1
-	fn, err := rie.New(cfg)
+	fn, err := benchkit.StartIn(cfg, g.Add)
 	if err != nil {
 		return nil, err
 	}
 	defer fn.Close()
-	for _, pid := range fn.PIDs() {
-		if err := g.Add(pid); err != nil {
-			return nil, err
-		}
-	}
 	logsBefore, invocations := logs.bytes(), 0
 	for i := range warmup + warmN {
 		for _, k := range f.kinds {
@@ -235,7 +230,7 @@ func measure(ctx context.Context, f *fnRun, g *cpuGroup, proxy *benchkit.AWSProx
 			if err != nil {
 				return nil, err
 			}
-			before := snapshot(proxy)
+			before := proxy.Counts()
 			res, err := fn.Invoke(ctx, ev)
 			if err != nil {
 				return nil, err
@@ -252,12 +247,12 @@ func measure(ctx context.Context, f *fnRun, g *cpuGroup, proxy *benchkit.AWSProx
 			}
 			ks := s.warm[k.name]
 			if ks == nil {
-				ks = &kindSample{statuses: map[int]int{}}
+				ks = &kindSample{statuses: map[int]int{}, calls: calls{}}
 				s.warm[k.name] = ks
 			}
 			ks.durations = append(ks.durations, res.Duration)
 			ks.statuses[status]++
-			ks.calls = ks.calls.add(snapshot(proxy).sub(before), 1/float64(warmN))
+			ks.calls.addSince(proxy, before, 1/float64(warmN))
 			invocations++
 		}
 	}
@@ -272,42 +267,16 @@ func measure(ctx context.Context, f *fnRun, g *cpuGroup, proxy *benchkit.AWSProx
 	return s, nil
 }
 
-// calls are the AWS calls of an invocation, by operation.
+// calls are the AWS calls of an invocation, by operation (X-Amz-Target).
 type calls map[string]float64
 
-// Operations counted; the functions make no others.
-var countedOps = []string{
-	"DynamoDB_20120810.PutItem", "DynamoDB_20120810.UpdateItem", "DynamoDB_20120810.DeleteItem",
-	"DynamoDB_20120810.GetItem", "DynamoDB_20120810.Query", "DynamoDB_20120810.BatchGetItem",
-	benchkit.TargetGetSecretValue,
-}
-
-func snapshot(p *benchkit.AWSProxy) calls {
-	c := calls{}
-	for _, op := range countedOps {
-		c[op] = float64(p.Count(op))
+// addSince adds weight × the calls the proxy counted since before.
+func (c calls) addSince(p *benchkit.AWSProxy, before map[string]int, weight float64) {
+	for op, n := range p.Counts() {
+		if d := n - before[op]; d != 0 {
+			c[op] += weight * float64(d)
+		}
 	}
-	return c
-}
-
-func (c calls) sub(o calls) calls {
-	d := calls{}
-	for k, v := range c {
-		d[k] = v - o[k]
-	}
-	return d
-}
-
-// add returns c plus weight × o.
-func (c calls) add(o calls, weight float64) calls {
-	sum := calls{}
-	for k, v := range c {
-		sum[k] = v
-	}
-	for k, v := range o {
-		sum[k] += weight * v
-	}
-	return sum
 }
 
 // logCounter counts the bytes of the function's own log lines (JSON
