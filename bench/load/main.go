@@ -25,7 +25,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -204,28 +203,8 @@ func printRSS(mem *rss) {
 	}
 }
 
-type result struct {
-	status  int
-	body    []byte
-	header  http.Header
-	latency time.Duration
-	err     error
-}
-
-func post(ctx context.Context, client *http.Client, url string, headers map[string]string, body []byte) result {
-	req, err := benchkit.NewRequest("POST", url, headers, body)
-	if err != nil {
-		return result{err: err}
-	}
-	start := time.Now()
-	resp, err := client.Do(req.WithContext(ctx))
-	if err != nil {
-		return result{err: err, latency: time.Since(start)}
-	}
-	b, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	return result{status: resp.StatusCode, body: b, header: resp.Header, latency: time.Since(start), err: err}
-}
+// result is one answer.
+type result = benchkit.Response
 
 // delivery is one webhook request; a duplicate shares its pair's barrier
 // with its original so that both are sent at the same moment.
@@ -318,7 +297,7 @@ func sendDeliveries(ctx context.Context, concurrency int, client *http.Client, u
 				d.pair.Done()
 				d.pair.Wait()
 			}
-			results[i] = post(ctx, client, url, benchkit.SignedHeaders(d.body, local.SigningKey), d.body)
+			results[i] = benchkit.Send(ctx, client, url, benchkit.SignedHeaders(d.body, local.SigningKey), d.body)
 			return nil
 		})
 	}
@@ -338,14 +317,14 @@ type tally struct {
 func tallyDeliveries(results []result) tally {
 	t := tally{statuses: map[int]int{}, outcomes: map[string]int{}}
 	for _, r := range results {
-		if r.err != nil {
+		if r.Err != nil {
 			t.transport++
 			continue
 		}
-		t.statuses[r.status]++
-		t.latencies = append(t.latencies, r.latency)
+		t.statuses[r.Status]++
+		t.latencies = append(t.latencies, r.Latency)
 		var ans struct{ Status string }
-		_ = json.Unmarshal(r.body, &ans)
+		_ = json.Unmarshal(r.Body, &ans)
 		t.outcomes[ans.Status]++
 	}
 	return t
@@ -431,18 +410,18 @@ type keySender struct {
 // 10 times), as a client following the contract would.
 func (ks *keySender) send(k int, body []byte, headers map[string]string) result {
 	for attempt := 0; ; attempt++ {
-		r := post(ks.ctx, ks.client, ks.url, headers, body)
+		r := benchkit.Send(ks.ctx, ks.client, ks.url, headers, body)
 		ks.mu.Lock()
 		ks.keys[k].requests++
-		if r.err == nil {
-			ks.statuses[r.status]++
-			ks.latencies = append(ks.latencies, r.latency)
+		if r.Err == nil {
+			ks.statuses[r.Status]++
+			ks.latencies = append(ks.latencies, r.Latency)
 		}
 		ks.mu.Unlock()
-		if r.err != nil || r.status != 409 || !strings.Contains(string(r.body), "idempotency_in_progress") || attempt == 10 {
+		if r.Err != nil || r.Status != 409 || !strings.Contains(string(r.Body), "idempotency_in_progress") || attempt == 10 {
 			return r
 		}
-		wait, _ := strconv.Atoi(r.header.Get("Retry-After"))
+		wait, _ := strconv.Atoi(r.Header.Get("Retry-After"))
 		time.Sleep(time.Duration(max(wait, 1)) * time.Second / 4) // a quarter of it: keeps the run short, still well after the original's answer on loopback
 	}
 }
@@ -489,10 +468,10 @@ func tallyKeys(keys []keyResult) keyTally {
 		t.requests += k.requests
 		var ids []string
 		for _, a := range k.answers {
-			if a.err != nil || a.status != 201 {
+			if a.Err != nil || a.Status != 201 {
 				t.bad++
-				t.failures[fmt.Sprintf("%d %s%v", a.status, a.body, a.err)]++
-				if a.status >= 500 {
+				t.failures[fmt.Sprintf("%d %s%v", a.Status, a.Body, a.Err)]++
+				if a.Status >= 500 {
 					t.fiveXX++
 				}
 				continue
@@ -502,7 +481,7 @@ func tallyKeys(keys []keyResult) keyTally {
 					TicketID string `json:"ticket_id"`
 				} `json:"ticket"`
 			}
-			_ = json.Unmarshal(a.body, &info)
+			_ = json.Unmarshal(a.Body, &info)
 			ids = append(ids, info.Ticket.TicketID)
 		}
 		if len(ids) == 0 || len(slices.Compact(ids)) != 1 || ids[0] == "" {

@@ -142,13 +142,11 @@ func (b *bench) requestKinds(ctx context.Context) []*kind {
 func (b *bench) viaGateway(ctx context.Context, path, prefix string) func(int) (time.Duration, error) {
 	return func(i int) (time.Duration, error) {
 		body := benchkit.TicketCreated("warm-org", fmt.Sprintf("%s-%d-%d", prefix, b.runID, i))
-		start := time.Now()
-		status, answer, err := benchkit.Post(ctx, b.client, b.api.URL+path, benchkit.SignedHeaders(body, local.SigningKey), body)
-		elapsed := time.Since(start)
-		if err != nil || status != 200 {
-			return 0, fmt.Errorf("%s request %d: %d %s %v", path, i, status, answer, err)
+		r := benchkit.Send(ctx, b.client, b.api.URL+path, benchkit.SignedHeaders(body, local.SigningKey), body)
+		if r.Err != nil || r.Status != 200 {
+			return 0, fmt.Errorf("%s request %d: %d %s %v", path, i, r.Status, r.Body, r.Err)
 		}
-		return elapsed, nil
+		return r.Latency, nil
 	}
 }
 
