@@ -54,13 +54,11 @@ type ColdResult struct {
 // cannot run it or the function reports an error; an HTTP error status is a
 // normal answer, reported in Status.
 func ColdInvoke(ctx context.Context, cfg rie.Config, payload []byte) (ColdResult, error) {
-	return ColdInvokeIn(ctx, cfg, payload, nil)
+	return coldInvoke(ctx, cfg, payload, nil)
 }
 
-// ColdInvokeIn is ColdInvoke with place, when not nil, called with the
-// emulator's process id before the invocation: to move the environment
-// into a cgroup, where the bootstrap it starts is born.
-func ColdInvokeIn(ctx context.Context, cfg rie.Config, payload []byte, place func(emulatorPID int) error) (ColdResult, error) {
+// coldInvoke is ColdInvoke in the place StartIn puts it.
+func coldInvoke(ctx context.Context, cfg rie.Config, payload []byte, place func(emulatorPID int) error) (ColdResult, error) {
 	cfg.Concurrency, cfg.Prewarm = 1, 1 // the emulator is up; the bootstrap starts with the invocation
 	fn, err := StartIn(cfg, place)
 	if err != nil {

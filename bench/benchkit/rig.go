@@ -87,7 +87,8 @@ func (r *Rig) Function(name string, t Target, awsEndpoint string) (rie.Config, s
 // maxAttempts bounds the tries of one cold sample.
 const maxAttempts = 3
 
-// ColdSample is ColdInvokeIn, tried again (up to maxAttempts in all) when
+// ColdSample is ColdInvoke with place, when not nil, handed the emulator's
+// process id before the invocation (see StartIn), tried again (up to maxAttempts in all) when
 // the emulator itself failed (a loopback connection reset under load) or
 // the bootstrap ended without an answer (a 502 without an error document:
 // seen about once in 3,000 environments of every binary, hello included,
@@ -96,7 +97,7 @@ const maxAttempts = 3
 // status the answer must have.
 func ColdSample(ctx context.Context, cfg rie.Config, payload []byte, place func(int) error, want int) (res ColdResult, retried, lost int, err error) {
 	for attempt := 1; ; attempt++ {
-		res, err = ColdInvokeIn(ctx, cfg, payload, place)
+		res, err = coldInvoke(ctx, cfg, payload, place)
 		var fe *rie.FunctionError
 		isLost := errors.As(err, &fe) && fe.Type == "Runtime.Unknown"
 		if err == nil || !errors.Is(err, rie.ErrEmulator) && !isLost || attempt == maxAttempts {

@@ -1,6 +1,7 @@
 package benchkit
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -101,12 +102,15 @@ func Send(ctx context.Context, client *http.Client, url string, headers map[stri
 	if client == nil {
 		client = http.DefaultClient
 	}
-	req, err := NewRequest("POST", url, headers, body)
+	req, err := http.NewRequestWithContext(ctx, "POST", url, bytes.NewReader(body))
 	if err != nil {
 		return Response{Err: err}
 	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
 	start := time.Now()
-	resp, err := client.Do(req.WithContext(ctx))
+	resp, err := client.Do(req)
 	if err != nil {
 		return Response{Err: err, Latency: time.Since(start)}
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
@@ -46,30 +47,20 @@ const (
 // each being the one its cold starts run. Both reach moto_server through
 // the counting proxy.
 func functionRuns(rig *benchkit.Rig, root string, members int) ([]*fnRun, error) {
-	read := func(name string) (map[string]any, error) {
+	ev := map[string]map[string]any{}
+	for _, name := range []string{"create-ticket-idempotent.json", "create-ticket-full.json", "webhook-ticket-created.json", "webhook-ticket-updated.json"} {
+		var sample map[string]any
 		raw, err := os.ReadFile(filepath.Join(root, samples.Dir, name))
-		if err != nil {
-			return nil, err
+		if err == nil {
+			err = json.Unmarshal(raw, &sample)
 		}
-		var ev map[string]any
-		return ev, json.Unmarshal(raw, &ev)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		ev[name] = sample
 	}
-	createKey, err := read("create-ticket-idempotent.json")
-	if err != nil {
-		return nil, err
-	}
-	createFull, err := read("create-ticket-full.json")
-	if err != nil {
-		return nil, err
-	}
-	created, err := read("webhook-ticket-created.json")
-	if err != nil {
-		return nil, err
-	}
-	updated, err := read("webhook-ticket-updated.json")
-	if err != nil {
-		return nil, err
-	}
+	createKey, createFull := ev["create-ticket-idempotent.json"], ev["create-ticket-full.json"]
+	created, updated := ev["webhook-ticket-created.json"], ev["webhook-ticket-updated.json"]
 	runID := strconv.FormatInt(time.Now().UnixNano(), 36)
 	const messages = 100 // the largest real delivery: a full group with its attached messages
 	large := samples.LargeGroup(members, messages)

@@ -96,22 +96,31 @@ type choice struct {
 }
 
 // choose returns the memory size of f whose main kind costs least among
-// those whose warm p99 (every kind) and cold p99 are within the bounds.
+// those within the bounds, or the fastest when none is.
 func (r *report) choose(f *fnRun) choice {
-	main := f.kinds[0] // a new ticket created; a ticket.created stored
-	best, bestCost, within := 0, math.Inf(1), false
+	if mb, _, _ := r.cheapest(f, 0); mb != 0 {
+		return choice{mb: mb, within: true}
+	}
+	return choice{mb: slices.Max(r.sizes)}
+}
+
+// cheapest is the memory size of f whose main kind (a new ticket created; a
+// ticket.created stored), billed waitMs more, costs least among those whose
+// warm p99 (every kind) and cold p99 are within the bounds (0 for none);
+// its cost; and the cost at each size within the bounds.
+func (r *report) cheapest(f *fnRun, waitMs float64) (best int, bestCost float64, each []string) {
+	bestCost = math.Inf(1)
 	for _, mb := range r.sizes {
 		if !r.withinBounds(f, mb) {
 			continue
 		}
-		if c := r.cost(f, main, mb, 1e6, r.prices.coldShare(1e6), 0).total(); c < bestCost {
-			best, bestCost, within = mb, c, true
+		c := r.cost(f, f.kinds[0], mb, 1e6, r.prices.coldShare(1e6), waitMs).total()
+		each = append(each, fmt.Sprintf("%d MB %s", mb, money(c)))
+		if c < bestCost {
+			best, bestCost = mb, c
 		}
 	}
-	if !within { // none met the bounds: the fastest
-		best = slices.Max(r.sizes)
-	}
-	return choice{mb: best, within: within}
+	return best, bestCost, each
 }
 
 func (r *report) withinBounds(f *fnRun, mb int) bool {
@@ -274,18 +283,7 @@ func (r *report) printUpstreamWait(w io.Writer, f *fnRun) {
 	fmt.Fprintln(w, "| Periskope latency | cheapest size | a million cost | at the other sizes |")
 	fmt.Fprintln(w, "| ---: | ---: | ---: | --- |")
 	for _, wait := range upstreamWaits {
-		best, bestCost := 0, math.Inf(1)
-		var others []string
-		for _, mb := range r.sizes {
-			if !r.withinBounds(f, mb) {
-				continue
-			}
-			c := r.cost(f, f.kinds[0], mb, 1e6, r.prices.coldShare(1e6), wait).total()
-			others = append(others, fmt.Sprintf("%d MB %s", mb, money(c)))
-			if c < bestCost {
-				best, bestCost = mb, c
-			}
-		}
+		best, bestCost, others := r.cheapest(f, wait)
 		if best == 0 {
 			fmt.Fprintf(w, "| %g ms | none within the bounds | | |\n", wait)
 			continue
