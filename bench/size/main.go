@@ -34,7 +34,6 @@ func main() { benchkit.Main("size", run) }
 
 // binary is one built target and its sizes.
 type binary struct {
-	target    benchkit.Target
 	size, zip int64
 	zipMethod string
 }
@@ -75,7 +74,7 @@ func buildAll(root, out string) (map[benchkit.Target]binary, error) {
 		if err != nil {
 			return nil, err
 		}
-		bins[t] = binary{target: t, size: fi.Size(), zip: zipped, zipMethod: how}
+		bins[t] = binary{size: fi.Size(), zip: zipped, zipMethod: how}
 	}
 	return bins, nil
 }

@@ -196,26 +196,26 @@ type createResult struct {
 // then n warm ones, and counts the Secrets Manager calls of each part: the
 // warm ones must be served from the cache.
 func (b *bench) countWarmSecretCalls(ctx context.Context, n int) (createResult, error) {
-	create := func(i int) error {
-		status, answer, err := benchkit.Post(ctx, b.client, b.api.URL+"/tickets", map[string]string{"Content-Type": "application/json"},
+	create := func(i int) (time.Duration, error) {
+		a := benchkit.Send(ctx, b.client, b.api.URL+"/tickets", map[string]string{"Content-Type": "application/json"},
 			fmt.Appendf(nil, `{"chat_id":"919876543210@c.us","subject":"warm %d"}`, i))
-		if err != nil || status != 201 {
-			return fmt.Errorf("create-ticket request %d: %d %s %v", i, status, answer, err)
+		if a.Err != nil || a.Status != 201 {
+			return 0, fmt.Errorf("create-ticket request %d: %d %s %v", i, a.Status, a.Body, a.Err)
 		}
-		return nil
+		return a.Latency, nil
 	}
-	if err := create(0); err != nil {
+	if _, err := create(0); err != nil {
 		return createResult{}, err
 	}
 	proxy := b.rig.Proxy
 	r := createResult{n: n, coldCalls: proxy.Count(benchkit.TargetGetSecretValue)}
 	var times []time.Duration
 	for i := 1; i <= n; i++ {
-		start := time.Now()
-		if err := create(i); err != nil {
+		d, err := create(i)
+		if err != nil {
 			return createResult{}, err
 		}
-		times = append(times, time.Since(start))
+		times = append(times, d)
 	}
 	r.warmCalls = proxy.CountPrefix(benchkit.PrefixSecretsManager) - r.coldCalls
 	if pids := b.api.Functions[stack.CreateTicketFunction].PIDs(); len(pids) != 1 {
