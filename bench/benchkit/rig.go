@@ -28,6 +28,7 @@ func Main(name string, run func() error) {
 type Rig struct {
 	*Backends
 	Bins Binaries
+	Root string // the repository's
 	dir  string
 }
 
@@ -38,7 +39,7 @@ func StartRig(ctx context.Context, targets ...Target) (_ *Rig, err error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Rig{}
+	r := &Rig{Root: root}
 	if r.dir, err = os.MkdirTemp("", "bench"); err != nil {
 		return nil, err
 	}

@@ -46,11 +46,11 @@ const (
 // functionRuns are the two functions with their kinds, the first kind of
 // each being the one its cold starts run. Both reach moto_server through
 // the counting proxy.
-func functionRuns(rig *benchkit.Rig, root string, members int) ([]*fnRun, error) {
+func functionRuns(rig *benchkit.Rig, members int) ([]*fnRun, error) {
 	ev := map[string]map[string]any{}
 	for _, name := range []string{"create-ticket-idempotent.json", "create-ticket-full.json", "webhook-ticket-created.json", "webhook-ticket-updated.json"} {
 		var sample map[string]any
-		raw, err := os.ReadFile(filepath.Join(root, samples.Dir, name))
+		raw, err := os.ReadFile(filepath.Join(rig.Root, samples.Dir, name))
 		if err == nil {
 			err = json.Unmarshal(raw, &sample)
 		}

@@ -135,20 +135,16 @@ func run(sizes []int, coldN, warmN, members int, logFile string) error {
 	if err != nil {
 		return err
 	}
-	root, err := stack.FindRoot()
-	if err != nil {
-		return err
-	}
-	dep, err := deployment.Load(root)
-	if err != nil {
-		return err
-	}
 	rig, err := benchkit.StartRig(ctx, benchkit.Webhook, benchkit.CreateTicket)
 	if err != nil {
 		return err
 	}
 	defer rig.Close()
-	fns, err := functionRuns(rig, root, members)
+	dep, err := deployment.Load(rig.Root)
+	if err != nil {
+		return err
+	}
+	fns, err := functionRuns(rig, members)
 	if err != nil {
 		return err
 	}
@@ -206,9 +202,12 @@ func measure(ctx context.Context, f *fnRun, g *cpuGroup, proxy *benchkit.AWSProx
 		if err != nil {
 			return nil, err
 		}
-		res, _, _, err := benchkit.ColdSample(ctx, cfg, ev, g.Add, 0)
+		res, retried, lost, err := benchkit.ColdSample(ctx, cfg, ev, g.Add, 0)
 		if err != nil {
 			return nil, err
+		}
+		if retried+lost > 0 {
+			log.Printf("cost: cold start %d tried again: %d after the emulator failed, %d after the bootstrap ended without an answer", i, retried, lost)
 		}
 		if res.Status >= 500 || res.Status == 0 {
 			return nil, fmt.Errorf("cold start %d answered %d: %s", i, res.Status, res.Payload)
