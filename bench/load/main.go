@@ -69,18 +69,16 @@ func main() {
 
 // rss tracks the peak RSS of every bootstrap process. VmHWM is the peak of
 // a process's whole life, so sampling the live ones now and then misses
-// nothing of a bootstrap that stays warm.
+// nothing of a bootstrap that stays warm. Only sampleEvery's goroutine
+// touches it until stop returns.
 type rss struct {
 	st   *stack.Stack
-	mu   sync.Mutex
 	pids map[int]string // live pid → function
 	seen map[string]int // bootstraps per function over the run
 	peak map[string]int64
 }
 
 func (r *rss) sample() {
-	r.mu.Lock()
-	defer r.mu.Unlock()
 	for _, spec := range r.st.Functions() {
 		if fn, ok := r.st.Function(spec.Name); ok {
 			for _, pid := range fn.RuntimePIDs() {
@@ -101,13 +99,6 @@ func (r *rss) sample() {
 	}
 }
 
-// count is how many bootstraps of fn were seen.
-func (r *rss) count(fn string) int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.seen[fn]
-}
-
 func run(o options) error {
 	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
 	defer cancel()
@@ -121,7 +112,7 @@ func run(o options) error {
 		return err
 	}
 	defer st.Close()
-	mem := newRSS(st)
+	mem := &rss{st: st, pids: map[int]string{}, seen: map[string]int{}, peak: map[string]int64{}}
 	stopSampling := mem.sampleEvery(100 * time.Millisecond)
 
 	fmt.Printf("Load through the local system (gateway → aws-lambda-rie → release bootstraps → moto_server; sandbox Periskope), %d environments per function at most\n", o.instances)
@@ -161,10 +152,6 @@ func startStack(ctx context.Context, o options, dir string) (*stack.Stack, error
 	})
 }
 
-func newRSS(st *stack.Stack) *rss {
-	return &rss{st: st, pids: map[int]string{}, seen: map[string]int{}, peak: map[string]int64{}}
-}
-
 // sampleEvery samples now and every period until the returned stop is
 // called, which samples a last time.
 func (r *rss) sampleEvery(period time.Duration) (stop func()) {
@@ -199,7 +186,7 @@ func printRSS(mem *rss) {
 		if peak > RSSGoal || peak == 0 {
 			verdict = "MISSED"
 		}
-		fmt.Printf("| %s | %d | %s | ≤ 30 MB | %s |\n", fn, mem.count(fn), benchkit.MiB(peak), verdict)
+		fmt.Printf("| %s | %d | %s | ≤ 30 MB | %s |\n", fn, mem.seen[fn], benchkit.MiB(peak), verdict)
 	}
 }
 
