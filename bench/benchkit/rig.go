@@ -8,7 +8,6 @@ import (
 	"log"
 	"os"
 
-	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/rie"
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 )
@@ -74,11 +73,10 @@ func (r *Rig) Function(name string, t Target, awsEndpoint string) (rie.Config, s
 	if err != nil {
 		return rie.Config{}, spec, err
 	}
-	baseURL, phone := "", ""
+	env, err := WebhookEnv(awsEndpoint)
 	if name == stack.CreateTicketFunction {
-		baseURL, phone = r.Sandbox.BaseURL(), local.Phone
+		env, err = CreateTicketEnv(awsEndpoint, r.Sandbox.BaseURL())
 	}
-	env, err := stack.FunctionEnv(name, awsEndpoint, baseURL, phone)
 	if err != nil {
 		return rie.Config{}, spec, err
 	}
