@@ -75,6 +75,13 @@ func (p *AWSProxy) Count(target string) int {
 	return p.counts[target]
 }
 
+// Counts returns a copy of the counts by target.
+func (p *AWSProxy) Counts() map[string]int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return maps.Clone(p.counts)
+}
+
 // CountPrefix returns how many requests whose target starts with prefix
 // were seen ("secretsmanager." counts every Secrets Manager call).
 func (p *AWSProxy) CountPrefix(prefix string) int {

@@ -3,7 +3,6 @@ package benchkit
 import (
 	"bytes"
 	_ "embed"
-	"net/http"
 	"net/http/httptest"
 	"time"
 
@@ -52,16 +51,4 @@ func APIEvent(method, path string, headers map[string]string, body []byte) ([]by
 		Stage: gateway.DefaultStage, RequestID: "bench", Time: time.Now(),
 	})
 	return gateway.MarshalEvent(ev)
-}
-
-// NewRequest builds an HTTP request with headers and body.
-func NewRequest(method, url string, headers map[string]string, body []byte) (*http.Request, error) {
-	r, err := http.NewRequest(method, url, bytes.NewReader(body))
-	if err != nil {
-		return nil, err
-	}
-	for k, v := range headers {
-		r.Header.Set(k, v)
-	}
-	return r, nil
 }

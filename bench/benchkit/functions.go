@@ -54,29 +54,17 @@ type ColdResult struct {
 // cannot run it or the function reports an error; an HTTP error status is a
 // normal answer, reported in Status.
 func ColdInvoke(ctx context.Context, cfg rie.Config, payload []byte) (ColdResult, error) {
-	return ColdInvokeIn(ctx, cfg, payload, nil)
+	return coldInvoke(ctx, cfg, payload, nil)
 }
 
-// ColdInvokeIn is ColdInvoke with place, when not nil, called with the
-// emulator's process id before the invocation: to move the environment
-// into a cgroup, where the bootstrap it starts is born.
-func ColdInvokeIn(ctx context.Context, cfg rie.Config, payload []byte, place func(emulatorPID int) error) (ColdResult, error) {
+// coldInvoke is ColdInvoke in the place StartIn puts it.
+func coldInvoke(ctx context.Context, cfg rie.Config, payload []byte, place func(emulatorPID int) error) (ColdResult, error) {
 	cfg.Concurrency, cfg.Prewarm = 1, 1 // the emulator is up; the bootstrap starts with the invocation
-	if cfg.Output == nil {
-		cfg.Output = io.Discard
-	}
-	fn, err := rie.New(cfg)
+	fn, err := StartIn(cfg, place)
 	if err != nil {
 		return ColdResult{}, err
 	}
 	defer fn.Close()
-	if place != nil {
-		for _, pid := range fn.PIDs() {
-			if err := place(pid); err != nil {
-				return ColdResult{}, err
-			}
-		}
-	}
 	res, err := fn.Invoke(ctx, payload)
 	if err != nil {
 		return ColdResult{}, err
@@ -88,4 +76,25 @@ func ColdInvokeIn(ctx context.Context, cfg rie.Config, payload []byte, place fun
 		return ColdResult{}, fmt.Errorf("%s: the emulator printed no INIT REPORT", cfg.Name)
 	}
 	return ColdResult{Init: res.InitDuration, FirstResponse: res.Duration, Status: StatusCode(res.Payload), Payload: res.Payload}, nil
+}
+
+// StartIn starts the emulator pool of cfg (its output discarded unless
+// cfg.Output says where) and, when place is not nil, hands it each
+// emulator's process id: to move the environments into a cgroup, where the
+// bootstraps they start are born.
+func StartIn(cfg rie.Config, place func(emulatorPID int) error) (*rie.Function, error) {
+	if cfg.Output == nil {
+		cfg.Output = io.Discard
+	}
+	fn, err := rie.New(cfg)
+	if err != nil || place == nil {
+		return fn, err
+	}
+	for _, pid := range fn.PIDs() {
+		if err := place(pid); err != nil {
+			_ = fn.Close()
+			return nil, err
+		}
+	}
+	return fn, nil
 }

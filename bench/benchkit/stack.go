@@ -1,6 +1,7 @@
 package benchkit
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -86,24 +87,43 @@ func (a *API) RuntimePIDs() []int {
 	return pids
 }
 
-// Post sends a request and returns its status and body. A nil client is
+// Response is the answer to a request, or the error that stopped it.
+type Response struct {
+	Status  int
+	Body    []byte
+	Header  http.Header
+	Latency time.Duration // from sending the request to having read the answer
+	Err     error
+}
+
+// Send posts a request and reads its answer. A nil client is
 // http.DefaultClient.
-func Post(ctx context.Context, client *http.Client, url string, headers map[string]string, body []byte) (int, []byte, error) {
+func Send(ctx context.Context, client *http.Client, url string, headers map[string]string, body []byte) Response {
 	if client == nil {
 		client = http.DefaultClient
 	}
-	req, err := NewRequest("POST", url, headers, body)
+	req, err := http.NewRequestWithContext(ctx, "POST", url, bytes.NewReader(body))
 	if err != nil {
-		return 0, nil, err
+		return Response{Err: err}
 	}
-	resp, err := client.Do(req.WithContext(ctx))
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	start := time.Now()
+	resp, err := client.Do(req)
 	if err != nil {
-		return 0, nil, err
+		return Response{Err: err, Latency: time.Since(start)}
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return resp.StatusCode, nil, fmt.Errorf("reading the answer: %w", err)
+		err = fmt.Errorf("reading the answer: %w", err)
 	}
-	return resp.StatusCode, b, nil
+	return Response{Status: resp.StatusCode, Body: b, Header: resp.Header, Latency: time.Since(start), Err: err}
+}
+
+// Post is Send's status, body and error.
+func Post(ctx context.Context, client *http.Client, url string, headers map[string]string, body []byte) (int, []byte, error) {
+	r := Send(ctx, client, url, headers, body)
+	return r.Status, r.Body, r.Err
 }

@@ -10,9 +10,8 @@ import (
 
 // Summary describes a sample of durations.
 type Summary struct {
-	N                       int
-	Min, P50, P90, P99, Max time.Duration
-	Mean                    time.Duration
+	N                  int
+	P50, P90, P99, Max time.Duration
 	// MedianLow and MedianHigh bound the distribution-free 95% confidence
 	// interval of the median: benchstat's (golang.org/x/perf/benchmath,
 	// AssumeNothing: order statistics, exact binomial), clamped to the
@@ -38,15 +37,13 @@ func Summarize(d []time.Duration) Summary {
 	}
 	s := slices.Clone(d)
 	slices.Sort(s)
-	var total time.Duration
 	values := make([]float64, len(s))
 	for i, v := range s {
-		total += v
 		values[i] = float64(v)
 	}
 	ci := benchmath.AssumeNothing.Summary(benchmath.NewSample(values, &benchmath.DefaultThresholds), 0.95)
 	return Summary{
-		N: len(s), Min: s[0], Max: s[len(s)-1], Mean: total / time.Duration(len(s)),
+		N: len(s), Max: s[len(s)-1],
 		P50: Percentile(s, 50), P90: Percentile(s, 90), P99: Percentile(s, 99),
 		MedianLow: clampTo(s, ci.Lo), MedianHigh: clampTo(s, ci.Hi),
 	}

@@ -24,12 +24,10 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"log"
 	"math/rand/v2"
-	"os"
 	"strings"
 	"time"
 
@@ -45,23 +43,18 @@ import (
 const Goal = 1.05
 
 // options are the command's flags.
-type options struct {
+var o struct {
 	minN, maxN, batch, ioN int
 	spread                 float64
 }
 
 func main() {
-	var o options
 	flag.IntVar(&o.minN, "n", 25, "fresh execution environments per binary at least")
 	flag.IntVar(&o.maxN, "max-n", 3000, "fresh execution environments per binary at most")
 	flag.IntVar(&o.batch, "batch", 25, "rounds added at a time until the medians are known to -spread")
 	flag.Float64Var(&o.spread, "spread", 0.02, "wanted half-width of each median's 95% confidence interval, as a fraction of it")
 	flag.IntVar(&o.ioN, "io-n", 10, "fresh execution environments per function for the real-I/O first response")
-	flag.Parse()
-	log.SetFlags(0)
-	if err := run(o); err != nil {
-		log.Fatalf("coldstart: %v", err)
-	}
+	benchkit.Main("coldstart", run)
 }
 
 // kase is one binary and request measured cold, and its samples.
@@ -77,72 +70,34 @@ type kase struct {
 	lost        int // samples tried again after the bootstrap died without an answer
 }
 
-// bench is what every step shares: the binaries, the backends and the
-// functions' environments.
-type bench struct {
-	bins                  benchkit.Binaries
-	backends              *benchkit.Backends
-	webhookEnv, createEnv map[string]string
-}
+var bins = []benchkit.Target{benchkit.Hello, benchkit.SDKFloor, benchkit.Webhook, benchkit.CreateTicket, benchkit.CreateTicketLoadDefault}
 
-func run(o options) error {
+func run() error {
 	ctx := context.Background()
-	dir, err := os.MkdirTemp("", "bench-coldstart")
+	rig, err := benchkit.StartRig(ctx, bins...)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	b, err := setUp(ctx, dir)
+	defer rig.Close()
+	offline, withIO, err := cases(rig)
 	if err != nil {
 		return err
 	}
-	defer b.backends.Close()
-
-	offline := b.offlineCases()
-	if err := sampleUntilSettled(ctx, offline, o); err != nil {
+	if err := sampleUntilSettled(ctx, offline); err != nil {
 		return err
 	}
-	if calls := b.backends.Proxy.CountPrefix(""); calls != 0 {
+	if calls := rig.Proxy.CountPrefix(""); calls != 0 {
 		return fmt.Errorf("the no-network first responses made %d AWS calls", calls)
 	}
-	withIO := b.ioCases()
 	if err := rounds(ctx, withIO, 0, o.ioN); err != nil {
 		return err
 	}
-
-	printOffline(offline, o)
-	if err := printInitTraces([]benchkit.Target{benchkit.Hello, benchkit.SDKFloor, benchkit.Webhook, benchkit.CreateTicket, benchkit.CreateTicketLoadDefault}, b.bins.Bootstraps); err != nil {
+	printOffline(offline)
+	if err := printInitTraces(bins, rig.Bins.Bootstraps); err != nil {
 		return err
 	}
-	printWithIO(withIO, o.ioN, b.backends.Proxy.Summary())
+	printWithIO(withIO, rig.Proxy.Summary())
 	return nil
-}
-
-// setUp builds the emulator and the bootstraps into dir, starts the
-// backends and derives the functions' environments from template.yaml.
-func setUp(ctx context.Context, dir string) (*bench, error) {
-	root, err := stack.FindRoot()
-	if err != nil {
-		return nil, err
-	}
-	bins, err := benchkit.BuildHost(ctx, root, dir, benchkit.Hello, benchkit.SDKFloor, benchkit.Webhook, benchkit.CreateTicket, benchkit.CreateTicketLoadDefault)
-	if err != nil {
-		return nil, err
-	}
-	backends, err := benchkit.StartBackends(ctx, dir)
-	if err != nil {
-		return nil, err
-	}
-	b := &bench{bins: bins, backends: backends}
-	if b.webhookEnv, err = benchkit.WebhookEnv(backends.Proxy.URL); err != nil {
-		backends.Close()
-		return nil, err
-	}
-	if b.createEnv, err = benchkit.CreateTicketEnv(backends.Proxy.URL, backends.Sandbox.BaseURL()); err != nil {
-		backends.Close()
-		return nil, err
-	}
-	return b, nil
 }
 
 // event is an API Gateway event of a constant request.
@@ -156,27 +111,14 @@ func event(path string, headers map[string]string, body []byte) []byte {
 
 func always(b []byte) func(int) []byte { return func(int) []byte { return b } }
 
-// offlineCases are the goal's measurements: the two floors and each
-// function answering a request that needs no network.
-func (b *bench) offlineCases() []*kase {
+// cases are the goal's measurements (the two floors and each function
+// answering a request that needs no network) and the first responses with
+// real I/O, for information. Every AWS call goes through the counting proxy.
+func cases(rig *benchkit.Rig) (offline, withIO []*kase, err error) {
 	jsonCT := map[string]string{"Content-Type": "application/json"}
 	unsigned := event("/webhooks/periskope", jsonCT, benchkit.TicketCreated("bench-org", "COLD-0"))
 	invalid := event("/tickets", jsonCT, []byte(`{"subject":"no chat_id"}`))
 	hello := event("/hello", jsonCT, []byte(`{}`))
-	fn := func(name string, t benchkit.Target, env map[string]string) rie.Config {
-		return b.bins.Function(name, t, env, 10*time.Second)
-	}
-	return []*kase{
-		{name: benchkit.Hello.Name, target: benchkit.Hello, cfg: fn("HelloFunction", benchkit.Hello, nil), payload: always(hello), want: 200},
-		{name: benchkit.SDKFloor.Name, target: benchkit.SDKFloor, cfg: fn("SDKFloorFunction", benchkit.SDKFloor, b.webhookEnv), payload: always(hello), want: 200},
-		{name: benchkit.Webhook.Name + " (unsigned → 401)", target: benchkit.Webhook, cfg: fn(stack.WebhookFunction, benchkit.Webhook, b.webhookEnv), payload: always(unsigned), want: 401},
-		{name: benchkit.CreateTicket.Name + " (invalid body → 400)", target: benchkit.CreateTicket, cfg: fn(stack.CreateTicketFunction, benchkit.CreateTicket, b.createEnv), payload: always(invalid), want: 400},
-		{name: benchkit.CreateTicketLoadDefault.Name + " (invalid body → 400)", target: benchkit.CreateTicketLoadDefault, cfg: fn(stack.CreateTicketFunction, benchkit.CreateTicketLoadDefault, b.createEnv), payload: always(invalid), want: 400, informative: true},
-	}
-}
-
-// ioCases are the first responses with real I/O, for information.
-func (b *bench) ioCases() []*kase {
 	runID := time.Now().UnixNano()
 	signed := func(i int) []byte {
 		body := benchkit.TicketCreated("bench-org", fmt.Sprintf("COLD-%d-%d", runID, i))
@@ -186,16 +128,36 @@ func (b *bench) ioCases() []*kase {
 		return event("/tickets", map[string]string{"Content-Type": "application/json", "Idempotency-Key": fmt.Sprintf("cold-%d-%d", runID, i)},
 			[]byte(`{"chat_id":"919876543210@c.us","subject":"cold start","priority":2}`))
 	}
-	return []*kase{
-		{name: benchkit.Webhook.Name + " (signed → 200 stored)", cfg: b.bins.Function(stack.WebhookFunction, benchkit.Webhook, b.webhookEnv, 10*time.Second), payload: signed, want: 200},
-		{name: benchkit.CreateTicket.Name + " (valid, Idempotency-Key → 201)", cfg: b.bins.Function(stack.CreateTicketFunction, benchkit.CreateTicket, b.createEnv, 10*time.Second), payload: create, want: 201},
+	cfg := map[benchkit.Target]rie.Config{}
+	for t, fn := range map[benchkit.Target]string{benchkit.Webhook: stack.WebhookFunction, benchkit.SDKFloor: stack.WebhookFunction,
+		benchkit.CreateTicket: stack.CreateTicketFunction, benchkit.CreateTicketLoadDefault: stack.CreateTicketFunction} {
+		if cfg[t], _, err = rig.Function(fn, t, rig.Proxy.URL); err != nil {
+			return nil, nil, err
+		}
 	}
+	// The floors under names of their own, the SDK floor with the webhook's
+	// environment.
+	sdk := cfg[benchkit.SDKFloor]
+	sdk.Name, cfg[benchkit.SDKFloor] = "SDKFloorFunction", sdk
+	cfg[benchkit.Hello] = rig.Bins.Function("HelloFunction", benchkit.Hello, nil, 10*time.Second)
+	offline = []*kase{
+		{name: benchkit.Hello.Name, target: benchkit.Hello, cfg: cfg[benchkit.Hello], payload: always(hello), want: 200},
+		{name: benchkit.SDKFloor.Name, target: benchkit.SDKFloor, cfg: cfg[benchkit.SDKFloor], payload: always(hello), want: 200},
+		{name: benchkit.Webhook.Name + " (unsigned → 401)", target: benchkit.Webhook, cfg: cfg[benchkit.Webhook], payload: always(unsigned), want: 401},
+		{name: benchkit.CreateTicket.Name + " (invalid body → 400)", target: benchkit.CreateTicket, cfg: cfg[benchkit.CreateTicket], payload: always(invalid), want: 400},
+		{name: benchkit.CreateTicketLoadDefault.Name + " (invalid body → 400)", target: benchkit.CreateTicketLoadDefault, cfg: cfg[benchkit.CreateTicketLoadDefault], payload: always(invalid), want: 400, informative: true},
+	}
+	withIO = []*kase{
+		{name: benchkit.Webhook.Name + " (signed → 200 stored)", cfg: cfg[benchkit.Webhook], payload: signed, want: 200},
+		{name: benchkit.CreateTicket.Name + " (valid, Idempotency-Key → 201)", cfg: cfg[benchkit.CreateTicket], payload: create, want: 201},
+	}
+	return offline, withIO, nil
 }
 
 // sampleUntilSettled runs o.minN rounds of every case, then o.batch more
 // at a time of the judged ones until every judged median's spread is within
 // o.spread or o.maxN rounds ran.
-func sampleUntilSettled(ctx context.Context, cases []*kase, o options) error {
+func sampleUntilSettled(ctx context.Context, cases []*kase) error {
 	if err := rounds(ctx, cases, 0, o.minN); err != nil {
 		return err
 	}
@@ -240,10 +202,6 @@ func widestSpread(cases []*kase) (float64, string) {
 	return widest, name
 }
 
-// maxAttempts bounds the tries of one sample whose emulator failed (not the
-// function: a connection to the emulator reset under the machine's load).
-const maxAttempts = 3
-
 // rounds runs rounds from to to of every case, in a new random order each
 // round; i is handed to the case's payload.
 func rounds(ctx context.Context, cases []*kase, from, to int) error {
@@ -258,33 +216,12 @@ func rounds(ctx context.Context, cases []*kase, from, to int) error {
 }
 
 // sample starts one fresh environment of k, checks its answer and records
-// its times. A failure of the emulator itself is tried again, up to
-// maxAttempts in all.
+// its times.
 func (k *kase) sample(ctx context.Context, i int) error {
-	var res benchkit.ColdResult
-	var err error
-	for attempt := 1; ; attempt++ {
-		res, err = benchkit.ColdInvoke(ctx, k.cfg, k.payload(i))
-		// A bootstrap that ends without an answer (502, no error
-		// document) is an environment lost on a loaded machine, seen about
-		// once in 3,000 of every binary, hello included: tried again and
-		// counted, not a reason to lose the run.
-		var fe *rie.FunctionError
-		lost := errors.As(err, &fe) && fe.Type == "Runtime.Unknown"
-		if err == nil || !errors.Is(err, rie.ErrEmulator) && !lost || attempt == maxAttempts {
-			break
-		}
-		if lost {
-			k.lost++
-			continue
-		}
-		k.retries++
-	}
+	res, retried, lost, err := benchkit.ColdSample(ctx, k.cfg, k.payload(i), nil, k.want)
+	k.retries, k.lost = k.retries+retried, k.lost+lost
 	if err != nil {
 		return fmt.Errorf("%s: %w", k.name, err)
-	}
-	if res.Status != k.want {
-		return fmt.Errorf("%s: answered %d, want %d: %s", k.name, res.Status, k.want, res.Payload)
 	}
 	k.init = append(k.init, res.Init)
 	k.first = append(k.first, res.FirstResponse)
@@ -298,7 +235,7 @@ func summarize(k *kase) medians {
 	return medians{benchkit.Summarize(k.init), benchkit.Summarize(k.first)}
 }
 
-func printOffline(cases []*kase, o options) {
+func printOffline(cases []*kase) {
 	hello, sdk := summarize(cases[0]), summarize(cases[1])
 	retries, lost := 0, 0
 	for _, k := range cases {
@@ -335,7 +272,8 @@ func coldVerdict(k *kase, initRatio, firstRatio float64) string {
 	return "init " + benchkit.Verdict(initRatio, Goal) + ", first response " + benchkit.Verdict(firstRatio, Goal)
 }
 
-func printWithIO(cases []*kase, n int, calls string) {
+func printWithIO(cases []*kase, calls string) {
+	n := o.ioN
 	fmt.Printf("\nFirst response with real I/O (informative), %d fresh execution environments each, against moto_server and the Periskope sandbox on loopback:\n\n", n)
 	fmt.Println("| function | init p50 | first response p50 | first response p90 |")
 	fmt.Println("| --- | ---: | ---: | ---: |")

@@ -82,27 +82,20 @@ func openCPUGroup(root, name string) (*cpuGroup, error) {
 		return nil, fmt.Errorf("%w: reading mountinfo: %v", ErrNoCPUController, err)
 	}
 	mounts := parseMountinfo(string(info))
+	var why []string
 	// v2 first: it is the interface the issue names and the one newer
 	// machines offer; v1 is the same CFS bandwidth control.
-	slices.SortStableFunc(mounts, func(a, b cgroupMount) int {
-		switch {
-		case a.v2 == b.v2:
-			return 0
-		case a.v2:
-			return -1
+	for _, v2 := range []bool{true, false} {
+		for _, m := range mounts {
+			if m.v2 != v2 || !v2 && !slices.Contains(m.opts, "cpu") {
+				continue
+			}
+			g, err := tryMount(filepath.Join(root, m.point), v2, name)
+			if err == nil {
+				return g, nil
+			}
+			why = append(why, err.Error())
 		}
-		return 1
-	})
-	var why []string
-	for _, m := range mounts {
-		if !m.v2 && !slices.Contains(m.opts, "cpu") {
-			continue
-		}
-		g, err := tryMount(filepath.Join(root, m.point), m.v2, name)
-		if err == nil {
-			return g, nil
-		}
-		why = append(why, err.Error())
 	}
 	if len(why) == 0 {
 		why = append(why, "no cgroup v2 or v1 hierarchy is mounted")

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -44,58 +46,36 @@ const (
 // functionRuns are the two functions with their kinds, the first kind of
 // each being the one its cold starts run. Both reach moto_server through
 // the counting proxy.
-func functionRuns(b *benchkit.Backends, members int) ([]*fnRun, error) {
-	root, err := stack.FindRoot()
-	if err != nil {
-		return nil, err
-	}
-	read := func(name string) (map[string]any, error) {
-		raw, err := os.ReadFile(filepath.Join(root, samples.Dir, name))
-		if err != nil {
-			return nil, err
+func functionRuns(rig *benchkit.Rig, members int) ([]*fnRun, error) {
+	ev := map[string]map[string]any{}
+	for _, name := range []string{"create-ticket-idempotent.json", "create-ticket-full.json", "webhook-ticket-created.json", "webhook-ticket-updated.json"} {
+		var sample map[string]any
+		raw, err := os.ReadFile(filepath.Join(rig.Root, samples.Dir, name))
+		if err == nil {
+			err = json.Unmarshal(raw, &sample)
 		}
-		var ev map[string]any
-		return ev, json.Unmarshal(raw, &ev)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		ev[name] = sample
 	}
-	createKey, err := read("create-ticket-idempotent.json")
-	if err != nil {
-		return nil, err
-	}
-	createFull, err := read("create-ticket-full.json")
-	if err != nil {
-		return nil, err
-	}
-	created, err := read("webhook-ticket-created.json")
-	if err != nil {
-		return nil, err
-	}
-	updated, err := read("webhook-ticket-updated.json")
-	if err != nil {
-		return nil, err
-	}
+	createKey, createFull := ev["create-ticket-idempotent.json"], ev["create-ticket-full.json"]
+	created, updated := ev["webhook-ticket-created.json"], ev["webhook-ticket-updated.json"]
 	runID := strconv.FormatInt(time.Now().UnixNano(), 36)
 	const messages = 100 // the largest real delivery: a full group with its attached messages
 	large := samples.LargeGroup(members, messages)
 	largeID := samples.LargeGroupTicketID(members, messages)
 
-	createEnv, err := benchkit.CreateTicketEnv(b.Proxy.URL, b.Sandbox.BaseURL())
+	createCfg, createSpec, err := rig.Function(stack.CreateTicketFunction, benchkit.CreateTicket, rig.Proxy.URL)
 	if err != nil {
 		return nil, err
 	}
-	webhookEnv, err := benchkit.WebhookEnv(b.Proxy.URL)
-	if err != nil {
-		return nil, err
-	}
-	createSpec, err := stack.FunctionNamed(stack.CreateTicketFunction)
-	if err != nil {
-		return nil, err
-	}
-	webhookSpec, err := stack.FunctionNamed(stack.WebhookFunction)
+	webhookCfg, webhookSpec, err := rig.Function(stack.WebhookFunction, benchkit.Webhook, rig.Proxy.URL)
 	if err != nil {
 		return nil, err
 	}
 	return []*fnRun{
-		{spec: createSpec, target: benchkit.CreateTicket, env: createEnv, kinds: []*kind{
+		{spec: createSpec, cfg: createCfg, kinds: []*kind{
 			{name: kindCreate, item: itemIdempotency, body: bodyLen(createKey), event: func(u string) ([]byte, error) {
 				return withHeader(createKey, "idempotency-key", "cost-"+runID+"-"+u)
 			}},
@@ -106,7 +86,7 @@ func functionRuns(b *benchkit.Backends, members int) ([]*fnRun, error) {
 				return withHeader(createKey, "idempotency-key", "cost-replay-"+runID)
 			}},
 		}},
-		{spec: webhookSpec, target: benchkit.Webhook, env: webhookEnv, kinds: []*kind{
+		{spec: webhookSpec, cfg: webhookCfg, kinds: []*kind{
 			{name: kindStored, item: itemTicket, body: len(benchkit.TicketCreatedFixture), event: func(u string) ([]byte, error) {
 				return withBody(created, benchkit.TicketCreated("cost-org", "WH-"+runID+"-"+u))
 			}},
@@ -149,16 +129,8 @@ func withBody(ev map[string]any, body []byte) ([]byte, error) {
 
 // clone copies the event and its headers, the only member changed.
 func clone(ev map[string]any) map[string]any {
-	c := make(map[string]any, len(ev))
-	for k, v := range ev {
-		c[k] = v
-	}
-	h := map[string]any{}
-	if old, ok := ev["headers"].(map[string]any); ok {
-		for k, v := range old {
-			h[k] = v
-		}
-	}
-	c["headers"] = h
+	c := maps.Clone(ev)
+	h, _ := ev["headers"].(map[string]any)
+	c["headers"] = maps.Clone(h)
 	return c
 }

@@ -11,17 +11,17 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/periskope-connect/periskope-aws/bench/benchkit"
 	"github.com/periskope-connect/periskope-aws/internal/dev/deployment"
 	"github.com/periskope-connect/periskope-aws/internal/dev/local"
+	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
 	"github.com/periskope-connect/periskope-aws/internal/idempotency"
 	"github.com/periskope-connect/periskope-aws/internal/ticketstore"
 )
 
 // storedItems reads back what the run stored and returns the largest item
 // of each class, in bytes as DynamoDB counts them.
-func storedItems(ctx context.Context, b *benchkit.Backends) (map[string]int, error) {
-	db := dynamodb.NewFromConfig(b.Moto.Config())
+func storedItems(ctx context.Context, moto *motoserver.Server) (map[string]int, error) {
+	db := dynamodb.NewFromConfig(moto.Config())
 	sizes := map[string]int{}
 	pages := dynamodb.NewScanPaginator(db, &dynamodb.ScanInput{TableName: aws.String(local.Table)})
 	for pages.HasMorePages() {

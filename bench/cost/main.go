@@ -53,26 +53,21 @@ func main() {
 	members := flag.Int("large-members", samples.WhatsAppMaxGroupMembers, "members of the large group's ticket.created")
 	logFile := flag.String("log", "", "file to write the emulators' and functions' output to (default: discarded)")
 	spinChild := flag.Bool("spin", false, "internal: the calibration child")
-	flag.Parse()
-	log.SetFlags(0)
-	if *spinChild {
-		if err := spin(); err != nil {
-			log.Fatalf("cost: spin: %v", err)
+	benchkit.Main("cost", func() error {
+		if *spinChild {
+			return spin()
 		}
-		return
-	}
-	sizes, err := parseSizes(*sizesFlag)
-	if err == nil {
-		err = run(sizes, *coldN, *warmN, *members, *logFile)
-	}
-	if err != nil {
-		log.Fatalf("cost: %v", err)
-	}
+		sizes, err := parseSizes(*sizesFlag)
+		if err != nil {
+			return err
+		}
+		return run(sizes, *coldN, *warmN, *members, *logFile)
+	})
 }
 
 func parseSizes(s string) ([]int, error) {
 	var sizes []int
-	for _, f := range strings.Split(s, ",") {
+	for f := range strings.SplitSeq(s, ",") {
 		mb, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil || mb < 128 || mb > 10240 {
 			return nil, fmt.Errorf("-sizes: %q is not a Lambda memory size (128 to 10,240 MB)", f)
@@ -113,10 +108,9 @@ type kindSample struct {
 
 // fnRun is one function's measurement.
 type fnRun struct {
-	spec   stack.FunctionSpec
-	target benchkit.Target
-	env    map[string]string
-	kinds  []*kind
+	spec  stack.FunctionSpec
+	cfg   rie.Config
+	kinds []*kind
 }
 
 func run(sizes []int, coldN, warmN, members int, logFile string) error {
@@ -141,29 +135,16 @@ func run(sizes []int, coldN, warmN, members int, logFile string) error {
 	if err != nil {
 		return err
 	}
-	root, err := stack.FindRoot()
+	rig, err := benchkit.StartRig(ctx, benchkit.Webhook, benchkit.CreateTicket)
 	if err != nil {
 		return err
 	}
-	dep, err := deployment.Load(root)
+	defer rig.Close()
+	dep, err := deployment.Load(rig.Root)
 	if err != nil {
 		return err
 	}
-	dir, err := os.MkdirTemp("", "bench-cost")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	bins, err := benchkit.BuildHost(ctx, root, dir, benchkit.Webhook, benchkit.CreateTicket)
-	if err != nil {
-		return err
-	}
-	backends, err := benchkit.StartBackends(ctx, dir)
-	if err != nil {
-		return err
-	}
-	defer backends.Close()
-	fns, err := functionRuns(backends, members)
+	fns, err := functionRuns(rig, members)
 	if err != nil {
 		return err
 	}
@@ -183,7 +164,7 @@ func run(sizes []int, coldN, warmN, members int, logFile string) error {
 		}
 		for _, f := range fns {
 			fmt.Fprintf(os.Stderr, "cost: %s at %d MB\n", f.spec.Name, mb)
-			s, err := measure(ctx, f, bins, group, backends.Proxy, logOut, metrics, mb, coldN, warmN)
+			s, err := measure(ctx, f, group, rig.Proxy, logOut, metrics, mb, coldN, warmN)
 			if err != nil {
 				return fmt.Errorf("%s at %d MB: %w", f.spec.Name, mb, err)
 			}
@@ -193,7 +174,7 @@ func run(sizes []int, coldN, warmN, members int, logFile string) error {
 			results[f.spec.Name][mb] = s
 		}
 	}
-	items, err := storedItems(ctx, backends)
+	items, err := storedItems(ctx, rig.Moto)
 	if err != nil {
 		return err
 	}
@@ -210,39 +191,37 @@ func run(sizes []int, coldN, warmN, members int, logFile string) error {
 
 // measure runs coldN cold starts and then one warm environment through
 // warmup+warmN invocations of each kind, in turn, all in the cgroup.
-func measure(ctx context.Context, f *fnRun, bins benchkit.Binaries, g *cpuGroup, proxy *benchkit.AWSProxy, logOut io.Writer, metrics emfMetrics, mb, coldN, warmN int) (*sample, error) {
+func measure(ctx context.Context, f *fnRun, g *cpuGroup, proxy *benchkit.AWSProxy, logOut io.Writer, metrics emfMetrics, mb, coldN, warmN int) (*sample, error) {
 	logs := &logCounter{next: logOut, metrics: metrics}
-	cfg := bins.Function(f.spec.Name, f.target, f.env, f.spec.Timeout)
+	cfg := f.cfg
 	cfg.MemoryMB, cfg.Output = mb, logs
-	s := &sample{warm: map[string]*kindSample{}}
+	s := &sample{warm: map[string]*kindSample{}, coldCalls: calls{}}
 	for i := range coldN {
-		before := snapshot(proxy)
+		before := proxy.Counts()
 		ev, err := f.kinds[0].event(fmt.Sprintf("cold-%d-%d", mb, i))
 		if err != nil {
 			return nil, err
 		}
-		res, err := benchkit.ColdInvokeIn(ctx, cfg, ev, g.Add)
+		res, retried, lost, err := benchkit.ColdSample(ctx, cfg, ev, g.Add, 0)
 		if err != nil {
 			return nil, err
+		}
+		if retried+lost > 0 {
+			log.Printf("cost: cold start %d tried again: %d after the emulator failed, %d after the bootstrap ended without an answer", i, retried, lost)
 		}
 		if res.Status >= 500 || res.Status == 0 {
 			return nil, fmt.Errorf("cold start %d answered %d: %s", i, res.Status, res.Payload)
 		}
 		s.cold = append(s.cold, res.FirstResponse)
 		s.coldInit = append(s.coldInit, res.Init)
-		s.coldCalls = s.coldCalls.add(snapshot(proxy).sub(before), 1/float64(coldN))
+		s.coldCalls.addSince(proxy, before, 1/float64(coldN))
 	}
 	cfg.Concurrency, cfg.Prewarm = 1, 1
-	fn, err := rie.New(cfg)
+	fn, err := benchkit.StartIn(cfg, g.Add)
 	if err != nil {
 		return nil, err
 	}
 	defer fn.Close()
-	for _, pid := range fn.PIDs() {
-		if err := g.Add(pid); err != nil {
-			return nil, err
-		}
-	}
 	logsBefore, invocations := logs.bytes(), 0
 	for i := range warmup + warmN {
 		for _, k := range f.kinds {
@@ -250,7 +229,7 @@ func measure(ctx context.Context, f *fnRun, bins benchkit.Binaries, g *cpuGroup,
 			if err != nil {
 				return nil, err
 			}
-			before := snapshot(proxy)
+			before := proxy.Counts()
 			res, err := fn.Invoke(ctx, ev)
 			if err != nil {
 				return nil, err
@@ -267,12 +246,12 @@ func measure(ctx context.Context, f *fnRun, bins benchkit.Binaries, g *cpuGroup,
 			}
 			ks := s.warm[k.name]
 			if ks == nil {
-				ks = &kindSample{statuses: map[int]int{}}
+				ks = &kindSample{statuses: map[int]int{}, calls: calls{}}
 				s.warm[k.name] = ks
 			}
 			ks.durations = append(ks.durations, res.Duration)
 			ks.statuses[status]++
-			ks.calls = ks.calls.add(snapshot(proxy).sub(before), 1/float64(warmN))
+			ks.calls.addSince(proxy, before, 1/float64(warmN))
 			invocations++
 		}
 	}
@@ -287,42 +266,16 @@ func measure(ctx context.Context, f *fnRun, bins benchkit.Binaries, g *cpuGroup,
 	return s, nil
 }
 
-// calls are the AWS calls of an invocation, by operation.
+// calls are the AWS calls of an invocation, by operation (X-Amz-Target).
 type calls map[string]float64
 
-// Operations counted; the functions make no others.
-var countedOps = []string{
-	"DynamoDB_20120810.PutItem", "DynamoDB_20120810.UpdateItem", "DynamoDB_20120810.DeleteItem",
-	"DynamoDB_20120810.GetItem", "DynamoDB_20120810.Query", "DynamoDB_20120810.BatchGetItem",
-	benchkit.TargetGetSecretValue,
-}
-
-func snapshot(p *benchkit.AWSProxy) calls {
-	c := calls{}
-	for _, op := range countedOps {
-		c[op] = float64(p.Count(op))
+// addSince adds weight × the calls the proxy counted since before.
+func (c calls) addSince(p *benchkit.AWSProxy, before map[string]int, weight float64) {
+	for op, n := range p.Counts() {
+		if d := n - before[op]; d != 0 {
+			c[op] += weight * float64(d)
+		}
 	}
-	return c
-}
-
-func (c calls) sub(o calls) calls {
-	d := calls{}
-	for k, v := range c {
-		d[k] = v - o[k]
-	}
-	return d
-}
-
-// add returns c plus weight × o.
-func (c calls) add(o calls, weight float64) calls {
-	sum := calls{}
-	for k, v := range c {
-		sum[k] = v
-	}
-	for k, v := range o {
-		sum[k] += weight * v
-	}
-	return sum
 }
 
 // logCounter counts the bytes of the function's own log lines (JSON

@@ -196,23 +196,11 @@ func valueSize(v types.AttributeValue) int {
 	case *types.AttributeValueMemberBOOL, *types.AttributeValueMemberNULL:
 		return 1
 	case *types.AttributeValueMemberSS:
-		n := 0
-		for _, s := range v.Value {
-			n += len(s)
-		}
-		return n
+		return sizeOfAll(v.Value, func(s string) int { return len(s) })
 	case *types.AttributeValueMemberNS:
-		n := 0
-		for _, s := range v.Value {
-			n += numberSize(s)
-		}
-		return n
+		return sizeOfAll(v.Value, numberSize)
 	case *types.AttributeValueMemberBS:
-		n := 0
-		for _, b := range v.Value {
-			n += len(b)
-		}
-		return n
+		return sizeOfAll(v.Value, func(b []byte) int { return len(b) })
 	case *types.AttributeValueMemberM:
 		n := 3
 		for k, e := range v.Value {
@@ -220,13 +208,18 @@ func valueSize(v types.AttributeValue) int {
 		}
 		return n
 	case *types.AttributeValueMemberL:
-		n := 3
-		for _, e := range v.Value {
-			n += valueSize(e) + 1
-		}
-		return n
+		return 3 + sizeOfAll(v.Value, func(e types.AttributeValue) int { return valueSize(e) + 1 })
 	}
 	return 0
+}
+
+// sizeOfAll is the sum of the sizes of vs.
+func sizeOfAll[T any](vs []T, size func(T) int) int {
+	n := 0
+	for _, v := range vs {
+		n += size(v)
+	}
+	return n
 }
 
 // numberSize: DynamoDB stores a number in about one byte per two

@@ -162,3 +162,14 @@ func TestAccessLogLine(t *testing.T) {
 		t.Errorf("AccessLogLine = %d, want %d (%s)", got, len(want), want)
 	}
 }
+
+func TestItemSizeOfSets(t *testing.T) {
+	item := map[string]types.AttributeValue{
+		"ss": &types.AttributeValueMemberSS{Value: []string{"ab", "c"}},         // 2 + 3
+		"ns": &types.AttributeValueMemberNS{Value: []string{"12", "345"}},       // 2 + 2 + 3
+		"bs": &types.AttributeValueMemberBS{Value: [][]byte{{1, 2}, {3, 4, 5}}}, // 2 + 5
+	}
+	if got, want := ItemSize(item), 5+7+7; got != want {
+		t.Errorf("ItemSize = %d, want %d", got, want)
+	}
+}

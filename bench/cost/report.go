@@ -3,9 +3,9 @@ package main
 import (
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -68,14 +68,9 @@ func (r *report) logGB(s *sample) float64 {
 }
 
 // cost is the cost of n invocations a month of kind k of the function at
-// mb, coldShare of them cold.
-func (r *report) cost(f *fnRun, k *kind, mb int, n, coldShare float64) costs {
-	return r.costWaiting(f, k, mb, n, coldShare, 0)
-}
-
-// costWaiting is cost with waitMs more billed per invocation: an upstream
-// slower than the local stand-in, which Lambda bills at every size alike.
-func (r *report) costWaiting(f *fnRun, k *kind, mb int, n, coldShare, waitMs float64) costs {
+// mb, coldShare of them cold, each billed waitMs more (an upstream slower
+// than the local stand-in, which Lambda bills at every size alike).
+func (r *report) cost(f *fnRun, k *kind, mb int, n, coldShare, waitMs float64) costs {
 	s := r.results[f.spec.Name][mb]
 	ks := s.warm[k.name]
 	p := r.prices
@@ -101,22 +96,31 @@ type choice struct {
 }
 
 // choose returns the memory size of f whose main kind costs least among
-// those whose warm p99 (every kind) and cold p99 are within the bounds.
+// those within the bounds, or the fastest when none is.
 func (r *report) choose(f *fnRun) choice {
-	main := f.kinds[0] // a new ticket created; a ticket.created stored
-	best, bestCost, within := 0, math.Inf(1), false
+	if mb, _, _ := r.cheapest(f, 0); mb != 0 {
+		return choice{mb: mb, within: true}
+	}
+	return choice{mb: slices.Max(r.sizes)}
+}
+
+// cheapest is the memory size of f whose main kind (a new ticket created; a
+// ticket.created stored), billed waitMs more, costs least among those whose
+// warm p99 (every kind) and cold p99 are within the bounds (0 for none);
+// its cost; and the cost at each size within the bounds.
+func (r *report) cheapest(f *fnRun, waitMs float64) (best int, bestCost float64, each []string) {
+	bestCost = math.Inf(1)
 	for _, mb := range r.sizes {
 		if !r.withinBounds(f, mb) {
 			continue
 		}
-		if c := r.cost(f, main, mb, 1e6, r.prices.coldShare(1e6)).total(); c < bestCost {
-			best, bestCost, within = mb, c, true
+		c := r.cost(f, f.kinds[0], mb, 1e6, r.prices.coldShare(1e6), waitMs).total()
+		each = append(each, fmt.Sprintf("%d MB %s", mb, money(c)))
+		if c < bestCost {
+			best, bestCost = mb, c
 		}
 	}
-	if !within { // none met the bounds: the fastest
-		best = slices.Max(r.sizes)
-	}
-	return choice{mb: best, within: within}
+	return best, bestCost, each
 }
 
 func (r *report) withinBounds(f *fnRun, mb int) bool {
@@ -150,7 +154,7 @@ func (r *report) print(w io.Writer) {
 				s := r.results[f.spec.Name][mb]
 				ks := s.warm[k.name]
 				sum := benchkit.Summarize(ks.durations)
-				c := r.cost(f, k, mb, 1e6, 0)
+				c := r.cost(f, k, mb, 1e6, 0, 0)
 				wu, ru := r.units(k, ks.calls)
 				fmt.Fprintf(w, "| %s | %d | %s | %s | %s | %.1f ms | %s | %s | %s (%.3g + %.3g) | %s | %s | **%s** |\n", k.name, mb, statuses(ks.statuses),
 					benchkit.Ms(sum.P50), benchkit.Ms(sum.P99), meanBilledMs(ks.durations), money(c.lambda), money(c.api), money(c.dynamo), wu, ru, money(c.logs), money(c.traces), money(c.total()))
@@ -186,7 +190,7 @@ func (r *report) printVerdict(w io.Writer) {
 		}
 		lo, hi := math.Inf(1), 0.0
 		for _, mb := range r.sizes {
-			t := r.cost(f, f.kinds[0], mb, 1e6, p.coldShare(1e6)).total()
+			t := r.cost(f, f.kinds[0], mb, 1e6, p.coldShare(1e6), 0).total()
 			lo, hi = math.Min(lo, t), math.Max(hi, t)
 		}
 		fmt.Fprintf(w, "* %s: **%d MB** (%s). A million %q cost %s to %s across the sizes measured (%.1f%% apart).\n",
@@ -195,7 +199,9 @@ func (r *report) printVerdict(w io.Writer) {
 	create, webhook := r.fns[0], r.fns[1]
 	r.printUpstreamWait(w, create)
 	createKind, storedKind, largeKind := create.kinds[0], webhook.kinds[0], webhook.kinds[len(webhook.kinds)-1]
-	at := func(f *fnRun, k *kind, n float64) costs { return r.cost(f, k, chosen[f.spec.Name], n, p.coldShare(n)) }
+	at := func(f *fnRun, k *kind, n float64) costs {
+		return r.cost(f, k, chosen[f.spec.Name], n, p.coldShare(n), 0)
+	}
 
 	fmt.Fprintf(w, "\n### A million, end to end, at the chosen sizes\n\n")
 	fmt.Fprintln(w, "| a million a month of | Lambda | HTTP API | DynamoDB | logs (ingest + retention) | Secrets Manager calls | X-Ray traces | total |")
@@ -227,14 +233,9 @@ func (r *report) printVerdict(w io.Writer) {
 }
 
 func statuses(m map[int]int) string {
-	keys := make([]int, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Ints(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = strconv.Itoa(k)
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		parts = append(parts, strconv.Itoa(k))
 	}
 	return strings.Join(parts, ", ")
 }
@@ -282,18 +283,7 @@ func (r *report) printUpstreamWait(w io.Writer, f *fnRun) {
 	fmt.Fprintln(w, "| Periskope latency | cheapest size | a million cost | at the other sizes |")
 	fmt.Fprintln(w, "| ---: | ---: | ---: | --- |")
 	for _, wait := range upstreamWaits {
-		best, bestCost := 0, math.Inf(1)
-		var others []string
-		for _, mb := range r.sizes {
-			if !r.withinBounds(f, mb) {
-				continue
-			}
-			c := r.costWaiting(f, f.kinds[0], mb, 1e6, r.prices.coldShare(1e6), wait).total()
-			others = append(others, fmt.Sprintf("%d MB %s", mb, money(c)))
-			if c < bestCost {
-				best, bestCost = mb, c
-			}
-		}
+		best, bestCost, others := r.cheapest(f, wait)
 		if best == 0 {
 			fmt.Fprintf(w, "| %g ms | none within the bounds | | |\n", wait)
 			continue

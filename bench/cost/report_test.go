@@ -23,7 +23,7 @@ func TestCostOfAKind(t *testing.T) {
 			512: measured(2*time.Millisecond, 3*time.Millisecond)}},
 		items: map[string]int{itemIdempotency: 1500}, fixed: fixed{retentionDays: 30, accessLogBytes: 100}}
 
-	c := r.cost(f, k, 128, 1e6, 0)
+	c := r.cost(f, k, 128, 1e6, 0, 0)
 	if want := p.LambdaCost(1e6, 15, 128); !near(c.lambda, want) {
 		t.Errorf("Lambda %v, want %v (mean billed 15 ms)", c.lambda, want)
 	}
@@ -35,12 +35,12 @@ func TestCostOfAKind(t *testing.T) {
 		t.Errorf("HTTP API %v, want 1.00", c.api)
 	}
 	// Half of them cold: billed (15 + 200) / 2 on average.
-	if got, want := r.cost(f, k, 128, 1e6, 0.5).lambda, p.LambdaCost(1e6, 107.5, 128); !near(got, want) {
+	if got, want := r.cost(f, k, 128, 1e6, 0.5, 0).lambda, p.LambdaCost(1e6, 107.5, 128); !near(got, want) {
 		t.Errorf("half cold: Lambda %v, want %v", got, want)
 	}
 	// 100 ms of upstream wait costs 4 times as much at 512 MB as at 128 MB.
 	extra := func(mb int) float64 {
-		return r.costWaiting(f, k, mb, 1e6, 0, 100).lambda - r.cost(f, k, mb, 1e6, 0).lambda
+		return r.cost(f, k, mb, 1e6, 0, 100).lambda - r.cost(f, k, mb, 1e6, 0, 0).lambda
 	}
 	if want := 1e6 * 0.1 * 128.0 / 1024 * 0.0000133334; !near(extra(128), want) {
 		t.Errorf("100 ms wait at 128 MB: %v, want %v", extra(128), want)

@@ -22,10 +22,9 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"log"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -65,31 +64,21 @@ func main() {
 	flag.IntVar(&o.instances, "instances", 16, "execution environments (emulator processes) of each function at most (Lambda would scale to the concurrency)")
 	flag.DurationVar(&o.timeout, "timeout", 5*time.Minute, "bound of the whole run")
 	flag.StringVar(&o.logDir, "log-dir", "", "keep each function's and the gateway's log lines here (make dashboard reads them); default: dropped with the run")
-	flag.Parse()
-	log.SetFlags(0)
-	ok, err := run(o)
-	if err != nil {
-		log.Fatalf("load: %v", err)
-	}
-	if !ok {
-		log.Fatal("load: FAILED (see the checks above)")
-	}
+	benchkit.Main("load", func() error { return run(o) })
 }
 
 // rss tracks the peak RSS of every bootstrap process. VmHWM is the peak of
 // a process's whole life, so sampling the live ones now and then misses
-// nothing of a bootstrap that stays warm.
+// nothing of a bootstrap that stays warm. Only sampleEvery's goroutine
+// touches it until stop returns.
 type rss struct {
 	st   *stack.Stack
-	mu   sync.Mutex
 	pids map[int]string // live pid → function
 	seen map[string]int // bootstraps per function over the run
 	peak map[string]int64
 }
 
 func (r *rss) sample() {
-	r.mu.Lock()
-	defer r.mu.Unlock()
 	for _, spec := range r.st.Functions() {
 		if fn, ok := r.st.Function(spec.Name); ok {
 			for _, pid := range fn.RuntimePIDs() {
@@ -110,27 +99,20 @@ func (r *rss) sample() {
 	}
 }
 
-// count is how many bootstraps of fn were seen.
-func (r *rss) count(fn string) int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.seen[fn]
-}
-
-func run(o options) (bool, error) {
+func run(o options) error {
 	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
 	defer cancel()
 	dir, err := os.MkdirTemp("", "bench-load")
 	if err != nil {
-		return false, err
+		return err
 	}
 	defer os.RemoveAll(dir)
 	st, err := startStack(ctx, o, dir)
 	if err != nil {
-		return false, err
+		return err
 	}
 	defer st.Close()
-	mem := newRSS(st)
+	mem := &rss{st: st, pids: map[int]string{}, seen: map[string]int{}, peak: map[string]int64{}}
 	stopSampling := mem.sampleEvery(100 * time.Millisecond)
 
 	fmt.Printf("Load through the local system (gateway → aws-lambda-rie → release bootstraps → moto_server; sandbox Periskope), %d environments per function at most\n", o.instances)
@@ -138,15 +120,18 @@ func run(o options) (bool, error) {
 	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: o.concurrency * 2}}
 	whOK, err := webhookLoad(ctx, o, st, client)
 	if err != nil {
-		return false, err
+		return err
 	}
 	ctOK, err := createLoad(ctx, o, st, client)
 	if err != nil {
-		return false, err
+		return err
 	}
 	stopSampling()
 	printRSS(mem)
-	return whOK && ctOK, nil
+	if !whOK || !ctOK {
+		return errors.New("FAILED (see the checks above)")
+	}
+	return nil
 }
 
 // startStack starts the local system as make run wires it, without the
@@ -165,10 +150,6 @@ func startStack(ctx context.Context, o options, dir string) (*stack.Stack, error
 		Root: root, BinDir: dir, NoWebhooks: true, Concurrency: o.instances, Output: logFile,
 		LogDir: o.logDir,
 	})
-}
-
-func newRSS(st *stack.Stack) *rss {
-	return &rss{st: st, pids: map[int]string{}, seen: map[string]int{}, peak: map[string]int64{}}
 }
 
 // sampleEvery samples now and every period until the returned stop is
@@ -205,32 +186,12 @@ func printRSS(mem *rss) {
 		if peak > RSSGoal || peak == 0 {
 			verdict = "MISSED"
 		}
-		fmt.Printf("| %s | %d | %s | ≤ 30 MB | %s |\n", fn, mem.count(fn), benchkit.MiB(peak), verdict)
+		fmt.Printf("| %s | %d | %s | ≤ 30 MB | %s |\n", fn, mem.seen[fn], benchkit.MiB(peak), verdict)
 	}
 }
 
-type result struct {
-	status  int
-	body    []byte
-	header  http.Header
-	latency time.Duration
-	err     error
-}
-
-func post(ctx context.Context, client *http.Client, url string, headers map[string]string, body []byte) result {
-	req, err := benchkit.NewRequest("POST", url, headers, body)
-	if err != nil {
-		return result{err: err}
-	}
-	start := time.Now()
-	resp, err := client.Do(req.WithContext(ctx))
-	if err != nil {
-		return result{err: err, latency: time.Since(start)}
-	}
-	b, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	return result{status: resp.StatusCode, body: b, header: resp.Header, latency: time.Since(start), err: err}
-}
+// result is one answer.
+type result = benchkit.Response
 
 // delivery is one webhook request; a duplicate shares its pair's barrier
 // with its original so that both are sent at the same moment.
@@ -323,7 +284,7 @@ func sendDeliveries(ctx context.Context, concurrency int, client *http.Client, u
 				d.pair.Done()
 				d.pair.Wait()
 			}
-			results[i] = post(ctx, client, url, benchkit.SignedHeaders(d.body, local.SigningKey), d.body)
+			results[i] = benchkit.Send(ctx, client, url, benchkit.SignedHeaders(d.body, local.SigningKey), d.body)
 			return nil
 		})
 	}
@@ -343,14 +304,14 @@ type tally struct {
 func tallyDeliveries(results []result) tally {
 	t := tally{statuses: map[int]int{}, outcomes: map[string]int{}}
 	for _, r := range results {
-		if r.err != nil {
+		if r.Err != nil {
 			t.transport++
 			continue
 		}
-		t.statuses[r.status]++
-		t.latencies = append(t.latencies, r.latency)
+		t.statuses[r.Status]++
+		t.latencies = append(t.latencies, r.Latency)
 		var ans struct{ Status string }
-		_ = json.Unmarshal(r.body, &ans)
+		_ = json.Unmarshal(r.Body, &ans)
 		t.outcomes[ans.Status]++
 	}
 	return t
@@ -436,18 +397,18 @@ type keySender struct {
 // 10 times), as a client following the contract would.
 func (ks *keySender) send(k int, body []byte, headers map[string]string) result {
 	for attempt := 0; ; attempt++ {
-		r := post(ks.ctx, ks.client, ks.url, headers, body)
+		r := benchkit.Send(ks.ctx, ks.client, ks.url, headers, body)
 		ks.mu.Lock()
 		ks.keys[k].requests++
-		if r.err == nil {
-			ks.statuses[r.status]++
-			ks.latencies = append(ks.latencies, r.latency)
+		if r.Err == nil {
+			ks.statuses[r.Status]++
+			ks.latencies = append(ks.latencies, r.Latency)
 		}
 		ks.mu.Unlock()
-		if r.err != nil || r.status != 409 || !strings.Contains(string(r.body), "idempotency_in_progress") || attempt == 10 {
+		if r.Err != nil || r.Status != 409 || !strings.Contains(string(r.Body), "idempotency_in_progress") || attempt == 10 {
 			return r
 		}
-		wait, _ := strconv.Atoi(r.header.Get("Retry-After"))
+		wait, _ := strconv.Atoi(r.Header.Get("Retry-After"))
 		time.Sleep(time.Duration(max(wait, 1)) * time.Second / 4) // a quarter of it: keeps the run short, still well after the original's answer on loopback
 	}
 }
@@ -494,10 +455,10 @@ func tallyKeys(keys []keyResult) keyTally {
 		t.requests += k.requests
 		var ids []string
 		for _, a := range k.answers {
-			if a.err != nil || a.status != 201 {
+			if a.Err != nil || a.Status != 201 {
 				t.bad++
-				t.failures[fmt.Sprintf("%d %s%v", a.status, a.body, a.err)]++
-				if a.status >= 500 {
+				t.failures[fmt.Sprintf("%d %s%v", a.Status, a.Body, a.Err)]++
+				if a.Status >= 500 {
 					t.fiveXX++
 				}
 				continue
@@ -507,7 +468,7 @@ func tallyKeys(keys []keyResult) keyTally {
 					TicketID string `json:"ticket_id"`
 				} `json:"ticket"`
 			}
-			_ = json.Unmarshal(a.body, &info)
+			_ = json.Unmarshal(a.Body, &info)
 			ids = append(ids, info.Ticket.TicketID)
 		}
 		if len(ids) == 0 || len(slices.Compact(ids)) != 1 || ids[0] == "" {

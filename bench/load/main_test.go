@@ -49,10 +49,10 @@ func TestPlanDeliveries(t *testing.T) {
 
 func TestTallyDeliveries(t *testing.T) {
 	got := tallyDeliveries([]result{
-		{status: 200, body: []byte(`{"status":"stored"}`)},
-		{status: 200, body: []byte(`{"status":"duplicate"}`)},
-		{status: 503, body: []byte(`{"error":{}}`)},
-		{err: errors.New("reset")},
+		{Status: 200, Body: []byte(`{"status":"stored"}`)},
+		{Status: 200, Body: []byte(`{"status":"duplicate"}`)},
+		{Status: 503, Body: []byte(`{"error":{}}`)},
+		{Err: errors.New("reset")},
 	})
 	if got.outcomes["stored"] != 1 || got.outcomes["duplicate"] != 1 || got.transport != 1 || got.fiveXX() != 1 || len(got.latencies) != 3 {
 		t.Errorf("tally = %+v", got)
@@ -61,12 +61,12 @@ func TestTallyDeliveries(t *testing.T) {
 
 func TestTallyKeys(t *testing.T) {
 	created := func(id string) result {
-		return result{status: 201, body: []byte(`{"ticket":{"ticket_id":"` + id + `"}}`)}
+		return result{Status: 201, Body: []byte(`{"ticket":{"ticket_id":"` + id + `"}}`)}
 	}
 	got := tallyKeys([]keyResult{
 		{answers: []result{created("a"), created("a"), created("a")}, requests: 4},
 		{answers: []result{created("b"), created("c"), created("b")}, requests: 3},
-		{answers: []result{created("d"), {status: 503, body: []byte("x")}, created("d")}, requests: 3},
+		{answers: []result{created("d"), {Status: 503, Body: []byte("x")}, created("d")}, requests: 3},
 	})
 	if got.requests != 10 || got.bad != 1 || got.fiveXX != 1 || got.mismatched != 1 || len(got.failures) != 1 {
 		t.Errorf("tally = %+v", got)

@@ -11,9 +11,7 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
-	"log"
 	"os"
 	"path/filepath"
 
@@ -32,33 +30,24 @@ const (
 // targets in report order: the two floors first, the variant last.
 var targets = []benchkit.Target{benchkit.Hello, benchkit.SDKFloor, benchkit.Webhook, benchkit.CreateTicket, benchkit.CreateTicketLoadDefault}
 
-func main() {
-	out := flag.String("out", "", "directory for the arm64 binaries (default: a temporary one, removed after)")
-	flag.Parse()
-	log.SetFlags(0)
-	if err := run(*out); err != nil {
-		log.Fatalf("size: %v", err)
-	}
-}
+func main() { benchkit.Main("size", run) }
 
 // binary is one built target and its sizes.
 type binary struct {
-	target    benchkit.Target
 	size, zip int64
 	zipMethod string
 }
 
-func run(out string) error {
+func run() error {
 	root, err := stack.FindRoot()
 	if err != nil {
 		return err
 	}
-	if out == "" {
-		if out, err = os.MkdirTemp("", "bench-size"); err != nil {
-			return err
-		}
-		defer os.RemoveAll(out)
+	out, err := os.MkdirTemp("", "bench-size")
+	if err != nil {
+		return err
 	}
+	defer os.RemoveAll(out)
 	bins, err := buildAll(root, out)
 	if err != nil {
 		return err
@@ -85,7 +74,7 @@ func buildAll(root, out string) (map[benchkit.Target]binary, error) {
 		if err != nil {
 			return nil, err
 		}
-		bins[t] = binary{target: t, size: fi.Size(), zip: zipped, zipMethod: how}
+		bins[t] = binary{size: fi.Size(), zip: zipped, zipMethod: how}
 	}
 	return bins, nil
 }

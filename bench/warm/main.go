@@ -20,9 +20,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"log"
 	"net/http"
-	"os"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -30,7 +28,6 @@ import (
 
 	"github.com/periskope-connect/periskope-aws/bench/benchkit"
 	"github.com/periskope-connect/periskope-aws/internal/dev/local"
-	"github.com/periskope-connect/periskope-aws/internal/dev/rie"
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 	"github.com/periskope-connect/periskope-aws/internal/ticketstore"
 )
@@ -51,34 +48,35 @@ const warmup = 20
 func main() {
 	n := flag.Int("n", 300, "measured requests of each kind")
 	createN := flag.Int("create-n", 50, "warm create-ticket requests whose Secrets Manager calls are counted")
-	flag.Parse()
-	log.SetFlags(0)
-	if err := run(*n, *createN); err != nil {
-		log.Fatalf("warm: %v", err)
-	}
+	benchkit.Main("warm", func() error { return run(*n, *createN) })
 }
 
 // bench is what every step shares.
 type bench struct {
-	backends *benchkit.Backends
-	api      *benchkit.API
-	client   *http.Client
-	db       *dynamodb.Client
-	runID    int64
+	rig    *benchkit.Rig
+	api    *benchkit.API
+	client *http.Client
+	db     *dynamodb.Client
+	runID  int64
 }
 
 func run(n, createN int) error {
 	ctx := context.Background()
-	dir, err := os.MkdirTemp("", "bench-warm")
+	rig, err := benchkit.StartRig(ctx, benchkit.Webhook, benchkit.CreateTicket, benchkit.Hello, benchkit.PutItemFloor)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	b, err := setUp(ctx, dir)
+	defer rig.Close()
+	fns, err := apiFunctions(rig)
 	if err != nil {
 		return err
 	}
-	defer b.close()
+	b := &bench{rig: rig, client: &http.Client{Timeout: 30 * time.Second},
+		db: dynamodb.NewFromConfig(rig.Moto.Config()), runID: time.Now().UnixNano()}
+	if b.api, err = benchkit.StartAPI(fns, nil); err != nil {
+		return err
+	}
+	defer b.api.Close()
 
 	kinds := b.requestKinds(ctx)
 	if err := alternate(kinds, warmup, n); err != nil {
@@ -93,77 +91,33 @@ func run(n, createN int) error {
 	return nil
 }
 
-// setUp builds the bootstraps, starts the backends and an API with one
-// warm environment of the webhook, create-ticket and both floor functions.
-func setUp(ctx context.Context, dir string) (*bench, error) {
-	root, err := stack.FindRoot()
-	if err != nil {
-		return nil, err
-	}
-	bins, err := benchkit.BuildHost(ctx, root, dir, benchkit.Webhook, benchkit.CreateTicket, benchkit.Hello, benchkit.PutItemFloor)
-	if err != nil {
-		return nil, err
-	}
-	backends, err := benchkit.StartBackends(ctx, dir)
-	if err != nil {
-		return nil, err
-	}
-	b := &bench{backends: backends, client: &http.Client{Timeout: 30 * time.Second},
-		db: dynamodb.NewFromConfig(backends.Moto.Config()), runID: time.Now().UnixNano()}
-	fns, err := apiFunctions(bins, backends)
-	if err == nil {
-		b.api, err = benchkit.StartAPI(fns, nil)
-	}
-	if err != nil {
-		backends.Close()
-		return nil, err
-	}
-	return b, nil
-}
-
-func (b *bench) close() {
-	b.api.Close()
-	b.backends.Close()
-}
-
 // apiFunctions are the API's functions, one warm environment each: the
 // webhook and the PutItem floor straight to moto_server (as in the earlier
 // runs), create-ticket through the counting proxy.
-func apiFunctions(bins benchkit.Binaries, backends *benchkit.Backends) ([]benchkit.APIFunction, error) {
-	webhookEnv, err := benchkit.WebhookEnv(backends.Moto.Endpoint)
+func apiFunctions(rig *benchkit.Rig) ([]benchkit.APIFunction, error) {
+	webhook, wh, err := rig.Function(stack.WebhookFunction, benchkit.Webhook, rig.Moto.Endpoint)
 	if err != nil {
 		return nil, err
 	}
-	createEnv, err := benchkit.CreateTicketEnv(backends.Proxy.URL, backends.Sandbox.BaseURL())
+	create, ct, err := rig.Function(stack.CreateTicketFunction, benchkit.CreateTicket, rig.Proxy.URL)
 	if err != nil {
 		return nil, err
 	}
-	webhook, err := stack.FunctionNamed(stack.WebhookFunction)
-	if err != nil {
-		return nil, err
-	}
-	createTicket, err := stack.FunctionNamed(stack.CreateTicketFunction)
-	if err != nil {
-		return nil, err
-	}
-	warmOne := func(cfg rie.Config) rie.Config {
-		cfg.Concurrency, cfg.Prewarm = 1, 1
-		return cfg
-	}
-	return []benchkit.APIFunction{
-		{Config: warmOne(bins.Function(webhook.Name, benchkit.Webhook, webhookEnv, webhook.Timeout)),
-			Method: webhook.Method, Path: webhook.Path, Deadline: webhook.Deadline},
-		{Config: warmOne(bins.Function(createTicket.Name, benchkit.CreateTicket, createEnv, createTicket.Timeout)),
-			Method: createTicket.Method, Path: createTicket.Path, Deadline: createTicket.Deadline},
-		// The floor: the webhook's one PutItem, with the webhook's
-		// environment and route settings.
-		{Config: warmOne(bins.Function("PutItemFloorFunction", benchkit.PutItemFloor, webhookEnv, webhook.Timeout)),
-			Method: "POST", Path: pathPutItem, Deadline: webhook.Deadline},
+	// The floor: the webhook's one PutItem, with the webhook's environment
+	// and route settings.
+	floor := rig.Bins.Function("PutItemFloorFunction", benchkit.PutItemFloor, webhook.Env, wh.Timeout)
+	fns := []benchkit.APIFunction{
+		{Config: webhook, Method: wh.Method, Path: wh.Path, Deadline: wh.Deadline},
+		{Config: create, Method: ct.Method, Path: ct.Path, Deadline: ct.Deadline},
+		{Config: floor, Method: "POST", Path: pathPutItem, Deadline: wh.Deadline},
 		// Hello behind the same gateway: what the gateway and the emulator
 		// cost by themselves.
-		{Config: warmOne(bins.Function("HelloFunction", benchkit.Hello, nil, 3*time.Second)),
-			Method: "POST", Path: pathHello, Deadline: 5 * time.Second},
-	}, nil
+		{Config: rig.Bins.Function("HelloFunction", benchkit.Hello, nil, 3*time.Second), Method: "POST", Path: pathHello, Deadline: 5 * time.Second},
+	}
+	for i := range fns {
+		fns[i].Config.Concurrency, fns[i].Config.Prewarm = 1, 1
+	}
+	return fns, nil
 }
 
 // kind is one kind of request measured, and its samples.
@@ -188,13 +142,11 @@ func (b *bench) requestKinds(ctx context.Context) []*kind {
 func (b *bench) viaGateway(ctx context.Context, path, prefix string) func(int) (time.Duration, error) {
 	return func(i int) (time.Duration, error) {
 		body := benchkit.TicketCreated("warm-org", fmt.Sprintf("%s-%d-%d", prefix, b.runID, i))
-		start := time.Now()
-		status, answer, err := benchkit.Post(ctx, b.client, b.api.URL+path, benchkit.SignedHeaders(body, local.SigningKey), body)
-		elapsed := time.Since(start)
-		if err != nil || status != 200 {
-			return 0, fmt.Errorf("%s request %d: %d %s %v", path, i, status, answer, err)
+		r := benchkit.Send(ctx, b.client, b.api.URL+path, benchkit.SignedHeaders(body, local.SigningKey), body)
+		if r.Err != nil || r.Status != 200 {
+			return 0, fmt.Errorf("%s request %d: %d %s %v", path, i, r.Status, r.Body, r.Err)
 		}
-		return elapsed, nil
+		return r.Latency, nil
 	}
 }
 
@@ -244,26 +196,26 @@ type createResult struct {
 // then n warm ones, and counts the Secrets Manager calls of each part: the
 // warm ones must be served from the cache.
 func (b *bench) countWarmSecretCalls(ctx context.Context, n int) (createResult, error) {
-	create := func(i int) error {
-		status, answer, err := benchkit.Post(ctx, b.client, b.api.URL+"/tickets", map[string]string{"Content-Type": "application/json"},
+	create := func(i int) (time.Duration, error) {
+		a := benchkit.Send(ctx, b.client, b.api.URL+"/tickets", map[string]string{"Content-Type": "application/json"},
 			fmt.Appendf(nil, `{"chat_id":"919876543210@c.us","subject":"warm %d"}`, i))
-		if err != nil || status != 201 {
-			return fmt.Errorf("create-ticket request %d: %d %s %v", i, status, answer, err)
+		if a.Err != nil || a.Status != 201 {
+			return 0, fmt.Errorf("create-ticket request %d: %d %s %v", i, a.Status, a.Body, a.Err)
 		}
-		return nil
+		return a.Latency, nil
 	}
-	if err := create(0); err != nil {
+	if _, err := create(0); err != nil {
 		return createResult{}, err
 	}
-	proxy := b.backends.Proxy
+	proxy := b.rig.Proxy
 	r := createResult{n: n, coldCalls: proxy.Count(benchkit.TargetGetSecretValue)}
 	var times []time.Duration
 	for i := 1; i <= n; i++ {
-		start := time.Now()
-		if err := create(i); err != nil {
+		d, err := create(i)
+		if err != nil {
 			return createResult{}, err
 		}
-		times = append(times, time.Since(start))
+		times = append(times, d)
 	}
 	r.warmCalls = proxy.CountPrefix(benchkit.PrefixSecretsManager) - r.coldCalls
 	if pids := b.api.Functions[stack.CreateTicketFunction].PIDs(); len(pids) != 1 {

@@ -1,0 +1,115 @@
+package benchkit
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+
+	"github.com/periskope-connect/periskope-aws/internal/dev/rie"
+	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
+)
+
+// Main runs a measuring program: its flags parsed, log lines without a
+// timestamp, and a failure of run fatal, prefixed with the program's name.
+func Main(name string, run func() error) {
+	flag.Parse()
+	log.SetFlags(0)
+	if err := run(); err != nil {
+		log.Fatalf("%s: %v", name, err)
+	}
+}
+
+// Rig is what a measuring program stands on: host builds of the emulator
+// and of its targets in a temporary directory, and the backends.
+type Rig struct {
+	*Backends
+	Bins Binaries
+	Root string // the repository's
+	dir  string
+}
+
+// StartRig builds targets (lambdabuild, the deployed flags) and starts the
+// backends. Close stops them and removes the builds.
+func StartRig(ctx context.Context, targets ...Target) (_ *Rig, err error) {
+	root, err := stack.FindRoot()
+	if err != nil {
+		return nil, err
+	}
+	r := &Rig{Root: root}
+	if r.dir, err = os.MkdirTemp("", "bench"); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			r.Close()
+		}
+	}()
+	if r.Bins, err = BuildHost(ctx, root, r.dir, targets...); err != nil {
+		return nil, err
+	}
+	r.Backends, err = StartBackends(ctx, r.dir)
+	return r, err
+}
+
+// Close stops the backends and removes the builds.
+func (r *Rig) Close() {
+	if r.Backends != nil {
+		r.Backends.Close()
+	}
+	_ = os.RemoveAll(r.dir)
+}
+
+// Function is the emulator config of the deployed function name
+// (stack.WebhookFunction or stack.CreateTicketFunction) run as target t
+// (the function itself or a variant of it), with template.yaml's
+// environment and timeout, its AWS calls sent to awsEndpoint (the counting
+// proxy's URL or moto_server's endpoint) and create-ticket's Periskope the
+// sandbox; and the function's template entry.
+func (r *Rig) Function(name string, t Target, awsEndpoint string) (rie.Config, stack.FunctionSpec, error) {
+	spec, err := stack.FunctionNamed(name)
+	if err != nil {
+		return rie.Config{}, spec, err
+	}
+	env, err := WebhookEnv(awsEndpoint)
+	if name == stack.CreateTicketFunction {
+		env, err = CreateTicketEnv(awsEndpoint, r.Sandbox.BaseURL())
+	}
+	if err != nil {
+		return rie.Config{}, spec, err
+	}
+	return r.Bins.Function(name, t, env, spec.Timeout), spec, nil
+}
+
+// maxAttempts bounds the tries of one cold sample.
+const maxAttempts = 3
+
+// ColdSample is ColdInvoke with place, when not nil, handed the emulator's
+// process id before the invocation (see StartIn), tried again (up to maxAttempts in all) when
+// the emulator itself failed (a loopback connection reset under load) or
+// the bootstrap ended without an answer (a 502 without an error document:
+// seen about once in 3,000 environments of every binary, hello included,
+// on a loaded machine): an environment lost, not a reason to lose the run.
+// retried and lost count the tries of each kind; want, when not 0, is the
+// status the answer must have.
+func ColdSample(ctx context.Context, cfg rie.Config, payload []byte, place func(int) error, want int) (res ColdResult, retried, lost int, err error) {
+	for attempt := 1; ; attempt++ {
+		res, err = coldInvoke(ctx, cfg, payload, place)
+		var fe *rie.FunctionError
+		isLost := errors.As(err, &fe) && fe.Type == "Runtime.Unknown"
+		if err == nil || !errors.Is(err, rie.ErrEmulator) && !isLost || attempt == maxAttempts {
+			break
+		}
+		if isLost {
+			lost++
+		} else {
+			retried++
+		}
+	}
+	if err == nil && want != 0 && res.Status != want {
+		err = fmt.Errorf("%s: answered %d, want %d: %s", cfg.Name, res.Status, want, res.Payload)
+	}
+	return res, retried, lost, err
+}
