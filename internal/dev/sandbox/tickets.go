@@ -47,13 +47,7 @@ func (s *Sandbox) createTicket(_ *http.Request, body []byte) (any, *apiError) {
 	if !chatIDPattern.MatchString(chatID) {
 		return nil, badRequest("chat_id %q must be <number>@c.us for a person or <id>@g.us for a group", chatID)
 	}
-	// An empty optional member of a create leaves Periskope's default.
-	for _, p := range []**string{&req.Assignee, &req.DueDate, &req.Labels, &req.Priority, &req.Status} {
-		if deref(*p) == "" {
-			*p = nil
-		}
-	}
-	t := &ticket{chatID: chatID, subject: deref(req.Subject), status: periskope.StatusOpen, priority: 1, quotedMessageID: deref(req.QuotedMessageID)}
+	t := &ticket{chatID: chatID, status: periskope.StatusOpen, priority: 1, quotedMessageID: deref(req.QuotedMessageID)}
 	if e := applyFields(t, req); e != nil {
 		return nil, e
 	}
@@ -71,7 +65,9 @@ func (s *Sandbox) createTicket(_ *http.Request, body []byte) (any, *apiError) {
 	return info, nil
 }
 
-// applyFields checks and sets the changeable fields f sends.
+// applyFields checks and sets the changeable fields f sends. An empty
+// priority or status keeps the current one: a create's default (the spec
+// refuses them empty in an update).
 func applyFields(t *ticket, f ticketFields) *apiError {
 	if f.Subject != nil {
 		t.subject = *f.Subject
@@ -79,14 +75,14 @@ func applyFields(t *ticket, f ticketFields) *apiError {
 	if strings.TrimSpace(t.subject) == "" {
 		return badRequest("subject must not be empty")
 	}
-	if f.Priority != nil {
+	if deref(f.Priority) != "" {
 		p, err := strconv.Atoi(*f.Priority)
 		if err != nil || p < 1 || p > 4 {
 			return badRequest("priority %q must be one of 1, 2, 3, 4", *f.Priority)
 		}
 		t.priority = p
 	}
-	if f.Status != nil {
+	if deref(f.Status) != "" {
 		switch *f.Status {
 		case periskope.StatusOpen, periskope.StatusInProgress, periskope.StatusClosed, periskope.StatusArchived:
 			t.status = *f.Status
