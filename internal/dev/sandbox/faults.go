@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -92,10 +93,7 @@ func (s *Sandbox) Stats() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := s.stats
-	for _, f := range s.faults {
-		st.FaultsPending += f.Count
-	}
-	for _, f := range s.drops {
+	for _, f := range slices.Concat(s.faults, s.drops) {
 		st.FaultsPending += f.Count
 	}
 	return st
@@ -106,7 +104,7 @@ func (s *Sandbox) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.tickets, s.byID, s.faults, s.drops = nil, map[string]*ticket{}, nil, nil
-	s.resetCountersLocked()
+	s.stats, s.inWindow = Stats{DeliveriesPending: s.stats.DeliveriesPending}, 0
 }
 
 // ResetCounters zeroes the counters but keeps tickets and faults, so a test
@@ -115,12 +113,7 @@ func (s *Sandbox) Reset() {
 func (s *Sandbox) ResetCounters() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.resetCountersLocked()
-}
-
-func (s *Sandbox) resetCountersLocked() {
-	s.stats = Stats{DeliveriesPending: s.stats.DeliveriesPending}
-	s.inWindow = 0
+	s.stats, s.inWindow = Stats{DeliveriesPending: s.stats.DeliveriesPending}, 0
 }
 
 func (s *Sandbox) count(update func(*Stats)) {
@@ -129,31 +122,17 @@ func (s *Sandbox) count(update func(*Stats)) {
 	s.mu.Unlock()
 }
 
-// nextFault takes one use of the first pending fault, if any.
-func (s *Sandbox) nextFault() (Fault, bool) {
+// take takes one use of the first fault pending in queue (s.faults or
+// s.drops), if any.
+func (s *Sandbox) take(queue *[]Fault) (Fault, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if len(s.faults) == 0 {
+	if len(*queue) == 0 {
 		return Fault{}, false
 	}
-	f := s.faults[0]
-	if s.faults[0].Count--; s.faults[0].Count == 0 {
-		s.faults = s.faults[1:]
-	}
-	s.stats.FaultsInjected++
-	return f, true
-}
-
-// nextDrop takes one use of the first pending delivery fault, if any.
-func (s *Sandbox) nextDrop() (Fault, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.drops) == 0 {
-		return Fault{}, false
-	}
-	f := s.drops[0]
-	if s.drops[0].Count--; s.drops[0].Count == 0 {
-		s.drops = s.drops[1:]
+	f := (*queue)[0]
+	if (*queue)[0].Count--; (*queue)[0].Count == 0 {
+		*queue = (*queue)[1:]
 	}
 	s.stats.FaultsInjected++
 	return f, true
@@ -162,7 +141,7 @@ func (s *Sandbox) nextDrop() (Fault, bool) {
 // applyFault answers a create with the next fault, or stalls it; nil lets
 // the create go on.
 func (s *Sandbox) applyFault(w http.ResponseWriter, r *http.Request) *apiError {
-	f, ok := s.nextFault()
+	f, ok := s.take(&s.faults)
 	if !ok {
 		return nil
 	}
@@ -213,16 +192,10 @@ func (s *Sandbox) handleAddFaults(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, s.Stats())
 }
 
-func (s *Sandbox) handleClearFaults(w http.ResponseWriter, _ *http.Request) {
-	s.ClearFaults()
-	writeJSON(w, http.StatusOK, s.Stats())
-}
-
-func (s *Sandbox) handleStats(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, s.Stats())
-}
-
-func (s *Sandbox) handleReset(w http.ResponseWriter, _ *http.Request) {
-	s.Reset()
-	writeJSON(w, http.StatusOK, s.Stats())
+// admin serves an admin endpoint that does do, answering the counters.
+func (s *Sandbox) admin(do func()) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		do()
+		writeJSON(w, http.StatusOK, s.Stats())
+	}
 }

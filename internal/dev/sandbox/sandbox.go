@@ -15,6 +15,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -28,14 +29,19 @@ import (
 	"github.com/periskope-connect/periskope-aws/pkg/periskope/periskopetest"
 )
 
-// Defaults of Config (the API key, signing key and org phone default to
-// the local system's: package local).
+// The local organisation (its phone is Config.OrgPhone) and its tickets'
+// ids: LOC-001, LOC-002, ...
 const (
-	DefaultOrgID     = "10ca1000-5a4d-4b0c-8000-000000000001"
-	DefaultPhoneID   = "phone-localsandbox"
-	DefaultRateLimit = 10 // X-RateLimit-Limit, as in the seed example
-	DefaultIDPrefix  = "LOC"
+	DefaultOrgID    = "10ca1000-5a4d-4b0c-8000-000000000001"
+	DefaultPhoneID  = "phone-localsandbox"
+	DefaultIDPrefix = "LOC"
 )
+
+// DefaultRateLimit is reported in X-RateLimit-Limit, per second: Periskope
+// advertises 10 (the seed example) and an X-RateLimit-Reset in epoch
+// seconds. The sandbox does not enforce it (inject a fault for a 429) but
+// counts the most requests it saw in one second (Stats.MaxRequestsPerSecond).
+const DefaultRateLimit = 10
 
 // ErrConfig reports an unusable Config.
 var ErrConfig = errors.New("sandbox: invalid config")
@@ -50,15 +56,8 @@ type Config struct {
 	WebhookURL string
 	// Delivery bounds the webhook retries (default DefaultDeliveryPolicy).
 	Delivery DeliveryPolicy
-	// OrgID, PhoneID and OrgPhone identify the local organisation.
-	OrgID, PhoneID, OrgPhone string
-	// IDPrefix starts the ticket ids: LOC-001, LOC-002, ...
-	IDPrefix string
-	// RateLimit is reported in X-RateLimit-Limit, per second: Periskope
-	// advertises 10 and an X-RateLimit-Reset in epoch seconds. The sandbox
-	// does not enforce it (inject a fault for a 429) but counts the most
-	// requests it saw in one second (Stats.MaxRequestsPerSecond).
-	RateLimit int
+	// OrgPhone is the local organisation's number (default local.Phone).
+	OrgPhone string
 	// Log receives one line per request and per delivery; nil for none.
 	Log io.Writer
 	// HTTPClient sends the webhooks (default: a client with a 10s timeout).
@@ -98,8 +97,16 @@ type Sandbox struct {
 
 // New builds a Sandbox.
 func New(cfg Config) (*Sandbox, error) {
-	applyDefaults(&cfg)
-	if err := validatePhone(cfg.OrgPhone); err != nil {
+	cfg.APIKey = cmp.Or(cfg.APIKey, local.APIKey)
+	cfg.SigningKey = cmp.Or(cfg.SigningKey, local.SigningKey)
+	cfg.OrgPhone = cmp.Or(cfg.OrgPhone, local.Phone)
+	if cfg.Delivery.MaxAttempts <= 0 {
+		cfg.Delivery = DefaultDeliveryPolicy
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
+	}
+	if err := periskopetest.CheckPhone(cfg.OrgPhone); err != nil {
 		return nil, fmt.Errorf("%w: OrgPhone: %v", ErrConfig, err)
 	}
 	sp, err := periskopetest.NewValidator()
@@ -110,29 +117,6 @@ func New(cfg Config) (*Sandbox, error) {
 	s := &Sandbox{cfg: cfg, spec: sp, ctx: ctx, cancel: cancel, byID: map[string]*ticket{}}
 	s.routes()
 	return s, nil
-}
-
-func applyDefaults(cfg *Config) {
-	def := func(p *string, v string) {
-		if *p == "" {
-			*p = v
-		}
-	}
-	def(&cfg.APIKey, local.APIKey)
-	def(&cfg.SigningKey, local.SigningKey)
-	def(&cfg.OrgID, DefaultOrgID)
-	def(&cfg.PhoneID, DefaultPhoneID)
-	def(&cfg.OrgPhone, local.Phone)
-	def(&cfg.IDPrefix, DefaultIDPrefix)
-	if cfg.RateLimit <= 0 {
-		cfg.RateLimit = DefaultRateLimit
-	}
-	if cfg.Delivery.MaxAttempts <= 0 {
-		cfg.Delivery = DefaultDeliveryPolicy
-	}
-	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
-	}
 }
 
 // ServeHTTP implements http.Handler.

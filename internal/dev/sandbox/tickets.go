@@ -1,221 +1,253 @@
 package sandbox
 
 import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/mail"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
 
 // timestampLayout is how Periskope writes timestamps ("2025-01-26T13:46:21.670006+00:00").
 const timestampLayout = "2006-01-02T15:04:05.000000-07:00"
 
+var chatIDPattern = regexp.MustCompile(`^[0-9]{5,20}(-[0-9]+)?@(c|g)\.us$`)
+
 // ticket is one ticket the sandbox holds.
 type ticket struct {
-	id              string
-	chatID          string
-	subject         string
-	status          string
-	priority        int
-	assignee        string
-	dueDate         string
-	labels          string
-	quotedMessageID string
-	createdAt       time.Time
-	updatedAt       time.Time
+	id, chatID, subject, status, assignee, dueDate, labels, quotedMessageID string
+	priority                                                                int
+	createdAt, updatedAt                                                    time.Time
 }
 
-// The JSON shapes below follow the seed 200 example of create (ticket info)
-// and Periskope's "Get Tickets" example (list items), field for field.
-
-type ticketInfoJSON struct {
-	AttachedMessages []messageJSON `json:"attached_messages"`
-	Chat             chatJSON      `json:"chat"`
-	Message          *messageJSON  `json:"message"`
-	Ticket           ticketJSON    `json:"ticket"`
+// ticketFields is the body of a create or an update; nil members were not
+// sent.
+type ticketFields struct {
+	ChatID          *string `json:"chat_id"`
+	QuotedMessageID *string `json:"quoted_message_id"`
+	Subject         *string `json:"subject"`
+	Assignee        *string `json:"assignee"`
+	DueDate         *string `json:"due_date"`
+	Labels          *string `json:"labels"`
+	Priority        *string `json:"priority"`
+	Status          *string `json:"status"`
 }
 
-type ticketJSON struct {
-	AssignedBy             string            `json:"assigned_by"`
-	Assignee               string            `json:"assignee"`
-	CreatedAt              string            `json:"created_at"`
-	DueDate                string            `json:"due_date"`
-	IsDeleted              bool              `json:"is_deleted"`
-	OrgID                  string            `json:"org_id"`
-	Priority               int               `json:"priority"`
-	QuotedMessageID        string            `json:"quoted_message_id"`
-	RaisedBy               *string           `json:"raised_by"`
-	Status                 string            `json:"status"`
-	Subject                string            `json:"subject"`
-	TicketCustomProperties map[string]string `json:"ticket_custom_properties"`
-	TicketID               string            `json:"ticket_id"`
-	TicketLabels           string            `json:"ticket_labels"`
+func (s *Sandbox) createTicket(_ *http.Request, body []byte) (any, *apiError) {
+	var req ticketFields
+	if err := json.Unmarshal(body, &req); err != nil {
+		return nil, badRequest("body: %v", err)
+	}
+	chatID := deref(req.ChatID)
+	if !chatIDPattern.MatchString(chatID) {
+		return nil, badRequest("chat_id %q must be <number>@c.us for a person or <id>@g.us for a group", chatID)
+	}
+	t := &ticket{chatID: chatID, status: periskope.StatusOpen, priority: 1, quotedMessageID: deref(req.QuotedMessageID)}
+	if e := applyFields(t, req); e != nil {
+		return nil, e
+	}
+	t.createdAt = time.Now()
+	t.updatedAt = t.createdAt
+	s.mu.Lock()
+	t.id = fmt.Sprintf("%s-%03d", DefaultIDPrefix, len(s.tickets)+1)
+	s.tickets = append(s.tickets, t)
+	s.byID[t.id] = t
+	s.stats.TicketsCreated++
+	info := s.info(t)
+	s.mu.Unlock()
+
+	s.deliver(periskope.EventTicketCreated, info)
+	return info, nil
 }
 
-type chatJSON struct {
-	ChatID           string                `json:"chat_id"`
-	ChatImage        *string               `json:"chat_image"`
-	ChatLabels       string                `json:"chat_labels"`
-	ChatName         string                `json:"chat_name"`
-	ChatType         string                `json:"chat_type"`
-	CreatedAt        string                `json:"created_at"`
-	CustomProperties map[string]string     `json:"custom_properties"`
-	GroupDescription *string               `json:"group_description"`
-	InviteLink       *string               `json:"invite_link"`
-	IsMuted          bool                  `json:"is_muted"`
-	Members          map[string]memberJSON `json:"members"`
-	OrgID            string                `json:"org_id"`
-	OrgPhone         string                `json:"org_phone"`
+// applyFields checks and sets the changeable fields f sends. An empty
+// priority or status keeps the current one: a create's default (the spec
+// refuses them empty in an update).
+func applyFields(t *ticket, f ticketFields) *apiError {
+	if f.Subject != nil {
+		t.subject = *f.Subject
+	}
+	if strings.TrimSpace(t.subject) == "" {
+		return badRequest("subject must not be empty")
+	}
+	if deref(f.Priority) != "" {
+		p, err := strconv.Atoi(*f.Priority)
+		if err != nil || p < 1 || p > 4 {
+			return badRequest("priority %q must be one of 1, 2, 3, 4", *f.Priority)
+		}
+		t.priority = p
+	}
+	if deref(f.Status) != "" {
+		switch *f.Status {
+		case periskope.StatusOpen, periskope.StatusInProgress, periskope.StatusClosed, periskope.StatusArchived:
+			t.status = *f.Status
+		default:
+			return badRequest("status %q must be one of open, inprogress, closed, archived", *f.Status)
+		}
+	}
+	if f.Assignee != nil {
+		if _, err := mail.ParseAddress(*f.Assignee); err != nil && *f.Assignee != "" {
+			return badRequest("assignee %q must be the email of a user of the organisation", *f.Assignee)
+		}
+		t.assignee = *f.Assignee
+	}
+	if f.DueDate != nil {
+		if !isDueDate(*f.DueDate) && *f.DueDate != "" {
+			return badRequest("due_date %q must be a date (e.g. 2025-04-20)", *f.DueDate)
+		}
+		t.dueDate = *f.DueDate
+	}
+	if f.Labels != nil {
+		t.labels = *f.Labels
+	}
+	return nil
 }
 
-type memberJSON struct {
-	ChatID        string `json:"chat_id"`
-	ContactColor  string `json:"contact_color"`
-	ContactID     string `json:"contact_id"`
-	ContactImage  string `json:"contact_image"`
-	ContactLabels string `json:"contact_labels"`
-	ContactName   string `json:"contact_name"`
-	IsAdmin       bool   `json:"is_admin"`
-	IsInternal    bool   `json:"is_internal"`
-	IsSuperAdmin  bool   `json:"is_super_admin"`
-	OrgID         string `json:"org_id"`
-	OrgPhone      string `json:"org_phone"`
+func (s *Sandbox) getTicket(r *http.Request, _ []byte) (any, *apiError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.byID[r.PathValue("id")]
+	if !ok {
+		return nil, ticketNotFound(r.PathValue("id"))
+	}
+	return s.info(t), nil
 }
 
-type messageJSON struct {
-	Body        string  `json:"body"`
-	ChatID      string  `json:"chat_id"`
-	MediaPath   string  `json:"media_path"`
-	MessageID   string  `json:"message_id"`
-	OrgPhone    string  `json:"org_phone"`
-	PerformedBy *string `json:"performed_by"`
-	SenderName  string  `json:"sender_name"`
-	SenderPhone string  `json:"sender_phone"`
-	Timestamp   string  `json:"timestamp"`
+func (s *Sandbox) updateTicket(r *http.Request, body []byte) (any, *apiError) {
+	var req ticketFields // the spec has refused chat_id and quoted_message_id
+	if err := json.Unmarshal(body, &req); err != nil {
+		return nil, badRequest("body: %v", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.byID[r.PathValue("id")]
+	if !ok {
+		return nil, ticketNotFound(r.PathValue("id"))
+	}
+	updated := *t
+	if e := applyFields(&updated, req); e != nil {
+		return nil, e
+	}
+	updated.updatedAt = time.Now()
+	*t = updated
+	return s.info(t), nil
 }
 
-type listItemJSON struct {
-	AssignedBy       *string           `json:"assigned_by"`
-	Assignee         string            `json:"assignee"`
-	ChatID           string            `json:"chat_id"`
-	ClosedAt         *string           `json:"closed_at"`
-	CreatedAt        string            `json:"created_at"`
-	CustomProperties map[string]string `json:"custom_properties"`
-	DueDate          *string           `json:"due_date"`
-	IsDeleted        bool              `json:"is_deleted"`
-	Labels           []string          `json:"labels"`
-	LastUpdatedAt    string            `json:"last_updated_at"`
-	OrgID            string            `json:"org_id"`
-	Priority         int               `json:"priority"`
-	QuotedMessageID  *string           `json:"quoted_message_id"`
-	RaisedBy         *string           `json:"raised_by"`
-	Status           string            `json:"status"`
-	Subject          string            `json:"subject"`
-	TicketID         string            `json:"ticket_id"`
+func (s *Sandbox) listTickets(r *http.Request, _ []byte) (any, *apiError) {
+	offset, limit := 0, 50
+	if v := r.URL.Query().Get("offset"); v != "" {
+		offset, _ = strconv.Atoi(v) // the spec has checked it
+	}
+	if v := r.URL.Query().Get("limit"); v != "" {
+		limit, _ = strconv.Atoi(v)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	items := []any{}
+	// Newest first, as Periskope lists them.
+	for i := len(s.tickets) - 1 - offset; i >= 0 && len(items) < limit; i-- {
+		items = append(items, s.listItem(s.tickets[i]))
+	}
+	return map[string]any{"count": len(s.tickets), "from": offset + 1, "to": offset + len(items), "tickets": items}, nil
 }
 
-type listJSON struct {
-	Count   int            `json:"count"`
-	From    int            `json:"from"`
-	Tickets []listItemJSON `json:"tickets"`
-	To      int            `json:"to"`
+func ticketNotFound(id string) *apiError {
+	return &apiError{Status: http.StatusNotFound, Code: CodeNotFound, Message: fmt.Sprintf("ticket %q not found", id)}
 }
 
-// info renders t as Periskope's ticket info object.
-func (s *Sandbox) info(t *ticket) ticketInfoJSON {
+// info renders t as Periskope's ticket info object, with the members of the
+// seed spec's 200 example of create at every level.
+func (s *Sandbox) info(t *ticket) map[string]any {
 	orgPhone := s.cfg.OrgPhone + "@c.us"
-	contact := strings.SplitN(t.chatID, "@", 2)[0]
-	isGroup := strings.HasSuffix(t.chatID, "@g.us")
-	chat := chatJSON{
-		ChatID:           t.chatID,
-		ChatName:         "Local contact " + contact,
-		ChatType:         "user",
-		CreatedAt:        format(t.createdAt),
-		CustomProperties: map[string]string{},
-		Members: map[string]memberJSON{
-			orgPhone: s.member(t.chatID, orgPhone, "Support", true),
-		},
-		OrgID:    s.cfg.OrgID,
-		OrgPhone: orgPhone,
-	}
-	if isGroup {
-		chat.ChatName, chat.ChatType = "Local group "+contact, "group"
+	contact, _, _ := strings.Cut(t.chatID, "@")
+	name, chatType := "Local contact "+contact, "user"
+	members := map[string]any{orgPhone: s.member(t.chatID, orgPhone, "Support", true)}
+	if strings.HasSuffix(t.chatID, "@g.us") {
+		name, chatType = "Local group "+contact, "group"
 	} else {
-		chat.Members[t.chatID] = s.member(t.chatID, t.chatID, chat.ChatName, false)
+		members[t.chatID] = s.member(t.chatID, t.chatID, name, false)
 	}
-	info := ticketInfoJSON{
-		AttachedMessages: []messageJSON{},
-		Chat:             chat,
-		Ticket: ticketJSON{
-			Assignee:               t.assignee,
-			CreatedAt:              format(t.createdAt),
-			DueDate:                t.dueDate,
-			OrgID:                  s.cfg.OrgID,
-			Priority:               t.priority,
-			QuotedMessageID:        t.quotedMessageID,
-			Status:                 t.status,
-			Subject:                t.subject,
-			TicketCustomProperties: map[string]string{},
-			TicketID:               t.id,
-			TicketLabels:           t.labels,
+	var message any // null unless the ticket quotes one
+	if t.quotedMessageID != "" {
+		message = map[string]any{
+			"body": "(message quoted by the ticket, from the local sandbox)", "chat_id": t.chatID, "media_path": "",
+			"message_id": "false_" + t.chatID + "_" + t.quotedMessageID, "org_phone": orgPhone, "performed_by": nil,
+			"sender_name": name, "sender_phone": contact, "timestamp": format(t.createdAt),
+		}
+	}
+	return map[string]any{
+		"attached_messages": []any{},
+		"chat": map[string]any{
+			"chat_id": t.chatID, "chat_image": nil, "chat_labels": "", "chat_name": name, "chat_type": chatType,
+			"created_at": format(t.createdAt), "custom_properties": map[string]any{}, "group_description": nil,
+			"invite_link": nil, "is_muted": false, "members": members, "org_id": DefaultOrgID, "org_phone": orgPhone,
+		},
+		"message": message,
+		"ticket": map[string]any{
+			"assigned_by": "", "assignee": t.assignee, "created_at": format(t.createdAt), "due_date": t.dueDate,
+			"is_deleted": false, "org_id": DefaultOrgID, "priority": t.priority, "quoted_message_id": t.quotedMessageID,
+			"raised_by": nil, "status": t.status, "subject": t.subject, "ticket_custom_properties": map[string]any{},
+			"ticket_id": t.id, "ticket_labels": t.labels,
 		},
 	}
-	if t.quotedMessageID != "" {
-		info.Message = &messageJSON{
-			Body:        "(message quoted by the ticket, from the local sandbox)",
-			ChatID:      t.chatID,
-			MessageID:   "false_" + t.chatID + "_" + t.quotedMessageID,
-			OrgPhone:    orgPhone,
-			SenderName:  chat.ChatName,
-			SenderPhone: contact,
-			Timestamp:   format(t.createdAt),
-		}
-	}
-	return info
 }
 
-func (s *Sandbox) member(chatID, contactID, name string, internal bool) memberJSON {
-	return memberJSON{
-		ChatID: chatID, ContactColor: "#B4876E", ContactID: contactID, ContactName: name,
-		IsAdmin: true, IsInternal: internal, IsSuperAdmin: true,
-		OrgID: s.cfg.OrgID, OrgPhone: s.cfg.OrgPhone + "@c.us",
+func (s *Sandbox) member(chatID, contactID, name string, internal bool) map[string]any {
+	return map[string]any{
+		"chat_id": chatID, "contact_color": "#B4876E", "contact_id": contactID, "contact_image": "",
+		"contact_labels": "", "contact_name": name, "is_admin": true, "is_internal": internal,
+		"is_super_admin": true, "org_id": DefaultOrgID, "org_phone": s.cfg.OrgPhone + "@c.us",
 	}
 }
 
-// listItem renders t as an item of GET /tickets.
-func (s *Sandbox) listItem(t *ticket) listItemJSON {
-	item := listItemJSON{
-		Assignee:         t.assignee,
-		ChatID:           t.chatID,
-		CreatedAt:        format(t.createdAt),
-		CustomProperties: map[string]string{},
-		Labels:           splitLabels(t.labels),
-		LastUpdatedAt:    format(t.updatedAt),
-		OrgID:            s.cfg.OrgID,
-		Priority:         t.priority,
-		Status:           t.status,
-		Subject:          t.subject,
-		TicketID:         t.id,
-	}
-	if t.dueDate != "" {
-		item.DueDate = &t.dueDate
-	}
-	if t.quotedMessageID != "" {
-		item.QuotedMessageID = &t.quotedMessageID
-	}
-	if t.status == "closed" {
-		closed := format(t.updatedAt)
-		item.ClosedAt = &closed
-	}
-	return item
-}
-
-func splitLabels(labels string) []string {
-	out := []string{}
-	for l := range strings.SplitSeq(labels, ",") {
+// listItem renders t as an item of GET /tickets, as Periskope's "Get
+// Tickets" example has them.
+func (s *Sandbox) listItem(t *ticket) map[string]any {
+	labels := []string{}
+	for l := range strings.SplitSeq(t.labels, ",") {
 		if l = strings.TrimSpace(l); l != "" {
-			out = append(out, l)
+			labels = append(labels, l)
 		}
 	}
-	return out
+	var closedAt any
+	if t.status == periskope.StatusClosed {
+		closedAt = format(t.updatedAt)
+	}
+	return map[string]any{
+		"assigned_by": nil, "assignee": t.assignee, "chat_id": t.chatID, "closed_at": closedAt,
+		"created_at": format(t.createdAt), "custom_properties": map[string]any{}, "due_date": orNull(t.dueDate),
+		"is_deleted": false, "labels": labels, "last_updated_at": format(t.updatedAt), "org_id": DefaultOrgID,
+		"priority": t.priority, "quoted_message_id": orNull(t.quotedMessageID), "raised_by": nil,
+		"status": t.status, "subject": t.subject, "ticket_id": t.id,
+	}
+}
+
+// orNull is s, or JSON null for "".
+func orNull(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 func format(t time.Time) string { return t.UTC().Format(timestampLayout) }
+
+// isDueDate reports whether s is a due date as create-ticket forwards one:
+// a date or an RFC 3339 time.
+func isDueDate(s string) bool {
+	_, dateErr := time.Parse(time.DateOnly, s)
+	_, timeErr := time.Parse(time.RFC3339, s)
+	return dateErr == nil || timeErr == nil
+}

@@ -29,15 +29,14 @@ func (s *Sandbox) deliver(event string, data any) {
 	}
 	s.count(func(st *Stats) { st.DeliveriesPending++ })
 	attempts, dropped := s.cfg.Delivery.MaxAttempts, false
-	if f, ok := s.nextDrop(); ok {
+	if f, ok := s.take(&s.drops); ok {
 		attempts, dropped = f.Attempts, true
 	}
-
 	body, err := json.Marshal(envelope{
-		Event: event, Data: data, OrgID: s.cfg.OrgID,
+		Event: event, Data: data, OrgID: DefaultOrgID,
 		PreviousAttributes: json.RawMessage(`{}`), Timestamp: format(time.Now()),
 	})
-	if err != nil { // cannot happen with the sandbox's own types
+	if err != nil { // cannot happen with the sandbox's own values
 		s.finishDelivery(false, false)
 		return
 	}
@@ -46,11 +45,10 @@ func (s *Sandbox) deliver(event string, data any) {
 		s.finishDelivery(false, true)
 		return
 	}
-	signature := periskope.Sign(body, s.cfg.SigningKey)
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		ok := s.deliverWithRetries(url, body, signature, attempts)
+		ok := s.deliverWithRetries(url, body, periskope.Sign(body, s.cfg.SigningKey), attempts)
 		s.finishDelivery(ok, dropped && !ok)
 	}()
 }
@@ -71,8 +69,7 @@ func (s *Sandbox) finishDelivery(ok, dropped bool) {
 
 // deliverWithRetries tries at most maxAttempts times.
 func (s *Sandbox) deliverWithRetries(url string, body []byte, signature string, maxAttempts int) bool {
-	p := s.cfg.Delivery
-	delay := p.BaseDelay
+	delay := s.cfg.Delivery.BaseDelay
 	for attempt := 1; ; attempt++ {
 		s.count(func(st *Stats) { st.DeliveriesAttempted++ })
 		status, err := s.post(url, body, signature)
@@ -94,7 +91,7 @@ func (s *Sandbox) deliverWithRetries(url string, body []byte, signature string, 
 		case <-s.ctx.Done():
 			return false
 		}
-		delay = min(delay*2, p.MaxDelay)
+		delay = min(delay*2, s.cfg.Delivery.MaxDelay)
 	}
 }
 
@@ -117,14 +114,12 @@ func (s *Sandbox) post(url string, body []byte, signature string) (int, error) {
 
 // WaitDeliveries blocks until no delivery is pending or ctx ends.
 func (s *Sandbox) WaitDeliveries(ctx context.Context) error {
-	for {
-		if s.Stats().DeliveriesPending == 0 {
-			return nil
-		}
+	for s.Stats().DeliveriesPending > 0 {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(10 * time.Millisecond):
 		}
 	}
+	return nil
 }

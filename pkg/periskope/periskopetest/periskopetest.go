@@ -78,14 +78,47 @@ func NewValidator() (*Validator, error) {
 
 // Validate checks r, whose body is body, against the operation it matches
 // (path, query, headers, body and a bearer token being present) and returns
-// that operation's id. Its error is kin-openapi's, for callers that
-// describe it.
+// that operation's id. Its error is one line naming the parameter or body
+// member at fault, fit for an API's 400 answer.
 func (v *Validator) Validate(r *http.Request, body []byte) (operationID string, err error) {
 	route, err := v.validate(r, body)
+	if err != nil {
+		err = errors.New(describe(err))
+	}
 	if route == nil {
 		return "", err
 	}
 	return route.Operation.OperationID, err
+}
+
+// describe turns a validation error into one line.
+func describe(err error) string {
+	var reqErr *openapi3filter.RequestError
+	if !errors.As(err, &reqErr) {
+		return firstLine(err)
+	}
+	reason := reqErr.Reason
+	var schemaErr *openapi3.SchemaError
+	if errors.As(reqErr.Err, &schemaErr) {
+		reason = schemaErr.Reason
+		if field := strings.Join(schemaErr.JSONPointer(), "."); field != "" && !strings.Contains(reason, `"`+field+`"`) {
+			reason = field + ": " + reason
+		}
+	} else if reqErr.Err != nil {
+		reason = firstLine(reqErr.Err)
+	}
+	switch {
+	case reqErr.Parameter != nil:
+		return fmt.Sprintf("%s parameter %s: %s", reqErr.Parameter.In, reqErr.Parameter.Name, reason)
+	case reqErr.RequestBody != nil && schemaErr == nil:
+		return "request body: " + reason
+	}
+	return reason
+}
+
+func firstLine(err error) string {
+	s, _, _ := strings.Cut(err.Error(), "\n")
+	return s
 }
 
 func (v *Validator) validate(r *http.Request, body []byte) (*routers.Route, error) {
@@ -232,6 +265,17 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // or a phone id.
 var xPhone = regexp.MustCompile(`^([1-9][0-9]{6,14}|phone-[a-z0-9]+)$`)
 
+// CheckPhone reports why Periskope would refuse phone as an x-phone, or nil.
+func CheckPhone(phone string) error {
+	if phone == "" {
+		return errors.New("x-phone header is required")
+	}
+	if !xPhone.MatchString(phone) {
+		return fmt.Errorf("x-phone %q must be the number with country code as digits (e.g. 919876543210) or a phone id (phone-...)", phone)
+	}
+	return nil
+}
+
 // check reports every way r breaks the spec or the header rules as a test
 // error, and returns the operation id it matched.
 func (f *Fake) check(r *http.Request, body []byte) string {
@@ -247,8 +291,8 @@ func (f *Fake) check(r *http.Request, body []byte) string {
 	for _, name := range unknownMembers(route, body) {
 		f.t.Errorf("periskopetest: %s sends %q, which its schema does not define", op, name)
 	}
-	if got := r.Header.Get("x-phone"); !xPhone.MatchString(got) {
-		f.t.Errorf("periskopetest: x-phone %q is neither digits with country code nor a phone id", got)
+	if err := CheckPhone(r.Header.Get("x-phone")); err != nil {
+		f.t.Errorf("periskopetest: %v", err)
 	}
 	if len(body) > 0 && !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
 		f.t.Errorf("periskopetest: body sent with Content-Type %q", r.Header.Get("Content-Type"))

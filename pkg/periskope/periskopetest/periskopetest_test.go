@@ -113,3 +113,42 @@ func TestExample(t *testing.T) {
 		t.Errorf("example of an unknown operation = %s, want nil", got)
 	}
 }
+
+// Validate's error is one line naming what is wrong, as an API's 400
+// answer (the local sandbox's) needs it, not kin-openapi's multi-line report.
+func TestValidateDescribesInOneLine(t *testing.T) {
+	v, err := periskopetest.NewValidator()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ name, method, target, body, want string }{
+		{"a member of the wrong type", "POST", "/v1/tickets/create", `{"chat_id":"919537851844@c.us","subject":"s","priority":2}`, "priority"},
+		{"a missing member", "POST", "/v1/tickets/create", `{"chat_id":"919537851844@c.us"}`, "subject"},
+		{"a value outside the enum", "PATCH", "/v1/tickets/BKT-1", `{"status":"done"}`, "status"},
+		{"a query parameter", "GET", "/v1/tickets?limit=0", "", "query parameter limit"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			req := httptest.NewRequest(tt.method, tt.target, strings.NewReader(tt.body))
+			req.Header.Set("Authorization", "Bearer k")
+			req.Header.Set("x-phone", "919876543210")
+			if tt.body != "" {
+				req.Header.Set("Content-Type", "application/json")
+			}
+			_, err := v.Validate(req, []byte(tt.body))
+			if err == nil || strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Validate error %q, want one line naming %s", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestCheckPhone(t *testing.T) {
+	for phone, ok := range map[string]bool{
+		"919876543210": true, "phone-bqzvyibhmwkaergr": true,
+		"": false, "+919876543210": false, "91 98765 43210": false, "123": false, "phone-": false,
+	} {
+		if err := periskopetest.CheckPhone(phone); (err == nil) != ok || err != nil && !strings.Contains(err.Error(), "x-phone") {
+			t.Errorf("CheckPhone(%q) = %v, want ok %v", phone, err, ok)
+		}
+	}
+}
