@@ -241,6 +241,7 @@ func measure(ctx context.Context, f *fnRun, g *cpuGroup, proxy *benchkit.AWSProx
 			if status >= 500 || status == 0 {
 				return nil, fmt.Errorf("%s answered %d: %s", k.name, status, res.Payload)
 			}
+			invocations++ // every one writes log lines, warm-up included
 			if i < warmup {
 				continue
 			}
@@ -252,7 +253,6 @@ func measure(ctx context.Context, f *fnRun, g *cpuGroup, proxy *benchkit.AWSProx
 			ks.durations = append(ks.durations, res.Duration)
 			ks.statuses[status]++
 			ks.calls.addSince(proxy, before, 1/float64(warmN))
-			invocations++
 		}
 	}
 	for _, pid := range fn.RuntimePIDs() {
