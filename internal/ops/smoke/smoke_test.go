@@ -291,3 +291,19 @@ func printed(r Report) string {
 	_, _ = r.WriteTo(&b)
 	return b.String()
 }
+
+// A body the target sends reaches the operator's terminal escaped: it can
+// neither run an escape sequence nor forge a line of the report.
+func TestReportEscapesWhatTheTargetSent(t *testing.T) {
+	a := product
+	a.signedTicket = answer{400, "{\"error\":\"\x1b]52;c;cHduZWQ=\x07\u202e\"}"}
+	srv := fakeDeployment(t, a)
+	defer srv.Close()
+	out := printed(checker().Run(context.Background(), target(srv.URL)))
+	if strings.ContainsAny(out, "\x1b\x07\u202e") {
+		t.Errorf("report passes control characters through:\n%q", out)
+	}
+	if !strings.Contains(out, `\x1b]52;c;cHduZWQ=\x07\u202e`) {
+		t.Errorf("report does not show the escaped body:\n%q", out)
+	}
+}
