@@ -18,6 +18,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -32,13 +33,12 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/periskope-connect/periskope-aws/internal/createticket"
 	"github.com/periskope-connect/periskope-aws/internal/dev/local"
+	"github.com/periskope-connect/periskope-aws/internal/ops/opscmd"
 	"github.com/periskope-connect/periskope-aws/internal/ops/reconcile"
 	"github.com/periskope-connect/periskope-aws/internal/text"
 	"github.com/periskope-connect/periskope-aws/internal/ticketstore"
@@ -102,7 +102,13 @@ func parseFlags(args []string, getenv func(string) string, now time.Time, stderr
 	if len(empty) > 0 {
 		return o, fmt.Errorf("%s given empty (the stack's PeriskopeBaseUrl or PeriskopePhone parameter?)", strings.Join(empty, " and "))
 	}
-	o.fillDefaults()
+	if o.local { // the local system fills what is not given
+		o.table = cmp.Or(o.table, local.Table)
+		o.secret = cmp.Or(o.secret, local.APIKeySecret)
+		o.phone = cmp.Or(o.phone, local.Phone)
+		o.baseURL = cmp.Or(o.baseURL, opscmd.LocalURL(o.sandboxPort)+"/v1")
+	}
+	o.baseURL = cmp.Or(o.baseURL, periskope.DefaultBaseURL)
 	var missing []string
 	for _, f := range []struct{ name, value string }{{"-table", o.table}, {"-api-key-secret", o.secret}, {"-phone", o.phone}} {
 		if strings.TrimSpace(f.value) == "" {
@@ -173,32 +179,6 @@ func isLoopback(host string) bool {
 	return host == "localhost" || ip != nil && ip.IsLoopback()
 }
 
-// fillDefaults completes what the flags and the environment left empty:
-// with -local from the local system, else the production API.
-func (o *options) fillDefaults() {
-	fill := func(p *string, v string) {
-		if *p == "" {
-			*p = v
-		}
-	}
-	if o.local {
-		fill(&o.table, local.Table)
-		fill(&o.secret, local.APIKeySecret)
-		fill(&o.phone, local.Phone)
-		fill(&o.baseURL, fmt.Sprintf("http://%s:%d/v1", local.Host, o.sandboxPort))
-	}
-	fill(&o.baseURL, periskope.DefaultBaseURL)
-}
-
-// awsConfig is moto_server's for -local (dummy credentials, which it
-// accepts), else the AWS SDK's usual sources: environment, profile, SSO.
-func awsConfig(ctx context.Context, o options) (aws.Config, error) {
-	if !o.local {
-		return config.LoadDefaultConfig(ctx)
-	}
-	return local.AWSConfig(fmt.Sprintf("http://%s:%d", local.Host, o.motoPort)), nil
-}
-
 // run is main without the process: it returns the exit status.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, terminal bool) int {
 	start := time.Now()
@@ -210,7 +190,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintln(stderr, "reconcile:", text.Escape(err.Error()))
 		return 2
 	}
-	awsCfg, err := awsConfig(ctx, o)
+	endpoint := "" // the AWS SDK's usual sources, or moto_server's for -local
+	if o.local {
+		endpoint = opscmd.LocalURL(o.motoPort)
+	}
+	awsCfg, err := opscmd.AWSConfig(ctx, endpoint, "")
 	if err != nil {
 		fmt.Fprintln(stderr, "reconcile: AWS configuration:", text.Escape(err.Error()))
 		return 1
