@@ -52,11 +52,11 @@ func exitCode(err error, stderr io.Writer) int {
 }
 
 type options struct {
-	table, endpoint, region string
-	id, org                 string
-	chat                    string
-	limit                   int
-	asJSON, local           bool
+	table, endpoint string
+	id, org         string
+	chat            string
+	limit           int
+	asJSON, local   bool
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -69,7 +69,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.table, "table", "", "tickets table name")
 	fs.StringVar(&o.endpoint, "endpoint", "", "DynamoDB endpoint of a local emulator (moto); empty for AWS")
-	fs.StringVar(&o.region, "region", "", "region (default: the local one with -endpoint, else the profile's)")
 	fs.BoolVar(&o.local, "local", false, "the local system of make run: its table, on its moto unless -endpoint says otherwise")
 	switch cmd {
 	case "ticket":
@@ -95,7 +94,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if o.limit < 0 {
 		return errors.New("-limit must not be negative (0: all)")
 	}
-	cfg, err := opscmd.AWSConfig(ctx, o.endpoint, o.region)
+	cfg, err := opscmd.AWSConfig(ctx, o.endpoint)
 	if err != nil {
 		return err
 	}

@@ -194,7 +194,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if o.local {
 		endpoint = opscmd.LocalURL(o.motoPort)
 	}
-	awsCfg, err := opscmd.AWSConfig(ctx, endpoint, "")
+	awsCfg, err := opscmd.AWSConfig(ctx, endpoint)
 	if err != nil {
 		fmt.Fprintln(stderr, "reconcile: AWS configuration:", text.Escape(err.Error()))
 		return 1

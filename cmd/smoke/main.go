@@ -85,7 +85,7 @@ func setUp(ctx context.Context, o options) (smoke.Target, *smoke.Checker, error)
 	if o.local {
 		endpoint = o.motoURL
 	}
-	cfg, err := opscmd.AWSConfig(ctx, endpoint, "")
+	cfg, err := opscmd.AWSConfig(ctx, endpoint)
 	if err != nil {
 		return smoke.Target{}, nil, fmt.Errorf("loading the AWS configuration: %w", err)
 	}

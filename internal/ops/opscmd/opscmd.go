@@ -3,7 +3,6 @@
 package opscmd
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"net"
@@ -17,18 +16,12 @@ import (
 
 // AWSConfig is moto's fixed settings (local.AWSConfig) for a local
 // endpoint, else the default chain an operator's aws CLI uses (environment,
-// profile, SSO). A region given overrides either's.
-func AWSConfig(ctx context.Context, endpoint, region string) (aws.Config, error) {
+// profile, SSO).
+func AWSConfig(ctx context.Context, endpoint string) (aws.Config, error) {
 	if endpoint != "" {
-		cfg := local.AWSConfig(endpoint)
-		cfg.Region = cmp.Or(region, cfg.Region)
-		return cfg, nil
+		return local.AWSConfig(endpoint), nil
 	}
-	var opts []func(*config.LoadOptions) error
-	if region != "" {
-		opts = append(opts, config.WithRegion(region))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	cfg, err := config.LoadDefaultConfig(ctx)
 	if err == nil && cfg.Region == "" {
 		err = errors.New("no AWS region: set AWS_REGION or the profile's region")
 	}

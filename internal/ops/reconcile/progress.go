@@ -1,7 +1,6 @@
 package reconcile
 
 import (
-	"cmp"
 	"fmt"
 	"io"
 	"strings"
@@ -12,8 +11,8 @@ import (
 )
 
 // Printer is a Reporter for people: one line per ticket the table lacked
-// on Out, and the progress on Status, as a redrawn bar with an ETA when
-// Terminal is set and as a plain line at most every PlainEvery otherwise
+// on Out, and the progress on Status, as a bar with an ETA redrawn at most
+// every 100ms when Terminal is set, else as a plain line at most every 5s
 // (a log or CI keeps every line).
 type Printer struct {
 	Out      io.Writer
@@ -21,11 +20,6 @@ type Printer struct {
 	Terminal bool
 	// DryRun labels the tickets to store "missing" rather than "stored".
 	DryRun bool
-	// PlainEvery spaces plain progress lines (default 5s); the bar is
-	// redrawn at most every 100ms.
-	PlainEvery time.Duration
-	// Now is the clock of the ETA (default time.Now).
-	Now func() time.Time
 
 	mu      sync.Mutex
 	start   time.Time
@@ -71,14 +65,14 @@ func (p *Printer) Ticket(r Result) {
 func (p *Printer) Progress(c Counts) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	now := p.now()
+	now := time.Now()
 	if p.start.IsZero() {
 		p.start = now
 	}
 	p.counts = c
-	every := 100 * time.Millisecond
-	if !p.Terminal {
-		every = cmp.Or(p.PlainEvery, 5*time.Second)
+	every := 5 * time.Second
+	if p.Terminal {
+		every = 100 * time.Millisecond
 	}
 	if p.printed && now.Sub(p.last) < every {
 		return
@@ -140,16 +134,9 @@ func (p *Printer) countsText(c Counts) string {
 	s := fmt.Sprintf("seen %d · already stored %d · %s %d · failed %d", c.Seen, c.AlreadyStored, stored, c.Stored, c.Failed)
 	if done, left := c.Done(), c.Total-c.Done(); done > 0 && left > 0 && !p.start.IsZero() {
 		// extrapolated from the pace so far
-		s += " · ETA " + (p.now().Sub(p.start) * time.Duration(left) / time.Duration(done)).Round(time.Second).String()
+		s += " · ETA " + (time.Since(p.start) * time.Duration(left) / time.Duration(done)).Round(time.Second).String()
 	}
 	return s
-}
-
-func (p *Printer) now() time.Time {
-	if p.Now != nil {
-		return p.Now()
-	}
-	return time.Now()
 }
 
 // Summary is the closing line of a run: the counts, how long it took and

@@ -44,12 +44,9 @@ var (
 
 // Target is the system under check.
 type Target struct {
-	// Name says what is checked in the report ("periskope-bridge-dev").
-	Name string
-	// TicketsURL and WebhookURL are the two routes.
+	Name                   string // what the report says is checked ("periskope-bridge-dev")
 	TicketsURL, WebhookURL string
-	// SigningKey is the current webhook signing key.
-	SigningKey string
+	SigningKey             string // the current webhook signing key
 	// IAM is true where POST /tickets requires SigV4 (AWS); the local
 	// gateway lets every request through, so the unsigned check is skipped.
 	IAM bool

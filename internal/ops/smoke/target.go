@@ -10,12 +10,9 @@ import (
 
 // The outputs of template.yaml the checks read.
 const (
-	OutputTicketsURL     = "CreateTicketUrl"
-	OutputWebhookURL     = "WebhookUrl"
-	OutputSigningKeyARN  = "SigningKeySecretArn"
-	localTicketsPath     = "/tickets"
-	localWebhookPath     = "/webhooks/periskope"
-	setSecretsReadmeHint = "set it as docs/deploy.md's \"Set the secrets\" says"
+	OutputTicketsURL    = "CreateTicketUrl"
+	OutputWebhookURL    = "WebhookUrl"
+	OutputSigningKeyARN = "SigningKeySecretArn"
 )
 
 // OutputsReader reads a CloudFormation stack's outputs by key.
@@ -42,7 +39,7 @@ func Deployed(ctx context.Context, stack string, outputs OutputsReader, secrets 
 	}
 	key, err := signingKey(ctx, secrets, out[OutputSigningKeyARN])
 	if err != nil {
-		return Target{}, fmt.Errorf("%w (a new stack's secret has no value until you %s)", err, setSecretsReadmeHint)
+		return Target{}, fmt.Errorf("%w (a new stack's secret has no value until you set it as docs/deploy.md's \"Set the secrets\" says)", err)
 	}
 	return Target{Name: stack, TicketsURL: out[OutputTicketsURL], WebhookURL: out[OutputWebhookURL], SigningKey: key, IAM: true}, nil
 }
@@ -56,7 +53,7 @@ func Local(ctx context.Context, apiURL, signingKeySecret string, secrets SecretR
 		return Target{}, err
 	}
 	base := strings.TrimSuffix(apiURL, "/")
-	return Target{Name: "the local system at " + base, TicketsURL: base + localTicketsPath, WebhookURL: base + localWebhookPath, SigningKey: key}, nil
+	return Target{Name: "the local system at " + base, TicketsURL: base + "/tickets", WebhookURL: base + "/webhooks/periskope", SigningKey: key}, nil
 }
 
 // signingKey reads the secret the webhook function verifies with and
