@@ -16,7 +16,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
@@ -93,40 +92,11 @@ func setUp(ctx context.Context, o options) (smoke.Target, *smoke.Checker, error)
 	if o.local {
 		// The local gateway checks no signature; signing anyway runs the
 		// same code as against AWS.
-		if target, err = smoke.Local(ctx, o.apiURL, local.SigningKeySecret, secrets{secretsmanager.NewFromConfig(cfg)}); err != nil {
+		if target, err = smoke.Local(ctx, o.apiURL, local.SigningKeySecret, secretsmanager.NewFromConfig(cfg)); err != nil {
 			err = fmt.Errorf("%w (is make run running?)", err)
 		}
 	} else {
-		target, err = smoke.Deployed(ctx, o.stack, outputs{cloudformation.NewFromConfig(cfg)}, secrets{secretsmanager.NewFromConfig(cfg)})
+		target, err = smoke.Deployed(ctx, o.stack, cloudformation.NewFromConfig(cfg), secretsmanager.NewFromConfig(cfg))
 	}
 	return target, &smoke.Checker{Signer: smoke.SigV4{Credentials: cfg.Credentials, Region: cfg.Region}}, err
-}
-
-// outputs reads stack outputs through the CloudFormation API.
-type outputs struct{ cf *cloudformation.Client }
-
-func (o outputs) StackOutputs(ctx context.Context, stack string) (map[string]string, error) {
-	out, err := o.cf.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(stack)})
-	if err != nil {
-		return nil, err
-	}
-	if len(out.Stacks) != 1 {
-		return nil, fmt.Errorf("%d stacks named %s", len(out.Stacks), stack)
-	}
-	m := map[string]string{}
-	for _, output := range out.Stacks[0].Outputs {
-		m[aws.ToString(output.OutputKey)] = aws.ToString(output.OutputValue)
-	}
-	return m, nil
-}
-
-// secrets reads secret values through the Secrets Manager API.
-type secrets struct{ sm *secretsmanager.Client }
-
-func (s secrets) SecretString(ctx context.Context, id string) (string, error) {
-	out, err := s.sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(id)})
-	if err != nil {
-		return "", err
-	}
-	return aws.ToString(out.SecretString), nil
 }

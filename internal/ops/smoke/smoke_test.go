@@ -12,6 +12,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
@@ -196,18 +199,25 @@ type fakeOutputs struct {
 	err error
 }
 
-func (f fakeOutputs) StackOutputs(context.Context, string) (map[string]string, error) {
-	return f.out, f.err
+func (f fakeOutputs) DescribeStacks(context.Context, *cloudformation.DescribeStacksInput, ...func(*cloudformation.Options)) (*cloudformation.DescribeStacksOutput, error) {
+	if f.err != nil {
+		return nil, f.err
+	}
+	var outputs []cftypes.Output
+	for k, v := range f.out {
+		outputs = append(outputs, cftypes.Output{OutputKey: aws.String(k), OutputValue: aws.String(v)})
+	}
+	return &cloudformation.DescribeStacksOutput{Stacks: []cftypes.Stack{{Outputs: outputs}}}, nil
 }
 
 type fakeSecrets map[string]string
 
-func (f fakeSecrets) SecretString(_ context.Context, id string) (string, error) {
-	v, ok := f[id]
+func (f fakeSecrets) GetSecretValue(_ context.Context, in *secretsmanager.GetSecretValueInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
+	v, ok := f[aws.ToString(in.SecretId)]
 	if !ok {
-		return "", errors.New("ResourceNotFoundException")
+		return nil, errors.New("ResourceNotFoundException")
 	}
-	return v, nil
+	return &secretsmanager.GetSecretValueOutput{SecretString: aws.String(v)}, nil
 }
 
 func TestDeployed(t *testing.T) {
