@@ -1,20 +1,16 @@
 // Command reconcile stores the tickets Periskope holds that the tickets
 // table lacks: the ones whose ticket.created webhook never arrived. See
-// package internal/ops/reconcile for how, and docs/operate.md ("Reconcile") for when.
+// package internal/ops/reconcile for how, docs/operate.md ("Reconcile") for
+// when, and -h for the flags. They default to the environment
+// (TICKETS_TABLE, PERISKOPE_API_KEY_SECRET, PERISKOPE_PHONE,
+// PERISKOPE_BASE_URL), and with -local to the local system of `make run`.
 //
-//	reconcile -table <name> -api-key-secret <arn|name> -phone <x-phone> [-base-url URL]
-//	          [-since 2026-11-01|RFC 3339|72h] [-dry-run] [-concurrency 4] [-rate 2] [-reserve 5]
-//	          [-env dev|staging|prod] [-yes]
-//	reconcile -local [-moto-port 5000] [-sandbox-port 4010] [...]
-//
-// With -env prod it stores nothing unless -yes is given: without it the
-// run is a dry run. The base URL must be https, or plain http on a loopback
-// host (the local sandbox), as create-ticket requires.
-// Flags default to the environment: TICKETS_TABLE, PERISKOPE_API_KEY_SECRET,
-// PERISKOPE_PHONE, PERISKOPE_BASE_URL. AWS credentials, region and
-// AWS_ENDPOINT_URL come from the usual AWS SDK sources. Exit status: 0 when
-// every missing ticket was stored, 1 when any failed or the run stopped
-// early, 2 for bad flags, 130 when interrupted.
+// With -env prod it stores nothing unless -yes is given. The base URL must
+// be https, or plain http on a loopback host (the local sandbox), as
+// create-ticket requires. AWS credentials and region come from the usual
+// AWS SDK sources. Exit status: 0 when every missing ticket was stored, 1
+// when any failed or the run stopped early, 2 for bad flags, 130 when
+// interrupted.
 package main
 
 import (
@@ -59,14 +55,9 @@ type options struct {
 	concurrency                   int
 	rate                          float64
 	reserve                       int
-	// env names the deployed environment (make reconcile ENV=...); with
-	// "prod" a run stores only with yes.
-	env string
-	yes bool
-	// local targets the local system of `make run`: moto_server on
-	// motoPort and the sandbox on sandboxPort fill what is not given.
-	local                 bool
-	motoPort, sandboxPort int
+	env                           string
+	yes, local                    bool
+	motoPort, sandboxPort         int
 }
 
 func parseFlags(args []string, getenv func(string) string, now time.Time, stderr io.Writer) (options, error) {

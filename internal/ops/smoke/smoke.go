@@ -163,12 +163,12 @@ func (c *Checker) Run(ctx context.Context, t Target) Report {
 	add(c.check(ctx, "POST /tickets signed, subject missing", `400 with "field":"subject"`, t.TicketsURL, []byte(invalidTicket),
 		c.sign, expectError(400, "subject")))
 
-	add(c.check(ctx, "POST /webhooks/periskope unsigned", "401", t.WebhookURL, webhookBody(), nil, expectStatus(401)))
+	add(c.check(ctx, "POST /webhooks/periskope unsigned", "401", t.WebhookURL, []byte(webhookBody), nil, expectStatus(401)))
 	signWebhook := func(_ context.Context, req *http.Request, body []byte) error {
 		req.Header.Set(periskope.SignatureHeader, periskope.Sign(body, t.SigningKey))
 		return nil
 	}
-	add(c.check(ctx, "POST /webhooks/periskope signed, event "+unknownEvent, `200 {"status":"ignored"}`, t.WebhookURL, webhookBody(),
+	add(c.check(ctx, "POST /webhooks/periskope signed, event "+unknownEvent, `200 {"status":"ignored"}`, t.WebhookURL, []byte(webhookBody),
 		signWebhook, expectIgnored))
 	return report
 }
@@ -181,9 +181,7 @@ func (c *Checker) sign(ctx context.Context, req *http.Request, body []byte) erro
 }
 
 // webhookBody is a well-formed event the product does not handle.
-func webhookBody() []byte {
-	return []byte(`{"event":"` + unknownEvent + `","org_id":"smoke","previous_attributes":{},"timestamp":"2026-01-01T00:00:00+00:00","data":{}}`)
-}
+const webhookBody = `{"event":"` + unknownEvent + `","org_id":"smoke","previous_attributes":{},"timestamp":"2026-01-01T00:00:00+00:00","data":{}}`
 
 type signFunc func(ctx context.Context, req *http.Request, body []byte) error
 
