@@ -18,16 +18,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"os"
-	"strconv"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/periskope-connect/periskope-aws/internal/dev/local"
+	"github.com/periskope-connect/periskope-aws/internal/ops/opscmd"
 	"github.com/periskope-connect/periskope-aws/internal/ops/ticketlookup"
 	"github.com/periskope-connect/periskope-aws/internal/text"
 )
@@ -55,11 +52,11 @@ func exitCode(err error, stderr io.Writer) int {
 }
 
 type options struct {
-	table, endpoint, region string
-	id, org                 string
-	chat                    string
-	limit                   int
-	asJSON, local           bool
+	table, endpoint string
+	id, org         string
+	chat            string
+	limit           int
+	asJSON, local   bool
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -72,7 +69,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.table, "table", "", "tickets table name")
 	fs.StringVar(&o.endpoint, "endpoint", "", "DynamoDB endpoint of a local emulator (moto); empty for AWS")
-	fs.StringVar(&o.region, "region", "", "region (default: the local one with -endpoint, else the profile's)")
 	fs.BoolVar(&o.local, "local", false, "the local system of make run: its table, on its moto unless -endpoint says otherwise")
 	switch cmd {
 	case "ticket":
@@ -90,7 +86,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if o.local {
 		o.table = cmp.Or(o.table, local.Table)
-		o.endpoint = cmp.Or(o.endpoint, "http://"+net.JoinHostPort(local.Host, strconv.Itoa(local.MotoPort)))
+		o.endpoint = cmp.Or(o.endpoint, opscmd.LocalURL(local.MotoPort))
 	}
 	if o.table == "" {
 		return errors.New("-table (or -local) is required")
@@ -98,7 +94,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if o.limit < 0 {
 		return errors.New("-limit must not be negative (0: all)")
 	}
-	cfg, err := awsConfig(ctx, o)
+	cfg, err := opscmd.AWSConfig(ctx, o.endpoint)
 	if err != nil {
 		return err
 	}
@@ -145,19 +141,4 @@ func writeJSON(w io.Writer, item ticketlookup.Item) error {
 	}
 	_, err = fmt.Fprintf(w, "%s\n", b)
 	return err
-}
-
-// awsConfig is moto's fixed settings with -endpoint, else the default
-// chain (environment, profile, SSO, ...) an operator's aws CLI uses.
-func awsConfig(ctx context.Context, o options) (aws.Config, error) {
-	if o.endpoint != "" {
-		cfg := local.AWSConfig(o.endpoint)
-		cfg.Region = cmp.Or(o.region, cfg.Region)
-		return cfg, nil
-	}
-	var opts []func(*config.LoadOptions) error
-	if o.region != "" {
-		opts = append(opts, config.WithRegion(o.region))
-	}
-	return config.LoadDefaultConfig(ctx, opts...)
 }

@@ -1,23 +1,20 @@
 // Command reconcile stores the tickets Periskope holds that the tickets
 // table lacks: the ones whose ticket.created webhook never arrived. See
-// package internal/ops/reconcile for how, and docs/operate.md ("Reconcile") for when.
+// package internal/ops/reconcile for how, docs/operate.md ("Reconcile") for
+// when, and -h for the flags. They default to the environment
+// (TICKETS_TABLE, PERISKOPE_API_KEY_SECRET, PERISKOPE_PHONE,
+// PERISKOPE_BASE_URL), and with -local to the local system of `make run`.
 //
-//	reconcile -table <name> -api-key-secret <arn|name> -phone <x-phone> [-base-url URL]
-//	          [-since 2026-11-01|RFC 3339|72h] [-dry-run] [-concurrency 4] [-rate 2] [-reserve 5]
-//	          [-env dev|staging|prod] [-yes]
-//	reconcile -local [-moto-port 5000] [-sandbox-port 4010] [...]
-//
-// With -env prod it stores nothing unless -yes is given: without it the
-// run is a dry run. The base URL must be https, or plain http on a loopback
-// host (the local sandbox), as create-ticket requires.
-// Flags default to the environment: TICKETS_TABLE, PERISKOPE_API_KEY_SECRET,
-// PERISKOPE_PHONE, PERISKOPE_BASE_URL. AWS credentials, region and
-// AWS_ENDPOINT_URL come from the usual AWS SDK sources. Exit status: 0 when
-// every missing ticket was stored, 1 when any failed or the run stopped
-// early, 2 for bad flags, 130 when interrupted.
+// With -env prod it stores nothing unless -yes is given. The base URL must
+// be https, or plain http on a loopback host (the local sandbox), as
+// create-ticket requires. AWS credentials and region come from the usual
+// AWS SDK sources. Exit status: 0 when every missing ticket was stored, 1
+// when any failed or the run stopped early, 2 for bad flags, 130 when
+// interrupted.
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -32,13 +29,12 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/periskope-connect/periskope-aws/internal/createticket"
 	"github.com/periskope-connect/periskope-aws/internal/dev/local"
+	"github.com/periskope-connect/periskope-aws/internal/ops/opscmd"
 	"github.com/periskope-connect/periskope-aws/internal/ops/reconcile"
 	"github.com/periskope-connect/periskope-aws/internal/text"
 	"github.com/periskope-connect/periskope-aws/internal/ticketstore"
@@ -59,14 +55,9 @@ type options struct {
 	concurrency                   int
 	rate                          float64
 	reserve                       int
-	// env names the deployed environment (make reconcile ENV=...); with
-	// "prod" a run stores only with yes.
-	env string
-	yes bool
-	// local targets the local system of `make run`: moto_server on
-	// motoPort and the sandbox on sandboxPort fill what is not given.
-	local                 bool
-	motoPort, sandboxPort int
+	env                           string
+	yes, local                    bool
+	motoPort, sandboxPort         int
 }
 
 func parseFlags(args []string, getenv func(string) string, now time.Time, stderr io.Writer) (options, error) {
@@ -102,7 +93,13 @@ func parseFlags(args []string, getenv func(string) string, now time.Time, stderr
 	if len(empty) > 0 {
 		return o, fmt.Errorf("%s given empty (the stack's PeriskopeBaseUrl or PeriskopePhone parameter?)", strings.Join(empty, " and "))
 	}
-	o.fillDefaults()
+	if o.local { // the local system fills what is not given
+		o.table = cmp.Or(o.table, local.Table)
+		o.secret = cmp.Or(o.secret, local.APIKeySecret)
+		o.phone = cmp.Or(o.phone, local.Phone)
+		o.baseURL = cmp.Or(o.baseURL, opscmd.LocalURL(o.sandboxPort)+"/v1")
+	}
+	o.baseURL = cmp.Or(o.baseURL, periskope.DefaultBaseURL)
 	var missing []string
 	for _, f := range []struct{ name, value string }{{"-table", o.table}, {"-api-key-secret", o.secret}, {"-phone", o.phone}} {
 		if strings.TrimSpace(f.value) == "" {
@@ -173,32 +170,6 @@ func isLoopback(host string) bool {
 	return host == "localhost" || ip != nil && ip.IsLoopback()
 }
 
-// fillDefaults completes what the flags and the environment left empty:
-// with -local from the local system, else the production API.
-func (o *options) fillDefaults() {
-	fill := func(p *string, v string) {
-		if *p == "" {
-			*p = v
-		}
-	}
-	if o.local {
-		fill(&o.table, local.Table)
-		fill(&o.secret, local.APIKeySecret)
-		fill(&o.phone, local.Phone)
-		fill(&o.baseURL, fmt.Sprintf("http://%s:%d/v1", local.Host, o.sandboxPort))
-	}
-	fill(&o.baseURL, periskope.DefaultBaseURL)
-}
-
-// awsConfig is moto_server's for -local (dummy credentials, which it
-// accepts), else the AWS SDK's usual sources: environment, profile, SSO.
-func awsConfig(ctx context.Context, o options) (aws.Config, error) {
-	if !o.local {
-		return config.LoadDefaultConfig(ctx)
-	}
-	return local.AWSConfig(fmt.Sprintf("http://%s:%d", local.Host, o.motoPort)), nil
-}
-
 // run is main without the process: it returns the exit status.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, terminal bool) int {
 	start := time.Now()
@@ -210,7 +181,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintln(stderr, "reconcile:", text.Escape(err.Error()))
 		return 2
 	}
-	awsCfg, err := awsConfig(ctx, o)
+	endpoint := "" // the AWS SDK's usual sources, or moto_server's for -local
+	if o.local {
+		endpoint = opscmd.LocalURL(o.motoPort)
+	}
+	awsCfg, err := opscmd.AWSConfig(ctx, endpoint)
 	if err != nil {
 		fmt.Fprintln(stderr, "reconcile: AWS configuration:", text.Escape(err.Error()))
 		return 1

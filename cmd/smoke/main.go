@@ -16,13 +16,13 @@ import (
 	"os"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/periskope-connect/periskope-aws/internal/dev/local"
+	"github.com/periskope-connect/periskope-aws/internal/ops/opscmd"
 	"github.com/periskope-connect/periskope-aws/internal/ops/smoke"
+	"github.com/periskope-connect/periskope-aws/internal/text"
 )
 
 func main() {
@@ -43,8 +43,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.stack, "stack", "", "deployed stack to check (periskope-bridge-<env>); AWS credentials and region from the environment")
 	fs.BoolVar(&o.local, "local", false, "check the local system of make run instead")
-	fs.StringVar(&o.apiURL, "api-url", fmt.Sprintf("http://%s:%d", local.Host, local.APIPort), "with -local: the local API")
-	fs.StringVar(&o.motoURL, "moto-url", fmt.Sprintf("http://%s:%d", local.Host, local.MotoPort), "with -local: the local moto_server holding the signing key")
+	fs.StringVar(&o.apiURL, "api-url", opscmd.LocalURL(local.APIPort), "with -local: the local API")
+	fs.StringVar(&o.motoURL, "moto-url", opscmd.LocalURL(local.MotoPort), "with -local: the local moto_server holding the signing key")
 	fs.DurationVar(&o.timeout, "timeout", 2*time.Minute, "give up after this long")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -60,7 +60,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	o, err := parseFlags(args, stderr)
 	if err != nil {
-		fmt.Fprintln(stderr, "smoke:", err)
+		fmt.Fprintln(stderr, "smoke:", text.Escape(err.Error()))
 		return 2
 	}
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
@@ -68,7 +68,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 	target, checker, err := setUp(ctx, o)
 	if err != nil {
-		fmt.Fprintln(stderr, "smoke:", err)
+		fmt.Fprintln(stderr, "smoke:", text.Escape(err.Error()))
 		return 2
 	}
 	report := checker.Run(ctx, target)
@@ -80,61 +80,23 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 func setUp(ctx context.Context, o options) (smoke.Target, *smoke.Checker, error) {
+	endpoint := ""
 	if o.local {
-		cfg := aws.Config{
-			Region:       local.Region,
-			BaseEndpoint: aws.String(o.motoURL),
-			// moto accepts any credentials, and the local gateway checks
-			// none; signing anyway runs the same code as against AWS.
-			Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-				return aws.Credentials{AccessKeyID: "local", SecretAccessKey: "local", Source: "smoke"}, nil
-			}),
-		}
-		target, err := smoke.Local(ctx, o.apiURL, local.SigningKeySecret, secrets{secretsmanager.NewFromConfig(cfg)})
-		if err != nil {
-			return target, nil, fmt.Errorf("%w (is make run running?)", err)
-		}
-		return target, &smoke.Checker{Signer: smoke.SigV4{Credentials: cfg.Credentials, Region: cfg.Region}}, nil
+		endpoint = o.motoURL
 	}
-	cfg, err := config.LoadDefaultConfig(ctx)
+	cfg, err := opscmd.AWSConfig(ctx, endpoint)
 	if err != nil {
 		return smoke.Target{}, nil, fmt.Errorf("loading the AWS configuration: %w", err)
 	}
-	if cfg.Region == "" {
-		return smoke.Target{}, nil, errors.New("no AWS region: set AWS_REGION or the profile's region")
+	var target smoke.Target
+	if o.local {
+		// The local gateway checks no signature; signing anyway runs the
+		// same code as against AWS.
+		if target, err = smoke.Local(ctx, o.apiURL, local.SigningKeySecret, secretsmanager.NewFromConfig(cfg)); err != nil {
+			err = fmt.Errorf("%w (is make run running?)", err)
+		}
+	} else {
+		target, err = smoke.Deployed(ctx, o.stack, cloudformation.NewFromConfig(cfg), secretsmanager.NewFromConfig(cfg))
 	}
-	target, err := smoke.Deployed(ctx, o.stack, outputs{cloudformation.NewFromConfig(cfg)}, secrets{secretsmanager.NewFromConfig(cfg)})
-	if err != nil {
-		return target, nil, err
-	}
-	return target, &smoke.Checker{Signer: smoke.SigV4{Credentials: cfg.Credentials, Region: cfg.Region}}, nil
-}
-
-// outputs reads stack outputs through the CloudFormation API.
-type outputs struct{ cf *cloudformation.Client }
-
-func (o outputs) StackOutputs(ctx context.Context, stack string) (map[string]string, error) {
-	out, err := o.cf.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(stack)})
-	if err != nil {
-		return nil, err
-	}
-	if len(out.Stacks) != 1 {
-		return nil, fmt.Errorf("%d stacks named %s", len(out.Stacks), stack)
-	}
-	m := map[string]string{}
-	for _, output := range out.Stacks[0].Outputs {
-		m[aws.ToString(output.OutputKey)] = aws.ToString(output.OutputValue)
-	}
-	return m, nil
-}
-
-// secrets reads secret values through the Secrets Manager API.
-type secrets struct{ sm *secretsmanager.Client }
-
-func (s secrets) SecretString(ctx context.Context, id string) (string, error) {
-	out, err := s.sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(id)})
-	if err != nil {
-		return "", err
-	}
-	return aws.ToString(out.SecretString), nil
+	return target, &smoke.Checker{Signer: smoke.SigV4{Credentials: cfg.Credentials, Region: cfg.Region}}, err
 }

@@ -29,10 +29,7 @@ func CheckTable(s string) error {
 // CheckSecretID accepts a secret name (letters, digits and /_+=.@-) or ARN
 // (which adds ':').
 func CheckSecretID(s string) error {
-	if s == "" || len(s) > MaxSecretIDLen {
-		return ErrSecretID
-	}
-	if !AllBytes(s, isSecretIDByte) {
+	if s == "" || len(s) > MaxSecretIDLen || !AllBytes(s, isSecretIDByte) {
 		return ErrSecretID
 	}
 	return nil

@@ -22,9 +22,6 @@ import (
 // Everything else, the backslash included, is kept, so that JSON, whose
 // encoder already escapes C0 controls, stays valid JSON line by line.
 func Escape(s string) string {
-	if !needsEscape(s) {
-		return s
-	}
 	var b strings.Builder
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
@@ -47,17 +44,6 @@ func Escape(s string) string {
 		i += size
 	}
 	return b.String()
-}
-
-func needsEscape(s string) bool {
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if (r == utf8.RuneError && size == 1) || r < 0x20 || isInvisibleControl(r) {
-			return true
-		}
-		i += size
-	}
-	return false
 }
 
 // isInvisibleControl reports DEL, C1 controls, line and paragraph separators

@@ -11,8 +11,8 @@ import (
 )
 
 // Printer is a Reporter for people: one line per ticket the table lacked
-// on Out, and the progress on Status, as a redrawn bar with an ETA when
-// Terminal is set and as a plain line at most every PlainEvery otherwise
+// on Out, and the progress on Status, as a bar with an ETA redrawn at most
+// every 100ms when Terminal is set, else as a plain line at most every 5s
 // (a log or CI keeps every line).
 type Printer struct {
 	Out      io.Writer
@@ -20,11 +20,6 @@ type Printer struct {
 	Terminal bool
 	// DryRun labels the tickets to store "missing" rather than "stored".
 	DryRun bool
-	// PlainEvery spaces plain progress lines (default 5s); the bar is
-	// redrawn at most every 100ms.
-	PlainEvery time.Duration
-	// Now is the clock of the ETA (default time.Now).
-	Now func() time.Time
 
 	mu      sync.Mutex
 	start   time.Time
@@ -38,25 +33,24 @@ type Printer struct {
 // barWidth is the number of cells of the bar.
 const barWidth = 24
 
-func (p *Printer) now() time.Time {
-	if p.Now != nil {
-		return p.Now()
-	}
-	return time.Now()
-}
-
 // Ticket prints one line: the ticket's key, what happened, and why it
 // failed. Every field comes from Periskope and is escaped (text.Escape).
 func (p *Printer) Ticket(r Result) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.clearBar()
-	line := fmt.Sprintf("%-9s %s/%s", outcomeWord(r.Outcome), text.Escape(r.Ref.OrgID), text.Escape(r.Ref.TicketID))
+	if p.drawn {
+		fmt.Fprint(p.Status, "\r\x1b[K")
+		p.drawn = false
+	}
+	line := fmt.Sprintf("%-9s %s/%s", r.Outcome, text.Escape(r.Ref.OrgID), text.Escape(r.Ref.TicketID))
 	if r.CreatedAt != "" {
 		line += "  created " + text.Escape(r.CreatedAt)
 	}
 	if r.Subject != "" {
-		line += `  "` + text.Escape(truncate(r.Subject, 60)) + `"`
+		if s := []rune(r.Subject); len(s) > 60 {
+			r.Subject = string(s[:59]) + "…"
+		}
+		line += `  "` + text.Escape(r.Subject) + `"`
 	}
 	if r.Err != nil {
 		line += "  error: " + text.Escape(r.Err.Error())
@@ -67,40 +61,28 @@ func (p *Printer) Ticket(r Result) {
 	}
 }
 
-func outcomeWord(o Outcome) string {
-	switch o {
-	case OutcomeStored:
-		return "stored"
-	case OutcomeWouldStore:
-		return "missing"
-	case OutcomeDuplicate:
-		return "raced" // the webhook stored it between our read and write
-	default:
-		return "FAILED"
-	}
-}
-
 // Progress redraws the bar, or prints a line when PlainEvery has passed.
 func (p *Printer) Progress(c Counts) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	now := p.now()
+	now := time.Now()
 	if p.start.IsZero() {
 		p.start = now
 	}
 	p.counts = c
-	every := 100 * time.Millisecond
-	if !p.Terminal {
-		every = p.PlainEvery
-		if every <= 0 {
-			every = 5 * time.Second
-		}
+	every := 5 * time.Second
+	if p.Terminal {
+		every = 100 * time.Millisecond
 	}
 	if p.printed && now.Sub(p.last) < every {
 		return
 	}
 	p.last, p.printed = now, true
-	p.draw()
+	if p.Terminal {
+		p.drawBar()
+	} else {
+		p.plainLine()
+	}
 }
 
 // Finish shows the final progress (unless the last line did) and ends the
@@ -119,79 +101,40 @@ func (p *Printer) Finish() {
 	}
 }
 
-func (p *Printer) draw() {
-	if p.Terminal {
-		p.drawBar()
-	} else {
-		p.plainLine()
-	}
-}
-
-func (p *Printer) clearBar() {
-	if p.drawn {
-		fmt.Fprint(p.Status, "\r\x1b[K")
-		p.drawn = false
-	}
-}
-
 // plainLine writes the progress as one line of its own.
 func (p *Printer) plainLine() {
 	c := p.counts
-	line := "progress: " + p.countsText(c)
+	done := ""
 	if c.Total > 0 {
-		line = fmt.Sprintf("progress: %d/%d done · %s", c.Done(), c.Total, p.countsText(c))
+		done = fmt.Sprintf("%d/%d done · ", c.Done(), c.Total)
 	}
-	if eta := p.eta(c); eta != "" {
-		line += " · ETA " + eta
-	}
-	fmt.Fprintln(p.Status, line)
+	fmt.Fprintln(p.Status, "progress: "+done+p.countsText(c))
 	p.plain = c
 }
 
 // drawBar redraws the bar over the current line.
 func (p *Printer) drawBar() {
 	c := p.counts
-	bar := strings.Repeat("░", barWidth)
-	of := ""
+	filled, of := 0, ""
 	if c.Total > 0 {
-		filled := min(barWidth*c.Done()/c.Total, barWidth)
-		bar = strings.Repeat("█", filled) + strings.Repeat("░", barWidth-filled)
+		filled = min(barWidth*c.Done()/c.Total, barWidth)
 		of = fmt.Sprintf(" %d/%d", c.Done(), c.Total)
 	}
-	line := fmt.Sprintf("\r\x1b[K[%s]%s %s", bar, of, p.countsText(c))
-	if eta := p.eta(c); eta != "" {
-		line += " · ETA " + eta
-	}
-	fmt.Fprint(p.Status, line)
+	bar := strings.Repeat("█", filled) + strings.Repeat("░", barWidth-filled)
+	fmt.Fprintf(p.Status, "\r\x1b[K[%s]%s %s", bar, of, p.countsText(c))
 	p.drawn = true
 }
 
+// countsText is the counts and the ETA, which either form of progress ends with.
 func (p *Printer) countsText(c Counts) string {
 	stored := "stored"
 	if p.DryRun {
 		stored = "missing"
 	}
-	return fmt.Sprintf("seen %d · already stored %d · %s %d · failed %d", c.Seen, c.AlreadyStored, stored, c.Stored, c.Failed)
-}
-
-// eta extrapolates the time left from the pace so far; "" without a total,
-// before anything is done and once all is.
-func (p *Printer) eta(c Counts) string {
-	done := c.Done()
-	if c.Total <= 0 || done == 0 || p.start.IsZero() {
-		return ""
-	}
-	left := c.Total - done
-	if left <= 0 {
-		return ""
-	}
-	elapsed := p.now().Sub(p.start)
-	return (elapsed * time.Duration(left) / time.Duration(done)).Round(time.Second).String()
-}
-
-func truncate(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n-1]) + "…"
+	s := fmt.Sprintf("seen %d · already stored %d · %s %d · failed %d", c.Seen, c.AlreadyStored, stored, c.Stored, c.Failed)
+	if done, left := c.Done(), c.Total-c.Done(); done > 0 && left > 0 && !p.start.IsZero() {
+		// extrapolated from the pace so far
+		s += " · ETA " + (time.Since(p.start) * time.Duration(left) / time.Duration(done)).Round(time.Second).String()
 	}
 	return s
 }

@@ -58,8 +58,10 @@ func NewLimiter(perSecond float64, reserve int) *Limiter {
 // Wait blocks until a request may start, or ctx ends.
 func (l *Limiter) Wait(ctx context.Context) error {
 	for {
-		if err := sleepUntil(ctx, l.pausedUntil()); err != nil {
-			return err
+		select {
+		case <-time.After(time.Until(l.pausedUntil())):
+		case <-ctx.Done():
+			return ctx.Err()
 		}
 		if err := l.spacing.Wait(ctx); err != nil {
 			return err
@@ -68,21 +70,6 @@ func (l *Limiter) Wait(ctx context.Context) error {
 			return nil
 		}
 		// An answer emptied the window while this request waited its turn.
-	}
-}
-
-func sleepUntil(ctx context.Context, t time.Time) error {
-	d := time.Until(t)
-	if d <= 0 {
-		return nil
-	}
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-timer.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
 	}
 }
 

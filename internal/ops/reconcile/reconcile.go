@@ -19,6 +19,7 @@
 package reconcile
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -32,21 +33,15 @@ import (
 // Errors of Run. Per-ticket failures are not errors of Run: they are
 // counted in Counts.Failed and reported through Reporter.Ticket.
 var (
-	// ErrList means a page of tickets could not be read from Periskope.
-	ErrList = errors.New("listing Periskope's tickets failed")
-	// ErrLookup means the table could not be asked which tickets it holds.
+	ErrList   = errors.New("listing Periskope's tickets failed")
 	ErrLookup = errors.New("reading the tickets table failed")
-	// ErrNoKey marks a listed ticket without an org_id or a ticket_id: it
-	// has no key in the table.
+	// ErrNoKey: a listed ticket without an org_id or a ticket_id has no key
+	// in the table.
 	ErrNoKey = errors.New("ticket has no org_id or ticket_id")
-	// ErrNoTicket marks a ticket info answer without a ticket object.
-	ErrNoTicket = errors.New("Periskope answered without a ticket")
-	// ErrNoProgress means a full page listed only tickets listed before:
-	// Periskope did not move on (an offset ignored), and the tickets past
-	// the first pages were not read.
-	ErrNoProgress = errors.New("Periskope listed no ticket not seen before; the list was not read to its end")
-	// ErrTooManyPages means the run stopped at Config.MaxPages.
-	ErrTooManyPages = errors.New("stopped at the most pages a run reads")
+	// ErrNoProgress: a full page listed only tickets listed before (an
+	// offset ignored); the tickets past it were not read.
+	ErrNoProgress   = errors.New("Periskope listed no ticket not seen before; the list was not read to its end")
+	ErrTooManyPages = errors.New("stopped at the most pages a run reads") // Config.MaxPages
 )
 
 // Periskope is the part of Periskope's ticket API a run reads;
@@ -82,15 +77,14 @@ type Counts struct {
 // Done is the number of seen tickets whose fate is known.
 func (c Counts) Done() int { return c.AlreadyStored + c.Stored + c.Failed }
 
-// Outcome is what became of one missing ticket.
+// Outcome is what became of one missing ticket, as Printer prints it.
 type Outcome string
 
-// Outcomes reported through Reporter.Ticket.
 const (
 	OutcomeStored     Outcome = "stored"
-	OutcomeWouldStore Outcome = "would store" // DryRun
-	OutcomeDuplicate  Outcome = "stored meanwhile by the webhook"
-	OutcomeFailed     Outcome = "failed"
+	OutcomeWouldStore Outcome = "missing" // DryRun
+	OutcomeDuplicate  Outcome = "raced"   // the webhook stored it between the run's read and write
+	OutcomeFailed     Outcome = "FAILED"
 )
 
 // Result is the outcome for one ticket the table lacked.
@@ -125,7 +119,8 @@ type Config struct {
 	// PageSize is the limit of each GET /tickets (default and most
 	// ticketstore.MaxBatchKeys, so that one page is one BatchGetItem).
 	PageSize int
-	// MaxPages bounds the GET /tickets of a run (default DefaultMaxPages).
+	// MaxPages bounds the GET /tickets of a run (default 10,000: a million
+	// tickets at the default page size).
 	MaxPages int
 	// Now is the clock of received_at (default time.Now).
 	Now func() time.Time
@@ -135,10 +130,6 @@ type Config struct {
 
 // DefaultConcurrency is Config.Concurrency's default.
 const DefaultConcurrency = 4
-
-// DefaultMaxPages is Config.MaxPages' default: a million tickets at the
-// default page size.
-const DefaultMaxPages = 10_000
 
 // Reconciler runs reconciliations.
 type Reconciler struct {
@@ -158,7 +149,7 @@ func New(api Periskope, lookup Lookup, store Store, cfg Config) *Reconciler {
 		cfg.PageSize = ticketstore.MaxBatchKeys
 	}
 	if cfg.MaxPages <= 0 {
-		cfg.MaxPages = DefaultMaxPages
+		cfg.MaxPages = 10_000
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -173,13 +164,6 @@ type nopReporter struct{}
 
 func (nopReporter) Progress(Counts) {}
 func (nopReporter) Ticket(Result)   {}
-
-// missing is a listed ticket the table lacks.
-type missing struct {
-	ref       ticketstore.TicketRef
-	createdAt string
-	subject   string
-}
 
 // run is the state of one Run.
 type run struct {
@@ -203,7 +187,7 @@ type listedKey struct {
 // then stay stored, so running again continues the work.
 func (r *Reconciler) Run(ctx context.Context) (Counts, error) {
 	ru := &run{Reconciler: r, listed: map[listedKey]bool{}}
-	work := make(chan missing, r.cfg.PageSize)
+	work := make(chan Result, r.cfg.PageSize)
 	var wg sync.WaitGroup
 	for range r.cfg.Concurrency {
 		wg.Go(func() {
@@ -225,7 +209,7 @@ func (r *Reconciler) Run(ctx context.Context) (Counts, error) {
 }
 
 // page lists every page and queues the missing tickets.
-func (ru *run) page(ctx context.Context, work chan<- missing) error {
+func (ru *run) page(ctx context.Context, work chan<- Result) error {
 	offset := 0
 	for range ru.cfg.MaxPages {
 		list, err := ru.api.ListTickets(ctx, periskope.ListTicketsParams{Offset: offset, Limit: ru.cfg.PageSize})
@@ -284,7 +268,7 @@ func (ru *run) pick(tickets []periskope.Ticket) (fresh []periskope.Ticket, unsee
 }
 
 // check asks the table about one page of tickets and queues the missing.
-func (ru *run) check(ctx context.Context, tickets []periskope.Ticket, work chan<- missing) error {
+func (ru *run) check(ctx context.Context, tickets []periskope.Ticket, work chan<- Result) error {
 	var refs []ticketstore.TicketRef
 	for _, t := range tickets {
 		if t.OrgID == "" || t.TicketID == "" || t.CheckIDs() != nil {
@@ -300,14 +284,14 @@ func (ru *run) check(ctx context.Context, tickets []periskope.Ticket, work chan<
 		}
 	}
 	for _, t := range tickets {
-		m := missing{ref: ticketstore.TicketRef{OrgID: t.OrgID, TicketID: t.TicketID}, createdAt: t.CreatedAt.Raw, subject: t.Subject}
+		m := Result{Ref: ticketstore.TicketRef{OrgID: t.OrgID, TicketID: t.TicketID}, CreatedAt: t.CreatedAt.Raw, Subject: t.Subject}
 		idErr := t.CheckIDs()
 		switch {
 		case t.OrgID == "" || t.TicketID == "":
 			ru.finish(m, ErrNoKey)
 		case idErr != nil: // the webhook would refuse it; as a key it could merge tickets
 			ru.finish(m, idErr)
-		case stored[m.ref]:
+		case stored[m.Ref]:
 			ru.update(func(c *Counts) { c.AlreadyStored++ })
 		default:
 			select {
@@ -317,28 +301,28 @@ func (ru *run) check(ctx context.Context, tickets []periskope.Ticket, work chan<
 			}
 		}
 	}
-	ru.progress()
+	ru.mu.Lock() // keeps the reports in order
+	ru.cfg.Reporter.Progress(ru.counts)
+	ru.mu.Unlock()
 	return nil
 }
 
 // storeMissing reads the ticket info of m and stores it; nil means stored
 // (or, with DryRun, that it would be).
-func (ru *run) storeMissing(ctx context.Context, m missing) error {
+func (ru *run) storeMissing(ctx context.Context, m Result) error {
 	if ru.cfg.DryRun {
 		return nil
 	}
-	info, err := ru.api.GetTicket(ctx, m.ref.TicketID)
+	info, err := ru.api.GetTicket(ctx, m.Ref.TicketID)
 	if err != nil {
 		return err
 	}
 	if info.Ticket == nil {
-		return ErrNoTicket
+		return errors.New("Periskope answered without a ticket")
 	}
-	t := ticketstore.FromTicketInfo(m.ref.OrgID, info, info.Raw)
-	t.TicketID = m.ref.TicketID // the key the table was asked about
-	if t.CreatedAt == "" {
-		t.CreatedAt = m.createdAt
-	}
+	t := ticketstore.FromTicketInfo(m.Ref.OrgID, info, info.Raw)
+	t.TicketID = m.Ref.TicketID // the key the table was asked about
+	t.CreatedAt = cmp.Or(t.CreatedAt, m.CreatedAt)
 	t.ReceivedAt, t.Event, t.Source = ru.cfg.Now(), ticketstore.EventTicketCreated, ticketstore.SourceReconcile
 	return ru.store.Put(ctx, t)
 }
@@ -346,8 +330,7 @@ func (ru *run) storeMissing(ctx context.Context, m missing) error {
 // finish counts and reports the fate of a ticket the table lacked; err is
 // nil (stored), ticketstore.ErrDuplicate (stored meanwhile by the webhook)
 // or why it failed.
-func (ru *run) finish(m missing, err error) {
-	res := Result{Ref: m.ref, CreatedAt: m.createdAt, Subject: m.subject}
+func (ru *run) finish(res Result, err error) {
 	ru.mu.Lock()
 	switch {
 	case err == nil && ru.cfg.DryRun:
@@ -372,11 +355,4 @@ func (ru *run) update(f func(*Counts)) {
 	ru.mu.Lock()
 	f(&ru.counts)
 	ru.mu.Unlock()
-}
-
-// progress reports the counts; the lock keeps reports in order.
-func (ru *run) progress() {
-	ru.mu.Lock()
-	defer ru.mu.Unlock()
-	ru.cfg.Reporter.Progress(ru.counts)
 }

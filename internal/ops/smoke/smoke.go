@@ -16,24 +16,37 @@ package smoke
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+
+	"github.com/periskope-connect/periskope-aws/internal/text"
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
+)
+
+// Errors a check or the target lookup wraps.
+var (
+	ErrRequest       = errors.New("no answer")
+	ErrSign          = errors.New("cannot sign the request") // no AWS credentials?
+	ErrNoSigner      = errors.New("no SigV4 signer configured")
+	ErrMissingOutput = errors.New("stack output missing")
+	ErrSigningKey    = errors.New("no webhook signing key")
 )
 
 // Target is the system under check.
 type Target struct {
-	// Name says what is checked in the report ("periskope-bridge-dev").
-	Name string
-	// TicketsURL and WebhookURL are the two routes.
+	Name                   string // what the report says is checked ("periskope-bridge-dev")
 	TicketsURL, WebhookURL string
-	// SigningKey is the current webhook signing key.
-	SigningKey string
+	SigningKey             string // the current webhook signing key
 	// IAM is true where POST /tickets requires SigV4 (AWS); the local
 	// gateway lets every request through, so the unsigned check is skipped.
 	IAM bool
@@ -44,19 +57,39 @@ type Signer interface {
 	Sign(ctx context.Context, req *http.Request, body []byte) error
 }
 
-// Checker runs the checks.
+// SigV4 signs requests to API Gateway (service execute-api) with the SDK's
+// signer, as an IAM-authorized caller must.
+type SigV4 struct {
+	Credentials aws.CredentialsProvider
+	Region      string
+	Now         func() time.Time // the signing time; nil: time.Now
+}
+
+// Sign adds the SigV4 headers to req, whose body is body.
+func (s SigV4) Sign(ctx context.Context, req *http.Request, body []byte) error {
+	creds, err := s.Credentials.Retrieve(ctx)
+	if err != nil {
+		return err
+	}
+	now := time.Now
+	if s.Now != nil {
+		now = s.Now
+	}
+	sum := sha256.Sum256(body)
+	return v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "execute-api", s.Region, now())
+}
+
+// Checker runs the checks; its Signer signs POST /tickets.
 type Checker struct {
-	// Client sends the requests (default: one with a 30 s timeout, longer
-	// than either route's integration timeout).
-	Client *http.Client
-	// Signer signs POST /tickets.
 	Signer Signer
 }
+
+// client's timeout is longer than either route's integration timeout.
+var client = &http.Client{Timeout: 30 * time.Second}
 
 // Verdict is how one check ended.
 type Verdict string
 
-// The verdicts.
 const (
 	Pass Verdict = "PASS"
 	Fail Verdict = "FAIL"
@@ -89,14 +122,16 @@ func (r Report) OK() bool {
 	return len(r.Results) > 0
 }
 
-// WriteTo prints the report, one line per check, then the totals.
+// WriteTo prints the report, one line per check, then the totals. What
+// the target answered is escaped (text.Escape): a body cannot drive the
+// operator's terminal.
 func (r Report) WriteTo(w io.Writer) (int64, error) {
 	var b strings.Builder
-	fmt.Fprintf(&b, "smoke: %s\n", r.Target)
+	fmt.Fprintf(&b, "smoke: %s\n", text.Escape(r.Target))
 	counts := map[Verdict]int{}
 	for _, res := range r.Results {
 		counts[res.Verdict]++
-		fmt.Fprintf(&b, "  %s  %s: want %s; saw %s\n", res.Verdict, res.Check, res.Want, res.Saw)
+		fmt.Fprintf(&b, "  %s  %s: want %s; saw %s\n", res.Verdict, res.Check, res.Want, text.Escape(res.Saw))
 	}
 	fmt.Fprintf(&b, "smoke: %d passed, %d skipped, %d failed\n", counts[Pass], counts[Skip], counts[Fail])
 	n, err := io.WriteString(w, b.String())
@@ -128,12 +163,12 @@ func (c *Checker) Run(ctx context.Context, t Target) Report {
 	add(c.check(ctx, "POST /tickets signed, subject missing", `400 with "field":"subject"`, t.TicketsURL, []byte(invalidTicket),
 		c.sign, expectError(400, "subject")))
 
-	add(c.check(ctx, "POST /webhooks/periskope unsigned", "401", t.WebhookURL, webhookBody(), nil, expectStatus(401)))
+	add(c.check(ctx, "POST /webhooks/periskope unsigned", "401", t.WebhookURL, []byte(webhookBody), nil, expectStatus(401)))
 	signWebhook := func(_ context.Context, req *http.Request, body []byte) error {
 		req.Header.Set(periskope.SignatureHeader, periskope.Sign(body, t.SigningKey))
 		return nil
 	}
-	add(c.check(ctx, "POST /webhooks/periskope signed, event "+unknownEvent, `200 {"status":"ignored"}`, t.WebhookURL, webhookBody(),
+	add(c.check(ctx, "POST /webhooks/periskope signed, event "+unknownEvent, `200 {"status":"ignored"}`, t.WebhookURL, []byte(webhookBody),
 		signWebhook, expectIgnored))
 	return report
 }
@@ -146,9 +181,7 @@ func (c *Checker) sign(ctx context.Context, req *http.Request, body []byte) erro
 }
 
 // webhookBody is a well-formed event the product does not handle.
-func webhookBody() []byte {
-	return []byte(`{"event":"` + unknownEvent + `","org_id":"smoke","previous_attributes":{},"timestamp":"2026-01-01T00:00:00+00:00","data":{}}`)
-}
+const webhookBody = `{"event":"` + unknownEvent + `","org_id":"smoke","previous_attributes":{},"timestamp":"2026-01-01T00:00:00+00:00","data":{}}`
 
 type signFunc func(ctx context.Context, req *http.Request, body []byte) error
 
@@ -181,10 +214,6 @@ func (c *Checker) post(ctx context.Context, url string, body []byte, sign signFu
 		if err := sign(ctx, req, body); err != nil {
 			return 0, nil, fmt.Errorf("%w: %v", ErrSign, err)
 		}
-	}
-	client := c.Client
-	if client == nil {
-		client = &http.Client{Timeout: 30 * time.Second}
 	}
 	resp, err := client.Do(req)
 	if err != nil {

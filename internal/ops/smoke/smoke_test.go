@@ -12,6 +12,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
@@ -196,18 +199,25 @@ type fakeOutputs struct {
 	err error
 }
 
-func (f fakeOutputs) StackOutputs(context.Context, string) (map[string]string, error) {
-	return f.out, f.err
+func (f fakeOutputs) DescribeStacks(context.Context, *cloudformation.DescribeStacksInput, ...func(*cloudformation.Options)) (*cloudformation.DescribeStacksOutput, error) {
+	if f.err != nil {
+		return nil, f.err
+	}
+	var outputs []cftypes.Output
+	for k, v := range f.out {
+		outputs = append(outputs, cftypes.Output{OutputKey: aws.String(k), OutputValue: aws.String(v)})
+	}
+	return &cloudformation.DescribeStacksOutput{Stacks: []cftypes.Stack{{Outputs: outputs}}}, nil
 }
 
 type fakeSecrets map[string]string
 
-func (f fakeSecrets) SecretString(_ context.Context, id string) (string, error) {
-	v, ok := f[id]
+func (f fakeSecrets) GetSecretValue(_ context.Context, in *secretsmanager.GetSecretValueInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
+	v, ok := f[aws.ToString(in.SecretId)]
 	if !ok {
-		return "", errors.New("ResourceNotFoundException")
+		return nil, errors.New("ResourceNotFoundException")
 	}
-	return v, nil
+	return &secretsmanager.GetSecretValueOutput{SecretString: aws.String(v)}, nil
 }
 
 func TestDeployed(t *testing.T) {
@@ -290,4 +300,20 @@ func printed(r Report) string {
 	var b bytes.Buffer
 	_, _ = r.WriteTo(&b)
 	return b.String()
+}
+
+// A body the target sends reaches the operator's terminal escaped: it can
+// neither run an escape sequence nor forge a line of the report.
+func TestReportEscapesWhatTheTargetSent(t *testing.T) {
+	a := product
+	a.signedTicket = answer{400, "{\"error\":\"\x1b]52;c;cHduZWQ=\x07\u202e\"}"}
+	srv := fakeDeployment(t, a)
+	defer srv.Close()
+	out := printed(checker().Run(context.Background(), target(srv.URL)))
+	if strings.ContainsAny(out, "\x1b\x07\u202e") {
+		t.Errorf("report passes control characters through:\n%q", out)
+	}
+	if !strings.Contains(out, `\x1b]52;c;cHduZWQ=\x07\u202e`) {
+		t.Errorf("report does not show the escaped body:\n%q", out)
+	}
 }

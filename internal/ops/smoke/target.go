@@ -5,35 +5,39 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
 	"github.com/periskope-connect/periskope-aws/internal/secretcache"
 )
 
 // The outputs of template.yaml the checks read.
 const (
-	OutputTicketsURL     = "CreateTicketUrl"
-	OutputWebhookURL     = "WebhookUrl"
-	OutputSigningKeyARN  = "SigningKeySecretArn"
-	localTicketsPath     = "/tickets"
-	localWebhookPath     = "/webhooks/periskope"
-	setSecretsReadmeHint = "set it as docs/deploy.md's \"Set the secrets\" says"
+	OutputTicketsURL    = "CreateTicketUrl"
+	OutputWebhookURL    = "WebhookUrl"
+	OutputSigningKeyARN = "SigningKeySecretArn"
 )
 
-// OutputsReader reads a CloudFormation stack's outputs by key.
-type OutputsReader interface {
-	StackOutputs(ctx context.Context, stack string) (map[string]string, error)
-}
-
-// SecretReader reads a secret's string value.
-type SecretReader interface {
-	SecretString(ctx context.Context, id string) (string, error)
+// Stacks is the CloudFormation call Deployed makes; *cloudformation.Client
+// implements it, as *secretsmanager.Client implements secretcache.Getter.
+type Stacks interface {
+	DescribeStacks(ctx context.Context, in *cloudformation.DescribeStacksInput, optFns ...func(*cloudformation.Options)) (*cloudformation.DescribeStacksOutput, error)
 }
 
 // Deployed builds the Target of a deployed stack from its outputs and its
 // signing-key secret.
-func Deployed(ctx context.Context, stack string, outputs OutputsReader, secrets SecretReader) (Target, error) {
-	out, err := outputs.StackOutputs(ctx, stack)
+func Deployed(ctx context.Context, stack string, stacks Stacks, secrets secretcache.Getter) (Target, error) {
+	described, err := stacks.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(stack)})
+	if err == nil && len(described.Stacks) != 1 {
+		err = fmt.Errorf("%d stacks named %s", len(described.Stacks), stack)
+	}
 	if err != nil {
 		return Target{}, fmt.Errorf("reading the outputs of stack %s: %w", stack, err)
+	}
+	out := map[string]string{}
+	for _, o := range described.Stacks[0].Outputs {
+		out[aws.ToString(o.OutputKey)] = aws.ToString(o.OutputValue)
 	}
 	for _, key := range []string{OutputTicketsURL, OutputWebhookURL, OutputSigningKeyARN} {
 		if out[key] == "" {
@@ -42,7 +46,7 @@ func Deployed(ctx context.Context, stack string, outputs OutputsReader, secrets 
 	}
 	key, err := signingKey(ctx, secrets, out[OutputSigningKeyARN])
 	if err != nil {
-		return Target{}, fmt.Errorf("%w (a new stack's secret has no value until you %s)", err, setSecretsReadmeHint)
+		return Target{}, fmt.Errorf("%w (a new stack's secret has no value until you set it as docs/deploy.md's \"Set the secrets\" says)", err)
 	}
 	return Target{Name: stack, TicketsURL: out[OutputTicketsURL], WebhookURL: out[OutputWebhookURL], SigningKey: key, IAM: true}, nil
 }
@@ -50,23 +54,23 @@ func Deployed(ctx context.Context, stack string, outputs OutputsReader, secrets 
 // Local builds the Target of the local system (make run): apiURL is its
 // gateway, and the signing key is read from the local secret, as the
 // webhook function reads it.
-func Local(ctx context.Context, apiURL, signingKeySecret string, secrets SecretReader) (Target, error) {
+func Local(ctx context.Context, apiURL, signingKeySecret string, secrets secretcache.Getter) (Target, error) {
 	key, err := signingKey(ctx, secrets, signingKeySecret)
 	if err != nil {
 		return Target{}, err
 	}
 	base := strings.TrimSuffix(apiURL, "/")
-	return Target{Name: "the local system at " + base, TicketsURL: base + localTicketsPath, WebhookURL: base + localWebhookPath, SigningKey: key}, nil
+	return Target{Name: "the local system at " + base, TicketsURL: base + "/tickets", WebhookURL: base + "/webhooks/periskope", SigningKey: key}, nil
 }
 
 // signingKey reads the secret the webhook function verifies with and
 // returns its current key (the first, while rotating).
-func signingKey(ctx context.Context, secrets SecretReader, id string) (string, error) {
-	raw, err := secrets.SecretString(ctx, id)
+func signingKey(ctx context.Context, secrets secretcache.Getter, id string) (string, error) {
+	raw, err := secrets.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(id)})
 	if err != nil {
 		return "", fmt.Errorf("%w: reading secret %s: %v", ErrSigningKey, id, err)
 	}
-	keys, err := secretcache.ParseSigningKeys(raw)
+	keys, err := secretcache.ParseSigningKeys(aws.ToString(raw.SecretString))
 	if err != nil {
 		return "", fmt.Errorf("%w: secret %s: %v", ErrSigningKey, id, err)
 	}

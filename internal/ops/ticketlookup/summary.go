@@ -3,9 +3,8 @@ package ticketlookup
 import (
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
-
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/periskope-connect/periskope-aws/internal/text"
 )
@@ -19,34 +18,16 @@ var summaryColumns = []string{"created_at", "ticket_id", "org_id", "status", "pr
 // escape sequence.
 func WriteSummary(w io.Writer, items []Item) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	for i, name := range summaryColumns {
-		sep := "\t"
-		if i == len(summaryColumns)-1 {
-			sep = "\n"
-		}
-		fmt.Fprint(tw, name+sep)
-	}
+	fmt.Fprintln(tw, strings.Join(summaryColumns, "\t"))
 	for _, item := range items {
+		cells := make([]string, len(summaryColumns))
 		for i, name := range summaryColumns {
-			sep := "\t"
-			if i == len(summaryColumns)-1 {
-				sep = "\n"
+			cells[i] = "-"
+			if v := item[name]; v != nil {
+				cells[i] = text.Escape(fmt.Sprint(value(v)))
 			}
-			fmt.Fprint(tw, text.Escape(cell(item[name]))+sep)
 		}
+		fmt.Fprintln(tw, strings.Join(cells, "\t"))
 	}
 	return tw.Flush()
-}
-
-// cell is an attribute as one table cell.
-func cell(v types.AttributeValue) string {
-	switch v := v.(type) {
-	case *types.AttributeValueMemberS:
-		return v.Value
-	case *types.AttributeValueMemberN:
-		return v.Value
-	case nil:
-		return "-"
-	}
-	return fmt.Sprint(value(v))
 }

@@ -24,12 +24,9 @@ import (
 
 // Errors of the lookups.
 var (
-	// ErrNotFound: no item has the ticket's key.
-	ErrNotFound = errors.New("no such ticket")
-	// ErrNoTickets: the table holds no ticket item, so no org can be found.
-	ErrNoTickets = errors.New("the table holds no ticket")
-	// ErrInvalid: an empty id, org or chat.
-	ErrInvalid = errors.New("invalid argument")
+	ErrNotFound  = errors.New("no such ticket")            // no item has the ticket's key
+	ErrNoTickets = errors.New("the table holds no ticket") // so no org can be found
+	ErrInvalid   = errors.New("invalid argument")          // not an id, org or chat
 )
 
 // Item is one DynamoDB item.
