@@ -163,9 +163,6 @@ func applyDefaults(cfg *Config) {
 	}
 }
 
-// Name returns the function name.
-func (f *Function) Name() string { return f.cfg.Name }
-
 // Timeout returns the function timeout the emulator enforces.
 func (f *Function) Timeout() time.Duration { return f.cfg.Timeout }
 

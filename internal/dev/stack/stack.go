@@ -268,15 +268,6 @@ func (st *Stack) startSandbox(ln net.Listener) error {
 	return nil
 }
 
-// Env returns the environment template.yaml gives the function called
-// name, against this stack's moto_server and Periskope (see FunctionEnv).
-func (st *Stack) Env(name string) (map[string]string, error) {
-	return FunctionEnv(name, st.MotoEndpoint, st.PeriskopeBaseURL, st.cfg.PeriskopePhone)
-}
-
-// Bootstrap is the path of a function's host-arch binary.
-func (st *Stack) Bootstrap(name string) string { return lambdabuild.BootstrapPath(st.cfg.BinDir, name) }
-
 func (st *Stack) startFunctions() error {
 	specs, err := Functions()
 	if err != nil {
@@ -286,7 +277,7 @@ func (st *Stack) startFunctions() error {
 		if len(st.cfg.Only) > 0 && !slices.Contains(st.cfg.Only, spec.Name) {
 			continue
 		}
-		env, err := st.Env(spec.Name)
+		env, err := FunctionEnv(spec.Name, st.MotoEndpoint, st.PeriskopeBaseURL, st.cfg.PeriskopePhone)
 		if err != nil {
 			return err
 		}
@@ -297,7 +288,7 @@ func (st *Stack) startFunctions() error {
 		fn, err := rie.New(rie.Config{
 			Emulator:    lambdabuild.EmulatorPath(st.cfg.BinDir),
 			Name:        spec.Name,
-			Bootstrap:   st.Bootstrap(spec.Name),
+			Bootstrap:   lambdabuild.BootstrapPath(st.cfg.BinDir, spec.Name),
 			Env:         env,
 			Timeout:     spec.Timeout,
 			MemoryMB:    spec.Memory,
