@@ -9,6 +9,7 @@
 package gateway
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -85,9 +86,7 @@ type Gateway struct {
 
 // New checks cfg and applies its defaults.
 func New(cfg Config) (*Gateway, error) {
-	if cfg.APIID == "" {
-		cfg.APIID = DefaultAPIID
-	}
+	cfg.APIID = cmp.Or(cfg.APIID, DefaultAPIID)
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
 	}

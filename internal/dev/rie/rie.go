@@ -18,6 +18,7 @@
 package rie
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -153,9 +154,7 @@ func applyDefaults(cfg *Config) {
 	if cfg.MemoryMB <= 0 {
 		cfg.MemoryMB = DefaultMemoryMB
 	}
-	if cfg.Region == "" {
-		cfg.Region = DefaultRegion
-	}
+	cfg.Region = cmp.Or(cfg.Region, DefaultRegion)
 	cfg.Concurrency = max(cfg.Concurrency, 1)
 	cfg.Prewarm = min(max(cfg.Prewarm, 0), cfg.Concurrency)
 	if cfg.Output == nil {

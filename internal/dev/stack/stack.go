@@ -7,6 +7,7 @@
 package stack
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -155,23 +156,14 @@ func applyDefaults(cfg *Config) error {
 		}
 		cfg.Root = root
 	}
-	if cfg.BinDir == "" {
-		cfg.BinDir = filepath.Join(cfg.Root, "bin", "local")
-	}
-	binDir, err := filepath.Abs(cfg.BinDir)
+	binDir, err := filepath.Abs(cmp.Or(cfg.BinDir, filepath.Join(cfg.Root, "bin", "local")))
 	if err != nil {
 		return err
 	}
 	cfg.BinDir = binDir
-	if cfg.LogDir == "" {
-		cfg.LogDir = filepath.Join(cfg.BinDir, "logs")
-	}
-	if cfg.PeriskopeAPIKey == "" {
-		cfg.PeriskopeAPIKey = local.APIKey
-	}
-	if cfg.PeriskopePhone == "" {
-		cfg.PeriskopePhone = local.Phone
-	}
+	cfg.LogDir = cmp.Or(cfg.LogDir, filepath.Join(cfg.BinDir, "logs"))
+	cfg.PeriskopeAPIKey = cmp.Or(cfg.PeriskopeAPIKey, local.APIKey)
+	cfg.PeriskopePhone = cmp.Or(cfg.PeriskopePhone, local.Phone)
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = 2
 	}
