@@ -38,15 +38,9 @@ import (
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 )
 
-// options are the command line.
+// options are the command line: the stack's configuration and the modes.
 type options struct {
-	apiPort, motoPort, sandboxPort int
-	periskopeBaseURL               string
-	periskopeAPIKey                string
-	periskopePhone                 string
-	concurrency                    int
-	skipBuild                      bool
-	binDir                         string
+	stack.Config
 
 	invoke, event string
 
@@ -60,15 +54,15 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	var o options
 	fs := flag.NewFlagSet("local", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.IntVar(&o.apiPort, "api-port", local.APIPort, "port of the HTTP API (0: any free port)")
-	fs.IntVar(&o.motoPort, "moto-port", local.MotoPort, "port of moto_server (0: any free port)")
-	fs.IntVar(&o.sandboxPort, "sandbox-port", local.SandboxPort, "port of the Periskope sandbox (0: any free port)")
-	fs.StringVar(&o.periskopeBaseURL, "periskope-base-url", os.Getenv("PERISKOPE_BASE_URL"), "use this Periskope instead of the sandbox (default $PERISKOPE_BASE_URL)")
-	fs.StringVar(&o.periskopeAPIKey, "periskope-api-key", envOr("PERISKOPE_API_KEY", local.APIKey), "API key stored in the local secret (default $PERISKOPE_API_KEY, else the sandbox's key)")
-	fs.StringVar(&o.periskopePhone, "periskope-phone", envOr("PERISKOPE_PHONE", local.Phone), "x-phone of create-ticket (default $PERISKOPE_PHONE)")
-	fs.IntVar(&o.concurrency, "concurrency", 2, "most emulator processes per function (Lambda's concurrent execution environments)")
-	fs.BoolVar(&o.skipBuild, "skip-build", false, "use the bootstraps and the emulator already built in -bin-dir")
-	fs.StringVar(&o.binDir, "bin-dir", "", "where the host bootstraps, the emulator and moto.log go (default bin/local)")
+	fs.IntVar(&o.APIPort, "api-port", local.APIPort, "port of the HTTP API (0: any free port)")
+	fs.IntVar(&o.MotoPort, "moto-port", local.MotoPort, "port of moto_server (0: any free port)")
+	fs.IntVar(&o.SandboxPort, "sandbox-port", local.SandboxPort, "port of the Periskope sandbox (0: any free port)")
+	fs.StringVar(&o.PeriskopeBaseURL, "periskope-base-url", os.Getenv("PERISKOPE_BASE_URL"), "use this Periskope instead of the sandbox (default $PERISKOPE_BASE_URL)")
+	fs.StringVar(&o.PeriskopeAPIKey, "periskope-api-key", envOr("PERISKOPE_API_KEY", local.APIKey), "API key stored in the local secret (default $PERISKOPE_API_KEY, else the sandbox's key)")
+	fs.StringVar(&o.PeriskopePhone, "periskope-phone", envOr("PERISKOPE_PHONE", local.Phone), "x-phone of create-ticket (default $PERISKOPE_PHONE)")
+	fs.IntVar(&o.Concurrency, "concurrency", 2, "most emulator processes per function (Lambda's concurrent execution environments)")
+	fs.BoolVar(&o.SkipBuild, "skip-build", false, "use the bootstraps and the emulator already built in -bin-dir")
+	fs.StringVar(&o.BinDir, "bin-dir", "", "where the host bootstraps, the emulator and moto.log go (default bin/local)")
 	fs.StringVar(&o.invoke, "invoke", "", "run one event through this function and print its response, like sam local invoke")
 	fs.StringVar(&o.event, "event", "", "event file for -invoke (\"-\": standard input)")
 	fs.BoolVar(&o.sandboxOnly, "sandbox-only", false, "run only the Periskope sandbox")
@@ -127,16 +121,6 @@ func main() {
 	}
 }
 
-func (o options) stackConfig(out io.Writer) stack.Config {
-	return stack.Config{
-		BinDir: o.binDir, SkipBuild: o.skipBuild,
-		APIPort: o.apiPort, MotoPort: o.motoPort, SandboxPort: o.sandboxPort,
-		PeriskopeBaseURL: o.periskopeBaseURL, PeriskopeAPIKey: o.periskopeAPIKey, PeriskopePhone: o.periskopePhone,
-		Concurrency: o.concurrency,
-		Output:      out,
-	}
-}
-
 // run starts everything, prints what runs where, and stops it all on a signal.
 func run(ctx context.Context, o options, out io.Writer) error {
 	started := time.Now()
@@ -147,10 +131,12 @@ func run(ctx context.Context, o options, out io.Writer) error {
 			return fmt.Errorf("-docker-bridge: %w", err)
 		}
 	}
-	if !o.skipBuild {
+	if !o.SkipBuild {
 		fmt.Fprintf(out, "Building the functions and the Runtime Interface Emulator for %s/%s (bin/local) ...\n", runtime.GOOS, runtime.GOARCH)
 	}
-	st, err := stack.Start(ctx, o.stackConfig(out))
+	cfg := o.Config
+	cfg.Output = out
+	st, err := stack.Start(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -242,7 +228,8 @@ func runInvoke(ctx context.Context, o options, out, logs io.Writer) (failed bool
 	if err != nil {
 		return false, err
 	}
-	cfg := o.stackConfig(logs)
+	cfg := o.Config
+	cfg.Output = logs
 	cfg.NoGateway, cfg.NoWebhooks, cfg.NoLogFiles, cfg.Only = true, true, true, []string{o.invoke}
 	cfg.SandboxPort, cfg.MotoPort = 0, 0 // beside a running `make run`
 	st, err := stack.Start(ctx, cfg)
@@ -283,8 +270,8 @@ func readEvent(path string) ([]byte, error) {
 
 // runSandbox serves only the Periskope sandbox.
 func runSandbox(ctx context.Context, o options, out io.Writer) error {
-	srv, err := sandbox.Listen(net.JoinHostPort("127.0.0.1", strconv.Itoa(o.sandboxPort)), sandbox.Config{
-		WebhookURL: o.webhookURL, OrgPhone: o.periskopePhone, Log: out,
+	srv, err := sandbox.Listen(net.JoinHostPort("127.0.0.1", strconv.Itoa(o.SandboxPort)), sandbox.Config{
+		WebhookURL: o.webhookURL, OrgPhone: o.PeriskopePhone, Log: out,
 	})
 	if err != nil {
 		return err

@@ -216,7 +216,7 @@ func TestParseFlags(t *testing.T) {
 		}
 	}
 	o, _ := parseFlags(nil, io.Discard)
-	if o.apiPort != 3000 || o.motoPort != 5000 || o.sandboxPort != 4010 {
-		t.Errorf("default ports %d/%d/%d, want 3000/5000/4010", o.apiPort, o.motoPort, o.sandboxPort)
+	if o.APIPort != 3000 || o.MotoPort != 5000 || o.SandboxPort != 4010 {
+		t.Errorf("default ports %d/%d/%d, want 3000/5000/4010", o.APIPort, o.MotoPort, o.SandboxPort)
 	}
 }

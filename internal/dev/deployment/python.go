@@ -9,9 +9,6 @@ import (
 	"sync"
 )
 
-// PythonInstallHint says how to get what translate.py imports.
-const PythonInstallHint = "pip install cfn-lint aws-sam-translator"
-
 var (
 	pythonOnce sync.Once
 	pythonPath string
@@ -65,5 +62,5 @@ func findPython() (string, error) {
 	}
 	return "", errors.New("deployment: no Python >= 3.11 with aws-sam-translator and PyYAML found " +
 		"(tried $PYTHON, python3.x on PATH, $PYENV_ROOT/versions/*/bin/python3, ~/.pyenv/versions/*/bin/python3); " +
-		"install them with: " + PythonInstallHint)
+		"install them with: pip install cfn-lint aws-sam-translator")
 }

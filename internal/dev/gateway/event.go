@@ -41,7 +41,7 @@ var hopByHop = map[string]bool{
 // type is text (text/*, application/json, application/xml,
 // application/javascript), as HTTP API does.
 func BuildEvent(r *http.Request, body []byte, meta RequestMeta) events.APIGatewayV2HTTPRequest {
-	sourceIP := remoteIP(r)
+	sourceIP := hostOnly(r.RemoteAddr)
 	domain := hostOnly(r.Host)
 	ev := events.APIGatewayV2HTTPRequest{
 		Version:               "2.0",
@@ -157,14 +157,6 @@ func isText(contentType string) bool {
 		return true
 	}
 	return false
-}
-
-func remoteIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 func hostOnly(hostport string) string {

@@ -9,6 +9,7 @@
 package gateway
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -17,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net/http"
 	"time"
 
@@ -64,15 +66,13 @@ func (rt Route) Key() string { return rt.Method + " " + rt.Path }
 type Config struct {
 	Routes       []Route
 	APIID        string
-	AccountID    string
-	Stage        string
 	MaxBodyBytes int64
 	// MaxInvokeBytes caps the event sent to a function (Lambda's invoke
 	// limit); a larger one is answered 413 without invoking it.
 	MaxInvokeBytes     int
 	IntegrationTimeout time.Duration
 	// AccessLog receives one line per request; nil for none.
-	AccessLog io.Writer
+	AccessLog *log.Logger
 	// Now and NewRequestID make events reproducible in tests.
 	Now          func() time.Time
 	NewRequestID func() string
@@ -86,15 +86,7 @@ type Gateway struct {
 
 // New checks cfg and applies its defaults.
 func New(cfg Config) (*Gateway, error) {
-	if cfg.APIID == "" {
-		cfg.APIID = DefaultAPIID
-	}
-	if cfg.AccountID == "" {
-		cfg.AccountID = DefaultAccountID
-	}
-	if cfg.Stage == "" {
-		cfg.Stage = DefaultStage
-	}
+	cfg.APIID = cmp.Or(cfg.APIID, DefaultAPIID)
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
 	}
@@ -136,7 +128,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g.serveRoute(rec, r, route, requestID)
 	}
 	if g.cfg.AccessLog != nil {
-		fmt.Fprintf(g.cfg.AccessLog, "%s %s %d %.1fms %s requestId=%s\n", r.Method, r.URL.RequestURI(), rec.status,
+		g.cfg.AccessLog.Printf("%s %s %d %.1fms %s requestId=%s", r.Method, r.URL.RequestURI(), rec.status,
 			float64(time.Since(start).Microseconds())/1000, route.Name, requestID)
 	}
 }
@@ -153,8 +145,8 @@ func (g *Gateway) serveRoute(w http.ResponseWriter, r *http.Request, route Route
 		return
 	}
 	event := BuildEvent(r, body, RequestMeta{
-		RouteKey: route.Key(), APIID: g.cfg.APIID, AccountID: g.cfg.AccountID,
-		Stage: g.cfg.Stage, RequestID: requestID, Time: g.cfg.Now(),
+		RouteKey: route.Key(), APIID: g.cfg.APIID, AccountID: DefaultAccountID,
+		Stage: DefaultStage, RequestID: requestID, Time: g.cfg.Now(),
 	})
 	payload, err := MarshalEvent(event)
 	if err != nil {

@@ -9,7 +9,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -133,11 +132,10 @@ func goCommand(ctx context.Context, root string, args []string, env ...string) (
 // copyExecutable copies src to dst through a temporary file renamed into
 // place, so that a dst being run is never written to.
 func copyExecutable(src, dst string) error {
-	in, err := os.Open(src)
+	data, err := os.ReadFile(src)
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrBuild, err)
 	}
-	defer in.Close()
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return err
 	}
@@ -146,15 +144,8 @@ func copyExecutable(src, dst string) error {
 		return err
 	}
 	defer os.Remove(tmp.Name()) // fails harmlessly once renamed
-	if _, err := io.Copy(tmp, in); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(0o755); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
+	_, err = tmp.Write(data)
+	if err = errors.Join(err, tmp.Chmod(0o755), tmp.Close()); err != nil {
 		return err
 	}
 	return os.Rename(tmp.Name(), dst)

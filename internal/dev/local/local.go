@@ -8,12 +8,25 @@ package local
 
 import (
 	"context"
+	"net"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 )
 
 // Host is the only address the local system listens on.
 const Host = "127.0.0.1"
+
+// FreeAddr returns Host with a port that was free a moment ago, for a child
+// process that must be told where to listen (it may lose the port to
+// another before it binds: callers retry).
+func FreeAddr() (string, error) {
+	ln, err := net.Listen("tcp", net.JoinHostPort(Host, "0"))
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
 
 // Default ports of `make run` (docs/local.md).
 const (

@@ -13,29 +13,26 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
-	"strconv"
 	"sync"
 	"syscall"
 	"time"
 
 	"github.com/periskope-connect/periskope-aws/internal/dev/deployment"
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 )
 
-// InstallHint says how to get moto_server when it cannot be found.
-const InstallHint = "moto_server not found: install it with `pip install 'moto[server]'` " +
-	"(or set MOTO_SERVER to its path)"
+// ErrNotFound is returned when no moto_server executable exists.
+var ErrNotFound = errors.New("moto_server not found: install it with `pip install 'moto[server]'` " +
+	"(or set MOTO_SERVER to its path)")
 
-// ErrNotFound is returned by Find when no moto_server executable exists.
-var ErrNotFound = errors.New(InstallHint)
-
-// Find returns the path of moto_server: $MOTO_SERVER, then PATH, then the
+// find returns the path of moto_server: $MOTO_SERVER, then PATH, then the
 // pyenv versions under $PYENV_ROOT or ~/.pyenv, where the machine's Python
 // keeps it when a bare PATH lacks the pyenv shims.
 //
 // Under make, scripts/python-tools.sh has already decided (the project's
 // .venv or an installed moto_server) and set MOTO_SERVER; the rest is for a
 // bare go test.
-func Find() (string, error) {
+func find() (string, error) {
 	if p := os.Getenv("MOTO_SERVER"); p != "" {
 		return p, nil
 	}
@@ -71,7 +68,7 @@ type Server struct {
 // port 0 picks a free one) and waits until it answers. moto's own output
 // goes to logw when not nil.
 func Launch(ctx context.Context, addr string, logw *os.File) (*Server, error) {
-	path, err := Find()
+	path, err := find()
 	if err != nil {
 		return nil, err
 	}
@@ -79,13 +76,13 @@ func Launch(ctx context.Context, addr string, logw *os.File) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("motoserver: %s is already in use or cannot be bound: %w", addr, err)
 	}
-	host, _, _ := net.SplitHostPort(addr)
-	motoPort, err := freePort(host)
+	motoAddr, err := local.FreeAddr()
 	if err != nil {
 		listener.Close()
 		return nil, err
 	}
-	cmd := exec.Command(path, "-H", host, "-p", motoPort)
+	host, port, _ := net.SplitHostPort(motoAddr)
+	cmd := exec.Command(path, "-H", host, "-p", port)
 	cmd.Stdout, cmd.Stderr = logw, logw
 	// Its own process group, so Stop also ends anything it spawned.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -100,7 +97,7 @@ func Launch(ctx context.Context, addr string, logw *os.File) (*Server, error) {
 		exited:   make(chan struct{}),
 	}
 	go func() { _ = cmd.Wait(); close(s.exited) }()
-	s.proxy = &http.Server{Handler: serialProxy("http://" + net.JoinHostPort(host, motoPort)), ReadHeaderTimeout: 10 * time.Second}
+	s.proxy = &http.Server{Handler: serialProxy("http://" + motoAddr), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = s.proxy.Serve(listener) }()
 	if err := s.waitReady(ctx, 30*time.Second); err != nil {
 		s.Stop()
@@ -155,13 +152,4 @@ func (s *Server) waitReady(ctx context.Context, limit time.Duration) error {
 		}
 	}
 	return fmt.Errorf("motoserver: moto_server did not answer on %s within %s", s.Endpoint, limit)
-}
-
-func freePort(host string) (string, error) {
-	l, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
-	if err != nil {
-		return "", err
-	}
-	defer l.Close()
-	return strconv.Itoa(l.Addr().(*net.TCPAddr).Port), nil
 }

@@ -148,10 +148,6 @@ func (s *Server) ProvisionLocal(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.provision(ctx, d)
-}
-
-func (s *Server) provision(ctx context.Context, d *deployment.Deployment) error {
 	tables, err := d.Tables()
 	if err != nil {
 		return err

@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 )
 
 // InvokePath is the emulator's invoke endpoint, the Lambda Invoke API's path.
@@ -107,11 +109,11 @@ func startEnvironment(cfg Config, environ []string, out *lineWriter, onExit func
 }
 
 func tryStart(cfg Config, environ []string, out *lineWriter, onExit func(*environment)) (*environment, error) {
-	invokeAddr, err := freeAddr()
+	invokeAddr, err := local.FreeAddr()
 	if err != nil {
 		return nil, err
 	}
-	runtimeAddr, err := freeAddr()
+	runtimeAddr, err := local.FreeAddr()
 	if err != nil {
 		return nil, err
 	}
@@ -142,6 +144,7 @@ func tryStart(cfg Config, environ []string, out *lineWriter, onExit func(*enviro
 		inits:   make(chan time.Duration, 8),
 	}
 	stdout, stderr := out.child(), out.child()
+	stderr.onLine = env.noteInitReport
 	// The output goes through pipes of ours, not exec's: with an *os.File
 	// as Stdout and Stderr, cmd.Wait returns as soon as the emulator exits.
 	// With exec's pipes it would also wait for every process holding them,
@@ -151,7 +154,7 @@ func tryStart(cfg Config, environ []string, out *lineWriter, onExit func(*enviro
 	if err != nil {
 		return nil, err
 	}
-	errPipe, errCopied, err := outputPipe(&initReportTap{w: stderr, inits: env.inits})
+	errPipe, errCopied, err := outputPipe(stderr)
 	if err != nil {
 		_ = outPipe.Close()
 		return nil, err
@@ -378,48 +381,21 @@ func (e *environment) stop() {
 	<-e.exited
 }
 
-// initReportTap passes the emulator's log on and picks out its INIT REPORT
-// lines: "INIT REPORT(durationMs: 6.356000)".
-type initReportTap struct {
-	w     *lineWriter
-	inits chan time.Duration
-	buf   []byte
-}
-
 var initReport = regexp.MustCompile(`INIT REPORT\(durationMs: ([0-9.]+)\)`)
 
-// Write implements io.Writer; exec's copying goroutine is its only caller.
-func (t *initReportTap) Write(p []byte) (int, error) {
-	t.buf = append(t.buf, p...)
-	for {
-		i := bytes.IndexByte(t.buf, '\n')
-		if i < 0 {
-			break
+// noteInitReport picks the emulator's INIT REPORT lines out of its log:
+// "INIT REPORT(durationMs: 6.356000)".
+func (e *environment) noteInitReport(line []byte) {
+	m := initReport.FindSubmatch(line)
+	if m == nil {
+		return
+	}
+	if ms, err := strconv.ParseFloat(string(m[1]), 64); err == nil {
+		select {
+		case e.inits <- time.Duration(ms * float64(time.Millisecond)):
+		default: // nobody reads old reports; a full buffer drops this one
 		}
-		if m := initReport.FindSubmatch(t.buf[:i]); m != nil {
-			if ms, err := strconv.ParseFloat(string(m[1]), 64); err == nil {
-				select {
-				case t.inits <- time.Duration(ms * float64(time.Millisecond)):
-				default: // nobody reads old reports; keep the newest few
-				}
-			}
-		}
-		t.buf = t.buf[i+1:]
 	}
-	if len(t.buf) > maxPartialLine {
-		t.buf = nil
-	}
-	return t.w.Write(p)
-}
-
-// freeAddr returns a loopback address with a port free a moment ago.
-func freeAddr() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
 }
 
 func randomHex(n int) string {

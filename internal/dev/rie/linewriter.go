@@ -14,6 +14,7 @@ const maxPartialLine = 64 * 1024
 type lineWriter struct {
 	dst    *lockedWriter
 	prefix string
+	onLine func(line []byte) // sees each line before it is written; nil for none
 
 	mu  sync.Mutex
 	buf []byte
@@ -64,6 +65,9 @@ func (lw *lineWriter) Flush() {
 }
 
 func (lw *lineWriter) emit(line []byte) {
+	if lw.onLine != nil {
+		lw.onLine(line)
+	}
 	out := make([]byte, 0, len(lw.prefix)+len(line)+1)
 	out = append(out, lw.prefix...)
 	out = append(out, bytes.TrimSuffix(line, []byte("\r"))...)

@@ -18,6 +18,7 @@
 package rie
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -153,18 +154,13 @@ func applyDefaults(cfg *Config) {
 	if cfg.MemoryMB <= 0 {
 		cfg.MemoryMB = DefaultMemoryMB
 	}
-	if cfg.Region == "" {
-		cfg.Region = DefaultRegion
-	}
+	cfg.Region = cmp.Or(cfg.Region, DefaultRegion)
 	cfg.Concurrency = max(cfg.Concurrency, 1)
 	cfg.Prewarm = min(max(cfg.Prewarm, 0), cfg.Concurrency)
 	if cfg.Output == nil {
 		cfg.Output = os.Stderr
 	}
 }
-
-// Name returns the function name.
-func (f *Function) Name() string { return f.cfg.Name }
 
 // Timeout returns the function timeout the emulator enforces.
 func (f *Function) Timeout() time.Duration { return f.cfg.Timeout }

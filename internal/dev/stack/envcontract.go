@@ -27,7 +27,7 @@ var lambdaSets = []string{
 // sets, and fails if init fails, if it reads a variable that neither the
 // template nor Lambda sets, or if the template sets one it never reads.
 func CheckEnvironment(name string, wire func(getenv func(string) string) error) error {
-	fn, err := templateFunction(name)
+	_, fn, err := templateFunction(name)
 	if err != nil {
 		return err
 	}

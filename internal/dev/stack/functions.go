@@ -33,9 +33,6 @@ type FunctionSpec struct {
 	Timeout  time.Duration // function Timeout
 	Memory   int           // MemorySize, MB
 	Deadline time.Duration // integration TimeoutInMillis of its route
-	// Architectures are the function's (arm64 when deployed; the local
-	// bootstraps are built for the host instead).
-	Architectures []string
 }
 
 // Functions returns the product's functions as template.yaml declares them,
@@ -60,23 +57,24 @@ func Functions() ([]FunctionSpec, error) {
 	return specs, nil
 }
 
-// templateFunction reads the function called name (its logical id) from
-// the template.yaml of the working directory's module.
-func templateFunction(name string) (deployment.Function, error) {
-	d, err := deployment.LoadFromWorkingDir()
-	if err != nil {
-		return deployment.Function{}, err
-	}
-	return d.Function(name)
-}
-
 // FunctionNamed returns the spec of a function by logical id.
 func FunctionNamed(name string) (FunctionSpec, error) {
-	fn, err := templateFunction(name)
+	_, fn, err := templateFunction(name)
 	if err != nil {
 		return FunctionSpec{}, err
 	}
 	return specOf(fn)
+}
+
+// templateFunction reads the function called name (its logical id) from
+// the template.yaml of the working directory's module.
+func templateFunction(name string) (*deployment.Deployment, deployment.Function, error) {
+	d, err := deployment.LoadFromWorkingDir()
+	if err != nil {
+		return nil, deployment.Function{}, err
+	}
+	fn, err := d.Function(name)
+	return d, fn, err
 }
 
 // specOf maps a template function onto the local system, which runs each
@@ -89,7 +87,7 @@ func specOf(fn deployment.Function) (FunctionSpec, error) {
 	return FunctionSpec{
 		Name: fn.LogicalID, Package: FunctionPackage(fn.LogicalID),
 		Method: r.Method, Path: r.Path, Deadline: r.Timeout,
-		Timeout: fn.Timeout, Memory: fn.MemoryMB, Architectures: fn.Architectures,
+		Timeout: fn.Timeout, Memory: fn.MemoryMB,
 	}, nil
 }
 
@@ -116,11 +114,7 @@ func FunctionPackage(logicalID string) string {
 // PeriskopePhone set to periskopeBaseURL and phone where not empty, and
 // AWS_ENDPOINT_URL set to awsEndpoint.
 func FunctionEnv(name, awsEndpoint, periskopeBaseURL, phone string) (map[string]string, error) {
-	d, err := deployment.LoadFromWorkingDir()
-	if err != nil {
-		return nil, err
-	}
-	fn, err := d.Function(name)
+	d, fn, err := templateFunction(name)
 	if err != nil {
 		return nil, err
 	}

@@ -7,10 +7,12 @@
 package stack
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"os"
@@ -29,9 +31,6 @@ import (
 	"github.com/periskope-connect/periskope-aws/internal/dev/rie"
 	"github.com/periskope-connect/periskope-aws/internal/dev/sandbox"
 )
-
-// host is the only address the stack listens on.
-const host = local.Host
 
 // ErrPortInUse is returned when a port the stack needs is taken.
 var ErrPortInUse = errors.New("port already in use")
@@ -116,8 +115,6 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 	if err != nil {
 		return nil, err
 	}
-	// Port 0 asked for a free port: from now on use the one we got.
-	cfg.APIPort, cfg.SandboxPort = portOf(apiLn, cfg.APIPort), portOf(sandboxLn, cfg.SandboxPort)
 	st := &Stack{cfg: cfg, functions: map[string]*rie.Function{}}
 	defer func() {
 		if err != nil {
@@ -159,23 +156,14 @@ func applyDefaults(cfg *Config) error {
 		}
 		cfg.Root = root
 	}
-	if cfg.BinDir == "" {
-		cfg.BinDir = filepath.Join(cfg.Root, "bin", "local")
-	}
-	binDir, err := filepath.Abs(cfg.BinDir)
+	binDir, err := filepath.Abs(cmp.Or(cfg.BinDir, filepath.Join(cfg.Root, "bin", "local")))
 	if err != nil {
 		return err
 	}
 	cfg.BinDir = binDir
-	if cfg.LogDir == "" {
-		cfg.LogDir = filepath.Join(cfg.BinDir, "logs")
-	}
-	if cfg.PeriskopeAPIKey == "" {
-		cfg.PeriskopeAPIKey = local.APIKey
-	}
-	if cfg.PeriskopePhone == "" {
-		cfg.PeriskopePhone = local.Phone
-	}
+	cfg.LogDir = cmp.Or(cfg.LogDir, filepath.Join(cfg.BinDir, "logs"))
+	cfg.PeriskopeAPIKey = cmp.Or(cfg.PeriskopeAPIKey, local.APIKey)
+	cfg.PeriskopePhone = cmp.Or(cfg.PeriskopePhone, local.Phone)
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = 2
 	}
@@ -190,44 +178,42 @@ func applyDefaults(cfg *Config) error {
 func FindRoot() (string, error) { return deployment.FindRoot() }
 
 // claimPorts listens on the gateway and sandbox ports and checks moto's,
-// so that a port in use is reported before anything starts.
+// so that a port in use is reported before anything starts. A port of 0
+// becomes the free one it got.
 func claimPorts(cfg *Config) (api, sb net.Listener, err error) {
-	listen := func(port int, what, flag string) (net.Listener, error) {
-		ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
-		if err != nil {
-			return nil, fmt.Errorf("%w: %s cannot listen on %s:%d (%v); stop what uses it or pick another port with %s",
-				ErrPortInUse, what, host, port, err, flag)
-		}
-		return ln, nil
-	}
-	if !cfg.NoGateway {
-		if api, err = listen(cfg.APIPort, "the API gateway", "-api-port"); err != nil {
-			return nil, nil, err
-		}
-	}
-	if cfg.PeriskopeBaseURL == "" {
-		if sb, err = listen(cfg.SandboxPort, "the Periskope sandbox", "-sandbox-port"); err != nil {
-			closeListener(api)
-			return nil, nil, err
-		}
-	}
-	if cfg.MotoPort != 0 {
-		probe, err := listen(cfg.MotoPort, "moto_server", "-moto-port")
+	defer func() {
 		if err != nil {
 			closeListener(api)
 			closeListener(sb)
-			return nil, nil, err
+		}
+	}()
+	listen := func(port *int, what, flag string) (net.Listener, error) {
+		ln, err := net.Listen("tcp", net.JoinHostPort(local.Host, strconv.Itoa(*port)))
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s cannot listen on %s:%d (%v); stop what uses it or pick another port with %s",
+				ErrPortInUse, what, local.Host, *port, err, flag)
+		}
+		*port = ln.Addr().(*net.TCPAddr).Port
+		return ln, nil
+	}
+	if !cfg.NoGateway {
+		if api, err = listen(&cfg.APIPort, "the API gateway", "-api-port"); err != nil {
+			return api, sb, err
+		}
+	}
+	if cfg.PeriskopeBaseURL == "" {
+		if sb, err = listen(&cfg.SandboxPort, "the Periskope sandbox", "-sandbox-port"); err != nil {
+			return api, sb, err
+		}
+	}
+	if cfg.MotoPort != 0 {
+		var probe net.Listener
+		if probe, err = listen(&cfg.MotoPort, "moto_server", "-moto-port"); err != nil {
+			return api, sb, err
 		}
 		closeListener(probe)
 	}
 	return api, sb, nil
-}
-
-func portOf(ln net.Listener, fallback int) int {
-	if ln == nil {
-		return fallback
-	}
-	return ln.Addr().(*net.TCPAddr).Port
 }
 
 func closeListener(ln net.Listener) {
@@ -237,7 +223,7 @@ func closeListener(ln net.Listener) {
 }
 
 func (st *Stack) startMoto(ctx context.Context) error {
-	moto, err := motoserver.LaunchLocal(ctx, net.JoinHostPort(host, strconv.Itoa(st.cfg.MotoPort)), filepath.Join(st.cfg.BinDir, "moto.log"))
+	moto, err := motoserver.LaunchLocal(ctx, net.JoinHostPort(local.Host, strconv.Itoa(st.cfg.MotoPort)), filepath.Join(st.cfg.BinDir, "moto.log"))
 	if err != nil {
 		return err
 	}
@@ -258,7 +244,7 @@ func (st *Stack) startSandbox(ln net.Listener) error {
 	}
 	webhookURL := ""
 	if !st.cfg.NoGateway && !st.cfg.NoWebhooks {
-		webhookURL = "http://" + net.JoinHostPort(host, strconv.Itoa(st.cfg.APIPort)) + "/webhooks/periskope"
+		webhookURL = "http://" + net.JoinHostPort(local.Host, strconv.Itoa(st.cfg.APIPort)) + "/webhooks/periskope"
 	}
 	srv, err := sandbox.Serve(ln, sandbox.Config{
 		APIKey:     local.APIKey,
@@ -274,15 +260,6 @@ func (st *Stack) startSandbox(ln net.Listener) error {
 	return nil
 }
 
-// Env returns the environment template.yaml gives the function called
-// name, against this stack's moto_server and Periskope (see FunctionEnv).
-func (st *Stack) Env(name string) (map[string]string, error) {
-	return FunctionEnv(name, st.MotoEndpoint, st.PeriskopeBaseURL, st.cfg.PeriskopePhone)
-}
-
-// Bootstrap is the path of a function's host-arch binary.
-func (st *Stack) Bootstrap(name string) string { return lambdabuild.BootstrapPath(st.cfg.BinDir, name) }
-
 func (st *Stack) startFunctions() error {
 	specs, err := Functions()
 	if err != nil {
@@ -292,7 +269,7 @@ func (st *Stack) startFunctions() error {
 		if len(st.cfg.Only) > 0 && !slices.Contains(st.cfg.Only, spec.Name) {
 			continue
 		}
-		env, err := st.Env(spec.Name)
+		env, err := FunctionEnv(spec.Name, st.MotoEndpoint, st.PeriskopeBaseURL, st.cfg.PeriskopePhone)
 		if err != nil {
 			return err
 		}
@@ -303,7 +280,7 @@ func (st *Stack) startFunctions() error {
 		fn, err := rie.New(rie.Config{
 			Emulator:    lambdabuild.EmulatorPath(st.cfg.BinDir),
 			Name:        spec.Name,
-			Bootstrap:   st.Bootstrap(spec.Name),
+			Bootstrap:   lambdabuild.BootstrapPath(st.cfg.BinDir, spec.Name),
 			Env:         env,
 			Timeout:     spec.Timeout,
 			MemoryMB:    spec.Memory,
@@ -333,7 +310,7 @@ func (st *Stack) startGateway(ln net.Listener) error {
 	if err != nil {
 		return err
 	}
-	g, err := gateway.New(gateway.Config{Routes: routes, AccessLog: prefixed{access, "[gateway] "}})
+	g, err := gateway.New(gateway.Config{Routes: routes, AccessLog: log.New(access, "[gateway] ", 0)})
 	if err != nil {
 		return err
 	}
@@ -395,7 +372,7 @@ func (st *Stack) Close() error {
 
 // logWriter writes to Output and to LogPath(LogDir, name), created (or
 // emptied) on first use. Both get whole lines: the writers before it
-// (internal/dev/rie's, prefixed) write one line per call.
+// (internal/dev/rie's, the gateway's log.Logger) write one line per call.
 func (st *Stack) logWriter(name string) (io.Writer, error) {
 	if st.cfg.NoLogFiles {
 		return st.cfg.Output, nil
@@ -412,17 +389,4 @@ func (st *Stack) logWriter(name string) (io.Writer, error) {
 	}
 	st.logs[name] = f
 	return io.MultiWriter(st.cfg.Output, f), nil
-}
-
-// prefixed writes each access-log line with a prefix.
-type prefixed struct {
-	w      io.Writer
-	prefix string
-}
-
-func (p prefixed) Write(b []byte) (int, error) {
-	if _, err := io.WriteString(p.w, p.prefix+string(b)); err != nil {
-		return 0, err
-	}
-	return len(b), nil
 }
