@@ -42,6 +42,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"strconv"
 	"time"
 
@@ -58,7 +59,10 @@ const KeyPrefix = "IDEMPOTENCY#"
 
 // Defaults for New.
 const (
-	DefaultTTL         = 24 * time.Hour
+	DefaultTTL = 24 * time.Hour
+	// DefaultCallTimeout bounds each DynamoDB call, retries included, so an
+	// unreachable DynamoDB turns into ErrUnavailable while there is still
+	// time to answer.
 	DefaultCallTimeout = 2 * time.Second
 )
 
@@ -119,11 +123,6 @@ type Option func(*Store)
 
 // WithTTL sets how long a record lives after the first request (default DefaultTTL).
 func WithTTL(d time.Duration) Option { return func(s *Store) { s.ttl = d } }
-
-// WithCallTimeout bounds each DynamoDB call, retries included (default
-// DefaultCallTimeout), so an unreachable DynamoDB turns into ErrUnavailable
-// while there is still time to answer.
-func WithCallTimeout(d time.Duration) Option { return func(s *Store) { s.callTimeout = d } }
 
 // WithStartWindow sets how long a claim not yet started is protected from
 // being taken over (default StartWindow). Keep it shorter than the call
@@ -286,13 +285,8 @@ type Claim struct {
 
 // item returns the claim's record with the attributes of one state added.
 func (c *Claim) item(state map[string]types.AttributeValue) map[string]types.AttributeValue {
-	item := make(map[string]types.AttributeValue, len(c.record)+len(state))
-	for k, v := range c.record {
-		item[k] = v
-	}
-	for k, v := range state {
-		item[k] = v
-	}
+	item := maps.Clone(c.record)
+	maps.Copy(item, state)
 	return item
 }
 
@@ -310,16 +304,12 @@ func (c *Claim) Start(ctx context.Context) error {
 // Complete stores resp as the answer to every later request with the key.
 // It returns ErrClaimLost or an error wrapping ErrUnavailable on failure.
 func (c *Claim) Complete(ctx context.Context, resp Response) error {
-	body, err := gzipBytes(resp.Body)
-	if err != nil {
-		return fmt.Errorf("%w: compressing answer: %w", ErrUnavailable, err)
-	}
 	// Bodies are stored gzipped: a ticket info object of a large group
 	// carries every member and would otherwise risk the 400 KB item limit.
 	return c.finish(ctx, map[string]types.AttributeValue{
 		"status":           str(statusCompleted),
 		"response_status":  num(int64(resp.Status)),
-		"response_body_gz": &types.AttributeValueMemberB{Value: body},
+		"response_body_gz": &types.AttributeValueMemberB{Value: gzipped(resp.Body)},
 		"ticket_id":        str(resp.TicketID),
 		"completed_at":     str(time.Now().UTC().Format(time.RFC3339Nano)),
 	})
@@ -378,16 +368,13 @@ func decodeResponse(item map[string]types.AttributeValue) (*Response, error) {
 	return &Response{Status: int(status), Body: body, TicketID: getS(item, "ticket_id")}, nil
 }
 
-func gzipBytes(b []byte) ([]byte, error) {
+// gzipped compresses b. Writes to a bytes.Buffer cannot fail.
+func gzipped(b []byte) []byte {
 	var buf bytes.Buffer
 	w := gzip.NewWriter(&buf)
-	if _, err := w.Write(b); err != nil {
-		return nil, err
-	}
-	if err := w.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	_, _ = w.Write(b)
+	_ = w.Close()
+	return buf.Bytes()
 }
 
 func gunzipBytes(b []byte) ([]byte, error) {
@@ -419,13 +406,10 @@ func getS(item map[string]types.AttributeValue, name string) string {
 
 // getN reads a whole number; a missing or unreadable one is 0.
 func getN(item map[string]types.AttributeValue, name string) int64 {
-	v, ok := item[name].(*types.AttributeValueMemberN)
-	if !ok {
-		return 0
+	if v, ok := item[name].(*types.AttributeValueMemberN); ok {
+		if n, err := strconv.ParseInt(v.Value, 10, 64); err == nil {
+			return n
+		}
 	}
-	n, err := strconv.ParseInt(v.Value, 10, 64)
-	if err != nil {
-		return 0
-	}
-	return n
+	return 0
 }
