@@ -124,9 +124,6 @@ type Ticket struct {
 // Key returns the partition key of the ticket ticketID of org orgID.
 func Key(orgID, ticketID string) string { return KeyPrefix + orgID + "#" + ticketID }
 
-// keyLen is len(Key(orgID, ticketID)), without building the key.
-func keyLen(orgID, ticketID string) int { return len(KeyPrefix) + len(orgID) + 1 + len(ticketID) }
-
 // ItemKey returns the DynamoDB key of the ticket ticketID of org orgID, for
 // GetItem and the like.
 func ItemKey(orgID, ticketID string) map[string]types.AttributeValue {
@@ -147,7 +144,7 @@ func (t *Ticket) validate(item map[string]types.AttributeValue) error {
 		return fmt.Errorf("%w: org_id contains '#'", ErrInvalidTicket)
 	case t.TicketID == "":
 		return fmt.Errorf("%w: no ticket_id", ErrInvalidTicket)
-	case keyLen(t.OrgID, t.TicketID) > MaxKeyBytes:
+	case len(Key(t.OrgID, t.TicketID)) > MaxKeyBytes:
 		return fmt.Errorf("%w: key longer than %d bytes", ErrInvalidTicket, MaxKeyBytes)
 	}
 	if size := itemSize(item); size > MaxItemBytes {
