@@ -17,6 +17,7 @@
 package secretcache
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -129,6 +130,8 @@ func New[T any](getter Getter, secretID string, parse func(string) (T, error), o
 	for _, opt := range opts {
 		opt(&o)
 	}
+	o.logger = cmp.Or(o.logger, slog.New(slog.DiscardHandler))
+	o.metrics = cmp.Or(o.metrics, emf.Discard)
 	return &Cache[T]{getter: getter, secretID: secretID, parse: parse, options: o}
 }
 
@@ -136,44 +139,31 @@ func New[T any](getter Getter, secretID string, parse func(string) (T, error), o
 // than the TTL. While Secrets Manager fails transiently it returns the last
 // value for at most MaxStale past its TTL, trying again once per minimum
 // refresh interval.
-func (c *Cache[T]) Get(ctx context.Context) (T, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	now := time.Now()
-	if c.hasValue && now.Sub(c.fetchedAt) < c.ttl {
-		return c.value, nil
-	}
-	if v, err, ok := c.heldLocked(now); ok {
-		return v, err
-	}
-	return c.fetchLocked(ctx, now)
-}
+func (c *Cache[T]) Get(ctx context.Context) (T, error) { return c.load(ctx, false) }
 
 // Refresh fetches the secret again, unless the last attempt was less than
 // the minimum refresh interval ago, in which case it returns what it has.
 // Call it when the cached value was just rejected (a 401, no signing key
 // matching): the secret may have been rotated, or revoked.
-func (c *Cache[T]) Refresh(ctx context.Context) (T, error) {
+func (c *Cache[T]) Refresh(ctx context.Context) (T, error) { return c.load(ctx, true) }
+
+// load is Get, or with force Refresh. Without calling Secrets Manager it
+// answers a value within its TTL (unless forced), and when the last attempt
+// was recent, the value it left (fresh, or stale within MaxStale) or the
+// error it left when there is none.
+func (c *Cache[T]) load(ctx context.Context, force bool) (T, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := time.Now()
-	if v, err, ok := c.heldLocked(now); ok {
-		return v, err
+	switch {
+	case !force && c.hasValue && now.Sub(c.fetchedAt) < c.ttl,
+		c.hasValue && now.Sub(c.triedAt) < c.minInterval && c.servable(now):
+		return c.value, nil
+	case !c.hasValue && c.lastErr != nil && now.Sub(c.triedAt) < c.failureTTL:
+		var zero T
+		return zero, c.lastErr
 	}
 	return c.fetchLocked(ctx, now)
-}
-
-// heldLocked answers without calling Secrets Manager when the last attempt
-// was recent: the value it left (fresh, or stale within MaxStale), or the
-// error it left when there is none. ok is false when a fetch is due.
-func (c *Cache[T]) heldLocked(now time.Time) (value T, err error, ok bool) {
-	switch {
-	case c.hasValue && now.Sub(c.triedAt) < c.minInterval && c.servable(now):
-		return c.value, nil, true
-	case !c.hasValue && c.lastErr != nil && now.Sub(c.triedAt) < c.failureTTL:
-		return value, c.lastErr, true
-	}
-	return value, nil, false
 }
 
 // servable reports whether the cached value may still be served: within
@@ -203,12 +193,7 @@ func (c *Cache[T]) fetchLocked(ctx context.Context, now time.Time) (T, error) {
 // and the AWS error code, never the error's text (which could quote the
 // value) nor the value.
 func (c *Cache[T]) report(ctx context.Context, err error, servingStale bool) {
-	if c.metrics != nil {
-		c.metrics.Count(MetricRefreshFailed, 1)
-	}
-	if c.logger == nil {
-		return
-	}
+	c.metrics.Count(MetricRefreshFailed, 1)
 	kind := "permanent"
 	if transient(err) {
 		kind = "transient"
