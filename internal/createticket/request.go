@@ -254,29 +254,17 @@ func parseStatus(v json.RawMessage) (string, *apigw.Error) {
 
 func parseDueDate(v json.RawMessage) (string, *apigw.Error) {
 	s, err := optionalString(v)
-	if err == nil && s == "" {
-		return "", nil
-	}
-	if err == nil {
-		if _, perr := time.Parse(time.DateOnly, s); perr == nil {
-			return s, nil
-		}
-		if _, perr := time.Parse(time.RFC3339, s); perr == nil {
-			return s, nil
-		}
+	parses := func(layout string) bool { _, err := time.Parse(layout, s); return err == nil }
+	if err == nil && (s == "" || parses(time.DateOnly) || parses(time.RFC3339)) {
+		return s, nil
 	}
 	return "", invalid("due_date", `due_date must be a date "2006-01-02" or an RFC 3339 timestamp "2006-01-02T15:04:05Z07:00"`)
 }
 
 func parseAssignee(v json.RawMessage) (string, *apigw.Error) {
 	s, err := optionalString(v)
-	if err == nil && s == "" {
-		return "", nil
-	}
-	if err == nil && len(s) <= MaxAssigneeLength {
-		if isEmailAddress(s) {
-			return s, nil
-		}
+	if err == nil && (s == "" || len(s) <= MaxAssigneeLength && isEmailAddress(s)) {
+		return s, nil
 	}
 	return "", invalid("assignee", "assignee must be the email address of a user of the Periskope organisation")
 }
@@ -323,26 +311,14 @@ func parseLabels(v json.RawMessage) (string, *apigw.Error) {
 	switch {
 	case len(v) == 0 || string(v) == "null":
 		return "", nil
-	case v[0] == '"':
-		s, err := optionalString(v)
-		if err != nil {
-			return "", invalid("labels", "labels must be a string or an array of strings")
-		}
+	case v[0] == '"' && json.Unmarshal(v, new(string)) == nil:
+		s, _ := optionalString(v)
 		parts = strings.Split(s, ",")
-	case v[0] == '[':
-		var raw []json.RawMessage
-		if err := json.Unmarshal(v, &raw); err != nil {
-			return "", invalid("labels", "labels must be a string or an array of strings")
-		}
-		for _, elem := range raw {
-			var s string
-			if err := json.Unmarshal(elem, &s); err != nil {
-				return "", invalid("labels", "labels must be a string or an array of strings")
-			}
+	case v[0] == '[' && json.Unmarshal(v, &parts) == nil:
+		for _, s := range parts {
 			if strings.Contains(s, ",") {
 				return "", invalid("labels", "a label in the labels array must not contain a comma: %q", s)
 			}
-			parts = append(parts, s)
 		}
 	default:
 		return "", invalid("labels", "labels must be a string or an array of strings")
