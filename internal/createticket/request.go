@@ -228,15 +228,9 @@ func parsePriority(v json.RawMessage) (periskope.Priority, *apigw.Error) {
 		}
 		return 0, bad
 	}
-	switch strings.ToLower(text) {
-	case "low":
-		return periskope.PriorityLow, nil
-	case "medium":
-		return periskope.PriorityMedium, nil
-	case "high":
-		return periskope.PriorityHigh, nil
-	case "urgent":
-		return periskope.PriorityUrgent, nil
+	// The names of PriorityLow (1) to PriorityUrgent (4).
+	if i := slices.Index([]string{"low", "medium", "high", "urgent"}, strings.ToLower(text)); i >= 0 {
+		return periskope.Priority(i + 1), nil
 	}
 	return 0, bad
 }
