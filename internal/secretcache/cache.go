@@ -163,16 +163,6 @@ func (c *Cache[T]) load(ctx context.Context, force bool) (T, error) {
 		var zero T
 		return zero, c.lastErr
 	}
-	return c.fetchLocked(ctx, now)
-}
-
-// servable reports whether the cached value may still be served: within
-// its TTL, or stale by at most MaxStale.
-func (c *Cache[T]) servable(now time.Time) bool {
-	return now.Sub(c.fetchedAt) < c.ttl+c.maxStale
-}
-
-func (c *Cache[T]) fetchLocked(ctx context.Context, now time.Time) (T, error) {
 	c.triedAt = now
 	value, err := c.fetch(ctx)
 	if err == nil {
@@ -187,6 +177,12 @@ func (c *Cache[T]) fetchLocked(ctx context.Context, now time.Time) (T, error) {
 	var zero T
 	c.value, c.hasValue, c.lastErr = zero, false, err
 	return zero, err
+}
+
+// servable reports whether the cached value may still be served: within
+// its TTL, or stale by at most MaxStale.
+func (c *Cache[T]) servable(now time.Time) bool {
+	return now.Sub(c.fetchedAt) < c.ttl+c.maxStale
 }
 
 // report logs and counts one failed read. The line holds the secret's id
