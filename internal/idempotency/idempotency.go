@@ -361,7 +361,11 @@ func decodeResponse(item map[string]types.AttributeValue) (*Response, error) {
 	if !ok {
 		return nil, errors.New("no body")
 	}
-	body, err := gunzipBytes(gz.Value)
+	r, err := gzip.NewReader(bytes.NewReader(gz.Value))
+	if err != nil {
+		return nil, err
+	}
+	body, err := io.ReadAll(r)
 	if err != nil {
 		return nil, err
 	}
@@ -375,14 +379,6 @@ func gzipped(b []byte) []byte {
 	_, _ = w.Write(b)
 	_ = w.Close()
 	return buf.Bytes()
-}
-
-func gunzipBytes(b []byte) ([]byte, error) {
-	r, err := gzip.NewReader(bytes.NewReader(b))
-	if err != nil {
-		return nil, err
-	}
-	return io.ReadAll(r)
 }
 
 func newOwnerToken() string {
