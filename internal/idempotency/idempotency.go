@@ -114,7 +114,6 @@ type Store struct {
 	db          DB
 	table       string
 	ttl         time.Duration
-	callTimeout time.Duration
 	startWindow time.Duration
 }
 
@@ -132,7 +131,7 @@ func WithStartWindow(d time.Duration) Option { return func(s *Store) { s.startWi
 
 // New returns a Store over table.
 func New(db DB, table string, opts ...Option) *Store {
-	s := &Store{db: db, table: table, ttl: DefaultTTL, callTimeout: DefaultCallTimeout, startWindow: StartWindow}
+	s := &Store{db: db, table: table, ttl: DefaultTTL, startWindow: StartWindow}
 	for _, opt := range opts {
 		opt(s)
 	}
@@ -218,7 +217,7 @@ func (s *Store) Begin(ctx context.Context, key Key, fingerprint string, leaseUnt
 		"start_by":    num(now.Add(s.startWindow).UnixMilli()),
 		"expires_at":  num(now.Add(s.ttl).Unix()),
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.callTimeout)
+	ctx, cancel := context.WithTimeout(ctx, DefaultCallTimeout)
 	defer cancel()
 	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: aws.String(s.table),
@@ -332,7 +331,7 @@ func (c *Claim) Release(ctx context.Context, status int) error {
 // one DynamoDB operation (and one IAM action) only.
 func (c *Claim) finish(ctx context.Context, state map[string]types.AttributeValue) error {
 	s := c.store
-	ctx, cancel := context.WithTimeout(ctx, s.callTimeout)
+	ctx, cancel := context.WithTimeout(ctx, DefaultCallTimeout)
 	defer cancel()
 	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName:                 aws.String(s.table),
