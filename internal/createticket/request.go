@@ -270,8 +270,13 @@ func parseAssignee(v json.RawMessage) (string, *apigw.Error) {
 // refused: Periskope could not match them to a user.
 func isEmailAddress(s string) bool {
 	local, domain, ok := strings.Cut(s, "@")
-	if !ok || len(local) == 0 || len(local) > 64 || !isDotAtom(local, isAtext) {
+	if !ok || len(local) == 0 || len(local) > 64 {
 		return false
+	}
+	for _, atom := range strings.Split(local, ".") {
+		if atom == "" || !text.AllBytes(atom, isAtext) {
+			return false
+		}
 	}
 	labels := strings.Split(domain, ".")
 	if len(labels) < 2 {
@@ -279,16 +284,6 @@ func isEmailAddress(s string) bool {
 	}
 	for _, label := range labels {
 		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' || !text.AllBytes(label, isLabelByte) {
-			return false
-		}
-	}
-	return true
-}
-
-// isDotAtom reports atoms of ok bytes joined by single dots.
-func isDotAtom(s string, ok func(byte) bool) bool {
-	for _, atom := range strings.Split(s, ".") {
-		if atom == "" || !text.AllBytes(atom, ok) {
 			return false
 		}
 	}

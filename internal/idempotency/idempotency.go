@@ -44,6 +44,7 @@ import (
 	"io"
 	"maps"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -144,10 +145,8 @@ func ValidateKey(key string) error {
 	if key == "" || len(key) > MaxKeyLength {
 		return fmt.Errorf("%w: must be 1 to %d characters", ErrInvalidKey, MaxKeyLength)
 	}
-	for i := 0; i < len(key); i++ {
-		if key[i] < 0x20 || key[i] > 0x7e {
-			return fmt.Errorf("%w: must be printable ASCII", ErrInvalidKey)
-		}
+	if strings.ContainsFunc(key, func(r rune) bool { return r < 0x20 || r > 0x7e }) {
+		return fmt.Errorf("%w: must be printable ASCII", ErrInvalidKey)
 	}
 	return nil
 }
