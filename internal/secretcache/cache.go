@@ -108,12 +108,10 @@ func WithMinRefreshInterval(d time.Duration) Option {
 // turns into a stale value or a clear error well before the Lambda deadline.
 func WithFetchTimeout(d time.Duration) Option { return func(o *options) { o.timeout = d } }
 
-// WithFailureTTL sets how long a failed read is remembered when no value is
-// cached (default DefaultFailureTTL).
+// WithFailureTTL replaces DefaultFailureTTL.
 func WithFailureTTL(d time.Duration) Option { return func(o *options) { o.failureTTL = d } }
 
-// WithMaxStale sets how long past its TTL a value may be served while
-// Secrets Manager fails transiently (default MaxStale).
+// WithMaxStale replaces MaxStale.
 func WithMaxStale(d time.Duration) Option { return func(o *options) { o.maxStale = d } }
 
 // WithLogger sets where failed reads are logged (default: nowhere).
