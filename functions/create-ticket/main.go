@@ -3,10 +3,7 @@
 // from Secrets Manager, optionally idempotent through DynamoDB (see package
 // createticket). It only wires: configuration, then clients built once per
 // container, then the handler.
-//
-// Build for Lambda (provided.al2023, arm64 or amd64) with:
-//
-//	go build -tags lambda.norpc -o bootstrap ./functions/create-ticket
+// `make build` builds it for Lambda with the release flags (deploy/deploy.mk).
 package main
 
 import (

@@ -143,14 +143,9 @@ func (e *Error) Response() events.APIGatewayV2HTTPResponse {
 		Error detail `json:"error"`
 	}{detail{e.Code, e.Message, e.Field}})
 	if e.RetryAfter > 0 {
-		resp.Headers["retry-after"] = strconv.Itoa(retryAfterSeconds(e.RetryAfter))
+		resp.Headers["retry-after"] = strconv.Itoa(max(int((e.RetryAfter+time.Second-1)/time.Second), 1))
 	}
 	return resp
-}
-
-func retryAfterSeconds(d time.Duration) int {
-	s := int((d + time.Second - 1) / time.Second)
-	return max(s, 1)
 }
 
 // JSON answers status with v encoded as JSON. v must be encodable (the

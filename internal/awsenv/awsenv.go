@@ -10,6 +10,7 @@
 package awsenv
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"os"
@@ -34,10 +35,7 @@ func Config() (aws.Config, error) {
 
 // FromLookup is Config with the environment read through getenv.
 func FromLookup(getenv func(string) string) (aws.Config, error) {
-	region := getenv("AWS_REGION")
-	if region == "" {
-		region = getenv("AWS_DEFAULT_REGION")
-	}
+	region := cmp.Or(getenv("AWS_REGION"), getenv("AWS_DEFAULT_REGION"))
 	if region == "" {
 		return aws.Config{}, ErrNoRegion
 	}

@@ -35,23 +35,10 @@ func NewPeriskopeClient(cfg Config, keys periskope.KeyProvider, opts ...periskop
 // bounded connect time.
 type dialFunc func(ctx context.Context, network, addr string) (net.Conn, error)
 
-func newPeriskopeClient(cfg Config, keys periskope.KeyProvider, dial dialFunc, opts ...periskope.Option) (*periskope.Client, error) {
-	base := []periskope.Option{
-		periskope.WithBaseURL(cfg.BaseURL),
-		periskope.WithPhone(cfg.Phone),
-		periskope.WithKeyProvider(keys),
-		periskope.WithRetryPolicy(RetryPolicy),
-		periskope.WithHTTPClient(newHTTPClient(dial)),
-	}
-	return periskope.New(append(base, opts...)...)
-}
-
-// newHTTPClient returns an HTTP client with bounded connect and TLS times
-// whose connections dial makes (nil: a net.Dialer) and whose requests are
-// counted by withAttemptCounter. It follows no redirect
-// once handed to periskope.WithHTTPClient, which never lets a client do so
+// newPeriskopeClient's HTTP client has bounded connect and TLS times, and
+// follows no redirect, periskope.WithHTTPClient never letting a client do so
 // (Authorization would go with it, and a 307 would repeat the create).
-func newHTTPClient(dial dialFunc) *http.Client {
+func newPeriskopeClient(cfg Config, keys periskope.KeyProvider, dial dialFunc, opts ...periskope.Option) (*periskope.Client, error) {
 	if dial == nil {
 		dial = (&net.Dialer{Timeout: 3 * time.Second, KeepAlive: 30 * time.Second}).DialContext
 	}
@@ -59,13 +46,20 @@ func newHTTPClient(dial dialFunc) *http.Client {
 	t.DialContext = dial
 	t.TLSHandshakeTimeout = 3 * time.Second
 	t.MaxIdleConnsPerHost = 10
-	return &http.Client{Transport: countingTransport{base: t}}
+	base := []periskope.Option{
+		periskope.WithBaseURL(cfg.BaseURL),
+		periskope.WithPhone(cfg.Phone),
+		periskope.WithKeyProvider(keys),
+		periskope.WithRetryPolicy(RetryPolicy),
+		periskope.WithHTTPClient(&http.Client{Transport: countingTransport{base: t}}),
+	}
+	return periskope.New(append(base, opts...)...)
 }
 
 type attemptCounterKey struct{}
 
 // withAttemptCounter returns a context under which every HTTP attempt made
-// through a newHTTPClient client increments the returned counter.
+// through a newPeriskopeClient client increments the returned counter.
 func withAttemptCounter(ctx context.Context) (context.Context, *atomic.Int32) {
 	n := new(atomic.Int32)
 	return context.WithValue(ctx, attemptCounterKey{}, n), n

@@ -46,10 +46,7 @@ type Config struct {
 	APIKeySecret string
 	// TicketsTable is the DynamoDB table of idempotency records.
 	TicketsTable string
-	// PlainHTTPHost, when set, is a host besides loopback that BaseURL may
-	// name with http://. It must be DockerHostName or a private IP address
-	// (such as Docker's bridge gateway), so even a misconfigured deployment
-	// cannot send the key in clear text across the internet.
+	// PlainHTTPHost: see EnvPlainHTTPHost and checkPlainHTTPHost.
 	PlainHTTPHost string
 }
 

@@ -94,9 +94,7 @@ type TicketCreator interface {
 	CreateTicket(ctx context.Context, req periskope.CreateTicketRequest) (*periskope.TicketInfo, error)
 }
 
-// KeyProvider supplies the Periskope API key; *SecretKeys is one. The
-// handler asks for it before calling Periskope so that an unreadable secret
-// is a clear 503.
+// KeyProvider supplies the Periskope API key; *SecretKeys is one.
 type KeyProvider interface {
 	APIKey(ctx context.Context) (string, error)
 }
@@ -109,11 +107,8 @@ type IdempotencyStore interface {
 // Deps are what a Handler works with. Tickets and Keys are required; the
 // others have working zero values.
 type Deps struct {
-	// Tickets creates the ticket in Periskope.
 	Tickets TicketCreator
-	// Keys is read before Periskope is called, so that an unreadable API
-	// key is a 503 that calls nobody.
-	Keys KeyProvider
+	Keys    KeyProvider
 	// Idempotency may be nil only where no request carries an
 	// Idempotency-Key (such a request is answered 503).
 	Idempotency IdempotencyStore
@@ -335,6 +330,12 @@ func idempotencyDown() *apigw.Error {
 		Message: "idempotency records are unavailable; nothing was created, retry later"}
 }
 
+// keyUnavailable is the answer when the API key cannot be read.
+func keyUnavailable() *apigw.Error {
+	return &apigw.Error{Status: http.StatusServiceUnavailable, Code: CodeAPIKeyUnavailable, RetryAfter: time.Second,
+		Message: "the Periskope API key cannot be read right now; nothing was created, retry later"}
+}
+
 // inProgress is the answer while another request holds the key.
 func inProgress() *apigw.Error {
 	return &apigw.Error{Status: http.StatusConflict, Code: CodeIdempotencyInProgress, Field: IdempotencyKeyHeader, RetryAfter: time.Second,
@@ -348,8 +349,7 @@ func (h *Handler) readKey(ctx context.Context, o *outcome) (events.APIGatewayV2H
 	if _, err := h.d.Keys.APIKey(ctx); err != nil {
 		o.err = err
 		o.dependencyFailed(depSecretsManager, err)
-		return o.fail(&apigw.Error{Status: http.StatusServiceUnavailable, Code: CodeAPIKeyUnavailable, RetryAfter: time.Second,
-			Message: "the Periskope API key cannot be read right now; nothing was created, retry later"}), false
+		return o.fail(keyUnavailable()), false
 	}
 	return events.APIGatewayV2HTTPResponse{}, true
 }
@@ -393,15 +393,13 @@ func upstreamError(err error, o *outcome) (*apigw.Error, bool) {
 	if errors.As(err, &apiErr) {
 		o.traceID = apiErr.TraceID
 	}
-	keyUnavailable := errors.Is(err, secretcache.ErrUnavailable) || errors.Is(err, secretcache.ErrMalformed)
 	switch {
-	case keyUnavailable:
+	case errors.Is(err, secretcache.ErrUnavailable) || errors.Is(err, secretcache.ErrMalformed):
 		// Before any APIError: a 401 whose key refresh found the secret
 		// deleted or broken is the secret's fault, and the next request
 		// gets this 503 without calling Periskope.
 		o.dependencyFailed(depSecretsManager, err)
-		return &apigw.Error{Status: http.StatusServiceUnavailable, Code: CodeAPIKeyUnavailable, RetryAfter: time.Second,
-			Message: "the Periskope API key cannot be read right now; nothing was created, retry later"}, false
+		return keyUnavailable(), false
 	case apiErr != nil && errors.Is(apiErr, periskope.ErrRateLimited):
 		o.upstreamErr = true
 		return &apigw.Error{Status: http.StatusTooManyRequests, Code: CodeRateLimited, RetryAfter: max(apiErr.RetryAfter, time.Second),

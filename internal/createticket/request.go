@@ -228,15 +228,9 @@ func parsePriority(v json.RawMessage) (periskope.Priority, *apigw.Error) {
 		}
 		return 0, bad
 	}
-	switch strings.ToLower(text) {
-	case "low":
-		return periskope.PriorityLow, nil
-	case "medium":
-		return periskope.PriorityMedium, nil
-	case "high":
-		return periskope.PriorityHigh, nil
-	case "urgent":
-		return periskope.PriorityUrgent, nil
+	// The names of PriorityLow (1) to PriorityUrgent (4).
+	if i := slices.Index([]string{"low", "medium", "high", "urgent"}, strings.ToLower(text)); i >= 0 {
+		return periskope.Priority(i + 1), nil
 	}
 	return 0, bad
 }
@@ -254,29 +248,17 @@ func parseStatus(v json.RawMessage) (string, *apigw.Error) {
 
 func parseDueDate(v json.RawMessage) (string, *apigw.Error) {
 	s, err := optionalString(v)
-	if err == nil && s == "" {
-		return "", nil
-	}
-	if err == nil {
-		if _, perr := time.Parse(time.DateOnly, s); perr == nil {
-			return s, nil
-		}
-		if _, perr := time.Parse(time.RFC3339, s); perr == nil {
-			return s, nil
-		}
+	parses := func(layout string) bool { _, err := time.Parse(layout, s); return err == nil }
+	if err == nil && (s == "" || parses(time.DateOnly) || parses(time.RFC3339)) {
+		return s, nil
 	}
 	return "", invalid("due_date", `due_date must be a date "2006-01-02" or an RFC 3339 timestamp "2006-01-02T15:04:05Z07:00"`)
 }
 
 func parseAssignee(v json.RawMessage) (string, *apigw.Error) {
 	s, err := optionalString(v)
-	if err == nil && s == "" {
-		return "", nil
-	}
-	if err == nil && len(s) <= MaxAssigneeLength {
-		if isEmailAddress(s) {
-			return s, nil
-		}
+	if err == nil && (s == "" || len(s) <= MaxAssigneeLength && isEmailAddress(s)) {
+		return s, nil
 	}
 	return "", invalid("assignee", "assignee must be the email address of a user of the Periskope organisation")
 }
@@ -288,8 +270,13 @@ func parseAssignee(v json.RawMessage) (string, *apigw.Error) {
 // refused: Periskope could not match them to a user.
 func isEmailAddress(s string) bool {
 	local, domain, ok := strings.Cut(s, "@")
-	if !ok || len(local) == 0 || len(local) > 64 || !isDotAtom(local, isAtext) {
+	if !ok || len(local) == 0 || len(local) > 64 {
 		return false
+	}
+	for _, atom := range strings.Split(local, ".") {
+		if atom == "" || !text.AllBytes(atom, isAtext) {
+			return false
+		}
 	}
 	labels := strings.Split(domain, ".")
 	if len(labels) < 2 {
@@ -297,16 +284,6 @@ func isEmailAddress(s string) bool {
 	}
 	for _, label := range labels {
 		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' || !text.AllBytes(label, isLabelByte) {
-			return false
-		}
-	}
-	return true
-}
-
-// isDotAtom reports atoms of ok bytes joined by single dots.
-func isDotAtom(s string, ok func(byte) bool) bool {
-	for _, atom := range strings.Split(s, ".") {
-		if atom == "" || !text.AllBytes(atom, ok) {
 			return false
 		}
 	}
@@ -323,26 +300,14 @@ func parseLabels(v json.RawMessage) (string, *apigw.Error) {
 	switch {
 	case len(v) == 0 || string(v) == "null":
 		return "", nil
-	case v[0] == '"':
-		s, err := optionalString(v)
-		if err != nil {
-			return "", invalid("labels", "labels must be a string or an array of strings")
-		}
+	case v[0] == '"' && json.Unmarshal(v, new(string)) == nil:
+		s, _ := optionalString(v)
 		parts = strings.Split(s, ",")
-	case v[0] == '[':
-		var raw []json.RawMessage
-		if err := json.Unmarshal(v, &raw); err != nil {
-			return "", invalid("labels", "labels must be a string or an array of strings")
-		}
-		for _, elem := range raw {
-			var s string
-			if err := json.Unmarshal(elem, &s); err != nil {
-				return "", invalid("labels", "labels must be a string or an array of strings")
-			}
+	case v[0] == '[' && json.Unmarshal(v, &parts) == nil:
+		for _, s := range parts {
 			if strings.Contains(s, ",") {
 				return "", invalid("labels", "a label in the labels array must not contain a comma: %q", s)
 			}
-			parts = append(parts, s)
 		}
 	default:
 		return "", invalid("labels", "labels must be a string or an array of strings")

@@ -36,7 +36,6 @@ type Recorder struct {
 	function     string
 	functionName string
 	dimensions   [][]string
-	now          func() time.Time
 }
 
 // New returns a Recorder that writes to w with the dimension
@@ -44,7 +43,7 @@ type Recorder struct {
 // also recorded per deployed function, Function and FunctionName, so that
 // the alarms of one stack never count another stack's requests.
 func New(w io.Writer, function string) *Recorder {
-	r := &Recorder{w: w, function: function, now: time.Now, dimensions: [][]string{{"Function"}}}
+	r := &Recorder{w: w, function: function, dimensions: [][]string{{"Function"}}}
 	if name := os.Getenv("AWS_LAMBDA_FUNCTION_NAME"); name != "" {
 		r.functionName = name
 		r.dimensions = append(r.dimensions, []string{"Function", "FunctionName"})
@@ -57,7 +56,7 @@ func New(w io.Writer, function string) *Recorder {
 func (r *Recorder) Count(name string, value float64) {
 	doc := map[string]any{
 		"_aws": map[string]any{
-			"Timestamp": r.now().UnixMilli(),
+			"Timestamp": time.Now().UnixMilli(),
 			"CloudWatchMetrics": []any{map[string]any{
 				"Namespace":  Namespace,
 				"Dimensions": r.dimensions,

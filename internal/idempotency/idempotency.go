@@ -42,7 +42,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -58,7 +60,10 @@ const KeyPrefix = "IDEMPOTENCY#"
 
 // Defaults for New.
 const (
-	DefaultTTL         = 24 * time.Hour
+	DefaultTTL = 24 * time.Hour
+	// DefaultCallTimeout bounds each DynamoDB call, retries included, so an
+	// unreachable DynamoDB turns into ErrUnavailable while there is still
+	// time to answer.
 	DefaultCallTimeout = 2 * time.Second
 )
 
@@ -110,7 +115,6 @@ type Store struct {
 	db          DB
 	table       string
 	ttl         time.Duration
-	callTimeout time.Duration
 	startWindow time.Duration
 }
 
@@ -120,11 +124,6 @@ type Option func(*Store)
 // WithTTL sets how long a record lives after the first request (default DefaultTTL).
 func WithTTL(d time.Duration) Option { return func(s *Store) { s.ttl = d } }
 
-// WithCallTimeout bounds each DynamoDB call, retries included (default
-// DefaultCallTimeout), so an unreachable DynamoDB turns into ErrUnavailable
-// while there is still time to answer.
-func WithCallTimeout(d time.Duration) Option { return func(s *Store) { s.callTimeout = d } }
-
 // WithStartWindow sets how long a claim not yet started is protected from
 // being taken over (default StartWindow). Keep it shorter than the call
 // timeout (see StartWindow); tests that must see concurrent requests in
@@ -133,7 +132,7 @@ func WithStartWindow(d time.Duration) Option { return func(s *Store) { s.startWi
 
 // New returns a Store over table.
 func New(db DB, table string, opts ...Option) *Store {
-	s := &Store{db: db, table: table, ttl: DefaultTTL, callTimeout: DefaultCallTimeout, startWindow: StartWindow}
+	s := &Store{db: db, table: table, ttl: DefaultTTL, startWindow: StartWindow}
 	for _, opt := range opts {
 		opt(s)
 	}
@@ -146,10 +145,8 @@ func ValidateKey(key string) error {
 	if key == "" || len(key) > MaxKeyLength {
 		return fmt.Errorf("%w: must be 1 to %d characters", ErrInvalidKey, MaxKeyLength)
 	}
-	for i := 0; i < len(key); i++ {
-		if key[i] < 0x20 || key[i] > 0x7e {
-			return fmt.Errorf("%w: must be printable ASCII", ErrInvalidKey)
-		}
+	if strings.ContainsFunc(key, func(r rune) bool { return r < 0x20 || r > 0x7e }) {
+		return fmt.Errorf("%w: must be printable ASCII", ErrInvalidKey)
 	}
 	return nil
 }
@@ -219,7 +216,7 @@ func (s *Store) Begin(ctx context.Context, key Key, fingerprint string, leaseUnt
 		"start_by":    num(now.Add(s.startWindow).UnixMilli()),
 		"expires_at":  num(now.Add(s.ttl).Unix()),
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.callTimeout)
+	ctx, cancel := context.WithTimeout(ctx, DefaultCallTimeout)
 	defer cancel()
 	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: aws.String(s.table),
@@ -286,13 +283,8 @@ type Claim struct {
 
 // item returns the claim's record with the attributes of one state added.
 func (c *Claim) item(state map[string]types.AttributeValue) map[string]types.AttributeValue {
-	item := make(map[string]types.AttributeValue, len(c.record)+len(state))
-	for k, v := range c.record {
-		item[k] = v
-	}
-	for k, v := range state {
-		item[k] = v
-	}
+	item := maps.Clone(c.record)
+	maps.Copy(item, state)
 	return item
 }
 
@@ -310,16 +302,12 @@ func (c *Claim) Start(ctx context.Context) error {
 // Complete stores resp as the answer to every later request with the key.
 // It returns ErrClaimLost or an error wrapping ErrUnavailable on failure.
 func (c *Claim) Complete(ctx context.Context, resp Response) error {
-	body, err := gzipBytes(resp.Body)
-	if err != nil {
-		return fmt.Errorf("%w: compressing answer: %w", ErrUnavailable, err)
-	}
 	// Bodies are stored gzipped: a ticket info object of a large group
 	// carries every member and would otherwise risk the 400 KB item limit.
 	return c.finish(ctx, map[string]types.AttributeValue{
 		"status":           str(statusCompleted),
 		"response_status":  num(int64(resp.Status)),
-		"response_body_gz": &types.AttributeValueMemberB{Value: body},
+		"response_body_gz": &types.AttributeValueMemberB{Value: gzipped(resp.Body)},
 		"ticket_id":        str(resp.TicketID),
 		"completed_at":     str(time.Now().UTC().Format(time.RFC3339Nano)),
 	})
@@ -342,7 +330,7 @@ func (c *Claim) Release(ctx context.Context, status int) error {
 // one DynamoDB operation (and one IAM action) only.
 func (c *Claim) finish(ctx context.Context, state map[string]types.AttributeValue) error {
 	s := c.store
-	ctx, cancel := context.WithTimeout(ctx, s.callTimeout)
+	ctx, cancel := context.WithTimeout(ctx, DefaultCallTimeout)
 	defer cancel()
 	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName:                 aws.String(s.table),
@@ -371,31 +359,24 @@ func decodeResponse(item map[string]types.AttributeValue) (*Response, error) {
 	if !ok {
 		return nil, errors.New("no body")
 	}
-	body, err := gunzipBytes(gz.Value)
+	r, err := gzip.NewReader(bytes.NewReader(gz.Value))
+	if err != nil {
+		return nil, err
+	}
+	body, err := io.ReadAll(r)
 	if err != nil {
 		return nil, err
 	}
 	return &Response{Status: int(status), Body: body, TicketID: getS(item, "ticket_id")}, nil
 }
 
-func gzipBytes(b []byte) ([]byte, error) {
+// gzipped compresses b. Writes to a bytes.Buffer cannot fail.
+func gzipped(b []byte) []byte {
 	var buf bytes.Buffer
 	w := gzip.NewWriter(&buf)
-	if _, err := w.Write(b); err != nil {
-		return nil, err
-	}
-	if err := w.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
-
-func gunzipBytes(b []byte) ([]byte, error) {
-	r, err := gzip.NewReader(bytes.NewReader(b))
-	if err != nil {
-		return nil, err
-	}
-	return io.ReadAll(r)
+	_, _ = w.Write(b)
+	_ = w.Close()
+	return buf.Bytes()
 }
 
 func newOwnerToken() string {
@@ -419,13 +400,10 @@ func getS(item map[string]types.AttributeValue, name string) string {
 
 // getN reads a whole number; a missing or unreadable one is 0.
 func getN(item map[string]types.AttributeValue, name string) int64 {
-	v, ok := item[name].(*types.AttributeValueMemberN)
-	if !ok {
-		return 0
+	if v, ok := item[name].(*types.AttributeValueMemberN); ok {
+		if n, err := strconv.ParseInt(v.Value, 10, 64); err == nil {
+			return n
+		}
 	}
-	n, err := strconv.ParseInt(v.Value, 10, 64)
-	if err != nil {
-		return 0
-	}
-	return n
+	return 0
 }

@@ -17,6 +17,7 @@
 package secretcache
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -107,12 +108,10 @@ func WithMinRefreshInterval(d time.Duration) Option {
 // turns into a stale value or a clear error well before the Lambda deadline.
 func WithFetchTimeout(d time.Duration) Option { return func(o *options) { o.timeout = d } }
 
-// WithFailureTTL sets how long a failed read is remembered when no value is
-// cached (default DefaultFailureTTL).
+// WithFailureTTL replaces DefaultFailureTTL.
 func WithFailureTTL(d time.Duration) Option { return func(o *options) { o.failureTTL = d } }
 
-// WithMaxStale sets how long past its TTL a value may be served while
-// Secrets Manager fails transiently (default MaxStale).
+// WithMaxStale replaces MaxStale.
 func WithMaxStale(d time.Duration) Option { return func(o *options) { o.maxStale = d } }
 
 // WithLogger sets where failed reads are logged (default: nowhere).
@@ -129,6 +128,8 @@ func New[T any](getter Getter, secretID string, parse func(string) (T, error), o
 	for _, opt := range opts {
 		opt(&o)
 	}
+	o.logger = cmp.Or(o.logger, slog.New(slog.DiscardHandler))
+	o.metrics = cmp.Or(o.metrics, emf.Discard)
 	return &Cache[T]{getter: getter, secretID: secretID, parse: parse, options: o}
 }
 
@@ -136,53 +137,30 @@ func New[T any](getter Getter, secretID string, parse func(string) (T, error), o
 // than the TTL. While Secrets Manager fails transiently it returns the last
 // value for at most MaxStale past its TTL, trying again once per minimum
 // refresh interval.
-func (c *Cache[T]) Get(ctx context.Context) (T, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	now := time.Now()
-	if c.hasValue && now.Sub(c.fetchedAt) < c.ttl {
-		return c.value, nil
-	}
-	if v, err, ok := c.heldLocked(now); ok {
-		return v, err
-	}
-	return c.fetchLocked(ctx, now)
-}
+func (c *Cache[T]) Get(ctx context.Context) (T, error) { return c.load(ctx, false) }
 
 // Refresh fetches the secret again, unless the last attempt was less than
 // the minimum refresh interval ago, in which case it returns what it has.
 // Call it when the cached value was just rejected (a 401, no signing key
 // matching): the secret may have been rotated, or revoked.
-func (c *Cache[T]) Refresh(ctx context.Context) (T, error) {
+func (c *Cache[T]) Refresh(ctx context.Context) (T, error) { return c.load(ctx, true) }
+
+// load is Get, or with force Refresh. Without calling Secrets Manager it
+// answers a value within its TTL (unless forced), and when the last attempt
+// was recent, the value it left (fresh, or stale within MaxStale) or the
+// error it left when there is none.
+func (c *Cache[T]) load(ctx context.Context, force bool) (T, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := time.Now()
-	if v, err, ok := c.heldLocked(now); ok {
-		return v, err
-	}
-	return c.fetchLocked(ctx, now)
-}
-
-// heldLocked answers without calling Secrets Manager when the last attempt
-// was recent: the value it left (fresh, or stale within MaxStale), or the
-// error it left when there is none. ok is false when a fetch is due.
-func (c *Cache[T]) heldLocked(now time.Time) (value T, err error, ok bool) {
 	switch {
-	case c.hasValue && now.Sub(c.triedAt) < c.minInterval && c.servable(now):
-		return c.value, nil, true
+	case !force && c.hasValue && now.Sub(c.fetchedAt) < c.ttl,
+		c.hasValue && now.Sub(c.triedAt) < c.minInterval && c.servable(now):
+		return c.value, nil
 	case !c.hasValue && c.lastErr != nil && now.Sub(c.triedAt) < c.failureTTL:
-		return value, c.lastErr, true
+		var zero T
+		return zero, c.lastErr
 	}
-	return value, nil, false
-}
-
-// servable reports whether the cached value may still be served: within
-// its TTL, or stale by at most MaxStale.
-func (c *Cache[T]) servable(now time.Time) bool {
-	return now.Sub(c.fetchedAt) < c.ttl+c.maxStale
-}
-
-func (c *Cache[T]) fetchLocked(ctx context.Context, now time.Time) (T, error) {
 	c.triedAt = now
 	value, err := c.fetch(ctx)
 	if err == nil {
@@ -199,16 +177,17 @@ func (c *Cache[T]) fetchLocked(ctx context.Context, now time.Time) (T, error) {
 	return zero, err
 }
 
+// servable reports whether the cached value may still be served: within
+// its TTL, or stale by at most MaxStale.
+func (c *Cache[T]) servable(now time.Time) bool {
+	return now.Sub(c.fetchedAt) < c.ttl+c.maxStale
+}
+
 // report logs and counts one failed read. The line holds the secret's id
 // and the AWS error code, never the error's text (which could quote the
 // value) nor the value.
 func (c *Cache[T]) report(ctx context.Context, err error, servingStale bool) {
-	if c.metrics != nil {
-		c.metrics.Count(MetricRefreshFailed, 1)
-	}
-	if c.logger == nil {
-		return
-	}
+	c.metrics.Count(MetricRefreshFailed, 1)
 	kind := "permanent"
 	if transient(err) {
 		kind = "transient"

@@ -19,6 +19,13 @@ const (
 // MaxBatchKeys is the most keys one BatchGetItem call may ask for.
 const MaxBatchKeys = 100
 
+// While DynamoDB leaves keys unprocessed (throttling), Stored makes at most
+// maxRounds calls, waiting firstBackoff before the second, doubled after each.
+const (
+	maxRounds    = 5
+	firstBackoff = 50 * time.Millisecond
+)
+
 // ErrTooManyKeys is returned by Stored for more than MaxBatchKeys keys.
 var ErrTooManyKeys = fmt.Errorf("ticketstore: more than %d keys in one batch", MaxBatchKeys)
 
@@ -39,12 +46,6 @@ func (r TicketRef) Key() string { return Key(r.OrgID, r.TicketID) }
 type Lookup struct {
 	db    BatchGetItemAPI
 	table string
-	// MaxRounds bounds the calls one Stored makes while DynamoDB leaves
-	// keys unprocessed (throttling); 0 means 5.
-	MaxRounds int
-	// Backoff is the wait before the second round, doubled after each; 0
-	// means 50ms.
-	Backoff time.Duration
 	// Sleep waits d or until ctx ends; nil means a timer.
 	Sleep func(ctx context.Context, d time.Duration) error
 }
@@ -56,7 +57,7 @@ func NewLookup(db BatchGetItemAPI, table string) *Lookup { return &Lookup{db: db
 // strongly consistent BatchGetItem that reads only the key, plus one more
 // call per round of keys DynamoDB leaves unprocessed. It returns
 // ErrUnavailable (wrapped) when DynamoDB fails or still leaves keys
-// unprocessed after MaxRounds.
+// unprocessed after maxRounds calls.
 func (l *Lookup) Stored(ctx context.Context, refs []TicketRef) (map[TicketRef]bool, error) {
 	if len(refs) > MaxBatchKeys {
 		return nil, ErrTooManyKeys
@@ -72,9 +73,9 @@ func (l *Lookup) Stored(ctx context.Context, refs []TicketRef) (map[TicketRef]bo
 		stored[r] = false
 		keys = append(keys, ItemKey(r.OrgID, r.TicketID))
 	}
-	wait := l.backoff()
+	wait := firstBackoff
 	for round := 1; len(keys) > 0; round++ {
-		if round > l.maxRounds() {
+		if round > maxRounds {
 			return nil, fmt.Errorf("%w: %d keys still unprocessed after %d BatchGetItem calls", ErrUnavailable, len(keys), round-1)
 		}
 		if round > 1 {
@@ -101,30 +102,14 @@ func (l *Lookup) Stored(ctx context.Context, refs []TicketRef) (map[TicketRef]bo
 	return stored, nil
 }
 
-func (l *Lookup) maxRounds() int {
-	if l.MaxRounds > 0 {
-		return l.MaxRounds
-	}
-	return 5
-}
-
-func (l *Lookup) backoff() time.Duration {
-	if l.Backoff > 0 {
-		return l.Backoff
-	}
-	return 50 * time.Millisecond
-}
-
 func (l *Lookup) sleep(ctx context.Context, d time.Duration) error {
 	if l.Sleep != nil {
 		return l.Sleep(ctx, d)
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
 	select {
 	case <-ctx.Done():
 		return ctx.Err()
-	case <-t.C:
+	case <-time.After(d): // collected once unreferenced, stopped or not (Go 1.23)
 		return nil
 	}
 }

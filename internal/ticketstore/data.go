@@ -95,7 +95,12 @@ func withoutMembers(data []byte) ([]byte, bool) {
 // is an object: its first and past-the-end byte offsets.
 func membersSpan(text []byte) (start, end int, ok bool) {
 	dec := jsontext.NewDecoder(bytes.NewReader(text), jsontext.AllowInvalidUTF8(true))
-	if !enterObject(dec) || !findMember(dec, "chat") || !enterObject(dec) || !findMember(dec, "members") || dec.PeekKind() != '{' {
+	for dec.StackPointer() != "/chat/members" { // just past the name "members" of the top-level chat
+		if _, err := dec.ReadToken(); err != nil {
+			return 0, 0, false
+		}
+	}
+	if dec.PeekKind() != '{' {
 		return 0, 0, false
 	}
 	v, err := dec.ReadValue()
@@ -104,31 +109,4 @@ func membersSpan(text []byte) (start, end int, ok bool) {
 	}
 	end = int(dec.InputOffset())
 	return end - len(v), end, true
-}
-
-// enterObject reads the '{' of the object at dec, if that is what is there.
-func enterObject(dec *jsontext.Decoder) bool {
-	if dec.PeekKind() != '{' {
-		return false
-	}
-	_, err := dec.ReadToken()
-	return err == nil
-}
-
-// findMember reads the object dec is in up to the value of the member
-// name, skipping the others; false when the object has none.
-func findMember(dec *jsontext.Decoder, name string) bool {
-	for dec.PeekKind() == '"' {
-		tok, err := dec.ReadToken()
-		if err != nil {
-			return false
-		}
-		if tok.String() == name {
-			return true
-		}
-		if dec.SkipValue() != nil {
-			return false
-		}
-	}
-	return false
 }

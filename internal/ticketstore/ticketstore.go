@@ -124,9 +124,6 @@ type Ticket struct {
 // Key returns the partition key of the ticket ticketID of org orgID.
 func Key(orgID, ticketID string) string { return KeyPrefix + orgID + "#" + ticketID }
 
-// keyLen is len(Key(orgID, ticketID)), without building the key.
-func keyLen(orgID, ticketID string) int { return len(KeyPrefix) + len(orgID) + 1 + len(ticketID) }
-
 // ItemKey returns the DynamoDB key of the ticket ticketID of org orgID, for
 // GetItem and the like.
 func ItemKey(orgID, ticketID string) map[string]types.AttributeValue {
@@ -147,7 +144,7 @@ func (t *Ticket) validate(item map[string]types.AttributeValue) error {
 		return fmt.Errorf("%w: org_id contains '#'", ErrInvalidTicket)
 	case t.TicketID == "":
 		return fmt.Errorf("%w: no ticket_id", ErrInvalidTicket)
-	case keyLen(t.OrgID, t.TicketID) > MaxKeyBytes:
+	case len(Key(t.OrgID, t.TicketID)) > MaxKeyBytes:
 		return fmt.Errorf("%w: key longer than %d bytes", ErrInvalidTicket, MaxKeyBytes)
 	}
 	if size := itemSize(item); size > MaxItemBytes {
@@ -164,27 +161,6 @@ func (t *Ticket) validate(item map[string]types.AttributeValue) error {
 // out of the item when it could not be a key, so that the ticket is stored,
 // outside the index (data keeps both as sent).
 func (t *Ticket) Item() map[string]types.AttributeValue {
-	item := t.baseItem()
-	item[attrData] = &types.AttributeValueMemberS{Value: string(t.Data)}
-	if itemSize(item) <= MaxItemBytes {
-		return item
-	}
-	delete(item, attrData)
-	shortenCopies(item)
-	item[attrDataGzip] = &types.AttributeValueMemberB{Value: gzipped(t.Data)}
-	item[attrDataEncoding] = &types.AttributeValueMemberS{Value: encodingGzip}
-	if itemSize(item) <= MaxItemBytes {
-		return item
-	}
-	if cut, ok := withoutMembers(t.Data); ok {
-		item[attrDataGzip] = &types.AttributeValueMemberB{Value: gzipped(cut)}
-		item[attrMembersTruncated] = &types.AttributeValueMemberBOOL{Value: true}
-	}
-	return item
-}
-
-// baseItem is t's item without its data.
-func (t *Ticket) baseItem() map[string]types.AttributeValue {
 	s := func(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
 	item := map[string]types.AttributeValue{
 		"pk":              s(Key(t.OrgID, t.TicketID)),
@@ -199,9 +175,24 @@ func (t *Ticket) baseItem() map[string]types.AttributeValue {
 		"event":           s(t.Event),
 		"event_timestamp": s(t.EventTimestamp),
 		"source":          s(t.Source),
+		attrData:          s(string(t.Data)),
 	}
 	dropUnusableKey(item, "chat_id", MaxKeyBytes)
 	dropUnusableKey(item, "created_at", MaxSortKeyBytes)
+	if itemSize(item) <= MaxItemBytes {
+		return item
+	}
+	delete(item, attrData)
+	shortenCopies(item)
+	item[attrDataGzip] = &types.AttributeValueMemberB{Value: gzipped(t.Data)}
+	item[attrDataEncoding] = &types.AttributeValueMemberS{Value: encodingGzip}
+	if itemSize(item) <= MaxItemBytes {
+		return item
+	}
+	if cut, ok := withoutMembers(t.Data); ok {
+		item[attrDataGzip] = &types.AttributeValueMemberB{Value: gzipped(cut)}
+		item[attrMembersTruncated] = &types.AttributeValueMemberBOOL{Value: true}
+	}
 	return item
 }
 
