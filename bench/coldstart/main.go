@@ -218,7 +218,8 @@ func rounds(ctx context.Context, cases []*kase, from, to int) error {
 // sample starts one fresh environment of k, checks its answer and records
 // its times.
 func (k *kase) sample(ctx context.Context, i int) error {
-	res, retried, lost, err := benchkit.ColdSample(ctx, k.cfg, k.payload(i), nil, k.want)
+	attempt := func(a int) ([]byte, error) { return k.payload(i*benchkit.MaxAttempts + a - 1), nil }
+	res, retried, lost, err := benchkit.ColdSample(ctx, k.cfg, attempt, nil, k.want)
 	k.retries, k.lost = k.retries+retried, k.lost+lost
 	if err != nil {
 		return fmt.Errorf("%s: %w", k.name, err)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -75,7 +76,7 @@ func functionRuns(rig *benchkit.Rig, members int) ([]*fnRun, error) {
 		return nil, err
 	}
 	return []*fnRun{
-		{spec: createSpec, cfg: createCfg, kinds: []*kind{
+		{spec: createSpec, cfg: createCfg, coldStatus: http.StatusCreated, kinds: []*kind{
 			{name: kindCreate, item: itemIdempotency, body: bodyLen(createKey), event: func(u string) ([]byte, error) {
 				return withHeader(createKey, "idempotency-key", "cost-"+runID+"-"+u)
 			}},
@@ -86,7 +87,7 @@ func functionRuns(rig *benchkit.Rig, members int) ([]*fnRun, error) {
 				return withHeader(createKey, "idempotency-key", "cost-replay-"+runID)
 			}},
 		}},
-		{spec: webhookSpec, cfg: webhookCfg, kinds: []*kind{
+		{spec: webhookSpec, cfg: webhookCfg, coldStatus: http.StatusOK, kinds: []*kind{
 			{name: kindStored, item: itemTicket, body: len(benchkit.TicketCreatedFixture), event: func(u string) ([]byte, error) {
 				return withBody(created, benchkit.TicketCreated("cost-org", "WH-"+runID+"-"+u))
 			}},
