@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 	"github.com/periskope-connect/periskope-aws/pkg/periskope/periskopetest"
 )
 
@@ -149,6 +150,22 @@ func TestCheckPhone(t *testing.T) {
 	} {
 		if err := periskopetest.CheckPhone(phone); (err == nil) != ok || err != nil && !strings.Contains(err.Error(), "x-phone") {
 			t.Errorf("CheckPhone(%q) = %v, want ok %v", phone, err, ok)
+		}
+	}
+}
+
+// The phone rule is written twice on purpose: the fake's regular
+// expression is the oracle, the library's ValidatePhone is hand-written for
+// its cold start. They must agree on every value.
+func TestCheckPhoneAgreesWithTheLibrarysValidatePhone(t *testing.T) {
+	for _, phone := range []string{
+		"919876543210", "1234567", "123456789012345", "phone-bqzvyibhmwkaergr", "phone-0",
+		"", "123456", "1234567890123456", "0919876543210", "+919876543210", "91 98765 43210", "9198765432a0",
+		"phone-", "phone-ABC", "phone-a_b", "phone-a b", "Phone-abc", "phone--a", "919876543210\n", "٩١٩٨٧٦٥٤٣٢١٠",
+	} {
+		fake, lib := periskopetest.CheckPhone(phone) == nil, periskope.ValidatePhone(phone) == nil
+		if fake != lib {
+			t.Errorf("%q: the fake accepts it %v, the library's ValidatePhone %v", phone, fake, lib)
 		}
 	}
 }
