@@ -83,13 +83,23 @@ func NewValidator() (*Validator, error) {
 func (v *Validator) Validate(r *http.Request, body []byte) (operationID string, err error) {
 	route, err := v.validate(r, body)
 	if err != nil {
-		err = errors.New(describe(err))
+		err = &oneLineError{line: describe(err), err: err}
 	}
 	if route == nil {
 		return "", err
 	}
 	return route.Operation.OperationID, err
 }
+
+// oneLineError is a validation error told in one line; errors.As still
+// reaches kin-openapi's error beneath it.
+type oneLineError struct {
+	line string
+	err  error
+}
+
+func (e *oneLineError) Error() string { return e.line }
+func (e *oneLineError) Unwrap() error { return e.err }
 
 // describe turns a validation error into one line.
 func describe(err error) string {

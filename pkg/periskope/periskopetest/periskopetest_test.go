@@ -1,12 +1,15 @@
 package periskopetest_test
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3filter"
 
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 	"github.com/periskope-connect/periskope-aws/pkg/periskope/periskopetest"
@@ -138,6 +141,9 @@ func TestValidateDescribesInOneLine(t *testing.T) {
 			_, err := v.Validate(req, []byte(tt.body))
 			if err == nil || strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("Validate error %q, want one line naming %s", err, tt.want)
+			}
+			if reqErr := (*openapi3filter.RequestError)(nil); !errors.As(err, &reqErr) {
+				t.Errorf("Validate error %q does not unwrap to kin-openapi's RequestError", err)
 			}
 		})
 	}
