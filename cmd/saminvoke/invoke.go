@@ -138,7 +138,8 @@ func sampleTicket(root string, s samples.Sample) (org, id string, err error) {
 	ev, err := periskope.ParseEvent(body)
 	if err == nil {
 		var info *periskope.TicketInfo
-		if info, err = ev.TicketInfo(); err == nil && info.Ticket != nil {
+		// Both ids, or the reset would delete the item of an empty key.
+		if info, err = ev.TicketInfo(); err == nil && info.Ticket != nil && info.Ticket.OrgID != "" && info.Ticket.TicketID != "" {
 			return info.Ticket.OrgID, info.Ticket.TicketID, nil
 		}
 	}

@@ -84,3 +84,17 @@ func TestSampleTicket(t *testing.T) {
 		}
 	}
 }
+
+// A ticket.created without a ticket id or an org id names no item: the
+// reset must not delete the item of an empty key.
+func TestSampleTicketWantsBothIDs(t *testing.T) {
+	for _, body := range []string{
+		`{"event":"ticket.created","org_id":"o","data":{"ticket_id":"","org_id":"o","subject":"s"}}`,
+		`{"event":"ticket.created","org_id":"o","data":{"ticket_id":"T-1","subject":"s"}}`,
+	} {
+		s := samples.Sample{File: "inline.json", Body: body}
+		if org, id, err := sampleTicket(".", s); err == nil {
+			t.Errorf("sampleTicket(%s) = %q, %q, want an error", body, org, id)
+		}
+	}
+}

@@ -97,7 +97,9 @@ func (l leftovers) match(pid, self int) bool {
 	}
 	switch fields[2] {
 	case strconv.Itoa(l.group):
-		return true
+		// Not the group's id itself: once the emulator is reaped, its id
+		// may be a new child's of this process.
+		return pid != l.group
 	case strconv.Itoa(pid):
 	default:
 		return false
