@@ -103,6 +103,9 @@ func countedNames(files []*ast.File) []string {
 func TestCountsAreWhatTheCodeCounts(t *testing.T) {
 	listed := map[string][]string{}
 	for _, c := range dashboard.Counts {
+		if _, twice := listed[c.Package]; twice {
+			t.Errorf("Counts lists %s twice: one widget per package", c.Package)
+		}
 		listed[c.Package] = slices.Sorted(slices.Values(c.Names))
 	}
 	found := map[string][]string{}

@@ -61,7 +61,8 @@ func (p *Printer) Ticket(r Result) {
 	}
 }
 
-// Progress redraws the bar, or prints a line when PlainEvery has passed.
+// Progress redraws the bar (at most every 100ms) or prints a plain line
+// (at most every 5s).
 func (p *Printer) Progress(c Counts) {
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -143,8 +143,11 @@ func accessLine(text string) []Point {
 // no source for it, e.g. DynamoDB capacity). A dimension that refers to a
 // function matches that function's local name (its logical id); other
 // references (API id, stage, table) have one local value only and match
-// anything.
+// anything. A statistic other than Sum (p99, Average) is not summed: false.
 func (d *Data) Sum(m dashboard.Metric) (float64, bool) {
+	if m.Stat != "" && m.Stat != "Sum" {
+		return 0, false
+	}
 	total, sourced := 0.0, false
 	for _, p := range d.Points {
 		if p.Namespace == m.Namespace && matches(p, m) {

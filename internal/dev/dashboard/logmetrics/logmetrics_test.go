@@ -60,8 +60,10 @@ func TestSum(t *testing.T) {
 			}
 		})
 	}
-	// A namespace or a function nothing reports has no local source.
+	// A namespace or a function nothing reports has no local source, nor
+	// has a statistic other than a sum.
 	for _, m := range []dashboard.Metric{
+		{Namespace: "PeriskopeBridge", Name: "Stored", Dims: webhookEMF, Stat: "p99"},
 		{Namespace: "AWS/DynamoDB", Name: "ConsumedWriteCapacityUnits"},
 		{Namespace: "AWS/Lambda", Name: "Throttles", Dims: []dashboard.Dim{fn("WebhookFunction")}},
 		{Namespace: "PeriskopeBridge", Name: "Stored", Dims: []dashboard.Dim{fn("NoSuchFunction")}},
