@@ -46,10 +46,10 @@ func TestCommittedEventsAreCurrent(t *testing.T) {
 // samples carry none.
 func TestEventsAreValidHTTPAPIEvents(t *testing.T) {
 	out := generated(t)
-	if len(out) != len(samples.Outcomes) {
-		t.Fatalf("%d events for %d samples: two samples share a file", len(out), len(samples.Outcomes))
+	if len(out) != len(samples.All) {
+		t.Fatalf("%d events for %d samples: two samples share a file", len(out), len(samples.All))
 	}
-	for _, s := range samples.Outcomes {
+	for _, s := range samples.All {
 		t.Run(s.File, func(t *testing.T) {
 			var req events.APIGatewayV2HTTPRequest
 			if err := json.Unmarshal(out[filepath.Join(samples.Dir, s.File)], &req); err != nil {
@@ -100,7 +100,7 @@ func TestEventsAreValidHTTPAPIEvents(t *testing.T) {
 }
 
 func TestWebhookSamplesAreSignedWithTheLocalKey(t *testing.T) {
-	for _, s := range samples.Outcomes {
+	for _, s := range samples.All {
 		if s.SignWith != "" && s.SignWith != local.SigningKey && s.File != "webhook-bad-signature.json" {
 			t.Errorf("%s is signed with %q, not the documented local key", s.File, s.SignWith)
 		}

@@ -1,6 +1,6 @@
 // Command eventgen writes the sample API Gateway events under events/ from
 // their table, internal/dev/samples, so that they never go stale: bodies
-// come from the table or from the fixture files of cmd/eventgen/spec,
+// come from the table or from the fixture files of internal/dev/samples/bodies,
 // signatures are computed with the sample's key, and lengths and encodings
 // always match the body.
 //
@@ -83,8 +83,8 @@ func Stale(root string, events map[string][]byte) ([]string, error) {
 // Generate returns the content of every sample, keyed by its path
 // relative to root.
 func Generate(root string) (map[string][]byte, error) {
-	out := make(map[string][]byte, len(samples.Outcomes))
-	for _, s := range samples.Outcomes {
+	out := make(map[string][]byte, len(samples.All))
+	for _, s := range samples.All {
 		body, err := samples.Body(root, s)
 		if err == nil {
 			out[filepath.Join(samples.Dir, s.File)], err = render(s, body)

@@ -106,7 +106,7 @@ func samEnv(environ []string) []string {
 func resetStoredSamples(ctx context.Context, root string, motoPort int, out io.Writer) error {
 	moto := &motoserver.Server{Endpoint: fmt.Sprintf("http://127.0.0.1:%d", motoPort)}
 	db := dynamodb.NewFromConfig(moto.Config())
-	for _, s := range samples.Outcomes {
+	for _, s := range samples.All {
 		if s.Function != stack.WebhookFunction || s.Contains != `"status":"stored"` {
 			continue
 		}

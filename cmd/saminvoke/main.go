@@ -1,6 +1,6 @@
 // Command saminvoke runs every sample of events/ through the real `sam
 // local invoke` (SAM CLI and Docker) against the local system, and checks
-// each answer against samples.Outcomes, the table the Docker-free event test
+// each answer against samples.All, the table the Docker-free event test
 // uses too (make sam-invoke):
 //
 //	make run DOCKER_BRIDGE=docker0   # in another terminal
@@ -103,9 +103,9 @@ func run(ctx context.Context, o options, out, errOut io.Writer) error {
 		return err
 	}
 
-	fmt.Fprintf(out, "sam local invoke, with --env-vars %s, for each of the %d samples:\n", envFile, len(samples.Outcomes))
+	fmt.Fprintf(out, "sam local invoke, with --env-vars %s, for each of the %d samples:\n", envFile, len(samples.All))
 	failed := 0
-	for _, want := range samples.Outcomes {
+	for _, want := range samples.All {
 		started := time.Now()
 		logPath := filepath.Join(logDir, want.File+".log")
 		res, err := invoke(ctx, o, root, envFile, want, logPath)
@@ -121,9 +121,9 @@ func run(ctx context.Context, o options, out, errOut io.Writer) error {
 		fmt.Fprintf(out, "  ok   %-40s %s %d (%s)\n", want.File, want.Function, res.StatusCode, took)
 	}
 	if failed > 0 {
-		return fmt.Errorf("%w: %d of %d", ErrFailed, failed, len(samples.Outcomes))
+		return fmt.Errorf("%w: %d of %d", ErrFailed, failed, len(samples.All))
 	}
-	fmt.Fprintf(out, "All %d samples gave their expected answer through sam local invoke.\n", len(samples.Outcomes))
+	fmt.Fprintf(out, "All %d samples gave their expected answer through sam local invoke.\n", len(samples.All))
 	return nil
 }
 

@@ -70,7 +70,7 @@ func TestSampleTicket(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range samples.Outcomes {
+	for _, s := range samples.All {
 		org, id, err := sampleTicket(root, s)
 		switch s.File {
 		case "webhook-ticket-created.json":

@@ -175,7 +175,7 @@ func cloneHeaders(h map[string]string) map[string]string {
 // tests that mutate one member.
 func baseline(t testing.TB) map[string]any {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join("..", "..", "cmd", "eventgen", "spec", "webhook", "ticket-created.json"))
+	raw, err := os.ReadFile(filepath.Join("..", "dev", "samples", "bodies", "webhook", "ticket-created.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

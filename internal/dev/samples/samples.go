@@ -18,7 +18,7 @@ import (
 const Dir = "events"
 
 // BodyDir holds the samples' larger bodies, relative to the repository root.
-const BodyDir = "cmd/eventgen/spec"
+const BodyDir = "internal/dev/samples/bodies"
 
 // Sample is one event of Dir and what it must produce through its function.
 type Sample struct {
@@ -50,10 +50,10 @@ const (
 	ticketInfo   = `"ticket_id":"LOC-`
 )
 
-// Outcomes lists every file of Dir, in the order they must run against one
+// All lists every file of Dir, in the order they must run against one
 // fresh local system: the webhook's base64 sample carries the same ticket
 // as the plain one, so it is a duplicate after it.
-var Outcomes = []Sample{
+var All = []Sample{
 	// The two required fields only: Periskope's ticket info object.
 	{Function: createTicket, File: "create-ticket-minimal.json", Status: 201, Contains: ticketInfo,
 		Body: `{"chat_id":"919876543210@c.us","subject":"Printer on fire"}`},

@@ -21,7 +21,7 @@ import (
 // TestSampleEventsThroughTheRealBinaries is the Docker-free twin of
 // `sam local invoke` on every sample: each events/ file goes to the real
 // bootstrap under the Runtime Interface Emulator, with moto and the sandbox
-// behind it, and must give its answer in samples.Outcomes (the table
+// behind it, and must give its answer in samples.All (the table
 // `make sam-invoke` checks the real sam local invoke against).
 func TestSampleEventsThroughTheRealBinaries(t *testing.T) {
 	root, err := stack.FindRoot()
@@ -33,8 +33,8 @@ func TestSampleEventsThroughTheRealBinaries(t *testing.T) {
 		t.Fatalf("no samples in events/: %v", err)
 	}
 	for _, f := range files {
-		if !slices.ContainsFunc(samples.Outcomes, func(s samples.Sample) bool { return s.File == filepath.Base(f) }) {
-			t.Errorf("events/%s has no expected outcome in samples.Outcomes: add one", filepath.Base(f))
+		if !slices.ContainsFunc(samples.All, func(s samples.Sample) bool { return s.File == filepath.Base(f) }) {
+			t.Errorf("events/%s has no expected outcome in samples.All: add one", filepath.Base(f))
 		}
 	}
 
@@ -73,7 +73,7 @@ func TestSampleEventsThroughTheRealBinaries(t *testing.T) {
 		}
 		return resp
 	}
-	for _, s := range samples.Outcomes {
+	for _, s := range samples.All {
 		resp := invoke(s)
 		if resp.StatusCode != s.Status || !strings.Contains(resp.Body, s.Contains) {
 			t.Errorf("%s = %d %s, want %d with %s", s.File, resp.StatusCode, resp.Body, s.Status, s.Contains)
