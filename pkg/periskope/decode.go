@@ -40,16 +40,23 @@ func leaf[T any](read func(dec *jsontext.Decoder) (T, error)) *jsonv2.Unmarshale
 	})
 }
 
-// errNull reports a null where an object must be.
-var errNull = errors.New("null")
+// errNull and errNotObject report valid JSON where an object must be.
+var (
+	errNull      = errors.New("null")
+	errNotObject = errors.New("not a JSON object")
+)
 
 // decodeObject decodes b, an object once trimmed as bytes.TrimSpace
 // trims it, into v; json/v2 refuses anything after it. A null leaves v as
-// it was and is reported.
+// it was and is reported. Other valid JSON is errNotObject rather than
+// json/v2's error, which would name the unexported wire type.
 func decodeObject(b []byte, v any) (null bool, err error) {
 	b = bytes.TrimSpace(b)
-	if string(b) == "null" {
+	switch {
+	case string(b) == "null":
 		return true, nil
+	case len(b) > 0 && b[0] != '{' && jsontext.Value(b).IsValid(decodeOptions):
+		return false, errNotObject
 	}
 	return false, jsonv2.Unmarshal(b, v, decodeOptions)
 }
