@@ -2,105 +2,63 @@ package periskope
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"encoding/json/jsontext"
 	jsonv2 "encoding/json/v2"
 	"errors"
 	"fmt"
-	"reflect"
 	"strconv"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
 
-// Each model type reads its object member by member from an
-// encoding/json/v2 token stream, so a mistyped member reads as its field's
-// zero value and unknown members are skipped; duplicate member names are
-// refused and names match exactly, as json/v2 does by default. Invalid
-// UTF-8 and unpaired surrogate escapes read as U+FFFD, except in
-// identifiers (see readIDInto). A struct field of type string would refuse a
-// number, and a leaf unmarshaler cannot tell its object whether an
-// identifier was exact: hence readers by field type (readField), with an
-// object's identifiers read first by its own reader.
+// The model types decode with encoding/json/v2's struct decoding: unknown
+// members are skipped, duplicate member names refused and names matched
+// exactly, as json/v2 does by default. decodeOptions make every leaf
+// tolerant, so a mistyped member reads as its field's zero value (or its
+// text) rather than refusing the whole value. Invalid UTF-8 and unpaired
+// surrogate escapes read as U+FFFD, except in identifiers (see idText).
 
-// decodeOptions are the decoding options: encoding/json/v2's defaults
-// (duplicate member names refused, exact names) with invalid UTF-8 let
-// through, so that one odd subject does not refuse a delivery.
-var decodeOptions = jsontext.AllowInvalidUTF8(true)
+// decodeOptions are the decoding options: invalid UTF-8 let through, so
+// that one odd subject does not refuse a delivery, and a tolerant reader
+// for each leaf type of the model.
+var decodeOptions = jsonv2.JoinOptions(jsontext.AllowInvalidUTF8(true), jsonv2.WithUnmarshalers(jsonv2.JoinUnmarshalers(
+	leaf(readText), leaf(readBool), leaf(readInt), leaf(readPriority), leaf(readTime),
+	leaf(readStringMap), leaf(readMembers), leaf(readRawMember),
+	leaf(objects[Ticket]), leaf(objects[Message]),
+	leaf(objectPtr[Ticket]), leaf(objectPtr[Chat]), leaf(objectPtr[Message]),
+	jsonv2.UnmarshalFromFunc(readTicket),
+)))
 
-// errNotObject reports JSON that is valid but not an object.
-var errNotObject = errors.New("not a JSON object")
-
-// readerFunc reads one JSON value from a decoder; it is how the readers
-// below run under jsonv2.Unmarshal, which brings a pooled decoder and checks
-// that nothing follows the value.
-type readerFunc func(dec *jsontext.Decoder) error
-
-// UnmarshalJSONFrom implements jsonv2.UnmarshalerFrom.
-func (f *readerFunc) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return (*f)(dec) }
-
-// readJSON runs read on b, once trimmed of white space as bytes.TrimSpace
-// trims it.
-func readJSON(b []byte, read func(dec *jsontext.Decoder) error) error {
-	f := readerFunc(read)
-	return jsonv2.Unmarshal(bytes.TrimSpace(b), &f, decodeOptions)
-}
-
-// readTop runs read on b, which must hold one object; or, when nullOK, a
-// null, which it reports instead.
-func readTop(b []byte, nullOK bool, read func(dec *jsontext.Decoder) error) (null bool, err error) {
-	err = readJSON(b, func(dec *jsontext.Decoder) error {
-		switch dec.PeekKind() {
-		case '{':
-			return read(dec)
-		case 'n':
-			if !nullOK {
-				return errors.New("null")
-			}
-			null = true
-			return dec.SkipValue()
-		}
-		if err := dec.SkipValue(); err != nil {
-			return err
-		}
-		return errNotObject
-	})
-	return null, err
-}
-
-// readObject reads the object at dec, calling member with each member's
-// name (unquoted, valid until the next read); member reads the value.
-func readObject(dec *jsontext.Decoder, member func(dec *jsontext.Decoder, name []byte) error) error {
-	if _, err := dec.ReadToken(); err != nil { // {
+// leaf makes an unmarshaler of a reader that returns the value it reads.
+func leaf[T any](read func(dec *jsontext.Decoder) (T, error)) *jsonv2.Unmarshalers {
+	return jsonv2.UnmarshalFromFunc(func(dec *jsontext.Decoder, v *T) (err error) {
+		*v, err = read(dec)
 		return err
-	}
-	var buf []byte
-	for dec.PeekKind() == '"' {
-		raw, err := dec.ReadValue()
-		if err != nil {
-			return err
-		}
-		name := raw[1 : len(raw)-1]
-		if !plainJSONString(raw) {
-			buf, _ = jsontext.AppendUnquote(buf[:0], raw)
-			name = buf
-		}
-		if err := member(dec, name); err != nil {
-			return err
-		}
-	}
-	_, err := dec.ReadToken() // }, or the error of what stands there
-	return err
+	})
 }
 
-// readObjectOrSkip reads the value at dec with readObject when it is an
-// object, skips it otherwise, and reports whether it was one.
-func readObjectOrSkip(dec *jsontext.Decoder, member func(dec *jsontext.Decoder, name []byte) error) (bool, error) {
-	if dec.PeekKind() != '{' {
-		return false, dec.SkipValue()
+// errNull and errNotObject report valid JSON where an object must be.
+var (
+	errNull      = errors.New("null")
+	errNotObject = errors.New("not a JSON object")
+)
+
+// decodeObject decodes b, an object once trimmed as bytes.TrimSpace
+// trims it, into v; json/v2 refuses anything after it. A null leaves v as
+// it was and is reported. Other valid JSON is errNotObject rather than
+// json/v2's error, which would name the unexported wire type.
+func decodeObject(b []byte, v any) (null bool, err error) {
+	b = bytes.TrimSpace(b)
+	switch {
+	case string(b) == "null":
+		return true, nil
+	case len(b) > 0 && b[0] != '{' && jsontext.Value(b).IsValid(decodeOptions):
+		return false, errNotObject
 	}
-	return true, readObject(dec, member)
+	return false, jsonv2.Unmarshal(b, v, decodeOptions)
 }
 
 // plainJSONString reports whether the JSON string raw (quotes included)
@@ -148,9 +106,36 @@ func readText(dec *jsontext.Decoder) (string, error) {
 
 // Identifiers become keys, so each must be a JSON string whose text
 // decodes exactly as sent: read as text, "\ud800" and "\udfff" would be one
-// id, and 100, 1e2 and 100.0 three. readIDInto still reads an inexact one
-// and records it in the object's idSet, for ParseEvent and Event.TicketInfo
-// to refuse.
+// id, and 100, 1e2 and 100.0 three. An identifier member decodes into an
+// idText, which still reads an inexact one as readText does and records it,
+// for ParseEvent and Event.TicketInfo to refuse.
+
+// idText is an identifier member: its text, and the JSON text it was sent
+// as when that was not a JSON string decoding exactly ("" when exact,
+// missing or null).
+type idText struct{ text, sent string }
+
+// UnmarshalJSONFrom implements jsonv2.UnmarshalerFrom.
+func (id *idText) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	*id = idText{}
+	if dec.PeekKind() == 'n' {
+		return dec.SkipValue()
+	}
+	raw, err := dec.ReadValue()
+	if err != nil {
+		return err
+	}
+	exact := false
+	if raw.Kind() == '"' {
+		id.text, exact = stringText(raw)
+	} else {
+		id.text = jsonText(raw)
+	}
+	if !exact {
+		id.sent = string(raw)
+	}
+	return nil
+}
 
 // idSet is a set of identifier members, one bit each.
 type idSet uint8
@@ -179,31 +164,11 @@ func (s idSet) err(prefix string) error {
 	return nil
 }
 
-// readIDInto reads an identifier as readText does into v, and records in
-// set whether it was exact: missing, null, or a JSON string whose text
-// decodes exactly. sent, unless nil, gets the JSON text of an inexact one.
-func readIDInto(dec *jsontext.Decoder, v *string, id idSet, set *idSet, sent *string) (err error) {
-	exact := false
-	var raw jsontext.Value
-	if dec.PeekKind() == 'n' {
-		*v, exact, err = "", true, dec.SkipValue()
-	} else if raw, err = dec.ReadValue(); err == nil {
-		if raw.Kind() == '"' {
-			*v, exact = stringText(raw)
-		} else {
-			*v = jsonText(raw)
-		}
+// add adds member to s when id was inexact.
+func (s *idSet) add(member idSet, id idText) {
+	if id.sent != "" {
+		*s |= member
 	}
-	if exact {
-		*set &^= id
-		raw = nil
-	} else {
-		*set |= id
-	}
-	if sent != nil {
-		*sent = string(raw)
-	}
-	return err
 }
 
 // readBool reads true/false, "true"/"false" or a number (non-zero is
@@ -270,19 +235,25 @@ func readTime(dec *jsontext.Decoder) (Time, error) {
 // other types are kept as their JSON text ("3", "true", `{"a":1}`); null is
 // "". A value that is not an object reads as nil.
 func readStringMap(dec *jsontext.Decoder) (map[string]string, error) {
-	m := map[string]string{}
-	ok, err := readObjectOrSkip(dec, func(dec *jsontext.Decoder, name []byte) error {
+	return readMap(dec, func(dec *jsontext.Decoder) (string, bool, error) {
 		raw, err := dec.ReadValue()
 		if err != nil {
-			return err
+			return "", false, err
 		}
-		m[string(name)] = mapValueText(raw)
-		return nil
+		return mapValueText(raw), true, nil
 	})
-	if !ok {
-		return nil, err
-	}
-	return m, err
+}
+
+// readMembers reads Chat.Members: an object of member objects, keyed by
+// contact id. Members that are not objects are left out; a value that is
+// not an object reads as nil.
+func readMembers(dec *jsontext.Decoder) (map[string]ChatMember, error) {
+	return readMap(dec, func(dec *jsontext.Decoder) (m ChatMember, ok bool, err error) {
+		if dec.PeekKind() != '{' {
+			return m, false, dec.SkipValue()
+		}
+		return m, true, jsonv2.UnmarshalDecode(dec, &m)
+	})
 }
 
 // mapValueText is one value of a string map: objects and arrays as compact
@@ -297,9 +268,9 @@ func mapValueText(raw []byte) string {
 	return jsonText(raw)
 }
 
-// readObjects reads the object elements of an array with read; other
-// elements are skipped, and a value that is not an array reads as nil.
-func readObjects[T any](dec *jsontext.Decoder, read func(dec *jsontext.Decoder, v *T) error) ([]T, error) {
+// objects reads the object elements of an array; other elements are
+// skipped, and a value that is not an array reads as nil.
+func objects[T any](dec *jsontext.Decoder) ([]T, error) {
 	if dec.PeekKind() != '[' {
 		return nil, dec.SkipValue()
 	}
@@ -315,7 +286,7 @@ func readObjects[T any](dec *jsontext.Decoder, read func(dec *jsontext.Decoder, 
 			continue
 		}
 		var v T
-		if err := read(dec, &v); err != nil {
+		if err := jsonv2.UnmarshalDecode(dec, &v); err != nil {
 			return nil, err
 		}
 		out = append(out, v)
@@ -324,141 +295,76 @@ func readObjects[T any](dec *jsontext.Decoder, read func(dec *jsontext.Decoder, 
 	return out, err
 }
 
-// objectPtr reads an object with read into a new T, or skips a value that
-// is not an object and returns nil.
-func objectPtr[T any](dec *jsontext.Decoder, read func(dec *jsontext.Decoder, v *T) error) (*T, error) {
+// objectPtr reads an object into a new T, or skips a value that is not an
+// object and returns nil.
+func objectPtr[T any](dec *jsontext.Decoder) (*T, error) {
 	if dec.PeekKind() != '{' {
 		return nil, dec.SkipValue()
 	}
 	v := new(T)
-	return v, read(dec, v)
+	return v, jsonv2.UnmarshalDecode(dec, v)
 }
 
 // readRawMember keeps a copy of a member's JSON, byte for byte; null
 // keeps nil.
-func readRawMember(dec *jsontext.Decoder, v *json.RawMessage) error {
+func readRawMember(dec *jsontext.Decoder) (json.RawMessage, error) {
 	raw, err := dec.ReadValue()
-	if err == nil && raw[0] != 'n' {
-		*v = append(json.RawMessage(nil), raw...)
-	}
-	return err
-}
-
-// Each model type's members are read by their field's type, found by the
-// json tag; an object's identifiers are read first, by readIDInto.
-var (
-	ticketFields     = fieldsOf[Ticket]()
-	chatFields       = fieldsOf[Chat]()
-	chatMemberFields = fieldsOf[ChatMember]()
-	messageFields    = fieldsOf[Message]()
-	ticketListFields = fieldsOf[TicketList]()
-	ticketInfoFields = fieldsOf[TicketInfo]()
-)
-
-// fieldsOf maps the json member names of T to its field indexes.
-func fieldsOf[T any]() map[string]int {
-	t := reflect.TypeFor[T]()
-	fields := map[string]int{}
-	for i := range t.NumField() {
-		if name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); name != "" && name != "-" {
-			fields[name] = i
-		}
-	}
-	return fields
-}
-
-// readFields reads the object at dec into v, each member by its field.
-func readFields[T any](dec *jsontext.Decoder, v *T, fields map[string]int) error {
-	rv := reflect.ValueOf(v).Elem()
-	return readObject(dec, func(dec *jsontext.Decoder, name []byte) error {
-		return readField(dec, rv, fields, name)
-	})
-}
-
-// readField reads member name into its field of v; other members are
-// skipped.
-func readField(dec *jsontext.Decoder, v reflect.Value, fields map[string]int, name []byte) (err error) {
-	i, ok := fields[string(name)]
-	if !ok {
-		return dec.SkipValue()
-	}
-	switch p := v.Field(i).Addr().Interface().(type) {
-	case *string:
-		*p, err = readText(dec)
-	case *bool:
-		*p, err = readBool(dec)
-	case *int:
-		*p, err = readInt(dec)
-	case *Priority:
-		*p, err = readPriority(dec)
-	case *Time:
-		*p, err = readTime(dec)
-	case *map[string]string:
-		*p, err = readStringMap(dec)
-	case *map[string]ChatMember:
-		*p, err = readMembers(dec)
-	case *[]Ticket:
-		*p, err = readObjects(dec, readTicket)
-	case *[]Message:
-		*p, err = readObjects(dec, readMessage)
-	case **Ticket:
-		*p, err = objectPtr(dec, readTicket)
-	case **Chat:
-		*p, err = objectPtr(dec, readChat)
-	case **Message:
-		*p, err = objectPtr(dec, readMessage)
-	default:
-		panic(fmt.Sprintf("periskope: no reader for %T", p))
-	}
-	return err
-}
-
-func readTicket(dec *jsontext.Decoder, t *Ticket) error {
-	rv := reflect.ValueOf(t).Elem()
-	return readObject(dec, func(dec *jsontext.Decoder, name []byte) error {
-		switch string(name) {
-		case "org_id":
-			return readIDInto(dec, &t.OrgID, idOrgID, &t.looseIDs, &t.sentOrgID)
-		case "ticket_id":
-			return readIDInto(dec, &t.TicketID, idTicketID, &t.looseIDs, &t.sentTicketID)
-		}
-		return readField(dec, rv, ticketFields, name)
-	})
-}
-
-func readChat(dec *jsontext.Decoder, c *Chat) error { return readFields(dec, c, chatFields) }
-
-func readChatMember(dec *jsontext.Decoder, m *ChatMember) error {
-	return readFields(dec, m, chatMemberFields)
-}
-
-func readMessage(dec *jsontext.Decoder, m *Message) error { return readFields(dec, m, messageFields) }
-
-func readTicketList(dec *jsontext.Decoder, l *TicketList) error {
-	return readFields(dec, l, ticketListFields)
-}
-
-// readMembers reads Chat.Members: an object of member objects, keyed by
-// contact id. Members that are not objects are left out; a value that is
-// not an object reads as nil.
-func readMembers(dec *jsontext.Decoder) (map[string]ChatMember, error) {
-	members := map[string]ChatMember{}
-	ok, err := readObjectOrSkip(dec, func(dec *jsontext.Decoder, name []byte) error {
-		id := string(name)
-		if dec.PeekKind() != '{' {
-			return dec.SkipValue()
-		}
-		var m ChatMember
-		if err := readChatMember(dec, &m); err != nil {
-			return err
-		}
-		members[id] = m
-		return nil
-	})
-	if !ok {
+	if err != nil || raw[0] == 'n' {
 		return nil, err
 	}
-	return members, err
+	return append(json.RawMessage(nil), raw...), nil
+}
+
+// readMap reads an object into a map, each member's value by read, which
+// may leave it out; a value that is not an object reads as nil.
+func readMap[V any](dec *jsontext.Decoder, read func(dec *jsontext.Decoder) (V, bool, error)) (map[string]V, error) {
+	if dec.PeekKind() != '{' {
+		return nil, dec.SkipValue()
+	}
+	if _, err := dec.ReadToken(); err != nil { // {
+		return nil, err
+	}
+	m := map[string]V{}
+	for dec.PeekKind() == '"' {
+		raw, err := dec.ReadValue()
+		if err != nil {
+			return m, err
+		}
+		name, _ := stringText(raw)
+		v, ok, err := read(dec)
+		if err != nil {
+			return m, err
+		}
+		if ok {
+			m[name] = v
+		}
+	}
+	_, err := dec.ReadToken() // }, or the error of what stands there
+	return m, err
+}
+
+// ticketFields is a Ticket without its methods, for json/v2 to decode
+// field by field; ticketWire decodes its identifiers as idText.
+type (
+	ticketFields Ticket
+	ticketWire   struct {
+		*ticketFields
+		OrgID    idText `json:"org_id"`
+		TicketID idText `json:"ticket_id"`
+	}
+)
+
+// readTicket reads a ticket object, recording its inexact identifiers.
+func readTicket(dec *jsontext.Decoder, t *Ticket) error {
+	*t = Ticket{}
+	w := ticketWire{ticketFields: (*ticketFields)(t)}
+	if err := jsonv2.UnmarshalDecode(dec, &w); err != nil {
+		return err
+	}
+	t.OrgID, t.TicketID, t.sentOrgID, t.sentTicketID = w.OrgID.text, w.TicketID.text, w.OrgID.sent, w.TicketID.sent
+	t.looseIDs.add(idOrgID, w.OrgID)
+	t.looseIDs.add(idTicketID, w.TicketID)
+	return nil
 }
 
 // priorityOf reads a priority from text: a number ("2", "2.0"), a name
@@ -486,62 +392,79 @@ func priorityOf(s string) (Priority, error) {
 	return PriorityNone, fmt.Errorf("periskope: unknown priority %q", s)
 }
 
+// eventWire is the webhook envelope as sent.
+type eventWire struct {
+	Type               idText          `json:"event"`
+	EventType          idText          `json:"event_type"`
+	OrgID              idText          `json:"org_id"`
+	Timestamp          string          `json:"timestamp"`
+	Data               json.RawMessage `json:"data"`
+	PreviousAttributes json.RawMessage `json:"previous_attributes"`
+}
+
 // decodeEvent reads a webhook envelope, taking Type from "event" or else
 // "event_type", and keeps a copy of b in Raw.
 func decodeEvent(b []byte) (Event, error) {
-	var e Event
-	var eventType string
-	_, err := readTop(b, false, func(dec *jsontext.Decoder) error {
-		return readObject(dec, func(dec *jsontext.Decoder, name []byte) error {
-			return readEventMember(dec, name, &e, &eventType)
-		})
-	})
-	if err != nil {
-		return Event{}, fmt.Errorf("%w: %w", ErrMalformedEvent, err)
+	var w eventWire
+	if null, err := decodeObject(b, &w); err != nil || null {
+		return Event{}, fmt.Errorf("%w: %w", ErrMalformedEvent, cmp.Or(err, errNull))
 	}
-	e.settleType(eventType)
+	e := Event{Type: w.Type.text, OrgID: w.OrgID.text, Data: w.Data, PreviousAttributes: w.PreviousAttributes, Timestamp: w.Timestamp}
+	e.looseIDs.add(idEvent, w.Type)
+	e.looseIDs.add(idEventType, w.EventType)
+	e.looseIDs.add(idOrgID, w.OrgID)
+	e.settleType(w.EventType.text)
 	e.Raw = append(json.RawMessage(nil), b...)
 	return e, nil
 }
 
-// readEventMember reads one member of a webhook envelope; eventType is its
-// event_type member.
-func readEventMember(dec *jsontext.Decoder, name []byte, e *Event, eventType *string) error {
-	switch string(name) {
-	case "event":
-		return readIDInto(dec, &e.Type, idEvent, &e.looseIDs, nil)
-	case "event_type":
-		return readIDInto(dec, eventType, idEventType, &e.looseIDs, nil)
-	case "org_id":
-		return readIDInto(dec, &e.OrgID, idOrgID, &e.looseIDs, nil)
-	case "timestamp":
-		var err error
-		e.Timestamp, err = readText(dec)
-		return err
-	case "data":
-		return readRawMember(dec, &e.Data)
-	case "previous_attributes":
-		return readRawMember(dec, &e.PreviousAttributes)
+// ticketInfoWire is a ticket info object, or a bare ticket: TicketID and
+// Ticket.sent say whether the ticket_id and ticket members are there and
+// not null.
+type (
+	ticketInfoFields TicketInfo
+	ticketInfoWire   struct {
+		ticketInfoFields
+		Ticket   ticketMember `json:"ticket"`
+		TicketID present      `json:"ticket_id"`
 	}
+	ticketMember struct {
+		t    *Ticket
+		sent bool
+	}
+	present bool
+)
+
+// UnmarshalJSONFrom implements jsonv2.UnmarshalerFrom.
+func (m *ticketMember) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	m.sent = dec.PeekKind() != 'n'
+	return jsonv2.UnmarshalDecode(dec, &m.t)
+}
+
+// UnmarshalJSONFrom implements jsonv2.UnmarshalerFrom.
+func (p *present) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	*p = dec.PeekKind() != 'n'
 	return dec.SkipValue()
+}
+
+// info is the TicketInfo read.
+func (w *ticketInfoWire) info() TicketInfo {
+	ti := TicketInfo(w.ticketInfoFields)
+	ti.Ticket = w.Ticket.t
+	return ti
 }
 
 // decodeTicketInfoObject is TicketInfo.UnmarshalJSON: null leaves ti as
 // it is, as encoding/json does.
 func decodeTicketInfoObject(ti *TicketInfo, b []byte) error {
-	var v TicketInfo
-	null, err := readTop(b, true, func(dec *jsontext.Decoder) error {
-		return readObject(dec, func(dec *jsontext.Decoder, name []byte) error {
-			_, _, err := readTicketInfoMember(dec, name, &v)
-			return err
-		})
-	})
+	var w ticketInfoWire
+	null, err := decodeObject(b, &w)
 	if err != nil {
 		return fmt.Errorf("periskope: ticket info: %w", err)
 	}
 	if !null {
-		v.Raw = append(json.RawMessage(nil), b...)
-		*ti = v
+		*ti = w.info()
+		ti.Raw = append(json.RawMessage(nil), b...)
 	}
 	return nil
 }
@@ -549,47 +472,27 @@ func decodeTicketInfoObject(ti *TicketInfo, b []byte) error {
 // decodeTicketInfo reads a ticket info object, or a bare ticket (an
 // object with ticket_id but no ticket), which it wraps. Raw is a copy of b.
 func decodeTicketInfo(b []byte) (*TicketInfo, error) {
-	ti := &TicketInfo{}
-	var hasTicket, hasTicketID bool
-	_, err := readTop(b, false, func(dec *jsontext.Decoder) error {
-		return readObject(dec, func(dec *jsontext.Decoder, name []byte) error {
-			t, id, err := readTicketInfoMember(dec, name, ti)
-			hasTicket, hasTicketID = hasTicket || t, hasTicketID || id
-			return err
-		})
-	})
-	if err != nil {
-		return nil, err
+	var w ticketInfoWire
+	if null, err := decodeObject(b, &w); err != nil || null {
+		return nil, cmp.Or(err, errNull)
 	}
-	if !hasTicket && hasTicketID {
+	ti := w.info()
+	if !w.Ticket.sent && bool(w.TicketID) {
 		var t Ticket
-		if err := decodeInto(&t, b, readTicket); err != nil {
+		if err := decodeInto(&t, b); err != nil {
 			return nil, err
 		}
-		*ti = TicketInfo{Ticket: &t}
+		ti = TicketInfo{Ticket: &t}
 	}
 	ti.Raw = append(json.RawMessage(nil), b...)
-	return ti, nil
-}
-
-// readTicketInfoMember reads one member of a ticket info object. It also
-// reports whether the member is a non-null ticket or a non-null ticket_id,
-// for the bare ticket rule of decodeTicketInfo.
-func readTicketInfoMember(dec *jsontext.Decoder, name []byte, ti *TicketInfo) (ticket, ticketID bool, err error) {
-	switch string(name) {
-	case "ticket":
-		ticket = dec.PeekKind() != 'n'
-	case "ticket_id":
-		return false, dec.PeekKind() != 'n', dec.SkipValue()
-	}
-	return ticket, false, readField(dec, reflect.ValueOf(ti).Elem(), ticketInfoFields, name)
+	return &ti, nil
 }
 
 // decodeInto is the UnmarshalJSON of Ticket and TicketList: b must hold
 // an object, or null (the zero value). On an error v is left as it was.
-func decodeInto[T any](v *T, b []byte, read func(dec *jsontext.Decoder, v *T) error) error {
+func decodeInto[T any](v *T, b []byte) error {
 	var out T
-	if _, err := readTop(b, true, func(dec *jsontext.Decoder) error { return read(dec, &out) }); err != nil {
+	if _, err := decodeObject(b, &out); err != nil {
 		return err
 	}
 	*v = out
@@ -600,11 +503,7 @@ func decodeInto[T any](v *T, b []byte, read func(dec *jsontext.Decoder, v *T) er
 // /tickets may be.
 func decodeTicketArray(b []byte) ([]Ticket, error) {
 	var tickets []Ticket
-	err := readJSON(b, func(dec *jsontext.Decoder) error {
-		var err error
-		tickets, err = readObjects(dec, readTicket)
-		return err
-	})
+	err := jsonv2.Unmarshal(bytes.TrimSpace(b), &tickets, decodeOptions)
 	return tickets, err
 }
 
@@ -644,7 +543,21 @@ type errorBody struct {
 	Message string `json:"message"`
 }
 
-var errorBodyFields = fieldsOf[errorBody]()
+// errorMember is the error member of an error answer: an errorBody, or
+// the message as text.
+type errorMember struct {
+	errorBody
+	text string
+}
+
+// UnmarshalJSONFrom implements jsonv2.UnmarshalerFrom.
+func (m *errorMember) UnmarshalJSONFrom(dec *jsontext.Decoder) (err error) {
+	if dec.PeekKind() == '{' {
+		return jsonv2.UnmarshalDecode(dec, &m.errorBody)
+	}
+	m.text, err = readText(dec)
+	return err
+}
 
 // unwrapText is the text of the valid JSON string raw, decoded so that
 // the text still says what the string's sender meant where UTF-8 cannot:
@@ -708,33 +621,19 @@ func endsInEscape(b []byte) bool {
 // also nested under "error" or with "error" as the message; a bare JSON
 // string is the message. Anything else gives nothing.
 func decodeErrorBody(b []byte) (code, message string) {
-	var top, nested errorBody
-	var text string
-	err := readJSON(b, func(dec *jsontext.Decoder) (err error) {
-		switch dec.PeekKind() {
-		case '"':
-			text, err = readText(dec)
-			return err
-		case '{':
-		default:
-			return dec.SkipValue()
-		}
-		rv := reflect.ValueOf(&top).Elem()
-		return readObject(dec, func(dec *jsontext.Decoder, name []byte) (err error) {
-			switch {
-			case string(name) != "error":
-				return readField(dec, rv, errorBodyFields, name)
-			case dec.PeekKind() == '{':
-				return readFields(dec, &nested, errorBodyFields)
-			}
-			text, err = readText(dec)
-			return err
-		})
-	})
-	if err != nil {
+	var top struct {
+		errorBody
+		Error errorMember `json:"error"`
+	}
+	b = bytes.TrimSpace(b)
+	if len(b) > 0 && b[0] == '"' && jsonv2.Unmarshal(b, &message, decodeOptions) == nil {
+		return "", message
+	}
+	if len(b) == 0 || b[0] != '{' || jsonv2.Unmarshal(b, &top, decodeOptions) != nil {
 		return "", ""
 	}
-	return firstNonEmpty(top.Code, nested.Code), firstNonEmpty(top.Message, nested.Message, text)
+	nested := top.Error
+	return firstNonEmpty(top.Code, nested.Code), firstNonEmpty(top.Message, nested.Message, nested.text)
 }
 
 // hex4 reads the four hex digits of a \u escape at b[i:].

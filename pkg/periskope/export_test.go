@@ -25,13 +25,13 @@ var Decodings = map[string]func(b []byte) (any, error){
 	"decodeTicketInfo": func(b []byte) (any, error) { return decodeTicketInfo(b) },
 	"TicketInfo":       func(b []byte) (any, error) { var v TicketInfo; err := v.UnmarshalJSON(b); return &v, err },
 	"Ticket":           func(b []byte) (any, error) { var v Ticket; err := v.UnmarshalJSON(b); return &v, err },
-	"Chat":             func(b []byte) (any, error) { var v Chat; err := decodeInto(&v, b, readChat); return &v, err },
+	"Chat":             func(b []byte) (any, error) { var v Chat; err := decodeInto(&v, b); return &v, err },
 	"ChatMember": func(b []byte) (any, error) {
 		var v ChatMember
-		err := decodeInto(&v, b, readChatMember)
+		err := decodeInto(&v, b)
 		return &v, err
 	},
-	"Message":           func(b []byte) (any, error) { var v Message; err := decodeInto(&v, b, readMessage); return &v, err },
+	"Message":           func(b []byte) (any, error) { var v Message; err := decodeInto(&v, b); return &v, err },
 	"TicketList":        func(b []byte) (any, error) { var v TicketList; err := v.UnmarshalJSON(b); return &v, err },
 	"Event":             func(b []byte) (any, error) { v, err := decodeEvent(b); return &v, err },
 	"bare ticket array": func(b []byte) (any, error) { return decodeTicketArray(b) },

@@ -186,11 +186,14 @@ func (p Priority) Valid() bool { return p >= PriorityLow && p <= PriorityUrgent 
 func (ti *TicketInfo) UnmarshalJSON(b []byte) error { return decodeTicketInfoObject(ti, b) }
 
 // UnmarshalJSON decodes tolerantly.
-func (t *Ticket) UnmarshalJSON(b []byte) error { return decodeInto(t, b, readTicket) }
+func (t *Ticket) UnmarshalJSON(b []byte) error { return decodeInto(t, b) }
+
+// ticketListFields is a TicketList without its methods.
+type ticketListFields TicketList
 
 // UnmarshalJSON decodes tolerantly, skipping tickets that are not objects.
 func (l *TicketList) UnmarshalJSON(b []byte) error {
-	if err := decodeInto(l, b, readTicketList); err != nil {
+	if err := decodeInto((*ticketListFields)(l), b); err != nil {
 		return err
 	}
 	l.Raw = append(json.RawMessage(nil), b...)
