@@ -53,14 +53,20 @@ var (
 
 // decodeObject decodes b, an object once trimmed as bytes.TrimSpace
 // trims it, into v; json/v2 refuses anything after it. A null leaves v as
-// it was and is reported. Other valid JSON is errNotObject rather than
-// json/v2's error, which would name the unexported wire type.
+// it was and is reported. Anything else is read as a bare JSON value first,
+// so that invalid JSON gets its syntax or duplicate-name error and valid
+// JSON errNotObject, never json/v2's mismatch error naming the unexported
+// wire type.
 func decodeObject(b []byte, v any) (null bool, err error) {
 	b = bytes.TrimSpace(b)
 	switch {
 	case string(b) == "null":
 		return true, nil
-	case len(b) > 0 && b[0] != '{' && jsontext.Value(b).IsValid(decodeOptions()):
+	case len(b) > 0 && b[0] != '{':
+		var raw jsontext.Value
+		if err := jsonv2.Unmarshal(b, &raw, decodeOptions()); err != nil {
+			return false, err
+		}
 		return false, errNotObject
 	}
 	return false, jsonv2.Unmarshal(b, v, decodeOptions())

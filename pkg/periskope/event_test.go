@@ -3,7 +3,9 @@ package periskope_test
 import (
 	"bytes"
 	"encoding/json"
+	"encoding/json/jsontext"
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -235,6 +237,34 @@ func TestParseEventRejects(t *testing.T) {
 		}
 	}
 }
+
+// Invalid JSON that does not start with an object is refused for what is
+// wrong with it (a repeated member name, a cut value), like an object is,
+// and no error names one of the package's unexported types.
+func TestNonObjectsAreRefusedForWhatIsWrong(t *testing.T) {
+	for _, tc := range []struct {
+		body      string
+		duplicate bool
+	}{
+		{`[{"a":1,"a":2}]`, true}, {`[`, false}, {`"x"}`, false}, {`[{`, false}, {`[1]`, false}, {`3`, false},
+	} {
+		_, err := periskope.ParseEvent([]byte(tc.body))
+		if !errors.Is(err, periskope.ErrMalformedEvent) || errors.Is(err, jsontext.ErrDuplicateName) != tc.duplicate {
+			t.Errorf("ParseEvent(%s): %v; want ErrMalformedEvent, a repeated name %v", tc.body, err, tc.duplicate)
+		}
+		for name, v := range map[string]any{"ParseEvent": nil, "TicketInfo": &periskope.TicketInfo{}, "TicketList": &periskope.TicketList{}, "Ticket": &periskope.Ticket{}} {
+			if v != nil {
+				err = json.Unmarshal([]byte(tc.body), v)
+			}
+			if err != nil && wireTypeName.MatchString(err.Error()) {
+				t.Errorf("%s(%s): %q names an unexported type", name, tc.body, err)
+			}
+		}
+	}
+}
+
+// wireTypeName matches "periskope." followed by an unexported name.
+var wireTypeName = regexp.MustCompile(`periskope\.[a-z]`)
 
 func TestEventJSONRoundTrip(t *testing.T) {
 	e, err := periskope.ParseEvent(fixture(t, "ticket-created.json"))
