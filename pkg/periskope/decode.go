@@ -520,7 +520,8 @@ func decodeTicketArray(b []byte) ([]Ticket, error) {
 
 // ticketInfo is Event.TicketInfo. Data may be a ticket info object or a
 // bare ticket, also sent as the text of a JSON string; unknown events are
-// ErrNotTicketEvent, and Raw of the result is Data.
+// ErrNotTicketEvent. Raw of the result is Data, or the text Data holds when
+// it is a JSON string (what a store keeps of a wrapped delivery).
 func ticketInfo(e *Event) (*TicketInfo, error) {
 	if !strings.HasPrefix(e.Type, "ticket.") {
 		return nil, fmt.Errorf("%w: %q", ErrNotTicketEvent, e.Type)

@@ -36,7 +36,9 @@ func (c *Client) CreateTicket(ctx context.Context, req CreateTicketRequest) (*Ti
 	return resp.ticketInfoWithTicket()
 }
 
-// GetTicket calls GET /tickets/{ticket_id}.
+// GetTicket calls GET /tickets/{ticket_id}. Like every answer that carries a
+// ticket, it is read tolerantly: call Ticket.CheckIDs before using its ids
+// as keys.
 func (c *Client) GetTicket(ctx context.Context, ticketID string) (*TicketInfo, error) {
 	if strings.TrimSpace(ticketID) == "" {
 		return nil, &validationError{"ticket_id", "is required"}
@@ -72,7 +74,8 @@ func (c *Client) UpdateTicket(ctx context.Context, ticketID string, req UpdateTi
 	return resp.updatedTicketInfo()
 }
 
-// ListTickets calls GET /tickets.
+// ListTickets calls GET /tickets; check each ticket's ids with
+// Ticket.CheckIDs before using them as keys.
 func (c *Client) ListTickets(ctx context.Context, p ListTicketsParams) (*TicketList, error) {
 	if p.Offset < 0 {
 		return nil, &validationError{"offset", "must not be negative"}
