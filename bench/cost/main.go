@@ -19,7 +19,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"github.com/periskope-connect/periskope-aws/internal/dev/samples"
@@ -32,6 +31,7 @@ import (
 	"time"
 
 	"github.com/periskope-connect/periskope-aws/bench/benchkit"
+	"github.com/periskope-connect/periskope-aws/internal/dev/dashboard/logmetrics"
 	"github.com/periskope-connect/periskope-aws/internal/dev/deployment"
 	"github.com/periskope-connect/periskope-aws/internal/dev/rie"
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
@@ -315,28 +315,16 @@ func (l *logCounter) Write(p []byte) (int, error) {
 type emfMetrics map[string]bool
 
 func (m emfMetrics) add(line []byte) {
-	if !bytes.Contains(line, []byte(`"_aws"`)) {
+	e, ok := logmetrics.ParseEMF(line)
+	if !ok {
 		return
 	}
-	var doc map[string]any
-	var emf struct {
-		AWS struct {
-			CloudWatchMetrics []struct {
-				Namespace  string
-				Dimensions [][]string
-				Metrics    []struct{ Name string }
-			}
-		} `json:"_aws"`
-	}
-	if json.Unmarshal(line, &doc) != nil || json.Unmarshal(line, &emf) != nil {
-		return
-	}
-	for _, d := range emf.AWS.CloudWatchMetrics {
+	for _, d := range e.Directives {
 		for _, metric := range d.Metrics {
 			for _, set := range d.Dimensions {
 				key := d.Namespace + "/" + metric.Name
 				for _, dim := range set {
-					key += fmt.Sprintf(" %s=%v", dim, doc[dim])
+					key += fmt.Sprintf(" %s=%v", dim, e.Members[dim])
 				}
 				m[key] = true
 			}

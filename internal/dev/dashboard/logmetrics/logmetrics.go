@@ -12,6 +12,7 @@ package logmetrics
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"io"
 	"os"
@@ -79,22 +80,42 @@ func (d *Data) Read(r io.Reader) error {
 	return sc.Err()
 }
 
-func emfLine(function, text string) []Point {
-	var directive struct {
-		AWS struct {
-			CloudWatchMetrics []struct {
-				Namespace  string
-				Dimensions [][]string
-				Metrics    []struct{ Name string }
-			}
-		} `json:"_aws"`
+// EMF is a line in CloudWatch's embedded metric format: the metric
+// directives of its "_aws" member, and all its members, where the
+// dimension values and the metric values are.
+type EMF struct {
+	Directives []Directive
+	Members    map[string]any
+}
+
+// Directive is one of an EMF line's CloudWatchMetrics.
+type Directive struct {
+	Namespace  string
+	Dimensions [][]string
+	Metrics    []struct{ Name string }
+}
+
+// ParseEMF reads line as an EMF document; false when it is not one.
+func ParseEMF(line []byte) (EMF, bool) {
+	var e EMF
+	var doc struct {
+		AWS struct{ CloudWatchMetrics []Directive } `json:"_aws"`
 	}
-	var doc map[string]any
-	if json.Unmarshal([]byte(text), &directive) != nil || json.Unmarshal([]byte(text), &doc) != nil {
+	if !bytes.Contains(line, []byte(`"_aws"`)) || json.Unmarshal(line, &doc) != nil || json.Unmarshal(line, &e.Members) != nil {
+		return e, false
+	}
+	e.Directives = doc.AWS.CloudWatchMetrics
+	return e, true
+}
+
+func emfLine(function, text string) []Point {
+	e, ok := ParseEMF([]byte(text))
+	if !ok {
 		return nil
 	}
+	doc := e.Members
 	var out []Point
-	for _, set := range directive.AWS.CloudWatchMetrics {
+	for _, set := range e.Directives {
 		dims := map[string]string{"FunctionName": function}
 		for _, group := range set.Dimensions {
 			for _, name := range group {
