@@ -120,18 +120,7 @@ func TestGatewayAfterAnEmulatorIsKilled(t *testing.T) {
 		status, _ := post(`{"action":"sleep","ms":20000}`)
 		inFlight <- status
 	}()
-	var bootstraps []int
-	for deadline := time.Now().Add(20 * time.Second); len(bootstraps) == 0; bootstraps = fn.RuntimePIDs() {
-		if time.Now().After(deadline) {
-			t.Fatal("the request never reached the bootstrap")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	t.Cleanup(func() { // should the pool not have stopped it
-		for _, pid := range bootstraps {
-			_ = syscall.Kill(pid, syscall.SIGKILL)
-		}
-	})
+	rietest.Bootstraps(t, fn)
 	if err := syscall.Kill(fn.PIDs()[0], syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}

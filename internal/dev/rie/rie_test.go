@@ -422,18 +422,7 @@ func TestAnEmulatorKilledMidInvocationIsReplacedAtOnce(t *testing.T) {
 		_, err := f.Invoke(context.Background(), []byte(`{"action":"sleep","ms":60000}`))
 		inFlight <- err
 	}()
-	var orphans []int
-	for deadline := time.Now().Add(20 * time.Second); len(orphans) == 0; orphans = f.RuntimePIDs() {
-		if time.Now().After(deadline) {
-			t.Fatal("the invocation never reached the bootstrap")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	t.Cleanup(func() { // should the pool not have stopped it
-		for _, pid := range orphans {
-			_ = syscall.Kill(pid, syscall.SIGKILL)
-		}
-	})
+	orphans := rietest.Bootstraps(t, f)
 	dead := f.PIDs()[0]
 	exited := rie.ExitedOf(f, dead)
 	if err := syscall.Kill(dead, syscall.SIGKILL); err != nil {

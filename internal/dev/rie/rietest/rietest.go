@@ -7,8 +7,12 @@ import (
 	"context"
 	"path/filepath"
 	"runtime"
+	"syscall"
+	"testing"
+	"time"
 
 	"github.com/periskope-connect/periskope-aws/internal/dev/lambdabuild"
+	"github.com/periskope-connect/periskope-aws/internal/dev/rie"
 )
 
 // Build puts the emulator and the echo function's bootstrap, built for this
@@ -24,4 +28,24 @@ func Build(ctx context.Context, dir string) (emulator, echoBootstrap string, err
 		return "", "", err
 	}
 	return emulator, echoBootstrap, nil
+}
+
+// Bootstraps waits until an invocation in flight has reached f's
+// bootstrap and returns the bootstraps' process ids, killed at the end of
+// the test should the pool not have stopped them. It fails t after 20s.
+func Bootstraps(t testing.TB, f *rie.Function) []int {
+	t.Helper()
+	var pids []int
+	for deadline := time.Now().Add(20 * time.Second); len(pids) == 0; pids = f.RuntimePIDs() {
+		if time.Now().After(deadline) {
+			t.Fatal("the invocation never reached the bootstrap")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Cleanup(func() {
+		for _, pid := range pids {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+		}
+	})
+	return pids
 }
