@@ -15,7 +15,6 @@ import (
 	"github.com/periskope-connect/periskope-aws/internal/createticket"
 	"github.com/periskope-connect/periskope-aws/internal/dev/samples"
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
-	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
 )
 
 // TestSampleEventsThroughTheRealBinaries is the Docker-free twin of
@@ -38,17 +37,7 @@ func TestSampleEventsThroughTheRealBinaries(t *testing.T) {
 		}
 	}
 
-	logs := &testkit.Buffer{}
-	st, err := stack.Start(context.Background(), stack.Config{Output: logs, BinDir: binDir, SkipBuild: true, NoGateway: true, NoWebhooks: true})
-	if err != nil {
-		t.Fatalf("starting the local system: %v\n%s", err, logs)
-	}
-	defer func() {
-		_ = st.Close()
-		if t.Failed() {
-			t.Logf("local system output:\n%s", logs)
-		}
-	}()
+	st := startStack(t, stack.Config{NoGateway: true, NoWebhooks: true})
 
 	invoke := func(s samples.Sample) events.APIGatewayV2HTTPResponse {
 		t.Helper()

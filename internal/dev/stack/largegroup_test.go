@@ -14,7 +14,6 @@ import (
 	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/samples"
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
-	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
 	"github.com/periskope-connect/periskope-aws/internal/ticketstore"
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
@@ -26,17 +25,7 @@ import (
 // for byte. The 5 MB group's event is 5.4 MB, within Lambda's 6 MB invoke
 // limit. Before, the function's 192 KiB cap answered 413 to all three.
 func TestLargeGroupsThroughTheRealWebhook(t *testing.T) {
-	logs := &testkit.Buffer{}
-	st, err := stack.Start(context.Background(), stack.Config{Output: logs, BinDir: binDir, SkipBuild: true, NoWebhooks: true})
-	if err != nil {
-		t.Fatalf("starting the local system: %v\n%s", err, logs)
-	}
-	defer func() {
-		_ = st.Close()
-		if t.Failed() {
-			t.Logf("local system output:\n%s", logs)
-		}
-	}()
+	st := startStack(t, stack.Config{NoWebhooks: true})
 	db := dynamodb.NewFromConfig(st.Moto.Config())
 	for _, tc := range []struct {
 		name              string

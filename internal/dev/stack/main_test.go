@@ -23,3 +23,23 @@ func TestMain(m *testing.M) {
 		return stack.Build(context.Background(), root, dir)
 	}))
 }
+
+// startStack starts the local system from binDir's bootstraps with cfg's
+// options, and stops it when the test ends; its output is shown when the
+// test failed.
+func startStack(t *testing.T, cfg stack.Config) *stack.Stack {
+	t.Helper()
+	logs := &testkit.Buffer{}
+	cfg.Output, cfg.BinDir, cfg.SkipBuild = logs, binDir, true
+	st, err := stack.Start(context.Background(), cfg)
+	if err != nil {
+		t.Fatalf("starting the local system: %v\n%s", err, logs)
+	}
+	t.Cleanup(func() {
+		_ = st.Close()
+		if t.Failed() {
+			t.Logf("local system output:\n%s", logs)
+		}
+	})
+	return st
+}
