@@ -3,10 +3,11 @@ package rie
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/json"
+	"encoding/json/jsontext"
+	"encoding/json/v2"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -56,7 +58,7 @@ func (f *Function) environ() []string {
 		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": strconv.Itoa(cfg.MemoryMB),
 		"AWS_LAMBDA_FUNCTION_TIMEOUT":     strconv.Itoa(int(cfg.Timeout / time.Second)),
 		"AWS_LAMBDA_LOG_GROUP_NAME":       "/aws/lambda/" + cfg.Name,
-		"AWS_LAMBDA_LOG_STREAM_NAME":      time.Now().UTC().Format("2006/01/02") + "/[$LATEST]" + randomHex(16),
+		"AWS_LAMBDA_LOG_STREAM_NAME":      time.Now().UTC().Format("2006/01/02") + "/[$LATEST]" + strings.ReplaceAll(uuid.NewString(), "-", ""),
 		"AWS_LAMBDA_LOG_FORMAT":           "JSON",
 		"AWS_REGION":                      cfg.Region,
 		"AWS_DEFAULT_REGION":              cfg.Region,
@@ -97,7 +99,7 @@ type environment struct {
 // startEnvironment starts an emulator process for cfg's bootstrap and waits
 // until it accepts invocations. onExit is called once the process has
 // exited, whatever the cause.
-func startEnvironment(cfg Config, environ []string, out *lineWriter, onExit func(*environment)) (*environment, error) {
+func startEnvironment(cfg Config, environ []string, out *log.Logger, onExit func(*environment)) (*environment, error) {
 	var err error
 	for range startAttempts {
 		var env *environment
@@ -108,7 +110,7 @@ func startEnvironment(cfg Config, environ []string, out *lineWriter, onExit func
 	return nil, err
 }
 
-func tryStart(cfg Config, environ []string, out *lineWriter, onExit func(*environment)) (*environment, error) {
+func tryStart(cfg Config, environ []string, out *log.Logger, onExit func(*environment)) (*environment, error) {
 	invokeAddr, err := local.FreeAddr()
 	if err != nil {
 		return nil, err
@@ -143,18 +145,16 @@ func tryStart(cfg Config, environ []string, out *lineWriter, onExit func(*enviro
 		drained: make(chan struct{}),
 		inits:   make(chan time.Duration, 8),
 	}
-	stdout, stderr := out.child(), out.child()
-	stderr.onLine = env.noteInitReport
 	// The output goes through pipes of ours, not exec's: with an *os.File
 	// as Stdout and Stderr, cmd.Wait returns as soon as the emulator exits.
 	// With exec's pipes it would also wait for every process holding them,
 	// such as a bootstrap left running by a killed emulator, and the pool
 	// would hand out the dead environment meanwhile.
-	outPipe, outCopied, err := outputPipe(stdout)
+	outPipe, outCopied, err := outputPipe(out, nil)
 	if err != nil {
 		return nil, err
 	}
-	errPipe, errCopied, err := outputPipe(stderr)
+	errPipe, errCopied, err := outputPipe(out, env.noteInitReport)
 	if err != nil {
 		_ = outPipe.Close()
 		return nil, err
@@ -179,8 +179,6 @@ func tryStart(cfg Config, environ []string, out *lineWriter, onExit func(*enviro
 		onExit(env)
 		<-outCopied
 		<-errCopied
-		stdout.Flush()
-		stderr.Flush()
 		close(env.drained)
 	}()
 	if err := env.awaitReady(invokeAddr, runtimeAddr); err != nil {
@@ -198,22 +196,6 @@ type leftovers struct {
 	emulator  string // the emulator's executable, by base name
 	bootstrap string // the bootstrap executable, symlinks resolved
 	name      string // the base name the emulator ran the bootstrap by
-}
-
-// outputPipe returns the write end of a pipe whose read end is copied to w;
-// copied is closed once every holder of the write end has closed it.
-func outputPipe(w io.Writer) (write *os.File, copied <-chan struct{}, err error) {
-	r, write, err := os.Pipe()
-	if err != nil {
-		return nil, nil, fmt.Errorf("%w: output pipe: %v", ErrEmulator, err)
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_, _ = io.Copy(w, r)
-		_ = r.Close()
-	}()
-	return write, done, nil
 }
 
 // awaitReady polls the emulator's addresses until it listens on each. The
@@ -281,9 +263,8 @@ func (e *environment) invoke(payload []byte) (*Result, error) {
 // before the answer is sent, on another pipe); later ones only take a
 // report already seen, from a re-init after a crash or timeout.
 func (e *environment) initDuration() time.Duration {
-	first := !e.invoked
-	e.invoked = true
-	if first {
+	if !e.invoked {
+		e.invoked = true
 		select {
 		case d := <-e.inits:
 			return d
@@ -330,24 +311,16 @@ func classify(status int, body []byte) (*FunctionError, error) {
 // reports: an object of errorType and errorMessage, and at most a
 // stackTrace and a cause besides.
 func errorDocument(body []byte) *FunctionError {
-	var doc map[string]json.RawMessage
-	if json.Unmarshal(body, &doc) != nil {
+	var doc struct {
+		Type       *string        `json:"errorType"`
+		Message    *string        `json:"errorMessage"`
+		StackTrace jsontext.Value `json:"stackTrace"`
+		Cause      jsontext.Value `json:"cause"`
+	}
+	if json.Unmarshal(body, &doc, json.RejectUnknownMembers(true)) != nil || doc.Type == nil || doc.Message == nil {
 		return nil
 	}
-	var fe FunctionError
-	typ, okType := doc["errorType"]
-	msg, okMsg := doc["errorMessage"]
-	if !okType || !okMsg || json.Unmarshal(typ, &fe.Type) != nil || json.Unmarshal(msg, &fe.Message) != nil {
-		return nil
-	}
-	for k := range doc {
-		switch k {
-		case "errorType", "errorMessage", "stackTrace", "cause":
-		default:
-			return nil
-		}
-	}
-	return &fe
+	return &FunctionError{Type: *doc.Type, Message: *doc.Message}
 }
 
 func (e *environment) pid() int { return e.cmd.Process.Pid }
@@ -396,10 +369,4 @@ func (e *environment) noteInitReport(line []byte) {
 		default: // nobody reads old reports; a full buffer drops this one
 		}
 	}
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return fmt.Sprintf("%x", b)
 }

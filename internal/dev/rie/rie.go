@@ -23,6 +23,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"os"
 	"path/filepath"
 	"slices"
@@ -106,7 +107,7 @@ func (e *FunctionError) Error() string { return e.Type + ": " + e.Message }
 // for concurrent use.
 type Function struct {
 	cfg   Config
-	out   *lineWriter
+	out   *log.Logger
 	slots chan struct{} // one per environment that may run
 
 	mu     sync.Mutex
@@ -133,7 +134,7 @@ func New(cfg Config) (*Function, error) {
 		*p = abs
 	}
 	applyDefaults(&cfg)
-	f := &Function{cfg: cfg, out: newLineWriter(cfg.Output, "["+cfg.Name+"] "),
+	f := &Function{cfg: cfg, out: log.New(cfg.Output, "["+cfg.Name+"] ", 0),
 		slots: make(chan struct{}, cfg.Concurrency)}
 	for range cfg.Prewarm {
 		env, err := f.start()
@@ -303,6 +304,5 @@ func (f *Function) Close() error {
 		wg.Go(env.stop)
 	}
 	wg.Wait()
-	f.out.Flush()
 	return nil
 }
