@@ -1,8 +1,8 @@
-// Package bridge lets containers reach services of the local system that
-// listen on 127.0.0.1 only (sam local invoke runs the functions in Docker):
-// it forwards TCP connections from one private address of this machine, such
-// as Docker's bridge gateway, to a loopback port, and accepts them only from
-// that address's own network (the containers on the bridge).
+// Package bridge lets containers reach HTTP services of the local system
+// that listen on 127.0.0.1 only (sam local invoke runs the functions in
+// Docker): it proxies requests from one private address of this machine,
+// such as Docker's bridge gateway, to a loopback port, and accepts them only
+// from that address's own network (the containers on the bridge).
 //
 // It never listens on 0.0.0.0, ::, or a public address: Resolve refuses them.
 package bridge
@@ -10,11 +10,13 @@ package bridge
 import (
 	"errors"
 	"fmt"
-	"io"
 	"net"
+	"net/http"
+	"net/http/httputil"
 	"net/netip"
+	"net/url"
 	"strconv"
-	"sync"
+	"time"
 )
 
 // ErrRefused is wrapped by every address Resolve will not listen on.
@@ -93,113 +95,49 @@ func prefixes(addrs []net.Addr) []netip.Prefix {
 	return out
 }
 
-// Forwarder accepts connections on a bridge address and relays each one to
-// a target on this machine.
+// Forwarder serves an HTTP service of this machine on a bridge address.
 type Forwarder struct {
-	ln     net.Listener
-	target string
-	peers  netip.Prefix
-
-	mu     sync.Mutex
-	conns  map[net.Conn]struct{}
-	closed bool
-	wg     sync.WaitGroup
+	srv *http.Server
+	ln  net.Listener
 }
 
-// Forward listens on at's address and port and relays every connection from
-// a peer inside at's network to target ("127.0.0.1:5000"). Connections
-// from elsewhere are closed at once.
+// Forward listens on at's address and port and relays every HTTP request
+// from a peer inside at's network to target ("127.0.0.1:5000"), Host
+// header unchanged (SigV4 signs it). Connections from elsewhere are closed
+// at once.
 func Forward(at netip.Prefix, port int, target string) (*Forwarder, error) {
 	ln, err := net.Listen("tcp", net.JoinHostPort(at.Addr().String(), strconv.Itoa(port)))
 	if err != nil {
 		return nil, err
 	}
-	f := &Forwarder{ln: ln, target: target, peers: at.Masked(), conns: map[net.Conn]struct{}{}}
-	f.wg.Go(f.serve)
+	proxy := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: "http", Host: target})
+	f := &Forwarder{srv: &http.Server{Handler: proxy, ReadHeaderTimeout: 10 * time.Second}, ln: ln}
+	go func() { _ = f.srv.Serve(peersOnly{ln, at.Masked()}) }()
 	return f, nil
 }
 
 // Addr is the address the forwarder listens on ("172.17.0.1:5000").
 func (f *Forwarder) Addr() string { return f.ln.Addr().String() }
 
-func (f *Forwarder) serve() {
+// Close stops listening and closes every connection.
+func (f *Forwarder) Close() error { return f.srv.Close() }
+
+// peersOnly accepts connections from peers inside its network only.
+type peersOnly struct {
+	net.Listener
+	peers netip.Prefix
+}
+
+func (l peersOnly) Accept() (net.Conn, error) {
 	for {
-		conn, err := f.ln.Accept()
+		conn, err := l.Listener.Accept()
 		if err != nil {
-			return
+			return nil, err
 		}
-		if !f.allowed(conn.RemoteAddr()) || !f.track(conn) {
-			_ = conn.Close()
-			continue
+		ap, err := netip.ParseAddrPort(conn.RemoteAddr().String())
+		if err == nil && l.peers.Contains(ap.Addr().Unmap()) {
+			return conn, nil
 		}
-		f.wg.Go(func() {
-			defer f.untrack(conn)
-			f.relay(conn)
-		})
+		_ = conn.Close()
 	}
-}
-
-func (f *Forwarder) allowed(remote net.Addr) bool {
-	ap, err := netip.ParseAddrPort(remote.String())
-	return err == nil && f.peers.Contains(ap.Addr().Unmap())
-}
-
-func (f *Forwarder) relay(conn net.Conn) {
-	upstream, err := net.Dial("tcp", f.target)
-	if err != nil {
-		return
-	}
-	if !f.track(upstream) {
-		_ = upstream.Close()
-		return
-	}
-	defer f.untrack(upstream)
-	done := make(chan struct{})
-	go func() {
-		_, _ = io.Copy(upstream, conn)
-		closeWrite(upstream)
-		close(done)
-	}()
-	_, _ = io.Copy(conn, upstream)
-	closeWrite(conn)
-	<-done
-}
-
-// closeWrite tells the other side this side is done sending, so that a
-// half-closed connection (request sent, response pending) keeps working.
-func closeWrite(c net.Conn) {
-	if tc, ok := c.(*net.TCPConn); ok {
-		_ = tc.CloseWrite()
-	}
-}
-
-func (f *Forwarder) track(c net.Conn) bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.closed {
-		return false
-	}
-	f.conns[c] = struct{}{}
-	return true
-}
-
-func (f *Forwarder) untrack(c net.Conn) {
-	f.mu.Lock()
-	delete(f.conns, c)
-	f.mu.Unlock()
-	_ = c.Close()
-}
-
-// Close stops listening, closes every relayed connection and waits for
-// them to end.
-func (f *Forwarder) Close() error {
-	f.mu.Lock()
-	f.closed = true
-	for c := range f.conns {
-		_ = c.Close()
-	}
-	f.mu.Unlock()
-	err := f.ln.Close()
-	f.wg.Wait()
-	return err
 }
