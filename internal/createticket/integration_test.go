@@ -65,7 +65,7 @@ type live struct {
 	moto    *motoserver.Server
 	db      *dynamodb.Client
 	sm      *secretsmanager.Client
-	secrets *fakeaws.CountingSecretsManager
+	secrets *fakeaws.SecretsManager
 	table   string
 	secret  string
 }
@@ -106,7 +106,7 @@ func newLiveOver(t *testing.T, moto *motoserver.Server, secretValue string, wrap
 	if secretValue != "" {
 		l.putSecret(t, secretValue)
 	}
-	l.secrets = &fakeaws.CountingSecretsManager{Next: l.sm}
+	l.secrets = &fakeaws.SecretsManager{Next: l.sm}
 	hs := &harness{up: newUpstream(t, testAPIKey), logs: &logBuffer{}, metrics: &testkit.Metrics{}}
 	logger := slog.New(slog.NewJSONHandler(hs.logs, nil))
 	keys := createticket.NewSecretKeys(l.secrets, l.secret, append([]secretcache.Option{

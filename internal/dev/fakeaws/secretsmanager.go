@@ -1,7 +1,7 @@
-// Package fakeaws holds in-memory stand-ins of AWS clients for unit tests
-// that need to script an answer or a failure, and a wrapper that counts
-// the calls reaching a real client. The paths the stand-ins serve are also
-// covered with the real SDK against moto_server (see internal/dev/motoserver).
+// Package fakeaws holds an in-memory stand-in of Secrets Manager for unit
+// tests that need to script an answer or a failure, or to count the calls
+// reaching a real client. The paths it serves are also covered with the
+// real SDK against moto_server (see internal/dev/motoserver).
 package fakeaws
 
 import (
@@ -12,11 +12,19 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 )
 
-// SecretsManager answers every GetSecretValue with one secret string or
-// one error, whatever secret is asked for, and counts the calls. The zero
-// value answers a secret without a string (a binary secret) until Set is
-// called. It is safe for concurrent use.
+// SecretValueGetter is the Secrets Manager call the functions make.
+type SecretValueGetter interface {
+	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
+}
+
+// SecretsManager counts every GetSecretValue and passes it to Next when
+// set (typically the real client against moto_server); without Next it
+// answers one secret string or one error, whatever secret is asked for.
+// The zero value answers a secret without a string (a binary secret) until
+// Set is called. It is safe for concurrent use.
 type SecretsManager struct {
+	Next SecretValueGetter
+
 	mu    sync.Mutex
 	value *string
 	err   error
@@ -31,15 +39,20 @@ func NewSecretsManager(value string, err error) *SecretsManager {
 	return sm
 }
 
-// GetSecretValue counts the call and answers the current value or error.
-func (s *SecretsManager) GetSecretValue(context.Context, *secretsmanager.GetSecretValueInput, ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
+// GetSecretValue counts the call and answers Next's answer, else the
+// current value or error.
+func (s *SecretsManager) GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.calls++
-	if s.err != nil {
-		return nil, s.err
+	value, err := s.value, s.err
+	s.mu.Unlock()
+	if s.Next != nil {
+		return s.Next.GetSecretValue(ctx, in, opts...)
 	}
-	return &secretsmanager.GetSecretValueOutput{SecretString: s.value}, nil
+	if err != nil {
+		return nil, err
+	}
+	return &secretsmanager.GetSecretValueOutput{SecretString: value}, nil
 }
 
 // Set changes the answer of later calls: value, or err if it is not nil.

@@ -31,9 +31,9 @@ func TestSecretsManager(t *testing.T) {
 	}
 }
 
-func TestCountingSecretsManager(t *testing.T) {
+func TestSecretsManagerCountsCallsToNext(t *testing.T) {
 	next := fakeaws.NewSecretsManager("v", nil)
-	c := &fakeaws.CountingSecretsManager{Next: next}
+	c := &fakeaws.SecretsManager{Next: next}
 	for range 3 {
 		if out, err := c.GetSecretValue(context.Background(), nil); err != nil || *out.SecretString != "v" {
 			t.Fatalf("answered %v, %v; want Next's answer", out, err)
