@@ -86,8 +86,7 @@ func TestRunAgainstMotoAndTheSandbox(t *testing.T) {
 	if err := moto.ProvisionLocal(ctx); err != nil {
 		t.Fatal(err)
 	}
-	for _, kv := range moto.Env() {
-		k, v, _ := strings.Cut(kv, "=")
+	for k, v := range moto.Env() {
 		t.Setenv(k, v)
 	}
 	t.Setenv("AWS_CONFIG_FILE", "/dev/null")

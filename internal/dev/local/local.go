@@ -8,7 +8,9 @@ package local
 
 import (
 	"context"
+	"fmt"
 	"net"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 )
@@ -26,6 +28,33 @@ func FreeAddr() (string, error) {
 	}
 	defer ln.Close()
 	return ln.Addr().String(), nil
+}
+
+// AwaitListening polls until something accepts connections on each of
+// addrs: a child process told where to listen (FreeAddr) is ready. It
+// fails when exited is closed first, ctx ends, or limit has passed.
+func AwaitListening(ctx context.Context, exited <-chan struct{}, limit time.Duration, addrs ...string) error {
+	deadline := time.Now().Add(limit)
+	for _, addr := range addrs {
+		for {
+			conn, err := net.DialTimeout("tcp", addr, 100*time.Millisecond)
+			if err == nil {
+				_ = conn.Close()
+				break
+			}
+			select {
+			case <-exited:
+				return fmt.Errorf("it exited before listening on %s", addr)
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(5 * time.Millisecond):
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("not listening on %s after %s", addr, limit)
+			}
+		}
+	}
+	return nil
 }
 
 // Default ports of `make run` (docs/local.md).

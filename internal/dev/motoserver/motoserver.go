@@ -99,9 +99,9 @@ func Launch(ctx context.Context, addr string, logw *os.File) (*Server, error) {
 	go func() { _ = cmd.Wait(); close(s.exited) }()
 	s.proxy = &http.Server{Handler: serialProxy("http://" + motoAddr), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = s.proxy.Serve(listener) }()
-	if err := s.waitReady(ctx, 30*time.Second); err != nil {
+	if err := local.AwaitListening(ctx, s.exited, 30*time.Second, motoAddr); err != nil {
 		s.Stop()
-		return nil, err
+		return nil, fmt.Errorf("motoserver: moto_server %v (see its output)", err)
 	}
 	return s, nil
 }
@@ -131,25 +131,4 @@ func (s *Server) Stop() {
 	_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
 	<-s.exited
 	_ = s.proxy.Close()
-}
-
-func (s *Server) waitReady(ctx context.Context, limit time.Duration) error {
-	deadline := time.Now().Add(limit)
-	for time.Now().Before(deadline) {
-		select {
-		case <-s.exited:
-			return errors.New("motoserver: moto_server exited during startup (see its output)")
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(100 * time.Millisecond):
-		}
-		resp, err := http.Get(s.Endpoint + "/moto-api/")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode < 500 {
-				return nil
-			}
-		}
-	}
-	return fmt.Errorf("motoserver: moto_server did not answer on %s within %s", s.Endpoint, limit)
 }

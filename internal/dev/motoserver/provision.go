@@ -54,13 +54,13 @@ func LocalName(ref string) (string, bool) {
 func (s *Server) Config() aws.Config { return local.AWSConfig(s.Endpoint) }
 
 // Env returns the environment a function needs to reach s through the SDK.
-func (s *Server) Env() []string {
-	return []string{
-		"AWS_ENDPOINT_URL=" + s.Endpoint,
-		"AWS_REGION=" + local.Region,
-		"AWS_ACCESS_KEY_ID=testing",
-		"AWS_SECRET_ACCESS_KEY=testing",
-		"AWS_SESSION_TOKEN=testing",
+func (s *Server) Env() map[string]string {
+	return map[string]string{
+		"AWS_ENDPOINT_URL":      s.Endpoint,
+		"AWS_REGION":            local.Region,
+		"AWS_ACCESS_KEY_ID":     "testing",
+		"AWS_SECRET_ACCESS_KEY": "testing",
+		"AWS_SESSION_TOKEN":     "testing",
 	}
 }
 
@@ -68,11 +68,7 @@ func (s *Server) Env() []string {
 // environment a function reads to reach s, plus the test's own variables.
 // Names in neither are empty.
 func (s *Server) EnvLookup(extra map[string]string) func(string) string {
-	vars := map[string]string{}
-	for _, kv := range s.Env() {
-		name, value, _ := strings.Cut(kv, "=")
-		vars[name] = value
-	}
+	vars := s.Env()
 	maps.Copy(vars, extra)
 	return func(name string) string { return vars[name] }
 }

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -181,9 +180,13 @@ func tryStart(cfg Config, environ []string, out *log.Logger, onExit func(*enviro
 		<-errCopied
 		close(env.drained)
 	}()
-	if err := env.awaitReady(invokeAddr, runtimeAddr); err != nil {
+	// The Runtime API too: the emulator opens it in a goroutine of its
+	// own, and a bootstrap started (at the first invocation) before it
+	// listens is refused and exits, failing that invocation. Seen on a
+	// loaded machine.
+	if err := local.AwaitListening(context.Background(), env.exited, readyTimeout, invokeAddr, runtimeAddr); err != nil {
 		env.stop()
-		return nil, err
+		return nil, fmt.Errorf("%w: %v (%v)", ErrEmulator, err, cmd.ProcessState)
 	}
 	return env, nil
 }
@@ -196,33 +199,6 @@ type leftovers struct {
 	emulator  string // the emulator's executable, by base name
 	bootstrap string // the bootstrap executable, symlinks resolved
 	name      string // the base name the emulator ran the bootstrap by
-}
-
-// awaitReady polls the emulator's addresses until it listens on each. The
-// Runtime API too: the emulator opens it in a goroutine of its own, apart
-// from the invoke address, and a bootstrap started (at the first
-// invocation) before it listens is refused and exits, which fails that
-// invocation. Seen on a loaded machine.
-func (e *environment) awaitReady(addrs ...string) error {
-	deadline := time.Now().Add(readyTimeout)
-	for _, addr := range addrs {
-		for {
-			conn, err := net.DialTimeout("tcp", addr, 100*time.Millisecond)
-			if err == nil {
-				_ = conn.Close()
-				break
-			}
-			select {
-			case <-e.exited:
-				return fmt.Errorf("%w: it exited before listening on %s (%v)", ErrEmulator, addr, e.cmd.ProcessState)
-			case <-time.After(5 * time.Millisecond):
-			}
-			if time.Now().After(deadline) {
-				return fmt.Errorf("%w: not listening on %s after %s", ErrEmulator, addr, readyTimeout)
-			}
-		}
-	}
-	return nil
 }
 
 // invoke posts payload to the emulator and reads its answer.
