@@ -15,6 +15,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -23,7 +24,6 @@ import (
 	"io"
 	"net"
 	"net/netip"
-	"net/url"
 	"os"
 	"os/signal"
 	"runtime"
@@ -58,8 +58,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.MotoPort, "moto-port", local.MotoPort, "port of moto_server (0: any free port)")
 	fs.IntVar(&o.SandboxPort, "sandbox-port", local.SandboxPort, "port of the Periskope sandbox (0: any free port)")
 	fs.StringVar(&o.PeriskopeBaseURL, "periskope-base-url", os.Getenv("PERISKOPE_BASE_URL"), "use this Periskope instead of the sandbox (default $PERISKOPE_BASE_URL)")
-	fs.StringVar(&o.PeriskopeAPIKey, "periskope-api-key", envOr("PERISKOPE_API_KEY", local.APIKey), "API key stored in the local secret (default $PERISKOPE_API_KEY, else the sandbox's key)")
-	fs.StringVar(&o.PeriskopePhone, "periskope-phone", envOr("PERISKOPE_PHONE", local.Phone), "x-phone of create-ticket (default $PERISKOPE_PHONE)")
+	fs.StringVar(&o.PeriskopeAPIKey, "periskope-api-key", cmp.Or(os.Getenv("PERISKOPE_API_KEY"), local.APIKey), "API key stored in the local secret (default $PERISKOPE_API_KEY, else the sandbox's key)")
+	fs.StringVar(&o.PeriskopePhone, "periskope-phone", cmp.Or(os.Getenv("PERISKOPE_PHONE"), local.Phone), "x-phone of create-ticket (default $PERISKOPE_PHONE)")
 	fs.IntVar(&o.Concurrency, "concurrency", 2, "most emulator processes per function (Lambda's concurrent execution environments)")
 	fs.BoolVar(&o.SkipBuild, "skip-build", false, "use the bootstraps and the emulator already built in -bin-dir")
 	fs.StringVar(&o.BinDir, "bin-dir", "", "where the host bootstraps, the emulator and moto.log go (default bin/local)")
@@ -83,13 +83,6 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		}
 	}
 	return o, nil
-}
-
-func envOr(name, fallback string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	return fallback
 }
 
 func main() {
@@ -177,15 +170,11 @@ func forwardToBridge(at netip.Prefix, st *stack.Stack) ([]*bridge.Forwarder, err
 	}
 	var forwarders []*bridge.Forwarder
 	for _, target := range targets {
-		u, err := url.Parse(target)
+		ap, err := netip.ParseAddrPort(strings.TrimPrefix(target, "http://"))
 		if err != nil {
 			return forwarders, err
 		}
-		port, err := strconv.Atoi(u.Port())
-		if err != nil {
-			return forwarders, fmt.Errorf("no port in %s", target)
-		}
-		f, err := bridge.Forward(at, port, u.Host)
+		f, err := bridge.Forward(at, int(ap.Port()), ap.String())
 		if err != nil {
 			return forwarders, fmt.Errorf("-docker-bridge: %w", err)
 		}

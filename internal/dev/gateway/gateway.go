@@ -87,15 +87,9 @@ type Gateway struct {
 // New checks cfg and applies its defaults.
 func New(cfg Config) (*Gateway, error) {
 	cfg.APIID = cmp.Or(cfg.APIID, DefaultAPIID)
-	if cfg.MaxBodyBytes <= 0 {
-		cfg.MaxBodyBytes = DefaultMaxBodyBytes
-	}
-	if cfg.MaxInvokeBytes <= 0 {
-		cfg.MaxInvokeBytes = DefaultMaxInvokeBytes
-	}
-	if cfg.IntegrationTimeout <= 0 {
-		cfg.IntegrationTimeout = DefaultIntegrationTimeout
-	}
+	cfg.MaxBodyBytes = cmp.Or(cfg.MaxBodyBytes, DefaultMaxBodyBytes)
+	cfg.MaxInvokeBytes = cmp.Or(cfg.MaxInvokeBytes, DefaultMaxInvokeBytes)
+	cfg.IntegrationTimeout = cmp.Or(cfg.IntegrationTimeout, DefaultIntegrationTimeout)
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -161,11 +155,7 @@ func (g *Gateway) serveRoute(w http.ResponseWriter, r *http.Request, route Route
 		writeMessage(w, http.StatusRequestEntityTooLarge, "Request Too Long")
 		return
 	}
-	timeout := g.cfg.IntegrationTimeout
-	if route.Timeout > 0 {
-		timeout = route.Timeout
-	}
-	ctx, cancel := context.WithTimeout(r.Context(), timeout)
+	ctx, cancel := context.WithTimeout(r.Context(), cmp.Or(route.Timeout, g.cfg.IntegrationTimeout))
 	defer cancel()
 	res, err := route.Function.Invoke(ctx, payload)
 	switch {
