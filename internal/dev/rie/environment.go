@@ -144,26 +144,21 @@ func tryStart(cfg Config, environ []string, out *log.Logger, onExit func(*enviro
 		drained: make(chan struct{}),
 		inits:   make(chan time.Duration, 8),
 	}
-	// The output goes through pipes of ours, not exec's: with an *os.File
+	// The output goes through a pipe of ours, not exec's: with an *os.File
 	// as Stdout and Stderr, cmd.Wait returns as soon as the emulator exits.
 	// With exec's pipes it would also wait for every process holding them,
 	// such as a bootstrap left running by a killed emulator, and the pool
 	// would hand out the dead environment meanwhile.
-	outPipe, outCopied, err := outputPipe(out, nil)
+	pipe, copied, err := outputPipe(out, env.noteInitReport)
 	if err != nil {
 		return nil, err
 	}
-	errPipe, errCopied, err := outputPipe(out, env.noteInitReport)
-	if err != nil {
-		_ = outPipe.Close()
-		return nil, err
-	}
-	cmd.Stdout, cmd.Stderr = outPipe, errPipe
+	cmd.Stdout, cmd.Stderr = pipe, pipe
 	setProcessAttributes(cmd)
 	err = cmd.Start()
-	// The emulator has its own copies now; the copiers end when it and its
+	// The emulator has its own copy now; the copier ends when it and its
 	// bootstraps have closed theirs.
-	_, _ = outPipe.Close(), errPipe.Close()
+	_ = pipe.Close()
 	if err != nil {
 		return nil, fmt.Errorf("%w: starting %s: %v", ErrEmulator, cfg.Emulator, err)
 	}
@@ -176,8 +171,7 @@ func tryStart(cfg Config, environ []string, out *log.Logger, onExit func(*enviro
 		killOrphans(leftovers{group: cmd.Process.Pid, emulator: filepath.Base(cfg.Emulator), bootstrap: bootstrap, name: name})
 		close(env.exited)
 		onExit(env)
-		<-outCopied
-		<-errCopied
+		<-copied
 		close(env.drained)
 	}()
 	// The Runtime API too: the emulator opens it in a goroutine of its

@@ -148,19 +148,12 @@ func New(cfg Config) (*Function, error) {
 }
 
 func applyDefaults(cfg *Config) {
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = DefaultTimeout
-	}
-	cfg.Timeout = (cfg.Timeout + time.Second - 1).Truncate(time.Second)
-	if cfg.MemoryMB <= 0 {
-		cfg.MemoryMB = DefaultMemoryMB
-	}
+	cfg.Timeout = (cmp.Or(cfg.Timeout, DefaultTimeout) + time.Second - 1).Truncate(time.Second)
+	cfg.MemoryMB = cmp.Or(cfg.MemoryMB, DefaultMemoryMB)
 	cfg.Region = cmp.Or(cfg.Region, DefaultRegion)
 	cfg.Concurrency = max(cfg.Concurrency, 1)
 	cfg.Prewarm = min(max(cfg.Prewarm, 0), cfg.Concurrency)
-	if cfg.Output == nil {
-		cfg.Output = os.Stderr
-	}
+	cfg.Output = cmp.Or[io.Writer](cfg.Output, os.Stderr)
 }
 
 // Timeout returns the function timeout the emulator enforces.

@@ -20,14 +20,8 @@ import (
 func Build(ctx context.Context, dir string) (emulator, echoBootstrap string, err error) {
 	_, file, _, _ := runtime.Caller(0)
 	echoPkg := filepath.Join(filepath.Dir(file), "..", "testdata", "echofn")
-	emulator, echoBootstrap = filepath.Join(dir, "aws-lambda-rie"), filepath.Join(dir, "echo", "bootstrap")
-	if err := lambdabuild.Emulator(ctx, ".", emulator); err != nil {
-		return "", "", err
-	}
-	if err := lambdabuild.Bootstrap(ctx, ".", echoPkg, lambdabuild.Host, echoBootstrap); err != nil {
-		return "", "", err
-	}
-	return emulator, echoBootstrap, nil
+	err = lambdabuild.HostBuild(ctx, ".", dir, map[string]string{"echo": echoPkg})
+	return lambdabuild.EmulatorPath(dir), lambdabuild.BootstrapPath(dir, "echo"), err
 }
 
 // Bootstraps waits until an invocation in flight has reached f's
