@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/google/uuid"
@@ -311,7 +312,7 @@ func (e *environment) stop() {
 	if !e.alive() {
 		return
 	}
-	_ = e.cmd.Process.Signal(terminateSignal)
+	_ = e.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-e.exited:
 		return

@@ -7,10 +7,6 @@ import (
 	"syscall"
 )
 
-// terminateSignal asks the emulator to shut down: it then kills its
-// bootstrap and exits.
-var terminateSignal = syscall.SIGTERM
-
 // setProcessAttributes puts the emulator in its own process group, so that
 // a Ctrl-C at the terminal reaches only the harness, which stops the
 // environments in order.

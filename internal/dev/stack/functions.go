@@ -1,12 +1,14 @@
 package stack
 
 import (
+	"context"
 	"fmt"
-	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
 	"github.com/periskope-connect/periskope-aws/internal/dev/deployment"
+	"github.com/periskope-connect/periskope-aws/internal/dev/lambdabuild"
 	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
 )
 
@@ -85,27 +87,35 @@ func specOf(fn deployment.Function) (FunctionSpec, error) {
 	}
 	r := fn.Routes[0]
 	return FunctionSpec{
-		Name: fn.LogicalID, Package: FunctionPackage(fn.LogicalID),
+		Name: fn.LogicalID, Package: functionPackage(fn.LogicalID),
 		Method: r.Method, Path: r.Path, Deadline: r.Timeout,
 		Timeout: fn.Timeout, Memory: fn.MemoryMB,
 	}, nil
 }
 
-// FunctionPackage is the Go main package of a function, by the layout's
+// functionPackage is the Go main package of a function, by the layout's
 // convention: CreateTicketFunction is ./functions/create-ticket.
-func FunctionPackage(logicalID string) string {
-	base := strings.TrimSuffix(logicalID, "Function")
-	var b strings.Builder
-	for i, r := range base {
-		if r >= 'A' && r <= 'Z' {
-			if i > 0 {
-				b.WriteByte('-')
-			}
-			r += 'a' - 'A'
-		}
-		b.WriteRune(r)
+func functionPackage(logicalID string) string {
+	words := wordBoundary.ReplaceAllString(strings.TrimSuffix(logicalID, "Function"), "$1-$2")
+	return "./functions/" + strings.ToLower(words)
+}
+
+var wordBoundary = regexp.MustCompile(`([a-z0-9])([A-Z])`)
+
+// Build compiles AWS's Runtime Interface Emulator and every function of the
+// template for this machine into binDir (lambdabuild.HostBuild, by logical
+// id), with the flags of a deployed bootstrap (the deployed ones are
+// linux/arm64; these run here).
+func Build(ctx context.Context, root, binDir string) error {
+	specs, err := Functions()
+	if err != nil {
+		return err
 	}
-	return "./" + filepath.ToSlash(filepath.Join("functions", b.String()))
+	pkgs := map[string]string{}
+	for _, spec := range specs {
+		pkgs[spec.Name] = spec.Package
+	}
+	return lambdabuild.HostBuild(ctx, root, binDir, pkgs)
 }
 
 // FunctionEnv is the environment template.yaml gives the function called
