@@ -200,24 +200,20 @@ func (f *Function) Invoke(ctx context.Context, payload []byte) (*Result, error) 
 		<-f.slots
 		return nil, err
 	}
-	done := make(chan invokeOutcome, 1)
+	var res *Result
+	done := make(chan struct{})
 	go func() {
-		res, err := env.invoke(payload)
+		defer close(done)
+		res, err = env.invoke(payload)
 		f.release(env)
 		<-f.slots
-		done <- invokeOutcome{res, err}
 	}()
 	select {
-	case o := <-done:
-		return o.res, o.err
+	case <-done:
+		return res, err
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-}
-
-type invokeOutcome struct {
-	res *Result
-	err error
 }
 
 // acquire takes an idle environment or starts one; the caller holds a slot,

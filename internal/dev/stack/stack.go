@@ -110,20 +110,19 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 	if err := applyDefaults(&cfg); err != nil {
 		return nil, err
 	}
-	// Claim the fixed ports first so a busy one fails before anything runs.
-	apiLn, sandboxLn, err := claimPorts(&cfg)
-	if err != nil {
-		return nil, err
-	}
 	st := &Stack{cfg: cfg, functions: map[string]*rie.Function{}}
+	var apiLn, sandboxLn net.Listener
 	defer func() {
-		if err != nil {
+		if err != nil { // a listener that a part owns already is closed twice, harmlessly
 			closeListener(apiLn)
 			closeListener(sandboxLn)
 			_ = st.Close()
 		}
 	}()
-
+	// Claim the fixed ports first so a busy one fails before anything runs.
+	if apiLn, sandboxLn, err = claimPorts(&st.cfg); err != nil {
+		return nil, err
+	}
 	if !cfg.SkipBuild {
 		if err := Build(ctx, cfg.Root, cfg.BinDir); err != nil {
 			return nil, err
@@ -135,7 +134,6 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 	if err := st.startSandbox(sandboxLn); err != nil {
 		return nil, err
 	}
-	sandboxLn = nil // owned by the sandbox now
 	if err := st.startFunctions(); err != nil {
 		return nil, err
 	}
@@ -143,7 +141,6 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 		if err := st.startGateway(apiLn); err != nil {
 			return nil, err
 		}
-		apiLn = nil
 	}
 	return st, nil
 }
@@ -164,12 +161,8 @@ func applyDefaults(cfg *Config) error {
 	cfg.LogDir = cmp.Or(cfg.LogDir, filepath.Join(cfg.BinDir, "logs"))
 	cfg.PeriskopeAPIKey = cmp.Or(cfg.PeriskopeAPIKey, local.APIKey)
 	cfg.PeriskopePhone = cmp.Or(cfg.PeriskopePhone, local.Phone)
-	if cfg.Concurrency <= 0 {
-		cfg.Concurrency = 2
-	}
-	if cfg.Output == nil {
-		cfg.Output = os.Stderr
-	}
+	cfg.Concurrency = cmp.Or(cfg.Concurrency, 2)
+	cfg.Output = cmp.Or[io.Writer](cfg.Output, os.Stderr)
 	return os.MkdirAll(cfg.BinDir, 0o755)
 }
 
@@ -181,12 +174,6 @@ func FindRoot() (string, error) { return deployment.FindRoot() }
 // so that a port in use is reported before anything starts. A port of 0
 // becomes the free one it got.
 func claimPorts(cfg *Config) (api, sb net.Listener, err error) {
-	defer func() {
-		if err != nil {
-			closeListener(api)
-			closeListener(sb)
-		}
-	}()
 	listen := func(port *int, what, flag string) (net.Listener, error) {
 		ln, err := net.Listen("tcp", net.JoinHostPort(local.Host, strconv.Itoa(*port)))
 		if err != nil {
