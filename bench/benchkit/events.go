@@ -47,8 +47,7 @@ func APIEvent(method, path string, headers map[string]string, body []byte) ([]by
 		r.Header.Set(k, v)
 	}
 	ev := gateway.BuildEvent(r, body, gateway.RequestMeta{
-		RouteKey: method + " " + path, APIID: gateway.DefaultAPIID, AccountID: gateway.DefaultAccountID,
-		Stage: gateway.DefaultStage, RequestID: "bench", Time: time.Now(),
+		RouteKey: method + " " + path, APIID: gateway.DefaultAPIID, RequestID: "bench", Time: time.Now(),
 	})
 	return gateway.MarshalEvent(ev)
 }

@@ -17,12 +17,10 @@ import (
 const timeLayout = "02/Jan/2006:15:04:05 -0700"
 
 // RequestMeta is what API Gateway knows about a request besides the request
-// itself.
+// itself (the account and stage are always DefaultAccountID, DefaultStage).
 type RequestMeta struct {
 	RouteKey  string // "POST /tickets"
 	APIID     string
-	AccountID string
-	Stage     string
 	RequestID string
 	Time      time.Time
 }
@@ -53,8 +51,8 @@ func BuildEvent(r *http.Request, body []byte, meta RequestMeta) events.APIGatewa
 		QueryStringParameters: queryParameters(r.URL.RawQuery),
 		RequestContext: events.APIGatewayV2HTTPRequestContext{
 			RouteKey:     meta.RouteKey,
-			AccountID:    meta.AccountID,
-			Stage:        meta.Stage,
+			AccountID:    DefaultAccountID,
+			Stage:        DefaultStage,
 			RequestID:    meta.RequestID,
 			APIID:        meta.APIID,
 			DomainName:   domain,

@@ -139,8 +139,7 @@ func (g *Gateway) serveRoute(w http.ResponseWriter, r *http.Request, route Route
 		return
 	}
 	event := BuildEvent(r, body, RequestMeta{
-		RouteKey: route.Key(), APIID: g.cfg.APIID, AccountID: DefaultAccountID,
-		Stage: DefaultStage, RequestID: requestID, Time: g.cfg.Now(),
+		RouteKey: route.Key(), APIID: g.cfg.APIID, RequestID: requestID, Time: g.cfg.Now(),
 	})
 	payload, err := MarshalEvent(event)
 	if err != nil {
