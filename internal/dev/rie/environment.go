@@ -230,9 +230,9 @@ func (e *environment) invoke(payload []byte) (*Result, error) {
 }
 
 // initDuration returns the INIT REPORT of this invocation: after the first
-// invocation of an environment it waits briefly for the line (it is logged
-// before the answer is sent, on another pipe); later ones only take a
-// report already seen, from a re-init after a crash or timeout.
+// invocation of an environment it waits briefly for the line (logged before
+// the answer is sent, but read by the output copier); later ones only take
+// a report already seen, from a re-init after a crash or timeout.
 func (e *environment) initDuration() time.Duration {
 	if !e.invoked {
 		e.invoked = true
