@@ -22,7 +22,7 @@ func TestAgainstMoto(t *testing.T) {
 	if err := motoserver.PutSecret(ctx, sm, "signing", `{"signing_keys":["old"]}`); err != nil {
 		t.Fatal(err)
 	}
-	getter := &fakeaws.CountingSecretsManager{Next: sm}
+	getter := &fakeaws.SecretsManager{Next: sm}
 	cache := secretcache.New(getter, "signing", secretcache.ParseSigningKeys, secretcache.WithMinRefreshInterval(0))
 
 	for i := 0; i < 5; i++ {
@@ -84,7 +84,7 @@ func TestRevocationAgainstMoto(t *testing.T) {
 	// the Get after it must still be within: on a loaded machine under
 	// -race the fetch alone may take a good part of a second.
 	const minRefresh, failureTTL = 50 * time.Millisecond, 2 * time.Second
-	getter := &fakeaws.CountingSecretsManager{Next: sm}
+	getter := &fakeaws.SecretsManager{Next: sm}
 	kc := newKeysCache(getter, secretcache.WithMinRefreshInterval(minRefresh), secretcache.WithFailureTTL(failureTTL))
 	if keys, err := kc.Get(ctx); err != nil || len(keys) != 1 {
 		t.Fatalf("Get = %v, %v", keys, err)
