@@ -16,7 +16,7 @@ var ErrMalformedResponse = errors.New("gateway: malformed Lambda proxy response"
 
 // proxyResponse is the structured response of payload format 2.0.
 type proxyResponse struct {
-	StatusCode        *int                `json:"statusCode"`
+	StatusCode        int                 `json:"statusCode"`
 	Headers           map[string]string   `json:"headers"`
 	MultiValueHeaders map[string][]string `json:"multiValueHeaders"`
 	Cookies           []string            `json:"cookies"`
@@ -35,21 +35,19 @@ var computedHeaders = map[string]bool{"content-length": true, "transfer-encoding
 // JSON string gives its text). Nothing is written on error.
 func WriteResponse(w http.ResponseWriter, payload []byte) error {
 	trimmed := bytes.TrimSpace(payload)
-	if !json.Valid(trimmed) {
+	var value any
+	if json.Unmarshal(trimmed, &value) != nil {
 		return fmt.Errorf("%w: not JSON", ErrMalformedResponse)
 	}
-	if len(trimmed) > 0 && trimmed[0] == '{' {
+	if obj, ok := value.(map[string]any); ok && obj["statusCode"] != nil {
 		var resp proxyResponse
-		if err := json.Unmarshal(trimmed, &resp); err == nil && resp.StatusCode != nil {
-			return writeStructured(w, resp)
-		} else if err != nil && hasStatusCode(trimmed) {
+		if err := json.Unmarshal(trimmed, &resp); err != nil {
 			return fmt.Errorf("%w: %v", ErrMalformedResponse, err)
 		}
+		return writeStructured(w, resp)
 	}
 	body := trimmed
-	if trimmed[0] == '"' {
-		var s string
-		_ = json.Unmarshal(trimmed, &s)
+	if s, ok := value.(string); ok {
 		body = []byte(s)
 	}
 	w.Header().Set("Content-Type", "application/json")
@@ -58,19 +56,8 @@ func WriteResponse(w http.ResponseWriter, payload []byte) error {
 	return nil
 }
 
-// hasStatusCode reports whether an object that failed to decode as a
-// structured response did mean to be one.
-func hasStatusCode(obj []byte) bool {
-	var fields map[string]json.RawMessage
-	if json.Unmarshal(obj, &fields) != nil {
-		return false
-	}
-	_, ok := fields["statusCode"]
-	return ok
-}
-
 func writeStructured(w http.ResponseWriter, resp proxyResponse) error {
-	status := *resp.StatusCode
+	status := resp.StatusCode
 	if status < 100 || status > 599 {
 		return fmt.Errorf("%w: statusCode %d", ErrMalformedResponse, status)
 	}
