@@ -7,8 +7,12 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"path/filepath"
 
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
+	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
 	"github.com/periskope-connect/periskope-aws/internal/dev/rie"
+	"github.com/periskope-connect/periskope-aws/internal/dev/sandbox"
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 )
 
@@ -23,16 +27,22 @@ func Main(name string, run func() error) {
 }
 
 // Rig is what a measuring program stands on: host builds of the emulator
-// and of its targets in a temporary directory, and the backends.
+// and of its targets in a temporary directory, moto_server with the local
+// table and secrets, a counting proxy in front of it (hand Proxy.URL to a
+// function as AWS_ENDPOINT_URL to count its calls), and the Periskope
+// sandbox.
 type Rig struct {
-	*Backends
-	Bins Binaries
-	Root string // the repository's
-	dir  string
+	Moto    *motoserver.Server
+	Proxy   *AWSProxy
+	Sandbox *sandbox.Server
+	Bins    Binaries
+	Root    string // the repository's
+	dir     string
 }
 
 // StartRig builds targets (lambdabuild, the deployed flags) and starts the
-// backends. Close stops them and removes the builds.
+// backends on free 127.0.0.1 ports, moto's output in the build directory.
+// Close stops them and removes the builds.
 func StartRig(ctx context.Context, targets ...Target) (_ *Rig, err error) {
 	root, err := stack.FindRoot()
 	if err != nil {
@@ -50,14 +60,27 @@ func StartRig(ctx context.Context, targets ...Target) (_ *Rig, err error) {
 	if r.Bins, err = BuildHost(ctx, root, r.dir, targets...); err != nil {
 		return nil, err
 	}
-	r.Backends, err = StartBackends(ctx, r.dir)
+	if r.Moto, err = motoserver.LaunchLocal(ctx, "127.0.0.1:0", filepath.Join(r.dir, "moto.log")); err != nil {
+		return nil, err
+	}
+	if r.Proxy, err = StartAWSProxy(r.Moto.Endpoint); err != nil {
+		return nil, err
+	}
+	r.Sandbox, err = sandbox.Listen("127.0.0.1:0", sandbox.Config{APIKey: local.APIKey, OrgPhone: local.Phone})
 	return r, err
 }
 
-// Close stops the backends and removes the builds.
+// Close stops whatever was started and removes the builds. Errors of
+// closing listeners at the end of a run change nothing a report says.
 func (r *Rig) Close() {
-	if r.Backends != nil {
-		r.Backends.Close()
+	if r.Sandbox != nil {
+		_ = r.Sandbox.Close()
+	}
+	if r.Proxy != nil {
+		_ = r.Proxy.Close()
+	}
+	if r.Moto != nil {
+		r.Moto.Stop()
 	}
 	_ = os.RemoveAll(r.dir)
 }
