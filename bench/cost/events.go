@@ -42,12 +42,13 @@ const (
 	kindStored       = "ticket.created, stored"
 	kindLargeStored  = "ticket.created, large group"
 	largeTicketIDTag = "LG-"
+	largeMembers     = samples.WhatsAppMaxGroupMembers
 )
 
 // functionRuns are the two functions with their kinds, the first kind of
 // each being the one its cold starts run. Both reach moto_server through
 // the counting proxy.
-func functionRuns(rig *benchkit.Rig, members int) ([]*fnRun, error) {
+func functionRuns(rig *benchkit.Rig) ([]*fnRun, error) {
 	ev := map[string]map[string]any{}
 	for _, name := range []string{"create-ticket-idempotent.json", "create-ticket-full.json", "webhook-ticket-created.json", "webhook-ticket-updated.json"} {
 		var sample map[string]any
@@ -64,8 +65,8 @@ func functionRuns(rig *benchkit.Rig, members int) ([]*fnRun, error) {
 	created, updated := ev["webhook-ticket-created.json"], ev["webhook-ticket-updated.json"]
 	runID := strconv.FormatInt(time.Now().UnixNano(), 36)
 	const messages = 100 // the largest real delivery: a full group with its attached messages
-	large := samples.LargeGroup(members, messages)
-	largeID := samples.LargeGroupTicketID(members, messages)
+	large := samples.LargeGroup(largeMembers, messages)
+	largeID := samples.LargeGroupTicketID(largeMembers, messages)
 
 	createCfg, createSpec, err := rig.Function(stack.CreateTicketFunction, benchkit.CreateTicket, rig.Proxy.URL)
 	if err != nil {

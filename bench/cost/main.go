@@ -21,7 +21,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"github.com/periskope-connect/periskope-aws/internal/dev/samples"
 	"io"
 	"log"
 	"os"
@@ -50,7 +49,6 @@ func main() {
 	coldN := flag.Int("cold-n", 30, "cold starts per function and memory size")
 	warmN := flag.Int("warm-n", 200, "warm invocations per event and memory size")
 	sizesFlag := flag.String("sizes", "128,256,512,1024", "memory sizes, MB")
-	members := flag.Int("large-members", samples.WhatsAppMaxGroupMembers, "members of the large group's ticket.created")
 	logFile := flag.String("log", "", "file to write the emulators' and functions' output to (default: discarded)")
 	spinChild := flag.Bool("spin", false, "internal: the calibration child")
 	benchkit.Main("cost", func() error {
@@ -61,7 +59,7 @@ func main() {
 		if err != nil {
 			return err
 		}
-		return run(sizes, *coldN, *warmN, *members, *logFile)
+		return run(sizes, *coldN, *warmN, *logFile)
 	})
 }
 
@@ -114,7 +112,7 @@ type fnRun struct {
 	coldStatus int // the answer of the first kind, which the cold starts run
 }
 
-func run(sizes []int, coldN, warmN, members int, logFile string) error {
+func run(sizes []int, coldN, warmN int, logFile string) error {
 	ctx := context.Background()
 	loadStart, started := loadAverage(), time.Now()
 	fmt.Fprintf(os.Stderr, "cost: load average (1, 5, 15 min) at the start: %s\n", loadStart)
@@ -145,7 +143,7 @@ func run(sizes []int, coldN, warmN, members int, logFile string) error {
 	if err != nil {
 		return err
 	}
-	fns, err := functionRuns(rig, members)
+	fns, err := functionRuns(rig)
 	if err != nil {
 		return err
 	}
@@ -184,7 +182,7 @@ func run(sizes []int, coldN, warmN, members int, logFile string) error {
 		return err
 	}
 	r := &report{prices: prices, sizes: sizes, fns: fns, results: results, items: items, fixed: fixed,
-		calib: calib, cgroup: group.Interface, coldN: coldN, warmN: warmN, members: members,
+		calib: calib, cgroup: group.Interface, coldN: coldN, warmN: warmN,
 		loadStart: loadStart, loadEnd: loadAverage(), elapsed: time.Since(started)}
 	r.print(os.Stdout)
 	return nil

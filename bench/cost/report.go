@@ -23,7 +23,6 @@ type report struct {
 	calib        []calibration
 	cgroup       string
 	coldN, warmN int
-	members      int
 	loadStart    string
 	loadEnd      string
 	elapsed      time.Duration
@@ -212,7 +211,7 @@ func (r *report) printVerdict(w io.Writer) {
 	}{
 		{"created tickets (" + createKind.name + ")", at(create, createKind, 1e6)},
 		{"stored webhooks (" + storedKind.name + ")", at(webhook, storedKind, 1e6)},
-		{fmt.Sprintf("%s (%d members, %d KB)", largeKind.name, r.members, largeKind.body>>10), at(webhook, largeKind, 1e6)},
+		{fmt.Sprintf("%s (%d members, %d KB)", largeKind.name, largeMembers, largeKind.body>>10), at(webhook, largeKind, 1e6)},
 	} {
 		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | **%s** |\n", row.name, money(row.c.lambda), money(row.c.api), money(row.c.dynamo), money(row.c.logs), money(row.c.secrets), money(row.c.traces), money(row.c.total()))
 	}
