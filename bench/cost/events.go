@@ -77,7 +77,7 @@ func functionRuns(rig *benchkit.Rig) ([]*fnRun, error) {
 		return nil, err
 	}
 	return []*fnRun{
-		{spec: createSpec, cfg: createCfg, coldStatus: http.StatusCreated, kinds: []*kind{
+		{spec: createSpec, cfg: createCfg, coldStatus: http.StatusCreated, at: map[int]*sample{}, kinds: []*kind{
 			{name: kindCreate, item: itemIdempotency, body: bodyLen(createKey), event: func(u string) ([]byte, error) {
 				return withHeader(createKey, "idempotency-key", "cost-"+runID+"-"+u)
 			}},
@@ -88,7 +88,7 @@ func functionRuns(rig *benchkit.Rig) ([]*fnRun, error) {
 				return withHeader(createKey, "idempotency-key", "cost-replay-"+runID)
 			}},
 		}},
-		{spec: webhookSpec, cfg: webhookCfg, coldStatus: http.StatusOK, kinds: []*kind{
+		{spec: webhookSpec, cfg: webhookCfg, coldStatus: http.StatusOK, at: map[int]*sample{}, kinds: []*kind{
 			{name: kindStored, item: itemTicket, body: len(benchkit.TicketCreatedFixture), event: func(u string) ([]byte, error) {
 				return withBody(created, benchkit.TicketCreated("cost-org", "WH-"+runID+"-"+u))
 			}},

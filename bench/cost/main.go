@@ -109,7 +109,8 @@ type fnRun struct {
 	spec       stack.FunctionSpec
 	cfg        rie.Config
 	kinds      []*kind
-	coldStatus int // the answer of the first kind, which the cold starts run
+	coldStatus int             // the answer of the first kind, which the cold starts run
+	at         map[int]*sample // by memory size
 }
 
 func run(sizes []int, coldN, warmN int, logFile string) error {
@@ -156,21 +157,16 @@ func run(sizes []int, coldN, warmN int, logFile string) error {
 		defer f.Close()
 		logOut = f
 	}
-	results, metrics := map[string]map[int]*sample{}, emfMetrics{}
+	metrics := emfMetrics{}
 	for _, mb := range sizes {
 		if err := group.SetQuota(QuotaFor(mb)); err != nil {
 			return err
 		}
 		for _, f := range fns {
 			fmt.Fprintf(os.Stderr, "cost: %s at %d MB\n", f.spec.Name, mb)
-			s, err := measure(ctx, f, group, rig.Proxy, logOut, metrics, mb, coldN, warmN)
-			if err != nil {
+			if f.at[mb], err = measure(ctx, f, group, rig.Proxy, logOut, metrics, mb, coldN, warmN); err != nil {
 				return fmt.Errorf("%s at %d MB: %w", f.spec.Name, mb, err)
 			}
-			if results[f.spec.Name] == nil {
-				results[f.spec.Name] = map[int]*sample{}
-			}
-			results[f.spec.Name][mb] = s
 		}
 	}
 	items, err := storedItems(ctx, rig.Moto)
@@ -181,7 +177,7 @@ func run(sizes []int, coldN, warmN int, logFile string) error {
 	if err != nil {
 		return err
 	}
-	r := &report{prices: prices, sizes: sizes, fns: fns, results: results, items: items, fixed: fixed,
+	r := &report{prices: prices, sizes: sizes, fns: fns, items: items, fixed: fixed,
 		calib: calib, cgroup: group.Interface, coldN: coldN, warmN: warmN,
 		loadStart: loadStart, loadEnd: loadAverage(), elapsed: time.Since(started)}
 	r.print(os.Stdout)
