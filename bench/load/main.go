@@ -15,7 +15,7 @@
 //
 //	go run ./bench/load
 //
-// It stops by itself (bounded counts and -timeout) and exits non-zero when a
+// It stops by itself (bounded counts, 5 minutes at most) and exits non-zero when a
 // check fails or the run breaks; latency goals are reported, not enforced.
 package main
 
@@ -45,14 +45,20 @@ import (
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 )
 
-// RSSGoal is the peak RSS goal per function process.
-const RSSGoal = 30 << 20
+const (
+	// RSSGoal is the peak RSS goal per function process.
+	RSSGoal = 30 << 20
+	// instances is the most execution environments (emulator processes) of
+	// each function; Lambda would scale to the concurrency.
+	instances = 16
+	// timeout bounds the whole run.
+	timeout = 5 * time.Minute
+)
 
 type options struct {
-	deliveries, concurrency, keys, instances int
-	dupRatio                                 float64
-	timeout                                  time.Duration
-	logDir                                   string
+	deliveries, concurrency, keys int
+	dupRatio                      float64
+	logDir                        string
 }
 
 func main() {
@@ -61,8 +67,6 @@ func main() {
 	flag.Float64Var(&o.dupRatio, "dup-ratio", 0.2, "share of the deliveries that are duplicates")
 	flag.IntVar(&o.concurrency, "concurrency", 16, "requests in flight")
 	flag.IntVar(&o.keys, "keys", 200, "create-ticket Idempotency-Keys")
-	flag.IntVar(&o.instances, "instances", 16, "execution environments (emulator processes) of each function at most (Lambda would scale to the concurrency)")
-	flag.DurationVar(&o.timeout, "timeout", 5*time.Minute, "bound of the whole run")
 	flag.StringVar(&o.logDir, "log-dir", "", "keep each function's and the gateway's log lines here (make dashboard reads them); default: dropped with the run")
 	benchkit.Main("load", func() error { return run(o) })
 }
@@ -100,14 +104,20 @@ func (r *rss) sample() {
 }
 
 func run(o options) error {
-	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	dir, err := os.MkdirTemp("", "bench-load")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	st, err := startStack(ctx, o, dir)
+	logFile, err := os.Create(filepath.Join(dir, "local.log"))
+	if err != nil {
+		return err
+	}
+	// The local system as make run wires it, without the sandbox's own
+	// webhook deliveries, its bootstraps built into dir.
+	st, err := stack.Start(ctx, stack.Config{BinDir: dir, NoWebhooks: true, Concurrency: instances, Output: logFile, LogDir: o.logDir})
 	if err != nil {
 		return err
 	}
@@ -115,7 +125,7 @@ func run(o options) error {
 	mem := &rss{st: st, pids: map[int]string{}, seen: map[string]int{}, peak: map[string]int64{}}
 	stopSampling := mem.sampleEvery(100 * time.Millisecond)
 
-	fmt.Printf("Load through the local system (gateway → aws-lambda-rie → release bootstraps → moto_server; sandbox Periskope), %d environments per function at most\n", o.instances)
+	fmt.Printf("Load through the local system (gateway → aws-lambda-rie → release bootstraps → moto_server; sandbox Periskope), %d environments per function at most\n", instances)
 	fmt.Printf("machine: %s\n\n", benchkit.Machine())
 	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: o.concurrency * 2}}
 	whOK, err := webhookLoad(ctx, o, st, client)
@@ -132,24 +142,6 @@ func run(o options) error {
 		return errors.New("FAILED (see the checks above)")
 	}
 	return nil
-}
-
-// startStack starts the local system as make run wires it, without the
-// sandbox's own webhook deliveries, its bootstraps built (release flags)
-// into dir.
-func startStack(ctx context.Context, o options, dir string) (*stack.Stack, error) {
-	root, err := stack.FindRoot()
-	if err != nil {
-		return nil, err
-	}
-	logFile, err := os.Create(filepath.Join(dir, "local.log"))
-	if err != nil {
-		return nil, err
-	}
-	return stack.Start(ctx, stack.Config{
-		Root: root, BinDir: dir, NoWebhooks: true, Concurrency: o.instances, Output: logFile,
-		LogDir: o.logDir,
-	})
 }
 
 // sampleEvery samples now and every period until the returned stop is
