@@ -109,17 +109,12 @@ func (r *Rig) Function(name string, t Target, awsEndpoint string) (rie.Config, s
 // MaxAttempts bounds the tries of one cold sample.
 const MaxAttempts = 3
 
-// ColdSample is ColdInvoke with place, when not nil, handed the emulator's
-// process id before the invocation (see StartIn), tried again (up to
-// MaxAttempts in all) when the emulator itself failed (a loopback
-// connection reset under load) or the bootstrap ended without an answer (a
-// 502 without an error document: seen about once in 3,000 environments of
-// every binary, hello included, on a loaded machine): an environment lost,
-// not a reason to lose the run. payload is asked for each attempt's event
-// (attempt 1, 2, …): a lost attempt may have claimed its idempotency key or
-// stored its ticket, so a retry sends a new one, or it would measure a
-// replay. retried and lost count the tries of each kind; want, when not 0,
-// is the status the answer must have.
+// ColdSample is ColdInvoke placed by place (see StartIn) and tried again,
+// up to MaxAttempts, when the emulator failed (retried) or the bootstrap
+// ended without an answer (lost; about once in 3,000 environments of every
+// binary on a loaded machine). Each attempt asks payload for a new event: a
+// lost attempt may have claimed its key or stored its ticket, and a replay
+// is not a cold start. want, when not 0, is the status the answer must have.
 func ColdSample(ctx context.Context, cfg rie.Config, payload func(attempt int) ([]byte, error), place func(int) error, want int) (res ColdResult, retried, lost int, err error) {
 	for attempt := 1; ; attempt++ {
 		var ev []byte

@@ -1,21 +1,11 @@
 // Command coldstart measures each function's cold start under AWS's Runtime
-// Interface Emulator against two floors built with the same flags in the
-// same run: hello-world, and the SDK floor (hello plus the functions' two
-// AWS SDK clients). For each fresh execution environment it records the
-// emulator's INIT REPORT (exec of the bootstrap to its first /next) and the
-// round trip of the first invocation (exec, init, handler and the
-// emulator's own hops). Both come from the emulator itself, so no hook into
-// it is needed. Runs are interleaved round-robin, in a new random order each
-// round, so that load from other work on the machine spreads evenly over
-// the binaries; rounds are added until every median is known to the
-// -spread asked for (half-width of its 95% confidence interval) or -max-n.
-//
-// The first responses of the goal use requests that need no network (an
-// unsigned webhook delivery is refused with 401 before any key is fetched;
-// an invalid create-ticket body is refused with 400 before any call), and a
-// counting proxy in front of moto_server proves they made no AWS call. The
-// first responses with real I/O (Secrets Manager, DynamoDB, the Periskope
-// sandbox) are measured separately, for information.
+// Interface Emulator against the hello-world and SDK floors: per fresh
+// environment, the emulator's INIT REPORT and the first invocation's round
+// trip. Runs are interleaved in a new random order each round, so that other
+// load spreads evenly over the binaries, until every median is known to
+// -spread (half-width of its 95% confidence interval) or -max-n rounds ran.
+// The judged requests need no network (a counting proxy proves no AWS call);
+// first responses with real I/O are measured after, for information.
 //
 //	go run ./bench/coldstart -n 25 -max-n 3000 -spread 0.02
 //

@@ -1,13 +1,9 @@
 // Command cost measures what the functions cost at each memory size, as
-// AWS Lambda Power Tuning would, without AWS: each function's real
-// bootstrap runs under the Runtime Interface Emulator against moto_server
-// and the Periskope sandbox, with the emulator and the bootstrap in a
-// cgroup whose CFS quota is the CPU Lambda gives that memory size (20 ms
-// period × MB / 1,769). Cold starts and warm invocations of the sample
-// events are timed; the billed durations (rounded up to 1 ms, init billed
-// on a cold start), the DynamoDB calls counted through a proxy, the stored
-// items' sizes and the log bytes the functions write turn into costs with
-// the one price table, prices.json.
+// AWS Lambda Power Tuning would, without AWS: the real bootstraps under the
+// Runtime Interface Emulator in a cgroup whose CFS quota is the CPU Lambda
+// gives that size (20 ms period × MB / 1,769). Billed durations, the AWS
+// calls counted through a proxy, the stored items' sizes and the log bytes
+// turn into costs with the one price table, prices.json.
 //
 //	go run ./bench/cost -cold-n 30 -warm-n 200
 //

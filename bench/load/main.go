@@ -15,8 +15,8 @@
 //
 //	go run ./bench/load
 //
-// It stops by itself (bounded counts, 5 minutes at most) and exits non-zero when a
-// check fails or the run breaks; latency goals are reported, not enforced.
+// It stops by itself (bounded counts, 5 minutes at most) and exits non-zero
+// when a check fails or the run breaks; latency is reported, not judged.
 package main
 
 import (

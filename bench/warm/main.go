@@ -1,15 +1,10 @@
-// Command warm measures warm requests: a signed ticket.created through the
-// local gateway to a warm webhook process and on to DynamoDB (moto_server),
-// against the floor of the PutItem floor function (bench/floor/putitem),
-// which writes the same item with the same condition behind the same
-// gateway and Runtime Interface Emulator and does nothing else. Requests
-// alternate between the candidate and its floors so that all see the same
-// machine load. Two more figures split the overhead: the same body through
-// the gateway to the hello floor (what the gateway and the emulator cost)
-// and a bare PutItem of the same item from this process (what moto costs).
-// It also counts the Secrets Manager calls of warm create-ticket requests
-// (through a counting proxy in front of moto_server): the API key is
-// fetched once per container.
+// Command warm measures a signed ticket.created through the local gateway to
+// a warm webhook and on to moto_server against the PutItem floor function
+// (the same item and condition behind the same gateway and emulator, nothing
+// else), alternating with the floors so that all see the same load; hello
+// via the gateway and a bare PutItem from this process split the overhead.
+// It also counts the Secrets Manager calls of warm create-ticket requests:
+// the API key is fetched once per container.
 //
 //	go run ./bench/warm -n 300
 //
