@@ -216,11 +216,15 @@ func (r *report) printVerdict(w io.Writer) {
 		f.customMetrics, money(p.CloudWatch.CustomMetricMonth), money(f.perMonth), p.Assumptions.PlatformLogBytes, f.accessLogBytes, f.retentionDays)
 	fmt.Fprintln(w, "| tickets a month | cold share (each function) | requests (Lambda + API + DynamoDB + logs + secrets + traces) | storage | fixed | total a month | per ticket |")
 	fmt.Fprintln(w, "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-	for _, n := range []float64{1e3, 1e5, 1e7} {
+	for _, volume := range []struct {
+		n    float64
+		name string
+	}{{1e3, "1k"}, {1e5, "100k"}, {1e7, "10M"}} {
+		n := volume.n
 		variable := at(create, createKind, n).plus(at(webhook, storedKind, n))
 		storage := n * float64(r.items[itemTicket]) / gb * p.DynamoDB.StorageGBMonth
 		total := variable.total() + storage + f.perMonth
-		fmt.Fprintf(w, "| %s | %.3g%% | %s | %s | %s | %s | **%s** |\n", count(n), 100*p.coldShare(n), money(variable.total()), money(storage), money(f.perMonth), money(total), money(total/n))
+		fmt.Fprintf(w, "| %s | %.3g%% | %s | %s | %s | %s | **%s** |\n", volume.name, 100*p.coldShare(n), money(variable.total()), money(storage), money(f.perMonth), money(total), money(total/n))
 	}
 }
 
@@ -250,16 +254,6 @@ func money(v float64) string {
 		return "$0"
 	}
 	return "$" + strconv.FormatFloat(v, 'f', max(0, 2-int(math.Floor(math.Log10(math.Abs(v))))), 64)
-}
-
-func count(n float64) string {
-	switch {
-	case n >= 1e6:
-		return fmt.Sprintf("%gM", n/1e6)
-	case n >= 1e3:
-		return fmt.Sprintf("%gk", n/1e3)
-	}
-	return fmt.Sprintf("%g", n)
 }
 
 // upstreamWaits are Periskope latencies the verdict is recomputed for: the
