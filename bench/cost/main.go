@@ -212,7 +212,7 @@ func measure(ctx context.Context, f *fnRun, g *cpuGroup, proxy *benchkit.AWSProx
 		return nil, err
 	}
 	defer fn.Close()
-	logsBefore, invocations := logs.bytes(), 0
+	logsBefore := logs.bytes()
 	for i := range warmup + warmN {
 		for _, k := range f.kinds {
 			ev, err := k.event(fmt.Sprintf("warm-%d-%d", mb, i))
@@ -231,7 +231,6 @@ func measure(ctx context.Context, f *fnRun, g *cpuGroup, proxy *benchkit.AWSProx
 			if status >= 500 || status == 0 {
 				return nil, fmt.Errorf("%s answered %d: %s", k.name, status, res.Payload)
 			}
-			invocations++ // every one writes log lines, warm-up included
 			if i < warmup {
 				continue
 			}
@@ -252,7 +251,8 @@ func measure(ctx context.Context, f *fnRun, g *cpuGroup, proxy *benchkit.AWSProx
 	}
 	// The last lines may still be on their way through the emulator's pipes.
 	time.Sleep(200 * time.Millisecond)
-	s.logBytes = float64(logs.bytes()-logsBefore) / float64(max(invocations, 1))
+	// Every invocation writes log lines, warm-up included.
+	s.logBytes = float64(logs.bytes()-logsBefore) / float64((warmup+warmN)*len(f.kinds))
 	return s, nil
 }
 
