@@ -1,7 +1,6 @@
 package benchkit
 
 import (
-	"bufio"
 	"fmt"
 	"os"
 	"strconv"
@@ -11,28 +10,19 @@ import (
 // PeakRSS returns VmHWM (the peak resident set size) of a live process, in
 // bytes, from /proc/<pid>/status.
 func PeakRSS(pid int) (int64, error) {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0, err
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := sc.Text()
+	for line := range strings.Lines(string(status)) {
 		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
 			fields := strings.Fields(rest) // "12345 kB"
 			if len(fields) != 2 || fields[1] != "kB" {
 				return 0, fmt.Errorf("benchkit: unexpected VmHWM line %q", line)
 			}
 			kb, err := strconv.ParseInt(fields[0], 10, 64)
-			if err != nil {
-				return 0, err
-			}
-			return kb * 1024, nil
+			return kb * 1024, err
 		}
-	}
-	if err := sc.Err(); err != nil {
-		return 0, err
 	}
 	return 0, fmt.Errorf("benchkit: no VmHWM in /proc/%d/status", pid)
 }

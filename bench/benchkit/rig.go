@@ -7,8 +7,12 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"path/filepath"
 
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
+	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
 	"github.com/periskope-connect/periskope-aws/internal/dev/rie"
+	"github.com/periskope-connect/periskope-aws/internal/dev/sandbox"
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 )
 
@@ -23,16 +27,22 @@ func Main(name string, run func() error) {
 }
 
 // Rig is what a measuring program stands on: host builds of the emulator
-// and of its targets in a temporary directory, and the backends.
+// and of its targets in a temporary directory, moto_server with the local
+// table and secrets, a counting proxy in front of it (hand Proxy.URL to a
+// function as AWS_ENDPOINT_URL to count its calls), and the Periskope
+// sandbox.
 type Rig struct {
-	*Backends
-	Bins Binaries
-	Root string // the repository's
-	dir  string
+	Moto    *motoserver.Server
+	Proxy   *AWSProxy
+	Sandbox *sandbox.Server
+	Bins    Binaries
+	Root    string // the repository's
+	dir     string
 }
 
 // StartRig builds targets (lambdabuild, the deployed flags) and starts the
-// backends. Close stops them and removes the builds.
+// backends on free 127.0.0.1 ports, moto's output in the build directory.
+// Close stops them and removes the builds.
 func StartRig(ctx context.Context, targets ...Target) (_ *Rig, err error) {
 	root, err := stack.FindRoot()
 	if err != nil {
@@ -50,14 +60,27 @@ func StartRig(ctx context.Context, targets ...Target) (_ *Rig, err error) {
 	if r.Bins, err = BuildHost(ctx, root, r.dir, targets...); err != nil {
 		return nil, err
 	}
-	r.Backends, err = StartBackends(ctx, r.dir)
+	if r.Moto, err = motoserver.LaunchLocal(ctx, "127.0.0.1:0", filepath.Join(r.dir, "moto.log")); err != nil {
+		return nil, err
+	}
+	if r.Proxy, err = StartAWSProxy(r.Moto.Endpoint); err != nil {
+		return nil, err
+	}
+	r.Sandbox, err = sandbox.Listen("127.0.0.1:0", sandbox.Config{APIKey: local.APIKey, OrgPhone: local.Phone})
 	return r, err
 }
 
-// Close stops the backends and removes the builds.
+// Close stops whatever was started and removes the builds. Errors of
+// closing listeners at the end of a run change nothing a report says.
 func (r *Rig) Close() {
-	if r.Backends != nil {
-		r.Backends.Close()
+	if r.Sandbox != nil {
+		_ = r.Sandbox.Close()
+	}
+	if r.Proxy != nil {
+		_ = r.Proxy.Close()
+	}
+	if r.Moto != nil {
+		r.Moto.Stop()
 	}
 	_ = os.RemoveAll(r.dir)
 }
@@ -86,17 +109,12 @@ func (r *Rig) Function(name string, t Target, awsEndpoint string) (rie.Config, s
 // MaxAttempts bounds the tries of one cold sample.
 const MaxAttempts = 3
 
-// ColdSample is ColdInvoke with place, when not nil, handed the emulator's
-// process id before the invocation (see StartIn), tried again (up to
-// MaxAttempts in all) when the emulator itself failed (a loopback
-// connection reset under load) or the bootstrap ended without an answer (a
-// 502 without an error document: seen about once in 3,000 environments of
-// every binary, hello included, on a loaded machine): an environment lost,
-// not a reason to lose the run. payload is asked for each attempt's event
-// (attempt 1, 2, …): a lost attempt may have claimed its idempotency key or
-// stored its ticket, so a retry sends a new one, or it would measure a
-// replay. retried and lost count the tries of each kind; want, when not 0,
-// is the status the answer must have.
+// ColdSample is ColdInvoke placed by place (see StartIn) and tried again,
+// up to MaxAttempts, when the emulator failed (retried) or the bootstrap
+// ended without an answer (lost; about once in 3,000 environments of every
+// binary on a loaded machine). Each attempt asks payload for a new event: a
+// lost attempt may have claimed its key or stored its ticket, and a replay
+// is not a cold start. want, when not 0, is the status the answer must have.
 func ColdSample(ctx context.Context, cfg rie.Config, payload func(attempt int) ([]byte, error), place func(int) error, want int) (res ColdResult, retried, lost int, err error) {
 	for attempt := 1; ; attempt++ {
 		var ev []byte

@@ -17,7 +17,7 @@ func TestRigFunctionIsTheTemplates(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sb.Close()
-	r := &Rig{Backends: &Backends{Sandbox: sb}, Bins: Binaries{Emulator: "rie", Bootstraps: map[Target]string{CreateTicket: "ct", Webhook: "wh"}}}
+	r := &Rig{Sandbox: sb, Bins: Binaries{Emulator: "rie", Bootstraps: map[Target]string{CreateTicket: "ct", Webhook: "wh"}}}
 
 	cfg, spec, err := r.Function(stack.CreateTicketFunction, CreateTicket, "http://aws.test")
 	if err != nil {

@@ -22,7 +22,11 @@ func ZippedSize(path string) (size int64, how string, err error) {
 			return 0, "", err
 		}
 		defer os.RemoveAll(dir)
-		if err := copyFile(path, filepath.Join(dir, "bootstrap")); err != nil {
+		abs, err := filepath.Abs(path)
+		if err != nil {
+			return 0, "", err
+		}
+		if err := os.Symlink(abs, filepath.Join(dir, "bootstrap")); err != nil { // zip stores what it points to
 			return 0, "", err
 		}
 		out := filepath.Join(dir, "function.zip")
@@ -64,12 +68,4 @@ func goZipSize(path string) (int64, error) {
 		return 0, err
 	}
 	return int64(buf.Len()), nil
-}
-
-func copyFile(src, dst string) error {
-	data, err := os.ReadFile(src)
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(dst, data, 0o755)
 }

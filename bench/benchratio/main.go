@@ -13,7 +13,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log"
 	"os"
 	"slices"
 	"strings"
@@ -76,33 +75,32 @@ func median(v []float64) float64 {
 	return benchmath.AssumeNothing.Summary(benchmath.NewSample(slices.Clone(v), &benchmath.DefaultThresholds), 0.95).Center
 }
 
-type pairs []string
-
-func (p *pairs) String() string     { return strings.Join(*p, ",") }
-func (p *pairs) Set(v string) error { *p = append(*p, v); return nil }
-
 func main() {
-	var ps pairs
-	flag.Var(&ps, "pair", "benchmark=floor (repeatable), names without the Benchmark prefix")
+	var pairs []string
+	flag.Func("pair", "benchmark=floor (repeatable), names without the Benchmark prefix", func(v string) error {
+		pairs = append(pairs, v)
+		return nil
+	})
 	goal := flag.Float64("goal", 1.5, "goal for the ratio of median ns/op")
-	flag.Parse()
-	log.SetFlags(0)
-	res, err := parse(os.Stdin)
-	if err != nil {
-		log.Fatalf("benchratio: %v", err)
-	}
-	fmt.Println("| benchmark | median ns/op | B/op | allocs/op | floor | floor ns/op | floor B/op | floor allocs/op | ratio | goal | verdict |")
-	fmt.Println("| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | --- | --- |")
-	for _, p := range ps {
-		name, floorName, ok := strings.Cut(p, "=")
-		b, f := res[name], res[floorName]
-		if !ok || b == nil || f == nil || len(b.ns) == 0 || len(f.ns) == 0 {
-			log.Fatalf("benchratio: pair %q: benchmark missing from the input (broken run)", p)
+	benchkit.Main("benchratio", func() error {
+		res, err := parse(os.Stdin)
+		if err != nil {
+			return err
 		}
-		ratio := median(b.ns) / median(f.ns)
-		fmt.Printf("| %s (n=%d) | %.0f | %.0f | %.0f | %s (n=%d) | %.0f | %.0f | %.0f | %.2f× | ≤ %.1f× | %s |\n",
-			name, len(b.ns), median(b.ns), median(b.bytes), median(b.allocs),
-			floorName, len(f.ns), median(f.ns), median(f.bytes), median(f.allocs),
-			ratio, *goal, benchkit.Verdict(ratio, *goal))
-	}
+		fmt.Println("| benchmark | median ns/op | B/op | allocs/op | floor | floor ns/op | floor B/op | floor allocs/op | ratio | goal | verdict |")
+		fmt.Println("| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | --- | --- |")
+		for _, p := range pairs {
+			name, floorName, ok := strings.Cut(p, "=")
+			b, f := res[name], res[floorName]
+			if !ok || b == nil || f == nil || len(b.ns) == 0 || len(f.ns) == 0 {
+				return fmt.Errorf("pair %q: benchmark missing from the input (broken run)", p)
+			}
+			ratio := median(b.ns) / median(f.ns)
+			fmt.Printf("| %s (n=%d) | %.0f | %.0f | %.0f | %s (n=%d) | %.0f | %.0f | %.0f | %.2f× | ≤ %.1f× | %s |\n",
+				name, len(b.ns), median(b.ns), median(b.bytes), median(b.allocs),
+				floorName, len(f.ns), median(f.ns), median(f.bytes), median(f.allocs),
+				ratio, *goal, benchkit.Verdict(ratio, *goal))
+		}
+		return nil
+	})
 }

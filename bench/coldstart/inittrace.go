@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os/exec"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -36,18 +35,13 @@ func initTrace(bin string, runs int) (time.Duration, []pkgInit, error) {
 		cmd.Stderr = &stderr
 		_ = cmd.Run() // exits non-zero without AWS_LAMBDA_RUNTIME_API
 		var r run
-		for line := range strings.SplitSeq(stderr.String(), "\n") {
-			// init <pkg> @0.012 ms, 0.004 ms clock, 0 bytes, 0 allocs
-			f := strings.Fields(line)
-			if len(f) < 10 || f[0] != "init" || f[5] != "ms" || f[6] != "clock," {
+		for line := range strings.Lines(stderr.String()) {
+			var p pkgInit
+			var at, ms float64
+			if _, err := fmt.Sscanf(line, "init %s @%f ms, %f ms clock, %d bytes,", &p.pkg, &at, &ms, &p.bytes); err != nil {
 				continue
 			}
-			ms, err1 := strconv.ParseFloat(f[4], 64)
-			b, err2 := strconv.ParseInt(f[7], 10, 64)
-			if err1 != nil || err2 != nil {
-				continue
-			}
-			p := pkgInit{pkg: f[1], clock: time.Duration(ms * float64(time.Millisecond)), bytes: b}
+			p.clock = time.Duration(ms * float64(time.Millisecond))
 			r.total += p.clock
 			r.pkgs = append(r.pkgs, p)
 		}

@@ -1,21 +1,11 @@
 // Command coldstart measures each function's cold start under AWS's Runtime
-// Interface Emulator against two floors built with the same flags in the
-// same run: hello-world, and the SDK floor (hello plus the functions' two
-// AWS SDK clients). For each fresh execution environment it records the
-// emulator's INIT REPORT (exec of the bootstrap to its first /next) and the
-// round trip of the first invocation (exec, init, handler and the
-// emulator's own hops). Both come from the emulator itself, so no hook into
-// it is needed. Runs are interleaved round-robin, in a new random order each
-// round, so that load from other work on the machine spreads evenly over
-// the binaries; rounds are added until every median is known to the
-// -spread asked for (half-width of its 95% confidence interval) or -max-n.
-//
-// The first responses of the goal use requests that need no network (an
-// unsigned webhook delivery is refused with 401 before any key is fetched;
-// an invalid create-ticket body is refused with 400 before any call), and a
-// counting proxy in front of moto_server proves they made no AWS call. The
-// first responses with real I/O (Secrets Manager, DynamoDB, the Periskope
-// sandbox) are measured separately, for information.
+// Interface Emulator against the hello-world and SDK floors: per fresh
+// environment, the emulator's INIT REPORT and the first invocation's round
+// trip. Runs are interleaved in a new random order each round, so that other
+// load spreads evenly over the binaries, until every median is known to
+// -spread (half-width of its 95% confidence interval) or -max-n rounds ran.
+// The judged requests need no network (a counting proxy proves no AWS call);
+// first responses with real I/O are measured after, for information.
 //
 //	go run ./bench/coldstart -n 25 -max-n 3000 -spread 0.02
 //
@@ -38,22 +28,26 @@ import (
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 )
 
-// Goal (issue 12): init and first response at most this many times the SDK
-// floor's.
-const Goal = 1.05
+const (
+	// Goal (issue 12): init and first response at most this many times the
+	// SDK floor's.
+	Goal = 1.05
+	// batch rounds are added at a time until the medians are known to -spread.
+	batch = 25
+	// ioN fresh environments per function measure the real-I/O first response.
+	ioN = 10
+)
 
 // options are the command's flags.
 var o struct {
-	minN, maxN, batch, ioN int
-	spread                 float64
+	minN, maxN int
+	spread     float64
 }
 
 func main() {
 	flag.IntVar(&o.minN, "n", 25, "fresh execution environments per binary at least")
 	flag.IntVar(&o.maxN, "max-n", 3000, "fresh execution environments per binary at most")
-	flag.IntVar(&o.batch, "batch", 25, "rounds added at a time until the medians are known to -spread")
 	flag.Float64Var(&o.spread, "spread", 0.02, "wanted half-width of each median's 95% confidence interval, as a fraction of it")
-	flag.IntVar(&o.ioN, "io-n", 10, "fresh execution environments per function for the real-I/O first response")
 	benchkit.Main("coldstart", run)
 }
 
@@ -89,7 +83,7 @@ func run() error {
 	if calls := rig.Proxy.CountPrefix(""); calls != 0 {
 		return fmt.Errorf("the no-network first responses made %d AWS calls", calls)
 	}
-	if err := rounds(ctx, withIO, 0, o.ioN); err != nil {
+	if err := rounds(ctx, withIO, 0, ioN); err != nil {
 		return err
 	}
 	printOffline(offline)
@@ -154,7 +148,7 @@ func cases(rig *benchkit.Rig) (offline, withIO []*kase, err error) {
 	return offline, withIO, nil
 }
 
-// sampleUntilSettled runs o.minN rounds of every case, then o.batch more
+// sampleUntilSettled runs o.minN rounds of every case, then batch more
 // at a time of the judged ones until every judged median's spread is within
 // o.spread or o.maxN rounds ran.
 func sampleUntilSettled(ctx context.Context, cases []*kase) error {
@@ -173,7 +167,7 @@ func sampleUntilSettled(ctx context.Context, cases []*kase) error {
 		if widest <= o.spread || done >= o.maxN {
 			return nil
 		}
-		next := min(done+o.batch, o.maxN)
+		next := min(done+batch, o.maxN)
 		if err := rounds(ctx, judged, done, next); err != nil {
 			return err
 		}
@@ -274,13 +268,12 @@ func coldVerdict(k *kase, initRatio, firstRatio float64) string {
 }
 
 func printWithIO(cases []*kase, calls string) {
-	n := o.ioN
-	fmt.Printf("\nFirst response with real I/O (informative), %d fresh execution environments each, against moto_server and the Periskope sandbox on loopback:\n\n", n)
+	fmt.Printf("\nFirst response with real I/O (informative), %d fresh execution environments each, against moto_server and the Periskope sandbox on loopback:\n\n", ioN)
 	fmt.Println("| function | init p50 | first response p50 | first response p90 |")
 	fmt.Println("| --- | ---: | ---: | ---: |")
 	for _, k := range cases {
 		m := summarize(k)
 		fmt.Printf("| %s | %s | %s | %s |\n", k.name, benchkit.Ms(m.init.P50), benchkit.Ms(m.first.P50), benchkit.Ms(m.first.P90))
 	}
-	fmt.Printf("\nAWS calls during the real-I/O runs (both functions, %d cold requests each): %s\n", n, calls)
+	fmt.Printf("\nAWS calls during the real-I/O runs (both functions, %d cold requests each): %s\n", ioN, calls)
 }

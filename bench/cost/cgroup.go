@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"os"
@@ -43,59 +42,46 @@ type cpuGroup struct {
 // ErrNoCPUController: no cgroup CPU controller could be written here.
 var ErrNoCPUController = errors.New("no writable cgroup CPU controller")
 
-// cgroupMount is a mount of a cgroup hierarchy, from mountinfo.
-type cgroupMount struct {
-	point string   // mount point
-	v2    bool     // cgroup2
-	opts  []string // super options (v1: the controllers)
-}
-
-// parseMountinfo returns the cgroup mounts of a /proc/self/mountinfo text.
-func parseMountinfo(text string) []cgroupMount {
-	var mounts []cgroupMount
-	sc := bufio.NewScanner(strings.NewReader(text))
-	for sc.Scan() {
-		pre, post, ok := strings.Cut(sc.Text(), " - ")
+// cpuMounts are the mount points of the cgroup hierarchies in a
+// /proc/self/mountinfo text that can offer the cpu controller: every cgroup
+// v2 one (tryMount checks), then the v1 ones that have it. v2 comes first:
+// it is the interface the issue names and the one newer machines offer; v1
+// is the same CFS bandwidth control.
+func cpuMounts(mountinfo string) (v2, v1 []string) {
+	for line := range strings.Lines(mountinfo) {
+		pre, post, ok := strings.Cut(line, " - ")
 		fields, tail := strings.Fields(pre), strings.Fields(post)
 		if !ok || len(fields) < 5 || len(tail) < 3 {
 			continue
 		}
-		switch tail[0] {
-		case "cgroup2":
-			mounts = append(mounts, cgroupMount{point: fields[4], v2: true})
-		case "cgroup":
-			mounts = append(mounts, cgroupMount{point: fields[4], opts: strings.Split(tail[2], ",")})
+		switch {
+		case tail[0] == "cgroup2":
+			v2 = append(v2, fields[4])
+		case tail[0] == "cgroup" && slices.Contains(strings.Split(tail[2], ","), "cpu"):
+			v1 = append(v1, fields[4])
 		}
 	}
-	return mounts
+	return v2, v1
 }
 
 // openCPUGroup creates the cgroup name with a CPU controller under root
-// ("/" on a real machine, a fake tree in tests): through cgroup v2 where a
-// v2 hierarchy offers the cpu controller, else through a cgroup v1
-// hierarchy that has it. It fails with ErrNoCPUController, saying why for
-// each hierarchy tried, when none can be written (not root, no cpu
-// controller, read-only).
+// ("/" on a real machine, a fake tree in tests), through cgroup v2 where a
+// v2 hierarchy offers the cpu controller, else through cgroup v1. It fails
+// with ErrNoCPUController, saying why for each hierarchy tried, when none
+// can be written (not root, no cpu controller, read-only).
 func openCPUGroup(root, name string) (*cpuGroup, error) {
 	info, err := os.ReadFile(filepath.Join(root, "proc/self/mountinfo"))
 	if err != nil {
 		return nil, fmt.Errorf("%w: reading mountinfo: %v", ErrNoCPUController, err)
 	}
-	mounts := parseMountinfo(string(info))
+	v2, v1 := cpuMounts(string(info))
 	var why []string
-	// v2 first: it is the interface the issue names and the one newer
-	// machines offer; v1 is the same CFS bandwidth control.
-	for _, v2 := range []bool{true, false} {
-		for _, m := range mounts {
-			if m.v2 != v2 || !v2 && !slices.Contains(m.opts, "cpu") {
-				continue
-			}
-			g, err := tryMount(filepath.Join(root, m.point), v2, name)
-			if err == nil {
-				return g, nil
-			}
-			why = append(why, err.Error())
+	for i, point := range append(v2, v1...) {
+		g, err := tryMount(filepath.Join(root, point), i < len(v2), name)
+		if err == nil {
+			return g, nil
 		}
+		why = append(why, err.Error())
 	}
 	if len(why) == 0 {
 		why = append(why, "no cgroup v2 or v1 hierarchy is mounted")

@@ -42,12 +42,13 @@ const (
 	kindStored       = "ticket.created, stored"
 	kindLargeStored  = "ticket.created, large group"
 	largeTicketIDTag = "LG-"
+	largeMembers     = samples.WhatsAppMaxGroupMembers
 )
 
 // functionRuns are the two functions with their kinds, the first kind of
 // each being the one its cold starts run. Both reach moto_server through
 // the counting proxy.
-func functionRuns(rig *benchkit.Rig, members int) ([]*fnRun, error) {
+func functionRuns(rig *benchkit.Rig) ([]*fnRun, error) {
 	ev := map[string]map[string]any{}
 	for _, name := range []string{"create-ticket-idempotent.json", "create-ticket-full.json", "webhook-ticket-created.json", "webhook-ticket-updated.json"} {
 		var sample map[string]any
@@ -64,8 +65,8 @@ func functionRuns(rig *benchkit.Rig, members int) ([]*fnRun, error) {
 	created, updated := ev["webhook-ticket-created.json"], ev["webhook-ticket-updated.json"]
 	runID := strconv.FormatInt(time.Now().UnixNano(), 36)
 	const messages = 100 // the largest real delivery: a full group with its attached messages
-	large := samples.LargeGroup(members, messages)
-	largeID := samples.LargeGroupTicketID(members, messages)
+	large := samples.LargeGroup(largeMembers, messages)
+	largeID := samples.LargeGroupTicketID(largeMembers, messages)
 
 	createCfg, createSpec, err := rig.Function(stack.CreateTicketFunction, benchkit.CreateTicket, rig.Proxy.URL)
 	if err != nil {
@@ -76,7 +77,7 @@ func functionRuns(rig *benchkit.Rig, members int) ([]*fnRun, error) {
 		return nil, err
 	}
 	return []*fnRun{
-		{spec: createSpec, cfg: createCfg, coldStatus: http.StatusCreated, kinds: []*kind{
+		{spec: createSpec, cfg: createCfg, coldStatus: http.StatusCreated, at: map[int]*sample{}, kinds: []*kind{
 			{name: kindCreate, item: itemIdempotency, body: bodyLen(createKey), event: func(u string) ([]byte, error) {
 				return withHeader(createKey, "idempotency-key", "cost-"+runID+"-"+u)
 			}},
@@ -87,7 +88,7 @@ func functionRuns(rig *benchkit.Rig, members int) ([]*fnRun, error) {
 				return withHeader(createKey, "idempotency-key", "cost-replay-"+runID)
 			}},
 		}},
-		{spec: webhookSpec, cfg: webhookCfg, coldStatus: http.StatusOK, kinds: []*kind{
+		{spec: webhookSpec, cfg: webhookCfg, coldStatus: http.StatusOK, at: map[int]*sample{}, kinds: []*kind{
 			{name: kindStored, item: itemTicket, body: len(benchkit.TicketCreatedFixture), event: func(u string) ([]byte, error) {
 				return withBody(created, benchkit.TicketCreated("cost-org", "WH-"+runID+"-"+u))
 			}},

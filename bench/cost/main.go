@@ -1,13 +1,9 @@
 // Command cost measures what the functions cost at each memory size, as
-// AWS Lambda Power Tuning would, without AWS: each function's real
-// bootstrap runs under the Runtime Interface Emulator against moto_server
-// and the Periskope sandbox, with the emulator and the bootstrap in a
-// cgroup whose CFS quota is the CPU Lambda gives that memory size (20 ms
-// period × MB / 1,769). Cold starts and warm invocations of the sample
-// events are timed; the billed durations (rounded up to 1 ms, init billed
-// on a cold start), the DynamoDB calls counted through a proxy, the stored
-// items' sizes and the log bytes the functions write turn into costs with
-// the one price table, prices.json.
+// AWS Lambda Power Tuning would, without AWS: the real bootstraps under the
+// Runtime Interface Emulator in a cgroup whose CFS quota is the CPU Lambda
+// gives that size (20 ms period × MB / 1,769). Billed durations, the AWS
+// calls counted through a proxy, the stored items' sizes and the log bytes
+// turn into costs with the one price table, prices.json.
 //
 //	go run ./bench/cost -cold-n 30 -warm-n 200
 //
@@ -21,7 +17,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"github.com/periskope-connect/periskope-aws/internal/dev/samples"
 	"io"
 	"log"
 	"os"
@@ -50,7 +45,6 @@ func main() {
 	coldN := flag.Int("cold-n", 30, "cold starts per function and memory size")
 	warmN := flag.Int("warm-n", 200, "warm invocations per event and memory size")
 	sizesFlag := flag.String("sizes", "128,256,512,1024", "memory sizes, MB")
-	members := flag.Int("large-members", samples.WhatsAppMaxGroupMembers, "members of the large group's ticket.created")
 	logFile := flag.String("log", "", "file to write the emulators' and functions' output to (default: discarded)")
 	spinChild := flag.Bool("spin", false, "internal: the calibration child")
 	benchkit.Main("cost", func() error {
@@ -61,7 +55,7 @@ func main() {
 		if err != nil {
 			return err
 		}
-		return run(sizes, *coldN, *warmN, *members, *logFile)
+		return run(sizes, *coldN, *warmN, *logFile)
 	})
 }
 
@@ -111,10 +105,11 @@ type fnRun struct {
 	spec       stack.FunctionSpec
 	cfg        rie.Config
 	kinds      []*kind
-	coldStatus int // the answer of the first kind, which the cold starts run
+	coldStatus int             // the answer of the first kind, which the cold starts run
+	at         map[int]*sample // by memory size
 }
 
-func run(sizes []int, coldN, warmN, members int, logFile string) error {
+func run(sizes []int, coldN, warmN int, logFile string) error {
 	ctx := context.Background()
 	loadStart, started := loadAverage(), time.Now()
 	fmt.Fprintf(os.Stderr, "cost: load average (1, 5, 15 min) at the start: %s\n", loadStart)
@@ -145,7 +140,7 @@ func run(sizes []int, coldN, warmN, members int, logFile string) error {
 	if err != nil {
 		return err
 	}
-	fns, err := functionRuns(rig, members)
+	fns, err := functionRuns(rig)
 	if err != nil {
 		return err
 	}
@@ -158,21 +153,16 @@ func run(sizes []int, coldN, warmN, members int, logFile string) error {
 		defer f.Close()
 		logOut = f
 	}
-	results, metrics := map[string]map[int]*sample{}, emfMetrics{}
+	metrics := emfMetrics{}
 	for _, mb := range sizes {
 		if err := group.SetQuota(QuotaFor(mb)); err != nil {
 			return err
 		}
 		for _, f := range fns {
 			fmt.Fprintf(os.Stderr, "cost: %s at %d MB\n", f.spec.Name, mb)
-			s, err := measure(ctx, f, group, rig.Proxy, logOut, metrics, mb, coldN, warmN)
-			if err != nil {
+			if f.at[mb], err = measure(ctx, f, group, rig.Proxy, logOut, metrics, mb, coldN, warmN); err != nil {
 				return fmt.Errorf("%s at %d MB: %w", f.spec.Name, mb, err)
 			}
-			if results[f.spec.Name] == nil {
-				results[f.spec.Name] = map[int]*sample{}
-			}
-			results[f.spec.Name][mb] = s
 		}
 	}
 	items, err := storedItems(ctx, rig.Moto)
@@ -183,8 +173,8 @@ func run(sizes []int, coldN, warmN, members int, logFile string) error {
 	if err != nil {
 		return err
 	}
-	r := &report{prices: prices, sizes: sizes, fns: fns, results: results, items: items, fixed: fixed,
-		calib: calib, cgroup: group.Interface, coldN: coldN, warmN: warmN, members: members,
+	r := &report{prices: prices, sizes: sizes, fns: fns, items: items, fixed: fixed,
+		calib: calib, cgroup: group.Interface, coldN: coldN, warmN: warmN,
 		loadStart: loadStart, loadEnd: loadAverage(), elapsed: time.Since(started)}
 	r.print(os.Stdout)
 	return nil
@@ -222,7 +212,7 @@ func measure(ctx context.Context, f *fnRun, g *cpuGroup, proxy *benchkit.AWSProx
 		return nil, err
 	}
 	defer fn.Close()
-	logsBefore, invocations := logs.bytes(), 0
+	logsBefore := logs.bytes()
 	for i := range warmup + warmN {
 		for _, k := range f.kinds {
 			ev, err := k.event(fmt.Sprintf("warm-%d-%d", mb, i))
@@ -241,7 +231,6 @@ func measure(ctx context.Context, f *fnRun, g *cpuGroup, proxy *benchkit.AWSProx
 			if status >= 500 || status == 0 {
 				return nil, fmt.Errorf("%s answered %d: %s", k.name, status, res.Payload)
 			}
-			invocations++ // every one writes log lines, warm-up included
 			if i < warmup {
 				continue
 			}
@@ -262,7 +251,8 @@ func measure(ctx context.Context, f *fnRun, g *cpuGroup, proxy *benchkit.AWSProx
 	}
 	// The last lines may still be on their way through the emulator's pipes.
 	time.Sleep(200 * time.Millisecond)
-	s.logBytes = float64(logs.bytes()-logsBefore) / float64(max(invocations, 1))
+	// Every invocation writes log lines, warm-up included.
+	s.logBytes = float64(logs.bytes()-logsBefore) / float64((warmup+warmN)*len(f.kinds))
 	return s, nil
 }
 

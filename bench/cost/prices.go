@@ -104,11 +104,6 @@ func TieredCost(qty float64, tiers []Tier) float64 {
 	return cost
 }
 
-// GBSeconds is the compute of one invocation billed for billedMs at memMB.
-func GBSeconds(billedMs int64, memMB int) float64 {
-	return float64(billedMs) / 1000 * float64(memMB) / 1024
-}
-
 // units is bytes in units of unit, rounded up, at least one.
 func units(bytes, unit int) int {
 	return max(1, (bytes+unit-1)/unit)

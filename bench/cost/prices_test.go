@@ -83,9 +83,6 @@ func TestCostsOfAMillion(t *testing.T) {
 	if got, want := p.LambdaCost(1e6, 10, 128), 0.20+1250*0.0000133334; !near(got, want) {
 		t.Errorf("Lambda: %v, want %v", got, want)
 	}
-	if got, want := GBSeconds(10, 128), 0.00125; !near(got, want) {
-		t.Errorf("GBSeconds = %v, want %v", got, want)
-	}
 	// 600 KB requests count twice.
 	if got, want := p.APICost(1e6, 600<<10), 2.0; !near(got, want) {
 		t.Errorf("HTTP API, 600 KB requests: %v, want %v", got, want)

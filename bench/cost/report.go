@@ -17,13 +17,11 @@ type report struct {
 	prices       *Prices
 	sizes        []int
 	fns          []*fnRun
-	results      map[string]map[int]*sample
 	items        map[string]int
 	fixed        fixed
 	calib        []calibration
 	cgroup       string
 	coldN, warmN int
-	members      int
 	loadStart    string
 	loadEnd      string
 	elapsed      time.Duration
@@ -71,7 +69,7 @@ func (r *report) logGB(s *sample) float64 {
 // mb, coldShare of them cold, each billed waitMs more (an upstream slower
 // than the local stand-in, which Lambda bills at every size alike).
 func (r *report) cost(f *fnRun, k *kind, mb int, n, coldShare, waitMs float64) costs {
-	s := r.results[f.spec.Name][mb]
+	s := f.at[mb]
 	ks := s.warm[k.name]
 	p := r.prices
 	billed := (1-coldShare)*meanBilledMs(ks.durations) + coldShare*meanBilledMs(s.cold) + waitMs
@@ -89,19 +87,13 @@ func (r *report) cost(f *fnRun, k *kind, mb int, n, coldShare, waitMs float64) c
 	}
 }
 
-// choice is the verdict for one function.
-type choice struct {
-	mb     int
-	within bool // some size met the bounds
-}
-
 // choose returns the memory size of f whose main kind costs least among
-// those within the bounds, or the fastest when none is.
-func (r *report) choose(f *fnRun) choice {
+// those within the bounds, or the fastest when none is (within false).
+func (r *report) choose(f *fnRun) (mb int, within bool) {
 	if mb, _, _ := r.cheapest(f, 0); mb != 0 {
-		return choice{mb: mb, within: true}
+		return mb, true
 	}
-	return choice{mb: slices.Max(r.sizes)}
+	return slices.Max(r.sizes), false
 }
 
 // cheapest is the memory size of f whose main kind (a new ticket created; a
@@ -124,7 +116,7 @@ func (r *report) cheapest(f *fnRun, waitMs float64) (best int, bestCost float64,
 }
 
 func (r *report) withinBounds(f *fnRun, mb int) bool {
-	s := r.results[f.spec.Name][mb]
+	s := f.at[mb]
 	if benchkit.Summarize(s.cold).P99 > coldP99Bound {
 		return false
 	}
@@ -151,7 +143,7 @@ func (r *report) print(w io.Writer) {
 		fmt.Fprintln(w, "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 		for _, k := range f.kinds {
 			for _, mb := range r.sizes {
-				s := r.results[f.spec.Name][mb]
+				s := f.at[mb]
 				ks := s.warm[k.name]
 				sum := benchkit.Summarize(ks.durations)
 				c := r.cost(f, k, mb, 1e6, 0, 0)
@@ -164,7 +156,7 @@ func (r *report) print(w io.Writer) {
 		fmt.Fprintln(w, "| cold start | MB | init p50 | first response p50 | p99 | mean billed | Lambda per 1M cold | Secrets Manager calls | peak RSS (warm) | log bytes per invocation |")
 		fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 		for _, mb := range r.sizes {
-			s := r.results[f.spec.Name][mb]
+			s := f.at[mb]
 			sum, init := benchkit.Summarize(s.cold), benchkit.Summarize(s.coldInit)
 			fmt.Fprintf(w, "| %s | %d | %s | %s | %s | %.1f ms | %s | %.2g | %.1f MiB | %.0f |\n", f.kinds[0].name, mb, benchkit.Ms(init.P50), benchkit.Ms(sum.P50), benchkit.Ms(sum.P99),
 				meanBilledMs(s.cold), money(p.LambdaCost(1e6, meanBilledMs(s.cold), mb)), s.coldCalls[benchkit.TargetGetSecretValue], float64(s.peakRSS)/(1<<20), s.logBytes)
@@ -182,10 +174,10 @@ func (r *report) printVerdict(w io.Writer) {
 	}
 	chosen := map[string]int{}
 	for _, f := range r.fns {
-		c := r.choose(f)
-		chosen[f.spec.Name] = c.mb
+		mb, within := r.choose(f)
+		chosen[f.spec.Name] = mb
 		note := "within the bounds"
-		if !c.within {
+		if !within {
 			note = "NO size met the bounds; the largest measured"
 		}
 		lo, hi := math.Inf(1), 0.0
@@ -194,7 +186,7 @@ func (r *report) printVerdict(w io.Writer) {
 			lo, hi = math.Min(lo, t), math.Max(hi, t)
 		}
 		fmt.Fprintf(w, "* %s: **%d MB** (%s). A million %q cost %s to %s across the sizes measured (%.1f%% apart).\n",
-			f.spec.Name, c.mb, note, f.kinds[0].name, money(lo), money(hi), 100*(hi/lo-1))
+			f.spec.Name, mb, note, f.kinds[0].name, money(lo), money(hi), 100*(hi/lo-1))
 	}
 	create, webhook := r.fns[0], r.fns[1]
 	r.printUpstreamWait(w, create)
@@ -212,7 +204,7 @@ func (r *report) printVerdict(w io.Writer) {
 	}{
 		{"created tickets (" + createKind.name + ")", at(create, createKind, 1e6)},
 		{"stored webhooks (" + storedKind.name + ")", at(webhook, storedKind, 1e6)},
-		{fmt.Sprintf("%s (%d members, %d KB)", largeKind.name, r.members, largeKind.body>>10), at(webhook, largeKind, 1e6)},
+		{fmt.Sprintf("%s (%d members, %d KB)", largeKind.name, largeMembers, largeKind.body>>10), at(webhook, largeKind, 1e6)},
 	} {
 		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | **%s** |\n", row.name, money(row.c.lambda), money(row.c.api), money(row.c.dynamo), money(row.c.logs), money(row.c.secrets), money(row.c.traces), money(row.c.total()))
 	}
@@ -224,11 +216,15 @@ func (r *report) printVerdict(w io.Writer) {
 		f.customMetrics, money(p.CloudWatch.CustomMetricMonth), money(f.perMonth), p.Assumptions.PlatformLogBytes, f.accessLogBytes, f.retentionDays)
 	fmt.Fprintln(w, "| tickets a month | cold share (each function) | requests (Lambda + API + DynamoDB + logs + secrets + traces) | storage | fixed | total a month | per ticket |")
 	fmt.Fprintln(w, "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-	for _, n := range []float64{1e3, 1e5, 1e7} {
+	for _, volume := range []struct {
+		n    float64
+		name string
+	}{{1e3, "1k"}, {1e5, "100k"}, {1e7, "10M"}} {
+		n := volume.n
 		variable := at(create, createKind, n).plus(at(webhook, storedKind, n))
 		storage := n * float64(r.items[itemTicket]) / gb * p.DynamoDB.StorageGBMonth
 		total := variable.total() + storage + f.perMonth
-		fmt.Fprintf(w, "| %s | %.3g%% | %s | %s | %s | %s | **%s** |\n", count(n), 100*p.coldShare(n), money(variable.total()), money(storage), money(f.perMonth), money(total), money(total/n))
+		fmt.Fprintf(w, "| %s | %.3g%% | %s | %s | %s | %s | **%s** |\n", volume.name, 100*p.coldShare(n), money(variable.total()), money(storage), money(f.perMonth), money(total), money(total/n))
 	}
 }
 
@@ -258,16 +254,6 @@ func money(v float64) string {
 		return "$0"
 	}
 	return "$" + strconv.FormatFloat(v, 'f', max(0, 2-int(math.Floor(math.Log10(math.Abs(v))))), 64)
-}
-
-func count(n float64) string {
-	switch {
-	case n >= 1e6:
-		return fmt.Sprintf("%gM", n/1e6)
-	case n >= 1e3:
-		return fmt.Sprintf("%gk", n/1e3)
-	}
-	return fmt.Sprintf("%g", n)
 }
 
 // upstreamWaits are Periskope latencies the verdict is recomputed for: the

@@ -17,10 +17,10 @@ func TestCostOfAKind(t *testing.T) {
 		return &sample{cold: []time.Duration{200 * time.Millisecond}, warm: map[string]*kindSample{
 			"create": {durations: warm, calls: calls{"DynamoDB_20120810.PutItem": 2, "DynamoDB_20120810.GetItem": 1}}}}
 	}
+	f.at = map[int]*sample{
+		128: measured(10*time.Millisecond, 19500*time.Microsecond), // billed 10 and 20 ms
+		512: measured(2*time.Millisecond, 3*time.Millisecond)}
 	r := &report{prices: p, sizes: []int{128, 512}, fns: []*fnRun{f},
-		results: map[string]map[int]*sample{"F": {
-			128: measured(10*time.Millisecond, 19500*time.Microsecond), // billed 10 and 20 ms
-			512: measured(2*time.Millisecond, 3*time.Millisecond)}},
 		items: map[string]int{itemIdempotency: 1500}, fixed: fixed{retentionDays: 30, accessLogBytes: 100}}
 
 	c := r.cost(f, k, 128, 1e6, 0, 0)
@@ -49,13 +49,13 @@ func TestCostOfAKind(t *testing.T) {
 		t.Errorf("100 ms wait: %v at 512 MB, want 4 × %v", extra(512), extra(128))
 	}
 	// 512 MB bills 2.5 ms instead of 15: the cheaper, both within the bounds.
-	if got := r.choose(f); got.mb != 512 || !got.within {
-		t.Errorf("choice %+v, want 512 MB within the bounds", got)
+	if mb, within := r.choose(f); mb != 512 || !within {
+		t.Errorf("choice %d MB, within %v; want 512 MB within the bounds", mb, within)
 	}
 	// Over the warm bound at 512 MB: 128 MB is chosen.
-	r.results["F"][512].warm["create"].durations = []time.Duration{400 * time.Millisecond}
-	if got := r.choose(f); got.mb != 128 || !got.within {
-		t.Errorf("choice %+v, want 128 MB", got)
+	f.at[512].warm["create"].durations = []time.Duration{400 * time.Millisecond}
+	if mb, within := r.choose(f); mb != 128 || !within {
+		t.Errorf("choice %d MB, within %v; want 128 MB", mb, within)
 	}
 }
 

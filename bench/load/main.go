@@ -15,8 +15,8 @@
 //
 //	go run ./bench/load
 //
-// It stops by itself (bounded counts and -timeout) and exits non-zero when a
-// check fails or the run breaks; latency goals are reported, not enforced.
+// It stops by itself (bounded counts, 5 minutes at most) and exits non-zero
+// when a check fails or the run breaks; latency is reported, not judged.
 package main
 
 import (
@@ -45,14 +45,20 @@ import (
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 )
 
-// RSSGoal is the issue's peak RSS goal per function process.
-const RSSGoal = 30 << 20
+const (
+	// RSSGoal is the issue's peak RSS goal per function process.
+	RSSGoal = 30 << 20
+	// instances is the most execution environments (emulator processes) of
+	// each function; Lambda would scale to the concurrency.
+	instances = 16
+	// timeout bounds the whole run.
+	timeout = 5 * time.Minute
+)
 
 type options struct {
-	deliveries, concurrency, keys, instances int
-	dupRatio                                 float64
-	timeout                                  time.Duration
-	logDir                                   string
+	deliveries, concurrency, keys int
+	dupRatio                      float64
+	logDir                        string
 }
 
 func main() {
@@ -61,8 +67,6 @@ func main() {
 	flag.Float64Var(&o.dupRatio, "dup-ratio", 0.2, "share of the deliveries that are duplicates")
 	flag.IntVar(&o.concurrency, "concurrency", 16, "requests in flight")
 	flag.IntVar(&o.keys, "keys", 200, "create-ticket Idempotency-Keys")
-	flag.IntVar(&o.instances, "instances", 16, "execution environments (emulator processes) of each function at most (Lambda would scale to the concurrency)")
-	flag.DurationVar(&o.timeout, "timeout", 5*time.Minute, "bound of the whole run")
 	flag.StringVar(&o.logDir, "log-dir", "", "keep each function's and the gateway's log lines here (make dashboard reads them); default: dropped with the run")
 	benchkit.Main("load", func() error { return run(o) })
 }
@@ -100,14 +104,20 @@ func (r *rss) sample() {
 }
 
 func run(o options) error {
-	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	dir, err := os.MkdirTemp("", "bench-load")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	st, err := startStack(ctx, o, dir)
+	logFile, err := os.Create(filepath.Join(dir, "local.log"))
+	if err != nil {
+		return err
+	}
+	// The local system as make run wires it, without the sandbox's own
+	// webhook deliveries, its bootstraps built into dir.
+	st, err := stack.Start(ctx, stack.Config{BinDir: dir, NoWebhooks: true, Concurrency: instances, Output: logFile, LogDir: o.logDir})
 	if err != nil {
 		return err
 	}
@@ -115,7 +125,7 @@ func run(o options) error {
 	mem := &rss{st: st, pids: map[int]string{}, seen: map[string]int{}, peak: map[string]int64{}}
 	stopSampling := mem.sampleEvery(100 * time.Millisecond)
 
-	fmt.Printf("Load through the local system (gateway → aws-lambda-rie → release bootstraps → moto_server; sandbox Periskope), %d environments per function at most\n", o.instances)
+	fmt.Printf("Load through the local system (gateway → aws-lambda-rie → release bootstraps → moto_server; sandbox Periskope), %d environments per function at most\n", instances)
 	fmt.Printf("machine: %s\n\n", benchkit.Machine())
 	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: o.concurrency * 2}}
 	whOK, err := webhookLoad(ctx, o, st, client)
@@ -132,24 +142,6 @@ func run(o options) error {
 		return errors.New("FAILED (see the checks above)")
 	}
 	return nil
-}
-
-// startStack starts the local system as make run wires it, without the
-// sandbox's own webhook deliveries, its bootstraps built (release flags)
-// into dir.
-func startStack(ctx context.Context, o options, dir string) (*stack.Stack, error) {
-	root, err := stack.FindRoot()
-	if err != nil {
-		return nil, err
-	}
-	logFile, err := os.Create(filepath.Join(dir, "local.log"))
-	if err != nil {
-		return nil, err
-	}
-	return stack.Start(ctx, stack.Config{
-		Root: root, BinDir: dir, NoWebhooks: true, Concurrency: o.instances, Output: logFile,
-		LogDir: o.logDir,
-	})
 }
 
 // sampleEvery samples now and every period until the returned stop is
@@ -375,38 +367,20 @@ func printChecks(cs []check) bool {
 	return all
 }
 
-// keyResult is what one Idempotency-Key got.
-type keyResult struct {
-	answers  []result // final answers (after in-progress retries)
-	requests int
-}
-
-// keySender sends create-ticket requests and records every answer.
-type keySender struct {
-	ctx    context.Context
-	client *http.Client
-	url    string
-
-	mu        sync.Mutex
-	keys      []keyResult
-	latencies []time.Duration
-	statuses  map[int]int
-}
+// keyResult is what one Idempotency-Key got: every answer, and the final
+// ones (after in-progress retries).
+type keyResult struct{ all, final []result }
 
 // send posts once, retrying a 409 in progress after its Retry-After (at most
-// 10 times), as a client following the contract would.
-func (ks *keySender) send(k int, body []byte, headers map[string]string) result {
+// 10 times), as a client following the contract would. It returns every
+// answer; the last is the final one.
+func send(ctx context.Context, client *http.Client, url string, headers map[string]string, body []byte) []result {
+	var all []result
 	for attempt := 0; ; attempt++ {
-		r := benchkit.Send(ks.ctx, ks.client, ks.url, headers, body)
-		ks.mu.Lock()
-		ks.keys[k].requests++
-		if r.Err == nil {
-			ks.statuses[r.Status]++
-			ks.latencies = append(ks.latencies, r.Latency)
-		}
-		ks.mu.Unlock()
+		r := benchkit.Send(ctx, client, url, headers, body)
+		all = append(all, r)
 		if r.Err != nil || r.Status != 409 || !strings.Contains(string(r.Body), "idempotency_in_progress") || attempt == 10 {
-			return r
+			return all
 		}
 		wait, _ := strconv.Atoi(r.Header.Get("Retry-After"))
 		time.Sleep(time.Duration(max(wait, 1)) * time.Second / 4) // a quarter of it: keeps the run short, still well after the original's answer on loopback
@@ -414,53 +388,41 @@ func (ks *keySender) send(k int, body []byte, headers map[string]string) result 
 }
 
 // sendKey sends key k twice at once and once more after both answered.
-func (ks *keySender) sendKey(runID int64, k int) {
-	key := fmt.Sprintf("load-%d-%04d", runID, k)
+func sendKey(ctx context.Context, client *http.Client, url string, runID int64, k int) keyResult {
 	body := fmt.Appendf(nil, `{"chat_id":"919876543210@c.us","subject":"load %d","priority":%d}`, k, 1+k%4)
-	headers := map[string]string{"Content-Type": "application/json", "Idempotency-Key": key}
-	var both [2]result
+	headers := map[string]string{"Content-Type": "application/json", "Idempotency-Key": fmt.Sprintf("load-%d-%04d", runID, k)}
+	var sent [3][]result
 	var pair sync.WaitGroup
-	for i := range both {
-		pair.Add(1)
-		go func() { defer pair.Done(); both[i] = ks.send(k, body, headers) }()
+	for i := range 2 {
+		pair.Go(func() { sent[i] = send(ctx, client, url, headers, body) })
 	}
 	pair.Wait()
-	later := ks.send(k, body, headers)
-	ks.mu.Lock()
-	ks.keys[k].answers = append(both[:], later)
-	ks.mu.Unlock()
-}
-
-// sendKeys sends every key with workers, each key having two requests in
-// flight.
-func (ks *keySender) sendKeys(workers int) {
-	runID := time.Now().UnixNano()
-	var g errgroup.Group
-	g.SetLimit(workers)
-	for k := range ks.keys {
-		g.Go(func() error { ks.sendKey(runID, k); return nil })
+	sent[2] = send(ctx, client, url, headers, body)
+	var kr keyResult
+	for _, answers := range sent {
+		kr.all = append(kr.all, answers...)
+		kr.final = append(kr.final, answers[len(answers)-1])
 	}
-	_ = g.Wait() // the tasks return no error
+	return kr
 }
 
-// keyTally is what the final answers of all keys say.
+// keyTally is what the answers of all keys say.
 type keyTally struct {
-	requests, bad, fiveXX, mismatched int
-	failures                          map[string]int // "status body" of the final answers that were not 201
+	tally                     // of every answer, retried ones included
+	requests, bad, mismatched int
+	failures                  map[string]int // "status body" of the final answers that were not 201
 }
 
 func tallyKeys(keys []keyResult) keyTally {
+	var all []result
 	t := keyTally{failures: map[string]int{}}
 	for _, k := range keys {
-		t.requests += k.requests
+		all = append(all, k.all...)
 		var ids []string
-		for _, a := range k.answers {
+		for _, a := range k.final {
 			if a.Err != nil || a.Status != 201 {
 				t.bad++
 				t.failures[fmt.Sprintf("%d %s%v", a.Status, a.Body, a.Err)]++
-				if a.Status >= 500 {
-					t.fiveXX++
-				}
 				continue
 			}
 			var info struct {
@@ -475,32 +437,36 @@ func tallyKeys(keys []keyResult) keyTally {
 			t.mismatched++
 		}
 	}
+	t.tally, t.requests = tallyDeliveries(all), len(all)
 	return t
 }
 
 // createLoad sends each key twice at once and once more afterwards.
 func createLoad(ctx context.Context, o options, st *stack.Stack, client *http.Client) (bool, error) {
 	before := st.Sandbox.Stats()
-	ks := &keySender{ctx: ctx, client: client, url: st.APIURL + "/tickets", keys: make([]keyResult, o.keys), statuses: map[int]int{}}
-	workers := max(o.concurrency/2, 1)
+	keys, workers, runID := make([]keyResult, o.keys), max(o.concurrency/2, 1), time.Now().UnixNano()
+	var g errgroup.Group
+	g.SetLimit(workers)
 	start := time.Now()
-	ks.sendKeys(workers)
+	for k := range keys {
+		g.Go(func() error { keys[k] = sendKey(ctx, client, st.APIURL+"/tickets", runID, k); return nil })
+	}
+	_ = g.Wait() // the tasks return no error
 	elapsed := time.Since(start)
 	after := st.Sandbox.Stats()
 
-	t := tallyKeys(ks.keys)
+	t := tallyKeys(keys)
 	creates := after.CreatesReceived - before.CreatesReceived
 	created := after.TicketsCreated - before.TicketsCreated
-	s := benchkit.Summarize(ks.latencies)
+	s := benchkit.Summarize(t.latencies)
 	fmt.Printf("\n### create-ticket: %d Idempotency-Keys, each sent twice at once and once after, at concurrency %d\n\n", o.keys, workers*2)
 	fmt.Printf("%d requests in %s; statuses %v (409 = in progress, retried after Retry-After); latency p50 %s, p90 %s, p99 %s, max %s\n\n",
-		t.requests, elapsed.Round(time.Millisecond), ks.statuses, benchkit.Ms(s.P50), benchkit.Ms(s.P90), benchkit.Ms(s.P99), benchkit.Ms(s.Max))
-	fiveXX := t.fiveXX + ks.statuses[500] + ks.statuses[502] + ks.statuses[503] + ks.statuses[504]
+		t.requests, elapsed.Round(time.Millisecond), t.statuses, benchkit.Ms(s.P50), benchkit.Ms(s.P90), benchkit.Ms(s.P99), benchkit.Ms(s.Max))
 	checks := []check{
 		{"upstream creates (sandbox stats) = keys", creates == o.keys, fmt.Sprintf("%d creates received, %d tickets created", creates, created)},
 		{"tickets created = keys", created == o.keys, strconv.Itoa(created)},
 		{"every final answer 201", t.bad == 0, fmt.Sprintf("%d not 201", t.bad)},
-		{"5xx answers = 0", fiveXX == 0, strconv.Itoa(t.fiveXX)},
+		{"5xx answers = 0", t.fiveXX() == 0, strconv.Itoa(t.fiveXX())},
 		{"all answers of a key name one ticket", t.mismatched == 0, fmt.Sprintf("%d keys differ", t.mismatched)},
 	}
 	ok := printChecks(checks)

@@ -63,12 +63,13 @@ func TestTallyKeys(t *testing.T) {
 	created := func(id string) result {
 		return result{Status: 201, Body: []byte(`{"ticket":{"ticket_id":"` + id + `"}}`)}
 	}
+	retried := result{Status: 409, Body: []byte(`{"error":{"code":"idempotency_in_progress"}}`)}
 	got := tallyKeys([]keyResult{
-		{answers: []result{created("a"), created("a"), created("a")}, requests: 4},
-		{answers: []result{created("b"), created("c"), created("b")}, requests: 3},
-		{answers: []result{created("d"), {Status: 503, Body: []byte("x")}, created("d")}, requests: 3},
+		{all: []result{created("a"), retried, created("a"), created("a")}, final: []result{created("a"), created("a"), created("a")}},
+		{all: []result{created("b"), created("c"), created("b")}, final: []result{created("b"), created("c"), created("b")}},
+		{all: []result{created("d"), {Status: 503, Body: []byte("x")}, created("d")}, final: []result{created("d"), {Status: 503, Body: []byte("x")}, created("d")}},
 	})
-	if got.requests != 10 || got.bad != 1 || got.fiveXX != 1 || got.mismatched != 1 || len(got.failures) != 1 {
+	if got.requests != 10 || got.bad != 1 || got.fiveXX() != 1 || got.mismatched != 1 || len(got.failures) != 1 || got.statuses[409] != 1 || len(got.latencies) != 10 {
 		t.Errorf("tally = %+v", got)
 	}
 }

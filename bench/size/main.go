@@ -33,10 +33,7 @@ var targets = []benchkit.Target{benchkit.Hello, benchkit.SDKFloor, benchkit.Webh
 func main() { benchkit.Main("size", run) }
 
 // binary is one built target and its sizes.
-type binary struct {
-	size, zip int64
-	zipMethod string
-}
+type binary struct{ size, zip int64 }
 
 func run() error {
 	root, err := stack.FindRoot()
@@ -48,40 +45,41 @@ func run() error {
 		return err
 	}
 	defer os.RemoveAll(out)
-	bins, err := buildAll(root, out)
+	bins, how, err := buildAll(root, out)
 	if err != nil {
 		return err
 	}
-	printTable(bins)
-	printSDKCost(bins)
-	printLoadDefaultCost(bins)
+	printTable(bins, how)
 	return nil
 }
 
-// buildAll builds every target as deployed into out and measures it.
-func buildAll(root, out string) (map[benchkit.Target]binary, error) {
-	bins := map[benchkit.Target]binary{}
+// buildAll builds every target as deployed into out and measures it; how
+// says what zipped them.
+func buildAll(root, out string) (bins map[benchkit.Target]binary, how string, err error) {
+	bins = map[benchkit.Target]binary{}
 	for _, t := range targets {
 		dst := filepath.Join(out, filepath.Base(t.Package), "bootstrap")
 		if err := lambdabuild.Bootstrap(context.Background(), root, t.Package, lambdabuild.Deployed, dst); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		fi, err := os.Stat(dst)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
-		zipped, how, err := benchkit.ZippedSize(dst)
-		if err != nil {
-			return nil, err
+		var zipped int64
+		if zipped, how, err = benchkit.ZippedSize(dst); err != nil {
+			return nil, "", err
 		}
-		bins[t] = binary{size: fi.Size(), zip: zipped, zipMethod: how}
+		bins[t] = binary{size: fi.Size(), zip: zipped}
 	}
-	return bins, nil
+	return bins, how, nil
 }
 
-func printTable(bins map[benchkit.Target]binary) {
+// printTable prints the table, then what the SDK costs (SDK floor ÷ hello)
+// and what config.LoadDefaultConfig would add to create-ticket.
+func printTable(bins map[benchkit.Target]binary, zippedWith string) {
 	hello, sdk := bins[benchkit.Hello], bins[benchkit.SDKFloor]
-	fmt.Printf("Binary size, linux/arm64, CGO_ENABLED=0 go build %s; zipped with %s\n", "-tags lambda.norpc -trimpath -ldflags=\"-s -w\"", hello.zipMethod)
+	fmt.Printf("Binary size, linux/arm64, CGO_ENABLED=0 go build %s; zipped with %s\n", "-tags lambda.norpc -trimpath -ldflags=\"-s -w\"", zippedWith)
 	fmt.Printf("machine: %s\n\n", benchkit.Machine())
 	fmt.Println("| binary | size | ÷ hello | ÷ SDK floor | goal | zipped | goal | verdict |")
 	fmt.Println("| --- | ---: | ---: | ---: | --- | ---: | --- | --- |")
@@ -91,6 +89,11 @@ func printTable(bins map[benchkit.Target]binary) {
 		fmt.Printf("| %s | %s (%d B) | %.3f× | %.3f× | ≤ %.2f× | %s | ≤ 3 MiB | %s |\n", t.Name, benchkit.MiB(b.size), b.size,
 			toHello, toSDK, RatioGoal, benchkit.MiB(b.zip), sizeVerdict(t, toSDK, b.zip))
 	}
+	fmt.Printf("\nSDK floor ÷ hello: %.3f× (+%s): what the AWS SDK's DynamoDB and Secrets Manager clients cost any function.\n",
+		float64(sdk.size)/float64(hello.size), benchkit.MiB(sdk.size-hello.size))
+	ct, variant := bins[benchkit.CreateTicket], bins[benchkit.CreateTicketLoadDefault]
+	fmt.Printf("\nconfig.LoadDefaultConfig instead of internal/awsenv would add %s to create-ticket (+%.0f%%), %s zipped.\n",
+		benchkit.MiB(variant.size-ct.size), 100*float64(variant.size-ct.size)/float64(ct.size), benchkit.MiB(variant.zip-ct.zip))
 }
 
 // sizeVerdict judges a deployed function against the SDK floor and the zip
@@ -107,16 +110,4 @@ func sizeVerdict(t benchkit.Target, toSDK float64, zipped int64) string {
 		zip = "zip MISSED"
 	}
 	return benchkit.Verdict(toSDK, RatioGoal) + ", " + zip
-}
-
-func printSDKCost(bins map[benchkit.Target]binary) {
-	hello, sdk := bins[benchkit.Hello], bins[benchkit.SDKFloor]
-	fmt.Printf("\nSDK floor ÷ hello: %.3f× (+%s): what the AWS SDK's DynamoDB and Secrets Manager clients cost any function.\n",
-		float64(sdk.size)/float64(hello.size), benchkit.MiB(sdk.size-hello.size))
-}
-
-func printLoadDefaultCost(bins map[benchkit.Target]binary) {
-	ct, variant := bins[benchkit.CreateTicket], bins[benchkit.CreateTicketLoadDefault]
-	fmt.Printf("\nconfig.LoadDefaultConfig instead of internal/awsenv would add %s to create-ticket (+%.0f%%), %s zipped.\n",
-		benchkit.MiB(variant.size-ct.size), 100*float64(variant.size-ct.size)/float64(ct.size), benchkit.MiB(variant.zip-ct.zip))
 }

@@ -1,15 +1,10 @@
-// Command warm measures warm requests: a signed ticket.created through the
-// local gateway to a warm webhook process and on to DynamoDB (moto_server),
-// against the floor of the PutItem floor function (bench/floor/putitem),
-// which writes the same item with the same condition behind the same
-// gateway and Runtime Interface Emulator and does nothing else. Requests
-// alternate between the candidate and its floors so that all see the same
-// machine load. Two more figures split the overhead: the same body through
-// the gateway to the hello floor (what the gateway and the emulator cost)
-// and a bare PutItem of the same item from this process (what moto costs).
-// It also counts the Secrets Manager calls of warm create-ticket requests
-// (through a counting proxy in front of moto_server): the API key is
-// fetched once per container.
+// Command warm measures a signed ticket.created through the local gateway to
+// a warm webhook and on to moto_server against the PutItem floor function
+// (the same item and condition behind the same gateway and emulator, nothing
+// else), alternating with the floors so that all see the same load; hello
+// via the gateway and a bare PutItem from this process split the overhead.
+// It also counts the Secrets Manager calls of warm create-ticket requests:
+// the API key is fetched once per container.
 //
 //	go run ./bench/warm -n 300
 //
@@ -42,13 +37,16 @@ const (
 	pathPutItem = "/floor/putitem"
 )
 
-// warmup requests of each kind are sent before measuring.
-const warmup = 20
+const (
+	// warmup requests of each kind are sent before measuring.
+	warmup = 20
+	// createN warm create-ticket requests have their Secrets Manager calls counted.
+	createN = 50
+)
 
 func main() {
 	n := flag.Int("n", 300, "measured requests of each kind")
-	createN := flag.Int("create-n", 50, "warm create-ticket requests whose Secrets Manager calls are counted")
-	benchkit.Main("warm", func() error { return run(*n, *createN) })
+	benchkit.Main("warm", func() error { return run(*n) })
 }
 
 // bench is what every step shares.
@@ -60,7 +58,7 @@ type bench struct {
 	runID  int64
 }
 
-func run(n, createN int) error {
+func run(n int) error {
 	ctx := context.Background()
 	rig, err := benchkit.StartRig(ctx, benchkit.Webhook, benchkit.CreateTicket, benchkit.Hello, benchkit.PutItemFloor)
 	if err != nil {
@@ -82,12 +80,12 @@ func run(n, createN int) error {
 	if err := alternate(kinds, warmup, n); err != nil {
 		return err
 	}
-	create, err := b.countWarmSecretCalls(ctx, createN)
+	create, err := b.warmCreate(ctx)
 	if err != nil {
 		return err
 	}
 	printWarm(kinds, n)
-	printCreate(create)
+	fmt.Print(create)
 	return nil
 }
 
@@ -185,44 +183,32 @@ func alternate(kinds []*kind, warmup, n int) error {
 	return nil
 }
 
-// createResult is what the warm create-ticket step found.
-type createResult struct {
-	n                    int
-	latency              benchkit.Summary
-	coldCalls, warmCalls int
-}
-
-// countWarmSecretCalls sends create-ticket its container's first request,
-// then n warm ones, and counts the Secrets Manager calls of each part: the
-// warm ones must be served from the cache.
-func (b *bench) countWarmSecretCalls(ctx context.Context, n int) (createResult, error) {
-	create := func(i int) (time.Duration, error) {
+// warmCreate sends create-ticket its container's first request, then
+// createN warm ones, and says how many Secrets Manager calls each part made:
+// the warm ones must be served from the cache.
+func (b *bench) warmCreate(ctx context.Context) (string, error) {
+	create := &kind{name: "create-ticket", do: func(i int) (time.Duration, error) {
 		a := benchkit.Send(ctx, b.client, b.api.URL+"/tickets", map[string]string{"Content-Type": "application/json"},
 			fmt.Appendf(nil, `{"chat_id":"919876543210@c.us","subject":"warm %d"}`, i))
 		if a.Err != nil || a.Status != 201 {
 			return 0, fmt.Errorf("create-ticket request %d: %d %s %v", i, a.Status, a.Body, a.Err)
 		}
 		return a.Latency, nil
+	}}
+	if _, err := create.do(createN); err != nil {
+		return "", err
 	}
-	if _, err := create(0); err != nil {
-		return createResult{}, err
+	coldCalls := b.rig.Proxy.Count(benchkit.TargetGetSecretValue)
+	if err := alternate([]*kind{create}, 0, createN); err != nil {
+		return "", err
 	}
-	proxy := b.rig.Proxy
-	r := createResult{n: n, coldCalls: proxy.Count(benchkit.TargetGetSecretValue)}
-	var times []time.Duration
-	for i := 1; i <= n; i++ {
-		d, err := create(i)
-		if err != nil {
-			return createResult{}, err
-		}
-		times = append(times, d)
-	}
-	r.warmCalls = proxy.CountPrefix(benchkit.PrefixSecretsManager) - r.coldCalls
+	warmCalls := b.rig.Proxy.CountPrefix(benchkit.PrefixSecretsManager) - coldCalls
 	if pids := b.api.Functions[stack.CreateTicketFunction].PIDs(); len(pids) != 1 {
-		return createResult{}, fmt.Errorf("create-ticket ran in %d processes, want 1 warm one", len(pids))
+		return "", fmt.Errorf("create-ticket ran in %d processes, want 1 warm one", len(pids))
 	}
-	r.latency = benchkit.Summarize(times)
-	return r, nil
+	s := benchkit.Summarize(create.samples)
+	return fmt.Sprintf("\nWarm create-ticket (sandbox Periskope, no Idempotency-Key), %d requests: p50 %s, p90 %s. Secrets Manager calls: %d on the first request of the container, %d on the %d warm ones (goal 0: %s).\n",
+		createN, benchkit.Ms(s.P50), benchkit.Ms(s.P90), coldCalls, warmCalls, createN, benchkit.Verdict(float64(warmCalls), 0)), nil
 }
 
 func printWarm(kinds []*kind, n int) {
@@ -245,9 +231,4 @@ func printWarm(kinds []*kind, n int) {
 	row("bare PutItem from the benchmark process", bare, " | informative")
 	fmt.Printf("\nThe webhook's own share at p50 (webhook − PutItem floor): %s. The gateway and emulator (hello via gateway): %s. The PutItem of the floor function over a bare one: %s.\n",
 		benchkit.Ms(webhook.P50-floor.P50), benchkit.Ms(hello.P50), benchkit.Ms(floor.P50-bare.P50))
-}
-
-func printCreate(r createResult) {
-	fmt.Printf("\nWarm create-ticket (sandbox Periskope, no Idempotency-Key), %d requests: p50 %s, p90 %s. Secrets Manager calls: %d on the first request of the container, %d on the %d warm ones (goal 0: %s).\n",
-		r.n, benchkit.Ms(r.latency.P50), benchkit.Ms(r.latency.P90), r.coldCalls, r.warmCalls, r.n, map[bool]string{true: "met", false: "MISSED"}[r.warmCalls == 0])
 }
