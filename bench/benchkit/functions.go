@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/periskope-connect/periskope-aws/internal/dev/local"
@@ -65,9 +66,15 @@ func coldInvoke(ctx context.Context, cfg rie.Config, payload []byte, place func(
 		return ColdResult{}, err
 	}
 	defer fn.Close()
+	placed := fn.PIDs()
 	res, err := fn.Invoke(ctx, payload)
 	if err != nil {
 		return ColdResult{}, err
+	}
+	if place != nil && !slices.Equal(fn.PIDs(), placed) {
+		// The emulator died before the invocation and the pool ran it in a
+		// new one, which place never saw (outside the cgroup, say).
+		return ColdResult{}, fmt.Errorf("%s: %w: replaced before the invocation", cfg.Name, rie.ErrEmulator)
 	}
 	if res.Error != nil {
 		return ColdResult{}, fmt.Errorf("%s: %w", cfg.Name, res.Error)
