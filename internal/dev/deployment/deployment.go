@@ -211,6 +211,20 @@ func (d *Deployment) resourcesOfType(typ string) []string {
 	return ids
 }
 
+// readAll reads each resource of type typ whose condition holds, in the
+// order of resourcesOfType.
+func readAll[T any](d *Deployment, typ string, read func(id string) (T, error)) ([]T, error) {
+	var all []T
+	for _, id := range d.resourcesOfType(typ) {
+		v, err := read(id)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, v)
+	}
+	return all, nil
+}
+
 // Resources returns the template's resources as written, before the SAM
 // transform.
 func (d *Deployment) Resources() map[string]Resource { return d.raw }
