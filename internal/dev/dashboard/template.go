@@ -55,14 +55,11 @@ type Route struct {
 }
 
 // ReadTemplate reads the template at path as package deployment expands
-// it with root's translator.
+// it with root's translator (which refuses a template without Resources).
 func ReadTemplate(root, path string) (*Template, error) {
 	d, err := deployment.LoadTemplate(root, path)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrTemplate, err)
-	}
-	if len(d.Resources()) == 0 {
-		return nil, fmt.Errorf("%w: no Resources", ErrTemplate)
 	}
 	t := &Template{Types: map[string]string{}, Parameters: d.Parameters, Indexes: map[string][]string{}}
 	for id, r := range d.Resources() {
