@@ -15,7 +15,6 @@ import (
 
 	"github.com/periskope-connect/periskope-aws/internal/dev/dashboard"
 	"github.com/periskope-connect/periskope-aws/internal/dev/deployment"
-	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 )
 
 func main() {
@@ -29,7 +28,7 @@ func run(args []string, out io.Writer) error {
 	if len(args) != 1 || args[0] != "gen" {
 		return errors.New("usage: dashboard gen")
 	}
-	root, err := stack.FindRoot()
+	root, err := deployment.FindRoot()
 	if err != nil {
 		return err
 	}
