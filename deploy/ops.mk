@@ -38,7 +38,7 @@ endif
 .PHONY: dashboard-gen logs ticket tickets
 dashboard-gen: ## Write the CloudWatch dashboard into template.yaml from internal/dev/dashboard (after adding an alarm or a metric).
 	$(require-go)
-	@"$$GO" run ./cmd/dashboard gen
+	@scripts/python-tools.sh exec "$$GO" run ./cmd/dashboard gen
 
 logs: ## Follow a function's logs: FN=CreateTicketFunction|WebhookFunction; ENV=dev|staging|prod for the deployed stack (sam logs --tail), none for make run's.
 	$(require-fn)

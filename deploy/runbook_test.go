@@ -29,7 +29,7 @@ func runbookSections(text string) map[string]string {
 // a command, and how to recover.
 func TestEveryAlarmHasARunbookEntry(t *testing.T) {
 	root := repoRoot(t)
-	tmpl, err := dashboard.ReadTemplate(filepath.Join(root, "template.yaml"))
+	tmpl, err := dashboard.ReadTemplate(root, filepath.Join(root, "template.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,7 +14,7 @@ import (
 	"path/filepath"
 
 	"github.com/periskope-connect/periskope-aws/internal/dev/dashboard"
-	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
+	"github.com/periskope-connect/periskope-aws/internal/dev/deployment"
 )
 
 func main() {
@@ -28,7 +28,7 @@ func run(args []string, out io.Writer) error {
 	if len(args) != 1 || args[0] != "gen" {
 		return errors.New("usage: dashboard gen")
 	}
-	root, err := stack.FindRoot()
+	root, err := deployment.FindRoot()
 	if err != nil {
 		return err
 	}
@@ -36,7 +36,7 @@ func run(args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	path := filepath.Join(root, dashboard.TemplateFile)
+	path := filepath.Join(root, deployment.Template)
 	old, err := os.ReadFile(path)
 	if err != nil {
 		return err
@@ -52,6 +52,6 @@ func run(args []string, out io.Writer) error {
 		}
 		state = "rewritten"
 	}
-	fmt.Fprintf(out, "%s: dashboard %s (%d widgets)\n", dashboard.TemplateFile, state, len(d.Widgets))
+	fmt.Fprintf(out, "%s: dashboard %s (%d widgets)\n", deployment.Template, state, len(d.Widgets))
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -86,17 +87,10 @@ func runSAM(ctx context.Context, o options, root string, stdout, stderr io.Write
 
 // samEnv is environ without AWS credentials, profiles or instance metadata.
 func samEnv(environ []string) []string {
-	drop := map[string]bool{
-		"AWS_ACCESS_KEY_ID": true, "AWS_SECRET_ACCESS_KEY": true, "AWS_SESSION_TOKEN": true,
-		"AWS_PROFILE": true, "AWS_DEFAULT_PROFILE": true,
-	}
-	var env []string
-	for _, kv := range environ {
+	env := slices.DeleteFunc(slices.Clone(environ), func(kv string) bool {
 		name, _, _ := strings.Cut(kv, "=")
-		if !drop[name] {
-			env = append(env, kv)
-		}
-	}
+		return slices.Contains([]string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE"}, name)
+	})
 	return append(env, "AWS_SHARED_CREDENTIALS_FILE="+os.DevNull, "AWS_CONFIG_FILE="+os.DevNull, "AWS_EC2_METADATA_DISABLED=true")
 }
 

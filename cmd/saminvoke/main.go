@@ -49,9 +49,11 @@ var ErrFailed = errors.New("saminvoke: samples failed")
 type options struct {
 	sam, docker           string
 	motoPort, sandboxPort int
-	skipBuild             bool
-	logDir                string
 }
+
+// logDir holds each invoke's SAM CLI output and the env-vars file it used,
+// relative to the repository root.
+var logDir = filepath.Join("bin", "sam-invoke")
 
 func main() {
 	var o options
@@ -59,8 +61,6 @@ func main() {
 	flag.StringVar(&o.docker, "docker", "docker", "the Docker CLI")
 	flag.IntVar(&o.motoPort, "moto-port", local.MotoPort, "moto_server's port of the running local system")
 	flag.IntVar(&o.sandboxPort, "sandbox-port", local.SandboxPort, "the Periskope sandbox's port of the running local system")
-	flag.BoolVar(&o.skipBuild, "skip-build", false, "use the .aws-sam/build of an earlier sam build")
-	flag.StringVar(&o.logDir, "log-dir", filepath.Join("bin", "sam-invoke"), "where each invoke's SAM CLI output goes")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -84,22 +84,15 @@ func run(ctx context.Context, o options, out, errOut io.Writer) error {
 	if err := checkLocalSystem(o); err != nil {
 		return err
 	}
-	if !o.skipBuild {
-		fmt.Fprintln(out, "sam build ...")
-		if err := runSAM(ctx, o, root, errOut, errOut, "build"); err != nil {
-			return fmt.Errorf("sam build: %w", err)
-		}
+	fmt.Fprintln(out, "sam build ...")
+	if err := runSAM(ctx, o, root, errOut, errOut, "build"); err != nil {
+		return fmt.Errorf("sam build: %w", err)
 	}
-	envFile, cleanup, err := envVarsFile(root, o)
+	envFile, err := envVarsFile(root, o)
 	if err != nil {
 		return err
 	}
-	defer cleanup()
 	if err := resetStoredSamples(ctx, root, o.motoPort, out); err != nil {
-		return err
-	}
-	logDir := filepath.Join(root, o.logDir)
-	if err := os.MkdirAll(logDir, 0o755); err != nil {
 		return err
 	}
 
@@ -107,7 +100,7 @@ func run(ctx context.Context, o options, out, errOut io.Writer) error {
 	failed := 0
 	for _, want := range samples.All {
 		started := time.Now()
-		logPath := filepath.Join(logDir, want.File+".log")
+		logPath := filepath.Join(root, logDir, want.File+".log")
 		res, err := invoke(ctx, o, root, envFile, want, logPath)
 		took := time.Since(started).Round(100 * time.Millisecond)
 		if err == nil {
@@ -174,26 +167,19 @@ func listening(host string, port int) bool {
 	return true
 }
 
-// envVarsFile is env/local.json when the local system uses the default
-// ports, otherwise the same file for the given ports in a temporary folder.
-func envVarsFile(root string, o options) (path string, cleanup func(), err error) {
-	if o.motoPort == local.MotoPort && o.sandboxPort == local.SandboxPort {
-		return filepath.Join("env", "local.json"), func() {}, nil
-	}
-	dir, err := os.MkdirTemp("", "sam-invoke")
-	if err != nil {
-		return "", nil, err
-	}
-	path = filepath.Join(dir, "local.json")
+// envVarsFile writes, beside the logs, the local system's env-vars file
+// for o's ports (env/local.json's text for the default ports) and returns
+// its path relative to root.
+func envVarsFile(root string, o options) (string, error) {
 	f, err := samenv.Local(createticket.DockerHostName, o.motoPort, o.sandboxPort)
-	if err == nil {
-		err = os.WriteFile(path, f.Marshal(), 0o644)
-	}
 	if err != nil {
-		_ = os.RemoveAll(dir)
-		return "", nil, err
+		return "", err
 	}
-	return path, func() { _ = os.RemoveAll(dir) }, nil
+	path := filepath.Join(logDir, "local.json")
+	if err := os.MkdirAll(filepath.Join(root, logDir), 0o755); err != nil {
+		return "", err
+	}
+	return path, os.WriteFile(filepath.Join(root, path), f.Marshal(), 0o644)
 }
 
 func lastLines(b []byte, n int) string {

@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/samples"
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 )
@@ -95,6 +98,34 @@ func TestSampleTicketWantsBothIDs(t *testing.T) {
 		s := samples.Sample{File: "inline.json", Body: body}
 		if org, id, err := sampleTicket(".", s); err == nil {
 			t.Errorf("sampleTicket(%s) = %q, %q, want an error", body, org, id)
+		}
+	}
+}
+
+// For make run's default ports the env-vars file sam local invoke gets is
+// the committed env/local.json, byte for byte; for others it names them.
+func TestEnvVarsFile(t *testing.T) {
+	root := t.TempDir()
+	repo, err := stack.FindRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	committed, err := os.ReadFile(filepath.Join(repo, "env", "local.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range []options{{motoPort: local.MotoPort, sandboxPort: local.SandboxPort}, {motoPort: 5001, sandboxPort: 4011}} {
+		path, err := envVarsFile(root, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := os.ReadFile(filepath.Join(root, path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defaults := o.motoPort == local.MotoPort
+		if bytes.Equal(got, committed) != defaults || !strings.Contains(string(got), fmt.Sprintf(":%d\"", o.motoPort)) {
+			t.Errorf("ports %d/%d: env-vars file\n%s\nwant env/local.json's text only for the defaults", o.motoPort, o.sandboxPort, got)
 		}
 	}
 }

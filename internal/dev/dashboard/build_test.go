@@ -19,7 +19,7 @@ func titles(d *dashboard.Dashboard) []string {
 // metric of two functions is charted for each, one of no function of the
 // stack is not.
 func TestBuildWidgetPerPackage(t *testing.T) {
-	tmpl, err := dashboard.ParseTemplate([]byte(fixture(t)))
+	tmpl, err := dashboard.ReadTemplate(root, "testdata/template.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}

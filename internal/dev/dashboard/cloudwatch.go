@@ -1,8 +1,7 @@
 package dashboard
 
 import (
-	"bytes"
-	"encoding/json"
+	"encoding/json/v2"
 	"errors"
 	"fmt"
 	"strings"
@@ -82,15 +81,13 @@ func (v Value) sub() string {
 
 func sub(lit string) string { return strings.ReplaceAll(lit, "${", "${!") }
 
-// marshal is json.Marshal without HTML escaping (keys sorted, no newline).
+// marshal is JSON with sorted keys and nothing HTML-escaped.
 func marshal(v any) string {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	b, err := json.Marshal(v, json.Deterministic(true))
+	if err != nil {
 		panic(err) // maps of strings and numbers always encode
 	}
-	return strings.TrimSuffix(buf.String(), "\n")
+	return string(b)
 }
 
 // Resource returns the template.yaml block, markers included, that

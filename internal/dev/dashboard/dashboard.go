@@ -20,6 +20,7 @@ import (
 	"unicode"
 
 	"github.com/periskope-connect/periskope-aws/internal/createticket"
+	"github.com/periskope-connect/periskope-aws/internal/dev/deployment"
 	"github.com/periskope-connect/periskope-aws/internal/emf"
 	"github.com/periskope-connect/periskope-aws/internal/secretcache"
 	"github.com/periskope-connect/periskope-aws/internal/webhook"
@@ -138,13 +139,10 @@ type Sources struct {
 	Functions []Function
 }
 
-// TemplateFile is the SAM template, relative to the module root.
-const TemplateFile = "template.yaml"
-
 // Load builds the dashboard of the repository at root: its template.yaml,
 // Counts and Functions.
 func Load(root string) (*Dashboard, error) {
-	t, err := ReadTemplate(filepath.Join(root, TemplateFile))
+	t, err := ReadTemplate(root, filepath.Join(root, deployment.Template))
 	if err != nil {
 		return nil, err
 	}

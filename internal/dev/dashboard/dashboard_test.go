@@ -12,6 +12,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/periskope-connect/periskope-aws/internal/dev/dashboard"
+	"github.com/periskope-connect/periskope-aws/internal/dev/deployment"
 	"github.com/periskope-connect/periskope-aws/internal/emf"
 )
 
@@ -20,7 +21,7 @@ const root = "../../.."
 
 func readTemplate(t *testing.T) []byte {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(root, dashboard.TemplateFile))
+	data, err := os.ReadFile(filepath.Join(root, deployment.Template))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +89,7 @@ func readBody(t *testing.T) (committedBody, *dashboard.Template) {
 	if len(dashboards) != 1 {
 		t.Fatalf("template.yaml has dashboards %v, want exactly one", dashboards)
 	}
-	tmpl, err := dashboard.ParseTemplate(data)
+	tmpl, err := dashboard.ReadTemplate(root, filepath.Join(root, deployment.Template))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,13 +1,16 @@
 package dashboard
 
 import (
+	"cmp"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/periskope-connect/periskope-aws/internal/dev/deployment"
 )
 
 // ErrTemplate is returned when template.yaml lacks what the dashboard is
@@ -19,13 +22,13 @@ var ErrTemplate = errors.New("dashboard: template")
 // alarm or a resource added there is on the dashboard after `make
 // dashboard-gen`, with no change here.
 type Template struct {
-	// Types maps each resource's logical id to its Type.
+	// Types maps each resource's logical id to its Type as written.
 	Types map[string]string
 	// Alarms are the AWS::CloudWatch::Alarm resources, by logical id.
 	Alarms []Alarm
-	// Routes are the HttpApi events of the functions, in template order.
+	// Routes are the HttpApi events of the functions, by logical id.
 	Routes []Route
-	// Parameters holds each parameter's Default ("" when it has none).
+	// Parameters holds each parameter's Default.
 	Parameters map[string]string
 	// Indexes maps each DynamoDB table's logical id to its global secondary
 	// index names.
@@ -51,146 +54,91 @@ type Route struct {
 	Function     string // logical id
 }
 
-// ReadTemplate reads the template at path.
-func ReadTemplate(path string) (*Template, error) {
-	data, err := os.ReadFile(path)
+// ReadTemplate reads the template at path as package deployment expands
+// it with root's translator (which refuses a template without Resources).
+func ReadTemplate(root, path string) (*Template, error) {
+	d, err := deployment.LoadTemplate(root, path)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: %w", ErrTemplate, err)
 	}
-	return ParseTemplate(data)
-}
-
-// ParseTemplate reads a CloudFormation/SAM template in YAML, short-form
-// intrinsic functions (!Ref, !Sub, ...) included.
-func ParseTemplate(data []byte) (*Template, error) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrTemplate, err)
-	}
-	if len(doc.Content) != 1 {
-		return nil, fmt.Errorf("%w: empty document", ErrTemplate)
-	}
-	root := doc.Content[0]
-	resources := lookup(root, "Resources")
-	if resources == nil || resources.Kind != yaml.MappingNode {
-		return nil, fmt.Errorf("%w: no Resources", ErrTemplate)
-	}
-	t := &Template{Types: map[string]string{}, Parameters: map[string]string{}, Indexes: map[string][]string{}}
-	if params := lookup(root, "Parameters"); params != nil {
-		for i := 0; i+1 < len(params.Content); i += 2 {
-			t.Parameters[params.Content[i].Value] = scalar(lookup(params.Content[i+1], "Default"))
-		}
-	}
-	for i := 0; i+1 < len(resources.Content); i += 2 {
-		id, res := resources.Content[i].Value, resources.Content[i+1]
-		typ := scalar(lookup(res, "Type"))
-		t.Types[id] = typ
-		props := lookup(res, "Properties")
-		switch typ {
-		case "AWS::CloudWatch::Alarm":
-			a, err := t.alarm(id, props)
+	t := &Template{Types: map[string]string{}, Parameters: d.Parameters, Indexes: map[string][]string{}}
+	for id, r := range d.Resources() {
+		t.Types[id] = r.Type
+		if r.Type == "AWS::CloudWatch::Alarm" {
+			a, err := alarm(d, id, r.Properties)
 			if err != nil {
 				return nil, err
 			}
 			t.Alarms = append(t.Alarms, a)
-		case "AWS::DynamoDB::Table":
-			if gsis := lookup(props, "GlobalSecondaryIndexes"); gsis != nil {
-				for _, gsi := range gsis.Content {
-					t.Indexes[id] = append(t.Indexes[id], scalar(lookup(gsi, "IndexName")))
-				}
-			}
-		case "AWS::Serverless::Function":
-			t.Routes = append(t.Routes, routes(id, props)...)
 		}
 	}
 	sort.Slice(t.Alarms, func(i, j int) bool { return t.Alarms[i].ID < t.Alarms[j].ID })
+	tables, err := d.Tables()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrTemplate, err)
+	}
+	for _, table := range tables {
+		for _, gsi := range table.CreateTableInput("").GlobalSecondaryIndexes {
+			t.Indexes[table.LogicalID] = append(t.Indexes[table.LogicalID], aws.ToString(gsi.IndexName))
+		}
+	}
+	fns, err := d.Functions()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrTemplate, err)
+	}
+	for _, fn := range fns {
+		for _, r := range fn.Routes {
+			t.Routes = append(t.Routes, Route{Method: strings.ToUpper(r.Method), Path: r.Path, Function: fn.LogicalID})
+		}
+	}
 	return t, nil
 }
 
-func (t *Template) alarm(id string, props *yaml.Node) (Alarm, error) {
-	if lookup(props, "Metrics") != nil {
+// alarmProperties are the properties of an alarm the dashboard reads.
+type alarmProperties struct {
+	AlarmName, AlarmDescription                                             any // text, or Fn::Sub of it
+	Namespace, MetricName, Statistic, ExtendedStatistic, ComparisonOperator string
+	Threshold                                                               any
+	Dimensions                                                              []struct {
+		Name  string
+		Value any
+	}
+	Metrics json.RawMessage
+}
+
+func alarm(d *deployment.Deployment, id string, props json.RawMessage) (Alarm, error) {
+	var p alarmProperties
+	if err := json.Unmarshal(props, &p); err != nil {
+		return Alarm{}, fmt.Errorf("%w: alarm %s: %v", ErrTemplate, id, err)
+	}
+	if p.Metrics != nil {
 		return Alarm{}, fmt.Errorf("%w: alarm %s uses metric math (Metrics), which the dashboard does not read yet", ErrTemplate, id)
 	}
-	a := Alarm{
-		ID:          id,
-		Name:        scalar(lookup(props, "AlarmName")),
-		Description: scalar(lookup(props, "AlarmDescription")),
-		Comparison:  scalar(lookup(props, "ComparisonOperator")),
-		Metric: Metric{
-			Namespace: scalar(lookup(props, "Namespace")),
-			Name:      scalar(lookup(props, "MetricName")),
-			Stat:      scalar(lookup(props, "Statistic")),
-		},
-	}
-	if a.Metric.Stat == "" {
-		a.Metric.Stat = scalar(lookup(props, "ExtendedStatistic"))
-	}
-	if dims := lookup(props, "Dimensions"); dims != nil {
-		for _, d := range dims.Content {
-			a.Metric.Dims = append(a.Metric.Dims, Dim{Name: scalar(lookup(d, "Name")), Value: value(lookup(d, "Value"))})
-		}
-	}
-	threshold := lookup(props, "Threshold")
-	a.Threshold = scalar(threshold)
-	if threshold != nil && threshold.Tag == "!Ref" {
-		a.Threshold = t.Parameters[threshold.Value]
-	}
-	if a.Metric.Namespace == "" || a.Metric.Name == "" {
+	if p.Namespace == "" || p.MetricName == "" {
 		return Alarm{}, fmt.Errorf("%w: alarm %s has no Namespace or MetricName", ErrTemplate, id)
+	}
+	threshold, err := d.Resolve(p.Threshold, func(string) (string, bool) { return "", false }, nil)
+	if err != nil {
+		return Alarm{}, fmt.Errorf("%w: alarm %s: %w", ErrTemplate, id, err)
+	}
+	a := Alarm{ID: id, Name: text(p.AlarmName), Description: text(p.AlarmDescription), Threshold: threshold, Comparison: p.ComparisonOperator,
+		Metric: Metric{Namespace: p.Namespace, Name: p.MetricName, Stat: cmp.Or(p.Statistic, p.ExtendedStatistic)}}
+	for _, dim := range p.Dimensions {
+		v := Lit(fmt.Sprint(dim.Value))
+		if intrinsic, ok := dim.Value.(map[string]any); ok {
+			ref, _ := intrinsic["Ref"].(string)
+			v = Ref(ref)
+		}
+		a.Metric.Dims = append(a.Metric.Dims, Dim{Name: dim.Name, Value: v})
 	}
 	return a, nil
 }
 
-// routes returns the HttpApi events of a function.
-func routes(fn string, props *yaml.Node) []Route {
-	events := lookup(props, "Events")
-	if events == nil {
-		return nil
+// text returns a text property, or the text of its Fn::Sub.
+func text(v any) string {
+	if sub, ok := v.(map[string]any); ok {
+		v = sub["Fn::Sub"]
 	}
-	var out []Route
-	for i := 0; i+1 < len(events.Content); i += 2 {
-		ev := events.Content[i+1]
-		if scalar(lookup(ev, "Type")) != "HttpApi" {
-			continue
-		}
-		p := lookup(ev, "Properties")
-		out = append(out, Route{Method: strings.ToUpper(scalar(lookup(p, "Method"))), Path: scalar(lookup(p, "Path")), Function: fn})
-	}
-	return out
-}
-
-// lookup returns the value of key in mapping node n, or nil.
-func lookup(n *yaml.Node, key string) *yaml.Node {
-	if n == nil || n.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			return n.Content[i+1]
-		}
-	}
-	return nil
-}
-
-// scalar returns the text of a scalar node, tag ignored ("" for others).
-func scalar(n *yaml.Node) string {
-	if n == nil || n.Kind != yaml.ScalarNode {
-		return ""
-	}
-	return n.Value
-}
-
-// value turns a dimension value into a Value: a literal, or a !Ref to a
-// resource or parameter.
-func value(n *yaml.Node) Value {
-	if n == nil {
-		return Value{}
-	}
-	if n.Tag == "!Ref" {
-		return Ref(n.Value)
-	}
-	if ref := lookup(n, "Ref"); ref != nil {
-		return Ref(ref.Value)
-	}
-	return Lit(n.Value)
+	s, _ := v.(string)
+	return s
 }

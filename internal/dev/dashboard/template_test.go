@@ -3,6 +3,7 @@ package dashboard_test
 import (
 	"errors"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -19,8 +20,8 @@ func fixture(t *testing.T) string {
 	return string(data)
 }
 
-func TestParseTemplate(t *testing.T) {
-	tmpl, err := dashboard.ParseTemplate([]byte(fixture(t)))
+func TestReadTemplate(t *testing.T) {
+	tmpl, err := dashboard.ReadTemplate(root, "testdata/template.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +49,7 @@ func TestParseTemplate(t *testing.T) {
 }
 
 // Each mutation of the valid fixture is refused with ErrTemplate.
-func TestParseTemplateRefuses(t *testing.T) {
+func TestReadTemplateRefuses(t *testing.T) {
 	for name, mutate := range map[string]func(string) string{
 		"no resources": func(s string) string { return strings.Replace(s, "Resources:", "Other:", 1) },
 		"metric math": func(s string) string {
@@ -56,9 +57,17 @@ func TestParseTemplateRefuses(t *testing.T) {
 		},
 		"no metric name": func(s string) string { return strings.Replace(s, "      MetricName: Rejected\n", "", 1) },
 		"not YAML":       func(s string) string { return s + "\n  - [" },
+		// A route the dashboard would not chart is refused, not skipped.
+		"schedule event": func(s string) string {
+			return strings.Replace(s, "          Properties: {ApiId", "        Timer:\n          Type: Schedule\n          Properties: {Schedule: rate(1 hour)}\n        Post2:\n          Type: HttpApi\n          Properties: {ApiId", 1)
+		},
 	} {
 		t.Run(name, func(t *testing.T) {
-			if _, err := dashboard.ParseTemplate([]byte(mutate(fixture(t)))); !errors.Is(err, dashboard.ErrTemplate) {
+			path := filepath.Join(t.TempDir(), "template.yaml")
+			if err := os.WriteFile(path, []byte(mutate(fixture(t))), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := dashboard.ReadTemplate(root, path); !errors.Is(err, dashboard.ErrTemplate) {
 				t.Fatalf("err = %v, want ErrTemplate", err)
 			}
 		})

@@ -46,12 +46,13 @@ type Deployment struct {
 	// translated holds the CloudFormation resources after the SAM
 	// transform; raw holds the resources as written (for SAM-only
 	// properties such as a function's Events).
-	translated map[string]resource
-	raw        map[string]resource
+	translated map[string]Resource
+	raw        map[string]Resource
 }
 
-// resource is one entry of a template's Resources.
-type resource struct {
+// Resource is one entry of a template's Resources, intrinsic functions in
+// their long form ({"Ref": id}, {"Fn::Sub": text}).
+type Resource struct {
 	Type       string          `json:"Type"`
 	Condition  string          `json:"Condition"`
 	Properties json.RawMessage `json:"Properties"`
@@ -60,12 +61,12 @@ type resource struct {
 // expansion is what `translate.py template` prints.
 type expansion struct {
 	Raw struct {
-		Resources map[string]resource `json:"Resources"`
+		Resources map[string]Resource `json:"Resources"`
 	} `json:"raw"`
 	Parameters map[string]string `json:"parameters"`
 	Conditions map[string]bool   `json:"conditions"`
 	Translated struct {
-		Resources map[string]resource `json:"Resources"`
+		Resources map[string]Resource `json:"Resources"`
 	} `json:"translated"`
 }
 
@@ -74,17 +75,27 @@ var (
 	loaded = map[string]*Deployment{}
 )
 
-// Load expands root's template.yaml. The expansion is cached in the process
-// and, keyed by the contents of the template and the translator, under
-// root/bin/cache, so a test binary or `make run` pays for Python once per
-// template change rather than once per call.
+// Load expands root's template.yaml (see LoadTemplate).
 func Load(root string) (*Deployment, error) {
+	return LoadTemplate(root, filepath.Join(root, Template))
+}
+
+// LoadTemplate expands the template at path with root's translator. The
+// expansion is cached in the process and, keyed by the contents of the
+// template and the translator, under root/bin/cache, so a test binary or
+// `make run` pays for Python once per template change rather than once
+// per call.
+func LoadTemplate(root, path string) (*Deployment, error) {
 	loadMu.Lock()
 	defer loadMu.Unlock()
-	if d, ok := loaded[root]; ok {
+	key, err := cacheKey(root, path)
+	if err != nil {
+		return nil, err
+	}
+	if d, ok := loaded[root+" "+key]; ok {
 		return d, nil
 	}
-	out, err := expand(root)
+	out, err := expand(root, path, key)
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +109,7 @@ func Load(root string) (*Deployment, error) {
 		translated: e.Translated.Resources,
 		raw:        e.Raw.Resources,
 	}
-	loaded[root] = d
+	loaded[root+" "+key] = d
 	return d, nil
 }
 
@@ -136,13 +147,9 @@ func fileExists(path string) bool {
 	return err == nil
 }
 
-// expand returns translate.py's JSON for root's template, from the disk
-// cache when the template and translator are unchanged.
-func expand(root string) ([]byte, error) {
-	key, err := cacheKey(root)
-	if err != nil {
-		return nil, err
-	}
+// expand returns translate.py's JSON for the template at path, from root's
+// disk cache when the template and translator are unchanged.
+func expand(root, path, key string) ([]byte, error) {
 	cached := filepath.Join(root, "bin", "cache", "deployment-"+key+".json")
 	if out, err := os.ReadFile(cached); err == nil {
 		return out, nil
@@ -151,25 +158,24 @@ func expand(root string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(python, filepath.Join(root, Translator), "template", filepath.Join(root, Template))
-	cmd.Dir = root
+	cmd := exec.Command(python, filepath.Join(root, Translator), "template", path)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("deployment: expanding %s: %s (%w)", Template, strings.TrimSpace(stderr.String()), err)
+		return nil, fmt.Errorf("deployment: expanding %s: %s (%w)", filepath.Base(path), strings.TrimSpace(stderr.String()), err)
 	}
 	writeAtomically(cached, stdout.Bytes())
 	return stdout.Bytes(), nil
 }
 
-func cacheKey(root string) (string, error) {
+func cacheKey(root, path string) (string, error) {
 	h := sha256.New()
-	for _, name := range []string{Template, Translator} {
-		b, err := os.ReadFile(filepath.Join(root, name))
+	for _, name := range []string{path, filepath.Join(root, Translator)} {
+		b, err := os.ReadFile(name)
 		if err != nil {
 			return "", fmt.Errorf("deployment: %w", err)
 		}
-		fmt.Fprintf(h, "%s %d\n", name, len(b))
+		fmt.Fprintf(h, "%d\n", len(b))
 		h.Write(b)
 	}
 	return hex.EncodeToString(h.Sum(nil))[:16], nil
@@ -204,6 +210,24 @@ func (d *Deployment) resourcesOfType(typ string) []string {
 	sort.Strings(ids)
 	return ids
 }
+
+// readAll reads each resource of type typ whose condition holds, in the
+// order of resourcesOfType.
+func readAll[T any](d *Deployment, typ string, read func(id string) (T, error)) ([]T, error) {
+	var all []T
+	for _, id := range d.resourcesOfType(typ) {
+		v, err := read(id)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, v)
+	}
+	return all, nil
+}
+
+// Resources returns the template's resources as written, before the SAM
+// transform.
+func (d *Deployment) Resources() map[string]Resource { return d.raw }
 
 // Secrets returns the logical ids of the secrets the stack creates.
 func (d *Deployment) Secrets() []string {

@@ -77,15 +77,7 @@ const (
 
 // Functions returns the stack's Lambda functions, sorted by logical id.
 func (d *Deployment) Functions() ([]Function, error) {
-	var fns []Function
-	for _, id := range d.resourcesOfType("AWS::Lambda::Function") {
-		fn, err := d.function(id)
-		if err != nil {
-			return nil, err
-		}
-		fns = append(fns, fn)
-	}
-	return fns, nil
+	return readAll(d, "AWS::Lambda::Function", d.function)
 }
 
 // Function returns the function called logicalID.

@@ -17,8 +17,7 @@ var (
 
 // Python returns an interpreter that can run deploy/translate.py: Python
 // 3.11 or newer with aws-sam-translator and PyYAML. It tries $PYTHON, then
-// python3.x on PATH, then the pyenv versions, where the machine's Python
-// keeps them when a bare PATH lacks the pyenv shims.
+// python3.x on PATH, then PyenvExecutables.
 func Python() (string, error) {
 	pythonOnce.Do(func() { pythonPath, pythonErr = findPython() })
 	return pythonPath, pythonErr

@@ -1,7 +1,6 @@
 package deployment
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
 )
@@ -24,8 +23,6 @@ func (d *Deployment) Resolve(v any, names Names, overrides map[string]string) (s
 		return strconv.FormatBool(v), nil
 	case float64:
 		return strconv.FormatFloat(v, 'f', -1, 64), nil
-	case json.Number:
-		return v.String(), nil
 	case map[string]any:
 		if len(v) != 1 {
 			return "", fmt.Errorf("%w: a map value %v", ErrUnsupported, v)

@@ -39,15 +39,7 @@ type tableProperties struct {
 
 // Tables returns the stack's DynamoDB tables, sorted by logical id.
 func (d *Deployment) Tables() ([]Table, error) {
-	var tables []Table
-	for _, id := range d.resourcesOfType("AWS::DynamoDB::Table") {
-		t, err := d.Table(id)
-		if err != nil {
-			return nil, err
-		}
-		tables = append(tables, t)
-	}
-	return tables, nil
+	return readAll(d, "AWS::DynamoDB::Table", d.Table)
 }
 
 // Table returns the table called logicalID.

@@ -121,26 +121,26 @@ func FromStack(doc []byte) (File, error) {
 	get := func(from map[string]string, key string) string {
 		v, ok := from[key]
 		switch {
-		case !ok && !slices.Contains(missing, key):
+		case !ok:
 			missing = append(missing, key)
-		case ok && strings.TrimSpace(v) == "" && !slices.Contains(empty, key):
+		case strings.TrimSpace(v) == "":
 			empty = append(empty, key)
 		}
 		return v
 	}
-	output := func(key string) string { return get(outputs, key) }
+	table := get(outputs, OutputTable)
 	f := File{
 		Global: {awsenv.EnvEndpoint: ""},
 		stack.CreateTicketFunction: {
-			createticket.EnvTicketsTable:  output(OutputTable),
-			createticket.EnvAPIKeySecret:  output(OutputAPIKeySecret),
+			createticket.EnvTicketsTable:  table,
+			createticket.EnvAPIKeySecret:  get(outputs, OutputAPIKeySecret),
 			createticket.EnvBaseURL:       get(params, ParameterBaseURL),
 			createticket.EnvPhone:         get(params, ParameterPhone),
 			createticket.EnvPlainHTTPHost: "",
 		},
 		stack.WebhookFunction: {
-			webhook.EnvTicketsTable:     output(OutputTable),
-			webhook.EnvSigningKeySecret: output(OutputSigningKeySecret),
+			webhook.EnvTicketsTable:     table,
+			webhook.EnvSigningKeySecret: get(outputs, OutputSigningKeySecret),
 		},
 	}
 	switch {
