@@ -49,7 +49,6 @@ func (s *Sandbox) routes() {
 	s.mux.HandleFunc("POST /v1/tickets/create", s.api(s.createTicket, true))
 	s.mux.HandleFunc("GET /v1/tickets", s.api(s.listTickets, false))
 	s.mux.HandleFunc("GET /v1/tickets/{id}", s.api(s.getTicket, false))
-	s.mux.HandleFunc("PATCH /v1/tickets/{id}", s.api(s.updateTicket, false))
 	s.mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
 		s.commonHeaders(w, r)
 		writeJSON(w, http.StatusNotFound, apiError{Code: CodeNotFound, Message: "Cannot " + r.Method + " " + r.URL.Path})
@@ -127,7 +126,7 @@ func (s *Sandbox) commonHeaders(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-RateLimit-Reset", strconv.FormatInt(second+1, 10))
 	h.Set("x-periskope-trace-id", uuid.NewString())
 	h.Set("x-periskope-org-id", DefaultOrgID)
-	phoneID := DefaultPhoneID
+	phoneID := "phone-localsandbox"
 	if p := r.Header.Get("x-phone"); strings.HasPrefix(p, "phone-") && periskopetest.CheckPhone(p) == nil {
 		phoneID = p
 	}

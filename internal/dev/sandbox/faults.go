@@ -103,7 +103,7 @@ func (s *Sandbox) Stats() Stats {
 func (s *Sandbox) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.tickets, s.byID, s.faults, s.drops = nil, map[string]*ticket{}, nil, nil
+	s.tickets, s.faults, s.drops = nil, nil, nil
 	s.stats, s.inWindow = Stats{DeliveriesPending: s.stats.DeliveriesPending}, 0
 }
 

@@ -1,11 +1,10 @@
 // Package sandbox is a local Periskope: it serves the ticket endpoints
-// (create, get, update, list) under /v1 as the seed OpenAPI describes them,
+// create, get and list under /v1 as the seed OpenAPI describes them,
 // validates every request against that description, answers with
 // Periskope's headers and ticket info objects, and after each create posts a
 // signed ticket.created webhook to a configured URL, retrying like a real
 // sender. Faults (429, 500, slow answers, dropped deliveries) can be
-// injected, and counters read,
-// through /__sandbox/* or the Go API, for tests and load runs.
+// injected, and counters read, through /__sandbox/* or the Go API.
 //
 // Use it in tests the way stripe-mock is used:
 //
@@ -29,13 +28,9 @@ import (
 	"github.com/periskope-connect/periskope-aws/pkg/periskope/periskopetest"
 )
 
-// The local organisation (its phone is Config.OrgPhone) and its tickets'
-// ids: LOC-001, LOC-002, ...
-const (
-	DefaultOrgID    = "10ca1000-5a4d-4b0c-8000-000000000001"
-	DefaultPhoneID  = "phone-localsandbox"
-	DefaultIDPrefix = "LOC"
-)
+// DefaultOrgID is the local organisation (its phone is Config.OrgPhone),
+// whose tickets are LOC-001, LOC-002, ...
+const DefaultOrgID = "10ca1000-5a4d-4b0c-8000-000000000001"
 
 // DefaultRateLimit is reported in X-RateLimit-Limit, per second: Periskope
 // advertises 10 (the seed example) and an X-RateLimit-Reset in epoch
@@ -87,9 +82,8 @@ type Sandbox struct {
 
 	mu       sync.Mutex
 	tickets  []*ticket // in creation order
-	byID     map[string]*ticket
-	faults   []Fault // pending, applied to the next creates in order
-	drops    []Fault // pending delivery faults, applied to the next deliveries
+	faults   []Fault   // pending, applied to the next creates in order
+	drops    []Fault   // pending delivery faults, applied to the next deliveries
 	stats    Stats
 	window   int64 // current rate-limit second (unix seconds)
 	inWindow int   // API requests in it
@@ -114,7 +108,7 @@ func New(cfg Config) (*Sandbox, error) {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &Sandbox{cfg: cfg, spec: sp, ctx: ctx, cancel: cancel, byID: map[string]*ticket{}}
+	s := &Sandbox{cfg: cfg, spec: sp, ctx: ctx, cancel: cancel}
 	s.routes()
 	return s, nil
 }
