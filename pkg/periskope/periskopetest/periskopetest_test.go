@@ -89,6 +89,28 @@ func TestFakeChecksEveryRequest(t *testing.T) {
 	}
 }
 
+// A body sent as anything but JSON breaks the spec's request body.
+func TestFakeChecksTheContentType(t *testing.T) {
+	rec := &recorder{TB: t}
+	srv := httptest.NewServer(periskopetest.New(rec, func(http.ResponseWriter, *http.Request, int) {}))
+	defer srv.Close()
+	req, err := http.NewRequest("POST", srv.URL+"/v1/tickets/create", strings.NewReader(validCreate))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer k")
+	req.Header.Set("x-phone", "919876543210")
+	req.Header.Set("Content-Type", "text/plain")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got := rec.complaints(); !strings.Contains(got, `Content-Type has unexpected value "text/plain"`) {
+		t.Errorf("complaints %q, want the Content-Type named", got)
+	}
+}
+
 func TestValidatorRequiresABearerToken(t *testing.T) {
 	v, err := periskopetest.NewValidator()
 	if err != nil {
