@@ -50,7 +50,7 @@ func (s *Sandbox) routes() {
 	s.mux.HandleFunc("GET /v1/tickets", s.api(s.listTickets, false))
 	s.mux.HandleFunc("GET /v1/tickets/{id}", s.api(s.getTicket, false))
 	s.mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
-		s.commonHeaders(w, r)
+		s.commonHeaders(w)
 		writeJSON(w, http.StatusNotFound, apiError{Code: CodeNotFound, Message: "Cannot " + r.Method + " " + r.URL.Path})
 	})
 	s.mux.HandleFunc("POST /__sandbox/faults", s.handleAddFaults)
@@ -65,7 +65,7 @@ func (s *Sandbox) routes() {
 func (s *Sandbox) api(h apiHandler, isCreate bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		s.commonHeaders(w, r)
+		s.commonHeaders(w)
 		status, answer := http.StatusOK, any(nil)
 		body, e := s.admit(w, r, isCreate)
 		if e == nil {
@@ -108,7 +108,7 @@ func (s *Sandbox) admit(w http.ResponseWriter, r *http.Request, isCreate bool) (
 }
 
 // commonHeaders sets what Periskope sends on every answer.
-func (s *Sandbox) commonHeaders(w http.ResponseWriter, r *http.Request) {
+func (s *Sandbox) commonHeaders(w http.ResponseWriter) {
 	second := time.Now().Unix()
 	s.mu.Lock()
 	if second != s.window {
@@ -126,11 +126,7 @@ func (s *Sandbox) commonHeaders(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-RateLimit-Reset", strconv.FormatInt(second+1, 10))
 	h.Set("x-periskope-trace-id", uuid.NewString())
 	h.Set("x-periskope-org-id", DefaultOrgID)
-	phoneID := "phone-localsandbox"
-	if p := r.Header.Get("x-phone"); strings.HasPrefix(p, "phone-") && periskopetest.CheckPhone(p) == nil {
-		phoneID = p
-	}
-	h.Set("x-periskope-phone-id", phoneID)
+	h.Set("x-periskope-phone-id", "phone-localsandbox") // nothing reads it: one phone will do
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
