@@ -16,7 +16,6 @@ package sandbox
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -38,9 +37,6 @@ const DefaultOrgID = "10ca1000-5a4d-4b0c-8000-000000000001"
 // counts the most requests it saw in one second (Stats.MaxRequestsPerSecond).
 const DefaultRateLimit = 10
 
-// ErrConfig reports an unusable Config.
-var ErrConfig = errors.New("sandbox: invalid config")
-
 // Config configures a Sandbox. Zero fields take the defaults.
 type Config struct {
 	// APIKey is the only bearer key accepted (default local.APIKey).
@@ -49,7 +45,8 @@ type Config struct {
 	SigningKey string
 	// WebhookURL receives ticket.created deliveries; empty sends none.
 	WebhookURL string
-	// Delivery bounds the webhook retries (default DefaultDeliveryPolicy).
+	// Delivery bounds the webhook retries (default: 5 attempts, backoffs
+	// 250ms, 500ms, 1s, 2s).
 	Delivery DeliveryPolicy
 	// OrgPhone is the local organisation's number (default local.Phone).
 	OrgPhone string
@@ -65,9 +62,6 @@ type DeliveryPolicy struct {
 	BaseDelay   time.Duration // first backoff, doubled after each failure
 	MaxDelay    time.Duration // cap of one backoff
 }
-
-// DefaultDeliveryPolicy is 5 attempts with 250ms, 500ms, 1s, 2s backoffs.
-var DefaultDeliveryPolicy = DeliveryPolicy{MaxAttempts: 5, BaseDelay: 250 * time.Millisecond, MaxDelay: 5 * time.Second}
 
 // Sandbox is the local Periskope, an http.Handler. It is safe for concurrent
 // use. Close it to stop pending webhook deliveries.
@@ -95,13 +89,13 @@ func New(cfg Config) (*Sandbox, error) {
 	cfg.SigningKey = cmp.Or(cfg.SigningKey, local.SigningKey)
 	cfg.OrgPhone = cmp.Or(cfg.OrgPhone, local.Phone)
 	if cfg.Delivery.MaxAttempts <= 0 {
-		cfg.Delivery = DefaultDeliveryPolicy
+		cfg.Delivery = DeliveryPolicy{MaxAttempts: 5, BaseDelay: 250 * time.Millisecond, MaxDelay: 5 * time.Second}
 	}
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
 	}
 	if err := periskopetest.CheckPhone(cfg.OrgPhone); err != nil {
-		return nil, fmt.Errorf("%w: OrgPhone: %v", ErrConfig, err)
+		return nil, fmt.Errorf("sandbox: OrgPhone: %w", err)
 	}
 	sp, err := periskopetest.NewValidator()
 	if err != nil {
