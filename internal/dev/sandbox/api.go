@@ -101,7 +101,7 @@ func (s *Sandbox) admit(w http.ResponseWriter, r *http.Request, isCreate bool) (
 	if err := periskopetest.CheckPhone(r.Header.Get("x-phone")); err != nil {
 		return nil, &apiError{Status: http.StatusBadRequest, Code: CodeInvalidPhone, Message: err.Error()}
 	}
-	if _, err := s.spec.Validate(r, body); err != nil { // the bearer key is checked above
+	if err := s.spec.Validate(r, body); err != nil { // the bearer key is checked above
 		return nil, badRequest("%v", err)
 	}
 	return body, nil

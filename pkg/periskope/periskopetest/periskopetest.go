@@ -90,18 +90,14 @@ func loadDocs() ([]*openapi3.T, error) {
 }
 
 // Validate checks r, whose body is body, against the operation it matches
-// (path, query, headers, body and a bearer token being present) and returns
-// that operation's id. Its error is one line naming the parameter or body
-// member at fault, fit for an API's 400 answer.
-func (v *Validator) Validate(r *http.Request, body []byte) (operationID string, err error) {
-	route, err := v.validate(r, body)
-	if err != nil {
-		err = &oneLineError{line: describe(err), err: err}
+// (path, query, headers, body and a bearer token being present). Its error
+// is one line naming the parameter or body member at fault, fit for an
+// API's 400 answer.
+func (v *Validator) Validate(r *http.Request, body []byte) error {
+	if _, err := v.validate(r, body); err != nil {
+		return &oneLineError{line: describe(err), err: err}
 	}
-	if route == nil {
-		return "", err
-	}
-	return route.Operation.OperationID, err
+	return nil
 }
 
 // oneLineError is a validation error told in one line; errors.As still
