@@ -125,7 +125,7 @@ func render(s samples.Sample, body []byte) ([]byte, error) {
 	method, path, _ := strings.Cut(routeKey, " ")
 	id := sha256.Sum256([]byte(filepath.Join(samples.Dir, s.File)))
 	r := httptest.NewRequest(method, "https://"+domain+path, bytes.NewReader(body))
-	r.RemoteAddr = sourceIP + ":443"
+	r.RemoteAddr = sourceIP + ":49152" // the caller's address and port
 	r.Header.Set("Accept", "*/*")
 	r.Header.Set("Content-Type", "application/json")
 	if s.Base64 { // BuildEvent base64-encodes a body that is not text
