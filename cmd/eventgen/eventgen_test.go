@@ -55,7 +55,7 @@ func TestEventsAreValidHTTPAPIEvents(t *testing.T) {
 			if err := json.Unmarshal(out[filepath.Join(samples.Dir, s.File)], &req); err != nil {
 				t.Fatal(err)
 			}
-			route := routes[s.Function].key
+			route := routes[s.Function]
 			if req.Version != "2.0" || req.RouteKey != route || req.RequestContext.RouteKey != route ||
 				req.RequestContext.HTTP.Method+" "+req.RawPath != route || req.RequestContext.HTTP.Path != req.RawPath || req.RequestContext.RequestID == "" {
 				t.Errorf("route or context wrong: %+v", req)
@@ -116,25 +116,40 @@ func TestGenerateIsDeterministic(t *testing.T) {
 	}
 }
 
-func TestRunWritesAndChecks(t *testing.T) {
+// run writes the events that are missing, and rewrites one edited by hand.
+func TestRunWritesMissingAndStaleEvents(t *testing.T) {
 	root := t.TempDir()
 	if err := os.CopyFS(filepath.Join(root, samples.BodyDir), os.DirFS(filepath.Join(repoRoot, samples.BodyDir))); err != nil {
 		t.Fatal(err)
 	}
-	if err := run(root, true); err == nil {
-		t.Fatal("-check passed with no events written")
+	stale := func() []string {
+		t.Helper()
+		names, err := Stale(root, generated(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return names
 	}
-	if err := run(root, false); err != nil {
+	if got := stale(); len(got) != len(samples.All) {
+		t.Fatalf("stale before writing: %v, want every event", got)
+	}
+	if err := run(root); err != nil {
 		t.Fatal(err)
 	}
-	if err := run(root, true); err != nil {
-		t.Fatalf("-check after writing: %v", err)
+	if got := stale(); len(got) != 0 {
+		t.Fatalf("stale after writing: %v", got)
 	}
 	path := filepath.Join(root, "events", "webhook-ticket-created.json")
 	if err := os.WriteFile(path, []byte("{}"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := run(root, true); err == nil || !strings.Contains(err.Error(), "webhook-ticket-created.json") {
-		t.Fatalf("-check after a hand edit: %v", err)
+	if got := stale(); len(got) != 1 || !strings.Contains(got[0], "webhook-ticket-created.json") {
+		t.Fatalf("stale after a hand edit: %v", got)
+	}
+	if err := run(root); err != nil {
+		t.Fatal(err)
+	}
+	if got := stale(); len(got) != 0 {
+		t.Fatalf("stale after rewriting: %v", got)
 	}
 }

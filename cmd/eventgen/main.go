@@ -1,53 +1,52 @@
 // Command eventgen writes the sample API Gateway events under events/ from
 // their table, internal/dev/samples, so that they never go stale: bodies
 // come from the table or from the fixture files of internal/dev/samples/bodies,
-// signatures are computed with the sample's key, and lengths and encodings
-// always match the body.
+// signatures are computed with the sample's key, and each event is built by
+// the local gateway's BuildEvent, as `make run` builds the events it sends.
 //
-// Usage, from the repository root (make events):
-//
-//	go run ./cmd/eventgen            # (re)write the events
-//	go run ./cmd/eventgen -check     # fail if a committed event is stale
+// Usage, from the repository root: make events (go run ./cmd/eventgen).
+// TestCommittedEventsAreCurrent fails when a committed event is stale.
 package main
 
 import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
+	"encoding/json/jsontext"
+	"encoding/json/v2"
 	"flag"
 	"fmt"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/periskope-connect/periskope-aws/internal/dev/gateway"
 	"github.com/periskope-connect/periskope-aws/internal/dev/samples"
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
 
 func main() {
 	root := flag.String("root", ".", "repository root")
-	check := flag.Bool("check", false, "write nothing; exit 1 if any event differs from what would be written")
 	flag.Parse()
-	if err := run(*root, *check); err != nil {
+	if err := run(*root); err != nil {
 		fmt.Fprintln(os.Stderr, "eventgen:", err)
 		os.Exit(1)
 	}
 }
 
-func run(root string, check bool) error {
+// run writes the events under root that are missing or stale.
+func run(root string) error {
 	events, err := Generate(root)
 	if err != nil {
 		return err
 	}
 	stale, err := Stale(root, events)
-	if err == nil && check && len(stale) > 0 {
-		err = fmt.Errorf("stale events (run `make events`): %v", stale)
-	}
-	if err != nil || check {
+	if err != nil {
 		return err
 	}
 	for _, name := range stale {
@@ -96,18 +95,17 @@ func Generate(root string) (map[string][]byte, error) {
 	return out, nil
 }
 
-// routes are the functions' routes; POST /tickets has AWS_IAM
-// authorization, so its samples carry the caller as API Gateway adds it.
-var routes = map[string]struct {
-	key string
-	iam bool
-}{
-	"CreateTicketFunction": {"POST /tickets", true},
-	"WebhookFunction":      {"POST /webhooks/periskope", false},
+// routes are the functions' routes. iamRoute has AWS_IAM authorization,
+// so its samples carry the caller as API Gateway adds it.
+var routes = map[string]string{
+	"CreateTicketFunction": iamRoute,
+	"WebhookFunction":      "POST /webhooks/periskope",
 }
 
-// The rest of the request context mimics a deployed HTTP API, at a fixed
-// time so that regenerating the samples changes nothing unless the table did.
+const iamRoute = "POST /tickets"
+
+// The rest of the request mimics a deployed HTTP API, at a fixed time so
+// that regenerating the samples changes nothing unless the table did.
 var requestTime = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
 
 const (
@@ -119,74 +117,46 @@ const (
 	roleID    = "AROAEXAMPLEROLEID:ticket-backend"
 )
 
-// request is an API Gateway HTTP API payload 2.0 event, members in the order
-// of AWS's own samples; below it, maps write their members sorted, as those
-// samples have them. It is declared here rather than taken from
-// aws-lambda-go's events package so that members the samples do not use
-// (authentication, authorizer) are left out instead of written empty.
-type request struct {
-	Version         string            `json:"version"`
-	RouteKey        string            `json:"routeKey"`
-	RawPath         string            `json:"rawPath"`
-	RawQueryString  string            `json:"rawQueryString"`
-	Headers         map[string]string `json:"headers"`
-	RequestContext  map[string]any    `json:"requestContext"`
-	Body            string            `json:"body,omitempty"`
-	IsBase64Encoded bool              `json:"isBase64Encoded"`
-}
-
 func render(s samples.Sample, body []byte) ([]byte, error) {
-	route, ok := routes[s.Function]
+	routeKey, ok := routes[s.Function]
 	if !ok {
 		return nil, fmt.Errorf("no route for function %q", s.Function)
 	}
-	method, path, _ := strings.Cut(route.key, " ")
+	method, path, _ := strings.Cut(routeKey, " ")
 	id := sha256.Sum256([]byte(filepath.Join(samples.Dir, s.File)))
-	headers := map[string]string{
-		"accept":            "*/*",
-		"content-length":    strconv.Itoa(len(body)),
-		"content-type":      "application/json",
-		"host":              domain,
-		"user-agent":        userAgent,
-		"x-amzn-trace-id":   "Root=1-" + strconv.FormatInt(requestTime.Unix(), 16) + "-" + fmt.Sprintf("%x", id)[:24],
-		"x-forwarded-for":   sourceIP,
-		"x-forwarded-port":  "443",
-		"x-forwarded-proto": "https",
+	r := httptest.NewRequest(method, "https://"+domain+path, bytes.NewReader(body))
+	r.RemoteAddr = sourceIP + ":49152" // the caller's address and port
+	r.Header.Set("Accept", "*/*")
+	r.Header.Set("Content-Type", "application/json")
+	if s.Base64 { // BuildEvent base64-encodes a body that is not text
+		r.Header.Set("Content-Type", "application/octet-stream")
 	}
-	encoded := string(body)
-	if s.Base64 {
-		headers["content-type"] = "application/octet-stream"
-		encoded = base64.StdEncoding.EncodeToString(body)
-	}
+	r.Header.Set("User-Agent", userAgent)
+	r.Header.Set("X-Amzn-Trace-Id", fmt.Sprintf("Root=1-%x-%x", requestTime.Unix(), id[:12]))
 	if s.SignWith != "" {
-		headers[periskope.SignatureHeader] = periskope.Sign(body, s.SignWith)
+		r.Header.Set(periskope.SignatureHeader, periskope.Sign(body, s.SignWith))
 	}
 	for name, value := range s.Headers {
-		headers[strings.ToLower(name)] = value
+		r.Header.Set(name, value)
 	}
-	ctx := map[string]any{
-		"accountId":    accountID,
-		"apiId":        apiID,
-		"domainName":   domain,
-		"domainPrefix": apiID,
-		"http": map[string]string{"method": method, "path": path, "protocol": "HTTP/1.1",
-			"sourceIp": sourceIP, "userAgent": userAgent},
-		"requestId": base64.URLEncoding.EncodeToString(id[:11]), // shaped like API Gateway's
-		"routeKey":  route.key,
-		"stage":     "$default",
-		"time":      requestTime.Format("02/Jan/2006:15:04:05 -0700"),
-		"timeEpoch": requestTime.UnixMilli(),
+	ev := gateway.BuildEvent(r, body, gateway.RequestMeta{RouteKey: routeKey, APIID: apiID, AccountID: accountID,
+		Stage: "$default", RequestID: base64.URLEncoding.EncodeToString(id[:11]), Time: requestTime})
+	if routeKey == iamRoute { // the role session of a backend, as in aws-lambda-go's apigw-v2-request-iam.json
+		ev.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
+			IAM: &events.APIGatewayV2HTTPRequestContextAuthorizerIAMDescription{
+				AccessKey: "ASIAEXAMPLEACCESSKEY", AccountID: accountID, CallerID: roleID, PrincipalOrgID: "o-exampleorgid",
+				UserARN: "arn:aws:sts::" + accountID + ":assumed-role/ticket-backend/ticket-backend", UserID: roleID}}
 	}
-	if route.iam { // the role session of a backend, as in aws-lambda-go's apigw-v2-request-iam.json
-		ctx["authorizer"] = map[string]any{"iam": map[string]string{
-			"accessKey": "ASIAEXAMPLEACCESSKEY", "accountId": accountID, "callerId": roleID, "principalOrgId": "o-exampleorgid",
-			"userArn": "arn:aws:sts::" + accountID + ":assumed-role/ticket-backend/ticket-backend", "userId": roleID}}
-	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	err := enc.Encode(request{Version: "2.0", RouteKey: route.key, RawPath: path, Headers: headers,
-		RequestContext: ctx, Body: encoded, IsBase64Encoded: s.Base64})
-	return buf.Bytes(), err
+	out, err := json.Marshal(ev, json.Deterministic(true), jsontext.WithIndent("  "), json.WithMarshalers(leftOut))
+	return append(out, '\n'), err
 }
+
+// leftOut encodes as {} the members API Gateway does not send for these
+// routes (no mutual TLS, no Cognito identity), which their omitempty then
+// leaves out instead of writing them with empty fields.
+var leftOut = json.JoinMarshalers(
+	json.MarshalFunc(asEmpty[events.APIGatewayV2HTTPRequestContextAuthentication]),
+	json.MarshalFunc(asEmpty[events.APIGatewayV2HTTPRequestContextAuthorizerCognitoIdentity]),
+)
+
+func asEmpty[T any](T) ([]byte, error) { return []byte("{}"), nil }

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -14,11 +15,10 @@ import (
 const (
 	FaultRateLimit   = "rate_limit"   // answer 429 with X-RateLimit-Reset
 	FaultServerError = "server_error" // answer 500
-	FaultHang        = "hang"         // wait Delay, then answer normally
-	// FaultDropDelivery gives up the webhook of the next Count deliveries
-	// after Attempts attempts (0: not sent at all), as Periskope would once
-	// its undocumented redelivery ends: the tickets exist, the receiver
-	// never stored them.
+	FaultHang        = "hang"         // wait DelayMs, then answer normally
+	// FaultDropDelivery gives up the next Count webhooks after Attempts, as
+	// Periskope does once its undocumented redelivery ends: the tickets
+	// exist, the receiver never stored them.
 	FaultDropDelivery = "drop_delivery"
 )
 
@@ -60,10 +60,10 @@ func (s *Sandbox) InjectFault(f Fault) error {
 	switch f.Kind {
 	case FaultRateLimit, FaultServerError, FaultHang, FaultDropDelivery:
 	default:
-		return fmt.Errorf("%w: fault kind %q (want %s, %s, %s or %s)", ErrConfig, f.Kind, FaultRateLimit, FaultServerError, FaultHang, FaultDropDelivery)
+		return fmt.Errorf("sandbox: fault kind %q (want %s, %s, %s or %s)", f.Kind, FaultRateLimit, FaultServerError, FaultHang, FaultDropDelivery)
 	}
 	if f.Count < 0 || f.RetryAfterMs < 0 || f.DelayMs < 0 || f.Attempts < 0 {
-		return fmt.Errorf("%w: negative fault count or duration", ErrConfig)
+		return errors.New("sandbox: negative fault count or duration")
 	}
 	if f.Count == 0 {
 		f.Count = 1
@@ -102,9 +102,9 @@ func (s *Sandbox) Stats() Stats {
 // Reset forgets every ticket, fault and counter (ids start again at 001).
 func (s *Sandbox) Reset() {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.tickets, s.byID, s.faults, s.drops = nil, map[string]*ticket{}, nil, nil
-	s.stats, s.inWindow = Stats{DeliveriesPending: s.stats.DeliveriesPending}, 0
+	s.tickets, s.faults, s.drops = nil, nil, nil
+	s.mu.Unlock()
+	s.ResetCounters()
 }
 
 // ResetCounters zeroes the counters but keeps tickets and faults, so a test

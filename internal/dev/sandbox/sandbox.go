@@ -1,11 +1,10 @@
 // Package sandbox is a local Periskope: it serves the ticket endpoints
-// (create, get, update, list) under /v1 as the seed OpenAPI describes them,
+// create, get and list under /v1 as the seed OpenAPI describes them,
 // validates every request against that description, answers with
 // Periskope's headers and ticket info objects, and after each create posts a
 // signed ticket.created webhook to a configured URL, retrying like a real
 // sender. Faults (429, 500, slow answers, dropped deliveries) can be
-// injected, and counters read,
-// through /__sandbox/* or the Go API, for tests and load runs.
+// injected, and counters read, through /__sandbox/* or the Go API.
 //
 // Use it in tests the way stripe-mock is used:
 //
@@ -17,7 +16,6 @@ package sandbox
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -29,22 +27,15 @@ import (
 	"github.com/periskope-connect/periskope-aws/pkg/periskope/periskopetest"
 )
 
-// The local organisation (its phone is Config.OrgPhone) and its tickets'
-// ids: LOC-001, LOC-002, ...
-const (
-	DefaultOrgID    = "10ca1000-5a4d-4b0c-8000-000000000001"
-	DefaultPhoneID  = "phone-localsandbox"
-	DefaultIDPrefix = "LOC"
-)
+// DefaultOrgID is the local organisation (its phone is Config.OrgPhone),
+// whose tickets are LOC-001, LOC-002, ...
+const DefaultOrgID = "10ca1000-5a4d-4b0c-8000-000000000001"
 
 // DefaultRateLimit is reported in X-RateLimit-Limit, per second: Periskope
 // advertises 10 (the seed example) and an X-RateLimit-Reset in epoch
 // seconds. The sandbox does not enforce it (inject a fault for a 429) but
 // counts the most requests it saw in one second (Stats.MaxRequestsPerSecond).
 const DefaultRateLimit = 10
-
-// ErrConfig reports an unusable Config.
-var ErrConfig = errors.New("sandbox: invalid config")
 
 // Config configures a Sandbox. Zero fields take the defaults.
 type Config struct {
@@ -54,7 +45,8 @@ type Config struct {
 	SigningKey string
 	// WebhookURL receives ticket.created deliveries; empty sends none.
 	WebhookURL string
-	// Delivery bounds the webhook retries (default DefaultDeliveryPolicy).
+	// Delivery bounds the webhook retries (default: 5 attempts, backoffs
+	// 250ms, 500ms, 1s, 2s).
 	Delivery DeliveryPolicy
 	// OrgPhone is the local organisation's number (default local.Phone).
 	OrgPhone string
@@ -71,9 +63,6 @@ type DeliveryPolicy struct {
 	MaxDelay    time.Duration // cap of one backoff
 }
 
-// DefaultDeliveryPolicy is 5 attempts with 250ms, 500ms, 1s, 2s backoffs.
-var DefaultDeliveryPolicy = DeliveryPolicy{MaxAttempts: 5, BaseDelay: 250 * time.Millisecond, MaxDelay: 5 * time.Second}
-
 // Sandbox is the local Periskope, an http.Handler. It is safe for concurrent
 // use. Close it to stop pending webhook deliveries.
 type Sandbox struct {
@@ -87,9 +76,8 @@ type Sandbox struct {
 
 	mu       sync.Mutex
 	tickets  []*ticket // in creation order
-	byID     map[string]*ticket
-	faults   []Fault // pending, applied to the next creates in order
-	drops    []Fault // pending delivery faults, applied to the next deliveries
+	faults   []Fault   // pending, applied to the next creates in order
+	drops    []Fault   // pending delivery faults, applied to the next deliveries
 	stats    Stats
 	window   int64 // current rate-limit second (unix seconds)
 	inWindow int   // API requests in it
@@ -101,20 +89,20 @@ func New(cfg Config) (*Sandbox, error) {
 	cfg.SigningKey = cmp.Or(cfg.SigningKey, local.SigningKey)
 	cfg.OrgPhone = cmp.Or(cfg.OrgPhone, local.Phone)
 	if cfg.Delivery.MaxAttempts <= 0 {
-		cfg.Delivery = DefaultDeliveryPolicy
+		cfg.Delivery = DeliveryPolicy{MaxAttempts: 5, BaseDelay: 250 * time.Millisecond, MaxDelay: 5 * time.Second}
 	}
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
 	}
 	if err := periskopetest.CheckPhone(cfg.OrgPhone); err != nil {
-		return nil, fmt.Errorf("%w: OrgPhone: %v", ErrConfig, err)
+		return nil, fmt.Errorf("sandbox: OrgPhone: %w", err)
 	}
 	sp, err := periskopetest.NewValidator()
 	if err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &Sandbox{cfg: cfg, spec: sp, ctx: ctx, cancel: cancel, byID: map[string]*ticket{}}
+	s := &Sandbox{cfg: cfg, spec: sp, ctx: ctx, cancel: cancel}
 	s.routes()
 	return s, nil
 }

@@ -228,7 +228,7 @@ func sameKeys(t *testing.T, what string, got, want any) {
 	}
 }
 
-func TestTicketsGetUpdateList(t *testing.T) {
+func TestTicketsGetList(t *testing.T) {
 	sb := newSandbox(t, nil)
 	for _, subject := range []string{"first", "second", "third"} {
 		resp := call(t, sb, "POST", "/v1/tickets/create", `{"chat_id":"919537851844@c.us","subject":"`+subject+`"}`, nil)
@@ -253,22 +253,9 @@ func TestTicketsGetUpdateList(t *testing.T) {
 		t.Errorf("GET LOC-999: %d", resp.StatusCode)
 	}
 
-	updated := decodeBody[info](t, call(t, sb, "PATCH", "/v1/tickets/LOC-001", `{"status":"closed","priority":"4"}`, nil))
-	if updated.Ticket.Status != "closed" || updated.Ticket.Priority != 4 || updated.Ticket.Subject != "first" {
-		t.Errorf("PATCH LOC-001 = %+v", updated.Ticket)
-	}
-	for name, body := range map[string]string{
-		"empty":         `{}`,
-		"unknown field": `{"colour":"red"}`,
-		"bad status":    `{"status":"done"}`,
-		"bad priority":  `{"priority":"0"}`,
-	} {
-		if resp := call(t, sb, "PATCH", "/v1/tickets/LOC-001", body, nil); resp.StatusCode != 400 {
-			t.Errorf("PATCH %s: %d, want 400", name, resp.StatusCode)
-		}
-	}
-	if resp := call(t, sb, "PATCH", "/v1/tickets/LOC-999", `{"status":"open"}`, nil); resp.StatusCode != 404 {
-		t.Errorf("PATCH LOC-999: %d, want 404", resp.StatusCode)
+	// Nothing uses an update against the sandbox: it serves none.
+	if resp := call(t, sb, "PATCH", "/v1/tickets/LOC-001", `{"status":"closed"}`, nil); resp.StatusCode != 404 {
+		t.Errorf("PATCH LOC-001: %d, want 404", resp.StatusCode)
 	}
 
 	type page struct {

@@ -1,11 +1,13 @@
 package sandbox
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/mail"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -18,45 +20,40 @@ const timestampLayout = "2006-01-02T15:04:05.000000-07:00"
 
 var chatIDPattern = regexp.MustCompile(`^[0-9]{5,20}(-[0-9]+)?@(c|g)\.us$`)
 
-// ticket is one ticket the sandbox holds.
+// ticket is one ticket the sandbox holds: its checked create request.
 type ticket struct {
-	id, chatID, subject, status, assignee, dueDate, labels, quotedMessageID string
-	priority                                                                int
-	createdAt, updatedAt                                                    time.Time
+	createRequest
+	id        string
+	priority  int
+	createdAt time.Time
 }
 
-// ticketFields is the body of a create or an update; nil members were not
-// sent.
-type ticketFields struct {
-	ChatID          *string `json:"chat_id"`
-	QuotedMessageID *string `json:"quoted_message_id"`
-	Subject         *string `json:"subject"`
-	Assignee        *string `json:"assignee"`
-	DueDate         *string `json:"due_date"`
-	Labels          *string `json:"labels"`
-	Priority        *string `json:"priority"`
-	Status          *string `json:"status"`
+// createRequest is the body of a create, its types checked by the spec.
+type createRequest struct {
+	ChatID          string `json:"chat_id"`
+	QuotedMessageID string `json:"quoted_message_id"`
+	Subject         string `json:"subject"`
+	Assignee        string `json:"assignee"`
+	DueDate         string `json:"due_date"`
+	Labels          string `json:"labels"`
+	Priority        string `json:"priority"`
+	Status          string `json:"status"`
 }
 
 func (s *Sandbox) createTicket(_ *http.Request, body []byte) (any, *apiError) {
-	var req ticketFields
+	var req createRequest
 	if err := json.Unmarshal(body, &req); err != nil {
 		return nil, badRequest("body: %v", err)
 	}
-	chatID := deref(req.ChatID)
-	if !chatIDPattern.MatchString(chatID) {
-		return nil, badRequest("chat_id %q must be <number>@c.us for a person or <id>@g.us for a group", chatID)
-	}
-	t := &ticket{chatID: chatID, status: periskope.StatusOpen, priority: 1, quotedMessageID: deref(req.QuotedMessageID)}
-	if e := applyFields(t, req); e != nil {
+	priority, e := checkCreate(req)
+	if e != nil {
 		return nil, e
 	}
-	t.createdAt = time.Now()
-	t.updatedAt = t.createdAt
+	t := &ticket{createRequest: req, priority: priority, createdAt: time.Now()}
+	t.Status = cmp.Or(t.Status, periskope.StatusOpen)
 	s.mu.Lock()
-	t.id = fmt.Sprintf("%s-%03d", DefaultIDPrefix, len(s.tickets)+1)
+	t.id = fmt.Sprintf("LOC-%03d", len(s.tickets)+1)
 	s.tickets = append(s.tickets, t)
-	s.byID[t.id] = t
 	s.stats.TicketsCreated++
 	info := s.info(t)
 	s.mu.Unlock()
@@ -65,77 +62,42 @@ func (s *Sandbox) createTicket(_ *http.Request, body []byte) (any, *apiError) {
 	return info, nil
 }
 
-// applyFields checks and sets the changeable fields f sends. An empty
-// priority or status keeps the current one: a create's default (the spec
-// refuses them empty in an update).
-func applyFields(t *ticket, f ticketFields) *apiError {
-	if f.Subject != nil {
-		t.subject = *f.Subject
+// checkCreate checks what the seed spec only describes in words, and
+// returns the priority (1 when not sent).
+func checkCreate(req createRequest) (int, *apiError) {
+	if !chatIDPattern.MatchString(req.ChatID) {
+		return 0, badRequest("chat_id %q must be <number>@c.us for a person or <id>@g.us for a group", req.ChatID)
 	}
-	if strings.TrimSpace(t.subject) == "" {
-		return badRequest("subject must not be empty")
+	if strings.TrimSpace(req.Subject) == "" {
+		return 0, badRequest("subject must not be empty")
 	}
-	if deref(f.Priority) != "" {
-		p, err := strconv.Atoi(*f.Priority)
-		if err != nil || p < 1 || p > 4 {
-			return badRequest("priority %q must be one of 1, 2, 3, 4", *f.Priority)
-		}
-		t.priority = p
+	p, err := strconv.Atoi(cmp.Or(req.Priority, "1"))
+	if err != nil || p < 1 || p > 4 {
+		return 0, badRequest("priority %q must be one of 1, 2, 3, 4", req.Priority)
 	}
-	if deref(f.Status) != "" {
-		switch *f.Status {
-		case periskope.StatusOpen, periskope.StatusInProgress, periskope.StatusClosed, periskope.StatusArchived:
-			t.status = *f.Status
-		default:
-			return badRequest("status %q must be one of open, inprogress, closed, archived", *f.Status)
-		}
+	switch req.Status {
+	case "", periskope.StatusOpen, periskope.StatusInProgress, periskope.StatusClosed, periskope.StatusArchived:
+	default:
+		return 0, badRequest("status %q must be one of open, inprogress, closed, archived", req.Status)
 	}
-	if f.Assignee != nil {
-		if _, err := mail.ParseAddress(*f.Assignee); err != nil && *f.Assignee != "" {
-			return badRequest("assignee %q must be the email of a user of the organisation", *f.Assignee)
-		}
-		t.assignee = *f.Assignee
+	if _, err := mail.ParseAddress(req.Assignee); err != nil && req.Assignee != "" {
+		return 0, badRequest("assignee %q must be the email of a user of the organisation", req.Assignee)
 	}
-	if f.DueDate != nil {
-		if !isDueDate(*f.DueDate) && *f.DueDate != "" {
-			return badRequest("due_date %q must be a date (e.g. 2025-04-20)", *f.DueDate)
-		}
-		t.dueDate = *f.DueDate
+	if !isDueDate(req.DueDate) && req.DueDate != "" {
+		return 0, badRequest("due_date %q must be a date (e.g. 2025-04-20)", req.DueDate)
 	}
-	if f.Labels != nil {
-		t.labels = *f.Labels
-	}
-	return nil
+	return p, nil
 }
 
 func (s *Sandbox) getTicket(r *http.Request, _ []byte) (any, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t, ok := s.byID[r.PathValue("id")]
-	if !ok {
-		return nil, ticketNotFound(r.PathValue("id"))
+	id := r.PathValue("id")
+	i := slices.IndexFunc(s.tickets, func(t *ticket) bool { return t.id == id })
+	if i < 0 {
+		return nil, &apiError{Status: http.StatusNotFound, Code: CodeNotFound, Message: fmt.Sprintf("ticket %q not found", id)}
 	}
-	return s.info(t), nil
-}
-
-func (s *Sandbox) updateTicket(r *http.Request, body []byte) (any, *apiError) {
-	var req ticketFields // the spec has refused chat_id and quoted_message_id
-	if err := json.Unmarshal(body, &req); err != nil {
-		return nil, badRequest("body: %v", err)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, ok := s.byID[r.PathValue("id")]
-	if !ok {
-		return nil, ticketNotFound(r.PathValue("id"))
-	}
-	updated := *t
-	if e := applyFields(&updated, req); e != nil {
-		return nil, e
-	}
-	updated.updatedAt = time.Now()
-	*t = updated
-	return s.info(t), nil
+	return s.info(s.tickets[i]), nil
 }
 
 func (s *Sandbox) listTickets(r *http.Request, _ []byte) (any, *apiError) {
@@ -156,43 +118,39 @@ func (s *Sandbox) listTickets(r *http.Request, _ []byte) (any, *apiError) {
 	return map[string]any{"count": len(s.tickets), "from": offset + 1, "to": offset + len(items), "tickets": items}, nil
 }
 
-func ticketNotFound(id string) *apiError {
-	return &apiError{Status: http.StatusNotFound, Code: CodeNotFound, Message: fmt.Sprintf("ticket %q not found", id)}
-}
-
 // info renders t as Periskope's ticket info object, with the members of the
 // seed spec's 200 example of create at every level.
 func (s *Sandbox) info(t *ticket) map[string]any {
 	orgPhone := s.cfg.OrgPhone + "@c.us"
-	contact, _, _ := strings.Cut(t.chatID, "@")
+	contact, _, _ := strings.Cut(t.ChatID, "@")
 	name, chatType := "Local contact "+contact, "user"
-	members := map[string]any{orgPhone: s.member(t.chatID, orgPhone, "Support", true)}
-	if strings.HasSuffix(t.chatID, "@g.us") {
+	members := map[string]any{orgPhone: s.member(t.ChatID, orgPhone, "Support", true)}
+	if strings.HasSuffix(t.ChatID, "@g.us") {
 		name, chatType = "Local group "+contact, "group"
 	} else {
-		members[t.chatID] = s.member(t.chatID, t.chatID, name, false)
+		members[t.ChatID] = s.member(t.ChatID, t.ChatID, name, false)
 	}
 	var message any // null unless the ticket quotes one
-	if t.quotedMessageID != "" {
+	if t.QuotedMessageID != "" {
 		message = map[string]any{
-			"body": "(message quoted by the ticket, from the local sandbox)", "chat_id": t.chatID, "media_path": "",
-			"message_id": "false_" + t.chatID + "_" + t.quotedMessageID, "org_phone": orgPhone, "performed_by": nil,
+			"body": "(message quoted by the ticket, from the local sandbox)", "chat_id": t.ChatID, "media_path": "",
+			"message_id": "false_" + t.ChatID + "_" + t.QuotedMessageID, "org_phone": orgPhone, "performed_by": nil,
 			"sender_name": name, "sender_phone": contact, "timestamp": format(t.createdAt),
 		}
 	}
 	return map[string]any{
 		"attached_messages": []any{},
 		"chat": map[string]any{
-			"chat_id": t.chatID, "chat_image": nil, "chat_labels": "", "chat_name": name, "chat_type": chatType,
+			"chat_id": t.ChatID, "chat_image": nil, "chat_labels": "", "chat_name": name, "chat_type": chatType,
 			"created_at": format(t.createdAt), "custom_properties": map[string]any{}, "group_description": nil,
 			"invite_link": nil, "is_muted": false, "members": members, "org_id": DefaultOrgID, "org_phone": orgPhone,
 		},
 		"message": message,
 		"ticket": map[string]any{
-			"assigned_by": "", "assignee": t.assignee, "created_at": format(t.createdAt), "due_date": t.dueDate,
-			"is_deleted": false, "org_id": DefaultOrgID, "priority": t.priority, "quoted_message_id": t.quotedMessageID,
-			"raised_by": nil, "status": t.status, "subject": t.subject, "ticket_custom_properties": map[string]any{},
-			"ticket_id": t.id, "ticket_labels": t.labels,
+			"assigned_by": "", "assignee": t.Assignee, "created_at": format(t.createdAt), "due_date": t.DueDate,
+			"is_deleted": false, "org_id": DefaultOrgID, "priority": t.priority, "quoted_message_id": t.QuotedMessageID,
+			"raised_by": nil, "status": t.Status, "subject": t.Subject, "ticket_custom_properties": map[string]any{},
+			"ticket_id": t.id, "ticket_labels": t.Labels,
 		},
 	}
 }
@@ -209,21 +167,21 @@ func (s *Sandbox) member(chatID, contactID, name string, internal bool) map[stri
 // Tickets" example has them.
 func (s *Sandbox) listItem(t *ticket) map[string]any {
 	labels := []string{}
-	for l := range strings.SplitSeq(t.labels, ",") {
+	for l := range strings.SplitSeq(t.Labels, ",") {
 		if l = strings.TrimSpace(l); l != "" {
 			labels = append(labels, l)
 		}
 	}
 	var closedAt any
-	if t.status == periskope.StatusClosed {
-		closedAt = format(t.updatedAt)
+	if t.Status == periskope.StatusClosed {
+		closedAt = format(t.createdAt)
 	}
 	return map[string]any{
-		"assigned_by": nil, "assignee": t.assignee, "chat_id": t.chatID, "closed_at": closedAt,
-		"created_at": format(t.createdAt), "custom_properties": map[string]any{}, "due_date": orNull(t.dueDate),
-		"is_deleted": false, "labels": labels, "last_updated_at": format(t.updatedAt), "org_id": DefaultOrgID,
-		"priority": t.priority, "quoted_message_id": orNull(t.quotedMessageID), "raised_by": nil,
-		"status": t.status, "subject": t.subject, "ticket_id": t.id,
+		"assigned_by": nil, "assignee": t.Assignee, "chat_id": t.ChatID, "closed_at": closedAt,
+		"created_at": format(t.createdAt), "custom_properties": map[string]any{}, "due_date": orNull(t.DueDate),
+		"is_deleted": false, "labels": labels, "last_updated_at": format(t.createdAt), "org_id": DefaultOrgID,
+		"priority": t.priority, "quoted_message_id": orNull(t.QuotedMessageID), "raised_by": nil,
+		"status": t.Status, "subject": t.Subject, "ticket_id": t.id,
 	}
 }
 
@@ -233,13 +191,6 @@ func orNull(s string) any {
 		return nil
 	}
 	return s
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }
 
 func format(t time.Time) string { return t.UTC().Format(timestampLayout) }
