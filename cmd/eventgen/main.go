@@ -110,7 +110,7 @@ var requestTime = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
 
 const (
 	apiID     = "a1b2c3d4e5"
-	accountID = "123456789012"
+	accountID = gateway.DefaultAccountID // BuildEvent's
 	domain    = apiID + ".execute-api.us-east-1.amazonaws.com"
 	sourceIP  = "203.0.113.10"
 	userAgent = "eventgen (sample event)"
@@ -139,8 +139,8 @@ func render(s samples.Sample, body []byte) ([]byte, error) {
 	for name, value := range s.Headers {
 		r.Header.Set(name, value)
 	}
-	ev := gateway.BuildEvent(r, body, gateway.RequestMeta{RouteKey: routeKey, APIID: apiID, AccountID: accountID,
-		Stage: "$default", RequestID: base64.URLEncoding.EncodeToString(id[:11]), Time: requestTime})
+	ev := gateway.BuildEvent(r, body, gateway.RequestMeta{RouteKey: routeKey, APIID: apiID,
+		RequestID: base64.URLEncoding.EncodeToString(id[:11]), Time: requestTime})
 	if routeKey == iamRoute { // the role session of a backend, as in aws-lambda-go's apigw-v2-request-iam.json
 		ev.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
 			IAM: &events.APIGatewayV2HTTPRequestContextAuthorizerIAMDescription{
