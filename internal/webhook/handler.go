@@ -125,11 +125,8 @@ func NewHandler(d Deps) *Handler {
 // secret cfg.SigningKeySecret through a per-container cache, tickets stored
 // in cfg.TicketsTable. Failed reads of the secret are logged to logger and
 // counted in metrics. Build it once per container (at init); it makes no
-// network call. The error is cfg's (see Config.Validate).
-func New(awsCfg aws.Config, cfg Config, logger *slog.Logger, metrics emf.Metrics) (*Handler, error) {
-	if err := cfg.Validate(); err != nil {
-		return nil, err
-	}
+// network call. cfg is ConfigFromEnv's, which checked it.
+func New(awsCfg aws.Config, cfg Config, logger *slog.Logger, metrics emf.Metrics) *Handler {
 	keys := NewSigningKeys(secretsmanager.NewFromConfig(awsCfg), cfg.SigningKeySecret,
 		secretcache.WithLogger(logger), secretcache.WithMetrics(metrics))
 	return NewHandler(Deps{
@@ -137,7 +134,7 @@ func New(awsCfg aws.Config, cfg Config, logger *slog.Logger, metrics emf.Metrics
 		Store:   ticketstore.New(dynamodb.NewFromConfig(awsCfg), cfg.TicketsTable),
 		Logger:  logger,
 		Metrics: metrics,
-	}), nil
+	})
 }
 
 // NewSigningKeys returns the cache of the signing keys kept in the secret
