@@ -21,7 +21,7 @@ import (
 func New(awsCfg aws.Config, cfg Config, logger *slog.Logger, metrics emf.Metrics) (*Handler, error) {
 	keys := NewSecretKeys(secretsmanager.NewFromConfig(awsCfg), cfg.APIKeySecret,
 		secretcache.WithLogger(logger), secretcache.WithMetrics(metrics))
-	client, err := NewPeriskopeClient(cfg, keys)
+	client, err := newPeriskopeClient(cfg, keys, nil)
 	if err != nil {
 		return nil, err
 	}
