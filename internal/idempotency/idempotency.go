@@ -33,15 +33,12 @@
 package idempotency
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"strconv"
 	"strings"
@@ -50,6 +47,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/periskope-connect/periskope-aws/internal/ticketstore"
 )
 
 // MaxKeyLength is the longest Idempotency-Key accepted, in bytes.
@@ -307,7 +306,7 @@ func (c *Claim) Complete(ctx context.Context, resp Response) error {
 	return c.finish(ctx, map[string]types.AttributeValue{
 		"status":           str(statusCompleted),
 		"response_status":  num(int64(resp.Status)),
-		"response_body_gz": &types.AttributeValueMemberB{Value: gzipped(resp.Body)},
+		"response_body_gz": &types.AttributeValueMemberB{Value: ticketstore.Gzip(resp.Body)},
 		"ticket_id":        str(resp.TicketID),
 		"completed_at":     str(time.Now().UTC().Format(time.RFC3339Nano)),
 	})
@@ -359,24 +358,11 @@ func decodeResponse(item map[string]types.AttributeValue) (*Response, error) {
 	if !ok {
 		return nil, errors.New("no body")
 	}
-	r, err := gzip.NewReader(bytes.NewReader(gz.Value))
-	if err != nil {
-		return nil, err
-	}
-	body, err := io.ReadAll(r)
+	body, err := ticketstore.Gunzip(gz.Value)
 	if err != nil {
 		return nil, err
 	}
 	return &Response{Status: int(status), Body: body, TicketID: getS(item, "ticket_id")}, nil
-}
-
-// gzipped compresses b. Writes to a bytes.Buffer cannot fail.
-func gzipped(b []byte) []byte {
-	var buf bytes.Buffer
-	w := gzip.NewWriter(&buf)
-	_, _ = w.Write(b)
-	_ = w.Close()
-	return buf.Bytes()
 }
 
 func newOwnerToken() string {

@@ -184,13 +184,13 @@ func (t *Ticket) Item() map[string]types.AttributeValue {
 	}
 	delete(item, attrData)
 	shortenCopies(item)
-	item[attrDataGzip] = &types.AttributeValueMemberB{Value: gzipped(t.Data)}
+	item[attrDataGzip] = &types.AttributeValueMemberB{Value: Gzip(t.Data)}
 	item[attrDataEncoding] = &types.AttributeValueMemberS{Value: encodingGzip}
 	if itemSize(item) <= MaxItemBytes {
 		return item
 	}
 	if cut, ok := withoutMembers(t.Data); ok {
-		item[attrDataGzip] = &types.AttributeValueMemberB{Value: gzipped(cut)}
+		item[attrDataGzip] = &types.AttributeValueMemberB{Value: Gzip(cut)}
 		item[attrMembersTruncated] = &types.AttributeValueMemberBOOL{Value: true}
 	}
 	return item
