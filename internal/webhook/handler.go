@@ -42,10 +42,10 @@ import (
 // its signature header is well formed.
 const DefaultMaxBodyBytes = 6 << 20
 
-// DefaultStoreTimeout bounds the DynamoDB write, retries included, so that a
+// storeTimeout bounds the DynamoDB write, retries included, so that a
 // hanging dependency is answered with 503 well before the function's
 // timeout.
-const DefaultStoreTimeout = 5 * time.Second
+const storeTimeout = 5 * time.Second
 
 // Metric names, written as CloudWatch EMF counts with the dimension
 // Function=webhook. The SAM template's alarms refer to them.
@@ -96,8 +96,6 @@ type Deps struct {
 	Now func() time.Time
 	// MaxBodyBytes caps the decoded body. Zero is DefaultMaxBodyBytes.
 	MaxBodyBytes int
-	// StoreTimeout bounds the DynamoDB write. Zero is DefaultStoreTimeout.
-	StoreTimeout time.Duration
 }
 
 // Handler answers webhook deliveries. It is safe for concurrent use.
@@ -114,9 +112,6 @@ func NewHandler(d Deps) *Handler {
 	// Not positive is unset: a negative limit would refuse every delivery.
 	if d.MaxBodyBytes <= 0 {
 		d.MaxBodyBytes = DefaultMaxBodyBytes
-	}
-	if d.StoreTimeout <= 0 {
-		d.StoreTimeout = DefaultStoreTimeout
 	}
 	return &Handler{d: d}
 }
