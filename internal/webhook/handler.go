@@ -29,17 +29,13 @@ import (
 )
 
 // DefaultMaxBodyBytes caps the decoded body, before the signature is
-// checked. It is Lambda's synchronous invoke limit, 6 MiB: no larger body can
-// reach the function through API Gateway (the event carries the body, JSON-
-// escaped or base64-encoded, inside its envelope), so every delivery that
-// fits the platform is read, verified and stored (see ticketstore for the
-// storage forms of large data). The largest real delivery, a ticket.created
-// from a WhatsApp group at its limit of 1,024 members with 100 attached
-// messages, is about 0.5 MB (samples.LargeGroup; BenchmarkVerifyLargestDelivery
-// measures it), so the cap leaves a tenfold margin for larger members or
-// messages than the documented example's. A junk body of this size costs one
-// HMAC-SHA256 per key (a few milliseconds; see the benchmark) and only when
-// its signature header is well formed.
+// checked. It is Lambda's synchronous invoke limit, 6 MiB: no larger body
+// reaches the function, so every delivery the platform carries is read,
+// verified and stored. The largest real delivery (a group at WhatsApp's
+// 1,024 members with 100 messages, samples.LargeGroup) is about 0.5 MB, a
+// tenfold margin; a junk body this size costs one HMAC-SHA256 per key (a
+// few milliseconds, BenchmarkVerifyLargestDelivery), and only when its
+// signature header is well formed.
 const DefaultMaxBodyBytes = 6 << 20
 
 // storeTimeout bounds the DynamoDB write, retries included, so that a
