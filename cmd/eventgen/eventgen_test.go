@@ -72,9 +72,9 @@ func TestEventsAreValidHTTPAPIEvents(t *testing.T) {
 			if req.IsBase64Encoded != s.Base64 {
 				t.Errorf("isBase64Encoded = %v", req.IsBase64Encoded)
 			}
-			body, err := apigw.Body(&req, 1<<20)
-			if err != nil {
-				t.Fatal(err)
+			body, apiErr := apigw.ReadBody(&req, 1<<20)
+			if apiErr != nil {
+				t.Fatal(apiErr)
 			}
 			want, err := samples.Body(repoRoot, s)
 			if err != nil {

@@ -28,5 +28,5 @@ func newHandler(getenv func(string) string, logger *slog.Logger) (*webhook.Handl
 	if err != nil {
 		return nil, err
 	}
-	return webhook.New(awsCfg, cfg, logger, emf.New(os.Stdout, "webhook"))
+	return webhook.New(awsCfg, cfg, logger, emf.New(os.Stdout, "webhook")), nil
 }

@@ -9,7 +9,6 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -18,35 +17,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 )
-
-// ErrBodyTooLarge is returned by Body when the decoded body exceeds the limit.
-var ErrBodyTooLarge = errors.New("apigw: body too large")
-
-// ErrBadEncoding is returned by Body when a base64 body does not decode.
-var ErrBadEncoding = errors.New("apigw: body is not valid base64")
-
-// Body returns the raw request body, decoding base64 (API Gateway encodes
-// non-text content types), and refuses bodies over limit bytes before
-// decoding them.
-func Body(req *events.APIGatewayV2HTTPRequest, limit int) ([]byte, error) {
-	if !req.IsBase64Encoded {
-		if len(req.Body) > limit {
-			return nil, ErrBodyTooLarge
-		}
-		return []byte(req.Body), nil
-	}
-	if base64.StdEncoding.DecodedLen(len(req.Body)) > limit+2 { // padding slack
-		return nil, ErrBodyTooLarge
-	}
-	body, err := base64.StdEncoding.DecodeString(req.Body)
-	if err != nil {
-		return nil, ErrBadEncoding
-	}
-	if len(body) > limit {
-		return nil, ErrBodyTooLarge
-	}
-	return body, nil
-}
 
 // Header returns the value of the named header, matching case-insensitively.
 // API Gateway lowercases names, but direct invocations may not.
@@ -80,18 +50,32 @@ const (
 	CodeInternal = "internal_error"
 )
 
-// ReadBody is Body with its failures as the answers both routes give:
-// 413 body_too_large or 400 invalid_body.
+// ReadBody returns the raw request body, decoding base64 (API Gateway
+// encodes non-text content types). A body over limit bytes is refused
+// before it is decoded, 413 body_too_large; one that does not decode is a
+// 400 invalid_body.
 func ReadBody(req *events.APIGatewayV2HTTPRequest, limit int) ([]byte, *Error) {
-	body, err := Body(req, limit)
-	switch {
-	case errors.Is(err, ErrBodyTooLarge):
-		return nil, &Error{Status: http.StatusRequestEntityTooLarge, Code: CodeBodyTooLarge,
-			Message: "request body is larger than " + byteSize(limit)}
-	case err != nil:
+	if !req.IsBase64Encoded {
+		if len(req.Body) > limit {
+			return nil, bodyTooLarge(limit)
+		}
+		return []byte(req.Body), nil
+	}
+	if base64.StdEncoding.DecodedLen(len(req.Body)) > limit+2 { // padding slack
+		return nil, bodyTooLarge(limit)
+	}
+	body, err := base64.StdEncoding.DecodeString(req.Body)
+	if err != nil {
 		return nil, &Error{Status: http.StatusBadRequest, Code: CodeInvalidBody, Message: "request body is not valid base64"}
 	}
+	if len(body) > limit {
+		return nil, bodyTooLarge(limit)
+	}
 	return body, nil
+}
+
+func bodyTooLarge(limit int) *Error {
+	return &Error{Status: http.StatusRequestEntityTooLarge, Code: CodeBodyTooLarge, Message: "request body is larger than " + byteSize(limit)}
 }
 
 // InvalidJSON is the 400 invalid_json answer to body, which is empty or not

@@ -8,20 +8,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 )
 
-// CallerScope names the caller of req for its idempotency record, from
-// what API Gateway's authorizer put in the request context: the IAM
-// principal (requestContext.authorizer.iam.userArn, else its accountId and
-// callerId) or the JWT's issuer and subject (authorizer.jwt.claims iss and
-// sub). Two callers using the same Idempotency-Key thus get independent
-// records. A request without an identity (a local run, no authorizer) is
-// in the one anonymous scope, "".
-//
-// An assumed role is one caller whatever its session (see principalScope):
-// a service's retry from another worker must find its first attempt's
-// record.
-//
-// Values are quoted so that no two identities share a scope, however their
-// parts are spelled.
+// CallerScope names the caller of req for its idempotency record, from API
+// Gateway's authorizer context: the IAM principal (iam.userArn, else its
+// accountId and callerId; an assumed role whatever its session, see
+// principalScope) or the JWT's iss and sub. Two callers using the same
+// Idempotency-Key thus get independent records; a request without an
+// identity (a local run) is in the one anonymous scope, "". Values are
+// quoted so that no two identities share a scope, however spelled.
 func CallerScope(req *events.APIGatewayV2HTTPRequest) string {
 	auth := req.RequestContext.Authorizer
 	if auth == nil {
@@ -45,14 +38,12 @@ func CallerScope(req *events.APIGatewayV2HTTPRequest) string {
 }
 
 // principalScope is the part of an IAM principal's ARN that names the
-// caller. For an STS assumed-role session,
-// arn:<partition>:sts::<account>:assumed-role/<role>/<session>, it is the
-// ARN without the session name: the session differs per ECS task, instance
-// or credentials provider of the same service. STS writes the role's name
-// only, never its path, and role names are unique in an account (paths
-// included), so account and name identify the role. Every other ARN (IAM
-// users, federated users, roots) and anything that does not parse as an
-// ARN is kept whole.
+// caller. An STS assumed-role session,
+// arn:<partition>:sts::<account>:assumed-role/<role>/<session>, loses its
+// session name, which differs per task or instance of the same service (a
+// retry from another worker must find the first attempt's record); STS
+// writes the role's name without its path, and names are unique in an
+// account. Any other ARN, or a string that is not one, is kept whole.
 func principalScope(principal string) string {
 	a, err := arn.Parse(principal)
 	if err != nil || a.Service != "sts" {

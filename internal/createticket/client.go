@@ -24,21 +24,16 @@ var RetryPolicy = periskope.RetryPolicy{
 	RateLimitMaxWait: 3 * time.Second,
 }
 
-// NewPeriskopeClient builds the client the function uses: cfg's base URL and
-// phone, keys for the API key, RetryPolicy, and an HTTP client that counts
-// attempts for the request log. opts come last and may override any of it.
-func NewPeriskopeClient(cfg Config, keys periskope.KeyProvider, opts ...periskope.Option) (*periskope.Client, error) {
-	return newPeriskopeClient(cfg, keys, nil, opts...)
-}
-
 // dialFunc makes the HTTP client's connections; nil is a net.Dialer with a
 // bounded connect time.
 type dialFunc func(ctx context.Context, network, addr string) (net.Conn, error)
 
-// newPeriskopeClient's HTTP client has bounded connect and TLS times, and
-// follows no redirect, periskope.WithHTTPClient never letting a client do so
-// (Authorization would go with it, and a 307 would repeat the create).
-func newPeriskopeClient(cfg Config, keys periskope.KeyProvider, dial dialFunc, opts ...periskope.Option) (*periskope.Client, error) {
+// newPeriskopeClient builds the client the function uses: cfg's base URL and
+// phone, keys for the API key, RetryPolicy, and an HTTP client that counts
+// attempts for the request log. Its connect and TLS times are bounded, and
+// it follows no redirect, periskope.WithHTTPClient never letting a client do
+// so (Authorization would go with it, and a 307 would repeat the create).
+func newPeriskopeClient(cfg Config, keys periskope.KeyProvider, dial dialFunc) (*periskope.Client, error) {
 	if dial == nil {
 		dial = (&net.Dialer{Timeout: 3 * time.Second, KeepAlive: 30 * time.Second}).DialContext
 	}
@@ -46,14 +41,13 @@ func newPeriskopeClient(cfg Config, keys periskope.KeyProvider, dial dialFunc, o
 	t.DialContext = dial
 	t.TLSHandshakeTimeout = 3 * time.Second
 	t.MaxIdleConnsPerHost = 10
-	base := []periskope.Option{
+	return periskope.New(
 		periskope.WithBaseURL(cfg.BaseURL),
 		periskope.WithPhone(cfg.Phone),
 		periskope.WithKeyProvider(keys),
 		periskope.WithRetryPolicy(RetryPolicy),
 		periskope.WithHTTPClient(&http.Client{Transport: countingTransport{base: t}}),
-	}
-	return periskope.New(append(base, opts...)...)
+	)
 }
 
 type attemptCounterKey struct{}

@@ -51,7 +51,9 @@ type Config struct {
 }
 
 // ConfigFromEnv reads the configuration through getenv (os.Getenv in the
-// function) and checks it (see Config.Validate).
+// function) and checks every variable, so that a deployment mistake fails
+// the init naming all the variables at fault rather than failing requests.
+// The error joins one ErrConfig per variable.
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	cfg := Config{
 		BaseURL:       cmp.Or(text.Getenv(getenv, EnvBaseURL), periskope.DefaultBaseURL),
@@ -60,23 +62,17 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		TicketsTable:  text.Getenv(getenv, EnvTicketsTable),
 		PlainHTTPHost: text.Getenv(getenv, EnvPlainHTTPHost),
 	}
-	if err := cfg.Validate(); err != nil {
+	err := text.CheckEnv(ErrConfig,
+		text.EnvVar{Name: EnvBaseURL, Value: cfg.BaseURL, Check: func(raw string) error { return checkBaseURL(raw, cfg.PlainHTTPHost) }},
+		text.EnvVar{Name: EnvPhone, Value: cfg.Phone, Check: checkPhone},
+		text.EnvVar{Name: EnvAPIKeySecret, Value: cfg.APIKeySecret, Check: text.CheckSecretID},
+		text.EnvVar{Name: EnvTicketsTable, Value: cfg.TicketsTable, Check: text.CheckTable},
+		text.EnvVar{Name: EnvPlainHTTPHost, Value: cfg.PlainHTTPHost, Check: checkPlainHTTPHost, Optional: true},
+	)
+	if err != nil {
 		return Config{}, err
 	}
 	return cfg, nil
-}
-
-// Validate checks every variable, so that a deployment mistake fails the
-// init naming all the variables at fault rather than failing requests. The
-// error joins one ErrConfig per variable.
-func (c Config) Validate() error {
-	return text.CheckEnv(ErrConfig,
-		text.EnvVar{Name: EnvBaseURL, Value: c.BaseURL, Check: func(raw string) error { return checkBaseURL(raw, c.PlainHTTPHost) }},
-		text.EnvVar{Name: EnvPhone, Value: c.Phone, Check: checkPhone},
-		text.EnvVar{Name: EnvAPIKeySecret, Value: c.APIKeySecret, Check: text.CheckSecretID},
-		text.EnvVar{Name: EnvTicketsTable, Value: c.TicketsTable, Check: text.CheckTable},
-		text.EnvVar{Name: EnvPlainHTTPHost, Value: c.PlainHTTPHost, Check: checkPlainHTTPHost, Optional: true},
-	)
 }
 
 // checkBaseURL accepts https://host[/prefix], and plain http only for a

@@ -5,8 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-
 	"github.com/periskope-connect/periskope-aws/internal/createticket"
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
@@ -152,22 +150,5 @@ func TestConfigFromEnvPlainHTTPHost(t *testing.T) {
 		case !c.ok && !errors.Is(err, createticket.ErrConfig):
 			t.Errorf("%s with PERISKOPE_PLAIN_HTTP_HOST=%q: error %v, want ErrConfig", c.baseURL, c.plainHTTPHost, err)
 		}
-	}
-}
-
-// New checks a Config built by hand as ConfigFromEnv checks the
-// environment, so no handler is built over an unusable one.
-func TestNewRefusesAnInvalidConfig(t *testing.T) {
-	valid, err := createticket.ConfigFromEnv(getenv(validEnv()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := createticket.New(aws.Config{Region: "us-east-1"}, valid, nil, nil); err != nil {
-		t.Fatalf("valid config: %v", err)
-	}
-	invalid := valid
-	invalid.TicketsTable = "bad/name"
-	if _, err := createticket.New(aws.Config{Region: "us-east-1"}, invalid, nil, nil); !errors.Is(err, createticket.ErrConfig) || !strings.Contains(err.Error(), "TICKETS_TABLE") {
-		t.Errorf("err = %v, want ErrConfig naming TICKETS_TABLE", err)
 	}
 }

@@ -2,12 +2,12 @@ package createticket
 
 import "github.com/periskope-connect/periskope-aws/pkg/periskope"
 
-// NewPeriskopeClientDialing is NewPeriskopeClient whose connections dial
+// NewPeriskopeClientDialing is newPeriskopeClient whose connections dial
 // makes: the tests pass an in-memory test server's dialer, so the
 // function's own transport (attempt counting included) can run inside a
 // synctest bubble.
-func NewPeriskopeClientDialing(cfg Config, keys periskope.KeyProvider, dial dialFunc, opts ...periskope.Option) (*periskope.Client, error) {
-	return newPeriskopeClient(cfg, keys, dial, opts...)
+func NewPeriskopeClientDialing(cfg Config, keys periskope.KeyProvider, dial dialFunc) (*periskope.Client, error) {
+	return newPeriskopeClient(cfg, keys, dial)
 }
 
 // IsChatID is the chat id check of ParseRequest.

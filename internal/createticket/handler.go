@@ -214,24 +214,19 @@ func noTimeLeft(o *outcome) events.APIGatewayV2HTTPResponse {
 		Message: "not enough time left to call Periskope; nothing was created, retry later"})
 }
 
-// createOnce is create under an Idempotency-Key, in the scope of the
-// caller that sent it (see CallerScope).
-//
-// The record is claimed before Periskope is called, and if DynamoDB cannot
-// be reached the answer is 503 without calling Periskope: a ticket must never
-// be created that a retry could duplicate. The claim is marked started
-// (Claim.Start) just before the call; until then a retry may take it over,
-// so a claim write that timed out but was applied does not lock the key.
-// After the call, the answer is stored (replayed to every retry) unless the
-// ticket certainly was not created, in which case the claim is released so
-// a retry tries afresh.
+// createOnce is create under an Idempotency-Key, in its caller's scope
+// (CallerScope). The key is claimed before Periskope is called, and without
+// DynamoDB the answer is 503 with no call: no ticket is ever created that a
+// retry could duplicate. Claim.Start marks the claim just before the call;
+// until then a retry may take it over, so an applied but timed-out claim
+// write does not lock the key. The answer is then stored for every retry,
+// unless the ticket certainly was not created: then the claim is released.
 //
 // An unknown outcome (timeout, 5xx, an unreadable 2xx) is stored, not
-// released: Periskope has no idempotency of its own, so a retry after a
-// timeout that did create the ticket would create a second one. The client
-// gets the same 504/502 on every retry with this key and is told to check
-// Periskope before retrying under a new key. At most once is the promise
-// the header makes; a duplicate ticket is the failure it exists to prevent.
+// released: Periskope has no idempotency of its own, so a retry could
+// create a second ticket. Every retry gets the same 504/502, telling the
+// client to check Periskope before using a new key: at most once is what
+// the header promises.
 func (h *Handler) createOnce(ctx context.Context, key idempotency.Key, ticket periskope.CreateTicketRequest, b budget, o *outcome) events.APIGatewayV2HTTPResponse {
 	if h.d.Idempotency == nil {
 		o.err = errors.New("no idempotency store configured")

@@ -207,20 +207,14 @@ func parsePriority(v json.RawMessage) (periskope.Priority, *apigw.Error) {
 	if len(v) == 0 || string(v) == "null" {
 		return periskope.PriorityNone, nil
 	}
-	var text string
-	switch v[0] {
-	case '"':
+	text := string(v) // a number; any other JSON value matches nothing below
+	if v[0] == '"' {
 		if json.Unmarshal(v, &text) != nil {
 			return 0, bad
 		}
-		text = strings.TrimSpace(text)
-		if text == "" {
+		if text = strings.TrimSpace(text); text == "" {
 			return periskope.PriorityNone, nil
 		}
-	case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
-		text = string(v)
-	default:
-		return 0, bad
 	}
 	if n, err := strconv.ParseFloat(text, 64); err == nil {
 		if p := periskope.Priority(n); float64(p) == n && p.Valid() {

@@ -16,15 +16,12 @@ import (
 // secret cfg.APIKeySecret through a per-container cache, Periskope called
 // at cfg.BaseURL, idempotency records in cfg.TicketsTable. Failed reads of the
 // secret are logged to logger and counted in metrics. Build it once per
-// container (at init); it makes no network call. The error is cfg's (see
-// Config.Validate).
+// container (at init); it makes no network call. cfg is ConfigFromEnv's,
+// which checked it.
 func New(awsCfg aws.Config, cfg Config, logger *slog.Logger, metrics emf.Metrics) (*Handler, error) {
-	if err := cfg.Validate(); err != nil {
-		return nil, err
-	}
 	keys := NewSecretKeys(secretsmanager.NewFromConfig(awsCfg), cfg.APIKeySecret,
 		secretcache.WithLogger(logger), secretcache.WithMetrics(metrics))
-	client, err := NewPeriskopeClient(cfg, keys)
+	client, err := newPeriskopeClient(cfg, keys, nil)
 	if err != nil {
 		return nil, err
 	}

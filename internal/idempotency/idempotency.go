@@ -1,47 +1,40 @@
-// Package idempotency makes a create request safe to retry: the first request
-// with an Idempotency-Key claims the key in DynamoDB with a conditional write
-// before it does anything irreversible, and stores its answer afterwards, so
-// a retry with the same key and the same request gets that answer back
-// instead of doing the work again.
+// Package idempotency makes a create request safe to retry: the first
+// request with an Idempotency-Key claims the key in DynamoDB with a
+// conditional write before doing anything irreversible, and stores its
+// answer afterwards, so a retry with the same key and request gets that
+// answer back instead of doing the work again.
 //
-// A key belongs to the scope of the caller that sent it (Key.Caller): two
-// scopes using the same Idempotency-Key get independent records, so neither
-// can read the other's answer or learn that the key exists. Within one scope
-// keys are shared: every caller the scope holds (for create-ticket, every
-// session of one assumed role) replays, or is refused by, the others'
-// records, which is what lets a retry from another worker find the first
-// request's answer.
+// A key belongs to its caller's scope (Key.Caller): two scopes using the
+// same key get independent records, and neither can read the other's
+// answer or learn that the key exists. Within a scope every caller (for
+// create-ticket, every session of one assumed role) shares the records, so
+// a retry from another worker finds the first request's answer.
 //
-// A record is the item pk = "IDEMPOTENCY#<sha256 of caller and key>". It expires
-// through the table's TTL attribute expires_at (epoch seconds), by default
-// 24 hours after the first request; an expired record that DynamoDB has not
-// deleted yet counts as absent.
+// A record is the item pk = "IDEMPOTENCY#<sha256 of caller and key>". It
+// expires through the table's TTL attribute expires_at (epoch seconds), by
+// default 24 hours after the first request; an expired record that
+// DynamoDB has not deleted yet counts as absent.
 //
-// The semantics are at most once. A claim is made in two steps: Begin
-// writes it, and Claim.Start marks it, with a second conditional write,
-// just before the work is done. A claim that was never started says so in
-// the record (no started_at), and once its start window has passed a request
-// with the same key and body takes it over: its holder certainly did no
-// work, whether it answered an error (its claim write timed out on the
-// client side but was applied, as a timed-out write may be) or died, and a
-// holder that is still about to Start finds its claim gone and does
-// nothing. A started claim is only given up (Release) when the caller knows
-// the work was not done; an answer whose outcome is unknown (a timeout, a
-// 5xx) is stored like any other (Complete), and a started claim whose
-// holder vanished without either (ErrOutcomeUnknown) is never taken over,
+// The semantics are at most once. Begin writes the claim and Claim.Start
+// marks it, with a second conditional write, just before the work. A claim
+// never started (no started_at) is taken over, once its start window has
+// passed, by a request with the same key and body: its holder certainly
+// did no work, whether it answered an error (its claim write timed out but
+// was applied, as a timed-out write may be) or died, and a holder still
+// about to Start finds its claim gone. A started claim is only given up
+// (Release) when the work certainly was not done; an unknown outcome (a
+// timeout, a 5xx) is stored like any other answer (Complete), and a started
+// claim whose holder vanished (ErrOutcomeUnknown) is never taken over,
 // because the work may have been done.
 package idempotency
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"strconv"
 	"strings"
@@ -50,6 +43,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/periskope-connect/periskope-aws/internal/ticketstore"
 )
 
 // MaxKeyLength is the longest Idempotency-Key accepted, in bytes.
@@ -307,7 +302,7 @@ func (c *Claim) Complete(ctx context.Context, resp Response) error {
 	return c.finish(ctx, map[string]types.AttributeValue{
 		"status":           str(statusCompleted),
 		"response_status":  num(int64(resp.Status)),
-		"response_body_gz": &types.AttributeValueMemberB{Value: gzipped(resp.Body)},
+		"response_body_gz": &types.AttributeValueMemberB{Value: ticketstore.Gzip(resp.Body)},
 		"ticket_id":        str(resp.TicketID),
 		"completed_at":     str(time.Now().UTC().Format(time.RFC3339Nano)),
 	})
@@ -359,24 +354,11 @@ func decodeResponse(item map[string]types.AttributeValue) (*Response, error) {
 	if !ok {
 		return nil, errors.New("no body")
 	}
-	r, err := gzip.NewReader(bytes.NewReader(gz.Value))
-	if err != nil {
-		return nil, err
-	}
-	body, err := io.ReadAll(r)
+	body, err := ticketstore.Gunzip(gz.Value)
 	if err != nil {
 		return nil, err
 	}
 	return &Response{Status: int(status), Body: body, TicketID: getS(item, "ticket_id")}, nil
-}
-
-// gzipped compresses b. Writes to a bytes.Buffer cannot fail.
-func gzipped(b []byte) []byte {
-	var buf bytes.Buffer
-	w := gzip.NewWriter(&buf)
-	_, _ = w.Write(b)
-	_ = w.Close()
-	return buf.Bytes()
 }
 
 func newOwnerToken() string {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
 	"github.com/periskope-connect/periskope-aws/internal/idempotency"
+	"github.com/periskope-connect/periskope-aws/internal/ticketstore"
 )
 
 const table = "idempotency-test"
@@ -312,6 +313,25 @@ func TestStore(t *testing.T) {
 		again, err := s.Begin(ctx, idempotency.Key{Value: "k-large"}, fp, lease())
 		if err != nil || again.Replay == nil || !bytes.Equal(again.Replay.Body, body) {
 			t.Fatalf("replay of a large answer: %v (replay %v)", err, again.Replay != nil)
+		}
+	})
+
+	t.Run("a stored answer that decompresses past MaxDataBytes is refused", func(t *testing.T) {
+		s := e.store()
+		begun, err := s.Begin(ctx, idempotency.Key{Value: "k-bomb"}, fp, lease())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := begun.Claim.Complete(ctx, idempotency.Response{Status: 201, Body: []byte(`{}`)}); err != nil {
+			t.Fatal(err)
+		}
+		item := e.item(t, "k-bomb")
+		item["response_body_gz"] = &types.AttributeValueMemberB{Value: ticketstore.Gzip(make([]byte, ticketstore.MaxDataBytes+1))}
+		if _, err := e.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(table), Item: item}); err != nil {
+			t.Fatal(err)
+		}
+		if again, err := s.Begin(ctx, idempotency.Key{Value: "k-bomb"}, fp, lease()); !errors.Is(err, idempotency.ErrUnavailable) {
+			t.Errorf("Begin over an oversized answer = %+v, %v; want ErrUnavailable", again, err)
 		}
 	})
 

@@ -22,9 +22,9 @@ const (
 	encodingGzip         = "gzip"
 )
 
-// MaxDataBytes bounds the data DataOf decompresses: far above what Lambda
-// can be given (6 MB), so that a damaged or forged data_gz cannot make a
-// reader allocate without bound.
+// MaxDataBytes bounds what Gunzip decompresses: far above what Lambda can
+// be given or answer (6 MB), so that a damaged or forged attribute cannot
+// make a reader allocate without bound.
 const MaxDataBytes = 16 << 20
 
 // ErrBadData is wrapped by DataOf's errors: an item whose data is missing
@@ -46,22 +46,33 @@ func DataOf(item map[string]types.AttributeValue) ([]byte, error) {
 	if enc, _ := item[attrDataEncoding].(*types.AttributeValueMemberS); enc == nil || enc.Value != encodingGzip {
 		return nil, fmt.Errorf("%w: %s without %s %q", ErrBadData, attrDataGzip, attrDataEncoding, encodingGzip)
 	}
-	zr, err := gzip.NewReader(bytes.NewReader(gz.Value))
+	data, err := Gunzip(gz.Value)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrBadData, attrDataGzip, err)
-	}
-	data, err := io.ReadAll(io.LimitReader(zr, MaxDataBytes+1))
-	switch {
-	case err != nil:
-		return nil, fmt.Errorf("%w: %s: %w", ErrBadData, attrDataGzip, err)
-	case len(data) > MaxDataBytes:
-		return nil, fmt.Errorf("%w: %s holds more than %d bytes", ErrBadData, attrDataGzip, MaxDataBytes)
 	}
 	return data, nil
 }
 
-// gzipped compresses data. Writes to a bytes.Buffer cannot fail.
-func gzipped(data []byte) []byte {
+// Gunzip decompresses what Gzip wrote, at most MaxDataBytes of it.
+func Gunzip(gz []byte) ([]byte, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		return nil, err
+	}
+	data, err := io.ReadAll(io.LimitReader(zr, MaxDataBytes+1))
+	if err == nil && len(data) > MaxDataBytes {
+		err = fmt.Errorf("more than %d bytes", MaxDataBytes)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return data, nil
+}
+
+// Gzip compresses data as the table's gzipped attributes hold it: a
+// ticket's data_gz, an idempotency record's response_body_gz. Writes to a
+// bytes.Buffer cannot fail.
+func Gzip(data []byte) []byte {
 	var buf bytes.Buffer
 	zw := gzip.NewWriter(&buf)
 	_, _ = zw.Write(data)

@@ -192,6 +192,9 @@ func TestDataOfRefusesDamagedItems(t *testing.T) {
 		"not gzip": func(item map[string]types.AttributeValue) {
 			item["data_gz"] = &types.AttributeValueMemberB{Value: []byte("plain")}
 		},
+		"past MaxDataBytes": func(item map[string]types.AttributeValue) {
+			item["data_gz"] = &types.AttributeValueMemberB{Value: ticketstore.Gzip(make([]byte, ticketstore.MaxDataBytes+1))}
+		},
 		"cut short": func(item map[string]types.AttributeValue) {
 			b := item["data_gz"].(*types.AttributeValueMemberB).Value
 			item["data_gz"] = &types.AttributeValueMemberB{Value: b[:len(b)/2]}

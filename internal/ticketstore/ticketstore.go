@@ -1,28 +1,7 @@
 // Package ticketstore keeps the tickets announced by Periskope's
-// ticket.created webhook in the product's DynamoDB table, each exactly once.
-//
-// One ticket is one item:
-//
-//	pk           S  "TICKET#<org_id>#<ticket_id>"
-//	ticket_id    S
-//	org_id       S
-//	chat_id      S  ByChat's partition key; absent when the payload names no chat
-//	                or one over 2048 bytes
-//	subject      S
-//	status       S
-//	priority     N  (0 means none)
-//	created_at   S  ByChat's sort key: the ticket's creation time exactly as
-//	                Periskope wrote it; absent when empty or over 1024 bytes
-//	received_at  S  RFC 3339 (UTC, nanoseconds) of the delivery that stored it
-//	event        S  "ticket.created"
-//	event_timestamp S the envelope's timestamp as sent ("" when absent)
-//	data         S  the event's data member, byte for byte as received, when the
-//	                item fits DynamoDB's 400 KB item limit with it; else absent and
-//	data_gz      B  the same bytes gzip-compressed
-//	data_encoding S "gzip" beside data_gz
-//	members_truncated BOOL true when even compressed data did not fit and the
-//	                chat's members map was emptied to store the ticket
-//	source       S  who stored it: "webhook" or "reconcile" (see Source)
+// ticket.created webhook in the product's DynamoDB table, each exactly once,
+// one item a ticket; docs/contract.md ("DynamoDB items") lists its
+// attributes.
 //
 // data is kept as the raw JSON text rather than a DynamoDB map: a map would
 // round numbers through DynamoDB's decimal type, reorder members and drop
@@ -184,13 +163,13 @@ func (t *Ticket) Item() map[string]types.AttributeValue {
 	}
 	delete(item, attrData)
 	shortenCopies(item)
-	item[attrDataGzip] = &types.AttributeValueMemberB{Value: gzipped(t.Data)}
+	item[attrDataGzip] = &types.AttributeValueMemberB{Value: Gzip(t.Data)}
 	item[attrDataEncoding] = &types.AttributeValueMemberS{Value: encodingGzip}
 	if itemSize(item) <= MaxItemBytes {
 		return item
 	}
 	if cut, ok := withoutMembers(t.Data); ok {
-		item[attrDataGzip] = &types.AttributeValueMemberB{Value: gzipped(cut)}
+		item[attrDataGzip] = &types.AttributeValueMemberB{Value: Gzip(cut)}
 		item[attrMembersTruncated] = &types.AttributeValueMemberBOOL{Value: true}
 	}
 	return item

@@ -27,24 +27,20 @@ type Config struct {
 }
 
 // ConfigFromEnv reads the configuration through getenv (os.Getenv in the
-// function) and checks it (see Config.Validate).
+// function) and checks every variable, so that a deployment mistake fails
+// the init naming all the variables at fault rather than failing requests.
+// The error joins one ErrConfig per variable.
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	cfg := Config{
 		SigningKeySecret: text.Getenv(getenv, EnvSigningKeySecret),
 		TicketsTable:     text.Getenv(getenv, EnvTicketsTable),
 	}
-	if err := cfg.Validate(); err != nil {
+	err := text.CheckEnv(ErrConfig,
+		text.EnvVar{Name: EnvSigningKeySecret, Value: cfg.SigningKeySecret, Check: text.CheckSecretID},
+		text.EnvVar{Name: EnvTicketsTable, Value: cfg.TicketsTable, Check: text.CheckTable},
+	)
+	if err != nil {
 		return Config{}, err
 	}
 	return cfg, nil
-}
-
-// Validate checks every variable, so that a deployment mistake fails the
-// init naming all the variables at fault rather than failing requests. The
-// error joins one ErrConfig per variable.
-func (c Config) Validate() error {
-	return text.CheckEnv(ErrConfig,
-		text.EnvVar{Name: EnvSigningKeySecret, Value: c.SigningKeySecret, Check: text.CheckSecretID},
-		text.EnvVar{Name: EnvTicketsTable, Value: c.TicketsTable, Check: text.CheckTable},
-	)
 }

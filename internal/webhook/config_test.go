@@ -5,8 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-
 	"github.com/periskope-connect/periskope-aws/internal/webhook"
 )
 
@@ -72,19 +70,5 @@ func TestConfigFromEnvReportsEveryProblem(t *testing.T) {
 	_, err := webhook.ConfigFromEnv(env(nil))
 	if err == nil || !strings.Contains(err.Error(), webhook.EnvTicketsTable) || !strings.Contains(err.Error(), webhook.EnvSigningKeySecret) {
 		t.Fatalf("err = %v, want both variables named", err)
-	}
-}
-
-// New checks a Config built by hand as ConfigFromEnv checks the
-// environment, so no handler is built over an unusable one.
-func TestNewRefusesAnInvalidConfig(t *testing.T) {
-	valid := webhook.Config{SigningKeySecret: "periskope/local/signing-key", TicketsTable: "periskope-tickets"}
-	if _, err := webhook.New(aws.Config{Region: "us-east-1"}, valid, nil, nil); err != nil {
-		t.Fatalf("valid config: %v", err)
-	}
-	invalid := valid
-	invalid.TicketsTable = "bad/name"
-	if _, err := webhook.New(aws.Config{Region: "us-east-1"}, invalid, nil, nil); !errors.Is(err, webhook.ErrConfig) || !strings.Contains(err.Error(), webhook.EnvTicketsTable) {
-		t.Errorf("err = %v, want ErrConfig naming %s", err, webhook.EnvTicketsTable)
 	}
 }

@@ -47,9 +47,9 @@ func FuzzHandler(f *testing.F) {
 		if err := json.Unmarshal(raw, &req); err != nil {
 			f.Fatal(err)
 		}
-		body, err := apigw.Body(&req, 1<<20)
-		if err != nil {
-			f.Fatal(err)
+		body, apiErr := apigw.ReadBody(&req, 1<<20)
+		if apiErr != nil {
+			f.Fatal(apiErr)
 		}
 		encoding := uint8(fuzzPlain)
 		if req.IsBase64Encoded {

@@ -29,23 +29,19 @@ import (
 )
 
 // DefaultMaxBodyBytes caps the decoded body, before the signature is
-// checked. It is Lambda's synchronous invoke limit, 6 MiB: no larger body can
-// reach the function through API Gateway (the event carries the body, JSON-
-// escaped or base64-encoded, inside its envelope), so every delivery that
-// fits the platform is read, verified and stored (see ticketstore for the
-// storage forms of large data). The largest real delivery, a ticket.created
-// from a WhatsApp group at its limit of 1,024 members with 100 attached
-// messages, is about 0.5 MB (samples.LargeGroup; BenchmarkVerifyLargestDelivery
-// measures it), so the cap leaves a tenfold margin for larger members or
-// messages than the documented example's. A junk body of this size costs one
-// HMAC-SHA256 per key (a few milliseconds; see the benchmark) and only when
-// its signature header is well formed.
+// checked. It is Lambda's synchronous invoke limit, 6 MiB: no larger body
+// reaches the function, so every delivery the platform carries is read,
+// verified and stored. The largest real delivery (a group at WhatsApp's
+// 1,024 members with 100 messages, samples.LargeGroup) is about 0.5 MB, a
+// tenfold margin; a junk body this size costs one HMAC-SHA256 per key (a
+// few milliseconds, BenchmarkVerifyLargestDelivery), and only when its
+// signature header is well formed.
 const DefaultMaxBodyBytes = 6 << 20
 
-// DefaultStoreTimeout bounds the DynamoDB write, retries included, so that a
+// storeTimeout bounds the DynamoDB write, retries included, so that a
 // hanging dependency is answered with 503 well before the function's
 // timeout.
-const DefaultStoreTimeout = 5 * time.Second
+const storeTimeout = 5 * time.Second
 
 // Metric names, written as CloudWatch EMF counts with the dimension
 // Function=webhook. The SAM template's alarms refer to them.
@@ -96,8 +92,6 @@ type Deps struct {
 	Now func() time.Time
 	// MaxBodyBytes caps the decoded body. Zero is DefaultMaxBodyBytes.
 	MaxBodyBytes int
-	// StoreTimeout bounds the DynamoDB write. Zero is DefaultStoreTimeout.
-	StoreTimeout time.Duration
 }
 
 // Handler answers webhook deliveries. It is safe for concurrent use.
@@ -115,9 +109,6 @@ func NewHandler(d Deps) *Handler {
 	if d.MaxBodyBytes <= 0 {
 		d.MaxBodyBytes = DefaultMaxBodyBytes
 	}
-	if d.StoreTimeout <= 0 {
-		d.StoreTimeout = DefaultStoreTimeout
-	}
 	return &Handler{d: d}
 }
 
@@ -125,11 +116,8 @@ func NewHandler(d Deps) *Handler {
 // secret cfg.SigningKeySecret through a per-container cache, tickets stored
 // in cfg.TicketsTable. Failed reads of the secret are logged to logger and
 // counted in metrics. Build it once per container (at init); it makes no
-// network call. The error is cfg's (see Config.Validate).
-func New(awsCfg aws.Config, cfg Config, logger *slog.Logger, metrics emf.Metrics) (*Handler, error) {
-	if err := cfg.Validate(); err != nil {
-		return nil, err
-	}
+// network call. cfg is ConfigFromEnv's, which checked it.
+func New(awsCfg aws.Config, cfg Config, logger *slog.Logger, metrics emf.Metrics) *Handler {
 	keys := NewSigningKeys(secretsmanager.NewFromConfig(awsCfg), cfg.SigningKeySecret,
 		secretcache.WithLogger(logger), secretcache.WithMetrics(metrics))
 	return NewHandler(Deps{
@@ -137,7 +125,7 @@ func New(awsCfg aws.Config, cfg Config, logger *slog.Logger, metrics emf.Metrics
 		Store:   ticketstore.New(dynamodb.NewFromConfig(awsCfg), cfg.TicketsTable),
 		Logger:  logger,
 		Metrics: metrics,
-	}), nil
+	})
 }
 
 // NewSigningKeys returns the cache of the signing keys kept in the secret

@@ -292,7 +292,7 @@ func ticketFrom(ev *periskope.Event) (*ticketstore.Ticket, *outcome) {
 
 // store writes the ticket once and turns the store's answer into ours.
 func (h *Handler) store(ctx context.Context, t *ticketstore.Ticket) *outcome {
-	ctx, cancel := context.WithTimeout(ctx, h.d.StoreTimeout)
+	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
 	defer cancel()
 	err := h.d.Store.Put(ctx, t)
 	switch {

@@ -5,17 +5,12 @@
 // webhook registered late) leaves a gap nothing else notices. Stripe's
 // answer is its list-events API; ours is Periskope's ticket list.
 //
-// A run pages through GET /tickets (PageSize per page) until a page is
-// short or lists no ticket not seen before (an API that ignores offset;
-// reported as ErrNoProgress); MaxPages bounds it in any case. The count
-// Periskope reports ends nothing: its documented example fits both the
-// page's length and the total. It asks
-// the table which tickets of each page it holds in one BatchGetItem, and
-// for each missing one reads the ticket info object (GET /tickets/{id}) and
-// stores it through the webhook's exactly-once store, marked
-// source "reconcile". A ticket the webhook stores in the meantime makes the
-// conditional write fail: it is counted as already stored and left as the
-// webhook wrote it. A second run therefore stores nothing.
+// A run pages through GET /tickets until a page is short, or lists only
+// tickets seen before (ErrNoProgress: an API ignoring offset), or MaxPages
+// were read. It asks the table about each page in one BatchGetItem, and
+// stores each missing ticket's info object (GET /tickets/{id}) through the
+// webhook's exactly-once store, marked source "reconcile"; one the webhook
+// stores meanwhile counts as already stored. A second run stores nothing.
 package reconcile
 
 import (

@@ -52,11 +52,6 @@ type Target struct {
 	IAM bool
 }
 
-// Signer signs a request to execute-api; SigV4 is the AWS one.
-type Signer interface {
-	Sign(ctx context.Context, req *http.Request, body []byte) error
-}
-
 // SigV4 signs requests to API Gateway (service execute-api) with the SDK's
 // signer, as an IAM-authorized caller must.
 type SigV4 struct {
@@ -81,7 +76,7 @@ func (s SigV4) Sign(ctx context.Context, req *http.Request, body []byte) error {
 
 // Checker runs the checks; its Signer signs POST /tickets.
 type Checker struct {
-	Signer Signer
+	Signer *SigV4
 }
 
 // client's timeout is longer than either route's integration timeout.

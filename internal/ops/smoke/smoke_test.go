@@ -79,7 +79,7 @@ func fakeDeployment(t *testing.T, a answers) *httptest.Server {
 }
 
 func checker() *Checker {
-	return &Checker{Signer: SigV4{
+	return &Checker{Signer: &SigV4{
 		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 			return aws.Credentials{AccessKeyID: "AKIDSMOKE", SecretAccessKey: "secret", SessionToken: "token"}, nil
 		}),

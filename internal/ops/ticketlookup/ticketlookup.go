@@ -147,16 +147,12 @@ func FindOrg(ctx context.Context, db ScanAPI, table string) (string, error) {
 	}
 }
 
-// JSON returns item as plain JSON: strings, numbers, booleans, lists and
-// maps as themselves, sets as lists, binary as base64. The ticket's data
-// (the event's data exactly as Periskope sent it), whatever its storage
-// form (data, or data_gz decompressed, see ticketstore.DataOf), is shown
-// as "data", embedded as JSON when it is JSON, so it reads as a document
-// rather than an escaped string or compressed bytes; data_encoding and
-// members_truncated stay to say how it was stored.
-// It is meant for a terminal: every line is escaped (text.Escape), which
-// writes the controls JSON's encoder leaves as they are (DEL, C1 controls,
-// bidirectional formatting) as \u escapes, so the JSON stays the same.
+// JSON returns item as plain JSON (sets as lists, binary as base64), its
+// data in whatever storage form (ticketstore.DataOf) shown as "data",
+// embedded as JSON when it is JSON, so it reads as a document.
+// data_encoding and members_truncated stay to say how it was stored. Every
+// line is escaped for a terminal (text.Escape): the controls JSON's encoder
+// leaves as they are become \u escapes, so the JSON stays the same.
 func JSON(item Item) ([]byte, error) {
 	plain := make(map[string]any, len(item))
 	for name, v := range item {
