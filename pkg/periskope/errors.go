@@ -119,25 +119,11 @@ func IsTimeout(err error) bool {
 	return errors.As(err, &ne) && ne.Timeout()
 }
 
-// newAPIError builds the error for a non-2xx answer. The body is read for
-// Periskope's {"code", "message"}, also accepted nested under "error" or
-// with "error" as the message.
-func newAPIError(op string, status int, h http.Header, body []byte) *APIError {
-	e := &APIError{StatusCode: status, Op: op, TraceID: h.Get(headerTraceID)}
-	e.Code, e.Message = decodeErrorBody(body)
-	e.Message = truncate(e.Message, 500)
-	e.Code = truncate(e.Code, 100)
-	return e
-}
-
-// firstNonEmpty returns the first of values that is not "".
-func firstNonEmpty(values ...string) string {
-	for _, v := range values {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
+// newAPIError is the error of a non-2xx answer, with the code and message
+// of its body (see decodeErrorBody), bounded.
+func newAPIError(r *response) *APIError {
+	code, message := decodeErrorBody(r.body)
+	return &APIError{StatusCode: r.status, Op: r.op, TraceID: r.traceID(), Code: truncate(code, 100), Message: truncate(message, 500)}
 }
 
 // truncate shortens s to at most n bytes without splitting a UTF-8 sequence.

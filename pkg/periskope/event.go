@@ -3,6 +3,7 @@ package periskope
 import (
 	"bytes"
 	"encoding/json"
+	"encoding/json/jsontext"
 	"fmt"
 	"strings"
 )
@@ -15,10 +16,6 @@ type Event struct {
 	PreviousAttributes json.RawMessage `json:"previous_attributes"` // nil when missing or null
 	Timestamp          string          `json:"timestamp"`
 	Raw                json.RawMessage `json:"-"`
-
-	// looseIDs are the identifiers (event, event_type, org_id) that were
-	// not exact JSON strings; ParseEvent refuses them.
-	looseIDs idSet
 }
 
 // ParseEvent decodes a verified webhook body. It fails with
@@ -27,14 +24,13 @@ func ParseEvent(body []byte) (*Event, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, fmt.Errorf("%w: empty body", ErrMalformedEvent)
 	}
-	e, err := decodeEvent(body)
-	if err != nil {
+	e, badID, err := decodeEvent(body)
+	switch {
+	case err != nil:
 		return nil, err
-	}
-	if err := e.looseIDs.err(""); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrMalformedEvent, err)
-	}
-	if e.Type == "" {
+	case badID != "":
+		return nil, fmt.Errorf("%w: %w", ErrMalformedEvent, &FieldError{Field: badID, Err: ErrInvalidID})
+	case e.Type == "":
 		return nil, fmt.Errorf("%w: no event name", ErrMalformedEvent)
 	}
 	return &e, nil
@@ -48,19 +44,32 @@ func ConstructEvent(body []byte, headers map[string]string, keys ...string) (*Ev
 	return ParseEvent(body)
 }
 
-// settleType trims Type (the event member) and falls back to eventType
-// when it is empty. event_type counts as an identifier only when it is the
-// name used: beside an event name it is a member nobody reads, and an odd
-// value there must not refuse an otherwise whole event.
-func (e *Event) settleType(eventType string) {
-	e.Type = strings.TrimSpace(e.Type)
-	if e.Type != "" {
-		e.looseIDs &^= idEventType
-		return
-	}
-	e.Type = strings.TrimSpace(eventType)
-}
-
 // TicketInfo decodes Data of a ticket.* event (else ErrNotTicketEvent), also
-// when sent as a JSON string; it fails as ParseEvent does.
-func (e *Event) TicketInfo() (*TicketInfo, error) { return ticketInfo(e) }
+// when sent as a JSON string; it fails as ParseEvent does. Raw of the
+// result is Data, or the text Data holds when it is a JSON string (what a
+// store keeps of a wrapped delivery).
+func (e *Event) TicketInfo() (*TicketInfo, error) {
+	if !strings.HasPrefix(e.Type, "ticket.") {
+		return nil, fmt.Errorf("%w: %q", ErrNotTicketEvent, e.Type)
+	}
+	data := bytes.TrimSpace(e.Data)
+	if len(data) > 0 && data[0] == '"' {
+		if !jsontext.Value(data).IsValid(decodeOptions()) {
+			return nil, fmt.Errorf("%w: data: invalid JSON string", ErrMalformedEvent)
+		}
+		data = unwrapText(data)
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, fmt.Errorf("%w: no data", ErrMalformedEvent)
+	}
+	ti, err := decodeTicketInfo(data)
+	if err != nil {
+		return nil, fmt.Errorf("%w: data: %v", ErrMalformedEvent, err)
+	}
+	if ti.Ticket != nil {
+		if err := ti.Ticket.checkIDs("ticket."); err != nil {
+			return nil, fmt.Errorf("%w: data: %w", ErrMalformedEvent, err)
+		}
+	}
+	return ti, nil
+}

@@ -14,12 +14,6 @@ type KeyProvider interface {
 	APIKey(ctx context.Context) (string, error)
 }
 
-// keyRefresher is the KeyProvider that can re-read its key.
-type keyRefresher interface {
-	KeyProvider
-	RefreshAPIKey(ctx context.Context) (string, error)
-}
-
 // staticKey is the KeyProvider of WithAPIKey.
 type staticKey string
 
@@ -38,10 +32,13 @@ func (c *Client) apiKey(ctx context.Context, get func(context.Context) (string, 
 	return key, nil
 }
 
-// refreshKey asks a keyRefresher for a new key. ok is false when there is
-// no refresher or the key did not change, so a retry would be pointless.
+// refreshKey asks the KeyProvider for a new key, if it can give one. ok is
+// false when it cannot or the key did not change, so a retry would be
+// pointless.
 func (c *Client) refreshKey(ctx context.Context, old string) (key string, ok bool, err error) {
-	kr, isRefresher := c.keys.(keyRefresher)
+	kr, isRefresher := c.keys.(interface {
+		RefreshAPIKey(ctx context.Context) (string, error)
+	})
 	if !isRefresher {
 		return "", false, nil
 	}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // Option configures a Client.
@@ -78,6 +79,18 @@ func WithHTTPClient(hc *http.Client) Option {
 		return nil
 	}
 }
+
+// RetryPolicy bounds retries; 0 durations mean no limit but the context's.
+type RetryPolicy struct {
+	MaxAttempts      int           // including the first; 1 disables retries
+	BaseDelay        time.Duration // first backoff, doubled each attempt, with jitter
+	MaxDelay         time.Duration // cap of one backoff
+	AttemptTimeout   time.Duration // limit of one attempt
+	RateLimitMaxWait time.Duration // a 429 asking to wait longer is returned at once
+}
+
+// DefaultRetryPolicy is the policy of a Client built without WithRetryPolicy.
+var DefaultRetryPolicy = RetryPolicy{MaxAttempts: 3, BaseDelay: 200 * time.Millisecond, MaxDelay: 2 * time.Second, AttemptTimeout: 8 * time.Second, RateLimitMaxWait: 30 * time.Second}
 
 // WithRetryPolicy sets the retry policy.
 func WithRetryPolicy(p RetryPolicy) Option {

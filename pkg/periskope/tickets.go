@@ -33,7 +33,7 @@ func (c *Client) CreateTicket(ctx context.Context, req CreateTicketRequest) (*Ti
 	if err != nil {
 		return nil, err
 	}
-	return resp.ticketInfoWithTicket()
+	return resp.ticketInfo(true)
 }
 
 // GetTicket calls GET /tickets/{ticket_id}. Like every answer that carries a
@@ -47,7 +47,7 @@ func (c *Client) GetTicket(ctx context.Context, ticketID string) (*TicketInfo, e
 	if err != nil {
 		return nil, err
 	}
-	return resp.ticketInfoWithTicket()
+	return resp.ticketInfo(true)
 }
 
 // UpdateTicket calls PATCH /tickets/{ticket_id}. At least one field must be
@@ -71,7 +71,7 @@ func (c *Client) UpdateTicket(ctx context.Context, ticketID string, req UpdateTi
 	if err != nil {
 		return nil, err
 	}
-	return resp.updatedTicketInfo()
+	return resp.ticketInfo(false)
 }
 
 // ListTickets calls GET /tickets; check each ticket's ids with

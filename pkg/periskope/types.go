@@ -91,15 +91,13 @@ type Ticket struct {
 	IsDeleted              bool              `json:"is_deleted"`
 	LastUpdatedAt          Time              `json:"last_updated_at"` // in list answers
 
-	// looseIDs are the identifiers (ticket_id, org_id) that were not
-	// exact JSON strings; Event.TicketInfo refuses them. The sent fields
-	// keep the JSON text of those.
-	looseIDs                idSet
+	// The JSON text of an identifier that was not an exact JSON string,
+	// else "": Event.TicketInfo refuses such a ticket.
 	sentOrgID, sentTicketID string
 }
 
 // CheckIDs returns a *FieldError (ErrInvalidID) for an inexact ticket_id or org_id.
-func (t *Ticket) CheckIDs() error { return t.looseIDs.err("") }
+func (t *Ticket) CheckIDs() error { return t.checkIDs("") }
 
 // InexactIDs returns the JSON text of each id CheckIDs reports ("" for an
 // exact one), in which ids that read alike ("\ud800", "\udfff") differ.
@@ -182,8 +180,19 @@ func (p Priority) MarshalJSON() ([]byte, error) {
 // Valid reports whether p is one of PriorityLow … PriorityUrgent.
 func (p Priority) Valid() bool { return p >= PriorityLow && p <= PriorityUrgent }
 
-// UnmarshalJSON decodes tolerantly; Raw keeps a copy of b.
-func (ti *TicketInfo) UnmarshalJSON(b []byte) error { return decodeTicketInfoObject(ti, b) }
+// UnmarshalJSON decodes tolerantly, also a bare ticket (an object with
+// ticket_id but no ticket), which it wraps; Raw keeps a copy of b.
+func (ti *TicketInfo) UnmarshalJSON(b []byte) error {
+	if string(bytes.TrimSpace(b)) == "null" {
+		return nil
+	}
+	v, err := decodeTicketInfo(b)
+	if err != nil {
+		return fmt.Errorf("periskope: ticket info: %w", err)
+	}
+	*ti = *v
+	return nil
+}
 
 // UnmarshalJSON decodes tolerantly.
 func (t *Ticket) UnmarshalJSON(b []byte) error { return decodeInto(t, b) }
