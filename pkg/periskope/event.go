@@ -18,8 +18,7 @@ type Event struct {
 	Raw                json.RawMessage `json:"-"`
 }
 
-// ParseEvent decodes a verified webhook body. It fails with
-// ErrMalformedEvent, also for an inexact id (see ErrInvalidID).
+// ParseEvent decodes a verified webhook body, or fails with ErrMalformedEvent.
 func ParseEvent(body []byte) (*Event, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, fmt.Errorf("%w: empty body", ErrMalformedEvent)
@@ -45,9 +44,7 @@ func ConstructEvent(body []byte, headers map[string]string, keys ...string) (*Ev
 }
 
 // TicketInfo decodes Data of a ticket.* event (else ErrNotTicketEvent), also
-// when sent as a JSON string; it fails as ParseEvent does. Raw of the
-// result is Data, or the text Data holds when it is a JSON string (what a
-// store keeps of a wrapped delivery).
+// sent as a JSON string, whose text is then Raw; it fails as ParseEvent does.
 func (e *Event) TicketInfo() (*TicketInfo, error) {
 	if !strings.HasPrefix(e.Type, "ticket.") {
 		return nil, fmt.Errorf("%w: %q", ErrNotTicketEvent, e.Type)

@@ -7,9 +7,8 @@ import (
 	"strings"
 )
 
-// KeyProvider supplies the API key for each request, e.g. from a secret
-// cache. If it also has RefreshAPIKey(ctx) (string, error), the client
-// calls that on a 401 and, when the key changed, retries once.
+// KeyProvider supplies each request's API key. On a 401 the client calls its
+// RefreshAPIKey(ctx) (string, error), if any, and retries once with a new key.
 type KeyProvider interface {
 	APIKey(ctx context.Context) (string, error)
 }

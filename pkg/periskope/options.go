@@ -66,8 +66,7 @@ func WithPhone(phone string) Option {
 	}
 }
 
-// WithHTTPClient sets the HTTP client; a copy of hc that never follows
-// redirects is used.
+// WithHTTPClient sets the HTTP client, used as a copy that never redirects.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *Client) error {
 		if hc == nil {

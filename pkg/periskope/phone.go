@@ -9,8 +9,7 @@ import (
 // cost a millisecond of cold start to compile in a function that imports
 // this package.
 
-// ValidatePhone checks an x-phone value: the number with country code as
-// digits (919876543210), or a phone id ("phone-" and [a-z0-9]).
+// ValidatePhone checks an x-phone value: 919876543210 or phone-[a-z0-9]+.
 func ValidatePhone(phone string) error {
 	if id, ok := strings.CutPrefix(phone, "phone-"); ok {
 		if id != "" && strings.Trim(id, "abcdefghijklmnopqrstuvwxyz0123456789") == "" {
@@ -31,8 +30,7 @@ func isPhoneNumber(s string) bool {
 	return len(s) >= 7 && len(s) <= 15 && s[0] != '0' && isDigits(s)
 }
 
-// NormalizeChatID trims id and appends "@c.us" to bare digits, as the
-// official SDK does.
+// NormalizeChatID trims id and appends "@c.us" to bare digits (as the SDK).
 func NormalizeChatID(id string) string {
 	id = strings.TrimSpace(id)
 	if isDigits(id) {

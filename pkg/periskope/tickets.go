@@ -10,9 +10,7 @@ import (
 	"strings"
 )
 
-// CreateTicket calls POST /tickets/create. It is retried only after a 429
-// or when NeverSent, never after a timeout or a 5xx, which could create a
-// duplicate. ChatID and Subject are required.
+// CreateTicket calls POST /tickets/create; ChatID and Subject are required.
 func (c *Client) CreateTicket(ctx context.Context, req CreateTicketRequest) (*TicketInfo, error) {
 	req.ChatID = NormalizeChatID(req.ChatID)
 	switch {
@@ -36,9 +34,7 @@ func (c *Client) CreateTicket(ctx context.Context, req CreateTicketRequest) (*Ti
 	return resp.ticketInfo(true)
 }
 
-// GetTicket calls GET /tickets/{ticket_id}. Like every answer that carries a
-// ticket, it is read tolerantly: call Ticket.CheckIDs before using its ids
-// as keys.
+// GetTicket calls GET /tickets/{ticket_id}.
 func (c *Client) GetTicket(ctx context.Context, ticketID string) (*TicketInfo, error) {
 	if strings.TrimSpace(ticketID) == "" {
 		return nil, &validationError{"ticket_id", "is required"}
@@ -50,8 +46,7 @@ func (c *Client) GetTicket(ctx context.Context, ticketID string) (*TicketInfo, e
 	return resp.ticketInfo(true)
 }
 
-// UpdateTicket calls PATCH /tickets/{ticket_id}. At least one field must be
-// set. An empty answer gives an empty TicketInfo.
+// UpdateTicket calls PATCH /tickets/{ticket_id}; an empty answer is allowed.
 func (c *Client) UpdateTicket(ctx context.Context, ticketID string, req UpdateTicketRequest) (*TicketInfo, error) {
 	switch {
 	case strings.TrimSpace(ticketID) == "":
@@ -74,8 +69,7 @@ func (c *Client) UpdateTicket(ctx context.Context, ticketID string, req UpdateTi
 	return resp.ticketInfo(false)
 }
 
-// ListTickets calls GET /tickets; check each ticket's ids with
-// Ticket.CheckIDs before using them as keys.
+// ListTickets calls GET /tickets.
 func (c *Client) ListTickets(ctx context.Context, p ListTicketsParams) (*TicketList, error) {
 	if p.Offset < 0 {
 		return nil, &validationError{"offset", "must not be negative"}

@@ -42,8 +42,7 @@ func parseTime(s string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// UnmarshalJSON accepts a timestamp string, epoch seconds or milliseconds,
-// null or "".
+// UnmarshalJSON accepts a timestamp string, epoch (milli)seconds or null.
 func (t *Time) UnmarshalJSON(b []byte) error {
 	ok := false
 	if jsontext.Value(b).IsValid(jsontext.AllowInvalidUTF8(true)) {

@@ -227,9 +227,8 @@ func rateLimitWait(h http.Header) time.Duration {
 	return max(wait, 0)
 }
 
-// RateLimitReset reads an X-RateLimit-Reset value as the client does, for
-// callers pacing bulk calls: epoch seconds above 1e9, milliseconds above
-// 1e12, else seconds from now (capped at a day); false for a non-number.
+// RateLimitReset reads X-RateLimit-Reset as the client does: epoch seconds
+// (milliseconds above 1e12), or seconds from now up to a day; else false.
 func RateLimitReset(v string, now time.Time) (time.Time, bool) {
 	n, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
 	if err != nil || n != n {

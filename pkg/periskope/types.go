@@ -7,8 +7,8 @@ import (
 	"strconv"
 )
 
-// DefaultBaseURL is Periskope's production API; the Status constants are
-// the ticket statuses it accepts.
+// Periskope's names: its API, the ticket statuses, the header of a webhook
+// delivery's signature (see Sign) and the ticket events.
 const (
 	DefaultBaseURL = "https://api.periskope.app/v1"
 
@@ -16,6 +16,12 @@ const (
 	StatusInProgress = "inprogress"
 	StatusClosed     = "closed"
 	StatusArchived   = "archived"
+
+	SignatureHeader = "x-periskope-signature"
+
+	EventTicketCreated = "ticket.created"
+	EventTicketUpdated = "ticket.updated"
+	EventTicketDeleted = "ticket.deleted"
 )
 
 // Priority is a ticket priority; PriorityNone is none.
@@ -42,8 +48,7 @@ type CreateTicketRequest struct {
 	Status          string   `json:"status,omitempty"`   // empty means open
 }
 
-// UpdateTicketRequest is the body of PATCH /tickets/{ticket_id}. Nil fields are
-// left unchanged.
+// UpdateTicketRequest is the body of PATCH /tickets/{id}; nil fields stay.
 type UpdateTicketRequest struct {
 	Subject  *string   `json:"subject,omitempty"`
 	Assignee *string   `json:"assignee,omitempty"`
@@ -59,14 +64,13 @@ type ListTicketsParams struct {
 	Limit  int // page size; 0 leaves it to Periskope
 }
 
-// TicketInfo is a ticket with the chat and messages it was raised from. Any
-// part may be nil; Raw holds the exact bytes it was decoded from.
+// TicketInfo is a ticket with its chat and messages; any part may be nil.
 type TicketInfo struct {
 	Ticket           *Ticket         `json:"ticket"`
 	Chat             *Chat           `json:"chat"`
 	Message          *Message        `json:"message"`
 	AttachedMessages []Message       `json:"attached_messages"`
-	Raw              json.RawMessage `json:"-"`
+	Raw              json.RawMessage `json:"-"` // the exact bytes decoded
 	TraceID          string          `json:"-"` // x-periskope-trace-id of the answer
 }
 
@@ -96,11 +100,11 @@ type Ticket struct {
 	sentOrgID, sentTicketID string
 }
 
-// CheckIDs returns a *FieldError (ErrInvalidID) for an inexact ticket_id or org_id.
+// CheckIDs returns a *FieldError (ErrInvalidID) for a ticket_id or org_id
+// that is no exact JSON string: call it before keying by them.
 func (t *Ticket) CheckIDs() error { return t.checkIDs("") }
 
-// InexactIDs returns the JSON text of each id CheckIDs reports ("" for an
-// exact one), in which ids that read alike ("\ud800", "\udfff") differ.
+// InexactIDs returns how the ids CheckIDs refuses were sent ("" if exact).
 func (t *Ticket) InexactIDs() (orgID, ticketID string) { return t.sentOrgID, t.sentTicketID }
 
 // Chat is the WhatsApp chat a ticket belongs to.
@@ -148,8 +152,7 @@ type Message struct {
 	PerformedBy string `json:"performed_by"`
 }
 
-// TicketList is one page of GET /tickets; From and To are the 1-based
-// positions of its first and last ticket.
+// TicketList is a page of GET /tickets; From and To are 1-based positions.
 type TicketList struct {
 	Tickets []Ticket        `json:"tickets"`
 	Count   int             `json:"count"`
@@ -171,8 +174,7 @@ func (p *Priority) UnmarshalJSON(b []byte) error {
 	return err
 }
 
-// MarshalJSON encodes p as a string ("2"), as the create endpoint's schema
-// types it.
+// MarshalJSON writes a string ("2"), as the create endpoint's schema has it.
 func (p Priority) MarshalJSON() ([]byte, error) {
 	return []byte(`"` + strconv.Itoa(int(p)) + `"`), nil
 }
@@ -180,8 +182,7 @@ func (p Priority) MarshalJSON() ([]byte, error) {
 // Valid reports whether p is one of PriorityLow … PriorityUrgent.
 func (p Priority) Valid() bool { return p >= PriorityLow && p <= PriorityUrgent }
 
-// UnmarshalJSON decodes tolerantly, also a bare ticket (an object with
-// ticket_id but no ticket), which it wraps; Raw keeps a copy of b.
+// UnmarshalJSON decodes tolerantly, wrapping a bare ticket; Raw keeps b.
 func (ti *TicketInfo) UnmarshalJSON(b []byte) error {
 	if string(bytes.TrimSpace(b)) == "null" {
 		return nil
