@@ -16,18 +16,12 @@ import (
 	"unicode/utf8"
 )
 
-// The model types decode with encoding/json/v2's struct decoding: unknown
-// members are skipped, duplicate member names refused and names matched
-// exactly. decodeOptions make every leaf tolerant, so a mistyped member
-// reads as its field's zero value (or its text) rather than refusing the
-// whole value. Invalid UTF-8 and unpaired surrogate escapes read as
-// U+FFFD, except in identifiers (see idText).
-
-// decodeOptions let invalid UTF-8 through, so that one odd subject does
-// not refuse a delivery, and read each leaf type of the model tolerantly.
-// Built at the first decoding, not at init: 0.08 ms and 28 KB of every
-// cold start otherwise, paid even by a webhook that refuses an unsigned
-// delivery without decoding it.
+// The model types decode with encoding/json/v2 (unknown members skipped,
+// repeated names refused, names matched exactly). decodeOptions read each
+// leaf tolerantly: a mistyped member is its field's zero value or its text,
+// never a refusal of the whole; invalid UTF-8 and unpaired surrogates read
+// as U+FFFD, except in identifiers (idText). They are built at the first
+// decoding: at init they would cost every cold start 0.08 ms and 28 KB.
 var decodeOptions = sync.OnceValue(func() jsonv2.Options {
 	return jsonv2.JoinOptions(jsontext.AllowInvalidUTF8(true), jsonv2.WithUnmarshalers(jsonv2.JoinUnmarshalers(
 		leaf(jsonText), leaf(boolOf), leaf(intLeaf), leaf(priorityLeaf), leaf(timeLeaf), leaf(rawMember),
@@ -64,12 +58,10 @@ var (
 	errNotObject = errors.New("not a JSON object")
 )
 
-// decodeObject decodes b, an object once trimmed as bytes.TrimSpace
-// trims it, into v; json/v2 refuses anything after it. A null leaves v as
-// it was and is reported. Anything else is read as a bare JSON value first,
-// so that invalid JSON gets its syntax or duplicate-name error and valid
-// JSON errNotObject, never json/v2's mismatch error naming the unexported
-// wire type.
+// decodeObject decodes the object b (trimmed) into v, or reports null and
+// leaves v. Anything else is read as a bare value first, so that the error
+// is its syntax or repeated-name one, or errNotObject, never json/v2's
+// mismatch error naming an unexported wire type.
 func decodeObject(b []byte, v any) (null bool, err error) {
 	b = bytes.TrimSpace(b)
 	switch {
@@ -189,10 +181,9 @@ func timeLeaf(raw []byte) Time {
 	return t
 }
 
-// timeOf reads a timestamp member: a number is epoch seconds (or
-// milliseconds), a blank string the zero time, another string one of
-// timeLayouts, null nothing. Raw is the member's text; ok is false for
-// anything else, with a zero time.
+// timeOf reads a timestamp member, Raw its text: a number is epoch time, a
+// string blank or in timeLayouts, or null; ok is false (a zero time) for
+// anything else.
 func timeOf(raw []byte) (t Time, ok bool) {
 	t.Raw = jsonText(raw)
 	switch raw[0] {
@@ -213,8 +204,7 @@ func timeOf(raw []byte) (t Time, ok bool) {
 	return t, ok
 }
 
-// rawMember keeps a copy of a member's JSON, byte for byte; null keeps
-// nil.
+// rawMember is a copy of a member's JSON, byte for byte; nil for null.
 func rawMember(raw []byte) json.RawMessage {
 	if raw[0] == 'n' {
 		return nil
@@ -236,9 +226,8 @@ func readStringMap(dec *jsontext.Decoder) (map[string]string, error) {
 	})
 }
 
-// readMembers reads Chat.Members: an object of member objects, keyed by
-// contact id. Members that are not objects are left out; a value that is
-// not an object reads as nil.
+// readMembers reads Chat.Members, leaving out members that are not objects;
+// a value that is not an object reads as nil.
 func readMembers(dec *jsontext.Decoder) (map[string]ChatMember, error) {
 	return readMap(dec, func(dec *jsontext.Decoder) (m ChatMember, ok bool, err error) {
 		if dec.PeekKind() != '{' {
@@ -313,15 +302,11 @@ func objectPtr[T any](dec *jsontext.Decoder) (*T, error) {
 	return v, jsonv2.UnmarshalDecode(dec, v)
 }
 
-// Identifiers become keys, so each must be a JSON string whose text
-// decodes exactly as sent: read as text, "\ud800" and "\udfff" would be one
-// id, and 100, 1e2 and 100.0 three. An identifier member decodes into an
-// idText, which still reads an inexact one as jsonText does and keeps what
-// was sent, for ParseEvent and Event.TicketInfo to refuse.
-
-// idText is an identifier member: its text, and the JSON text it was sent
-// as when that was not a JSON string decoding exactly ("" when exact,
-// missing or null).
+// idText is an identifier member: its text, and the JSON it was sent as when
+// that was no JSON string decoding exactly ("" if exact, missing or null).
+// Identifiers become keys: as text "\ud800" and "\udfff" would be one id,
+// and 100, 1e2 and 100.0 three, so ParseEvent and Event.TicketInfo refuse
+// such ids.
 type idText struct{ text, sent string }
 
 // UnmarshalJSONFrom implements jsonv2.UnmarshalerFrom.
@@ -354,8 +339,7 @@ type (
 	}
 )
 
-// readTicket reads a ticket object, keeping how inexact identifiers were
-// sent.
+// readTicket reads a ticket object, keeping how inexact ids were sent.
 func readTicket(dec *jsontext.Decoder, t *Ticket) error {
 	*t = Ticket{}
 	w := ticketWire{ticketFields: (*ticketFields)(t)}
@@ -387,10 +371,9 @@ type eventWire struct {
 	PreviousAttributes json.RawMessage `json:"previous_attributes"`
 }
 
-// decodeEvent reads a webhook envelope, taking Type from "event" or else
-// "event_type", and keeps a copy of b in Raw. badID names the first
-// identifier sent inexactly; event_type is one only when it gives the
-// name, as beside an event name nobody reads it.
+// decodeEvent reads a webhook envelope, Type from "event" or else
+// "event_type". badID names the first id sent inexactly; event_type counts
+// only when it gives the name (beside an event name nobody reads it).
 func decodeEvent(b []byte) (e Event, badID string, err error) {
 	var w eventWire
 	if null, err := decodeObject(b, &w); err != nil || null {
@@ -414,21 +397,19 @@ func decodeEvent(b []byte) (e Event, badID string, err error) {
 	return e, badID, nil
 }
 
-// ticketInfoWire is a ticket info object, or a bare ticket: TicketID and
-// Ticket.sent say whether the ticket_id and ticket members are there and
-// not null.
+// ticketInfoWire is a ticket info object, or a bare ticket: one with a
+// ticket_id and no ticket member (Ticket.sent: there and not null).
 type (
 	ticketInfoFields TicketInfo
 	ticketInfoWire   struct {
 		ticketInfoFields
-		Ticket   ticketMember `json:"ticket"`
-		TicketID present      `json:"ticket_id"`
+		Ticket   ticketMember   `json:"ticket"`
+		TicketID jsontext.Value `json:"ticket_id"`
 	}
 	ticketMember struct {
 		t    *Ticket
 		sent bool
 	}
-	present bool
 )
 
 // UnmarshalJSONFrom implements jsonv2.UnmarshalerFrom.
@@ -437,15 +418,8 @@ func (m *ticketMember) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	return jsonv2.UnmarshalDecode(dec, &m.t)
 }
 
-// UnmarshalJSONFrom implements jsonv2.UnmarshalerFrom.
-func (p *present) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	*p = dec.PeekKind() != 'n'
-	return dec.SkipValue()
-}
-
-// decodeTicketInfo reads a ticket info object, or a bare ticket (an
-// object with ticket_id but no ticket), which it wraps; null is errNull.
-// Raw is a copy of b.
+// decodeTicketInfo reads a ticket info object, or wraps a bare ticket; null
+// is errNull. Raw is a copy of b.
 func decodeTicketInfo(b []byte) (*TicketInfo, error) {
 	var w ticketInfoWire
 	if null, err := decodeObject(b, &w); err != nil || null {
@@ -453,7 +427,7 @@ func decodeTicketInfo(b []byte) (*TicketInfo, error) {
 	}
 	ti := TicketInfo(w.ticketInfoFields)
 	ti.Ticket = w.Ticket.t
-	if !w.Ticket.sent && bool(w.TicketID) {
+	if !w.Ticket.sent && len(w.TicketID) > 0 && w.TicketID.Kind() != 'n' {
 		ti = TicketInfo{Ticket: new(Ticket)}
 		if err := decodeInto(ti.Ticket, b); err != nil {
 			return nil, err
@@ -471,18 +445,14 @@ func decodeTicketArray(b []byte) ([]Ticket, error) {
 	return tickets, err
 }
 
-// unwrapText is the text of the valid JSON string raw, decoded so that
-// the text still says what the string's sender meant where UTF-8 cannot:
-// an unpaired surrogate escape stays the six-character escape, and an
-// invalid UTF-8 byte stays that byte. The object decoder then applies its
-// own rules to each member, as for data sent as an object: an id holding
-// either is refused by name, a text reads U+FFFD. Unquoting to U+FFFD
-// instead would make "\ud800", "\udbff" and "\udfff" one id. This is
-// also what two JSON.parse calls in JavaScript do with UTF-16 code units:
-// an escape kept next to a surrogate decoded from the outer string pairs
-// with it as the code units would, and a surrogate right after a backslash
-// of the inner text (an invalid escape there) becomes U+FFFD, which keeps
-// it invalid rather than turning "\\" + "ud800" into a valid escape.
+// unwrapText is the text of the valid JSON string raw with each unpaired
+// surrogate escape kept as its six characters and invalid UTF-8 kept as
+// is, so that the object decoder refuses an id holding either by name, as
+// for data sent as an object (unquoting to U+FFFD would make "\ud800" and
+// "\udfff" one id). As two JSON.parse calls do with UTF-16 code units, a
+// kept escape pairs with a surrogate decoded next to it, and a surrogate
+// right after an inner backslash becomes U+FFFD, so "\\" + "ud800" stays
+// an invalid escape.
 func unwrapText(raw []byte) []byte {
 	in := raw[1 : len(raw)-1]
 	out := make([]byte, 0, len(in))
@@ -525,8 +495,7 @@ var unescaped = [256]byte{'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 
 // endsInEscape reports whether b ends in an odd run of backslashes: inside
 // a JSON string, the next character would be escaped.
 func endsInEscape(b []byte) bool {
-	n := len(b) - len(bytes.TrimRight(b, `\`))
-	return n%2 == 1
+	return (len(b)-len(bytes.TrimRight(b, `\`)))%2 == 1
 }
 
 // hex4 reads the four hex digits of a \u escape at b[i:].

@@ -94,11 +94,8 @@ func (e *APIError) Is(target error) bool {
 
 // IsTimeout reports a timeout, after which a create may have made a ticket.
 func IsTimeout(err error) bool {
-	if errors.Is(err, context.DeadlineExceeded) {
-		return true
-	}
 	var ne net.Error
-	return errors.As(err, &ne) && ne.Timeout()
+	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
 }
 
 // newAPIError is the error of a non-2xx answer, with the code and message
@@ -135,13 +132,7 @@ func NeverSent(err error) bool {
 	// attempt timeout or a context deadline that ends a dial is not
 	// recognised: net/http then reports only the context's error, so the
 	// request may or may not have left.
-	if errors.Is(err, syscall.ECONNREFUSED) {
-		return true
-	}
 	var opErr *net.OpError
-	if errors.As(err, &opErr) && opErr.Op == "dial" {
-		return true
-	}
 	var dnsErr *net.DNSError
-	return errors.As(err, &dnsErr)
+	return errors.Is(err, syscall.ECONNREFUSED) || errors.As(err, &opErr) && opErr.Op == "dial" || errors.As(err, &dnsErr)
 }

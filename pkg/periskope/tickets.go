@@ -2,10 +2,9 @@ package periskope
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -23,11 +22,7 @@ func (c *Client) CreateTicket(ctx context.Context, req CreateTicketRequest) (*Ti
 	case req.Status != "" && !validStatus(req.Status):
 		return nil, &validationError{"status", "must be open, inprogress, closed or archived"}
 	}
-	body, err := json.Marshal(req)
-	if err != nil {
-		return nil, fmt.Errorf("periskope: encoding request: %w", err)
-	}
-	resp, err := c.do(ctx, request{method: http.MethodPost, path: "/tickets/create", body: body})
+	resp, err := c.do(ctx, request{method: http.MethodPost, path: "/tickets/create", body: req})
 	if err != nil {
 		return nil, err
 	}
@@ -58,11 +53,7 @@ func (c *Client) UpdateTicket(ctx context.Context, ticketID string, req UpdateTi
 	case req.Status != nil && !validStatus(*req.Status):
 		return nil, &validationError{"status", "must be open, inprogress, closed or archived"}
 	}
-	body, err := json.Marshal(req)
-	if err != nil {
-		return nil, fmt.Errorf("periskope: encoding request: %w", err)
-	}
-	resp, err := c.do(ctx, request{method: http.MethodPatch, path: "/tickets/" + url.PathEscape(ticketID), body: body, idempotent: true})
+	resp, err := c.do(ctx, request{method: http.MethodPatch, path: "/tickets/" + url.PathEscape(ticketID), body: req, idempotent: true})
 	if err != nil {
 		return nil, err
 	}
@@ -71,10 +62,10 @@ func (c *Client) UpdateTicket(ctx context.Context, ticketID string, req UpdateTi
 
 // ListTickets calls GET /tickets.
 func (c *Client) ListTickets(ctx context.Context, p ListTicketsParams) (*TicketList, error) {
-	if p.Offset < 0 {
+	switch {
+	case p.Offset < 0:
 		return nil, &validationError{"offset", "must not be negative"}
-	}
-	if p.Limit < 0 {
+	case p.Limit < 0:
 		return nil, &validationError{"limit", "must not be negative"}
 	}
 	q := url.Values{}
@@ -93,9 +84,5 @@ func (c *Client) ListTickets(ctx context.Context, p ListTicketsParams) (*TicketL
 
 // validStatus reports whether s is a status Periskope accepts.
 func validStatus(s string) bool {
-	switch s {
-	case StatusOpen, StatusInProgress, StatusClosed, StatusArchived:
-		return true
-	}
-	return false
+	return slices.Contains([]string{StatusOpen, StatusInProgress, StatusClosed, StatusArchived}, s)
 }

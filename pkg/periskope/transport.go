@@ -3,6 +3,7 @@ package periskope
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -26,7 +27,7 @@ type request struct {
 	method string
 	path   string // below the base URL, starting with "/"
 	query  url.Values
-	body   []byte // nil for none
+	body   any // sent as JSON; nil for none
 	// idempotent calls are also retried after 5xx answers and transport
 	// failures; others only where Periskope certainly did not process them.
 	idempotent bool
@@ -46,13 +47,20 @@ type response struct {
 // do sends r, retrying as the policy and the kind of call allow, and
 // returns the first 2xx answer.
 func (c *Client) do(ctx context.Context, r request) (*response, error) {
+	var body []byte
+	if r.body != nil {
+		var err error
+		if body, err = json.Marshal(r.body); err != nil {
+			return nil, fmt.Errorf("periskope: encoding request: %w", err)
+		}
+	}
 	key, err := c.apiKey(ctx, c.keys.APIKey)
 	if err != nil {
 		return nil, err
 	}
 	refreshed := false
 	for attempt := 1; ; attempt++ {
-		resp, err := c.send(ctx, r, key)
+		resp, err := c.send(ctx, r, body, key)
 		var delay time.Duration
 		switch {
 		case err != nil:
@@ -111,7 +119,7 @@ func (c *Client) do(ctx context.Context, r request) (*response, error) {
 
 // send makes one attempt, bounded by AttemptTimeout. A timeout of the
 // attempt itself is reported as context.DeadlineExceeded.
-func (c *Client) send(ctx context.Context, r request, key string) (*response, error) {
+func (c *Client) send(ctx context.Context, r request, body []byte, key string) (*response, error) {
 	actx, cancel := ctx, context.CancelFunc(func() {})
 	if c.retry.AttemptTimeout > 0 {
 		actx, cancel = context.WithTimeout(ctx, c.retry.AttemptTimeout)
@@ -122,11 +130,11 @@ func (c *Client) send(ctx context.Context, r request, key string) (*response, er
 	if len(r.query) > 0 {
 		u += "?" + r.query.Encode()
 	}
-	var body io.Reader
-	if r.body != nil {
-		body = bytes.NewReader(r.body)
+	var reader io.Reader
+	if body != nil {
+		reader = bytes.NewReader(body)
 	}
-	req, err := http.NewRequestWithContext(actx, r.method, u, body)
+	req, err := http.NewRequestWithContext(actx, r.method, u, reader)
 	if err != nil {
 		return nil, fmt.Errorf("periskope: %s: %w", r.op(), err)
 	}
@@ -214,12 +222,11 @@ func jitter(d time.Duration) time.Duration {
 func rateLimitWait(h http.Header) time.Duration {
 	now := time.Now()
 	var wait time.Duration
-	if v := strings.TrimSpace(h.Get(headerRetryAfter)); v != "" {
-		if secs, err := strconv.ParseFloat(v, 64); err == nil {
-			wait = seconds(secs)
-		} else if t, err := http.ParseTime(v); err == nil {
-			wait = t.Sub(now)
-		}
+	retryAfter := strings.TrimSpace(h.Get(headerRetryAfter))
+	if secs, err := strconv.ParseFloat(retryAfter, 64); err == nil {
+		wait = seconds(secs)
+	} else if t, err := http.ParseTime(retryAfter); err == nil {
+		wait = t.Sub(now)
 	}
 	if reset, ok := RateLimitReset(h.Get(headerRateLimitReset), now); ok {
 		wait = max(wait, reset.Sub(now))
