@@ -1,12 +1,14 @@
 package periskope
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"net/url"
+	"strings"
+	"time"
 )
-
-// defaultUserAgent is sent unless WithUserAgent sets another.
-const defaultUserAgent = "periskope-go"
 
 // Header names of Periskope's API.
 const (
@@ -31,7 +33,7 @@ func New(opts ...Option) (*Client, error) {
 	c := &Client{
 		baseURL:   DefaultBaseURL,
 		retry:     DefaultRetryPolicy,
-		userAgent: defaultUserAgent,
+		userAgent: "periskope-go", // unless WithUserAgent sets another
 	}
 	for _, opt := range opts {
 		if opt == nil {
@@ -49,3 +51,188 @@ func New(opts ...Option) (*Client, error) {
 	}
 	return c, nil
 }
+
+// Option configures a Client.
+type Option func(*Client) error
+
+// WithBaseURL sets the API prefix, e.g. "http://127.0.0.1:4010/v1".
+func WithBaseURL(u string) Option {
+	return func(c *Client) error {
+		// Errors quote the URL with any password masked, and not at all
+		// when it does not parse.
+		parsed, err := url.Parse(strings.TrimSpace(u))
+		if err != nil {
+			// *url.Error quotes the whole URL; keep only its reason.
+			return fmt.Errorf("periskope: base URL: %w", errors.Unwrap(err))
+		}
+		if parsed.Scheme != "http" && parsed.Scheme != "https" || parsed.Host == "" {
+			return fmt.Errorf("periskope: base URL %q: want http(s)://host[/prefix]", parsed.Redacted())
+		}
+		if parsed.RawQuery != "" || parsed.Fragment != "" || parsed.User != nil {
+			return fmt.Errorf("periskope: base URL %q: no query, fragment or user info allowed", parsed.Redacted())
+		}
+		c.baseURL = strings.TrimRight(parsed.String(), "/")
+		return nil
+	}
+}
+
+// WithAPIKey sets a fixed API key.
+func WithAPIKey(key string) Option {
+	return func(c *Client) error {
+		if strings.TrimSpace(key) == "" {
+			return errors.New("periskope: empty API key")
+		}
+		c.keys = staticKey(key)
+		return nil
+	}
+}
+
+// WithKeyProvider sets where the API key comes from.
+func WithKeyProvider(p KeyProvider) Option {
+	return func(c *Client) error {
+		if p == nil {
+			return errors.New("periskope: nil KeyProvider")
+		}
+		c.keys = p
+		return nil
+	}
+}
+
+// WithPhone sets the x-phone header (see ValidatePhone).
+func WithPhone(phone string) Option {
+	return func(c *Client) error {
+		if err := ValidatePhone(phone); err != nil {
+			return err
+		}
+		c.phone = phone
+		return nil
+	}
+}
+
+// WithHTTPClient sets the HTTP client, used as a copy that never redirects.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *Client) error {
+		if hc == nil {
+			return errors.New("periskope: nil *http.Client")
+		}
+		noFollow := *hc
+		noFollow.CheckRedirect = refuseRedirect
+		c.http = &noFollow
+		return nil
+	}
+}
+
+// RetryPolicy bounds retries; 0 durations mean no limit but the context's.
+type RetryPolicy struct {
+	MaxAttempts      int           // including the first; 1 disables retries
+	BaseDelay        time.Duration // first backoff, doubled each attempt, with jitter
+	MaxDelay         time.Duration // cap of one backoff
+	AttemptTimeout   time.Duration // limit of one attempt
+	RateLimitMaxWait time.Duration // a 429 asking to wait longer is returned at once
+}
+
+// DefaultRetryPolicy is the policy of a Client built without WithRetryPolicy.
+var DefaultRetryPolicy = RetryPolicy{MaxAttempts: 3, BaseDelay: 200 * time.Millisecond, MaxDelay: 2 * time.Second, AttemptTimeout: 8 * time.Second, RateLimitMaxWait: 30 * time.Second}
+
+// WithRetryPolicy sets the retry policy.
+func WithRetryPolicy(p RetryPolicy) Option {
+	return func(c *Client) error {
+		if p.MaxAttempts < 1 {
+			return fmt.Errorf("periskope: retry policy: MaxAttempts %d < 1", p.MaxAttempts)
+		}
+		if p.BaseDelay < 0 || p.MaxDelay < 0 || p.AttemptTimeout < 0 || p.RateLimitMaxWait < 0 {
+			return errors.New("periskope: retry policy: negative duration")
+		}
+		c.retry = p
+		return nil
+	}
+}
+
+// WithUserAgent sets the User-Agent header.
+func WithUserAgent(ua string) Option {
+	return func(c *Client) error {
+		if strings.ContainsAny(ua, "\r\n") {
+			return errors.New("periskope: user agent contains a line break")
+		}
+		c.userAgent = ua
+		return nil
+	}
+}
+
+// KeyProvider supplies each request's API key. On a 401 the client calls its
+// RefreshAPIKey(ctx) (string, error), if any, and retries once with a new key.
+type KeyProvider interface {
+	APIKey(ctx context.Context) (string, error)
+}
+
+// staticKey is the KeyProvider of WithAPIKey.
+type staticKey string
+
+func (k staticKey) APIKey(context.Context) (string, error) { return string(k), nil }
+
+// apiKey fetches a key and checks it can go into a header.
+func (c *Client) apiKey(ctx context.Context, get func(context.Context) (string, error)) (string, error) {
+	key, err := get(ctx)
+	if err != nil {
+		return "", fmt.Errorf("periskope: API key: %w", err)
+	}
+	key = strings.TrimSpace(key)
+	if key == "" || strings.ContainsFunc(key, func(r rune) bool { return r < ' ' || r == 0x7f }) {
+		return "", errors.New("periskope: API key is empty or contains control characters")
+	}
+	return key, nil
+}
+
+// refreshKey asks the KeyProvider for a new key, if it can give one. ok is
+// false when it cannot or the key did not change, so a retry would be
+// pointless.
+func (c *Client) refreshKey(ctx context.Context, old string) (key string, ok bool, err error) {
+	kr, isRefresher := c.keys.(interface {
+		RefreshAPIKey(ctx context.Context) (string, error)
+	})
+	if !isRefresher {
+		return "", false, nil
+	}
+	key, err = c.apiKey(ctx, kr.RefreshAPIKey)
+	if err != nil {
+		return "", false, err
+	}
+	return key, key != old, nil
+}
+
+// The checks below are hand-written: the equivalent regular expressions
+// cost a millisecond of cold start to compile in a function that imports
+// this package.
+
+// ValidatePhone checks an x-phone value: 919876543210 or phone-[a-z0-9]+.
+func ValidatePhone(phone string) error {
+	if id, ok := strings.CutPrefix(phone, "phone-"); ok {
+		if id != "" && strings.Trim(id, "abcdefghijklmnopqrstuvwxyz0123456789") == "" {
+			return nil
+		}
+		return fmt.Errorf("periskope: phone id %q: want phone- followed by lowercase letters and digits", phone)
+	}
+	if isPhoneNumber(phone) {
+		return nil
+	}
+	return fmt.Errorf("periskope: phone %q: want country code and number as digits only (e.g. 919876543210) or a phone-… id", phone)
+}
+
+// isPhoneNumber reports whether s is a phone number as Periskope writes
+// one: the country code and number as 7 to 15 digits, without "+" or a
+// leading zero (919876543210).
+func isPhoneNumber(s string) bool {
+	return len(s) >= 7 && len(s) <= 15 && s[0] != '0' && isDigits(s)
+}
+
+// NormalizeChatID trims id and appends "@c.us" to bare digits (as the SDK).
+func NormalizeChatID(id string) string {
+	id = strings.TrimSpace(id)
+	if isDigits(id) {
+		return id + "@c.us"
+	}
+	return id
+}
+
+// isDigits reports whether s is one or more ASCII digits.
+func isDigits(s string) bool { return s != "" && strings.Trim(s, "0123456789") == "" }

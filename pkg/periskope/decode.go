@@ -8,6 +8,7 @@ import (
 	jsonv2 "encoding/json/v2"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -15,30 +16,36 @@ import (
 	"unicode/utf8"
 )
 
-// The model types decode with encoding/json/v2's struct decoding: unknown
-// members are skipped, duplicate member names refused and names matched
-// exactly, as json/v2 does by default. decodeOptions make every leaf
-// tolerant, so a mistyped member reads as its field's zero value (or its
-// text) rather than refusing the whole value. Invalid UTF-8 and unpaired
-// surrogate escapes read as U+FFFD, except in identifiers (see idText).
-
-// decodeOptions are the decoding options: invalid UTF-8 let through, so
-// that one odd subject does not refuse a delivery, and a tolerant reader
-// for each leaf type of the model. Built at the first decoding, not at
-// init: 0.08 ms and 28 KB of every cold start otherwise, paid even by a
-// webhook that refuses an unsigned delivery without decoding it.
+// The model types decode with encoding/json/v2 (unknown members skipped,
+// repeated names refused, names matched exactly). decodeOptions read each
+// leaf tolerantly: a mistyped member is its field's zero value or its text,
+// never a refusal of the whole; invalid UTF-8 and unpaired surrogates read
+// as U+FFFD, except in identifiers (idText). They are built at the first
+// decoding: at init they would cost every cold start 0.08 ms and 28 KB.
 var decodeOptions = sync.OnceValue(func() jsonv2.Options {
 	return jsonv2.JoinOptions(jsontext.AllowInvalidUTF8(true), jsonv2.WithUnmarshalers(jsonv2.JoinUnmarshalers(
-		leaf(readText), leaf(readBool), leaf(readInt), leaf(readPriority), leaf(readTime),
-		leaf(readStringMap), leaf(readMembers), leaf(readRawMember),
-		leaf(objects[Ticket]), leaf(objects[Message]),
-		leaf(objectPtr[Ticket]), leaf(objectPtr[Chat]), leaf(objectPtr[Message]),
+		leaf(jsonText), leaf(boolOf), leaf(intLeaf), leaf(priorityLeaf), leaf(timeLeaf), leaf(rawMember),
+		stream(readStringMap), stream(readMembers),
+		stream(objects[Ticket]), stream(objects[Message]),
+		stream(objectPtr[Ticket]), stream(objectPtr[Chat]), stream(objectPtr[Message]),
 		jsonv2.UnmarshalFromFunc(readTicket),
 	)))
 })
 
-// leaf makes an unmarshaler of a reader that returns the value it reads.
-func leaf[T any](read func(dec *jsontext.Decoder) (T, error)) *jsonv2.Unmarshalers {
+// leaf makes the unmarshaler of a type read from a member's whole JSON
+// value, of any kind, by read.
+func leaf[T any](read func(raw []byte) T) *jsonv2.Unmarshalers {
+	return jsonv2.UnmarshalFromFunc(func(dec *jsontext.Decoder, v *T) error {
+		raw, err := dec.ReadValue()
+		if err == nil {
+			*v = read(raw)
+		}
+		return err
+	})
+}
+
+// stream makes the unmarshaler of a type read from the decoder by read.
+func stream[T any](read func(dec *jsontext.Decoder) (T, error)) *jsonv2.Unmarshalers {
 	return jsonv2.UnmarshalFromFunc(func(dec *jsontext.Decoder, v *T) (err error) {
 		*v, err = read(dec)
 		return err
@@ -51,12 +58,10 @@ var (
 	errNotObject = errors.New("not a JSON object")
 )
 
-// decodeObject decodes b, an object once trimmed as bytes.TrimSpace
-// trims it, into v; json/v2 refuses anything after it. A null leaves v as
-// it was and is reported. Anything else is read as a bare JSON value first,
-// so that invalid JSON gets its syntax or duplicate-name error and valid
-// JSON errNotObject, never json/v2's mismatch error naming the unexported
-// wire type.
+// decodeObject decodes the object b (trimmed) into v, or reports null and
+// leaves v. Anything else is read as a bare value first, so that the error
+// is its syntax or repeated-name one, or errNotObject, never json/v2's
+// mismatch error naming an unexported wire type.
 func decodeObject(b []byte, v any) (null bool, err error) {
 	b = bytes.TrimSpace(b)
 	switch {
@@ -72,18 +77,22 @@ func decodeObject(b []byte, v any) (null bool, err error) {
 	return false, jsonv2.Unmarshal(b, v, decodeOptions())
 }
 
-// plainJSONString reports whether the JSON string raw (quotes included)
-// reads as its bytes between the quotes: no escape, valid UTF-8.
-func plainJSONString(raw []byte) bool {
-	in := raw[1 : len(raw)-1]
-	return bytes.IndexByte(in, '\\') < 0 && utf8.Valid(in)
+// decodeInto decodes the object (or null: the zero value) b into v, and
+// leaves v as it was on an error.
+func decodeInto[T any](v *T, b []byte) error {
+	var out T
+	if _, err := decodeObject(b, &out); err != nil {
+		return err
+	}
+	*v = out
+	return nil
 }
 
 // stringText is the text of the JSON string raw, with U+FFFD for invalid
 // UTF-8 and unpaired surrogate escapes, and whether it had none of them.
 func stringText(raw []byte) (string, bool) {
-	if plainJSONString(raw) {
-		return string(raw[1 : len(raw)-1]), true
+	if in := raw[1 : len(raw)-1]; bytes.IndexByte(in, '\\') < 0 && utf8.Valid(in) {
+		return string(in), true
 	}
 	out, err := jsontext.AppendUnquote(nil, raw) // invalid text is reported, and replaced in out
 	return string(out), err == nil
@@ -105,109 +114,26 @@ func jsonText(raw []byte) string {
 	return string(raw) // number, true, false
 }
 
-// readText reads the value at dec as jsonText does.
-func readText(dec *jsontext.Decoder) (string, error) {
-	switch dec.PeekKind() {
-	case '"', '0', 't', 'f':
-		raw, err := dec.ReadValue()
-		return jsonText(raw), err
-	}
-	return "", dec.SkipValue()
-}
-
-// Identifiers become keys, so each must be a JSON string whose text
-// decodes exactly as sent: read as text, "\ud800" and "\udfff" would be one
-// id, and 100, 1e2 and 100.0 three. An identifier member decodes into an
-// idText, which still reads an inexact one as readText does and records it,
-// for ParseEvent and Event.TicketInfo to refuse.
-
-// idText is an identifier member: its text, and the JSON text it was sent
-// as when that was not a JSON string decoding exactly ("" when exact,
-// missing or null).
-type idText struct{ text, sent string }
-
-// UnmarshalJSONFrom implements jsonv2.UnmarshalerFrom.
-func (id *idText) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	*id = idText{}
-	if dec.PeekKind() == 'n' {
-		return dec.SkipValue()
-	}
-	raw, err := dec.ReadValue()
-	if err != nil {
-		return err
-	}
-	exact := false
-	if raw.Kind() == '"' {
-		id.text, exact = stringText(raw)
-	} else {
-		id.text = jsonText(raw)
-	}
-	if !exact {
-		id.sent = string(raw)
-	}
-	return nil
-}
-
-// idSet is a set of identifier members, one bit each.
-type idSet uint8
-
-// The identifier members, in the order errors name them.
-const (
-	idEvent idSet = 1 << iota
-	idEventType
-	idTicketID
-	idOrgID
-)
-
-var idNames = []struct {
-	id   idSet
-	name string
-}{{idEvent, "event"}, {idEventType, "event_type"}, {idTicketID, "ticket_id"}, {idOrgID, "org_id"}}
-
-// err returns a *FieldError wrapping ErrInvalidID for the first member of
-// s, named with prefix, or nil when s is empty.
-func (s idSet) err(prefix string) error {
-	for _, n := range idNames {
-		if s&n.id != 0 {
-			return &FieldError{Field: prefix + n.name, Err: ErrInvalidID}
-		}
-	}
-	return nil
-}
-
-// add adds member to s when id was inexact.
-func (s *idSet) add(member idSet, id idText) {
-	if id.sent != "" {
-		*s |= member
-	}
-}
-
-// readBool reads true/false, "true"/"false" or a number (non-zero is
-// true); anything else is false.
-func readBool(dec *jsontext.Decoder) (bool, error) {
-	switch dec.PeekKind() {
+// boolOf reads true/false, "true"/"false" or a number (non-zero is true);
+// anything else is false.
+func boolOf(raw []byte) bool {
+	switch raw[0] {
 	case 't':
-		return true, dec.SkipValue()
+		return true
 	case '"':
-		s, err := readText(dec)
-		b, _ := strconv.ParseBool(strings.TrimSpace(s))
-		return b, err
-	case '0':
-		raw, err := dec.ReadValue()
-		if err != nil {
-			return false, err
-		}
-		n, perr := strconv.ParseFloat(string(raw), 64)
-		return perr == nil && n != 0, nil
+		b, _ := strconv.ParseBool(strings.TrimSpace(jsonText(raw)))
+		return b
+	case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+		n, err := strconv.ParseFloat(string(raw), 64)
+		return err == nil && n != 0
 	}
-	return false, dec.SkipValue()
+	return false
 }
 
-// readInt reads a number or a numeric string; anything else is 0.
-func readInt(dec *jsontext.Decoder) (int, error) {
-	s, err := readText(dec)
-	n, _ := intOf(s)
-	return n, err
+// intLeaf reads a number or a numeric string; anything else is 0.
+func intLeaf(raw []byte) int {
+	n, _ := intOf(jsonText(raw))
+	return n
 }
 
 // intOf reads an integer, also written as a float ("2.0", 2e0).
@@ -222,42 +148,86 @@ func intOf(s string) (int, bool) {
 	return 0, false
 }
 
-// readPriority reads a Priority as Priority.UnmarshalJSON does; an
+// priorityLeaf reads a Priority as Priority.UnmarshalJSON does; an
 // unreadable one is PriorityNone.
-func readPriority(dec *jsontext.Decoder) (Priority, error) {
-	s, err := readText(dec)
-	p, _ := priorityOf(s)
-	return p, err
+func priorityLeaf(raw []byte) Priority {
+	p, _ := priorityOf(jsonText(raw))
+	return p
 }
 
-// readTime reads a Time as Time.UnmarshalJSON does. A value that is not a
-// known timestamp form keeps its text in Raw with a zero time rather than
-// failing.
-func readTime(dec *jsontext.Decoder) (Time, error) {
-	raw, err := dec.ReadValue()
-	var t Time
-	if err == nil && t.UnmarshalJSON(raw) != nil {
-		t = Time{Raw: jsonText(raw)}
+// priorityOf reads a priority from text: a number ("2", "2.0"), a name
+// ("low" … "urgent", "none", any case) or "" (PriorityNone).
+func priorityOf(s string) (Priority, error) {
+	s = strings.TrimSpace(s)
+	if n, ok := intOf(s); ok {
+		return Priority(n), nil
 	}
-	return t, err
+	if s == "" {
+		return PriorityNone, nil
+	}
+	if i := slices.Index(priorityNames, strings.ToLower(s)); i >= 0 {
+		return Priority(i), nil
+	}
+	return PriorityNone, fmt.Errorf("periskope: unknown priority %q", s)
+}
+
+// priorityNames are the names of the priorities, by value.
+var priorityNames = []string{"none", "low", "medium", "high", "urgent"}
+
+// timeLeaf reads a Time as Time.UnmarshalJSON does; a value in no known
+// form keeps its text in Raw, with a zero time.
+func timeLeaf(raw []byte) Time {
+	t, _ := timeOf(raw)
+	return t
+}
+
+// timeOf reads a timestamp member, Raw its text: a number is epoch time, a
+// string blank or in timeLayouts, or null; ok is false (a zero time) for
+// anything else.
+func timeOf(raw []byte) (t Time, ok bool) {
+	t.Raw = jsonText(raw)
+	switch raw[0] {
+	case 'n':
+		return t, true
+	case '"':
+		if strings.TrimSpace(t.Raw) == "" {
+			return t, true
+		}
+		t.Time, ok = parseTime(t.Raw)
+	case '{', '[', 't', 'f':
+	default:
+		n, err := strconv.ParseFloat(t.Raw, 64)
+		if ok = err == nil; ok {
+			t.Time = epochTime(n)
+		}
+	}
+	return t, ok
+}
+
+// rawMember is a copy of a member's JSON, byte for byte; nil for null.
+func rawMember(raw []byte) json.RawMessage {
+	if raw[0] == 'n' {
+		return nil
+	}
+	return bytes.Clone(raw)
 }
 
 // readStringMap reads an object whose values should be strings. Values of
-// other types are kept as their JSON text ("3", "true", `{"a":1}`); null is
-// "". A value that is not an object reads as nil.
+// other types are kept as their compact JSON text ("3", "true", `{"a":1}`);
+// null is "". A value that is not an object reads as nil.
 func readStringMap(dec *jsontext.Decoder) (map[string]string, error) {
 	return readMap(dec, func(dec *jsontext.Decoder) (string, bool, error) {
 		raw, err := dec.ReadValue()
-		if err != nil {
-			return "", false, err
+		if err != nil || raw[0] != '{' && raw[0] != '[' {
+			return jsonText(raw), true, err
 		}
-		return mapValueText(raw), true, nil
+		compact := jsontext.Value(bytes.Clone(raw))
+		return string(compact), true, compact.Compact()
 	})
 }
 
-// readMembers reads Chat.Members: an object of member objects, keyed by
-// contact id. Members that are not objects are left out; a value that is
-// not an object reads as nil.
+// readMembers reads Chat.Members, leaving out members that are not objects;
+// a value that is not an object reads as nil.
 func readMembers(dec *jsontext.Decoder) (map[string]ChatMember, error) {
 	return readMap(dec, func(dec *jsontext.Decoder) (m ChatMember, ok bool, err error) {
 		if dec.PeekKind() != '{' {
@@ -267,16 +237,32 @@ func readMembers(dec *jsontext.Decoder) (map[string]ChatMember, error) {
 	})
 }
 
-// mapValueText is one value of a string map: objects and arrays as compact
-// JSON, other values as jsonText reads them.
-func mapValueText(raw []byte) string {
-	if raw[0] == '{' || raw[0] == '[' {
-		var buf bytes.Buffer
-		if json.Compact(&buf, raw) == nil {
-			return buf.String()
+// readMap reads an object into a map, each member's value by read, which
+// may leave it out; a value that is not an object reads as nil.
+func readMap[V any](dec *jsontext.Decoder, read func(dec *jsontext.Decoder) (V, bool, error)) (map[string]V, error) {
+	if dec.PeekKind() != '{' {
+		return nil, dec.SkipValue()
+	}
+	if _, err := dec.ReadToken(); err != nil { // {
+		return nil, err
+	}
+	m := map[string]V{}
+	for dec.PeekKind() == '"' {
+		raw, err := dec.ReadValue()
+		if err != nil {
+			return m, err
+		}
+		name, _ := stringText(raw)
+		v, ok, err := read(dec)
+		if err != nil {
+			return m, err
+		}
+		if ok {
+			m[name] = v
 		}
 	}
-	return jsonText(raw)
+	_, err := dec.ReadToken() // }, or the error of what stands there
+	return m, err
 }
 
 // objects reads the object elements of an array; other elements are
@@ -316,42 +302,30 @@ func objectPtr[T any](dec *jsontext.Decoder) (*T, error) {
 	return v, jsonv2.UnmarshalDecode(dec, v)
 }
 
-// readRawMember keeps a copy of a member's JSON, byte for byte; null
-// keeps nil.
-func readRawMember(dec *jsontext.Decoder) (json.RawMessage, error) {
+// idText is an identifier member: its text, and the JSON it was sent as when
+// that was no JSON string decoding exactly ("" if exact, missing or null).
+// Identifiers become keys: as text "\ud800" and "\udfff" would be one id,
+// and 100, 1e2 and 100.0 three, so ParseEvent and Event.TicketInfo refuse
+// such ids.
+type idText struct{ text, sent string }
+
+// UnmarshalJSONFrom implements jsonv2.UnmarshalerFrom.
+func (id *idText) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	*id = idText{}
 	raw, err := dec.ReadValue()
 	if err != nil || raw[0] == 'n' {
-		return nil, err
+		return err
 	}
-	return append(json.RawMessage(nil), raw...), nil
-}
-
-// readMap reads an object into a map, each member's value by read, which
-// may leave it out; a value that is not an object reads as nil.
-func readMap[V any](dec *jsontext.Decoder, read func(dec *jsontext.Decoder) (V, bool, error)) (map[string]V, error) {
-	if dec.PeekKind() != '{' {
-		return nil, dec.SkipValue()
+	exact := false
+	if raw[0] == '"' {
+		id.text, exact = stringText(raw)
+	} else {
+		id.text = jsonText(raw)
 	}
-	if _, err := dec.ReadToken(); err != nil { // {
-		return nil, err
+	if !exact {
+		id.sent = string(raw)
 	}
-	m := map[string]V{}
-	for dec.PeekKind() == '"' {
-		raw, err := dec.ReadValue()
-		if err != nil {
-			return m, err
-		}
-		name, _ := stringText(raw)
-		v, ok, err := read(dec)
-		if err != nil {
-			return m, err
-		}
-		if ok {
-			m[name] = v
-		}
-	}
-	_, err := dec.ReadToken() // }, or the error of what stands there
-	return m, err
+	return nil
 }
 
 // ticketFields is a Ticket without its methods, for json/v2 to decode
@@ -365,7 +339,7 @@ type (
 	}
 )
 
-// readTicket reads a ticket object, recording its inexact identifiers.
+// readTicket reads a ticket object, keeping how inexact ids were sent.
 func readTicket(dec *jsontext.Decoder, t *Ticket) error {
 	*t = Ticket{}
 	w := ticketWire{ticketFields: (*ticketFields)(t)}
@@ -373,34 +347,18 @@ func readTicket(dec *jsontext.Decoder, t *Ticket) error {
 		return err
 	}
 	t.OrgID, t.TicketID, t.sentOrgID, t.sentTicketID = w.OrgID.text, w.TicketID.text, w.OrgID.sent, w.TicketID.sent
-	t.looseIDs.add(idOrgID, w.OrgID)
-	t.looseIDs.add(idTicketID, w.TicketID)
 	return nil
 }
 
-// priorityOf reads a priority from text: a number ("2", "2.0"), a name
-// ("low" … "urgent", "none", any case) or "" (PriorityNone).
-func priorityOf(s string) (Priority, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return PriorityNone, nil
+// checkIDs is CheckIDs with prefix before the member's name.
+func (t *Ticket) checkIDs(prefix string) error {
+	switch {
+	case t.sentTicketID != "":
+		return &FieldError{Field: prefix + "ticket_id", Err: ErrInvalidID}
+	case t.sentOrgID != "":
+		return &FieldError{Field: prefix + "org_id", Err: ErrInvalidID}
 	}
-	if n, ok := intOf(s); ok {
-		return Priority(n), nil
-	}
-	switch strings.ToLower(s) {
-	case "none":
-		return PriorityNone, nil
-	case "low":
-		return PriorityLow, nil
-	case "medium":
-		return PriorityMedium, nil
-	case "high":
-		return PriorityHigh, nil
-	case "urgent":
-		return PriorityUrgent, nil
-	}
-	return PriorityNone, fmt.Errorf("periskope: unknown priority %q", s)
+	return nil
 }
 
 // eventWire is the webhook envelope as sent.
@@ -413,37 +371,45 @@ type eventWire struct {
 	PreviousAttributes json.RawMessage `json:"previous_attributes"`
 }
 
-// decodeEvent reads a webhook envelope, taking Type from "event" or else
-// "event_type", and keeps a copy of b in Raw.
-func decodeEvent(b []byte) (Event, error) {
+// decodeEvent reads a webhook envelope, Type from "event" or else
+// "event_type". badID names the first id sent inexactly; event_type counts
+// only when it gives the name (beside an event name nobody reads it).
+func decodeEvent(b []byte) (e Event, badID string, err error) {
 	var w eventWire
 	if null, err := decodeObject(b, &w); err != nil || null {
-		return Event{}, fmt.Errorf("%w: %w", ErrMalformedEvent, cmp.Or(err, errNull))
+		return Event{}, "", fmt.Errorf("%w: %w", ErrMalformedEvent, cmp.Or(err, errNull))
 	}
-	e := Event{Type: w.Type.text, OrgID: w.OrgID.text, Data: w.Data, PreviousAttributes: w.PreviousAttributes, Timestamp: w.Timestamp}
-	e.looseIDs.add(idEvent, w.Type)
-	e.looseIDs.add(idEventType, w.EventType)
-	e.looseIDs.add(idOrgID, w.OrgID)
-	e.settleType(w.EventType.text)
-	e.Raw = append(json.RawMessage(nil), b...)
-	return e, nil
+	e = Event{Type: strings.TrimSpace(w.Type.text), OrgID: w.OrgID.text, Data: w.Data,
+		PreviousAttributes: w.PreviousAttributes, Timestamp: w.Timestamp, Raw: bytes.Clone(b)}
+	if e.Type == "" {
+		e.Type = strings.TrimSpace(w.EventType.text)
+	} else {
+		w.EventType.sent = ""
+	}
+	switch {
+	case w.Type.sent != "":
+		badID = "event"
+	case w.EventType.sent != "":
+		badID = "event_type"
+	case w.OrgID.sent != "":
+		badID = "org_id"
+	}
+	return e, badID, nil
 }
 
-// ticketInfoWire is a ticket info object, or a bare ticket: TicketID and
-// Ticket.sent say whether the ticket_id and ticket members are there and
-// not null.
+// ticketInfoWire is a ticket info object, or a bare ticket: one with a
+// ticket_id and no ticket member (Ticket.sent: there and not null).
 type (
 	ticketInfoFields TicketInfo
 	ticketInfoWire   struct {
 		ticketInfoFields
-		Ticket   ticketMember `json:"ticket"`
-		TicketID present      `json:"ticket_id"`
+		Ticket   ticketMember   `json:"ticket"`
+		TicketID jsontext.Value `json:"ticket_id"`
 	}
 	ticketMember struct {
 		t    *Ticket
 		sent bool
 	}
-	present bool
 )
 
 // UnmarshalJSONFrom implements jsonv2.UnmarshalerFrom.
@@ -452,62 +418,23 @@ func (m *ticketMember) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	return jsonv2.UnmarshalDecode(dec, &m.t)
 }
 
-// UnmarshalJSONFrom implements jsonv2.UnmarshalerFrom.
-func (p *present) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	*p = dec.PeekKind() != 'n'
-	return dec.SkipValue()
-}
-
-// info is the TicketInfo read.
-func (w *ticketInfoWire) info() TicketInfo {
-	ti := TicketInfo(w.ticketInfoFields)
-	ti.Ticket = w.Ticket.t
-	return ti
-}
-
-// decodeTicketInfoObject is TicketInfo.UnmarshalJSON: null leaves ti as
-// it is, as encoding/json does.
-func decodeTicketInfoObject(ti *TicketInfo, b []byte) error {
-	var w ticketInfoWire
-	null, err := decodeObject(b, &w)
-	if err != nil {
-		return fmt.Errorf("periskope: ticket info: %w", err)
-	}
-	if !null {
-		*ti = w.info()
-		ti.Raw = append(json.RawMessage(nil), b...)
-	}
-	return nil
-}
-
-// decodeTicketInfo reads a ticket info object, or a bare ticket (an
-// object with ticket_id but no ticket), which it wraps. Raw is a copy of b.
+// decodeTicketInfo reads a ticket info object, or wraps a bare ticket; null
+// is errNull. Raw is a copy of b.
 func decodeTicketInfo(b []byte) (*TicketInfo, error) {
 	var w ticketInfoWire
 	if null, err := decodeObject(b, &w); err != nil || null {
 		return nil, cmp.Or(err, errNull)
 	}
-	ti := w.info()
-	if !w.Ticket.sent && bool(w.TicketID) {
-		var t Ticket
-		if err := decodeInto(&t, b); err != nil {
+	ti := TicketInfo(w.ticketInfoFields)
+	ti.Ticket = w.Ticket.t
+	if !w.Ticket.sent && len(w.TicketID) > 0 && w.TicketID.Kind() != 'n' {
+		ti = TicketInfo{Ticket: new(Ticket)}
+		if err := decodeInto(ti.Ticket, b); err != nil {
 			return nil, err
 		}
-		ti = TicketInfo{Ticket: &t}
 	}
-	ti.Raw = append(json.RawMessage(nil), b...)
+	ti.Raw = bytes.Clone(b)
 	return &ti, nil
-}
-
-// decodeInto is the UnmarshalJSON of Ticket and TicketList: b must hold
-// an object, or null (the zero value). On an error v is left as it was.
-func decodeInto[T any](v *T, b []byte) error {
-	var out T
-	if _, err := decodeObject(b, &out); err != nil {
-		return err
-	}
-	*v = out
-	return nil
 }
 
 // decodeTicketArray reads a bare array of tickets, as a page of GET
@@ -518,71 +445,14 @@ func decodeTicketArray(b []byte) ([]Ticket, error) {
 	return tickets, err
 }
 
-// ticketInfo is Event.TicketInfo. Data may be a ticket info object or a
-// bare ticket, also sent as the text of a JSON string; unknown events are
-// ErrNotTicketEvent. Raw of the result is Data, or the text Data holds when
-// it is a JSON string (what a store keeps of a wrapped delivery).
-func ticketInfo(e *Event) (*TicketInfo, error) {
-	if !strings.HasPrefix(e.Type, "ticket.") {
-		return nil, fmt.Errorf("%w: %q", ErrNotTicketEvent, e.Type)
-	}
-	data := bytes.TrimSpace(e.Data)
-	if len(data) > 0 && data[0] == '"' {
-		// The object arrives as the text of a JSON string.
-		if !jsontext.Value(data).IsValid(decodeOptions()) {
-			return nil, fmt.Errorf("%w: data: invalid JSON string", ErrMalformedEvent)
-		}
-		data = unwrapText(data)
-	}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, fmt.Errorf("%w: no data", ErrMalformedEvent)
-	}
-	ti, err := decodeTicketInfo(data)
-	if err != nil {
-		return nil, fmt.Errorf("%w: data: %v", ErrMalformedEvent, err)
-	}
-	if ti.Ticket != nil {
-		if err := ti.Ticket.looseIDs.err("ticket."); err != nil {
-			return nil, fmt.Errorf("%w: data: %w", ErrMalformedEvent, err)
-		}
-	}
-	return ti, nil
-}
-
-// errorBody is Periskope's error answer, {"code", "message"}.
-type errorBody struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-}
-
-// errorMember is the error member of an error answer: an errorBody, or
-// the message as text.
-type errorMember struct {
-	errorBody
-	text string
-}
-
-// UnmarshalJSONFrom implements jsonv2.UnmarshalerFrom.
-func (m *errorMember) UnmarshalJSONFrom(dec *jsontext.Decoder) (err error) {
-	if dec.PeekKind() == '{' {
-		return jsonv2.UnmarshalDecode(dec, &m.errorBody)
-	}
-	m.text, err = readText(dec)
-	return err
-}
-
-// unwrapText is the text of the valid JSON string raw, decoded so that
-// the text still says what the string's sender meant where UTF-8 cannot:
-// an unpaired surrogate escape stays the six-character escape, and an
-// invalid UTF-8 byte stays that byte. The object decoder then applies its
-// own rules to each member, as for data sent as an object: an id holding
-// either is refused by name, a text reads U+FFFD. Unquoting to U+FFFD
-// instead would make "\ud800", "\udbff" and "\udfff" one id. This is
-// also what two JSON.parse calls in JavaScript do with UTF-16 code units:
-// an escape kept next to a surrogate decoded from the outer string pairs
-// with it as the code units would, and a surrogate right after a backslash
-// of the inner text (an invalid escape there) becomes U+FFFD, which keeps
-// it invalid rather than turning "\\" + "ud800" into a valid escape.
+// unwrapText is the text of the valid JSON string raw with each unpaired
+// surrogate escape kept as its six characters and invalid UTF-8 kept as
+// is, so that the object decoder refuses an id holding either by name, as
+// for data sent as an object (unquoting to U+FFFD would make "\ud800" and
+// "\udfff" one id). As two JSON.parse calls do with UTF-16 code units, a
+// kept escape pairs with a surrogate decoded next to it, and a surrogate
+// right after an inner backslash becomes U+FFFD, so "\\" + "ud800" stays
+// an invalid escape.
 func unwrapText(raw []byte) []byte {
 	in := raw[1 : len(raw)-1]
 	out := make([]byte, 0, len(in))
@@ -625,27 +495,7 @@ var unescaped = [256]byte{'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 
 // endsInEscape reports whether b ends in an odd run of backslashes: inside
 // a JSON string, the next character would be escaped.
 func endsInEscape(b []byte) bool {
-	n := len(b) - len(bytes.TrimRight(b, `\`))
-	return n%2 == 1
-}
-
-// decodeErrorBody reads Periskope's error answer: {"code", "message"},
-// also nested under "error" or with "error" as the message; a bare JSON
-// string is the message. Anything else gives nothing.
-func decodeErrorBody(b []byte) (code, message string) {
-	var top struct {
-		errorBody
-		Error errorMember `json:"error"`
-	}
-	b = bytes.TrimSpace(b)
-	if len(b) > 0 && b[0] == '"' && jsonv2.Unmarshal(b, &message, decodeOptions()) == nil {
-		return "", message
-	}
-	if len(b) == 0 || b[0] != '{' || jsonv2.Unmarshal(b, &top, decodeOptions()) != nil {
-		return "", ""
-	}
-	nested := top.Error
-	return firstNonEmpty(top.Code, nested.Code), firstNonEmpty(top.Message, nested.Message, nested.text)
+	return (len(b)-len(bytes.TrimRight(b, `\`)))%2 == 1
 }
 
 // hex4 reads the four hex digits of a \u escape at b[i:].
@@ -655,4 +505,32 @@ func hex4(b []byte, i int) (rune, bool) {
 	}
 	n, err := strconv.ParseUint(string(b[i:i+4]), 16, 16)
 	return rune(n), err == nil
+}
+
+// errorBody is Periskope's error answer, {"code", "message"}.
+type errorBody struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// decodeErrorBody reads Periskope's error answer: {"code", "message"},
+// also nested under "error" or with "error" as the message; a bare JSON
+// string is the message. Anything else gives nothing.
+func decodeErrorBody(b []byte) (code, message string) {
+	var top struct {
+		errorBody
+		Error jsontext.Value `json:"error"`
+	}
+	b = bytes.TrimSpace(b)
+	if len(b) > 0 && b[0] == '"' && jsonv2.Unmarshal(b, &message, decodeOptions()) == nil {
+		return "", message
+	}
+	if len(b) == 0 || b[0] != '{' || jsonv2.Unmarshal(b, &top, decodeOptions()) != nil {
+		return "", ""
+	}
+	var nested errorBody // an object, else the message as text
+	if len(top.Error) > 0 && jsonv2.Unmarshal(top.Error, &nested, decodeOptions()) != nil {
+		nested.Message = jsonText(top.Error)
+	}
+	return cmp.Or(top.Code, nested.Code), cmp.Or(top.Message, nested.Message)
 }

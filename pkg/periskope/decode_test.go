@@ -402,6 +402,11 @@ func TestDecodingEdgeCases(t *testing.T) {
 			if !tt.check(ti, err) {
 				t.Errorf("decoded wrongly: %s, %v", dump(ti), err)
 			}
+			// json.Unmarshal into a TicketInfo is the same decoding, bare
+			// tickets included.
+			if u, uerr := periskope.Decodings["TicketInfo"](b); (uerr == nil) != (err == nil) || err == nil && dump(u) != dump(v) {
+				t.Errorf("TicketInfo.UnmarshalJSON: %s, %v; decodeTicketInfo: %s, %v", dump(u), uerr, dump(v), err)
+			}
 		})
 	}
 }

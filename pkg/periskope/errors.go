@@ -11,29 +11,22 @@ import (
 	"time"
 )
 
-// Errors, matched with errors.Is. An *APIError matches the one for its
-// status code; ErrRedirected is any 3xx, as the client never follows one.
+// Errors for errors.Is; an *APIError matches the one of its status code.
 var (
-	ErrRedirected     = errors.New("periskope: redirected")
-	ErrUnauthorized   = errors.New("periskope: unauthorized") // 401, 403
-	ErrNotFound       = errors.New("periskope: not found")
-	ErrRateLimited    = errors.New("periskope: rate limited")
-	ErrInvalidRequest = errors.New("periskope: invalid request") // other 4xx
-	ErrServer         = errors.New("periskope: server error")
-
-	// ErrMalformedResponse is a 2xx answer that is not the JSON expected;
-	// for a create the ticket may well exist.
-	ErrMalformedResponse = errors.New("periskope: malformed response")
+	ErrRedirected        = errors.New("periskope: redirected")   // any 3xx: the client never follows one
+	ErrUnauthorized      = errors.New("periskope: unauthorized") // 401, 403
+	ErrNotFound          = errors.New("periskope: not found")
+	ErrRateLimited       = errors.New("periskope: rate limited")
+	ErrInvalidRequest    = errors.New("periskope: invalid request")    // other 4xx
+	ErrServer            = errors.New("periskope: server error")       // 5xx
+	ErrMalformedResponse = errors.New("periskope: malformed response") // 2xx: a create's ticket may exist
 
 	ErrMalformedEvent   = errors.New("periskope: malformed webhook event")
 	ErrNotTicketEvent   = errors.New("periskope: not a ticket event")
 	ErrMissingSignature = errors.New("periskope: missing webhook signature")
 	ErrInvalidSignature = errors.New("periskope: webhook signature does not match")
 	ErrNoSigningKeys    = errors.New("periskope: no signing keys configured")
-
-	// ErrInvalidID, in a *FieldError, is an id (event, org_id, ticket_id)
-	// that is not a JSON string or would read as U+FFFD.
-	ErrInvalidID = errors.New("periskope: identifier is not an exact JSON string")
+	ErrInvalidID        = errors.New("periskope: identifier is not an exact JSON string") // in a *FieldError; as text it could be another id
 )
 
 // validationError is a request the client refuses to send; it matches
@@ -61,83 +54,55 @@ type APIError struct {
 
 // Error implements error; it holds no request body or credential.
 func (e *APIError) Error() string {
-	var b strings.Builder
-	b.WriteString("periskope: ")
+	parts := []string{"periskope"}
 	if e.Op != "" {
-		b.WriteString(e.Op)
-		b.WriteString(": ")
+		parts = append(parts, e.Op)
 	}
-	b.WriteString(strconv.Itoa(e.StatusCode))
-	if text := http.StatusText(e.StatusCode); text != "" {
-		b.WriteString(" " + text)
+	parts = append(parts, strings.TrimSpace(strconv.Itoa(e.StatusCode)+" "+http.StatusText(e.StatusCode)))
+	for _, s := range []string{e.Code, e.Message} {
+		if s != "" {
+			parts = append(parts, s)
+		}
 	}
-	if e.Code != "" {
-		b.WriteString(": " + e.Code)
-	}
-	if e.Message != "" {
-		b.WriteString(": " + e.Message)
-	}
+	msg := strings.Join(parts, ": ")
 	if e.RetryAfter > 0 {
-		b.WriteString(" (retry after " + e.RetryAfter.String() + ")")
+		msg += " (retry after " + e.RetryAfter.String() + ")"
 	}
 	if e.TraceID != "" {
-		b.WriteString(" (trace id " + e.TraceID + ")")
+		msg += " (trace id " + e.TraceID + ")"
 	}
-	return b.String()
+	return msg
 }
 
 // Is matches the sentinel error of e's status code.
 func (e *APIError) Is(target error) bool {
-	switch target {
-	case ErrRedirected:
-		return e.StatusCode >= 300 && e.StatusCode < 400
-	case ErrUnauthorized:
-		return e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden
-	case ErrNotFound:
-		return e.StatusCode == http.StatusNotFound
-	case ErrRateLimited:
-		return e.StatusCode == http.StatusTooManyRequests
-	case ErrInvalidRequest:
-		switch e.StatusCode {
-		case http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusTooManyRequests:
-			return false
-		}
-		return e.StatusCode >= 400 && e.StatusCode < 500
-	case ErrServer:
-		return e.StatusCode >= 500
+	s := e.StatusCode
+	switch {
+	case s >= 500:
+		return target == ErrServer
+	case s == http.StatusUnauthorized || s == http.StatusForbidden:
+		return target == ErrUnauthorized
+	case s == http.StatusNotFound:
+		return target == ErrNotFound
+	case s == http.StatusTooManyRequests:
+		return target == ErrRateLimited
+	case s >= 400:
+		return target == ErrInvalidRequest
 	}
-	return false
+	return target == ErrRedirected && s >= 300
 }
 
-// IsTimeout reports whether err is a timeout (of the context, the attempt
-// or the network): such a create may or may not have made a ticket.
+// IsTimeout reports a timeout, after which a create may have made a ticket.
 func IsTimeout(err error) bool {
-	if errors.Is(err, context.DeadlineExceeded) {
-		return true
-	}
 	var ne net.Error
-	return errors.As(err, &ne) && ne.Timeout()
+	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
 }
 
-// newAPIError builds the error for a non-2xx answer. The body is read for
-// Periskope's {"code", "message"}, also accepted nested under "error" or
-// with "error" as the message.
-func newAPIError(op string, status int, h http.Header, body []byte) *APIError {
-	e := &APIError{StatusCode: status, Op: op, TraceID: h.Get(headerTraceID)}
-	e.Code, e.Message = decodeErrorBody(body)
-	e.Message = truncate(e.Message, 500)
-	e.Code = truncate(e.Code, 100)
-	return e
-}
-
-// firstNonEmpty returns the first of values that is not "".
-func firstNonEmpty(values ...string) string {
-	for _, v := range values {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
+// newAPIError is the error of a non-2xx answer, with the code and message
+// of its body (see decodeErrorBody), bounded.
+func newAPIError(r *response) *APIError {
+	code, message := decodeErrorBody(r.body)
+	return &APIError{StatusCode: r.status, Op: r.op, TraceID: r.traceID(), Code: truncate(code, 100), Message: truncate(message, 500)}
 }
 
 // truncate shortens s to at most n bytes without splitting a UTF-8 sequence.
@@ -161,20 +126,13 @@ func (e *FieldError) Error() string { return e.Field + ": " + e.Err.Error() }
 
 func (e *FieldError) Unwrap() error { return e.Err }
 
-// NeverSent reports whether err proves no connection was made, so even a
-// create can be repeated without risk of a duplicate.
+// NeverSent reports that no connection was made: a create may be repeated.
 func NeverSent(err error) bool {
 	// Refused, no route, a failed DNS lookup or a dial that timed out. An
 	// attempt timeout or a context deadline that ends a dial is not
 	// recognised: net/http then reports only the context's error, so the
 	// request may or may not have left.
-	if errors.Is(err, syscall.ECONNREFUSED) {
-		return true
-	}
 	var opErr *net.OpError
-	if errors.As(err, &opErr) && opErr.Op == "dial" {
-		return true
-	}
 	var dnsErr *net.DNSError
-	return errors.As(err, &dnsErr)
+	return errors.Is(err, syscall.ECONNREFUSED) || errors.As(err, &opErr) && opErr.Op == "dial" || errors.As(err, &dnsErr)
 }

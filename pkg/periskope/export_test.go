@@ -33,7 +33,7 @@ var Decodings = map[string]func(b []byte) (any, error){
 	},
 	"Message":           func(b []byte) (any, error) { var v Message; err := decodeInto(&v, b); return &v, err },
 	"TicketList":        func(b []byte) (any, error) { var v TicketList; err := v.UnmarshalJSON(b); return &v, err },
-	"Event":             func(b []byte) (any, error) { v, err := decodeEvent(b); return &v, err },
+	"Event":             func(b []byte) (any, error) { v, _, err := decodeEvent(b); return &v, err },
 	"bare ticket array": func(b []byte) (any, error) { return decodeTicketArray(b) },
 }
 

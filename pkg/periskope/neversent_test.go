@@ -57,32 +57,3 @@ func timingOutClient(t *testing.T, timeouts int) (*http.Client, *dialLog) {
 	errTimeout := dialTimeout(t)
 	return failingDials(t, timeouts, func(context.Context, string, string) (net.Conn, error) { return nil, errTimeout })
 }
-
-// A dial that timed out made no connection, so no request left: a create
-// is retried after it as after a refused connection.
-func TestDialTimeout(t *testing.T) {
-	t.Run("create is retried", func(t *testing.T) {
-		hc, dials := timingOutClient(t, 2)
-		api := newFakeAPI(t, always(200, createExample(t)))
-		c := newTestClient(t, api, periskope.WithHTTPClient(hc))
-		ti, err := c.CreateTicket(context.Background(), createReq)
-		if err != nil || ti.Ticket.TicketID != "BKT-001" {
-			t.Fatalf("CreateTicket = %v, %v", ti, err)
-		}
-		if dials.Load() != 3 || api.Count() != 1 {
-			t.Errorf("dials = %d, requests = %d; want 3, 1", dials.Load(), api.Count())
-		}
-	})
-	t.Run("create gives up after MaxAttempts, never sent", func(t *testing.T) {
-		hc, dials := timingOutClient(t, 100)
-		api := newFakeAPI(t, always(200, createExample(t)))
-		c := newTestClient(t, api, periskope.WithHTTPClient(hc))
-		_, err := c.CreateTicket(context.Background(), createReq)
-		if !periskope.NeverSent(err) || !periskope.IsTimeout(err) {
-			t.Errorf("err = %v, want a dial timeout that NeverSent recognises", err)
-		}
-		if dials.Load() != int32(testPolicy.MaxAttempts) || api.Count() != 0 {
-			t.Errorf("dials = %d, requests = %d", dials.Load(), api.Count())
-		}
-	})
-}

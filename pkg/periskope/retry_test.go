@@ -408,38 +408,50 @@ func refusingClient(t *testing.T, refusals int) (*http.Client, *dialLog) {
 	})
 }
 
-func TestConnectionRefused(t *testing.T) {
-	t.Run("create is retried", func(t *testing.T) {
-		hc, dials := refusingClient(t, 2)
-		api := newFakeAPI(t, always(200, createExample(t)))
-		c := newTestClient(t, api, periskope.WithHTTPClient(hc))
-		ti, err := c.CreateTicket(context.Background(), createReq)
-		if err != nil || ti.Ticket.TicketID != "BKT-001" {
-			t.Fatalf("CreateTicket = %v, %v", ti, err)
-		}
-		if dials.Load() != 3 || api.Count() != 1 {
-			t.Errorf("dials = %d, requests = %d; want 3, 1", dials.Load(), api.Count())
-		}
-		// Real sockets, so real time: each retry waited at least its
-		// backoff's lower bound (base/2, then base).
-		for i, w := range dials.waits() {
-			if lo := testPolicy.BaseDelay / 2 << i; w < lo {
-				t.Errorf("wait %d = %v, want at least %v", i, w, lo)
+// A dial that failed made no connection, so no request left: a create is
+// retried after a refused connection or a dial that timed out.
+func TestCreateRetriedWhenNeverSent(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		client func(t *testing.T, failures int) (*http.Client, *dialLog)
+		gaveUp func(err error) bool // the error after MaxAttempts failed dials
+	}{
+		{"connection refused", refusingClient, func(err error) bool {
+			return errors.Is(err, syscall.ECONNREFUSED) && !periskope.IsTimeout(err) && !errors.Is(err, periskope.ErrServer)
+		}},
+		{"dial timed out", timingOutClient, func(err error) bool { return periskope.NeverSent(err) && periskope.IsTimeout(err) }},
+	} {
+		t.Run(tc.name+": create is retried", func(t *testing.T) {
+			hc, dials := tc.client(t, 2)
+			api := newFakeAPI(t, always(200, createExample(t)))
+			c := newTestClient(t, api, periskope.WithHTTPClient(hc))
+			ti, err := c.CreateTicket(context.Background(), createReq)
+			if err != nil || ti.Ticket.TicketID != "BKT-001" {
+				t.Fatalf("CreateTicket = %v, %v", ti, err)
 			}
-		}
-	})
-	t.Run("create gives up after MaxAttempts", func(t *testing.T) {
-		hc, dials := refusingClient(t, 100)
-		api := newFakeAPI(t, always(200, createExample(t)))
-		c := newTestClient(t, api, periskope.WithHTTPClient(hc))
-		_, err := c.CreateTicket(context.Background(), createReq)
-		if !errors.Is(err, syscall.ECONNREFUSED) || periskope.IsTimeout(err) || errors.Is(err, periskope.ErrServer) {
-			t.Errorf("err = %v, want connection refused", err)
-		}
-		if dials.Load() != int32(testPolicy.MaxAttempts) || api.Count() != 0 {
-			t.Errorf("dials = %d, requests = %d", dials.Load(), api.Count())
-		}
-	})
+			if dials.Load() != 3 || api.Count() != 1 {
+				t.Errorf("dials = %d, requests = %d; want 3, 1", dials.Load(), api.Count())
+			}
+			// Real sockets, so real time: each retry waited at least its
+			// backoff's lower bound (base/2, then base).
+			for i, w := range dials.waits() {
+				if lo := testPolicy.BaseDelay / 2 << i; w < lo {
+					t.Errorf("wait %d = %v, want at least %v", i, w, lo)
+				}
+			}
+		})
+		t.Run(tc.name+": create gives up after MaxAttempts", func(t *testing.T) {
+			hc, dials := tc.client(t, 100)
+			api := newFakeAPI(t, always(200, createExample(t)))
+			c := newTestClient(t, api, periskope.WithHTTPClient(hc))
+			if _, err := c.CreateTicket(context.Background(), createReq); !tc.gaveUp(err) {
+				t.Errorf("err = %v, want a %s", err, tc.name)
+			}
+			if dials.Load() != int32(testPolicy.MaxAttempts) || api.Count() != 0 {
+				t.Errorf("dials = %d, requests = %d", dials.Load(), api.Count())
+			}
+		})
+	}
 }
 
 // timeoutErr is a net.Error that timed out.

@@ -2,17 +2,14 @@ package periskope
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 )
 
-// CreateTicket calls POST /tickets/create. It is retried only after a 429
-// or when NeverSent, never after a timeout or a 5xx, which could create a
-// duplicate. ChatID and Subject are required.
+// CreateTicket calls POST /tickets/create; ChatID and Subject are required.
 func (c *Client) CreateTicket(ctx context.Context, req CreateTicketRequest) (*TicketInfo, error) {
 	req.ChatID = NormalizeChatID(req.ChatID)
 	switch {
@@ -25,20 +22,14 @@ func (c *Client) CreateTicket(ctx context.Context, req CreateTicketRequest) (*Ti
 	case req.Status != "" && !validStatus(req.Status):
 		return nil, &validationError{"status", "must be open, inprogress, closed or archived"}
 	}
-	body, err := json.Marshal(req)
-	if err != nil {
-		return nil, fmt.Errorf("periskope: encoding request: %w", err)
-	}
-	resp, err := c.do(ctx, request{method: http.MethodPost, path: "/tickets/create", body: body})
+	resp, err := c.do(ctx, request{method: http.MethodPost, path: "/tickets/create", body: req})
 	if err != nil {
 		return nil, err
 	}
-	return resp.ticketInfoWithTicket()
+	return resp.ticketInfo(true)
 }
 
-// GetTicket calls GET /tickets/{ticket_id}. Like every answer that carries a
-// ticket, it is read tolerantly: call Ticket.CheckIDs before using its ids
-// as keys.
+// GetTicket calls GET /tickets/{ticket_id}.
 func (c *Client) GetTicket(ctx context.Context, ticketID string) (*TicketInfo, error) {
 	if strings.TrimSpace(ticketID) == "" {
 		return nil, &validationError{"ticket_id", "is required"}
@@ -47,11 +38,10 @@ func (c *Client) GetTicket(ctx context.Context, ticketID string) (*TicketInfo, e
 	if err != nil {
 		return nil, err
 	}
-	return resp.ticketInfoWithTicket()
+	return resp.ticketInfo(true)
 }
 
-// UpdateTicket calls PATCH /tickets/{ticket_id}. At least one field must be
-// set. An empty answer gives an empty TicketInfo.
+// UpdateTicket calls PATCH /tickets/{ticket_id}; an empty answer is allowed.
 func (c *Client) UpdateTicket(ctx context.Context, ticketID string, req UpdateTicketRequest) (*TicketInfo, error) {
 	switch {
 	case strings.TrimSpace(ticketID) == "":
@@ -63,24 +53,19 @@ func (c *Client) UpdateTicket(ctx context.Context, ticketID string, req UpdateTi
 	case req.Status != nil && !validStatus(*req.Status):
 		return nil, &validationError{"status", "must be open, inprogress, closed or archived"}
 	}
-	body, err := json.Marshal(req)
-	if err != nil {
-		return nil, fmt.Errorf("periskope: encoding request: %w", err)
-	}
-	resp, err := c.do(ctx, request{method: http.MethodPatch, path: "/tickets/" + url.PathEscape(ticketID), body: body, idempotent: true})
+	resp, err := c.do(ctx, request{method: http.MethodPatch, path: "/tickets/" + url.PathEscape(ticketID), body: req, idempotent: true})
 	if err != nil {
 		return nil, err
 	}
-	return resp.updatedTicketInfo()
+	return resp.ticketInfo(false)
 }
 
-// ListTickets calls GET /tickets; check each ticket's ids with
-// Ticket.CheckIDs before using them as keys.
+// ListTickets calls GET /tickets.
 func (c *Client) ListTickets(ctx context.Context, p ListTicketsParams) (*TicketList, error) {
-	if p.Offset < 0 {
+	switch {
+	case p.Offset < 0:
 		return nil, &validationError{"offset", "must not be negative"}
-	}
-	if p.Limit < 0 {
+	case p.Limit < 0:
 		return nil, &validationError{"limit", "must not be negative"}
 	}
 	q := url.Values{}
@@ -99,9 +84,5 @@ func (c *Client) ListTickets(ctx context.Context, p ListTicketsParams) (*TicketL
 
 // validStatus reports whether s is a status Periskope accepts.
 func validStatus(s string) bool {
-	switch s {
-	case StatusOpen, StatusInProgress, StatusClosed, StatusArchived:
-		return true
-	}
-	return false
+	return slices.Contains([]string{StatusOpen, StatusInProgress, StatusClosed, StatusArchived}, s)
 }

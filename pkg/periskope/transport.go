@@ -3,12 +3,16 @@ package periskope
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -23,7 +27,7 @@ type request struct {
 	method string
 	path   string // below the base URL, starting with "/"
 	query  url.Values
-	body   []byte // nil for none
+	body   any // sent as JSON; nil for none
 	// idempotent calls are also retried after 5xx answers and transport
 	// failures; others only where Periskope certainly did not process them.
 	idempotent bool
@@ -32,9 +36,90 @@ type request struct {
 // op names the call in errors and logs, e.g. "POST /tickets/create".
 func (r request) op() string { return r.method + " " + r.path }
 
+// response is an answer, read in full.
+type response struct {
+	op     string
+	status int
+	header http.Header
+	body   []byte
+}
+
+// do sends r, retrying as the policy and the kind of call allow, and
+// returns the first 2xx answer.
+func (c *Client) do(ctx context.Context, r request) (*response, error) {
+	var body []byte
+	if r.body != nil {
+		var err error
+		if body, err = json.Marshal(r.body); err != nil {
+			return nil, fmt.Errorf("periskope: encoding request: %w", err)
+		}
+	}
+	key, err := c.apiKey(ctx, c.keys.APIKey)
+	if err != nil {
+		return nil, err
+	}
+	refreshed := false
+	for attempt := 1; ; attempt++ {
+		resp, err := c.send(ctx, r, body, key)
+		var delay time.Duration
+		switch {
+		case err != nil:
+			if ctx.Err() != nil || !(r.idempotent || NeverSent(err)) || attempt >= c.retry.MaxAttempts {
+				return nil, err
+			}
+			delay = c.backoff(attempt)
+		case resp.status >= 200 && resp.status < 300:
+			return resp, nil
+		default:
+			apiErr := newAPIError(resp)
+			err = apiErr
+			if resp.status == http.StatusUnauthorized && !refreshed {
+				refreshed = true
+				if newKey, ok, rerr := c.refreshKey(ctx, key); rerr != nil {
+					// Both wrapped: the caller may tell a refused key from a
+					// key it can no longer read.
+					return nil, fmt.Errorf("%w (refreshing the API key failed: %w)", apiErr, rerr)
+				} else if ok {
+					key = newKey
+					attempt-- // a refreshed retry is not a policy retry
+					continue
+				}
+			}
+			switch {
+			case resp.status == http.StatusTooManyRequests:
+				apiErr.RetryAfter = rateLimitWait(resp.header)
+				if limit := c.retry.RateLimitMaxWait; limit > 0 && apiErr.RetryAfter > limit {
+					return nil, apiErr
+				}
+				delay = c.backoff(attempt)
+				if apiErr.RetryAfter > 0 {
+					delay = apiErr.RetryAfter + jitter(c.retry.BaseDelay)
+				}
+			case resp.status >= 500 && r.idempotent:
+				delay = c.backoff(attempt)
+			default:
+				return nil, apiErr
+			}
+			if attempt >= c.retry.MaxAttempts {
+				return nil, apiErr
+			}
+		}
+		// Never sleep past the caller's deadline: answer now with what we
+		// know (for a 429, RetryAfter tells the caller when to come back).
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < delay {
+			return nil, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("periskope: %s: %w while waiting to retry after: %v", r.op(), ctx.Err(), err)
+		case <-time.After(delay):
+		}
+	}
+}
+
 // send makes one attempt, bounded by AttemptTimeout. A timeout of the
 // attempt itself is reported as context.DeadlineExceeded.
-func (c *Client) send(ctx context.Context, r request, key string) (int, http.Header, []byte, error) {
+func (c *Client) send(ctx context.Context, r request, body []byte, key string) (*response, error) {
 	actx, cancel := ctx, context.CancelFunc(func() {})
 	if c.retry.AttemptTimeout > 0 {
 		actx, cancel = context.WithTimeout(ctx, c.retry.AttemptTimeout)
@@ -45,13 +130,13 @@ func (c *Client) send(ctx context.Context, r request, key string) (int, http.Hea
 	if len(r.query) > 0 {
 		u += "?" + r.query.Encode()
 	}
-	var body io.Reader
-	if r.body != nil {
-		body = bytes.NewReader(r.body)
+	var reader io.Reader
+	if body != nil {
+		reader = bytes.NewReader(body)
 	}
-	req, err := http.NewRequestWithContext(actx, r.method, u, body)
+	req, err := http.NewRequestWithContext(actx, r.method, u, reader)
 	if err != nil {
-		return 0, nil, nil, fmt.Errorf("periskope: %s: %w", r.op(), err)
+		return nil, fmt.Errorf("periskope: %s: %w", r.op(), err)
 	}
 	req.Header.Set("Authorization", "Bearer "+key)
 	req.Header.Set("Accept", "application/json")
@@ -65,17 +150,17 @@ func (c *Client) send(ctx context.Context, r request, key string) (int, http.Hea
 
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return 0, nil, nil, c.transportError(ctx, actx, r, err)
+		return nil, c.transportError(ctx, actx, r, err)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
-	if err != nil {
-		return 0, nil, nil, c.transportError(ctx, actx, r, err)
+	switch {
+	case err != nil:
+		return nil, c.transportError(ctx, actx, r, err)
+	case len(data) > maxResponseBytes:
+		return nil, fmt.Errorf("%w: %s: answer larger than %d bytes", ErrMalformedResponse, r.op(), maxResponseBytes)
 	}
-	if len(data) > maxResponseBytes {
-		return 0, nil, nil, fmt.Errorf("%w: %s: answer larger than %d bytes", ErrMalformedResponse, r.op(), maxResponseBytes)
-	}
-	return resp.StatusCode, resp.Header, data, nil
+	return &response{op: r.op(), status: resp.StatusCode, header: resp.Header, body: data}, nil
 }
 
 // transportError wraps a failure to get an answer. When the attempt's own
@@ -110,3 +195,114 @@ func defaultHTTPClient() *http.Client {
 // the Location points (net/http keeps the header for the same host on
 // another port or scheme), and repeat a POST on a 307 or 308.
 func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// backoff is the jittered exponential delay before retry number attempt:
+// a random point in the upper half of BaseDelay·2^(attempt-1), capped.
+func (c *Client) backoff(attempt int) time.Duration {
+	d := c.retry.BaseDelay
+	for i := 1; i < attempt && (c.retry.MaxDelay == 0 || d < c.retry.MaxDelay); i++ {
+		d *= 2
+	}
+	if c.retry.MaxDelay > 0 && d > c.retry.MaxDelay {
+		d = c.retry.MaxDelay
+	}
+	return d/2 + jitter(d/2)
+}
+
+// jitter is a random duration in [0, d).
+func jitter(d time.Duration) time.Duration {
+	if d <= 0 {
+		return 0
+	}
+	return rand.N(d)
+}
+
+// rateLimitWait reads how long a 429 asks to wait: the longer of
+// Retry-After (seconds or an HTTP date) and X-RateLimit-Reset.
+func rateLimitWait(h http.Header) time.Duration {
+	now := time.Now()
+	var wait time.Duration
+	retryAfter := strings.TrimSpace(h.Get(headerRetryAfter))
+	if secs, err := strconv.ParseFloat(retryAfter, 64); err == nil {
+		wait = seconds(secs)
+	} else if t, err := http.ParseTime(retryAfter); err == nil {
+		wait = t.Sub(now)
+	}
+	if reset, ok := RateLimitReset(h.Get(headerRateLimitReset), now); ok {
+		wait = max(wait, reset.Sub(now))
+	}
+	return max(wait, 0)
+}
+
+// RateLimitReset reads X-RateLimit-Reset as the client does: epoch seconds
+// (milliseconds above 1e12), or seconds from now up to a day; else false.
+func RateLimitReset(v string, now time.Time) (time.Time, bool) {
+	n, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	if err != nil || n != n {
+		return time.Time{}, false
+	}
+	if n > 1e9 {
+		return epochTime(n), true
+	}
+	return now.Add(seconds(n)), true
+}
+
+// seconds converts a non-negative count of seconds, capping absurd values
+// at a day.
+func seconds(s float64) time.Duration {
+	if s <= 0 || s != s {
+		return 0
+	}
+	return time.Duration(min(s, 86400) * float64(time.Second))
+}
+
+// ticketInfo decodes a 2xx answer as decodeTicketInfo does, with the trace
+// id. One that must name a ticket (create, get) is malformed without a
+// ticket_id; another (PATCH, whose answer is undocumented) may be empty.
+func (r *response) ticketInfo(mustNameTicket bool) (*TicketInfo, error) {
+	if !mustNameTicket && len(bytes.TrimSpace(r.body)) == 0 {
+		return &TicketInfo{TraceID: r.traceID()}, nil
+	}
+	ti, err := decodeTicketInfo(r.body)
+	if err != nil {
+		return nil, r.malformed(err.Error())
+	}
+	if mustNameTicket && (ti.Ticket == nil || strings.TrimSpace(ti.Ticket.TicketID) == "") {
+		return nil, r.malformed("no ticket_id in the answer")
+	}
+	ti.TraceID = r.traceID()
+	return ti, nil
+}
+
+// ticketList decodes a page of tickets: a TicketList object (tickets,
+// count, from, to), or a bare array of tickets.
+func (r *response) ticketList() (*TicketList, error) {
+	var l TicketList
+	var err error
+	switch body := bytes.TrimSpace(r.body); {
+	case len(body) > 0 && body[0] == '[': // a bare array of tickets
+		l.Tickets, err = decodeTicketArray(body)
+		l.Count = len(l.Tickets)
+	case string(body) == "null":
+		err = errNull
+	default:
+		err = l.UnmarshalJSON(body)
+	}
+	if err != nil {
+		return nil, r.malformed("not a ticket list")
+	}
+	l.Raw = bytes.Clone(r.body)
+	l.TraceID = r.traceID()
+	return &l, nil
+}
+
+// traceID is the x-periskope-trace-id of the answer, for support.
+func (r *response) traceID() string { return r.header.Get(headerTraceID) }
+
+// malformed reports an unusable 2xx answer, with the trace id for support.
+func (r *response) malformed(why string) error {
+	if id := r.traceID(); id != "" {
+		return fmt.Errorf("%w: %s: %s (trace id %s)", ErrMalformedResponse, r.op, why, id)
+	}
+	return fmt.Errorf("%w: %s: %s", ErrMalformedResponse, r.op, why)
+}

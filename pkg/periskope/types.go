@@ -3,12 +3,15 @@ package periskope
 import (
 	"bytes"
 	"encoding/json"
+	"encoding/json/jsontext"
 	"fmt"
 	"strconv"
+	"strings"
+	"time"
 )
 
-// DefaultBaseURL is Periskope's production API; the Status constants are
-// the ticket statuses it accepts.
+// Periskope's names: its API, the ticket statuses, the header of a webhook
+// delivery's signature (see Sign) and the ticket events.
 const (
 	DefaultBaseURL = "https://api.periskope.app/v1"
 
@@ -16,6 +19,12 @@ const (
 	StatusInProgress = "inprogress"
 	StatusClosed     = "closed"
 	StatusArchived   = "archived"
+
+	SignatureHeader = "x-periskope-signature"
+
+	EventTicketCreated = "ticket.created"
+	EventTicketUpdated = "ticket.updated"
+	EventTicketDeleted = "ticket.deleted"
 )
 
 // Priority is a ticket priority; PriorityNone is none.
@@ -42,8 +51,7 @@ type CreateTicketRequest struct {
 	Status          string   `json:"status,omitempty"`   // empty means open
 }
 
-// UpdateTicketRequest is the body of PATCH /tickets/{ticket_id}. Nil fields are
-// left unchanged.
+// UpdateTicketRequest is the body of PATCH /tickets/{id}; nil fields stay.
 type UpdateTicketRequest struct {
 	Subject  *string   `json:"subject,omitempty"`
 	Assignee *string   `json:"assignee,omitempty"`
@@ -59,14 +67,13 @@ type ListTicketsParams struct {
 	Limit  int // page size; 0 leaves it to Periskope
 }
 
-// TicketInfo is a ticket with the chat and messages it was raised from. Any
-// part may be nil; Raw holds the exact bytes it was decoded from.
+// TicketInfo is a ticket with its chat and messages; any part may be nil.
 type TicketInfo struct {
 	Ticket           *Ticket         `json:"ticket"`
 	Chat             *Chat           `json:"chat"`
 	Message          *Message        `json:"message"`
 	AttachedMessages []Message       `json:"attached_messages"`
-	Raw              json.RawMessage `json:"-"`
+	Raw              json.RawMessage `json:"-"` // the exact bytes decoded
 	TraceID          string          `json:"-"` // x-periskope-trace-id of the answer
 }
 
@@ -91,18 +98,16 @@ type Ticket struct {
 	IsDeleted              bool              `json:"is_deleted"`
 	LastUpdatedAt          Time              `json:"last_updated_at"` // in list answers
 
-	// looseIDs are the identifiers (ticket_id, org_id) that were not
-	// exact JSON strings; Event.TicketInfo refuses them. The sent fields
-	// keep the JSON text of those.
-	looseIDs                idSet
+	// The JSON text of an identifier that was not an exact JSON string,
+	// else "": Event.TicketInfo refuses such a ticket.
 	sentOrgID, sentTicketID string
 }
 
-// CheckIDs returns a *FieldError (ErrInvalidID) for an inexact ticket_id or org_id.
-func (t *Ticket) CheckIDs() error { return t.looseIDs.err("") }
+// CheckIDs returns a *FieldError (ErrInvalidID) for a ticket_id or org_id
+// that is no exact JSON string: call it before keying by them.
+func (t *Ticket) CheckIDs() error { return t.checkIDs("") }
 
-// InexactIDs returns the JSON text of each id CheckIDs reports ("" for an
-// exact one), in which ids that read alike ("\ud800", "\udfff") differ.
+// InexactIDs returns how the ids CheckIDs refuses were sent ("" if exact).
 func (t *Ticket) InexactIDs() (orgID, ticketID string) { return t.sentOrgID, t.sentTicketID }
 
 // Chat is the WhatsApp chat a ticket belongs to.
@@ -150,8 +155,7 @@ type Message struct {
 	PerformedBy string `json:"performed_by"`
 }
 
-// TicketList is one page of GET /tickets; From and To are the 1-based
-// positions of its first and last ticket.
+// TicketList is a page of GET /tickets; From and To are 1-based positions.
 type TicketList struct {
 	Tickets []Ticket        `json:"tickets"`
 	Count   int             `json:"count"`
@@ -173,8 +177,7 @@ func (p *Priority) UnmarshalJSON(b []byte) error {
 	return err
 }
 
-// MarshalJSON encodes p as a string ("2"), as the create endpoint's schema
-// types it.
+// MarshalJSON writes a string ("2"), as the create endpoint's schema has it.
 func (p Priority) MarshalJSON() ([]byte, error) {
 	return []byte(`"` + strconv.Itoa(int(p)) + `"`), nil
 }
@@ -182,8 +185,18 @@ func (p Priority) MarshalJSON() ([]byte, error) {
 // Valid reports whether p is one of PriorityLow … PriorityUrgent.
 func (p Priority) Valid() bool { return p >= PriorityLow && p <= PriorityUrgent }
 
-// UnmarshalJSON decodes tolerantly; Raw keeps a copy of b.
-func (ti *TicketInfo) UnmarshalJSON(b []byte) error { return decodeTicketInfoObject(ti, b) }
+// UnmarshalJSON decodes tolerantly, wrapping a bare ticket; Raw keeps b.
+func (ti *TicketInfo) UnmarshalJSON(b []byte) error {
+	if string(bytes.TrimSpace(b)) == "null" {
+		return nil
+	}
+	v, err := decodeTicketInfo(b)
+	if err != nil {
+		return fmt.Errorf("periskope: ticket info: %w", err)
+	}
+	*ti = *v
+	return nil
+}
 
 // UnmarshalJSON decodes tolerantly.
 func (t *Ticket) UnmarshalJSON(b []byte) error { return decodeInto(t, b) }
@@ -198,4 +211,72 @@ func (l *TicketList) UnmarshalJSON(b []byte) error {
 	}
 	l.Raw = append(json.RawMessage(nil), b...)
 	return nil
+}
+
+// Time is a timestamp in any form Periskope sends; Raw keeps its text.
+type Time struct {
+	time.Time
+	Raw string
+}
+
+// timeLayouts are tried in order, once a space between date and time is
+// read as "T" (Postgres writes "2024-05-13 11:19:34+00"). When parsing, Go
+// accepts a fractional second after the seconds field even where a layout
+// does not show one, so "2025-01-26T13:46:21.670006+00:00" matches the
+// first layout.
+var timeLayouts = []string{
+	time.RFC3339,               // 2024-05-13T17:27:15+00:00, ...Z
+	"2006-01-02T15:04:05Z0700", // +0000
+	"2006-01-02T15:04:05Z07",   // +00
+	"2006-01-02T15:04:05",      // no zone: UTC
+	time.DateOnly,              // 2025-04-20: midnight UTC
+}
+
+// parseTime parses a Periskope timestamp in any of the forms Time accepts.
+func parseTime(s string) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	if len(s) > 10 && s[10] == ' ' {
+		s = s[:10] + "T" + s[11:]
+	}
+	for _, layout := range timeLayouts {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// UnmarshalJSON accepts a timestamp string, epoch (milli)seconds or null.
+func (t *Time) UnmarshalJSON(b []byte) error {
+	ok := false
+	if jsontext.Value(b).IsValid(jsontext.AllowInvalidUTF8(true)) {
+		*t, ok = timeOf(bytes.TrimSpace(b))
+	}
+	if !ok {
+		*t = Time{}
+		return fmt.Errorf("periskope: unrecognised timestamp %s", b)
+	}
+	return nil
+}
+
+// MarshalJSON writes Raw if set, else RFC 3339, or null for the zero Time.
+func (t Time) MarshalJSON() ([]byte, error) {
+	switch {
+	case t.Raw != "":
+		return json.Marshal(t.Raw)
+	case t.IsZero():
+		return []byte("null"), nil
+	default:
+		return json.Marshal(t.Format(time.RFC3339Nano))
+	}
+}
+
+// epochTime reads seconds since the epoch, or milliseconds when n is too
+// large to be seconds.
+func epochTime(n float64) time.Time {
+	if n > 1e12 || n < -1e12 {
+		return time.UnixMilli(int64(n)).UTC()
+	}
+	sec := int64(n)
+	return time.Unix(sec, int64((n-float64(sec))*1e9)).UTC()
 }

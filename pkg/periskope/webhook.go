@@ -1,26 +1,18 @@
 package periskope
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
+	"encoding/json/jsontext"
 	"fmt"
+	"slices"
 	"strings"
 )
 
-// Webhook deliveries carry SignatureHeader, the hex HMAC-SHA256 of the raw
-// body keyed with the organisation's signing key: Periskope sends one,
-// API Gateway joins a repeated header with commas, and more than four
-// are refused.
-const (
-	SignatureHeader = "x-periskope-signature"
-
-	EventTicketCreated = "ticket.created"
-	EventTicketUpdated = "ticket.updated"
-	EventTicketDeleted = "ticket.deleted"
-)
-
-// Sign returns the signature Periskope sends for body signed with key.
+// Sign returns the hex HMAC-SHA256 of body keyed with the signing key.
 func Sign(body []byte, key string) string {
 	return hex.EncodeToString(mac(body, key))
 }
@@ -34,8 +26,7 @@ func mac(body []byte, key string) []byte {
 	return m.Sum(nil)
 }
 
-// Verify checks signature against the raw body as received with each
-// non-empty key (several allow rotation), in constant time.
+// Verify checks signature against body with each non-empty key (rotation).
 func Verify(body []byte, signature string, keys ...string) error {
 	if !hasKey(keys) {
 		return ErrNoSigningKeys
@@ -52,12 +43,7 @@ func Verify(body []byte, signature string, keys ...string) error {
 }
 
 func hasKey(keys []string) bool {
-	for _, k := range keys {
-		if k != "" {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(keys, func(k string) bool { return k != "" })
 }
 
 // maxSignatures bounds the candidates of one delivery, so junk costs at
@@ -78,13 +64,14 @@ type Signatures struct {
 	sums [][sha256.Size]byte
 }
 
-// ParseSignatures reads a delivery's signatures without a key, so junk is
-// refused before a signing key is fetched.
+// ParseSignatures reads a delivery's comma-separated signatures, four at
+// most, without a key, so junk is refused before a signing key is fetched.
 func ParseSignatures(headers map[string]string) (Signatures, error) {
 	// The header name matches in any case; each comma-separated value is a
 	// candidate, and malformed candidates beside a well-formed one are
 	// ignored. Hex is compared as bytes, so upper case is the same MAC.
-	var values []string
+	var s Signatures
+	n := 0
 	for name, value := range headers {
 		if !strings.EqualFold(name, SignatureHeader) {
 			continue
@@ -93,29 +80,24 @@ func ParseSignatures(headers map[string]string) (Signatures, error) {
 			if v = strings.TrimSpace(v); v == "" {
 				continue
 			}
-			if len(values) == maxSignatures {
+			if n++; n > maxSignatures {
 				return Signatures{}, fmt.Errorf("%w: more than %d signatures", ErrInvalidSignature, maxSignatures)
 			}
-			values = append(values, v)
+			if sum, ok := decodeSignature(v); ok {
+				s.sums = append(s.sums, sum)
+			}
 		}
 	}
-	if len(values) == 0 {
+	switch {
+	case n == 0:
 		return Signatures{}, ErrMissingSignature
-	}
-	var s Signatures
-	for _, v := range values {
-		if sum, ok := decodeSignature(v); ok {
-			s.sums = append(s.sums, sum)
-		}
-	}
-	if len(s.sums) == 0 {
+	case len(s.sums) == 0:
 		return Signatures{}, fmt.Errorf("%w: no signature of 64 hex digits", ErrInvalidSignature)
 	}
 	return s, nil
 }
 
-// Verify reports whether a candidate is the HMAC of body under a key,
-// computing one HMAC per key.
+// Verify checks the candidates against body, computing one HMAC per key.
 func (s Signatures) Verify(body []byte, keys ...string) error {
 	if !hasKey(keys) {
 		return ErrNoSigningKeys
@@ -144,4 +126,67 @@ func VerifyHeaders(body []byte, headers map[string]string, keys ...string) error
 		return err
 	}
 	return sigs.Verify(body, keys...)
+}
+
+// Event is the envelope of every webhook delivery.
+type Event struct {
+	Type               string          `json:"event"` // "event", or "event_type" in some deliveries
+	OrgID              string          `json:"org_id"`
+	Data               json.RawMessage `json:"data"`                // nil when missing or null
+	PreviousAttributes json.RawMessage `json:"previous_attributes"` // nil when missing or null
+	Timestamp          string          `json:"timestamp"`
+	Raw                json.RawMessage `json:"-"`
+}
+
+// ParseEvent decodes a verified webhook body, or fails with ErrMalformedEvent.
+func ParseEvent(body []byte) (*Event, error) {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, fmt.Errorf("%w: empty body", ErrMalformedEvent)
+	}
+	e, badID, err := decodeEvent(body)
+	switch {
+	case err != nil:
+		return nil, err
+	case badID != "":
+		return nil, fmt.Errorf("%w: %w", ErrMalformedEvent, &FieldError{Field: badID, Err: ErrInvalidID})
+	case e.Type == "":
+		return nil, fmt.Errorf("%w: no event name", ErrMalformedEvent)
+	}
+	return &e, nil
+}
+
+// ConstructEvent is VerifyHeaders followed by ParseEvent.
+func ConstructEvent(body []byte, headers map[string]string, keys ...string) (*Event, error) {
+	if err := VerifyHeaders(body, headers, keys...); err != nil {
+		return nil, err
+	}
+	return ParseEvent(body)
+}
+
+// TicketInfo decodes Data of a ticket.* event (else ErrNotTicketEvent), also
+// sent as a JSON string, whose text is then Raw; it fails as ParseEvent does.
+func (e *Event) TicketInfo() (*TicketInfo, error) {
+	if !strings.HasPrefix(e.Type, "ticket.") {
+		return nil, fmt.Errorf("%w: %q", ErrNotTicketEvent, e.Type)
+	}
+	data := bytes.TrimSpace(e.Data)
+	if len(data) > 0 && data[0] == '"' {
+		if !jsontext.Value(data).IsValid(decodeOptions()) {
+			return nil, fmt.Errorf("%w: data: invalid JSON string", ErrMalformedEvent)
+		}
+		data = unwrapText(data)
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, fmt.Errorf("%w: no data", ErrMalformedEvent)
+	}
+	ti, err := decodeTicketInfo(data)
+	if err != nil {
+		return nil, fmt.Errorf("%w: data: %v", ErrMalformedEvent, err)
+	}
+	if ti.Ticket != nil {
+		if err := ti.Ticket.checkIDs("ticket."); err != nil {
+			return nil, fmt.Errorf("%w: data: %w", ErrMalformedEvent, err)
+		}
+	}
+	return ti, nil
 }
