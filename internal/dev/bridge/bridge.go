@@ -10,6 +10,8 @@ package bridge
 import (
 	"errors"
 	"fmt"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -97,30 +99,46 @@ func prefixes(addrs []net.Addr) []netip.Prefix {
 
 // Forwarder serves an HTTP service of this machine on a bridge address.
 type Forwarder struct {
-	srv *http.Server
-	ln  net.Listener
+	srv    *http.Server
+	ln     net.Listener
+	tr     *http.Transport
+	served chan struct{} // closed when Serve has returned
 }
 
 // Forward listens on at's address and port and relays every HTTP request
 // from a peer inside at's network to target ("127.0.0.1:5000"), Host
 // header unchanged (SigV4 signs it). Connections from elsewhere are closed
-// at once.
+// at once; a request the target does not answer gets 502.
 func Forward(at netip.Prefix, port int, target string) (*Forwarder, error) {
 	ln, err := net.Listen("tcp", net.JoinHostPort(at.Addr().String(), strconv.Itoa(port)))
 	if err != nil {
 		return nil, err
 	}
 	proxy := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: "http", Host: target})
-	f := &Forwarder{srv: &http.Server{Handler: proxy, ReadHeaderTimeout: 10 * time.Second}, ln: ln}
-	go func() { _ = f.srv.Serve(peersOnly{ln, at.Masked()}) }()
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	proxy.Transport = tr
+	proxy.ErrorLog = log.New(io.Discard, "", 0) // the 502 tells the function; not the stack's output
+	f := &Forwarder{srv: &http.Server{Handler: proxy, ReadHeaderTimeout: 10 * time.Second}, ln: ln, tr: tr, served: make(chan struct{})}
+	go func() {
+		defer close(f.served)
+		_ = f.srv.Serve(peersOnly{ln, at.Masked()})
+	}()
 	return f, nil
 }
 
 // Addr is the address the forwarder listens on ("172.17.0.1:5000").
 func (f *Forwarder) Addr() string { return f.ln.Addr().String() }
 
-// Close stops listening and closes every connection.
-func (f *Forwarder) Close() error { return f.srv.Close() }
+// Close stops listening, closes every connection and returns when the
+// server has stopped. The listener is closed here too: Serve may not have
+// taken it yet, and then srv.Close would not know it.
+func (f *Forwarder) Close() error {
+	err := f.srv.Close()
+	_ = f.ln.Close()
+	<-f.served
+	f.tr.CloseIdleConnections()
+	return err
+}
 
 // peersOnly accepts connections from peers inside its network only.
 type peersOnly struct {
