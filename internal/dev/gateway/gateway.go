@@ -24,6 +24,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/rie"
 )
 
@@ -87,9 +88,9 @@ type Gateway struct {
 // New checks cfg and applies its defaults.
 func New(cfg Config) (*Gateway, error) {
 	cfg.APIID = cmp.Or(cfg.APIID, DefaultAPIID)
-	cfg.MaxBodyBytes = cmp.Or(cfg.MaxBodyBytes, DefaultMaxBodyBytes)
-	cfg.MaxInvokeBytes = cmp.Or(cfg.MaxInvokeBytes, DefaultMaxInvokeBytes)
-	cfg.IntegrationTimeout = cmp.Or(cfg.IntegrationTimeout, DefaultIntegrationTimeout)
+	cfg.MaxBodyBytes = local.OrDefault(cfg.MaxBodyBytes, DefaultMaxBodyBytes)
+	cfg.MaxInvokeBytes = local.OrDefault(cfg.MaxInvokeBytes, DefaultMaxInvokeBytes)
+	cfg.IntegrationTimeout = local.OrDefault(cfg.IntegrationTimeout, DefaultIntegrationTimeout)
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -154,7 +155,7 @@ func (g *Gateway) serveRoute(w http.ResponseWriter, r *http.Request, route Route
 		writeMessage(w, http.StatusRequestEntityTooLarge, "Request Too Long")
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), cmp.Or(route.Timeout, g.cfg.IntegrationTimeout))
+	ctx, cancel := context.WithTimeout(r.Context(), local.OrDefault(route.Timeout, g.cfg.IntegrationTimeout))
 	defer cancel()
 	res, err := route.Function.Invoke(ctx, payload)
 	switch {

@@ -44,7 +44,7 @@ func AwaitListening(ctx context.Context, exited <-chan struct{}, limit time.Dura
 			}
 			select {
 			case <-exited:
-				return fmt.Errorf("it exited before listening on %s", addr)
+				return fmt.Errorf("exited before listening on %s", addr)
 			case <-ctx.Done():
 				return ctx.Err()
 			case <-time.After(5 * time.Millisecond):
@@ -95,3 +95,12 @@ func AWSConfig(endpoint string) aws.Config {
 var motoCredentials = aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 	return aws.Credentials{AccessKeyID: "testing", SecretAccessKey: "testing", Source: "moto"}, nil
 })
+
+// OrDefault is v, or def when v is not positive: a zero or negative count,
+// size or duration in a config means "the default".
+func OrDefault[T ~int | ~int64](v, def T) T {
+	if v <= 0 {
+		return def
+	}
+	return v
+}

@@ -65,7 +65,7 @@ type Server struct {
 }
 
 // Launch starts moto_server behind its proxy on addr ("127.0.0.1:5000";
-// port 0 picks a free one) and waits until it answers. moto's own output
+// port 0 picks a free one) and waits until it listens. moto's own output
 // goes to logw when not nil.
 func Launch(ctx context.Context, addr string, logw *os.File) (*Server, error) {
 	path, err := find()
@@ -101,7 +101,7 @@ func Launch(ctx context.Context, addr string, logw *os.File) (*Server, error) {
 	go func() { _ = s.proxy.Serve(listener) }()
 	if err := local.AwaitListening(ctx, s.exited, 30*time.Second, motoAddr); err != nil {
 		s.Stop()
-		return nil, fmt.Errorf("motoserver: moto_server %v (see its output)", err)
+		return nil, fmt.Errorf("motoserver: moto_server: %w (see its output)", err)
 	}
 	return s, nil
 }

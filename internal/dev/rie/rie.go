@@ -29,6 +29,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 )
 
 // Defaults applied by New to a zero Config field.
@@ -148,8 +150,8 @@ func New(cfg Config) (*Function, error) {
 }
 
 func applyDefaults(cfg *Config) {
-	cfg.Timeout = (cmp.Or(cfg.Timeout, DefaultTimeout) + time.Second - 1).Truncate(time.Second)
-	cfg.MemoryMB = cmp.Or(cfg.MemoryMB, DefaultMemoryMB)
+	cfg.Timeout = (local.OrDefault(cfg.Timeout, DefaultTimeout) + time.Second - 1).Truncate(time.Second)
+	cfg.MemoryMB = local.OrDefault(cfg.MemoryMB, DefaultMemoryMB)
 	cfg.Region = cmp.Or(cfg.Region, DefaultRegion)
 	cfg.Concurrency = max(cfg.Concurrency, 1)
 	cfg.Prewarm = min(max(cfg.Prewarm, 0), cfg.Concurrency)

@@ -161,7 +161,7 @@ func applyDefaults(cfg *Config) error {
 	cfg.LogDir = cmp.Or(cfg.LogDir, filepath.Join(cfg.BinDir, "logs"))
 	cfg.PeriskopeAPIKey = cmp.Or(cfg.PeriskopeAPIKey, local.APIKey)
 	cfg.PeriskopePhone = cmp.Or(cfg.PeriskopePhone, local.Phone)
-	cfg.Concurrency = cmp.Or(cfg.Concurrency, 2)
+	cfg.Concurrency = local.OrDefault(cfg.Concurrency, 2)
 	cfg.Output = cmp.Or[io.Writer](cfg.Output, os.Stderr)
 	return os.MkdirAll(cfg.BinDir, 0o755)
 }

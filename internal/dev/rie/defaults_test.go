@@ -1,0 +1,14 @@
+package rie
+
+import (
+	"testing"
+	"time"
+)
+
+func TestNegativeTimeoutAndMemoryReadAsTheDefaults(t *testing.T) {
+	cfg := Config{Timeout: -time.Second, MemoryMB: -1}
+	applyDefaults(&cfg)
+	if cfg.Timeout != DefaultTimeout || cfg.MemoryMB != DefaultMemoryMB {
+		t.Errorf("applyDefaults gave timeout %v, memory %d MB; want %v, %d", cfg.Timeout, cfg.MemoryMB, DefaultTimeout, DefaultMemoryMB)
+	}
+}
