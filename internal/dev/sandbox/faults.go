@@ -102,9 +102,9 @@ func (s *Sandbox) Stats() Stats {
 // Reset forgets every ticket, fault and counter (ids start again at 001).
 func (s *Sandbox) Reset() {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.tickets, s.faults, s.drops = nil, nil, nil
-	s.mu.Unlock()
-	s.ResetCounters()
+	s.resetCounters()
 }
 
 // ResetCounters zeroes the counters but keeps tickets and faults, so a test
@@ -113,6 +113,10 @@ func (s *Sandbox) Reset() {
 func (s *Sandbox) ResetCounters() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.resetCounters()
+}
+
+func (s *Sandbox) resetCounters() {
 	s.stats, s.inWindow = Stats{DeliveriesPending: s.stats.DeliveriesPending}, 0
 }
 
