@@ -10,6 +10,7 @@ import (
 )
 
 // CreateTicket calls POST /tickets/create; ChatID and Subject are required.
+// Never retried after a timeout or a 5xx, which could create a duplicate.
 func (c *Client) CreateTicket(ctx context.Context, req CreateTicketRequest) (*TicketInfo, error) {
 	req.ChatID = NormalizeChatID(req.ChatID)
 	switch {
@@ -41,7 +42,8 @@ func (c *Client) GetTicket(ctx context.Context, ticketID string) (*TicketInfo, e
 	return resp.ticketInfo(true)
 }
 
-// UpdateTicket calls PATCH /tickets/{ticket_id}; an empty answer is allowed.
+// UpdateTicket calls PATCH /tickets/{ticket_id} with at least one field set;
+// an empty answer is allowed.
 func (c *Client) UpdateTicket(ctx context.Context, ticketID string, req UpdateTicketRequest) (*TicketInfo, error) {
 	switch {
 	case strings.TrimSpace(ticketID) == "":

@@ -236,7 +236,7 @@ var timeLayouts = []string{
 func parseTime(s string) (time.Time, bool) {
 	s = strings.TrimSpace(s)
 	if len(s) > 10 && s[10] == ' ' {
-		s = s[:10] + "T" + s[11:]
+		s = s[:10] + "T" + strings.TrimLeft(s[10:], " ") // time.Parse lets one layout space match several
 	}
 	for _, layout := range timeLayouts {
 		if t, err := time.Parse(layout, s); err == nil {

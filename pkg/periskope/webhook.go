@@ -26,7 +26,8 @@ func mac(body []byte, key string) []byte {
 	return m.Sum(nil)
 }
 
-// Verify checks signature against body with each non-empty key (rotation).
+// Verify checks signature against body with each non-empty key (rotation),
+// in constant time.
 func Verify(body []byte, signature string, keys ...string) error {
 	if !hasKey(keys) {
 		return ErrNoSigningKeys
