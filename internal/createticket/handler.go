@@ -256,6 +256,12 @@ func (h *Handler) createOnce(ctx context.Context, key idempotency.Key, ticket pe
 		return o.fail(&apigw.Error{Status: http.StatusConflict, Code: CodeIdempotencyUnknown, Field: IdempotencyKeyHeader,
 			Message: "an earlier request with this Idempotency-Key stopped before finishing; the ticket may or may not exist; " +
 				"check Periskope before creating it again with a new key"})
+	case errors.Is(err, idempotency.ErrAnswerUnreadable):
+		// The first request finished (a ticket may exist): not "retry".
+		o.idempotency, o.err = "outcome_unknown", err
+		return o.fail(&apigw.Error{Status: http.StatusConflict, Code: CodeIdempotencyUnknown, Field: IdempotencyKeyHeader,
+			Message: "an earlier request with this Idempotency-Key finished, but its recorded answer cannot be read; " +
+				"the ticket may exist; check Periskope before creating it again with a new key"})
 	case err != nil:
 		// The claim may have been written all the same (a timed-out write
 		// can be applied later); it was not started, so a retry takes it

@@ -442,6 +442,7 @@ func TestIdempotencyAnswers(t *testing.T) {
 		{"other body", idempotency.ErrConflict, 409, "idempotency_conflict", "Idempotency-Key", ""},
 		{"in flight", idempotency.ErrInProgress, 409, "idempotency_in_progress", "Idempotency-Key", "1"},
 		{"first request vanished", idempotency.ErrOutcomeUnknown, 409, "idempotency_outcome_unknown", "Idempotency-Key", ""},
+		{"recorded answer unreadable", fmt.Errorf("%w: gzip: invalid header", idempotency.ErrAnswerUnreadable), 409, "idempotency_outcome_unknown", "Idempotency-Key", ""},
 		{"DynamoDB down", fmt.Errorf("%w: connection refused", idempotency.ErrUnavailable), 503, "idempotency_unavailable", "", "1"},
 	}
 	for _, c := range cases {
@@ -455,6 +456,9 @@ func TestIdempotencyAnswers(t *testing.T) {
 			}
 			if hs.up.Calls() != 0 {
 				t.Errorf("Periskope called %d times", hs.up.Calls())
+			}
+			if c.status == 409 && strings.Contains(resp.Body, "nothing was created") {
+				t.Errorf("a 409 says nothing was created, but the key's first request may have: %s", resp.Body)
 			}
 			wantDependency := map[bool]any{true: "dynamodb", false: nil}[c.status == 503]
 			if line := hs.logs.Lines(t)[0]; line["dependency"] != wantDependency {

@@ -83,6 +83,10 @@ var (
 	// recording an answer (its process died), so whether its work was done
 	// is unknown. The key cannot be used again until the record expires.
 	ErrOutcomeUnknown = errors.New("idempotency: an earlier request with this key ended without an answer")
+	// ErrAnswerUnreadable: the first request with the key finished, but
+	// its recorded answer cannot be read back (damaged, or past
+	// ticketstore.MaxDataBytes). Its work was done, so retrying cannot help.
+	ErrAnswerUnreadable = errors.New("idempotency: the recorded answer of this key is unreadable")
 	// ErrUnavailable wraps a DynamoDB failure.
 	ErrUnavailable = errors.New("idempotency: store unavailable")
 	// ErrClaimLost: Start, Complete or Release found the record no longer
@@ -252,7 +256,7 @@ func (s *Store) existing(item map[string]types.AttributeValue, fingerprint strin
 	case statusCompleted:
 		resp, err := decodeResponse(item)
 		if err != nil {
-			return Begun{}, fmt.Errorf("%w: stored answer unreadable: %w", ErrUnavailable, err)
+			return Begun{}, fmt.Errorf("%w: %w", ErrAnswerUnreadable, err)
 		}
 		return Begun{Replay: resp}, nil
 	case statusInProgress:

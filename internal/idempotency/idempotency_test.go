@@ -330,8 +330,8 @@ func TestStore(t *testing.T) {
 		if _, err := e.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(table), Item: item}); err != nil {
 			t.Fatal(err)
 		}
-		if again, err := s.Begin(ctx, idempotency.Key{Value: "k-bomb"}, fp, lease()); !errors.Is(err, idempotency.ErrUnavailable) {
-			t.Errorf("Begin over an oversized answer = %+v, %v; want ErrUnavailable", again, err)
+		if again, err := s.Begin(ctx, idempotency.Key{Value: "k-bomb"}, fp, lease()); !errors.Is(err, idempotency.ErrAnswerUnreadable) {
+			t.Errorf("Begin over an oversized answer = %+v, %v; want ErrAnswerUnreadable", again, err)
 		}
 	})
 
