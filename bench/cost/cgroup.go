@@ -42,11 +42,9 @@ type cpuGroup struct {
 // ErrNoCPUController: no cgroup CPU controller could be written here.
 var ErrNoCPUController = errors.New("no writable cgroup CPU controller")
 
-// cpuMounts are the mount points of the cgroup hierarchies in a
-// /proc/self/mountinfo text that can offer the cpu controller: every cgroup
-// v2 one (tryMount checks), then the v1 ones that have it. v2 comes first:
-// it is the interface the issue names and the one newer machines offer; v1
-// is the same CFS bandwidth control.
+// cpuMounts are the mount points in a /proc/self/mountinfo text that can
+// offer the cpu controller: every cgroup v2 one (tryMount checks) and the
+// v1 ones that have it.
 func cpuMounts(mountinfo string) (v2, v1 []string) {
 	for line := range strings.Lines(mountinfo) {
 		pre, post, ok := strings.Cut(line, " - ")
@@ -65,10 +63,10 @@ func cpuMounts(mountinfo string) (v2, v1 []string) {
 }
 
 // openCPUGroup creates the cgroup name with a CPU controller under root
-// ("/" on a real machine, a fake tree in tests), through cgroup v2 where a
-// v2 hierarchy offers the cpu controller, else through cgroup v1. It fails
-// with ErrNoCPUController, saying why for each hierarchy tried, when none
-// can be written (not root, no cpu controller, read-only).
+// ("/", or a fake tree in tests): through cgroup v2, the interface the
+// issue names, where it offers cpu, else through v1 (the same CFS
+// bandwidth control). It fails with ErrNoCPUController, saying why for
+// each hierarchy tried, when none can be written.
 func openCPUGroup(root, name string) (*cpuGroup, error) {
 	info, err := os.ReadFile(filepath.Join(root, "proc/self/mountinfo"))
 	if err != nil {
@@ -102,7 +100,7 @@ func tryMount(point string, v2 bool, name string) (*cpuGroup, error) {
 		if !slices.Contains(strings.Fields(string(controllers)), "cpu") {
 			return nil, fmt.Errorf("cgroup v2 at %s: no cpu controller (it is bound to a cgroup v1 hierarchy)", point)
 		}
-		if err := writeFile(filepath.Join(point, "cgroup.subtree_control"), "+cpu"); err != nil {
+		if err := os.WriteFile(filepath.Join(point, "cgroup.subtree_control"), []byte("+cpu"), 0o644); err != nil {
 			return nil, fmt.Errorf("cgroup v2 at %s: enabling cpu for children: %v", point, err)
 		}
 	}
@@ -125,21 +123,27 @@ func (g *cpuGroup) SetQuota(quota time.Duration) error {
 		if quota < 0 {
 			q = "max"
 		}
-		return writeFile(filepath.Join(g.dir, "cpu.max"), q+" "+period)
+		return g.write("cpu.max", q+" "+period)
 	}
 	if quota < 0 {
 		q = "-1"
 	}
-	if err := writeFile(filepath.Join(g.dir, "cpu.cfs_period_us"), period); err != nil {
+	if err := g.write("cpu.cfs_period_us", period); err != nil {
 		return err
 	}
-	return writeFile(filepath.Join(g.dir, "cpu.cfs_quota_us"), q)
+	return g.write("cpu.cfs_quota_us", q)
 }
 
 // Add moves process pid (all its threads) into the group; the processes it
 // starts afterwards are born in it.
 func (g *cpuGroup) Add(pid int) error {
-	return writeFile(filepath.Join(g.dir, "cgroup.procs"), strconv.Itoa(pid))
+	return g.write("cgroup.procs", strconv.Itoa(pid))
+}
+
+// write writes one value to a file of the group (created only in a fake
+// tree: on cgroupfs the kernel makes the files).
+func (g *cpuGroup) write(file, value string) error {
+	return os.WriteFile(filepath.Join(g.dir, file), []byte(value), 0o644)
 }
 
 // Remove deletes the group once its processes are gone (a killed process
@@ -153,11 +157,4 @@ func (g *cpuGroup) Remove() error {
 		time.Sleep(100 * time.Millisecond)
 	}
 	return err
-}
-
-// writeFile writes one value to a cgroup file. It creates the file only in
-// a fake tree: on cgroupfs the kernel makes the files, and a missing one
-// cannot be created.
-func writeFile(path, value string) error {
-	return os.WriteFile(path, []byte(value), 0o644)
 }

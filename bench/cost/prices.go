@@ -104,21 +104,11 @@ func TieredCost(qty float64, tiers []Tier) float64 {
 	return cost
 }
 
-// units is bytes in units of unit, rounded up, at least one.
+// units is bytes in units of unit, rounded up, at least one: HTTP API
+// metering units of a request, DynamoDB write or read units of an item.
 func units(bytes, unit int) int {
 	return max(1, (bytes+unit-1)/unit)
 }
-
-// APIRequests is how many HTTP API requests one request of this many bytes
-// is metered as.
-func (p *Prices) APIRequests(bytes int) int { return units(bytes, p.HTTPAPI.MeteringUnitBytes) }
-
-// WriteUnits is the write request units of writing an item of this size.
-func (p *Prices) WriteUnits(itemBytes int) int { return units(itemBytes, p.DynamoDB.WriteUnitBytes) }
-
-// ReadUnits is the read request units of a strongly consistent read of an
-// item of this size.
-func (p *Prices) ReadUnits(itemBytes int) int { return units(itemBytes, p.DynamoDB.ReadUnitBytes) }
 
 // LambdaCost is the cost of n invocations in a month at memMB, each billed
 // meanBilledMs on average (arm64).
@@ -129,11 +119,7 @@ func (p *Prices) LambdaCost(n float64, meanBilledMs float64, memMB int) float64 
 
 // APICost is the cost of n HTTP API requests of this size in a month.
 func (p *Prices) APICost(n float64, bytes int) float64 {
-	perMillion := make([]Tier, len(p.HTTPAPI.RequestsPerMillion))
-	for i, t := range p.HTTPAPI.RequestsPerMillion {
-		perMillion[i] = Tier{UpTo: t.UpTo, Price: t.Price / 1e6}
-	}
-	return TieredCost(n*float64(p.APIRequests(bytes)), perMillion)
+	return TieredCost(n*float64(units(bytes, p.HTTPAPI.MeteringUnitBytes)), p.HTTPAPI.RequestsPerMillion) / 1e6
 }
 
 // month is the 30-day month the volumes are spread over, in seconds.

@@ -60,14 +60,14 @@ func TestMeteringUnits(t *testing.T) {
 		name      string
 		got, want int
 	}{
-		{"empty request", p.APIRequests(0), 1},
-		{"512 KB request", p.APIRequests(512 << 10), 1},
-		{"512 KB + 1 byte", p.APIRequests(512<<10 + 1), 2},
-		{"1 KB item write", p.WriteUnits(1024), 1},
-		{"1 KB + 1 byte item write", p.WriteUnits(1025), 2},
-		{"4 KB item written", p.WriteUnits(4013), 4},
-		{"4 KB item read", p.ReadUnits(4096), 1},
-		{"4 KB + 1 byte item read", p.ReadUnits(4097), 2},
+		{"empty request", units(0, p.HTTPAPI.MeteringUnitBytes), 1},
+		{"512 KB request", units(512<<10, p.HTTPAPI.MeteringUnitBytes), 1},
+		{"512 KB + 1 byte", units(512<<10+1, p.HTTPAPI.MeteringUnitBytes), 2},
+		{"1 KB item write", units(1024, p.DynamoDB.WriteUnitBytes), 1},
+		{"1 KB + 1 byte item write", units(1025, p.DynamoDB.WriteUnitBytes), 2},
+		{"4 KB item written", units(4013, p.DynamoDB.WriteUnitBytes), 4},
+		{"4 KB item read", units(4096, p.DynamoDB.ReadUnitBytes), 1},
+		{"4 KB + 1 byte item read", units(4097, p.DynamoDB.ReadUnitBytes), 2},
 	} {
 		if c.got != c.want {
 			t.Errorf("%s: %d units, want %d", c.name, c.got, c.want)

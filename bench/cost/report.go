@@ -34,10 +34,6 @@ type costs struct {
 
 func (c costs) total() float64 { return c.lambda + c.api + c.dynamo + c.logs + c.secrets + c.traces }
 
-func (c costs) plus(o costs) costs {
-	return costs{c.lambda + o.lambda, c.api + o.api, c.dynamo + o.dynamo, c.logs + o.logs, c.secrets + o.secrets, c.traces + o.traces}
-}
-
 // meanBilledMs is the mean of the durations as Lambda bills them.
 func meanBilledMs(d []time.Duration) float64 {
 	if len(d) == 0 {
@@ -55,7 +51,8 @@ func (r *report) units(k *kind, c calls) (write, read float64) {
 	size := r.items[k.item]
 	writes := c["DynamoDB_20120810.PutItem"] + c["DynamoDB_20120810.UpdateItem"] + c["DynamoDB_20120810.DeleteItem"]
 	reads := c["DynamoDB_20120810.GetItem"] + c["DynamoDB_20120810.Query"] + c["DynamoDB_20120810.BatchGetItem"]
-	return writes * float64(r.prices.WriteUnits(size)), reads * float64(r.prices.ReadUnits(size))
+	db := r.prices.DynamoDB
+	return writes * float64(units(size, db.WriteUnitBytes)), reads * float64(units(size, db.ReadUnitBytes))
 }
 
 // logGB is the log bytes one invocation of a function leaves, in GB: its
@@ -85,15 +82,6 @@ func (r *report) cost(f *fnRun, k *kind, mb int, n, coldShare, waitMs float64) c
 		secrets: n * coldShare * s.coldCalls[benchkit.TargetGetSecretValue] * p.SecretsManager.APICallsPer10000 / 1e4,
 		traces:  p.TracesRecorded(n) * p.XRay.TracesPerMillion / 1e6,
 	}
-}
-
-// choose returns the memory size of f whose main kind costs least among
-// those within the bounds, or the fastest when none is (within false).
-func (r *report) choose(f *fnRun) (mb int, within bool) {
-	if mb, _, _ := r.cheapest(f, 0); mb != 0 {
-		return mb, true
-	}
-	return slices.Max(r.sizes), false
 }
 
 // cheapest is the memory size of f whose main kind (a new ticket created; a
@@ -169,17 +157,17 @@ func (r *report) printVerdict(w io.Writer) {
 	p := r.prices
 	fmt.Fprintf(w, "\n## Verdict\n\nBounds: warm p99 ≤ %v for every event, cold first response p99 ≤ %v. Among the sizes within them, the one whose main event costs least per million (1M a month, cold share %.2g%%).\n\n",
 		warmP99Bound, coldP99Bound, 100*p.coldShare(1e6))
-	for _, line := range verdictCaveats(r.calib) {
-		fmt.Fprintf(w, "%s\n\n", line)
+	for _, c := range starved(r.calib) {
+		fmt.Fprintf(w, "**This verdict is not Lambda's at %d MB:** the machine gave that size less CPU than its quota (see the calibration), so its latency and cost are overstated and it may be wrongly out of the bounds or dearer.\n\n", c.MemoryMB)
 	}
 	chosen := map[string]int{}
 	for _, f := range r.fns {
-		mb, within := r.choose(f)
-		chosen[f.spec.Name] = mb
+		mb, _, _ := r.cheapest(f, 0)
 		note := "within the bounds"
-		if !within {
-			note = "NO size met the bounds; the largest measured"
+		if mb == 0 {
+			mb, note = slices.Max(r.sizes), "NO size met the bounds; the largest measured"
 		}
+		chosen[f.spec.Name] = mb
 		lo, hi := math.Inf(1), 0.0
 		for _, mb := range r.sizes {
 			t := r.cost(f, f.kinds[0], mb, 1e6, p.coldShare(1e6), 0).total()
@@ -221,10 +209,10 @@ func (r *report) printVerdict(w io.Writer) {
 		name string
 	}{{1e3, "1k"}, {1e5, "100k"}, {1e7, "10M"}} {
 		n := volume.n
-		variable := at(create, createKind, n).plus(at(webhook, storedKind, n))
+		variable := at(create, createKind, n).total() + at(webhook, storedKind, n).total()
 		storage := n * float64(r.items[itemTicket]) / gb * p.DynamoDB.StorageGBMonth
-		total := variable.total() + storage + f.perMonth
-		fmt.Fprintf(w, "| %s | %.3g%% | %s | %s | %s | %s | **%s** |\n", volume.name, 100*p.coldShare(n), money(variable.total()), money(storage), money(f.perMonth), money(total), money(total/n))
+		total := variable + storage + f.perMonth
+		fmt.Fprintf(w, "| %s | %.3g%% | %s | %s | %s | %s | **%s** |\n", volume.name, 100*p.coldShare(n), money(variable), money(storage), money(f.perMonth), money(total), money(total/n))
 	}
 }
 
@@ -298,14 +286,4 @@ func (r *report) printCalibration(w io.Writer) {
 			"Other work took the CPU, so the figures at that size overstate latency and billed duration; run again on a quieter machine.\n",
 			c.MemoryMB, float64(c.MemoryMB)/LambdaFullVCPUMB, c.Share)
 	}
-}
-
-// verdictCaveats are the verdict's warnings about sizes the machine, not the
-// quota, limited: their latency and cost are overstated.
-func verdictCaveats(calib []calibration) []string {
-	var lines []string
-	for _, c := range starved(calib) {
-		lines = append(lines, fmt.Sprintf("**This verdict is not Lambda's at %d MB:** the machine gave that size less CPU than its quota (see the calibration), so its latency and cost are overstated and it may be wrongly out of the bounds or dearer.", c.MemoryMB))
-	}
-	return lines
 }
