@@ -68,13 +68,6 @@ func (p *AWSProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.proxy.ServeHTTP(w, r)
 }
 
-// Count returns how many requests with this X-Amz-Target were seen.
-func (p *AWSProxy) Count(target string) int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.counts[target]
-}
-
 // Counts returns a copy of the counts by target.
 func (p *AWSProxy) Counts() map[string]int {
 	p.mu.Lock()
@@ -117,7 +110,6 @@ func (p *AWSProxy) Close() error { return p.srv.Close() }
 // Target names of the calls the functions make.
 const (
 	TargetGetSecretValue = "secretsmanager.GetSecretValue"
-	TargetPutItem        = "DynamoDB_20120810.PutItem"
 	PrefixSecretsManager = "secretsmanager."
 )
 

@@ -8,23 +8,8 @@ import (
 	"slices"
 	"time"
 
-	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/rie"
-	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 )
-
-// WebhookEnv is the webhook function's environment against the local
-// secrets and table of motoserver.ProvisionLocal at awsEndpoint.
-func WebhookEnv(awsEndpoint string) (map[string]string, error) {
-	return stack.FunctionEnv(stack.WebhookFunction, awsEndpoint, "", "")
-}
-
-// CreateTicketEnv is create-ticket's environment against the local
-// secrets and table at awsEndpoint and a Periskope at baseURL, with the
-// local system's phone.
-func CreateTicketEnv(awsEndpoint, baseURL string) (map[string]string, error) {
-	return stack.FunctionEnv(stack.CreateTicketFunction, awsEndpoint, baseURL, local.Phone)
-}
 
 // StatusCode reads statusCode from a function's API Gateway response.
 func StatusCode(payload []byte) int {
@@ -50,16 +35,12 @@ type ColdResult struct {
 }
 
 // ColdInvoke starts one fresh environment of cfg (a pool of one: an
-// emulator process whose bootstrap starts with the invocation), hands it
-// payload, waits for its answer and stops it. It fails when the emulator
-// cannot run it or the function reports an error; an HTTP error status is a
-// normal answer, reported in Status.
-func ColdInvoke(ctx context.Context, cfg rie.Config, payload []byte) (ColdResult, error) {
-	return coldInvoke(ctx, cfg, payload, nil)
-}
-
-// coldInvoke is ColdInvoke in the place StartIn puts it.
-func coldInvoke(ctx context.Context, cfg rie.Config, payload []byte, place func(emulatorPID int) error) (ColdResult, error) {
+// emulator process whose bootstrap starts with the invocation), placed by
+// place when not nil (see StartIn), hands it payload, waits for its answer
+// and stops it. It fails when the emulator cannot run it or the function
+// reports an error; an HTTP error status is a normal answer, reported in
+// Status.
+func ColdInvoke(ctx context.Context, cfg rie.Config, payload []byte, place func(emulatorPID int) error) (ColdResult, error) {
 	cfg.Concurrency, cfg.Prewarm = 1, 1 // the emulator is up; the bootstrap starts with the invocation
 	fn, err := StartIn(cfg, place)
 	if err != nil {

@@ -96,10 +96,11 @@ func (r *Rig) Function(name string, t Target, awsEndpoint string) (rie.Config, s
 	if err != nil {
 		return rie.Config{}, spec, err
 	}
-	env, err := WebhookEnv(awsEndpoint)
+	baseURL, phone := "", ""
 	if name == stack.CreateTicketFunction {
-		env, err = CreateTicketEnv(awsEndpoint, r.Sandbox.BaseURL())
+		baseURL, phone = r.Sandbox.BaseURL(), local.Phone
 	}
+	env, err := stack.FunctionEnv(name, awsEndpoint, baseURL, phone)
 	if err != nil {
 		return rie.Config{}, spec, err
 	}
@@ -109,7 +110,7 @@ func (r *Rig) Function(name string, t Target, awsEndpoint string) (rie.Config, s
 // MaxAttempts bounds the tries of one cold sample.
 const MaxAttempts = 3
 
-// ColdSample is ColdInvoke placed by place (see StartIn) and tried again,
+// ColdSample is ColdInvoke tried again,
 // up to MaxAttempts, when the emulator failed (retried) or the bootstrap
 // ended without an answer (lost; about once in 3,000 environments of every
 // binary on a loaded machine). Each attempt asks payload for a new event: a
@@ -121,7 +122,7 @@ func ColdSample(ctx context.Context, cfg rie.Config, payload func(attempt int) (
 		if ev, err = payload(attempt); err != nil {
 			return res, retried, lost, err
 		}
-		res, err = coldInvoke(ctx, cfg, ev, place)
+		res, err = ColdInvoke(ctx, cfg, ev, place)
 		var fe *rie.FunctionError
 		isLost := errors.As(err, &fe) && fe.Type == "Runtime.Unknown"
 		if err == nil || !errors.Is(err, rie.ErrEmulator) && !isLost || attempt == MaxAttempts {
