@@ -11,8 +11,8 @@ import (
 	"time"
 )
 
-// LambdaFullVCPUMB is the memory size at which Lambda gives a function one
-// full vCPU; below it the CPU share is proportional to memory.
+// LambdaFullVCPUMB is the memory size of one full vCPU; below it the share
+// is proportional to memory.
 const LambdaFullVCPUMB = 1769
 
 // QuotaPeriod is the CFS bandwidth period the quotas are set on.
@@ -21,17 +21,14 @@ const QuotaPeriod = 20 * time.Millisecond
 // minQuota is the smallest CFS quota the kernel accepts.
 const minQuota = time.Millisecond
 
-// QuotaFor is the CPU time per QuotaPeriod a function of memMB gets: the
-// period times memMB / 1,769.
+// QuotaFor is the CPU time per QuotaPeriod a function of memMB gets.
 func QuotaFor(memMB int) time.Duration {
 	q := time.Duration(int64(QuotaPeriod) * int64(memMB) / LambdaFullVCPUMB)
 	return max(q, minQuota)
 }
 
-// cpuGroup is a cgroup with CFS bandwidth control: the processes placed in
-// it get at most quota of CPU time per period, whichever interface of the
-// kernel's one mechanism (cgroup v2 cpu.max, cgroup v1
-// cpu.cfs_quota_us/cpu.cfs_period_us) the machine offers.
+// cpuGroup is a cgroup with CFS bandwidth control, through cgroup v2
+// cpu.max or v1 cpu.cfs_quota_us/cpu.cfs_period_us.
 type cpuGroup struct {
 	// Interface names what was used, for the report.
 	Interface string
@@ -87,8 +84,7 @@ func openCPUGroup(root, name string) (*cpuGroup, error) {
 	return nil, fmt.Errorf("%w (run as root on a machine whose cgroup cpu controller is writable): %s", ErrNoCPUController, strings.Join(why, "; "))
 }
 
-// tryMount creates the group under one hierarchy's mount point and writes
-// an unlimited quota to prove it can be written.
+// tryMount creates the group under one mount point and proves it writable.
 func tryMount(point string, v2 bool, name string) (*cpuGroup, error) {
 	g := &cpuGroup{dir: filepath.Join(point, name), v2: v2, Interface: "cgroup v1 cpu.cfs_quota_us/cpu.cfs_period_us at " + point}
 	if v2 {
@@ -134,8 +130,7 @@ func (g *cpuGroup) SetQuota(quota time.Duration) error {
 	return g.write("cpu.cfs_quota_us", q)
 }
 
-// Add moves process pid (all its threads) into the group; the processes it
-// starts afterwards are born in it.
+// Add moves process pid into the group, where its children are born.
 func (g *cpuGroup) Add(pid int) error {
 	return g.write("cgroup.procs", strconv.Itoa(pid))
 }
@@ -146,8 +141,8 @@ func (g *cpuGroup) write(file, value string) error {
 	return os.WriteFile(filepath.Join(g.dir, file), []byte(value), 0o644)
 }
 
-// Remove deletes the group once its processes are gone (a killed process
-// leaves it a moment after it is reaped).
+// Remove deletes the group once its processes are gone (a killed one
+// leaves a moment after it is reaped).
 func (g *cpuGroup) Remove() error {
 	var err error
 	for range 50 {

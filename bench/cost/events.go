@@ -26,9 +26,8 @@ const (
 	itemLargeTicket = "ticket of the large group"
 )
 
-// kind is one kind of invocation: an API Gateway event built from a
-// sample of events/, made unique per invocation where the function would
-// otherwise see a repeat.
+// kind is one kind of invocation: a sample event of events/, made unique
+// per invocation where the function would otherwise see a repeat.
 type kind struct {
 	name  string
 	item  string // the item class its DynamoDB calls touch; "" for none
@@ -45,9 +44,8 @@ const (
 	largeMembers     = samples.WhatsAppMaxGroupMembers
 )
 
-// functionRuns are the two functions with their kinds, the first kind of
-// each being the one its cold starts run. Both reach moto_server through
-// the counting proxy.
+// functionRuns are the two functions with their kinds, the first being
+// the one the cold starts run; both call AWS through the counting proxy.
 func functionRuns(rig *benchkit.Rig) ([]*fnRun, error) {
 	ev := map[string]map[string]any{}
 	for _, name := range []string{"create-ticket-idempotent.json", "create-ticket-full.json", "webhook-ticket-created.json", "webhook-ticket-updated.json"} {

@@ -84,10 +84,9 @@ func (r *report) cost(f *fnRun, k *kind, mb int, n, coldShare, waitMs float64) c
 	}
 }
 
-// cheapest is the memory size of f whose main kind (a new ticket created; a
-// ticket.created stored), billed waitMs more, costs least among those whose
-// warm p99 (every kind) and cold p99 are within the bounds (0 for none);
-// its cost; and the cost at each size within the bounds.
+// cheapest is the size within the bounds (0 for none) where f's main kind,
+// billed waitMs more, costs least; that cost; and the cost at each size
+// within the bounds.
 func (r *report) cheapest(f *fnRun, waitMs float64) (best int, bestCost float64, each []string) {
 	bestCost = math.Inf(1)
 	for _, mb := range r.sizes {
@@ -249,9 +248,7 @@ func money(v float64) string {
 // in tens to hundreds.
 var upstreamWaits = []float64{0, 25, 50, 100, 200, 400}
 
-// printUpstreamWait says which size is cheapest for create-ticket when
-// Periskope is slower than the sandbox: the wait is billed at every size,
-// so it costs in proportion to memory.
+// printUpstreamWait says which size is cheapest when Periskope is slower.
 func (r *report) printUpstreamWait(w io.Writer, f *fnRun) {
 	fmt.Fprintf(w, "\n%s waits for Periskope, which the sandbox answers in about a millisecond; every millisecond the real one takes is billed at every size alike, so it costs in proportion to memory. The cheapest size within the bounds (the function's own latency) when Periskope takes longer:\n\n", f.spec.Name)
 	fmt.Fprintln(w, "| Periskope latency | cheapest size | a million cost | at the other sizes |")
@@ -266,8 +263,8 @@ func (r *report) printUpstreamWait(w io.Writer, f *fnRun) {
 	}
 }
 
-// printCalibration prints the CPU share each quota gave, and names the
-// sizes where the machine, not the quota, limited it.
+// printCalibration prints the CPU share each quota gave and names the
+// starved sizes.
 func (r *report) printCalibration(w io.Writer) {
 	fmt.Fprintln(w, "## Calibration: CPU share the quota gives (CPU time ÷ wall time of a hashing loop)")
 	fmt.Fprintln(w)
