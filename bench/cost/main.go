@@ -264,33 +264,24 @@ func (c calls) addSince(p *benchkit.AWSProxy, before map[string]int, weight floa
 }
 
 // logCounter counts the bytes of the function's own (JSON) lines in the
-// emulator's output, which prefixes each line with "[Name] ".
+// emulator's output. rie writes it through a log.Logger: one Write a line,
+// prefixed with "[Name] ".
 type logCounter struct {
 	next    io.Writer // receives every line
 	metrics emfMetrics
 	mu      sync.Mutex
 	n       int64
-	partial []byte
 }
 
-func (l *logCounter) Write(p []byte) (int, error) {
+func (l *logCounter) Write(line []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	_, _ = l.next.Write(p)
-	l.partial = append(l.partial, p...)
-	for {
-		i := bytes.IndexByte(l.partial, '\n')
-		if i < 0 {
-			break
-		}
-		line := l.partial[:i]
-		l.partial = l.partial[i+1:]
-		if _, rest, ok := bytes.Cut(line, []byte("] ")); ok && bytes.HasPrefix(rest, []byte("{")) {
-			l.n += int64(len(rest)) + 1
-			l.metrics.add(rest)
-		}
+	_, _ = l.next.Write(line)
+	if _, rest, ok := bytes.Cut(line, []byte("] ")); ok && bytes.HasPrefix(rest, []byte("{")) {
+		l.n += int64(len(rest)) // with its newline
+		l.metrics.add(rest)
 	}
-	return len(p), nil
+	return len(line), nil
 }
 
 // emfMetrics are the custom metrics the functions' EMF lines publish, one

@@ -2,6 +2,7 @@ package main
 
 import (
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -125,16 +126,22 @@ func TestItemSize(t *testing.T) {
 // one more.
 func TestCustomMetricsAreCountedAsCloudWatchBillsThem(t *testing.T) {
 	m := emfMetrics{}
-	line := func(metric, fn string) []byte {
-		return []byte(`{"Function":"` + fn + `","FunctionName":"F","` + metric + `":1,"_aws":{"CloudWatchMetrics":[{"Dimensions":[["Function"],["Function","FunctionName"]],"Metrics":[{"Name":"` + metric + `","Unit":"Count"}],"Namespace":"PeriskopeBridge"}],"Timestamp":1}}`)
+	var all strings.Builder
+	logs := &logCounter{next: &all, metrics: m}
+	line := func(metric, fn string) string {
+		return `{"Function":"` + fn + `","FunctionName":"F","` + metric + `":1,"_aws":{"CloudWatchMetrics":[{"Dimensions":[["Function"],["Function","FunctionName"]],"Metrics":[{"Name":"` + metric + `","Unit":"Count"}],"Namespace":"PeriskopeBridge"}],"Timestamp":1}}`
 	}
-	m.add(line("Stored", "webhook"))
-	m.add(line("Stored", "webhook"))
-	m.add(line("Ignored", "webhook"))
-	m.add(line("Stored", "other"))
-	m.add([]byte(`{"level":"INFO","message":"webhook request"}`))
+	want := int64(0)
+	for _, l := range []string{line("Stored", "webhook"), line("Stored", "webhook"), line("Ignored", "webhook"), line("Stored", "other"), `{"level":"INFO","message":"webhook request"}`} {
+		_, _ = logs.Write([]byte("[WebhookFunction] " + l + "\n"))
+		want += int64(len(l)) + 1
+	}
+	_, _ = logs.Write([]byte("[WebhookFunction] START RequestId: 1 Version: $LATEST\n")) // the emulator's, not the function's
 	if len(m) != 6 {
 		t.Errorf("%d metrics %v, want 6: (Stored webhook, Ignored webhook, Stored other) × 2 dimension sets", len(m), m)
+	}
+	if logs.bytes() != want || strings.Count(all.String(), "\n") != 6 {
+		t.Errorf("%d function log bytes, want %d; passed on:\n%s", logs.bytes(), want, all.String())
 	}
 }
 
