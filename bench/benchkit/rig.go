@@ -26,11 +26,9 @@ func Main(name string, run func() error) {
 	}
 }
 
-// Rig is what a measuring program stands on: host builds of the emulator
-// and of its targets in a temporary directory, moto_server with the local
-// table and secrets, a counting proxy in front of it (hand Proxy.URL to a
-// function as AWS_ENDPOINT_URL to count its calls), and the Periskope
-// sandbox.
+// Rig is what a measuring program stands on: host builds, moto_server with
+// the local table and secrets, a counting proxy in front of it and the
+// Periskope sandbox.
 type Rig struct {
 	Moto    *motoserver.Server
 	Proxy   *AWSProxy
@@ -40,9 +38,8 @@ type Rig struct {
 	dir     string
 }
 
-// StartRig builds targets (lambdabuild, the deployed flags) and starts the
-// backends on free 127.0.0.1 ports, moto's output in the build directory.
-// Close stops them and removes the builds.
+// StartRig builds targets and starts the backends on free 127.0.0.1 ports,
+// moto's output in the build directory.
 func StartRig(ctx context.Context, targets ...Target) (_ *Rig, err error) {
 	root, err := stack.FindRoot()
 	if err != nil {
@@ -70,8 +67,8 @@ func StartRig(ctx context.Context, targets ...Target) (_ *Rig, err error) {
 	return r, err
 }
 
-// Close stops whatever was started and removes the builds. Errors of
-// closing listeners at the end of a run change nothing a report says.
+// Close stops whatever was started and removes the builds (an error then
+// changes nothing a report says).
 func (r *Rig) Close() {
 	if r.Sandbox != nil {
 		_ = r.Sandbox.Close()
@@ -85,12 +82,10 @@ func (r *Rig) Close() {
 	_ = os.RemoveAll(r.dir)
 }
 
-// Function is the emulator config of the deployed function name
-// (stack.WebhookFunction or stack.CreateTicketFunction) run as target t
-// (the function itself or a variant of it), with template.yaml's
-// environment and timeout, its AWS calls sent to awsEndpoint (the counting
-// proxy's URL or moto_server's endpoint) and create-ticket's Periskope the
-// sandbox; and the function's template entry.
+// Function is the emulator config of the template's function name run as
+// target t (the function or a variant), with the template's environment and
+// timeout, AWS at awsEndpoint and create-ticket's Periskope the sandbox; and
+// the function's template entry.
 func (r *Rig) Function(name string, t Target, awsEndpoint string) (rie.Config, stack.FunctionSpec, error) {
 	spec, err := stack.FunctionNamed(name)
 	if err != nil {

@@ -46,8 +46,8 @@ func meanBilledMs(d []time.Duration) float64 {
 	return float64(sum) / float64(len(d))
 }
 
-// units are the DynamoDB request units of one invocation of k.
-func (r *report) units(k *kind, c calls) (write, read float64) {
+// requestUnits are the DynamoDB request units of one invocation of k.
+func (r *report) requestUnits(k *kind, c calls) (write, read float64) {
 	size := r.items[k.item]
 	writes := c["DynamoDB_20120810.PutItem"] + c["DynamoDB_20120810.UpdateItem"] + c["DynamoDB_20120810.DeleteItem"]
 	reads := c["DynamoDB_20120810.GetItem"] + c["DynamoDB_20120810.Query"] + c["DynamoDB_20120810.BatchGetItem"]
@@ -70,7 +70,7 @@ func (r *report) cost(f *fnRun, k *kind, mb int, n, coldShare, waitMs float64) c
 	ks := s.warm[k.name]
 	p := r.prices
 	billed := (1-coldShare)*meanBilledMs(ks.durations) + coldShare*meanBilledMs(s.cold) + waitMs
-	w, rd := r.units(k, ks.calls)
+	w, rd := r.requestUnits(k, ks.calls)
 	logGB := n * r.logGB(s)
 	return costs{
 		lambda: p.LambdaCost(n, billed, mb),
@@ -134,7 +134,7 @@ func (r *report) print(w io.Writer) {
 				ks := s.warm[k.name]
 				sum := benchkit.Summarize(ks.durations)
 				c := r.cost(f, k, mb, 1e6, 0, 0)
-				wu, ru := r.units(k, ks.calls)
+				wu, ru := r.requestUnits(k, ks.calls)
 				fmt.Fprintf(w, "| %s | %d | %s | %s | %s | %.1f ms | %s | %s | %s (%.3g + %.3g) | %s | %s | **%s** |\n", k.name, mb, statuses(ks.statuses),
 					benchkit.Ms(sum.P50), benchkit.Ms(sum.P99), meanBilledMs(ks.durations), money(c.lambda), money(c.api), money(c.dynamo), wu, ru, money(c.logs), money(c.traces), money(c.total()))
 			}
