@@ -47,20 +47,17 @@ const (
 // functionRuns are the two functions with their kinds, the first being
 // the one the cold starts run; both call AWS through the counting proxy.
 func functionRuns(rig *benchkit.Rig) ([]*fnRun, error) {
-	ev := map[string]map[string]any{}
-	for _, name := range []string{"create-ticket-idempotent.json", "create-ticket-full.json", "webhook-ticket-created.json", "webhook-ticket-updated.json"} {
-		var sample map[string]any
+	var createKey, createFull, created, updated map[string]any
+	for name, ev := range map[string]*map[string]any{"create-ticket-idempotent.json": &createKey, "create-ticket-full.json": &createFull,
+		"webhook-ticket-created.json": &created, "webhook-ticket-updated.json": &updated} {
 		raw, err := os.ReadFile(filepath.Join(rig.Root, samples.Dir, name))
 		if err == nil {
-			err = json.Unmarshal(raw, &sample)
+			err = json.Unmarshal(raw, ev)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
-		ev[name] = sample
 	}
-	createKey, createFull := ev["create-ticket-idempotent.json"], ev["create-ticket-full.json"]
-	created, updated := ev["webhook-ticket-created.json"], ev["webhook-ticket-updated.json"]
 	runID := strconv.FormatInt(time.Now().UnixNano(), 36)
 	const messages = 100 // the largest real delivery: a full group with its attached messages
 	large := samples.LargeGroup(largeMembers, messages)

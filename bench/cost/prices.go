@@ -89,15 +89,12 @@ func BilledMs(d time.Duration) int64 {
 // TieredCost is the cost of qty units a month under tiers.
 func TieredCost(qty float64, tiers []Tier) float64 {
 	cost, below := 0.0, 0.0
-	for i, t := range tiers {
+	for _, t := range tiers {
 		top := t.UpTo
-		if i == len(tiers)-1 || top <= 0 {
+		if top <= 0 { // the last tier
 			top = math.Inf(1)
 		}
-		if qty <= below {
-			break
-		}
-		cost += (math.Min(qty, top) - below) * t.Price
+		cost += max(0, math.Min(qty, top)-below) * t.Price
 		below = top
 	}
 	return cost
