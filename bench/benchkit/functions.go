@@ -32,12 +32,10 @@ type ColdResult struct {
 	Payload       []byte
 }
 
-// ColdInvoke starts one fresh environment of cfg (a pool of one: an
-// emulator process whose bootstrap starts with the invocation), placed by
-// place when not nil (see StartIn), hands it payload, waits for its answer
-// and stops it. It fails when the emulator cannot run it or the function
-// reports an error; an HTTP error status is a normal answer, reported in
-// Status.
+// ColdInvoke starts one fresh environment of cfg (placed by place, see
+// StartIn), hands it payload, waits for its answer and stops it. It fails
+// when the emulator cannot run it or the function reports an error; an
+// HTTP error status is a normal answer, reported in Status.
 func ColdInvoke(ctx context.Context, cfg rie.Config, payload []byte, place func(emulatorPID int) error) (ColdResult, error) {
 	cfg.Concurrency, cfg.Prewarm = 1, 1 // the emulator is up; the bootstrap starts with the invocation
 	fn, err := StartIn(cfg, place)

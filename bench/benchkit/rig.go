@@ -105,12 +105,12 @@ func (r *Rig) Function(name string, t Target, awsEndpoint string) (rie.Config, s
 // MaxAttempts bounds the tries of one cold sample.
 const MaxAttempts = 3
 
-// ColdSample is ColdInvoke tried again,
-// up to MaxAttempts, when the emulator failed (retried) or the bootstrap
-// ended without an answer (lost; about once in 3,000 environments of every
-// binary on a loaded machine). Each attempt asks payload for a new event: a
-// lost attempt may have claimed its key or stored its ticket, and a replay
-// is not a cold start. want, when not 0, is the status the answer must have.
+// ColdSample is ColdInvoke tried again, up to MaxAttempts, when the
+// emulator failed (retried) or the bootstrap ended without an answer (lost;
+// about once in 3,000 environments on a loaded machine). Each attempt asks
+// payload for a new event: a lost attempt may have claimed its key or
+// stored its ticket, and a replay is not a cold start. want, when not 0, is
+// the status the answer must have.
 func ColdSample(ctx context.Context, cfg rie.Config, payload func(attempt int) ([]byte, error), place func(int) error, want int) (res ColdResult, retried, lost int, err error) {
 	for attempt := 1; ; attempt++ {
 		var ev []byte
