@@ -55,13 +55,6 @@ func (r *report) requestUnits(k *kind, c calls) (write, read float64) {
 	return writes * float64(units(size, db.WriteUnitBytes)), reads * float64(units(size, db.ReadUnitBytes))
 }
 
-// logGB is the log bytes one invocation of a function leaves, in GB: its
-// own lines as measured, Lambda's platform records and the access log line
-// of the template's format.
-func (r *report) logGB(s *sample) float64 {
-	return (s.logBytes + float64(r.prices.Assumptions.PlatformLogBytes+r.fixed.accessLogBytes)) / gb
-}
-
 // cost is the cost of n invocations a month of kind k of the function at
 // mb, coldShare of them cold, each billed waitMs more (an upstream slower
 // than the local stand-in, which Lambda bills at every size alike).
@@ -71,7 +64,9 @@ func (r *report) cost(f *fnRun, k *kind, mb int, n, coldShare, waitMs float64) c
 	p := r.prices
 	billed := (1-coldShare)*meanBilledMs(ks.durations) + coldShare*meanBilledMs(s.cold) + waitMs
 	w, rd := r.requestUnits(k, ks.calls)
-	logGB := n * r.logGB(s)
+	// The function's lines as measured, Lambda's platform records and the
+	// template's access log line.
+	logGB := n * (s.logBytes + float64(p.Assumptions.PlatformLogBytes+r.fixed.accessLogBytes)) / gb
 	return costs{
 		lambda: p.LambdaCost(n, billed, mb),
 		api:    p.APICost(n, k.body),
