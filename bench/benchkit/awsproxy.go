@@ -48,8 +48,7 @@ func StartAWSProxy(target string) (*AWSProxy, error) {
 }
 
 // ServeHTTP counts and forwards a request, or drops the connection when
-// its service is blocked (the SDK sees a connection reset, as with an
-// unreachable endpoint).
+// its service is blocked (as an unreachable endpoint would).
 func (p *AWSProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	target := r.Header.Get("X-Amz-Target")
 	if target == "" {
@@ -68,13 +67,6 @@ func (p *AWSProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.proxy.ServeHTTP(w, r)
 }
 
-// Count returns how many requests with this X-Amz-Target were seen.
-func (p *AWSProxy) Count(target string) int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.counts[target]
-}
-
 // Counts returns a copy of the counts by target.
 func (p *AWSProxy) Counts() map[string]int {
 	p.mu.Lock()
@@ -83,12 +75,10 @@ func (p *AWSProxy) Counts() map[string]int {
 }
 
 // CountPrefix returns how many requests whose target starts with prefix
-// were seen ("secretsmanager." counts every Secrets Manager call).
+// were seen.
 func (p *AWSProxy) CountPrefix(prefix string) int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
 	n := 0
-	for k, v := range p.counts {
+	for k, v := range p.Counts() {
 		if strings.HasPrefix(k, prefix) {
 			n += v
 		}
@@ -117,17 +107,15 @@ func (p *AWSProxy) Close() error { return p.srv.Close() }
 // Target names of the calls the functions make.
 const (
 	TargetGetSecretValue = "secretsmanager.GetSecretValue"
-	TargetPutItem        = "DynamoDB_20120810.PutItem"
 	PrefixSecretsManager = "secretsmanager."
 )
 
 // Summary lists the counts by target, sorted, "secretsmanager.GetSecretValue=2, ...".
 func (p *AWSProxy) Summary() string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
+	counts := p.Counts()
 	var parts []string
-	for _, k := range slices.Sorted(maps.Keys(p.counts)) {
-		parts = append(parts, fmt.Sprintf("%s=%d", k, p.counts[k]))
+	for _, k := range slices.Sorted(maps.Keys(counts)) {
+		parts = append(parts, fmt.Sprintf("%s=%d", k, counts[k]))
 	}
 	if len(parts) == 0 {
 		return "none"

@@ -180,19 +180,20 @@ func TestAWSProxyCountsAndBlocks(t *testing.T) {
 		}
 		return err
 	}
-	for _, target := range []string{TargetGetSecretValue, TargetPutItem, TargetPutItem} {
+	const putItem = "DynamoDB_20120810.PutItem"
+	for _, target := range []string{TargetGetSecretValue, putItem, putItem} {
 		if err := call(target); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if p.Count(TargetPutItem) != 2 || p.CountPrefix(PrefixSecretsManager) != 1 || p.CountPrefix("") != 3 {
+	if p.Counts()[putItem] != 2 || p.CountPrefix(PrefixSecretsManager) != 1 || p.CountPrefix("") != 3 {
 		t.Errorf("counts: %s", p.Summary())
 	}
 	p.Block(PrefixSecretsManager)
 	if err := call(TargetGetSecretValue); err == nil {
 		t.Error("a blocked call got an answer")
 	}
-	if err := call(TargetPutItem); err != nil {
+	if err := call(putItem); err != nil {
 		t.Errorf("an unblocked service failed: %v", err)
 	}
 	p.Unblock()

@@ -1,8 +1,5 @@
 // Package benchkit holds what the benchmark programs, the load generator and
-// the fault tests share: host builds of the bootstraps and of the Runtime
-// Interface Emulator, the sample deliveries, API Gateway events, latency
-// summaries, peak RSS of a process and a counting proxy in front of
-// moto_server.
+// the fault tests share.
 package benchkit
 
 import (
@@ -41,8 +38,8 @@ type Binaries struct {
 	Bootstraps map[Target]string
 }
 
-// BuildHost builds the Runtime Interface Emulator and each target for this
-// machine (lambdabuild, the deployed flags) into dir.
+// BuildHost builds the emulator and each target for this machine
+// (lambdabuild, the deployed flags) into dir.
 func BuildHost(ctx context.Context, root, dir string, targets ...Target) (Binaries, error) {
 	pkgs := map[string]string{}
 	b := Binaries{Emulator: lambdabuild.EmulatorPath(dir), Bootstraps: map[Target]string{}}
@@ -56,8 +53,8 @@ func BuildHost(ctx context.Context, root, dir string, targets ...Target) (Binari
 	return b, nil
 }
 
-// Function is the emulator config of target t as the function name, with
-// its environment and timeout, in the region of the local table and secrets.
+// Function is the emulator config of target t run as the function name,
+// in the local region.
 func (b Binaries) Function(name string, t Target, env map[string]string, timeout time.Duration) rie.Config {
 	return rie.Config{Emulator: b.Emulator, Name: name, Bootstrap: b.Bootstraps[t], Env: env,
 		Timeout: timeout, Region: local.Region}

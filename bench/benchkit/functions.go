@@ -8,32 +8,15 @@ import (
 	"slices"
 	"time"
 
-	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/rie"
-	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 )
-
-// WebhookEnv is the webhook function's environment against the local
-// secrets and table of motoserver.ProvisionLocal at awsEndpoint.
-func WebhookEnv(awsEndpoint string) (map[string]string, error) {
-	return stack.FunctionEnv(stack.WebhookFunction, awsEndpoint, "", "")
-}
-
-// CreateTicketEnv is create-ticket's environment against the local
-// secrets and table at awsEndpoint and a Periskope at baseURL, with the
-// local system's phone.
-func CreateTicketEnv(awsEndpoint, baseURL string) (map[string]string, error) {
-	return stack.FunctionEnv(stack.CreateTicketFunction, awsEndpoint, baseURL, local.Phone)
-}
 
 // StatusCode reads statusCode from a function's API Gateway response.
 func StatusCode(payload []byte) int {
 	var r struct {
 		StatusCode int `json:"statusCode"`
 	}
-	if err := json.Unmarshal(payload, &r); err != nil {
-		return 0
-	}
+	_ = json.Unmarshal(payload, &r) // checks the syntax first: 0 for a broken payload
 	return r.StatusCode
 }
 
@@ -49,17 +32,11 @@ type ColdResult struct {
 	Payload       []byte
 }
 
-// ColdInvoke starts one fresh environment of cfg (a pool of one: an
-// emulator process whose bootstrap starts with the invocation), hands it
-// payload, waits for its answer and stops it. It fails when the emulator
-// cannot run it or the function reports an error; an HTTP error status is a
-// normal answer, reported in Status.
-func ColdInvoke(ctx context.Context, cfg rie.Config, payload []byte) (ColdResult, error) {
-	return coldInvoke(ctx, cfg, payload, nil)
-}
-
-// coldInvoke is ColdInvoke in the place StartIn puts it.
-func coldInvoke(ctx context.Context, cfg rie.Config, payload []byte, place func(emulatorPID int) error) (ColdResult, error) {
+// ColdInvoke starts one fresh environment of cfg (placed by place, see
+// StartIn), hands it payload, waits for its answer and stops it. It fails
+// when the emulator cannot run it or the function reports an error; an
+// HTTP error status is a normal answer, reported in Status.
+func ColdInvoke(ctx context.Context, cfg rie.Config, payload []byte, place func(emulatorPID int) error) (ColdResult, error) {
 	cfg.Concurrency, cfg.Prewarm = 1, 1 // the emulator is up; the bootstrap starts with the invocation
 	fn, err := StartIn(cfg, place)
 	if err != nil {
@@ -85,10 +62,9 @@ func coldInvoke(ctx context.Context, cfg rie.Config, payload []byte, place func(
 	return ColdResult{Init: res.InitDuration, FirstResponse: res.Duration, Status: StatusCode(res.Payload), Payload: res.Payload}, nil
 }
 
-// StartIn starts the emulator pool of cfg (its output discarded unless
-// cfg.Output says where) and, when place is not nil, hands it each
-// emulator's process id: to move the environments into a cgroup, where the
-// bootstraps they start are born.
+// StartIn starts the emulator pool of cfg (output discarded unless
+// cfg.Output is set) and hands place, when not nil, each emulator's pid: to
+// move it into a cgroup, where the bootstraps it starts are born.
 func StartIn(cfg rie.Config, place func(emulatorPID int) error) (*rie.Function, error) {
 	if cfg.Output == nil {
 		cfg.Output = io.Discard

@@ -26,11 +26,9 @@ func Main(name string, run func() error) {
 	}
 }
 
-// Rig is what a measuring program stands on: host builds of the emulator
-// and of its targets in a temporary directory, moto_server with the local
-// table and secrets, a counting proxy in front of it (hand Proxy.URL to a
-// function as AWS_ENDPOINT_URL to count its calls), and the Periskope
-// sandbox.
+// Rig is what a measuring program stands on: host builds, moto_server with
+// the local table and secrets, a counting proxy in front of it and the
+// Periskope sandbox.
 type Rig struct {
 	Moto    *motoserver.Server
 	Proxy   *AWSProxy
@@ -40,9 +38,8 @@ type Rig struct {
 	dir     string
 }
 
-// StartRig builds targets (lambdabuild, the deployed flags) and starts the
-// backends on free 127.0.0.1 ports, moto's output in the build directory.
-// Close stops them and removes the builds.
+// StartRig builds targets and starts the backends on free 127.0.0.1 ports,
+// moto's output in the build directory.
 func StartRig(ctx context.Context, targets ...Target) (_ *Rig, err error) {
 	root, err := stack.FindRoot()
 	if err != nil {
@@ -70,8 +67,8 @@ func StartRig(ctx context.Context, targets ...Target) (_ *Rig, err error) {
 	return r, err
 }
 
-// Close stops whatever was started and removes the builds. Errors of
-// closing listeners at the end of a run change nothing a report says.
+// Close stops whatever was started and removes the builds (an error then
+// changes nothing a report says).
 func (r *Rig) Close() {
 	if r.Sandbox != nil {
 		_ = r.Sandbox.Close()
@@ -85,21 +82,20 @@ func (r *Rig) Close() {
 	_ = os.RemoveAll(r.dir)
 }
 
-// Function is the emulator config of the deployed function name
-// (stack.WebhookFunction or stack.CreateTicketFunction) run as target t
-// (the function itself or a variant of it), with template.yaml's
-// environment and timeout, its AWS calls sent to awsEndpoint (the counting
-// proxy's URL or moto_server's endpoint) and create-ticket's Periskope the
-// sandbox; and the function's template entry.
+// Function is the emulator config of the template's function name run as
+// target t (the function or a variant), with the template's environment and
+// timeout, AWS at awsEndpoint and create-ticket's Periskope the sandbox; and
+// the function's template entry.
 func (r *Rig) Function(name string, t Target, awsEndpoint string) (rie.Config, stack.FunctionSpec, error) {
 	spec, err := stack.FunctionNamed(name)
 	if err != nil {
 		return rie.Config{}, spec, err
 	}
-	env, err := WebhookEnv(awsEndpoint)
+	baseURL, phone := "", ""
 	if name == stack.CreateTicketFunction {
-		env, err = CreateTicketEnv(awsEndpoint, r.Sandbox.BaseURL())
+		baseURL, phone = r.Sandbox.BaseURL(), local.Phone
 	}
+	env, err := stack.FunctionEnv(name, awsEndpoint, baseURL, phone)
 	if err != nil {
 		return rie.Config{}, spec, err
 	}
@@ -109,19 +105,19 @@ func (r *Rig) Function(name string, t Target, awsEndpoint string) (rie.Config, s
 // MaxAttempts bounds the tries of one cold sample.
 const MaxAttempts = 3
 
-// ColdSample is ColdInvoke placed by place (see StartIn) and tried again,
-// up to MaxAttempts, when the emulator failed (retried) or the bootstrap
-// ended without an answer (lost; about once in 3,000 environments of every
-// binary on a loaded machine). Each attempt asks payload for a new event: a
-// lost attempt may have claimed its key or stored its ticket, and a replay
-// is not a cold start. want, when not 0, is the status the answer must have.
+// ColdSample is ColdInvoke tried again, up to MaxAttempts, when the
+// emulator failed (retried) or the bootstrap ended without an answer (lost;
+// about once in 3,000 environments on a loaded machine). Each attempt asks
+// payload for a new event: a lost attempt may have claimed its key or
+// stored its ticket, and a replay is not a cold start. want, when not 0, is
+// the status the answer must have.
 func ColdSample(ctx context.Context, cfg rie.Config, payload func(attempt int) ([]byte, error), place func(int) error, want int) (res ColdResult, retried, lost int, err error) {
 	for attempt := 1; ; attempt++ {
 		var ev []byte
 		if ev, err = payload(attempt); err != nil {
 			return res, retried, lost, err
 		}
-		res, err = coldInvoke(ctx, cfg, ev, place)
+		res, err = ColdInvoke(ctx, cfg, ev, place)
 		var fe *rie.FunctionError
 		isLost := errors.As(err, &fe) && fe.Type == "Runtime.Unknown"
 		if err == nil || !errors.Is(err, rie.ErrEmulator) && !isLost || attempt == MaxAttempts {

@@ -36,10 +36,7 @@ func StartAPI(fns []APIFunction, wrap func(http.Handler) http.Handler) (*API, er
 	api := &API{Functions: map[string]*rie.Function{}}
 	var routes []gateway.Route
 	for _, f := range fns {
-		if f.Config.Output == nil {
-			f.Config.Output = io.Discard
-		}
-		fn, err := rie.New(f.Config)
+		fn, err := StartIn(f.Config, nil)
 		if err != nil {
 			api.Close()
 			return nil, err
@@ -120,10 +117,4 @@ func Send(ctx context.Context, client *http.Client, url string, headers map[stri
 		err = fmt.Errorf("reading the answer: %w", err)
 	}
 	return Response{Status: resp.StatusCode, Body: b, Header: resp.Header, Latency: time.Since(start), Err: err}
-}
-
-// Post is Send's status, body and error.
-func Post(ctx context.Context, client *http.Client, url string, headers map[string]string, body []byte) (int, []byte, error) {
-	r := Send(ctx, client, url, headers, body)
-	return r.Status, r.Body, r.Err
 }

@@ -14,8 +14,7 @@ type Summary struct {
 	P50, P90, P99, Max time.Duration
 	// MedianLow and MedianHigh bound the distribution-free 95% confidence
 	// interval of the median: benchstat's (golang.org/x/perf/benchmath,
-	// AssumeNothing: order statistics, exact binomial), clamped to the
-	// sample when it has too few values for one.
+	// AssumeNothing), clamped to the sample.
 	MedianLow, MedianHigh time.Duration
 }
 
@@ -45,19 +44,10 @@ func Summarize(d []time.Duration) Summary {
 	return Summary{
 		N: len(s), Max: s[len(s)-1],
 		P50: Percentile(s, 50), P90: Percentile(s, 90), P99: Percentile(s, 99),
-		MedianLow: clampTo(s, ci.Lo), MedianHigh: clampTo(s, ci.Hi),
+		// Within the sample: too few values for an interval give infinite bounds.
+		MedianLow:  time.Duration(max(ci.Lo, values[0])),
+		MedianHigh: time.Duration(min(ci.Hi, values[len(values)-1])),
 	}
-}
-
-// clampTo is v within the sorted sample (an infinite bound is its end).
-func clampTo(sorted []time.Duration, v float64) time.Duration {
-	switch {
-	case v <= float64(sorted[0]):
-		return sorted[0]
-	case v >= float64(sorted[len(sorted)-1]):
-		return sorted[len(sorted)-1]
-	}
-	return time.Duration(v)
 }
 
 // Percentile returns the nearest-rank p-th percentile of sorted.

@@ -14,10 +14,9 @@ import (
 // spinFor is how long each calibration child spins.
 const spinFor = time.Second
 
-// spin is the calibration child: after a line on stdin (the parent has
-// placed it in its cgroup by then) it hashes a 1 KiB block for spinFor of
-// wall time and prints the blocks hashed, its CPU time and the wall time,
-// in nanoseconds.
+// spin is the calibration child: after a line on stdin (it is in the
+// cgroup by then) it hashes a 1 KiB block for spinFor and prints the blocks
+// hashed, its CPU time and the wall time in nanoseconds.
 func spin() error {
 	if _, err := bufio.NewReader(os.Stdin).ReadString('\n'); err != nil {
 		return err
@@ -42,8 +41,8 @@ func spin() error {
 	return nil
 }
 
-// cpuTime is the CPU time this process has used: read around the loop
-// only, so that the start-up before it is not counted.
+// cpuTime is the CPU time this process has used, read around the loop
+// so that start-up is not counted.
 func cpuTime() (time.Duration, error) {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
@@ -52,16 +51,15 @@ func cpuTime() (time.Duration, error) {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), nil
 }
 
-// calibration is one calibration run: the CPU share the process got (CPU
-// time ÷ wall time) and its speed (blocks hashed per CPU millisecond).
+// calibration is the CPU share a spin child got (CPU time ÷ wall time) and
+// its speed (blocks hashed per CPU millisecond).
 type calibration struct {
 	MemoryMB  int // 0: no quota
 	Share     float64
 	BlocksPer float64
 }
 
-// calibrate runs the spin child without a quota and under the quota of
-// each memory size.
+// calibrate runs a spin child without a quota and under each size's.
 func calibrate(g *cpuGroup, sizes []int) ([]calibration, error) {
 	self, err := os.Executable()
 	if err != nil {
@@ -114,9 +112,8 @@ func runSpin(self string, g *cpuGroup, inGroup bool) (calibration, error) {
 	return calibration{Share: float64(cpu) / float64(wall), BlocksPer: float64(n) / (float64(cpu) / 1e6)}, nil
 }
 
-// starved are the calibrations whose measured share falls more than a
-// tenth short of the share the quota allows: the machine, not the quota,
-// limited them, so the durations measured at those sizes are not Lambda's.
+// starved are the calibrations more than a tenth short of the quota's
+// share: the machine limited them, so their sizes' durations are not Lambda's.
 func starved(calib []calibration) []calibration {
 	var out []calibration
 	for _, c := range calib {

@@ -11,8 +11,8 @@ import (
 	"time"
 )
 
-// LambdaFullVCPUMB is the memory size at which Lambda gives a function one
-// full vCPU; below it the CPU share is proportional to memory.
+// LambdaFullVCPUMB is the memory size of one full vCPU; below it the share
+// is proportional to memory.
 const LambdaFullVCPUMB = 1769
 
 // QuotaPeriod is the CFS bandwidth period the quotas are set on.
@@ -21,17 +21,14 @@ const QuotaPeriod = 20 * time.Millisecond
 // minQuota is the smallest CFS quota the kernel accepts.
 const minQuota = time.Millisecond
 
-// QuotaFor is the CPU time per QuotaPeriod a function of memMB gets: the
-// period times memMB / 1,769.
+// QuotaFor is the CPU time per QuotaPeriod a function of memMB gets.
 func QuotaFor(memMB int) time.Duration {
 	q := time.Duration(int64(QuotaPeriod) * int64(memMB) / LambdaFullVCPUMB)
 	return max(q, minQuota)
 }
 
-// cpuGroup is a cgroup with CFS bandwidth control: the processes placed in
-// it get at most quota of CPU time per period, whichever interface of the
-// kernel's one mechanism (cgroup v2 cpu.max, cgroup v1
-// cpu.cfs_quota_us/cpu.cfs_period_us) the machine offers.
+// cpuGroup is a cgroup with CFS bandwidth control, through cgroup v2
+// cpu.max or v1 cpu.cfs_quota_us/cpu.cfs_period_us.
 type cpuGroup struct {
 	// Interface names what was used, for the report.
 	Interface string
@@ -42,11 +39,9 @@ type cpuGroup struct {
 // ErrNoCPUController: no cgroup CPU controller could be written here.
 var ErrNoCPUController = errors.New("no writable cgroup CPU controller")
 
-// cpuMounts are the mount points of the cgroup hierarchies in a
-// /proc/self/mountinfo text that can offer the cpu controller: every cgroup
-// v2 one (tryMount checks), then the v1 ones that have it. v2 comes first:
-// it is the interface the issue names and the one newer machines offer; v1
-// is the same CFS bandwidth control.
+// cpuMounts are the mount points in a /proc/self/mountinfo text that can
+// offer the cpu controller: every cgroup v2 one (tryMount checks) and the
+// v1 ones that have it.
 func cpuMounts(mountinfo string) (v2, v1 []string) {
 	for line := range strings.Lines(mountinfo) {
 		pre, post, ok := strings.Cut(line, " - ")
@@ -65,10 +60,10 @@ func cpuMounts(mountinfo string) (v2, v1 []string) {
 }
 
 // openCPUGroup creates the cgroup name with a CPU controller under root
-// ("/" on a real machine, a fake tree in tests), through cgroup v2 where a
-// v2 hierarchy offers the cpu controller, else through cgroup v1. It fails
-// with ErrNoCPUController, saying why for each hierarchy tried, when none
-// can be written (not root, no cpu controller, read-only).
+// ("/", or a fake tree in tests): through cgroup v2, the interface the
+// issue names, where it offers cpu, else through v1 (the same CFS
+// bandwidth control). It fails with ErrNoCPUController, saying why for
+// each hierarchy tried, when none can be written.
 func openCPUGroup(root, name string) (*cpuGroup, error) {
 	info, err := os.ReadFile(filepath.Join(root, "proc/self/mountinfo"))
 	if err != nil {
@@ -89,8 +84,7 @@ func openCPUGroup(root, name string) (*cpuGroup, error) {
 	return nil, fmt.Errorf("%w (run as root on a machine whose cgroup cpu controller is writable): %s", ErrNoCPUController, strings.Join(why, "; "))
 }
 
-// tryMount creates the group under one hierarchy's mount point and writes
-// an unlimited quota to prove it can be written.
+// tryMount creates the group under one mount point and proves it writable.
 func tryMount(point string, v2 bool, name string) (*cpuGroup, error) {
 	g := &cpuGroup{dir: filepath.Join(point, name), v2: v2, Interface: "cgroup v1 cpu.cfs_quota_us/cpu.cfs_period_us at " + point}
 	if v2 {
@@ -102,7 +96,7 @@ func tryMount(point string, v2 bool, name string) (*cpuGroup, error) {
 		if !slices.Contains(strings.Fields(string(controllers)), "cpu") {
 			return nil, fmt.Errorf("cgroup v2 at %s: no cpu controller (it is bound to a cgroup v1 hierarchy)", point)
 		}
-		if err := writeFile(filepath.Join(point, "cgroup.subtree_control"), "+cpu"); err != nil {
+		if err := os.WriteFile(filepath.Join(point, "cgroup.subtree_control"), []byte("+cpu"), 0o644); err != nil {
 			return nil, fmt.Errorf("cgroup v2 at %s: enabling cpu for children: %v", point, err)
 		}
 	}
@@ -125,25 +119,30 @@ func (g *cpuGroup) SetQuota(quota time.Duration) error {
 		if quota < 0 {
 			q = "max"
 		}
-		return writeFile(filepath.Join(g.dir, "cpu.max"), q+" "+period)
+		return g.write("cpu.max", q+" "+period)
 	}
 	if quota < 0 {
 		q = "-1"
 	}
-	if err := writeFile(filepath.Join(g.dir, "cpu.cfs_period_us"), period); err != nil {
+	if err := g.write("cpu.cfs_period_us", period); err != nil {
 		return err
 	}
-	return writeFile(filepath.Join(g.dir, "cpu.cfs_quota_us"), q)
+	return g.write("cpu.cfs_quota_us", q)
 }
 
-// Add moves process pid (all its threads) into the group; the processes it
-// starts afterwards are born in it.
+// Add moves process pid into the group, where its children are born.
 func (g *cpuGroup) Add(pid int) error {
-	return writeFile(filepath.Join(g.dir, "cgroup.procs"), strconv.Itoa(pid))
+	return g.write("cgroup.procs", strconv.Itoa(pid))
 }
 
-// Remove deletes the group once its processes are gone (a killed process
-// leaves it a moment after it is reaped).
+// write writes one value to a file of the group (created only in a fake
+// tree: on cgroupfs the kernel makes the files).
+func (g *cpuGroup) write(file, value string) error {
+	return os.WriteFile(filepath.Join(g.dir, file), []byte(value), 0o644)
+}
+
+// Remove deletes the group once its processes are gone (a killed one
+// leaves a moment after it is reaped).
 func (g *cpuGroup) Remove() error {
 	var err error
 	for range 50 {
@@ -153,11 +152,4 @@ func (g *cpuGroup) Remove() error {
 		time.Sleep(100 * time.Millisecond)
 	}
 	return err
-}
-
-// writeFile writes one value to a cgroup file. It creates the file only in
-// a fake tree: on cgroupfs the kernel makes the files, and a missing one
-// cannot be created.
-func writeFile(path, value string) error {
-	return os.WriteFile(path, []byte(value), 0o644)
 }

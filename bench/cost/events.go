@@ -26,9 +26,8 @@ const (
 	itemLargeTicket = "ticket of the large group"
 )
 
-// kind is one kind of invocation: an API Gateway event built from a
-// sample of events/, made unique per invocation where the function would
-// otherwise see a repeat.
+// kind is one kind of invocation: a sample event of events/, made unique
+// per invocation where the function would otherwise see a repeat.
 type kind struct {
 	name  string
 	item  string // the item class its DynamoDB calls touch; "" for none
@@ -45,24 +44,20 @@ const (
 	largeMembers     = samples.WhatsAppMaxGroupMembers
 )
 
-// functionRuns are the two functions with their kinds, the first kind of
-// each being the one its cold starts run. Both reach moto_server through
-// the counting proxy.
+// functionRuns are the two functions with their kinds, the first being
+// the one the cold starts run; both call AWS through the counting proxy.
 func functionRuns(rig *benchkit.Rig) ([]*fnRun, error) {
-	ev := map[string]map[string]any{}
-	for _, name := range []string{"create-ticket-idempotent.json", "create-ticket-full.json", "webhook-ticket-created.json", "webhook-ticket-updated.json"} {
-		var sample map[string]any
+	var createKey, createFull, created, updated map[string]any
+	for name, ev := range map[string]*map[string]any{"create-ticket-idempotent.json": &createKey, "create-ticket-full.json": &createFull,
+		"webhook-ticket-created.json": &created, "webhook-ticket-updated.json": &updated} {
 		raw, err := os.ReadFile(filepath.Join(rig.Root, samples.Dir, name))
 		if err == nil {
-			err = json.Unmarshal(raw, &sample)
+			err = json.Unmarshal(raw, ev)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
-		ev[name] = sample
 	}
-	createKey, createFull := ev["create-ticket-idempotent.json"], ev["create-ticket-full.json"]
-	created, updated := ev["webhook-ticket-created.json"], ev["webhook-ticket-updated.json"]
 	runID := strconv.FormatInt(time.Now().UnixNano(), 36)
 	const messages = 100 // the largest real delivery: a full group with its attached messages
 	large := samples.LargeGroup(largeMembers, messages)

@@ -84,9 +84,8 @@ func fixedCosts(d *deployment.Deployment, p *Prices, customMetrics int) (fixed, 
 	return f, nil
 }
 
-// typicalContext are typical values of the $context variables of an access
-// log format, for a webhook delivery; a variable not listed logs as "-",
-// as API Gateway writes an empty one.
+// typicalContext are typical $context values of a webhook delivery; one
+// not listed logs as "-", as API Gateway writes an empty one.
 var typicalContext = map[string]string{
 	"requestId":          "YTxoJQ_Bi7jluKw=",
 	"identity.sourceIp":  "203.0.113.10",

@@ -73,15 +73,11 @@ func parseSizes(s string) ([]int, error) {
 
 // loadAverage is /proc/loadavg's three figures.
 func loadAverage() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "unknown"
+	b, _ := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); len(f) >= 3 {
+		return strings.Join(f[:3], " ")
 	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "unknown"
-	}
-	return strings.Join(f[:3], " ")
+	return "unknown"
 }
 
 // sample is what one function at one memory size measured.
@@ -187,6 +183,9 @@ func measure(ctx context.Context, f *fnRun, g *cpuGroup, proxy *benchkit.AWSProx
 	cfg := f.cfg
 	cfg.MemoryMB, cfg.Output = mb, logs
 	s := &sample{warm: map[string]*kindSample{}, coldCalls: calls{}}
+	for _, k := range f.kinds {
+		s.warm[k.name] = &kindSample{statuses: map[int]int{}, calls: calls{}}
+	}
 	for i := range coldN {
 		// A new event and the counts from each attempt: a lost one's calls
 		// are not this sample's.
@@ -235,10 +234,6 @@ func measure(ctx context.Context, f *fnRun, g *cpuGroup, proxy *benchkit.AWSProx
 				continue
 			}
 			ks := s.warm[k.name]
-			if ks == nil {
-				ks = &kindSample{statuses: map[int]int{}, calls: calls{}}
-				s.warm[k.name] = ks
-			}
 			ks.durations = append(ks.durations, res.Duration)
 			ks.statuses[status]++
 			ks.calls.addSince(proxy, before, 1/float64(warmN))
@@ -268,40 +263,29 @@ func (c calls) addSince(p *benchkit.AWSProxy, before map[string]int, weight floa
 	}
 }
 
-// logCounter counts the bytes of the function's own log lines (JSON
-// objects) among the emulator's output, which prefixes each line with
-// "[Name] ".
+// logCounter counts the bytes of the function's own (JSON) lines in the
+// emulator's output. rie writes it through a log.Logger: one Write a line,
+// prefixed with "[Name] ".
 type logCounter struct {
 	next    io.Writer // receives every line
 	metrics emfMetrics
 	mu      sync.Mutex
 	n       int64
-	partial []byte
 }
 
-func (l *logCounter) Write(p []byte) (int, error) {
+func (l *logCounter) Write(line []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	_, _ = l.next.Write(p)
-	l.partial = append(l.partial, p...)
-	for {
-		i := bytes.IndexByte(l.partial, '\n')
-		if i < 0 {
-			break
-		}
-		line := l.partial[:i]
-		l.partial = l.partial[i+1:]
-		if _, rest, ok := bytes.Cut(line, []byte("] ")); ok && bytes.HasPrefix(rest, []byte("{")) {
-			l.n += int64(len(rest)) + 1
-			l.metrics.add(rest)
-		}
+	_, _ = l.next.Write(line)
+	if _, rest, ok := bytes.Cut(line, []byte("] ")); ok && bytes.HasPrefix(rest, []byte("{")) {
+		l.n += int64(len(rest)) // with its newline
+		l.metrics.add(rest)
 	}
-	return len(p), nil
+	return len(line), nil
 }
 
-// emfMetrics are the CloudWatch custom metrics the functions' embedded
-// metric format lines publish: one per namespace, metric name, dimension
-// set and dimension values, which is what CloudWatch bills a month for.
+// emfMetrics are the custom metrics the functions' EMF lines publish, one
+// per namespace, name, dimension set and values: what CloudWatch bills.
 type emfMetrics map[string]bool
 
 func (m emfMetrics) add(line []byte) {

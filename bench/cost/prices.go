@@ -16,7 +16,7 @@ import (
 var pricesJSON []byte
 
 // Tier is one step of a tiered price: Price per unit up to UpTo units a
-// month (cumulative); the last tier has no UpTo.
+// month; the last tier has no UpTo.
 type Tier struct {
 	UpTo  float64 `json:"up_to"`
 	Price float64 `json:"price"`
@@ -86,42 +86,28 @@ func BilledMs(d time.Duration) int64 {
 	return max(1, int64((d+time.Millisecond-1)/time.Millisecond))
 }
 
-// TieredCost is the cost of qty units this month under tiers, each tier
-// pricing the units between the previous tier's UpTo and its own.
+// TieredCost is the cost of qty units a month under tiers.
 func TieredCost(qty float64, tiers []Tier) float64 {
 	cost, below := 0.0, 0.0
-	for i, t := range tiers {
+	for _, t := range tiers {
 		top := t.UpTo
-		if i == len(tiers)-1 || top <= 0 {
+		if top <= 0 { // the last tier
 			top = math.Inf(1)
 		}
-		if qty <= below {
-			break
-		}
-		cost += (math.Min(qty, top) - below) * t.Price
+		cost += max(0, math.Min(qty, top)-below) * t.Price
 		below = top
 	}
 	return cost
 }
 
-// units is bytes in units of unit, rounded up, at least one.
+// units is bytes in units of unit, rounded up, at least one: HTTP API
+// metering units of a request, DynamoDB write or read units of an item.
 func units(bytes, unit int) int {
 	return max(1, (bytes+unit-1)/unit)
 }
 
-// APIRequests is how many HTTP API requests one request of this many bytes
-// is metered as.
-func (p *Prices) APIRequests(bytes int) int { return units(bytes, p.HTTPAPI.MeteringUnitBytes) }
-
-// WriteUnits is the write request units of writing an item of this size.
-func (p *Prices) WriteUnits(itemBytes int) int { return units(itemBytes, p.DynamoDB.WriteUnitBytes) }
-
-// ReadUnits is the read request units of a strongly consistent read of an
-// item of this size.
-func (p *Prices) ReadUnits(itemBytes int) int { return units(itemBytes, p.DynamoDB.ReadUnitBytes) }
-
-// LambdaCost is the cost of n invocations in a month at memMB, each billed
-// meanBilledMs on average (arm64).
+// LambdaCost is the cost of n invocations a month at memMB, billed
+// meanBilledMs each on average (arm64).
 func (p *Prices) LambdaCost(n float64, meanBilledMs float64, memMB int) float64 {
 	gbs := n * meanBilledMs / 1000 * float64(memMB) / 1024
 	return n/1e6*p.Lambda.RequestsPerMillion + TieredCost(gbs, p.Lambda.GBSecondArm64)
@@ -129,19 +115,15 @@ func (p *Prices) LambdaCost(n float64, meanBilledMs float64, memMB int) float64 
 
 // APICost is the cost of n HTTP API requests of this size in a month.
 func (p *Prices) APICost(n float64, bytes int) float64 {
-	perMillion := make([]Tier, len(p.HTTPAPI.RequestsPerMillion))
-	for i, t := range p.HTTPAPI.RequestsPerMillion {
-		perMillion[i] = Tier{UpTo: t.UpTo, Price: t.Price / 1e6}
-	}
-	return TieredCost(n*float64(p.APIRequests(bytes)), perMillion)
+	return TieredCost(n*float64(units(bytes, p.HTTPAPI.MeteringUnitBytes)), p.HTTPAPI.RequestsPerMillion) / 1e6
 }
 
 // month is the 30-day month the volumes are spread over, in seconds.
 const month = 30 * 24 * 3600.0
 
-// TracesRecorded is how many of perMonth requests of one function, spread
-// evenly (Poisson) over the month, X-Ray records: the first of each second
-// that has one, and the fixed rate of the rest.
+// TracesRecorded is how many of perMonth requests (Poisson over the month)
+// X-Ray records: the first of each second that has one, and the fixed rate
+// of the rest.
 func (p *Prices) TracesRecorded(perMonth float64) float64 {
 	x := p.XRay
 	reservoir := month * x.ReservoirPerSecond * (1 - math.Exp(-perMonth/month))
@@ -149,11 +131,9 @@ func (p *Prices) TracesRecorded(perMonth float64) float64 {
 	return reservoir + x.FixedRate*(perMonth-reservoir)
 }
 
-// coldShare is the share of a month's invocations of one function that
-// start an execution environment, at perMonth invocations spread evenly
-// (Poisson) over 30 days: an invocation is cold when the one before came
-// more than the idle reclaim time earlier, and each warm environment is
-// replaced once per lifetime besides.
+// coldShare is the share of perMonth invocations (Poisson over the month)
+// that start an environment: those coming more than the idle reclaim time
+// after the one before, and one per environment lifetime besides.
 func (p *Prices) coldShare(perMonth float64) float64 {
 	rate := perMonth / month // per second
 	if rate <= 0 {
@@ -165,13 +145,9 @@ func (p *Prices) coldShare(perMonth float64) float64 {
 }
 
 // ItemSize is an item's size as DynamoDB counts it for capacity units:
-// attribute names plus values (strings and binaries by length, numbers by
-// their digits, about 1 byte per 2 digits plus 1, booleans and nulls 1
-// byte, maps and lists 3 bytes plus their elements and 1 byte each).
-// It is not ticketstore's itemSize on purpose: that one is an upper bound
-// (numbers as their text, only the attribute types a ticket has) for the
-// store's decision to compress, where an under-estimate would lose a
-// ticket; billing wants DynamoDB's own estimate of every type.
+// names plus values (numbers 1 byte per 2 digits plus 1, booleans and nulls
+// 1, maps and lists 3 plus 1 per element). Not ticketstore's itemSize: that
+// is an upper bound for deciding to compress; billing wants DynamoDB's own.
 func ItemSize(item map[string]types.AttributeValue) int {
 	size := 0
 	for name, v := range item {
@@ -208,7 +184,6 @@ func valueSize(v types.AttributeValue) int {
 	return 0
 }
 
-// sizeOfAll is the sum of the sizes of vs.
 func sizeOfAll[T any](vs []T, size func(T) int) int {
 	n := 0
 	for _, v := range vs {
@@ -217,8 +192,6 @@ func sizeOfAll[T any](vs []T, size func(T) int) int {
 	return n
 }
 
-// numberSize: DynamoDB stores a number in about one byte per two
-// significant digits, plus one byte.
 func numberSize(s string) int {
 	digits := 0
 	for _, c := range s {

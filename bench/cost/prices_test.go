@@ -2,6 +2,7 @@ package main
 
 import (
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -60,14 +61,14 @@ func TestMeteringUnits(t *testing.T) {
 		name      string
 		got, want int
 	}{
-		{"empty request", p.APIRequests(0), 1},
-		{"512 KB request", p.APIRequests(512 << 10), 1},
-		{"512 KB + 1 byte", p.APIRequests(512<<10 + 1), 2},
-		{"1 KB item write", p.WriteUnits(1024), 1},
-		{"1 KB + 1 byte item write", p.WriteUnits(1025), 2},
-		{"4 KB item written", p.WriteUnits(4013), 4},
-		{"4 KB item read", p.ReadUnits(4096), 1},
-		{"4 KB + 1 byte item read", p.ReadUnits(4097), 2},
+		{"empty request", units(0, p.HTTPAPI.MeteringUnitBytes), 1},
+		{"512 KB request", units(512<<10, p.HTTPAPI.MeteringUnitBytes), 1},
+		{"512 KB + 1 byte", units(512<<10+1, p.HTTPAPI.MeteringUnitBytes), 2},
+		{"1 KB item write", units(1024, p.DynamoDB.WriteUnitBytes), 1},
+		{"1 KB + 1 byte item write", units(1025, p.DynamoDB.WriteUnitBytes), 2},
+		{"4 KB item written", units(4013, p.DynamoDB.WriteUnitBytes), 4},
+		{"4 KB item read", units(4096, p.DynamoDB.ReadUnitBytes), 1},
+		{"4 KB + 1 byte item read", units(4097, p.DynamoDB.ReadUnitBytes), 2},
 	} {
 		if c.got != c.want {
 			t.Errorf("%s: %d units, want %d", c.name, c.got, c.want)
@@ -125,16 +126,22 @@ func TestItemSize(t *testing.T) {
 // one more.
 func TestCustomMetricsAreCountedAsCloudWatchBillsThem(t *testing.T) {
 	m := emfMetrics{}
-	line := func(metric, fn string) []byte {
-		return []byte(`{"Function":"` + fn + `","FunctionName":"F","` + metric + `":1,"_aws":{"CloudWatchMetrics":[{"Dimensions":[["Function"],["Function","FunctionName"]],"Metrics":[{"Name":"` + metric + `","Unit":"Count"}],"Namespace":"PeriskopeBridge"}],"Timestamp":1}}`)
+	var all strings.Builder
+	logs := &logCounter{next: &all, metrics: m}
+	line := func(metric, fn string) string {
+		return `{"Function":"` + fn + `","FunctionName":"F","` + metric + `":1,"_aws":{"CloudWatchMetrics":[{"Dimensions":[["Function"],["Function","FunctionName"]],"Metrics":[{"Name":"` + metric + `","Unit":"Count"}],"Namespace":"PeriskopeBridge"}],"Timestamp":1}}`
 	}
-	m.add(line("Stored", "webhook"))
-	m.add(line("Stored", "webhook"))
-	m.add(line("Ignored", "webhook"))
-	m.add(line("Stored", "other"))
-	m.add([]byte(`{"level":"INFO","message":"webhook request"}`))
+	want := int64(0)
+	for _, l := range []string{line("Stored", "webhook"), line("Stored", "webhook"), line("Ignored", "webhook"), line("Stored", "other"), `{"level":"INFO","message":"webhook request"}`} {
+		_, _ = logs.Write([]byte("[WebhookFunction] " + l + "\n"))
+		want += int64(len(l)) + 1
+	}
+	_, _ = logs.Write([]byte("[WebhookFunction] START RequestId: 1 Version: $LATEST\n")) // the emulator's, not the function's
 	if len(m) != 6 {
 		t.Errorf("%d metrics %v, want 6: (Stored webhook, Ignored webhook, Stored other) × 2 dimension sets", len(m), m)
+	}
+	if logs.bytes() != want || strings.Count(all.String(), "\n") != 6 {
+		t.Errorf("%d function log bytes, want %d; passed on:\n%s", logs.bytes(), want, all.String())
 	}
 }
 

@@ -34,10 +34,6 @@ type costs struct {
 
 func (c costs) total() float64 { return c.lambda + c.api + c.dynamo + c.logs + c.secrets + c.traces }
 
-func (c costs) plus(o costs) costs {
-	return costs{c.lambda + o.lambda, c.api + o.api, c.dynamo + o.dynamo, c.logs + o.logs, c.secrets + o.secrets, c.traces + o.traces}
-}
-
 // meanBilledMs is the mean of the durations as Lambda bills them.
 func meanBilledMs(d []time.Duration) float64 {
 	if len(d) == 0 {
@@ -50,19 +46,13 @@ func meanBilledMs(d []time.Duration) float64 {
 	return float64(sum) / float64(len(d))
 }
 
-// units are the DynamoDB request units of one invocation of k.
-func (r *report) units(k *kind, c calls) (write, read float64) {
+// requestUnits are the DynamoDB request units of one invocation of k.
+func (r *report) requestUnits(k *kind, c calls) (write, read float64) {
 	size := r.items[k.item]
 	writes := c["DynamoDB_20120810.PutItem"] + c["DynamoDB_20120810.UpdateItem"] + c["DynamoDB_20120810.DeleteItem"]
 	reads := c["DynamoDB_20120810.GetItem"] + c["DynamoDB_20120810.Query"] + c["DynamoDB_20120810.BatchGetItem"]
-	return writes * float64(r.prices.WriteUnits(size)), reads * float64(r.prices.ReadUnits(size))
-}
-
-// logGB is the log bytes one invocation of a function leaves, in GB: its
-// own lines as measured, Lambda's platform records and the access log line
-// of the template's format.
-func (r *report) logGB(s *sample) float64 {
-	return (s.logBytes + float64(r.prices.Assumptions.PlatformLogBytes+r.fixed.accessLogBytes)) / gb
+	db := r.prices.DynamoDB
+	return writes * float64(units(size, db.WriteUnitBytes)), reads * float64(units(size, db.ReadUnitBytes))
 }
 
 // cost is the cost of n invocations a month of kind k of the function at
@@ -73,8 +63,10 @@ func (r *report) cost(f *fnRun, k *kind, mb int, n, coldShare, waitMs float64) c
 	ks := s.warm[k.name]
 	p := r.prices
 	billed := (1-coldShare)*meanBilledMs(ks.durations) + coldShare*meanBilledMs(s.cold) + waitMs
-	w, rd := r.units(k, ks.calls)
-	logGB := n * r.logGB(s)
+	w, rd := r.requestUnits(k, ks.calls)
+	// The function's lines as measured, Lambda's platform records and the
+	// template's access log line.
+	logGB := n * (s.logBytes + float64(p.Assumptions.PlatformLogBytes+r.fixed.accessLogBytes)) / gb
 	return costs{
 		lambda: p.LambdaCost(n, billed, mb),
 		api:    p.APICost(n, k.body),
@@ -87,19 +79,9 @@ func (r *report) cost(f *fnRun, k *kind, mb int, n, coldShare, waitMs float64) c
 	}
 }
 
-// choose returns the memory size of f whose main kind costs least among
-// those within the bounds, or the fastest when none is (within false).
-func (r *report) choose(f *fnRun) (mb int, within bool) {
-	if mb, _, _ := r.cheapest(f, 0); mb != 0 {
-		return mb, true
-	}
-	return slices.Max(r.sizes), false
-}
-
-// cheapest is the memory size of f whose main kind (a new ticket created; a
-// ticket.created stored), billed waitMs more, costs least among those whose
-// warm p99 (every kind) and cold p99 are within the bounds (0 for none);
-// its cost; and the cost at each size within the bounds.
+// cheapest is the size within the bounds (0 for none) where f's main kind,
+// billed waitMs more, costs least; that cost; and the cost at each size
+// within the bounds.
 func (r *report) cheapest(f *fnRun, waitMs float64) (best int, bestCost float64, each []string) {
 	bestCost = math.Inf(1)
 	for _, mb := range r.sizes {
@@ -147,7 +129,7 @@ func (r *report) print(w io.Writer) {
 				ks := s.warm[k.name]
 				sum := benchkit.Summarize(ks.durations)
 				c := r.cost(f, k, mb, 1e6, 0, 0)
-				wu, ru := r.units(k, ks.calls)
+				wu, ru := r.requestUnits(k, ks.calls)
 				fmt.Fprintf(w, "| %s | %d | %s | %s | %s | %.1f ms | %s | %s | %s (%.3g + %.3g) | %s | %s | **%s** |\n", k.name, mb, statuses(ks.statuses),
 					benchkit.Ms(sum.P50), benchkit.Ms(sum.P99), meanBilledMs(ks.durations), money(c.lambda), money(c.api), money(c.dynamo), wu, ru, money(c.logs), money(c.traces), money(c.total()))
 			}
@@ -169,17 +151,17 @@ func (r *report) printVerdict(w io.Writer) {
 	p := r.prices
 	fmt.Fprintf(w, "\n## Verdict\n\nBounds: warm p99 ≤ %v for every event, cold first response p99 ≤ %v. Among the sizes within them, the one whose main event costs least per million (1M a month, cold share %.2g%%).\n\n",
 		warmP99Bound, coldP99Bound, 100*p.coldShare(1e6))
-	for _, line := range verdictCaveats(r.calib) {
-		fmt.Fprintf(w, "%s\n\n", line)
+	for _, c := range starved(r.calib) {
+		fmt.Fprintf(w, "**This verdict is not Lambda's at %d MB:** the machine gave that size less CPU than its quota (see the calibration), so its latency and cost are overstated and it may be wrongly out of the bounds or dearer.\n\n", c.MemoryMB)
 	}
 	chosen := map[string]int{}
 	for _, f := range r.fns {
-		mb, within := r.choose(f)
-		chosen[f.spec.Name] = mb
+		mb, _, _ := r.cheapest(f, 0)
 		note := "within the bounds"
-		if !within {
-			note = "NO size met the bounds; the largest measured"
+		if mb == 0 {
+			mb, note = slices.Max(r.sizes), "NO size met the bounds; the largest measured"
 		}
+		chosen[f.spec.Name] = mb
 		lo, hi := math.Inf(1), 0.0
 		for _, mb := range r.sizes {
 			t := r.cost(f, f.kinds[0], mb, 1e6, p.coldShare(1e6), 0).total()
@@ -221,10 +203,10 @@ func (r *report) printVerdict(w io.Writer) {
 		name string
 	}{{1e3, "1k"}, {1e5, "100k"}, {1e7, "10M"}} {
 		n := volume.n
-		variable := at(create, createKind, n).plus(at(webhook, storedKind, n))
+		variable := at(create, createKind, n).total() + at(webhook, storedKind, n).total()
 		storage := n * float64(r.items[itemTicket]) / gb * p.DynamoDB.StorageGBMonth
-		total := variable.total() + storage + f.perMonth
-		fmt.Fprintf(w, "| %s | %.3g%% | %s | %s | %s | %s | **%s** |\n", volume.name, 100*p.coldShare(n), money(variable.total()), money(storage), money(f.perMonth), money(total), money(total/n))
+		total := variable + storage + f.perMonth
+		fmt.Fprintf(w, "| %s | %.3g%% | %s | %s | %s | %s | **%s** |\n", volume.name, 100*p.coldShare(n), money(variable), money(storage), money(f.perMonth), money(total), money(total/n))
 	}
 }
 
@@ -261,9 +243,7 @@ func money(v float64) string {
 // in tens to hundreds.
 var upstreamWaits = []float64{0, 25, 50, 100, 200, 400}
 
-// printUpstreamWait says which size is cheapest for create-ticket when
-// Periskope is slower than the sandbox: the wait is billed at every size,
-// so it costs in proportion to memory.
+// printUpstreamWait says which size is cheapest when Periskope is slower.
 func (r *report) printUpstreamWait(w io.Writer, f *fnRun) {
 	fmt.Fprintf(w, "\n%s waits for Periskope, which the sandbox answers in about a millisecond; every millisecond the real one takes is billed at every size alike, so it costs in proportion to memory. The cheapest size within the bounds (the function's own latency) when Periskope takes longer:\n\n", f.spec.Name)
 	fmt.Fprintln(w, "| Periskope latency | cheapest size | a million cost | at the other sizes |")
@@ -278,8 +258,8 @@ func (r *report) printUpstreamWait(w io.Writer, f *fnRun) {
 	}
 }
 
-// printCalibration prints the CPU share each quota gave, and names the
-// sizes where the machine, not the quota, limited it.
+// printCalibration prints the CPU share each quota gave and names the
+// starved sizes.
 func (r *report) printCalibration(w io.Writer) {
 	fmt.Fprintln(w, "## Calibration: CPU share the quota gives (CPU time ÷ wall time of a hashing loop)")
 	fmt.Fprintln(w)
@@ -298,14 +278,4 @@ func (r *report) printCalibration(w io.Writer) {
 			"Other work took the CPU, so the figures at that size overstate latency and billed duration; run again on a quieter machine.\n",
 			c.MemoryMB, float64(c.MemoryMB)/LambdaFullVCPUMB, c.Share)
 	}
-}
-
-// verdictCaveats are the verdict's warnings about sizes the machine, not the
-// quota, limited: their latency and cost are overstated.
-func verdictCaveats(calib []calibration) []string {
-	var lines []string
-	for _, c := range starved(calib) {
-		lines = append(lines, fmt.Sprintf("**This verdict is not Lambda's at %d MB:** the machine gave that size less CPU than its quota (see the calibration), so its latency and cost are overstated and it may be wrongly out of the bounds or dearer.", c.MemoryMB))
-	}
-	return lines
 }

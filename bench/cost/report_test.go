@@ -8,8 +8,9 @@ import (
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 )
 
-// A report over made-up samples: the per-service arithmetic of one kind.
-func TestCostOfAKind(t *testing.T) {
+// costOfAKindReport is a report over made-up samples of one function
+// (twice, as the verdict wants two) with one kind, at 128 and 512 MB.
+func costOfAKindReport(t *testing.T) *report {
 	p := testPrices(t)
 	k := &kind{name: "create", item: itemIdempotency, body: 76}
 	f := &fnRun{spec: stack.FunctionSpec{Name: "F"}, kinds: []*kind{k}}
@@ -20,9 +21,14 @@ func TestCostOfAKind(t *testing.T) {
 	f.at = map[int]*sample{
 		128: measured(10*time.Millisecond, 19500*time.Microsecond), // billed 10 and 20 ms
 		512: measured(2*time.Millisecond, 3*time.Millisecond)}
-	r := &report{prices: p, sizes: []int{128, 512}, fns: []*fnRun{f},
+	return &report{prices: p, sizes: []int{128, 512}, fns: []*fnRun{f, f},
 		items: map[string]int{itemIdempotency: 1500}, fixed: fixed{retentionDays: 30, accessLogBytes: 100}}
+}
 
+// A report over made-up samples: the per-service arithmetic of one kind.
+func TestCostOfAKind(t *testing.T) {
+	r := costOfAKindReport(t)
+	p, f, k := r.prices, r.fns[0], r.fns[0].kinds[0]
 	c := r.cost(f, k, 128, 1e6, 0, 0)
 	if want := p.LambdaCost(1e6, 15, 128); !near(c.lambda, want) {
 		t.Errorf("Lambda %v, want %v (mean billed 15 ms)", c.lambda, want)
@@ -49,13 +55,23 @@ func TestCostOfAKind(t *testing.T) {
 		t.Errorf("100 ms wait: %v at 512 MB, want 4 × %v", extra(512), extra(128))
 	}
 	// 512 MB bills 2.5 ms instead of 15: the cheaper, both within the bounds.
-	if mb, within := r.choose(f); mb != 512 || !within {
-		t.Errorf("choice %d MB, within %v; want 512 MB within the bounds", mb, within)
+	if mb, _, _ := r.cheapest(f, 0); mb != 512 {
+		t.Errorf("choice %d MB; want 512 MB within the bounds", mb)
 	}
 	// Over the warm bound at 512 MB: 128 MB is chosen.
 	f.at[512].warm["create"].durations = []time.Duration{400 * time.Millisecond}
-	if mb, within := r.choose(f); mb != 128 || !within {
-		t.Errorf("choice %d MB, within %v; want 128 MB", mb, within)
+	if mb, _, _ := r.cheapest(f, 0); mb != 128 {
+		t.Errorf("choice %d MB; want 128 MB within the bounds", mb)
+	}
+	// Over the bound at both: none is within, and the verdict says so.
+	f.at[128].warm["create"].durations = []time.Duration{400 * time.Millisecond}
+	if mb, _, _ := r.cheapest(f, 0); mb != 0 {
+		t.Errorf("choice %d MB; want none within the bounds", mb)
+	}
+	var b strings.Builder
+	r.printVerdict(&b)
+	if !strings.Contains(b.String(), "* F: **512 MB** (NO size met the bounds; the largest measured)") {
+		t.Errorf("verdict without a size within the bounds:\n%s", b.String())
 	}
 }
 
@@ -76,7 +92,11 @@ func TestStarvedSizesAreNamed(t *testing.T) {
 	if !strings.Contains(b.String(), "Not what Lambda gives at 1024 MB") || strings.Contains(b.String(), "Not what Lambda gives at 512 MB") {
 		t.Errorf("report does not name exactly the starved size:\n%s", b.String())
 	}
-	if v := verdictCaveats(calib); len(v) != 1 || !strings.Contains(v[0], "not Lambda's at 1024 MB") {
-		t.Errorf("verdict caveats %q, want one about 1024 MB", v)
+	b.Reset()
+	r := costOfAKindReport(t)
+	r.calib = calib
+	r.printVerdict(&b)
+	if strings.Count(b.String(), "This verdict is not Lambda's at") != 1 || !strings.Contains(b.String(), "This verdict is not Lambda's at 1024 MB") {
+		t.Errorf("verdict does not warn about exactly the starved size:\n%s", b.String())
 	}
 }

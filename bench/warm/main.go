@@ -198,7 +198,7 @@ func (b *bench) warmCreate(ctx context.Context) (string, error) {
 	if _, err := create.do(createN); err != nil {
 		return "", err
 	}
-	coldCalls := b.rig.Proxy.Count(benchkit.TargetGetSecretValue)
+	coldCalls := b.rig.Proxy.Counts()[benchkit.TargetGetSecretValue]
 	if err := alternate([]*kind{create}, 0, createN); err != nil {
 		return "", err
 	}

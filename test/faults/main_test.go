@@ -53,7 +53,7 @@ func startMoto(t *testing.T) *motoserver.Server {
 // timeout, memory), against the AWS at endpoint.
 func webhookFunction(t *testing.T, endpoint string, out io.Writer) rie.Config {
 	t.Helper()
-	env, err := benchkit.WebhookEnv(endpoint)
+	env, err := stack.FunctionEnv(stack.WebhookFunction, endpoint, "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +64,7 @@ func webhookFunction(t *testing.T, endpoint string, out io.Writer) rie.Config {
 // the AWS at endpoint and the Periskope at baseURL.
 func createTicketFunction(t *testing.T, endpoint, baseURL string, out io.Writer) rie.Config {
 	t.Helper()
-	env, err := benchkit.CreateTicketEnv(endpoint, baseURL)
+	env, err := stack.FunctionEnv(stack.CreateTicketFunction, endpoint, baseURL, local.Phone)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,13 +144,13 @@ func (c *capture) Write(p []byte) (int, error) {
 // user would in the app, and returns its id.
 func sandboxCreate(t *testing.T, sb *sandbox.Server, subject string) string {
 	t.Helper()
-	status, body, err := benchkit.Post(context.Background(), http.DefaultClient, sb.BaseURL()+"/tickets/create",
+	r := benchkit.Send(context.Background(), http.DefaultClient, sb.BaseURL()+"/tickets/create",
 		map[string]string{"Authorization": "Bearer " + local.APIKey, "x-phone": local.Phone, "Content-Type": "application/json"},
 		[]byte(fmt.Sprintf(`{"chat_id":"919876543210@c.us","subject":%q}`, subject)))
-	if err != nil || status != 200 {
-		t.Fatalf("sandbox create: %d %s %v", status, body, err)
+	if r.Err != nil || r.Status != 200 {
+		t.Fatalf("sandbox create: %d %s %v", r.Status, r.Body, r.Err)
 	}
-	return ticketID(t, body)
+	return ticketID(t, r.Body)
 }
 
 // waitFor polls cond every 50ms until it holds or limit passes.

@@ -57,11 +57,11 @@ func TestSecretsUnavailable(t *testing.T) {
 	warm := func(t *testing.T) {
 		t.Helper()
 		body, headers := delivery()
-		if status, answer, err := benchkit.Post(ctx, nil, api.URL+"/webhooks/periskope", headers, body); err != nil || status != 200 {
-			t.Errorf("warm webhook: %d %s %v, want 200", status, answer, err)
+		if r := benchkit.Send(ctx, nil, api.URL+"/webhooks/periskope", headers, body); r.Err != nil || r.Status != 200 {
+			t.Errorf("warm webhook: %d %s %v, want 200", r.Status, r.Body, r.Err)
 		}
-		if status, answer, err := benchkit.Post(ctx, nil, api.URL+"/tickets", jsonCT, createBody); err != nil || status != 201 {
-			t.Errorf("warm create-ticket: %d %s %v, want 201", status, answer, err)
+		if r := benchkit.Send(ctx, nil, api.URL+"/tickets", jsonCT, createBody); r.Err != nil || r.Status != 201 {
+			t.Errorf("warm create-ticket: %d %s %v, want 201", r.Status, r.Body, r.Err)
 		}
 	}
 	// cold runs each function in a fresh process and checks its 503 and
@@ -76,7 +76,7 @@ func TestSecretsUnavailable(t *testing.T) {
 		}
 		cfg := webhookCfg
 		cfg.Output = &logs
-		res, err := benchkit.ColdInvoke(ctx, cfg, payload)
+		res, err := benchkit.ColdInvoke(ctx, cfg, payload, nil)
 		if err != nil || res.Status != 503 {
 			t.Errorf("cold webhook: %d %s %v, want 503", res.Status, res.Payload, err)
 		}
@@ -94,7 +94,7 @@ func TestSecretsUnavailable(t *testing.T) {
 		cfg = createCfg
 		cfg.Output = &logs
 		before := sb.Stats().CreatesReceived
-		res, err = benchkit.ColdInvoke(ctx, cfg, payload)
+		res, err = benchkit.ColdInvoke(ctx, cfg, payload, nil)
 		if err != nil || res.Status != 503 || !strings.Contains(string(res.Payload), "api_key_unavailable") {
 			t.Errorf("cold create-ticket: %d %s %v, want 503 api_key_unavailable", res.Status, res.Payload, err)
 		}
@@ -110,7 +110,7 @@ func TestSecretsUnavailable(t *testing.T) {
 
 	warm(t) // both now hold their key
 	warmPIDs := api.RuntimePIDs()
-	secretCalls := proxy.Count(benchkit.TargetGetSecretValue)
+	secretCalls := proxy.Counts()[benchkit.TargetGetSecretValue]
 	if secretCalls != 2 {
 		t.Fatalf("warming made %d GetSecretValue calls, want 2 (one per function)", secretCalls)
 	}

@@ -102,7 +102,7 @@ func TestMotoThousandTicketsNineHundredStored(t *testing.T) {
 		}
 	}
 	sb.ResetCounters()
-	batchGetsBefore, putsBefore := proxy.Count("DynamoDB_20120810.BatchGetItem"), proxy.Count("DynamoDB_20120810.PutItem")
+	batchGetsBefore, putsBefore := proxy.Counts()["DynamoDB_20120810.BatchGetItem"], proxy.Counts()["DynamoDB_20120810.PutItem"]
 
 	run := func() (reconcile.Counts, *reconcile.Transport) {
 		tr := &reconcile.Transport{Limiter: reconcile.NewLimiter(sandbox.DefaultRateLimit, reconcile.DefaultReserve)}
@@ -117,10 +117,10 @@ func TestMotoThousandTicketsNineHundredStored(t *testing.T) {
 	if want := (reconcile.Counts{Seen: 1000, AlreadyStored: 900, Stored: 100, Total: 1000}); counts != want {
 		t.Errorf("counts = %+v, want %+v", counts, want)
 	}
-	if n := proxy.Count("DynamoDB_20120810.BatchGetItem") - batchGetsBefore; n > 10 {
+	if n := proxy.Counts()["DynamoDB_20120810.BatchGetItem"] - batchGetsBefore; n > 10 {
 		t.Errorf("%d BatchGetItem calls, want at most 1,000/100 = 10", n)
 	}
-	if n := proxy.Count("DynamoDB_20120810.PutItem") - putsBefore; n != 100 {
+	if n := proxy.Counts()["DynamoDB_20120810.PutItem"] - putsBefore; n != 100 {
 		t.Errorf("%d PutItem calls, want one per missing ticket (100)", n)
 	}
 	st := sb.Stats()
