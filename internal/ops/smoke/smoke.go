@@ -52,31 +52,13 @@ type Target struct {
 	IAM bool
 }
 
-// SigV4 signs requests to API Gateway (service execute-api) with the SDK's
-// signer, as an IAM-authorized caller must.
-type SigV4 struct {
-	Credentials aws.CredentialsProvider
+// Checker runs the checks. It signs POST /tickets as an IAM-authorized
+// caller of API Gateway must: SigV4 for service execute-api, with the SDK's
+// signer.
+type Checker struct {
+	Credentials aws.CredentialsProvider // nil: the signed check fails with ErrNoSigner
 	Region      string
 	Now         func() time.Time // the signing time; nil: time.Now
-}
-
-// Sign adds the SigV4 headers to req, whose body is body.
-func (s SigV4) Sign(ctx context.Context, req *http.Request, body []byte) error {
-	creds, err := s.Credentials.Retrieve(ctx)
-	if err != nil {
-		return err
-	}
-	now := time.Now
-	if s.Now != nil {
-		now = s.Now
-	}
-	sum := sha256.Sum256(body)
-	return v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "execute-api", s.Region, now())
-}
-
-// Checker runs the checks; its Signer signs POST /tickets.
-type Checker struct {
-	Signer *SigV4
 }
 
 // client's timeout is longer than either route's integration timeout.
@@ -168,11 +150,21 @@ func (c *Checker) Run(ctx context.Context, t Target) Report {
 	return report
 }
 
+// sign adds the SigV4 headers to req, whose body is body.
 func (c *Checker) sign(ctx context.Context, req *http.Request, body []byte) error {
-	if c.Signer == nil {
+	if c.Credentials == nil {
 		return ErrNoSigner
 	}
-	return c.Signer.Sign(ctx, req, body)
+	creds, err := c.Credentials.Retrieve(ctx)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	if c.Now != nil {
+		now = c.Now()
+	}
+	sum := sha256.Sum256(body)
+	return v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "execute-api", c.Region, now)
 }
 
 // webhookBody is a well-formed event the product does not handle.
