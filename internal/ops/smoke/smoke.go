@@ -126,27 +126,38 @@ const invalidTicket = `{"chat_id":"919876543210@c.us"}`
 // maxShown bounds the body quoted in a result.
 const maxShown = 300
 
+// check is one request and the answer it wants.
+type check struct {
+	name, want string
+	iamOnly    bool // skipped where there is no IAM authorization
+	url, body  string
+	sign       func(ctx context.Context, req *http.Request, body []byte) error // nil: unsigned
+	status     int
+	judge      func(body []byte) string // nil, or why the body is not the one wanted ("" when it is)
+}
+
 // Run sends the four requests to t and reports what came back.
 func (c *Checker) Run(ctx context.Context, t Target) Report {
-	report := Report{Target: t.Name}
-	add := func(r Result) { report.Results = append(report.Results, r) }
-
-	if t.IAM {
-		add(c.check(ctx, "POST /tickets unsigned", "403 (IAM authorization)", t.TicketsURL, []byte(invalidTicket), nil, expectStatus(403)))
-	} else {
-		add(Result{Check: "POST /tickets unsigned", Want: "403 (IAM authorization)", Verdict: Skip,
-			Saw: "skipped: the local gateway has no IAM authorization"})
-	}
-	add(c.check(ctx, "POST /tickets signed, subject missing", `400 with "field":"subject"`, t.TicketsURL, []byte(invalidTicket),
-		c.sign, expectError(400, "subject")))
-
-	add(c.check(ctx, "POST /webhooks/periskope unsigned", "401", t.WebhookURL, []byte(webhookBody), nil, expectStatus(401)))
 	signWebhook := func(_ context.Context, req *http.Request, body []byte) error {
 		req.Header.Set(periskope.SignatureHeader, periskope.Sign(body, t.SigningKey))
 		return nil
 	}
-	add(c.check(ctx, "POST /webhooks/periskope signed, event "+unknownEvent, `200 {"status":"ignored"}`, t.WebhookURL, []byte(webhookBody),
-		signWebhook, expectIgnored))
+	checks := []check{
+		{name: "POST /tickets unsigned", want: "403 (IAM authorization)", iamOnly: true, url: t.TicketsURL, body: invalidTicket, status: 403},
+		{name: "POST /tickets signed, subject missing", want: `400 with "field":"subject"`, url: t.TicketsURL, body: invalidTicket,
+			sign: c.sign, status: 400, judge: namesSubject},
+		{name: "POST /webhooks/periskope unsigned", want: "401", url: t.WebhookURL, body: webhookBody, status: 401},
+		{name: "POST /webhooks/periskope signed, event " + unknownEvent, want: `200 {"status":"ignored"}`, url: t.WebhookURL, body: webhookBody,
+			sign: signWebhook, status: 200, judge: ignored},
+	}
+	report := Report{Target: t.Name}
+	for _, ch := range checks {
+		res := Result{Check: ch.name, Want: ch.want, Verdict: Skip, Saw: "skipped: the local gateway has no IAM authorization"}
+		if t.IAM || !ch.iamOnly {
+			res = ch.run(ctx)
+		}
+		report.Results = append(report.Results, res)
+	}
 	return report
 }
 
@@ -170,20 +181,22 @@ func (c *Checker) sign(ctx context.Context, req *http.Request, body []byte) erro
 // webhookBody is a well-formed event the product does not handle.
 const webhookBody = `{"event":"` + unknownEvent + `","org_id":"smoke","previous_attributes":{},"timestamp":"2026-01-01T00:00:00+00:00","data":{}}`
 
-type signFunc func(ctx context.Context, req *http.Request, body []byte) error
-
-// expectation judges a response: "" when it is the one wanted, else why not.
-type expectation func(status int, body []byte) string
-
-func (c *Checker) check(ctx context.Context, name, want, url string, body []byte, sign signFunc, expect expectation) Result {
-	res := Result{Check: name, Want: want, Verdict: Fail}
-	status, respBody, err := c.post(ctx, url, body, sign)
+func (ch check) run(ctx context.Context) Result {
+	res := Result{Check: ch.name, Want: ch.want, Verdict: Fail}
+	status, body, err := post(ctx, ch.url, []byte(ch.body), ch.sign)
 	if err != nil {
 		res.Saw = err.Error()
 		return res
 	}
-	res.Saw = fmt.Sprintf("%d %s", status, shown(respBody))
-	if why := expect(status, respBody); why != "" {
+	res.Saw = fmt.Sprintf("%d %s", status, shown(body))
+	why := ""
+	switch {
+	case status != ch.status:
+		why = fmt.Sprintf("status %d, want %d", status, ch.status)
+	case ch.judge != nil:
+		why = ch.judge(body)
+	}
+	if why != "" {
 		res.Saw += " (" + why + ")"
 		return res
 	}
@@ -191,7 +204,7 @@ func (c *Checker) check(ctx context.Context, name, want, url string, body []byte
 	return res
 }
 
-func (c *Checker) post(ctx context.Context, url string, body []byte, sign signFunc) (int, []byte, error) {
+func post(ctx context.Context, url string, body []byte, sign func(context.Context, *http.Request, []byte) error) (int, []byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		return 0, nil, fmt.Errorf("%w: %v", ErrRequest, err)
@@ -214,45 +227,20 @@ func (c *Checker) post(ctx context.Context, url string, body []byte, sign signFu
 	return resp.StatusCode, b, nil
 }
 
-func expectStatus(want int) expectation {
-	return func(status int, _ []byte) string {
-		if status != want {
-			return fmt.Sprintf("status %d, want %d", status, want)
-		}
-		return ""
+// namesSubject wants the product's error body naming the field subject.
+func namesSubject(body []byte) string {
+	var e struct{ Error struct{ Code, Field string } } // encoding/json matches the names in any case
+	if err := json.Unmarshal(body, &e); err != nil || e.Error.Code == "" {
+		return `not the product's {"error":{...}} body`
 	}
+	if e.Error.Field != "subject" {
+		return fmt.Sprintf("field %q, want %q", e.Error.Field, "subject")
+	}
+	return ""
 }
 
-// expectError wants the product's error body naming field.
-func expectError(status int, field string) expectation {
-	return func(got int, body []byte) string {
-		if why := expectStatus(status)(got, body); why != "" {
-			return why
-		}
-		var e struct {
-			Error struct {
-				Code  string `json:"code"`
-				Field string `json:"field"`
-			} `json:"error"`
-		}
-		if err := json.Unmarshal(body, &e); err != nil || e.Error.Code == "" {
-			return `not the product's {"error":{...}} body`
-		}
-		if e.Error.Field != field {
-			return fmt.Sprintf("field %q, want %q", e.Error.Field, field)
-		}
-		return ""
-	}
-}
-
-func expectIgnored(status int, body []byte) string {
-	if why := expectStatus(200)(status, body); why != "" {
-		return why
-	}
-	var s struct {
-		Status string `json:"status"`
-		Event  string `json:"event"`
-	}
+func ignored(body []byte) string {
+	var s struct{ Status, Event string }
 	if err := json.Unmarshal(body, &s); err != nil || s.Status != "ignored" || s.Event != unknownEvent {
 		return fmt.Sprintf(`want {"status":"ignored","event":%q}`, unknownEvent)
 	}
