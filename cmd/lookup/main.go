@@ -98,10 +98,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	db := dynamodb.NewFromConfig(cfg)
-	lookup := ticketlookup.New(db, o.table)
+	lookup := ticketlookup.New(dynamodb.NewFromConfig(cfg), o.table)
 	if cmd == "ticket" {
-		return printTicket(ctx, lookup, db, o, stdout, stderr)
+		return printTicket(ctx, lookup, o, stdout, stderr)
 	}
 	items, err := lookup.ChatTickets(ctx, o.chat, o.limit)
 	if err != nil {
@@ -111,16 +110,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return ticketlookup.WriteSummary(stdout, items)
 	}
 	for _, item := range items {
-		if err := writeJSON(stdout, item); err != nil {
+		if err := ticketlookup.WriteJSON(stdout, item); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func printTicket(ctx context.Context, lookup *ticketlookup.Lookup, db ticketlookup.ScanAPI, o options, stdout, stderr io.Writer) error {
+func printTicket(ctx context.Context, lookup *ticketlookup.Lookup, o options, stdout, stderr io.Writer) error {
 	if o.org == "" {
-		org, err := ticketlookup.FindOrg(ctx, db, o.table)
+		org, err := lookup.Org(ctx)
 		if err != nil {
 			return err
 		}
@@ -131,14 +130,5 @@ func printTicket(ctx context.Context, lookup *ticketlookup.Lookup, db ticketlook
 	if err != nil {
 		return err
 	}
-	return writeJSON(stdout, item)
-}
-
-func writeJSON(w io.Writer, item ticketlookup.Item) error {
-	b, err := ticketlookup.JSON(item)
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Fprintf(w, "%s\n", b)
-	return err
+	return ticketlookup.WriteJSON(stdout, item)
 }

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -32,14 +33,10 @@ var (
 // Item is one DynamoDB item.
 type Item = map[string]types.AttributeValue
 
-// DB is what the lookups call.
+// DB is what the lookups call; *dynamodb.Client implements it.
 type DB interface {
 	GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
 	Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
-}
-
-// ScanAPI is what FindOrg calls.
-type ScanAPI interface {
 	Scan(ctx context.Context, in *dynamodb.ScanInput, opts ...func(*dynamodb.Options)) (*dynamodb.ScanOutput, error)
 }
 
@@ -116,21 +113,21 @@ func (l *Lookup) ChatTickets(ctx context.Context, chat string, limit int) ([]Ite
 	}
 }
 
-// FindOrg returns the org of the first ticket item a scan of the table
-// meets, for a lookup by ticket id alone: a stack serves one Periskope org,
-// so its tickets all carry the same one. It reads keys only and stops at
-// the first ticket; ErrNoTickets when there is none.
-func FindOrg(ctx context.Context, db ScanAPI, table string) (string, error) {
-	in := &dynamodb.ScanInput{
-		TableName:                 aws.String(table),
+// Org returns the org of the first ticket item a scan of the table meets,
+// for a lookup by ticket id alone: a stack serves one Periskope org, so its
+// tickets all carry the same one. It reads keys only and stops at the first
+// ticket; ErrNoTickets when there is none.
+func (l *Lookup) Org(ctx context.Context) (string, error) {
+	pages := dynamodb.NewScanPaginator(l.db, &dynamodb.ScanInput{
+		TableName:                 aws.String(l.table),
 		ProjectionExpression:      aws.String("pk"),
 		FilterExpression:          aws.String("begins_with(pk, :prefix)"),
 		ExpressionAttributeValues: Item{":prefix": &types.AttributeValueMemberS{Value: ticketstore.KeyPrefix}},
-	}
-	for {
-		out, err := db.Scan(ctx, in)
+	})
+	for pages.HasMorePages() {
+		out, err := pages.NextPage(ctx)
 		if err != nil {
-			return "", fmt.Errorf("scan %s for a ticket: %w", table, err)
+			return "", fmt.Errorf("scan %s for a ticket: %w", l.table, err)
 		}
 		for _, item := range out.Items {
 			if pk, ok := item["pk"].(*types.AttributeValueMemberS); ok {
@@ -140,20 +137,17 @@ func FindOrg(ctx context.Context, db ScanAPI, table string) (string, error) {
 				}
 			}
 		}
-		if len(out.LastEvaluatedKey) == 0 {
-			return "", ErrNoTickets
-		}
-		in.ExclusiveStartKey = out.LastEvaluatedKey
 	}
+	return "", ErrNoTickets
 }
 
-// JSON returns item as plain JSON (sets as lists, binary as base64), its
-// data in whatever storage form (ticketstore.DataOf) shown as "data",
+// WriteJSON writes item as plain JSON (sets as lists, binary as base64),
+// its data in whatever storage form (ticketstore.DataOf) shown as "data",
 // embedded as JSON when it is JSON, so it reads as a document.
 // data_encoding and members_truncated stay to say how it was stored. Every
 // line is escaped for a terminal (text.Escape): the controls JSON's encoder
 // leaves as they are become \u escapes, so the JSON stays the same.
-func JSON(item Item) ([]byte, error) {
+func WriteJSON(w io.Writer, item Item) error {
 	plain := make(map[string]any, len(item))
 	for name, v := range item {
 		plain[name] = value(v)
@@ -167,13 +161,14 @@ func JSON(item Item) ([]byte, error) {
 	}
 	b, err := json.MarshalIndent(plain, "", "  ")
 	if err != nil {
-		return nil, err
+		return err
 	}
 	lines := strings.Split(string(b), "\n")
 	for i, line := range lines {
 		lines[i] = text.Escape(line)
 	}
-	return []byte(strings.Join(lines, "\n")), nil
+	_, err = fmt.Fprintln(w, strings.Join(lines, "\n"))
+	return err
 }
 
 func value(v types.AttributeValue) any {
