@@ -193,7 +193,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if o.env == "prod" && !o.yes {
 		fmt.Fprintln(stderr, "reconcile: ENV=prod without -yes: a dry run, nothing is stored (add -yes to store the missing tickets)")
 	}
-	transport := &reconcile.Transport{Limiter: reconcile.NewLimiter(o.rate, o.reserve), RequestTimeout: reconcile.DefaultRequestTimeout}
+	transport := &reconcile.Transport{Limiter: reconcile.NewLimiter(o.rate, o.reserve)}
 	client, err := periskope.New(
 		periskope.WithBaseURL(o.baseURL), periskope.WithPhone(o.phone),
 		periskope.WithKeyProvider(createticket.NewSecretKeys(secretsmanager.NewFromConfig(awsCfg), o.secret)),

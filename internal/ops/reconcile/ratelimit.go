@@ -1,6 +1,7 @@
 package reconcile
 
 import (
+	"cmp"
 	"context"
 	"io"
 	"net/http"
@@ -42,16 +43,9 @@ type Limiter struct {
 	paused time.Time // no request before this
 }
 
-// NewLimiter allows perSecond requests a second (DefaultRate when not
-// positive) and pauses while at most reserve requests remain (a negative
-// reserve: DefaultReserve).
+// NewLimiter allows perSecond requests a second and pauses while at most
+// reserve requests remain.
 func NewLimiter(perSecond float64, reserve int) *Limiter {
-	if perSecond <= 0 {
-		perSecond = DefaultRate
-	}
-	if reserve < 0 {
-		reserve = DefaultReserve
-	}
 	return &Limiter{spacing: rate.NewLimiter(rate.Limit(perSecond), 1), reserve: reserve}
 }
 
@@ -109,9 +103,9 @@ type Transport struct {
 	Base    http.RoundTripper // nil means http.DefaultTransport
 	Limiter *Limiter
 	// RequestTimeout bounds one request from when its turn comes until its
-	// body is read; 0 means only the request's context does. It replaces
-	// the client's AttemptTimeout, which would also count the wait for the
-	// limiter (up to a whole rate-limit window).
+	// body is read (0: the client's default AttemptTimeout, which it
+	// replaces: that one would also count the wait for the limiter, up to a
+	// whole rate-limit window).
 	RequestTimeout time.Duration
 	sent           atomic.Int64
 }
@@ -125,9 +119,6 @@ func RetryPolicy() periskope.RetryPolicy {
 	return p
 }
 
-// DefaultRequestTimeout is the client's default per-attempt timeout.
-var DefaultRequestTimeout = periskope.DefaultRetryPolicy.AttemptTimeout
-
 // RoundTrip waits for the limiter, sends req and observes the answer.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err := t.Limiter.Wait(req.Context()); err != nil {
@@ -137,12 +128,8 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	cancel := context.CancelFunc(func() {})
-	if t.RequestTimeout > 0 {
-		var ctx context.Context
-		ctx, cancel = context.WithTimeout(req.Context(), t.RequestTimeout)
-		req = req.WithContext(ctx)
-	}
+	ctx, cancel := context.WithTimeout(req.Context(), cmp.Or(t.RequestTimeout, periskope.DefaultRetryPolicy.AttemptTimeout))
+	req = req.WithContext(ctx)
 	t.sent.Add(1)
 	resp, err := base.RoundTrip(req)
 	if err != nil {
