@@ -57,12 +57,12 @@ func (p *Printer) Ticket(r Result) {
 	}
 	fmt.Fprintln(p.Out, line)
 	if p.Terminal && p.printed {
-		p.drawBar()
+		p.show()
 	}
 }
 
-// Progress redraws the bar (at most every 100ms) or prints a plain line
-// (at most every 5s).
+// Progress shows c: the bar at most every 100ms, a plain line at most
+// every 5s.
 func (p *Printer) Progress(c Counts) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -79,11 +79,7 @@ func (p *Printer) Progress(c Counts) {
 		return
 	}
 	p.last, p.printed = now, true
-	if p.Terminal {
-		p.drawBar()
-	} else {
-		p.plainLine()
-	}
+	p.show()
 }
 
 // Finish shows the final progress (unless the last line did) and ends the
@@ -91,31 +87,28 @@ func (p *Printer) Progress(c Counts) {
 func (p *Printer) Finish() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	switch {
-	case !p.printed:
-	case p.Terminal:
-		p.drawBar()
+	if !p.printed || !p.Terminal && p.counts == p.plain {
+		return
+	}
+	p.show()
+	if p.Terminal {
 		fmt.Fprintln(p.Status)
 		p.drawn = false
-	case p.counts != p.plain:
-		p.plainLine()
 	}
 }
 
-// plainLine writes the progress as one line of its own.
-func (p *Printer) plainLine() {
+// show redraws the bar over the current line, or writes a plain line.
+func (p *Printer) show() {
 	c := p.counts
-	done := ""
-	if c.Total > 0 {
-		done = fmt.Sprintf("%d/%d done · ", c.Done(), c.Total)
+	if !p.Terminal {
+		done := ""
+		if c.Total > 0 {
+			done = fmt.Sprintf("%d/%d done · ", c.Done(), c.Total)
+		}
+		fmt.Fprintln(p.Status, "progress: "+done+p.countsText(c))
+		p.plain = c
+		return
 	}
-	fmt.Fprintln(p.Status, "progress: "+done+p.countsText(c))
-	p.plain = c
-}
-
-// drawBar redraws the bar over the current line.
-func (p *Printer) drawBar() {
-	c := p.counts
 	filled, of := 0, ""
 	if c.Total > 0 {
 		filled = min(barWidth*c.Done()/c.Total, barWidth)

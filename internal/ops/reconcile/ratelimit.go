@@ -16,19 +16,17 @@ import (
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
 
-// DefaultRate is a fifth of Periskope's per-key limit (X-RateLimit-Limit:
-// 10 requests per second). The key is create-ticket's too: a run must
-// leave it the rest.
-const DefaultRate = 2
-
-// DefaultReserve is how many requests of Periskope's window a run leaves
-// to create-ticket: once X-RateLimit-Remaining is at most this, every
-// request waits for X-RateLimit-Reset.
-const DefaultReserve = 5
-
-// maxPause bounds a wait for an X-RateLimit-Reset, so that a misread header
-// cannot stall a run for good; a real reset is at most a window away.
-const maxPause = time.Minute
+const (
+	// DefaultRate is a fifth of Periskope's limit of 10 requests a second
+	// per API key: the key is create-ticket's too.
+	DefaultRate = 2
+	// DefaultReserve is how many requests of Periskope's window a run
+	// leaves to create-ticket (see Limiter).
+	DefaultReserve = 5
+	// maxPause bounds a wait for X-RateLimit-Reset, so that a misread
+	// header cannot stall a run; a real reset is at most a window away.
+	maxPause = time.Minute
+)
 
 // Limiter spaces requests evenly at a fixed rate (golang.org/x/time/rate,
 // burst 1), and holds them all while Periskope says no more than the
@@ -63,7 +61,7 @@ func (l *Limiter) Wait(ctx context.Context) error {
 		if !time.Now().Before(l.pausedUntil()) {
 			return nil
 		}
-		// An answer emptied the window while this request waited its turn.
+		// an answer emptied the window while this request waited its turn
 	}
 }
 
@@ -96,9 +94,8 @@ func (l *Limiter) Observe(h http.Header) {
 }
 
 // Transport is an http.RoundTripper that makes every request wait for
-// Limiter and shows it every answer's headers; hand it to the periskope
-// client with periskope.WithHTTPClient and RetryPolicy. It counts the
-// requests it sent.
+// Limiter, shows it every answer's headers and counts the requests; give
+// it to the periskope client with RetryPolicy.
 type Transport struct {
 	Base    http.RoundTripper // nil means http.DefaultTransport
 	Limiter *Limiter
@@ -110,9 +107,8 @@ type Transport struct {
 	sent           atomic.Int64
 }
 
-// RetryPolicy is the periskope client's DefaultRetryPolicy without its
-// per-attempt timeout: use it with a Transport, whose RequestTimeout
-// bounds each attempt once the limiter let it go.
+// RetryPolicy is the periskope client's DefaultRetryPolicy without the
+// per-attempt timeout that Transport's RequestTimeout replaces.
 func RetryPolicy() periskope.RetryPolicy {
 	p := periskope.DefaultRetryPolicy
 	p.AttemptTimeout = 0
@@ -147,7 +143,6 @@ type cancelOnClose struct {
 	cancel context.CancelFunc
 }
 
-// Close closes the body and releases the timeout.
 func (b *cancelOnClose) Close() error {
 	err := b.ReadCloser.Close()
 	b.cancel()
