@@ -1,16 +1,7 @@
 // Package smoke checks a running Periskope bridge, deployed or local, from
-// the outside and without creating a ticket: every request it sends is one
-// the product must refuse or ignore.
-//
-//   - POST /tickets unsigned: 403 from API Gateway's IAM authorization
-//     (skipped for the local gateway, which has no IAM);
-//   - POST /tickets SigV4-signed with a body missing its subject: 400 naming
-//     the field;
-//   - POST /webhooks/periskope unsigned: 401;
-//   - POST /webhooks/periskope signed with the stack's signing key, for an
-//     event the product does not handle: 200 {"status":"ignored"}.
-//
-// cmd/smoke (make smoke) wires it to AWS or to the local system.
+// the outside and without creating a ticket: each of the four requests
+// Run sends is one the product must refuse or ignore. cmd/smoke (make
+// smoke) wires it to AWS or to the local system.
 package smoke
 
 import (
@@ -115,16 +106,15 @@ func (r Report) WriteTo(w io.Writer) (int64, error) {
 	return int64(n), err
 }
 
-// unknownEvent is the event name of the signed webhook: one the product
-// acknowledges and ignores.
-const unknownEvent = "smoke.check"
-
-// invalidTicket lacks the required subject: create-ticket refuses it before
-// it calls Periskope.
-const invalidTicket = `{"chat_id":"919876543210@c.us"}`
-
-// maxShown bounds the body quoted in a result.
-const maxShown = 300
+const (
+	// unknownEvent is one the product acknowledges and ignores.
+	unknownEvent = "smoke.check"
+	webhookBody  = `{"event":"` + unknownEvent + `","org_id":"smoke","previous_attributes":{},"timestamp":"2026-01-01T00:00:00+00:00","data":{}}`
+	// invalidTicket lacks the required subject: create-ticket refuses it
+	// before it calls Periskope.
+	invalidTicket = `{"chat_id":"919876543210@c.us"}`
+	maxShown      = 300 // bounds the body quoted in a result
+)
 
 // check is one request and the answer it wants.
 type check struct {
@@ -177,9 +167,6 @@ func (c *Checker) sign(ctx context.Context, req *http.Request, body []byte) erro
 	sum := sha256.Sum256(body)
 	return v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "execute-api", c.Region, now)
 }
-
-// webhookBody is a well-formed event the product does not handle.
-const webhookBody = `{"event":"` + unknownEvent + `","org_id":"smoke","previous_attributes":{},"timestamp":"2026-01-01T00:00:00+00:00","data":{}}`
 
 func (ch check) run(ctx context.Context) Result {
 	res := Result{Check: ch.name, Want: ch.want, Verdict: Fail}
