@@ -1,14 +1,11 @@
 // Command lookup prints what the tickets table holds, for `make ticket` and
-// `make tickets`. The logic lives in internal/ops/ticketlookup; this file only
-// wires it.
+// `make tickets`; the logic is package internal/ops/ticketlookup's.
 //
 //	lookup ticket  (-table T | -local) -id TICKET [-org ORG] [-endpoint URL]
 //	lookup tickets (-table T | -local) -chat CHAT [-limit N] [-json] [-endpoint URL]
 //
-// -local reads the local system of make run: its table on its moto
-// (-endpoint, default the make run port). With an -endpoint it uses moto's
-// dummy credentials in the local region; without, the AWS credentials and
-// region of the environment or profile, as the aws CLI does.
+// AWS comes from the environment or profile, as for the aws CLI; an
+// -endpoint (moto's, for -local) uses moto's dummy credentials.
 package main
 
 import (

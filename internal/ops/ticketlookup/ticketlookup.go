@@ -1,9 +1,7 @@
 // Package ticketlookup answers an operator's two questions about the
-// tickets table without hand-written DynamoDB queries: "did ticket X
-// arrive?" (one item by its key) and "what came from this chat?" (the
-// chat's tickets, newest first, through the ByChat index). It is the logic
-// of `make ticket` and `make tickets` (cmd/lookup); it takes a DynamoDB
-// client, so it runs the same against a deployed table and the local moto.
+// tickets table, "did ticket X arrive?" and "what came from this chat?",
+// for `make ticket` and `make tickets` (cmd/lookup), through a DynamoDB
+// client: a deployed table and the local moto alike.
 package ticketlookup
 
 import (
@@ -13,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"text/tabwriter"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -169,6 +168,29 @@ func WriteJSON(w io.Writer, item Item) error {
 	}
 	_, err = fmt.Fprintln(w, strings.Join(lines, "\n"))
 	return err
+}
+
+// summaryColumns are the attributes WriteSummary prints, one column each.
+var summaryColumns = []string{"created_at", "ticket_id", "org_id", "status", "priority", "subject"}
+
+// WriteSummary prints items as a table, one ticket a line, in the order
+// given (ChatTickets': newest first). Cells are escaped (text.Escape): a
+// subject can neither forge a row or a column nor send the terminal an
+// escape sequence.
+func WriteSummary(w io.Writer, items []Item) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, strings.Join(summaryColumns, "\t"))
+	for _, item := range items {
+		cells := make([]string, len(summaryColumns))
+		for i, name := range summaryColumns {
+			cells[i] = "-"
+			if v := item[name]; v != nil {
+				cells[i] = text.Escape(fmt.Sprint(value(v)))
+			}
+		}
+		fmt.Fprintln(tw, strings.Join(cells, "\t"))
+	}
+	return tw.Flush()
 }
 
 func value(v types.AttributeValue) any {
