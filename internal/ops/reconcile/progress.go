@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/periskope-connect/periskope-aws/internal/text"
@@ -13,7 +12,8 @@ import (
 // Printer is a Reporter for people: one line per ticket the table lacked
 // on Out, and the progress on Status, as a bar with an ETA redrawn at most
 // every 100ms when Terminal is set, else as a plain line at most every 5s
-// (a log or CI keeps every line).
+// (a log or CI keeps every line). Like any Reporter it is not called
+// concurrently, so it needs no lock of its own.
 type Printer struct {
 	Out      io.Writer
 	Status   io.Writer
@@ -21,7 +21,6 @@ type Printer struct {
 	// DryRun labels the tickets to store "missing" rather than "stored".
 	DryRun bool
 
-	mu      sync.Mutex
 	start   time.Time
 	last    time.Time
 	counts  Counts
@@ -36,8 +35,6 @@ const barWidth = 24
 // Ticket prints one line: the ticket's key, what happened, and why it
 // failed. Every field comes from Periskope and is escaped (text.Escape).
 func (p *Printer) Ticket(r Result) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
 	if p.drawn {
 		fmt.Fprint(p.Status, "\r\x1b[K")
 		p.drawn = false
@@ -64,8 +61,6 @@ func (p *Printer) Ticket(r Result) {
 // Progress shows c: the bar at most every 100ms, a plain line at most
 // every 5s.
 func (p *Printer) Progress(c Counts) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
 	now := time.Now()
 	if p.start.IsZero() {
 		p.start = now
@@ -85,8 +80,6 @@ func (p *Printer) Progress(c Counts) {
 // Finish shows the final progress (unless the last line did) and ends the
 // bar's line.
 func (p *Printer) Finish() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
 	if !p.printed || !p.Terminal && p.counts == p.plain {
 		return
 	}
