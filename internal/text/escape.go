@@ -8,16 +8,12 @@ import (
 )
 
 // Escape returns s fit for one field of a line a person reads on a
-// terminal: every character a terminal would act on rather than show is
-// written as an escape, so that text from a ticket (a subject, an id, an
-// error Periskope sent) can neither run an escape sequence (colours, OSC 52
-// writing the clipboard, a title), nor move the cursor, nor start a forged
-// line or table cell, nor reorder what follows it. It escapes
-//   - C0 controls: \n, \r, \t, and \xNN for the others (ESC is \x1b);
-//   - DEL, C1 controls (U+0080 to U+009F, e.g. the one-character CSI), the
-//     line and paragraph separators and the bidirectional formatting
-//     characters (Unicode's Bidi_Control, e.g. U+202E): \uNNNN;
-//   - bytes that are not UTF-8: \xNN.
+// terminal: text from a ticket can neither run an escape sequence (colours,
+// OSC 52 writing the clipboard, a title), nor move the cursor, nor start a
+// forged line or cell, nor reorder what follows it. It escapes C0 controls
+// as \n, \r, \t or \xNN (ESC is \x1b); DEL, C1 controls (e.g. the
+// one-character CSI), line and paragraph separators and bidirectional
+// formatting characters (e.g. U+202E) as \uNNNN; bytes not UTF-8 as \xNN.
 //
 // Everything else, the backslash included, is kept, so that JSON, whose
 // encoder already escapes C0 controls, stays valid JSON line by line.

@@ -74,9 +74,9 @@ func (l *Lookup) Ticket(ctx context.Context, orgID, ticketID string) (Item, erro
 	return out.Item, nil
 }
 
-// ChatTickets returns up to limit tickets of chat, newest first (by
-// created_at, through ticketstore.IndexByChat). A chat id of bare digits is a person's
-// number and gets "@c.us", as Periskope writes it. limit <= 0 means all.
+// ChatTickets returns up to limit (<= 0: all) tickets of chat, newest
+// first, through ticketstore.IndexByChat. Bare digits get "@c.us", as
+// Periskope writes a person's chat.
 func (l *Lookup) ChatTickets(ctx context.Context, chat string, limit int) ([]Item, error) {
 	chat = periskope.NormalizeChatID(chat)
 	switch {
@@ -140,12 +140,10 @@ func (l *Lookup) Org(ctx context.Context) (string, error) {
 	return "", ErrNoTickets
 }
 
-// WriteJSON writes item as plain JSON (sets as lists, binary as base64),
-// its data in whatever storage form (ticketstore.DataOf) shown as "data",
-// embedded as JSON when it is JSON, so it reads as a document.
-// data_encoding and members_truncated stay to say how it was stored. Every
-// line is escaped for a terminal (text.Escape): the controls JSON's encoder
-// leaves as they are become \u escapes, so the JSON stays the same.
+// WriteJSON writes item as plain JSON (sets as lists, binary as base64)
+// with its data, however stored (ticketstore.DataOf), as "data", embedded
+// when it is JSON. Each line is escaped (text.Escape), which leaves JSON
+// valid: the controls JSON's encoder keeps become \u escapes.
 func WriteJSON(w io.Writer, item Item) error {
 	plain := make(map[string]any, len(item))
 	for name, v := range item {
@@ -174,9 +172,8 @@ func WriteJSON(w io.Writer, item Item) error {
 var summaryColumns = []string{"created_at", "ticket_id", "org_id", "status", "priority", "subject"}
 
 // WriteSummary prints items as a table, one ticket a line, in the order
-// given (ChatTickets': newest first). Cells are escaped (text.Escape): a
-// subject can neither forge a row or a column nor send the terminal an
-// escape sequence.
+// given. Cells are escaped (text.Escape): a subject can neither forge a row
+// or a column nor send the terminal an escape sequence.
 func WriteSummary(w io.Writer, items []Item) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, strings.Join(summaryColumns, "\t"))
