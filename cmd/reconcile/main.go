@@ -196,7 +196,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	db := dynamodb.NewFromConfig(awsCfg)
 	printer := &reconcile.Printer{Out: stdout, Status: stderr, Terminal: terminal, DryRun: o.run.DryRun}
 	o.run.Reporter = printer
-	counts, err := reconcile.New(client, ticketstore.NewLookup(db, o.table), ticketstore.New(db, o.table), o.run).Run(ctx)
+	counts, err := reconcile.Run(ctx, client, ticketstore.NewLookup(db, o.table), ticketstore.New(db, o.table), o.run)
 	printer.Finish()
 	fmt.Fprintln(stdout, reconcile.Summary(counts, time.Since(start), transport.Requests(), o.run.DryRun))
 	switch {

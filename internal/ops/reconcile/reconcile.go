@@ -119,17 +119,35 @@ type Config struct {
 // DefaultConcurrency is Config.Concurrency's default.
 const DefaultConcurrency = 4
 
-// Reconciler runs reconciliations.
-type Reconciler struct {
+type nopReporter struct{}
+
+func (nopReporter) Progress(Counts) {}
+func (nopReporter) Ticket(Result)   {}
+
+// run is the state of one Run.
+type run struct {
 	api    Periskope
 	lookup Lookup
 	store  Store
 	cfg    Config
+	mu     sync.Mutex
+	counts Counts
+	listed map[listedKey]bool // every ticket listed, Since or not
 }
 
-// New returns a Reconciler reading api and the table through lookup and
-// writing through store.
-func New(api Periskope, lookup Lookup, store Store, cfg Config) *Reconciler {
+// listedKey tells listed tickets apart by their ids and, for an id that is
+// no exact JSON string ("\ud800" and "\udfff" both read as U+FFFD), by its
+// JSON text as sent.
+type listedKey struct {
+	ref                     ticketstore.TicketRef
+	sentOrgID, sentTicketID string
+}
+
+// Run reconciles once, reading api and the table through lookup and
+// writing through store, and returns the final counts. It stops early with
+// ErrList or ErrLookup (wrapped) when Periskope or DynamoDB fails beyond
+// their clients' retries, or with ctx's error; running again continues.
+func Run(ctx context.Context, api Periskope, lookup Lookup, store Store, cfg Config) (Counts, error) {
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = DefaultConcurrency
 	}
@@ -145,38 +163,10 @@ func New(api Periskope, lookup Lookup, store Store, cfg Config) *Reconciler {
 	if cfg.Reporter == nil {
 		cfg.Reporter = nopReporter{}
 	}
-	return &Reconciler{api: api, lookup: lookup, store: store, cfg: cfg}
-}
-
-type nopReporter struct{}
-
-func (nopReporter) Progress(Counts) {}
-func (nopReporter) Ticket(Result)   {}
-
-// run is the state of one Run.
-type run struct {
-	*Reconciler
-	mu     sync.Mutex
-	counts Counts
-	listed map[listedKey]bool // every ticket listed, Since or not
-}
-
-// listedKey tells listed tickets apart by their ids and, for an id that is
-// no exact JSON string ("\ud800" and "\udfff" both read as U+FFFD), by its
-// JSON text as sent.
-type listedKey struct {
-	ref                     ticketstore.TicketRef
-	sentOrgID, sentTicketID string
-}
-
-// Run reconciles once and returns the final counts. It stops early with
-// ErrList or ErrLookup (wrapped) when Periskope or DynamoDB fails beyond
-// their clients' retries, or with ctx's error; running again continues.
-func (r *Reconciler) Run(ctx context.Context) (Counts, error) {
-	ru := &run{Reconciler: r, listed: map[listedKey]bool{}}
-	work := make(chan Result, r.cfg.PageSize)
+	ru := &run{api: api, lookup: lookup, store: store, cfg: cfg, listed: map[listedKey]bool{}}
+	work := make(chan Result, cfg.PageSize)
 	var wg sync.WaitGroup
-	for range r.cfg.Concurrency {
+	for range cfg.Concurrency {
 		wg.Go(func() {
 			for m := range work {
 				err := ru.storeMissing(ctx, m)
