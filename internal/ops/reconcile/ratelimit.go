@@ -120,14 +120,10 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err := t.Limiter.Wait(req.Context()); err != nil {
 		return nil, err
 	}
-	base := t.Base
-	if base == nil {
-		base = http.DefaultTransport
-	}
 	ctx, cancel := context.WithTimeout(req.Context(), cmp.Or(t.RequestTimeout, periskope.DefaultRetryPolicy.AttemptTimeout))
 	req = req.WithContext(ctx)
 	t.sent.Add(1)
-	resp, err := base.RoundTrip(req)
+	resp, err := cmp.Or(t.Base, http.DefaultTransport).RoundTrip(req)
 	if err != nil {
 		cancel()
 		return nil, err

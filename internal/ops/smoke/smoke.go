@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -80,14 +81,10 @@ type Report struct {
 	Results []Result
 }
 
-// OK reports whether no check failed.
+// OK reports whether checks ran and none failed.
 func (r Report) OK() bool {
-	for _, res := range r.Results {
-		if res.Verdict == Fail {
-			return false
-		}
-	}
-	return len(r.Results) > 0
+	failed := slices.ContainsFunc(r.Results, func(res Result) bool { return res.Verdict == Fail })
+	return len(r.Results) > 0 && !failed
 }
 
 // WriteTo prints the report, one line per check, then the totals. What
