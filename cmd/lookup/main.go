@@ -1,14 +1,11 @@
 // Command lookup prints what the tickets table holds, for `make ticket` and
-// `make tickets`. The logic lives in internal/ops/ticketlookup; this file only
-// wires it.
+// `make tickets`; the logic is package internal/ops/ticketlookup's.
 //
 //	lookup ticket  (-table T | -local) -id TICKET [-org ORG] [-endpoint URL]
-//	lookup tickets (-table T | -local) -chat CHAT [-limit N] [-json] [-endpoint URL]
+//	lookup tickets (-table T | -local) -chat CHAT [-limit N] [-endpoint URL]
 //
-// -local reads the local system of make run: its table on its moto
-// (-endpoint, default the make run port). With an -endpoint it uses moto's
-// dummy credentials in the local region; without, the AWS credentials and
-// region of the environment or profile, as the aws CLI does.
+// AWS comes from the environment or profile, as for the aws CLI; an
+// -endpoint (moto's, for -local) uses moto's dummy credentials.
 package main
 
 import (
@@ -29,7 +26,7 @@ import (
 	"github.com/periskope-connect/periskope-aws/internal/text"
 )
 
-const usage = "usage: lookup ticket (-table T | -local) -id TICKET [-org ORG] | lookup tickets (-table T | -local) -chat CHAT [-limit N] [-json]; both take -endpoint URL"
+const usage = "usage: lookup ticket (-table T | -local) -id TICKET [-org ORG] | lookup tickets (-table T | -local) -chat CHAT [-limit N]; both take -endpoint URL"
 
 func main() {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -56,7 +53,7 @@ type options struct {
 	id, org         string
 	chat            string
 	limit           int
-	asJSON, local   bool
+	local           bool
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -77,7 +74,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "tickets":
 		fs.StringVar(&o.chat, "chat", "", "chat id (bare digits get @c.us)")
 		fs.IntVar(&o.limit, "limit", 20, "most tickets to print (0: all)")
-		fs.BoolVar(&o.asJSON, "json", false, "print the whole items as JSON instead of a table")
 	default:
 		return fmt.Errorf("unknown command %q\n%s", cmd, usage)
 	}
@@ -98,29 +94,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	db := dynamodb.NewFromConfig(cfg)
-	lookup := ticketlookup.New(db, o.table)
+	lookup := ticketlookup.New(dynamodb.NewFromConfig(cfg), o.table)
 	if cmd == "ticket" {
-		return printTicket(ctx, lookup, db, o, stdout, stderr)
+		return printTicket(ctx, lookup, o, stdout, stderr)
 	}
 	items, err := lookup.ChatTickets(ctx, o.chat, o.limit)
 	if err != nil {
 		return err
 	}
-	if !o.asJSON {
-		return ticketlookup.WriteSummary(stdout, items)
-	}
-	for _, item := range items {
-		if err := writeJSON(stdout, item); err != nil {
-			return err
-		}
-	}
-	return nil
+	return ticketlookup.WriteSummary(stdout, items)
 }
 
-func printTicket(ctx context.Context, lookup *ticketlookup.Lookup, db ticketlookup.ScanAPI, o options, stdout, stderr io.Writer) error {
+func printTicket(ctx context.Context, lookup *ticketlookup.Lookup, o options, stdout, stderr io.Writer) error {
 	if o.org == "" {
-		org, err := ticketlookup.FindOrg(ctx, db, o.table)
+		org, err := lookup.Org(ctx)
 		if err != nil {
 			return err
 		}
@@ -131,14 +118,5 @@ func printTicket(ctx context.Context, lookup *ticketlookup.Lookup, db ticketlook
 	if err != nil {
 		return err
 	}
-	return writeJSON(stdout, item)
-}
-
-func writeJSON(w io.Writer, item ticketlookup.Item) error {
-	b, err := ticketlookup.JSON(item)
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Fprintf(w, "%s\n", b)
-	return err
+	return ticketlookup.WriteJSON(stdout, item)
 }

@@ -1,16 +1,10 @@
 // Command reconcile stores the tickets Periskope holds that the tickets
-// table lacks: the ones whose ticket.created webhook never arrived. See
-// package internal/ops/reconcile for how, docs/operate.md ("Reconcile") for
-// when, and -h for the flags. They default to the environment
-// (TICKETS_TABLE, PERISKOPE_API_KEY_SECRET, PERISKOPE_PHONE,
-// PERISKOPE_BASE_URL), and with -local to the local system of `make run`.
-//
-// With -env prod it stores nothing unless -yes is given. The base URL must
-// be https, or plain http on a loopback host (the local sandbox), as
-// create-ticket requires. AWS credentials and region come from the usual
-// AWS SDK sources. Exit status: 0 when every missing ticket was stored, 1
-// when any failed or the run stopped early, 2 for bad flags, 130 when
-// interrupted.
+// table lacks (package internal/ops/reconcile; docs/operate.md,
+// "Reconcile"). The flags (-h) default to the environment, and with -local
+// to the local system of `make run`. With -env prod it stores nothing
+// unless -yes is given. Exit status: 0 when every missing ticket was
+// stored, 1 when any failed or the run stopped early, 2 for bad flags, 130
+// when interrupted.
 package main
 
 import (
@@ -50,9 +44,7 @@ func main() {
 // options are the command line.
 type options struct {
 	table, secret, phone, baseURL string
-	since                         time.Time
-	dryRun                        bool
-	concurrency                   int
+	run                           reconcile.Config // Since, DryRun and Concurrency
 	rate                          float64
 	reserve                       int
 	env                           string
@@ -70,8 +62,8 @@ func parseFlags(args []string, getenv func(string) string, now time.Time, stderr
 	fs.StringVar(&o.phone, "phone", getenv("PERISKOPE_PHONE"), "the x-phone value (env PERISKOPE_PHONE)")
 	fs.StringVar(&o.baseURL, "base-url", getenv("PERISKOPE_BASE_URL"), "Periskope API prefix (env PERISKOPE_BASE_URL; default "+periskope.DefaultBaseURL+", or the sandbox with -local)")
 	fs.StringVar(&since, "since", "", "only tickets created since: a date (2026-11-01), an RFC 3339 time, or a duration back from now (72h)")
-	fs.BoolVar(&o.dryRun, "dry-run", false, "list the missing tickets; read and store nothing")
-	fs.IntVar(&o.concurrency, "concurrency", reconcile.DefaultConcurrency, "missing tickets read and stored at once")
+	fs.BoolVar(&o.run.DryRun, "dry-run", false, "list the missing tickets; read and store nothing")
+	fs.IntVar(&o.run.Concurrency, "concurrency", reconcile.DefaultConcurrency, "missing tickets read and stored at once")
 	fs.Float64Var(&o.rate, "rate", reconcile.DefaultRate, "most Periskope requests per second (Periskope allows 10 per API key, create-ticket's key included)")
 	fs.IntVar(&o.reserve, "reserve", reconcile.DefaultReserve, "pause until Periskope's window resets once X-RateLimit-Remaining is at most this")
 	fs.StringVar(&o.env, "env", "", "the deployed environment (dev, staging or prod); prod stores only with -yes")
@@ -111,27 +103,24 @@ func parseFlags(args []string, getenv func(string) string, now time.Time, stderr
 		return o, fmt.Errorf("missing %s (see -h)", strings.Join(missing, ", "))
 	case fs.NArg() > 0:
 		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	case o.concurrency < 1 || o.rate <= 0:
+	case o.run.Concurrency < 1 || o.rate <= 0:
 		return o, errors.New("-concurrency and -rate must be positive")
 	case o.reserve < 0:
 		return o, errors.New("-reserve must not be negative")
 	case o.env != "" && o.env != "dev" && o.env != "staging" && o.env != "prod":
 		return o, fmt.Errorf("-env %q: want dev, staging or prod", o.env)
 	}
-	if err := checkBaseURL(o.baseURL); err != nil {
+	err := checkBaseURL(o.baseURL)
+	if err != nil {
 		return o, err
 	}
 	if o.env == "prod" && !o.yes {
-		o.dryRun = true
+		o.run.DryRun = true
 	}
 	if since != "" {
-		t, err := parseSince(since, now)
-		if err != nil {
-			return o, err
-		}
-		o.since = t
+		o.run.Since, err = parseSince(since, now)
 	}
-	return o, nil
+	return o, err
 }
 
 // parseSince reads a duration back from now, a date (midnight UTC) or an
@@ -193,7 +182,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if o.env == "prod" && !o.yes {
 		fmt.Fprintln(stderr, "reconcile: ENV=prod without -yes: a dry run, nothing is stored (add -yes to store the missing tickets)")
 	}
-	transport := &reconcile.Transport{Limiter: reconcile.NewLimiter(o.rate, o.reserve), RequestTimeout: reconcile.DefaultRequestTimeout}
+	transport := &reconcile.Transport{Limiter: reconcile.NewLimiter(o.rate, o.reserve)}
 	client, err := periskope.New(
 		periskope.WithBaseURL(o.baseURL), periskope.WithPhone(o.phone),
 		periskope.WithKeyProvider(createticket.NewSecretKeys(secretsmanager.NewFromConfig(awsCfg), o.secret)),
@@ -205,13 +194,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 2
 	}
 	db := dynamodb.NewFromConfig(awsCfg)
-	printer := &reconcile.Printer{Out: stdout, Status: stderr, Terminal: terminal, DryRun: o.dryRun}
-	r := reconcile.New(client, ticketstore.NewLookup(db, o.table), ticketstore.New(db, o.table), reconcile.Config{
-		Since: o.since, DryRun: o.dryRun, Concurrency: o.concurrency, Reporter: printer,
-	})
-	counts, err := r.Run(ctx)
+	printer := &reconcile.Printer{Out: stdout, Status: stderr, Terminal: terminal, DryRun: o.run.DryRun}
+	o.run.Reporter = printer
+	counts, err := reconcile.Run(ctx, client, ticketstore.NewLookup(db, o.table), ticketstore.New(db, o.table), o.run)
 	printer.Finish()
-	fmt.Fprintln(stdout, reconcile.Summary(counts, time.Since(start), transport.Requests(), o.dryRun))
+	fmt.Fprintln(stdout, reconcile.Summary(counts, time.Since(start), transport.Requests(), o.run.DryRun))
 	switch {
 	case ctx.Err() != nil:
 		fmt.Fprintln(stderr, "reconcile: interrupted; run it again to continue")

@@ -25,11 +25,11 @@ func TestParseFlags(t *testing.T) {
 		check   func(options) bool
 	}{
 		{name: "environment only", check: func(o options) bool {
-			return o.table == "t" && o.secret == "s" && o.phone == local.Phone && o.baseURL == periskope.DefaultBaseURL && o.since.IsZero() && o.rate == 2 && o.reserve == 5 && o.concurrency == 4 && !o.dryRun
+			return o.table == "t" && o.secret == "s" && o.phone == local.Phone && o.baseURL == periskope.DefaultBaseURL && o.run.Since.IsZero() && o.rate == 2 && o.reserve == 5 && o.run.Concurrency == 4 && !o.run.DryRun
 		}},
-		{name: "prod without -yes is a dry run", args: []string{"-env", "prod"}, check: func(o options) bool { return o.dryRun }},
-		{name: "prod with -yes stores", args: []string{"-env", "prod", "-yes"}, check: func(o options) bool { return !o.dryRun }},
-		{name: "dev stores without -yes", args: []string{"-env", "dev"}, check: func(o options) bool { return !o.dryRun }},
+		{name: "prod without -yes is a dry run", args: []string{"-env", "prod"}, check: func(o options) bool { return o.run.DryRun }},
+		{name: "prod with -yes stores", args: []string{"-env", "prod", "-yes"}, check: func(o options) bool { return !o.run.DryRun }},
+		{name: "dev stores without -yes", args: []string{"-env", "dev"}, check: func(o options) bool { return !o.run.DryRun }},
 		{name: "loopback http is the local sandbox", args: []string{"-base-url", "http://localhost:4010/v1"}, check: func(o options) bool { return o.baseURL == "http://localhost:4010/v1" }},
 		{name: "plain http elsewhere", args: []string{"-base-url", "http://api.periskope.app/v1"}, wantErr: "plain http is allowed only for a loopback host"},
 		{name: "not a base URL", args: []string{"-base-url", "api.periskope.app"}, wantErr: "want https://host"},
@@ -38,9 +38,9 @@ func TestParseFlags(t *testing.T) {
 		{name: "unknown env", args: []string{"-env", "production"}, wantErr: "want dev, staging or prod"},
 		{name: "negative reserve", args: []string{"-reserve", "-1"}, wantErr: "-reserve"},
 		{name: "flags win", args: []string{"-table", "x", "-base-url", "http://127.0.0.1:1/v1"}, check: func(o options) bool { return o.table == "x" && o.baseURL == "http://127.0.0.1:1/v1" }},
-		{name: "since a date", args: []string{"-since", "2026-11-01"}, check: func(o options) bool { return o.since.Equal(time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)) }},
-		{name: "since a duration", args: []string{"-since", "72h"}, check: func(o options) bool { return o.since.Equal(now.Add(-72 * time.Hour)) }},
-		{name: "since RFC 3339", args: []string{"-since", "2026-11-27T10:00:00+02:00"}, check: func(o options) bool { return o.since.Equal(time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)) }},
+		{name: "since a date", args: []string{"-since", "2026-11-01"}, check: func(o options) bool { return o.run.Since.Equal(time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)) }},
+		{name: "since a duration", args: []string{"-since", "72h"}, check: func(o options) bool { return o.run.Since.Equal(now.Add(-72 * time.Hour)) }},
+		{name: "since RFC 3339", args: []string{"-since", "2026-11-27T10:00:00+02:00"}, check: func(o options) bool { return o.run.Since.Equal(time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)) }},
 		{name: "local fills the blanks", unset: "*", args: []string{"-local", "-moto-port", "5107", "-sandbox-port", "4107"}, check: func(o options) bool {
 			return o.local && o.table == local.Table && o.secret == local.APIKeySecret && o.phone == local.Phone && o.baseURL == "http://127.0.0.1:4107/v1" && o.motoPort == 5107
 		}},

@@ -98,5 +98,5 @@ func setUp(ctx context.Context, o options) (smoke.Target, *smoke.Checker, error)
 	} else {
 		target, err = smoke.Deployed(ctx, o.stack, cloudformation.NewFromConfig(cfg), secretsmanager.NewFromConfig(cfg))
 	}
-	return target, &smoke.Checker{Signer: &smoke.SigV4{Credentials: cfg.Credentials, Region: cfg.Region}}, err
+	return target, &smoke.Checker{Credentials: cfg.Credentials, Region: cfg.Region}, err
 }

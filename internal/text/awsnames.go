@@ -52,11 +52,11 @@ func isTableARN(s string) bool {
 	if parts[3] == "" || !AllBytes(parts[1], isPartitionByte) || !AllBytes(parts[3], isPartitionByte) {
 		return false
 	}
-	if len(parts[4]) != 12 || !AllBytes(parts[4], IsDigit) {
+	if len(parts[4]) != 12 || !AllBytes(parts[4], isDigit) {
 		return false
 	}
 	name, ok := strings.CutPrefix(parts[5], "table/")
 	return ok && isTableName(name)
 }
 
-func isPartitionByte(c byte) bool { return IsLower(c) || IsDigit(c) || c == '-' }
+func isPartitionByte(c byte) bool { return c >= 'a' && c <= 'z' || isDigit(c) || c == '-' }

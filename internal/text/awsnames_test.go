@@ -20,6 +20,8 @@ func TestCheckTable(t *testing.T) {
 		{"arn:aws:dynamodb:eu-west-1:123456789012:table/periskope-tickets", true},
 		{"arn:aws-cn:dynamodb:cn-north-1:123456789012:table/t01", true},
 		{"arn:aws:dynamodb:eu-west-1:12345678901:table/periskope-tickets", false},
+		{"arn:aws:dynamodb:eu-west-1:12345678901a:table/periskope-tickets", false},
+		{"arn:aws:dynamodb:eu-west-1:123456789012:table/periskope-tickets-é", false},
 		{"arn:aws:dynamodb:eu-west-1:123456789012:table/ab", false},
 		{"arn:aws:s3:eu-west-1:123456789012:table/tickets", false},
 		{"arn:aws:dynamodb::123456789012:table/tickets", false},

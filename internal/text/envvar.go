@@ -1,10 +1,5 @@
 package text
 
-// Both functions check the variables they read from their environment one
-// way: values trimmed, every variable checked, and every problem reported
-// at once, so that one failed deploy names all the variables to fix rather
-// than the first.
-
 import (
 	"errors"
 	"fmt"
@@ -33,7 +28,8 @@ func Getenv(getenv func(string) string, name string) string {
 
 // CheckEnv returns nil when every variable is set (or Optional) and passes
 // its check, else the errors.Join of one error per variable at fault, each
-// wrapping errConfig and naming the variable.
+// wrapping errConfig and naming the variable: one failed deploy names every
+// variable to fix, not just the first.
 func CheckEnv(errConfig error, vars ...EnvVar) error {
 	var errs []error
 	for _, v := range vars {

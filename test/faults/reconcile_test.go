@@ -114,8 +114,8 @@ func TestReconcileAfterPeriskopeGivesUp(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		counts, err := reconcile.New(client, ticketstore.NewLookup(db, local.Table),
-			ticketstore.New(db, local.Table), reconcile.Config{}).Run(ctx)
+		counts, err := reconcile.Run(ctx, client, ticketstore.NewLookup(db, local.Table),
+			ticketstore.New(db, local.Table), reconcile.Config{})
 		if err != nil {
 			t.Fatal(err)
 		}

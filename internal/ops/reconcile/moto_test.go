@@ -106,8 +106,7 @@ func TestMotoThousandTicketsNineHundredStored(t *testing.T) {
 
 	run := func() (reconcile.Counts, *reconcile.Transport) {
 		tr := &reconcile.Transport{Limiter: reconcile.NewLimiter(sandbox.DefaultRateLimit, reconcile.DefaultReserve)}
-		r := reconcile.New(sandboxClient(t, sb, tr), ticketstore.NewLookup(db, table), ticketstore.New(db, table), reconcile.Config{})
-		counts, err := r.Run(ctx)
+		counts, err := reconcile.Run(ctx, sandboxClient(t, sb, tr), ticketstore.NewLookup(db, table), ticketstore.New(db, table), reconcile.Config{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -173,7 +172,7 @@ func TestMotoWebhookWinsTheRace(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	counts, err := reconcile.New(client, staleLookup{}, ticketstore.New(db, table), reconcile.Config{}).Run(ctx)
+	counts, err := reconcile.Run(ctx, client, staleLookup{}, ticketstore.New(db, table), reconcile.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +205,7 @@ func TestMotoStoresALargeGroupTicket(t *testing.T) {
 	api := newPeriskope(1)
 	api.rawInfo = map[string][]byte{"T-0001": env.Data}
 	ctx := context.Background()
-	counts, err := reconcile.New(api, ticketstore.NewLookup(db, table), ticketstore.New(db, table), reconcile.Config{Now: func() time.Time { return now }}).Run(ctx)
+	counts, err := reconcile.Run(ctx, api, ticketstore.NewLookup(db, table), ticketstore.New(db, table), reconcile.Config{Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/periskope-connect/periskope-aws/internal/text"
@@ -13,7 +12,8 @@ import (
 // Printer is a Reporter for people: one line per ticket the table lacked
 // on Out, and the progress on Status, as a bar with an ETA redrawn at most
 // every 100ms when Terminal is set, else as a plain line at most every 5s
-// (a log or CI keeps every line).
+// (a log or CI keeps every line). Like any Reporter it is not called
+// concurrently, so it needs no lock of its own.
 type Printer struct {
 	Out      io.Writer
 	Status   io.Writer
@@ -21,7 +21,6 @@ type Printer struct {
 	// DryRun labels the tickets to store "missing" rather than "stored".
 	DryRun bool
 
-	mu      sync.Mutex
 	start   time.Time
 	last    time.Time
 	counts  Counts
@@ -36,8 +35,6 @@ const barWidth = 24
 // Ticket prints one line: the ticket's key, what happened, and why it
 // failed. Every field comes from Periskope and is escaped (text.Escape).
 func (p *Printer) Ticket(r Result) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
 	if p.drawn {
 		fmt.Fprint(p.Status, "\r\x1b[K")
 		p.drawn = false
@@ -57,15 +54,13 @@ func (p *Printer) Ticket(r Result) {
 	}
 	fmt.Fprintln(p.Out, line)
 	if p.Terminal && p.printed {
-		p.drawBar()
+		p.show()
 	}
 }
 
-// Progress redraws the bar (at most every 100ms) or prints a plain line
-// (at most every 5s).
+// Progress shows c: the bar at most every 100ms, a plain line at most
+// every 5s.
 func (p *Printer) Progress(c Counts) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
 	now := time.Now()
 	if p.start.IsZero() {
 		p.start = now
@@ -79,43 +74,34 @@ func (p *Printer) Progress(c Counts) {
 		return
 	}
 	p.last, p.printed = now, true
-	if p.Terminal {
-		p.drawBar()
-	} else {
-		p.plainLine()
-	}
+	p.show()
 }
 
 // Finish shows the final progress (unless the last line did) and ends the
 // bar's line.
 func (p *Printer) Finish() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	switch {
-	case !p.printed:
-	case p.Terminal:
-		p.drawBar()
+	if !p.printed || !p.Terminal && p.counts == p.plain {
+		return
+	}
+	p.show()
+	if p.Terminal {
 		fmt.Fprintln(p.Status)
 		p.drawn = false
-	case p.counts != p.plain:
-		p.plainLine()
 	}
 }
 
-// plainLine writes the progress as one line of its own.
-func (p *Printer) plainLine() {
+// show redraws the bar over the current line, or writes a plain line.
+func (p *Printer) show() {
 	c := p.counts
-	done := ""
-	if c.Total > 0 {
-		done = fmt.Sprintf("%d/%d done · ", c.Done(), c.Total)
+	if !p.Terminal {
+		done := ""
+		if c.Total > 0 {
+			done = fmt.Sprintf("%d/%d done · ", c.Done(), c.Total)
+		}
+		fmt.Fprintln(p.Status, "progress: "+done+p.countsText(c))
+		p.plain = c
+		return
 	}
-	fmt.Fprintln(p.Status, "progress: "+done+p.countsText(c))
-	p.plain = c
-}
-
-// drawBar redraws the bar over the current line.
-func (p *Printer) drawBar() {
-	c := p.counts
 	filled, of := 0, ""
 	if c.Total > 0 {
 		filled = min(barWidth*c.Done()/c.Total, barWidth)

@@ -1,6 +1,7 @@
 package reconcile
 
 import (
+	"cmp"
 	"context"
 	"io"
 	"net/http"
@@ -15,19 +16,17 @@ import (
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
 
-// DefaultRate is a fifth of Periskope's per-key limit (X-RateLimit-Limit:
-// 10 requests per second). The key is create-ticket's too: a run must
-// leave it the rest.
-const DefaultRate = 2
-
-// DefaultReserve is how many requests of Periskope's window a run leaves
-// to create-ticket: once X-RateLimit-Remaining is at most this, every
-// request waits for X-RateLimit-Reset.
-const DefaultReserve = 5
-
-// maxPause bounds a wait for an X-RateLimit-Reset, so that a misread header
-// cannot stall a run for good; a real reset is at most a window away.
-const maxPause = time.Minute
+const (
+	// DefaultRate is a fifth of Periskope's limit of 10 requests a second
+	// per API key: the key is create-ticket's too.
+	DefaultRate = 2
+	// DefaultReserve is how many requests of Periskope's window a run
+	// leaves to create-ticket (see Limiter).
+	DefaultReserve = 5
+	// maxPause bounds a wait for X-RateLimit-Reset, so that a misread
+	// header cannot stall a run; a real reset is at most a window away.
+	maxPause = time.Minute
+)
 
 // Limiter spaces requests evenly at a fixed rate (golang.org/x/time/rate,
 // burst 1), and holds them all while Periskope says no more than the
@@ -42,16 +41,9 @@ type Limiter struct {
 	paused time.Time // no request before this
 }
 
-// NewLimiter allows perSecond requests a second (DefaultRate when not
-// positive) and pauses while at most reserve requests remain (a negative
-// reserve: DefaultReserve).
+// NewLimiter allows perSecond requests a second and pauses while at most
+// reserve requests remain.
 func NewLimiter(perSecond float64, reserve int) *Limiter {
-	if perSecond <= 0 {
-		perSecond = DefaultRate
-	}
-	if reserve < 0 {
-		reserve = DefaultReserve
-	}
 	return &Limiter{spacing: rate.NewLimiter(rate.Limit(perSecond), 1), reserve: reserve}
 }
 
@@ -69,7 +61,7 @@ func (l *Limiter) Wait(ctx context.Context) error {
 		if !time.Now().Before(l.pausedUntil()) {
 			return nil
 		}
-		// An answer emptied the window while this request waited its turn.
+		// an answer emptied the window while this request waited its turn
 	}
 }
 
@@ -102,49 +94,36 @@ func (l *Limiter) Observe(h http.Header) {
 }
 
 // Transport is an http.RoundTripper that makes every request wait for
-// Limiter and shows it every answer's headers; hand it to the periskope
-// client with periskope.WithHTTPClient and RetryPolicy. It counts the
-// requests it sent.
+// Limiter, shows it every answer's headers and counts the requests; give
+// it to the periskope client with RetryPolicy.
 type Transport struct {
 	Base    http.RoundTripper // nil means http.DefaultTransport
 	Limiter *Limiter
 	// RequestTimeout bounds one request from when its turn comes until its
-	// body is read; 0 means only the request's context does. It replaces
-	// the client's AttemptTimeout, which would also count the wait for the
-	// limiter (up to a whole rate-limit window).
+	// body is read (0: the client's default AttemptTimeout, which it
+	// replaces: that one would also count the wait for the limiter, up to a
+	// whole rate-limit window).
 	RequestTimeout time.Duration
 	sent           atomic.Int64
 }
 
-// RetryPolicy is the periskope client's DefaultRetryPolicy without its
-// per-attempt timeout: use it with a Transport, whose RequestTimeout
-// bounds each attempt once the limiter let it go.
+// RetryPolicy is the periskope client's DefaultRetryPolicy without the
+// per-attempt timeout that Transport's RequestTimeout replaces.
 func RetryPolicy() periskope.RetryPolicy {
 	p := periskope.DefaultRetryPolicy
 	p.AttemptTimeout = 0
 	return p
 }
 
-// DefaultRequestTimeout is the client's default per-attempt timeout.
-var DefaultRequestTimeout = periskope.DefaultRetryPolicy.AttemptTimeout
-
 // RoundTrip waits for the limiter, sends req and observes the answer.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err := t.Limiter.Wait(req.Context()); err != nil {
 		return nil, err
 	}
-	base := t.Base
-	if base == nil {
-		base = http.DefaultTransport
-	}
-	cancel := context.CancelFunc(func() {})
-	if t.RequestTimeout > 0 {
-		var ctx context.Context
-		ctx, cancel = context.WithTimeout(req.Context(), t.RequestTimeout)
-		req = req.WithContext(ctx)
-	}
+	ctx, cancel := context.WithTimeout(req.Context(), cmp.Or(t.RequestTimeout, periskope.DefaultRetryPolicy.AttemptTimeout))
+	req = req.WithContext(ctx)
 	t.sent.Add(1)
-	resp, err := base.RoundTrip(req)
+	resp, err := cmp.Or(t.Base, http.DefaultTransport).RoundTrip(req)
 	if err != nil {
 		cancel()
 		return nil, err
@@ -160,7 +139,6 @@ type cancelOnClose struct {
 	cancel context.CancelFunc
 }
 
-// Close closes the body and releases the timeout.
 func (b *cancelOnClose) Close() error {
 	err := b.ReadCloser.Close()
 	b.cancel()

@@ -1,16 +1,13 @@
 // Package reconcile finds the tickets Periskope holds that the tickets
-// table lacks, and stores them. The webhook stores each ticket when
-// Periskope delivers its ticket.created event; a delivery Periskope gives
-// up on (an outage longer than its redelivery, a wrong signing key, a
-// webhook registered late) leaves a gap nothing else notices. Stripe's
-// answer is its list-events API; ours is Periskope's ticket list.
+// table lacks, and stores them: a ticket.created delivery Periskope gave up
+// on (an outage longer than its redelivery, a wrong signing key, a webhook
+// registered late) leaves a gap nothing else notices.
 //
-// A run pages through GET /tickets until a page is short, or lists only
-// tickets seen before (ErrNoProgress: an API ignoring offset), or MaxPages
-// were read. It asks the table about each page in one BatchGetItem, and
-// stores each missing ticket's info object (GET /tickets/{id}) through the
-// webhook's exactly-once store, marked source "reconcile"; one the webhook
-// stores meanwhile counts as already stored. A second run stores nothing.
+// A run pages through GET /tickets until a short page, a page of tickets
+// seen before (ErrNoProgress) or MaxPages. It asks the table about each
+// page in one BatchGetItem and stores each missing ticket's info (GET
+// /tickets/{id}) through the webhook's exactly-once store, marked source
+// "reconcile". A second run stores nothing.
 package reconcile
 
 import (
@@ -25,14 +22,12 @@ import (
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
 
-// Errors of Run. Per-ticket failures are not errors of Run: they are
-// counted in Counts.Failed and reported through Reporter.Ticket.
+// Errors of Run. A ticket that fails is no error of Run: Counts.Failed
+// counts it and Reporter.Ticket reports it.
 var (
 	ErrList   = errors.New("listing Periskope's tickets failed")
 	ErrLookup = errors.New("reading the tickets table failed")
-	// ErrNoKey: a listed ticket without an org_id or a ticket_id has no key
-	// in the table.
-	ErrNoKey = errors.New("ticket has no org_id or ticket_id")
+	ErrNoKey  = errors.New("ticket has no org_id or ticket_id") // so no key in the table
 	// ErrNoProgress: a full page listed only tickets listed before (an
 	// offset ignored); the tickets past it were not read.
 	ErrNoProgress   = errors.New("Periskope listed no ticket not seen before; the list was not read to its end")
@@ -100,16 +95,14 @@ type Reporter interface {
 
 // Config tunes a run. Zero fields take the defaults.
 type Config struct {
-	// Since skips tickets created before it. Periskope has no filter by
-	// date and its API promises no order of the list, so every page is
-	// still read: a ticket older than Since does not end the run. Zero
-	// stores every missing ticket.
+	// Since skips tickets created before it (zero: none). Periskope's list
+	// has no date filter and no promised order, so every page is still read.
 	Since time.Time
 	// DryRun reports the missing tickets without reading or storing them.
 	DryRun bool
 	// Concurrency bounds the missing tickets read and stored at once
-	// (default 4). Every Periskope call also waits for the rate limiter of
-	// the client, so this only overlaps latencies.
+	// (default 4); the client's rate limiter still spaces the calls, so this
+	// only overlaps latencies.
 	Concurrency int
 	// PageSize is the limit of each GET /tickets (default and most
 	// ticketstore.MaxBatchKeys, so that one page is one BatchGetItem).
@@ -126,17 +119,35 @@ type Config struct {
 // DefaultConcurrency is Config.Concurrency's default.
 const DefaultConcurrency = 4
 
-// Reconciler runs reconciliations.
-type Reconciler struct {
+type nopReporter struct{}
+
+func (nopReporter) Progress(Counts) {}
+func (nopReporter) Ticket(Result)   {}
+
+// run is the state of one Run.
+type run struct {
 	api    Periskope
 	lookup Lookup
 	store  Store
 	cfg    Config
+	mu     sync.Mutex
+	counts Counts
+	listed map[listedKey]bool // every ticket listed, Since or not
 }
 
-// New returns a Reconciler reading api and the table through lookup and
-// writing through store.
-func New(api Periskope, lookup Lookup, store Store, cfg Config) *Reconciler {
+// listedKey tells listed tickets apart by their ids and, for an id that is
+// no exact JSON string ("\ud800" and "\udfff" both read as U+FFFD), by its
+// JSON text as sent.
+type listedKey struct {
+	ref                     ticketstore.TicketRef
+	sentOrgID, sentTicketID string
+}
+
+// Run reconciles once, reading api and the table through lookup and
+// writing through store, and returns the final counts. It stops early with
+// ErrList or ErrLookup (wrapped) when Periskope or DynamoDB fails beyond
+// their clients' retries, or with ctx's error; running again continues.
+func Run(ctx context.Context, api Periskope, lookup Lookup, store Store, cfg Config) (Counts, error) {
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = DefaultConcurrency
 	}
@@ -152,39 +163,10 @@ func New(api Periskope, lookup Lookup, store Store, cfg Config) *Reconciler {
 	if cfg.Reporter == nil {
 		cfg.Reporter = nopReporter{}
 	}
-	return &Reconciler{api: api, lookup: lookup, store: store, cfg: cfg}
-}
-
-type nopReporter struct{}
-
-func (nopReporter) Progress(Counts) {}
-func (nopReporter) Ticket(Result)   {}
-
-// run is the state of one Run.
-type run struct {
-	*Reconciler
-	mu     sync.Mutex
-	counts Counts
-	listed map[listedKey]bool // every ticket listed, Since or not
-}
-
-// listedKey tells listed tickets apart: by their ids, and for an id that is
-// not an exact JSON string (it reads like others, "\ud800" and "\udfff"
-// both as U+FFFD) also by its JSON text as Periskope sent it.
-type listedKey struct {
-	ref                     ticketstore.TicketRef
-	sentOrgID, sentTicketID string
-}
-
-// Run reconciles once and returns the final counts. It stops early with
-// ErrList or ErrLookup (wrapped) when Periskope or DynamoDB fails beyond
-// their clients' retries, or with ctx's error; the tickets handled until
-// then stay stored, so running again continues the work.
-func (r *Reconciler) Run(ctx context.Context) (Counts, error) {
-	ru := &run{Reconciler: r, listed: map[listedKey]bool{}}
-	work := make(chan Result, r.cfg.PageSize)
+	ru := &run{api: api, lookup: lookup, store: store, cfg: cfg, listed: map[listedKey]bool{}}
+	work := make(chan Result, cfg.PageSize)
 	var wg sync.WaitGroup
-	for range r.cfg.Concurrency {
+	for range cfg.Concurrency {
 		wg.Go(func() {
 			for m := range work {
 				err := ru.storeMissing(ctx, m)
@@ -222,10 +204,9 @@ func (ru *run) page(ctx context.Context, work chan<- Result) error {
 			return err
 		}
 		// Offset paging of a newest-first list under concurrent creates
-		// shows some tickets twice (deduplicated in pick), never skips one;
-		// a full page of nothing but repeats is an API not moving on.
-		// count is no end: it may be the page's length rather than the
-		// total, so a full last page is followed by one empty page.
+		// repeats tickets (pick drops them), never skips one; a full page of
+		// repeats is an API not moving on. count may be the page's length,
+		// not the total, so only a short page ends the list.
 		switch {
 		case len(list.Tickets) < ru.cfg.PageSize:
 			return nil // a short page is the last
@@ -237,15 +218,13 @@ func (ru *run) page(ctx context.Context, work chan<- Result) error {
 	return fmt.Errorf("%w (%d)", ErrTooManyPages, ru.cfg.MaxPages)
 }
 
-// pick keeps the tickets of a page not listed before and not older than
-// Since. It returns them and how many tickets of the page were not listed
-// before (Since or not).
+// pick returns the tickets of a page not listed before and not older than
+// Since, and how many were not listed before (Since or not).
 func (ru *run) pick(tickets []periskope.Ticket) (fresh []periskope.Ticket, unseen int) {
 	ru.mu.Lock()
 	defer ru.mu.Unlock()
 	for _, t := range tickets {
-		// A ticket with an inexact id is no key of the table (check fails
-		// it), but it is one ticket all the same, however often listed.
+		// an inexact id is no key (check fails it) but still one ticket
 		key := listedKey{ref: ticketstore.TicketRef{OrgID: t.OrgID, TicketID: t.TicketID}}
 		key.sentOrgID, key.sentTicketID = t.InexactIDs()
 		if ru.listed[key] {
@@ -322,9 +301,8 @@ func (ru *run) storeMissing(ctx context.Context, m Result) error {
 	return ru.store.Put(ctx, t)
 }
 
-// finish counts and reports the fate of a ticket the table lacked; err is
-// nil (stored), ticketstore.ErrDuplicate (stored meanwhile by the webhook)
-// or why it failed.
+// finish counts and reports the fate of a ticket the table lacked: err is
+// nil, ticketstore.ErrDuplicate or why it failed.
 func (ru *run) finish(res Result, err error) {
 	ru.mu.Lock()
 	switch {

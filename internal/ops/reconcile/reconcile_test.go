@@ -54,7 +54,7 @@ func baseline() *scenario {
 
 func (s *scenario) run(t *testing.T) (reconcile.Counts, error) {
 	t.Helper()
-	return reconcile.New(s.api, s.table, s.table, s.cfg).Run(context.Background())
+	return reconcile.Run(context.Background(), s.api, s.table, s.table, s.cfg)
 }
 
 func TestRunStoresTheMissingTickets(t *testing.T) {
@@ -389,7 +389,7 @@ func TestRunInterruptedCountsNoFailures(t *testing.T) {
 			cancel()
 		}
 	}
-	got, err := reconcile.New(s.api, s.table, s.table, s.cfg).Run(ctx)
+	got, err := reconcile.Run(ctx, s.api, s.table, s.table, s.cfg)
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v, want context.Canceled", err)
 	}
@@ -405,7 +405,7 @@ func TestRunSinceReadsPastAnOldTicket(t *testing.T) {
 	api.tickets[150].CreatedAt = periskope.Time{Time: now.AddDate(-1, 0, 0), Raw: "2025-11-28T12:00:00+00:00"}
 	tb := newTable()
 	cfg := reconcile.Config{Now: func() time.Time { return now }, Since: now.Add(-6 * time.Hour)}
-	got, err := reconcile.New(api, tb, tb, cfg).Run(context.Background())
+	got, err := reconcile.Run(context.Background(), api, tb, tb, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

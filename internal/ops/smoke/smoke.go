@@ -1,16 +1,7 @@
 // Package smoke checks a running Periskope bridge, deployed or local, from
-// the outside and without creating a ticket: every request it sends is one
-// the product must refuse or ignore.
-//
-//   - POST /tickets unsigned: 403 from API Gateway's IAM authorization
-//     (skipped for the local gateway, which has no IAM);
-//   - POST /tickets SigV4-signed with a body missing its subject: 400 naming
-//     the field;
-//   - POST /webhooks/periskope unsigned: 401;
-//   - POST /webhooks/periskope signed with the stack's signing key, for an
-//     event the product does not handle: 200 {"status":"ignored"}.
-//
-// cmd/smoke (make smoke) wires it to AWS or to the local system.
+// the outside and without creating a ticket: each of the four requests
+// Run sends is one the product must refuse or ignore. cmd/smoke (make
+// smoke) wires it to AWS or to the local system.
 package smoke
 
 import (
@@ -23,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -52,31 +44,13 @@ type Target struct {
 	IAM bool
 }
 
-// SigV4 signs requests to API Gateway (service execute-api) with the SDK's
-// signer, as an IAM-authorized caller must.
-type SigV4 struct {
-	Credentials aws.CredentialsProvider
+// Checker runs the checks. It signs POST /tickets as an IAM-authorized
+// caller of API Gateway must: SigV4 for service execute-api, with the SDK's
+// signer.
+type Checker struct {
+	Credentials aws.CredentialsProvider // nil: the signed check fails with ErrNoSigner
 	Region      string
 	Now         func() time.Time // the signing time; nil: time.Now
-}
-
-// Sign adds the SigV4 headers to req, whose body is body.
-func (s SigV4) Sign(ctx context.Context, req *http.Request, body []byte) error {
-	creds, err := s.Credentials.Retrieve(ctx)
-	if err != nil {
-		return err
-	}
-	now := time.Now
-	if s.Now != nil {
-		now = s.Now
-	}
-	sum := sha256.Sum256(body)
-	return v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "execute-api", s.Region, now())
-}
-
-// Checker runs the checks; its Signer signs POST /tickets.
-type Checker struct {
-	Signer *SigV4
 }
 
 // client's timeout is longer than either route's integration timeout.
@@ -107,14 +81,10 @@ type Report struct {
 	Results []Result
 }
 
-// OK reports whether no check failed.
+// OK reports whether checks ran and none failed.
 func (r Report) OK() bool {
-	for _, res := range r.Results {
-		if res.Verdict == Fail {
-			return false
-		}
-	}
-	return len(r.Results) > 0
+	failed := slices.ContainsFunc(r.Results, func(res Result) bool { return res.Verdict == Fail })
+	return len(r.Results) > 0 && !failed
 }
 
 // WriteTo prints the report, one line per check, then the totals. What
@@ -133,65 +103,84 @@ func (r Report) WriteTo(w io.Writer) (int64, error) {
 	return int64(n), err
 }
 
-// unknownEvent is the event name of the signed webhook: one the product
-// acknowledges and ignores.
-const unknownEvent = "smoke.check"
+const (
+	// unknownEvent is one the product acknowledges and ignores.
+	unknownEvent = "smoke.check"
+	webhookBody  = `{"event":"` + unknownEvent + `","org_id":"smoke","previous_attributes":{},"timestamp":"2026-01-01T00:00:00+00:00","data":{}}`
+	// invalidTicket lacks the required subject: create-ticket refuses it
+	// before it calls Periskope.
+	invalidTicket = `{"chat_id":"919876543210@c.us"}`
+	maxShown      = 300 // bounds the body quoted in a result
+)
 
-// invalidTicket lacks the required subject: create-ticket refuses it before
-// it calls Periskope.
-const invalidTicket = `{"chat_id":"919876543210@c.us"}`
-
-// maxShown bounds the body quoted in a result.
-const maxShown = 300
+// check is one request and the answer it wants.
+type check struct {
+	name, want string
+	iamOnly    bool // skipped where there is no IAM authorization
+	url, body  string
+	sign       func(ctx context.Context, req *http.Request, body []byte) error // nil: unsigned
+	status     int
+	judge      func(body []byte) string // nil, or why the body is not the one wanted ("" when it is)
+}
 
 // Run sends the four requests to t and reports what came back.
 func (c *Checker) Run(ctx context.Context, t Target) Report {
-	report := Report{Target: t.Name}
-	add := func(r Result) { report.Results = append(report.Results, r) }
-
-	if t.IAM {
-		add(c.check(ctx, "POST /tickets unsigned", "403 (IAM authorization)", t.TicketsURL, []byte(invalidTicket), nil, expectStatus(403)))
-	} else {
-		add(Result{Check: "POST /tickets unsigned", Want: "403 (IAM authorization)", Verdict: Skip,
-			Saw: "skipped: the local gateway has no IAM authorization"})
-	}
-	add(c.check(ctx, "POST /tickets signed, subject missing", `400 with "field":"subject"`, t.TicketsURL, []byte(invalidTicket),
-		c.sign, expectError(400, "subject")))
-
-	add(c.check(ctx, "POST /webhooks/periskope unsigned", "401", t.WebhookURL, []byte(webhookBody), nil, expectStatus(401)))
 	signWebhook := func(_ context.Context, req *http.Request, body []byte) error {
 		req.Header.Set(periskope.SignatureHeader, periskope.Sign(body, t.SigningKey))
 		return nil
 	}
-	add(c.check(ctx, "POST /webhooks/periskope signed, event "+unknownEvent, `200 {"status":"ignored"}`, t.WebhookURL, []byte(webhookBody),
-		signWebhook, expectIgnored))
+	checks := []check{
+		{name: "POST /tickets unsigned", want: "403 (IAM authorization)", iamOnly: true, url: t.TicketsURL, body: invalidTicket, status: 403},
+		{name: "POST /tickets signed, subject missing", want: `400 with "field":"subject"`, url: t.TicketsURL, body: invalidTicket,
+			sign: c.sign, status: 400, judge: namesSubject},
+		{name: "POST /webhooks/periskope unsigned", want: "401", url: t.WebhookURL, body: webhookBody, status: 401},
+		{name: "POST /webhooks/periskope signed, event " + unknownEvent, want: `200 {"status":"ignored"}`, url: t.WebhookURL, body: webhookBody,
+			sign: signWebhook, status: 200, judge: ignored},
+	}
+	report := Report{Target: t.Name}
+	for _, ch := range checks {
+		res := Result{Check: ch.name, Want: ch.want, Verdict: Skip, Saw: "skipped: the local gateway has no IAM authorization"}
+		if t.IAM || !ch.iamOnly {
+			res = ch.run(ctx)
+		}
+		report.Results = append(report.Results, res)
+	}
 	return report
 }
 
+// sign adds the SigV4 headers to req, whose body is body.
 func (c *Checker) sign(ctx context.Context, req *http.Request, body []byte) error {
-	if c.Signer == nil {
+	if c.Credentials == nil {
 		return ErrNoSigner
 	}
-	return c.Signer.Sign(ctx, req, body)
+	creds, err := c.Credentials.Retrieve(ctx)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	if c.Now != nil {
+		now = c.Now()
+	}
+	sum := sha256.Sum256(body)
+	return v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "execute-api", c.Region, now)
 }
 
-// webhookBody is a well-formed event the product does not handle.
-const webhookBody = `{"event":"` + unknownEvent + `","org_id":"smoke","previous_attributes":{},"timestamp":"2026-01-01T00:00:00+00:00","data":{}}`
-
-type signFunc func(ctx context.Context, req *http.Request, body []byte) error
-
-// expectation judges a response: "" when it is the one wanted, else why not.
-type expectation func(status int, body []byte) string
-
-func (c *Checker) check(ctx context.Context, name, want, url string, body []byte, sign signFunc, expect expectation) Result {
-	res := Result{Check: name, Want: want, Verdict: Fail}
-	status, respBody, err := c.post(ctx, url, body, sign)
+func (ch check) run(ctx context.Context) Result {
+	res := Result{Check: ch.name, Want: ch.want, Verdict: Fail}
+	status, body, err := post(ctx, ch.url, []byte(ch.body), ch.sign)
 	if err != nil {
 		res.Saw = err.Error()
 		return res
 	}
-	res.Saw = fmt.Sprintf("%d %s", status, shown(respBody))
-	if why := expect(status, respBody); why != "" {
+	res.Saw = fmt.Sprintf("%d %s", status, shown(body))
+	why := ""
+	switch {
+	case status != ch.status:
+		why = fmt.Sprintf("status %d, want %d", status, ch.status)
+	case ch.judge != nil:
+		why = ch.judge(body)
+	}
+	if why != "" {
 		res.Saw += " (" + why + ")"
 		return res
 	}
@@ -199,7 +188,7 @@ func (c *Checker) check(ctx context.Context, name, want, url string, body []byte
 	return res
 }
 
-func (c *Checker) post(ctx context.Context, url string, body []byte, sign signFunc) (int, []byte, error) {
+func post(ctx context.Context, url string, body []byte, sign func(context.Context, *http.Request, []byte) error) (int, []byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		return 0, nil, fmt.Errorf("%w: %v", ErrRequest, err)
@@ -222,45 +211,20 @@ func (c *Checker) post(ctx context.Context, url string, body []byte, sign signFu
 	return resp.StatusCode, b, nil
 }
 
-func expectStatus(want int) expectation {
-	return func(status int, _ []byte) string {
-		if status != want {
-			return fmt.Sprintf("status %d, want %d", status, want)
-		}
-		return ""
+// namesSubject wants the product's error body naming the field subject.
+func namesSubject(body []byte) string {
+	var e struct{ Error struct{ Code, Field string } } // encoding/json matches the names in any case
+	if err := json.Unmarshal(body, &e); err != nil || e.Error.Code == "" {
+		return `not the product's {"error":{...}} body`
 	}
+	if e.Error.Field != "subject" {
+		return fmt.Sprintf("field %q, want %q", e.Error.Field, "subject")
+	}
+	return ""
 }
 
-// expectError wants the product's error body naming field.
-func expectError(status int, field string) expectation {
-	return func(got int, body []byte) string {
-		if why := expectStatus(status)(got, body); why != "" {
-			return why
-		}
-		var e struct {
-			Error struct {
-				Code  string `json:"code"`
-				Field string `json:"field"`
-			} `json:"error"`
-		}
-		if err := json.Unmarshal(body, &e); err != nil || e.Error.Code == "" {
-			return `not the product's {"error":{...}} body`
-		}
-		if e.Error.Field != field {
-			return fmt.Sprintf("field %q, want %q", e.Error.Field, field)
-		}
-		return ""
-	}
-}
-
-func expectIgnored(status int, body []byte) string {
-	if why := expectStatus(200)(status, body); why != "" {
-		return why
-	}
-	var s struct {
-		Status string `json:"status"`
-		Event  string `json:"event"`
-	}
+func ignored(body []byte) string {
+	var s struct{ Status, Event string }
 	if err := json.Unmarshal(body, &s); err != nil || s.Status != "ignored" || s.Event != unknownEvent {
 		return fmt.Sprintf(`want {"status":"ignored","event":%q}`, unknownEvent)
 	}

@@ -79,13 +79,13 @@ func fakeDeployment(t *testing.T, a answers) *httptest.Server {
 }
 
 func checker() *Checker {
-	return &Checker{Signer: &SigV4{
+	return &Checker{
 		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 			return aws.Credentials{AccessKeyID: "AKIDSMOKE", SecretAccessKey: "secret", SessionToken: "token"}, nil
 		}),
 		Region: testRegion,
 		Now:    func() time.Time { return signingTime },
-	}}
+	}
 }
 
 func target(url string) Target {

@@ -126,7 +126,7 @@ func TestTicketOnMoto(t *testing.T) {
 	}
 
 	// The printed item embeds the event's data as JSON.
-	b, err := ticketlookup.JSON(item)
+	b, err := writtenJSON(item)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,15 +145,15 @@ func TestTicketOnMoto(t *testing.T) {
 	}
 }
 
-func TestFindOrgOnMoto(t *testing.T) {
+func TestOrgOnMoto(t *testing.T) {
 	db, _ := seed(t)
-	got, err := ticketlookup.FindOrg(context.Background(), db, table)
+	got, err := ticketlookup.New(db, table).Org(context.Background())
 	if err != nil || got != org {
-		t.Fatalf("FindOrg = %q, %v; want %q", got, err, org)
+		t.Fatalf("Org = %q, %v; want %q", got, err, org)
 	}
 
 	_, empty := motoserver.StartWithTable(t, table)
-	if _, err := ticketlookup.FindOrg(context.Background(), empty, table); !errors.Is(err, ticketlookup.ErrNoTickets) {
+	if _, err := ticketlookup.New(empty, table).Org(context.Background()); !errors.Is(err, ticketlookup.ErrNoTickets) {
 		t.Fatalf("empty table: err = %v, want ErrNoTickets", err)
 	}
 }
@@ -180,7 +180,7 @@ func TestLargeGroupTicketOnMoto(t *testing.T) {
 	if item["data_gz"] == nil {
 		t.Fatal("the ticket was not stored compressed; the test needs a larger group")
 	}
-	b, err := ticketlookup.JSON(item)
+	b, err := writtenJSON(item)
 	if err != nil {
 		t.Fatal(err)
 	}

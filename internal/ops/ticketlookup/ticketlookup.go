@@ -1,9 +1,7 @@
 // Package ticketlookup answers an operator's two questions about the
-// tickets table without hand-written DynamoDB queries: "did ticket X
-// arrive?" (one item by its key) and "what came from this chat?" (the
-// chat's tickets, newest first, through the ByChat index). It is the logic
-// of `make ticket` and `make tickets` (cmd/lookup); it takes a DynamoDB
-// client, so it runs the same against a deployed table and the local moto.
+// tickets table, "did ticket X arrive?" and "what came from this chat?",
+// for `make ticket` and `make tickets` (cmd/lookup), through a DynamoDB
+// client: a deployed table and the local moto alike.
 package ticketlookup
 
 import (
@@ -11,7 +9,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
+	"text/tabwriter"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -32,14 +32,10 @@ var (
 // Item is one DynamoDB item.
 type Item = map[string]types.AttributeValue
 
-// DB is what the lookups call.
+// DB is what the lookups call; *dynamodb.Client implements it.
 type DB interface {
 	GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
 	Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
-}
-
-// ScanAPI is what FindOrg calls.
-type ScanAPI interface {
 	Scan(ctx context.Context, in *dynamodb.ScanInput, opts ...func(*dynamodb.Options)) (*dynamodb.ScanOutput, error)
 }
 
@@ -78,9 +74,9 @@ func (l *Lookup) Ticket(ctx context.Context, orgID, ticketID string) (Item, erro
 	return out.Item, nil
 }
 
-// ChatTickets returns up to limit tickets of chat, newest first (by
-// created_at, through ticketstore.IndexByChat). A chat id of bare digits is a person's
-// number and gets "@c.us", as Periskope writes it. limit <= 0 means all.
+// ChatTickets returns up to limit (<= 0: all) tickets of chat, newest
+// first, through ticketstore.IndexByChat. Bare digits get "@c.us", as
+// Periskope writes a person's chat.
 func (l *Lookup) ChatTickets(ctx context.Context, chat string, limit int) ([]Item, error) {
 	chat = periskope.NormalizeChatID(chat)
 	switch {
@@ -116,21 +112,21 @@ func (l *Lookup) ChatTickets(ctx context.Context, chat string, limit int) ([]Ite
 	}
 }
 
-// FindOrg returns the org of the first ticket item a scan of the table
-// meets, for a lookup by ticket id alone: a stack serves one Periskope org,
-// so its tickets all carry the same one. It reads keys only and stops at
-// the first ticket; ErrNoTickets when there is none.
-func FindOrg(ctx context.Context, db ScanAPI, table string) (string, error) {
-	in := &dynamodb.ScanInput{
-		TableName:                 aws.String(table),
+// Org returns the org of the first ticket item a scan of the table meets,
+// for a lookup by ticket id alone: a stack serves one Periskope org, so its
+// tickets all carry the same one. It reads keys only and stops at the first
+// ticket; ErrNoTickets when there is none.
+func (l *Lookup) Org(ctx context.Context) (string, error) {
+	pages := dynamodb.NewScanPaginator(l.db, &dynamodb.ScanInput{
+		TableName:                 aws.String(l.table),
 		ProjectionExpression:      aws.String("pk"),
 		FilterExpression:          aws.String("begins_with(pk, :prefix)"),
 		ExpressionAttributeValues: Item{":prefix": &types.AttributeValueMemberS{Value: ticketstore.KeyPrefix}},
-	}
-	for {
-		out, err := db.Scan(ctx, in)
+	})
+	for pages.HasMorePages() {
+		out, err := pages.NextPage(ctx)
 		if err != nil {
-			return "", fmt.Errorf("scan %s for a ticket: %w", table, err)
+			return "", fmt.Errorf("scan %s for a ticket: %w", l.table, err)
 		}
 		for _, item := range out.Items {
 			if pk, ok := item["pk"].(*types.AttributeValueMemberS); ok {
@@ -140,20 +136,15 @@ func FindOrg(ctx context.Context, db ScanAPI, table string) (string, error) {
 				}
 			}
 		}
-		if len(out.LastEvaluatedKey) == 0 {
-			return "", ErrNoTickets
-		}
-		in.ExclusiveStartKey = out.LastEvaluatedKey
 	}
+	return "", ErrNoTickets
 }
 
-// JSON returns item as plain JSON (sets as lists, binary as base64), its
-// data in whatever storage form (ticketstore.DataOf) shown as "data",
-// embedded as JSON when it is JSON, so it reads as a document.
-// data_encoding and members_truncated stay to say how it was stored. Every
-// line is escaped for a terminal (text.Escape): the controls JSON's encoder
-// leaves as they are become \u escapes, so the JSON stays the same.
-func JSON(item Item) ([]byte, error) {
+// WriteJSON writes item as plain JSON (sets as lists, binary as base64)
+// with its data, however stored (ticketstore.DataOf), as "data", embedded
+// when it is JSON. Each line is escaped (text.Escape), which leaves JSON
+// valid: the controls JSON's encoder keeps become \u escapes.
+func WriteJSON(w io.Writer, item Item) error {
 	plain := make(map[string]any, len(item))
 	for name, v := range item {
 		plain[name] = value(v)
@@ -167,13 +158,36 @@ func JSON(item Item) ([]byte, error) {
 	}
 	b, err := json.MarshalIndent(plain, "", "  ")
 	if err != nil {
-		return nil, err
+		return err
 	}
 	lines := strings.Split(string(b), "\n")
 	for i, line := range lines {
 		lines[i] = text.Escape(line)
 	}
-	return []byte(strings.Join(lines, "\n")), nil
+	_, err = fmt.Fprintln(w, strings.Join(lines, "\n"))
+	return err
+}
+
+// summaryColumns are the attributes WriteSummary prints, one column each.
+var summaryColumns = []string{"created_at", "ticket_id", "org_id", "status", "priority", "subject"}
+
+// WriteSummary prints items as a table, one ticket a line, in the order
+// given. Cells are escaped (text.Escape): a subject can neither forge a row
+// or a column nor send the terminal an escape sequence.
+func WriteSummary(w io.Writer, items []Item) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, strings.Join(summaryColumns, "\t"))
+	for _, item := range items {
+		cells := make([]string, len(summaryColumns))
+		for i, name := range summaryColumns {
+			cells[i] = "-"
+			if v := item[name]; v != nil {
+				cells[i] = text.Escape(fmt.Sprint(value(v)))
+			}
+		}
+		fmt.Fprintln(tw, strings.Join(cells, "\t"))
+	}
+	return tw.Flush()
 }
 
 func value(v types.AttributeValue) any {

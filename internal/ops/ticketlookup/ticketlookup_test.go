@@ -87,8 +87,8 @@ func TestLookupErrors(t *testing.T) {
 	if _, err := l.ChatTickets(ctx, "1@c.us", 0); !errors.Is(err, down) {
 		t.Errorf("ChatTickets: err = %v, want it to wrap the SDK's", err)
 	}
-	if _, err := ticketlookup.FindOrg(ctx, &pagedDB{err: down}, "tbl"); !errors.Is(err, down) {
-		t.Errorf("FindOrg: err = %v, want it to wrap the SDK's", err)
+	if _, err := ticketlookup.New(&pagedDB{err: down}, "tbl").Org(ctx); !errors.Is(err, down) {
+		t.Errorf("Org: err = %v, want it to wrap the SDK's", err)
 	}
 	for _, args := range [][2]string{{"", "t"}, {"org", " "}} {
 		if _, err := l.Ticket(ctx, args[0], args[1]); !errors.Is(err, ticketlookup.ErrInvalid) {
@@ -103,12 +103,12 @@ func TestLookupErrors(t *testing.T) {
 	}
 }
 
-// FindOrg reads on past pages that hold no ticket.
-func TestFindOrgSkipsNonTicketPages(t *testing.T) {
+// Org reads on past pages that hold no ticket.
+func TestOrgSkipsNonTicketPages(t *testing.T) {
 	db := &pagedDB{pages: [][]ticketlookup.Item{{}, {{"pk": s("TICKET#org-9#t-1")}}}}
-	org, err := ticketlookup.FindOrg(context.Background(), db, "tbl")
+	org, err := ticketlookup.New(db, "tbl").Org(context.Background())
 	if err != nil || org != "org-9" {
-		t.Fatalf("FindOrg = %q, %v; want org-9", org, err)
+		t.Fatalf("Org = %q, %v; want org-9", org, err)
 	}
 	if len(db.scans) != 2 || aws.ToString(db.scans[0].ProjectionExpression) != "pk" {
 		t.Fatalf("scans = %d, projection %q; want 2 reading pk only", len(db.scans), aws.ToString(db.scans[0].ProjectionExpression))
@@ -161,7 +161,7 @@ func TestWriteSummaryEscapes(t *testing.T) {
 func TestJSONEscapes(t *testing.T) {
 	subject := "a\u009b31m\x7f\u202eb\x1b]52;c;eA==\x07"
 	item := ticketlookup.Item{"subject": s(subject), "data": s(`{"ticket":{"subject":"` + "x\u009b\u2066y" + `"}}`)}
-	b, err := ticketlookup.JSON(item)
+	b, err := writtenJSON(item)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,4 +195,11 @@ func TestLookupRefusesWhatIsNoID(t *testing.T) {
 			t.Errorf("ChatTickets(%q): err = %v, want ErrInvalid", chat, err)
 		}
 	}
+}
+
+// writtenJSON is what WriteJSON writes for item.
+func writtenJSON(item ticketlookup.Item) ([]byte, error) {
+	var buf bytes.Buffer
+	err := ticketlookup.WriteJSON(&buf, item)
+	return buf.Bytes(), err
 }
