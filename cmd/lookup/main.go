@@ -2,7 +2,7 @@
 // `make tickets`; the logic is package internal/ops/ticketlookup's.
 //
 //	lookup ticket  (-table T | -local) -id TICKET [-org ORG] [-endpoint URL]
-//	lookup tickets (-table T | -local) -chat CHAT [-limit N] [-endpoint URL]
+//	lookup tickets (-table T | -local) -chat CHAT [-limit N] [-json] [-endpoint URL]
 //
 // AWS comes from the environment or profile, as for the aws CLI; an
 // -endpoint (moto's, for -local) uses moto's dummy credentials.
@@ -26,7 +26,7 @@ import (
 	"github.com/periskope-connect/periskope-aws/internal/text"
 )
 
-const usage = "usage: lookup ticket (-table T | -local) -id TICKET [-org ORG] | lookup tickets (-table T | -local) -chat CHAT [-limit N]; both take -endpoint URL"
+const usage = "usage: lookup ticket (-table T | -local) -id TICKET [-org ORG] | lookup tickets (-table T | -local) -chat CHAT [-limit N] [-json]; both take -endpoint URL"
 
 func main() {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -53,7 +53,7 @@ type options struct {
 	id, org         string
 	chat            string
 	limit           int
-	local           bool
+	asJSON, local   bool
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -74,6 +74,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "tickets":
 		fs.StringVar(&o.chat, "chat", "", "chat id (bare digits get @c.us)")
 		fs.IntVar(&o.limit, "limit", 20, "most tickets to print (0: all)")
+		fs.BoolVar(&o.asJSON, "json", false, "print the whole items as JSON instead of a table")
 	default:
 		return fmt.Errorf("unknown command %q\n%s", cmd, usage)
 	}
@@ -102,7 +103,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return ticketlookup.WriteSummary(stdout, items)
+	if !o.asJSON {
+		return ticketlookup.WriteSummary(stdout, items)
+	}
+	for _, item := range items {
+		if err := ticketlookup.WriteJSON(stdout, item); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func printTicket(ctx context.Context, lookup *ticketlookup.Lookup, o options, stdout, stderr io.Writer) error {
