@@ -56,6 +56,15 @@ func TestRunAgainstLocalMoto(t *testing.T) {
 		t.Fatalf("tickets printed, want newest first:\n%s", out.String())
 	}
 
+	out.Reset()
+	if err := run(ctx, append([]string{"tickets", "-chat", "919537851844", "-json"}, localArgs...), &out, &errOut); err != nil {
+		t.Fatalf("tickets -json: %v", err)
+	}
+	newest, oldest := strings.Index(out.String(), `"pk": "TICKET#org-7#t-new"`), strings.Index(out.String(), `"pk": "TICKET#org-7#t-old"`)
+	if newest < 0 || oldest < newest {
+		t.Fatalf("tickets -json printed, want the whole items, newest first:\n%s", out.String())
+	}
+
 	if err := run(ctx, append([]string{"ticket", "-id", "t-404", "-org", "org-7"}, localArgs...), &out, &errOut); err == nil {
 		t.Fatal("a missing ticket printed no error")
 	}
