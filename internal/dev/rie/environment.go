@@ -1,6 +1,7 @@
 package rie
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json/jsontext"
@@ -41,7 +42,7 @@ const (
 
 // Limits of starting an emulator process.
 const (
-	startAttempts = 3 // a free port can be taken between probe and bind
+	startAttempts = 3
 	readyTimeout  = 10 * time.Second
 	stopGrace     = 3 * time.Second
 )
@@ -96,21 +97,11 @@ type environment struct {
 	broken  bool               // an invocation failed in the emulator: never reuse it
 }
 
-// startEnvironment starts an emulator process for cfg's bootstrap and waits
-// until it accepts invocations. onExit is called once the process has
-// exited, whatever the cause.
-func startEnvironment(cfg Config, environ []string, out *log.Logger, onExit func(*environment)) (*environment, error) {
-	var err error
-	for range startAttempts {
-		var env *environment
-		if env, err = tryStart(cfg, environ, out, onExit); err == nil {
-			return env, nil
-		}
-	}
-	return nil, err
-}
-
-func tryStart(cfg Config, environ []string, out *log.Logger, onExit func(*environment)) (*environment, error) {
+// startEnvironment starts an emulator process for f's bootstrap and waits
+// until it accepts invocations; f.exited is told once it has exited,
+// whatever the cause.
+func (f *Function) startEnvironment() (*environment, error) {
+	cfg := f.cfg
 	invokeAddr, err := local.FreeAddr()
 	if err != nil {
 		return nil, err
@@ -126,7 +117,7 @@ func tryStart(cfg Config, environ []string, out *log.Logger, onExit func(*enviro
 		"--runtime-api-address", runtimeAddr,
 		cfg.Bootstrap)
 	cmd.Dir = filepath.Dir(cfg.Bootstrap)
-	cmd.Env = environ
+	cmd.Env = f.environ()
 	// A bootstrap the emulator leaves behind when it is killed comes to
 	// this process (adoptOrphans), which knows it by its executable or,
 	// once it has exited, by the name the emulator ran it by.
@@ -150,7 +141,7 @@ func tryStart(cfg Config, environ []string, out *log.Logger, onExit func(*enviro
 	// With exec's pipes it would also wait for every process holding them,
 	// such as a bootstrap left running by a killed emulator, and the pool
 	// would hand out the dead environment meanwhile.
-	pipe, copied, err := outputPipe(out, env.noteInitReport)
+	pipe, copied, err := outputPipe(f.out, env.noteInitReport)
 	if err != nil {
 		return nil, err
 	}
@@ -171,7 +162,7 @@ func tryStart(cfg Config, environ []string, out *log.Logger, onExit func(*enviro
 		killGroup(cmd.Process.Pid)
 		killOrphans(leftovers{group: cmd.Process.Pid, emulator: filepath.Base(cfg.Emulator), bootstrap: bootstrap, name: name})
 		close(env.exited)
-		onExit(env)
+		f.exited(env)
 		<-copied
 		close(env.drained)
 	}()
@@ -340,4 +331,38 @@ func (e *environment) noteInitReport(line []byte) {
 		default: // nobody reads old reports; a full buffer drops this one
 		}
 	}
+}
+
+// maxPartialLine bounds how much of an unterminated line is buffered.
+const maxPartialLine = 64 * 1024
+
+// outputPipe returns the write end of a pipe whose lines are written to
+// out, each seen first by onLine; copied is closed once every holder of
+// the write end has closed it and the last line is out.
+// One Logger per function: its lock keeps lines of its environments whole.
+func outputPipe(out *log.Logger, onLine func(line []byte)) (write *os.File, copied <-chan struct{}, err error) {
+	r, write, err := os.Pipe()
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: output pipe: %v", ErrEmulator, err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		// A line longer than maxPartialLine goes out in pieces, an
+		// unterminated last one at EOF.
+		br := bufio.NewReaderSize(r, maxPartialLine)
+		for {
+			line, err := br.ReadSlice('\n')
+			if len(line) > 0 {
+				line = bytes.TrimSuffix(bytes.TrimSuffix(line, []byte("\n")), []byte("\r"))
+				onLine(line)
+				out.Print(string(line))
+			}
+			if err != nil && err != bufio.ErrBufferFull {
+				_ = r.Close()
+				return
+			}
+		}
+	}()
+	return write, done, nil
 }

@@ -253,9 +253,14 @@ func (f *Function) release(env *environment) {
 	f.idle = append(f.idle, env)
 }
 
-// start starts one environment and adds it to the pool's list.
-func (f *Function) start() (*environment, error) {
-	env, err := startEnvironment(f.cfg, f.environ(), f.out, f.exited)
+// start starts one environment, trying again when the emulator cannot (a
+// free port can be taken between probe and bind), and adds it to the pool.
+func (f *Function) start() (env *environment, err error) {
+	for range startAttempts {
+		if env, err = f.startEnvironment(); err == nil {
+			break
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
