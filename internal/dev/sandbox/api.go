@@ -18,19 +18,8 @@ import (
 // maxRequestBytes bounds a request body.
 const maxRequestBytes = 1 << 20
 
-// Error codes of the sandbox's answers ({"message": ..., "code": ...}).
-// Periskope does not document its own; these are the sandbox's.
-const (
-	CodeUnauthorized    = "unauthorized"
-	CodeInvalidPhone    = "invalid_phone"
-	CodeInvalidRequest  = "invalid_request"
-	CodeNotFound        = "not_found"
-	CodeRateLimited     = "rate_limited"
-	CodeInternalError   = "internal_error"
-	CodePayloadTooLarge = "payload_too_large"
-)
-
-// apiError is an error answer.
+// apiError is an error answer. Periskope documents no error codes; these
+// are the sandbox's own.
 type apiError struct {
 	Status  int    `json:"-"`
 	Message string `json:"message"`
@@ -38,7 +27,7 @@ type apiError struct {
 }
 
 func badRequest(format string, args ...any) *apiError {
-	return &apiError{Status: http.StatusBadRequest, Code: CodeInvalidRequest, Message: fmt.Sprintf(format, args...)}
+	return &apiError{Status: http.StatusBadRequest, Code: "invalid_request", Message: fmt.Sprintf(format, args...)}
 }
 
 // apiHandler serves one validated /v1 request: a 200 with answer, or err.
@@ -51,7 +40,7 @@ func (s *Sandbox) routes() {
 	s.mux.HandleFunc("GET /v1/tickets/{id}", s.api(s.getTicket, false))
 	s.mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
 		s.commonHeaders(w)
-		writeJSON(w, http.StatusNotFound, apiError{Code: CodeNotFound, Message: "Cannot " + r.Method + " " + r.URL.Path})
+		writeJSON(w, http.StatusNotFound, apiError{Code: "not_found", Message: "Cannot " + r.Method + " " + r.URL.Path})
 	})
 	s.mux.HandleFunc("POST /__sandbox/faults", s.handleAddFaults)
 	s.mux.HandleFunc("DELETE /__sandbox/faults", s.admin(s.ClearFaults))
@@ -86,11 +75,11 @@ func (s *Sandbox) admit(w http.ResponseWriter, r *http.Request, isCreate bool) (
 		return nil, badRequest("reading the body: %v", err)
 	}
 	if len(body) > maxRequestBytes {
-		return nil, &apiError{Status: http.StatusRequestEntityTooLarge, Code: CodePayloadTooLarge, Message: "request entity too large"}
+		return nil, &apiError{Status: http.StatusRequestEntityTooLarge, Code: "payload_too_large", Message: "request entity too large"}
 	}
 	key, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if !ok || subtle.ConstantTimeCompare([]byte(key), []byte(s.cfg.APIKey)) != 1 {
-		return nil, &apiError{Status: http.StatusUnauthorized, Code: CodeUnauthorized, Message: "Unauthorized: missing or invalid API key"}
+		return nil, &apiError{Status: http.StatusUnauthorized, Code: "unauthorized", Message: "Unauthorized: missing or invalid API key"}
 	}
 	if isCreate {
 		s.count(func(st *Stats) { st.CreatesReceived++ })
@@ -99,7 +88,7 @@ func (s *Sandbox) admit(w http.ResponseWriter, r *http.Request, isCreate bool) (
 		}
 	}
 	if err := periskopetest.CheckPhone(r.Header.Get("x-phone")); err != nil {
-		return nil, &apiError{Status: http.StatusBadRequest, Code: CodeInvalidPhone, Message: err.Error()}
+		return nil, &apiError{Status: http.StatusBadRequest, Code: "invalid_phone", Message: err.Error()}
 	}
 	if err := s.spec.Validate(r, body); err != nil { // the bearer key is checked above
 		return nil, badRequest("%v", err)
