@@ -182,9 +182,6 @@ func printRSS(mem *rss) {
 	}
 }
 
-// result is one answer.
-type result = benchkit.Response
-
 // delivery is one webhook request; a duplicate shares its pair's barrier
 // with its original so that both are sent at the same moment.
 type delivery struct {
@@ -245,29 +242,25 @@ func planDeliveries(o options, org string) (queue []delivery, unique int, err er
 	if dups > 0 && o.concurrency < 2 {
 		return nil, 0, fmt.Errorf("-concurrency %d cannot send a duplicate together with its original", o.concurrency)
 	}
-	every := float64(unique) / float64(max(dups, 1))
-	nextDup := 0.0
 	for i := range unique {
 		body := benchkit.TicketCreated(org, ticketID(i))
-		if dups > 0 && float64(i) >= nextDup && len(queue)-i < dups {
+		// Original i has a duplicate when (i+1)·dups/unique steps up: dups
+		// of them, evenly spread.
+		if (i+1)*dups/unique > i*dups/unique {
 			pair := &sync.WaitGroup{}
 			pair.Add(2)
 			queue = append(queue, delivery{body, pair}, delivery{body, pair})
-			nextDup += every
 			continue
 		}
 		queue = append(queue, delivery{body: body})
-	}
-	if len(queue) != o.deliveries {
-		return nil, 0, fmt.Errorf("built %d deliveries, want %d", len(queue), o.deliveries)
 	}
 	return queue, unique, nil
 }
 
 // sendDeliveries posts the queue, signed, with concurrency workers; the two
 // deliveries of a pair wait for each other.
-func sendDeliveries(ctx context.Context, concurrency int, client *http.Client, url string, queue []delivery) []result {
-	results := make([]result, len(queue))
+func sendDeliveries(ctx context.Context, concurrency int, client *http.Client, url string, queue []delivery) []benchkit.Response {
+	results := make([]benchkit.Response, len(queue))
 	var g errgroup.Group
 	g.SetLimit(concurrency)
 	for i, d := range queue {
@@ -293,7 +286,7 @@ type tally struct {
 	latencies []time.Duration
 }
 
-func tallyDeliveries(results []result) tally {
+func tallyDeliveries(results []benchkit.Response) tally {
 	t := tally{statuses: map[int]int{}, outcomes: map[string]int{}}
 	for _, r := range results {
 		if r.Err != nil {
@@ -369,13 +362,13 @@ func printChecks(cs []check) bool {
 
 // keyResult is what one Idempotency-Key got: every answer, and the final
 // ones (after in-progress retries).
-type keyResult struct{ all, final []result }
+type keyResult struct{ all, final []benchkit.Response }
 
 // send posts once, retrying a 409 in progress after its Retry-After (at most
 // 10 times), as a client following the contract would. It returns every
 // answer; the last is the final one.
-func send(ctx context.Context, client *http.Client, url string, headers map[string]string, body []byte) []result {
-	var all []result
+func send(ctx context.Context, client *http.Client, url string, headers map[string]string, body []byte) []benchkit.Response {
+	var all []benchkit.Response
 	for attempt := 0; ; attempt++ {
 		r := benchkit.Send(ctx, client, url, headers, body)
 		all = append(all, r)
@@ -391,7 +384,7 @@ func send(ctx context.Context, client *http.Client, url string, headers map[stri
 func sendKey(ctx context.Context, client *http.Client, url string, runID int64, k int) keyResult {
 	body := fmt.Appendf(nil, `{"chat_id":"919876543210@c.us","subject":"load %d","priority":%d}`, k, 1+k%4)
 	headers := map[string]string{"Content-Type": "application/json", "Idempotency-Key": fmt.Sprintf("load-%d-%04d", runID, k)}
-	var sent [3][]result
+	var sent [3][]benchkit.Response
 	var pair sync.WaitGroup
 	for i := range 2 {
 		pair.Go(func() { sent[i] = send(ctx, client, url, headers, body) })
@@ -414,7 +407,7 @@ type keyTally struct {
 }
 
 func tallyKeys(keys []keyResult) keyTally {
-	var all []result
+	var all []benchkit.Response
 	t := keyTally{failures: map[string]int{}}
 	for _, k := range keys {
 		all = append(all, k.all...)

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"testing"
+
+	"github.com/periskope-connect/periskope-aws/bench/benchkit"
 )
 
 func TestPlanDeliveries(t *testing.T) {
@@ -48,7 +50,7 @@ func TestPlanDeliveries(t *testing.T) {
 }
 
 func TestTallyDeliveries(t *testing.T) {
-	got := tallyDeliveries([]result{
+	got := tallyDeliveries([]benchkit.Response{
 		{Status: 200, Body: []byte(`{"status":"stored"}`)},
 		{Status: 200, Body: []byte(`{"status":"duplicate"}`)},
 		{Status: 503, Body: []byte(`{"error":{}}`)},
@@ -60,14 +62,14 @@ func TestTallyDeliveries(t *testing.T) {
 }
 
 func TestTallyKeys(t *testing.T) {
-	created := func(id string) result {
-		return result{Status: 201, Body: []byte(`{"ticket":{"ticket_id":"` + id + `"}}`)}
+	created := func(id string) benchkit.Response {
+		return benchkit.Response{Status: 201, Body: []byte(`{"ticket":{"ticket_id":"` + id + `"}}`)}
 	}
-	retried := result{Status: 409, Body: []byte(`{"error":{"code":"idempotency_in_progress"}}`)}
+	retried := benchkit.Response{Status: 409, Body: []byte(`{"error":{"code":"idempotency_in_progress"}}`)}
 	got := tallyKeys([]keyResult{
-		{all: []result{created("a"), retried, created("a"), created("a")}, final: []result{created("a"), created("a"), created("a")}},
-		{all: []result{created("b"), created("c"), created("b")}, final: []result{created("b"), created("c"), created("b")}},
-		{all: []result{created("d"), {Status: 503, Body: []byte("x")}, created("d")}, final: []result{created("d"), {Status: 503, Body: []byte("x")}, created("d")}},
+		{all: []benchkit.Response{created("a"), retried, created("a"), created("a")}, final: []benchkit.Response{created("a"), created("a"), created("a")}},
+		{all: []benchkit.Response{created("b"), created("c"), created("b")}, final: []benchkit.Response{created("b"), created("c"), created("b")}},
+		{all: []benchkit.Response{created("d"), {Status: 503, Body: []byte("x")}, created("d")}, final: []benchkit.Response{created("d"), {Status: 503, Body: []byte("x")}, created("d")}},
 	})
 	if got.requests != 10 || got.bad != 1 || got.fiveXX() != 1 || got.mismatched != 1 || len(got.failures) != 1 || got.statuses[409] != 1 || len(got.latencies) != 10 {
 		t.Errorf("tally = %+v", got)
