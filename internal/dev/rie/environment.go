@@ -146,7 +146,10 @@ func (f *Function) startEnvironment() (*environment, error) {
 		return nil, err
 	}
 	cmd.Stdout, cmd.Stderr = pipe, pipe
-	setProcessAttributes(cmd)
+	// Its own process group, so that a Ctrl-C at the terminal reaches only
+	// the harness, which stops the environments in order.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	setParentDeathSignal(cmd.SysProcAttr)
 	err = cmd.Start()
 	// The emulator has its own copy now; the copier ends when it and its
 	// bootstraps have closed theirs.
@@ -158,8 +161,10 @@ func (f *Function) startEnvironment() (*environment, error) {
 		_ = cmd.Wait()
 		// Bootstraps left by an emulator that was killed: nobody can
 		// invoke them any more. They are reaped before the exit is
-		// reported, even those that have exited by themselves.
-		killGroup(cmd.Process.Pid)
+		// reported, even those that have exited by themselves. First what
+		// is left of its process group (the id is not reused while a
+		// member lives); its bootstraps are in groups of their own.
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		killOrphans(leftovers{group: cmd.Process.Pid, emulator: filepath.Base(cfg.Emulator), bootstrap: bootstrap, name: name})
 		close(env.exited)
 		f.exited(env)
@@ -311,8 +316,13 @@ func (e *environment) stop() {
 	}
 	// Its children now, not at the signal: one it has reaped since may
 	// have passed its id on. A bootstrap that dies after the emulator
-	// comes to this process, which reaps it (killOrphans).
-	killAll(e.pid(), childPIDs(e.pid()))
+	// comes to this process, which reaps it (killOrphans). Each by its
+	// group: the emulator starts every bootstrap in one of its own.
+	for _, p := range append(childPIDs(e.pid()), e.pid()) {
+		if syscall.Kill(-p, syscall.SIGKILL) != nil {
+			_ = syscall.Kill(p, syscall.SIGKILL)
+		}
+	}
 	<-e.exited
 }
 
