@@ -98,7 +98,7 @@ type environment struct {
 }
 
 // startEnvironment starts an emulator process for f's bootstrap and waits
-// until it accepts invocations; f.exited is told once it has exited,
+// until it accepts invocations. The pool drops it once it has exited,
 // whatever the cause.
 func (f *Function) startEnvironment() (*environment, error) {
 	cfg := f.cfg
@@ -167,7 +167,9 @@ func (f *Function) startEnvironment() (*environment, error) {
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		killOrphans(leftovers{group: cmd.Process.Pid, emulator: filepath.Base(cfg.Emulator), bootstrap: bootstrap, name: name})
 		close(env.exited)
-		f.exited(env)
+		f.mu.Lock()
+		f.remove(env)
+		f.mu.Unlock()
 		<-copied
 		close(env.drained)
 	}()

@@ -274,13 +274,6 @@ func (f *Function) start() (env *environment, err error) {
 	return env, nil
 }
 
-// exited drops an environment whose emulator process has exited.
-func (f *Function) exited(env *environment) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.remove(env)
-}
-
 // remove drops env from the pool's lists. f.mu must be held.
 func (f *Function) remove(env *environment) {
 	f.all = slices.DeleteFunc(f.all, func(e *environment) bool { return e == env })

@@ -30,9 +30,6 @@ func badRequest(format string, args ...any) *apiError {
 	return &apiError{Status: http.StatusBadRequest, Code: "invalid_request", Message: fmt.Sprintf(format, args...)}
 }
 
-// apiHandler serves one validated /v1 request: a 200 with answer, or err.
-type apiHandler func(r *http.Request, body []byte) (answer any, err *apiError)
-
 func (s *Sandbox) routes() {
 	s.mux = http.NewServeMux()
 	s.mux.HandleFunc("POST /v1/tickets/create", s.api(s.createTicket, true))
@@ -48,10 +45,11 @@ func (s *Sandbox) routes() {
 	s.mux.HandleFunc("POST /__sandbox/reset", s.admin(s.Reset))
 }
 
-// api wraps a handler with what every Periskope endpoint does: headers,
+// api wraps h, which answers one validated /v1 request with a 200 and its
+// answer or an error, with what every Periskope endpoint does: headers,
 // bearer key, x-phone, validation against the spec; and, for creates,
 // injected faults.
-func (s *Sandbox) api(h apiHandler, isCreate bool) http.HandlerFunc {
+func (s *Sandbox) api(h func(r *http.Request, body []byte) (any, *apiError), isCreate bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		s.commonHeaders(w)
