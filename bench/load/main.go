@@ -330,11 +330,7 @@ func scanTickets(ctx context.Context, moto *motoserver.Server, org string) (map[
 		}
 		for _, item := range page.Items {
 			pk := item["pk"].(*types.AttributeValueMemberS).Value
-			id := strings.TrimPrefix(pk, prefix)
-			if ids[id] {
-				return nil, fmt.Errorf("ticket %s stored twice", id)
-			}
-			ids[id] = true
+			ids[strings.TrimPrefix(pk, prefix)] = true // pk is the table's key: one item each
 		}
 	}
 	return ids, nil

@@ -194,8 +194,10 @@ type leftovers struct {
 	name      string // the base name the emulator ran the bootstrap by
 }
 
-// invoke posts payload to the emulator and reads its answer.
-func (e *environment) invoke(payload []byte) (*Result, error) {
+// invoke posts payload to the emulator and reads its answer. An error of
+// the emulator breaks the environment: a stuck or dead one is replaced.
+func (e *environment) invoke(payload []byte) (_ *Result, err error) {
+	defer func() { e.broken = err != nil }()
 	// The emulator bounds init and the invocation by the timeout each; the
 	// margin is for the process itself, and only a stuck one reaches it.
 	ctx, cancel := context.WithTimeout(context.Background(), 2*e.timeout+10*time.Second)
@@ -209,18 +211,15 @@ func (e *environment) invoke(payload []byte) (*Result, error) {
 	start := time.Now()
 	resp, err := e.client.Do(req)
 	if err != nil {
-		e.broken = true // a stuck or dead environment is replaced
 		return nil, fmt.Errorf("%w: invoking %s: %v", ErrEmulator, e.url, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes+1))
 	if err != nil {
-		e.broken = true
 		return nil, fmt.Errorf("%w: reading its answer: %v", ErrEmulator, err)
 	}
 	res := &Result{RequestID: id, Payload: body, PID: e.pid(), Duration: time.Since(start)}
 	if res.Error, err = classify(resp.StatusCode, body); err != nil {
-		e.broken = true
 		return nil, err
 	}
 	res.InitDuration = e.initDuration()
