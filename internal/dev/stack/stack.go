@@ -234,8 +234,6 @@ func (st *Stack) startSandbox(ln net.Listener) error {
 		webhookURL = "http://" + net.JoinHostPort(local.Host, strconv.Itoa(st.cfg.APIPort)) + "/webhooks/periskope"
 	}
 	srv, err := sandbox.Serve(ln, sandbox.Config{
-		APIKey:     local.APIKey,
-		SigningKey: local.SigningKey,
 		WebhookURL: webhookURL,
 		OrgPhone:   st.cfg.PeriskopePhone,
 		Log:        st.cfg.Output,
