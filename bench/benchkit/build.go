@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/periskope-connect/periskope-aws/internal/dev/lambdabuild"
-	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/rie"
 )
 
@@ -57,8 +56,7 @@ func BuildHost(ctx context.Context, root, dir string, targets ...Target) (Binari
 }
 
 // Function is the emulator config of target t as the function name, with
-// its environment and timeout, in the region of the local table and secrets.
+// its environment and timeout.
 func (b Binaries) Function(name string, t Target, env map[string]string, timeout time.Duration) rie.Config {
-	return rie.Config{Emulator: b.Emulator, Name: name, Bootstrap: b.Bootstraps[t], Env: env,
-		Timeout: timeout, Region: local.Region}
+	return rie.Config{Emulator: b.Emulator, Name: name, Bootstrap: b.Bootstraps[t], Env: env, Timeout: timeout}
 }

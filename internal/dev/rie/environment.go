@@ -61,8 +61,8 @@ func (f *Function) environ() []string {
 		"AWS_LAMBDA_LOG_GROUP_NAME":       "/aws/lambda/" + cfg.Name,
 		"AWS_LAMBDA_LOG_STREAM_NAME":      time.Now().UTC().Format("2006/01/02") + "/[$LATEST]" + strings.ReplaceAll(uuid.NewString(), "-", ""),
 		"AWS_LAMBDA_LOG_FORMAT":           "JSON",
-		"AWS_REGION":                      cfg.Region,
-		"AWS_DEFAULT_REGION":              cfg.Region,
+		"AWS_REGION":                      local.Region, // where the local table and secrets are
+		"AWS_DEFAULT_REGION":              local.Region,
 		"AWS_ACCESS_KEY_ID":               dummyAccessKeyID,
 		"AWS_SECRET_ACCESS_KEY":           dummySecretAccessKey,
 		"AWS_SESSION_TOKEN":               dummySessionToken,

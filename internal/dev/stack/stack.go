@@ -269,7 +269,6 @@ func (st *Stack) startFunctions() error {
 			Env:         env,
 			Timeout:     spec.Timeout,
 			MemoryMB:    spec.Memory,
-			Region:      local.Region, // where ProvisionLocal created the table and secrets
 			Concurrency: st.cfg.Concurrency,
 			// One environment is up at startup; like Lambda, the emulator
 			// inits the bootstrap at its first invocation.
