@@ -4,13 +4,8 @@
 // Periskope's headers and ticket info objects, and after each create posts a
 // signed ticket.created webhook to a configured URL, retrying like a real
 // sender. Faults (429, 500, slow answers, dropped deliveries) can be
-// injected, and counters read, through /__sandbox/* or the Go API.
-//
-// Use it in tests the way stripe-mock is used:
-//
-//	srv, err := sandbox.Listen("127.0.0.1:0", sandbox.Config{WebhookURL: hookURL})
-//	...
-//	client, _ := periskope.New(periskope.WithBaseURL(srv.BaseURL()), periskope.WithAPIKey(local.APIKey), ...)
+// injected, and counters read, through /__sandbox/* or the Go API. Tests
+// use it the way stripe-mock is used (see ExampleListen).
 package sandbox
 
 import (
