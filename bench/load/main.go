@@ -147,23 +147,21 @@ func run(o options) error {
 // sampleEvery samples now and every period until the returned stop is
 // called, which samples a last time.
 func (r *rss) sampleEvery(period time.Duration) (stop func()) {
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		t := time.NewTicker(period)
-		defer t.Stop()
+	done, stopped := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(stopped)
 		for {
 			r.sample()
 			select {
 			case <-done:
 				return
-			case <-t.C:
+			case <-time.After(period):
 			}
 		}
-	})
+	}()
 	return func() {
 		close(done)
-		wg.Wait()
+		<-stopped
 		r.sample()
 	}
 }
