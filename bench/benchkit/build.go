@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/periskope-connect/periskope-aws/internal/dev/lambdabuild"
-	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/rie"
 )
 
@@ -53,9 +52,8 @@ func BuildHost(ctx context.Context, root, dir string, targets ...Target) (Binari
 	return b, nil
 }
 
-// Function is the emulator config of target t run as the function name,
-// in the local region.
+// Function is the emulator config of target t as the function name, with
+// its environment and timeout.
 func (b Binaries) Function(name string, t Target, env map[string]string, timeout time.Duration) rie.Config {
-	return rie.Config{Emulator: b.Emulator, Name: name, Bootstrap: b.Bootstraps[t], Env: env,
-		Timeout: timeout, Region: local.Region}
+	return rie.Config{Emulator: b.Emulator, Name: name, Bootstrap: b.Bootstraps[t], Env: env, Timeout: timeout}
 }

@@ -63,7 +63,7 @@ func StartRig(ctx context.Context, targets ...Target) (_ *Rig, err error) {
 	if r.Proxy, err = StartAWSProxy(r.Moto.Endpoint); err != nil {
 		return nil, err
 	}
-	r.Sandbox, err = sandbox.Listen("127.0.0.1:0", sandbox.Config{APIKey: local.APIKey, OrgPhone: local.Phone})
+	r.Sandbox, err = sandbox.Listen("127.0.0.1:0", sandbox.Config{OrgPhone: local.Phone})
 	return r, err
 }
 

@@ -23,13 +23,12 @@ import (
 	"github.com/periskope-connect/periskope-aws/bench/benchkit"
 )
 
-type samples struct{ ns, bytes, allocs []float64 }
-
 // parse reads the benchmark results of r (golang.org/x/perf/benchfmt, the
 // reader of benchstat) by name, without the Benchmark prefix and the
-// -GOMAXPROCS suffix: "WebhookCPUPath", "WebhookSteps/Verify".
-func parse(r io.Reader) (map[string]*samples, error) {
-	out := map[string]*samples{}
+// -GOMAXPROCS suffix ("WebhookCPUPath", "WebhookSteps/Verify"), and unit as
+// written ("ns/op", not benchfmt's "sec/op").
+func parse(r io.Reader) (map[string]map[string][]float64, error) {
+	out := map[string]map[string][]float64{}
 	br := benchfmt.NewReader(r, "input")
 	for br.Scan() {
 		res, ok := br.Result().(*benchfmt.Result)
@@ -43,24 +42,15 @@ func parse(r io.Reader) (map[string]*samples, error) {
 				name += string(p)
 			}
 		}
-		s := out[name]
-		if s == nil {
-			s = &samples{}
-			out[name] = s
+		if out[name] == nil {
+			out[name] = map[string][]float64{}
 		}
 		for _, v := range res.Values {
-			unit, value := v.OrigUnit, v.OrigValue // as written: ns/op, not sec/op
+			unit, value := v.OrigUnit, v.OrigValue
 			if unit == "" {
 				unit, value = v.Unit, v.Value
 			}
-			switch unit {
-			case "ns/op":
-				s.ns = append(s.ns, value)
-			case "B/op":
-				s.bytes = append(s.bytes, value)
-			case "allocs/op":
-				s.allocs = append(s.allocs, value)
-			}
+			out[name][unit] = append(out[name][unit], value)
 		}
 	}
 	return out, br.Err()
@@ -92,13 +82,13 @@ func main() {
 		for _, p := range pairs {
 			name, floorName, ok := strings.Cut(p, "=")
 			b, f := res[name], res[floorName]
-			if !ok || b == nil || f == nil || len(b.ns) == 0 || len(f.ns) == 0 {
+			if !ok || b == nil || f == nil || len(b["ns/op"]) == 0 || len(f["ns/op"]) == 0 {
 				return fmt.Errorf("pair %q: benchmark missing from the input (broken run)", p)
 			}
-			ratio := median(b.ns) / median(f.ns)
+			ratio := median(b["ns/op"]) / median(f["ns/op"])
 			fmt.Printf("| %s (n=%d) | %.0f | %.0f | %.0f | %s (n=%d) | %.0f | %.0f | %.0f | %.2f× | ≤ %.1f× | %s |\n",
-				name, len(b.ns), median(b.ns), median(b.bytes), median(b.allocs),
-				floorName, len(f.ns), median(f.ns), median(f.bytes), median(f.allocs),
+				name, len(b["ns/op"]), median(b["ns/op"]), median(b["B/op"]), median(b["allocs/op"]),
+				floorName, len(f["ns/op"]), median(f["ns/op"]), median(f["B/op"]), median(f["allocs/op"]),
 				ratio, *goal, benchkit.Verdict(ratio, *goal))
 		}
 		return nil

@@ -20,13 +20,13 @@ func TestParseAndMedian(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := res["WebhookCPUPath"]
-	if b == nil || len(b.ns) != 3 || median(b.ns) != 200 || median(b.bytes) != 600 || median(b.allocs) != 7 {
+	if b == nil || len(b["ns/op"]) != 3 || median(b["ns/op"]) != 200 || median(b["B/op"]) != 600 || median(b["allocs/op"]) != 7 {
 		t.Fatalf("WebhookCPUPath = %+v", b)
 	}
-	if f := res["FloorHMACUnmarshal"]; f == nil || median(f.ns) != 100 {
+	if f := res["FloorHMACUnmarshal"]; f == nil || median(f["ns/op"]) != 100 {
 		t.Fatalf("floor = %+v", f)
 	}
-	if s := res["WebhookSteps/Verify"]; s == nil || len(s.ns) != 1 {
+	if s := res["WebhookSteps/Verify"]; s == nil || len(s["ns/op"]) != 1 {
 		t.Fatalf("sub-benchmark = %+v", s)
 	}
 	if median([]float64{1, 2, 3, 4}) != 2.5 || median(nil) != 0 {

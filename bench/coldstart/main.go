@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"log"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 
@@ -155,12 +156,7 @@ func sampleUntilSettled(ctx context.Context, cases []*kase) error {
 	if err := rounds(ctx, cases, 0, o.minN); err != nil {
 		return err
 	}
-	var judged []*kase
-	for _, k := range cases {
-		if !k.informative {
-			judged = append(judged, k)
-		}
-	}
+	judged := slices.DeleteFunc(slices.Clone(cases), func(k *kase) bool { return k.informative })
 	for done := o.minN; ; {
 		widest, name := widestSpread(cases)
 		log.Printf("coldstart: %d rounds, widest median spread ±%.1f%% (%s)", done, 100*widest, name)
@@ -177,19 +173,14 @@ func sampleUntilSettled(ctx context.Context, cases []*kase) error {
 
 // widestSpread is the largest spread of the init and first-response medians
 // of the judged cases, and which median it is.
-func widestSpread(cases []*kase) (float64, string) {
-	var widest float64
-	var name string
+func widestSpread(cases []*kase) (widest float64, name string) {
 	for _, k := range cases {
 		if k.informative {
 			continue
 		}
-		for _, m := range []struct {
-			what string
-			d    []time.Duration
-		}{{"init", k.init}, {"first response", k.first}} {
-			if s := benchkit.Summarize(m.d).Spread(); s > widest {
-				widest, name = s, k.name+" "+m.what
+		for what, d := range map[string][]time.Duration{"init": k.init, "first response": k.first} {
+			if s := benchkit.Summarize(d).Spread(); s > widest {
+				widest, name = s, k.name+" "+what
 			}
 		}
 	}

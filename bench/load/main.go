@@ -3,7 +3,7 @@
 // sandbox) with bounded bursts on loopback and checks what was stored:
 //
 //   - webhook: -deliveries ticket.created deliveries at -concurrency, of
-//     which -dup-ratio are duplicates sent at the same moment as their
+//     which a fifth (dupShare) are duplicates sent at the same moment as their
 //     originals (same signed bytes, as a redelivery). The table must hold
 //     exactly the unique tickets, none lost, with no 5xx answer.
 //   - create-ticket: -keys requests with an Idempotency-Key, each sent twice
@@ -53,18 +53,18 @@ const (
 	instances = 16
 	// timeout bounds the whole run.
 	timeout = 5 * time.Minute
+	// dupShare of the deliveries are duplicates (20%, as documented).
+	dupShare = 0.2
 )
 
 type options struct {
 	deliveries, concurrency, keys int
-	dupRatio                      float64
 	logDir                        string
 }
 
 func main() {
 	var o options
 	flag.IntVar(&o.deliveries, "deliveries", 1000, "webhook deliveries, duplicates included")
-	flag.Float64Var(&o.dupRatio, "dup-ratio", 0.2, "share of the deliveries that are duplicates")
 	flag.IntVar(&o.concurrency, "concurrency", 16, "requests in flight")
 	flag.IntVar(&o.keys, "keys", 200, "create-ticket Idempotency-Keys")
 	flag.StringVar(&o.logDir, "log-dir", "", "keep each function's and the gateway's log lines here (make dashboard reads them); default: dropped with the run")
@@ -147,23 +147,21 @@ func run(o options) error {
 // sampleEvery samples now and every period until the returned stop is
 // called, which samples a last time.
 func (r *rss) sampleEvery(period time.Duration) (stop func()) {
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		t := time.NewTicker(period)
-		defer t.Stop()
+	done, stopped := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(stopped)
 		for {
 			r.sample()
 			select {
 			case <-done:
 				return
-			case <-t.C:
+			case <-time.After(period):
 			}
 		}
-	})
+	}()
 	return func() {
 		close(done)
-		wg.Wait()
+		<-stopped
 		r.sample()
 	}
 }
@@ -181,9 +179,6 @@ func printRSS(mem *rss) {
 		fmt.Printf("| %s | %d | %s | ≤ 30 MB | %s |\n", fn, mem.seen[fn], benchkit.MiB(peak), verdict)
 	}
 }
-
-// result is one answer.
-type result = benchkit.Response
 
 // delivery is one webhook request; a duplicate shares its pair's barrier
 // with its original so that both are sent at the same moment.
@@ -234,40 +229,33 @@ func webhookLoad(ctx context.Context, o options, st *stack.Stack, client *http.C
 }
 
 // planDeliveries builds o.deliveries deliveries for org: unique tickets,
-// of which a -dup-ratio share of evenly spread originals are followed in the
+// of which a dupShare of evenly spread originals are followed in the
 // queue by their duplicate, so two workers pick the pair up together.
 func planDeliveries(o options, org string) (queue []delivery, unique int, err error) {
-	dups := int(float64(o.deliveries)*o.dupRatio + 0.5)
+	dups := int(float64(o.deliveries)*dupShare + 0.5)
 	unique = o.deliveries - dups
-	if dups > unique {
-		return nil, 0, fmt.Errorf("-dup-ratio %.2f leaves fewer originals than duplicates", o.dupRatio)
-	}
 	if dups > 0 && o.concurrency < 2 {
 		return nil, 0, fmt.Errorf("-concurrency %d cannot send a duplicate together with its original", o.concurrency)
 	}
-	every := float64(unique) / float64(max(dups, 1))
-	nextDup := 0.0
 	for i := range unique {
 		body := benchkit.TicketCreated(org, ticketID(i))
-		if dups > 0 && float64(i) >= nextDup && len(queue)-i < dups {
+		// Original i has a duplicate when (i+1)·dups/unique steps up: dups
+		// of them, evenly spread.
+		if (i+1)*dups/unique > i*dups/unique {
 			pair := &sync.WaitGroup{}
 			pair.Add(2)
 			queue = append(queue, delivery{body, pair}, delivery{body, pair})
-			nextDup += every
 			continue
 		}
 		queue = append(queue, delivery{body: body})
-	}
-	if len(queue) != o.deliveries {
-		return nil, 0, fmt.Errorf("built %d deliveries, want %d", len(queue), o.deliveries)
 	}
 	return queue, unique, nil
 }
 
 // sendDeliveries posts the queue, signed, with concurrency workers; the two
 // deliveries of a pair wait for each other.
-func sendDeliveries(ctx context.Context, concurrency int, client *http.Client, url string, queue []delivery) []result {
-	results := make([]result, len(queue))
+func sendDeliveries(ctx context.Context, concurrency int, client *http.Client, url string, queue []delivery) []benchkit.Response {
+	results := make([]benchkit.Response, len(queue))
 	var g errgroup.Group
 	g.SetLimit(concurrency)
 	for i, d := range queue {
@@ -293,7 +281,7 @@ type tally struct {
 	latencies []time.Duration
 }
 
-func tallyDeliveries(results []result) tally {
+func tallyDeliveries(results []benchkit.Response) tally {
 	t := tally{statuses: map[int]int{}, outcomes: map[string]int{}}
 	for _, r := range results {
 		if r.Err != nil {
@@ -337,11 +325,7 @@ func scanTickets(ctx context.Context, moto *motoserver.Server, org string) (map[
 		}
 		for _, item := range page.Items {
 			pk := item["pk"].(*types.AttributeValueMemberS).Value
-			id := strings.TrimPrefix(pk, prefix)
-			if ids[id] {
-				return nil, fmt.Errorf("ticket %s stored twice", id)
-			}
-			ids[id] = true
+			ids[strings.TrimPrefix(pk, prefix)] = true // pk is the table's key: one item each
 		}
 	}
 	return ids, nil
@@ -369,13 +353,13 @@ func printChecks(cs []check) bool {
 
 // keyResult is what one Idempotency-Key got: every answer, and the final
 // ones (after in-progress retries).
-type keyResult struct{ all, final []result }
+type keyResult struct{ all, final []benchkit.Response }
 
 // send posts once, retrying a 409 in progress after its Retry-After (at most
 // 10 times), as a client following the contract would. It returns every
 // answer; the last is the final one.
-func send(ctx context.Context, client *http.Client, url string, headers map[string]string, body []byte) []result {
-	var all []result
+func send(ctx context.Context, client *http.Client, url string, headers map[string]string, body []byte) []benchkit.Response {
+	var all []benchkit.Response
 	for attempt := 0; ; attempt++ {
 		r := benchkit.Send(ctx, client, url, headers, body)
 		all = append(all, r)
@@ -391,7 +375,7 @@ func send(ctx context.Context, client *http.Client, url string, headers map[stri
 func sendKey(ctx context.Context, client *http.Client, url string, runID int64, k int) keyResult {
 	body := fmt.Appendf(nil, `{"chat_id":"919876543210@c.us","subject":"load %d","priority":%d}`, k, 1+k%4)
 	headers := map[string]string{"Content-Type": "application/json", "Idempotency-Key": fmt.Sprintf("load-%d-%04d", runID, k)}
-	var sent [3][]result
+	var sent [3][]benchkit.Response
 	var pair sync.WaitGroup
 	for i := range 2 {
 		pair.Go(func() { sent[i] = send(ctx, client, url, headers, body) })
@@ -414,7 +398,7 @@ type keyTally struct {
 }
 
 func tallyKeys(keys []keyResult) keyTally {
-	var all []result
+	var all []benchkit.Response
 	t := keyTally{failures: map[string]int{}}
 	for _, k := range keys {
 		all = append(all, k.all...)

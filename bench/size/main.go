@@ -45,34 +45,25 @@ func run() error {
 		return err
 	}
 	defer os.RemoveAll(out)
-	bins, how, err := buildAll(root, out)
-	if err != nil {
-		return err
-	}
-	printTable(bins, how)
-	return nil
-}
-
-// buildAll builds every target as deployed into out and measures it; how
-// says what zipped them.
-func buildAll(root, out string) (bins map[benchkit.Target]binary, how string, err error) {
-	bins = map[benchkit.Target]binary{}
+	// Every target as deployed, measured.
+	bins, how := map[benchkit.Target]binary{}, ""
 	for _, t := range targets {
 		dst := filepath.Join(out, filepath.Base(t.Package), "bootstrap")
 		if err := lambdabuild.Bootstrap(context.Background(), root, t.Package, lambdabuild.Deployed, dst); err != nil {
-			return nil, "", err
+			return err
 		}
 		fi, err := os.Stat(dst)
 		if err != nil {
-			return nil, "", err
+			return err
 		}
 		var zipped int64
 		if zipped, how, err = benchkit.ZippedSize(dst); err != nil {
-			return nil, "", err
+			return err
 		}
 		bins[t] = binary{size: fi.Size(), zip: zipped}
 	}
-	return bins, how, nil
+	printTable(bins, how)
+	return nil
 }
 
 // printTable prints the table, then what the SDK costs (SDK floor ÷ hello)

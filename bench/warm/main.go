@@ -75,8 +75,13 @@ func run(n int) error {
 		return err
 	}
 	defer b.api.Close()
-
-	kinds := b.requestKinds(ctx)
+	// The candidate and its floors, in report order.
+	kinds := []*kind{
+		{name: "webhook", do: b.viaGateway(ctx, "/webhooks/periskope", "GW")},
+		{name: "PutItem floor function", do: b.viaGateway(ctx, pathPutItem, "FLOOR")},
+		{name: "hello via gateway", do: b.viaGateway(ctx, pathHello, "HELLO")},
+		{name: "bare PutItem", do: b.barePut(ctx)},
+	}
 	if err := alternate(kinds, warmup, n); err != nil {
 		return err
 	}
@@ -123,16 +128,6 @@ type kind struct {
 	name    string
 	do      func(i int) (time.Duration, error)
 	samples []time.Duration
-}
-
-// requestKinds are the candidate and its floors, in report order.
-func (b *bench) requestKinds(ctx context.Context) []*kind {
-	return []*kind{
-		{name: "webhook", do: b.viaGateway(ctx, "/webhooks/periskope", "GW")},
-		{name: "PutItem floor function", do: b.viaGateway(ctx, pathPutItem, "FLOOR")},
-		{name: "hello via gateway", do: b.viaGateway(ctx, pathHello, "HELLO")},
-		{name: "bare PutItem", do: b.barePut(ctx)},
-	}
 }
 
 // viaGateway posts a new signed 4 KB ticket.created to path and times the

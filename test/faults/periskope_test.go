@@ -31,7 +31,7 @@ type apiResponse struct {
 // outcome never creates again.
 func TestCreateTicketPeriskopeFaults(t *testing.T) {
 	moto := startMoto(t)
-	sb, err := sandbox.Listen("127.0.0.1:0", sandbox.Config{APIKey: local.APIKey, OrgPhone: local.Phone})
+	sb, err := sandbox.Listen("127.0.0.1:0", sandbox.Config{OrgPhone: local.Phone})
 	if err != nil {
 		t.Fatal(err)
 	}

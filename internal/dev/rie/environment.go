@@ -1,6 +1,7 @@
 package rie
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json/jsontext"
@@ -41,7 +42,7 @@ const (
 
 // Limits of starting an emulator process.
 const (
-	startAttempts = 3 // a free port can be taken between probe and bind
+	startAttempts = 3
 	readyTimeout  = 10 * time.Second
 	stopGrace     = 3 * time.Second
 )
@@ -60,8 +61,8 @@ func (f *Function) environ() []string {
 		"AWS_LAMBDA_LOG_GROUP_NAME":       "/aws/lambda/" + cfg.Name,
 		"AWS_LAMBDA_LOG_STREAM_NAME":      time.Now().UTC().Format("2006/01/02") + "/[$LATEST]" + strings.ReplaceAll(uuid.NewString(), "-", ""),
 		"AWS_LAMBDA_LOG_FORMAT":           "JSON",
-		"AWS_REGION":                      cfg.Region,
-		"AWS_DEFAULT_REGION":              cfg.Region,
+		"AWS_REGION":                      local.Region, // where the local table and secrets are
+		"AWS_DEFAULT_REGION":              local.Region,
 		"AWS_ACCESS_KEY_ID":               dummyAccessKeyID,
 		"AWS_SECRET_ACCESS_KEY":           dummySecretAccessKey,
 		"AWS_SESSION_TOKEN":               dummySessionToken,
@@ -96,21 +97,11 @@ type environment struct {
 	broken  bool               // an invocation failed in the emulator: never reuse it
 }
 
-// startEnvironment starts an emulator process for cfg's bootstrap and waits
-// until it accepts invocations. onExit is called once the process has
-// exited, whatever the cause.
-func startEnvironment(cfg Config, environ []string, out *log.Logger, onExit func(*environment)) (*environment, error) {
-	var err error
-	for range startAttempts {
-		var env *environment
-		if env, err = tryStart(cfg, environ, out, onExit); err == nil {
-			return env, nil
-		}
-	}
-	return nil, err
-}
-
-func tryStart(cfg Config, environ []string, out *log.Logger, onExit func(*environment)) (*environment, error) {
+// startEnvironment starts an emulator process for f's bootstrap and waits
+// until it accepts invocations. The pool drops it once it has exited,
+// whatever the cause.
+func (f *Function) startEnvironment() (*environment, error) {
+	cfg := f.cfg
 	invokeAddr, err := local.FreeAddr()
 	if err != nil {
 		return nil, err
@@ -126,7 +117,7 @@ func tryStart(cfg Config, environ []string, out *log.Logger, onExit func(*enviro
 		"--runtime-api-address", runtimeAddr,
 		cfg.Bootstrap)
 	cmd.Dir = filepath.Dir(cfg.Bootstrap)
-	cmd.Env = environ
+	cmd.Env = f.environ()
 	// A bootstrap the emulator leaves behind when it is killed comes to
 	// this process (adoptOrphans), which knows it by its executable or,
 	// once it has exited, by the name the emulator ran it by.
@@ -150,12 +141,15 @@ func tryStart(cfg Config, environ []string, out *log.Logger, onExit func(*enviro
 	// With exec's pipes it would also wait for every process holding them,
 	// such as a bootstrap left running by a killed emulator, and the pool
 	// would hand out the dead environment meanwhile.
-	pipe, copied, err := outputPipe(out, env.noteInitReport)
+	pipe, copied, err := outputPipe(f.out, env.noteInitReport)
 	if err != nil {
 		return nil, err
 	}
 	cmd.Stdout, cmd.Stderr = pipe, pipe
-	setProcessAttributes(cmd)
+	// Its own process group, so that a Ctrl-C at the terminal reaches only
+	// the harness, which stops the environments in order.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	setParentDeathSignal(cmd.SysProcAttr)
 	err = cmd.Start()
 	// The emulator has its own copy now; the copier ends when it and its
 	// bootstraps have closed theirs.
@@ -167,11 +161,15 @@ func tryStart(cfg Config, environ []string, out *log.Logger, onExit func(*enviro
 		_ = cmd.Wait()
 		// Bootstraps left by an emulator that was killed: nobody can
 		// invoke them any more. They are reaped before the exit is
-		// reported, even those that have exited by themselves.
-		killGroup(cmd.Process.Pid)
+		// reported, even those that have exited by themselves. First what
+		// is left of its process group (the id is not reused while a
+		// member lives); its bootstraps are in groups of their own.
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		killOrphans(leftovers{group: cmd.Process.Pid, emulator: filepath.Base(cfg.Emulator), bootstrap: bootstrap, name: name})
 		close(env.exited)
-		onExit(env)
+		f.mu.Lock()
+		f.remove(env)
+		f.mu.Unlock()
 		<-copied
 		close(env.drained)
 	}()
@@ -196,8 +194,10 @@ type leftovers struct {
 	name      string // the base name the emulator ran the bootstrap by
 }
 
-// invoke posts payload to the emulator and reads its answer.
-func (e *environment) invoke(payload []byte) (*Result, error) {
+// invoke posts payload to the emulator and reads its answer. An error of
+// the emulator breaks the environment: a stuck or dead one is replaced.
+func (e *environment) invoke(payload []byte) (_ *Result, err error) {
+	defer func() { e.broken = err != nil }()
 	// The emulator bounds init and the invocation by the timeout each; the
 	// margin is for the process itself, and only a stuck one reaches it.
 	ctx, cancel := context.WithTimeout(context.Background(), 2*e.timeout+10*time.Second)
@@ -211,18 +211,15 @@ func (e *environment) invoke(payload []byte) (*Result, error) {
 	start := time.Now()
 	resp, err := e.client.Do(req)
 	if err != nil {
-		e.broken = true // a stuck or dead environment is replaced
 		return nil, fmt.Errorf("%w: invoking %s: %v", ErrEmulator, e.url, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes+1))
 	if err != nil {
-		e.broken = true
 		return nil, fmt.Errorf("%w: reading its answer: %v", ErrEmulator, err)
 	}
 	res := &Result{RequestID: id, Payload: body, PID: e.pid(), Duration: time.Since(start)}
 	if res.Error, err = classify(resp.StatusCode, body); err != nil {
-		e.broken = true
 		return nil, err
 	}
 	res.InitDuration = e.initDuration()
@@ -320,8 +317,13 @@ func (e *environment) stop() {
 	}
 	// Its children now, not at the signal: one it has reaped since may
 	// have passed its id on. A bootstrap that dies after the emulator
-	// comes to this process, which reaps it (killOrphans).
-	killAll(e.pid(), childPIDs(e.pid()))
+	// comes to this process, which reaps it (killOrphans). Each by its
+	// group: the emulator starts every bootstrap in one of its own.
+	for _, p := range append(childPIDs(e.pid()), e.pid()) {
+		if syscall.Kill(-p, syscall.SIGKILL) != nil {
+			_ = syscall.Kill(p, syscall.SIGKILL)
+		}
+	}
 	<-e.exited
 }
 
@@ -340,4 +342,38 @@ func (e *environment) noteInitReport(line []byte) {
 		default: // nobody reads old reports; a full buffer drops this one
 		}
 	}
+}
+
+// maxPartialLine bounds how much of an unterminated line is buffered.
+const maxPartialLine = 64 * 1024
+
+// outputPipe returns the write end of a pipe whose lines are written to
+// out, each seen first by onLine; copied is closed once every holder of
+// the write end has closed it and the last line is out.
+// One Logger per function: its lock keeps lines of its environments whole.
+func outputPipe(out *log.Logger, onLine func(line []byte)) (write *os.File, copied <-chan struct{}, err error) {
+	r, write, err := os.Pipe()
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: output pipe: %v", ErrEmulator, err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		// A line longer than maxPartialLine goes out in pieces, an
+		// unterminated last one at EOF.
+		br := bufio.NewReaderSize(r, maxPartialLine)
+		for {
+			line, err := br.ReadSlice('\n')
+			if len(line) > 0 {
+				line = bytes.TrimSuffix(bytes.TrimSuffix(line, []byte("\n")), []byte("\r"))
+				onLine(line)
+				out.Print(string(line))
+			}
+			if err != nil && err != bufio.ErrBufferFull {
+				_ = r.Close()
+				return
+			}
+		}
+	}()
+	return write, done, nil
 }

@@ -74,7 +74,7 @@ func killOrphans(l leftovers) {
 const pfForkNoExec = 0x40
 
 // match reports whether pid is a child of self that l's emulator started:
-// still in its process group (killGroup killed it), or in a group of its
+// still in its process group (killed just before), or in a group of its
 // own, which tells it from a process this one started, and either the
 // emulator's fork that has not executed the bootstrap yet (it runs or ran
 // the emulator's code), or the bootstrap: running bootstrap or, once it has

@@ -30,7 +30,7 @@ func TestKillOrphansReapsAForkLeftInTheEmulatorsGroup(t *testing.T) {
 	_ = leader.Process.Kill()
 	_ = leader.Wait()
 
-	killGroup(group)
+	_ = syscall.Kill(-group, syscall.SIGKILL) // as the pool does once the emulator is reaped
 	killOrphans(leftovers{group: group, emulator: "sleep", bootstrap: "/no/such/bootstrap", name: "bootstrap"})
 
 	if state := stateOf(fork.Process.Pid); state != "" {

@@ -37,7 +37,6 @@ import (
 const (
 	DefaultTimeout  = 3 * time.Second // Lambda's default function timeout
 	DefaultMemoryMB = 128
-	DefaultRegion   = "us-east-1"
 )
 
 // Errors of the harness itself. A function's own failures are reported in
@@ -65,8 +64,6 @@ type Config struct {
 	Timeout time.Duration
 	// MemoryMB is AWS_LAMBDA_FUNCTION_MEMORY_SIZE; it is not enforced.
 	MemoryMB int
-	// Region is AWS_REGION and AWS_DEFAULT_REGION (default DefaultRegion).
-	Region string
 	// Concurrency is the most environments run at once (default 1).
 	Concurrency int
 	// Prewarm is how many environments New starts (default 0). The
@@ -152,7 +149,6 @@ func New(cfg Config) (*Function, error) {
 func applyDefaults(cfg *Config) {
 	cfg.Timeout = (local.OrDefault(cfg.Timeout, DefaultTimeout) + time.Second - 1).Truncate(time.Second)
 	cfg.MemoryMB = local.OrDefault(cfg.MemoryMB, DefaultMemoryMB)
-	cfg.Region = cmp.Or(cfg.Region, DefaultRegion)
 	cfg.Concurrency = max(cfg.Concurrency, 1)
 	cfg.Prewarm = min(max(cfg.Prewarm, 0), cfg.Concurrency)
 	cfg.Output = cmp.Or[io.Writer](cfg.Output, os.Stderr)
@@ -253,9 +249,14 @@ func (f *Function) release(env *environment) {
 	f.idle = append(f.idle, env)
 }
 
-// start starts one environment and adds it to the pool's list.
-func (f *Function) start() (*environment, error) {
-	env, err := startEnvironment(f.cfg, f.environ(), f.out, f.exited)
+// start starts one environment, trying again when the emulator cannot (a
+// free port can be taken between probe and bind), and adds it to the pool.
+func (f *Function) start() (env *environment, err error) {
+	for range startAttempts {
+		if env, err = f.startEnvironment(); err == nil {
+			break
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -267,13 +268,6 @@ func (f *Function) start() (*environment, error) {
 	}
 	f.all = append(f.all, env)
 	return env, nil
-}
-
-// exited drops an environment whose emulator process has exited.
-func (f *Function) exited(env *environment) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.remove(env)
 }
 
 // remove drops env from the pool's lists. f.mu must be held.

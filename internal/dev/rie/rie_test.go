@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/rie"
 	"github.com/periskope-connect/periskope-aws/internal/dev/rie/rietest"
 	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
@@ -141,7 +142,6 @@ func TestFunctionEnvironment(t *testing.T) {
 	cfg := baseConfig()
 	cfg.MemoryMB = 256
 	cfg.Timeout = 2500 * time.Millisecond
-	cfg.Region = "eu-west-1"
 	cfg.Env = map[string]string{"TICKETS_TABLE": "periskope-tickets", "AWS_LAMBDA_LOG_FORMAT": "Text"}
 	t.Setenv("ECHOFN_LEAK_CHECK", "leaked")
 	t.Setenv("AWS_ACCESS_KEY_ID", "AKIAREALKEYOFTHEDEV0")
@@ -154,8 +154,8 @@ func TestFunctionEnvironment(t *testing.T) {
 		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "256",
 		"AWS_LAMBDA_FUNCTION_TIMEOUT":     "3", // whole seconds, rounded up
 		"AWS_LAMBDA_LOG_GROUP_NAME":       "/aws/lambda/EchoFunction",
-		"AWS_REGION":                      "eu-west-1",
-		"AWS_DEFAULT_REGION":              "eu-west-1",
+		"AWS_REGION":                      local.Region,
+		"AWS_DEFAULT_REGION":              local.Region,
 		"_HANDLER":                        "bootstrap",
 		"TICKETS_TABLE":                   "periskope-tickets",
 		"AWS_LAMBDA_LOG_FORMAT":           "Text", // the function's own env wins

@@ -12,25 +12,15 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/pkg/periskope/periskopetest"
 )
 
 // maxRequestBytes bounds a request body.
 const maxRequestBytes = 1 << 20
 
-// Error codes of the sandbox's answers ({"message": ..., "code": ...}).
-// Periskope does not document its own; these are the sandbox's.
-const (
-	CodeUnauthorized    = "unauthorized"
-	CodeInvalidPhone    = "invalid_phone"
-	CodeInvalidRequest  = "invalid_request"
-	CodeNotFound        = "not_found"
-	CodeRateLimited     = "rate_limited"
-	CodeInternalError   = "internal_error"
-	CodePayloadTooLarge = "payload_too_large"
-)
-
-// apiError is an error answer.
+// apiError is an error answer. Periskope documents no error codes; these
+// are the sandbox's own.
 type apiError struct {
 	Status  int    `json:"-"`
 	Message string `json:"message"`
@@ -38,11 +28,8 @@ type apiError struct {
 }
 
 func badRequest(format string, args ...any) *apiError {
-	return &apiError{Status: http.StatusBadRequest, Code: CodeInvalidRequest, Message: fmt.Sprintf(format, args...)}
+	return &apiError{Status: http.StatusBadRequest, Code: "invalid_request", Message: fmt.Sprintf(format, args...)}
 }
-
-// apiHandler serves one validated /v1 request: a 200 with answer, or err.
-type apiHandler func(r *http.Request, body []byte) (answer any, err *apiError)
 
 func (s *Sandbox) routes() {
 	s.mux = http.NewServeMux()
@@ -51,7 +38,7 @@ func (s *Sandbox) routes() {
 	s.mux.HandleFunc("GET /v1/tickets/{id}", s.api(s.getTicket, false))
 	s.mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
 		s.commonHeaders(w)
-		writeJSON(w, http.StatusNotFound, apiError{Code: CodeNotFound, Message: "Cannot " + r.Method + " " + r.URL.Path})
+		writeJSON(w, http.StatusNotFound, apiError{Code: "not_found", Message: "Cannot " + r.Method + " " + r.URL.Path})
 	})
 	s.mux.HandleFunc("POST /__sandbox/faults", s.handleAddFaults)
 	s.mux.HandleFunc("DELETE /__sandbox/faults", s.admin(s.ClearFaults))
@@ -59,10 +46,11 @@ func (s *Sandbox) routes() {
 	s.mux.HandleFunc("POST /__sandbox/reset", s.admin(s.Reset))
 }
 
-// api wraps a handler with what every Periskope endpoint does: headers,
+// api wraps h, which answers one validated /v1 request with a 200 and its
+// answer or an error, with what every Periskope endpoint does: headers,
 // bearer key, x-phone, validation against the spec; and, for creates,
 // injected faults.
-func (s *Sandbox) api(h apiHandler, isCreate bool) http.HandlerFunc {
+func (s *Sandbox) api(h func(r *http.Request, body []byte) (any, *apiError), isCreate bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		s.commonHeaders(w)
@@ -86,11 +74,11 @@ func (s *Sandbox) admit(w http.ResponseWriter, r *http.Request, isCreate bool) (
 		return nil, badRequest("reading the body: %v", err)
 	}
 	if len(body) > maxRequestBytes {
-		return nil, &apiError{Status: http.StatusRequestEntityTooLarge, Code: CodePayloadTooLarge, Message: "request entity too large"}
+		return nil, &apiError{Status: http.StatusRequestEntityTooLarge, Code: "payload_too_large", Message: "request entity too large"}
 	}
 	key, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok || subtle.ConstantTimeCompare([]byte(key), []byte(s.cfg.APIKey)) != 1 {
-		return nil, &apiError{Status: http.StatusUnauthorized, Code: CodeUnauthorized, Message: "Unauthorized: missing or invalid API key"}
+	if !ok || subtle.ConstantTimeCompare([]byte(key), []byte(local.APIKey)) != 1 {
+		return nil, &apiError{Status: http.StatusUnauthorized, Code: "unauthorized", Message: "Unauthorized: missing or invalid API key"}
 	}
 	if isCreate {
 		s.count(func(st *Stats) { st.CreatesReceived++ })
@@ -99,7 +87,7 @@ func (s *Sandbox) admit(w http.ResponseWriter, r *http.Request, isCreate bool) (
 		}
 	}
 	if err := periskopetest.CheckPhone(r.Header.Get("x-phone")); err != nil {
-		return nil, &apiError{Status: http.StatusBadRequest, Code: CodeInvalidPhone, Message: err.Error()}
+		return nil, &apiError{Status: http.StatusBadRequest, Code: "invalid_phone", Message: err.Error()}
 	}
 	if err := s.spec.Validate(r, body); err != nil { // the bearer key is checked above
 		return nil, badRequest("%v", err)

@@ -155,9 +155,9 @@ func (s *Sandbox) applyFault(w http.ResponseWriter, r *http.Request) *apiError {
 		reset := time.Now().Add(wait + time.Second - 1).Truncate(time.Second) // rounded up
 		w.Header().Set("X-RateLimit-Remaining", "0")
 		w.Header().Set("X-RateLimit-Reset", strconv.FormatInt(reset.Unix(), 10))
-		return &apiError{Status: http.StatusTooManyRequests, Code: CodeRateLimited, Message: "Too many requests, please try again later."}
+		return &apiError{Status: http.StatusTooManyRequests, Code: "rate_limited", Message: "Too many requests, please try again later."}
 	case FaultServerError:
-		return &apiError{Status: http.StatusInternalServerError, Code: CodeInternalError, Message: "Internal server error"}
+		return &apiError{Status: http.StatusInternalServerError, Code: "internal_error", Message: "Internal server error"}
 	default: // FaultHang
 		select {
 		case <-time.After(time.Duration(f.DelayMs) * time.Millisecond):

@@ -4,13 +4,8 @@
 // Periskope's headers and ticket info objects, and after each create posts a
 // signed ticket.created webhook to a configured URL, retrying like a real
 // sender. Faults (429, 500, slow answers, dropped deliveries) can be
-// injected, and counters read, through /__sandbox/* or the Go API.
-//
-// Use it in tests the way stripe-mock is used:
-//
-//	srv, err := sandbox.Listen("127.0.0.1:0", sandbox.Config{WebhookURL: hookURL})
-//	...
-//	client, _ := periskope.New(periskope.WithBaseURL(srv.BaseURL()), periskope.WithAPIKey(local.APIKey), ...)
+// injected, and counters read, through /__sandbox/* or the Go API. Tests
+// use it the way stripe-mock is used (see ExampleListen).
 package sandbox
 
 import (
@@ -37,12 +32,9 @@ const DefaultOrgID = "10ca1000-5a4d-4b0c-8000-000000000001"
 // counts the most requests it saw in one second (Stats.MaxRequestsPerSecond).
 const DefaultRateLimit = 10
 
-// Config configures a Sandbox. Zero fields take the defaults.
+// Config configures a Sandbox. Zero fields take the defaults. It accepts
+// the bearer key local.APIKey and signs webhooks with local.SigningKey.
 type Config struct {
-	// APIKey is the only bearer key accepted (default local.APIKey).
-	APIKey string
-	// SigningKey signs webhook deliveries (default local.SigningKey).
-	SigningKey string
 	// WebhookURL receives ticket.created deliveries; empty sends none.
 	WebhookURL string
 	// Delivery bounds the webhook retries (default: 5 attempts, backoffs
@@ -85,8 +77,6 @@ type Sandbox struct {
 
 // New builds a Sandbox.
 func New(cfg Config) (*Sandbox, error) {
-	cfg.APIKey = cmp.Or(cfg.APIKey, local.APIKey)
-	cfg.SigningKey = cmp.Or(cfg.SigningKey, local.SigningKey)
 	cfg.OrgPhone = cmp.Or(cfg.OrgPhone, local.Phone)
 	if cfg.Delivery.MaxAttempts <= 0 {
 		cfg.Delivery = DeliveryPolicy{MaxAttempts: 5, BaseDelay: 250 * time.Millisecond, MaxDelay: 5 * time.Second}

@@ -115,23 +115,23 @@ func TestCreateValidatesRequests(t *testing.T) {
 		{"valid", validCreate, nil, 200, ""},
 		{"only the required fields", `{"chat_id":"120363392071406466@g.us","subject":"x"}`, nil, 200, ""},
 		{"a phone id instead of a number", validCreate, map[string]string{"x-phone": "phone-bqzvyibhmwkaergr"}, 200, ""},
-		{"no Authorization", validCreate, map[string]string{"Authorization": ""}, 401, sandbox.CodeUnauthorized},
-		{"wrong key", validCreate, map[string]string{"Authorization": "Bearer nope"}, 401, sandbox.CodeUnauthorized},
-		{"not a bearer", validCreate, map[string]string{"Authorization": "Basic " + local.APIKey}, 401, sandbox.CodeUnauthorized},
-		{"no x-phone", validCreate, map[string]string{"x-phone": ""}, 400, sandbox.CodeInvalidPhone},
-		{"x-phone with formatting", validCreate, map[string]string{"x-phone": "+91 98765 43210"}, 400, sandbox.CodeInvalidPhone},
-		{"no chat_id", mutate(t, "chat_id", nil), nil, 400, sandbox.CodeInvalidRequest},
-		{"chat_id without suffix", mutate(t, "chat_id", "919537851844"), nil, 400, sandbox.CodeInvalidRequest},
-		{"chat_id not a string", mutate(t, "chat_id", 919537851844), nil, 400, sandbox.CodeInvalidRequest},
-		{"no subject", mutate(t, "subject", nil), nil, 400, sandbox.CodeInvalidRequest},
-		{"blank subject", mutate(t, "subject", "  "), nil, 400, sandbox.CodeInvalidRequest},
-		{"priority 5", mutate(t, "priority", "5"), nil, 400, sandbox.CodeInvalidRequest},
-		{"priority as a number", mutate(t, "priority", 2), nil, 400, sandbox.CodeInvalidRequest},
-		{"unknown status", mutate(t, "status", "done"), nil, 400, sandbox.CodeInvalidRequest},
-		{"due_date not a date", mutate(t, "due_date", "next week"), nil, 400, sandbox.CodeInvalidRequest},
-		{"assignee not an email", mutate(t, "assignee", "nobody"), nil, 400, sandbox.CodeInvalidRequest},
-		{"not JSON", `{"chat_id":`, nil, 400, sandbox.CodeInvalidRequest},
-		{"text/plain", validCreate, map[string]string{"Content-Type": "text/plain"}, 400, sandbox.CodeInvalidRequest},
+		{"no Authorization", validCreate, map[string]string{"Authorization": ""}, 401, "unauthorized"},
+		{"wrong key", validCreate, map[string]string{"Authorization": "Bearer nope"}, 401, "unauthorized"},
+		{"not a bearer", validCreate, map[string]string{"Authorization": "Basic " + local.APIKey}, 401, "unauthorized"},
+		{"no x-phone", validCreate, map[string]string{"x-phone": ""}, 400, "invalid_phone"},
+		{"x-phone with formatting", validCreate, map[string]string{"x-phone": "+91 98765 43210"}, 400, "invalid_phone"},
+		{"no chat_id", mutate(t, "chat_id", nil), nil, 400, "invalid_request"},
+		{"chat_id without suffix", mutate(t, "chat_id", "919537851844"), nil, 400, "invalid_request"},
+		{"chat_id not a string", mutate(t, "chat_id", 919537851844), nil, 400, "invalid_request"},
+		{"no subject", mutate(t, "subject", nil), nil, 400, "invalid_request"},
+		{"blank subject", mutate(t, "subject", "  "), nil, 400, "invalid_request"},
+		{"priority 5", mutate(t, "priority", "5"), nil, 400, "invalid_request"},
+		{"priority as a number", mutate(t, "priority", 2), nil, 400, "invalid_request"},
+		{"unknown status", mutate(t, "status", "done"), nil, 400, "invalid_request"},
+		{"due_date not a date", mutate(t, "due_date", "next week"), nil, 400, "invalid_request"},
+		{"assignee not an email", mutate(t, "assignee", "nobody"), nil, 400, "invalid_request"},
+		{"not JSON", `{"chat_id":`, nil, 400, "invalid_request"},
+		{"text/plain", validCreate, map[string]string{"Content-Type": "text/plain"}, 400, "invalid_request"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -249,7 +249,7 @@ func TestTicketsGetList(t *testing.T) {
 	if got.Ticket.TicketID != "LOC-002" || got.Ticket.Subject != "second" || got.Ticket.Status != "open" || got.Ticket.Priority != 1 {
 		t.Errorf("GET LOC-002 = %+v", got.Ticket)
 	}
-	if resp := call(t, sb, "GET", "/v1/tickets/LOC-999", "", nil); resp.StatusCode != 404 || decodeBody[errorBody](t, resp).Code != sandbox.CodeNotFound {
+	if resp := call(t, sb, "GET", "/v1/tickets/LOC-999", "", nil); resp.StatusCode != 404 || decodeBody[errorBody](t, resp).Code != "not_found" {
 		t.Errorf("GET LOC-999: %d", resp.StatusCode)
 	}
 
@@ -300,11 +300,11 @@ func testFaults(t *testing.T) {
 		if resp.StatusCode != 429 || resp.Header.Get("X-RateLimit-Reset") != wantReset || resp.Header.Get("X-RateLimit-Remaining") != "0" {
 			t.Errorf("create %d: %d reset %s, want 429 reset %s", i, resp.StatusCode, resp.Header.Get("X-RateLimit-Reset"), wantReset)
 		}
-		if e := decodeBody[errorBody](t, resp); e.Code != sandbox.CodeRateLimited {
+		if e := decodeBody[errorBody](t, resp); e.Code != "rate_limited" {
 			t.Errorf("429 body %+v", e)
 		}
 	}
-	if resp := create(); resp.StatusCode != 500 || decodeBody[errorBody](t, resp).Code != sandbox.CodeInternalError {
+	if resp := create(); resp.StatusCode != 500 || decodeBody[errorBody](t, resp).Code != "internal_error" {
 		t.Errorf("third create: %d, want 500", resp.StatusCode)
 	}
 	if resp := create(); resp.StatusCode != 200 {

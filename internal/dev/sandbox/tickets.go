@@ -95,7 +95,7 @@ func (s *Sandbox) getTicket(r *http.Request, _ []byte) (any, *apiError) {
 	id := r.PathValue("id")
 	i := slices.IndexFunc(s.tickets, func(t *ticket) bool { return t.id == id })
 	if i < 0 {
-		return nil, &apiError{Status: http.StatusNotFound, Code: CodeNotFound, Message: fmt.Sprintf("ticket %q not found", id)}
+		return nil, &apiError{Status: http.StatusNotFound, Code: "not_found", Message: fmt.Sprintf("ticket %q not found", id)}
 	}
 	return s.info(s.tickets[i]), nil
 }

@@ -8,17 +8,9 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
-
-// envelope is the body of a webhook delivery, as Periskope documents it.
-type envelope struct {
-	Event              string          `json:"event"`
-	Data               any             `json:"data"`
-	OrgID              string          `json:"org_id"`
-	PreviousAttributes json.RawMessage `json:"previous_attributes"`
-	Timestamp          string          `json:"timestamp"`
-}
 
 // deliver posts event with data to the webhook URL in the background,
 // retrying with backoff until a 2xx or the last attempt.
@@ -32,10 +24,9 @@ func (s *Sandbox) deliver(event string, data any) {
 	if f, ok := s.take(&s.drops); ok {
 		attempts, dropped = f.Attempts, true
 	}
-	body, err := json.Marshal(envelope{
-		Event: event, Data: data, OrgID: DefaultOrgID,
-		PreviousAttributes: json.RawMessage(`{}`), Timestamp: format(time.Now()),
-	})
+	// The envelope as Periskope documents it.
+	body, err := json.Marshal(map[string]any{"event": event, "data": data, "org_id": DefaultOrgID,
+		"previous_attributes": map[string]any{}, "timestamp": format(time.Now())})
 	if err != nil { // cannot happen with the sandbox's own values
 		s.finishDelivery(false, false)
 		return
@@ -48,7 +39,7 @@ func (s *Sandbox) deliver(event string, data any) {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		ok := s.deliverWithRetries(url, body, periskope.Sign(body, s.cfg.SigningKey), attempts)
+		ok := s.deliverWithRetries(url, body, periskope.Sign(body, local.SigningKey), attempts)
 		s.finishDelivery(ok, dropped && !ok)
 	}()
 }

@@ -234,8 +234,6 @@ func (st *Stack) startSandbox(ln net.Listener) error {
 		webhookURL = "http://" + net.JoinHostPort(local.Host, strconv.Itoa(st.cfg.APIPort)) + "/webhooks/periskope"
 	}
 	srv, err := sandbox.Serve(ln, sandbox.Config{
-		APIKey:     local.APIKey,
-		SigningKey: local.SigningKey,
 		WebhookURL: webhookURL,
 		OrgPhone:   st.cfg.PeriskopePhone,
 		Log:        st.cfg.Output,
@@ -271,7 +269,6 @@ func (st *Stack) startFunctions() error {
 			Env:         env,
 			Timeout:     spec.Timeout,
 			MemoryMB:    spec.Memory,
-			Region:      local.Region, // where ProvisionLocal created the table and secrets
 			Concurrency: st.cfg.Concurrency,
 			// One environment is up at startup; like Lambda, the emulator
 			// inits the bootstrap at its first invocation.
