@@ -9,7 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/periskope-connect/periskope-aws/internal/dev/local"
+	"github.com/periskope-connect/periskope-aws/internal/dev/deployment"
 	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
 	"github.com/periskope-connect/periskope-aws/internal/dev/rie"
 	"github.com/periskope-connect/periskope-aws/internal/dev/sandbox"
@@ -44,7 +44,7 @@ type Rig struct {
 // backends on free 127.0.0.1 ports, moto's output in the build directory.
 // Close stops them and removes the builds.
 func StartRig(ctx context.Context, targets ...Target) (_ *Rig, err error) {
-	root, err := stack.FindRoot()
+	root, err := deployment.FindRoot()
 	if err != nil {
 		return nil, err
 	}
@@ -66,7 +66,7 @@ func StartRig(ctx context.Context, targets ...Target) (_ *Rig, err error) {
 	if r.Proxy, err = StartAWSProxy(r.Moto.Endpoint); err != nil {
 		return nil, err
 	}
-	r.Sandbox, err = sandbox.Listen("127.0.0.1:0", sandbox.Config{APIKey: local.APIKey, OrgPhone: local.Phone})
+	r.Sandbox, err = sandbox.Listen("127.0.0.1:0", sandbox.Config{})
 	return r, err
 }
 

@@ -164,7 +164,7 @@ func run(ctx context.Context, o options, out io.Writer) error {
 // container reaches them at host.docker.internal (--add-host
 // host.docker.internal:host-gateway) with the URLs of env/local.json.
 func forwardToBridge(at netip.Prefix, st *stack.Stack) ([]*bridge.Forwarder, error) {
-	targets := []string{st.MotoEndpoint}
+	targets := []string{st.Moto.Endpoint}
 	if st.Sandbox != nil {
 		targets = append(targets, st.Sandbox.URL)
 	}
@@ -200,7 +200,7 @@ func printBanner(out io.Writer, st *stack.Stack, took time.Duration) {
 	} else {
 		row("Periskope", "%s (no sandbox)", st.PeriskopeBaseURL)
 	}
-	row("moto_server", "%s (pid %d) = AWS_ENDPOINT_URL of the functions", st.MotoEndpoint, st.Moto.PID())
+	row("moto_server", "%s (pid %d) = AWS_ENDPOINT_URL of the functions", st.Moto.Endpoint, st.Moto.PID())
 	row("", "table %s; secrets %s, %s", local.Table, local.APIKeySecret, local.SigningKeySecret)
 	fmt.Fprintf(&b, "\nTry:\n  curl -i -X POST %s/tickets -H 'Content-Type: application/json' \\\n    -d '{\"chat_id\":\"919537851844@c.us\",\"subject\":\"Leaking tap\",\"priority\":\"3\"}'\n", st.APIURL)
 	if st.Sandbox != nil {

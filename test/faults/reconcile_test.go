@@ -42,7 +42,7 @@ func TestReconcileAfterPeriskopeGivesUp(t *testing.T) {
 	}
 	defer api.Close()
 	sb, err := sandbox.Listen("127.0.0.1:0", sandbox.Config{
-		APIKey: local.APIKey, SigningKey: local.SigningKey, OrgPhone: local.Phone,
+		OrgPhone:   local.Phone,
 		WebhookURL: api.URL + "/webhooks/periskope",
 		Delivery:   sandbox.DeliveryPolicy{MaxAttempts: 5, BaseDelay: 100 * time.Millisecond, MaxDelay: 200 * time.Millisecond},
 		// Each 503 takes the function about 2s (the SDK retrying a refused

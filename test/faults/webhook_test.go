@@ -53,7 +53,7 @@ func TestWebhookWhileMotoIsDown(t *testing.T) {
 	}
 	defer api.Close()
 	sb, err := sandbox.Listen("127.0.0.1:0", sandbox.Config{
-		APIKey: local.APIKey, SigningKey: local.SigningKey, OrgPhone: local.Phone,
+		OrgPhone:   local.Phone,
 		WebhookURL: api.URL + "/webhooks/periskope",
 		// Enough attempts to outlast a moto_server restart.
 		Delivery: sandbox.DeliveryPolicy{MaxAttempts: 40, BaseDelay: 200 * time.Millisecond, MaxDelay: time.Second},

@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/pkg/periskope/periskopetest"
 )
 
@@ -89,7 +90,7 @@ func (s *Sandbox) admit(w http.ResponseWriter, r *http.Request, isCreate bool) (
 		return nil, &apiError{Status: http.StatusRequestEntityTooLarge, Code: CodePayloadTooLarge, Message: "request entity too large"}
 	}
 	key, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok || subtle.ConstantTimeCompare([]byte(key), []byte(s.cfg.APIKey)) != 1 {
+	if !ok || subtle.ConstantTimeCompare([]byte(key), []byte(local.APIKey)) != 1 {
 		return nil, &apiError{Status: http.StatusUnauthorized, Code: CodeUnauthorized, Message: "Unauthorized: missing or invalid API key"}
 	}
 	if isCreate {

@@ -39,10 +39,6 @@ const DefaultRateLimit = 10
 
 // Config configures a Sandbox. Zero fields take the defaults.
 type Config struct {
-	// APIKey is the only bearer key accepted (default local.APIKey).
-	APIKey string
-	// SigningKey signs webhook deliveries (default local.SigningKey).
-	SigningKey string
 	// WebhookURL receives ticket.created deliveries; empty sends none.
 	WebhookURL string
 	// Delivery bounds the webhook retries (default: 5 attempts, backoffs
@@ -85,8 +81,6 @@ type Sandbox struct {
 
 // New builds a Sandbox.
 func New(cfg Config) (*Sandbox, error) {
-	cfg.APIKey = cmp.Or(cfg.APIKey, local.APIKey)
-	cfg.SigningKey = cmp.Or(cfg.SigningKey, local.SigningKey)
 	cfg.OrgPhone = cmp.Or(cfg.OrgPhone, local.Phone)
 	if cfg.Delivery.MaxAttempts <= 0 {
 		cfg.Delivery = DeliveryPolicy{MaxAttempts: 5, BaseDelay: 250 * time.Millisecond, MaxDelay: 5 * time.Second}

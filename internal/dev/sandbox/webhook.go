@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
 
@@ -48,7 +49,7 @@ func (s *Sandbox) deliver(event string, data any) {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		ok := s.deliverWithRetries(url, body, periskope.Sign(body, s.cfg.SigningKey), attempts)
+		ok := s.deliverWithRetries(url, body, periskope.Sign(body, local.SigningKey), attempts)
 		s.finishDelivery(ok, dropped && !ok)
 	}()
 }

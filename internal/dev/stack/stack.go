@@ -82,13 +82,12 @@ type Stack struct {
 	cfg Config
 	// APIURL is the gateway, "http://127.0.0.1:3000" ("" with NoGateway).
 	APIURL string
-	// MotoEndpoint is AWS_ENDPOINT_URL of the functions.
-	MotoEndpoint string
 	// PeriskopeBaseURL is what create-ticket calls.
 	PeriskopeBaseURL string
 	// Sandbox is the local Periskope, nil when PeriskopeBaseURL was given.
 	Sandbox *sandbox.Server
-	// Moto is the running moto_server.
+	// Moto is the running moto_server; its Endpoint is the functions'
+	// AWS_ENDPOINT_URL.
 	Moto *motoserver.Server
 
 	functions map[string]*rie.Function
@@ -147,7 +146,7 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 
 func applyDefaults(cfg *Config) error {
 	if cfg.Root == "" {
-		root, err := FindRoot()
+		root, err := deployment.FindRoot()
 		if err != nil {
 			return err
 		}
@@ -165,10 +164,6 @@ func applyDefaults(cfg *Config) error {
 	cfg.Output = cmp.Or[io.Writer](cfg.Output, os.Stderr)
 	return os.MkdirAll(cfg.BinDir, 0o755)
 }
-
-// FindRoot returns the repository root: the directory above the working
-// directory that holds go.mod and template.yaml.
-func FindRoot() (string, error) { return deployment.FindRoot() }
 
 // claimPorts listens on the gateway and sandbox ports and checks moto's,
 // so that a port in use is reported before anything starts. A port of 0
@@ -214,7 +209,7 @@ func (st *Stack) startMoto(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	st.Moto, st.MotoEndpoint = moto, moto.Endpoint
+	st.Moto = moto
 	if st.cfg.PeriskopeAPIKey != local.APIKey {
 		sm := secretsmanager.NewFromConfig(moto.Config())
 		if err := motoserver.PutSecret(ctx, sm, local.APIKeySecret, st.cfg.PeriskopeAPIKey); err != nil {
@@ -234,8 +229,6 @@ func (st *Stack) startSandbox(ln net.Listener) error {
 		webhookURL = "http://" + net.JoinHostPort(local.Host, strconv.Itoa(st.cfg.APIPort)) + "/webhooks/periskope"
 	}
 	srv, err := sandbox.Serve(ln, sandbox.Config{
-		APIKey:     local.APIKey,
-		SigningKey: local.SigningKey,
 		WebhookURL: webhookURL,
 		OrgPhone:   st.cfg.PeriskopePhone,
 		Log:        st.cfg.Output,
@@ -256,7 +249,7 @@ func (st *Stack) startFunctions() error {
 		if len(st.cfg.Only) > 0 && !slices.Contains(st.cfg.Only, spec.Name) {
 			continue
 		}
-		env, err := FunctionEnv(spec.Name, st.MotoEndpoint, st.PeriskopeBaseURL, st.cfg.PeriskopePhone)
+		env, err := FunctionEnv(spec.Name, st.Moto.Endpoint, st.PeriskopeBaseURL, st.cfg.PeriskopePhone)
 		if err != nil {
 			return err
 		}
