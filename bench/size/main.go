@@ -59,7 +59,8 @@ func buildAll(root, out string) (bins map[benchkit.Target]binary, how string, er
 	bins = map[benchkit.Target]binary{}
 	for _, t := range targets {
 		dst := filepath.Join(out, filepath.Base(t.Package), "bootstrap")
-		if err := lambdabuild.Bootstrap(context.Background(), root, t.Package, lambdabuild.Deployed, dst); err != nil {
+		// Lambda's Linux on the template's Architectures.
+		if err := lambdabuild.Bootstrap(context.Background(), root, t.Package, "linux", "arm64", dst); err != nil {
 			return nil, "", err
 		}
 		fi, err := os.Stat(dst)

@@ -33,26 +33,15 @@ const ToolsModFile = "tools/go.mod"
 // symbols out, so the same code gives the same bytes.
 var Flags = []string{"-tags", "lambda.norpc", "-trimpath", "-buildvcs=false", "-ldflags=-s -w"}
 
-// Platform is a GOOS/GOARCH pair to build for.
-type Platform struct{ GOOS, GOARCH string }
-
-// Host is this machine: the bootstraps the local system runs. Deployed is
-// the template's Architectures (arm64) on Lambda's Linux.
-var (
-	Host     = Platform{GOOS: runtime.GOOS, GOARCH: runtime.GOARCH}
-	Deployed = Platform{GOOS: "linux", GOARCH: "arm64"}
-)
-
 // ErrBuild wraps a failed go build; the error carries the compiler's output.
 var ErrBuild = errors.New("lambdabuild: go build failed")
 
 // Bootstrap builds the main package pkg (a path relative to the module root
 // root, like "./functions/webhook", or an absolute directory) with Flags and
-// CGO_ENABLED=0 for p, into dst.
-func Bootstrap(ctx context.Context, root, pkg string, p Platform, dst string) error {
+// CGO_ENABLED=0 for goos/goarch, into dst.
+func Bootstrap(ctx context.Context, root, pkg, goos, goarch, dst string) error {
 	args := append([]string{"build"}, Flags...)
-	_, err := goCommand(ctx, root, append(args, "-o", dst, pkg),
-		"CGO_ENABLED=0", "GOOS="+p.GOOS, "GOARCH="+p.GOARCH)
+	_, err := goCommand(ctx, root, append(args, "-o", dst, pkg), "CGO_ENABLED=0", "GOOS="+goos, "GOARCH="+goarch)
 	return err
 }
 
@@ -65,7 +54,7 @@ func HostBuild(ctx context.Context, root, dir string, bootstraps map[string]stri
 	var wg sync.WaitGroup
 	wg.Go(func() { errs <- wrap(Emulator(ctx, root, EmulatorPath(dir)), "the Runtime Interface Emulator") })
 	for name, pkg := range bootstraps {
-		wg.Go(func() { errs <- wrap(Bootstrap(ctx, root, pkg, Host, BootstrapPath(dir, name)), name+" ("+pkg+")") })
+		wg.Go(func() { errs <- wrap(Bootstrap(ctx, root, pkg, runtime.GOOS, runtime.GOARCH, BootstrapPath(dir, name)), name+" ("+pkg+")") })
 	}
 	wg.Wait()
 	close(errs)
@@ -103,7 +92,7 @@ func Emulator(ctx context.Context, root, dst string) error {
 	}
 	modfile := filepath.Join(filepath.Dir(strings.TrimSpace(gomod)), ToolsModFile)
 	out, err := goCommand(ctx, root, []string{"tool", "-modfile=" + modfile, "-n", EmulatorTool},
-		"GOOS="+Host.GOOS, "GOARCH="+Host.GOARCH)
+		"GOOS="+runtime.GOOS, "GOARCH="+runtime.GOARCH)
 	if err != nil {
 		return err
 	}
