@@ -64,7 +64,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.SkipBuild, "skip-build", false, "use the bootstraps and the emulator already built in -bin-dir")
 	fs.StringVar(&o.BinDir, "bin-dir", "", "where the host bootstraps, the emulator and moto.log go (default bin/local)")
 	fs.StringVar(&o.invoke, "invoke", "", "run one event through this function and print its response, like sam local invoke")
-	fs.StringVar(&o.event, "event", "", "event file for -invoke (\"-\": standard input)")
+	fs.StringVar(&o.event, "event", "", "event file for -invoke")
 	fs.BoolVar(&o.sandboxOnly, "sandbox-only", false, "run only the Periskope sandbox")
 	fs.StringVar(&o.webhookURL, "webhook-url", "", "with -sandbox-only: where ticket.created deliveries go")
 	fs.StringVar(&o.dockerBridge, "docker-bridge", "", "also serve moto_server and the sandbox on this interface's private address (docker0, or its IP), for sam local's containers; never 0.0.0.0")
@@ -241,20 +241,11 @@ func runInvoke(ctx context.Context, o options, out, logs io.Writer) (failed bool
 }
 
 func readEvent(path string) ([]byte, error) {
-	var data []byte
-	var err error
-	if path == "-" {
-		data, err = io.ReadAll(os.Stdin)
-	} else {
-		data, err = os.ReadFile(path)
+	data, err := os.ReadFile(path)
+	if err == nil && !json.Valid(data) {
+		err = fmt.Errorf("event %s is not valid JSON", path)
 	}
-	if err != nil {
-		return nil, err
-	}
-	if !json.Valid(data) {
-		return nil, fmt.Errorf("event %s is not valid JSON", path)
-	}
-	return data, nil
+	return data, err
 }
 
 // runSandbox serves only the Periskope sandbox.
