@@ -80,19 +80,13 @@ func (h Host) Resolve(spec string) (netip.Prefix, error) {
 	return netip.Prefix{}, fmt.Errorf("%w: interface %s has no private IPv4 address", ErrRefused, spec)
 }
 
+// prefixes reads interface addresses ("172.17.0.1/16"); others are skipped.
 func prefixes(addrs []net.Addr) []netip.Prefix {
 	var out []netip.Prefix
 	for _, a := range addrs {
-		n, ok := a.(*net.IPNet)
-		if !ok {
-			continue
+		if p, err := netip.ParsePrefix(a.String()); err == nil {
+			out = append(out, p)
 		}
-		ip, ok := netip.AddrFromSlice(n.IP)
-		if !ok {
-			continue
-		}
-		ones, _ := n.Mask.Size()
-		out = append(out, netip.PrefixFrom(ip.Unmap(), ones))
 	}
 	return out
 }

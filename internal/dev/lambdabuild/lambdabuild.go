@@ -140,15 +140,10 @@ func copyExecutable(src, dst string) error {
 	return os.Rename(tmp.Name(), dst)
 }
 
-// GoTool finds the go command: on PATH, else under $GOROOT.
+// GoTool finds the go command on PATH.
 func GoTool() (string, error) {
 	if p, err := exec.LookPath("go"); err == nil {
 		return p, nil
-	}
-	if root := os.Getenv("GOROOT"); root != "" {
-		if p, err := exec.LookPath(filepath.Join(root, "bin", "go")); err == nil {
-			return p, nil
-		}
 	}
 	return "", errors.New("lambdabuild: the go command is not on PATH; install Go to build the functions")
 }

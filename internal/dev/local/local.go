@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 )
 
 // Host is the only address the local system listens on.
@@ -81,20 +82,15 @@ const (
 const Phone = "919876543210"
 
 // AWSConfig is the SDK configuration of a client of the local system's
-// moto_server at endpoint: the local region and dummy credentials, which
-// moto accepts.
+// moto_server at endpoint: the local region and dummy credentials (moto
+// accepts any; signing needs some).
 func AWSConfig(endpoint string) aws.Config {
 	return aws.Config{
 		Region:       Region,
 		BaseEndpoint: aws.String(endpoint),
-		Credentials:  motoCredentials,
+		Credentials:  credentials.NewStaticCredentialsProvider("testing", "testing", ""),
 	}
 }
-
-// motoCredentials are dummy keys: moto accepts any, and signing needs some.
-var motoCredentials = aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-	return aws.Credentials{AccessKeyID: "testing", SecretAccessKey: "testing", Source: "moto"}, nil
-})
 
 // OrDefault is v, or def when v is not positive: a zero or negative count,
 // size or duration in a config means "the default".
