@@ -37,10 +37,8 @@ var ErrPortInUse = errors.New("port already in use")
 
 // Config configures a Stack. Ports of 0 pick free ones.
 type Config struct {
-	// Root is the module root (default: found from the working directory).
-	Root string
 	// BinDir receives the host-arch bootstraps, the Runtime Interface
-	// Emulator and logs (default Root/bin/local).
+	// Emulator and logs (default bin/local of the working directory's module).
 	BinDir string
 	// SkipBuild uses the binaries already in BinDir.
 	SkipBuild bool
@@ -68,9 +66,8 @@ type Config struct {
 
 	// Output receives function logs, access logs and sandbox logs (default os.Stderr).
 	Output io.Writer
-	// LogDir receives a copy of each function's log lines in <Name>.log and
-	// of the access log in gateway.log, emptied at Start, for make logs and
-	// the log-metrics check of the end-to-end test (default BinDir/logs).
+	// LogDir receives a copy of the log lines of each function (<Name>.log)
+	// and of the access log (gateway.log), emptied at Start (default BinDir/logs).
 	LogDir string
 	// NoLogFiles keeps the log lines on Output only: make invoke, which
 	// must not empty the files of a make run beside it.
@@ -106,7 +103,8 @@ func LogPath(logDir, name string) string { return filepath.Join(logDir, name+".l
 // Start builds the bootstraps and starts every part, or stops what it
 // started and fails.
 func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
-	if err := applyDefaults(&cfg); err != nil {
+	root, err := applyDefaults(&cfg)
+	if err != nil {
 		return nil, err
 	}
 	st := &Stack{cfg: cfg, functions: map[string]*rie.Function{}}
@@ -123,7 +121,7 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 		return nil, err
 	}
 	if !cfg.SkipBuild {
-		if err := Build(ctx, cfg.Root, cfg.BinDir); err != nil {
+		if err := Build(ctx, root, cfg.BinDir); err != nil {
 			return nil, err
 		}
 	}
@@ -144,17 +142,14 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 	return st, nil
 }
 
-func applyDefaults(cfg *Config) error {
-	if cfg.Root == "" {
-		root, err := deployment.FindRoot()
-		if err != nil {
-			return err
-		}
-		cfg.Root = root
+// applyDefaults fills cfg's zero fields and returns the module root.
+func applyDefaults(cfg *Config) (root string, err error) {
+	if root, err = deployment.FindRoot(); err != nil {
+		return "", err
 	}
-	binDir, err := filepath.Abs(cmp.Or(cfg.BinDir, filepath.Join(cfg.Root, "bin", "local")))
+	binDir, err := filepath.Abs(cmp.Or(cfg.BinDir, filepath.Join(root, "bin", "local")))
 	if err != nil {
-		return err
+		return "", err
 	}
 	cfg.BinDir = binDir
 	cfg.LogDir = cmp.Or(cfg.LogDir, filepath.Join(cfg.BinDir, "logs"))
@@ -162,7 +157,7 @@ func applyDefaults(cfg *Config) error {
 	cfg.PeriskopePhone = cmp.Or(cfg.PeriskopePhone, local.Phone)
 	cfg.Concurrency = local.OrDefault(cfg.Concurrency, 2)
 	cfg.Output = cmp.Or[io.Writer](cfg.Output, os.Stderr)
-	return os.MkdirAll(cfg.BinDir, 0o755)
+	return root, os.MkdirAll(cfg.BinDir, 0o755)
 }
 
 // claimPorts listens on the gateway and sandbox ports and checks moto's,
