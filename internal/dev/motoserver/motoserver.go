@@ -25,13 +25,9 @@ import (
 var ErrNotFound = errors.New("moto_server not found: install it with `pip install 'moto[server]'` " +
 	"(or set MOTO_SERVER to its path)")
 
-// find returns the path of moto_server: $MOTO_SERVER, then PATH, then the
-// pyenv versions under $PYENV_ROOT or ~/.pyenv, where the machine's Python
-// keeps it when a bare PATH lacks the pyenv shims.
-//
-// Under make, scripts/python-tools.sh has already decided (the project's
-// .venv or an installed moto_server) and set MOTO_SERVER; the rest is for a
-// bare go test.
+// find returns the path of moto_server: $MOTO_SERVER (make sets it, see
+// scripts/python-tools.sh), then PATH, then the pyenv versions, for a bare
+// go test whose PATH lacks the pyenv shims.
 func find() (string, error) {
 	if p := os.Getenv("MOTO_SERVER"); p != "" {
 		return p, nil
@@ -64,9 +60,8 @@ type Server struct {
 	proxy  *http.Server
 }
 
-// Launch starts moto_server behind its proxy on addr ("127.0.0.1:5000";
-// port 0 picks a free one) and waits until it listens. moto's own output
-// goes to logw when not nil.
+// Launch starts moto_server behind its proxy on addr (port 0: a free one)
+// and waits until it listens. moto's own output goes to logw when not nil.
 func Launch(ctx context.Context, addr string, logw *os.File) (*Server, error) {
 	path, err := find()
 	if err != nil {
@@ -124,9 +119,9 @@ func serialProxy(target string) http.Handler {
 // PID is the process id of moto_server.
 func (s *Server) PID() int { return s.cmd.Process.Pid }
 
-// Stop kills moto_server and its process group, waits for it to exit, and
-// closes the proxy, so the endpoint refuses connections as a stopped
-// service does. Stop may be called more than once.
+// Stop kills moto_server's process group, waits for it, and closes the
+// proxy, so the endpoint refuses connections as a stopped service does.
+// Stop may be called more than once.
 func (s *Server) Stop() {
 	_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
 	<-s.exited
