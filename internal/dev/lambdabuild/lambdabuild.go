@@ -78,26 +78,19 @@ func BootstrapPath(dir, name string) string { return filepath.Join(dir, name, "b
 // EmulatorPath is where HostBuild puts the Runtime Interface Emulator.
 func EmulatorPath(dir string) string { return filepath.Join(dir, "aws-lambda-rie") }
 
-// Emulator puts the Runtime Interface Emulator at the version
-// ToolsModFile pins, built for this machine, at dst. It never enters a
-// bootstrap: it is only a tool, not an import of any function.
-//
-// `go tool -n` builds the tool once and keeps the executable in the build
-// cache, where later calls find it without a link; dst is a copy, so that a
-// cache trim never pulls it from under a running emulator.
+// Emulator builds the Runtime Interface Emulator at the version
+// ToolsModFile pins, for this machine, into dst. It is only a tool, never
+// an import of a function. Like every go build -o, it does not link again
+// when dst is up to date.
 func Emulator(ctx context.Context, root, dst string) error {
 	gomod, err := goCommand(ctx, root, []string{"env", "GOMOD"}) // root may be below the module root
 	if err != nil {
 		return err
 	}
 	modfile := filepath.Join(filepath.Dir(strings.TrimSpace(gomod)), ToolsModFile)
-	out, err := goCommand(ctx, root, []string{"tool", "-modfile=" + modfile, "-n", EmulatorTool},
+	_, err = goCommand(ctx, root, []string{"build", "-modfile=" + modfile, "-o", dst, EmulatorTool},
 		"GOOS="+runtime.GOOS, "GOARCH="+runtime.GOARCH)
-	if err != nil {
-		return err
-	}
-	lines := strings.Split(strings.TrimSpace(out), "\n")
-	return copyExecutable(lines[len(lines)-1], dst)
+	return err
 }
 
 // goCommand runs the go command in root with env added to this process's
@@ -116,28 +109,6 @@ func goCommand(ctx context.Context, root string, args []string, env ...string) (
 		return "", fmt.Errorf("%w: go %q: %v\n%s%s", ErrBuild, args, err, stdout.String(), stderr.String())
 	}
 	return stdout.String(), nil
-}
-
-// copyExecutable copies src to dst through a temporary file renamed into
-// place, so that a dst being run is never written to.
-func copyExecutable(src, dst string) error {
-	data, err := os.ReadFile(src)
-	if err != nil {
-		return fmt.Errorf("%w: %v", ErrBuild, err)
-	}
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(dst), ".aws-lambda-rie-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // fails harmlessly once renamed
-	_, err = tmp.Write(data)
-	if err = errors.Join(err, tmp.Chmod(0o755), tmp.Close()); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), dst)
 }
 
 // GoTool finds the go command on PATH.
