@@ -44,7 +44,7 @@ const (
 // ErrConfig reports an unusable Config.
 var ErrConfig = errors.New("gateway: invalid config")
 
-// Invoker runs one event through a function; *rie.Function is one.
+// Invoker runs one event through a function (*rie.Function).
 type Invoker interface {
 	Invoke(ctx context.Context, payload []byte) (*rie.Result, error)
 }
@@ -55,8 +55,7 @@ type Route struct {
 	Path     string // "/tickets"
 	Name     string // shown in the access log, e.g. "CreateTicketFunction"
 	Function Invoker
-	// Timeout is the route's integration timeout (default
-	// Config.IntegrationTimeout), like the template's TimeoutInMillis.
+	// Timeout is the route's TimeoutInMillis (default Config.IntegrationTimeout).
 	Timeout time.Duration
 }
 
@@ -169,9 +168,9 @@ func (g *Gateway) serveRoute(w http.ResponseWriter, r *http.Request, route Route
 	return writeMessage(w, http.StatusInternalServerError, "Internal Server Error")
 }
 
-// MarshalEvent encodes an event as API Gateway sends it: without the empty
-// requestContext.authentication that the events type always carries (HTTP
-// API sends it only with mutual TLS).
+// MarshalEvent encodes an event without the empty
+// requestContext.authentication of the events type (HTTP API sends it only
+// with mutual TLS).
 func MarshalEvent(ev events.APIGatewayV2HTTPRequest) ([]byte, error) {
 	type wireContext struct {
 		events.APIGatewayV2HTTPRequestContext

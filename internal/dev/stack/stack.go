@@ -69,8 +69,8 @@ type Config struct {
 	// LogDir receives a copy of the log lines of each function (<Name>.log)
 	// and of the access log (gateway.log), emptied at Start (default BinDir/logs).
 	LogDir string
-	// NoLogFiles keeps the log lines on Output only: make invoke, which
-	// must not empty the files of a make run beside it.
+	// NoLogFiles keeps the log lines on Output only (make invoke must not
+	// empty the files of a make run beside it).
 	NoLogFiles bool
 }
 
@@ -83,8 +83,7 @@ type Stack struct {
 	PeriskopeBaseURL string
 	// Sandbox is the local Periskope, nil when PeriskopeBaseURL was given.
 	Sandbox *sandbox.Server
-	// Moto is the running moto_server; its Endpoint is the functions'
-	// AWS_ENDPOINT_URL.
+	// Moto is moto_server; its Endpoint is the functions' AWS_ENDPOINT_URL.
 	Moto *motoserver.Server
 
 	functions map[string]*rie.Function
@@ -96,8 +95,7 @@ type Stack struct {
 // gatewayLog names the access log's file in LogDir.
 const gatewayLog = "gateway"
 
-// LogPath is the file in logDir that receives the log lines of a function
-// (by logical id) or, for "gateway", the access log.
+// LogPath is the log file in logDir of a function or of "gateway".
 func LogPath(logDir, name string) string { return filepath.Join(logDir, name+".log") }
 
 // Start builds the bootstraps and starts every part, or stops what it
@@ -161,8 +159,8 @@ func applyDefaults(cfg *Config) (root string, err error) {
 }
 
 // claimPorts listens on the gateway and sandbox ports and checks moto's,
-// so that a port in use is reported before anything starts. A port of 0
-// becomes the free one it got.
+// so that a port in use fails before anything starts. A port of 0 becomes
+// the one it got.
 func claimPorts(cfg *Config) (api, sb net.Listener, err error) {
 	listen := func(port *int, what, flag string) (net.Listener, error) {
 		ln, err := net.Listen("tcp", net.JoinHostPort(local.Host, strconv.Itoa(*port)))
@@ -304,9 +302,8 @@ func (st *Stack) Function(name string) (*rie.Function, bool) {
 	return fn, ok
 }
 
-// PIDs returns every process the stack runs: moto_server, the functions'
-// emulator processes and the bootstraps they run (none before an
-// environment's first invocation).
+// PIDs returns moto_server, the emulators and the bootstraps they run
+// (none before an environment's first invocation).
 func (st *Stack) PIDs() []int {
 	var pids []int
 	if st.Moto != nil {
@@ -321,8 +318,8 @@ func (st *Stack) PIDs() []int {
 	return pids
 }
 
-// Close stops the gateway, the sandbox's deliveries, the functions and
-// moto_server, in that order, and waits for every process to exit.
+// Close stops the gateway, the sandbox, the functions and moto_server, in
+// that order, and waits for every process to exit.
 func (st *Stack) Close() error {
 	if st.gw != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
