@@ -159,10 +159,9 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	return nil
 }
 
-// forwardToBridge serves moto_server and the sandbox, which listen on
-// 127.0.0.1, also on the bridge address at the same ports, so that a
-// container reaches them at host.docker.internal (--add-host
-// host.docker.internal:host-gateway) with the URLs of env/local.json.
+// forwardToBridge serves moto_server and the sandbox also on the bridge
+// address at the same ports, so that a container reaches them at
+// host.docker.internal with the URLs of env/local.json.
 func forwardToBridge(at netip.Prefix, st *stack.Stack) ([]*bridge.Forwarder, error) {
 	targets := []string{st.Moto.Endpoint}
 	if st.Sandbox != nil {

@@ -24,9 +24,7 @@ import (
 // ErrRefused is wrapped by every address Resolve will not listen on.
 var ErrRefused = errors.New("bridge: refused")
 
-// Host is what Resolve looks up: this machine's network interfaces.
-// net.InterfaceByName and net.InterfaceAddrs are the real ones; tests
-// inject their own.
+// Host is the network interfaces Resolve looks up (System, or a test's).
 type Host struct {
 	// InterfaceAddrs returns the addresses of the interface called name.
 	InterfaceAddrs func(name string) ([]net.Addr, error)
@@ -47,10 +45,9 @@ var System = Host{
 }
 
 // Resolve turns spec, an interface name ("docker0") or one of its IP
-// addresses ("172.17.0.1"), into that address with its network's prefix
-// length (172.17.0.1/16). It refuses the unspecified addresses, any address
-// that is not private (RFC 1918, or IPv6 unique local), and any address no
-// interface of this machine has.
+// addresses, into that address with its prefix length (172.17.0.1/16). It
+// refuses the unspecified addresses, any address that is not private (RFC
+// 1918, IPv6 unique local), and any no interface of this machine has.
 func (h Host) Resolve(spec string) (netip.Prefix, error) {
 	if ip, err := netip.ParseAddr(spec); err == nil {
 		ip = ip.Unmap()

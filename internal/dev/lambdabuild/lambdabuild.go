@@ -1,7 +1,6 @@
-// Package lambdabuild is the one place the local harness builds Lambda
-// bootstraps: for the tests, the benchmarks and the local system (make run,
-// make invoke), with the flags of a deployed one (deploy/deploy.mk), and
-// AWS's Runtime Interface Emulator from the tools module (tools/go.mod).
+// Package lambdabuild builds Lambda bootstraps for the harness (tests,
+// benchmarks, the local system) with the flags of a deployed one, and AWS's
+// Runtime Interface Emulator from the tools module.
 package lambdabuild
 
 import (
@@ -17,13 +16,11 @@ import (
 	"sync"
 )
 
-// EmulatorTool is the tool of ToolsModFile that runs a bootstrap as Lambda
-// does: AWS's Runtime Interface Emulator.
+// EmulatorTool is AWS's Runtime Interface Emulator, a tool of ToolsModFile.
 const EmulatorTool = "github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie"
 
-// ToolsModFile pins the harness's tools, relative to the module root: a
-// module of their own, so that importing pkg/periskope does not pull them
-// into a user's module graph.
+// ToolsModFile pins the harness's tools (relative to the module root) in a
+// module of their own, out of a pkg/periskope user's module graph.
 const ToolsModFile = "tools/go.mod"
 
 // Flags are the go build flags of a deployed bootstrap (deploy/deploy.mk's
@@ -45,16 +42,17 @@ func Bootstrap(ctx context.Context, root, pkg, goos, goarch, dst string) error {
 	return err
 }
 
-// HostBuild builds the emulator into EmulatorPath(dir) and each main package
-// of bootstraps (by name) into BootstrapPath(dir, name), for this machine.
-// The builds run side by side: each is mostly a link, and links are
-// single-threaded.
+// HostBuild builds, for this machine, the emulator into EmulatorPath(dir)
+// and each main package of bootstraps into BootstrapPath(dir, name), side
+// by side: each is mostly a link, and links are single-threaded.
 func HostBuild(ctx context.Context, root, dir string, bootstraps map[string]string) error {
 	errs := make(chan error, len(bootstraps)+1)
 	var wg sync.WaitGroup
 	wg.Go(func() { errs <- wrap(Emulator(ctx, root, EmulatorPath(dir)), "the Runtime Interface Emulator") })
 	for name, pkg := range bootstraps {
-		wg.Go(func() { errs <- wrap(Bootstrap(ctx, root, pkg, runtime.GOOS, runtime.GOARCH, BootstrapPath(dir, name)), name+" ("+pkg+")") })
+		wg.Go(func() {
+			errs <- wrap(Bootstrap(ctx, root, pkg, runtime.GOOS, runtime.GOARCH, BootstrapPath(dir, name)), name+" ("+pkg+")")
+		})
 	}
 	wg.Wait()
 	close(errs)
@@ -93,8 +91,7 @@ func Emulator(ctx context.Context, root, dst string) error {
 	return err
 }
 
-// goCommand runs the go command in root with env added to this process's
-// and returns its standard output.
+// goCommand runs go in root with env added and returns its standard output.
 func goCommand(ctx context.Context, root string, args []string, env ...string) (string, error) {
 	goTool, err := GoTool()
 	if err != nil {

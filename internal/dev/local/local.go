@@ -1,9 +1,6 @@
-// Package local holds the few values that only the local system owns: its
-// ports, the names it gives the stack's table and secrets, the keys it
-// keeps in those secrets, its region and its WhatsApp phone. Everything
-// else about the local system — the table's schema, which secrets exist,
-// each function's environment, timeout, memory and route — comes from
-// template.yaml (see package deployment).
+// Package local holds the few values only the local system owns (ports,
+// resource names, keys, region, phone); everything else about it comes
+// from template.yaml (package deployment).
 package local
 
 import (
@@ -31,9 +28,9 @@ func FreeAddr() (string, error) {
 	return ln.Addr().String(), nil
 }
 
-// AwaitListening polls until something accepts connections on each of
-// addrs: a child process told where to listen (FreeAddr) is ready. It
-// fails when exited is closed first, ctx ends, or limit has passed.
+// AwaitListening polls until each of addrs accepts connections (a child
+// told where to listen is ready); it fails when exited closes first, ctx
+// ends or limit passes.
 func AwaitListening(ctx context.Context, exited <-chan struct{}, limit time.Duration, addrs ...string) error {
 	deadline := time.Now().Add(limit)
 	for _, addr := range addrs {
@@ -77,8 +74,7 @@ const (
 	SigningKey       = "local-signing-key"
 )
 
-// Phone is the x-phone of the local system: create-ticket's
-// PERISKOPE_PHONE and the sandbox organisation's number.
+// Phone is create-ticket's PERISKOPE_PHONE and the sandbox organisation's.
 const Phone = "919876543210"
 
 // AWSConfig is the SDK configuration of a client of the local system's
