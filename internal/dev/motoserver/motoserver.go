@@ -21,10 +21,6 @@ import (
 	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 )
 
-// ErrNotFound is returned when no moto_server executable exists.
-var ErrNotFound = errors.New("moto_server not found: install it with `pip install 'moto[server]'` " +
-	"(or set MOTO_SERVER to its path)")
-
 // find returns the path of moto_server: $MOTO_SERVER (make sets it, see
 // scripts/python-tools.sh), then PATH, then the pyenv versions, for a bare
 // go test whose PATH lacks the pyenv shims.
@@ -38,7 +34,7 @@ func find() (string, error) {
 	if found := deployment.PyenvExecutables("moto_server"); len(found) > 0 {
 		return found[0], nil
 	}
-	return "", ErrNotFound
+	return "", errors.New("moto_server not found: install it with `pip install 'moto[server]'` (or set MOTO_SERVER to its path)")
 }
 
 // Server is a running moto_server behind a serializing proxy.

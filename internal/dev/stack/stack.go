@@ -89,7 +89,7 @@ type Stack struct {
 	functions map[string]*rie.Function
 	specs     []FunctionSpec // of the running functions, in template order
 	gw        *http.Server
-	logs      map[string]*os.File // LogDir's files, by function name or gatewayLog; see logWriter
+	logs      []*os.File // LogDir's files; see logWriter
 }
 
 // gatewayLog names the access log's file in LogDir.
@@ -155,7 +155,7 @@ func applyDefaults(cfg *Config) (root string, err error) {
 	cfg.PeriskopePhone = cmp.Or(cfg.PeriskopePhone, local.Phone)
 	cfg.Concurrency = local.OrDefault(cfg.Concurrency, 2)
 	cfg.Output = cmp.Or[io.Writer](cfg.Output, os.Stderr)
-	return root, os.MkdirAll(cfg.BinDir, 0o755)
+	return root, errors.Join(os.MkdirAll(cfg.BinDir, 0o755), os.MkdirAll(cfg.LogDir, 0o755))
 }
 
 // claimPorts listens on the gateway and sandbox ports and checks moto's,
@@ -349,16 +349,10 @@ func (st *Stack) logWriter(name string) (io.Writer, error) {
 	if st.cfg.NoLogFiles {
 		return st.cfg.Output, nil
 	}
-	if st.logs == nil {
-		if err := os.MkdirAll(st.cfg.LogDir, 0o755); err != nil {
-			return nil, err
-		}
-		st.logs = map[string]*os.File{}
-	}
 	f, err := os.Create(LogPath(st.cfg.LogDir, name))
 	if err != nil {
 		return nil, err
 	}
-	st.logs[name] = f
+	st.logs = append(st.logs, f)
 	return io.MultiWriter(st.cfg.Output, f), nil
 }
