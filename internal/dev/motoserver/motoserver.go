@@ -88,7 +88,7 @@ func Launch(ctx context.Context, addr string, logw *os.File) (*Server, error) {
 		exited:   make(chan struct{}),
 	}
 	go func() { _ = cmd.Wait(); close(s.exited) }()
-	s.proxy = &http.Server{Handler: serialProxy("http://" + motoAddr), ReadHeaderTimeout: 10 * time.Second}
+	s.proxy = &http.Server{Handler: serialProxy(motoAddr), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = s.proxy.Serve(listener) }()
 	if err := local.AwaitListening(ctx, s.exited, 30*time.Second, motoAddr); err != nil {
 		s.Stop()
@@ -97,10 +97,9 @@ func Launch(ctx context.Context, addr string, logw *os.File) (*Server, error) {
 	return s, nil
 }
 
-// serialProxy forwards to target one request at a time.
-func serialProxy(target string) http.Handler {
-	u, _ := url.Parse(target)
-	proxy := httputil.NewSingleHostReverseProxy(u)
+// serialProxy forwards to addr one request at a time.
+func serialProxy(addr string) http.Handler {
+	proxy := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: "http", Host: addr})
 	proxy.ErrorHandler = func(w http.ResponseWriter, _ *http.Request, err error) {
 		http.Error(w, "moto_server unreachable: "+err.Error(), http.StatusBadGateway)
 	}

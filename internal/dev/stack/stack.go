@@ -92,9 +92,6 @@ type Stack struct {
 	logs      []*os.File // LogDir's files; see logWriter
 }
 
-// gatewayLog names the access log's file in LogDir.
-const gatewayLog = "gateway"
-
 // LogPath is the log file in logDir of a function or of "gateway".
 func LogPath(logDir, name string) string { return filepath.Join(logDir, name+".log") }
 
@@ -279,7 +276,7 @@ func (st *Stack) startGateway(ln net.Listener) error {
 		routes = append(routes, gateway.Route{Method: spec.Method, Path: spec.Path, Name: spec.Name,
 			Function: st.functions[spec.Name], Timeout: spec.Deadline})
 	}
-	access, err := st.logWriter(gatewayLog)
+	access, err := st.logWriter("gateway")
 	if err != nil {
 		return err
 	}
