@@ -274,7 +274,7 @@ func startLocalSystem(t *testing.T, binDir, logDir string) localSystem {
 		}
 		return u.Host
 	}
-	return localSystem{api: hostOf(st.APIURL), sandbox: hostOf(st.PeriskopeBaseURL), moto: hostOf(st.MotoEndpoint)}
+	return localSystem{api: hostOf(st.APIURL), sandbox: hostOf(st.PeriskopeBaseURL), moto: hostOf(st.Moto.Endpoint)}
 }
 
 // Every shell example of README.md and docs/*.md that talks to the local

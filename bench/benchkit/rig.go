@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/periskope-connect/periskope-aws/internal/dev/deployment"
 	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
 	"github.com/periskope-connect/periskope-aws/internal/dev/rie"
@@ -41,7 +42,7 @@ type Rig struct {
 // StartRig builds targets and starts the backends on free 127.0.0.1 ports,
 // moto's output in the build directory.
 func StartRig(ctx context.Context, targets ...Target) (_ *Rig, err error) {
-	root, err := stack.FindRoot()
+	root, err := deployment.FindRoot()
 	if err != nil {
 		return nil, err
 	}
@@ -63,7 +64,7 @@ func StartRig(ctx context.Context, targets ...Target) (_ *Rig, err error) {
 	if r.Proxy, err = StartAWSProxy(r.Moto.Endpoint); err != nil {
 		return nil, err
 	}
-	r.Sandbox, err = sandbox.Listen("127.0.0.1:0", sandbox.Config{OrgPhone: local.Phone})
+	r.Sandbox, err = sandbox.Listen("127.0.0.1:0", sandbox.Config{})
 	return r, err
 }
 

@@ -16,8 +16,8 @@ import (
 	"path/filepath"
 
 	"github.com/periskope-connect/periskope-aws/bench/benchkit"
+	"github.com/periskope-connect/periskope-aws/internal/dev/deployment"
 	"github.com/periskope-connect/periskope-aws/internal/dev/lambdabuild"
-	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 )
 
 // Goals (issue 12): raw size at most this many times the SDK floor, zipped
@@ -36,7 +36,7 @@ func main() { benchkit.Main("size", run) }
 type binary struct{ size, zip int64 }
 
 func run() error {
-	root, err := stack.FindRoot()
+	root, err := deployment.FindRoot()
 	if err != nil {
 		return err
 	}
@@ -49,7 +49,8 @@ func run() error {
 	bins, how := map[benchkit.Target]binary{}, ""
 	for _, t := range targets {
 		dst := filepath.Join(out, filepath.Base(t.Package), "bootstrap")
-		if err := lambdabuild.Bootstrap(context.Background(), root, t.Package, lambdabuild.Deployed, dst); err != nil {
+		// Lambda's Linux on the template's Architectures.
+		if err := lambdabuild.Bootstrap(context.Background(), root, t.Package, "linux", "arm64", dst); err != nil {
 			return err
 		}
 		fi, err := os.Stat(dst)

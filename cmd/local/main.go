@@ -64,7 +64,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.SkipBuild, "skip-build", false, "use the bootstraps and the emulator already built in -bin-dir")
 	fs.StringVar(&o.BinDir, "bin-dir", "", "where the host bootstraps, the emulator and moto.log go (default bin/local)")
 	fs.StringVar(&o.invoke, "invoke", "", "run one event through this function and print its response, like sam local invoke")
-	fs.StringVar(&o.event, "event", "", "event file for -invoke (\"-\": standard input)")
+	fs.StringVar(&o.event, "event", "", "event file for -invoke")
 	fs.BoolVar(&o.sandboxOnly, "sandbox-only", false, "run only the Periskope sandbox")
 	fs.StringVar(&o.webhookURL, "webhook-url", "", "with -sandbox-only: where ticket.created deliveries go")
 	fs.StringVar(&o.dockerBridge, "docker-bridge", "", "also serve moto_server and the sandbox on this interface's private address (docker0, or its IP), for sam local's containers; never 0.0.0.0")
@@ -159,12 +159,11 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	return nil
 }
 
-// forwardToBridge serves moto_server and the sandbox, which listen on
-// 127.0.0.1, also on the bridge address at the same ports, so that a
-// container reaches them at host.docker.internal (--add-host
-// host.docker.internal:host-gateway) with the URLs of env/local.json.
+// forwardToBridge serves moto_server and the sandbox also on the bridge
+// address at the same ports, so that a container reaches them at
+// host.docker.internal with the URLs of env/local.json.
 func forwardToBridge(at netip.Prefix, st *stack.Stack) ([]*bridge.Forwarder, error) {
-	targets := []string{st.MotoEndpoint}
+	targets := []string{st.Moto.Endpoint}
 	if st.Sandbox != nil {
 		targets = append(targets, st.Sandbox.URL)
 	}
@@ -200,7 +199,7 @@ func printBanner(out io.Writer, st *stack.Stack, took time.Duration) {
 	} else {
 		row("Periskope", "%s (no sandbox)", st.PeriskopeBaseURL)
 	}
-	row("moto_server", "%s (pid %d) = AWS_ENDPOINT_URL of the functions", st.MotoEndpoint, st.Moto.PID())
+	row("moto_server", "%s (pid %d) = AWS_ENDPOINT_URL of the functions", st.Moto.Endpoint, st.Moto.PID())
 	row("", "table %s; secrets %s, %s", local.Table, local.APIKeySecret, local.SigningKeySecret)
 	fmt.Fprintf(&b, "\nTry:\n  curl -i -X POST %s/tickets -H 'Content-Type: application/json' \\\n    -d '{\"chat_id\":\"919537851844@c.us\",\"subject\":\"Leaking tap\",\"priority\":\"3\"}'\n", st.APIURL)
 	if st.Sandbox != nil {
@@ -241,20 +240,11 @@ func runInvoke(ctx context.Context, o options, out, logs io.Writer) (failed bool
 }
 
 func readEvent(path string) ([]byte, error) {
-	var data []byte
-	var err error
-	if path == "-" {
-		data, err = io.ReadAll(os.Stdin)
-	} else {
-		data, err = os.ReadFile(path)
+	data, err := os.ReadFile(path)
+	if err == nil && !json.Valid(data) {
+		err = fmt.Errorf("event %s is not valid JSON", path)
 	}
-	if err != nil {
-		return nil, err
-	}
-	if !json.Valid(data) {
-		return nil, fmt.Errorf("event %s is not valid JSON", path)
-	}
-	return data, nil
+	return data, err
 }
 
 // runSandbox serves only the Periskope sandbox.

@@ -31,10 +31,10 @@ import (
 
 	"github.com/periskope-connect/periskope-aws/internal/createticket"
 	"github.com/periskope-connect/periskope-aws/internal/dev/bridge"
+	"github.com/periskope-connect/periskope-aws/internal/dev/deployment"
 	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/samenv"
 	"github.com/periskope-connect/periskope-aws/internal/dev/samples"
-	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 )
 
 // ErrMissingTool is returned when the SAM CLI or Docker is not usable.
@@ -74,7 +74,7 @@ func main() {
 }
 
 func run(ctx context.Context, o options, out, errOut io.Writer) error {
-	root, err := stack.FindRoot()
+	root, err := deployment.FindRoot()
 	if err != nil {
 		return err
 	}

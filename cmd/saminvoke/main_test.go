@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/periskope-connect/periskope-aws/internal/dev/deployment"
 	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/samples"
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
@@ -69,7 +70,7 @@ func TestSAMEnvHasNoCredentials(t *testing.T) {
 // The sample that must be stored names the ticket the reset deletes; a
 // body without a ticket is an error, not an empty key.
 func TestSampleTicket(t *testing.T) {
-	root, err := stack.FindRoot()
+	root, err := deployment.FindRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +107,7 @@ func TestSampleTicketWantsBothIDs(t *testing.T) {
 // the committed env/local.json, byte for byte; for others it names them.
 func TestEnvVarsFile(t *testing.T) {
 	root := t.TempDir()
-	repo, err := stack.FindRoot()
+	repo, err := deployment.FindRoot()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,7 +25,7 @@ func TestSmokeAgainstTheLocalSystem(t *testing.T) {
 	defer st.Close()
 
 	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), []string{"-local", "-api-url", st.APIURL, "-moto-url", st.MotoEndpoint}, &stdout, &stderr)
+	code := run(context.Background(), []string{"-local", "-api-url", st.APIURL, "-moto-url", st.Moto.Endpoint}, &stdout, &stderr)
 	if code != 0 {
 		t.Fatalf("smoke exited %d\nstdout:\n%s\nstderr:\n%s\nlocal system:\n%s", code, &stdout, &stderr, logs)
 	}
@@ -49,7 +49,7 @@ func TestSmokeAgainstTheLocalSystem(t *testing.T) {
 	}))
 	defer broken.Close()
 	stdout.Reset()
-	if code := run(context.Background(), []string{"-local", "-api-url", broken.URL, "-moto-url", st.MotoEndpoint}, &stdout, &stderr); code != 1 {
+	if code := run(context.Background(), []string{"-local", "-api-url", broken.URL, "-moto-url", st.Moto.Endpoint}, &stdout, &stderr); code != 1 {
 		t.Errorf("against an API answering 500: exit %d, want 1\n%s", code, &stdout)
 	}
 	if want := "FAIL  POST /webhooks/periskope unsigned: want 401; saw 500 "; !strings.Contains(stdout.String(), want) {

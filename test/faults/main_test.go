@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/periskope-connect/periskope-aws/bench/benchkit"
+	"github.com/periskope-connect/periskope-aws/internal/dev/deployment"
 	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
 	"github.com/periskope-connect/periskope-aws/internal/dev/rie"
@@ -30,7 +31,7 @@ var bins benchkit.Binaries
 
 func TestMain(m *testing.M) {
 	os.Exit(testkit.MainWithDir(m, "faults", func(dir string) error {
-		root, err := stack.FindRoot()
+		root, err := deployment.FindRoot()
 		if err != nil {
 			return err
 		}

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/periskope-connect/periskope-aws/bench/benchkit"
-	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/rie"
 	"github.com/periskope-connect/periskope-aws/internal/dev/sandbox"
 	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
@@ -31,7 +30,7 @@ type apiResponse struct {
 // outcome never creates again.
 func TestCreateTicketPeriskopeFaults(t *testing.T) {
 	moto := startMoto(t)
-	sb, err := sandbox.Listen("127.0.0.1:0", sandbox.Config{OrgPhone: local.Phone})
+	sb, err := sandbox.Listen("127.0.0.1:0", sandbox.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}

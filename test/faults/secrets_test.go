@@ -28,7 +28,7 @@ func TestSecretsUnavailable(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer proxy.Close()
-	sb, err := sandbox.Listen("127.0.0.1:0", sandbox.Config{OrgPhone: local.Phone})
+	sb, err := sandbox.Listen("127.0.0.1:0", sandbox.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,9 +24,7 @@ import (
 // ErrRefused is wrapped by every address Resolve will not listen on.
 var ErrRefused = errors.New("bridge: refused")
 
-// Host is what Resolve looks up: this machine's network interfaces.
-// net.InterfaceByName and net.InterfaceAddrs are the real ones; tests
-// inject their own.
+// Host is the network interfaces Resolve looks up (System, or a test's).
 type Host struct {
 	// InterfaceAddrs returns the addresses of the interface called name.
 	InterfaceAddrs func(name string) ([]net.Addr, error)
@@ -47,10 +45,9 @@ var System = Host{
 }
 
 // Resolve turns spec, an interface name ("docker0") or one of its IP
-// addresses ("172.17.0.1"), into that address with its network's prefix
-// length (172.17.0.1/16). It refuses the unspecified addresses, any address
-// that is not private (RFC 1918, or IPv6 unique local), and any address no
-// interface of this machine has.
+// addresses, into that address with its prefix length (172.17.0.1/16). It
+// refuses the unspecified addresses, any address that is not private (RFC
+// 1918, IPv6 unique local), and any no interface of this machine has.
 func (h Host) Resolve(spec string) (netip.Prefix, error) {
 	if ip, err := netip.ParseAddr(spec); err == nil {
 		ip = ip.Unmap()
@@ -80,19 +77,13 @@ func (h Host) Resolve(spec string) (netip.Prefix, error) {
 	return netip.Prefix{}, fmt.Errorf("%w: interface %s has no private IPv4 address", ErrRefused, spec)
 }
 
+// prefixes reads interface addresses ("172.17.0.1/16"); others are skipped.
 func prefixes(addrs []net.Addr) []netip.Prefix {
 	var out []netip.Prefix
 	for _, a := range addrs {
-		n, ok := a.(*net.IPNet)
-		if !ok {
-			continue
+		if p, err := netip.ParsePrefix(a.String()); err == nil {
+			out = append(out, p)
 		}
-		ip, ok := netip.AddrFromSlice(n.IP)
-		if !ok {
-			continue
-		}
-		ones, _ := n.Mask.Size()
-		out = append(out, netip.PrefixFrom(ip.Unmap(), ones))
 	}
 	return out
 }

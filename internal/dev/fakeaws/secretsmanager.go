@@ -1,7 +1,6 @@
-// Package fakeaws holds an in-memory stand-in of Secrets Manager for unit
-// tests that need to script an answer or a failure, or to count the calls
-// reaching a real client. The paths it serves are also covered with the
-// real SDK against moto_server (see internal/dev/motoserver).
+// Package fakeaws is an in-memory Secrets Manager for unit tests that
+// script an answer or a failure, or count the calls reaching a real client
+// (the same paths are also tested against moto_server).
 package fakeaws
 
 import (
@@ -31,16 +30,14 @@ type SecretsManager struct {
 	calls int
 }
 
-// NewSecretsManager returns a SecretsManager answering value, or err if it
-// is not nil.
+// NewSecretsManager returns a SecretsManager answering as Set(value, err).
 func NewSecretsManager(value string, err error) *SecretsManager {
 	sm := &SecretsManager{}
 	sm.Set(value, err)
 	return sm
 }
 
-// GetSecretValue counts the call and answers Next's answer, else the
-// current value or error.
+// GetSecretValue counts the call and answers as Next, else as Set.
 func (s *SecretsManager) GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
 	s.mu.Lock()
 	s.calls++

@@ -31,13 +31,10 @@ var hopByHop = map[string]bool{
 	"trailer": true, "transfer-encoding": true, "upgrade": true,
 }
 
-// BuildEvent turns r, whose body has been read into body, into the payload
-// format 2.0 event API Gateway HTTP API sends to a Lambda integration:
-// header names lowercased and repeated headers joined with commas; Cookie
-// headers split into cookies and left out of headers; repeated query
-// parameters joined with commas; the body base64-encoded unless its content
-// type is text (text/*, application/json, application/xml,
-// application/javascript), as HTTP API does.
+// BuildEvent turns r, whose body was read into body, into HTTP API's
+// payload format 2.0 event: header names lowercased, repeated headers and
+// query parameters joined with commas, Cookie headers split into cookies,
+// the body base64-encoded unless its content type is text (isText).
 func BuildEvent(r *http.Request, body []byte, meta RequestMeta) events.APIGatewayV2HTTPRequest {
 	sourceIP := hostOnly(r.RemoteAddr)
 	domain := hostOnly(r.Host)
@@ -123,8 +120,7 @@ func cookies(h http.Header) []string {
 	return out
 }
 
-// queryParameters decodes the query string, joining repeated names with
-// commas; nil when there is none, as the event omits the field.
+// queryParameters decodes the query string; nil (field omitted) when empty.
 func queryParameters(raw string) map[string]string {
 	if raw == "" {
 		return nil

@@ -44,7 +44,7 @@ const (
 // ErrConfig reports an unusable Config.
 var ErrConfig = errors.New("gateway: invalid config")
 
-// Invoker runs one event through a function; *rie.Function is one.
+// Invoker runs one event through a function (*rie.Function).
 type Invoker interface {
 	Invoke(ctx context.Context, payload []byte) (*rie.Result, error)
 }
@@ -55,8 +55,7 @@ type Route struct {
 	Path     string // "/tickets"
 	Name     string // shown in the access log, e.g. "CreateTicketFunction"
 	Function Invoker
-	// Timeout is the route's integration timeout (default
-	// Config.IntegrationTimeout), like the template's TimeoutInMillis.
+	// Timeout is the route's TimeoutInMillis (default Config.IntegrationTimeout).
 	Timeout time.Duration
 }
 
@@ -115,66 +114,63 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	requestID := g.cfg.NewRequestID()
 	w.Header().Set("Apigw-Requestid", requestID)
-	rec := &statusRecorder{ResponseWriter: w}
+	var status int
 	route, ok := g.routes[r.Method+" "+r.URL.Path]
 	if !ok {
-		writeMessage(rec, http.StatusNotFound, "Not Found")
+		status = writeMessage(w, http.StatusNotFound, "Not Found")
 	} else {
-		g.serveRoute(rec, r, route, requestID)
+		status = g.serveRoute(w, r, route, requestID)
 	}
 	if g.cfg.AccessLog != nil {
-		g.cfg.AccessLog.Printf("%s %s %d %.1fms %s requestId=%s", r.Method, r.URL.RequestURI(), rec.status,
+		g.cfg.AccessLog.Printf("%s %s %d %.1fms %s requestId=%s", r.Method, r.URL.RequestURI(), status,
 			float64(time.Since(start).Microseconds())/1000, route.Name, requestID)
 	}
 }
 
-func (g *Gateway) serveRoute(w http.ResponseWriter, r *http.Request, route Route, requestID string) {
+// serveRoute answers r with route's function and returns the status it
+// wrote, 0 when the client went away.
+func (g *Gateway) serveRoute(w http.ResponseWriter, r *http.Request, route Route, requestID string) int {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, g.cfg.MaxBodyBytes))
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			writeMessage(w, http.StatusRequestEntityTooLarge, "Request Entity Too Large")
-			return
+			return writeMessage(w, http.StatusRequestEntityTooLarge, "Request Entity Too Large")
 		}
-		writeMessage(w, http.StatusBadRequest, "Bad Request")
-		return
+		return writeMessage(w, http.StatusBadRequest, "Bad Request")
 	}
 	event := BuildEvent(r, body, RequestMeta{
 		RouteKey: route.Key(), APIID: g.cfg.APIID, RequestID: requestID, Time: g.cfg.Now(),
 	})
 	payload, err := MarshalEvent(event)
 	if err != nil {
-		writeMessage(w, http.StatusInternalServerError, "Internal Server Error")
-		return
+		return writeMessage(w, http.StatusInternalServerError, "Internal Server Error")
 	}
 	// A body under HTTP API's 10 MB can still make an event over Lambda's
 	// invoke limit (the envelope, JSON escaping, base64). API Gateway answers
 	// that 413 {"message":"Request Too Long"} without running the function,
 	// where the emulator's refusal would read as a function failure (500).
 	if len(payload) > g.cfg.MaxInvokeBytes {
-		writeMessage(w, http.StatusRequestEntityTooLarge, "Request Too Long")
-		return
+		return writeMessage(w, http.StatusRequestEntityTooLarge, "Request Too Long")
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), local.OrDefault(route.Timeout, g.cfg.IntegrationTimeout))
 	defer cancel()
 	res, err := route.Function.Invoke(ctx, payload)
 	switch {
 	case err != nil && r.Context().Err() != nil:
-		return // the client went away; nobody to answer
+		return 0 // the client went away; nobody to answer
 	case errors.Is(err, context.DeadlineExceeded):
-		writeMessage(w, http.StatusServiceUnavailable, "Service Unavailable")
-	case err != nil, res.Error != nil:
-		writeMessage(w, http.StatusInternalServerError, "Internal Server Error")
-	default:
-		if err := WriteResponse(w, res.Payload); err != nil {
-			writeMessage(w, http.StatusInternalServerError, "Internal Server Error")
+		return writeMessage(w, http.StatusServiceUnavailable, "Service Unavailable")
+	case err == nil && res.Error == nil:
+		if status, err := WriteResponse(w, res.Payload); err == nil {
+			return status
 		}
 	}
+	return writeMessage(w, http.StatusInternalServerError, "Internal Server Error")
 }
 
-// MarshalEvent encodes an event as API Gateway sends it: without the empty
-// requestContext.authentication that the events type always carries (HTTP
-// API sends it only with mutual TLS).
+// MarshalEvent encodes an event without the empty
+// requestContext.authentication of the events type (HTTP API sends it only
+// with mutual TLS).
 func MarshalEvent(ev events.APIGatewayV2HTTPRequest) ([]byte, error) {
 	type wireContext struct {
 		events.APIGatewayV2HTTPRequestContext
@@ -187,31 +183,14 @@ func MarshalEvent(ev events.APIGatewayV2HTTPRequest) ([]byte, error) {
 	return json.Marshal(wire{APIGatewayV2HTTPRequest: ev, RequestContext: wireContext{APIGatewayV2HTTPRequestContext: ev.RequestContext}})
 }
 
-// writeMessage answers like API Gateway's own errors: {"message": "..."}.
-func writeMessage(w http.ResponseWriter, status int, message string) {
+// writeMessage answers like API Gateway's own errors, {"message": "..."},
+// and returns status.
+func writeMessage(w http.ResponseWriter, status int, message string) int {
 	body, _ := json.Marshal(map[string]string{"message": message})
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
-}
-
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (s *statusRecorder) WriteHeader(code int) {
-	if s.status == 0 {
-		s.status = code
-	}
-	s.ResponseWriter.WriteHeader(code)
-}
-
-func (s *statusRecorder) Write(p []byte) (int, error) {
-	if s.status == 0 {
-		s.status = http.StatusOK
-	}
-	return s.ResponseWriter.Write(p)
+	return status
 }
 
 // newRequestID returns an id shaped like HTTP API's ("LV7fzho-PHcEJPw=").

@@ -3,7 +3,9 @@ package gateway_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -67,9 +69,20 @@ func TestGatewayOwnAnswers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			w := serve(newGateway(t, tt.fn, tt.mutate), tt.method, tt.target, tt.body)
+			var access strings.Builder
+			withLog := func(c *gateway.Config) {
+				c.AccessLog = log.New(&access, "", 0)
+				if tt.mutate != nil {
+					tt.mutate(c)
+				}
+			}
+			w := serve(newGateway(t, tt.fn, withLog), tt.method, tt.target, tt.body)
 			if w.Code != tt.wantStatus || w.Body.String() != tt.wantBody {
 				t.Errorf("got %d %q, want %d %q", w.Code, w.Body.String(), tt.wantStatus, tt.wantBody)
+			}
+			// logmetrics counts 4xx and 5xx from this field.
+			if want := fmt.Sprintf("%s %s %d ", tt.method, tt.target, tt.wantStatus); !strings.HasPrefix(access.String(), want) {
+				t.Errorf("access log %q, want it to start %q", access.String(), want)
 			}
 			if tt.wantBody != "" && w.Header().Get("Content-Type") != "application/json" {
 				t.Errorf("Content-Type = %q, want application/json", w.Header().Get("Content-Type"))
@@ -138,7 +151,7 @@ func TestWriteResponse(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			w := httptest.NewRecorder()
-			err := gateway.WriteResponse(w, []byte(tt.payload))
+			status, err := gateway.WriteResponse(w, []byte(tt.payload))
 			if tt.wantErr {
 				if !errors.Is(err, gateway.ErrMalformedResponse) {
 					t.Errorf("err = %v, want ErrMalformedResponse", err)
@@ -153,8 +166,8 @@ func TestWriteResponse(t *testing.T) {
 			}
 			resp := w.Result()
 			body, _ := io.ReadAll(resp.Body)
-			if resp.StatusCode != tt.wantStatus || string(body) != tt.wantBody {
-				t.Errorf("got %d %q, want %d %q", resp.StatusCode, body, tt.wantStatus, tt.wantBody)
+			if resp.StatusCode != tt.wantStatus || status != tt.wantStatus || string(body) != tt.wantBody {
+				t.Errorf("got %d (returned %d) %q, want %d %q", resp.StatusCode, status, body, tt.wantStatus, tt.wantBody)
 			}
 			for name, want := range tt.wantHeaders {
 				if got := resp.Header.Values(name); strings.Join(got, "|") != strings.Join(want, "|") {

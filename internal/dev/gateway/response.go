@@ -32,17 +32,18 @@ var computedHeaders = map[string]bool{"content-length": true, "transfer-encoding
 // structured response (headers, multiValueHeaders, cookies as Set-Cookie,
 // body, base64 when isBase64Encoded). Any other valid JSON is "format
 // inference": 200, application/json, and the result itself as the body (a
-// JSON string gives its text). Nothing is written on error.
-func WriteResponse(w http.ResponseWriter, payload []byte) error {
+// JSON string gives its text). It returns the status written; nothing is
+// written on error.
+func WriteResponse(w http.ResponseWriter, payload []byte) (int, error) {
 	trimmed := bytes.TrimSpace(payload)
 	var value any
 	if json.Unmarshal(trimmed, &value) != nil {
-		return fmt.Errorf("%w: not JSON", ErrMalformedResponse)
+		return 0, fmt.Errorf("%w: not JSON", ErrMalformedResponse)
 	}
 	if obj, ok := value.(map[string]any); ok && obj["statusCode"] != nil {
 		var resp proxyResponse
 		if err := json.Unmarshal(trimmed, &resp); err != nil {
-			return fmt.Errorf("%w: %v", ErrMalformedResponse, err)
+			return 0, fmt.Errorf("%w: %v", ErrMalformedResponse, err)
 		}
 		return writeStructured(w, resp)
 	}
@@ -53,19 +54,19 @@ func WriteResponse(w http.ResponseWriter, payload []byte) error {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(body)
-	return nil
+	return http.StatusOK, nil
 }
 
-func writeStructured(w http.ResponseWriter, resp proxyResponse) error {
+func writeStructured(w http.ResponseWriter, resp proxyResponse) (int, error) {
 	status := resp.StatusCode
 	if status < 100 || status > 599 {
-		return fmt.Errorf("%w: statusCode %d", ErrMalformedResponse, status)
+		return 0, fmt.Errorf("%w: statusCode %d", ErrMalformedResponse, status)
 	}
 	body := []byte(resp.Body)
 	if resp.IsBase64Encoded {
 		decoded, err := base64.StdEncoding.DecodeString(resp.Body)
 		if err != nil {
-			return fmt.Errorf("%w: body is not base64: %v", ErrMalformedResponse, err)
+			return 0, fmt.Errorf("%w: body is not base64: %v", ErrMalformedResponse, err)
 		}
 		body = decoded
 	}
@@ -90,5 +91,5 @@ func writeStructured(w http.ResponseWriter, resp proxyResponse) error {
 	}
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
-	return nil
+	return status, nil
 }

@@ -1,7 +1,6 @@
-// Package lambdabuild is the one place the local harness builds Lambda
-// bootstraps: for the tests, the benchmarks and the local system (make run,
-// make invoke), with the flags of a deployed one (deploy/deploy.mk), and
-// AWS's Runtime Interface Emulator from the tools module (tools/go.mod).
+// Package lambdabuild builds Lambda bootstraps for the harness (tests,
+// benchmarks, the local system) with the flags of a deployed one, and AWS's
+// Runtime Interface Emulator from the tools module.
 package lambdabuild
 
 import (
@@ -17,13 +16,11 @@ import (
 	"sync"
 )
 
-// EmulatorTool is the tool of ToolsModFile that runs a bootstrap as Lambda
-// does: AWS's Runtime Interface Emulator.
+// EmulatorTool is AWS's Runtime Interface Emulator, a tool of ToolsModFile.
 const EmulatorTool = "github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie"
 
-// ToolsModFile pins the harness's tools, relative to the module root: a
-// module of their own, so that importing pkg/periskope does not pull them
-// into a user's module graph.
+// ToolsModFile pins the harness's tools (relative to the module root) in a
+// module of their own, out of a pkg/periskope user's module graph.
 const ToolsModFile = "tools/go.mod"
 
 // Flags are the go build flags of a deployed bootstrap (deploy/deploy.mk's
@@ -33,39 +30,29 @@ const ToolsModFile = "tools/go.mod"
 // symbols out, so the same code gives the same bytes.
 var Flags = []string{"-tags", "lambda.norpc", "-trimpath", "-buildvcs=false", "-ldflags=-s -w"}
 
-// Platform is a GOOS/GOARCH pair to build for.
-type Platform struct{ GOOS, GOARCH string }
-
-// Host is this machine: the bootstraps the local system runs. Deployed is
-// the template's Architectures (arm64) on Lambda's Linux.
-var (
-	Host     = Platform{GOOS: runtime.GOOS, GOARCH: runtime.GOARCH}
-	Deployed = Platform{GOOS: "linux", GOARCH: "arm64"}
-)
-
 // ErrBuild wraps a failed go build; the error carries the compiler's output.
 var ErrBuild = errors.New("lambdabuild: go build failed")
 
 // Bootstrap builds the main package pkg (a path relative to the module root
 // root, like "./functions/webhook", or an absolute directory) with Flags and
-// CGO_ENABLED=0 for p, into dst.
-func Bootstrap(ctx context.Context, root, pkg string, p Platform, dst string) error {
+// CGO_ENABLED=0 for goos/goarch, into dst.
+func Bootstrap(ctx context.Context, root, pkg, goos, goarch, dst string) error {
 	args := append([]string{"build"}, Flags...)
-	_, err := goCommand(ctx, root, append(args, "-o", dst, pkg),
-		"CGO_ENABLED=0", "GOOS="+p.GOOS, "GOARCH="+p.GOARCH)
+	_, err := goCommand(ctx, root, append(args, "-o", dst, pkg), "CGO_ENABLED=0", "GOOS="+goos, "GOARCH="+goarch)
 	return err
 }
 
-// HostBuild builds the emulator into EmulatorPath(dir) and each main package
-// of bootstraps (by name) into BootstrapPath(dir, name), for this machine.
-// The builds run side by side: each is mostly a link, and links are
-// single-threaded.
+// HostBuild builds, for this machine, the emulator into EmulatorPath(dir)
+// and each main package of bootstraps into BootstrapPath(dir, name), side
+// by side: each is mostly a link, and links are single-threaded.
 func HostBuild(ctx context.Context, root, dir string, bootstraps map[string]string) error {
 	errs := make(chan error, len(bootstraps)+1)
 	var wg sync.WaitGroup
 	wg.Go(func() { errs <- wrap(Emulator(ctx, root, EmulatorPath(dir)), "the Runtime Interface Emulator") })
 	for name, pkg := range bootstraps {
-		wg.Go(func() { errs <- wrap(Bootstrap(ctx, root, pkg, Host, BootstrapPath(dir, name)), name+" ("+pkg+")") })
+		wg.Go(func() {
+			errs <- wrap(Bootstrap(ctx, root, pkg, runtime.GOOS, runtime.GOARCH, BootstrapPath(dir, name)), name+" ("+pkg+")")
+		})
 	}
 	wg.Wait()
 	close(errs)
@@ -89,30 +76,22 @@ func BootstrapPath(dir, name string) string { return filepath.Join(dir, name, "b
 // EmulatorPath is where HostBuild puts the Runtime Interface Emulator.
 func EmulatorPath(dir string) string { return filepath.Join(dir, "aws-lambda-rie") }
 
-// Emulator puts the Runtime Interface Emulator at the version
-// ToolsModFile pins, built for this machine, at dst. It never enters a
-// bootstrap: it is only a tool, not an import of any function.
-//
-// `go tool -n` builds the tool once and keeps the executable in the build
-// cache, where later calls find it without a link; dst is a copy, so that a
-// cache trim never pulls it from under a running emulator.
+// Emulator builds the Runtime Interface Emulator at the version
+// ToolsModFile pins, for this machine, into dst. It is only a tool, never
+// an import of a function. Like every go build -o, it does not link again
+// when dst is up to date.
 func Emulator(ctx context.Context, root, dst string) error {
 	gomod, err := goCommand(ctx, root, []string{"env", "GOMOD"}) // root may be below the module root
 	if err != nil {
 		return err
 	}
 	modfile := filepath.Join(filepath.Dir(strings.TrimSpace(gomod)), ToolsModFile)
-	out, err := goCommand(ctx, root, []string{"tool", "-modfile=" + modfile, "-n", EmulatorTool},
-		"GOOS="+Host.GOOS, "GOARCH="+Host.GOARCH)
-	if err != nil {
-		return err
-	}
-	lines := strings.Split(strings.TrimSpace(out), "\n")
-	return copyExecutable(lines[len(lines)-1], dst)
+	_, err = goCommand(ctx, root, []string{"build", "-modfile=" + modfile, "-o", dst, EmulatorTool},
+		"GOOS="+runtime.GOOS, "GOARCH="+runtime.GOARCH)
+	return err
 }
 
-// goCommand runs the go command in root with env added to this process's
-// and returns its standard output.
+// goCommand runs go in root with env added and returns its standard output.
 func goCommand(ctx context.Context, root string, args []string, env ...string) (string, error) {
 	goTool, err := GoTool()
 	if err != nil {
@@ -129,37 +108,10 @@ func goCommand(ctx context.Context, root string, args []string, env ...string) (
 	return stdout.String(), nil
 }
 
-// copyExecutable copies src to dst through a temporary file renamed into
-// place, so that a dst being run is never written to.
-func copyExecutable(src, dst string) error {
-	data, err := os.ReadFile(src)
-	if err != nil {
-		return fmt.Errorf("%w: %v", ErrBuild, err)
-	}
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(dst), ".aws-lambda-rie-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // fails harmlessly once renamed
-	_, err = tmp.Write(data)
-	if err = errors.Join(err, tmp.Chmod(0o755), tmp.Close()); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), dst)
-}
-
-// GoTool finds the go command: on PATH, else under $GOROOT.
+// GoTool finds the go command on PATH.
 func GoTool() (string, error) {
 	if p, err := exec.LookPath("go"); err == nil {
 		return p, nil
-	}
-	if root := os.Getenv("GOROOT"); root != "" {
-		if p, err := exec.LookPath(filepath.Join(root, "bin", "go")); err == nil {
-			return p, nil
-		}
 	}
 	return "", errors.New("lambdabuild: the go command is not on PATH; install Go to build the functions")
 }

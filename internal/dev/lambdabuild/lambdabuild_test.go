@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -14,7 +15,7 @@ import (
 
 func TestBootstrapBuildsWithTheDeployedTags(t *testing.T) {
 	dst := filepath.Join(t.TempDir(), "bootstrap")
-	if err := lambdabuild.Bootstrap(context.Background(), ".", "./testdata/tagged", lambdabuild.Host, dst); err != nil {
+	if err := lambdabuild.Bootstrap(context.Background(), ".", "./testdata/tagged", runtime.GOOS, runtime.GOARCH, dst); err != nil {
 		t.Fatal(err)
 	}
 	out, err := exec.Command(dst).Output()
@@ -27,7 +28,7 @@ func TestBootstrapBuildsWithTheDeployedTags(t *testing.T) {
 }
 
 func TestBootstrapReportsAFailedBuild(t *testing.T) {
-	err := lambdabuild.Bootstrap(context.Background(), ".", "./testdata/no-such-package", lambdabuild.Host, filepath.Join(t.TempDir(), "bootstrap"))
+	err := lambdabuild.Bootstrap(context.Background(), ".", "./testdata/no-such-package", runtime.GOOS, runtime.GOARCH, filepath.Join(t.TempDir(), "bootstrap"))
 	if !errors.Is(err, lambdabuild.ErrBuild) || !strings.Contains(err.Error(), "no-such-package") {
 		t.Errorf("error %v, want ErrBuild naming the package", err)
 	}

@@ -1,9 +1,6 @@
-// Package local holds the few values that only the local system owns: its
-// ports, the names it gives the stack's table and secrets, the keys it
-// keeps in those secrets, its region and its WhatsApp phone. Everything
-// else about the local system — the table's schema, which secrets exist,
-// each function's environment, timeout, memory and route — comes from
-// template.yaml (see package deployment).
+// Package local holds the few values only the local system owns (ports,
+// resource names, keys, region, phone); everything else about it comes
+// from template.yaml (package deployment).
 package local
 
 import (
@@ -13,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 )
 
 // Host is the only address the local system listens on.
@@ -30,9 +28,9 @@ func FreeAddr() (string, error) {
 	return ln.Addr().String(), nil
 }
 
-// AwaitListening polls until something accepts connections on each of
-// addrs: a child process told where to listen (FreeAddr) is ready. It
-// fails when exited is closed first, ctx ends, or limit has passed.
+// AwaitListening polls until each of addrs accepts connections (a child
+// told where to listen is ready); it fails when exited closes first, ctx
+// ends or limit passes.
 func AwaitListening(ctx context.Context, exited <-chan struct{}, limit time.Duration, addrs ...string) error {
 	deadline := time.Now().Add(limit)
 	for _, addr := range addrs {
@@ -76,25 +74,19 @@ const (
 	SigningKey       = "local-signing-key"
 )
 
-// Phone is the x-phone of the local system: create-ticket's
-// PERISKOPE_PHONE and the sandbox organisation's number.
+// Phone is create-ticket's PERISKOPE_PHONE and the sandbox organisation's.
 const Phone = "919876543210"
 
 // AWSConfig is the SDK configuration of a client of the local system's
-// moto_server at endpoint: the local region and dummy credentials, which
-// moto accepts.
+// moto_server at endpoint: the local region and dummy credentials (moto
+// accepts any; signing needs some).
 func AWSConfig(endpoint string) aws.Config {
 	return aws.Config{
 		Region:       Region,
 		BaseEndpoint: aws.String(endpoint),
-		Credentials:  motoCredentials,
+		Credentials:  credentials.NewStaticCredentialsProvider("testing", "testing", ""),
 	}
 }
-
-// motoCredentials are dummy keys: moto accepts any, and signing needs some.
-var motoCredentials = aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-	return aws.Credentials{AccessKeyID: "testing", SecretAccessKey: "testing", Source: "moto"}, nil
-})
 
 // OrDefault is v, or def when v is not positive: a zero or negative count,
 // size or duration in a config means "the default".

@@ -21,17 +21,9 @@ import (
 	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 )
 
-// ErrNotFound is returned when no moto_server executable exists.
-var ErrNotFound = errors.New("moto_server not found: install it with `pip install 'moto[server]'` " +
-	"(or set MOTO_SERVER to its path)")
-
-// find returns the path of moto_server: $MOTO_SERVER, then PATH, then the
-// pyenv versions under $PYENV_ROOT or ~/.pyenv, where the machine's Python
-// keeps it when a bare PATH lacks the pyenv shims.
-//
-// Under make, scripts/python-tools.sh has already decided (the project's
-// .venv or an installed moto_server) and set MOTO_SERVER; the rest is for a
-// bare go test.
+// find returns the path of moto_server: $MOTO_SERVER (make sets it, see
+// scripts/python-tools.sh), then PATH, then the pyenv versions, for a bare
+// go test whose PATH lacks the pyenv shims.
 func find() (string, error) {
 	if p := os.Getenv("MOTO_SERVER"); p != "" {
 		return p, nil
@@ -42,7 +34,7 @@ func find() (string, error) {
 	if found := deployment.PyenvExecutables("moto_server"); len(found) > 0 {
 		return found[0], nil
 	}
-	return "", ErrNotFound
+	return "", errors.New("moto_server not found: install it with `pip install 'moto[server]'` (or set MOTO_SERVER to its path)")
 }
 
 // Server is a running moto_server behind a serializing proxy.
@@ -64,9 +56,8 @@ type Server struct {
 	proxy  *http.Server
 }
 
-// Launch starts moto_server behind its proxy on addr ("127.0.0.1:5000";
-// port 0 picks a free one) and waits until it listens. moto's own output
-// goes to logw when not nil.
+// Launch starts moto_server behind its proxy on addr (port 0: a free one)
+// and waits until it listens. moto's own output goes to logw when not nil.
 func Launch(ctx context.Context, addr string, logw *os.File) (*Server, error) {
 	path, err := find()
 	if err != nil {
@@ -97,7 +88,7 @@ func Launch(ctx context.Context, addr string, logw *os.File) (*Server, error) {
 		exited:   make(chan struct{}),
 	}
 	go func() { _ = cmd.Wait(); close(s.exited) }()
-	s.proxy = &http.Server{Handler: serialProxy("http://" + motoAddr), ReadHeaderTimeout: 10 * time.Second}
+	s.proxy = &http.Server{Handler: serialProxy(motoAddr), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = s.proxy.Serve(listener) }()
 	if err := local.AwaitListening(ctx, s.exited, 30*time.Second, motoAddr); err != nil {
 		s.Stop()
@@ -106,10 +97,9 @@ func Launch(ctx context.Context, addr string, logw *os.File) (*Server, error) {
 	return s, nil
 }
 
-// serialProxy forwards to target one request at a time.
-func serialProxy(target string) http.Handler {
-	u, _ := url.Parse(target)
-	proxy := httputil.NewSingleHostReverseProxy(u)
+// serialProxy forwards to addr one request at a time.
+func serialProxy(addr string) http.Handler {
+	proxy := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: "http", Host: addr})
 	proxy.ErrorHandler = func(w http.ResponseWriter, _ *http.Request, err error) {
 		http.Error(w, "moto_server unreachable: "+err.Error(), http.StatusBadGateway)
 	}
@@ -124,9 +114,9 @@ func serialProxy(target string) http.Handler {
 // PID is the process id of moto_server.
 func (s *Server) PID() int { return s.cmd.Process.Pid }
 
-// Stop kills moto_server and its process group, waits for it to exit, and
-// closes the proxy, so the endpoint refuses connections as a stopped
-// service does. Stop may be called more than once.
+// Stop kills moto_server's process group, waits for it, and closes the
+// proxy, so the endpoint refuses connections as a stopped service does.
+// Stop may be called more than once.
 func (s *Server) Stop() {
 	_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
 	<-s.exited

@@ -19,23 +19,21 @@ import (
 // TicketsTableID is the logical id of the tickets table in template.yaml.
 const TicketsTableID = "TicketsTable"
 
-// localStandIn is the local name, and for a secret the local value, of one
-// resource of template.yaml (package local owns the values).
+// localStandIn is the local name, and for a secret the value, of one
+// resource of template.yaml.
 type localStandIn struct{ name, value string }
 
-// standIns maps the template's tables and secrets, by logical id, to their
-// local names and values. ProvisionLocal refuses a template resource
-// missing here, so a resource added to the template cannot be silently
-// absent locally.
+// standIns are the template's tables and secrets by logical id.
+// ProvisionLocal refuses a template resource missing here, so that none is
+// silently absent locally.
 var standIns = map[string]localStandIn{
 	TicketsTableID:              {name: local.Table},
 	"PeriskopeApiKeySecret":     {name: local.APIKeySecret, value: local.APIKey},
 	"PeriskopeSigningKeySecret": {name: local.SigningKeySecret, value: local.SigningKey},
 }
 
-// LocalName gives the local stand-in of a template resource, as
-// deployment.Names: a table or secret's local name for a Ref, and a local
-// ARN for a GetAtt ….Arn.
+// LocalName is a deployment.Names of the local stand-ins: a table or
+// secret's local name for a Ref, a local ARN for a GetAtt ….Arn.
 func LocalName(ref string) (string, bool) {
 	id, attr, isAttr := strings.Cut(ref, ".")
 	s, ok := standIns[id]
@@ -64,18 +62,15 @@ func (s *Server) Env() map[string]string {
 	}
 }
 
-// EnvLookup returns a lookup, as os.Getenv, over Env with extra on top: the
-// environment a function reads to reach s, plus the test's own variables.
-// Names in neither are empty.
+// EnvLookup is an os.Getenv over Env with extra on top.
 func (s *Server) EnvLookup(extra map[string]string) func(string) string {
 	vars := s.Env()
 	maps.Copy(vars, extra)
 	return func(name string) string { return vars[name] }
 }
 
-// CreateTable creates template.yaml's tickets table under name: its keys,
-// attribute definitions, every index and its TTL, as the deployed stack has
-// them.
+// CreateTable creates template.yaml's tickets table (keys, indexes, TTL)
+// under name.
 func CreateTable(ctx context.Context, db *dynamodb.Client, name string) error {
 	d, err := deployment.LoadFromWorkingDir()
 	if err != nil {
@@ -117,9 +112,9 @@ func PutSecret(ctx context.Context, sm *secretsmanager.Client, name, value strin
 	return nil
 }
 
-// LaunchLocal launches moto_server on addr as Launch does, its output in a
-// new file at logPath, and provisions it (ProvisionLocal): what the local
-// system and the benchmarks talk to.
+// LaunchLocal launches moto_server on addr, its output in a new file at
+// logPath, and provisions it (ProvisionLocal), for the local system and
+// the benchmarks.
 func LaunchLocal(ctx context.Context, addr, logPath string) (*Server, error) {
 	logFile, err := os.Create(logPath)
 	if err != nil {
@@ -137,8 +132,8 @@ func LaunchLocal(ctx context.Context, addr, logPath string) (*Server, error) {
 	return s, nil
 }
 
-// ProvisionLocal creates on s every table and secret template.yaml
-// declares, under their local names, the secrets holding the local keys.
+// ProvisionLocal creates every table and secret template.yaml declares,
+// under their local names, the secrets holding the local keys.
 func (s *Server) ProvisionLocal(ctx context.Context) error {
 	d, err := deployment.LoadFromWorkingDir()
 	if err != nil {

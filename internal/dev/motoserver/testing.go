@@ -33,10 +33,8 @@ func Start(tb testing.TB) *Server {
 	return s
 }
 
-// StartWithTable starts moto_server for the test as Start does, creates a
-// tickets table called table on it (see CreateTable), and returns the server
-// and a DynamoDB client for it. It fails the test if the table cannot be
-// created.
+// StartWithTable starts moto_server as Start does and creates a tickets
+// table called table on it (CreateTable); it returns a client for it too.
 func StartWithTable(tb testing.TB, table string) (*Server, *dynamodb.Client) {
 	tb.Helper()
 	s := Start(tb)
@@ -48,9 +46,8 @@ func StartWithTable(tb testing.TB, table string) (*Server, *dynamodb.Client) {
 }
 
 // IndexPKs returns the pk of every item that index of table lists under
-// the string key attribute name = value, read with one Query: what the
-// index holds, seen without the product's own readers. It fails the test
-// if the query fails.
+// name = value (one Query): what the index holds, seen without the
+// product's own readers.
 func IndexPKs(tb testing.TB, db *dynamodb.Client, table, index, name, value string) []string {
 	tb.Helper()
 	out, err := db.Query(context.Background(), &dynamodb.QueryInput{

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/periskope-connect/periskope-aws/internal/createticket"
+	"github.com/periskope-connect/periskope-aws/internal/dev/deployment"
 	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/samenv"
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
@@ -27,7 +28,7 @@ func readFile(t *testing.T, path string) []byte {
 // The committed env/local.json is what Local writes for the default ports:
 // `make env-file ENV=local` regenerates it.
 func TestCommittedLocalFileIsCurrent(t *testing.T) {
-	root, err := stack.FindRoot()
+	root, err := deployment.FindRoot()
 	if err != nil {
 		t.Fatal(err)
 	}

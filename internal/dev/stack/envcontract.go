@@ -2,7 +2,6 @@ package stack
 
 import (
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -10,9 +9,8 @@ import (
 	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 )
 
-// lambdaSets are the variables Lambda itself gives every function
-// (its reserved environment variables and the ones LoggingConfig sets), so a
-// function may read them without the template declaring them.
+// lambdaSets are the variables Lambda itself sets (reserved ones and
+// LoggingConfig's): a function may read them undeclared.
 var lambdaSets = []string{
 	"_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
 	"AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION",
@@ -31,7 +29,6 @@ func CheckEnvironment(name string, wire func(getenv func(string) string) error) 
 	if err != nil {
 		return err
 	}
-	declared := slices.Sorted(maps.Keys(fn.Environment))
 	env, err := FunctionEnv(name, "http://127.0.0.1:9", "https://periskope.invalid/v1", local.Phone)
 	if err != nil {
 		return err
@@ -46,8 +43,8 @@ func CheckEnvironment(name string, wire func(getenv func(string) string) error) 
 		mu.Lock()
 		defer mu.Unlock()
 		read[v] = true
-		if value, ok := env[v]; ok && slices.Contains(declared, v) {
-			return value
+		if _, declared := fn.Environment[v]; declared {
+			return env[v]
 		}
 		return lambdaEnv[v]
 	}
@@ -56,11 +53,11 @@ func CheckEnvironment(name string, wire func(getenv func(string) string) error) 
 	}
 	var problems []string
 	for v := range read {
-		if !slices.Contains(declared, v) && !slices.Contains(lambdaSets, v) {
+		if _, declared := fn.Environment[v]; !declared && !slices.Contains(lambdaSets, v) {
 			problems = append(problems, fmt.Sprintf("%s reads %s, which template.yaml does not set", name, v))
 		}
 	}
-	for _, v := range declared {
+	for v := range fn.Environment {
 		if !read[v] {
 			problems = append(problems, fmt.Sprintf("template.yaml sets %s for %s, which never reads it", v, name))
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/periskope-connect/periskope-aws/internal/createticket"
+	"github.com/periskope-connect/periskope-aws/internal/dev/deployment"
 	"github.com/periskope-connect/periskope-aws/internal/dev/samples"
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 )
@@ -23,7 +24,7 @@ import (
 // behind it, and must give its answer in samples.All (the table
 // `make sam-invoke` checks the real sam local invoke against).
 func TestSampleEventsThroughTheRealBinaries(t *testing.T) {
-	root, err := stack.FindRoot()
+	root, err := deployment.FindRoot()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,8 +19,7 @@ const (
 	WebhookFunction      = "WebhookFunction"
 )
 
-// Template parameters the local system sets: create-ticket's Periskope and
-// x-phone. Every other parameter keeps its template default.
+// Template parameters the local system sets; the others keep their defaults.
 const (
 	paramPeriskopeBaseURL = "PeriskopeBaseUrl"
 	paramPeriskopePhone   = "PeriskopePhone"
@@ -68,8 +67,7 @@ func FunctionNamed(name string) (FunctionSpec, error) {
 	return specOf(fn)
 }
 
-// templateFunction reads the function called name (its logical id) from
-// the template.yaml of the working directory's module.
+// templateFunction reads the function called name from template.yaml.
 func templateFunction(name string) (*deployment.Deployment, deployment.Function, error) {
 	d, err := deployment.LoadFromWorkingDir()
 	if err != nil {
@@ -80,7 +78,7 @@ func templateFunction(name string) (*deployment.Deployment, deployment.Function,
 }
 
 // specOf maps a template function onto the local system, which runs each
-// function behind exactly one route, as the product has them.
+// function behind exactly one route.
 func specOf(fn deployment.Function) (FunctionSpec, error) {
 	if len(fn.Routes) != 1 {
 		return FunctionSpec{}, fmt.Errorf("stack: %s has %d HTTP API routes in template.yaml; the local gateway runs one per function", fn.LogicalID, len(fn.Routes))
@@ -102,10 +100,8 @@ func functionPackage(logicalID string) string {
 
 var wordBoundary = regexp.MustCompile(`([a-z0-9])([A-Z])`)
 
-// Build compiles AWS's Runtime Interface Emulator and every function of the
-// template for this machine into binDir (lambdabuild.HostBuild, by logical
-// id), with the flags of a deployed bootstrap (the deployed ones are
-// linux/arm64; these run here).
+// Build compiles the Runtime Interface Emulator and every function of the
+// template for this machine into binDir (lambdabuild.HostBuild).
 func Build(ctx context.Context, root, binDir string) error {
 	specs, err := Functions()
 	if err != nil {
@@ -119,10 +115,9 @@ func Build(ctx context.Context, root, binDir string) error {
 }
 
 // FunctionEnv is the environment template.yaml gives the function called
-// name, resolved for the local system: the table and secrets under their
-// local names (motoserver.ProvisionLocal), PeriskopeBaseUrl and
-// PeriskopePhone set to periskopeBaseURL and phone where not empty, and
-// AWS_ENDPOINT_URL set to awsEndpoint.
+// name, resolved for the local system: the local table and secret names,
+// periskopeBaseURL and phone for their parameters where not empty, and
+// AWS_ENDPOINT_URL.
 func FunctionEnv(name, awsEndpoint, periskopeBaseURL, phone string) (map[string]string, error) {
 	d, fn, err := templateFunction(name)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/periskope-connect/periskope-aws/internal/dev/deployment"
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
 )
@@ -15,7 +16,7 @@ var binDir string
 
 func TestMain(m *testing.M) {
 	os.Exit(testkit.MainWithDir(m, "devstack-test", func(dir string) error {
-		root, err := stack.FindRoot()
+		root, err := deployment.FindRoot()
 		if err != nil {
 			return err
 		}

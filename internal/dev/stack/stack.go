@@ -37,10 +37,8 @@ var ErrPortInUse = errors.New("port already in use")
 
 // Config configures a Stack. Ports of 0 pick free ones.
 type Config struct {
-	// Root is the module root (default: found from the working directory).
-	Root string
 	// BinDir receives the host-arch bootstraps, the Runtime Interface
-	// Emulator and logs (default Root/bin/local).
+	// Emulator and logs (default bin/local of the working directory's module).
 	BinDir string
 	// SkipBuild uses the binaries already in BinDir.
 	SkipBuild bool
@@ -68,12 +66,11 @@ type Config struct {
 
 	// Output receives function logs, access logs and sandbox logs (default os.Stderr).
 	Output io.Writer
-	// LogDir receives a copy of each function's log lines in <Name>.log and
-	// of the access log in gateway.log, emptied at Start, for make logs and
-	// the log-metrics check of the end-to-end test (default BinDir/logs).
+	// LogDir receives a copy of the log lines of each function (<Name>.log)
+	// and of the access log (gateway.log), emptied at Start (default BinDir/logs).
 	LogDir string
-	// NoLogFiles keeps the log lines on Output only: make invoke, which
-	// must not empty the files of a make run beside it.
+	// NoLogFiles keeps the log lines on Output only (make invoke must not
+	// empty the files of a make run beside it).
 	NoLogFiles bool
 }
 
@@ -82,32 +79,27 @@ type Stack struct {
 	cfg Config
 	// APIURL is the gateway, "http://127.0.0.1:3000" ("" with NoGateway).
 	APIURL string
-	// MotoEndpoint is AWS_ENDPOINT_URL of the functions.
-	MotoEndpoint string
 	// PeriskopeBaseURL is what create-ticket calls.
 	PeriskopeBaseURL string
 	// Sandbox is the local Periskope, nil when PeriskopeBaseURL was given.
 	Sandbox *sandbox.Server
-	// Moto is the running moto_server.
+	// Moto is moto_server; its Endpoint is the functions' AWS_ENDPOINT_URL.
 	Moto *motoserver.Server
 
 	functions map[string]*rie.Function
 	specs     []FunctionSpec // of the running functions, in template order
 	gw        *http.Server
-	logs      map[string]*os.File // LogDir's files, by function name or gatewayLog; see logWriter
+	logs      []*os.File // LogDir's files; see logWriter
 }
 
-// gatewayLog names the access log's file in LogDir.
-const gatewayLog = "gateway"
-
-// LogPath is the file in logDir that receives the log lines of a function
-// (by logical id) or, for "gateway", the access log.
+// LogPath is the log file in logDir of a function or of "gateway".
 func LogPath(logDir, name string) string { return filepath.Join(logDir, name+".log") }
 
 // Start builds the bootstraps and starts every part, or stops what it
 // started and fails.
 func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
-	if err := applyDefaults(&cfg); err != nil {
+	root, err := applyDefaults(&cfg)
+	if err != nil {
 		return nil, err
 	}
 	st := &Stack{cfg: cfg, functions: map[string]*rie.Function{}}
@@ -124,7 +116,7 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 		return nil, err
 	}
 	if !cfg.SkipBuild {
-		if err := Build(ctx, cfg.Root, cfg.BinDir); err != nil {
+		if err := Build(ctx, root, cfg.BinDir); err != nil {
 			return nil, err
 		}
 	}
@@ -145,17 +137,14 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 	return st, nil
 }
 
-func applyDefaults(cfg *Config) error {
-	if cfg.Root == "" {
-		root, err := FindRoot()
-		if err != nil {
-			return err
-		}
-		cfg.Root = root
+// applyDefaults fills cfg's zero fields and returns the module root.
+func applyDefaults(cfg *Config) (root string, err error) {
+	if root, err = deployment.FindRoot(); err != nil {
+		return "", err
 	}
-	binDir, err := filepath.Abs(cmp.Or(cfg.BinDir, filepath.Join(cfg.Root, "bin", "local")))
+	binDir, err := filepath.Abs(cmp.Or(cfg.BinDir, filepath.Join(root, "bin", "local")))
 	if err != nil {
-		return err
+		return "", err
 	}
 	cfg.BinDir = binDir
 	cfg.LogDir = cmp.Or(cfg.LogDir, filepath.Join(cfg.BinDir, "logs"))
@@ -163,16 +152,12 @@ func applyDefaults(cfg *Config) error {
 	cfg.PeriskopePhone = cmp.Or(cfg.PeriskopePhone, local.Phone)
 	cfg.Concurrency = local.OrDefault(cfg.Concurrency, 2)
 	cfg.Output = cmp.Or[io.Writer](cfg.Output, os.Stderr)
-	return os.MkdirAll(cfg.BinDir, 0o755)
+	return root, errors.Join(os.MkdirAll(cfg.BinDir, 0o755), os.MkdirAll(cfg.LogDir, 0o755))
 }
 
-// FindRoot returns the repository root: the directory above the working
-// directory that holds go.mod and template.yaml.
-func FindRoot() (string, error) { return deployment.FindRoot() }
-
 // claimPorts listens on the gateway and sandbox ports and checks moto's,
-// so that a port in use is reported before anything starts. A port of 0
-// becomes the free one it got.
+// so that a port in use fails before anything starts. A port of 0 becomes
+// the one it got.
 func claimPorts(cfg *Config) (api, sb net.Listener, err error) {
 	listen := func(port *int, what, flag string) (net.Listener, error) {
 		ln, err := net.Listen("tcp", net.JoinHostPort(local.Host, strconv.Itoa(*port)))
@@ -214,7 +199,7 @@ func (st *Stack) startMoto(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	st.Moto, st.MotoEndpoint = moto, moto.Endpoint
+	st.Moto = moto
 	if st.cfg.PeriskopeAPIKey != local.APIKey {
 		sm := secretsmanager.NewFromConfig(moto.Config())
 		if err := motoserver.PutSecret(ctx, sm, local.APIKeySecret, st.cfg.PeriskopeAPIKey); err != nil {
@@ -254,7 +239,7 @@ func (st *Stack) startFunctions() error {
 		if len(st.cfg.Only) > 0 && !slices.Contains(st.cfg.Only, spec.Name) {
 			continue
 		}
-		env, err := FunctionEnv(spec.Name, st.MotoEndpoint, st.PeriskopeBaseURL, st.cfg.PeriskopePhone)
+		env, err := FunctionEnv(spec.Name, st.Moto.Endpoint, st.PeriskopeBaseURL, st.cfg.PeriskopePhone)
 		if err != nil {
 			return err
 		}
@@ -290,7 +275,7 @@ func (st *Stack) startGateway(ln net.Listener) error {
 		routes = append(routes, gateway.Route{Method: spec.Method, Path: spec.Path, Name: spec.Name,
 			Function: st.functions[spec.Name], Timeout: spec.Deadline})
 	}
-	access, err := st.logWriter(gatewayLog)
+	access, err := st.logWriter("gateway")
 	if err != nil {
 		return err
 	}
@@ -313,9 +298,8 @@ func (st *Stack) Function(name string) (*rie.Function, bool) {
 	return fn, ok
 }
 
-// PIDs returns every process the stack runs: moto_server, the functions'
-// emulator processes and the bootstraps they run (none before an
-// environment's first invocation).
+// PIDs returns moto_server, the emulators and the bootstraps they run
+// (none before an environment's first invocation).
 func (st *Stack) PIDs() []int {
 	var pids []int
 	if st.Moto != nil {
@@ -330,8 +314,8 @@ func (st *Stack) PIDs() []int {
 	return pids
 }
 
-// Close stops the gateway, the sandbox's deliveries, the functions and
-// moto_server, in that order, and waits for every process to exit.
+// Close stops the gateway, the sandbox, the functions and moto_server, in
+// that order, and waits for every process to exit.
 func (st *Stack) Close() error {
 	if st.gw != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
@@ -361,16 +345,10 @@ func (st *Stack) logWriter(name string) (io.Writer, error) {
 	if st.cfg.NoLogFiles {
 		return st.cfg.Output, nil
 	}
-	if st.logs == nil {
-		if err := os.MkdirAll(st.cfg.LogDir, 0o755); err != nil {
-			return nil, err
-		}
-		st.logs = map[string]*os.File{}
-	}
 	f, err := os.Create(LogPath(st.cfg.LogDir, name))
 	if err != nil {
 		return nil, err
 	}
-	st.logs[name] = f
+	st.logs = append(st.logs, f)
 	return io.MultiWriter(st.cfg.Output, f), nil
 }

@@ -5,9 +5,8 @@ import (
 	"sync"
 )
 
-// Buffer is a bytes.Buffer that several goroutines may write and read at
-// once, for capturing the output of processes, servers and loggers under
-// test. The zero value is ready to use.
+// Buffer is a bytes.Buffer that goroutines may write and read at once, for
+// the output of processes and loggers under test. The zero value is ready.
 type Buffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
@@ -27,8 +26,7 @@ func (b *Buffer) String() string {
 	return b.buf.String()
 }
 
-// Bytes returns a copy of everything written so far, which later writes do
-// not change.
+// Bytes returns a copy of everything written so far.
 func (b *Buffer) Bytes() []byte {
 	b.mu.Lock()
 	defer b.mu.Unlock()

@@ -6,11 +6,9 @@ import (
 	"testing"
 )
 
-// MainWithDir is the body of a TestMain that prepares files once per test
-// binary (typically builds bootstraps): it makes a temporary directory named
-// after pattern, calls prepare with it, runs the tests if prepare succeeded,
-// and removes the directory. It returns the exit code for os.Exit. A failed
-// prepare is reported on stderr and fails the run before any test starts.
+// MainWithDir is a TestMain body that prepares files (bootstraps) once in a
+// temporary directory, runs the tests if prepare succeeded, removes the
+// directory and returns the exit code; a failed prepare fails the run.
 func MainWithDir(m *testing.M, pattern string, prepare func(dir string) error) int {
 	dir, err := os.MkdirTemp("", pattern)
 	if err != nil {

@@ -5,9 +5,8 @@ import (
 	"sync"
 )
 
-// Metrics records the counts a handler emits, by metric name, in place of
-// its EMF metrics sink. The zero value is ready to use and it is safe for
-// concurrent use.
+// Metrics records a handler's counts by name in place of its EMF sink. The
+// zero value is ready; it is safe for concurrent use.
 type Metrics struct {
 	mu     sync.Mutex
 	counts map[string]float64
