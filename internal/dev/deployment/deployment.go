@@ -181,20 +181,13 @@ func cacheKey(root, path string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil))[:16], nil
 }
 
-// writeAtomically stores a cache file; a failure only costs the next caller
-// another expansion, so it is ignored.
+// writeAtomically stores a cache file through a rename, so that a reader
+// never sees half of one; a failure only costs the next caller another
+// expansion, so it is ignored.
 func writeAtomically(path string, data []byte) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".deployment-*")
-	if err != nil {
-		return
-	}
-	_, werr := tmp.Write(data)
-	cerr := tmp.Close()
-	if werr != nil || cerr != nil || os.Rename(tmp.Name(), path) != nil {
-		_ = os.Remove(tmp.Name())
+	tmp := fmt.Sprintf("%s.%d", path, os.Getpid())
+	if os.MkdirAll(filepath.Dir(path), 0o755) != nil || os.WriteFile(tmp, data, 0o644) != nil || os.Rename(tmp, path) != nil {
+		_ = os.Remove(tmp)
 	}
 }
 
