@@ -46,8 +46,8 @@ func (d *Dashboard) Body() string {
 
 func widgetJSON(w Widget, x, y int) map[string]any {
 	out := map[string]any{"x": x, "y": y, "width": w.Width, "height": w.Height}
-	switch w.Kind {
-	case Alarms:
+	switch {
+	case len(w.Alarms) > 0:
 		arns := make([]string, len(w.Alarms))
 		for i, a := range w.Alarms {
 			arns[i] = "${" + a.ID + ".Arn}"
@@ -108,17 +108,11 @@ func (d *Dashboard) Resource() string {
 
 // Splice returns template with the generated block replaced by d's.
 func Splice(template []byte, d *Dashboard) ([]byte, error) {
-	text := string(template)
-	begin := strings.Index(text, BeginMarker)
-	endAt := strings.Index(text, EndMarker)
-	if begin < 0 || endAt < begin {
+	before, block, begun := strings.Cut(string(template), BeginMarker)
+	_, after, ended := strings.Cut(block, EndMarker)
+	if !begun || !ended {
 		return nil, ErrNoMarkers
 	}
-	end := endAt + len(EndMarker)
-	if nl := strings.IndexByte(text[end:], '\n'); nl >= 0 {
-		end += nl + 1
-	} else {
-		end = len(text)
-	}
-	return []byte(text[:begin] + d.Resource() + text[end:]), nil
+	_, after, _ = strings.Cut(after, "\n") // the rest of the end marker's line
+	return []byte(before + d.Resource() + after), nil
 }

@@ -14,10 +14,11 @@ package dashboard
 
 import (
 	"fmt"
+	"maps"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
-	"unicode"
 
 	"github.com/periskope-connect/periskope-aws/internal/createticket"
 	"github.com/periskope-connect/periskope-aws/internal/dev/deployment"
@@ -72,23 +73,14 @@ func (m Metric) Legend() string {
 	return m.Name
 }
 
-// Kind tells how a widget is drawn.
-type Kind int
-
-// Widget kinds.
-const (
-	Graph  Kind = iota // metric series over time
-	Alarms             // the state of a list of alarms
-)
-
-// Widget is one tile of the dashboard.
+// Widget is one tile of the dashboard: a graph of Metrics over time, or
+// the state of Alarms.
 type Widget struct {
 	Title   string
-	Kind    Kind
-	Metrics []Metric // Graph
-	Alarms  []Alarm  // Alarms
-	Width   int      // grid columns of 24
-	Height  int      // grid rows
+	Metrics []Metric
+	Alarms  []Alarm
+	Width   int // grid columns of 24
+	Height  int // grid rows
 }
 
 // Dashboard is the whole definition.
@@ -167,7 +159,7 @@ func Build(src Sources) (*Dashboard, error) {
 	d.Widgets = append(d.Widgets, apiWidgets(src.Template)...)
 	d.Widgets = append(d.Widgets, tableWidgets(src.Template)...)
 	if len(src.Template.Alarms) > 0 {
-		d.Widgets = append(d.Widgets, Widget{Title: "Alarms", Kind: Alarms, Alarms: src.Template.Alarms, Width: 24, Height: 2 + (len(src.Template.Alarms)+3)/4})
+		d.Widgets = append(d.Widgets, Widget{Title: "Alarms", Alarms: src.Template.Alarms, Width: 24, Height: 2 + (len(src.Template.Alarms)+3)/4})
 	}
 	return d, nil
 }
@@ -176,7 +168,7 @@ func Build(src Sources) (*Dashboard, error) {
 // scoped to this stack by FunctionName. When they come from several
 // functions, each legend names its function.
 func emfWidget(c Counted, fns []Function) (Widget, bool) {
-	w := Widget{Title: c.Title, Kind: Graph, Width: 12, Height: 6}
+	w := Widget{Title: c.Title, Width: 12, Height: 6}
 	for _, name := range c.Names {
 		for _, fn := range fns {
 			if !slices.Contains(c.Functions, fn.EMF) {
@@ -200,7 +192,7 @@ func emfWidget(c Counted, fns []Function) (Widget, bool) {
 // deliveries would not be seen. It is read from the template's alarms, so
 // an alarm added at 1 is charted after make dashboard-gen.
 func firstOneWidget(t *Template) (Widget, bool) {
-	w := Widget{Title: "Counts that alarm at the first one", Kind: Graph, Width: 12, Height: 6}
+	w := Widget{Title: "Counts that alarm at the first one", Width: 12, Height: 6}
 	for _, a := range t.Alarms {
 		if a.Metric.Namespace == emf.Namespace && a.Threshold == "1" && a.Comparison == "GreaterThanOrEqualToThreshold" {
 			m := a.Metric
@@ -216,8 +208,8 @@ func firstOneWidget(t *Template) (Widget, bool) {
 }
 
 func lambdaWidgets(fns []Function) []Widget {
-	duration := Widget{Title: "Function duration p50 / p99 (ms)", Kind: Graph, Width: 12, Height: 6}
-	health := Widget{Title: "Function invocations, errors, throttles", Kind: Graph, Width: 12, Height: 6}
+	duration := Widget{Title: "Function duration p50 / p99 (ms)", Width: 12, Height: 6}
+	health := Widget{Title: "Function invocations, errors, throttles", Width: 12, Height: 6}
 	for _, fn := range fns {
 		dims := []Dim{{"FunctionName", Ref(fn.ID)}}
 		for _, stat := range []string{"p50", "p99"} {
@@ -239,7 +231,7 @@ func apiWidgets(t *Template) []Widget {
 	}
 	var out []Widget
 	for _, r := range t.Routes {
-		w := Widget{Title: "API " + r.Method + " " + r.Path, Kind: Graph, Width: 12, Height: 6}
+		w := Widget{Title: "API " + r.Method + " " + r.Path, Width: 12, Height: 6}
 		for _, name := range []string{"Count", "4xx", "5xx"} {
 			w.Metrics = append(w.Metrics, Metric{Namespace: "AWS/ApiGateway", Name: name, Stat: "Sum",
 				Label: map[string]string{"Count": "requests"}[name],
@@ -255,8 +247,8 @@ func tableWidgets(t *Template) []Widget {
 	if table == "" {
 		return nil
 	}
-	capacity := Widget{Title: "DynamoDB consumed capacity", Kind: Graph, Width: 12, Height: 6}
-	throttles := Widget{Title: "DynamoDB throttles", Kind: Graph, Width: 12, Height: 6}
+	capacity := Widget{Title: "DynamoDB consumed capacity", Width: 12, Height: 6}
+	throttles := Widget{Title: "DynamoDB throttles", Width: 12, Height: 6}
 	// The table, then each index: a GSI that cannot keep up throttles the
 	// table's writes, so its throttles matter as much as the table's.
 	type scope struct {
@@ -279,31 +271,18 @@ func tableWidgets(t *Template) []Widget {
 
 // resourceOfType returns the first logical id of type typ, sorted by id.
 func resourceOfType(t *Template, typ string) string {
-	var ids []string
-	for id, got := range t.Types {
-		if got == typ {
-			ids = append(ids, id)
+	for _, id := range slices.Sorted(maps.Keys(t.Types)) {
+		if t.Types[id] == typ {
+			return id
 		}
 	}
-	slices.Sort(ids)
-	if len(ids) == 0 {
-		return ""
-	}
-	return ids[0]
+	return ""
 }
 
 // words turns a metric name into a legend: "SignatureRejected" becomes
 // "signature rejected".
 func words(name string) string {
-	var b strings.Builder
-	for i, r := range name {
-		if unicode.IsUpper(r) {
-			if i > 0 {
-				b.WriteByte(' ')
-			}
-			r = unicode.ToLower(r)
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
+	return strings.ToLower(innerCapital.ReplaceAllString(name, " $0"))
 }
+
+var innerCapital = regexp.MustCompile(`\B[A-Z]`)

@@ -37,10 +37,9 @@ type Template struct {
 
 // Alarm is one AWS::CloudWatch::Alarm of the template.
 type Alarm struct {
-	ID          string // logical id
-	Name        string // AlarmName as written, e.g. "${AWS::StackName}-webhook-5xx"
-	Description string
-	Metric      Metric // namespace, name, dimensions and statistic it watches
+	ID     string // logical id
+	Name   string // AlarmName as written, e.g. "${AWS::StackName}-webhook-5xx"
+	Metric Metric // namespace, name, dimensions and statistic it watches
 	// Threshold is the literal threshold, or the Default of the parameter
 	// it refers to.
 	Threshold string
@@ -96,7 +95,7 @@ func ReadTemplate(root, path string) (*Template, error) {
 
 // alarmProperties are the properties of an alarm the dashboard reads.
 type alarmProperties struct {
-	AlarmName, AlarmDescription                                             any // text, or Fn::Sub of it
+	AlarmName                                                               any // text, or Fn::Sub of it
 	Namespace, MetricName, Statistic, ExtendedStatistic, ComparisonOperator string
 	Threshold                                                               any
 	Dimensions                                                              []struct {
@@ -121,7 +120,7 @@ func alarm(d *deployment.Deployment, id string, props json.RawMessage) (Alarm, e
 	if err != nil {
 		return Alarm{}, fmt.Errorf("%w: alarm %s: %w", ErrTemplate, id, err)
 	}
-	a := Alarm{ID: id, Name: text(p.AlarmName), Description: text(p.AlarmDescription), Threshold: threshold, Comparison: p.ComparisonOperator,
+	a := Alarm{ID: id, Name: text(p.AlarmName), Threshold: threshold, Comparison: p.ComparisonOperator,
 		Metric: Metric{Namespace: p.Namespace, Name: p.MetricName, Stat: cmp.Or(p.Statistic, p.ExtendedStatistic)}}
 	for _, dim := range p.Dimensions {
 		v := Lit(fmt.Sprint(dim.Value))

@@ -76,7 +76,7 @@ func TestReadTemplateRefuses(t *testing.T) {
 
 func TestSplice(t *testing.T) {
 	text := fixture(t)
-	d := &dashboard.Dashboard{Name: "${AWS::StackName}-${StageName}", Widgets: []dashboard.Widget{{Title: "T", Kind: dashboard.Graph, Width: 24, Height: 6,
+	d := &dashboard.Dashboard{Name: "${AWS::StackName}-${StageName}", Widgets: []dashboard.Widget{{Title: "T", Width: 24, Height: 6,
 		Metrics: []dashboard.Metric{{Namespace: "N", Name: "M", Stat: "Sum", Dims: []dashboard.Dim{{Name: "D", Value: dashboard.Lit("costs ${5}")}}}}}}}
 	once, err := dashboard.Splice([]byte(text), d)
 	if err != nil {
