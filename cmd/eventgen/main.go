@@ -14,7 +14,6 @@ import (
 	"encoding/base64"
 	"encoding/json/jsontext"
 	"encoding/json/v2"
-	"flag"
 	"fmt"
 	"net/http/httptest"
 	"os"
@@ -31,9 +30,7 @@ import (
 )
 
 func main() {
-	root := flag.String("root", ".", "repository root")
-	flag.Parse()
-	if err := run(*root); err != nil {
+	if err := run("."); err != nil {
 		fmt.Fprintln(os.Stderr, "eventgen:", err)
 		os.Exit(1)
 	}

@@ -40,12 +40,6 @@ import (
 // ErrMissingTool is returned when the SAM CLI or Docker is not usable.
 var ErrMissingTool = errors.New("saminvoke: missing tool")
 
-// ErrNoLocalSystem is returned when make run is not serving the ports.
-var ErrNoLocalSystem = errors.New("saminvoke: the local system is not running")
-
-// ErrFailed is returned when a sample did not give its expected answer.
-var ErrFailed = errors.New("saminvoke: samples failed")
-
 type options struct {
 	sam, docker           string
 	motoPort, sandboxPort int
@@ -114,7 +108,7 @@ func run(ctx context.Context, o options, out, errOut io.Writer) error {
 		fmt.Fprintf(out, "  ok   %-40s %s %d (%s)\n", want.File, want.Function, res.StatusCode, took)
 	}
 	if failed > 0 {
-		return fmt.Errorf("%w: %d of %d", ErrFailed, failed, len(samples.All))
+		return fmt.Errorf("saminvoke: samples failed: %d of %d", failed, len(samples.All))
 	}
 	fmt.Fprintf(out, "All %d samples gave their expected answer through sam local invoke.\n", len(samples.All))
 	return nil
@@ -145,13 +139,13 @@ func checkLocalSystem(o options) error {
 	}
 	for _, port := range []int{o.motoPort, o.sandboxPort} {
 		if !listening("127.0.0.1", port) {
-			return fmt.Errorf("%w: nothing on 127.0.0.1:%d; %s", ErrNoLocalSystem, port, hint)
+			return fmt.Errorf("saminvoke: the local system is not running: nothing on 127.0.0.1:%d; %s", port, hint)
 		}
 	}
 	if at, err := bridge.System.Resolve("docker0"); err == nil {
 		for _, port := range []int{o.motoPort, o.sandboxPort} {
 			if !listening(at.Addr().String(), port) {
-				return fmt.Errorf("%w: nothing on the Docker bridge %s:%d, where containers reach it; %s", ErrNoLocalSystem, at.Addr(), port, hint)
+				return fmt.Errorf("saminvoke: the local system is not running: nothing on the Docker bridge %s:%d, where containers reach it; %s", at.Addr(), port, hint)
 			}
 		}
 	}

@@ -23,17 +23,14 @@ func TestBuildWidgetPerPackage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	src := dashboard.Sources{
-		Template:  tmpl,
-		Functions: []dashboard.Function{{ID: "Fn", EMF: "fn"}, {ID: "Other", EMF: "other"}},
-		Counts: []dashboard.Counted{
-			{Title: "Webhook deliveries by outcome", Package: "internal/webhook", Functions: []string{"fn"}, Names: []string{"Stored"}},
-			{Title: "Metrics of internal/shared", Package: "internal/shared", Functions: []string{"fn", "other"}, Names: []string{"RefreshFailed"}},
-			{Title: "Metrics of internal/zeta", Package: "internal/zeta", Functions: []string{"fn"}, Names: []string{"Zed"}},
-			{Title: "Not linked", Package: "internal/nowhere", Functions: []string{"gone"}, Names: []string{"Never"}},
-		},
+	fns := []dashboard.Function{{ID: "Fn", EMF: "fn"}, {ID: "Other", EMF: "other"}}
+	counts := []dashboard.Counted{
+		{Title: "Webhook deliveries by outcome", Package: "internal/webhook", Functions: []string{"fn"}, Names: []string{"Stored"}},
+		{Title: "Metrics of internal/shared", Package: "internal/shared", Functions: []string{"fn", "other"}, Names: []string{"RefreshFailed"}},
+		{Title: "Metrics of internal/zeta", Package: "internal/zeta", Functions: []string{"fn"}, Names: []string{"Zed"}},
+		{Title: "Not linked", Package: "internal/nowhere", Functions: []string{"gone"}, Names: []string{"Never"}},
 	}
-	d, err := dashboard.Build(src)
+	d, err := dashboard.Build(tmpl, counts, fns)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +56,7 @@ func TestBuildWidgetPerPackage(t *testing.T) {
 }
 
 func TestBuildNeedsATemplate(t *testing.T) {
-	if _, err := dashboard.Build(dashboard.Sources{}); err == nil {
+	if _, err := dashboard.Build(nil, dashboard.Counts, dashboard.Functions); err == nil {
 		t.Fatal("Build without a template succeeded")
 	}
 }

@@ -124,13 +124,6 @@ type Function struct {
 // mains' emf.New calls).
 var Functions = []Function{{"CreateTicketFunction", "create-ticket"}, {"WebhookFunction", "webhook"}}
 
-// Sources is what the dashboard is built from.
-type Sources struct {
-	Template  *Template
-	Counts    []Counted
-	Functions []Function
-}
-
 // Load builds the dashboard of the repository at root: its template.yaml,
 // Counts and Functions.
 func Load(root string) (*Dashboard, error) {
@@ -138,28 +131,28 @@ func Load(root string) (*Dashboard, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Build(Sources{Template: t, Counts: Counts, Functions: Functions})
+	return Build(t, Counts, Functions)
 }
 
-// Build returns the dashboard of the sources.
-func Build(src Sources) (*Dashboard, error) {
-	if src.Template == nil {
+// Build returns the dashboard of template t, the counts and the functions.
+func Build(t *Template, counts []Counted, fns []Function) (*Dashboard, error) {
+	if t == nil {
 		return nil, fmt.Errorf("%w: none given", ErrTemplate)
 	}
 	d := &Dashboard{Name: "${AWS::StackName}-${StageName}"}
-	for _, c := range src.Counts {
-		if w, ok := emfWidget(c, src.Functions); ok {
+	for _, c := range counts {
+		if w, ok := emfWidget(c, fns); ok {
 			d.Widgets = append(d.Widgets, w)
 		}
 	}
-	if w, ok := firstOneWidget(src.Template); ok {
+	if w, ok := firstOneWidget(t); ok {
 		d.Widgets = append(d.Widgets, w)
 	}
-	d.Widgets = append(d.Widgets, lambdaWidgets(src.Functions)...)
-	d.Widgets = append(d.Widgets, apiWidgets(src.Template)...)
-	d.Widgets = append(d.Widgets, tableWidgets(src.Template)...)
-	if len(src.Template.Alarms) > 0 {
-		d.Widgets = append(d.Widgets, Widget{Title: "Alarms", Alarms: src.Template.Alarms, Width: 24, Height: 2 + (len(src.Template.Alarms)+3)/4})
+	d.Widgets = append(d.Widgets, lambdaWidgets(fns)...)
+	d.Widgets = append(d.Widgets, apiWidgets(t)...)
+	d.Widgets = append(d.Widgets, tableWidgets(t)...)
+	if len(t.Alarms) > 0 {
+		d.Widgets = append(d.Widgets, Widget{Title: "Alarms", Alarms: t.Alarms, Width: 24, Height: 2 + (len(t.Alarms)+3)/4})
 	}
 	return d, nil
 }
