@@ -32,8 +32,6 @@ type Point struct {
 
 // Data holds the points of one run.
 type Data struct {
-	// Lines counts the lines that gave at least one point.
-	Lines  int
 	Points []Point
 }
 
@@ -63,18 +61,12 @@ func (d *Data) Read(r io.Reader) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64*1024), 1024*1024)
 	for sc.Scan() {
-		var points []Point
-		source, rest, _ := strings.Cut(strings.TrimPrefix(sc.Text(), "["), "] ")
+		source, rest, _ := strings.Cut(sc.Text(), "] ")
 		switch {
-		case !strings.HasPrefix(sc.Text(), "["):
-		case source == "gateway":
-			points = accessLine(rest)
-		case strings.HasPrefix(rest, "{"):
-			points = emfLine(source, rest)
-		}
-		if len(points) > 0 {
-			d.Lines++
-			d.Points = append(d.Points, points...)
+		case source == "[gateway":
+			d.Points = append(d.Points, accessLine(rest)...)
+		case strings.HasPrefix(source, "["):
+			d.Points = append(d.Points, emfLine(source[1:], rest)...)
 		}
 	}
 	return sc.Err()
@@ -113,19 +105,18 @@ func emfLine(function, text string) []Point {
 	if !ok {
 		return nil
 	}
-	doc := e.Members
 	var out []Point
 	for _, set := range e.Directives {
 		dims := map[string]string{"FunctionName": function}
 		for _, group := range set.Dimensions {
 			for _, name := range group {
-				if v, ok := doc[name].(string); ok {
+				if v, ok := e.Members[name].(string); ok {
 					dims[name] = v
 				}
 			}
 		}
 		for _, m := range set.Metrics {
-			if v, ok := doc[m.Name].(float64); ok {
+			if v, ok := e.Members[m.Name].(float64); ok {
 				out = append(out, Point{Namespace: set.Namespace, Name: m.Name, Dims: dims, Value: v})
 			}
 		}
