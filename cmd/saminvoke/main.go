@@ -137,28 +137,20 @@ func checkLocalSystem(o options) error {
 	if o.motoPort != local.MotoPort || o.sandboxPort != local.SandboxPort {
 		hint += fmt.Sprintf(" MOTO_PORT=%d SANDBOX_PORT=%d", o.motoPort, o.sandboxPort)
 	}
-	for _, port := range []int{o.motoPort, o.sandboxPort} {
-		if !listening("127.0.0.1", port) {
-			return fmt.Errorf("saminvoke: the local system is not running: nothing on 127.0.0.1:%d; %s", port, hint)
-		}
-	}
+	hosts := [][2]string{{"127.0.0.1", ""}} // address, and where it is
 	if at, err := bridge.System.Resolve("docker0"); err == nil {
+		hosts = append(hosts, [2]string{at.Addr().String(), " (the Docker bridge, where containers reach it)"})
+	}
+	for _, host := range hosts {
 		for _, port := range []int{o.motoPort, o.sandboxPort} {
-			if !listening(at.Addr().String(), port) {
-				return fmt.Errorf("saminvoke: the local system is not running: nothing on the Docker bridge %s:%d, where containers reach it; %s", at.Addr(), port, hint)
+			conn, err := net.DialTimeout("tcp", net.JoinHostPort(host[0], strconv.Itoa(port)), 2*time.Second)
+			if err != nil {
+				return fmt.Errorf("saminvoke: the local system is not running: nothing on %s:%d%s; %s", host[0], port, host[1], hint)
 			}
+			_ = conn.Close()
 		}
 	}
 	return nil
-}
-
-func listening(host string, port int) bool {
-	conn, err := net.DialTimeout("tcp", net.JoinHostPort(host, strconv.Itoa(port)), 2*time.Second)
-	if err != nil {
-		return false
-	}
-	_ = conn.Close()
-	return true
 }
 
 // envVarsFile writes, beside the logs, the local system's env-vars file

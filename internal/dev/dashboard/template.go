@@ -27,7 +27,7 @@ type Template struct {
 	// Alarms are the AWS::CloudWatch::Alarm resources, by logical id.
 	Alarms []Alarm
 	// Routes are the HttpApi events of the functions, by logical id.
-	Routes []Route
+	Routes []deployment.Route
 	// Parameters holds each parameter's Default.
 	Parameters map[string]string
 	// Indexes maps each DynamoDB table's logical id to its global secondary
@@ -45,12 +45,6 @@ type Alarm struct {
 	Threshold string
 	// Comparison is the ComparisonOperator.
 	Comparison string
-}
-
-// Route is one API route and the function behind it.
-type Route struct {
-	Method, Path string
-	Function     string // logical id
 }
 
 // ReadTemplate reads the template at path as package deployment expands
@@ -87,7 +81,8 @@ func ReadTemplate(root, path string) (*Template, error) {
 	}
 	for _, fn := range fns {
 		for _, r := range fn.Routes {
-			t.Routes = append(t.Routes, Route{Method: strings.ToUpper(r.Method), Path: r.Path, Function: fn.LogicalID})
+			r.Method = strings.ToUpper(r.Method)
+			t.Routes = append(t.Routes, r)
 		}
 	}
 	return t, nil

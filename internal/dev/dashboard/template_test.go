@@ -7,8 +7,10 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/periskope-connect/periskope-aws/internal/dev/dashboard"
+	"github.com/periskope-connect/periskope-aws/internal/dev/deployment"
 )
 
 func fixture(t *testing.T) string {
@@ -37,7 +39,7 @@ func TestReadTemplate(t *testing.T) {
 	if !reflect.DeepEqual(tmpl.Alarms, wantAlarms) {
 		t.Errorf("Alarms =\n%+v\nwant\n%+v", tmpl.Alarms, wantAlarms)
 	}
-	if want := []dashboard.Route{{Method: "POST", Path: "/things", Function: "Fn"}}; !reflect.DeepEqual(tmpl.Routes, want) {
+	if want := []deployment.Route{{Method: "POST", Path: "/things", Timeout: 30 * time.Second}}; !reflect.DeepEqual(tmpl.Routes, want) {
 		t.Errorf("Routes = %+v, want %+v", tmpl.Routes, want)
 	}
 	if want := []string{"ByChat"}; !reflect.DeepEqual(tmpl.Indexes["Table"], want) {
