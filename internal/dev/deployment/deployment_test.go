@@ -117,10 +117,11 @@ func TestEnvironmentResolvesToLocalNames(t *testing.T) {
 func TestResolveRefusesWhatItCannotEvaluate(t *testing.T) {
 	d := loadFixture(t)
 	for name, v := range map[string]any{
-		"Fn::Sub":       map[string]any{"Fn::Sub": "${AWS::StackName}-x"},
-		"two keys":      map[string]any{"Ref": "Items", "Other": "x"},
-		"list":          []any{"a"},
-		"Ref of a list": map[string]any{"Ref": []any{"x"}},
+		"Fn::Sub":           map[string]any{"Fn::Sub": "${AWS::StackName}-x"},
+		"two keys":          map[string]any{"Ref": "Items", "Other": "x"},
+		"list":              []any{"a"},
+		"Ref of a list":     map[string]any{"Ref": []any{"x"}},
+		"Fn::If of no list": map[string]any{"Fn::If": "Cond"},
 	} {
 		if _, err := d.Resolve(v, localNames, nil); !errors.Is(err, deployment.ErrUnsupported) {
 			t.Errorf("%s: err = %v, want ErrUnsupported", name, err)
