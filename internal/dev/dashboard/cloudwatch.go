@@ -93,17 +93,12 @@ func marshal(v any) string {
 // Resource returns the template.yaml block, markers included, that
 // declares the dashboard.
 func (d *Dashboard) Resource() string {
-	var b strings.Builder
-	b.WriteString(BeginMarker + ": `make dashboard-gen` writes this block from\n")
-	b.WriteString("  # internal/dev/dashboard; change the definition there, not here.\n")
-	b.WriteString("  Dashboard:\n    Type: AWS::CloudWatch::Dashboard\n    Properties:\n")
-	fmt.Fprintf(&b, "      DashboardName: !Sub %q\n", d.Name)
-	b.WriteString("      DashboardBody: !Sub |\n")
-	for _, line := range strings.SplitAfter(strings.TrimSuffix(d.Body(), "\n"), "\n") {
-		b.WriteString("        " + line)
-	}
-	b.WriteString("\n" + EndMarker + "\n")
-	return b.String()
+	body := "        " + strings.ReplaceAll(strings.TrimSuffix(d.Body(), "\n"), "\n", "\n        ")
+	return BeginMarker + ": `make dashboard-gen` writes this block from\n" +
+		"  # internal/dev/dashboard; change the definition there, not here.\n" +
+		"  Dashboard:\n    Type: AWS::CloudWatch::Dashboard\n    Properties:\n" +
+		fmt.Sprintf("      DashboardName: !Sub %q\n", d.Name) +
+		"      DashboardBody: !Sub |\n" + body + "\n" + EndMarker + "\n"
 }
 
 // Splice returns template with the generated block replaced by d's.
