@@ -1,16 +1,14 @@
 // Command saminvoke runs every sample of events/ through the real `sam
-// local invoke` (SAM CLI and Docker) against the local system, and checks
-// each answer against samples.All, the table the Docker-free event test
-// uses too (make sam-invoke):
+// local invoke` against the local system and checks each answer against
+// samples.All, the table the Docker-free event test uses too:
 //
 //	make run DOCKER_BRIDGE=docker0   # in another terminal
 //	make sam-invoke
 //
-// It needs the SAM CLI and a running Docker, and says so and fails when
-// either is missing: it never passes without running. It is not part of
-// make test. SAM CLI runs without the caller's AWS credentials (the local
-// system needs none; with some, SAM CLI asks STS for the account id on
-// every invoke).
+// Without the SAM CLI or a running Docker it fails, saying which: it never
+// passes without running. SAM CLI runs without the caller's AWS credentials
+// (the local system needs none; with some, SAM CLI asks STS for the account
+// id on every invoke).
 package main
 
 import (

@@ -77,22 +77,18 @@ const (
 
 // Functions returns the stack's Lambda functions, sorted by logical id.
 func (d *Deployment) Functions() ([]Function, error) {
-	return readAll(d, "AWS::Lambda::Function", d.function)
+	return readAll(d, "AWS::Lambda::Function", d.Function)
 }
 
-// Function returns the function called logicalID.
-func (d *Deployment) Function(logicalID string) (Function, error) {
-	r, ok := d.translated[logicalID]
+// Function returns the function called id.
+func (d *Deployment) Function(id string) (Function, error) {
+	r, ok := d.translated[id]
 	if !ok || r.Type != "AWS::Lambda::Function" {
 		return Function{}, fmt.Errorf("deployment: template.yaml has no function %s (it has %s)",
-			logicalID, strings.Join(d.resourcesOfType("AWS::Lambda::Function"), ", "))
+			id, strings.Join(d.resourcesOfType("AWS::Lambda::Function"), ", "))
 	}
-	return d.function(logicalID)
-}
-
-func (d *Deployment) function(id string) (Function, error) {
 	var p lambdaProperties
-	if err := json.Unmarshal(d.translated[id].Properties, &p); err != nil {
+	if err := json.Unmarshal(r.Properties, &p); err != nil {
 		return Function{}, fmt.Errorf("deployment: function %s: %w", id, err)
 	}
 	routes, err := d.routes(id)
