@@ -31,9 +31,7 @@ type Point struct {
 }
 
 // Data holds the points of one run.
-type Data struct {
-	Points []Point
-}
+type Data []Point
 
 // ReadDir reads every *.log file of dir.
 func ReadDir(dir string) (*Data, error) {
@@ -43,12 +41,10 @@ func ReadDir(dir string) (*Data, error) {
 	}
 	d := &Data{}
 	for _, name := range files {
-		f, err := os.Open(name)
-		if err != nil {
-			return nil, err
+		b, err := os.ReadFile(name)
+		if err == nil {
+			err = d.Read(bytes.NewReader(b))
 		}
-		err = d.Read(f)
-		f.Close()
 		if err != nil {
 			return nil, err
 		}
@@ -64,9 +60,9 @@ func (d *Data) Read(r io.Reader) error {
 		source, rest, _ := strings.Cut(sc.Text(), "] ")
 		switch {
 		case source == "[gateway":
-			d.Points = append(d.Points, accessLine(rest)...)
+			*d = append(*d, accessLine(rest)...)
 		case strings.HasPrefix(source, "["):
-			d.Points = append(d.Points, emfLine(source[1:], rest)...)
+			*d = append(*d, emfLine(source[1:], rest)...)
 		}
 	}
 	return sc.Err()
@@ -161,7 +157,7 @@ func (d *Data) Sum(m dashboard.Metric) (float64, bool) {
 		return 0, false
 	}
 	total, sourced := 0.0, false
-	for _, p := range d.Points {
+	for _, p := range *d {
 		if p.Namespace == m.Namespace && matches(p, m) {
 			sourced = true
 			if p.Name == m.Name {
