@@ -42,9 +42,9 @@ func TestBuildWidgetPerPackage(t *testing.T) {
 	}
 	var legends []string
 	for _, m := range d.Widgets[1].Metrics {
-		legends = append(legends, m.Legend())
+		legends = append(legends, m.Label)
 		if v, _ := m.Dim("FunctionName"); v.Ref == "" {
-			t.Errorf("%s: FunctionName is not a reference to the stack's function", m.Legend())
+			t.Errorf("%s: FunctionName is not a reference to the stack's function", m.Label)
 		}
 	}
 	if want := []string{"fn refresh failed", "other refresh failed"}; !reflect.DeepEqual(legends, want) {

@@ -61,7 +61,7 @@ func widgetJSON(w Widget, x, y int) map[string]any {
 			for _, d := range m.Dims {
 				row = append(row, d.Name, d.Value.sub())
 			}
-			metrics[i] = append(row, map[string]any{"stat": m.Stat, "label": sub(m.Legend())})
+			metrics[i] = append(row, map[string]any{"stat": m.Stat, "label": sub(m.Label)})
 		}
 		out["type"] = "metric"
 		out["properties"] = map[string]any{"title": sub(w.Title), "region": "${AWS::Region}", "view": "timeSeries",

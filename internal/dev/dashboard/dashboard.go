@@ -13,6 +13,7 @@
 package dashboard
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"path/filepath"
@@ -53,7 +54,7 @@ type Metric struct {
 	Name      string
 	Dims      []Dim
 	Stat      string // Sum, Average, p50, p99, ...
-	Label     string // legend; the metric name when empty
+	Label     string // legend
 }
 
 // Dim returns the value of the dimension called name, and whether m has it.
@@ -63,14 +64,6 @@ func (m Metric) Dim(name string) (Value, bool) {
 		return Value{}, false
 	}
 	return m.Dims[i].Value, true
-}
-
-// Legend is the series' label on the dashboard.
-func (m Metric) Legend() string {
-	if m.Label != "" {
-		return m.Label
-	}
-	return m.Name
 }
 
 // Widget is one tile of the dashboard: a graph of Metrics over time, or
@@ -227,7 +220,7 @@ func apiWidgets(t *Template) []Widget {
 		w := Widget{Title: "API " + r.Method + " " + r.Path, Width: 12, Height: 6}
 		for _, name := range []string{"Count", "4xx", "5xx"} {
 			w.Metrics = append(w.Metrics, Metric{Namespace: "AWS/ApiGateway", Name: name, Stat: "Sum",
-				Label: map[string]string{"Count": "requests"}[name],
+				Label: cmp.Or(map[string]string{"Count": "requests"}[name], name),
 				Dims:  []Dim{{"ApiId", Ref(api)}, {"Stage", Ref("StageName")}, {"Method", Lit(r.Method)}, {"Resource", Lit(r.Path)}}})
 		}
 		out = append(out, w)
