@@ -237,17 +237,13 @@ func tableWidgets(t *Template) []Widget {
 	throttles := Widget{Title: "DynamoDB throttles", Width: 12, Height: 6}
 	// The table, then each index: a GSI that cannot keep up throttles the
 	// table's writes, so its throttles matter as much as the table's.
-	type scope struct {
-		prefix string
-		dims   []Dim
-	}
-	scopes := []scope{{"", []Dim{{"TableName", Ref(table)}}}}
-	for _, index := range t.Indexes[table] {
-		scopes = append(scopes, scope{index + " ", []Dim{{"TableName", Ref(table)}, {"GlobalSecondaryIndexName", Lit(index)}}})
-	}
-	for _, s := range scopes {
+	for _, index := range append([]string{""}, t.Indexes[table]...) {
+		dims, prefix := []Dim{{"TableName", Ref(table)}}, ""
+		if index != "" {
+			dims, prefix = append(dims, Dim{"GlobalSecondaryIndexName", Lit(index)}), index+" "
+		}
 		m := func(name, label string) Metric {
-			return Metric{Namespace: "AWS/DynamoDB", Name: name, Dims: s.dims, Stat: "Sum", Label: s.prefix + label}
+			return Metric{Namespace: "AWS/DynamoDB", Name: name, Dims: dims, Stat: "Sum", Label: prefix + label}
 		}
 		capacity.Metrics = append(capacity.Metrics, m("ConsumedWriteCapacityUnits", "write units"), m("ConsumedReadCapacityUnits", "read units"))
 		throttles.Metrics = append(throttles.Metrics, m("WriteThrottleEvents", "write throttles"), m("ReadThrottleEvents", "read throttles"))
