@@ -4,9 +4,6 @@
 // dashboard/logmetrics reads the local system's logs as CloudWatch would,
 // so that a test can check the widgets' metrics against a real run.
 //
-// The widgets are built from the metrics the code emits through
-// internal/emf (Counts, checked against the source by its test) and the
-// functions, routes, table and alarms of template.yaml (ReadTemplate).
 // Every metric is scoped to this stack's resources (its function names, API
 // id and stage, table name), so stacks sharing an account never mix on one
 // dashboard.
@@ -92,11 +89,9 @@ type Counted struct {
 	Names     []string // its metric names
 }
 
-// Counts is every metric the product emits, in the order charted. It names
-// the code's own constants, so a renamed metric is renamed here;
-// TestCountsAreWhatTheCodeCounts checks it against the source both ways
-// (a metric added to the code fails the test until it is listed here) and
-// that each package is linked by exactly the functions listed.
+// Counts is every metric the product emits, in the order charted, by the
+// code's own constants. TestCountsAreWhatTheCodeCounts checks it against the
+// source both ways and each package against the functions that link it.
 var Counts = []Counted{
 	{"Webhook deliveries by outcome", "internal/webhook", []string{"webhook"}, []string{webhook.MetricStored, webhook.MetricDuplicate,
 		webhook.MetricIgnored, webhook.MetricSignatureRejected, webhook.MetricStoreRejected, webhook.MetricSignedDeliveryRefused}},
