@@ -13,6 +13,7 @@ package logmetrics
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"io"
 	"os"
@@ -171,17 +172,8 @@ func (d *Data) Sum(m dashboard.Metric) (float64, bool) {
 func matches(p Point, m dashboard.Metric) bool {
 	for _, dim := range m.Dims {
 		got, ok := p.Dims[dim.Name]
-		if !ok {
-			continue
-		}
-		want := dim.Value.Lit
-		if dim.Value.Ref != "" {
-			if dim.Name != "FunctionName" {
-				continue
-			}
-			want = dim.Value.Ref
-		}
-		if got != want {
+		// Of the references, only a function's has a local value to compare.
+		if ok && (dim.Value.Ref == "" || dim.Name == "FunctionName") && got != cmp.Or(dim.Value.Ref, dim.Value.Lit) {
 			return false
 		}
 	}
