@@ -1,11 +1,8 @@
 // Command eventgen writes the sample API Gateway events under events/ from
-// their table, internal/dev/samples, so that they never go stale: bodies
-// come from the table or from the fixture files of internal/dev/samples/bodies,
-// signatures are computed with the sample's key, and each event is built by
-// the local gateway's BuildEvent, as `make run` builds the events it sends.
-//
-// Usage, from the repository root: make events (go run ./cmd/eventgen).
-// TestCommittedEventsAreCurrent fails when a committed event is stale.
+// their table, internal/dev/samples, so that they never go stale: each is
+// signed with its sample's key and built by the local gateway's BuildEvent,
+// as `make run` builds the events it sends. Run from the repository root
+// (make events); TestCommittedEventsAreCurrent fails when one is stale.
 package main
 
 import (
@@ -14,7 +11,6 @@ import (
 	"encoding/base64"
 	"encoding/json/jsontext"
 	"encoding/json/v2"
-	"flag"
 	"fmt"
 	"net/http/httptest"
 	"os"
@@ -31,9 +27,7 @@ import (
 )
 
 func main() {
-	root := flag.String("root", ".", "repository root")
-	flag.Parse()
-	if err := run(*root); err != nil {
+	if err := run("."); err != nil {
 		fmt.Fprintln(os.Stderr, "eventgen:", err)
 		os.Exit(1)
 	}

@@ -3,10 +3,6 @@
 //
 //	samenv -local [-host host.docker.internal] [-moto-port 5000] [-sandbox-port 4010]
 //	aws cloudformation describe-stacks --stack-name NAME | samenv -stack -
-//
-// -local: the local system (make run DOCKER_BRIDGE=docker0) seen from a
-// container. -stack: a deployed stack, from its description (outputs and
-// parameters). See package samenv.
 package main
 
 import (
@@ -45,24 +41,22 @@ func run(args []string, stdin io.Reader, stdout io.Writer) error {
 		return err
 	}
 	var f samenv.File
+	var err error
 	switch {
 	case *localFile == (*stackFile != ""):
 		return errors.New("want exactly one of -local and -stack FILE")
 	case *localFile:
-		var err error
-		if f, err = samenv.Local(*host, *motoPort, *sandboxPort); err != nil {
-			return err
-		}
+		f, err = samenv.Local(*host, *motoPort, *sandboxPort)
 	default:
-		doc, err := readFile(*stackFile, stdin)
-		if err != nil {
-			return err
-		}
-		if f, err = samenv.FromStack(doc); err != nil {
-			return err
+		var doc []byte
+		if doc, err = readFile(*stackFile, stdin); err == nil {
+			f, err = samenv.FromStack(doc)
 		}
 	}
-	_, err := stdout.Write(f.Marshal())
+	if err != nil {
+		return err
+	}
+	_, err = stdout.Write(f.Marshal())
 	return err
 }
 

@@ -74,9 +74,8 @@ func check(res response, want samples.Sample) error {
 	return nil
 }
 
-// runSAM runs the SAM CLI in root without the caller's AWS credentials or
-// profile: the local system needs none, and with some SAM CLI asks STS for
-// the account id on every invoke.
+// runSAM runs the SAM CLI in root without the caller's AWS credentials
+// (see the package comment).
 func runSAM(ctx context.Context, o options, root string, stdout, stderr io.Writer, args ...string) error {
 	cmd := exec.CommandContext(ctx, o.sam, args...)
 	cmd.Dir = root

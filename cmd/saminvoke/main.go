@@ -1,16 +1,14 @@
 // Command saminvoke runs every sample of events/ through the real `sam
-// local invoke` (SAM CLI and Docker) against the local system, and checks
-// each answer against samples.All, the table the Docker-free event test
-// uses too (make sam-invoke):
+// local invoke` against the local system and checks each answer against
+// samples.All, the table the Docker-free event test uses too:
 //
 //	make run DOCKER_BRIDGE=docker0   # in another terminal
 //	make sam-invoke
 //
-// It needs the SAM CLI and a running Docker, and says so and fails when
-// either is missing: it never passes without running. It is not part of
-// make test. SAM CLI runs without the caller's AWS credentials (the local
-// system needs none; with some, SAM CLI asks STS for the account id on
-// every invoke).
+// Without the SAM CLI or a running Docker it fails, saying which: it never
+// passes without running. SAM CLI runs without the caller's AWS credentials
+// (the local system needs none; with some, SAM CLI asks STS for the account
+// id on every invoke).
 package main
 
 import (
@@ -39,12 +37,6 @@ import (
 
 // ErrMissingTool is returned when the SAM CLI or Docker is not usable.
 var ErrMissingTool = errors.New("saminvoke: missing tool")
-
-// ErrNoLocalSystem is returned when make run is not serving the ports.
-var ErrNoLocalSystem = errors.New("saminvoke: the local system is not running")
-
-// ErrFailed is returned when a sample did not give its expected answer.
-var ErrFailed = errors.New("saminvoke: samples failed")
 
 type options struct {
 	sam, docker           string
@@ -114,7 +106,7 @@ func run(ctx context.Context, o options, out, errOut io.Writer) error {
 		fmt.Fprintf(out, "  ok   %-40s %s %d (%s)\n", want.File, want.Function, res.StatusCode, took)
 	}
 	if failed > 0 {
-		return fmt.Errorf("%w: %d of %d", ErrFailed, failed, len(samples.All))
+		return fmt.Errorf("saminvoke: samples failed: %d of %d", failed, len(samples.All))
 	}
 	fmt.Fprintf(out, "All %d samples gave their expected answer through sam local invoke.\n", len(samples.All))
 	return nil
@@ -143,28 +135,20 @@ func checkLocalSystem(o options) error {
 	if o.motoPort != local.MotoPort || o.sandboxPort != local.SandboxPort {
 		hint += fmt.Sprintf(" MOTO_PORT=%d SANDBOX_PORT=%d", o.motoPort, o.sandboxPort)
 	}
-	for _, port := range []int{o.motoPort, o.sandboxPort} {
-		if !listening("127.0.0.1", port) {
-			return fmt.Errorf("%w: nothing on 127.0.0.1:%d; %s", ErrNoLocalSystem, port, hint)
-		}
-	}
+	hosts := [][2]string{{"127.0.0.1", ""}} // address, and where it is
 	if at, err := bridge.System.Resolve("docker0"); err == nil {
+		hosts = append(hosts, [2]string{at.Addr().String(), " (the Docker bridge, where containers reach it)"})
+	}
+	for _, host := range hosts {
 		for _, port := range []int{o.motoPort, o.sandboxPort} {
-			if !listening(at.Addr().String(), port) {
-				return fmt.Errorf("%w: nothing on the Docker bridge %s:%d, where containers reach it; %s", ErrNoLocalSystem, at.Addr(), port, hint)
+			conn, err := net.DialTimeout("tcp", net.JoinHostPort(host[0], strconv.Itoa(port)), 2*time.Second)
+			if err != nil {
+				return fmt.Errorf("saminvoke: the local system is not running: nothing on %s:%d%s; %s", host[0], port, host[1], hint)
 			}
+			_ = conn.Close()
 		}
 	}
 	return nil
-}
-
-func listening(host string, port int) bool {
-	conn, err := net.DialTimeout("tcp", net.JoinHostPort(host, strconv.Itoa(port)), 2*time.Second)
-	if err != nil {
-		return false
-	}
-	_ = conn.Close()
-	return true
 }
 
 // envVarsFile writes, beside the logs, the local system's env-vars file

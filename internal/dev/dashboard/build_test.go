@@ -23,17 +23,14 @@ func TestBuildWidgetPerPackage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	src := dashboard.Sources{
-		Template:  tmpl,
-		Functions: []dashboard.Function{{ID: "Fn", EMF: "fn"}, {ID: "Other", EMF: "other"}},
-		Counts: []dashboard.Counted{
-			{Title: "Webhook deliveries by outcome", Package: "internal/webhook", Functions: []string{"fn"}, Names: []string{"Stored"}},
-			{Title: "Metrics of internal/shared", Package: "internal/shared", Functions: []string{"fn", "other"}, Names: []string{"RefreshFailed"}},
-			{Title: "Metrics of internal/zeta", Package: "internal/zeta", Functions: []string{"fn"}, Names: []string{"Zed"}},
-			{Title: "Not linked", Package: "internal/nowhere", Functions: []string{"gone"}, Names: []string{"Never"}},
-		},
+	fns := []dashboard.Function{{ID: "Fn", EMF: "fn"}, {ID: "Other", EMF: "other"}}
+	counts := []dashboard.Counted{
+		{Title: "Webhook deliveries by outcome", Package: "internal/webhook", Functions: []string{"fn"}, Names: []string{"Stored"}},
+		{Title: "Metrics of internal/shared", Package: "internal/shared", Functions: []string{"fn", "other"}, Names: []string{"RefreshFailed"}},
+		{Title: "Metrics of internal/zeta", Package: "internal/zeta", Functions: []string{"fn"}, Names: []string{"Zed"}},
+		{Title: "Not linked", Package: "internal/nowhere", Functions: []string{"gone"}, Names: []string{"Never"}},
 	}
-	d, err := dashboard.Build(src)
+	d, err := dashboard.Build(tmpl, counts, fns)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,9 +42,9 @@ func TestBuildWidgetPerPackage(t *testing.T) {
 	}
 	var legends []string
 	for _, m := range d.Widgets[1].Metrics {
-		legends = append(legends, m.Legend())
+		legends = append(legends, m.Label)
 		if v, _ := m.Dim("FunctionName"); v.Ref == "" {
-			t.Errorf("%s: FunctionName is not a reference to the stack's function", m.Legend())
+			t.Errorf("%s: FunctionName is not a reference to the stack's function", m.Label)
 		}
 	}
 	if want := []string{"fn refresh failed", "other refresh failed"}; !reflect.DeepEqual(legends, want) {
@@ -59,7 +56,7 @@ func TestBuildWidgetPerPackage(t *testing.T) {
 }
 
 func TestBuildNeedsATemplate(t *testing.T) {
-	if _, err := dashboard.Build(dashboard.Sources{}); err == nil {
+	if _, err := dashboard.Build(nil, dashboard.Counts, dashboard.Functions); err == nil {
 		t.Fatal("Build without a template succeeded")
 	}
 }

@@ -46,8 +46,8 @@ func (d *Dashboard) Body() string {
 
 func widgetJSON(w Widget, x, y int) map[string]any {
 	out := map[string]any{"x": x, "y": y, "width": w.Width, "height": w.Height}
-	switch w.Kind {
-	case Alarms:
+	switch {
+	case len(w.Alarms) > 0:
 		arns := make([]string, len(w.Alarms))
 		for i, a := range w.Alarms {
 			arns[i] = "${" + a.ID + ".Arn}"
@@ -61,7 +61,7 @@ func widgetJSON(w Widget, x, y int) map[string]any {
 			for _, d := range m.Dims {
 				row = append(row, d.Name, d.Value.sub())
 			}
-			metrics[i] = append(row, map[string]any{"stat": m.Stat, "label": sub(m.Legend())})
+			metrics[i] = append(row, map[string]any{"stat": m.Stat, "label": sub(m.Label)})
 		}
 		out["type"] = "metric"
 		out["properties"] = map[string]any{"title": sub(w.Title), "region": "${AWS::Region}", "view": "timeSeries",
@@ -93,32 +93,21 @@ func marshal(v any) string {
 // Resource returns the template.yaml block, markers included, that
 // declares the dashboard.
 func (d *Dashboard) Resource() string {
-	var b strings.Builder
-	b.WriteString(BeginMarker + ": `make dashboard-gen` writes this block from\n")
-	b.WriteString("  # internal/dev/dashboard; change the definition there, not here.\n")
-	b.WriteString("  Dashboard:\n    Type: AWS::CloudWatch::Dashboard\n    Properties:\n")
-	fmt.Fprintf(&b, "      DashboardName: !Sub %q\n", d.Name)
-	b.WriteString("      DashboardBody: !Sub |\n")
-	for _, line := range strings.SplitAfter(strings.TrimSuffix(d.Body(), "\n"), "\n") {
-		b.WriteString("        " + line)
-	}
-	b.WriteString("\n" + EndMarker + "\n")
-	return b.String()
+	body := "        " + strings.ReplaceAll(strings.TrimSuffix(d.Body(), "\n"), "\n", "\n        ")
+	return BeginMarker + ": `make dashboard-gen` writes this block from\n" +
+		"  # internal/dev/dashboard; change the definition there, not here.\n" +
+		"  Dashboard:\n    Type: AWS::CloudWatch::Dashboard\n    Properties:\n" +
+		fmt.Sprintf("      DashboardName: !Sub %q\n", d.Name) +
+		"      DashboardBody: !Sub |\n" + body + "\n" + EndMarker + "\n"
 }
 
 // Splice returns template with the generated block replaced by d's.
 func Splice(template []byte, d *Dashboard) ([]byte, error) {
-	text := string(template)
-	begin := strings.Index(text, BeginMarker)
-	endAt := strings.Index(text, EndMarker)
-	if begin < 0 || endAt < begin {
+	before, block, begun := strings.Cut(string(template), BeginMarker)
+	_, after, ended := strings.Cut(block, EndMarker)
+	if !begun || !ended {
 		return nil, ErrNoMarkers
 	}
-	end := endAt + len(EndMarker)
-	if nl := strings.IndexByte(text[end:], '\n'); nl >= 0 {
-		end += nl + 1
-	} else {
-		end = len(text)
-	}
-	return []byte(text[:begin] + d.Resource() + text[end:]), nil
+	_, after, _ = strings.Cut(after, "\n") // the rest of the end marker's line
+	return []byte(before + d.Resource() + after), nil
 }

@@ -4,20 +4,19 @@
 // dashboard/logmetrics reads the local system's logs as CloudWatch would,
 // so that a test can check the widgets' metrics against a real run.
 //
-// The widgets are built from the metrics the code emits through
-// internal/emf (Counts, checked against the source by its test) and the
-// functions, routes, table and alarms of template.yaml (ReadTemplate).
 // Every metric is scoped to this stack's resources (its function names, API
 // id and stage, table name), so stacks sharing an account never mix on one
 // dashboard.
 package dashboard
 
 import (
+	"cmp"
 	"fmt"
+	"maps"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
-	"unicode"
 
 	"github.com/periskope-connect/periskope-aws/internal/createticket"
 	"github.com/periskope-connect/periskope-aws/internal/dev/deployment"
@@ -52,7 +51,7 @@ type Metric struct {
 	Name      string
 	Dims      []Dim
 	Stat      string // Sum, Average, p50, p99, ...
-	Label     string // legend; the metric name when empty
+	Label     string // legend
 }
 
 // Dim returns the value of the dimension called name, and whether m has it.
@@ -64,31 +63,14 @@ func (m Metric) Dim(name string) (Value, bool) {
 	return m.Dims[i].Value, true
 }
 
-// Legend is the series' label on the dashboard.
-func (m Metric) Legend() string {
-	if m.Label != "" {
-		return m.Label
-	}
-	return m.Name
-}
-
-// Kind tells how a widget is drawn.
-type Kind int
-
-// Widget kinds.
-const (
-	Graph  Kind = iota // metric series over time
-	Alarms             // the state of a list of alarms
-)
-
-// Widget is one tile of the dashboard.
+// Widget is one tile of the dashboard: a graph of Metrics over time, or
+// the state of Alarms.
 type Widget struct {
 	Title   string
-	Kind    Kind
-	Metrics []Metric // Graph
-	Alarms  []Alarm  // Alarms
-	Width   int      // grid columns of 24
-	Height  int      // grid rows
+	Metrics []Metric
+	Alarms  []Alarm
+	Width   int // grid columns of 24
+	Height  int // grid rows
 }
 
 // Dashboard is the whole definition.
@@ -107,11 +89,9 @@ type Counted struct {
 	Names     []string // its metric names
 }
 
-// Counts is every metric the product emits, in the order charted. It names
-// the code's own constants, so a renamed metric is renamed here;
-// TestCountsAreWhatTheCodeCounts checks it against the source both ways
-// (a metric added to the code fails the test until it is listed here) and
-// that each package is linked by exactly the functions listed.
+// Counts is every metric the product emits, in the order charted, by the
+// code's own constants. TestCountsAreWhatTheCodeCounts checks it against the
+// source both ways and each package against the functions that link it.
 var Counts = []Counted{
 	{"Webhook deliveries by outcome", "internal/webhook", []string{"webhook"}, []string{webhook.MetricStored, webhook.MetricDuplicate,
 		webhook.MetricIgnored, webhook.MetricSignatureRejected, webhook.MetricStoreRejected, webhook.MetricSignedDeliveryRefused}},
@@ -132,13 +112,6 @@ type Function struct {
 // mains' emf.New calls).
 var Functions = []Function{{"CreateTicketFunction", "create-ticket"}, {"WebhookFunction", "webhook"}}
 
-// Sources is what the dashboard is built from.
-type Sources struct {
-	Template  *Template
-	Counts    []Counted
-	Functions []Function
-}
-
 // Load builds the dashboard of the repository at root: its template.yaml,
 // Counts and Functions.
 func Load(root string) (*Dashboard, error) {
@@ -146,28 +119,28 @@ func Load(root string) (*Dashboard, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Build(Sources{Template: t, Counts: Counts, Functions: Functions})
+	return Build(t, Counts, Functions)
 }
 
-// Build returns the dashboard of the sources.
-func Build(src Sources) (*Dashboard, error) {
-	if src.Template == nil {
+// Build returns the dashboard of template t, the counts and the functions.
+func Build(t *Template, counts []Counted, fns []Function) (*Dashboard, error) {
+	if t == nil {
 		return nil, fmt.Errorf("%w: none given", ErrTemplate)
 	}
 	d := &Dashboard{Name: "${AWS::StackName}-${StageName}"}
-	for _, c := range src.Counts {
-		if w, ok := emfWidget(c, src.Functions); ok {
+	for _, c := range counts {
+		if w, ok := emfWidget(c, fns); ok {
 			d.Widgets = append(d.Widgets, w)
 		}
 	}
-	if w, ok := firstOneWidget(src.Template); ok {
+	if w, ok := firstOneWidget(t); ok {
 		d.Widgets = append(d.Widgets, w)
 	}
-	d.Widgets = append(d.Widgets, lambdaWidgets(src.Functions)...)
-	d.Widgets = append(d.Widgets, apiWidgets(src.Template)...)
-	d.Widgets = append(d.Widgets, tableWidgets(src.Template)...)
-	if len(src.Template.Alarms) > 0 {
-		d.Widgets = append(d.Widgets, Widget{Title: "Alarms", Kind: Alarms, Alarms: src.Template.Alarms, Width: 24, Height: 2 + (len(src.Template.Alarms)+3)/4})
+	d.Widgets = append(d.Widgets, lambdaWidgets(fns)...)
+	d.Widgets = append(d.Widgets, apiWidgets(t)...)
+	d.Widgets = append(d.Widgets, tableWidgets(t)...)
+	if len(t.Alarms) > 0 {
+		d.Widgets = append(d.Widgets, Widget{Title: "Alarms", Alarms: t.Alarms, Width: 24, Height: 2 + (len(t.Alarms)+3)/4})
 	}
 	return d, nil
 }
@@ -176,7 +149,7 @@ func Build(src Sources) (*Dashboard, error) {
 // scoped to this stack by FunctionName. When they come from several
 // functions, each legend names its function.
 func emfWidget(c Counted, fns []Function) (Widget, bool) {
-	w := Widget{Title: c.Title, Kind: Graph, Width: 12, Height: 6}
+	w := Widget{Title: c.Title, Width: 12, Height: 6}
 	for _, name := range c.Names {
 		for _, fn := range fns {
 			if !slices.Contains(c.Functions, fn.EMF) {
@@ -200,7 +173,7 @@ func emfWidget(c Counted, fns []Function) (Widget, bool) {
 // deliveries would not be seen. It is read from the template's alarms, so
 // an alarm added at 1 is charted after make dashboard-gen.
 func firstOneWidget(t *Template) (Widget, bool) {
-	w := Widget{Title: "Counts that alarm at the first one", Kind: Graph, Width: 12, Height: 6}
+	w := Widget{Title: "Counts that alarm at the first one", Width: 12, Height: 6}
 	for _, a := range t.Alarms {
 		if a.Metric.Namespace == emf.Namespace && a.Threshold == "1" && a.Comparison == "GreaterThanOrEqualToThreshold" {
 			m := a.Metric
@@ -216,8 +189,8 @@ func firstOneWidget(t *Template) (Widget, bool) {
 }
 
 func lambdaWidgets(fns []Function) []Widget {
-	duration := Widget{Title: "Function duration p50 / p99 (ms)", Kind: Graph, Width: 12, Height: 6}
-	health := Widget{Title: "Function invocations, errors, throttles", Kind: Graph, Width: 12, Height: 6}
+	duration := Widget{Title: "Function duration p50 / p99 (ms)", Width: 12, Height: 6}
+	health := Widget{Title: "Function invocations, errors, throttles", Width: 12, Height: 6}
 	for _, fn := range fns {
 		dims := []Dim{{"FunctionName", Ref(fn.ID)}}
 		for _, stat := range []string{"p50", "p99"} {
@@ -239,10 +212,10 @@ func apiWidgets(t *Template) []Widget {
 	}
 	var out []Widget
 	for _, r := range t.Routes {
-		w := Widget{Title: "API " + r.Method + " " + r.Path, Kind: Graph, Width: 12, Height: 6}
+		w := Widget{Title: "API " + r.Method + " " + r.Path, Width: 12, Height: 6}
 		for _, name := range []string{"Count", "4xx", "5xx"} {
 			w.Metrics = append(w.Metrics, Metric{Namespace: "AWS/ApiGateway", Name: name, Stat: "Sum",
-				Label: map[string]string{"Count": "requests"}[name],
+				Label: cmp.Or(map[string]string{"Count": "requests"}[name], name),
 				Dims:  []Dim{{"ApiId", Ref(api)}, {"Stage", Ref("StageName")}, {"Method", Lit(r.Method)}, {"Resource", Lit(r.Path)}}})
 		}
 		out = append(out, w)
@@ -255,21 +228,17 @@ func tableWidgets(t *Template) []Widget {
 	if table == "" {
 		return nil
 	}
-	capacity := Widget{Title: "DynamoDB consumed capacity", Kind: Graph, Width: 12, Height: 6}
-	throttles := Widget{Title: "DynamoDB throttles", Kind: Graph, Width: 12, Height: 6}
+	capacity := Widget{Title: "DynamoDB consumed capacity", Width: 12, Height: 6}
+	throttles := Widget{Title: "DynamoDB throttles", Width: 12, Height: 6}
 	// The table, then each index: a GSI that cannot keep up throttles the
 	// table's writes, so its throttles matter as much as the table's.
-	type scope struct {
-		prefix string
-		dims   []Dim
-	}
-	scopes := []scope{{"", []Dim{{"TableName", Ref(table)}}}}
-	for _, index := range t.Indexes[table] {
-		scopes = append(scopes, scope{index + " ", []Dim{{"TableName", Ref(table)}, {"GlobalSecondaryIndexName", Lit(index)}}})
-	}
-	for _, s := range scopes {
+	for _, index := range append([]string{""}, t.Indexes[table]...) {
+		dims, prefix := []Dim{{"TableName", Ref(table)}}, ""
+		if index != "" {
+			dims, prefix = append(dims, Dim{"GlobalSecondaryIndexName", Lit(index)}), index+" "
+		}
 		m := func(name, label string) Metric {
-			return Metric{Namespace: "AWS/DynamoDB", Name: name, Dims: s.dims, Stat: "Sum", Label: s.prefix + label}
+			return Metric{Namespace: "AWS/DynamoDB", Name: name, Dims: dims, Stat: "Sum", Label: prefix + label}
 		}
 		capacity.Metrics = append(capacity.Metrics, m("ConsumedWriteCapacityUnits", "write units"), m("ConsumedReadCapacityUnits", "read units"))
 		throttles.Metrics = append(throttles.Metrics, m("WriteThrottleEvents", "write throttles"), m("ReadThrottleEvents", "read throttles"))
@@ -279,31 +248,18 @@ func tableWidgets(t *Template) []Widget {
 
 // resourceOfType returns the first logical id of type typ, sorted by id.
 func resourceOfType(t *Template, typ string) string {
-	var ids []string
-	for id, got := range t.Types {
-		if got == typ {
-			ids = append(ids, id)
+	for _, id := range slices.Sorted(maps.Keys(t.Types)) {
+		if t.Types[id] == typ {
+			return id
 		}
 	}
-	slices.Sort(ids)
-	if len(ids) == 0 {
-		return ""
-	}
-	return ids[0]
+	return ""
 }
 
 // words turns a metric name into a legend: "SignatureRejected" becomes
 // "signature rejected".
 func words(name string) string {
-	var b strings.Builder
-	for i, r := range name {
-		if unicode.IsUpper(r) {
-			if i > 0 {
-				b.WriteByte(' ')
-			}
-			r = unicode.ToLower(r)
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
+	return strings.ToLower(innerCapital.ReplaceAllString(name, " $0"))
 }
+
+var innerCapital = regexp.MustCompile(`\B[A-Z]`)

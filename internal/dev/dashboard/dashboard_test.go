@@ -225,7 +225,7 @@ func checkRoute(t *testing.T, r metricRow, tmpl *dashboard.Template) {
 	if method == "" && path == "" {
 		return
 	}
-	if !slices.ContainsFunc(tmpl.Routes, func(rt dashboard.Route) bool { return rt.Method == method && rt.Path == path }) {
+	if !slices.ContainsFunc(tmpl.Routes, func(rt deployment.Route) bool { return rt.Method == method && rt.Path == path }) {
 		t.Errorf("%s %s: route %s %s is not in the template", r.namespace, r.name, method, path)
 	}
 }

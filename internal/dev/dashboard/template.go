@@ -27,7 +27,7 @@ type Template struct {
 	// Alarms are the AWS::CloudWatch::Alarm resources, by logical id.
 	Alarms []Alarm
 	// Routes are the HttpApi events of the functions, by logical id.
-	Routes []Route
+	Routes []deployment.Route
 	// Parameters holds each parameter's Default.
 	Parameters map[string]string
 	// Indexes maps each DynamoDB table's logical id to its global secondary
@@ -37,21 +37,14 @@ type Template struct {
 
 // Alarm is one AWS::CloudWatch::Alarm of the template.
 type Alarm struct {
-	ID          string // logical id
-	Name        string // AlarmName as written, e.g. "${AWS::StackName}-webhook-5xx"
-	Description string
-	Metric      Metric // namespace, name, dimensions and statistic it watches
+	ID     string // logical id
+	Name   string // AlarmName as written, e.g. "${AWS::StackName}-webhook-5xx"
+	Metric Metric // namespace, name, dimensions and statistic it watches
 	// Threshold is the literal threshold, or the Default of the parameter
 	// it refers to.
 	Threshold string
 	// Comparison is the ComparisonOperator.
 	Comparison string
-}
-
-// Route is one API route and the function behind it.
-type Route struct {
-	Method, Path string
-	Function     string // logical id
 }
 
 // ReadTemplate reads the template at path as package deployment expands
@@ -88,7 +81,8 @@ func ReadTemplate(root, path string) (*Template, error) {
 	}
 	for _, fn := range fns {
 		for _, r := range fn.Routes {
-			t.Routes = append(t.Routes, Route{Method: strings.ToUpper(r.Method), Path: r.Path, Function: fn.LogicalID})
+			r.Method = strings.ToUpper(r.Method)
+			t.Routes = append(t.Routes, r)
 		}
 	}
 	return t, nil
@@ -96,7 +90,7 @@ func ReadTemplate(root, path string) (*Template, error) {
 
 // alarmProperties are the properties of an alarm the dashboard reads.
 type alarmProperties struct {
-	AlarmName, AlarmDescription                                             any // text, or Fn::Sub of it
+	AlarmName                                                               any // text, or Fn::Sub of it
 	Namespace, MetricName, Statistic, ExtendedStatistic, ComparisonOperator string
 	Threshold                                                               any
 	Dimensions                                                              []struct {
@@ -121,7 +115,7 @@ func alarm(d *deployment.Deployment, id string, props json.RawMessage) (Alarm, e
 	if err != nil {
 		return Alarm{}, fmt.Errorf("%w: alarm %s: %w", ErrTemplate, id, err)
 	}
-	a := Alarm{ID: id, Name: text(p.AlarmName), Description: text(p.AlarmDescription), Threshold: threshold, Comparison: p.ComparisonOperator,
+	a := Alarm{ID: id, Name: text(p.AlarmName), Threshold: threshold, Comparison: p.ComparisonOperator,
 		Metric: Metric{Namespace: p.Namespace, Name: p.MetricName, Stat: cmp.Or(p.Statistic, p.ExtendedStatistic)}}
 	for _, dim := range p.Dimensions {
 		v := Lit(fmt.Sprint(dim.Value))

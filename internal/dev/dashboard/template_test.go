@@ -7,8 +7,10 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/periskope-connect/periskope-aws/internal/dev/dashboard"
+	"github.com/periskope-connect/periskope-aws/internal/dev/deployment"
 )
 
 func fixture(t *testing.T) string {
@@ -37,7 +39,7 @@ func TestReadTemplate(t *testing.T) {
 	if !reflect.DeepEqual(tmpl.Alarms, wantAlarms) {
 		t.Errorf("Alarms =\n%+v\nwant\n%+v", tmpl.Alarms, wantAlarms)
 	}
-	if want := []dashboard.Route{{Method: "POST", Path: "/things", Function: "Fn"}}; !reflect.DeepEqual(tmpl.Routes, want) {
+	if want := []deployment.Route{{Method: "POST", Path: "/things", Timeout: 30 * time.Second}}; !reflect.DeepEqual(tmpl.Routes, want) {
 		t.Errorf("Routes = %+v, want %+v", tmpl.Routes, want)
 	}
 	if want := []string{"ByChat"}; !reflect.DeepEqual(tmpl.Indexes["Table"], want) {
@@ -76,7 +78,7 @@ func TestReadTemplateRefuses(t *testing.T) {
 
 func TestSplice(t *testing.T) {
 	text := fixture(t)
-	d := &dashboard.Dashboard{Name: "${AWS::StackName}-${StageName}", Widgets: []dashboard.Widget{{Title: "T", Kind: dashboard.Graph, Width: 24, Height: 6,
+	d := &dashboard.Dashboard{Name: "${AWS::StackName}-${StageName}", Widgets: []dashboard.Widget{{Title: "T", Width: 24, Height: 6,
 		Metrics: []dashboard.Metric{{Namespace: "N", Name: "M", Stat: "Sum", Dims: []dashboard.Dim{{Name: "D", Value: dashboard.Lit("costs ${5}")}}}}}}}
 	once, err := dashboard.Splice([]byte(text), d)
 	if err != nil {

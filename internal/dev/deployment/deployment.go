@@ -1,12 +1,8 @@
 // Package deployment reads the stack that template.yaml deploys, expanded as
 // CloudFormation would expand it (deploy/translate.py: parameter defaults,
 // conditions, the SAM transform), so that the local system and the tests
-// create what a deployed stack has — the table with every index, the
-// secrets, each function's environment, timeout, memory and routes — instead
-// of keeping a second copy that can drift.
-//
-// It is development tooling: it runs Python, and no product package may
-// import it.
+// create what a deployed stack has instead of keeping a second copy that can
+// drift. It runs Python: no product package may import it.
 package deployment
 
 import (
@@ -43,9 +39,8 @@ type Deployment struct {
 	// Conditions are the template's conditions evaluated for Parameters.
 	Conditions map[string]bool
 
-	// translated holds the CloudFormation resources after the SAM
-	// transform; raw holds the resources as written (for SAM-only
-	// properties such as a function's Events).
+	// translated holds the resources after the SAM transform, raw those as
+	// written (for SAM-only properties such as a function's Events).
 	translated map[string]Resource
 	raw        map[string]Resource
 }
@@ -127,19 +122,15 @@ func LoadFromWorkingDir() (*Deployment, error) {
 // go.mod and template.yaml.
 func FindRoot() (string, error) {
 	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
+	for ; err == nil; dir = filepath.Dir(dir) {
 		if fileExists(filepath.Join(dir, "go.mod")) && fileExists(filepath.Join(dir, Template)) {
 			return dir, nil
 		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("deployment: no go.mod and template.yaml above the working directory; run from the repository")
+		if filepath.Dir(dir) == dir {
+			err = errors.New("deployment: no go.mod and template.yaml above the working directory; run from the repository")
 		}
-		dir = parent
 	}
+	return "", err
 }
 
 func fileExists(path string) bool {
@@ -181,20 +172,13 @@ func cacheKey(root, path string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil))[:16], nil
 }
 
-// writeAtomically stores a cache file; a failure only costs the next caller
-// another expansion, so it is ignored.
+// writeAtomically stores a cache file through a rename, so that a reader
+// never sees half of one; a failure only costs the next caller another
+// expansion, so it is ignored.
 func writeAtomically(path string, data []byte) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".deployment-*")
-	if err != nil {
-		return
-	}
-	_, werr := tmp.Write(data)
-	cerr := tmp.Close()
-	if werr != nil || cerr != nil || os.Rename(tmp.Name(), path) != nil {
-		_ = os.Remove(tmp.Name())
+	tmp := fmt.Sprintf("%s.%d", path, os.Getpid())
+	if os.MkdirAll(filepath.Dir(path), 0o755) != nil || os.WriteFile(tmp, data, 0o644) != nil || os.Rename(tmp, path) != nil {
+		_ = os.Remove(tmp)
 	}
 }
 

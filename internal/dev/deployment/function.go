@@ -1,6 +1,7 @@
 package deployment
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -60,10 +61,9 @@ type samEvents struct {
 	Events map[string]struct {
 		Type       string
 		Properties struct {
-			Method               string
-			Path                 string
-			TimeoutInMillis      int
-			PayloadFormatVersion string
+			Method          string
+			Path            string
+			TimeoutInMillis int
 		}
 	}
 }
@@ -77,45 +77,31 @@ const (
 
 // Functions returns the stack's Lambda functions, sorted by logical id.
 func (d *Deployment) Functions() ([]Function, error) {
-	return readAll(d, "AWS::Lambda::Function", d.function)
+	return readAll(d, "AWS::Lambda::Function", d.Function)
 }
 
-// Function returns the function called logicalID.
-func (d *Deployment) Function(logicalID string) (Function, error) {
-	r, ok := d.translated[logicalID]
+// Function returns the function called id.
+func (d *Deployment) Function(id string) (Function, error) {
+	r, ok := d.translated[id]
 	if !ok || r.Type != "AWS::Lambda::Function" {
 		return Function{}, fmt.Errorf("deployment: template.yaml has no function %s (it has %s)",
-			logicalID, strings.Join(d.resourcesOfType("AWS::Lambda::Function"), ", "))
+			id, strings.Join(d.resourcesOfType("AWS::Lambda::Function"), ", "))
 	}
-	return d.function(logicalID)
-}
-
-func (d *Deployment) function(id string) (Function, error) {
 	var p lambdaProperties
-	if err := json.Unmarshal(d.translated[id].Properties, &p); err != nil {
+	if err := json.Unmarshal(r.Properties, &p); err != nil {
 		return Function{}, fmt.Errorf("deployment: function %s: %w", id, err)
-	}
-	fn := Function{
-		LogicalID:     id,
-		Runtime:       p.Runtime,
-		Handler:       p.Handler,
-		Architectures: p.Architectures,
-		Timeout:       time.Duration(p.Timeout) * time.Second,
-		MemoryMB:      p.MemorySize,
-		Environment:   p.Environment.Variables,
-	}
-	if fn.Timeout == 0 {
-		fn.Timeout = defaultLambdaTimeout
-	}
-	if fn.MemoryMB == 0 {
-		fn.MemoryMB = defaultLambdaMemory
 	}
 	routes, err := d.routes(id)
 	if err != nil {
 		return Function{}, err
 	}
-	fn.Routes = routes
-	return fn, nil
+	return Function{
+		LogicalID:   id,
+		Timeout:     cmp.Or(time.Duration(p.Timeout)*time.Second, defaultLambdaTimeout),
+		MemoryMB:    cmp.Or(p.MemorySize, defaultLambdaMemory),
+		Environment: p.Environment.Variables,
+		Routes:      routes,
+	}, nil
 }
 
 // routes reads the function's HttpApi events from the template as written:
@@ -136,12 +122,8 @@ func (d *Deployment) routes(id string) ([]Route, error) {
 		if e.Type != "HttpApi" {
 			return nil, fmt.Errorf("%w: event %s of %s has type %s (only HttpApi is run locally)", ErrUnsupported, name, id, e.Type)
 		}
-		r := Route{Method: e.Properties.Method, Path: e.Properties.Path,
-			Timeout: time.Duration(e.Properties.TimeoutInMillis) * time.Millisecond, PayloadFormatVersion: e.Properties.PayloadFormatVersion}
-		if r.Timeout == 0 {
-			r.Timeout = apiGatewayMaxIntegrationTimeout
-		}
-		routes = append(routes, r)
+		routes = append(routes, Route{Method: e.Properties.Method, Path: e.Properties.Path,
+			Timeout: cmp.Or(time.Duration(e.Properties.TimeoutInMillis)*time.Millisecond, apiGatewayMaxIntegrationTimeout)})
 	}
 	return routes, nil
 }

@@ -9,19 +9,10 @@ import (
 	"sync"
 )
 
-var (
-	pythonOnce sync.Once
-	pythonPath string
-	pythonErr  error
-)
-
 // Python returns an interpreter that can run deploy/translate.py: Python
 // 3.11 or newer with aws-sam-translator and PyYAML. It tries $PYTHON, then
 // python3.x on PATH, then PyenvExecutables.
-func Python() (string, error) {
-	pythonOnce.Do(func() { pythonPath, pythonErr = findPython() })
-	return pythonPath, pythonErr
-}
+var Python = sync.OnceValues(findPython)
 
 // PyenvExecutables returns the executables called name of the pyenv
 // versions under $PYENV_ROOT, then ~/.pyenv, each root's newest first:

@@ -47,17 +47,13 @@ func (d *Deployment) intrinsic(fn string, arg any, names Names, overrides map[st
 		if !ok || len(parts) != 2 {
 			return "", fmt.Errorf("%w: Fn::GetAtt of %v", ErrUnsupported, arg)
 		}
-		ref := fmt.Sprintf("%v.%v", parts[0], parts[1])
-		if local, ok := names(ref); ok {
-			return local, nil
-		}
-		return "", fmt.Errorf("deployment: no local value for Fn::GetAtt %s", ref)
+		return d.ref(fmt.Sprintf("%v.%v", parts[0], parts[1]), names, overrides)
 	case "Fn::If":
-		parts, ok := arg.([]any)
-		cond, _ := parts[0].(string)
-		if !ok || len(parts) != 3 || cond == "" {
+		parts, _ := arg.([]any)
+		if len(parts) != 3 {
 			return "", fmt.Errorf("%w: Fn::If of %v", ErrUnsupported, arg)
 		}
+		cond, _ := parts[0].(string)
 		holds, known := d.Conditions[cond]
 		if !known {
 			return "", fmt.Errorf("deployment: Fn::If names unknown condition %s", cond)
@@ -70,6 +66,7 @@ func (d *Deployment) intrinsic(fn string, arg any, names Names, overrides map[st
 	return "", fmt.Errorf("%w: %s", ErrUnsupported, fn)
 }
 
+// ref resolves the name of a Ref, or "LogicalId.Attribute" of a GetAtt.
 func (d *Deployment) ref(ref string, names Names, overrides map[string]string) (string, error) {
 	if v, ok := overrides[ref]; ok {
 		return v, nil
@@ -80,5 +77,5 @@ func (d *Deployment) ref(ref string, names Names, overrides map[string]string) (
 	if local, ok := names(ref); ok {
 		return local, nil
 	}
-	return "", fmt.Errorf("deployment: no local value for Ref %s", ref)
+	return "", fmt.Errorf("deployment: no local value for %s", ref)
 }

@@ -44,15 +44,16 @@ func LargeGroup(members, messages int) []byte {
 			phone = fmt.Sprintf("91%010d@c.us", rng.Int64N(1e10))
 		}
 		memberMap[phone] = map[string]any{
-			"org_id":         LargeGroupOrgID,
-			"chat_id":        LargeGroupChatID,
-			"is_admin":       i < 3,
-			"org_phone":      orgPhone,
-			"contact_id":     phone,
-			"is_internal":    i == 0,
-			"contact_name":   contactName(rng),
-			"contact_color":  fmt.Sprintf("#%06X", rng.IntN(1<<24)),
-			"contact_image":  contactImage(rng, phone),
+			"org_id":        LargeGroupOrgID,
+			"chat_id":       LargeGroupChatID,
+			"is_admin":      i < 3,
+			"org_phone":     orgPhone,
+			"contact_id":    phone,
+			"is_internal":   i == 0,
+			"contact_name":  contactName(rng),
+			"contact_color": fmt.Sprintf("#%06X", rng.IntN(1<<24)),
+			"contact_image": fmt.Sprintf("https://storage.googleapis.com/periskope-images/%s%%2F%s.jpg?timestamp=%d",
+				LargeGroupOrgID, strings.ReplaceAll(phone, "@", "%40"), 1737689973340+rng.Int64N(1e9)),
 			"is_super_admin": i == 0,
 		}
 	}
@@ -116,12 +117,6 @@ var (
 
 func contactName(rng *rand.Rand) string {
 	return firstNames[rng.IntN(len(firstNames))] + " " + lastNames[rng.IntN(len(lastNames))]
-}
-
-func contactImage(rng *rand.Rand, phone string) string {
-	escaped := strings.ReplaceAll(phone, "@", "%40")
-	return fmt.Sprintf("https://storage.googleapis.com/periskope-images/%s%%2F%s.jpg?timestamp=%d",
-		LargeGroupOrgID, escaped, 1737689973340+rng.Int64N(1e9))
 }
 
 func message(rng *rand.Rand, at time.Time) map[string]any {

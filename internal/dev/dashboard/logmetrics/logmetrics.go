@@ -13,6 +13,7 @@ package logmetrics
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"io"
 	"os"
@@ -31,11 +32,7 @@ type Point struct {
 }
 
 // Data holds the points of one run.
-type Data struct {
-	// Lines counts the lines that gave at least one point.
-	Lines  int
-	Points []Point
-}
+type Data []Point
 
 // ReadDir reads every *.log file of dir.
 func ReadDir(dir string) (*Data, error) {
@@ -45,12 +42,10 @@ func ReadDir(dir string) (*Data, error) {
 	}
 	d := &Data{}
 	for _, name := range files {
-		f, err := os.Open(name)
-		if err != nil {
-			return nil, err
+		b, err := os.ReadFile(name)
+		if err == nil {
+			err = d.Read(bytes.NewReader(b))
 		}
-		err = d.Read(f)
-		f.Close()
 		if err != nil {
 			return nil, err
 		}
@@ -63,18 +58,12 @@ func (d *Data) Read(r io.Reader) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64*1024), 1024*1024)
 	for sc.Scan() {
-		var points []Point
-		source, rest, _ := strings.Cut(strings.TrimPrefix(sc.Text(), "["), "] ")
+		source, rest, _ := strings.Cut(sc.Text(), "] ")
 		switch {
-		case !strings.HasPrefix(sc.Text(), "["):
-		case source == "gateway":
-			points = accessLine(rest)
-		case strings.HasPrefix(rest, "{"):
-			points = emfLine(source, rest)
-		}
-		if len(points) > 0 {
-			d.Lines++
-			d.Points = append(d.Points, points...)
+		case source == "[gateway":
+			*d = append(*d, accessLine(rest)...)
+		case strings.HasPrefix(source, "["):
+			*d = append(*d, emfLine(source[1:], rest)...)
 		}
 	}
 	return sc.Err()
@@ -113,19 +102,18 @@ func emfLine(function, text string) []Point {
 	if !ok {
 		return nil
 	}
-	doc := e.Members
 	var out []Point
 	for _, set := range e.Directives {
 		dims := map[string]string{"FunctionName": function}
 		for _, group := range set.Dimensions {
 			for _, name := range group {
-				if v, ok := doc[name].(string); ok {
+				if v, ok := e.Members[name].(string); ok {
 					dims[name] = v
 				}
 			}
 		}
 		for _, m := range set.Metrics {
-			if v, ok := doc[m.Name].(float64); ok {
+			if v, ok := e.Members[m.Name].(float64); ok {
 				out = append(out, Point{Namespace: set.Namespace, Name: m.Name, Dims: dims, Value: v})
 			}
 		}
@@ -170,7 +158,7 @@ func (d *Data) Sum(m dashboard.Metric) (float64, bool) {
 		return 0, false
 	}
 	total, sourced := 0.0, false
-	for _, p := range d.Points {
+	for _, p := range *d {
 		if p.Namespace == m.Namespace && matches(p, m) {
 			sourced = true
 			if p.Name == m.Name {
@@ -184,17 +172,8 @@ func (d *Data) Sum(m dashboard.Metric) (float64, bool) {
 func matches(p Point, m dashboard.Metric) bool {
 	for _, dim := range m.Dims {
 		got, ok := p.Dims[dim.Name]
-		if !ok {
-			continue
-		}
-		want := dim.Value.Lit
-		if dim.Value.Ref != "" {
-			if dim.Name != "FunctionName" {
-				continue
-			}
-			want = dim.Value.Ref
-		}
-		if got != want {
+		// Of the references, only a function's has a local value to compare.
+		if ok && (dim.Value.Ref == "" || dim.Name == "FunctionName") && got != cmp.Or(dim.Value.Ref, dim.Value.Lit) {
 			return false
 		}
 	}

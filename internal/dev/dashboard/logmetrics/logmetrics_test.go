@@ -33,8 +33,8 @@ func route(method, path string) []dashboard.Dim {
 
 func TestSum(t *testing.T) {
 	d := readFixture(t)
-	if d.Lines != 8 {
-		t.Errorf("Lines = %d, want 8 (4 EMF, 4 access)", d.Lines)
+	if len(*d) != 16 {
+		t.Errorf("%d points, want 16 (4 EMF metrics, 3 of each of 4 access lines)", len(*d))
 	}
 	webhookEMF := []dashboard.Dim{{Name: "Function", Value: dashboard.Lit("webhook")}, fn("WebhookFunction")}
 	for name, tc := range map[string]struct {
