@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -18,15 +19,33 @@ const Host = "127.0.0.1"
 
 // FreeAddr returns Host with a port that was free a moment ago, for a child
 // process that must be told where to listen (it may lose the port to
-// another before it binds: callers retry).
+// another before it binds: callers retry). It never hands out a port it
+// handed out in the last minute: the system may give a just-closed port to
+// the next bind, and two children of this process told the same port would
+// find each other listening there, so that a wait for the second to listen
+// (AwaitListening) succeeds while it is failing.
 func FreeAddr() (string, error) {
-	ln, err := net.Listen("tcp", net.JoinHostPort(Host, "0"))
-	if err != nil {
-		return "", err
+	handedOut.Lock()
+	defer handedOut.Unlock()
+	for range 1000 {
+		ln, err := net.Listen("tcp", net.JoinHostPort(Host, "0"))
+		if err != nil {
+			return "", err
+		}
+		addr := ln.Addr().String()
+		_ = ln.Close()
+		if time.Since(handedOut.at[addr]) > time.Minute {
+			handedOut.at[addr] = time.Now()
+			return addr, nil
+		}
 	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
+	return "", fmt.Errorf("no free port on %s that was not handed out in the last minute", Host)
 }
+
+var handedOut = struct {
+	sync.Mutex
+	at map[string]time.Time
+}{at: map[string]time.Time{}}
 
 // AwaitListening polls until each of addrs accepts connections (a child
 // told where to listen is ready); it fails when exited closes first, ctx

@@ -1,6 +1,7 @@
 package local
 
 import (
+	"sync"
 	"testing"
 	"time"
 )
@@ -13,5 +14,32 @@ func TestOrDefaultTakesTheDefaultForZeroAndNegative(t *testing.T) {
 	}
 	if got := OrDefault(-1, 2); got != 2 {
 		t.Errorf("OrDefault(-1, 2) = %d, want 2", got)
+	}
+}
+
+// Many environments start at once, each told two ports: the system may
+// give a just-closed port to the next bind, so without a record of what
+// was handed out two of them would share one.
+func TestFreeAddrNeverHandsOutAPortTwice(t *testing.T) {
+	const n = 1000
+	addrs := make(chan string, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			addr, err := FreeAddr()
+			if err != nil {
+				t.Error(err)
+			}
+			addrs <- addr
+		})
+	}
+	wg.Wait()
+	close(addrs)
+	seen := map[string]bool{}
+	for addr := range addrs {
+		if seen[addr] {
+			t.Fatalf("%s handed out twice", addr)
+		}
+		seen[addr] = true
 	}
 }
