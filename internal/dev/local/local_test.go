@@ -1,6 +1,11 @@
 package local
 
 import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -21,7 +26,7 @@ func TestOrDefaultTakesTheDefaultForZeroAndNegative(t *testing.T) {
 // give a just-closed port to the next bind, so without a record of what
 // was handed out two of them would share one.
 func TestFreeAddrNeverHandsOutAPortTwice(t *testing.T) {
-	const n = 1000
+	const n = 300
 	addrs := make(chan string, n)
 	var wg sync.WaitGroup
 	for range n {
@@ -42,4 +47,57 @@ func TestFreeAddrNeverHandsOutAPortTwice(t *testing.T) {
 		}
 		seen[addr] = true
 	}
+}
+
+// Test binaries run side by side, each starting emulators: two processes
+// must not be handed one port either. The test runs two copies of its own
+// binary that each take 300 ports at once (TestMain) and compares.
+func TestFreeAddrNeverHandsOutAPortTwiceAcrossProcesses(t *testing.T) {
+	var outs [2]bytes.Buffer
+	var cmds [2]*exec.Cmd
+	for i := range cmds {
+		cmds[i] = exec.Command(os.Args[0])
+		cmds[i].Env = append(os.Environ(), "FREEADDR_HELPER=1")
+		cmds[i].Stdout, cmds[i].Stderr = &outs[i], os.Stderr
+		if err := cmds[i].Start(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	seen := map[string]int{}
+	for i, cmd := range cmds {
+		if err := cmd.Wait(); err != nil {
+			t.Fatalf("helper %d: %v", i, err)
+		}
+		addrs := strings.Fields(outs[i].String())
+		if len(addrs) != 300 {
+			t.Fatalf("helper %d printed %d addresses, want 300: %.200s", i, len(addrs), outs[i].String())
+		}
+		for _, addr := range addrs {
+			if j, ok := seen[addr]; ok {
+				t.Fatalf("%s handed out to helper %d and helper %d", addr, j, i)
+			}
+			seen[addr] = i
+		}
+	}
+}
+
+// TestMain runs the helper of the test above when asked to: it takes 300
+// ports at once and prints them.
+func TestMain(m *testing.M) {
+	if os.Getenv("FREEADDR_HELPER") != "1" {
+		os.Exit(m.Run())
+	}
+	var wg sync.WaitGroup
+	addrs := make([]string, 300)
+	for i := range addrs {
+		wg.Go(func() {
+			var err error
+			if addrs[i], err = FreeAddr(); err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				os.Exit(1)
+			}
+		})
+	}
+	wg.Wait()
+	fmt.Println(strings.Join(addrs, " "))
 }
