@@ -14,6 +14,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -103,7 +104,7 @@ func parseFlags(args []string, getenv func(string) string, now time.Time, stderr
 		return o, fmt.Errorf("missing %s (see -h)", strings.Join(missing, ", "))
 	case fs.NArg() > 0:
 		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	case o.run.Concurrency < 1 || o.rate <= 0:
+	case o.run.Concurrency < 1 || !(o.rate > 0) || math.IsInf(o.rate, 1): // NaN too: it would never space requests
 		return o, errors.New("-concurrency and -rate must be positive")
 	case o.reserve < 0:
 		return o, errors.New("-reserve must not be negative")

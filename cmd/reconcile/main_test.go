@@ -51,6 +51,8 @@ func TestParseFlags(t *testing.T) {
 		{name: "no table", unset: "TICKETS_TABLE", wantErr: "missing -table"},
 		{name: "no phone", unset: "PERISKOPE_PHONE", wantErr: "missing -phone"},
 		{name: "zero rate", args: []string{"-rate", "0"}, wantErr: "positive"},
+		{name: "NaN rate", args: []string{"-rate", "NaN"}, wantErr: "positive"},
+		{name: "infinite rate", args: []string{"-rate", "+Inf"}, wantErr: "positive"},
 		{name: "stray argument", args: []string{"now"}, wantErr: "unexpected argument"},
 	}
 	for _, tt := range tests {

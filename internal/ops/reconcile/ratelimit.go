@@ -42,7 +42,8 @@ type Limiter struct {
 }
 
 // NewLimiter allows perSecond requests a second and pauses while at most
-// reserve requests remain.
+// reserve requests remain. perSecond must be positive and finite, reserve
+// not negative (cmd/reconcile checks its flags).
 func NewLimiter(perSecond float64, reserve int) *Limiter {
 	return &Limiter{spacing: rate.NewLimiter(rate.Limit(perSecond), 1), reserve: reserve}
 }
@@ -100,7 +101,7 @@ type Transport struct {
 	Base    http.RoundTripper // nil means http.DefaultTransport
 	Limiter *Limiter
 	// RequestTimeout bounds one request from when its turn comes until its
-	// body is read (0: the client's default AttemptTimeout, which it
+	// body is read (0 or less: the client's default AttemptTimeout, which it
 	// replaces: that one would also count the wait for the limiter, up to a
 	// whole rate-limit window).
 	RequestTimeout time.Duration
@@ -120,7 +121,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err := t.Limiter.Wait(req.Context()); err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(req.Context(), cmp.Or(t.RequestTimeout, periskope.DefaultRetryPolicy.AttemptTimeout))
+	ctx, cancel := context.WithTimeout(req.Context(), requestTimeout(t.RequestTimeout))
 	req = req.WithContext(ctx)
 	t.sent.Add(1)
 	resp, err := cmp.Or(t.Base, http.DefaultTransport).RoundTrip(req)
@@ -147,3 +148,12 @@ func (b *cancelOnClose) Close() error {
 
 // Requests returns how many requests were sent.
 func (t *Transport) Requests() int64 { return t.sent.Load() }
+
+// requestTimeout is d, or the client's attempt timeout when d is not
+// positive.
+func requestTimeout(d time.Duration) time.Duration {
+	if d <= 0 {
+		return periskope.DefaultRetryPolicy.AttemptTimeout
+	}
+	return d
+}

@@ -165,6 +165,13 @@ func TestTransportTimesOutTheRequestNotTheWait(t *testing.T) {
 	if _, err := client.Get(srv.URL + "/slow"); err == nil || time.Since(start) > 5*time.Second {
 		t.Errorf("a hanging answer: err %v after %s, want a timeout", err, time.Since(start))
 	}
+	// A negative RequestTimeout is the default, not a deadline already past.
+	negative := &http.Client{Transport: &reconcile.Transport{Limiter: reconcile.NewLimiter(1000, 0), RequestTimeout: -time.Second}}
+	if resp, err := negative.Get(srv.URL + "/fast"); err != nil {
+		t.Errorf("RequestTimeout -1s: %v, want the answer", err)
+	} else {
+		resp.Body.Close()
+	}
 	if p := reconcile.RetryPolicy(); p.AttemptTimeout != 0 || p.MaxAttempts != periskope.DefaultRetryPolicy.MaxAttempts {
 		t.Errorf("RetryPolicy() = %+v, want the default without AttemptTimeout", p)
 	}
