@@ -142,7 +142,7 @@ func fileExists(path string) bool {
 // disk cache when the template and translator are unchanged.
 func expand(root, path, key string) ([]byte, error) {
 	cached := filepath.Join(root, "bin", "cache", "deployment-"+key+".json")
-	if out, err := os.ReadFile(cached); err == nil {
+	if out, err := os.ReadFile(cached); err == nil && json.Valid(out) {
 		return out, nil
 	}
 	python, err := Python()
@@ -172,13 +172,21 @@ func cacheKey(root, path string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil))[:16], nil
 }
 
-// writeAtomically stores a cache file through a rename, so that a reader
-// never sees half of one; a failure only costs the next caller another
+// writeAtomically stores a cache file through a rename of a file no other
+// writer can share, so that a reader never sees half of one (a damaged one
+// is expanded again); a failure only costs the next caller another
 // expansion, so it is ignored.
 func writeAtomically(path string, data []byte) {
-	tmp := fmt.Sprintf("%s.%d", path, os.Getpid())
-	if os.MkdirAll(filepath.Dir(path), 0o755) != nil || os.WriteFile(tmp, data, 0o644) != nil || os.Rename(tmp, path) != nil {
-		_ = os.Remove(tmp)
+	if os.MkdirAll(filepath.Dir(path), 0o755) != nil {
+		return
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*")
+	if err != nil {
+		return
+	}
+	_, err = tmp.Write(data)
+	if tmp.Close() != nil || err != nil || os.Rename(tmp.Name(), path) != nil {
+		_ = os.Remove(tmp.Name())
 	}
 }
 

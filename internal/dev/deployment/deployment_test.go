@@ -1,6 +1,7 @@
 package deployment_test
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -236,6 +237,37 @@ func TestLoadCachesTheExpansionOnDisk(t *testing.T) {
 	cached, _ := filepath.Glob(filepath.Join(root, "bin", "cache", "deployment-*.json"))
 	if len(cached) != 1 {
 		t.Fatalf("cache files %v, want one", cached)
+	}
+}
+
+// A cache file cut short (a writer that died, or one of another machine
+// sharing the checkout) is expanded again, not read as the expansion.
+func TestLoadExpandsADamagedCacheAgain(t *testing.T) {
+	template, err := os.ReadFile(filepath.Join("testdata", "template.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := fixtureRoot(t, template)
+	if _, err := deployment.Load(first); err != nil {
+		t.Fatal(err)
+	}
+	cached, _ := filepath.Glob(filepath.Join(first, "bin", "cache", "deployment-*.json"))
+	if len(cached) != 1 {
+		t.Fatalf("cache files %v, want one", cached)
+	}
+	second := fixtureRoot(t, template) // another root: not in this process's cache
+	damaged := filepath.Join(second, "bin", "cache", filepath.Base(cached[0]))
+	if err := os.MkdirAll(filepath.Dir(damaged), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(damaged, []byte(`{"raw":{"Resour`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := deployment.Load(second); err != nil {
+		t.Fatalf("Load over a damaged cache: %v", err)
+	}
+	if b, err := os.ReadFile(damaged); err != nil || !json.Valid(b) {
+		t.Errorf("the damaged cache file was not replaced: %.40s (%v)", b, err)
 	}
 }
 
