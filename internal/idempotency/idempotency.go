@@ -199,7 +199,7 @@ type Begun struct {
 // ErrInProgress, after it ErrOutcomeUnknown.
 //
 // It returns ErrConflict, ErrInProgress, ErrOutcomeUnknown, ErrInvalidKey,
-// or an error wrapping ErrUnavailable.
+// or an error wrapping ErrAnswerUnreadable or ErrUnavailable.
 func (s *Store) Begin(ctx context.Context, key Key, fingerprint string, leaseUntil time.Time) (Begun, error) {
 	if err := ValidateKey(key.Value); err != nil {
 		return Begun{}, err

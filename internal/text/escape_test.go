@@ -21,6 +21,11 @@ func TestEscape(t *testing.T) {
 		{"evil\u202Etxt.exe \u2066x\u2069 \u200F \u061C", `evil\u202etxt.exe \u2066x\u2069 \u200f \u061c`},
 		{"line\u2028sep", `line\u2028sep`},
 		{"bad \xff\xfe utf-8", `bad \xff\xfe utf-8`},
+		// Every invisible control there is: C1, the line and paragraph
+		// separators, and Unicode's bidirectional controls (Bidi_Control).
+		{"\u061c\u200e\u200f\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069",
+			`\u061c\u200e\u200f\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069`},
+		{"\u200b zero width space, \u00ad soft hyphen, \u2060 word joiner stay", "\u200b zero width space, \u00ad soft hyphen, \u2060 word joiner stay"},
 	}
 	for _, tt := range tests {
 		got := text.Escape(tt.in)
