@@ -30,15 +30,20 @@ const (
 
 // Limiter spaces requests evenly at a fixed rate (golang.org/x/time/rate,
 // burst 1), and holds them all while Periskope says no more than the
-// reserve remain (X-RateLimit-Remaining) until its X-RateLimit-Reset. A 429
+// reserve remain (X-RateLimit-Remaining) until its X-RateLimit-Reset,
+// counting the requests still in flight as spent: with several at once, the
+// answer that empties the reserve may come after the next was sent. A 429
 // is left to the client's retry policy, which waits for Retry-After or the
 // reset itself. It is safe for concurrent use.
 type Limiter struct {
 	spacing *rate.Limiter
 	reserve int
 
-	mu     sync.Mutex
-	paused time.Time // no request before this
+	mu       sync.Mutex
+	paused   time.Time // no request before this
+	window   time.Time // the reset of the last answer's window
+	left     int       // what that window had left, by its answers
+	inflight int       // requests started and not yet answered
 }
 
 // NewLimiter allows perSecond requests a second and pauses while at most
@@ -59,11 +64,29 @@ func (l *Limiter) Wait(ctx context.Context) error {
 		if err := l.spacing.Wait(ctx); err != nil {
 			return err
 		}
-		if !time.Now().Before(l.pausedUntil()) {
+		if l.start() {
 			return nil
 		}
-		// an answer emptied the window while this request waited its turn
+		// the window is spent while this request waited its turn
 	}
+}
+
+// start counts a request in flight if the window allows it: not paused,
+// and more than the reserve left once the requests in flight are answered.
+// Otherwise every request waits for the window's reset.
+func (l *Limiter) start() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := time.Now()
+	if now.Before(l.paused) {
+		return false
+	}
+	if now.Before(l.window) && l.left-l.inflight <= l.reserve {
+		l.paused = l.window
+		return false
+	}
+	l.inflight++
+	return true
 }
 
 func (l *Limiter) pausedUntil() time.Time {
@@ -72,11 +95,15 @@ func (l *Limiter) pausedUntil() time.Time {
 	return l.paused
 }
 
-// Observe reads the rate-limit headers of an answer: with no more than the
-// reserve remaining, every request waits for the reset.
+// Observe reads the rate-limit headers of an answer (nil for a request
+// that got none): with no more than the reserve remaining, every request
+// waits for the reset.
 func (l *Limiter) Observe(h http.Header) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.inflight = max(l.inflight-1, 0)
 	remaining, err := strconv.Atoi(strings.TrimSpace(h.Get("X-RateLimit-Remaining")))
-	if err != nil || remaining > l.reserve {
+	if err != nil {
 		return
 	}
 	now := time.Now()
@@ -87,11 +114,15 @@ func (l *Limiter) Observe(h http.Header) {
 	if limit := now.Add(maxPause); reset.After(limit) {
 		reset = limit
 	}
-	l.mu.Lock()
-	if reset.After(l.paused) {
+	switch {
+	case reset.Equal(l.window):
+		l.left = min(l.left, remaining)
+	case reset.After(l.window):
+		l.window, l.left = reset, remaining
+	}
+	if remaining <= l.reserve && reset.After(l.paused) {
 		l.paused = reset
 	}
-	l.mu.Unlock()
 }
 
 // Transport is an http.RoundTripper that makes every request wait for
@@ -127,6 +158,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := cmp.Or(t.Base, http.DefaultTransport).RoundTrip(req)
 	if err != nil {
 		cancel()
+		t.Limiter.Observe(nil) // no longer in flight
 		return nil, err
 	}
 	t.Limiter.Observe(resp.Header)

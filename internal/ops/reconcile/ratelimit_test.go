@@ -87,6 +87,43 @@ func TestLimiterPausesUntilTheReset(t *testing.T) {
 	}
 }
 
+// With several requests in flight, the answer that empties the reserve
+// comes after the next ones were sent: the limiter counts those in flight
+// as spent, so that no more than the window minus the reserve go out.
+func TestLimiterCountsRequestsInFlight(t *testing.T) {
+	tests := []struct {
+		name      string
+		remaining string // in the first of four answers
+		wantWait  time.Duration
+	}{
+		{"8 left, 3 in flight: the reserve of 5 is reached", "8", 2 * time.Second},
+		{"9 left, 3 in flight: one more may go", "9", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			inBubble(t, func(t *testing.T) {
+				l := reconcile.NewLimiter(1000, 5)
+				for range 4 {
+					if err := l.Wait(context.Background()); err != nil {
+						t.Fatal(err)
+					}
+				}
+				h := http.Header{}
+				h.Set("X-RateLimit-Remaining", tt.remaining)
+				h.Set("X-RateLimit-Reset", "2")
+				l.Observe(h)
+				before := time.Now()
+				if err := l.Wait(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+				if got := time.Since(before); got < tt.wantWait || got > tt.wantWait+time.Millisecond {
+					t.Errorf("the fifth request waited %s, want %s (+ at most the 1ms spacing)", got, tt.wantWait)
+				}
+			})
+		})
+	}
+}
+
 func TestLimiterWaitEndsWithTheContext(t *testing.T) {
 	inBubble(t, func(t *testing.T) {
 		l := reconcile.NewLimiter(0.001, 0) // one request per 1000s
