@@ -7,9 +7,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"os"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -21,57 +18,31 @@ const Host = "127.0.0.1"
 
 // FreeAddr returns Host with a port that was free a moment ago, for a child
 // process that must be told where to listen (it may lose the port to
-// another before it binds: callers retry). It never hands out a port that
-// it, or FreeAddr in another process of this machine, handed out in the
-// last minute: the system may give a just-closed port to the next bind,
-// and two children told the same port would find each other listening
-// there, so that a wait for the second to listen (AwaitListening) succeeds
-// while it is failing. Test binaries run side by side, hence a reservation
-// the whole machine sees: a file per port in the temporary directory.
+// another before it binds: AwaitListening then fails, and callers retry).
 func FreeAddr() (string, error) {
-	for range 1000 {
-		ln, err := net.Listen("tcp", net.JoinHostPort(Host, "0"))
-		if err != nil {
-			return "", err
-		}
-		addr := ln.Addr().String()
-		_ = ln.Close()
-		if reserve(addr) {
-			return addr, nil
-		}
+	ln, err := net.Listen("tcp", net.JoinHostPort(Host, "0"))
+	if err != nil {
+		return "", err
 	}
-	return "", fmt.Errorf("no free port on %s that was not handed out in the last minute", Host)
+	defer ln.Close()
+	return ln.Addr().String(), nil
 }
 
-// reserve claims addr for a minute: it creates the port's file, or takes
-// over one older than that.
-func reserve(addr string) bool {
-	dir := filepath.Join(os.TempDir(), "periskope-aws-ports")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return true // nowhere to record it: as good as a plain free port
-	}
-	name := filepath.Join(dir, strings.ReplaceAll(addr, ":", "_"))
-	if f, err := os.OpenFile(name, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600); err == nil {
-		return f.Close() == nil
-	}
-	fi, err := os.Stat(name)
-	if err != nil || time.Since(fi.ModTime()) < time.Minute {
-		return false
-	}
-	now := time.Now()
-	return os.Chtimes(name, now, now) == nil
-}
-
-// AwaitListening polls until each of addrs accepts connections (a child
-// told where to listen is ready); it fails when exited closes first, ctx
-// ends or limit passes.
-func AwaitListening(ctx context.Context, exited <-chan struct{}, limit time.Duration, addrs ...string) error {
+// AwaitListening polls until each of addrs accepts connections from the
+// process group pgid (a child told where to listen, started as a group
+// leader, is ready); it fails when exited closes first, ctx ends, limit
+// passes, or another process listens there: the port was taken between
+// FreeAddr and the child's bind, and the child is failing.
+func AwaitListening(ctx context.Context, pgid int, exited <-chan struct{}, limit time.Duration, addrs ...string) error {
 	deadline := time.Now().Add(limit)
 	for _, addr := range addrs {
 		for {
 			conn, err := net.DialTimeout("tcp", addr, 100*time.Millisecond)
 			if err == nil {
 				_ = conn.Close()
+				if owned, known := listenedBy(pgid, addr); known && !owned {
+					return fmt.Errorf("another process listens on %s", addr)
+				}
 				break
 			}
 			select {

@@ -1,12 +1,13 @@
 package local
 
 import (
-	"bytes"
+	"context"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"strings"
-	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -22,82 +23,60 @@ func TestOrDefaultTakesTheDefaultForZeroAndNegative(t *testing.T) {
 	}
 }
 
-// Many environments start at once, each told two ports: the system may
-// give a just-closed port to the next bind, so without a record of what
-// was handed out two of them would share one.
-func TestFreeAddrNeverHandsOutAPortTwice(t *testing.T) {
-	const n = 300
-	addrs := make(chan string, n)
-	var wg sync.WaitGroup
-	for range n {
-		wg.Go(func() {
-			addr, err := FreeAddr()
-			if err != nil {
-				t.Error(err)
-			}
-			addrs <- addr
-		})
+// A child that listens where it was told is ready.
+func TestAwaitListeningFindsTheChildsListener(t *testing.T) {
+	addr, err := FreeAddr()
+	if err != nil {
+		t.Fatal(err)
 	}
-	wg.Wait()
-	close(addrs)
-	seen := map[string]bool{}
-	for addr := range addrs {
-		if seen[addr] {
-			t.Fatalf("%s handed out twice", addr)
-		}
-		seen[addr] = true
+	child, exited := startHelper(t, addr)
+	if err := AwaitListening(context.Background(), child.Pid, exited, 10*time.Second, addr); err != nil {
+		t.Fatal(err)
 	}
 }
 
-// Test binaries run side by side, each starting emulators: two processes
-// must not be handed one port either. The test runs two copies of its own
-// binary that each take 300 ports at once (TestMain) and compares.
-func TestFreeAddrNeverHandsOutAPortTwiceAcrossProcesses(t *testing.T) {
-	var outs [2]bytes.Buffer
-	var cmds [2]*exec.Cmd
-	for i := range cmds {
-		cmds[i] = exec.Command(os.Args[0])
-		cmds[i].Env = append(os.Environ(), "FREEADDR_HELPER=1")
-		cmds[i].Stdout, cmds[i].Stderr = &outs[i], os.Stderr
-		if err := cmds[i].Start(); err != nil {
-			t.Fatal(err)
-		}
+// A port taken between FreeAddr and the child's bind: the dial reaches the
+// other listener, but the child is failing; AwaitListening must say so
+// rather than report it ready (two emulators told one port answered 500).
+func TestAwaitListeningRefusesAnotherProcesssListener(t *testing.T) {
+	ln, err := net.Listen("tcp", Host+":0")
+	if err != nil {
+		t.Fatal(err)
 	}
-	seen := map[string]int{}
-	for i, cmd := range cmds {
-		if err := cmd.Wait(); err != nil {
-			t.Fatalf("helper %d: %v", i, err)
-		}
-		addrs := strings.Fields(outs[i].String())
-		if len(addrs) != 300 {
-			t.Fatalf("helper %d printed %d addresses, want 300: %.200s", i, len(addrs), outs[i].String())
-		}
-		for _, addr := range addrs {
-			if j, ok := seen[addr]; ok {
-				t.Fatalf("%s handed out to helper %d and helper %d", addr, j, i)
-			}
-			seen[addr] = i
-		}
+	defer ln.Close()
+	child, exited := startHelper(t, "") // listens nowhere
+	err = AwaitListening(context.Background(), child.Pid, exited, 10*time.Second, ln.Addr().String())
+	if err == nil || !strings.Contains(err.Error(), "another process listens") {
+		t.Fatalf("AwaitListening on this process's port = %v, want another process named", err)
 	}
 }
 
-// TestMain runs the helper of the test above when asked to: it takes 300
-// ports at once and prints them.
+// startHelper starts this test binary as a process group leader that
+// listens on addr (when not empty) until it is killed (TestMain).
+func startHelper(t *testing.T, addr string) (*os.Process, <-chan struct{}) {
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), "LOCAL_HELPER=1", "LOCAL_HELPER_ADDR="+addr)
+	cmd.Stderr = os.Stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	t.Cleanup(func() { _ = cmd.Process.Kill(); <-exited })
+	return cmd.Process, exited
+}
+
+// TestMain runs the helper of startHelper when asked to.
 func TestMain(m *testing.M) {
-	if os.Getenv("FREEADDR_HELPER") != "1" {
+	if os.Getenv("LOCAL_HELPER") != "1" {
 		os.Exit(m.Run())
 	}
-	var wg sync.WaitGroup
-	addrs := make([]string, 300)
-	for i := range addrs {
-		wg.Go(func() {
-			var err error
-			if addrs[i], err = FreeAddr(); err != nil {
-				fmt.Fprintln(os.Stderr, err)
-				os.Exit(1)
-			}
-		})
+	if addr := os.Getenv("LOCAL_HELPER_ADDR"); addr != "" {
+		if _, err := net.Listen("tcp", addr); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
 	}
-	wg.Wait()
-	fmt.Println(strings.Join(addrs, " "))
+	time.Sleep(time.Hour) // until killed
 }

@@ -90,7 +90,7 @@ func Launch(ctx context.Context, addr string, logw *os.File) (*Server, error) {
 	go func() { _ = cmd.Wait(); close(s.exited) }()
 	s.proxy = &http.Server{Handler: serialProxy(motoAddr), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = s.proxy.Serve(listener) }()
-	if err := local.AwaitListening(ctx, s.exited, 30*time.Second, motoAddr); err != nil {
+	if err := local.AwaitListening(ctx, cmd.Process.Pid, s.exited, 30*time.Second, motoAddr); err != nil {
 		s.Stop()
 		return nil, fmt.Errorf("motoserver: moto_server: %w (see its output)", err)
 	}

@@ -177,7 +177,7 @@ func (f *Function) startEnvironment() (*environment, error) {
 	// own, and a bootstrap started (at the first invocation) before it
 	// listens is refused and exits, failing that invocation. Seen on a
 	// loaded machine.
-	if err := local.AwaitListening(context.Background(), env.exited, readyTimeout, invokeAddr, runtimeAddr); err != nil {
+	if err := local.AwaitListening(context.Background(), cmd.Process.Pid, env.exited, readyTimeout, invokeAddr, runtimeAddr); err != nil {
 		env.stop()
 		return nil, fmt.Errorf("%w: %v (%v)", ErrEmulator, err, cmd.ProcessState)
 	}
