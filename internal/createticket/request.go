@@ -290,13 +290,15 @@ func isAtext(c byte) bool {
 }
 
 func parseLabels(v json.RawMessage) (string, *apigw.Error) {
-	var parts []string
+	var (
+		parts []string
+		s     string
+	)
 	switch {
 	case len(v) == 0 || string(v) == "null":
 		return "", nil
-	case v[0] == '"' && json.Unmarshal(v, new(string)) == nil:
-		s, _ := optionalString(v)
-		parts = strings.Split(s, ",")
+	case v[0] == '"' && json.Unmarshal(v, &s) == nil:
+		parts = strings.Split(strings.TrimSpace(s), ",")
 	case v[0] == '[' && json.Unmarshal(v, &parts) == nil:
 		for _, s := range parts {
 			if strings.Contains(s, ",") {

@@ -12,7 +12,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"sync"
 )
 
@@ -77,16 +76,11 @@ func BootstrapPath(dir, name string) string { return filepath.Join(dir, name, "b
 func EmulatorPath(dir string) string { return filepath.Join(dir, "aws-lambda-rie") }
 
 // Emulator builds the Runtime Interface Emulator at the version
-// ToolsModFile pins, for this machine, into dst. It is only a tool, never
-// an import of a function. Like every go build -o, it does not link again
-// when dst is up to date.
+// ToolsModFile pins, for this machine, into dst; root is the module root.
+// It is only a tool, never an import of a function. Like every go build
+// -o, it does not link again when dst is up to date.
 func Emulator(ctx context.Context, root, dst string) error {
-	gomod, err := goCommand(ctx, root, []string{"env", "GOMOD"}) // root may be below the module root
-	if err != nil {
-		return err
-	}
-	modfile := filepath.Join(filepath.Dir(strings.TrimSpace(gomod)), ToolsModFile)
-	_, err = goCommand(ctx, root, []string{"build", "-modfile=" + modfile, "-o", dst, EmulatorTool},
+	_, err := goCommand(ctx, root, []string{"build", "-modfile=" + filepath.Join(root, ToolsModFile), "-o", dst, EmulatorTool},
 		"GOOS="+runtime.GOOS, "GOARCH="+runtime.GOARCH)
 	return err
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/periskope-connect/periskope-aws/internal/dev/deployment"
 	"github.com/periskope-connect/periskope-aws/internal/dev/lambdabuild"
 )
 
@@ -36,7 +37,11 @@ func TestBootstrapReportsAFailedBuild(t *testing.T) {
 
 func TestEmulatorBuildsTheRIE(t *testing.T) {
 	dst := filepath.Join(t.TempDir(), "aws-lambda-rie")
-	if err := lambdabuild.Emulator(context.Background(), ".", dst); err != nil {
+	root, err := deployment.FindRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := lambdabuild.Emulator(context.Background(), root, dst); err != nil {
 		t.Fatal(err)
 	}
 	// Its flags parser rejects a bad address before anything starts.

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/periskope-connect/periskope-aws/internal/dev/deployment"
 	"github.com/periskope-connect/periskope-aws/internal/dev/lambdabuild"
 	"github.com/periskope-connect/periskope-aws/internal/dev/rie"
 )
@@ -20,7 +21,11 @@ import (
 func Build(ctx context.Context, dir string) (emulator, echoBootstrap string, err error) {
 	_, file, _, _ := runtime.Caller(0)
 	echoPkg := filepath.Join(filepath.Dir(file), "..", "testdata", "echofn")
-	err = lambdabuild.HostBuild(ctx, ".", dir, map[string]string{"echo": echoPkg})
+	root, err := deployment.FindRoot()
+	if err != nil {
+		return "", "", err
+	}
+	err = lambdabuild.HostBuild(ctx, root, dir, map[string]string{"echo": echoPkg})
 	return lambdabuild.EmulatorPath(dir), lambdabuild.BootstrapPath(dir, "echo"), err
 }
 
