@@ -1,12 +1,7 @@
-// Command benchratio reads `go test -bench -benchmem` output (benchstat's
-// input format) and prints, for each pair benchmark=floor, the median ns/op,
-// B/op and allocs/op of both and the ratio of the medians to the goal.
-//
-//	go test -run '^$' -bench . -benchmem -count 10 ./bench | tee cpu.txt
-//	go run ./bench/benchratio -pair WebhookCPUPath=FloorHMACUnmarshal -goal 1.2 < cpu.txt
-//
-// It fails only when the input lacks a benchmark of a pair (a broken run);
-// a missed goal is reported, not fatal.
+// Command benchratio reads `go test -bench -benchmem` output from standard
+// input and prints, for each -pair benchmark=floor, the median ns/op, B/op
+// and allocs/op of both and the ratio of the ns/op medians against -goal. It
+// fails only when a benchmark of a pair is missing (a broken run).
 package main
 
 import (
@@ -23,10 +18,9 @@ import (
 	"github.com/periskope-connect/periskope-aws/bench/benchkit"
 )
 
-// parse reads the benchmark results of r (golang.org/x/perf/benchfmt, the
-// reader of benchstat) by name, without the Benchmark prefix and the
-// -GOMAXPROCS suffix ("WebhookCPUPath", "WebhookSteps/Verify"), and unit as
-// written ("ns/op", not benchfmt's "sec/op").
+// parse reads benchstat's input by name, without the Benchmark prefix and
+// the -GOMAXPROCS suffix ("WebhookSteps/Verify"), and unit as written
+// ("ns/op", not benchfmt's "sec/op").
 func parse(r io.Reader) (map[string]map[string][]float64, error) {
 	out := map[string]map[string][]float64{}
 	br := benchfmt.NewReader(r, "input")
@@ -56,8 +50,7 @@ func parse(r io.Reader) (map[string]map[string][]float64, error) {
 	return out, br.Err()
 }
 
-// median is benchstat's centre of a sample (benchmath.AssumeNothing); 0
-// for none.
+// median is benchstat's centre of a sample; 0 for none.
 func median(v []float64) float64 {
 	if len(v) == 0 {
 		return 0

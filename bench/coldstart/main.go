@@ -1,23 +1,23 @@
 // Command coldstart measures each function's cold start under AWS's Runtime
 // Interface Emulator against the hello-world and SDK floors: per fresh
 // environment, the emulator's INIT REPORT and the first invocation's round
-// trip. Runs are interleaved in a new random order each round, so that other
-// load spreads evenly over the binaries, until every median is known to
-// -spread (half-width of its 95% confidence interval) or -max-n rounds ran.
-// The judged requests need no network (a counting proxy proves no AWS call);
-// first responses with real I/O are measured after, for information.
-//
-//	go run ./bench/coldstart -n 25 -max-n 3000 -spread 0.02
+// trip. Rounds run in a new random order each, so that other load spreads
+// evenly over the binaries, until every median is known to -spread
+// (half-width of its 95% confidence interval) or -max-n rounds ran. The
+// judged requests need no network (a counting proxy proves no AWS call);
+// first responses with real I/O follow, for information.
 //
 // It fails only on a broken run (a build or an unexpected answer).
 package main
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
 	"log"
 	"math/rand/v2"
+	"os/exec"
 	"slices"
 	"strings"
 	"time"
@@ -30,16 +30,11 @@ import (
 )
 
 const (
-	// Goal (issue 12): init and first response at most this many times the
-	// SDK floor's.
-	Goal = 1.05
-	// batch rounds are added at a time until the medians are known to -spread.
-	batch = 25
-	// ioN fresh environments per function measure the real-I/O first response.
-	ioN = 10
+	goal  = 1.05 // init and first response ÷ the SDK floor's (issue 12)
+	batch = 25   // rounds added at a time until the medians are known to -spread
+	ioN   = 10   // fresh environments per function with real I/O
 )
 
-// options are the command's flags.
 var o struct {
 	minN, maxN int
 	spread     float64
@@ -62,7 +57,7 @@ type kase struct {
 	informative bool // shown for comparison, not judged and not waited for
 	init, first []time.Duration
 	retries     int // samples tried again after the emulator itself failed
-	lost        int // samples tried again after the bootstrap died without an answer
+	lost        int // after the bootstrap died without an answer
 }
 
 var bins = []benchkit.Target{benchkit.Hello, benchkit.SDKFloor, benchkit.Webhook, benchkit.CreateTicket, benchkit.CreateTicketLoadDefault}
@@ -95,7 +90,7 @@ func run() error {
 	return nil
 }
 
-// event is an API Gateway event of a constant request.
+// event is the API Gateway event of a constant request.
 func event(path string, headers map[string]string, body []byte) []byte {
 	b, err := benchkit.APIEvent("POST", path, headers, body)
 	if err != nil {
@@ -106,9 +101,9 @@ func event(path string, headers map[string]string, body []byte) []byte {
 
 func always(b []byte) func(int) []byte { return func(int) []byte { return b } }
 
-// cases are the goal's measurements (the two floors and each function
-// answering a request that needs no network) and the first responses with
-// real I/O, for information. Every AWS call goes through the counting proxy.
+// cases are the goal's (the floors, and the functions answering a request
+// that needs no network) and the first responses with real I/O. Every AWS
+// call goes through the counting proxy.
 func cases(rig *benchkit.Rig) (offline, withIO []*kase, err error) {
 	jsonCT := map[string]string{"Content-Type": "application/json"}
 	unsigned := event("/webhooks/periskope", jsonCT, benchkit.TicketCreated("bench-org", "COLD-0"))
@@ -130,8 +125,7 @@ func cases(rig *benchkit.Rig) (offline, withIO []*kase, err error) {
 			return nil, nil, err
 		}
 	}
-	// The floors under names of their own, the SDK floor with the webhook's
-	// environment.
+	// The SDK floor with the webhook's environment, under its own name.
 	sdk := cfg[benchkit.SDKFloor]
 	sdk.Name, cfg[benchkit.SDKFloor] = "SDKFloorFunction", sdk
 	cfg[benchkit.Hello] = rig.Bins.Function("HelloFunction", benchkit.Hello, nil, 10*time.Second)
@@ -149,9 +143,9 @@ func cases(rig *benchkit.Rig) (offline, withIO []*kase, err error) {
 	return offline, withIO, nil
 }
 
-// sampleUntilSettled runs o.minN rounds of every case, then batch more
-// at a time of the judged ones until every judged median's spread is within
-// o.spread or o.maxN rounds ran.
+// sampleUntilSettled runs o.minN rounds of every case, then batch more of
+// the judged ones at a time until their spread is within o.spread or o.maxN
+// rounds ran.
 func sampleUntilSettled(ctx context.Context, cases []*kase) error {
 	if err := rounds(ctx, cases, 0, o.minN); err != nil {
 		return err
@@ -171,8 +165,7 @@ func sampleUntilSettled(ctx context.Context, cases []*kase) error {
 	}
 }
 
-// widestSpread is the largest spread of the init and first-response medians
-// of the judged cases, and which median it is.
+// widestSpread is the largest spread of the judged medians, and whose.
 func widestSpread(cases []*kase) (widest float64, name string) {
 	for _, k := range cases {
 		if k.informative {
@@ -187,8 +180,7 @@ func widestSpread(cases []*kase) (widest float64, name string) {
 	return widest, name
 }
 
-// rounds runs rounds from to to of every case, in a new random order each
-// round; i is handed to the case's payload.
+// rounds runs rounds from to to of every case, in a new random order each.
 func rounds(ctx context.Context, cases []*kase, from, to int) error {
 	for i := from; i < to; i++ {
 		for _, j := range rand.Perm(len(cases)) {
@@ -200,8 +192,6 @@ func rounds(ctx context.Context, cases []*kase, from, to int) error {
 	return nil
 }
 
-// sample starts one fresh environment of k, checks its answer and records
-// its times.
 func (k *kase) sample(ctx context.Context, i int) error {
 	attempt := func(a int) ([]byte, error) { return k.payload(i*benchkit.MaxAttempts + a - 1), nil }
 	res, retried, lost, err := benchkit.ColdSample(ctx, k.cfg, attempt, nil, k.want)
@@ -214,15 +204,13 @@ func (k *kase) sample(ctx context.Context, i int) error {
 	return nil
 }
 
-// medians are the init and first-response summaries of one case.
-type medians struct{ init, first benchkit.Summary }
-
-func summarize(k *kase) medians {
-	return medians{benchkit.Summarize(k.init), benchkit.Summarize(k.first)}
+func (k *kase) summaries() (init, first benchkit.Summary) {
+	return benchkit.Summarize(k.init), benchkit.Summarize(k.first)
 }
 
 func printOffline(cases []*kase) {
-	hello, sdk := summarize(cases[0]), summarize(cases[1])
+	helloInit, helloFirst := cases[0].summaries()
+	sdkInit, sdkFirst := cases[1].summaries()
 	retries, lost := 0, 0
 	for _, k := range cases {
 		retries, lost = retries+k.retries, lost+k.lost
@@ -231,23 +219,22 @@ func printOffline(cases []*kase) {
 	fmt.Printf("machine: %s\n\n", benchkit.Machine())
 	fmt.Printf("No-network first response, %d fresh execution environments of each judged binary (interleaved; at least %d, more until every judged median was known to ±%.0f%%, at most %d; the informative variant %d). "+
 		"± is the half-width of the median's 95%% confidence interval. Ratios of medians; goal ≤ %.2f× the SDK floor. AWS calls made: 0. Samples tried again after the emulator itself failed: %d; after the bootstrap ended without an answer: %d.\n\n",
-		len(cases[0].init), o.minN, 100*o.spread, o.maxN, o.minN, Goal, retries, lost)
+		len(cases[0].init), o.minN, 100*o.spread, o.maxN, o.minN, goal, retries, lost)
 	fmt.Println("| binary | init p50 | init p90 | ÷ hello | ÷ SDK floor | first response p50 | first response p90 | ÷ hello | ÷ SDK floor | verdict |")
 	fmt.Println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
 	for _, k := range cases {
-		m := summarize(k)
-		ri, rf := benchkit.Ratio(m.init.P50, sdk.init.P50), benchkit.Ratio(m.first.P50, sdk.first.P50)
+		init, first := k.summaries()
+		ri, rf := benchkit.Ratio(init.P50, sdkInit.P50), benchkit.Ratio(first.P50, sdkFirst.P50)
 		fmt.Printf("| %s | %s ±%.1f%% | %s | %.2f× | %.2f× | %s ±%.1f%% | %s | %.2f× | %.2f× | %s |\n", k.name,
-			benchkit.Ms(m.init.P50), 100*m.init.Spread(), benchkit.Ms(m.init.P90), benchkit.Ratio(m.init.P50, hello.init.P50), ri,
-			benchkit.Ms(m.first.P50), 100*m.first.Spread(), benchkit.Ms(m.first.P90), benchkit.Ratio(m.first.P50, hello.first.P50), rf,
+			benchkit.Ms(init.P50), 100*init.Spread(), benchkit.Ms(init.P90), benchkit.Ratio(init.P50, helloInit.P50), ri,
+			benchkit.Ms(first.P50), 100*first.Spread(), benchkit.Ms(first.P90), benchkit.Ratio(first.P50, helloFirst.P50), rf,
 			coldVerdict(k, ri, rf))
 	}
 	fmt.Printf("\nSDK floor ÷ hello: init %.2f×, first response %.2f×: what the AWS SDK's DynamoDB and Secrets Manager clients cost any function's cold start.\n",
-		benchkit.Ratio(sdk.init.P50, hello.init.P50), benchkit.Ratio(sdk.first.P50, hello.first.P50))
+		benchkit.Ratio(sdkInit.P50, helloInit.P50), benchkit.Ratio(sdkFirst.P50, helloFirst.P50))
 }
 
-// coldVerdict judges a deployed function's init and first response against
-// the SDK floor; floors and the variant are not judged.
+// coldVerdict judges a deployed function against the SDK floor.
 func coldVerdict(k *kase, initRatio, firstRatio float64) string {
 	switch {
 	case k.target == benchkit.Hello || k.target == benchkit.SDKFloor:
@@ -255,7 +242,7 @@ func coldVerdict(k *kase, initRatio, firstRatio float64) string {
 	case k.informative:
 		return "informative (not deployed)"
 	}
-	return "init " + benchkit.Verdict(initRatio, Goal) + ", first response " + benchkit.Verdict(firstRatio, Goal)
+	return "init " + benchkit.Verdict(initRatio, goal) + ", first response " + benchkit.Verdict(firstRatio, goal)
 }
 
 func printWithIO(cases []*kase, calls string) {
@@ -263,8 +250,72 @@ func printWithIO(cases []*kase, calls string) {
 	fmt.Println("| function | init p50 | first response p50 | first response p90 |")
 	fmt.Println("| --- | ---: | ---: | ---: |")
 	for _, k := range cases {
-		m := summarize(k)
-		fmt.Printf("| %s | %s | %s | %s |\n", k.name, benchkit.Ms(m.init.P50), benchkit.Ms(m.first.P50), benchkit.Ms(m.first.P90))
+		init, first := k.summaries()
+		fmt.Printf("| %s | %s | %s | %s |\n", k.name, benchkit.Ms(init.P50), benchkit.Ms(first.P50), benchkit.Ms(first.P90))
 	}
 	fmt.Printf("\nAWS calls during the real-I/O runs (both functions, %d cold requests each): %s\n", ioN, calls)
+}
+
+// pkgInit is what one package's init functions cost.
+type pkgInit struct {
+	pkg   string
+	clock time.Duration
+	bytes int64
+}
+
+// initTrace runs bin runs times with GODEBUG=inittrace=1 (outside the
+// emulator: the trace is printed before main, which then fails for want of a
+// Runtime API) and returns the median total and that run's heaviest packages.
+func initTrace(bin string, runs int) (time.Duration, []pkgInit, error) {
+	type run struct {
+		total time.Duration
+		pkgs  []pkgInit
+	}
+	var all []run
+	for range runs {
+		cmd := exec.Command(bin)
+		cmd.Env = []string{"GODEBUG=inittrace=1"}
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		_ = cmd.Run() // exits non-zero without AWS_LAMBDA_RUNTIME_API
+		var r run
+		for line := range strings.Lines(stderr.String()) {
+			var p pkgInit
+			var at, ms float64
+			if _, err := fmt.Sscanf(line, "init %s @%f ms, %f ms clock, %d bytes,", &p.pkg, &at, &ms, &p.bytes); err != nil {
+				continue
+			}
+			p.clock = time.Duration(ms * float64(time.Millisecond))
+			r.total += p.clock
+			r.pkgs = append(r.pkgs, p)
+		}
+		if len(r.pkgs) == 0 {
+			return 0, nil, fmt.Errorf("%s printed no init trace: %s", bin, stderr.String())
+		}
+		all = append(all, r)
+	}
+	slices.SortFunc(all, func(a, b run) int { return int(a.total - b.total) })
+	median := all[len(all)/2]
+	slices.SortFunc(median.pkgs, func(a, b pkgInit) int { return int(b.clock - a.clock) })
+	return median.total, median.pkgs[:min(4, len(median.pkgs))], nil
+}
+
+func printInitTraces(bins []benchkit.Target, paths map[benchkit.Target]string) error {
+	const runs = 7
+	fmt.Printf("\nPackage initialisation (GODEBUG=inittrace=1, median of %d runs outside the emulator): the part of init that runs before main.\n\n", runs)
+	fmt.Println("| binary | package init total | heaviest packages (clock, allocated) |")
+	fmt.Println("| --- | ---: | --- |")
+	for _, t := range bins {
+		total, top, err := initTrace(paths[t], runs)
+		if err != nil {
+			return err
+		}
+		var parts []string
+		for _, p := range top {
+			name := strings.NewReplacer("github.com/aws/aws-sdk-go-v2/", "sdk/", "github.com/periskope-connect/periskope-aws/", "").Replace(p.pkg)
+			parts = append(parts, fmt.Sprintf("%s %.2f ms, %d KB", name, float64(p.clock.Microseconds())/1000, p.bytes/1024))
+		}
+		fmt.Printf("| %s | %s | %s |\n", t.Name, benchkit.Ms(total), strings.Join(parts, "; "))
+	}
+	return nil
 }

@@ -1,22 +1,18 @@
 // Command load drives the local system (gateway → AWS's Runtime Interface
-// Emulator → real bootstrap binaries → moto_server, and the Periskope
-// sandbox) with bounded bursts on loopback and checks what was stored:
+// Emulator → release bootstraps → moto_server, and the Periskope sandbox)
+// with bounded bursts on loopback, checks what was stored and samples the
+// peak RSS (VmHWM) of every bootstrap:
 //
-//   - webhook: -deliveries ticket.created deliveries at -concurrency, of
-//     which a fifth (dupShare) are duplicates sent at the same moment as their
-//     originals (same signed bytes, as a redelivery). The table must hold
-//     exactly the unique tickets, none lost, with no 5xx answer.
-//   - create-ticket: -keys requests with an Idempotency-Key, each sent twice
-//     at once and once more after both answered; 409 "in progress" answers
-//     are retried after Retry-After. Periskope (the sandbox) must see exactly
-//     one create per key and every answer of a key must be the same ticket.
+//   - webhook: -deliveries ticket.created at -concurrency, a fifth of them
+//     duplicates sent at the same moment as their originals (same signed
+//     bytes). The table must hold exactly the unique tickets, with no 5xx.
+//   - create-ticket: each of -keys Idempotency-Keys sent twice at once and
+//     once more after both answered, 409 "in progress" retried after
+//     Retry-After. The sandbox must see one create per key, and every answer
+//     of a key must name the same ticket.
 //
-// It samples the peak RSS (VmHWM) of every bootstrap process throughout.
-//
-//	go run ./bench/load
-//
-// It stops by itself (bounded counts, 5 minutes at most) and exits non-zero
-// when a check fails or the run breaks; latency is reported, not judged.
+// It exits non-zero when a check fails or the run breaks; latency is
+// reported, not judged.
 package main
 
 import (
@@ -46,16 +42,16 @@ import (
 )
 
 const (
-	// RSSGoal is the issue's peak RSS goal per function process.
-	RSSGoal = 30 << 20
-	// instances is the most execution environments (emulator processes) of
-	// each function; Lambda would scale to the concurrency.
+	rssGoal = 30 << 20 // peak RSS per function process (issue 7)
+	// instances is the most execution environments of each function; Lambda
+	// would scale to the concurrency.
 	instances = 16
-	// timeout bounds the whole run.
-	timeout = 5 * time.Minute
-	// dupShare of the deliveries are duplicates (20%, as documented).
-	dupShare = 0.2
+	timeout   = 5 * time.Minute // of the whole run
+	dupShare  = 0.2             // of the deliveries, as documented
 )
+
+// functions are the two whose bootstraps are sampled.
+var functions = []string{stack.WebhookFunction, stack.CreateTicketFunction}
 
 type options struct {
 	deliveries, concurrency, keys int
@@ -71,10 +67,10 @@ func main() {
 	benchkit.Main("load", func() error { return run(o) })
 }
 
-// rss tracks the peak RSS of every bootstrap process. VmHWM is the peak of
-// a process's whole life, so sampling the live ones now and then misses
-// nothing of a bootstrap that stays warm. Only sampleEvery's goroutine
-// touches it until stop returns.
+// rss tracks the peak RSS of every bootstrap. VmHWM is the peak of a
+// process's whole life, so sampling the live ones now and then misses nothing
+// of a bootstrap that stays warm. Only sampleEvery's goroutine touches it
+// until stop returns.
 type rss struct {
 	st   *stack.Stack
 	pids map[int]string // live pid → function
@@ -83,13 +79,12 @@ type rss struct {
 }
 
 func (r *rss) sample() {
-	for _, spec := range r.st.Functions() {
-		if fn, ok := r.st.Function(spec.Name); ok {
-			for _, pid := range fn.RuntimePIDs() {
-				if _, known := r.pids[pid]; !known {
-					r.pids[pid] = spec.Name
-					r.seen[spec.Name]++
-				}
+	for _, name := range functions {
+		fn, _ := r.st.Function(name)
+		for _, pid := range fn.RuntimePIDs() {
+			if _, known := r.pids[pid]; !known {
+				r.pids[pid] = name
+				r.seen[name]++
 			}
 		}
 	}
@@ -115,8 +110,7 @@ func run(o options) error {
 	if err != nil {
 		return err
 	}
-	// The local system as make run wires it, without the sandbox's own
-	// webhook deliveries, its bootstraps built into dir.
+	// As make run wires it, without the sandbox's own webhook deliveries.
 	st, err := stack.Start(ctx, stack.Config{BinDir: dir, NoWebhooks: true, Concurrency: instances, Output: logFile, LogDir: o.logDir})
 	if err != nil {
 		return err
@@ -144,8 +138,8 @@ func run(o options) error {
 	return nil
 }
 
-// sampleEvery samples now and every period until the returned stop is
-// called, which samples a last time.
+// sampleEvery samples now and every period until stop, which samples a last
+// time.
 func (r *rss) sampleEvery(period time.Duration) (stop func()) {
 	done, stopped := make(chan struct{}), make(chan struct{})
 	go func() {
@@ -170,24 +164,23 @@ func printRSS(mem *rss) {
 	fmt.Println("\nPeak RSS (VmHWM) of the bootstrap processes during the run:")
 	fmt.Println("\n| function | bootstraps | peak RSS | goal | verdict |")
 	fmt.Println("| --- | ---: | ---: | --- | --- |")
-	for _, fn := range []string{stack.WebhookFunction, stack.CreateTicketFunction} {
+	for _, fn := range functions {
 		peak := mem.peak[fn]
 		verdict := "met"
-		if peak > RSSGoal || peak == 0 {
+		if peak > rssGoal || peak == 0 {
 			verdict = "MISSED"
 		}
 		fmt.Printf("| %s | %d | %s | ≤ 30 MB | %s |\n", fn, mem.seen[fn], benchkit.MiB(peak), verdict)
 	}
 }
 
-// delivery is one webhook request; a duplicate shares its pair's barrier
-// with its original so that both are sent at the same moment.
+// delivery is one webhook request; a duplicate shares a barrier with its
+// original so that both are sent at the same moment.
 type delivery struct {
 	body []byte
 	pair *sync.WaitGroup
 }
 
-// ticketID is the id of the i-th unique ticket of a run.
 func ticketID(i int) string { return fmt.Sprintf("LOAD-%05d", i) }
 
 func webhookLoad(ctx context.Context, o options, st *stack.Stack, client *http.Client) (bool, error) {
@@ -215,7 +208,7 @@ func webhookLoad(ctx context.Context, o options, st *stack.Stack, client *http.C
 	checks := []check{
 		{"items in the table = unique tickets", len(stored) == unique, fmt.Sprintf("%d stored, %d unique", len(stored), unique)},
 		{"lost tickets = 0", missing == 0, strconv.Itoa(missing)},
-		{"5xx answers = 0", t.fiveXX() == 0, strconv.Itoa(t.fiveXX())},
+		{"5xx answers = 0", t.fiveXX == 0, strconv.Itoa(t.fiveXX)},
 		{"transport errors = 0", t.transport == 0, strconv.Itoa(t.transport)},
 		{`answers "stored" = unique tickets`, t.outcomes["stored"] == unique, strconv.Itoa(t.outcomes["stored"])},
 		{`answers "duplicate" = duplicates`, t.outcomes["duplicate"] == dups, strconv.Itoa(t.outcomes["duplicate"])},
@@ -228,9 +221,9 @@ func webhookLoad(ctx context.Context, o options, st *stack.Stack, client *http.C
 	return printChecks(checks), nil
 }
 
-// planDeliveries builds o.deliveries deliveries for org: unique tickets,
-// of which a dupShare of evenly spread originals are followed in the
-// queue by their duplicate, so two workers pick the pair up together.
+// planDeliveries queues o.deliveries deliveries for org, a dupShare of them
+// duplicates right behind their originals, so that two workers pick the pair
+// up together.
 func planDeliveries(o options, org string) (queue []delivery, unique int, err error) {
 	dups := int(float64(o.deliveries)*dupShare + 0.5)
 	unique = o.deliveries - dups
@@ -239,8 +232,7 @@ func planDeliveries(o options, org string) (queue []delivery, unique int, err er
 	}
 	for i := range unique {
 		body := benchkit.TicketCreated(org, ticketID(i))
-		// Original i has a duplicate when (i+1)·dups/unique steps up: dups
-		// of them, evenly spread.
+		// When (i+1)·dups/unique steps up: dups of them, evenly spread.
 		if (i+1)*dups/unique > i*dups/unique {
 			pair := &sync.WaitGroup{}
 			pair.Add(2)
@@ -252,8 +244,7 @@ func planDeliveries(o options, org string) (queue []delivery, unique int, err er
 	return queue, unique, nil
 }
 
-// sendDeliveries posts the queue, signed, with concurrency workers; the two
-// deliveries of a pair wait for each other.
+// sendDeliveries posts the queue, signed, with concurrency workers.
 func sendDeliveries(ctx context.Context, concurrency int, client *http.Client, url string, queue []delivery) []benchkit.Response {
 	results := make([]benchkit.Response, len(queue))
 	var g errgroup.Group
@@ -272,13 +263,13 @@ func sendDeliveries(ctx context.Context, concurrency int, client *http.Client, u
 	return results
 }
 
-// tally counts answers: by status, by the body's "status", and failures to
-// get one.
+// tally counts answers by status and by the body's "status", and failures
+// to get one.
 type tally struct {
-	statuses  map[int]int
-	outcomes  map[string]int
-	transport int
-	latencies []time.Duration
+	statuses          map[int]int
+	outcomes          map[string]int
+	fiveXX, transport int
+	latencies         []time.Duration
 }
 
 func tallyDeliveries(results []benchkit.Response) tally {
@@ -289,23 +280,15 @@ func tallyDeliveries(results []benchkit.Response) tally {
 			continue
 		}
 		t.statuses[r.Status]++
+		if r.Status >= 500 {
+			t.fiveXX++
+		}
 		t.latencies = append(t.latencies, r.Latency)
 		var ans struct{ Status string }
 		_ = json.Unmarshal(r.Body, &ans)
 		t.outcomes[ans.Status]++
 	}
 	return t
-}
-
-// fiveXX is the number of 5xx answers.
-func (t tally) fiveXX() int {
-	n := 0
-	for s, c := range t.statuses {
-		if s >= 500 {
-			n += c
-		}
-	}
-	return n
 }
 
 // scanTickets returns the ticket ids stored for org.
@@ -351,13 +334,12 @@ func printChecks(cs []check) bool {
 	return all
 }
 
-// keyResult is what one Idempotency-Key got: every answer, and the final
-// ones (after in-progress retries).
+// keyResult is every answer one Idempotency-Key got, and the final ones
+// (after in-progress retries).
 type keyResult struct{ all, final []benchkit.Response }
 
-// send posts once, retrying a 409 in progress after its Retry-After (at most
-// 10 times), as a client following the contract would. It returns every
-// answer; the last is the final one.
+// send posts, retrying a 409 in progress after its Retry-After (at most 10
+// times) as a client following the contract would, and returns every answer.
 func send(ctx context.Context, client *http.Client, url string, headers map[string]string, body []byte) []benchkit.Response {
 	var all []benchkit.Response
 	for attempt := 0; ; attempt++ {
@@ -390,11 +372,10 @@ func sendKey(ctx context.Context, client *http.Client, url string, runID int64, 
 	return kr
 }
 
-// keyTally is what the answers of all keys say.
 type keyTally struct {
 	tally                     // of every answer, retried ones included
 	requests, bad, mismatched int
-	failures                  map[string]int // "status body" of the final answers that were not 201
+	failures                  map[string]int // "status body" of the final answers not 201
 }
 
 func tallyKeys(keys []keyResult) keyTally {
@@ -425,7 +406,6 @@ func tallyKeys(keys []keyResult) keyTally {
 	return t
 }
 
-// createLoad sends each key twice at once and once more afterwards.
 func createLoad(ctx context.Context, o options, st *stack.Stack, client *http.Client) (bool, error) {
 	before := st.Sandbox.Stats()
 	keys, workers, runID := make([]keyResult, o.keys), max(o.concurrency/2, 1), time.Now().UnixNano()
@@ -450,7 +430,7 @@ func createLoad(ctx context.Context, o options, st *stack.Stack, client *http.Cl
 		{"upstream creates (sandbox stats) = keys", creates == o.keys, fmt.Sprintf("%d creates received, %d tickets created", creates, created)},
 		{"tickets created = keys", created == o.keys, strconv.Itoa(created)},
 		{"every final answer 201", t.bad == 0, fmt.Sprintf("%d not 201", t.bad)},
-		{"5xx answers = 0", t.fiveXX() == 0, strconv.Itoa(t.fiveXX())},
+		{"5xx answers = 0", t.fiveXX == 0, strconv.Itoa(t.fiveXX)},
 		{"all answers of a key name one ticket", t.mismatched == 0, fmt.Sprintf("%d keys differ", t.mismatched)},
 	}
 	ok := printChecks(checks)

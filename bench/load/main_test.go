@@ -49,7 +49,7 @@ func TestTallyDeliveries(t *testing.T) {
 		{Status: 503, Body: []byte(`{"error":{}}`)},
 		{Err: errors.New("reset")},
 	})
-	if got.outcomes["stored"] != 1 || got.outcomes["duplicate"] != 1 || got.transport != 1 || got.fiveXX() != 1 || len(got.latencies) != 3 {
+	if got.outcomes["stored"] != 1 || got.outcomes["duplicate"] != 1 || got.transport != 1 || got.fiveXX != 1 || len(got.latencies) != 3 {
 		t.Errorf("tally = %+v", got)
 	}
 }
@@ -64,7 +64,7 @@ func TestTallyKeys(t *testing.T) {
 		{all: []benchkit.Response{created("b"), created("c"), created("b")}, final: []benchkit.Response{created("b"), created("c"), created("b")}},
 		{all: []benchkit.Response{created("d"), {Status: 503, Body: []byte("x")}, created("d")}, final: []benchkit.Response{created("d"), {Status: 503, Body: []byte("x")}, created("d")}},
 	})
-	if got.requests != 10 || got.bad != 1 || got.fiveXX() != 1 || got.mismatched != 1 || len(got.failures) != 1 || got.statuses[409] != 1 || len(got.latencies) != 10 {
+	if got.requests != 10 || got.bad != 1 || got.fiveXX != 1 || got.mismatched != 1 || len(got.failures) != 1 || got.statuses[409] != 1 || len(got.latencies) != 10 {
 		t.Errorf("tally = %+v", got)
 	}
 }

@@ -1,12 +1,7 @@
-// Command size builds each bootstrap for Lambda (linux/arm64, release
-// flags) next to two floors, hello-world and the SDK floor (hello plus the
-// functions' two AWS SDK clients), and prints their sizes, zipped sizes and
-// ratios to both floors as a Markdown table, and the SDK floor's ratio to
-// hello: what the SDK itself costs, release to release.
-//
-//	go run ./bench/size
-//
-// It fails only when a build fails; goals are reported, not enforced.
+// Command size builds each bootstrap for Lambda (linux/arm64, release flags)
+// next to the hello-world and SDK floors and prints their sizes, zipped sizes
+// and ratios to both floors, and the SDK floor's ratio to hello: what the SDK
+// itself costs, release to release. It fails only when a build fails.
 package main
 
 import (
@@ -14,25 +9,24 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/periskope-connect/periskope-aws/bench/benchkit"
 	"github.com/periskope-connect/periskope-aws/internal/dev/deployment"
 	"github.com/periskope-connect/periskope-aws/internal/dev/lambdabuild"
 )
 
-// Goals (issue 12): raw size at most this many times the SDK floor, zipped
-// at most ZipGoalBytes.
+// Goals of issue 12.
 const (
-	RatioGoal    = 1.05
-	ZipGoalBytes = 3 << 20
+	ratioGoal    = 1.05 // of the SDK floor's size
+	zipGoalBytes = 3 << 20
 )
 
-// targets in report order: the two floors first, the variant last.
+// targets in report order.
 var targets = []benchkit.Target{benchkit.Hello, benchkit.SDKFloor, benchkit.Webhook, benchkit.CreateTicket, benchkit.CreateTicketLoadDefault}
 
 func main() { benchkit.Main("size", run) }
 
-// binary is one built target and its sizes.
 type binary struct{ size, zip int64 }
 
 func run() error {
@@ -45,7 +39,6 @@ func run() error {
 		return err
 	}
 	defer os.RemoveAll(out)
-	// Every target as deployed, measured.
 	bins, how := map[benchkit.Target]binary{}, ""
 	for _, t := range targets {
 		dst := filepath.Join(out, filepath.Base(t.Package), "bootstrap")
@@ -67,11 +60,9 @@ func run() error {
 	return nil
 }
 
-// printTable prints the table, then what the SDK costs (SDK floor ÷ hello)
-// and what config.LoadDefaultConfig would add to create-ticket.
 func printTable(bins map[benchkit.Target]binary, zippedWith string) {
 	hello, sdk := bins[benchkit.Hello], bins[benchkit.SDKFloor]
-	fmt.Printf("Binary size, linux/arm64, CGO_ENABLED=0 go build %s; zipped with %s\n", "-tags lambda.norpc -trimpath -ldflags=\"-s -w\"", zippedWith)
+	fmt.Printf("Binary size, linux/arm64, CGO_ENABLED=0 go build %s; zipped with %s\n", strings.Join(lambdabuild.Flags, " "), zippedWith)
 	fmt.Printf("machine: %s\n\n", benchkit.Machine())
 	fmt.Println("| binary | size | ÷ hello | ÷ SDK floor | goal | zipped | goal | verdict |")
 	fmt.Println("| --- | ---: | ---: | ---: | --- | ---: | --- | --- |")
@@ -79,7 +70,7 @@ func printTable(bins map[benchkit.Target]binary, zippedWith string) {
 		b := bins[t]
 		toHello, toSDK := float64(b.size)/float64(hello.size), float64(b.size)/float64(sdk.size)
 		fmt.Printf("| %s | %s (%d B) | %.3f× | %.3f× | ≤ %.2f× | %s | ≤ 3 MiB | %s |\n", t.Name, benchkit.MiB(b.size), b.size,
-			toHello, toSDK, RatioGoal, benchkit.MiB(b.zip), sizeVerdict(t, toSDK, b.zip))
+			toHello, toSDK, ratioGoal, benchkit.MiB(b.zip), sizeVerdict(t, toSDK, b.zip))
 	}
 	fmt.Printf("\nSDK floor ÷ hello: %.3f× (+%s): what the AWS SDK's DynamoDB and Secrets Manager clients cost any function.\n",
 		float64(sdk.size)/float64(hello.size), benchkit.MiB(sdk.size-hello.size))
@@ -89,7 +80,7 @@ func printTable(bins map[benchkit.Target]binary, zippedWith string) {
 }
 
 // sizeVerdict judges a deployed function against the SDK floor and the zip
-// goal; floors and the variant are not judged.
+// goal.
 func sizeVerdict(t benchkit.Target, toSDK float64, zipped int64) string {
 	switch t {
 	case benchkit.Hello, benchkit.SDKFloor:
@@ -98,8 +89,8 @@ func sizeVerdict(t benchkit.Target, toSDK float64, zipped int64) string {
 		return "informative (not deployed)"
 	}
 	zip := "zip met"
-	if zipped > ZipGoalBytes {
+	if zipped > zipGoalBytes {
 		zip = "zip MISSED"
 	}
-	return benchkit.Verdict(toSDK, RatioGoal) + ", " + zip
+	return benchkit.Verdict(toSDK, ratioGoal) + ", " + zip
 }

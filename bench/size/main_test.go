@@ -16,8 +16,8 @@ func TestSizeVerdict(t *testing.T) {
 		{benchkit.Hello, 0.77, 1 << 20, "floor"},
 		{benchkit.SDKFloor, 1, 4 << 20, "floor"},
 		{benchkit.CreateTicketLoadDefault, 1.3, 4 << 20, "informative (not deployed)"},
-		{benchkit.Webhook, 1.05, ZipGoalBytes, "met, zip met"},
-		{benchkit.Webhook, 1.03, ZipGoalBytes + 1, "met, zip MISSED"},
+		{benchkit.Webhook, 1.05, zipGoalBytes, "met, zip met"},
+		{benchkit.Webhook, 1.03, zipGoalBytes + 1, "met, zip MISSED"},
 		{benchkit.CreateTicket, 1.06, 1 << 20, "MISSED, zip met"},
 	} {
 		if got := sizeVerdict(tc.target, tc.toSDK, tc.zip); got != tc.want {

@@ -4,11 +4,7 @@
 // else), alternating with the floors so that all see the same load; hello
 // via the gateway and a bare PutItem from this process split the overhead.
 // It also counts the Secrets Manager calls of warm create-ticket requests:
-// the API key is fetched once per container.
-//
-//	go run ./bench/warm -n 300
-//
-// It fails only on a broken run.
+// the API key is fetched once per container. It fails only on a broken run.
 package main
 
 import (
@@ -27,21 +23,14 @@ import (
 	"github.com/periskope-connect/periskope-aws/internal/ticketstore"
 )
 
-// Goal (issue 12): warm webhook request at most this many times the PutItem
-// floor function's.
-const Goal = 1.1
-
-// Routes of the two floor functions on the benchmark's gateway.
 const (
+	goal    = 1.1 // warm webhook request ÷ the PutItem floor function's (issue 12)
+	warmup  = 20  // requests of each kind before measuring
+	createN = 50  // warm create-ticket requests whose Secrets Manager calls are counted
+
+	// Routes of the floor functions on the benchmark's gateway.
 	pathHello   = "/hello"
 	pathPutItem = "/floor/putitem"
-)
-
-const (
-	// warmup requests of each kind are sent before measuring.
-	warmup = 20
-	// createN warm create-ticket requests have their Secrets Manager calls counted.
-	createN = 50
 )
 
 func main() {
@@ -49,7 +38,6 @@ func main() {
 	benchkit.Main("warm", func() error { return run(*n) })
 }
 
-// bench is what every step shares.
 type bench struct {
 	rig    *benchkit.Rig
 	api    *benchkit.API
@@ -75,7 +63,7 @@ func run(n int) error {
 		return err
 	}
 	defer b.api.Close()
-	// The candidate and its floors, in report order.
+	// In report order.
 	kinds := []*kind{
 		{name: "webhook", do: b.viaGateway(ctx, "/webhooks/periskope", "GW")},
 		{name: "PutItem floor function", do: b.viaGateway(ctx, pathPutItem, "FLOOR")},
@@ -95,8 +83,8 @@ func run(n int) error {
 }
 
 // apiFunctions are the API's functions, one warm environment each: the
-// webhook and the PutItem floor straight to moto_server (as in the earlier
-// runs), create-ticket through the counting proxy.
+// webhook and the PutItem floor straight to moto_server, create-ticket
+// through the counting proxy.
 func apiFunctions(rig *benchkit.Rig) ([]benchkit.APIFunction, error) {
 	webhook, wh, err := rig.Function(stack.WebhookFunction, benchkit.Webhook, rig.Moto.Endpoint)
 	if err != nil {
@@ -106,15 +94,13 @@ func apiFunctions(rig *benchkit.Rig) ([]benchkit.APIFunction, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The floor: the webhook's one PutItem, with the webhook's environment
-	// and route settings.
+	// The webhook's one PutItem, with its environment and route settings.
 	floor := rig.Bins.Function("PutItemFloorFunction", benchkit.PutItemFloor, webhook.Env, wh.Timeout)
 	fns := []benchkit.APIFunction{
 		{Config: webhook, Method: wh.Method, Path: wh.Path, Deadline: wh.Deadline},
 		{Config: create, Method: ct.Method, Path: ct.Path, Deadline: ct.Deadline},
 		{Config: floor, Method: "POST", Path: pathPutItem, Deadline: wh.Deadline},
-		// Hello behind the same gateway: what the gateway and the emulator
-		// cost by themselves.
+		// What the gateway and the emulator cost by themselves.
 		{Config: rig.Bins.Function("HelloFunction", benchkit.Hello, nil, 3*time.Second), Method: "POST", Path: pathHello, Deadline: 5 * time.Second},
 	}
 	for i := range fns {
@@ -123,15 +109,15 @@ func apiFunctions(rig *benchkit.Rig) ([]benchkit.APIFunction, error) {
 	return fns, nil
 }
 
-// kind is one kind of request measured, and its samples.
+// kind is one kind of request and its samples.
 type kind struct {
 	name    string
 	do      func(i int) (time.Duration, error)
 	samples []time.Duration
 }
 
-// viaGateway posts a new signed 4 KB ticket.created to path and times the
-// answer, which must be 200.
+// viaGateway posts a new signed 4 KB ticket.created to path, which must
+// answer 200.
 func (b *bench) viaGateway(ctx context.Context, path, prefix string) func(int) (time.Duration, error) {
 	return func(i int) (time.Duration, error) {
 		body := benchkit.TicketCreated("warm-org", fmt.Sprintf("%s-%d-%d", prefix, b.runID, i))
@@ -143,8 +129,7 @@ func (b *bench) viaGateway(ctx context.Context, path, prefix string) func(int) (
 	}
 }
 
-// barePut writes the item the webhook would, with the same condition,
-// through the same SDK, from this process.
+// barePut writes the webhook's item with its condition, from this process.
 func (b *bench) barePut(ctx context.Context) func(int) (time.Duration, error) {
 	return func(i int) (time.Duration, error) {
 		t := &ticketstore.Ticket{OrgID: "warm-org", TicketID: fmt.Sprintf("PUT-%d-%d", b.runID, i), ChatID: "919876543210@c.us",
@@ -161,8 +146,8 @@ func (b *bench) barePut(ctx context.Context) func(int) (time.Duration, error) {
 	}
 }
 
-// alternate sends warmup+n requests of every kind, one of each in turn, and
-// keeps the times of the last n.
+// alternate sends warmup+n requests of every kind, one of each in turn,
+// and keeps the times of the last n.
 func alternate(kinds []*kind, warmup, n int) error {
 	for i := range warmup + n {
 		for _, k := range kinds {
@@ -178,9 +163,8 @@ func alternate(kinds []*kind, warmup, n int) error {
 	return nil
 }
 
-// warmCreate sends create-ticket its container's first request, then
-// createN warm ones, and says how many Secrets Manager calls each part made:
-// the warm ones must be served from the cache.
+// warmCreate sends create-ticket its container's first request, then createN
+// warm ones, and says how many Secrets Manager calls each part made.
 func (b *bench) warmCreate(ctx context.Context) (string, error) {
 	create := &kind{name: "create-ticket", do: func(i int) (time.Duration, error) {
 		a := benchkit.Send(ctx, b.client, b.api.URL+"/tickets", map[string]string{"Content-Type": "application/json"},
@@ -220,7 +204,7 @@ func printWarm(kinds []*kind, n int) {
 		fmt.Printf("| %s | %s ±%.1f%% | %s | %s | %.2f× | %s |\n", name, benchkit.Ms(x.P50), 100*x.Spread(), benchkit.Ms(x.P90), benchkit.Ms(x.P99),
 			benchkit.Ratio(x.P50, floor.P50), verdict)
 	}
-	row("webhook ticket.created: gateway → emulator → bootstrap → PutItem", webhook, fmt.Sprintf("≤ %.1f× | %s", Goal, benchkit.Verdict(ratio, Goal)))
+	row("webhook ticket.created: gateway → emulator → bootstrap → PutItem", webhook, fmt.Sprintf("≤ %.1f× | %s", goal, benchkit.Verdict(ratio, goal)))
 	row("PutItem floor function: gateway → emulator → bootstrap → PutItem", floor, " | floor")
 	row("hello via the same gateway (no PutItem)", hello, " | informative")
 	row("bare PutItem from the benchmark process", bare, " | informative")

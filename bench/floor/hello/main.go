@@ -1,8 +1,5 @@
 // Command hello is the floor of the cold-start and binary-size benchmarks:
-// the smallest useful aws-lambda-go function behind API Gateway HTTP API. It
-// takes an APIGatewayV2HTTPRequest and answers 200, with no AWS SDK, so the
-// difference between it and a real function is what the function's own code
-// and dependencies cost.
+// the smallest aws-lambda-go function behind an HTTP API, with no AWS SDK.
 package main
 
 import (

@@ -30,7 +30,7 @@ func TestFloorTicketIsTheFixtures(t *testing.T) {
 	if err := json.Unmarshal(benchkit.TicketCreatedFixture, &d); err != nil {
 		t.Fatal(err)
 	}
-	got := FloorTicket("req-1", benchkit.TicketCreatedFixture, time.Unix(1700000000, 0))
+	got := floorTicket("req-1", benchkit.TicketCreatedFixture, time.Unix(1700000000, 0))
 	for _, c := range []struct{ field, got, want string }{
 		{"Event", got.Event, d.Event},
 		{"EventTimestamp", got.EventTimestamp, d.Timestamp},

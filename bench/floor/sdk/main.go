@@ -1,12 +1,9 @@
 // Command sdk is the SDK floor of the cold-start and binary-size benchmarks:
-// bench/floor/hello plus the AWS SDK clients the functions build. It makes
-// its aws.Config with internal/awsenv and builds a DynamoDB and a Secrets
-// Manager client in main, as the functions do, and links PutItem and
-// GetSecretValue behind a query parameter the benchmarks never send, so the
-// linker keeps what the functions keep while no call is made at init or by
-// the measured requests. Built in this module, it has the product's SDK
-// versions: its ratio to hello is what the SDK costs, and each function's
-// ratio to it is what the project's own code costs.
+// bench/floor/hello plus the functions' aws.Config (internal/awsenv) and
+// DynamoDB and Secrets Manager clients, built in main as the functions do.
+// PutItem and GetSecretValue are behind a query parameter the benchmarks
+// never send, so the linker keeps what the functions keep while no measured
+// request makes a call.
 package main
 
 import (
@@ -23,12 +20,9 @@ import (
 	"github.com/periskope-connect/periskope-aws/internal/awsenv"
 )
 
-// CallParam is the query parameter that makes a request call AWS: "put-item"
-// or "get-secret-value". The benchmarks never send it; it exists so that the
-// two calls stay reachable and linked.
-const CallParam = "call"
+// callParam, "put-item" or "get-secret-value", makes a request call AWS.
+const callParam = "call"
 
-// clients are the two SDK clients of the functions.
 type clients struct {
 	db      *dynamodb.Client
 	secrets *secretsmanager.Client
@@ -36,7 +30,7 @@ type clients struct {
 
 func (c clients) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	var err error
-	switch req.QueryStringParameters[CallParam] {
+	switch req.QueryStringParameters[callParam] {
 	case "put-item":
 		_, err = c.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(req.QueryStringParameters["table"]),
 			Item: map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: req.RequestContext.RequestID}}})

@@ -8,7 +8,7 @@ import (
 )
 
 // TestAnswersLikeHelloWithoutCalling proves the benchmarks' requests make no
-// AWS call: with no clients at all, a request without CallParam answers as
+// AWS call: with no clients at all, a request without callParam answers as
 // bench/floor/hello does (a call would dereference a nil client).
 func TestAnswersLikeHelloWithoutCalling(t *testing.T) {
 	resp, err := clients{}.handle(context.Background(), events.APIGatewayV2HTTPRequest{Body: `{}`})

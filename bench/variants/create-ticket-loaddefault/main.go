@@ -1,7 +1,7 @@
 // Command create-ticket-loaddefault is functions/create-ticket wired the
 // common way, with the SDK's config.LoadDefaultConfig instead of
-// internal/awsenv. It exists only so that `make bench` can show what that
-// loader costs in binary size and cold start; it is never deployed.
+// internal/awsenv, so that `make bench` shows what that loader costs in
+// binary size and cold start. It is never deployed.
 package main
 
 import (
@@ -9,26 +9,17 @@ import (
 	"log/slog"
 	"os"
 
-	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/periskope-connect/periskope-aws/internal/createticket"
 	"github.com/periskope-connect/periskope-aws/internal/emf"
+	"github.com/periskope-connect/periskope-aws/internal/lambdamain"
 )
 
-func main() {
-	logger := lambdacontext.NewLogger()
-	h, err := newHandler(logger)
-	if err != nil {
-		logger.Error("create-ticket init failed", "error", err.Error())
-		os.Exit(1)
-	}
-	lambda.Start(h.Handle)
-}
+func main() { lambdamain.Start(newHandler) }
 
-func newHandler(logger *slog.Logger) (*createticket.Handler, error) {
-	cfg, err := createticket.ConfigFromEnv(os.Getenv)
+func newHandler(getenv func(string) string, logger *slog.Logger) (*createticket.Handler, error) {
+	cfg, err := createticket.ConfigFromEnv(getenv)
 	if err != nil {
 		return nil, err
 	}
