@@ -126,10 +126,7 @@ func run(o options) error {
 	if err != nil {
 		return err
 	}
-	ctOK, err := createLoad(ctx, o, st, client)
-	if err != nil {
-		return err
-	}
+	ctOK := createLoad(ctx, o, st, client)
 	stopSampling()
 	printRSS(mem)
 	if !whOK || !ctOK {
@@ -406,7 +403,7 @@ func tallyKeys(keys []keyResult) keyTally {
 	return t
 }
 
-func createLoad(ctx context.Context, o options, st *stack.Stack, client *http.Client) (bool, error) {
+func createLoad(ctx context.Context, o options, st *stack.Stack, client *http.Client) bool {
 	before := st.Sandbox.Stats()
 	keys, workers, runID := make([]keyResult, o.keys), max(o.concurrency/2, 1), time.Now().UnixNano()
 	var g errgroup.Group
@@ -437,5 +434,5 @@ func createLoad(ctx context.Context, o options, st *stack.Stack, client *http.Cl
 	for answer, n := range t.failures {
 		fmt.Printf("\nnot 201 (%d×): %s\n", n, answer)
 	}
-	return ok, nil
+	return ok
 }

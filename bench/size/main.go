@@ -88,9 +88,5 @@ func sizeVerdict(t benchkit.Target, toSDK float64, zipped int64) string {
 	case benchkit.CreateTicketLoadDefault:
 		return "informative (not deployed)"
 	}
-	zip := "zip met"
-	if zipped > zipGoalBytes {
-		zip = "zip MISSED"
-	}
-	return benchkit.Verdict(toSDK, ratioGoal) + ", " + zip
+	return benchkit.Verdict(toSDK, ratioGoal) + ", zip " + benchkit.Verdict(float64(zipped), zipGoalBytes)
 }

@@ -63,12 +63,12 @@ func run(n int) error {
 		return err
 	}
 	defer b.api.Close()
-	// In report order.
+	// In report order, printWarm's.
 	kinds := []*kind{
-		{name: "webhook", do: b.viaGateway(ctx, "/webhooks/periskope", "GW")},
-		{name: "PutItem floor function", do: b.viaGateway(ctx, pathPutItem, "FLOOR")},
-		{name: "hello via gateway", do: b.viaGateway(ctx, pathHello, "HELLO")},
-		{name: "bare PutItem", do: b.barePut(ctx)},
+		{name: "webhook ticket.created: gateway → emulator → bootstrap → PutItem", do: b.viaGateway(ctx, "/webhooks/periskope", "GW")},
+		{name: "PutItem floor function: gateway → emulator → bootstrap → PutItem", do: b.viaGateway(ctx, pathPutItem, "FLOOR")},
+		{name: "hello via the same gateway (no PutItem)", do: b.viaGateway(ctx, pathHello, "HELLO")},
+		{name: "bare PutItem from the benchmark process", do: b.barePut(ctx)},
 	}
 	if err := alternate(kinds, warmup, n); err != nil {
 		return err
@@ -197,17 +197,14 @@ func printWarm(kinds []*kind, n int) {
 	}
 	webhook, floor, hello, bare := s[0], s[1], s[2], s[3]
 	ratio := benchkit.Ratio(webhook.P50, floor.P50)
+	verdicts := []string{fmt.Sprintf("≤ %.1f× | %s", goal, benchkit.Verdict(ratio, goal)), " | floor", " | informative", " | informative"}
 	fmt.Printf("Warm requests, sequential, %d of each after %d warm-up, alternating; ± is the half-width of the median's 95%% confidence interval; machine: %s\n\n", n, warmup, benchkit.Machine())
 	fmt.Println("| request | p50 | p90 | p99 | ratio to the PutItem floor (p50) | goal | verdict |")
 	fmt.Println("| --- | ---: | ---: | ---: | ---: | --- | --- |")
-	row := func(name string, x benchkit.Summary, verdict string) {
-		fmt.Printf("| %s | %s ±%.1f%% | %s | %s | %.2f× | %s |\n", name, benchkit.Ms(x.P50), 100*x.Spread(), benchkit.Ms(x.P90), benchkit.Ms(x.P99),
-			benchkit.Ratio(x.P50, floor.P50), verdict)
+	for i, k := range kinds {
+		fmt.Printf("| %s | %s ±%.1f%% | %s | %s | %.2f× | %s |\n", k.name, benchkit.Ms(s[i].P50), 100*s[i].Spread(), benchkit.Ms(s[i].P90), benchkit.Ms(s[i].P99),
+			benchkit.Ratio(s[i].P50, floor.P50), verdicts[i])
 	}
-	row("webhook ticket.created: gateway → emulator → bootstrap → PutItem", webhook, fmt.Sprintf("≤ %.1f× | %s", goal, benchkit.Verdict(ratio, goal)))
-	row("PutItem floor function: gateway → emulator → bootstrap → PutItem", floor, " | floor")
-	row("hello via the same gateway (no PutItem)", hello, " | informative")
-	row("bare PutItem from the benchmark process", bare, " | informative")
 	fmt.Printf("\nThe webhook's own share at p50 (webhook − PutItem floor): %s. The gateway and emulator (hello via gateway): %s. The PutItem of the floor function over a bare one: %s.\n",
 		benchkit.Ms(webhook.P50-floor.P50), benchkit.Ms(hello.P50), benchkit.Ms(floor.P50-bare.P50))
 }
