@@ -101,9 +101,8 @@ func event(path string, headers map[string]string, body []byte) []byte {
 
 func always(b []byte) func(int) []byte { return func(int) []byte { return b } }
 
-// cases are the goal's (the floors, and the functions answering a request
-// that needs no network) and the first responses with real I/O. Every AWS
-// call goes through the counting proxy.
+// cases are the goal's, whose requests need no network, and those with real
+// I/O. Every AWS call goes through the counting proxy.
 func cases(rig *benchkit.Rig) (offline, withIO []*kase, err error) {
 	jsonCT := map[string]string{"Content-Type": "application/json"}
 	unsigned := event("/webhooks/periskope", jsonCT, benchkit.TicketCreated("bench-org", "COLD-0"))
@@ -143,9 +142,8 @@ func cases(rig *benchkit.Rig) (offline, withIO []*kase, err error) {
 	return offline, withIO, nil
 }
 
-// sampleUntilSettled runs o.minN rounds of every case, then batch more of
-// the judged ones at a time until their spread is within o.spread or o.maxN
-// rounds ran.
+// sampleUntilSettled runs o.minN rounds, then batch more of the judged cases
+// at a time until their spread is within o.spread or o.maxN rounds ran.
 func sampleUntilSettled(ctx context.Context, cases []*kase) error {
 	if err := rounds(ctx, cases, 0, o.minN); err != nil {
 		return err

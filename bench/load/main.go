@@ -50,7 +50,6 @@ const (
 	dupShare  = 0.2             // of the deliveries, as documented
 )
 
-// functions are the two whose bootstraps are sampled.
 var functions = []string{stack.WebhookFunction, stack.CreateTicketFunction}
 
 type options struct {
@@ -135,8 +134,7 @@ func run(o options) error {
 	return nil
 }
 
-// sampleEvery samples now and every period until stop, which samples a last
-// time.
+// sampleEvery samples every period until stop, which samples once more.
 func (r *rss) sampleEvery(period time.Duration) (stop func()) {
 	done, stopped := make(chan struct{}), make(chan struct{})
 	go func() {
@@ -218,9 +216,8 @@ func webhookLoad(ctx context.Context, o options, st *stack.Stack, client *http.C
 	return printChecks(checks), nil
 }
 
-// planDeliveries queues o.deliveries deliveries for org, a dupShare of them
-// duplicates right behind their originals, so that two workers pick the pair
-// up together.
+// planDeliveries puts each duplicate right behind its original, so that two
+// workers pick the pair up together.
 func planDeliveries(o options, org string) (queue []delivery, unique int, err error) {
 	dups := int(float64(o.deliveries)*dupShare + 0.5)
 	unique = o.deliveries - dups
@@ -260,8 +257,7 @@ func sendDeliveries(ctx context.Context, concurrency int, client *http.Client, u
 	return results
 }
 
-// tally counts answers by status and by the body's "status", and failures
-// to get one.
+// tally counts answers by status and by the body's "status", and failures.
 type tally struct {
 	statuses          map[int]int
 	outcomes          map[string]int
@@ -288,7 +284,6 @@ func tallyDeliveries(results []benchkit.Response) tally {
 	return t
 }
 
-// scanTickets returns the ticket ids stored for org.
 func scanTickets(ctx context.Context, moto *motoserver.Server, org string) (map[string]bool, error) {
 	db := dynamodb.NewFromConfig(moto.Config())
 	prefix := "TICKET#" + org + "#"
@@ -331,8 +326,7 @@ func printChecks(cs []check) bool {
 	return all
 }
 
-// keyResult is every answer one Idempotency-Key got, and the final ones
-// (after in-progress retries).
+// keyResult is every answer of one key, and the last of each send.
 type keyResult struct{ all, final []benchkit.Response }
 
 // send posts, retrying a 409 in progress after its Retry-After (at most 10

@@ -82,8 +82,7 @@ func run(n int) error {
 	return nil
 }
 
-// apiFunctions are the API's functions, one warm environment each: the
-// webhook and the PutItem floor straight to moto_server, create-ticket
+// apiFunctions have one warm environment each; create-ticket's AWS calls go
 // through the counting proxy.
 func apiFunctions(rig *benchkit.Rig) ([]benchkit.APIFunction, error) {
 	webhook, wh, err := rig.Function(stack.WebhookFunction, benchkit.Webhook, rig.Moto.Endpoint)
@@ -116,8 +115,7 @@ type kind struct {
 	samples []time.Duration
 }
 
-// viaGateway posts a new signed 4 KB ticket.created to path, which must
-// answer 200.
+// viaGateway posts a new signed ticket.created to path; 200 is wanted.
 func (b *bench) viaGateway(ctx context.Context, path, prefix string) func(int) (time.Duration, error) {
 	return func(i int) (time.Duration, error) {
 		body := benchkit.TicketCreated("warm-org", fmt.Sprintf("%s-%d-%d", prefix, b.runID, i))
@@ -146,8 +144,7 @@ func (b *bench) barePut(ctx context.Context) func(int) (time.Duration, error) {
 	}
 }
 
-// alternate sends warmup+n requests of every kind, one of each in turn,
-// and keeps the times of the last n.
+// alternate sends one request of each kind in turn and keeps the last n.
 func alternate(kinds []*kind, warmup, n int) error {
 	for i := range warmup + n {
 		for _, k := range kinds {
