@@ -276,6 +276,12 @@ func (l *logCounter) Write(line []byte) (int, error) {
 	return len(line), nil
 }
 
+func (l *logCounter) bytes() int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.n
+}
+
 // emfMetrics are the EMF lines' custom metrics as CloudWatch bills them:
 // one per namespace, name, dimension set and values.
 type emfMetrics map[string]bool
@@ -296,10 +302,4 @@ func (m emfMetrics) add(line []byte) {
 			}
 		}
 	}
-}
-
-func (l *logCounter) bytes() int64 {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.n
 }
