@@ -11,44 +11,31 @@ import (
 	"time"
 )
 
-// spinFor is how long each calibration child spins.
-const spinFor = time.Second
-
 // spin is the calibration child: after a line on stdin (it is in the
-// cgroup by then) it hashes a 1 KiB block for spinFor and prints the blocks
-// hashed, its CPU time and the wall time in nanoseconds.
+// cgroup by then) it hashes a 1 KiB block for a second and prints the
+// blocks hashed, its CPU time and the wall time in nanoseconds.
 func spin() error {
 	if _, err := bufio.NewReader(os.Stdin).ReadString('\n'); err != nil {
 		return err
 	}
-	block := make([]byte, 1024)
-	cpuStart, err := cpuTime()
-	if err != nil {
-		return err
-	}
+	block, cpuStart := make([]byte, 1024), cpuTime()
 	start, n := time.Now(), 0
-	for time.Since(start) < spinFor {
+	for time.Since(start) < time.Second {
 		sum := sha256.Sum256(block)
 		block[0] = sum[0]
 		n++
 	}
 	wall := time.Since(start)
-	cpuEnd, err := cpuTime()
-	if err != nil {
-		return err
-	}
-	fmt.Println(n, int64(cpuEnd-cpuStart), int64(wall))
+	fmt.Println(n, int64(cpuTime()-cpuStart), int64(wall))
 	return nil
 }
 
-// cpuTime is the CPU time this process has used, read around the loop
-// so that start-up is not counted.
-func cpuTime() (time.Duration, error) {
+// cpuTime is this process's CPU time: read around the loop, start-up is
+// not counted. getrusage(RUSAGE_SELF) fails only on a bad pointer.
+func cpuTime() time.Duration {
 	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0, err
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), nil
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // calibration is the CPU share a spin child got (CPU time ÷ wall time) and
@@ -59,7 +46,8 @@ type calibration struct {
 	BlocksPer float64
 }
 
-// calibrate runs a spin child without a quota and under each size's.
+// calibrate runs a spin child in the group without a quota (as it was
+// made) and under each size's.
 func calibrate(g *cpuGroup, sizes []int) ([]calibration, error) {
 	self, err := os.Executable()
 	if err != nil {
@@ -72,7 +60,7 @@ func calibrate(g *cpuGroup, sizes []int) ([]calibration, error) {
 				return nil, err
 			}
 		}
-		c, err := runSpin(self, g, mb > 0)
+		c, err := runSpin(self, g)
 		if err != nil {
 			return nil, fmt.Errorf("calibration at %d MB: %w", mb, err)
 		}
@@ -82,7 +70,7 @@ func calibrate(g *cpuGroup, sizes []int) ([]calibration, error) {
 	return out, nil
 }
 
-func runSpin(self string, g *cpuGroup, inGroup bool) (calibration, error) {
+func runSpin(self string, g *cpuGroup) (calibration, error) {
 	cmd := exec.Command(self, "-spin")
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -93,12 +81,10 @@ func runSpin(self string, g *cpuGroup, inGroup bool) (calibration, error) {
 	if err := cmd.Start(); err != nil {
 		return calibration{}, err
 	}
-	if inGroup {
-		if err := g.Add(cmd.Process.Pid); err != nil {
-			_ = cmd.Process.Kill()
-			_ = cmd.Wait()
-			return calibration{}, err
-		}
+	if err := g.Add(cmd.Process.Pid); err != nil {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		return calibration{}, err
 	}
 	_, _ = stdin.Write([]byte("\n"))
 	_ = stdin.Close()
@@ -113,7 +99,7 @@ func runSpin(self string, g *cpuGroup, inGroup bool) (calibration, error) {
 }
 
 // starved are the calibrations more than a tenth short of the quota's
-// share: the machine limited them, so their sizes' durations are not Lambda's.
+// share: other work took the CPU, so their sizes' durations are not Lambda's.
 func starved(calib []calibration) []calibration {
 	var out []calibration
 	for _, c := range calib {

@@ -11,27 +11,24 @@ import (
 	"time"
 )
 
-// LambdaFullVCPUMB is the memory size of one full vCPU; below it the share
-// is proportional to memory.
+// LambdaFullVCPUMB is the memory size that gets a full vCPU; below it the
+// share is proportional to memory.
 const LambdaFullVCPUMB = 1769
 
 // QuotaPeriod is the CFS bandwidth period the quotas are set on.
 const QuotaPeriod = 20 * time.Millisecond
 
-// minQuota is the smallest CFS quota the kernel accepts.
-const minQuota = time.Millisecond
-
-// QuotaFor is the CPU time per QuotaPeriod a function of memMB gets.
+// QuotaFor is the CPU time per QuotaPeriod Lambda gives memMB, at least the
+// smallest CFS quota the kernel accepts (1 ms).
 func QuotaFor(memMB int) time.Duration {
-	q := time.Duration(int64(QuotaPeriod) * int64(memMB) / LambdaFullVCPUMB)
-	return max(q, minQuota)
+	return max(time.Duration(int64(QuotaPeriod)*int64(memMB)/LambdaFullVCPUMB), time.Millisecond)
 }
 
-// cpuGroup is a cgroup with CFS bandwidth control, through cgroup v2
-// cpu.max or v1 cpu.cfs_quota_us/cpu.cfs_period_us.
+// cpuGroup is a cgroup with CFS bandwidth control: v2 cpu.max, or v1
+// cpu.cfs_quota_us and cpu.cfs_period_us on hybrid hosts whose v2
+// hierarchy lacks the cpu controller (this project's machine).
 type cpuGroup struct {
-	// Interface names what was used, for the report.
-	Interface string
+	Interface string // what was used, for the report
 	dir       string
 	v2        bool
 }
@@ -39,9 +36,8 @@ type cpuGroup struct {
 // ErrNoCPUController: no cgroup CPU controller could be written here.
 var ErrNoCPUController = errors.New("no writable cgroup CPU controller")
 
-// cpuMounts are the mount points in a /proc/self/mountinfo text that can
-// offer the cpu controller: every cgroup v2 one (tryMount checks) and the
-// v1 ones that have it.
+// cpuMounts are the mount points of a mountinfo text that may offer the cpu
+// controller: every cgroup v2 one (tryMount checks) and the v1 ones with it.
 func cpuMounts(mountinfo string) (v2, v1 []string) {
 	for line := range strings.Lines(mountinfo) {
 		pre, post, ok := strings.Cut(line, " - ")
@@ -59,11 +55,9 @@ func cpuMounts(mountinfo string) (v2, v1 []string) {
 	return v2, v1
 }
 
-// openCPUGroup creates the cgroup name with a CPU controller under root
-// ("/", or a fake tree in tests): through cgroup v2, the interface the
-// issue names, where it offers cpu, else through v1 (the same CFS
-// bandwidth control). It fails with ErrNoCPUController, saying why for
-// each hierarchy tried, when none can be written.
+// openCPUGroup creates the cgroup name under root ("/", or a fake tree in
+// tests), v2 first. Without a writable one it fails with
+// ErrNoCPUController and each hierarchy's reason.
 func openCPUGroup(root, name string) (*cpuGroup, error) {
 	info, err := os.ReadFile(filepath.Join(root, "proc/self/mountinfo"))
 	if err != nil {
@@ -135,8 +129,7 @@ func (g *cpuGroup) Add(pid int) error {
 	return g.write("cgroup.procs", strconv.Itoa(pid))
 }
 
-// write writes one value to a file of the group (created only in a fake
-// tree: on cgroupfs the kernel makes the files).
+// write creates the file only in a fake tree: on cgroupfs the kernel has.
 func (g *cpuGroup) write(file, value string) error {
 	return os.WriteFile(filepath.Join(g.dir, file), []byte(value), 0o644)
 }

@@ -33,6 +33,20 @@ func fakeTree(t *testing.T, mountinfo []string, files map[string]string) string 
 	return root
 }
 
+// openIn opens the group "bench" in the fake tree root and checks which
+// cgroup version it went through.
+func openIn(t *testing.T, root, wantVersion string) *cpuGroup {
+	t.Helper()
+	g, err := openCPUGroup(root, "bench")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(g.Interface, wantVersion) {
+		t.Fatalf("Interface = %q, want %s", g.Interface, wantVersion)
+	}
+	return g
+}
+
 func readFile(t *testing.T, path string) string {
 	t.Helper()
 	b, err := os.ReadFile(path)
@@ -76,13 +90,7 @@ func TestHybridMachineUsesCgroupV1(t *testing.T) {
 		"sys/fs/cgroup/unified/cgroup.controllers":     "hugetlb\n",
 		"sys/fs/cgroup/unified/cgroup.subtree_control": "",
 	})
-	g, err := openCPUGroup(root, "bench")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.HasPrefix(g.Interface, "cgroup v1") {
-		t.Errorf("Interface = %q, want cgroup v1", g.Interface)
-	}
+	g := openIn(t, root, "cgroup v1")
 	dir := filepath.Join(root, "sys/fs/cgroup/cpu/bench")
 	if err := g.SetQuota(QuotaFor(128)); err != nil {
 		t.Fatal(err)
@@ -114,13 +122,7 @@ func TestCgroupV2IsPreferredWhenItHasCPU(t *testing.T) {
 		"sys/fs/cgroup/cgroup.subtree_control": "",
 		"sys/fs/cgroup/cpu/":                   "",
 	})
-	g, err := openCPUGroup(root, "bench")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.HasPrefix(g.Interface, "cgroup v2") {
-		t.Fatalf("Interface = %q, want cgroup v2", g.Interface)
-	}
+	g := openIn(t, root, "cgroup v2")
 	if err := g.SetQuota(QuotaFor(512)); err != nil {
 		t.Fatal(err)
 	}
@@ -143,13 +145,7 @@ func TestUnwritableCgroupV2FallsBackToV1(t *testing.T) {
 		"sys/fs/cgroup/unified/cgroup.subtree_control/": "",
 		"sys/fs/cgroup/cpu/":                            "",
 	})
-	g, err := openCPUGroup(root, "bench")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.HasPrefix(g.Interface, "cgroup v1") {
-		t.Errorf("Interface = %q, want the v1 fallback", g.Interface)
-	}
+	openIn(t, root, "cgroup v1")
 }
 
 // No writable CPU controller: a clear error naming each hierarchy's

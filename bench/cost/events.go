@@ -19,7 +19,7 @@ import (
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
 
-// Item classes: which stored item a kind's writes and reads are the size of.
+// Item classes: the stored item a kind's DynamoDB calls are the size of.
 const (
 	itemIdempotency = "idempotency record"
 	itemTicket      = "ticket"
@@ -30,22 +30,18 @@ const (
 // per invocation where the function would otherwise see a repeat.
 type kind struct {
 	name  string
-	item  string // the item class its DynamoDB calls touch; "" for none
+	item  string // item class; "" for none
 	body  int    // request body bytes, for HTTP API metering
 	event func(unique string) ([]byte, error)
 }
 
-// The kinds whose cost the verdict and the end-to-end figures are made of.
 const (
-	kindCreate       = "create, new Idempotency-Key"
-	kindStored       = "ticket.created, stored"
-	kindLargeStored  = "ticket.created, large group"
 	largeTicketIDTag = "LG-"
 	largeMembers     = samples.WhatsAppMaxGroupMembers
 )
 
-// functionRuns are the two functions with their kinds, the first being
-// the one the cold starts run; both call AWS through the counting proxy.
+// functionRuns are the two functions, calling AWS through the counting
+// proxy, with their kinds.
 func functionRuns(rig *benchkit.Rig) ([]*fnRun, error) {
 	var createKey, createFull, created, updated map[string]any
 	for name, ev := range map[string]*map[string]any{"create-ticket-idempotent.json": &createKey, "create-ticket-full.json": &createFull,
@@ -59,7 +55,7 @@ func functionRuns(rig *benchkit.Rig) ([]*fnRun, error) {
 		}
 	}
 	runID := strconv.FormatInt(time.Now().UnixNano(), 36)
-	const messages = 100 // the largest real delivery: a full group with its attached messages
+	const messages = 100 // with a full group, the largest real delivery
 	large := samples.LargeGroup(largeMembers, messages)
 	largeID := samples.LargeGroupTicketID(largeMembers, messages)
 
@@ -71,29 +67,23 @@ func functionRuns(rig *benchkit.Rig) ([]*fnRun, error) {
 	if err != nil {
 		return nil, err
 	}
+	replayed := clone(createKey, map[string]any{"idempotency-key": "cost-replay-" + runID})
 	return []*fnRun{
 		{spec: createSpec, cfg: createCfg, coldStatus: http.StatusCreated, at: map[int]*sample{}, kinds: []*kind{
-			{name: kindCreate, item: itemIdempotency, body: bodyLen(createKey), event: func(u string) ([]byte, error) {
-				return withHeader(createKey, "idempotency-key", "cost-"+runID+"-"+u)
+			{name: "create, new Idempotency-Key", item: itemIdempotency, body: bodyLen(createKey), event: func(u string) ([]byte, error) {
+				return json.Marshal(clone(createKey, map[string]any{"idempotency-key": "cost-" + runID + "-" + u}))
 			}},
-			{name: "create, no Idempotency-Key", body: bodyLen(createFull), event: func(string) ([]byte, error) {
-				return json.Marshal(createFull)
-			}},
-			{name: "create, replayed Idempotency-Key", item: itemIdempotency, body: bodyLen(createKey), event: func(string) ([]byte, error) {
-				return withHeader(createKey, "idempotency-key", "cost-replay-"+runID)
-			}},
+			{name: "create, no Idempotency-Key", body: bodyLen(createFull), event: same(createFull)},
+			{name: "create, replayed Idempotency-Key", item: itemIdempotency, body: bodyLen(createKey), event: same(replayed)},
 		}},
 		{spec: webhookSpec, cfg: webhookCfg, coldStatus: http.StatusOK, at: map[int]*sample{}, kinds: []*kind{
-			{name: kindStored, item: itemTicket, body: len(benchkit.TicketCreatedFixture), event: func(u string) ([]byte, error) {
+			{name: "ticket.created, stored", item: itemTicket, body: len(benchkit.TicketCreatedFixture), event: func(u string) ([]byte, error) {
 				return withBody(created, benchkit.TicketCreated("cost-org", "WH-"+runID+"-"+u))
 			}},
-			{name: "ticket.created, duplicate", item: itemTicket, body: bodyLen(created), event: func(string) ([]byte, error) {
-				return json.Marshal(created) // the sample's ticket: stored once, a duplicate from then on
-			}},
-			{name: "ticket.updated, ignored", body: bodyLen(updated), event: func(string) ([]byte, error) {
-				return json.Marshal(updated)
-			}},
-			{name: kindLargeStored, item: itemLargeTicket, body: len(large), event: func(u string) ([]byte, error) {
+			// The sample's ticket: stored once, a duplicate from then on.
+			{name: "ticket.created, duplicate", item: itemTicket, body: bodyLen(created), event: same(created)},
+			{name: "ticket.updated, ignored", body: bodyLen(updated), event: same(updated)},
+			{name: "ticket.created, large group", item: itemLargeTicket, body: len(large), event: func(u string) ([]byte, error) {
 				body := bytes.ReplaceAll(large, []byte(largeID), []byte(largeTicketIDTag+runID+"-"+u))
 				return withBody(created, body)
 			}},
@@ -106,28 +96,27 @@ func bodyLen(ev map[string]any) int {
 	return len(s)
 }
 
-// withHeader is the sample event with one header set.
-func withHeader(ev map[string]any, name, value string) ([]byte, error) {
-	c := clone(ev)
-	c["headers"].(map[string]any)[name] = value
-	return json.Marshal(c)
+// same sends ev every time.
+func same(ev map[string]any) func(string) ([]byte, error) {
+	return func(string) ([]byte, error) { return json.Marshal(ev) }
 }
 
 // withBody is the sample event with another body, its length and the
 // local signing key's signature of it.
 func withBody(ev map[string]any, body []byte) ([]byte, error) {
-	c := clone(ev)
-	h := c["headers"].(map[string]any)
-	h["content-length"] = strconv.Itoa(len(body))
-	h[strings.ToLower(periskope.SignatureHeader)] = periskope.Sign(body, local.SigningKey)
+	c := clone(ev, map[string]any{
+		"content-length": strconv.Itoa(len(body)),
+		strings.ToLower(periskope.SignatureHeader): periskope.Sign(body, local.SigningKey),
+	})
 	c["body"], c["isBase64Encoded"] = string(body), false
 	return json.Marshal(c)
 }
 
-// clone copies the event and its headers, the only member changed.
-func clone(ev map[string]any) map[string]any {
+// clone copies the event with headers set.
+func clone(ev map[string]any, headers map[string]any) map[string]any {
 	c := maps.Clone(ev)
-	h, _ := ev["headers"].(map[string]any)
-	c["headers"] = maps.Clone(h)
+	h := maps.Clone(ev["headers"].(map[string]any))
+	maps.Copy(h, headers)
+	c["headers"] = h
 	return c
 }

@@ -1,15 +1,13 @@
 // Command cost measures what the functions cost at each memory size, as
 // AWS Lambda Power Tuning would, without AWS: the real bootstraps under the
 // Runtime Interface Emulator in a cgroup whose CFS quota is the CPU Lambda
-// gives that size (20 ms period × MB / 1,769). Billed durations, the AWS
-// calls counted through a proxy, the stored items' sizes and the log bytes
-// turn into costs with the one price table, prices.json.
+// gives that size. Billed durations, the AWS calls counted through a proxy,
+// the stored items' sizes and the log bytes are priced from prices.json.
 //
 //	go run ./bench/cost -cold-n 30 -warm-n 200
 //
-// It needs a writable cgroup CPU controller (root; cgroup v2 cpu.max or
-// cgroup v1 cpu.cfs_quota_us) and stops, saying so, without one. It fails
-// only on a broken run, never on a cost or a latency.
+// Without a writable cgroup CPU controller (root) it stops, measuring
+// nothing. It fails only on a broken run, never on a cost or a latency.
 package main
 
 import (
@@ -32,14 +30,13 @@ import (
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 )
 
-// Latency bounds of the verdict.
+// The verdict's latency bounds, and the invocations of each kind sent
+// before measuring.
 const (
 	warmP99Bound = 300 * time.Millisecond
 	coldP99Bound = 1000 * time.Millisecond
+	warmup       = 5
 )
-
-// warmup invocations of each kind are sent before measuring.
-const warmup = 5
 
 func main() {
 	coldN := flag.Int("cold-n", 30, "cold starts per function and memory size")
@@ -71,7 +68,6 @@ func parseSizes(s string) ([]int, error) {
 	return sizes, nil
 }
 
-// loadAverage is /proc/loadavg's three figures.
 func loadAverage() string {
 	b, _ := os.ReadFile("/proc/loadavg")
 	if f := strings.Fields(string(b)); len(f) >= 3 {
@@ -80,13 +76,13 @@ func loadAverage() string {
 	return "unknown"
 }
 
-// sample is what one function at one memory size measured.
+// sample is what one function measured at one memory size.
 type sample struct {
-	cold      []time.Duration // first response of fresh environments: init + handler
+	cold      []time.Duration // first responses: init + handler
 	coldInit  []time.Duration // their INIT REPORTs
-	coldCalls calls           // AWS calls of a cold invocation (mean)
+	coldCalls calls           // mean AWS calls of a cold invocation
 	warm      map[string]*kindSample
-	logBytes  float64 // function log bytes per invocation (mean)
+	logBytes  float64 // mean function log bytes per invocation
 	peakRSS   int64   // largest bootstrap peak RSS, bytes
 }
 
@@ -96,12 +92,11 @@ type kindSample struct {
 	calls     calls
 }
 
-// fnRun is one function's measurement.
 type fnRun struct {
 	spec       stack.FunctionSpec
 	cfg        rie.Config
-	kinds      []*kind
-	coldStatus int             // the answer of the first kind, which the cold starts run
+	kinds      []*kind         // the first: cold starts, verdict; the webhook's last: the large group
+	coldStatus int             // the first kind's answer
 	at         map[int]*sample // by memory size
 }
 
@@ -140,23 +135,22 @@ func run(sizes []int, coldN, warmN int, logFile string) error {
 	if err != nil {
 		return err
 	}
-	var logOut io.Writer = io.Discard
+	logs := &logCounter{next: io.Discard, metrics: emfMetrics{}}
 	if logFile != "" {
 		f, err := os.Create(logFile)
 		if err != nil {
 			return err
 		}
 		defer f.Close()
-		logOut = f
+		logs.next = f
 	}
-	metrics := emfMetrics{}
 	for _, mb := range sizes {
 		if err := group.SetQuota(QuotaFor(mb)); err != nil {
 			return err
 		}
 		for _, f := range fns {
 			fmt.Fprintf(os.Stderr, "cost: %s at %d MB\n", f.spec.Name, mb)
-			if f.at[mb], err = measure(ctx, f, group, rig.Proxy, logOut, metrics, mb, coldN, warmN); err != nil {
+			if f.at[mb], err = measure(ctx, f, group, rig.Proxy, logs, mb, coldN, warmN); err != nil {
 				return fmt.Errorf("%s at %d MB: %w", f.spec.Name, mb, err)
 			}
 		}
@@ -165,7 +159,7 @@ func run(sizes []int, coldN, warmN int, logFile string) error {
 	if err != nil {
 		return err
 	}
-	fixed, err := fixedCosts(dep, prices, len(metrics))
+	fixed, err := fixedCosts(dep, prices, len(logs.metrics))
 	if err != nil {
 		return err
 	}
@@ -178,8 +172,7 @@ func run(sizes []int, coldN, warmN int, logFile string) error {
 
 // measure runs coldN cold starts and then one warm environment through
 // warmup+warmN invocations of each kind, in turn, all in the cgroup.
-func measure(ctx context.Context, f *fnRun, g *cpuGroup, proxy *benchkit.AWSProxy, logOut io.Writer, metrics emfMetrics, mb, coldN, warmN int) (*sample, error) {
-	logs := &logCounter{next: logOut, metrics: metrics}
+func measure(ctx context.Context, f *fnRun, g *cpuGroup, proxy *benchkit.AWSProxy, logs *logCounter, mb, coldN, warmN int) (*sample, error) {
 	cfg := f.cfg
 	cfg.MemoryMB, cfg.Output = mb, logs
 	s := &sample{warm: map[string]*kindSample{}, coldCalls: calls{}}
@@ -187,8 +180,7 @@ func measure(ctx context.Context, f *fnRun, g *cpuGroup, proxy *benchkit.AWSProx
 		s.warm[k.name] = &kindSample{statuses: map[int]int{}, calls: calls{}}
 	}
 	for i := range coldN {
-		// A new event and the counts from each attempt: a lost one's calls
-		// are not this sample's.
+		// A lost attempt's calls are not this sample's.
 		var before map[string]int
 		attempt := func(a int) ([]byte, error) {
 			before = proxy.Counts()
@@ -244,9 +236,9 @@ func measure(ctx context.Context, f *fnRun, g *cpuGroup, proxy *benchkit.AWSProx
 			s.peakRSS = max(s.peakRSS, rss)
 		}
 	}
-	// The last lines may still be on their way through the emulator's pipes.
+	// The last lines may still be in the emulator's pipes; the warm-up's
+	// lines are counted, so are its invocations.
 	time.Sleep(200 * time.Millisecond)
-	// Every invocation writes log lines, warm-up included.
 	s.logBytes = float64(logs.bytes()-logsBefore) / float64((warmup+warmN)*len(f.kinds))
 	return s, nil
 }
@@ -263,9 +255,9 @@ func (c calls) addSince(p *benchkit.AWSProxy, before map[string]int, weight floa
 	}
 }
 
-// logCounter counts the bytes of the function's own (JSON) lines in the
-// emulator's output. rie writes it through a log.Logger: one Write a line,
-// prefixed with "[Name] ".
+// logCounter counts the bytes of the functions' own (JSON) lines and the
+// custom metrics they publish. rie writes through a log.Logger: one Write a
+// line, prefixed with "[Name] ".
 type logCounter struct {
 	next    io.Writer // receives every line
 	metrics emfMetrics
@@ -284,8 +276,14 @@ func (l *logCounter) Write(line []byte) (int, error) {
 	return len(line), nil
 }
 
-// emfMetrics are the custom metrics the functions' EMF lines publish, one
-// per namespace, name, dimension set and values: what CloudWatch bills.
+func (l *logCounter) bytes() int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.n
+}
+
+// emfMetrics are the EMF lines' custom metrics as CloudWatch bills them:
+// one per namespace, name, dimension set and values.
 type emfMetrics map[string]bool
 
 func (m emfMetrics) add(line []byte) {
@@ -304,10 +302,4 @@ func (m emfMetrics) add(line []byte) {
 			}
 		}
 	}
-}
-
-func (l *logCounter) bytes() int64 {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.n
 }

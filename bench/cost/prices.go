@@ -10,13 +10,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
-// pricesJSON is the one price table: edit prices.json, not the code.
-//
 //go:embed prices.json
 var pricesJSON []byte
 
-// Tier is one step of a tiered price: Price per unit up to UpTo units a
-// month; the last tier has no UpTo.
+// Tier is a tiered price's step: Price per unit up to UpTo units a month;
+// the last has no UpTo.
 type Tier struct {
 	UpTo  float64 `json:"up_to"`
 	Price float64 `json:"price"`
@@ -65,7 +63,6 @@ type Prices struct {
 	} `json:"assumptions"`
 }
 
-// loadPrices reads the embedded price table.
 func loadPrices() (*Prices, error) {
 	var p Prices
 	if err := json.Unmarshal(pricesJSON, &p); err != nil {
@@ -80,8 +77,8 @@ func loadPrices() (*Prices, error) {
 // gb is a gigabyte as AWS bills storage and transfer (2^30 bytes).
 const gb = 1 << 30
 
-// BilledMs is a duration as Lambda bills it: rounded up to the next whole
-// millisecond, at least 1 ms.
+// BilledMs is a duration as Lambda bills it: rounded up to the millisecond,
+// at least 1 ms.
 func BilledMs(d time.Duration) int64 {
 	return max(1, int64((d+time.Millisecond-1)/time.Millisecond))
 }
@@ -100,14 +97,14 @@ func TieredCost(qty float64, tiers []Tier) float64 {
 	return cost
 }
 
-// units is bytes in units of unit, rounded up, at least one: HTTP API
-// metering units of a request, DynamoDB write or read units of an item.
+// units is bytes in units of unit, rounded up, at least one: a request's
+// HTTP API metering units, an item's DynamoDB write or read units.
 func units(bytes, unit int) int {
 	return max(1, (bytes+unit-1)/unit)
 }
 
-// LambdaCost is the cost of n invocations a month at memMB, billed
-// meanBilledMs each on average (arm64).
+// LambdaCost is the cost of n arm64 invocations a month at memMB, billed
+// meanBilledMs each on average.
 func (p *Prices) LambdaCost(n float64, meanBilledMs float64, memMB int) float64 {
 	gbs := n * meanBilledMs / 1000 * float64(memMB) / 1024
 	return n/1e6*p.Lambda.RequestsPerMillion + TieredCost(gbs, p.Lambda.GBSecondArm64)
@@ -118,12 +115,12 @@ func (p *Prices) APICost(n float64, bytes int) float64 {
 	return TieredCost(n*float64(units(bytes, p.HTTPAPI.MeteringUnitBytes)), p.HTTPAPI.RequestsPerMillion) / 1e6
 }
 
-// month is the 30-day month the volumes are spread over, in seconds.
+// month is the 30-day month volumes are spread over, in seconds.
 const month = 30 * 24 * 3600.0
 
 // TracesRecorded is how many of perMonth requests (Poisson over the month)
-// X-Ray records: the first of each second that has one, and the fixed rate
-// of the rest.
+// X-Ray records: the first of each second that has one, the fixed rate of
+// the rest.
 func (p *Prices) TracesRecorded(perMonth float64) float64 {
 	x := p.XRay
 	reservoir := month * x.ReservoirPerSecond * (1 - math.Exp(-perMonth/month))
@@ -144,10 +141,10 @@ func (p *Prices) coldShare(perMonth float64) float64 {
 	return math.Min(1, idle+(1-idle)/(rate*a.EnvironmentLifetimeSeconds))
 }
 
-// ItemSize is an item's size as DynamoDB counts it for capacity units:
-// names plus values (numbers 1 byte per 2 digits plus 1, booleans and nulls
-// 1, maps and lists 3 plus 1 per element). Not ticketstore's itemSize: that
-// is an upper bound for deciding to compress; billing wants DynamoDB's own.
+// ItemSize is an item's size as DynamoDB bills capacity units: names plus
+// values (numbers 1 byte per 2 digits plus 1, booleans and nulls 1, maps
+// and lists 3 plus 1 per element). ticketstore's itemSize is an upper
+// bound for deciding to compress, not this.
 func ItemSize(item map[string]types.AttributeValue) int {
 	size := 0
 	for name, v := range item {

@@ -27,14 +27,13 @@ type report struct {
 	elapsed      time.Duration
 }
 
-// costs are the costs of n invocations of one kind in a month, by service.
+// costs are what n invocations of one kind cost in a month, by service.
 type costs struct {
 	lambda, api, dynamo, logs, secrets, traces float64
 }
 
 func (c costs) total() float64 { return c.lambda + c.api + c.dynamo + c.logs + c.secrets + c.traces }
 
-// meanBilledMs is the mean of the durations as Lambda bills them.
 func meanBilledMs(d []time.Duration) float64 {
 	if len(d) == 0 {
 		return 0
@@ -55,37 +54,34 @@ func (r *report) requestUnits(k *kind, c calls) (write, read float64) {
 	return writes * float64(units(size, db.WriteUnitBytes)), reads * float64(units(size, db.ReadUnitBytes))
 }
 
-// cost is the cost of n invocations a month of kind k of the function at
-// mb, coldShare of them cold, each billed waitMs more (an upstream slower
-// than the local stand-in, which Lambda bills at every size alike).
+// cost is what n invocations a month of f's kind k cost at mb, coldShare
+// of them cold, each billed waitMs more (an upstream slower than the local
+// stand-in).
 func (r *report) cost(f *fnRun, k *kind, mb int, n, coldShare, waitMs float64) costs {
 	s := f.at[mb]
 	ks := s.warm[k.name]
 	p := r.prices
 	billed := (1-coldShare)*meanBilledMs(ks.durations) + coldShare*meanBilledMs(s.cold) + waitMs
 	w, rd := r.requestUnits(k, ks.calls)
-	// The function's lines as measured, Lambda's platform records and the
-	// template's access log line.
 	logGB := n * (s.logBytes + float64(p.Assumptions.PlatformLogBytes+r.fixed.accessLogBytes)) / gb
 	return costs{
 		lambda: p.LambdaCost(n, billed, mb),
 		api:    p.APICost(n, k.body),
 		dynamo: n * (w*p.DynamoDB.WriteUnitsPerMillion + rd*p.DynamoDB.ReadUnitsPerMillion) / 1e6,
-		// Ingested once; stored for the retention (a steady state of
-		// retention/30 months of logs).
+		// Ingested once; a steady state of retention/30 months stored.
 		logs:    logGB*p.CloudWatch.LogsIngestedGB + logGB*r.fixed.retentionDays/30*p.CloudWatch.LogsStoredGBMonth,
 		secrets: n * coldShare * s.coldCalls[benchkit.TargetGetSecretValue] * p.SecretsManager.APICallsPer10000 / 1e4,
 		traces:  p.TracesRecorded(n) * p.XRay.TracesPerMillion / 1e6,
 	}
 }
 
-// cheapest is the size within the bounds (0 for none) where f's main kind,
-// billed waitMs more, costs least; that cost; and the cost at each size
-// within the bounds.
+// cheapest is the size within the bounds (0: none) where a million of f's
+// main kind, billed waitMs more, cost least; that cost; and the cost at each
+// size within the bounds.
 func (r *report) cheapest(f *fnRun, waitMs float64) (best int, bestCost float64, each []string) {
 	bestCost = math.Inf(1)
 	for _, mb := range r.sizes {
-		if !r.withinBounds(f, mb) {
+		if !withinBounds(f.at[mb]) {
 			continue
 		}
 		c := r.cost(f, f.kinds[0], mb, 1e6, r.prices.coldShare(1e6), waitMs).total()
@@ -97,8 +93,7 @@ func (r *report) cheapest(f *fnRun, waitMs float64) (best int, bestCost float64,
 	return best, bestCost, each
 }
 
-func (r *report) withinBounds(f *fnRun, mb int) bool {
-	s := f.at[mb]
+func withinBounds(s *sample) bool {
 	if benchkit.Summarize(s.cold).P99 > coldP99Bound {
 		return false
 	}
@@ -238,12 +233,10 @@ func money(v float64) string {
 	return "$" + strconv.FormatFloat(v, 'f', max(0, 2-int(math.Floor(math.Log10(math.Abs(v))))), 64)
 }
 
-// upstreamWaits are Periskope latencies the verdict is recomputed for: the
-// sandbox answers in about a millisecond, the real API over the internet
-// in tens to hundreds.
+// upstreamWaits are Periskope latencies to price: the sandbox answers in
+// about a millisecond, the real API in tens to hundreds.
 var upstreamWaits = []float64{0, 25, 50, 100, 200, 400}
 
-// printUpstreamWait says which size is cheapest when Periskope is slower.
 func (r *report) printUpstreamWait(w io.Writer, f *fnRun) {
 	fmt.Fprintf(w, "\n%s waits for Periskope, which the sandbox answers in about a millisecond; every millisecond the real one takes is billed at every size alike, so it costs in proportion to memory. The cheapest size within the bounds (the function's own latency) when Periskope takes longer:\n\n", f.spec.Name)
 	fmt.Fprintln(w, "| Periskope latency | cheapest size | a million cost | at the other sizes |")
@@ -258,8 +251,6 @@ func (r *report) printUpstreamWait(w io.Writer, f *fnRun) {
 	}
 }
 
-// printCalibration prints the CPU share each quota gave and names the
-// starved sizes.
 func (r *report) printCalibration(w io.Writer) {
 	fmt.Fprintln(w, "## Calibration: CPU share the quota gives (CPU time ÷ wall time of a hashing loop)")
 	fmt.Fprintln(w)
