@@ -1,11 +1,8 @@
 // Command lookup prints what the tickets table holds, for `make ticket` and
-// `make tickets`; the logic is package internal/ops/ticketlookup's.
+// `make tickets`:
 //
 //	lookup ticket  (-table T | -local) -id TICKET [-org ORG] [-endpoint URL]
 //	lookup tickets (-table T | -local) -chat CHAT [-limit N] [-json] [-endpoint URL]
-//
-// AWS comes from the environment or profile, as for the aws CLI; an
-// -endpoint (moto's, for -local) uses moto's dummy credentials.
 package main
 
 import (
