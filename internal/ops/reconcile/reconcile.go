@@ -198,7 +198,7 @@ func (ru *run) page(ctx context.Context, work chan<- Result) error {
 		// not the total, so only a short page ends the list.
 		switch {
 		case len(list.Tickets) < ru.cfg.PageSize:
-			return nil // a short page is the last
+			return nil
 		case unseen == 0:
 			return fmt.Errorf("%w (offset %d)", ErrNoProgress, offset)
 		}
@@ -298,7 +298,7 @@ func (ru *run) finish(res Result, err error) {
 	case err == nil:
 		ru.counts.Stored++
 		res.Outcome = OutcomeStored
-	case errors.Is(err, ticketstore.ErrDuplicate): // the webhook won the race
+	case errors.Is(err, ticketstore.ErrDuplicate):
 		ru.counts.AlreadyStored++
 		res.Outcome = OutcomeDuplicate
 	default:
