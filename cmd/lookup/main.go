@@ -1,18 +1,14 @@
 // Command lookup prints what the tickets table holds, for `make ticket` and
-// `make tickets`; the logic is package internal/ops/ticketlookup's.
+// `make tickets`:
 //
 //	lookup ticket  (-table T | -local) -id TICKET [-org ORG] [-endpoint URL]
 //	lookup tickets (-table T | -local) -chat CHAT [-limit N] [-json] [-endpoint URL]
-//
-// AWS comes from the environment or profile, as for the aws CLI; an
-// -endpoint (moto's, for -local) uses moto's dummy credentials.
 package main
 
 import (
 	"cmp"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -34,18 +30,14 @@ func main() {
 	os.Exit(exitCode(run(ctx, os.Args[1:], os.Stdout, os.Stderr), os.Stderr))
 }
 
-// exitCode reports err on stderr, escaped and prefixed once, and returns
-// the exit status: 3 for a ticket or table that holds nothing, 1 for any
-// other error.
+// exitCode is 3 for a ticket or table that holds nothing, 1 for any other
+// error.
 func exitCode(err error, stderr io.Writer) int {
-	if err == nil {
-		return 0
-	}
-	fmt.Fprintln(stderr, "lookup:", text.Escape(err.Error()))
+	status := 1
 	if errors.Is(err, ticketlookup.ErrNotFound) || errors.Is(err, ticketlookup.ErrNoTickets) {
-		return 3
+		status = 3
 	}
-	return 1
+	return opscmd.Exit(stderr, "lookup", err, status)
 }
 
 type options struct {
@@ -62,8 +54,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	cmd := args[0]
 	var o options
-	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := opscmd.Flags(cmd, stderr)
 	fs.StringVar(&o.table, "table", "", "tickets table name")
 	fs.StringVar(&o.endpoint, "endpoint", "", "DynamoDB endpoint of a local emulator (moto); empty for AWS")
 	fs.BoolVar(&o.local, "local", false, "the local system of make run: its table, on its moto unless -endpoint says otherwise")

@@ -15,11 +15,10 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -42,10 +41,11 @@ func main() {
 	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr, isTerminal(os.Stderr)))
 }
 
-// options are the command line.
+const name = "reconcile"
+
 type options struct {
 	table, secret, phone, baseURL string
-	run                           reconcile.Config // Since, DryRun and Concurrency
+	run                           reconcile.Config
 	rate                          float64
 	reserve                       int
 	env                           string
@@ -56,8 +56,7 @@ type options struct {
 func parseFlags(args []string, getenv func(string) string, now time.Time, stderr io.Writer) (options, error) {
 	var o options
 	var since string
-	fs := flag.NewFlagSet("reconcile", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := opscmd.Flags(name, stderr)
 	fs.StringVar(&o.table, "table", getenv("TICKETS_TABLE"), "the tickets table (TicketsTableName output; env TICKETS_TABLE)")
 	fs.StringVar(&o.secret, "api-key-secret", getenv("PERISKOPE_API_KEY_SECRET"), "ARN or name of the Periskope API-key secret (ApiKeySecretArn output; env PERISKOPE_API_KEY_SECRET)")
 	fs.StringVar(&o.phone, "phone", getenv("PERISKOPE_PHONE"), "the x-phone value (env PERISKOPE_PHONE)")
@@ -86,7 +85,7 @@ func parseFlags(args []string, getenv func(string) string, now time.Time, stderr
 	if len(empty) > 0 {
 		return o, fmt.Errorf("%s given empty (the stack's PeriskopeBaseUrl or PeriskopePhone parameter?)", strings.Join(empty, " and "))
 	}
-	if o.local { // the local system fills what is not given
+	if o.local {
 		o.table = cmp.Or(o.table, local.Table)
 		o.secret = cmp.Or(o.secret, local.APIKeySecret)
 		o.phone = cmp.Or(o.phone, local.Phone)
@@ -108,16 +107,16 @@ func parseFlags(args []string, getenv func(string) string, now time.Time, stderr
 		return o, errors.New("-concurrency and -rate must be positive")
 	case o.reserve < 0:
 		return o, errors.New("-reserve must not be negative")
-	case o.env != "" && o.env != "dev" && o.env != "staging" && o.env != "prod":
+	case o.env != "" && !slices.Contains([]string{"dev", "staging", "prod"}, o.env):
 		return o, fmt.Errorf("-env %q: want dev, staging or prod", o.env)
 	}
-	err := checkBaseURL(o.baseURL)
-	if err != nil {
-		return o, err
+	if err := text.CheckBaseURL(o.baseURL, ""); err != nil {
+		return o, fmt.Errorf("-base-url %w", err)
 	}
 	if o.env == "prod" && !o.yes {
 		o.run.DryRun = true
 	}
+	var err error
 	if since != "" {
 		o.run.Since, err = parseSince(since, now)
 	}
@@ -130,55 +129,28 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 	if d, err := time.ParseDuration(s); err == nil && d > 0 {
 		return now.Add(-d), nil
 	}
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
-	}
-	if t, err := time.Parse(time.DateOnly, s); err == nil {
-		return t, nil
+	for _, layout := range []string{time.RFC3339, time.DateOnly} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, nil
+		}
 	}
 	return time.Time{}, fmt.Errorf("-since %q: want a date, an RFC 3339 time or a duration", s)
-}
-
-// checkBaseURL refuses what create-ticket refuses: anything but https,
-// except plain http to a loopback host (the local sandbox). The API key
-// must not cross a network in clear text.
-func checkBaseURL(raw string) error {
-	u, err := url.Parse(raw)
-	switch {
-	case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
-		return fmt.Errorf("-base-url %q: want https://host[/prefix]", raw)
-	case u.User != nil || u.RawQuery != "" || u.Fragment != "":
-		return fmt.Errorf("-base-url %q: no user info, query or fragment allowed", u.Redacted())
-	case u.Scheme == "http" && !isLoopback(u.Hostname()):
-		return fmt.Errorf("-base-url %q: plain http is allowed only for a loopback host; use https", u.Redacted())
-	}
-	return nil
-}
-
-func isLoopback(host string) bool {
-	ip := net.ParseIP(host)
-	return host == "localhost" || ip != nil && ip.IsLoopback()
 }
 
 // run is main without the process: it returns the exit status.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, terminal bool) int {
 	start := time.Now()
 	o, err := parseFlags(args, getenv, start, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
 	if err != nil {
-		fmt.Fprintln(stderr, "reconcile:", text.Escape(err.Error()))
-		return 2
+		return opscmd.Exit(stderr, name, err, 2)
 	}
-	endpoint := "" // the AWS SDK's usual sources, or moto_server's for -local
+	endpoint := ""
 	if o.local {
 		endpoint = opscmd.LocalURL(o.motoPort)
 	}
 	awsCfg, err := opscmd.AWSConfig(ctx, endpoint)
 	if err != nil {
-		fmt.Fprintln(stderr, "reconcile: AWS configuration:", text.Escape(err.Error()))
-		return 1
+		return opscmd.Exit(stderr, name, fmt.Errorf("AWS configuration: %w", err), 1)
 	}
 	if o.env == "prod" && !o.yes {
 		fmt.Fprintln(stderr, "reconcile: ENV=prod without -yes: a dry run, nothing is stored (add -yes to store the missing tickets)")
@@ -191,8 +163,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		periskope.WithUserAgent("periskope-aws-reconcile"),
 	)
 	if err != nil {
-		fmt.Fprintln(stderr, "reconcile:", text.Escape(err.Error()))
-		return 2
+		return opscmd.Exit(stderr, name, err, 2)
 	}
 	db := dynamodb.NewFromConfig(awsCfg)
 	printer := &reconcile.Printer{Out: stdout, Status: stderr, Terminal: terminal, DryRun: o.run.DryRun}
@@ -205,8 +176,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintln(stderr, "reconcile: interrupted; run it again to continue")
 		return 130
 	case err != nil:
-		fmt.Fprintln(stderr, "reconcile: stopped early:", text.Escape(err.Error()))
-		return 1
+		return opscmd.Exit(stderr, name, fmt.Errorf("stopped early: %w", err), 1)
 	case counts.Failed > 0:
 		return 1
 	}

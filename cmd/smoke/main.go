@@ -10,7 +10,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -22,7 +21,6 @@ import (
 	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/ops/opscmd"
 	"github.com/periskope-connect/periskope-aws/internal/ops/smoke"
-	"github.com/periskope-connect/periskope-aws/internal/text"
 )
 
 func main() {
@@ -39,8 +37,7 @@ type options struct {
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
 	var o options
-	fs := flag.NewFlagSet("smoke", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := opscmd.Flags("smoke", stderr)
 	fs.StringVar(&o.stack, "stack", "", "deployed stack to check (periskope-bridge-<env>); AWS credentials and region from the environment")
 	fs.BoolVar(&o.local, "local", false, "check the local system of make run instead")
 	fs.StringVar(&o.apiURL, "api-url", opscmd.LocalURL(local.APIPort), "with -local: the local API")
@@ -60,16 +57,14 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	o, err := parseFlags(args, stderr)
 	if err != nil {
-		fmt.Fprintln(stderr, "smoke:", text.Escape(err.Error()))
-		return 2
+		return opscmd.Exit(stderr, "smoke", err, 2)
 	}
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
 
 	target, checker, err := setUp(ctx, o)
 	if err != nil {
-		fmt.Fprintln(stderr, "smoke:", text.Escape(err.Error()))
-		return 2
+		return opscmd.Exit(stderr, "smoke", err, 2)
 	}
 	report := checker.Run(ctx, target)
 	_, _ = report.WriteTo(stdout)

@@ -8,6 +8,9 @@ func IsAlnum(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' 
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
+// IsDigits reports whether s is one or more ASCII digits.
+func IsDigits(s string) bool { return s != "" && AllBytes(s, isDigit) }
+
 // AllBytes reports whether every byte of s satisfies ok; it is true for "".
 func AllBytes(s string, ok func(byte) bool) bool {
 	for i := 0; i < len(s); i++ {

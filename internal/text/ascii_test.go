@@ -32,6 +32,9 @@ func TestAll(t *testing.T) {
 		if got := text.AllBytes(tt.s, isDigit); got != tt.want {
 			t.Errorf("All(%q, IsDigit) = %v, want %v", tt.s, got, tt.want)
 		}
+		if got := text.IsDigits(tt.s); got != (tt.want && tt.s != "") {
+			t.Errorf("IsDigits(%q) = %v", tt.s, got)
+		}
 	}
 }
 

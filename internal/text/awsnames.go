@@ -1,21 +1,18 @@
 package text
 
-// The AWS resource names the functions read from their environment are
-// checked so that a typo fails the init with a clear message instead of
-// every request failing later.
+// The functions check the AWS names in their environment so that a typo
+// fails the init, not every request.
 
 import (
 	"errors"
 	"strings"
 )
 
-// MaxSecretIDLen bounds a secret name or ARN.
-const MaxSecretIDLen = 2048
+const maxSecretIDLen = 2048
 
-// Errors of the checks; the messages say what is accepted.
 var (
-	ErrTable    = errors.New("want a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -) or table ARN")
-	ErrSecretID = errors.New("want a Secrets Manager secret name or ARN (no spaces, at most 2048 characters)")
+	errTable    = errors.New("want a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -) or table ARN")
+	errSecretID = errors.New("want a Secrets Manager secret name or ARN (no spaces, at most 2048 characters)")
 )
 
 // CheckTable accepts a DynamoDB table name or table ARN.
@@ -23,14 +20,14 @@ func CheckTable(s string) error {
 	if isTableName(s) || isTableARN(s) {
 		return nil
 	}
-	return ErrTable
+	return errTable
 }
 
 // CheckSecretID accepts a secret name (letters, digits and /_+=.@-) or ARN
 // (which adds ':').
 func CheckSecretID(s string) error {
-	if s == "" || len(s) > MaxSecretIDLen || !AllBytes(s, isSecretIDByte) {
-		return ErrSecretID
+	if s == "" || len(s) > maxSecretIDLen || !AllBytes(s, isSecretIDByte) {
+		return errSecretID
 	}
 	return nil
 }
@@ -52,7 +49,7 @@ func isTableARN(s string) bool {
 	if parts[3] == "" || !AllBytes(parts[1], isPartitionByte) || !AllBytes(parts[3], isPartitionByte) {
 		return false
 	}
-	if len(parts[4]) != 12 || !AllBytes(parts[4], isDigit) {
+	if len(parts[4]) != 12 || !IsDigits(parts[4]) {
 		return false
 	}
 	name, ok := strings.CutPrefix(parts[5], "table/")

@@ -48,8 +48,8 @@ func TestCheckSecretID(t *testing.T) {
 		{"has space", false},
 		{"tab\there", false},
 		{"{\"api_key\":\"x\"}", false},
-		{strings.Repeat("a", MaxSecretIDLen), true},
-		{strings.Repeat("a", MaxSecretIDLen+1), false},
+		{strings.Repeat("a", maxSecretIDLen), true},
+		{strings.Repeat("a", maxSecretIDLen+1), false},
 	}
 	for _, tt := range tests {
 		if err := CheckSecretID(tt.in); (err == nil) != tt.ok {

@@ -8,28 +8,22 @@ import (
 
 // EnvVar is one variable to check.
 type EnvVar struct {
-	// Name is the variable's name (TICKETS_TABLE).
-	Name string
-	// Value is what was read, trimmed (see Getenv).
-	Value string
-	// Check reports a malformed value. Its message says what is accepted;
-	// it should not echo the value, which a mistyped variable may hold in
-	// place of a secret.
-	Check func(string) error
-	// Optional accepts an empty value (the variable is not set).
-	Optional bool
+	Name  string // TICKETS_TABLE
+	Value string // as Getenv read it
+	// Check reports a malformed value, saying what is accepted without
+	// echoing the value: a mistyped variable may hold a secret.
+	Check    func(string) error
+	Optional bool // an empty value is accepted
 }
 
-// Getenv returns the named variable read through getenv, without the white
-// space around it.
+// Getenv returns the named variable without the white space around it.
 func Getenv(getenv func(string) string, name string) string {
 	return strings.TrimSpace(getenv(name))
 }
 
-// CheckEnv returns nil when every variable is set (or Optional) and passes
-// its check, else the errors.Join of one error per variable at fault, each
-// wrapping errConfig and naming the variable: one failed deploy names every
-// variable to fix, not just the first.
+// CheckEnv joins one error per variable that is unset (and not Optional)
+// or fails its check, each wrapping errConfig and naming the variable: one
+// failed deploy names every variable to fix, not just the first.
 func CheckEnv(errConfig error, vars ...EnvVar) error {
 	var errs []error
 	for _, v := range vars {

@@ -2,6 +2,7 @@ package opscmd
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -26,5 +27,26 @@ func TestAWSConfigWantsARegion(t *testing.T) {
 	cfg, err := AWSConfig(context.Background(), LocalURL(local.MotoPort))
 	if err != nil || cfg.Region != local.Region || *cfg.BaseEndpoint != "http://127.0.0.1:5000" {
 		t.Errorf("local: region %q, endpoint %v, err %v", cfg.Region, cfg.BaseEndpoint, err)
+	}
+}
+
+// An error is one line on stderr, prefixed once and escaped; -h is no
+// error: the flag set has printed the usage.
+func TestExit(t *testing.T) {
+	var stderr strings.Builder
+	fs := Flags("cmd", &stderr)
+	fs.Bool("x", false, "the usage line")
+	if code := Exit(&stderr, "cmd", fs.Parse([]string{"-h"}), 2); code != 0 || !strings.Contains(stderr.String(), "the usage line") {
+		t.Errorf("-h: exit %d, stderr %q; want 0 and the usage", code, stderr.String())
+	}
+	stderr.Reset()
+	if code := Exit(&stderr, "cmd", errors.New("ticket \x1b]52;c;eA==\x07\nforged"), 3); code != 3 {
+		t.Errorf("exit %d, want 3", code)
+	}
+	if got, want := stderr.String(), `cmd: ticket \x1b]52;c;eA==\x07\nforged`+"\n"; got != want {
+		t.Errorf("stderr %q, want %q", got, want)
+	}
+	if code := Exit(&stderr, "cmd", nil, 2); code != 0 {
+		t.Errorf("no error: exit %d", code)
 	}
 }

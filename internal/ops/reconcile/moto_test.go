@@ -194,7 +194,7 @@ func TestMotoWebhookWinsTheRace(t *testing.T) {
 
 // A ticket of a 1,024-member group (about 450 KB of ticket info, over
 // DynamoDB's item limit) is stored by reconcile, compressed, and read back
-// byte for byte. Before, the store refused it as too large.
+// byte for byte.
 func TestMotoStoresALargeGroupTicket(t *testing.T) {
 	const table = "tickets"
 	_, db := motoserver.StartWithTable(t, table)

@@ -10,16 +10,14 @@ import (
 )
 
 // Printer is a Reporter for people: one line per ticket the table lacked
-// on Out, and the progress on Status, as a bar with an ETA redrawn at most
-// every 100ms when Terminal is set, else as a plain line at most every 5s
-// (a log or CI keeps every line). Like any Reporter it is not called
-// concurrently, so it needs no lock of its own.
+// on Out, and the progress on Status, as a bar redrawn at most every 100ms
+// when Terminal is set, else as a plain line at most every 5s (a log or CI
+// keeps every line). A Reporter is not called concurrently: no lock.
 type Printer struct {
 	Out      io.Writer
 	Status   io.Writer
 	Terminal bool
-	// DryRun labels the tickets to store "missing" rather than "stored".
-	DryRun bool
+	DryRun   bool
 
 	start   time.Time
 	last    time.Time
@@ -29,11 +27,10 @@ type Printer struct {
 	plain   Counts // the counts of the last plain line
 }
 
-// barWidth is the number of cells of the bar.
 const barWidth = 24
 
-// Ticket prints one line: the ticket's key, what happened, and why it
-// failed. Every field comes from Periskope and is escaped (text.Escape).
+// Ticket prints one line for r. Every field comes from Periskope and is
+// escaped.
 func (p *Printer) Ticket(r Result) {
 	if p.drawn {
 		fmt.Fprint(p.Status, "\r\x1b[K")
@@ -58,8 +55,7 @@ func (p *Printer) Ticket(r Result) {
 	}
 }
 
-// Progress shows c: the bar at most every 100ms, a plain line at most
-// every 5s.
+// Progress shows c.
 func (p *Printer) Progress(c Counts) {
 	now := time.Now()
 	if p.start.IsZero() {
@@ -77,8 +73,7 @@ func (p *Printer) Progress(c Counts) {
 	p.show()
 }
 
-// Finish shows the final progress (unless the last line did) and ends the
-// bar's line.
+// Finish shows the final progress unless the last line did.
 func (p *Printer) Finish() {
 	if !p.printed || !p.Terminal && p.counts == p.plain {
 		return
@@ -90,7 +85,6 @@ func (p *Printer) Finish() {
 	}
 }
 
-// show redraws the bar over the current line, or writes a plain line.
 func (p *Printer) show() {
 	c := p.counts
 	if !p.Terminal {
@@ -112,7 +106,6 @@ func (p *Printer) show() {
 	p.drawn = true
 }
 
-// countsText is the counts and the ETA, which either form of progress ends with.
 func (p *Printer) countsText(c Counts) string {
 	stored := "stored"
 	if p.DryRun {
@@ -120,14 +113,12 @@ func (p *Printer) countsText(c Counts) string {
 	}
 	s := fmt.Sprintf("seen %d · already stored %d · %s %d · failed %d", c.Seen, c.AlreadyStored, stored, c.Stored, c.Failed)
 	if done, left := c.Done(), c.Total-c.Done(); done > 0 && left > 0 && !p.start.IsZero() {
-		// extrapolated from the pace so far
 		s += " · ETA " + (time.Since(p.start) * time.Duration(left) / time.Duration(done)).Round(time.Second).String()
 	}
 	return s
 }
 
-// Summary is the closing line of a run: the counts, how long it took and
-// how many Periskope requests it made.
+// Summary is the closing line of a run.
 func Summary(c Counts, elapsed time.Duration, periskopeCalls int64, dryRun bool) string {
 	stored := "stored now"
 	if dryRun {

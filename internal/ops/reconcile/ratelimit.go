@@ -46,9 +46,8 @@ type Limiter struct {
 	inflight int       // requests started and not yet answered
 }
 
-// NewLimiter allows perSecond requests a second and pauses while at most
-// reserve requests remain. perSecond must be positive and finite, reserve
-// not negative (cmd/reconcile checks its flags).
+// NewLimiter allows perSecond requests a second (positive and finite) and
+// pauses while at most reserve requests remain.
 func NewLimiter(perSecond float64, reserve int) *Limiter {
 	return &Limiter{spacing: rate.NewLimiter(rate.Limit(perSecond), 1), reserve: reserve}
 }
@@ -67,13 +66,12 @@ func (l *Limiter) Wait(ctx context.Context) error {
 		if l.start() {
 			return nil
 		}
-		// the window is spent while this request waited its turn
+		// the window was spent while this request waited its turn
 	}
 }
 
-// start counts a request in flight if the window allows it: not paused,
-// and more than the reserve left once the requests in flight are answered.
-// Otherwise every request waits for the window's reset.
+// start counts a request in flight if more than the reserve is left once
+// the requests in flight are answered; otherwise all wait for the reset.
 func (l *Limiter) start() bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -131,10 +129,9 @@ func (l *Limiter) Observe(h http.Header) {
 type Transport struct {
 	Base    http.RoundTripper // nil means http.DefaultTransport
 	Limiter *Limiter
-	// RequestTimeout bounds one request from when its turn comes until its
-	// body is read (0 or less: the client's default AttemptTimeout, which it
-	// replaces: that one would also count the wait for the limiter, up to a
-	// whole rate-limit window).
+	// RequestTimeout bounds one request from its turn until its body is
+	// read (not positive: the client's AttemptTimeout, which would also
+	// count the wait for the limiter, up to a whole rate-limit window).
 	RequestTimeout time.Duration
 	sent           atomic.Int64
 }
@@ -152,7 +149,11 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err := t.Limiter.Wait(req.Context()); err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(req.Context(), requestTimeout(t.RequestTimeout))
+	timeout := t.RequestTimeout
+	if timeout <= 0 {
+		timeout = periskope.DefaultRetryPolicy.AttemptTimeout
+	}
+	ctx, cancel := context.WithTimeout(req.Context(), timeout)
 	req = req.WithContext(ctx)
 	t.sent.Add(1)
 	resp, err := cmp.Or(t.Base, http.DefaultTransport).RoundTrip(req)
@@ -180,12 +181,3 @@ func (b *cancelOnClose) Close() error {
 
 // Requests returns how many requests were sent.
 func (t *Transport) Requests() int64 { return t.sent.Load() }
-
-// requestTimeout is d, or the client's attempt timeout when d is not
-// positive.
-func requestTimeout(d time.Duration) time.Duration {
-	if d <= 0 {
-		return periskope.DefaultRetryPolicy.AttemptTimeout
-	}
-	return d
-}

@@ -23,13 +23,13 @@ import (
 )
 
 // Errors of Run. A ticket that fails is no error of Run: Counts.Failed
-// counts it and Reporter.Ticket reports it.
+// counts it.
 var (
 	ErrList   = errors.New("listing Periskope's tickets failed")
 	ErrLookup = errors.New("reading the tickets table failed")
-	ErrNoKey  = errors.New("ticket has no org_id or ticket_id") // so no key in the table
+	ErrNoKey  = errors.New("ticket has no org_id or ticket_id")
 	// ErrNoProgress: a full page listed only tickets listed before (an
-	// offset ignored); the tickets past it were not read.
+	// offset ignored).
 	ErrNoProgress   = errors.New("Periskope listed no ticket not seen before; the list was not read to its end")
 	ErrTooManyPages = errors.New("stopped at the most pages a run reads") // Config.MaxPages
 )
@@ -47,8 +47,8 @@ type Lookup interface {
 	Stored(ctx context.Context, refs []ticketstore.TicketRef) (map[ticketstore.TicketRef]bool, error)
 }
 
-// Store stores a ticket unless it is stored already (then it returns
-// ticketstore.ErrDuplicate); *ticketstore.Store implements it.
+// Store stores a ticket unless it is stored already
+// (ticketstore.ErrDuplicate); *ticketstore.Store implements it.
 type Store interface {
 	Put(ctx context.Context, t *ticketstore.Ticket) error
 }
@@ -56,18 +56,16 @@ type Store interface {
 // Counts is a run's progress.
 type Counts struct {
 	Seen          int // distinct tickets listed (and not older than Since)
-	AlreadyStored int // in the table before this run stored them, or stored by the webhook meanwhile
+	AlreadyStored int // in the table already, or stored by the webhook meanwhile
 	Stored        int // stored by this run (with DryRun: would be stored)
 	Failed        int // missing and could not be stored
-	// Total is Periskope's count of tickets from the first page, 0 when it
-	// gave none or Since is set; an estimate for the progress bar.
-	Total int
+	Total         int // Periskope's count, for the progress bar; 0 when unknown or Since is set
 }
 
 // Done is the number of seen tickets whose fate is known.
 func (c Counts) Done() int { return c.AlreadyStored + c.Stored + c.Failed }
 
-// Outcome is what became of one missing ticket, as Printer prints it.
+// Outcome is what became of one missing ticket.
 type Outcome string
 
 const (
@@ -80,14 +78,14 @@ const (
 // Result is the outcome for one ticket the table lacked.
 type Result struct {
 	Ref       ticketstore.TicketRef
-	CreatedAt string // as Periskope listed it
+	CreatedAt string
 	Subject   string
 	Outcome   Outcome
 	Err       error // with OutcomeFailed
 }
 
-// Reporter is told of progress as it happens. Its methods are called from
-// several goroutines, never at once.
+// Reporter is told of progress. Its methods are called from several
+// goroutines, never at once.
 type Reporter interface {
 	Progress(c Counts)
 	Ticket(r Result)
@@ -95,24 +93,18 @@ type Reporter interface {
 
 // Config tunes a run. Zero fields take the defaults.
 type Config struct {
-	// Since skips tickets created before it (zero: none). Periskope's list
-	// has no date filter and no promised order, so every page is still read.
-	Since time.Time
-	// DryRun reports the missing tickets without reading or storing them.
-	DryRun bool
-	// Concurrency bounds the missing tickets read and stored at once
-	// (default 4); the client's rate limiter still spaces the calls, so this
-	// only overlaps latencies.
+	// Since skips tickets created before it. Periskope's list has no date
+	// filter and no promised order, so every page is still read.
+	Since  time.Time
+	DryRun bool // report the missing tickets without reading or storing them
+	// Concurrency bounds the missing tickets read and stored at once; the
+	// rate limiter still spaces the calls, so this only overlaps latencies.
 	Concurrency int
 	// PageSize is the limit of each GET /tickets (default and most
-	// ticketstore.MaxBatchKeys, so that one page is one BatchGetItem).
+	// ticketstore.MaxBatchKeys: one page is one BatchGetItem).
 	PageSize int
-	// MaxPages bounds the GET /tickets of a run (default 10,000: a million
-	// tickets at the default page size).
-	MaxPages int
-	// Now is the clock of received_at (default time.Now).
-	Now func() time.Time
-	// Reporter receives progress; nil for none.
+	MaxPages int              // GET /tickets per run; default 10,000: a million tickets
+	Now      func() time.Time // the clock of received_at
 	Reporter Reporter
 }
 
@@ -124,7 +116,6 @@ type nopReporter struct{}
 func (nopReporter) Progress(Counts) {}
 func (nopReporter) Ticket(Result)   {}
 
-// run is the state of one Run.
 type run struct {
 	api    Periskope
 	lookup Lookup
@@ -143,10 +134,9 @@ type listedKey struct {
 	sentOrgID, sentTicketID string
 }
 
-// Run reconciles once, reading api and the table through lookup and
-// writing through store, and returns the final counts. It stops early with
-// ErrList or ErrLookup (wrapped) when Periskope or DynamoDB fails beyond
-// their clients' retries, or with ctx's error; running again continues.
+// Run reconciles once and returns the final counts. It stops early with
+// ErrList or ErrLookup when Periskope or DynamoDB fails beyond their
+// clients' retries, or with ctx's error; running again continues.
 func Run(ctx context.Context, api Periskope, lookup Lookup, store Store, cfg Config) (Counts, error) {
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = DefaultConcurrency
@@ -185,7 +175,6 @@ func Run(ctx context.Context, api Periskope, lookup Lookup, store Store, cfg Con
 	return ru.counts, err
 }
 
-// page lists every page and queues the missing tickets.
 func (ru *run) page(ctx context.Context, work chan<- Result) error {
 	offset := 0
 	for range ru.cfg.MaxPages {
@@ -209,7 +198,7 @@ func (ru *run) page(ctx context.Context, work chan<- Result) error {
 		// not the total, so only a short page ends the list.
 		switch {
 		case len(list.Tickets) < ru.cfg.PageSize:
-			return nil // a short page is the last
+			return nil
 		case unseen == 0:
 			return fmt.Errorf("%w (offset %d)", ErrNoProgress, offset)
 		}
@@ -241,7 +230,7 @@ func (ru *run) pick(tickets []periskope.Ticket) (fresh []periskope.Ticket, unsee
 	return fresh, unseen
 }
 
-// check asks the table about one page of tickets and queues the missing.
+// check queues the tickets of a page the table lacks.
 func (ru *run) check(ctx context.Context, tickets []periskope.Ticket, work chan<- Result) error {
 	var refs []ticketstore.TicketRef
 	for _, t := range tickets {
@@ -281,8 +270,6 @@ func (ru *run) check(ctx context.Context, tickets []periskope.Ticket, work chan<
 	return nil
 }
 
-// storeMissing reads the ticket info of m and stores it; nil means stored
-// (or, with DryRun, that it would be).
 func (ru *run) storeMissing(ctx context.Context, m Result) error {
 	if ru.cfg.DryRun {
 		return nil
@@ -301,8 +288,7 @@ func (ru *run) storeMissing(ctx context.Context, m Result) error {
 	return ru.store.Put(ctx, t)
 }
 
-// finish counts and reports the fate of a ticket the table lacked: err is
-// nil, ticketstore.ErrDuplicate or why it failed.
+// finish counts and reports a ticket the table lacked.
 func (ru *run) finish(res Result, err error) {
 	ru.mu.Lock()
 	switch {
@@ -312,7 +298,7 @@ func (ru *run) finish(res Result, err error) {
 	case err == nil:
 		ru.counts.Stored++
 		res.Outcome = OutcomeStored
-	case errors.Is(err, ticketstore.ErrDuplicate): // the webhook won the race
+	case errors.Is(err, ticketstore.ErrDuplicate):
 		ru.counts.AlreadyStored++
 		res.Outcome = OutcomeDuplicate
 	default:

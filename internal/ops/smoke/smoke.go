@@ -1,7 +1,6 @@
 // Package smoke checks a running Periskope bridge, deployed or local, from
 // the outside and without creating a ticket: each of the four requests
-// Run sends is one the product must refuse or ignore. cmd/smoke (make
-// smoke) wires it to AWS or to the local system.
+// Run sends is one the product must refuse or ignore.
 package smoke
 
 import (
@@ -25,30 +24,26 @@ import (
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
 
-// Errors a check or the target lookup wraps.
 var (
-	ErrRequest       = errors.New("no answer")
-	ErrSign          = errors.New("cannot sign the request") // no AWS credentials?
-	ErrNoSigner      = errors.New("no SigV4 signer configured")
-	ErrMissingOutput = errors.New("stack output missing")
-	ErrSigningKey    = errors.New("no webhook signing key")
+	errRequest       = errors.New("no answer")
+	errSign          = errors.New("cannot sign the request")
+	errNoSigner      = errors.New("no SigV4 signer configured")
+	errMissingOutput = errors.New("stack output missing")
+	errSigningKey    = errors.New("no webhook signing key")
 )
 
 // Target is the system under check.
 type Target struct {
-	Name                   string // what the report says is checked ("periskope-bridge-dev")
+	Name                   string // "periskope-bridge-dev"
 	TicketsURL, WebhookURL string
 	SigningKey             string // the current webhook signing key
-	// IAM is true where POST /tickets requires SigV4 (AWS); the local
-	// gateway lets every request through, so the unsigned check is skipped.
-	IAM bool
+	IAM                    bool   // POST /tickets requires SigV4 (false: the local gateway)
 }
 
-// Checker runs the checks. It signs POST /tickets as an IAM-authorized
-// caller of API Gateway must: SigV4 for service execute-api, with the SDK's
-// signer.
+// Checker runs the checks, signing POST /tickets with SigV4 as an
+// IAM-authorized caller of API Gateway must.
 type Checker struct {
-	Credentials aws.CredentialsProvider // nil: the signed check fails with ErrNoSigner
+	Credentials aws.CredentialsProvider // nil: the signed check fails
 	Region      string
 	Now         func() time.Time // the signing time; nil: time.Now
 }
@@ -70,9 +65,7 @@ type Result struct {
 	Check   string
 	Want    string
 	Verdict Verdict
-	// Saw is the answer (status and body) or why there was none; for a
-	// skipped check, why it was skipped.
-	Saw string
+	Saw     string // status and body, or why there was none or the check was skipped
 }
 
 // Report is every check's result, in order.
@@ -88,8 +81,8 @@ func (r Report) OK() bool {
 }
 
 // WriteTo prints the report, one line per check, then the totals. What
-// the target answered is escaped (text.Escape): a body cannot drive the
-// operator's terminal.
+// the target answered is escaped: a body cannot drive the operator's
+// terminal.
 func (r Report) WriteTo(w io.Writer) (int64, error) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "smoke: %s\n", text.Escape(r.Target))
@@ -104,16 +97,14 @@ func (r Report) WriteTo(w io.Writer) (int64, error) {
 }
 
 const (
-	// unknownEvent is one the product acknowledges and ignores.
-	unknownEvent = "smoke.check"
+	unknownEvent = "smoke.check" // the product acknowledges and ignores it
 	webhookBody  = `{"event":"` + unknownEvent + `","org_id":"smoke","previous_attributes":{},"timestamp":"2026-01-01T00:00:00+00:00","data":{}}`
 	// invalidTicket lacks the required subject: create-ticket refuses it
 	// before it calls Periskope.
 	invalidTicket = `{"chat_id":"919876543210@c.us"}`
-	maxShown      = 300 // bounds the body quoted in a result
+	maxShown      = 300
 )
 
-// check is one request and the answer it wants.
 type check struct {
 	name, want string
 	iamOnly    bool // skipped where there is no IAM authorization
@@ -148,10 +139,9 @@ func (c *Checker) Run(ctx context.Context, t Target) Report {
 	return report
 }
 
-// sign adds the SigV4 headers to req, whose body is body.
 func (c *Checker) sign(ctx context.Context, req *http.Request, body []byte) error {
 	if c.Credentials == nil {
-		return ErrNoSigner
+		return errNoSigner
 	}
 	creds, err := c.Credentials.Retrieve(ctx)
 	if err != nil {
@@ -191,27 +181,26 @@ func (ch check) run(ctx context.Context) Result {
 func post(ctx context.Context, url string, body []byte, sign func(context.Context, *http.Request, []byte) error) (int, []byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
-		return 0, nil, fmt.Errorf("%w: %v", ErrRequest, err)
+		return 0, nil, fmt.Errorf("%w: %v", errRequest, err)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	if sign != nil {
 		if err := sign(ctx, req, body); err != nil {
-			return 0, nil, fmt.Errorf("%w: %v", ErrSign, err)
+			return 0, nil, fmt.Errorf("%w: %v", errSign, err)
 		}
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return 0, nil, fmt.Errorf("%w: %v", ErrRequest, err)
+		return 0, nil, fmt.Errorf("%w: %v", errRequest, err)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	if err != nil {
-		return 0, nil, fmt.Errorf("%w: reading the body: %v", ErrRequest, err)
+		return 0, nil, fmt.Errorf("%w: reading the body: %v", errRequest, err)
 	}
 	return resp.StatusCode, b, nil
 }
 
-// namesSubject wants the product's error body naming the field subject.
 func namesSubject(body []byte) string {
 	var e struct{ Error struct{ Code, Field string } } // encoding/json matches the names in any case
 	if err := json.Unmarshal(body, &e); err != nil || e.Error.Code == "" {
@@ -231,7 +220,7 @@ func ignored(body []byte) string {
 	return ""
 }
 
-// shown is a body as a result quotes it: on one line, bounded.
+// shown is body on one line, bounded.
 func shown(body []byte) string {
 	s := strings.Join(strings.Fields(string(body)), " ")
 	if s == "" {

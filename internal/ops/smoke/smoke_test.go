@@ -189,7 +189,7 @@ func TestRunWithoutAnswers(t *testing.T) {
 			t.Errorf("%s: %s, want FAIL", r.Check, r.Verdict)
 		}
 	}
-	if saw := report.Results[1].Saw; !strings.Contains(saw, ErrSign.Error()) || !strings.Contains(saw, ErrNoSigner.Error()) {
+	if saw := report.Results[1].Saw; !strings.Contains(saw, errSign.Error()) || !strings.Contains(saw, errNoSigner.Error()) {
 		t.Errorf("signed check without a signer saw %q", saw)
 	}
 }
@@ -223,9 +223,9 @@ func (f fakeSecrets) GetSecretValue(_ context.Context, in *secretsmanager.GetSec
 func TestDeployed(t *testing.T) {
 	baseline := func() (map[string]string, fakeSecrets) {
 		return map[string]string{
-				OutputTicketsURL:    "https://api.example/dev/tickets",
-				OutputWebhookURL:    "https://api.example/dev/webhooks/periskope",
-				OutputSigningKeyARN: "arn:signing",
+				outputTicketsURL:    "https://api.example/dev/tickets",
+				outputWebhookURL:    "https://api.example/dev/webhooks/periskope",
+				outputSigningKeyARN: "arn:signing",
 				"TicketsTableName":  "t",
 			}, fakeSecrets{
 				"arn:signing": `{"signing_keys": ["current", "previous"]}`,
@@ -236,7 +236,7 @@ func TestDeployed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Target{Name: "periskope-bridge-dev", TicketsURL: out[OutputTicketsURL], WebhookURL: out[OutputWebhookURL], SigningKey: "current", IAM: true}
+	want := Target{Name: "periskope-bridge-dev", TicketsURL: out[outputTicketsURL], WebhookURL: out[outputWebhookURL], SigningKey: "current", IAM: true}
 	if got != want {
 		t.Errorf("Deployed = %+v, want %+v", got, want)
 	}
@@ -246,11 +246,11 @@ func TestDeployed(t *testing.T) {
 		mutate func(map[string]string, fakeSecrets) error // returns the outputs error
 		want   error
 	}{
-		{"no tickets URL", func(o map[string]string, _ fakeSecrets) error { delete(o, OutputTicketsURL); return nil }, ErrMissingOutput},
-		{"no webhook URL", func(o map[string]string, _ fakeSecrets) error { delete(o, OutputWebhookURL); return nil }, ErrMissingOutput},
-		{"no secret output", func(o map[string]string, _ fakeSecrets) error { delete(o, OutputSigningKeyARN); return nil }, ErrMissingOutput},
-		{"secret without value", func(_ map[string]string, s fakeSecrets) error { delete(s, "arn:signing"); return nil }, ErrSigningKey},
-		{"secret blank", func(_ map[string]string, s fakeSecrets) error { s["arn:signing"] = "  "; return nil }, ErrSigningKey},
+		{"no tickets URL", func(o map[string]string, _ fakeSecrets) error { delete(o, outputTicketsURL); return nil }, errMissingOutput},
+		{"no webhook URL", func(o map[string]string, _ fakeSecrets) error { delete(o, outputWebhookURL); return nil }, errMissingOutput},
+		{"no secret output", func(o map[string]string, _ fakeSecrets) error { delete(o, outputSigningKeyARN); return nil }, errMissingOutput},
+		{"secret without value", func(_ map[string]string, s fakeSecrets) error { delete(s, "arn:signing"); return nil }, errSigningKey},
+		{"secret blank", func(_ map[string]string, s fakeSecrets) error { s["arn:signing"] = "  "; return nil }, errSigningKey},
 		{"no stack", func(map[string]string, fakeSecrets) error { return errStackMissing }, errStackMissing},
 	}
 	for _, tt := range tests {
@@ -277,8 +277,8 @@ func TestLocal(t *testing.T) {
 	if got != want {
 		t.Errorf("Local = %+v, want %+v", got, want)
 	}
-	if _, err := Local(context.Background(), "http://127.0.0.1:3000", "local/signing", fakeSecrets{}); !errors.Is(err, ErrSigningKey) {
-		t.Errorf("no secret: err = %v, want ErrSigningKey", err)
+	if _, err := Local(context.Background(), "http://127.0.0.1:3000", "local/signing", fakeSecrets{}); !errors.Is(err, errSigningKey) {
+		t.Errorf("no secret: err = %v, want errSigningKey", err)
 	}
 }
 

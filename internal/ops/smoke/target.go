@@ -14,13 +14,13 @@ import (
 
 // The outputs of template.yaml the checks read.
 const (
-	OutputTicketsURL    = "CreateTicketUrl"
-	OutputWebhookURL    = "WebhookUrl"
-	OutputSigningKeyARN = "SigningKeySecretArn"
+	outputTicketsURL    = "CreateTicketUrl"
+	outputWebhookURL    = "WebhookUrl"
+	outputSigningKeyARN = "SigningKeySecretArn"
 )
 
 // Stacks is the CloudFormation call Deployed makes; *cloudformation.Client
-// implements it, as *secretsmanager.Client implements secretcache.Getter.
+// implements it.
 type Stacks interface {
 	DescribeStacks(ctx context.Context, in *cloudformation.DescribeStacksInput, optFns ...func(*cloudformation.Options)) (*cloudformation.DescribeStacksOutput, error)
 }
@@ -39,21 +39,20 @@ func Deployed(ctx context.Context, stack string, stacks Stacks, secrets secretca
 	for _, o := range described.Stacks[0].Outputs {
 		out[aws.ToString(o.OutputKey)] = aws.ToString(o.OutputValue)
 	}
-	for _, key := range []string{OutputTicketsURL, OutputWebhookURL, OutputSigningKeyARN} {
+	for _, key := range []string{outputTicketsURL, outputWebhookURL, outputSigningKeyARN} {
 		if out[key] == "" {
-			return Target{}, fmt.Errorf("%w: stack %s has no output %s", ErrMissingOutput, stack, key)
+			return Target{}, fmt.Errorf("%w: stack %s has no output %s", errMissingOutput, stack, key)
 		}
 	}
-	key, err := signingKey(ctx, secrets, out[OutputSigningKeyARN])
+	key, err := signingKey(ctx, secrets, out[outputSigningKeyARN])
 	if err != nil {
 		return Target{}, fmt.Errorf("%w (a new stack's secret has no value until you set it as docs/deploy.md's \"Set the secrets\" says)", err)
 	}
-	return Target{Name: stack, TicketsURL: out[OutputTicketsURL], WebhookURL: out[OutputWebhookURL], SigningKey: key, IAM: true}, nil
+	return Target{Name: stack, TicketsURL: out[outputTicketsURL], WebhookURL: out[outputWebhookURL], SigningKey: key, IAM: true}, nil
 }
 
-// Local builds the Target of the local system (make run): apiURL is its
-// gateway, and the signing key is read from the local secret, as the
-// webhook function reads it.
+// Local builds the Target of the local system (make run) whose gateway is
+// apiURL.
 func Local(ctx context.Context, apiURL, signingKeySecret string, secrets secretcache.Getter) (Target, error) {
 	key, err := signingKey(ctx, secrets, signingKeySecret)
 	if err != nil {
@@ -63,16 +62,16 @@ func Local(ctx context.Context, apiURL, signingKeySecret string, secrets secretc
 	return Target{Name: "the local system at " + base, TicketsURL: base + "/tickets", WebhookURL: base + "/webhooks/periskope", SigningKey: key}, nil
 }
 
-// signingKey reads the secret the webhook function verifies with and
-// returns its current key (the first, while rotating).
+// signingKey returns the current key (the first, while rotating) of the
+// secret the webhook verifies with.
 func signingKey(ctx context.Context, secrets secretcache.Getter, id string) (string, error) {
 	raw, err := secrets.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(id)})
 	if err != nil {
-		return "", fmt.Errorf("%w: reading secret %s: %v", ErrSigningKey, id, err)
+		return "", fmt.Errorf("%w: reading secret %s: %v", errSigningKey, id, err)
 	}
 	keys, err := secretcache.ParseSigningKeys(aws.ToString(raw.SecretString))
 	if err != nil {
-		return "", fmt.Errorf("%w: secret %s: %v", ErrSigningKey, id, err)
+		return "", fmt.Errorf("%w: secret %s: %v", errSigningKey, id, err)
 	}
 	return keys[0], nil
 }

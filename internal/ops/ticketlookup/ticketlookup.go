@@ -1,7 +1,6 @@
 // Package ticketlookup answers an operator's two questions about the
 // tickets table, "did ticket X arrive?" and "what came from this chat?",
-// for `make ticket` and `make tickets` (cmd/lookup), through a DynamoDB
-// client: a deployed table and the local moto alike.
+// for `make ticket` and `make tickets` (cmd/lookup).
 package ticketlookup
 
 import (
@@ -48,9 +47,9 @@ type Lookup struct {
 // New returns a Lookup of table through db.
 func New(db DB, table string) *Lookup { return &Lookup{db: db, table: table} }
 
-// Ticket returns the stored item of the ticket ticketID of org orgID
-// (key TICKET#<org>#<ticket>), or ErrNotFound. The read is consistent: a
-// delivery acknowledged a moment ago is there.
+// Ticket returns the stored item of ticket ticketID of org orgID, or
+// ErrNotFound. The read is consistent: a delivery acknowledged a moment ago
+// is there.
 func (l *Lookup) Ticket(ctx context.Context, orgID, ticketID string) (Item, error) {
 	switch {
 	case strings.TrimSpace(orgID) == "" || strings.TrimSpace(ticketID) == "":
@@ -75,8 +74,7 @@ func (l *Lookup) Ticket(ctx context.Context, orgID, ticketID string) (Item, erro
 }
 
 // ChatTickets returns up to limit (<= 0: all) tickets of chat, newest
-// first, through ticketstore.IndexByChat. Bare digits get "@c.us", as
-// Periskope writes a person's chat.
+// first. Bare digits get "@c.us", as Periskope writes a person's chat.
 func (l *Lookup) ChatTickets(ctx context.Context, chat string, limit int) ([]Item, error) {
 	chat = periskope.NormalizeChatID(chat)
 	switch {
@@ -112,10 +110,9 @@ func (l *Lookup) ChatTickets(ctx context.Context, chat string, limit int) ([]Ite
 	}
 }
 
-// Org returns the org of the first ticket item a scan of the table meets,
-// for a lookup by ticket id alone: a stack serves one Periskope org, so its
-// tickets all carry the same one. It reads keys only and stops at the first
-// ticket; ErrNoTickets when there is none.
+// Org returns the org of the first ticket a scan of the table meets, for a
+// lookup by ticket id alone: a stack serves one Periskope org. It reads
+// keys only and stops at the first ticket; ErrNoTickets when there is none.
 func (l *Lookup) Org(ctx context.Context) (string, error) {
 	pages := dynamodb.NewScanPaginator(l.db, &dynamodb.ScanInput{
 		TableName:                 aws.String(l.table),
@@ -141,9 +138,8 @@ func (l *Lookup) Org(ctx context.Context) (string, error) {
 }
 
 // WriteJSON writes item as plain JSON (sets as lists, binary as base64)
-// with its data, however stored (ticketstore.DataOf), as "data", embedded
-// when it is JSON. Each line is escaped (text.Escape), which leaves JSON
-// valid: the controls JSON's encoder keeps become \u escapes.
+// with its data, however stored, as "data", embedded when it is JSON. Each
+// line is escaped (text.Escape), which leaves JSON valid.
 func WriteJSON(w io.Writer, item Item) error {
 	plain := make(map[string]any, len(item))
 	for name, v := range item {
@@ -151,9 +147,10 @@ func WriteJSON(w io.Writer, item Item) error {
 	}
 	if data, err := ticketstore.DataOf(item); err == nil {
 		delete(plain, "data_gz")
-		plain["data"] = strings.ToValidUTF8(string(data), "\uFFFD")
+		valid := strings.ToValidUTF8(string(data), "\uFFFD")
+		plain["data"] = valid
 		if json.Valid(data) {
-			plain["data"] = json.RawMessage(strings.ToValidUTF8(string(data), "\uFFFD"))
+			plain["data"] = json.RawMessage(valid)
 		}
 	}
 	b, err := json.MarshalIndent(plain, "", "  ")
@@ -168,12 +165,11 @@ func WriteJSON(w io.Writer, item Item) error {
 	return err
 }
 
-// summaryColumns are the attributes WriteSummary prints, one column each.
 var summaryColumns = []string{"created_at", "ticket_id", "org_id", "status", "priority", "subject"}
 
-// WriteSummary prints items as a table, one ticket a line, in the order
-// given. Cells are escaped (text.Escape): a subject can neither forge a row
-// or a column nor send the terminal an escape sequence.
+// WriteSummary prints items as a table, one ticket a line. Cells are
+// escaped (text.Escape): a subject can neither forge a row or a column nor
+// send the terminal an escape sequence.
 func WriteSummary(w io.Writer, items []Item) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, strings.Join(summaryColumns, "\t"))

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -179,6 +180,25 @@ func TestJSONEscapes(t *testing.T) {
 	}
 	if back.Subject != subject || back.Data.Ticket.Subject != "x\u009b\u2066y" {
 		t.Errorf("decoded %+v, want the stored text", back)
+	}
+}
+
+// Data that is JSON but not UTF-8 is embedded with U+FFFD in place of the
+// bad bytes; data that is not JSON becomes a string: the output stays JSON.
+func TestJSONDataNotUTF8(t *testing.T) {
+	for stored, want := range map[string]string{"{\"a\":\"x\xffy\"}": `{"a":"x\ufffdy"}`, "not json \xff": `"not json \ufffd"`} {
+		b, err := writtenJSON(ticketlookup.Item{"data": s(stored)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back struct{ Data json.RawMessage }
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Fatalf("%q: %v: %s", stored, err, b)
+		}
+		var got, wanted any
+		if json.Unmarshal(back.Data, &got) != nil || json.Unmarshal([]byte(want), &wanted) != nil || !reflect.DeepEqual(got, wanted) {
+			t.Errorf("data %q printed as %s, want %s", stored, back.Data, want)
+		}
 	}
 }
 
