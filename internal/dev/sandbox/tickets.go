@@ -101,13 +101,9 @@ func (s *Sandbox) getTicket(r *http.Request, _ []byte) (any, *apiError) {
 }
 
 func (s *Sandbox) listTickets(r *http.Request, _ []byte) (any, *apiError) {
-	offset, limit := 0, 50
-	if v := r.URL.Query().Get("offset"); v != "" {
-		offset, _ = strconv.Atoi(v) // the spec has checked it
-	}
-	if v := r.URL.Query().Get("limit"); v != "" {
-		limit, _ = strconv.Atoi(v)
-	}
+	q := r.URL.Query() // the spec has checked both numbers
+	offset, _ := strconv.Atoi(q.Get("offset"))
+	limit, _ := strconv.Atoi(cmp.Or(q.Get("limit"), "50"))
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	items := []any{}
@@ -185,7 +181,6 @@ func (s *Sandbox) listItem(t *ticket) map[string]any {
 	}
 }
 
-// orNull is s, or JSON null for "".
 func orNull(s string) any {
 	if s == "" {
 		return nil

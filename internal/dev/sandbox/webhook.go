@@ -58,7 +58,6 @@ func (s *Sandbox) finishDelivery(ok, dropped bool) {
 	})
 }
 
-// deliverWithRetries tries at most maxAttempts times.
 func (s *Sandbox) deliverWithRetries(url string, body []byte, signature string, maxAttempts int) bool {
 	delay := s.cfg.Delivery.BaseDelay
 	for attempt := 1; ; attempt++ {
