@@ -58,7 +58,7 @@ func (s *Sandbox) createTicket(_ *http.Request, body []byte) (any, *apiError) {
 	info := s.info(t)
 	s.mu.Unlock()
 
-	s.deliver(periskope.EventTicketCreated, info)
+	s.deliver(info)
 	return info, nil
 }
 
@@ -75,15 +75,16 @@ func checkCreate(req createRequest) (int, *apiError) {
 	if err != nil || p < 1 || p > 4 {
 		return 0, badRequest("priority %q must be one of 1, 2, 3, 4", req.Priority)
 	}
-	switch req.Status {
-	case "", periskope.StatusOpen, periskope.StatusInProgress, periskope.StatusClosed, periskope.StatusArchived:
-	default:
+	if !slices.Contains([]string{"", periskope.StatusOpen, periskope.StatusInProgress, periskope.StatusClosed, periskope.StatusArchived}, req.Status) {
 		return 0, badRequest("status %q must be one of open, inprogress, closed, archived", req.Status)
 	}
 	if _, err := mail.ParseAddress(req.Assignee); err != nil && req.Assignee != "" {
 		return 0, badRequest("assignee %q must be the email of a user of the organisation", req.Assignee)
 	}
-	if !isDueDate(req.DueDate) && req.DueDate != "" {
+	// Create-ticket forwards a due date as a date or an RFC 3339 time.
+	_, dateErr := time.Parse(time.DateOnly, req.DueDate)
+	_, timeErr := time.Parse(time.RFC3339, req.DueDate)
+	if dateErr != nil && timeErr != nil && req.DueDate != "" {
 		return 0, badRequest("due_date %q must be a date (e.g. 2025-04-20)", req.DueDate)
 	}
 	return p, nil
@@ -189,11 +190,3 @@ func orNull(s string) any {
 }
 
 func format(t time.Time) string { return t.UTC().Format(timestampLayout) }
-
-// isDueDate reports whether s is a due date as create-ticket forwards one:
-// a date or an RFC 3339 time.
-func isDueDate(s string) bool {
-	_, dateErr := time.Parse(time.DateOnly, s)
-	_, timeErr := time.Parse(time.RFC3339, s)
-	return dateErr == nil || timeErr == nil
-}
