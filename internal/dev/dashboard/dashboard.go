@@ -71,8 +71,7 @@ type Widget struct {
 
 // Dashboard is the whole definition.
 type Dashboard struct {
-	// Name is the dashboard name as a Fn::Sub string; it includes the stage.
-	Name    string
+	Name    string // a Fn::Sub string that includes the stage
 	Widgets []Widget
 }
 

@@ -32,17 +32,13 @@ const DefaultRateLimit = 10
 // Config configures a Sandbox. Zero fields take the defaults. It accepts
 // the bearer key local.APIKey and signs webhooks with local.SigningKey.
 type Config struct {
-	// WebhookURL receives ticket.created deliveries; empty sends none.
-	WebhookURL string
+	WebhookURL string // receives ticket.created deliveries; empty sends none
 	// Delivery bounds the webhook retries (default: 5 attempts, backoffs
 	// 250ms, 500ms, 1s, 2s).
-	Delivery DeliveryPolicy
-	// OrgPhone is the local organisation's number (default local.Phone).
-	OrgPhone string
-	// Log receives one line per request and per delivery; nil for none.
-	Log io.Writer
-	// HTTPClient sends the webhooks (default: a client with a 10s timeout).
-	HTTPClient *http.Client
+	Delivery   DeliveryPolicy
+	OrgPhone   string       // the local organisation's number (default local.Phone)
+	Log        io.Writer    // one line per request and per delivery; nil for none
+	HTTPClient *http.Client // sends the webhooks (default: a client with a 10s timeout)
 }
 
 // DeliveryPolicy bounds webhook delivery attempts.
