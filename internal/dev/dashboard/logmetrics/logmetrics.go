@@ -69,9 +69,8 @@ func (d *Data) Read(r io.Reader) error {
 	return sc.Err()
 }
 
-// EMF is a line in CloudWatch's embedded metric format: the metric
-// directives of its "_aws" member, and all its members, where the
-// dimension values and the metric values are.
+// EMF is a line in CloudWatch's embedded metric format: its "_aws" metric
+// directives, and all its members (the dimension and metric values).
 type EMF struct {
 	Directives []Directive
 	Members    map[string]any
