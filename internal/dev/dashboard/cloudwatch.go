@@ -17,9 +17,6 @@ const (
 // ErrNoMarkers is returned by Splice when the template lacks the markers.
 var ErrNoMarkers = errors.New("dashboard: template.yaml has no '" + strings.TrimSpace(BeginMarker) + "' ... '" + strings.TrimSpace(EndMarker) + "' block")
 
-// period is the granularity of every graph, the alarms' Period.
-const period = 300
-
 // Splice returns template with the generated block replaced by d's.
 func Splice(template []byte, d *Dashboard) ([]byte, error) {
 	before, block, begun := strings.Cut(string(template), BeginMarker)
@@ -79,7 +76,7 @@ func widgetJSON(w Widget, x, y int) map[string]any {
 		}
 		out["type"] = "metric"
 		out["properties"] = map[string]any{"title": sub(w.Title), "region": "${AWS::Region}", "view": "timeSeries",
-			"stacked": false, "period": period, "metrics": metrics}
+			"stacked": false, "period": 300, "metrics": metrics} // the alarms' Period
 	}
 	return out
 }
