@@ -1,8 +1,7 @@
-// Command dashboard writes the stack's CloudWatch dashboard into
-// template.yaml. The definition lives in internal/dev/dashboard; this file
-// only wires it.
+// Command dashboard writes the stack's CloudWatch dashboard, defined in
+// internal/dev/dashboard, into template.yaml (make dashboard-gen):
 //
-//	dashboard gen   rewrite the generated block of template.yaml (make dashboard-gen)
+//	dashboard gen
 package main
 
 import (

@@ -17,31 +17,42 @@ const (
 // ErrNoMarkers is returned by Splice when the template lacks the markers.
 var ErrNoMarkers = errors.New("dashboard: template.yaml has no '" + strings.TrimSpace(BeginMarker) + "' ... '" + strings.TrimSpace(EndMarker) + "' block")
 
-// period is the granularity of every graph, the alarms' Period.
-const period = 300
+// Splice returns template with the generated block replaced by d's.
+func Splice(template []byte, d *Dashboard) ([]byte, error) {
+	before, block, begun := strings.Cut(string(template), BeginMarker)
+	_, after, ended := strings.Cut(block, EndMarker)
+	if !begun || !ended {
+		return nil, ErrNoMarkers
+	}
+	_, after, _ = strings.Cut(after, "\n") // the rest of the end marker's line
+	return []byte(before + d.resource() + after), nil
+}
 
-// Body returns the CloudWatch dashboard body as a Fn::Sub template string:
-// references to the stack's resources are ${LogicalId} and alarms
-// ${LogicalId.Arn}, so CloudFormation fills in this stack's names. One
-// widget per line keeps diffs of template.yaml readable.
-func (d *Dashboard) Body() string {
-	var b strings.Builder
-	b.WriteString("{\"widgets\": [\n")
+// resource returns the template.yaml block, markers included, that declares
+// the dashboard. Its body is a Fn::Sub string, so CloudFormation fills in
+// this stack's names (${LogicalId}, ${LogicalId.Arn}); one widget a line
+// keeps diffs of template.yaml readable.
+func (d *Dashboard) resource() string {
+	const indent = "\n        "
+	var widgets []string
 	x, y, rowHeight := 0, 0, 0
-	for i, w := range d.Widgets {
+	for _, w := range d.Widgets {
 		if x+w.Width > 24 {
 			x, y, rowHeight = 0, y+rowHeight, 0
 		}
-		b.WriteString(marshal(widgetJSON(w, x, y)))
-		if i < len(d.Widgets)-1 {
-			b.WriteString(",")
+		b, err := json.Marshal(widgetJSON(w, x, y), json.Deterministic(true))
+		if err != nil {
+			panic(err) // maps of strings and numbers always encode
 		}
-		b.WriteString("\n")
+		widgets = append(widgets, indent+string(b))
 		x += w.Width
 		rowHeight = max(rowHeight, w.Height)
 	}
-	b.WriteString("]}\n")
-	return b.String()
+	return BeginMarker + ": `make dashboard-gen` writes this block from\n" +
+		"  # internal/dev/dashboard; change the definition there, not here.\n" +
+		"  Dashboard:\n    Type: AWS::CloudWatch::Dashboard\n    Properties:\n" +
+		fmt.Sprintf("      DashboardName: !Sub %q\n", d.Name) +
+		"      DashboardBody: !Sub |" + indent + `{"widgets": [` + strings.Join(widgets, ",") + indent + "]}\n" + EndMarker + "\n"
 }
 
 func widgetJSON(w Widget, x, y int) map[string]any {
@@ -65,7 +76,7 @@ func widgetJSON(w Widget, x, y int) map[string]any {
 		}
 		out["type"] = "metric"
 		out["properties"] = map[string]any{"title": sub(w.Title), "region": "${AWS::Region}", "view": "timeSeries",
-			"stacked": false, "period": period, "metrics": metrics}
+			"stacked": false, "period": 300, "metrics": metrics} // the alarms' Period
 	}
 	return out
 }
@@ -80,34 +91,3 @@ func (v Value) sub() string {
 }
 
 func sub(lit string) string { return strings.ReplaceAll(lit, "${", "${!") }
-
-// marshal is JSON with sorted keys and nothing HTML-escaped.
-func marshal(v any) string {
-	b, err := json.Marshal(v, json.Deterministic(true))
-	if err != nil {
-		panic(err) // maps of strings and numbers always encode
-	}
-	return string(b)
-}
-
-// Resource returns the template.yaml block, markers included, that
-// declares the dashboard.
-func (d *Dashboard) Resource() string {
-	body := "        " + strings.ReplaceAll(strings.TrimSuffix(d.Body(), "\n"), "\n", "\n        ")
-	return BeginMarker + ": `make dashboard-gen` writes this block from\n" +
-		"  # internal/dev/dashboard; change the definition there, not here.\n" +
-		"  Dashboard:\n    Type: AWS::CloudWatch::Dashboard\n    Properties:\n" +
-		fmt.Sprintf("      DashboardName: !Sub %q\n", d.Name) +
-		"      DashboardBody: !Sub |\n" + body + "\n" + EndMarker + "\n"
-}
-
-// Splice returns template with the generated block replaced by d's.
-func Splice(template []byte, d *Dashboard) ([]byte, error) {
-	before, block, begun := strings.Cut(string(template), BeginMarker)
-	_, after, ended := strings.Cut(block, EndMarker)
-	if !begun || !ended {
-		return nil, ErrNoMarkers
-	}
-	_, after, _ = strings.Cut(after, "\n") // the rest of the end marker's line
-	return []byte(before + d.Resource() + after), nil
-}

@@ -1,11 +1,7 @@
 // Package dashboard is the one definition of the stack's CloudWatch
-// dashboard. From it comes the AWS::CloudWatch::Dashboard resource in
-// template.yaml (Body, written there by `make dashboard-gen`); package
-// dashboard/logmetrics reads the local system's logs as CloudWatch would,
-// so that a test can check the widgets' metrics against a real run.
-//
-// Every metric is scoped to this stack's resources (its function names, API
-// id and stage, table name), so stacks sharing an account never mix on one
+// dashboard, which `make dashboard-gen` writes into template.yaml. Every
+// metric is scoped to this stack's resources (function names, API id and
+// stage, table name), so stacks sharing an account never mix on one
 // dashboard.
 package dashboard
 
@@ -75,8 +71,7 @@ type Widget struct {
 
 // Dashboard is the whole definition.
 type Dashboard struct {
-	// Name is the dashboard name as a Fn::Sub string; it includes the stage.
-	Name    string
+	Name    string // a Fn::Sub string that includes the stage
 	Widgets []Widget
 }
 
@@ -89,9 +84,8 @@ type Counted struct {
 	Names     []string // its metric names
 }
 
-// Counts is every metric the product emits, in the order charted, by the
-// code's own constants. TestCountsAreWhatTheCodeCounts checks it against the
-// source both ways and each package against the functions that link it.
+// Counts is every metric the product emits, in the order charted;
+// TestCountsAreWhatTheCodeCounts checks it against the source.
 var Counts = []Counted{
 	{"Webhook deliveries by outcome", "internal/webhook", []string{"webhook"}, []string{webhook.MetricStored, webhook.MetricDuplicate,
 		webhook.MetricIgnored, webhook.MetricSignatureRejected, webhook.MetricStoreRejected, webhook.MetricSignedDeliveryRefused}},
@@ -107,9 +101,8 @@ type Function struct {
 	EMF string // Function dimension, e.g. webhook
 }
 
-// Functions are the template's functions, in the order they are shown
-// (TestFunctionsAreTheTemplates checks them against template.yaml and the
-// mains' emf.New calls).
+// Functions are the template's functions, in the order shown; checked by
+// TestFunctionsAreTheTemplates.
 var Functions = []Function{{"CreateTicketFunction", "create-ticket"}, {"WebhookFunction", "webhook"}}
 
 // Load builds the dashboard of the repository at root: its template.yaml,
@@ -145,9 +138,8 @@ func Build(t *Template, counts []Counted, fns []Function) (*Dashboard, error) {
 	return d, nil
 }
 
-// emfWidget charts one package's counts, per function that emits them,
-// scoped to this stack by FunctionName. When they come from several
-// functions, each legend names its function.
+// emfWidget charts one package's counts per function that emits them;
+// when there are several, each legend names its function.
 func emfWidget(c Counted, fns []Function) (Widget, bool) {
 	w := Widget{Title: c.Title, Width: 12, Height: 6}
 	for _, name := range c.Names {
@@ -166,12 +158,10 @@ func emfWidget(c Counted, fns []Function) (Widget, bool) {
 	return w, len(w.Metrics) > 0
 }
 
-// firstOneWidget charts, on their own scale, the code's counts whose alarm
-// fires on the first one (a signed delivery refused, a ticket DynamoDB
-// rejected, a failed secret read): each is a ticket lost or about to be
-// unless someone acts, and one such line drawn beside thousands of stored
-// deliveries would not be seen. It is read from the template's alarms, so
-// an alarm added at 1 is charted after make dashboard-gen.
+// firstOneWidget charts on their own scale the code's counts whose alarm
+// fires at the first one: each is a ticket lost or about to be, and one such
+// line beside thousands of stored deliveries would not be seen. It reads the
+// template's alarms, so a new alarm at 1 is charted too.
 func firstOneWidget(t *Template) (Widget, bool) {
 	w := Widget{Title: "Counts that alarm at the first one", Width: 12, Height: 6}
 	for _, a := range t.Alarms {

@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -17,34 +17,23 @@ import (
 // built from.
 var ErrTemplate = errors.New("dashboard: template")
 
-// Template is what the dashboard needs to know of template.yaml: its
-// resources, its alarms and its routes. It is read from the file, so an
-// alarm or a resource added there is on the dashboard after `make
-// dashboard-gen`, with no change here.
+// Template is what the dashboard reads of template.yaml, so an alarm or a
+// resource added there is charted after `make dashboard-gen`.
 type Template struct {
-	// Types maps each resource's logical id to its Type as written.
-	Types map[string]string
-	// Alarms are the AWS::CloudWatch::Alarm resources, by logical id.
-	Alarms []Alarm
-	// Routes are the HttpApi events of the functions, by logical id.
-	Routes []deployment.Route
-	// Parameters holds each parameter's Default.
-	Parameters map[string]string
-	// Indexes maps each DynamoDB table's logical id to its global secondary
-	// index names.
-	Indexes map[string][]string
+	Types      map[string]string   // each resource's logical id to its Type
+	Alarms     []Alarm             // sorted by logical id
+	Routes     []deployment.Route  // the functions' HttpApi events
+	Parameters map[string]string   // each parameter's Default
+	Indexes    map[string][]string // each table's logical id to its GSI names
 }
 
 // Alarm is one AWS::CloudWatch::Alarm of the template.
 type Alarm struct {
-	ID     string // logical id
-	Name   string // AlarmName as written, e.g. "${AWS::StackName}-webhook-5xx"
-	Metric Metric // namespace, name, dimensions and statistic it watches
-	// Threshold is the literal threshold, or the Default of the parameter
-	// it refers to.
-	Threshold string
-	// Comparison is the ComparisonOperator.
-	Comparison string
+	ID         string // logical id
+	Name       string // AlarmName as written, e.g. "${AWS::StackName}-webhook-5xx"
+	Metric     Metric // what it watches
+	Threshold  string // literal, or the Default of the parameter it refers to
+	Comparison string // ComparisonOperator
 }
 
 // ReadTemplate reads the template at path as package deployment expands
@@ -65,7 +54,7 @@ func ReadTemplate(root, path string) (*Template, error) {
 			t.Alarms = append(t.Alarms, a)
 		}
 	}
-	sort.Slice(t.Alarms, func(i, j int) bool { return t.Alarms[i].ID < t.Alarms[j].ID })
+	slices.SortFunc(t.Alarms, func(a, b Alarm) int { return strings.Compare(a.ID, b.ID) })
 	tables, err := d.Tables()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrTemplate, err)
@@ -88,20 +77,17 @@ func ReadTemplate(root, path string) (*Template, error) {
 	return t, nil
 }
 
-// alarmProperties are the properties of an alarm the dashboard reads.
-type alarmProperties struct {
-	AlarmName                                                               any // text, or Fn::Sub of it
-	Namespace, MetricName, Statistic, ExtendedStatistic, ComparisonOperator string
-	Threshold                                                               any
-	Dimensions                                                              []struct {
-		Name  string
-		Value any
-	}
-	Metrics json.RawMessage
-}
-
 func alarm(d *deployment.Deployment, id string, props json.RawMessage) (Alarm, error) {
-	var p alarmProperties
+	var p struct {
+		AlarmName                                                               any // text, or Fn::Sub of it
+		Namespace, MetricName, Statistic, ExtendedStatistic, ComparisonOperator string
+		Threshold                                                               any
+		Dimensions                                                              []struct {
+			Name  string
+			Value any
+		}
+		Metrics json.RawMessage
+	}
 	if err := json.Unmarshal(props, &p); err != nil {
 		return Alarm{}, fmt.Errorf("%w: alarm %s: %v", ErrTemplate, id, err)
 	}
@@ -115,7 +101,11 @@ func alarm(d *deployment.Deployment, id string, props json.RawMessage) (Alarm, e
 	if err != nil {
 		return Alarm{}, fmt.Errorf("%w: alarm %s: %w", ErrTemplate, id, err)
 	}
-	a := Alarm{ID: id, Name: text(p.AlarmName), Threshold: threshold, Comparison: p.ComparisonOperator,
+	name, _ := p.AlarmName.(string)
+	if sub, ok := p.AlarmName.(map[string]any); ok {
+		name, _ = sub["Fn::Sub"].(string)
+	}
+	a := Alarm{ID: id, Name: name, Threshold: threshold, Comparison: p.ComparisonOperator,
 		Metric: Metric{Namespace: p.Namespace, Name: p.MetricName, Stat: cmp.Or(p.Statistic, p.ExtendedStatistic)}}
 	for _, dim := range p.Dimensions {
 		v := Lit(fmt.Sprint(dim.Value))
@@ -126,13 +116,4 @@ func alarm(d *deployment.Deployment, id string, props json.RawMessage) (Alarm, e
 		a.Metric.Dims = append(a.Metric.Dims, Dim{Name: dim.Name, Value: v})
 	}
 	return a, nil
-}
-
-// text returns a text property, or the text of its Fn::Sub.
-func text(v any) string {
-	if sub, ok := v.(map[string]any); ok {
-		v = sub["Fn::Sub"]
-	}
-	s, _ := v.(string)
-	return s
 }

@@ -16,7 +16,6 @@ import (
 	"github.com/periskope-connect/periskope-aws/pkg/periskope/periskopetest"
 )
 
-// maxRequestBytes bounds a request body.
 const maxRequestBytes = 1 << 20
 
 // apiError is an error answer. Periskope documents no error codes; these
@@ -46,10 +45,9 @@ func (s *Sandbox) routes() {
 	s.mux.HandleFunc("POST /__sandbox/reset", s.admin(s.Reset))
 }
 
-// api wraps h, which answers one validated /v1 request with a 200 and its
-// answer or an error, with what every Periskope endpoint does: headers,
-// bearer key, x-phone, validation against the spec; and, for creates,
-// injected faults.
+// api wraps h, which answers an admitted /v1 request with a 200 and its
+// answer or an error, in the headers, admission and log line every
+// endpoint shares.
 func (s *Sandbox) api(h func(r *http.Request, body []byte) (any, *apiError), isCreate bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -67,7 +65,8 @@ func (s *Sandbox) api(h func(r *http.Request, body []byte) (any, *apiError), isC
 	}
 }
 
-// admit reads r's body and checks r as Periskope would, in its order.
+// admit reads r's body and checks r as Periskope would, in its order:
+// size, bearer key, (for a create) injected faults, x-phone, the spec.
 func (s *Sandbox) admit(w http.ResponseWriter, r *http.Request, isCreate bool) ([]byte, *apiError) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBytes+1))
 	if err != nil {
@@ -89,7 +88,7 @@ func (s *Sandbox) admit(w http.ResponseWriter, r *http.Request, isCreate bool) (
 	if err := periskopetest.CheckPhone(r.Header.Get("x-phone")); err != nil {
 		return nil, &apiError{Status: http.StatusBadRequest, Code: "invalid_phone", Message: err.Error()}
 	}
-	if err := s.spec.Validate(r, body); err != nil { // the bearer key is checked above
+	if err := s.spec.Validate(r, body); err != nil {
 		return nil, badRequest("%v", err)
 	}
 	return body, nil

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -17,8 +19,7 @@ const (
 	FaultServerError = "server_error" // answer 500
 	FaultHang        = "hang"         // wait DelayMs, then answer normally
 	// FaultDropDelivery gives up the next Count webhooks after Attempts, as
-	// Periskope does once its undocumented redelivery ends: the tickets
-	// exist, the receiver never stored them.
+	// Periskope does once its undocumented redelivery ends.
 	FaultDropDelivery = "drop_delivery"
 )
 
@@ -28,11 +29,10 @@ const (
 type Fault struct {
 	Kind  string `json:"kind"`
 	Count int    `json:"count"` // default 1
-	// RetryAfterMs sets X-RateLimit-Reset of a rate_limit answer to now
-	// plus this (rounded up to whole seconds; default 1000).
+	// RetryAfterMs puts a rate_limit's X-RateLimit-Reset this far ahead,
+	// rounded up to whole seconds (default 1000).
 	RetryAfterMs int `json:"retry_after_ms,omitempty"`
-	// DelayMs is how long a hang lasts before the create goes through.
-	DelayMs int `json:"delay_ms,omitempty"`
+	DelayMs      int `json:"delay_ms,omitempty"` // how long a hang lasts
 	// Attempts is how many times a drop_delivery fault lets the webhook
 	// be tried before giving up; 0 sends nothing.
 	Attempts int `json:"attempts,omitempty"`
@@ -55,29 +55,27 @@ type Stats struct {
 	MaxRequestsPerSecond int `json:"max_requests_per_second"`
 }
 
-// InjectFault queues f.
-func (s *Sandbox) InjectFault(f Fault) error {
-	switch f.Kind {
-	case FaultRateLimit, FaultServerError, FaultHang, FaultDropDelivery:
-	default:
-		return fmt.Errorf("sandbox: fault kind %q (want %s, %s, %s or %s)", f.Kind, FaultRateLimit, FaultServerError, FaultHang, FaultDropDelivery)
-	}
-	if f.Count < 0 || f.RetryAfterMs < 0 || f.DelayMs < 0 || f.Attempts < 0 {
-		return errors.New("sandbox: negative fault count or duration")
-	}
-	if f.Count == 0 {
-		f.Count = 1
-	}
-	if f.Kind == FaultRateLimit && f.RetryAfterMs == 0 {
-		f.RetryAfterMs = 1000
+// InjectFault queues faults: all of them, or none if one is invalid.
+func (s *Sandbox) InjectFault(faults ...Fault) error {
+	kinds := []string{FaultRateLimit, FaultServerError, FaultHang, FaultDropDelivery}
+	for _, f := range faults {
+		if !slices.Contains(kinds, f.Kind) {
+			return fmt.Errorf("sandbox: fault kind %q (want one of %s)", f.Kind, strings.Join(kinds, ", "))
+		}
+		if f.Count < 0 || f.RetryAfterMs < 0 || f.DelayMs < 0 || f.Attempts < 0 {
+			return errors.New("sandbox: negative fault count or duration")
+		}
 	}
 	s.mu.Lock()
-	if f.Kind == FaultDropDelivery {
-		s.drops = append(s.drops, f)
-	} else {
-		s.faults = append(s.faults, f)
+	defer s.mu.Unlock()
+	for _, f := range faults {
+		f.Count = cmp.Or(f.Count, 1)
+		if f.Kind == FaultDropDelivery {
+			s.drops = append(s.drops, f)
+		} else {
+			s.faults = append(s.faults, f)
+		}
 	}
-	s.mu.Unlock()
 	return nil
 }
 
@@ -108,8 +106,7 @@ func (s *Sandbox) Reset() {
 }
 
 // ResetCounters zeroes the counters but keeps tickets and faults, so a test
-// can measure one phase (say, the requests per second of a reconcile run
-// after creating its tickets).
+// can measure one phase of its run.
 func (s *Sandbox) ResetCounters() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -126,8 +123,7 @@ func (s *Sandbox) count(update func(*Stats)) {
 	s.mu.Unlock()
 }
 
-// take takes one use of the first fault pending in queue (s.faults or
-// s.drops), if any.
+// take uses up one count of the first fault in queue, if any.
 func (s *Sandbox) take(queue *[]Fault) (Fault, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -151,7 +147,7 @@ func (s *Sandbox) applyFault(w http.ResponseWriter, r *http.Request) *apiError {
 	}
 	switch f.Kind {
 	case FaultRateLimit:
-		wait := time.Duration(f.RetryAfterMs) * time.Millisecond
+		wait := time.Duration(cmp.Or(f.RetryAfterMs, 1000)) * time.Millisecond
 		reset := time.Now().Add(wait + time.Second - 1).Truncate(time.Second) // rounded up
 		w.Header().Set("X-RateLimit-Remaining", "0")
 		w.Header().Set("X-RateLimit-Reset", strconv.FormatInt(reset.Unix(), 10))
@@ -168,29 +164,22 @@ func (s *Sandbox) applyFault(w http.ResponseWriter, r *http.Request) *apiError {
 	}
 }
 
-// Admin endpoints: POST /__sandbox/faults (a Fault or a list of them),
-// DELETE /__sandbox/faults, GET /__sandbox/stats, POST /__sandbox/reset.
-
+// handleAddFaults serves POST /__sandbox/faults: a Fault or a list of them.
 func (s *Sandbox) handleAddFaults(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBytes))
+	var faults []Fault
+	if err == nil && json.Unmarshal(body, &faults) != nil {
+		faults = make([]Fault, 1)
+		if err = json.Unmarshal(body, &faults[0]); err != nil {
+			err = fmt.Errorf("want a fault or a list of faults: %w", err)
+		}
+	}
+	if err == nil {
+		err = s.InjectFault(faults...)
+	}
 	if err != nil {
 		writeJSON(w, http.StatusBadRequest, badRequest("%v", err))
 		return
-	}
-	var faults []Fault
-	if err := json.Unmarshal(body, &faults); err != nil {
-		var one Fault
-		if err := json.Unmarshal(body, &one); err != nil {
-			writeJSON(w, http.StatusBadRequest, badRequest("want a fault or a list of faults: %v", err))
-			return
-		}
-		faults = []Fault{one}
-	}
-	for _, f := range faults {
-		if err := s.InjectFault(f); err != nil {
-			writeJSON(w, http.StatusBadRequest, badRequest("%v", err))
-			return
-		}
 	}
 	s.logf("[sandbox] faults added: %s", body)
 	writeJSON(w, http.StatusOK, s.Stats())

@@ -1,11 +1,9 @@
-// Package sandbox is a local Periskope: it serves the ticket endpoints
-// create, get and list under /v1 as the seed OpenAPI describes them,
-// validates every request against that description, answers with
-// Periskope's headers and ticket info objects, and after each create posts a
-// signed ticket.created webhook to a configured URL, retrying like a real
-// sender. Faults (429, 500, slow answers, dropped deliveries) can be
-// injected, and counters read, through /__sandbox/* or the Go API. Tests
-// use it the way stripe-mock is used (see ExampleListen).
+// Package sandbox is a local Periskope: it serves create, get and list of
+// tickets under /v1, validates every request against the seed OpenAPI
+// description, and after each create posts a signed ticket.created webhook,
+// retrying like a real sender. Faults (429, 500, slow answers, dropped
+// deliveries) and counters are reached through /__sandbox/* or the Go API.
+// Tests use it as stripe-mock is used (see ExampleListen).
 package sandbox
 
 import (
@@ -26,26 +24,21 @@ import (
 // whose tickets are LOC-001, LOC-002, ...
 const DefaultOrgID = "10ca1000-5a4d-4b0c-8000-000000000001"
 
-// DefaultRateLimit is reported in X-RateLimit-Limit, per second: Periskope
-// advertises 10 (the seed example) and an X-RateLimit-Reset in epoch
-// seconds. The sandbox does not enforce it (inject a fault for a 429) but
-// counts the most requests it saw in one second (Stats.MaxRequestsPerSecond).
+// DefaultRateLimit is the X-RateLimit-Limit per second, 10 as in Periskope's
+// seed example. It is not enforced (a rate_limit fault answers 429);
+// Stats.MaxRequestsPerSecond shows how close a client came to it.
 const DefaultRateLimit = 10
 
 // Config configures a Sandbox. Zero fields take the defaults. It accepts
 // the bearer key local.APIKey and signs webhooks with local.SigningKey.
 type Config struct {
-	// WebhookURL receives ticket.created deliveries; empty sends none.
-	WebhookURL string
+	WebhookURL string // receives ticket.created deliveries; empty sends none
 	// Delivery bounds the webhook retries (default: 5 attempts, backoffs
 	// 250ms, 500ms, 1s, 2s).
-	Delivery DeliveryPolicy
-	// OrgPhone is the local organisation's number (default local.Phone).
-	OrgPhone string
-	// Log receives one line per request and per delivery; nil for none.
-	Log io.Writer
-	// HTTPClient sends the webhooks (default: a client with a 10s timeout).
-	HTTPClient *http.Client
+	Delivery   DeliveryPolicy
+	OrgPhone   string       // the local organisation's number (default local.Phone)
+	Log        io.Writer    // one line per request and per delivery; nil for none
+	HTTPClient *http.Client // sends the webhooks (default: a client with a 10s timeout)
 }
 
 // DeliveryPolicy bounds webhook delivery attempts.
@@ -62,14 +55,14 @@ type Sandbox struct {
 	spec *periskopetest.Validator
 	mux  *http.ServeMux
 
-	ctx    context.Context // cancelled by Close: stops deliveries
+	ctx    context.Context // cancelled by Close
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
 	mu       sync.Mutex
 	tickets  []*ticket // in creation order
-	faults   []Fault   // pending, applied to the next creates in order
-	drops    []Fault   // pending delivery faults, applied to the next deliveries
+	faults   []Fault   // for the next creates, in order
+	drops    []Fault   // for the next deliveries, in order
 	stats    Stats
 	window   int64 // current rate-limit second (unix seconds)
 	inWindow int   // API requests in it

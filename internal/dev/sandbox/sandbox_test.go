@@ -339,6 +339,10 @@ func TestAdminEndpoints(t *testing.T) {
 	if resp := post("/__sandbox/faults", `{"kind":"nope"}`); resp.StatusCode != 400 {
 		t.Errorf("bad fault: %d, want 400", resp.StatusCode)
 	}
+	// A list with a bad fault queues none of them.
+	if resp := post("/__sandbox/faults", `[{"kind":"server_error"},{"kind":"nope"}]`); resp.StatusCode != 400 {
+		t.Errorf("list with a bad fault: %d, want 400", resp.StatusCode)
+	}
 	stats := decodeBody[sandbox.Stats](t, call(t, sb, "GET", "/__sandbox/stats", "", nil))
 	if stats.FaultsPending != 4 {
 		t.Errorf("faults_pending = %d, want 4", stats.FaultsPending)

@@ -58,7 +58,7 @@ func (s *Sandbox) createTicket(_ *http.Request, body []byte) (any, *apiError) {
 	info := s.info(t)
 	s.mu.Unlock()
 
-	s.deliver(periskope.EventTicketCreated, info)
+	s.deliver(info)
 	return info, nil
 }
 
@@ -75,15 +75,16 @@ func checkCreate(req createRequest) (int, *apiError) {
 	if err != nil || p < 1 || p > 4 {
 		return 0, badRequest("priority %q must be one of 1, 2, 3, 4", req.Priority)
 	}
-	switch req.Status {
-	case "", periskope.StatusOpen, periskope.StatusInProgress, periskope.StatusClosed, periskope.StatusArchived:
-	default:
+	if !slices.Contains([]string{"", periskope.StatusOpen, periskope.StatusInProgress, periskope.StatusClosed, periskope.StatusArchived}, req.Status) {
 		return 0, badRequest("status %q must be one of open, inprogress, closed, archived", req.Status)
 	}
 	if _, err := mail.ParseAddress(req.Assignee); err != nil && req.Assignee != "" {
 		return 0, badRequest("assignee %q must be the email of a user of the organisation", req.Assignee)
 	}
-	if !isDueDate(req.DueDate) && req.DueDate != "" {
+	// Create-ticket forwards a due date as a date or an RFC 3339 time.
+	_, dateErr := time.Parse(time.DateOnly, req.DueDate)
+	_, timeErr := time.Parse(time.RFC3339, req.DueDate)
+	if dateErr != nil && timeErr != nil && req.DueDate != "" {
 		return 0, badRequest("due_date %q must be a date (e.g. 2025-04-20)", req.DueDate)
 	}
 	return p, nil
@@ -101,13 +102,9 @@ func (s *Sandbox) getTicket(r *http.Request, _ []byte) (any, *apiError) {
 }
 
 func (s *Sandbox) listTickets(r *http.Request, _ []byte) (any, *apiError) {
-	offset, limit := 0, 50
-	if v := r.URL.Query().Get("offset"); v != "" {
-		offset, _ = strconv.Atoi(v) // the spec has checked it
-	}
-	if v := r.URL.Query().Get("limit"); v != "" {
-		limit, _ = strconv.Atoi(v)
-	}
+	q := r.URL.Query() // the spec has checked both numbers
+	offset, _ := strconv.Atoi(q.Get("offset"))
+	limit, _ := strconv.Atoi(cmp.Or(q.Get("limit"), "50"))
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	items := []any{}
@@ -185,7 +182,6 @@ func (s *Sandbox) listItem(t *ticket) map[string]any {
 	}
 }
 
-// orNull is s, or JSON null for "".
 func orNull(s string) any {
 	if s == "" {
 		return nil
@@ -194,11 +190,3 @@ func orNull(s string) any {
 }
 
 func format(t time.Time) string { return t.UTC().Format(timestampLayout) }
-
-// isDueDate reports whether s is a due date as create-ticket forwards one:
-// a date or an RFC 3339 time.
-func isDueDate(s string) bool {
-	_, dateErr := time.Parse(time.DateOnly, s)
-	_, timeErr := time.Parse(time.RFC3339, s)
-	return dateErr == nil || timeErr == nil
-}

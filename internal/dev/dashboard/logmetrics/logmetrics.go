@@ -69,9 +69,8 @@ func (d *Data) Read(r io.Reader) error {
 	return sc.Err()
 }
 
-// EMF is a line in CloudWatch's embedded metric format: the metric
-// directives of its "_aws" member, and all its members, where the
-// dimension values and the metric values are.
+// EMF is a line in CloudWatch's embedded metric format: its "_aws" metric
+// directives, and all its members (the dimension and metric values).
 type EMF struct {
 	Directives []Directive
 	Members    map[string]any
@@ -146,13 +145,12 @@ func accessLine(text string) []Point {
 	}
 }
 
-// Sum returns m's Sum over the whole run: 0 when m's resource reported
-// other metrics of m's namespace but never m (EMF counts are written only
-// when they happen), and false when it reported none (the local system has
-// no source for it, e.g. DynamoDB capacity). A dimension that refers to a
-// function matches that function's local name (its logical id); other
-// references (API id, stage, table) have one local value only and match
-// anything. A statistic other than Sum (p99, Average) is not summed: false.
+// Sum returns m's Sum over the run: 0 when m's resource reported other
+// metrics of m's namespace but never m (EMF counts are written only when
+// they happen), false when it reported none (no local source, e.g. DynamoDB
+// capacity) or m is not a Sum. A function reference matches that function's
+// local name (its logical id); other references (API id, stage, table) have
+// one local value and match anything.
 func (d *Data) Sum(m dashboard.Metric) (float64, bool) {
 	if m.Stat != "" && m.Stat != "Sum" {
 		return 0, false
@@ -172,7 +170,6 @@ func (d *Data) Sum(m dashboard.Metric) (float64, bool) {
 func matches(p Point, m dashboard.Metric) bool {
 	for _, dim := range m.Dims {
 		got, ok := p.Dims[dim.Name]
-		// Of the references, only a function's has a local value to compare.
 		if ok && (dim.Value.Ref == "" || dim.Name == "FunctionName") && got != cmp.Or(dim.Value.Ref, dim.Value.Lit) {
 			return false
 		}
