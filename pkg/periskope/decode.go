@@ -14,6 +14,8 @@ import (
 	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/periskope-connect/periskope-aws/internal/ratereset"
 )
 
 // The model types decode with encoding/json/v2 (unknown members skipped,
@@ -198,7 +200,7 @@ func timeOf(raw []byte) (t Time, ok bool) {
 	default:
 		n, err := strconv.ParseFloat(t.Raw, 64)
 		if ok = err == nil; ok {
-			t.Time = epochTime(n)
+			t.Time = ratereset.Epoch(n)
 		}
 	}
 	return t, ok

@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/periskope-connect/periskope-aws/internal/ratereset"
 )
 
 // maxResponseBytes is the largest answer the client reads; a larger one is
@@ -224,36 +226,14 @@ func rateLimitWait(h http.Header) time.Duration {
 	var wait time.Duration
 	retryAfter := strings.TrimSpace(h.Get(headerRetryAfter))
 	if secs, err := strconv.ParseFloat(retryAfter, 64); err == nil {
-		wait = seconds(secs)
+		wait = ratereset.Seconds(secs)
 	} else if t, err := http.ParseTime(retryAfter); err == nil {
 		wait = t.Sub(now)
 	}
-	if reset, ok := RateLimitReset(h.Get(headerRateLimitReset), now); ok {
+	if reset, ok := ratereset.Parse(h.Get(headerRateLimitReset), now); ok {
 		wait = max(wait, reset.Sub(now))
 	}
 	return max(wait, 0)
-}
-
-// RateLimitReset reads X-RateLimit-Reset as the client does: epoch seconds
-// (milliseconds above 1e12), or seconds from now up to a day; else false.
-func RateLimitReset(v string, now time.Time) (time.Time, bool) {
-	n, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-	if err != nil || n != n {
-		return time.Time{}, false
-	}
-	if n > 1e9 {
-		return epochTime(n), true
-	}
-	return now.Add(seconds(n)), true
-}
-
-// seconds converts a non-negative count of seconds, capping absurd values
-// at a day.
-func seconds(s float64) time.Duration {
-	if s <= 0 || s != s {
-		return 0
-	}
-	return time.Duration(min(s, 86400) * float64(time.Second))
 }
 
 // ticketInfo decodes a 2xx answer as decodeTicketInfo does, with the trace

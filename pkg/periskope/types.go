@@ -270,13 +270,3 @@ func (t Time) MarshalJSON() ([]byte, error) {
 		return json.Marshal(t.Format(time.RFC3339Nano))
 	}
 }
-
-// epochTime reads seconds since the epoch, or milliseconds when n is too
-// large to be seconds.
-func epochTime(n float64) time.Time {
-	if n > 1e12 || n < -1e12 {
-		return time.UnixMilli(int64(n)).UTC()
-	}
-	sec := int64(n)
-	return time.Unix(sec, int64((n-float64(sec))*1e9)).UTC()
-}
