@@ -18,7 +18,8 @@ const (
 	headerRetryAfter     = "Retry-After"
 )
 
-// Client calls the Periskope API.
+// Client calls the Periskope API, safe for concurrent use. It retries 429s,
+// reads and updates after 5xx or timeouts, and a create only if NeverSent.
 type Client struct {
 	baseURL   string // without a trailing slash
 	keys      KeyProvider
@@ -87,7 +88,7 @@ func WithAPIKey(key string) Option {
 	}
 }
 
-// WithKeyProvider sets where the API key comes from.
+// WithKeyProvider sets the key source; on a 401 it retries once with a new key.
 func WithKeyProvider(p KeyProvider) Option {
 	return func(c *Client) error {
 		if p == nil {
@@ -159,8 +160,7 @@ func WithUserAgent(ua string) Option {
 	}
 }
 
-// KeyProvider supplies each request's API key. On a 401 the client calls its
-// RefreshAPIKey(ctx) (string, error), if any, and retries once with a new key.
+// KeyProvider gives API keys; optionally RefreshAPIKey(ctx) (string, error).
 type KeyProvider interface {
 	APIKey(ctx context.Context) (string, error)
 }

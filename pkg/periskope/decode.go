@@ -356,9 +356,9 @@ func readTicket(dec *jsontext.Decoder, t *Ticket) error {
 func (t *Ticket) checkIDs(prefix string) error {
 	switch {
 	case t.sentTicketID != "":
-		return &FieldError{Field: prefix + "ticket_id", Err: ErrInvalidID}
+		return &FieldError{Field: prefix + "ticket_id"}
 	case t.sentOrgID != "":
-		return &FieldError{Field: prefix + "org_id", Err: ErrInvalidID}
+		return &FieldError{Field: prefix + "org_id"}
 	}
 	return nil
 }

@@ -116,15 +116,14 @@ func truncate(s string, n int) string {
 	return s[:n] + "…"
 }
 
-// FieldError names the member at fault.
+// FieldError names the identifier member sent inexactly (ErrInvalidID).
 type FieldError struct {
 	Field string // e.g. "event", "org_id", or from an event's data "ticket.ticket_id"
-	Err   error
 }
 
-func (e *FieldError) Error() string { return e.Field + ": " + e.Err.Error() }
+func (e *FieldError) Error() string { return e.Field + ": " + ErrInvalidID.Error() }
 
-func (e *FieldError) Unwrap() error { return e.Err }
+func (e *FieldError) Is(target error) bool { return target == ErrInvalidID }
 
 // NeverSent reports that no connection was made: a create may be repeated.
 func NeverSent(err error) bool {

@@ -9,8 +9,7 @@ import (
 	"strings"
 )
 
-// CreateTicket calls POST /tickets/create; ChatID and Subject are required.
-// Never retried after a timeout or a 5xx, which could create a duplicate.
+// CreateTicket calls POST /tickets/create; never retried after timeout or 5xx.
 func (c *Client) CreateTicket(ctx context.Context, req CreateTicketRequest) (*TicketInfo, error) {
 	req.ChatID = NormalizeChatID(req.ChatID)
 	switch {
@@ -42,8 +41,7 @@ func (c *Client) GetTicket(ctx context.Context, ticketID string) (*TicketInfo, e
 	return resp.ticketInfo(true)
 }
 
-// UpdateTicket calls PATCH /tickets/{ticket_id} with at least one field set;
-// an empty answer is allowed.
+// UpdateTicket calls PATCH /tickets/{id}, a field set; its Ticket may be nil.
 func (c *Client) UpdateTicket(ctx context.Context, ticketID string, req UpdateTicketRequest) (*TicketInfo, error) {
 	switch {
 	case strings.TrimSpace(ticketID) == "":

@@ -10,8 +10,7 @@ import (
 	"time"
 )
 
-// Periskope's names: its API, the ticket statuses, the header of a webhook
-// delivery's signature (see Sign) and the ticket events.
+// Periskope's API URL, ticket statuses, webhook signature header and events.
 const (
 	DefaultBaseURL = "https://api.periskope.app/v1"
 
@@ -103,8 +102,7 @@ type Ticket struct {
 	sentOrgID, sentTicketID string
 }
 
-// CheckIDs returns a *FieldError (ErrInvalidID) for a ticket_id or org_id
-// that is no exact JSON string: call it before keying by them.
+// CheckIDs returns a *FieldError (ErrInvalidID) for an id sent inexactly.
 func (t *Ticket) CheckIDs() error { return t.checkIDs("") }
 
 // InexactIDs returns how the ids CheckIDs refuses were sent ("" if exact).
