@@ -217,11 +217,9 @@ type Time struct {
 	Raw string
 }
 
-// timeLayouts are tried in order, once a space between date and time is
-// read as "T" (Postgres writes "2024-05-13 11:19:34+00"). When parsing, Go
-// accepts a fractional second after the seconds field even where a layout
-// does not show one, so "2025-01-26T13:46:21.670006+00:00" matches the
-// first layout.
+// timeLayouts are tried in order after a space between date and time becomes
+// "T" (Postgres writes "2024-05-13 11:19:34+00"). Go parses a fractional
+// second where a layout shows none ("2025-01-26T13:46:21.670006+00:00").
 var timeLayouts = []string{
 	time.RFC3339,               // 2024-05-13T17:27:15+00:00, ...Z
 	"2006-01-02T15:04:05Z0700", // +0000
