@@ -294,10 +294,10 @@ func objectPtr[T any](dec *jsontext.Decoder) (*T, error) {
 	return v, jsonv2.UnmarshalDecode(dec, v)
 }
 
-// idText is an identifier member: its text, and the JSON it was sent as if
-// no exactly decoding JSON string ("" if exact, missing or null). Ids become
-// keys: as text "\ud800" and "\udfff" would be one id, and 100, 1e2 and
-// 100.0 three, so ParseEvent and Event.TicketInfo refuse such ids.
+// idText is an identifier member: its text and, unless it was a JSON string
+// that decodes exactly (or missing, or null), the JSON it was sent as. Ids
+// become keys: as text "\ud800" and "\udfff" would be one id, and 100, 1e2
+// and 100.0 three, so ParseEvent and Event.TicketInfo refuse such ids.
 type idText struct{ text, sent string }
 
 // UnmarshalJSONFrom implements jsonv2.UnmarshalerFrom.
