@@ -14,14 +14,15 @@ import (
 	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/periskope-connect/periskope-aws/internal/ratereset"
 )
 
-// The model types decode with encoding/json/v2 (unknown members skipped,
-// repeated names refused, names matched exactly). decodeOptions read each
-// leaf tolerantly: a mistyped member is its field's zero value or its text,
-// never a refusal of the whole; invalid UTF-8 and unpaired surrogates read
-// as U+FFFD, except in identifiers (idText). They are built at the first
-// decoding: at init they would cost every cold start 0.08 ms and 28 KB.
+// The models decode with encoding/json/v2 (unknown members skipped, repeated
+// names refused, names exact), and decodeOptions read each leaf tolerantly: a
+// mistyped member is its zero value or its text; invalid UTF-8 and unpaired
+// surrogates are U+FFFD, except in identifiers (idText). Built at the first
+// decoding: at init they cost every cold start 0.08 ms and 28 KB.
 var decodeOptions = sync.OnceValue(func() jsonv2.Options {
 	return jsonv2.JoinOptions(jsontext.AllowInvalidUTF8(true), jsonv2.WithUnmarshalers(jsonv2.JoinUnmarshalers(
 		leaf(jsonText), leaf(boolOf), leaf(intLeaf), leaf(priorityLeaf), leaf(timeLeaf), leaf(rawMember),
@@ -32,8 +33,7 @@ var decodeOptions = sync.OnceValue(func() jsonv2.Options {
 	)))
 })
 
-// leaf makes the unmarshaler of a type read from a member's whole JSON
-// value, of any kind, by read.
+// leaf unmarshals a T by read from a member's whole JSON value, of any kind.
 func leaf[T any](read func(raw []byte) T) *jsonv2.Unmarshalers {
 	return jsonv2.UnmarshalFromFunc(func(dec *jsontext.Decoder, v *T) error {
 		raw, err := dec.ReadValue()
@@ -44,7 +44,7 @@ func leaf[T any](read func(raw []byte) T) *jsonv2.Unmarshalers {
 	})
 }
 
-// stream makes the unmarshaler of a type read from the decoder by read.
+// stream unmarshals a T by read from the decoder.
 func stream[T any](read func(dec *jsontext.Decoder) (T, error)) *jsonv2.Unmarshalers {
 	return jsonv2.UnmarshalFromFunc(func(dec *jsontext.Decoder, v *T) (err error) {
 		*v, err = read(dec)
@@ -58,10 +58,9 @@ var (
 	errNotObject = errors.New("not a JSON object")
 )
 
-// decodeObject decodes the object b (trimmed) into v, or reports null and
-// leaves v. Anything else is read as a bare value first, so that the error
-// is its syntax or repeated-name one, or errNotObject, never json/v2's
-// mismatch error naming an unexported wire type.
+// decodeObject decodes the object b into v, or reports null. Anything else is
+// read as a bare value first: its error is then a syntax or repeated-name one,
+// or errNotObject, never json/v2's naming an unexported wire type.
 func decodeObject(b []byte, v any) (null bool, err error) {
 	b = bytes.TrimSpace(b)
 	switch {
@@ -114,8 +113,7 @@ func jsonText(raw []byte) string {
 	return string(raw) // number, true, false
 }
 
-// boolOf reads true/false, "true"/"false" or a number (non-zero is true);
-// anything else is false.
+// boolOf reads true, "true" or a non-zero number as true, all else as false.
 func boolOf(raw []byte) bool {
 	switch raw[0] {
 	case 't':
@@ -148,8 +146,7 @@ func intOf(s string) (int, bool) {
 	return 0, false
 }
 
-// priorityLeaf reads a Priority as Priority.UnmarshalJSON does; an
-// unreadable one is PriorityNone.
+// priorityLeaf reads a Priority as UnmarshalJSON does, or PriorityNone.
 func priorityLeaf(raw []byte) Priority {
 	p, _ := priorityOf(jsonText(raw))
 	return p
@@ -174,16 +171,14 @@ func priorityOf(s string) (Priority, error) {
 // priorityNames are the names of the priorities, by value.
 var priorityNames = []string{"none", "low", "medium", "high", "urgent"}
 
-// timeLeaf reads a Time as Time.UnmarshalJSON does; a value in no known
-// form keeps its text in Raw, with a zero time.
+// timeLeaf reads a Time as UnmarshalJSON does; an unknown form only in Raw.
 func timeLeaf(raw []byte) Time {
 	t, _ := timeOf(raw)
 	return t
 }
 
-// timeOf reads a timestamp member, Raw its text: a number is epoch time, a
-// string blank or in timeLayouts, or null; ok is false (a zero time) for
-// anything else.
+// timeOf reads a timestamp member, Raw its text: epoch time, a string blank
+// or in timeLayouts, or null; anything else is not ok, with a zero time.
 func timeOf(raw []byte) (t Time, ok bool) {
 	t.Raw = jsonText(raw)
 	switch raw[0] {
@@ -198,7 +193,7 @@ func timeOf(raw []byte) (t Time, ok bool) {
 	default:
 		n, err := strconv.ParseFloat(t.Raw, 64)
 		if ok = err == nil; ok {
-			t.Time = epochTime(n)
+			t.Time = ratereset.Epoch(n)
 		}
 	}
 	return t, ok
@@ -212,9 +207,8 @@ func rawMember(raw []byte) json.RawMessage {
 	return bytes.Clone(raw)
 }
 
-// readStringMap reads an object whose values should be strings. Values of
-// other types are kept as their compact JSON text ("3", "true", `{"a":1}`);
-// null is "". A value that is not an object reads as nil.
+// readStringMap reads an object of strings, other values as their compact
+// JSON text ("3", `{"a":1}`), null as ""; a value not an object is nil.
 func readStringMap(dec *jsontext.Decoder) (map[string]string, error) {
 	return readMap(dec, func(dec *jsontext.Decoder) (string, bool, error) {
 		raw, err := dec.ReadValue()
@@ -226,8 +220,7 @@ func readStringMap(dec *jsontext.Decoder) (map[string]string, error) {
 	})
 }
 
-// readMembers reads Chat.Members, leaving out members that are not objects;
-// a value that is not an object reads as nil.
+// readMembers reads Chat.Members, leaving out members that are not objects.
 func readMembers(dec *jsontext.Decoder) (map[string]ChatMember, error) {
 	return readMap(dec, func(dec *jsontext.Decoder) (m ChatMember, ok bool, err error) {
 		if dec.PeekKind() != '{' {
@@ -292,8 +285,7 @@ func objects[T any](dec *jsontext.Decoder) ([]T, error) {
 	return out, err
 }
 
-// objectPtr reads an object into a new T, or skips a value that is not an
-// object and returns nil.
+// objectPtr reads an object into a new T; anything else is skipped, as nil.
 func objectPtr[T any](dec *jsontext.Decoder) (*T, error) {
 	if dec.PeekKind() != '{' {
 		return nil, dec.SkipValue()
@@ -302,11 +294,10 @@ func objectPtr[T any](dec *jsontext.Decoder) (*T, error) {
 	return v, jsonv2.UnmarshalDecode(dec, v)
 }
 
-// idText is an identifier member: its text, and the JSON it was sent as when
-// that was no JSON string decoding exactly ("" if exact, missing or null).
-// Identifiers become keys: as text "\ud800" and "\udfff" would be one id,
-// and 100, 1e2 and 100.0 three, so ParseEvent and Event.TicketInfo refuse
-// such ids.
+// idText is an identifier member: its text and, unless it was a JSON string
+// that decodes exactly (or missing, or null), the JSON it was sent as. Ids
+// become keys: as text "\ud800" and "\udfff" would be one id, and 100, 1e2
+// and 100.0 three, so ParseEvent and Event.TicketInfo refuse such ids.
 type idText struct{ text, sent string }
 
 // UnmarshalJSONFrom implements jsonv2.UnmarshalerFrom.
@@ -354,9 +345,9 @@ func readTicket(dec *jsontext.Decoder, t *Ticket) error {
 func (t *Ticket) checkIDs(prefix string) error {
 	switch {
 	case t.sentTicketID != "":
-		return &FieldError{Field: prefix + "ticket_id", Err: ErrInvalidID}
+		return &FieldError{Field: prefix + "ticket_id"}
 	case t.sentOrgID != "":
-		return &FieldError{Field: prefix + "org_id", Err: ErrInvalidID}
+		return &FieldError{Field: prefix + "org_id"}
 	}
 	return nil
 }

@@ -29,11 +29,9 @@ var (
 	ErrInvalidID        = errors.New("periskope: identifier is not an exact JSON string") // in a *FieldError; as text it could be another id
 )
 
-// validationError is a request the client refuses to send; it matches
-// ErrInvalidRequest.
+// validationError is a request the client refuses to send (ErrInvalidRequest).
 type validationError struct {
-	field  string // the JSON name
-	reason string // for a human
+	field, reason string
 }
 
 func (e *validationError) Error() string {
@@ -54,17 +52,13 @@ type APIError struct {
 
 // Error implements error; it holds no request body or credential.
 func (e *APIError) Error() string {
-	parts := []string{"periskope"}
-	if e.Op != "" {
-		parts = append(parts, e.Op)
-	}
-	parts = append(parts, strings.TrimSpace(strconv.Itoa(e.StatusCode)+" "+http.StatusText(e.StatusCode)))
-	for _, s := range []string{e.Code, e.Message} {
+	msg := "periskope"
+	status := strings.TrimSpace(strconv.Itoa(e.StatusCode) + " " + http.StatusText(e.StatusCode))
+	for _, s := range []string{e.Op, status, e.Code, e.Message} {
 		if s != "" {
-			parts = append(parts, s)
+			msg += ": " + s
 		}
 	}
-	msg := strings.Join(parts, ": ")
 	if e.RetryAfter > 0 {
 		msg += " (retry after " + e.RetryAfter.String() + ")"
 	}
@@ -98,8 +92,7 @@ func IsTimeout(err error) bool {
 	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
 }
 
-// newAPIError is the error of a non-2xx answer, with the code and message
-// of its body (see decodeErrorBody), bounded.
+// newAPIError is a non-2xx answer's error, its body's code and message bounded.
 func newAPIError(r *response) *APIError {
 	code, message := decodeErrorBody(r.body)
 	return &APIError{StatusCode: r.status, Op: r.op, TraceID: r.traceID(), Code: truncate(code, 100), Message: truncate(message, 500)}
@@ -116,22 +109,20 @@ func truncate(s string, n int) string {
 	return s[:n] + "…"
 }
 
-// FieldError names the member at fault.
+// FieldError names the identifier member sent inexactly (ErrInvalidID).
 type FieldError struct {
 	Field string // e.g. "event", "org_id", or from an event's data "ticket.ticket_id"
-	Err   error
 }
 
-func (e *FieldError) Error() string { return e.Field + ": " + e.Err.Error() }
+func (e *FieldError) Error() string { return e.Field + ": " + ErrInvalidID.Error() }
 
-func (e *FieldError) Unwrap() error { return e.Err }
+func (e *FieldError) Is(target error) bool { return target == ErrInvalidID }
 
 // NeverSent reports that no connection was made: a create may be repeated.
 func NeverSent(err error) bool {
-	// Refused, no route, a failed DNS lookup or a dial that timed out. An
-	// attempt timeout or a context deadline that ends a dial is not
-	// recognised: net/http then reports only the context's error, so the
-	// request may or may not have left.
+	// Refused, no route, a failed DNS lookup or a dial that timed out. A
+	// context that ends a dial is not: net/http then reports only the
+	// context's error, so the request may have left.
 	var opErr *net.OpError
 	var dnsErr *net.DNSError
 	return errors.Is(err, syscall.ECONNREFUSED) || errors.As(err, &opErr) && opErr.Op == "dial" || errors.As(err, &dnsErr)

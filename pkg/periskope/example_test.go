@@ -110,20 +110,20 @@ func ExampleAPIError_rateLimited() {
 	// rate limited; retry after 12s
 }
 
-func ExampleVerifyHeaders() {
+func ExampleConstructEvent_rotation() {
 	body := []byte(`{"event":"ticket.created","org_id":"org-1","data":{"ticket":{"ticket_id":"BKT-001"}}}`)
 	// What Periskope sends, as API Gateway hands it over (lower-case names).
 	headers := map[string]string{"x-periskope-signature": periskope.Sign(body, "previous-key")}
 
 	// During a rotation both the new and the previous key are accepted.
-	err := periskope.VerifyHeaders(body, headers, "current-key", "previous-key")
+	_, err := periskope.ConstructEvent(body, headers, "current-key", "previous-key")
 	fmt.Println("signed delivery:", err)
 
 	tampered := []byte(`{"event":"ticket.created","org_id":"org-2","data":{"ticket":{"ticket_id":"BKT-001"}}}`)
-	err = periskope.VerifyHeaders(tampered, headers, "current-key", "previous-key")
+	_, err = periskope.ConstructEvent(tampered, headers, "current-key", "previous-key")
 	fmt.Println("tampered delivery:", errors.Is(err, periskope.ErrInvalidSignature))
 
-	err = periskope.VerifyHeaders(body, map[string]string{}, "current-key")
+	_, err = periskope.ConstructEvent(body, map[string]string{}, "current-key")
 	fmt.Println("unsigned delivery:", errors.Is(err, periskope.ErrMissingSignature))
 	// Output:
 	// signed delivery: <nil>

@@ -43,6 +43,9 @@ const MaxResponseBytes = maxResponseBytes
 // StaticKey is the KeyProvider of WithAPIKey.
 type StaticKey = staticKey
 
+// VerifyHeaders is ConstructEvent's verification.
+var VerifyHeaders = verifyHeaders
+
 // MaxSignatures is how many candidates one delivery may carry.
 const MaxSignatures = maxSignatures
 

@@ -9,8 +9,7 @@ import (
 	"strings"
 )
 
-// CreateTicket calls POST /tickets/create; ChatID and Subject are required.
-// Never retried after a timeout or a 5xx, which could create a duplicate.
+// CreateTicket calls POST /tickets/create; never retried after timeout or 5xx.
 func (c *Client) CreateTicket(ctx context.Context, req CreateTicketRequest) (*TicketInfo, error) {
 	req.ChatID = NormalizeChatID(req.ChatID)
 	switch {
@@ -23,11 +22,7 @@ func (c *Client) CreateTicket(ctx context.Context, req CreateTicketRequest) (*Ti
 	case req.Status != "" && !validStatus(req.Status):
 		return nil, &validationError{"status", "must be open, inprogress, closed or archived"}
 	}
-	resp, err := c.do(ctx, request{method: http.MethodPost, path: "/tickets/create", body: req})
-	if err != nil {
-		return nil, err
-	}
-	return resp.ticketInfo(true)
+	return c.ticketInfo(ctx, request{method: http.MethodPost, path: "/tickets/create", body: req}, true)
 }
 
 // GetTicket calls GET /tickets/{ticket_id}.
@@ -35,15 +30,10 @@ func (c *Client) GetTicket(ctx context.Context, ticketID string) (*TicketInfo, e
 	if strings.TrimSpace(ticketID) == "" {
 		return nil, &validationError{"ticket_id", "is required"}
 	}
-	resp, err := c.do(ctx, request{method: http.MethodGet, path: "/tickets/" + url.PathEscape(ticketID), idempotent: true})
-	if err != nil {
-		return nil, err
-	}
-	return resp.ticketInfo(true)
+	return c.ticketInfo(ctx, request{method: http.MethodGet, path: "/tickets/" + url.PathEscape(ticketID), idempotent: true}, true)
 }
 
-// UpdateTicket calls PATCH /tickets/{ticket_id} with at least one field set;
-// an empty answer is allowed.
+// UpdateTicket calls PATCH /tickets/{id}, a field set; its Ticket may be nil.
 func (c *Client) UpdateTicket(ctx context.Context, ticketID string, req UpdateTicketRequest) (*TicketInfo, error) {
 	switch {
 	case strings.TrimSpace(ticketID) == "":
@@ -55,11 +45,7 @@ func (c *Client) UpdateTicket(ctx context.Context, ticketID string, req UpdateTi
 	case req.Status != nil && !validStatus(*req.Status):
 		return nil, &validationError{"status", "must be open, inprogress, closed or archived"}
 	}
-	resp, err := c.do(ctx, request{method: http.MethodPatch, path: "/tickets/" + url.PathEscape(ticketID), body: req, idempotent: true})
-	if err != nil {
-		return nil, err
-	}
-	return resp.ticketInfo(false)
+	return c.ticketInfo(ctx, request{method: http.MethodPatch, path: "/tickets/" + url.PathEscape(ticketID), body: req, idempotent: true}, false)
 }
 
 // ListTickets calls GET /tickets.
@@ -77,11 +63,7 @@ func (c *Client) ListTickets(ctx context.Context, p ListTicketsParams) (*TicketL
 	if p.Limit > 0 {
 		q.Set("limit", strconv.Itoa(p.Limit))
 	}
-	resp, err := c.do(ctx, request{method: http.MethodGet, path: "/tickets", query: q, idempotent: true})
-	if err != nil {
-		return nil, err
-	}
-	return resp.ticketList()
+	return c.ticketList(ctx, request{method: http.MethodGet, path: "/tickets", query: q, idempotent: true})
 }
 
 // validStatus reports whether s is a status Periskope accepts.

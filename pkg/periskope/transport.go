@@ -14,12 +14,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/periskope-connect/periskope-aws/internal/ratereset"
 )
 
-// maxResponseBytes is the largest answer the client reads; a larger one is
-// ErrMalformedResponse. A ticket info object, even of a large group, and a
-// page of tickets are far smaller, and 5 MB keeps an answer passed on
-// whole within Lambda's 6 MB response limit.
+// maxResponseBytes bounds an answer (else ErrMalformedResponse): far above a
+// large group's ticket or a page, and within Lambda's 6 MB response limit.
 const maxResponseBytes = 5 << 20
 
 // request is one API call.
@@ -28,8 +28,7 @@ type request struct {
 	path   string // below the base URL, starting with "/"
 	query  url.Values
 	body   any // sent as JSON; nil for none
-	// idempotent calls are also retried after 5xx answers and transport
-	// failures; others only where Periskope certainly did not process them.
+	// idempotent calls are also retried after 5xx and transport failures.
 	idempotent bool
 }
 
@@ -130,11 +129,7 @@ func (c *Client) send(ctx context.Context, r request, body []byte, key string) (
 	if len(r.query) > 0 {
 		u += "?" + r.query.Encode()
 	}
-	var reader io.Reader
-	if body != nil {
-		reader = bytes.NewReader(body)
-	}
-	req, err := http.NewRequestWithContext(actx, r.method, u, reader)
+	req, err := http.NewRequestWithContext(actx, r.method, u, bytes.NewReader(body))
 	if err != nil {
 		return nil, fmt.Errorf("periskope: %s: %w", r.op(), err)
 	}
@@ -142,7 +137,7 @@ func (c *Client) send(ctx context.Context, r request, body []byte, key string) (
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("Content-Type", "application/json")
 	if c.phone != "" {
-		req.Header.Set(headerPhone, c.phone)
+		req.Header.Set("x-phone", c.phone)
 	}
 	if c.userAgent != "" {
 		req.Header.Set("User-Agent", c.userAgent)
@@ -163,10 +158,9 @@ func (c *Client) send(ctx context.Context, r request, body []byte, key string) (
 	return &response{op: r.op(), status: resp.StatusCode, header: resp.Header, body: data}, nil
 }
 
-// transportError wraps a failure to get an answer. When the attempt's own
-// timeout fired (and not the caller's context) the error matches
-// context.DeadlineExceeded whatever net/http made of it, and still wraps
-// the original error (a dial that timed out stays recognisable).
+// transportError wraps a failure to get an answer. After the attempt's own
+// timeout it matches context.DeadlineExceeded, whatever net/http made of it,
+// and still wraps err, so a dial that timed out stays NeverSent.
 func (c *Client) transportError(ctx, actx context.Context, r request, err error) error {
 	if ctx.Err() == nil && errors.Is(actx.Err(), context.DeadlineExceeded) {
 		return fmt.Errorf("periskope: %s: attempt timed out after %s: %w (%w)", r.op(), c.retry.AttemptTimeout, context.DeadlineExceeded, err)
@@ -190,10 +184,9 @@ func defaultHTTPClient() *http.Client {
 	}}
 }
 
-// refuseRedirect makes net/http return a 3xx answer instead of following
-// it. Following would send the request, Authorization included, wherever
-// the Location points (net/http keeps the header for the same host on
-// another port or scheme), and repeat a POST on a 307 or 308.
+// refuseRedirect returns a 3xx answer: following it would send Authorization
+// wherever Location points (net/http keeps it for the same host on another
+// port or scheme), and repeat a POST on a 307 or 308.
 func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 // backoff is the jittered exponential delay before retry number attempt:
@@ -222,44 +215,25 @@ func jitter(d time.Duration) time.Duration {
 func rateLimitWait(h http.Header) time.Duration {
 	now := time.Now()
 	var wait time.Duration
-	retryAfter := strings.TrimSpace(h.Get(headerRetryAfter))
+	retryAfter := strings.TrimSpace(h.Get("Retry-After"))
 	if secs, err := strconv.ParseFloat(retryAfter, 64); err == nil {
-		wait = seconds(secs)
+		wait = ratereset.Seconds(secs)
 	} else if t, err := http.ParseTime(retryAfter); err == nil {
 		wait = t.Sub(now)
 	}
-	if reset, ok := RateLimitReset(h.Get(headerRateLimitReset), now); ok {
+	if reset, ok := ratereset.Parse(h.Get("X-RateLimit-Reset"), now); ok {
 		wait = max(wait, reset.Sub(now))
 	}
 	return max(wait, 0)
 }
 
-// RateLimitReset reads X-RateLimit-Reset as the client does: epoch seconds
-// (milliseconds above 1e12), or seconds from now up to a day; else false.
-func RateLimitReset(v string, now time.Time) (time.Time, bool) {
-	n, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-	if err != nil || n != n {
-		return time.Time{}, false
+// ticketInfo sends r and decodes the answer with its trace id. Create's and
+// get's must name a ticket_id; PATCH's, undocumented, may be empty.
+func (c *Client) ticketInfo(ctx context.Context, req request, mustNameTicket bool) (*TicketInfo, error) {
+	r, err := c.do(ctx, req)
+	if err != nil {
+		return nil, err
 	}
-	if n > 1e9 {
-		return epochTime(n), true
-	}
-	return now.Add(seconds(n)), true
-}
-
-// seconds converts a non-negative count of seconds, capping absurd values
-// at a day.
-func seconds(s float64) time.Duration {
-	if s <= 0 || s != s {
-		return 0
-	}
-	return time.Duration(min(s, 86400) * float64(time.Second))
-}
-
-// ticketInfo decodes a 2xx answer as decodeTicketInfo does, with the trace
-// id. One that must name a ticket (create, get) is malformed without a
-// ticket_id; another (PATCH, whose answer is undocumented) may be empty.
-func (r *response) ticketInfo(mustNameTicket bool) (*TicketInfo, error) {
 	if !mustNameTicket && len(bytes.TrimSpace(r.body)) == 0 {
 		return &TicketInfo{TraceID: r.traceID()}, nil
 	}
@@ -274,13 +248,16 @@ func (r *response) ticketInfo(mustNameTicket bool) (*TicketInfo, error) {
 	return ti, nil
 }
 
-// ticketList decodes a page of tickets: a TicketList object (tickets,
-// count, from, to), or a bare array of tickets.
-func (r *response) ticketList() (*TicketList, error) {
+// ticketList sends r and decodes a page of tickets: a TicketList object or
+// a bare array.
+func (c *Client) ticketList(ctx context.Context, req request) (*TicketList, error) {
+	r, err := c.do(ctx, req)
+	if err != nil {
+		return nil, err
+	}
 	var l TicketList
-	var err error
 	switch body := bytes.TrimSpace(r.body); {
-	case len(body) > 0 && body[0] == '[': // a bare array of tickets
+	case len(body) > 0 && body[0] == '[':
 		l.Tickets, err = decodeTicketArray(body)
 		l.Count = len(l.Tickets)
 	case string(body) == "null":
@@ -297,7 +274,7 @@ func (r *response) ticketList() (*TicketList, error) {
 }
 
 // traceID is the x-periskope-trace-id of the answer, for support.
-func (r *response) traceID() string { return r.header.Get(headerTraceID) }
+func (r *response) traceID() string { return r.header.Get("x-periskope-trace-id") }
 
 // malformed reports an unusable 2xx answer, with the trace id for support.
 func (r *response) malformed(why string) error {

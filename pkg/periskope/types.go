@@ -10,8 +10,7 @@ import (
 	"time"
 )
 
-// Periskope's names: its API, the ticket statuses, the header of a webhook
-// delivery's signature (see Sign) and the ticket events.
+// Periskope's API URL, ticket statuses, webhook signature header and events.
 const (
 	DefaultBaseURL = "https://api.periskope.app/v1"
 
@@ -103,8 +102,7 @@ type Ticket struct {
 	sentOrgID, sentTicketID string
 }
 
-// CheckIDs returns a *FieldError (ErrInvalidID) for a ticket_id or org_id
-// that is no exact JSON string: call it before keying by them.
+// CheckIDs returns a *FieldError (ErrInvalidID) for an id sent inexactly.
 func (t *Ticket) CheckIDs() error { return t.checkIDs("") }
 
 // InexactIDs returns how the ids CheckIDs refuses were sent ("" if exact).
@@ -219,11 +217,9 @@ type Time struct {
 	Raw string
 }
 
-// timeLayouts are tried in order, once a space between date and time is
-// read as "T" (Postgres writes "2024-05-13 11:19:34+00"). When parsing, Go
-// accepts a fractional second after the seconds field even where a layout
-// does not show one, so "2025-01-26T13:46:21.670006+00:00" matches the
-// first layout.
+// timeLayouts are tried in order after a space between date and time becomes
+// "T" (Postgres writes "2024-05-13 11:19:34+00"). Go parses a fractional
+// second where a layout shows none ("2025-01-26T13:46:21.670006+00:00").
 var timeLayouts = []string{
 	time.RFC3339,               // 2024-05-13T17:27:15+00:00, ...Z
 	"2006-01-02T15:04:05Z0700", // +0000
@@ -269,14 +265,4 @@ func (t Time) MarshalJSON() ([]byte, error) {
 	default:
 		return json.Marshal(t.Format(time.RFC3339Nano))
 	}
-}
-
-// epochTime reads seconds since the epoch, or milliseconds when n is too
-// large to be seconds.
-func epochTime(n float64) time.Time {
-	if n > 1e12 || n < -1e12 {
-		return time.UnixMilli(int64(n)).UTC()
-	}
-	sec := int64(n)
-	return time.Unix(sec, int64((n-float64(sec))*1e9)).UTC()
 }

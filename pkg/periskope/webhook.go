@@ -26,8 +26,7 @@ func mac(body []byte, key string) []byte {
 	return m.Sum(nil)
 }
 
-// Verify checks signature against body with each non-empty key (rotation),
-// in constant time.
+// Verify checks body's signature under each non-empty key, in constant time.
 func Verify(body []byte, signature string, keys ...string) error {
 	if !hasKey(keys) {
 		return ErrNoSigningKeys
@@ -40,7 +39,7 @@ func Verify(body []byte, signature string, keys ...string) error {
 	if !ok {
 		return ErrInvalidSignature
 	}
-	return Signatures{sums: [][sha256.Size]byte{sum}}.Verify(body, keys...)
+	return Signatures{sum}.Verify(body, keys...)
 }
 
 func hasKey(keys []string) bool {
@@ -61,12 +60,9 @@ func decodeSignature(s string) (sum [sha256.Size]byte, ok bool) {
 }
 
 // Signatures are the well-formed signature candidates of one delivery.
-type Signatures struct {
-	sums [][sha256.Size]byte
-}
+type Signatures [][sha256.Size]byte
 
-// ParseSignatures reads a delivery's comma-separated signatures, four at
-// most, without a key, so junk is refused before a signing key is fetched.
+// ParseSignatures reads up to four signatures, before any key is fetched.
 func ParseSignatures(headers map[string]string) (Signatures, error) {
 	// The header name matches in any case; each comma-separated value is a
 	// candidate, and malformed candidates beside a well-formed one are
@@ -82,18 +78,18 @@ func ParseSignatures(headers map[string]string) (Signatures, error) {
 				continue
 			}
 			if n++; n > maxSignatures {
-				return Signatures{}, fmt.Errorf("%w: more than %d signatures", ErrInvalidSignature, maxSignatures)
+				return nil, fmt.Errorf("%w: more than %d signatures", ErrInvalidSignature, maxSignatures)
 			}
 			if sum, ok := decodeSignature(v); ok {
-				s.sums = append(s.sums, sum)
+				s = append(s, sum)
 			}
 		}
 	}
 	switch {
 	case n == 0:
-		return Signatures{}, ErrMissingSignature
-	case len(s.sums) == 0:
-		return Signatures{}, fmt.Errorf("%w: no signature of 64 hex digits", ErrInvalidSignature)
+		return nil, ErrMissingSignature
+	case len(s) == 0:
+		return nil, fmt.Errorf("%w: no signature of 64 hex digits", ErrInvalidSignature)
 	}
 	return s, nil
 }
@@ -108,7 +104,7 @@ func (s Signatures) Verify(body []byte, keys ...string) error {
 			continue
 		}
 		want := macFunc(body, key)
-		for _, sum := range s.sums {
+		for _, sum := range s {
 			if hmac.Equal(sum[:], want) {
 				return nil
 			}
@@ -117,8 +113,9 @@ func (s Signatures) Verify(body []byte, keys ...string) error {
 	return ErrInvalidSignature
 }
 
-// VerifyHeaders is ParseSignatures followed by Signatures.Verify.
-func VerifyHeaders(body []byte, headers map[string]string, keys ...string) error {
+// verifyHeaders is ParseSignatures then Signatures.Verify, a missing key
+// reported first.
+func verifyHeaders(body []byte, headers map[string]string, keys ...string) error {
 	if !hasKey(keys) {
 		return ErrNoSigningKeys
 	}
@@ -149,23 +146,22 @@ func ParseEvent(body []byte) (*Event, error) {
 	case err != nil:
 		return nil, err
 	case badID != "":
-		return nil, fmt.Errorf("%w: %w", ErrMalformedEvent, &FieldError{Field: badID, Err: ErrInvalidID})
+		return nil, fmt.Errorf("%w: %w", ErrMalformedEvent, &FieldError{Field: badID})
 	case e.Type == "":
 		return nil, fmt.Errorf("%w: no event name", ErrMalformedEvent)
 	}
 	return &e, nil
 }
 
-// ConstructEvent is VerifyHeaders followed by ParseEvent.
+// ConstructEvent is ParseSignatures, Signatures.Verify, then ParseEvent.
 func ConstructEvent(body []byte, headers map[string]string, keys ...string) (*Event, error) {
-	if err := VerifyHeaders(body, headers, keys...); err != nil {
+	if err := verifyHeaders(body, headers, keys...); err != nil {
 		return nil, err
 	}
 	return ParseEvent(body)
 }
 
-// TicketInfo decodes Data of a ticket.* event (else ErrNotTicketEvent), also
-// sent as a JSON string, whose text is then Raw; it fails as ParseEvent does.
+// TicketInfo decodes a ticket.* event's Data, also sent as a JSON string.
 func (e *Event) TicketInfo() (*TicketInfo, error) {
 	if !strings.HasPrefix(e.Type, "ticket.") {
 		return nil, fmt.Errorf("%w: %q", ErrNotTicketEvent, e.Type)

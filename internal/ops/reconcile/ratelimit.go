@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/periskope-connect/periskope-aws/internal/ratereset"
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
 
@@ -105,7 +106,7 @@ func (l *Limiter) Observe(h http.Header) {
 		return
 	}
 	now := time.Now()
-	reset, ok := periskope.RateLimitReset(h.Get("X-RateLimit-Reset"), now)
+	reset, ok := ratereset.Parse(h.Get("X-RateLimit-Reset"), now)
 	if !ok {
 		reset = now.Add(time.Second) // a window of the advertised length
 	}

@@ -89,10 +89,9 @@ func loadDocs() ([]*openapi3.T, error) {
 	return docs, nil
 }
 
-// Validate checks r, whose body is body, against the operation it matches
-// (path, query, headers, body and a bearer token being present). Its error
-// is one line naming the parameter or body member at fault, fit for an
-// API's 400 answer.
+// Validate checks r and its body against the operation it matches (a bearer
+// token only for presence). Its error is one line naming the parameter or
+// member at fault, fit for an API's 400 answer.
 func (v *Validator) Validate(r *http.Request, body []byte) error {
 	if _, err := v.validate(r, body); err != nil {
 		return &oneLineError{line: describe(err), err: err}
@@ -215,9 +214,7 @@ type Request struct {
 // Responder answers the n-th request (from 1) the Fake received.
 type Responder func(w http.ResponseWriter, r *http.Request, n int)
 
-// Fake is an http.Handler that fails t on any request Periskope's API
-// description does not allow, records every request, and answers with a
-// Responder.
+// Fake checks each request against the spec, records it and answers it.
 type Fake struct {
 	t         testing.TB
 	validator *Validator
