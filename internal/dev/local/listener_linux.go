@@ -1,6 +1,9 @@
 package local
 
 import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
 	"net"
 	"os"
 	"strconv"
@@ -8,9 +11,9 @@ import (
 )
 
 // listenedBy reports whether a process of group pgid holds the socket that
-// listens on addr (an IPv4 host:port), from /proc: the port's listening
-// socket inodes in /proc/net/tcp, found among the group's open files.
-// known is false when /proc cannot say.
+// listens on addr (an IPv4 host:port): the port's listening socket inodes
+// in /proc/net/tcp, found among the group's open files. known is false when
+// /proc cannot say.
 func listenedBy(pgid int, addr string) (owned, known bool) {
 	inodes := listeningInodes(addr)
 	if inodes == nil {
@@ -22,7 +25,10 @@ func listenedBy(pgid int, addr string) (owned, known bool) {
 	}
 	for _, p := range procs {
 		pid, err := strconv.Atoi(p.Name())
-		if err != nil || groupOf(pid) != pgid {
+		if err != nil {
+			continue
+		}
+		if _, f, ok := ProcStat(pid); !ok || len(f) < 3 || f[2] != strconv.Itoa(pgid) {
 			continue
 		}
 		fds, _ := os.ReadDir("/proc/" + p.Name() + "/fd")
@@ -47,12 +53,11 @@ func listeningInodes(addr string) map[string]bool {
 	if err != nil || ip == nil || perr != nil || rerr != nil {
 		return nil
 	}
-	// Columns: sl local_address rem_address st ... inode; an address is
-	// its four bytes in host order (little-endian here) and the port, in hex.
-	local := strings.ToUpper(strconv.FormatUint(uint64(ip[3])<<24|uint64(ip[2])<<16|uint64(ip[1])<<8|uint64(ip[0]), 16))
+	// Columns: sl local_address rem_address st ... inode; an address is its
+	// four bytes read in host order, and the port, in hex.
 	want := map[string]bool{
-		pad8(local) + ":" + pad4(n): true,
-		"00000000:" + pad4(n):       true,
+		fmt.Sprintf("%08X:%04X", binary.NativeEndian.Uint32(ip), n): true,
+		fmt.Sprintf("00000000:%04X", n):                             true,
 	}
 	inodes := map[string]bool{}
 	for _, line := range strings.Split(string(b), "\n")[1:] {
@@ -64,28 +69,14 @@ func listeningInodes(addr string) map[string]bool {
 	return inodes
 }
 
-func pad8(s string) string { return strings.Repeat("0", 8-len(s)) + s }
-
-func pad4(port int) string {
-	s := strings.ToUpper(strconv.FormatInt(int64(port), 16))
-	return strings.Repeat("0", 4-len(s)) + s
-}
-
-// groupOf returns pid's process group, from /proc/<pid>/stat (the fields
-// after the command's closing parenthesis: state, ppid, pgrp), or -1.
-func groupOf(pid int) int {
+// ProcStat reads /proc/<pid>/stat: the command name and the fields after
+// it (state ppid pgrp session tty tpgid flags ...). The name may hold
+// spaces and parentheses.
+func ProcStat(pid int) (comm string, fields []string, ok bool) {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	i := strings.LastIndexByte(string(b), ')')
-	if err != nil || i < 0 {
-		return -1
+	open, end := bytes.IndexByte(b, '('), bytes.LastIndexByte(b, ')')
+	if err != nil || open < 0 || end < open {
+		return "", nil, false
 	}
-	f := strings.Fields(string(b[i+1:]))
-	if len(f) < 3 {
-		return -1
-	}
-	g, err := strconv.Atoi(f[2])
-	if err != nil {
-		return -1
-	}
-	return g
+	return string(b[open+1 : end]), strings.Fields(string(b[end+1:])), true
 }

@@ -23,9 +23,8 @@ const TicketsTableID = "TicketsTable"
 // resource of template.yaml.
 type localStandIn struct{ name, value string }
 
-// standIns are the template's tables and secrets by logical id.
-// ProvisionLocal refuses a template resource missing here, so that none is
-// silently absent locally.
+// standIns are the template's tables and secrets by logical id;
+// ProvisionLocal refuses a resource missing here rather than leave it out.
 var standIns = map[string]localStandIn{
 	TicketsTableID:              {name: local.Table},
 	"PeriskopeApiKeySecret":     {name: local.APIKeySecret, value: local.APIKey},
@@ -113,8 +112,7 @@ func PutSecret(ctx context.Context, sm *secretsmanager.Client, name, value strin
 }
 
 // LaunchLocal launches moto_server on addr, its output in a new file at
-// logPath, and provisions it (ProvisionLocal), for the local system and
-// the benchmarks.
+// logPath, and provisions it (ProvisionLocal).
 func LaunchLocal(ctx context.Context, addr, logPath string) (*Server, error) {
 	logFile, err := os.Create(logPath)
 	if err != nil {

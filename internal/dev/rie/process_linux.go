@@ -1,18 +1,18 @@
 package rie
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"syscall"
+
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 )
 
-// setParentDeathSignal makes Linux stop the emulator if the harness dies
-// without cleaning up (kill -9, a crashed test binary). SIGTERM, not
-// SIGKILL: the emulator then stops its bootstrap too.
+// setParentDeathSignal stops the emulator if the harness dies without
+// cleaning up; SIGTERM, so that it stops its bootstrap too.
 func setParentDeathSignal(attr *syscall.SysProcAttr) {
 	attr.Pdeathsig = syscall.SIGTERM
 }
@@ -36,25 +36,20 @@ func childPIDs(pid int) []int {
 	return pids
 }
 
-// prSetChildSubreaper is prctl's PR_SET_CHILD_SUBREAPER.
-const prSetChildSubreaper = 36
-
-// adoptOrphans makes this process the reaper of its descendants' orphans,
-// once: the emulator starts each bootstrap in a process group of its own,
-// so a bootstrap outlives an emulator that was killed, and without this it
-// would become init's child, out of the harness's reach.
+// adoptOrphans makes this process the reaper of its descendants' orphans:
+// a bootstrap, in a process group of its own, outlives a killed emulator,
+// and would otherwise become init's, out of the harness's reach.
 var adoptOrphans = sync.OnceFunc(func() {
+	const prSetChildSubreaper = 36
 	_, _, _ = syscall.RawSyscall(syscall.SYS_PRCTL, prSetChildSubreaper, 1, 0)
 })
 
-// orphansMu makes looking at a child and reaping it one step: only
-// killOrphans reaps these processes, and a process id is not reused before
-// it is reaped, so the id it checked is the one it kills.
+// orphansMu makes looking at a child and reaping it one step: an id is not
+// reused before it is reaped, so the id checked is the one killed.
 var orphansMu sync.Mutex
 
-// killOrphans kills and reaps the children of this process that a dead
-// emulator left behind (a zombie stays until reaped here). A live
-// emulator's bootstraps are its children, so only a dead one's become ours.
+// killOrphans kills and reaps the children of this process that the dead
+// emulator of l left behind (a zombie stays until reaped here).
 func killOrphans(l leftovers) {
 	orphansMu.Lock()
 	defer orphansMu.Unlock()
@@ -70,29 +65,14 @@ func killOrphans(l leftovers) {
 	}
 }
 
-// pfForkNoExec is the kernel's PF_FORKNOEXEC: forked, not yet executed.
-const pfForkNoExec = 0x40
-
 // match reports whether pid is a child of self that l's emulator started:
-// still in its process group (killed just before), or in a group of its
-// own, which tells it from a process this one started, and either the
-// emulator's fork that has not executed the bootstrap yet (it runs or ran
-// the emulator's code), or the bootstrap: running bootstrap or, once it has
-// exited and has no executable any more, named name. An exited emulator of
-// this process is not matched: it has executed, and its own Wait reaps it.
+// in its process group, or in a group of its own, and either the
+// emulator's fork not yet executed or the bootstrap, known by its executable
+// or, once exited, by name. An exited emulator is not matched: it has
+// executed, and its own Wait reaps it.
 func (l leftovers) match(pid, self int) bool {
-	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return false
-	}
-	// pid (comm) state ppid pgrp session tty tpgid flags ...: comm may
-	// hold spaces and parentheses.
-	open, end := bytes.IndexByte(stat, '('), bytes.LastIndexByte(stat, ')')
-	if open < 0 || end < open {
-		return false
-	}
-	fields := strings.Fields(string(stat[end+1:]))
-	if len(fields) < 7 || fields[1] != strconv.Itoa(self) {
+	name, fields, ok := local.ProcStat(pid)
+	if !ok || len(fields) < 7 || fields[1] != strconv.Itoa(self) {
 		return false
 	}
 	switch fields[2] {
@@ -104,7 +84,7 @@ func (l leftovers) match(pid, self int) bool {
 	default:
 		return false
 	}
-	name := string(stat[open+1 : end])
+	const pfForkNoExec = 0x40 // forked, not yet executed
 	if flags, _ := strconv.ParseUint(fields[6], 10, 64); flags&pfForkNoExec != 0 {
 		return name == comm(l.emulator)
 	}

@@ -87,8 +87,6 @@ func handle(ctx context.Context, event json.RawMessage) (any, error) {
 			"request_id":   lc.AwsRequestID,
 			"function_arn": lc.InvokedFunctionArn,
 			"deadline_ms":  deadline.UnixMilli(),
-			"trace_id":     ctx.Value("x-amzn-trace-id"),
-			"pid":          os.Getpid(),
 		}, nil
 	case "print":
 		fmt.Println("line to stdout")
