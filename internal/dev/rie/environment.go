@@ -9,12 +9,12 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"syscall"
@@ -60,14 +60,11 @@ func (f *Function) environ() []string {
 		"LANG":                            "en_US.UTF-8",
 		"PATH":                            os.Getenv("PATH"),
 	}
-	for k, v := range cfg.Env {
-		env[k] = v
-	}
+	maps.Copy(env, cfg.Env)
 	out := make([]string, 0, len(env))
 	for k, v := range env {
 		out = append(out, k+"="+v)
 	}
-	sort.Strings(out)
 	return out
 }
 

@@ -1,7 +1,6 @@
 package rie
 
 import (
-	"bufio"
 	"os"
 	"os/exec"
 	"strconv"
@@ -9,6 +8,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 )
 
 // A fork still in the dead emulator's process group is reaped.
@@ -105,14 +106,8 @@ func TestKillOrphansLeavesTheHarnesssEmulatorsAlone(t *testing.T) {
 
 // stateOf is pid's state letter when it is this process's child, else "".
 func stateOf(pid int) string {
-	f, err := os.Open("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return ""
-	}
-	defer f.Close()
-	line, _ := bufio.NewReader(f).ReadString('\n')
-	fields := strings.Fields(line[strings.LastIndexByte(line, ')')+1:])
-	if len(fields) < 2 || fields[1] != strconv.Itoa(os.Getpid()) {
+	_, fields, ok := local.ProcStat(pid)
+	if !ok || len(fields) < 2 || fields[1] != strconv.Itoa(os.Getpid()) {
 		return ""
 	}
 	return fields[0]

@@ -1,7 +1,6 @@
 package rie_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -504,27 +503,16 @@ func TestCloseReapsTheBootstrapOfAStuckEmulator(t *testing.T) {
 // notLeftToUs reports whether pid is neither running nor a zombie child of
 // this process: it was reaped, or the id now names another process.
 func notLeftToUs(pid int) bool {
-	fields := procStatFields(pid)
-	return len(fields) < 2 || fields[1] != strconv.Itoa(os.Getpid())
+	_, fields, ok := local.ProcStat(pid)
+	return !ok || len(fields) < 2 || fields[1] != strconv.Itoa(os.Getpid())
 }
 
 // procState is pid's state letter, for messages ("Z" for a zombie).
 func procState(pid int) string {
-	if fields := procStatFields(pid); len(fields) > 0 {
+	if _, fields, ok := local.ProcStat(pid); ok && len(fields) > 0 {
 		return "state " + fields[0]
 	}
 	return "gone"
-}
-
-// procStatFields returns the fields of /proc/<pid>/stat after the command
-// name (state, ppid, ...), or none when there is no such process.
-func procStatFields(pid int) []string {
-	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return nil
-	}
-	// pid (comm) state ...: comm may hold spaces and parentheses.
-	return strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
 }
 
 func TestInvokeGivesUpWaitingWhenContextEnds(t *testing.T) {
