@@ -1,7 +1,6 @@
 package local
 
 import (
-	"bytes"
 	"encoding/binary"
 	"fmt"
 	"net"
@@ -67,16 +66,4 @@ func listeningInodes(addr string) map[string]bool {
 		}
 	}
 	return inodes
-}
-
-// ProcStat reads /proc/<pid>/stat: the command name and the fields after
-// it (state ppid pgrp session tty tpgid flags ...). The name may hold
-// spaces and parentheses.
-func ProcStat(pid int) (comm string, fields []string, ok bool) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	open, end := bytes.IndexByte(b, '('), bytes.LastIndexByte(b, ')')
-	if err != nil || open < 0 || end < open {
-		return "", nil, false
-	}
-	return string(b[open+1 : end]), strings.Fields(string(b[end+1:])), true
 }

@@ -4,9 +4,13 @@
 package local
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net"
+	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -58,6 +62,19 @@ func AwaitListening(ctx context.Context, pgid int, exited <-chan struct{}, limit
 		}
 	}
 	return nil
+}
+
+// ProcStat reads Linux's /proc/<pid>/stat: the command name and the fields
+// after it (state ppid pgrp session tty tpgid flags ...); ok is false where
+// there is no such process or no /proc. The name may hold spaces and
+// parentheses.
+func ProcStat(pid int) (comm string, fields []string, ok bool) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	open, end := bytes.IndexByte(b, '('), bytes.LastIndexByte(b, ')')
+	if err != nil || open < 0 || end < open {
+		return "", nil, false
+	}
+	return string(b[open+1 : end]), strings.Fields(string(b[end+1:])), true
 }
 
 // Default ports of `make run` (docs/local.md).

@@ -67,14 +67,7 @@ func TestStartWithTable(t *testing.T) {
 // keys and projection, and the TTL attribute.
 func assertTableIsTheTemplates(t *testing.T, db *dynamodb.Client, table string) {
 	t.Helper()
-	d, err := deployment.LoadFromWorkingDir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl, err := d.Table(motoserver.TicketsTableID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tmpl := ticketsTable(t)
 	want := tmpl.CreateTableInput(table)
 	if len(want.GlobalSecondaryIndexes) == 0 || tmpl.TTLAttribute == "" {
 		t.Fatalf("template's %s has no index or no TTL: this test would prove little", motoserver.TicketsTableID)
@@ -116,6 +109,20 @@ func assertTableIsTheTemplates(t *testing.T, db *dynamodb.Client, table string) 
 	}
 }
 
+// ticketsTable is template.yaml's tickets table.
+func ticketsTable(t *testing.T) deployment.Table {
+	t.Helper()
+	d, err := deployment.LoadFromWorkingDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl, err := d.Table(motoserver.TicketsTableID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tmpl
+}
+
 func keys(schema []types.KeySchemaElement) string {
 	var b strings.Builder
 	for _, k := range schema {
@@ -129,20 +136,13 @@ func keys(schema []types.KeySchemaElement) string {
 // attribute is an empty string, which a table without the index accepts.
 func TestIndexKeysAreEnforced(t *testing.T) {
 	_, db := motoserver.StartWithTable(t, "enforced")
-	d, err := deployment.LoadFromWorkingDir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl, err := d.Table(motoserver.TicketsTableID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tmpl := ticketsTable(t)
 	gsi := tmpl.CreateTableInput("enforced").GlobalSecondaryIndexes[0]
 	item := map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "TICKET#o#t"}}
 	for _, k := range gsi.KeySchema {
 		item[aws.ToString(k.AttributeName)] = &types.AttributeValueMemberS{Value: ""}
 	}
-	_, err = db.PutItem(context.Background(), &dynamodb.PutItemInput{TableName: aws.String("enforced"), Item: item})
+	_, err := db.PutItem(context.Background(), &dynamodb.PutItemInput{TableName: aws.String("enforced"), Item: item})
 	var invalid interface{ ErrorCode() string }
 	if !errors.As(err, &invalid) || invalid.ErrorCode() != "ValidationException" {
 		t.Fatalf("PutItem with empty index keys: %v, want ValidationException", err)
