@@ -158,15 +158,6 @@ func (f *Function) startEnvironment() (*environment, error) {
 	return env, nil
 }
 
-// leftovers names what a killed emulator can leave to this process: its
-// bootstraps, running or exited, and a fork not yet turned into one.
-type leftovers struct {
-	group     int    // the emulator's process group: its process id
-	emulator  string // the emulator's executable, by base name
-	bootstrap string // the bootstrap executable, symlinks resolved
-	name      string // the base name the emulator ran the bootstrap by
-}
-
 // invoke posts payload to the emulator and reads its answer. An error breaks
 // the environment, so a stuck or dead one is replaced.
 func (e *environment) invoke(payload []byte) (_ *Result, err error) {
@@ -313,9 +304,6 @@ func (e *environment) noteInitReport(line []byte) {
 	}
 }
 
-// maxPartialLine bounds how much of an unterminated line is buffered.
-const maxPartialLine = 64 * 1024
-
 // outputPipe returns the write end of a pipe whose lines go to out, each
 // seen first by onLine; copied is closed once every holder of the write end
 // has closed it and the last line is out. out is one Logger per function:
@@ -328,8 +316,9 @@ func outputPipe(out *log.Logger, onLine func(line []byte)) (write *os.File, copi
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		// A longer line goes out in pieces, an unterminated one at EOF.
-		br := bufio.NewReaderSize(r, maxPartialLine)
+		// A line of more than 64 KiB goes out in pieces, an unterminated
+		// one at EOF.
+		br := bufio.NewReaderSize(r, 64*1024)
 		for {
 			line, err := br.ReadSlice('\n')
 			if len(line) > 0 {

@@ -30,6 +30,15 @@ func childPIDs(pid int) []int {
 	return pids
 }
 
+// leftovers names what a killed emulator can leave to this process: its
+// bootstraps, running or exited, and a fork not yet turned into one.
+type leftovers struct {
+	group     int    // the emulator's process group: its process id
+	emulator  string // the emulator's executable, by base name
+	bootstrap string // the bootstrap executable, symlinks resolved
+	name      string // the base name the emulator ran the bootstrap by
+}
+
 // orphansMu makes looking at a child and reaping it one step: an id is not
 // reused before it is reaped, so the id checked is the one killed.
 var orphansMu sync.Mutex
@@ -46,8 +55,7 @@ func killOrphans(l leftovers) {
 		}
 		_ = syscall.Kill(-pid, syscall.SIGKILL)
 		_ = syscall.Kill(pid, syscall.SIGKILL)
-		var status syscall.WaitStatus
-		_, _ = syscall.Wait4(pid, &status, 0, nil)
+		_, _ = syscall.Wait4(pid, nil, 0, nil)
 	}
 }
 

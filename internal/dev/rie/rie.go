@@ -32,8 +32,7 @@ const (
 	defaultMemoryMB = 128
 )
 
-// Errors of the harness itself. A function's own failures are reported in
-// Result.Error, not as errors.
+// Errors of the harness itself; a function's own failures are in Result.Error.
 var (
 	ErrClosed   = errors.New("rie: function is closed")
 	ErrConfig   = errors.New("rie: invalid config")
@@ -87,8 +86,8 @@ type FunctionError struct {
 // Error implements error.
 func (e *FunctionError) Error() string { return e.Type + ": " + e.Message }
 
-// Function is a pool of execution environments of one bootstrap. It is safe
-// for concurrent use.
+// Function is a pool of execution environments of one bootstrap, safe for
+// concurrent use.
 type Function struct {
 	cfg   Config
 	out   *log.Logger
