@@ -196,10 +196,8 @@ func TestConditionalPutIsAtomic(t *testing.T) {
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	wins := 0
-	for i := 0; i < racers; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+	for range racers {
+		wg.Go(func() {
 			_, err := db.PutItem(ctx, &dynamodb.PutItemInput{
 				TableName:           aws.String("t"),
 				Item:                map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "same"}},
@@ -214,7 +212,7 @@ func TestConditionalPutIsAtomic(t *testing.T) {
 			case !errors.As(err, &failed):
 				t.Errorf("PutItem: %v", err)
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	if wins != 1 {

@@ -14,14 +14,12 @@ func TestBufferKeepsEveryConcurrentWrite(t *testing.T) {
 	const writers, lines = 8, 100
 	var wg sync.WaitGroup
 	for w := range writers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			for i := range lines {
 				fmt.Fprintf(&b, "w%d-%d\n", w, i)
 				_ = b.String() // reads race with writes unless they are locked
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	got := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
@@ -59,12 +57,10 @@ func TestMetricsSumsConcurrentCounts(t *testing.T) {
 	const n = 50
 	var wg sync.WaitGroup
 	for range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			m.Count("Created", 1)
 			m.Count("Latency", 0.5)
-		}()
+		})
 	}
 	wg.Wait()
 	if got := m.Get("Created"); got != n {
