@@ -34,15 +34,14 @@ func Bootstrap(ctx context.Context, root, pkg, goos, goarch, dst string) error {
 
 // HostBuild builds, for this machine, the emulator into EmulatorPath(dir)
 // and each main package of bootstraps into BootstrapPath(dir, name), side
-// by side: each is mostly a link, and links are single-threaded.
+// by side: each is mostly a link, and links are single-threaded. A failed
+// build's error names its package and destination (ErrBuild).
 func HostBuild(ctx context.Context, root, dir string, bootstraps map[string]string) error {
 	errs := make(chan error, len(bootstraps)+1)
 	var wg sync.WaitGroup
-	wg.Go(func() { errs <- wrap(Emulator(ctx, root, EmulatorPath(dir)), "the Runtime Interface Emulator") })
+	wg.Go(func() { errs <- Emulator(ctx, root, EmulatorPath(dir)) })
 	for name, pkg := range bootstraps {
-		wg.Go(func() {
-			errs <- wrap(Bootstrap(ctx, root, pkg, runtime.GOOS, runtime.GOARCH, BootstrapPath(dir, name)), name+" ("+pkg+")")
-		})
+		wg.Go(func() { errs <- Bootstrap(ctx, root, pkg, runtime.GOOS, runtime.GOARCH, BootstrapPath(dir, name)) })
 	}
 	wg.Wait()
 	close(errs)
@@ -51,13 +50,6 @@ func HostBuild(ctx context.Context, root, dir string, bootstraps map[string]stri
 		all = append(all, err)
 	}
 	return errors.Join(all...)
-}
-
-func wrap(err error, what string) error {
-	if err != nil {
-		return fmt.Errorf("building %s: %w", what, err)
-	}
-	return nil
 }
 
 // BootstrapPath is where HostBuild puts the bootstrap called name.

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 
@@ -194,8 +195,7 @@ func TestConditionalPutIsAtomic(t *testing.T) {
 	ctx := context.Background()
 	const racers = 40
 	var wg sync.WaitGroup
-	var mu sync.Mutex
-	wins := 0
+	var wins atomic.Int32
 	for range racers {
 		wg.Go(func() {
 			_, err := db.PutItem(ctx, &dynamodb.PutItemInput{
@@ -206,16 +206,14 @@ func TestConditionalPutIsAtomic(t *testing.T) {
 			var failed *types.ConditionalCheckFailedException
 			switch {
 			case err == nil:
-				mu.Lock()
-				wins++
-				mu.Unlock()
+				wins.Add(1)
 			case !errors.As(err, &failed):
 				t.Errorf("PutItem: %v", err)
 			}
 		})
 	}
 	wg.Wait()
-	if wins != 1 {
-		t.Fatalf("%d of %d racing conditional writes succeeded, want exactly 1", wins, racers)
+	if wins.Load() != 1 {
+		t.Fatalf("%d of %d racing conditional writes succeeded, want exactly 1", wins.Load(), racers)
 	}
 }

@@ -68,8 +68,8 @@ func (f *Function) environ() []string {
 	return out
 }
 
-// environment is one emulator process running one bootstrap; only the
-// invocation that holds it calls invoke.
+// environment is one emulator process; only the invocation holding it
+// calls invoke.
 type environment struct {
 	cmd     *exec.Cmd
 	url     string
@@ -162,8 +162,8 @@ func (f *Function) startEnvironment() (*environment, error) {
 // the environment, so a stuck or dead one is replaced.
 func (e *environment) invoke(payload []byte) (_ *Result, err error) {
 	defer func() { e.broken = err != nil }()
-	// The emulator bounds init and the invocation by the timeout each; only
-	// a stuck emulator reaches the margin.
+	// The emulator bounds init and the invocation by the timeout each: only
+	// a stuck one reaches this.
 	ctx, cancel := context.WithTimeout(context.Background(), 2*e.timeout+10*time.Second)
 	defer cancel()
 	id := uuid.NewString()
@@ -190,10 +190,9 @@ func (e *environment) invoke(payload []byte) (_ *Result, err error) {
 	return res, nil
 }
 
-// initDuration returns this invocation's INIT REPORT. The first invocation
-// waits briefly for the line (logged before the answer, but read by the
-// output copier); later ones take a report already seen (a re-init after a
-// crash or timeout).
+// initDuration returns this invocation's INIT REPORT: the first waits
+// briefly for the line (logged before the answer, read by the output
+// copier); later ones take one already seen (a re-init after a crash).
 func (e *environment) initDuration() time.Duration {
 	if !e.invoked {
 		e.invoked = true

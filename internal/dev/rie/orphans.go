@@ -59,11 +59,10 @@ func killOrphans(l leftovers) {
 	}
 }
 
-// match reports whether pid is a child of self that l's emulator started:
-// in its process group, or in a group of its own, and either the
-// emulator's fork not yet executed or the bootstrap, known by its executable
-// or, once exited, by name. An exited emulator is not matched: it has
-// executed, and its own Wait reaps it.
+// match reports whether pid is a child of self that l's emulator started,
+// in its group or in one of its own: the emulator's fork not yet executed,
+// or the bootstrap, known by its executable or, once exited, by name. Not
+// the emulator itself: its own Wait reaps it.
 func (l leftovers) match(pid, self int) bool {
 	name, fields, ok := local.ProcStat(pid)
 	if !ok || len(fields) < 7 || fields[1] != strconv.Itoa(self) {

@@ -1,14 +1,11 @@
-// Package rie runs real Lambda bootstrap binaries under AWS's Lambda Runtime
-// Interface Emulator (aws-lambda-rie, a tool of tools/go.mod), as `sam local
-// invoke` does in its container, minus Docker.
-//
-// One emulator process is one execution environment: one bootstrap, one
-// invocation at a time, on its own free port of 127.0.0.1. A Function is a
-// pool of up to Config.Concurrency of them, grown on demand like Lambda
-// scaling out. Init, the function timeout and the restart after a crash are
-// the emulator's doing, as on Lambda; an environment whose emulator process
-// is gone is replaced at once, seen when that process ends, not when a
-// bootstrap it left behind lets go of its output.
+// Package rie runs real Lambda bootstrap binaries under AWS's Runtime
+// Interface Emulator (aws-lambda-rie, from tools/go.mod), as `sam local
+// invoke` does minus Docker. One emulator process is one execution
+// environment: one bootstrap, one invocation at a time, its own ports. A
+// Function pools up to Config.Concurrency of them, grown on demand. Init,
+// the timeout and the restart after a crash are the emulator's doing, as on
+// Lambda; an environment is replaced as soon as its emulator process ends,
+// not when a bootstrap it left behind lets go of its output.
 package rie
 
 import (
