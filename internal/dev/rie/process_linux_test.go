@@ -8,8 +8,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 )
 
 // A fork still in the dead emulator's process group is reaped.
@@ -34,7 +32,7 @@ func TestKillOrphansReapsAForkLeftInTheEmulatorsGroup(t *testing.T) {
 	_ = syscall.Kill(-group, syscall.SIGKILL) // as the pool does once the emulator is reaped
 	killOrphans(leftovers{group: group, emulator: "sleep", bootstrap: "/no/such/bootstrap", name: "bootstrap"})
 
-	if state := stateOf(fork.Process.Pid); state != "" {
+	if state := ChildState(fork.Process.Pid); state != "" {
 		t.Fatalf("the fork in the emulator's group is still this process's child (state %s)", state)
 	}
 }
@@ -62,13 +60,13 @@ func TestKillOrphansReapsAForkThatHasNotExecutedTheBootstrap(t *testing.T) {
 		t.Fatalf("bash printed %q", out)
 	}
 	t.Cleanup(func() { _ = syscall.Kill(-fork, syscall.SIGKILL) })
-	if state := stateOf(fork); state == "" {
+	if state := ChildState(fork); state == "" {
 		t.Fatalf("the subshell %d is not this process's child", fork)
 	}
 
 	killOrphans(leftovers{group: bash.Process.Pid, emulator: "bash", bootstrap: "/no/such/bootstrap", name: "bootstrap"})
 
-	if state := stateOf(fork); state != "" {
+	if state := ChildState(fork); state != "" {
 		t.Fatalf("the emulator's fork %d is still this process's child (state %s)", fork, state)
 	}
 }
@@ -86,7 +84,7 @@ func TestKillOrphansLeavesTheHarnesssEmulatorsAlone(t *testing.T) {
 		}
 	}
 	t.Cleanup(func() { _ = running.Process.Kill(); _ = running.Wait() })
-	for deadline := time.Now().Add(10 * time.Second); stateOf(exited.Process.Pid) != "Z"; time.Sleep(time.Millisecond) {
+	for deadline := time.Now().Add(10 * time.Second); ChildState(exited.Process.Pid) != "Z"; time.Sleep(time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("true did not exit")
 		}
@@ -102,13 +100,4 @@ func TestKillOrphansLeavesTheHarnesssEmulatorsAlone(t *testing.T) {
 	if err := exited.Wait(); err != nil {
 		t.Errorf("the exited emulator's Wait: %v; killOrphans reaped it", err)
 	}
-}
-
-// stateOf is pid's state letter when it is this process's child, else "".
-func stateOf(pid int) string {
-	_, fields, ok := local.ProcStat(pid)
-	if !ok || len(fields) < 2 || fields[1] != strconv.Itoa(os.Getpid()) {
-		return ""
-	}
-	return fields[0]
 }
