@@ -102,11 +102,6 @@ func (f *Function) startEnvironment() (*environment, error) {
 	cmd.Dir = filepath.Dir(cfg.Bootstrap)
 	cmd.Env = f.environ()
 	adoptOrphans()
-	name := filepath.Base(cfg.Bootstrap)
-	bootstrap, err := filepath.EvalSymlinks(cfg.Bootstrap)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrConfig, err)
-	}
 	env := &environment{
 		cmd:     cmd,
 		url:     "http://" + invokeAddr + invokePath,
@@ -140,7 +135,7 @@ func (f *Function) startEnvironment() (*environment, error) {
 		// exit is reported. Its group's id is not reused while a member
 		// lives; its bootstraps are in groups of their own.
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		killOrphans(leftovers{group: cmd.Process.Pid, emulator: filepath.Base(cfg.Emulator), bootstrap: bootstrap, name: name})
+		killOrphans(leftovers{group: cmd.Process.Pid, emulator: filepath.Base(cfg.Emulator), bootstrap: cfg.Bootstrap})
 		close(env.exited)
 		f.mu.Lock()
 		f.remove(env)

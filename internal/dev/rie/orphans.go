@@ -36,7 +36,6 @@ type leftovers struct {
 	group     int    // the emulator's process group: its process id
 	emulator  string // the emulator's executable, by base name
 	bootstrap string // the bootstrap executable, symlinks resolved
-	name      string // the base name the emulator ran the bootstrap by
 }
 
 // orphansMu makes looking at a child and reaping it one step: an id is not
@@ -84,7 +83,7 @@ func (l leftovers) match(pid, self int) bool {
 	if exe, err := os.Readlink("/proc/" + strconv.Itoa(pid) + "/exe"); err == nil {
 		return exe == l.bootstrap
 	}
-	return name == comm(l.name)
+	return name == comm(filepath.Base(l.bootstrap))
 }
 
 // comm is the name Linux keeps of a process that executed a file of that

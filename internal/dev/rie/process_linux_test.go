@@ -30,7 +30,7 @@ func TestKillOrphansReapsAForkLeftInTheEmulatorsGroup(t *testing.T) {
 	_ = leader.Wait()
 
 	_ = syscall.Kill(-group, syscall.SIGKILL) // as the pool does once the emulator is reaped
-	killOrphans(leftovers{group: group, emulator: "sleep", bootstrap: "/no/such/bootstrap", name: "bootstrap"})
+	killOrphans(leftovers{group: group, emulator: "sleep", bootstrap: "/no/such/bootstrap"})
 
 	if state := ChildState(fork.Process.Pid); state != "" {
 		t.Fatalf("the fork in the emulator's group is still this process's child (state %s)", state)
@@ -64,7 +64,7 @@ func TestKillOrphansReapsAForkThatHasNotExecutedTheBootstrap(t *testing.T) {
 		t.Fatalf("the subshell %d is not this process's child", fork)
 	}
 
-	killOrphans(leftovers{group: bash.Process.Pid, emulator: "bash", bootstrap: "/no/such/bootstrap", name: "bootstrap"})
+	killOrphans(leftovers{group: bash.Process.Pid, emulator: "bash", bootstrap: "/no/such/bootstrap"})
 
 	if state := ChildState(fork); state != "" {
 		t.Fatalf("the emulator's fork %d is still this process's child (state %s)", fork, state)
@@ -91,7 +91,7 @@ func TestKillOrphansLeavesTheHarnesssEmulatorsAlone(t *testing.T) {
 	}
 
 	for _, emulator := range []string{"sleep", "true"} {
-		killOrphans(leftovers{group: 1 << 30, emulator: emulator, bootstrap: "/no/such/bootstrap", name: "bootstrap"})
+		killOrphans(leftovers{group: 1 << 30, emulator: emulator, bootstrap: "/no/such/bootstrap"})
 	}
 
 	if err := running.Process.Signal(syscall.Signal(0)); err != nil {

@@ -103,10 +103,11 @@ func New(cfg Config) (*Function, error) {
 	}
 	for _, p := range []*string{&cfg.Bootstrap, &cfg.Emulator} {
 		// The emulator runs in the bootstrap's directory, where a relative
-		// path would no longer lead to either.
+		// path would no longer lead to either; orphans are known by their
+		// executable, which /proc names with every symlink resolved.
 		abs, err := filepath.Abs(*p)
 		if err == nil {
-			_, err = os.Stat(abs)
+			abs, err = filepath.EvalSymlinks(abs)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("%w: function %s: %v", ErrConfig, cfg.Name, err)
