@@ -38,18 +38,15 @@ var (
 
 // Config describes one function.
 type Config struct {
-	Emulator  string // the aws-lambda-rie binary (lambdabuild.Emulator builds it)
-	Name      string // AWS_LAMBDA_FUNCTION_NAME, e.g. "CreateTicketFunction"
-	Bootstrap string // the function's bootstrap binary
-	// Env is the function's own environment; it overrides what Lambda sets.
-	Env map[string]string
+	Emulator  string            // the aws-lambda-rie binary (lambdabuild.Emulator builds it)
+	Name      string            // AWS_LAMBDA_FUNCTION_NAME, e.g. "CreateTicketFunction"
+	Bootstrap string            // the function's bootstrap binary
+	Env       map[string]string // the function's own; overrides what Lambda sets
 	// Timeout is the function timeout (default 3s), rounded up to whole
 	// seconds, which the emulator counts.
-	Timeout time.Duration
-	// MemoryMB is AWS_LAMBDA_FUNCTION_MEMORY_SIZE (default 128), not enforced.
-	MemoryMB int
-	// Concurrency is the most environments run at once (default 1).
-	Concurrency int
+	Timeout     time.Duration
+	MemoryMB    int // AWS_LAMBDA_FUNCTION_MEMORY_SIZE (default 128), not enforced
+	Concurrency int // the most environments run at once (default 1)
 	// Prewarm is how many environments New starts (default 0); each still
 	// inits its bootstrap at its first invocation.
 	Prewarm int
