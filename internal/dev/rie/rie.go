@@ -2,10 +2,10 @@
 // Interface Emulator (aws-lambda-rie, from tools/go.mod), as `sam local
 // invoke` does minus Docker. One emulator process is one execution
 // environment: one bootstrap, one invocation at a time, its own ports. A
-// Function pools up to Config.Concurrency of them, grown on demand. Init,
-// the timeout and the restart after a crash are the emulator's doing, as on
-// Lambda; an environment is replaced as soon as its emulator process ends,
-// not when a bootstrap it left behind lets go of its output.
+// Function pools up to Config.Concurrency of them, grown on demand; more
+// invocations wait. Init, the timeout and the restart after a crash are the
+// emulator's doing, as on Lambda; an environment is replaced as soon as its
+// emulator process ends, not when a bootstrap it left lets go of its output.
 package rie
 
 import (
