@@ -10,6 +10,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"strconv"
 	"strings"
@@ -115,18 +116,17 @@ func listenedBy(pgid int, addr string) (owned, known bool) {
 // port at its address or at 0.0.0.0, or nil when /proc/net/tcp cannot be
 // read or addr is not IPv4.
 func listeningInodes(addr string) map[string]bool {
-	host, port, err := net.SplitHostPort(addr)
-	ip := net.ParseIP(host).To4()
-	n, perr := strconv.Atoi(port)
+	ap, err := netip.ParseAddrPort(addr)
 	b, rerr := os.ReadFile("/proc/net/tcp")
-	if err != nil || ip == nil || perr != nil || rerr != nil {
+	if err != nil || !ap.Addr().Unmap().Is4() || rerr != nil {
 		return nil
 	}
+	ip := ap.Addr().Unmap().As4()
 	// Columns: sl local_address rem_address st ... inode; an address is its
 	// four bytes read in host order, and the port, in hex.
 	want := map[string]bool{
-		fmt.Sprintf("%08X:%04X", binary.NativeEndian.Uint32(ip), n): true,
-		fmt.Sprintf("00000000:%04X", n):                             true,
+		fmt.Sprintf("%08X:%04X", binary.NativeEndian.Uint32(ip[:]), ap.Port()): true,
+		fmt.Sprintf("00000000:%04X", ap.Port()):                                true,
 	}
 	inodes := map[string]bool{}
 	for _, line := range strings.Split(string(b), "\n")[1:] {
