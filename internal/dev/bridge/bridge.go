@@ -121,8 +121,8 @@ func Forward(at netip.Prefix, port int, target string) (*Forwarder, error) {
 func (f *Forwarder) Addr() string { return f.ln.Addr().String() }
 
 // Close stops listening, closes every connection and returns when the
-// server has stopped. The listener is closed here too: Serve may not have
-// taken it yet, and then srv.Close would not know it.
+// server has stopped. It closes the listener itself: srv.Close does not know
+// one Serve has not taken yet.
 func (f *Forwarder) Close() error {
 	err := f.srv.Close()
 	_ = f.ln.Close()

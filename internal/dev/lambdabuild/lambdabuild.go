@@ -4,7 +4,6 @@
 package lambdabuild
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -14,13 +13,6 @@ import (
 	"runtime"
 	"sync"
 )
-
-// EmulatorTool is AWS's Runtime Interface Emulator, a tool of ToolsModFile.
-const EmulatorTool = "github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie"
-
-// ToolsModFile pins the harness's tools (relative to the module root) in a
-// module of their own, out of a pkg/periskope user's module graph.
-const ToolsModFile = "tools/go.mod"
 
 // Flags are the go build flags of a deployed bootstrap (deploy/deploy.mk's
 // LAMBDA_BUILD_FLAGS, which a test keeps equal): lambda.norpc drops
@@ -37,21 +29,19 @@ var ErrBuild = errors.New("lambdabuild: go build failed")
 // CGO_ENABLED=0 for goos/goarch, into dst.
 func Bootstrap(ctx context.Context, root, pkg, goos, goarch, dst string) error {
 	args := append([]string{"build"}, Flags...)
-	_, err := goCommand(ctx, root, append(args, "-o", dst, pkg), "CGO_ENABLED=0", "GOOS="+goos, "GOARCH="+goarch)
-	return err
+	return goCommand(ctx, root, append(args, "-o", dst, pkg), "CGO_ENABLED=0", "GOOS="+goos, "GOARCH="+goarch)
 }
 
 // HostBuild builds, for this machine, the emulator into EmulatorPath(dir)
 // and each main package of bootstraps into BootstrapPath(dir, name), side
-// by side: each is mostly a link, and links are single-threaded.
+// by side: each is mostly a link, and links are single-threaded. A failed
+// build's error names its package and destination (ErrBuild).
 func HostBuild(ctx context.Context, root, dir string, bootstraps map[string]string) error {
 	errs := make(chan error, len(bootstraps)+1)
 	var wg sync.WaitGroup
-	wg.Go(func() { errs <- wrap(Emulator(ctx, root, EmulatorPath(dir)), "the Runtime Interface Emulator") })
+	wg.Go(func() { errs <- Emulator(ctx, root, EmulatorPath(dir)) })
 	for name, pkg := range bootstraps {
-		wg.Go(func() {
-			errs <- wrap(Bootstrap(ctx, root, pkg, runtime.GOOS, runtime.GOARCH, BootstrapPath(dir, name)), name+" ("+pkg+")")
-		})
+		wg.Go(func() { errs <- Bootstrap(ctx, root, pkg, runtime.GOOS, runtime.GOARCH, BootstrapPath(dir, name)) })
 	}
 	wg.Wait()
 	close(errs)
@@ -62,13 +52,6 @@ func HostBuild(ctx context.Context, root, dir string, bootstraps map[string]stri
 	return errors.Join(all...)
 }
 
-func wrap(err error, what string) error {
-	if err != nil {
-		return fmt.Errorf("building %s: %w", what, err)
-	}
-	return nil
-}
-
 // BootstrapPath is where HostBuild puts the bootstrap called name.
 func BootstrapPath(dir, name string) string { return filepath.Join(dir, name, "bootstrap") }
 
@@ -76,30 +59,28 @@ func BootstrapPath(dir, name string) string { return filepath.Join(dir, name, "b
 func EmulatorPath(dir string) string { return filepath.Join(dir, "aws-lambda-rie") }
 
 // Emulator builds the Runtime Interface Emulator at the version
-// ToolsModFile pins, for this machine, into dst; root is the module root.
-// It is only a tool, never an import of a function. Like every go build
-// -o, it does not link again when dst is up to date.
+// tools/go.mod pins (out of a pkg/periskope user's module graph), for this
+// machine, into dst; root is the module root. Like every go build -o, it
+// does not link again when dst is up to date.
 func Emulator(ctx context.Context, root, dst string) error {
-	_, err := goCommand(ctx, root, []string{"build", "-modfile=" + filepath.Join(root, ToolsModFile), "-o", dst, EmulatorTool},
+	const tool = "github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie"
+	return goCommand(ctx, root, []string{"build", "-modfile=" + filepath.Join(root, "tools/go.mod"), "-o", dst, tool},
 		"GOOS="+runtime.GOOS, "GOARCH="+runtime.GOARCH)
-	return err
 }
 
-// goCommand runs go in root with env added and returns its standard output.
-func goCommand(ctx context.Context, root string, args []string, env ...string) (string, error) {
+// goCommand runs go in root with env added.
+func goCommand(ctx context.Context, root string, args []string, env ...string) error {
 	goTool, err := GoTool()
 	if err != nil {
-		return "", err
+		return err
 	}
 	cmd := exec.CommandContext(ctx, goTool, args...)
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), env...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("%w: go %q: %v\n%s%s", ErrBuild, args, err, stdout.String(), stderr.String())
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("%w: go %q: %v\n%s", ErrBuild, args, err, out)
 	}
-	return stdout.String(), nil
+	return nil
 }
 
 // GoTool finds the go command on PATH.

@@ -1,12 +1,19 @@
 // Package local holds the few values only the local system owns (ports,
-// resource names, keys, region, phone); everything else about it comes
-// from template.yaml (package deployment).
+// resource names, keys, region, phone; everything else comes from
+// template.yaml, package deployment) and the readiness wait of the
+// processes it starts.
 package local
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"net"
+	"net/netip"
+	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -58,6 +65,77 @@ func AwaitListening(ctx context.Context, pgid int, exited <-chan struct{}, limit
 		}
 	}
 	return nil
+}
+
+// ProcStat reads Linux's /proc/<pid>/stat: the command name and the fields
+// after it (state ppid pgrp session tty tpgid flags ...); ok is false where
+// there is no such process or no /proc. The name may hold spaces and
+// parentheses.
+func ProcStat(pid int) (comm string, fields []string, ok bool) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	open, end := bytes.IndexByte(b, '('), bytes.LastIndexByte(b, ')')
+	if err != nil || open < 0 || end < open {
+		return "", nil, false
+	}
+	return string(b[open+1 : end]), strings.Fields(string(b[end+1:])), true
+}
+
+// listenedBy reports whether a process of group pgid holds the socket that
+// listens on addr (an IPv4 host:port): the port's listening socket inodes
+// in /proc/net/tcp, found among the group's open files. known is false when
+// /proc cannot say.
+func listenedBy(pgid int, addr string) (owned, known bool) {
+	inodes := listeningInodes(addr)
+	if inodes == nil {
+		return false, false
+	}
+	procs, err := os.ReadDir("/proc")
+	if err != nil {
+		return false, false
+	}
+	for _, p := range procs {
+		pid, err := strconv.Atoi(p.Name())
+		if err != nil {
+			continue
+		}
+		if _, f, ok := ProcStat(pid); !ok || len(f) < 3 || f[2] != strconv.Itoa(pgid) {
+			continue
+		}
+		fds, _ := os.ReadDir("/proc/" + p.Name() + "/fd")
+		for _, fd := range fds {
+			link, _ := os.Readlink("/proc/" + p.Name() + "/fd/" + fd.Name())
+			if inode, ok := strings.CutPrefix(link, "socket:["); ok && inodes[strings.TrimSuffix(inode, "]")] {
+				return true, true
+			}
+		}
+	}
+	return false, true
+}
+
+// listeningInodes returns the inodes of the sockets listening on addr's
+// port at its address or at 0.0.0.0, or nil when /proc/net/tcp cannot be
+// read or addr is not IPv4.
+func listeningInodes(addr string) map[string]bool {
+	ap, err := netip.ParseAddrPort(addr)
+	b, rerr := os.ReadFile("/proc/net/tcp")
+	if err != nil || !ap.Addr().Unmap().Is4() || rerr != nil {
+		return nil
+	}
+	ip := ap.Addr().Unmap().As4()
+	// Columns: sl local_address rem_address st ... inode; an address is its
+	// four bytes read in host order, and the port, in hex.
+	want := map[string]bool{
+		fmt.Sprintf("%08X:%04X", binary.NativeEndian.Uint32(ip[:]), ap.Port()): true,
+		fmt.Sprintf("00000000:%04X", ap.Port()):                                true,
+	}
+	inodes := map[string]bool{}
+	for _, line := range strings.Split(string(b), "\n")[1:] {
+		f := strings.Fields(line)
+		if len(f) > 9 && want[f[1]] && f[3] == "0A" { // 0A: LISTEN
+			inodes[f[9]] = true
+		}
+	}
+	return inodes
 }
 
 // Default ports of `make run` (docs/local.md).

@@ -21,9 +21,8 @@ import (
 	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 )
 
-// find returns the path of moto_server: $MOTO_SERVER (make sets it, see
-// scripts/python-tools.sh), then PATH, then the pyenv versions, for a bare
-// go test whose PATH lacks the pyenv shims.
+// find returns moto_server: $MOTO_SERVER (make sets it), then PATH, then the
+// pyenv versions, for a bare go test whose PATH lacks the pyenv shims.
 func find() (string, error) {
 	if p := os.Getenv("MOTO_SERVER"); p != "" {
 		return p, nil
@@ -37,19 +36,14 @@ func find() (string, error) {
 	return "", errors.New("moto_server not found: install it with `pip install 'moto[server]'` (or set MOTO_SERVER to its path)")
 }
 
-// Server is a running moto_server behind a serializing proxy.
-//
-// moto checks a DynamoDB condition and writes the item without a lock, on a
-// multi-threaded server, so two racing conditional PutItems can both
-// succeed — unlike DynamoDB, whose conditional writes are atomic. The
-// proxy forwards one request at a time, which gives the product's
-// exactly-once writes the atomicity they rely on in AWS. moto serialises
-// most work on Python's GIL anyway, so little throughput is lost.
+// Server is a running moto_server behind a proxy that forwards one request
+// at a time: moto checks a DynamoDB condition and writes without a lock, so
+// two racing conditional PutItems could both succeed, and the product's
+// exactly-once writes rely on DynamoDB's atomic ones. Python's GIL
+// serialises most of moto's work anyway.
 type Server struct {
-	// Endpoint is the URL to hand the SDK as AWS_ENDPOINT_URL.
-	Endpoint string
-	// Addr is host:port of Endpoint.
-	Addr string
+	Endpoint string // the SDK's AWS_ENDPOINT_URL
+	Addr     string // host:port of Endpoint
 
 	cmd    *exec.Cmd
 	exited chan struct{}
@@ -75,7 +69,7 @@ func Launch(ctx context.Context, addr string, logw *os.File) (*Server, error) {
 	host, port, _ := net.SplitHostPort(motoAddr)
 	cmd := exec.Command(path, "-H", host, "-p", port)
 	cmd.Stdout, cmd.Stderr = logw, logw
-	// Its own process group, so Stop also ends anything it spawned.
+	// Its own process group, which Stop kills whole.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		listener.Close()
@@ -114,9 +108,9 @@ func serialProxy(addr string) http.Handler {
 // PID is the process id of moto_server.
 func (s *Server) PID() int { return s.cmd.Process.Pid }
 
-// Stop kills moto_server's process group, waits for it, and closes the
-// proxy, so the endpoint refuses connections as a stopped service does.
-// Stop may be called more than once.
+// Stop kills moto_server, waits for it and closes the proxy, so that the
+// endpoint refuses connections as a stopped service does. It may be called
+// more than once.
 func (s *Server) Stop() {
 	_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
 	<-s.exited

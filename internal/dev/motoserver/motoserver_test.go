@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 
@@ -67,14 +68,7 @@ func TestStartWithTable(t *testing.T) {
 // keys and projection, and the TTL attribute.
 func assertTableIsTheTemplates(t *testing.T, db *dynamodb.Client, table string) {
 	t.Helper()
-	d, err := deployment.LoadFromWorkingDir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl, err := d.Table(motoserver.TicketsTableID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tmpl := ticketsTable(t)
 	want := tmpl.CreateTableInput(table)
 	if len(want.GlobalSecondaryIndexes) == 0 || tmpl.TTLAttribute == "" {
 		t.Fatalf("template's %s has no index or no TTL: this test would prove little", motoserver.TicketsTableID)
@@ -116,6 +110,20 @@ func assertTableIsTheTemplates(t *testing.T, db *dynamodb.Client, table string) 
 	}
 }
 
+// ticketsTable is template.yaml's tickets table.
+func ticketsTable(t *testing.T) deployment.Table {
+	t.Helper()
+	d, err := deployment.LoadFromWorkingDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl, err := d.Table(motoserver.TicketsTableID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tmpl
+}
+
 func keys(schema []types.KeySchemaElement) string {
 	var b strings.Builder
 	for _, k := range schema {
@@ -129,20 +137,13 @@ func keys(schema []types.KeySchemaElement) string {
 // attribute is an empty string, which a table without the index accepts.
 func TestIndexKeysAreEnforced(t *testing.T) {
 	_, db := motoserver.StartWithTable(t, "enforced")
-	d, err := deployment.LoadFromWorkingDir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl, err := d.Table(motoserver.TicketsTableID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tmpl := ticketsTable(t)
 	gsi := tmpl.CreateTableInput("enforced").GlobalSecondaryIndexes[0]
 	item := map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "TICKET#o#t"}}
 	for _, k := range gsi.KeySchema {
 		item[aws.ToString(k.AttributeName)] = &types.AttributeValueMemberS{Value: ""}
 	}
-	_, err = db.PutItem(context.Background(), &dynamodb.PutItemInput{TableName: aws.String("enforced"), Item: item})
+	_, err := db.PutItem(context.Background(), &dynamodb.PutItemInput{TableName: aws.String("enforced"), Item: item})
 	var invalid interface{ ErrorCode() string }
 	if !errors.As(err, &invalid) || invalid.ErrorCode() != "ValidationException" {
 		t.Fatalf("PutItem with empty index keys: %v, want ValidationException", err)
@@ -194,12 +195,9 @@ func TestConditionalPutIsAtomic(t *testing.T) {
 	ctx := context.Background()
 	const racers = 40
 	var wg sync.WaitGroup
-	var mu sync.Mutex
-	wins := 0
-	for i := 0; i < racers; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+	var wins atomic.Int32
+	for range racers {
+		wg.Go(func() {
 			_, err := db.PutItem(ctx, &dynamodb.PutItemInput{
 				TableName:           aws.String("t"),
 				Item:                map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "same"}},
@@ -208,16 +206,14 @@ func TestConditionalPutIsAtomic(t *testing.T) {
 			var failed *types.ConditionalCheckFailedException
 			switch {
 			case err == nil:
-				mu.Lock()
-				wins++
-				mu.Unlock()
+				wins.Add(1)
 			case !errors.As(err, &failed):
 				t.Errorf("PutItem: %v", err)
 			}
-		}()
+		})
 	}
 	wg.Wait()
-	if wins != 1 {
-		t.Fatalf("%d of %d racing conditional writes succeeded, want exactly 1", wins, racers)
+	if wins.Load() != 1 {
+		t.Fatalf("%d of %d racing conditional writes succeeded, want exactly 1", wins.Load(), racers)
 	}
 }

@@ -23,9 +23,8 @@ const TicketsTableID = "TicketsTable"
 // resource of template.yaml.
 type localStandIn struct{ name, value string }
 
-// standIns are the template's tables and secrets by logical id.
-// ProvisionLocal refuses a template resource missing here, so that none is
-// silently absent locally.
+// standIns are the template's tables and secrets by logical id;
+// ProvisionLocal refuses a resource missing here rather than leave it out.
 var standIns = map[string]localStandIn{
 	TicketsTableID:              {name: local.Table},
 	"PeriskopeApiKeySecret":     {name: local.APIKeySecret, value: local.APIKey},
@@ -113,8 +112,7 @@ func PutSecret(ctx context.Context, sm *secretsmanager.Client, name, value strin
 }
 
 // LaunchLocal launches moto_server on addr, its output in a new file at
-// logPath, and provisions it (ProvisionLocal), for the local system and
-// the benchmarks.
+// logPath, and provisions it (ProvisionLocal).
 func LaunchLocal(ctx context.Context, addr, logPath string) (*Server, error) {
 	logFile, err := os.Create(logPath)
 	if err != nil {
@@ -143,34 +141,27 @@ func (s *Server) ProvisionLocal(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	ids := d.Secrets()
+	for _, t := range tables {
+		ids = append(ids, t.LogicalID)
+	}
+	for _, id := range ids {
+		if _, ok := standIns[id]; !ok {
+			return fmt.Errorf("motoserver: template.yaml declares %s, which has no local stand-in: add it to standIns", id)
+		}
+	}
 	cfg := s.Config()
 	db := dynamodb.NewFromConfig(cfg)
 	for _, t := range tables {
-		local, err := standIn(t.LogicalID)
-		if err != nil {
-			return err
-		}
-		if err := createTable(ctx, db, t, local.name); err != nil {
+		if err := createTable(ctx, db, t, standIns[t.LogicalID].name); err != nil {
 			return err
 		}
 	}
 	sm := secretsmanager.NewFromConfig(cfg)
 	for _, id := range d.Secrets() {
-		local, err := standIn(id)
-		if err != nil {
-			return err
-		}
-		if err := PutSecret(ctx, sm, local.name, local.value); err != nil {
+		if err := PutSecret(ctx, sm, standIns[id].name, standIns[id].value); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-func standIn(logicalID string) (localStandIn, error) {
-	s, ok := standIns[logicalID]
-	if !ok {
-		return localStandIn{}, fmt.Errorf("motoserver: template.yaml declares %s, which has no local stand-in: add it to standIns", logicalID)
-	}
-	return s, nil
 }

@@ -21,7 +21,7 @@ func Start(tb testing.TB) *Server {
 	}
 	var s *Server
 	var err error
-	for attempt := 0; attempt < 3; attempt++ { // a free port can be taken between probe and bind
+	for range 3 { // a free port can be taken between probe and bind
 		if s, err = Launch(context.Background(), "127.0.0.1:0", logw); err == nil {
 			break
 		}

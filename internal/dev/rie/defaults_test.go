@@ -8,7 +8,7 @@ import (
 func TestNegativeTimeoutAndMemoryReadAsTheDefaults(t *testing.T) {
 	cfg := Config{Timeout: -time.Second, MemoryMB: -1}
 	applyDefaults(&cfg)
-	if cfg.Timeout != DefaultTimeout || cfg.MemoryMB != DefaultMemoryMB {
-		t.Errorf("applyDefaults gave timeout %v, memory %d MB; want %v, %d", cfg.Timeout, cfg.MemoryMB, DefaultTimeout, DefaultMemoryMB)
+	if cfg.Timeout != defaultTimeout || cfg.MemoryMB != defaultMemoryMB {
+		t.Errorf("applyDefaults gave timeout %v, memory %d MB; want %v, %d", cfg.Timeout, cfg.MemoryMB, defaultTimeout, defaultMemoryMB)
 	}
 }

@@ -1,7 +1,6 @@
 package rie
 
 import (
-	"bufio"
 	"os"
 	"os/exec"
 	"strconv"
@@ -31,9 +30,9 @@ func TestKillOrphansReapsAForkLeftInTheEmulatorsGroup(t *testing.T) {
 	_ = leader.Wait()
 
 	_ = syscall.Kill(-group, syscall.SIGKILL) // as the pool does once the emulator is reaped
-	killOrphans(leftovers{group: group, emulator: "sleep", bootstrap: "/no/such/bootstrap", name: "bootstrap"})
+	killOrphans(leftovers{group: group, emulator: "sleep", bootstrap: "/no/such/bootstrap"})
 
-	if state := stateOf(fork.Process.Pid); state != "" {
+	if state := ChildState(fork.Process.Pid); state != "" {
 		t.Fatalf("the fork in the emulator's group is still this process's child (state %s)", state)
 	}
 }
@@ -61,13 +60,13 @@ func TestKillOrphansReapsAForkThatHasNotExecutedTheBootstrap(t *testing.T) {
 		t.Fatalf("bash printed %q", out)
 	}
 	t.Cleanup(func() { _ = syscall.Kill(-fork, syscall.SIGKILL) })
-	if state := stateOf(fork); state == "" {
+	if state := ChildState(fork); state == "" {
 		t.Fatalf("the subshell %d is not this process's child", fork)
 	}
 
-	killOrphans(leftovers{group: bash.Process.Pid, emulator: "bash", bootstrap: "/no/such/bootstrap", name: "bootstrap"})
+	killOrphans(leftovers{group: bash.Process.Pid, emulator: "bash", bootstrap: "/no/such/bootstrap"})
 
-	if state := stateOf(fork); state != "" {
+	if state := ChildState(fork); state != "" {
 		t.Fatalf("the emulator's fork %d is still this process's child (state %s)", fork, state)
 	}
 }
@@ -85,14 +84,14 @@ func TestKillOrphansLeavesTheHarnesssEmulatorsAlone(t *testing.T) {
 		}
 	}
 	t.Cleanup(func() { _ = running.Process.Kill(); _ = running.Wait() })
-	for deadline := time.Now().Add(10 * time.Second); stateOf(exited.Process.Pid) != "Z"; time.Sleep(time.Millisecond) {
+	for deadline := time.Now().Add(10 * time.Second); ChildState(exited.Process.Pid) != "Z"; time.Sleep(time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("true did not exit")
 		}
 	}
 
 	for _, emulator := range []string{"sleep", "true"} {
-		killOrphans(leftovers{group: 1 << 30, emulator: emulator, bootstrap: "/no/such/bootstrap", name: "bootstrap"})
+		killOrphans(leftovers{group: 1 << 30, emulator: emulator, bootstrap: "/no/such/bootstrap"})
 	}
 
 	if err := running.Process.Signal(syscall.Signal(0)); err != nil {
@@ -101,19 +100,4 @@ func TestKillOrphansLeavesTheHarnesssEmulatorsAlone(t *testing.T) {
 	if err := exited.Wait(); err != nil {
 		t.Errorf("the exited emulator's Wait: %v; killOrphans reaped it", err)
 	}
-}
-
-// stateOf is pid's state letter when it is this process's child, else "".
-func stateOf(pid int) string {
-	f, err := os.Open("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return ""
-	}
-	defer f.Close()
-	line, _ := bufio.NewReader(f).ReadString('\n')
-	fields := strings.Fields(line[strings.LastIndexByte(line, ')')+1:])
-	if len(fields) < 2 || fields[1] != strconv.Itoa(os.Getpid()) {
-		return ""
-	}
-	return fields[0]
 }

@@ -4,12 +4,7 @@ package rie
 
 import "syscall"
 
-// setParentDeathSignal does nothing where the OS has no such signal.
+// Without Linux's parent death signal and child subreaper, a harness killed
+// without cleaning up leaves its emulators and their bootstraps running.
 func setParentDeathSignal(*syscall.SysProcAttr) {}
-
-// childPIDs is not known without Linux's /proc.
-func childPIDs(int) []int { return nil }
-
-// adoptOrphans and killOrphans need Linux's child subreaper and /proc.
-func adoptOrphans()         {}
-func killOrphans(leftovers) {}
+func adoptOrphans()                             {}

@@ -1,20 +1,11 @@
-// Package rie runs real Lambda bootstrap binaries on this machine under AWS's
-// Lambda Runtime Interface Emulator (the aws-lambda-rie tool of tools/go.mod), as
-// `sam local invoke` does inside its container, minus Docker.
-//
-// One emulator process is one execution environment: it runs one bootstrap
-// and takes one invocation at a time, on its own free port of 127.0.0.1. A
-// Function is a pool of up to Config.Concurrency of them, grown on demand
-// like Lambda scaling out; invocations beyond it wait for a free one.
-//
-// What happens inside an environment is the emulator's doing, as on Lambda:
-// it starts the bootstrap at the first invocation (INIT REPORT), cuts an
-// invocation at the function timeout and resets the runtime, and starts the
-// bootstrap again after a crash. The pool replaces an environment whose
-// emulator process itself is gone, at once: an invocation the emulator
-// failed never gets its environment back, and an exit is seen when the
-// process ends, not when the bootstrap it leaves behind (killed then) lets
-// go of its output.
+// Package rie runs real Lambda bootstrap binaries under AWS's Runtime
+// Interface Emulator (aws-lambda-rie, from tools/go.mod), as `sam local
+// invoke` does minus Docker. One emulator process is one execution
+// environment: one bootstrap, one invocation at a time, its own ports. A
+// Function pools up to Config.Concurrency of them, grown on demand; more
+// invocations wait. Init, the timeout and the restart after a crash are the
+// emulator's doing, as on Lambda; an environment is replaced as soon as its
+// emulator process ends, not when a bootstrap it left lets go of its output.
 package rie
 
 import (
@@ -33,14 +24,12 @@ import (
 	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 )
 
-// Defaults applied by New to a zero Config field.
 const (
-	DefaultTimeout  = 3 * time.Second // Lambda's default function timeout
-	DefaultMemoryMB = 128
+	defaultTimeout  = 3 * time.Second // Lambda's
+	defaultMemoryMB = 128
 )
 
-// Errors of the harness itself. A function's own failures are reported in
-// Result.Error, not as errors.
+// Errors of the harness itself; a function's own failures are in Result.Error.
 var (
 	ErrClosed   = errors.New("rie: function is closed")
 	ErrConfig   = errors.New("rie: invalid config")
@@ -49,48 +38,37 @@ var (
 
 // Config describes one function.
 type Config struct {
-	// Emulator is the path of the aws-lambda-rie binary
-	// (lambdabuild.Emulator builds it).
-	Emulator string
-	// Name is the function name (AWS_LAMBDA_FUNCTION_NAME), e.g. "CreateTicketFunction".
-	Name string
-	// Bootstrap is the path of the function's bootstrap binary.
-	Bootstrap string
-	// Env is the function's own environment; it is added after, and so
-	// overrides, the variables Lambda sets.
-	Env map[string]string
-	// Timeout is the function timeout (default DefaultTimeout). The
-	// emulator counts whole seconds: it is rounded up.
-	Timeout time.Duration
-	// MemoryMB is AWS_LAMBDA_FUNCTION_MEMORY_SIZE; it is not enforced.
-	MemoryMB int
-	// Concurrency is the most environments run at once (default 1).
-	Concurrency int
-	// Prewarm is how many environments New starts (default 0). The
-	// emulator still inits the bootstrap only at its first invocation.
+	Emulator  string            // the aws-lambda-rie binary (lambdabuild.Emulator builds it)
+	Name      string            // AWS_LAMBDA_FUNCTION_NAME, e.g. "CreateTicketFunction"
+	Bootstrap string            // the function's bootstrap binary
+	Env       map[string]string // the function's own; overrides what Lambda sets
+	// Timeout is the function timeout (default 3s), rounded up to whole
+	// seconds, which the emulator counts.
+	Timeout     time.Duration
+	MemoryMB    int // AWS_LAMBDA_FUNCTION_MEMORY_SIZE (default 128), not enforced
+	Concurrency int // the most environments run at once (default 1)
+	// Prewarm is how many environments New starts (default 0); each still
+	// inits its bootstrap at its first invocation.
 	Prewarm int
-	// Output receives the emulator's and the function's output, each line
-	// prefixed with "[Name] ". Default os.Stderr.
+	// Output receives the emulator's and the function's lines, prefixed
+	// "[Name] " (default os.Stderr).
 	Output io.Writer
 }
 
 // Result is the outcome of one invocation.
 type Result struct {
-	// RequestID is the invocation's id (the function's AwsRequestID).
-	RequestID string
-	// Payload is the response the function posted; when Error is set it is
-	// the emulator's answer (an error document, or its timeout message).
+	RequestID string // the function's AwsRequestID
+	// Payload is the function's response or, with Error, the emulator's
+	// answer (an error document, or its timeout message).
 	Payload []byte
-	// Error is set when the function failed: it returned or posted an
-	// error, crashed, timed out or failed its init.
+	// Error is set when the function returned or posted an error, crashed,
+	// timed out or failed its init.
 	Error *FunctionError
-	// PID is the emulator process (the environment) that ran it.
-	PID int
-	// InitDuration is the emulator's INIT REPORT for the first invocation
-	// of an environment: exec of the bootstrap to its first /next.
+	PID   int // the emulator process (the environment) that ran it
+	// InitDuration is the emulator's INIT REPORT (exec of the bootstrap to
+	// its first /next), for an invocation that inited its environment.
 	InitDuration time.Duration
-	// Duration is the round trip through the emulator.
-	Duration time.Duration
+	Duration     time.Duration // the round trip through the emulator
 }
 
 // FunctionError is a function failure as Lambda reports it.
@@ -102,8 +80,8 @@ type FunctionError struct {
 // Error implements error.
 func (e *FunctionError) Error() string { return e.Type + ": " + e.Message }
 
-// Function is a pool of execution environments of one bootstrap. It is safe
-// for concurrent use.
+// Function is a pool of execution environments of one bootstrap, safe for
+// concurrent use.
 type Function struct {
 	cfg   Config
 	out   *log.Logger
@@ -122,10 +100,11 @@ func New(cfg Config) (*Function, error) {
 	}
 	for _, p := range []*string{&cfg.Bootstrap, &cfg.Emulator} {
 		// The emulator runs in the bootstrap's directory, where a relative
-		// path would no longer lead to either.
+		// path would no longer lead to either; orphans are known by their
+		// executable, which /proc names with every symlink resolved.
 		abs, err := filepath.Abs(*p)
 		if err == nil {
-			_, err = os.Stat(abs)
+			abs, err = filepath.EvalSymlinks(abs)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("%w: function %s: %v", ErrConfig, cfg.Name, err)
@@ -147,8 +126,8 @@ func New(cfg Config) (*Function, error) {
 }
 
 func applyDefaults(cfg *Config) {
-	cfg.Timeout = (local.OrDefault(cfg.Timeout, DefaultTimeout) + time.Second - 1).Truncate(time.Second)
-	cfg.MemoryMB = local.OrDefault(cfg.MemoryMB, DefaultMemoryMB)
+	cfg.Timeout = (local.OrDefault(cfg.Timeout, defaultTimeout) + time.Second - 1).Truncate(time.Second)
+	cfg.MemoryMB = local.OrDefault(cfg.MemoryMB, defaultMemoryMB)
 	cfg.Concurrency = max(cfg.Concurrency, 1)
 	cfg.Prewarm = min(max(cfg.Prewarm, 0), cfg.Concurrency)
 	cfg.Output = cmp.Or[io.Writer](cfg.Output, os.Stderr)
@@ -170,8 +149,7 @@ func (f *Function) PIDs() []int {
 }
 
 // RuntimePIDs returns the bootstrap processes the environments run now
-// (none before an environment's first invocation). Linux only: elsewhere
-// it is always empty.
+// (none before their first invocation; none outside Linux).
 func (f *Function) RuntimePIDs() []int {
 	var pids []int
 	for _, pid := range f.PIDs() {
@@ -181,12 +159,11 @@ func (f *Function) RuntimePIDs() []int {
 	return pids
 }
 
-// Invoke runs payload through the function and waits for its result. The
-// returned error is set only when the harness could not run the invocation
-// (closed, ctx done while waiting for an environment, the emulator failed);
-// the function's own failures are in Result.Error. Cancelling ctx after the
-// event was handed over stops the wait, not the invocation, as on Lambda:
-// the environment stays busy until the function answers.
+// Invoke runs payload through the function and waits for its result. It
+// returns an error only when the harness could not run the invocation; the
+// function's own failures are in Result.Error. As on Lambda, cancelling ctx
+// after the event was handed over stops the wait, not the invocation: the
+// environment stays busy until the function answers.
 func (f *Function) Invoke(ctx context.Context, payload []byte) (*Result, error) {
 	select {
 	case f.slots <- struct{}{}:
@@ -235,9 +212,9 @@ func (f *Function) acquire() (*environment, error) {
 	return f.start()
 }
 
-// release puts a live environment back in the pool and drops a dead one,
-// or one whose emulator failed the invocation (it may be dying: its exit
-// can be seen a moment after its connection broke), and stops it.
+// release puts a live environment back in the pool, or drops and stops it
+// when it is dead or broken (an emulator that failed an invocation may be
+// dying: its exit can be seen a moment after its connection broke).
 func (f *Function) release(env *environment) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -249,8 +226,8 @@ func (f *Function) release(env *environment) {
 	f.idle = append(f.idle, env)
 }
 
-// start starts one environment, trying again when the emulator cannot (a
-// free port can be taken between probe and bind), and adds it to the pool.
+// start starts one environment, trying again since a free port can be taken
+// between probe and bind, and adds it to the pool.
 func (f *Function) start() (env *environment, err error) {
 	for range startAttempts {
 		if env, err = f.startEnvironment(); err == nil {
@@ -276,8 +253,8 @@ func (f *Function) remove(env *environment) {
 	f.idle = slices.DeleteFunc(f.idle, func(e *environment) bool { return e == env })
 }
 
-// Close stops every environment and waits for their processes to exit.
-// An invocation still running fails.
+// Close stops every environment and waits for their processes to exit;
+// an invocation still running fails.
 func (f *Function) Close() error {
 	f.mu.Lock()
 	f.closed = true

@@ -1,7 +1,6 @@
 package rie_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -447,7 +445,7 @@ func TestAnEmulatorKilledMidInvocationIsReplacedAtOnce(t *testing.T) {
 	}
 	// The pool stops the orphan before it reports the exit.
 	if left := slices.DeleteFunc(slices.Clone(orphans), notLeftToUs); len(left) > 0 {
-		t.Fatalf("the dead emulator's bootstrap %v is still this process's child (%s)", left, procState(left[0]))
+		t.Fatalf("the dead emulator's bootstrap %v is still this process's child (state %s)", left, rie.ChildState(left[0]))
 	}
 }
 
@@ -468,7 +466,7 @@ func TestAnIdleEnvironmentsBootstrapIsReapedWhenItsEmulatorDies(t *testing.T) {
 		}
 		<-exited
 		if !notLeftToUs(boot) {
-			t.Fatalf("round %d: the bootstrap %d of the killed emulator %d is left to this process (%s)", round, boot, dead, procState(boot))
+			t.Fatalf("round %d: the bootstrap %d of the killed emulator %d is left to this process (state %s)", round, boot, dead, rie.ChildState(boot))
 		}
 		if pid := runtimePID(t, neighbour); pid != live {
 			t.Fatalf("round %d: the other function's bootstrap is %d, want %d still", round, pid, live)
@@ -496,36 +494,14 @@ func TestCloseReapsTheBootstrapOfAStuckEmulator(t *testing.T) {
 	}
 	for _, pid := range []int{stuck, boot} {
 		if !notLeftToUs(pid) {
-			t.Errorf("process %d is left to this process after Close (%s)", pid, procState(pid))
+			t.Errorf("process %d is left to this process after Close (state %s)", pid, rie.ChildState(pid))
 		}
 	}
 }
 
 // notLeftToUs reports whether pid is neither running nor a zombie child of
-// this process: it was reaped, or the id now names another process.
-func notLeftToUs(pid int) bool {
-	fields := procStatFields(pid)
-	return len(fields) < 2 || fields[1] != strconv.Itoa(os.Getpid())
-}
-
-// procState is pid's state letter, for messages ("Z" for a zombie).
-func procState(pid int) string {
-	if fields := procStatFields(pid); len(fields) > 0 {
-		return "state " + fields[0]
-	}
-	return "gone"
-}
-
-// procStatFields returns the fields of /proc/<pid>/stat after the command
-// name (state, ppid, ...), or none when there is no such process.
-func procStatFields(pid int) []string {
-	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return nil
-	}
-	// pid (comm) state ...: comm may hold spaces and parentheses.
-	return strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
-}
+// this process.
+func notLeftToUs(pid int) bool { return rie.ChildState(pid) == "" }
 
 func TestInvokeGivesUpWaitingWhenContextEnds(t *testing.T) {
 	f := start(t, baseConfig())

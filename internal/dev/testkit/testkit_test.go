@@ -1,7 +1,9 @@
 package testkit_test
 
 import (
+	"bytes"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -14,14 +16,12 @@ func TestBufferKeepsEveryConcurrentWrite(t *testing.T) {
 	const writers, lines = 8, 100
 	var wg sync.WaitGroup
 	for w := range writers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			for i := range lines {
 				fmt.Fprintf(&b, "w%d-%d\n", w, i)
 				_ = b.String() // reads race with writes unless they are locked
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	got := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
@@ -59,12 +59,10 @@ func TestMetricsSumsConcurrentCounts(t *testing.T) {
 	const n = 50
 	var wg sync.WaitGroup
 	for range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			m.Count("Created", 1)
 			m.Count("Latency", 0.5)
-		}()
+		})
 	}
 	wg.Wait()
 	if got := m.Get("Created"); got != n {
@@ -80,5 +78,54 @@ func TestMetricsSumsConcurrentCounts(t *testing.T) {
 	all["Created"] = -1
 	if m.Get("Created") != n {
 		t.Error("changing the map All returned changed the counts")
+	}
+}
+
+func TestJSONLinesDecodesSlogOutput(t *testing.T) {
+	var buf bytes.Buffer
+	log := slog.New(slog.NewJSONHandler(&buf, nil))
+	log.Info("first", "n", 1)
+	buf.WriteString("\n") // a blank line is skipped
+	log.Warn("second", "ok", true)
+	lines := testkit.JSONLines(t, buf.Bytes())
+	if len(lines) != 2 || lines[0]["msg"] != "first" || lines[0]["n"] != 1.0 || lines[1]["level"] != "WARN" || lines[1]["ok"] != true {
+		t.Fatalf("lines = %v", lines)
+	}
+	if got := testkit.JSONLines(t, nil); len(got) != 0 {
+		t.Errorf("no output gave %v", got)
+	}
+}
+
+// fatalRecorder is a testing.TB whose Fatalf stops the call and keeps the
+// message.
+type fatalRecorder struct {
+	testing.TB
+	msg string
+}
+
+func (f *fatalRecorder) Helper() {}
+func (f *fatalRecorder) Fatalf(format string, args ...any) {
+	f.msg = fmt.Sprintf(format, args...)
+	panic(f)
+}
+
+func TestJSONLinesFailsOnALineThatIsNotAnObject(t *testing.T) {
+	for _, logs := range []string{
+		`{"msg":"ok"}` + "\nplain text\n",
+		`{"msg":"ok"}` + "\n[1,2]\n",
+		"null\n",
+	} {
+		rec := &fatalRecorder{TB: t}
+		func() {
+			defer func() {
+				if r := recover(); r != nil && r != rec {
+					panic(r)
+				}
+			}()
+			testkit.JSONLines(rec, []byte(logs))
+		}()
+		if rec.msg == "" {
+			t.Errorf("JSONLines accepted %q", logs)
+		}
 	}
 }

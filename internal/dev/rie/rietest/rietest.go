@@ -5,8 +5,6 @@ package rietest
 
 import (
 	"context"
-	"path/filepath"
-	"runtime"
 	"syscall"
 	"testing"
 	"time"
@@ -19,13 +17,11 @@ import (
 // Build puts the emulator and the echo function's bootstrap, built for this
 // machine, under dir and returns their paths.
 func Build(ctx context.Context, dir string) (emulator, echoBootstrap string, err error) {
-	_, file, _, _ := runtime.Caller(0)
-	echoPkg := filepath.Join(filepath.Dir(file), "..", "testdata", "echofn")
 	root, err := deployment.FindRoot()
 	if err != nil {
 		return "", "", err
 	}
-	err = lambdabuild.HostBuild(ctx, root, dir, map[string]string{"echo": echoPkg})
+	err = lambdabuild.HostBuild(ctx, root, dir, map[string]string{"echo": "./internal/dev/rie/testdata/echofn"})
 	return lambdabuild.EmulatorPath(dir), lambdabuild.BootstrapPath(dir, "echo"), err
 }
 
