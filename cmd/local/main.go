@@ -33,6 +33,7 @@ import (
 	"time"
 
 	"github.com/periskope-connect/periskope-aws/internal/dev/bridge"
+	"github.com/periskope-connect/periskope-aws/internal/dev/deployment"
 	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/sandbox"
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
@@ -75,7 +76,11 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
 	if o.invoke != "" {
-		if _, err := stack.FunctionNamed(o.invoke); err != nil {
+		d, err := deployment.LoadFromWorkingDir()
+		if err != nil {
+			return o, err
+		}
+		if _, err := d.Function(o.invoke); err != nil {
 			return o, fmt.Errorf("-invoke %q: %w", o.invoke, err)
 		}
 		if o.event == "" {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/periskope-connect/periskope-aws/internal/dev/deployment"
 	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 )
 
@@ -25,11 +26,15 @@ var lambdaSets = []string{
 // sets, and fails if init fails, if it reads a variable that neither the
 // template nor Lambda sets, or if the template sets one it never reads.
 func CheckEnvironment(name string, wire func(getenv func(string) string) error) error {
-	_, fn, err := templateFunction(name)
+	d, err := deployment.LoadFromWorkingDir()
 	if err != nil {
 		return err
 	}
-	env, err := FunctionEnv(name, "http://127.0.0.1:9", "https://periskope.invalid/v1", local.Phone)
+	fn, err := d.Function(name)
+	if err != nil {
+		return err
+	}
+	env, err := FunctionEnv(d, name, Backends{AWSEndpoint: "http://127.0.0.1:9", PeriskopeBaseURL: "https://periskope.invalid/v1", PeriskopePhone: local.Phone})
 	if err != nil {
 		return err
 	}

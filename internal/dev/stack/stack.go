@@ -2,8 +2,7 @@
 // and no AWS account: moto_server with the table and secrets, the Periskope
 // sandbox, both real bootstrap binaries under AWS's Runtime Interface
 // Emulator (a pool of environments per function), and the HTTP API gateway
-// in front of them. cmd/local (make run, make invoke) and the end-to-end
-// tests use it.
+// in front of them.
 package stack
 
 import (
@@ -37,8 +36,8 @@ var ErrPortInUse = errors.New("port already in use")
 
 // Config configures a Stack. Ports of 0 pick free ones.
 type Config struct {
-	// BinDir receives the host-arch bootstraps, the Runtime Interface
-	// Emulator and logs (default bin/local of the working directory's module).
+	// BinDir receives the host bootstraps, the emulator and logs
+	// (default bin/local of the module).
 	BinDir string
 	// SkipBuild uses the binaries already in BinDir.
 	SkipBuild bool
@@ -60,11 +59,10 @@ type Config struct {
 	// PeriskopePhone is create-ticket's PERISKOPE_PHONE (default local.Phone).
 	PeriskopePhone string
 
-	// Concurrency is the most execution environments (emulator
-	// processes) of each function (default 2).
+	// Concurrency is the most environments of each function (default 2).
 	Concurrency int
 
-	// Output receives function logs, access logs and sandbox logs (default os.Stderr).
+	// Output receives every log (default os.Stderr).
 	Output io.Writer
 	// LogDir receives a copy of the log lines of each function (<Name>.log)
 	// and of the access log (gateway.log), emptied at Start (default BinDir/logs).
@@ -87,9 +85,9 @@ type Stack struct {
 	Moto *motoserver.Server
 
 	functions map[string]*rie.Function
-	specs     []FunctionSpec // of the running functions, in template order
+	specs     []FunctionSpec // of the running functions
 	gw        *http.Server
-	logs      []*os.File // LogDir's files; see logWriter
+	logs      []*os.File
 }
 
 // LogPath is the log file in logDir of a function or of "gateway".
@@ -111,12 +109,19 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 			_ = st.Close()
 		}
 	}()
-	// Claim the fixed ports first so a busy one fails before anything runs.
 	if apiLn, sandboxLn, err = claimPorts(&st.cfg); err != nil {
 		return nil, err
 	}
+	d, err := deployment.Load(root)
+	if err != nil {
+		return nil, err
+	}
+	specs, err := Specs(d)
+	if err != nil {
+		return nil, err
+	}
 	if !cfg.SkipBuild {
-		if err := Build(ctx, root, cfg.BinDir); err != nil {
+		if err := build(ctx, root, cfg.BinDir, specs); err != nil {
 			return nil, err
 		}
 	}
@@ -126,7 +131,7 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 	if err := st.startSandbox(sandboxLn); err != nil {
 		return nil, err
 	}
-	if err := st.startFunctions(); err != nil {
+	if err := st.startFunctions(d, specs); err != nil {
 		return nil, err
 	}
 	if apiLn != nil {
@@ -156,7 +161,7 @@ func applyDefaults(cfg *Config) (root string, err error) {
 }
 
 // claimPorts listens on the gateway and sandbox ports and checks moto's,
-// so that a port in use fails before anything starts. A port of 0 becomes
+// so that a port in use fails before anything starts; a port of 0 becomes
 // the one it got.
 func claimPorts(cfg *Config) (api, sb net.Listener, err error) {
 	listen := func(port *int, what, flag string) (net.Listener, error) {
@@ -230,36 +235,23 @@ func (st *Stack) startSandbox(ln net.Listener) error {
 	return nil
 }
 
-func (st *Stack) startFunctions() error {
-	specs, err := Functions()
-	if err != nil {
-		return err
-	}
+func (st *Stack) startFunctions(d *deployment.Deployment, specs []FunctionSpec) error {
+	backends := Backends{AWSEndpoint: st.Moto.Endpoint, PeriskopeBaseURL: st.PeriskopeBaseURL, PeriskopePhone: st.cfg.PeriskopePhone}
 	for _, spec := range specs {
 		if len(st.cfg.Only) > 0 && !slices.Contains(st.cfg.Only, spec.Name) {
 			continue
 		}
-		env, err := FunctionEnv(spec.Name, st.Moto.Endpoint, st.PeriskopeBaseURL, st.cfg.PeriskopePhone)
+		cfg, err := FunctionConfig(d, spec, lambdabuild.EmulatorPath(st.cfg.BinDir), lambdabuild.BootstrapPath(st.cfg.BinDir, spec.Name), backends)
 		if err != nil {
 			return err
 		}
-		out, err := st.logWriter(spec.Name)
-		if err != nil {
+		if cfg.Output, err = st.logWriter(spec.Name); err != nil {
 			return err
 		}
-		fn, err := rie.New(rie.Config{
-			Emulator:    lambdabuild.EmulatorPath(st.cfg.BinDir),
-			Name:        spec.Name,
-			Bootstrap:   lambdabuild.BootstrapPath(st.cfg.BinDir, spec.Name),
-			Env:         env,
-			Timeout:     spec.Timeout,
-			MemoryMB:    spec.Memory,
-			Concurrency: st.cfg.Concurrency,
-			// One environment is up at startup; like Lambda, the emulator
-			// inits the bootstrap at its first invocation.
-			Prewarm: 1,
-			Output:  out,
-		})
+		// One environment is up at startup; like Lambda, the emulator
+		// inits the bootstrap at its first invocation.
+		cfg.Concurrency, cfg.Prewarm = st.cfg.Concurrency, 1
+		fn, err := rie.New(cfg)
 		if err != nil {
 			return err
 		}
@@ -338,9 +330,9 @@ func (st *Stack) Close() error {
 	return nil
 }
 
-// logWriter writes to Output and to LogPath(LogDir, name), created (or
-// emptied) on first use. Both get whole lines: the writers before it
-// (internal/dev/rie's, the gateway's log.Logger) write one line per call.
+// logWriter writes to Output and to LogPath(LogDir, name), emptied. Both
+// get whole lines: rie's writers and the gateway's log.Logger write one
+// line per call.
 func (st *Stack) logWriter(name string) (io.Writer, error) {
 	if st.cfg.NoLogFiles {
 		return st.cfg.Output, nil
