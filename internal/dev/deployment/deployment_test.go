@@ -79,7 +79,7 @@ func TestFunctionsAreReadAsDeployed(t *testing.T) {
 	if greet.Timeout != 7*time.Second || greet.MemoryMB != 512 {
 		t.Errorf("timeout %s memory %d, want 7s and 512", greet.Timeout, greet.MemoryMB)
 	}
-	want := deployment.Route{Method: "POST", Path: "/greet", Timeout: 8 * time.Second}
+	want := deployment.Route{Method: "POST", Path: "/greet", Timeout: 8 * time.Second, Authorizer: "AWS_IAM"}
 	if len(greet.Routes) != 1 || greet.Routes[0] != want {
 		t.Errorf("routes %+v, want [%+v]", greet.Routes, want)
 	}
