@@ -14,6 +14,7 @@ import (
 	"github.com/periskope-connect/periskope-aws/internal/dev/deployment"
 	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/samples"
+	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
 
@@ -47,7 +48,7 @@ func TestCommittedEventsAreCurrent(t *testing.T) {
 // samples carry none.
 func TestEventsAreValidHTTPAPIEvents(t *testing.T) {
 	out := generated(t)
-	routes, err := templateRoutes(repoRoot)
+	d, err := deployment.Load(repoRoot)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +61,11 @@ func TestEventsAreValidHTTPAPIEvents(t *testing.T) {
 			if err := json.Unmarshal(out[filepath.Join(samples.Dir, s.File)], &req); err != nil {
 				t.Fatal(err)
 			}
-			route := routes[s.Function].Method + " " + routes[s.Function].Path
+			spec, err := stack.Spec(d, s.Function)
+			if err != nil {
+				t.Fatal(err)
+			}
+			route := spec.Method + " " + spec.Path
 			if req.Version != "2.0" || req.RouteKey != route || req.RequestContext.RouteKey != route ||
 				req.RequestContext.HTTP.Method+" "+req.RawPath != route || req.RequestContext.HTTP.Path != req.RawPath || req.RequestContext.RequestID == "" {
 				t.Errorf("route or context wrong: %+v", req)

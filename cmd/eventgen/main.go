@@ -23,6 +23,7 @@ import (
 	"github.com/periskope-connect/periskope-aws/internal/dev/deployment"
 	"github.com/periskope-connect/periskope-aws/internal/dev/gateway"
 	"github.com/periskope-connect/periskope-aws/internal/dev/samples"
+	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
 
@@ -76,17 +77,17 @@ func Stale(root string, events map[string][]byte) ([]string, error) {
 // Generate returns the content of every sample, keyed by its path
 // relative to root.
 func Generate(root string) (map[string][]byte, error) {
-	routes, err := templateRoutes(root)
+	d, err := deployment.Load(root)
 	if err != nil {
 		return nil, err
 	}
 	out := make(map[string][]byte, len(samples.All))
 	for _, s := range samples.All {
-		route, ok := routes[s.Function]
-		if !ok {
-			return nil, fmt.Errorf("%s: template.yaml gives %s no HTTP API route", s.File, s.Function)
+		route, err := stack.Spec(d, s.Function)
+		var body []byte
+		if err == nil {
+			body, err = samples.Body(root, s)
 		}
-		body, err := samples.Body(root, s)
 		if err == nil {
 			out[filepath.Join(samples.Dir, s.File)], err = render(s, route, body)
 		}
@@ -95,26 +96,6 @@ func Generate(root string) (map[string][]byte, error) {
 		}
 	}
 	return out, nil
-}
-
-// templateRoutes are the HTTP API routes of root's template.yaml by
-// function logical id.
-func templateRoutes(root string) (map[string]deployment.Route, error) {
-	d, err := deployment.Load(root)
-	if err != nil {
-		return nil, err
-	}
-	fns, err := d.Functions()
-	if err != nil {
-		return nil, err
-	}
-	routes := map[string]deployment.Route{}
-	for _, fn := range fns {
-		if len(fn.Routes) == 1 {
-			routes[fn.LogicalID] = fn.Routes[0]
-		}
-	}
-	return routes, nil
 }
 
 // The rest of the request mimics a deployed HTTP API, at a fixed time so
@@ -130,7 +111,7 @@ const (
 	roleID    = "AROAEXAMPLEROLEID:ticket-backend"
 )
 
-func render(s samples.Sample, route deployment.Route, body []byte) ([]byte, error) {
+func render(s samples.Sample, route stack.FunctionSpec, body []byte) ([]byte, error) {
 	routeKey := route.Method + " " + route.Path
 	id := sha256.Sum256([]byte(filepath.Join(samples.Dir, s.File)))
 	r := httptest.NewRequest(route.Method, "https://"+domain+route.Path, bytes.NewReader(body))

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 
 	"github.com/periskope-connect/periskope-aws/internal/dev/local"
+	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 )
 
 // Dir is the folder of the samples, relative to the repository root.
@@ -22,8 +23,7 @@ const BodyDir = "internal/dev/samples/bodies"
 
 // Sample is one event of Dir and what it must produce through its function.
 type Sample struct {
-	// Function is the logical id of the function in template.yaml; it
-	// gives the route (and, for POST /tickets, the IAM caller).
+	// Function is the function's logical id; template.yaml gives its route.
 	Function string
 	// File is the sample's file name in Dir.
 	File string
@@ -45,8 +45,8 @@ type Sample struct {
 }
 
 const (
-	createTicket = "CreateTicketFunction"
-	webhook      = "WebhookFunction"
+	createTicket = stack.CreateTicketFunction
+	webhook      = stack.WebhookFunction
 	ticketInfo   = `"ticket_id":"LOC-`
 )
 

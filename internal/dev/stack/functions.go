@@ -29,6 +29,8 @@ type FunctionSpec struct {
 	Timeout  time.Duration // function Timeout
 	Memory   int           // MemorySize, MB
 	Deadline time.Duration // integration TimeoutInMillis of its route
+	// Authorizer is the route's security scheme ("AWS_IAM"), "" if public.
+	Authorizer string
 }
 
 // Specs returns d's functions, sorted by logical id.
@@ -66,7 +68,7 @@ func specOf(fn deployment.Function) (FunctionSpec, error) {
 	r := fn.Routes[0]
 	return FunctionSpec{
 		Name: fn.LogicalID, Package: functionPackage(fn.LogicalID),
-		Method: r.Method, Path: r.Path, Deadline: r.Timeout,
+		Method: r.Method, Path: r.Path, Deadline: r.Timeout, Authorizer: r.Authorizer,
 		Timeout: fn.Timeout, Memory: fn.MemoryMB,
 	}, nil
 }
