@@ -17,8 +17,7 @@ import (
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 )
 
-// Main runs a measuring program: its flags parsed, log lines without a
-// timestamp, and a failure of run fatal, prefixed with the program's name.
+// Main parses the flags and runs a measuring program; run's error is fatal.
 func Main(name string, run func() error) {
 	flag.Parse()
 	log.SetFlags(0)

@@ -39,7 +39,6 @@ import (
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 )
 
-// options are the command line: the stack's configuration and the modes.
 type options struct {
 	stack.Config
 

@@ -30,15 +30,15 @@ import (
 
 // Defaults of Config.
 const (
-	DefaultMaxBodyBytes = 10 * 1024 * 1024 // HTTP API's payload limit
-	// DefaultMaxInvokeBytes is Lambda's limit on a synchronous invocation's
+	defaultMaxBodyBytes = 10 * 1024 * 1024 // HTTP API's payload limit
+	// defaultMaxInvokeBytes is Lambda's limit on a synchronous invocation's
 	// request payload, 6 MB (6 MiB): the event, envelope and JSON-escaped or
 	// base64-encoded body together.
-	DefaultMaxInvokeBytes     = 6 * 1024 * 1024
-	DefaultIntegrationTimeout = 30 * time.Second // HTTP API's longest integration timeout
+	defaultMaxInvokeBytes     = 6 * 1024 * 1024
+	defaultIntegrationTimeout = 30 * time.Second // HTTP API's longest integration timeout
 	DefaultAPIID              = "localapiid"
 	DefaultAccountID          = "123456789012"
-	DefaultStage              = "$default"
+	defaultStage              = "$default"
 )
 
 // ErrConfig reports an unusable Config.
@@ -87,9 +87,9 @@ type Gateway struct {
 // New checks cfg and applies its defaults.
 func New(cfg Config) (*Gateway, error) {
 	cfg.APIID = cmp.Or(cfg.APIID, DefaultAPIID)
-	cfg.MaxBodyBytes = local.OrDefault(cfg.MaxBodyBytes, DefaultMaxBodyBytes)
-	cfg.MaxInvokeBytes = local.OrDefault(cfg.MaxInvokeBytes, DefaultMaxInvokeBytes)
-	cfg.IntegrationTimeout = local.OrDefault(cfg.IntegrationTimeout, DefaultIntegrationTimeout)
+	cfg.MaxBodyBytes = local.OrDefault(cfg.MaxBodyBytes, defaultMaxBodyBytes)
+	cfg.MaxInvokeBytes = local.OrDefault(cfg.MaxInvokeBytes, defaultMaxInvokeBytes)
+	cfg.IntegrationTimeout = local.OrDefault(cfg.IntegrationTimeout, defaultIntegrationTimeout)
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
