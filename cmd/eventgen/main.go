@@ -10,7 +10,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json/jsontext"
-	"encoding/json/v2"
 	"fmt"
 	"net/http/httptest"
 	"os"
@@ -137,16 +136,6 @@ func render(s samples.Sample, route stack.FunctionSpec, body []byte) ([]byte, er
 				AccessKey: "ASIAEXAMPLEACCESSKEY", AccountID: accountID, CallerID: roleID, PrincipalOrgID: "o-exampleorgid",
 				UserARN: "arn:aws:sts::" + accountID + ":assumed-role/ticket-backend/ticket-backend", UserID: roleID}}
 	}
-	out, err := json.Marshal(ev, json.Deterministic(true), jsontext.WithIndent("  "), json.WithMarshalers(leftOut))
+	out, err := gateway.MarshalEvent(ev, jsontext.WithIndent("  "))
 	return append(out, '\n'), err
 }
-
-// leftOut encodes as {} the members API Gateway does not send for these
-// routes (no mutual TLS, no Cognito identity), which their omitempty then
-// leaves out instead of writing them with empty fields.
-var leftOut = json.JoinMarshalers(
-	json.MarshalFunc(asEmpty[events.APIGatewayV2HTTPRequestContextAuthentication]),
-	json.MarshalFunc(asEmpty[events.APIGatewayV2HTTPRequestContextAuthorizerCognitoIdentity]),
-)
-
-func asEmpty[T any](T) ([]byte, error) { return []byte("{}"), nil }

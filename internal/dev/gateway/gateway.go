@@ -14,7 +14,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
+	"encoding/json/v2"
 	"errors"
 	"fmt"
 	"io"
@@ -168,20 +168,20 @@ func (g *Gateway) serveRoute(w http.ResponseWriter, r *http.Request, route Route
 	return writeMessage(w, http.StatusInternalServerError, "Internal Server Error")
 }
 
-// MarshalEvent encodes an event without the empty
-// requestContext.authentication of the events type (HTTP API sends it only
-// with mutual TLS).
-func MarshalEvent(ev events.APIGatewayV2HTTPRequest) ([]byte, error) {
-	type wireContext struct {
-		events.APIGatewayV2HTTPRequestContext
-		Authentication *events.APIGatewayV2HTTPRequestContextAuthentication `json:"authentication,omitempty"`
-	}
-	type wire struct {
-		events.APIGatewayV2HTTPRequest
-		RequestContext wireContext `json:"requestContext"`
-	}
-	return json.Marshal(wire{APIGatewayV2HTTPRequest: ev, RequestContext: wireContext{APIGatewayV2HTTPRequestContext: ev.RequestContext}})
+// MarshalEvent encodes an event as HTTP API sends it, map keys sorted: the
+// events type's requestContext.authentication (sent only with mutual TLS)
+// and authorizer.iam.cognitoIdentity (only for Cognito callers) encode as {},
+// which their omitempty leaves out.
+func MarshalEvent(ev events.APIGatewayV2HTTPRequest, opts ...json.Options) ([]byte, error) {
+	return json.Marshal(ev, append(opts, json.Deterministic(true), json.WithMarshalers(leftOut))...)
 }
+
+var leftOut = json.JoinMarshalers(
+	json.MarshalFunc(asEmpty[events.APIGatewayV2HTTPRequestContextAuthentication]),
+	json.MarshalFunc(asEmpty[events.APIGatewayV2HTTPRequestContextAuthorizerCognitoIdentity]),
+)
+
+func asEmpty[T any](T) ([]byte, error) { return []byte("{}"), nil }
 
 // writeMessage answers like API Gateway's own errors, {"message": "..."},
 // and returns status.
