@@ -50,11 +50,8 @@ func Summarize(d []time.Duration) Summary {
 	}
 }
 
-// percentile returns the nearest-rank p-th percentile of sorted.
+// percentile returns the nearest-rank p-th percentile of sorted, not empty.
 func percentile(sorted []time.Duration, p float64) time.Duration {
-	if len(sorted) == 0 {
-		return 0
-	}
 	rank := int(p/100*float64(len(sorted)) + 0.999999999)
 	rank = min(max(rank, 1), len(sorted))
 	return sorted[rank-1]

@@ -1,8 +1,6 @@
 // Command local runs the whole product on 127.0.0.1 with no Docker and no
-// AWS account (make run): moto_server with the table and both secrets, the
-// Periskope sandbox, both real bootstrap binaries under AWS's Lambda Runtime
-// Interface Emulator (a pool of emulator processes per function), and the
-// HTTP API gateway in front of them. Ctrl-C stops every process it started.
+// AWS account (make run; the parts are internal/dev/stack's). Ctrl-C stops
+// every process it started.
 //
 // With -invoke it does what `sam local invoke` does, minus Docker: the
 // function's bootstrap under the emulator with its environment, the event

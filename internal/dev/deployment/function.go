@@ -10,23 +10,19 @@ import (
 	"time"
 )
 
-// apiGatewayMaxIntegrationTimeout is what an HTTP API route's integration
-// waits when the template sets no TimeoutInMillis (API Gateway's default and
-// maximum).
+// apiGatewayMaxIntegrationTimeout is HTTP API's default (and largest)
+// TimeoutInMillis.
 const apiGatewayMaxIntegrationTimeout = 30 * time.Second
 
 // Function is one AWS::Lambda::Function of the stack.
 type Function struct {
-	// LogicalID is the function's logical id (CreateTicketFunction).
-	LogicalID string
-	// Timeout and MemoryMB are the function's Timeout and MemorySize.
-	Timeout  time.Duration
-	MemoryMB int
-	// Environment holds the variables as the translated template has them,
-	// intrinsics unresolved: see Deployment.Environment.
+	LogicalID string        // CreateTicketFunction
+	Timeout   time.Duration // Timeout
+	MemoryMB  int           // MemorySize
+	// Environment holds the variables with their intrinsics unresolved:
+	// see Deployment.Environment.
 	Environment map[string]any
-	// Routes are the HTTP API routes that invoke the function.
-	Routes []Route
+	Routes      []Route // the HTTP API routes that invoke it
 }
 
 // Route is one HTTP API route of a function (a SAM HttpApi event).
@@ -41,7 +37,6 @@ type Route struct {
 	Authorizer string
 }
 
-// lambdaProperties are the properties of AWS::Lambda::Function read here.
 type lambdaProperties struct {
 	Timeout     int
 	MemorySize  int
@@ -63,8 +58,7 @@ type samEvents struct {
 	}
 }
 
-// lambdaDefaults are CloudFormation's defaults for properties the template
-// may leave out.
+// CloudFormation's defaults.
 const (
 	defaultLambdaTimeout = 3 * time.Second
 	defaultLambdaMemory  = 128

@@ -20,11 +20,10 @@ var lambdaSets = []string{
 	"AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
 }
 
-// CheckEnvironment runs wire — a function's init, reading its environment
-// only through getenv — with the environment template.yaml gives the
-// function called name (resolved for the local system) plus what Lambda
-// sets, and fails if init fails, if it reads a variable that neither the
-// template nor Lambda sets, or if the template sets one it never reads.
+// CheckEnvironment runs wire, a function's init reading its environment
+// through getenv, with what template.yaml and Lambda set for the function
+// name; it fails if init fails, reads a variable neither sets, or leaves
+// one of the template's unread.
 func CheckEnvironment(name string, wire func(getenv func(string) string) error) error {
 	d, err := deployment.LoadFromWorkingDir()
 	if err != nil {

@@ -59,8 +59,7 @@ func Spec(d *deployment.Deployment, name string) (FunctionSpec, error) {
 	return specOf(fn)
 }
 
-// specOf maps a template function onto the local system, which runs each
-// function behind exactly one route.
+// specOf fails unless fn has exactly one route, all the gateway runs.
 func specOf(fn deployment.Function) (FunctionSpec, error) {
 	if len(fn.Routes) != 1 {
 		return FunctionSpec{}, fmt.Errorf("stack: %s has %d HTTP API routes in template.yaml; the local gateway runs one per function", fn.LogicalID, len(fn.Routes))
@@ -112,9 +111,8 @@ type Backends struct {
 	PeriskopeBaseURL, PeriskopePhone string
 }
 
-// FunctionEnv is the environment template.yaml gives d's function called
-// name, resolved for the local system: the local table and secret names,
-// and b.
+// FunctionEnv is the environment template.yaml gives the function name,
+// with the local table and secret names and b.
 func FunctionEnv(d *deployment.Deployment, name string, b Backends) (map[string]string, error) {
 	fn, err := d.Function(name)
 	if err != nil {
@@ -135,9 +133,8 @@ func FunctionEnv(d *deployment.Deployment, name string, b Backends) (map[string]
 	return env, nil
 }
 
-// FunctionConfig is the emulator configuration of d's function spec as
-// template.yaml deploys it (environment against b, timeout, memory), run
-// from the bootstrap binary at bootstrap by the emulator at emulator.
+// FunctionConfig is spec's emulator configuration as template.yaml deploys
+// it: environment against b, timeout, memory.
 func FunctionConfig(d *deployment.Deployment, spec FunctionSpec, emulator, bootstrap string, b Backends) (rie.Config, error) {
 	env, err := FunctionEnv(d, spec.Name, b)
 	return rie.Config{Emulator: emulator, Name: spec.Name, Bootstrap: bootstrap, Env: env,

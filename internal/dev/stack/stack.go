@@ -1,8 +1,6 @@
-// Package stack starts the whole product on 127.0.0.1 with no Docker
-// and no AWS account: moto_server with the table and secrets, the Periskope
-// sandbox, both real bootstrap binaries under AWS's Runtime Interface
-// Emulator (a pool of environments per function), and the HTTP API gateway
-// in front of them.
+// Package stack starts the whole product on 127.0.0.1 with no Docker and no
+// AWS account: moto_server, the Periskope sandbox, the real bootstraps under
+// AWS's Runtime Interface Emulator, and the HTTP API gateway in front.
 package stack
 
 import (
@@ -36,53 +34,39 @@ var ErrPortInUse = errors.New("port already in use")
 
 // Config configures a Stack. Ports of 0 pick free ones.
 type Config struct {
-	// BinDir receives the host bootstraps, the emulator and logs
-	// (default bin/local of the module).
-	BinDir string
-	// SkipBuild uses the binaries already in BinDir.
-	SkipBuild bool
+	BinDir    string // host bootstraps, emulator and logs (default bin/local)
+	SkipBuild bool   // use the binaries already in BinDir
 
 	APIPort, MotoPort, SandboxPort int
-	// NoGateway starts everything but the HTTP API (make invoke).
-	NoGateway bool
-	// Only, when set, starts only the functions with these logical ids
-	// (make invoke runs one); the gateway routes only to those.
-	Only []string
-	// NoWebhooks keeps the sandbox from posting ticket.created.
+	// NoGateway, Only (logical ids) and NoWebhooks start less: make invoke
+	// runs one function with no HTTP API and no ticket.created deliveries.
+	NoGateway  bool
+	Only       []string
 	NoWebhooks bool
 
 	// PeriskopeBaseURL, when set, replaces the sandbox as create-ticket's
 	// Periskope (no sandbox is started).
 	PeriskopeBaseURL string
-	// PeriskopeAPIKey is stored in the API key secret (default the local key).
-	PeriskopeAPIKey string
-	// PeriskopePhone is create-ticket's PERISKOPE_PHONE (default local.Phone).
-	PeriskopePhone string
+	PeriskopeAPIKey  string // stored in the API key secret (default local.APIKey)
+	PeriskopePhone   string // create-ticket's PERISKOPE_PHONE (default local.Phone)
 
-	// Concurrency is the most environments of each function (default 2).
-	Concurrency int
-
-	// Output receives every log (default os.Stderr).
-	Output io.Writer
-	// LogDir receives a copy of the log lines of each function (<Name>.log)
-	// and of the access log (gateway.log), emptied at Start (default BinDir/logs).
-	LogDir string
-	// NoLogFiles keeps the log lines on Output only (make invoke must not
-	// empty the files of a make run beside it).
+	Concurrency int       // most environments of each function (default 2)
+	Output      io.Writer // every log (default os.Stderr)
+	// LogDir receives a copy of each function's log lines (<Name>.log) and
+	// of the access log (gateway.log), emptied at Start (default BinDir/logs).
+	// NoLogFiles keeps them on Output only, so that make invoke does not
+	// empty the files of a make run beside it.
+	LogDir     string
 	NoLogFiles bool
 }
 
 // Stack is a running local system.
 type Stack struct {
-	cfg Config
-	// APIURL is the gateway, "http://127.0.0.1:3000" ("" with NoGateway).
-	APIURL string
-	// PeriskopeBaseURL is what create-ticket calls.
-	PeriskopeBaseURL string
-	// Sandbox is the local Periskope, nil when PeriskopeBaseURL was given.
-	Sandbox *sandbox.Server
-	// Moto is moto_server; its Endpoint is the functions' AWS_ENDPOINT_URL.
-	Moto *motoserver.Server
+	cfg              Config
+	APIURL           string             // the gateway's; "" with NoGateway
+	PeriskopeBaseURL string             // what create-ticket calls
+	Sandbox          *sandbox.Server    // nil when Config.PeriskopeBaseURL was given
+	Moto             *motoserver.Server // its Endpoint is the functions' AWS_ENDPOINT_URL
 
 	functions map[string]*rie.Function
 	specs     []FunctionSpec // of the running functions
@@ -290,8 +274,8 @@ func (st *Stack) Function(name string) (*rie.Function, bool) {
 	return fn, ok
 }
 
-// PIDs returns moto_server, the emulators and the bootstraps they run
-// (none before an environment's first invocation).
+// PIDs returns moto_server's, the emulators' and their bootstraps' (none
+// before an environment's first invocation).
 func (st *Stack) PIDs() []int {
 	var pids []int
 	if st.Moto != nil {
