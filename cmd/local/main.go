@@ -214,7 +214,10 @@ func printBanner(out io.Writer, st *stack.Stack, took time.Duration) {
 // runInvoke runs one event through one function, like sam local invoke:
 // the response on out, logs on logs. failed reports a function error.
 func runInvoke(ctx context.Context, o options, out, logs io.Writer) (failed bool, err error) {
-	event, err := readEvent(o.event)
+	event, err := os.ReadFile(o.event)
+	if err == nil && !json.Valid(event) {
+		err = fmt.Errorf("event %s is not valid JSON", o.event)
+	}
 	if err != nil {
 		return false, err
 	}
@@ -239,14 +242,6 @@ func runInvoke(ctx context.Context, o options, out, logs io.Writer) (failed bool
 	}
 	fmt.Fprintln(out, pretty.String())
 	return res.Error != nil, nil
-}
-
-func readEvent(path string) ([]byte, error) {
-	data, err := os.ReadFile(path)
-	if err == nil && !json.Valid(data) {
-		err = fmt.Errorf("event %s is not valid JSON", path)
-	}
-	return data, err
 }
 
 // runSandbox serves only the Periskope sandbox.
