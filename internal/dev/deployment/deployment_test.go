@@ -225,24 +225,10 @@ func TestTemplateChangesNeedNoGoEdit(t *testing.T) {
 	}
 }
 
-func TestLoadCachesTheExpansionOnDisk(t *testing.T) {
-	template, err := os.ReadFile(filepath.Join("testdata", "template.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	root := fixtureRoot(t, template)
-	if _, err := deployment.Load(root); err != nil {
-		t.Fatal(err)
-	}
-	cached, _ := filepath.Glob(filepath.Join(root, "bin", "cache", "deployment-*.json"))
-	if len(cached) != 1 {
-		t.Fatalf("cache files %v, want one", cached)
-	}
-}
-
-// A cache file cut short (a writer that died, or one of another machine
-// sharing the checkout) is expanded again, not read as the expansion.
-func TestLoadExpandsADamagedCacheAgain(t *testing.T) {
+// Load caches the expansion on disk; a cache file cut short (a writer that
+// died, or one of another machine sharing the checkout) is expanded again,
+// not read as the expansion.
+func TestLoadCachesOnDiskAndExpandsADamagedCacheAgain(t *testing.T) {
 	template, err := os.ReadFile(filepath.Join("testdata", "template.yaml"))
 	if err != nil {
 		t.Fatal(err)
