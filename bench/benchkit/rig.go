@@ -86,9 +86,8 @@ func (r *Rig) Close() {
 	_ = os.RemoveAll(r.dir)
 }
 
-// Function is the emulator config of the template's function name
-// (stack.FunctionConfig) run as target t (the function or a variant), with
-// AWS at awsEndpoint and Periskope the sandbox; and its template entry.
+// Function is stack.FunctionConfig for the function name run as target t
+// (the function or a variant), with AWS at awsEndpoint and the sandbox.
 func (r *Rig) Function(name string, t Target, awsEndpoint string) (rie.Config, stack.FunctionSpec, error) {
 	spec, err := stack.Spec(r.d, name)
 	if err != nil {

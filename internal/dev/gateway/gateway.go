@@ -32,8 +32,7 @@ import (
 const (
 	defaultMaxBodyBytes = 10 * 1024 * 1024 // HTTP API's payload limit
 	// defaultMaxInvokeBytes is Lambda's limit on a synchronous invocation's
-	// request payload, 6 MB (6 MiB): the event, envelope and JSON-escaped or
-	// base64-encoded body together.
+	// payload (6 MiB): event, envelope and escaped or base64 body together.
 	defaultMaxInvokeBytes     = 6 * 1024 * 1024
 	defaultIntegrationTimeout = 30 * time.Second // HTTP API's longest integration timeout
 	DefaultAPIID              = "localapiid"

@@ -92,10 +92,6 @@ func Build(ctx context.Context, root, binDir string) error {
 	if err != nil {
 		return err
 	}
-	return build(ctx, root, binDir, specs)
-}
-
-func build(ctx context.Context, root, binDir string, specs []FunctionSpec) error {
 	pkgs := map[string]string{}
 	for _, spec := range specs {
 		pkgs[spec.Name] = spec.Package
