@@ -130,7 +130,7 @@ func (d *Deployment) authorizer(apiID, method, path string) (string, error) {
 			Paths map[string]map[string]struct{ Security any }
 		}
 	}
-	if r, ok := d.raw[apiID]; ok {
+	if r, ok := d.raw[apiID]; ok && len(r.Properties) > 0 { // an HttpApi may have none
 		if err := json.Unmarshal(r.Properties, &api); err != nil {
 			return "", fmt.Errorf("deployment: API %s: %w", apiID, err)
 		}
