@@ -14,6 +14,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json/jsontext"
 	"encoding/json/v2"
 	"errors"
 	"fmt"
@@ -170,9 +171,10 @@ func (g *Gateway) serveRoute(w http.ResponseWriter, r *http.Request, route Route
 // MarshalEvent encodes an event as HTTP API sends it, map keys sorted: the
 // events type's requestContext.authentication (sent only with mutual TLS)
 // and authorizer.iam.cognitoIdentity (only for Cognito callers) encode as {},
-// which their omitempty leaves out.
+// which their omitempty leaves out. Invalid UTF-8 in a text body or header
+// becomes U+FFFD: the function is invoked, not answered 500.
 func MarshalEvent(ev events.APIGatewayV2HTTPRequest, opts ...json.Options) ([]byte, error) {
-	return json.Marshal(ev, append(opts, json.Deterministic(true), json.WithMarshalers(leftOut))...)
+	return json.Marshal(ev, append(opts, json.Deterministic(true), jsontext.AllowInvalidUTF8(true), json.WithMarshalers(leftOut))...)
 }
 
 var leftOut = json.JoinMarshalers(
