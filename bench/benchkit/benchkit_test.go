@@ -32,8 +32,8 @@ func TestSummarize(t *testing.T) {
 	if got := Summarize(nil); got != (Summary{}) {
 		t.Errorf("Summarize(nil) = %+v", got)
 	}
-	if got := Percentile([]time.Duration{7}, 99); got != 7 {
-		t.Errorf("Percentile of one = %v", got)
+	if got := percentile([]time.Duration{7}, 99); got != 7 {
+		t.Errorf("percentile of one = %v", got)
 	}
 }
 

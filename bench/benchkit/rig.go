@@ -17,8 +17,7 @@ import (
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 )
 
-// Main runs a measuring program: its flags parsed, log lines without a
-// timestamp, and a failure of run fatal, prefixed with the program's name.
+// Main parses the flags and runs a measuring program; run's error is fatal.
 func Main(name string, run func() error) {
 	flag.Parse()
 	log.SetFlags(0)
@@ -37,6 +36,7 @@ type Rig struct {
 	Bins    Binaries
 	Root    string // the repository's
 	dir     string
+	d       *deployment.Deployment
 }
 
 // StartRig builds targets and starts the backends on free 127.0.0.1 ports,
@@ -47,6 +47,9 @@ func StartRig(ctx context.Context, targets ...Target) (_ *Rig, err error) {
 		return nil, err
 	}
 	r := &Rig{Root: root}
+	if r.d, err = deployment.Load(root); err != nil {
+		return nil, err
+	}
 	if r.dir, err = os.MkdirTemp("", "bench"); err != nil {
 		return nil, err
 	}
@@ -83,24 +86,16 @@ func (r *Rig) Close() {
 	_ = os.RemoveAll(r.dir)
 }
 
-// Function is the emulator config of the template's function name run as
-// target t (the function or a variant), with the template's environment and
-// timeout, AWS at awsEndpoint and create-ticket's Periskope the sandbox; and
-// the function's template entry.
+// Function is stack.FunctionConfig for the function name run as target t
+// (the function or a variant), with AWS at awsEndpoint and the sandbox.
 func (r *Rig) Function(name string, t Target, awsEndpoint string) (rie.Config, stack.FunctionSpec, error) {
-	spec, err := stack.FunctionNamed(name)
+	spec, err := stack.Spec(r.d, name)
 	if err != nil {
 		return rie.Config{}, spec, err
 	}
-	baseURL, phone := "", ""
-	if name == stack.CreateTicketFunction {
-		baseURL, phone = r.Sandbox.BaseURL(), local.Phone
-	}
-	env, err := stack.FunctionEnv(name, awsEndpoint, baseURL, phone)
-	if err != nil {
-		return rie.Config{}, spec, err
-	}
-	return r.Bins.Function(name, t, env, spec.Timeout), spec, nil
+	cfg, err := stack.FunctionConfig(r.d, spec, r.Bins.Emulator, r.Bins.Bootstraps[t],
+		stack.Backends{AWSEndpoint: awsEndpoint, PeriskopeBaseURL: r.Sandbox.BaseURL(), PeriskopePhone: local.Phone})
+	return cfg, spec, err
 }
 
 // MaxAttempts bounds the tries of one cold sample.

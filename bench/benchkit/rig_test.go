@@ -4,26 +4,32 @@ import (
 	"testing"
 	"time"
 
+	"github.com/periskope-connect/periskope-aws/internal/dev/deployment"
 	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/sandbox"
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 )
 
-// A rig's function is the template's: its timeout, its environment, the AWS
-// endpoint asked for, and for create-ticket the rig's sandbox and phone.
+// A rig's function is the template's: its timeout, memory, environment, the
+// AWS endpoint asked for, and for create-ticket the rig's sandbox and phone.
 func TestRigFunctionIsTheTemplates(t *testing.T) {
 	sb, err := sandbox.Listen("127.0.0.1:0", sandbox.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer sb.Close()
-	r := &Rig{Sandbox: sb, Bins: Binaries{Emulator: "rie", Bootstraps: map[Target]string{CreateTicket: "ct", Webhook: "wh"}}}
+	d, err := deployment.LoadFromWorkingDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &Rig{d: d, Sandbox: sb, Bins: Binaries{Emulator: "rie", Bootstraps: map[Target]string{CreateTicket: "ct", Webhook: "wh"}}}
 
 	cfg, spec, err := r.Function(stack.CreateTicketFunction, CreateTicket, "http://aws.test")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if spec.Name != stack.CreateTicketFunction || cfg.Name != spec.Name || cfg.Bootstrap != "ct" || cfg.Timeout != spec.Timeout || cfg.Timeout < time.Second {
+	if spec.Name != stack.CreateTicketFunction || cfg.Name != spec.Name || cfg.Emulator != "rie" || cfg.Bootstrap != "ct" ||
+		cfg.Timeout != spec.Timeout || cfg.Timeout < time.Second || cfg.MemoryMB != spec.Memory || spec.Memory == 0 {
 		t.Errorf("create-ticket config %+v, spec %+v", cfg, spec)
 	}
 	if e := cfg.Env; e["AWS_ENDPOINT_URL"] != "http://aws.test" || e["PERISKOPE_BASE_URL"] != sb.BaseURL() || e["PERISKOPE_PHONE"] != local.Phone || e["PERISKOPE_API_KEY_SECRET"] == "" {

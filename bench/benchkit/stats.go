@@ -43,18 +43,15 @@ func Summarize(d []time.Duration) Summary {
 	ci := benchmath.AssumeNothing.Summary(benchmath.NewSample(values, &benchmath.DefaultThresholds), 0.95)
 	return Summary{
 		N: len(s), Max: s[len(s)-1],
-		P50: Percentile(s, 50), P90: Percentile(s, 90), P99: Percentile(s, 99),
+		P50: percentile(s, 50), P90: percentile(s, 90), P99: percentile(s, 99),
 		// Within the sample: too few values for an interval give infinite bounds.
 		MedianLow:  time.Duration(max(ci.Lo, values[0])),
 		MedianHigh: time.Duration(min(ci.Hi, values[len(values)-1])),
 	}
 }
 
-// Percentile returns the nearest-rank p-th percentile of sorted.
-func Percentile(sorted []time.Duration, p float64) time.Duration {
-	if len(sorted) == 0 {
-		return 0
-	}
+// percentile returns the nearest-rank p-th percentile of sorted, not empty.
+func percentile(sorted []time.Duration, p float64) time.Duration {
 	rank := int(p/100*float64(len(sorted)) + 0.999999999)
 	rank = min(max(rank, 1), len(sorted))
 	return sorted[rank-1]

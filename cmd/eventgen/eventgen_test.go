@@ -11,8 +11,10 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/periskope-connect/periskope-aws/internal/apigw"
+	"github.com/periskope-connect/periskope-aws/internal/dev/deployment"
 	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/samples"
+	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
 
@@ -46,6 +48,10 @@ func TestCommittedEventsAreCurrent(t *testing.T) {
 // samples carry none.
 func TestEventsAreValidHTTPAPIEvents(t *testing.T) {
 	out := generated(t)
+	d, err := deployment.Load(repoRoot)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(out) != len(samples.All) {
 		t.Fatalf("%d events for %d samples: two samples share a file", len(out), len(samples.All))
 	}
@@ -55,7 +61,11 @@ func TestEventsAreValidHTTPAPIEvents(t *testing.T) {
 			if err := json.Unmarshal(out[filepath.Join(samples.Dir, s.File)], &req); err != nil {
 				t.Fatal(err)
 			}
-			route := routes[s.Function]
+			spec, err := stack.Spec(d, s.Function)
+			if err != nil {
+				t.Fatal(err)
+			}
+			route := spec.Method + " " + spec.Path
 			if req.Version != "2.0" || req.RouteKey != route || req.RequestContext.RouteKey != route ||
 				req.RequestContext.HTTP.Method+" "+req.RawPath != route || req.RequestContext.HTTP.Path != req.RawPath || req.RequestContext.RequestID == "" {
 				t.Errorf("route or context wrong: %+v", req)
@@ -116,12 +126,54 @@ func TestGenerateIsDeterministic(t *testing.T) {
 	}
 }
 
-// run writes the events that are missing, and rewrites one edited by hand.
-func TestRunWritesMissingAndStaleEvents(t *testing.T) {
+// tempRoot is a repository root holding the sample bodies, the translator
+// and template.yaml, edited by edit when not nil.
+func tempRoot(t *testing.T, edit func(string) string) string {
+	t.Helper()
 	root := t.TempDir()
-	if err := os.CopyFS(filepath.Join(root, samples.BodyDir), os.DirFS(filepath.Join(repoRoot, samples.BodyDir))); err != nil {
+	template, err := os.ReadFile(filepath.Join(repoRoot, deployment.Template))
+	if err != nil {
 		t.Fatal(err)
 	}
+	if edit != nil {
+		template = []byte(edit(string(template)))
+	}
+	translator, err := filepath.Abs(filepath.Join(repoRoot, deployment.Translator))
+	for _, err := range []error{err,
+		os.WriteFile(filepath.Join(root, deployment.Template), template, 0o644),
+		os.MkdirAll(filepath.Join(root, filepath.Dir(deployment.Translator)), 0o755),
+		os.Symlink(translator, filepath.Join(root, deployment.Translator)),
+		os.CopyFS(filepath.Join(root, samples.BodyDir), os.DirFS(filepath.Join(repoRoot, samples.BodyDir))),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return root
+}
+
+// The routes come from template.yaml: a path changed there changes the
+// samples, which TestCommittedEventsAreCurrent then finds stale.
+func TestEventsFollowTheTemplatesRoutes(t *testing.T) {
+	root := tempRoot(t, func(template string) string {
+		return strings.Replace(template, "Path: /webhooks/periskope", "Path: /webhooks/moved", 1)
+	})
+	out, err := Generate(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var req events.APIGatewayV2HTTPRequest
+	if err := json.Unmarshal(out[filepath.Join(samples.Dir, "webhook-ticket-created.json")], &req); err != nil {
+		t.Fatal(err)
+	}
+	if req.RawPath != "/webhooks/moved" || req.RouteKey != "POST /webhooks/moved" {
+		t.Errorf("route %q, path %q after the template moved the webhook, want POST /webhooks/moved", req.RouteKey, req.RawPath)
+	}
+}
+
+// run writes the events that are missing, and rewrites one edited by hand.
+func TestRunWritesMissingAndStaleEvents(t *testing.T) {
+	root := tempRoot(t, nil)
 	stale := func() []string {
 		t.Helper()
 		names, err := Stale(root, generated(t))

@@ -10,19 +10,19 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json/jsontext"
-	"encoding/json/v2"
 	"fmt"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/periskope-connect/periskope-aws/internal/dev/deployment"
 	"github.com/periskope-connect/periskope-aws/internal/dev/gateway"
 	"github.com/periskope-connect/periskope-aws/internal/dev/samples"
+	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
 
@@ -76,11 +76,19 @@ func Stale(root string, events map[string][]byte) ([]string, error) {
 // Generate returns the content of every sample, keyed by its path
 // relative to root.
 func Generate(root string) (map[string][]byte, error) {
+	d, err := deployment.Load(root)
+	if err != nil {
+		return nil, err
+	}
 	out := make(map[string][]byte, len(samples.All))
 	for _, s := range samples.All {
-		body, err := samples.Body(root, s)
+		route, err := stack.Spec(d, s.Function)
+		var body []byte
 		if err == nil {
-			out[filepath.Join(samples.Dir, s.File)], err = render(s, body)
+			body, err = samples.Body(root, s)
+		}
+		if err == nil {
+			out[filepath.Join(samples.Dir, s.File)], err = render(s, route, body)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", s.File, err)
@@ -88,15 +96,6 @@ func Generate(root string) (map[string][]byte, error) {
 	}
 	return out, nil
 }
-
-// routes are the functions' routes. iamRoute has AWS_IAM authorization,
-// so its samples carry the caller as API Gateway adds it.
-var routes = map[string]string{
-	"CreateTicketFunction": iamRoute,
-	"WebhookFunction":      "POST /webhooks/periskope",
-}
-
-const iamRoute = "POST /tickets"
 
 // The rest of the request mimics a deployed HTTP API, at a fixed time so
 // that regenerating the samples changes nothing unless the table did.
@@ -111,14 +110,10 @@ const (
 	roleID    = "AROAEXAMPLEROLEID:ticket-backend"
 )
 
-func render(s samples.Sample, body []byte) ([]byte, error) {
-	routeKey, ok := routes[s.Function]
-	if !ok {
-		return nil, fmt.Errorf("no route for function %q", s.Function)
-	}
-	method, path, _ := strings.Cut(routeKey, " ")
+func render(s samples.Sample, route stack.FunctionSpec, body []byte) ([]byte, error) {
+	routeKey := route.Method + " " + route.Path
 	id := sha256.Sum256([]byte(filepath.Join(samples.Dir, s.File)))
-	r := httptest.NewRequest(method, "https://"+domain+path, bytes.NewReader(body))
+	r := httptest.NewRequest(route.Method, "https://"+domain+route.Path, bytes.NewReader(body))
 	r.RemoteAddr = sourceIP + ":49152" // the caller's address and port
 	r.Header.Set("Accept", "*/*")
 	r.Header.Set("Content-Type", "application/json")
@@ -135,22 +130,12 @@ func render(s samples.Sample, body []byte) ([]byte, error) {
 	}
 	ev := gateway.BuildEvent(r, body, gateway.RequestMeta{RouteKey: routeKey, APIID: apiID,
 		RequestID: base64.URLEncoding.EncodeToString(id[:11]), Time: requestTime})
-	if routeKey == iamRoute { // the role session of a backend, as in aws-lambda-go's apigw-v2-request-iam.json
+	if route.Authorizer == "AWS_IAM" { // the role session of a backend, as in aws-lambda-go's apigw-v2-request-iam.json
 		ev.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
 			IAM: &events.APIGatewayV2HTTPRequestContextAuthorizerIAMDescription{
 				AccessKey: "ASIAEXAMPLEACCESSKEY", AccountID: accountID, CallerID: roleID, PrincipalOrgID: "o-exampleorgid",
 				UserARN: "arn:aws:sts::" + accountID + ":assumed-role/ticket-backend/ticket-backend", UserID: roleID}}
 	}
-	out, err := json.Marshal(ev, json.Deterministic(true), jsontext.WithIndent("  "), json.WithMarshalers(leftOut))
+	out, err := gateway.MarshalEvent(ev, jsontext.WithIndent("  "))
 	return append(out, '\n'), err
 }
-
-// leftOut encodes as {} the members API Gateway does not send for these
-// routes (no mutual TLS, no Cognito identity), which their omitempty then
-// leaves out instead of writing them with empty fields.
-var leftOut = json.JoinMarshalers(
-	json.MarshalFunc(asEmpty[events.APIGatewayV2HTTPRequestContextAuthentication]),
-	json.MarshalFunc(asEmpty[events.APIGatewayV2HTTPRequestContextAuthorizerCognitoIdentity]),
-)
-
-func asEmpty[T any](T) ([]byte, error) { return []byte("{}"), nil }

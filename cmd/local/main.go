@@ -1,8 +1,6 @@
 // Command local runs the whole product on 127.0.0.1 with no Docker and no
-// AWS account (make run): moto_server with the table and both secrets, the
-// Periskope sandbox, both real bootstrap binaries under AWS's Lambda Runtime
-// Interface Emulator (a pool of emulator processes per function), and the
-// HTTP API gateway in front of them. Ctrl-C stops every process it started.
+// AWS account (make run; the parts are internal/dev/stack's). Ctrl-C stops
+// every process it started.
 //
 // With -invoke it does what `sam local invoke` does, minus Docker: the
 // function's bootstrap under the emulator with its environment, the event
@@ -33,12 +31,12 @@ import (
 	"time"
 
 	"github.com/periskope-connect/periskope-aws/internal/dev/bridge"
+	"github.com/periskope-connect/periskope-aws/internal/dev/deployment"
 	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/sandbox"
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 )
 
-// options are the command line: the stack's configuration and the modes.
 type options struct {
 	stack.Config
 
@@ -75,7 +73,11 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
 	if o.invoke != "" {
-		if _, err := stack.FunctionNamed(o.invoke); err != nil {
+		d, err := deployment.LoadFromWorkingDir()
+		if err != nil {
+			return o, err
+		}
+		if _, err := d.Function(o.invoke); err != nil {
 			return o, fmt.Errorf("-invoke %q: %w", o.invoke, err)
 		}
 		if o.event == "" {
@@ -212,7 +214,10 @@ func printBanner(out io.Writer, st *stack.Stack, took time.Duration) {
 // runInvoke runs one event through one function, like sam local invoke:
 // the response on out, logs on logs. failed reports a function error.
 func runInvoke(ctx context.Context, o options, out, logs io.Writer) (failed bool, err error) {
-	event, err := readEvent(o.event)
+	event, err := os.ReadFile(o.event)
+	if err == nil && !json.Valid(event) {
+		err = fmt.Errorf("event %s is not valid JSON", o.event)
+	}
 	if err != nil {
 		return false, err
 	}
@@ -237,14 +242,6 @@ func runInvoke(ctx context.Context, o options, out, logs io.Writer) (failed bool
 	}
 	fmt.Fprintln(out, pretty.String())
 	return res.Error != nil, nil
-}
-
-func readEvent(path string) ([]byte, error) {
-	data, err := os.ReadFile(path)
-	if err == nil && !json.Valid(data) {
-		err = fmt.Errorf("event %s is not valid JSON", path)
-	}
-	return data, err
 }
 
 // runSandbox serves only the Periskope sandbox.

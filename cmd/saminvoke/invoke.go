@@ -66,7 +66,6 @@ func invoke(ctx context.Context, o options, root, envFile string, s samples.Samp
 	return res, nil
 }
 
-// check compares a response with the sample's expected outcome.
 func check(res response, want samples.Sample) error {
 	if res.StatusCode != want.Status || !strings.Contains(res.Body, want.Contains) {
 		return fmt.Errorf("got %d %.200s, want %d with %s", res.StatusCode, res.Body, want.Status, want.Contains)
@@ -74,8 +73,7 @@ func check(res response, want samples.Sample) error {
 	return nil
 }
 
-// runSAM runs the SAM CLI in root without the caller's AWS credentials
-// (see the package comment).
+// runSAM runs the SAM CLI in root without the caller's AWS credentials.
 func runSAM(ctx context.Context, o options, root string, stdout, stderr io.Writer, args ...string) error {
 	cmd := exec.CommandContext(ctx, o.sam, args...)
 	cmd.Dir = root

@@ -35,8 +35,8 @@ import (
 	"github.com/periskope-connect/periskope-aws/internal/dev/samples"
 )
 
-// ErrMissingTool is returned when the SAM CLI or Docker is not usable.
-var ErrMissingTool = errors.New("saminvoke: missing tool")
+// errMissingTool is returned when the SAM CLI or Docker is not usable.
+var errMissingTool = errors.New("saminvoke: missing tool")
 
 type options struct {
 	sam, docker           string
@@ -58,7 +58,7 @@ func main() {
 	defer stop()
 	if err := run(ctx, o, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, err)
-		if errors.Is(err, ErrMissingTool) {
+		if errors.Is(err, errMissingTool) {
 			os.Exit(127)
 		}
 		os.Exit(1)
@@ -116,14 +116,14 @@ func run(ctx context.Context, o options, out, errOut io.Writer) error {
 // there and the Docker daemon answers.
 func checkTools(ctx context.Context, o options) error {
 	if _, err := exec.LookPath(o.sam); err != nil {
-		return fmt.Errorf("%w: the SAM CLI (%s) is not installed or not on PATH: https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/install-sam-cli.html (1.104 or newer)", ErrMissingTool, o.sam)
+		return fmt.Errorf("%w: the SAM CLI (%s) is not installed or not on PATH: https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/install-sam-cli.html (1.104 or newer)", errMissingTool, o.sam)
 	}
 	if _, err := exec.LookPath(o.docker); err != nil {
-		return fmt.Errorf("%w: Docker (%s) is not installed or not on PATH; sam local invoke runs the functions in Docker", ErrMissingTool, o.docker)
+		return fmt.Errorf("%w: Docker (%s) is not installed or not on PATH; sam local invoke runs the functions in Docker", errMissingTool, o.docker)
 	}
 	info := exec.CommandContext(ctx, o.docker, "info")
 	if out, err := info.CombinedOutput(); err != nil {
-		return fmt.Errorf("%w: Docker does not answer (is the daemon running?): %v\n%s", ErrMissingTool, err, lastLines(out, 5))
+		return fmt.Errorf("%w: Docker does not answer (is the daemon running?): %v\n%s", errMissingTool, err, lastLines(out, 5))
 	}
 	return nil
 }

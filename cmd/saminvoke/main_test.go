@@ -27,8 +27,8 @@ func TestMissingToolsFail(t *testing.T) {
 	} {
 		var out, errOut bytes.Buffer
 		err := run(context.Background(), o, &out, &errOut)
-		if !errors.Is(err, ErrMissingTool) {
-			t.Errorf("sam=%s docker=%s: error %v, want ErrMissingTool", o.sam, o.docker, err)
+		if !errors.Is(err, errMissingTool) {
+			t.Errorf("sam=%s docker=%s: error %v, want errMissingTool", o.sam, o.docker, err)
 		}
 		if strings.Contains(out.String(), "ok ") {
 			t.Errorf("sam=%s docker=%s: reported a sample:\n%s", o.sam, o.docker, out.String())

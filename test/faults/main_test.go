@@ -20,19 +20,25 @@ import (
 	"github.com/periskope-connect/periskope-aws/internal/dev/deployment"
 	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
-	"github.com/periskope-connect/periskope-aws/internal/dev/rie"
 	"github.com/periskope-connect/periskope-aws/internal/dev/sandbox"
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
 )
 
-// Host builds of the functions and the emulator, made once by TestMain.
-var bins benchkit.Binaries
+// Host builds of the functions and the emulator, and the template, made
+// and read once by TestMain.
+var (
+	bins     benchkit.Binaries
+	template *deployment.Deployment
+)
 
 func TestMain(m *testing.M) {
 	os.Exit(testkit.MainWithDir(m, "faults", func(dir string) error {
 		root, err := deployment.FindRoot()
 		if err != nil {
+			return err
+		}
+		if template, err = deployment.Load(root); err != nil {
 			return err
 		}
 		bins, err = benchkit.BuildHost(context.Background(), root, dir, benchkit.Webhook, benchkit.CreateTicket)
@@ -50,37 +56,36 @@ func startMoto(t *testing.T) *motoserver.Server {
 	return moto
 }
 
-// webhookFunction is the webhook as template.yaml deploys it (environment,
-// timeout, memory), against the AWS at endpoint.
-func webhookFunction(t *testing.T, endpoint string, out io.Writer) rie.Config {
+// function is the function name as template.yaml deploys it
+// (stack.FunctionConfig) against b, its output to out, in a pool of
+// concurrency environments (one prewarmed), behind its route.
+func function(t *testing.T, name string, b stack.Backends, out io.Writer, concurrency int) benchkit.APIFunction {
 	t.Helper()
-	env, err := stack.FunctionEnv(stack.WebhookFunction, endpoint, "", "")
+	targets := map[string]benchkit.Target{stack.WebhookFunction: benchkit.Webhook, stack.CreateTicketFunction: benchkit.CreateTicket}
+	spec, err := stack.Spec(template, name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return functionConfig(t, stack.WebhookFunction, benchkit.Webhook, env, out)
+	cfg, err := stack.FunctionConfig(template, spec, bins.Emulator, bins.Bootstraps[targets[name]], b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Output, cfg.Concurrency, cfg.Prewarm = out, concurrency, 1
+	return benchkit.APIFunction{Config: cfg, Method: spec.Method, Path: spec.Path, Deadline: spec.Deadline}
 }
 
-// createTicketFunction is create-ticket as template.yaml deploys it, against
-// the AWS at endpoint and the Periskope at baseURL.
-func createTicketFunction(t *testing.T, endpoint, baseURL string, out io.Writer) rie.Config {
+// webhookAPI serves the webhook against moto behind the gateway, in a pool
+// of concurrency environments, its answers recorded by rec, until the test
+// ends; it returns the webhook's URL.
+func webhookAPI(t *testing.T, moto *motoserver.Server, logs io.Writer, rec *recorder, concurrency int) string {
 	t.Helper()
-	env, err := stack.FunctionEnv(stack.CreateTicketFunction, endpoint, baseURL, local.Phone)
+	fn := function(t, stack.WebhookFunction, stack.Backends{AWSEndpoint: moto.Endpoint}, logs, concurrency)
+	api, err := benchkit.StartAPI([]benchkit.APIFunction{fn}, rec.wrap)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return functionConfig(t, stack.CreateTicketFunction, benchkit.CreateTicket, env, out)
-}
-
-func functionConfig(t *testing.T, name string, target benchkit.Target, env map[string]string, out io.Writer) rie.Config {
-	t.Helper()
-	spec, err := stack.FunctionNamed(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := bins.Function(name, target, env, spec.Timeout)
-	cfg.MemoryMB, cfg.Output = spec.Memory, out
-	return cfg
+	t.Cleanup(api.Close)
+	return api.URL + fn.Path
 }
 
 // answer is one response the gateway gave.
@@ -164,10 +169,4 @@ func waitFor(t *testing.T, limit time.Duration, what string, cond func() bool) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-}
-
-// withPool sets the environment pool of cfg.
-func withPool(cfg rie.Config, concurrency, prewarm int) rie.Config {
-	cfg.Concurrency, cfg.Prewarm = concurrency, prewarm
-	return cfg
 }

@@ -10,8 +10,10 @@ import (
 	"time"
 
 	"github.com/periskope-connect/periskope-aws/bench/benchkit"
+	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/rie"
 	"github.com/periskope-connect/periskope-aws/internal/dev/sandbox"
+	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
 )
 
@@ -41,9 +43,9 @@ func TestCreateTicketPeriskopeFaults(t *testing.T) {
 	// short and leaves the near-reset case seconds to spare for a cold start
 	// on a loaded CI machine (with 5s it failed there once).
 	const timeout = 8 * time.Second
-	cfg := createTicketFunction(t, moto.Endpoint, sb.BaseURL(), &logs)
+	cfg := function(t, stack.CreateTicketFunction, stack.Backends{AWSEndpoint: moto.Endpoint, PeriskopeBaseURL: sb.BaseURL(), PeriskopePhone: local.Phone}, &logs, 1).Config
 	cfg.Timeout = timeout
-	fn, err := rie.New(withPool(cfg, 1, 1))
+	fn, err := rie.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

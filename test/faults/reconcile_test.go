@@ -12,7 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
-	"github.com/periskope-connect/periskope-aws/bench/benchkit"
 	"github.com/periskope-connect/periskope-aws/internal/createticket"
 	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
@@ -35,15 +34,10 @@ func TestReconcileAfterPeriskopeGivesUp(t *testing.T) {
 	moto := startMoto(t)
 	var logs testkit.Buffer
 	rec := &recorder{phase: "up"}
-	api, err := benchkit.StartAPI([]benchkit.APIFunction{{Config: withPool(webhookFunction(t, moto.Endpoint, &logs), 8, 1),
-		Method: "POST", Path: "/webhooks/periskope", Deadline: 11 * time.Second}}, rec.wrap)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer api.Close()
+	webhookURL := webhookAPI(t, moto, &logs, rec, 8)
 	sb, err := sandbox.Listen("127.0.0.1:0", sandbox.Config{
 		OrgPhone:   local.Phone,
-		WebhookURL: api.URL + "/webhooks/periskope",
+		WebhookURL: webhookURL,
 		Delivery:   sandbox.DeliveryPolicy{MaxAttempts: 5, BaseDelay: 100 * time.Millisecond, MaxDelay: 200 * time.Millisecond},
 		// Each 503 takes the function about 2s (the SDK retrying a refused
 		// endpoint); queued deliveries must not time out before it.

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
@@ -15,6 +14,7 @@ import (
 	"github.com/periskope-connect/periskope-aws/bench/benchkit"
 	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/sandbox"
+	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
 )
 
@@ -34,12 +34,10 @@ func TestSecretsUnavailable(t *testing.T) {
 	}
 	defer sb.Close()
 	var warmLogs testkit.Buffer
-	webhookCfg := webhookFunction(t, proxy.URL, &warmLogs)
-	createCfg := createTicketFunction(t, proxy.URL, sb.BaseURL(), &warmLogs)
-	api, err := benchkit.StartAPI([]benchkit.APIFunction{
-		{Config: withPool(webhookCfg, 1, 1), Method: "POST", Path: "/webhooks/periskope", Deadline: 11 * time.Second},
-		{Config: withPool(createCfg, 1, 1), Method: "POST", Path: "/tickets", Deadline: 16 * time.Second},
-	}, nil)
+	backends := stack.Backends{AWSEndpoint: proxy.URL, PeriskopeBaseURL: sb.BaseURL(), PeriskopePhone: local.Phone}
+	webhook := function(t, stack.WebhookFunction, backends, &warmLogs, 1)
+	create := function(t, stack.CreateTicketFunction, backends, &warmLogs, 1)
+	api, err := benchkit.StartAPI([]benchkit.APIFunction{webhook, create}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,10 +55,10 @@ func TestSecretsUnavailable(t *testing.T) {
 	warm := func(t *testing.T) {
 		t.Helper()
 		body, headers := delivery()
-		if r := benchkit.Send(ctx, nil, api.URL+"/webhooks/periskope", headers, body); r.Err != nil || r.Status != 200 {
+		if r := benchkit.Send(ctx, nil, api.URL+webhook.Path, headers, body); r.Err != nil || r.Status != 200 {
 			t.Errorf("warm webhook: %d %s %v, want 200", r.Status, r.Body, r.Err)
 		}
-		if r := benchkit.Send(ctx, nil, api.URL+"/tickets", jsonCT, createBody); r.Err != nil || r.Status != 201 {
+		if r := benchkit.Send(ctx, nil, api.URL+create.Path, jsonCT, createBody); r.Err != nil || r.Status != 201 {
 			t.Errorf("warm create-ticket: %d %s %v, want 201", r.Status, r.Body, r.Err)
 		}
 	}
@@ -70,11 +68,11 @@ func TestSecretsUnavailable(t *testing.T) {
 		t.Helper()
 		var logs testkit.Buffer
 		body, headers := delivery()
-		payload, err := benchkit.APIEvent("POST", "/webhooks/periskope", headers, body)
+		payload, err := benchkit.APIEvent(webhook.Method, webhook.Path, headers, body)
 		if err != nil {
 			t.Fatal(err)
 		}
-		cfg := webhookCfg
+		cfg := webhook.Config
 		cfg.Output = &logs
 		res, err := benchkit.ColdInvoke(ctx, cfg, payload, nil)
 		if err != nil || res.Status != 503 {
@@ -87,11 +85,11 @@ func TestSecretsUnavailable(t *testing.T) {
 		}
 
 		logs = testkit.Buffer{}
-		payload, err = benchkit.APIEvent("POST", "/tickets", jsonCT, createBody)
+		payload, err = benchkit.APIEvent(create.Method, create.Path, jsonCT, createBody)
 		if err != nil {
 			t.Fatal(err)
 		}
-		cfg = createCfg
+		cfg = create.Config
 		cfg.Output = &logs
 		before := sb.Stats().CreatesReceived
 		res, err = benchkit.ColdInvoke(ctx, cfg, payload, nil)

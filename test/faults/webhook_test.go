@@ -12,11 +12,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/periskope-connect/periskope-aws/bench/benchkit"
 	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
 	"github.com/periskope-connect/periskope-aws/internal/dev/sandbox"
-	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
 	"github.com/periskope-connect/periskope-aws/internal/ticketstore"
 )
@@ -42,19 +40,10 @@ func TestWebhookWhileMotoIsDown(t *testing.T) {
 	moto := startMoto(t)
 	var logs testkit.Buffer
 	rec := &recorder{phase: "up"}
-	spec, err := stack.FunctionNamed(stack.WebhookFunction)
-	if err != nil {
-		t.Fatal(err)
-	}
-	api, err := benchkit.StartAPI([]benchkit.APIFunction{{Config: withPool(webhookFunction(t, moto.Endpoint, &logs), 2, 1),
-		Method: spec.Method, Path: spec.Path, Deadline: spec.Deadline}}, rec.wrap)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer api.Close()
+	webhookURL := webhookAPI(t, moto, &logs, rec, 2)
 	sb, err := sandbox.Listen("127.0.0.1:0", sandbox.Config{
 		OrgPhone:   local.Phone,
-		WebhookURL: api.URL + "/webhooks/periskope",
+		WebhookURL: webhookURL,
 		// Enough attempts to outlast a moto_server restart.
 		Delivery: sandbox.DeliveryPolicy{MaxAttempts: 40, BaseDelay: 200 * time.Millisecond, MaxDelay: time.Second},
 	})

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/periskope-connect/periskope-aws/internal/dev/dashboard"
+	"github.com/periskope-connect/periskope-aws/internal/dev/deployment"
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 )
 
@@ -133,7 +134,11 @@ func TestCountsAreWhatTheCodeCounts(t *testing.T) {
 // gives emf.New, and each package of Counts is charted for exactly the
 // functions whose binary links it.
 func TestFunctionsAreTheTemplates(t *testing.T) {
-	specs, err := stack.Functions()
+	d, err := deployment.LoadFromWorkingDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	specs, err := stack.Specs(d)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,10 +34,8 @@ var ErrUnsupported = errors.New("deployment: unsupported in template.yaml")
 
 // Deployment is template.yaml expanded with its parameter defaults.
 type Deployment struct {
-	// Parameters are the parameter values the expansion used (defaults).
-	Parameters map[string]string
-	// Conditions are the template's conditions evaluated for Parameters.
-	Conditions map[string]bool
+	Parameters map[string]string // the defaults the expansion used
+	Conditions map[string]bool   // evaluated for Parameters
 
 	// translated holds the resources after the SAM transform, raw those as
 	// written (for SAM-only properties such as a function's Events).
@@ -75,11 +73,9 @@ func Load(root string) (*Deployment, error) {
 	return LoadTemplate(root, filepath.Join(root, Template))
 }
 
-// LoadTemplate expands the template at path with root's translator. The
-// expansion is cached in the process and, keyed by the contents of the
-// template and the translator, under root/bin/cache, so a test binary or
-// `make run` pays for Python once per template change rather than once
-// per call.
+// LoadTemplate expands the template at path with root's translator, cached
+// in the process and under root/bin/cache by the contents of both: Python
+// runs once per template change, not once per call.
 func LoadTemplate(root, path string) (*Deployment, error) {
 	loadMu.Lock()
 	defer loadMu.Unlock()
@@ -172,10 +168,8 @@ func cacheKey(root, path string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil))[:16], nil
 }
 
-// writeAtomically stores a cache file through a rename of a file no other
-// writer can share, so that a reader never sees half of one (a damaged one
-// is expanded again); a failure only costs the next caller another
-// expansion, so it is ignored.
+// writeAtomically renames a file no other writer shares into place, so no
+// reader sees half of one; a failure only costs another expansion.
 func writeAtomically(path string, data []byte) {
 	if os.MkdirAll(filepath.Dir(path), 0o755) != nil {
 		return

@@ -79,7 +79,7 @@ func TestFunctionsAreReadAsDeployed(t *testing.T) {
 	if greet.Timeout != 7*time.Second || greet.MemoryMB != 512 {
 		t.Errorf("timeout %s memory %d, want 7s and 512", greet.Timeout, greet.MemoryMB)
 	}
-	want := deployment.Route{Method: "POST", Path: "/greet", Timeout: 8 * time.Second}
+	want := deployment.Route{Method: "POST", Path: "/greet", Timeout: 8 * time.Second, Authorizer: "AWS_IAM"}
 	if len(greet.Routes) != 1 || greet.Routes[0] != want {
 		t.Errorf("routes %+v, want [%+v]", greet.Routes, want)
 	}
@@ -225,24 +225,10 @@ func TestTemplateChangesNeedNoGoEdit(t *testing.T) {
 	}
 }
 
-func TestLoadCachesTheExpansionOnDisk(t *testing.T) {
-	template, err := os.ReadFile(filepath.Join("testdata", "template.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	root := fixtureRoot(t, template)
-	if _, err := deployment.Load(root); err != nil {
-		t.Fatal(err)
-	}
-	cached, _ := filepath.Glob(filepath.Join(root, "bin", "cache", "deployment-*.json"))
-	if len(cached) != 1 {
-		t.Fatalf("cache files %v, want one", cached)
-	}
-}
-
-// A cache file cut short (a writer that died, or one of another machine
-// sharing the checkout) is expanded again, not read as the expansion.
-func TestLoadExpandsADamagedCacheAgain(t *testing.T) {
+// Load caches the expansion on disk; a cache file cut short (a writer that
+// died, or one of another machine sharing the checkout) is expanded again,
+// not read as the expansion.
+func TestLoadCachesOnDiskAndExpandsADamagedCacheAgain(t *testing.T) {
 	template, err := os.ReadFile(filepath.Join("testdata", "template.yaml"))
 	if err != nil {
 		t.Fatal(err)

@@ -10,27 +10,19 @@ import (
 	"time"
 )
 
-// apiGatewayMaxIntegrationTimeout is what an HTTP API route's integration
-// waits when the template sets no TimeoutInMillis (API Gateway's default and
-// maximum).
+// apiGatewayMaxIntegrationTimeout is HTTP API's default (and largest)
+// TimeoutInMillis.
 const apiGatewayMaxIntegrationTimeout = 30 * time.Second
 
 // Function is one AWS::Lambda::Function of the stack.
 type Function struct {
-	// LogicalID is the function's logical id (CreateTicketFunction).
-	LogicalID string
-	// Runtime, Handler and Architectures are as deployed.
-	Runtime       string
-	Handler       string
-	Architectures []string
-	// Timeout and MemoryMB are the function's Timeout and MemorySize.
-	Timeout  time.Duration
-	MemoryMB int
-	// Environment holds the variables as the translated template has them,
-	// intrinsics unresolved: see Deployment.Environment.
+	LogicalID string        // CreateTicketFunction
+	Timeout   time.Duration // Timeout
+	MemoryMB  int           // MemorySize
+	// Environment holds the variables with their intrinsics unresolved:
+	// see Deployment.Environment.
 	Environment map[string]any
-	// Routes are the HTTP API routes that invoke the function.
-	Routes []Route
+	Routes      []Route // the HTTP API routes that invoke it
 }
 
 // Route is one HTTP API route of a function (a SAM HttpApi event).
@@ -40,18 +32,15 @@ type Route struct {
 	// Timeout is the integration timeout: how long API Gateway waits for
 	// the function before answering 503 itself.
 	Timeout time.Duration
-	// PayloadFormatVersion is the event format, "2.0" for HTTP APIs.
-	PayloadFormatVersion string
+	// Authorizer is the security scheme its API's OpenAPI body requires
+	// ("AWS_IAM"), "" for a public route.
+	Authorizer string
 }
 
-// lambdaProperties are the properties of AWS::Lambda::Function read here.
 type lambdaProperties struct {
-	Runtime       string
-	Handler       string
-	Architectures []string
-	Timeout       int
-	MemorySize    int
-	Environment   struct {
+	Timeout     int
+	MemorySize  int
+	Environment struct {
 		Variables map[string]any
 	}
 }
@@ -61,6 +50,7 @@ type samEvents struct {
 	Events map[string]struct {
 		Type       string
 		Properties struct {
+			ApiID           struct{ Ref string } `json:"ApiId"`
 			Method          string
 			Path            string
 			TimeoutInMillis int
@@ -68,8 +58,7 @@ type samEvents struct {
 	}
 }
 
-// lambdaDefaults are CloudFormation's defaults for properties the template
-// may leave out.
+// CloudFormation's defaults.
 const (
 	defaultLambdaTimeout = 3 * time.Second
 	defaultLambdaMemory  = 128
@@ -122,10 +111,45 @@ func (d *Deployment) routes(id string) ([]Route, error) {
 		if e.Type != "HttpApi" {
 			return nil, fmt.Errorf("%w: event %s of %s has type %s (only HttpApi is run locally)", ErrUnsupported, name, id, e.Type)
 		}
-		routes = append(routes, Route{Method: e.Properties.Method, Path: e.Properties.Path,
-			Timeout: cmp.Or(time.Duration(e.Properties.TimeoutInMillis)*time.Millisecond, apiGatewayMaxIntegrationTimeout)})
+		p := e.Properties
+		auth, err := d.authorizer(p.ApiID.Ref, p.Method, p.Path)
+		if err != nil {
+			return nil, err
+		}
+		routes = append(routes, Route{Method: p.Method, Path: p.Path, Authorizer: auth,
+			Timeout: cmp.Or(time.Duration(p.TimeoutInMillis)*time.Millisecond, apiGatewayMaxIntegrationTimeout)})
 	}
 	return routes, nil
+}
+
+// authorizer reads the security scheme that the OpenAPI body of the API
+// apiID requires for method on path, "" for none.
+func (d *Deployment) authorizer(apiID, method, path string) (string, error) {
+	var api struct {
+		DefinitionBody struct {
+			Paths map[string]map[string]struct{ Security any }
+		}
+	}
+	if r, ok := d.raw[apiID]; ok && len(r.Properties) > 0 { // an HttpApi may have none
+		if err := json.Unmarshal(r.Properties, &api); err != nil {
+			return "", fmt.Errorf("deployment: API %s: %w", apiID, err)
+		}
+	}
+	security := api.DefinitionBody.Paths[path][strings.ToLower(method)].Security
+	if choice, ok := security.(map[string]any); ok && len(choice) == 1 {
+		var err error
+		if security, err = d.ifBranch(choice["Fn::If"]); err != nil {
+			return "", err
+		}
+	}
+	requirements, _ := security.([]any)
+	for _, req := range requirements {
+		schemes, _ := req.(map[string]any)
+		for scheme := range schemes {
+			return scheme, nil
+		}
+	}
+	return "", nil
 }
 
 // Environment resolves fn's variables (see Resolve).

@@ -49,21 +49,30 @@ func (d *Deployment) intrinsic(fn string, arg any, names Names, overrides map[st
 		}
 		return d.ref(fmt.Sprintf("%v.%v", parts[0], parts[1]), names, overrides)
 	case "Fn::If":
-		parts, _ := arg.([]any)
-		if len(parts) != 3 {
-			return "", fmt.Errorf("%w: Fn::If of %v", ErrUnsupported, arg)
+		branch, err := d.ifBranch(arg)
+		if err != nil {
+			return "", err
 		}
-		cond, _ := parts[0].(string)
-		holds, known := d.Conditions[cond]
-		if !known {
-			return "", fmt.Errorf("deployment: Fn::If names unknown condition %s", cond)
-		}
-		if holds {
-			return d.Resolve(parts[1], names, overrides)
-		}
-		return d.Resolve(parts[2], names, overrides)
+		return d.Resolve(branch, names, overrides)
 	}
 	return "", fmt.Errorf("%w: %s", ErrUnsupported, fn)
+}
+
+// ifBranch is the branch of Fn::If's arguments that its condition picks.
+func (d *Deployment) ifBranch(arg any) (any, error) {
+	parts, _ := arg.([]any)
+	if len(parts) != 3 {
+		return nil, fmt.Errorf("%w: Fn::If of %v", ErrUnsupported, arg)
+	}
+	cond, _ := parts[0].(string)
+	holds, known := d.Conditions[cond]
+	if !known {
+		return nil, fmt.Errorf("deployment: Fn::If names unknown condition %s", cond)
+	}
+	if holds {
+		return parts[1], nil
+	}
+	return parts[2], nil
 }
 
 // ref resolves the name of a Ref, or "LogicalId.Attribute" of a GetAtt.

@@ -12,10 +12,8 @@ import (
 // Table is one AWS::DynamoDB::Table of the stack: what CreateTable and
 // UpdateTimeToLive need to make the same table elsewhere.
 type Table struct {
-	// LogicalID is the table's logical id (TicketsTable).
-	LogicalID string
-	// TTLAttribute is the attribute DynamoDB expires items by, or "".
-	TTLAttribute string
+	LogicalID    string // TicketsTable
+	TTLAttribute string // the attribute DynamoDB expires items by, or ""
 
 	props tableProperties
 }

@@ -17,7 +17,7 @@ import (
 const timeLayout = "02/Jan/2006:15:04:05 -0700"
 
 // RequestMeta is what API Gateway knows about a request besides the request
-// itself (the account and stage are always DefaultAccountID, DefaultStage).
+// itself (the account and stage are always DefaultAccountID, defaultStage).
 type RequestMeta struct {
 	RouteKey  string // "POST /tickets"
 	APIID     string
@@ -49,7 +49,7 @@ func BuildEvent(r *http.Request, body []byte, meta RequestMeta) events.APIGatewa
 		RequestContext: events.APIGatewayV2HTTPRequestContext{
 			RouteKey:     meta.RouteKey,
 			AccountID:    DefaultAccountID,
-			Stage:        DefaultStage,
+			Stage:        defaultStage,
 			RequestID:    meta.RequestID,
 			APIID:        meta.APIID,
 			DomainName:   domain,
@@ -107,7 +107,6 @@ func eventHeaders(r *http.Request, sourceIP string) map[string]string {
 	return h
 }
 
-// cookies splits every Cookie header into its "name=value" pairs.
 func cookies(h http.Header) []string {
 	var out []string
 	for _, line := range h.Values("Cookie") {

@@ -14,7 +14,8 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
+	"encoding/json/jsontext"
+	"encoding/json/v2"
 	"errors"
 	"fmt"
 	"io"
@@ -30,15 +31,14 @@ import (
 
 // Defaults of Config.
 const (
-	DefaultMaxBodyBytes = 10 * 1024 * 1024 // HTTP API's payload limit
-	// DefaultMaxInvokeBytes is Lambda's limit on a synchronous invocation's
-	// request payload, 6 MB (6 MiB): the event, envelope and JSON-escaped or
-	// base64-encoded body together.
-	DefaultMaxInvokeBytes     = 6 * 1024 * 1024
-	DefaultIntegrationTimeout = 30 * time.Second // HTTP API's longest integration timeout
+	defaultMaxBodyBytes = 10 * 1024 * 1024 // HTTP API's payload limit
+	// defaultMaxInvokeBytes is Lambda's limit on a synchronous invocation's
+	// payload (6 MiB): event, envelope and escaped or base64 body together.
+	defaultMaxInvokeBytes     = 6 * 1024 * 1024
+	defaultIntegrationTimeout = 30 * time.Second // HTTP API's longest integration timeout
 	DefaultAPIID              = "localapiid"
 	DefaultAccountID          = "123456789012"
-	DefaultStage              = "$default"
+	defaultStage              = "$default"
 )
 
 // ErrConfig reports an unusable Config.
@@ -87,9 +87,9 @@ type Gateway struct {
 // New checks cfg and applies its defaults.
 func New(cfg Config) (*Gateway, error) {
 	cfg.APIID = cmp.Or(cfg.APIID, DefaultAPIID)
-	cfg.MaxBodyBytes = local.OrDefault(cfg.MaxBodyBytes, DefaultMaxBodyBytes)
-	cfg.MaxInvokeBytes = local.OrDefault(cfg.MaxInvokeBytes, DefaultMaxInvokeBytes)
-	cfg.IntegrationTimeout = local.OrDefault(cfg.IntegrationTimeout, DefaultIntegrationTimeout)
+	cfg.MaxBodyBytes = local.OrDefault(cfg.MaxBodyBytes, defaultMaxBodyBytes)
+	cfg.MaxInvokeBytes = local.OrDefault(cfg.MaxInvokeBytes, defaultMaxInvokeBytes)
+	cfg.IntegrationTimeout = local.OrDefault(cfg.IntegrationTimeout, defaultIntegrationTimeout)
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -168,20 +168,21 @@ func (g *Gateway) serveRoute(w http.ResponseWriter, r *http.Request, route Route
 	return writeMessage(w, http.StatusInternalServerError, "Internal Server Error")
 }
 
-// MarshalEvent encodes an event without the empty
-// requestContext.authentication of the events type (HTTP API sends it only
-// with mutual TLS).
-func MarshalEvent(ev events.APIGatewayV2HTTPRequest) ([]byte, error) {
-	type wireContext struct {
-		events.APIGatewayV2HTTPRequestContext
-		Authentication *events.APIGatewayV2HTTPRequestContextAuthentication `json:"authentication,omitempty"`
-	}
-	type wire struct {
-		events.APIGatewayV2HTTPRequest
-		RequestContext wireContext `json:"requestContext"`
-	}
-	return json.Marshal(wire{APIGatewayV2HTTPRequest: ev, RequestContext: wireContext{APIGatewayV2HTTPRequestContext: ev.RequestContext}})
+// MarshalEvent encodes an event as HTTP API sends it, map keys sorted: the
+// events type's requestContext.authentication (sent only with mutual TLS)
+// and authorizer.iam.cognitoIdentity (only for Cognito callers) encode as {},
+// which their omitempty leaves out. Invalid UTF-8 in a text body or header
+// becomes U+FFFD: the function is invoked, not answered 500.
+func MarshalEvent(ev events.APIGatewayV2HTTPRequest, opts ...json.Options) ([]byte, error) {
+	return json.Marshal(ev, append(opts, json.Deterministic(true), jsontext.AllowInvalidUTF8(true), json.WithMarshalers(leftOut))...)
 }
+
+var leftOut = json.JoinMarshalers(
+	json.MarshalFunc(asEmpty[events.APIGatewayV2HTTPRequestContextAuthentication]),
+	json.MarshalFunc(asEmpty[events.APIGatewayV2HTTPRequestContextAuthorizerCognitoIdentity]),
+)
+
+func asEmpty[T any](T) ([]byte, error) { return []byte("{}"), nil }
 
 // writeMessage answers like API Gateway's own errors, {"message": "..."},
 // and returns status.

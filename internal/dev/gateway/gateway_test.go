@@ -57,6 +57,7 @@ func TestGatewayOwnAnswers(t *testing.T) {
 		{"trailing slash is another path", &capture{}, nil, "POST", "/tickets/", "{}", 404, `{"message":"Not Found"}`, false},
 		{"body over the limit", &capture{}, func(c *gateway.Config) { c.MaxBodyBytes = 8 }, "POST", "/tickets", `{"a":"123456789"}`, 413, `{"message":"Request Entity Too Large"}`, false},
 		{"body at the limit", &capture{}, func(c *gateway.Config) { c.MaxBodyBytes = 8 }, "POST", "/tickets", `{"a":12}`, 204, ``, true},
+		{"invalid UTF-8 in a text body", &capture{}, nil, "POST", "/tickets", "{\"a\":\"\xff\"}", 204, ``, true},
 		{"event over the invoke limit", &capture{}, func(c *gateway.Config) { c.MaxInvokeBytes = 512 }, "POST", "/tickets", `{"a":"` + strings.Repeat("x", 512) + `"}`, 413, `{"message":"Request Too Long"}`, false},
 		{"function error", &capture{result: &rie.Result{Payload: []byte(`{"errorType":"x"}`), Error: &rie.FunctionError{Type: "x"}}}, nil, "POST", "/tickets", "{}", 500, `{"message":"Internal Server Error"}`, true},
 		{"emulator error", &capture{err: rie.ErrClosed}, nil, "POST", "/tickets", "{}", 500, `{"message":"Internal Server Error"}`, true},

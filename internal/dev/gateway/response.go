@@ -10,8 +10,8 @@ import (
 	"strings"
 )
 
-// ErrMalformedResponse is returned by WriteResponse for a function result
-// API Gateway could not turn into an HTTP response; the caller answers 500.
+// ErrMalformedResponse is WriteResponse's error for a result API Gateway
+// answers 500.
 var ErrMalformedResponse = errors.New("gateway: malformed Lambda proxy response")
 
 // proxyResponse is the structured response of payload format 2.0.
@@ -24,7 +24,7 @@ type proxyResponse struct {
 	IsBase64Encoded   bool                `json:"isBase64Encoded"`
 }
 
-// headers API Gateway computes itself rather than taking from the function.
+// computedHeaders are API Gateway's own, never the function's.
 var computedHeaders = map[string]bool{"content-length": true, "transfer-encoding": true, "connection": true}
 
 // WriteResponse turns a function's result into the HTTP response, as HTTP

@@ -19,6 +19,7 @@ import (
 
 	"github.com/periskope-connect/periskope-aws/internal/awsenv"
 	"github.com/periskope-connect/periskope-aws/internal/createticket"
+	"github.com/periskope-connect/periskope-aws/internal/dev/deployment"
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 	"github.com/periskope-connect/periskope-aws/internal/webhook"
 )
@@ -47,13 +48,17 @@ func (f File) Marshal() []byte {
 func Local(host string, motoPort, sandboxPort int) (File, error) {
 	endpoint := "http://" + net.JoinHostPort(host, strconv.Itoa(motoPort))
 	baseURL := "http://" + net.JoinHostPort(host, strconv.Itoa(sandboxPort)) + "/v1"
-	fns, err := stack.Functions()
+	d, err := deployment.LoadFromWorkingDir()
+	if err != nil {
+		return nil, err
+	}
+	fns, err := stack.Specs(d)
 	if err != nil {
 		return nil, err
 	}
 	f := File{Global: {awsenv.EnvEndpoint: endpoint}}
 	for _, fn := range fns {
-		env, err := stack.FunctionEnv(fn.Name, endpoint, baseURL, "")
+		env, err := stack.FunctionEnv(d, fn.Name, stack.Backends{AWSEndpoint: endpoint, PeriskopeBaseURL: baseURL})
 		if err != nil {
 			return nil, err
 		}

@@ -22,28 +22,23 @@ const BodyDir = "internal/dev/samples/bodies"
 
 // Sample is one event of Dir and what it must produce through its function.
 type Sample struct {
-	// Function is the logical id of the function in template.yaml; it
-	// gives the route (and, for POST /tickets, the IAM caller).
-	Function string
-	// File is the sample's file name in Dir.
-	File string
-	// Status is the response's statusCode.
-	Status int
-	// Contains is a fragment the response's body must contain.
-	Contains string
+	Function string // logical id; template.yaml gives the route
+	File     string // name in Dir
+	Status   int    // the response's statusCode
+	Contains string // a fragment of the response's body
 
 	// Body is the request body, or BodyFile names a JSON file of BodyDir
 	// that holds it, sent compact as senders post it.
 	Body, BodyFile string
 	// Base64 sends the body as application/octet-stream, which API Gateway
 	// passes base64-encoded; otherwise the content type is application/json.
-	Base64 bool
-	// SignWith adds x-periskope-signature: the body signed with this key.
-	SignWith string
-	// Headers are added as given (names lowercased, as API Gateway does).
-	Headers map[string]string
+	Base64   bool
+	SignWith string            // sign the body with this key (x-periskope-signature)
+	Headers  map[string]string // added as given; the event lowercases their names
 }
 
+// Not stack's constants: importing stack would link the local system into
+// the product's tests, which use LargeGroup.
 const (
 	createTicket = "CreateTicketFunction"
 	webhook      = "WebhookFunction"

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/periskope-connect/periskope-aws/internal/dev/deployment"
 	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 )
 
@@ -19,17 +20,20 @@ var lambdaSets = []string{
 	"AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
 }
 
-// CheckEnvironment runs wire — a function's init, reading its environment
-// only through getenv — with the environment template.yaml gives the
-// function called name (resolved for the local system) plus what Lambda
-// sets, and fails if init fails, if it reads a variable that neither the
-// template nor Lambda sets, or if the template sets one it never reads.
+// CheckEnvironment runs wire, a function's init reading its environment
+// through getenv, with what template.yaml and Lambda set for the function
+// name; it fails if init fails, reads a variable neither sets, or leaves
+// one of the template's unread.
 func CheckEnvironment(name string, wire func(getenv func(string) string) error) error {
-	_, fn, err := templateFunction(name)
+	d, err := deployment.LoadFromWorkingDir()
 	if err != nil {
 		return err
 	}
-	env, err := FunctionEnv(name, "http://127.0.0.1:9", "https://periskope.invalid/v1", local.Phone)
+	fn, err := d.Function(name)
+	if err != nil {
+		return err
+	}
+	env, err := FunctionEnv(d, name, Backends{AWSEndpoint: "http://127.0.0.1:9", PeriskopeBaseURL: "https://periskope.invalid/v1", PeriskopePhone: local.Phone})
 	if err != nil {
 		return err
 	}

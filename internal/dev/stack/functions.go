@@ -10,6 +10,7 @@ import (
 	"github.com/periskope-connect/periskope-aws/internal/dev/deployment"
 	"github.com/periskope-connect/periskope-aws/internal/dev/lambdabuild"
 	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
+	"github.com/periskope-connect/periskope-aws/internal/dev/rie"
 )
 
 // Logical ids of the product's functions in template.yaml: the names
@@ -17,12 +18,6 @@ import (
 const (
 	CreateTicketFunction = "CreateTicketFunction"
 	WebhookFunction      = "WebhookFunction"
-)
-
-// Template parameters the local system sets; the others keep their defaults.
-const (
-	paramPeriskopeBaseURL = "PeriskopeBaseUrl"
-	paramPeriskopePhone   = "PeriskopePhone"
 )
 
 // FunctionSpec is one function of the product as template.yaml declares it.
@@ -34,15 +29,12 @@ type FunctionSpec struct {
 	Timeout  time.Duration // function Timeout
 	Memory   int           // MemorySize, MB
 	Deadline time.Duration // integration TimeoutInMillis of its route
+	// Authorizer is the route's security scheme ("AWS_IAM"), "" if public.
+	Authorizer string
 }
 
-// Functions returns the product's functions as template.yaml declares them,
-// sorted by logical id.
-func Functions() ([]FunctionSpec, error) {
-	d, err := deployment.LoadFromWorkingDir()
-	if err != nil {
-		return nil, err
-	}
+// Specs returns d's functions, sorted by logical id.
+func Specs(d *deployment.Deployment) ([]FunctionSpec, error) {
 	fns, err := d.Functions()
 	if err != nil {
 		return nil, err
@@ -58,27 +50,16 @@ func Functions() ([]FunctionSpec, error) {
 	return specs, nil
 }
 
-// FunctionNamed returns the spec of a function by logical id.
-func FunctionNamed(name string) (FunctionSpec, error) {
-	_, fn, err := templateFunction(name)
+// Spec returns the spec of d's function called name.
+func Spec(d *deployment.Deployment, name string) (FunctionSpec, error) {
+	fn, err := d.Function(name)
 	if err != nil {
 		return FunctionSpec{}, err
 	}
 	return specOf(fn)
 }
 
-// templateFunction reads the function called name from template.yaml.
-func templateFunction(name string) (*deployment.Deployment, deployment.Function, error) {
-	d, err := deployment.LoadFromWorkingDir()
-	if err != nil {
-		return nil, deployment.Function{}, err
-	}
-	fn, err := d.Function(name)
-	return d, fn, err
-}
-
-// specOf maps a template function onto the local system, which runs each
-// function behind exactly one route.
+// specOf fails unless fn has exactly one route, all the gateway runs.
 func specOf(fn deployment.Function) (FunctionSpec, error) {
 	if len(fn.Routes) != 1 {
 		return FunctionSpec{}, fmt.Errorf("stack: %s has %d HTTP API routes in template.yaml; the local gateway runs one per function", fn.LogicalID, len(fn.Routes))
@@ -86,7 +67,7 @@ func specOf(fn deployment.Function) (FunctionSpec, error) {
 	r := fn.Routes[0]
 	return FunctionSpec{
 		Name: fn.LogicalID, Package: functionPackage(fn.LogicalID),
-		Method: r.Method, Path: r.Path, Deadline: r.Timeout,
+		Method: r.Method, Path: r.Path, Deadline: r.Timeout, Authorizer: r.Authorizer,
 		Timeout: fn.Timeout, Memory: fn.MemoryMB,
 	}, nil
 }
@@ -100,10 +81,14 @@ func functionPackage(logicalID string) string {
 
 var wordBoundary = regexp.MustCompile(`([a-z0-9])([A-Z])`)
 
-// Build compiles the Runtime Interface Emulator and every function of the
-// template for this machine into binDir (lambdabuild.HostBuild).
+// Build compiles the Runtime Interface Emulator and every function of
+// root's template for this machine into binDir.
 func Build(ctx context.Context, root, binDir string) error {
-	specs, err := Functions()
+	d, err := deployment.Load(root)
+	if err != nil {
+		return err
+	}
+	specs, err := Specs(d)
 	if err != nil {
 		return err
 	}
@@ -114,26 +99,40 @@ func Build(ctx context.Context, root, binDir string) error {
 	return lambdabuild.HostBuild(ctx, root, binDir, pkgs)
 }
 
-// FunctionEnv is the environment template.yaml gives the function called
-// name, resolved for the local system: the local table and secret names,
-// periskopeBaseURL and phone for their parameters where not empty, and
-// AWS_ENDPOINT_URL.
-func FunctionEnv(name, awsEndpoint, periskopeBaseURL, phone string) (map[string]string, error) {
-	d, fn, err := templateFunction(name)
+// Backends are where a function's dependencies are, locally.
+type Backends struct {
+	AWSEndpoint string // AWS_ENDPOINT_URL
+	// PeriskopeBaseURL and PeriskopePhone set the template parameters
+	// PeriskopeBaseUrl and PeriskopePhone; "" keeps their defaults.
+	PeriskopeBaseURL, PeriskopePhone string
+}
+
+// FunctionEnv is the environment template.yaml gives the function name,
+// with the local table and secret names and b.
+func FunctionEnv(d *deployment.Deployment, name string, b Backends) (map[string]string, error) {
+	fn, err := d.Function(name)
 	if err != nil {
 		return nil, err
 	}
 	overrides := map[string]string{}
-	if periskopeBaseURL != "" {
-		overrides[paramPeriskopeBaseURL] = periskopeBaseURL
+	if b.PeriskopeBaseURL != "" {
+		overrides["PeriskopeBaseUrl"] = b.PeriskopeBaseURL
 	}
-	if phone != "" {
-		overrides[paramPeriskopePhone] = phone
+	if b.PeriskopePhone != "" {
+		overrides["PeriskopePhone"] = b.PeriskopePhone
 	}
 	env, err := d.Environment(fn, motoserver.LocalName, overrides)
 	if err != nil {
 		return nil, err
 	}
-	env["AWS_ENDPOINT_URL"] = awsEndpoint
+	env["AWS_ENDPOINT_URL"] = b.AWSEndpoint
 	return env, nil
+}
+
+// FunctionConfig is spec's emulator configuration as template.yaml deploys
+// it: environment against b, timeout, memory.
+func FunctionConfig(d *deployment.Deployment, spec FunctionSpec, emulator, bootstrap string, b Backends) (rie.Config, error) {
+	env, err := FunctionEnv(d, spec.Name, b)
+	return rie.Config{Emulator: emulator, Name: spec.Name, Bootstrap: bootstrap, Env: env,
+		Timeout: spec.Timeout, MemoryMB: spec.Memory}, err
 }

@@ -1,9 +1,6 @@
-// Package stack starts the whole product on 127.0.0.1 with no Docker
-// and no AWS account: moto_server with the table and secrets, the Periskope
-// sandbox, both real bootstrap binaries under AWS's Runtime Interface
-// Emulator (a pool of environments per function), and the HTTP API gateway
-// in front of them. cmd/local (make run, make invoke) and the end-to-end
-// tests use it.
+// Package stack starts the whole product on 127.0.0.1 with no Docker and no
+// AWS account: moto_server, the Periskope sandbox, the real bootstraps under
+// AWS's Runtime Interface Emulator, and the HTTP API gateway in front.
 package stack
 
 import (
@@ -37,59 +34,44 @@ var ErrPortInUse = errors.New("port already in use")
 
 // Config configures a Stack. Ports of 0 pick free ones.
 type Config struct {
-	// BinDir receives the host-arch bootstraps, the Runtime Interface
-	// Emulator and logs (default bin/local of the working directory's module).
-	BinDir string
-	// SkipBuild uses the binaries already in BinDir.
-	SkipBuild bool
+	BinDir    string // host bootstraps, emulator and logs (default bin/local)
+	SkipBuild bool   // use the binaries already in BinDir
 
 	APIPort, MotoPort, SandboxPort int
-	// NoGateway starts everything but the HTTP API (make invoke).
-	NoGateway bool
-	// Only, when set, starts only the functions with these logical ids
-	// (make invoke runs one); the gateway routes only to those.
-	Only []string
-	// NoWebhooks keeps the sandbox from posting ticket.created.
+	// NoGateway, Only (logical ids) and NoWebhooks start less: make invoke
+	// runs one function with no HTTP API and no ticket.created deliveries.
+	NoGateway  bool
+	Only       []string
 	NoWebhooks bool
 
 	// PeriskopeBaseURL, when set, replaces the sandbox as create-ticket's
 	// Periskope (no sandbox is started).
 	PeriskopeBaseURL string
-	// PeriskopeAPIKey is stored in the API key secret (default the local key).
-	PeriskopeAPIKey string
-	// PeriskopePhone is create-ticket's PERISKOPE_PHONE (default local.Phone).
-	PeriskopePhone string
+	PeriskopeAPIKey  string // stored in the API key secret (default local.APIKey)
+	PeriskopePhone   string // create-ticket's PERISKOPE_PHONE (default local.Phone)
 
-	// Concurrency is the most execution environments (emulator
-	// processes) of each function (default 2).
-	Concurrency int
-
-	// Output receives function logs, access logs and sandbox logs (default os.Stderr).
-	Output io.Writer
-	// LogDir receives a copy of the log lines of each function (<Name>.log)
-	// and of the access log (gateway.log), emptied at Start (default BinDir/logs).
-	LogDir string
-	// NoLogFiles keeps the log lines on Output only (make invoke must not
-	// empty the files of a make run beside it).
+	Concurrency int       // most environments of each function (default 2)
+	Output      io.Writer // every log (default os.Stderr)
+	// LogDir receives a copy of each function's log lines (<Name>.log) and
+	// of the access log (gateway.log), emptied at Start (default BinDir/logs).
+	// NoLogFiles keeps them on Output only, so that make invoke does not
+	// empty the files of a make run beside it.
+	LogDir     string
 	NoLogFiles bool
 }
 
 // Stack is a running local system.
 type Stack struct {
-	cfg Config
-	// APIURL is the gateway, "http://127.0.0.1:3000" ("" with NoGateway).
-	APIURL string
-	// PeriskopeBaseURL is what create-ticket calls.
-	PeriskopeBaseURL string
-	// Sandbox is the local Periskope, nil when PeriskopeBaseURL was given.
-	Sandbox *sandbox.Server
-	// Moto is moto_server; its Endpoint is the functions' AWS_ENDPOINT_URL.
-	Moto *motoserver.Server
+	cfg              Config
+	APIURL           string             // the gateway's; "" with NoGateway
+	PeriskopeBaseURL string             // what create-ticket calls
+	Sandbox          *sandbox.Server    // nil when Config.PeriskopeBaseURL was given
+	Moto             *motoserver.Server // its Endpoint is the functions' AWS_ENDPOINT_URL
 
 	functions map[string]*rie.Function
-	specs     []FunctionSpec // of the running functions, in template order
+	specs     []FunctionSpec // of the running functions
 	gw        *http.Server
-	logs      []*os.File // LogDir's files; see logWriter
+	logs      []*os.File
 }
 
 // LogPath is the log file in logDir of a function or of "gateway".
@@ -111,8 +93,15 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 			_ = st.Close()
 		}
 	}()
-	// Claim the fixed ports first so a busy one fails before anything runs.
 	if apiLn, sandboxLn, err = claimPorts(&st.cfg); err != nil {
+		return nil, err
+	}
+	d, err := deployment.Load(root)
+	if err != nil {
+		return nil, err
+	}
+	specs, err := Specs(d)
+	if err != nil {
 		return nil, err
 	}
 	if !cfg.SkipBuild {
@@ -126,7 +115,7 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 	if err := st.startSandbox(sandboxLn); err != nil {
 		return nil, err
 	}
-	if err := st.startFunctions(); err != nil {
+	if err := st.startFunctions(d, specs); err != nil {
 		return nil, err
 	}
 	if apiLn != nil {
@@ -156,7 +145,7 @@ func applyDefaults(cfg *Config) (root string, err error) {
 }
 
 // claimPorts listens on the gateway and sandbox ports and checks moto's,
-// so that a port in use fails before anything starts. A port of 0 becomes
+// so that a port in use fails before anything starts; a port of 0 becomes
 // the one it got.
 func claimPorts(cfg *Config) (api, sb net.Listener, err error) {
 	listen := func(port *int, what, flag string) (net.Listener, error) {
@@ -230,36 +219,23 @@ func (st *Stack) startSandbox(ln net.Listener) error {
 	return nil
 }
 
-func (st *Stack) startFunctions() error {
-	specs, err := Functions()
-	if err != nil {
-		return err
-	}
+func (st *Stack) startFunctions(d *deployment.Deployment, specs []FunctionSpec) error {
+	backends := Backends{AWSEndpoint: st.Moto.Endpoint, PeriskopeBaseURL: st.PeriskopeBaseURL, PeriskopePhone: st.cfg.PeriskopePhone}
 	for _, spec := range specs {
 		if len(st.cfg.Only) > 0 && !slices.Contains(st.cfg.Only, spec.Name) {
 			continue
 		}
-		env, err := FunctionEnv(spec.Name, st.Moto.Endpoint, st.PeriskopeBaseURL, st.cfg.PeriskopePhone)
+		cfg, err := FunctionConfig(d, spec, lambdabuild.EmulatorPath(st.cfg.BinDir), lambdabuild.BootstrapPath(st.cfg.BinDir, spec.Name), backends)
 		if err != nil {
 			return err
 		}
-		out, err := st.logWriter(spec.Name)
-		if err != nil {
+		if cfg.Output, err = st.logWriter(spec.Name); err != nil {
 			return err
 		}
-		fn, err := rie.New(rie.Config{
-			Emulator:    lambdabuild.EmulatorPath(st.cfg.BinDir),
-			Name:        spec.Name,
-			Bootstrap:   lambdabuild.BootstrapPath(st.cfg.BinDir, spec.Name),
-			Env:         env,
-			Timeout:     spec.Timeout,
-			MemoryMB:    spec.Memory,
-			Concurrency: st.cfg.Concurrency,
-			// One environment is up at startup; like Lambda, the emulator
-			// inits the bootstrap at its first invocation.
-			Prewarm: 1,
-			Output:  out,
-		})
+		// One environment is up at startup; like Lambda, the emulator
+		// inits the bootstrap at its first invocation.
+		cfg.Concurrency, cfg.Prewarm = st.cfg.Concurrency, 1
+		fn, err := rie.New(cfg)
 		if err != nil {
 			return err
 		}
@@ -298,8 +274,8 @@ func (st *Stack) Function(name string) (*rie.Function, bool) {
 	return fn, ok
 }
 
-// PIDs returns moto_server, the emulators and the bootstraps they run
-// (none before an environment's first invocation).
+// PIDs returns moto_server's, the emulators' and their bootstraps' (none
+// before an environment's first invocation).
 func (st *Stack) PIDs() []int {
 	var pids []int
 	if st.Moto != nil {
@@ -338,9 +314,9 @@ func (st *Stack) Close() error {
 	return nil
 }
 
-// logWriter writes to Output and to LogPath(LogDir, name), created (or
-// emptied) on first use. Both get whole lines: the writers before it
-// (internal/dev/rie's, the gateway's log.Logger) write one line per call.
+// logWriter writes to Output and to LogPath(LogDir, name), emptied. Both
+// get whole lines: rie's writers and the gateway's log.Logger write one
+// line per call.
 func (st *Stack) logWriter(name string) (io.Writer, error) {
 	if st.cfg.NoLogFiles {
 		return st.cfg.Output, nil
