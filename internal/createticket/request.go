@@ -3,6 +3,7 @@ package createticket
 import (
 	"bytes"
 	"encoding/json"
+	"encoding/json/jsontext"
 	"errors"
 	"fmt"
 	"net/http"
@@ -107,25 +108,27 @@ func decodeObject(body []byte) (map[string]json.RawMessage, *apigw.Error) {
 	case trimmed[0] != '{':
 		return nil, apigw.NotAnObject()
 	}
-	dec := json.NewDecoder(bytes.NewReader(trimmed))
-	if _, err := dec.Token(); err != nil { // the opening brace
+	// v1's Valid accepted it: invalid UTF-8 and duplicate names are for
+	// the checks below, not syntax errors.
+	dec := jsontext.NewDecoder(bytes.NewReader(trimmed), jsontext.AllowInvalidUTF8(true), jsontext.AllowDuplicateNames(true))
+	if _, err := dec.ReadToken(); err != nil { // the opening brace
 		return nil, apigw.InvalidJSON(trimmed)
 	}
 	members := map[string]json.RawMessage{}
-	for dec.More() {
-		tok, err := dec.Token()
+	for dec.PeekKind() == '"' {
+		tok, err := dec.ReadToken()
 		if err != nil {
 			return nil, apigw.InvalidJSON(trimmed)
 		}
-		name, _ := tok.(string)
-		var value json.RawMessage
-		if err := dec.Decode(&value); err != nil {
+		name := tok.String()
+		value, err := dec.ReadValue()
+		if err != nil {
 			return nil, apigw.InvalidJSON(trimmed)
 		}
 		if _, dup := members[name]; dup {
 			return nil, invalid(name, "%s is given more than once", name)
 		}
-		members[name] = value
+		members[name] = bytes.Clone(value)
 	}
 	return members, nil
 }

@@ -29,7 +29,7 @@ func Start[H Handler](newHandler func(getenv func(string) string, logger *slog.L
 	logger := lambdacontext.NewLogger()
 	h, err := newHandler(os.Getenv, logger)
 	if err != nil {
-		logger.Error("init failed", "error", err.Error())
+		logger.LogAttrs(context.Background(), slog.LevelError, "init failed", slog.String("error", err.Error()))
 		os.Exit(1)
 	}
 	lambda.Start(h.Handle)
