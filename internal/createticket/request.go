@@ -31,8 +31,7 @@ const (
 )
 
 // CodeUnknownField is the error code of a body member the route does not
-// know. The other codes of invalid requests are apigw's, shared with the
-// webhook route (apigw.CodeInvalidJSON, ...).
+// know; the other codes of invalid requests are apigw's.
 const CodeUnknownField = "unknown_field"
 
 // The body members accepted, in the order they are checked.
@@ -98,8 +97,8 @@ func invalid(field, format string, args ...any) *apigw.Error {
 	return badRequest(apigw.CodeInvalidField, field, format, args...)
 }
 
-// decodeObject reads the body as one JSON object, member by member, so that
-// a member given twice is caught instead of silently taking the last value.
+// decodeObject reads the body as one JSON object member by member, so that
+// a member given twice is caught.
 func decodeObject(body []byte) (map[string]json.RawMessage, *apigw.Error) {
 	trimmed := bytes.TrimSpace(body)
 	switch {
@@ -260,11 +259,10 @@ func parseAssignee(v json.RawMessage) (string, *apigw.Error) {
 	return "", invalid("assignee", "assignee must be the email address of a user of the Periskope organisation")
 }
 
-// isEmailAddress accepts a bare address, local@domain, as organisations'
-// users have: a dot-atom local part (RFC 5322) of at most 64 characters
-// and a domain of at least two dot-separated labels of letters, digits and
-// inner hyphens. Display names ("Name <a@b>") and quoted local parts are
-// refused: Periskope could not match them to a user.
+// isEmailAddress accepts a bare local@domain: a dot-atom local part (RFC
+// 5322) of at most 64 characters and a domain of at least two labels.
+// Display names and quoted local parts are refused: Periskope could not
+// match them to a user.
 func isEmailAddress(s string) bool {
 	local, domain, ok := strings.Cut(s, "@")
 	if !ok || len(local) == 0 || len(local) > 64 {

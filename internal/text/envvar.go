@@ -8,16 +8,13 @@ import (
 
 // EnvVar is one variable to check.
 type EnvVar struct {
-	// Name is the variable's name (TICKETS_TABLE).
-	Name string
-	// Value is what was read, trimmed (see Getenv).
-	Value string
-	// Check reports a malformed value. Its message says what is accepted;
-	// it should not echo the value, which a mistyped variable may hold in
-	// place of a secret.
-	Check func(string) error
-	// Optional accepts an empty value (the variable is not set).
-	Optional bool
+	Name  string
+	Value string // as Getenv read it
+	// Check reports a malformed value, saying what is accepted; it should
+	// not echo the value, which a mistyped variable may hold in place of a
+	// secret.
+	Check    func(string) error
+	Optional bool // an empty value is accepted
 }
 
 // Getenv returns the named variable read through getenv, without the white
@@ -26,8 +23,7 @@ func Getenv(getenv func(string) string, name string) string {
 	return strings.TrimSpace(getenv(name))
 }
 
-// CheckEnv returns nil when every variable is set (or Optional) and passes
-// its check, else the errors.Join of one error per variable at fault, each
+// CheckEnv returns the errors.Join of one error per variable at fault, each
 // wrapping errConfig and naming the variable: one failed deploy names every
 // variable to fix, not just the first.
 func CheckEnv(errConfig error, vars ...EnvVar) error {

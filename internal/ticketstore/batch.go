@@ -54,10 +54,9 @@ type Lookup struct {
 func NewLookup(db BatchGetItemAPI, table string) *Lookup { return &Lookup{db: db, table: table} }
 
 // Stored reports which of refs (at most MaxBatchKeys) have an item, in one
-// strongly consistent BatchGetItem that reads only the key, plus one more
-// call per round of keys DynamoDB leaves unprocessed. It returns
-// ErrUnavailable (wrapped) when DynamoDB fails or still leaves keys
-// unprocessed after maxRounds calls.
+// strongly consistent BatchGetItem of the keys, plus one call per round of
+// keys left unprocessed. It wraps ErrUnavailable when DynamoDB fails or
+// leaves keys unprocessed after maxRounds calls.
 func (l *Lookup) Stored(ctx context.Context, refs []TicketRef) (map[TicketRef]bool, error) {
 	if len(refs) > MaxBatchKeys {
 		return nil, ErrTooManyKeys
