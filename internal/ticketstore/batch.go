@@ -46,8 +46,6 @@ func (r TicketRef) Key() string { return Key(r.OrgID, r.TicketID) }
 type Lookup struct {
 	db    BatchGetItemAPI
 	table string
-	// Sleep waits d or until ctx ends; nil means a timer.
-	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 // NewLookup returns a Lookup reading table through db.
@@ -78,8 +76,10 @@ func (l *Lookup) Stored(ctx context.Context, refs []TicketRef) (map[TicketRef]bo
 			return nil, fmt.Errorf("%w: %d keys still unprocessed after %d BatchGetItem calls", ErrUnavailable, len(keys), round-1)
 		}
 		if round > 1 {
-			if err := l.sleep(ctx, wait); err != nil {
-				return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
+			select {
+			case <-ctx.Done():
+				return nil, fmt.Errorf("%w: %w", ErrUnavailable, ctx.Err())
+			case <-time.After(wait): // collected once unreferenced, stopped or not (Go 1.23)
 			}
 			wait *= 2
 		}
@@ -99,16 +99,4 @@ func (l *Lookup) Stored(ctx context.Context, refs []TicketRef) (map[TicketRef]bo
 		keys = out.UnprocessedKeys[l.table].Keys
 	}
 	return stored, nil
-}
-
-func (l *Lookup) sleep(ctx context.Context, d time.Duration) error {
-	if l.Sleep != nil {
-		return l.Sleep(ctx, d)
-	}
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-time.After(d): // collected once unreferenced, stopped or not (Go 1.23)
-		return nil
-	}
 }
