@@ -19,7 +19,6 @@ var RetryPolicy = periskope.RetryPolicy{
 	MaxAttempts:      3,
 	BaseDelay:        200 * time.Millisecond,
 	MaxDelay:         time.Second,
-	AttemptTimeout:   0,
 	RateLimitMaxWait: 3 * time.Second,
 }
 

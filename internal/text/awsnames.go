@@ -12,25 +12,19 @@ import (
 // MaxSecretIDLen bounds a secret name or ARN.
 const MaxSecretIDLen = 2048
 
-// Errors of the checks; the messages say what is accepted.
-var (
-	ErrTable    = errors.New("want a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -) or table ARN")
-	ErrSecretID = errors.New("want a Secrets Manager secret name or ARN (no spaces, at most 2048 characters)")
-)
-
 // CheckTable accepts a DynamoDB table name or table ARN.
 func CheckTable(s string) error {
 	if isTableName(s) || isTableARN(s) {
 		return nil
 	}
-	return ErrTable
+	return errors.New("want a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -) or table ARN")
 }
 
 // CheckSecretID accepts a secret name (letters, digits and /_+=.@-) or ARN
 // (which adds ':').
 func CheckSecretID(s string) error {
 	if s == "" || len(s) > MaxSecretIDLen || !AllBytes(s, isSecretIDByte) {
-		return ErrSecretID
+		return errors.New("want a Secrets Manager secret name or ARN (no spaces, at most 2048 characters)")
 	}
 	return nil
 }

@@ -97,7 +97,7 @@ func NewHandler(d Deps) *Handler {
 // New returns the function's handler over AWS for cfg, as ConfigFromEnv
 // checked it. Build it once per container; it makes no network call.
 func New(awsCfg aws.Config, cfg Config, logger *slog.Logger, metrics emf.Metrics) *Handler {
-	keys := NewSigningKeys(secretsmanager.NewFromConfig(awsCfg), cfg.SigningKeySecret,
+	keys := secretcache.New(secretsmanager.NewFromConfig(awsCfg), cfg.SigningKeySecret, secretcache.ParseSigningKeys,
 		secretcache.WithLogger(logger), secretcache.WithMetrics(metrics))
 	return NewHandler(Deps{
 		Keys:    keys,
@@ -105,11 +105,6 @@ func New(awsCfg aws.Config, cfg Config, logger *slog.Logger, metrics emf.Metrics
 		Logger:  logger,
 		Metrics: metrics,
 	})
-}
-
-// NewSigningKeys returns the cache of the signing keys in secretID.
-func NewSigningKeys(sm secretcache.Getter, secretID string, opts ...secretcache.Option) *secretcache.Cache[[]string] {
-	return secretcache.New(sm, secretID, secretcache.ParseSigningKeys, opts...)
 }
 
 // Handle answers one request. Every failure is an HTTP answer; the error

@@ -128,7 +128,7 @@ func newMotoRig(t *testing.T, o motoOptions) *motoRig {
 	r.calls.install(&awsCfg) // after the rig's own clients, which it does not count
 	logger := slog.New(slog.NewJSONHandler(r.log, nil))
 	// As webhook.New wires it, receiving at the tests' fixed time.
-	keys := webhook.NewSigningKeys(secretsmanager.NewFromConfig(awsCfg), cfg.SigningKeySecret,
+	keys := secretcache.New(secretsmanager.NewFromConfig(awsCfg), cfg.SigningKeySecret, secretcache.ParseSigningKeys,
 		append([]secretcache.Option{secretcache.WithLogger(logger), secretcache.WithMetrics(r.metrics)}, o.keyCache...)...)
 	r.deps = webhook.Deps{
 		Keys:    keys,
