@@ -171,13 +171,11 @@ func TestLiveAPIKeyIsReadOncePerContainer(t *testing.T) {
 	}
 	var wg sync.WaitGroup
 	for range 10 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			if resp := l.do(t, context.Background(), request(minimalBody)); resp.StatusCode != 201 {
 				t.Errorf("status %d: %s", resp.StatusCode, resp.Body)
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	if got := l.secrets.Calls(); got != 1 {

@@ -341,9 +341,7 @@ func TestStore(t *testing.T) {
 		claims, inProgress := 0, 0
 		var wg sync.WaitGroup
 		for range 20 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
+			wg.Go(func() {
 				begun, err := s.Begin(ctx, idempotency.Key{Value: "k-race"}, fp, lease())
 				mu.Lock()
 				defer mu.Unlock()
@@ -355,7 +353,7 @@ func TestStore(t *testing.T) {
 				default:
 					t.Errorf("Begin: %+v, %v", begun, err)
 				}
-			}()
+			})
 		}
 		wg.Wait()
 		if claims != 1 || inProgress != 19 {
