@@ -107,9 +107,6 @@ type Error struct {
 	RetryAfter time.Duration // sent as Retry-After (whole seconds, at least 1) when set
 }
 
-// Error implements error.
-func (e *Error) Error() string { return e.Code + ": " + e.Message }
-
 // Response renders e as the product's JSON error body.
 func (e *Error) Response() events.APIGatewayV2HTTPResponse {
 	type detail struct {

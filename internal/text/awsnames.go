@@ -1,9 +1,5 @@
 package text
 
-// The AWS resource names the functions read from their environment are
-// checked so that a typo fails the init with a clear message instead of
-// every request failing later.
-
 import (
 	"errors"
 	"strings"

@@ -2,9 +2,8 @@ package ticketstore
 
 import "github.com/periskope-connect/periskope-aws/pkg/periskope"
 
-// EventTicketCreated is the Event of every ticket item: the webhook stores
-// ticket.created deliveries, and reconcile stores the tickets whose
-// ticket.created never arrived.
+// EventTicketCreated is the Event of every ticket item, reconciled ones
+// included.
 const EventTicketCreated = periskope.EventTicketCreated
 
 // FromTicketInfo fills the ticket fields of an item from info, decoded
