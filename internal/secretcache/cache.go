@@ -42,12 +42,12 @@ type Getter interface {
 // SAM template alarms on it.
 const MetricRefreshFailed = "SecretRefreshFailed"
 
-// Defaults of the options.
+// Defaults of the options, and the bound of one call.
 const (
 	DefaultTTL                = 5 * time.Minute
 	DefaultMinRefreshInterval = time.Minute
-	DefaultFetchTimeout       = 2 * time.Second
 	DefaultFailureTTL         = 5 * time.Second
+	fetchTimeout              = 2 * time.Second // well before the Lambda deadline
 )
 
 // MaxStale is how long past its TTL a value may be served while Secrets
@@ -76,7 +76,6 @@ type Option func(*options)
 type options struct {
 	ttl         time.Duration
 	minInterval time.Duration
-	timeout     time.Duration
 	failureTTL  time.Duration
 	maxStale    time.Duration
 	logger      *slog.Logger
@@ -94,10 +93,6 @@ func WithMinRefreshInterval(d time.Duration) Option {
 	return func(o *options) { o.minInterval = d }
 }
 
-// WithFetchTimeout replaces DefaultFetchTimeout, which bounds one call
-// well before the Lambda deadline.
-func WithFetchTimeout(d time.Duration) Option { return func(o *options) { o.timeout = d } }
-
 // WithFailureTTL replaces DefaultFailureTTL.
 func WithFailureTTL(d time.Duration) Option { return func(o *options) { o.failureTTL = d } }
 
@@ -113,8 +108,7 @@ func WithMetrics(m emf.Metrics) Option { return func(o *options) { o.metrics = m
 // New returns a cache of secretID whose value is turned into T by parse.
 // It makes no call until the first Get.
 func New[T any](getter Getter, secretID string, parse func(string) (T, error), opts ...Option) *Cache[T] {
-	o := options{ttl: DefaultTTL, minInterval: DefaultMinRefreshInterval, timeout: DefaultFetchTimeout,
-		failureTTL: DefaultFailureTTL, maxStale: MaxStale}
+	o := options{ttl: DefaultTTL, minInterval: DefaultMinRefreshInterval, failureTTL: DefaultFailureTTL, maxStale: MaxStale}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -188,7 +182,7 @@ func (c *Cache[T]) report(ctx context.Context, err error, servingStale bool) {
 
 func (c *Cache[T]) fetch(ctx context.Context) (T, error) {
 	var zero T
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	ctx, cancel := context.WithTimeout(ctx, fetchTimeout)
 	defer cancel()
 	out, err := c.getter.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: &c.secretID})
 	if err != nil {
