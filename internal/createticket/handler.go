@@ -85,11 +85,6 @@ type TicketCreator interface {
 	CreateTicket(ctx context.Context, req periskope.CreateTicketRequest) (*periskope.TicketInfo, error)
 }
 
-// KeyProvider supplies the Periskope API key; *SecretKeys is one.
-type KeyProvider interface {
-	APIKey(ctx context.Context) (string, error)
-}
-
 // IdempotencyStore claims Idempotency-Keys; *idempotency.Store is one.
 type IdempotencyStore interface {
 	Begin(ctx context.Context, key idempotency.Key, fingerprint string, leaseUntil time.Time) (idempotency.Begun, error)
@@ -99,7 +94,7 @@ type IdempotencyStore interface {
 // Logger or Metrics records nothing.
 type Deps struct {
 	Tickets TicketCreator
-	Keys    KeyProvider
+	Keys    periskope.KeyProvider // *SecretKeys in the function
 	// Idempotency nil answers 503 to a request with an Idempotency-Key.
 	Idempotency IdempotencyStore
 	Logger      *slog.Logger
