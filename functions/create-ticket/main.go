@@ -1,8 +1,7 @@
 // Command create-ticket is the Lambda function behind POST /tickets: it
 // validates the request and creates a Periskope ticket with the API key
 // from Secrets Manager, optionally idempotent through DynamoDB (see package
-// createticket). It only wires: configuration, then clients built once per
-// container, then the handler.
+// createticket). It only wires.
 // `make build` builds it for Lambda with the release flags (deploy/deploy.mk).
 package main
 
@@ -18,7 +17,6 @@ import (
 
 func main() { lambdamain.Start(newHandler) }
 
-// newHandler builds the handler from the environment read through getenv.
 func newHandler(getenv func(string) string, logger *slog.Logger) (*createticket.Handler, error) {
 	cfg, err := createticket.ConfigFromEnv(getenv)
 	if err != nil {

@@ -1,8 +1,7 @@
 // Command webhook is the Lambda function behind POST /webhooks/periskope: it
 // verifies Periskope's deliveries with the signing keys from Secrets Manager
 // and stores each ticket.created once in DynamoDB (see package webhook). It
-// only wires: configuration, then clients built once per container, then
-// the handler.
+// only wires.
 // `make build` builds it for Lambda with the release flags (deploy/deploy.mk).
 package main
 
@@ -18,7 +17,6 @@ import (
 
 func main() { lambdamain.Start(newHandler) }
 
-// newHandler builds the handler from the environment read through getenv.
 func newHandler(getenv func(string) string, logger *slog.Logger) (*webhook.Handler, error) {
 	cfg, err := webhook.ConfigFromEnv(getenv)
 	if err != nil {

@@ -1,8 +1,7 @@
 // Package apigw holds what both functions need to speak API Gateway HTTP API
-// (payload format 2.0): recovering the raw body, reading headers whatever
-// their case, and answering with JSON, including the product's error body
-// {"error": {"code", "message", "field"}}, and the fields every request's
-// log line starts with.
+// (payload format 2.0): the raw body, headers whatever their case, JSON
+// answers including the error body {"error": {"code", "message", "field"}},
+// and the fields every request's log line starts with.
 package apigw
 
 import (
@@ -33,7 +32,6 @@ func Header(req *events.APIGatewayV2HTTPRequest, name string) string {
 }
 
 // Error codes both routes answer, each for the same fault on both.
-// docs/contract.md lists every code of both routes.
 const (
 	// CodeBodyTooLarge (413): the body is over the route's limit.
 	CodeBodyTooLarge = "body_too_large"
@@ -52,8 +50,7 @@ const (
 
 // ReadBody returns the raw request body, decoding base64 (API Gateway
 // encodes non-text content types). A body over limit bytes is refused
-// before it is decoded, 413 body_too_large; one that does not decode is a
-// 400 invalid_body.
+// before it is decoded.
 func ReadBody(req *events.APIGatewayV2HTTPRequest, limit int) ([]byte, *Error) {
 	if !req.IsBase64Encoded {
 		if len(req.Body) > limit {
@@ -78,8 +75,7 @@ func bodyTooLarge(limit int) *Error {
 	return &Error{Status: http.StatusRequestEntityTooLarge, Code: CodeBodyTooLarge, Message: "request body is larger than " + byteSize(limit)}
 }
 
-// InvalidJSON is the 400 invalid_json answer to body, which is empty or not
-// valid JSON.
+// InvalidJSON is the answer to body, which is empty or not valid JSON.
 func InvalidJSON(body []byte) *Error {
 	msg := "request body is not valid JSON"
 	if len(bytes.TrimSpace(body)) == 0 {
@@ -88,13 +84,11 @@ func InvalidJSON(body []byte) *Error {
 	return &Error{Status: http.StatusBadRequest, Code: CodeInvalidJSON, Message: msg}
 }
 
-// NotAnObject is the 400 invalid_body answer to a body that is valid JSON
-// but not an object.
+// NotAnObject is the answer to valid JSON that is not an object.
 func NotAnObject() *Error {
 	return &Error{Status: http.StatusBadRequest, Code: CodeInvalidBody, Message: "request body must be a JSON object"}
 }
 
-// byteSize writes n bytes in KiB where that is exact.
 func byteSize(n int) string {
 	if n >= 1<<10 && n%(1<<10) == 0 {
 		return strconv.Itoa(n>>10) + " KiB"
@@ -113,9 +107,6 @@ type Error struct {
 	RetryAfter time.Duration // sent as Retry-After (whole seconds, at least 1) when set
 }
 
-// Error implements error.
-func (e *Error) Error() string { return e.Code + ": " + e.Message }
-
 // Response renders e as the product's JSON error body.
 func (e *Error) Response() events.APIGatewayV2HTTPResponse {
 	type detail struct {
@@ -132,8 +123,7 @@ func (e *Error) Response() events.APIGatewayV2HTTPResponse {
 	return resp
 }
 
-// JSON answers status with v encoded as JSON. v must be encodable (the
-// handlers only pass their own response types).
+// JSON answers status with v encoded as JSON.
 func JSON(status int, v any) events.APIGatewayV2HTTPResponse {
 	body, err := json.Marshal(v)
 	if err != nil {
@@ -168,10 +158,8 @@ func LogLevel(status int) slog.Level {
 	}
 }
 
-// LogAttrs returns the fields every request's log line starts with, under
-// the names both functions use: api_request_id (API Gateway's, which the
-// caller can quote), outcome, status and latency_ms, then error_code and
-// field when the answer is the error e (nil otherwise).
+// LogAttrs returns the fields every request's log line starts with, then
+// error_code and field when the answer is the error e.
 func LogAttrs(req *events.APIGatewayV2HTTPRequest, outcome string, status int, latency time.Duration, e *Error) []slog.Attr {
 	attrs := make([]slog.Attr, 0, 12)
 	attrs = append(attrs,
@@ -189,9 +177,8 @@ func LogAttrs(req *events.APIGatewayV2HTTPRequest, outcome string, status int, l
 	return attrs
 }
 
-// AppendStrings appends to attrs each key-value pair of kv (key, value,
-// key, value, ...) whose value is not empty: the optional fields of a log
-// line.
+// AppendStrings appends to attrs each key-value pair of kv whose value is
+// not empty.
 func AppendStrings(attrs []slog.Attr, kv ...string) []slog.Attr {
 	for i := 0; i+1 < len(kv); i += 2 {
 		if kv[i+1] != "" {

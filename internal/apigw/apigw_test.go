@@ -48,9 +48,6 @@ func TestErrorResponse(t *testing.T) {
 			t.Errorf("error.%s = %q, want %q", k, body.Error[k], v)
 		}
 	}
-	if e.Error() != "rate_limited: slow down" {
-		t.Errorf("Error() = %q", e.Error())
-	}
 }
 
 func TestErrorWithoutFieldOrRetry(t *testing.T) {

@@ -1,12 +1,8 @@
 // Package awsenv builds the AWS SDK configuration of a Lambda function from
-// the environment Lambda gives it.
-//
-// It deliberately does not use the SDK's config.LoadDefaultConfig: in Lambda
-// the region and credentials are always environment variables, and the
-// shared-config, SSO, STS and IMDS code that LoadDefaultConfig links in adds
-// about a quarter to the binary and to cold-start time (see BENCHMARKS.md).
-// The SDK's standard endpoint variables are honoured, so local emulators
-// are selected exactly as with the full loader.
+// the environment Lambda gives it. It does not use config.LoadDefaultConfig,
+// whose shared-config, SSO, STS and IMDS code adds about a quarter to the
+// binary and to cold-start time (BENCHMARKS.md): in Lambda the region and
+// credentials are always environment variables.
 package awsenv
 
 import (
@@ -18,17 +14,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 )
 
-// EnvEndpoint is the SDK's standard endpoint override variable. Empty or
-// unset, the functions call the real AWS endpoints; template.yaml declares
-// it empty so that sam local can set it (see docs/local.md, With the SAM CLI).
+// EnvEndpoint is the SDK's standard endpoint override variable;
+// template.yaml declares it empty so that sam local can set it.
 const EnvEndpoint = "AWS_ENDPOINT_URL"
 
 // ErrNoRegion is returned when neither AWS_REGION nor AWS_DEFAULT_REGION is set.
 var ErrNoRegion = errors.New("awsenv: AWS_REGION is not set")
 
 // Config returns an aws.Config with the region, the credentials and the
-// endpoint override (AWS_ENDPOINT_URL) of the environment. An empty
-// AWS_ENDPOINT_URL is the same as an unset one.
+// endpoint override of the environment.
 func Config() (aws.Config, error) {
 	return FromLookup(os.Getenv)
 }
@@ -49,8 +43,8 @@ func FromLookup(getenv func(string) string) (aws.Config, error) {
 	return cfg, nil
 }
 
-// envCredentials reads the variables Lambda sets for the execution role.
-// They are read on every retrieval so a test or emulator can change them.
+// envCredentials reads the variables Lambda sets for the execution role,
+// on every retrieval so a test or emulator can change them.
 func envCredentials(getenv func(string) string) aws.CredentialsProviderFunc {
 	return func(context.Context) (aws.Credentials, error) {
 		id, secret := getenv("AWS_ACCESS_KEY_ID"), getenv("AWS_SECRET_ACCESS_KEY")

@@ -8,13 +8,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 )
 
-// CallerScope names the caller of req for its idempotency record, from API
-// Gateway's authorizer context: the IAM principal (iam.userArn, else its
-// accountId and callerId; an assumed role whatever its session, see
-// principalScope) or the JWT's iss and sub. Two callers using the same
-// Idempotency-Key thus get independent records; a request without an
-// identity (a local run) is in the one anonymous scope, "". Values are
-// quoted so that no two identities share a scope, however spelled.
+// CallerScope names the caller of req for its idempotency record, so two
+// callers using the same Idempotency-Key get independent records: the IAM
+// principal (userArn, else accountId and callerId) or the JWT's iss and
+// sub; "" without an identity (a local run). Values are quoted so that no
+// two identities share a scope, however spelled.
 func CallerScope(req *events.APIGatewayV2HTTPRequest) string {
 	auth := req.RequestContext.Authorizer
 	if auth == nil {
@@ -38,12 +36,10 @@ func CallerScope(req *events.APIGatewayV2HTTPRequest) string {
 }
 
 // principalScope is the part of an IAM principal's ARN that names the
-// caller. An STS assumed-role session,
-// arn:<partition>:sts::<account>:assumed-role/<role>/<session>, loses its
-// session name, which differs per task or instance of the same service (a
-// retry from another worker must find the first attempt's record); STS
-// writes the role's name without its path, and names are unique in an
-// account. Any other ARN, or a string that is not one, is kept whole.
+// caller. An STS assumed-role session loses its session name, which differs
+// per worker of the same service (a retry from another worker must find the
+// first attempt's record); role names are unique in an account. Anything
+// else is kept whole.
 func principalScope(principal string) string {
 	a, err := arn.Parse(principal)
 	if err != nil || a.Service != "sts" {

@@ -18,12 +18,10 @@ const (
 	EnvPhone        = "PERISKOPE_PHONE"
 	EnvAPIKeySecret = "PERISKOPE_API_KEY_SECRET"
 	EnvTicketsTable = "TICKETS_TABLE"
-	// EnvPlainHTTPHost names the one non-loopback host that
-	// PERISKOPE_BASE_URL may reach over plain http: a Periskope sandbox on
-	// the developer's machine seen from a sam local container. template.yaml
-	// pins it to "" (no parameter sets it), so a deployed function never
-	// sends the API key in clear text; only an env-vars file of sam local
-	// gives it a value.
+	// EnvPlainHTTPHost names the one non-loopback host PERISKOPE_BASE_URL
+	// may reach over plain http: a sandbox on the developer's machine seen
+	// from a sam local container. template.yaml pins it to "", so a
+	// deployed function never sends the API key in clear text.
 	EnvPlainHTTPHost = "PERISKOPE_PLAIN_HTTP_HOST"
 )
 
@@ -35,25 +33,18 @@ const DockerHostName = "host.docker.internal"
 // variable at fault.
 var ErrConfig = errors.New("createticket: configuration")
 
-// Config is the function's configuration. AWS settings (region,
-// credentials, AWS_ENDPOINT_URL) are read separately by awsenv.
+// Config is the function's configuration, one field per Env variable
+// (AWS settings are awsenv's).
 type Config struct {
-	// BaseURL is Periskope's API prefix (default periskope.DefaultBaseURL).
-	BaseURL string
-	// Phone is the x-phone value: digits with country code, or a phone-… id.
-	Phone string
-	// APIKeySecret is the Secrets Manager id or ARN of the API key.
-	APIKeySecret string
-	// TicketsTable is the DynamoDB table of idempotency records.
-	TicketsTable string
-	// PlainHTTPHost: see EnvPlainHTTPHost and checkPlainHTTPHost.
+	BaseURL       string
+	Phone         string
+	APIKeySecret  string
+	TicketsTable  string
 	PlainHTTPHost string
 }
 
-// ConfigFromEnv reads the configuration through getenv (os.Getenv in the
-// function) and checks every variable, so that a deployment mistake fails
-// the init naming all the variables at fault rather than failing requests.
-// The error joins one ErrConfig per variable.
+// ConfigFromEnv reads and checks the configuration through getenv, so that
+// a deployment mistake fails the init naming every variable at fault.
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	cfg := Config{
 		BaseURL:       cmp.Or(text.Getenv(getenv, EnvBaseURL), periskope.DefaultBaseURL),
@@ -76,12 +67,8 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 }
 
 // checkBaseURL accepts https://host[/prefix], and plain http only for a
-// loopback host (a local sandbox or mock) or for plainHTTPHost when it is
-// set (see EnvPlainHTTPHost): over http anywhere else the API key would
-// cross the network in clear text.
-//
-// The error quotes the URL with any password masked (url.URL.Redacted), and
-// not at all when it does not parse: the message goes to the init log line.
+// loopback host or plainHTTPHost: anywhere else the API key would cross the
+// network in clear text. The error, logged, quotes the URL only redacted.
 func checkBaseURL(raw, plainHTTPHost string) error {
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -98,9 +85,8 @@ func checkBaseURL(raw, plainHTTPHost string) error {
 	return nil
 }
 
-// checkPlainHTTPHost accepts "" (the deployed value), DockerHostName, or a
-// private IP address: the places a local sandbox can be, and nothing a
-// request could reach across the internet.
+// checkPlainHTTPHost accepts "", DockerHostName, or a private IP address:
+// where a local sandbox can be, nothing reachable across the internet.
 func checkPlainHTTPHost(host string) error {
 	if host == "" || strings.EqualFold(host, DockerHostName) {
 		return nil

@@ -3,9 +3,7 @@
 // input validation before any network call, the API key from Secrets
 // Manager, and optional Idempotency-Key handling in DynamoDB.
 //
-// The status and error codes it answers, the same as the webhook's for
-// the faults both routes meet, are listed in docs/contract.md,
-// the contract; they are not repeated here.
+// Its status and error codes are listed in docs/contract.md.
 package createticket
 
 import (
@@ -29,22 +27,16 @@ import (
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
 
-// Time budget of an invocation. Every call to a dependency ends by the
-// invocation's deadline minus AnswerMargin, and the Periskope call by the
-// deadline minus AnswerReserve, which leaves RecordBudget to record its
-// outcome: the answer is given before the deadline however slow Periskope
-// and DynamoDB are (past the deadline Lambda answers 5xx itself, and the
-// record would stay in progress).
+// Time budget of an invocation: the answer is given before the deadline
+// however slow Periskope and DynamoDB are (past it Lambda answers 5xx
+// itself, and the idempotency record would stay in progress).
 const (
-	// AnswerMargin is kept free at the end of the invocation to log and
-	// return the answer.
+	// AnswerMargin is kept free at the end to log and return the answer.
 	AnswerMargin = 500 * time.Millisecond
-	// RecordBudget bounds recording the idempotency outcome (Complete or
-	// Release) after the Periskope call; a slower DynamoDB call is cut
-	// (the store's own call timeout may be longer).
+	// RecordBudget bounds recording the idempotency outcome after the
+	// Periskope call.
 	RecordBudget = time.Second
-	// AnswerReserve is kept free after the Periskope call: its deadline is
-	// the invocation's deadline minus this.
+	// AnswerReserve is kept free after the Periskope call.
 	AnswerReserve = RecordBudget + AnswerMargin
 	// DefaultUpstreamBudget bounds the Periskope call when the context has
 	// no deadline (direct calls, tests).
@@ -63,9 +55,8 @@ const (
 	MetricCreated          = "Created"
 	MetricIdempotentReplay = "IdempotentReplay"
 	MetricUpstreamError    = "UpstreamError"
-	// MetricUpstreamAttempts counts the calls made to Periskope, retries
-	// included (one count per request, of its attempts): next to Created
-	// and UpstreamError it shows how often Periskope needed a retry.
+	// MetricUpstreamAttempts counts the calls to Periskope, retries
+	// included: next to Created it shows how often a retry was needed.
 	MetricUpstreamAttempts = "UpstreamAttempts"
 )
 
@@ -94,36 +85,26 @@ type TicketCreator interface {
 	CreateTicket(ctx context.Context, req periskope.CreateTicketRequest) (*periskope.TicketInfo, error)
 }
 
-// KeyProvider supplies the Periskope API key; *SecretKeys is one.
-type KeyProvider interface {
-	APIKey(ctx context.Context) (string, error)
-}
-
 // IdempotencyStore claims Idempotency-Keys; *idempotency.Store is one.
 type IdempotencyStore interface {
 	Begin(ctx context.Context, key idempotency.Key, fingerprint string, leaseUntil time.Time) (idempotency.Begun, error)
 }
 
-// Deps are what a Handler works with. Tickets and Keys are required; the
-// others have working zero values.
+// Deps are what a Handler works with. Tickets and Keys are required; a nil
+// Logger or Metrics records nothing.
 type Deps struct {
 	Tickets TicketCreator
-	Keys    KeyProvider
-	// Idempotency may be nil only where no request carries an
-	// Idempotency-Key (such a request is answered 503).
+	Keys    periskope.KeyProvider // *SecretKeys in the function
+	// Idempotency nil answers 503 to a request with an Idempotency-Key.
 	Idempotency IdempotencyStore
-	// Logger gets one line per request. Nil logs nothing.
-	Logger *slog.Logger
-	// Metrics receives the counts of created, replayed and failed creates
-	// and of upstream attempts. Nil records nothing.
-	Metrics emf.Metrics
+	Logger      *slog.Logger
+	Metrics     emf.Metrics
 }
 
 // Handler serves POST /tickets. It is safe for concurrent use.
 type Handler struct{ d Deps }
 
-// NewHandler returns a Handler over d, its zero values replaced by their
-// defaults.
+// NewHandler returns a Handler over d.
 func NewHandler(d Deps) *Handler {
 	d.Logger = cmp.Or(d.Logger, slog.New(slog.DiscardHandler))
 	d.Metrics = cmp.Or(d.Metrics, emf.Discard)
@@ -196,7 +177,6 @@ type budget struct {
 	lease    time.Time // this invocation is certainly over (the idempotency lease)
 }
 
-// budget derives the deadlines from the invocation's (see AnswerReserve).
 func (h *Handler) budget(ctx context.Context, now time.Time) budget {
 	if deadline, ok := ctx.Deadline(); ok {
 		return budget{upstream: deadline.Add(-AnswerReserve), calls: deadline.Add(-AnswerMargin), lease: deadline}
@@ -214,29 +194,23 @@ func noTimeLeft(o *outcome) events.APIGatewayV2HTTPResponse {
 		Message: "not enough time left to call Periskope; nothing was created, retry later"})
 }
 
-// createOnce is create under an Idempotency-Key, in its caller's scope
-// (CallerScope). The key is claimed before Periskope is called, and without
-// DynamoDB the answer is 503 with no call: no ticket is ever created that a
-// retry could duplicate. Claim.Start marks the claim just before the call;
-// until then a retry may take it over, so an applied but timed-out claim
-// write does not lock the key. The answer is then stored for every retry,
-// unless the ticket certainly was not created: then the claim is released.
-//
-// An unknown outcome (timeout, 5xx, an unreadable 2xx) is stored, not
-// released: Periskope has no idempotency of its own, so a retry could
-// create a second ticket. Every retry gets the same 504/502, telling the
-// client to check Periskope before using a new key: at most once is what
-// the header promises.
+// createOnce is create under an Idempotency-Key in its caller's scope. The
+// key is claimed before Periskope is called (without DynamoDB: 503, no
+// call), so no ticket is created that a retry could duplicate. Until
+// Claim.Start, just before the call, a retry may take the claim over, so an
+// applied but timed-out claim write does not lock the key. The answer is
+// stored for every retry unless the ticket certainly was not created (then
+// the claim is released). An unknown outcome (timeout, 5xx, unreadable 2xx)
+// is stored too: Periskope has no idempotency of its own, and at most once
+// is what the header promises.
 func (h *Handler) createOnce(ctx context.Context, key idempotency.Key, ticket periskope.CreateTicketRequest, b budget, o *outcome) events.APIGatewayV2HTTPResponse {
 	if h.d.Idempotency == nil {
 		o.err = errors.New("no idempotency store configured")
 		return o.fail(&apigw.Error{Status: http.StatusServiceUnavailable, Code: CodeIdempotencyDown,
 			Message: "idempotent requests are not available; nothing was created"})
 	}
-	// The fingerprint is of the normalised request, the exact body Periskope
-	// would get: retries that differ only in formatting, member order or
-	// equivalent spellings ("2" and 2, bare digits and @c.us) match, and
-	// anything that would make a different ticket conflicts.
+	// The fingerprint is of the normalised request, so retries differing
+	// only in formatting or equivalent spellings ("2" and 2) match.
 	canonical, err := json.Marshal(ticket)
 	if err != nil {
 		o.err = err
@@ -263,9 +237,8 @@ func (h *Handler) createOnce(ctx context.Context, key idempotency.Key, ticket pe
 			Message: "an earlier request with this Idempotency-Key finished, but its recorded answer cannot be read; " +
 				"the ticket may exist; check Periskope before creating it again with a new key"})
 	case err != nil:
-		// The claim may have been written all the same (a timed-out write
-		// can be applied later); it was not started, so a retry takes it
-		// over once its idempotency.StartWindow has passed.
+		// A timed-out claim write may be applied later; not started, a
+		// retry takes it over after idempotency.StartWindow.
 		o.idempotency, o.err = "unavailable", err
 		o.dependencyFailed(depDynamoDB, err)
 		return o.fail(idempotencyDown())
@@ -286,13 +259,10 @@ func (h *Handler) createOnce(ctx context.Context, key idempotency.Key, ticket pe
 	}
 	switch err := claim.Start(ctx); {
 	case errors.Is(err, idempotency.ErrClaimLost):
-		// A retry took over the claim before it was started: the retry
-		// creates the ticket.
+		// A retry took the claim over and creates the ticket.
 		o.idempotency = "taken_over"
 		return o.fail(inProgress())
 	case err != nil:
-		// The mark may or may not have been written: Periskope is not
-		// called, and the claim is given up.
 		o.idempotency, o.err = "unavailable", err
 		o.dependencyFailed(depDynamoDB, err)
 		return h.release(ctx, claim, o.fail(idempotencyDown()), o)
@@ -301,17 +271,15 @@ func (h *Handler) createOnce(ctx context.Context, key idempotency.Key, ticket pe
 	if !final {
 		return h.release(ctx, claim, resp, o)
 	}
-	// A failure to record is logged, not answered: the client gets the real
-	// outcome. The record stays in progress, so a retry gets a 409 rather
-	// than a second ticket.
+	// A failure to record is logged, not answered; the record stays in
+	// progress, so a retry gets a 409 rather than a second ticket.
 	o.recordErr = claim.Complete(ctx, idempotency.Response{Status: resp.StatusCode, Body: []byte(resp.Body), TicketID: o.ticketID})
 	return resp
 }
 
-// release gives up the claim after a failure where nothing was created,
-// whose answer is resp. If the record may still hold the key (the write
-// failed), the answer says so: its "retry" would otherwise be untrue, a
-// retry with this key being refused until the record expires.
+// release gives up the claim after resp, a failure where nothing was
+// created. If the record may still hold the key, resp says so: its "retry"
+// would otherwise be untrue.
 func (h *Handler) release(ctx context.Context, claim *idempotency.Claim, resp events.APIGatewayV2HTTPResponse, o *outcome) events.APIGatewayV2HTTPResponse {
 	err := claim.Release(ctx, resp.StatusCode)
 	if err == nil || errors.Is(err, idempotency.ErrClaimLost) { // lost: a retry took it over
@@ -324,28 +292,23 @@ func (h *Handler) release(ctx context.Context, claim *idempotency.Claim, resp ev
 	return o.fail(&e)
 }
 
-// idempotencyDown is the answer when DynamoDB fails before Periskope is
-// called.
 func idempotencyDown() *apigw.Error {
 	return &apigw.Error{Status: http.StatusServiceUnavailable, Code: CodeIdempotencyDown, RetryAfter: time.Second,
 		Message: "idempotency records are unavailable; nothing was created, retry later"}
 }
 
-// keyUnavailable is the answer when the API key cannot be read.
 func keyUnavailable() *apigw.Error {
 	return &apigw.Error{Status: http.StatusServiceUnavailable, Code: CodeAPIKeyUnavailable, RetryAfter: time.Second,
 		Message: "the Periskope API key cannot be read right now; nothing was created, retry later"}
 }
 
-// inProgress is the answer while another request holds the key.
 func inProgress() *apigw.Error {
 	return &apigw.Error{Status: http.StatusConflict, Code: CodeIdempotencyInProgress, Field: IdempotencyKeyHeader, RetryAfter: time.Second,
 		Message: "a request with this Idempotency-Key is still being processed; retry shortly to get its result"}
 }
 
 // readKey reads the API key before Periskope is called, so that an
-// unreadable secret is a clear 503 that calls nobody; false with the
-// answer when it cannot be read.
+// unreadable secret is a clear 503 that calls nobody.
 func (h *Handler) readKey(ctx context.Context, o *outcome) (events.APIGatewayV2HTTPResponse, bool) {
 	if _, err := h.d.Keys.APIKey(ctx); err != nil {
 		o.err = err
@@ -359,9 +322,8 @@ func (h *Handler) readKey(ctx context.Context, o *outcome) (events.APIGatewayV2H
 // to keep for retries (the ticket was, or may have been, created) rather
 // than a failure where it certainly was not.
 func (h *Handler) create(ctx context.Context, ticket periskope.CreateTicketRequest, deadline time.Time, o *outcome) (resp events.APIGatewayV2HTTPResponse, final bool) {
-	// The calls before (the API key, the claim and its start) may have
-	// taken the time: the client would not send the request, and the
-	// context's error would read as a timeout whose ticket may exist.
+	// The calls before may have taken the time; the context's error would
+	// read as a timeout whose ticket may exist.
 	if !deadline.After(time.Now()) {
 		return noTimeLeft(o), false
 	}
@@ -386,8 +348,7 @@ func (h *Handler) create(ctx context.Context, ticket periskope.CreateTicketReque
 	return apigw.RawJSON(http.StatusCreated, body), true
 }
 
-// upstreamError maps a failed create to the answer and says whether it is
-// final (see create).
+// upstreamError maps a failed create to the answer and whether it is final.
 func upstreamError(err error, o *outcome) (*apigw.Error, bool) {
 	o.err = err
 	var apiErr *periskope.APIError
@@ -397,8 +358,7 @@ func upstreamError(err error, o *outcome) (*apigw.Error, bool) {
 	switch {
 	case errors.Is(err, secretcache.ErrUnavailable) || errors.Is(err, secretcache.ErrMalformed):
 		// Before any APIError: a 401 whose key refresh found the secret
-		// deleted or broken is the secret's fault, and the next request
-		// gets this 503 without calling Periskope.
+		// broken is the secret's fault.
 		o.dependencyFailed(depSecretsManager, err)
 		return keyUnavailable(), false
 	case apiErr != nil && errors.Is(apiErr, periskope.ErrRateLimited):
@@ -438,10 +398,9 @@ func upstreamError(err error, o *outcome) (*apigw.Error, bool) {
 // 400 upstream_rejected passes on to the caller.
 const MaxUpstreamMessageChars = 200
 
-// printableText makes text from upstream fit to pass on: every run of
-// characters that are not printable (control characters, line breaks,
-// tabs, bidirectional overrides) becomes one space, and the result is cut
-// to at most limit characters, the last being "…" when it was cut.
+// printableText makes upstream text fit to pass on: each run of
+// unprintable characters becomes one space, and a text over limit
+// characters is cut, ending in "…".
 func printableText(s string, limit int) string {
 	s = strings.Join(strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsPrint(r) || r == ' ' }), " ")
 	if utf8.RuneCountInString(s) <= limit {
@@ -457,18 +416,15 @@ const (
 	depDynamoDB       = "dynamodb"
 )
 
-// dependencyFailed records which AWS service failed, and how, for the log.
 func (o *outcome) dependencyFailed(dependency string, err error) {
 	o.dependency, o.awsError = dependency, secretcache.ErrorCode(err)
 }
 
-// fail records e as the outcome and renders it.
 func (o *outcome) fail(e *apigw.Error) events.APIGatewayV2HTTPResponse {
 	o.name, o.apiErr = e.Code, e
 	return e.Response()
 }
 
-// report writes the request's log line and metrics.
 func (h *Handler) report(ctx context.Context, req *events.APIGatewayV2HTTPRequest, o *outcome, resp events.APIGatewayV2HTTPResponse, start time.Time) {
 	h.count(o)
 	level := apigw.LogLevel(resp.StatusCode)
@@ -488,7 +444,6 @@ func (h *Handler) report(ctx context.Context, req *events.APIGatewayV2HTTPReques
 	h.d.Logger.LogAttrs(ctx, level, "create-ticket request", attrs...)
 }
 
-// errorText is err's text, or "" for nil.
 func errorText(err error) string {
 	if err == nil {
 		return ""
@@ -496,7 +451,6 @@ func errorText(err error) string {
 	return err.Error()
 }
 
-// count records the request's metrics.
 func (h *Handler) count(o *outcome) {
 	if o.called {
 		h.d.Metrics.Count(MetricUpstreamAttempts, float64(o.attempts))

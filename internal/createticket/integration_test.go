@@ -27,6 +27,7 @@ import (
 	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
 	"github.com/periskope-connect/periskope-aws/internal/idempotency"
 	"github.com/periskope-connect/periskope-aws/internal/secretcache"
+	"github.com/periskope-connect/periskope-aws/internal/ticketstore"
 )
 
 // These tests run the handler as main wires it, against a real moto_server
@@ -94,7 +95,7 @@ const (
 
 // newLiveOver is newLive with the idempotency store's DynamoDB client
 // wrapped by wrap (nil: none).
-func newLiveOver(t *testing.T, moto *motoserver.Server, secretValue string, wrap func(idempotency.DB) idempotency.DB, keyOpts ...secretcache.Option) *live {
+func newLiveOver(t *testing.T, moto *motoserver.Server, secretValue string, wrap func(ticketstore.PutItemAPI) ticketstore.PutItemAPI, keyOpts ...secretcache.Option) *live {
 	t.Helper()
 	ctx := context.Background()
 	n := liveSeq.Add(1)
@@ -111,7 +112,7 @@ func newLiveOver(t *testing.T, moto *motoserver.Server, secretValue string, wrap
 	logger := slog.New(slog.NewJSONHandler(hs.logs, nil))
 	keys := createticket.NewSecretKeys(l.secrets, l.secret, append([]secretcache.Option{
 		secretcache.WithLogger(logger), secretcache.WithMetrics(hs.metrics)}, keyOpts...)...) // as createticket.New wires it
-	var db idempotency.DB = l.db
+	var db ticketstore.PutItemAPI = l.db
 	if wrap != nil {
 		db = wrap(db)
 	}
@@ -170,13 +171,11 @@ func TestLiveAPIKeyIsReadOncePerContainer(t *testing.T) {
 	}
 	var wg sync.WaitGroup
 	for range 10 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			if resp := l.do(t, context.Background(), request(minimalBody)); resp.StatusCode != 201 {
 				t.Errorf("status %d: %s", resp.StatusCode, resp.Body)
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	if got := l.secrets.Calls(); got != 1 {

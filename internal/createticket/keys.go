@@ -8,17 +8,14 @@ import (
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
 
-// KeyMinRefreshInterval is how soon after the last Secrets Manager call a 401
-// from Periskope may cause another. The route is IAM-authenticated, so
-// callers cannot cheaply force refreshes; 5 s still turns a burst of 401s
-// (a revoked key) into one Secrets Manager call, while a rotated key is
-// picked up by the first request that sees the 401.
+// KeyMinRefreshInterval is how soon after the last Secrets Manager call a
+// 401 from Periskope may cause another: a burst of 401s (a revoked key) is
+// one call, while a rotated key is picked up by the first 401.
 const KeyMinRefreshInterval = 5 * time.Second
 
 // SecretKeys serves the Periskope API key from Secrets Manager through a
-// secretcache.Cache: one Secrets Manager call per container per TTL, and a
-// fresh read when Periskope refuses the key. Its RefreshAPIKey makes the
-// client itself refresh once and retry on a 401 (see periskope.KeyProvider).
+// secretcache.Cache; its RefreshAPIKey makes the client refresh once and
+// retry on a 401.
 type SecretKeys struct {
 	cache *secretcache.Cache[string]
 }
@@ -31,19 +28,17 @@ var _ interface {
 } = (*SecretKeys)(nil)
 
 // NewSecretKeys reads the key from secretID, a secret holding the key itself
-// or JSON {"api_key": "..."}. Options are applied after the defaults
-// (secretcache's TTL, KeyMinRefreshInterval).
+// or JSON {"api_key": "..."}; opts override KeyMinRefreshInterval.
 func NewSecretKeys(getter secretcache.Getter, secretID string, opts ...secretcache.Option) *SecretKeys {
 	opts = append([]secretcache.Option{secretcache.WithMinRefreshInterval(KeyMinRefreshInterval)}, opts...)
 	return &SecretKeys{cache: secretcache.New(getter, secretID, secretcache.ParseAPIKey, opts...)}
 }
 
-// APIKey returns the cached key, reading Secrets Manager when there is none
-// or it is older than the TTL.
+// APIKey returns the cached key.
 func (k *SecretKeys) APIKey(ctx context.Context) (string, error) { return k.cache.Get(ctx) }
 
-// RefreshAPIKey reads the secret again (at most once per
-// KeyMinRefreshInterval), for when Periskope has just refused the key.
+// RefreshAPIKey reads the secret again, at most once per
+// KeyMinRefreshInterval.
 func (k *SecretKeys) RefreshAPIKey(ctx context.Context) (string, error) {
 	return k.cache.Refresh(ctx)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/periskope-connect/periskope-aws/internal/idempotency"
+	"github.com/periskope-connect/periskope-aws/internal/ticketstore"
 )
 
 // lostAnswers is the real DynamoDB client with chosen PutItem calls (by
@@ -19,7 +20,7 @@ import (
 // context ends first: applied then lost (the write landed, its answer came
 // too late, as can happen on AWS too), or not applied at all.
 type lostAnswers struct {
-	idempotency.DB
+	ticketstore.PutItemAPI
 	applied, notApplied map[int]bool
 
 	mu    sync.Mutex
@@ -37,12 +38,12 @@ func (d *lostAnswers) PutItem(ctx context.Context, in *dynamodb.PutItemInput, op
 	case d.notApplied[n]:
 		return nil, timedOut
 	case d.applied[n]:
-		if _, err := d.DB.PutItem(ctx, in, opts...); err != nil {
+		if _, err := d.PutItemAPI.PutItem(ctx, in, opts...); err != nil {
 			return nil, err
 		}
 		return nil, timedOut
 	}
-	return d.DB.PutItem(ctx, in, opts...)
+	return d.PutItemAPI.PutItem(ctx, in, opts...)
 }
 
 // "Nothing was created, retry later" is true when the write that claimed
@@ -50,8 +51,8 @@ func (d *lostAnswers) PutItem(ctx context.Context, in *dynamodb.PutItemInput, op
 // same key creates the ticket, once.
 func TestLiveClaimAppliedButTimedOut(t *testing.T) {
 	t.Run("the claim write", func(t *testing.T) {
-		l := newLiveOver(t, shared(t), testAPIKey, func(db idempotency.DB) idempotency.DB {
-			return &lostAnswers{DB: db, applied: map[int]bool{1: true}}
+		l := newLiveOver(t, shared(t), testAPIKey, func(db ticketstore.PutItemAPI) ticketstore.PutItemAPI {
+			return &lostAnswers{PutItemAPI: db, applied: map[int]bool{1: true}}
 		})
 		ctx := context.Background()
 		e := wantError(t, l.do(t, ctx, request(minimalBody, "idempotency-key", "lost-claim")), 503, "idempotency_unavailable", "")
@@ -83,8 +84,8 @@ func TestLiveClaimAppliedButTimedOut(t *testing.T) {
 		}
 	})
 	t.Run("the start write, then the release is applied", func(t *testing.T) {
-		l := newLiveOver(t, shared(t), testAPIKey, func(db idempotency.DB) idempotency.DB {
-			return &lostAnswers{DB: db, applied: map[int]bool{2: true}}
+		l := newLiveOver(t, shared(t), testAPIKey, func(db ticketstore.PutItemAPI) ticketstore.PutItemAPI {
+			return &lostAnswers{PutItemAPI: db, applied: map[int]bool{2: true}}
 		})
 		ctx := context.Background()
 		e := wantError(t, l.do(t, ctx, request(minimalBody, "idempotency-key", "lost-start")), 503, "idempotency_unavailable", "")
@@ -102,8 +103,8 @@ func TestLiveClaimAppliedButTimedOut(t *testing.T) {
 		}
 	})
 	t.Run("the start write, and the release fails too", func(t *testing.T) {
-		l := newLiveOver(t, shared(t), testAPIKey, func(db idempotency.DB) idempotency.DB {
-			return &lostAnswers{DB: db, applied: map[int]bool{2: true}, notApplied: map[int]bool{3: true}}
+		l := newLiveOver(t, shared(t), testAPIKey, func(db ticketstore.PutItemAPI) ticketstore.PutItemAPI {
+			return &lostAnswers{PutItemAPI: db, applied: map[int]bool{2: true}, notApplied: map[int]bool{3: true}}
 		})
 		ctx := context.Background()
 		e := wantError(t, l.do(t, ctx, request(minimalBody, "idempotency-key", "stuck")), 503, "idempotency_unavailable", "")

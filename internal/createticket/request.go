@@ -3,6 +3,7 @@ package createticket
 import (
 	"bytes"
 	"encoding/json"
+	"encoding/json/jsontext"
 	"errors"
 	"fmt"
 	"net/http"
@@ -30,8 +31,7 @@ const (
 )
 
 // CodeUnknownField is the error code of a body member the route does not
-// know. The other codes of invalid requests are apigw's, shared with the
-// webhook route (apigw.CodeInvalidJSON, ...).
+// know; the other codes of invalid requests are apigw's.
 const CodeUnknownField = "unknown_field"
 
 // The body members accepted, in the order they are checked.
@@ -97,8 +97,8 @@ func invalid(field, format string, args ...any) *apigw.Error {
 	return badRequest(apigw.CodeInvalidField, field, format, args...)
 }
 
-// decodeObject reads the body as one JSON object, member by member, so that
-// a member given twice is caught instead of silently taking the last value.
+// decodeObject reads the body as one JSON object member by member, so that
+// a member given twice is caught.
 func decodeObject(body []byte) (map[string]json.RawMessage, *apigw.Error) {
 	trimmed := bytes.TrimSpace(body)
 	switch {
@@ -107,25 +107,27 @@ func decodeObject(body []byte) (map[string]json.RawMessage, *apigw.Error) {
 	case trimmed[0] != '{':
 		return nil, apigw.NotAnObject()
 	}
-	dec := json.NewDecoder(bytes.NewReader(trimmed))
-	if _, err := dec.Token(); err != nil { // the opening brace
+	// v1's Valid accepted it: invalid UTF-8 and duplicate names are for
+	// the checks below, not syntax errors.
+	dec := jsontext.NewDecoder(bytes.NewReader(trimmed), jsontext.AllowInvalidUTF8(true), jsontext.AllowDuplicateNames(true))
+	if _, err := dec.ReadToken(); err != nil { // the opening brace
 		return nil, apigw.InvalidJSON(trimmed)
 	}
 	members := map[string]json.RawMessage{}
-	for dec.More() {
-		tok, err := dec.Token()
+	for dec.PeekKind() == '"' {
+		tok, err := dec.ReadToken()
 		if err != nil {
 			return nil, apigw.InvalidJSON(trimmed)
 		}
-		name, _ := tok.(string)
-		var value json.RawMessage
-		if err := dec.Decode(&value); err != nil {
+		name := tok.String()
+		value, err := dec.ReadValue()
+		if err != nil {
 			return nil, apigw.InvalidJSON(trimmed)
 		}
 		if _, dup := members[name]; dup {
 			return nil, invalid(name, "%s is given more than once", name)
 		}
-		members[name] = value
+		members[name] = bytes.Clone(value)
 	}
 	return members, nil
 }
@@ -257,11 +259,10 @@ func parseAssignee(v json.RawMessage) (string, *apigw.Error) {
 	return "", invalid("assignee", "assignee must be the email address of a user of the Periskope organisation")
 }
 
-// isEmailAddress accepts a bare address, local@domain, as organisations'
-// users have: a dot-atom local part (RFC 5322) of at most 64 characters
-// and a domain of at least two dot-separated labels of letters, digits and
-// inner hyphens. Display names ("Name <a@b>") and quoted local parts are
-// refused: Periskope could not match them to a user.
+// isEmailAddress accepts a bare local@domain: a dot-atom local part (RFC
+// 5322) of at most 64 characters and a domain of at least two labels.
+// Display names and quoted local parts are refused: Periskope could not
+// match them to a user.
 func isEmailAddress(s string) bool {
 	local, domain, ok := strings.Cut(s, "@")
 	if !ok || len(local) == 0 || len(local) > 64 {

@@ -12,12 +12,8 @@ import (
 	"github.com/periskope-connect/periskope-aws/internal/secretcache"
 )
 
-// New returns the function's handler over AWS: the API key read from the
-// secret cfg.APIKeySecret through a per-container cache, Periskope called
-// at cfg.BaseURL, idempotency records in cfg.TicketsTable. Failed reads of the
-// secret are logged to logger and counted in metrics. Build it once per
-// container (at init); it makes no network call. cfg is ConfigFromEnv's,
-// which checked it.
+// New returns the function's handler over AWS for cfg, as ConfigFromEnv
+// checked it. Build it once per container; it makes no network call.
 func New(awsCfg aws.Config, cfg Config, logger *slog.Logger, metrics emf.Metrics) (*Handler, error) {
 	keys := NewSecretKeys(secretsmanager.NewFromConfig(awsCfg), cfg.APIKeySecret,
 		secretcache.WithLogger(logger), secretcache.WithMetrics(metrics))

@@ -14,15 +14,12 @@ import (
 // Namespace is the CloudWatch namespace of every metric of the product.
 const Namespace = "PeriskopeBridge"
 
-// Metrics counts events. It is the one interface through which the
-// handlers and the secret cache record metrics; *Recorder is the
-// production one, and tests count in memory.
+// Metrics counts events; *Recorder is the production one.
 type Metrics interface {
 	Count(name string, value float64)
 }
 
-// Discard is a Metrics that records nothing: what a component without
-// metrics configured counts into.
+// Discard is a Metrics that records nothing.
 var Discard Metrics = discard{}
 
 type discard struct{}
@@ -39,8 +36,7 @@ type Recorder struct {
 }
 
 // New returns a Recorder that writes to w with the dimension
-// Function=function. In Lambda (AWS_LAMBDA_FUNCTION_NAME set) each count is
-// also recorded per deployed function, Function and FunctionName, so that
+// Function=function, and in Lambda also Function and FunctionName, so that
 // the alarms of one stack never count another stack's requests.
 func New(w io.Writer, function string) *Recorder {
 	r := &Recorder{w: w, function: function, dimensions: [][]string{{"Function"}}}

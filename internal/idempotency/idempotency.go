@@ -1,31 +1,21 @@
 // Package idempotency makes a create request safe to retry: the first
 // request with an Idempotency-Key claims the key in DynamoDB with a
 // conditional write before doing anything irreversible, and stores its
-// answer afterwards, so a retry with the same key and request gets that
-// answer back instead of doing the work again.
+// answer afterwards for every retry with the same key and request.
 //
-// A key belongs to its caller's scope (Key.Caller): two scopes using the
-// same key get independent records, and neither can read the other's
-// answer or learn that the key exists. Within a scope every caller (for
-// create-ticket, every session of one assumed role) shares the records, so
-// a retry from another worker finds the first request's answer.
-//
-// A record is the item pk = "IDEMPOTENCY#<sha256 of caller and key>". It
-// expires through the table's TTL attribute expires_at (epoch seconds), by
-// default 24 hours after the first request; an expired record that
-// DynamoDB has not deleted yet counts as absent.
+// A key belongs to its caller's scope (Key.Caller): neither of two scopes
+// using the same key can read the other's answer or learn that the key
+// exists. A record expires through the table's TTL attribute expires_at;
+// an expired record DynamoDB has not deleted yet counts as absent.
 //
 // The semantics are at most once. Begin writes the claim and Claim.Start
 // marks it, with a second conditional write, just before the work. A claim
-// never started (no started_at) is taken over, once its start window has
-// passed, by a request with the same key and body: its holder certainly
-// did no work, whether it answered an error (its claim write timed out but
-// was applied, as a timed-out write may be) or died, and a holder still
-// about to Start finds its claim gone. A started claim is only given up
-// (Release) when the work certainly was not done; an unknown outcome (a
-// timeout, a 5xx) is stored like any other answer (Complete), and a started
-// claim whose holder vanished (ErrOutcomeUnknown) is never taken over,
-// because the work may have been done.
+// never started is taken over, past its start window, by a request with
+// the same key and body: its holder certainly did no work (its claim write
+// may have timed out yet been applied), and a holder still about to Start
+// finds its claim gone. A started claim is only released when the work
+// certainly was not done; an unknown outcome is stored like any answer, and
+// a started claim whose holder vanished is never taken over.
 package idempotency
 
 import (
@@ -53,22 +43,18 @@ const MaxKeyLength = 255
 // KeyPrefix starts the partition key of every idempotency record.
 const KeyPrefix = "IDEMPOTENCY#"
 
-// Defaults for New.
 const (
+	// DefaultTTL is how long a record lives after the first request.
 	DefaultTTL = 24 * time.Hour
 	// DefaultCallTimeout bounds each DynamoDB call, retries included, so an
-	// unreachable DynamoDB turns into ErrUnavailable while there is still
-	// time to answer.
+	// unreachable DynamoDB is ErrUnavailable while there is time to answer.
 	DefaultCallTimeout = 2 * time.Second
 )
 
-// StartWindow is the default of how long after Begin a claim that has not
-// been started is protected from being taken over by a request with the
-// same key and body (see WithStartWindow). It only keeps concurrent
-// duplicates from taking turns: correctness does not depend on it (Start is
-// conditional on the claim), and it is shorter than the call timeout, so a
-// request that gave up on its claim write has always passed it when its
-// client retries.
+// StartWindow is the default of how long after Begin a claim not started
+// is protected from a takeover. It only keeps concurrent duplicates from
+// taking turns (Start is conditional on the claim), and it is shorter than
+// the call timeout, so a client retrying a failed claim write is past it.
 const StartWindow = time.Second
 
 // Errors of Begin, Complete and Release.
@@ -79,39 +65,29 @@ var (
 	ErrConflict = errors.New("idempotency: key already used with a different request")
 	// ErrInProgress: the first request with the key is still running.
 	ErrInProgress = errors.New("idempotency: a request with this key is in progress")
-	// ErrOutcomeUnknown: the first request with the key ended without
-	// recording an answer (its process died), so whether its work was done
-	// is unknown. The key cannot be used again until the record expires.
+	// ErrOutcomeUnknown: the first request with the key died without
+	// recording an answer; the key is unusable until the record expires.
 	ErrOutcomeUnknown = errors.New("idempotency: an earlier request with this key ended without an answer")
 	// ErrAnswerUnreadable: the first request with the key finished, but
-	// its recorded answer cannot be read back (damaged, or past
-	// ticketstore.MaxDataBytes). Its work was done, so retrying cannot help.
+	// its recorded answer cannot be read back; retrying cannot help.
 	ErrAnswerUnreadable = errors.New("idempotency: the recorded answer of this key is unreadable")
 	// ErrUnavailable wraps a DynamoDB failure.
 	ErrUnavailable = errors.New("idempotency: store unavailable")
 	// ErrClaimLost: Start, Complete or Release found the record no longer
-	// held by this claim (a request with the same key took over a claim
-	// that was not started, or the record expired and was claimed again).
+	// held by this claim (taken over, or expired and claimed again).
 	ErrClaimLost = errors.New("idempotency: claim no longer held")
 )
 
-// Record states.
 const (
 	statusInProgress = "in_progress"
 	statusCompleted  = "completed"
 	statusReleased   = "released"
 )
 
-// DB is the one DynamoDB call the store uses: every state change is a
-// conditional PutItem.
-type DB interface {
-	PutItem(ctx context.Context, in *dynamodb.PutItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
-}
-
-// Store keeps idempotency records in one DynamoDB table. It is safe for
-// concurrent use.
+// Store keeps idempotency records in one DynamoDB table, every state change
+// a conditional PutItem. It is safe for concurrent use.
 type Store struct {
-	db          DB
+	db          ticketstore.PutItemAPI
 	table       string
 	ttl         time.Duration
 	startWindow time.Duration
@@ -120,17 +96,15 @@ type Store struct {
 // Option configures a Store.
 type Option func(*Store)
 
-// WithTTL sets how long a record lives after the first request (default DefaultTTL).
+// WithTTL sets how long a record lives (default DefaultTTL).
 func WithTTL(d time.Duration) Option { return func(s *Store) { s.ttl = d } }
 
-// WithStartWindow sets how long a claim not yet started is protected from
-// being taken over (default StartWindow). Keep it shorter than the call
-// timeout (see StartWindow); tests that must see concurrent requests in
-// progress on a slow machine take a longer one.
+// WithStartWindow replaces StartWindow: longer for tests that must see
+// concurrent requests in progress on a slow machine.
 func WithStartWindow(d time.Duration) Option { return func(s *Store) { s.startWindow = d } }
 
 // New returns a Store over table.
-func New(db DB, table string, opts ...Option) *Store {
+func New(db ticketstore.PutItemAPI, table string, opts ...Option) *Store {
 	s := &Store{db: db, table: table, ttl: DefaultTTL, startWindow: StartWindow}
 	for _, opt := range opts {
 		opt(s)
@@ -139,7 +113,7 @@ func New(db DB, table string, opts ...Option) *Store {
 }
 
 // ValidateKey checks an Idempotency-Key: 1 to MaxKeyLength bytes of
-// printable ASCII (space to tilde). A UUID is the usual choice.
+// printable ASCII.
 func ValidateKey(key string) error {
 	if key == "" || len(key) > MaxKeyLength {
 		return fmt.Errorf("%w: must be 1 to %d characters", ErrInvalidKey, MaxKeyLength)
@@ -150,8 +124,8 @@ func ValidateKey(key string) error {
 	return nil
 }
 
-// Fingerprint is the hex SHA-256 of b, the value Begin compares to tell
-// "the same request" from "another request under the same key".
+// Fingerprint is the hex SHA-256 of b, which Begin compares to tell the
+// same request from another under the same key.
 func Fingerprint(b []byte) string {
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
@@ -160,18 +134,15 @@ func Fingerprint(b []byte) string {
 // Key names an idempotent request: the client's Idempotency-Key within the
 // scope of the caller that sent it.
 type Key struct {
-	// Caller identifies who sent the request, e.g. an IAM principal's ARN
-	// or a JWT's issuer and subject. "" is the one anonymous scope, for
-	// requests no authorizer vouched for (local runs).
+	// Caller identifies who sent the request; "" is the one anonymous
+	// scope, for requests no authorizer vouched for (local runs).
 	Caller string
-	// Value is the Idempotency-Key header; see ValidateKey.
-	Value string
+	Value  string
 }
 
-// PartitionKey is the pk of the record of k. Caller and key are hashed
-// together (the caller length-prefixed, so no two pairs hash the same
-// input), so that whatever a client sends the item key has a fixed length
-// and neither the raw key nor the caller's identity is stored.
+// PartitionKey is the pk of the record of k. Caller (length-prefixed, so
+// no two pairs hash the same input) and key are hashed: the item key has a
+// fixed length, and neither the raw key nor the caller is stored.
 func PartitionKey(k Key) string {
 	return KeyPrefix + Fingerprint([]byte(strconv.Itoa(len(k.Caller))+":"+k.Caller+k.Value))
 }
@@ -185,21 +156,20 @@ type Response struct {
 
 // Begun is the result of Begin: exactly one of Claim and Replay is set.
 type Begun struct {
-	// Claim is set when this request now holds the key and must do the
-	// work, then Complete or Release the claim.
+	// Claim: this request holds the key, must do the work, then Complete
+	// or Release the claim.
 	Claim *Claim
-	// Replay is set when an earlier request with the same key and
-	// fingerprint completed: answer with it and do nothing else.
+	// Replay: an earlier request with the same key and fingerprint
+	// completed; answer with it and do nothing else.
 	Replay *Response
 }
 
 // Begin claims key for a request with the given fingerprint, with a single
 // conditional write. leaseUntil is when the claimant is certainly no longer
-// running (for a Lambda function, its deadline): until then a duplicate gets
-// ErrInProgress, after it ErrOutcomeUnknown.
-//
-// It returns ErrConflict, ErrInProgress, ErrOutcomeUnknown, ErrInvalidKey,
-// or an error wrapping ErrAnswerUnreadable or ErrUnavailable.
+// running (a Lambda function's deadline): until then a duplicate gets
+// ErrInProgress, after it ErrOutcomeUnknown. It returns ErrConflict,
+// ErrInProgress, ErrOutcomeUnknown, ErrInvalidKey, or an error wrapping
+// ErrAnswerUnreadable or ErrUnavailable.
 func (s *Store) Begin(ctx context.Context, key Key, fingerprint string, leaseUntil time.Time) (Begun, error) {
 	if err := ValidateKey(key.Value); err != nil {
 		return Begun{}, err
@@ -220,11 +190,9 @@ func (s *Store) Begin(ctx context.Context, key Key, fingerprint string, leaseUnt
 	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: aws.String(s.table),
 		Item:      claim.item(map[string]types.AttributeValue{"status": str(statusInProgress)}),
-		// Absent, expired but not yet swept by TTL, or given up: claim it.
-		// Claimed for the same request but never started, and either past
-		// its start window or this very claim (a retry of this write that
-		// was applied): take it over. Records without start_by (written
-		// before Start existed) are never taken over.
+		// Absent, expired or released: claim it. Never started, for the
+		// same request, and past its start window or this very claim (an
+		// applied retry of this write): take it over.
 		ConditionExpression: aws.String("attribute_not_exists(pk) OR expires_at < :now OR #status = :released OR " +
 			"(#status = :in_progress AND attribute_not_exists(started_at) AND body_hash = :hash AND (start_by < :now_ms OR #owner = :owner))"),
 		ExpressionAttributeNames: map[string]string{"#status": "status", "#owner": "owner"},
@@ -247,7 +215,6 @@ func (s *Store) Begin(ctx context.Context, key Key, fingerprint string, leaseUnt
 	return s.existing(failed.Item, fingerprint, now)
 }
 
-// existing decides what a request finds when the key is already held.
 func (s *Store) existing(item map[string]types.AttributeValue, fingerprint string, now time.Time) (Begun, error) {
 	if getS(item, "body_hash") != fingerprint {
 		return Begun{}, ErrConflict
@@ -260,8 +227,8 @@ func (s *Store) existing(item map[string]types.AttributeValue, fingerprint strin
 		}
 		return Begun{Replay: resp}, nil
 	case statusInProgress:
-		// A claim not started yet is still in its start window here (past
-		// it, Begin's condition took it over).
+		// A claim not started is in its start window here (past it, Begin
+		// took it over).
 		_, started := item["started_at"]
 		if now.UnixMilli() < getN(item, "lease_until") || !started && now.UnixMilli() <= getN(item, "start_by") {
 			return Begun{}, ErrInProgress
@@ -287,12 +254,10 @@ func (c *Claim) item(state map[string]types.AttributeValue) map[string]types.Att
 	return item
 }
 
-// Start marks the claim as started: call it just before the work, and do
-// the work only if it returns nil. From then on the claim is never taken
-// over. ErrClaimLost means a request with the same key took the claim over
-// (it does the work); any other error wraps ErrUnavailable, and then the
-// record may or may not say started: do not do the work, and Release.
-// Sending Start again after such an error is safe.
+// Start marks the claim as started, never to be taken over: call it just
+// before the work, and do the work only if it returns nil. ErrClaimLost: a
+// request with the same key took the claim over and does the work; after
+// any other error (wrapping ErrUnavailable) Release, or Start again.
 func (c *Claim) Start(ctx context.Context) error {
 	c.record["started_at"] = str(time.Now().UTC().Format(time.RFC3339Nano))
 	return c.finish(ctx, map[string]types.AttributeValue{"status": str(statusInProgress)})
@@ -301,8 +266,8 @@ func (c *Claim) Start(ctx context.Context) error {
 // Complete stores resp as the answer to every later request with the key.
 // It returns ErrClaimLost or an error wrapping ErrUnavailable on failure.
 func (c *Claim) Complete(ctx context.Context, resp Response) error {
-	// Bodies are stored gzipped: a ticket info object of a large group
-	// carries every member and would otherwise risk the 400 KB item limit.
+	// Gzipped: a large group's ticket info carries every member and would
+	// risk the 400 KB item limit.
 	return c.finish(ctx, map[string]types.AttributeValue{
 		"status":           str(statusCompleted),
 		"response_status":  num(int64(resp.Status)),
@@ -312,9 +277,9 @@ func (c *Claim) Complete(ctx context.Context, resp Response) error {
 	})
 }
 
-// Release gives the key up so that a retry does the work afresh. Call it
-// only when the work certainly was not done. status is the answer given
-// (kept for debugging).
+// Release gives the key up for a retry to do the work afresh: only when
+// the work certainly was not done. status, the answer given, is kept for
+// debugging.
 func (c *Claim) Release(ctx context.Context, status int) error {
 	return c.finish(ctx, map[string]types.AttributeValue{
 		"status":          str(statusReleased),
@@ -323,10 +288,9 @@ func (c *Claim) Release(ctx context.Context, status int) error {
 	})
 }
 
-// finish replaces the record with its next state, on condition that this
-// claim still holds it. A whole-item conditional PutItem rather than an
-// UpdateItem: the claim knows every attribute, and the function then needs
-// one DynamoDB operation (and one IAM action) only.
+// finish replaces the record with its next state if this claim still holds
+// it: a whole PutItem, not an UpdateItem, so the function needs one IAM
+// action only.
 func (c *Claim) finish(ctx context.Context, state map[string]types.AttributeValue) error {
 	s := c.store
 	ctx, cancel := context.WithTimeout(ctx, DefaultCallTimeout)

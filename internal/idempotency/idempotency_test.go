@@ -341,9 +341,7 @@ func TestStore(t *testing.T) {
 		claims, inProgress := 0, 0
 		var wg sync.WaitGroup
 		for range 20 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
+			wg.Go(func() {
 				begun, err := s.Begin(ctx, idempotency.Key{Value: "k-race"}, fp, lease())
 				mu.Lock()
 				defer mu.Unlock()
@@ -355,7 +353,7 @@ func TestStore(t *testing.T) {
 				default:
 					t.Errorf("Begin: %+v, %v", begun, err)
 				}
-			}()
+			})
 		}
 		wg.Wait()
 		if claims != 1 || inProgress != 19 {
@@ -364,7 +362,7 @@ func TestStore(t *testing.T) {
 	})
 
 	t.Run("invalid keys are refused before any call", func(t *testing.T) {
-		s := idempotency.New(nil, table) // a nil DB panics if it were called
+		s := idempotency.New(nil, table) // a nil db panics if it were called
 		for _, key := range []string{"", strings.Repeat("k", 256), "tab\tkey", "é"} {
 			if _, err := s.Begin(ctx, idempotency.Key{Value: key}, fp, lease()); !errors.Is(err, idempotency.ErrInvalidKey) {
 				t.Errorf("Begin(%q): %v, want ErrInvalidKey", key, err)
@@ -443,7 +441,7 @@ func getS(item map[string]types.AttributeValue, name string) string {
 // sentTwice sends every PutItem twice and answers with the second's
 // result, as the SDK does when its first attempt was applied but its
 // answer lost.
-type sentTwice struct{ db idempotency.DB }
+type sentTwice struct{ db ticketstore.PutItemAPI }
 
 func (d sentTwice) PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
 	if _, err := d.db.PutItem(ctx, in, opts...); err != nil {

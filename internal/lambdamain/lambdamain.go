@@ -18,18 +18,14 @@ type Handler interface {
 	Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error)
 }
 
-// Start builds the handler with newHandler, from the process environment
-// and Lambda's JSON logger, and serves invocations with it. It does not
-// return.
-//
-// When newHandler fails, the process exits: failing the init (Lambda
-// reports Runtime.ExitError) with an "init failed" line naming the
-// variables at fault is better than failing every request.
+// Start builds the handler and serves invocations with it. When
+// newHandler fails the process exits: failing the init with a line naming
+// the variables at fault is better than failing every request.
 func Start[H Handler](newHandler func(getenv func(string) string, logger *slog.Logger) (H, error)) {
 	logger := lambdacontext.NewLogger()
 	h, err := newHandler(os.Getenv, logger)
 	if err != nil {
-		logger.Error("init failed", "error", err.Error())
+		logger.LogAttrs(context.Background(), slog.LevelError, "init failed", slog.String("error", err.Error()))
 		os.Exit(1)
 	}
 	lambda.Start(h.Handle)

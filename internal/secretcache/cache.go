@@ -1,19 +1,14 @@
 // Package secretcache keeps a Secrets Manager secret in memory for the life
 // of a Lambda container: fetched on first use and refreshed after a TTL.
 //
-// A failed refresh is told apart by its kind. After a transient failure
-// (a network error, a timeout, throttling, a 5xx) the last value is served
-// stale, for at most MaxStale past its TTL, so a short Secrets Manager
-// outage does not take down a warm function. After a permanent one (the
-// secret deleted or scheduled for deletion, access denied, a decryption
-// failure, a value that does not parse) the cached value is dropped at
-// once: a revoked key must stop working. Every failed read is logged at
-// WARN with the AWS error code (never the value) and counted as
-// MetricRefreshFailed.
+// After a transient failure of a refresh (no answer, throttling, a 5xx)
+// the last value is served stale, for at most MaxStale past its TTL, so a
+// short Secrets Manager outage does not take down a warm function. After a
+// permanent one (the secret deleted, access denied, a value that does not
+// parse) the value is dropped at once: a revoked key must stop working.
 //
-// With no value cached, a failed read is remembered for a few seconds
-// (DefaultFailureTTL), so that a flood of requests during a failure does
-// not become one Secrets Manager call each.
+// With no value cached, a failed read is remembered for DefaultFailureTTL,
+// so that a flood of requests during a failure is not one call each.
 package secretcache
 
 import (
@@ -34,7 +29,7 @@ import (
 var (
 	// ErrUnavailable wraps the failure to read the secret from Secrets Manager.
 	ErrUnavailable = errors.New("secretcache: secret unavailable")
-	// ErrMalformed means the secret was read but its value is not in the expected format.
+	// ErrMalformed: the secret's value is not in the expected format.
 	ErrMalformed = errors.New("secretcache: secret value malformed")
 )
 
@@ -43,29 +38,24 @@ type Getter interface {
 	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
 }
 
-// MetricRefreshFailed is counted once per failed read of the secret,
-// whatever its kind. The SAM template alarms on it.
+// MetricRefreshFailed is counted once per failed read of the secret; the
+// SAM template alarms on it.
 const MetricRefreshFailed = "SecretRefreshFailed"
 
-// Defaults for New.
+// Defaults of the options, and the bound of one call.
 const (
 	DefaultTTL                = 5 * time.Minute
 	DefaultMinRefreshInterval = time.Minute
-	DefaultFetchTimeout       = 2 * time.Second
-	// DefaultFailureTTL is how long a failed read is remembered when no
-	// value is cached: until then Get and Refresh return its error without
-	// calling Secrets Manager.
-	DefaultFailureTTL = 5 * time.Second
+	DefaultFailureTTL         = 5 * time.Second
+	fetchTimeout              = 2 * time.Second // well before the Lambda deadline
 )
 
 // MaxStale is how long past its TTL a value may be served while Secrets
-// Manager fails transiently (default of WithMaxStale). An outage longer
-// than that fails requests rather than trust a key nobody could confirm
-// for over an hour.
+// Manager fails transiently: a longer outage fails requests rather than
+// trust a key nobody could confirm for over an hour.
 const MaxStale = time.Hour
 
-// Cache holds one parsed secret value. It is safe for concurrent use; only
-// one fetch runs at a time.
+// Cache holds one parsed secret value. It is safe for concurrent use.
 type Cache[T any] struct {
 	getter   Getter
 	secretID string
@@ -86,27 +76,22 @@ type Option func(*options)
 type options struct {
 	ttl         time.Duration
 	minInterval time.Duration
-	timeout     time.Duration
 	failureTTL  time.Duration
 	maxStale    time.Duration
 	logger      *slog.Logger
 	metrics     emf.Metrics
 }
 
-// WithTTL sets how long a fetched value is served before Get refreshes it.
+// WithTTL replaces DefaultTTL: how long a value is served before Get
+// refreshes it.
 func WithTTL(d time.Duration) Option { return func(o *options) { o.ttl = d } }
 
-// WithMinRefreshInterval sets how soon after the last fetch a forced Refresh
-// may call Secrets Manager again. It keeps callers that cannot be trusted
-// (anyone can send a webhook with a wrong signature) from turning every
-// request into a Secrets Manager call.
+// WithMinRefreshInterval replaces DefaultMinRefreshInterval, how soon
+// after the last fetch Refresh may call again: anyone can send a webhook
+// with a wrong signature, and that must not be a call each.
 func WithMinRefreshInterval(d time.Duration) Option {
 	return func(o *options) { o.minInterval = d }
 }
-
-// WithFetchTimeout bounds one Secrets Manager call, so a hanging dependency
-// turns into a stale value or a clear error well before the Lambda deadline.
-func WithFetchTimeout(d time.Duration) Option { return func(o *options) { o.timeout = d } }
 
 // WithFailureTTL replaces DefaultFailureTTL.
 func WithFailureTTL(d time.Duration) Option { return func(o *options) { o.failureTTL = d } }
@@ -120,11 +105,10 @@ func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l 
 // WithMetrics sets where failed reads are counted (default: nowhere).
 func WithMetrics(m emf.Metrics) Option { return func(o *options) { o.metrics = m } }
 
-// New returns a cache of secretID whose raw value is turned into T by parse.
+// New returns a cache of secretID whose value is turned into T by parse.
 // It makes no call until the first Get.
 func New[T any](getter Getter, secretID string, parse func(string) (T, error), opts ...Option) *Cache[T] {
-	o := options{ttl: DefaultTTL, minInterval: DefaultMinRefreshInterval, timeout: DefaultFetchTimeout,
-		failureTTL: DefaultFailureTTL, maxStale: MaxStale}
+	o := options{ttl: DefaultTTL, minInterval: DefaultMinRefreshInterval, failureTTL: DefaultFailureTTL, maxStale: MaxStale}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -134,21 +118,15 @@ func New[T any](getter Getter, secretID string, parse func(string) (T, error), o
 }
 
 // Get returns the cached value, fetching it if there is none or it is older
-// than the TTL. While Secrets Manager fails transiently it returns the last
-// value for at most MaxStale past its TTL, trying again once per minimum
-// refresh interval.
+// than the TTL.
 func (c *Cache[T]) Get(ctx context.Context) (T, error) { return c.load(ctx, false) }
 
-// Refresh fetches the secret again, unless the last attempt was less than
-// the minimum refresh interval ago, in which case it returns what it has.
-// Call it when the cached value was just rejected (a 401, no signing key
-// matching): the secret may have been rotated, or revoked.
+// Refresh fetches the secret again unless the last attempt was within the
+// minimum refresh interval. Call it when the value was just rejected: the
+// secret may have been rotated, or revoked.
 func (c *Cache[T]) Refresh(ctx context.Context) (T, error) { return c.load(ctx, true) }
 
-// load is Get, or with force Refresh. Without calling Secrets Manager it
-// answers a value within its TTL (unless forced), and when the last attempt
-// was recent, the value it left (fresh, or stale within MaxStale) or the
-// error it left when there is none.
+// load is Get, or with force Refresh.
 func (c *Cache[T]) load(ctx context.Context, force bool) (T, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -177,15 +155,13 @@ func (c *Cache[T]) load(ctx context.Context, force bool) (T, error) {
 	return zero, err
 }
 
-// servable reports whether the cached value may still be served: within
-// its TTL, or stale by at most MaxStale.
+// servable reports whether the cached value is at most maxStale stale.
 func (c *Cache[T]) servable(now time.Time) bool {
 	return now.Sub(c.fetchedAt) < c.ttl+c.maxStale
 }
 
-// report logs and counts one failed read. The line holds the secret's id
-// and the AWS error code, never the error's text (which could quote the
-// value) nor the value.
+// report logs and counts one failed read: the AWS error code, never the
+// error's text (which could quote the value).
 func (c *Cache[T]) report(ctx context.Context, err error, servingStale bool) {
 	c.metrics.Count(MetricRefreshFailed, 1)
 	kind := "permanent"
@@ -206,7 +182,7 @@ func (c *Cache[T]) report(ctx context.Context, err error, servingStale bool) {
 
 func (c *Cache[T]) fetch(ctx context.Context) (T, error) {
 	var zero T
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	ctx, cancel := context.WithTimeout(ctx, fetchTimeout)
 	defer cancel()
 	out, err := c.getter.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: &c.secretID})
 	if err != nil {

@@ -138,13 +138,11 @@ func TestConcurrentGetFetchesOnce(t *testing.T) {
 	cache := secretcache.New(g, "id", secretcache.ParseAPIKey)
 	var wg sync.WaitGroup
 	for i := 0; i < 32; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			if v, err := cache.Get(context.Background()); err != nil || v != "k" {
 				t.Errorf("Get = %q, %v", v, err)
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	if g.Calls() != 1 {

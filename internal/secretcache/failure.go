@@ -13,10 +13,9 @@ import (
 )
 
 // transient reports whether a failed read may succeed unchanged a moment
-// later: no answer (a network error, a timeout), throttling, or a server
-// fault. Every other answer from Secrets Manager, and a value that does not
-// parse, is permanent: it will not change until someone changes the secret
-// or its permissions, and the cached value must not outlive it.
+// later: no answer, throttling, or a server fault. Any other answer, and a
+// value that does not parse, holds until someone changes the secret or its
+// permissions, and the cached value must not outlive it.
 func transient(err error) bool {
 	var respErr *smithyhttp.ResponseError
 	var apiErr smithy.APIError
@@ -41,10 +40,9 @@ func transient(err error) bool {
 	return false
 }
 
-// ErrorCode names a failed AWS call (a secret's read, and in the webhook a
-// DynamoDB write) for a log line without its message, which is not ours to
-// vouch for: the AWS error code when the service answered, else the kind
-// of failure.
+// ErrorCode names a failed AWS call for a log line without its message,
+// which is not ours to vouch for: the AWS error code, else the kind of
+// failure.
 func ErrorCode(err error) string {
 	var apiErr smithy.APIError
 	var netErr net.Error

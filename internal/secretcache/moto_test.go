@@ -50,7 +50,7 @@ func TestAgainstMoto(t *testing.T) {
 		t.Fatalf("Refresh with moto down = %v, %v; want the cached keys", keys, err)
 	}
 	// ...and a cold one fails with ErrUnavailable, within its fetch timeout.
-	cold := secretcache.New(sm, "signing", secretcache.ParseSigningKeys, secretcache.WithFetchTimeout(time.Second))
+	cold := secretcache.New(sm, "signing", secretcache.ParseSigningKeys)
 	if _, err := cold.Get(ctx); !errors.Is(err, secretcache.ErrUnavailable) {
 		t.Fatalf("cold Get with moto down: err = %v, want ErrUnavailable", err)
 	}

@@ -1,8 +1,5 @@
 package text
 
-// The functions check the AWS names in their environment so that a typo
-// fails the init, not every request.
-
 import (
 	"errors"
 	"strings"
@@ -10,24 +7,19 @@ import (
 
 const maxSecretIDLen = 2048
 
-var (
-	errTable    = errors.New("want a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -) or table ARN")
-	errSecretID = errors.New("want a Secrets Manager secret name or ARN (no spaces, at most 2048 characters)")
-)
-
 // CheckTable accepts a DynamoDB table name or table ARN.
 func CheckTable(s string) error {
 	if isTableName(s) || isTableARN(s) {
 		return nil
 	}
-	return errTable
+	return errors.New("want a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -) or table ARN")
 }
 
 // CheckSecretID accepts a secret name (letters, digits and /_+=.@-) or ARN
 // (which adds ':').
 func CheckSecretID(s string) error {
 	if s == "" || len(s) > maxSecretIDLen || !AllBytes(s, isSecretIDByte) {
-		return errSecretID
+		return errors.New("want a Secrets Manager secret name or ARN (no spaces, at most 2048 characters)")
 	}
 	return nil
 }

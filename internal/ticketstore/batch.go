@@ -46,18 +46,15 @@ func (r TicketRef) Key() string { return Key(r.OrgID, r.TicketID) }
 type Lookup struct {
 	db    BatchGetItemAPI
 	table string
-	// Sleep waits d or until ctx ends; nil means a timer.
-	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 // NewLookup returns a Lookup reading table through db.
 func NewLookup(db BatchGetItemAPI, table string) *Lookup { return &Lookup{db: db, table: table} }
 
 // Stored reports which of refs (at most MaxBatchKeys) have an item, in one
-// strongly consistent BatchGetItem that reads only the key, plus one more
-// call per round of keys DynamoDB leaves unprocessed. It returns
-// ErrUnavailable (wrapped) when DynamoDB fails or still leaves keys
-// unprocessed after maxRounds calls.
+// strongly consistent BatchGetItem of the keys, plus one call per round of
+// keys left unprocessed. It wraps ErrUnavailable when DynamoDB fails or
+// leaves keys unprocessed after maxRounds calls.
 func (l *Lookup) Stored(ctx context.Context, refs []TicketRef) (map[TicketRef]bool, error) {
 	if len(refs) > MaxBatchKeys {
 		return nil, ErrTooManyKeys
@@ -79,8 +76,10 @@ func (l *Lookup) Stored(ctx context.Context, refs []TicketRef) (map[TicketRef]bo
 			return nil, fmt.Errorf("%w: %d keys still unprocessed after %d BatchGetItem calls", ErrUnavailable, len(keys), round-1)
 		}
 		if round > 1 {
-			if err := l.sleep(ctx, wait); err != nil {
-				return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
+			select {
+			case <-ctx.Done():
+				return nil, fmt.Errorf("%w: %w", ErrUnavailable, ctx.Err())
+			case <-time.After(wait): // collected once unreferenced, stopped or not (Go 1.23)
 			}
 			wait *= 2
 		}
@@ -100,16 +99,4 @@ func (l *Lookup) Stored(ctx context.Context, refs []TicketRef) (map[TicketRef]bo
 		keys = out.UnprocessedKeys[l.table].Keys
 	}
 	return stored, nil
-}
-
-func (l *Lookup) sleep(ctx context.Context, d time.Duration) error {
-	if l.Sleep != nil {
-		return l.Sleep(ctx, d)
-	}
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-time.After(d): // collected once unreferenced, stopped or not (Go 1.23)
-		return nil
-	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -20,11 +21,13 @@ type batchDB struct {
 	stored      map[string]bool
 	unprocessed []int // per call: how many keys to leave unprocessed
 	calls       []*dynamodb.BatchGetItemInput
+	callTimes   []time.Time
 	err         error
 }
 
 func (f *batchDB) BatchGetItem(_ context.Context, in *dynamodb.BatchGetItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error) {
 	f.calls = append(f.calls, in)
+	f.callTimes = append(f.callTimes, time.Now())
 	if f.err != nil {
 		return nil, f.err
 	}
@@ -53,8 +56,6 @@ func refs(n int) []ticketstore.TicketRef {
 	return out
 }
 
-func noSleep(context.Context, time.Duration) error { return nil }
-
 func TestLookupStoredAsksOnceWithKeysOnly(t *testing.T) {
 	rs := refs(100)
 	db := &batchDB{stored: map[string]bool{rs[3].Key(): true, rs[99].Key(): true}}
@@ -80,24 +81,24 @@ func TestLookupStoredAsksOnceWithKeysOnly(t *testing.T) {
 }
 
 func TestLookupRetriesUnprocessedKeys(t *testing.T) {
-	rs := refs(10)
-	db := &batchDB{stored: map[string]bool{rs[9].Key(): true, rs[8].Key(): true}, unprocessed: []int{4, 1}}
-	var waits []time.Duration
-	l := ticketstore.NewLookup(db, "tickets")
-	l.Sleep = func(_ context.Context, d time.Duration) error { waits = append(waits, d); return nil }
-	got, err := l.Stored(context.Background(), rs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(db.calls) != 3 || len(db.calls[1].RequestItems["tickets"].Keys) != 4 || len(db.calls[2].RequestItems["tickets"].Keys) != 1 {
-		t.Fatalf("%d calls; want 3 asking for 10, 4, then 1 keys", len(db.calls))
-	}
-	if len(waits) != 2 || waits[1] != 2*waits[0] {
-		t.Errorf("waits %v, want two, doubling", waits)
-	}
-	if !got[rs[9]] || !got[rs[8]] || got[rs[0]] {
-		t.Errorf("stored = %v; want T-008 and T-009 only", got)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		rs := refs(10)
+		db := &batchDB{stored: map[string]bool{rs[9].Key(): true, rs[8].Key(): true}, unprocessed: []int{4, 1}}
+		got, err := ticketstore.NewLookup(db, "tickets").Stored(context.Background(), rs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(db.calls) != 3 || len(db.calls[1].RequestItems["tickets"].Keys) != 4 || len(db.calls[2].RequestItems["tickets"].Keys) != 1 {
+			t.Fatalf("%d calls; want 3 asking for 10, 4, then 1 keys", len(db.calls))
+		}
+		waits := []time.Duration{db.callTimes[1].Sub(db.callTimes[0]), db.callTimes[2].Sub(db.callTimes[1])}
+		if waits[0] <= 0 || waits[1] != 2*waits[0] {
+			t.Errorf("waits %v, want two, doubling", waits)
+		}
+		if !got[rs[9]] || !got[rs[8]] || got[rs[0]] {
+			t.Errorf("stored = %v; want T-008 and T-009 only", got)
+		}
+	})
 }
 
 func TestLookupErrors(t *testing.T) {
@@ -114,12 +115,12 @@ func TestLookupErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			l := ticketstore.NewLookup(tt.db, "tickets")
-			l.Sleep = noSleep
-			_, err := l.Stored(context.Background(), tt.refs)
-			if !errors.Is(err, tt.want) {
-				t.Errorf("err = %v, want %v", err, tt.want)
-			}
+			synctest.Test(t, func(t *testing.T) { // the backoff in fake time
+				_, err := ticketstore.NewLookup(tt.db, "tickets").Stored(context.Background(), tt.refs)
+				if !errors.Is(err, tt.want) {
+					t.Errorf("err = %v, want %v", err, tt.want)
+				}
+			})
 		})
 	}
 }

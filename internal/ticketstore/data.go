@@ -22,19 +22,16 @@ const (
 	encodingGzip         = "gzip"
 )
 
-// MaxDataBytes bounds what Gunzip decompresses: far above what Lambda can
-// be given or answer (6 MB), so that a damaged or forged attribute cannot
-// make a reader allocate without bound.
+// MaxDataBytes bounds what Gunzip decompresses, far above Lambda's 6 MB
+// payloads: a damaged or forged attribute cannot make a reader allocate
+// without bound.
 const MaxDataBytes = 16 << 20
 
-// ErrBadData is wrapped by DataOf's errors: an item whose data is missing
-// or cannot be read back.
+// ErrBadData is wrapped by DataOf's errors.
 var ErrBadData = errors.New("ticketstore: unreadable data")
 
-// DataOf returns the data of a ticket item whatever its storage form: the
-// data text, or data_gz decompressed. It is the one reader of the forms:
-// FromItem, `make ticket` and anything else that shows a stored ticket's
-// data go through it.
+// DataOf returns the data of a ticket item whatever its storage form; it
+// is the one reader of the forms.
 func DataOf(item map[string]types.AttributeValue) ([]byte, error) {
 	if v, ok := item[attrData].(*types.AttributeValueMemberS); ok {
 		return []byte(v.Value), nil
@@ -69,24 +66,20 @@ func Gunzip(gz []byte) ([]byte, error) {
 	return data, nil
 }
 
-// Gzip compresses data as the table's gzipped attributes hold it: a
-// ticket's data_gz, an idempotency record's response_body_gz. Writes to a
-// bytes.Buffer cannot fail.
+// Gzip compresses data as the table's gzipped attributes hold it (a
+// ticket's data_gz, an idempotency record's response_body_gz).
 func Gzip(data []byte) []byte {
 	var buf bytes.Buffer
 	zw := gzip.NewWriter(&buf)
-	_, _ = zw.Write(data)
+	_, _ = zw.Write(data) // a bytes.Buffer cannot fail
 	_ = zw.Close()
 	return buf.Bytes()
 }
 
 // withoutMembers returns data, a ticket info object or a JSON string
-// holding one (as the webhook may receive it), with its chat's members
-// object emptied ({}), or false when data has no such object. The object is
-// read as periskope reads it (Event.TicketInfo unwraps a string), and only
-// the members value is replaced: every other byte of the object's text is
-// kept, order, spacing and escapes included. It is no longer what was
-// signed, which members_truncated says.
+// holding one, with its chat's members object emptied ({}), or false when
+// there is none. Every other byte of the object's text is kept; that it is
+// no longer what was signed, members_truncated says.
 func withoutMembers(data []byte) ([]byte, bool) {
 	ev := periskope.Event{Type: EventTicketCreated, Data: data}
 	info, err := ev.TicketInfo()
@@ -102,8 +95,7 @@ func withoutMembers(data []byte) ([]byte, bool) {
 	return cut, true
 }
 
-// membersSpan finds the value of chat.members in the object text, when it
-// is an object: its first and past-the-end byte offsets.
+// membersSpan finds the offsets of chat.members in text, when an object.
 func membersSpan(text []byte) (start, end int, ok bool) {
 	dec := jsontext.NewDecoder(bytes.NewReader(text), jsontext.AllowInvalidUTF8(true))
 	for dec.StackPointer() != "/chat/members" { // just past the name "members" of the top-level chat

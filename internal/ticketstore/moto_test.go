@@ -98,11 +98,9 @@ func TestMotoConcurrentPutsStoreOne(t *testing.T) {
 	errs := make(chan error, n)
 	var wg sync.WaitGroup
 	for range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			errs <- store.Put(context.Background(), validTicket())
-		}()
+		})
 	}
 	wg.Wait()
 	close(errs)

@@ -2,15 +2,13 @@ package ticketstore
 
 import "github.com/periskope-connect/periskope-aws/pkg/periskope"
 
-// EventTicketCreated is the Event of every ticket item: the webhook stores
-// ticket.created deliveries, and reconcile stores the tickets whose
-// ticket.created never arrived.
+// EventTicketCreated is the Event of every ticket item, reconciled ones
+// included.
 const EventTicketCreated = periskope.EventTicketCreated
 
-// FromTicketInfo fills the ticket fields of an item from Periskope's ticket
-// info object info, decoded from data (kept as the item's data, byte for
-// byte), for org orgID. The caller sets ReceivedAt, the event fields and
-// Source. info.Ticket must not be nil.
+// FromTicketInfo fills the ticket fields of an item from info, decoded
+// from data (kept byte for byte). The caller sets ReceivedAt, the event
+// fields and Source. info.Ticket must not be nil.
 func FromTicketInfo(orgID string, info *periskope.TicketInfo, data []byte) *Ticket {
 	tk := info.Ticket
 	return &Ticket{

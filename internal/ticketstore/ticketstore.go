@@ -3,19 +3,15 @@
 // one item a ticket; docs/contract.md ("DynamoDB items") lists its
 // attributes.
 //
-// data is kept as the raw JSON text rather than a DynamoDB map: a map would
-// round numbers through DynamoDB's decimal type, reorder members and drop
-// the distinction between some JSON forms, while the text is exactly what
-// Periskope signed. The top-level attributes are copies made for queries and
-// for people reading the table. DataOf reads data back whatever its form.
+// data is kept as the raw JSON text, exactly what Periskope signed, not as
+// a DynamoDB map (which would round numbers, reorder members and merge some
+// JSON forms); the top-level attributes are copies for queries and people.
 //
-// A group chat's members map makes data grow with the group: a WhatsApp
-// group of 1,024 members (its limit) with 100 messages is about 495 KB of
-// JSON, over the item limit, and about 42 KB gzipped. The storage form is chosen per item,
-// the first that fits: data as text, data gzipped, data gzipped without
-// the members (flagged). Only a ticket that fits none is refused
-// (ErrTooLarge). With data compressed, the copies of free text (subject,
-// status, event_timestamp) are cut to MaxCopyBytes; data keeps them whole.
+// A WhatsApp group of 1,024 members (its limit) with 100 messages is about
+// 495 KB of JSON, over the item limit, and about 42 KB gzipped. So the
+// storage form is the first that fits: data as text, data gzipped, data
+// gzipped without the members (flagged); only a ticket that fits none is
+// refused (ErrTooLarge).
 package ticketstore
 
 import (
@@ -42,8 +38,8 @@ const IndexByChat = "ByChat"
 // KeyPrefix starts the partition key of every ticket item.
 const KeyPrefix = "TICKET#"
 
-// DynamoDB limits the store checks before calling it, so that an oversized
-// input is reported as the caller's fault instead of as an outage.
+// DynamoDB limits checked before calling it, so that an oversized input is
+// the caller's fault, not an outage.
 const (
 	MaxKeyBytes     = 2048 // partition key value, of the table or an index
 	MaxSortKeyBytes = 1024 // sort key value of an index
@@ -54,20 +50,15 @@ const (
 
 // Errors returned by Put.
 var (
-	// ErrDuplicate means an item with the same key already exists; it was
-	// left as it was.
+	// ErrDuplicate: an item with the same key exists and was left as it was.
 	ErrDuplicate = errors.New("ticketstore: ticket already stored")
-	// ErrInvalidTicket means the ticket's key cannot be built (no id, an
-	// org id with the key separator, a key over DynamoDB's limit).
-	// Retrying will not help.
+	// ErrInvalidTicket: the ticket's key cannot be built.
 	ErrInvalidTicket = errors.New("ticketstore: ticket cannot be stored")
-	// ErrTooLarge means the item would exceed DynamoDB's item size limit.
+	// ErrTooLarge: the item would exceed DynamoDB's item size limit.
 	ErrTooLarge = errors.New("ticketstore: ticket too large to store")
-	// ErrRejected wraps a DynamoDB refusal that retrying will not change
-	// (a ValidationException, access denied).
+	// ErrRejected wraps a DynamoDB refusal that retrying will not change.
 	ErrRejected = errors.New("ticketstore: DynamoDB rejected the write")
-	// ErrUnavailable wraps a DynamoDB failure; the write did not happen and
-	// may be retried.
+	// ErrUnavailable wraps a DynamoDB failure; the write may be retried.
 	ErrUnavailable = errors.New("ticketstore: DynamoDB unavailable")
 )
 
@@ -86,31 +77,26 @@ type Ticket struct {
 	Priority  int
 	CreatedAt string // as Periskope wrote it: its formats vary, and the text is what was signed
 	// ReceivedAt is when the delivery was accepted.
-	ReceivedAt time.Time
-	// Event is the webhook event name, "ticket.created".
-	Event string
-	// EventTimestamp is the envelope's timestamp, as sent.
-	EventTimestamp string
+	ReceivedAt     time.Time
+	Event          string // "ticket.created"
+	EventTimestamp string // the envelope's, as sent
 	// Data is the event's data member exactly as received.
-	Data []byte
-	// Source is who stored the ticket: SourceWebhook or SourceReconcile.
-	Source string
+	Data   []byte
+	Source string // SourceWebhook or SourceReconcile
 	// MembersTruncated is set by FromItem on a ticket stored without its
-	// chat's members (members_truncated); Put decides it, not the caller.
+	// chat's members; Put decides it, not the caller.
 	MembersTruncated bool
 }
 
 // Key returns the partition key of the ticket ticketID of org orgID.
 func Key(orgID, ticketID string) string { return KeyPrefix + orgID + "#" + ticketID }
 
-// ItemKey returns the DynamoDB key of the ticket ticketID of org orgID, for
-// GetItem and the like.
+// ItemKey returns the DynamoDB key of the ticket ticketID of org orgID.
 func ItemKey(orgID, ticketID string) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: Key(orgID, ticketID)}}
 }
 
-// Validate reports why t cannot be stored: ErrInvalidTicket or ErrTooLarge,
-// wrapped.
+// Validate reports why t cannot be stored (ErrInvalidTicket, ErrTooLarge).
 func (t *Ticket) Validate() error { return t.validate(t.Item()) }
 
 func (t *Ticket) validate(item map[string]types.AttributeValue) error {
@@ -133,12 +119,9 @@ func (t *Ticket) validate(item map[string]types.AttributeValue) error {
 }
 
 // Item returns t as a DynamoDB item, its data in the first storage form
-// that fits DynamoDB's item size limit (see the package comment); when none
-// does, the last one tried, which Validate and Put refuse. chat_id and
-// created_at are the keys of the sparse ByChat index, and DynamoDB refuses
-// an item whose index key is empty or over the key size limit; each is left
-// out of the item when it could not be a key, so that the ticket is stored,
-// outside the index (data keeps both as sent).
+// that fits (else the last tried, which Validate and Put refuse). chat_id
+// and created_at, the ByChat index keys, are left out when DynamoDB would
+// refuse them as keys, so that the ticket is stored outside the index.
 func (t *Ticket) Item() map[string]types.AttributeValue {
 	s := func(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
 	item := map[string]types.AttributeValue{
@@ -175,13 +158,11 @@ func (t *Ticket) Item() map[string]types.AttributeValue {
 	return item
 }
 
-// MaxCopyBytes bounds the top-level copies of free text (subject, status,
-// event_timestamp) in an item whose data is compressed: a huge subject
-// must not keep the ticket out of the table, and data keeps it whole.
+// MaxCopyBytes bounds the top-level copies of free text in an item whose
+// data is compressed: a huge subject must not keep the ticket out of the
+// table, and data keeps it whole.
 const MaxCopyBytes = 1024
 
-// shortenCopies cuts the free-text copies of item to MaxCopyBytes, at a
-// character boundary.
 func shortenCopies(item map[string]types.AttributeValue) {
 	for _, name := range []string{"subject", "status", "event_timestamp"} {
 		if v, ok := item[name].(*types.AttributeValueMemberS); ok && len(v.Value) > MaxCopyBytes {
@@ -194,8 +175,6 @@ func shortenCopies(item map[string]types.AttributeValue) {
 	}
 }
 
-// dropUnusableKey removes the index key attribute name from item unless it
-// is a string DynamoDB accepts as a key: not empty, at most maxBytes long.
 func dropUnusableKey(item map[string]types.AttributeValue, name string, maxBytes int) {
 	v, ok := item[name].(*types.AttributeValueMemberS)
 	if !ok || v.Value == "" || len(v.Value) > maxBytes {
@@ -248,10 +227,8 @@ func FromItem(item map[string]types.AttributeValue) (*Ticket, error) {
 	return t, nil
 }
 
-// itemSize is DynamoDB's item size, as AWS documents it: the UTF-8 length
-// of each attribute name plus its value's size, strings by their UTF-8
-// length, binary by its length, a boolean 1 byte; numbers are counted as
-// their text, an over-estimate (DynamoDB stores them in at most 21 bytes).
+// itemSize is DynamoDB's item size, as AWS documents it; numbers are
+// counted as their text, an over-estimate (DynamoDB stores at most 21 bytes).
 func itemSize(item map[string]types.AttributeValue) int {
 	size := 0
 	for name, v := range item {
@@ -279,13 +256,10 @@ type Store struct {
 // New returns a Store writing to table through db.
 func New(db PutItemAPI, table string) *Store { return &Store{db: db, table: table} }
 
-// Put stores t unless an item with its key exists, in one conditional write
-// (never read-then-write), so concurrent deliveries of the same ticket store
-// it once. It returns ErrDuplicate when the ticket was already there,
-// ErrInvalidTicket or ErrTooLarge (see Validate) when it cannot be stored,
-// ErrRejected (wrapping the SDK's error) when DynamoDB refused the write for
-// good, and ErrUnavailable (wrapping it too) when DynamoDB failed in a way
-// a later try may not.
+// Put stores t unless an item with its key exists, in one conditional write,
+// so concurrent deliveries of the same ticket store it once. It returns
+// ErrDuplicate, Validate's errors, or wraps the SDK's error in ErrRejected
+// or ErrUnavailable.
 func (s *Store) Put(ctx context.Context, t *Ticket) error {
 	item := t.Item()
 	if err := t.validate(item); err != nil {
@@ -310,10 +284,8 @@ func (s *Store) Put(ctx context.Context, t *Ticket) error {
 }
 
 // retryable reports whether a failed write may succeed if tried again:
-// throttling, a timeout, a 5xx, a network error, a table not (yet)
-// active, anything that is not an answer from DynamoDB. Any other answer
-// DynamoDB gives as the client's fault (a 4xx: ValidationException,
-// AccessDeniedException...) will be given again, so it is not.
+// anything but an answer DynamoDB gives as the client's fault (a 4xx),
+// which it would give again.
 func retryable(err error) bool {
 	var apiErr smithy.APIError
 	if !errors.As(err, &apiErr) {
@@ -324,8 +296,7 @@ func retryable(err error) bool {
 	_, timedOut := retry.DefaultRetryableErrorCodes[code]
 	var notFound *types.ResourceNotFoundException
 	// ResourceNotFoundException is also the answer for a table that is not
-	// ACTIVE (being created, restored or replaced), which a later delivery
-	// may find.
+	// ACTIVE yet, which a later delivery may find.
 	if throttled || timedOut || errors.As(err, &notFound) {
 		return true
 	}

@@ -16,20 +16,15 @@ const (
 // variable at fault.
 var ErrConfig = errors.New("webhook: configuration")
 
-// Config is the function's configuration. AWS settings (region,
-// credentials, AWS_ENDPOINT_URL) are read separately by awsenv.
+// Config is the function's configuration, one field per Env variable
+// (AWS settings are awsenv's).
 type Config struct {
-	// SigningKeySecret is the Secrets Manager id or ARN of the signing key
-	// secret: one key, or {"signing_keys": ["current", "previous"]}.
 	SigningKeySecret string
-	// TicketsTable is the DynamoDB table tickets are stored in.
-	TicketsTable string
+	TicketsTable     string
 }
 
-// ConfigFromEnv reads the configuration through getenv (os.Getenv in the
-// function) and checks every variable, so that a deployment mistake fails
-// the init naming all the variables at fault rather than failing requests.
-// The error joins one ErrConfig per variable.
+// ConfigFromEnv reads and checks the configuration through getenv, so that
+// a deployment mistake fails the init naming every variable at fault.
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	cfg := Config{
 		SigningKeySecret: text.Getenv(getenv, EnvSigningKeySecret),

@@ -12,7 +12,7 @@ import (
 )
 
 // staticKeys is a fixed set of signing keys (in the function: a
-// secretcache.Cache over Secrets Manager, see NewSigningKeys).
+// secretcache.Cache over Secrets Manager, see New).
 type staticKeys []string
 
 func (k staticKeys) Get(context.Context) ([]string, error)     { return k, nil }

@@ -316,29 +316,37 @@ func (s *lockedStore) Put(_ context.Context, t *ticketstore.Ticket) error {
 	return nil
 }
 
+// deliverConcurrently sends req n times at once and counts the answers by
+// their status member ("error: <body>" for an answer that is not a 200).
+func deliverConcurrently(h *webhook.Handler, req events.APIGatewayV2HTTPRequest, n int) map[string]int {
+	statuses := make(chan string, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			resp, err := h.Handle(context.Background(), req)
+			if err != nil || resp.StatusCode != 200 {
+				statuses <- "error: " + resp.Body
+				return
+			}
+			var body struct{ Status string }
+			_ = json.Unmarshal([]byte(resp.Body), &body)
+			statuses <- body.Status
+		})
+	}
+	wg.Wait()
+	close(statuses)
+	counts := map[string]int{}
+	for s := range statuses {
+		counts[s]++
+	}
+	return counts
+}
+
 func TestConcurrentDeliveriesAnswerOnce(t *testing.T) {
 	store := &lockedStore{items: map[string]*ticketstore.Ticket{}}
 	r := newRig(func(d *webhook.Deps) { d.Store = store })
-	req := sample(t, "webhook-ticket-created.json")
 	const n = 50
-	answers := make(chan string, n)
-	var wg sync.WaitGroup
-	for range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			resp, _ := r.h.Handle(context.Background(), req)
-			var body struct{ Status string }
-			_ = json.Unmarshal([]byte(resp.Body), &body)
-			answers <- body.Status
-		}()
-	}
-	wg.Wait()
-	close(answers)
-	counts := map[string]int{}
-	for a := range answers {
-		counts[a]++
-	}
+	counts := deliverConcurrently(r.h, sample(t, "webhook-ticket-created.json"), n)
 	if counts["stored"] != 1 || counts["duplicate"] != n-1 || len(store.items) != 1 {
 		t.Errorf("answers %v and %d items, want 1 stored, %d duplicate, 1 item", counts, len(store.items), n-1)
 	}

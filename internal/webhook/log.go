@@ -13,9 +13,8 @@ import (
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
 
-// record writes the request's log line and metric. The line never holds
-// the body, the signature or a key: only what identifies the request and
-// what happened to it.
+// record writes the request's log line (never the body, the signature or
+// a key) and metric.
 func (h *Handler) record(ctx context.Context, req *events.APIGatewayV2HTTPRequest, o *outcome, latency time.Duration) {
 	if o.metric != "" {
 		h.d.Metrics.Count(o.metric, 1)
@@ -33,10 +32,8 @@ func (h *Handler) record(ctx context.Context, req *events.APIGatewayV2HTTPReques
 	h.d.Logger.LogAttrs(ctx, level, "webhook request", attrs...)
 }
 
-// awsErrorCode names a dependency failure for the log without its message,
-// which is not ours to vouch for: secretcache.ErrorCode's name for it (the
-// AWS error code when there is one, else the kind of failure), or
-// NoSigningKeys for a secret without a usable key.
+// awsErrorCode is secretcache.ErrorCode, or NoSigningKeys for a secret
+// without a usable key.
 func awsErrorCode(err error) string {
 	if errors.Is(err, periskope.ErrNoSigningKeys) {
 		return "NoSigningKeys"

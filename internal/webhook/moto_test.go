@@ -128,7 +128,7 @@ func newMotoRig(t *testing.T, o motoOptions) *motoRig {
 	r.calls.install(&awsCfg) // after the rig's own clients, which it does not count
 	logger := slog.New(slog.NewJSONHandler(r.log, nil))
 	// As webhook.New wires it, receiving at the tests' fixed time.
-	keys := webhook.NewSigningKeys(secretsmanager.NewFromConfig(awsCfg), cfg.SigningKeySecret,
+	keys := secretcache.New(secretsmanager.NewFromConfig(awsCfg), cfg.SigningKeySecret, secretcache.ParseSigningKeys,
 		append([]secretcache.Option{secretcache.WithLogger(logger), secretcache.WithMetrics(r.metrics)}, o.keyCache...)...)
 	r.deps = webhook.Deps{
 		Keys:    keys,
@@ -303,30 +303,8 @@ func TestMotoDuplicateDoesNotOverwrite(t *testing.T) {
 
 func TestMotoConcurrentDeliveriesStoreOne(t *testing.T) {
 	r := newMotoRig(t, motoOptions{})
-	req := sample(t, "webhook-ticket-created.json")
 	const n = 50
-	statuses := make(chan string, n)
-	var wg sync.WaitGroup
-	for range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			resp, err := r.h.Handle(context.Background(), req)
-			if err != nil || resp.StatusCode != 200 {
-				statuses <- "error: " + resp.Body
-				return
-			}
-			var body struct{ Status string }
-			_ = json.Unmarshal([]byte(resp.Body), &body)
-			statuses <- body.Status
-		}()
-	}
-	wg.Wait()
-	close(statuses)
-	counts := map[string]int{}
-	for s := range statuses {
-		counts[s]++
-	}
+	counts := deliverConcurrently(r.h, sample(t, "webhook-ticket-created.json"), n)
 	// internal/dev/motoserver serialises requests to moto, so its conditional
 	// writes are atomic as DynamoDB's are: exactly one delivery stores.
 	if counts["stored"] != 1 || counts["duplicate"] != n-1 {

@@ -86,7 +86,7 @@ func TestJunkFloodWithAFailingSecret(t *testing.T) {
 		t.Run(secretcache.ErrorCode(err), func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) { // 100 requests 20 ms apart, in no real time
 				sm := fakeaws.NewSecretsManager("", err)
-				r := newRig(func(d *webhook.Deps) { d.Keys = webhook.NewSigningKeys(sm, "signing") })
+				r := newRig(func(d *webhook.Deps) { d.Keys = secretcache.New(sm, "signing", secretcache.ParseSigningKeys) })
 				for i := range 100 {
 					got := r.send(t, junkDelivery(t, 1<<10, junkSignatures(1)))
 					if got.Status != 503 {

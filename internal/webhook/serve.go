@@ -19,16 +19,14 @@ import (
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
 
-// Limits on the identifiers that make the item's key. Periskope's are far
-// shorter (a UUID, "BKT-001"); the limits keep the key within DynamoDB's
-// 2048 bytes whatever a signed sender puts there.
+// Limits on the identifiers that make the item's key: far above
+// Periskope's, within DynamoDB's 2048 bytes.
 const (
 	maxOrgIDBytes    = 256
 	maxTicketIDBytes = 1024
 )
 
-// Error codes of this route alone; those both routes answer are apigw's
-// (apigw.CodeInvalidJSON, ...). docs/contract.md lists them all.
+// Error codes of this route alone; those both routes answer are apigw's.
 const (
 	// CodeMissingSignature (401): no x-periskope-signature header.
 	CodeMissingSignature = "missing_signature"
@@ -38,14 +36,12 @@ const (
 	CodeInvalidTicket = "invalid_ticket"
 	// CodeStoreRejected (500): DynamoDB refused the write for good.
 	CodeStoreRejected = "store_rejected"
-	// CodeDependencyUnavailable (503): Secrets Manager, the signing key
-	// secret or DynamoDB cannot be used right now. One code for all: the
-	// route is public, so which dependency failed is for the log only.
+	// CodeDependencyUnavailable (503): one code for every dependency: the
+	// route is public, so which one failed is for the log only.
 	CodeDependencyUnavailable = "dependency_unavailable"
 )
 
-// Outcomes of the answers that are not errors, as logged; an error's
-// outcome is its code, as on create-ticket.
+// Outcomes of the answers that are not errors; an error's is its code.
 const (
 	outcomeStored    = "stored"
 	outcomeDuplicate = "duplicate"
@@ -58,8 +54,7 @@ const (
 	depDynamoDB       = "dynamodb"
 )
 
-// outcome is everything the answer, the log line and the metric of one
-// request are made from.
+// outcome is what the answer, the log line and the metric are made from.
 type outcome struct {
 	name   string
 	status int
@@ -82,7 +77,6 @@ func fail(status int, code, message, field string) *outcome {
 	return failed(&apigw.Error{Status: status, Code: code, Message: message, Field: field})
 }
 
-// failed is the outcome of answering the error e.
 func failed(e *apigw.Error) *outcome {
 	return &outcome{name: e.Code, status: e.Status, apiErr: e}
 }
@@ -108,9 +102,8 @@ func unavailable(dependency string, err error) *outcome {
 	return o
 }
 
-// storeRejected is DynamoDB refusing the write for good: retrying will not
-// store it, so it is not an outage (503) but a fault of ours (500) that
-// needs a person; its own metric and alarm say so.
+// storeRejected is DynamoDB refusing the write for good: not an outage
+// (503) but a fault of ours (500) that needs a person.
 func storeRejected(err error) *outcome {
 	o := fail(http.StatusInternalServerError, CodeStoreRejected, "the ticket could not be stored", "")
 	o.metric = MetricStoreRejected
@@ -162,13 +155,9 @@ func (h *Handler) serveSigned(ctx context.Context, body []byte) *outcome {
 }
 
 // verify checks the signature against the configured keys, refreshing them
-// once if none matches (a rotation in Periskope's console). It answers nil
-// when the body is authentic.
-//
-// Junk is refused as cheaply as it can be: an unsigned request, one with
-// more than four candidates or with none of 64 hex
-// digits, before any secret is read; otherwise each key costs one HMAC of
-// the body, however many candidates there are.
+// once if none matches (a rotation). It answers nil when the body is
+// authentic. A malformed signature header is refused before any secret is
+// read; otherwise each key costs one HMAC of the body.
 func (h *Handler) verify(ctx context.Context, req *events.APIGatewayV2HTTPRequest, body []byte) *outcome {
 	sigs, err := periskope.ParseSignatures(req.Headers)
 	switch {
@@ -183,15 +172,12 @@ func (h *Handler) verify(ctx context.Context, req *events.APIGatewayV2HTTPReques
 	}
 	err = sigs.Verify(body, keys...)
 	if errors.Is(err, periskope.ErrInvalidSignature) {
-		// The cache limits how often this calls Secrets Manager, so wrong
-		// signatures cannot turn into a flood of secret reads. A refresh
-		// that fails leaves no key to trust (the secret was revoked or
-		// broken): that is ours to fix, not the sender's.
+		// The cache limits how often this calls Secrets Manager. A failed
+		// refresh leaves no key to trust: ours to fix, not the sender's.
 		fresh, rerr := h.d.Keys.Refresh(ctx)
 		if rerr != nil {
 			return unavailable(depSecretsManager, rerr)
 		}
-		// Only a key not tried yet can match.
 		if added := slices.DeleteFunc(slices.Clone(fresh), func(k string) bool { return slices.Contains(keys, k) }); len(added) > 0 {
 			err = sigs.Verify(body, added...)
 		}
@@ -208,8 +194,7 @@ func (h *Handler) verify(ctx context.Context, req *events.APIGatewayV2HTTPReques
 
 // parse decodes the envelope of an authentic body.
 func parse(body []byte) (*periskope.Event, *outcome) {
-	// JSON is UTF-8 (RFC 8259); the check also keeps invalid bytes out of
-	// DynamoDB string attributes, which must be UTF-8.
+	// JSON is UTF-8, and so must DynamoDB string attributes be.
 	if !utf8.Valid(body) {
 		return nil, failed(apigw.InvalidJSON(body))
 	}
@@ -234,10 +219,9 @@ func parse(body []byte) (*periskope.Event, *outcome) {
 	return nil, failed(apigw.NotAnObject())
 }
 
-// inexactID answers an identifier the decoder refused as not an exact JSON
-// string (periskope.ErrInvalidID): it would become a key, so a number or a
-// U+FFFD in place of an unpaired surrogate could merge different tickets.
-// The field is named under prefix; nil when err is another error.
+// inexactID answers an identifier refused as periskope.ErrInvalidID (a
+// key from a number or a U+FFFD could merge different tickets), its field
+// named under prefix; nil for another error.
 func inexactID(err error, prefix string) *outcome {
 	var fe *periskope.FieldError
 	if !errors.Is(err, periskope.ErrInvalidID) || !errors.As(err, &fe) {
@@ -248,11 +232,8 @@ func inexactID(err error, prefix string) *outcome {
 }
 
 // onlyJSONSpaceAround reports whether a body ParseEvent accepted is valid
-// JSON. ParseEvent trims all Unicode white space (bytes.TrimSpace) before
-// reading the object; JSON allows only space, tab, CR and LF around it. No
-// other white space ends with '}' or starts with '{', so the body is valid
-// exactly when it starts and ends with the object once those four are
-// trimmed.
+// JSON: ParseEvent trims all Unicode white space, JSON only space, tab, CR
+// and LF, and no other white space starts with '{' or ends with '}'.
 func onlyJSONSpaceAround(body []byte) bool {
 	trimmed := bytes.Trim(body, " \t\r\n")
 	return len(trimmed) > 0 && trimmed[0] == '{' && trimmed[len(trimmed)-1] == '}'
@@ -290,7 +271,6 @@ func ticketFrom(ev *periskope.Event) (*ticketstore.Ticket, *outcome) {
 	return t, nil
 }
 
-// store writes the ticket once and turns the store's answer into ours.
 func (h *Handler) store(ctx context.Context, t *ticketstore.Ticket) *outcome {
 	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
 	defer cancel()

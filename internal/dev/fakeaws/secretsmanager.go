@@ -9,12 +9,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-)
 
-// SecretValueGetter is the Secrets Manager call the functions make.
-type SecretValueGetter interface {
-	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
-}
+	"github.com/periskope-connect/periskope-aws/internal/secretcache"
+)
 
 // SecretsManager counts every GetSecretValue and passes it to Next when
 // set (typically the real client against moto_server); without Next it
@@ -22,7 +19,7 @@ type SecretValueGetter interface {
 // The zero value answers a secret without a string (a binary secret) until
 // Set is called. It is safe for concurrent use.
 type SecretsManager struct {
-	Next SecretValueGetter
+	Next secretcache.Getter
 
 	mu    sync.Mutex
 	value *string
