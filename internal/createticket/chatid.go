@@ -3,6 +3,7 @@ package createticket
 import (
 	"strings"
 
+	"github.com/periskope-connect/periskope-aws/internal/text"
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
 
@@ -19,14 +20,12 @@ func isChatID(id string) bool {
 		return false
 	}
 	if creator, suffix, found := strings.Cut(group, "-"); found {
-		return isPhoneNumber(creator) && len(suffix) <= 20 && isDigits(suffix)
+		return isPhoneNumber(creator) && len(suffix) <= 20 && text.IsDigits(suffix)
 	}
-	return len(group) >= 5 && len(group) <= 32 && isDigits(group)
+	return len(group) >= 5 && len(group) <= 32 && text.IsDigits(group)
 }
 
 // isPhoneNumber is periskope.ValidatePhone less its phone-… ids.
 func isPhoneNumber(s string) bool {
 	return !strings.HasPrefix(s, "phone-") && periskope.ValidatePhone(s) == nil
 }
-
-func isDigits(s string) bool { return s != "" && strings.Trim(s, "0123456789") == "" }

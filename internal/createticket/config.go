@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/url"
 	"strings"
 
 	"github.com/periskope-connect/periskope-aws/internal/text"
@@ -54,7 +53,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		PlainHTTPHost: text.Getenv(getenv, EnvPlainHTTPHost),
 	}
 	err := text.CheckEnv(ErrConfig,
-		text.EnvVar{Name: EnvBaseURL, Value: cfg.BaseURL, Check: func(raw string) error { return checkBaseURL(raw, cfg.PlainHTTPHost) }},
+		text.EnvVar{Name: EnvBaseURL, Value: cfg.BaseURL, Check: func(raw string) error { return text.CheckBaseURL(raw, cfg.PlainHTTPHost) }},
 		text.EnvVar{Name: EnvPhone, Value: cfg.Phone, Check: checkPhone},
 		text.EnvVar{Name: EnvAPIKeySecret, Value: cfg.APIKeySecret, Check: text.CheckSecretID},
 		text.EnvVar{Name: EnvTicketsTable, Value: cfg.TicketsTable, Check: text.CheckTable},
@@ -64,25 +63,6 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		return Config{}, err
 	}
 	return cfg, nil
-}
-
-// checkBaseURL accepts https://host[/prefix], and plain http only for a
-// loopback host or plainHTTPHost: anywhere else the API key would cross the
-// network in clear text. The error, logged, quotes the URL only redacted.
-func checkBaseURL(raw, plainHTTPHost string) error {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return errors.New("not a URL; want https://host[/prefix]")
-	}
-	switch {
-	case u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
-		return fmt.Errorf("%q: want https://host[/prefix]", u.Redacted())
-	case u.User != nil || u.RawQuery != "" || u.Fragment != "":
-		return fmt.Errorf("%q: no user info, query or fragment allowed", u.Redacted())
-	case u.Scheme == "http" && !isLoopback(u.Hostname()) && (plainHTTPHost == "" || !strings.EqualFold(u.Hostname(), plainHTTPHost)):
-		return fmt.Errorf("%q: plain http is allowed only for a loopback host or %s; use https", u.Redacted(), EnvPlainHTTPHost)
-	}
-	return nil
 }
 
 // checkPlainHTTPHost accepts "", DockerHostName, or a private IP address:
@@ -96,14 +76,6 @@ func checkPlainHTTPHost(host string) error {
 		return fmt.Errorf("%q: want %s or a private IP address (the Docker bridge gateway)", host, DockerHostName)
 	}
 	return nil
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 func checkPhone(phone string) error {
