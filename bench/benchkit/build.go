@@ -13,15 +13,14 @@ import (
 
 // Target is a bootstrap the benchmarks build: a main package of the module.
 type Target struct {
-	Name    string // short name used in reports, e.g. "webhook"
-	Package string // import path relative to the module root, e.g. "./functions/webhook"
+	Name    string // in reports, e.g. "webhook"
+	Package string // relative to the module root, e.g. "./functions/webhook"
 }
 
-// The binaries measured. Hello is the floor of any Go function: a
-// hello-world aws-lambda-go function built with the same flags. SDKFloor is
-// hello plus the two AWS SDK clients the functions build: the floor the
-// product can reach. PutItemFloor does a warm delivery's one PutItem and
-// nothing else.
+// The binaries measured. Hello is any Go function's floor: aws-lambda-go's
+// hello world, built with the same flags. SDKFloor adds the functions' two
+// AWS SDK clients: the floor the product can reach. PutItemFloor does a warm
+// delivery's one PutItem and nothing else.
 var (
 	Hello                   = Target{Name: "hello (floor)", Package: "./bench/floor/hello"}
 	SDKFloor                = Target{Name: "SDK floor", Package: "./bench/floor/sdk"}
@@ -30,6 +29,22 @@ var (
 	CreateTicket            = Target{Name: "create-ticket", Package: "./functions/create-ticket"}
 	CreateTicketLoadDefault = Target{Name: "create-ticket + LoadDefaultConfig", Package: "./bench/variants/create-ticket-loaddefault"}
 )
+
+// Reported are the binaries bench/size and bench/coldstart measure, in
+// report order.
+var Reported = []Target{Hello, SDKFloor, Webhook, CreateTicket, CreateTicketLoadDefault}
+
+// Unjudged is the verdict of a Reported binary held to no goal, "" for a
+// deployed function.
+func Unjudged(t Target) string {
+	switch t {
+	case Hello, SDKFloor:
+		return "floor"
+	case CreateTicketLoadDefault:
+		return "informative (not deployed)"
+	}
+	return ""
+}
 
 // Binaries are host builds of some targets and the emulator that runs them.
 type Binaries struct {
@@ -52,8 +67,7 @@ func BuildHost(ctx context.Context, root, dir string, targets ...Target) (Binari
 	return b, nil
 }
 
-// Function is the emulator config of target t as the function name, with
-// its environment and timeout.
+// Function is the emulator config that runs target t as the function name.
 func (b Binaries) Function(name string, t Target, env map[string]string, timeout time.Duration) rie.Config {
 	return rie.Config{Emulator: b.Emulator, Name: name, Bootstrap: b.Bootstraps[t], Env: env, Timeout: timeout}
 }

@@ -60,11 +60,9 @@ type kase struct {
 	lost        int // after the bootstrap died without an answer
 }
 
-var bins = []benchkit.Target{benchkit.Hello, benchkit.SDKFloor, benchkit.Webhook, benchkit.CreateTicket, benchkit.CreateTicketLoadDefault}
-
 func run() error {
 	ctx := context.Background()
-	rig, err := benchkit.StartRig(ctx, bins...)
+	rig, err := benchkit.StartRig(ctx, benchkit.Reported...)
 	if err != nil {
 		return err
 	}
@@ -83,7 +81,7 @@ func run() error {
 		return err
 	}
 	printOffline(offline)
-	if err := printInitTraces(bins, rig.Bins.Bootstraps); err != nil {
+	if err := printInitTraces(rig.Bins.Bootstraps); err != nil {
 		return err
 	}
 	printWithIO(withIO, rig.Proxy.Summary())
@@ -234,11 +232,8 @@ func printOffline(cases []*kase) {
 
 // coldVerdict judges a deployed function against the SDK floor.
 func coldVerdict(k *kase, initRatio, firstRatio float64) string {
-	switch {
-	case k.target == benchkit.Hello || k.target == benchkit.SDKFloor:
-		return "floor"
-	case k.informative:
-		return "informative (not deployed)"
+	if v := benchkit.Unjudged(k.target); v != "" {
+		return v
 	}
 	return "init " + benchkit.Verdict(initRatio, goal) + ", first response " + benchkit.Verdict(firstRatio, goal)
 }
@@ -298,12 +293,12 @@ func initTrace(bin string, runs int) (time.Duration, []pkgInit, error) {
 	return median.total, median.pkgs[:min(4, len(median.pkgs))], nil
 }
 
-func printInitTraces(bins []benchkit.Target, paths map[benchkit.Target]string) error {
+func printInitTraces(paths map[benchkit.Target]string) error {
 	const runs = 7
 	fmt.Printf("\nPackage initialisation (GODEBUG=inittrace=1, median of %d runs outside the emulator): the part of init that runs before main.\n\n", runs)
 	fmt.Println("| binary | package init total | heaviest packages (clock, allocated) |")
 	fmt.Println("| --- | ---: | --- |")
-	for _, t := range bins {
+	for _, t := range benchkit.Reported {
 		total, top, err := initTrace(paths[t], runs)
 		if err != nil {
 			return err

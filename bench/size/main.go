@@ -22,9 +22,6 @@ const (
 	zipGoalBytes = 3 << 20
 )
 
-// targets in report order.
-var targets = []benchkit.Target{benchkit.Hello, benchkit.SDKFloor, benchkit.Webhook, benchkit.CreateTicket, benchkit.CreateTicketLoadDefault}
-
 func main() { benchkit.Main("size", run) }
 
 type binary struct{ size, zip int64 }
@@ -40,7 +37,7 @@ func run() error {
 	}
 	defer os.RemoveAll(out)
 	bins, how := map[benchkit.Target]binary{}, ""
-	for _, t := range targets {
+	for _, t := range benchkit.Reported {
 		dst := filepath.Join(out, filepath.Base(t.Package), "bootstrap")
 		// Lambda's Linux on the template's Architectures.
 		if err := lambdabuild.Bootstrap(context.Background(), root, t.Package, "linux", "arm64", dst); err != nil {
@@ -66,7 +63,7 @@ func printTable(bins map[benchkit.Target]binary, zippedWith string) {
 	fmt.Printf("machine: %s\n\n", benchkit.Machine())
 	fmt.Println("| binary | size | ÷ hello | ÷ SDK floor | goal | zipped | goal | verdict |")
 	fmt.Println("| --- | ---: | ---: | ---: | --- | ---: | --- | --- |")
-	for _, t := range targets {
+	for _, t := range benchkit.Reported {
 		b := bins[t]
 		toHello, toSDK := float64(b.size)/float64(hello.size), float64(b.size)/float64(sdk.size)
 		fmt.Printf("| %s | %s (%d B) | %.3f× | %.3f× | ≤ %.2f× | %s | ≤ 3 MiB | %s |\n", t.Name, benchkit.MiB(b.size), b.size,
@@ -82,11 +79,8 @@ func printTable(bins map[benchkit.Target]binary, zippedWith string) {
 // sizeVerdict judges a deployed function against the SDK floor and the zip
 // goal.
 func sizeVerdict(t benchkit.Target, toSDK float64, zipped int64) string {
-	switch t {
-	case benchkit.Hello, benchkit.SDKFloor:
-		return "floor"
-	case benchkit.CreateTicketLoadDefault:
-		return "informative (not deployed)"
+	if v := benchkit.Unjudged(t); v != "" {
+		return v
 	}
 	return benchkit.Verdict(toSDK, ratioGoal) + ", zip " + benchkit.Verdict(float64(zipped), zipGoalBytes)
 }
