@@ -103,25 +103,6 @@ func TestPeakRSSOfThisProcess(t *testing.T) {
 	}
 }
 
-func TestZippedSize(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "bootstrap")
-	data := bytes.Repeat([]byte("compressible "), 10000)
-	if err := os.WriteFile(path, data, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	n, how, err := ZippedSize(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n <= 0 || n >= int64(len(data))/10 {
-		t.Errorf("%s zipped %d bytes to %d", how, len(data), n)
-	}
-	g, err := goZipSize(path)
-	if err != nil || g <= 0 || g >= int64(len(data))/10 {
-		t.Errorf("archive/zip: %d, %v", g, err)
-	}
-}
-
 func TestTicketCreated(t *testing.T) {
 	a, b := TicketCreated("org-a", "T-1"), TicketCreated("org-a", "T-2")
 	if bytes.Equal(a, b) {

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"bytes"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/periskope-connect/periskope-aws/bench/benchkit"
@@ -23,5 +26,24 @@ func TestSizeVerdict(t *testing.T) {
 		if got := sizeVerdict(tc.target, tc.toSDK, tc.zip); got != tc.want {
 			t.Errorf("sizeVerdict(%s, %v, %d) = %q, want %q", tc.target.Name, tc.toSDK, tc.zip, got, tc.want)
 		}
+	}
+}
+
+func TestZippedSize(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "bootstrap")
+	data := bytes.Repeat([]byte("compressible "), 10000)
+	if err := os.WriteFile(path, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	n, how, err := zippedSize(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n <= 0 || n >= int64(len(data))/10 {
+		t.Errorf("%s zipped %d bytes to %d", how, len(data), n)
+	}
+	g, err := goZipSize(path)
+	if err != nil || g <= 0 || g >= int64(len(data))/10 {
+		t.Errorf("archive/zip: %d, %v", g, err)
 	}
 }
