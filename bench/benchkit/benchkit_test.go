@@ -126,10 +126,7 @@ func TestTicketCreated(t *testing.T) {
 }
 
 func TestAPIEvent(t *testing.T) {
-	payload, err := APIEvent("POST", "/tickets", map[string]string{"Content-Type": "application/json", "Idempotency-Key": "k1"}, []byte(`{"a":1}`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	payload := APIEvent("POST", "/tickets", map[string]string{"Content-Type": "application/json", "Idempotency-Key": "k1"}, []byte(`{"a":1}`))
 	var ev struct {
 		RouteKey string            `json:"routeKey"`
 		Headers  map[string]string `json:"headers"`

@@ -88,31 +88,22 @@ func run() error {
 	return nil
 }
 
-// event is the API Gateway event of a constant request.
-func event(path string, headers map[string]string, body []byte) []byte {
-	b, err := benchkit.APIEvent("POST", path, headers, body)
-	if err != nil {
-		panic(err) // a constant request
-	}
-	return b
-}
-
 func always(b []byte) func(int) []byte { return func(int) []byte { return b } }
 
 // cases are the goal's, whose requests need no network, and those with real
 // I/O. Every AWS call goes through the counting proxy.
 func cases(rig *benchkit.Rig) (offline, withIO []*kase, err error) {
 	jsonCT := map[string]string{"Content-Type": "application/json"}
-	unsigned := event("/webhooks/periskope", jsonCT, benchkit.TicketCreated("bench-org", "COLD-0"))
-	invalid := event("/tickets", jsonCT, []byte(`{"subject":"no chat_id"}`))
-	hello := event("/hello", jsonCT, []byte(`{}`))
+	unsigned := benchkit.APIEvent("POST", "/webhooks/periskope", jsonCT, benchkit.TicketCreated("bench-org", "COLD-0"))
+	invalid := benchkit.APIEvent("POST", "/tickets", jsonCT, []byte(`{"subject":"no chat_id"}`))
+	hello := benchkit.APIEvent("POST", "/hello", jsonCT, []byte(`{}`))
 	runID := time.Now().UnixNano()
 	signed := func(i int) []byte {
 		body := benchkit.TicketCreated("bench-org", fmt.Sprintf("COLD-%d-%d", runID, i))
-		return event("/webhooks/periskope", benchkit.SignedHeaders(body, local.SigningKey), body)
+		return benchkit.APIEvent("POST", "/webhooks/periskope", benchkit.SignedHeaders(body, local.SigningKey), body)
 	}
 	create := func(i int) []byte {
-		return event("/tickets", map[string]string{"Content-Type": "application/json", "Idempotency-Key": fmt.Sprintf("cold-%d-%d", runID, i)},
+		return benchkit.APIEvent("POST", "/tickets", map[string]string{"Content-Type": "application/json", "Idempotency-Key": fmt.Sprintf("cold-%d-%d", runID, i)},
 			[]byte(`{"chat_id":"919876543210@c.us","subject":"cold start","priority":2}`))
 	}
 	cfg := map[benchkit.Target]rie.Config{}

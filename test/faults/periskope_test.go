@@ -59,10 +59,7 @@ func TestCreateTicketPeriskopeFaults(t *testing.T) {
 		if key != "" {
 			headers["Idempotency-Key"] = key
 		}
-		payload, err := benchkit.APIEvent("POST", "/tickets", headers, []byte(`{"chat_id":"919876543210@c.us","subject":"fault"}`))
-		if err != nil {
-			t.Fatal(err)
-		}
+		payload := benchkit.APIEvent("POST", "/tickets", headers, []byte(`{"chat_id":"919876543210@c.us","subject":"fault"}`))
 		ctx, cancel := context.WithTimeout(context.Background(), 2*timeout)
 		defer cancel()
 		res, err := fn.Invoke(ctx, payload)

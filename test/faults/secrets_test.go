@@ -68,10 +68,7 @@ func TestSecretsUnavailable(t *testing.T) {
 		t.Helper()
 		var logs testkit.Buffer
 		body, headers := delivery()
-		payload, err := benchkit.APIEvent(webhook.Method, webhook.Path, headers, body)
-		if err != nil {
-			t.Fatal(err)
-		}
+		payload := benchkit.APIEvent(webhook.Method, webhook.Path, headers, body)
 		cfg := webhook.Config
 		cfg.Output = &logs
 		res, err := benchkit.ColdInvoke(ctx, cfg, payload, nil)
@@ -85,10 +82,7 @@ func TestSecretsUnavailable(t *testing.T) {
 		}
 
 		logs = testkit.Buffer{}
-		payload, err = benchkit.APIEvent(create.Method, create.Path, jsonCT, createBody)
-		if err != nil {
-			t.Fatal(err)
-		}
+		payload = benchkit.APIEvent(create.Method, create.Path, jsonCT, createBody)
 		cfg = create.Config
 		cfg.Output = &logs
 		before := sb.Stats().CreatesReceived
