@@ -13,14 +13,12 @@ import (
 	"time"
 )
 
-// AWSProxy is a reverse proxy in front of moto_server that counts the AWS
-// calls passing through it by operation ("secretsmanager.GetSecretValue",
-// "DynamoDB_20120810.PutItem", from the X-Amz-Target header of the JSON
-// protocols both services use) and can make one service unreachable. Point
-// a function's AWS_ENDPOINT_URL at URL.
+// AWSProxy is a reverse proxy to moto_server that counts the AWS calls by
+// operation (the X-Amz-Target header of both services' JSON protocols, e.g.
+// "DynamoDB_20120810.PutItem") and can make a service unreachable. Point a
+// function's AWS_ENDPOINT_URL at URL.
 type AWSProxy struct {
-	// URL is the proxy's address, "http://127.0.0.1:port".
-	URL string
+	URL string // "http://127.0.0.1:port"
 
 	srv   *http.Server
 	proxy *httputil.ReverseProxy
@@ -41,7 +39,6 @@ func StartAWSProxy(target string) (*AWSProxy, error) {
 		return nil, err
 	}
 	p := &AWSProxy{URL: "http://" + ln.Addr().String(), proxy: httputil.NewSingleHostReverseProxy(u), counts: map[string]int{}}
-	p.proxy.ErrorLog = nil
 	p.srv = &http.Server{Handler: p, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = p.srv.Serve(ln) }()
 	return p, nil
@@ -56,10 +53,7 @@ func (p *AWSProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	p.mu.Lock()
 	p.counts[target]++
-	blocked := false
-	for _, prefix := range p.blocked {
-		blocked = blocked || strings.HasPrefix(target, prefix)
-	}
+	blocked := slices.ContainsFunc(p.blocked, func(prefix string) bool { return strings.HasPrefix(target, prefix) })
 	p.mu.Unlock()
 	if blocked {
 		panic(http.ErrAbortHandler) // closes the connection without an answer
@@ -74,8 +68,7 @@ func (p *AWSProxy) Counts() map[string]int {
 	return maps.Clone(p.counts)
 }
 
-// CountPrefix returns how many requests whose target starts with prefix
-// were seen.
+// CountPrefix counts the requests whose target starts with prefix.
 func (p *AWSProxy) CountPrefix(prefix string) int {
 	n := 0
 	for k, v := range p.Counts() {
@@ -86,8 +79,7 @@ func (p *AWSProxy) CountPrefix(prefix string) int {
 	return n
 }
 
-// Block makes requests whose target starts with prefix fail as if the
-// service were unreachable, until Unblock.
+// Block cuts the requests whose target starts with prefix until Unblock.
 func (p *AWSProxy) Block(prefix string) {
 	p.mu.Lock()
 	p.blocked = append(p.blocked, prefix)
@@ -110,15 +102,15 @@ const (
 	PrefixSecretsManager = "secretsmanager."
 )
 
-// Summary lists the counts by target, sorted, "secretsmanager.GetSecretValue=2, ...".
+// Summary lists the counts by target ("secretsmanager.GetSecretValue=2, ..."), or "none".
 func (p *AWSProxy) Summary() string {
 	counts := p.Counts()
+	if len(counts) == 0 {
+		return "none"
+	}
 	var parts []string
 	for _, k := range slices.Sorted(maps.Keys(counts)) {
 		parts = append(parts, fmt.Sprintf("%s=%d", k, counts[k]))
-	}
-	if len(parts) == 0 {
-		return "none"
 	}
 	return strings.Join(parts, ", ")
 }

@@ -32,7 +32,7 @@ func TestSummarize(t *testing.T) {
 	if got := Summarize(nil); got != (Summary{}) {
 		t.Errorf("Summarize(nil) = %+v", got)
 	}
-	if got := percentile([]time.Duration{7}, 99); got != 7 {
+	if got := percentile([]float64{7}, 99); got != 7 {
 		t.Errorf("percentile of one = %v", got)
 	}
 }

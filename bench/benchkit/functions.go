@@ -3,6 +3,7 @@ package benchkit
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -22,13 +23,9 @@ func StatusCode(payload []byte) int {
 
 // ColdResult is the first invocation of a fresh execution environment.
 type ColdResult struct {
-	// Init is the emulator's INIT REPORT: exec of the bootstrap to its
-	// first /next.
-	Init time.Duration
-	// FirstResponse is the round trip of the first invocation through the
-	// emulator: exec, init, the handler and the emulator's own hops.
-	FirstResponse time.Duration
-	Status        int // statusCode of the answer
+	Init          time.Duration // the emulator's INIT REPORT: exec of the bootstrap to its first /next
+	FirstResponse time.Duration // the invocation's round trip: exec, init, the handler and the emulator's hops
+	Status        int           // statusCode of the answer
 	Payload       []byte
 }
 
@@ -80,4 +77,37 @@ func StartIn(cfg rie.Config, place func(emulatorPID int) error) (*rie.Function, 
 		}
 	}
 	return fn, nil
+}
+
+// MaxAttempts bounds the tries of one cold sample.
+const MaxAttempts = 3
+
+// ColdSample is ColdInvoke tried again, up to MaxAttempts, when the
+// emulator failed (retried) or the bootstrap ended without an answer (lost;
+// about once in 3,000 environments on a loaded machine). Each attempt asks
+// payload for a new event: a lost attempt may have claimed its key or
+// stored its ticket, and a replay is not a cold start. want, when not 0, is
+// the status the answer must have.
+func ColdSample(ctx context.Context, cfg rie.Config, payload func(attempt int) ([]byte, error), place func(int) error, want int) (res ColdResult, retried, lost int, err error) {
+	for attempt := 1; ; attempt++ {
+		var ev []byte
+		if ev, err = payload(attempt); err != nil {
+			return res, retried, lost, err
+		}
+		res, err = ColdInvoke(ctx, cfg, ev, place)
+		var fe *rie.FunctionError
+		isLost := errors.As(err, &fe) && fe.Type == "Runtime.Unknown"
+		if err == nil || !errors.Is(err, rie.ErrEmulator) && !isLost || attempt == MaxAttempts {
+			break
+		}
+		if isLost {
+			lost++
+		} else {
+			retried++
+		}
+	}
+	if err == nil && want != 0 && res.Status != want {
+		err = fmt.Errorf("%s: answered %d, want %d: %s", cfg.Name, res.Status, want, res.Payload)
+	}
+	return res, retried, lost, err
 }

@@ -31,3 +31,22 @@ func cpuModel() string {
 	}
 	return "unknown"
 }
+
+// PeakRSS returns the peak resident set size (VmHWM) of a live process in
+// bytes.
+func PeakRSS(pid int) (int64, error) {
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	for line := range strings.Lines(string(status)) {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			var kb int64
+			if _, err := fmt.Sscanf(rest, "%d kB", &kb); err != nil {
+				return 0, fmt.Errorf("benchkit: VmHWM line %q: %w", line, err)
+			}
+			return kb * 1024, nil
+		}
+	}
+	return 0, fmt.Errorf("benchkit: no VmHWM in /proc/%d/status", pid)
+}

@@ -2,9 +2,7 @@ package benchkit
 
 import (
 	"context"
-	"errors"
 	"flag"
-	"fmt"
 	"log"
 	"os"
 	"path/filepath"
@@ -96,37 +94,4 @@ func (r *Rig) Function(name string, t Target, awsEndpoint string) (rie.Config, s
 	cfg, err := stack.FunctionConfig(r.d, spec, r.Bins.Emulator, r.Bins.Bootstraps[t],
 		stack.Backends{AWSEndpoint: awsEndpoint, PeriskopeBaseURL: r.Sandbox.BaseURL(), PeriskopePhone: local.Phone})
 	return cfg, spec, err
-}
-
-// MaxAttempts bounds the tries of one cold sample.
-const MaxAttempts = 3
-
-// ColdSample is ColdInvoke tried again, up to MaxAttempts, when the
-// emulator failed (retried) or the bootstrap ended without an answer (lost;
-// about once in 3,000 environments on a loaded machine). Each attempt asks
-// payload for a new event: a lost attempt may have claimed its key or
-// stored its ticket, and a replay is not a cold start. want, when not 0, is
-// the status the answer must have.
-func ColdSample(ctx context.Context, cfg rie.Config, payload func(attempt int) ([]byte, error), place func(int) error, want int) (res ColdResult, retried, lost int, err error) {
-	for attempt := 1; ; attempt++ {
-		var ev []byte
-		if ev, err = payload(attempt); err != nil {
-			return res, retried, lost, err
-		}
-		res, err = ColdInvoke(ctx, cfg, ev, place)
-		var fe *rie.FunctionError
-		isLost := errors.As(err, &fe) && fe.Type == "Runtime.Unknown"
-		if err == nil || !errors.Is(err, rie.ErrEmulator) && !isLost || attempt == MaxAttempts {
-			break
-		}
-		if isLost {
-			lost++
-		} else {
-			retried++
-		}
-	}
-	if err == nil && want != 0 && res.Status != want {
-		err = fmt.Errorf("%s: answered %d, want %d: %s", cfg.Name, res.Status, want, res.Payload)
-	}
-	return res, retried, lost, err
 }

@@ -2,7 +2,6 @@ package benchkit
 
 import (
 	"fmt"
-	"slices"
 	"time"
 
 	"golang.org/x/perf/benchmath"
@@ -12,9 +11,8 @@ import (
 type Summary struct {
 	N                  int
 	P50, P90, P99, Max time.Duration
-	// MedianLow and MedianHigh bound the distribution-free 95% confidence
-	// interval of the median: benchstat's (golang.org/x/perf/benchmath,
-	// AssumeNothing), clamped to the sample.
+	// MedianLow and MedianHigh bound the median's distribution-free 95%
+	// confidence interval (benchstat's, benchmath.AssumeNothing) in the sample.
 	MedianLow, MedianHigh time.Duration
 }
 
@@ -34,16 +32,14 @@ func Summarize(d []time.Duration) Summary {
 	if len(d) == 0 {
 		return Summary{}
 	}
-	s := slices.Clone(d)
-	slices.Sort(s)
-	values := make([]float64, len(s))
-	for i, v := range s {
+	values := make([]float64, len(d))
+	for i, v := range d {
 		values[i] = float64(v)
 	}
-	ci := benchmath.AssumeNothing.Summary(benchmath.NewSample(values, &benchmath.DefaultThresholds), 0.95)
+	ci := benchmath.AssumeNothing.Summary(benchmath.NewSample(values, &benchmath.DefaultThresholds), 0.95) // NewSample sorts values
 	return Summary{
-		N: len(s), Max: s[len(s)-1],
-		P50: percentile(s, 50), P90: percentile(s, 90), P99: percentile(s, 99),
+		N: len(values), Max: time.Duration(values[len(values)-1]),
+		P50: percentile(values, 50), P90: percentile(values, 90), P99: percentile(values, 99),
 		// Within the sample: too few values for an interval give infinite bounds.
 		MedianLow:  time.Duration(max(ci.Lo, values[0])),
 		MedianHigh: time.Duration(min(ci.Hi, values[len(values)-1])),
@@ -51,10 +47,10 @@ func Summarize(d []time.Duration) Summary {
 }
 
 // percentile returns the nearest-rank p-th percentile of sorted, not empty.
-func percentile(sorted []time.Duration, p float64) time.Duration {
+func percentile(sorted []float64, p float64) time.Duration {
 	rank := int(p/100*float64(len(sorted)) + 0.999999999)
 	rank = min(max(rank, 1), len(sorted))
-	return sorted[rank-1]
+	return time.Duration(sorted[rank-1])
 }
 
 // Ratio is a / b as a float, 0 when b is 0.
@@ -67,6 +63,9 @@ func Ratio(a, b time.Duration) float64 {
 
 // Ms formats d in milliseconds with two decimals.
 func Ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }
+
+// MiB formats a byte count in MiB with two decimals.
+func MiB(n int64) string { return fmt.Sprintf("%.2f MiB", float64(n)/(1<<20)) }
 
 // Verdict is "met" when ratio <= goal, else "MISSED".
 func Verdict(ratio, goal float64) string {
