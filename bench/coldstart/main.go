@@ -223,7 +223,7 @@ func printOffline(cases []*kase) {
 
 // coldVerdict judges a deployed function against the SDK floor.
 func coldVerdict(k *kase, initRatio, firstRatio float64) string {
-	if v := benchkit.Unjudged(k.target); v != "" {
+	if v := benchkit.Unjudged[k.target]; v != "" {
 		return v
 	}
 	return "init " + benchkit.Verdict(initRatio, goal) + ", first response " + benchkit.Verdict(firstRatio, goal)

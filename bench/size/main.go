@@ -84,7 +84,7 @@ func printTable(bins map[benchkit.Target]binary, zippedWith string) {
 // sizeVerdict judges a deployed function against the SDK floor and the zip
 // goal.
 func sizeVerdict(t benchkit.Target, toSDK float64, zipped int64) string {
-	if v := benchkit.Unjudged(t); v != "" {
+	if v := benchkit.Unjudged[t]; v != "" {
 		return v
 	}
 	return benchkit.Verdict(toSDK, ratioGoal) + ", zip " + benchkit.Verdict(float64(zipped), zipGoalBytes)
