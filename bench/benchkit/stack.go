@@ -93,12 +93,8 @@ type Response struct {
 	Err     error
 }
 
-// Send posts a request and reads its answer. A nil client is
-// http.DefaultClient.
+// Send posts a request and reads its answer.
 func Send(ctx context.Context, client *http.Client, url string, headers map[string]string, body []byte) Response {
-	if client == nil {
-		client = http.DefaultClient
-	}
 	req, err := http.NewRequestWithContext(ctx, "POST", url, bytes.NewReader(body))
 	if err != nil {
 		return Response{Err: err}

@@ -3,6 +3,7 @@ package faults
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"regexp"
 	"slices"
 	"strings"
@@ -55,10 +56,10 @@ func TestSecretsUnavailable(t *testing.T) {
 	warm := func(t *testing.T) {
 		t.Helper()
 		body, headers := delivery()
-		if r := benchkit.Send(ctx, nil, api.URL+webhook.Path, headers, body); r.Err != nil || r.Status != 200 {
+		if r := benchkit.Send(ctx, http.DefaultClient, api.URL+webhook.Path, headers, body); r.Err != nil || r.Status != 200 {
 			t.Errorf("warm webhook: %d %s %v, want 200", r.Status, r.Body, r.Err)
 		}
-		if r := benchkit.Send(ctx, nil, api.URL+create.Path, jsonCT, createBody); r.Err != nil || r.Status != 201 {
+		if r := benchkit.Send(ctx, http.DefaultClient, api.URL+create.Path, jsonCT, createBody); r.Err != nil || r.Status != 201 {
 			t.Errorf("warm create-ticket: %d %s %v, want 201", r.Status, r.Body, r.Err)
 		}
 	}
