@@ -35,12 +35,9 @@ var ErrUnsupported = errors.New("deployment: unsupported in template.yaml")
 // Deployment is template.yaml expanded with its parameter defaults.
 type Deployment struct {
 	Parameters map[string]string // the defaults the expansion used
-	Conditions map[string]bool   // evaluated for Parameters
-
-	// translated holds the resources after the SAM transform, raw those as
-	// written (for SAM-only properties such as a function's Events).
+	conditions map[string]bool   // evaluated for Parameters
 	translated map[string]Resource
-	raw        map[string]Resource
+	raw        map[string]Resource // as written: SAM-only properties such as a function's Events
 }
 
 // Resource is one entry of a template's Resources, intrinsic functions in
@@ -96,7 +93,7 @@ func LoadTemplate(root, path string) (*Deployment, error) {
 	}
 	d := &Deployment{
 		Parameters: e.Parameters,
-		Conditions: e.Conditions,
+		conditions: e.Conditions,
 		translated: e.Translated.Resources,
 		raw:        e.Raw.Resources,
 	}
@@ -189,7 +186,7 @@ func writeAtomically(path string, data []byte) {
 func (d *Deployment) resourcesOfType(typ string) []string {
 	var ids []string
 	for id, r := range d.translated {
-		if r.Type == typ && (r.Condition == "" || d.Conditions[r.Condition]) {
+		if r.Type == typ && (r.Condition == "" || d.conditions[r.Condition]) {
 			ids = append(ids, id)
 		}
 	}

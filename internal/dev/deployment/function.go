@@ -10,9 +10,13 @@ import (
 	"time"
 )
 
-// apiGatewayMaxIntegrationTimeout is HTTP API's default (and largest)
-// TimeoutInMillis.
-const apiGatewayMaxIntegrationTimeout = 30 * time.Second
+// The defaults of CloudFormation (a function's) and of HTTP API (the
+// largest integration timeout, TimeoutInMillis).
+const (
+	defaultLambdaTimeout            = 3 * time.Second
+	defaultLambdaMemory             = 128
+	apiGatewayMaxIntegrationTimeout = 30 * time.Second
+)
 
 // Function is one AWS::Lambda::Function of the stack.
 type Function struct {
@@ -37,33 +41,6 @@ type Route struct {
 	Authorizer string
 }
 
-type lambdaProperties struct {
-	Timeout     int
-	MemorySize  int
-	Environment struct {
-		Variables map[string]any
-	}
-}
-
-// samEvents are the Events of an AWS::Serverless::Function as written.
-type samEvents struct {
-	Events map[string]struct {
-		Type       string
-		Properties struct {
-			ApiID           struct{ Ref string } `json:"ApiId"`
-			Method          string
-			Path            string
-			TimeoutInMillis int
-		}
-	}
-}
-
-// CloudFormation's defaults.
-const (
-	defaultLambdaTimeout = 3 * time.Second
-	defaultLambdaMemory  = 128
-)
-
 // Functions returns the stack's Lambda functions, sorted by logical id.
 func (d *Deployment) Functions() ([]Function, error) {
 	return readAll(d, "AWS::Lambda::Function", d.Function)
@@ -76,7 +53,11 @@ func (d *Deployment) Function(id string) (Function, error) {
 		return Function{}, fmt.Errorf("deployment: template.yaml has no function %s (it has %s)",
 			id, strings.Join(d.resourcesOfType("AWS::Lambda::Function"), ", "))
 	}
-	var p lambdaProperties
+	var p struct {
+		Timeout     int
+		MemorySize  int
+		Environment struct{ Variables map[string]any }
+	}
 	if err := json.Unmarshal(r.Properties, &p); err != nil {
 		return Function{}, fmt.Errorf("deployment: function %s: %w", id, err)
 	}
@@ -101,7 +82,17 @@ func (d *Deployment) routes(id string) ([]Route, error) {
 	if !ok {
 		return nil, nil
 	}
-	var ev samEvents
+	var ev struct {
+		Events map[string]struct {
+			Type       string
+			Properties struct {
+				ApiID           struct{ Ref string } `json:"ApiId"`
+				Method          string
+				Path            string
+				TimeoutInMillis int
+			}
+		}
+	}
 	if err := json.Unmarshal(raw.Properties, &ev); err != nil {
 		return nil, fmt.Errorf("deployment: events of %s: %w", id, err)
 	}

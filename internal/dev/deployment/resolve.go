@@ -24,38 +24,23 @@ func (d *Deployment) Resolve(v any, names Names, overrides map[string]string) (s
 	case float64:
 		return strconv.FormatFloat(v, 'f', -1, 64), nil
 	case map[string]any:
-		if len(v) != 1 {
-			return "", fmt.Errorf("%w: a map value %v", ErrUnsupported, v)
-		}
-		for fn, arg := range v {
-			return d.intrinsic(fn, arg, names, overrides)
+		ref, isRef := v["Ref"].(string)
+		getAtt, _ := v["Fn::GetAtt"].([]any)
+		switch {
+		case len(v) != 1:
+		case isRef:
+			return d.ref(ref, names, overrides)
+		case len(getAtt) == 2:
+			return d.ref(fmt.Sprintf("%v.%v", getAtt[0], getAtt[1]), names, overrides)
+		case v["Fn::If"] != nil:
+			branch, err := d.ifBranch(v["Fn::If"])
+			if err != nil {
+				return "", err
+			}
+			return d.Resolve(branch, names, overrides)
 		}
 	}
-	return "", fmt.Errorf("%w: value %v (%T)", ErrUnsupported, v, v)
-}
-
-func (d *Deployment) intrinsic(fn string, arg any, names Names, overrides map[string]string) (string, error) {
-	switch fn {
-	case "Ref":
-		ref, ok := arg.(string)
-		if !ok {
-			return "", fmt.Errorf("%w: Ref of %v", ErrUnsupported, arg)
-		}
-		return d.ref(ref, names, overrides)
-	case "Fn::GetAtt":
-		parts, ok := arg.([]any)
-		if !ok || len(parts) != 2 {
-			return "", fmt.Errorf("%w: Fn::GetAtt of %v", ErrUnsupported, arg)
-		}
-		return d.ref(fmt.Sprintf("%v.%v", parts[0], parts[1]), names, overrides)
-	case "Fn::If":
-		branch, err := d.ifBranch(arg)
-		if err != nil {
-			return "", err
-		}
-		return d.Resolve(branch, names, overrides)
-	}
-	return "", fmt.Errorf("%w: %s", ErrUnsupported, fn)
+	return "", fmt.Errorf("%w: %v (%T)", ErrUnsupported, v, v)
 }
 
 // ifBranch is the branch of Fn::If's arguments that its condition picks.
@@ -65,7 +50,7 @@ func (d *Deployment) ifBranch(arg any) (any, error) {
 		return nil, fmt.Errorf("%w: Fn::If of %v", ErrUnsupported, arg)
 	}
 	cond, _ := parts[0].(string)
-	holds, known := d.Conditions[cond]
+	holds, known := d.conditions[cond]
 	if !known {
 		return nil, fmt.Errorf("deployment: Fn::If names unknown condition %s", cond)
 	}
