@@ -85,24 +85,18 @@ const (
 // ErrStack is wrapped by every error about the describe-stacks document.
 var ErrStack = errors.New("stack description")
 
-// describeStacks is the part of `aws cloudformation describe-stacks
-// --output json` that FromStack reads.
-type describeStacks struct {
-	Stacks []struct {
-		StackName  string
-		Outputs    []struct{ OutputKey, OutputValue string }
-		Parameters []struct {
-			ParameterKey, ParameterValue string
-		}
-	}
-}
-
 // FromStack is the env-vars file for a deployed stack, from the JSON that
 // `aws cloudformation describe-stacks --stack-name NAME` prints: the real
 // AWS endpoints (AWS_ENDPOINT_URL ""), the stack's table and secrets, and
 // the Periskope URL and phone it was deployed with.
 func FromStack(doc []byte) (File, error) {
-	var d describeStacks
+	var d struct {
+		Stacks []struct {
+			StackName  string
+			Outputs    []struct{ OutputKey, OutputValue string }
+			Parameters []struct{ ParameterKey, ParameterValue string }
+		}
+	}
 	if err := json.Unmarshal(doc, &d); err != nil {
 		return nil, fmt.Errorf("%w: not the JSON of describe-stacks: %v", ErrStack, err)
 	}
