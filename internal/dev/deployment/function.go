@@ -20,13 +20,11 @@ const (
 
 // Function is one AWS::Lambda::Function of the stack.
 type Function struct {
-	LogicalID string        // CreateTicketFunction
-	Timeout   time.Duration // Timeout
-	MemoryMB  int           // MemorySize
-	// Environment holds the variables with their intrinsics unresolved:
-	// see Deployment.Environment.
-	Environment map[string]any
-	Routes      []Route // the HTTP API routes that invoke it
+	LogicalID   string         // CreateTicketFunction
+	Timeout     time.Duration  // Timeout
+	MemoryMB    int            // MemorySize
+	Environment map[string]any // intrinsics unresolved: see Deployment.Environment
+	Routes      []Route        // the HTTP API routes that invoke it
 }
 
 // Route is one HTTP API route of a function (a SAM HttpApi event).
