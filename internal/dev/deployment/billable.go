@@ -5,9 +5,8 @@ import (
 	"fmt"
 )
 
-// Count returns how many resources of the CloudFormation type typ
-// ("AWS::CloudWatch::Dashboard") the stack creates with the parameter
-// defaults.
+// Count returns how many resources of type typ ("AWS::CloudWatch::Dashboard")
+// the stack creates with the parameter defaults.
 func (d *Deployment) Count(typ string) int { return len(d.resourcesOfType(typ)) }
 
 // AlarmMetrics returns how many metrics the stack's CloudWatch alarms watch,

@@ -1,8 +1,7 @@
-// Package deployment reads the stack that template.yaml deploys, expanded as
-// CloudFormation would expand it (deploy/translate.py: parameter defaults,
-// conditions, the SAM transform), so that the local system and the tests
-// create what a deployed stack has instead of keeping a second copy that can
-// drift. It runs Python: no product package may import it.
+// Package deployment reads template.yaml expanded as CloudFormation would
+// (deploy/translate.py: parameter defaults, conditions, the SAM transform), so
+// that the local system and the tests create what a deployed stack has, not a
+// copy that drifts. It runs Python: no product package may import it.
 package deployment
 
 import (
@@ -20,16 +19,14 @@ import (
 	"sync"
 )
 
-// Template and Translator are the files Load reads, relative to the
-// repository root.
+// The files Load reads, relative to the repository root.
 const (
 	Template   = "template.yaml"
 	Translator = "deploy/translate.py"
 )
 
 // ErrUnsupported is wrapped by errors about template constructs this package
-// does not evaluate: a template change that needs them fails loudly instead
-// of being half-read.
+// does not evaluate: a template using them fails instead of being half-read.
 var ErrUnsupported = errors.New("deployment: unsupported in template.yaml")
 
 // Deployment is template.yaml expanded with its parameter defaults.
@@ -43,21 +40,16 @@ type Deployment struct {
 // Resource is one entry of a template's Resources, intrinsic functions in
 // their long form ({"Ref": id}, {"Fn::Sub": text}).
 type Resource struct {
-	Type       string          `json:"Type"`
-	Condition  string          `json:"Condition"`
-	Properties json.RawMessage `json:"Properties"`
+	Type, Condition string
+	Properties      json.RawMessage
 }
 
 // expansion is what `translate.py template` prints.
 type expansion struct {
-	Raw struct {
-		Resources map[string]Resource `json:"Resources"`
-	} `json:"raw"`
-	Parameters map[string]string `json:"parameters"`
-	Conditions map[string]bool   `json:"conditions"`
-	Translated struct {
-		Resources map[string]Resource `json:"Resources"`
-	} `json:"translated"`
+	Raw        struct{ Resources map[string]Resource } `json:"raw"`
+	Translated struct{ Resources map[string]Resource } `json:"translated"`
+	Parameters map[string]string                       `json:"parameters"`
+	Conditions map[string]bool                         `json:"conditions"`
 }
 
 var (
@@ -194,8 +186,7 @@ func (d *Deployment) resourcesOfType(typ string) []string {
 	return ids
 }
 
-// readAll reads each resource of type typ whose condition holds, in the
-// order of resourcesOfType.
+// readAll reads each of resourcesOfType(typ).
 func readAll[T any](d *Deployment, typ string, read func(id string) (T, error)) ([]T, error) {
 	var all []T
 	for _, id := range d.resourcesOfType(typ) {
@@ -208,8 +199,7 @@ func readAll[T any](d *Deployment, typ string, read func(id string) (T, error)) 
 	return all, nil
 }
 
-// Resources returns the template's resources as written, before the SAM
-// transform.
+// Resources returns the resources as written, before the SAM transform.
 func (d *Deployment) Resources() map[string]Resource { return d.raw }
 
 // Secrets returns the logical ids of the secrets the stack creates.

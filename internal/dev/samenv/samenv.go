@@ -41,10 +41,9 @@ func (f File) Marshal() []byte {
 }
 
 // Local is the env-vars file for the local system (make run) seen from a
-// container: each function's environment as template.yaml gives it to the
-// local system (stack.FunctionEnv), with moto_server and the Periskope
-// sandbox at host. The x-phone is left to the PeriskopePhone parameter
-// (samconfig.toml), as in a deployment.
+// container: stack.FunctionEnv with moto_server and the Periskope sandbox at
+// host. The x-phone is left to the PeriskopePhone parameter (samconfig.toml),
+// as in a deployment.
 func Local(host string, motoPort, sandboxPort int) (File, error) {
 	endpoint := "http://" + net.JoinHostPort(host, strconv.Itoa(motoPort))
 	baseURL := "http://" + net.JoinHostPort(host, strconv.Itoa(sandboxPort)) + "/v1"
@@ -72,8 +71,7 @@ func Local(host string, motoPort, sandboxPort int) (File, error) {
 	return f, nil
 }
 
-// Outputs and parameters of the deployed stack that FromStack reads (the
-// names of template.yaml's Outputs and Parameters).
+// The names of template.yaml's Outputs and Parameters that FromStack reads.
 const (
 	OutputTable            = "TicketsTableName"
 	OutputAPIKeySecret     = "ApiKeySecretArn"
