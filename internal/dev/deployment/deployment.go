@@ -1,8 +1,7 @@
-// Package deployment reads the stack that template.yaml deploys, expanded as
-// CloudFormation would expand it (deploy/translate.py: parameter defaults,
-// conditions, the SAM transform), so that the local system and the tests
-// create what a deployed stack has instead of keeping a second copy that can
-// drift. It runs Python: no product package may import it.
+// Package deployment reads template.yaml expanded as CloudFormation would
+// (deploy/translate.py: parameter defaults, conditions, the SAM transform), so
+// that the local system and the tests create what a deployed stack has, not a
+// copy that drifts. It runs Python: no product package may import it.
 package deployment
 
 import (
@@ -15,52 +14,42 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 )
 
-// Template and Translator are the files Load reads, relative to the
-// repository root.
+// The files Load reads, relative to the repository root.
 const (
 	Template   = "template.yaml"
 	Translator = "deploy/translate.py"
 )
 
 // ErrUnsupported is wrapped by errors about template constructs this package
-// does not evaluate: a template change that needs them fails loudly instead
-// of being half-read.
+// does not evaluate: a template using them fails instead of being half-read.
 var ErrUnsupported = errors.New("deployment: unsupported in template.yaml")
 
 // Deployment is template.yaml expanded with its parameter defaults.
 type Deployment struct {
 	Parameters map[string]string // the defaults the expansion used
-	Conditions map[string]bool   // evaluated for Parameters
-
-	// translated holds the resources after the SAM transform, raw those as
-	// written (for SAM-only properties such as a function's Events).
+	conditions map[string]bool   // evaluated for Parameters
 	translated map[string]Resource
-	raw        map[string]Resource
+	raw        map[string]Resource // as written: SAM-only properties such as a function's Events
 }
 
 // Resource is one entry of a template's Resources, intrinsic functions in
 // their long form ({"Ref": id}, {"Fn::Sub": text}).
 type Resource struct {
-	Type       string          `json:"Type"`
-	Condition  string          `json:"Condition"`
-	Properties json.RawMessage `json:"Properties"`
+	Type, Condition string
+	Properties      json.RawMessage
 }
 
 // expansion is what `translate.py template` prints.
 type expansion struct {
-	Raw struct {
-		Resources map[string]Resource `json:"Resources"`
-	} `json:"raw"`
-	Parameters map[string]string `json:"parameters"`
-	Conditions map[string]bool   `json:"conditions"`
-	Translated struct {
-		Resources map[string]Resource `json:"Resources"`
-	} `json:"translated"`
+	Raw        struct{ Resources map[string]Resource } `json:"raw"`
+	Translated struct{ Resources map[string]Resource } `json:"translated"`
+	Parameters map[string]string                       `json:"parameters"`
+	Conditions map[string]bool                         `json:"conditions"`
 }
 
 var (
@@ -96,7 +85,7 @@ func LoadTemplate(root, path string) (*Deployment, error) {
 	}
 	d := &Deployment{
 		Parameters: e.Parameters,
-		Conditions: e.Conditions,
+		conditions: e.Conditions,
 		translated: e.Translated.Resources,
 		raw:        e.Raw.Resources,
 	}
@@ -155,6 +144,52 @@ func expand(root, path, key string) ([]byte, error) {
 	return stdout.Bytes(), nil
 }
 
+// Python returns an interpreter that can run deploy/translate.py: Python
+// 3.11 or newer with aws-sam-translator and PyYAML. It tries $PYTHON, then
+// python3.x on PATH, then PyenvExecutables.
+var Python = sync.OnceValues(findPython)
+
+// PyenvExecutables returns the executables called name of the pyenv
+// versions under $PYENV_ROOT, then ~/.pyenv, each root's newest first:
+// where the machine's Python keeps them when a bare PATH lacks the pyenv
+// shims.
+func PyenvExecutables(name string) []string {
+	var found []string
+	home, _ := os.UserHomeDir()
+	for _, root := range []string{os.Getenv("PYENV_ROOT"), filepath.Join(home, ".pyenv")} {
+		if root != "" {
+			matches, _ := filepath.Glob(filepath.Join(root, "versions", "*", "bin", name))
+			slices.Sort(matches)
+			slices.Reverse(matches)
+			found = append(found, matches...)
+		}
+	}
+	return found
+}
+
+func findPython() (string, error) {
+	var candidates []string
+	if p := os.Getenv("PYTHON"); p != "" {
+		candidates = append(candidates, p)
+	}
+	for _, name := range []string{"python3.11", "python3.12", "python3.13", "python3"} {
+		if p, err := exec.LookPath(name); err == nil {
+			candidates = append(candidates, p)
+		}
+	}
+	candidates = append(candidates, PyenvExecutables("python3")...)
+	// A pyenv shim exists even when the active version lacks the modules, so
+	// every candidate is tried, not just found.
+	for _, p := range candidates {
+		if exec.Command(p, "-c", "import tomllib, yaml, samtranslator").Run() == nil {
+			return p, nil
+		}
+	}
+	return "", errors.New("deployment: no Python >= 3.11 with aws-sam-translator and PyYAML found " +
+		"(tried $PYTHON, python3.x on PATH, $PYENV_ROOT/versions/*/bin/python3, ~/.pyenv/versions/*/bin/python3); " +
+		"install them with: pip install cfn-lint aws-sam-translator")
+}
+
 func cacheKey(root, path string) (string, error) {
 	h := sha256.New()
 	for _, name := range []string{path, filepath.Join(root, Translator)} {
@@ -189,16 +224,15 @@ func writeAtomically(path string, data []byte) {
 func (d *Deployment) resourcesOfType(typ string) []string {
 	var ids []string
 	for id, r := range d.translated {
-		if r.Type == typ && (r.Condition == "" || d.Conditions[r.Condition]) {
+		if r.Type == typ && (r.Condition == "" || d.conditions[r.Condition]) {
 			ids = append(ids, id)
 		}
 	}
-	sort.Strings(ids)
+	slices.Sort(ids)
 	return ids
 }
 
-// readAll reads each resource of type typ whose condition holds, in the
-// order of resourcesOfType.
+// readAll reads each of resourcesOfType(typ).
 func readAll[T any](d *Deployment, typ string, read func(id string) (T, error)) ([]T, error) {
 	var all []T
 	for _, id := range d.resourcesOfType(typ) {
@@ -211,11 +245,56 @@ func readAll[T any](d *Deployment, typ string, read func(id string) (T, error)) 
 	return all, nil
 }
 
-// Resources returns the template's resources as written, before the SAM
-// transform.
+// Resources returns the resources as written, before the SAM transform.
 func (d *Deployment) Resources() map[string]Resource { return d.raw }
 
 // Secrets returns the logical ids of the secrets the stack creates.
 func (d *Deployment) Secrets() []string {
 	return d.resourcesOfType("AWS::SecretsManager::Secret")
+}
+
+// Count returns how many resources of type typ ("AWS::CloudWatch::Dashboard")
+// the stack creates with the parameter defaults.
+func (d *Deployment) Count(typ string) int { return len(d.resourcesOfType(typ)) }
+
+// AlarmMetrics returns how many metrics the stack's CloudWatch alarms watch,
+// the unit CloudWatch bills alarms in: one for an alarm on a metric, one per
+// metric queried for a metric math alarm.
+func (d *Deployment) AlarmMetrics() (int, error) {
+	n := 0
+	for _, id := range d.resourcesOfType("AWS::CloudWatch::Alarm") {
+		var p struct {
+			MetricName string
+			Metrics    []struct{ MetricStat json.RawMessage }
+		}
+		if err := json.Unmarshal(d.translated[id].Properties, &p); err != nil {
+			return 0, fmt.Errorf("deployment: alarm %s: %w", id, err)
+		}
+		if len(p.Metrics) == 0 {
+			n++
+			continue
+		}
+		for _, m := range p.Metrics {
+			if len(m.MetricStat) > 0 {
+				n++
+			}
+		}
+	}
+	return n, nil
+}
+
+// AccessLogFormats returns the access log format of each HTTP API stage
+// that writes one.
+func (d *Deployment) AccessLogFormats() ([]string, error) {
+	var formats []string
+	for _, id := range d.resourcesOfType("AWS::ApiGatewayV2::Stage") {
+		var p struct{ AccessLogSettings struct{ Format string } }
+		if err := json.Unmarshal(d.translated[id].Properties, &p); err != nil {
+			return nil, fmt.Errorf("deployment: stage %s: %w", id, err)
+		}
+		if p.AccessLogSettings.Format != "" {
+			formats = append(formats, p.AccessLogSettings.Format)
+		}
+	}
+	return formats, nil
 }

@@ -123,6 +123,7 @@ func TestResolveRefusesWhatItCannotEvaluate(t *testing.T) {
 		"list":              []any{"a"},
 		"Ref of a list":     map[string]any{"Ref": []any{"x"}},
 		"Fn::If of no list": map[string]any{"Fn::If": "Cond"},
+		"Fn::GetAtt of one": map[string]any{"Fn::GetAtt": []any{"Items"}},
 	} {
 		if _, err := d.Resolve(v, localNames, nil); !errors.Is(err, deployment.ErrUnsupported) {
 			t.Errorf("%s: err = %v, want ErrUnsupported", name, err)

@@ -6,23 +6,26 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
 
-// apiGatewayMaxIntegrationTimeout is HTTP API's default (and largest)
-// TimeoutInMillis.
-const apiGatewayMaxIntegrationTimeout = 30 * time.Second
+// The defaults of CloudFormation (a function's) and of HTTP API (the
+// largest integration timeout, TimeoutInMillis).
+const (
+	defaultLambdaTimeout            = 3 * time.Second
+	defaultLambdaMemory             = 128
+	apiGatewayMaxIntegrationTimeout = 30 * time.Second
+)
 
 // Function is one AWS::Lambda::Function of the stack.
 type Function struct {
-	LogicalID string        // CreateTicketFunction
-	Timeout   time.Duration // Timeout
-	MemoryMB  int           // MemorySize
-	// Environment holds the variables with their intrinsics unresolved:
-	// see Deployment.Environment.
-	Environment map[string]any
-	Routes      []Route // the HTTP API routes that invoke it
+	LogicalID   string         // CreateTicketFunction
+	Timeout     time.Duration  // Timeout
+	MemoryMB    int            // MemorySize
+	Environment map[string]any // intrinsics unresolved: see Deployment.Environment
+	Routes      []Route        // the HTTP API routes that invoke it
 }
 
 // Route is one HTTP API route of a function (a SAM HttpApi event).
@@ -37,33 +40,6 @@ type Route struct {
 	Authorizer string
 }
 
-type lambdaProperties struct {
-	Timeout     int
-	MemorySize  int
-	Environment struct {
-		Variables map[string]any
-	}
-}
-
-// samEvents are the Events of an AWS::Serverless::Function as written.
-type samEvents struct {
-	Events map[string]struct {
-		Type       string
-		Properties struct {
-			ApiID           struct{ Ref string } `json:"ApiId"`
-			Method          string
-			Path            string
-			TimeoutInMillis int
-		}
-	}
-}
-
-// CloudFormation's defaults.
-const (
-	defaultLambdaTimeout = 3 * time.Second
-	defaultLambdaMemory  = 128
-)
-
 // Functions returns the stack's Lambda functions, sorted by logical id.
 func (d *Deployment) Functions() ([]Function, error) {
 	return readAll(d, "AWS::Lambda::Function", d.Function)
@@ -76,7 +52,11 @@ func (d *Deployment) Function(id string) (Function, error) {
 		return Function{}, fmt.Errorf("deployment: template.yaml has no function %s (it has %s)",
 			id, strings.Join(d.resourcesOfType("AWS::Lambda::Function"), ", "))
 	}
-	var p lambdaProperties
+	var p struct {
+		Timeout     int
+		MemorySize  int
+		Environment struct{ Variables map[string]any }
+	}
 	if err := json.Unmarshal(r.Properties, &p); err != nil {
 		return Function{}, fmt.Errorf("deployment: function %s: %w", id, err)
 	}
@@ -101,7 +81,17 @@ func (d *Deployment) routes(id string) ([]Route, error) {
 	if !ok {
 		return nil, nil
 	}
-	var ev samEvents
+	var ev struct {
+		Events map[string]struct {
+			Type       string
+			Properties struct {
+				ApiID           struct{ Ref string } `json:"ApiId"`
+				Method          string
+				Path            string
+				TimeoutInMillis int
+			}
+		}
+	}
 	if err := json.Unmarshal(raw.Properties, &ev); err != nil {
 		return nil, fmt.Errorf("deployment: events of %s: %w", id, err)
 	}
@@ -163,4 +153,73 @@ func (d *Deployment) Environment(fn Function, names Names, overrides map[string]
 		env[name] = s
 	}
 	return env, nil
+}
+
+// Names gives the local stand-in of the stack's resources: for a logical id
+// (a Ref) or "LogicalId.Attribute" (a GetAtt), the name or value the local
+// system uses, and false for one it has none for.
+type Names func(ref string) (string, bool)
+
+// Resolve evaluates one property value of the translated template to the
+// string a deployed function would see: literals as CloudFormation renders
+// them, Ref of a parameter as overrides or the default, Ref and GetAtt of a
+// resource through names, Fn::If through the template's conditions. Any
+// other intrinsic is ErrUnsupported.
+func (d *Deployment) Resolve(v any, names Names, overrides map[string]string) (string, error) {
+	switch v := v.(type) {
+	case string:
+		return v, nil
+	case bool:
+		return strconv.FormatBool(v), nil
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64), nil
+	case map[string]any:
+		ref, isRef := v["Ref"].(string)
+		getAtt, _ := v["Fn::GetAtt"].([]any)
+		switch {
+		case len(v) != 1:
+		case isRef:
+			return d.ref(ref, names, overrides)
+		case len(getAtt) == 2:
+			return d.ref(fmt.Sprintf("%v.%v", getAtt[0], getAtt[1]), names, overrides)
+		case v["Fn::If"] != nil:
+			branch, err := d.ifBranch(v["Fn::If"])
+			if err != nil {
+				return "", err
+			}
+			return d.Resolve(branch, names, overrides)
+		}
+	}
+	return "", fmt.Errorf("%w: %v (%T)", ErrUnsupported, v, v)
+}
+
+// ifBranch is the branch of Fn::If's arguments that its condition picks.
+func (d *Deployment) ifBranch(arg any) (any, error) {
+	parts, _ := arg.([]any)
+	if len(parts) != 3 {
+		return nil, fmt.Errorf("%w: Fn::If of %v", ErrUnsupported, arg)
+	}
+	cond, _ := parts[0].(string)
+	holds, known := d.conditions[cond]
+	if !known {
+		return nil, fmt.Errorf("deployment: Fn::If names unknown condition %s", cond)
+	}
+	if holds {
+		return parts[1], nil
+	}
+	return parts[2], nil
+}
+
+// ref resolves the name of a Ref, or "LogicalId.Attribute" of a GetAtt.
+func (d *Deployment) ref(ref string, names Names, overrides map[string]string) (string, error) {
+	if v, ok := overrides[ref]; ok {
+		return v, nil
+	}
+	if v, ok := d.Parameters[ref]; ok {
+		return v, nil
+	}
+	if local, ok := names(ref); ok {
+		return local, nil
+	}
+	return "", fmt.Errorf("deployment: no local value for %s", ref)
 }

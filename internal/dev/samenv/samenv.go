@@ -41,10 +41,9 @@ func (f File) Marshal() []byte {
 }
 
 // Local is the env-vars file for the local system (make run) seen from a
-// container: each function's environment as template.yaml gives it to the
-// local system (stack.FunctionEnv), with moto_server and the Periskope
-// sandbox at host. The x-phone is left to the PeriskopePhone parameter
-// (samconfig.toml), as in a deployment.
+// container: stack.FunctionEnv with moto_server and the Periskope sandbox at
+// host. The x-phone is left to the PeriskopePhone parameter (samconfig.toml),
+// as in a deployment.
 func Local(host string, motoPort, sandboxPort int) (File, error) {
 	endpoint := "http://" + net.JoinHostPort(host, strconv.Itoa(motoPort))
 	baseURL := "http://" + net.JoinHostPort(host, strconv.Itoa(sandboxPort)) + "/v1"
@@ -72,8 +71,7 @@ func Local(host string, motoPort, sandboxPort int) (File, error) {
 	return f, nil
 }
 
-// Outputs and parameters of the deployed stack that FromStack reads (the
-// names of template.yaml's Outputs and Parameters).
+// The names of template.yaml's Outputs and Parameters that FromStack reads.
 const (
 	OutputTable            = "TicketsTableName"
 	OutputAPIKeySecret     = "ApiKeySecretArn"
@@ -85,24 +83,18 @@ const (
 // ErrStack is wrapped by every error about the describe-stacks document.
 var ErrStack = errors.New("stack description")
 
-// describeStacks is the part of `aws cloudformation describe-stacks
-// --output json` that FromStack reads.
-type describeStacks struct {
-	Stacks []struct {
-		StackName  string
-		Outputs    []struct{ OutputKey, OutputValue string }
-		Parameters []struct {
-			ParameterKey, ParameterValue string
-		}
-	}
-}
-
 // FromStack is the env-vars file for a deployed stack, from the JSON that
 // `aws cloudformation describe-stacks --stack-name NAME` prints: the real
 // AWS endpoints (AWS_ENDPOINT_URL ""), the stack's table and secrets, and
 // the Periskope URL and phone it was deployed with.
 func FromStack(doc []byte) (File, error) {
-	var d describeStacks
+	var d struct {
+		Stacks []struct {
+			StackName  string
+			Outputs    []struct{ OutputKey, OutputValue string }
+			Parameters []struct{ ParameterKey, ParameterValue string }
+		}
+	}
 	if err := json.Unmarshal(doc, &d); err != nil {
 		return nil, fmt.Errorf("%w: not the JSON of describe-stacks: %v", ErrStack, err)
 	}

@@ -17,6 +17,7 @@ const WhatsAppMaxGroupMembers = 1024
 const (
 	LargeGroupOrgID  = "2997dd64-89bf-48d3-9a22-b314fca017e5"
 	LargeGroupChatID = "120363043219876543@g.us"
+	orgPhone         = "918527184400@c.us"
 )
 
 // LargeGroupTicketID is the ticket id of LargeGroup(members, messages):
@@ -36,7 +37,6 @@ func LargeGroupTicketID(members, messages int) string {
 // serialises it.
 func LargeGroup(members, messages int) []byte {
 	rng := rand.New(rand.NewPCG(uint64(members), uint64(messages)))
-	const orgPhone = "918527184400@c.us"
 	memberMap := make(map[string]any, members)
 	for i := range members {
 		phone := fmt.Sprintf("91%010d@c.us", rng.Int64N(1e10))
@@ -129,7 +129,7 @@ func message(rng *rand.Rand, at time.Time) map[string]any {
 	return map[string]any{
 		"body":         strings.Join(body, " "),
 		"chat_id":      LargeGroupChatID,
-		"org_phone":    "918527184400@c.us",
+		"org_phone":    orgPhone,
 		"timestamp":    at.Format("2006-01-02T15:04:05+00:00"),
 		"media_path":   "/path/to/media",
 		"message_id":   fmt.Sprintf("false_%s_%s_3EB0%016X", LargeGroupChatID, sender+"@c.us", rng.Uint64()),
