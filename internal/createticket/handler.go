@@ -201,8 +201,9 @@ func noTimeLeft(o *outcome) events.APIGatewayV2HTTPResponse {
 // applied but timed-out claim write does not lock the key. The answer is
 // stored for every retry unless the ticket certainly was not created (then
 // the claim is released). An unknown outcome (timeout, 5xx, unreadable 2xx)
-// is stored too: Periskope has no idempotency of its own, and at most once
-// is what the header promises.
+// is stored too: Periskope has no idempotency of its own, so every retry
+// gets the same 504/502, telling the client to check Periskope before using
+// a new key. At most once is what the header promises.
 func (h *Handler) createOnce(ctx context.Context, key idempotency.Key, ticket periskope.CreateTicketRequest, b budget, o *outcome) events.APIGatewayV2HTTPResponse {
 	if h.d.Idempotency == nil {
 		o.err = errors.New("no idempotency store configured")
@@ -210,7 +211,8 @@ func (h *Handler) createOnce(ctx context.Context, key idempotency.Key, ticket pe
 			Message: "idempotent requests are not available; nothing was created"})
 	}
 	// The fingerprint is of the normalised request, so retries differing
-	// only in formatting or equivalent spellings ("2" and 2) match.
+	// only in formatting or equivalent spellings ("2" and 2) match, and
+	// anything that would make a different ticket conflicts.
 	canonical, err := json.Marshal(ticket)
 	if err != nil {
 		o.err = err

@@ -10,7 +10,8 @@ import (
 
 // KeyMinRefreshInterval is how soon after the last Secrets Manager call a
 // 401 from Periskope may cause another: a burst of 401s (a revoked key) is
-// one call, while a rotated key is picked up by the first 401.
+// one call, while a rotated key is picked up by the first 401. The route is
+// IAM-authenticated, so callers cannot cheaply force refreshes.
 const KeyMinRefreshInterval = 5 * time.Second
 
 // SecretKeys serves the Periskope API key from Secrets Manager through a

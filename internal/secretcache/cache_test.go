@@ -10,6 +10,8 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
 	"github.com/periskope-connect/periskope-aws/internal/dev/fakeaws"
 	"github.com/periskope-connect/periskope-aws/internal/secretcache"
 )
@@ -148,4 +150,28 @@ func TestConcurrentGetFetchesOnce(t *testing.T) {
 	if g.Calls() != 1 {
 		t.Fatalf("calls = %d, want 1", g.Calls())
 	}
+}
+
+// hangingGetter answers only when the call's context ends.
+type hangingGetter struct{}
+
+func (hangingGetter) GetSecretValue(ctx context.Context, _ *secretsmanager.GetSecretValueInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
+	<-ctx.Done()
+	return nil, ctx.Err()
+}
+
+// A Secrets Manager that never answers is cut after 2 s, well before the
+// functions' deadlines, and read as a transient failure.
+func TestHangingFetchIsCutAtTheFetchTimeout(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		cache := secretcache.New(hangingGetter{}, "id", secretcache.ParseAPIKey)
+		start := time.Now()
+		_, err := cache.Get(context.Background())
+		if !errors.Is(err, secretcache.ErrUnavailable) {
+			t.Errorf("err = %v, want ErrUnavailable", err)
+		}
+		if waited := time.Since(start); waited != 2*time.Second {
+			t.Errorf("Get gave up after %v, want 2s", waited)
+		}
+	})
 }

@@ -30,7 +30,8 @@ import (
 // checked, at Lambda's synchronous invoke limit: every delivery the
 // platform carries is stored. The largest real delivery (samples.LargeGroup)
 // is about 0.5 MB; a junk body this size costs one HMAC-SHA256 per key (a
-// few milliseconds, BenchmarkVerifyLargestDelivery).
+// few milliseconds, BenchmarkVerifyLargestDelivery), and only when its
+// signature header is well formed.
 const DefaultMaxBodyBytes = 6 << 20
 
 // storeTimeout bounds the DynamoDB write, retries included, so that a

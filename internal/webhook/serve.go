@@ -156,8 +156,9 @@ func (h *Handler) serveSigned(ctx context.Context, body []byte) *outcome {
 
 // verify checks the signature against the configured keys, refreshing them
 // once if none matches (a rotation). It answers nil when the body is
-// authentic. A malformed signature header is refused before any secret is
-// read; otherwise each key costs one HMAC of the body.
+// authentic. A malformed signature header (none of 64 hex digits, or more
+// than four candidates) is refused before any secret is read; otherwise
+// each key costs one HMAC of the body, however many candidates there are.
 func (h *Handler) verify(ctx context.Context, req *events.APIGatewayV2HTTPRequest, body []byte) *outcome {
 	sigs, err := periskope.ParseSignatures(req.Headers)
 	switch {

@@ -62,7 +62,7 @@ func decodeSignature(s string) (sum [sha256.Size]byte, ok bool) {
 // Signatures are the well-formed signature candidates of one delivery.
 type Signatures [][sha256.Size]byte
 
-// ParseSignatures reads up to four signatures, before any key is fetched.
+// ParseSignatures reads the signatures before any key; over four is an error.
 func ParseSignatures(headers map[string]string) (Signatures, error) {
 	// The header name matches in any case; each comma-separated value is a
 	// candidate, and malformed candidates beside a well-formed one are

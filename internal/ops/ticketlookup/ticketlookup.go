@@ -139,7 +139,8 @@ func (l *Lookup) Org(ctx context.Context) (string, error) {
 
 // WriteJSON writes item as plain JSON (sets as lists, binary as base64)
 // with its data, however stored, as "data", embedded when it is JSON. Each
-// line is escaped (text.Escape), which leaves JSON valid.
+// line is escaped (text.Escape), which leaves JSON valid: the controls
+// JSON's encoder keeps become \u escapes.
 func WriteJSON(w io.Writer, item Item) error {
 	plain := make(map[string]any, len(item))
 	for name, v := range item {
