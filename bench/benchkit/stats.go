@@ -36,13 +36,15 @@ func Summarize(d []time.Duration) Summary {
 	for i, v := range d {
 		values[i] = float64(v)
 	}
-	ci := benchmath.AssumeNothing.Summary(benchmath.NewSample(values, &benchmath.DefaultThresholds), 0.95) // NewSample sorts values
+	sample := benchmath.NewSample(values, &benchmath.DefaultThresholds)
+	ci := benchmath.AssumeNothing.Summary(sample, 0.95)
+	sorted := sample.Values // documented ascending
 	return Summary{
-		N: len(values), Max: time.Duration(values[len(values)-1]),
-		P50: percentile(values, 50), P90: percentile(values, 90), P99: percentile(values, 99),
+		N: len(sorted), Max: time.Duration(sorted[len(sorted)-1]),
+		P50: percentile(sorted, 50), P90: percentile(sorted, 90), P99: percentile(sorted, 99),
 		// Within the sample: too few values for an interval give infinite bounds.
-		MedianLow:  time.Duration(max(ci.Lo, values[0])),
-		MedianHigh: time.Duration(min(ci.Hi, values[len(values)-1])),
+		MedianLow:  time.Duration(max(ci.Lo, sorted[0])),
+		MedianHigh: time.Duration(min(ci.Hi, sorted[len(sorted)-1])),
 	}
 }
 
