@@ -52,7 +52,7 @@ func (c *Client) do(ctx context.Context, r request) (*response, error) {
 			return nil, fmt.Errorf("periskope: encoding request: %w", err)
 		}
 	}
-	key, err := c.apiKey(ctx, c.keys.APIKey)
+	key, err := checkKey(c.keys.APIKey(ctx))
 	if err != nil {
 		return nil, err
 	}
