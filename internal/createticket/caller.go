@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/aws/arn"
 )
 
 // CallerScope names the caller of req for its idempotency record, so two
@@ -41,14 +40,14 @@ func CallerScope(req *events.APIGatewayV2HTTPRequest) string {
 // first attempt's record); role names are unique in an account. Anything
 // else is kept whole.
 func principalScope(principal string) string {
-	a, err := arn.Parse(principal)
-	if err != nil || a.Service != "sts" {
+	// arn:partition:service:region:account-id:resource, split as arn.Parse does.
+	arn := strings.SplitN(principal, ":", 6)
+	if len(arn) != 6 || arn[0] != "arn" || arn[2] != "sts" {
 		return principal
 	}
-	parts := strings.Split(a.Resource, "/")
+	parts := strings.Split(arn[5], "/")
 	if len(parts) != 3 || parts[0] != "assumed-role" || parts[1] == "" || parts[2] == "" {
 		return principal
 	}
-	a.Resource = parts[0] + "/" + parts[1]
-	return a.String()
+	return strings.TrimSuffix(principal, "/"+parts[2])
 }

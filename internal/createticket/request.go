@@ -2,6 +2,7 @@ package createticket
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"encoding/json/jsontext"
 	"errors"
@@ -68,23 +69,18 @@ func ParseRequest(body []byte) (periskope.CreateTicketRequest, *apigw.Error) {
 	if apiErr := refuseUnknown(members); apiErr != nil {
 		return req, apiErr
 	}
-	steps := []struct {
-		name  string
-		parse func(json.RawMessage) *apigw.Error
-	}{
-		{"chat_id", func(v json.RawMessage) (e *apigw.Error) { req.ChatID, e = parseChatID(v); return }},
-		{"subject", func(v json.RawMessage) (e *apigw.Error) { req.Subject, e = parseSubject(v); return }},
-		{"priority", func(v json.RawMessage) (e *apigw.Error) { req.Priority, e = parsePriority(v); return }},
-		{"status", func(v json.RawMessage) (e *apigw.Error) { req.Status, e = parseStatus(v); return }},
-		{"due_date", func(v json.RawMessage) (e *apigw.Error) { req.DueDate, e = parseDueDate(v); return }},
-		{"assignee", func(v json.RawMessage) (e *apigw.Error) { req.Assignee, e = parseAssignee(v); return }},
-		{"labels", func(v json.RawMessage) (e *apigw.Error) { req.Labels, e = parseLabels(v); return }},
-		{"quoted_message_id", func(v json.RawMessage) (e *apigw.Error) { req.QuotedMessageID, e = parseQuotedMessageID(v); return }},
-	}
-	for _, s := range steps {
-		if err := s.parse(members[s.name]); err != nil {
-			return periskope.CreateTicketRequest{}, err
-		}
+	// Every member is parsed; the first error in knownFields order is answered.
+	var errs [8]*apigw.Error
+	req.ChatID, errs[0] = parseChatID(members["chat_id"])
+	req.Subject, errs[1] = parseSubject(members["subject"])
+	req.Priority, errs[2] = parsePriority(members["priority"])
+	req.Status, errs[3] = parseStatus(members["status"])
+	req.DueDate, errs[4] = parseDueDate(members["due_date"])
+	req.Assignee, errs[5] = parseAssignee(members["assignee"])
+	req.Labels, errs[6] = parseLabels(members["labels"])
+	req.QuotedMessageID, errs[7] = parseQuotedMessageID(members["quoted_message_id"])
+	if err := cmp.Or(errs[:]...); err != nil {
+		return periskope.CreateTicketRequest{}, err
 	}
 	return req, nil
 }

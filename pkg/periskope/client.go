@@ -160,9 +160,8 @@ type staticKey string
 
 func (k staticKey) APIKey(context.Context) (string, error) { return string(k), nil }
 
-// apiKey fetches a key and checks it can go into a header.
-func (c *Client) apiKey(ctx context.Context, get func(context.Context) (string, error)) (string, error) {
-	key, err := get(ctx)
+// checkKey checks a key just fetched (key, err) can go into a header.
+func checkKey(key string, err error) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("periskope: API key: %w", err)
 	}
@@ -182,7 +181,7 @@ func (c *Client) refreshKey(ctx context.Context, old string) (key string, ok boo
 	if !isRefresher {
 		return "", false, nil
 	}
-	key, err = c.apiKey(ctx, kr.RefreshAPIKey)
+	key, err = checkKey(kr.RefreshAPIKey(ctx))
 	if err != nil {
 		return "", false, err
 	}

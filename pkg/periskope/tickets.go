@@ -63,7 +63,7 @@ func (c *Client) ListTickets(ctx context.Context, p ListTicketsParams) (*TicketL
 	if p.Limit > 0 {
 		q.Set("limit", strconv.Itoa(p.Limit))
 	}
-	return c.ticketList(ctx, request{method: http.MethodGet, path: "/tickets", query: q, idempotent: true})
+	return c.ticketList(ctx, request{method: http.MethodGet, path: "/tickets", query: q.Encode(), idempotent: true})
 }
 
 // validStatus reports whether s is a status Periskope accepts.

@@ -10,7 +10,6 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -26,8 +25,8 @@ const maxResponseBytes = 5 << 20
 type request struct {
 	method string
 	path   string // below the base URL, starting with "/"
-	query  url.Values
-	body   any // sent as JSON; nil for none
+	query  string // encoded, without "?"; "" for none
+	body   any    // sent as JSON; nil for none
 	// idempotent calls are also retried after 5xx and transport failures.
 	idempotent bool
 }
@@ -53,7 +52,7 @@ func (c *Client) do(ctx context.Context, r request) (*response, error) {
 			return nil, fmt.Errorf("periskope: encoding request: %w", err)
 		}
 	}
-	key, err := c.apiKey(ctx, c.keys.APIKey)
+	key, err := checkKey(c.keys.APIKey(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -126,8 +125,8 @@ func (c *Client) send(ctx context.Context, r request, body []byte, key string) (
 	defer cancel()
 
 	u := c.baseURL + r.path
-	if len(r.query) > 0 {
-		u += "?" + r.query.Encode()
+	if r.query != "" {
+		u += "?" + r.query
 	}
 	req, err := http.NewRequestWithContext(actx, r.method, u, bytes.NewReader(body))
 	if err != nil {
