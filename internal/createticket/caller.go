@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 )
 
 // CallerScope names the caller of req for its idempotency record, so two
@@ -40,14 +41,14 @@ func CallerScope(req *events.APIGatewayV2HTTPRequest) string {
 // first attempt's record); role names are unique in an account. Anything
 // else is kept whole.
 func principalScope(principal string) string {
-	// arn:partition:service:region:account-id:resource, split as arn.Parse does.
-	arn := strings.SplitN(principal, ":", 6)
-	if len(arn) != 6 || arn[0] != "arn" || arn[2] != "sts" {
+	a, err := arn.Parse(principal)
+	if err != nil || a.Service != "sts" {
 		return principal
 	}
-	parts := strings.Split(arn[5], "/")
+	parts := strings.Split(a.Resource, "/")
 	if len(parts) != 3 || parts[0] != "assumed-role" || parts[1] == "" || parts[2] == "" {
 		return principal
 	}
-	return strings.TrimSuffix(principal, "/"+parts[2])
+	a.Resource = parts[0] + "/" + parts[1]
+	return a.String()
 }
