@@ -282,10 +282,9 @@ func (st *Stack) PIDs() []int {
 		pids = append(pids, st.Moto.PID())
 	}
 	for _, spec := range st.specs {
-		if fn, ok := st.functions[spec.Name]; ok {
-			pids = append(pids, fn.PIDs()...)
-			pids = append(pids, fn.RuntimePIDs()...)
-		}
+		fn := st.functions[spec.Name]
+		pids = append(pids, fn.PIDs()...)
+		pids = append(pids, fn.RuntimePIDs()...)
 	}
 	return pids
 }
