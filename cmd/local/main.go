@@ -56,7 +56,6 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.MotoPort, "moto-port", local.MotoPort, "port of moto_server (0: any free port)")
 	fs.IntVar(&o.SandboxPort, "sandbox-port", local.SandboxPort, "port of the Periskope sandbox (0: any free port)")
 	fs.StringVar(&o.PeriskopeBaseURL, "periskope-base-url", os.Getenv("PERISKOPE_BASE_URL"), "use this Periskope instead of the sandbox (default $PERISKOPE_BASE_URL)")
-	fs.StringVar(&o.PeriskopeAPIKey, "periskope-api-key", cmp.Or(os.Getenv("PERISKOPE_API_KEY"), local.APIKey), "API key stored in the local secret (default $PERISKOPE_API_KEY, else the sandbox's key)")
 	fs.StringVar(&o.PeriskopePhone, "periskope-phone", cmp.Or(os.Getenv("PERISKOPE_PHONE"), local.Phone), "x-phone of create-ticket (default $PERISKOPE_PHONE)")
 	fs.IntVar(&o.Concurrency, "concurrency", 2, "most emulator processes per function (Lambda's concurrent execution environments)")
 	fs.BoolVar(&o.SkipBuild, "skip-build", false, "use the bootstraps and the emulator already built in -bin-dir")
@@ -69,6 +68,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
+	// The key of -periskope-base-url, from the environment: a flag would show it in ps.
+	o.PeriskopeAPIKey = os.Getenv("PERISKOPE_API_KEY")
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}

@@ -220,4 +220,8 @@ func TestParseFlags(t *testing.T) {
 	if o.APIPort != 3000 || o.MotoPort != 5000 || o.SandboxPort != 4010 {
 		t.Errorf("default ports %d/%d/%d, want 3000/5000/4010", o.APIPort, o.MotoPort, o.SandboxPort)
 	}
+	t.Setenv("PERISKOPE_API_KEY", "key-from-env")
+	if o, _ := parseFlags(nil, io.Discard); o.PeriskopeAPIKey != "key-from-env" {
+		t.Errorf("API key %q, want $PERISKOPE_API_KEY", o.PeriskopeAPIKey)
+	}
 }
