@@ -45,6 +45,7 @@ const name = "reconcile"
 
 type options struct {
 	table, secret, phone, baseURL string
+	endpoint                      string // moto's, with -local
 	run                           reconcile.Config
 	rate                          float64
 	reserve                       int
@@ -90,6 +91,7 @@ func parseFlags(args []string, getenv func(string) string, now time.Time, stderr
 		o.secret = cmp.Or(o.secret, local.APIKeySecret)
 		o.phone = cmp.Or(o.phone, local.Phone)
 		o.baseURL = cmp.Or(o.baseURL, opscmd.LocalURL(o.sandboxPort)+"/v1")
+		o.endpoint = opscmd.LocalURL(o.motoPort)
 	}
 	o.baseURL = cmp.Or(o.baseURL, periskope.DefaultBaseURL)
 	var missing []string
@@ -144,11 +146,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return opscmd.Exit(stderr, name, err, 2)
 	}
-	endpoint := ""
-	if o.local {
-		endpoint = opscmd.LocalURL(o.motoPort)
-	}
-	awsCfg, err := opscmd.AWSConfig(ctx, endpoint)
+	awsCfg, err := opscmd.AWSConfig(ctx, o.endpoint)
 	if err != nil {
 		return opscmd.Exit(stderr, name, fmt.Errorf("AWS configuration: %w", err), 1)
 	}

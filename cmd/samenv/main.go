@@ -49,7 +49,12 @@ func run(args []string, stdin io.Reader, stdout io.Writer) error {
 		f, err = samenv.Local(*host, *motoPort, *sandboxPort)
 	default:
 		var doc []byte
-		if doc, err = readFile(*stackFile, stdin); err == nil {
+		if *stackFile == "-" {
+			doc, err = io.ReadAll(stdin)
+		} else {
+			doc, err = os.ReadFile(*stackFile)
+		}
+		if err == nil {
 			f, err = samenv.FromStack(doc)
 		}
 	}
@@ -58,11 +63,4 @@ func run(args []string, stdin io.Reader, stdout io.Writer) error {
 	}
 	_, err = stdout.Write(f.Marshal())
 	return err
-}
-
-func readFile(path string, stdin io.Reader) ([]byte, error) {
-	if path == "-" {
-		return io.ReadAll(stdin)
-	}
-	return os.ReadFile(path)
 }

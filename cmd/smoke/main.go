@@ -62,26 +62,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
 
-	target, checker, err := setUp(ctx, o)
-	if err != nil {
-		return opscmd.Exit(stderr, "smoke", err, 2)
-	}
-	report := checker.Run(ctx, target)
-	_, _ = report.WriteTo(stdout)
-	if !report.OK() {
-		return 1
-	}
-	return 0
-}
-
-func setUp(ctx context.Context, o options) (smoke.Target, *smoke.Checker, error) {
 	endpoint := ""
 	if o.local {
 		endpoint = o.motoURL
 	}
 	cfg, err := opscmd.AWSConfig(ctx, endpoint)
 	if err != nil {
-		return smoke.Target{}, nil, fmt.Errorf("loading the AWS configuration: %w", err)
+		return opscmd.Exit(stderr, "smoke", fmt.Errorf("loading the AWS configuration: %w", err), 2)
 	}
 	var target smoke.Target
 	if o.local {
@@ -93,5 +80,13 @@ func setUp(ctx context.Context, o options) (smoke.Target, *smoke.Checker, error)
 	} else {
 		target, err = smoke.Deployed(ctx, o.stack, cloudformation.NewFromConfig(cfg), secretsmanager.NewFromConfig(cfg))
 	}
-	return target, &smoke.Checker{Credentials: cfg.Credentials, Region: cfg.Region}, err
+	if err != nil {
+		return opscmd.Exit(stderr, "smoke", err, 2)
+	}
+	report := (&smoke.Checker{Credentials: cfg.Credentials, Region: cfg.Region}).Run(ctx, target)
+	_, _ = report.WriteTo(stdout)
+	if !report.OK() {
+		return 1
+	}
+	return 0
 }
