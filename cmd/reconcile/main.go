@@ -171,8 +171,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fmt.Fprintln(stdout, reconcile.Summary(counts, time.Since(start), transport.Requests(), o.run.DryRun))
 	switch {
 	case ctx.Err() != nil:
-		fmt.Fprintln(stderr, "reconcile: interrupted; run it again to continue")
-		return 130
+		return opscmd.Exit(stderr, name, errors.New("interrupted; run it again to continue"), 130)
 	case err != nil:
 		return opscmd.Exit(stderr, name, fmt.Errorf("stopped early: %w", err), 1)
 	case counts.Failed > 0:
