@@ -124,6 +124,34 @@ func TestLimiterCountsRequestsInFlight(t *testing.T) {
 	}
 }
 
+// Resets in seconds from now are rounded: a later answer of the same
+// window can name an earlier reset. At the reserve, it still pauses.
+func TestLimiterPausesForAnEarlierRelativeReset(t *testing.T) {
+	inBubble(t, func(t *testing.T) {
+		l := reconcile.NewLimiter(1000, 5)
+		for range 2 {
+			if err := l.Wait(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		h := http.Header{}
+		h.Set("X-RateLimit-Remaining", "9")
+		h.Set("X-RateLimit-Reset", "2")
+		l.Observe(h) // the window resets at now+2s
+		time.Sleep(500 * time.Millisecond)
+		h.Set("X-RateLimit-Remaining", "4")
+		h.Set("X-RateLimit-Reset", "1")
+		l.Observe(h) // now+1.5s: before the window, at the reserve
+		before := time.Now()
+		if err := l.Wait(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := time.Since(before), time.Second; got < want || got > want+time.Millisecond {
+			t.Errorf("the next request waited %s, want %s (+ at most the 1ms spacing)", got, want)
+		}
+	})
+}
+
 func TestLimiterWaitEndsWithTheContext(t *testing.T) {
 	inBubble(t, func(t *testing.T) {
 		l := reconcile.NewLimiter(0.001, 0) // one request per 1000s
