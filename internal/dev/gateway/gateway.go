@@ -13,7 +13,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json/jsontext"
 	"encoding/json/v2"
 	"errors"
@@ -193,11 +192,4 @@ func newRequestID() string {
 	var b [11]byte
 	_, _ = rand.Read(b[:])
 	return base64.StdEncoding.EncodeToString(b[:])
-}
-
-// newTraceID returns an X-Ray trace header for x-amzn-trace-id.
-func newTraceID() string {
-	var b [12]byte
-	_, _ = rand.Read(b[:])
-	return fmt.Sprintf("Root=1-%08x-%s", time.Now().Unix(), hex.EncodeToString(b[:]))
 }
