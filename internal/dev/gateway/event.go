@@ -1,7 +1,10 @@
 package gateway
 
 import (
+	"crypto/rand"
 	"encoding/base64"
+	"encoding/hex"
+	"fmt"
 	"mime"
 	"net"
 	"net/http"
@@ -101,8 +104,10 @@ func eventHeaders(r *http.Request, sourceIP string) map[string]string {
 	}
 	h["x-forwarded-proto"] = proto
 	h["x-forwarded-port"] = localPort(r, proto)
-	if h["x-amzn-trace-id"] == "" {
-		h["x-amzn-trace-id"] = newTraceID()
+	if h["x-amzn-trace-id"] == "" { // X-Ray's: Root=1-<epoch seconds>-<96 random bits>
+		var b [12]byte
+		_, _ = rand.Read(b[:])
+		h["x-amzn-trace-id"] = fmt.Sprintf("Root=1-%08x-%s", time.Now().Unix(), hex.EncodeToString(b[:]))
 	}
 	return h
 }

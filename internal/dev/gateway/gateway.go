@@ -13,7 +13,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json/jsontext"
 	"encoding/json/v2"
 	"errors"
@@ -29,12 +28,12 @@ import (
 	"github.com/periskope-connect/periskope-aws/internal/dev/rie"
 )
 
-// Defaults of Config.
+// HTTP API's and Lambda's limits, and the ids events carry.
 const (
 	defaultMaxBodyBytes = 10 * 1024 * 1024 // HTTP API's payload limit
-	// defaultMaxInvokeBytes is Lambda's limit on a synchronous invocation's
-	// payload (6 MiB): event, envelope and escaped or base64 body together.
-	defaultMaxInvokeBytes     = 6 * 1024 * 1024
+	// maxInvokeBytes is Lambda's limit on a synchronous invocation's payload
+	// (6 MiB): event, envelope and escaped or base64 body together.
+	maxInvokeBytes            = 6 * 1024 * 1024
 	defaultIntegrationTimeout = 30 * time.Second // HTTP API's longest integration timeout
 	DefaultAPIID              = "localapiid"
 	DefaultAccountID          = "123456789012"
@@ -55,7 +54,7 @@ type Route struct {
 	Path     string // "/tickets"
 	Name     string // shown in the access log, e.g. "CreateTicketFunction"
 	Function Invoker
-	// Timeout is the route's TimeoutInMillis (default Config.IntegrationTimeout).
+	// Timeout is the route's TimeoutInMillis (default 30s, HTTP API's most).
 	Timeout time.Duration
 }
 
@@ -67,10 +66,6 @@ type Config struct {
 	Routes       []Route
 	APIID        string
 	MaxBodyBytes int64
-	// MaxInvokeBytes caps the event sent to a function (Lambda's invoke
-	// limit); a larger one is answered 413 without invoking it.
-	MaxInvokeBytes     int
-	IntegrationTimeout time.Duration
 	// AccessLog receives one line per request; nil for none.
 	AccessLog *log.Logger
 	// Now and NewRequestID make events reproducible in tests.
@@ -88,8 +83,6 @@ type Gateway struct {
 func New(cfg Config) (*Gateway, error) {
 	cfg.APIID = cmp.Or(cfg.APIID, DefaultAPIID)
 	cfg.MaxBodyBytes = local.OrDefault(cfg.MaxBodyBytes, defaultMaxBodyBytes)
-	cfg.MaxInvokeBytes = local.OrDefault(cfg.MaxInvokeBytes, defaultMaxInvokeBytes)
-	cfg.IntegrationTimeout = local.OrDefault(cfg.IntegrationTimeout, defaultIntegrationTimeout)
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -149,10 +142,10 @@ func (g *Gateway) serveRoute(w http.ResponseWriter, r *http.Request, route Route
 	// invoke limit (the envelope, JSON escaping, base64). API Gateway answers
 	// that 413 {"message":"Request Too Long"} without running the function,
 	// where the emulator's refusal would read as a function failure (500).
-	if len(payload) > g.cfg.MaxInvokeBytes {
+	if len(payload) > maxInvokeBytes {
 		return writeMessage(w, http.StatusRequestEntityTooLarge, "Request Too Long")
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), local.OrDefault(route.Timeout, g.cfg.IntegrationTimeout))
+	ctx, cancel := context.WithTimeout(r.Context(), local.OrDefault(route.Timeout, defaultIntegrationTimeout))
 	defer cancel()
 	res, err := route.Function.Invoke(ctx, payload)
 	switch {
@@ -199,11 +192,4 @@ func newRequestID() string {
 	var b [11]byte
 	_, _ = rand.Read(b[:])
 	return base64.StdEncoding.EncodeToString(b[:])
-}
-
-// newTraceID returns an X-Ray trace header for x-amzn-trace-id.
-func newTraceID() string {
-	var b [12]byte
-	_, _ = rand.Read(b[:])
-	return fmt.Sprintf("Root=1-%08x-%s", time.Now().Unix(), hex.EncodeToString(b[:]))
 }

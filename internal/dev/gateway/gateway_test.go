@@ -58,14 +58,10 @@ func TestGatewayOwnAnswers(t *testing.T) {
 		{"body over the limit", &capture{}, func(c *gateway.Config) { c.MaxBodyBytes = 8 }, "POST", "/tickets", `{"a":"123456789"}`, 413, `{"message":"Request Entity Too Large"}`, false},
 		{"body at the limit", &capture{}, func(c *gateway.Config) { c.MaxBodyBytes = 8 }, "POST", "/tickets", `{"a":12}`, 204, ``, true},
 		{"invalid UTF-8 in a text body", &capture{}, nil, "POST", "/tickets", "{\"a\":\"\xff\"}", 204, ``, true},
-		{"event over the invoke limit", &capture{}, func(c *gateway.Config) { c.MaxInvokeBytes = 512 }, "POST", "/tickets", `{"a":"` + strings.Repeat("x", 512) + `"}`, 413, `{"message":"Request Too Long"}`, false},
+		{"event over the invoke limit", &capture{}, nil, "POST", "/tickets", `{"a":"` + strings.Repeat("x", 6*1024*1024) + `"}`, 413, `{"message":"Request Too Long"}`, false},
 		{"function error", &capture{result: &rie.Result{Payload: []byte(`{"errorType":"x"}`), Error: &rie.FunctionError{Type: "x"}}}, nil, "POST", "/tickets", "{}", 500, `{"message":"Internal Server Error"}`, true},
 		{"emulator error", &capture{err: rie.ErrClosed}, nil, "POST", "/tickets", "{}", 500, `{"message":"Internal Server Error"}`, true},
-		{"integration timeout", &capture{wait: true}, func(c *gateway.Config) { c.IntegrationTimeout = 20 * time.Millisecond }, "POST", "/tickets", "{}", 503, `{"message":"Service Unavailable"}`, true},
-		{"route integration timeout", &capture{wait: true}, func(c *gateway.Config) {
-			c.IntegrationTimeout = time.Hour
-			c.Routes[0].Timeout = 20 * time.Millisecond
-		}, "POST", "/tickets", "{}", 503, `{"message":"Service Unavailable"}`, true},
+		{"route integration timeout", &capture{wait: true}, func(c *gateway.Config) { c.Routes[0].Timeout = 20 * time.Millisecond }, "POST", "/tickets", "{}", 503, `{"message":"Service Unavailable"}`, true},
 		{"malformed response", &capture{result: &rie.Result{Payload: []byte(`not json`)}}, nil, "POST", "/tickets", "{}", 500, `{"message":"Internal Server Error"}`, true},
 	}
 	for _, tt := range tests {

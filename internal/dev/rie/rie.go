@@ -111,7 +111,11 @@ func New(cfg Config) (*Function, error) {
 		}
 		*p = abs
 	}
-	applyDefaults(&cfg)
+	cfg.Timeout = (local.OrDefault(cfg.Timeout, defaultTimeout) + time.Second - 1).Truncate(time.Second)
+	cfg.MemoryMB = local.OrDefault(cfg.MemoryMB, defaultMemoryMB)
+	cfg.Concurrency = max(cfg.Concurrency, 1)
+	cfg.Prewarm = min(max(cfg.Prewarm, 0), cfg.Concurrency)
+	cfg.Output = cmp.Or[io.Writer](cfg.Output, os.Stderr)
 	f := &Function{cfg: cfg, out: log.New(cfg.Output, "["+cfg.Name+"] ", 0),
 		slots: make(chan struct{}, cfg.Concurrency)}
 	for range cfg.Prewarm {
@@ -123,14 +127,6 @@ func New(cfg Config) (*Function, error) {
 		f.idle = append(f.idle, env)
 	}
 	return f, nil
-}
-
-func applyDefaults(cfg *Config) {
-	cfg.Timeout = (local.OrDefault(cfg.Timeout, defaultTimeout) + time.Second - 1).Truncate(time.Second)
-	cfg.MemoryMB = local.OrDefault(cfg.MemoryMB, defaultMemoryMB)
-	cfg.Concurrency = max(cfg.Concurrency, 1)
-	cfg.Prewarm = min(max(cfg.Prewarm, 0), cfg.Concurrency)
-	cfg.Output = cmp.Or[io.Writer](cfg.Output, os.Stderr)
 }
 
 // Timeout returns the function timeout the emulator enforces.
