@@ -413,8 +413,19 @@ func (o *outcome) fail(e *apigw.Error) events.APIGatewayV2HTTPResponse {
 	return e.Response()
 }
 
+// report counts the request in the metrics and logs its line.
 func (h *Handler) report(ctx context.Context, req *events.APIGatewayV2HTTPRequest, o *outcome, resp events.APIGatewayV2HTTPResponse, start time.Time) {
-	h.count(o)
+	if o.called {
+		h.d.Metrics.Count(MetricUpstreamAttempts, float64(o.attempts))
+	}
+	switch o.name {
+	case "created":
+		h.d.Metrics.Count(MetricCreated, 1)
+	case "replayed":
+		h.d.Metrics.Count(MetricIdempotentReplay, 1)
+	case CodeRateLimited, CodeUpstreamAuth, CodeUpstreamError, CodeUpstreamTimeout: // answered by upstreamError alone
+		h.d.Metrics.Count(MetricUpstreamError, 1)
+	}
 	level := apigw.LogLevel(resp.StatusCode)
 	if o.recordErr != nil {
 		level = slog.LevelError
@@ -437,18 +448,4 @@ func errorText(err error) string {
 		return ""
 	}
 	return err.Error()
-}
-
-func (h *Handler) count(o *outcome) {
-	if o.called {
-		h.d.Metrics.Count(MetricUpstreamAttempts, float64(o.attempts))
-	}
-	switch o.name {
-	case "created":
-		h.d.Metrics.Count(MetricCreated, 1)
-	case "replayed":
-		h.d.Metrics.Count(MetricIdempotentReplay, 1)
-	case CodeRateLimited, CodeUpstreamAuth, CodeUpstreamError, CodeUpstreamTimeout: // answered by upstreamError alone
-		h.d.Metrics.Count(MetricUpstreamError, 1)
-	}
 }
