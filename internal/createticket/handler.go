@@ -160,8 +160,10 @@ func (h *Handler) handle(ctx context.Context, req *events.APIGatewayV2HTTPReques
 
 	if key == "" {
 		o.idempotency = "none"
-		if resp, ok := h.readKey(ctx, o); !ok {
-			return resp
+		// Read before Periskope is called: an unreadable secret is a clear
+		// 503 that calls nobody.
+		if _, err := h.d.Keys.APIKey(ctx); err != nil {
+			return o.fail(o.dependencyDown(depSecretsManager, err))
 		}
 		resp, _ := h.create(ctx, ticket, b.upstream, o)
 		return resp
@@ -251,8 +253,8 @@ func (h *Handler) createOnce(ctx context.Context, key idempotency.Key, ticket pe
 
 	o.idempotency = "claimed"
 	claim := begun.Claim
-	if resp, ok := h.readKey(ctx, o); !ok {
-		return h.release(ctx, claim, resp, o)
+	if _, err := h.d.Keys.APIKey(ctx); err != nil {
+		return h.release(ctx, claim, o.fail(o.dependencyDown(depSecretsManager, err)), o)
 	}
 	if !b.upstream.After(time.Now()) { // the claim took the time
 		return h.release(ctx, claim, noTimeLeft(o), o)
@@ -294,15 +296,6 @@ func (h *Handler) release(ctx context.Context, claim *idempotency.Claim, resp ev
 func inProgress() *apigw.Error {
 	return &apigw.Error{Status: http.StatusConflict, Code: CodeIdempotencyInProgress, Field: IdempotencyKeyHeader, RetryAfter: time.Second,
 		Message: "a request with this Idempotency-Key is still being processed; retry shortly to get its result"}
-}
-
-// readKey reads the API key before Periskope is called, so that an
-// unreadable secret is a clear 503 that calls nobody.
-func (h *Handler) readKey(ctx context.Context, o *outcome) (events.APIGatewayV2HTTPResponse, bool) {
-	if _, err := h.d.Keys.APIKey(ctx); err != nil {
-		return o.fail(o.dependencyDown(depSecretsManager, err)), false
-	}
-	return events.APIGatewayV2HTTPResponse{}, true
 }
 
 // create calls Periskope. final reports whether the answer is an outcome
