@@ -118,7 +118,6 @@ type outcome struct {
 	traceID     string
 	attempts    int32
 	called      bool // Periskope was called
-	upstreamErr bool // counts as an UpstreamError
 	idempotency string
 	apiErr      *apigw.Error // the error answered, if one was
 	dependency  string       // the AWS service that failed, for a 503
@@ -161,8 +160,10 @@ func (h *Handler) handle(ctx context.Context, req *events.APIGatewayV2HTTPReques
 
 	if key == "" {
 		o.idempotency = "none"
-		if resp, ok := h.readKey(ctx, o); !ok {
-			return resp
+		// Read before Periskope is called: an unreadable secret is a clear
+		// 503 that calls nobody.
+		if _, err := h.d.Keys.APIKey(ctx); err != nil {
+			return o.fail(o.dependencyDown(depSecretsManager, err))
 		}
 		resp, _ := h.create(ctx, ticket, b.upstream, o)
 		return resp
@@ -241,9 +242,8 @@ func (h *Handler) createOnce(ctx context.Context, key idempotency.Key, ticket pe
 	case err != nil:
 		// A timed-out claim write may be applied later; not started, a
 		// retry takes it over after idempotency.StartWindow.
-		o.idempotency, o.err = "unavailable", err
-		o.dependencyFailed(depDynamoDB, err)
-		return o.fail(idempotencyDown())
+		o.idempotency = "unavailable"
+		return o.fail(o.dependencyDown(depDynamoDB, err))
 	case begun.Replay != nil:
 		o.idempotency, o.name, o.ticketID = "replayed", "replayed", begun.Replay.TicketID
 		resp := apigw.RawJSON(begun.Replay.Status, begun.Replay.Body)
@@ -253,8 +253,8 @@ func (h *Handler) createOnce(ctx context.Context, key idempotency.Key, ticket pe
 
 	o.idempotency = "claimed"
 	claim := begun.Claim
-	if resp, ok := h.readKey(ctx, o); !ok {
-		return h.release(ctx, claim, resp, o)
+	if _, err := h.d.Keys.APIKey(ctx); err != nil {
+		return h.release(ctx, claim, o.fail(o.dependencyDown(depSecretsManager, err)), o)
 	}
 	if !b.upstream.After(time.Now()) { // the claim took the time
 		return h.release(ctx, claim, noTimeLeft(o), o)
@@ -265,9 +265,8 @@ func (h *Handler) createOnce(ctx context.Context, key idempotency.Key, ticket pe
 		o.idempotency = "taken_over"
 		return o.fail(inProgress())
 	case err != nil:
-		o.idempotency, o.err = "unavailable", err
-		o.dependencyFailed(depDynamoDB, err)
-		return h.release(ctx, claim, o.fail(idempotencyDown()), o)
+		o.idempotency = "unavailable"
+		return h.release(ctx, claim, o.fail(o.dependencyDown(depDynamoDB, err)), o)
 	}
 	resp, final := h.create(ctx, ticket, b.upstream, o)
 	if !final {
@@ -294,30 +293,9 @@ func (h *Handler) release(ctx context.Context, claim *idempotency.Claim, resp ev
 	return o.fail(&e)
 }
 
-func idempotencyDown() *apigw.Error {
-	return &apigw.Error{Status: http.StatusServiceUnavailable, Code: CodeIdempotencyDown, RetryAfter: time.Second,
-		Message: "idempotency records are unavailable; nothing was created, retry later"}
-}
-
-func keyUnavailable() *apigw.Error {
-	return &apigw.Error{Status: http.StatusServiceUnavailable, Code: CodeAPIKeyUnavailable, RetryAfter: time.Second,
-		Message: "the Periskope API key cannot be read right now; nothing was created, retry later"}
-}
-
 func inProgress() *apigw.Error {
 	return &apigw.Error{Status: http.StatusConflict, Code: CodeIdempotencyInProgress, Field: IdempotencyKeyHeader, RetryAfter: time.Second,
 		Message: "a request with this Idempotency-Key is still being processed; retry shortly to get its result"}
-}
-
-// readKey reads the API key before Periskope is called, so that an
-// unreadable secret is a clear 503 that calls nobody.
-func (h *Handler) readKey(ctx context.Context, o *outcome) (events.APIGatewayV2HTTPResponse, bool) {
-	if _, err := h.d.Keys.APIKey(ctx); err != nil {
-		o.err = err
-		o.dependencyFailed(depSecretsManager, err)
-		return o.fail(keyUnavailable()), false
-	}
-	return events.APIGatewayV2HTTPResponse{}, true
 }
 
 // create calls Periskope. final reports whether the answer is an outcome
@@ -361,14 +339,11 @@ func upstreamError(err error, o *outcome) (*apigw.Error, bool) {
 	case errors.Is(err, secretcache.ErrUnavailable) || errors.Is(err, secretcache.ErrMalformed):
 		// Before any APIError: a 401 whose key refresh found the secret
 		// broken is the secret's fault.
-		o.dependencyFailed(depSecretsManager, err)
-		return keyUnavailable(), false
+		return o.dependencyDown(depSecretsManager, err), false
 	case apiErr != nil && errors.Is(apiErr, periskope.ErrRateLimited):
-		o.upstreamErr = true
 		return &apigw.Error{Status: http.StatusTooManyRequests, Code: CodeRateLimited, RetryAfter: max(apiErr.RetryAfter, time.Second),
 			Message: "Periskope's rate limit was reached; nothing was created, retry after the time in Retry-After"}, false
 	case apiErr != nil && errors.Is(apiErr, periskope.ErrUnauthorized):
-		o.upstreamErr = true
 		return &apigw.Error{Status: http.StatusBadGateway, Code: CodeUpstreamAuth,
 			Message: "Periskope refused the configured API key (also after re-reading it); nothing was created"}, false
 	case apiErr != nil && apiErr.StatusCode >= 400 && apiErr.StatusCode < 500:
@@ -378,19 +353,15 @@ func upstreamError(err error, o *outcome) (*apigw.Error, bool) {
 		}
 		return &apigw.Error{Status: http.StatusBadRequest, Code: CodeUpstreamRejected, Message: msg}, false
 	case apiErr != nil:
-		o.upstreamErr = true
 		return &apigw.Error{Status: http.StatusBadGateway, Code: CodeUpstreamError,
 			Message: "Periskope failed to process the request; the ticket may or may not have been created, check Periskope before retrying"}, true
 	case periskope.NeverSent(err):
-		o.upstreamErr = true
 		return &apigw.Error{Status: http.StatusBadGateway, Code: CodeUpstreamError,
 			Message: "Periskope could not be reached; nothing was created, retry later"}, false
 	case periskope.IsTimeout(err), errors.Is(err, context.Canceled):
-		o.upstreamErr = true
 		return &apigw.Error{Status: http.StatusGatewayTimeout, Code: CodeUpstreamTimeout,
 			Message: "Periskope did not answer in time; the ticket may or may not have been created, check Periskope before retrying"}, true
 	default: // a broken connection or an unreadable answer: it may have been created
-		o.upstreamErr = true
 		return &apigw.Error{Status: http.StatusBadGateway, Code: CodeUpstreamError,
 			Message: "Periskope's answer was lost or unreadable; the ticket may or may not have been created, check Periskope before retrying"}, true
 	}
@@ -418,8 +389,16 @@ const (
 	depDynamoDB       = "dynamodb"
 )
 
-func (o *outcome) dependencyFailed(dependency string, err error) {
-	o.dependency, o.awsError = dependency, secretcache.ErrorCode(err)
+// dependencyDown records err of an AWS dependency and returns its 503,
+// which created nothing.
+func (o *outcome) dependencyDown(dependency string, err error) *apigw.Error {
+	o.err, o.dependency, o.awsError = err, dependency, secretcache.ErrorCode(err)
+	if dependency == depSecretsManager {
+		return &apigw.Error{Status: http.StatusServiceUnavailable, Code: CodeAPIKeyUnavailable, RetryAfter: time.Second,
+			Message: "the Periskope API key cannot be read right now; nothing was created, retry later"}
+	}
+	return &apigw.Error{Status: http.StatusServiceUnavailable, Code: CodeIdempotencyDown, RetryAfter: time.Second,
+		Message: "idempotency records are unavailable; nothing was created, retry later"}
 }
 
 func (o *outcome) fail(e *apigw.Error) events.APIGatewayV2HTTPResponse {
@@ -427,8 +406,19 @@ func (o *outcome) fail(e *apigw.Error) events.APIGatewayV2HTTPResponse {
 	return e.Response()
 }
 
+// report counts the request in the metrics and logs its line.
 func (h *Handler) report(ctx context.Context, req *events.APIGatewayV2HTTPRequest, o *outcome, resp events.APIGatewayV2HTTPResponse, start time.Time) {
-	h.count(o)
+	if o.called {
+		h.d.Metrics.Count(MetricUpstreamAttempts, float64(o.attempts))
+	}
+	switch o.name {
+	case "created":
+		h.d.Metrics.Count(MetricCreated, 1)
+	case "replayed":
+		h.d.Metrics.Count(MetricIdempotentReplay, 1)
+	case CodeRateLimited, CodeUpstreamAuth, CodeUpstreamError, CodeUpstreamTimeout: // answered by upstreamError alone
+		h.d.Metrics.Count(MetricUpstreamError, 1)
+	}
 	level := apigw.LogLevel(resp.StatusCode)
 	if o.recordErr != nil {
 		level = slog.LevelError
@@ -451,18 +441,4 @@ func errorText(err error) string {
 		return ""
 	}
 	return err.Error()
-}
-
-func (h *Handler) count(o *outcome) {
-	if o.called {
-		h.d.Metrics.Count(MetricUpstreamAttempts, float64(o.attempts))
-	}
-	switch {
-	case o.name == "created":
-		h.d.Metrics.Count(MetricCreated, 1)
-	case o.name == "replayed":
-		h.d.Metrics.Count(MetricIdempotentReplay, 1)
-	case o.upstreamErr:
-		h.d.Metrics.Count(MetricUpstreamError, 1)
-	}
 }

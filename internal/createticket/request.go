@@ -66,9 +66,6 @@ func ParseRequest(body []byte) (periskope.CreateTicketRequest, *apigw.Error) {
 	if apiErr != nil {
 		return req, apiErr
 	}
-	if apiErr := refuseUnknown(members); apiErr != nil {
-		return req, apiErr
-	}
 	// Every member is parsed; the first error in knownFields order is answered.
 	var errs [8]*apigw.Error
 	req.ChatID, errs[0] = parseChatID(members["chat_id"])
@@ -94,7 +91,7 @@ func invalid(field, format string, args ...any) *apigw.Error {
 }
 
 // decodeObject reads the body as one JSON object member by member, so that
-// a member given twice is caught.
+// a member given twice is caught; an unknown member is refused.
 func decodeObject(body []byte) (map[string]json.RawMessage, *apigw.Error) {
 	trimmed := bytes.TrimSpace(body)
 	switch {
@@ -110,6 +107,7 @@ func decodeObject(body []byte) (map[string]json.RawMessage, *apigw.Error) {
 		return nil, apigw.InvalidJSON(trimmed)
 	}
 	members := map[string]json.RawMessage{}
+	var unknown []string
 	for dec.PeekKind() == '"' {
 		tok, err := dec.ReadToken()
 		if err != nil {
@@ -124,19 +122,12 @@ func decodeObject(body []byte) (map[string]json.RawMessage, *apigw.Error) {
 			return nil, invalid(name, "%s is given more than once", name)
 		}
 		members[name] = bytes.Clone(value)
-	}
-	return members, nil
-}
-
-func refuseUnknown(members map[string]json.RawMessage) *apigw.Error {
-	var unknown []string
-	for name := range members {
 		if !slices.Contains(knownFields, name) {
 			unknown = append(unknown, name)
 		}
 	}
 	if len(unknown) == 0 {
-		return nil
+		return members, nil
 	}
 	slices.Sort(unknown)
 	quoted := make([]string, len(unknown))
@@ -147,7 +138,7 @@ func refuseUnknown(members map[string]json.RawMessage) *apigw.Error {
 	if len(unknown) > 1 {
 		noun = "fields"
 	}
-	return badRequest(CodeUnknownField, unknown[0], "unknown %s %s; accepted fields are %s",
+	return nil, badRequest(CodeUnknownField, unknown[0], "unknown %s %s; accepted fields are %s",
 		noun, strings.Join(quoted, ", "), strings.Join(knownFields, ", "))
 }
 

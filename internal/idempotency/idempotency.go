@@ -175,7 +175,9 @@ func (s *Store) Begin(ctx context.Context, key Key, fingerprint string, leaseUnt
 		return Begun{}, err
 	}
 	now := time.Now()
-	claim := &Claim{store: s, pk: PartitionKey(key), owner: newOwnerToken()}
+	var owner [16]byte
+	_, _ = rand.Read(owner[:]) // crypto/rand.Read never fails on supported platforms
+	claim := &Claim{store: s, pk: PartitionKey(key), owner: hex.EncodeToString(owner[:])}
 	claim.record = map[string]types.AttributeValue{
 		"pk":          str(claim.pk),
 		"body_hash":   str(fingerprint),
@@ -327,12 +329,6 @@ func decodeResponse(item map[string]types.AttributeValue) (*Response, error) {
 		return nil, err
 	}
 	return &Response{Status: int(status), Body: body, TicketID: getS(item, "ticket_id")}, nil
-}
-
-func newOwnerToken() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
-	return hex.EncodeToString(b[:])
 }
 
 func str(s string) types.AttributeValue { return &types.AttributeValueMemberS{Value: s} }
