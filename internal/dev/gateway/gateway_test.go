@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/periskope-connect/periskope-aws/internal/dev/gateway"
@@ -202,5 +203,30 @@ func TestClientThatGoesAwayGetsNothingWritten(t *testing.T) {
 	<-done
 	if w.Body.Len() != 0 {
 		t.Errorf("wrote %q to a client that left", w.Body.String())
+	}
+}
+
+// A function that does not answer is cut off after its route's
+// TimeoutInMillis, else after HTTP API's longest, 30s (in a synctest
+// bubble: no real time passes).
+func TestIntegrationTimeouts(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		timeout time.Duration // the route's
+		want    time.Duration
+	}{
+		{"the route's", 20 * time.Millisecond, 20 * time.Millisecond},
+		{"HTTP API's default", 0, 30 * time.Second},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				g := newGateway(t, &capture{wait: true}, func(c *gateway.Config) { c.Routes[0].Timeout = tt.timeout })
+				start := time.Now()
+				w := serve(g, "POST", "/tickets", "{}")
+				if got := time.Since(start); w.Code != http.StatusServiceUnavailable || got != tt.want {
+					t.Errorf("answered %d after %s, want 503 after %s", w.Code, got, tt.want)
+				}
+			})
+		})
 	}
 }
