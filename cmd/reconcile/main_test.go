@@ -154,6 +154,42 @@ func TestRunAgainstMotoAndTheSandbox(t *testing.T) {
 	if code, _, errOut := reconcileOnce("-rate", "-1"); code != 2 {
 		t.Errorf("bad flag: exit %d, want 2 (%s)", code, errOut)
 	}
+
+	// Interrupted (Ctrl-C cancels run's context) after the first ticket's
+	// line: 130 and one line saying to run it again, which finishes.
+	for i := range 3 {
+		if _, err := client.CreateTicket(ctx, periskope.CreateTicketRequest{ChatID: "919537851844@c.us", Subject: fmt.Sprintf("lost later %d", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	interrupted, interrupt := context.WithCancel(ctx)
+	defer interrupt()
+	stdout := &cancelOnWrite{cancel: interrupt}
+	var stderr strings.Builder
+	code = run(interrupted, localArgs, func(string) string { return "" }, stdout, &stderr, false)
+	if code != 130 || !strings.HasSuffix(stderr.String(), "\nreconcile: interrupted; run it again to continue\n") ||
+		!strings.Contains(stdout.String(), "reconcile: 6 seen") {
+		t.Errorf("interrupted: exit %d, want 130\n%s%s", code, stdout.String(), stderr.String())
+	}
+	code, out, errOut = reconcileOnce()
+	if code != 0 || !strings.Contains(out, "reconcile: 6 seen") || !strings.Contains(out, " 0 failed") {
+		t.Errorf("after the interruption: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, errOut = reconcileOnce()
+	if code != 0 || !strings.Contains(out, "reconcile: 6 seen, 6 already stored, 0 stored now, 0 failed") {
+		t.Errorf("run again: exit %d\n%s%s", code, out, errOut)
+	}
+}
+
+// cancelOnWrite is stdout that cancels run's context at the first write.
+type cancelOnWrite struct {
+	strings.Builder
+	cancel context.CancelFunc
+}
+
+func (w *cancelOnWrite) Write(p []byte) (int, error) {
+	w.cancel()
+	return w.Builder.Write(p)
 }
 
 // lines counts the lines of out that start with prefix.
