@@ -374,6 +374,14 @@ func TestAPIKeyFromSecretsManager(t *testing.T) {
 		if resp.Headers["retry-after"] == "" {
 			t.Error("no retry-after")
 		}
+		// This 401 is the secret's fault: an AWS dependency's 503, not one
+		// more UpstreamError (the first request's 502 was one).
+		if got := hs.metrics.Get(createticket.MetricUpstreamError); got != 1 {
+			t.Errorf("UpstreamError = %v, want 1: the first request's alone", got)
+		}
+		if line := hs.logs.Lines(t)[1]; line["dependency"] != "secretsmanager" || line["upstream_attempts"] != 1.0 {
+			t.Errorf("log line %v", line)
+		}
 	}))
 
 	t.Run("Secrets Manager down with nothing cached is 503", inBubble(func(t *testing.T) {

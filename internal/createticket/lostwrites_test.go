@@ -122,3 +122,23 @@ func TestLiveClaimAppliedButTimedOut(t *testing.T) {
 		}
 	})
 }
+
+// Periskope's refusal answered after the release failed too keeps its
+// code and counts as an UpstreamError, its message saying the key may
+// stay refused.
+func TestLiveUpstreamRefusalWhoseReleaseFails(t *testing.T) {
+	l := newLiveOver(t, shared(t), testAPIKey, func(db ticketstore.PutItemAPI) ticketstore.PutItemAPI {
+		return &lostAnswers{PutItemAPI: db, notApplied: map[int]bool{3: true}} // Begin, Start, then the release
+	})
+	l.up.Answer(answer(429, `{"message":"Too many requests"}`, "Retry-After", "60"))
+	e := wantError(t, l.do(t, context.Background(), request(minimalBody, "idempotency-key", "limited")), 429, "rate_limited", "")
+	if !strings.Contains(e.Message, "retry with a new key") {
+		t.Errorf("message %q: want it to say the key may stay refused", e.Message)
+	}
+	if got := l.metrics.Get("UpstreamError"); got != 1 {
+		t.Errorf("UpstreamError = %v, want 1", got)
+	}
+	if line := l.logs.Lines(t)[0]; line["outcome"] != "rate_limited" || line["idempotency_record_error"] == nil {
+		t.Errorf("log line %v", line)
+	}
+}
