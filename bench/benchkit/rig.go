@@ -28,13 +28,13 @@ func Main(name string, run func() error) {
 // the local table and secrets, a counting proxy in front of it and the
 // Periskope sandbox.
 type Rig struct {
-	Moto    *motoserver.Server
-	Proxy   *AWSProxy
-	Sandbox *sandbox.Server
-	Bins    Binaries
-	Root    string // the repository's
-	dir     string
-	d       *deployment.Deployment
+	Moto       *motoserver.Server
+	Proxy      *AWSProxy
+	Sandbox    *sandbox.Server
+	Bins       Binaries
+	Root       string                 // the repository's
+	Deployment *deployment.Deployment // Root's template.yaml, expanded
+	dir        string
 }
 
 // StartRig builds targets and starts the backends on free 127.0.0.1 ports,
@@ -45,7 +45,7 @@ func StartRig(ctx context.Context, targets ...Target) (_ *Rig, err error) {
 		return nil, err
 	}
 	r := &Rig{Root: root}
-	if r.d, err = deployment.Load(root); err != nil {
+	if r.Deployment, err = deployment.Load(root); err != nil {
 		return nil, err
 	}
 	if r.dir, err = os.MkdirTemp("", "bench"); err != nil {
@@ -87,11 +87,11 @@ func (r *Rig) Close() {
 // Function is stack.FunctionConfig for the function name run as target t
 // (the function or a variant), with AWS at awsEndpoint and the sandbox.
 func (r *Rig) Function(name string, t Target, awsEndpoint string) (rie.Config, stack.FunctionSpec, error) {
-	spec, err := stack.Spec(r.d, name)
+	spec, err := stack.Spec(r.Deployment, name)
 	if err != nil {
 		return rie.Config{}, spec, err
 	}
-	cfg, err := stack.FunctionConfig(r.d, spec, r.Bins.Emulator, r.Bins.Bootstraps[t],
+	cfg, err := stack.FunctionConfig(r.Deployment, spec, r.Bins.Emulator, r.Bins.Bootstraps[t],
 		stack.Backends{AWSEndpoint: awsEndpoint, PeriskopeBaseURL: r.Sandbox.BaseURL(), PeriskopePhone: local.Phone})
 	return cfg, spec, err
 }

@@ -25,7 +25,6 @@ import (
 
 	"github.com/periskope-connect/periskope-aws/bench/benchkit"
 	"github.com/periskope-connect/periskope-aws/internal/dev/dashboard/logmetrics"
-	"github.com/periskope-connect/periskope-aws/internal/dev/deployment"
 	"github.com/periskope-connect/periskope-aws/internal/dev/rie"
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 )
@@ -127,10 +126,6 @@ func run(sizes []int, coldN, warmN int, logFile string) error {
 		return err
 	}
 	defer rig.Close()
-	dep, err := deployment.Load(rig.Root)
-	if err != nil {
-		return err
-	}
 	fns, err := functionRuns(rig)
 	if err != nil {
 		return err
@@ -159,7 +154,7 @@ func run(sizes []int, coldN, warmN int, logFile string) error {
 	if err != nil {
 		return err
 	}
-	fixed, err := fixedCosts(dep, prices, len(logs.metrics))
+	fixed, err := fixedCosts(rig.Deployment, prices, len(logs.metrics))
 	if err != nil {
 		return err
 	}
