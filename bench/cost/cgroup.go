@@ -33,7 +33,8 @@ type cpuGroup struct {
 	v2        bool
 }
 
-// ErrNoCPUController: no cgroup CPU controller could be written here.
+// ErrNoCPUController is the error when no cgroup CPU controller could be
+// written here.
 var ErrNoCPUController = errors.New("no writable cgroup CPU controller")
 
 // cpuMounts are the mount points of a mountinfo text that may offer the cpu
