@@ -87,26 +87,39 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	lookup := ticketlookup.New(dynamodb.NewFromConfig(cfg), o.table)
-	var items []ticketlookup.Item
-	if cmd == "tickets" {
-		if items, err = lookup.ChatTickets(ctx, o.chat, o.limit); err != nil {
-			return err
-		}
-		if !o.asJSON {
-			return ticketlookup.WriteSummary(stdout, items)
-		}
-	} else {
-		if o.org == "" {
-			if o.org, err = lookup.Org(ctx); err != nil {
-				return err
-			}
-			fmt.Fprintf(stderr, "lookup: org %s (from the table's tickets; pass ORG=... to choose another)\n", text.Escape(o.org))
-		}
-		item, err := lookup.Ticket(ctx, o.org, o.id)
+	if cmd == "ticket" {
+		return printTicket(ctx, lookup, o, stdout, stderr)
+	}
+	return printChat(ctx, lookup, o, stdout)
+}
+
+// printTicket prints the ticket -id as JSON; without -org, of the org the
+// table's tickets carry.
+func printTicket(ctx context.Context, lookup *ticketlookup.Lookup, o options, stdout, stderr io.Writer) error {
+	if o.org == "" {
+		org, err := lookup.Org(ctx)
 		if err != nil {
 			return err
 		}
-		items = []ticketlookup.Item{item}
+		fmt.Fprintf(stderr, "lookup: org %s (from the table's tickets; pass ORG=... to choose another)\n", text.Escape(org))
+		o.org = org
+	}
+	item, err := lookup.Ticket(ctx, o.org, o.id)
+	if err != nil {
+		return err
+	}
+	return ticketlookup.WriteJSON(stdout, item)
+}
+
+// printChat prints the tickets of -chat as a table, or with -json each as
+// JSON.
+func printChat(ctx context.Context, lookup *ticketlookup.Lookup, o options, stdout io.Writer) error {
+	items, err := lookup.ChatTickets(ctx, o.chat, o.limit)
+	if err != nil {
+		return err
+	}
+	if !o.asJSON {
+		return ticketlookup.WriteSummary(stdout, items)
 	}
 	for _, item := range items {
 		if err := ticketlookup.WriteJSON(stdout, item); err != nil {

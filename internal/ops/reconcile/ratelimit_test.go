@@ -25,6 +25,29 @@ func inBubble(t *testing.T, f func(t *testing.T)) {
 	})
 }
 
+// startRequests lets n requests through l.
+func startRequests(t *testing.T, l *reconcile.Limiter, n int) {
+	t.Helper()
+	for range n {
+		if err := l.Wait(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// checkNextWait lets one more request through l and checks it waited want,
+// plus at most the 1ms spacing of a limiter of 1000 a second.
+func checkNextWait(t *testing.T, l *reconcile.Limiter, which string, want time.Duration) {
+	t.Helper()
+	before := time.Now()
+	if err := l.Wait(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := time.Since(before); got < want || got > want+time.Millisecond {
+		t.Errorf("%s waited %s, want %s (+ at most the 1ms spacing)", which, got, want)
+	}
+}
+
 func TestLimiterSpacesRequests(t *testing.T) {
 	inBubble(t, func(t *testing.T) {
 		l := reconcile.NewLimiter(reconcile.DefaultRate, reconcile.DefaultReserve)
@@ -68,20 +91,12 @@ func TestLimiterPausesUntilTheReset(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			inBubble(t, func(t *testing.T) {
 				l := reconcile.NewLimiter(1000, tt.reserve)
-				if err := l.Wait(context.Background()); err != nil { // the first request
-					t.Fatal(err)
-				}
+				startRequests(t, l, 1)
 				h := http.Header{}
 				h.Set("X-RateLimit-Remaining", tt.remaining)
 				h.Set("X-RateLimit-Reset", tt.reset(time.Now()))
 				l.Observe(h)
-				before := time.Now()
-				if err := l.Wait(context.Background()); err != nil {
-					t.Fatal(err)
-				}
-				if got := time.Since(before); got < tt.wantWait || got > tt.wantWait+time.Millisecond {
-					t.Errorf("second request waited %s, want %s (+ at most the 1ms spacing)", got, tt.wantWait)
-				}
+				checkNextWait(t, l, "second request", tt.wantWait)
 			})
 		})
 	}
@@ -103,22 +118,12 @@ func TestLimiterCountsRequestsInFlight(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			inBubble(t, func(t *testing.T) {
 				l := reconcile.NewLimiter(1000, 5)
-				for range 4 {
-					if err := l.Wait(context.Background()); err != nil {
-						t.Fatal(err)
-					}
-				}
+				startRequests(t, l, 4)
 				h := http.Header{}
 				h.Set("X-RateLimit-Remaining", tt.remaining)
 				h.Set("X-RateLimit-Reset", "2")
 				l.Observe(h)
-				before := time.Now()
-				if err := l.Wait(context.Background()); err != nil {
-					t.Fatal(err)
-				}
-				if got := time.Since(before); got < tt.wantWait || got > tt.wantWait+time.Millisecond {
-					t.Errorf("the fifth request waited %s, want %s (+ at most the 1ms spacing)", got, tt.wantWait)
-				}
+				checkNextWait(t, l, "the fifth request", tt.wantWait)
 			})
 		})
 	}
@@ -129,11 +134,7 @@ func TestLimiterCountsRequestsInFlight(t *testing.T) {
 func TestLimiterPausesForAnEarlierRelativeReset(t *testing.T) {
 	inBubble(t, func(t *testing.T) {
 		l := reconcile.NewLimiter(1000, 5)
-		for range 2 {
-			if err := l.Wait(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-		}
+		startRequests(t, l, 2)
 		h := http.Header{}
 		h.Set("X-RateLimit-Remaining", "9")
 		h.Set("X-RateLimit-Reset", "2")
@@ -142,13 +143,7 @@ func TestLimiterPausesForAnEarlierRelativeReset(t *testing.T) {
 		h.Set("X-RateLimit-Remaining", "4")
 		h.Set("X-RateLimit-Reset", "1")
 		l.Observe(h) // now+1.5s: before the window, at the reserve
-		before := time.Now()
-		if err := l.Wait(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		if got, want := time.Since(before), time.Second; got < want || got > want+time.Millisecond {
-			t.Errorf("the next request waited %s, want %s (+ at most the 1ms spacing)", got, want)
-		}
+		checkNextWait(t, l, "the next request", time.Second)
 	})
 }
 
