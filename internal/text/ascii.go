@@ -1,7 +1,8 @@
 package text
 
-// pkg/periskope keeps its own digit check: the public package imports
-// nothing of this module.
+// pkg/periskope keeps its own one-line digit check: the public library
+// imports of this module only internal/ratereset, the header rule it shares
+// with reconcile, not the tools' and functions' helpers.
 
 // IsAlnum reports whether c is an ASCII letter or digit.
 func IsAlnum(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || isDigit(c) }
