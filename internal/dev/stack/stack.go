@@ -105,7 +105,7 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 		return nil, err
 	}
 	if !cfg.SkipBuild {
-		if err := Build(ctx, root, cfg.BinDir); err != nil {
+		if err := build(ctx, root, cfg.BinDir, specs); err != nil {
 			return nil, err
 		}
 	}
