@@ -85,7 +85,7 @@ func (d *Deployment) routes(id string) ([]Route, error) {
 		Events map[string]struct {
 			Type       string
 			Properties struct {
-				ApiID           struct{ Ref string } `json:"ApiId"`
+				APIID           struct{ Ref string } `json:"ApiId"`
 				Method          string
 				Path            string
 				TimeoutInMillis int
@@ -102,7 +102,7 @@ func (d *Deployment) routes(id string) ([]Route, error) {
 			return nil, fmt.Errorf("%w: event %s of %s has type %s (only HttpApi is run locally)", ErrUnsupported, name, id, e.Type)
 		}
 		p := e.Properties
-		auth, err := d.authorizer(p.ApiID.Ref, p.Method, p.Path)
+		auth, err := d.authorizer(p.APIID.Ref, p.Method, p.Path)
 		if err != nil {
 			return nil, err
 		}

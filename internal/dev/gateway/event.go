@@ -20,7 +20,7 @@ import (
 const timeLayout = "02/Jan/2006:15:04:05 -0700"
 
 // RequestMeta is what API Gateway knows about a request besides the request
-// itself (the account and stage are always DefaultAccountID, defaultStage).
+// itself (the account and stage are always DefaultAccountID and "$default").
 type RequestMeta struct {
 	RouteKey  string // "POST /tickets"
 	APIID     string

@@ -92,6 +92,12 @@ func Build(ctx context.Context, root, binDir string) error {
 	if err != nil {
 		return err
 	}
+	return build(ctx, root, binDir, specs)
+}
+
+// build compiles the emulator and the functions of specs into binDir, for
+// a caller that has read them already.
+func build(ctx context.Context, root, binDir string, specs []FunctionSpec) error {
 	pkgs := map[string]string{}
 	for _, spec := range specs {
 		pkgs[spec.Name] = spec.Package

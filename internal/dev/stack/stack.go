@@ -105,14 +105,14 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 		return nil, err
 	}
 	if !cfg.SkipBuild {
-		if err := Build(ctx, root, cfg.BinDir); err != nil {
+		if err := build(ctx, root, cfg.BinDir, specs); err != nil {
 			return nil, err
 		}
 	}
 	if err := st.startMoto(ctx); err != nil {
 		return nil, err
 	}
-	if err := st.startSandbox(sandboxLn); err != nil {
+	if err := st.startSandbox(sandboxLn, d); err != nil {
 		return nil, err
 	}
 	if err := st.startFunctions(d, specs); err != nil {
@@ -198,14 +198,18 @@ func (st *Stack) startMoto(ctx context.Context) error {
 	return nil
 }
 
-func (st *Stack) startSandbox(ln net.Listener) error {
+func (st *Stack) startSandbox(ln net.Listener, d *deployment.Deployment) error {
 	if ln == nil { // an external Periskope
 		st.PeriskopeBaseURL = st.cfg.PeriskopeBaseURL
 		return nil
 	}
 	webhookURL := ""
 	if !st.cfg.NoGateway && !st.cfg.NoWebhooks {
-		webhookURL = "http://" + net.JoinHostPort(local.Host, strconv.Itoa(st.cfg.APIPort)) + "/webhooks/periskope"
+		webhook, err := Spec(d, WebhookFunction) // its route as template.yaml has it
+		if err != nil {
+			return err
+		}
+		webhookURL = "http://" + net.JoinHostPort(local.Host, strconv.Itoa(st.cfg.APIPort)) + webhook.Path
 	}
 	srv, err := sandbox.Serve(ln, sandbox.Config{
 		WebhookURL: webhookURL,
