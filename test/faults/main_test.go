@@ -18,6 +18,7 @@ import (
 
 	"github.com/periskope-connect/periskope-aws/bench/benchkit"
 	"github.com/periskope-connect/periskope-aws/internal/dev/deployment"
+	"github.com/periskope-connect/periskope-aws/internal/dev/lambdabuild"
 	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
 	"github.com/periskope-connect/periskope-aws/internal/dev/sandbox"
@@ -25,10 +26,10 @@ import (
 	"github.com/periskope-connect/periskope-aws/internal/dev/testkit"
 )
 
-// Host builds of the functions and the emulator, and the template, made
-// and read once by TestMain.
+// The directory of the host builds of the template's functions and the
+// emulator (stack.Build), and the template, made and read once by TestMain.
 var (
-	bins     benchkit.Binaries
+	binDir   string
 	template *deployment.Deployment
 )
 
@@ -41,8 +42,8 @@ func TestMain(m *testing.M) {
 		if template, err = deployment.Load(root); err != nil {
 			return err
 		}
-		bins, err = benchkit.BuildHost(context.Background(), root, dir, benchkit.Webhook, benchkit.CreateTicket)
-		return err
+		binDir = dir
+		return stack.Build(context.Background(), root, dir)
 	}))
 }
 
@@ -61,12 +62,11 @@ func startMoto(t *testing.T) *motoserver.Server {
 // concurrency environments (one prewarmed), behind its route.
 func function(t *testing.T, name string, b stack.Backends, out io.Writer, concurrency int) benchkit.APIFunction {
 	t.Helper()
-	targets := map[string]benchkit.Target{stack.WebhookFunction: benchkit.Webhook, stack.CreateTicketFunction: benchkit.CreateTicket}
 	spec, err := stack.Spec(template, name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := stack.FunctionConfig(template, spec, bins.Emulator, bins.Bootstraps[targets[name]], b)
+	cfg, err := stack.FunctionConfig(template, spec, lambdabuild.EmulatorPath(binDir), lambdabuild.BootstrapPath(binDir, name), b)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -141,7 +142,8 @@ func (s *Server) ProvisionLocal(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	ids := d.Secrets()
+	secrets := d.Secrets()
+	ids := slices.Clone(secrets)
 	for _, t := range tables {
 		ids = append(ids, t.LogicalID)
 	}
@@ -158,7 +160,7 @@ func (s *Server) ProvisionLocal(ctx context.Context) error {
 		}
 	}
 	sm := secretsmanager.NewFromConfig(cfg)
-	for _, id := range d.Secrets() {
+	for _, id := range secrets {
 		if err := PutSecret(ctx, sm, standIns[id].name, standIns[id].value); err != nil {
 			return err
 		}
