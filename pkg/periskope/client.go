@@ -172,22 +172,6 @@ func checkKey(key string, err error) (string, error) {
 	return key, nil
 }
 
-// refreshKey asks the KeyProvider for a new key; ok is false when it has no
-// RefreshAPIKey or the key did not change, so a retry would be pointless.
-func (c *Client) refreshKey(ctx context.Context, old string) (key string, ok bool, err error) {
-	kr, isRefresher := c.keys.(interface {
-		RefreshAPIKey(ctx context.Context) (string, error)
-	})
-	if !isRefresher {
-		return "", false, nil
-	}
-	key, err = checkKey(kr.RefreshAPIKey(ctx))
-	if err != nil {
-		return "", false, err
-	}
-	return key, key != old, nil
-}
-
 // ValidatePhone checks an x-phone value: 919876543210 or phone-[a-z0-9]+.
 func ValidatePhone(phone string) error {
 	if id, ok := strings.CutPrefix(phone, "phone-"); ok {

@@ -419,6 +419,17 @@ func TestUnauthorizedRefreshesTheKeyOnce(t *testing.T) {
 			t.Errorf("requests = %d, refreshes = %d; want 2 and 1", api.Count(), keys.refreshes.Load())
 		}
 	})
+	t.Run("a refreshed retry is not a policy retry", func(t *testing.T) {
+		keys := &rotatingKeys{current: "old", next: "new"}
+		api := newFakeAPI(t, sequence(acceptKey("new", example), always(http.StatusTooManyRequests, nil), acceptKey("new", example)))
+		c := newTestClient(t, api, periskope.WithKeyProvider(keys), periskope.WithRetryPolicy(periskope.RetryPolicy{MaxAttempts: 2, BaseDelay: time.Millisecond}))
+		if _, err := c.CreateTicket(context.Background(), req); err != nil {
+			t.Fatalf("401, refresh, 429, 201 with two attempts: %v", err)
+		}
+		if api.Count() != 3 {
+			t.Errorf("requests = %d, want 3", api.Count())
+		}
+	})
 	t.Run("still unauthorized after refresh", func(t *testing.T) {
 		keys := &rotatingKeys{current: "old", next: "newer"}
 		api := newFakeAPI(t, acceptKey("other", example))

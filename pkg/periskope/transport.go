@@ -56,51 +56,54 @@ func (c *Client) do(ctx context.Context, r request) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
-	refreshed := false
+	refresher, canRefresh := c.keys.(interface {
+		RefreshAPIKey(ctx context.Context) (string, error)
+	})
 	for attempt := 1; ; attempt++ {
 		resp, err := c.send(ctx, r, body, key)
-		var delay time.Duration
+		if err == nil && resp.status >= 200 && resp.status < 300 {
+			return resp, nil
+		}
+		var apiErr *APIError
+		if err == nil {
+			apiErr = newAPIError(resp)
+			err = apiErr
+		}
 		switch {
-		case err != nil:
-			if ctx.Err() != nil || !(r.idempotent || NeverSent(err)) || attempt >= c.retry.MaxAttempts {
+		case apiErr == nil: // no answer
+			if ctx.Err() != nil || !(r.idempotent || NeverSent(err)) {
 				return nil, err
 			}
-			delay = c.backoff(attempt)
-		case resp.status >= 200 && resp.status < 300:
-			return resp, nil
-		default:
-			apiErr := newAPIError(resp)
-			err = apiErr
-			if resp.status == http.StatusUnauthorized && !refreshed {
-				refreshed = true
-				if newKey, ok, rerr := c.refreshKey(ctx, key); rerr != nil {
-					// Both wrapped: the caller may tell a refused key from a
-					// key it can no longer read.
-					return nil, fmt.Errorf("%w (refreshing the API key failed: %w)", apiErr, rerr)
-				} else if ok {
-					key = newKey
-					attempt-- // a refreshed retry is not a policy retry
-					continue
-				}
+		case apiErr.StatusCode == http.StatusUnauthorized && canRefresh:
+			// Once, and not as a policy retry; an unchanged key would
+			// only be refused again.
+			canRefresh = false
+			newKey, rerr := checkKey(refresher.RefreshAPIKey(ctx))
+			if rerr != nil {
+				// Both wrapped: the caller may tell a refused key from a
+				// key it can no longer read.
+				return nil, fmt.Errorf("%w (refreshing the API key failed: %w)", apiErr, rerr)
 			}
-			switch {
-			case resp.status == http.StatusTooManyRequests:
-				apiErr.RetryAfter = rateLimitWait(resp.header)
-				if limit := c.retry.RateLimitMaxWait; limit > 0 && apiErr.RetryAfter > limit {
-					return nil, apiErr
-				}
-				delay = c.backoff(attempt)
-				if apiErr.RetryAfter > 0 {
-					delay = apiErr.RetryAfter + jitter(c.retry.BaseDelay)
-				}
-			case resp.status >= 500 && r.idempotent:
-				delay = c.backoff(attempt)
-			default:
+			if newKey == key {
 				return nil, apiErr
 			}
-			if attempt >= c.retry.MaxAttempts {
+			key = newKey
+			attempt--
+			continue
+		case apiErr.StatusCode == http.StatusTooManyRequests:
+			apiErr.RetryAfter = rateLimitWait(resp.header)
+			if limit := c.retry.RateLimitMaxWait; limit > 0 && apiErr.RetryAfter > limit {
 				return nil, apiErr
 			}
+		case apiErr.StatusCode < 500 || !r.idempotent:
+			return nil, apiErr
+		}
+		if attempt >= c.retry.MaxAttempts {
+			return nil, err
+		}
+		delay := c.backoff(attempt)
+		if apiErr != nil && apiErr.RetryAfter > 0 {
+			delay = apiErr.RetryAfter + jitter(c.retry.BaseDelay)
 		}
 		// Never sleep past the caller's deadline: answer now with what we
 		// know (for a 429, RetryAfter tells the caller when to come back).
