@@ -118,8 +118,7 @@ func (c *Client) do(ctx context.Context, r request) (*response, error) {
 	}
 }
 
-// send makes one attempt, bounded by AttemptTimeout. A timeout of the
-// attempt itself is reported as context.DeadlineExceeded.
+// send makes one attempt, bounded by AttemptTimeout.
 func (c *Client) send(ctx context.Context, r request, body []byte, key string) (*response, error) {
 	actx, cancel := ctx, context.CancelFunc(func() {})
 	if c.retry.AttemptTimeout > 0 {
@@ -145,29 +144,24 @@ func (c *Client) send(ctx context.Context, r request, body []byte, key string) (
 		req.Header.Set("User-Agent", c.userAgent)
 	}
 
+	var data []byte
 	resp, err := c.http.Do(req)
-	if err != nil {
-		return nil, c.transportError(ctx, actx, r, err)
+	if err == nil {
+		data, err = io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
+		resp.Body.Close()
 	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
 	switch {
+	case err != nil && ctx.Err() == nil && errors.Is(actx.Err(), context.DeadlineExceeded):
+		// The attempt's own timeout matches context.DeadlineExceeded,
+		// whatever net/http made of it, and still wraps err, so a dial
+		// that timed out stays NeverSent.
+		return nil, fmt.Errorf("periskope: %s: attempt timed out after %s: %w (%w)", r.op(), c.retry.AttemptTimeout, context.DeadlineExceeded, err)
 	case err != nil:
-		return nil, c.transportError(ctx, actx, r, err)
+		return nil, fmt.Errorf("periskope: %s: %w", r.op(), err)
 	case len(data) > maxResponseBytes:
 		return nil, fmt.Errorf("%w: %s: answer larger than %d bytes", ErrMalformedResponse, r.op(), maxResponseBytes)
 	}
 	return &response{op: r.op(), status: resp.StatusCode, header: resp.Header, body: data}, nil
-}
-
-// transportError wraps a failure to get an answer. After the attempt's own
-// timeout it matches context.DeadlineExceeded, whatever net/http made of it,
-// and still wraps err, so a dial that timed out stays NeverSent.
-func (c *Client) transportError(ctx, actx context.Context, r request, err error) error {
-	if ctx.Err() == nil && errors.Is(actx.Err(), context.DeadlineExceeded) {
-		return fmt.Errorf("periskope: %s: attempt timed out after %s: %w (%w)", r.op(), c.retry.AttemptTimeout, context.DeadlineExceeded, err)
-	}
-	return fmt.Errorf("periskope: %s: %w", r.op(), err)
 }
 
 // defaultHTTPClient bounds connecting and idling; each request is bounded by
