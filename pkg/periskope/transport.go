@@ -126,13 +126,14 @@ func (c *Client) send(ctx context.Context, r request, body []byte, key string) (
 	}
 	defer cancel()
 
+	op := r.op()
 	u := c.baseURL + r.path
 	if r.query != "" {
 		u += "?" + r.query
 	}
 	req, err := http.NewRequestWithContext(actx, r.method, u, bytes.NewReader(body))
 	if err != nil {
-		return nil, fmt.Errorf("periskope: %s: %w", r.op(), err)
+		return nil, fmt.Errorf("periskope: %s: %w", op, err)
 	}
 	req.Header.Set("Authorization", "Bearer "+key)
 	req.Header.Set("Accept", "application/json")
@@ -155,13 +156,13 @@ func (c *Client) send(ctx context.Context, r request, body []byte, key string) (
 		// The attempt's own timeout matches context.DeadlineExceeded,
 		// whatever net/http made of it, and still wraps err, so a dial
 		// that timed out stays NeverSent.
-		return nil, fmt.Errorf("periskope: %s: attempt timed out after %s: %w (%w)", r.op(), c.retry.AttemptTimeout, context.DeadlineExceeded, err)
+		return nil, fmt.Errorf("periskope: %s: attempt timed out after %s: %w (%w)", op, c.retry.AttemptTimeout, context.DeadlineExceeded, err)
 	case err != nil:
-		return nil, fmt.Errorf("periskope: %s: %w", r.op(), err)
+		return nil, fmt.Errorf("periskope: %s: %w", op, err)
 	case len(data) > maxResponseBytes:
-		return nil, fmt.Errorf("%w: %s: answer larger than %d bytes", ErrMalformedResponse, r.op(), maxResponseBytes)
+		return nil, fmt.Errorf("%w: %s: answer larger than %d bytes", ErrMalformedResponse, op, maxResponseBytes)
 	}
-	return &response{op: r.op(), status: resp.StatusCode, header: resp.Header, body: data}, nil
+	return &response{op: op, status: resp.StatusCode, header: resp.Header, body: data}, nil
 }
 
 // defaultHTTPClient bounds connecting and idling; each request is bounded by
