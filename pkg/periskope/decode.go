@@ -504,24 +504,26 @@ type errorBody struct {
 	Message string `json:"message"`
 }
 
-// decodeErrorBody reads Periskope's error answer: {"code", "message"},
-// also nested under "error" or with "error" as the message; a bare JSON
-// string is the message. Anything else gives nothing.
-func decodeErrorBody(b []byte) (code, message string) {
+// newAPIError is a non-2xx answer's error. Its code and message, bounded,
+// are from Periskope's error answer: {"code", "message"}, also nested
+// under "error" or with "error" as the message; a bare JSON string is the
+// message.
+func newAPIError(r *response) *APIError {
+	e := &APIError{StatusCode: r.status, Op: r.op, TraceID: r.traceID()}
 	var top struct {
 		errorBody
 		Error jsontext.Value `json:"error"`
 	}
-	b = bytes.TrimSpace(b)
-	if len(b) > 0 && b[0] == '"' && jsonv2.Unmarshal(b, &message, decodeOptions()) == nil {
-		return "", message
+	switch b := bytes.TrimSpace(r.body); {
+	case len(b) > 0 && b[0] == '"' && jsontext.Value(b).IsValid(decodeOptions()):
+		e.Message = jsonText(b)
+	case len(b) > 0 && b[0] == '{' && jsonv2.Unmarshal(b, &top, decodeOptions()) == nil:
+		var nested errorBody // an object, else the message as text
+		if len(top.Error) > 0 && jsonv2.Unmarshal(top.Error, &nested, decodeOptions()) != nil {
+			nested.Message = jsonText(top.Error)
+		}
+		e.Code, e.Message = cmp.Or(top.Code, nested.Code), cmp.Or(top.Message, nested.Message)
 	}
-	if len(b) == 0 || b[0] != '{' || jsonv2.Unmarshal(b, &top, decodeOptions()) != nil {
-		return "", ""
-	}
-	var nested errorBody // an object, else the message as text
-	if len(top.Error) > 0 && jsonv2.Unmarshal(top.Error, &nested, decodeOptions()) != nil {
-		nested.Message = jsonText(top.Error)
-	}
-	return cmp.Or(top.Code, nested.Code), cmp.Or(top.Message, nested.Message)
+	e.Code, e.Message = truncate(e.Code, 100), truncate(e.Message, 500)
+	return e
 }

@@ -92,12 +92,6 @@ func IsTimeout(err error) bool {
 	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
 }
 
-// newAPIError is a non-2xx answer's error, its body's code and message bounded.
-func newAPIError(r *response) *APIError {
-	code, message := decodeErrorBody(r.body)
-	return &APIError{StatusCode: r.status, Op: r.op, TraceID: r.traceID(), Code: truncate(code, 100), Message: truncate(message, 500)}
-}
-
 // truncate shortens s to at most n bytes without splitting a UTF-8 sequence.
 func truncate(s string, n int) string {
 	if len(s) <= n {
