@@ -25,31 +25,69 @@ import (
 // decoding: at init they cost every cold start 0.08 ms and 28 KB.
 var decodeOptions = sync.OnceValue(func() jsonv2.Options {
 	return jsonv2.JoinOptions(jsontext.AllowInvalidUTF8(true), jsonv2.WithUnmarshalers(jsonv2.JoinUnmarshalers(
-		leaf(jsonText), leaf(boolOf), leaf(intLeaf), leaf(priorityLeaf), leaf(timeLeaf), leaf(rawMember),
-		stream(readStringMap), stream(readMembers),
-		stream(objects[Ticket]), stream(objects[Message]),
-		stream(objectPtr[Ticket]), stream(objectPtr[Chat]), stream(objectPtr[Message]),
-		jsonv2.UnmarshalFromFunc(readTicket),
+		tolerant[string](), tolerant[bool](), tolerant[int](), tolerant[Priority](), tolerant[Time](), tolerant[json.RawMessage](),
+		tolerant[map[string]string](), tolerant[map[string]ChatMember](), tolerant[[]Ticket](), tolerant[[]Message](),
+		tolerant[*Ticket](), tolerant[*Chat](), tolerant[*Message](), tolerant[Ticket](),
 	)))
 })
 
-// leaf unmarshals a T by read from a member's whole JSON value, of any kind.
-func leaf[T any](read func(raw []byte) T) *jsonv2.Unmarshalers {
-	return jsonv2.UnmarshalFromFunc(func(dec *jsontext.Decoder, v *T) error {
-		raw, err := dec.ReadValue()
-		if err == nil {
-			*v = read(raw)
-		}
-		return err
-	})
+// tolerant unmarshals a T by readTolerant.
+func tolerant[T any]() *jsonv2.Unmarshalers {
+	return jsonv2.UnmarshalFromFunc(func(dec *jsontext.Decoder, v *T) error { return readTolerant(dec, v) })
 }
 
-// stream unmarshals a T by read from the decoder.
-func stream[T any](read func(dec *jsontext.Decoder) (T, error)) *jsonv2.Unmarshalers {
-	return jsonv2.UnmarshalFromFunc(func(dec *jsontext.Decoder, v *T) (err error) {
-		*v, err = read(dec)
+// readTolerant reads the model types' members: the maps, slices and
+// pointers of objects leave out what is not an object, a ticket keeps how
+// inexact ids were sent, and leaves read from their JSON of any kind. Any
+// other type is json/v2's.
+func readTolerant(dec *jsontext.Decoder, v any) (err error) {
+	switch v := v.(type) {
+	case *string, *bool, *int, *Priority, *Time, *json.RawMessage:
+		return readLeaf(dec, v)
+	case *Ticket:
+		return readTicket(dec, v)
+	case *map[string]string:
+		*v, err = readStringMap(dec)
+	case *map[string]ChatMember:
+		*v, err = readMembers(dec)
+	case *[]Ticket:
+		*v, err = objects[Ticket](dec)
+	case *[]Message:
+		*v, err = objects[Message](dec)
+	case **Ticket:
+		*v, err = objectPtr[Ticket](dec)
+	case **Chat:
+		*v, err = objectPtr[Chat](dec)
+	case **Message:
+		*v, err = objectPtr[Message](dec)
+	default:
+		return errors.ErrUnsupported // json/v2 decodes it
+	}
+	return err
+}
+
+// readLeaf reads a leaf from its JSON of any kind; what does not read as
+// its type is the zero value (a Time keeps the text in Raw).
+func readLeaf(dec *jsontext.Decoder, v any) error {
+	raw, err := dec.ReadValue()
+	if err != nil {
 		return err
-	})
+	}
+	switch v := v.(type) {
+	case *string:
+		*v = jsonText(raw)
+	case *bool:
+		*v = boolOf(raw)
+	case *int:
+		*v, _ = intOf(jsonText(raw))
+	case *Priority:
+		*v, _ = priorityOf(jsonText(raw))
+	case *Time:
+		*v, _ = timeOf(raw)
+	case *json.RawMessage:
+		*v = rawMember(raw)
+	}
+	return nil
 }
 
 // errNull and errNotObject report valid JSON where an object must be.
@@ -128,12 +166,6 @@ func boolOf(raw []byte) bool {
 	return false
 }
 
-// intLeaf reads a number or a numeric string; anything else is 0.
-func intLeaf(raw []byte) int {
-	n, _ := intOf(jsonText(raw))
-	return n
-}
-
 // intOf reads an integer, also written as a float ("2.0", 2e0).
 func intOf(s string) (int, bool) {
 	s = strings.TrimSpace(s)
@@ -144,12 +176,6 @@ func intOf(s string) (int, bool) {
 		return int(x), true
 	}
 	return 0, false
-}
-
-// priorityLeaf reads a Priority as UnmarshalJSON does, or PriorityNone.
-func priorityLeaf(raw []byte) Priority {
-	p, _ := priorityOf(jsonText(raw))
-	return p
 }
 
 // priorityOf reads a priority from text: a number ("2", "2.0"), a name
@@ -170,12 +196,6 @@ func priorityOf(s string) (Priority, error) {
 
 // priorityNames are the names of the priorities, by value.
 var priorityNames = []string{"none", "low", "medium", "high", "urgent"}
-
-// timeLeaf reads a Time as UnmarshalJSON does; an unknown form only in Raw.
-func timeLeaf(raw []byte) Time {
-	t, _ := timeOf(raw)
-	return t
-}
 
 // timeOf reads a timestamp member, Raw its text: epoch time, a string blank
 // or in timeLayouts, or null; anything else is not ok, with a zero time.
