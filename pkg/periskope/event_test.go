@@ -125,6 +125,24 @@ func TestParseEventVariants(t *testing.T) {
 	}
 }
 
+// Event.Data and PreviousAttributes are nil when missing or null, as their
+// docs promise, and otherwise the member's bytes.
+func TestParseEventNullMembersAreNil(t *testing.T) {
+	for _, body := range []string{
+		`{"event":"ticket.deleted","data":null,"previous_attributes":null}`,
+		`{"event":"ticket.deleted"}`,
+	} {
+		e, err := periskope.ParseEvent([]byte(body))
+		if err != nil || e.Data != nil || e.PreviousAttributes != nil {
+			t.Errorf("%s: Data = %q, PreviousAttributes = %q, err = %v; want nil, nil", body, e.Data, e.PreviousAttributes, err)
+		}
+	}
+	e, err := periskope.ParseEvent([]byte(`{"event":"ticket.updated","data":{},"previous_attributes": { "status" : null } }`))
+	if err != nil || string(e.Data) != "{}" || string(e.PreviousAttributes) != `{ "status" : null }` {
+		t.Errorf("Data = %q, PreviousAttributes = %q, err = %v; want the members' bytes", e.Data, e.PreviousAttributes, err)
+	}
+}
+
 // Identifiers become keys: a value that is not a JSON string, or whose text
 // cannot be kept exactly (an unpaired surrogate escape decodes to U+FFFD, so
 // "\ud800" and "\udfff" would be one id), is refused, naming the member.
