@@ -27,7 +27,7 @@ var decodeOptions = sync.OnceValue(func() jsonv2.Options {
 	return jsonv2.JoinOptions(jsontext.AllowInvalidUTF8(true), jsonv2.WithUnmarshalers(jsonv2.JoinUnmarshalers(
 		tolerant[string](), tolerant[bool](), tolerant[int](), tolerant[Priority](), tolerant[Time](),
 		tolerant[map[string]string](), tolerant[map[string]ChatMember](), tolerant[[]Ticket](), tolerant[[]Message](),
-		tolerant[*Ticket](), tolerant[*Chat](), tolerant[*Message](), tolerant[Ticket](),
+		tolerant[*Chat](), tolerant[*Message](), tolerant[Ticket](),
 	)))
 })
 
@@ -54,8 +54,6 @@ func readTolerant(dec *jsontext.Decoder, v any) (err error) {
 		*v, err = objects[Ticket](dec)
 	case *[]Message:
 		*v, err = objects[Message](dec)
-	case **Ticket:
-		*v, err = objectPtr[Ticket](dec)
 	case **Chat:
 		*v, err = objectPtr[Chat](dec)
 	case **Message:
@@ -422,9 +420,10 @@ type (
 )
 
 // UnmarshalJSONFrom implements jsonv2.UnmarshalerFrom.
-func (m *ticketMember) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+func (m *ticketMember) UnmarshalJSONFrom(dec *jsontext.Decoder) (err error) {
 	m.sent = dec.PeekKind() != 'n'
-	return jsonv2.UnmarshalDecode(dec, &m.t)
+	m.t, err = objectPtr[Ticket](dec)
+	return err
 }
 
 // decodeTicketInfo reads a ticket info object, or wraps a bare ticket; null
