@@ -276,7 +276,7 @@ func (r *response) traceID() string { return r.header.Get("x-periskope-trace-id"
 // malformed reports an unusable 2xx answer, with the trace id for support.
 func (r *response) malformed(why string) error {
 	if id := r.traceID(); id != "" {
-		return fmt.Errorf("%w: %s: %s (trace id %s)", ErrMalformedResponse, r.op, why, id)
+		why += " (trace id " + id + ")"
 	}
 	return fmt.Errorf("%w: %s: %s", ErrMalformedResponse, r.op, why)
 }
