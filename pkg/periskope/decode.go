@@ -475,11 +475,10 @@ func unwrapText(raw []byte) []byte {
 			i += 2
 			continue
 		}
-		r, _ := hex4(in, i+2)
-		n := 6
-		if r >= 0xD800 && r <= 0xDBFF && i+12 <= len(in) && in[i+6] == '\\' && in[i+7] == 'u' {
-			if lo, ok := hex4(in, i+8); ok && lo >= 0xDC00 && lo <= 0xDFFF {
-				r, n = utf16.DecodeRune(r, lo), 12
+		r, n := hex4(in[i+2:]), 6
+		if bytes.HasPrefix(in[i+6:], []byte(`\u`)) {
+			if pair := utf16.DecodeRune(r, hex4(in[i+8:])); pair != utf8.RuneError {
+				r, n = pair, 12
 			}
 		}
 		if utf16.IsSurrogate(r) {
@@ -506,13 +505,10 @@ func endsInEscape(b []byte) bool {
 	return (len(b)-len(bytes.TrimRight(b, `\`)))%2 == 1
 }
 
-// hex4 reads the four hex digits of a \u escape at b[i:].
-func hex4(b []byte, i int) (rune, bool) {
-	if i+4 > len(b) {
-		return 0, false
-	}
-	n, err := strconv.ParseUint(string(b[i:i+4]), 16, 16)
-	return rune(n), err == nil
+// hex4 reads the four hex digits after a \u of a valid JSON string.
+func hex4(b []byte) rune {
+	n, _ := strconv.ParseUint(string(b[:4]), 16, 16)
+	return rune(n)
 }
 
 // errorBody is Periskope's error answer, {"code", "message"}.

@@ -474,6 +474,19 @@ func TestTicketInfoStringDataReadsAsObject(t *testing.T) {
 // A surrogate of the string right after a backslash of the unwrapped text
 // is an invalid escape there, as it would be in an object: it must not
 // become the escaped backslash of "\\" + "ud800", a valid id.
+// Raw of string-wrapped data is the string's text, as JSON.parse gives it:
+// escapes of the string decoded, a surrogate pair to its one character.
+func TestTicketInfoStringDataRawIsTheText(t *testing.T) {
+	e, err := periskope.ParseEvent([]byte(`{"event":"ticket.created","data":"{\"ticket\":{\"ticket_id\":\"T-1\",\"subject\":\"\ud83d\ude00 \u00e9\\n\"}}"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ti, err := e.TicketInfo()
+	if want := `{"ticket":{"ticket_id":"T-1","subject":"😀 é\n"}}`; err != nil || string(ti.Raw) != want {
+		t.Errorf("Raw = %s, %v; want %s", ti.Raw, err, want)
+	}
+}
+
 func TestTicketInfoStringDataSurrogateAfterBackslash(t *testing.T) {
 	for _, data := range []string{
 		`"{\"ticket\":{\"ticket_id\":\"\\\ud800\",\"org_id\":\"o\"}}"`,
