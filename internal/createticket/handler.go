@@ -80,7 +80,8 @@ const (
 	CodeNoTimeLeft = "no_time_left"
 )
 
-// TicketCreator creates a Periskope ticket; *periskope.Client is one.
+// TicketCreator creates a Periskope ticket; *periskope.Client is one. The
+// TicketInfo's Raw, Periskope's answer, is answered as is.
 type TicketCreator interface {
 	CreateTicket(ctx context.Context, req periskope.CreateTicketRequest) (*periskope.TicketInfo, error)
 }
@@ -321,11 +322,7 @@ func (h *Handler) create(ctx context.Context, ticket periskope.CreateTicketReque
 	if info.Ticket != nil {
 		o.ticketID = info.Ticket.TicketID
 	}
-	body := []byte(info.Raw)
-	if len(body) == 0 { // not from the real client; keep the answer JSON
-		body, _ = json.Marshal(info)
-	}
-	return apigw.RawJSON(http.StatusCreated, body), true
+	return apigw.RawJSON(http.StatusCreated, info.Raw), true
 }
 
 // upstreamError maps a failed create to the answer and whether it is final.

@@ -44,8 +44,8 @@ const MaxKeyLength = 255
 const KeyPrefix = "IDEMPOTENCY#"
 
 const (
-	// DefaultTTL is how long a record lives after the first request.
-	DefaultTTL = 24 * time.Hour
+	// TTL is how long a record lives after the first request.
+	TTL = 24 * time.Hour
 	// DefaultCallTimeout bounds each DynamoDB call, retries included, so an
 	// unreachable DynamoDB is ErrUnavailable while there is time to answer.
 	DefaultCallTimeout = 2 * time.Second
@@ -89,15 +89,11 @@ const (
 type Store struct {
 	db          ticketstore.PutItemAPI
 	table       string
-	ttl         time.Duration
 	startWindow time.Duration
 }
 
 // Option configures a Store.
 type Option func(*Store)
-
-// WithTTL sets how long a record lives (default DefaultTTL).
-func WithTTL(d time.Duration) Option { return func(s *Store) { s.ttl = d } }
 
 // WithStartWindow replaces StartWindow: longer for tests that must see
 // concurrent requests in progress on a slow machine.
@@ -105,7 +101,7 @@ func WithStartWindow(d time.Duration) Option { return func(s *Store) { s.startWi
 
 // New returns a Store over table.
 func New(db ticketstore.PutItemAPI, table string, opts ...Option) *Store {
-	s := &Store{db: db, table: table, ttl: DefaultTTL, startWindow: StartWindow}
+	s := &Store{db: db, table: table, startWindow: StartWindow}
 	for _, opt := range opts {
 		opt(s)
 	}
@@ -185,7 +181,7 @@ func (s *Store) Begin(ctx context.Context, key Key, fingerprint string, leaseUnt
 		"created_at":  str(now.UTC().Format(time.RFC3339Nano)),
 		"lease_until": num(leaseUntil.UnixMilli()),
 		"start_by":    num(now.Add(s.startWindow).UnixMilli()),
-		"expires_at":  num(now.Add(s.ttl).Unix()),
+		"expires_at":  num(now.Add(TTL).Unix()),
 	}
 	ctx, cancel := context.WithTimeout(ctx, DefaultCallTimeout)
 	defer cancel()
