@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os/exec"
@@ -89,9 +90,10 @@ func TestWiringAgainstMoto(t *testing.T) {
 	}))
 	defer upstream.Close()
 
-	vars := baseEnv()
+	vars := moto.Env()
+	maps.Copy(vars, baseEnv())
 	vars["PERISKOPE_BASE_URL"] = upstream.URL + "/v1"
-	h, err := newHandler(moto.EnvLookup(vars), slog.New(slog.DiscardHandler))
+	h, err := newHandler(env(vars), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -98,7 +98,8 @@ type motoOptions struct {
 func newMotoRig(t *testing.T, o motoOptions) *motoRig {
 	t.Helper()
 	srv := motoserver.Start(t)
-	awsCfg, err := awsenv.FromLookup(srv.EnvLookup(nil))
+	env := srv.Env()
+	awsCfg, err := awsenv.FromLookup(func(name string) string { return env[name] })
 	if err != nil {
 		t.Fatal(err)
 	}

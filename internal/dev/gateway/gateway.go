@@ -9,7 +9,6 @@
 package gateway
 
 import (
-	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -30,7 +29,7 @@ import (
 
 // HTTP API's and Lambda's limits, and the ids events carry.
 const (
-	defaultMaxBodyBytes = 10 * 1024 * 1024 // HTTP API's payload limit
+	maxBodyBytes = 10 * 1024 * 1024 // HTTP API's payload limit
 	// maxInvokeBytes is Lambda's limit on a synchronous invocation's payload
 	// (6 MiB): event, envelope and escaped or base64 body together.
 	maxInvokeBytes            = 6 * 1024 * 1024
@@ -61,16 +60,11 @@ type Route struct {
 // Key is the HTTP API route key, "POST /tickets".
 func (rt Route) Key() string { return rt.Method + " " + rt.Path }
 
-// Config configures a Gateway. Zero fields take the defaults above.
+// Config configures a Gateway.
 type Config struct {
-	Routes       []Route
-	APIID        string
-	MaxBodyBytes int64
+	Routes []Route
 	// AccessLog receives one line per request; nil for none.
 	AccessLog *log.Logger
-	// Now and NewRequestID make events reproducible in tests.
-	Now          func() time.Time
-	NewRequestID func() string
 }
 
 // Gateway is an http.Handler standing in for an HTTP API.
@@ -79,16 +73,8 @@ type Gateway struct {
 	routes map[string]Route
 }
 
-// New checks cfg and applies its defaults.
+// New checks cfg's routes.
 func New(cfg Config) (*Gateway, error) {
-	cfg.APIID = cmp.Or(cfg.APIID, DefaultAPIID)
-	cfg.MaxBodyBytes = local.OrDefault(cfg.MaxBodyBytes, defaultMaxBodyBytes)
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	if cfg.NewRequestID == nil {
-		cfg.NewRequestID = newRequestID
-	}
 	g := &Gateway{cfg: cfg, routes: map[string]Route{}}
 	for _, rt := range cfg.Routes {
 		if rt.Method == "" || rt.Path == "" || rt.Function == nil {
@@ -105,7 +91,7 @@ func New(cfg Config) (*Gateway, error) {
 // ServeHTTP implements http.Handler.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	requestID := g.cfg.NewRequestID()
+	requestID := newRequestID()
 	w.Header().Set("Apigw-Requestid", requestID)
 	var status int
 	route, ok := g.routes[r.Method+" "+r.URL.Path]
@@ -123,7 +109,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // serveRoute answers r with route's function and returns the status it
 // wrote, 0 when the client went away.
 func (g *Gateway) serveRoute(w http.ResponseWriter, r *http.Request, route Route, requestID string) int {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, g.cfg.MaxBodyBytes))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
@@ -132,7 +118,7 @@ func (g *Gateway) serveRoute(w http.ResponseWriter, r *http.Request, route Route
 		return writeMessage(w, http.StatusBadRequest, "Bad Request")
 	}
 	event := BuildEvent(r, body, RequestMeta{
-		RouteKey: route.Key(), APIID: g.cfg.APIID, RequestID: requestID, Time: g.cfg.Now(),
+		RouteKey: route.Key(), APIID: DefaultAPIID, RequestID: requestID, Time: time.Now(),
 	})
 	payload, err := MarshalEvent(event)
 	if err != nil {

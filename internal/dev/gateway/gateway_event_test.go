@@ -52,26 +52,6 @@ func (c *capture) last(t *testing.T) []byte {
 	return c.events[len(c.events)-1]
 }
 
-// fixtureGateway routes the fixtures' requests to fn with the recorded
-// API id, request id and time.
-func fixtureGateway(t *testing.T, fn gateway.Invoker, requestID string, at time.Time) *gateway.Gateway {
-	t.Helper()
-	var routes []gateway.Route
-	for _, key := range [][2]string{{"GET", "/"}, {"POST", "/tickets"}, {"POST", "/webhooks/periskope"}} {
-		routes = append(routes, gateway.Route{Method: key[0], Path: key[1], Function: fn})
-	}
-	g, err := gateway.New(gateway.Config{
-		Routes:       routes,
-		APIID:        "aaaaaaaaaa",
-		Now:          func() time.Time { return at },
-		NewRequestID: func() string { return requestID },
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return g
-}
-
 func TestEventsMatchRecordedHTTPAPIEvents(t *testing.T) {
 	const host = "https://aaaaaaaaaa.execute-api.us-west-2.amazonaws.com"
 	recorded := time.UnixMilli(1795316545123)
@@ -126,18 +106,23 @@ func TestEventsMatchRecordedHTTPAPIEvents(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.fixture, func(t *testing.T) {
-			fn := &capture{}
-			g := fixtureGateway(t, fn, tt.requestID, tt.at)
 			r := httptest.NewRequest(tt.method, host+tt.target, bytes.NewReader(tt.body))
 			r.RemoteAddr = "1.2.3.4:40000"
 			for _, h := range tt.headers {
 				r.Header.Add(h[0], h[1])
 			}
-			g.ServeHTTP(httptest.NewRecorder(), r)
+			// What ServeHTTP sends, with the recorded API id, request id
+			// and time in place of the ones it makes.
+			payload, err := gateway.MarshalEvent(gateway.BuildEvent(r, tt.body, gateway.RequestMeta{
+				RouteKey: tt.method + " " + r.URL.Path, APIID: "aaaaaaaaaa", RequestID: tt.requestID, Time: tt.at,
+			}))
+			if err != nil {
+				t.Fatal(err)
+			}
 
 			want := readJSON(t, filepath.Join("testdata", tt.fixture))
 			var got map[string]any
-			if err := json.Unmarshal(fn.last(t), &got); err != nil {
+			if err := json.Unmarshal(payload, &got); err != nil {
 				t.Fatal(err)
 			}
 			if !reflect.DeepEqual(got, want) {
@@ -162,7 +147,8 @@ func readJSON(t *testing.T, path string) map[string]any {
 }
 
 // Over a real connection the event carries the listener's port, plain
-// http, the client's address, and the body length.
+// http, the client's address, and the body length; and what ServeHTTP
+// gives BuildEvent: the route key, the API id, a new request id, the time.
 func TestEventOverARealConnection(t *testing.T) {
 	fn := &capture{}
 	g, err := gateway.New(gateway.Config{Routes: []gateway.Route{{Method: "POST", Path: "/tickets", Function: fn}}})
@@ -171,17 +157,22 @@ func TestEventOverARealConnection(t *testing.T) {
 	}
 	srv := httptest.NewServer(g)
 	defer srv.Close()
+	before := time.Now().UnixMilli()
 	resp, err := http.Post(srv.URL+"/tickets", "application/json; charset=utf-8", bytes.NewReader([]byte(`{"a":1}`)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
+	after := time.Now().UnixMilli()
 
 	var ev struct {
+		RouteKey       string            `json:"routeKey"`
 		Headers        map[string]string `json:"headers"`
 		Body           string            `json:"body"`
 		IsBase64       bool              `json:"isBase64Encoded"`
 		RequestContext struct {
+			RouteKey   string `json:"routeKey"`
+			APIID      string `json:"apiId"`
 			RequestID  string `json:"requestId"`
 			DomainName string `json:"domainName"`
 			HTTP       struct {
@@ -204,6 +195,9 @@ func TestEventOverARealConnection(t *testing.T) {
 		"domainName":        {ev.RequestContext.DomainName, "127.0.0.1"},
 		"body":              {ev.Body, `{"a":1}`},
 		"apigw-requestid":   {resp.Header.Get("Apigw-Requestid"), ev.RequestContext.RequestID},
+		"routeKey":          {ev.RouteKey, "POST /tickets"},
+		"context routeKey":  {ev.RequestContext.RouteKey, "POST /tickets"},
+		"apiId":             {ev.RequestContext.APIID, gateway.DefaultAPIID},
 	}
 	for name, c := range checks {
 		if c[0] != c[1] {
@@ -219,5 +213,8 @@ func TestEventOverARealConnection(t *testing.T) {
 	parsed, err := time.Parse("02/Jan/2006:15:04:05 -0700", ev.RequestContext.Time)
 	if err != nil || parsed.Unix() != ev.RequestContext.TimeEpoch/1000 {
 		t.Errorf("time %q (%v) does not match timeEpoch %d", ev.RequestContext.Time, err, ev.RequestContext.TimeEpoch)
+	}
+	if epoch := ev.RequestContext.TimeEpoch; epoch < before || epoch > after {
+		t.Errorf("timeEpoch %d is not the request's time (%d..%d)", epoch, before, after)
 	}
 }

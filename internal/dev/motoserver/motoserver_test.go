@@ -150,22 +150,18 @@ func TestIndexKeysAreEnforced(t *testing.T) {
 	}
 }
 
-func TestEnvLookup(t *testing.T) {
-	s := &motoserver.Server{Endpoint: "http://127.0.0.1:4566"}
-	lookup := s.EnvLookup(map[string]string{"TICKETS_TABLE": "t", "AWS_REGION": "eu-west-1"})
+func TestEnv(t *testing.T) {
+	env := (&motoserver.Server{Endpoint: "http://127.0.0.1:4566"}).Env()
 	for name, want := range map[string]string{
-		"AWS_ENDPOINT_URL":  "http://127.0.0.1:4566", // from Env
-		"AWS_ACCESS_KEY_ID": "testing",               // from Env
-		"TICKETS_TABLE":     "t",                     // extra
-		"AWS_REGION":        "eu-west-1",             // extra wins over Env
-		"UNSET_VARIABLE":    "",                      // in neither
+		"AWS_ENDPOINT_URL":      "http://127.0.0.1:4566",
+		"AWS_REGION":            "us-east-1",
+		"AWS_ACCESS_KEY_ID":     "testing",
+		"AWS_SECRET_ACCESS_KEY": "testing",
+		"AWS_SESSION_TOKEN":     "testing",
 	} {
-		if got := lookup(name); got != want {
+		if got := env[name]; got != want {
 			t.Errorf("%s = %q, want %q", name, got, want)
 		}
-	}
-	if got := s.EnvLookup(nil)("AWS_REGION"); got != "us-east-1" {
-		t.Errorf("without extras AWS_REGION = %q, want Env's us-east-1", got)
 	}
 }
 

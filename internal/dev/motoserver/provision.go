@@ -3,7 +3,6 @@ package motoserver
 import (
 	"context"
 	"fmt"
-	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -60,13 +59,6 @@ func (s *Server) Env() map[string]string {
 		"AWS_SECRET_ACCESS_KEY": "testing",
 		"AWS_SESSION_TOKEN":     "testing",
 	}
-}
-
-// EnvLookup is an os.Getenv over Env with extra on top.
-func (s *Server) EnvLookup(extra map[string]string) func(string) string {
-	vars := s.Env()
-	maps.Copy(vars, extra)
-	return func(name string) string { return vars[name] }
 }
 
 // CreateTable creates template.yaml's tickets table (keys, indexes, TTL)
