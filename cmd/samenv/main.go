@@ -7,31 +7,21 @@ package main
 
 import (
 	"errors"
-	"flag"
-	"fmt"
 	"io"
 	"os"
 
 	"github.com/periskope-connect/periskope-aws/internal/createticket"
 	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/samenv"
+	"github.com/periskope-connect/periskope-aws/internal/ops/opscmd"
 )
 
 func main() {
-	if err := run(os.Args[1:], os.Stdin, os.Stdout); err != nil {
-		report(os.Stderr, err)
-		os.Exit(1)
-	}
-}
-
-// report prints err once prefixed: the errors of package samenv do not
-// name it.
-func report(stderr io.Writer, err error) {
-	fmt.Fprintln(stderr, "samenv:", err)
+	os.Exit(opscmd.Exit(os.Stderr, "samenv", run(os.Args[1:], os.Stdin, os.Stdout), 1))
 }
 
 func run(args []string, stdin io.Reader, stdout io.Writer) error {
-	fs := flag.NewFlagSet("samenv", flag.ContinueOnError)
+	fs := opscmd.Flags("samenv", os.Stderr)
 	localFile := fs.Bool("local", false, "the local system's env-vars file")
 	host := fs.String("host", createticket.DockerHostName, "with -local: the name or address of this machine seen from a container")
 	motoPort := fs.Int("moto-port", local.MotoPort, "with -local: moto_server's port")

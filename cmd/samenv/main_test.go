@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/periskope-connect/periskope-aws/internal/ops/opscmd"
 )
 
 func TestRun(t *testing.T) {
@@ -52,7 +54,7 @@ func TestReportEmptyParameter(t *testing.T) {
 		t.Fatal("an empty PeriskopeBaseUrl and PeriskopePhone were accepted")
 	}
 	var stderr bytes.Buffer
-	report(&stderr, err)
+	opscmd.Exit(&stderr, "samenv", err, 1)
 	want := "samenv: stack description: stack periskope-bridge-dev has PeriskopeBaseUrl, PeriskopePhone empty (an empty PeriskopeBaseUrl would send requests to production Periskope)\n"
 	if stderr.String() != want {
 		t.Errorf("stderr %q\nwant   %q", stderr.String(), want)

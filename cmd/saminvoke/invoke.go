@@ -18,7 +18,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/periskope-connect/periskope-aws/internal/dev/local"
-	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
 	"github.com/periskope-connect/periskope-aws/internal/dev/samples"
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
 	"github.com/periskope-connect/periskope-aws/internal/ticketstore"
@@ -95,8 +94,7 @@ func samEnv(environ []string) []string {
 // samples expected to be stored, so that make sam-invoke can run again
 // against the same local system (a second delivery is a duplicate).
 func resetStoredSamples(ctx context.Context, root string, motoPort int, out io.Writer) error {
-	moto := &motoserver.Server{Endpoint: fmt.Sprintf("http://127.0.0.1:%d", motoPort)}
-	db := dynamodb.NewFromConfig(moto.Config())
+	db := dynamodb.NewFromConfig(local.AWSConfig(fmt.Sprintf("http://127.0.0.1:%d", motoPort)))
 	for _, s := range samples.All {
 		if s.Function != stack.WebhookFunction || s.Contains != `"status":"stored"` {
 			continue

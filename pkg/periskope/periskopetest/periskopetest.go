@@ -90,53 +90,12 @@ func loadDocs() ([]*openapi3.T, error) {
 }
 
 // Validate checks r and its body against the operation it matches (a bearer
-// token only for presence). Its error is one line naming the parameter or
-// member at fault, fit for an API's 400 answer.
+// token only for presence). Its error is kin-openapi's, one line naming the
+// parameter or member at fault (schema and value left out), fit for an
+// API's 400 answer.
 func (v *Validator) Validate(r *http.Request, body []byte) error {
-	if _, err := v.validate(r, body); err != nil {
-		return &oneLineError{line: describe(err), err: err}
-	}
-	return nil
-}
-
-// oneLineError is a validation error told in one line; errors.As still
-// reaches kin-openapi's error beneath it.
-type oneLineError struct {
-	line string
-	err  error
-}
-
-func (e *oneLineError) Error() string { return e.line }
-func (e *oneLineError) Unwrap() error { return e.err }
-
-// describe turns a validation error into one line.
-func describe(err error) string {
-	var reqErr *openapi3filter.RequestError
-	if !errors.As(err, &reqErr) {
-		return firstLine(err)
-	}
-	reason := reqErr.Reason
-	var schemaErr *openapi3.SchemaError
-	if errors.As(reqErr.Err, &schemaErr) {
-		reason = schemaErr.Reason
-		if field := strings.Join(schemaErr.JSONPointer(), "."); field != "" && !strings.Contains(reason, `"`+field+`"`) {
-			reason = field + ": " + reason
-		}
-	} else if reqErr.Err != nil {
-		reason = firstLine(reqErr.Err)
-	}
-	switch {
-	case reqErr.Parameter != nil:
-		return fmt.Sprintf("%s parameter %s: %s", reqErr.Parameter.In, reqErr.Parameter.Name, reason)
-	case reqErr.RequestBody != nil && schemaErr == nil:
-		return "request body: " + reason
-	}
-	return reason
-}
-
-func firstLine(err error) string {
-	s, _, _ := strings.Cut(err.Error(), "\n")
-	return s
+	_, err := v.validate(r, body)
+	return err
 }
 
 func (v *Validator) validate(r *http.Request, body []byte) (*routers.Route, error) {
@@ -160,6 +119,8 @@ func (v *Validator) validate(r *http.Request, body []byte) (*routers.Route, erro
 				AuthenticationFunc:                bearerPresent,
 				SkipSettingDefaults:               true,
 				RejectWhenRequestBodyNotSpecified: true,
+				// Errors on one line: no schema or value dump.
+				SchemaValidationOptions: []openapi3.SchemaValidationOption{openapi3.DisableSchemaErrorDetails()},
 			},
 		})
 	}

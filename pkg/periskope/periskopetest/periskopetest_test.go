@@ -151,7 +151,7 @@ func TestValidateDescribesInOneLine(t *testing.T) {
 		{"a member of the wrong type", "POST", "/v1/tickets/create", `{"chat_id":"919537851844@c.us","subject":"s","priority":2}`, "priority"},
 		{"a missing member", "POST", "/v1/tickets/create", `{"chat_id":"919537851844@c.us"}`, "subject"},
 		{"a value outside the enum", "PATCH", "/v1/tickets/BKT-1", `{"status":"done"}`, "status"},
-		{"a query parameter", "GET", "/v1/tickets?limit=0", "", "query parameter limit"},
+		{"a query parameter", "GET", "/v1/tickets?limit=0", "", `parameter "limit" in query`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			req := httptest.NewRequest(tt.method, tt.target, strings.NewReader(tt.body))
