@@ -103,8 +103,7 @@ type Config struct {
 	// PageSize is the limit of each GET /tickets (default and most
 	// ticketstore.MaxBatchKeys: one page is one BatchGetItem).
 	PageSize int
-	MaxPages int              // GET /tickets per run; default 10,000: a million tickets
-	Now      func() time.Time // the clock of received_at
+	MaxPages int // GET /tickets per run; default 10,000: a million tickets
 	Reporter Reporter
 }
 
@@ -146,9 +145,6 @@ func Run(ctx context.Context, api Periskope, lookup Lookup, store Store, cfg Con
 	}
 	if cfg.MaxPages <= 0 {
 		cfg.MaxPages = 10_000
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
 	}
 	if cfg.Reporter == nil {
 		cfg.Reporter = nopReporter{}
@@ -284,7 +280,7 @@ func (ru *run) storeMissing(ctx context.Context, m Result) error {
 	t := ticketstore.FromTicketInfo(m.Ref.OrgID, info, info.Raw)
 	t.TicketID = m.Ref.TicketID // the key the table was asked about
 	t.CreatedAt = cmp.Or(t.CreatedAt, m.CreatedAt)
-	t.ReceivedAt, t.Event, t.Source = ru.cfg.Now(), ticketstore.EventTicketCreated, ticketstore.SourceReconcile
+	t.ReceivedAt, t.Event, t.Source = time.Now(), ticketstore.EventTicketCreated, ticketstore.SourceReconcile
 	return ru.store.Put(ctx, t)
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/periskope-connect/periskope-aws/internal/ops/reconcile"
@@ -49,7 +50,7 @@ func baseline() *scenario {
 	tb.preload(api, func(i int) bool { return i%5 != 0 })
 	rec := &recorder{}
 	return &scenario{api: api, table: tb, rec: rec,
-		cfg: reconcile.Config{Now: func() time.Time { return now }, Reporter: rec}}
+		cfg: reconcile.Config{Reporter: rec}}
 }
 
 func (s *scenario) run(t *testing.T) (reconcile.Counts, error) {
@@ -57,8 +58,15 @@ func (s *scenario) run(t *testing.T) (reconcile.Counts, error) {
 	return reconcile.Run(context.Background(), s.api, s.table, s.table, s.cfg)
 }
 
+// In a synctest bubble the clock stands still while the run works, so
+// every item's received_at is the instant the run started.
 func TestRunStoresTheMissingTickets(t *testing.T) {
+	synctest.Test(t, testRunStoresTheMissingTickets)
+}
+
+func testRunStoresTheMissingTickets(t *testing.T) {
 	s := baseline()
+	started := time.Now()
 	got, err := s.run(t)
 	if err != nil {
 		t.Fatal(err)
@@ -82,7 +90,7 @@ func TestRunStoresTheMissingTickets(t *testing.T) {
 	if item == nil {
 		t.Fatal("T-0005 not stored")
 	}
-	if item.Source != ticketstore.SourceReconcile || item.Event != "ticket.created" || !item.ReceivedAt.Equal(now) ||
+	if item.Source != ticketstore.SourceReconcile || item.Event != "ticket.created" || !item.ReceivedAt.Equal(started) ||
 		item.ChatID != "919537851844@c.us" || item.Subject != "subject 5" || item.Priority != 2 ||
 		item.CreatedAt != s.api.tickets[245].CreatedAt.Raw || item.EventTimestamp != "" {
 		t.Errorf("stored item = %+v", item)
@@ -404,7 +412,7 @@ func TestRunSinceReadsPastAnOldTicket(t *testing.T) {
 	api := newPeriskope(299) // newest first, the oldest 5 hours before now
 	api.tickets[150].CreatedAt = periskope.Time{Time: now.AddDate(-1, 0, 0), Raw: "2025-11-28T12:00:00+00:00"}
 	tb := newTable()
-	cfg := reconcile.Config{Now: func() time.Time { return now }, Since: now.Add(-6 * time.Hour)}
+	cfg := reconcile.Config{Since: now.Add(-6 * time.Hour)}
 	got, err := reconcile.Run(context.Background(), api, tb, tb, cfg)
 	if err != nil {
 		t.Fatal(err)
