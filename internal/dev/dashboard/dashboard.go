@@ -7,7 +7,6 @@ package dashboard
 
 import (
 	"cmp"
-	"fmt"
 	"maps"
 	"path/filepath"
 	"regexp"
@@ -112,14 +111,11 @@ func Load(root string) (*Dashboard, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Build(t, Counts, Functions)
+	return Build(t, Counts, Functions), nil
 }
 
 // Build returns the dashboard of template t, the counts and the functions.
-func Build(t *Template, counts []Counted, fns []Function) (*Dashboard, error) {
-	if t == nil {
-		return nil, fmt.Errorf("%w: none given", ErrTemplate)
-	}
+func Build(t *Template, counts []Counted, fns []Function) *Dashboard {
 	d := &Dashboard{Name: "${AWS::StackName}-${StageName}"}
 	for _, c := range counts {
 		if w, ok := emfWidget(c, fns); ok {
@@ -135,7 +131,7 @@ func Build(t *Template, counts []Counted, fns []Function) (*Dashboard, error) {
 	if len(t.Alarms) > 0 {
 		d.Widgets = append(d.Widgets, Widget{Title: "Alarms", Alarms: t.Alarms, Width: 24, Height: 2 + (len(t.Alarms)+3)/4})
 	}
-	return d, nil
+	return d
 }
 
 // emfWidget charts one package's counts per function that emits them;

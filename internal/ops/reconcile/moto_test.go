@@ -205,7 +205,7 @@ func TestMotoStoresALargeGroupTicket(t *testing.T) {
 	api := newPeriskope(1)
 	api.rawInfo = map[string][]byte{"T-0001": env.Data}
 	ctx := context.Background()
-	counts, err := reconcile.Run(ctx, api, ticketstore.NewLookup(db, table), ticketstore.New(db, table), reconcile.Config{Now: func() time.Time { return now }})
+	counts, err := reconcile.Run(ctx, api, ticketstore.NewLookup(db, table), ticketstore.New(db, table), reconcile.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -130,15 +130,13 @@ func (l *Limiter) Observe(h http.Header) {
 type Transport struct {
 	Base    http.RoundTripper // nil means http.DefaultTransport
 	Limiter *Limiter
-	// RequestTimeout bounds one request from its turn until its body is
-	// read (not positive: the client's AttemptTimeout, which would also
-	// count the wait for the limiter, up to a whole rate-limit window).
-	RequestTimeout time.Duration
-	sent           atomic.Int64
+	sent    atomic.Int64
 }
 
 // RetryPolicy is the periskope client's DefaultRetryPolicy without the
-// per-attempt timeout that Transport's RequestTimeout replaces.
+// per-attempt timeout, which would count the wait for the limiter (up to a
+// whole rate-limit window): Transport times each request from its turn
+// until its body is read instead.
 func RetryPolicy() periskope.RetryPolicy {
 	p := periskope.DefaultRetryPolicy
 	p.AttemptTimeout = 0
@@ -150,11 +148,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err := t.Limiter.Wait(req.Context()); err != nil {
 		return nil, err
 	}
-	timeout := t.RequestTimeout
-	if timeout <= 0 {
-		timeout = periskope.DefaultRetryPolicy.AttemptTimeout
-	}
-	ctx, cancel := context.WithTimeout(req.Context(), timeout)
+	ctx, cancel := context.WithTimeout(req.Context(), periskope.DefaultRetryPolicy.AttemptTimeout)
 	req = req.WithContext(ctx)
 	t.sent.Add(1)
 	resp, err := cmp.Or(t.Base, http.DefaultTransport).RoundTrip(req)

@@ -3,6 +3,7 @@ package reconcile_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -193,46 +194,47 @@ func TestTransportObservesAndCounts(t *testing.T) {
 	})
 }
 
+// The request's timeout (the client's AttemptTimeout) starts at its turn:
+// a wait for the reset longer than it is no timeout, a hanging answer is.
 func TestTransportTimesOutTheRequestNotTheWait(t *testing.T) {
-	release := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/slow" {
-			select {
-			case <-release:
-			case <-r.Context().Done():
+	inBubble(t, func(t *testing.T) {
+		timeout := periskope.DefaultRetryPolicy.AttemptTimeout
+		window := timeout + time.Second
+		release := make(chan struct{})
+		defer close(release)
+		srv := httptest.NewTestServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/slow" {
+				select {
+				case <-release:
+				case <-r.Context().Done():
+				}
+				return
 			}
-			return
+			w.Header().Set("X-RateLimit-Remaining", "0")
+			w.Header().Set("X-RateLimit-Reset", strconv.Itoa(int(window/time.Second)))
+			_, _ = w.Write([]byte("ok"))
+		}))
+		client := &http.Client{Transport: &reconcile.Transport{Limiter: reconcile.NewLimiter(1000, 0), Base: srv.Client().Transport}}
+		begin := time.Now()
+		for i := range 2 { // the second waits a window for its turn, then is quick
+			resp, err := client.Get("http://periskope.test/fast")
+			if err != nil {
+				t.Fatalf("request %d: %v", i, err)
+			}
+			if body, err := io.ReadAll(resp.Body); err != nil || string(body) != "ok" {
+				t.Errorf("request %d body %q, %v", i, body, err)
+			}
+			resp.Body.Close()
 		}
-		w.Header().Set("X-RateLimit-Remaining", "0")
-		w.Header().Set("X-RateLimit-Reset", "0.3") // a window longer than the timeout
-		_, _ = w.Write([]byte("ok"))
-	}))
-	defer srv.Close()
-	defer close(release)
-	tr := &reconcile.Transport{Limiter: reconcile.NewLimiter(1000, 0), RequestTimeout: 150 * time.Millisecond}
-	client := &http.Client{Transport: tr}
-	for i := range 2 { // the second waits 300ms for its turn, then is quick
-		resp, err := client.Get(srv.URL + "/fast")
-		if err != nil {
-			t.Fatalf("request %d: %v", i, err)
+		if waited := time.Since(begin); waited != window {
+			t.Errorf("the second request waited %s, want the %s window", waited, window)
 		}
-		if body, err := io.ReadAll(resp.Body); err != nil || string(body) != "ok" {
-			t.Errorf("request %d body %q, %v", i, body, err)
+		start := time.Now() // the third waits a window too, then hangs
+		if _, err := client.Get("http://periskope.test/slow"); !errors.Is(err, context.DeadlineExceeded) || time.Since(start) != window+timeout {
+			t.Errorf("a hanging answer: err %v after %s, want a timeout %s after its turn", err, time.Since(start), timeout)
 		}
-		resp.Body.Close()
-	}
-	start := time.Now()
-	if _, err := client.Get(srv.URL + "/slow"); err == nil || time.Since(start) > 5*time.Second {
-		t.Errorf("a hanging answer: err %v after %s, want a timeout", err, time.Since(start))
-	}
-	// A negative RequestTimeout is the default, not a deadline already past.
-	negative := &http.Client{Transport: &reconcile.Transport{Limiter: reconcile.NewLimiter(1000, 0), RequestTimeout: -time.Second}}
-	if resp, err := negative.Get(srv.URL + "/fast"); err != nil {
-		t.Errorf("RequestTimeout -1s: %v, want the answer", err)
-	} else {
-		resp.Body.Close()
-	}
-	if p := reconcile.RetryPolicy(); p.AttemptTimeout != 0 || p.MaxAttempts != periskope.DefaultRetryPolicy.MaxAttempts {
-		t.Errorf("RetryPolicy() = %+v, want the default without AttemptTimeout", p)
-	}
+		if p := reconcile.RetryPolicy(); p.AttemptTimeout != 0 || p.MaxAttempts != periskope.DefaultRetryPolicy.MaxAttempts {
+			t.Errorf("RetryPolicy() = %+v, want the default without AttemptTimeout", p)
+		}
+	})
 }

@@ -100,16 +100,15 @@ type Config struct {
 	// Concurrency bounds the missing tickets read and stored at once; the
 	// rate limiter still spaces the calls, so this only overlaps latencies.
 	Concurrency int
-	// PageSize is the limit of each GET /tickets (default and most
-	// ticketstore.MaxBatchKeys: one page is one BatchGetItem).
-	PageSize int
-	MaxPages int              // GET /tickets per run; default 10,000: a million tickets
-	Now      func() time.Time // the clock of received_at
-	Reporter Reporter
+	MaxPages    int // GET /tickets per run; default 10,000: a million tickets
+	Reporter    Reporter
 }
 
 // DefaultConcurrency is Config.Concurrency's default.
 const DefaultConcurrency = 4
+
+// pageSize is the limit of each GET /tickets: one page, one BatchGetItem.
+const pageSize = ticketstore.MaxBatchKeys
 
 type nopReporter struct{}
 
@@ -141,20 +140,14 @@ func Run(ctx context.Context, api Periskope, lookup Lookup, store Store, cfg Con
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = DefaultConcurrency
 	}
-	if cfg.PageSize <= 0 || cfg.PageSize > ticketstore.MaxBatchKeys {
-		cfg.PageSize = ticketstore.MaxBatchKeys
-	}
 	if cfg.MaxPages <= 0 {
 		cfg.MaxPages = 10_000
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
 	}
 	if cfg.Reporter == nil {
 		cfg.Reporter = nopReporter{}
 	}
 	ru := &run{api: api, lookup: lookup, store: store, cfg: cfg, listed: map[listedKey]bool{}}
-	work := make(chan Result, cfg.PageSize)
+	work := make(chan Result, pageSize)
 	var wg sync.WaitGroup
 	for range cfg.Concurrency {
 		wg.Go(func() {
@@ -178,11 +171,11 @@ func Run(ctx context.Context, api Periskope, lookup Lookup, store Store, cfg Con
 func (ru *run) page(ctx context.Context, work chan<- Result) error {
 	offset := 0
 	for range ru.cfg.MaxPages {
-		list, err := ru.api.ListTickets(ctx, periskope.ListTicketsParams{Offset: offset, Limit: ru.cfg.PageSize})
+		list, err := ru.api.ListTickets(ctx, periskope.ListTicketsParams{Offset: offset, Limit: pageSize})
 		if err != nil {
 			return fmt.Errorf("%w at offset %d: %w", ErrList, offset, err)
 		}
-		if offset == 0 && ru.cfg.Since.IsZero() && (list.Count > len(list.Tickets) || len(list.Tickets) < ru.cfg.PageSize) {
+		if offset == 0 && ru.cfg.Since.IsZero() && (list.Count > len(list.Tickets) || len(list.Tickets) < pageSize) {
 			// Periskope documents count by an example that fits both the
 			// page's length and the total: only a count above the page's
 			// length, or a short first page, tells the total.
@@ -197,12 +190,12 @@ func (ru *run) page(ctx context.Context, work chan<- Result) error {
 		// repeats is an API not moving on. count may be the page's length,
 		// not the total, so only a short page ends the list.
 		switch {
-		case len(list.Tickets) < ru.cfg.PageSize:
+		case len(list.Tickets) < pageSize:
 			return nil
 		case unseen == 0:
 			return fmt.Errorf("%w (offset %d)", ErrNoProgress, offset)
 		}
-		offset += ru.cfg.PageSize
+		offset += pageSize
 	}
 	return fmt.Errorf("%w (%d)", ErrTooManyPages, ru.cfg.MaxPages)
 }
@@ -284,7 +277,7 @@ func (ru *run) storeMissing(ctx context.Context, m Result) error {
 	t := ticketstore.FromTicketInfo(m.Ref.OrgID, info, info.Raw)
 	t.TicketID = m.Ref.TicketID // the key the table was asked about
 	t.CreatedAt = cmp.Or(t.CreatedAt, m.CreatedAt)
-	t.ReceivedAt, t.Event, t.Source = ru.cfg.Now(), ticketstore.EventTicketCreated, ticketstore.SourceReconcile
+	t.ReceivedAt, t.Event, t.Source = time.Now(), ticketstore.EventTicketCreated, ticketstore.SourceReconcile
 	return ru.store.Put(ctx, t)
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/periskope-connect/periskope-aws/internal/ops/reconcile"
@@ -49,7 +50,7 @@ func baseline() *scenario {
 	tb.preload(api, func(i int) bool { return i%5 != 0 })
 	rec := &recorder{}
 	return &scenario{api: api, table: tb, rec: rec,
-		cfg: reconcile.Config{Now: func() time.Time { return now }, Reporter: rec}}
+		cfg: reconcile.Config{Reporter: rec}}
 }
 
 func (s *scenario) run(t *testing.T) (reconcile.Counts, error) {
@@ -57,8 +58,15 @@ func (s *scenario) run(t *testing.T) (reconcile.Counts, error) {
 	return reconcile.Run(context.Background(), s.api, s.table, s.table, s.cfg)
 }
 
+// In a synctest bubble the clock stands still while the run works, so
+// every item's received_at is the instant the run started.
 func TestRunStoresTheMissingTickets(t *testing.T) {
+	synctest.Test(t, testRunStoresTheMissingTickets)
+}
+
+func testRunStoresTheMissingTickets(t *testing.T) {
 	s := baseline()
+	started := time.Now()
 	got, err := s.run(t)
 	if err != nil {
 		t.Fatal(err)
@@ -67,9 +75,9 @@ func TestRunStoresTheMissingTickets(t *testing.T) {
 	if got != want {
 		t.Errorf("counts = %+v, want %+v", got, want)
 	}
-	// 3 pages (the last is short), one lookup per page, one read per
-	// missing ticket.
-	if s.api.lists != 3 || s.table.lookups != 3 || s.table.largest != 100 || s.api.gets != 50 {
+	// 3 pages (the last is short), one lookup per page (the largest a
+	// BatchGetItem takes), one read per missing ticket.
+	if s.api.lists != 3 || s.table.lookups != 3 || s.table.largest != ticketstore.MaxBatchKeys || s.api.gets != 50 {
 		t.Errorf("%d lists, %d lookups (largest %d), %d gets; want 3, 3 (100), 50", s.api.lists, s.table.lookups, s.table.largest, s.api.gets)
 	}
 	if n := s.table.count(ticketstore.SourceReconcile); n != 50 {
@@ -82,7 +90,7 @@ func TestRunStoresTheMissingTickets(t *testing.T) {
 	if item == nil {
 		t.Fatal("T-0005 not stored")
 	}
-	if item.Source != ticketstore.SourceReconcile || item.Event != "ticket.created" || !item.ReceivedAt.Equal(now) ||
+	if item.Source != ticketstore.SourceReconcile || item.Event != "ticket.created" || !item.ReceivedAt.Equal(started) ||
 		item.ChatID != "919537851844@c.us" || item.Subject != "subject 5" || item.Priority != 2 ||
 		item.CreatedAt != s.api.tickets[245].CreatedAt.Raw || item.EventTimestamp != "" {
 		t.Errorf("stored item = %+v", item)
@@ -192,12 +200,12 @@ func TestRunVariants(t *testing.T) {
 		},
 		{
 			name:    "the page cap ends the run",
-			mutate:  func(s *scenario) { s.cfg.PageSize, s.cfg.MaxPages = 10, 5 },
-			want:    reconcile.Counts{Seen: 50, AlreadyStored: 40, Stored: 10, Total: 250},
+			mutate:  func(s *scenario) { s.cfg.MaxPages = 2 },
+			want:    reconcile.Counts{Seen: 200, AlreadyStored: 160, Stored: 40, Total: 250},
 			wantErr: reconcile.ErrTooManyPages,
 			check: func(t *testing.T, s *scenario) {
-				if s.api.lists != 5 {
-					t.Errorf("%d list calls, want 5", s.api.lists)
+				if s.api.lists != 2 {
+					t.Errorf("%d list calls, want 2", s.api.lists)
 				}
 			},
 		},
@@ -369,17 +377,6 @@ func TestRunBoundsConcurrency(t *testing.T) {
 	}
 }
 
-func TestRunPageSizeIsAtMostOneBatch(t *testing.T) {
-	s := baseline()
-	s.cfg.PageSize = 500
-	if _, err := s.run(t); err != nil {
-		t.Fatal(err)
-	}
-	if s.table.largest != ticketstore.MaxBatchKeys {
-		t.Errorf("largest lookup %d refs, want %d", s.table.largest, ticketstore.MaxBatchKeys)
-	}
-}
-
 func TestRunInterruptedCountsNoFailures(t *testing.T) {
 	s := baseline()
 	s.api.getDelay, s.cfg.Concurrency = 20*time.Millisecond, 1 // page 1's missing tickets still queued
@@ -404,7 +401,7 @@ func TestRunSinceReadsPastAnOldTicket(t *testing.T) {
 	api := newPeriskope(299) // newest first, the oldest 5 hours before now
 	api.tickets[150].CreatedAt = periskope.Time{Time: now.AddDate(-1, 0, 0), Raw: "2025-11-28T12:00:00+00:00"}
 	tb := newTable()
-	cfg := reconcile.Config{Now: func() time.Time { return now }, Since: now.Add(-6 * time.Hour)}
+	cfg := reconcile.Config{Since: now.Add(-6 * time.Hour)}
 	got, err := reconcile.Run(context.Background(), api, tb, tb, cfg)
 	if err != nil {
 		t.Fatal(err)
