@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"slices"
 	"time"
 
 	"github.com/periskope-connect/periskope-aws/internal/dev/gateway"
@@ -72,16 +71,6 @@ func (a *API) Close() {
 	for _, fn := range a.Functions {
 		_ = fn.Close()
 	}
-}
-
-// RuntimePIDs returns the bootstraps every function runs now.
-func (a *API) RuntimePIDs() []int {
-	var pids []int
-	for _, fn := range a.Functions {
-		pids = append(pids, fn.RuntimePIDs()...)
-	}
-	slices.Sort(pids)
-	return pids
 }
 
 // Response is the answer to a request, or the error that stopped it.
