@@ -76,7 +76,7 @@ func (r *Rig) Close() {
 		_ = r.Sandbox.Close()
 	}
 	if r.Proxy != nil {
-		_ = r.Proxy.Close()
+		r.Proxy.Close()
 	}
 	if r.Moto != nil {
 		r.Moto.Stop()
