@@ -1,7 +1,6 @@
 package benchkit
 
 import (
-	"fmt"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -96,16 +95,3 @@ const (
 	TargetGetSecretValue = "secretsmanager.GetSecretValue"
 	PrefixSecretsManager = "secretsmanager."
 )
-
-// Summary lists the counts by target ("secretsmanager.GetSecretValue=2, ..."), or "none".
-func (p *AWSProxy) Summary() string {
-	counts := p.Counts()
-	if len(counts) == 0 {
-		return "none"
-	}
-	var parts []string
-	for _, k := range slices.Sorted(maps.Keys(counts)) {
-		parts = append(parts, fmt.Sprintf("%s=%d", k, counts[k]))
-	}
-	return strings.Join(parts, ", ")
-}
