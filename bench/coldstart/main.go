@@ -83,7 +83,7 @@ func run() error {
 		return err
 	}
 	printOffline(offline)
-	if err := printInitTraces(rig.Bins.Bootstraps); err != nil {
+	if err := printInitTraces(rig.Bootstraps); err != nil {
 		return err
 	}
 	printWithIO(withIO, rig.Proxy.Counts())
@@ -118,7 +118,7 @@ func cases(rig *benchkit.Rig) (offline, withIO []*kase, err error) {
 	// The SDK floor with the webhook's environment, under its own name.
 	sdk := cfg[benchkit.SDKFloor]
 	sdk.Name, cfg[benchkit.SDKFloor] = "SDKFloorFunction", sdk
-	cfg[benchkit.Hello] = rig.Bins.Function("HelloFunction", benchkit.Hello, nil, 10*time.Second)
+	cfg[benchkit.Hello] = rig.Floor("HelloFunction", benchkit.Hello, nil, 10*time.Second)
 	offline = []*kase{
 		{name: benchkit.Hello.Name, target: benchkit.Hello, cfg: cfg[benchkit.Hello], payload: always(hello), want: 200},
 		{name: benchkit.SDKFloor.Name, target: benchkit.SDKFloor, cfg: cfg[benchkit.SDKFloor], payload: always(hello), want: 200},

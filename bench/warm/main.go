@@ -94,13 +94,13 @@ func apiFunctions(rig *benchkit.Rig) ([]benchkit.APIFunction, error) {
 		return nil, err
 	}
 	// The webhook's one PutItem, with its environment and route settings.
-	floor := rig.Bins.Function("PutItemFloorFunction", benchkit.PutItemFloor, webhook.Env, wh.Timeout)
+	floor := rig.Floor("PutItemFloorFunction", benchkit.PutItemFloor, webhook.Env, wh.Timeout)
 	fns := []benchkit.APIFunction{
 		{Config: webhook, Method: wh.Method, Path: wh.Path, Deadline: wh.Deadline},
 		{Config: create, Method: ct.Method, Path: ct.Path, Deadline: ct.Deadline},
 		{Config: floor, Method: "POST", Path: pathPutItem, Deadline: wh.Deadline},
 		// What the gateway and the emulator cost by themselves.
-		{Config: rig.Bins.Function("HelloFunction", benchkit.Hello, nil, 3*time.Second), Method: "POST", Path: pathHello, Deadline: 5 * time.Second},
+		{Config: rig.Floor("HelloFunction", benchkit.Hello, nil, 3*time.Second), Method: "POST", Path: pathHello, Deadline: 5 * time.Second},
 	}
 	for i := range fns {
 		fns[i].Config.Concurrency, fns[i].Config.Prewarm = 1, 1

@@ -2,15 +2,6 @@
 // the fault tests share.
 package benchkit
 
-import (
-	"context"
-	"path/filepath"
-	"time"
-
-	"github.com/periskope-connect/periskope-aws/internal/dev/lambdabuild"
-	"github.com/periskope-connect/periskope-aws/internal/dev/rie"
-)
-
 // Target is a bootstrap the benchmarks build: a main package of the module.
 type Target struct {
 	Name    string // in reports, e.g. "webhook"
@@ -36,29 +27,3 @@ var Reported = []Target{Hello, SDKFloor, Webhook, CreateTicket, CreateTicketLoad
 
 // Unjudged is the verdict of each Reported binary held to no goal.
 var Unjudged = map[Target]string{Hello: "floor", SDKFloor: "floor", CreateTicketLoadDefault: "informative (not deployed)"}
-
-// Binaries are host builds of some targets and the emulator that runs them.
-type Binaries struct {
-	Emulator   string
-	Bootstraps map[Target]string
-}
-
-// BuildHost builds the emulator and each target for this machine
-// (lambdabuild, the deployed flags) into dir.
-func BuildHost(ctx context.Context, root, dir string, targets ...Target) (Binaries, error) {
-	pkgs := map[string]string{}
-	b := Binaries{Emulator: lambdabuild.EmulatorPath(dir), Bootstraps: map[Target]string{}}
-	for _, t := range targets {
-		pkgs[filepath.Base(t.Package)] = t.Package
-		b.Bootstraps[t] = lambdabuild.BootstrapPath(dir, filepath.Base(t.Package))
-	}
-	if err := lambdabuild.HostBuild(ctx, root, dir, pkgs); err != nil {
-		return Binaries{}, err
-	}
-	return b, nil
-}
-
-// Function is the emulator config that runs target t as the function name.
-func (b Binaries) Function(name string, t Target, env map[string]string, timeout time.Duration) rie.Config {
-	return rie.Config{Emulator: b.Emulator, Name: name, Bootstrap: b.Bootstraps[t], Env: env, Timeout: timeout}
-}
