@@ -10,12 +10,10 @@ type Target struct {
 
 // The binaries measured. Hello is any Go function's floor: aws-lambda-go's
 // hello world, built with the same flags. SDKFloor adds the functions' two
-// AWS SDK clients: the floor the product can reach. PutItemFloor does a warm
-// delivery's one PutItem and nothing else.
+// AWS SDK clients: the floor the product can reach.
 var (
 	Hello                   = Target{Name: "hello (floor)", Package: "./bench/floor/hello"}
 	SDKFloor                = Target{Name: "SDK floor", Package: "./bench/floor/sdk"}
-	PutItemFloor            = Target{Name: "PutItem floor", Package: "./bench/floor/putitem"}
 	Webhook                 = Target{Name: "webhook", Package: "./functions/webhook"}
 	CreateTicket            = Target{Name: "create-ticket", Package: "./functions/create-ticket"}
 	CreateTicketLoadDefault = Target{Name: "create-ticket + LoadDefaultConfig", Package: "./bench/variants/create-ticket-loaddefault"}
