@@ -1,16 +1,14 @@
 package benchkit
 
 import (
-	"fmt"
 	"maps"
-	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
 	"slices"
 	"strings"
 	"sync"
-	"time"
 )
 
 // AWSProxy is a reverse proxy to moto_server that counts the AWS calls by
@@ -20,7 +18,7 @@ import (
 type AWSProxy struct {
 	URL string // "http://127.0.0.1:port"
 
-	srv   *http.Server
+	srv   *httptest.Server
 	proxy *httputil.ReverseProxy
 
 	mu      sync.Mutex
@@ -34,13 +32,9 @@ func StartAWSProxy(target string) (*AWSProxy, error) {
 	if err != nil {
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	p := &AWSProxy{URL: "http://" + ln.Addr().String(), proxy: httputil.NewSingleHostReverseProxy(u), counts: map[string]int{}}
-	p.srv = &http.Server{Handler: p, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = p.srv.Serve(ln) }()
+	p := &AWSProxy{proxy: httputil.NewSingleHostReverseProxy(u), counts: map[string]int{}}
+	p.srv = httptest.NewServer(p)
+	p.URL = p.srv.URL
 	return p, nil
 }
 
@@ -93,24 +87,11 @@ func (p *AWSProxy) Unblock() {
 	p.mu.Unlock()
 }
 
-// Close stops the proxy.
-func (p *AWSProxy) Close() error { return p.srv.Close() }
+// Close stops the proxy once the requests in flight are answered.
+func (p *AWSProxy) Close() { p.srv.Close() }
 
 // Target names of the calls the functions make.
 const (
 	TargetGetSecretValue = "secretsmanager.GetSecretValue"
 	PrefixSecretsManager = "secretsmanager."
 )
-
-// Summary lists the counts by target ("secretsmanager.GetSecretValue=2, ..."), or "none".
-func (p *AWSProxy) Summary() string {
-	counts := p.Counts()
-	if len(counts) == 0 {
-		return "none"
-	}
-	var parts []string
-	for _, k := range slices.Sorted(maps.Keys(counts)) {
-		parts = append(parts, fmt.Sprintf("%s=%d", k, counts[k]))
-	}
-	return strings.Join(parts, ", ")
-}

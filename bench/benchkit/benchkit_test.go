@@ -165,7 +165,7 @@ func TestAWSProxyCountsAndBlocks(t *testing.T) {
 		}
 	}
 	if p.Counts()[putItem] != 2 || p.CountPrefix(PrefixSecretsManager) != 1 || p.CountPrefix("") != 3 {
-		t.Errorf("counts: %s", p.Summary())
+		t.Errorf("counts: %v", p.Counts())
 	}
 	p.Block(PrefixSecretsManager)
 	if err := call(TargetGetSecretValue); err == nil {

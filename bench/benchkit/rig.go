@@ -6,8 +6,10 @@ import (
 	"log"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/periskope-connect/periskope-aws/internal/dev/deployment"
+	"github.com/periskope-connect/periskope-aws/internal/dev/lambdabuild"
 	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
 	"github.com/periskope-connect/periskope-aws/internal/dev/rie"
@@ -31,7 +33,8 @@ type Rig struct {
 	Moto       *motoserver.Server
 	Proxy      *AWSProxy
 	Sandbox    *sandbox.Server
-	Bins       Binaries
+	Emulator   string                 // host builds of aws-lambda-rie
+	Bootstraps map[Target]string      // and of the targets
 	Root       string                 // the repository's
 	Deployment *deployment.Deployment // Root's template.yaml, expanded
 	dir        string
@@ -56,7 +59,14 @@ func StartRig(ctx context.Context, targets ...Target) (_ *Rig, err error) {
 			r.Close()
 		}
 	}()
-	if r.Bins, err = BuildHost(ctx, root, r.dir, targets...); err != nil {
+	// Host builds of the emulator and the targets, with the deployed flags.
+	pkgs := map[string]string{}
+	r.Emulator, r.Bootstraps = lambdabuild.EmulatorPath(r.dir), map[Target]string{}
+	for _, t := range targets {
+		pkgs[filepath.Base(t.Package)] = t.Package
+		r.Bootstraps[t] = lambdabuild.BootstrapPath(r.dir, filepath.Base(t.Package))
+	}
+	if err = lambdabuild.HostBuild(ctx, root, r.dir, pkgs); err != nil {
 		return nil, err
 	}
 	if r.Moto, err = motoserver.LaunchLocal(ctx, "127.0.0.1:0", filepath.Join(r.dir, "moto.log")); err != nil {
@@ -76,7 +86,7 @@ func (r *Rig) Close() {
 		_ = r.Sandbox.Close()
 	}
 	if r.Proxy != nil {
-		_ = r.Proxy.Close()
+		r.Proxy.Close()
 	}
 	if r.Moto != nil {
 		r.Moto.Stop()
@@ -91,7 +101,13 @@ func (r *Rig) Function(name string, t Target, awsEndpoint string) (rie.Config, s
 	if err != nil {
 		return rie.Config{}, spec, err
 	}
-	cfg, err := stack.FunctionConfig(r.Deployment, spec, r.Bins.Emulator, r.Bins.Bootstraps[t],
+	cfg, err := stack.FunctionConfig(r.Deployment, spec, r.Emulator, r.Bootstraps[t],
 		stack.Backends{AWSEndpoint: awsEndpoint, PeriskopeBaseURL: r.Sandbox.BaseURL(), PeriskopePhone: local.Phone})
 	return cfg, spec, err
+}
+
+// Floor is the emulator config that runs the floor t as the function name,
+// outside the template.
+func (r *Rig) Floor(name string, t Target, env map[string]string, timeout time.Duration) rie.Config {
+	return rie.Config{Emulator: r.Emulator, Name: name, Bootstrap: r.Bootstraps[t], Env: env, Timeout: timeout}
 }

@@ -22,7 +22,7 @@ func TestRigFunctionIsTheTemplates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &Rig{Deployment: d, Sandbox: sb, Bins: Binaries{Emulator: "rie", Bootstraps: map[Target]string{CreateTicket: "ct", Webhook: "wh"}}}
+	r := &Rig{Deployment: d, Sandbox: sb, Emulator: "rie", Bootstraps: map[Target]string{CreateTicket: "ct", Webhook: "wh"}}
 
 	cfg, spec, err := r.Function(stack.CreateTicketFunction, CreateTicket, "http://aws.test")
 	if err != nil {

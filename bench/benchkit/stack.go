@@ -5,9 +5,8 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"slices"
+	"net/http/httptest"
 	"time"
 
 	"github.com/periskope-connect/periskope-aws/internal/dev/gateway"
@@ -19,7 +18,7 @@ import (
 type API struct {
 	URL       string
 	Functions map[string]*rie.Function
-	srv       *http.Server
+	srv       *httptest.Server
 }
 
 // APIFunction is one function of an API and its route.
@@ -53,35 +52,19 @@ func StartAPI(fns []APIFunction, wrap func(http.Handler) http.Handler) (*API, er
 	if wrap != nil {
 		h = wrap(g)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		api.Close()
-		return nil, err
-	}
-	api.URL = "http://" + ln.Addr().String()
-	api.srv = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = api.srv.Serve(ln) }()
+	api.srv = httptest.NewServer(h)
+	api.URL = api.srv.URL
 	return api, nil
 }
 
 // Close stops the gateway and every function process.
 func (a *API) Close() {
 	if a.srv != nil {
-		_ = a.srv.Close()
+		a.srv.Close()
 	}
 	for _, fn := range a.Functions {
 		_ = fn.Close()
 	}
-}
-
-// RuntimePIDs returns the bootstraps every function runs now.
-func (a *API) RuntimePIDs() []int {
-	var pids []int
-	for _, fn := range a.Functions {
-		pids = append(pids, fn.RuntimePIDs()...)
-	}
-	slices.Sort(pids)
-	return pids
 }
 
 // Response is the answer to a request, or the error that stopped it.

@@ -12,10 +12,12 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
 	"log"
+	"maps"
 	"math/rand/v2"
 	"os/exec"
 	"slices"
@@ -81,10 +83,10 @@ func run() error {
 		return err
 	}
 	printOffline(offline)
-	if err := printInitTraces(rig.Bins.Bootstraps); err != nil {
+	if err := printInitTraces(rig.Bootstraps); err != nil {
 		return err
 	}
-	printWithIO(withIO, rig.Proxy.Summary())
+	printWithIO(withIO, rig.Proxy.Counts())
 	return nil
 }
 
@@ -116,7 +118,7 @@ func cases(rig *benchkit.Rig) (offline, withIO []*kase, err error) {
 	// The SDK floor with the webhook's environment, under its own name.
 	sdk := cfg[benchkit.SDKFloor]
 	sdk.Name, cfg[benchkit.SDKFloor] = "SDKFloorFunction", sdk
-	cfg[benchkit.Hello] = rig.Bins.Function("HelloFunction", benchkit.Hello, nil, 10*time.Second)
+	cfg[benchkit.Hello] = rig.Floor("HelloFunction", benchkit.Hello, nil, 10*time.Second)
 	offline = []*kase{
 		{name: benchkit.Hello.Name, target: benchkit.Hello, cfg: cfg[benchkit.Hello], payload: always(hello), want: 200},
 		{name: benchkit.SDKFloor.Name, target: benchkit.SDKFloor, cfg: cfg[benchkit.SDKFloor], payload: always(hello), want: 200},
@@ -229,7 +231,7 @@ func coldVerdict(k *kase, initRatio, firstRatio float64) string {
 	return "init " + benchkit.Verdict(initRatio, goal) + ", first response " + benchkit.Verdict(firstRatio, goal)
 }
 
-func printWithIO(cases []*kase, calls string) {
+func printWithIO(cases []*kase, calls map[string]int) {
 	fmt.Printf("\nFirst response with real I/O (informative), %d fresh execution environments each, against moto_server and the Periskope sandbox on loopback:\n\n", ioN)
 	fmt.Println("| function | init p50 | first response p50 | first response p90 |")
 	fmt.Println("| --- | ---: | ---: | ---: |")
@@ -237,7 +239,11 @@ func printWithIO(cases []*kase, calls string) {
 		init, first := k.summaries()
 		fmt.Printf("| %s | %s | %s | %s |\n", k.name, benchkit.Ms(init.P50), benchkit.Ms(first.P50), benchkit.Ms(first.P90))
 	}
-	fmt.Printf("\nAWS calls during the real-I/O runs (both functions, %d cold requests each): %s\n", ioN, calls)
+	var parts []string
+	for _, target := range slices.Sorted(maps.Keys(calls)) {
+		parts = append(parts, fmt.Sprintf("%s=%d", target, calls[target]))
+	}
+	fmt.Printf("\nAWS calls during the real-I/O runs (both functions, %d cold requests each): %s\n", ioN, cmp.Or(strings.Join(parts, ", "), "none"))
 }
 
 // pkgInit is what one package's init functions cost.

@@ -33,6 +33,9 @@ const (
 	pathPutItem = "/floor/putitem"
 )
 
+// putItemFloor does a warm delivery's one PutItem and nothing else.
+var putItemFloor = benchkit.Target{Name: "PutItem floor", Package: "./bench/floor/putitem"}
+
 func main() {
 	n := flag.Int("n", 300, "measured requests of each kind")
 	benchkit.Main("warm", func() error { return run(*n) })
@@ -48,7 +51,7 @@ type bench struct {
 
 func run(n int) error {
 	ctx := context.Background()
-	rig, err := benchkit.StartRig(ctx, benchkit.Webhook, benchkit.CreateTicket, benchkit.Hello, benchkit.PutItemFloor)
+	rig, err := benchkit.StartRig(ctx, benchkit.Webhook, benchkit.CreateTicket, benchkit.Hello, putItemFloor)
 	if err != nil {
 		return err
 	}
@@ -94,13 +97,13 @@ func apiFunctions(rig *benchkit.Rig) ([]benchkit.APIFunction, error) {
 		return nil, err
 	}
 	// The webhook's one PutItem, with its environment and route settings.
-	floor := rig.Bins.Function("PutItemFloorFunction", benchkit.PutItemFloor, webhook.Env, wh.Timeout)
+	floor := rig.Floor("PutItemFloorFunction", putItemFloor, webhook.Env, wh.Timeout)
 	fns := []benchkit.APIFunction{
 		{Config: webhook, Method: wh.Method, Path: wh.Path, Deadline: wh.Deadline},
 		{Config: create, Method: ct.Method, Path: ct.Path, Deadline: ct.Deadline},
 		{Config: floor, Method: "POST", Path: pathPutItem, Deadline: wh.Deadline},
 		// What the gateway and the emulator cost by themselves.
-		{Config: rig.Bins.Function("HelloFunction", benchkit.Hello, nil, 3*time.Second), Method: "POST", Path: pathHello, Deadline: 5 * time.Second},
+		{Config: rig.Floor("HelloFunction", benchkit.Hello, nil, 3*time.Second), Method: "POST", Path: pathHello, Deadline: 5 * time.Second},
 	}
 	for i := range fns {
 		fns[i].Config.Concurrency, fns[i].Config.Prewarm = 1, 1
