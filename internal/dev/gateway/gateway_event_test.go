@@ -106,15 +106,31 @@ func TestEventsMatchRecordedHTTPAPIEvents(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.fixture, func(t *testing.T) {
-			r := httptest.NewRequest(tt.method, host+tt.target, bytes.NewReader(tt.body))
-			r.RemoteAddr = "1.2.3.4:40000"
-			for _, h := range tt.headers {
-				r.Header.Add(h[0], h[1])
+			request := func() *http.Request {
+				r := httptest.NewRequest(tt.method, host+tt.target, bytes.NewReader(tt.body))
+				r.RemoteAddr = "1.2.3.4:40000"
+				for _, h := range tt.headers {
+					r.Header.Add(h[0], h[1])
+				}
+				return r
 			}
-			// What ServeHTTP sends, with the recorded API id, request id
-			// and time in place of the ones it makes.
+			r := request()
+			routeKey := tt.method + " " + r.URL.Path
+			// What ServeHTTP sends is BuildEvent's event with the API id,
+			// request id and time ServeHTTP makes...
+			sent := servedEvent(t, request())
+			served, err := gateway.MarshalEvent(gateway.BuildEvent(r, tt.body, gateway.RequestMeta{
+				RouteKey: routeKey, APIID: gateway.DefaultAPIID, RequestID: sent.requestID, Time: sent.at,
+			}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(sent.payload, served) {
+				t.Errorf("ServeHTTP sent\n%s\nnot BuildEvent's\n%s", sent.payload, served)
+			}
+			// ...which, with the recorded values, is the recorded event.
 			payload, err := gateway.MarshalEvent(gateway.BuildEvent(r, tt.body, gateway.RequestMeta{
-				RouteKey: tt.method + " " + r.URL.Path, APIID: "aaaaaaaaaa", RequestID: tt.requestID, Time: tt.at,
+				RouteKey: routeKey, APIID: "aaaaaaaaaa", RequestID: tt.requestID, Time: tt.at,
 			}))
 			if err != nil {
 				t.Fatal(err)
@@ -131,6 +147,39 @@ func TestEventsMatchRecordedHTTPAPIEvents(t *testing.T) {
 			}
 		})
 	}
+}
+
+// served is the event a gateway routing the fixtures' requests sent its
+// function, and the request id and time it made for it.
+type served struct {
+	payload   []byte
+	requestID string
+	at        time.Time
+}
+
+func servedEvent(t *testing.T, r *http.Request) served {
+	t.Helper()
+	fn := &capture{}
+	var routes []gateway.Route
+	for _, key := range [][2]string{{"GET", "/"}, {"POST", "/tickets"}, {"POST", "/webhooks/periskope"}} {
+		routes = append(routes, gateway.Route{Method: key[0], Path: key[1], Function: fn})
+	}
+	g, err := gateway.New(gateway.Config{Routes: routes})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := httptest.NewRecorder()
+	g.ServeHTTP(w, r)
+	payload := fn.last(t)
+	var ev struct {
+		RequestContext struct {
+			TimeEpoch int64 `json:"timeEpoch"`
+		} `json:"requestContext"`
+	}
+	if err := json.Unmarshal(payload, &ev); err != nil {
+		t.Fatal(err)
+	}
+	return served{payload: payload, requestID: w.Header().Get("Apigw-Requestid"), at: time.UnixMilli(ev.RequestContext.TimeEpoch)}
 }
 
 func readJSON(t *testing.T, path string) map[string]any {
