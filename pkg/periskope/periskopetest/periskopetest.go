@@ -34,6 +34,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/legacy"
+
+	"github.com/periskope-connect/periskope-aws/internal/text"
 )
 
 // OpenAPI holds Periskope's API description: create-ticket.openapi.yaml
@@ -91,12 +93,21 @@ func loadDocs() ([]*openapi3.T, error) {
 
 // Validate checks r and its body against the operation it matches (a bearer
 // token only for presence). Its error is kin-openapi's, one line naming the
-// parameter or member at fault (schema and value left out), fit for an
-// API's 400 answer.
+// parameter or member at fault (no schema or body value; a query value it
+// quotes has its control characters escaped), fit for an API's 400 answer.
 func (v *Validator) Validate(r *http.Request, body []byte) error {
-	_, err := v.validate(r, body)
-	return err
+	if _, err := v.validate(r, body); err != nil {
+		return escapedError{err}
+	}
+	return nil
 }
+
+// escapedError is kin-openapi's error with control characters escaped: it
+// quotes a query parameter's value as sent, which may hold a line break.
+type escapedError struct{ error }
+
+func (e escapedError) Error() string { return text.Escape(e.error.Error()) }
+func (e escapedError) Unwrap() error { return e.error }
 
 func (v *Validator) validate(r *http.Request, body []byte) (*routers.Route, error) {
 	u, err := url.Parse(specServer + r.URL.RequestURI())
