@@ -2,7 +2,8 @@
 // Interface Emulator against the hello-world and SDK floors: per fresh
 // environment, the emulator's INIT REPORT and the first invocation's round
 // trip. Rounds run in a new random order each, so that other load spreads
-// evenly over the binaries, until every median is known to -spread
+// evenly over the binaries, and each binary from -copies files in turn,
+// until every median is known to -spread
 // (half-width of its 95% confidence interval) or -max-n rounds ran. The
 // judged requests need no network (a counting proxy proves no AWS call);
 // first responses with real I/O follow, for information.
@@ -19,7 +20,9 @@ import (
 	"log"
 	"maps"
 	"math/rand/v2"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -38,14 +41,15 @@ const (
 )
 
 var o struct {
-	minN, maxN int
-	spread     float64
+	minN, maxN, copies int
+	spread             float64
 }
 
 func main() {
 	flag.IntVar(&o.minN, "n", 25, "fresh execution environments per binary at least")
 	flag.IntVar(&o.maxN, "max-n", 3000, "fresh execution environments per binary at most")
 	flag.Float64Var(&o.spread, "spread", 0.02, "wanted half-width of each median's 95% confidence interval, as a fraction of it")
+	flag.IntVar(&o.copies, "copies", 8, "copies of each binary, run in turn (a cold start depends on the file it runs from)")
 	benchkit.Main("coldstart", run)
 }
 
@@ -53,7 +57,7 @@ func main() {
 type kase struct {
 	name        string
 	target      benchkit.Target
-	cfg         rie.Config
+	cfgs        []rie.Config // sample i runs cfgs[i%len(cfgs)]
 	payload     func(i int) []byte
 	want        int
 	informative bool // shown for comparison, not judged and not waited for
@@ -73,6 +77,11 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	for _, k := range offline {
+		if k.cfgs, err = copies(k.cfgs[0], o.copies); err != nil {
+			return err
+		}
+	}
 	if err := sampleUntilSettled(ctx, offline); err != nil {
 		return err
 	}
@@ -91,6 +100,34 @@ func run() error {
 }
 
 func always(b []byte) func(int) []byte { return func(int) []byte { return b } }
+
+func one(cfg rie.Config) []rie.Config { return []rie.Config{cfg} }
+
+// copies returns cfg and n-1 configurations that run copies of its bootstrap
+// from directories laid out as the rig's. The same binary's cold start moves
+// by several per cent with the file it runs from, for a whole run (copies of
+// one bootstrap were 5-7% apart in one run, each median known to ±2%), so the
+// samples go round the copies and no one file decides a verdict.
+func copies(cfg rie.Config, n int) ([]rie.Config, error) {
+	cfgs := one(cfg)
+	bin, err := os.ReadFile(cfg.Bootstrap)
+	if err != nil {
+		return nil, err
+	}
+	for i := 1; i < n; i++ {
+		c := cfg
+		dir := fmt.Sprintf("%s-copy%d", filepath.Dir(cfg.Bootstrap), i)
+		c.Bootstrap = filepath.Join(dir, filepath.Base(cfg.Bootstrap))
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(c.Bootstrap, bin, 0o755); err != nil {
+			return nil, err
+		}
+		cfgs = append(cfgs, c)
+	}
+	return cfgs, nil
+}
 
 // cases are the goal's, whose requests need no network, and those with real
 // I/O. Every AWS call goes through the counting proxy.
@@ -120,15 +157,15 @@ func cases(rig *benchkit.Rig) (offline, withIO []*kase, err error) {
 	sdk.Name, cfg[benchkit.SDKFloor] = "SDKFloorFunction", sdk
 	cfg[benchkit.Hello] = rig.Floor("HelloFunction", benchkit.Hello, nil, 10*time.Second)
 	offline = []*kase{
-		{name: benchkit.Hello.Name, target: benchkit.Hello, cfg: cfg[benchkit.Hello], payload: always(hello), want: 200},
-		{name: benchkit.SDKFloor.Name, target: benchkit.SDKFloor, cfg: cfg[benchkit.SDKFloor], payload: always(hello), want: 200},
-		{name: benchkit.Webhook.Name + " (unsigned → 401)", target: benchkit.Webhook, cfg: cfg[benchkit.Webhook], payload: always(unsigned), want: 401},
-		{name: benchkit.CreateTicket.Name + " (invalid body → 400)", target: benchkit.CreateTicket, cfg: cfg[benchkit.CreateTicket], payload: always(invalid), want: 400},
-		{name: benchkit.CreateTicketLoadDefault.Name + " (invalid body → 400)", target: benchkit.CreateTicketLoadDefault, cfg: cfg[benchkit.CreateTicketLoadDefault], payload: always(invalid), want: 400, informative: true},
+		{name: benchkit.Hello.Name, target: benchkit.Hello, cfgs: one(cfg[benchkit.Hello]), payload: always(hello), want: 200},
+		{name: benchkit.SDKFloor.Name, target: benchkit.SDKFloor, cfgs: one(cfg[benchkit.SDKFloor]), payload: always(hello), want: 200},
+		{name: benchkit.Webhook.Name + " (unsigned → 401)", target: benchkit.Webhook, cfgs: one(cfg[benchkit.Webhook]), payload: always(unsigned), want: 401},
+		{name: benchkit.CreateTicket.Name + " (invalid body → 400)", target: benchkit.CreateTicket, cfgs: one(cfg[benchkit.CreateTicket]), payload: always(invalid), want: 400},
+		{name: benchkit.CreateTicketLoadDefault.Name + " (invalid body → 400)", target: benchkit.CreateTicketLoadDefault, cfgs: one(cfg[benchkit.CreateTicketLoadDefault]), payload: always(invalid), want: 400, informative: true},
 	}
 	withIO = []*kase{
-		{name: benchkit.Webhook.Name + " (signed → 200 stored)", cfg: cfg[benchkit.Webhook], payload: signed, want: 200},
-		{name: benchkit.CreateTicket.Name + " (valid, Idempotency-Key → 201)", cfg: cfg[benchkit.CreateTicket], payload: create, want: 201},
+		{name: benchkit.Webhook.Name + " (signed → 200 stored)", cfgs: one(cfg[benchkit.Webhook]), payload: signed, want: 200},
+		{name: benchkit.CreateTicket.Name + " (valid, Idempotency-Key → 201)", cfgs: one(cfg[benchkit.CreateTicket]), payload: create, want: 201},
 	}
 	return offline, withIO, nil
 }
@@ -183,7 +220,7 @@ func rounds(ctx context.Context, cases []*kase, from, to int) error {
 
 func (k *kase) sample(ctx context.Context, i int) error {
 	attempt := func(a int) ([]byte, error) { return k.payload(i*benchkit.MaxAttempts + a - 1), nil }
-	res, retried, lost, err := benchkit.ColdSample(ctx, k.cfg, attempt, nil, k.want)
+	res, retried, lost, err := benchkit.ColdSample(ctx, k.cfgs[i%len(k.cfgs)], attempt, nil, k.want)
 	k.retries, k.lost = k.retries+retried, k.lost+lost
 	if err != nil {
 		return fmt.Errorf("%s: %w", k.name, err)
@@ -206,9 +243,9 @@ func printOffline(cases []*kase) {
 	}
 	fmt.Printf("Cold start under aws-lambda-rie (init: its INIT REPORT; first response: the first invocation's round trip), host binaries built with CGO_ENABLED=0 go build %s\n", strings.Join(lambdabuild.Flags, " "))
 	fmt.Printf("machine: %s\n\n", benchkit.Machine())
-	fmt.Printf("No-network first response, %d fresh execution environments of each judged binary (interleaved; at least %d, more until every judged median was known to ±%.0f%%, at most %d; the informative variant %d). "+
+	fmt.Printf("No-network first response, %d fresh execution environments of each judged binary (interleaved, from %d copies of each binary in turn; at least %d, more until every judged median was known to ±%.0f%%, at most %d; the informative variant %d). "+
 		"± is the half-width of the median's 95%% confidence interval. Ratios of medians; goal ≤ %.2f× the SDK floor. AWS calls made: 0. Samples tried again after the emulator itself failed: %d; after the bootstrap ended without an answer: %d.\n\n",
-		len(cases[0].init), o.minN, 100*o.spread, o.maxN, o.minN, goal, retries, lost)
+		len(cases[0].init), len(cases[0].cfgs), o.minN, 100*o.spread, o.maxN, o.minN, goal, retries, lost)
 	fmt.Println("| binary | init p50 | init p90 | ÷ hello | ÷ SDK floor | first response p50 | first response p90 | ÷ hello | ÷ SDK floor | verdict |")
 	fmt.Println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
 	for _, k := range cases {

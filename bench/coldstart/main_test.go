@@ -1,10 +1,14 @@
 package main
 
 import (
+	"bytes"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/periskope-connect/periskope-aws/bench/benchkit"
+	"github.com/periskope-connect/periskope-aws/internal/dev/rie"
 )
 
 func ms(v ...int) []time.Duration {
@@ -49,6 +53,45 @@ func TestColdVerdict(t *testing.T) {
 	} {
 		if got := coldVerdict(&tc.k, tc.init, tc.first); got != tc.want {
 			t.Errorf("coldVerdict(%s, %v, %v) = %q, want %q", tc.k.target.Name, tc.init, tc.first, got, tc.want)
+		}
+	}
+}
+
+// TestCopiesRunTheSameBinaryFromOtherFiles: each copy is its own file with
+// the bootstrap's bytes, named as the rig names a bootstrap, and otherwise
+// the same configuration; the first is the original.
+func TestCopiesRunTheSameBinaryFromOtherFiles(t *testing.T) {
+	orig := filepath.Join(t.TempDir(), "webhook", "bootstrap")
+	bin := []byte("\x7fELF not really")
+	if err := os.MkdirAll(filepath.Dir(orig), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(orig, bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cfg := rie.Config{Name: "WebhookFunction", Bootstrap: orig, Env: map[string]string{"K": "v"}}
+	cfgs, err := copies(cfg, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfgs) != 3 || cfgs[0].Bootstrap != orig {
+		t.Fatalf("copies = %+v, want 3 starting with the original", cfgs)
+	}
+	seen := map[string]bool{}
+	for _, c := range cfgs {
+		if seen[c.Bootstrap] {
+			t.Errorf("%s runs twice", c.Bootstrap)
+		}
+		seen[c.Bootstrap] = true
+		if filepath.Base(c.Bootstrap) != "bootstrap" || c.Name != cfg.Name || c.Env["K"] != "v" {
+			t.Errorf("copy %+v differs from %+v beyond its file", c, cfg)
+		}
+		got, err := os.ReadFile(c.Bootstrap)
+		if err != nil || !bytes.Equal(got, bin) {
+			t.Errorf("%s holds %q, %v; want the bootstrap's bytes", c.Bootstrap, got, err)
+		}
+		if fi, err := os.Stat(c.Bootstrap); err != nil || fi.Mode()&0o100 == 0 {
+			t.Errorf("%s is not executable (%v)", c.Bootstrap, err)
 		}
 	}
 }
