@@ -67,6 +67,9 @@ type kase struct {
 }
 
 func run() error {
+	if o.copies < 1 {
+		return fmt.Errorf("-copies %d: each binary runs from at least 1 file", o.copies)
+	}
 	ctx := context.Background()
 	rig, err := benchkit.StartRig(ctx, benchkit.Reported...)
 	if err != nil {
@@ -104,10 +107,11 @@ func always(b []byte) func(int) []byte { return func(int) []byte { return b } }
 func one(cfg rie.Config) []rie.Config { return []rie.Config{cfg} }
 
 // copies returns cfg and n-1 configurations that run copies of its bootstrap
-// from directories laid out as the rig's. The same binary's cold start moves
-// by several per cent with the file it runs from, for a whole run (copies of
-// one bootstrap were 5-7% apart in one run, each median known to ±2%), so the
-// samples go round the copies and no one file decides a verdict.
+// from directories beside its own, laid out as the rig's (so the rig's Close
+// removes them). The same binary's cold start moves by several per cent with
+// the file it runs from, for a whole run (copies of one bootstrap were 5-7%
+// apart in one run, each median known to ±2%), so the samples go round the
+// copies and no one file decides a verdict.
 func copies(cfg rie.Config, n int) ([]rie.Config, error) {
 	cfgs := one(cfg)
 	bin, err := os.ReadFile(cfg.Bootstrap)

@@ -58,7 +58,8 @@ func TestColdVerdict(t *testing.T) {
 }
 
 // TestCopiesRunTheSameBinaryFromOtherFiles: each copy is its own file with
-// the bootstrap's bytes, named as the rig names a bootstrap, and otherwise
+// the bootstrap's bytes, named as the rig names a bootstrap, beside the
+// original (in the rig's directory, which Close removes), and otherwise
 // the same configuration; the first is the original.
 func TestCopiesRunTheSameBinaryFromOtherFiles(t *testing.T) {
 	orig := filepath.Join(t.TempDir(), "webhook", "bootstrap")
@@ -83,6 +84,9 @@ func TestCopiesRunTheSameBinaryFromOtherFiles(t *testing.T) {
 			t.Errorf("%s runs twice", c.Bootstrap)
 		}
 		seen[c.Bootstrap] = true
+		if filepath.Dir(filepath.Dir(c.Bootstrap)) != filepath.Dir(filepath.Dir(orig)) {
+			t.Errorf("%s is not beside %s, in the directory the rig removes", c.Bootstrap, orig)
+		}
 		if filepath.Base(c.Bootstrap) != "bootstrap" || c.Name != cfg.Name || c.Env["K"] != "v" {
 			t.Errorf("copy %+v differs from %+v beyond its file", c, cfg)
 		}
