@@ -92,9 +92,10 @@ func loadDocs() ([]*openapi3.T, error) {
 }
 
 // Validate checks r and its body against the operation it matches (a bearer
-// token only for presence). Its error is kin-openapi's, one line naming the
-// parameter or member at fault (no schema or body value; a query value it
-// quotes has its control characters escaped), fit for an API's 400 answer.
+// token only for presence). Its error is one line, fit for an API's 400
+// answer: kin-openapi's, naming the parameter or member at fault (no schema or
+// body value), or that no operation matches; a value or path it quotes as
+// sent has its control characters escaped.
 func (v *Validator) Validate(r *http.Request, body []byte) error {
 	if _, err := v.validate(r, body); err != nil {
 		return escapedError{err}
