@@ -20,6 +20,7 @@ import (
 	"github.com/periskope-connect/periskope-aws/internal/dev/local"
 	"github.com/periskope-connect/periskope-aws/internal/dev/samples"
 	"github.com/periskope-connect/periskope-aws/internal/dev/stack"
+	"github.com/periskope-connect/periskope-aws/internal/ops/opscmd"
 	"github.com/periskope-connect/periskope-aws/internal/ticketstore"
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 )
@@ -94,7 +95,7 @@ func samEnv(environ []string) []string {
 // samples expected to be stored, so that make sam-invoke can run again
 // against the same local system (a second delivery is a duplicate).
 func resetStoredSamples(ctx context.Context, root string, motoPort int, out io.Writer) error {
-	db := dynamodb.NewFromConfig(local.AWSConfig(fmt.Sprintf("http://127.0.0.1:%d", motoPort)))
+	db := dynamodb.NewFromConfig(local.AWSConfig(opscmd.LocalURL(motoPort)))
 	for _, s := range samples.All {
 		if s.Function != stack.WebhookFunction || s.Contains != `"status":"stored"` {
 			continue
