@@ -119,14 +119,14 @@ func TestEventsMatchRecordedHTTPAPIEvents(t *testing.T) {
 			// What ServeHTTP sends is BuildEvent's event with the API id,
 			// request id and time ServeHTTP makes...
 			sent := servedEvent(t, request())
-			served, err := gateway.MarshalEvent(gateway.BuildEvent(r, tt.body, gateway.RequestMeta{
+			built, err := gateway.MarshalEvent(gateway.BuildEvent(r, tt.body, gateway.RequestMeta{
 				RouteKey: routeKey, APIID: gateway.DefaultAPIID, RequestID: sent.requestID, Time: sent.at,
 			}))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !bytes.Equal(sent.payload, served) {
-				t.Errorf("ServeHTTP sent\n%s\nnot BuildEvent's\n%s", sent.payload, served)
+			if !bytes.Equal(sent.payload, built) {
+				t.Errorf("ServeHTTP sent\n%s\nnot BuildEvent's\n%s", sent.payload, built)
 			}
 			// ...which, with the recorded values, is the recorded event.
 			payload, err := gateway.MarshalEvent(gateway.BuildEvent(r, tt.body, gateway.RequestMeta{
