@@ -43,7 +43,8 @@ func TestCreateTicketPeriskopeFaults(t *testing.T) {
 	// short and leaves the near-reset case seconds to spare for a cold start
 	// on a loaded CI machine (with 5s it failed there once).
 	const timeout = 8 * time.Second
-	cfg := function(t, stack.CreateTicketFunction, stack.Backends{AWSEndpoint: moto.Endpoint, PeriskopeBaseURL: sb.BaseURL(), PeriskopePhone: local.Phone}, &logs, 1).Config
+	create := function(t, stack.CreateTicketFunction, stack.Backends{AWSEndpoint: moto.Endpoint, PeriskopeBaseURL: sb.BaseURL(), PeriskopePhone: local.Phone}, &logs, 1)
+	cfg := create.Config
 	cfg.Timeout = timeout
 	fn, err := rie.New(cfg)
 	if err != nil {
@@ -59,7 +60,7 @@ func TestCreateTicketPeriskopeFaults(t *testing.T) {
 		if key != "" {
 			headers["Idempotency-Key"] = key
 		}
-		payload := benchkit.APIEvent("POST", "/tickets", headers, []byte(`{"chat_id":"919876543210@c.us","subject":"fault"}`))
+		payload := benchkit.APIEvent(create.Method, create.Path, headers, []byte(`{"chat_id":"919876543210@c.us","subject":"fault"}`))
 		ctx, cancel := context.WithTimeout(context.Background(), 2*timeout)
 		defer cancel()
 		res, err := fn.Invoke(ctx, payload)
