@@ -98,8 +98,7 @@ type motoOptions struct {
 func newMotoRig(t *testing.T, o motoOptions) *motoRig {
 	t.Helper()
 	srv := motoserver.Start(t)
-	env := srv.Env()
-	awsCfg, err := awsenv.FromLookup(func(name string) string { return env[name] })
+	awsCfg, err := awsenv.FromLookup(env(srv.Env()))
 	if err != nil {
 		t.Fatal(err)
 	}

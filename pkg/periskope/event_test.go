@@ -471,9 +471,6 @@ func TestTicketInfoStringDataReadsAsObject(t *testing.T) {
 	}
 }
 
-// A surrogate of the string right after a backslash of the unwrapped text
-// is an invalid escape there, as it would be in an object: it must not
-// become the escaped backslash of "\\" + "ud800", a valid id.
 // Raw of string-wrapped data is the string's text, as JSON.parse gives it:
 // escapes of the string decoded, a surrogate pair to its one character.
 func TestTicketInfoStringDataRawIsTheText(t *testing.T) {
@@ -487,6 +484,9 @@ func TestTicketInfoStringDataRawIsTheText(t *testing.T) {
 	}
 }
 
+// A surrogate of the string right after a backslash of the unwrapped text
+// is an invalid escape there, as it would be in an object: it must not
+// become the escaped backslash of "\\" + "ud800", a valid id.
 func TestTicketInfoStringDataSurrogateAfterBackslash(t *testing.T) {
 	for _, data := range []string{
 		`"{\"ticket\":{\"ticket_id\":\"\\\ud800\",\"org_id\":\"o\"}}"`,

@@ -260,7 +260,7 @@ func (c *Client) ticketList(ctx context.Context, req request) (*TicketList, erro
 	case string(body) == "null":
 		err = errNull
 	default:
-		err = l.UnmarshalJSON(body)
+		err = decodeInto((*ticketListFields)(&l), body)
 	}
 	if err != nil {
 		return nil, r.malformed("not a ticket list")
