@@ -80,11 +80,6 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	for _, k := range offline {
-		if k.cfgs, err = copies(k.cfgs[0], o.copies); err != nil {
-			return err
-		}
-	}
 	if err := sampleUntilSettled(ctx, offline); err != nil {
 		return err
 	}
@@ -133,8 +128,9 @@ func copies(cfg rie.Config, n int) ([]rie.Config, error) {
 	return cfgs, nil
 }
 
-// cases are the goal's, whose requests need no network, and those with real
-// I/O. Every AWS call goes through the counting proxy.
+// cases are the goal's, whose requests need no network, each binary run
+// from o.copies files, and those with real I/O. Every AWS call goes through
+// the counting proxy.
 func cases(rig *benchkit.Rig) (offline, withIO []*kase, err error) {
 	jsonCT := map[string]string{"Content-Type": "application/json"}
 	unsigned := benchkit.APIEvent("POST", "/webhooks/periskope", jsonCT, benchkit.TicketCreated("bench-org", "COLD-0"))
@@ -161,11 +157,16 @@ func cases(rig *benchkit.Rig) (offline, withIO []*kase, err error) {
 	sdk.Name, cfg[benchkit.SDKFloor] = "SDKFloorFunction", sdk
 	cfg[benchkit.Hello] = rig.Floor("HelloFunction", benchkit.Hello, nil, 10*time.Second)
 	offline = []*kase{
-		{name: benchkit.Hello.Name, target: benchkit.Hello, cfgs: one(cfg[benchkit.Hello]), payload: always(hello), want: 200},
-		{name: benchkit.SDKFloor.Name, target: benchkit.SDKFloor, cfgs: one(cfg[benchkit.SDKFloor]), payload: always(hello), want: 200},
-		{name: benchkit.Webhook.Name + " (unsigned → 401)", target: benchkit.Webhook, cfgs: one(cfg[benchkit.Webhook]), payload: always(unsigned), want: 401},
-		{name: benchkit.CreateTicket.Name + " (invalid body → 400)", target: benchkit.CreateTicket, cfgs: one(cfg[benchkit.CreateTicket]), payload: always(invalid), want: 400},
-		{name: benchkit.CreateTicketLoadDefault.Name + " (invalid body → 400)", target: benchkit.CreateTicketLoadDefault, cfgs: one(cfg[benchkit.CreateTicketLoadDefault]), payload: always(invalid), want: 400, informative: true},
+		{name: benchkit.Hello.Name, target: benchkit.Hello, payload: always(hello), want: 200},
+		{name: benchkit.SDKFloor.Name, target: benchkit.SDKFloor, payload: always(hello), want: 200},
+		{name: benchkit.Webhook.Name + " (unsigned → 401)", target: benchkit.Webhook, payload: always(unsigned), want: 401},
+		{name: benchkit.CreateTicket.Name + " (invalid body → 400)", target: benchkit.CreateTicket, payload: always(invalid), want: 400},
+		{name: benchkit.CreateTicketLoadDefault.Name + " (invalid body → 400)", target: benchkit.CreateTicketLoadDefault, payload: always(invalid), want: 400, informative: true},
+	}
+	for _, k := range offline {
+		if k.cfgs, err = copies(cfg[k.target], o.copies); err != nil {
+			return nil, nil, err
+		}
 	}
 	withIO = []*kase{
 		{name: benchkit.Webhook.Name + " (signed → 200 stored)", cfgs: one(cfg[benchkit.Webhook]), payload: signed, want: 200},

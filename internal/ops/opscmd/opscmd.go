@@ -1,6 +1,6 @@
 // Package opscmd is what the operator commands (cmd/reconcile, cmd/lookup,
 // cmd/smoke) share: their flags and errors, where AWS is and where the
-// local system listens.
+// local system listens. cmd/samenv takes its flags and errors too.
 package opscmd
 
 import (

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"testing"
-	"testing/synctest"
 	"time"
 
 	"github.com/periskope-connect/periskope-aws/internal/ops/reconcile"
@@ -61,7 +60,7 @@ func (s *scenario) run(t *testing.T) (reconcile.Counts, error) {
 // In a synctest bubble the clock stands still while the run works, so
 // every item's received_at is the instant the run started.
 func TestRunStoresTheMissingTickets(t *testing.T) {
-	synctest.Test(t, testRunStoresTheMissingTickets)
+	inBubble(t, testRunStoresTheMissingTickets)
 }
 
 func testRunStoresTheMissingTickets(t *testing.T) {
