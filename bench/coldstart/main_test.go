@@ -99,3 +99,26 @@ func TestCopiesRunTheSameBinaryFromOtherFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestFunctionsAreJudgedAgainstTheFloorHandedTheirRequest: floorFor gives
+// every function it names one SDK floor case with the same payload, and the
+// ratios are against it; a case without one is against the {} floor.
+func TestFunctionsAreJudgedAgainstTheFloorHandedTheirRequest(t *testing.T) {
+	sdk := &kase{target: benchkit.SDKFloor, init: ms(4, 4, 4), first: ms(5, 5, 5)}
+	fn := &kase{target: benchkit.CreateTicket, payload: always([]byte("create")), init: ms(6, 6, 6), first: ms(9, 9, 9)}
+	variant := &kase{target: benchkit.CreateTicketLoadDefault, payload: always([]byte("create"))}
+	twin := floorFor("create-ticket's body", fn, variant)
+	if fn.floor != twin || variant.floor != twin {
+		t.Fatalf("floorFor made %p the floor of neither or one of %p, %p", twin, fn.floor, variant.floor)
+	}
+	if twin.target != benchkit.SDKFloor || string(twin.payload(7)) != "create" || twin.want != 200 || twin.floor != nil {
+		t.Errorf("twin = %+v, want the SDK floor handed %q, answering 200, judged against {}", twin, "create")
+	}
+	twin.init, twin.first = ms(5, 5, 5), ms(6, 6, 6)
+	if init, first := floorRatios(fn, sdk); init != 1.2 || first != 1.5 {
+		t.Errorf("fn ÷ twin = %v, %v; want 1.2, 1.5", init, first)
+	}
+	if init, first := floorRatios(twin, sdk); init != 1.25 || first != 1.2 {
+		t.Errorf("twin ÷ {} floor = %v, %v; want 1.25, 1.2", init, first)
+	}
+}

@@ -3,6 +3,8 @@ package emf_test
 import (
 	"bytes"
 	"encoding/json"
+	"math"
+	"reflect"
 	"testing"
 
 	"github.com/periskope-connect/periskope-aws/internal/emf"
@@ -64,5 +66,64 @@ func TestCountPerDeployedFunction(t *testing.T) {
 	}
 	if doc.Function != "webhook" || doc.FunctionName != "prod-WebhookFunction-abc" || doc.SignatureRejected != 1 {
 		t.Fatalf("values = %+v", doc)
+	}
+}
+
+// TestCountWritesWhatMarshalWould: the hand-appended line is, as JSON, the
+// document encoding/json.Marshal made of it before (the timestamp aside),
+// for names that need escaping too; a value JSON cannot hold writes nothing.
+func TestCountWritesWhatMarshalWould(t *testing.T) {
+	for _, fnName := range []string{"", "prod-WebhookFunction-abc"} {
+		t.Setenv("AWS_LAMBDA_FUNCTION_NAME", fnName)
+		for _, tc := range []struct {
+			function, name string
+			value          float64
+		}{
+			{"webhook", "Stored", 1},
+			{"create-ticket", "UpstreamFailed", 0},
+			{`we"b\hook`, "a<b>&c\u2028\x01", 2.5},
+			{"fn\xff", "né\xfe", -3},
+			{"fn", "Big", 1e21},
+			{"fn", "Small", 1e-7},
+		} {
+			var buf bytes.Buffer
+			emf.New(&buf, tc.function).Count(tc.name, tc.value)
+			dims := [][]string{{"Function"}}
+			want := map[string]any{"Function": tc.function, tc.name: tc.value}
+			if fnName != "" {
+				dims = append(dims, []string{"Function", "FunctionName"})
+				want["FunctionName"] = fnName
+			}
+			want["_aws"] = map[string]any{"CloudWatchMetrics": []any{map[string]any{
+				"Namespace": emf.Namespace, "Dimensions": dims,
+				"Metrics": []any{map[string]string{"Name": tc.name, "Unit": "Count"}},
+			}}}
+			wantLine, err := json.Marshal(want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got, wantDoc map[string]any
+			if err := json.Unmarshal(buf.Bytes(), &got); err != nil || !bytes.HasSuffix(buf.Bytes(), []byte("}\n")) || bytes.Count(buf.Bytes(), []byte("\n")) != 1 {
+				t.Fatalf("Count(%q, %q) wrote %q (%v), want one JSON line", tc.function, tc.name, buf.Bytes(), err)
+			}
+			if err := json.Unmarshal(wantLine, &wantDoc); err != nil {
+				t.Fatal(err)
+			}
+			aws, _ := got["_aws"].(map[string]any)
+			if ts, ok := aws["Timestamp"].(float64); !ok || ts < 1.7e12 {
+				t.Errorf("Timestamp = %v, want milliseconds since 1970", aws["Timestamp"])
+			}
+			delete(aws, "Timestamp")
+			if !reflect.DeepEqual(got, wantDoc) {
+				t.Errorf("Count(%q, %q, %v) wrote\n%s\nwant, as JSON,\n%s", tc.function, tc.name, tc.value, buf.Bytes(), wantLine)
+			}
+		}
+	}
+	for _, v := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+		var buf bytes.Buffer
+		emf.New(&buf, "webhook").Count("Stored", v)
+		if buf.Len() != 0 {
+			t.Errorf("Count(%v) wrote %q, want nothing", v, buf.Bytes())
+		}
 	}
 }
