@@ -167,7 +167,7 @@ func cases(rig *benchkit.Rig) (offline, withIO []*kase, err error) {
 	}
 	for _, k := range offline {
 		if k.target == benchkit.SDKFloor && k != sdk {
-			k.cfgs = sdk.cfgs // the same files: a file's luck must not tell a floor from its twin
+			k.cfgs = sdk.cfgs // sdk comes first; the same files, so a file's luck cannot tell a floor from its twin
 		} else if k.cfgs, err = copies(cfg[k.target], o.copies); err != nil {
 			return nil, nil, err
 		}
@@ -282,8 +282,9 @@ func printOffline(cases []*kase) {
 	fmt.Println()
 	for _, k := range cases {
 		if k.floor != nil && !k.informative {
-			init, first := floorRatios(&kase{init: k.init, first: k.first}, cases[1])
-			fmt.Printf("%s ÷ the SDK floor handed {} (the request's size included): init %.2f×, first response %.2f×.\n", k.name, init, first)
+			init, first := k.summaries()
+			fmt.Printf("%s ÷ the SDK floor handed {} (the request's size included): init %.2f×, first response %.2f×.\n",
+				k.name, benchkit.Ratio(init.P50, sdkInit.P50), benchkit.Ratio(first.P50, sdkFirst.P50))
 		}
 	}
 	fmt.Printf("SDK floor ÷ hello: init %.2f×, first response %.2f×: what the AWS SDK's DynamoDB and Secrets Manager clients cost any function's cold start.\n",
