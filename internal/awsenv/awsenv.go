@@ -1,6 +1,6 @@
 // Package awsenv builds the AWS SDK configuration of a Lambda function from
 // the environment Lambda gives it. It does not use config.LoadDefaultConfig,
-// whose shared-config, SSO, STS and IMDS code adds about a quarter to the
+// whose shared-config, SSO, STS and IMDS code adds about a fifth to the
 // binary and to cold-start time (BENCHMARKS.md): in Lambda the region and
 // credentials are always environment variables.
 package awsenv
