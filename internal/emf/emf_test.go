@@ -3,9 +3,11 @@ package emf_test
 import (
 	"bytes"
 	"encoding/json"
+	"encoding/json/jsontext"
 	"math"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/periskope-connect/periskope-aws/internal/emf"
 )
@@ -87,7 +89,14 @@ func TestCountWritesWhatMarshalWould(t *testing.T) {
 			{"fn", "Small", 1e-7},
 		} {
 			var buf bytes.Buffer
+			before := time.Now().UnixMilli()
 			emf.New(&buf, tc.function).Count(tc.name, tc.value)
+			after := time.Now().UnixMilli()
+			// Strict JSON: valid UTF-8 and no member named twice, which
+			// json.Unmarshal would let pass, keeping the last.
+			if !jsontext.Value(bytes.TrimSuffix(buf.Bytes(), []byte("\n"))).IsValid() {
+				t.Errorf("Count(%q, %q) wrote %q, not strict JSON", tc.function, tc.name, buf.Bytes())
+			}
 			dims := [][]string{{"Function"}}
 			want := map[string]any{"Function": tc.function, tc.name: tc.value}
 			if fnName != "" {
@@ -110,8 +119,8 @@ func TestCountWritesWhatMarshalWould(t *testing.T) {
 				t.Fatal(err)
 			}
 			aws, _ := got["_aws"].(map[string]any)
-			if ts, ok := aws["Timestamp"].(float64); !ok || ts < 1.7e12 {
-				t.Errorf("Timestamp = %v, want milliseconds since 1970", aws["Timestamp"])
+			if ts, ok := aws["Timestamp"].(float64); !ok || ts < float64(before) || ts > float64(after) {
+				t.Errorf("Timestamp = %v, want milliseconds since 1970 within [%d, %d]", aws["Timestamp"], before, after)
 			}
 			delete(aws, "Timestamp")
 			if !reflect.DeepEqual(got, wantDoc) {
