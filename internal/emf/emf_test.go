@@ -136,3 +136,20 @@ func TestCountWritesWhatMarshalWould(t *testing.T) {
 		}
 	}
 }
+
+// TestCountRefusesTheDocumentsOwnNames: a metric named like a member the
+// line already has would name it twice (the old map code overwrote the
+// dimension or the directive with the number), and an empty name is no
+// EMF metric name, so such a count writes nothing, in and out of Lambda.
+func TestCountRefusesTheDocumentsOwnNames(t *testing.T) {
+	for _, fnName := range []string{"", "prod-WebhookFunction-abc"} {
+		t.Setenv("AWS_LAMBDA_FUNCTION_NAME", fnName)
+		for _, name := range []string{"_aws", "Function", "FunctionName", ""} {
+			var buf bytes.Buffer
+			emf.New(&buf, "webhook").Count(name, 1)
+			if buf.Len() != 0 {
+				t.Errorf("AWS_LAMBDA_FUNCTION_NAME=%q: Count(%q) wrote %q, want nothing", fnName, name, buf.Bytes())
+			}
+		}
+	}
+}
