@@ -6,6 +6,7 @@ import (
 	"encoding/json/jsontext"
 	"math"
 	"reflect"
+	"sync"
 	"testing"
 	"time"
 
@@ -150,6 +151,37 @@ func TestCountRefusesTheDocumentsOwnNames(t *testing.T) {
 			if buf.Len() != 0 {
 				t.Errorf("AWS_LAMBDA_FUNCTION_NAME=%q: Count(%q) wrote %q, want nothing", fnName, name, buf.Bytes())
 			}
+		}
+	}
+}
+
+// TestCountFromManyGoroutines: one Recorder shared by concurrent requests
+// writes whole lines, never two interleaved (run with -race too).
+func TestCountFromManyGoroutines(t *testing.T) {
+	t.Setenv("AWS_LAMBDA_FUNCTION_NAME", "prod-WebhookFunction-abc")
+	var buf bytes.Buffer
+	r := emf.New(&buf, "webhook")
+	const goroutines, each = 8, 50
+	var wg sync.WaitGroup
+	for range goroutines {
+		wg.Go(func() {
+			for range each {
+				r.Count("Stored", 1)
+			}
+		})
+	}
+	wg.Wait()
+	lines := bytes.SplitAfter(buf.Bytes(), []byte("\n"))
+	if last := lines[len(lines)-1]; len(last) != 0 {
+		t.Fatalf("output ends in %q, not a line", last)
+	}
+	lines = lines[:len(lines)-1]
+	if len(lines) != goroutines*each {
+		t.Fatalf("%d lines, want %d", len(lines), goroutines*each)
+	}
+	for _, l := range lines {
+		if !jsontext.Value(bytes.TrimSuffix(l, []byte("\n"))).IsValid() {
+			t.Fatalf("line %q is not strict JSON", l)
 		}
 	}
 }
