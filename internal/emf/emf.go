@@ -49,12 +49,19 @@ func New(w io.Writer, function string) *Recorder {
 }
 
 // Count records value for the metric name (unit Count). A write error is
-// dropped: metrics must never fail a request. The line is appended by hand,
+// dropped: metrics must never fail a request. So is a count the document
+// cannot hold: a value that is no JSON number, or a name that is empty or
+// that of a member the line already has ("_aws", "Function",
+// "FunctionName"), which would appear twice. The line is appended by hand,
 // not marshalled from maps: encoding/json's first Marshal of a map cost a
 // cold start ~50 µs, ten times this.
 func (r *Recorder) Count(name string, value float64) {
 	if math.IsNaN(value) || math.IsInf(value, 0) {
 		return // not a JSON number
+	}
+	switch name {
+	case "", "_aws", "Function", "FunctionName":
+		return
 	}
 	line := make([]byte, 0, 256)
 	line = append(line, `{"_aws":{"Timestamp":`...)

@@ -3,9 +3,12 @@ package emf_test
 import (
 	"bytes"
 	"encoding/json"
+	"encoding/json/jsontext"
 	"math"
 	"reflect"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/periskope-connect/periskope-aws/internal/emf"
 )
@@ -87,7 +90,14 @@ func TestCountWritesWhatMarshalWould(t *testing.T) {
 			{"fn", "Small", 1e-7},
 		} {
 			var buf bytes.Buffer
+			before := time.Now().UnixMilli()
 			emf.New(&buf, tc.function).Count(tc.name, tc.value)
+			after := time.Now().UnixMilli()
+			// Strict JSON: valid UTF-8 and no member named twice, which
+			// json.Unmarshal would let pass, keeping the last.
+			if !jsontext.Value(bytes.TrimSuffix(buf.Bytes(), []byte("\n"))).IsValid() {
+				t.Errorf("Count(%q, %q) wrote %q, not strict JSON", tc.function, tc.name, buf.Bytes())
+			}
 			dims := [][]string{{"Function"}}
 			want := map[string]any{"Function": tc.function, tc.name: tc.value}
 			if fnName != "" {
@@ -110,8 +120,8 @@ func TestCountWritesWhatMarshalWould(t *testing.T) {
 				t.Fatal(err)
 			}
 			aws, _ := got["_aws"].(map[string]any)
-			if ts, ok := aws["Timestamp"].(float64); !ok || ts < 1.7e12 {
-				t.Errorf("Timestamp = %v, want milliseconds since 1970", aws["Timestamp"])
+			if ts, ok := aws["Timestamp"].(float64); !ok || ts < float64(before) || ts > float64(after) {
+				t.Errorf("Timestamp = %v, want milliseconds since 1970 within [%d, %d]", aws["Timestamp"], before, after)
 			}
 			delete(aws, "Timestamp")
 			if !reflect.DeepEqual(got, wantDoc) {
@@ -124,6 +134,54 @@ func TestCountWritesWhatMarshalWould(t *testing.T) {
 		emf.New(&buf, "webhook").Count("Stored", v)
 		if buf.Len() != 0 {
 			t.Errorf("Count(%v) wrote %q, want nothing", v, buf.Bytes())
+		}
+	}
+}
+
+// TestCountRefusesTheDocumentsOwnNames: a metric named like a member the
+// line already has would name it twice (the old map code overwrote the
+// dimension or the directive with the number), and an empty name is no
+// EMF metric name, so such a count writes nothing, in and out of Lambda.
+func TestCountRefusesTheDocumentsOwnNames(t *testing.T) {
+	for _, fnName := range []string{"", "prod-WebhookFunction-abc"} {
+		t.Setenv("AWS_LAMBDA_FUNCTION_NAME", fnName)
+		for _, name := range []string{"_aws", "Function", "FunctionName", ""} {
+			var buf bytes.Buffer
+			emf.New(&buf, "webhook").Count(name, 1)
+			if buf.Len() != 0 {
+				t.Errorf("AWS_LAMBDA_FUNCTION_NAME=%q: Count(%q) wrote %q, want nothing", fnName, name, buf.Bytes())
+			}
+		}
+	}
+}
+
+// TestCountFromManyGoroutines: one Recorder shared by concurrent requests
+// writes whole lines, never two interleaved (run with -race too).
+func TestCountFromManyGoroutines(t *testing.T) {
+	t.Setenv("AWS_LAMBDA_FUNCTION_NAME", "prod-WebhookFunction-abc")
+	var buf bytes.Buffer
+	r := emf.New(&buf, "webhook")
+	const goroutines, each = 8, 50
+	var wg sync.WaitGroup
+	for range goroutines {
+		wg.Go(func() {
+			for range each {
+				r.Count("Stored", 1)
+			}
+		})
+	}
+	wg.Wait()
+	lines := bytes.SplitAfter(buf.Bytes(), []byte("\n"))
+	if last := lines[len(lines)-1]; len(last) != 0 {
+		t.Fatalf("output ends in %q, not a line", last)
+	}
+	lines = lines[:len(lines)-1]
+	if len(lines) != goroutines*each {
+		t.Fatalf("%d lines, want %d", len(lines), goroutines*each)
+	}
+	for _, l := range lines {
+		if !jsontext.Value(bytes.TrimSuffix(l, []byte("\n"))).IsValid() {
+			t.Fatalf("line %q is not strict JSON", l)
 		}
 	}
 }
