@@ -160,7 +160,7 @@ func cases(rig *benchkit.Rig) (offline, withIO []*kase, err error) {
 	wh := &kase{name: benchkit.Webhook.Name + " (unsigned → 401)", target: benchkit.Webhook, payload: always(unsigned), want: 401}
 	ct := &kase{name: benchkit.CreateTicket.Name + " (invalid body → 400)", target: benchkit.CreateTicket, payload: always(invalid), want: 400}
 	ld := &kase{name: benchkit.CreateTicketLoadDefault.Name + " (invalid body → 400)", target: benchkit.CreateTicketLoadDefault, payload: always(invalid), want: 400, informative: true}
-	offline = []*kase{
+	offline = []*kase{ // hello and the {} floor first, printOffline's denominators
 		{name: benchkit.Hello.Name, target: benchkit.Hello, payload: always(hello), want: 200},
 		{name: benchkit.SDKFloor.Name, target: benchkit.SDKFloor, payload: always(hello), want: 200},
 		floorFor("the webhook's delivery", wh), floorFor("create-ticket's body", ct, ld), wh, ct, ld,
@@ -271,6 +271,9 @@ func (k *kase) summaries() (init, first benchkit.Summary) {
 	return benchkit.Summarize(k.init), benchkit.Summarize(k.first)
 }
 
+// printOffline prints the no-network table. cases begin with hello and the
+// SDK floor handed {}, as cases lists them: the denominators of ÷ hello and
+// of the floors' own ÷ SDK floor.
 func printOffline(cases []*kase) {
 	helloInit, helloFirst := cases[0].summaries()
 	sdkInit, sdkFirst := cases[1].summaries()
