@@ -157,26 +157,40 @@ func cases(rig *benchkit.Rig) (offline, withIO []*kase, err error) {
 	floorCfg := cfg[benchkit.SDKFloor]
 	floorCfg.Name, cfg[benchkit.SDKFloor] = "SDKFloorFunction", floorCfg
 	cfg[benchkit.Hello] = rig.Floor("HelloFunction", benchkit.Hello, nil, 10*time.Second)
-	sdk := &kase{name: benchkit.SDKFloor.Name, target: benchkit.SDKFloor, payload: always(hello), want: 200}
 	wh := &kase{name: benchkit.Webhook.Name + " (unsigned → 401)", target: benchkit.Webhook, payload: always(unsigned), want: 401}
 	ct := &kase{name: benchkit.CreateTicket.Name + " (invalid body → 400)", target: benchkit.CreateTicket, payload: always(invalid), want: 400}
 	ld := &kase{name: benchkit.CreateTicketLoadDefault.Name + " (invalid body → 400)", target: benchkit.CreateTicketLoadDefault, payload: always(invalid), want: 400, informative: true}
-	offline = []*kase{
+	offline = []*kase{ // hello and the {} floor first, printOffline's denominators
 		{name: benchkit.Hello.Name, target: benchkit.Hello, payload: always(hello), want: 200},
-		sdk, floorFor("the webhook's delivery", wh), floorFor("create-ticket's body", ct, ld), wh, ct, ld,
+		{name: benchkit.SDKFloor.Name, target: benchkit.SDKFloor, payload: always(hello), want: 200},
+		floorFor("the webhook's delivery", wh), floorFor("create-ticket's body", ct, ld), wh, ct, ld,
 	}
-	for _, k := range offline {
-		if k.target == benchkit.SDKFloor && k != sdk {
-			k.cfgs = sdk.cfgs // sdk comes first; the same files, so a file's luck cannot tell a floor from its twin
-		} else if k.cfgs, err = copies(cfg[k.target], o.copies); err != nil {
-			return nil, nil, err
-		}
+	if err = fromCopies(offline, cfg, o.copies); err != nil {
+		return nil, nil, err
 	}
 	withIO = []*kase{
 		{name: benchkit.Webhook.Name + " (signed → 200 stored)", cfgs: one(cfg[benchkit.Webhook]), payload: signed, want: 200},
 		{name: benchkit.CreateTicket.Name + " (valid, Idempotency-Key → 201)", cfgs: one(cfg[benchkit.CreateTicket]), payload: create, want: 201},
 	}
 	return offline, withIO, nil
+}
+
+// fromCopies gives each case n copies of its binary's configuration in cfg,
+// made once per binary: every case of one binary runs from the same files,
+// so a file's luck cannot tell the SDK floor handed {} from its twins handed
+// a function's request.
+func fromCopies(cases []*kase, cfg map[benchkit.Target]rie.Config, n int) error {
+	files := map[benchkit.Target][]rie.Config{}
+	for _, k := range cases {
+		if files[k.target] == nil {
+			var err error
+			if files[k.target], err = copies(cfg[k.target], n); err != nil {
+				return err
+			}
+		}
+		k.cfgs = files[k.target]
+	}
+	return nil
 }
 
 // floorFor returns the SDK floor case handed the request of fns, and makes
@@ -257,6 +271,9 @@ func (k *kase) summaries() (init, first benchkit.Summary) {
 	return benchkit.Summarize(k.init), benchkit.Summarize(k.first)
 }
 
+// printOffline prints the no-network table. cases begin with hello and the
+// SDK floor handed {}, as cases lists them: the denominators of ÷ hello and
+// of the floors' own ÷ SDK floor.
 func printOffline(cases []*kase) {
 	helloInit, helloFirst := cases[0].summaries()
 	sdkInit, sdkFirst := cases[1].summaries()

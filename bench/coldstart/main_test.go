@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -120,5 +121,41 @@ func TestFunctionsAreJudgedAgainstTheFloorHandedTheirRequest(t *testing.T) {
 	}
 	if init, first := floorRatios(twin, sdk); init != 1.25 || first != 1.2 {
 		t.Errorf("twin ÷ {} floor = %v, %v; want 1.25, 1.2", init, first)
+	}
+}
+
+// TestCasesOfOneBinaryRunFromTheSameCopies: the SDK floor's twins run from
+// the {} floor's files, whatever their order in the list (a twin first
+// here), and a function from its own.
+func TestCasesOfOneBinaryRunFromTheSameCopies(t *testing.T) {
+	dir := t.TempDir()
+	cfg := map[benchkit.Target]rie.Config{}
+	for _, target := range []benchkit.Target{benchkit.SDKFloor, benchkit.Webhook} {
+		bootstrap := filepath.Join(dir, filepath.Base(target.Package), "bootstrap")
+		if err := os.MkdirAll(filepath.Dir(bootstrap), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(bootstrap, []byte(target.Name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		cfg[target] = rie.Config{Name: target.Name, Bootstrap: bootstrap}
+	}
+	wh := &kase{target: benchkit.Webhook, payload: always([]byte("delivery"))}
+	twin := floorFor("the webhook's delivery", wh)
+	sdk := &kase{target: benchkit.SDKFloor, payload: always([]byte("{}"))}
+	if err := fromCopies([]*kase{twin, sdk, wh}, cfg, 3); err != nil {
+		t.Fatal(err)
+	}
+	files := func(k *kase) (paths []string) {
+		for _, c := range k.cfgs {
+			paths = append(paths, c.Bootstrap)
+		}
+		return paths
+	}
+	if len(sdk.cfgs) != 3 || !slices.Equal(files(twin), files(sdk)) {
+		t.Errorf("the twin runs from %v, the {} floor from %v; want the same 3 files", files(twin), files(sdk))
+	}
+	if len(wh.cfgs) != 3 || wh.cfgs[0].Bootstrap != cfg[benchkit.Webhook].Bootstrap || slices.Contains(files(sdk), wh.cfgs[1].Bootstrap) {
+		t.Errorf("the webhook runs from %v, want 3 copies of its own bootstrap", files(wh))
 	}
 }
