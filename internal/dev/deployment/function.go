@@ -177,7 +177,7 @@ func (d *Deployment) Resolve(v any, names Names, overrides map[string]string) (s
 		ref, isRef := v["Ref"].(string)
 		getAtt, _ := v["Fn::GetAtt"].([]any)
 		switch {
-		case len(v) != 1:
+		case len(v) != 1: // not one intrinsic function: unsupported, below
 		case isRef:
 			return d.ref(ref, names, overrides)
 		case len(getAtt) == 2:

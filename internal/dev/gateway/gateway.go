@@ -69,13 +69,13 @@ type Config struct {
 
 // Gateway is an http.Handler standing in for an HTTP API.
 type Gateway struct {
-	cfg    Config
-	routes map[string]Route
+	routes    map[string]Route // by Key
+	accessLog *log.Logger
 }
 
 // New checks cfg's routes.
 func New(cfg Config) (*Gateway, error) {
-	g := &Gateway{cfg: cfg, routes: map[string]Route{}}
+	g := &Gateway{routes: map[string]Route{}, accessLog: cfg.AccessLog}
 	for _, rt := range cfg.Routes {
 		if rt.Method == "" || rt.Path == "" || rt.Function == nil {
 			return nil, fmt.Errorf("%w: route %q needs a method, a path and a function", ErrConfig, rt.Key())
@@ -100,8 +100,8 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else {
 		status = g.serveRoute(w, r, route, requestID)
 	}
-	if g.cfg.AccessLog != nil {
-		g.cfg.AccessLog.Printf("%s %s %d %.1fms %s requestId=%s", r.Method, r.URL.RequestURI(), status,
+	if g.accessLog != nil {
+		g.accessLog.Printf("%s %s %d %.1fms %s requestId=%s", r.Method, r.URL.RequestURI(), status,
 			float64(time.Since(start).Microseconds())/1000, route.Name, requestID)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/periskope-connect/periskope-aws/internal/awsenv"
 	"github.com/periskope-connect/periskope-aws/internal/dev/deployment"
 	"github.com/periskope-connect/periskope-aws/internal/dev/lambdabuild"
 	"github.com/periskope-connect/periskope-aws/internal/dev/motoserver"
@@ -131,7 +132,7 @@ func FunctionEnv(d *deployment.Deployment, name string, b Backends) (map[string]
 	if err != nil {
 		return nil, err
 	}
-	env["AWS_ENDPOINT_URL"] = b.AWSEndpoint
+	env[awsenv.EnvEndpoint] = b.AWSEndpoint
 	return env, nil
 }
 
