@@ -75,7 +75,7 @@ func (r *Recorder) Count(name string, value float64) {
 	line = append(line, ',')
 	line, _ = jsontext.AppendQuote(line, name)
 	line = append(line, ':')
-	line = strconv.AppendFloat(line, value, 'g', -1, 64)
+	line = jsontext.AppendFloat(line, value, 64)
 	line = append(line, "}\n"...)
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/json/jsontext"
+	"fmt"
 	"math"
 	"reflect"
 	"sync"
@@ -88,6 +89,7 @@ func TestCountWritesWhatMarshalWould(t *testing.T) {
 			{"fn\xff", "né\xfe", -3},
 			{"fn", "Big", 1e21},
 			{"fn", "Small", 1e-7},
+			{"fn", "Million", 1e6},
 		} {
 			var buf bytes.Buffer
 			before := time.Now().UnixMilli()
@@ -118,6 +120,10 @@ func TestCountWritesWhatMarshalWould(t *testing.T) {
 			}
 			if err := json.Unmarshal(wantLine, &wantDoc); err != nil {
 				t.Fatal(err)
+			}
+			// The value as encoding/json writes a number (1e-7, not 1e-07).
+			if num, _ := json.Marshal(tc.value); !bytes.HasSuffix(buf.Bytes(), fmt.Appendf(nil, ":%s}\n", num)) {
+				t.Errorf("Count(%q, %v) wrote %q, want its value written %s", tc.name, tc.value, buf.Bytes(), num)
 			}
 			aws, _ := got["_aws"].(map[string]any)
 			if ts, ok := aws["Timestamp"].(float64); !ok || ts < float64(before) || ts > float64(after) {
