@@ -9,8 +9,6 @@ import (
 	"testing/synctest"
 	"time"
 
-	"github.com/getkin/kin-openapi/openapi3"
-
 	"github.com/periskope-connect/periskope-aws/pkg/periskope"
 	"github.com/periskope-connect/periskope-aws/pkg/periskope/periskopetest"
 )
@@ -82,24 +80,6 @@ func inBubble(t *testing.T, f func(t *testing.T)) {
 		time.Sleep(time.Until(testEpoch))
 		f(t)
 	})
-}
-
-// specs are the OpenAPI documents, parsed.
-func specs(t testing.TB) []*openapi3.T {
-	t.Helper()
-	var docs []*openapi3.T
-	for _, name := range []string{"create-ticket.openapi.yaml", "tickets.openapi.yaml"} {
-		data, err := periskopetest.OpenAPI.ReadFile(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		doc, err := openapi3.NewLoader().LoadFromData(data)
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		docs = append(docs, doc)
-	}
-	return docs
 }
 
 // createExample is the 200 example of the seed spec's create operation, as

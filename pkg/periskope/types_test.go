@@ -186,9 +186,8 @@ func TestSeedSpecNeededItsRepair(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "example") {
 		t.Errorf("the seed spec with its Create Group example validates (%v)", err)
 	}
-	for _, d := range specs(t) {
-		if err := d.Validate(context.Background()); err != nil {
-			t.Errorf("%s: %v", d.Info.Title, err)
-		}
+	// NewValidator validates each document as committed.
+	if _, err := periskopetest.NewValidator(); err != nil {
+		t.Error(err)
 	}
 }

@@ -74,8 +74,9 @@ func NewValidator() (*Validator, error) {
 	return v, nil
 }
 
-// loadDocs parses the documents of OpenAPI, in the order of specNames.
-func loadDocs() ([]*openapi3.T, error) {
+// loadDocs parses the documents of OpenAPI, in the order of specNames, once:
+// every Validator and Example only reads them.
+var loadDocs = sync.OnceValues(func() ([]*openapi3.T, error) {
 	var docs []*openapi3.T
 	for _, name := range specNames {
 		data, err := OpenAPI.ReadFile(name)
@@ -89,7 +90,7 @@ func loadDocs() ([]*openapi3.T, error) {
 		docs = append(docs, doc)
 	}
 	return docs, nil
-}
+})
 
 // Validate checks r and its body against the operation it matches (a bearer
 // token only for presence). Its error is one line, fit for an API's 400
